@@ -1,0 +1,1 @@
+"""Device families: protocol clients, discovery and simulators. Never imports Qt."""
