@@ -1,0 +1,234 @@
+"""The asyncio face of the store: one writer thread owns the connection; the loop never touches SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from devices.model import DeviceInfo
+
+from .database import Store, open_store
+from .errors import StoreClosedError
+from .records import Event
+
+T = TypeVar("T")
+MAX_EVENT_BATCH = 500
+
+
+@dataclass(slots=True)
+class _Call:
+    fn: Callable[[Store], Any]
+    future: asyncio.Future[Any]
+
+
+@dataclass(slots=True)
+class _AddEvent:
+    event: Event
+    future: asyncio.Future[int]
+
+
+_Job = _Call | _AddEvent | None  # None stops the writer once everything before it is done
+
+
+def _resolve(future: asyncio.Future[Any], result: Any = None, error: BaseException | None = None) -> None:
+    """Runs on the loop; a caller that gave up (cancelled) simply gets nothing."""
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
+class AsyncStore:
+    """Await-able store calls, FIFO; events queued together are committed in one transaction."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        # SimpleQueue.put never blocks and takes no Python-level lock, so the loop can't stall on it.
+        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._stopped: asyncio.Future[None] = loop.create_future()
+        self._closing = False
+        self.notice: str | None = None
+
+    @classmethod
+    async def open(
+        cls, data_dir: str | os.PathLike[str] | None = None, *, synchronous: str = "FULL"
+    ) -> AsyncStore:
+        """Start the writer thread and open (and migrate, or recover) the file on it."""
+        self = cls(asyncio.get_running_loop())
+        opened: asyncio.Future[str | None] = self._loop.create_future()
+        self._thread = threading.Thread(
+            target=self._run, args=(data_dir, synchronous, opened), name="store-writer", daemon=True
+        )
+        self._thread.start()
+        try:
+            self.notice = await opened
+        except BaseException:
+            await self._join()
+            raise
+        return self
+
+    # the writer thread
+
+    def _post(
+        self, future: asyncio.Future[Any], result: Any = None, error: BaseException | None = None
+    ) -> None:
+        try:
+            self._loop.call_soon_threadsafe(_resolve, future, result, error)
+        except RuntimeError:  # the loop is closed: nobody is waiting any more
+            pass
+
+    def _run(
+        self, data_dir: str | os.PathLike[str] | None, synchronous: str, opened: asyncio.Future[Any]
+    ) -> None:
+        try:
+            try:
+                store = open_store(data_dir, synchronous=synchronous)
+            except BaseException as exc:
+                self._post(opened, error=exc)
+                return
+            self._post(opened, store.notice)
+            try:
+                self._serve(store)
+            finally:
+                store.close()
+        finally:
+            self._post(self._stopped)
+
+    def _serve(self, store: Store) -> None:
+        job = self._jobs.get()
+        while job is not None:
+            if isinstance(job, _Call):
+                try:
+                    self._post(job.future, job.fn(store))
+                except Exception as exc:
+                    self._post(job.future, error=exc)
+                job = self._jobs.get()
+                continue
+            batch = [job]
+            job = self._next_nowait()
+            while isinstance(job, _AddEvent) and len(batch) < MAX_EVENT_BATCH:
+                batch.append(job)
+                job = self._next_nowait()
+            self._write_events(store, batch)
+            if job is _EMPTY:
+                job = self._jobs.get()
+
+    def _next_nowait(self) -> Any:
+        try:
+            return self._jobs.get_nowait()
+        except queue.Empty:
+            return _EMPTY
+
+    def _write_events(self, store: Store, batch: list[_AddEvent]) -> None:
+        try:
+            ids = store.add_events([j.event for j in batch])
+        except Exception:
+            # One bad event (say an unknown session id) must not sink its neighbours: retry one by one.
+            for j in batch:
+                try:
+                    self._post(j.future, store.add_events([j.event])[0])
+                except Exception as exc:
+                    self._post(j.future, error=exc)
+            return
+        for j, row_id in zip(batch, ids, strict=True):
+            self._post(j.future, row_id)
+
+    # the loop side
+
+    def _submit(self, job: _Call | _AddEvent) -> None:
+        if self._closing:
+            raise StoreClosedError("the store is closed")
+        self._jobs.put(job)
+
+    async def call(self, fn: Callable[[Store], T]) -> T:
+        """Run ``fn(store)`` on the writer thread, in order with every other call."""
+        future: asyncio.Future[T] = self._loop.create_future()
+        self._submit(_Call(fn, future))
+        return await future
+
+    async def add_event(
+        self,
+        session_id: str | None,
+        device_uid: str | None,
+        kind: str,
+        payload: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Stamped now, on the loop, so queueing delay never shifts the event's time."""
+        future: asyncio.Future[int] = self._loop.create_future()
+        self._submit(_AddEvent(Event(session_id, device_uid, kind, dict(payload or {})), future))
+        return await future
+
+    async def upsert_device(self, info: DeviceInfo, room_id: str | None = None) -> None:
+        await self.call(lambda s: s.upsert_device(info, room_id))
+
+    async def known_devices(self) -> list[dict[str, Any]]:
+        return await self.call(Store.known_devices)
+
+    async def record_device_reading(
+        self,
+        device_uid: str,
+        *,
+        power: str | None = None,
+        lamp_hours: Sequence[int] = (),
+        error_status: Mapping[str, str] | None = None,
+    ) -> int:
+        return await self.call(
+            lambda s: s.record_device_reading(
+                device_uid, power=power, lamp_hours=lamp_hours, error_status=error_status
+            )
+        )
+
+    async def start_session(
+        self, *, room_id: str | None = None, lecturer: str = "", course: str = "", kind: str = ""
+    ) -> str:
+        return await self.call(
+            lambda s: s.start_session(room_id=room_id, lecturer=lecturer, course=course, kind=kind)
+        )
+
+    async def end_session(self, session_id: str, status: str = "ended") -> None:
+        await self.call(lambda s: s.end_session(session_id, status))
+
+    async def events(self, session_id: str | None) -> list[dict[str, Any]]:
+        return await self.call(lambda s: s.events(session_id))
+
+    async def add_recording(
+        self, session_id: str | None, path: str, *, layout: str = "", sources: Sequence[str] = ()
+    ) -> str:
+        return await self.call(lambda s: s.add_recording(session_id, path, layout=layout, sources=sources))
+
+    async def add_marker(
+        self, recording_id: str, at_s: float, label: str, session_id: str | None = None
+    ) -> int:
+        return await self.call(lambda s: s.add_marker(recording_id, at_s, label, session_id))
+
+    async def enqueue_upload(self, item_kind: str, item_id: str) -> int:
+        return await self.call(lambda s: s.enqueue_upload(item_kind, item_id))
+
+    async def close(self) -> None:
+        """Finish every queued write, close the connection and join the thread."""
+        if not self._closing:
+            self._closing = True
+            self._jobs.put(None)
+        await self._join()
+
+    async def _join(self) -> None:
+        """Wait for the thread without a blocking join: it signals, then we poll it out."""
+        thread = self._thread
+        if thread is None:
+            return
+        await asyncio.shield(self._stopped)
+        # The thread has posted its last word; these few polls cover its exit without a blocking join.
+        while thread.is_alive():  # noqa: ASYNC110
+            await asyncio.sleep(0.001)
+        thread.join(timeout=0)
+
+
+_EMPTY: Any = object()

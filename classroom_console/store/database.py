@@ -1,0 +1,249 @@
+"""The synchronous store: one SQLite connection, owned by one thread (a worker or the CLI)."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from devices.model import DeviceInfo
+
+from ._open import open_database
+from .migrations import schema_version
+from .paths import database_path
+from .records import Event, dumps, utc_iso
+
+_JSON_COLUMNS = ("payload", "extra", "lamp_hours", "error_status", "sources", "stats")
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    """Rows come back with their JSON columns as Python values."""
+    for col in _JSON_COLUMNS:
+        if isinstance(row.get(col), str):
+            row[col] = json.loads(row[col])
+    return row
+
+
+def open_store(data_dir: str | os.PathLike[str] | None = None, *, synchronous: str = "FULL") -> Store:
+    """Open ``console.db`` in ``data_dir`` (default: the per-user data dir), migrating as needed."""
+    path = database_path(data_dir)
+    db, notice = open_database(path, synchronous)
+    return Store(db, path, notice)
+
+
+class Store:
+    """Every write is its own committed transaction unless a method says it batches."""
+
+    def __init__(self, db: Database, path: Path, notice: str | None = None) -> None:
+        self.db = db
+        self.path = path
+        self.notice = notice
+
+    @property
+    def schema_version(self) -> int:
+        return schema_version(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def integrity_ok(self) -> bool:
+        """The full (slow) check, for diagnostics; open runs the quick one."""
+        return [r[0] for r in self.db.execute("PRAGMA integrity_check")] == ["ok"]
+
+    # rooms and devices
+
+    def upsert_room(self, room_id: str, name: str, building: str = "") -> None:
+        self.db.execute(
+            "INSERT INTO rooms (id, name, building, created_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET name = excluded.name, building = excluded.building",
+            (room_id, name, building, utc_iso()),
+        )
+
+    def upsert_device(self, info: DeviceInfo, room_id: str | None = None) -> None:
+        """Keyed by the stable uid: a device that DHCP moved keeps its row, history and first_seen."""
+        now = utc_iso()
+        extra = {"availability": str(info.availability), "found_by": sorted(info.found_by)}
+        self.db.execute(
+            """INSERT INTO devices (uid, kind, name, last_address, last_port, protocol, protocol_class,
+                   room_id, first_seen, last_seen, extra)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(uid) DO UPDATE SET kind = excluded.kind, name = excluded.name,
+                   last_address = excluded.last_address, last_port = excluded.last_port,
+                   protocol = excluded.protocol, protocol_class = excluded.protocol_class,
+                   room_id = coalesce(excluded.room_id, devices.room_id),
+                   last_seen = excluded.last_seen, extra = excluded.extra""",
+            (
+                info.uid,
+                str(info.kind),
+                info.name,
+                info.address,
+                info.port,
+                info.protocol,
+                info.protocol_class,
+                room_id,
+                now,
+                now,
+                dumps(extra),
+            ),
+        )
+
+    def known_devices(self) -> list[dict[str, Any]]:
+        """Most recently seen first, so the UI can show the room before discovery finishes."""
+        return [_decoded(r) for r in self.db.query("SELECT * FROM devices ORDER BY last_seen DESC")]
+
+    def record_device_reading(
+        self,
+        device_uid: str,
+        *,
+        power: str | None = None,
+        lamp_hours: Sequence[int] = (),
+        error_status: Mapping[str, str] | None = None,
+    ) -> int:
+        """Lamp hours and faults over time, for the centre's maintenance view."""
+        cur = self.db.execute(
+            "INSERT INTO device_readings (device_uid, wall_time, power, lamp_hours, error_status) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (device_uid, utc_iso(), power, dumps(list(lamp_hours)), dumps(dict(error_status or {}))),
+        )
+        return int(cur.lastrowid or 0)
+
+    def device_readings(self, device_uid: str) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM device_readings WHERE device_uid = ? ORDER BY wall_time, id"
+        return [_decoded(r) for r in self.db.query(sql, (device_uid,))]
+
+    # sessions and their events
+
+    def start_session(
+        self, *, room_id: str | None = None, lecturer: str = "", course: str = "", kind: str = ""
+    ) -> str:
+        session_id = str(uuid.uuid4())
+        self.db.execute(
+            "INSERT INTO sessions (id, room_id, lecturer, course, kind, started_at, status) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'running')",
+            (session_id, room_id, lecturer, course, kind, utc_iso()),
+        )
+        return session_id
+
+    def end_session(self, session_id: str, status: str = "ended") -> None:
+        self.db.execute(
+            "UPDATE sessions SET ended_at = ?, status = ? WHERE id = ? AND ended_at IS NULL",
+            (utc_iso(), status, session_id),
+        )
+
+    def session(self, session_id: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM sessions WHERE id = ?", (session_id,)))
+        return rows[0] if rows else None
+
+    def add_event(
+        self,
+        session_id: str | None,
+        device_uid: str | None,
+        kind: str,
+        payload: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Stamp now (UTC wall time and monotonic ns) and commit one event."""
+        return self.add_events([Event(session_id, device_uid, kind, dict(payload or {}))])[0]
+
+    def add_events(self, events: Iterable[Event]) -> list[int]:
+        """All or nothing in one transaction: one fsync for the batch instead of one per event."""
+        ids: list[int] = []
+        with self.db.atomic():
+            for ev in events:
+                cur = self.db.execute(
+                    "INSERT INTO session_events (session_id, device_uid, kind, payload, wall_time, "
+                    "monotonic_ns) VALUES (?, ?, ?, ?, ?, ?)",
+                    (ev.session_id, ev.device_uid, ev.kind, dumps(ev.payload), ev.wall_time, ev.monotonic_ns),
+                )
+                ids.append(int(cur.lastrowid or 0))
+        return ids
+
+    def events(self, session_id: str | None) -> list[dict[str, Any]]:
+        """A session's events in the order they happened (``None``: events outside any session)."""
+        sql = "SELECT * FROM session_events WHERE session_id IS ? ORDER BY wall_time, id"
+        return [_decoded(r) for r in self.db.query(sql, (session_id,))]
+
+    # recordings and markers
+
+    def add_recording(
+        self, session_id: str | None, path: str, *, layout: str = "", sources: Sequence[str] = ()
+    ) -> str:
+        """Written when recording starts, so a crash still leaves a row pointing at the file."""
+        recording_id = str(uuid.uuid4())
+        self.db.execute(
+            "INSERT INTO recordings (id, session_id, path, started_at, layout, sources) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (recording_id, session_id, path, utc_iso(), layout, dumps(list(sources))),
+        )
+        return recording_id
+
+    def finish_recording(
+        self,
+        recording_id: str,
+        *,
+        duration_s: float,
+        size_bytes: int,
+        sha256: str,
+        stats: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.db.execute(
+            "UPDATE recordings SET stopped_at = ?, duration_s = ?, size_bytes = ?, sha256 = ?, stats = ? "
+            "WHERE id = ?",
+            (utc_iso(), duration_s, size_bytes, sha256, dumps(dict(stats or {})), recording_id),
+        )
+
+    def recording(self, recording_id: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM recordings WHERE id = ?", (recording_id,)))
+        return _decoded(rows[0]) if rows else None
+
+    def add_marker(self, recording_id: str, at_s: float, label: str, session_id: str | None = None) -> int:
+        cur = self.db.execute(
+            "INSERT INTO markers (recording_id, session_id, at_s, label, created_at) VALUES (?, ?, ?, ?, ?)",
+            (recording_id, session_id, at_s, label, utc_iso()),
+        )
+        return int(cur.lastrowid or 0)
+
+    def markers(self, recording_id: str) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM markers WHERE recording_id = ? ORDER BY at_s, id"
+        return list(self.db.query(sql, (recording_id,)))
+
+    # upload queue
+
+    def enqueue_upload(self, item_kind: str, item_id: str) -> int:
+        """Idempotent: enqueueing the same item twice keeps one row (and its retry state)."""
+        now = utc_iso()
+        self.db.execute(
+            "INSERT INTO upload_queue (item_kind, item_id, created_at, next_attempt_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(item_kind, item_id) DO NOTHING",
+            (item_kind, item_id, now, now),
+        )
+        row = self.db.execute(
+            "SELECT id FROM upload_queue WHERE item_kind = ? AND item_id = ?", (item_kind, item_id)
+        ).fetchone()
+        return int(row[0])
+
+    def due_uploads(self, limit: int = 20) -> list[dict[str, Any]]:
+        sql = (
+            "SELECT * FROM upload_queue WHERE state = 'pending' AND next_attempt_at <= ? "
+            "ORDER BY next_attempt_at, id LIMIT ?"
+        )
+        return list(self.db.query(sql, (utc_iso(), limit)))
+
+    def mark_upload(self, queue_id: int, *, error: str | None = None, retry_in_s: float = 0.0) -> None:
+        """Success marks it done; a failure counts the attempt and schedules the caller's backoff."""
+        if error is None:
+            self.db.execute(
+                "UPDATE upload_queue SET state = 'done', last_error = NULL WHERE id = ?", (queue_id,)
+            )
+            return
+        retry_at = utc_iso(datetime.now(UTC) + timedelta(seconds=retry_in_s))
+        self.db.execute(
+            "UPDATE upload_queue SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
+            "WHERE id = ?",
+            (error, retry_at, queue_id),
+        )

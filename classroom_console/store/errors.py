@@ -1,0 +1,27 @@
+"""Store failures a caller must tell apart from ordinary SQLite errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class StoreError(Exception):
+    """Base class for store failures."""
+
+
+class StoreTooNewError(StoreError):
+    """The file was written by a newer Classroom Console; opening it could damage it."""
+
+    def __init__(self, path: Path, found: int, supported: int) -> None:
+        self.path = path
+        self.found = found
+        self.supported = supported
+        super().__init__(
+            f"The database {path} has schema version {found}, but this version of Classroom Console "
+            f"only understands versions up to {supported}. Update Classroom Console to open it; "
+            "the file was left untouched."
+        )
+
+
+class StoreClosedError(StoreError):
+    """A call reached a store that was already closed."""
