@@ -1,0 +1,271 @@
+"""An asyncio PJLink client that waits for each reply, authenticates, and survives idle drops."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from devices.pjlink.errors import (
+    PJLinkAuthError,
+    PJLinkCommandError,
+    PJLinkConnectionError,
+    PJLinkError,
+    PJLinkParamError,
+    PJLinkProtocolError,
+    PJLinkTimeout,
+)
+from devices.pjlink.protocol import (
+    MAX_MESSAGE,
+    PORT,
+    QUERY,
+    TERMINATOR,
+    auth_digest,
+    build_command,
+    parse_greeting,
+    parse_reply,
+)
+from devices.pjlink.reader import read_state
+from devices.pjlink.state import ProjectorState
+from devices.pjlink.values import (
+    ErrorStatus,
+    Input,
+    Lamp,
+    Mute,
+    PowerState,
+    decode_bool,
+    decode_class,
+    decode_errors,
+    decode_input,
+    decode_inputs,
+    decode_int,
+    decode_lamps,
+    decode_mute,
+    decode_power,
+    decode_resolution,
+    encode_mute,
+    parse_input,
+)
+
+log = logging.getLogger(__name__)
+_READ_LIMIT = 4 * MAX_MESSAGE
+
+
+class _DeadConnection(PJLinkConnectionError):
+    """A kept-alive connection turned out closed before any reply byte: safe to retry once."""
+
+
+class PJLinkClient:
+    """One projector's TCP session; every call is bounded by ``timeout`` per network step."""
+
+    def __init__(
+        self, host: str, port: int = PORT, password: str | None = None, timeout: float = 3.0
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.password = password
+        self.timeout = timeout
+        self._lock = asyncio.Lock()
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+        self._auth_random: str | None = None
+
+    async def __aenter__(self) -> PJLinkClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Drop the connection; the next call opens a new one."""
+        writer, self._reader, self._writer = self._writer, None, None
+        if writer is not None:
+            writer.close()
+            with contextlib.suppress(OSError, asyncio.TimeoutError):
+                await asyncio.wait_for(writer.wait_closed(), 0.5)
+
+    async def _read_line(self, what: str) -> bytes:
+        assert self._reader is not None
+        try:
+            return await asyncio.wait_for(self._reader.readuntil(TERMINATOR), self.timeout)
+        except TimeoutError:
+            raise PJLinkTimeout(f"no {what} from {self.host}:{self.port} within {self.timeout:g} s") from None
+        except asyncio.LimitOverrunError:
+            raise PJLinkProtocolError(f"{what} from {self.host} is not PJLink (no line end)") from None
+        except asyncio.IncompleteReadError as exc:
+            if exc.partial:
+                raise PJLinkConnectionError(f"{self.host} closed the connection mid-{what}") from None
+            raise _DeadConnection(f"{self.host} closed the connection") from None
+        except OSError as exc:
+            raise _DeadConnection(f"connection to {self.host} lost: {exc}") from None
+
+    async def _connect(self) -> None:
+        try:
+            self._reader, self._writer = await asyncio.wait_for(
+                asyncio.open_connection(self.host, self.port, limit=_READ_LIMIT), self.timeout)
+        except TimeoutError:
+            raise PJLinkTimeout(f"cannot reach {self.host}:{self.port} within {self.timeout:g} s") from None
+        except OSError as exc:
+            raise PJLinkConnectionError(f"cannot connect to {self.host}:{self.port}: {exc}") from None
+        try:
+            greeting = parse_greeting(await self._read_line("greeting"))
+            if greeting.auth_required and self.password is None:
+                raise PJLinkAuthError(f"{self.host} requires a password")
+        except _DeadConnection as exc:
+            await self.close()
+            raise PJLinkConnectionError(str(exc)) from None
+        except PJLinkError:
+            await self.close()
+            raise
+        self._auth_random = greeting.auth_random
+
+    async def _exchange(self, line: bytes) -> bytes:
+        """Send one command on an open connection and return its reply line."""
+        assert self._writer is not None
+        if self._auth_random is not None:
+            line = auth_digest(self._auth_random, self.password or "").encode() + line
+            self._auth_random = None
+        try:
+            self._writer.write(line)
+            await asyncio.wait_for(self._writer.drain(), self.timeout)
+        except TimeoutError:
+            raise PJLinkTimeout(f"{self.host} does not accept data") from None
+        except OSError as exc:
+            raise _DeadConnection(f"connection to {self.host} lost: {exc}") from None
+        return await self._read_line("reply")
+
+    async def _send(self, line: bytes) -> bytes:
+        reused = self._writer is not None and self._reader is not None and not self._reader.at_eof()
+        if not reused:
+            await self.close()
+            await self._connect()
+        try:
+            return await self._exchange(line)
+        except _DeadConnection:
+            await self.close()
+            if not reused:
+                raise PJLinkConnectionError(f"{self.host} closed the connection before replying") from None
+            log.debug("%s dropped the idle connection; reconnecting once", self.host)
+        await self._connect()
+        try:
+            return await self._exchange(line)
+        except _DeadConnection as exc:
+            raise PJLinkConnectionError(str(exc)) from None
+
+    async def request(self, cmd: str, param: str = QUERY, cls: int = 1) -> str:
+        """Send one command, wait for its reply, and return the value; ERRn raises PJLinkCommandError."""
+        line = build_command(cmd, param, cls)
+        async with self._lock:
+            try:
+                raw = await self._send(line)
+                reply = parse_reply(raw)
+                if reply.cmd != cmd.upper():
+                    raise PJLinkProtocolError(f"asked {cmd.upper()}, {self.host} answered {reply.cmd}")
+            except (PJLinkProtocolError, PJLinkAuthError, PJLinkConnectionError):
+                await self.close()
+                raise
+            except asyncio.CancelledError:
+                await self.close()
+                raise
+        if reply.error is not None:
+            raise PJLinkCommandError(reply.error, f"%{cls}{cmd.upper()}")
+        return reply.value
+
+    async def query(self, cmd: str, cls: int = 1) -> str:
+        return await self.request(cmd, QUERY, cls)
+
+    async def command(self, cmd: str, param: str, cls: int = 1) -> None:
+        """Send a setting command; anything but OK is an error."""
+        value = await self.request(cmd, param, cls)
+        if value != "OK":
+            raise PJLinkProtocolError(f"expected OK to {cmd.upper()}, got {value[:40]!r}")
+
+    # Class 1
+    async def power(self) -> PowerState:
+        return decode_power(await self.query("POWR"))
+
+    async def power_on(self) -> None:
+        await self.command("POWR", "1")
+
+    async def power_off(self) -> None:
+        await self.command("POWR", "0")
+
+    async def pjlink_class(self) -> int:
+        return decode_class(await self.query("CLSS"))
+
+    async def input(self, cls: int = 1) -> Input:
+        return decode_input(await self.query("INPT", cls))
+
+    async def set_input(self, source: str | Input) -> None:
+        """Accept ``31`` or ``DIGITAL 1``; class 2 inputs (``6x``, ``3A``) go with %2."""
+        chosen = parse_input(source)
+        await self.command("INPT", chosen.code, 2 if chosen.class2_only else 1)
+
+    async def inputs(self, cls: int = 1) -> tuple[Input, ...]:
+        return decode_inputs(await self.query("INST", cls))
+
+    async def mute(self) -> Mute:
+        return decode_mute(await self.query("AVMT"))
+
+    async def set_mute(self, video: bool, audio: bool, on: bool) -> None:
+        await self.command("AVMT", encode_mute(video, audio, on))
+
+    async def errors(self) -> ErrorStatus:
+        return decode_errors(await self.query("ERST"))
+
+    async def lamps(self) -> tuple[Lamp, ...]:
+        return decode_lamps(await self.query("LAMP"))
+
+    async def name(self) -> str:
+        return await self.query("NAME")
+
+    async def info(self) -> dict[str, str]:
+        """Manufacturer (INF1), product (INF2) and other information (INFO)."""
+        return {"manufacturer": await self.query("INF1"), "product": await self.query("INF2"),
+                "info": await self.query("INFO")}
+
+    # Class 2
+    async def serial_number(self) -> str:
+        return await self.query("SNUM", 2)
+
+    async def software_version(self) -> str:
+        return await self.query("SVER", 2)
+
+    async def input_name(self, source: str | Input) -> str:
+        return await self.request("INNM", QUERY + parse_input(source).code, 2)
+
+    async def input_names(self) -> dict[str, str]:
+        return {i.code: await self.input_name(i) for i in await self.inputs(2)}
+
+    async def input_resolution(self) -> tuple[int, int] | None:
+        return decode_resolution(await self.query("IRES", 2))
+
+    async def recommended_resolution(self) -> tuple[int, int] | None:
+        return decode_resolution(await self.query("RRES", 2))
+
+    async def filter_hours(self) -> int:
+        return decode_int(await self.query("FILT", 2), "FILT")
+
+    async def lamp_model(self) -> str:
+        return await self.query("RLMP", 2)
+
+    async def filter_model(self) -> str:
+        return await self.query("RFIL", 2)
+
+    async def volume(self, target: str, direction: str) -> None:
+        """``target`` speaker|mic, ``direction`` up|down."""
+        cmds = {"speaker": "SVOL", "mic": "MVOL"}
+        steps = {"up": "1", "down": "0"}
+        if target not in cmds or direction not in steps:
+            raise PJLinkParamError("volume(target='speaker'|'mic', direction='up'|'down')")
+        await self.command(cmds[target], steps[direction], 2)
+
+    async def freeze(self, on: bool) -> None:
+        await self.command("FREZ", "1" if on else "0", 2)
+
+    async def frozen(self) -> bool:
+        return decode_bool(await self.query("FREZ", 2), "FREZ")
+
+    async def read_state(self, previous: ProjectorState | None = None) -> ProjectorState:
+        """Ask for everything; with ``previous``, reuse its static fields and ask only what changes."""
+        return await read_state(self, previous)

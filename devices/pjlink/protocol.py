@@ -1,0 +1,112 @@
+"""PJLink framing as pure functions: build commands, parse greetings and replies, compute the digest."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from devices.pjlink.errors import (
+    ErrorCode,
+    PJLinkAuthError,
+    PJLinkParamError,
+    PJLinkProtocolError,
+)
+
+PORT = 4352
+MAX_MESSAGE = 136
+TERMINATOR = b"\r"
+QUERY = "?"
+AUTH_FAILED = "PJLINK ERRA"
+NOTIFICATIONS = frozenset({"LKUP", "POWR", "ERST", "INPT"})
+
+_CMD = re.compile(r"[A-Z0-9]{4}")
+_RANDOM = re.compile(r"[\x21-\x7e]{8}")
+_REPLY = re.compile(r"%([1-9A-Z])([A-Z0-9]{4})=(.*)", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Greeting:
+    """What the device said on connect: whether it wants a digest and the random to hash."""
+
+    auth_random: str | None
+
+    @property
+    def auth_required(self) -> bool:
+        return self.auth_random is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One reply or notification line; ``error`` is set for ERR1..ERR4."""
+
+    cls: int
+    cmd: str
+    value: str
+    error: ErrorCode | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.value == "OK"
+
+
+def build_command(cmd: str, param: str = QUERY, cls: int = 1) -> bytes:
+    """Frame ``%<class><CMD> <param>\\r``, refusing anything a device could misread."""
+    if not isinstance(cmd, str) or not _CMD.fullmatch(cmd.upper()):
+        raise PJLinkParamError(f"command must be 4 letters or digits, got {cmd!r}")
+    if cls not in (1, 2):
+        raise PJLinkParamError(f"class must be 1 or 2, got {cls!r}")
+    if not isinstance(param, str) or not param or any(c in param for c in "\r\n\x00"):
+        raise PJLinkParamError(f"bad parameter {param!r}")
+    line = f"%{cls}{cmd.upper()} {param}\r".encode()
+    if len(line) > MAX_MESSAGE:
+        raise PJLinkParamError(f"command is {len(line)} bytes, PJLink allows {MAX_MESSAGE}")
+    return line
+
+
+def auth_digest(random: str, password: str) -> str:
+    """The lowercase hex MD5 of random+password that prefixes the first command."""
+    return hashlib.md5((random + password).encode(), usedforsecurity=False).hexdigest()
+
+
+def _text(data: bytes | str) -> str:
+    if isinstance(data, bytes):
+        data = data.decode("utf-8", errors="replace")
+    return data.lstrip("\n").removesuffix("\r").removesuffix("\n").removesuffix("\r")
+
+
+def parse_greeting(data: bytes | str) -> Greeting:
+    """Read ``PJLINK 0`` / ``PJLINK 1 <random>``; ``PJLINK ERRA`` raises the auth error."""
+    text = _text(data)
+    if text == AUTH_FAILED:
+        raise PJLinkAuthError("projector refused authentication (PJLINK ERRA)")
+    if text == "PJLINK 0":
+        return Greeting(None)
+    if text.startswith("PJLINK 1 ") and _RANDOM.fullmatch(text[9:]):
+        return Greeting(text[9:])
+    raise PJLinkProtocolError(f"not a PJLink greeting: {text[:40]!r}")
+
+
+def parse_reply(data: bytes | str) -> Reply:
+    """Turn one received line into a Reply; anything else raises a PJLinkError subclass."""
+    text = _text(data)
+    if text == AUTH_FAILED:
+        raise PJLinkAuthError("projector refused authentication (PJLINK ERRA)")
+    if len(text) + 1 > MAX_MESSAGE:
+        raise PJLinkProtocolError(f"reply longer than {MAX_MESSAGE} bytes")
+    match = _REPLY.fullmatch(text)
+    if match is None or match.group(1) not in "12":
+        raise PJLinkProtocolError(f"not a PJLink reply: {text[:40]!r}")
+    cls, cmd, value = int(match.group(1)), match.group(2), match.group(3)
+    if any(ord(c) < 0x20 for c in value):
+        raise PJLinkProtocolError(f"control character in reply: {text[:40]!r}")
+    error = ErrorCode(value) if value in ErrorCode._value2member_map_ else None
+    return Reply(cls, cmd, value, error)
+
+
+def parse_notification(data: bytes | str) -> Reply:
+    """Parse a class 2 UDP notification or search answer (LKUP, POWR, ERST, INPT, ACKN)."""
+    reply = parse_reply(data)
+    if reply.cls != 2 or reply.cmd not in NOTIFICATIONS | {"ACKN"}:
+        raise PJLinkProtocolError(f"not a PJLink notification: %{reply.cls}{reply.cmd}")
+    return reply
