@@ -1,0 +1,134 @@
+"""DNS-SD browse: devices that advertise themselves (`_pjlink._tcp` and friends) need no guessing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from zeroconf import InterfaceChoice, IPVersion, ServiceStateChange, Zeroconf
+from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SERVICE_TYPES: tuple[str, ...] = ("_pjlink._tcp.local.",)
+MAX_SERVICES = 1024  # per browse; a hostile network cannot make us resolve forever
+MAX_RESOLVES_PER_NAME = 4
+_MAC = re.compile(r"(?:[0-9a-f]{2}:){5}[0-9a-f]{2}")
+_CHECKS: dict[str, Callable[[str], bool]] = {
+    "mac": lambda v: bool(_MAC.fullmatch(v)),
+    "role": lambda v: v in {"projector", "board", "display"},
+    "class": lambda v: v in {"1", "2"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DnssdService:
+    """One resolved advertisement; `txt` holds only keys that decoded and passed their check."""
+
+    service_type: str
+    name: str
+    address: str
+    port: int
+    server: str = ""
+    txt: Mapping[str, str] = field(default_factory=dict)
+
+
+def parse_txt(properties: Mapping[bytes, bytes | None], origin: str = "") -> dict[str, str]:
+    """Decode TXT pairs (keys case-insensitive, RFC 6763), dropping and logging anything malformed."""
+    out: dict[str, str] = {}
+    for raw_key, raw_value in properties.items():
+        try:
+            key = raw_key.decode("ascii").strip().lower()
+            value = "" if raw_value is None else raw_value.decode("utf-8").strip()
+        except (UnicodeDecodeError, AttributeError):
+            log.warning("ignoring undecodable TXT entry %r=%r from %s", raw_key, raw_value, origin)
+            continue
+        if key in _CHECKS:
+            value = value.lower()
+            if not _CHECKS[key](value):
+                log.warning("ignoring malformed TXT %s=%r from %s", key, value, origin)
+                continue
+        if key and key not in out:  # RFC 6763 6.4: the first occurrence of a key wins
+            out[key] = value
+    return out
+
+
+def service_from_info(info: AsyncServiceInfo) -> DnssdService | None:
+    """Turn a resolved record into a DnssdService, or None (logged) when it is unusable."""
+    name = info.name.removesuffix("." + info.type) if info.name.endswith(info.type) else info.name
+    addresses = info.parsed_addresses(IPVersion.V4Only) or info.parsed_addresses(IPVersion.V6Only)
+    if not addresses or not info.port:
+        log.warning("ignoring DNS-SD record %s without address or port", info.name)
+        return None
+    try:
+        txt = parse_txt(info.properties, info.name)
+    except Exception:  # zeroconf's TXT decoding of hostile bytes: drop the TXT, keep the service
+        log.warning("ignoring malformed TXT of %s", info.name, exc_info=True)
+        txt = {}
+    return DnssdService(info.type, name, addresses[0], info.port, info.server or "", txt)
+
+
+async def browse(
+    types: Sequence[str] = DEFAULT_SERVICE_TYPES,
+    window: float = 2.0,
+    *,
+    zeroconf: AsyncZeroconf | None = None,
+    interfaces: InterfaceChoice | list[str] = InterfaceChoice.Default,
+    resolve_timeout: float = 1.5,
+) -> AsyncGenerator[DnssdService, None]:
+    """Yield each advertised service of `types` as it resolves (again when it changes), for `window` s.
+
+    Pass a shared `zeroconf`, or `interfaces` for a private one (tests: ``["127.0.0.1"]``).
+    """
+    loop = asyncio.get_running_loop()
+    own = zeroconf is None
+    azc = zeroconf or AsyncZeroconf(interfaces=interfaces, ip_version=IPVersion.V4Only)
+    found: asyncio.Queue[DnssdService | None] = asyncio.Queue()
+    attempts: dict[tuple[str, str], int] = {}
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def resolve(service_type: str, name: str) -> None:
+        try:
+            info = AsyncServiceInfo(service_type, name)
+            if await info.async_request(azc.zeroconf, int(resolve_timeout * 1000)):
+                found.put_nowait(service_from_info(info))
+            else:
+                log.info("DNS-SD service %s did not resolve", name)
+        except Exception:  # a malformed record must never end the browse
+            log.warning("ignoring DNS-SD service %s that failed to resolve", name, exc_info=True)
+
+    def start(service_type: str, name: str) -> None:
+        key = (service_type, name)
+        if len(attempts) >= MAX_SERVICES and key not in attempts:
+            return
+        attempts[key] = attempts.get(key, 0) + 1
+        if attempts[key] <= MAX_RESOLVES_PER_NAME:
+            task = loop.create_task(resolve(service_type, name))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+    def on_change(zeroconf: Zeroconf, service_type: str, name: str, state_change: ServiceStateChange) -> None:
+        if state_change in (ServiceStateChange.Added, ServiceStateChange.Updated):
+            loop.call_soon_threadsafe(start, service_type, name)
+
+    browser = AsyncServiceBrowser(azc.zeroconf, list(types), handlers=[on_change])
+    deadline = time.monotonic() + window
+    try:
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                service = await asyncio.wait_for(found.get(), left)
+            except TimeoutError:
+                break
+            if service is not None:
+                yield service
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await browser.async_cancel()
+        if own:
+            await azc.async_close()
