@@ -1,0 +1,112 @@
+"""Typed room events and the bus that carries them, so headless code and the UI hear the same story."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from devices.model import DeviceInfo
+
+log = logging.getLogger(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RoomEvent:
+    at: datetime = field(default_factory=_now, kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceFound(RoomEvent):
+    device: DeviceInfo
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceChanged(RoomEvent):
+    device: DeviceInfo
+    changed: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceLost(RoomEvent):
+    device: DeviceInfo
+
+
+@dataclass(frozen=True, slots=True)
+class SessionStarted(RoomEvent):
+    session_id: str
+    lecturer: str
+    course: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEnded(RoomEvent):
+    session_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingStarted(RoomEvent):
+    recording_id: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingStopped(RoomEvent):
+    recording_id: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorRaised(RoomEvent):
+    """Something the user must be told about; ``source`` names who (a device uid, "store", ...)."""
+
+    source: str
+    message: str
+
+
+Listener = Callable[[RoomEvent], None]
+
+
+class EventBus:
+    """Fan-out of room events to callbacks and async iterators.
+
+    A listener that raises is logged and kept; one bad subscriber must not silence the room.
+    """
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+        self._queues: set[asyncio.Queue[RoomEvent]] = set()
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def emit(self, event: RoomEvent) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:
+                log.exception("event listener %r failed on %r", listener, event)
+        for queue in self._queues:
+            queue.put_nowait(event)
+
+    async def stream(self) -> AsyncIterator[RoomEvent]:
+        """Events from now on, for ``async for``; stops when the consumer stops iterating."""
+        queue: asyncio.Queue[RoomEvent] = asyncio.Queue()
+        self._queues.add(queue)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self._queues.discard(queue)

@@ -1,0 +1,157 @@
+"""The Room: the one place that knows which devices are here and whether a session runs.
+
+Everything that happens in the room goes through it, so the event bus (for the screen) and the
+store (for the centre) always agree.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import uuid
+from collections.abc import Coroutine, Mapping
+from typing import Any, Protocol
+
+from classroom_console.events import (
+    DeviceChanged,
+    DeviceFound,
+    DeviceLost,
+    ErrorRaised,
+    EventBus,
+    SessionEnded,
+    SessionStarted,
+)
+from devices.model import Availability, DeviceInfo
+
+log = logging.getLogger(__name__)
+
+
+class SessionLog(Protocol):
+    """What the Room needs from the store; the async store satisfies it without blocking the loop."""
+
+    async def upsert_device(self, info: DeviceInfo, room_id: str | None = None) -> None: ...
+
+    async def start_session(
+        self, *, room_id: str | None = None, lecturer: str = "", course: str = "", kind: str = ""
+    ) -> str: ...
+
+    async def end_session(self, session_id: str, status: str = "ended") -> None: ...
+
+    async def add_event(
+        self, session_id: str | None, device_uid: str | None, kind: str, payload: Mapping[str, Any] | None = None
+    ) -> int: ...
+
+
+@dataclasses.dataclass(slots=True)
+class Session:
+    id: str
+    lecturer: str
+    course: str
+    kind: str = "active-learning"
+
+
+class Room:
+    def __init__(
+        self, name: str = "Room", log_store: SessionLog | None = None, room_id: str | None = None
+    ) -> None:
+        self.name = name
+        self.room_id = room_id
+        self.events = EventBus()
+        self.devices: dict[str, DeviceInfo] = {}
+        self.session: Session | None = None
+        self._store = log_store
+        self._pending: set[asyncio.Task[Any]] = set()
+
+    def attach_store(self, log_store: SessionLog) -> None:
+        self._store = log_store
+
+    # -- devices ---------------------------------------------------------------------------
+    def update_device(self, device: DeviceInfo) -> None:
+        """A device was seen or reported new state: announce it and remember it."""
+        old = self.devices.get(device.uid)
+        self.devices[device.uid] = device
+        if old is None:
+            self.events.emit(DeviceFound(device))
+        else:
+            changed = _changed_fields(old, device)
+            if not changed:
+                return
+            self.events.emit(DeviceChanged(device, frozenset(changed)))
+            if "availability" in changed or "state" in changed:
+                self.log_event(device.uid, "state", {"changed": sorted(changed), **_summary(device)})
+        if self._store is not None:
+            self._spawn(self._store.upsert_device(dataclasses.replace(device), self.room_id))
+
+    def lose_device(self, uid: str) -> None:
+        device = self.devices.get(uid)
+        if device is None:
+            return
+        device = dataclasses.replace(device, availability=Availability.OFFLINE)
+        self.devices[uid] = device
+        self.events.emit(DeviceLost(device))
+        self.log_event(uid, "state", {"availability": "offline"})
+
+    # -- sessions --------------------------------------------------------------------------
+    async def start_session(self, lecturer: str, course: str, kind: str = "active-learning") -> Session:
+        if self.session is not None:
+            raise RuntimeError(f"session {self.session.id} is already running")
+        if self._store is not None:
+            session_id = await self._store.start_session(
+                room_id=self.room_id, lecturer=lecturer, course=course, kind=kind
+            )
+        else:
+            session_id = str(uuid.uuid4())
+        session = Session(session_id, lecturer, course, kind)
+        self.session = session
+        self.events.emit(SessionStarted(session.id, lecturer, course))
+        return session
+
+    async def end_session(self, status: str = "completed") -> None:
+        session, self.session = self.session, None
+        if session is None:
+            return
+        if self._store is not None:
+            await self._store.end_session(session.id, status)
+        self.events.emit(SessionEnded(session.id))
+
+    # -- the log ---------------------------------------------------------------------------
+    def log_event(self, device_uid: str | None, kind: str, payload: dict[str, Any]) -> None:
+        """Record a command or state change; only while a session runs, as the centre counts sessions."""
+        if self._store is None or self.session is None:
+            return
+        self._spawn(self._store.add_event(self.session.id, device_uid, kind, payload))
+
+    def report_error(self, source: str, message: str) -> None:
+        log.warning("%s: %s", source, message)
+        self.events.emit(ErrorRaised(source, message))
+        self.log_event(source if source in self.devices else None, "error", {"message": message})
+
+    async def flush(self) -> None:
+        """Wait until every store write started so far has finished."""
+        while self._pending:
+            await asyncio.gather(*list(self._pending), return_exceptions=True)
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task: asyncio.Task[Any] = asyncio.get_running_loop().create_task(coro)
+        self._pending.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._pending.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log.error("store write failed: %s", exc)
+            self.events.emit(ErrorRaised("store", f"could not save to the session log: {exc}"))
+
+
+def _changed_fields(old: DeviceInfo, new: DeviceInfo) -> set[str]:
+    return {
+        f.name
+        for f in dataclasses.fields(DeviceInfo)
+        if f.name != "found_by" and getattr(old, f.name) != getattr(new, f.name)
+    }
+
+
+def _summary(device: DeviceInfo) -> dict[str, Any]:
+    return {"availability": str(device.availability), "address": device.address, "state": device.state}

@@ -1,0 +1,42 @@
+"""Test-wide guards: no screen needed, no blocking inside the event loop, no leaked threads."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import: CI has no display
+
+import inspect
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from blockbuster import blockbuster_ctx
+
+OUR_PACKAGES = ["classroom_console", "devices", "ui"]
+THREAD_GRACE_S = 3.0
+
+
+@pytest.fixture(autouse=True)
+def _no_blocking_in_the_loop(request: pytest.FixtureRequest) -> Iterator[None]:
+    """An async test fails if our code makes a blocking call (file, socket, sleep) on the loop."""
+    if not inspect.iscoroutinefunction(getattr(request.node, "obj", None)):
+        yield
+        return
+    with blockbuster_ctx(OUR_PACKAGES):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_threads() -> Iterator[None]:
+    """A test must stop every thread it started; a leftover worker is a freeze waiting to happen."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + THREAD_GRACE_S
+    while True:
+        leaked = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+        if not leaked or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert not leaked, f"test left threads running: {[t.name for t in leaked]}"

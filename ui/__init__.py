@@ -1,0 +1,1 @@
+"""Qt widgets only: the lecturer, studio and centre workspaces over the headless core."""

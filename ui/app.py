@@ -1,0 +1,81 @@
+"""Starts the window: Qt application, language, look, the asyncio loop inside Qt, the core."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from classroom_console.console import ConsoleCore, ConsoleOptions
+from ui import i18n
+from ui.bridge import RoomBridge
+from ui.main_window import MainWindow
+from ui.resources import icon, stylesheet
+
+log = logging.getLogger(__name__)
+
+
+def make_application(lang: str | None) -> tuple[QApplication, str]:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Classroom Console")
+    app.setOrganizationName("classroom-console")
+    app.setWindowIcon(icon("app"))
+    app.setStyleSheet(stylesheet())
+    chosen = i18n.pick_language(lang)
+    app.setProperty("translators", i18n.install(app, chosen))
+    return app, chosen
+
+
+async def save_screenshots(window: MainWindow, folder: Path, lang: str) -> list[Path]:
+    """Each workspace as the user sees it, for docs/screenshots."""
+    folder.mkdir(parents=True, exist_ok=True)
+    saved: list[Path] = []
+    for key in window.WORKSPACES:
+        window.show_workspace(key)
+        await asyncio.sleep(0.3)
+        path = folder / f"{key}-{lang}.png"
+        window.grab().save(str(path))
+        saved.append(path)
+    return saved
+
+
+async def _main(app: QApplication, window: MainWindow, core: ConsoleCore, args: argparse.Namespace,
+                lang: str) -> None:
+    await core.start()
+    window.set_network(await core.network_addresses())
+    window.bridge.run(core.usage(), on_done=window.centre.show_summary, what="usage")
+    window.stack.currentChanged.connect(
+        lambda _index: window.bridge.run(core.usage(), on_done=window.centre.show_summary, what="usage")
+    )
+    try:
+        if args.screenshot:
+            await asyncio.sleep(float(getattr(args, "settle", 1.0)))
+            for path in await save_screenshots(window, args.screenshot, lang):
+                print(path)
+        else:
+            closed = asyncio.Event()
+            app.aboutToQuit.connect(closed.set)
+            await closed.wait()
+    finally:
+        window.bridge.detach()
+        await core.stop()
+
+
+def run(args: argparse.Namespace) -> int:
+    app, lang = make_application(args.lang)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    core = ConsoleCore(ConsoleOptions(data_dir=args.data_dir, demo=args.command == "demo"))
+    bridge = RoomBridge(core.room)
+    window = MainWindow(bridge)
+    window.set_data_dir(str(core.db_path.parent))
+    window.show()
+    with loop:
+        loop.run_until_complete(_main(app, window, core, args, lang))
+    return 0

@@ -1,0 +1,100 @@
+"""Turns the core's room events into Qt signals, and UI actions into core coroutines.
+
+The asyncio loop runs inside Qt (qasync), so events arrive on the main thread; signals are
+still the only way they reach widgets, which keeps that assumption in one place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from classroom_console.events import (
+    DeviceChanged,
+    DeviceFound,
+    DeviceLost,
+    ErrorRaised,
+    RecordingStarted,
+    RecordingStopped,
+    RoomEvent,
+    SessionEnded,
+    SessionStarted,
+)
+from classroom_console.room import Room
+
+log = logging.getLogger(__name__)
+
+
+class RoomBridge(QObject):
+    sig_device_found = Signal(object)
+    sig_device_changed = Signal(object)
+    sig_device_lost = Signal(object)
+    sig_session_started = Signal(str, str, str)
+    sig_session_ended = Signal(str)
+    sig_recording_started = Signal(str, str)
+    sig_recording_stopped = Signal(str, str)
+    sig_error = Signal(str, str)
+    sig_busy = Signal(bool)
+
+    def __init__(self, room: Room, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.room = room
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._unsubscribe = room.events.subscribe(self._relay)
+
+    def _relay(self, event: RoomEvent) -> None:
+        match event:
+            case DeviceFound(device=device):
+                self.sig_device_found.emit(device)
+            case DeviceChanged(device=device):
+                self.sig_device_changed.emit(device)
+            case DeviceLost(device=device):
+                self.sig_device_lost.emit(device)
+            case SessionStarted(session_id=sid, lecturer=lecturer, course=course):
+                self.sig_session_started.emit(sid, lecturer, course)
+            case SessionEnded(session_id=sid):
+                self.sig_session_ended.emit(sid)
+            case RecordingStarted(recording_id=rid, path=path):
+                self.sig_recording_started.emit(rid, path)
+            case RecordingStopped(recording_id=rid, path=path):
+                self.sig_recording_stopped.emit(rid, path)
+            case ErrorRaised(source=source, message=message):
+                self.sig_error.emit(source, message)
+
+    def run(
+        self,
+        coro: Coroutine[Any, Any, Any],
+        on_done: Callable[[Any], None] | None = None,
+        what: str = "action",
+    ) -> None:
+        """Run a core coroutine without blocking the window; failures become ``sig_error``."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+
+        def finished(done: asyncio.Task[Any]) -> None:
+            self._tasks.discard(done)
+            if done.cancelled():
+                return
+            exc = done.exception()
+            if exc is not None:
+                log.error("%s failed: %s", what, exc)
+                self.sig_error.emit(what, str(exc))
+            elif on_done is not None:
+                on_done(done.result())
+
+        task.add_done_callback(finished)
+
+    def start_session(self, lecturer: str, course: str) -> None:
+        self.run(self.room.start_session(lecturer, course), what="start session")
+
+    def end_session(self) -> None:
+        self.run(self.room.end_session(), what="end session")
+
+    def detach(self) -> None:
+        self._unsubscribe()
+        for task in self._tasks:
+            task.cancel()

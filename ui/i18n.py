@@ -1,0 +1,38 @@
+"""Language switching: our strings from assets/i18n, Qt's own (dialog buttons) from PySide6."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from ui.resources import translations_dir
+
+log = logging.getLogger(__name__)
+SUPPORTED = ("en", "ru")
+
+
+def pick_language(requested: str | None) -> str:
+    if requested:
+        return requested
+    system = QLocale.system().name().split("_")[0]
+    return system if system in SUPPORTED else "en"
+
+
+def install(app: QCoreApplication, lang: str) -> list[QTranslator]:
+    """Load translators for ``lang``; keep the returned list alive as long as the app."""
+    if lang == "en":
+        return []
+    loaded: list[QTranslator] = []
+    ours = QTranslator(app)
+    qm = translations_dir() / f"classroom_console_{lang}.qm"
+    if ours.load(str(qm)):
+        loaded.append(ours)
+    else:
+        log.warning("no translation for %r at %s (run scripts/setup.sh to compile it)", lang, qm)
+    qt = QTranslator(app)
+    if qt.load(QLocale(lang), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        loaded.append(qt)
+    for translator in loaded:
+        app.installTranslator(translator)
+    return loaded

@@ -1,0 +1,120 @@
+"""The console window: a sidebar to switch workspaces, the workspace, and a status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.bridge import RoomBridge
+from ui.resources import icon
+from ui.workspaces.centre import CentreWorkspace
+from ui.workspaces.lecturer import LecturerWorkspace
+from ui.workspaces.studio import StudioWorkspace
+
+
+class MainWindow(QMainWindow):
+    WORKSPACES = ("lecturer", "studio", "centre")
+
+    def __init__(self, bridge: RoomBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.setWindowTitle(self.tr("Classroom Console — %1").replace("%1", bridge.room.name))
+        self.setWindowIcon(icon("app"))
+        self.resize(1360, 860)
+
+        self.lecturer = LecturerWorkspace(bridge)
+        self.studio = StudioWorkspace(bridge)
+        self.centre = CentreWorkspace()
+        self.stack = QStackedWidget()
+        for page in (self.lecturer, self.studio, self.centre):
+            self.stack.addWidget(page)
+
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self._sidebar())
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.network_label = QLabel()
+        self.data_label = QLabel()
+        self.sync_label = QLabel(self.tr("Sync: not set up"))
+        self.sync_label.setToolTip(self.tr("Sessions are kept on this PC until a centre is configured."))
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(False)
+        bar.addWidget(self.network_label)
+        bar.addWidget(self.data_label, 1)
+        bar.addPermanentWidget(self.sync_label)
+        self.set_network([])
+
+        bridge.sig_error.connect(self.show_error)
+
+    def _sidebar(self) -> QFrame:
+        bar = QFrame()
+        bar.setObjectName("sidebar")
+        bar.setFixedWidth(156)
+        column = QVBoxLayout(bar)
+        column.setContentsMargins(0, 0, 0, 12)
+        column.setSpacing(2)
+        brand = QLabel(self.tr("Classroom\nConsole"))
+        brand.setObjectName("brand")
+        room = QLabel(self.bridge.room.name)
+        room.setObjectName("roomName")
+        room.setWordWrap(True)
+        column.addWidget(brand)
+        column.addWidget(room)
+        self.nav = QButtonGroup(self)
+        self.nav.setExclusive(True)
+        labels = {"lecturer": self.tr("Lecturer"), "studio": self.tr("Studio"), "centre": self.tr("Centre")}
+        self.nav_buttons: dict[str, QToolButton] = {}
+        for index, key in enumerate(self.WORKSPACES):
+            button = QToolButton()
+            button.setObjectName("navButton")
+            button.setText(labels[key])
+            button.setIcon(icon(key))
+            button.setIconSize(QSize(34, 34))
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+            button.setCheckable(True)
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            self.nav.addButton(button, index)
+            self.nav_buttons[key] = button
+            column.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+        column.addStretch(1)
+        self.nav.idClicked.connect(self.stack.setCurrentIndex)
+        self.nav_buttons["lecturer"].setChecked(True)
+        return bar
+
+    def show_workspace(self, key: str) -> None:
+        index = self.WORKSPACES.index(key)
+        self.nav_buttons[key].setChecked(True)
+        self.stack.setCurrentIndex(index)
+
+    def set_network(self, addresses: list[str]) -> None:
+        if addresses:
+            self.network_label.setText(self.tr("Network: %1").replace("%1", ", ".join(addresses)))
+        else:
+            self.network_label.setText(self.tr("Network: offline (loopback only)"))
+
+    def set_data_dir(self, path: str) -> None:
+        self.data_label.setText(self.tr("Session log: %1").replace("%1", path))
+
+    def show_error(self, source: str, message: str) -> None:
+        """Errors go to the status bar; problems with the session log also get a dialog."""
+        self.statusBar().showMessage(f"{source}: {message}", 15000)
+        if source == "store":
+            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Session log"), message, parent=self)
+            box.setModal(False)
+            box.show()
+            self._last_dialog = box

@@ -1,0 +1,63 @@
+"""Small building blocks every workspace shares, so empty states and badges look alike."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+from ui.resources import icon
+
+
+class EmptyState(QFrame):
+    """Says what will appear in a place and why it is empty now."""
+
+    def __init__(self, icon_name: str, title: str, body: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("emptyState")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 28, 32, 28)
+        layout.setSpacing(10)
+        layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        picture = QLabel()
+        picture.setPixmap(icon(icon_name).pixmap(56, 56))
+        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title = QLabel(title)
+        self.title.setObjectName("emptyTitle")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body = QLabel(body)
+        self.body.setObjectName("emptyBody")
+        self.body.setWordWrap(True)
+        self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body.setMinimumWidth(320)
+        self.body.setMaximumWidth(620)
+        for widget in (picture, self.title, self.body):
+            layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+
+
+class Badge(QLabel):
+    """A coloured word for a state; ``tone`` is ok, busy, bad or off."""
+
+    def __init__(self, text: str = "", tone: str = "off", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setObjectName("badge")
+        self.set_tone(tone)
+
+    def set_tone(self, tone: str) -> None:
+        self.setProperty("tone", tone)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+
+def page_header(title: str, subtitle: str) -> QWidget:
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 8)
+    layout.setSpacing(2)
+    title_label = QLabel(title)
+    title_label.setObjectName("pageTitle")
+    subtitle_label = QLabel(subtitle)
+    subtitle_label.setObjectName("pageSubtitle")
+    subtitle_label.setWordWrap(True)
+    layout.addWidget(title_label)
+    layout.addWidget(subtitle_label)
+    return box

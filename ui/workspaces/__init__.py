@@ -1,0 +1,1 @@
+"""The three places a person works in: lecturer, studio, centre."""

@@ -1,0 +1,171 @@
+"""The lecturer's workspace: the room at a glance and one big button to start the session."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from devices.model import DeviceInfo
+from ui.bridge import RoomBridge
+from ui.device_card import DeviceCard
+from ui.widgets import EmptyState, page_header
+
+CARD_COLUMNS = 3
+
+
+class LecturerWorkspace(QWidget):
+    def __init__(self, bridge: RoomBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("workspace")
+        self.bridge = bridge
+        self.cards: dict[str, DeviceCard] = {}
+        self._session_started: float | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(28, 24, 28, 16)
+        layout.setSpacing(16)
+        layout.addWidget(
+            page_header(
+                self.tr("Lecturer"),
+                self.tr("Everything in %1, ready with one button.").replace("%1", bridge.room.name),
+            )
+        )
+        layout.addWidget(self._session_panel())
+
+        devices_title = QLabel(self.tr("Devices in this room"))
+        devices_title.setObjectName("sectionTitle")
+        layout.addWidget(devices_title)
+
+        self.empty = EmptyState(
+            "projector",
+            self.tr("Looking for the room's devices…"),
+            self.tr(
+                "Projectors, interactive boards, displays and cameras on this room's network "
+                "appear here by themselves, with their state. Nothing needs to be set up."
+            ),
+        )
+        self.grid_host = QWidget()
+        self.grid = QGridLayout(self.grid_host)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(14)
+        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.grid_host)
+        self.scroll = scroll
+        layout.addWidget(self.empty, 1)
+        layout.addWidget(scroll, 1)
+        scroll.hide()
+
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._show_elapsed)
+
+        bridge.sig_device_found.connect(self.show_device)
+        bridge.sig_device_changed.connect(self.show_device)
+        bridge.sig_device_lost.connect(self.show_device)
+        bridge.sig_session_started.connect(self._on_session_started)
+        bridge.sig_session_ended.connect(self._on_session_ended)
+        for device in bridge.room.devices.values():
+            self.show_device(device)
+
+    def _session_panel(self) -> QFrame:
+        panel = QFrame()
+        panel.setObjectName("panel")
+        row = QHBoxLayout(panel)
+        row.setContentsMargins(22, 18, 22, 18)
+        row.setSpacing(16)
+        fields = QVBoxLayout()
+        self.lecturer_edit = QLineEdit()
+        self.lecturer_edit.setPlaceholderText(self.tr("Lecturer's name"))
+        self.course_edit = QLineEdit()
+        self.course_edit.setPlaceholderText(self.tr("Course or topic"))
+        fields.addWidget(self.lecturer_edit)
+        fields.addWidget(self.course_edit)
+        row.addLayout(fields, 2)
+
+        status = QVBoxLayout()
+        self.session_label = QLabel(self.tr("No session running"))
+        self.session_label.setObjectName("sectionTitle")
+        self.elapsed_label = QLabel(self.tr("Start a session to log it for the centre."))
+        self.elapsed_label.setObjectName("pageSubtitle")
+        status.addWidget(self.session_label)
+        status.addWidget(self.elapsed_label)
+        row.addLayout(status, 2)
+
+        self.session_button = QPushButton(self.tr("Start session"))
+        self.session_button.setObjectName("primaryButton")
+        self.session_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.session_button.setMinimumWidth(260)
+        self.session_button.clicked.connect(self._toggle_session)
+        row.addWidget(self.session_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        return panel
+
+    def _toggle_session(self) -> None:
+        self.session_button.setEnabled(False)
+        if self.bridge.room.session is None:
+            self.bridge.start_session(self.lecturer_edit.text().strip(), self.course_edit.text().strip())
+        else:
+            self.bridge.end_session()
+        QTimer.singleShot(1500, lambda: self.session_button.setEnabled(True))
+
+    def _on_session_started(self, _sid: str, lecturer: str, course: str) -> None:
+        self._session_started = time.monotonic()
+        self.session_button.setText(self.tr("End session"))
+        self.session_button.setProperty("running", True)
+        self._repolish(self.session_button)
+        who = " · ".join(part for part in (lecturer, course) if part) or self.tr("Session")
+        self.session_label.setText(self.tr("Running: %1").replace("%1", who))
+        self.lecturer_edit.setEnabled(False)
+        self.course_edit.setEnabled(False)
+        self.session_button.setEnabled(True)
+        self._show_elapsed()
+        self._tick.start()
+
+    def _on_session_ended(self, _sid: str) -> None:
+        self._session_started = None
+        self._tick.stop()
+        self.session_button.setText(self.tr("Start session"))
+        self.session_button.setProperty("running", False)
+        self._repolish(self.session_button)
+        self.session_label.setText(self.tr("No session running"))
+        self.elapsed_label.setText(self.tr("The session was saved to the log."))
+        self.lecturer_edit.setEnabled(True)
+        self.course_edit.setEnabled(True)
+        self.session_button.setEnabled(True)
+
+    def _show_elapsed(self) -> None:
+        if self._session_started is None:
+            return
+        seconds = int(time.monotonic() - self._session_started)
+        clock = f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+        self.elapsed_label.setText(self.tr("Elapsed %1").replace("%1", clock))
+
+    def show_device(self, device: DeviceInfo) -> None:
+        card = self.cards.get(device.uid)
+        if card is None:
+            card = DeviceCard(device, self.bridge)
+            index = len(self.cards)
+            self.cards[device.uid] = card
+            self.grid.addWidget(card, index // CARD_COLUMNS, index % CARD_COLUMNS)
+            self.empty.hide()
+            self.scroll.show()
+        card.update_device(device)
+
+    @staticmethod
+    def _repolish(widget: QWidget) -> None:
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
