@@ -18,6 +18,9 @@ _MAGIC = b"SQLite format 3\x00"
 _HEADER_LEN = 100
 _CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 _SIDE_FILES = ("-wal", "-shm", "-journal")
+# FULL by default: NORMAL in WAL mode already survives a killed process, but a power cut can drop the last
+# commits; lecture PCs lose power, and events are batched, so one WAL fsync per commit costs little.
+SYNC_LEVELS = ("NORMAL", "FULL", "EXTRA")
 
 
 class _Corrupt(Exception):
@@ -33,32 +36,50 @@ def is_corruption(exc: sqlite3.DatabaseError) -> bool:
     return "malformed" in text or "not a database" in text
 
 
-def _check_header(path: Path) -> None:
-    """Read the header without SQLite so a newer or foreign file is judged before anything writes."""
+def _check_header(path: Path) -> bool:
+    """Judge the header without SQLite; False when there is nothing to check (no file, or empty)."""
     if not path.exists():
-        return
+        return False
     with path.open("rb") as f:
         header = f.read(_HEADER_LEN)
     if not header:
-        return  # an empty file is an empty database
+        return False  # an empty file is an empty database
     if len(header) < _HEADER_LEN or not header.startswith(_MAGIC):
         raise _Corrupt("file is not a database")
     version = int.from_bytes(header[60:64], "big")
     if version > LATEST_VERSION:
         raise StoreTooNewError(path, version, LATEST_VERSION)
+    return True
 
 
-def _connect(path: Path, synchronous: str) -> Database:
-    """Connect, set the pragmas, verify and migrate; the caller closes on failure."""
-    conn = sqlite3.connect(str(path), timeout=10.0)
-    db = Database(conn)
+def _preflight(path: Path) -> None:
+    """Check version and integrity read-only: no journal change, no checkpoint, the file stays as found."""
+    if not _check_header(path):
+        return
+    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=10.0)
     try:
-        db.enable_wal()
-        conn.execute(f"PRAGMA synchronous = {synchronous}")
-        conn.execute("PRAGMA foreign_keys = ON")
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > LATEST_VERSION:  # the header may lag a version bump still in the -wal
+            raise StoreTooNewError(path, version, LATEST_VERSION)
         rows = [r[0] for r in conn.execute("PRAGMA quick_check")]
         if rows != ["ok"]:
             raise _Corrupt("integrity check failed: " + "; ".join(rows[:3]))
+    except sqlite3.DatabaseError as exc:
+        if is_corruption(exc):
+            raise _Corrupt(str(exc)) from exc
+        raise
+    finally:
+        conn.close()
+
+
+def _connect(path: Path, synchronous: str) -> Database:
+    """Connect, set the pragmas and migrate; closes the connection on failure."""
+    conn = sqlite3.connect(str(path), timeout=10.0)
+    try:
+        db = Database(conn)
+        db.enable_wal()
+        conn.execute(f"PRAGMA synchronous = {synchronous}")
+        conn.execute("PRAGMA foreign_keys = ON")
         migrate(db, path)
     except sqlite3.DatabaseError as exc:
         conn.close()
@@ -89,9 +110,11 @@ def move_aside(path: Path) -> Path:
 
 def open_database(path: Path, synchronous: str = "FULL") -> tuple[Database, str | None]:
     """Open (creating if needed) and return the database plus a notice for the user, if any."""
+    if synchronous not in SYNC_LEVELS:
+        raise ValueError(f"synchronous must be one of {SYNC_LEVELS}, not {synchronous!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        _check_header(path)
+        _preflight(path)
         return _connect(path, synchronous), None
     except _Corrupt as exc:
         moved = move_aside(path)
