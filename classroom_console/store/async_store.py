@@ -62,18 +62,18 @@ class AsyncStore:
         cls, data_dir: str | os.PathLike[str] | None = None, *, synchronous: str = "FULL"
     ) -> AsyncStore:
         """Start the writer thread and open (and migrate, or recover) the file on it."""
-        self = cls(asyncio.get_running_loop())
-        opened: asyncio.Future[str | None] = self._loop.create_future()
-        self._thread = threading.Thread(
-            target=self._run, args=(data_dir, synchronous, opened), name="store-writer", daemon=True
+        store = cls(asyncio.get_running_loop())
+        opened: asyncio.Future[str | None] = store._loop.create_future()
+        store._thread = threading.Thread(
+            target=store._run, args=(data_dir, synchronous, opened), name="store-writer", daemon=True
         )
-        self._thread.start()
+        store._thread.start()
         try:
-            self.notice = await opened
+            store.notice = await opened
         except BaseException:
-            await self._join()
+            await store._join()
             raise
-        return self
+        return store
 
     # the writer thread
 
