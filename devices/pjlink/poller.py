@@ -1,0 +1,162 @@
+"""Keeps one projector's state fresh and runs user commands on the same connection, never hanging."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from devices.model import Availability
+from devices.pjlink.client import PJLinkClient
+from devices.pjlink.errors import (
+    PJLinkAuthError,
+    PJLinkConnectionError,
+    PJLinkError,
+    PJLinkParamError,
+    PJLinkProtocolError,
+    PJLinkTimeout,
+)
+from devices.pjlink.state import ProjectorState
+from devices.pjlink.values import ErrorLevel, Input
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+OnChange = Callable[[ProjectorState], None]
+
+
+def describe(state: ProjectorState) -> str:
+    """A short human line for a device card, e.g. 'on, DIGITAL 1, filter warning'."""
+    parts = [state.power.label if state.power is not None else "power unknown"]
+    if state.input is not None:
+        parts.append(state.input_names.get(state.input.code) or state.input.name)
+    if state.errors is not None:
+        for component, level in state.errors.problems():
+            parts.append(f"{component} {'error' if level is ErrorLevel.ERROR else 'warning'}")
+    parts += [f"device failure on {f}" for f in sorted(state.failed)]
+    return ", ".join(parts)
+
+
+class PJLinkPoller:
+    """Owns one client; polls every ``interval_s``; commands share the client's one-at-a-time lock."""
+
+    def __init__(
+        self,
+        client: PJLinkClient,
+        *,
+        interval_s: float = 5.0,
+        on_change: OnChange | None = None,
+        command_timeout_s: float | None = None,
+    ) -> None:
+        self.client = client
+        self.interval_s = interval_s
+        self.on_change = on_change
+        self.command_timeout_s = command_timeout_s or 3 * client.timeout + 1.0
+        self._state: ProjectorState | None = None
+        self._availability = Availability.UNKNOWN
+        self._detail = "not polled yet"
+        self._poll_lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._refresh: asyncio.Task[ProjectorState | None] | None = None
+
+    @property
+    def state(self) -> ProjectorState | None:
+        return self._state
+
+    @property
+    def availability(self) -> Availability:
+        return self._availability
+
+    @property
+    def detail(self) -> str:
+        return self._detail
+
+    async def start(self) -> None:
+        """Begin polling in the background (first poll right away)."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name=f"pjlink-poll-{self.client.host}")
+
+    async def stop(self) -> None:
+        """Stop polling and close the connection."""
+        for task in (self._task, self._refresh):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._task = self._refresh = None
+        await self.client.close()
+
+    async def _run(self) -> None:
+        while True:
+            await self.refresh()
+            await asyncio.sleep(self.interval_s)
+
+    async def refresh(self) -> ProjectorState | None:
+        """Poll once now; errors become an availability word, never an exception."""
+        async with self._poll_lock:
+            reachable = self._availability in (Availability.ONLINE, Availability.FAULT)
+            previous = self._state if reachable else None
+            try:
+                state = await asyncio.wait_for(self.client.read_state(previous), self._poll_budget())
+            except (PJLinkError, TimeoutError) as exc:
+                self._failed(exc)
+                return None
+            fault = state.fault
+            self._update(state, Availability.FAULT if fault else Availability.ONLINE, describe(state))
+            return state
+
+    def _poll_budget(self) -> float:
+        return max(self.command_timeout_s, 40 * self.client.timeout)
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, PJLinkAuthError):
+            word, detail = Availability.AUTH_FAILED, f"authentication failed: {exc}"
+        elif isinstance(exc, PJLinkProtocolError):
+            word, detail = Availability.FAULT, f"unexpected reply: {exc}"
+        elif isinstance(exc, (PJLinkConnectionError, TimeoutError)):
+            word, detail = Availability.OFFLINE, str(exc) or "no answer"
+        else:
+            return
+        self._update(self._state, word, detail)
+
+    def _update(self, state: ProjectorState | None, word: Availability, detail: str) -> None:
+        changed = (state, word, detail) != (self._state, self._availability, self._detail)
+        self._state, self._availability, self._detail = state, word, detail
+        if changed and self.on_change is not None:
+            try:
+                self.on_change(state or ProjectorState())
+            except Exception:
+                log.exception("on_change callback failed")
+
+    async def run(self, action: Callable[[PJLinkClient], Awaitable[T]]) -> T:
+        """Run one user action within ``command_timeout_s``, then refresh the state in the background."""
+        try:
+            result = await asyncio.wait_for(action(self.client), self.command_timeout_s)
+        except TimeoutError:
+            exc = PJLinkTimeout(f"{self.client.host} did not answer within {self.command_timeout_s:g} s")
+            self._failed(exc)
+            raise exc from None
+        except PJLinkParamError:
+            raise
+        except PJLinkError as exc:
+            self._failed(exc)
+            raise
+        if self._refresh is None or self._refresh.done():
+            self._refresh = asyncio.create_task(self.refresh())
+        return result
+
+    async def power_on(self) -> None:
+        await self.run(lambda c: c.power_on())
+
+    async def power_off(self) -> None:
+        await self.run(lambda c: c.power_off())
+
+    async def set_input(self, source: str | Input) -> None:
+        await self.run(lambda c: c.set_input(source))
+
+    async def set_mute(self, video: bool, audio: bool, on: bool) -> None:
+        await self.run(lambda c: c.set_mute(video, audio, on))
+
+    async def freeze(self, on: bool) -> None:
+        await self.run(lambda c: c.freeze(on))
