@@ -5,7 +5,6 @@ The GUI and the CLI both build one of these, so what works in a script works on 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import socket
 from dataclasses import dataclass
@@ -63,8 +62,9 @@ class ConsoleCore:
     async def usage(self) -> UsageSummary:
         if self.store is None:
             return UsageSummary()
-        return await asyncio.to_thread(summarise, self.db_path)
+        return await self.store.call(summarise)
 
     @staticmethod
-    async def network_addresses() -> list[str]:
-        return await asyncio.to_thread(local_ipv4_addresses)
+    def network_addresses() -> list[str]:
+        """Cheap (one getifaddrs call), so it runs in place."""
+        return local_ipv4_addresses()

@@ -1,10 +1,10 @@
-"""Usage figures from the session log, computed off the event loop by whoever asks."""
+"""Usage figures from the session log, for the Centre workspace and the usage command."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
-from pathlib import Path
+
+from classroom_console.store import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,16 +15,13 @@ class UsageSummary:
     events: int = 0
 
 
-def summarise(db_path: Path) -> UsageSummary:
-    """Read-only totals; blocking, so call it from a worker thread."""
-    if not db_path.exists():
-        return UsageSummary()
-    uri = f"file:{db_path}?mode=ro"
-    with sqlite3.connect(uri, uri=True, timeout=5) as db:
-        sessions, seconds = db.execute(
-            "SELECT count(*), coalesce(sum((julianday(ended_at) - julianday(started_at)) * 86400), 0)"
-            " FROM sessions"
-        ).fetchone()
-        devices = db.execute("SELECT count(*) FROM devices").fetchone()[0]
-        events = db.execute("SELECT count(*) FROM session_events").fetchone()[0]
+def summarise(store: Store) -> UsageSummary:
+    """Totals over the whole log; blocking, so it runs on the store's own thread."""
+    db = store.db
+    sessions, seconds = db.execute(
+        "SELECT count(*), coalesce(sum((julianday(ended_at) - julianday(started_at)) * 86400), 0)"
+        " FROM sessions"
+    ).fetchone()
+    devices = db.execute("SELECT count(*) FROM devices").fetchone()[0]
+    events = db.execute("SELECT count(*) FROM session_events").fetchone()[0]
     return UsageSummary(int(sessions), float(seconds) / 3600, int(devices), int(events))

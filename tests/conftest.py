@@ -6,6 +6,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import: CI has no display
 
+import concurrent.futures.thread  # noqa: F401  imported now, not lazily inside a test's loop
 import inspect
 import threading
 import time

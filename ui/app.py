@@ -48,7 +48,7 @@ async def save_screenshots(window: MainWindow, folder: Path, lang: str) -> list[
 async def _main(app: QApplication, window: MainWindow, core: ConsoleCore, args: argparse.Namespace,
                 lang: str) -> None:
     await core.start()
-    window.set_network(await core.network_addresses())
+    window.set_network(core.network_addresses())
     window.bridge.run(core.usage(), on_done=window.centre.show_summary, what="usage")
     window.stack.currentChanged.connect(
         lambda _index: window.bridge.run(core.usage(), on_done=window.centre.show_summary, what="usage")

@@ -20,25 +20,23 @@ KIND_ICONS = {
 
 def availability_text(availability: Availability) -> tuple[str, str]:
     """The word and tone a user sees for a device's reachability."""
-    tr = QCoreApplication.translate
     return {
-        Availability.ONLINE: (tr("DeviceCard", "Online"), "ok"),
-        Availability.OFFLINE: (tr("DeviceCard", "Offline"), "bad"),
-        Availability.AUTH_FAILED: (tr("DeviceCard", "Wrong password"), "bad"),
-        Availability.FAULT: (tr("DeviceCard", "Fault"), "bad"),
-        Availability.UNKNOWN: (tr("DeviceCard", "Checking…"), "busy"),
+        Availability.ONLINE: (QCoreApplication.translate("DeviceCard", "Online"), "ok"),
+        Availability.OFFLINE: (QCoreApplication.translate("DeviceCard", "Offline"), "bad"),
+        Availability.AUTH_FAILED: (QCoreApplication.translate("DeviceCard", "Wrong password"), "bad"),
+        Availability.FAULT: (QCoreApplication.translate("DeviceCard", "Fault"), "bad"),
+        Availability.UNKNOWN: (QCoreApplication.translate("DeviceCard", "Checking…"), "busy"),
     }[availability]
 
 
 def kind_text(kind: DeviceKind) -> str:
-    tr = QCoreApplication.translate
     return {
-        DeviceKind.PROJECTOR: tr("DeviceCard", "Projector"),
-        DeviceKind.BOARD: tr("DeviceCard", "Interactive board"),
-        DeviceKind.DISPLAY: tr("DeviceCard", "Display"),
-        DeviceKind.CAMERA: tr("DeviceCard", "Camera"),
-        DeviceKind.MICROPHONE: tr("DeviceCard", "Microphone"),
-        DeviceKind.TABLET: tr("DeviceCard", "Tablet"),
+        DeviceKind.PROJECTOR: QCoreApplication.translate("DeviceCard", "Projector"),
+        DeviceKind.BOARD: QCoreApplication.translate("DeviceCard", "Interactive board"),
+        DeviceKind.DISPLAY: QCoreApplication.translate("DeviceCard", "Display"),
+        DeviceKind.CAMERA: QCoreApplication.translate("DeviceCard", "Camera"),
+        DeviceKind.MICROPHONE: QCoreApplication.translate("DeviceCard", "Microphone"),
+        DeviceKind.TABLET: QCoreApplication.translate("DeviceCard", "Tablet"),
     }[kind]
 
 

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Save every workspace of the demo window, in English and Russian, into docs/screenshots/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh >/dev/null
+out=docs/screenshots
+mkdir -p "$out"
+for lang in en ru; do
+  data=$(mktemp -d)
+  xvfb-run -a -s "-screen 0 1600x1000x24" \
+    .venv/bin/classroom-console --data-dir "$data" --lang "$lang" demo --screenshot "$out"
+  rm -rf "$data"
+done

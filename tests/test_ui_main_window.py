@@ -1,0 +1,122 @@
+"""The real window under pytest-qt: workspaces switch, a session starts and ends, Russian loads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import QCoreApplication, Qt
+from pytestqt.qtbot import QtBot
+
+from classroom_console.console import ConsoleCore, ConsoleOptions
+from devices.model import Availability, DeviceInfo, DeviceKind
+from tests.qt_helpers import qloop, run, wait_for  # noqa: F401  (qloop is a fixture)
+from ui import i18n
+from ui.bridge import RoomBridge
+from ui.main_window import MainWindow
+
+
+def open_window(qtbot: QtBot, core: ConsoleCore) -> MainWindow:
+    window = MainWindow(RoomBridge(core.room))
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_switches_workspaces_by_clicking(qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path))
+        await core.start()
+        window = open_window(qtbot, core)
+        try:
+            assert window.stack.currentWidget() is window.lecturer
+            qtbot.mouseClick(window.nav_buttons["studio"], Qt.MouseButton.LeftButton)
+            assert window.stack.currentWidget() is window.studio
+            qtbot.mouseClick(window.nav_buttons["centre"], Qt.MouseButton.LeftButton)
+            assert window.stack.currentWidget() is window.centre
+            assert not window.studio.record_button.isEnabled()  # nothing to record without a source
+        finally:
+            window.bridge.detach()
+            await core.stop()
+
+    run(qloop, scenario())
+
+
+def test_start_and_end_session_from_the_big_button(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path))
+        await core.start()
+        window = open_window(qtbot, core)
+        lecturer = window.lecturer
+        try:
+            lecturer.lecturer_edit.setText("Aliya Nurlanovna")
+            lecturer.course_edit.setText("Physics 1")
+            qtbot.mouseClick(lecturer.session_button, Qt.MouseButton.LeftButton)
+            await wait_for(lambda: core.room.session is not None, what="session start")
+            await wait_for(lambda: lecturer.session_button.text() == "End session", what="button to flip")
+            assert "Aliya Nurlanovna" in lecturer.session_label.text()
+            assert not lecturer.lecturer_edit.isEnabled()
+            await wait_for(lecturer.session_button.isEnabled, what="button re-enabled")
+            qtbot.mouseClick(lecturer.session_button, Qt.MouseButton.LeftButton)
+            await wait_for(lambda: core.room.session is None, what="session end")
+            await wait_for(lambda: lecturer.session_button.text() == "Start session", what="button back")
+            summary = await core.usage()
+            assert summary.sessions == 1
+            window.centre.show_summary(summary)
+            assert window.centre.sessions_tile.value.text() == "1"
+        finally:
+            window.bridge.detach()
+            await core.stop()
+
+    run(qloop, scenario())
+
+
+def test_device_cards_appear_and_follow_state(qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path))
+        await core.start()
+        window = open_window(qtbot, core)
+        try:
+            assert window.lecturer.empty.isVisible()
+            device = DeviceInfo(
+                uid="mac:00:11:22:33:44:55", kind=DeviceKind.BOARD, name="Board", address="127.0.0.9",
+                port=4352, protocol="pjlink", availability=Availability.ONLINE,
+            )
+            core.room.update_device(device)
+            card = window.lecturer.cards["mac:00:11:22:33:44:55"]
+            assert card.badge.text() == "Online"
+            assert not window.lecturer.empty.isVisible()
+            core.room.lose_device(device.uid)
+            assert card.badge.text() == "Offline"
+            assert len(window.lecturer.cards) == 1
+        finally:
+            window.bridge.detach()
+            await core.stop()
+
+    run(qloop, scenario())
+
+
+def test_russian_translation_loads(qtbot: QtBot, qloop: qasync.QEventLoop, qapp: QCoreApplication,
+                                   tmp_path: Path) -> None:
+    translators = i18n.install(qapp, "ru")
+    try:
+        assert translators, "no Russian translation found: scripts/setup.sh compiles assets/i18n/*.ts"
+
+        async def scenario() -> None:
+            core = ConsoleCore(ConsoleOptions(data_dir=tmp_path))
+            await core.start()
+            window = open_window(qtbot, core)
+            try:
+                assert window.nav_buttons["lecturer"].text() == "Лектор"
+                assert window.lecturer.session_button.text() == "Начать занятие"
+                assert window.studio.record_button.text() == "● Запись"
+            finally:
+                window.bridge.detach()
+                await core.stop()
+
+        run(qloop, scenario())
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
