@@ -262,7 +262,8 @@ class SimulatedProjector:
                 text, challenge = text[32:], None
             reply = self._respond(text)
             if reply is not None:
-                await self._send_reply(writer, reply.encode()[: MAX_MESSAGE - 1] + b"\r")
+                body = reply.encode()[: MAX_MESSAGE - 1].decode(errors="ignore").encode()
+                await self._send_reply(writer, body + b"\r")
 
     async def _send_reply(self, writer: asyncio.StreamWriter, data: bytes) -> None:
         fault = self.config.fault
