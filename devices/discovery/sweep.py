@@ -141,7 +141,7 @@ class _RateLimit:
             self._next = max(now, self._next) + self._gap
 
 
-async def sweep(
+async def scan(
     targets: Sequence[tuple[str, int]],
     *,
     concurrency: int = 32,

@@ -1,0 +1,130 @@
+"""One record per physical device however it was found, keyed by MAC/serial so DHCP moves are updates."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from devices.discovery._classify import classify, device_uid
+from devices.discovery._identify import Identity
+from devices.model import Availability, DeviceInfo
+
+PROTOCOL = "pjlink"
+
+
+@dataclass(slots=True)
+class Hints:
+    """What the mechanisms said about one endpoint before (or besides) asking the device itself."""
+
+    found_by: set[str] = field(default_factory=set)
+    mac: str | None = None
+    role: str | None = None
+    label: str = ""
+    txt: dict[str, str] = field(default_factory=dict)
+    needs_password: bool | None = None
+
+    def merge(self, other: Hints) -> bool:
+        """Fold `other` in; True when something new was learnt."""
+        before = (len(self.found_by), self.mac, self.role, self.label, len(self.txt))
+        self.found_by |= other.found_by
+        self.mac = self.mac or other.mac
+        self.role = self.role or other.role
+        self.label = self.label or other.label
+        for key, value in other.txt.items():
+            self.txt.setdefault(key, value)
+        if other.needs_password is not None:
+            self.needs_password = other.needs_password
+        return before != (len(self.found_by), self.mac, self.role, self.label, len(self.txt))
+
+
+class DeviceRegistry:
+    """uid -> DeviceInfo, with MAC/serial/address aliases so a known device keeps its uid."""
+
+    def __init__(self) -> None:
+        self._devices: dict[str, DeviceInfo] = {}
+        self._aliases: dict[str, str] = {}
+
+    def get(self, uid: str) -> DeviceInfo | None:
+        return self._devices.get(uid)
+
+    def snapshot(self) -> dict[str, DeviceInfo]:
+        return {uid: copy(info) for uid, info in self._devices.items()}
+
+    def known_uids(self, address: str, port: int, mac: str | None) -> list[str]:
+        """uids this endpoint or MAC already stands for, so per-device settings follow the device."""
+        keys = [f"mac:{mac}"] if mac else []
+        keys.append(device_uid(None, "", "", address, port))
+        return [*keys, *(self._aliases[k] for k in keys if k in self._aliases)]
+
+    def record(self, address: str, port: int, ident: Identity, hints: Hints) -> DeviceInfo:
+        """Create or update the device this endpoint belongs to and return it (the live record)."""
+        keys = [device_uid(hints.mac, "", "", address, port)] if hints.mac else []
+        if ident.serial:
+            keys.append(device_uid(None, ident.manufacturer, ident.serial, address, port))
+        keys.append(device_uid(None, "", "", address, port))
+        uid = next((self._aliases[k] for k in keys[:-1] if k in self._aliases), keys[0])
+        info = self._devices.get(uid)
+        if info is None:
+            info = DeviceInfo(uid, classify(hints.role), "", address, port, PROTOCOL)
+            self._devices[uid] = info
+        self._forget_endpoint_of_others(uid, keys[-1])
+        for key in keys:
+            self._aliases[key] = uid
+        self._apply(info, address, port, ident, hints)
+        return info
+
+    def add_hints(self, uid: str, hints: Hints) -> bool:
+        """Merge a later mechanism's hints into an identified device; True if it changed."""
+        info = self._devices[uid]
+        before = (set(info.found_by), info.state.get("mac"), info.kind, info.name)
+        info.found_by |= hints.found_by
+        if hints.mac and not info.state.get("mac"):
+            info.state["mac"] = hints.mac
+            self._aliases[f"mac:{hints.mac}"] = uid
+        if hints.role:
+            info.kind = classify(hints.role)
+        if hints.txt:
+            info.state.setdefault("txt", {}).update(hints.txt)
+        info.name = info.name or hints.label
+        return before != (info.found_by, info.state.get("mac"), info.kind, info.name)
+
+    def _forget_endpoint_of_others(self, uid: str, addr_key: str) -> None:
+        owner = self._aliases.get(addr_key)
+        if owner is not None and owner != uid:
+            del self._aliases[addr_key]
+
+    @staticmethod
+    def _apply(info: DeviceInfo, address: str, port: int, ident: Identity, hints: Hints) -> None:
+        previous = (info.address, info.port)
+        info.address, info.port = address, port
+        info.found_by |= hints.found_by
+        reachable = ident.availability in (Availability.ONLINE, Availability.AUTH_FAILED, Availability.FAULT)
+        if reachable or info.availability is Availability.UNKNOWN:
+            info.availability = ident.availability
+        info.protocol_class = ident.pjlink_class or info.protocol_class
+        info.name = ident.name or hints.label or info.name or address
+        info.kind = classify(hints.role, ident.product, ident.info) if (
+            hints.role or ident.product or ident.info) else info.kind
+        state = info.state
+        for key in ("manufacturer", "product", "info", "serial"):
+            if getattr(ident, key):
+                state[key] = getattr(ident, key)
+        if hints.mac:
+            state["mac"] = hints.mac
+        if hints.txt:
+            state.setdefault("txt", {}).update(hints.txt)
+        if ident.availability is Availability.AUTH_FAILED or hints.needs_password is not None:
+            state["needs_password"] = ident.availability is Availability.AUTH_FAILED or bool(
+                hints.needs_password)
+        if ident.error:
+            state["error"] = ident.error
+        else:
+            state.pop("error", None)
+        if previous != (address, port) and previous != ("", 0):
+            state["previous_address"] = f"{previous[0]}:{previous[1]}"
+
+
+def copy(info: DeviceInfo) -> DeviceInfo:
+    """A detached copy, so consumers can keep it while the registry moves on."""
+    state = {k: dict(v) if isinstance(v, dict) else v for k, v in info.state.items()}
+    return dataclasses.replace(info, state=state, found_by=set(info.found_by))

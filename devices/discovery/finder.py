@@ -1,0 +1,218 @@
+"""Runs every discovery mechanism at once and turns their hits into identified, de-duplicated devices."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from zeroconf import InterfaceChoice
+from zeroconf.asyncio import AsyncZeroconf
+
+from devices.discovery import dnssd, pjlink_search, sweep
+from devices.discovery._identify import Identity, identify
+from devices.discovery._registry import DeviceRegistry, Hints, copy
+from devices.model import Availability, DeviceInfo
+
+log = logging.getLogger(__name__)
+
+PJLINK_PORT = 4352
+Endpoint = tuple[str, int]
+
+
+@dataclass(slots=True)
+class FinderConfig:
+    """Where to look and how hard; the defaults suit a real classroom LAN."""
+
+    search_targets: Sequence[Endpoint] | None = None  # None: directed broadcasts; (): search off
+    sweep: Sequence[str | Endpoint] = ()  # "10.0.0.5", "10.0.0.5:4400", "10.0.0.0/24" (max /22)
+    dnssd_types: Sequence[str] = dnssd.DEFAULT_SERVICE_TYPES  # (): DNS-SD off
+    dnssd_interfaces: InterfaceChoice | list[str] = InterfaceChoice.Default
+    zeroconf: AsyncZeroconf | None = None  # share the app's instance instead of opening one
+    passwords: Mapping[str, str] = field(default_factory=dict)  # address or uid -> PJLink password
+    default_password: str | None = None
+    tcp_ports: Mapping[str, int] = field(default_factory=dict)  # address -> TCP port when only the IP is seen
+    udp_ports: Mapping[str, int] = field(default_factory=dict)  # address -> UDP port for the MAC query
+    listen_fraction: float = 0.6  # of the run spent listening; the rest is left to identification
+    step_timeout: float = 2.0
+    sweep_concurrency: int = 32
+    sweep_rate: float = 200.0
+    identify_concurrency: int = 16
+
+
+class DeviceFinder:
+    """Search + DNS-SD + sweep -> PJLink identification -> one DeviceInfo per physical device."""
+
+    def __init__(self, config: FinderConfig | None = None) -> None:
+        self.config = config or FinderConfig()
+        self.registry = DeviceRegistry()
+        self.sweep_targets = sweep.expand_targets(self.config.sweep)  # a bad range fails here, loudly
+
+    @property
+    def devices(self) -> dict[str, DeviceInfo]:
+        """Every device found so far, by uid (copies)."""
+        return self.registry.snapshot()
+
+    async def discover(self, timeout: float = 5.0) -> list[DeviceInfo]:  # noqa: ASYNC109 - a look window
+        """Look for `timeout` seconds (less if every mechanism finishes) and return what was found."""
+        found: dict[str, DeviceInfo] = {}
+        async with contextlib.aclosing(self.watch(timeout)) as updates:
+            async for info in updates:
+                found[info.uid] = info
+        return sorted(found.values(), key=lambda info: info.uid)
+
+    async def watch(self, duration: float) -> AsyncGenerator[DeviceInfo, None]:
+        """Yield each device when identified and again whenever it changes, for at most `duration` s."""
+        run = _Run(self, duration)
+        try:
+            async for info in run:
+                yield info
+        finally:
+            await run.close()
+
+
+@dataclass(slots=True)
+class _Candidate:
+    address: str
+    port: int
+    hints: Hints
+
+
+class _Run:
+    """One discovery window: producers feed candidates, identifications feed results, one loop merges."""
+
+    def __init__(self, finder: DeviceFinder, duration: float) -> None:
+        self.finder, self.cfg, self.registry = finder, finder.config, finder.registry
+        self.deadline = time.monotonic() + duration
+        self.listen = max(0.2, duration * self.cfg.listen_fraction)
+        self.events: asyncio.Queue[_Candidate | tuple[Endpoint, Identity] | None] = asyncio.Queue()
+        self.pending: dict[Endpoint, Hints] = {}
+        self.done: dict[Endpoint, str] = {}  # endpoint -> uid, this run
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.producers = 0
+        self.limit = asyncio.Semaphore(self.cfg.identify_concurrency)
+
+    async def __aiter__(self) -> AsyncIterator[DeviceInfo]:
+        for producer in (self._search(), self._dnssd(), self._sweep()):
+            self.producers += 1
+            self._start(self._drain(producer))
+        while self.producers or self.pending or not self.events.empty():
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                event = await asyncio.wait_for(self.events.get(), left)
+            except TimeoutError:
+                break
+            if event is None:
+                continue
+            info = self._on_candidate(event) if isinstance(event, _Candidate) else self._on_identity(*event)
+            if info is not None:
+                yield copy(info)
+
+    def _on_candidate(self, cand: _Candidate) -> DeviceInfo | None:
+        endpoint = (cand.address, cand.port)
+        if endpoint in self.pending:
+            self.pending[endpoint].merge(cand.hints)
+        elif endpoint in self.done:
+            uid = self.done[endpoint]
+            if self.registry.add_hints(uid, cand.hints):
+                return self.registry.get(uid)
+        else:
+            self.pending[endpoint] = cand.hints
+            self._start(self._identify(endpoint))
+        return None
+
+    def _on_identity(self, endpoint: Endpoint, ident: Identity) -> DeviceInfo:
+        hints = self.pending.pop(endpoint)
+        info = self.registry.record(endpoint[0], endpoint[1], ident, hints)
+        self.done[endpoint] = info.uid
+        return info
+
+    async def _identify(self, endpoint: Endpoint) -> None:
+        host, port = endpoint
+        ident = Identity(Availability.OFFLINE, error="identification failed")
+        try:
+            async with self.limit:
+                hints = self.pending[endpoint]
+                password = self._password(host, port, hints)
+                ident = await identify(host, port, password, self.cfg.step_timeout)
+                if hints.mac is None and ident.availability is not Availability.OFFLINE and (
+                    ident.pjlink_class in ("2", "") or ident.availability is Availability.AUTH_FAILED
+                ):
+                    udp_port = self.cfg.udp_ports.get(host, PJLINK_PORT)
+                    hints.mac = await pjlink_search.search_one(host, udp_port, window=0.5)
+        except Exception:
+            log.exception("identifying %s:%d failed", host, port)
+        finally:
+            self.events.put_nowait((endpoint, ident))
+
+    def _password(self, host: str, port: int, hints: Hints) -> str | None:
+        for key in (host, *self.registry.known_uids(host, port, hints.mac)):
+            if key in self.cfg.passwords:
+                return self.cfg.passwords[key]
+        return self.cfg.default_password
+
+    def _start(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _drain(self, producer: AsyncGenerator[_Candidate, None]) -> None:
+        try:
+            async with contextlib.aclosing(producer) as candidates:
+                async for cand in candidates:
+                    self.events.put_nowait(cand)
+        except Exception:  # one broken mechanism must not end the others
+            log.exception("discovery mechanism failed")
+        finally:
+            self.producers -= 1
+            self.events.put_nowait(None)  # wake the merge loop so it sees the count drop
+
+    async def _search(self) -> AsyncGenerator[_Candidate, None]:
+        targets = self.cfg.search_targets
+        real = targets is None
+        if real:
+            targets = pjlink_search.directed_broadcasts()
+        if not targets:
+            return
+        replies = pjlink_search.search(
+            targets, self.listen, broadcast=real, reply_port=PJLINK_PORT if real else None
+        )
+        async with contextlib.aclosing(replies) as found:
+            async for reply in found:
+                port = self.cfg.tcp_ports.get(reply.address, PJLINK_PORT)
+                yield _Candidate(reply.address, port, Hints({"search"}, mac=reply.mac))
+
+    async def _dnssd(self) -> AsyncGenerator[_Candidate, None]:
+        if not self.cfg.dnssd_types:
+            return
+        services = dnssd.browse(
+            self.cfg.dnssd_types, self.listen,
+            zeroconf=self.cfg.zeroconf, interfaces=self.cfg.dnssd_interfaces,
+        )
+        async with contextlib.aclosing(services) as found:
+            async for svc in found:
+                txt = dict(svc.txt)
+                hints = Hints({"dnssd"}, mac=txt.get("mac"), role=txt.get("role"), label=svc.name, txt=txt)
+                yield _Candidate(svc.address, svc.port, hints)
+
+    async def _sweep(self) -> AsyncGenerator[_Candidate, None]:
+        if not self.finder.sweep_targets:
+            return
+        hits = sweep.scan(
+            self.finder.sweep_targets, concurrency=self.cfg.sweep_concurrency, rate=self.cfg.sweep_rate,
+            connect_timeout=self.cfg.step_timeout,
+        )
+        async with contextlib.aclosing(hits) as found:
+            async for hit in found:
+                yield _Candidate(hit.address, hit.port, Hints({"sweep"}, needs_password=hit.needs_password))
+
+    async def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)

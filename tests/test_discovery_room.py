@@ -1,0 +1,205 @@
+"""A simulated room of 20 PJLink devices on 127.0.0.11..30, found by each mechanism and by all at once."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+import pytest
+
+from devices.discovery import DeviceFinder, FinderConfig
+from devices.model import Availability, DeviceInfo, DeviceKind
+from devices.sim.dnssd_advertiser import Advertisement, DnssdAdvertiser
+from devices.sim.pjlink_projector import SimProjectorConfig, SimulatedProjector
+
+SERVICE = "_pjlink._tcp.local."
+HOSTS = [f"127.0.0.{i}" for i in range(11, 31)]
+LOOPBACK = ["127.0.0.1"]
+
+
+def role_of(i: int) -> str:
+    return "board" if i % 4 == 0 else "display" if i % 7 == 0 else "projector"
+
+
+def mac_of(i: int) -> str:
+    return f"02:cc:00:00:00:{i:02x}"
+
+
+@dataclass
+class Room:
+    sims: dict[str, SimulatedProjector]
+    adverts: DnssdAdvertiser
+
+    def expected(self) -> dict[str, tuple[str, DeviceKind]]:
+        """uid -> (address, kind) for every device in the room."""
+        return {f"mac:{sim.mac}": (sim.host, DeviceKind(sim.config.role)) for sim in self.sims.values()}
+
+
+def advert(sim: SimulatedProjector, **txt: str) -> Advertisement:
+    props = {"mac": sim.mac, "role": sim.config.role, "class": str(sim.config.pjlink_class), **txt}
+    return Advertisement(SERVICE, sim.config.name, sim.host, sim.tcp_port, props)
+
+
+async def start_sim(i: int, host: str | None = None, **extra: object) -> SimulatedProjector:
+    config = SimProjectorConfig(
+        name=f"Hall 3 {role_of(i)} {i}", host=host or f"127.0.0.{i}", port=4352, udp_port=4352,
+        role=role_of(i), mac=mac_of(i), **extra,  # type: ignore[arg-type]
+    )
+    sim = SimulatedProjector(config)
+    await sim.start()
+    return sim
+
+
+@contextlib.asynccontextmanager
+async def room(indexes: Sequence[int], advertise: bool = True) -> AsyncIterator[Room]:
+    sims: dict[str, SimulatedProjector] = {}
+    adverts = DnssdAdvertiser(LOOPBACK)
+    try:
+        for i in indexes:
+            sim = await start_sim(i)
+            sims[sim.host] = sim
+        if advertise:
+            await adverts.advertise_many(advert(sim) for sim in sims.values())
+        yield Room(sims, adverts)
+    finally:
+        await adverts.stop()
+        for sim in sims.values():
+            await sim.stop()
+
+
+def config(
+    search: Sequence[str] = (), dnssd: bool = False, sweep: Sequence[str] = (), **kw: object
+) -> FinderConfig:
+    return FinderConfig(
+        search_targets=[(h, 4352) for h in search],
+        dnssd_types=(SERVICE,) if dnssd else (),
+        dnssd_interfaces=LOOPBACK,
+        sweep=list(sweep),
+        step_timeout=1.0,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def ours(found: list[DeviceInfo]) -> dict[str, DeviceInfo]:
+    """Keep devices on our room's addresses (another suite may advertise on loopback too); no duplicates."""
+    mine = [d for d in found if d.address.startswith("127.0.0.") and 11 <= int(d.address.split(".")[3]) <= 40]
+    by_uid = {d.uid: d for d in mine}
+    assert len(by_uid) == len(mine), "a device was reported twice"
+    return by_uid
+
+
+def assert_room(found: dict[str, DeviceInfo], r: Room, mechanisms: set[str]) -> None:
+    expected = r.expected()
+    assert set(found) == set(expected)
+    for uid, device in found.items():
+        address, kind = expected[uid]
+        assert (device.address, device.port, device.kind) == (address, 4352, kind), uid
+        assert device.found_by == mechanisms, uid
+        assert device.availability is Availability.ONLINE
+        assert device.protocol == "pjlink" and device.protocol_class == "2"
+        assert device.name == r.sims[address].config.name
+        assert device.state["serial"] == r.sims[address].serial
+
+
+@pytest.fixture
+async def full_room() -> AsyncIterator[Room]:
+    async with room(range(11, 31)) as r:
+        yield r
+
+
+async def test_search_alone_finds_every_device(full_room: Room) -> None:
+    found = ours(await DeviceFinder(config(search=HOSTS)).discover(3.0))
+    assert_room(found, full_room, {"search"})
+
+
+async def test_dnssd_alone_finds_every_device(full_room: Room) -> None:
+    found = ours(await DeviceFinder(config(dnssd=True)).discover(3.0))
+    assert_room(found, full_room, {"dnssd"})
+    assert all(d.state["txt"]["role"] == d.kind for d in found.values())
+
+
+async def test_sweep_alone_finds_every_device_and_asks_for_macs(full_room: Room) -> None:
+    sweep = [*HOSTS[:7], "127.0.0.16/28"]  # .11-.17 listed, .17-.30 from the range (overlap swept once)
+    found = ours(await DeviceFinder(config(sweep=sweep)).discover(4.0))
+    assert_room(found, full_room, {"sweep"})
+
+
+async def test_all_mechanisms_together_give_one_device_each(full_room: Room) -> None:
+    finder = DeviceFinder(config(search=HOSTS, dnssd=True, sweep=HOSTS))
+    updates = []
+    async with contextlib.aclosing(finder.watch(4.0)) as stream:
+        async for info in stream:
+            updates.append(info)
+    found = ours(list({u.uid: u for u in updates}.values()))
+    assert_room(found, full_room, {"search", "dnssd", "sweep"})
+    assert set(ours(list(finder.devices.values()))) == set(found)
+    kinds = {d.kind for d in found.values()}
+    assert kinds == {DeviceKind.PROJECTOR, DeviceKind.BOARD, DeviceKind.DISPLAY}
+
+
+async def test_kind_comes_from_product_wording_without_txt(full_room: Room) -> None:
+    found = ours(await DeviceFinder(config(sweep=HOSTS[:8])).discover(3.0))
+    for device in found.values():
+        assert "txt" not in device.state
+        assert device.kind == full_room.expected()[device.uid][1]
+
+
+async def test_device_that_moves_address_stays_one_device() -> None:
+    async with room([11, 12, 13]) as r:
+        hosts = [*r.sims, "127.0.0.31"]
+        finder = DeviceFinder(config(search=hosts, dnssd=True, sweep=hosts))
+        first = ours(await finder.discover(3.0))
+        moved = f"mac:{mac_of(11)}"
+        assert first[moved].address == "127.0.0.11"
+
+        old = r.sims.pop("127.0.0.11")
+        await r.adverts.withdraw(SERVICE, old.config.name)
+        await old.stop()
+        new = await start_sim(11, host="127.0.0.31")
+        r.sims[new.host] = new
+        await r.adverts.advertise(advert(new))
+
+        second = ours(await finder.discover(3.0))
+        assert second[moved].address == "127.0.0.31"
+        assert second[moved].state["previous_address"] == "127.0.0.11:4352"
+        registry = ours(list(finder.devices.values()))
+        assert len(registry) == 3 and registry[moved].address == "127.0.0.31"
+
+
+async def test_password_protected_device_is_found_either_way() -> None:
+    sim = await start_sim(33, password="s3cret")
+    try:
+        plain = config(search=[sim.host], sweep=[sim.host])
+        locked = ours(await DeviceFinder(plain).discover(2.0))[f"mac:{sim.mac}"]
+        assert locked.availability is Availability.AUTH_FAILED
+        assert locked.state["needs_password"] is True
+
+        keyed = config(search=[sim.host], sweep=[sim.host], passwords={sim.host: "s3cret"})
+        opened = ours(await DeviceFinder(keyed).discover(2.0))[f"mac:{sim.mac}"]
+        assert opened.availability is Availability.ONLINE
+        assert opened.name == sim.config.name and opened.state["needs_password"] is True
+
+        uid = f"mac:{sim.mac}"
+        wrong = config(sweep=[sim.host], passwords={sim.host: "nope"})
+        assert ours(await DeviceFinder(wrong).discover(2.0))[uid].availability is Availability.AUTH_FAILED
+
+        by_uid = config(search=[sim.host], passwords={uid: "s3cret"})  # the MAC comes with the search reply
+        assert ours(await DeviceFinder(by_uid).discover(2.0))[uid].availability is Availability.ONLINE
+
+        finder = DeviceFinder(config(sweep=[sim.host]))  # a sweep hit has no MAC: the registry remembers it
+        assert ours(await finder.discover(2.0))[uid].availability is Availability.AUTH_FAILED
+        finder.config.passwords = {uid: "s3cret"}
+        assert ours(await finder.discover(2.0))[uid].availability is Availability.ONLINE
+    finally:
+        await sim.stop()
+
+
+async def test_class1_device_is_keyed_by_address_and_silent_hosts_are_skipped() -> None:
+    sim = await start_sim(34, pjlink_class=1)
+    try:
+        found = ours(await DeviceFinder(config(sweep=[sim.host, "127.0.0.35"])).discover(2.5))
+        assert list(found) == ["addr:127.0.0.34:4352"]
+        assert found["addr:127.0.0.34:4352"].protocol_class == "1"
+    finally:
+        await sim.stop()
