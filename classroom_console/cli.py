@@ -31,7 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run a smart classroom: find and control its devices, record lectures, log sessions.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--data-dir", type=Path, help="where the session store lives (default: user data dir)")
+    parser.add_argument(
+        "--data-dir", type=Path, help="where the session store lives (default: user data dir)"
+    )
     parser.add_argument("--lang", choices=["en", "ru"], help="interface language (default: the system's)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -39,7 +39,11 @@ class SessionLog(Protocol):
     async def end_session(self, session_id: str, status: str = "ended") -> None: ...
 
     async def add_event(
-        self, session_id: str | None, device_uid: str | None, kind: str, payload: Mapping[str, Any] | None = None
+        self,
+        session_id: str | None,
+        device_uid: str | None,
+        kind: str,
+        payload: Mapping[str, Any] | None = None,
     ) -> int: ...
 
 

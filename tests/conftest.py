@@ -6,6 +6,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import: CI has no display
 
+import asyncio
 import concurrent.futures.thread  # noqa: F401  imported now, not lazily inside a test's loop
 import inspect
 import threading
@@ -13,7 +14,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
+import qasync
 from blockbuster import blockbuster_ctx
+from PySide6.QtWidgets import QApplication
 
 OUR_PACKAGES = ["classroom_console", "devices", "ui"]
 THREAD_GRACE_S = 3.0
@@ -41,3 +44,14 @@ def _no_leaked_threads() -> Iterator[None]:
             break
         time.sleep(0.05)
     assert not leaked, f"test left threads running: {[t.name for t in leaked]}"
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    """The asyncio loop running inside Qt, as in the app; tests drive it with run_until_complete."""
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    yield loop
+    loop.run_until_complete(loop.shutdown_default_executor())
+    loop.close()
+    asyncio.set_event_loop(None)

@@ -14,7 +14,11 @@ SUBCOMMANDS = ["gui", "demo", "sim", "discover", "device", "record", "stream", "
 
 def test_help_lists_every_subcommand_and_global_option() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "classroom_console", "--help"], capture_output=True, text=True, timeout=60, check=True
+        [sys.executable, "-m", "classroom_console", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     ).stdout
     for name in SUBCOMMANDS:
         assert name in out

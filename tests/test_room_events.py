@@ -25,8 +25,15 @@ from devices.model import Availability, DeviceInfo, DeviceKind
 
 def projector(uid: str = "mac:00:11:22:33:44:55", address: str = "127.0.0.5", **state: object) -> DeviceInfo:
     return DeviceInfo(
-        uid=uid, kind=DeviceKind.PROJECTOR, name="Front projector", address=address, port=4352,
-        protocol="pjlink", protocol_class="2", availability=Availability.ONLINE, state=dict(state),
+        uid=uid,
+        kind=DeviceKind.PROJECTOR,
+        name="Front projector",
+        address=address,
+        port=4352,
+        protocol="pjlink",
+        protocol_class="2",
+        availability=Availability.ONLINE,
+        state=dict(state),
     )
 
 

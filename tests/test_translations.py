@@ -28,7 +28,9 @@ def test_every_ui_string_is_translated_to_russian(tmp_path: Path) -> None:
     sources = sorted(str(p) for p in (ROOT / "ui").rglob("*.py"))
     subprocess.run(
         [_lupdate(), "-locations", "none", "-no-obsolete", *sources, "-ts", str(fresh)],
-        check=True, capture_output=True, timeout=120,
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     untranslated = [
         message.findtext("source")

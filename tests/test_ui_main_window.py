@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from classroom_console.console import ConsoleCore, ConsoleOptions
 from devices.model import Availability, DeviceInfo, DeviceKind
-from tests.qt_helpers import qloop, run, wait_for  # noqa: F401  (qloop is a fixture)
+from tests.qt_helpers import run, wait_for
 from ui import i18n
 from ui.bridge import RoomBridge
 from ui.main_window import MainWindow
@@ -81,8 +81,13 @@ def test_device_cards_appear_and_follow_state(qtbot: QtBot, qloop: qasync.QEvent
         try:
             assert window.lecturer.empty.isVisible()
             device = DeviceInfo(
-                uid="mac:00:11:22:33:44:55", kind=DeviceKind.BOARD, name="Board", address="127.0.0.9",
-                port=4352, protocol="pjlink", availability=Availability.ONLINE,
+                uid="mac:00:11:22:33:44:55",
+                kind=DeviceKind.BOARD,
+                name="Board",
+                address="127.0.0.9",
+                port=4352,
+                protocol="pjlink",
+                availability=Availability.ONLINE,
             )
             core.room.update_device(device)
             card = window.lecturer.cards["mac:00:11:22:33:44:55"]
@@ -98,8 +103,9 @@ def test_device_cards_appear_and_follow_state(qtbot: QtBot, qloop: qasync.QEvent
     run(qloop, scenario())
 
 
-def test_russian_translation_loads(qtbot: QtBot, qloop: qasync.QEventLoop, qapp: QCoreApplication,
-                                   tmp_path: Path) -> None:
+def test_russian_translation_loads(
+    qtbot: QtBot, qloop: qasync.QEventLoop, qapp: QCoreApplication, tmp_path: Path
+) -> None:
     translators = i18n.install(qapp, "ru")
     try:
         assert translators, "no Russian translation found: scripts/setup.sh compiles assets/i18n/*.ts"

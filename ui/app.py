@@ -34,7 +34,6 @@ def make_application(lang: str | None) -> tuple[QApplication, str]:
 
 async def save_screenshots(window: MainWindow, folder: Path, lang: str) -> list[Path]:
     """Each workspace as the user sees it, for docs/screenshots."""
-    folder.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
     for key in window.WORKSPACES:
         window.show_workspace(key)
@@ -45,8 +44,9 @@ async def save_screenshots(window: MainWindow, folder: Path, lang: str) -> list[
     return saved
 
 
-async def _main(app: QApplication, window: MainWindow, core: ConsoleCore, args: argparse.Namespace,
-                lang: str) -> None:
+async def _main(
+    app: QApplication, window: MainWindow, core: ConsoleCore, args: argparse.Namespace, lang: str
+) -> None:
     await core.start()
     window.set_network(core.network_addresses())
     window.bridge.run(core.usage(), on_done=window.centre.show_summary, what="usage")
@@ -76,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
     window = MainWindow(bridge)
     window.set_data_dir(str(core.db_path.parent))
     window.show()
+    if args.screenshot:
+        args.screenshot.mkdir(parents=True, exist_ok=True)
     with loop:
         loop.run_until_complete(_main(app, window, core, args, lang))
     return 0

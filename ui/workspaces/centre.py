@@ -35,7 +35,9 @@ class CentreWorkspace(QWidget):
         layout.addWidget(
             page_header(
                 self.tr("Centre"),
-                self.tr("How this room is used: sessions, hours, devices. Sent to the centre when the network allows."),
+                self.tr(
+                    "How this room is used: sessions, hours, devices. Sent to the centre when the network allows."
+                ),
             )
         )
         tiles = QGridLayout()
@@ -44,7 +46,9 @@ class CentreWorkspace(QWidget):
         self.hours_tile = StatTile(self.tr("hours in use"))
         self.devices_tile = StatTile(self.tr("devices known"))
         self.events_tile = StatTile(self.tr("events recorded"))
-        for column, tile in enumerate((self.sessions_tile, self.hours_tile, self.devices_tile, self.events_tile)):
+        for column, tile in enumerate(
+            (self.sessions_tile, self.hours_tile, self.devices_tile, self.events_tile)
+        ):
             tiles.addWidget(tile, 0, column)
         layout.addLayout(tiles)
         self.empty = EmptyState(

@@ -65,7 +65,7 @@ class LecturerWorkspace(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.grid_host)
-        self.scroll = scroll
+        self.cards_scroll = scroll
         layout.addWidget(self.empty, 1)
         layout.addWidget(scroll, 1)
         scroll.hide()
@@ -162,7 +162,7 @@ class LecturerWorkspace(QWidget):
             self.cards[device.uid] = card
             self.grid.addWidget(card, index // CARD_COLUMNS, index % CARD_COLUMNS)
             self.empty.hide()
-            self.scroll.show()
+            self.cards_scroll.show()
         card.update_device(device)
 
     @staticmethod

@@ -28,7 +28,9 @@ class StudioWorkspace(QWidget):
         layout.addWidget(
             page_header(
                 self.tr("Studio"),
-                self.tr("Compose cameras, the board's screen and the microphone into a recording or a live stream."),
+                self.tr(
+                    "Compose cameras, the board's screen and the microphone into a recording or a live stream."
+                ),
             )
         )
         body = QHBoxLayout()
@@ -41,7 +43,9 @@ class StudioWorkspace(QWidget):
         self.sources_empty = EmptyState(
             "camera",
             self.tr("No sources yet"),
-            self.tr("The room's cameras, the board's screen and microphones will be listed here to pick from."),
+            self.tr(
+                "The room's cameras, the board's screen and microphones will be listed here to pick from."
+            ),
         )
         sources.addWidget(self.sources_empty, 1)
         body.addLayout(sources, 2)
@@ -63,7 +67,9 @@ class StudioWorkspace(QWidget):
 
         controls = QHBoxLayout()
         self.layout_picker = QComboBox()
-        self.layout_picker.addItems([self.tr("Single source"), self.tr("Picture in picture"), self.tr("Side by side")])
+        self.layout_picker.addItems(
+            [self.tr("Single source"), self.tr("Picture in picture"), self.tr("Side by side")]
+        )
         self.layout_picker.setEnabled(False)
         self.record_button = QPushButton(self.tr("● Record"))
         self.record_button.setObjectName("recordButton")
