@@ -116,6 +116,7 @@ async def browse(
             loop.call_soon_threadsafe(start, service_type, name)
 
     browser = AsyncServiceBrowser(azc.zeroconf, list(types), handlers=[on_change])
+    last: dict[tuple[str, str], DnssdService] = {}
     deadline = time.monotonic() + window
     try:
         while (left := deadline - time.monotonic()) > 0:
@@ -123,8 +124,10 @@ async def browse(
                 service = await asyncio.wait_for(found.get(), left)
             except TimeoutError:
                 break
-            if service is not None:
-                yield service
+            if service is None or last.get((service.service_type, service.name)) == service:
+                continue  # unusable, or an Updated event that changed nothing we report
+            last[(service.service_type, service.name)] = service
+            yield service
     finally:
         for task in tasks:
             task.cancel()
