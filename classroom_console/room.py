@@ -85,7 +85,7 @@ class Room:
             if "availability" in changed or "state" in changed:
                 self.log_event(device.uid, "state", {"changed": sorted(changed), **_summary(device)})
         if self._store is not None:
-            self._spawn(self._store.upsert_device(dataclasses.replace(device), self.room_id))
+            self.spawn(self._store.upsert_device(dataclasses.replace(device), self.room_id))
 
     def lose_device(self, uid: str) -> None:
         device = self.devices.get(uid)
@@ -124,7 +124,7 @@ class Room:
         """Record a command or state change; only while a session runs, as the centre counts sessions."""
         if self._store is None or self.session is None:
             return
-        self._spawn(self._store.add_event(self.session.id, device_uid, kind, payload))
+        self.spawn(self._store.add_event(self.session.id, device_uid, kind, payload))
 
     def report_error(self, source: str, message: str) -> None:
         log.warning("%s: %s", source, message)
@@ -136,7 +136,8 @@ class Room:
         while self._pending:
             await asyncio.gather(*list(self._pending), return_exceptions=True)
 
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run a store write in the background; its failure becomes an ErrorRaised, never silence."""
         task: asyncio.Task[Any] = asyncio.get_running_loop().create_task(coro)
         self._pending.add(task)
         task.add_done_callback(self._finished)

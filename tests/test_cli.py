@@ -25,7 +25,11 @@ def test_help_lists_every_subcommand_and_global_option() -> None:
     assert "--data-dir" in out and "--lang" in out
 
 
-@pytest.mark.parametrize("name", sorted(cli.PLANNED))
+PLANNED = [name for name in cli.COMMANDS if name not in cli.GUI_COMMANDS and cli.command_module(name) is None]
+
+
+@pytest.mark.skipif(not PLANNED, reason="every subcommand is built")
+@pytest.mark.parametrize("name", PLANNED)
 def test_unbuilt_subcommand_says_so_and_exits_2(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main([name]) == 2
     captured = capsys.readouterr()

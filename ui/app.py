@@ -44,9 +44,7 @@ async def save_screenshots(window: MainWindow, folder: Path, lang: str) -> list[
     return saved
 
 
-async def _main(
-    app: QApplication, window: MainWindow, core: ConsoleCore, args: argparse.Namespace, lang: str
-) -> None:
+async def _main(app: QApplication, window: MainWindow, core: ConsoleCore, args: argparse.Namespace, lang: str) -> None:
     await core.start()
     window.set_network(core.network_addresses())
     window.bridge.run(core.usage(), on_done=window.centre.show_summary, what="usage")
@@ -55,7 +53,7 @@ async def _main(
     )
     try:
         if args.screenshot:
-            await asyncio.sleep(float(getattr(args, "settle", 1.0)))
+            await asyncio.sleep(args.settle)
             for path in await save_screenshots(window, args.screenshot, lang):
                 print(path)
         else:

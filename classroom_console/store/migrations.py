@@ -108,7 +108,17 @@ CREATE TABLE upload_queue (
 CREATE INDEX upload_queue_due ON upload_queue(state, next_attempt_at);
 """
 
-MIGRATIONS: tuple[Migration, ...] = (_V1_CORE, _V2_MEDIA_AND_SYNC)
+# v3: device passwords, for PCs without a system keyring. Kept apart from `devices` so the row that
+# is uploaded to the centre never carries a secret.
+_V3_DEVICE_SECRETS = """
+CREATE TABLE device_secrets (
+    device_uid TEXT PRIMARY KEY,
+    password TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (_V1_CORE, _V2_MEDIA_AND_SYNC, _V3_DEVICE_SECRETS)
 LATEST_VERSION = len(MIGRATIONS)
 
 
