@@ -17,7 +17,7 @@ from ui.main_window import MainWindow
 
 
 def open_window(qtbot: QtBot, core: ConsoleCore) -> MainWindow:
-    window = MainWindow(RoomBridge(core.room))
+    window = MainWindow(RoomBridge(core))
     qtbot.addWidget(window)
     window.show()
     return window

@@ -47,10 +47,6 @@ async def save_screenshots(window: MainWindow, folder: Path, lang: str) -> list[
 async def _main(app: QApplication, window: MainWindow, core: ConsoleCore, args: argparse.Namespace, lang: str) -> None:
     await core.start()
     window.set_network(core.network_addresses())
-    window.bridge.run(core.usage(), on_done=window.centre.show_summary, what="usage")
-    window.stack.currentChanged.connect(
-        lambda _index: window.bridge.run(core.usage(), on_done=window.centre.show_summary, what="usage")
-    )
     try:
         if args.screenshot:
             await asyncio.sleep(args.settle)
@@ -70,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     core = ConsoleCore(ConsoleOptions(data_dir=args.data_dir, demo=args.command == "demo"))
-    bridge = RoomBridge(core.room)
+    bridge = RoomBridge(core)
     window = MainWindow(bridge)
     window.set_data_dir(str(core.db_path.parent))
     window.show()

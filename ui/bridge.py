@@ -24,7 +24,7 @@ from classroom_console.events import (
     SessionEnded,
     SessionStarted,
 )
-from classroom_console.room import Room
+from classroom_console.console import ConsoleCore
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +40,12 @@ class RoomBridge(QObject):
     sig_error = Signal(str, str)
     sig_busy = Signal(bool)
 
-    def __init__(self, room: Room, parent: QObject | None = None) -> None:
+    def __init__(self, core: ConsoleCore, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.room = room
+        self.core = core
+        self.room = core.room
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._unsubscribe = room.events.subscribe(self._relay)
+        self._unsubscribe = self.room.events.subscribe(self._relay)
 
     def _relay(self, event: RoomEvent) -> None:
         match event:

@@ -35,7 +35,7 @@ class MainWindow(QMainWindow):
 
         self.lecturer = LecturerWorkspace(bridge)
         self.studio = StudioWorkspace(bridge)
-        self.centre = CentreWorkspace()
+        self.centre = CentreWorkspace(bridge)
         self.stack = QStackedWidget()
         for page in (self.lecturer, self.studio, self.centre):
             self.stack.addWidget(page)

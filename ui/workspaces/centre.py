@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from classroom_console.usage import UsageSummary
+from ui.bridge import RoomBridge
 from ui.widgets import EmptyState, page_header
 
 
@@ -26,9 +28,10 @@ class StatTile(QFrame):
 
 
 class CentreWorkspace(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, bridge: RoomBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("workspace")
+        self.bridge = bridge
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 24, 28, 16)
         layout.setSpacing(16)
@@ -61,6 +64,14 @@ class CentreWorkspace(QWidget):
         )
         self.empty.setMinimumHeight(260)
         layout.addWidget(self.empty, 1)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        """Figures are read when the workspace is opened, so they are never stale when looked at."""
+        super().showEvent(event)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.bridge.run(self.bridge.core.usage(), on_done=self.show_summary, what="usage")
 
     def show_summary(self, summary: UsageSummary) -> None:
         self.sessions_tile.value.setText(str(summary.sessions))
