@@ -1,12 +1,16 @@
-"""Kind from role or wording, uid precedence, and the registry's merge rules, without any network."""
+"""Kind from role or wording, uid precedence, registry merges and parsers fuzzed, without any network."""
 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devices.discovery import classify, device_uid
 from devices.discovery._identify import Identity
 from devices.discovery._registry import DeviceRegistry, Hints
+from devices.discovery.dnssd import parse_txt
+from devices.discovery.pjlink_search import parse_ackn
 from devices.model import Availability, DeviceKind
 
 
@@ -64,3 +68,17 @@ def test_registry_keeps_last_reachable_state_when_a_mechanism_only_hints() -> No
     assert snap.kind is DeviceKind.BOARD and snap.found_by == {"sweep", "dnssd"}
     snap.found_by.add("mutated")
     assert "mutated" not in reg.snapshot()[info.uid].found_by
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200))
+def test_search_reply_parser_never_raises(data: bytes) -> None:
+    mac = parse_ackn(data)
+    assert mac is None or (len(mac) == 17 and mac == mac.lower())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.binary(max_size=12), st.none() | st.binary(max_size=40), max_size=8))
+def test_txt_parser_never_raises(props: dict[bytes, bytes | None]) -> None:
+    txt = parse_txt(props)
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in txt.items())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 
 import pytest
 
@@ -10,8 +11,9 @@ from devices.discovery import DeviceFinder, FinderConfig
 from devices.discovery.dnssd import browse, parse_txt
 from devices.sim.dnssd_advertiser import Advertisement, DnssdAdvertiser
 
-PJLINK = "_pjlink._tcp.local."
-OTHER = "_ccboard._tcp.local."  # the type list is extensible: a second, made-up type
+RUN = secrets.token_hex(3)  # per-run types: a parallel copy of this suite cannot clash on names
+PJLINK = f"_pj{RUN}._tcp.local."
+OTHER = f"_cb{RUN}._tcp.local."  # the type list is extensible: a second, made-up type
 LOOPBACK = ["127.0.0.1"]
 
 
@@ -57,7 +59,8 @@ async def test_advertised_device_that_is_not_reachable_is_reported_offline() -> 
     ad = Advertisement(PJLINK, "ghost", "127.0.0.66", 4352, {"mac": "02:00:00:00:00:66", "role": "display"})
     async with DnssdAdvertiser(LOOPBACK) as advertiser:
         await advertiser.advertise(ad)
-        finder = DeviceFinder(FinderConfig(search_targets=(), dnssd_interfaces=LOOPBACK, step_timeout=0.5))
+        finder = DeviceFinder(FinderConfig(
+            search_targets=(), dnssd_types=(PJLINK,), dnssd_interfaces=LOOPBACK, step_timeout=0.5))
         found = {d.uid: d for d in await finder.discover(1.5)}
     ghost = found["mac:02:00:00:00:00:66"]
     assert (ghost.address, ghost.kind, ghost.availability, ghost.name) == (

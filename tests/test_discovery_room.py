@@ -1,8 +1,13 @@
-"""A simulated room of 20 PJLink devices on 127.0.0.11..30, found by each mechanism and by all at once."""
+"""A simulated room of 20 PJLink devices on 127.0.0.11..30, found by each mechanism and by all at once.
+
+Sims listen on ephemeral TCP/UDP ports and advertise a per-run DNS-SD type with per-run MACs, so a
+second copy of this suite running at the same time on the same host cannot collide with this one.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import secrets
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
@@ -13,7 +18,8 @@ from devices.model import Availability, DeviceInfo, DeviceKind
 from devices.sim.dnssd_advertiser import Advertisement, DnssdAdvertiser
 from devices.sim.pjlink_projector import SimProjectorConfig, SimulatedProjector
 
-SERVICE = "_pjlink._tcp.local."
+RUN = secrets.token_hex(3)
+SERVICE = f"_pj{RUN}._tcp.local."  # the finder's type list is extensible; real rooms use _pjlink._tcp
 HOSTS = [f"127.0.0.{i}" for i in range(11, 31)]
 LOOPBACK = ["127.0.0.1"]
 
@@ -23,7 +29,7 @@ def role_of(i: int) -> str:
 
 
 def mac_of(i: int) -> str:
-    return f"02:cc:00:00:00:{i:02x}"
+    return f"02:{RUN[:2]}:{RUN[2:4]}:{RUN[4:6]}:00:{i:02x}"
 
 
 @dataclass
@@ -43,12 +49,19 @@ def advert(sim: SimulatedProjector, **txt: str) -> Advertisement:
 
 async def start_sim(i: int, host: str | None = None, **extra: object) -> SimulatedProjector:
     config = SimProjectorConfig(
-        name=f"Hall 3 {role_of(i)} {i}", host=host or f"127.0.0.{i}", port=4352, udp_port=4352,
+        name=f"Hall 3 {role_of(i)} {i}", host=host or f"127.0.0.{i}", port=0, udp_port=0,
         role=role_of(i), mac=mac_of(i), **extra,  # type: ignore[arg-type]
     )
     sim = SimulatedProjector(config)
     await sim.start()
+    SIMS[sim.host] = sim
     return sim
+
+
+async def stop_sim(sim: SimulatedProjector) -> None:
+    await sim.stop()
+    if SIMS.get(sim.host) is sim:
+        del SIMS[sim.host]
 
 
 @contextlib.asynccontextmanager
@@ -65,14 +78,21 @@ async def room(indexes: Sequence[int], advertise: bool = True) -> AsyncIterator[
     finally:
         await adverts.stop()
         for sim in sims.values():
-            await sim.stop()
+            await stop_sim(sim)
+
+
+SIMS: dict[str, SimulatedProjector] = {}  # host -> running sim, for the per-address port maps
 
 
 def config(
     search: Sequence[str] = (), dnssd: bool = False, sweep: Sequence[str] = (), **kw: object
 ) -> FinderConfig:
+    """Loopback only: explicit unicast search targets, DNS-SD bound to 127.0.0.1, listed sweep."""
+    udp = {h: s.udp_port for h, s in SIMS.items() if s.udp_port}
     return FinderConfig(
-        search_targets=[(h, 4352) for h in search],
+        search_targets=[(h, udp.get(h, 4352)) for h in search],
+        tcp_ports={h: s.tcp_port for h, s in SIMS.items()},
+        udp_ports=udp,
         dnssd_types=(SERVICE,) if dnssd else (),
         dnssd_interfaces=LOOPBACK,
         sweep=list(sweep),
@@ -94,7 +114,7 @@ def assert_room(found: dict[str, DeviceInfo], r: Room, mechanisms: set[str]) -> 
     assert set(found) == set(expected)
     for uid, device in found.items():
         address, kind = expected[uid]
-        assert (device.address, device.port, device.kind) == (address, 4352, kind), uid
+        assert (device.address, device.port, device.kind) == (address, r.sims[address].tcp_port, kind), uid
         assert device.found_by == mechanisms, uid
         assert device.availability is Availability.ONLINE
         assert device.protocol == "pjlink" and device.protocol_class == "2"
@@ -155,14 +175,15 @@ async def test_device_that_moves_address_stays_one_device() -> None:
 
         old = r.sims.pop("127.0.0.11")
         await r.adverts.withdraw(SERVICE, old.config.name)
-        await old.stop()
+        old_endpoint = f"{old.host}:{old.tcp_port}"
+        await stop_sim(old)
         new = await start_sim(11, host="127.0.0.31")
         r.sims[new.host] = new
         await r.adverts.advertise(advert(new))
 
         second = ours(await finder.discover(3.0))
         assert second[moved].address == "127.0.0.31"
-        assert second[moved].state["previous_address"] == "127.0.0.11:4352"
+        assert second[moved].state["previous_address"] == old_endpoint
         registry = ours(list(finder.devices.values()))
         assert len(registry) == 3 and registry[moved].address == "127.0.0.31"
 
@@ -192,14 +213,14 @@ async def test_password_protected_device_is_found_either_way() -> None:
         finder.config.passwords = {uid: "s3cret"}
         assert ours(await finder.discover(2.0))[uid].availability is Availability.ONLINE
     finally:
-        await sim.stop()
+        await stop_sim(sim)
 
 
 async def test_class1_device_is_keyed_by_address_and_silent_hosts_are_skipped() -> None:
     sim = await start_sim(34, pjlink_class=1)
     try:
         found = ours(await DeviceFinder(config(sweep=[sim.host, "127.0.0.35"])).discover(2.5))
-        assert list(found) == ["addr:127.0.0.34:4352"]
-        assert found["addr:127.0.0.34:4352"].protocol_class == "1"
+        uid = f"addr:127.0.0.34:{sim.tcp_port}"
+        assert list(found) == [uid] and found[uid].protocol_class == "1"
     finally:
-        await sim.stop()
+        await stop_sim(sim)

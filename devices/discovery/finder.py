@@ -35,7 +35,7 @@ class FinderConfig:
     zeroconf: AsyncZeroconf | None = None  # share the app's instance instead of opening one
     passwords: Mapping[str, str] = field(default_factory=dict)  # address or uid -> PJLink password
     default_password: str | None = None
-    tcp_ports: Mapping[str, int] = field(default_factory=dict)  # address -> TCP port when only the IP is seen
+    tcp_ports: Mapping[str, int] = field(default_factory=dict)  # address -> TCP port where only the IP is given
     udp_ports: Mapping[str, int] = field(default_factory=dict)  # address -> UDP port for the MAC query
     listen_fraction: float = 0.6  # of the run spent listening; the rest is left to identification
     step_timeout: float = 2.0
@@ -50,7 +50,8 @@ class DeviceFinder:
     def __init__(self, config: FinderConfig | None = None) -> None:
         self.config = config or FinderConfig()
         self.registry = DeviceRegistry()
-        self.sweep_targets = sweep.expand_targets(self.config.sweep)  # a bad range fails here, loudly
+        # A bad or oversized range fails here, loudly, before any traffic.
+        self.sweep_targets = sweep.expand_targets(self.config.sweep, ports=self.config.tcp_ports)
 
     @property
     def devices(self) -> dict[str, DeviceInfo]:

@@ -8,7 +8,7 @@ import ipaddress
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncGenerator, Iterable, Sequence
+from collections.abc import AsyncGenerator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from devices.pjlink.errors import PJLinkAuthError, PJLinkProtocolError
@@ -40,15 +40,26 @@ def expand_targets(
     default_port: int = PJLINK_PORT,
     max_range: int = MAX_RANGE_HOSTS,
     max_total: int = MAX_TOTAL_HOSTS,
+    ports: Mapping[str, int] | None = None,
 ) -> list[tuple[str, int]]:
-    """Turn "10.0.0.5", "10.0.0.5:4400", "[::1]:4352", "10.0.0.0/24" or (host, port) into endpoints."""
+    """Turn "10.0.0.5", "10.0.0.5:4400", "[::1]:4352", "10.0.0.0/24" or (host, port) into endpoints.
+
+    `ports` gives the port of addresses that the spec names without one (bare or in a range).
+    """
     out: dict[tuple[str, int], None] = {}
     for spec in specs:
-        for endpoint in _expand_one(spec, default_port, max_range):
+        explicit = isinstance(spec, tuple) or _has_port(spec)
+        for host, port in _expand_one(spec, default_port, max_range):
+            endpoint = (host, port if explicit or not ports else ports.get(host, port))
             out[endpoint] = None
             if len(out) > max_total:
                 raise RangeTooLargeError(f"sweep covers more than {max_total} endpoints; narrow the ranges")
     return list(out)
+
+
+def _has_port(text: str) -> bool:
+    text = text.strip()
+    return "/" not in text and ((text.startswith("[") and "]:" in text) or text.count(":") == 1)
 
 
 def _expand_one(spec: str | tuple[str, int], default_port: int, max_range: int) -> list[tuple[str, int]]:
