@@ -1,4 +1,4 @@
-"""The headless console: one Room, its session store, and (in the demo) a simulated room.
+"""The headless console: one Room, its session store, its devices and (in the demo) a simulated room.
 
 The GUI and the CLI both build one of these, so what works in a script works on screen.
 """
@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import logging
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from classroom_console.discovery_scope import Scope, finder_config
 from classroom_console.network import local_ipv4_addresses
+from classroom_console.passwords import PasswordBook
 from classroom_console.room import Room
+from classroom_console.room_devices import RoomDevices
 from classroom_console.store import AsyncStore, StoreError, database_path
 from classroom_console.usage import UsageSummary, summarise
+from devices.sim.room import SimRoom, SimRoomConfig
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +27,12 @@ class ConsoleOptions:
     data_dir: Path | None = None
     demo: bool = False
     room_name: str = ""
+    discover: bool = True
+    scope: Scope | None = None  # None: loopback in the demo, everywhere otherwise
+    sweep: tuple[str, ...] = ()
+    sim_room: SimRoomConfig = field(default_factory=SimRoomConfig)
+    poll_interval_s: float = 5.0
+    rediscover_every_s: float = 60.0
 
 
 class ConsoleCore:
@@ -34,9 +44,19 @@ class ConsoleCore:
         self.room = Room(name, room_id=self.room_id)
         self.store_notice: str | None = None
         self.db_path = database_path(options.data_dir)
+        self.sim_room: SimRoom | None = None
+        self.devices: RoomDevices | None = None
+        self.passwords = PasswordBook(None)
 
     async def start(self) -> None:
-        """Open the store (recovering or refusing it with a clear notice) and greet the room."""
+        """Open the store (recovering or refusing it with a clear notice), then find the room's devices."""
+        await self._open_store()
+        if self.options.demo:
+            await self._start_sim_room()
+        if self.options.discover:
+            await self._start_devices()
+
+    async def _open_store(self) -> None:
         try:
             self.store = await AsyncStore.open(self.options.data_dir)
         except StoreError as exc:
@@ -50,10 +70,48 @@ class ConsoleCore:
         name, room_id = self.room.name, self.room_id
         await self.store.call(lambda s: s.upsert_room(room_id, name))
         self.room.attach_store(self.store)
+        self.passwords = PasswordBook(self.store)
+
+    async def _start_sim_room(self) -> None:
+        sim = SimRoom(self.options.sim_room)
+        try:
+            await sim.start()
+        except OSError as exc:
+            # Most often another `sim room` already holds these addresses: the demo then uses that one.
+            log.warning("simulated room not started (%s); looking for one already running", exc)
+            return
+        self.sim_room = sim
+
+    async def _start_devices(self) -> None:
+        scope = self.options.scope or (Scope.LOOPBACK if self.options.demo else Scope.ALL)
+        known = [row["uid"] for row in await self.store.known_devices()] if self.store else []
+        passwords = await self.passwords.load(known)
+        if self.options.demo and self.options.sim_room.password:
+            passwords.setdefault("*", self.options.sim_room.password)
+        self.devices = RoomDevices(
+            self.room,
+            finder_config(scope, self.options.sweep, passwords),
+            store=self.store,
+            passwords=passwords,
+            poll_interval_s=self.options.poll_interval_s,
+            rediscover_every_s=self.options.rediscover_every_s,
+        )
+        await self.devices.start()
+
+    async def set_password(self, uid: str, password: str) -> None:
+        await self.passwords.save(uid, password)
+        if self.devices is not None:
+            self.devices.set_password(uid, password)
 
     async def stop(self) -> None:
         if self.room.session is not None:
             await self.room.end_session()
+        if self.devices is not None:
+            await self.devices.stop()
+            self.devices = None
+        if self.sim_room is not None:
+            await self.sim_room.stop()
+            self.sim_room = None
         await self.room.flush()
         if self.store is not None:
             await self.store.close()

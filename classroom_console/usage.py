@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from classroom_console.store import Store
+from sqlite_utils import Database
+
+from classroom_console.store import AsyncStore, Store
+from classroom_console.usage_model import UsageFilter, UsageReport
+from classroom_console.usage_sql import SQLITE, assemble, build_queries, used_params
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,3 +33,35 @@ def summarise(store: Store) -> UsageSummary:
     devices = db.execute("SELECT count(*) FROM devices").fetchone()[0]
     events = db.execute("SELECT count(*) FROM session_events").fetchone()[0]
     return UsageSummary(int(sessions), float(seconds) / 3600, int(devices), int(events))
+
+
+def query_sqlite(
+    db: Database | sqlite3.Connection, f: UsageFilter, timings: dict[str, float] | None = None
+) -> UsageReport:
+    """Every chart's query on one SQLite file (a room's store or the centre's); blocking."""
+    queries, params = build_queries(SQLITE, f)
+    rows: dict[str, list[Any]] = {}
+    for name, sql in queries.items():
+        started = time.perf_counter()
+        rows[name] = db.execute(sql, used_params(sql, params)).fetchall()
+        if timings is not None:
+            timings[name] = time.perf_counter() - started
+    return assemble(f, rows)
+
+
+def build_report(store: Store, f: UsageFilter | None = None) -> UsageReport:
+    """The room's own report, run on the store's thread."""
+    return query_sqlite(store.db, f or UsageFilter(utc_offset_h=local_utc_offset_h()))
+
+
+def local_utc_offset_h() -> float:
+    """This PC's offset from UTC now, so the heatmap's hours are the room's wall-clock hours."""
+    offset = datetime.now().astimezone().utcoffset()
+    return offset.total_seconds() / 3600 if offset else 0.0
+
+
+async def local_report(store: AsyncStore | None, f: UsageFilter | None = None) -> UsageReport:
+    """The Centre workspace's entry point for one room; an absent store gives an empty report."""
+    if store is None:
+        return UsageReport(filter=f or UsageFilter())
+    return await store.call(lambda s: build_report(s, f))

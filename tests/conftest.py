@@ -1,4 +1,4 @@
-"""Test-wide guards: no screen needed, no blocking inside the event loop, no leaked threads."""
+"""Test-wide guards: no screen, no blocking inside the event loop, no leaked threads, loopback only."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import: C
 import asyncio
 import concurrent.futures.thread  # noqa: F401  imported now, not lazily inside a test's loop
 import inspect
+import ipaddress
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +22,37 @@ from PySide6.QtWidgets import QApplication
 
 OUR_PACKAGES = ["classroom_console", "devices", "ui"]
 THREAD_GRACE_S = 3.0
+
+
+def _loopback_only(sock: socket.socket, address: object) -> None:
+    """Tests may talk to this machine only; multicast counts as local when pinned to loopback."""
+    if sock.family not in (socket.AF_INET, socket.AF_INET6) or not isinstance(address, tuple):
+        return
+    host = str(address[0])
+    if host == "localhost":
+        return
+    ip = ipaddress.ip_address(host.split("%")[0])
+    if ip.is_loopback:
+        return
+    if ip.is_multicast and sock.family == socket.AF_INET:
+        pinned = ipaddress.IPv4Address(sock.getsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, 4))
+        if pinned.is_loopback:
+            return
+    raise AssertionError(f"a test sent traffic to {host}: tests may only use loopback")
+
+
+def _guarded(name: str) -> None:
+    real = getattr(socket.socket, name)
+
+    def guarded(self: socket.socket, *args: object) -> object:
+        _loopback_only(self, args[-1] if name == "sendto" else args[0])
+        return real(self, *args)
+
+    setattr(socket.socket, name, guarded)
+
+
+for _method in ("connect", "connect_ex", "sendto"):
+    _guarded(_method)
 
 
 @pytest.fixture(autouse=True)

@@ -83,7 +83,7 @@ async def test_failing_listener_does_not_silence_others() -> None:
 
 
 async def test_session_and_device_events_reach_the_store(tmp_path: Path) -> None:
-    core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, room_name="Room 101"))
+    core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, room_name="Room 101", discover=False))
     await core.start()
     events: list[RoomEvent] = []
     core.room.events.subscribe(events.append)
@@ -114,7 +114,7 @@ def _check_saved(data_dir: Path, session_id: str) -> None:
 
 
 async def test_events_outside_a_session_are_not_logged(tmp_path: Path) -> None:
-    core = ConsoleCore(ConsoleOptions(data_dir=tmp_path))
+    core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
     await core.start()
     core.room.update_device(projector(power="off"))
     core.room.update_device(projector(power="on"))

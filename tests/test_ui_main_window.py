@@ -25,7 +25,7 @@ def open_window(qtbot: QtBot, core: ConsoleCore) -> MainWindow:
 
 def test_switches_workspaces_by_clicking(qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path) -> None:
     async def scenario() -> None:
-        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path))
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
         await core.start()
         window = open_window(qtbot, core)
         try:
@@ -46,7 +46,7 @@ def test_start_and_end_session_from_the_big_button(
     qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
 ) -> None:
     async def scenario() -> None:
-        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path))
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
         await core.start()
         window = open_window(qtbot, core)
         lecturer = window.lecturer
@@ -75,7 +75,7 @@ def test_start_and_end_session_from_the_big_button(
 
 def test_device_cards_appear_and_follow_state(qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path) -> None:
     async def scenario() -> None:
-        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path))
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
         await core.start()
         window = open_window(qtbot, core)
         try:
@@ -111,7 +111,7 @@ def test_russian_translation_loads(
         assert translators, "no Russian translation found: scripts/setup.sh compiles assets/i18n/*.ts"
 
         async def scenario() -> None:
-            core = ConsoleCore(ConsoleOptions(data_dir=tmp_path))
+            core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
             await core.start()
             window = open_window(qtbot, core)
             try:

@@ -118,7 +118,37 @@ CREATE TABLE device_secrets (
 );
 """
 
-MIGRATIONS: tuple[Migration, ...] = (_V1_CORE, _V2_MEDIA_AND_SYNC, _V3_DEVICE_SECRETS)
+# v4: what the centre's usage charts and the sync need. `session_devices` is a rollup kept by a trigger
+# (which devices took part in which session) so device hours never scan every event; the partial indexes
+# keep fault counts cheap; `sync_settings` holds the centre URL and this room's token.
+_V4_USAGE_AND_SYNC = """
+CREATE INDEX sessions_room_started ON sessions(room_id, started_at);
+CREATE INDEX sessions_lecturer_started ON sessions(lecturer, started_at);
+CREATE INDEX sessions_ended ON sessions(ended_at);
+CREATE INDEX recordings_started ON recordings(started_at);
+CREATE INDEX session_events_faults ON session_events(device_uid, wall_time)
+    WHERE kind IN ('error', 'command_failed');
+CREATE INDEX device_readings_faults ON device_readings(device_uid, wall_time) WHERE error_status <> '{}';
+CREATE TABLE session_devices (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    device_uid TEXT NOT NULL,
+    PRIMARY KEY (session_id, device_uid)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO session_devices (session_id, device_uid)
+    SELECT DISTINCT session_id, device_uid FROM session_events
+    WHERE session_id IS NOT NULL AND device_uid IS NOT NULL;
+CREATE TRIGGER session_events_devices AFTER INSERT ON session_events
+    WHEN new.session_id IS NOT NULL AND new.device_uid IS NOT NULL
+BEGIN
+    INSERT OR IGNORE INTO session_devices (session_id, device_uid) VALUES (new.session_id, new.device_uid);
+END;
+CREATE TABLE sync_settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (_V1_CORE, _V2_MEDIA_AND_SYNC, _V3_DEVICE_SECRETS, _V4_USAGE_AND_SYNC)
 LATEST_VERSION = len(MIGRATIONS)
 
 

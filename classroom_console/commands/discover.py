@@ -1,0 +1,110 @@
+"""``classroom-console discover``: find the room's devices, read their state, print them."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+from classroom_console.discovery_scope import Scope, finder_config
+from classroom_console.passwords import PasswordBook
+from classroom_console.room_devices import poll_once
+from classroom_console.store import AsyncStore, StoreError
+from devices.discovery import DeviceFinder, RangeTooLargeError
+from devices.model import DeviceInfo
+
+HELP = "find the room's devices (PJLink search, DNS-SD, address sweep) and print them with their state"
+READ_CONCURRENCY = 32
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--timeout", type=float, default=5.0, metavar="S", help="how long to look (default 5)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--password", help="PJLink password to try on devices with no remembered one")
+    parser.add_argument(
+        "--sweep",
+        action="append",
+        default=[],
+        metavar="ADDR|CIDR",
+        help="also probe these addresses or ranges (multicast does not cross VLANs); repeatable",
+    )
+    parser.add_argument(
+        "--scope",
+        choices=[s.value for s in Scope],
+        default=Scope.ALL.value,
+        help="where to look: the LAN, loopback (simulated rooms), or both (default)",
+    )
+
+
+async def discover(args: argparse.Namespace) -> list[DeviceInfo]:
+    store: AsyncStore | None
+    try:
+        store = await AsyncStore.open(args.data_dir)
+    except StoreError as exc:
+        print(f"classroom-console discover: not remembering devices: {exc}", file=sys.stderr)
+        store = None
+    try:
+        book = PasswordBook(store)
+        known = await book.load([row["uid"] for row in await store.known_devices()] if store else [])
+        config = finder_config(Scope(args.scope), args.sweep, known, default_password=args.password)
+        found = await DeviceFinder(config).discover(args.timeout)
+        limit = asyncio.Semaphore(READ_CONCURRENCY)
+
+        async def read(info: DeviceInfo) -> DeviceInfo:
+            async with limit:
+                return await poll_once(info, known.get(info.uid) or args.password)
+
+        devices = list(await asyncio.gather(*(read(info) for info in found)))
+        if store is not None:
+            for device in devices:
+                await store.upsert_device(device)
+        return devices
+    finally:
+        if store is not None:
+            await store.close()
+
+
+def table(devices: list[DeviceInfo]) -> str:
+    rows = [("KIND", "ID", "NAME", "ADDRESS", "PROTOCOL", "CLASS", "STATE")]
+    for d in devices:
+        rows.append((str(d.kind), d.uid, d.name, f"{d.address}:{d.port}", d.protocol, d.protocol_class, summary(d)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1] for row in rows
+    )
+
+
+def summary(device: DeviceInfo) -> str:
+    state: dict[str, Any] = device.state
+    words = [str(device.availability)]
+    if "power" in state:
+        words.append(state["power"])
+    if "input_name" in state:
+        words.append(state["input_name"])
+    if state.get("lamp_hours"):
+        words.append(f"lamp {max(state['lamp_hours'])} h")
+    words += [f"{part} {level}" for part, level in state.get("errors", {}).items()]
+    if device.availability.value in ("offline", "auth_failed", "fault"):
+        words.append(state.get("detail", ""))
+    return ", ".join(w for w in words if w)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        devices = asyncio.run(discover(args))
+    except RangeTooLargeError as exc:
+        print(f"classroom-console discover: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"classroom-console discover: {exc}", file=sys.stderr)
+        return 2
+    devices.sort(key=lambda d: (str(d.kind), d.name, d.uid))
+    if args.json:
+        print(json.dumps([d.as_json() for d in devices], indent=2, ensure_ascii=False))
+    elif devices:
+        print(table(devices))
+    else:
+        print("No devices found. Try --sweep with the room's address range (multicast may not cross VLANs).")
+    return 0

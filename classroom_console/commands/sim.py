@@ -1,0 +1,72 @@
+"""``classroom-console sim room``: a simulated classroom on loopback, until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+
+from devices.sim.room import FAULTS, SimRoom, SimRoomConfig
+
+HELP = "simulated devices on loopback, for demos and tests"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("what", choices=["room"], help="what to simulate")
+    parser.add_argument("--projectors", type=int, default=3, metavar="N", help="projectors (default 3)")
+    parser.add_argument("--boards", type=int, default=1, metavar="N", help="interactive boards (default 1)")
+    parser.add_argument("--displays", type=int, default=0, metavar="N", help="flat panel displays (default 0)")
+    parser.add_argument("--password", help="PJLink password every device asks for")
+    parser.add_argument(
+        "--faults",
+        default="",
+        metavar="MODE[,MODE]",
+        help=f"add one misbehaving projector per mode: {', '.join(FAULTS)}",
+    )
+    parser.add_argument("--warmup", type=float, default=8.0, metavar="S", help="warm-up seconds (default 8)")
+    parser.add_argument("--cooling", type=float, default=5.0, metavar="S", help="cooling seconds (default 5)")
+    parser.add_argument("--no-dnssd", action="store_true", help="do not announce the devices over DNS-SD")
+
+
+def config_from(args: argparse.Namespace) -> SimRoomConfig:
+    faults = [f.strip() for f in args.faults.split(",") if f.strip()]
+    return SimRoomConfig(
+        projectors=args.projectors,
+        boards=args.boards,
+        displays=args.displays,
+        password=args.password,
+        faults=faults,
+        warmup_s=args.warmup,
+        cooling_s=args.cooling,
+        advertise=not args.no_dnssd,
+    )
+
+
+async def serve(config: SimRoomConfig) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with SimRoom(config) as room:
+        for line in room.describe():
+            print(line)
+        print(f"Simulated room running: {len(room.devices)} devices on loopback. Ctrl+C stops it.", flush=True)
+        await stop.wait()
+    print("Simulated room stopped.")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        config = config_from(args)
+    except ValueError as exc:
+        print(f"classroom-console sim: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(config))
+    except OSError as exc:
+        print(f"classroom-console sim: cannot start the simulated room: {exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,54 @@
+"""Where the console looks for devices: the room's LAN, this PC's loopback, or both.
+
+Loopback holds simulated rooms (``sim room``, the demo) and local bridges; the LAN holds hardware.
+Multicast does not cross VLANs, so a manual list or range (``sweep``) is always added as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+
+from classroom_console.network import local_ipv4_addresses
+from devices.discovery import DEFAULT_SERVICE_TYPES, FinderConfig, directed_broadcasts
+from devices.sim.room import LOOPBACK_ROOM
+
+PJLINK_PORT = 4352
+LOOPBACK_DNSSD = "127.0.0.1"
+
+
+class Scope(StrEnum):
+    ALL = "all"
+    LAN = "lan"
+    LOOPBACK = "loopback"
+
+
+def loopback_search_targets(port: int = PJLINK_PORT) -> list[tuple[str, int]]:
+    """Loopback has no broadcast, so class 2 search asks each address of the local device range."""
+    return [(str(host), port) for host in LOOPBACK_ROOM.hosts()]
+
+
+def finder_config(
+    scope: Scope = Scope.ALL,
+    sweep: Sequence[str] = (),
+    passwords: Mapping[str, str] | None = None,
+    default_password: str | None = None,
+    step_timeout: float = 2.0,
+) -> FinderConfig:
+    search: list[tuple[str, int]] = []
+    interfaces: list[str] = []
+    if scope in (Scope.ALL, Scope.LAN):
+        search += directed_broadcasts(PJLINK_PORT)
+        interfaces += local_ipv4_addresses()
+    if scope in (Scope.ALL, Scope.LOOPBACK):
+        search += loopback_search_targets()
+        interfaces.append(LOOPBACK_DNSSD)
+    return FinderConfig(
+        search_targets=search,
+        dnssd_types=DEFAULT_SERVICE_TYPES if interfaces else (),
+        sweep=list(sweep),
+        dnssd_interfaces=interfaces,
+        passwords=dict(passwords or {}),
+        default_password=default_password,
+        step_timeout=step_timeout,
+    )

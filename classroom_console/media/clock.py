@@ -1,0 +1,102 @@
+"""One clock for every capture stamp, so audio and video line up by time, not by counting frames."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> float: ...
+
+    def join(self) -> None:
+        """A paced thread is about to start (the simulated clock waits for it)."""
+        ...
+
+    def leave(self) -> None: ...
+
+    def sleep_until(self, t: float, stop: threading.Event | None = None) -> bool:
+        """Wait until ``t``; False when ``stop`` was set first."""
+        ...
+
+
+class MonotonicClock:
+    """The real clock: ``time.monotonic`` seconds; stoppable sleeps."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    def join(self) -> None:
+        pass
+
+    def leave(self) -> None:
+        pass
+
+    def sleep_until(self, t: float, stop: threading.Event | None = None) -> bool:
+        delay = t - time.monotonic()
+        if stop is None:
+            if delay > 0:
+                time.sleep(delay)
+            return True
+        if delay <= 0:
+            return not stop.is_set()
+        return not stop.wait(delay)
+
+
+class SimulatedClock:
+    """Virtual time for faster-than-real-time runs of the same threads.
+
+    Every paced thread registers as a participant; time jumps to the earliest wake-up once all of them
+    sleep, so the result is the same as a real-time run without waiting for it.
+    """
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self._now = start
+        self._cond = threading.Condition()
+        self._participants = 0
+        self._sleepers: list[tuple[float, int]] = []
+        self._seq = itertools.count()
+        self._woken: set[int] = set()
+
+    def now(self) -> float:
+        with self._cond:
+            return self._now
+
+    def join(self) -> None:
+        with self._cond:
+            self._participants += 1
+
+    def leave(self) -> None:
+        with self._cond:
+            self._participants -= 1
+            self._advance()
+
+    def sleep_until(self, t: float, stop: threading.Event | None = None) -> bool:
+        with self._cond:
+            if t <= self._now:
+                return not (stop is not None and stop.is_set())
+            ticket = next(self._seq)
+            heapq.heappush(self._sleepers, (t, ticket))
+            self._advance()
+            while ticket not in self._woken:
+                if stop is not None and stop.is_set():
+                    self._sleepers = [s for s in self._sleepers if s[1] != ticket]
+                    heapq.heapify(self._sleepers)
+                    return False
+                self._cond.wait(0.05)
+            self._woken.discard(ticket)
+            return True
+
+    def _advance(self) -> None:
+        """Called with the lock held: wake the earliest sleeper when nobody else is running."""
+        if not self._sleepers or len(self._sleepers) + len(self._woken) < self._participants:
+            return
+        if self._woken:
+            return
+        t, ticket = heapq.heappop(self._sleepers)
+        self._now = max(self._now, t)
+        self._woken.add(ticket)
+        self._cond.notify_all()

@@ -1,0 +1,63 @@
+"""Painting one program frame from source images: letterboxed fits, an inset, a lower third."""
+
+from __future__ import annotations
+
+import functools
+
+import cv2
+import numpy as np
+
+from .frames import Image
+from .layout import Layout, LayoutKind, LowerThird, Rect
+
+
+def fit_into(canvas: Image, image: Image | None, rect: Rect) -> None:
+    """Scale ``image`` into ``rect`` keeping its aspect (black bars); black when there is no image."""
+    x, y, w, h = rect
+    region = canvas[y : y + h, x : x + w]
+    if image is None:
+        region[:] = 0
+        return
+    ih, iw = image.shape[:2]
+    if (iw, ih) == (w, h):
+        region[:] = image
+        return
+    scale = min(w / iw, h / ih)
+    fw, fh = max(1, round(iw * scale)), max(1, round(ih * scale))
+    ox, oy = (w - fw) // 2, (h - fh) // 2
+    if (fw, fh) != (w, h):
+        region[:] = 0
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    cv2.resize(image, (fw, fh), dst=region[oy : oy + fh, ox : ox + fw], interpolation=interpolation)
+
+
+@functools.lru_cache(maxsize=8)
+def _lower_third_band(lower: LowerThird, width: int, height: int) -> tuple[Image, int]:
+    """The band's pixels and its top row; rendered once per text and size."""
+    band_h = round(height * 0.16)
+    top = height - band_h - round(height * 0.05)
+    pixels = np.zeros((band_h, round(width * 0.6), 3), np.uint8)
+    pixels[:] = (20, 40, 90)
+    scale = height / 720
+    for i, line in enumerate(lower.lines[:2]):
+        cv2.putText(pixels, line, (round(30 * scale), round((45 + 45 * i) * scale)),
+                    cv2.FONT_HERSHEY_SIMPLEX, (1.1 if i == 0 else 0.8) * scale, (255, 255, 255),
+                    max(1, round(2 * scale)), cv2.LINE_AA)
+    return pixels, alpha, top
+
+
+def compose(layout: Layout, images: list[Image | None], width: int, height: int) -> Image:
+    """A new frame for ``layout``; sources it names that do not exist paint black."""
+    canvas = np.empty((height, width, 3), np.uint8)
+    if layout.kind is LayoutKind.PIP and len(images) < 2:
+        slots = Layout(main=layout.main).slots(width, height)  # an inset of nothing would be a black box
+    else:
+        slots = layout.slots(width, height)
+    for index, rect in slots:
+        image = images[index] if 0 <= index < len(images) else None
+        fit_into(canvas, image, rect)
+    if layout.lower_third is not None and layout.lower_third.lines:
+        pixels, top = _lower_third_band(layout.lower_third, width, height)
+        region = canvas[top : top + pixels.shape[0], : pixels.shape[1]]
+        cv2.addWeighted(region, 0.15, pixels, 0.85, 0.0, dst=region)
+    return canvas

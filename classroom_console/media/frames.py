@@ -1,0 +1,48 @@
+"""What flows through the pipeline: stamped video frames and audio blocks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+AUDIO_RATE = 48_000
+AUDIO_BLOCK = 960  # 20 ms at 48 kHz: small enough for a lively meter, large enough to be cheap
+
+Image = npt.NDArray[np.uint8]
+Samples = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class VideoFrame:
+    """An RGB image (H x W x 3) and the clock time it was captured."""
+
+    stamp: float
+    image: Image
+    index: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AudioBlock:
+    """Mono float32 samples at 48 kHz; ``stamp`` is the clock time of the first sample."""
+
+    stamp: float
+    samples: Samples
+
+
+def even_size(width: int, height: int) -> tuple[int, int]:
+    """H.264 4:2:0 needs even dimensions."""
+    return width - width % 2, height - height % 2
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``1280x720`` -> (1280, 720); rejects odd or absurd sizes early, before any thread starts."""
+    try:
+        w_text, h_text = text.lower().split("x")
+        width, height = int(w_text), int(h_text)
+    except ValueError:
+        raise ValueError(f"size must look like 1280x720, not {text!r}") from None
+    if not (16 <= width <= 7680 and 16 <= height <= 4320) or width % 2 or height % 2:
+        raise ValueError(f"size {text!r} must be even and between 16x16 and 7680x4320")
+    return width, height

@@ -1,0 +1,76 @@
+"""Layouts as plain values: the compositor swaps one for another between two frames, so a switch never tears."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+Rect = tuple[int, int, int, int]  # x, y, width, height
+
+
+class LayoutKind(enum.StrEnum):
+    SINGLE = "single"
+    PIP = "pip"
+    SIDE_BY_SIDE = "side-by-side"
+
+
+class Corner(enum.StrEnum):
+    TOP_LEFT = "top-left"
+    TOP_RIGHT = "top-right"
+    BOTTOM_LEFT = "bottom-left"
+    BOTTOM_RIGHT = "bottom-right"
+
+
+@dataclass(frozen=True, slots=True)
+class LowerThird:
+    lecturer: str = ""
+    course: str = ""
+    date: str = ""
+
+    @property
+    def lines(self) -> list[str]:
+        second = "  ·  ".join(x for x in (self.course, self.date) if x)
+        return [x for x in (self.lecturer, second) if x]
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Which video sources go where; ``main`` and ``inset`` index the program's video sources."""
+
+    kind: LayoutKind = LayoutKind.SINGLE
+    main: int = 0
+    inset: int = 1
+    corner: Corner = Corner.BOTTOM_RIGHT
+    inset_scale: float = 0.3
+    lower_third: LowerThird | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if not 0.1 <= self.inset_scale <= 0.5:
+            raise ValueError("the picture-in-picture inset must be between 10% and 50% of the width")
+
+    def slots(self, width: int, height: int) -> list[tuple[int, Rect]]:
+        """(source index, rectangle) in painting order for an output of ``width`` x ``height``."""
+        if self.kind is LayoutKind.SINGLE:
+            return [(self.main, (0, 0, width, height))]
+        if self.kind is LayoutKind.SIDE_BY_SIDE:
+            half = width // 2 - width // 2 % 2
+            return [(self.main, (0, 0, half, height)), (self.inset, (half, 0, width - half, height))]
+        w = round(width * self.inset_scale) // 2 * 2
+        h = round(w * height / width) // 2 * 2
+        margin = round(width * 0.025) // 2 * 2
+        x = margin if self.corner in (Corner.TOP_LEFT, Corner.BOTTOM_LEFT) else width - w - margin
+        y = margin if self.corner in (Corner.TOP_LEFT, Corner.TOP_RIGHT) else height - h - margin
+        return [(self.main, (0, 0, width, height)), (self.inset, (x, y, w, h))]
+
+
+def parse_layout(text: str) -> Layout:
+    """``single``, ``pip``, ``pip:top-left:0.25``, ``side-by-side`` (the CLI and the UI speak this)."""
+    parts = text.split(":")
+    kind = LayoutKind(parts[0])
+    if kind is not LayoutKind.PIP:
+        if len(parts) > 1:
+            raise ValueError(f"{kind} takes no options")
+        return Layout(kind)
+    corner = Corner(parts[1]) if len(parts) > 1 and parts[1] else Corner.BOTTOM_RIGHT
+    scale = float(parts[2]) if len(parts) > 2 else 0.3
+    return Layout(kind, corner=corner, inset_scale=scale)

@@ -1,0 +1,234 @@
+"""Keeps the Room's devices found, polled and controllable: discovery in, commands out, all logged.
+
+The lecturer never types an address: known devices show at once from the store, discovery confirms
+them, and each one gets a poller whose state flows into the Room (and so to the screen and the log).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from classroom_console.device_state import projector_state
+from classroom_console.room import Room
+from classroom_console.store import AsyncStore
+from devices.discovery import DeviceFinder, FinderConfig
+from devices.model import Availability, DeviceInfo, DeviceKind
+from devices.pjlink import PJLinkClient, PJLinkError
+from devices.pjlink.poller import PJLinkPoller
+from devices.pjlink.state import ProjectorState
+
+log = logging.getLogger(__name__)
+
+READING_EVERY_S = 600.0  # lamp hours and error status for the centre, at most this often unless they change
+
+
+class DeviceCommandError(Exception):
+    """A command the device refused or could not take; the message is for the user."""
+
+
+@dataclasses.dataclass(slots=True)
+class _Managed:
+    info: DeviceInfo
+    poller: PJLinkPoller
+    last_reading: tuple[Any, ...] = ()
+    last_reading_at: float = 0.0
+
+
+class RoomDevices:
+    def __init__(
+        self,
+        room: Room,
+        finder_config: FinderConfig,
+        *,
+        store: AsyncStore | None = None,
+        passwords: Mapping[str, str] | None = None,
+        poll_interval_s: float = 5.0,
+        discovery_window_s: float = 4.0,
+        rediscover_every_s: float = 60.0,
+        timeout_s: float = 3.0,
+    ) -> None:
+        self.room = room
+        self.store = store
+        self.finder = DeviceFinder(finder_config)
+        self.passwords: dict[str, str] = dict(passwords or {})
+        self.poll_interval_s = poll_interval_s
+        self.discovery_window_s = discovery_window_s
+        self.rediscover_every_s = rediscover_every_s
+        self.timeout_s = timeout_s
+        self._managed: dict[str, _Managed] = {}
+        self._task: asyncio.Task[None] | None = None
+        self.discovering = False
+
+    # -- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Show what the store remembers, then discover and poll in the background."""
+        if self.store is not None:
+            for row in await self.store.known_devices():
+                remembered = _from_row(row)
+                if remembered is not None and remembered.uid not in self.room.devices:
+                    self.room.update_device(remembered)
+        self._task = asyncio.create_task(self._discovery_loop(), name="room-discovery")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        await asyncio.gather(*(m.poller.stop() for m in self._managed.values()), return_exceptions=True)
+        self._managed.clear()
+
+    async def discover_once(self) -> None:
+        self.discovering = True
+        try:
+            async with contextlib.aclosing(self.finder.watch(self.discovery_window_s)) as found:
+                async for info in found:
+                    await self._adopt(info)
+        finally:
+            self.discovering = False
+
+    async def _discovery_loop(self) -> None:
+        while True:
+            try:
+                await self.discover_once()
+            except Exception as exc:  # discovery must never take the room down with it
+                log.exception("discovery failed")
+                self.room.report_error("discovery", f"device discovery failed: {exc}")
+            await asyncio.sleep(self.rediscover_every_s)
+
+    async def _adopt(self, info: DeviceInfo) -> None:
+        managed = self._managed.get(info.uid)
+        if managed is not None and (managed.info.address, managed.info.port) == (info.address, info.port):
+            managed.info.found_by |= info.found_by
+            return
+        if managed is not None:  # the same device at a new address (DHCP): re-point its poller
+            await managed.poller.stop()
+        password = self.passwords.get(info.uid) or self.passwords.get(info.address) or self.passwords.get("*")
+        client = PJLinkClient(info.address, info.port, password=password, timeout=self.timeout_s)
+        poller = PJLinkPoller(client, interval_s=self.poll_interval_s)
+        self._managed[info.uid] = _Managed(dataclasses.replace(info, found_by=set(info.found_by)), poller)
+        poller.on_change = lambda state, uid=info.uid: self._on_poll(uid, state)
+        self.room.update_device(self._merged(info.uid, None))
+        await poller.start()
+
+    # -- state -----------------------------------------------------------------------------
+    def _merged(self, uid: str, state: ProjectorState | None) -> DeviceInfo:
+        managed = self._managed[uid]
+        return with_polled_state(managed.info, managed.poller, state)
+
+    def _on_poll(self, uid: str, state: ProjectorState) -> None:
+        if uid not in self._managed:
+            return
+        device = self._merged(uid, state)
+        self.room.update_device(device)
+        self._maybe_record_reading(uid, device)
+
+    def _maybe_record_reading(self, uid: str, device: DeviceInfo) -> None:
+        if self.store is None or device.availability not in (Availability.ONLINE, Availability.FAULT):
+            return
+        managed = self._managed[uid]
+        state = device.state
+        key = (state.get("power"), tuple(state.get("lamp_hours", ())), tuple(sorted(state.get("errors", {}).items())))
+        now = time.monotonic()
+        if key == managed.last_reading and now - managed.last_reading_at < READING_EVERY_S:
+            return
+        managed.last_reading, managed.last_reading_at = key, now
+        reading = self.store.record_device_reading(
+            uid, power=state.get("power"), lamp_hours=state.get("lamp_hours", ()), error_status=state.get("errors", {})
+        )
+        self.room.spawn(reading)
+
+    # -- commands --------------------------------------------------------------------------
+    def poller(self, uid: str) -> PJLinkPoller:
+        managed = self._managed.get(uid)
+        if managed is None:
+            raise DeviceCommandError(f"{uid} is not reachable yet")
+        return managed.poller
+
+    async def _command(self, uid: str, what: str, action: Callable[[PJLinkPoller], Awaitable[None]]) -> None:
+        poller = self.poller(uid)
+        self.room.log_event(uid, "command", {"command": what})
+        try:
+            await action(poller)
+        except PJLinkError as exc:
+            self.room.log_event(uid, "command_failed", {"command": what, "error": str(exc)})
+            raise DeviceCommandError(f"{self.room.devices[uid].name}: {what} failed: {exc}") from exc
+        await poller.refresh()
+
+    async def power(self, uid: str, on: bool) -> None:
+        await self._command(uid, "power on" if on else "power off", lambda p: p.power_on() if on else p.power_off())
+
+    async def set_input(self, uid: str, source: str) -> None:
+        await self._command(uid, f"input {source}", lambda p: p.set_input(source))
+
+    async def set_mute(self, uid: str, on: bool) -> None:
+        await self._command(uid, "mute on" if on else "mute off", lambda p: p.set_mute(True, True, on))
+
+    async def power_all(self, on: bool) -> list[str]:
+        """Every controllable device at once; returns the failures as user-readable lines."""
+        uids = list(self._managed)
+        results = await asyncio.gather(*(self.power(uid, on) for uid in uids), return_exceptions=True)
+        return [str(r) for r in results if isinstance(r, Exception)]
+
+    def set_password(self, uid: str, password: str) -> None:
+        """Use this password from the next connection on; the poller is re-created to apply it."""
+        self.passwords[uid] = password
+        managed = self._managed.pop(uid, None)
+        if managed is not None:
+            self.room.spawn(self._readopt(managed))
+
+    async def _readopt(self, managed: _Managed) -> None:
+        await managed.poller.stop()
+        await self._adopt(managed.info)
+
+
+IDENTITY_KEYS = ("mac", "needs_password")
+
+
+def with_polled_state(info: DeviceInfo, poller: PJLinkPoller, state: ProjectorState | None) -> DeviceInfo:
+    """The found device with what its poller last read: availability words and the plain state."""
+    availability = poller.availability
+    if availability is Availability.UNKNOWN:
+        availability = info.availability
+    if state is None:
+        new_state = dict(info.state)
+    else:
+        new_state = {k: info.state[k] for k in IDENTITY_KEYS if k in info.state}
+        new_state.update(projector_state(state, poller.detail))
+    new_state["detail"] = poller.detail
+    name = (state.name if state is not None and state.name else "") or info.name
+    return dataclasses.replace(info, name=name, availability=availability, state=new_state, found_by=set(info.found_by))
+
+
+async def poll_once(info: DeviceInfo, password: str | None, timeout_s: float = 3.0) -> DeviceInfo:
+    """Read a device's state once (for scripts): the same words and state the console shows."""
+    poller = PJLinkPoller(PJLinkClient(info.address, info.port, password=password, timeout=timeout_s))
+    try:
+        state = await poller.refresh()
+        return with_polled_state(info, poller, state if state is not None else poller.state)
+    finally:
+        await poller.stop()
+
+
+def _from_row(row: Mapping[str, Any]) -> DeviceInfo | None:
+    """A remembered device, shown as "checking" until discovery confirms it."""
+    try:
+        kind = DeviceKind(row["kind"])
+    except ValueError:
+        return None
+    return DeviceInfo(
+        uid=row["uid"],
+        kind=kind,
+        name=row.get("name") or row["uid"],
+        address=row.get("last_address") or "",
+        port=int(row.get("last_port") or 0),
+        protocol=row.get("protocol") or "",
+        protocol_class=row.get("protocol_class") or "",
+        availability=Availability.UNKNOWN,
+    )

@@ -1,0 +1,27 @@
+"""The test-wide guards themselves: they must catch what they promise to catch."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+
+def test_traffic_off_this_machine_is_refused() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        with pytest.raises(AssertionError, match="only use loopback"):
+            sock.sendto(b"x", ("192.0.2.1", 9))
+        with pytest.raises(AssertionError, match="only use loopback"):
+            sock.sendto(b"x", ("224.0.0.251", 5353))  # multicast not pinned to loopback
+        sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("127.0.0.1"))
+        sock.sendto(b"x", ("224.0.0.251", 5353))
+        sock.sendto(b"x", ("127.0.0.1", 9))
+
+
+async def test_blocking_call_in_the_loop_is_caught(tmp_path: object) -> None:
+    from blockbuster import BlockingError
+
+    from classroom_console.store import open_store
+
+    with pytest.raises(BlockingError):
+        open_store(tmp_path)  # type: ignore[arg-type]
