@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from classroom_console.console import ConsoleCore
 from classroom_console.events import (
     DeviceChanged,
     DeviceFound,
@@ -24,7 +25,6 @@ from classroom_console.events import (
     SessionEnded,
     SessionStarted,
 )
-from classroom_console.console import ConsoleCore
 
 log = logging.getLogger(__name__)
 

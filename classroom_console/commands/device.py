@@ -43,7 +43,7 @@ def _as_address(target: str) -> tuple[str, int] | None:
     return host, int(port) if port else PJLINK_PORT
 
 
-async def _locate(target: str, store: AsyncStore, timeout: float) -> tuple[str, int, str]:
+async def _locate(target: str, store: AsyncStore, step_timeout: float) -> tuple[str, int, str]:
     """Address, port and uid for the target; a remembered id first, discovery as the fallback."""
     address = _as_address(target)
     known = await store.known_devices()
@@ -53,7 +53,7 @@ async def _locate(target: str, store: AsyncStore, timeout: float) -> tuple[str, 
     row = next((r for r in known if r["uid"] == target), None)
     if row is not None and row["last_address"]:
         return row["last_address"], int(row["last_port"] or PJLINK_PORT), target
-    for info in await DeviceFinder(finder_config(Scope.ALL, step_timeout=timeout)).discover(5.0):
+    for info in await DeviceFinder(finder_config(Scope.ALL, step_timeout=step_timeout)).discover(5.0):
         if info.uid == target:
             return info.address, info.port, info.uid
     raise DeviceNotFound(f"no device {target!r}: not remembered and not found on the network")
