@@ -6,6 +6,7 @@ Multicast does not cross VLANs, so a manual list or range (``sweep``) is always 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
@@ -15,6 +16,7 @@ from devices.sim.room import LOOPBACK_ROOM
 
 PJLINK_PORT = 4352
 LOOPBACK_DNSSD = "127.0.0.1"
+SCOPE_LIMIT_ENV = "CLASSROOM_CONSOLE_SCOPE"  # "loopback" keeps every discovery on this machine (labs, tests)
 
 
 class Scope(StrEnum):
@@ -35,6 +37,8 @@ def finder_config(
     default_password: str | None = None,
     step_timeout: float = 2.0,
 ) -> FinderConfig:
+    if os.environ.get(SCOPE_LIMIT_ENV) == Scope.LOOPBACK:
+        scope = Scope.LOOPBACK
     search: list[tuple[str, int]] = []
     interfaces: list[str] = []
     if scope in (Scope.ALL, Scope.LAN):

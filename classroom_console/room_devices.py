@@ -106,6 +106,9 @@ class RoomDevices:
         managed = self._managed.get(info.uid)
         if managed is not None and (managed.info.address, managed.info.port) == (info.address, info.port):
             managed.info.found_by |= info.found_by
+            shown = self.room.devices.get(info.uid)
+            if shown is not None:
+                shown.found_by |= info.found_by  # how it was found is detail, not news: no event
             return
         if managed is not None:  # the same device at a new address (DHCP): re-point its poller
             await managed.poller.stop()

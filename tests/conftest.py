@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import: CI has no display
+os.environ["CLASSROOM_CONSOLE_SCOPE"] = "loopback"  # discovery in subprocesses stays on this machine too
 
 import asyncio
 import concurrent.futures.thread  # noqa: F401  imported now, not lazily inside a test's loop

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
+from blockbuster import BlockingError
+
+from classroom_console.discovery_scope import Scope, finder_config
+from classroom_console.store import open_store
 
 
 def test_traffic_off_this_machine_is_refused() -> None:
@@ -18,10 +23,12 @@ def test_traffic_off_this_machine_is_refused() -> None:
         sock.sendto(b"x", ("127.0.0.1", 9))
 
 
-async def test_blocking_call_in_the_loop_is_caught(tmp_path: object) -> None:
-    from blockbuster import BlockingError
-
-    from classroom_console.store import open_store
-
+async def test_blocking_call_in_the_loop_is_caught(tmp_path: Path) -> None:
     with pytest.raises(BlockingError):
-        open_store(tmp_path)  # type: ignore[arg-type]
+        open_store(tmp_path)
+
+
+def test_discovery_is_limited_to_loopback_in_tests() -> None:
+    config = finder_config(Scope.ALL)
+    assert config.dnssd_interfaces == ["127.0.0.1"]
+    assert config.search_targets and all(host.startswith("127.") for host, _ in config.search_targets)

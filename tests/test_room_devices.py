@@ -1,0 +1,169 @@
+"""The console's device layer against a simulated room on loopback: found, polled, controlled, logged."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from classroom_console.console import ConsoleCore, ConsoleOptions
+from classroom_console.discovery_scope import Scope
+from classroom_console.events import DeviceChanged, RoomEvent
+from devices.model import Availability, DeviceKind
+from devices.sim.room import SimRoomConfig
+
+FIRST_HOST = 20  # 127.0.80.20 on: apart from a demo or `sim room` someone may be running
+
+
+def room_config(**overrides: object) -> SimRoomConfig:
+    options: dict[str, object] = {
+        "projectors": 2,
+        "boards": 1,
+        "warmup_s": 0.4,
+        "cooling_s": 0.3,
+        "first_host": FIRST_HOST,
+    }
+    options.update(overrides)
+    return SimRoomConfig(**options)  # type: ignore[arg-type]
+
+
+async def wait_until(predicate: object, within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
+    while not predicate():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def console(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[ConsoleCore]:
+    sim = getattr(request, "param", None) or room_config()
+    core = ConsoleCore(
+        ConsoleOptions(
+            data_dir=tmp_path,
+            demo=True,
+            scope=Scope.LOOPBACK,
+            sim_room=sim,
+            poll_interval_s=0.2,
+            rediscover_every_s=30,
+        )
+    )
+    await core.start()
+    try:
+        yield core
+    finally:
+        await core.stop()
+
+
+def ours(core: ConsoleCore) -> dict[str, object]:
+    return {uid: d for uid, d in core.room.devices.items() if uid.startswith("mac:02:cc:80:00:00:")}
+
+
+async def test_devices_appear_by_themselves_with_state(console: ConsoleCore) -> None:
+    await wait_until(
+        lambda: (
+            len(ours(console)) == 3
+            and all(
+                d.availability is Availability.ONLINE and "power" in d.state and {"search", "dnssd"} <= d.found_by
+                for d in console.room.devices.values()
+            )
+        )
+    )
+    kinds = sorted(str(d.kind) for d in console.room.devices.values())
+    assert kinds == ["board", "projector", "projector"]
+    projector = next(d for d in console.room.devices.values() if d.kind is DeviceKind.PROJECTOR)
+    assert projector.state["power"] == "off" and projector.state["lamp_hours"]
+    assert projector.name.startswith("Projector")
+
+
+async def test_all_on_walks_through_warm_up_and_is_logged(console: ConsoleCore) -> None:
+    await wait_until(
+        lambda: len(console.room.devices) == 3 and all("power" in d.state for d in console.room.devices.values())
+    )
+    seen_power: set[str] = set()
+
+    def watch(event: RoomEvent) -> None:
+        if isinstance(event, DeviceChanged) and "power" in event.device.state:
+            seen_power.add(event.device.state["power"])
+
+    console.room.events.subscribe(watch)
+    session = await console.room.start_session("Aliya", "Physics")
+    assert console.devices is not None
+    failures = await console.devices.power_all(True)
+    assert failures == []
+    await wait_until(lambda: all(d.state.get("power") == "on" for d in console.room.devices.values()))
+    assert "warming" in seen_power and "on" in seen_power
+    failures = await console.devices.power_all(False)
+    await wait_until(lambda: all(d.state.get("power") == "off" for d in console.room.devices.values()))
+    assert "cooling" in seen_power
+    await console.room.end_session()
+    assert console.store is not None
+    events = await console.store.events(session.id)
+    commands = [e["payload"]["command"] for e in events if e["kind"] == "command"]
+    assert commands.count("power on") == 3 and commands.count("power off") == 3
+    assert any(e["kind"] == "state" for e in events)
+    uid = next(iter(console.room.devices))
+    readings = await console.store.call(lambda s: s.device_readings(uid))
+    assert readings and readings[-1]["lamp_hours"]
+
+
+async def test_known_devices_show_at_once_on_the_next_start(tmp_path: Path) -> None:
+    first = ConsoleCore(ConsoleOptions(data_dir=tmp_path, demo=True, scope=Scope.LOOPBACK, sim_room=room_config()))
+    await first.start()
+    await wait_until(lambda: len(ours(first)) == 3)
+    await first.stop()
+    second = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
+    await second.start()
+    try:
+        assert second.devices is None
+        from classroom_console.room_devices import RoomDevices
+        from devices.discovery import FinderConfig
+
+        devices = RoomDevices(
+            second.room, FinderConfig(search_targets=(), dnssd_types=()), store=second.store, rediscover_every_s=60
+        )
+        await devices.start()
+        remembered = ours(second)
+        assert len(remembered) == 3  # before any discovery answered
+        assert all(d.availability is Availability.UNKNOWN for d in second.room.devices.values())
+        await devices.stop()
+    finally:
+        await second.stop()
+
+
+@pytest.mark.parametrize("console", [room_config(projectors=1, boards=0, password="secret")], indirect=True)
+async def test_password_is_asked_then_remembered(console: ConsoleCore, tmp_path: Path) -> None:
+    # The demo passes its own password; forget it to act like a room whose password nobody typed yet.
+    assert console.devices is not None
+    console.devices.passwords.clear()
+    uid = "mac:02:cc:80:00:00:14"
+    console.devices.set_password(uid, "wrong")
+    await wait_until(
+        lambda: uid in console.room.devices and console.room.devices[uid].availability is Availability.AUTH_FAILED
+    )
+    await console.set_password(uid, "secret")
+    await wait_until(lambda: console.room.devices[uid].availability is Availability.ONLINE)
+    assert console.store is not None
+    rows = await console.store.call(lambda s: list(s.db.execute("SELECT device_uid FROM device_secrets")))
+    assert [r[0] for r in rows] == [uid]
+
+
+@pytest.mark.parametrize(
+    "console", [room_config(projectors=0, boards=0, faults=["slow", "garbage", "silent"])], indirect=True
+)
+async def test_misbehaving_devices_end_in_clear_states(console: ConsoleCore) -> None:
+    started = time.monotonic()
+    await wait_until(
+        lambda: (
+            len(ours(console)) == 3
+            and all(d.availability in (Availability.OFFLINE, Availability.FAULT) for d in console.room.devices.values())
+        ),
+        within=30,
+    )
+    assert time.monotonic() - started < 30
+    assert console.devices is not None
+    for uid in list(console.room.devices):
+        with pytest.raises(Exception, match="failed|not reachable"):
+            await asyncio.wait_for(console.devices.power(uid, True), 20)
