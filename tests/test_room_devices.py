@@ -12,6 +12,7 @@ import pytest
 from classroom_console.console import ConsoleCore, ConsoleOptions
 from classroom_console.discovery_scope import Scope
 from classroom_console.events import DeviceChanged, RoomEvent
+from classroom_console.room_devices import DeviceCommandError
 from devices.model import Availability, DeviceKind
 from devices.sim.room import SimRoomConfig
 
@@ -165,5 +166,5 @@ async def test_misbehaving_devices_end_in_clear_states(console: ConsoleCore) -> 
     assert time.monotonic() - started < 30
     assert console.devices is not None
     for uid in list(console.room.devices):
-        with pytest.raises(Exception, match="failed|not reachable"):
+        with pytest.raises(DeviceCommandError, match=r"failed|not reachable"):
             await asyncio.wait_for(console.devices.power(uid, True), 20)
