@@ -1,0 +1,70 @@
+"""The centre's database seen from the service: SQLite in the data folder, or PostgreSQL from a URL."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from classroom_console.centre.payloads import SessionRows
+from classroom_console.usage_model import UsageFilter, UsageReport
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    name: str
+    role: str
+    folder: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingState:
+    id: str
+    size: int
+    sha256: str
+    received: int
+    complete: bool
+
+
+class CentreDB(abc.ABC):
+    """Every method is a coroutine; the loop never waits on the database."""
+
+    @abc.abstractmethod
+    async def add_token(self, token_hash: str, name: str, role: str, folder: str) -> None: ...
+
+    @abc.abstractmethod
+    async def identity(self, token_hash: str) -> Identity | None: ...
+
+    @abc.abstractmethod
+    async def store_session(self, rows: SessionRows) -> int:
+        """Upsert the session and its events in one transaction; returns how many events it now holds."""
+
+    @abc.abstractmethod
+    async def recording(self, room: str, recording_id: str) -> RecordingState | None: ...
+
+    @abc.abstractmethod
+    async def add_recording(self, row: dict[str, Any]) -> None: ...
+
+    @abc.abstractmethod
+    async def set_received(self, room: str, recording_id: str, received: int, complete: bool, now: str) -> None: ...
+
+    @abc.abstractmethod
+    async def usage(self, f: UsageFilter) -> UsageReport: ...
+
+    @abc.abstractmethod
+    async def rooms(self) -> list[dict[str, Any]]: ...
+
+    @abc.abstractmethod
+    async def close(self) -> None: ...
+
+
+async def open_centre_db(data_dir: Path, database_url: str | None = None) -> CentreDB:
+    """PostgreSQL when given a URL, else ``centre.db`` in the data folder."""
+    if database_url:
+        from classroom_console.centre.db_postgres import PostgresCentreDB
+
+        return await PostgresCentreDB.open(database_url)
+    from classroom_console.centre.db_sqlite import SqliteCentreDB
+
+    return await SqliteCentreDB.open(data_dir / "centre.db")

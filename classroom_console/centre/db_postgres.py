@@ -1,0 +1,100 @@
+"""The centre on PostgreSQL (asyncpg), for a centre serving many universities; same tables, same queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from classroom_console.centre import schema
+from classroom_console.centre.db import CentreDB, Identity, RecordingState
+from classroom_console.centre.payloads import SessionRows
+from classroom_console.store import utc_iso
+from classroom_console.usage_model import UsageFilter, UsageReport
+from classroom_console.usage_sql import POSTGRESQL, assemble, build_queries, to_numbered, used_params
+
+
+def _sql(statement: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
+    return to_numbered(statement, params)
+
+
+class PostgresCentreDB(CentreDB):
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+
+    @classmethod
+    async def open(cls, url: str) -> PostgresCentreDB:
+        import asyncpg  # only a centre on PostgreSQL needs it
+
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=10)
+        async with pool.acquire() as conn:
+            # Two services starting at once must not race on CREATE TABLE IF NOT EXISTS.
+            async with conn.transaction():
+                await conn.execute("SELECT pg_advisory_xact_lock(72100501)")
+                for statement in schema.SCHEMA:
+                    await conn.execute(statement)
+        return cls(pool)
+
+    async def _execute(self, statement: str, params: dict[str, Any]) -> None:
+        sql, args = _sql(statement, params)
+        async with self.pool.acquire() as conn:
+            await conn.execute(sql, *args)
+
+    async def _fetchrow(self, statement: str, params: dict[str, Any]) -> Any:
+        sql, args = _sql(statement, params)
+        async with self.pool.acquire() as conn:
+            return await conn.fetchrow(sql, *args)
+
+    async def add_token(self, token_hash: str, name: str, role: str, folder: str) -> None:
+        params = {"hash": token_hash, "name": name, "role": role, "folder": folder, "now": utc_iso()}
+        await self._execute(schema.ADD_TOKEN, params)
+
+    async def identity(self, token_hash: str) -> Identity | None:
+        row = await self._fetchrow(schema.FIND_TOKEN, {"hash": token_hash})
+        return Identity(row[0], row[1], row[2]) if row else None
+
+    async def store_session(self, rows: SessionRows) -> int:
+        async with self.pool.acquire() as conn, conn.transaction():
+            sql, args = _sql(schema.UPSERT_SESSION, rows.session)
+            await conn.execute(sql, *args)
+            for statement, batch in (
+                (schema.INSERT_EVENT, rows.events),
+                (schema.INSERT_SESSION_DEVICE, rows.session_devices),
+                (schema.UPSERT_DEVICE, rows.devices),
+                (schema.INSERT_READING, rows.readings),
+            ):
+                if batch:
+                    sql, _ = _sql(statement, batch[0])
+                    await conn.executemany(sql, [_sql(statement, row)[1] for row in batch])
+            key = {"room_id": rows.session["room_id"], "session_id": rows.session["id"]}
+            sql, args = _sql(schema.COUNT_EVENTS, key)
+            return int(await conn.fetchval(sql, *args))
+
+    async def recording(self, room: str, recording_id: str) -> RecordingState | None:
+        row = await self._fetchrow(schema.GET_RECORDING, {"room_id": room, "id": recording_id})
+        if row is None:
+            return None
+        return RecordingState(row[0], int(row[1]), row[2], int(row[3]), bool(row[4]))
+
+    async def add_recording(self, row: dict[str, Any]) -> None:
+        await self._execute(schema.INSERT_RECORDING, row)
+
+    async def set_received(self, room: str, recording_id: str, received: int, complete: bool, now: str) -> None:
+        params = {"room_id": room, "id": recording_id, "received": received, "complete": int(complete),
+                  "completed_at": now if complete else None}
+        await self._execute(schema.SET_RECEIVED, params)
+
+    async def usage(self, f: UsageFilter) -> UsageReport:
+        queries, params = build_queries(POSTGRESQL, f)
+        rows: dict[str, list[tuple[Any, ...]]] = {}
+        async with self.pool.acquire() as conn:
+            for name, statement in queries.items():
+                sql, args = to_numbered(statement, used_params(statement, params))
+                rows[name] = [tuple(r) for r in await conn.fetch(sql, *args)]
+        return assemble(f, rows)
+
+    async def rooms(self) -> list[dict[str, Any]]:
+        async with self.pool.acquire() as conn:
+            found = await conn.fetch(schema.ROOMS)
+        return [{"name": r[0], "sessions": int(r[1]), "last_received": r[2]} for r in found]
+
+    async def close(self) -> None:
+        await self.pool.close()

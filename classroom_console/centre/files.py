@@ -1,0 +1,178 @@
+"""Recordings arriving in pieces: appended at the acknowledged offset, fsynced, SHA-256 checked at the end.
+
+Each room writes only under its own folder; the file name is the validated recording id, never a
+name the room chose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import aiohttp
+
+from classroom_console.centre.db import CentreDB, Identity, RecordingState
+from classroom_console.store import utc_iso
+
+WRITE_BLOCK = 4 << 20  # bytes handed to the writer thread at once
+
+
+class OffsetConflict(Exception):
+    def __init__(self, offset: int) -> None:
+        super().__init__(f"the centre holds {offset} bytes")
+        self.offset = offset
+
+
+class TooLarge(Exception):
+    pass
+
+
+@dataclass(slots=True)
+class Received:
+    offset: int
+    complete: bool
+    checksum_ok: bool = True
+    client_gone: bool = False
+
+
+@dataclass(slots=True)
+class _Upload:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    hasher: Any = None
+    hashed: int = -1
+
+
+def _open_at(path: Path, offset: int) -> IO[bytes]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(path, "r+b" if path.exists() else "w+b")
+    fh.truncate(offset)  # bytes never acknowledged are dropped, so the file always equals the offset
+    fh.seek(offset)
+    return fh
+
+
+def _hash_prefix(fh: IO[bytes], length: int) -> Any:
+    hasher = hashlib.sha256()
+    fh.seek(0)
+    left = length
+    while left > 0:
+        block = fh.read(min(WRITE_BLOCK, left))
+        if not block:
+            break
+        hasher.update(block)
+        left -= len(block)
+    fh.seek(length)
+    return hasher
+
+
+def _write(fh: IO[bytes], hasher: Any, blocks: list[bytes]) -> None:
+    for block in blocks:
+        fh.write(block)
+        hasher.update(block)
+
+
+def _close(fh: IO[bytes], truncate_to: int | None) -> None:
+    try:
+        if truncate_to is not None:
+            fh.truncate(truncate_to)
+        fh.flush()
+        os.fsync(fh.fileno())
+    finally:
+        fh.close()
+
+
+class Uploads:
+    def __init__(self, root: Path, db: CentreDB) -> None:
+        self.root = root
+        self.db = db
+        self._state: dict[tuple[str, str], _Upload] = {}
+
+    def path(self, who: Identity, recording_id: str) -> Path:
+        """Under the room's own folder or nowhere: a name that escapes it is refused."""
+        room_dir = (self.root / "rooms" / who.folder / "recordings").resolve()
+        path = (room_dir / f"{recording_id}.bin").resolve()
+        if not path.is_relative_to(room_dir) or path.parent != room_dir:
+            raise ValueError("a recording id may not leave the room's folder")
+        return path
+
+    def _upload(self, who: Identity, recording_id: str) -> _Upload:
+        return self._state.setdefault((who.name, recording_id), _Upload())
+
+    async def receive(
+        self, who: Identity, rec: RecordingState, offset: int, length: int | None, body: AsyncIterator[bytes]
+    ) -> Received:
+        """Append one PATCH body; a body cut short still keeps (and acknowledges) what arrived."""
+        loop = asyncio.get_running_loop()
+        state = self._upload(who, rec.id)
+        async with state.lock:
+            fresh = await self.db.recording(who.name, rec.id)
+            rec = fresh or rec
+            if rec.complete:
+                return Received(rec.size, True)
+            if offset != rec.received:
+                raise OffsetConflict(rec.received)
+            room_left = rec.size - offset
+            if length is not None and length > room_left:
+                raise TooLarge(f"{length} bytes sent where {room_left} remain")
+            path = self.path(who, rec.id)
+            fh = await loop.run_in_executor(None, _open_at, path, offset)
+            hasher = state.hasher if state.hashed == offset else None
+            truncate_to: int | None = None
+            written, overflow, gone = 0, False, False
+            try:
+                if hasher is None:
+                    hasher = await loop.run_in_executor(None, _hash_prefix, fh, offset)
+                blocks: list[bytes] = []
+                buffered = 0
+                pending: asyncio.Future[None] | None = None
+                try:
+                    async for data in body:
+                        if written + buffered + len(data) > room_left:
+                            overflow = True
+                            break
+                        blocks.append(data)
+                        buffered += len(data)
+                        if buffered >= WRITE_BLOCK:
+                            if pending is not None:
+                                await pending
+                            pending = loop.run_in_executor(None, _write, fh, hasher, blocks)
+                            written += buffered
+                            blocks, buffered = [], 0
+                except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError, ConnectionError, OSError):
+                    gone = True  # the room's connection dropped: keep what arrived, it will resume from there
+                if pending is not None:
+                    await pending
+                if overflow:
+                    truncate_to, written = offset, 0
+                else:
+                    await loop.run_in_executor(None, _write, fh, hasher, blocks)
+                    written += buffered
+            finally:
+                await loop.run_in_executor(None, _close, fh, truncate_to)
+            if overflow:
+                state.hashed = -1
+                raise TooLarge(f"more than the {room_left} bytes that remain")
+            new = offset + written
+            state.hasher, state.hashed = hasher, new
+            if new < rec.size:
+                await self.db.set_received(who.name, rec.id, new, False, utc_iso())
+                return Received(new, False, client_gone=gone)
+            assert hasher is not None
+            if hasher.hexdigest() != rec.sha256:
+                # The whole file is wrong: start again from zero rather than keep a corrupt copy.
+                await loop.run_in_executor(None, _truncate, path)
+                state.hasher, state.hashed = None, -1
+                await self.db.set_received(who.name, rec.id, 0, False, utc_iso())
+                return Received(0, False, checksum_ok=False, client_gone=gone)
+            await self.db.set_received(who.name, rec.id, new, True, utc_iso())
+            self._state.pop((who.name, rec.id), None)
+            return Received(new, True, client_gone=gone)
+
+
+def _truncate(path: Path) -> None:
+    with open(path, "r+b") as fh:
+        fh.truncate(0)

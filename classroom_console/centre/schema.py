@@ -1,0 +1,70 @@
+"""The centre's tables, valid in both SQLite and PostgreSQL; shaped like the room's so usage SQL runs on both."""
+
+from __future__ import annotations
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS tokens (
+        hash TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, folder TEXT NOT NULL,
+        created_at TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS sessions (
+        room_id TEXT NOT NULL, id TEXT NOT NULL, lecturer TEXT NOT NULL DEFAULT '', course TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL DEFAULT '', started_at TEXT NOT NULL, ended_at TEXT, status TEXT NOT NULL DEFAULT '',
+        received_at TEXT NOT NULL, PRIMARY KEY (room_id, id))""",
+    "CREATE INDEX IF NOT EXISTS sessions_started_at ON sessions(started_at)",
+    "CREATE INDEX IF NOT EXISTS sessions_room_started ON sessions(room_id, started_at)",
+    "CREATE INDEX IF NOT EXISTS sessions_lecturer_started ON sessions(lecturer, started_at)",
+    "CREATE INDEX IF NOT EXISTS sessions_id ON sessions(id)",
+    """CREATE TABLE IF NOT EXISTS session_events (
+        room_id TEXT NOT NULL, session_id TEXT NOT NULL, local_id BIGINT NOT NULL, device_uid TEXT,
+        kind TEXT NOT NULL, payload TEXT NOT NULL DEFAULT '{}', wall_time TEXT NOT NULL,
+        PRIMARY KEY (room_id, session_id, local_id))""",
+    """CREATE INDEX IF NOT EXISTS session_events_faults ON session_events(device_uid, wall_time)
+        WHERE kind IN ('error', 'command_failed')""",
+    """CREATE TABLE IF NOT EXISTS session_devices (
+        room_id TEXT NOT NULL, session_id TEXT NOT NULL, device_uid TEXT NOT NULL,
+        PRIMARY KEY (room_id, session_id, device_uid))""",
+    "CREATE INDEX IF NOT EXISTS session_devices_session ON session_devices(session_id)",
+    """CREATE TABLE IF NOT EXISTS devices (
+        room_id TEXT NOT NULL, uid TEXT NOT NULL, kind TEXT NOT NULL DEFAULT '', name TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (room_id, uid))""",
+    """CREATE TABLE IF NOT EXISTS device_readings (
+        room_id TEXT NOT NULL, device_uid TEXT NOT NULL, wall_time TEXT NOT NULL, power TEXT,
+        lamp_hours TEXT NOT NULL DEFAULT '[]', error_status TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (room_id, device_uid, wall_time))""",
+    "CREATE INDEX IF NOT EXISTS device_readings_device_time ON device_readings(device_uid, wall_time)",
+    """CREATE TABLE IF NOT EXISTS recordings (
+        room_id TEXT NOT NULL, id TEXT NOT NULL, session_id TEXT, name TEXT NOT NULL DEFAULT '',
+        started_at TEXT NOT NULL, stopped_at TEXT, duration_s DOUBLE PRECISION, size_bytes BIGINT,
+        sha256 TEXT NOT NULL, received BIGINT NOT NULL DEFAULT 0, complete INTEGER NOT NULL DEFAULT 0,
+        completed_at TEXT, PRIMARY KEY (room_id, id))""",
+    "CREATE INDEX IF NOT EXISTS recordings_started ON recordings(started_at)",
+)
+
+ADD_TOKEN = (
+    "INSERT INTO tokens (hash, name, role, folder, created_at) VALUES (:hash, :name, :role, :folder, :now)"
+)
+FIND_TOKEN = "SELECT name, role, folder FROM tokens WHERE hash = :hash"
+UPSERT_SESSION = """INSERT INTO sessions (
+        room_id, id, lecturer, course, kind, started_at, ended_at, status, received_at)
+    VALUES (:room_id, :id, :lecturer, :course, :kind, :started_at, :ended_at, :status, :now)
+    ON CONFLICT (room_id, id) DO UPDATE SET lecturer = excluded.lecturer, course = excluded.course,
+        kind = excluded.kind, started_at = excluded.started_at, ended_at = excluded.ended_at,
+        status = excluded.status, received_at = excluded.received_at"""
+INSERT_EVENT = """INSERT INTO session_events (room_id, session_id, local_id, device_uid, kind, payload, wall_time)
+    VALUES (:room_id, :session_id, :local_id, :device_uid, :kind, :payload, :wall_time) ON CONFLICT DO NOTHING"""
+INSERT_SESSION_DEVICE = """INSERT INTO session_devices (room_id, session_id, device_uid)
+    VALUES (:room_id, :session_id, :device_uid) ON CONFLICT DO NOTHING"""
+UPSERT_DEVICE = """INSERT INTO devices (room_id, uid, kind, name) VALUES (:room_id, :uid, :kind, :name)
+    ON CONFLICT (room_id, uid) DO UPDATE SET kind = excluded.kind, name = excluded.name"""
+INSERT_READING = """INSERT INTO device_readings (room_id, device_uid, wall_time, power, lamp_hours, error_status)
+    VALUES (:room_id, :device_uid, :wall_time, :power, :lamp_hours, :error_status) ON CONFLICT DO NOTHING"""
+COUNT_EVENTS = "SELECT count(*) FROM session_events WHERE room_id = :room_id AND session_id = :session_id"
+GET_RECORDING = """SELECT id, size_bytes, sha256, received, complete FROM recordings
+    WHERE room_id = :room_id AND id = :id"""
+INSERT_RECORDING = """INSERT INTO recordings (room_id, id, session_id, name, started_at, stopped_at, duration_s,
+        size_bytes, sha256) VALUES (:room_id, :id, :session_id, :name, :started_at, :stopped_at, :duration_s,
+        :size_bytes, :sha256) ON CONFLICT DO NOTHING"""
+SET_RECEIVED = """UPDATE recordings SET received = :received, complete = :complete, completed_at = :completed_at
+    WHERE room_id = :room_id AND id = :id"""
+ROOMS = """SELECT t.name, count(DISTINCT s.id), max(s.received_at) FROM tokens t
+    LEFT JOIN sessions s ON s.room_id = t.name WHERE t.role = 'room' GROUP BY t.name ORDER BY t.name"""
