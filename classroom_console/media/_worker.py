@@ -40,6 +40,9 @@ class Worker:
     def alive(self) -> bool:
         return self._thread.is_alive()
 
+    def alive_check(self) -> bool:
+        return self._thread.is_alive()
+
     def _run(self) -> None:
         try:
             self._body(self.stop_event)

@@ -75,9 +75,11 @@ class SimulatedClock:
             self._advance()
 
     def sleep_until(self, t: float, stop: threading.Event | None = None) -> bool:
+        if stop is not None and stop.is_set():
+            return False
         with self._cond:
             if t <= self._now:
-                return not (stop is not None and stop.is_set())
+                return True
             ticket = next(self._seq)
             heapq.heappush(self._sleepers, (t, ticket))
             self._advance()

@@ -43,7 +43,7 @@ def _lower_third_band(lower: LowerThird, width: int, height: int) -> tuple[Image
         cv2.putText(pixels, line, (round(30 * scale), round((45 + 45 * i) * scale)),
                     cv2.FONT_HERSHEY_SIMPLEX, (1.1 if i == 0 else 0.8) * scale, (255, 255, 255),
                     max(1, round(2 * scale)), cv2.LINE_AA)
-    return pixels, alpha, top
+    return pixels, top
 
 
 def compose(layout: Layout, images: list[Image | None], width: int, height: int) -> Image:

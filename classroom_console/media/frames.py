@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +30,11 @@ class AudioBlock:
 
     stamp: float
     samples: Samples
+
+
+def as_image(array: object) -> Image:
+    """OpenCV and PyAV return loosely typed arrays; ours are always uint8 RGB."""
+    return cast(Image, array)
 
 
 def even_size(width: int, height: int) -> tuple[int, int]:

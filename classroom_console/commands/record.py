@@ -1,0 +1,124 @@
+"""``classroom-console record``: record sources into a crash-safe MP4 without a screen, then print the stats."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from pathlib import Path
+
+from classroom_console.media import (
+    DiskFullError,
+    EncoderSettings,
+    LowerThird,
+    Program,
+    Recorder,
+    RecordingResult,
+    SimulatedClock,
+    StopReason,
+    make_source,
+    offload,
+    parse_layout,
+    parse_size,
+)
+from classroom_console.media.disk import START_FLOOR_BYTES
+from classroom_console.media.source import AudioSource
+from classroom_console.store import AsyncStore, StoreError
+
+HELP = "record sources (test-pattern, tone, mic, screen, camera URL) into a crash-safe MP4 and print the stats"
+EXIT_DISK_FULL = 4
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("output", type=Path, help="the MP4 file to write")
+    parser.add_argument("--source", action="append", default=[], metavar="SPEC",
+                        help="test-pattern[:WxH], tone, mic[:DEVICE], screen[:DISPLAY], camera:URL; repeatable")
+    parser.add_argument("--layout", default="single", help="single, pip[:CORNER[:SCALE]], side-by-side")
+    parser.add_argument("--size", default="1280x720", help="output size, e.g. 1280x720 or 1920x1080")
+    parser.add_argument("--fps", type=int, default=30, choices=[25, 30], help="output frame rate")
+    parser.add_argument("--duration", type=float, metavar="S", help="stop after S seconds (default: Ctrl-C)")
+    parser.add_argument("--preset", default="veryfast", help="x264 preset (default veryfast)")
+    parser.add_argument("--crf", type=int, default=23, help="x264 quality, lower is better (default 23)")
+    parser.add_argument("--lower-third", metavar="LECTURER|COURSE|DATE", help="caption at the bottom")
+    parser.add_argument("--min-free-mb", type=float, default=START_FLOOR_BYTES / 2**20,
+                        help="refuse to start with less free disk than this (default %(default).0f)")
+    parser.add_argument("--no-store", action="store_true", help="do not register the recording in the store")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--fast", action="store_true",
+                        help="synthetic sources only: run on a simulated clock, as fast as the encoder goes")
+
+
+def build_program(args: argparse.Namespace) -> Program:
+    size = parse_size(args.size)
+    layout = parse_layout(args.layout)
+    if args.lower_third:
+        lecturer, course, date = ([*args.lower_third.split("|"), "", ""])[:3]
+        layout = layout.__class__(layout.kind, layout.main, layout.inset, layout.corner, layout.inset_scale,
+                                  LowerThird(lecturer, course, date))
+    program = Program(size, args.fps, layout=layout, clock=SimulatedClock() if args.fast else None)
+    taken: set[str] = set()
+    for spec in args.source or ["test-pattern", "tone"]:
+        source = make_source(spec, size=size, fps=args.fps, taken=taken)
+        if args.fast and source.name.split("-")[0] not in ("test", "tone"):
+            raise ValueError("--fast works only with test-pattern and tone")
+        program.add_source(source)
+    if args.fast and args.duration is None:
+        raise ValueError("--fast needs --duration")
+    if not any(isinstance(s, AudioSource) for s in program.sources):
+        print("classroom-console record: no audio source: the file gets a silent track", file=sys.stderr)
+    return program
+
+
+async def record(args: argparse.Namespace, program: Program) -> RecordingResult:
+    store: AsyncStore | None = None
+    if not args.no_store:
+        try:
+            store = await AsyncStore.open(args.data_dir)
+        except StoreError as exc:
+            print(f"classroom-console record: not registering the recording: {exc}", file=sys.stderr)
+    settings = EncoderSettings(preset=args.preset, crf=args.crf, block_when_full=args.fast)
+    recorder = Recorder(program, args.output, settings=settings, store=store, duration_s=args.duration,
+                        start_floor_bytes=round(args.min_free_mb * 2**20))
+    loop = asyncio.get_running_loop()
+    program.start()
+    try:
+        await recorder.start()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(recorder.stop()))
+        return await recorder.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        program.stop()
+        await offload(program.join, "record-join")
+        if store is not None:
+            await store.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        program = build_program(args)
+    except ValueError as exc:
+        print(f"classroom-console record: {exc}", file=sys.stderr)
+        return 2
+    try:
+        result = asyncio.run(record(args, program))
+    except DiskFullError as exc:
+        print(f"classroom-console record: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps({"path": str(result.path), "recording_id": result.recording_id,
+                          "duration_s": result.duration_s, "size_bytes": result.size_bytes,
+                          "sha256": result.sha256, "stop_reason": result.stop_reason,
+                          "stats": result.stats.as_dict()}, indent=2))
+    else:
+        print(f"recorded {result.path} ({result.stop_reason})")
+        print("\n".join(result.stats.lines()))
+        print(f"sha256              {result.sha256}")
+    if result.message:
+        print(f"classroom-console record: {result.message}", file=sys.stderr)
+    if result.stop_reason == StopReason.DISK_FULL:
+        return EXIT_DISK_FULL
+    return 1 if result.stop_reason == StopReason.ERROR else 0

@@ -1,0 +1,62 @@
+"""The media engine: stamped sources -> compositor (Program) -> H.264/AAC fragmented MP4 (Recorder).
+
+No Qt here; the studio workspace drives these objects through the bridge, the CLI through asyncio.run.
+"""
+
+from .artifacts import Marker, chapters_vtt
+from .camera import Camera
+from .clock import Clock, MonotonicClock, SimulatedClock
+from .disk import START_FLOOR_BYTES, STOP_FLOOR_BYTES, DiskFullError
+from .encoder import EncoderSettings, StopReason
+from .frames import AUDIO_RATE, AudioBlock, VideoFrame, parse_size
+from .layout import Corner, Layout, LayoutKind, LowerThird, parse_layout
+from .microphone import Microphone, MicrophoneInfo, list_microphones
+from .offload import offload
+from .program import Program
+from .recorder import Recorder, RecordingResult
+from .screen import ScreenCapture
+from .source import AudioSource, Source, SourceState, SourceStatus, VideoSource
+from .spec import make_source
+from .stats import RecordingStats
+from .synthetic import SYNC_PERIOD_S, TestPattern, Tone
+
+__all__ = [
+    "AUDIO_RATE",
+    "START_FLOOR_BYTES",
+    "STOP_FLOOR_BYTES",
+    "SYNC_PERIOD_S",
+    "AudioBlock",
+    "AudioSource",
+    "Camera",
+    "Clock",
+    "Corner",
+    "DiskFullError",
+    "EncoderSettings",
+    "Layout",
+    "LayoutKind",
+    "LowerThird",
+    "Marker",
+    "Microphone",
+    "MicrophoneInfo",
+    "MonotonicClock",
+    "Program",
+    "Recorder",
+    "RecordingResult",
+    "RecordingStats",
+    "ScreenCapture",
+    "SimulatedClock",
+    "Source",
+    "SourceState",
+    "SourceStatus",
+    "StopReason",
+    "TestPattern",
+    "Tone",
+    "VideoFrame",
+    "VideoSource",
+    "chapters_vtt",
+    "list_microphones",
+    "make_source",
+    "offload",
+    "parse_layout",
+    "parse_size",
+]

@@ -1,0 +1,56 @@
+"""Cameras over RTSP, HTTP (MJPEG) or USB through OpenCV, stamped when each frame arrives."""
+
+from __future__ import annotations
+
+import threading
+
+import cv2
+
+from .clock import Clock
+from .frames import VideoFrame, as_image
+from .source import SourceState, VideoSource
+
+RETRY_S = 2.0
+
+
+def _target(url: str) -> str | int:
+    """``0`` or ``/dev/video0`` -> a USB index; anything else is a URL or file OpenCV can open."""
+    if url.isdigit():
+        return int(url)
+    if url.startswith("/dev/video") and url[10:].isdigit():
+        return int(url[10:])
+    return url
+
+
+class Camera(VideoSource):
+    def __init__(self, name: str, url: str, fps: float = 30.0) -> None:
+        super().__init__(name, fps)
+        self.url = url
+
+    def _capture(self, stop: threading.Event, clock: Clock) -> None:
+        while not stop.is_set():
+            cap = cv2.VideoCapture(_target(self.url))
+            try:
+                if not cap.isOpened():
+                    state = SourceState.LOST if self.captured else SourceState.FAILED
+                    self._set_state(state, f"cannot open {self.url}")
+                else:
+                    native = cap.get(cv2.CAP_PROP_FPS)
+                    if 1 <= native <= 120:
+                        self.fps = native
+                    self._read(cap, stop, clock)
+            finally:
+                cap.release()
+            if stop.wait(RETRY_S):
+                break
+
+    def _read(self, cap: cv2.VideoCapture, stop: threading.Event, clock: Clock) -> None:
+        index = 0
+        while not stop.is_set():
+            ok, bgr = cap.read()
+            stamp = clock.now()
+            if not ok:
+                self._set_state(SourceState.LOST, f"{self.url} stopped sending pictures")
+                return
+            self.publish(VideoFrame(stamp, as_image(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)), index))
+            index += 1

@@ -1,0 +1,119 @@
+"""Microphones through PortAudio (PyAudio): a picker's list, gain, a level, and a clear state when one vanishes.
+
+Reads only what is already captured (``get_read_available``), so a device that stops answering is seen
+as silence by a watchdog instead of a read that never returns.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .clock import Clock
+from .frames import AUDIO_BLOCK, AUDIO_RATE, AudioBlock
+from .source import AudioSource, SourceState
+
+STALL_S = 1.0  # no samples for this long: the device is gone
+RETRY_S = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class MicrophoneInfo:
+    index: int
+    name: str
+    channels: int
+    default_rate: float
+    is_default: bool = False
+
+
+def _pyaudio() -> Any:
+    import pyaudio  # late: PortAudio scans every device on import-time init, slow and noisy
+
+    return pyaudio.PyAudio()
+
+
+def list_microphones() -> list[MicrophoneInfo]:
+    """Blocking (PortAudio scans devices): call through ``offload``. Empty when there is no audio at all."""
+    try:
+        pa = _pyaudio()
+    except Exception:
+        return []
+    try:
+        try:
+            default = int(pa.get_default_input_device_info()["index"])
+        except OSError:
+            default = -1
+        found = []
+        for i in range(pa.get_device_count()):
+            info = pa.get_device_info_by_index(i)
+            if int(info.get("maxInputChannels", 0)) > 0:
+                found.append(MicrophoneInfo(i, str(info["name"]), int(info["maxInputChannels"]),
+                                            float(info["defaultSampleRate"]), i == default))
+        return found
+    finally:
+        pa.terminate()
+
+
+class Microphone(AudioSource):
+    """``device`` is a PortAudio index, a name (substring), or None for the system default."""
+
+    def __init__(self, name: str = "microphone", device: int | str | None = None, gain_db: float = 0.0) -> None:
+        super().__init__(name, gain_db)
+        self.device = device
+
+    def _capture(self, stop: threading.Event, clock: Clock) -> None:
+        while not stop.is_set():
+            try:
+                self._session(stop, clock)
+            except Exception as exc:  # PortAudio speaks in OSError with numbers; say it plainly
+                state = SourceState.LOST if self.captured else SourceState.FAILED
+                self._set_state(state, f"microphone unavailable: {exc}")
+            if stop.wait(RETRY_S):
+                break
+        self.level_db = float("-inf")
+
+    def _resolve_device(self, pa: Any) -> int | None:
+        if self.device is None or isinstance(self.device, int):
+            return self.device
+        for i in range(pa.get_device_count()):
+            info = pa.get_device_info_by_index(i)
+            if int(info.get("maxInputChannels", 0)) > 0 and str(self.device).lower() in str(info["name"]).lower():
+                return i
+        raise OSError(f"no input device named {self.device!r}")
+
+    def _session(self, stop: threading.Event, clock: Clock) -> None:
+        """One open stream, until the device stalls or errs (then the caller reopens after a pause)."""
+        import pyaudio
+
+        pa = _pyaudio()
+        stream = None
+        try:
+            stream = pa.open(format=pyaudio.paInt16, channels=1, rate=AUDIO_RATE, input=True,
+                             input_device_index=self._resolve_device(pa), frames_per_buffer=AUDIO_BLOCK)
+            last_data = clock.now()
+            while not stop.is_set():
+                available = stream.get_read_available()
+                if available >= AUDIO_BLOCK:
+                    now = clock.now()
+                    data = stream.read(AUDIO_BLOCK, exception_on_overflow=False)
+                    # The first sample of this block was captured ``available`` samples before now.
+                    stamp = now - available / AUDIO_RATE
+                    samples = np.frombuffer(data, np.int16).astype(np.float32) / 32768.0
+                    self.publish(AudioBlock(stamp, samples))
+                    last_data = now
+                    continue
+                if clock.now() - last_data > STALL_S:
+                    self._set_state(SourceState.LOST, "the microphone stopped sending sound (unplugged?)")
+                    self.level_db = float("-inf")
+                    return
+                stop.wait(0.005)
+        finally:
+            if stream is not None:
+                try:
+                    stream.close()
+                except Exception:
+                    pass
+            pa.terminate()

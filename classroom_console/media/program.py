@@ -1,0 +1,189 @@
+"""The live program: sources feed a compositor that ticks at the output rate on the shared clock.
+
+Recording and preview are sinks attached to it, so the technician sees exactly what is recorded and a
+layout switch lands between two frames.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections.abc import Callable
+from typing import Protocol
+
+import cv2
+
+from ._worker import Worker
+from .clock import Clock, MonotonicClock
+from .compose import compose
+from .frames import Image, Samples, as_image
+from .layout import Layout
+from .mixer import AudioMixer
+from .source import AudioSource, Source, SourceStatus, VideoSource
+
+log = logging.getLogger(__name__)
+
+AUDIO_LATENCY_S = 0.25  # how long the mixer waits for late audio before a gap becomes silence
+VIDEO_LATENCY_S = 0.1  # how long the compositor waits for the frame of its instant
+
+
+class Sink(Protocol):
+    def push_video(self, t: float, image: Image) -> None: ...
+
+    def push_audio(self, first_sample: int, samples: Samples) -> None: ...
+
+
+class Program:
+    def __init__(self, size: tuple[int, int] = (1280, 720), fps: int = 30, *, clock: Clock | None = None,
+                 layout: Layout | None = None, preview_fps: float = 10.0, preview_width: int = 640) -> None:
+        if fps not in (25, 30) and fps < 1:
+            raise ValueError("fps must be positive")
+        self.size = size
+        self.fps = fps
+        self.clock: Clock = clock or MonotonicClock()
+        self.layout = layout or Layout()
+        self.sources: list[Source] = []
+        self.on_preview: Callable[[Image], None] | None = None
+        self.preview_fps = preview_fps
+        self.preview_width = preview_width
+        self.composed = 0
+        self.late = 0  # ticks where a source had no fresh frame and its last one was repeated
+        self.mixer = AudioMixer()
+        self._sinks: tuple[Sink, ...] = ()
+        self._worker: Worker | None = None
+        self._lock = threading.Lock()
+
+    # -- sources and layout (any thread; the compositor reads copies) ------------------------
+    @property
+    def video_sources(self) -> list[VideoSource]:
+        return [s for s in self.sources if isinstance(s, VideoSource)]
+
+    @property
+    def audio_sources(self) -> list[AudioSource]:
+        return [s for s in self.sources if isinstance(s, AudioSource)]
+
+    def add_source(self, source: Source) -> None:
+        if any(s.name == source.name for s in self.sources):
+            raise ValueError(f"a source named {source.name!r} is already in the program")
+        with self._lock:
+            self.sources = [*self.sources, source]
+        if self.running:
+            source.start(self.clock)
+
+    def remove_source(self, name: str) -> Source | None:
+        """Stops the source; the caller joins it (``source.join``) off the event loop."""
+        with self._lock:
+            found = next((s for s in self.sources if s.name == name), None)
+            self.sources = [s for s in self.sources if s is not found]
+        if found is not None:
+            found.stop()
+        return found
+
+    def set_layout(self, layout: Layout) -> None:
+        self.layout = layout  # one reference swap: the next tick paints the new layout whole
+
+    def attach(self, sink: Sink) -> None:
+        with self._lock:
+            self._sinks = (*self._sinks, sink)
+
+    def detach(self, sink: Sink) -> None:
+        with self._lock:
+            self._sinks = tuple(s for s in self._sinks if s is not sink)
+
+    def statuses(self) -> list[SourceStatus]:
+        return [s.status() for s in self.sources]
+
+    # -- running ------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._worker is not None and not self._worker.stop_event.is_set()
+
+    def start(self) -> None:
+        if self._worker is not None:
+            raise RuntimeError("the program is already running")
+        for source in self.sources:
+            source.start(self.clock)
+        self.clock.join()
+        self._worker = Worker("compositor", self._run)
+        self._worker.start()
+
+    def stop(self) -> None:
+        for source in self.sources:
+            source.stop()
+        if self._worker is not None:
+            self._worker.stop()
+
+    def join(self, timeout: float = 5.0) -> bool:
+        """Blocking: call from a worker thread or through ``media.offload``."""
+        ok = True
+        for source in self.sources:
+            ok = source.join(timeout) and ok
+        if self._worker is not None:
+            ok = self._worker.join(timeout) and ok
+        return ok
+
+    def _run(self, stop: threading.Event) -> None:
+        try:
+            self._tick_loop(stop)
+        finally:
+            self.clock.leave()
+
+    def _tick_loop(self, stop: threading.Event) -> None:
+        clock, fps = self.clock, self.fps
+        tick = math.ceil(clock.now() * fps)
+        self.mixer.begin(tick / fps - AUDIO_LATENCY_S)
+        next_preview = 0.0
+        last: Image | None = None
+        while clock.sleep_until(tick / fps + VIDEO_LATENCY_S, stop):
+            t = tick / fps
+            behind = math.floor((clock.now() - VIDEO_LATENCY_S) * fps) - tick
+            if last is not None and behind > fps // 2:
+                # Half a second behind: repeat the last frame for the missed instants to catch up.
+                for missed in range(behind):
+                    self._push_video((tick + missed) / fps, last)
+                self.late += behind
+                tick += behind
+                continue
+            last = self._compose(t)
+            self._push_video(t, last)
+            self._push_audio(t)
+            if self.on_preview is not None and t >= next_preview:
+                next_preview = t + 1.0 / self.preview_fps
+                self._preview(last)
+            tick += 1
+
+    def _compose(self, t: float) -> Image:
+        images: list[Image | None] = []
+        stale = False
+        for source in self.video_sources:
+            frame = source.frame_at(t)
+            if frame is None or t - frame.stamp > 1.5 / source.fps:
+                stale = True
+            images.append(frame.image if frame is not None else None)
+        if stale:
+            self.late += 1
+        self.composed += 1
+        w, h = self.size
+        return compose(self.layout, images, w, h)
+
+    def _push_video(self, t: float, image: Image) -> None:
+        for sink in self._sinks:
+            sink.push_video(t, image)
+
+    def _push_audio(self, t: float) -> None:
+        self.mixer.collect(self.audio_sources)
+        chunk = self.mixer.pull(t - AUDIO_LATENCY_S)
+        if chunk is not None:
+            for sink in self._sinks:
+                sink.push_audio(*chunk)
+
+    def _preview(self, image: Image) -> None:
+        w, h = self.size
+        pw = min(self.preview_width, w)
+        small = as_image(cv2.resize(image, (pw, round(h * pw / w)), interpolation=cv2.INTER_AREA))
+        try:
+            assert self.on_preview is not None
+            self.on_preview(small)
+        except Exception:
+            log.exception("preview callback failed")

@@ -1,0 +1,226 @@
+"""The core's recording: one file from a running Program, registered in the store and told to the Room."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from classroom_console.events import RecordingStarted, RecordingStopped
+from classroom_console.room import Room
+
+from .artifacts import Marker, sha256_file, write_chapters
+from .disk import START_FLOOR_BYTES, FreeSpace, check_floor, free_bytes
+from .encoder import EncoderSettings, EncoderSink, StopReason
+from .offload import offload, wait_thread
+from .program import Program
+from .stats import RecordingStats
+
+log = logging.getLogger(__name__)
+
+
+class RecordingStore(Protocol):
+    """What the recorder needs from the store; ``AsyncStore`` satisfies it."""
+
+    async def add_recording(
+        self, session_id: str | None, path: str, *, layout: str = "", sources: Sequence[str] = ()
+    ) -> str: ...
+
+    async def add_marker(
+        self, recording_id: str, at_s: float, label: str, session_id: str | None = None
+    ) -> int: ...
+
+    async def call(self, fn: Any) -> Any: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingResult:
+    recording_id: str
+    path: Path
+    duration_s: float
+    size_bytes: int
+    sha256: str
+    stop_reason: str
+    message: str
+    stats: RecordingStats
+    chapters: Path | None = None
+    markers: tuple[Marker, ...] = ()
+
+
+class Recorder:
+    """Start, mark, stop; ``wait`` returns when the recording ends by itself (duration, full disk)."""
+
+    def __init__(self, program: Program, path: Path, *, settings: EncoderSettings | None = None,
+                 store: RecordingStore | None = None, room: Room | None = None, duration_s: float | None = None,
+                 start_floor_bytes: int = START_FLOOR_BYTES, free_space: FreeSpace = free_bytes) -> None:
+        self.program = program
+        self.path = Path(path)
+        self.settings = settings or EncoderSettings()
+        self.store = store
+        self.room = room
+        self.duration_s = duration_s
+        self.start_floor_bytes = start_floor_bytes
+        self.recording_id: str | None = None
+        self.markers: list[Marker] = []
+        self._free_space = free_space
+        self._sink: EncoderSink | None = None
+        self._ended: asyncio.Future[None] | None = None
+        self._result: RecordingResult | None = None
+        self._finalising: asyncio.Task[RecordingResult] | None = None
+        self._baseline = (0, 0)
+        self._session_id: str | None = None
+
+    @property
+    def recording(self) -> bool:
+        return self._sink is not None and self._result is None
+
+    async def start(self) -> str:
+        """Refuses (DiskFullError) below the free-disk floor; otherwise the file starts at the next frame."""
+        if self._sink is not None:
+            raise RuntimeError("this recorder has already been started")
+        if not self.program.running:
+            raise RuntimeError("the program is not running")
+        folder = self.path.parent
+        free_space, floor = self._free_space, self.start_floor_bytes
+
+        def prepare() -> int:
+            folder.mkdir(parents=True, exist_ok=True)
+            return check_floor(folder, floor, free_space)
+
+        await offload(prepare, "recorder-prepare")
+        self._session_id = self.room.session.id if self.room and self.room.session else None
+        sources = [s.name for s in self.program.sources]
+        layout = str(self.program.layout.kind)
+        if self.store is not None:
+            self.recording_id = await self.store.add_recording(
+                self._session_id, str(self.path), layout=layout, sources=sources
+            )
+        else:
+            self.recording_id = str(uuid.uuid4())
+        loop = asyncio.get_running_loop()
+        self._ended = loop.create_future()
+        ended = self._ended
+
+        def mark_ended() -> None:
+            if not ended.done():
+                ended.set_result(None)
+
+        def done() -> None:
+            try:
+                loop.call_soon_threadsafe(mark_ended)
+            except RuntimeError:
+                pass
+
+        sink = EncoderSink(self.path, self.program.size, self.program.fps, self.settings,
+                           duration_s=self.duration_s, free_space=self._free_space)
+        sink.on_done(done)
+        self._baseline = (self._dropped(), self.program.late)
+        sink.start()
+        self.program.attach(sink)
+        self._sink = sink
+        if self.room is not None:
+            self.room.events.emit(RecordingStarted(self.recording_id, str(self.path)))
+            self.room.log_event(None, "recording-started", {
+                "recording_id": self.recording_id, "path": str(self.path), "layout": layout, "sources": sources,
+            })
+        return self.recording_id
+
+    def _dropped(self) -> int:
+        return sum(s.dropped for s in self.program.sources)
+
+    @property
+    def elapsed_s(self) -> float:
+        sink = self._sink
+        if sink is None or sink.start_at is None:
+            return 0.0
+        return max(0.0, self.program.clock.now() - sink.start_at)
+
+    def stats(self) -> RecordingStats:
+        """A snapshot, cheap enough to poll at display rate."""
+        sink = self._sink
+        if sink is None:
+            return RecordingStats()
+        c = sink.counters
+        bytes_per_s = c.bitrate_bps / 8
+        minutes_left = c.free_bytes / bytes_per_s / 60 if bytes_per_s > 0 and c.free_bytes else None
+        return RecordingStats(
+            elapsed_s=c.frames / self.program.fps,
+            frames=c.frames,
+            dropped_at_capture=self._dropped() - self._baseline[0],
+            late_at_compositing=self.program.late - self._baseline[1],
+            skipped_by_encoder=c.skipped,
+            encoder_fps=c.fps,
+            bitrate_kbps=c.bitrate_bps / 1000,
+            size_bytes=c.size_bytes,
+            free_bytes=c.free_bytes,
+            minutes_left=minutes_left,
+            audio_resyncs=self.program.mixer.resyncs,
+        )
+
+    async def add_marker(self, label: str = "") -> Marker:
+        """A chapter starting now; stored at once so a crash keeps it."""
+        if self.recording_id is None or not self.recording:
+            raise RuntimeError("markers need a running recording")
+        marker = Marker(round(self.elapsed_s, 3), label or f"Chapter {len(self.markers) + 1}")
+        self.markers.append(marker)
+        if self.store is not None:
+            await self.store.add_marker(self.recording_id, marker.at_s, marker.label, self._session_id)
+        if self.room is not None:
+            self.room.log_event(None, "marker", {"recording_id": self.recording_id, **dataclasses.asdict(marker)})
+        return marker
+
+    async def stop(self) -> RecordingResult:
+        """Ends at the next frame and finalises the file (orderly: the MP4 is complete)."""
+        if self._sink is None:
+            raise RuntimeError("the recorder was never started")
+        self._sink.finish()
+        return await self.wait()
+
+    async def wait(self) -> RecordingResult:
+        if self._ended is None:
+            raise RuntimeError("the recorder was never started")
+        await asyncio.shield(self._ended)
+        if self._finalising is None:
+            self._finalising = asyncio.ensure_future(self._finalise())
+        return await asyncio.shield(self._finalising)
+
+    async def _finalise(self) -> RecordingResult:
+        sink = self._sink
+        assert sink is not None and self.recording_id is not None
+        self.program.detach(sink)
+        await wait_thread(lambda: sink.alive)
+        stats = self.stats()
+        duration = sink.counters.frames / self.program.fps
+        path, markers = self.path, list(self.markers)
+
+        def hash_and_chapters() -> tuple[str, Path | None, int]:
+            size = path.stat().st_size if path.exists() else 0
+            digest = sha256_file(path) if path.exists() else ""
+            return digest, write_chapters(path, markers, duration), size
+
+        digest, chapters, size = await offload(hash_and_chapters, "recorder-finalise")
+        bitrate_kbps = size * 8 / duration / 1000 if duration > 0 else 0.0
+        stats = dataclasses.replace(stats, size_bytes=size, bitrate_kbps=bitrate_kbps)
+        reason = sink.stop_reason or StopReason.STOPPED
+        result = RecordingResult(self.recording_id, path, duration, size, digest, reason, sink.message, stats,
+                                 chapters, tuple(markers))
+        self._result = result
+        if self.store is not None:
+            record: Mapping[str, Any] = {**stats.as_dict(), "stop_reason": reason, "message": sink.message,
+                                         "chapters": str(chapters) if chapters else None}
+            rid = self.recording_id
+            await self.store.call(lambda s: s.finish_recording(
+                rid, duration_s=duration, size_bytes=size, sha256=digest, stats=record))
+        if self.room is not None:
+            self.room.events.emit(RecordingStopped(self.recording_id, str(path)))
+            self.room.log_event(None, "recording-stopped", {
+                "recording_id": self.recording_id, "duration_s": duration, "stop_reason": reason,
+            })
+            if reason in (StopReason.DISK_FULL, StopReason.ERROR):
+                self.room.report_error("recorder", sink.message)
+        return result

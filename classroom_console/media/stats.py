@@ -1,0 +1,39 @@
+"""Recording statistics as OBS counts them: each loss in its own column, so the cause is visible."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingStats:
+    elapsed_s: float = 0.0
+    frames: int = 0
+    dropped_at_capture: int = 0  # sources missed their own frame instants
+    late_at_compositing: int = 0  # the compositor had to repeat a source's last frame
+    skipped_by_encoder: int = 0  # the encoder was behind; the composed frame was not encoded
+    encoder_fps: float = 0.0
+    bitrate_kbps: float = 0.0
+    size_bytes: int = 0
+    free_bytes: int = 0
+    minutes_left: float | None = None
+    audio_resyncs: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def lines(self) -> list[str]:
+        """Human-readable, for the CLI and logs."""
+        left = "unknown" if self.minutes_left is None else f"{self.minutes_left:.0f} min"
+        return [
+            f"duration            {self.elapsed_s:9.2f} s ({self.frames} frames)",
+            f"dropped at capture  {self.dropped_at_capture:9d}",
+            f"late at compositing {self.late_at_compositing:9d}",
+            f"skipped by encoder  {self.skipped_by_encoder:9d}",
+            f"encoder fps         {self.encoder_fps:9.1f}",
+            f"bitrate             {self.bitrate_kbps:9.0f} kbit/s",
+            f"file size           {self.size_bytes / 2**20:9.2f} MB",
+            f"free disk           {self.free_bytes / 2**30:9.2f} GB ({left} left at this bitrate)",
+            f"audio resyncs       {self.audio_resyncs:9d}",
+        ]
