@@ -37,12 +37,12 @@ class PasswordBook:
 
     @property
     def where(self) -> str:
-        """Said in the UI next to the password field, so nobody is surprised where it went."""
+        """``keyring``, ``store`` or ``memory``: the UI says which, so nobody is surprised where it went."""
         if self._keyring is not None:
-            return "the system keyring"
+            return "keyring"
         if self._store is not None:
-            return "the session database on this PC (no system keyring found)"
-        return "memory only, until the console closes"
+            return "store"
+        return "memory"
 
     async def load(self, uids: list[str]) -> dict[str, str]:
         """Passwords known for these devices."""

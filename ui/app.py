@@ -35,12 +35,22 @@ def make_application(lang: str | None) -> tuple[QApplication, str]:
 async def save_screenshots(window: MainWindow, folder: Path, lang: str) -> list[Path]:
     """Each workspace as the user sees it, for docs/screenshots."""
     saved: list[Path] = []
+
+    def grab(name: str) -> None:
+        path = folder / f"{name}-{lang}.png"
+        window.grab().save(str(path))
+        saved.append(path)
+
     for key in window.WORKSPACES:
         window.show_workspace(key)
         await asyncio.sleep(0.3)
-        path = folder / f"{key}-{lang}.png"
-        window.grab().save(str(path))
-        saved.append(path)
+        grab(key)
+    if window.lecturer.cards:
+        # The lecturer's first press: everything on, caught mid warm-up.
+        window.show_workspace("lecturer")
+        window.lecturer.all_on_button.click()
+        await asyncio.sleep(3.0)
+        grab("lecturer-all-on")
     return saved
 
 

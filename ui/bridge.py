@@ -71,6 +71,7 @@ class RoomBridge(QObject):
         coro: Coroutine[Any, Any, Any],
         on_done: Callable[[Any], None] | None = None,
         what: str = "action",
+        on_error: Callable[[str], None] | None = None,
     ) -> None:
         """Run a core coroutine without blocking the window; failures become ``sig_error``."""
         task = asyncio.ensure_future(coro)
@@ -84,6 +85,8 @@ class RoomBridge(QObject):
             if exc is not None:
                 log.error("%s failed: %s", what, exc)
                 self.sig_error.emit(what, str(exc))
+                if on_error is not None:
+                    on_error(str(exc))
             elif on_done is not None:
                 on_done(done.result())
 
@@ -94,6 +97,36 @@ class RoomBridge(QObject):
 
     def end_session(self) -> None:
         self.run(self.room.end_session(), what="end session")
+
+    # -- devices ---------------------------------------------------------------------------
+    def device_command(self, uid: str, action: str, value: object, on_finished: Callable[[str | None], None]) -> None:
+        """power/input/mute on one device; ``on_finished`` gets None or the error to show on its card."""
+        devices = self.core.devices
+        if devices is None:
+            on_finished("device control is off")
+            return
+        if action == "power":
+            coro = devices.power(uid, bool(value))
+        elif action == "input":
+            coro = devices.set_input(uid, str(value))
+        elif action == "mute":
+            coro = devices.set_mute(uid, bool(value))
+        else:
+            raise ValueError(action)
+        self.run(coro, on_done=lambda _r: on_finished(None), what=f"{action} {uid}", on_error=on_finished)
+
+    def power_all(self, on: bool, on_finished: Callable[[list[str]], None]) -> None:
+        devices = self.core.devices
+        if devices is None:
+            on_finished([])
+            return
+        self.run(devices.power_all(on), on_done=on_finished, what="all on" if on else "all off")
+
+    def set_password(self, uid: str, password: str) -> None:
+        self.run(self.core.set_password(uid, password), what="save password")
+
+    def password_location(self) -> str:
+        return self.core.passwords.where
 
     def detach(self) -> None:
         self._unsubscribe()

@@ -1,12 +1,27 @@
-"""One device on the lecturer's screen: what it is, whether it works, and what it is doing."""
+"""One device on the lecturer's screen: what it is, whether it works, what it is doing, and its controls."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+import time
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from devices.model import Availability, DeviceInfo, DeviceKind
 from ui.bridge import RoomBridge
+from ui.device_details import DeviceDetails
 from ui.resources import icon
 from ui.widgets import Badge
 
@@ -16,6 +31,7 @@ KIND_ICONS = {
     DeviceKind.DISPLAY: "display",
     DeviceKind.CAMERA: "camera",
 }
+REACHABLE = (Availability.ONLINE, Availability.FAULT)
 
 
 def availability_text(availability: Availability) -> tuple[str, str]:
@@ -29,6 +45,15 @@ def availability_text(availability: Availability) -> tuple[str, str]:
     }[availability]
 
 
+def power_text(power: str) -> tuple[str, str]:
+    return {
+        "on": (QCoreApplication.translate("DeviceCard", "On"), "ok"),
+        "off": (QCoreApplication.translate("DeviceCard", "Standby"), "off"),
+        "warming": (QCoreApplication.translate("DeviceCard", "Warming up"), "busy"),
+        "cooling": (QCoreApplication.translate("DeviceCard", "Cooling down"), "busy"),
+    }.get(power, (power, "off"))
+
+
 def kind_text(kind: DeviceKind) -> str:
     return {
         DeviceKind.PROJECTOR: QCoreApplication.translate("DeviceCard", "Projector"),
@@ -40,16 +65,35 @@ def kind_text(kind: DeviceKind) -> str:
     }[kind]
 
 
+def problem_text(component: str, level: str) -> str:
+    """ERST in plain words: 'Lamp: replace soon', 'Fan: fault'."""
+    part = {
+        "fan": QCoreApplication.translate("DeviceCard", "Fan"),
+        "lamp": QCoreApplication.translate("DeviceCard", "Lamp"),
+        "temperature": QCoreApplication.translate("DeviceCard", "Temperature"),
+        "cover": QCoreApplication.translate("DeviceCard", "Cover open"),
+        "filter": QCoreApplication.translate("DeviceCard", "Filter"),
+        "other": QCoreApplication.translate("DeviceCard", "Other"),
+    }.get(component, component)
+    if level == "error":
+        return QCoreApplication.translate("DeviceCard", "%1: fault").replace("%1", part)
+    return QCoreApplication.translate("DeviceCard", "%1: needs attention soon").replace("%1", part)
+
+
 class DeviceCard(QFrame):
     def __init__(self, device: DeviceInfo, bridge: RoomBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("card")
         self.bridge = bridge
-        self.setMinimumWidth(300)
-        self.setMaximumWidth(420)
+        self.device = device
+        self.pending = False
+        self._warming_since: float | None = None
+        self._last_warmup_s: float | None = None
+        self._details: DeviceDetails | None = None
+        self.setMinimumWidth(320)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 16, 18, 16)
-        layout.setSpacing(8)
+        layout.setSpacing(10)
 
         top = QHBoxLayout()
         self.picture = QLabel()
@@ -62,23 +106,199 @@ class DeviceCard(QFrame):
         self.kind_label.setObjectName("pageSubtitle")
         names.addWidget(self.name_label)
         names.addWidget(self.kind_label)
-        self.badge = Badge()
         top.addWidget(self.picture)
         top.addLayout(names, 1)
-        top.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
 
+        status = QHBoxLayout()
+        self.badge = Badge()
         self.detail_label = QLabel()
-        self.detail_label.setObjectName("pageSubtitle")
+        self.detail_label.setObjectName("cardDetail")
         self.detail_label.setWordWrap(True)
-        layout.addWidget(self.detail_label)
+        status.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignVCenter)
+        status.addWidget(self.detail_label, 1)
+        layout.addLayout(status)
+        self.problem_label = QLabel()
+        self.problem_label.setObjectName("cardProblem")
+        self.problem_label.setWordWrap(True)
+        layout.addWidget(self.problem_label)
+
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)  # indeterminate: a command is on its way
+        self.busy.setTextVisible(False)
+        self.busy.setFixedHeight(4)
+        self.busy.setVisible(False)
+        layout.addWidget(self.busy)
+
+        controls = QHBoxLayout()
+        controls.setSpacing(8)
+        self.power_button = QPushButton()
+        self.power_button.setObjectName("powerButton")
+        self.power_button.clicked.connect(self._toggle_power)
+        self.input_picker = QComboBox()
+        self.input_picker.setMinimumWidth(110)
+        self.input_picker.setToolTip(self.tr("Input source"))
+        self.input_picker.activated.connect(self._pick_input)
+        self.mute_button = QPushButton(self.tr("Blank"))
+        self.mute_button.setCheckable(True)
+        self.mute_button.setToolTip(self.tr("Blank the picture and mute the sound"))
+        self.mute_button.clicked.connect(self._toggle_mute)
+        controls.addWidget(self.power_button, 2)
+        controls.addWidget(self.input_picker, 3)
+        controls.addWidget(self.mute_button, 1)
+        layout.addLayout(controls)
+
+        bottom = QHBoxLayout()
+        self.password_button = QPushButton(self.tr("Enter password…"))
+        self.password_button.setObjectName("linkButton")
+        self.password_button.clicked.connect(self._ask_password)
+        self.details_button = QPushButton(self.tr("Details"))
+        self.details_button.setObjectName("linkButton")
+        self.details_button.clicked.connect(self.show_details)
+        bottom.addWidget(self.password_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.details_button)
+        layout.addLayout(bottom)
+
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._refresh_badge)
         self.update_device(device)
 
+    # -- showing ---------------------------------------------------------------------------
     def update_device(self, device: DeviceInfo) -> None:
+        self._follow_warmup(self.device.state.get("power"), device.state.get("power"))
         self.device = device
+        state: dict[str, Any] = device.state
         self.name_label.setText(device.name or device.address)
         self.kind_label.setText(f"{kind_text(device.kind)} · {device.address}")
-        word, tone = availability_text(device.availability)
+        self._refresh_badge()
+
+        facts = []
+        if state.get("input_name") and state.get("power") == "on":
+            facts.append(self.tr("Input: %1").replace("%1", str(state["input_name"])))
+        if state.get("lamp_hours"):
+            hours = max(state["lamp_hours"])
+            facts.append(self.tr("Lamp: %1 h").replace("%1", f"{hours:,}".replace(",", " ")))
+        if state.get("video_mute"):
+            facts.append(self.tr("Picture blanked"))
+        self.detail_label.setText(" · ".join(facts))
+
+        problems = [problem_text(c, lvl) for c, lvl in sorted(state.get("errors", {}).items())]
+        if device.availability is Availability.OFFLINE:
+            problems.insert(0, self.tr("Not answering. Check that it is plugged in and on the network."))
+        elif device.availability is Availability.AUTH_FAILED:
+            problems.insert(0, self.tr("This device needs its PJLink password."))
+        elif device.availability is Availability.FAULT and not problems:
+            problems.append(self.tr("The device reports a fault: %1").replace("%1", str(state.get("detail", ""))))
+        self.problem_label.setText("\n".join(problems))
+        self.problem_label.setVisible(bool(problems))
+
+        self._fill_inputs(state)
+        self.mute_button.setChecked(bool(state.get("video_mute")))
+        self.password_button.setVisible(device.availability is Availability.AUTH_FAILED)
+        self._enable_controls()
+        if self._details is not None:
+            self._details.show_device(device)
+
+    def _refresh_badge(self) -> None:
+        device = self.device
+        power = device.state.get("power")
+        if device.availability in REACHABLE and power:
+            word, tone = power_text(str(power))
+            if power == "warming" and self._warming_since is not None:
+                elapsed = time.monotonic() - self._warming_since
+                if self._last_warmup_s is not None and self._last_warmup_s > elapsed:
+                    left = int(self._last_warmup_s - elapsed + 0.5)
+                    word = self.tr("Warming up · about %1 s").replace("%1", str(left))
+                else:
+                    word = self.tr("Warming up · %1 s").replace("%1", str(int(elapsed)))
+            if device.availability is Availability.FAULT:
+                tone = "bad"
+        else:
+            word, tone = availability_text(device.availability)
         self.badge.setText(word)
         self.badge.set_tone(tone)
-        self.detail_label.setText(device.protocol.upper())
+
+    def _follow_warmup(self, before: object, after: object) -> None:
+        """Time each warm-up, so the next one can count down from what this projector really takes."""
+        if after == "warming" and before != "warming":
+            self._warming_since = time.monotonic()
+            self._tick.start()
+        elif after != "warming" and self._warming_since is not None:
+            if after == "on":
+                self._last_warmup_s = time.monotonic() - self._warming_since
+            self._warming_since = None
+            self._tick.stop()
+
+    def _fill_inputs(self, state: dict[str, Any]) -> None:
+        inputs: dict[str, str] = state.get("inputs", {})
+        codes = [self.input_picker.itemData(i) for i in range(self.input_picker.count())]
+        if codes != list(inputs):
+            self.input_picker.clear()
+            for code, name in inputs.items():
+                self.input_picker.addItem(name, code)
+        current = state.get("input")
+        if current is not None:
+            index = self.input_picker.findData(current)
+            if index >= 0:
+                self.input_picker.setCurrentIndex(index)
+
+    def _enable_controls(self) -> None:
+        reachable = self.device.availability in REACHABLE
+        power = self.device.state.get("power")
+        # Projectors refuse power commands while warming or cooling (PJLink ERR3): say so instead of failing.
+        self.power_button.setText(
+            {"on": self.tr("Turn off"), "warming": self.tr("Warming…"), "cooling": self.tr("Cooling…")}.get(
+                str(power), self.tr("Turn on")
+            )
+        )
+        self.power_button.setEnabled(reachable and not self.pending and power in ("on", "off"))
+        switchable = reachable and not self.pending and power == "on"
+        self.input_picker.setEnabled(switchable and self.input_picker.count() > 0)
+        self.mute_button.setEnabled(switchable)
+        self.busy.setVisible(self.pending)
+
+    # -- commands --------------------------------------------------------------------------
+    def _send(self, action: str, value: object) -> None:
+        self.pending = True
+        self._enable_controls()
+        self.bridge.device_command(self.device.uid, action, value, self._finished)
+
+    def _finished(self, error: str | None) -> None:
+        self.pending = False
+        self._enable_controls()
+        if error:
+            self.problem_label.setText(error)
+            self.problem_label.setVisible(True)
+
+    def _toggle_power(self) -> None:
+        self._send("power", self.device.state.get("power") != "on")
+
+    def _pick_input(self, index: int) -> None:
+        code = self.input_picker.itemData(index)
+        if code and code != self.device.state.get("input"):
+            self._send("input", code)
+
+    def _toggle_mute(self) -> None:
+        self._send("mute", self.mute_button.isChecked())
+
+    def _ask_password(self) -> None:
+        where = {
+            "keyring": self.tr("It is kept in the system keyring."),
+            "store": self.tr("It is kept in the session database on this PC (no system keyring was found)."),
+            "memory": self.tr("It is kept only until the console closes."),
+        }[self.bridge.password_location()]
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(self.tr("PJLink password"))
+        dialog.setLabelText(self.tr("Password for %1.").replace("%1", self.device.name) + "\n" + where)
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        dialog.textValueSelected.connect(lambda text: self.bridge.set_password(self.device.uid, text))
+        dialog.open()  # not exec(): the room keeps running while the dialog is up
+
+    def show_details(self) -> None:
+        if self._details is None:
+            self._details = DeviceDetails(self)
+        self._details.show_device(self.device)
+        self._details.show()
+        self._details.raise_()

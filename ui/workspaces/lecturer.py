@@ -6,6 +6,7 @@ import time
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -44,9 +45,7 @@ class LecturerWorkspace(QWidget):
         )
         layout.addWidget(self._session_panel())
 
-        devices_title = QLabel(self.tr("Devices in this room"))
-        devices_title.setObjectName("sectionTitle")
-        layout.addWidget(devices_title)
+        layout.addLayout(self._devices_bar())
 
         self.empty = EmptyState(
             "projector",
@@ -57,10 +56,13 @@ class LecturerWorkspace(QWidget):
             ),
         )
         self.grid_host = QWidget()
+        self.grid_host.setObjectName("workspace")
         self.grid = QGridLayout(self.grid_host)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setSpacing(14)
-        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
+        for column in range(CARD_COLUMNS):
+            self.grid.setColumnStretch(column, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -81,6 +83,51 @@ class LecturerWorkspace(QWidget):
         bridge.sig_session_ended.connect(self._on_session_ended)
         for device in bridge.room.devices.values():
             self.show_device(device)
+
+    def _devices_bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        title = QLabel(self.tr("Devices in this room"))
+        title.setObjectName("sectionTitle")
+        self.devices_status = QLabel()
+        self.devices_status.setObjectName("pageSubtitle")
+        self.all_on_button = QPushButton(self.tr("All on"))
+        self.all_off_button = QPushButton(self.tr("All off"))
+        for button, on in ((self.all_on_button, True), (self.all_off_button, False)):
+            button.setObjectName("bigButton")
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.clicked.connect(lambda _checked=False, on=on: self.power_all(on))
+        bar.addWidget(title)
+        bar.addSpacing(12)
+        bar.addWidget(self.devices_status, 1)
+        bar.addWidget(self.all_on_button)
+        bar.addWidget(self.all_off_button)
+        self._update_devices_status()
+        return bar
+
+    def power_all(self, on: bool) -> None:
+        self.all_on_button.setEnabled(False)
+        self.all_off_button.setEnabled(False)
+        self.devices_status.setText(self.tr("Turning everything on…") if on else self.tr("Turning everything off…"))
+        self.bridge.power_all(on, self._power_all_done)
+
+    def _power_all_done(self, failures: list[str]) -> None:
+        self.all_on_button.setEnabled(True)
+        self.all_off_button.setEnabled(True)
+        self._update_devices_status()
+        if failures:
+            self.devices_status.setText(
+                self.tr("%1 device(s) did not follow: %2")
+                .replace("%1", str(len(failures)))
+                .replace("%2", "; ".join(failures))
+            )
+
+    def _update_devices_status(self) -> None:
+        count = len(self.cards)
+        self.devices_status.setText(
+            self.tr("Looking for devices…") if count == 0 else self.tr("%1 found").replace("%1", str(count))
+        )
+        self.all_on_button.setEnabled(count > 0)
+        self.all_off_button.setEnabled(count > 0)
 
     def _session_panel(self) -> QFrame:
         panel = QFrame()
@@ -104,6 +151,9 @@ class LecturerWorkspace(QWidget):
         self.elapsed_label.setObjectName("pageSubtitle")
         status.addWidget(self.session_label)
         status.addWidget(self.elapsed_label)
+        self.with_devices = QCheckBox(self.tr("Turn the room's devices on and off with the session"))
+        self.with_devices.setChecked(True)
+        status.addWidget(self.with_devices)
         row.addLayout(status, 2)
 
         self.session_button = QPushButton(self.tr("Start session"))
@@ -116,10 +166,13 @@ class LecturerWorkspace(QWidget):
 
     def _toggle_session(self) -> None:
         self.session_button.setEnabled(False)
-        if self.bridge.room.session is None:
+        starting = self.bridge.room.session is None
+        if starting:
             self.bridge.start_session(self.lecturer_edit.text().strip(), self.course_edit.text().strip())
         else:
             self.bridge.end_session()
+        if self.with_devices.isChecked() and self.cards:
+            self.power_all(starting)
         QTimer.singleShot(1500, lambda: self.session_button.setEnabled(True))
 
     def _on_session_started(self, _sid: str, lecturer: str, course: str) -> None:
@@ -163,6 +216,7 @@ class LecturerWorkspace(QWidget):
             self.grid.addWidget(card, index // CARD_COLUMNS, index % CARD_COLUMNS)
             self.empty.hide()
             self.cards_scroll.show()
+            self._update_devices_status()
         card.update_device(device)
 
     @staticmethod

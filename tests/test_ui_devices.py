@@ -1,0 +1,129 @@
+"""The lecturer's device cards against a simulated room: found by themselves, controlled, never freezing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from classroom_console.console import ConsoleCore, ConsoleOptions
+from classroom_console.discovery_scope import Scope
+from devices.model import Availability
+from devices.sim.room import SimRoomConfig
+from tests.qt_helpers import run, wait_for
+from ui.bridge import RoomBridge
+from ui.main_window import MainWindow
+from ui.stall_meter import StallMeter
+
+FIRST_HOST = 30  # 127.0.80.30 on, apart from other tests and a running demo
+STALL_LIMIT_MS = 250  # generous for a loaded CI machine; a blocking call would stall for whole seconds
+
+
+def demo_core(tmp_path: Path, sim: SimRoomConfig) -> ConsoleCore:
+    return ConsoleCore(
+        ConsoleOptions(
+            data_dir=tmp_path,
+            demo=True,
+            scope=Scope.LOOPBACK,
+            sim_room=sim,
+            poll_interval_s=0.2,
+            rediscover_every_s=60,
+        )
+    )
+
+
+def test_all_on_walks_devices_through_warm_up(qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path) -> None:
+    sim = SimRoomConfig(projectors=2, boards=1, warmup_s=1.0, cooling_s=0.5, first_host=FIRST_HOST)
+
+    async def scenario() -> None:
+        core = demo_core(tmp_path, sim)
+        meter = StallMeter()
+        meter.start()
+        await core.start()
+        window = MainWindow(RoomBridge(core))
+        qtbot.addWidget(window)
+        window.show()
+        lecturer = window.lecturer
+        try:
+            await wait_for(lambda: len(lecturer.cards) == 3, within=15, what="three cards")
+            await wait_for(
+                lambda: all(c.power_button.isEnabled() for c in lecturer.cards.values()), within=10, what="ready"
+            )
+            assert {c.badge.text() for c in lecturer.cards.values()} == {"Standby"}
+            qtbot.mouseClick(lecturer.all_on_button, Qt.MouseButton.LeftButton)
+            await wait_for(
+                lambda: any(c.badge.text().startswith("Warming up") for c in lecturer.cards.values()),
+                within=5,
+                what="warm-up shown",
+            )
+            await wait_for(lambda: all(c.badge.text() == "On" for c in lecturer.cards.values()), within=10, what="on")
+            card = next(iter(lecturer.cards.values()))
+            assert card.input_picker.isEnabled() and card.mute_button.isEnabled()
+            hdmi2 = card.input_picker.findData("32")
+            card.input_picker.setCurrentIndex(hdmi2)
+            card.input_picker.activated.emit(hdmi2)
+            await wait_for(lambda: card.device.state.get("input") == "32", within=5, what="input switched")
+            qtbot.mouseClick(card.mute_button, Qt.MouseButton.LeftButton)
+            await wait_for(lambda: card.device.state.get("video_mute") is True, within=5, what="blanked")
+            assert "Picture blanked" in card.detail_label.text()
+            card.show_details()
+            assert card._details is not None and card._details.form.rowCount() > 8
+            card._details.close()
+            qtbot.mouseClick(lecturer.all_off_button, Qt.MouseButton.LeftButton)
+            await wait_for(
+                lambda: all(c.badge.text() == "Standby" for c in lecturer.cards.values()), within=10, what="off"
+            )
+        finally:
+            meter.stop()
+            window.bridge.detach()
+            await core.stop()
+        print(f"longest main-thread stall: {meter.longest_ms:.1f} ms over {meter.ticks} ticks")
+        assert meter.longest_ms < STALL_LIMIT_MS
+
+    run(qloop, scenario())
+
+
+def test_faulty_devices_show_plain_words_and_the_window_stays_responsive(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    sim = SimRoomConfig(
+        projectors=0,
+        boards=0,
+        faults=["slow", "garbage", "drop", "silent", "wrong_password"],
+        first_host=FIRST_HOST,
+    )
+
+    async def scenario() -> None:
+        core = demo_core(tmp_path, sim)
+        await core.start()
+        window = MainWindow(RoomBridge(core))
+        qtbot.addWidget(window)
+        window.show()
+        meter = StallMeter()
+        meter.start()
+        lecturer = window.lecturer
+        try:
+            await wait_for(lambda: len(lecturer.cards) == 5, within=20, what="five cards")
+            settled = (Availability.OFFLINE, Availability.FAULT, Availability.AUTH_FAILED)
+            await wait_for(
+                lambda: all(c.device.availability in settled for c in lecturer.cards.values()),
+                within=30,
+                what="every card in a clear state",
+            )
+            words = {c.badge.text() for c in lecturer.cards.values()}
+            assert words <= {"Offline", "Fault", "Wrong password"}, words
+            for card in lecturer.cards.values():
+                assert card.problem_label.text(), card.device.name
+                assert not card.power_button.isEnabled()
+            locked = [c for c in lecturer.cards.values() if c.device.availability is Availability.AUTH_FAILED]
+            assert locked and all(c.password_button.isVisible() for c in locked)
+        finally:
+            meter.stop()
+            window.bridge.detach()
+            await core.stop()
+        print(f"longest main-thread stall with five faulty devices: {meter.longest_ms:.1f} ms")
+        assert meter.longest_ms < STALL_LIMIT_MS
+
+    run(qloop, scenario())
