@@ -59,6 +59,22 @@
         <translation>Проверка…</translation>
     </message>
     <message>
+        <source>On</source>
+        <translation>Включён</translation>
+    </message>
+    <message>
+        <source>Standby</source>
+        <translation>Ожидание</translation>
+    </message>
+    <message>
+        <source>Warming up</source>
+        <translation>Прогрев</translation>
+    </message>
+    <message>
+        <source>Cooling down</source>
+        <translation>Охлаждение</translation>
+    </message>
+    <message>
         <source>Projector</source>
         <translation>Проектор</translation>
     </message>
@@ -81,6 +97,197 @@
     <message>
         <source>Tablet</source>
         <translation>Планшет</translation>
+    </message>
+    <message>
+        <source>Fan</source>
+        <translation>Вентилятор</translation>
+    </message>
+    <message>
+        <source>Lamp</source>
+        <translation>Лампа</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>Температура</translation>
+    </message>
+    <message>
+        <source>Cover open</source>
+        <translation>Открыта крышка</translation>
+    </message>
+    <message>
+        <source>Filter</source>
+        <translation>Фильтр</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Прочее</translation>
+    </message>
+    <message>
+        <source>%1: fault</source>
+        <translation>%1: неисправность</translation>
+    </message>
+    <message>
+        <source>%1: needs attention soon</source>
+        <translation>%1: скоро потребуется обслуживание</translation>
+    </message>
+    <message>
+        <source>Input source</source>
+        <translation>Источник сигнала</translation>
+    </message>
+    <message>
+        <source>Blank</source>
+        <translation>Скрыть</translation>
+    </message>
+    <message>
+        <source>Blank the picture and mute the sound</source>
+        <translation>Скрыть изображение и выключить звук</translation>
+    </message>
+    <message>
+        <source>Enter password…</source>
+        <translation>Ввести пароль…</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Подробнее</translation>
+    </message>
+    <message>
+        <source>Input: %1</source>
+        <translation>Вход: %1</translation>
+    </message>
+    <message>
+        <source>Lamp: %1 h</source>
+        <translation>Лампа: %1 ч</translation>
+    </message>
+    <message>
+        <source>Picture blanked</source>
+        <translation>Изображение скрыто</translation>
+    </message>
+    <message>
+        <source>Not answering. Check that it is plugged in and on the network.</source>
+        <translation>Не отвечает. Проверьте питание и подключение к сети.</translation>
+    </message>
+    <message>
+        <source>This device needs its PJLink password.</source>
+        <translation>Для этого устройства нужен пароль PJLink.</translation>
+    </message>
+    <message>
+        <source>The device reports a fault: %1</source>
+        <translation>Устройство сообщает о неисправности: %1</translation>
+    </message>
+    <message>
+        <source>Warming up · about %1 s</source>
+        <translation>Прогрев · ещё около %1 с</translation>
+    </message>
+    <message>
+        <source>Warming up · %1 s</source>
+        <translation>Прогрев · %1 с</translation>
+    </message>
+    <message>
+        <source>Turn off</source>
+        <translation>Выключить</translation>
+    </message>
+    <message>
+        <source>Warming…</source>
+        <translation>Прогрев…</translation>
+    </message>
+    <message>
+        <source>Cooling…</source>
+        <translation>Охлаждение…</translation>
+    </message>
+    <message>
+        <source>Turn on</source>
+        <translation>Включить</translation>
+    </message>
+    <message>
+        <source>It is kept in the system keyring.</source>
+        <translation>Он хранится в системном хранилище паролей.</translation>
+    </message>
+    <message>
+        <source>It is kept in the session database on this PC (no system keyring was found).</source>
+        <translation>Он хранится в базе журнала на этом компьютере (системное хранилище паролей не найдено).</translation>
+    </message>
+    <message>
+        <source>It is kept only until the console closes.</source>
+        <translation>Он хранится только до закрытия пульта.</translation>
+    </message>
+    <message>
+        <source>PJLink password</source>
+        <translation>Пароль PJLink</translation>
+    </message>
+    <message>
+        <source>Password for %1.</source>
+        <translation>Пароль для «%1».</translation>
+    </message>
+</context>
+<context>
+    <name>DeviceDetails</name>
+    <message>
+        <source>Identity</source>
+        <translation>Идентификатор</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Адрес</translation>
+    </message>
+    <message>
+        <source>Protocol</source>
+        <translation>Протокол</translation>
+    </message>
+    <message>
+        <source>Power</source>
+        <translation>Питание</translation>
+    </message>
+    <message>
+        <source>Input</source>
+        <translation>Вход</translation>
+    </message>
+    <message>
+        <source>Input resolution</source>
+        <translation>Разрешение входа</translation>
+    </message>
+    <message>
+        <source>Lamp hours</source>
+        <translation>Наработка лампы, ч</translation>
+    </message>
+    <message>
+        <source>Filter hours</source>
+        <translation>Наработка фильтра, ч</translation>
+    </message>
+    <message>
+        <source>Error status</source>
+        <translation>Состояние ошибок</translation>
+    </message>
+    <message>
+        <source>Manufacturer</source>
+        <translation>Производитель</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Модель</translation>
+    </message>
+    <message>
+        <source>Other information</source>
+        <translation>Прочие сведения</translation>
+    </message>
+    <message>
+        <source>Serial number</source>
+        <translation>Серийный номер</translation>
+    </message>
+    <message>
+        <source>Software version</source>
+        <translation>Версия ПО</translation>
+    </message>
+    <message>
+        <source>Not available now</source>
+        <translation>Сейчас недоступно</translation>
+    </message>
+    <message>
+        <source>Found by</source>
+        <translation>Как найдено</translation>
+    </message>
+    <message>
+        <source>Last report</source>
+        <translation>Последний ответ</translation>
     </message>
 </context>
 <context>
@@ -106,6 +313,34 @@
         <translation>Проекторы, интерактивные доски, дисплеи и камеры из сети аудитории появятся здесь сами, вместе со своим состоянием. Ничего настраивать не нужно.</translation>
     </message>
     <message>
+        <source>All on</source>
+        <translation>Включить всё</translation>
+    </message>
+    <message>
+        <source>All off</source>
+        <translation>Выключить всё</translation>
+    </message>
+    <message>
+        <source>Turning everything on…</source>
+        <translation>Включаем всё…</translation>
+    </message>
+    <message>
+        <source>Turning everything off…</source>
+        <translation>Выключаем всё…</translation>
+    </message>
+    <message>
+        <source>%1 device(s) did not follow: %2</source>
+        <translation>Не выполнили команду (%1): %2</translation>
+    </message>
+    <message>
+        <source>Looking for devices…</source>
+        <translation>Ищем устройства…</translation>
+    </message>
+    <message>
+        <source>%1 found</source>
+        <translation>Найдено: %1</translation>
+    </message>
+    <message>
         <source>Lecturer's name</source>
         <translation>Имя преподавателя</translation>
     </message>
@@ -120,6 +355,10 @@
     <message>
         <source>Start a session to log it for the centre.</source>
         <translation>Начните занятие, чтобы оно попало в журнал для центра.</translation>
+    </message>
+    <message>
+        <source>Turn the room's devices on and off with the session</source>
+        <translation>Включать и выключать устройства вместе с занятием</translation>
     </message>
     <message>
         <source>Start session</source>
