@@ -1,7 +1,8 @@
 """The centre's receiving service: room tokens, session and file uploads, and the aggregated usage API."""
 
 from .app import build_app
-from .db import CentreDB, Identity, open_centre_db
+from .backends import open_centre_db
+from .db import CentreDB, Identity
 from .server import CentreServer
 from .tokens import issue_token, token_hash
 

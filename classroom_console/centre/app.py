@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -26,6 +27,8 @@ WHO = web.AppKey("who", dict)
 DB = web.AppKey("db", CentreDB)
 UPLOADS = web.AppKey("uploads", Uploads)
 MAX_FILE = web.AppKey("max_file", int)
+# aiohttp >= 3.12 types request storage keys; older versions take a plain string.
+WHO_KEY: Any = web.RequestKey("who", Identity) if hasattr(web, "RequestKey") else "who"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -49,12 +52,12 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
         if who is None:
             return _error(401, "unknown token", **{"WWW-Authenticate": 'Bearer error="invalid_token"'})
         cache[digest] = who
-    request["who"] = who
+    request[WHO_KEY] = who
     return await handler(request)
 
 
 def _who(request: web.Request) -> Identity:
-    who: Identity = request["who"]
+    who: Identity = request[WHO_KEY]
     return who
 
 
@@ -164,8 +167,10 @@ async def rooms(request: web.Request) -> web.Response:
     return web.json_response({"rooms": await request.app[DB].rooms()})
 
 
-def build_app(db: CentreDB, data_dir: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> web.Application:
-    app = web.Application(middlewares=[authenticate], client_max_size=MAX_JSON_BYTES)
+def build_app(
+    db: CentreDB, data_dir: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, max_json_bytes: int = MAX_JSON_BYTES
+) -> web.Application:
+    app = web.Application(middlewares=[authenticate], client_max_size=max_json_bytes)
     app[DB] = db
     app[WHO] = {}
     app[UPLOADS] = Uploads(data_dir, db)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from classroom_console.centre.payloads import SessionRows
@@ -57,14 +56,3 @@ class CentreDB(abc.ABC):
 
     @abc.abstractmethod
     async def close(self) -> None: ...
-
-
-async def open_centre_db(data_dir: Path, database_url: str | None = None) -> CentreDB:
-    """PostgreSQL when given a URL, else ``centre.db`` in the data folder."""
-    if database_url:
-        from classroom_console.centre.db_postgres import PostgresCentreDB
-
-        return await PostgresCentreDB.open(database_url)
-    from classroom_console.centre.db_sqlite import SqliteCentreDB
-
-    return await SqliteCentreDB.open(data_dir / "centre.db")

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+try:  # only a centre on PostgreSQL needs it
+    import asyncpg
+except ImportError:  # pragma: no cover
+    asyncpg = None
+
 from classroom_console.centre import schema
 from classroom_console.centre.db import CentreDB, Identity, RecordingState
 from classroom_console.centre.payloads import SessionRows
@@ -22,8 +27,8 @@ class PostgresCentreDB(CentreDB):
 
     @classmethod
     async def open(cls, url: str) -> PostgresCentreDB:
-        import asyncpg  # only a centre on PostgreSQL needs it
-
+        if asyncpg is None:
+            raise RuntimeError("a PostgreSQL centre needs the asyncpg package: pip install asyncpg")
         pool = await asyncpg.create_pool(url, min_size=1, max_size=10)
         async with pool.acquire() as conn:
             # Two services starting at once must not race on CREATE TABLE IF NOT EXISTS.

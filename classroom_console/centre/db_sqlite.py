@@ -14,6 +14,7 @@ from typing import Any
 from classroom_console.centre import schema
 from classroom_console.centre.db import CentreDB, Identity, RecordingState
 from classroom_console.centre.payloads import SessionRows
+from classroom_console.store import utc_iso
 from classroom_console.usage import query_sqlite
 from classroom_console.usage_model import UsageFilter, UsageReport
 
@@ -152,8 +153,6 @@ class SqliteCentreDB(CentreDB):
         return await future
 
     async def add_token(self, token_hash: str, name: str, role: str, folder: str) -> None:
-        from classroom_console.store import utc_iso
-
         params = {"hash": token_hash, "name": name, "role": role, "folder": folder, "now": utc_iso()}
         await self._call(lambda c: c.execute(schema.ADD_TOKEN, params), write=True)
 

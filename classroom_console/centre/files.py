@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import os
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor  # noqa: F401  resolved at import: lazily, inside a loop, it stats files
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -87,17 +88,17 @@ def _close(fh: IO[bytes], truncate_to: int | None) -> None:
 
 class Uploads:
     def __init__(self, root: Path, db: CentreDB) -> None:
-        self.root = root
+        self.root = str(root.absolute())
         self.db = db
         self._state: dict[tuple[str, str], _Upload] = {}
 
     def path(self, who: Identity, recording_id: str) -> Path:
-        """Under the room's own folder or nowhere: a name that escapes it is refused."""
-        room_dir = (self.root / "rooms" / who.folder / "recordings").resolve()
-        path = (room_dir / f"{recording_id}.bin").resolve()
-        if not path.is_relative_to(room_dir) or path.parent != room_dir:
+        """Under the room's own folder or nowhere: a name that escapes it is refused (lexically, no disk access)."""
+        room_dir = os.path.normpath(os.path.join(self.root, "rooms", who.folder, "recordings"))
+        path = os.path.normpath(os.path.join(room_dir, f"{recording_id}.bin"))
+        if os.path.dirname(path) != room_dir or "/" in recording_id or "\\" in recording_id:
             raise ValueError("a recording id may not leave the room's folder")
-        return path
+        return Path(path)
 
     def _upload(self, who: Identity, recording_id: str) -> _Upload:
         return self._state.setdefault((who.name, recording_id), _Upload())

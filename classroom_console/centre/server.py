@@ -8,8 +8,9 @@ from pathlib import Path
 
 from aiohttp import web
 
-from classroom_console.centre.app import DEFAULT_MAX_FILE_BYTES, build_app
-from classroom_console.centre.db import CentreDB, open_centre_db
+from classroom_console.centre.app import DEFAULT_MAX_FILE_BYTES, MAX_JSON_BYTES, build_app
+from classroom_console.centre.backends import open_centre_db
+from classroom_console.centre.db import CentreDB
 
 
 @dataclass(slots=True)
@@ -21,6 +22,7 @@ class CentreOptions:
     cert: Path | None = None
     key: Path | None = None
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    max_json_bytes: int = MAX_JSON_BYTES
 
 
 def server_ssl(cert: Path | None, key: Path | None) -> ssl.SSLContext | None:
@@ -48,7 +50,7 @@ class CentreServer:
     async def start(self) -> str:
         o = self.options
         self.db = await open_centre_db(o.data_dir, o.database_url)
-        app = build_app(self.db, o.data_dir, o.max_file_bytes)
+        app = build_app(self.db, o.data_dir, o.max_file_bytes, o.max_json_bytes)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, o.host, o.port, ssl_context=server_ssl(o.cert, o.key), backlog=1024)

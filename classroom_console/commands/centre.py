@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from classroom_console.centre.db import open_centre_db
+from classroom_console.centre.backends import open_centre_db
 from classroom_console.centre.server import CentreOptions, CentreServer
 from classroom_console.centre.tokens import ROOM, STAFF, folder_for, issue_token, token_hash
 

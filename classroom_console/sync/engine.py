@@ -1,0 +1,254 @@
+"""The room's sync: drains the durable upload queue to the centre, politely, resumably, never losing an item."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor  # noqa: F401  resolved at import: lazily, inside a loop, it stats files
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from classroom_console.store import AsyncStore, Store
+from classroom_console.sync import items
+from classroom_console.sync.backoff import Backoff
+from classroom_console.sync.client import AuthRefused, CentreClient, PermanentError, TransientError
+from classroom_console.sync.progress import IDLE, OFFLINE, REFUSED, WAITING, Listener, ProgressMeter, SyncProgress
+from classroom_console.sync.throttle import Throttle
+
+log = logging.getLogger(__name__)
+BATCH = 20
+
+
+@dataclass(slots=True)
+class SyncConfig:
+    centre_url: str
+    token: str
+    bandwidth_bps: float = 0.0  # 0: no cap
+    delete_uploaded_media: bool = False  # only ever after the centre confirmed the SHA-256
+    chunk_bytes: int = 32 << 20  # bytes per PATCH; a cut loses at most the unacknowledged part of one
+    cafile: str | None = None
+    backoff: Backoff = field(default_factory=Backoff)
+    idle_poll_s: float = 30.0
+    inline_resumes: int = 5  # resumes within one attempt before the item waits for its backoff
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    uploaded: int = 0
+    failed: int = 0
+    pending: int = 0
+    offline: str | None = None
+
+
+class SyncEngine:
+    def __init__(self, store: AsyncStore, config: SyncConfig) -> None:
+        self.store = store
+        self.config = config
+        self.throttle = Throttle(config.bandwidth_bps)
+        self._listeners: list[Listener] = []
+        self.meter = ProgressMeter(self._emit)
+        self._client: CentreClient | None = None
+        self._wake = asyncio.Event()
+        self._uploaded = 0
+        self._offline_streak = 0
+
+    # progress
+
+    @property
+    def progress(self) -> SyncProgress:
+        return self.meter.current
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _emit(self, progress: SyncProgress) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(progress)
+            except Exception:  # a broken listener must not stop the uploads
+                log.exception("sync progress listener failed")
+
+    def kick(self) -> None:
+        """Try now (a session just ended) instead of waiting for the next poll."""
+        self._wake.set()
+
+    # the queue
+
+    def _client_now(self) -> CentreClient:
+        if self._client is None:
+            self._client = CentreClient(self.config.centre_url, self.config.token, cafile=self.config.cafile)
+        return self._client
+
+    async def _refresh_counts(self) -> dict[str, int]:
+        n = await self.store.call(items.counts)
+        self.meter.set(pending=n.get("pending", 0), failed=n.get("failed", 0), uploaded=self._uploaded)
+        return n
+
+    async def run_once(self, force: bool = False) -> SyncResult:
+        """Send everything due (``force``: everything pending); stops at the first sign the centre is away.
+
+        Raises AuthRefused when the centre does not know the token.
+        """
+        await self.store.call(items.sweep)
+        await self._refresh_counts()
+        uploaded = failed = 0
+        tried: set[int] = set()
+        while True:
+            batch = await self.store.call(lambda s: items.next_items(s, BATCH, due_only=not force))
+            batch = [b for b in batch if b["id"] not in tried]
+            if not batch:
+                break
+            for item in batch:
+                tried.add(item["id"])
+                try:
+                    await self._send(item)
+                except AuthRefused as exc:
+                    self.meter.set(state=REFUSED, message=str(exc))
+                    raise
+                except PermanentError as exc:
+                    failed += 1
+                    log.warning("gave up on %s %s: %s", item["item_kind"], item["item_id"], exc)
+                    await self.store.call(functools.partial(items.fail, queue_id=item["id"], error=str(exc)))
+                    continue
+                except TransientError as exc:
+                    delay = self.config.backoff.delay(int(item["attempts"]))
+                    await self.store.call(
+                        functools.partial(Store.mark_upload, queue_id=item["id"], error=str(exc), retry_in_s=delay)
+                    )
+                    self._offline_streak += 1
+                    n = await self._refresh_counts()
+                    self.meter.set(state=OFFLINE, message=str(exc))
+                    return SyncResult(uploaded, failed, n.get("pending", 0), str(exc))
+                await self.store.call(functools.partial(Store.mark_upload, queue_id=item["id"]))
+                uploaded += 1
+                self._uploaded += 1
+                self._offline_streak = 0
+        n = await self._refresh_counts()
+        self.meter.set(state=IDLE, item_kind="", item_id="", message="")
+        return SyncResult(uploaded, failed, n.get("pending", 0))
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Until ``stop``: drain, then sleep until the next item is due, the backoff ends or ``kick``."""
+        while not stop.is_set():
+            wait = self.config.idle_poll_s
+            try:
+                result = await self.run_once()
+                if result.offline:
+                    wait = min(wait, self.config.backoff.delay(self._offline_streak))
+            except AuthRefused:
+                wait = max(wait, 300.0)  # a wrong token will not fix itself quickly; the UI says so
+            self.meter.set(state=self.progress.state if self.progress.state != IDLE else WAITING)
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(wait):
+                    stop_task = asyncio.ensure_future(stop.wait())
+                    wake_task = asyncio.ensure_future(self._wake.wait())
+                    try:
+                        await asyncio.wait({stop_task, wake_task}, return_when=asyncio.FIRST_COMPLETED)
+                    finally:
+                        stop_task.cancel()
+                        wake_task.cancel()
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    # one item
+
+    async def _send(self, item: dict[str, Any]) -> None:
+        kind, item_id = item["item_kind"], item["item_id"]
+        if kind == items.SESSION:
+            await self._send_session(item_id)
+        elif kind == items.RECORDING:
+            await self._send_recording(item_id)
+        else:
+            raise PermanentError(f"unknown upload kind {kind!r}")
+
+    async def _send_session(self, session_id: str) -> None:
+        payload = await self.store.call(lambda s: items.session_payload(s, session_id))
+        if payload is None:
+            raise PermanentError(f"session {session_id} is no longer in the store")
+        self.meter.start_item(items.SESSION, session_id, len(payload["events"]))
+        held = await self._client_now().put_session(session_id, payload)
+        if held < len(payload["events"]):
+            raise TransientError(f"the centre holds {held} of {len(payload['events'])} events; sending again")
+        self.meter.advance(held)
+
+    async def _send_recording(self, recording_id: str) -> None:
+        info = await self.store.call(lambda s: items.recording_info(s, recording_id))
+        if info is None:
+            raise PermanentError(f"recording {recording_id} is no longer in the store")
+        path = str(info["path"])
+        sha, size = info.get("sha256"), info.get("size_bytes")
+        if not sha or size is None:
+            try:
+                sha, size = await asyncio.to_thread(items.file_sha256, path)
+            except FileNotFoundError as exc:
+                raise PermanentError(f"recording file {path} is missing") from exc
+            await self.store.call(lambda s: items.set_checksum(s, recording_id, str(sha), int(size or 0)))
+        size = int(size or 0)
+        client = self._client_now()
+        status = await client.announce_recording({
+            "id": recording_id, "size": size, "sha256": sha, "name": Path(path).name,
+            "session_id": info.get("session_id"), "started_at": info.get("started_at"),
+            "stopped_at": info.get("stopped_at"), "duration_s": info.get("duration_s") or 0.0,
+        })
+        offset, complete, centre_sha = int(status["offset"]), bool(status["complete"]), status.get("sha256")
+        self.meter.start_item(items.RECORDING, recording_id, size, offset)
+        cuts = checksum_failures = 0
+        while not complete:
+            length = min(self.config.chunk_bytes, size - offset)
+            try:
+                answer = await client.send_chunk(recording_id, offset, length, self._read(path, offset, length))
+            except TransientError:
+                cuts += 1
+                if cuts > self.config.inline_resumes:
+                    raise
+                await asyncio.sleep(min(2.0, 0.05 * 2**cuts))
+                status = await client.recording_status(recording_id)  # resume from the acknowledged byte
+                offset, complete, centre_sha = int(status["offset"]), bool(status["complete"]), status.get("sha256")
+                continue
+            if answer.get("checksum_failed"):
+                checksum_failures += 1
+                if checksum_failures > 1:
+                    raise PermanentError(f"recording {recording_id}: the centre's SHA-256 differs twice")
+                offset = 0
+                continue
+            offset, complete = int(answer["offset"]), bool(answer.get("complete"))
+            centre_sha = answer.get("sha256")
+            self.meter.advance(offset)
+        if centre_sha != sha:
+            raise PermanentError(f"recording {recording_id}: the centre confirmed {centre_sha}, the room has {sha}")
+        deleted = False
+        if self.config.delete_uploaded_media:
+            deleted = await asyncio.to_thread(items.delete_file, path)
+        await self.store.call(lambda s: items.confirm_recording(s, recording_id, deleted))
+
+    async def _read(self, path: str, offset: int, length: int) -> AsyncIterator[bytes]:
+        """The file's bytes from ``offset``, read on a worker thread and paced by the bandwidth cap."""
+        loop = asyncio.get_running_loop()
+        try:
+            fh = await loop.run_in_executor(None, open, path, "rb")
+        except FileNotFoundError as exc:
+            raise PermanentError(f"recording file {path} is missing") from exc
+        try:
+            await loop.run_in_executor(None, fh.seek, offset)
+            left, done = length, offset
+            block = self.throttle.block_bytes
+            while left > 0:
+                data = await loop.run_in_executor(None, fh.read, min(block, left))
+                if not data:
+                    raise PermanentError(f"recording file {path} is shorter than its recorded size")
+                await self.throttle.take(len(data))
+                left -= len(data)
+                done += len(data)
+                self.meter.advance(done)
+                yield data
+        finally:
+            await loop.run_in_executor(None, fh.close)

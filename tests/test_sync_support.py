@@ -1,0 +1,121 @@
+"""Shared pieces for the sync and centre tests: a centre on loopback, a room with data, a proxy that cuts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from classroom_console.centre.server import CentreOptions, CentreServer
+from classroom_console.centre.tokens import ROOM, folder_for, issue_token, token_hash
+from classroom_console.store import AsyncStore, Event, Store
+from classroom_console.sync import Backoff, SyncConfig, SyncEngine
+
+
+@contextlib.asynccontextmanager
+async def running_centre(data: Path, port: int = 0, **options: Any) -> AsyncIterator[CentreServer]:
+    server = CentreServer(CentreOptions(data_dir=data, port=port, **options))
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+async def add_token(server: CentreServer, name: str, role: str = ROOM) -> str:
+    assert server.db is not None
+    token = issue_token()
+    await server.db.add_token(token_hash(token), name, role, folder_for(name))
+    return token
+
+
+def fill_room(
+    store: Store, folder: Path, *, sessions: int = 3, events: int = 5, recording_bytes: int = 0
+) -> dict[str, Any]:
+    """Ended sessions with events and readings, and optionally one finished recording on disk."""
+    store.upsert_room("room:A", "A")
+    ids = []
+    for n in range(sessions):
+        sid = store.start_session(room_id="room:A", lecturer=f"Lecturer {n % 2}", course=f"Course {n}")
+        store.add_events([Event(sid, "mac:00:00:00:00:00:01", "state", {"n": i}) for i in range(events)])
+        store.end_session(sid)
+        ids.append(sid)
+    out: dict[str, Any] = {"sessions": ids}
+    if recording_bytes:
+        path = folder / "lecture.mp4"
+        data = os.urandom(recording_bytes)
+        path.write_bytes(data)
+        rid = store.add_recording(ids[0], str(path))
+        sha = hashlib.sha256(data).hexdigest()
+        store.finish_recording(rid, duration_s=60.0, size_bytes=len(data), sha256=sha)
+        out.update(recording=rid, path=path, sha256=sha, size=len(data))
+    return out
+
+
+def engine_for(store: AsyncStore, url: str, token: str, **config: Any) -> SyncEngine:
+    config.setdefault("backoff", Backoff(base_s=0.01, cap_s=0.05))
+    return SyncEngine(store, SyncConfig(url, token, **config))
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class CutProxy:
+    """Loopback TCP proxy: the first ``cuts`` connections are dropped after ``after`` bytes upstream."""
+
+    def __init__(self, target_port: int, after: int, cuts: int = 1) -> None:
+        self.target_port = target_port
+        self.after = after
+        self.cuts = cuts
+        self.connections = 0
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def __aenter__(self) -> CutProxy:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._server.wait_closed()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        limit = self.after if self.connections <= self.cuts else None
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+
+        async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter, budget: int | None) -> None:
+            sent = 0
+            try:
+                while data := await src.read(65536):
+                    if budget is not None and sent + len(data) >= budget:
+                        dst.write(data[: budget - sent])
+                        await dst.drain()
+                        break
+                    dst.write(data)
+                    await dst.drain()
+                    sent += len(data)
+            except (ConnectionError, asyncio.CancelledError):
+                pass
+            finally:
+                for w in (writer, up_writer):
+                    w.close()
+
+        tasks = [
+            asyncio.ensure_future(pump(reader, up_writer, limit)),
+            asyncio.ensure_future(pump(up_reader, writer, None)),
+        ]
+        self._tasks.update(tasks)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._tasks.difference_update(tasks)
