@@ -28,7 +28,10 @@ from .frames import AUDIO_RATE, Image, Samples, as_image
 
 log = logging.getLogger(__name__)
 
-MOVFLAGS = "frag_keyframe+empty_moov+default_base_moof"
+# delay_moov rather than empty_moov: the init segment is written when the first fragment is cut, so it
+# carries edit lists (B-frame delay, AAC priming) and the video starts at 0 with its exact duration; with
+# empty_moov it started 2 frames late. Crash safety is the same: moof+mdat fragments, one per keyframe.
+MOVFLAGS = "frag_keyframe+delay_moov+default_base_moof"
 AAC_FRAME = 1024
 
 
@@ -129,22 +132,21 @@ class EncoderSink:
         self._worker.start()
 
     def finish(self, at: float | None = None, reason: str = StopReason.STOPPED) -> None:
-        """End at clock time ``at`` (default: the next frame); the file is completed, not cut."""
-        with self._cond:
-            if self.finish_at is None:
-                base = self.start_at if self.start_at is not None else 0.0
-                if at is None:
-                    at = base + (self.counters.frames + self._video_waiting + 1) / self.fps
-                self.finish_at = max(at, base + 1 / self.fps)
-                self.stop_reason = self.stop_reason or reason
-            self._cond.notify()
+        """End at clock time ``at`` (default: the next frame); the file is completed, not cut.
+
+        Takes no lock (the event loop calls it): the compositor and the encoder poll these fields.
+        """
+        if self.finish_at is None:
+            base = self.start_at if self.start_at is not None else 0.0
+            if at is None:
+                at = base + (self.counters.frames + self._video_waiting + 1) / self.fps
+            self.stop_reason = self.stop_reason or reason
+            self.finish_at = max(at, base + 1 / self.fps)
 
     def abort(self) -> None:
-        """Finish with what has arrived (the program stopped feeding us)."""
-        with self._cond:
-            self._video_done = self._audio_done = True
-            self.stop_reason = self.stop_reason or StopReason.STOPPED
-            self._cond.notify()
+        """Finish with what has arrived (the program stopped feeding us); lock-free like ``finish``."""
+        self.stop_reason = self.stop_reason or StopReason.STOPPED
+        self._video_done = self._audio_done = True
 
     def join(self, timeout: float | None = None) -> bool:
         return self._worker.join(timeout)
@@ -233,7 +235,7 @@ class EncoderSink:
             while not self._queue:
                 if self._video_done and self._audio_done:
                     return None
-                self._cond.wait(0.5)
+                self._cond.wait(0.1)
             item = self._queue.popleft()
             if item[0] == "v":
                 self._video_waiting -= 1

@@ -1,0 +1,134 @@
+"""Sources: the test pattern and tone mark the same instants; pacing, clocks, the mixer, cameras, specs."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from classroom_console.media import SimulatedClock, SourceState, TestPattern, Tone, make_source
+from classroom_console.media.camera import Camera
+from classroom_console.media.clock import MonotonicClock
+from classroom_console.media.frames import AUDIO_RATE, AudioBlock, parse_size
+from classroom_console.media.mixer import AudioMixer
+from classroom_console.media.source import AudioSource
+from classroom_console.media.synthetic import FLASH_S, SYNC_PERIOD_S, is_flash
+
+
+def wait_until(predicate, within: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + within
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_pattern_flashes_white_only_at_sync_instants() -> None:
+    pattern = TestPattern(size=(320, 180), fps=30)
+    assert pattern.render(4.0, 120).mean() > 240  # the flash: white but for the burnt-in text
+    assert pattern.render(4.0 + FLASH_S + 0.01, 124).mean() < 180
+    first, later = pattern.render(5.0, 150), pattern.render(5.0 + 1 / 30, 151)
+    assert not np.array_equal(first, later), "the pattern moves and the clock text changes"
+
+
+def test_tone_beeps_exactly_when_the_pattern_flashes() -> None:
+    start = round(6.0 * AUDIO_RATE) - 480
+    samples = Tone.render(start, 960)
+    loud = np.flatnonzero(np.abs(samples) > 0.25)
+    assert loud.size and (start + loud[0]) / AUDIO_RATE == pytest.approx(6.0, abs=0.5 / 1000)
+    assert is_flash(6.0) and not is_flash(6.0 - 1 / 30) and is_flash(6.0 + SYNC_PERIOD_S)
+
+
+def test_sources_on_a_simulated_clock_run_faster_than_real_time() -> None:
+    clock = SimulatedClock()
+    pattern, tone = TestPattern(size=(160, 90), fps=30), Tone()
+    started = time.monotonic()
+    pattern.start(clock)
+    tone.start(clock)
+    wait_until(lambda: pattern.captured >= 90)
+    pattern.stop(), tone.stop()
+    assert pattern.join(2) and tone.join(2)
+    assert time.monotonic() - started < 2.5  # three seconds of virtual time
+    frame = pattern.frame_at(clock.now())
+    assert frame is not None and pattern.dropped == 0 and pattern.state is SourceState.STOPPED
+    blocks = tone.take()
+    stamps = [b.stamp for b in blocks]
+    assert np.allclose(np.diff(stamps), 960 / AUDIO_RATE)
+
+
+def test_pattern_is_paced_in_real_time_on_the_monotonic_clock() -> None:
+    pattern = TestPattern(size=(160, 90), fps=30)
+    pattern.start(MonotonicClock())
+    time.sleep(1.0)
+    pattern.stop()
+    assert pattern.join(2)
+    assert 25 <= pattern.captured <= 33
+    assert pattern.dropped <= 1
+
+
+class _Feed(AudioSource):
+    def _capture(self, stop: threading.Event, clock: object) -> None:  # type: ignore[override]
+        stop.wait()
+
+
+def test_mixer_lays_jittery_blocks_end_to_end_and_resyncs_after_a_gap() -> None:
+    a, b = _Feed("a"), _Feed("b")
+    mixer = AudioMixer()
+    mixer.begin(10.0)
+    ones = np.full(960, 0.25, np.float32)
+    for i in range(5):  # 2 ms of jitter on each stamp: laid end to end regardless
+        a.publish(AudioBlock(10.0 + i * 0.02 + (0.002 if i % 2 else 0.0), ones))
+    b.publish(AudioBlock(10.0, ones))
+    mixer.collect([a, b])
+    first, mixed = mixer.pull(10.1) or (0, np.zeros(0, np.float32))
+    assert first == 480_000 and len(mixed) == 4800
+    assert mixed[:960] == pytest.approx(0.5) and mixed[960:] == pytest.approx(0.25)
+    a.publish(AudioBlock(10.5, ones))  # 0.4 s late: a gap of silence, then the block at its stamp
+    mixer.collect([a])
+    _, mixed = mixer.pull(10.52) or (0, np.zeros(0, np.float32))
+    assert mixer.resyncs == 1
+    assert mixed[: 19_200 - 960].max() == 0 and mixed[-960:] == pytest.approx(0.25)
+
+
+def test_camera_reads_a_url_and_says_when_it_ends(tmp_path: Path) -> None:
+    clip = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter.fourcc(*"MJPG"), 25, (160, 120))
+    for i in range(10):
+        writer.write(np.full((120, 160, 3), i * 20, np.uint8))
+    writer.release()
+    camera = Camera("cam", str(clip))
+    camera.start(MonotonicClock())
+    wait_until(lambda: camera.captured >= 10 and camera.state is SourceState.LOST)
+    frame = camera.frame_at(time.monotonic())
+    camera.stop()
+    assert camera.join(5)
+    assert frame is not None and frame.image.shape == (120, 160, 3)
+    assert camera.fps == 25
+    assert "stopped sending" in camera.message
+
+
+def test_camera_that_cannot_open_is_failed_with_a_reason() -> None:
+    camera = Camera("cam", "/nonexistent/stream.mjpg")
+    camera.start(MonotonicClock())
+    wait_until(lambda: camera.state is SourceState.FAILED)
+    camera.stop()
+    assert camera.join(5)
+    assert "cannot open" in camera.message
+
+
+def test_sources_from_text() -> None:
+    taken: set[str] = set()
+    one = make_source("test-pattern", size=(640, 360), fps=30, taken=taken)
+    two = make_source("test-pattern:320x180", size=(640, 360), fps=30, taken=taken)
+    assert (one.name, two.name) == ("test-pattern", "test-pattern-2")
+    assert isinstance(two, TestPattern) and two.size == (320, 180)
+    assert isinstance(make_source("rtsp://10.0.0.5/live", size=(640, 360), fps=30), Camera)
+    for bad in ("projector", "camera"):
+        with pytest.raises(ValueError):
+            make_source(bad, size=(640, 360), fps=30)
+    assert parse_size("1920x1080") == (1920, 1080)
+    with pytest.raises(ValueError):
+        parse_size("1279x720")

@@ -1,0 +1,155 @@
+"""What a recording contains: the asked duration (within a frame), fps, codecs, size; layout switches cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from classroom_console.media import (
+    EncoderSettings,
+    Layout,
+    LayoutKind,
+    Program,
+    Recorder,
+    RecordingResult,
+    SimulatedClock,
+    Source,
+    TestPattern,
+    Tone,
+    VideoFrame,
+    VideoSource,
+    offload,
+)
+from classroom_console.media.clock import Clock
+from classroom_console.media.probe import inspect
+
+
+def record(path: Path, *, size: tuple[int, int] = (320, 180), fps: int = 30, duration: float = 2.0,
+           clock: Clock | None = None, layout: Layout | None = None, sources: list[Source] | None = None,
+           during: object = None) -> RecordingResult:
+    """One recording through the real pipeline; ``during(program)`` runs on a thread while it records."""
+
+    async def scenario() -> RecordingResult:
+        program = Program(size, fps, clock=clock, layout=layout)
+        for source in sources or [TestPattern(size=size, fps=fps), Tone()]:
+            program.add_source(source)
+        program.start()
+        recorder = Recorder(program, path, duration_s=duration, start_floor_bytes=0,
+                            settings=EncoderSettings(block_when_full=isinstance(clock, SimulatedClock)))
+        try:
+            await recorder.start()
+            if callable(during):
+                await offload(lambda: during(program))
+            return await recorder.wait()
+        finally:
+            program.stop()
+            await offload(program.join)
+
+    return asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(("fps", "duration"), [(30, 3.0), (25, 2.0)])
+def test_real_time_recording_has_the_asked_duration_fps_codecs_and_size(
+    tmp_path: Path, fps: int, duration: float
+) -> None:
+    started = time.monotonic()
+    result = record(tmp_path / "out.mp4", size=(320, 180), fps=fps, duration=duration)
+    took = time.monotonic() - started
+    info = inspect(result.path)
+    assert (info.video_codec, info.audio_codec, info.audio_rate) == ("h264", "aac", 48_000)
+    assert (info.width, info.height, info.fps) == (320, 180, fps)
+    assert abs(info.duration_s - duration) <= 1 / fps
+    assert info.frames == round(duration * fps)
+    assert result.stop_reason == "duration" and result.duration_s == pytest.approx(duration)
+    assert result.size_bytes == result.path.stat().st_size > 0 and len(result.sha256) == 64
+    assert duration <= took < duration + 3, "real time, not faster and not much slower"
+    assert result.stats.skipped_by_encoder == 0 and result.stats.dropped_at_capture <= 1
+
+
+def test_cli_records_720p_pip_and_prints_the_stats(tmp_path: Path) -> None:
+    out = tmp_path / "out.mp4"
+    done = subprocess.run(
+        [sys.executable, "-m", "classroom_console", "--data-dir", str(tmp_path / "data"), "record",
+         "--source", "test-pattern", "--source", "test-pattern", "--source", "tone", "--layout", "pip",
+         "--duration", "2", "--size", "1280x720", "--fps", "30", "--fast", str(out)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    for word in ("dropped at capture", "late at compositing", "skipped by encoder", "encoder fps", "bitrate",
+                 "free disk", "sha256"):
+        assert word in done.stdout
+    info = inspect(out)
+    assert (info.width, info.height, info.frames) == (1280, 720, 60)
+
+
+def test_cli_refuses_bad_arguments_plainly(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "classroom_console", "record", "--source", "hologram", str(tmp_path / "x.mp4")],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert done.returncode == 2 and "unknown source" in done.stderr
+
+
+class Solid(VideoSource):
+    """A paced plain colour: easy to tell apart after H.264."""
+
+    def __init__(self, name: str, rgb: tuple[int, int, int], size: tuple[int, int], fps: float = 30) -> None:
+        super().__init__(name, fps)
+        self.image = np.empty((size[1], size[0], 3), np.uint8)
+        self.image[:] = rgb
+
+    def _capture(self, stop: threading.Event, clock: Clock) -> None:
+        tick = math.ceil(clock.now() * self.fps)
+        while clock.sleep_until(tick / self.fps, stop):
+            self.publish(VideoFrame(tick / self.fps, self.image, tick))
+            tick += 1
+
+
+def layout_of(image: np.ndarray) -> str:
+    """pip: green only in the bottom-right inset; side by side: the right half green (letterboxed)."""
+    h, w = image.shape[:2]
+
+    def green(y: int, x: int) -> bool:
+        r, g, _ = (int(v) for v in image[y, x])
+        return g > 150 and r < 60
+
+    if green(h // 2, w - 30) and not green(h // 2, 30):
+        return "side-by-side"
+    if green(h - 20, w - 30) and not green(h // 2, w - 30):
+        return "pip"
+    return "other"
+
+
+def test_layout_switch_mid_recording_lands_between_two_frames(tmp_path: Path) -> None:
+    size = (320, 180)
+    sources: list[Source] = [Solid("a", (200, 0, 0), size), Solid("b", (0, 200, 0), size), Tone()]
+    switched = threading.Event()
+
+    def switch(program: Program) -> None:
+        time.sleep(1.0)
+        program.set_layout(Layout(LayoutKind.SIDE_BY_SIDE))
+        switched.set()
+
+    result = record(tmp_path / "switch.mp4", size=size, duration=2.0, layout=Layout(LayoutKind.PIP),
+                    sources=sources, during=switch)
+    assert switched.is_set()
+    kinds: list[str] = []
+    pts: list[int] = []
+    with av.open(str(result.path)) as container:
+        for frame in container.decode(video=0):
+            kinds.append(layout_of(frame.to_ndarray(format="rgb24")))
+            pts.append(frame.pts)
+    changes = [i for i in range(1, len(kinds)) if kinds[i] != kinds[i - 1]]
+    assert kinds[0] == "pip" and kinds[-1] == "side-by-side", kinds
+    assert len(changes) == 1, f"one clean switch, not {kinds}"
+    assert len(kinds) == 60 and np.all(np.diff(sorted(pts)) == np.diff(sorted(pts))[0]), "no frame lost or doubled"
+    assert result.stats.late_at_compositing == 0
