@@ -59,7 +59,7 @@ class Dialect:
 
 SQLITE = Dialect("sqlite")
 POSTGRESQL = Dialect("postgresql")
-_NAMED = re.compile(r"(?<![:\w]):([a-z_]+)\b")
+_NAMED = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)\b")
 
 
 def to_numbered(sql: str, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
@@ -153,6 +153,11 @@ def _max_lamp(text: Any) -> int | None:
     return max((int(v) for v in values), default=None) if values else None
 
 
+def _hours(seconds: Any) -> float:
+    """Rounded to about a third of a second, so SQLite's and PostgreSQL's time arithmetic agree."""
+    return round(float(seconds) / 3600, 4)
+
+
 def assemble(f: UsageFilter, rows: Mapping[str, Rows]) -> UsageReport:
     """Turn each query's rows into the report; pure Python, no database."""
     sessions, seconds, rooms = rows["totals"][0]
@@ -160,11 +165,11 @@ def assemble(f: UsageFilter, rows: Mapping[str, Rows]) -> UsageReport:
     for wd, hr, secs in rows["heatmap"]:
         heat[int(wd)][int(hr)] += float(secs) / 3600
     weeks = tuple(
-        RoomWeek(str(room), (date(1970, 1, 1) + timedelta(days=int(wk))).isoformat(), float(secs) / 3600)
+        RoomWeek(str(room), (date(1970, 1, 1) + timedelta(days=int(wk))).isoformat(), _hours(secs))
         for room, wk, secs in rows["room_weeks"]
     )
     names = {str(uid): (str(name), str(kind), str(room)) for uid, name, kind, room in rows["devices"]}
-    hours = {str(uid): float(secs) / 3600 for uid, secs in rows["device_hours"]}
+    hours = {str(uid): _hours(secs) for uid, secs in rows["device_hours"]}
     lamps = {str(r[0]): _max_lamp(r[1]) for r in rows["lamps"]}
     devices = []
     for uid in sorted(set(names) | set(hours)):
@@ -172,7 +177,7 @@ def assemble(f: UsageFilter, rows: Mapping[str, Rows]) -> UsageReport:
         lamp = lamps.get(uid)
         devices.append(
             DeviceUsage(
-                uid, name or uid, kind, room, round(hours.get(uid, 0.0), 3), lamp, f.lamp_rated_hours,
+                uid, name or uid, kind, room, hours.get(uid, 0.0), lamp, f.lamp_rated_hours,
                 lamp is not None and lamp >= LAMP_WARN_FRACTION * f.lamp_rated_hours,
             )
         )
@@ -186,13 +191,13 @@ def assemble(f: UsageFilter, rows: Mapping[str, Rows]) -> UsageReport:
     return UsageReport(
         filter=f,
         sessions=int(sessions),
-        hours_in_use=float(seconds) / 3600,
+        hours_in_use=_hours(seconds),
         rooms=int(rooms),
         heatmap=tuple(tuple(round(v, 4) for v in row) for row in heat),
         room_weeks=weeks,
-        by_lecturer=tuple(NamedCount(str(n), int(c), float(s) / 3600) for n, c, s in rows["by_lecturer"]),
-        by_course=tuple(NamedCount(str(n), int(c), float(s) / 3600) for n, c, s in rows["by_course"]),
-        recordings=RecordingTotals(int(rec_count), float(rec_seconds) / 3600, int(rec_bytes)),
+        by_lecturer=tuple(NamedCount(str(n), int(c), _hours(s)) for n, c, s in rows["by_lecturer"]),
+        by_course=tuple(NamedCount(str(n), int(c), _hours(s)) for n, c, s in rows["by_course"]),
+        recordings=RecordingTotals(int(rec_count), _hours(rec_seconds), int(rec_bytes)),
         devices=tuple(devices),
         faults=tuple(
             DeviceFaults(uid, names.get(uid, (uid,))[0] or uid, e, r, last)

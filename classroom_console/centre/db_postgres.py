@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 try:  # only a centre on PostgreSQL needs it
     import asyncpg
@@ -21,6 +25,14 @@ def _sql(statement: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
     return to_numbered(statement, params)
 
 
+def _password_lookup(url: str) -> dict[str, Any]:
+    """asyncpg stats ~/.pgpass on the loop for every new connection; look once here, off the loop."""
+    if urlsplit(url).password or os.environ.get("PGPASSWORD"):
+        return {}
+    passfile = Path(os.environ.get("PGPASSFILE") or Path.home() / ".pgpass")
+    return {} if passfile.exists() else {"password": ""}
+
+
 class PostgresCentreDB(CentreDB):
     def __init__(self, pool: Any) -> None:
         self.pool = pool
@@ -29,7 +41,8 @@ class PostgresCentreDB(CentreDB):
     async def open(cls, url: str) -> PostgresCentreDB:
         if asyncpg is None:
             raise RuntimeError("a PostgreSQL centre needs the asyncpg package: pip install asyncpg")
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=10)
+        extra = await asyncio.to_thread(_password_lookup, url)
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=10, **extra)
         async with pool.acquire() as conn:
             # Two services starting at once must not race on CREATE TABLE IF NOT EXISTS.
             async with conn.transaction():
