@@ -1,0 +1,69 @@
+"""``classroom-console usage``: the usage report from this room's store, or from the centre for all rooms."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from datetime import date
+
+from classroom_console.store import AsyncStore, StoreError
+from classroom_console.sync import AuthRefused, CentreClient, SyncError
+from classroom_console.usage import local_report, local_utc_offset_h
+from classroom_console.usage_export import to_csv, to_table
+from classroom_console.usage_model import DEFAULT_LAMP_RATED_HOURS, UsageFilter, UsageReport
+
+HELP = "the usage report: hours, sessions, lecturers, courses, recordings, lamp hours, faults"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD", help="first day (inclusive)")
+    parser.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD", help="last day (inclusive)")
+    parser.add_argument("--room", help="only this room (its id here, its name at the centre)")
+    parser.add_argument("--lecturer", help="only this lecturer's sessions")
+    parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    parser.add_argument("--utc-offset", type=float, help="hours from UTC for weekday/hour (default: this PC's)")
+    parser.add_argument("--lamp-rated-hours", type=int, default=DEFAULT_LAMP_RATED_HOURS)
+    parser.add_argument("--centre", metavar="URL", help="read every room's figures from the centre instead")
+    parser.add_argument("--token", help="a staff (or room) token for --centre")
+    parser.add_argument("--cafile", help="CA certificate to trust for the centre's TLS")
+
+
+async def centre_report(url: str, token: str, f: UsageFilter, cafile: str | None = None) -> UsageReport:
+    """All rooms (staff token) or one (room token), as the centre aggregates them."""
+    client = CentreClient(url, token, cafile=cafile)
+    try:
+        return UsageReport.from_json(await client.usage(f.as_query()))
+    finally:
+        await client.close()
+
+
+async def _report(args: argparse.Namespace, f: UsageFilter) -> UsageReport:
+    if args.centre:
+        return await centre_report(args.centre, args.token or "", f, args.cafile)
+    store = await AsyncStore.open(args.data_dir)
+    try:
+        return await local_report(store, f)
+    finally:
+        await store.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    f = UsageFilter(
+        since=args.since, until=args.until, room=args.room, lecturer=args.lecturer,
+        utc_offset_h=local_utc_offset_h() if args.utc_offset is None else args.utc_offset,
+        lamp_rated_hours=args.lamp_rated_hours,
+    )
+    try:
+        report = asyncio.run(_report(args, f))
+    except (StoreError, SyncError, AuthRefused) as exc:
+        print(f"classroom-console usage: {exc}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(to_csv(report))
+    else:
+        print(to_table(report))
+    return 0

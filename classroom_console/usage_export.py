@@ -1,0 +1,86 @@
+"""The usage report as rows, CSV and text, for the ``usage`` command and the Centre workspace's export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from classroom_console.usage_model import WEEKDAYS, UsageReport
+
+SHADES = " .:-=+*#%@"
+HEADER = ("section", "key", "detail", "value")
+
+
+def report_rows(r: UsageReport) -> list[tuple[str, str, str, str]]:
+    """One long table: every figure of every chart, each with what it is."""
+    rows: list[tuple[str, str, str, str]] = [
+        ("totals", "sessions", "", str(r.sessions)),
+        ("totals", "hours_in_use", "", f"{r.hours_in_use:.2f}"),
+        ("totals", "rooms", "", str(r.rooms)),
+    ]
+    for day, hours in zip(WEEKDAYS, r.heatmap, strict=True):
+        rows += [("heatmap_hours", day, f"{hour:02d}:00", f"{v:.3f}") for hour, v in enumerate(hours) if v]
+    rows += [("room_week_hours", w.room, w.week, f"{w.hours:.2f}") for w in r.room_weeks]
+    for section, items in (("lecturer", r.by_lecturer), ("course", r.by_course)):
+        for n in items:
+            rows.append((f"{section}_sessions", n.name, "", str(n.sessions)))
+            rows.append((f"{section}_hours", n.name, "", f"{n.hours:.2f}"))
+    rows += [
+        ("recordings", "count", "", str(r.recordings.count)),
+        ("recordings", "hours", "", f"{r.recordings.hours:.2f}"),
+        ("recordings", "size_bytes", "", str(r.recordings.size_bytes)),
+    ]
+    for d in r.devices:
+        rows.append(("device_hours", d.name, d.uid, f"{d.hours_in_sessions:.2f}"))
+        if d.lamp_hours is not None:
+            note = f"of {d.lamp_rated_hours} rated" + ("; WARNING: near end of life" if d.lamp_warning else "")
+            rows.append(("lamp_hours", d.name, note, str(d.lamp_hours)))
+    for f in r.faults:
+        rows.append(("faults", f.name, f"last {f.last_at}", str(f.fault_events + f.fault_readings)))
+    rows.append(("tablets", "participation", "; ".join(r.notes), "" if r.tablets is None else str(r.tablets)))
+    return rows
+
+
+def to_csv(r: UsageReport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADER)
+    writer.writerows(report_rows(r))
+    return out.getvalue()
+
+
+def write_csv(r: UsageReport, path: Path) -> None:
+    """Blocking; the UI calls it through ``asyncio.to_thread``."""
+    path.write_text(to_csv(r), encoding="utf-8-sig")  # the BOM lets Excel read Cyrillic names right
+
+
+def to_table(r: UsageReport) -> str:
+    f = r.filter
+    span = f"{f.since or 'start'} to {f.until or 'today'}"
+    lines = [
+        f"Usage {span}; room: {f.room or 'all'}; lecturer: {f.lecturer or 'all'}",
+        f"{r.sessions} sessions, {r.hours_in_use:.1f} hours in use, {r.rooms} room(s)",
+        "",
+        "Hours in use by weekday and hour (local time; darker is busier)",
+        "     " + "".join(f"{h:<6d}" for h in range(0, 24, 6)),
+    ]
+    peak = max((v for row in r.heatmap for v in row), default=0.0) or 1.0
+    for day, row in zip(WEEKDAYS, r.heatmap, strict=True):
+        lines.append(f"{day}  " + "".join(SHADES[min(9, round(v / peak * 9))] for v in row))
+    lines += ["", "Hours per room per week"]
+    lines += [f"  {w.week}  {w.room:<24} {w.hours:8.1f}" for w in r.room_weeks] or ["  none"]
+    for title, items in (("Sessions by lecturer", r.by_lecturer), ("Sessions by course", r.by_course)):
+        lines += ["", title]
+        lines += [f"  {n.name or '(not given)':<32} {n.sessions:6d} sessions {n.hours:8.1f} h" for n in items[:15]]
+    rec = r.recordings
+    lines += ["", f"Recordings: {rec.count}, {rec.hours:.1f} h, {rec.size_bytes / 1e9:.2f} GB", "", "Devices"]
+    for d in r.devices:
+        lamp = "" if d.lamp_hours is None else f"  lamp {d.lamp_hours}/{d.lamp_rated_hours} h"
+        warning = "  WARNING: lamp near end of life" if d.lamp_warning else ""
+        lines.append(f"  {d.name:<32} {d.hours_in_sessions:8.1f} h in sessions{lamp}{warning}")
+    lines += ["", "Faults"]
+    faults = [f"  {x.name:<32} {x.fault_events + x.fault_readings:6d}  last {x.last_at}" for x in r.faults]
+    lines += faults or ["  none"]
+    lines += ["", f"Tablet participation: {'; '.join(r.notes) if r.tablets is None else r.tablets}"]
+    return "\n".join(lines)
