@@ -105,7 +105,8 @@ def test_report_survives_json_and_exports(store: Store) -> None:
 
 def test_usage_command_formats(store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     store.close()
-    assert main(["--data-dir", str(tmp_path), "usage", "--format", "json", "--room", "room:A", "--utc-offset", "0"]) == 0
+    args = ["--data-dir", str(tmp_path), "usage", "--format", "json", "--room", "room:A", "--utc-offset", "0"]
+    assert main(args) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["sessions"] == 3 and report["filter"]["room"] == "room:A"
     assert main(["--data-dir", str(tmp_path), "usage", "--format", "csv", "--since", "2026-11-30"]) == 0
