@@ -58,9 +58,7 @@ class _DeadConnection(PJLinkConnectionError):
 class PJLinkClient:
     """One projector's TCP session; every call is bounded by ``timeout`` per network step."""
 
-    def __init__(
-        self, host: str, port: int = PORT, password: str | None = None, timeout: float = 3.0
-    ) -> None:
+    def __init__(self, host: str, port: int = PORT, password: str | None = None, timeout: float = 3.0) -> None:
         self.host = host
         self.port = port
         self.password = password
@@ -87,7 +85,9 @@ class PJLinkClient:
     async def _read_line(self, what: str) -> bytes:
         assert self._reader is not None
         try:
-            return await asyncio.wait_for(self._reader.readuntil(TERMINATOR), self.timeout)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for wraps every read in a new task.
+            async with asyncio.timeout(self.timeout):
+                return await self._reader.readuntil(TERMINATOR)
         except TimeoutError:
             raise PJLinkTimeout(f"no {what} from {self.host}:{self.port} within {self.timeout:g} s") from None
         except asyncio.LimitOverrunError:
@@ -101,8 +101,8 @@ class PJLinkClient:
 
     async def _connect(self) -> None:
         try:
-            self._reader, self._writer = await asyncio.wait_for(
-                asyncio.open_connection(self.host, self.port, limit=_READ_LIMIT), self.timeout)
+            async with asyncio.timeout(self.timeout):
+                self._reader, self._writer = await asyncio.open_connection(self.host, self.port, limit=_READ_LIMIT)
         except TimeoutError:
             raise PJLinkTimeout(f"cannot reach {self.host}:{self.port} within {self.timeout:g} s") from None
         except OSError as exc:
@@ -127,7 +127,8 @@ class PJLinkClient:
             self._auth_random = None
         try:
             self._writer.write(line)
-            await asyncio.wait_for(self._writer.drain(), self.timeout)
+            async with asyncio.timeout(self.timeout):
+                await self._writer.drain()
         except TimeoutError:
             raise PJLinkTimeout(f"{self.host} does not accept data") from None
         except OSError as exc:
@@ -221,8 +222,11 @@ class PJLinkClient:
 
     async def info(self) -> dict[str, str]:
         """Manufacturer (INF1), product (INF2) and other information (INFO)."""
-        return {"manufacturer": await self.query("INF1"), "product": await self.query("INF2"),
-                "info": await self.query("INFO")}
+        return {
+            "manufacturer": await self.query("INF1"),
+            "product": await self.query("INF2"),
+            "info": await self.query("INFO"),
+        }
 
     # Class 2
     async def serial_number(self) -> str:

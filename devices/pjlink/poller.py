@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -88,9 +89,11 @@ class PJLinkPoller:
         await self.client.close()
 
     async def _run(self) -> None:
+        # Jitter keeps a room of pollers from falling into step and answering in one burst.
+        await asyncio.sleep(random.uniform(0, min(0.5, self.interval_s / 2)))
         while True:
             await self.refresh()
-            await asyncio.sleep(self.interval_s)
+            await asyncio.sleep(self.interval_s * random.uniform(0.9, 1.1))
 
     async def refresh(self) -> ProjectorState | None:
         """Poll once now; errors become an availability word, never an exception."""

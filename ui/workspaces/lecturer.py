@@ -211,13 +211,21 @@ class LecturerWorkspace(QWidget):
         card = self.cards.get(device.uid)
         if card is None:
             card = DeviceCard(device, self.bridge)
-            index = len(self.cards)
             self.cards[device.uid] = card
-            self.grid.addWidget(card, index // CARD_COLUMNS, index % CARD_COLUMNS)
+            self._place_cards()
             self.empty.hide()
             self.cards_scroll.show()
             self._update_devices_status()
         card.update_device(device)
+
+    def _place_cards(self) -> None:
+        """Same order every time: projectors, boards, displays, then by name, as the room is laid out."""
+        order = {"projector": 0, "board": 1, "display": 2}
+        ranked = sorted(
+            self.cards.values(), key=lambda c: (order.get(str(c.device.kind), 9), c.device.name, c.device.uid)
+        )
+        for index, card in enumerate(ranked):
+            self.grid.addWidget(card, index // CARD_COLUMNS, index % CARD_COLUMNS)
 
     @staticmethod
     def _repolish(widget: QWidget) -> None:

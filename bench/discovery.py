@@ -1,0 +1,221 @@
+"""Discovery and control speed against simulated rooms on loopback, beside a raw PJLink round trip.
+
+Prints, for N = 10, 50, 100 simulated devices: the time from discovery start until every device is
+found and its state read; the median of one raw PJLink round trip (connect, greeting, `%1POWR ?`) and of
+the same command through our client, with their ratio; and the Qt main thread's longest stall while the
+console polls 100 devices. Targets: 100 devices in under 2 s; ratio under 1.2; no stall over 16 ms.
+
+    .venv/bin/python bench/discovery.py [--sizes 10 50 100] [--poll-seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import multiprocessing
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from classroom_console.room import Room  # noqa: E402
+from classroom_console.room_devices import RoomDevices, poll_once  # noqa: E402
+from devices.discovery import DeviceFinder, FinderConfig  # noqa: E402
+from devices.model import Availability  # noqa: E402
+from devices.pjlink import PJLinkClient  # noqa: E402
+from devices.sim.dnssd_advertiser import Advertisement, DnssdAdvertiser  # noqa: E402
+from devices.sim.pjlink_projector import SimProjectorConfig, SimulatedProjector  # noqa: E402
+
+BENCH_NET = ipaddress.IPv4Network("127.0.90.0/25")  # loopback only, apart from the demo and the tests
+SERVICE = "_pjlink._tcp.local."
+ROUND_TRIPS = 300
+
+
+def hosts(n: int) -> list[str]:
+    return [str(h) for h in list(BENCH_NET.hosts())[:n]]
+
+
+async def start_room(n: int) -> tuple[list[SimulatedProjector], DnssdAdvertiser]:
+    sims = []
+    for i, host in enumerate(hosts(n), start=1):
+        sim = SimulatedProjector(
+            SimProjectorConfig(
+                name=f"Bench {i}",
+                host=host,
+                role="board" if i % 5 == 0 else "projector",
+                mac=f"02:be:00:00:{i // 256:02x}:{i % 256:02x}",
+                idle_timeout_s=300,
+            )
+        )
+        await sim.start()
+        sims.append(sim)
+    adverts = DnssdAdvertiser()
+    await adverts.advertise_many(
+        Advertisement(SERVICE, s.config.name, s.host, s.tcp_port, {"mac": s.mac, "role": s.config.role}) for s in sims
+    )
+    return sims, adverts
+
+
+async def stop_room(sims: list[SimulatedProjector], adverts: DnssdAdvertiser) -> None:
+    await adverts.stop()
+    await asyncio.gather(*(s.stop() for s in sims))
+
+
+def finder_config(n: int) -> FinderConfig:
+    return FinderConfig(
+        search_targets=[(h, 4352) for h in hosts(n)],
+        sweep=[str(BENCH_NET)],
+        dnssd_interfaces=["127.0.0.1"],
+    )
+
+
+async def found_and_read(n: int) -> tuple[float, int]:
+    """Seconds until all n devices are found and their state read, as the console does it."""
+    started = time.perf_counter()
+    read: set[str] = set()
+    reads: set[asyncio.Task[None]] = set()
+    done = asyncio.Event()
+
+    async def read_one(info: object) -> None:
+        device = await poll_once(info, None)  # type: ignore[arg-type]
+        if device.availability is Availability.ONLINE and "power" in device.state:
+            read.add(device.uid)
+            if len(read) == n:
+                done.set()
+
+    finder = DeviceFinder(finder_config(n))
+    seen: set[str] = set()
+    async for info in finder.watch(10.0):
+        if info.uid not in seen:
+            seen.add(info.uid)
+            reads.add(asyncio.create_task(read_one(info)))
+        if len(seen) == n:
+            break
+    try:
+        await asyncio.wait_for(done.wait(), 10)
+    except TimeoutError:
+        pass
+    await asyncio.gather(*reads, return_exceptions=True)
+    return time.perf_counter() - started, len(read)
+
+
+async def raw_round_trip(host: str) -> float:
+    started = time.perf_counter()
+    reader, writer = await asyncio.open_connection(host, 4352)
+    await reader.readuntil(b"\r")
+    writer.write(b"%1POWR ?\r")
+    await writer.drain()
+    await reader.readuntil(b"\r")
+    elapsed = time.perf_counter() - started
+    writer.close()
+    await writer.wait_closed()
+    return elapsed
+
+
+async def client_round_trip(host: str) -> float:
+    started = time.perf_counter()
+    client = PJLinkClient(host)
+    await client.power()
+    elapsed = time.perf_counter() - started
+    await client.close()
+    return elapsed
+
+
+async def round_trips() -> tuple[float, float]:
+    host = hosts(1)[0]
+    raw, ours = [], []
+    for _ in range(ROUND_TRIPS):  # interleaved, so both see the same machine load
+        raw.append(await raw_round_trip(host))
+        ours.append(await client_round_trip(host))
+    return statistics.median(raw), statistics.median(ours)
+
+
+def serve_room(n: int, ready: Any, stop: Any) -> None:
+    """The simulated devices live in their own process, as hardware would: their work is not ours."""
+
+    async def serve() -> None:
+        sims, adverts = await start_room(n)
+        ready.set()
+        while not stop.is_set():
+            await asyncio.sleep(0.1)
+        await stop_room(sims, adverts)
+
+    asyncio.run(serve())
+
+
+def main_thread_stall(n: int, seconds: float) -> tuple[float, int]:
+    """Longest Qt main-thread stall while the console discovers and polls n devices every second."""
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from ui.stall_meter import StallMeter
+
+    ready, stop = multiprocessing.Event(), multiprocessing.Event()
+    room_process = multiprocessing.Process(target=serve_room, args=(n, ready, stop))
+    room_process.start()
+    if not ready.wait(60):
+        room_process.kill()
+        raise RuntimeError("the simulated room did not start")
+    app = QApplication.instance() or QApplication([])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+
+    async def run() -> tuple[float, int]:
+        room = Room("bench")
+        devices = RoomDevices(room, finder_config(n), poll_interval_s=1.0, rediscover_every_s=3600)
+        meter = StallMeter()
+        meter.start()
+        await devices.start()
+        await asyncio.sleep(seconds)
+        meter.stop()
+        online = sum(d.availability is Availability.ONLINE for d in room.devices.values())
+        await devices.stop()
+        return meter.longest_ms, online
+
+    try:
+        with loop:
+            return loop.run_until_complete(run())
+    finally:
+        stop.set()
+        room_process.join(30)
+
+
+async def discovery_figures(sizes: list[int]) -> None:
+    for n in sizes:
+        sims, adverts = await start_room(n)
+        try:
+            seconds, read = await found_and_read(n)
+            print(f"N={n:<4} found and read {read}/{n} in {seconds:.2f} s")
+        finally:
+            await stop_room(sims, adverts)
+    sims, adverts = await start_room(1)
+    try:
+        raw, ours = await round_trips()
+    finally:
+        await stop_room(sims, adverts)
+    print(f"raw PJLink round trip (connect + %1POWR ?): median {raw * 1000:.2f} ms over {ROUND_TRIPS}")
+    print(f"our client, same command:                 median {ours * 1000:.2f} ms  ratio {ours / raw:.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 50, 100])
+    parser.add_argument("--poll-seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    os.environ["CLASSROOM_CONSOLE_SCOPE"] = "loopback"
+    asyncio.run(discovery_figures(args.sizes))
+    stall_ms, online = main_thread_stall(max(args.sizes), args.poll_seconds)
+    print(
+        f"main thread while polling {max(args.sizes)} devices ({online} online) for {args.poll_seconds:.0f} s: "
+        f"longest stall {stall_ms:.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
