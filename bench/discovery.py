@@ -24,13 +24,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from classroom_console.room import Room  # noqa: E402
-from classroom_console.room_devices import RoomDevices, poll_once  # noqa: E402
-from devices.discovery import DeviceFinder, FinderConfig  # noqa: E402
-from devices.model import Availability  # noqa: E402
-from devices.pjlink import PJLinkClient  # noqa: E402
-from devices.sim.dnssd_advertiser import Advertisement, DnssdAdvertiser  # noqa: E402
-from devices.sim.pjlink_projector import SimProjectorConfig, SimulatedProjector  # noqa: E402
+from classroom_console.room import Room
+from classroom_console.room_devices import RoomDevices, poll_once
+from devices.discovery import DeviceFinder, FinderConfig
+from devices.model import Availability
+from devices.pjlink import PJLinkClient
+from devices.sim.dnssd_advertiser import Advertisement, DnssdAdvertiser
+from devices.sim.pjlink_projector import SimProjectorConfig, SimulatedProjector
 
 BENCH_NET = ipaddress.IPv4Network("127.0.90.0/25")  # loopback only, apart from the demo and the tests
 SERVICE = "_pjlink._tcp.local."
@@ -142,7 +142,7 @@ def serve_room(n: int, ready: Any, stop: Any) -> None:
     async def serve() -> None:
         sims, adverts = await start_room(n)
         ready.set()
-        while not stop.is_set():
+        while not stop.is_set():  # noqa: ASYNC110 - a multiprocessing.Event cannot be awaited
             await asyncio.sleep(0.1)
         await stop_room(sims, adverts)
 
