@@ -142,8 +142,7 @@ def serve_room(n: int, ready: Any, stop: Any) -> None:
     async def serve() -> None:
         sims, adverts = await start_room(n)
         ready.set()
-        while not stop.is_set():  # noqa: ASYNC110 - a multiprocessing.Event cannot be awaited
-            await asyncio.sleep(0.1)
+        await asyncio.to_thread(stop.wait)  # a multiprocessing.Event cannot be awaited directly
         await stop_room(sims, adverts)
 
     asyncio.run(serve())
