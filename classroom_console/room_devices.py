@@ -109,6 +109,9 @@ class RoomDevices:
             shown = self.room.devices.get(info.uid)
             if shown is not None:
                 shown.found_by |= info.found_by  # how it was found is detail, not news: no event
+                if info.name and shown.name in ("", shown.address) and info.name != info.address:
+                    managed.info.name = info.name  # a device that hides its NAME behind a password
+                    self.room.update_device(dataclasses.replace(shown, name=info.name))
             return
         if managed is not None:  # the same device at a new address (DHCP): re-point its poller
             await managed.poller.stop()

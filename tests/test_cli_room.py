@@ -86,6 +86,8 @@ def test_discover_without_the_password_says_so(sim_room: subprocess.Popen[str], 
     assert done.returncode == 0, done.stderr
     ours = [line for line in done.stdout.splitlines() if "mac:02:cc:80:00:00:0" in line]
     assert len(ours) == 4 and all("auth_failed" in line for line in ours)
+    # NAME is behind the password, so the name the device announced over DNS-SD stands in for it.
+    assert sorted(line.split()[2] for line in ours) == ["Board", "Projector", "Projector", "Projector"]
 
 
 def test_device_control_by_id_and_address(sim_room: subprocess.Popen[str], tmp_path: Path) -> None:

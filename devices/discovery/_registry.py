@@ -85,7 +85,8 @@ class DeviceRegistry:
             info.kind = classify(hints.role)
         if hints.txt:
             info.state.setdefault("txt", {}).update(hints.txt)
-        info.name = info.name or hints.label
+        if hints.label and info.name in ("", info.address):  # the address was only a stand-in for a name
+            info.name = hints.label
         return before != (info.found_by, info.state.get("mac"), info.kind, info.name)
 
     def _forget_endpoint_of_others(self, uid: str, addr_key: str) -> None:
