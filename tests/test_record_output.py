@@ -35,7 +35,7 @@ from classroom_console.media.probe import inspect
 
 def record(path: Path, *, size: tuple[int, int] = (320, 180), fps: int = 30, duration: float = 2.0,
            clock: Clock | None = None, layout: Layout | None = None, sources: list[Source] | None = None,
-           during: object = None) -> RecordingResult:
+           during: object = None, settings: EncoderSettings | None = None, start_floor: int = 0) -> RecordingResult:
     """One recording through the real pipeline; ``during(program)`` runs on a thread while it records."""
 
     async def scenario() -> RecordingResult:
@@ -43,8 +43,8 @@ def record(path: Path, *, size: tuple[int, int] = (320, 180), fps: int = 30, dur
         for source in sources or [TestPattern(size=size, fps=fps), Tone()]:
             program.add_source(source)
         program.start()
-        recorder = Recorder(program, path, duration_s=duration, start_floor_bytes=0,
-                            settings=EncoderSettings(block_when_full=isinstance(clock, SimulatedClock)))
+        recorder = Recorder(program, path, duration_s=duration, start_floor_bytes=start_floor,
+                            settings=settings or EncoderSettings(block_when_full=isinstance(clock, SimulatedClock)))
         try:
             await recorder.start()
             if callable(during):

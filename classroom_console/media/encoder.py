@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 # empty_moov it started 2 frames late. Crash safety is the same: moof+mdat fragments, one per keyframe.
 MOVFLAGS = "frag_keyframe+delay_moov+default_base_moof"
 AAC_FRAME = 1024
+DISK_CHECK_FRAMES = 10  # statvfs is cheap; checking by frames too keeps up with faster-than-real-time runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +176,9 @@ class EncoderSink:
     def _open(self) -> tuple[Any, Any, Any]:
         w, h = self.size
         gop = max(1, round(self.settings.gop_s * self.fps))
-        container = av.open(str(self.path), "w", format="mp4", options={"movflags": MOVFLAGS})
+        # flush_packets: each fragment reaches the kernel when it is cut, not when a 32 KB buffer fills.
+        options = {"movflags": MOVFLAGS, "flush_packets": "1"}
+        container = av.open(str(self.path), "w", format="mp4", options=options)
         video = container.add_stream("libx264", rate=self.fps, options={
             "preset": self.settings.preset,
             "crf": str(self.settings.crf),
@@ -213,7 +216,7 @@ class EncoderSink:
                         pending_audio = pending_audio[AAC_FRAME:]
                         audio_pts += AAC_FRAME
                     self.counters.audio_samples = audio_pts + len(pending_audio)
-                if meter.due():
+                if meter.due() or (kind == "v" and self.counters.frames % DISK_CHECK_FRAMES == 0):
                     self._check_disk(meter)
             if len(pending_audio):
                 self._mux(container, audio.encode(_audio_frame(pending_audio, audio_pts)))
@@ -249,13 +252,16 @@ class EncoderSink:
     def _check_disk(self, meter: _Meter) -> None:
         self._measure_size()
         self.counters.free_bytes = self._free_space(self.path.parent)
-        self.counters.fps = meter.rate(self.counters.frames)
+        if meter.due():
+            self.counters.fps = meter.rate(self.counters.frames)
         media_s = self.counters.frames / self.fps
         self.counters.bitrate_bps = self.counters.size_bytes * 8 / media_s if media_s > 0 else 0.0
-        if self.counters.free_bytes < self.settings.stop_floor_bytes and self.finish_at is None:
+        if self.counters.free_bytes < self.settings.stop_floor_bytes and self.stop_reason != StopReason.DISK_FULL:
             self.message = "the disk is nearly full: the recording was stopped and saved"
             self.stop_reason = StopReason.DISK_FULL
-            self.finish()
+            base = self.start_at if self.start_at is not None else 0.0
+            soon = base + (self.counters.frames + self._video_waiting + 1) / self.fps
+            self.finish_at = soon if self.finish_at is None else min(self.finish_at, soon)
 
     def _measure_size(self) -> None:
         try:
