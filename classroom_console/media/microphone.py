@@ -1,7 +1,7 @@
 """Microphones through PortAudio (PyAudio): a picker's list, gain, a level, and a clear state when one vanishes.
 
-Reads only what is already captured (``get_read_available``), so a device that stops answering is seen
-as silence by a watchdog instead of a read that never returns.
+PortAudio delivers blocks on its own thread; a watchdog here notices a device that stops answering
+instead of waiting in a read that never returns.
 """
 
 from __future__ import annotations
@@ -85,31 +85,39 @@ class Microphone(AudioSource):
         raise OSError(f"no input device named {self.device!r}")
 
     def _session(self, stop: threading.Event, clock: Clock) -> None:
-        """One open stream, until the device stalls or errs (then the caller reopens after a pause)."""
+        """One open stream, until the device stalls or errs (then the caller reopens after a pause).
+
+        PortAudio calls back on its own thread with the ADC time of each block; we map that stream time to
+        our clock, so a device that delivers in bursts (PulseAudio's virtual sources do, 2 s at a time)
+        still gets each block's true capture time.
+        """
         import pyaudio
 
         pa = _pyaudio()
         stream = None
+        last = [clock.now(), 0.0]  # time of the last callback, longest gap seen between callbacks
+
+        def on_block(data: bytes | None, count: int, times: dict[str, float], status: int) -> tuple[None, int]:
+            now = clock.now()
+            last[1] = max(last[1], now - last[0])
+            last[0] = now
+            adc, current = times.get("input_buffer_adc_time", 0.0), times.get("current_time", 0.0)
+            stamp = adc + (now - current) if adc > 0 and current > 0 else now - count / AUDIO_RATE
+            if data:
+                self.publish(AudioBlock(stamp, np.frombuffer(data, np.int16).astype(np.float32) / 32768.0))
+            return None, pyaudio.paContinue
+
         try:
             stream = pa.open(format=pyaudio.paInt16, channels=1, rate=AUDIO_RATE, input=True,
-                             input_device_index=self._resolve_device(pa), frames_per_buffer=AUDIO_BLOCK)
-            last_data = clock.now()
-            while not stop.is_set():
-                available = stream.get_read_available()
-                if available >= AUDIO_BLOCK:
-                    now = clock.now()
-                    data = stream.read(AUDIO_BLOCK, exception_on_overflow=False)
-                    # The first sample of this block was captured ``available`` samples before now.
-                    stamp = now - available / AUDIO_RATE
-                    samples = np.frombuffer(data, np.int16).astype(np.float32) / 32768.0
-                    self.publish(AudioBlock(stamp, samples))
-                    last_data = now
-                    continue
-                if clock.now() - last_data > STALL_S:
+                             input_device_index=self._resolve_device(pa), frames_per_buffer=AUDIO_BLOCK,
+                             stream_callback=on_block)
+            last[0] = clock.now()
+            while not stop.wait(0.05):
+                stall = max(STALL_S, 1.5 * last[1])
+                if not stream.is_active() or clock.now() - last[0] > stall:
                     self._set_state(SourceState.LOST, "the microphone stopped sending sound (unplugged?)")
                     self.level_db = float("-inf")
                     return
-                stop.wait(0.005)
         finally:
             if stream is not None:
                 try:

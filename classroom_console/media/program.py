@@ -173,7 +173,9 @@ class Program:
 
     def _push_audio(self, t: float) -> None:
         self.mixer.collect(self.audio_sources)
-        chunk = self.mixer.pull(t - AUDIO_LATENCY_S)
+        sources = self.audio_sources
+        latency = max([AUDIO_LATENCY_S, *(s.lateness_s + 0.1 for s in sources)])
+        chunk = self.mixer.pull(t - latency)
         if chunk is not None:
             for sink in self._sinks:
                 sink.push_audio(*chunk)

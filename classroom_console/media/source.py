@@ -14,6 +14,8 @@ from ._worker import Worker
 from .clock import Clock
 from .frames import AUDIO_RATE, AudioBlock, VideoFrame
 
+MAX_LATENESS_S = 3.0
+
 
 class SourceState(enum.StrEnum):
     IDLE = "idle"
@@ -127,9 +129,13 @@ class AudioSource(Source):
         super().__init__(name)
         self.gain_db = gain_db
         self.level_db = -math.inf
+        self.lateness_s = 0.0  # the longest a block took to arrive after its last sample: the mixer waits that long
         self._blocks: collections.deque[AudioBlock] = collections.deque(maxlen=AUDIO_RATE // 960 * 10)
 
     def publish(self, block: AudioBlock) -> None:
+        if self.clock is not None:
+            late = self.clock.now() - (block.stamp + len(block.samples) / AUDIO_RATE)
+            self.lateness_s = min(MAX_LATENESS_S, max(self.lateness_s, late))
         samples = block.samples
         if self.gain_db:
             samples = np.clip(samples * np.float32(10 ** (self.gain_db / 20)), -1.0, 1.0).astype(np.float32)
