@@ -20,7 +20,6 @@ from classroom_console.usage_model import (
     UsageReport,
 )
 
-MAX_SESSION_S = 86400  # a session left open for days counts one day at most
 TOP_N = 50
 Rows = Sequence[Sequence[Any]]
 
@@ -28,11 +27,6 @@ Rows = Sequence[Sequence[Any]]
 @dataclass(frozen=True, slots=True)
 class Dialect:
     name: str
-
-    def epoch(self, col: str) -> str:
-        if self.name == "postgresql":
-            return f"extract(epoch from ({col})::timestamptz)::float8"
-        return f"((julianday({col}) - 2440587.5) * 86400.0)"
 
     def floor(self, expr: str) -> str:
         """Integer floor of a non-negative number."""
@@ -76,43 +70,42 @@ def to_numbered(sql: str, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
 
 
 def build_queries(d: Dialect, f: UsageFilter) -> tuple[dict[str, str], dict[str, Any]]:
-    """Each chart's SQL and the shared parameters; clauses exist only for the filters that are set."""
+    """Each chart's SQL over the rollup tables and the shared parameters; clauses only for filters that are set."""
     since, until = f.utc_bounds()
     params: dict[str, Any] = {"since": since, "until": until}
-    where = ["s.started_at >= :since", "s.started_at < :until"]
+    where = ["started_at >= :since", "started_at < :until"]
     if f.room:
-        where.append("s.room_id = :room")
+        where.append("room_id = :room")
         params["room"] = f.room
     if f.lecturer:
-        where.append("s.lecturer = :lecturer")
+        where.append("lecturer = :lecturer")
         params["lecturer"] = f.lecturer
-    off = repr(float(f.utc_offset_h) * 3600.0)
-    t0 = d.epoch("s.started_at")
-    t1 = d.epoch("coalesce(s.ended_at, s.started_at)")
-    fs = (
-        f"fs AS (SELECT s.id, coalesce(s.room_id, '') AS room_id, s.lecturer, s.course, {t0} + {off} AS t0, "
-        f"{d.least(d.greatest(t1, t0), f'{t0} + {MAX_SESSION_S}')} + {off} AS t1 "
-        f"FROM sessions s WHERE {' AND '.join(where)})"
-    )
+    cond = " AND ".join(where)
+    off_s = float(f.utc_offset_h) * 3600.0
+    fs = f"fs AS (SELECT id, room_id, lecturer, course, t0_s + {off_s!r} AS t0, dur_s FROM session_spans WHERE {cond})"
     narrowed = bool(f.room or f.lecturer)
     q: dict[str, str] = {}
-    q["totals"] = f"WITH {fs} SELECT count(*), coalesce(sum(t1 - t0), 0), count(DISTINCT room_id) FROM fs"
-    q["heatmap"] = (
-        f"WITH RECURSIVE {fs}, spans(h, t0, t1) AS ("
-        f"SELECT {d.floor('t0 / 3600')}, t0, t1 FROM fs WHERE t1 > t0 "
-        "UNION ALL SELECT h + 1, t0, t1 FROM spans WHERE (h + 1) * 3600 < t1) "
-        f"SELECT ((h / 24) + 3) % 7, h % 24, sum({d.least('t1', '(h + 1) * 3600')} - {d.greatest('t0', 'h * 3600')}) "
-        "FROM spans GROUP BY 1, 2"
-    )
+    q["totals"] = f"SELECT count(*), coalesce(sum(dur_s), 0), count(DISTINCT room_id) FROM session_spans WHERE {cond}"
+    if f.utc_offset_h == int(f.utc_offset_h):
+        # Whole-hour offsets (all of Central Asia): shift the precomputed UTC hour-of-week buckets.
+        q["heatmap"] = f"SELECT how, sum(secs) FROM session_hours WHERE {cond} GROUP BY how"
+    else:
+        q["heatmap"] = (
+            f"WITH RECURSIVE {fs}, spans(h, t0, t1) AS ("
+            f"SELECT {d.floor('t0 / 3600')}, t0, t0 + dur_s FROM fs WHERE dur_s > 0 "
+            "UNION ALL SELECT h + 1, t0, t1 FROM spans WHERE (h + 1) * 3600 < t1) "
+            f"SELECT (h + 72) % 168, sum({d.least('t1', '(h + 1) * 3600')} - {d.greatest('t0', 'h * 3600')}) "
+            "FROM spans GROUP BY 1"
+        )
     q["room_weeks"] = (
-        f"WITH {fs} SELECT room_id, wk, sum(t1 - t0) FROM ("
-        f"SELECT room_id, dd - ((dd + 3) % 7) AS wk, t0, t1 FROM ("
-        f"SELECT room_id, {d.floor('t0 / 86400')} AS dd, t0, t1 FROM fs) AS x) AS y "
+        f"WITH {fs} SELECT room_id, wk, sum(dur_s) FROM ("
+        f"SELECT room_id, dd - ((dd + 3) % 7) AS wk, dur_s FROM ("
+        f"SELECT room_id, {d.floor('t0 / 86400')} AS dd, dur_s FROM fs) AS x) AS y "
         "GROUP BY room_id, wk ORDER BY wk, room_id"
     )
     for key, col in (("by_lecturer", "lecturer"), ("by_course", "course")):
         q[key] = (
-            f"WITH {fs} SELECT {col}, count(*), sum(t1 - t0) FROM fs GROUP BY {col} "
+            f"SELECT {col}, count(*), sum(dur_s) FROM session_spans WHERE {cond} GROUP BY {col} "
             f"ORDER BY count(*) DESC, {col} LIMIT {TOP_N}"
         )
     rec_join = "JOIN fs ON fs.id = r.session_id " if narrowed else ""
@@ -120,10 +113,7 @@ def build_queries(d: Dialect, f: UsageFilter) -> tuple[dict[str, str], dict[str,
         f"WITH {fs} SELECT count(*), coalesce(sum(r.duration_s), 0), coalesce(sum(r.size_bytes), 0) "
         f"FROM recordings r {rec_join}WHERE r.started_at >= :since AND r.started_at < :until"
     )
-    q["device_hours"] = (
-        f"WITH {fs} SELECT sd.device_uid, sum(fs.t1 - fs.t0) FROM session_devices sd "
-        "JOIN fs ON fs.id = sd.session_id GROUP BY sd.device_uid"
-    )
+    q["device_hours"] = f"SELECT device_uid, sum(dur_s) FROM device_spans WHERE {cond} GROUP BY device_uid"
     q["devices"] = "SELECT uid, name, kind, coalesce(room_id, '') FROM devices" + (
         " WHERE room_id = :room" if f.room else ""
     )
@@ -162,8 +152,10 @@ def assemble(f: UsageFilter, rows: Mapping[str, Rows]) -> UsageReport:
     """Turn each query's rows into the report; pure Python, no database."""
     sessions, seconds, rooms = rows["totals"][0]
     heat = [[0.0] * 24 for _ in range(7)]
-    for wd, hr, secs in rows["heatmap"]:
-        heat[int(wd)][int(hr)] += float(secs) / 3600
+    shift = int(f.utc_offset_h) if f.utc_offset_h == int(f.utc_offset_h) else 0  # else the SQL already shifted
+    for how, secs in rows["heatmap"]:
+        local = (int(how) + shift) % 168
+        heat[local // 24][local % 24] += float(secs) / 3600
     weeks = tuple(
         RoomWeek(str(room), (date(1970, 1, 1) + timedelta(days=int(wk))).isoformat(), _hours(secs))
         for room, wk, secs in rows["room_weeks"]

@@ -71,11 +71,17 @@ class PostgresCentreDB(CentreDB):
 
     async def store_session(self, rows: SessionRows) -> int:
         async with self.pool.acquire() as conn, conn.transaction():
-            sql, args = _sql(schema.UPSERT_SESSION, rows.session)
-            await conn.execute(sql, *args)
+            for statement, params in (
+                (schema.UPSERT_SESSION, rows.session),
+                (schema.UPSERT_SPAN, rows.span),
+                (schema.DELETE_HOURS, {"room_id": rows.span["room_id"], "session_id": rows.span["id"]}),
+            ):
+                sql, args = _sql(statement, params)
+                await conn.execute(sql, *args)
             for statement, batch in (
                 (schema.INSERT_EVENT, rows.events),
-                (schema.INSERT_SESSION_DEVICE, rows.session_devices),
+                (schema.INSERT_HOUR, rows.hours),
+                (schema.UPSERT_DEVICE_SPAN, rows.device_spans),
                 (schema.UPSERT_DEVICE, rows.devices),
                 (schema.INSERT_READING, rows.readings),
             ):

@@ -164,7 +164,10 @@ class SqliteCentreDB(CentreDB):
         def write(c: sqlite3.Connection) -> int:
             c.execute(schema.UPSERT_SESSION, rows.session)
             c.executemany(schema.INSERT_EVENT, rows.events)
-            c.executemany(schema.INSERT_SESSION_DEVICE, rows.session_devices)
+            c.execute(schema.UPSERT_SPAN, rows.span)
+            c.execute(schema.DELETE_HOURS, {"room_id": rows.span["room_id"], "session_id": rows.span["id"]})
+            c.executemany(schema.INSERT_HOUR, rows.hours)
+            c.executemany(schema.UPSERT_DEVICE_SPAN, rows.device_spans)
             c.executemany(schema.UPSERT_DEVICE, rows.devices)
             c.executemany(schema.INSERT_READING, rows.readings)
             key = {"room_id": rows.session["room_id"], "session_id": rows.session["id"]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$")
@@ -12,6 +13,7 @@ FILE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 MAX_EVENTS = 200_000
 MAX_TEXT = 4096
+MAX_SESSION_S = 86400.0  # a session left open for days counts one day at most
 
 
 def check_id(value: Any, pattern: re.Pattern[str] = ID_RE) -> str:
@@ -34,9 +36,33 @@ def _json(value: Any) -> str:
 class SessionRows:
     session: dict[str, Any]
     events: list[dict[str, Any]]
-    session_devices: list[dict[str, Any]]
+    span: dict[str, Any]
+    hours: list[dict[str, Any]]
+    device_spans: list[dict[str, Any]]
     devices: list[dict[str, Any]]
     readings: list[dict[str, Any]]
+
+
+def _epoch(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def span_of(started_at: str, ended_at: str | None) -> tuple[float, float]:
+    """Start (epoch s) and length (s, at most a day), exactly as the room's store computes them."""
+    t0 = round(_epoch(started_at), 3)
+    if not ended_at:
+        return t0, 0.0
+    return t0, min(max(round(_epoch(ended_at) - _epoch(started_at), 3), 0.0), MAX_SESSION_S)
+
+
+def hour_buckets(t0: float, dur: float) -> list[tuple[int, float]]:
+    """Seconds in each UTC hour of the week (Monday 00:00 = 0) that the session touches."""
+    out: list[tuple[int, float]] = []
+    t1, h = t0 + dur, int(t0 // 3600)
+    while h * 3600 < t1:
+        out.append(((h + 72) % 168, min(t1, (h + 1) * 3600.0) - max(t0, h * 3600.0)))
+        h += 1
+    return out
 
 
 def session_rows(room: str, session_id: str, body: Any, now: str) -> SessionRows:
@@ -68,7 +94,14 @@ def session_rows(room: str, session_id: str, body: Any, now: str) -> SessionRows
         })
         if uid is not None:
             uids.add(_text(uid))
-    sd = [{"room_id": room, "session_id": session_id, "device_uid": u} for u in sorted(uids)]
+    try:
+        t0, dur = span_of(session["started_at"], session["ended_at"])
+    except ValueError as exc:
+        raise ValueError(f"bad session time: {exc}") from None
+    common = {"room_id": room, "started_at": session["started_at"], "lecturer": session["lecturer"]}
+    span = {**common, "id": session_id, "course": session["course"], "t0_s": t0, "dur_s": dur}
+    hours = [{**common, "session_id": session_id, "how": how, "secs": secs} for how, secs in hour_buckets(t0, dur)]
+    dspans = [{**common, "session_id": session_id, "device_uid": u, "dur_s": dur} for u in sorted(uids)]
     devices = [
         {"room_id": room, "uid": _text(d.get("uid")), "kind": _text(d.get("kind")), "name": _text(d.get("name"))}
         for d in body.get("devices") or [] if isinstance(d, dict) and d.get("uid")
@@ -79,7 +112,7 @@ def session_rows(room: str, session_id: str, body: Any, now: str) -> SessionRows
          "error_status": _json(dict(r.get("error_status") or {}))}
         for r in body.get("readings") or [] if isinstance(r, dict) and r.get("device_uid") and r.get("wall_time")
     ]
-    return SessionRows(session, rows, sd, devices, readings)
+    return SessionRows(session, rows, span, hours, dspans, devices, readings)
 
 
 def recording_row(room: str, body: Any, max_bytes: int) -> dict[str, Any]:

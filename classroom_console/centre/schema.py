@@ -10,9 +10,6 @@ SCHEMA = (
         room_id TEXT NOT NULL, id TEXT NOT NULL, lecturer TEXT NOT NULL DEFAULT '', course TEXT NOT NULL DEFAULT '',
         kind TEXT NOT NULL DEFAULT '', started_at TEXT NOT NULL, ended_at TEXT, status TEXT NOT NULL DEFAULT '',
         received_at TEXT NOT NULL, PRIMARY KEY (room_id, id))""",
-    "CREATE INDEX IF NOT EXISTS sessions_started_at ON sessions(started_at)",
-    "CREATE INDEX IF NOT EXISTS sessions_room_started ON sessions(room_id, started_at)",
-    "CREATE INDEX IF NOT EXISTS sessions_lecturer_started ON sessions(lecturer, started_at)",
     "CREATE INDEX IF NOT EXISTS sessions_id ON sessions(id)",
     """CREATE TABLE IF NOT EXISTS session_events (
         room_id TEXT NOT NULL, session_id TEXT NOT NULL, local_id BIGINT NOT NULL, device_uid TEXT,
@@ -20,10 +17,26 @@ SCHEMA = (
         PRIMARY KEY (room_id, session_id, local_id))""",
     """CREATE INDEX IF NOT EXISTS session_events_faults ON session_events(device_uid, wall_time)
         WHERE kind IN ('error', 'command_failed')""",
-    """CREATE TABLE IF NOT EXISTS session_devices (
-        room_id TEXT NOT NULL, session_id TEXT NOT NULL, device_uid TEXT NOT NULL,
-        PRIMARY KEY (room_id, session_id, device_uid))""",
-    "CREATE INDEX IF NOT EXISTS session_devices_session ON session_devices(session_id)",
+    # The same rollups the room's store keeps with triggers (migration v5), computed here in Python.
+    """CREATE TABLE IF NOT EXISTS session_spans (
+        room_id TEXT NOT NULL, id TEXT NOT NULL, lecturer TEXT NOT NULL, course TEXT NOT NULL,
+        started_at TEXT NOT NULL, t0_s DOUBLE PRECISION NOT NULL, dur_s DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (room_id, id))""",
+    """CREATE INDEX IF NOT EXISTS session_spans_started
+        ON session_spans(started_at, room_id, lecturer, course, t0_s, dur_s)""",
+    "CREATE INDEX IF NOT EXISTS session_spans_room ON session_spans(room_id, started_at)",
+    "CREATE INDEX IF NOT EXISTS session_spans_lecturer ON session_spans(lecturer, started_at)",
+    "CREATE INDEX IF NOT EXISTS session_spans_id ON session_spans(id)",
+    """CREATE TABLE IF NOT EXISTS session_hours (
+        room_id TEXT NOT NULL, session_id TEXT NOT NULL, how INTEGER NOT NULL, secs DOUBLE PRECISION NOT NULL,
+        started_at TEXT NOT NULL, lecturer TEXT NOT NULL, PRIMARY KEY (room_id, session_id, how))""",
+    "CREATE INDEX IF NOT EXISTS session_hours_how ON session_hours(how, started_at, room_id, lecturer, secs)",
+    "CREATE INDEX IF NOT EXISTS session_hours_started ON session_hours(started_at, room_id, lecturer, how, secs)",
+    """CREATE TABLE IF NOT EXISTS device_spans (
+        room_id TEXT NOT NULL, session_id TEXT NOT NULL, device_uid TEXT NOT NULL, started_at TEXT NOT NULL,
+        lecturer TEXT NOT NULL, dur_s DOUBLE PRECISION NOT NULL, PRIMARY KEY (room_id, session_id, device_uid))""",
+    "CREATE INDEX IF NOT EXISTS device_spans_device ON device_spans(device_uid, started_at, room_id, lecturer, dur_s)",
+    "CREATE INDEX IF NOT EXISTS device_spans_started ON device_spans(started_at, room_id, lecturer, device_uid, dur_s)",
     """CREATE TABLE IF NOT EXISTS devices (
         room_id TEXT NOT NULL, uid TEXT NOT NULL, kind TEXT NOT NULL DEFAULT '', name TEXT NOT NULL DEFAULT '',
         PRIMARY KEY (room_id, uid))""",
@@ -52,8 +65,17 @@ UPSERT_SESSION = """INSERT INTO sessions (
         status = excluded.status, received_at = excluded.received_at"""
 INSERT_EVENT = """INSERT INTO session_events (room_id, session_id, local_id, device_uid, kind, payload, wall_time)
     VALUES (:room_id, :session_id, :local_id, :device_uid, :kind, :payload, :wall_time) ON CONFLICT DO NOTHING"""
-INSERT_SESSION_DEVICE = """INSERT INTO session_devices (room_id, session_id, device_uid)
-    VALUES (:room_id, :session_id, :device_uid) ON CONFLICT DO NOTHING"""
+UPSERT_SPAN = """INSERT INTO session_spans (room_id, id, lecturer, course, started_at, t0_s, dur_s)
+    VALUES (:room_id, :id, :lecturer, :course, :started_at, :t0_s, :dur_s)
+    ON CONFLICT (room_id, id) DO UPDATE SET lecturer = excluded.lecturer, course = excluded.course,
+        started_at = excluded.started_at, t0_s = excluded.t0_s, dur_s = excluded.dur_s"""
+DELETE_HOURS = "DELETE FROM session_hours WHERE room_id = :room_id AND session_id = :session_id"
+INSERT_HOUR = """INSERT INTO session_hours (room_id, session_id, how, secs, started_at, lecturer)
+    VALUES (:room_id, :session_id, :how, :secs, :started_at, :lecturer)"""
+UPSERT_DEVICE_SPAN = """INSERT INTO device_spans (room_id, session_id, device_uid, started_at, lecturer, dur_s)
+    VALUES (:room_id, :session_id, :device_uid, :started_at, :lecturer, :dur_s)
+    ON CONFLICT (room_id, session_id, device_uid) DO UPDATE SET started_at = excluded.started_at,
+        lecturer = excluded.lecturer, dur_s = excluded.dur_s"""
 UPSERT_DEVICE = """INSERT INTO devices (room_id, uid, kind, name) VALUES (:room_id, :uid, :kind, :name)
     ON CONFLICT (room_id, uid) DO UPDATE SET kind = excluded.kind, name = excluded.name"""
 INSERT_READING = """INSERT INTO device_readings (room_id, device_uid, wall_time, power, lamp_hours, error_status)

@@ -148,7 +148,91 @@ CREATE TABLE sync_settings (
 );
 """
 
-MIGRATIONS: tuple[Migration, ...] = (_V1_CORE, _V2_MEDIA_AND_SYNC, _V3_DEVICE_SECRETS, _V4_USAGE_AND_SYNC)
+# v5: usage rollups kept by triggers, so the Centre workspace's charts never recompute times per event:
+# `session_spans` (start and length in epoch seconds), `session_hours` (seconds per UTC hour of the week,
+# Monday 00:00 = 0) and `device_spans` (which device took part in which session, and for how long). They
+# replace v4's `session_devices`. `hour_steps` is a 0..24 counter: triggers cannot use recursive CTEs.
+_SPAN_T0 = "round((julianday(new.started_at) - 2440587.5) * 86400.0, 3)"
+_SPAN_DUR = (
+    "(CASE WHEN new.ended_at IS NULL THEN 0.0 ELSE "
+    "min(max(round((julianday(new.ended_at) - julianday(new.started_at)) * 86400.0, 3), 0.0), 86400.0) END)"
+)
+_SPAN_REFRESH = f"""
+    INSERT OR REPLACE INTO session_spans (id, room_id, lecturer, course, started_at, t0_s, dur_s)
+        VALUES (new.id, coalesce(new.room_id, ''), new.lecturer, new.course, new.started_at, {_SPAN_T0}, {_SPAN_DUR});
+    DELETE FROM session_hours WHERE session_id = new.id;
+    INSERT INTO session_hours (session_id, how, secs, started_at, room_id, lecturer)
+        SELECT new.id, (x.h + 72) % 168, min(x.t1, (x.h + 1) * 3600.0) - max(x.t0, x.h * 3600.0),
+               new.started_at, coalesce(new.room_id, ''), new.lecturer
+        FROM (SELECT CAST(sp.t0_s / 3600 AS INTEGER) + st.i AS h, sp.t0_s AS t0, sp.t0_s + sp.dur_s AS t1
+              FROM session_spans sp, hour_steps st WHERE sp.id = new.id) AS x
+        WHERE x.h * 3600.0 < x.t1;
+    UPDATE device_spans SET started_at = new.started_at, room_id = coalesce(new.room_id, ''),
+        lecturer = new.lecturer, dur_s = {_SPAN_DUR} WHERE session_id = new.id;
+"""
+_V5_USAGE_ROLLUPS = f"""
+DROP TRIGGER session_events_devices;
+DROP TABLE session_devices;
+CREATE TABLE hour_steps (i INTEGER PRIMARY KEY);
+WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 24) INSERT INTO hour_steps SELECT i FROM n;
+CREATE TABLE session_spans (
+    id TEXT PRIMARY KEY,
+    room_id TEXT NOT NULL,
+    lecturer TEXT NOT NULL,
+    course TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    t0_s REAL NOT NULL,
+    dur_s REAL NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX session_spans_started ON session_spans(started_at, room_id, lecturer, course, t0_s, dur_s);
+CREATE INDEX session_spans_room ON session_spans(room_id, started_at);
+CREATE INDEX session_spans_lecturer ON session_spans(lecturer, started_at);
+CREATE TABLE session_hours (
+    session_id TEXT NOT NULL,
+    how INTEGER NOT NULL,
+    secs REAL NOT NULL,
+    started_at TEXT NOT NULL,
+    room_id TEXT NOT NULL,
+    lecturer TEXT NOT NULL,
+    PRIMARY KEY (session_id, how)
+) WITHOUT ROWID;
+CREATE INDEX session_hours_how ON session_hours(how, started_at, room_id, lecturer, secs);
+CREATE INDEX session_hours_started ON session_hours(started_at, room_id, lecturer, how, secs);
+CREATE TABLE device_spans (
+    session_id TEXT NOT NULL,
+    device_uid TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    room_id TEXT NOT NULL,
+    lecturer TEXT NOT NULL,
+    dur_s REAL NOT NULL,
+    PRIMARY KEY (session_id, device_uid)
+) WITHOUT ROWID;
+CREATE INDEX device_spans_device ON device_spans(device_uid, started_at, room_id, lecturer, dur_s);
+CREATE INDEX device_spans_started ON device_spans(started_at, room_id, lecturer, device_uid, dur_s);
+CREATE TRIGGER sessions_usage_insert AFTER INSERT ON sessions BEGIN {_SPAN_REFRESH} END;
+CREATE TRIGGER sessions_usage_update AFTER UPDATE OF started_at, ended_at, room_id, lecturer, course ON sessions
+BEGIN {_SPAN_REFRESH} END;
+CREATE TRIGGER sessions_usage_delete AFTER DELETE ON sessions BEGIN
+    DELETE FROM session_spans WHERE id = old.id;
+    DELETE FROM session_hours WHERE session_id = old.id;
+    DELETE FROM device_spans WHERE session_id = old.id;
+END;
+CREATE TRIGGER session_events_device_spans AFTER INSERT ON session_events
+    WHEN new.session_id IS NOT NULL AND new.device_uid IS NOT NULL
+BEGIN
+    INSERT OR IGNORE INTO device_spans (session_id, device_uid, started_at, room_id, lecturer, dur_s)
+        SELECT sp.id, new.device_uid, sp.started_at, sp.room_id, sp.lecturer, sp.dur_s
+        FROM session_spans sp WHERE sp.id = new.session_id;
+END;
+UPDATE sessions SET started_at = started_at;
+INSERT OR IGNORE INTO device_spans (session_id, device_uid, started_at, room_id, lecturer, dur_s)
+    SELECT DISTINCT e.session_id, e.device_uid, sp.started_at, sp.room_id, sp.lecturer, sp.dur_s
+    FROM session_events e JOIN session_spans sp ON sp.id = e.session_id WHERE e.device_uid IS NOT NULL;
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _V1_CORE, _V2_MEDIA_AND_SYNC, _V3_DEVICE_SECRETS, _V4_USAGE_AND_SYNC, _V5_USAGE_ROLLUPS
+)
 LATEST_VERSION = len(MIGRATIONS)
 
 
