@@ -178,7 +178,7 @@ class Recorder:
         """Ends at the next frame and finalises the file (orderly: the MP4 is complete)."""
         if self._sink is None:
             raise RuntimeError("the recorder was never started")
-        self._sink.finish()
+        self._sink.finish(self.program.clock.now())  # what the technician saw when pressing stop is kept
         return await self.wait()
 
     async def wait(self) -> RecordingResult:
