@@ -110,5 +110,5 @@ def test_webvtt_chapters_run_marker_to_marker() -> None:
     assert text.splitlines() == [
         "WEBVTT", "",
         "chapter-1", "00:00:00.000 --> 00:01:05.500", "Intro", "",
-        "chapter-2", "00:01:05.500 --> 01:01:40.250", "Waves", "",
+        "chapter-2", "00:01:05.500 --> 01:01:40.250", "Waves",
     ]
