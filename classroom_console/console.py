@@ -10,7 +10,7 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from classroom_console.discovery_scope import Scope, finder_config
+from classroom_console.discovery_scope import Scope, finder_config, listen_addresses
 from classroom_console.network import local_ipv4_addresses
 from classroom_console.passwords import PasswordBook
 from classroom_console.room import Room
@@ -51,10 +51,14 @@ class ConsoleCore:
     async def start(self) -> None:
         """Open the store (recovering or refusing it with a clear notice), then find the room's devices."""
         await self._open_store()
-        if self.options.demo:
-            await self._start_sim_room()
-        if self.options.discover:
-            await self._start_devices()
+        try:
+            if self.options.demo:
+                await self._start_sim_room()
+            if self.options.discover:
+                await self._start_devices()
+        except BaseException:
+            await self.stop()  # never leave the store's thread or a half-started room behind
+            raise
 
     async def _open_store(self) -> None:
         try:
@@ -95,6 +99,7 @@ class ConsoleCore:
             passwords=passwords,
             poll_interval_s=self.options.poll_interval_s,
             rediscover_every_s=self.options.rediscover_every_s,
+            notify_addresses=listen_addresses(scope),
         )
         await self.devices.start()
 

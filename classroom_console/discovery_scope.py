@@ -56,3 +56,13 @@ def finder_config(
         default_password=default_password,
         step_timeout=step_timeout,
     )
+
+
+def listen_addresses(scope: Scope) -> list[str]:
+    """Where to hear PJLink notifications: the same places discovery looks."""
+    if os.environ.get(SCOPE_LIMIT_ENV) == Scope.LOOPBACK:
+        scope = Scope.LOOPBACK
+    found = local_ipv4_addresses() if scope in (Scope.ALL, Scope.LAN) else []
+    if scope in (Scope.ALL, Scope.LOOPBACK):
+        found.append(LOOPBACK_DNSSD)
+    return found

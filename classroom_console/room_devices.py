@@ -11,7 +11,7 @@ import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
 from classroom_console.device_state import projector_state
@@ -20,7 +20,9 @@ from classroom_console.store import AsyncStore
 from devices.discovery import DeviceFinder, FinderConfig
 from devices.model import Availability, DeviceInfo, DeviceKind
 from devices.pjlink import PJLinkClient, PJLinkError
+from devices.pjlink.notifications import NOTIFY_PORT, NotificationListener
 from devices.pjlink.poller import PJLinkPoller
+from devices.pjlink.protocol import Reply
 from devices.pjlink.state import ProjectorState
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,8 @@ class RoomDevices:
         discovery_window_s: float = 4.0,
         rediscover_every_s: float = 60.0,
         timeout_s: float = 3.0,
+        notify_addresses: list[str] | None = None,
+        notify_port: int = NOTIFY_PORT,
     ) -> None:
         self.room = room
         self.store = store
@@ -63,7 +67,11 @@ class RoomDevices:
         self.timeout_s = timeout_s
         self._managed: dict[str, _Managed] = {}
         self._task: asyncio.Task[None] | None = None
+        self._side_tasks: set[asyncio.Task[Any]] = set()
         self.discovering = False
+        self.notifications = (
+            NotificationListener(notify_addresses, self._on_notice, notify_port) if notify_addresses else None
+        )
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -73,9 +81,16 @@ class RoomDevices:
                 remembered = _from_row(row)
                 if remembered is not None and remembered.uid not in self.room.devices:
                     self.room.update_device(remembered)
+        if self.notifications is not None:
+            await self.notifications.start()
         self._task = asyncio.create_task(self._discovery_loop(), name="room-discovery")
 
     async def stop(self) -> None:
+        if self.notifications is not None:
+            self.notifications.stop()
+        for side in list(self._side_tasks):
+            side.cancel()
+        await asyncio.gather(*self._side_tasks, return_exceptions=True)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -122,6 +137,20 @@ class RoomDevices:
         poller.on_change = lambda state, uid=info.uid: self._on_poll(uid, state)
         self.room.update_device(self._merged(info.uid, None))
         await poller.start()
+
+    def _on_notice(self, address: str, notice: Reply) -> None:
+        """A device said it changed: read it now instead of at the next poll; a newcomer starts a search."""
+        managed = next((m for m in self._managed.values() if m.info.address == address), None)
+        if managed is not None:
+            log.debug("%s notified %s=%s", address, notice.cmd, notice.value)
+            self._side(managed.poller.refresh())
+        elif notice.cmd == "LKUP" and not self.discovering:
+            self._side(self.discover_once())
+
+    def _side(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._side_tasks.add(task)
+        task.add_done_callback(self._side_tasks.discard)
 
     # -- state -----------------------------------------------------------------------------
     def _merged(self, uid: str, state: ProjectorState | None) -> DeviceInfo:

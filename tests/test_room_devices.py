@@ -168,3 +168,20 @@ async def test_misbehaving_devices_end_in_clear_states(console: ConsoleCore) -> 
     for uid in list(console.room.devices):
         with pytest.raises(DeviceCommandError, match=r"failed|not reachable"):
             await asyncio.wait_for(console.devices.power(uid, True), 20)
+
+
+@pytest.mark.parametrize("console", [room_config(projectors=1, boards=0, warmup_s=5.0)], indirect=True)
+async def test_a_notification_shows_a_change_before_the_next_poll(console: ConsoleCore) -> None:
+    from devices.pjlink import PJLinkClient
+
+    uid = "mac:02:cc:80:00:00:14"
+    await wait_until(lambda: uid in console.room.devices and "power" in console.room.devices[uid].state)
+    assert console.devices is not None and console.devices.notifications is not None
+    assert console.devices.notifications.bound == [("127.0.0.1", 4352)]
+    for managed in console.devices._managed.values():
+        managed.poller.interval_s = 60.0  # from now on only a notification can bring news quickly
+    await asyncio.sleep(1.5)  # let the current poll cycle settle into its long sleep
+    # Someone else (a remote control, another console) turns the projector on.
+    async with PJLinkClient(console.room.devices[uid].address) as other:
+        await other.power_on()
+    await wait_until(lambda: console.room.devices[uid].state.get("power") == "warming", within=3)

@@ -60,6 +60,10 @@ class SimProjectorConfig:
     fault: Fault | None = None
     slow_delay_s: float = 5.0
     notify_targets: list[tuple[str, int]] = field(default_factory=list)
+    notify_controllers: bool = True  # also notify, on UDP 4352, each controller that has sent a command
+
+
+PJLINK_NOTIFY_PORT = 4352
 
 
 def _derived(config: SimProjectorConfig) -> bytes:
@@ -195,6 +199,16 @@ class SimulatedProjector:
             self._udp.sendto(data, addr)
 
     # Internals
+    def _remember_controller(self, writer: asyncio.StreamWriter) -> None:
+        """Class 2 status notifications go to the controllers that talk to the device (UDP 4352)."""
+        if not self.config.notify_controllers:
+            return
+        peer = writer.get_extra_info("peername")
+        if peer:
+            target = (str(peer[0]), PJLINK_NOTIFY_PORT)
+            if target not in self._targets:
+                self._targets.append(target)
+
     def _notify(self, cmd: str, value: str) -> None:
         if self.config.pjlink_class >= 2:
             for target in self._targets:
@@ -260,6 +274,7 @@ class SimulatedProjector:
                     await writer.drain()
                     return
                 text, challenge = text[32:], None
+            self._remember_controller(writer)
             reply = self._respond(text)
             if reply is not None:
                 body = reply.encode()[: MAX_MESSAGE - 1].decode(errors="ignore").encode()

@@ -12,6 +12,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import cast, get_args
 
+from zeroconf import NonUniqueNameException
+
 from devices.sim.dnssd_advertiser import Advertisement, DnssdAdvertiser
 from devices.sim.pjlink_projector import Fault, Role, SimProjectorConfig, SimulatedProjector
 
@@ -105,7 +107,12 @@ class SimRoom:
                 await sim.start()
                 self.devices.append(sim)
             if self.config.advertise:
-                await self._adverts.advertise_many(self._advert(sim) for sim in self.devices)
+                try:
+                    await self._adverts.advertise_many(self._advert(sim) for sim in self.devices)
+                except NonUniqueNameException:
+                    # Another simulated room on this machine already uses these names; search still finds us.
+                    log.warning("DNS-SD names taken by another simulated room; not announcing this one")
+                    await self._adverts.stop()
         except BaseException:
             await self.stop()
             raise
