@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from classroom_console.store import open_store  # noqa: E402
-from classroom_console.usage import query_sqlite  # noqa: E402
-from classroom_console.usage_model import UsageFilter  # noqa: E402
+from classroom_console.store import open_store
+from classroom_console.usage import query_sqlite
+from classroom_console.usage_model import UsageFilter
 
 ROOMS, DEVICES_PER_ROOM, LECTURERS, COURSES = 40, 8, 300, 400
 TARGET_MS = 100.0
@@ -44,8 +44,8 @@ def generate(folder: Path, sessions: int, events: int) -> Path:
                          [(f"room:{r}", f"Room {r}", iso(start)) for r in range(ROOMS)])
         conn.executemany(
             "INSERT INTO devices (uid, kind, name, room_id, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)",
-            [(f"mac:{r}:{d}", "projector" if d < 2 else "camera", f"Device {r}.{d}", f"room:{r}", iso(start), iso(start))
-             for r in range(ROOMS) for d in range(DEVICES_PER_ROOM)],
+            [(f"mac:{r}:{d}", "projector" if d < 2 else "camera", f"Device {r}.{d}", f"room:{r}", iso(start),
+              iso(start)) for r in range(ROOMS) for d in range(DEVICES_PER_ROOM)],
         )
     rows, ev_rows = [], []
     per_session = events // sessions
@@ -77,8 +77,8 @@ def generate(folder: Path, sessions: int, events: int) -> Path:
                          "VALUES (?, ?, ?, ?, ?, ?)", ev_rows)
         conn.executemany("INSERT INTO device_readings (device_uid, wall_time, power, lamp_hours, error_status) "
                          "VALUES (?, ?, ?, ?, ?)", readings)
-        conn.executemany("INSERT INTO recordings (id, session_id, path, started_at, stopped_at, duration_s, size_bytes, "
-                         "sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", recs)
+        conn.executemany("INSERT INTO recordings (id, session_id, path, started_at, stopped_at, duration_s, "
+                         "size_bytes, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", recs)
     conn.execute("ANALYZE")
     conn.close()
     return path

@@ -29,7 +29,7 @@ class SyncConfig:
     token: str
     bandwidth_bps: float = 0.0  # 0: no cap
     delete_uploaded_media: bool = False  # only ever after the centre confirmed the SHA-256
-    chunk_bytes: int = 32 << 20  # bytes per PATCH; a cut loses at most the unacknowledged part of one
+    chunk_bytes: int = 256 << 20  # bytes per PATCH (one fsync at the centre each); a cut keeps what arrived
     cafile: str | None = None
     backoff: Backoff = field(default_factory=Backoff)
     idle_poll_s: float = 30.0
@@ -237,18 +237,25 @@ class SyncEngine:
             fh = await loop.run_in_executor(None, open, path, "rb")
         except FileNotFoundError as exc:
             raise PermanentError(f"recording file {path} is missing") from exc
+        ahead: asyncio.Future[bytes] | None = None
         try:
             await loop.run_in_executor(None, fh.seek, offset)
             left, done = length, offset
             block = self.throttle.block_bytes
+            # Read one block ahead on the worker thread while the previous one is on the wire.
+            ahead = loop.run_in_executor(None, fh.read, min(block, left))
             while left > 0:
-                data = await loop.run_in_executor(None, fh.read, min(block, left))
+                data = await ahead
                 if not data:
                     raise PermanentError(f"recording file {path} is shorter than its recorded size")
-                await self.throttle.take(len(data))
                 left -= len(data)
+                if left > 0:
+                    ahead = loop.run_in_executor(None, fh.read, min(block, left))
+                await self.throttle.take(len(data))
                 done += len(data)
                 self.meter.advance(done)
                 yield data
         finally:
+            if ahead is not None and not ahead.done():
+                await asyncio.wait([ahead])  # never close the file under a read still running
             await loop.run_in_executor(None, fh.close)

@@ -18,7 +18,7 @@ class Throttle:
     def block_bytes(self) -> int:
         """Pieces small enough that a capped upload stays smooth (about ten per second)."""
         if not self.rate_bps:
-            return 1 << 20
+            return 4 << 20
         return max(4096, min(1 << 20, int(self.rate_bps / 10)))
 
     async def take(self, n: int) -> None:
