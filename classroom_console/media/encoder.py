@@ -185,6 +185,8 @@ class EncoderSink:
             "x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0",
         })
         video.width, video.height, video.pix_fmt = w, h, "yuv420p"
+        # PyAV defaults to slice threads; x264's frame threads (what the ffmpeg CLI uses) are ~25% cheaper.
+        video.codec_context.thread_type = "FRAME"
         video.codec_context.time_base = Fraction(1, self.fps)
         audio = container.add_stream("aac", rate=AUDIO_RATE)
         audio.layout = "mono"

@@ -1,0 +1,66 @@
+"""Screen capture of an X display through x11grab, against a real Xvfb started by the test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from classroom_console.media import MonotonicClock, ScreenCapture, SourceState
+
+pytestmark = pytest.mark.skipif(shutil.which("Xvfb") is None, reason="Xvfb is not installed (Debian: xvfb)")
+
+
+@pytest.fixture
+def display() -> Iterator[str]:
+    read, write = os.pipe()
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "640x480x24", "-nolisten", "tcp"],
+                            pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write)
+    with os.fdopen(read) as f:
+        number = f.readline().strip()
+    if not number:
+        proc.kill()
+        proc.wait(5)
+        pytest.skip("Xvfb did not start")
+    try:
+        yield f":{number}"
+    finally:
+        proc.terminate()
+        proc.wait(5)
+
+
+def wait_until(predicate, within: float = 8.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + within
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_captures_the_display_at_its_size_and_rate(display: str) -> None:
+    screen = ScreenCapture("board", display, fps=30)
+    screen.start(MonotonicClock())
+    try:
+        wait_until(lambda: screen.state is SourceState.LIVE)
+        first = screen.captured
+        time.sleep(1.0)
+        count = screen.captured - first
+        frame = screen.frame_at(time.monotonic())
+    finally:
+        screen.stop()
+        assert screen.join(5)
+    assert frame is not None and frame.image.shape == (480, 640, 3)
+    assert 20 <= count <= 35
+
+
+def test_a_display_that_is_not_there_is_a_clear_failure() -> None:
+    screen = ScreenCapture("board", ":987", fps=30)
+    screen.start(MonotonicClock())
+    wait_until(lambda: screen.state is SourceState.FAILED)
+    screen.stop()
+    assert screen.join(5)
+    assert "cannot capture display :987" in screen.message
