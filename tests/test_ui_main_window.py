@@ -42,9 +42,7 @@ def test_switches_workspaces_by_clicking(qtbot: QtBot, qloop: qasync.QEventLoop,
     run(qloop, scenario())
 
 
-def test_start_and_end_session_from_the_big_button(
-    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
-) -> None:
+def test_start_and_end_session_from_the_big_button(qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path) -> None:
     async def scenario() -> None:
         core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
         await core.start()
@@ -126,3 +124,29 @@ def test_russian_translation_loads(
     finally:
         for translator in translators:
             qapp.removeTranslator(translator)
+
+
+def test_a_corrupt_store_is_moved_aside_and_the_user_told(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    (tmp_path / "console.db").write_bytes(b"this is not a database, it was a lecture's worth of data" * 64)
+
+    async def scenario() -> None:
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
+        window = MainWindow(RoomBridge(core))  # as in the app: the window exists before the core starts
+        qtbot.addWidget(window)
+        window.show()
+        try:
+            await core.start()
+            await wait_for(lambda: window._last_dialog is not None, what="the notice dialog")
+            assert "moved" in window._last_dialog.text().lower() or "corrupt" in window._last_dialog.text().lower()
+            assert "store" in window.statusBar().currentMessage()
+            await core.room.start_session("A", "B")  # the fresh store works
+            await core.room.end_session()
+        finally:
+            window.bridge.detach()
+            await core.stop()
+
+    run(qloop, scenario())
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith("console.db.corrupt-")]
+    assert kept and kept[0].read_bytes().startswith(b"this is not a database")

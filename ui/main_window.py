@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.sync_label)
         self.set_network([])
 
+        self._last_dialog: QMessageBox | None = None
         bridge.sig_error.connect(self.show_error)
 
     def _sidebar(self) -> QFrame:
