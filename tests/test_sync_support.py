@@ -14,6 +14,7 @@ from classroom_console.centre.server import CentreOptions, CentreServer
 from classroom_console.centre.tokens import ROOM, folder_for, issue_token, token_hash
 from classroom_console.store import AsyncStore, Event, Store
 from classroom_console.sync import Backoff, SyncConfig, SyncEngine
+from devices.model import DeviceInfo, DeviceKind
 
 
 @contextlib.asynccontextmanager
@@ -38,6 +39,8 @@ def fill_room(
 ) -> dict[str, Any]:
     """Ended sessions with events and readings, and optionally one finished recording on disk."""
     store.upsert_room("room:A", "A")
+    projector = DeviceInfo("mac:00:00:00:00:00:01", DeviceKind.PROJECTOR, "Projector", "127.0.0.1", 4352, "pjlink")
+    store.upsert_device(projector, "room:A")
     ids = []
     for n in range(sessions):
         sid = store.start_session(room_id="room:A", lecturer=f"Lecturer {n % 2}", course=f"Course {n}")

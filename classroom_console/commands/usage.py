@@ -9,10 +9,11 @@ import sys
 from datetime import date
 
 from classroom_console.store import AsyncStore, StoreError
-from classroom_console.sync import AuthRefused, CentreClient, SyncError
+from classroom_console.sync import AuthRefused, SyncError
 from classroom_console.usage import local_report, local_utc_offset_h
 from classroom_console.usage_export import to_csv, to_table
 from classroom_console.usage_model import DEFAULT_LAMP_RATED_HOURS, UsageFilter, UsageReport
+from classroom_console.usage_remote import centre_report
 
 HELP = "the usage report: hours, sessions, lecturers, courses, recordings, lamp hours, faults"
 
@@ -28,15 +29,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--centre", metavar="URL", help="read every room's figures from the centre instead")
     parser.add_argument("--token", help="a staff (or room) token for --centre")
     parser.add_argument("--cafile", help="CA certificate to trust for the centre's TLS")
-
-
-async def centre_report(url: str, token: str, f: UsageFilter, cafile: str | None = None) -> UsageReport:
-    """All rooms (staff token) or one (room token), as the centre aggregates them."""
-    client = CentreClient(url, token, cafile=cafile)
-    try:
-        return UsageReport.from_json(await client.usage(f.as_query()))
-    finally:
-        await client.close()
 
 
 async def _report(args: argparse.Namespace, f: UsageFilter) -> UsageReport:

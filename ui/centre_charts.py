@@ -1,0 +1,173 @@
+"""The Centre workspace's charts: a painted weekday x hour heatmap and QtCharts bars, fed plain report data."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QHorizontalBarSeries,
+    QHorizontalStackedBarSeries,
+    QStackedBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QMargins, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
+from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+ACCENT = QColor("#2f6fde")
+WARN = QColor("#d9822b")
+BAD = QColor("#c92f3b")
+PALETTE = ("#2f6fde", "#35a173", "#d9822b", "#8a5cd1", "#c92f3b", "#2aa1b3", "#7a8699", "#b3832a")
+
+
+class HeatmapWidget(QWidget):
+    """Seven rows (Monday first) by 24 hours; darker is more hours in use."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.values: tuple[tuple[float, ...], ...] = tuple((0.0,) * 24 for _ in range(7))
+        self.day_names = [self.tr("Mon"), self.tr("Tue"), self.tr("Wed"), self.tr("Thu"), self.tr("Fri"),
+                          self.tr("Sat"), self.tr("Sun")]
+        self.setMinimumSize(420, 200)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def set_values(self, values: Sequence[Sequence[float]]) -> None:
+        self.values = tuple(tuple(row) for row in values)
+        self.setToolTip(self.tr("Busiest: %1 hours in one weekday-hour slot").replace(
+            "%1", f"{max((v for row in self.values for v in row), default=0.0):.1f}"))
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        left, top, bottom = 40.0, 6.0, 20.0
+        w = (self.width() - left - 6) / 24
+        h = (self.height() - top - bottom) / 7
+        peak = max((v for row in self.values for v in row), default=0.0) or 1.0
+        painter.setPen(QColor("#5b6578"))
+        for day, row in enumerate(self.values):
+            painter.drawText(QRectF(0, top + day * h, left - 6, h), Qt.AlignmentFlag.AlignVCenter
+                             | Qt.AlignmentFlag.AlignRight, self.day_names[day])
+            for hour, value in enumerate(row):
+                shade = QColor(ACCENT)
+                shade.setAlphaF(0.06 + 0.94 * (value / peak) if value > 0 else 0.04)
+                painter.fillRect(QRectF(left + hour * w + 1, top + day * h + 1, w - 2, h - 2), shade)
+        for hour in range(0, 24, 3):
+            painter.drawText(QRectF(left + hour * w, top + 7 * h + 2, w * 3, bottom - 2),
+                             Qt.AlignmentFlag.AlignLeft, f"{hour:02d}")
+        painter.end()
+
+
+class ChartCard(QFrame):
+    """A titled card holding one chart (or any widget), so the grid looks even."""
+
+    def __init__(self, title: str, body: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("card")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 12, 14, 12)
+        self.title = QLabel(title)
+        self.title.setObjectName("cardTitle")
+        self.body = body
+        layout.addWidget(self.title)
+        layout.addWidget(body, 1)
+        self.setMinimumHeight(260)
+
+
+def _short(label: str, limit: int = 22) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def _small_font() -> QFont:
+    font = QFont()
+    font.setPointSizeF(8.0)
+    return font
+
+
+def _value_axis(peak: float) -> QValueAxis:
+    """Whole-number ticks: small counts get one tick per unit, larger ones Qt's nice numbers."""
+    axis = QValueAxis()
+    axis.setLabelFormat("%.0f")
+    axis.setLabelsFont(_small_font())
+    top = max(1, math.ceil(peak))
+    if top <= 6:
+        axis.setRange(0, top)
+        axis.setTickCount(top + 1)
+    else:
+        axis.setRange(0, top * 1.05)
+        axis.applyNiceNumbers()
+    return axis
+
+
+def chart_view() -> QChartView:
+    chart = QChart()
+    chart.setMargins(QMargins(0, 0, 0, 0))
+    chart.setBackgroundVisible(False)
+    chart.legend().setVisible(False)
+    view = QChartView(chart)
+    view.setRenderHint(QPainter.RenderHint.Antialiasing)
+    view.setMinimumHeight(240)
+    return view
+
+
+def _reset(view: QChartView) -> QChart:
+    chart = view.chart()
+    chart.removeAllSeries()
+    for axis in chart.axes():
+        chart.removeAxis(axis)
+    return chart
+
+
+def show_bars(view: QChartView, labels: Sequence[str], values: Sequence[float], name: str,
+              warn: Sequence[bool] | None = None, warn_name: str = "") -> None:
+    """Horizontal bars, biggest first at the top; bars flagged in ``warn`` are drawn in the warning colour."""
+    chart = _reset(view)
+    labels, values = list(labels)[::-1], list(values)[::-1]
+    flags = list(warn)[::-1] if warn is not None else [False] * len(values)
+    ok, bad = QBarSet(name), QBarSet(warn_name or name)
+    ok.setColor(ACCENT)
+    bad.setColor(WARN)
+    for v, flag in zip(values, flags, strict=True):
+        ok.append(0.0 if flag else v)
+        bad.append(v if flag else 0.0)
+    series = QHorizontalStackedBarSeries() if warn is not None else QHorizontalBarSeries()
+    series.append(ok)
+    if warn is not None:
+        series.append(bad)
+        chart.legend().setVisible(any(flags))
+    chart.addSeries(series)
+    y = QBarCategoryAxis()
+    y.append([_short(label) for label in labels] or [""])
+    y.setLabelsFont(_small_font())
+    x = _value_axis(max(values, default=0.0))
+    chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+    chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+    series.attachAxis(y)
+    series.attachAxis(x)
+
+
+def show_stacked_weeks(view: QChartView, weeks: Sequence[str], rooms: dict[str, Sequence[float]]) -> None:
+    """Hours per week, one colour per room."""
+    chart = _reset(view)
+    series = QStackedBarSeries()
+    for n, (room, hours) in enumerate(rooms.items()):
+        bar = QBarSet(room)
+        bar.setColor(QColor(PALETTE[n % len(PALETTE)]))
+        bar.append(list(hours))
+        series.append(bar)
+    chart.addSeries(series)
+    chart.legend().setVisible(1 < len(rooms) <= 8)
+    x = QBarCategoryAxis()
+    x.append([w[5:] for w in weeks] or [""])
+    x.setLabelsFont(_small_font())
+    totals = [sum(col) for col in zip(*rooms.values(), strict=True)] if rooms else []
+    y = _value_axis(max(totals, default=0.0))
+    chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(x)
+    series.attachAxis(y)

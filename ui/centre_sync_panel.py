@@ -1,0 +1,141 @@
+"""The sync panel: where this room's uploads go, how far they are, and a button to send now."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QWidget,
+)
+
+from classroom_console.sync import SyncProgress, SyncResult
+from classroom_console.sync.room import load_settings, queue_counts, save_settings, sync_now
+from ui.bridge import RoomBridge
+
+
+def human_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if abs(n) < 1000:
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} TB"
+
+
+class SyncPanel(QFrame):
+    """Progress arrives as plain SyncProgress data from the core; ``sig_progress`` re-emits it for others."""
+
+    sig_progress = Signal(object)
+
+    def __init__(self, bridge: RoomBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.bridge = bridge
+        grid = QGridLayout(self)
+        grid.setContentsMargins(14, 12, 14, 12)
+        title = QLabel(self.tr("Upload to the centre"))
+        title.setObjectName("cardTitle")
+        self.url = QLineEdit()
+        self.url.setPlaceholderText(self.tr("https://centre.example.edu:8765"))
+        self.token = QLineEdit()
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token.setPlaceholderText(self.tr("this room's token"))
+        self.delete_media = QCheckBox(self.tr("Delete local recordings once the centre has confirmed them"))
+        self.save = QPushButton(self.tr("Save"))
+        self.send = QPushButton(self.tr("Sync now"))
+        self.send.setObjectName("primary")
+        self.state = QLabel(self.tr("Not synced yet"))
+        self.state.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.bar.setTextVisible(False)
+        self.detail = QLabel("")
+        self.detail.setObjectName("cardDetail")
+        grid.addWidget(title, 0, 0, 1, 4)
+        grid.addWidget(QLabel(self.tr("Centre")), 1, 0)
+        grid.addWidget(self.url, 1, 1)
+        grid.addWidget(QLabel(self.tr("Token")), 1, 2)
+        grid.addWidget(self.token, 1, 3)
+        grid.addWidget(self.delete_media, 2, 0, 1, 2)
+        grid.addWidget(self.save, 2, 2)
+        grid.addWidget(self.send, 2, 3)
+        grid.addWidget(self.state, 3, 0, 1, 4)
+        grid.addWidget(self.bar, 4, 0, 1, 4)
+        grid.addWidget(self.detail, 5, 0, 1, 4)
+        self.save.clicked.connect(self.save_settings)
+        self.send.clicked.connect(self.sync_now)
+        self.sig_progress.connect(self.show_progress)
+
+    def load(self) -> None:
+        store = self.bridge.core.store
+        self.bridge.run(load_settings(store), on_done=self._show_settings, what="sync settings")
+        self.bridge.run(queue_counts(store), on_done=self._show_counts, what="upload queue")
+
+    def _show_settings(self, settings: dict[str, str]) -> None:
+        self.url.setText(settings.get("centre_url", ""))
+        self.token.setText(settings.get("token", ""))
+        self.delete_media.setChecked(settings.get("delete_uploaded_media") == "1")
+
+    def _show_counts(self, counts: dict[str, int]) -> None:
+        self.detail.setText(self.tr("%1 waiting, %2 uploaded, %3 refused by the centre")
+                            .replace("%1", str(counts.get("pending", 0)))
+                            .replace("%2", str(counts.get("done", 0)))
+                            .replace("%3", str(counts.get("failed", 0))))
+
+    def save_settings(self) -> None:
+        store = self.bridge.core.store
+        if store is None:
+            return
+        self.bridge.run(save_settings(store, self.url.text(), self.token.text(), self.delete_media.isChecked()),
+                        on_done=lambda _: self.state.setText(self.tr("Saved.")), what="sync settings")
+
+    def sync_now(self) -> None:
+        store = self.bridge.core.store
+        if store is None:
+            self.state.setText(self.tr("The session log is not open, so there is nothing to send."))
+            return
+        self.send.setEnabled(False)
+        self.state.setText(self.tr("Connecting to the centre…"))
+
+        async def save_and_send() -> SyncResult:
+            await save_settings(store, self.url.text(), self.token.text(), self.delete_media.isChecked())
+            return await sync_now(store, self.sig_progress.emit)
+
+        self.bridge.run(save_and_send(), on_done=self.show_result, what="sync")
+        self.bridge.sig_error.connect(self._on_error)
+
+    def _on_error(self, source: str, message: str) -> None:
+        if source != "sync":
+            return
+        self.bridge.sig_error.disconnect(self._on_error)
+        self.send.setEnabled(True)
+        self.state.setText(self.tr("Not sent: %1").replace("%1", message))
+
+    def show_result(self, result: SyncResult) -> None:
+        self.bridge.sig_error.disconnect(self._on_error)
+        self.send.setEnabled(True)
+        if result.offline:
+            text = self.tr("The centre cannot be reached; %1 item(s) wait and will be retried.")
+            self.state.setText(text.replace("%1", str(result.pending)))
+        else:
+            text = self.tr("Up to date: %1 sent, %2 refused.")
+            self.state.setText(text.replace("%1", str(result.uploaded)).replace("%2", str(result.failed)))
+        self.load()
+
+    def show_progress(self, p: SyncProgress) -> None:
+        if p.state == "refused":
+            self.state.setText(self.tr("The centre refused this room's token. Ask centre staff for the right one."))
+            return
+        if p.bytes_total and p.item_kind == "recording":
+            self.bar.setValue(int(1000 * p.bytes_done / p.bytes_total))
+            eta = self.tr(", about %1 s left").replace("%1", f"{p.eta_s:.0f}") if p.eta_s is not None else ""
+            self.state.setText(self.tr("Sending a recording: %1 of %2 at %3/s%4")
+                               .replace("%1", human_bytes(p.bytes_done)).replace("%2", human_bytes(p.bytes_total))
+                               .replace("%3", human_bytes(p.rate_bps)).replace("%4", eta))
+        elif p.state == "sending":
+            self.state.setText(self.tr("Sending sessions…"))
