@@ -15,6 +15,7 @@ from classroom_console.events import DeviceChanged, RoomEvent
 from classroom_console.room_devices import DeviceCommandError
 from devices.model import Availability, DeviceKind
 from devices.sim.room import SimRoomConfig
+from tests.sim_helpers import demo_core
 
 FIRST_HOST = 20  # 127.0.80.20 on: apart from a demo or `sim room` someone may be running
 
@@ -40,17 +41,7 @@ async def wait_until(predicate: object, within: float = 10.0) -> None:
 
 @pytest.fixture
 async def console(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[ConsoleCore]:
-    sim = getattr(request, "param", None) or room_config()
-    core = ConsoleCore(
-        ConsoleOptions(
-            data_dir=tmp_path,
-            demo=True,
-            scope=Scope.LOOPBACK,
-            sim_room=sim,
-            poll_interval_s=0.2,
-            rediscover_every_s=30,
-        )
-    )
+    core = demo_core(tmp_path, getattr(request, "param", None) or room_config())
     await core.start()
     try:
         yield core

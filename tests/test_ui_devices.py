@@ -8,30 +8,16 @@ import qasync
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from classroom_console.console import ConsoleCore, ConsoleOptions
-from classroom_console.discovery_scope import Scope
 from devices.model import Availability
 from devices.sim.room import SimRoomConfig
 from tests.qt_helpers import run, wait_for
+from tests.sim_helpers import demo_core
 from ui.bridge import RoomBridge
 from ui.main_window import MainWindow
 from ui.stall_meter import StallMeter
 
 FIRST_HOST = 30  # 127.0.80.30 on, apart from other tests and a running demo
 STALL_LIMIT_MS = 250  # generous for a loaded CI machine; a blocking call would stall for whole seconds
-
-
-def demo_core(tmp_path: Path, sim: SimRoomConfig) -> ConsoleCore:
-    return ConsoleCore(
-        ConsoleOptions(
-            data_dir=tmp_path,
-            demo=True,
-            scope=Scope.LOOPBACK,
-            sim_room=sim,
-            poll_interval_s=0.2,
-            rediscover_every_s=60,
-        )
-    )
 
 
 def test_all_on_walks_devices_through_warm_up(qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path) -> None:
