@@ -5,6 +5,7 @@ The GUI and the CLI both build one of these, so what works in a script works on 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 from dataclasses import dataclass, field
@@ -15,8 +16,12 @@ from classroom_console.network import local_ipv4_addresses
 from classroom_console.passwords import PasswordBook
 from classroom_console.room import Room
 from classroom_console.room_devices import RoomDevices
+from classroom_console.settings import RoomSettings
+from classroom_console.settings import load as load_settings
+from classroom_console.settings import save as save_settings
 from classroom_console.store import AsyncStore, StoreError, database_path
 from classroom_console.usage import UsageSummary, summarise
+from devices.discovery import expand_targets
 from devices.sim.room import SimRoom, SimRoomConfig
 
 log = logging.getLogger(__name__)
@@ -47,10 +52,12 @@ class ConsoleCore:
         self.sim_room: SimRoom | None = None
         self.devices: RoomDevices | None = None
         self.passwords = PasswordBook(None)
+        self.settings = RoomSettings()
 
     async def start(self) -> None:
         """Open the store (recovering or refusing it with a clear notice), then find the room's devices."""
         await self._open_store()
+        self.settings = await asyncio.to_thread(load_settings, self.db_path.parent)
         try:
             if self.options.demo:
                 await self._start_sim_room()
@@ -94,7 +101,7 @@ class ConsoleCore:
             passwords.setdefault("*", self.options.sim_room.password)
         self.devices = RoomDevices(
             self.room,
-            finder_config(scope, self.options.sweep, passwords),
+            finder_config(scope, self._sweep(), passwords),
             store=self.store,
             passwords=passwords,
             poll_interval_s=self.options.poll_interval_s,
@@ -102,6 +109,18 @@ class ConsoleCore:
             notify_addresses=listen_addresses(scope),
         )
         await self.devices.start()
+
+    def _sweep(self) -> list[str]:
+        return [*self.options.sweep, *self.settings.manual_addresses]
+
+    async def set_manual_addresses(self, specs: list[str]) -> None:
+        """Addresses or ranges to check directly (multicast does not cross VLANs); bad input raises ValueError."""
+        cleaned = [spec.strip() for spec in specs if spec.strip()]
+        expand_targets(cleaned)  # refuses a malformed address or an oversized range before anything is saved
+        self.settings.manual_addresses = cleaned
+        await asyncio.to_thread(save_settings, self.db_path.parent, self.settings)
+        if self.devices is not None:
+            await self.devices.look_at(self._sweep())
 
     async def set_password(self, uid: str, password: str) -> None:
         await self.passwords.save(uid, password)

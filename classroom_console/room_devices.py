@@ -68,7 +68,7 @@ class RoomDevices:
         self._managed: dict[str, _Managed] = {}
         self._task: asyncio.Task[None] | None = None
         self._side_tasks: set[asyncio.Task[Any]] = set()
-        self.discovering = False
+        self._discovery_lock = asyncio.Lock()
         self.notifications = (
             NotificationListener(notify_addresses, self._on_notice, notify_port) if notify_addresses else None
         )
@@ -106,7 +106,14 @@ class RoomDevices:
                 async for info in found:
                     await self._adopt(info)
         finally:
-            self.discovering = False
+            self._discovery_lock = asyncio.Lock()
+
+    async def look_at(self, sweep: list[str]) -> None:
+        """Sweep these addresses from now on, and look right away."""
+        registry = self.finder.registry
+        self.finder = DeviceFinder(dataclasses.replace(self.finder.config, sweep=list(sweep)))
+        self.finder.registry = registry  # devices already known keep their identity
+        await self.discover_once()
 
     async def _discovery_loop(self) -> None:
         while True:

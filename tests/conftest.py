@@ -8,7 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import: C
 os.environ["CLASSROOM_CONSOLE_SCOPE"] = "loopback"  # discovery in subprocesses stays on this machine too
 
 import asyncio
-import concurrent.futures.thread  # noqa: F401  imported now, not lazily inside a test's loop
+import concurrent.futures
 import inspect
 import ipaddress
 import socket
@@ -22,6 +22,8 @@ from blockbuster import blockbuster_ctx
 from PySide6.QtWidgets import QApplication
 
 OUR_PACKAGES = ["classroom_console", "devices", "ui"]
+# Resolved now, not lazily inside a test's loop, where PySide's import hook would stat files.
+concurrent.futures.ThreadPoolExecutor  # noqa: B018
 THREAD_GRACE_S = 3.0
 
 

@@ -13,6 +13,7 @@ from classroom_console.console import ConsoleCore, ConsoleOptions
 from classroom_console.discovery_scope import Scope
 from classroom_console.events import DeviceChanged, RoomEvent
 from classroom_console.room_devices import DeviceCommandError
+from classroom_console.settings import load as load_settings
 from devices.model import Availability, DeviceKind
 from devices.sim.room import SimRoomConfig
 from tests.sim_helpers import demo_core
@@ -176,3 +177,29 @@ async def test_a_notification_shows_a_change_before_the_next_poll(console: Conso
     async with PJLinkClient(console.room.devices[uid].address) as other:
         await other.power_on()
     await wait_until(lambda: console.room.devices[uid].state.get("power") == "warming", within=3)
+
+
+async def test_devices_on_another_segment_are_found_by_address(tmp_path: Path) -> None:
+    """Multicast does not cross VLANs: a device that only the sweep can reach is added by address."""
+    from devices.sim.pjlink_projector import SimProjectorConfig, SimulatedProjector
+
+    hidden = SimulatedProjector(
+        SimProjectorConfig(name="Hall 5 projector", host="127.0.81.7", mac="02:cc:81:00:00:07", udp_port=None)
+    )
+    await hidden.start()  # no search answers (no UDP) and no DNS-SD: invisible to multicast discovery
+    core = demo_core(tmp_path, room_config(projectors=0, boards=0, displays=1))
+    await core.start()
+    try:
+        await wait_until(lambda: len(ours(core)) == 1)
+        with pytest.raises(ValueError):
+            await core.set_manual_addresses(["10.0.0.0/8"])  # far too large a range: refused, not saved
+        await core.set_manual_addresses(["127.0.81.7"])
+        await wait_until(lambda: any(d.address == "127.0.81.7" for d in core.room.devices.values()), within=10)
+        found = next(d for d in core.room.devices.values() if d.address == "127.0.81.7")
+        # No UDP, so no MAC: the serial number is its stable identity.
+        assert found.found_by == {"sweep"} and found.uid.startswith("serial:") and found.name == "Hall 5 projector"
+    finally:
+        await core.stop()
+        await hidden.stop()
+    reloaded = await asyncio.to_thread(load_settings, tmp_path)
+    assert reloaded.manual_addresses == ["127.0.81.7"]

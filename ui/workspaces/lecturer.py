@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -96,13 +97,40 @@ class LecturerWorkspace(QWidget):
             button.setObjectName("bigButton")
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.clicked.connect(lambda _checked=False, on=on: self.power_all(on))
+        self.by_address_button = QPushButton(self.tr("Add by address…"))
+        self.by_address_button.setObjectName("linkButton")
+        self.by_address_button.setToolTip(
+            self.tr("Devices on another network segment (VLAN) are not found automatically: list them here.")
+        )
+        self.by_address_button.clicked.connect(self.ask_addresses)
         bar.addWidget(title)
         bar.addSpacing(12)
         bar.addWidget(self.devices_status, 1)
+        bar.addWidget(self.by_address_button)
         bar.addWidget(self.all_on_button)
         bar.addWidget(self.all_off_button)
         self._update_devices_status()
         return bar
+
+    def ask_addresses(self) -> None:
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(self.tr("Add devices by address"))
+        dialog.setLabelText(
+            self.tr("Addresses or ranges to check, separated by commas,\nfor example 10.20.1.15, 10.20.1.0/24")
+        )
+        dialog.setTextValue(", ".join(self.bridge.core.settings.manual_addresses))
+        dialog.textValueSelected.connect(self._addresses_chosen)
+        dialog.open()  # not exec(): the room keeps running while the dialog is up
+
+    def _addresses_chosen(self, text: str) -> None:
+        specs = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+        self.devices_status.setText(self.tr("Checking the addresses…"))
+        self.bridge.run(
+            self.bridge.core.set_manual_addresses(specs),
+            on_done=lambda _r: self._update_devices_status(),
+            what="manual addresses",
+            on_error=lambda error: self.devices_status.setText(self.tr("Not saved: %1").replace("%1", error)),
+        )
 
     def power_all(self, on: bool) -> None:
         self.all_on_button.setEnabled(False)

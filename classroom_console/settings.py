@@ -1,0 +1,48 @@
+"""The few choices a room keeps between starts, in settings.json beside the session store.
+
+A plain JSON file, not a table: it is read before the store opens and edited by hand in a pinch.
+Written to a temporary file and renamed, so a power cut leaves the old or the new file, never half.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+FILE_NAME = "settings.json"
+
+
+@dataclass(slots=True)
+class RoomSettings:
+    manual_addresses: list[str] = field(default_factory=list)  # addresses and ranges to sweep (VLANs)
+
+
+def load(data_dir: Path) -> RoomSettings:
+    """The saved settings; defaults when there are none or the file is unreadable (and say so in the log)."""
+    path = data_dir / FILE_NAME
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        addresses = raw.get("manual_addresses", [])
+        if not isinstance(addresses, list) or not all(isinstance(a, str) for a in addresses):
+            raise ValueError("manual_addresses must be a list of strings")
+        return RoomSettings(manual_addresses=addresses)
+    except FileNotFoundError:
+        return RoomSettings()
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring unreadable %s: %s", path, exc)
+        return RoomSettings()
+
+
+def save(data_dir: Path, settings: RoomSettings) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / FILE_NAME
+    temporary = path.with_suffix(".json.tmp")
+    with temporary.open("w", encoding="utf-8") as out:
+        json.dump(asdict(settings), out, indent=2, ensure_ascii=False)
+        out.flush()
+        os.fsync(out.fileno())
+    temporary.replace(path)
