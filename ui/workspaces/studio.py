@@ -1,20 +1,41 @@
-"""The studio technician's workspace: sources, the program preview, and the record button."""
+"""The studio technician's workspace: sources, the live program, the record button, stats and recordings.
+
+Widgets only: the core ``Studio`` does the work; pictures arrive through a latest-only relay at preview
+rate, and everything slow is awaited through the bridge.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import math
+from collections.abc import Coroutine
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from classroom_console.media import Corner, Layout, LayoutKind, LowerThird, RecordingResult, StopReason
+from classroom_console.media.studio import Studio
+from classroom_console.store.paths import data_dir
 from ui.bridge import RoomBridge
-from ui.widgets import EmptyState, page_header
+from ui.studio_player import RecordingsPanel
+from ui.studio_preview import FrameRelay, PictureView
+from ui.studio_sources import SourcesPanel
+from ui.studio_stats import StatsPanel
+from ui.widgets import page_header
+
+REFRESH_MS = 200
 
 
 class StudioWorkspace(QWidget):
@@ -22,6 +43,9 @@ class StudioWorkspace(QWidget):
         super().__init__(parent)
         self.setObjectName("workspace")
         self.bridge = bridge
+        self.studio: Studio | None = None
+        self._busy = False
+        self._watching = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 24, 28, 16)
         layout.setSpacing(16)
@@ -35,50 +59,239 @@ class StudioWorkspace(QWidget):
         )
         body = QHBoxLayout()
         body.setSpacing(16)
+        self.sources = SourcesPanel()
+        body.addWidget(self.sources, 2)
+        body.addLayout(self._program_column(), 5)
+        body.addLayout(self._side_column(), 2)
+        layout.addLayout(body, 1)
 
-        sources = QVBoxLayout()
-        title = QLabel(self.tr("Sources"))
-        title.setObjectName("sectionTitle")
-        sources.addWidget(title)
-        self.sources_empty = EmptyState(
-            "camera",
-            self.tr("No sources yet"),
-            self.tr(
-                "The room's cameras, the board's screen and microphones will be listed here to pick from."
-            ),
-        )
-        sources.addWidget(self.sources_empty, 1)
-        body.addLayout(sources, 2)
+        self.relay = FrameRelay(self)
+        self.relay.sig_frame.connect(self._show_preview)
+        self.sources.sig_add.connect(self.add_source)
+        self.sources.sig_remove.connect(self.remove_source)
+        self.sources.sig_gain.connect(lambda name, db: self._studio().set_gain(name, db))
+        self.sources.sig_kind_changed.connect(self._kind_changed)
+        self.layout_picker.currentIndexChanged.connect(self._layout_changed)
+        self.corner_picker.currentIndexChanged.connect(self._layout_changed)
+        self.lower_third_edit.editingFinished.connect(self._layout_changed)
+        self.record_button.clicked.connect(self.toggle_recording)
+        self.marker_button.clicked.connect(self.add_marker)
+        self.marker_shortcut = QShortcut(QKeySequence("Ctrl+M"), self)
+        self.marker_shortcut.activated.connect(self.add_marker)
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
+        self._set_record_state()
 
+    # -- building --------------------------------------------------------------------------------
+    def _program_column(self) -> QVBoxLayout:
         program = QVBoxLayout()
-        program_title = QLabel(self.tr("Program"))
-        program_title.setObjectName("sectionTitle")
-        program.addWidget(program_title)
+        title = QLabel(self.tr("Program"))
+        title.setObjectName("sectionTitle")
+        program.addWidget(title)
         self.preview = QFrame()
         self.preview.setObjectName("preview")
         self.preview.setMinimumSize(480, 270)
-        preview_layout = QVBoxLayout(self.preview)
-        self.preview_text = QLabel(self.tr("The live program preview appears here once a source is added."))
-        self.preview_text.setObjectName("previewText")
-        self.preview_text.setWordWrap(True)
-        self.preview_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        preview_layout.addWidget(self.preview_text)
+        inner = QVBoxLayout(self.preview)
+        self.preview_view = PictureView(self.tr("The live program preview appears here once a source is added."))
+        self.preview_view.setObjectName("previewText")
+        inner.addWidget(self.preview_view)
         program.addWidget(self.preview, 1)
 
         controls = QHBoxLayout()
         self.layout_picker = QComboBox()
-        self.layout_picker.addItems(
-            [self.tr("Single source"), self.tr("Picture in picture"), self.tr("Side by side")]
-        )
-        self.layout_picker.setEnabled(False)
-        self.record_button = QPushButton(self.tr("● Record"))
-        self.record_button.setObjectName("recordButton")
-        self.record_button.setEnabled(False)
-        self.record_button.setToolTip(self.tr("Add a source first."))
+        layouts = ((LayoutKind.SINGLE, self.tr("Single source")), (LayoutKind.PIP, self.tr("Picture in picture")),
+                   (LayoutKind.SIDE_BY_SIDE, self.tr("Side by side")))
+        for kind, label in layouts:
+            self.layout_picker.addItem(label, str(kind))
+        self.corner_picker = QComboBox()
+        corners = ((Corner.BOTTOM_RIGHT, self.tr("bottom right")), (Corner.BOTTOM_LEFT, self.tr("bottom left")),
+                   (Corner.TOP_RIGHT, self.tr("top right")), (Corner.TOP_LEFT, self.tr("top left")))
+        for corner, label in corners:
+            self.corner_picker.addItem(label, str(corner))
+        self.corner_picker.setToolTip(self.tr("Where the small picture goes"))
+        self.lower_third_edit = QLineEdit()
+        self.lower_third_edit.setPlaceholderText(self.tr("Lower third: lecturer, course (optional)"))
         controls.addWidget(QLabel(self.tr("Layout")))
         controls.addWidget(self.layout_picker, 1)
-        controls.addStretch(1)
-        controls.addWidget(self.record_button)
+        controls.addWidget(self.corner_picker)
+        controls.addWidget(self.lower_third_edit, 2)
         program.addLayout(controls)
-        body.addLayout(program, 5)
-        layout.addLayout(body, 1)
+
+        meter_row = QHBoxLayout()
+        meter_row.addWidget(QLabel(self.tr("Level")))
+        self.level_meter = QProgressBar()
+        self.level_meter.setObjectName("levelMeter")
+        self.level_meter.setRange(0, 60)
+        self.level_meter.setTextVisible(False)
+        self.level_meter.setToolTip(self.tr("The loudest audio source, from -60 dB to 0 dB"))
+        meter_row.addWidget(self.level_meter, 1)
+        self.level_text = QLabel("—")
+        self.level_text.setMinimumWidth(60)
+        meter_row.addWidget(self.level_text)
+        program.addLayout(meter_row)
+
+        record_row = QHBoxLayout()
+        self.status_label = QLabel("")
+        self.status_label.setWordWrap(True)
+        self.marker_button = QPushButton(self.tr("Add marker"))
+        self.marker_button.setToolTip(self.tr("Start a new chapter here (Ctrl+M)"))
+        self.record_button = QPushButton(self.tr("● Record"))
+        self.record_button.setObjectName("recordButton")
+        self.record_button.setMinimumWidth(200)
+        record_row.addWidget(self.status_label, 1)
+        record_row.addWidget(self.marker_button)
+        record_row.addWidget(self.record_button)
+        program.addLayout(record_row)
+        return program
+
+    def _side_column(self) -> QVBoxLayout:
+        side = QVBoxLayout()
+        title = QLabel(self.tr("Recording"))
+        title.setObjectName("sectionTitle")
+        side.addWidget(title)
+        self.stats_panel = StatsPanel()
+        side.addWidget(self.stats_panel)
+        self.recordings = RecordingsPanel(self.bridge)
+        side.addWidget(self.recordings, 1)
+        return side
+
+    # -- the core ---------------------------------------------------------------------------------
+    def _studio(self) -> Studio:
+        """Made on first use: the store is open by then (the console starts it before the window shows)."""
+        if self.studio is None:
+            core = self.bridge.core
+            folder = data_dir(core.options.data_dir) / "recordings"
+            self.studio = Studio(core.room, core.store, folder)
+            self.studio.set_preview(self.relay.offer)
+        return self.studio
+
+    def add_source(self, spec: str) -> None:
+        self.bridge.run(self._studio().add_source(spec), on_done=lambda _: self.refresh(), what=self.tr("add source"))
+
+    def remove_source(self, name: str) -> None:
+        self.bridge.run(self._studio().remove_source(name), on_done=lambda _: self.refresh(),
+                        what=self.tr("remove source"))
+
+    def _kind_changed(self, kind: str) -> None:
+        if kind == "mic":
+            self.bridge.run(Studio.microphones(), on_done=self.sources.set_microphones,
+                            what=self.tr("list microphones"))
+
+    def current_layout(self) -> Layout:
+        kind = LayoutKind(self.layout_picker.currentData())
+        corner = Corner(self.corner_picker.currentData())
+        text = self.lower_third_edit.text().strip()
+        lower = None
+        if text:
+            lecturer, _, course = (part.strip() for part in text.partition(","))
+            lower = LowerThird(lecturer, course, date.today().isoformat())
+        return Layout(kind, corner=corner, lower_third=lower)
+
+    def _layout_changed(self) -> None:
+        self.corner_picker.setEnabled(self.layout_picker.currentData() == str(LayoutKind.PIP))
+        self._studio().set_layout(self.current_layout())
+
+    # -- recording --------------------------------------------------------------------------------
+    @property
+    def recording(self) -> bool:
+        return self.studio is not None and self.studio.recording
+
+    def toggle_recording(self) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        self._set_record_state()
+        studio = self._studio()
+        if studio.recording:
+            self.bridge.run(self._unbusy(studio.stop_recording()), on_done=self._stopped,
+                            what=self.tr("stop recording"))
+        else:
+            self.bridge.run(self._unbusy(studio.start_recording()), on_done=self._started,
+                            what=self.tr("start recording"))
+
+    async def _unbusy(self, step: Coroutine[Any, Any, Any]) -> Any:
+        """The button comes back whether the step worked or not (a failure reaches the status bar)."""
+        try:
+            return await step
+        finally:
+            self._busy = False
+            self._set_record_state()
+
+    def _started(self, _recording_id: Any) -> None:
+        recorder = self._studio().recorder
+        self.status_label.setText(self.tr("Recording to %1").replace("%1", recorder.path.name if recorder else ""))
+        if not self._watching:
+            self._watching = True
+            self.bridge.run(self._studio().wait_recording(), on_done=self._stopped, what=self.tr("recording"))
+        self._set_record_state()
+
+    def _stopped(self, result: RecordingResult | None) -> None:
+        self._watching = False
+        self._set_record_state()
+        if result is None:
+            return
+        self.stats_panel.show_stats(result.stats)
+        if result.stop_reason in (StopReason.DISK_FULL, StopReason.ERROR):
+            self.status_label.setText(result.message)
+        else:
+            self.status_label.setText(self.tr("Saved %1 (%2 s)").replace("%1", result.path.name).replace(
+                "%2", f"{result.duration_s:.0f}"))
+        self.refresh_recordings()
+
+    def add_marker(self) -> None:
+        if not self.recording:
+            return
+        self.bridge.run(self._studio().add_marker(), on_done=lambda m: self.status_label.setText(
+            self.tr("Marker at %1").replace("%1", _clock(m.at_s))), what=self.tr("add marker"))
+
+    def refresh_recordings(self) -> None:
+        self.bridge.run(self._studio().recordings(), on_done=self.recordings.show_recordings,
+                        what=self.tr("list recordings"))
+
+    # -- display rate -------------------------------------------------------------------------------
+    def _show_preview(self) -> None:
+        image = self.relay.take()
+        if image is not None:
+            self.preview_view.show_frame(image)
+
+    def refresh(self) -> None:
+        """Five times a second: reads counters only."""
+        studio = self.studio
+        if studio is None:
+            self._set_record_state()
+            return
+        self.sources.show_statuses(studio.statuses())
+        level = studio.level_db()
+        self.level_meter.setValue(0 if not math.isfinite(level) else max(0, min(60, round(level + 60))))
+        self.level_text.setText("—" if not math.isfinite(level) else f"{level:.0f} dB")
+        if studio.recording:
+            self.stats_panel.show_stats(studio.stats())  # after a stop, the last recording's stay on show
+        self._set_record_state()
+
+    def _set_record_state(self) -> None:
+        has_sources = self.studio is not None and bool(self.studio.sources)
+        recording = self.recording
+        self.record_button.setEnabled(not self._busy and (has_sources or recording))
+        self.record_button.setToolTip("" if has_sources else self.tr("Add a source first."))
+        self.marker_button.setEnabled(recording)
+        self.layout_picker.setEnabled(has_sources)
+        self.corner_picker.setEnabled(has_sources and self.layout_picker.currentData() == str(LayoutKind.PIP))
+        if recording and self.studio is not None:
+            self.record_button.setText(self.tr("■ Stop  %1").replace("%1", _clock(self.studio.elapsed_s)))
+        else:
+            self.record_button.setText(self.tr("● Record"))
+
+    async def shutdown(self) -> None:
+        """Finish a running recording, stop playback and every source; the app calls this before it quits."""
+        self.timer.stop()
+        await self.recordings.close_player()
+        if self.studio is not None:
+            self.studio.set_preview(None)
+            await self.studio.close()
+
+
+def _clock(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"

@@ -1,0 +1,164 @@
+"""The studio as one object the UI drives: sources, layout, preview, recording, markers, recordings list.
+
+Everything slow (device lists, joins, hashing) is awaited off the loop; everything the UI polls at display
+rate (statuses, stats) only reads counters.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from classroom_console.room import Room
+
+from .artifacts import Marker
+from .encoder import EncoderSettings
+from .frames import Image
+from .layout import Layout, LowerThird
+from .microphone import MicrophoneInfo, list_microphones
+from .offload import offload
+from .program import Program
+from .recorder import Recorder, RecordingResult, RecordingStore
+from .source import AudioSource, Source, SourceStatus
+from .spec import make_source
+from .stats import RecordingStats
+
+log = logging.getLogger(__name__)
+
+SOURCE_KINDS = ("test-pattern", "tone", "mic", "screen", "camera")
+
+
+class Studio:
+    def __init__(self, room: Room | None, store: RecordingStore | None, folder: Path,
+                 size: tuple[int, int] = (1280, 720), fps: int = 30, settings: EncoderSettings | None = None,
+                 start_floor_bytes: int | None = None) -> None:
+        self.room = room
+        self.store = store
+        self.folder = folder
+        self.settings = settings or EncoderSettings()
+        self.start_floor_bytes = start_floor_bytes
+        self.program = Program(size, fps, preview_fps=15)
+        self.recorder: Recorder | None = None
+        self.last_result: RecordingResult | None = None
+
+    # -- preview and sources -----------------------------------------------------------------
+    def set_preview(self, callback: Callable[[Image], None] | None) -> None:
+        """``callback`` runs on the compositor thread at preview rate (not every frame)."""
+        self.program.on_preview = callback
+
+    @property
+    def sources(self) -> list[Source]:
+        return list(self.program.sources)
+
+    def statuses(self) -> list[SourceStatus]:
+        return self.program.statuses()
+
+    async def add_source(self, spec: str) -> Source:
+        """Starts the program with its first source, so the preview comes alive at once."""
+        taken = {s.name for s in self.program.sources}
+        source = make_source(spec, size=self.program.size, fps=self.program.fps, taken=taken)
+        self.program.add_source(source)
+        if not self.program.running:
+            self.program.start()
+        return source
+
+    async def remove_source(self, name: str) -> None:
+        source = self.program.remove_source(name)
+        if source is not None:
+            await offload(lambda: source.join(5), "studio-remove")
+
+    def set_gain(self, name: str, gain_db: float) -> None:
+        for source in self.program.audio_sources:
+            if source.name == name:
+                source.gain_db = gain_db
+
+    def level_db(self) -> float:
+        """The loudest audio source now, for the meter."""
+        levels = [s.level_db for s in self.program.audio_sources]
+        return max(levels) if levels else float("-inf")
+
+    @property
+    def has_audio(self) -> bool:
+        return any(isinstance(s, AudioSource) for s in self.program.sources)
+
+    @staticmethod
+    async def microphones() -> list[MicrophoneInfo]:
+        return await offload(list_microphones, "studio-microphones")
+
+    def set_layout(self, layout: Layout) -> None:
+        self.program.set_layout(layout)
+
+    @property
+    def layout(self) -> Layout:
+        return self.program.layout
+
+    # -- recording -----------------------------------------------------------------------------
+    @property
+    def recording(self) -> bool:
+        return self.recorder is not None and self.recorder.recording
+
+    async def start_recording(self, lower_third: LowerThird | None = None) -> str:
+        if self.recording:
+            raise RuntimeError("already recording")
+        if not self.program.sources:
+            raise RuntimeError("add a source first")
+        if lower_third is not None:
+            self.program.set_layout(dataclasses.replace(self.program.layout, lower_third=lower_third))
+        name = datetime.now().strftime("%Y-%m-%d_%H-%M-%S") + ".mp4"
+        kwargs: dict[str, Any] = {}
+        if self.start_floor_bytes is not None:
+            kwargs["start_floor_bytes"] = self.start_floor_bytes
+        recorder = Recorder(self.program, self.folder / name, settings=self.settings, store=self.store,
+                            room=self.room, **kwargs)
+        recording_id = await recorder.start()
+        self.recorder = recorder
+        return recording_id
+
+    async def stop_recording(self) -> RecordingResult:
+        if self.recorder is None:
+            raise RuntimeError("not recording")
+        result = await self.recorder.stop()
+        self.last_result = result
+        return result
+
+    async def wait_recording(self) -> RecordingResult | None:
+        """Returns when the current recording ends by itself (disk full) or is stopped."""
+        if self.recorder is None:
+            return None
+        result = await self.recorder.wait()
+        self.last_result = result
+        return result
+
+    async def add_marker(self, label: str = "") -> Marker:
+        if self.recorder is None or not self.recorder.recording:
+            raise RuntimeError("markers need a running recording")
+        return await self.recorder.add_marker(label)
+
+    def stats(self) -> RecordingStats | None:
+        return self.recorder.stats() if self.recorder is not None and self.recorder.recording else None
+
+    @property
+    def elapsed_s(self) -> float:
+        return self.recorder.elapsed_s if self.recorder is not None and self.recorder.recording else 0.0
+
+    async def recordings(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Newest first, from the store (empty without one)."""
+        if self.store is None:
+            return []
+        sql = "SELECT * FROM recordings ORDER BY started_at DESC LIMIT ?"
+        rows: list[dict[str, Any]] = await self.store.call(lambda s: [dict(r) for r in s.db.query(sql, (limit,))])
+        return rows
+
+    async def close(self) -> None:
+        """Finish a running recording (the file is completed), stop every source, join every thread."""
+        if self.recording:
+            try:
+                await self.stop_recording()
+            except Exception:
+                log.exception("could not finish the recording on close")
+        self.program.stop()
+        await offload(self.program.join, "studio-close")

@@ -1,0 +1,124 @@
+"""Recordings list and playback: libVLC decodes into memory (the core's Playback), we show the pictures.
+
+Embedding VLC's own window is unavailable under offscreen Qt, and video callbacks work everywhere, so
+this one path serves both.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+
+from classroom_console.media import offload
+from classroom_console.media.playback import Playback
+from ui.bridge import RoomBridge
+from ui.studio_preview import FrameRelay, PictureView
+
+
+class RecordingsPanel(QWidget):
+    sig_playing = Signal(bool)
+
+    def __init__(self, bridge: RoomBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.playback: Playback | None = None
+        self.relay = FrameRelay(self)
+        self.relay.sig_frame.connect(self._show_frame)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        title = QLabel(self.tr("Recordings"))
+        title.setObjectName("sectionTitle")
+        column.addWidget(title)
+        self.list = QListWidget()
+        self.list.setObjectName("recordingList")
+        column.addWidget(self.list, 1)
+        self.view = PictureView(self.tr("Pick a recording and press Play."))
+        self.view.setObjectName("playerView")
+        self.view.setMinimumSize(240, 135)
+        column.addWidget(self.view, 1)
+        row = QHBoxLayout()
+        self.play_button = QPushButton(self.tr("Play"))
+        self.play_button.setEnabled(False)
+        self.position = QLabel("")
+        row.addWidget(self.play_button)
+        row.addWidget(self.position, 1)
+        column.addLayout(row)
+        self.list.currentItemChanged.connect(lambda item: self.play_button.setEnabled(item is not None))
+        self.play_button.clicked.connect(self.toggle)
+        self._timer = QTimer(self)
+        self._timer.setInterval(250)
+        self._timer.timeout.connect(self._tick)
+
+    def show_recordings(self, rows: list[dict[str, Any]]) -> None:
+        current = self.current_path()
+        self.list.clear()
+        for row in rows:
+            path = Path(str(row["path"]))
+            duration = row.get("duration_s")
+            detail = self.tr("recording or interrupted") if duration is None else _clock(float(duration))
+            item = QListWidgetItem(f"{path.stem}   {detail}")
+            item.setData(Qt.ItemDataRole.UserRole, str(path))
+            item.setToolTip(str(path))
+            self.list.addItem(item)
+            if str(path) == current:
+                self.list.setCurrentItem(item)
+
+    def current_path(self) -> str | None:
+        item = self.list.currentItem()
+        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+
+    @property
+    def playing(self) -> bool:
+        return self.playback is not None and self.playback.playing
+
+    def toggle(self) -> None:
+        if self.playing:
+            assert self.playback is not None
+            self.playback.pause()
+            self.play_button.setText(self.tr("Play"))
+            self.sig_playing.emit(False)
+            return
+        path = self.current_path()
+        if path is None:
+            return
+        if self.playback is None:
+            self.playback = Playback(640, 360)
+            self.playback.on_frame = self.relay.offer
+        self.playback.open(Path(path))
+        self.playback.play()
+        self.play_button.setText(self.tr("Pause"))
+        self._timer.start()
+        self.sig_playing.emit(True)
+
+    def _show_frame(self) -> None:
+        image = self.relay.take()
+        if image is not None:
+            self.view.show_frame(image)
+
+    def _tick(self) -> None:
+        playback = self.playback
+        if playback is None:
+            return
+        if playback.error:
+            self.position.setText(self.tr("This recording cannot be played."))
+        else:
+            self.position.setText(f"{_clock(playback.position_s)} / {_clock(playback.length_s)}")
+        if not playback.playing and self.play_button.text() == self.tr("Pause"):
+            self.play_button.setText(self.tr("Play"))
+            self.sig_playing.emit(False)
+
+    async def close_player(self) -> None:
+        """VLC's stop waits for its threads: done off the GUI thread."""
+        self._timer.stop()
+        playback, self.playback = self.playback, None
+        if playback is not None:
+            playback.on_frame = None
+            await offload(playback.release, "studio-player-release")
+
+
+def _clock(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 60:02d}:{s % 60:02d}"

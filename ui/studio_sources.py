@@ -1,0 +1,169 @@
+"""The studio's source list: add by kind (with a device or URL), remove, a gain for microphones."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from classroom_console.media import MicrophoneInfo, SourceState, SourceStatus
+
+
+class SourcesPanel(QWidget):
+    sig_add = Signal(str)  # a source spec, e.g. "camera:rtsp://..."
+    sig_remove = Signal(str)  # a source name
+    sig_gain = Signal(str, float)
+    sig_kind_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        title = QLabel(self.tr("Sources"))
+        title.setObjectName("sectionTitle")
+        column.addWidget(title)
+        self.list = QListWidget()
+        self.list.setObjectName("sourceList")
+        column.addWidget(self.list, 1)
+
+        self.kind_picker = QComboBox()
+        self.kinds = {
+            "test-pattern": self.tr("Test pattern"),
+            "tone": self.tr("Test tone"),
+            "mic": self.tr("Microphone"),
+            "screen": self.tr("Screen capture"),
+            "camera": self.tr("Camera (URL)"),
+        }
+        for key, label in self.kinds.items():
+            self.kind_picker.addItem(label, key)
+        self.detail = QComboBox()
+        self.detail.setEditable(True)
+        self.detail.setMinimumContentsLength(14)
+        self.add_button = QPushButton(self.tr("Add"))
+        self.remove_button = QPushButton(self.tr("Remove"))
+        self.remove_button.setEnabled(False)
+        row = QHBoxLayout()
+        row.addWidget(self.kind_picker, 1)
+        row.addWidget(self.add_button)
+        column.addLayout(row)
+        column.addWidget(self.detail)
+        column.addWidget(self.remove_button)
+
+        gain_row = QHBoxLayout()
+        self.gain_label = QLabel(self.tr("Gain"))
+        self.gain = QSlider(Qt.Orientation.Horizontal)
+        self.gain.setRange(-20, 20)
+        self.gain.setEnabled(False)
+        self.gain.setToolTip(self.tr("Microphone gain in dB"))
+        gain_row.addWidget(self.gain_label)
+        gain_row.addWidget(self.gain, 1)
+        column.addLayout(gain_row)
+
+        self.kind_picker.currentIndexChanged.connect(self._kind_changed)
+        self.add_button.clicked.connect(self._add)
+        self.remove_button.clicked.connect(self._remove)
+        self.list.currentItemChanged.connect(self._selected)
+        self.gain.valueChanged.connect(self._gain_changed)
+        self._kind_changed()
+
+    def current_kind(self) -> str:
+        return str(self.kind_picker.currentData())
+
+    def _kind_changed(self) -> None:
+        kind = self.current_kind()
+        self.detail.clear()
+        hints = {
+            "test-pattern": self.tr("size, e.g. 1280x720 (optional)"),
+            "tone": "",
+            "mic": self.tr("default microphone"),
+            "screen": self.tr("display, e.g. :0 (optional)"),
+            "camera": self.tr("rtsp://, http:// or /dev/video0"),
+        }
+        self._placeholder(hints.get(kind, ""))
+        self.detail.setEnabled(kind != "tone")
+        self.sig_kind_changed.emit(kind)
+
+    def set_microphones(self, microphones: list[MicrophoneInfo]) -> None:
+        if self.current_kind() != "mic":
+            return
+        self.detail.clear()
+        for mic in microphones:
+            self.detail.addItem(mic.name, mic.index)
+        if not microphones:
+            self._placeholder(self.tr("no microphone found"))
+
+    def _placeholder(self, text: str) -> None:
+        edit = self.detail.lineEdit()
+        if edit is not None:
+            edit.setPlaceholderText(text)
+
+    def spec(self) -> str:
+        kind = self.current_kind()
+        detail = self.detail.currentText().strip()
+        return f"{kind}:{detail}" if detail else kind
+
+    def _add(self) -> None:
+        self.sig_add.emit(self.spec())
+
+    def _remove(self) -> None:
+        item = self.list.currentItem()
+        if item is not None:
+            self.sig_remove.emit(str(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _selected(self, item: QListWidgetItem | None) -> None:
+        self.remove_button.setEnabled(item is not None)
+        audio = item is not None and item.data(Qt.ItemDataRole.UserRole + 1) == "audio"
+        self.gain.setEnabled(audio)
+
+    def _gain_changed(self, value: int) -> None:
+        item = self.list.currentItem()
+        if item is not None:
+            self.sig_gain.emit(str(item.data(Qt.ItemDataRole.UserRole)), float(value))
+
+    def show_statuses(self, statuses: list[SourceStatus]) -> None:
+        """Refreshes the lines in place, keeping the selection."""
+        names = [s.name for s in statuses]
+        for row in range(self.list.count() - 1, -1, -1):
+            item = self.list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) not in names:
+                self.list.takeItem(row)
+        items = [self.list.item(r) for r in range(self.list.count())]
+        existing = {i.data(Qt.ItemDataRole.UserRole): i for i in items}
+        for status in statuses:
+            found = existing.get(status.name)
+            if found is not None:
+                item = found
+            else:
+                item = QListWidgetItem()
+                item.setData(Qt.ItemDataRole.UserRole, status.name)
+                item.setData(Qt.ItemDataRole.UserRole + 1, status.kind)
+                self.list.addItem(item)
+            item.setText(self._line(status))
+            item.setToolTip(status.message)
+
+    def _line(self, status: SourceStatus) -> str:
+        states = {
+            SourceState.IDLE: self.tr("idle"),
+            SourceState.STARTING: self.tr("starting"),
+            SourceState.LIVE: self.tr("live"),
+            SourceState.LOST: self.tr("lost"),
+            SourceState.FAILED: self.tr("failed"),
+            SourceState.STOPPED: self.tr("stopped"),
+        }
+        line = f"{status.name} — {states.get(status.state, str(status.state))}"
+        if status.kind == "audio" and status.state is SourceState.LIVE and math.isfinite(status.level_db):
+            line += f"  {status.level_db:.0f} dB"
+        if status.state in (SourceState.LOST, SourceState.FAILED) and status.message:
+            line += f": {status.message}"
+        return line
