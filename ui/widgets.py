@@ -11,7 +11,9 @@ from ui.resources import icon
 class EmptyState(QFrame):
     """Says what will appear in a place and why it is empty now."""
 
-    def __init__(self, icon_name: str, title: str, body: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, icon_name: str, title: str, body: str, parent: QWidget | None = None, text_width: int = 320
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("emptyState")
         layout = QVBoxLayout(self)
@@ -28,7 +30,7 @@ class EmptyState(QFrame):
         self.body.setObjectName("emptyBody")
         self.body.setWordWrap(True)
         self.body.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.body.setMinimumWidth(320)
+        self.body.setMinimumWidth(text_width)
         self.body.setMaximumWidth(620)
         for widget in (picture, self.title, self.body):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)

@@ -25,6 +25,7 @@ from ui.device_card import DeviceCard
 from ui.widgets import EmptyState, page_header
 
 CARD_COLUMNS = 3
+NOTHING_FOUND_AFTER_MS = 15_000
 
 
 class LecturerWorkspace(QWidget):
@@ -55,7 +56,9 @@ class LecturerWorkspace(QWidget):
                 "Projectors, interactive boards, displays and cameras on this room's network "
                 "appear here by themselves, with their state. Nothing needs to be set up."
             ),
+            text_width=560,
         )
+        QTimer.singleShot(NOTHING_FOUND_AFTER_MS, self._nothing_found_yet)
         self.grid_host = QWidget()
         self.grid_host.setObjectName("workspace")
         self.grid = QGridLayout(self.grid_host)
@@ -84,6 +87,17 @@ class LecturerWorkspace(QWidget):
         bridge.sig_session_ended.connect(self._on_session_ended)
         for device in bridge.room.devices.values():
             self.show_device(device)
+
+    def _nothing_found_yet(self) -> None:
+        if self.cards:
+            return
+        self.empty.title.setText(self.tr("No devices found on this network yet"))
+        self.empty.body.setText(
+            self.tr(
+                "The console keeps looking. If the room's projectors and boards are on another network "
+                "segment (VLAN), press “Add by address…” and enter their addresses or range."
+            )
+        )
 
     def _devices_bar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
