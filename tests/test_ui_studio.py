@@ -124,3 +124,20 @@ def test_removing_a_source_and_a_bad_camera(qtbot: QtBot, qloop: qasync.QEventLo
             await core.stop()
 
     run(qloop, scenario())
+
+
+def test_the_caption_is_drawn_with_qt_fonts_so_cyrillic_survives(qtbot: QtBot) -> None:
+    from classroom_console.media import Layout, LowerThird, lower_third_rect
+    from classroom_console.media.compose import compose
+    from ui.studio_caption import caption_picture
+
+    lower = LowerThird("Алия Нурлановна", "Физика 1", "2026-11-24")
+    picture = caption_picture(lower, 1280, 720)
+    x, y, w, h = lower_third_rect(1280, 720)
+    assert picture.shape == (h, w, 3)
+    assert (picture.min(axis=2) > 200).sum() > 500, "white text pixels"
+    import numpy as np
+
+    frame = compose(Layout(lower_third=LowerThird(lower.lecturer, lower.course, lower.date, picture)),
+                    [np.zeros((720, 1280, 3), np.uint8)], 1280, 720)
+    assert (frame[y : y + h, x : x + w].min(axis=2) > 150).sum() > 500

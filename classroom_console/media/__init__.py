@@ -9,7 +9,7 @@ from .clock import Clock, MonotonicClock, SimulatedClock
 from .disk import START_FLOOR_BYTES, STOP_FLOOR_BYTES, DiskFullError
 from .encoder import EncoderSettings, StopReason
 from .frames import AUDIO_RATE, AudioBlock, VideoFrame, parse_size
-from .layout import Corner, Layout, LayoutKind, LowerThird, parse_layout
+from .layout import Corner, Layout, LayoutKind, LowerThird, lower_third_rect, parse_layout
 from .microphone import Microphone, MicrophoneInfo, list_microphones
 from .offload import offload
 from .program import Program
@@ -55,6 +55,7 @@ __all__ = [
     "VideoSource",
     "chapters_vtt",
     "list_microphones",
+    "lower_third_rect",
     "make_source",
     "offload",
     "parse_layout",

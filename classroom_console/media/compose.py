@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from .frames import Image, as_image
-from .layout import Layout, LayoutKind, LowerThird, Rect
+from .layout import Layout, LayoutKind, LowerThird, Rect, lower_third_rect
 
 
 def fit_into(canvas: Image, image: Image | None, rect: Rect) -> None:
@@ -37,18 +37,27 @@ def fit_into(canvas: Image, image: Image | None, rect: Rect) -> None:
 
 
 @functools.lru_cache(maxsize=8)
-def _lower_third_band(lower: LowerThird, width: int, height: int) -> tuple[Image, int]:
-    """The band's pixels and its top row; rendered once per text and size."""
-    band_h = round(height * 0.16)
-    top = height - band_h - round(height * 0.05)
-    pixels = np.zeros((band_h, round(width * 0.6), 3), np.uint8)
+def _lower_third_band(lower: LowerThird, width: int, height: int) -> Image:
+    """The band's pixels, drawn once per text and size (OpenCV's Hershey font: ASCII only)."""
+    _, _, band_w, band_h = lower_third_rect(width, height)
+    pixels = np.zeros((band_h, band_w, 3), np.uint8)
     pixels[:] = (20, 40, 90)
     scale = height / 720
     for i, line in enumerate(lower.lines[:2]):
         cv2.putText(pixels, line, (round(30 * scale), round((45 + 45 * i) * scale)),
                     cv2.FONT_HERSHEY_SIMPLEX, (1.1 if i == 0 else 0.8) * scale, (255, 255, 255),
                     max(1, round(2 * scale)), cv2.LINE_AA)
-    return pixels, top
+    return pixels
+
+
+def _band_pixels(lower: LowerThird, width: int, height: int) -> Image:
+    _, _, band_w, band_h = lower_third_rect(width, height)
+    picture = lower.picture
+    if picture is None:
+        return _lower_third_band(lower, width, height)
+    if picture.shape[:2] != (band_h, band_w):
+        picture = cv2.resize(picture, (band_w, band_h), interpolation=cv2.INTER_AREA)
+    return as_image(picture)
 
 
 def compose(layout: Layout, images: list[Image | None], width: int, height: int) -> Image:
@@ -61,8 +70,10 @@ def compose(layout: Layout, images: list[Image | None], width: int, height: int)
     for index, rect in slots:
         image = images[index] if 0 <= index < len(images) else None
         fit_into(canvas, image, rect)
-    if layout.lower_third is not None and layout.lower_third.lines:
-        pixels, top = _lower_third_band(layout.lower_third, width, height)
-        region = canvas[top : top + pixels.shape[0], : pixels.shape[1]]
+    lower = layout.lower_third
+    if lower is not None and (lower.lines or lower.picture is not None):
+        pixels = _band_pixels(lower, width, height)
+        x, top, _, _ = lower_third_rect(width, height)
+        region = canvas[top : top + pixels.shape[0], x : x + pixels.shape[1]]
         cv2.addWeighted(region, 0.15, pixels, 0.85, 0.0, dst=region)
     return canvas

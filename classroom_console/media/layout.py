@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Any
 
 Rect = tuple[int, int, int, int]  # x, y, width, height
 
@@ -23,9 +24,13 @@ class Corner(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class LowerThird:
+    """A caption band; ``picture`` is the band pre-rendered by a UI (an RGB array of ``lower_third_rect``'s
+    size), which is how Cyrillic gets in: the core's own OpenCV text is ASCII only."""
+
     lecturer: str = ""
     course: str = ""
     date: str = ""
+    picture: Any = field(default=None, compare=False, hash=False, repr=False)
 
     @property
     def lines(self) -> list[str]:
@@ -61,6 +66,12 @@ class Layout:
         x = margin if self.corner in (Corner.TOP_LEFT, Corner.BOTTOM_LEFT) else width - w - margin
         y = margin if self.corner in (Corner.TOP_LEFT, Corner.TOP_RIGHT) else height - h - margin
         return [(self.main, (0, 0, width, height)), (self.inset, (x, y, w, h))]
+
+
+def lower_third_rect(width: int, height: int) -> Rect:
+    """Where the caption band goes: the left 60% of a strip near the bottom."""
+    band_h = round(height * 0.16)
+    return 0, height - band_h - round(height * 0.05), round(width * 0.6), band_h
 
 
 def parse_layout(text: str) -> Layout:

@@ -29,6 +29,7 @@ from classroom_console.media import Corner, Layout, LayoutKind, LowerThird, Reco
 from classroom_console.media.studio import Studio
 from classroom_console.store.paths import data_dir
 from ui.bridge import RoomBridge
+from ui.studio_caption import caption_picture
 from ui.studio_player import RecordingsPanel
 from ui.studio_preview import FrameRelay, PictureView
 from ui.studio_sources import SourcesPanel
@@ -186,7 +187,9 @@ class StudioWorkspace(QWidget):
         lower = None
         if text:
             lecturer, _, course = (part.strip() for part in text.partition(","))
-            lower = LowerThird(lecturer, course, date.today().isoformat())
+            plain = LowerThird(lecturer, course, date.today().isoformat())
+            width, height = self._studio().program.size
+            lower = LowerThird(plain.lecturer, plain.course, plain.date, caption_picture(plain, width, height))
         return Layout(kind, corner=corner, lower_third=lower)
 
     def _layout_changed(self) -> None:
