@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import signal
 import subprocess
 import sys
 import threading
@@ -89,6 +90,25 @@ def test_cli_records_720p_pip_and_prints_the_stats(tmp_path: Path) -> None:
         assert word in done.stdout
     info = inspect(out)
     assert (info.width, info.height, info.frames) == (1280, 720, 60)
+
+
+def test_cli_stops_in_order_on_ctrl_c_and_finalises_the_file(tmp_path: Path) -> None:
+    out = tmp_path / "interrupted.mp4"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "classroom_console", "record", "--no-store", "--min-free-mb", "1", "--size", "320x180",
+         str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not out.exists():
+        assert time.monotonic() < deadline and proc.poll() is None, "the recorder did not start"
+        time.sleep(0.02)
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 0, stderr
+    assert "(stopped)" in stdout and "skipped by encoder" in stdout
+    info = inspect(out)
+    assert 1.5 < info.duration_s < 3.0 and info.audio_codec == "aac"
 
 
 def test_cli_refuses_bad_arguments_plainly(tmp_path: Path) -> None:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 import qasync
 from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
 
 from classroom_console.console import ConsoleCore, ConsoleOptions
+from classroom_console.media import Layout, LowerThird, lower_third_rect
+from classroom_console.media.compose import compose
 from tests.qt_helpers import run, wait_for
 from ui.bridge import RoomBridge
+from ui.studio_caption import caption_picture
 from ui.workspaces.studio import StudioWorkspace
 
 MAX_STALL_S = 0.1  # the target is one frame (16 ms); the bound leaves room for a loaded 2-core CI machine
@@ -77,7 +81,6 @@ def test_record_with_preview_marker_and_play_it_back(qtbot: QtBot, qloop: qasync
             qtbot.mouseClick(workspace.record_button, Qt.MouseButton.LeftButton)
             await wait_for(lambda: "Saved" in workspace.status_label.text(), what="the recording to be saved")
             stalls.timer.stop()
-            print(f"longest GUI stall while recording: {stalls.longest * 1000:.1f} ms")
             assert workspace.record_button.text() == "● Record"
             await wait_for(lambda: workspace.recordings.list.count() == 1, what="the recordings list")
             assert workspace.relay.shown < workspace.relay.offered + 1
@@ -127,17 +130,11 @@ def test_removing_a_source_and_a_bad_camera(qtbot: QtBot, qloop: qasync.QEventLo
 
 
 def test_the_caption_is_drawn_with_qt_fonts_so_cyrillic_survives(qtbot: QtBot) -> None:
-    from classroom_console.media import Layout, LowerThird, lower_third_rect
-    from classroom_console.media.compose import compose
-    from ui.studio_caption import caption_picture
-
     lower = LowerThird("Алия Нурлановна", "Физика 1", "2026-11-24")
     picture = caption_picture(lower, 1280, 720)
     x, y, w, h = lower_third_rect(1280, 720)
     assert picture.shape == (h, w, 3)
     assert (picture.min(axis=2) > 200).sum() > 500, "white text pixels"
-    import numpy as np
-
     frame = compose(Layout(lower_third=LowerThird(lower.lecturer, lower.course, lower.date, picture)),
                     [np.zeros((720, 1280, 3), np.uint8)], 1280, 720)
     assert (frame[y : y + h, x : x + w].min(axis=2) > 150).sum() > 500

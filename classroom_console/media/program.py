@@ -37,7 +37,7 @@ class Sink(Protocol):
 class Program:
     def __init__(self, size: tuple[int, int] = (1280, 720), fps: int = 30, *, clock: Clock | None = None,
                  layout: Layout | None = None, preview_fps: float = 10.0, preview_width: int = 640) -> None:
-        if fps not in (25, 30) and fps < 1:
+        if fps < 1:
             raise ValueError("fps must be positive")
         self.size = size
         self.fps = fps
