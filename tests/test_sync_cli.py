@@ -33,8 +33,9 @@ def centre(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         port = s.getsockname()[1]
     data = tmp_path / "centre"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    log = (tmp_path / "centre.log").open("wb")  # a file, not a pipe nobody reads: the service never blocks on it
     proc = subprocess.Popen([sys.executable, "-m", "classroom_console", "centre", "serve", "--port", str(port),
-                             "--data", str(data)], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             "--data", str(data)], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
@@ -51,6 +52,7 @@ def centre(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+        log.close()
 
 
 def test_add_room_sync_and_usage_from_the_command_line(centre: tuple[str, Path], tmp_path: Path) -> None:

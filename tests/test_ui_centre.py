@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from pytestqt.qtbot import QtBot
 from classroom_console.console import ConsoleCore, ConsoleOptions
 from classroom_console.usage_model import UsageFilter
 from tests.qt_helpers import run, wait_for
-from tests.test_sync_support import add_token, fill_room, running_centre
+from tests.test_sync_cli import centre, cli  # noqa: F401  (centre is a fixture)
+from tests.test_sync_support import fill_room
 from ui.bridge import RoomBridge
 from ui.workspaces.centre import CentreWorkspace
 
@@ -60,11 +62,18 @@ def test_report_fills_the_charts_and_exports(qtbot: QtBot, qloop: qasync.QEventL
         finally:
             bridge.detach()
             await core.stop()
+            await asyncio.sleep(0.2)  # let closed sockets' notifiers go before the fixture closes the loop
 
     run(qloop, scenario())
 
 
-def test_sync_panel_sends_and_reports_a_wrong_token(qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path) -> None:
+def test_sync_panel_sends_and_reports_a_wrong_token(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path, centre: tuple[str, Path]  # noqa: F811 (fixture)
+) -> None:
+    """The centre runs as its own process, as it does in production; only the room's side is in the Qt loop."""
+    url, data = centre
+    token = cli("centre", "add-room", "Room A", "--data", str(data)).stdout.strip().splitlines()[-1]
+
     async def scenario() -> None:
         core = ConsoleCore(ConsoleOptions(data_dir=tmp_path / "room"))
         await core.start()
@@ -76,26 +85,26 @@ def test_sync_panel_sends_and_reports_a_wrong_token(qtbot: QtBot, qloop: qasync.
         page.show()
         panel = page.sync_panel
         try:
-            async with running_centre(tmp_path / "centre") as centre:
-                token = await add_token(centre, "Room A")
-                panel.url.setText(centre.url)
-                panel.token.setText("wrong")
-                qtbot.mouseClick(panel.send, Qt.MouseButton.LeftButton)
-                await wait_for(lambda: "token" in panel.state.text() and panel.send.isEnabled(), what="refusal")
-                assert "refused" in panel.state.text()
-                panel.token.setText(token)
-                qtbot.mouseClick(panel.send, Qt.MouseButton.LeftButton)
-                await wait_for(lambda: panel.state.text().startswith("Up to date"), within=15, what="sync")
-                assert "3 sent" in panel.state.text()
-                await wait_for(lambda: "3 uploaded" in panel.detail.text(), what="queue counts")
-                page.filters.source.setCurrentIndex(1)  # all rooms, from the centre (a room token: its own)
-                page.refresh()
-                await wait_for(lambda: page.report is not None and page.report.rooms == 1
-                               and page.report.filter.room == "Room A", what="centre report")
-                assert page.report is not None and page.report.sessions == 2
-                assert page.report.filter != UsageFilter()
+            await wait_for(lambda: "waiting" in panel.detail.text(), what="the panel to load")
+            panel.url.setText(url)
+            panel.token.setText("wrong")
+            qtbot.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+            await wait_for(lambda: "refused this room's token" in panel.state.text() and panel.send.isEnabled(),
+                           what="refusal")
+            panel.token.setText(token)
+            qtbot.mouseClick(panel.send, Qt.MouseButton.LeftButton)
+            await wait_for(lambda: panel.state.text().startswith("Up to date"), within=15, what="sync")
+            assert "3 sent" in panel.state.text()
+            await wait_for(lambda: "3 uploaded" in panel.detail.text(), what="queue counts")
+            page.filters.source.setCurrentIndex(1)  # all rooms, from the centre (a room token: its own)
+            page.refresh()
+            await wait_for(lambda: page.report is not None and page.report.rooms == 1
+                           and page.report.filter.room == "Room A", what="centre report")
+            assert page.report is not None and page.report.sessions == 2
+            assert page.report.filter != UsageFilter()
         finally:
             bridge.detach()
             await core.stop()
+            await asyncio.sleep(0.2)  # let closed sockets' notifiers go before the fixture closes the loop
 
     run(qloop, scenario())

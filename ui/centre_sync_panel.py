@@ -77,9 +77,13 @@ class SyncPanel(QFrame):
         self.bridge.run(queue_counts(store), on_done=self._show_counts, what="upload queue")
 
     def _show_settings(self, settings: dict[str, str]) -> None:
-        self.url.setText(settings.get("centre_url", ""))
-        self.token.setText(settings.get("token", ""))
-        self.delete_media.setChecked(settings.get("delete_uploaded_media") == "1")
+        """Saved values fill empty fields only: what the user has typed meanwhile wins."""
+        if not self.url.text():
+            self.url.setText(settings.get("centre_url", ""))
+        if not self.token.text():
+            self.token.setText(settings.get("token", ""))
+        if "delete_uploaded_media" in settings:
+            self.delete_media.setChecked(settings["delete_uploaded_media"] == "1")
 
     def _show_counts(self, counts: dict[str, int]) -> None:
         self.detail.setText(self.tr("%1 waiting, %2 uploaded, %3 refused by the centre")
