@@ -27,13 +27,18 @@ def fit_into(canvas: Image, image: Image | None, rect: Rect) -> None:
     ox, oy = (w - fw) // 2, (h - fh) // 2
     if (fw, fh) != (w, h):
         region[:] = 0
-    # Halve with pyrDown (filtered, fast) until one bilinear step remains: a tenth of INTER_AREA's cost at
-    # 1080p -> inset, without its aliasing.
-    while scale < 0.5:
+    target = region[oy : oy + fh, ox : ox + fw]
+    # Shrinking: bilinear to twice the size, then one filtered halving (pyrDown); a fraction of INTER_AREA's
+    # cost at 1080p -> inset, without bilinear's aliasing.
+    while scale < 0.25:
         image = as_image(cv2.pyrDown(image))
         ih, iw = image.shape[:2]
         scale = min(w / iw, h / ih)
-    cv2.resize(image, (fw, fh), dst=region[oy : oy + fh, ox : ox + fw], interpolation=cv2.INTER_LINEAR)
+    if scale < 0.5:
+        double = cv2.resize(image, (2 * fw, 2 * fh), interpolation=cv2.INTER_LINEAR)
+        cv2.pyrDown(double, dst=target, dstsize=(fw, fh))
+    else:
+        cv2.resize(image, (fw, fh), dst=target, interpolation=cv2.INTER_LINEAR)
 
 
 @functools.lru_cache(maxsize=8)
