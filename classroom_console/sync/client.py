@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import ssl
 from collections.abc import AsyncIterator
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import aiohttp
 
 API = "/api/v1"
+codecs.lookup("idna")  # cached now: TLS looks it up lazily on the loop, where the import would stat files
 
 
 class SyncError(Exception):
