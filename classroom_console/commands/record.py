@@ -23,6 +23,7 @@ from classroom_console.media import (
     parse_layout,
     parse_size,
 )
+from classroom_console.media.calibrate import choose_preset
 from classroom_console.media.disk import START_FLOOR_BYTES
 from classroom_console.media.source import AudioSource
 from classroom_console.store import AsyncStore, StoreError
@@ -39,7 +40,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--size", default="1280x720", help="output size, e.g. 1280x720 or 1920x1080")
     parser.add_argument("--fps", type=int, default=30, choices=[25, 30], help="output frame rate")
     parser.add_argument("--duration", type=float, metavar="S", help="stop after S seconds (default: Ctrl-C)")
-    parser.add_argument("--preset", default="veryfast", help="x264 preset (default veryfast)")
+    parser.add_argument("--preset", default="veryfast",
+                        help="x264 preset (default veryfast), or auto: the slowest this PC encodes fast enough")
     parser.add_argument("--crf", type=int, default=23, help="x264 quality, lower is better (default 23)")
     parser.add_argument("--lower-third", metavar="LECTURER|COURSE|DATE", help="caption at the bottom")
     parser.add_argument("--min-free-mb", type=float, default=START_FLOOR_BYTES / 2**20,
@@ -78,7 +80,12 @@ async def record(args: argparse.Namespace, program: Program) -> RecordingResult:
             store = await AsyncStore.open(args.data_dir)
         except StoreError as exc:
             print(f"classroom-console record: not registering the recording: {exc}", file=sys.stderr)
-    settings = EncoderSettings(preset=args.preset, crf=args.crf, block_when_full=args.fast)
+    preset = args.preset
+    if preset == "auto":
+        preset, speeds = await offload(lambda: choose_preset(program.size, program.fps), "record-calibrate")
+        measured = ", ".join(f"{name} {speed:.1f}x" for name, speed in speeds.items())
+        print(f"classroom-console record: preset {preset} (encoding speed {measured})", file=sys.stderr)
+    settings = EncoderSettings(preset=preset, crf=args.crf, block_when_full=args.fast)
     recorder = Recorder(program, args.output, settings=settings, store=store, duration_s=args.duration,
                         start_floor_bytes=round(args.min_free_mb * 2**20))
     loop = asyncio.get_running_loop()
