@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import signal
@@ -10,8 +11,11 @@ import sys
 import time
 from pathlib import Path
 
-import av
 import pytest
+
+from classroom_console.media.probe import playable_seconds as decoded_seconds
+from classroom_console.media.recovery import INTERRUPTED, recover_unfinished
+from classroom_console.store import AsyncStore
 
 KILLS = 10
 PARALLEL = 2  # two recorders at a time: 2 cores, and each is small
@@ -24,20 +28,6 @@ def start_recorder(out: Path) -> subprocess.Popen[bytes]:
          "--size", "320x180", "--source", "test-pattern", "--source", "tone", str(out)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
-
-
-def decoded_seconds(path: Path) -> float:
-    """How far PyAV decodes video before the file ends (errors at the torn tail are the point)."""
-    last = 0.0
-    try:
-        with av.open(str(path)) as container:
-            rate = float(container.streams.video[0].average_rate or 30)
-            for frame in container.decode(video=0):
-                if frame.time is not None:
-                    last = max(last, float(frame.time) + 1 / rate)
-    except av.error.FFmpegError:
-        pass
-    return last
 
 
 def test_sigkill_leaves_a_playable_file_up_to_two_seconds_before_the_kill(tmp_path: Path) -> None:
@@ -72,3 +62,32 @@ def test_sigkill_leaves_a_playable_file_up_to_two_seconds_before_the_kill(tmp_pa
     for recorded, decoded in results:
         assert recorded - decoded <= MAX_LOSS_S, results
     assert sum(decoded > 0 for _, decoded in results) >= KILLS // 2, results
+
+
+def test_a_killed_recording_is_closed_in_the_store_on_the_next_start(tmp_path: Path) -> None:
+    out, data = tmp_path / "cut.mp4", tmp_path / "data"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "classroom_console", "--data-dir", str(data), "record", "--min-free-mb", "1",
+         "--size", "320x180", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while not out.exists():
+        assert time.monotonic() < deadline and proc.poll() is None, "the recorder did not start"
+        time.sleep(0.02)
+    time.sleep(2.5)
+    proc.kill()
+    proc.wait(10)
+
+    async def next_start() -> None:
+        store = await AsyncStore.open(data)
+        try:
+            assert await recover_unfinished(store, quiet_s=60) == [], "too fresh: it might still be recording"
+            (rid,) = await recover_unfinished(store, quiet_s=0)
+            row = await store.call(lambda s: s.recording(rid))
+            assert row["stats"]["stop_reason"] == INTERRUPTED
+            assert 0.5 <= row["duration_s"] <= 2.6 and row["size_bytes"] > 0 and len(row["sha256"]) == 64
+            assert await recover_unfinished(store, quiet_s=0) == []
+        finally:
+            await store.close()
+
+    asyncio.run(next_start())

@@ -15,7 +15,7 @@ import pytest
 
 from classroom_console.media import DiskFullError, EncoderSettings, SimulatedClock, TestPattern, Tone
 from classroom_console.media.probe import inspect
-from tests.test_record_crash import decoded_seconds
+from classroom_console.media.probe import playable_seconds as decoded_seconds
 from tests.test_record_output import record
 
 MB = 2**20

@@ -25,6 +25,7 @@ from classroom_console.media import (
 )
 from classroom_console.media.calibrate import choose_preset
 from classroom_console.media.disk import START_FLOOR_BYTES
+from classroom_console.media.recovery import recover_unfinished
 from classroom_console.media.source import AudioSource
 from classroom_console.store import AsyncStore, StoreError
 
@@ -80,6 +81,9 @@ async def record(args: argparse.Namespace, program: Program) -> RecordingResult:
             store = await AsyncStore.open(args.data_dir)
         except StoreError as exc:
             print(f"classroom-console record: not registering the recording: {exc}", file=sys.stderr)
+        else:
+            for rid in await recover_unfinished(store):
+                print(f"classroom-console record: closed interrupted recording {rid}", file=sys.stderr)
     preset = args.preset
     if preset == "auto":
         preset, speeds = await offload(lambda: choose_preset(program.size, program.fps), "record-calibrate")

@@ -43,6 +43,20 @@ def inspect(path: Path) -> RecordingInfo:
         )
 
 
+def playable_seconds(path: Path) -> float:
+    """How far the video decodes before the file ends; a torn tail (a crash, a full disk) just stops it."""
+    last = 0.0
+    try:
+        with av.open(str(path)) as container:
+            rate = float(container.streams.video[0].average_rate or 30)
+            for frame in container.decode(video=0):
+                if frame.time is not None:
+                    last = max(last, float(frame.time) + 1 / rate)
+    except (av.error.FFmpegError, IndexError):
+        pass
+    return last
+
+
 def flash_times(path: Path) -> list[float]:
     """Times of the first frame of each white flash."""
     found: list[float] = []

@@ -23,6 +23,7 @@ from .microphone import MicrophoneInfo, list_microphones
 from .offload import offload
 from .program import Program
 from .recorder import Recorder, RecordingResult, RecordingStore
+from .recovery import recover_unfinished
 from .source import AudioSource, Source, SourceStatus
 from .spec import make_source
 from .stats import RecordingStats
@@ -152,6 +153,10 @@ class Studio:
         sql = "SELECT * FROM recordings ORDER BY started_at DESC LIMIT ?"
         rows: list[dict[str, Any]] = await self.store.call(lambda s: [dict(r) for r in s.db.query(sql, (limit,))])
         return rows
+
+    async def recover(self) -> list[str]:
+        """Close the store rows of recordings a crash cut short (their files play up to the last fragment)."""
+        return await recover_unfinished(self.store) if self.store is not None else []
 
     async def close(self) -> None:
         """Finish a running recording (the file is completed), stop every source, join every thread."""

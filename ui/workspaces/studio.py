@@ -166,6 +166,8 @@ class StudioWorkspace(QWidget):
             folder = data_dir(core.options.data_dir) / "recordings"
             self.studio = Studio(core.room, core.store, folder)
             self.studio.set_preview(self.relay.offer)
+            self.bridge.run(self.studio.recover(), on_done=lambda _: self.refresh_recordings(),
+                            what=self.tr("check recordings"))
         return self.studio
 
     def add_source(self, spec: str) -> None:
