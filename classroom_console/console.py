@@ -16,6 +16,7 @@ from classroom_console.network import local_ipv4_addresses
 from classroom_console.passwords import PasswordBook
 from classroom_console.room import Room
 from classroom_console.room_devices import RoomDevices
+from classroom_console.room_sync import RoomSync
 from classroom_console.settings import RoomSettings
 from classroom_console.settings import load as load_settings
 from classroom_console.settings import save as save_settings
@@ -53,6 +54,7 @@ class ConsoleCore:
         self.devices: RoomDevices | None = None
         self.passwords = PasswordBook(None)
         self.settings = RoomSettings()
+        self.sync: RoomSync | None = None
 
     async def start(self) -> None:
         """Open the store (recovering or refusing it with a clear notice), then find the room's devices."""
@@ -63,6 +65,9 @@ class ConsoleCore:
                 await self._start_sim_room()
             if self.options.discover:
                 await self._start_devices()
+            if self.store is not None:
+                self.sync = RoomSync(self.room, self.store)
+                await self.sync.start()
         except BaseException:
             await self.stop()  # never leave the store's thread or a half-started room behind
             raise
@@ -130,6 +135,10 @@ class ConsoleCore:
     async def stop(self) -> None:
         if self.room.session is not None:
             await self.room.end_session()
+        if self.sync is not None:
+            await self.sync.stop()
+            self.sync.close()
+            self.sync = None
         if self.devices is not None:
             await self.devices.stop()
             self.devices = None

@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from devices.model import DeviceInfo
 
@@ -68,6 +69,13 @@ class ErrorRaised(RoomEvent):
 
     source: str
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class SyncProgressed(RoomEvent):
+    """Upload to the centre moved on; ``progress`` is a ``classroom_console.sync.progress.SyncProgress``."""
+
+    progress: Any
 
 
 Listener = Callable[[RoomEvent], None]

@@ -24,6 +24,7 @@ from classroom_console.events import (
     RoomEvent,
     SessionEnded,
     SessionStarted,
+    SyncProgressed,
 )
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class RoomBridge(QObject):
     sig_recording_stopped = Signal(str, str)
     sig_error = Signal(str, str)
     sig_busy = Signal(bool)
+    sig_sync_progress = Signal(object)
 
     def __init__(self, core: ConsoleCore, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +67,8 @@ class RoomBridge(QObject):
                 self.sig_recording_stopped.emit(rid, path)
             case ErrorRaised(source=source, message=message):
                 self.sig_error.emit(source, message)
+            case SyncProgressed(progress=progress):
+                self.sig_sync_progress.emit(progress)
 
     def run(
         self,

@@ -70,6 +70,7 @@ class SyncPanel(QFrame):
         self.save.clicked.connect(self.save_settings)
         self.send.clicked.connect(self.sync_now)
         self.sig_progress.connect(self.show_progress)
+        bridge.sig_sync_progress.connect(self.sig_progress.emit)  # the room's background upload too
 
     def load(self) -> None:
         store = self.bridge.core.store
@@ -95,8 +96,12 @@ class SyncPanel(QFrame):
         store = self.bridge.core.store
         if store is None:
             return
-        self.bridge.run(save_settings(store, self.url.text(), self.token.text(), self.delete_media.isChecked()),
-                        on_done=lambda _: self.state.setText(self.tr("Saved.")), what="sync settings")
+        async def save_and_apply() -> None:
+            await save_settings(store, self.url.text(), self.token.text(), self.delete_media.isChecked())
+            if self.bridge.core.sync is not None:
+                await self.bridge.core.sync.restart()  # the background upload follows the new settings
+
+        self.bridge.run(save_and_apply(), on_done=lambda _: self.state.setText(self.tr("Saved.")), what="sync settings")
 
     def sync_now(self) -> None:
         store = self.bridge.core.store
@@ -108,6 +113,8 @@ class SyncPanel(QFrame):
 
         async def save_and_send() -> SyncResult:
             await save_settings(store, self.url.text(), self.token.text(), self.delete_media.isChecked())
+            if self.bridge.core.sync is not None:
+                return await self.bridge.core.sync.send_now()  # progress arrives as room events
             return await sync_now(store, self.sig_progress.emit)
 
         self.bridge.run(save_and_send(), on_done=self.show_result, what="sync")

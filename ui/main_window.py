@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from classroom_console.sync.progress import OFFLINE, REFUSED, SENDING, SyncProgress
 from ui.bridge import RoomBridge
+from ui.centre_sync_panel import human_bytes
 from ui.resources import icon
 from ui.workspaces.centre import CentreWorkspace
 from ui.workspaces.lecturer import LecturerWorkspace
@@ -61,6 +63,8 @@ class MainWindow(QMainWindow):
 
         self._last_dialog: QMessageBox | None = None
         bridge.sig_error.connect(self.show_error)
+        bridge.sig_sync_progress.connect(self.show_sync)
+        self.centre.sync_panel.sig_progress.connect(self.show_sync)
 
     def _sidebar(self) -> QFrame:
         bar = QFrame()
@@ -107,6 +111,29 @@ class MainWindow(QMainWindow):
             self.network_label.setText(self.tr("Network: %1").replace("%1", ", ".join(addresses)))
         else:
             self.network_label.setText(self.tr("Network: offline (loopback only)"))
+
+    def show_sync(self, p: SyncProgress) -> None:
+        """The status bar's one line about uploads: state, how far, how fast, what waits."""
+        if p.state == REFUSED:
+            text = self.tr("Sync: the centre refused this room's token")
+        elif p.state == OFFLINE:
+            text = self.tr("Sync: centre unreachable · %1 waiting").replace("%1", str(p.pending))
+        elif p.state == SENDING and p.bytes_total:
+            text = (
+                self.tr("Sync: %1% · %2/s")
+                .replace("%1", str(int(100 * p.bytes_done / p.bytes_total)))
+                .replace("%2", human_bytes(p.rate_bps))
+            )
+            if p.eta_s is not None:
+                text += " · " + self.tr("about %1 s left").replace("%1", f"{p.eta_s:.0f}")
+        elif p.state == SENDING:
+            text = self.tr("Sync: sending…")
+        elif p.pending:
+            text = self.tr("Sync: %1 waiting").replace("%1", str(p.pending))
+        else:
+            text = self.tr("Sync: up to date")
+        self.sync_label.setText(text)
+        self.sync_label.setToolTip(p.message)
 
     def set_data_dir(self, path: str) -> None:
         self.data_label.setText(self.tr("Session log: %1").replace("%1", path))

@@ -136,6 +136,7 @@ class SyncEngine:
         """Until ``stop``: drain, then sleep until the next item is due, the backoff ends or ``kick``."""
         while not stop.is_set():
             wait = self.config.idle_poll_s
+            self._wake.clear()  # before the pass: a kick that arrives during it must wake the next one
             try:
                 result = await self.run_once()
                 if result.offline:
@@ -143,7 +144,6 @@ class SyncEngine:
             except AuthRefused:
                 wait = max(wait, 300.0)  # a wrong token will not fix itself quickly; the UI says so
             self.meter.set(state=self.progress.state if self.progress.state != IDLE else WAITING)
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(wait):
                     stop_task = asyncio.ensure_future(stop.wait())
