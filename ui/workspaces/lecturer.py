@@ -58,7 +58,14 @@ class LecturerWorkspace(QWidget):
             ),
             text_width=560,
         )
-        QTimer.singleShot(NOTHING_FOUND_AFTER_MS, self._nothing_found_yet)
+        # Timers owned by the widget die with it; a bare singleShot could fire into a deleted window.
+        self._nothing_found_timer = QTimer(self)
+        self._nothing_found_timer.setSingleShot(True)
+        self._nothing_found_timer.timeout.connect(self._nothing_found_yet)
+        self._nothing_found_timer.start(NOTHING_FOUND_AFTER_MS)
+        self._rearm_timer = QTimer(self)
+        self._rearm_timer.setSingleShot(True)
+        self._rearm_timer.timeout.connect(lambda: self.session_button.setEnabled(True))
         self.grid_host = QWidget()
         self.grid_host.setObjectName("workspace")
         self.grid = QGridLayout(self.grid_host)
@@ -215,7 +222,7 @@ class LecturerWorkspace(QWidget):
             self.bridge.end_session()
         if self.with_devices.isChecked() and self.cards:
             self.power_all(starting)
-        QTimer.singleShot(1500, lambda: self.session_button.setEnabled(True))
+        self._rearm_timer.start(1500)
 
     def _on_session_started(self, _sid: str, lecturer: str, course: str) -> None:
         self._session_started = time.monotonic()
