@@ -12,7 +12,10 @@ APT_PACKAGES=(
   libxkbcommon-x11-0 libxcb-xinerama0 libxcb-randr0 libxcb-shape0 libxcb-xkb1
   libegl1 libgl1 libfontconfig1 libdbus-1-3    # what Qt's xcb plugin really links to
   fonts-dejavu-core                            # Cyrillic glyphs for the Russian UI
-  xvfb xauth                                   # a screen for screenshots and headless runs
+  xvfb xauth                                   # a screen for screenshots, screen capture and headless runs
+  pulseaudio libasound2-plugins                # a virtual microphone for the recorder's tests
+  postgresql                                   # the centre's PostgreSQL path, tested against a real server
+  openssl curl                                 # test certificates for the centre's TLS; the upload bench
 )
 
 missing=()
