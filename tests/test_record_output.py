@@ -94,9 +94,9 @@ def test_cli_records_720p_pip_and_prints_the_stats(tmp_path: Path) -> None:
 
 def test_cli_stops_in_order_on_ctrl_c_and_finalises_the_file(tmp_path: Path) -> None:
     out = tmp_path / "interrupted.mp4"
-    proc = subprocess.Popen(
+    proc = subprocess.Popen(  # a long --duration: Ctrl-C must still end it now
         [sys.executable, "-m", "classroom_console", "record", "--no-store", "--min-free-mb", "1", "--size", "320x180",
-         str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+         "--duration", "600", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     deadline = time.monotonic() + 30
     while not out.exists():

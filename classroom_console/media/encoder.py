@@ -133,16 +133,17 @@ class EncoderSink:
         self._worker.start()
 
     def finish(self, at: float | None = None, reason: str = StopReason.STOPPED) -> None:
-        """End at clock time ``at`` (default: the next frame); the file is completed, not cut.
+        """End at clock time ``at`` (default: the next frame) unless already ending sooner; the file is completed.
 
         Takes no lock (the event loop calls it): the compositor and the encoder poll these fields.
         """
-        if self.finish_at is None:
-            base = self.start_at if self.start_at is not None else 0.0
-            if at is None:
-                at = base + (self.counters.frames + self._video_waiting + 1) / self.fps
-            self.stop_reason = self.stop_reason or reason
-            self.finish_at = max(at, base + 1 / self.fps)
+        base = self.start_at if self.start_at is not None else 0.0
+        if at is None:
+            at = base + (self.counters.frames + self._video_waiting + 1) / self.fps
+        at = max(at, base + 1 / self.fps)
+        if self.finish_at is None or at < self.finish_at:  # a stop before the asked duration shortens it
+            self.stop_reason = reason
+            self.finish_at = at
 
     def abort(self) -> None:
         """Finish with what has arrived (the program stopped feeding us); lock-free like ``finish``."""
