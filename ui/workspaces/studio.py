@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -166,9 +166,24 @@ class StudioWorkspace(QWidget):
             folder = data_dir(core.options.data_dir) / "recordings"
             self.studio = Studio(core.room, core.store, folder)
             self.studio.set_preview(self.relay.offer)
+            self._recover()
+        elif self.studio.store is None and self.bridge.core.store is not None:
+            self.studio.store = self.bridge.core.store  # made before the store opened: catch up
+            self._recover()
+        return self.studio
+
+    def _recover(self) -> None:
+        assert self.studio is not None
+        if self.studio.store is not None:
             self.bridge.run(self.studio.recover(), on_done=lambda _: self.refresh_recordings(),
                             what=self.tr("check recordings"))
-        return self.studio
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The recordings list is filled when the technician first looks at it."""
+        super().showEvent(event)
+        if self.bridge.core.store is not None:
+            self._studio()
+            self.refresh_recordings()
 
     def add_source(self, spec: str) -> None:
         self.bridge.run(self._studio().add_source(spec), on_done=lambda _: self.refresh(), what=self.tr("add source"))
