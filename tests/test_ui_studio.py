@@ -138,3 +138,32 @@ def test_the_caption_is_drawn_with_qt_fonts_so_cyrillic_survives(qtbot: QtBot) -
     frame = compose(Layout(lower_third=LowerThird(lower.lecturer, lower.course, lower.date, picture)),
                     [np.zeros((720, 1280, 3), np.uint8)], 1280, 720)
     assert (frame[y : y + h, x : x + w].min(axis=2) > 150).sum() > 500
+
+
+def test_changing_the_output_rebuilds_the_program_with_the_same_sources(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
+        await core.start()
+        bridge = RoomBridge(core)
+        workspace = StudioWorkspace(bridge)
+        qtbot.addWidget(workspace)
+        workspace.show()
+        try:
+            add(workspace, qtbot, "test-pattern")
+            add(workspace, qtbot, "tone")
+            await wait_for(lambda: workspace.preview_view.image is not None, what="the live preview")
+            workspace.output_picker.setCurrentIndex(workspace.output_picker.findData("1920x1080@25"))
+            studio = workspace.studio
+            assert studio is not None
+            await wait_for(lambda: (studio.program.size, studio.program.fps) == ((1920, 1080), 25), what="rebuild")
+            await wait_for(lambda: studio.program.composed > 5, what="the new program to run")
+            assert [s.name for s in studio.sources] == ["test-pattern", "tone"]
+            assert studio.sources[0].size == (1920, 1080)  # type: ignore[attr-defined]
+        finally:
+            await workspace.shutdown()
+            bridge.detach()
+            await core.stop()
+
+    run(qloop, scenario())

@@ -43,6 +43,7 @@ class Studio:
         self.settings = settings or EncoderSettings()
         self.start_floor_bytes = start_floor_bytes
         self.program = Program(size, fps, preview_fps=15)
+        self._specs: dict[str, str] = {}  # source name -> the text it was made from, to rebuild the program
         self.recorder: Recorder | None = None
         self.last_result: RecordingResult | None = None
 
@@ -63,11 +64,13 @@ class Studio:
         taken = {s.name for s in self.program.sources}
         source = make_source(spec, size=self.program.size, fps=self.program.fps, taken=taken)
         self.program.add_source(source)
+        self._specs[source.name] = spec
         if not self.program.running:
             self.program.start()
         return source
 
     async def remove_source(self, name: str) -> None:
+        self._specs.pop(name, None)
         source = self.program.remove_source(name)
         if source is not None:
             await offload(lambda: source.join(5), "studio-remove")
@@ -89,6 +92,21 @@ class Studio:
     @staticmethod
     async def microphones() -> list[MicrophoneInfo]:
         return await offload(list_microphones, "studio-microphones")
+
+    async def set_output(self, size: tuple[int, int], fps: int) -> None:
+        """A new output size or rate: the program is rebuilt with the same sources (not while recording)."""
+        if self.recording:
+            raise RuntimeError("the output cannot change while recording")
+        if (size, fps) == (self.program.size, self.program.fps):
+            return
+        old, specs = self.program, list(self._specs.values())
+        old.stop()
+        await offload(old.join, "studio-output")
+        program = Program(size, fps, layout=old.layout, preview_fps=old.preview_fps)
+        program.on_preview = old.on_preview
+        self.program, self._specs = program, {}
+        for spec in specs:
+            await self.add_source(spec)
 
     def set_layout(self, layout: Layout) -> None:
         self.program.set_layout(layout)

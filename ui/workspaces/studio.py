@@ -25,7 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from classroom_console.media import Corner, Layout, LayoutKind, LowerThird, RecordingResult, StopReason
+from classroom_console.media import (
+    Corner,
+    Layout,
+    LayoutKind,
+    LowerThird,
+    RecordingResult,
+    StopReason,
+    parse_size,
+)
 from classroom_console.media.studio import Studio
 from classroom_console.store.paths import data_dir
 from ui.bridge import RoomBridge
@@ -37,6 +45,7 @@ from ui.studio_stats import StatsPanel
 from ui.widgets import page_header
 
 REFRESH_MS = 200
+OUTPUTS = (((1280, 720), 30), ((1280, 720), 25), ((1920, 1080), 30), ((1920, 1080), 25))
 
 
 class StudioWorkspace(QWidget):
@@ -75,6 +84,7 @@ class StudioWorkspace(QWidget):
         self.layout_picker.currentIndexChanged.connect(self._layout_changed)
         self.corner_picker.currentIndexChanged.connect(self._layout_changed)
         self.lower_third_edit.editingFinished.connect(self._layout_changed)
+        self.output_picker.currentIndexChanged.connect(self._output_changed)
         self.record_button.clicked.connect(self.toggle_recording)
         self.marker_button.clicked.connect(self.add_marker)
         self.marker_shortcut = QShortcut(QKeySequence("Ctrl+M"), self)
@@ -152,6 +162,15 @@ class StudioWorkspace(QWidget):
         title = QLabel(self.tr("Recording"))
         title.setObjectName("sectionTitle")
         side.addWidget(title)
+        output_row = QHBoxLayout()
+        output_row.addWidget(QLabel(self.tr("Output")))
+        self.output_picker = QComboBox()
+        for (w, h), fps in OUTPUTS:
+            self.output_picker.addItem(self.tr("%1p, %2 fps").replace("%1", str(h)).replace("%2", str(fps)),
+                                       f"{w}x{h}@{fps}")
+        self.output_picker.setToolTip(self.tr("The recording's picture size and frame rate"))
+        output_row.addWidget(self.output_picker, 1)
+        side.addLayout(output_row)
         self.stats_panel = StatsPanel()
         side.addWidget(self.stats_panel)
         self.recordings = RecordingsPanel(self.bridge)
@@ -208,6 +227,11 @@ class StudioWorkspace(QWidget):
             width, height = self._studio().program.size
             lower = LowerThird(plain.lecturer, plain.course, plain.date, caption_picture(plain, width, height))
         return Layout(kind, corner=corner, lower_third=lower)
+
+    def _output_changed(self) -> None:
+        size, _, fps = str(self.output_picker.currentData()).partition("@")
+        self.bridge.run(self._studio().set_output(parse_size(size), int(fps)), on_done=lambda _: self._layout_changed(),
+                        what=self.tr("change output"))
 
     def _layout_changed(self) -> None:
         self.corner_picker.setEnabled(self.layout_picker.currentData() == str(LayoutKind.PIP))
@@ -296,6 +320,7 @@ class StudioWorkspace(QWidget):
         self.record_button.setEnabled(not self._busy and (has_sources or recording))
         self.record_button.setToolTip("" if has_sources else self.tr("Add a source first."))
         self.marker_button.setEnabled(recording)
+        self.output_picker.setEnabled(not recording and not self._busy)
         self.layout_picker.setEnabled(has_sources)
         self.corner_picker.setEnabled(has_sources and self.layout_picker.currentData() == str(LayoutKind.PIP))
         if recording and self.studio is not None:
