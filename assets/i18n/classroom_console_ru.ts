@@ -12,6 +12,14 @@
         <translation>Как используется аудитория: занятия, часы, устройства. Данные уходят в центр, когда есть сеть.</translation>
     </message>
     <message>
+        <source>Export CSV…</source>
+        <translation>Экспорт в CSV…</translation>
+    </message>
+    <message>
+        <source>PDF report…</source>
+        <translation>Отчёт в PDF…</translation>
+    </message>
+    <message>
         <source>sessions logged</source>
         <translation>занятий записано в журнал</translation>
     </message>
@@ -28,12 +36,100 @@
         <translation>событий в журнале</translation>
     </message>
     <message>
-        <source>Usage charts appear here</source>
-        <translation>Здесь появятся графики использования</translation>
+        <source>recordings</source>
+        <translation>записей</translation>
     </message>
     <message>
-        <source>Once sessions are logged you will see the room's hours by weekday and time, sessions by lecturer and course, lamp hours and faults.</source>
-        <translation>Когда в журнале появятся занятия, здесь будут часы работы аудитории по дням недели и времени, занятия по преподавателям и курсам, наработка ламп и неисправности.</translation>
+        <source>When rooms are in use (hours, weekday × hour)</source>
+        <translation>Когда аудитории заняты (часы, день недели × час)</translation>
+    </message>
+    <message>
+        <source>Hours in use per room per week</source>
+        <translation>Часы использования по аудиториям и неделям</translation>
+    </message>
+    <message>
+        <source>Sessions by lecturer</source>
+        <translation>Занятия по преподавателям</translation>
+    </message>
+    <message>
+        <source>Sessions by course</source>
+        <translation>Занятия по курсам</translation>
+    </message>
+    <message>
+        <source>Lamp hours (orange: near the end of rated life)</source>
+        <translation>Наработка ламп (оранжевым — близко к концу ресурса)</translation>
+    </message>
+    <message>
+        <source>Faults by device</source>
+        <translation>Неисправности по устройствам</translation>
+    </message>
+    <message>
+        <source>Tablet participation: tablet activity is not recorded yet.</source>
+        <translation>Участие с планшетов: активность планшетов пока не записывается.</translation>
+    </message>
+    <message>
+        <source>No centre is set up: enter its address and a token below.</source>
+        <translation>Центр не настроен: введите ниже его адрес и токен.</translation>
+    </message>
+    <message>
+        <source>(not given)</source>
+        <translation>(не указано)</translation>
+    </message>
+    <message>
+        <source>sessions</source>
+        <translation>занятия</translation>
+    </message>
+    <message>
+        <source>lamp hours</source>
+        <translation>часы лампы</translation>
+    </message>
+    <message>
+        <source>near end of life</source>
+        <translation>близко к концу ресурса</translation>
+    </message>
+    <message>
+        <source>faults</source>
+        <translation>неисправности</translation>
+    </message>
+    <message>
+        <source>Recordings: %1, %2 hours, %3</source>
+        <translation>Записи: %1, %2 ч, %3</translation>
+    </message>
+    <message>
+        <source> and %1 more</source>
+        <translation> и ещё %1</translation>
+    </message>
+    <message>
+        <source>Lamp near the end of its rated life: %1</source>
+        <translation>Лампа близка к концу ресурса: %1</translation>
+    </message>
+    <message>
+        <source>Export usage as CSV</source>
+        <translation>Экспорт использования в CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>Файлы CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Save the usage report as PDF</source>
+        <translation>Сохранить отчёт об использовании в PDF</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>Файлы PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>From %1 to %2; room: %3; lecturer: %4; %5 sessions, %6 hours in use</source>
+        <translation>С %1 по %2; аудитория: %3; преподаватель: %4; занятий: %5, часов использования: %6</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>все</translation>
+    </message>
+    <message>
+        <source>Classroom usage report</source>
+        <translation>Отчёт об использовании аудиторий</translation>
     </message>
 </context>
 <context>
@@ -291,6 +387,84 @@
     </message>
 </context>
 <context>
+    <name>FilterBar</name>
+    <message>
+        <source>This room</source>
+        <translation>Эта аудитория</translation>
+    </message>
+    <message>
+        <source>All rooms (centre)</source>
+        <translation>Все аудитории (центр)</translation>
+    </message>
+    <message>
+        <source>any room</source>
+        <translation>любая аудитория</translation>
+    </message>
+    <message>
+        <source>any lecturer</source>
+        <translation>любой преподаватель</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Показать</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Источник</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>С</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>По</translation>
+    </message>
+    <message>
+        <source>Room</source>
+        <translation>Аудитория</translation>
+    </message>
+    <message>
+        <source>Lecturer</source>
+        <translation>Преподаватель</translation>
+    </message>
+</context>
+<context>
+    <name>HeatmapWidget</name>
+    <message>
+        <source>Mon</source>
+        <translation>Пн</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>Вт</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>Ср</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>Чт</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>Пт</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>Сб</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>Вс</translation>
+    </message>
+    <message>
+        <source>Busiest: %1 hours in one weekday-hour slot</source>
+        <translation>Максимум: %1 ч в одной ячейке «день недели — час»</translation>
+    </message>
+</context>
+<context>
     <name>LecturerWorkspace</name>
     <message>
         <source>Lecturer</source>
@@ -313,12 +487,46 @@
         <translation>Проекторы, интерактивные доски, дисплеи и камеры из сети аудитории появятся здесь сами, вместе со своим состоянием. Ничего настраивать не нужно.</translation>
     </message>
     <message>
+        <source>No devices found on this network yet</source>
+        <translation>В этой сети пока не найдено ни одного устройства</translation>
+    </message>
+    <message>
+        <source>The console keeps looking. If the room's projectors and boards are on another network segment (VLAN), press “Add by address…” and enter their addresses or range.</source>
+        <translation>Пульт продолжает поиск. Если проекторы и доски аудитории находятся в другом сегменте сети (VLAN), нажмите «Добавить по адресу…» и введите их адреса или диапазон.</translation>
+    </message>
+    <message>
         <source>All on</source>
         <translation>Включить всё</translation>
     </message>
     <message>
         <source>All off</source>
         <translation>Выключить всё</translation>
+    </message>
+    <message>
+        <source>Add by address…</source>
+        <translation>Добавить по адресу…</translation>
+    </message>
+    <message>
+        <source>Devices on another network segment (VLAN) are not found automatically: list them here.</source>
+        <translation>Устройства из другого сегмента сети (VLAN) не находятся автоматически: перечислите их здесь.</translation>
+    </message>
+    <message>
+        <source>Add devices by address</source>
+        <translation>Добавить устройства по адресу</translation>
+    </message>
+    <message>
+        <source>Addresses or ranges to check, separated by commas,
+for example 10.20.1.15, 10.20.1.0/24</source>
+        <translation>Адреса или диапазоны через запятую,
+например 10.20.1.15, 10.20.1.0/24</translation>
+    </message>
+    <message>
+        <source>Checking the addresses…</source>
+        <translation>Проверяем адреса…</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Не сохранено: %1</translation>
     </message>
     <message>
         <source>Turning everything on…</source>
@@ -426,12 +634,205 @@ Console</source>
         <translation>Сеть: нет подключения (только локальный адрес)</translation>
     </message>
     <message>
+        <source>Sync: the centre refused this room's token</source>
+        <translation>Синхронизация: центр не принял токен аудитории</translation>
+    </message>
+    <message>
+        <source>Sync: centre unreachable · %1 waiting</source>
+        <translation>Синхронизация: центр недоступен · ждут отправки: %1</translation>
+    </message>
+    <message>
+        <source>Sync: %1% · %2/s</source>
+        <translation>Синхронизация: %1% · %2/с</translation>
+    </message>
+    <message>
+        <source>about %1 s left</source>
+        <translation>осталось около %1 с</translation>
+    </message>
+    <message>
+        <source>Sync: sending…</source>
+        <translation>Синхронизация: отправка…</translation>
+    </message>
+    <message>
+        <source>Sync: %1 waiting</source>
+        <translation>Синхронизация: ждут отправки: %1</translation>
+    </message>
+    <message>
+        <source>Sync: up to date</source>
+        <translation>Синхронизация: всё отправлено</translation>
+    </message>
+    <message>
         <source>Session log: %1</source>
         <translation>Журнал занятий: %1</translation>
     </message>
     <message>
         <source>Session log</source>
         <translation>Журнал занятий</translation>
+    </message>
+</context>
+<context>
+    <name>RecordingsPanel</name>
+    <message>
+        <source>Recordings</source>
+        <translation>Записи</translation>
+    </message>
+    <message>
+        <source>Pick a recording and press Play.</source>
+        <translation>Выберите запись и нажмите «Воспроизвести».</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>Воспроизвести</translation>
+    </message>
+    <message>
+        <source>recording or interrupted</source>
+        <translation>идёт запись или прервана</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Пауза</translation>
+    </message>
+    <message>
+        <source>This recording cannot be played.</source>
+        <translation>Эту запись невозможно воспроизвести.</translation>
+    </message>
+</context>
+<context>
+    <name>SourcesPanel</name>
+    <message>
+        <source>Sources</source>
+        <translation>Источники</translation>
+    </message>
+    <message>
+        <source>Test pattern</source>
+        <translation>Испытательная таблица</translation>
+    </message>
+    <message>
+        <source>Test tone</source>
+        <translation>Испытательный тон</translation>
+    </message>
+    <message>
+        <source>Microphone</source>
+        <translation>Микрофон</translation>
+    </message>
+    <message>
+        <source>Screen capture</source>
+        <translation>Захват экрана</translation>
+    </message>
+    <message>
+        <source>Camera (URL)</source>
+        <translation>Камера (URL)</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Добавить</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Удалить</translation>
+    </message>
+    <message>
+        <source>Gain</source>
+        <translation>Усиление</translation>
+    </message>
+    <message>
+        <source>Microphone gain in dB</source>
+        <translation>Усиление микрофона, дБ</translation>
+    </message>
+    <message>
+        <source>size, e.g. 1280x720 (optional)</source>
+        <translation>размер, например 1280x720 (необязательно)</translation>
+    </message>
+    <message>
+        <source>default microphone</source>
+        <translation>микрофон по умолчанию</translation>
+    </message>
+    <message>
+        <source>display, e.g. :0 (optional)</source>
+        <translation>дисплей, например :0 (необязательно)</translation>
+    </message>
+    <message>
+        <source>rtsp://, http:// or /dev/video0</source>
+        <translation>rtsp://, http:// или /dev/video0</translation>
+    </message>
+    <message>
+        <source>no microphone found</source>
+        <translation>микрофон не найден</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>ожидание</translation>
+    </message>
+    <message>
+        <source>starting</source>
+        <translation>запуск</translation>
+    </message>
+    <message>
+        <source>live</source>
+        <translation>в эфире</translation>
+    </message>
+    <message>
+        <source>lost</source>
+        <translation>потерян</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>сбой</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>остановлен</translation>
+    </message>
+</context>
+<context>
+    <name>StatsPanel</name>
+    <message>
+        <source>Dropped at capture</source>
+        <translation>Потеряно при захвате</translation>
+    </message>
+    <message>
+        <source>Late at compositing</source>
+        <translation>Опоздало при сведении</translation>
+    </message>
+    <message>
+        <source>Skipped by encoder</source>
+        <translation>Пропущено кодировщиком</translation>
+    </message>
+    <message>
+        <source>Encoder fps</source>
+        <translation>Кадров/с кодировщика</translation>
+    </message>
+    <message>
+        <source>Bitrate</source>
+        <translation>Битрейт</translation>
+    </message>
+    <message>
+        <source>File size</source>
+        <translation>Размер файла</translation>
+    </message>
+    <message>
+        <source>Free disk</source>
+        <translation>Свободно на диске</translation>
+    </message>
+    <message>
+        <source>Time left</source>
+        <translation>Осталось времени</translation>
+    </message>
+    <message>
+        <source>%1 kbit/s</source>
+        <translation>%1 кбит/с</translation>
+    </message>
+    <message>
+        <source>%1 MB</source>
+        <translation>%1 МБ</translation>
+    </message>
+    <message>
+        <source>%1 GB</source>
+        <translation>%1 ГБ</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 мин</translation>
     </message>
 </context>
 <context>
@@ -443,18 +844,6 @@ Console</source>
     <message>
         <source>Compose cameras, the board's screen and the microphone into a recording or a live stream.</source>
         <translation>Соберите камеры, экран доски и микрофон в запись или прямую трансляцию.</translation>
-    </message>
-    <message>
-        <source>Sources</source>
-        <translation>Источники</translation>
-    </message>
-    <message>
-        <source>No sources yet</source>
-        <translation>Источников пока нет</translation>
-    </message>
-    <message>
-        <source>The room's cameras, the board's screen and microphones will be listed here to pick from.</source>
-        <translation>Здесь появятся камеры аудитории, экран доски и микрофоны — выберите нужные.</translation>
     </message>
     <message>
         <source>Program</source>
@@ -477,16 +866,211 @@ Console</source>
         <translation>Рядом</translation>
     </message>
     <message>
+        <source>bottom right</source>
+        <translation>внизу справа</translation>
+    </message>
+    <message>
+        <source>bottom left</source>
+        <translation>внизу слева</translation>
+    </message>
+    <message>
+        <source>top right</source>
+        <translation>вверху справа</translation>
+    </message>
+    <message>
+        <source>top left</source>
+        <translation>вверху слева</translation>
+    </message>
+    <message>
+        <source>Where the small picture goes</source>
+        <translation>Где расположить малое изображение</translation>
+    </message>
+    <message>
+        <source>Lower third: lecturer, course (optional)</source>
+        <translation>Титр: лектор, курс (необязательно)</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>Уровень</translation>
+    </message>
+    <message>
+        <source>The loudest audio source, from -60 dB to 0 dB</source>
+        <translation>Самый громкий источник звука, от −60 дБ до 0 дБ</translation>
+    </message>
+    <message>
+        <source>Add marker</source>
+        <translation>Добавить метку</translation>
+    </message>
+    <message>
+        <source>Start a new chapter here (Ctrl+M)</source>
+        <translation>Начать здесь новую главу (Ctrl+M)</translation>
+    </message>
+    <message>
         <source>● Record</source>
         <translation>● Запись</translation>
+    </message>
+    <message>
+        <source>Recording</source>
+        <translation>Запись</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>Выход</translation>
+    </message>
+    <message>
+        <source>%1p, %2 fps</source>
+        <translation>%1p, %2 кадр/с</translation>
+    </message>
+    <message>
+        <source>The recording's picture size and frame rate</source>
+        <translation>Размер кадра и частота кадров записи</translation>
+    </message>
+    <message>
+        <source>check recordings</source>
+        <translation>проверка записей</translation>
+    </message>
+    <message>
+        <source>add source</source>
+        <translation>добавление источника</translation>
+    </message>
+    <message>
+        <source>remove source</source>
+        <translation>удаление источника</translation>
+    </message>
+    <message>
+        <source>list microphones</source>
+        <translation>список микрофонов</translation>
+    </message>
+    <message>
+        <source>change output</source>
+        <translation>смена выхода</translation>
+    </message>
+    <message>
+        <source>stop recording</source>
+        <translation>остановка записи</translation>
+    </message>
+    <message>
+        <source>start recording</source>
+        <translation>начало записи</translation>
+    </message>
+    <message>
+        <source>Recording to %1</source>
+        <translation>Идёт запись в %1</translation>
+    </message>
+    <message>
+        <source>recording</source>
+        <translation>запись</translation>
+    </message>
+    <message>
+        <source>Saved %1 (%2 s)</source>
+        <translation>Сохранено: %1 (%2 с)</translation>
+    </message>
+    <message>
+        <source>Marker at %1</source>
+        <translation>Метка в %1</translation>
+    </message>
+    <message>
+        <source>add marker</source>
+        <translation>добавление метки</translation>
+    </message>
+    <message>
+        <source>list recordings</source>
+        <translation>список записей</translation>
     </message>
     <message>
         <source>Add a source first.</source>
         <translation>Сначала добавьте источник.</translation>
     </message>
     <message>
+        <source>■ Stop  %1</source>
+        <translation>■ Стоп  %1</translation>
+    </message>
+    <message>
         <source>Layout</source>
         <translation>Раскладка</translation>
+    </message>
+</context>
+<context>
+    <name>SyncPanel</name>
+    <message>
+        <source>Upload to the centre</source>
+        <translation>Отправка в центр</translation>
+    </message>
+    <message>
+        <source>https://centre.example.edu:8765</source>
+        <translation>https://centre.example.edu:8765</translation>
+    </message>
+    <message>
+        <source>this room's token</source>
+        <translation>токен этой аудитории</translation>
+    </message>
+    <message>
+        <source>Delete local recordings once the centre has confirmed them</source>
+        <translation>Удалять локальные записи после подтверждения центром</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Сохранить</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>Отправить сейчас</translation>
+    </message>
+    <message>
+        <source>Not synced yet</source>
+        <translation>Ещё не отправлялось</translation>
+    </message>
+    <message>
+        <source>Centre</source>
+        <translation>Центр</translation>
+    </message>
+    <message>
+        <source>Token</source>
+        <translation>Токен</translation>
+    </message>
+    <message>
+        <source>%1 waiting, %2 uploaded, %3 refused by the centre</source>
+        <translation>в очереди: %1, отправлено: %2, отклонено центром: %3</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Сохранено.</translation>
+    </message>
+    <message>
+        <source>The session log is not open, so there is nothing to send.</source>
+        <translation>Журнал занятий не открыт, отправлять нечего.</translation>
+    </message>
+    <message>
+        <source>Connecting to the centre…</source>
+        <translation>Подключение к центру…</translation>
+    </message>
+    <message>
+        <source>Not sent: %1</source>
+        <translation>Не отправлено: %1</translation>
+    </message>
+    <message>
+        <source>The centre cannot be reached; %1 item(s) wait and will be retried.</source>
+        <translation>Центр недоступен; в очереди ждут: %1, отправка будет повторена.</translation>
+    </message>
+    <message>
+        <source>Up to date: %1 sent, %2 refused.</source>
+        <translation>Всё отправлено: передано %1, отклонено %2.</translation>
+    </message>
+    <message>
+        <source>The centre refused this room's token. Ask centre staff for the right one.</source>
+        <translation>Центр отклонил токен этой аудитории. Попросите правильный токен у сотрудников центра.</translation>
+    </message>
+    <message>
+        <source>, about %1 s left</source>
+        <translation>, осталось около %1 с</translation>
+    </message>
+    <message>
+        <source>Sending a recording: %1 of %2 at %3/s%4</source>
+        <translation>Отправка записи: %1 из %2, %3/с%4</translation>
+    </message>
+    <message>
+        <source>Sending sessions…</source>
+        <translation>Отправка занятий…</translation>
     </message>
 </context>
 </TS>
