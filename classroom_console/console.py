@@ -6,6 +6,7 @@ The GUI and the CLI both build one of these, so what works in a script works on 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import socket
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from classroom_console.room_sync import RoomSync
 from classroom_console.settings import RoomSettings
 from classroom_console.settings import load as load_settings
 from classroom_console.settings import save as save_settings
-from classroom_console.store import AsyncStore, StoreError, database_path
+from classroom_console.store import AsyncStore, StoreError, data_dir, database_path
 from classroom_console.usage import UsageSummary, summarise
 from devices.discovery import expand_targets
 from devices.sim.room import SimRoom, SimRoomConfig
@@ -43,6 +44,9 @@ class ConsoleOptions:
 
 class ConsoleCore:
     def __init__(self, options: ConsoleOptions) -> None:
+        if options.demo and options.data_dir is None:
+            # The demo keeps its own log, so trying it out never mixes simulated sessions into the real one.
+            options = dataclasses.replace(options, data_dir=data_dir() / "demo")
         self.options = options
         name = options.room_name or ("Demo room" if options.demo else socket.gethostname())
         self.room_id = f"room:{name}"

@@ -129,3 +129,12 @@ async def test_second_session_while_running_is_refused() -> None:
     await room.start_session("A", "B")
     with pytest.raises(RuntimeError, match="already running"):
         await room.start_session("C", "D")
+
+
+def test_the_demo_keeps_its_own_log(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    real = ConsoleCore(ConsoleOptions(discover=False))
+    demo = ConsoleCore(ConsoleOptions(demo=True, discover=False))
+    assert demo.db_path.parent == real.db_path.parent / "demo"
+    explicit = ConsoleCore(ConsoleOptions(demo=True, data_dir=tmp_path / "mine"))
+    assert explicit.db_path.parent == tmp_path / "mine"
