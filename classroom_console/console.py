@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from classroom_console.discovery_scope import Scope, finder_config, listen_addresses
+from classroom_console.media.studio import Studio
 from classroom_console.network import local_ipv4_addresses
 from classroom_console.passwords import PasswordBook
 from classroom_console.room import Room
@@ -59,6 +60,7 @@ class ConsoleCore:
         self.passwords = PasswordBook(None)
         self.settings = RoomSettings()
         self.sync: RoomSync | None = None
+        self.studio: Studio | None = None
 
     async def start(self) -> None:
         """Open the store (recovering or refusing it with a clear notice), then find the room's devices."""
@@ -69,7 +71,10 @@ class ConsoleCore:
                 await self._start_sim_room()
             if self.options.discover:
                 await self._start_devices()
+            # Sources start only when the technician adds one; recordings a crash cut short are closed now.
+            self.studio = Studio(self.room, self.store, self.db_path.parent / "recordings")
             if self.store is not None:
+                await self.studio.recover()
                 self.sync = RoomSync(self.room, self.store)
                 await self.sync.start()
         except BaseException:
@@ -137,6 +142,9 @@ class ConsoleCore:
             self.devices.set_password(uid, password)
 
     async def stop(self) -> None:
+        if self.studio is not None:
+            await self.studio.close()  # a running recording is finished, not left to crash recovery
+            self.studio = None
         if self.room.session is not None:
             await self.room.end_session()
         if self.sync is not None:

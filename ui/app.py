@@ -67,6 +67,7 @@ async def _main(app: QApplication, window: MainWindow, core: ConsoleCore, args: 
             app.aboutToQuit.connect(closed.set)
             await closed.wait()
     finally:
+        await window.studio.shutdown()  # finish a running recording before the core closes the store
         window.bridge.detach()
         await core.stop()
 

@@ -182,10 +182,11 @@ class StudioWorkspace(QWidget):
         """Made on first use: the store is open by then (the console starts it before the window shows)."""
         if self.studio is None:
             core = self.bridge.core
-            folder = data_dir(core.options.data_dir) / "recordings"
-            self.studio = Studio(core.room, core.store, folder)
+            if core.studio is None:  # the core has not started (or could not): a studio of our own
+                core.studio = Studio(core.room, core.store, data_dir(core.options.data_dir) / "recordings")
+            self.studio = core.studio
             self.studio.set_preview(self.relay.offer)
-            self._recover()
+            self.refresh_recordings()
         elif self.studio.store is None and self.bridge.core.store is not None:
             self.studio.store = self.bridge.core.store  # made before the store opened: catch up
             self._recover()
