@@ -45,6 +45,17 @@ async def save_screenshots(window: MainWindow, folder: Path, lang: str) -> list[
         window.show_workspace(key)
         await asyncio.sleep(0.3)
         grab(key)
+    if window.bridge.core.options.demo:
+        # The technician's first steps: a test pattern and a tone in the program, picture in picture.
+        window.show_workspace("studio")
+        window.studio.add_source("test-pattern")
+        await asyncio.sleep(1.0)
+        window.studio.add_source("test-pattern")
+        window.studio.add_source("tone")
+        await asyncio.sleep(0.5)
+        window.studio.layout_picker.setCurrentIndex(1)
+        await asyncio.sleep(2.0)
+        grab("studio-sources")
     if window.lecturer.cards:
         # The lecturer's first press: everything on, caught mid warm-up.
         window.show_workspace("lecturer")
