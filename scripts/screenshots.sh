@@ -8,6 +8,6 @@ mkdir -p "$out"
 for lang in en ru; do
   data=$(mktemp -d)
   xvfb-run -a -s "-screen 0 1600x1000x24" \
-    .venv/bin/classroom-console --data-dir "$data" --lang "$lang" demo --screenshot "$out"
+    .venv/bin/classroom-console --data-dir "$data" --lang "$lang" demo --screenshot "$out" --settle 5
   rm -rf "$data"
 done
