@@ -12,6 +12,7 @@ import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from classroom_console import demo_history
 from classroom_console.discovery_scope import Scope, finder_config, listen_addresses
 from classroom_console.media.studio import Studio
 from classroom_console.network import local_ipv4_addresses
@@ -39,6 +40,7 @@ class ConsoleOptions:
     scope: Scope | None = None  # None: loopback in the demo, everywhere otherwise
     sweep: tuple[str, ...] = ()
     sim_room: SimRoomConfig = field(default_factory=SimRoomConfig)
+    demo_history: bool = True  # six weeks of past sessions in the demo's own log, for the Centre workspace
     poll_interval_s: float = 5.0
     rediscover_every_s: float = 60.0
 
@@ -94,6 +96,9 @@ class ConsoleCore:
             self.room.report_error("store", self.store_notice)
         name, room_id = self.room.name, self.room_id
         await self.store.call(lambda s: s.upsert_room(room_id, name))
+        if self.options.demo and self.options.demo_history:
+            sim = self.options.sim_room
+            await self.store.call(lambda s: demo_history.seed(s, room_id, sim))
         self.room.attach_store(self.store)
         self.passwords = PasswordBook(self.store)
 

@@ -14,6 +14,7 @@ def demo_core(data_dir: Path, sim: SimRoomConfig) -> ConsoleCore:
         ConsoleOptions(
             data_dir=data_dir,
             demo=True,
+            demo_history=False,
             scope=Scope.LOOPBACK,
             sim_room=sim,
             poll_interval_s=0.2,
