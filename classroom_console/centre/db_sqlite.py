@@ -15,6 +15,7 @@ from classroom_console.centre import schema
 from classroom_console.centre.db import CentreDB, Identity, RecordingState
 from classroom_console.centre.payloads import SessionRows
 from classroom_console.store import utc_iso
+from classroom_console.thread_results import settle_from_thread
 from classroom_console.usage import query_sqlite
 from classroom_console.usage_model import UsageFilter, UsageReport
 
@@ -64,18 +65,7 @@ class SqliteCentreDB(CentreDB):
     # the thread
 
     def _post(self, future: asyncio.Future[Any], result: Any = None, error: BaseException | None = None) -> None:
-        def resolve() -> None:
-            if future.done():
-                return
-            if error is not None:
-                future.set_exception(error)
-            else:
-                future.set_result(result)
-
-        try:
-            self._loop.call_soon_threadsafe(resolve)
-        except RuntimeError:
-            pass
+        settle_from_thread(self._loop, future, result, error)
 
     def _run(self, path: Path, opened: asyncio.Future[None]) -> None:
         try:

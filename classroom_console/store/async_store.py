@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from classroom_console.thread_results import settle_from_thread
 from devices.model import DeviceInfo
 
 from .database import Store, open_store
@@ -33,16 +34,6 @@ class _AddEvent:
 
 
 _Job = _Call | _AddEvent | None  # None stops the writer once everything before it is done
-
-
-def _resolve(future: asyncio.Future[Any], result: Any = None, error: BaseException | None = None) -> None:
-    """Runs on the loop; a caller that gave up (cancelled) simply gets nothing."""
-    if future.done():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(result)
 
 
 class AsyncStore:
@@ -80,10 +71,7 @@ class AsyncStore:
     def _post(
         self, future: asyncio.Future[Any], result: Any = None, error: BaseException | None = None
     ) -> None:
-        try:
-            self._loop.call_soon_threadsafe(_resolve, future, result, error)
-        except RuntimeError:  # the loop is closed: nobody is waiting any more
-            pass
+        settle_from_thread(self._loop, future, result, error)
 
     def _run(
         self, data_dir: str | os.PathLike[str] | None, synchronous: str, opened: asyncio.Future[Any]
