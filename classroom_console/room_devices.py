@@ -99,14 +99,16 @@ class RoomDevices:
         await asyncio.gather(*(m.poller.stop() for m in self._managed.values()), return_exceptions=True)
         self._managed.clear()
 
+    @property
+    def discovering(self) -> bool:
+        return self._discovery_lock.locked()
+
     async def discover_once(self) -> None:
-        self.discovering = True
-        try:
+        """One discovery window; a second caller waits for the running one, then looks again."""
+        async with self._discovery_lock:
             async with contextlib.aclosing(self.finder.watch(self.discovery_window_s)) as found:
                 async for info in found:
                     await self._adopt(info)
-        finally:
-            self._discovery_lock = asyncio.Lock()
 
     async def look_at(self, sweep: list[str]) -> None:
         """Sweep these addresses from now on, and look right away."""
