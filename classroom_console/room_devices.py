@@ -225,7 +225,7 @@ class RoomDevices:
         self.passwords[uid] = password
         managed = self._managed.pop(uid, None)
         if managed is not None:
-            self.room.spawn(self._readopt(managed))
+            self._side(self._readopt(managed))
 
     async def _readopt(self, managed: _Managed) -> None:
         await managed.poller.stop()
