@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 
 import cv2
 import numpy as np
@@ -28,17 +29,30 @@ def fit_into(canvas: Image, image: Image | None, rect: Rect) -> None:
     if (fw, fh) != (w, h):
         region[:] = 0
     target = region[oy : oy + fh, ox : ox + fw]
-    # Shrinking: bilinear to twice the size, then one filtered halving (pyrDown); a fraction of INTER_AREA's
-    # cost at 1080p -> inset, without bilinear's aliasing.
-    while scale < 0.25:
-        image = as_image(cv2.pyrDown(image))
-        ih, iw = image.shape[:2]
+    # Shrinking: exact box halvings (INTER_AREA's fast 2x path) while more than 2x too big, then one bilinear
+    # step of at most 2x; closer to a full INTER_AREA than bilinear-then-pyrDown, at half its cost at 1080p.
+    while scale < 0.5:
+        half = _scratch(ih // 2, iw // 2)
+        cv2.resize(image, (iw // 2, ih // 2), dst=half, interpolation=cv2.INTER_AREA)
+        image, ih, iw = half, ih // 2, iw // 2
         scale = min(w / iw, h / ih)
-    if scale < 0.5:
-        double = cv2.resize(image, (2 * fw, 2 * fh), interpolation=cv2.INTER_LINEAR)
-        cv2.pyrDown(double, dst=target, dstsize=(fw, fh))
-    else:
-        cv2.resize(image, (fw, fh), dst=target, interpolation=cv2.INTER_LINEAR)
+    cv2.resize(image, (fw, fh), dst=target, interpolation=cv2.INTER_LINEAR)
+
+
+_SCRATCH = threading.local()
+
+
+def _scratch(height: int, width: int) -> Image:
+    """A per-thread intermediate buffer of this size for the shrinking steps, reused frame after frame."""
+    buffers: dict[tuple[int, int], Image] | None = getattr(_SCRATCH, "buffers", None)
+    if buffers is None:
+        buffers = _SCRATCH.buffers = {}
+    buffer = buffers.get((height, width))
+    if buffer is None:
+        if len(buffers) >= 8:  # sizes seen before a layout or source change
+            buffers.clear()
+        buffer = buffers[(height, width)] = np.empty((height, width, 3), np.uint8)
+    return buffer
 
 
 @functools.lru_cache(maxsize=8)
@@ -65,9 +79,9 @@ def _band_pixels(lower: LowerThird, width: int, height: int) -> Image:
     return as_image(picture)
 
 
-def compose(layout: Layout, images: list[Image | None], width: int, height: int) -> Image:
-    """A new frame for ``layout``; sources it names that do not exist paint black."""
-    canvas = np.empty((height, width, 3), np.uint8)
+def compose(layout: Layout, images: list[Image | None], width: int, height: int, out: Image | None = None) -> Image:
+    """A frame for ``layout`` (painted into ``out`` when given, else a new one); missing sources paint black."""
+    canvas = np.empty((height, width, 3), np.uint8) if out is None else out
     if layout.kind is LayoutKind.PIP and len(images) < 2:
         slots = Layout(main=layout.main).slots(width, height)  # an inset of nothing would be a black box
     else:

@@ -24,7 +24,7 @@ import numpy as np
 
 from ._worker import Worker
 from .disk import STOP_FLOOR_BYTES, FreeSpace, free_bytes
-from .frames import AUDIO_RATE, Image, Samples, as_image
+from .frames import AUDIO_RATE, BufferPool, Image, Samples, as_image
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,7 @@ class EncoderSink:
         self._video_done = False
         self._audio_done = False
         self._worker = Worker(f"encoder-{path.name}", self._run)
+        self._yuv_pool = BufferPool((size[1] * 3 // 2, size[0]))  # queued I420 pictures, reused once encoded
         self.done = threading.Event()
 
     # -- the compositor's side ---------------------------------------------------------------
@@ -113,7 +114,7 @@ class EncoderSink:
             pts = round((t - self.start_at) * self.fps)
         # Queued as I420: half the memory of RGB (1 s of 1080p is 93 MB), and the conversion runs here, beside
         # the encoder rather than in front of it.
-        yuv = as_image(cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420))
+        yuv = as_image(cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420, dst=self._yuv_pool.get()))
         with self._cond:
             self._queue.append(("v", pts, yuv))
             self._cond.notify()
@@ -205,6 +206,7 @@ class EncoderSink:
         audio_pts = 0
         failed = False
         meter = _Meter()
+        picture = _Picture(*self.size)
         try:
             while True:
                 item = self._next()
@@ -212,7 +214,7 @@ class EncoderSink:
                     break
                 kind, pts, payload = item
                 if kind == "v":
-                    self._mux(container, video.encode(_yuv_frame(payload, pts)))
+                    self._mux(container, video.encode(picture.fill(payload, pts)))
                     self.counters.frames += 1
                 else:
                     if pts > audio_pts + len(pending_audio):  # a hole before this chunk: silence
@@ -310,10 +312,28 @@ class _Meter:
         return fps
 
 
-def _yuv_frame(yuv: Image, pts: int) -> av.VideoFrame:
-    frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
-    frame.pts = pts
-    return frame
+class _Picture:
+    """One PyAV frame the encoder refills for every picture: libx264 copies it in before ``encode`` returns, so
+    reusing it spares a fresh 3 MB buffer (mapped and zeroed by the kernel) per 1080p frame."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        self.frame = av.VideoFrame(width, height, "yuv420p")
+
+    def fill(self, yuv: Image, pts: int) -> av.VideoFrame:
+        """``yuv``: I420 as OpenCV lays it out, (height * 3 / 2) x width."""
+        w, h = self.width, self.height
+        frame = self.frame
+        frame.make_writable()  # a no-op unless someone still holds the last picture's buffer
+        y_size, c_size = w * h, (w // 2) * (h // 2)
+        flat = yuv.reshape(-1)
+        sources = (flat[:y_size], flat[y_size : y_size + c_size], flat[y_size + c_size : y_size + 2 * c_size])
+        for plane, source, (pw, ph) in zip(frame.planes, sources, ((w, h), (w // 2, h // 2), (w // 2, h // 2)),
+                                           strict=True):
+            rows = np.frombuffer(memoryview(plane), np.uint8).reshape(ph, plane.line_size)
+            np.copyto(rows[:, :pw], source.reshape(ph, pw))
+        frame.pts = pts
+        return frame
 
 
 def _audio_frame(samples: Samples, pts: int) -> av.AudioFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import cast
 
@@ -52,3 +53,32 @@ def parse_size(text: str) -> tuple[int, int]:
     if not (16 <= width <= 7680 and 16 <= height <= 4320) or width % 2 or height % 2:
         raise ValueError(f"size {text!r} must be even and between 16x16 and 7680x4320")
     return width, height
+
+
+class BufferPool:
+    """Reusable arrays of one shape, so a frame-sized buffer is not mapped and zeroed by the kernel each frame.
+
+    A buffer is handed out again only once nothing else refers to it (no frame, view, queue or PyAV frame holds
+    it), which ``sys.getrefcount`` tells exactly; while every pooled buffer is in use, new ones are made (up to
+    ``limit`` kept), so a slow consumer costs memory, never a picture overwritten under it.
+    """
+
+    def __init__(self, shape: tuple[int, ...], limit: int = 16) -> None:
+        self.shape = shape
+        self.limit = limit
+        self._buffers: list[Image] = []
+        self._next = 0
+
+    def get(self) -> Image:
+        buffers = self._buffers
+        n = len(buffers)
+        for i in range(n):
+            j = (self._next + i) % n
+            # 2 = the list's reference and getrefcount's argument: nobody else holds it
+            if sys.getrefcount(buffers[j]) <= 2:
+                self._next = (j + 1) % n
+                return buffers[j]
+        buffer = np.empty(self.shape, np.uint8)
+        if n < self.limit:
+            buffers.append(buffer)
+        return buffer

@@ -17,7 +17,7 @@ import cv2
 from ._worker import Worker
 from .clock import Clock, MonotonicClock
 from .compose import compose
-from .frames import Image, Samples, as_image
+from .frames import BufferPool, Image, Samples, as_image
 from .layout import Layout
 from .mixer import AudioMixer
 from .source import AudioSource, Source, SourceStatus, VideoSource
@@ -53,6 +53,7 @@ class Program:
         self._sinks: tuple[Sink, ...] = ()
         self._worker: Worker | None = None
         self._lock = threading.Lock()
+        self._canvases = BufferPool((size[1], size[0], 3))  # reused once no sink or preview holds a frame
 
     # -- sources and layout (any thread; the compositor reads copies) ------------------------
     @property
@@ -165,7 +166,7 @@ class Program:
             self.late += 1
         self.composed += 1
         w, h = self.size
-        return compose(self.layout, images, w, h)
+        return compose(self.layout, images, w, h, out=self._canvases.get())
 
     def _push_video(self, t: float, image: Image) -> None:
         for sink in self._sinks:

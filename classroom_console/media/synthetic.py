@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from .clock import Clock
-from .frames import AUDIO_BLOCK, AUDIO_RATE, AudioBlock, Image, VideoFrame
+from .frames import AUDIO_BLOCK, AUDIO_RATE, AudioBlock, BufferPool, Image, VideoFrame
 from .source import AudioSource, VideoSource
 
 SYNC_PERIOD_S = 2.0
@@ -43,21 +43,25 @@ class TestPattern(VideoSource):
         w, h = size
         self._period = max(32, w // 8)
         dark, light = _PALETTES[variant % len(_PALETTES)]
-        xs = np.arange(w + self._period)[None, :] + np.arange(h)[:, None]
+        # Diagonal stripes (colour by x + y), so scrolling left by ``offset`` equals moving down ``offset`` rows:
+        # each frame's background is a row slice of this tall picture, one contiguous copy into a pooled buffer.
+        xs = np.arange(w)[None, :] + np.arange(h + self._period)[:, None]
         stripes = (xs // (self._period // 2)) % 2 == 0
         self._background = np.where(stripes[..., None], np.array(dark, np.uint8), np.array(light, np.uint8))
+        self._pool = BufferPool((h, w, 3))
         self._scale = h / 540
         self._label = name
 
     def render(self, t: float, index: int) -> Image:
         """The frame for clock time ``t``; cheap (one slice copy and two lines of text) even at 1080p."""
         w, h = self.size
+        image = self._pool.get()
         if is_flash(t):
-            image = np.full((h, w, 3), 255, np.uint8)
+            image.fill(255)
             ink = (0, 0, 0)
         else:
             offset = (index * max(2, w // 320)) % self._period
-            image = np.ascontiguousarray(self._background[:, offset : offset + w])
+            np.copyto(image, self._background[offset : offset + h])
             ink = (255, 255, 255)
         s = self._scale
         thickness = max(1, round(2 * s))
