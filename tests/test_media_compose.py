@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
 from classroom_console.media import Corner, Layout, LayoutKind, LowerThird, parse_layout
-from classroom_console.media.compose import compose
+from classroom_console.media.compose import compose, compose_i420
+from classroom_console.media.synthetic import TestPattern
 
 
 def solid(w: int, h: int, value: int) -> np.ndarray:
@@ -60,3 +62,17 @@ def test_layouts_from_text() -> None:
     for bad in ("grid", "pip:middle", "pip:top-left:0.9", "single:x"):
         with pytest.raises(ValueError):
             parse_layout(bad)
+
+
+def test_compose_i420_matches_compose_then_convert() -> None:
+    a = TestPattern("a", (640, 360), 30).render(1000.5, 3)
+    b = TestPattern("b", (640, 360), 30, variant=1).render(1000.5, 3)
+    for layout, images in [(Layout(LayoutKind.PIP), [a, b]), (Layout(LayoutKind.PIP, corner=Corner.TOP_LEFT), [a, b]),
+                           (Layout(), [a]), (Layout(LayoutKind.PIP), [solid(320, 180, 90), b])]:
+        expected = cv2.cvtColor(compose(layout, images, 640, 360), cv2.COLOR_RGB2YUV_I420)
+        out = np.zeros_like(expected)
+        assert compose_i420(layout, images, 640, 360, out)
+        assert np.array_equal(out, expected)
+    out = np.zeros((540, 640), np.uint8)
+    assert not compose_i420(Layout(lower_third=LowerThird("A. Nurlanovna")), [a], 640, 360, out)  # the RGB path
+    assert not compose_i420(Layout(LayoutKind.SIDE_BY_SIDE), [a, b], 640, 360, out)  # black bars: the RGB path

@@ -96,3 +96,67 @@ def compose(layout: Layout, images: list[Image | None], width: int, height: int,
         region = canvas[top : top + pixels.shape[0], x : x + pixels.shape[1]]
         cv2.addWeighted(region, 0.15, pixels, 0.85, 0.0, dst=region)
     return canvas
+
+
+def compose_i420(layout: Layout, images: list[Image | None], width: int, height: int, out: Image) -> bool:
+    """Paint the frame straight into ``out``, an I420 picture laid out as OpenCV's (height * 3 / 2) x width.
+
+    Each source is converted once, from its own pixels, so the full-size RGB canvas is never written and read
+    back. The same pixels as ``compose`` followed by one conversion (every rectangle is on even coordinates, so
+    no 2x2 chroma block straddles two sources). Returns False, painting nothing, when the layout needs the RGB
+    path: a lower third, a missing source, black bars or an odd rectangle.
+    """
+    lower = layout.lower_third
+    if lower is not None and (lower.lines or lower.picture is not None):
+        return False
+    if layout.kind is LayoutKind.PIP and len(images) < 2:
+        slots = Layout(main=layout.main).slots(width, height)
+    else:
+        slots = layout.slots(width, height)
+    plan: list[tuple[Image, Rect]] = []
+    for index, rect in slots:
+        image = images[index] if 0 <= index < len(images) else None
+        x, y, w, h = rect
+        if image is None or image.ndim != 3 or (x | y | w | h) & 1:
+            return False
+        ih, iw = image.shape[:2]
+        scale = min(w / iw, h / ih)
+        if (max(1, round(iw * scale)), max(1, round(ih * scale))) != (w, h):
+            return False
+        plan.append((image, rect))
+    for image, rect in plan:
+        x, y, w, h = rect
+        if image.shape[:2] != (h, w):
+            scaled = _scratch(h, w)
+            fit_into(scaled, image, (0, 0, w, h))
+            image = scaled
+        if (x, y, w, h) == (0, 0, width, height):
+            cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420, dst=out)
+            continue
+        small = _scratch_i420(h, w)
+        cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420, dst=small)
+        for (plane, px, py), (piece, _, _) in zip(_planes(out, width, height, x, y), _planes(small, w, h, 0, 0),
+                                                  strict=True):
+            plane[py : py + piece.shape[0], px : px + piece.shape[1]] = piece
+    return True
+
+
+def _planes(yuv: Image, width: int, height: int, x: int, y: int) -> list[tuple[Image, int, int]]:
+    """The Y, U and V planes of an I420 buffer as 2-D views, each with where (x, y) falls in it."""
+    flat = yuv.reshape(-1)
+    y_size, c_size = width * height, (width // 2) * (height // 2)
+    u = flat[y_size : y_size + c_size].reshape(height // 2, width // 2)
+    v = flat[y_size + c_size : y_size + 2 * c_size].reshape(height // 2, width // 2)
+    return [(flat[:y_size].reshape(height, width), x, y), (u, x // 2, y // 2), (v, x // 2, y // 2)]
+
+
+def _scratch_i420(height: int, width: int) -> Image:
+    buffers: dict[tuple[int, int], Image] | None = getattr(_SCRATCH, "i420", None)
+    if buffers is None:
+        buffers = _SCRATCH.i420 = {}
+    buffer = buffers.get((height, width))
+    if buffer is None:
+        if len(buffers) >= 8:
+            buffers.clear()
+        buffer = buffers[(height, width)] = np.empty((height * 3 // 2, width), np.uint8)
+    return buffer

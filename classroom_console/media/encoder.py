@@ -113,8 +113,12 @@ class EncoderSink:
             self._video_waiting += 1  # the slot is ours; convert outside the lock (only this thread pushes video)
             pts = round((t - self.start_at) * self.fps)
         # Queued as I420: half the memory of RGB (1 s of 1080p is 93 MB), and the conversion runs here, beside
-        # the encoder rather than in front of it.
-        yuv = as_image(cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420, dst=self._yuv_pool.get()))
+        # the encoder rather than in front of it. A program that composed straight to I420 hands it over as is
+        # (its pool does not reuse a picture while this queue holds it).
+        if image.ndim == 2:
+            yuv = image
+        else:
+            yuv = as_image(cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420, dst=self._yuv_pool.get()))
         with self._cond:
             self._queue.append(("v", pts, yuv))
             self._cond.notify()

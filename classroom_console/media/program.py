@@ -16,7 +16,7 @@ import cv2
 
 from ._worker import Worker
 from .clock import Clock, MonotonicClock
-from .compose import compose
+from .compose import compose, compose_i420
 from .frames import BufferPool, Image, Samples, as_image
 from .layout import Layout
 from .mixer import AudioMixer
@@ -29,7 +29,10 @@ VIDEO_LATENCY_S = 0.1  # how long the compositor waits for the frame of its inst
 
 
 class Sink(Protocol):
-    def push_video(self, t: float, image: Image) -> None: ...
+    def push_video(self, t: float, image: Image) -> None:
+        """``image``: RGB (height x width x 3), or I420 as OpenCV lays it out ((height * 3 / 2) x width, 2-D)
+        when the program composed straight to it. Either is the sink's to read, not to keep writing into."""
+        ...
 
     def push_audio(self, first_sample: int, samples: Samples) -> None: ...
 
@@ -54,6 +57,7 @@ class Program:
         self._worker: Worker | None = None
         self._lock = threading.Lock()
         self._canvases = BufferPool((size[1], size[0], 3))  # reused once no sink or preview holds a frame
+        self._pictures = BufferPool((size[1] * 3 // 2, size[0]), limit=64)  # I420, up to a queue's worth
 
     # -- sources and layout (any thread; the compositor reads copies) ------------------------
     @property
@@ -170,7 +174,11 @@ class Program:
             self.late += 1
         self.composed += 1
         w, h = self.size
-        return compose(self.layout, images, w, h, out=self._canvases.get())
+        layout = self.layout
+        yuv = self._pictures.get()
+        if compose_i420(layout, images, w, h, yuv):  # what the encoder wants, without an RGB canvas between
+            return yuv
+        return compose(layout, images, w, h, out=self._canvases.get())
 
     def _push_video(self, t: float, image: Image) -> None:
         for sink in self._sinks:
@@ -187,6 +195,8 @@ class Program:
 
     def _preview(self, image: Image) -> None:
         w, h = self.size
+        if image.ndim == 2:  # composed as I420: back to RGB at preview rate only
+            image = as_image(cv2.cvtColor(image, cv2.COLOR_YUV2RGB_I420))
         pw = min(self.preview_width, w)
         small = as_image(cv2.resize(image, (pw, round(h * pw / w)), interpolation=cv2.INTER_AREA))
         try:
