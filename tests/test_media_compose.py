@@ -8,6 +8,7 @@ import pytest
 
 from classroom_console.media import Corner, Layout, LayoutKind, LowerThird, parse_layout
 from classroom_console.media.compose import compose, compose_i420
+from classroom_console.media.frames import Image, as_image
 from classroom_console.media.synthetic import TestPattern
 
 
@@ -67,12 +68,14 @@ def test_layouts_from_text() -> None:
 def test_compose_i420_matches_compose_then_convert() -> None:
     a = TestPattern("a", (640, 360), 30).render(1000.5, 3)
     b = TestPattern("b", (640, 360), 30, variant=1).render(1000.5, 3)
-    for layout, images in [(Layout(LayoutKind.PIP), [a, b]), (Layout(LayoutKind.PIP, corner=Corner.TOP_LEFT), [a, b]),
-                           (Layout(), [a]), (Layout(LayoutKind.PIP), [solid(320, 180, 90), b])]:
+    cases: list[tuple[Layout, list[Image | None]]] = [
+        (Layout(LayoutKind.PIP), [a, b]), (Layout(LayoutKind.PIP, corner=Corner.TOP_LEFT), [a, b]),
+        (Layout(), [a]), (Layout(LayoutKind.PIP), [as_image(solid(320, 180, 90)), b])]
+    for layout, images in cases:
         expected = cv2.cvtColor(compose(layout, images, 640, 360), cv2.COLOR_RGB2YUV_I420)
-        out = np.zeros_like(expected)
+        out = as_image(np.zeros_like(expected))
         assert compose_i420(layout, images, 640, 360, out)
         assert np.array_equal(out, expected)
-    out = np.zeros((540, 640), np.uint8)
+    out = as_image(np.zeros((540, 640), np.uint8))
     assert not compose_i420(Layout(lower_third=LowerThird("A. Nurlanovna")), [a], 640, 360, out)  # the RGB path
     assert not compose_i420(Layout(LayoutKind.SIDE_BY_SIDE), [a, b], 640, 360, out)  # black bars: the RGB path
