@@ -175,8 +175,8 @@ class Program:
         self.composed += 1
         w, h = self.size
         layout = self.layout
-        yuv = self._pictures.get()
-        if compose_i420(layout, images, w, h, yuv):  # what the encoder wants, without an RGB canvas between
+        # Recording: I420 is what the encoder wants, painted without an RGB canvas between. Preview only: RGB.
+        if self._sinks and compose_i420(layout, images, w, h, yuv := self._pictures.get()):
             return yuv
         return compose(layout, images, w, h, out=self._canvases.get())
 
