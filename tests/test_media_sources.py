@@ -132,3 +132,21 @@ def test_sources_from_text() -> None:
     assert parse_size("1920x1080") == (1920, 1080)
     with pytest.raises(ValueError):
         parse_size("1279x720")
+
+
+def test_buffer_pool_reuses_only_buffers_nobody_holds() -> None:
+    from classroom_console.media.frames import BufferPool
+
+    pool = BufferPool((4, 4, 3), limit=2)
+    first = pool.get()
+    second = pool.get()
+    assert second is not first, "a held buffer is never handed out again"
+    view = first[1:]
+    del first
+    third = pool.get()
+    assert third is not view.base and third is not second, "a view keeps its buffer in use; past the limit: a new one"
+    del view, second
+    assert pool.get() is not third  # a free pooled buffer comes back
+    pattern = TestPattern(size=(64, 36), fps=30)
+    frames = [pattern.render(5.0 + i / 30, 150 + i) for i in range(3)]
+    assert len({id(f) for f in frames}) == 3 and not np.array_equal(frames[0], frames[1])
