@@ -6,6 +6,7 @@ recording can be measured from its flash/beep pairs.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 
@@ -92,14 +93,26 @@ class Tone(AudioSource):
     @staticmethod
     def render(first_sample: int, count: int) -> np.ndarray:
         """Samples ``first_sample``.. on the absolute 48 kHz grid of the clock."""
-        n = np.arange(first_sample, first_sample + count, dtype=np.int64)
-        t = n / AUDIO_RATE
-        hum = 0.03 * np.sin(2 * np.pi * 220.0 * t)
-        beep = np.where((t + 1e-9) % SYNC_PERIOD_S < FLASH_S, 0.5 * np.sin(2 * np.pi * BEEP_HZ * t), 0.0)
-        return (hum + beep).astype(np.float32)
+        period = _tone_period()
+        start = first_sample % len(period)
+        if start + count <= len(period):
+            return period[start : start + count].copy()
+        return np.take(period, np.arange(first_sample, first_sample + count, dtype=np.int64), mode="wrap")
 
     def _capture(self, stop: threading.Event, clock: Clock) -> None:
         first = math.ceil(clock.now() * AUDIO_RATE / AUDIO_BLOCK) * AUDIO_BLOCK
         while clock.sleep_until((first + AUDIO_BLOCK) / AUDIO_RATE, stop):
             self.publish(AudioBlock(first / AUDIO_RATE, self.render(first, AUDIO_BLOCK)))
             first += AUDIO_BLOCK
+
+
+@functools.cache
+def _tone_period() -> np.ndarray:
+    """One sync period of the signal, computed once: the 220 Hz hum and the beep both complete whole cycles in
+    it, so every period repeats it sample for sample (to float32 precision) instead of 50 sines a second."""
+    t = np.arange(round(SYNC_PERIOD_S * AUDIO_RATE), dtype=np.int64) / AUDIO_RATE
+    hum = 0.03 * np.sin(2 * np.pi * 220.0 * t)
+    beep = np.where((t + 1e-9) % SYNC_PERIOD_S < FLASH_S, 0.5 * np.sin(2 * np.pi * BEEP_HZ * t), 0.0)
+    samples: np.ndarray = (hum + beep).astype(np.float32)
+    samples.flags.writeable = False
+    return samples
