@@ -5,20 +5,13 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
+
+from classroom_console.thread_results import settle_from_thread
 
 from ._worker import Worker
 
 T = TypeVar("T")
-
-
-def _resolve(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
-    if future.done():
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(result)
 
 
 async def offload(fn: Callable[[], T], name: str = "media-offload") -> T:
@@ -31,10 +24,7 @@ async def offload(fn: Callable[[], T], name: str = "media-offload") -> T:
             result, error = fn(), None
         except BaseException as exc:
             result, error = None, exc
-        try:
-            loop.call_soon_threadsafe(_resolve, future, result, error)
-        except RuntimeError:  # the loop closed meanwhile: nobody is waiting
-            pass
+        settle_from_thread(loop, future, result, error)
 
     worker = Worker(name, body)
     worker.start()
