@@ -23,8 +23,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import cv2
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from classroom_console.media import (
@@ -39,8 +37,9 @@ from classroom_console.media import (
     Tone,
     offload,
 )
-from classroom_console.media.compose import compose
+from classroom_console.media.compose import compose_i420
 from classroom_console.media.encoder import MOVFLAGS
+from classroom_console.media.frames import i420_buffer
 
 
 def ours(path: Path, size: tuple[int, int], seconds: float, fast: bool) -> tuple[float, float, RecordingResult]:
@@ -91,12 +90,13 @@ def reference_same_frames(ffmpeg: str, path: Path, size: tuple[int, int], second
     frames = round(seconds * 30)
     camera, board = TestPattern("camera", size, 30), TestPattern("board", size, 30, variant=1)
     layout = Layout(LayoutKind.PIP)
+    picture = i420_buffer(w, h)
 
     def feed(stdin: object) -> None:
         for i in range(frames):
             t = 1000.0 + i / 30
-            image = compose(layout, [camera.render(t, i), board.render(t, i)], w, h)
-            stdin.write(cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420).tobytes())  # type: ignore[attr-defined]
+            compose_i420(layout, [camera.render(t, i), board.render(t, i)], w, h, picture)
+            stdin.write(picture.tobytes())  # type: ignore[attr-defined]
 
     cmd = [ffmpeg, "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{w}x{h}", "-r", "30",
            "-i", "-", "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000", "-map", "0:v", "-map", "1:a",

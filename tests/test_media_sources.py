@@ -13,7 +13,7 @@ import pytest
 from classroom_console.media import SimulatedClock, SourceState, TestPattern, Tone, make_source
 from classroom_console.media.camera import Camera
 from classroom_console.media.clock import MonotonicClock
-from classroom_console.media.frames import AUDIO_RATE, AudioBlock, parse_size
+from classroom_console.media.frames import AUDIO_RATE, AudioBlock, is_i420, parse_size, picture_size, to_rgb
 from classroom_console.media.mixer import AudioMixer
 from classroom_console.media.source import AudioSource
 from classroom_console.media.synthetic import FLASH_S, SYNC_PERIOD_S, is_flash
@@ -28,8 +28,10 @@ def wait_until(predicate, within: float = 5.0) -> None:  # type: ignore[no-untyp
 
 def test_pattern_flashes_white_only_at_sync_instants() -> None:
     pattern = TestPattern(size=(320, 180), fps=30)
-    assert pattern.render(4.0, 120).mean() > 240  # the flash: white but for the burnt-in text
-    assert pattern.render(4.0 + FLASH_S + 0.01, 124).mean() < 180
+    flash = pattern.render(4.0, 120)
+    assert is_i420(flash) and picture_size(flash) == (320, 180)  # the encoder's layout, as a decoder gives it
+    assert to_rgb(flash).mean() > 240  # the flash: white but for the burnt-in text
+    assert to_rgb(pattern.render(4.0 + FLASH_S + 0.01, 124)).mean() < 180
     first, later = pattern.render(5.0, 150), pattern.render(5.0 + 1 / 30, 151)
     assert not np.array_equal(first, later), "the pattern moves and the clock text changes"
 

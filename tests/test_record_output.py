@@ -31,6 +31,8 @@ from classroom_console.media import (
     offload,
 )
 from classroom_console.media.clock import Clock
+from classroom_console.media.encoder import EncoderSink
+from classroom_console.media.frames import BufferPool, i420_planes
 from classroom_console.media.probe import inspect
 
 
@@ -173,3 +175,29 @@ def test_layout_switch_mid_recording_lands_between_two_frames(tmp_path: Path) ->
     assert len(changes) == 1, f"one clean switch, not {kinds}"
     assert len(kinds) == 60 and np.all(np.diff(sorted(pts)) == np.diff(sorted(pts))[0]), "no frame lost or doubled"
     assert result.stats.late_at_compositing == 0
+
+
+def test_the_encoder_reads_each_pooled_picture_before_the_pool_hands_it_out_again(tmp_path: Path) -> None:
+    """The encoder wraps the program's I420 buffers without copying them: a buffer refilled too early would show
+    up as a frame with the wrong brightness. A pool of two buffers and a blocking queue make reuse immediate."""
+    size, frames = (64, 48), 40
+    pool = BufferPool((size[1] * 3 // 2, size[0]), limit=2)
+    sink = EncoderSink(tmp_path / "pool.mp4", size, 30, EncoderSettings(block_when_full=True, queue_s=0.1),
+                       duration_s=frames / 30)
+    sink.start()
+    for i in range(frames + 1):
+        picture = pool.get()
+        luma, u, v = i420_planes(picture)
+        luma.fill(16 + (i * 37) % 200)
+        u.fill(128)
+        v.fill(128)
+        sink.push_video(i / 30, picture)
+        del picture, luma, u, v
+    sink.push_audio(0, np.zeros(round(frames / 30 * 48_000) + 960, np.float32))
+    assert sink.join(30) and sink.error is None
+    with av.open(str(tmp_path / "pool.mp4")) as container:
+        means = [float(frame.to_ndarray(format="gray").mean()) for frame in container.decode(video=0)]
+    assert len(means) == frames
+    for i, mean in enumerate(means):
+        expected = (16 + (i * 37) % 200 - 16) * 255 / 219  # limited-range luma back to full-range grey
+        assert abs(mean - expected) < 6, f"frame {i}: {mean:.1f}, expected {expected:.1f}"

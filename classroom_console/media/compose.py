@@ -1,4 +1,10 @@
-"""Painting one program frame from source images: letterboxed fits, an inset, a lower third."""
+"""Painting one program frame, in I420, from source pictures: letterboxed fits, an inset, a lower third.
+
+The frame is I420 because that is what H.264 takes. Each source is converted at most once, from its own pixels
+at the size it is shown (an I420 source not at all: its planes are scaled as they are), so a full-size RGB
+frame is never written and read back. Every rectangle is kept on even coordinates, so no 2x2 chroma block
+straddles two sources.
+"""
 
 from __future__ import annotations
 
@@ -8,50 +14,127 @@ import threading
 import cv2
 import numpy as np
 
-from .frames import Image, as_image
+from .frames import I420_BLACK, Image, as_image, i420_buffer, i420_planes, is_i420, picture_size, to_rgb
 from .layout import Layout, LayoutKind, LowerThird, Rect, lower_third_rect
 
+_SUBSAMPLING = (1, 2, 2)  # Y is full size, U and V half each way
 
-def fit_into(canvas: Image, image: Image | None, rect: Rect) -> None:
-    """Scale ``image`` into ``rect`` keeping its aspect (black bars); black when there is no image."""
+
+def fit_rect(size: tuple[int, int], rect: Rect) -> Rect:
+    """Where a picture of ``size`` lands in ``rect`` keeping its aspect (centred, bars around), on even pixels."""
+    iw, ih = size
     x, y, w, h = rect
-    region = canvas[y : y + h, x : x + w]
-    if image is None:
-        region[:] = 0
-        return
-    ih, iw = image.shape[:2]
     if (iw, ih) == (w, h):
-        region[:] = image
-        return
+        return rect
     scale = min(w / iw, h / ih)
-    fw, fh = max(1, round(iw * scale)), max(1, round(ih * scale))
-    ox, oy = (w - fw) // 2, (h - fh) // 2
-    if (fw, fh) != (w, h):
-        region[:] = 0
-    target = region[oy : oy + fh, ox : ox + fw]
-    # Shrinking: exact box halvings (INTER_AREA's fast 2x path) while more than 2x too big, then one bilinear
-    # step of at most 2x; closer to a full INTER_AREA than bilinear-then-pyrDown, at half its cost at 1080p.
-    while scale < 0.5:
-        half = _scratch(ih // 2, iw // 2)
+    fw = min(w, max(2, round(iw * scale) // 2 * 2))
+    fh = min(h, max(2, round(ih * scale) // 2 * 2))
+    return x + (w - fw) // 4 * 2, y + (h - fh) // 4 * 2, fw, fh
+
+
+def resize_into(image: Image, target: Image) -> None:
+    """Scale ``image`` (RGB, or one plane) to fill ``target``, a buffer or a view of the same channels.
+
+    Shrinking: exact box halvings (INTER_AREA's fast 2x path) while more than 2x too big, then one bilinear step
+    of at most 2x; close to a full INTER_AREA at half its cost.
+    """
+    th, tw = target.shape[:2]
+    ih, iw = image.shape[:2]
+    while iw >= 2 * tw and ih >= 2 * th and iw >= 4 and ih >= 4:
+        half = _scratch((ih // 2, iw // 2, *image.shape[2:]))
         cv2.resize(image, (iw // 2, ih // 2), dst=half, interpolation=cv2.INTER_AREA)
         image, ih, iw = half, ih // 2, iw // 2
-        scale = min(w / iw, h / ih)
-    cv2.resize(image, (fw, fh), dst=target, interpolation=cv2.INTER_LINEAR)
+    if (iw, ih) == (tw, th):
+        target[:] = image
+    else:
+        cv2.resize(image, (tw, th), dst=target, interpolation=cv2.INTER_LINEAR)
+
+
+def _regions(picture: Image, rect: Rect) -> list[Image]:
+    """The Y, U and V views of ``rect`` (even) inside an I420 picture."""
+    x, y, w, h = rect
+    return [plane[y // d : (y + h) // d, x // d : (x + w) // d]
+            for plane, d in zip(i420_planes(picture), _SUBSAMPLING, strict=True)]
+
+
+def fill(picture: Image, rect: Rect, colour: tuple[int, int, int] = I420_BLACK) -> None:
+    for region, value in zip(_regions(picture, rect), colour, strict=True):
+        region.fill(value)
+
+
+def paint(picture: Image, image: Image, rect: Rect) -> None:
+    """Put ``image`` (RGB or I420) into ``rect`` of the I420 ``picture``, scaled to exactly that size."""
+    _, _, w, h = rect
+    if is_i420(image):
+        for region, plane in zip(_regions(picture, rect), i420_planes(image), strict=True):
+            resize_into(plane, region)
+        return
+    if picture_size(image) == (w, h) == picture_size(picture):
+        cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420, dst=picture)
+        return
+    if picture_size(image) != (w, h):
+        scaled = _scratch((h, w, 3))
+        resize_into(image, scaled)
+        image = scaled
+    small = _scratch((h * 3 // 2, w))
+    cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420, dst=small)
+    for region, plane in zip(_regions(picture, rect), i420_planes(small), strict=True):
+        region[:] = plane
+
+
+def compose_i420(layout: Layout, images: list[Image | None], width: int, height: int, out: Image) -> Image:
+    """The frame for ``layout``, painted into ``out`` (I420 of ``width`` x ``height``); missing sources are black."""
+    if layout.kind is LayoutKind.PIP and len(images) < 2:
+        slots = Layout(main=layout.main).slots(width, height)  # an inset of nothing would be a black box
+    else:
+        slots = layout.slots(width, height)
+    for index, rect in slots:
+        image = images[index] if 0 <= index < len(images) else None
+        if image is None:
+            fill(out, rect)
+            continue
+        fitted = fit_rect(picture_size(image), rect)
+        if fitted != rect:
+            fill(out, rect)
+        paint(out, image, fitted)
+    lower = layout.lower_third
+    if lower is not None and (lower.lines or lower.picture is not None):
+        band = _band_i420(lower, width, height)
+        x, top, _, _ = lower_third_rect(width, height)
+        band_w, band_h = picture_size(band)
+        for region, plane in zip(_regions(out, (x, top, band_w, band_h)), i420_planes(band), strict=True):
+            cv2.addWeighted(region, 0.15, plane, 0.85, 0.0, dst=region)
+    return out
+
+
+def compose(layout: Layout, images: list[Image | None], width: int, height: int) -> Image:
+    """The same frame as RGB: for tests and stills, not for every frame."""
+    return to_rgb(compose_i420(layout, images, width, height, i420_buffer(width, height)))
+
+
+def scaled_i420(image: Image, width: int, height: int) -> Image:
+    """A new I420 picture of ``image`` (RGB or I420) scaled to ``width`` x ``height`` (even), aspect kept."""
+    picture = i420_buffer(width, height)
+    rect = fit_rect(picture_size(image), (0, 0, width, height))
+    if rect != (0, 0, width, height):
+        fill(picture, (0, 0, width, height))
+    paint(picture, image, rect)
+    return picture
 
 
 _SCRATCH = threading.local()
 
 
-def _scratch(height: int, width: int) -> Image:
-    """A per-thread intermediate buffer of this size for the shrinking steps, reused frame after frame."""
-    buffers: dict[tuple[int, int], Image] | None = getattr(_SCRATCH, "buffers", None)
+def _scratch(shape: tuple[int, ...]) -> Image:
+    """A per-thread intermediate buffer of this shape, reused frame after frame."""
+    buffers: dict[tuple[int, ...], Image] | None = getattr(_SCRATCH, "buffers", None)
     if buffers is None:
         buffers = _SCRATCH.buffers = {}
-    buffer = buffers.get((height, width))
+    buffer = buffers.get(shape)
     if buffer is None:
-        if len(buffers) >= 8:  # sizes seen before a layout or source change
+        if len(buffers) >= 16:  # sizes seen before a layout or source change
             buffers.clear()
-        buffer = buffers[(height, width)] = np.empty((height, width, 3), np.uint8)
+        buffer = buffers[shape] = np.empty(shape, np.uint8)
     return buffer
 
 
@@ -69,94 +152,26 @@ def _lower_third_band(lower: LowerThird, width: int, height: int) -> Image:
     return pixels
 
 
-def _band_pixels(lower: LowerThird, width: int, height: int) -> Image:
-    _, _, band_w, band_h = lower_third_rect(width, height)
+@functools.lru_cache(maxsize=8)
+def _text_band_i420(lower: LowerThird, width: int, height: int) -> Image:
+    return as_image(cv2.cvtColor(_lower_third_band(lower, width, height), cv2.COLOR_RGB2YUV_I420))
+
+
+_PICTURE_BANDS: dict[tuple[int, int, int], tuple[Image, Image]] = {}
+
+
+def _band_i420(lower: LowerThird, width: int, height: int) -> Image:
+    """The band as I420 of the band's size: converted once per caption picture, not once per frame."""
     picture = lower.picture
     if picture is None:
-        return _lower_third_band(lower, width, height)
-    if picture.shape[:2] != (band_h, band_w):
-        picture = cv2.resize(picture, (band_w, band_h), interpolation=cv2.INTER_AREA)
-    return as_image(picture)
-
-
-def compose(layout: Layout, images: list[Image | None], width: int, height: int, out: Image | None = None) -> Image:
-    """A frame for ``layout`` (painted into ``out`` when given, else a new one); missing sources paint black."""
-    canvas = np.empty((height, width, 3), np.uint8) if out is None else out
-    if layout.kind is LayoutKind.PIP and len(images) < 2:
-        slots = Layout(main=layout.main).slots(width, height)  # an inset of nothing would be a black box
-    else:
-        slots = layout.slots(width, height)
-    for index, rect in slots:
-        image = images[index] if 0 <= index < len(images) else None
-        fit_into(canvas, image, rect)
-    lower = layout.lower_third
-    if lower is not None and (lower.lines or lower.picture is not None):
-        pixels = _band_pixels(lower, width, height)
-        x, top, _, _ = lower_third_rect(width, height)
-        region = canvas[top : top + pixels.shape[0], x : x + pixels.shape[1]]
-        cv2.addWeighted(region, 0.15, pixels, 0.85, 0.0, dst=region)
-    return canvas
-
-
-def compose_i420(layout: Layout, images: list[Image | None], width: int, height: int, out: Image) -> bool:
-    """Paint the frame straight into ``out``, an I420 picture laid out as OpenCV's (height * 3 / 2) x width.
-
-    Each source is converted once, from its own pixels, so the full-size RGB canvas is never written and read
-    back. The same pixels as ``compose`` followed by one conversion (every rectangle is on even coordinates, so
-    no 2x2 chroma block straddles two sources). Returns False, painting nothing, when the layout needs the RGB
-    path: a lower third, a missing source, black bars or an odd rectangle.
-    """
-    lower = layout.lower_third
-    if lower is not None and (lower.lines or lower.picture is not None):
-        return False
-    if layout.kind is LayoutKind.PIP and len(images) < 2:
-        slots = Layout(main=layout.main).slots(width, height)
-    else:
-        slots = layout.slots(width, height)
-    plan: list[tuple[Image, Rect]] = []
-    for index, rect in slots:
-        image = images[index] if 0 <= index < len(images) else None
-        x, y, w, h = rect
-        if image is None or image.ndim != 3 or (x | y | w | h) & 1:
-            return False
-        ih, iw = image.shape[:2]
-        scale = min(w / iw, h / ih)
-        if (max(1, round(iw * scale)), max(1, round(ih * scale))) != (w, h):
-            return False
-        plan.append((image, rect))
-    for image, rect in plan:
-        x, y, w, h = rect
-        if image.shape[:2] != (h, w):
-            scaled = _scratch(h, w)
-            fit_into(scaled, image, (0, 0, w, h))
-            image = scaled
-        if (x, y, w, h) == (0, 0, width, height):
-            cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420, dst=out)
-            continue
-        small = _scratch_i420(h, w)
-        cv2.cvtColor(image, cv2.COLOR_RGB2YUV_I420, dst=small)
-        for (plane, px, py), (piece, _, _) in zip(_planes(out, width, height, x, y), _planes(small, w, h, 0, 0),
-                                                  strict=True):
-            plane[py : py + piece.shape[0], px : px + piece.shape[1]] = piece
-    return True
-
-
-def _planes(yuv: Image, width: int, height: int, x: int, y: int) -> list[tuple[Image, int, int]]:
-    """The Y, U and V planes of an I420 buffer as 2-D views, each with where (x, y) falls in it."""
-    flat = yuv.reshape(-1)
-    y_size, c_size = width * height, (width // 2) * (height // 2)
-    u = flat[y_size : y_size + c_size].reshape(height // 2, width // 2)
-    v = flat[y_size + c_size : y_size + 2 * c_size].reshape(height // 2, width // 2)
-    return [(flat[:y_size].reshape(height, width), x, y), (u, x // 2, y // 2), (v, x // 2, y // 2)]
-
-
-def _scratch_i420(height: int, width: int) -> Image:
-    buffers: dict[tuple[int, int], Image] | None = getattr(_SCRATCH, "i420", None)
-    if buffers is None:
-        buffers = _SCRATCH.i420 = {}
-    buffer = buffers.get((height, width))
-    if buffer is None:
-        if len(buffers) >= 8:
-            buffers.clear()
-        buffer = buffers[(height, width)] = np.empty((height * 3 // 2, width), np.uint8)
-    return buffer
+        return _text_band_i420(lower, width, height)
+    key = (id(picture), width, height)
+    cached = _PICTURE_BANDS.get(key)
+    if cached is not None and cached[0] is picture:
+        return cached[1]
+    _, _, band_w, band_h = lower_third_rect(width, height)
+    band = scaled_i420(as_image(picture), band_w, band_h)
+    if len(_PICTURE_BANDS) >= 8:
+        _PICTURE_BANDS.clear()
+    _PICTURE_BANDS[key] = (picture, band)  # holding the picture keeps its id from being reused
+    return band

@@ -28,10 +28,11 @@ from .frames import AUDIO_RATE, BufferPool, Image, Samples, as_image
 
 log = logging.getLogger(__name__)
 
-# delay_moov rather than empty_moov: the init segment is written when the first fragment is cut, so it
-# carries edit lists (B-frame delay, AAC priming) and the video starts at 0 with its exact duration; with
-# empty_moov it started 2 frames late. Crash safety is the same: moof+mdat fragments, one per keyframe.
-MOVFLAGS = "frag_keyframe+delay_moov+default_base_moof"
+# empty_moov with delay_moov: the init segment is written when the first fragment is cut rather than before
+# any sample, so it carries edit lists (B-frame delay, AAC priming) and the video starts at 0 with its exact
+# duration; with empty_moov alone it started 2 frames late. Crash safety is the same: moof+mdat fragments,
+# one per keyframe.
+MOVFLAGS = "frag_keyframe+empty_moov+delay_moov+default_base_moof"
 AAC_FRAME = 1024
 DISK_CHECK_FRAMES = 10  # statvfs is cheap; checking by frames too keeps up with faster-than-real-time runs
 
@@ -210,7 +211,6 @@ class EncoderSink:
         audio_pts = 0
         failed = False
         meter = _Meter()
-        picture = _Picture(*self.size)
         try:
             while True:
                 item = self._next()
@@ -218,7 +218,7 @@ class EncoderSink:
                     break
                 kind, pts, payload = item
                 if kind == "v":
-                    self._mux(container, video.encode(picture.fill(payload, pts)))
+                    self._mux(container, video.encode(_picture(payload, pts)))
                     self.counters.frames += 1
                 else:
                     if pts > audio_pts + len(pending_audio):  # a hole before this chunk: silence
@@ -316,28 +316,12 @@ class _Meter:
         return fps
 
 
-class _Picture:
-    """One PyAV frame the encoder refills for every picture: libx264 copies it in before ``encode`` returns, so
-    reusing it spares a fresh 3 MB buffer (mapped and zeroed by the kernel) per 1080p frame."""
-
-    def __init__(self, width: int, height: int) -> None:
-        self.width, self.height = width, height
-        self.frame = av.VideoFrame(width, height, "yuv420p")
-
-    def fill(self, yuv: Image, pts: int) -> av.VideoFrame:
-        """``yuv``: I420 as OpenCV lays it out, (height * 3 / 2) x width."""
-        w, h = self.width, self.height
-        frame = self.frame
-        frame.make_writable()  # a no-op unless someone still holds the last picture's buffer
-        y_size, c_size = w * h, (w // 2) * (h // 2)
-        flat = yuv.reshape(-1)
-        sources = (flat[:y_size], flat[y_size : y_size + c_size], flat[y_size + c_size : y_size + 2 * c_size])
-        for plane, source, (pw, ph) in zip(frame.planes, sources, ((w, h), (w // 2, h // 2), (w // 2, h // 2)),
-                                           strict=True):
-            rows = np.frombuffer(memoryview(plane), np.uint8).reshape(ph, plane.line_size)
-            np.copyto(rows[:, :pw], source.reshape(ph, pw))
-        frame.pts = pts
-        return frame
+def _picture(yuv: Image, pts: int) -> av.VideoFrame:
+    """A PyAV frame over the I420 buffer itself, not a copy: libx264 copies the picture in before ``encode``
+    returns, and the frame's reference keeps the program's pool from reusing the buffer until then."""
+    frame = av.VideoFrame.from_numpy_buffer(yuv, format="yuv420p")
+    frame.pts = pts
+    return frame
 
 
 def _audio_frame(samples: Samples, pts: int) -> av.AudioFrame:

@@ -6,6 +6,7 @@ import sys
 from dataclasses import dataclass
 from typing import cast
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -15,10 +16,14 @@ AUDIO_BLOCK = 960  # 20 ms at 48 kHz: small enough for a lively meter, large eno
 Image = npt.NDArray[np.uint8]
 Samples = npt.NDArray[np.float32]
 
+# Y, U, V of RGB black and white as OpenCV's RGB->I420 gives them (BT.601, limited range)
+I420_BLACK = (16, 128, 128)
+I420_WHITE = (235, 128, 128)
+
 
 @dataclass(frozen=True, slots=True)
 class VideoFrame:
-    """An RGB image (H x W x 3) and the clock time it was captured."""
+    """A picture (RGB or I420, see ``is_i420``) and the clock time it was captured."""
 
     stamp: float
     image: Image
@@ -36,6 +41,41 @@ class AudioBlock:
 def as_image(array: object) -> Image:
     """OpenCV and PyAV return loosely typed arrays; ours are always uint8 RGB."""
     return cast(Image, array)
+
+
+def is_i420(image: Image) -> bool:
+    """Pictures come in two layouts: RGB (height x width x 3), as cameras and screens give them, and I420 as
+    OpenCV lays it out, 2-D ((height * 3 / 2) x width: the Y plane, then U, then V), which is what H.264 takes.
+    Synthetic sources and the compositor work in I420 so a picture is converted once at most."""
+    return image.ndim == 2
+
+
+def picture_size(image: Image) -> tuple[int, int]:
+    """(width, height) of either layout."""
+    if is_i420(image):
+        return image.shape[1], image.shape[0] * 2 // 3
+    return image.shape[1], image.shape[0]
+
+
+def i420_planes(image: Image) -> tuple[Image, Image, Image]:
+    """The Y, U and V planes of an I420 picture as writable 2-D views."""
+    width, height = picture_size(image)
+    flat = image.reshape(-1)
+    y_size, c_size = width * height, (width // 2) * (height // 2)
+    u = flat[y_size : y_size + c_size].reshape(height // 2, width // 2)
+    v = flat[y_size + c_size : y_size + 2 * c_size].reshape(height // 2, width // 2)
+    return flat[:y_size].reshape(height, width), u, v
+
+
+def i420_buffer(width: int, height: int) -> Image:
+    return np.empty((height * 3 // 2, width), np.uint8)
+
+
+def to_rgb(image: Image) -> Image:
+    """An RGB picture of either layout (for tests, thumbnails and the preview; never per frame at full size)."""
+    if is_i420(image):
+        return cast(Image, cv2.cvtColor(image, cv2.COLOR_YUV2RGB_I420))
+    return image
 
 
 def even_size(width: int, height: int) -> tuple[int, int]:

@@ -69,9 +69,9 @@ class Layout:
 
 
 def lower_third_rect(width: int, height: int) -> Rect:
-    """Where the caption band goes: the left 60% of a strip near the bottom."""
-    band_h = round(height * 0.16)
-    return 0, height - band_h - round(height * 0.05), round(width * 0.6), band_h
+    """Where the caption band goes: the left 60% of a strip near the bottom (on even pixels, as I420 wants)."""
+    band_h = round(height * 0.16) // 2 * 2
+    return 0, (height - band_h - round(height * 0.05)) // 2 * 2, round(width * 0.6) // 2 * 2, band_h
 
 
 def parse_layout(text: str) -> Layout:

@@ -16,8 +16,8 @@ import cv2
 
 from ._worker import Worker
 from .clock import Clock, MonotonicClock
-from .compose import compose, compose_i420
-from .frames import BufferPool, Image, Samples, as_image
+from .compose import compose_i420, scaled_i420
+from .frames import BufferPool, Image, Samples, to_rgb
 from .layout import Layout
 from .mixer import AudioMixer
 from .source import AudioSource, Source, SourceStatus, VideoSource
@@ -30,8 +30,7 @@ VIDEO_LATENCY_S = 0.1  # how long the compositor waits for the frame of its inst
 
 class Sink(Protocol):
     def push_video(self, t: float, image: Image) -> None:
-        """``image``: RGB (height x width x 3), or I420 as OpenCV lays it out ((height * 3 / 2) x width, 2-D)
-        when the program composed straight to it. Either is the sink's to read, not to keep writing into."""
+        """``image``: the program's I420 frame (see ``frames.is_i420``): the sink's to read, not to write into."""
         ...
 
     def push_audio(self, first_sample: int, samples: Samples) -> None: ...
@@ -56,7 +55,6 @@ class Program:
         self._sinks: tuple[Sink, ...] = ()
         self._worker: Worker | None = None
         self._lock = threading.Lock()
-        self._canvases = BufferPool((size[1], size[0], 3))  # reused once no sink or preview holds a frame
         self._pictures = BufferPool((size[1] * 3 // 2, size[0]), limit=64)  # I420, up to a queue's worth
 
     # -- sources and layout (any thread; the compositor reads copies) ------------------------
@@ -175,10 +173,7 @@ class Program:
         self.composed += 1
         w, h = self.size
         layout = self.layout
-        # Recording: I420 is what the encoder wants, painted without an RGB canvas between. Preview only: RGB.
-        if self._sinks and compose_i420(layout, images, w, h, yuv := self._pictures.get()):
-            return yuv
-        return compose(layout, images, w, h, out=self._canvases.get())
+        return compose_i420(layout, images, w, h, self._pictures.get())
 
     def _push_video(self, t: float, image: Image) -> None:
         for sink in self._sinks:
@@ -195,10 +190,8 @@ class Program:
 
     def _preview(self, image: Image) -> None:
         w, h = self.size
-        if image.ndim == 2:  # composed as I420: back to RGB at preview rate only
-            image = as_image(cv2.cvtColor(image, cv2.COLOR_YUV2RGB_I420))
-        pw = min(self.preview_width, w)
-        small = as_image(cv2.resize(image, (pw, round(h * pw / w)), interpolation=cv2.INTER_AREA))
+        pw = min(self.preview_width, w) // 2 * 2
+        small = to_rgb(scaled_i420(image, pw, round(h * pw / w) // 2 * 2))  # shrunk first: converted small
         try:
             assert self.on_preview is not None
             self.on_preview(small)

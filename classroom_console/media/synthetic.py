@@ -14,7 +14,19 @@ import cv2
 import numpy as np
 
 from .clock import Clock
-from .frames import AUDIO_BLOCK, AUDIO_RATE, AudioBlock, BufferPool, Image, VideoFrame
+from .frames import (
+    AUDIO_BLOCK,
+    AUDIO_RATE,
+    I420_BLACK,
+    I420_WHITE,
+    AudioBlock,
+    BufferPool,
+    Image,
+    VideoFrame,
+    as_image,
+    even_size,
+    i420_planes,
+)
 from .source import AudioSource, VideoSource
 
 SYNC_PERIOD_S = 2.0
@@ -33,42 +45,52 @@ def is_flash(t: float) -> bool:
 
 
 class TestPattern(VideoSource):
-    """Scrolling stripes with the capture time and frame number burnt in; white at every sync instant."""
+    """Scrolling stripes with the capture time and frame number burnt in; white at every sync instant.
+
+    Rendered in I420, the encoder's own layout, as a camera's decoder would hand it over: the compositor copies
+    or scales its planes and never converts it.
+    """
 
     __test__ = False  # not a pytest class, despite the name
 
     def __init__(self, name: str = "test-pattern", size: tuple[int, int] = (1280, 720), fps: float = 30.0,
                  variant: int = 0) -> None:
         super().__init__(name, fps)
-        self.size = size
-        w, h = size
-        self._period = max(32, w // 8)
+        w, h = even_size(*size)
+        self.size = (w, h)
+        self._period = max(32, w // 8) // 2 * 2
+        self._step = max(2, w // 320) // 2 * 2  # even, so the chroma planes scroll by whole rows too
         dark, light = _PALETTES[variant % len(_PALETTES)]
         # Diagonal stripes (colour by x + y), so scrolling left by ``offset`` equals moving down ``offset`` rows:
-        # each frame's background is a row slice of this tall picture, one contiguous copy into a pooled buffer.
+        # each frame's background is a row slice of each plane of this tall picture, three contiguous copies.
         xs = np.arange(w)[None, :] + np.arange(h + self._period)[:, None]
         stripes = (xs // (self._period // 2)) % 2 == 0
-        self._background = np.where(stripes[..., None], np.array(dark, np.uint8), np.array(light, np.uint8))
-        self._pool = BufferPool((h, w, 3))
+        tall = np.where(stripes[..., None], np.array(dark, np.uint8), np.array(light, np.uint8))
+        self._background = i420_planes(as_image(cv2.cvtColor(tall, cv2.COLOR_RGB2YUV_I420)))
+        self._pool = BufferPool((h * 3 // 2, w))
         self._scale = h / 540
         self._label = name
 
     def render(self, t: float, index: int) -> Image:
-        """The frame for clock time ``t``; cheap (one slice copy and two lines of text) even at 1080p."""
-        w, h = self.size
+        """The I420 picture for clock time ``t``; cheap (three slice copies, two lines of text) even at 1080p."""
+        h = self.size[1]
         image = self._pool.get()
+        planes = i420_planes(image)
         if is_flash(t):
-            image.fill(255)
-            ink = (0, 0, 0)
+            for plane, value in zip(planes, I420_WHITE, strict=True):
+                plane.fill(value)
+            ink = I420_BLACK[0]
         else:
-            offset = (index * max(2, w // 320)) % self._period
-            np.copyto(image, self._background[offset : offset + h])
-            ink = (255, 255, 255)
-        s = self._scale
+            offset = (index * self._step) % self._period
+            for plane, tall, d in zip(planes, self._background, (1, 2, 2), strict=True):
+                np.copyto(plane, tall[offset // d : (offset + h) // d])
+            ink = I420_WHITE[0]
+        # The text goes on the luma plane alone: light or dark over the stripes' own tint, as sharp as luma is.
+        luma, s = planes[0], self._scale
         thickness = max(1, round(2 * s))
-        cv2.putText(image, f"{t:012.3f} s", (round(20 * s), round(60 * s)), cv2.FONT_HERSHEY_SIMPLEX,
+        cv2.putText(luma, f"{t:012.3f} s", (round(20 * s), round(60 * s)), cv2.FONT_HERSHEY_SIMPLEX,
                     1.4 * s, ink, thickness, cv2.LINE_AA)
-        cv2.putText(image, f"#{index:07d}  {self._label}", (round(20 * s), round(110 * s)),
+        cv2.putText(luma, f"#{index:07d}  {self._label}", (round(20 * s), round(110 * s)),
                     cv2.FONT_HERSHEY_SIMPLEX, 1.0 * s, ink, thickness, cv2.LINE_AA)
         return image
 
