@@ -16,7 +16,7 @@ from classroom_console.media.clock import MonotonicClock
 from classroom_console.media.frames import AUDIO_RATE, AudioBlock, is_i420, parse_size, picture_size, to_rgb
 from classroom_console.media.mixer import AudioMixer
 from classroom_console.media.source import AudioSource
-from classroom_console.media.synthetic import FLASH_S, SYNC_PERIOD_S, is_flash
+from classroom_console.media.synthetic import FLASH_S, SYNC_PERIOD_S, TONE_BLOCK, is_flash
 
 
 def wait_until(predicate, within: float = 5.0) -> None:  # type: ignore[no-untyped-def]
@@ -58,7 +58,7 @@ def test_sources_on_a_simulated_clock_run_faster_than_real_time() -> None:
     assert frame is not None and pattern.dropped == 0 and pattern.state is SourceState.STOPPED
     blocks = tone.take()
     stamps = [b.stamp for b in blocks]
-    assert np.allclose(np.diff(stamps), 960 / AUDIO_RATE)
+    assert np.allclose(np.diff(stamps), TONE_BLOCK / AUDIO_RATE)
 
 
 def test_pattern_is_paced_in_real_time_on_the_monotonic_clock() -> None:

@@ -106,8 +106,13 @@ class TestPattern(VideoSource):
                 tick = late
 
 
+TONE_BLOCK = 5 * AUDIO_BLOCK  # 100 ms: a synthetic source needs no microphone's short buffers; 10 wake-ups a
+# second instead of 50 (the mixer waits a quarter of a second for audio anyway, and stamps, not block sizes,
+# place the samples)
+
+
 class Tone(AudioSource):
-    """A quiet hum with a 1 kHz beep at every sync instant, delivered in real-time-paced 20 ms blocks."""
+    """A quiet hum with a 1 kHz beep at every sync instant, delivered in real-time-paced 100 ms blocks."""
 
     def __init__(self, name: str = "tone", gain_db: float = 0.0) -> None:
         super().__init__(name, gain_db)
@@ -122,10 +127,10 @@ class Tone(AudioSource):
         return np.take(period, np.arange(first_sample, first_sample + count, dtype=np.int64), mode="wrap")
 
     def _capture(self, stop: threading.Event, clock: Clock) -> None:
-        first = math.ceil(clock.now() * AUDIO_RATE / AUDIO_BLOCK) * AUDIO_BLOCK
-        while clock.sleep_until((first + AUDIO_BLOCK) / AUDIO_RATE, stop):
-            self.publish(AudioBlock(first / AUDIO_RATE, self.render(first, AUDIO_BLOCK)))
-            first += AUDIO_BLOCK
+        first = math.ceil(clock.now() * AUDIO_RATE / TONE_BLOCK) * TONE_BLOCK
+        while clock.sleep_until((first + TONE_BLOCK) / AUDIO_RATE, stop):
+            self.publish(AudioBlock(first / AUDIO_RATE, self.render(first, TONE_BLOCK)))
+            first += TONE_BLOCK
 
 
 @functools.cache
