@@ -1,4 +1,7 @@
-"""Cameras over RTSP, HTTP (MJPEG) or USB through OpenCV, stamped when each frame arrives."""
+"""Cameras over RTSP, HTTP (MJPEG) or USB through OpenCV, stamped when each frame arrives.
+
+OpenCV hands over BGR; it is converted once, straight to the I420 the compositor and encoder work in.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import threading
 import cv2
 
 from .clock import Clock
-from .frames import VideoFrame, as_image
+from .frames import VideoFrame, to_i420
 from .source import SourceState, VideoSource
 
 RETRY_S = 2.0
@@ -52,5 +55,5 @@ class Camera(VideoSource):
             if not ok:
                 self._set_state(SourceState.LOST, f"{self.url} stopped sending pictures")
                 return
-            self.publish(VideoFrame(stamp, as_image(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)), index))
+            self.publish(VideoFrame(stamp, to_i420(bgr, cv2.COLOR_BGR2YUV_I420), index))
             index += 1

@@ -71,6 +71,13 @@ def i420_buffer(width: int, height: int) -> Image:
     return np.empty((height * 3 // 2, width), np.uint8)
 
 
+def to_i420(pixels: cv2.typing.MatLike, code: int) -> Image:
+    """A capture's own pixels (BGR from OpenCV, BGRA from X) to I420 in one conversion, ``code`` being OpenCV's
+    (``cv2.COLOR_BGR2YUV_I420``...); an odd last row or column is cut, as 4:2:0 needs even sizes."""
+    h, w = pixels.shape[:2]
+    return cast(Image, cv2.cvtColor(pixels[: h - h % 2, : w - w % 2], code))
+
+
 def to_rgb(image: Image) -> Image:
     """An RGB picture of either layout (for tests, thumbnails and the preview; never per frame at full size)."""
     if is_i420(image):

@@ -134,6 +134,12 @@ class Recorder:
         return sum(s.dropped for s in self.program.sources)
 
     @property
+    def started_at(self) -> float | None:
+        """The clock time of the first frame in the file (None until it is in): where markers and stamps of
+        other streams line up with the recording."""
+        return self._sink.start_at if self._sink is not None else None
+
+    @property
     def elapsed_s(self) -> float:
         sink = self._sink
         if sink is None or sink.start_at is None:
