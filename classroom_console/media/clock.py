@@ -6,6 +6,7 @@ import heapq
 import itertools
 import threading
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 
@@ -20,6 +21,12 @@ class Clock(Protocol):
 
     def sleep_until(self, t: float, stop: threading.Event | None = None) -> bool:
         """Wait until ``t``; False when ``stop`` was set first."""
+        ...
+
+    def wait_for(self, ready: Callable[[], bool], nudge: threading.Event, earliest: float, deadline: float,
+                 stop: threading.Event) -> bool:
+        """From ``earliest`` on, wait until ``ready()`` (checked whenever ``nudge`` is set) or ``deadline``;
+        False when ``stop`` was set first."""
         ...
 
 
@@ -44,6 +51,20 @@ class MonotonicClock:
         if delay <= 0:
             return not stop.is_set()
         return not stop.wait(delay)
+
+    def wait_for(self, ready: Callable[[], bool], nudge: threading.Event, earliest: float, deadline: float,
+                 stop: threading.Event) -> bool:
+        if not self.sleep_until(earliest, stop):
+            return False
+        while not stop.is_set():
+            nudge.clear()  # before the check: a nudge during it is not lost
+            if ready():
+                return True
+            delay = deadline - time.monotonic()
+            if delay <= 0:
+                return True
+            nudge.wait(min(delay, 0.05))  # bounded, so a stop is seen soon
+        return False
 
 
 class SimulatedClock:
@@ -90,6 +111,12 @@ class SimulatedClock:
                 self._cond.wait(0.05)
             self._woken.discard(ticket)
             return True
+
+    def wait_for(self, ready: Callable[[], bool], nudge: threading.Event, earliest: float, deadline: float,
+                 stop: threading.Event) -> bool:
+        """Always the whole way to ``deadline``: virtual waiting costs nothing, and it keeps a run reproducible
+        (what is ready early depends on thread scheduling)."""
+        return self.sleep_until(deadline, stop)
 
     def _advance(self) -> None:
         """Called with the lock held: wake the earliest sleeper when nobody else is running."""

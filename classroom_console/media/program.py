@@ -6,6 +6,7 @@ layout switch lands between two frames.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import threading
@@ -25,7 +26,8 @@ from .source import AudioSource, Source, SourceStatus, VideoSource
 log = logging.getLogger(__name__)
 
 AUDIO_LATENCY_S = 0.25  # how long the mixer waits for late audio before a gap becomes silence
-VIDEO_LATENCY_S = 0.1  # how long the compositor waits for the frame of its instant
+VIDEO_LATENCY_S = 0.1  # the longest the compositor waits for the frames of its instant (it goes as soon as
+# they are in: composed while the sources' pictures are still in the CPU's cache, and shown sooner)
 
 
 class Sink(Protocol):
@@ -53,6 +55,7 @@ class Program:
         self.late = 0  # ticks where a source had no fresh frame and its last one was repeated
         self.mixer = AudioMixer()
         self._sinks: tuple[Sink, ...] = ()
+        self._nudge = threading.Event()  # set by the video sources as each frame is in
         self._worker: Worker | None = None
         self._lock = threading.Lock()
         self._pictures = BufferPool((size[1] * 3 // 2, size[0]), limit=64)  # I420, up to a queue's worth
@@ -71,6 +74,8 @@ class Program:
             raise ValueError(f"a source named {source.name!r} is already in the program")
         with self._lock:
             self.sources = [*self.sources, source]
+        if isinstance(source, VideoSource):
+            source.nudge = self._nudge
         if self.running:
             source.start(self.clock)
 
@@ -81,6 +86,8 @@ class Program:
             self.sources = [s for s in self.sources if s is not found]
         if found is not None:
             found.stop()
+            if isinstance(found, VideoSource):
+                found.nudge = None
         return found
 
     def set_layout(self, layout: Layout) -> None:
@@ -142,8 +149,10 @@ class Program:
         self.mixer.begin(tick / fps - AUDIO_LATENCY_S)
         next_preview = 0.0
         last: Image | None = None
-        while clock.sleep_until(tick / fps + VIDEO_LATENCY_S, stop):
+        while True:
             t = tick / fps
+            if not clock.wait_for(functools.partial(self._frames_in, t), self._nudge, t, t + VIDEO_LATENCY_S, stop):
+                break
             behind = math.floor((clock.now() - VIDEO_LATENCY_S) * fps) - tick
             if last is not None and behind > fps // 2:
                 # Half a second behind: repeat the last frame for the missed instants to catch up.
@@ -159,6 +168,9 @@ class Program:
                 next_preview = t + 1.0 / self.preview_fps
                 self._preview(last)
             tick += 1
+
+    def _frames_in(self, t: float) -> bool:
+        return all(source.covers(t) for source in self.video_sources)
 
     def _compose(self, t: float) -> Image:
         images: list[Image | None] = []

@@ -98,6 +98,7 @@ class VideoSource(Source):
         self.fps = fps
         self._frames: collections.deque[VideoFrame] = collections.deque(maxlen=self.KEEP)
         self._lock = threading.Lock()
+        self.nudge: threading.Event | None = None  # set after each frame (the program's, to compose sooner)
 
     def publish(self, frame: VideoFrame) -> None:
         """Called on the capture thread; a gap longer than 1.5 frame periods counts the missing frames."""
@@ -110,6 +111,16 @@ class VideoSource(Source):
         self.captured += 1
         if self.state is not SourceState.LIVE:
             self._set_state(SourceState.LIVE)
+        if self.nudge is not None:
+            self.nudge.set()
+
+    def covers(self, t: float) -> bool:
+        """Whether the frame for instant ``t`` is in: the newest is so recent that the next one is due after ``t``
+        (a starting source is waited for, to the compositor's deadline; a lost or stopped one is not)."""
+        if self.state not in (SourceState.LIVE, SourceState.STARTING):
+            return True
+        with self._lock:
+            return bool(self._frames) and self._frames[-1].stamp + 1.0 / self.fps > t + 1e-3
 
     def frame_at(self, t: float) -> VideoFrame | None:
         """The newest frame captured at or before ``t`` (plus a millisecond of rounding)."""

@@ -58,15 +58,16 @@ class TestPattern(VideoSource):
         super().__init__(name, fps)
         w, h = even_size(*size)
         self.size = (w, h)
-        self._period = max(32, w // 8) // 2 * 2
+        self._period = max(32, w // 8) // 4 * 4
         self._step = max(2, w // 320) // 2 * 2  # even, so the chroma planes scroll by whole rows too
         dark, light = _PALETTES[variant % len(_PALETTES)]
         # Diagonal stripes (colour by x + y), so scrolling left by ``offset`` equals moving down ``offset`` rows:
         # each frame's background is a row slice of each plane of this tall picture, three contiguous copies.
-        xs = np.arange(w)[None, :] + np.arange(h + self._period)[:, None]
-        stripes = (xs // (self._period // 2)) % 2 == 0
-        tall = np.where(stripes[..., None], np.array(dark, np.uint8), np.array(light, np.uint8))
-        self._background = i420_planes(as_image(cv2.cvtColor(tall, cv2.COLOR_RGB2YUV_I420)))
+        # Each plane is drawn in its own values, the chroma ones at half scale (stripes a multiple of 4 wide keep
+        # the planes in register): a third of the work of drawing RGB and converting it, which a start waits for.
+        self._background = [_stripes(w // d, (h + self._period) // d, self._period // 2 // d, dark_value, light_value)
+                            for d, dark_value, light_value in zip((1, 2, 2), _i420_of(dark), _i420_of(light),
+                                                                  strict=True)]
         self._pool = BufferPool((h * 3 // 2, w))
         self._scale = h / 540
         self._label = name
@@ -131,6 +132,18 @@ class Tone(AudioSource):
         while clock.sleep_until((first + TONE_BLOCK) / AUDIO_RATE, stop):
             self.publish(AudioBlock(first / AUDIO_RATE, self.render(first, TONE_BLOCK)))
             first += TONE_BLOCK
+
+
+def _i420_of(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
+    """The Y, U, V values of one colour, as OpenCV's I420 conversion gives them."""
+    y, u, v = i420_planes(as_image(cv2.cvtColor(np.full((2, 2, 3), rgb, np.uint8), cv2.COLOR_RGB2YUV_I420)))
+    return int(y[0, 0]), int(u[0, 0]), int(v[0, 0])
+
+
+def _stripes(w: int, h: int, half: int, dark: int, light: int) -> Image:
+    """A plane of diagonal stripes ``half`` pixels wide (colour by x + y)."""
+    xs = np.arange(w, dtype=np.int32)[None, :] + np.arange(h, dtype=np.int32)[:, None]
+    return as_image(np.where((xs // half) % 2 == 0, np.uint8(dark), np.uint8(light)))
 
 
 @functools.cache
