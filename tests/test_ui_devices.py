@@ -51,6 +51,9 @@ def test_all_on_walks_devices_through_warm_up(qtbot: QtBot, qloop: qasync.QEvent
             card.input_picker.setCurrentIndex(hdmi2)
             card.input_picker.activated.emit(hdmi2)
             await wait_for(lambda: card.device.state.get("input") == "32", within=5, what="input switched")
+            # The state can show the new input before the command's answer ends the pending state; until then
+            # the controls are disabled and a click (a user's too) does nothing.
+            await wait_for(lambda: card.mute_button.isEnabled(), within=5, what="the input command finished")
             qtbot.mouseClick(card.mute_button, Qt.MouseButton.LeftButton)
             await wait_for(lambda: card.device.state.get("video_mute") is True, within=5, what="blanked")
             assert "Picture blanked" in card.detail_label.text()
