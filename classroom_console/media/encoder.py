@@ -24,6 +24,7 @@ import numpy as np
 
 from ._worker import Worker
 from .disk import STOP_FLOOR_BYTES, FreeSpace, free_bytes
+from .durable import FileSyncer
 from .frames import AUDIO_RATE, BufferPool, Image, Samples, as_image
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class EncoderSettings:
     queue_s: float = 1.0  # frames waiting for the encoder before new ones are skipped
     stop_floor_bytes: int = STOP_FLOOR_BYTES
     block_when_full: bool = False  # for simulated-clock runs: wait instead of skipping
+    sync_s: float = 1.0  # how often the file is forced onto the disk (a power cut loses at most this); 0: never
 
 
 class StopReason:
@@ -89,6 +91,7 @@ class EncoderSink:
         self._audio_done = False
         self._worker = Worker(f"encoder-{path.name}", self._run)
         self._yuv_pool = BufferPool((size[1] * 3 // 2, size[0]))  # queued I420 pictures, reused once encoded
+        self.syncer: FileSyncer | None = None
         self.done = threading.Event()
 
     # -- the compositor's side ---------------------------------------------------------------
@@ -207,6 +210,9 @@ class EncoderSink:
 
     def _encode_all(self) -> None:
         container, video, audio = self._open()
+        if self.settings.sync_s > 0:
+            self.syncer = FileSyncer(self.path, self.settings.sync_s)
+            self.syncer.start()
         pending_audio = np.zeros(0, np.float32)
         audio_pts = 0
         failed = False
@@ -245,6 +251,8 @@ class EncoderSink:
             except Exception as exc:
                 if not failed:
                     self._fail(exc)
+            if self.syncer is not None:
+                self.syncer.finish()
             self._measure_size()
 
     def _next(self) -> tuple[str, int, Any] | None:
