@@ -7,13 +7,15 @@ from pathlib import Path
 
 import numpy as np
 import qasync
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from pytestqt.qtbot import QtBot
 
 from classroom_console.console import ConsoleCore, ConsoleOptions
-from classroom_console.media import Layout, LowerThird, lower_third_rect
+from classroom_console.media import Layout, LowerThird, RecordingResult, RecordingStats, lower_third_rect
 from classroom_console.media.compose import compose
+from classroom_console.media.encoder import StopReason
 from tests.qt_helpers import run, wait_for
+from ui import i18n
 from ui.bridge import RoomBridge
 from ui.studio_caption import caption_picture
 from ui.workspaces.studio import StudioWorkspace
@@ -167,3 +169,36 @@ def test_changing_the_output_rebuilds_the_program_with_the_same_sources(
             await core.stop()
 
     run(qloop, scenario())
+
+
+def test_a_recording_ended_by_a_full_disk_is_told_in_the_users_language(
+    qtbot: QtBot, qloop: qasync.QEventLoop, qapp: QCoreApplication, tmp_path: Path
+) -> None:
+    """The core's reason is a code; the sentence is the UI's, so a Russian reader gets it in Russian (the full
+    disk itself is staged on a real tmpfs in test_record_disk; here the ending it produces reaches the screen)."""
+    translators = i18n.install(qapp, "ru")
+    try:
+        assert translators, "no Russian translation found: scripts/setup.sh compiles assets/i18n/*.ts"
+
+        async def scenario() -> None:
+            core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
+            await core.start()
+            bridge = RoomBridge(core)
+            workspace = StudioWorkspace(bridge)
+            qtbot.addWidget(workspace)
+            try:
+                ended = RecordingResult("r1", tmp_path / "lecture.mp4", 42.0, 1_000_000, "", StopReason.DISK_FULL,
+                                        "the disk is nearly full: the recording was stopped and saved",
+                                        RecordingStats(frames=1260))
+                workspace._stopped(ended)
+                text = workspace.status_label.text()
+                assert "Диск заполнен" in text and "lecture.mp4" in text and "42" in text, text
+            finally:
+                await workspace.shutdown()
+                bridge.detach()
+                await core.stop()
+
+        run(qloop, scenario())
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)

@@ -962,6 +962,14 @@ Console</source>
         <translation>запись</translation>
     </message>
     <message>
+        <source>The disk is full: the recording stopped, and %1 keeps all that was recorded (%2 s).</source>
+        <translation>Диск заполнен: запись остановлена, в файле %1 сохранено всё записанное (%2 с).</translation>
+    </message>
+    <message>
+        <source>The recording stopped on an error; %1 keeps what was recorded. Details: %2</source>
+        <translation>Запись остановлена из-за ошибки; в файле %1 сохранено то, что успели записать. Подробности: %2</translation>
+    </message>
+    <message>
         <source>Saved %1 (%2 s)</source>
         <translation>Сохранено: %1 (%2 с)</translation>
     </message>

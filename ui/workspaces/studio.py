@@ -278,8 +278,14 @@ class StudioWorkspace(QWidget):
         if result is None:
             return
         self.stats_panel.show_stats(result.stats)
-        if result.stop_reason in (StopReason.DISK_FULL, StopReason.ERROR):
-            self.status_label.setText(result.message)
+        if result.stop_reason == StopReason.DISK_FULL:
+            self.status_label.setText(self.tr("The disk is full: the recording stopped, and %1 keeps all that was "
+                                              "recorded (%2 s).").replace("%1", result.path.name).replace(
+                "%2", f"{result.duration_s:.0f}"))
+        elif result.stop_reason == StopReason.ERROR:
+            self.status_label.setText(self.tr("The recording stopped on an error; %1 keeps what was recorded. "
+                                              "Details: %2").replace("%1", result.path.name).replace(
+                "%2", result.message))
         else:
             self.status_label.setText(self.tr("Saved %1 (%2 s)").replace("%1", result.path.name).replace(
                 "%2", f"{result.duration_s:.0f}"))
