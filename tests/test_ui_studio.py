@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pytest
 import qasync
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from pytestqt.qtbot import QtBot
@@ -171,34 +173,73 @@ def test_changing_the_output_rebuilds_the_program_with_the_same_sources(
     run(qloop, scenario())
 
 
-def test_a_recording_ended_by_a_full_disk_is_told_in_the_users_language(
-    qtbot: QtBot, qloop: qasync.QEventLoop, qapp: QCoreApplication, tmp_path: Path
-) -> None:
-    """The core's reason is a code; the sentence is the UI's, so a Russian reader gets it in Russian (the full
-    disk itself is staged on a real tmpfs in test_record_disk; here the ending it produces reaches the screen)."""
+@pytest.fixture
+def russian(qapp: QCoreApplication) -> Iterator[None]:
     translators = i18n.install(qapp, "ru")
+    assert translators, "no Russian translation found: scripts/setup.sh compiles assets/i18n/*.ts"
     try:
-        assert translators, "no Russian translation found: scripts/setup.sh compiles assets/i18n/*.ts"
-
-        async def scenario() -> None:
-            core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
-            await core.start()
-            bridge = RoomBridge(core)
-            workspace = StudioWorkspace(bridge)
-            qtbot.addWidget(workspace)
-            try:
-                ended = RecordingResult("r1", tmp_path / "lecture.mp4", 42.0, 1_000_000, "", StopReason.DISK_FULL,
-                                        "the disk is nearly full: the recording was stopped and saved",
-                                        RecordingStats(frames=1260))
-                workspace._stopped(ended)
-                text = workspace.status_label.text()
-                assert "Диск заполнен" in text and "lecture.mp4" in text and "42" in text, text
-            finally:
-                await workspace.shutdown()
-                bridge.detach()
-                await core.stop()
-
-        run(qloop, scenario())
+        yield
     finally:
         for translator in translators:
             qapp.removeTranslator(translator)
+
+
+def test_a_recording_ended_by_a_full_disk_is_told_in_the_users_language(
+    qtbot: QtBot, qloop: qasync.QEventLoop, russian: None, tmp_path: Path
+) -> None:
+    """The core's reason is a code; the sentence is the UI's, so a Russian reader gets it in Russian (the full
+    disk itself is staged on a real tmpfs in test_record_disk; here the ending it produces reaches the screen)."""
+
+    async def scenario() -> None:
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
+        await core.start()
+        bridge = RoomBridge(core)
+        workspace = StudioWorkspace(bridge)
+        qtbot.addWidget(workspace)
+        try:
+            ended = RecordingResult("r1", tmp_path / "lecture.mp4", 42.0, 1_000_000, "", StopReason.DISK_FULL,
+                                    "the disk is nearly full: the recording was stopped and saved",
+                                    RecordingStats(frames=1260))
+            workspace._stopped(ended)
+            text = workspace.status_label.text()
+            assert "Диск заполнен" in text and "lecture.mp4" in text and "42" in text, text
+        finally:
+            await workspace.shutdown()
+            bridge.detach()
+            await core.stop()
+
+    run(qloop, scenario())
+
+
+def test_a_start_refused_for_want_of_disk_is_told_in_the_users_language(
+    qtbot: QtBot, qloop: qasync.QEventLoop, russian: None, tmp_path: Path
+) -> None:
+    """The real free space of tmp_path against a floor no disk meets: nothing starts, nothing is registered,
+    and the reader learns why with the figures, in Russian, and can try again."""
+
+    async def scenario() -> None:
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
+        await core.start()
+        bridge = RoomBridge(core)
+        workspace = StudioWorkspace(bridge)
+        qtbot.addWidget(workspace)
+        workspace.show()
+        try:
+            studio = workspace._studio()
+            studio.start_floor_bytes = 2**60  # an exbibyte
+            add(workspace, qtbot, "tone")
+            await wait_for(lambda: workspace.record_button.isEnabled(), what="the record button")
+            qtbot.mouseClick(workspace.record_button, Qt.MouseButton.LeftButton)
+            await wait_for(lambda: "Недостаточно места" in workspace.status_label.text(), what="the refusal")
+            text = workspace.status_label.text()
+            assert str(studio.folder) in text and str(2**60 // 2**20) in text, text
+            assert not workspace.recording
+            await wait_for(lambda: workspace.record_button.isEnabled(), what="the button back for another try")
+            assert await studio.recordings() == []
+            assert not list(studio.folder.glob("*.mp4"))
+        finally:
+            await workspace.shutdown()
+            bridge.detach()
+            await core.stop()
+
+    run(qloop, scenario())

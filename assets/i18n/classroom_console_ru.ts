@@ -970,6 +970,10 @@ Console</source>
         <translation>Запись остановлена из-за ошибки; в файле %1 сохранено то, что успели записать. Подробности: %2</translation>
     </message>
     <message>
+        <source>Not enough free disk space to record: %1 MB free in %2, at least %3 MB needed. Free some space or choose another folder.</source>
+        <translation>Недостаточно места на диске для записи: в %2 свободно %1 МБ, нужно не меньше %3 МБ. Освободите место или выберите другую папку.</translation>
+    </message>
+    <message>
         <source>Saved %1 (%2 s)</source>
         <translation>Сохранено: %1 (%2 с)</translation>
     </message>

@@ -17,14 +17,20 @@ def free_bytes(folder: Path) -> int:
 
 
 class DiskFullError(RuntimeError):
-    """Not enough free space to start a recording."""
+    """Not enough free space to start a recording; the figures ride along so a UI can word it in its language."""
+
+    def __init__(self, folder: Path, free: int, floor: int) -> None:
+        super().__init__(
+            f"only {free / 2**20:.0f} MB free in {folder}; a recording needs at least {floor / 2**20:.0f} MB"
+        )
+        self.folder = folder
+        self.free = free
+        self.floor = floor
 
 
 def check_floor(folder: Path, floor: int, probe: FreeSpace = free_bytes) -> int:
     """Raise before any thread starts when ``folder`` has less than ``floor`` bytes free."""
     free = probe(folder)
     if free < floor:
-        raise DiskFullError(
-            f"only {free / 2**20:.0f} MB free in {folder}; a recording needs at least {floor / 2**20:.0f} MB"
-        )
+        raise DiskFullError(folder, free, floor)
     return free

@@ -6,6 +6,7 @@ rate, and everything slow is awaited through the bridge.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Coroutine
 from datetime import date
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from classroom_console.media import (
     Corner,
+    DiskFullError,
     Layout,
     LayoutKind,
     LowerThird,
@@ -43,6 +45,8 @@ from ui.studio_preview import FrameRelay, PictureView
 from ui.studio_sources import SourcesPanel
 from ui.studio_stats import StatsPanel
 from ui.widgets import page_header
+
+log = logging.getLogger(__name__)
 
 REFRESH_MS = 200
 OUTPUTS = (((1280, 720), 30), ((1280, 720), 25), ((1920, 1080), 30), ((1920, 1080), 25))
@@ -253,7 +257,7 @@ class StudioWorkspace(QWidget):
             self.bridge.run(self._unbusy(studio.stop_recording()), on_done=self._stopped,
                             what=self.tr("stop recording"))
         else:
-            self.bridge.run(self._unbusy(studio.start_recording()), on_done=self._started,
+            self.bridge.run(self._unbusy(self._start_unless_refused(studio)), on_done=self._started,
                             what=self.tr("start recording"))
 
     async def _unbusy(self, step: Coroutine[Any, Any, Any]) -> Any:
@@ -264,7 +268,23 @@ class StudioWorkspace(QWidget):
             self._busy = False
             self._set_record_state()
 
-    def _started(self, _recording_id: Any) -> None:
+    @staticmethod
+    async def _start_unless_refused(studio: Studio) -> str | DiskFullError:
+        """A refusal for want of disk is an answer to word for the user, not a failure to report in English."""
+        try:
+            return await studio.start_recording()
+        except DiskFullError as refused:
+            log.warning("recording refused: %s", refused)
+            return refused
+
+    def _started(self, started: str | DiskFullError) -> None:
+        if isinstance(started, DiskFullError):
+            self.status_label.setText(self.tr("Not enough free disk space to record: %1 MB free in %2, at least %3 MB "
+                                              "needed. Free some space or choose another folder.").replace(
+                "%1", f"{started.free / 2**20:.0f}").replace("%2", str(started.folder)).replace(
+                "%3", f"{started.floor / 2**20:.0f}"))
+            self._set_record_state()
+            return
         recorder = self._studio().recorder
         self.status_label.setText(self.tr("Recording to %1").replace("%1", recorder.path.name if recorder else ""))
         if not self._watching:
