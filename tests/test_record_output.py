@@ -38,7 +38,8 @@ from classroom_console.media.probe import inspect
 
 def record(path: Path, *, size: tuple[int, int] = (320, 180), fps: int = 30, duration: float = 2.0,
            clock: Clock | None = None, layout: Layout | None = None, sources: list[Source] | None = None,
-           during: object = None, settings: EncoderSettings | None = None, start_floor: int = 0) -> RecordingResult:
+           during: object = None, settings: EncoderSettings | None = None, start_floor: int = 0,
+           tracks: bool = False) -> RecordingResult:
     """One recording through the real pipeline; ``during(program)`` runs on a thread while it records."""
 
     async def scenario() -> RecordingResult:
@@ -46,7 +47,7 @@ def record(path: Path, *, size: tuple[int, int] = (320, 180), fps: int = 30, dur
         for source in sources or [TestPattern(size=size, fps=fps), Tone()]:
             program.add_source(source)
         program.start()
-        recorder = Recorder(program, path, duration_s=duration, start_floor_bytes=start_floor,
+        recorder = Recorder(program, path, duration_s=duration, start_floor_bytes=start_floor, tracks=tracks,
                             settings=settings or EncoderSettings(block_when_full=isinstance(clock, SimulatedClock)))
         try:
             await recorder.start()
@@ -169,6 +170,7 @@ def test_layout_switch_mid_recording_lands_between_two_frames(tmp_path: Path) ->
     with av.open(str(result.path)) as container:
         for frame in container.decode(video=0):
             kinds.append(layout_of(frame.to_ndarray(format="rgb24")))
+            assert frame.pts is not None
             pts.append(frame.pts)
     changes = [i for i in range(1, len(kinds)) if kinds[i] != kinds[i - 1]]
     assert kinds[0] == "pip" and kinds[-1] == "side-by-side", kinds

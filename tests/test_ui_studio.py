@@ -74,6 +74,7 @@ def test_record_with_preview_marker_and_play_it_back(qtbot: QtBot, qloop: qasync
             workspace.layout_picker.setCurrentIndex(workspace.layout_picker.findData("pip"))
             assert workspace.studio is not None and str(workspace.studio.layout.kind) == "pip"
 
+            workspace.tracks_check.setChecked(True)  # each test pattern in a file of its own too
             stalls.start()
             qtbot.mouseClick(workspace.record_button, Qt.MouseButton.LeftButton)
             await wait_for(lambda: workspace.recording, what="recording to start")
@@ -86,12 +87,17 @@ def test_record_with_preview_marker_and_play_it_back(qtbot: QtBot, qloop: qasync
             await wait_for(lambda: "Saved" in workspace.status_label.text(), what="the recording to be saved")
             stalls.timer.stop()
             assert workspace.record_button.text() == "● Record"
+            assert "and 2 source files beside it" in workspace.status_label.text()
             await wait_for(lambda: workspace.recordings.list.count() == 1, what="the recordings list")
+            listed = workspace.recordings.list.item(0).toolTip().splitlines()
+            assert [Path(p).name.split(".", 1)[1] for p in listed] == ["mp4", "test-pattern.mp4", "test-pattern-2.mp4"]
             assert workspace.relay.shown < workspace.relay.offered + 1
             assert stalls.longest < MAX_STALL_S, f"the GUI thread was blocked for {stalls.longest * 1000:.0f} ms"
 
             rows = await workspace.studio.recordings()
             assert rows[0]["duration_s"] > 1.0 and rows[0]["sha256"]
+            tracks = rows[0]["stats"]["tracks"]
+            assert [t["path"] for t in tracks] == listed[1:] and all(t["size_bytes"] > 0 for t in tracks)
             assert core.store is not None
             markers = await core.store.call(lambda s: s.markers(rows[0]["id"]))
             assert len(markers) == 1

@@ -61,7 +61,9 @@ class RecordingsPanel(QWidget):
             detail = self.tr("recording or interrupted") if duration is None else _clock(float(duration))
             item = QListWidgetItem(f"{path.stem}   {detail}")
             item.setData(Qt.ItemDataRole.UserRole, str(path))
-            item.setToolTip(str(path))
+            stats = row.get("stats")
+            tracks = [str(t.get("path", "")) for t in stats.get("tracks", [])] if isinstance(stats, dict) else []
+            item.setToolTip("\n".join([str(path), *tracks]))
             self.list.addItem(item)
             if str(path) == current:
                 self.list.setCurrentItem(item)

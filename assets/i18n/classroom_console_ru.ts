@@ -974,6 +974,18 @@ Console</source>
         <translation>Недостаточно места на диске для записи: в %2 свободно %1 МБ, нужно не меньше %3 МБ. Освободите место или выберите другую папку.</translation>
     </message>
     <message>
+        <source>Saved %1 (%2 s) and %3 source files beside it</source>
+        <translation>Сохранено: %1 (%2 с), рядом файлы отдельных источников: %3</translation>
+    </message>
+    <message>
+        <source>Each source in its own file too</source>
+        <translation>Отдельные файлы источников</translation>
+    </message>
+    <message>
+        <source>Also records each camera and screen into a file of its own beside the program, as lecture platforms take presenter and presentation tracks. Each file costs one more encoder&apos;s work.</source>
+        <translation>Записывает каждую камеру и экран ещё и в отдельный файл рядом с программой: так платформы лекций принимают дорожки лектора и презентации. Каждый файл — работа ещё одного кодировщика.</translation>
+    </message>
+    <message>
         <source>Saved %1 (%2 s)</source>
         <translation>Сохранено: %1 (%2 с)</translation>
     </message>

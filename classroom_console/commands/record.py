@@ -47,6 +47,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lower-third", metavar="LECTURER|COURSE|DATE", help="caption at the bottom")
     parser.add_argument("--min-free-mb", type=float, default=START_FLOOR_BYTES / 2**20,
                         help="refuse to start with less free disk than this (default %(default).0f)")
+    parser.add_argument("--tracks", action="store_true",
+                        help="also record each video source into a file of its own (OUT.SOURCE.mp4), "
+                             "as lecture platforms take presenter and presentation tracks")
     parser.add_argument("--no-store", action="store_true", help="do not register the recording in the store")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--fast", action="store_true",
@@ -91,7 +94,7 @@ async def record(args: argparse.Namespace, program: Program) -> RecordingResult:
         print(f"classroom-console record: preset {preset} (encoding speed {measured})", file=sys.stderr)
     settings = EncoderSettings(preset=preset, crf=args.crf, block_when_full=args.fast)
     recorder = Recorder(program, args.output, settings=settings, store=store, duration_s=args.duration,
-                        start_floor_bytes=round(args.min_free_mb * 2**20))
+                        start_floor_bytes=round(args.min_free_mb * 2**20), tracks=args.tracks)
     loop = asyncio.get_running_loop()
     program.start()
     try:
@@ -123,11 +126,14 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({"path": str(result.path), "recording_id": result.recording_id,
                           "duration_s": result.duration_s, "size_bytes": result.size_bytes,
                           "sha256": result.sha256, "stop_reason": result.stop_reason,
-                          "stats": result.stats.as_dict()}, indent=2))
+                          "stats": result.stats.as_dict(),
+                          "tracks": [track.as_record() for track in result.tracks]}, indent=2))
     else:
         print(f"recorded {result.path} ({result.stop_reason})")
         print("\n".join(result.stats.lines()))
         print(f"sha256              {result.sha256}")
+        for track in result.tracks:
+            print(f"track {track.source:<13} {track.path} ({track.frames} frames, {track.size_bytes / 2**20:.1f} MB)")
     if result.message:
         print(f"classroom-console record: {result.message}", file=sys.stderr)
     if result.stop_reason == StopReason.DISK_FULL:

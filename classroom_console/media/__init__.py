@@ -19,6 +19,7 @@ from .source import AudioSource, Source, SourceState, SourceStatus, VideoSource
 from .spec import make_source
 from .stats import RecordingStats
 from .synthetic import SYNC_PERIOD_S, TestPattern, Tone
+from .tracks import TrackResult, track_path
 
 __all__ = [
     "AUDIO_RATE",
@@ -51,6 +52,7 @@ __all__ = [
     "StopReason",
     "TestPattern",
     "Tone",
+    "TrackResult",
     "VideoFrame",
     "VideoSource",
     "chapters_vtt",
@@ -60,4 +62,5 @@ __all__ = [
     "offload",
     "parse_layout",
     "parse_size",
+    "track_path",
 ]

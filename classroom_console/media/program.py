@@ -10,8 +10,8 @@ import functools
 import logging
 import math
 import threading
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Mapping
+from typing import Protocol, cast
 
 import cv2
 
@@ -38,6 +38,14 @@ class Sink(Protocol):
     def push_audio(self, first_sample: int, samples: Samples) -> None: ...
 
 
+class SourcesSink(Sink, Protocol):
+    """A sink that also takes each source's own picture of the instant (for a file per source)."""
+
+    def push_sources(self, t: float, pictures: Mapping[str, Image]) -> None:
+        """``pictures``: by source name, those with a frame for ``t`` (RGB or I420; read, never write)."""
+        ...
+
+
 class Program:
     def __init__(self, size: tuple[int, int] = (1280, 720), fps: int = 30, *, clock: Clock | None = None,
                  layout: Layout | None = None, preview_fps: float = 10.0, preview_width: int = 640) -> None:
@@ -55,6 +63,9 @@ class Program:
         self.late = 0  # ticks where a source had no fresh frame and its last one was repeated
         self.mixer = AudioMixer()
         self._sinks: tuple[Sink, ...] = ()
+        # what the compositor feeds, swapped as one reference so sinks attached together start at the same frame
+        self._fanout: tuple[tuple[Sink, ...], tuple[SourcesSink, ...]] = ((), ())
+        self._pictures_now: dict[str, Image] = {}  # each source's picture in the frame just composed
         self._nudge = threading.Event()  # set by the video sources as each frame is in
         self._worker: Worker | None = None
         self._lock = threading.Lock()
@@ -93,13 +104,18 @@ class Program:
     def set_layout(self, layout: Layout) -> None:
         self.layout = layout  # one reference swap: the next tick paints the new layout whole
 
-    def attach(self, sink: Sink) -> None:
+    def attach(self, *sinks: Sink) -> None:
+        """Several at once start at the same frame, in this order (a recording's file and its per-source files)."""
         with self._lock:
-            self._sinks = (*self._sinks, sink)
+            self._set_sinks((*self._sinks, *sinks))
 
     def detach(self, sink: Sink) -> None:
         with self._lock:
-            self._sinks = tuple(s for s in self._sinks if s is not sink)
+            self._set_sinks(tuple(s for s in self._sinks if s is not sink))
+
+    def _set_sinks(self, sinks: tuple[Sink, ...]) -> None:
+        self._sinks = sinks
+        self._fanout = (sinks, tuple(cast(SourcesSink, s) for s in sinks if hasattr(s, "push_sources")))
 
     def statuses(self) -> list[SourceStatus]:
         return [s.status() for s in self.sources]
@@ -157,12 +173,12 @@ class Program:
             if last is not None and behind > fps // 2:
                 # Half a second behind: repeat the last frame for the missed instants to catch up.
                 for missed in range(behind):
-                    self._push_video((tick + missed) / fps, last)
+                    self._push_video((tick + missed) / fps, last, {})
                 self.late += behind
                 tick += behind
                 continue
             last = self._compose(t)
-            self._push_video(t, last)
+            self._push_video(t, last, self._pictures_now)
             self._push_audio(t)
             if self.on_preview is not None and t >= next_preview:
                 next_preview = t + 1.0 / self.preview_fps
@@ -175,11 +191,15 @@ class Program:
     def _compose(self, t: float) -> Image:
         images: list[Image | None] = []
         stale = False
+        pictures = self._pictures_now
+        pictures.clear()
         for source in self.video_sources:
             frame = source.frame_at(t)
             if frame is None or t - frame.stamp > 1.5 / source.fps:
                 stale = True
             images.append(frame.image if frame is not None else None)
+            if frame is not None:
+                pictures[source.name] = frame.image
         if stale:
             self.late += 1
         self.composed += 1
@@ -187,9 +207,12 @@ class Program:
         layout = self.layout
         return compose_i420(layout, images, w, h, self._pictures.get())
 
-    def _push_video(self, t: float, image: Image) -> None:
-        for sink in self._sinks:
+    def _push_video(self, t: float, image: Image, pictures: Mapping[str, Image]) -> None:
+        sinks, source_sinks = self._fanout
+        for sink in sinks:
             sink.push_video(t, image)
+        for sources_sink in source_sinks:
+            sources_sink.push_sources(t, pictures)
 
     def _push_audio(self, t: float) -> None:
         self.mixer.collect(self.audio_sources)
@@ -197,7 +220,7 @@ class Program:
         latency = max([AUDIO_LATENCY_S, *(s.lateness_s + 0.1 for s in sources)])
         chunk = self.mixer.pull(t - latency)
         if chunk is not None:
-            for sink in self._sinks:
+            for sink in self._fanout[0]:
                 sink.push_audio(*chunk)
 
     def _preview(self, image: Image) -> None:

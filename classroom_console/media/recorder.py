@@ -20,6 +20,9 @@ from .encoder import EncoderSettings, EncoderSink, StopReason
 from .offload import offload, wait_thread
 from .program import Program
 from .stats import RecordingStats
+from .tracks import SourceTracks, TrackResult
+
+TRACKS_GRACE_S = 2.0  # after the program file ends, how long the per-source files get to reach the same end
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +53,19 @@ class RecordingResult:
     stats: RecordingStats
     chapters: Path | None = None
     markers: tuple[Marker, ...] = ()
+    tracks: tuple[TrackResult, ...] = ()  # each source's own file, when asked for
 
 
 class Recorder:
-    """Start, mark, stop; ``wait`` returns when the recording ends by itself (duration, full disk)."""
+    """Start, mark, stop; ``wait`` returns when the recording ends by itself (duration, full disk).
+
+    With ``tracks``, each video source is also recorded into a file of its own (``tracks.py``).
+    """
 
     def __init__(self, program: Program, path: Path, *, settings: EncoderSettings | None = None,
                  store: RecordingStore | None = None, room: Room | None = None, duration_s: float | None = None,
-                 start_floor_bytes: int = START_FLOOR_BYTES, free_space: FreeSpace = free_bytes) -> None:
+                 start_floor_bytes: int = START_FLOOR_BYTES, free_space: FreeSpace = free_bytes,
+                 tracks: bool = False) -> None:
         self.program = program
         self.path = Path(path)
         self.settings = settings or EncoderSettings()
@@ -69,6 +77,8 @@ class Recorder:
         self.markers: list[Marker] = []
         self._free_space = free_space
         self._sink: EncoderSink | None = None
+        self.tracks = tracks
+        self._tracks: SourceTracks | None = None
         self._ended: asyncio.Future[None] | None = None
         self._result: RecordingResult | None = None
         self._finalising: asyncio.Task[RecordingResult] | None = None
@@ -121,7 +131,11 @@ class Recorder:
         sink.on_done(done)
         self._baseline = (self._dropped(), self.program.late)
         sink.start()
-        self.program.attach(sink)
+        if self.tracks:
+            self._tracks = SourceTracks(sink, free_space=self._free_space)
+            self.program.attach(sink, self._tracks)  # together: the same first frame
+        else:
+            self.program.attach(sink)
         self._sink = sink
         if self.room is not None:
             self.room.events.emit(RecordingStarted(self.recording_id, str(self.path)))
@@ -129,6 +143,20 @@ class Recorder:
                 "recording_id": self.recording_id, "path": str(self.path), "layout": layout, "sources": sources,
             })
         return self.recording_id
+
+    async def _end_tracks(self) -> None:
+        """The per-source files end at the program file's last instant: the program keeps feeding them until
+        they have it (a moment: they were fed alongside), and what still runs after the grace ends as it is."""
+        tracks = self._tracks
+        if tracks is None:
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + TRACKS_GRACE_S
+        while tracks.alive and loop.time() < deadline and self.program.running:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        self.program.detach(tracks)
+        tracks.abort()
+        await wait_thread(lambda: tracks.alive)
 
     def _dropped(self) -> int:
         return sum(s.dropped for s in self.program.sources)
@@ -159,7 +187,7 @@ class Recorder:
             frames=c.frames,
             dropped_at_capture=self._dropped() - self._baseline[0],
             late_at_compositing=self.program.late - self._baseline[1],
-            skipped_by_encoder=c.skipped,
+            skipped_by_encoder=c.skipped + (self._tracks.skipped if self._tracks is not None else 0),
             encoder_fps=c.fps,
             bitrate_kbps=c.bitrate_bps / 1000,
             size_bytes=c.size_bytes,
@@ -200,25 +228,34 @@ class Recorder:
         assert sink is not None and self.recording_id is not None
         self.program.detach(sink)
         await wait_thread(lambda: sink.alive)
+        await self._end_tracks()
         stats = self.stats()
         duration = sink.counters.frames / self.program.fps
         path, markers = self.path, list(self.markers)
+        track_sinks = dict(self._tracks.sinks) if self._tracks is not None else {}
 
-        def hash_and_chapters() -> tuple[str, Path | None, int]:
+        def hash_and_chapters() -> tuple[str, Path | None, int, tuple[TrackResult, ...]]:
             size = path.stat().st_size if path.exists() else 0
             digest = sha256_file(path) if path.exists() else ""
-            return digest, write_chapters(path, markers, duration), size
+            tracks = tuple(
+                TrackResult(name, t.path, t.path.stat().st_size if t.path.exists() else 0,
+                            sha256_file(t.path) if t.path.exists() else "", t.counters.frames, t.counters.skipped,
+                            t.message)
+                for name, t in track_sinks.items()
+            )
+            return digest, write_chapters(path, markers, duration), size, tracks
 
-        digest, chapters, size = await offload(hash_and_chapters, "recorder-finalise")
+        digest, chapters, size, tracks = await offload(hash_and_chapters, "recorder-finalise")
         bitrate_kbps = size * 8 / duration / 1000 if duration > 0 else 0.0
         stats = dataclasses.replace(stats, size_bytes=size, bitrate_kbps=bitrate_kbps)
         reason = sink.stop_reason or StopReason.STOPPED
         result = RecordingResult(self.recording_id, path, duration, size, digest, reason, sink.message, stats,
-                                 chapters, tuple(markers))
+                                 chapters, tuple(markers), tracks)
         self._result = result
         if self.store is not None:
             record: Mapping[str, Any] = {**stats.as_dict(), "stop_reason": reason, "message": sink.message,
-                                         "chapters": str(chapters) if chapters else None}
+                                         "chapters": str(chapters) if chapters else None,
+                                         "tracks": [track.as_record() for track in tracks]}
             rid = self.recording_id
             await self.store.call(lambda s: s.finish_recording(
                 rid, duration_s=duration, size_bytes=size, sha256=digest, stats=record))

@@ -42,6 +42,7 @@ class Studio:
         self.folder = folder
         self.settings = settings or EncoderSettings()
         self.start_floor_bytes = start_floor_bytes
+        self.tracks = False  # also each video source into a file of its own (presenter / presentation tracks)
         self.program = Program(size, fps, preview_fps=15)
         self._specs: dict[str, str] = {}  # source name -> the text it was made from, to rebuild the program
         self.recorder: Recorder | None = None
@@ -132,7 +133,7 @@ class Studio:
         if self.start_floor_bytes is not None:
             kwargs["start_floor_bytes"] = self.start_floor_bytes
         recorder = Recorder(self.program, self.folder / name, settings=self.settings, store=self.store,
-                            room=self.room, **kwargs)
+                            room=self.room, tracks=self.tracks, **kwargs)
         recording_id = await recorder.start()
         self.recorder = recorder
         return recording_id
@@ -168,8 +169,7 @@ class Studio:
         """Newest first, from the store (empty without one)."""
         if self.store is None:
             return []
-        sql = "SELECT * FROM recordings ORDER BY started_at DESC LIMIT ?"
-        rows: list[dict[str, Any]] = await self.store.call(lambda s: [dict(r) for r in s.db.query(sql, (limit,))])
+        rows: list[dict[str, Any]] = await self.store.call(lambda s: s.recordings(limit))
         return rows
 
     async def recover(self) -> list[str]:

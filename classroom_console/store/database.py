@@ -201,6 +201,11 @@ class Store:
         rows = list(self.db.query("SELECT * FROM recordings WHERE id = ?", (recording_id,)))
         return _decoded(rows[0]) if rows else None
 
+    def recordings(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Newest first."""
+        sql = "SELECT * FROM recordings ORDER BY started_at DESC LIMIT ?"
+        return [_decoded(dict(row)) for row in self.db.query(sql, (limit,))]
+
     def add_marker(self, recording_id: str, at_s: float, label: str, session_id: str | None = None) -> int:
         cur = self.db.execute(
             "INSERT INTO markers (recording_id, session_id, at_s, label, created_at) VALUES (?, ?, ?, ?, ?)",

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -175,6 +176,11 @@ class StudioWorkspace(QWidget):
         self.output_picker.setToolTip(self.tr("The recording's picture size and frame rate"))
         output_row.addWidget(self.output_picker, 1)
         side.addLayout(output_row)
+        self.tracks_check = QCheckBox(self.tr("Each source in its own file too"))
+        self.tracks_check.setToolTip(self.tr(
+            "Also records each camera and screen into a file of its own beside the program, as lecture platforms "
+            "take presenter and presentation tracks. Each file costs one more encoder's work."))
+        side.addWidget(self.tracks_check)
         self.stats_panel = StatsPanel()
         side.addWidget(self.stats_panel)
         self.recordings = RecordingsPanel(self.bridge)
@@ -257,6 +263,7 @@ class StudioWorkspace(QWidget):
             self.bridge.run(self._unbusy(studio.stop_recording()), on_done=self._stopped,
                             what=self.tr("stop recording"))
         else:
+            studio.tracks = self.tracks_check.isChecked()
             self.bridge.run(self._unbusy(self._start_unless_refused(studio)), on_done=self._started,
                             what=self.tr("start recording"))
 
@@ -306,6 +313,10 @@ class StudioWorkspace(QWidget):
             self.status_label.setText(self.tr("The recording stopped on an error; %1 keeps what was recorded. "
                                               "Details: %2").replace("%1", result.path.name).replace(
                 "%2", result.message))
+        elif result.tracks:
+            self.status_label.setText(self.tr("Saved %1 (%2 s) and %3 source files beside it").replace(
+                "%1", result.path.name).replace("%2", f"{result.duration_s:.0f}").replace(
+                "%3", str(len(result.tracks))))
         else:
             self.status_label.setText(self.tr("Saved %1 (%2 s)").replace("%1", result.path.name).replace(
                 "%2", f"{result.duration_s:.0f}"))
@@ -348,6 +359,7 @@ class StudioWorkspace(QWidget):
         self.record_button.setToolTip("" if has_sources else self.tr("Add a source first."))
         self.marker_button.setEnabled(recording)
         self.output_picker.setEnabled(not recording and not self._busy)
+        self.tracks_check.setEnabled(not recording and not self._busy)
         self.layout_picker.setEnabled(has_sources)
         self.corner_picker.setEnabled(has_sources and self.layout_picker.currentData() == str(LayoutKind.PIP))
         if recording and self.studio is not None:

@@ -1,0 +1,112 @@
+"""Each video source in a file of its own beside the program file, as lecture platforms ingest them (a presenter
+track and a presentation track, laid out by the platform's player).
+
+Every per-source file keeps exactly the instants the program file keeps, at the source's own picture size, with
+the program's sound, so the files line up frame for frame; each is a fragmented MP4 of its own, as crash-safe as
+the program file.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .compose import scaled_i420
+from .disk import FreeSpace, free_bytes
+from .encoder import EncoderSink
+from .frames import Image, Samples, picture_size
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class TrackResult:
+    source: str
+    path: Path
+    size_bytes: int
+    sha256: str
+    frames: int
+    skipped: int
+    message: str = ""
+
+    def as_record(self) -> dict[str, object]:
+        """For the store's stats of the recording (JSON)."""
+        return {"source": self.source, "path": str(self.path), "size_bytes": self.size_bytes, "sha256": self.sha256,
+                "frames": self.frames, "skipped": self.skipped, "message": self.message}
+
+
+def track_path(program_path: Path, source: str) -> Path:
+    """``lecture.mp4`` and source ``camera-2`` give ``lecture.camera-2.mp4`` (the name made safe for any disk)."""
+    safe = re.sub(r"[^\w.-]+", "_", source).strip("._") or "source"
+    return program_path.with_name(f"{program_path.stem}.{safe}{program_path.suffix}")
+
+
+class SourceTracks:
+    """A program sink attached together with the recording's own: it follows that sink's start and end.
+
+    The sources in the program at the recording's first frame get a file each; one added later is not recorded
+    on its own (it is in the program file). A source that stalls or is removed repeats its last picture, as the
+    program does.
+    """
+
+    def __init__(self, program_sink: EncoderSink, *, free_space: FreeSpace = free_bytes) -> None:
+        self.program_sink = program_sink
+        self.sinks: dict[str, EncoderSink] = {}
+        self._free_space = free_space
+        self._last: dict[str, Image] = {}
+        self._opened = False
+
+    # -- the compositor's side ---------------------------------------------------------------
+    def push_video(self, t: float, image: Image) -> None:
+        """The program picture is the program sink's; this sink takes the sources' (``push_sources``)."""
+
+    def push_sources(self, t: float, pictures: Mapping[str, Image]) -> None:
+        main = self.program_sink
+        if main.start_at is None or t < main.start_at - 1e-6:
+            return
+        if not self._opened:
+            self._opened = True
+            self._open(pictures)
+        if main.done.is_set() and main.finish_at is None:  # the program file failed: end with it
+            self.abort()
+            return
+        for name, sink in self.sinks.items():
+            if main.finish_at is not None:
+                sink.finish(main.finish_at, main.stop_reason or "stopped")
+            picture = pictures.get(name, self._last.get(name))
+            if picture is None:
+                continue
+            if picture_size(picture) != sink.size:  # the source changed its size: keep the file's
+                picture = scaled_i420(picture, *sink.size)
+            self._last[name] = picture
+            sink.push_video(t, picture)
+
+    def push_audio(self, first_sample: int, samples: Samples) -> None:
+        for sink in self.sinks.values():
+            sink.push_audio(first_sample, samples)
+
+    def _open(self, pictures: Mapping[str, Image]) -> None:
+        main = self.program_sink
+        for name, picture in pictures.items():
+            sink = EncoderSink(track_path(main.path, name), picture_size(picture), main.fps, main.settings,
+                               duration_s=main.duration_s, free_space=self._free_space)
+            self.sinks[name] = sink
+            sink.start()
+        log.info("recording %d source(s) into files of their own beside %s", len(self.sinks), main.path.name)
+
+    # -- control -----------------------------------------------------------------------------
+    @property
+    def alive(self) -> bool:
+        return any(sink.alive for sink in self.sinks.values())
+
+    def abort(self) -> None:
+        """End every file with what it has (the program stopped feeding, or the program file failed)."""
+        for sink in self.sinks.values():
+            sink.abort()
+
+    @property
+    def skipped(self) -> int:
+        return sum(sink.counters.skipped for sink in self.sinks.values())
