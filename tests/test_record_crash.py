@@ -1,4 +1,5 @@
-"""SIGKILL at a random moment leaves a file that decodes to within 2 s of the kill (ten times)."""
+"""SIGKILL at a random moment leaves a file that decodes to within 2 s of the kill (ten times); so does the
+source's own file recorded beside it (``--tracks``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from classroom_console.media import track_path
 from classroom_console.media.probe import playable_seconds as decoded_seconds
 from classroom_console.media.recovery import INTERRUPTED, recover_unfinished
 from classroom_console.store import AsyncStore
@@ -25,7 +27,7 @@ MAX_LOSS_S = 2.0
 def start_recorder(out: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "classroom_console", "record", "--no-store", "--min-free-mb", "1",
-         "--size", "320x180", "--source", "test-pattern", "--source", "tone", str(out)],
+         "--size", "320x180", "--source", "test-pattern", "--source", "tone", "--tracks", str(out)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
 
@@ -33,6 +35,7 @@ def start_recorder(out: Path) -> subprocess.Popen[bytes]:
 def test_sigkill_leaves_a_playable_file_up_to_two_seconds_before_the_kill(tmp_path: Path) -> None:
     rng = random.Random(int(os.environ.get("KILL_SEED", "4")))
     results: list[tuple[float, float]] = []
+    track_results: list[tuple[float, float]] = []
     for batch in range(KILLS // PARALLEL):
         procs = []
         for i in range(PARALLEL):
@@ -59,9 +62,11 @@ def test_sigkill_leaves_a_playable_file_up_to_two_seconds_before_the_kill(tmp_pa
                 proc.stderr.close()
             assert proc.returncode == -signal.SIGKILL
             results.append((killed[out], decoded_seconds(out)))
-    for recorded, decoded in results:
-        assert recorded - decoded <= MAX_LOSS_S, results
+            track_results.append((killed[out], decoded_seconds(track_path(out, "test-pattern"))))
+    for recorded, decoded in results + track_results:
+        assert recorded - decoded <= MAX_LOSS_S, (results, track_results)
     assert sum(decoded > 0 for _, decoded in results) >= KILLS // 2, results
+    assert sum(decoded > 0 for _, decoded in track_results) >= KILLS // 2, track_results
 
 
 def test_a_killed_recording_is_closed_in_the_store_on_the_next_start(tmp_path: Path) -> None:
