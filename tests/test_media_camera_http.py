@@ -5,7 +5,7 @@ from __future__ import annotations
 import http.server
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import cv2
 import numpy as np
@@ -69,7 +69,7 @@ def mjpeg() -> Iterator[MjpegServer]:
         server.close()
 
 
-def wait_until(predicate, within: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+def wait_until(predicate: Callable[[], object], within: float = 10.0) -> None:
     deadline = time.monotonic() + within
     while not predicate():
         assert time.monotonic() < deadline, "timed out"

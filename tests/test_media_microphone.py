@@ -11,7 +11,7 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -79,7 +79,7 @@ def pulse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pulse]:
         server.stop()
 
 
-def wait_until(predicate, within: float = 8.0) -> None:  # type: ignore[no-untyped-def]
+def wait_until(predicate: Callable[[], object], within: float = 8.0) -> None:
     deadline = time.monotonic() + within
     while not predicate():
         assert time.monotonic() < deadline, "timed out"

@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -35,7 +35,7 @@ def display() -> Iterator[str]:
         proc.wait(5)
 
 
-def wait_until(predicate, within: float = 8.0) -> None:  # type: ignore[no-untyped-def]
+def wait_until(predicate: Callable[[], object], within: float = 8.0) -> None:
     deadline = time.monotonic() + within
     while not predicate():
         assert time.monotonic() < deadline, "timed out"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-from classroom_console.media import SimulatedClock, SourceState, TestPattern, Tone, make_source
+from classroom_console.media import Clock, SimulatedClock, SourceState, TestPattern, Tone, make_source
 from classroom_console.media.camera import Camera
 from classroom_console.media.clock import MonotonicClock
 from classroom_console.media.frames import AUDIO_RATE, AudioBlock, is_i420, parse_size, picture_size, to_rgb
@@ -19,7 +20,7 @@ from classroom_console.media.source import AudioSource
 from classroom_console.media.synthetic import FLASH_S, SYNC_PERIOD_S, TONE_BLOCK, is_flash
 
 
-def wait_until(predicate, within: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+def wait_until(predicate: Callable[[], object], within: float = 5.0) -> None:
     deadline = time.monotonic() + within
     while not predicate():
         assert time.monotonic() < deadline, "timed out"
@@ -51,7 +52,8 @@ def test_sources_on_a_simulated_clock_run_faster_than_real_time() -> None:
     pattern.start(clock)
     tone.start(clock)
     wait_until(lambda: pattern.captured >= 90)
-    pattern.stop(), tone.stop()
+    pattern.stop()
+    tone.stop()
     assert pattern.join(2) and tone.join(2)
     assert time.monotonic() - started < 2.5  # three seconds of virtual time
     frame = pattern.frame_at(clock.now())
@@ -72,7 +74,7 @@ def test_pattern_is_paced_in_real_time_on_the_monotonic_clock() -> None:
 
 
 class _Feed(AudioSource):
-    def _capture(self, stop: threading.Event, clock: object) -> None:  # type: ignore[override]
+    def _capture(self, stop: threading.Event, clock: Clock) -> None:
         stop.wait()
 
 

@@ -89,6 +89,7 @@ def test_a_killed_recording_is_closed_in_the_store_on_the_next_start(tmp_path: P
             assert await recover_unfinished(store, quiet_s=60) == [], "too fresh: it might still be recording"
             (rid,) = await recover_unfinished(store, quiet_s=0)
             row = await store.call(lambda s: s.recording(rid))
+            assert row is not None
             assert row["stats"]["stop_reason"] == INTERRUPTED
             assert 0.5 <= row["duration_s"] <= 2.6 and row["size_bytes"] > 0 and len(row["sha256"]) == 64
             assert await recover_unfinished(store, quiet_s=0) == []

@@ -10,6 +10,7 @@ import pytest
 from classroom_console.store import AsyncStore
 from classroom_console.sync import AuthRefused
 from classroom_console.sync import items as sync_items
+from classroom_console.sync.progress import SyncProgress
 from tests.test_sync_support import CutProxy, add_token, engine_for, file_sha256, fill_room, running_centre
 
 
@@ -162,7 +163,7 @@ async def test_bandwidth_cap_and_progress(tmp_path: Path) -> None:
         async with running_centre(tmp_path / "centre") as centre:
             token = await add_token(centre, "Room 101")
             engine = engine_for(store, centre.url, token, bandwidth_bps=1_000_000)
-            seen = []
+            seen: list[SyncProgress] = []
             engine.subscribe(seen.append)
             started = time.monotonic()
             try:

@@ -139,7 +139,9 @@ def test_a_corrupt_store_is_moved_aside_and_the_user_told(
         try:
             await core.start()
             await wait_for(lambda: window._last_dialog is not None, what="the notice dialog")
-            assert "moved" in window._last_dialog.text().lower() or "corrupt" in window._last_dialog.text().lower()
+            dialog = window._last_dialog
+            assert dialog is not None
+            assert "moved" in dialog.text().lower() or "corrupt" in dialog.text().lower()
             assert "store" in window.statusBar().currentMessage()
             await core.room.start_session("A", "B")  # the fresh store works
             await core.room.end_session()
