@@ -73,7 +73,7 @@ def test_a_killed_recording_is_closed_in_the_store_on_the_next_start(tmp_path: P
     out, data = tmp_path / "cut.mp4", tmp_path / "data"
     proc = subprocess.Popen(
         [sys.executable, "-m", "classroom_console", "--data-dir", str(data), "record", "--min-free-mb", "1",
-         "--size", "320x180", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+         "--size", "320x180", "--tracks", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30
     while not out.exists():
@@ -92,6 +92,9 @@ def test_a_killed_recording_is_closed_in_the_store_on_the_next_start(tmp_path: P
             assert row is not None
             assert row["stats"]["stop_reason"] == INTERRUPTED
             assert 0.5 <= row["duration_s"] <= 2.6 and row["size_bytes"] > 0 and len(row["sha256"]) == 64
+            (track,) = row["stats"]["tracks"]  # the test pattern's own file; the tone never has one
+            assert track["path"] == str(track_path(out, "test-pattern"))
+            assert 0.5 <= track["duration_s"] <= 2.6 and track["size_bytes"] > 0 and len(track["sha256"]) == 64
             assert await recover_unfinished(store, quiet_s=0) == []
         finally:
             await store.close()
