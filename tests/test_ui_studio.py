@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,22 @@ class StallMeter:
         self.timer.start()
 
 
+@contextlib.asynccontextmanager
+async def studio_workspace(qtbot: QtBot, tmp_path: Path) -> AsyncIterator[tuple[ConsoleCore, StudioWorkspace]]:
+    """A started core (no discovery) and its studio workspace, shut down in the app's order afterwards."""
+    core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
+    await core.start()
+    bridge = RoomBridge(core)
+    workspace = StudioWorkspace(bridge)
+    qtbot.addWidget(workspace)
+    try:
+        yield core, workspace
+    finally:
+        await workspace.shutdown()
+        bridge.detach()
+        await core.stop()
+
+
 def add(workspace: StudioWorkspace, qtbot: QtBot, kind: str, detail: str = "") -> None:
     picker = workspace.sources.kind_picker
     picker.setCurrentIndex(picker.findData(kind))
@@ -54,15 +71,10 @@ def add(workspace: StudioWorkspace, qtbot: QtBot, kind: str, detail: str = "") -
 
 def test_record_with_preview_marker_and_play_it_back(qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path) -> None:
     async def scenario() -> None:
-        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
-        await core.start()
-        bridge = RoomBridge(core)
-        workspace = StudioWorkspace(bridge)
-        qtbot.addWidget(workspace)
-        workspace.resize(1300, 760)
-        workspace.show()
-        stalls = StallMeter()
-        try:
+        async with studio_workspace(qtbot, tmp_path) as (core, workspace):
+            workspace.resize(1300, 760)
+            workspace.show()
+            stalls = StallMeter()
             assert not workspace.record_button.isEnabled()
             add(workspace, qtbot, "test-pattern", "640x360")
             add(workspace, qtbot, "test-pattern", "640x360")
@@ -106,23 +118,14 @@ def test_record_with_preview_marker_and_play_it_back(qtbot: QtBot, qloop: qasync
             qtbot.mouseClick(workspace.recordings.play_button, Qt.MouseButton.LeftButton)
             await wait_for(lambda: workspace.recordings.view.image is not None, within=10, what="playback pictures")
             assert workspace.recordings.play_button.text() == "Pause"
-        finally:
-            await workspace.shutdown()
-            bridge.detach()
-            await core.stop()
 
     run(qloop, scenario())
 
 
 def test_removing_a_source_and_a_bad_camera(qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path) -> None:
     async def scenario() -> None:
-        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
-        await core.start()
-        bridge = RoomBridge(core)
-        workspace = StudioWorkspace(bridge)
-        qtbot.addWidget(workspace)
-        workspace.show()
-        try:
+        async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
+            workspace.show()
             add(workspace, qtbot, "camera", "/nonexistent/camera.mjpg")
             await wait_for(lambda: workspace.sources.list.count() == 1, what="the camera listed")
             item = workspace.sources.list.item(0)
@@ -131,10 +134,6 @@ def test_removing_a_source_and_a_bad_camera(qtbot: QtBot, qloop: qasync.QEventLo
             workspace.sources.list.setCurrentRow(0)
             qtbot.mouseClick(workspace.sources.remove_button, Qt.MouseButton.LeftButton)
             await wait_for(lambda: workspace.sources.list.count() == 0, what="the camera removed")
-        finally:
-            await workspace.shutdown()
-            bridge.detach()
-            await core.stop()
 
     run(qloop, scenario())
 
@@ -154,13 +153,8 @@ def test_changing_the_output_rebuilds_the_program_with_the_same_sources(
     qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
 ) -> None:
     async def scenario() -> None:
-        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
-        await core.start()
-        bridge = RoomBridge(core)
-        workspace = StudioWorkspace(bridge)
-        qtbot.addWidget(workspace)
-        workspace.show()
-        try:
+        async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
+            workspace.show()
             add(workspace, qtbot, "test-pattern")
             add(workspace, qtbot, "tone")
             await wait_for(lambda: workspace.preview_view.image is not None, what="the live preview")
@@ -171,10 +165,6 @@ def test_changing_the_output_rebuilds_the_program_with_the_same_sources(
             await wait_for(lambda: studio.program.composed > 5, what="the new program to run")
             assert [s.name for s in studio.sources] == ["test-pattern", "tone"]
             assert studio.sources[0].size == (1920, 1080)  # type: ignore[attr-defined]
-        finally:
-            await workspace.shutdown()
-            bridge.detach()
-            await core.stop()
 
     run(qloop, scenario())
 
@@ -197,22 +187,13 @@ def test_a_recording_ended_by_a_full_disk_is_told_in_the_users_language(
     disk itself is staged on a real tmpfs in test_record_disk; here the ending it produces reaches the screen)."""
 
     async def scenario() -> None:
-        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
-        await core.start()
-        bridge = RoomBridge(core)
-        workspace = StudioWorkspace(bridge)
-        qtbot.addWidget(workspace)
-        try:
+        async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
             ended = RecordingResult("r1", tmp_path / "lecture.mp4", 42.0, 1_000_000, "", StopReason.DISK_FULL,
                                     "the disk is nearly full: the recording was stopped and saved",
                                     RecordingStats(frames=1260))
             workspace._stopped(ended)
             text = workspace.status_label.text()
             assert "Диск заполнен" in text and "lecture.mp4" in text and "42" in text, text
-        finally:
-            await workspace.shutdown()
-            bridge.detach()
-            await core.stop()
 
     run(qloop, scenario())
 
@@ -224,13 +205,8 @@ def test_a_start_refused_for_want_of_disk_is_told_in_the_users_language(
     and the reader learns why with the figures, in Russian, and can try again."""
 
     async def scenario() -> None:
-        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
-        await core.start()
-        bridge = RoomBridge(core)
-        workspace = StudioWorkspace(bridge)
-        qtbot.addWidget(workspace)
-        workspace.show()
-        try:
+        async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
+            workspace.show()
             studio = workspace._studio()
             studio.start_floor_bytes = 2**60  # an exbibyte
             add(workspace, qtbot, "tone")
@@ -243,9 +219,5 @@ def test_a_start_refused_for_want_of_disk_is_told_in_the_users_language(
             await wait_for(lambda: workspace.record_button.isEnabled(), what="the button back for another try")
             assert await studio.recordings() == []
             assert not list(studio.folder.glob("*.mp4"))
-        finally:
-            await workspace.shutdown()
-            bridge.detach()
-            await core.stop()
 
     run(qloop, scenario())
