@@ -1,7 +1,11 @@
 """Audio on one timeline: each source's blocks land at their stamps, gaps become silence, sources add up.
 
-Blocks are laid end to end while their stamps agree within ``RESYNC_S``; a larger disagreement (a
-device that stalled, a clock that drifted) moves that source to its stamp and is counted.
+Blocks are laid end to end while their stamps agree within ``RESYNC_S``; a larger disagreement (a device
+that stalled) moves that source to its stamp and is counted. A microphone's crystal is never exactly the
+clock's (USB ones run 20-200 ppm off): laid end to end, its sound would slide against the picture by up to
+``RESYNC_S`` and then jump back, a click every few minutes of a lecture. So each source is steered instead:
+its blocks are stretched or squeezed a little (at most ``MAX_STEER``, far below hearing a pitch change) so
+that where they are laid follows where their stamps say they belong.
 """
 
 from __future__ import annotations
@@ -14,14 +18,32 @@ from .frames import AUDIO_RATE, Samples
 from .source import AudioSource
 
 RESYNC_S = 0.04
+MAX_STEER = 0.005  # the most a block is stretched or squeezed: 0.5%, under 9 cents of pitch
+STEER_S = 2.0  # the smoothed disagreement is worked off over about this long
+SMOOTH_S = 0.5  # stamps jitter by a millisecond or two: steer by their average over about this long
 
 
 class _Track:
-    __slots__ = ("chunks", "cursor")
+    __slots__ = ("chunks", "cursor", "error", "owed")
 
     def __init__(self) -> None:
         self.cursor: int | None = None
         self.chunks: list[tuple[int, Samples]] = []
+        self.error = 0.0  # smoothed samples by which the stamps run ahead (+) or behind (-) the laid blocks
+        self.owed = 0.0  # the fraction of a sample the steering has still to add (+) or take (-)
+
+    def steer(self, samples: Samples, error: int) -> Samples:
+        """``samples`` resampled to follow the stamps: a proportional controller on the smoothed error."""
+        n = len(samples)
+        self.error += (error - self.error) * min(1.0, n / AUDIO_RATE / SMOOTH_S)
+        rate = max(-MAX_STEER, min(MAX_STEER, self.error / (AUDIO_RATE * STEER_S)))
+        self.owed += n * rate
+        extra = math.trunc(self.owed)
+        if extra == 0 or n < 2:
+            return samples
+        self.owed -= extra
+        positions = np.linspace(0.0, n - 1, n + extra)
+        return np.interp(positions, np.arange(n), samples).astype(np.float32)
 
 
 class AudioMixer:
@@ -45,8 +67,10 @@ class AudioMixer:
                     if track.cursor is not None:
                         self.resyncs += 1
                     track.cursor = index
-                track.chunks.append((track.cursor, block.samples))
-                track.cursor += len(block.samples)
+                    track.error = track.owed = 0.0
+                samples = track.steer(block.samples, index - track.cursor)
+                track.chunks.append((track.cursor, samples))
+                track.cursor += len(samples)
 
     def pull(self, until: float) -> tuple[int, Samples] | None:
         """Mixed samples from the last position up to clock time ``until``: (first index, samples)."""
