@@ -1,18 +1,36 @@
-"""The recording's numbers, laid out as OBS shows them: each kind of loss on its own line."""
+"""The recording's numbers, laid out as OBS shows them: each kind of loss on its own line.
+
+A number that grows during a recording is shown in red with a sentence saying what to do, because a technician
+watching the picture does not read counters; the warning goes once the loss has stopped for a while.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QWidget
+import math
+
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
 
 from classroom_console.media import RecordingStats
+
+WARN_FOR_S = 5.0  # a loss is warned about for this long (recording time) after it last grew
+LOW_DISK_MIN = 10.0
 
 
 class StatsPanel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statsPanel")
-        form = QFormLayout(self)
-        form.setContentsMargins(12, 8, 12, 8)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 8, 12, 8)
+        form = QFormLayout()
+        outer.addLayout(form)
+        self.warning = QLabel("")
+        self.warning.setObjectName("statsWarning")
+        self.warning.setWordWrap(True)
+        self.warning.hide()
+        outer.addWidget(self.warning)
+        self._previous: RecordingStats | None = None
+        self._grew_at: dict[str, float] = {}  # loss kind -> recording time it last grew
         self.values: dict[str, QLabel] = {}
         rows = [
             ("dropped", self.tr("Dropped at capture")),
@@ -33,7 +51,11 @@ class StatsPanel(QFrame):
         if stats is None:
             for value in self.values.values():
                 value.setText("—")
+            self._previous = None
+            self._grew_at.clear()
+            self._warn([])
             return
+        self._watch_losses(stats)
         self.values["dropped"].setText(str(stats.dropped_at_capture))
         self.values["late"].setText(str(stats.late_at_compositing))
         self.values["skipped"].setText(str(stats.skipped_by_encoder))
@@ -45,3 +67,46 @@ class StatsPanel(QFrame):
             self.values["left"].setText("—")
         else:
             self.values["left"].setText(self.tr("%1 min").replace("%1", f"{stats.minutes_left:.0f}"))
+
+    def _watch_losses(self, stats: RecordingStats) -> None:
+        previous = self._previous
+        if previous is not None and stats.elapsed_s < previous.elapsed_s:  # a new recording
+            previous = None
+            self._grew_at.clear()
+        counts = {"dropped": stats.dropped_at_capture, "late": stats.late_at_compositing,
+                  "skipped": stats.skipped_by_encoder}
+        before = {} if previous is None else {"dropped": previous.dropped_at_capture,
+                                              "late": previous.late_at_compositing,
+                                              "skipped": previous.skipped_by_encoder}
+        for kind, count in counts.items():
+            if count > before.get(kind, 0):
+                self._grew_at[kind] = stats.elapsed_s
+        self._previous = stats
+        growing = {kind for kind, at in self._grew_at.items() if stats.elapsed_s - at <= WARN_FOR_S}
+        for kind in counts:
+            _mark(self.values[kind], kind in growing)
+        low_disk = stats.minutes_left is not None and stats.minutes_left < LOW_DISK_MIN
+        _mark(self.values["left"], low_disk)
+        sentences = []
+        if "skipped" in growing:
+            sentences.append(self.tr("The encoder cannot keep up and skips frames: choose a smaller output, or "
+                                     "turn off the per-source files."))
+        if growing & {"dropped", "late"}:
+            sentences.append(self.tr("A source is not delivering its pictures in time: check its cable or "
+                                     "network, or remove it."))
+        if low_disk and stats.minutes_left is not None:
+            sentences.append(self.tr("Less than %1 minutes of disk space left at this bitrate; the recording "
+                                     "will stop and be saved when it runs out.").replace(
+                "%1", str(max(1, math.ceil(stats.minutes_left)))))
+        self._warn(sentences)
+
+    def _warn(self, sentences: list[str]) -> None:
+        self.warning.setText("\n".join(sentences))
+        self.warning.setVisible(bool(sentences))
+
+
+def _mark(label: QLabel, bad: bool) -> None:
+    if label.property("bad") != bad:
+        label.setProperty("bad", bad)
+        label.style().unpolish(label)
+        label.style().polish(label)

@@ -787,6 +787,18 @@ Console</source>
 <context>
     <name>StatsPanel</name>
     <message>
+        <source>The encoder cannot keep up and skips frames: choose a smaller output, or turn off the per-source files.</source>
+        <translation>Кодировщик не успевает и пропускает кадры: выберите меньший размер выхода или отключите отдельные файлы источников.</translation>
+    </message>
+    <message>
+        <source>A source is not delivering its pictures in time: check its cable or network, or remove it.</source>
+        <translation>Источник не успевает передавать кадры: проверьте его кабель или сеть либо удалите его.</translation>
+    </message>
+    <message>
+        <source>Less than %1 minutes of disk space left at this bitrate; the recording will stop and be saved when it runs out.</source>
+        <translation>Места на диске осталось меньше чем на %1 мин. при таком битрейте; когда оно кончится, запись остановится и сохранится.</translation>
+    </message>
+    <message>
         <source>Dropped at capture</source>
         <translation>Потеряно при захвате</translation>
     </message>

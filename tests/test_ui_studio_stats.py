@@ -1,0 +1,63 @@
+"""The stats panel says in words, and in red, when a loss is growing or the disk is running out.
+
+The panel is fed the core's own ``RecordingStats`` snapshots, one per refresh, as the Studio feeds it; the
+losses themselves are produced for real in test_record_* (a stalled source, an encoder that cannot keep up).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+from pytestqt.qtbot import QtBot
+
+from classroom_console.media import RecordingStats
+from ui import i18n
+from ui.studio_stats import WARN_FOR_S, StatsPanel
+
+GB = 2**30
+
+
+def snapshot(elapsed_s: float, *, skipped: int = 0, late: int = 0,
+             minutes_left: float | None = 300.0) -> RecordingStats:
+    return RecordingStats(elapsed_s=elapsed_s, frames=round(elapsed_s * 30), late_at_compositing=late,
+                          skipped_by_encoder=skipped, free_bytes=50 * GB, minutes_left=minutes_left)
+
+
+def test_a_growing_loss_is_told_while_it_grows_and_then_goes(qtbot: QtBot) -> None:
+    panel = StatsPanel()
+    qtbot.addWidget(panel)
+    panel.show_stats(snapshot(1.0))
+    assert panel.warning.isHidden()
+    panel.show_stats(snapshot(2.0, skipped=12))
+    assert not panel.warning.isHidden() and "encoder cannot keep up" in panel.warning.text()
+    assert panel.values["skipped"].property("bad") is True and panel.values["late"].property("bad") is False
+    panel.show_stats(snapshot(2.0 + WARN_FOR_S - 1, skipped=12))
+    assert not panel.warning.isHidden(), "still fresh"
+    panel.show_stats(snapshot(2.0 + WARN_FOR_S + 1, skipped=12))
+    assert panel.warning.isHidden() and panel.values["skipped"].property("bad") is False
+    assert panel.values["skipped"].text() == "12", "the count itself stays"
+
+
+def test_losses_of_an_earlier_recording_are_not_held_against_the_next(qtbot: QtBot) -> None:
+    panel = StatsPanel()
+    qtbot.addWidget(panel)
+    panel.show_stats(snapshot(30.0, late=4))
+    panel.show_stats(snapshot(31.0, late=9))
+    assert "not delivering its pictures" in panel.warning.text()
+    panel.show_stats(snapshot(0.5))  # a new recording starts its counts from zero
+    assert panel.warning.isHidden() and panel.values["late"].property("bad") is False
+
+
+def test_low_disk_is_warned_in_the_users_language(qtbot: QtBot, qapp: QCoreApplication) -> None:
+    translators = i18n.install(qapp, "ru")
+    assert translators, "no Russian translation found: scripts/setup.sh compiles assets/i18n/*.ts"
+    try:
+        panel = StatsPanel()
+        qtbot.addWidget(panel)
+        panel.show_stats(snapshot(10.0, minutes_left=7.2))
+        assert "меньше чем на 8 мин." in panel.warning.text(), panel.warning.text()
+        assert panel.values["left"].property("bad") is True
+        panel.show_stats(snapshot(11.0, minutes_left=None))
+        assert panel.warning.isHidden()
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
