@@ -108,6 +108,16 @@ def test_a_stop_ends_every_file_at_the_same_frame(tmp_path: Path) -> None:
         assert inspect(track.path).frames == track.frames == frames, track
 
 
+def test_a_source_larger_than_the_program_is_recorded_at_the_programs_size(tmp_path: Path) -> None:
+    """A 4K camera in a 720p program is not worth four encoders' work: its file is shrunk to fit the program."""
+    result = record(tmp_path / "lecture.mp4", size=(320, 180), duration=1.0, clock=SimulatedClock(),
+                    sources=[TestPattern("camera", size=(640, 480), fps=FPS), Tone()], tracks=True)
+    (camera,) = result.tracks
+    info = inspect(camera.path)
+    assert (info.width, info.height) == (240, 180), "4:3 kept, inside 320x180"
+    assert info.frames == 30 and len(flash_times(camera.path)) == 1
+
+
 def test_without_tracks_only_the_program_file_is_written(tmp_path: Path) -> None:
     result = record(tmp_path / "lecture.mp4", size=(320, 180), duration=1.0, clock=SimulatedClock(),
                     sources=sources(), tracks=False)

@@ -1,9 +1,9 @@
 """Each video source in a file of its own beside the program file, as lecture platforms ingest them (a presenter
 track and a presentation track, laid out by the platform's player).
 
-Every per-source file keeps exactly the instants the program file keeps, at the source's own picture size, with
-the program's sound, so the files line up frame for frame; each is a fragmented MP4 of its own, as crash-safe as
-the program file.
+Every per-source file keeps exactly the instants the program file keeps, at the source's own picture size (but
+never larger than the program: a 4K camera is not worth four encoders' work), with the program's sound, so the
+files line up frame for frame; each is a fragmented MP4 of its own, as crash-safe as the program file.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ class SourceTracks:
             picture = pictures.get(name, self._last.get(name))
             if picture is None:
                 continue
-            if picture_size(picture) != sink.size:  # the source changed its size: keep the file's
+            if picture_size(picture) != sink.size:  # larger than the program, or changed its size since
                 picture = scaled_i420(picture, *sink.size)
             self._last[name] = picture
             sink.push_video(t, picture)
@@ -91,7 +91,8 @@ class SourceTracks:
     def _open(self, pictures: Mapping[str, Image]) -> None:
         main = self.program_sink
         for name, picture in pictures.items():
-            sink = EncoderSink(track_path(main.path, name), picture_size(picture), main.fps, main.settings,
+            size = _within(picture_size(picture), main.size)
+            sink = EncoderSink(track_path(main.path, name), size, main.fps, main.settings,
                                duration_s=main.duration_s, free_space=self._free_space)
             self.sinks[name] = sink
             sink.start()
@@ -110,3 +111,12 @@ class SourceTracks:
     @property
     def skipped(self) -> int:
         return sum(sink.counters.skipped for sink in self.sinks.values())
+
+
+def _within(size: tuple[int, int], bound: tuple[int, int]) -> tuple[int, int]:
+    """``size`` shrunk, aspect kept and even, to fit inside ``bound``; as it is if it fits."""
+    w, h = size
+    scale = min(1.0, bound[0] / w, bound[1] / h)
+    if scale >= 1.0:
+        return size
+    return max(2, round(w * scale) // 2 * 2), max(2, round(h * scale) // 2 * 2)
