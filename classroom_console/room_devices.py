@@ -24,6 +24,7 @@ from devices.pjlink.notifications import NOTIFY_PORT, NotificationListener
 from devices.pjlink.poller import PJLinkPoller
 from devices.pjlink.protocol import Reply
 from devices.pjlink.state import ProjectorState
+from devices.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -88,14 +89,9 @@ class RoomDevices:
     async def stop(self) -> None:
         if self.notifications is not None:
             self.notifications.stop()
-        for side in list(self._side_tasks):
-            side.cancel()
-        await asyncio.gather(*self._side_tasks, return_exceptions=True)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await asyncio.gather(*(cancel_and_wait(side) for side in list(self._side_tasks)))
+        await cancel_and_wait(self._task)
+        self._task = None
         await asyncio.gather(*(m.poller.stop() for m in self._managed.values()), return_exceptions=True)
         self._managed.clear()
 

@@ -51,7 +51,8 @@ class RoomSync:
         self._stop.set()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(self._task, 10)
+                async with asyncio.timeout(10):  # not wait_for: see devices/tasks.py
+                    await self._task
             self._task = None
         if self.engine is not None:
             await self.engine.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from typing import Any
 
@@ -132,4 +133,21 @@ async def test_callback_errors_do_not_stop_polling() -> None:
         assert calls and poller.availability is Availability.ONLINE
     finally:
         await poller.stop()
+        await projector.stop()
+
+
+async def test_stop_always_stops_whenever_it_lands() -> None:
+    """Stopped at many different moments of a busy poll (python 3.11's wait_for could swallow a cancel that
+    landed as a read finished, and the poller then polled on forever: a console that never quit)."""
+    projector = await start_sim()
+    rng = random.Random(11)
+    try:
+        for _ in range(40):  # bounded: 40 start/stop cycles, each stop within 3 s
+            poller = PJLinkPoller(PJLinkClient(projector.host, projector.tcp_port, timeout=TIMEOUT), interval_s=0.0)
+            await poller.start()
+            await asyncio.sleep(rng.uniform(0.0, 0.03))
+            async with asyncio.timeout(3):
+                await poller.stop()
+            assert poller._task is None
+    finally:
         await projector.stop()

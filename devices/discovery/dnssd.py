@@ -121,7 +121,8 @@ async def browse(
     try:
         while (left := deadline - time.monotonic()) > 0:
             try:
-                service = await asyncio.wait_for(found.get(), left)
+                async with asyncio.timeout(left):  # not wait_for: see devices/tasks.py
+                    service = await found.get()
             except TimeoutError:
                 break
             if service is None or last.get((service.service_type, service.name)) == service:

@@ -106,7 +106,8 @@ class _Run:
             if left <= 0:
                 break
             try:
-                event = await asyncio.wait_for(self.events.get(), left)
+                async with asyncio.timeout(left):  # not wait_for: see devices/tasks.py
+                    event = await self.events.get()
             except TimeoutError:
                 break
             if event is None:

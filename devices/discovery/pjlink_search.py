@@ -105,7 +105,8 @@ async def search(
                 sent, next_send = sent + 1, now + gap
             wait = min(deadline, next_send if sent < rounds else deadline) - now
             try:
-                data, address = await asyncio.wait_for(collector.queue.get(), max(wait, 0.001))
+                async with asyncio.timeout(max(wait, 0.001)):  # not wait_for: see devices/tasks.py
+                    data, address = await collector.queue.get()
             except TimeoutError:
                 continue
             mac = parse_ackn(data)

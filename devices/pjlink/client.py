@@ -79,8 +79,9 @@ class PJLinkClient:
         writer, self._reader, self._writer = self._writer, None, None
         if writer is not None:
             writer.close()
-            with contextlib.suppress(OSError, asyncio.TimeoutError):
-                await asyncio.wait_for(writer.wait_closed(), 0.5)
+            with contextlib.suppress(OSError, TimeoutError):
+                async with asyncio.timeout(0.5):  # not wait_for: on 3.11 it can swallow a cancellation
+                    await writer.wait_closed()
 
     async def _read_line(self, what: str) -> bytes:
         assert self._reader is not None

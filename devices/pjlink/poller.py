@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -21,6 +20,7 @@ from devices.pjlink.errors import (
 )
 from devices.pjlink.state import ProjectorState
 from devices.pjlink.values import ErrorLevel, Input
+from devices.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -81,10 +81,7 @@ class PJLinkPoller:
     async def stop(self) -> None:
         """Stop polling and close the connection."""
         for task in (self._task, self._refresh):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await cancel_and_wait(task)
         self._task = self._refresh = None
         await self.client.close()
 
@@ -101,7 +98,9 @@ class PJLinkPoller:
             reachable = self._availability in (Availability.ONLINE, Availability.FAULT)
             previous = self._state if reachable else None
             try:
-                state = await asyncio.wait_for(self.client.read_state(previous), self._poll_budget())
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow the cancel that stops this poller
+                async with asyncio.timeout(self._poll_budget()):
+                    state = await self.client.read_state(previous)
             except (PJLinkError, TimeoutError) as exc:
                 self._failed(exc)
                 return None
@@ -135,7 +134,8 @@ class PJLinkPoller:
     async def run(self, action: Callable[[PJLinkClient], Awaitable[T]]) -> T:
         """Run one user action within ``command_timeout_s``, then refresh the state in the background."""
         try:
-            result = await asyncio.wait_for(action(self.client), self.command_timeout_s)
+            async with asyncio.timeout(self.command_timeout_s):
+                result = await action(self.client)
         except TimeoutError:
             exc = PJLinkTimeout(f"{self.client.host} did not answer within {self.command_timeout_s:g} s")
             self._failed(exc)

@@ -265,7 +265,8 @@ class SimulatedProjector:
         writer.write(b"PJLINK 0\r" if challenge is None else f"PJLINK 1 {challenge}\r".encode())
         await writer.drain()
         while True:
-            raw = await asyncio.wait_for(reader.readuntil(b"\r"), cfg.idle_timeout_s)
+            async with asyncio.timeout(cfg.idle_timeout_s):  # not wait_for: see devices/tasks.py
+                raw = await reader.readuntil(b"\r")
             text = raw[:-1].decode("utf-8", errors="replace")
             if challenge is not None:
                 expected = auth_digest(challenge, cfg.password or "")
