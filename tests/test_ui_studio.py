@@ -101,6 +101,7 @@ def test_record_with_preview_marker_and_play_it_back(qtbot: QtBot, qloop: qasync
             assert workspace.record_button.text() == "● Record"
             assert "and 2 source files beside it" in workspace.status_label.text()
             await wait_for(lambda: workspace.recordings.list.count() == 1, what="the recordings list")
+            assert workspace.recordings.list.item(0).text().endswith("+ 2 source files")
             listed = workspace.recordings.list.item(0).toolTip().splitlines()
             assert [Path(p).name.split(".", 1)[1] for p in listed] == ["mp4", "test-pattern.mp4", "test-pattern-2.mp4"]
             assert workspace.relay.shown < workspace.relay.offered + 1

@@ -59,10 +59,12 @@ class RecordingsPanel(QWidget):
             path = Path(str(row["path"]))
             duration = row.get("duration_s")
             detail = self.tr("recording or interrupted") if duration is None else _clock(float(duration))
-            item = QListWidgetItem(f"{path.stem}   {detail}")
-            item.setData(Qt.ItemDataRole.UserRole, str(path))
             stats = row.get("stats")
             tracks = [str(t.get("path", "")) for t in stats.get("tracks", [])] if isinstance(stats, dict) else []
+            if tracks:
+                detail += self.tr("   + %1 source files").replace("%1", str(len(tracks)))
+            item = QListWidgetItem(f"{path.stem}   {detail}")
+            item.setData(Qt.ItemDataRole.UserRole, str(path))
             item.setToolTip("\n".join([str(path), *tracks]))
             self.list.addItem(item)
             if str(path) == current:

@@ -685,6 +685,10 @@ Console</source>
         <translation>Воспроизвести</translation>
     </message>
     <message>
+        <source>   + %1 source files</source>
+        <translation>   + файлов источников: %1</translation>
+    </message>
+    <message>
         <source>recording or interrupted</source>
         <translation>идёт запись или прервана</translation>
     </message>
