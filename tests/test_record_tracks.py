@@ -11,12 +11,15 @@ import json
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from classroom_console.media import (
+    Clock,
     EncoderSettings,
     Layout,
     LayoutKind,
@@ -106,6 +109,58 @@ def test_a_stop_ends_every_file_at_the_same_frame(tmp_path: Path) -> None:
     assert frames >= 70 and result.stop_reason == "stopped"
     for track in result.tracks:
         assert inspect(track.path).frames == track.frames == frames, track
+
+
+class LateCamera(TestPattern):
+    """A camera still connecting when Record is pressed: no picture until ``connected`` is set."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.connected = threading.Event()
+
+    def _capture(self, stop: threading.Event, clock: Clock) -> None:
+        while not self.connected.is_set():  # on the clock's time, so a simulated clock goes on meanwhile
+            if not clock.sleep_until(clock.now() + 1 / FPS, stop):
+                return
+        super()._capture(stop, clock)
+
+
+def test_a_source_that_joins_late_gets_its_file_on_the_programs_timeline(tmp_path: Path) -> None:
+    camera_source = LateCamera("camera", size=(320, 180), fps=FPS)
+
+    def connect_a_second_in(program: Program) -> None:
+        started, deadline = program.composed, time.monotonic() + 20
+        while program.composed < started + 30 and time.monotonic() < deadline:
+            time.sleep(0.002)
+        camera_source.connected.set()
+
+    result = record(tmp_path / "lecture.mp4", size=(320, 180), duration=4.0, clock=SimulatedClock(),
+                    sources=[camera_source, TestPattern("slides", size=(320, 180), fps=FPS, variant=1), Tone()],
+                    tracks=True, during=connect_a_second_in)
+    assert [t.source for t in result.tracks] == ["camera", "slides"]
+    program = inspect(result.path)
+    camera = next(t for t in result.tracks if t.source == "camera")
+    info = inspect(camera.path)
+    # MP4 places a stream that starts late to within a third of a millisecond (the muxer's edit list)
+    assert info.duration_s == pytest.approx(program.duration_s, abs=0.001), "it ends with the program"
+    assert program.frames - 40 <= info.frames <= program.frames - 25, "and starts about a second in"
+    program_flashes, camera_flashes = flash_times(result.path), flash_times(camera.path)
+    assert camera_flashes and min(camera_flashes) >= 0.8
+    assert all(any(abs(c - p) < 0.001 for p in program_flashes) for c in camera_flashes), "on the program's clock"
+    offsets = av_offsets(camera.path)
+    assert offsets and max(abs(o) for o in offsets) <= 0.040, offsets
+
+
+def test_a_file_that_cannot_be_made_is_said_and_the_others_go_on(tmp_path: Path) -> None:
+    """The camera's file cannot be created (a folder sits at its name): it says why, nothing is counted as
+    skipped, and the program file and the other source's file are whole."""
+    track_path(tmp_path / "lecture.mp4", "camera").mkdir()
+    result = record(tmp_path / "lecture.mp4", size=(320, 180), duration=2.0, clock=SimulatedClock(),
+                    sources=sources(), tracks=True)
+    camera, slides = result.tracks
+    assert camera.message.startswith("the encoder failed") and camera.size_bytes == 0 and camera.frames < 60
+    assert result.stats.skipped_by_encoder == 0 and result.stop_reason == "duration"
+    assert inspect(result.path).frames == 60 and inspect(slides.path).frames == 60
 
 
 def test_a_source_larger_than_the_program_is_recorded_at_the_programs_size(tmp_path: Path) -> None:

@@ -72,7 +72,8 @@ class EncoderSink:
     """A program sink; ``start_at`` / ``finish_at`` are clock times that bound what it keeps."""
 
     def __init__(self, path: Path, size: tuple[int, int], fps: int, settings: EncoderSettings | None = None,
-                 *, duration_s: float | None = None, free_space: FreeSpace = free_bytes) -> None:
+                 *, duration_s: float | None = None, free_space: FreeSpace = free_bytes,
+                 start_at: float | None = None) -> None:
         self.path = path
         self.duration_s = duration_s
         self.size = size
@@ -81,7 +82,7 @@ class EncoderSink:
         self.counters = EncoderCounters()
         self.stop_reason: str | None = None
         self.message = ""
-        self.start_at: float | None = None  # the first video instant kept (set by the first frame)
+        self.start_at = start_at  # the file's time zero: given, or the first frame's instant
         self.finish_at: float | None = None
         self._free_space = free_space
         self._queue: collections.deque[tuple[str, int, Any]] = collections.deque()
@@ -209,7 +210,11 @@ class EncoderSink:
         return container, video, audio
 
     def _encode_all(self) -> None:
-        container, video, audio = self._open()
+        try:
+            container, video, audio = self._open()
+        except Exception as exc:  # no file to write to (a bad folder, no permission): said, not a silent stall
+            self._fail(exc)
+            return
         if self.settings.sync_s > 0:
             self.syncer = FileSyncer(self.path, self.settings.sync_s)
             self.syncer.start()

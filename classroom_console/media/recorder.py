@@ -132,7 +132,8 @@ class Recorder:
         self._baseline = (self._dropped(), self.program.late)
         sink.start()
         if self.tracks:
-            self._tracks = SourceTracks(sink, free_space=self._free_space)
+            self._tracks = SourceTracks(sink, [s.name for s in self.program.video_sources],
+                                        free_space=self._free_space)
             self.program.attach(sink, self._tracks)  # together: the same first frame
         else:
             self.program.attach(sink)
@@ -150,6 +151,8 @@ class Recorder:
         tracks = self._tracks
         if tracks is None:
             return
+        for name in tracks.missing:
+            log.warning("recording %s: %s showed no picture, so it has no file of its own", self.path.name, name)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + TRACKS_GRACE_S
         while tracks.alive and loop.time() < deadline and self.program.running:  # noqa: ASYNC110
@@ -180,7 +183,7 @@ class Recorder:
         if sink is None:
             return RecordingStats()
         c = sink.counters
-        bytes_per_s = c.bitrate_bps / 8
+        bytes_per_s = (c.bitrate_bps + (self._tracks.bitrate_bps if self._tracks is not None else 0.0)) / 8
         minutes_left = c.free_bytes / bytes_per_s / 60 if bytes_per_s > 0 and c.free_bytes else None
         return RecordingStats(
             elapsed_s=c.frames / self.program.fps,
@@ -238,8 +241,8 @@ class Recorder:
             size = path.stat().st_size if path.exists() else 0
             digest = sha256_file(path) if path.exists() else ""
             tracks = tuple(
-                TrackResult(name, t.path, t.path.stat().st_size if t.path.exists() else 0,
-                            sha256_file(t.path) if t.path.exists() else "", t.counters.frames, t.counters.skipped,
+                TrackResult(name, t.path, t.path.stat().st_size if t.path.is_file() else 0,
+                            sha256_file(t.path) if t.path.is_file() else "", t.counters.frames, t.counters.skipped,
                             t.message)
                 for name, t in track_sinks.items()
             )

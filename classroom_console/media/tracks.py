@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,17 +47,19 @@ def track_path(program_path: Path, source: str) -> Path:
 class SourceTracks:
     """A program sink attached together with the recording's own: it follows that sink's start and end.
 
-    The sources in the program at the recording's first frame get a file each; one added later is not recorded
-    on its own (it is in the program file). A source that stalls or is removed repeats its last picture, as the
-    program does.
+    The video sources in the program when the recording starts get a file each, opened at their first picture
+    (a camera still connecting joins late, its file on the program's timeline: empty until then); one added
+    later is not recorded on its own (it is in the program file). A source that stalls or is removed repeats
+    its last picture, as the program does.
     """
 
-    def __init__(self, program_sink: EncoderSink, *, free_space: FreeSpace = free_bytes) -> None:
+    def __init__(self, program_sink: EncoderSink, sources: Sequence[str], *,
+                 free_space: FreeSpace = free_bytes) -> None:
         self.program_sink = program_sink
-        self.sinks: dict[str, EncoderSink] = {}
+        self.sources = tuple(sources)
+        self.sinks: dict[str, EncoderSink] = {}  # replaced whole, never changed in place: other threads read it
         self._free_space = free_space
         self._last: dict[str, Image] = {}
-        self._opened = False
 
     # -- the compositor's side ---------------------------------------------------------------
     def push_video(self, t: float, image: Image) -> None:
@@ -67,12 +69,11 @@ class SourceTracks:
         main = self.program_sink
         if main.start_at is None or t < main.start_at - 1e-6:
             return
-        if not self._opened:
-            self._opened = True
-            self._open(pictures)
         if main.done.is_set() and main.finish_at is None:  # the program file failed: end with it
             self.abort()
             return
+        if len(self.sinks) < len(self.sources) and (main.finish_at is None or t < main.finish_at - 1e-6):
+            self._open(t, main.start_at, pictures)
         for name, sink in self.sinks.items():
             if main.finish_at is not None:
                 sink.finish(main.finish_at, main.stop_reason or "stopped")
@@ -88,15 +89,31 @@ class SourceTracks:
         for sink in self.sinks.values():
             sink.push_audio(first_sample, samples)
 
-    def _open(self, pictures: Mapping[str, Image]) -> None:
+    def _open(self, t: float, start_at: float, pictures: Mapping[str, Image]) -> None:
+        """A file for each awaited source with a picture now; its timeline starts with the program's."""
         main = self.program_sink
-        for name, picture in pictures.items():
+        opened = dict(self.sinks)
+        for name in self.sources:
+            picture = pictures.get(name)
+            if name in opened or picture is None:
+                continue
             size = _within(picture_size(picture), main.size)
             sink = EncoderSink(track_path(main.path, name), size, main.fps, main.settings,
-                               duration_s=main.duration_s, free_space=self._free_space)
-            self.sinks[name] = sink
+                               free_space=self._free_space, start_at=start_at)
             sink.start()
-        log.info("recording %d source(s) into files of their own beside %s", len(self.sinks), main.path.name)
+            opened[name] = sink
+            if t > start_at + 1e-6:
+                log.info("%s: its own file starts %.1f s into the recording, at its first picture", name, t - start_at)
+        self.sinks = {name: opened[name] for name in self.sources if name in opened}  # in the program's order
+
+    @property
+    def missing(self) -> list[str]:
+        """The awaited sources that have not shown a picture (no file of their own yet)."""
+        return [name for name in self.sources if name not in self.sinks]
+
+    @property
+    def bitrate_bps(self) -> float:
+        return sum(sink.counters.bitrate_bps for sink in self.sinks.values())
 
     # -- control -----------------------------------------------------------------------------
     @property
