@@ -99,9 +99,9 @@ def test_record_with_preview_marker_and_play_it_back(qtbot: QtBot, qloop: qasync
             await wait_for(lambda: "Saved" in workspace.status_label.text(), what="the recording to be saved")
             stalls.timer.stop()
             assert workspace.record_button.text() == "● Record"
-            assert "and 2 source files beside it" in workspace.status_label.text()
+            assert "per-source files beside it: 2" in workspace.status_label.text()
             await wait_for(lambda: workspace.recordings.list.count() == 1, what="the recordings list")
-            assert workspace.recordings.list.item(0).text().endswith("+ 2 source files")
+            assert workspace.recordings.list.item(0).text().endswith("+ per-source files: 2")
             listed = workspace.recordings.list.item(0).toolTip().splitlines()
             assert [Path(p).name.split(".", 1)[1] for p in listed] == ["mp4", "test-pattern.mp4", "test-pattern-2.mp4"]
             assert workspace.relay.shown < workspace.relay.offered + 1

@@ -37,6 +37,17 @@ def test_a_growing_loss_is_told_while_it_grows_and_then_goes(qtbot: QtBot) -> No
     assert panel.values["skipped"].text() == "12", "the count itself stays"
 
 
+def test_the_warnings_go_when_the_recording_ends(qtbot: QtBot) -> None:
+    panel = StatsPanel()
+    qtbot.addWidget(panel)
+    panel.show_stats(snapshot(10.0, skipped=3, minutes_left=4.0))
+    panel.show_stats(snapshot(11.0, skipped=9, minutes_left=3.9))
+    assert not panel.warning.isHidden()
+    panel.show_final(snapshot(11.0, skipped=9, minutes_left=3.9))
+    assert panel.warning.isHidden() and panel.values["skipped"].text() == "9"
+    assert not any(panel.values[k].property("bad") for k in ("dropped", "late", "skipped", "left"))
+
+
 def test_losses_of_an_earlier_recording_are_not_held_against_the_next(qtbot: QtBot) -> None:
     panel = StatsPanel()
     qtbot.addWidget(panel)

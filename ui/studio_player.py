@@ -62,7 +62,7 @@ class RecordingsPanel(QWidget):
             stats = row.get("stats")
             tracks = [str(t.get("path", "")) for t in stats.get("tracks", [])] if isinstance(stats, dict) else []
             if tracks:
-                detail += self.tr("   + %1 source files").replace("%1", str(len(tracks)))
+                detail += self.tr("   + per-source files: %1").replace("%1", str(len(tracks)))
             item = QListWidgetItem(f"{path.stem}   {detail}")
             item.setData(Qt.ItemDataRole.UserRole, str(path))
             item.setToolTip("\n".join([str(path), *tracks]))

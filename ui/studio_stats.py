@@ -68,6 +68,15 @@ class StatsPanel(QFrame):
         else:
             self.values["left"].setText(self.tr("%1 min").replace("%1", f"{stats.minutes_left:.0f}"))
 
+    def show_final(self, stats: RecordingStats) -> None:
+        """After a recording: its last numbers stay on show; the live warnings go (nothing is growing now)."""
+        self.show_stats(stats)
+        self._previous = None
+        self._grew_at.clear()
+        for key in ("dropped", "late", "skipped", "left"):
+            _mark(self.values[key], False)
+        self._warn([])
+
     def _watch_losses(self, stats: RecordingStats) -> None:
         previous = self._previous
         if previous is not None and stats.elapsed_s < previous.elapsed_s:  # a new recording

@@ -685,7 +685,7 @@ Console</source>
         <translation>Воспроизвести</translation>
     </message>
     <message>
-        <source>   + %1 source files</source>
+        <source>   + per-source files: %1</source>
         <translation>   + файлов источников: %1</translation>
     </message>
     <message>
@@ -990,7 +990,7 @@ Console</source>
         <translation>Недостаточно места на диске для записи: в %2 свободно %1 МБ, нужно не меньше %3 МБ. Освободите место или выберите другую папку.</translation>
     </message>
     <message>
-        <source>Saved %1 (%2 s) and %3 source files beside it</source>
+        <source>Saved %1 (%2 s); per-source files beside it: %3</source>
         <translation>Сохранено: %1 (%2 с), рядом файлы отдельных источников: %3</translation>
     </message>
     <message>

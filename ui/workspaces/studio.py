@@ -304,7 +304,7 @@ class StudioWorkspace(QWidget):
         self._set_record_state()
         if result is None:
             return
-        self.stats_panel.show_stats(result.stats)
+        self.stats_panel.show_final(result.stats)
         if result.stop_reason == StopReason.DISK_FULL:
             self.status_label.setText(self.tr("The disk is full: the recording stopped, and %1 keeps all that was "
                                               "recorded (%2 s).").replace("%1", result.path.name).replace(
@@ -314,7 +314,7 @@ class StudioWorkspace(QWidget):
                                               "Details: %2").replace("%1", result.path.name).replace(
                 "%2", result.message))
         elif result.tracks:
-            self.status_label.setText(self.tr("Saved %1 (%2 s) and %3 source files beside it").replace(
+            self.status_label.setText(self.tr("Saved %1 (%2 s); per-source files beside it: %3").replace(
                 "%1", result.path.name).replace("%2", f"{result.duration_s:.0f}").replace(
                 "%3", str(len(result.tracks))))
         else:
