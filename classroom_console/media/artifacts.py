@@ -22,6 +22,13 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def size_and_sha256(path: Path) -> tuple[int, str]:
+    """What the store keeps of a recording's file: (0, "") when there is no file (never written, or not a file)."""
+    if not path.is_file():
+        return 0, ""
+    return path.stat().st_size, sha256_file(path)
+
+
 def chapters_path(recording: Path) -> Path:
     return recording.with_name(recording.stem + ".chapters.vtt")
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from classroom_console.events import RecordingStarted, RecordingStopped
 from classroom_console.room import Room
 
-from .artifacts import Marker, sha256_file, write_chapters
+from .artifacts import Marker, size_and_sha256, write_chapters
 from .disk import START_FLOOR_BYTES, FreeSpace, check_floor, free_bytes
 from .encoder import EncoderSettings, EncoderSink, StopReason
 from .offload import offload, wait_thread
@@ -238,12 +238,9 @@ class Recorder:
         track_sinks = dict(self._tracks.sinks) if self._tracks is not None else {}
 
         def hash_and_chapters() -> tuple[str, Path | None, int, tuple[TrackResult, ...]]:
-            size = path.stat().st_size if path.exists() else 0
-            digest = sha256_file(path) if path.exists() else ""
+            size, digest = size_and_sha256(path)
             tracks = tuple(
-                TrackResult(name, t.path, t.path.stat().st_size if t.path.is_file() else 0,
-                            sha256_file(t.path) if t.path.is_file() else "", t.counters.frames, t.counters.skipped,
-                            t.message)
+                TrackResult(name, t.path, *size_and_sha256(t.path), t.counters.frames, t.counters.skipped, t.message)
                 for name, t in track_sinks.items()
             )
             return digest, write_chapters(path, markers, duration), size, tracks

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .artifacts import sha256_file
+from .artifacts import size_and_sha256
 from .offload import offload
 from .probe import playable_seconds
 from .recorder import RecordingStore
@@ -31,7 +31,7 @@ def _measure(path: Path, quiet_s: float) -> tuple[float, int, str] | None:
         return 0.0, 0, ""
     if time.time() - path.stat().st_mtime < quiet_s:
         return None
-    return playable_seconds(path), path.stat().st_size, sha256_file(path)
+    return playable_seconds(path), *size_and_sha256(path)
 
 
 def _measure_tracks(path: Path, sources: list[str]) -> list[dict[str, Any]]:
@@ -39,9 +39,10 @@ def _measure_tracks(path: Path, sources: list[str]) -> list[dict[str, Any]]:
     found = []
     for source in sources:
         track = track_path(path, source)
-        if track.exists():
-            found.append({"source": source, "path": str(track), "size_bytes": track.stat().st_size,
-                          "sha256": sha256_file(track), "duration_s": playable_seconds(track)})
+        if track.is_file():
+            size, digest = size_and_sha256(track)
+            found.append({"source": source, "path": str(track), "size_bytes": size, "sha256": digest,
+                          "duration_s": playable_seconds(track)})
     return found
 
 

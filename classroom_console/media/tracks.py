@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .compose import scaled_i420
+from .compose import fit_rect, scaled_i420
 from .disk import FreeSpace, free_bytes
 from .encoder import EncoderSink
 from .frames import Image, Samples, picture_size
@@ -131,9 +131,9 @@ class SourceTracks:
 
 
 def _within(size: tuple[int, int], bound: tuple[int, int]) -> tuple[int, int]:
-    """``size`` shrunk, aspect kept and even, to fit inside ``bound``; as it is if it fits."""
-    w, h = size
-    scale = min(1.0, bound[0] / w, bound[1] / h)
-    if scale >= 1.0:
+    """``size`` shrunk, aspect kept and even, to fit inside ``bound`` (as the compositor fits it); as it is if it
+    fits."""
+    if size[0] <= bound[0] and size[1] <= bound[1]:
         return size
-    return max(2, round(w * scale) // 2 * 2), max(2, round(h * scale) // 2 * 2)
+    _, _, w, h = fit_rect(size, (0, 0, *bound))
+    return w, h
