@@ -51,9 +51,7 @@ class StatsPanel(QFrame):
         if stats is None:
             for value in self.values.values():
                 value.setText("—")
-            self._previous = None
-            self._grew_at.clear()
-            self._warn([])
+            self._forget_losses()
             return
         self._watch_losses(stats)
         self.values["dropped"].setText(str(stats.dropped_at_capture))
@@ -71,9 +69,12 @@ class StatsPanel(QFrame):
     def show_final(self, stats: RecordingStats) -> None:
         """After a recording: its last numbers stay on show; the live warnings go (nothing is growing now)."""
         self.show_stats(stats)
+        self._forget_losses()
+
+    def _forget_losses(self) -> None:
         self._previous = None
         self._grew_at.clear()
-        for key in ("dropped", "late", "skipped", "left"):
+        for key in (*_LOSSES, "left"):
             _mark(self.values[key], False)
         self._warn([])
 
@@ -82,17 +83,13 @@ class StatsPanel(QFrame):
         if previous is not None and stats.elapsed_s < previous.elapsed_s:  # a new recording
             previous = None
             self._grew_at.clear()
-        counts = {"dropped": stats.dropped_at_capture, "late": stats.late_at_compositing,
-                  "skipped": stats.skipped_by_encoder}
-        before = {} if previous is None else {"dropped": previous.dropped_at_capture,
-                                              "late": previous.late_at_compositing,
-                                              "skipped": previous.skipped_by_encoder}
-        for kind, count in counts.items():
-            if count > before.get(kind, 0):
+        before = _losses(previous) if previous is not None else dict.fromkeys(_LOSSES, 0)
+        for kind, count in _losses(stats).items():
+            if count > before[kind]:
                 self._grew_at[kind] = stats.elapsed_s
         self._previous = stats
         growing = {kind for kind, at in self._grew_at.items() if stats.elapsed_s - at <= WARN_FOR_S}
-        for kind in counts:
+        for kind in _LOSSES:
             _mark(self.values[kind], kind in growing)
         low_disk = stats.minutes_left is not None and stats.minutes_left < LOW_DISK_MIN
         _mark(self.values["left"], low_disk)
@@ -112,6 +109,14 @@ class StatsPanel(QFrame):
     def _warn(self, sentences: list[str]) -> None:
         self.warning.setText("\n".join(sentences))
         self.warning.setVisible(bool(sentences))
+
+
+_LOSSES = ("dropped", "late", "skipped")
+
+
+def _losses(stats: RecordingStats) -> dict[str, int]:
+    return {"dropped": stats.dropped_at_capture, "late": stats.late_at_compositing,
+            "skipped": stats.skipped_by_encoder}
 
 
 def _mark(label: QLabel, bad: bool) -> None:
