@@ -120,7 +120,19 @@ class RoomDevices:
             except Exception as exc:  # discovery must never take the room down with it
                 log.exception("discovery failed")
                 self.room.report_error("discovery", f"device discovery failed: {exc}")
-            await asyncio.sleep(self.rediscover_every_s)
+            await self._follow_adverts(self.rediscover_every_s)
+
+    async def _follow_adverts(self, duration: float) -> None:
+        """Between full looks DNS-SD keeps listening, so a device that announces itself late is added at once."""
+        until = time.monotonic() + duration
+        if self.finder.config.dnssd_types:
+            try:
+                async with contextlib.aclosing(self.finder.watch(duration, mechanisms={"dnssd"})) as found:
+                    async for info in found:
+                        await self._adopt(info)
+            except Exception:
+                log.exception("following DNS-SD adverts failed")
+        await asyncio.sleep(max(0.0, until - time.monotonic()))
 
     async def _adopt(self, info: DeviceInfo) -> None:
         managed = self._managed.get(info.uid)

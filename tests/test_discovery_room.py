@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
 import pytest
@@ -17,6 +17,7 @@ from devices.discovery import DeviceFinder, FinderConfig
 from devices.model import Availability, DeviceInfo, DeviceKind
 from devices.sim.dnssd_advertiser import Advertisement, DnssdAdvertiser
 from devices.sim.pjlink_projector import SimProjectorConfig, SimulatedProjector
+from tests.discovery_helpers import watch_until
 
 RUN = secrets.token_hex(3)
 SERVICE = f"_pj{RUN}._tcp.local."  # the finder's type list is extensible; real rooms use _pjlink._tcp
@@ -101,12 +102,30 @@ def config(
     )
 
 
-def ours(found: list[DeviceInfo]) -> dict[str, DeviceInfo]:
+def ours(found: list[DeviceInfo] | dict[str, DeviceInfo]) -> dict[str, DeviceInfo]:
     """Keep devices on our room's addresses (another suite may advertise on loopback too); no duplicates."""
-    mine = [d for d in found if d.address.startswith("127.0.0.") and 11 <= int(d.address.split(".")[3]) <= 40]
+    devices = list(found.values()) if isinstance(found, dict) else found
+    mine = [d for d in devices if d.address.startswith("127.0.0.") and 11 <= int(d.address.split(".")[3]) <= 40]
     by_uid = {d.uid: d for d in mine}
     assert len(by_uid) == len(mine), "a device was reported twice"
     return by_uid
+
+
+def room_found(r: Room, mechanisms: set[str]) -> Callable[[dict[str, DeviceInfo]], bool]:
+    """True once every device of the room is in, online, and reported by each of ``mechanisms``."""
+    expected = r.expected()
+
+    def done(found: dict[str, DeviceInfo]) -> bool:
+        return all(
+            uid in found and mechanisms <= found[uid].found_by and found[uid].availability is Availability.ONLINE
+            for uid in expected
+        )
+
+    return done
+
+
+def availability_is(uid: str, word: Availability) -> Callable[[dict[str, DeviceInfo]], bool]:
+    return lambda found: uid in found and found[uid].availability is word
 
 
 def assert_room(found: dict[str, DeviceInfo], r: Room, mechanisms: set[str]) -> None:
@@ -129,29 +148,25 @@ async def full_room() -> AsyncIterator[Room]:
 
 
 async def test_search_alone_finds_every_device(full_room: Room) -> None:
-    found = ours(await DeviceFinder(config(search=HOSTS)).discover(3.0))
+    found = ours(await watch_until(DeviceFinder(config(search=HOSTS)), room_found(full_room, {"search"})))
     assert_room(found, full_room, {"search"})
 
 
 async def test_dnssd_alone_finds_every_device(full_room: Room) -> None:
-    found = ours(await DeviceFinder(config(dnssd=True)).discover(3.0))
+    found = ours(await watch_until(DeviceFinder(config(dnssd=True)), room_found(full_room, {"dnssd"})))
     assert_room(found, full_room, {"dnssd"})
     assert all(d.state["txt"]["role"] == d.kind for d in found.values())
 
 
 async def test_sweep_alone_finds_every_device_and_asks_for_macs(full_room: Room) -> None:
     sweep = [*HOSTS[:7], "127.0.0.16/28"]  # .11-.17 listed, .17-.30 from the range (overlap swept once)
-    found = ours(await DeviceFinder(config(sweep=sweep)).discover(4.0))
+    found = ours(await watch_until(DeviceFinder(config(sweep=sweep)), room_found(full_room, {"sweep"})))
     assert_room(found, full_room, {"sweep"})
 
 
 async def test_all_mechanisms_together_give_one_device_each(full_room: Room) -> None:
     finder = DeviceFinder(config(search=HOSTS, dnssd=True, sweep=HOSTS))
-    updates = []
-    async with contextlib.aclosing(finder.watch(4.0)) as stream:
-        async for info in stream:
-            updates.append(info)
-    found = ours(list({u.uid: u for u in updates}.values()))
+    found = ours(await watch_until(finder, room_found(full_room, {"search", "dnssd", "sweep"})))
     assert_room(found, full_room, {"search", "dnssd", "sweep"})
     assert set(ours(list(finder.devices.values()))) == set(found)
     kinds = {d.kind for d in found.values()}
@@ -159,7 +174,8 @@ async def test_all_mechanisms_together_give_one_device_each(full_room: Room) -> 
 
 
 async def test_kind_comes_from_product_wording_without_txt(full_room: Room) -> None:
-    found = ours(await DeviceFinder(config(sweep=HOSTS[:8])).discover(3.0))
+    eight = {uid for uid, (address, _) in full_room.expected().items() if address in HOSTS[:8]}
+    found = ours(await watch_until(DeviceFinder(config(sweep=HOSTS[:8])), lambda seen: eight <= seen.keys()))
     for device in found.values():
         assert "txt" not in device.state
         assert device.kind == full_room.expected()[device.uid][1]
@@ -169,7 +185,7 @@ async def test_device_that_moves_address_stays_one_device() -> None:
     async with room([11, 12, 13]) as r:
         hosts = [*r.sims, "127.0.0.31"]
         finder = DeviceFinder(config(search=hosts, dnssd=True, sweep=hosts))
-        first = ours(await finder.discover(3.0))
+        first = ours(await watch_until(finder, room_found(r, {"search", "dnssd", "sweep"})))
         moved = f"mac:{mac_of(11)}"
         assert first[moved].address == "127.0.0.11"
 
@@ -181,7 +197,7 @@ async def test_device_that_moves_address_stays_one_device() -> None:
         r.sims[new.host] = new
         await r.adverts.advertise(advert(new))
 
-        second = ours(await finder.discover(3.0))
+        second = ours(await watch_until(finder, lambda seen: moved in seen and seen[moved].address == new.host))
         assert second[moved].address == "127.0.0.31"
         assert second[moved].state["previous_address"] == old_endpoint
         registry = ours(list(finder.devices.values()))
@@ -192,26 +208,29 @@ async def test_password_protected_device_is_found_either_way() -> None:
     sim = await start_sim(33, password="s3cret")
     try:
         plain = config(search=[sim.host], sweep=[sim.host])
-        locked = ours(await DeviceFinder(plain).discover(2.0))[f"mac:{sim.mac}"]
+        uid = f"mac:{sim.mac}"
+        locked = ours(await watch_until(DeviceFinder(plain), availability_is(uid, Availability.AUTH_FAILED)))[uid]
         assert locked.availability is Availability.AUTH_FAILED
         assert locked.state["needs_password"] is True
 
         keyed = config(search=[sim.host], sweep=[sim.host], passwords={sim.host: "s3cret"})
-        opened = ours(await DeviceFinder(keyed).discover(2.0))[f"mac:{sim.mac}"]
+        opened = ours(await watch_until(DeviceFinder(keyed), availability_is(uid, Availability.ONLINE)))[uid]
         assert opened.availability is Availability.ONLINE
         assert opened.name == sim.config.name and opened.state["needs_password"] is True
 
-        uid = f"mac:{sim.mac}"
         wrong = config(sweep=[sim.host], passwords={sim.host: "nope"})
-        assert ours(await DeviceFinder(wrong).discover(2.0))[uid].availability is Availability.AUTH_FAILED
+        wrong_found = await watch_until(DeviceFinder(wrong), lambda seen: uid in seen)
+        assert wrong_found[uid].availability is Availability.AUTH_FAILED
 
         by_uid = config(search=[sim.host], passwords={uid: "s3cret"})  # the MAC comes with the search reply
-        assert ours(await DeviceFinder(by_uid).discover(2.0))[uid].availability is Availability.ONLINE
+        by_uid_found = await watch_until(DeviceFinder(by_uid), availability_is(uid, Availability.ONLINE))
+        assert by_uid_found[uid].availability is Availability.ONLINE
 
         finder = DeviceFinder(config(sweep=[sim.host]))  # a sweep hit has no MAC: the registry remembers it
-        assert ours(await finder.discover(2.0))[uid].availability is Availability.AUTH_FAILED
+        assert (await watch_until(finder, lambda seen: uid in seen))[uid].availability is Availability.AUTH_FAILED
         finder.config.passwords = {uid: "s3cret"}
-        assert ours(await finder.discover(2.0))[uid].availability is Availability.ONLINE
+        again = await watch_until(finder, availability_is(uid, Availability.ONLINE))
+        assert again[uid].availability is Availability.ONLINE
     finally:
         await stop_sim(sim)
 
@@ -219,8 +238,8 @@ async def test_password_protected_device_is_found_either_way() -> None:
 async def test_class1_device_is_keyed_by_address_and_silent_hosts_are_skipped() -> None:
     sim = await start_sim(34, pjlink_class=1)
     try:
-        found = ours(await DeviceFinder(config(sweep=[sim.host, "127.0.0.35"])).discover(2.5))
         uid = f"addr:127.0.0.34:{sim.tcp_port}"
+        found = ours(await watch_until(DeviceFinder(config(sweep=[sim.host, "127.0.0.35"])), lambda seen: uid in seen))
         assert list(found) == [uid] and found[uid].protocol_class == "1"
     finally:
         await stop_sim(sim)

@@ -28,6 +28,9 @@ class Playback:
         self.on_frame: Callable[[Image], None] | None = None
         self.on_end: Callable[[], None] | None = None
         self.error: str | None = None
+        # Ours, not VLC's is_playing(): that is False for a moment after play() while VLC opens the file,
+        # which showed "Play" on a button whose recording was just starting (on a busy PC, for a while).
+        self._wanted = False
         self._instance = vlc.Instance("--quiet", "--no-video-title-show", "--aout=dummy", "--no-xlib")
         self._player = self._instance.media_player_new()
         self._buffer = np.zeros((height, width, 4), np.uint8)
@@ -58,11 +61,13 @@ class Playback:
         callback(rgb)
 
     def _ended(self, event: Any) -> None:
+        self._wanted = False
         if self.on_end is not None:
             self.on_end()
 
     def _failed(self, event: Any) -> None:
         self.error = "the recording could not be played"
+        self._wanted = False
         if self.on_end is not None:
             self.on_end()
 
@@ -71,18 +76,22 @@ class Playback:
         self._player.set_media(self._instance.media_new_path(str(path)))
 
     def play(self) -> None:
+        self._wanted = True
         self._player.play()
 
     def pause(self) -> None:
+        self._wanted = False
         self._player.set_pause(1)
 
     def stop(self) -> None:
         """Blocks until VLC's threads let go of our buffer (tens of ms); call through ``offload``."""
+        self._wanted = False
         self._player.stop()
 
     @property
     def playing(self) -> bool:
-        return bool(self._player.is_playing())
+        """Playing or about to: from play() until pause, stop, the end of the file or an error."""
+        return self._wanted
 
     @property
     def position_s(self) -> float:

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Coroutine, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Collection, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ from devices.model import Availability, DeviceInfo
 log = logging.getLogger(__name__)
 
 PJLINK_PORT = 4352
+MECHANISMS = frozenset({"search", "dnssd", "sweep"})
 Endpoint = tuple[str, int]
 
 
@@ -66,9 +67,16 @@ class DeviceFinder:
                 found[info.uid] = info
         return sorted(found.values(), key=lambda info: info.uid)
 
-    async def watch(self, duration: float) -> AsyncGenerator[DeviceInfo, None]:
-        """Yield each device when identified and again whenever it changes, for at most `duration` s."""
-        run = _Run(self, duration)
+    async def watch(
+        self, duration: float, mechanisms: Collection[str] = MECHANISMS
+    ) -> AsyncGenerator[DeviceInfo, None]:
+        """Yield each device when identified and again whenever it changes, for `duration` s.
+
+        DNS-SD listens for the whole window, so an advert that arrives late is still added; a device whose
+        identification is under way when the window closes gets a short grace to finish rather than being
+        dropped. ``mechanisms`` picks a subset (the room keeps DNS-SD alone running between full looks).
+        """
+        run = _Run(self, duration, frozenset(mechanisms))
         try:
             async for info in run:
                 yield info
@@ -86,10 +94,15 @@ class _Candidate:
 class _Run:
     """One discovery window: producers feed candidates, identifications feed results, one loop merges."""
 
-    def __init__(self, finder: DeviceFinder, duration: float) -> None:
+    def __init__(self, finder: DeviceFinder, duration: float, mechanisms: frozenset[str] = MECHANISMS) -> None:
         self.finder, self.cfg, self.registry = finder, finder.config, finder.registry
+        self.mechanisms = mechanisms
         self.deadline = time.monotonic() + duration
+        self.duration = duration
         self.listen = max(0.2, duration * self.cfg.listen_fraction)
+        # An identification started just before the window closes may finish this long after it.
+        self.grace = 2 * self.cfg.step_timeout + 0.5
+        self.closing = False
         self.events: asyncio.Queue[_Candidate | tuple[Endpoint, Identity] | None] = asyncio.Queue()
         self.pending: dict[Endpoint, Hints] = {}
         self.done: dict[Endpoint, str] = {}  # endpoint -> uid, this run
@@ -98,18 +111,24 @@ class _Run:
         self.limit = asyncio.Semaphore(self.cfg.identify_concurrency)
 
     async def __aiter__(self) -> AsyncIterator[DeviceInfo]:
-        for producer in (self._search(), self._dnssd(), self._sweep()):
-            self.producers += 1
-            self._start(self._drain(producer))
+        producers = {"search": self._search, "dnssd": self._dnssd, "sweep": self._sweep}
+        for name, producer in producers.items():
+            if name in self.mechanisms:
+                self.producers += 1
+                self._start(self._drain(producer()))
         while self.producers or self.pending or not self.events.empty():
-            left = self.deadline - time.monotonic()
+            now = time.monotonic()
+            left = self.deadline - now
             if left <= 0:
-                break
+                self.closing = True  # no new candidates; identifications under way may still land
+                left = self.deadline + self.grace - now
+                if not self.pending or left <= 0:
+                    break
             try:
                 async with asyncio.timeout(left):  # not wait_for: see devices/tasks.py
                     event = await self.events.get()
             except TimeoutError:
-                break
+                continue  # the window (or its grace) is over: the loop's head decides
             if event is None:
                 continue
             info = self._on_candidate(event) if isinstance(event, _Candidate) else self._on_identity(*event)
@@ -118,6 +137,8 @@ class _Run:
 
     def _on_candidate(self, cand: _Candidate) -> DeviceInfo | None:
         endpoint = (cand.address, cand.port)
+        if self.closing:
+            return None
         if endpoint in self.pending:
             self.pending[endpoint].merge(cand.hints)
         elif endpoint in self.done:
@@ -193,8 +214,8 @@ class _Run:
     async def _dnssd(self) -> AsyncGenerator[_Candidate, None]:
         if not self.cfg.dnssd_types:
             return
-        services = dnssd.browse(
-            self.cfg.dnssd_types, self.listen,
+        services = dnssd.browse(  # the whole window: adverts may come late (a slow or busy host)
+            self.cfg.dnssd_types, self.duration,
             zeroconf=self.cfg.zeroconf, interfaces=self.cfg.dnssd_interfaces,
         )
         async with contextlib.aclosing(services) as found:
