@@ -9,8 +9,11 @@ from typing import Any
 
 import aiohttp
 
+from classroom_console.centre.limits import Limits
 from classroom_console.centre.tokens import STAFF
 from tests.test_sync_support import add_token, running_centre
+
+T0 = "2026-11-23T08:00:00.000000Z"
 
 
 def session_body(sid: str, events: int = 3) -> dict[str, Any]:
@@ -61,7 +64,7 @@ async def test_a_room_cannot_read_or_write_another_rooms_data(tmp_path: Path) ->
         a, b = await add_token(centre, "Room A"), await add_token(centre, "Room B")
         staff = await add_token(centre, "Head of centre", STAFF)
         data = os.urandom(1000)
-        meta = {"id": "rec-a", "size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "started_at": "x"}
+        meta = {"id": "rec-a", "size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "started_at": T0}
         async with http.post(f"{centre.url}/api/v1/recordings", json=meta, headers=auth(a)) as r:
             assert r.status == 200
         async with http.put(f"{centre.url}/api/v1/sessions/s-a", json=session_body("s-a"), headers=auth(a)) as r:
@@ -88,7 +91,7 @@ async def test_path_traversal_is_refused(tmp_path: Path) -> None:
         token = await add_token(centre, "Room A")
         sha = hashlib.sha256(b"x").hexdigest()
         for bad in ("../../escape", "..", "a/../../b", "/etc/passwd", "a\\..\\b", ".hidden"):
-            meta = {"id": bad, "size": 1, "sha256": sha, "started_at": "x"}
+            meta = {"id": bad, "size": 1, "sha256": sha, "started_at": T0}
             async with http.post(f"{centre.url}/api/v1/recordings", json=meta, headers=auth(token)) as r:
                 assert r.status == 400, bad
         for bad_url in ("..%2F..%2Fescape", "%2e%2e", "a%5C..%5Cb"):
@@ -99,7 +102,7 @@ async def test_path_traversal_is_refused(tmp_path: Path) -> None:
         async with http.put(url, json=session_body("../x"), headers=auth(token)) as r:
             assert r.status in (400, 404)
         # A hostile display name is only metadata: the file is named by the validated id, inside the room.
-        meta = {"id": "ok-1", "size": 1, "sha256": sha, "name": "../../../../etc/cron.d/x", "started_at": "x"}
+        meta = {"id": "ok-1", "size": 1, "sha256": sha, "name": "../../../../etc/cron.d/x", "started_at": T0}
         async with http.post(f"{centre.url}/api/v1/recordings", json=meta, headers=auth(token)) as r:
             assert r.status == 200
         async with http.patch(f"{centre.url}/api/v1/recordings/ok-1", data=b"x",
@@ -111,18 +114,18 @@ async def test_path_traversal_is_refused(tmp_path: Path) -> None:
 
 
 async def test_oversized_bodies_are_refused(tmp_path: Path) -> None:
-    async with running_centre(tmp_path, max_file_bytes=10_000, max_json_bytes=64_000) as centre, \
+    async with running_centre(tmp_path, max_file_bytes=10_000, limits=Limits(session_bytes=64_000)) as centre, \
             aiohttp.ClientSession() as http:
         token = await add_token(centre, "Room A")
         big = session_body("s-big", events=2000)
         async with http.put(f"{centre.url}/api/v1/sessions/s-big", json=big, headers=auth(token)) as r:
             assert r.status == 413
         sha = hashlib.sha256(b"").hexdigest()
-        too_big = {"id": "huge", "size": 10_001, "sha256": sha, "started_at": "x"}
+        too_big = {"id": "huge", "size": 10_001, "sha256": sha, "started_at": T0}
         async with http.post(f"{centre.url}/api/v1/recordings", json=too_big, headers=auth(token)) as r:
             assert r.status == 413
         data = os.urandom(100)
-        meta = {"id": "small", "size": 100, "sha256": hashlib.sha256(data).hexdigest(), "started_at": "x"}
+        meta = {"id": "small", "size": 100, "sha256": hashlib.sha256(data).hexdigest(), "started_at": T0}
         async with http.post(f"{centre.url}/api/v1/recordings", json=meta, headers=auth(token)) as r:
             assert r.status == 200
         headers = {**auth(token), "Upload-Offset": "0"}
@@ -145,7 +148,7 @@ async def test_wrong_checksum_starts_again_and_offsets_must_match(tmp_path: Path
     async with running_centre(tmp_path) as centre, aiohttp.ClientSession() as http:
         token = await add_token(centre, "Room A")
         data = os.urandom(5000)
-        meta = {"id": "r1", "size": 5000, "sha256": hashlib.sha256(b"other").hexdigest(), "started_at": "x"}
+        meta = {"id": "r1", "size": 5000, "sha256": hashlib.sha256(b"other").hexdigest(), "started_at": T0}
         async with http.post(f"{centre.url}/api/v1/recordings", json=meta, headers=auth(token)) as r:
             assert r.status == 200
         url = f"{centre.url}/api/v1/recordings/r1"

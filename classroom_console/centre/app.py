@@ -1,98 +1,72 @@
-"""The centre's HTTP API (aiohttp): rooms send sessions and recordings; staff read the aggregated usage."""
+"""The centre's HTTP API (aiohttp): rooms send sessions and recordings; staff read the aggregated usage.
+
+The handlers stay thin: bodies are read and checked by ``bodies``/``payloads`` (off the loop when large),
+tokens by ``auth``, failures are answered by ``failures``, and connections are guarded by ``guard``.
+"""
 
 from __future__ import annotations
 
-import json
-import logging
-from collections.abc import Awaitable, Callable
+import re
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 
+from classroom_console.centre import validate as v
+from classroom_console.centre.auth import API, TokenUse, make_authenticate, who_is
+from classroom_console.centre.bodies import JsonReader, paced
 from classroom_console.centre.db import CentreDB, Identity
-from classroom_console.centre.files import OffsetConflict, TooLarge, Uploads
+from classroom_console.centre.failures import answer_failures, error
+from classroom_console.centre.files import OffsetConflict, TooLarge, UploadBusy, Uploads
+from classroom_console.centre.guard import head_clock
+from classroom_console.centre.limits import Limits
 from classroom_console.centre.payloads import FILE_ID_RE, ID_RE, check_id, recording_row, session_rows
-from classroom_console.centre.tokens import STAFF, token_hash
+from classroom_console.centre.tokens import STAFF
 from classroom_console.store import utc_iso
 from classroom_console.usage_model import UsageFilter
 
-log = logging.getLogger(__name__)
-
-API = "/api/v1"
-MAX_JSON_BYTES = 32 << 20  # a session with a very long event log still fits; more is refused (413)
 DEFAULT_MAX_FILE_BYTES = 64 << 30
-READ_BLOCK = 1 << 20
-WHO = web.AppKey("who", dict)
 DB = web.AppKey("db", CentreDB)
 UPLOADS = web.AppKey("uploads", Uploads)
 MAX_FILE = web.AppKey("max_file", int)
-# aiohttp >= 3.12 types request storage keys; older versions take a plain string.
-WHO_KEY: Any = web.RequestKey("who", Identity) if hasattr(web, "RequestKey") else "who"
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def _error(status: int, message: str, **headers: str) -> web.Response:
-    return web.json_response({"error": message}, status=status, headers=headers)
-
-
-@web.middleware
-async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every API call carries a bearer token; the room it names is the only room it may touch."""
-    if not request.path.startswith(API):
-        return await handler(request)
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return _error(401, "a bearer token is required", **{"WWW-Authenticate": "Bearer"})
-    digest = token_hash(token.strip())
-    cache: dict[str, Identity] = request.app[WHO]
-    who = cache.get(digest)
-    if who is None:
-        who = await request.app[DB].identity(digest)
-        if who is None:
-            return _error(401, "unknown token", **{"WWW-Authenticate": 'Bearer error="invalid_token"'})
-        cache[digest] = who
-    request[WHO_KEY] = who
-    return await handler(request)
-
-
-def _who(request: web.Request) -> Identity:
-    who: Identity = request[WHO_KEY]
-    return who
+LIMITS = web.AppKey("limits", Limits)
+JSON = web.AppKey("json", JsonReader)
+USES = web.AppKey("uses", TokenUse)
+_OFFSET = re.compile(r"^\d{1,19}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 async def ping(request: web.Request) -> web.Response:
-    who = _who(request)
+    who = who_is(request)
     return web.json_response({"room": who.name, "role": who.role})
 
 
 async def put_session(request: web.Request) -> web.Response:
-    who = _who(request)
-    try:
-        session_id = check_id(request.match_info["session_id"], ID_RE)
-        body = await request.json()
-        rows = session_rows(who.name, session_id, body, utc_iso())
-    except (ValueError, json.JSONDecodeError) as exc:
-        return _error(400, str(exc))
+    who = who_is(request)
+    session_id = check_id(request.match_info["session_id"], ID_RE)
+    now = utc_iso()
+    rows = await request.app[JSON].read(
+        request, request.app[LIMITS].session_bytes, lambda body: session_rows(who.name, session_id, body, now)
+    )
     stored = await request.app[DB].store_session(rows)
     return web.json_response({"session": session_id, "events": stored})
 
 
 async def create_recording(request: web.Request) -> web.Response:
-    who = _who(request)
+    who = who_is(request)
+    max_file = request.app[MAX_FILE]
     try:
-        row = recording_row(who.name, await request.json(), request.app[MAX_FILE])
-        request.app[UPLOADS].path(who, row["id"])
+        row = await request.app[JSON].read(
+            request, request.app[LIMITS].announce_bytes, lambda body: recording_row(who.name, body, max_file)
+        )
     except OverflowError as exc:
-        return _error(413, str(exc))
-    except (ValueError, json.JSONDecodeError) as exc:
-        return _error(400, str(exc))
+        return error(413, str(exc))
+    request.app[UPLOADS].path(who, row["id"])
     db = request.app[DB]
     await db.add_recording(row)
     rec = await db.recording(who.name, row["id"])
     assert rec is not None
     if (rec.size, rec.sha256) != (row["size_bytes"], row["sha256"]):
-        return _error(409, "this recording id was announced with another size or checksum")
+        return error(409, "this recording id was announced with another size or checksum")
     return _status(rec.id, rec.received, rec.size, rec.complete, rec.sha256)
 
 
@@ -104,8 +78,8 @@ def _status(rid: str, offset: int, size: int, complete: bool, sha256: str, statu
     )
 
 
-async def _recording_or_none(request: web.Request) -> tuple[Identity, str]:
-    who = _who(request)
+def _recording_id(request: web.Request) -> tuple[Identity, str]:
+    who = who_is(request)
     rid = check_id(request.match_info["recording_id"], FILE_ID_RE)
     request.app[UPLOADS].path(who, rid)
     return who, rid
@@ -113,68 +87,107 @@ async def _recording_or_none(request: web.Request) -> tuple[Identity, str]:
 
 async def recording_status(request: web.Request) -> web.Response:
     """HEAD or GET: how many bytes the centre holds, so a cut upload resumes from there."""
-    try:
-        who, rid = await _recording_or_none(request)
-    except ValueError as exc:
-        return _error(400, str(exc))
+    who, rid = _recording_id(request)
     rec = await request.app[DB].recording(who.name, rid)
     if rec is None:
-        return _error(404, "no such recording for this room")
+        return error(404, "no such recording for this room")
     return _status(rec.id, rec.received, rec.size, rec.complete, rec.sha256)
 
 
 async def patch_recording(request: web.Request) -> web.Response:
     """Append bytes at ``Upload-Offset``; the answer says the new offset, and whether the checksum held."""
-    try:
-        who, rid = await _recording_or_none(request)
-        offset = int(request.headers.get("Upload-Offset", ""))
-    except ValueError as exc:
-        return _error(400, f"bad recording id or Upload-Offset: {exc}")
+    who, rid = _recording_id(request)
+    header = request.headers.get("Upload-Offset", "")
+    if not _OFFSET.match(header):
+        return error(400, f"Upload-Offset must be a byte count, not {header[:40]!r}")
+    offset = v.integer(int(header), "Upload-Offset")
     db = request.app[DB]
     rec = await db.recording(who.name, rid)
     if rec is None:
-        return _error(404, "no such recording for this room")
-    length = request.content_length
+        return error(404, "no such recording for this room")
+    limits = request.app[LIMITS]
+    body = paced(request.content, limits)
     try:
-        got = await request.app[UPLOADS].receive(who, rec, offset, length, request.content.iter_chunked(READ_BLOCK))
+        got = await request.app[UPLOADS].receive(who, rec, offset, request.content_length, body, limits.lock_wait_s)
     except OffsetConflict as exc:
-        return _error(409, str(exc), **{"Upload-Offset": str(exc.offset)})
+        return error(409, str(exc), **{"Upload-Offset": str(exc.offset)})
     except TooLarge as exc:
-        return _error(413, str(exc))
+        return error(413, str(exc))
+    except UploadBusy as exc:
+        return error(503, str(exc), **{"Retry-After": "5"})
+    if got.stalled:
+        answer = error(408, f"{got.stalled}; the centre holds {got.offset} bytes", **{"Upload-Offset": str(got.offset)})
+        answer.force_close()
+        return answer
     if not got.checksum_ok:
-        return _error(422, "SHA-256 mismatch: the upload starts again from zero", **{"Upload-Offset": "0"})
+        return error(422, "SHA-256 mismatch: the upload starts again from zero", **{"Upload-Offset": "0"})
     return _status(rid, got.offset, rec.size, got.complete, rec.sha256)
+
+
+def usage_filter(query: dict[str, str]) -> UsageFilter:
+    """Every query value checked first: a NaN offset or year 9999 once made the report fail with 500."""
+    for key in ("since", "until"):
+        if query.get(key):
+            if not _DATE.match(query[key]) or not "2000" <= query[key][:4] <= "2199":
+                raise v.Invalid(key, "must be a date (YYYY-MM-DD) in the years 2000..2199")
+    for key in ("room", "lecturer"):
+        if key in query:
+            v.text(query[key], key, 1000)
+    try:
+        offset = float(query.get("utc_offset_h", 0.0))
+        rated = int(query.get("lamp_rated_hours", 3000))
+    except ValueError:
+        raise v.Invalid("", "utc_offset_h must be a number and lamp_rated_hours an integer") from None
+    v.number(offset, "utc_offset_h", -14.0, 14.0)
+    v.integer(rated, "lamp_rated_hours", 1, 1_000_000)
+    try:
+        return UsageFilter.from_query(query)
+    except (ValueError, KeyError) as exc:
+        raise v.Invalid("", str(exc)) from None
 
 
 async def usage(request: web.Request) -> web.Response:
     """Staff see every room; a room token sees only its own room."""
-    who = _who(request)
-    try:
-        f = UsageFilter.from_query(dict(request.query))
-    except (ValueError, KeyError) as exc:
-        return _error(400, str(exc))
+    who = who_is(request)
+    f = usage_filter(dict(request.query))
     if who.role != STAFF:
         if f.room not in (None, who.name):
-            return _error(403, "a room token may read only its own room")
+            return error(403, "a room token may read only its own room")
         f = UsageFilter(f.since, f.until, who.name, f.lecturer, f.utc_offset_h, f.lamp_rated_hours)
     report = await request.app[DB].usage(f)
     return web.json_response(report.as_json())
 
 
 async def rooms(request: web.Request) -> web.Response:
-    if _who(request).role != STAFF:
-        return _error(403, "only a staff token may list rooms")
+    if who_is(request).role != STAFF:
+        return error(403, "only a staff token may list rooms")
     return web.json_response({"rooms": await request.app[DB].rooms()})
 
 
 def build_app(
-    db: CentreDB, data_dir: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, max_json_bytes: int = MAX_JSON_BYTES
+    db: CentreDB, data_dir: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, limits: Limits | None = None
 ) -> web.Application:
-    app = web.Application(middlewares=[authenticate], client_max_size=max_json_bytes)
+    limits = limits or Limits()
+    uses = TokenUse(db)
+    app = web.Application(
+        middlewares=[head_clock, answer_failures, make_authenticate(db, uses)],
+        client_max_size=max(limits.session_bytes, limits.announce_bytes),
+    )
     app[DB] = db
-    app[WHO] = {}
     app[UPLOADS] = Uploads(data_dir, db)
     app[MAX_FILE] = max_file_bytes
+    app[LIMITS] = limits
+    app[JSON] = JsonReader(limits)
+    app[USES] = uses
+
+    async def start_noting(_: web.Application) -> None:
+        uses.start()
+
+    async def stop_noting(_: web.Application) -> None:
+        await uses.stop()
+
+    app.on_startup.append(start_noting)
+    app.on_cleanup.append(stop_noting)
     app.router.add_get(f"{API}/ping", ping)
     app.router.add_put(API + "/sessions/{session_id}", put_session)
     app.router.add_post(f"{API}/recordings", create_recording)

@@ -26,6 +26,16 @@ class RecordingState:
     complete: bool
 
 
+@dataclass(frozen=True, slots=True)
+class TokenRow:
+    name: str
+    role: str
+    id: str  # the start of the token's hash: safe to show, enough to revoke
+    created_at: str
+    last_used_at: str | None
+    revoked_at: str | None
+
+
 class CentreDB(abc.ABC):
     """Every method is a coroutine; the loop never waits on the database."""
 
@@ -33,7 +43,19 @@ class CentreDB(abc.ABC):
     async def add_token(self, token_hash: str, name: str, role: str, folder: str) -> None: ...
 
     @abc.abstractmethod
-    async def identity(self, token_hash: str) -> Identity | None: ...
+    async def identity(self, token_hash: str) -> Identity | None:
+        """Asked on every request, so a token revoked by another process stops working at once; must be cheap."""
+
+    @abc.abstractmethod
+    async def tokens(self) -> list[TokenRow]: ...
+
+    @abc.abstractmethod
+    async def revoke(self, room_or_id: str, now: str) -> list[tuple[str, str]]:
+        """Revoke one token (by id) or every token of a room (by name); returns (room, token id) revoked."""
+
+    @abc.abstractmethod
+    async def touch_tokens(self, last_used: dict[str, str]) -> None:
+        """Note when tokens were last used (token hash -> UTC time), in one write."""
 
     @abc.abstractmethod
     async def store_session(self, rows: SessionRows) -> int:

@@ -14,7 +14,7 @@ except ImportError:  # pragma: no cover
     asyncpg = None
 
 from classroom_console.centre import schema
-from classroom_console.centre.db import CentreDB, Identity, RecordingState
+from classroom_console.centre.db import CentreDB, Identity, RecordingState, TokenRow
 from classroom_console.centre.payloads import SessionRows
 from classroom_console.store import utc_iso
 from classroom_console.usage_model import UsageFilter, UsageReport
@@ -49,6 +49,8 @@ class PostgresCentreDB(CentreDB):
                 await conn.execute("SELECT pg_advisory_xact_lock(72100501)")
                 for statement in schema.SCHEMA:
                     await conn.execute(statement)
+                for table, column, kind in schema.ADDED_COLUMNS:
+                    await conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
         return cls(pool)
 
     async def _execute(self, statement: str, params: dict[str, Any]) -> None:
@@ -68,6 +70,29 @@ class PostgresCentreDB(CentreDB):
     async def identity(self, token_hash: str) -> Identity | None:
         row = await self._fetchrow(schema.FIND_TOKEN, {"hash": token_hash})
         return Identity(row[0], row[1], row[2]) if row else None
+
+    async def tokens(self) -> list[TokenRow]:
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(schema.LIST_TOKENS)
+        return [TokenRow(*tuple(r)) for r in rows]
+
+    async def revoke(self, room_or_id: str, now: str) -> list[tuple[str, str]]:
+        params = {"key": room_or_id, "now": now}
+        async with self.pool.acquire() as conn, conn.transaction():
+            for statement in (schema.REVOKE_ID, schema.REVOKE_NAME):
+                sql, args = _sql(statement, params)
+                found = await conn.fetch(sql, *args)
+                if found:
+                    return [(str(r[0]), str(r[1])) for r in found]
+        return []
+
+    async def touch_tokens(self, last_used: dict[str, str]) -> None:
+        if not last_used:
+            return
+        rows = [{"hash": h, "at": at} for h, at in last_used.items()]
+        sql, _ = _sql(schema.TOUCH_TOKEN, rows[0])
+        async with self.pool.acquire() as conn:
+            await conn.executemany(sql, [_sql(schema.TOUCH_TOKEN, row)[1] for row in rows])
 
     async def store_session(self, rows: SessionRows) -> int:
         async with self.pool.acquire() as conn, conn.transaction():

@@ -1,4 +1,9 @@
-"""The centre on one SQLite file: one thread owns the connection and commits queued writes together."""
+"""The centre on one SQLite file: one thread owns the writing connection and commits queued writes together.
+
+Reads have their own connections and threads (WAL lets them run beside a write): token checks and upload
+offsets on a quick one, reports on two more, so a ping never waits behind a big session's write group or
+a staff report.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from classroom_console.centre import schema
-from classroom_console.centre.db import CentreDB, Identity, RecordingState
+from classroom_console.centre.db import CentreDB, Identity, RecordingState, TokenRow
 from classroom_console.centre.payloads import SessionRows
 from classroom_console.store import utc_iso
-from classroom_console.thread_results import settle_from_thread
+from classroom_console.thread_results import settle, settle_from_thread
 from classroom_console.usage import query_sqlite
 from classroom_console.usage_model import UsageFilter, UsageReport
 
@@ -38,7 +43,76 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA busy_timeout = 5000")
     for statement in schema.SCHEMA:
         conn.execute(statement)
+    for table, column, kind in schema.ADDED_COLUMNS:
+        if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
     return conn
+
+
+def _settle_all(results: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+    for future, result, error in results:
+        settle(future, result, error)
+
+
+class _Readers:
+    """Read-only connections, one per thread, serving one queue; all answers ready at once go back in one hop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, path: Path, threads: int, name: str) -> None:
+        self._loop = loop
+        self._uri = path.absolute().as_uri() + "?mode=ro"
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._threads = [threading.Thread(target=self._run, name=f"{name}-{i}", daemon=True) for i in range(threads)]
+        for thread in self._threads:
+            thread.start()
+
+    def _run(self) -> None:
+        conn: sqlite3.Connection | None = None
+        try:
+            conn = sqlite3.connect(self._uri, uri=True, isolation_level=None, check_same_thread=True)
+            conn.execute("PRAGMA busy_timeout = 5000")
+        except sqlite3.Error:
+            conn = None  # each read then says so; the writer opened the same file, so this is rare
+        try:
+            while True:
+                job = self._jobs.get()
+                batch: list[_Job | None] = [job]
+                while job is not None and len(batch) < MAX_GROUP:
+                    try:
+                        job = self._jobs.get_nowait()
+                    except queue.Empty:
+                        break
+                    batch.append(job)
+                results: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+                for item in batch:
+                    if item is None:
+                        continue
+                    try:
+                        if conn is None:
+                            raise RuntimeError("the centre database could not be opened for reading")
+                        results.append((item.future, item.fn(conn), None))
+                    except Exception as exc:
+                        results.append((item.future, None, exc))
+                if results:
+                    try:
+                        self._loop.call_soon_threadsafe(_settle_all, results)
+                    except RuntimeError:
+                        pass
+                if batch[-1] is None:
+                    return
+        finally:
+            if conn is not None:
+                conn.close()
+
+    async def call(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
+        future: asyncio.Future[Any] = self._loop.create_future()
+        self._jobs.put(_Job(fn, future, False))
+        return await future
+
+    async def close(self) -> None:
+        for _ in self._threads:
+            self._jobs.put(None)
+        while any(t.is_alive() for t in self._threads):  # noqa: ASYNC110
+            await asyncio.sleep(0.001)
 
 
 class SqliteCentreDB(CentreDB):
@@ -48,6 +122,8 @@ class SqliteCentreDB(CentreDB):
         self._stopped: asyncio.Future[None] = loop.create_future()
         self._thread: threading.Thread | None = None
         self._closing = False
+        self._quick: _Readers | None = None
+        self._reports: _Readers | None = None
 
     @classmethod
     async def open(cls, path: Path) -> SqliteCentreDB:
@@ -60,6 +136,8 @@ class SqliteCentreDB(CentreDB):
         except BaseException:
             await db._join()
             raise
+        db._quick = _Readers(db._loop, path, 1, "centre-db-quick")
+        db._reports = _Readers(db._loop, path, 2, "centre-db-reports")
         return db
 
     # the thread
@@ -146,9 +224,32 @@ class SqliteCentreDB(CentreDB):
         params = {"hash": token_hash, "name": name, "role": role, "folder": folder, "now": utc_iso()}
         await self._call(lambda c: c.execute(schema.ADD_TOKEN, params), write=True)
 
+    async def _read(self, fn: Callable[[sqlite3.Connection], Any], quick: bool = True) -> Any:
+        readers = self._quick if quick else self._reports
+        if self._closing or readers is None:
+            raise RuntimeError("the centre database is closed")
+        return await readers.call(fn)
+
     async def identity(self, token_hash: str) -> Identity | None:
-        row = await self._call(lambda c: c.execute(schema.FIND_TOKEN, {"hash": token_hash}).fetchone())
+        row = await self._read(lambda c: c.execute(schema.FIND_TOKEN, {"hash": token_hash}).fetchone())
         return Identity(*row) if row else None
+
+    async def tokens(self) -> list[TokenRow]:
+        rows = await self._read(lambda c: c.execute(schema.LIST_TOKENS).fetchall(), quick=False)
+        return [TokenRow(*row) for row in rows]
+
+    async def revoke(self, room_or_id: str, now: str) -> list[tuple[str, str]]:
+        def write(c: sqlite3.Connection) -> list[tuple[str, str]]:
+            params = {"key": room_or_id, "now": now}
+            found = c.execute(schema.REVOKE_ID, params).fetchall() or c.execute(schema.REVOKE_NAME, params).fetchall()
+            return [(str(name), str(tid)) for name, tid in found]
+
+        revoked: list[tuple[str, str]] = await self._call(write, write=True)
+        return revoked
+
+    async def touch_tokens(self, last_used: dict[str, str]) -> None:
+        rows = [{"hash": h, "at": at} for h, at in last_used.items()]
+        await self._call(lambda c: c.executemany(schema.TOUCH_TOKEN, rows), write=True)
 
     async def store_session(self, rows: SessionRows) -> int:
         def write(c: sqlite3.Connection) -> int:
@@ -168,7 +269,7 @@ class SqliteCentreDB(CentreDB):
 
     async def recording(self, room: str, recording_id: str) -> RecordingState | None:
         key = {"room_id": room, "id": recording_id}
-        row = await self._call(lambda c: c.execute(schema.GET_RECORDING, key).fetchone())
+        row = await self._read(lambda c: c.execute(schema.GET_RECORDING, key).fetchone())
         if row is None:
             return None
         return RecordingState(row[0], int(row[1]), row[2], int(row[3]), bool(row[4]))
@@ -182,16 +283,26 @@ class SqliteCentreDB(CentreDB):
         await self._call(lambda c: c.execute(schema.SET_RECEIVED, params), write=True)
 
     async def usage(self, f: UsageFilter) -> UsageReport:
-        report: UsageReport = await self._call(lambda c: query_sqlite(c, f))
+        def read(c: sqlite3.Connection) -> UsageReport:
+            c.execute("BEGIN")  # one snapshot for every chart's query
+            try:
+                return query_sqlite(c, f)
+            finally:
+                c.execute("COMMIT")
+
+        report: UsageReport = await self._read(read, quick=False)
         return report
 
     async def rooms(self) -> list[dict[str, Any]]:
-        rows = await self._call(lambda c: c.execute(schema.ROOMS).fetchall())
+        rows = await self._read(lambda c: c.execute(schema.ROOMS).fetchall(), quick=False)
         return [{"name": n, "sessions": int(s), "last_received": last} for n, s, last in rows]
 
     async def close(self) -> None:
         if not self._closing:
             self._closing = True
+            for readers in (self._quick, self._reports):
+                if readers is not None:
+                    await readers.close()
             self._jobs.put(None)
         await self._join()
 

@@ -17,7 +17,9 @@ from typing import IO, Any
 
 import aiohttp
 
+from classroom_console.centre.bodies import BodyStalled
 from classroom_console.centre.db import CentreDB, Identity, RecordingState
+from classroom_console.centre.validate import Invalid
 from classroom_console.store import utc_iso
 
 WRITE_BLOCK = 4 << 20  # bytes handed to the writer thread at once
@@ -33,12 +35,17 @@ class TooLarge(Exception):
     pass
 
 
+class UploadBusy(Exception):
+    """Another PATCH of the same recording holds it; it lets go when its body times out."""
+
+
 @dataclass(slots=True)
 class Received:
     offset: int
     complete: bool
     checksum_ok: bool = True
     client_gone: bool = False
+    stalled: str = ""  # why the body stopped early (no bytes for too long), if it did
 
 
 @dataclass(slots=True)
@@ -97,81 +104,100 @@ class Uploads:
         room_dir = os.path.normpath(os.path.join(self.root, "rooms", who.folder, "recordings"))
         path = os.path.normpath(os.path.join(room_dir, f"{recording_id}.bin"))
         if os.path.dirname(path) != room_dir or "/" in recording_id or "\\" in recording_id:
-            raise ValueError("a recording id may not leave the room's folder")
+            raise Invalid("", "a recording id may not leave the room's folder")
         return Path(path)
 
     def _upload(self, who: Identity, recording_id: str) -> _Upload:
         return self._state.setdefault((who.name, recording_id), _Upload())
 
     async def receive(
-        self, who: Identity, rec: RecordingState, offset: int, length: int | None, body: AsyncIterator[bytes]
+        self, who: Identity, rec: RecordingState, offset: int, length: int | None, body: AsyncIterator[bytes],
+        lock_wait_s: float = 45.0,
     ) -> Received:
-        """Append one PATCH body; a body cut short still keeps (and acknowledges) what arrived."""
-        loop = asyncio.get_running_loop()
+        """Append one PATCH body; a body cut short, or stalled, still keeps (and acknowledges) what arrived."""
         state = self._upload(who, rec.id)
-        async with state.lock:
-            fresh = await self.db.recording(who.name, rec.id)
-            rec = fresh or rec
-            if rec.complete:
-                return Received(rec.size, True)
-            if offset != rec.received:
-                raise OffsetConflict(rec.received)
-            room_left = rec.size - offset
-            if length is not None and length > room_left:
-                raise TooLarge(f"{length} bytes sent where {room_left} remain")
-            path = self.path(who, rec.id)
-            fh = await loop.run_in_executor(None, _open_at, path, offset)
-            hasher = state.hasher if state.hashed == offset else None
-            truncate_to: int | None = None
-            written, overflow, gone = 0, False, False
+        try:
+            async with asyncio.timeout(lock_wait_s):
+                await state.lock.acquire()
+        except TimeoutError:
+            raise UploadBusy("another upload of this recording is still running; try again shortly") from None
+        try:
+            return await self._receive_locked(state, who, rec, offset, length, body)
+        except BaseException:
+            state.hasher, state.hashed = None, -1  # it may have taken bytes that were never written
+            raise
+        finally:
+            state.lock.release()
+
+    async def _receive_locked(
+        self, state: _Upload, who: Identity, rec: RecordingState, offset: int, length: int | None,
+        body: AsyncIterator[bytes],
+    ) -> Received:
+        loop = asyncio.get_running_loop()
+        fresh = await self.db.recording(who.name, rec.id)
+        rec = fresh or rec
+        if rec.complete:
+            return Received(rec.size, True)
+        if offset != rec.received:
+            raise OffsetConflict(rec.received)
+        room_left = rec.size - offset
+        if length is not None and length > room_left:
+            raise TooLarge(f"{length} bytes sent where {room_left} remain")
+        path = self.path(who, rec.id)
+        fh = await loop.run_in_executor(None, _open_at, path, offset)
+        hasher = state.hasher if state.hashed == offset else None
+        truncate_to: int | None = None
+        written, overflow, gone, stalled = 0, False, False, ""
+        try:
+            if hasher is None:
+                hasher = await loop.run_in_executor(None, _hash_prefix, fh, offset)
+            blocks: list[bytes] = []
+            buffered = 0
+            pending: asyncio.Future[None] | None = None
             try:
-                if hasher is None:
-                    hasher = await loop.run_in_executor(None, _hash_prefix, fh, offset)
-                blocks: list[bytes] = []
-                buffered = 0
-                pending: asyncio.Future[None] | None = None
-                try:
-                    async for data in body:
-                        if written + buffered + len(data) > room_left:
-                            overflow = True
-                            break
-                        blocks.append(data)
-                        buffered += len(data)
-                        if buffered >= WRITE_BLOCK:
-                            if pending is not None:
-                                await pending
-                            pending = loop.run_in_executor(None, _write, fh, hasher, blocks)
-                            written += buffered
-                            blocks, buffered = [], 0
-                except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError, ConnectionError, OSError):
-                    gone = True  # the room's connection dropped: keep what arrived, it will resume from there
-                if pending is not None:
-                    await pending
-                if overflow:
-                    truncate_to, written = offset, 0
-                else:
-                    await loop.run_in_executor(None, _write, fh, hasher, blocks)
-                    written += buffered
-            finally:
-                await loop.run_in_executor(None, _close, fh, truncate_to)
+                async for data in body:
+                    if written + buffered + len(data) > room_left:
+                        overflow = True
+                        break
+                    blocks.append(data)
+                    buffered += len(data)
+                    if buffered >= WRITE_BLOCK:
+                        if pending is not None:
+                            await pending
+                        pending = loop.run_in_executor(None, _write, fh, hasher, blocks)
+                        written += buffered
+                        blocks, buffered = [], 0
+            except BodyStalled as exc:
+                stalled = str(exc)  # keep what arrived; the lock goes with this request, the room resumes
+            except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError, ConnectionError, OSError):
+                gone = True  # the room's connection dropped: keep what arrived, it will resume from there
+            if pending is not None:
+                await pending
             if overflow:
-                state.hashed = -1
-                raise TooLarge(f"more than the {room_left} bytes that remain")
-            new = offset + written
-            state.hasher, state.hashed = hasher, new
-            if new < rec.size:
-                await self.db.set_received(who.name, rec.id, new, False, utc_iso())
-                return Received(new, False, client_gone=gone)
-            assert hasher is not None
-            if hasher.hexdigest() != rec.sha256:
-                # The whole file is wrong: start again from zero rather than keep a corrupt copy.
-                await loop.run_in_executor(None, _truncate, path)
-                state.hasher, state.hashed = None, -1
-                await self.db.set_received(who.name, rec.id, 0, False, utc_iso())
-                return Received(0, False, checksum_ok=False, client_gone=gone)
-            await self.db.set_received(who.name, rec.id, new, True, utc_iso())
-            self._state.pop((who.name, rec.id), None)
-            return Received(new, True, client_gone=gone)
+                truncate_to, written = offset, 0
+            else:
+                await loop.run_in_executor(None, _write, fh, hasher, blocks)
+                written += buffered
+        finally:
+            await loop.run_in_executor(None, _close, fh, truncate_to)
+        if overflow:
+            state.hashed = -1
+            raise TooLarge(f"more than the {room_left} bytes that remain")
+        new = offset + written
+        state.hasher, state.hashed = hasher, new
+        if new < rec.size:
+            await self.db.set_received(who.name, rec.id, new, False, utc_iso())
+            return Received(new, False, client_gone=gone, stalled=stalled)
+        assert hasher is not None
+        if hasher.hexdigest() != rec.sha256:
+            # The whole file is wrong: start again from zero rather than keep a corrupt copy.
+            await loop.run_in_executor(None, _truncate, path)
+            state.hasher, state.hashed = None, -1
+            await self.db.set_received(who.name, rec.id, 0, False, utc_iso())
+            return Received(0, False, checksum_ok=False, client_gone=gone)
+        await self.db.set_received(who.name, rec.id, new, True, utc_iso())
+        self._state.pop((who.name, rec.id), None)
+        return Received(new, True, client_gone=gone)
 
 
 def _truncate(path: Path) -> None:

@@ -1,4 +1,4 @@
-"""What a room may send, checked and turned into row parameters; anything malformed is a ValueError (400)."""
+"""What a room may send, checked field by field and turned into row parameters; anything malformed is Invalid (400)."""
 
 from __future__ import annotations
 
@@ -8,28 +8,30 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from classroom_console.centre import validate as v
+
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$")
 FILE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-MAX_EVENTS = 200_000
-MAX_TEXT = 4096
+MAX_EVENTS = 100_000  # one a second for a whole day, with room to spare
+MAX_READINGS = 100_000
+MAX_NAME, MAX_WORD, MAX_UID = 1000, 64, 256
+MAX_LAMP_HOURS = 1_000_000
 MAX_SESSION_S = 86400.0  # a session left open for days counts one day at most
 
 
 def check_id(value: Any, pattern: re.Pattern[str] = ID_RE) -> str:
     if not isinstance(value, str) or not pattern.match(value) or ".." in value:
-        raise ValueError(f"bad id: {str(value)[:100]!r}")
+        raise v.Invalid("", f"bad id: {str(value)[:100]!r}")
     return value
 
 
-def _text(value: Any, default: str = "") -> str:
-    if value is None:
-        return default
-    return str(value)[:MAX_TEXT]
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)[:65536]
+def _json(value: Any, path: str) -> str:
+    """Stored as compact JSON text; a payload too large to store whole is refused, never cut (cut JSON is not JSON)."""
+    out = json.dumps(value, separators=(",", ":"), sort_keys=True, allow_nan=False)
+    if len(out) > v.MAX_JSON_TEXT:
+        raise v.Invalid(path, f"more than {v.MAX_JSON_TEXT} characters of JSON")
+    return out
 
 
 @dataclass(slots=True)
@@ -66,72 +68,80 @@ def hour_buckets(t0: float, dur: float) -> list[tuple[int, float]]:
 
 
 def session_rows(room: str, session_id: str, body: Any, now: str) -> SessionRows:
-    """The room is the authenticated one, whatever the body claims."""
-    if not isinstance(body, dict) or not isinstance(body.get("session"), dict):
-        raise ValueError("body must be an object with a 'session' object")
-    s = body["session"]
+    """Every field checked (``validate``); the room is the authenticated one, whatever the body claims."""
+    body = v.obj(body, "body")
+    s = v.obj(body.get("session"), "session")
     if s.get("id") != session_id:
-        raise ValueError("session id in the body does not match the URL")
-    events = body.get("events") or []
-    if not isinstance(events, list) or len(events) > MAX_EVENTS:
-        raise ValueError(f"events must be a list of at most {MAX_EVENTS}")
+        raise v.Invalid("session.id", "does not match the URL")
     session = {
-        "room_id": room, "id": session_id, "lecturer": _text(s.get("lecturer")), "course": _text(s.get("course")),
-        "kind": _text(s.get("kind")), "started_at": _text(s.get("started_at")),
-        "ended_at": s.get("ended_at") and _text(s.get("ended_at")), "status": _text(s.get("status")), "now": now,
+        "room_id": room, "id": session_id, "lecturer": v.text(s.get("lecturer", ""), "session.lecturer", MAX_NAME),
+        "course": v.text(s.get("course", ""), "session.course", MAX_NAME),
+        "kind": v.text(s.get("kind", ""), "session.kind", MAX_WORD),
+        "started_at": v.timestamp(s.get("started_at"), "session.started_at"),
+        "ended_at": v.optional_timestamp(s.get("ended_at"), "session.ended_at"),
+        "status": v.text(s.get("status", ""), "session.status", MAX_WORD), "now": now,
     }
-    if not session["started_at"]:
-        raise ValueError("session needs started_at")
     rows, uids = [], set()
-    for e in events:
-        if not isinstance(e, dict) or not isinstance(e.get("id"), int):
-            raise ValueError("each event needs an integer id")
-        uid = e.get("device_uid")
+    for i, e in enumerate(v.array(body.get("events"), "events", MAX_EVENTS)):
+        at = f"events[{i}]"
+        e = v.obj(e, at)
+        uid = None if e.get("device_uid") is None else v.text(e["device_uid"], f"{at}.device_uid", MAX_UID)
+        payload = v.free_json(e.get("payload", {}), f"{at}.payload")
         rows.append({
-            "room_id": room, "session_id": session_id, "local_id": int(e["id"]),
-            "device_uid": None if uid is None else _text(uid), "kind": _text(e.get("kind")),
-            "payload": _json(e.get("payload", {})), "wall_time": _text(e.get("wall_time")),
+            "room_id": room, "session_id": session_id, "local_id": v.integer(e.get("id"), f"{at}.id", 1),
+            "device_uid": uid, "kind": v.text(e.get("kind"), f"{at}.kind", MAX_WORD, empty=False),
+            "payload": _json(payload, f"{at}.payload"), "wall_time": v.timestamp(e.get("wall_time"), f"{at}.wall_time"),
         })
         if uid is not None:
-            uids.add(_text(uid))
-    try:
-        t0, dur = span_of(session["started_at"], session["ended_at"])
-    except ValueError as exc:
-        raise ValueError(f"bad session time: {exc}") from None
+            uids.add(uid)
+    t0, dur = span_of(str(session["started_at"]), session["ended_at"])
     common = {"room_id": room, "started_at": session["started_at"], "lecturer": session["lecturer"]}
     span = {**common, "id": session_id, "course": session["course"], "t0_s": t0, "dur_s": dur}
     hours = [{**common, "session_id": session_id, "how": how, "secs": secs} for how, secs in hour_buckets(t0, dur)]
     dspans = [{**common, "session_id": session_id, "device_uid": u, "dur_s": dur} for u in sorted(uids)]
-    devices = [
-        {"room_id": room, "uid": _text(d.get("uid")), "kind": _text(d.get("kind")), "name": _text(d.get("name"))}
-        for d in body.get("devices") or [] if isinstance(d, dict) and d.get("uid")
-    ]
-    readings = [
-        {"room_id": room, "device_uid": _text(r.get("device_uid")), "wall_time": _text(r.get("wall_time")),
-         "power": r.get("power") and _text(r.get("power")), "lamp_hours": _json(list(r.get("lamp_hours") or [])),
-         "error_status": _json(dict(r.get("error_status") or {}))}
-        for r in body.get("readings") or [] if isinstance(r, dict) and r.get("device_uid") and r.get("wall_time")
-    ]
+    devices = [_device(room, d, f"devices[{i}]") for i, d in enumerate(v.array(body.get("devices"), "devices", 1000))]
+    readings = [_reading(room, r, f"readings[{i}]")
+                for i, r in enumerate(v.array(body.get("readings"), "readings", MAX_READINGS))]
     return SessionRows(session, rows, span, hours, dspans, devices, readings)
+
+
+def _device(room: str, d: Any, at: str) -> dict[str, Any]:
+    d = v.obj(d, at)
+    return {"room_id": room, "uid": v.text(d.get("uid"), f"{at}.uid", MAX_UID, empty=False),
+            "kind": v.text(d.get("kind", ""), f"{at}.kind", MAX_WORD),
+            "name": v.text(d.get("name", ""), f"{at}.name", MAX_NAME)}
+
+
+def _reading(room: str, r: Any, at: str) -> dict[str, Any]:
+    r = v.obj(r, at)
+    lamps = [v.integer(h, f"{at}.lamp_hours[{k}]", 0, MAX_LAMP_HOURS)
+             for k, h in enumerate(v.array(r.get("lamp_hours"), f"{at}.lamp_hours", 8))]
+    errors = v.obj(r.get("error_status") or {}, f"{at}.error_status")
+    if len(errors) > 16:
+        raise v.Invalid(f"{at}.error_status", "more than 16 components")
+    for key, level in errors.items():
+        v.text(key, f"{at}.error_status", MAX_WORD, empty=False)
+        v.text(level, f"{at}.error_status.{key}"[:120], MAX_WORD)
+    return {"room_id": room, "device_uid": v.text(r.get("device_uid"), f"{at}.device_uid", MAX_UID, empty=False),
+            "wall_time": v.timestamp(r.get("wall_time"), f"{at}.wall_time"),
+            "power": v.optional_text(r.get("power"), f"{at}.power", MAX_WORD) or None,
+            "lamp_hours": _json(lamps, f"{at}.lamp_hours"), "error_status": _json(errors, f"{at}.error_status")}
 
 
 def recording_row(room: str, body: Any, max_bytes: int) -> dict[str, Any]:
     """A recording announced before its bytes: id, size and checksum are fixed from here on."""
-    if not isinstance(body, dict):
-        raise ValueError("body must be an object")
-    size = body.get("size")
-    if not isinstance(size, int) or size < 0:
-        raise ValueError("size must be a non-negative integer")
+    body = v.obj(body, "body")
+    size = v.integer(body.get("size"), "size", 0)
     if size > max_bytes:
         raise OverflowError(f"{size} bytes is more than this centre accepts ({max_bytes})")
-    sha = str(body.get("sha256", "")).lower()
-    if not SHA256_RE.match(sha):
-        raise ValueError("sha256 must be 64 hex digits")
+    sha = v.text(body.get("sha256"), "sha256", 64, pattern=SHA256_RE, empty=False)
     session_id = body.get("session_id")
     return {
         "room_id": room, "id": check_id(body.get("id"), FILE_ID_RE),
         "session_id": None if session_id is None else check_id(session_id),
-        "name": _text(body.get("name"))[:200], "started_at": _text(body.get("started_at")),
-        "stopped_at": body.get("stopped_at") and _text(body.get("stopped_at")),
-        "duration_s": float(body.get("duration_s") or 0.0), "size_bytes": size, "sha256": sha,
+        "name": v.text(body.get("name") or "", "name", 255),
+        "started_at": v.timestamp(body.get("started_at"), "started_at"),
+        "stopped_at": v.optional_timestamp(body.get("stopped_at"), "stopped_at"),
+        "duration_s": v.number(body.get("duration_s") or 0.0, "duration_s", 0.0, MAX_SESSION_S * 30),
+        "size_bytes": size, "sha256": sha,
     }

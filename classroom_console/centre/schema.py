@@ -56,7 +56,18 @@ SCHEMA = (
 ADD_TOKEN = (
     "INSERT INTO tokens (hash, name, role, folder, created_at) VALUES (:hash, :name, :role, :folder, :now)"
 )
-FIND_TOKEN = "SELECT name, role, folder FROM tokens WHERE hash = :hash"
+# Columns added after the first release: (table, column, type); each back end adds what is missing.
+ADDED_COLUMNS = (("tokens", "last_used_at", "TEXT"), ("tokens", "revoked_at", "TEXT"))
+FIND_TOKEN = "SELECT name, role, folder FROM tokens WHERE hash = :hash AND revoked_at IS NULL"
+TOKEN_ID_LEN = 12  # a token's public id: the start of its hash (never the token)
+LIST_TOKENS = f"""SELECT name, role, substr(hash, 1, {TOKEN_ID_LEN}), created_at, last_used_at, revoked_at
+    FROM tokens ORDER BY name, created_at"""
+REVOKE_ID = f"""UPDATE tokens SET revoked_at = :now WHERE revoked_at IS NULL AND substr(hash, 1, {TOKEN_ID_LEN}) = :key
+    RETURNING name, substr(hash, 1, {TOKEN_ID_LEN})"""
+REVOKE_NAME = f"""UPDATE tokens SET revoked_at = :now WHERE revoked_at IS NULL AND name = :key
+    RETURNING name, substr(hash, 1, {TOKEN_ID_LEN})"""
+TOUCH_TOKEN = """UPDATE tokens SET last_used_at = :at WHERE hash = :hash
+    AND (last_used_at IS NULL OR last_used_at < :at)"""
 UPSERT_SESSION = """INSERT INTO sessions (
         room_id, id, lecturer, course, kind, started_at, ended_at, status, received_at)
     VALUES (:room_id, :id, :lecturer, :course, :kind, :started_at, :ended_at, :status, :now)

@@ -1,16 +1,23 @@
-"""Running the centre service: open the database, listen (TLS when given a certificate), stop cleanly."""
+"""Running the centre service: open the database, listen (TLS when given a certificate), stop cleanly.
+
+The listening socket is ours, not an aiohttp site, so that every connection goes through ``guard``
+(a cap per address, a deadline for each request head) before aiohttp's own handler sees it.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiohttp import web
 
-from classroom_console.centre.app import DEFAULT_MAX_FILE_BYTES, MAX_JSON_BYTES, build_app
+from classroom_console.centre.app import DEFAULT_MAX_FILE_BYTES, build_app
 from classroom_console.centre.backends import open_centre_db
 from classroom_console.centre.db import CentreDB
+from classroom_console.centre.guard import ConnectionGuard
+from classroom_console.centre.limits import Limits
 
 
 @dataclass(slots=True)
@@ -22,7 +29,7 @@ class CentreOptions:
     cert: Path | None = None
     key: Path | None = None
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
-    max_json_bytes: int = MAX_JSON_BYTES
+    limits: Limits = field(default_factory=Limits)
 
 
 def server_ssl(cert: Path | None, key: Path | None) -> ssl.SSLContext | None:
@@ -39,7 +46,9 @@ class CentreServer:
     def __init__(self, options: CentreOptions) -> None:
         self.options = options
         self.db: CentreDB | None = None
+        self.guard: ConnectionGuard | None = None
         self._runner: web.AppRunner | None = None
+        self._listener: asyncio.Server | None = None
         self.port = options.port
 
     @property
@@ -49,21 +58,37 @@ class CentreServer:
 
     async def start(self) -> str:
         o = self.options
+        limits = o.limits
         self.db = await open_centre_db(o.data_dir, o.database_url)
-        app = build_app(self.db, o.data_dir, o.max_file_bytes, o.max_json_bytes)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, o.host, o.port, ssl_context=server_ssl(o.cert, o.key), backlog=1024)
-        await site.start()
-        addresses = self._runner.addresses
-        if addresses:
-            self.port = int(addresses[0][1])
+        try:
+            app = build_app(self.db, o.data_dir, o.max_file_bytes, limits)
+            self._runner = web.AppRunner(
+                app, access_log=None, shutdown_timeout=5.0,
+                keepalive_timeout=limits.keepalive_s, lingering_time=limits.lingering_s,
+            )
+            await self._runner.setup()
+            server = self._runner.server
+            assert server is not None
+            self.guard = ConnectionGuard(limits, server)
+            loop = asyncio.get_running_loop()
+            self._listener = await loop.create_server(
+                self.guard, o.host, o.port, ssl=server_ssl(o.cert, o.key), backlog=1024, reuse_address=True
+            )
+        except BaseException:
+            await self.stop()
+            raise
+        self.port = int(self._listener.sockets[0].getsockname()[1])
         return self.url
 
     async def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self._listener is not None:
+            await self._listener.wait_closed()
+            self._listener = None
         if self.db is not None:
             await self.db.close()
             self.db = None

@@ -1,0 +1,138 @@
+"""Reading a room's request body: capped per endpoint, timed while it arrives, decoded off the loop when large.
+
+A 32 MB session decoded on the event loop froze every other room for seconds. Here a body is refused
+by its announced size before a byte is read, must keep arriving (``Limits.body_idle_s``, a minimum
+rate), counts against one memory budget shared by all rooms, and, when large, is decoded and checked
+in a worker thread, one such body at a time. The decoder calls back into Python for each object, which
+lets the interpreter hand the GIL to the loop every few milliseconds instead of once at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
+
+from aiohttp import StreamReader, web
+
+from classroom_console.centre.limits import Limits
+from classroom_console.centre.validate import Invalid
+
+T = TypeVar("T")
+
+
+class BodyError(Exception):
+    """A body refused for its size or pace; ``status`` is the HTTP answer, ``str()`` its one line."""
+
+    status = 400
+
+
+class BodyTooLarge(BodyError):
+    status = 413
+
+
+class BodyStalled(BodyError):
+    status = 408
+
+
+class CentreBusy(BodyError):
+    status = 503
+
+
+async def paced(content: StreamReader, limits: Limits) -> AsyncIterator[bytes]:
+    """The body's pieces as they come; a body that stops, or trickles, raises BodyStalled."""
+    loop = asyncio.get_running_loop()
+    started, got = loop.time(), 0
+    while True:
+        try:
+            async with asyncio.timeout(limits.body_idle_s):
+                chunk = await content.readany()
+        except TimeoutError:
+            raise BodyStalled(f"no bytes of the body arrived for {limits.body_idle_s:g} s") from None
+        if not chunk:
+            return
+        got += len(chunk)
+        elapsed = loop.time() - started
+        if elapsed > limits.body_idle_s and got < elapsed * limits.body_min_rate:
+            raise BodyStalled(f"the body arrives slower than {limits.body_min_rate:g} bytes/s")
+        yield chunk
+
+
+class BodyBudget:
+    """Bytes of JSON bodies held in memory at once; a request that cannot get its share soon is told to retry."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.free = total
+        self._changed = asyncio.Condition()
+
+    @contextlib.asynccontextmanager
+    async def hold(self, size: int, wait_s: float) -> AsyncIterator[None]:
+        size = min(size, self.total)
+        try:
+            async with asyncio.timeout(wait_s), self._changed:
+                await self._changed.wait_for(lambda: self.free >= size)
+                self.free -= size
+        except TimeoutError:
+            raise CentreBusy("the centre is receiving too much at once; try again shortly") from None
+        try:
+            yield
+        finally:
+            async with self._changed:
+                self.free += size
+                self._changed.notify_all()
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    return dict(pairs)  # a Python frame per object: the GIL can pass to the loop between them
+
+
+def _no_constant(name: str) -> Any:
+    raise Invalid("body", f"{name} is not a JSON number")
+
+
+def decode(raw: bytes) -> Any:
+    """JSON text to Python values; anything that is not strict JSON is Invalid (one line)."""
+    try:
+        return json.loads(raw, parse_constant=_no_constant, object_pairs_hook=_object)
+    except RecursionError:
+        raise Invalid("body", "nested too deeply") from None
+    except UnicodeDecodeError:
+        raise Invalid("body", "is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise Invalid("body", f"is not JSON ({exc.msg}, line {exc.lineno} column {exc.colno})") from None
+    except Invalid:
+        raise
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise Invalid("body", str(exc).splitlines()[0][:200]) from None
+
+
+class JsonReader:
+    """One per app: the shared memory budget and the single lane for large bodies."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.budget = BodyBudget(limits.body_budget_bytes)
+        self._heavy = asyncio.Semaphore(limits.heavy_decodes)
+
+    async def read(self, request: web.Request, cap: int, build: Callable[[Any], T]) -> T:
+        """Read at most ``cap`` bytes, decode, and run ``build`` (the field checks) on the result."""
+        length = request.content_length
+        if length is not None and length > cap:
+            raise BodyTooLarge(f"a body of {length} bytes is more than the {cap} this request takes")
+        async with self.budget.hold(cap if length is None else length, self.limits.body_idle_s):
+            chunks: list[bytes] = []
+            got = 0
+            async for chunk in paced(request.content, self.limits):
+                got += len(chunk)
+                if got > cap:
+                    raise BodyTooLarge(f"the body is more than the {cap} bytes this request takes")
+                chunks.append(chunk)
+            raw = b"".join(chunks)
+            del chunks
+            if len(raw) <= self.limits.inline_json_bytes:
+                return build(decode(raw))
+            async with self._heavy:
+                return await asyncio.to_thread(lambda: build(decode(raw)))

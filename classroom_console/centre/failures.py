@@ -1,0 +1,79 @@
+"""What the centre answers when something fails under a request, and what it logs.
+
+A full disk is the room's business too (507 "the centre's disk is full", so its sync waits and retries
+instead of reading a bare 500); a room that hangs up mid-request is routine on poor links and is one
+log line, not a traceback; anything else is a bug: one line to the room, the traceback in our log.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import sqlite3
+from collections.abc import Awaitable, Callable
+
+import aiohttp
+from aiohttp import web
+
+from classroom_console.centre.bodies import BodyError, BodyStalled
+from classroom_console.centre.validate import Invalid
+
+log = logging.getLogger("classroom_console.centre")
+DISK_FULL = "the centre's disk is full"
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+_SQLITE_FULL = 13
+_PG_DISK_FULL = "53100"
+
+
+def error(status: int, message: str, **headers: str) -> web.Response:
+    """Every refusal has the same shape: ``{"error": one line}``."""
+    return web.json_response({"error": message.splitlines()[0] if message else ""}, status=status, headers=headers)
+
+
+def disk_full(exc: BaseException | None) -> bool:
+    """ENOSPC from a file, SQLITE_FULL from SQLite, 53100 from PostgreSQL, however deep in the chain."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OSError) and exc.errno in _FULL_ERRNOS:
+            return True
+        if isinstance(exc, sqlite3.Error) and getattr(exc, "sqlite_errorcode", None) == _SQLITE_FULL:
+            return True
+        if getattr(exc, "sqlstate", None) == _PG_DISK_FULL:
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def went_away(exc: BaseException) -> bool:
+    return isinstance(exc, ConnectionError | aiohttp.ClientPayloadError | aiohttp.ClientConnectionResetError)
+
+
+def who(request: web.Request) -> str:
+    return f"{request.method} {request.path} from {request.remote}"
+
+
+@web.middleware
+async def answer_failures(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Invalid as exc:
+        return error(400, str(exc))
+    except BodyError as exc:
+        answer = error(exc.status, str(exc))
+        if isinstance(exc, BodyStalled):
+            answer.force_close()
+        return answer
+    except Exception as exc:
+        if disk_full(exc):
+            log.error("%s: %s (%s)", who(request), DISK_FULL, exc)
+            return error(507, DISK_FULL)
+        if went_away(exc):
+            log.info("%s: the client went away mid-request (%s)", who(request), exc or type(exc).__name__)
+            return error(400, "the connection was lost")  # nobody reads it; aiohttp drops it quietly
+        log.exception("%s failed", who(request))
+        return error(500, f"the centre failed ({type(exc).__name__}); its log has the details")

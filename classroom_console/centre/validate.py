@@ -1,0 +1,141 @@
+"""Field checks for everything a room sends: a value is either clean enough to store or a one-line 400.
+
+Why so strict: the staff report is built from these rows, so a NaN, a lone surrogate or a 10,000-digit
+number stored once breaks every later report (and PostgreSQL refuses NUL bytes outright). Each check names
+the field it failed on (``events[3].wall_time``) so the room's log says what to fix.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+INT64_MAX = (1 << 63) - 1
+MAX_DEPTH = 8  # an event payload nested deeper than this is not something the console writes
+MAX_JSON_TEXT = 65536  # one event's payload, as stored
+# C0 controls (tab and newline are fine in free text), DEL, and lone surrogates (not encodable as UTF-8).
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+_BAD_NAME_CHARS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$")
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC)
+
+
+class Invalid(ValueError):
+    """A body the centre refuses; ``str()`` is the one line the room sees."""
+
+    def __init__(self, path: str, why: str) -> None:
+        super().__init__(f"{path}: {why}" if path else why)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def obj(value: Any, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise Invalid(path, "must be an object")
+    return value
+
+
+def array(value: Any, path: str, max_items: int) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise Invalid(path, "must be a list")
+    if len(value) > max_items:
+        raise Invalid(path, f"more than {max_items} items")
+    return value
+
+
+def text(value: Any, path: str, max_len: int, *, pattern: re.Pattern[str] | None = None, empty: bool = True) -> str:
+    if not isinstance(value, str):
+        raise Invalid(path, f"must be text, not {type(value).__name__}")
+    if len(value) > max_len:
+        raise Invalid(path, f"longer than {max_len} characters")
+    if not value and not empty:
+        raise Invalid(path, "must not be empty")
+    if _BAD_CHARS.search(value):
+        raise Invalid(path, "contains control characters or unpaired surrogates")
+    if pattern is not None and value and not pattern.match(value):
+        raise Invalid(path, f"{_shown(value)} has characters or a form not allowed here")
+    return value
+
+
+def optional_text(value: Any, path: str, max_len: int, **kw: Any) -> str | None:
+    return None if value is None else text(value, path, max_len, **kw)
+
+
+def name(value: Any, path: str, max_len: int = 100) -> str:
+    """A room or person's name: one printable line, not blank."""
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid(path, "must not be empty")
+    if _BAD_NAME_CHARS.search(value):
+        raise Invalid(path, "must be one line without control characters")
+    return text(value, path, max_len)
+
+
+def integer(value: Any, path: str, lo: int = 0, hi: int = INT64_MAX) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(path, f"must be an integer, not {type(value).__name__}")
+    if not lo <= value <= hi:
+        raise Invalid(path, f"{_shown(value)} is outside {lo}..{hi}")
+    return value
+
+
+def number(value: Any, path: str, lo: float, hi: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Invalid(path, f"must be a number, not {type(value).__name__}")
+    as_float = float(value) if isinstance(value, float) or abs(value) < 1 << 53 else math.inf
+    if not math.isfinite(as_float) or not lo <= as_float <= hi:
+        raise Invalid(path, f"{_shown(value)} is not a finite number in {lo:g}..{hi:g}")
+    return as_float
+
+
+def timestamp(value: Any, path: str) -> str:
+    """ISO 8601 with a zone, stored in the room's own fixed-width UTC form so text order is time order."""
+    if not isinstance(value, str) or len(value) > 40 or not _ISO.match(value):
+        raise Invalid(path, f"{_shown(value)} is not an ISO 8601 time with a zone")
+    cut = re.sub(r"(\.\d{6})\d+", r"\1", value)  # fromisoformat takes at most microseconds
+    try:
+        at = datetime.fromisoformat(cut.replace("Z", "+00:00"))
+    except ValueError:
+        raise Invalid(path, f"{_shown(value)} is not a real time") from None
+    if not EARLIEST <= at < LATEST:
+        raise Invalid(path, f"{_shown(value)} is outside the years 2000..2199")
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def optional_timestamp(value: Any, path: str) -> str | None:
+    return None if value is None or value == "" else timestamp(value, path)
+
+
+def free_json(value: Any, path: str, depth: int = MAX_DEPTH) -> Any:
+    """An event payload: any JSON the console writes, but finite, bounded, encodable and shallow."""
+    _walk(value, path, depth)
+    return value
+
+
+def _walk(value: Any, path: str, depth: int) -> None:
+    if value is None or isinstance(value, bool):
+        return
+    if isinstance(value, str):
+        text(value, path, MAX_JSON_TEXT)
+    elif isinstance(value, int):
+        integer(value, path, -INT64_MAX, INT64_MAX)
+    elif isinstance(value, float):
+        number(value, path, -1e300, 1e300)
+    elif isinstance(value, list | dict):
+        if depth <= 0:
+            raise Invalid(path, f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                text(key, path, 200)
+                _walk(item, f"{path}.{key}"[:200], depth - 1)
+        else:
+            for i, item in enumerate(value):
+                _walk(item, f"{path}[{i}]", depth - 1)
+    else:  # pragma: no cover  (json never makes anything else)
+        raise Invalid(path, f"unexpected {type(value).__name__}")
