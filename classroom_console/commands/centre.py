@@ -1,4 +1,4 @@
-"""``classroom-console centre``: run the centre's receiving service, and issue room and staff tokens."""
+"""``classroom-console centre``: run the centre's receiving service, and issue, list and revoke tokens."""
 
 from __future__ import annotations
 
@@ -6,46 +6,120 @@ import argparse
 import asyncio
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+from classroom_console.centre import validate
 from classroom_console.centre.backends import open_centre_db
+from classroom_console.centre.db import CentreDB, TokenRow
+from classroom_console.centre.limits import Limits
 from classroom_console.centre.server import CentreOptions, CentreServer
 from classroom_console.centre.tokens import ROOM, STAFF, folder_for, issue_token, token_hash
+from classroom_console.store import utc_iso
 
-HELP = "the centre's receiving service: serve, add-room, add-staff"
+HELP = "the centre's receiving service: serve, add-room, add-staff, tokens, revoke"
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0..65535)")
+    return port
+
+
+def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"{text} must be more than 0")
+        return value
+
+    return parse
+
+
+def _data(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", type=Path, required=True, help="the centre's data folder")
+    p.add_argument("--database-url", help="postgresql://... when the centre keeps its data in PostgreSQL")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="centre_command", metavar="ACTION", required=True)
     serve = sub.add_parser("serve", help="receive sessions and recordings from the rooms and serve usage")
-    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--port", type=_port, default=8765)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
     serve.add_argument("--data", type=Path, required=True, help="folder for the database and received files")
     serve.add_argument("--database-url", help="postgresql://... to keep sessions in PostgreSQL instead of SQLite")
     serve.add_argument("--cert", type=Path, help="TLS certificate (PEM); serve HTTPS")
     serve.add_argument("--key", type=Path, help="TLS private key (PEM)")
-    serve.add_argument("--max-file-gb", type=float, default=64.0, help="largest recording accepted")
+    serve.add_argument("--max-file-gb", type=_positive(float), default=64.0, help="largest recording accepted")
+    d = Limits()
+    serve.add_argument("--max-session-mb", type=_positive(float),
+                       help=f"largest session upload accepted (default {d.session_bytes >> 20})")
+    serve.add_argument("--max-connections-per-client", type=int, metavar="N",
+                       help=f"connections one address may hold at once; 0: no cap (default {d.connections_per_client})")
+    serve.add_argument("--header-timeout", type=_positive(float), metavar="S",
+                       help=f"seconds for a request's head to arrive (default {d.header_timeout_s:g})")
+    serve.add_argument("--body-timeout", type=_positive(float), metavar="S",
+                       help=f"seconds without a byte of a body before it is given up (default {d.body_idle_s:g})")
     for name, what in (("add-room", "a room's console"), ("add-staff", "centre staff (reads every room)")):
         p = sub.add_parser(name, help=f"issue a token for {what}; printed once, on the last line")
         p.add_argument("name")
-        p.add_argument("--data", type=Path, required=True)
-        p.add_argument("--database-url")
+        p.add_argument("--rotate", action="store_true", help="revoke its old tokens; the new one replaces them")
+        _data(p)
+    tokens = sub.add_parser("tokens", help="list rooms and staff with their token ids, created and last used")
+    _data(tokens)
+    revoke = sub.add_parser("revoke", help="stop a token (by its id) or every token of a room (by name) at once")
+    revoke.add_argument("target", metavar="ROOM|TOKEN-ID")
+    _data(revoke)
 
 
-async def _add(args: argparse.Namespace, role: str) -> str:
+async def _with_db(args: argparse.Namespace) -> CentreDB:
+    return await open_centre_db(args.data, args.database_url)
+
+
+async def _add(args: argparse.Namespace, role: str) -> tuple[str, list[TokenRow], list[tuple[str, str]]]:
     token = issue_token()
-    db = await open_centre_db(args.data, args.database_url)
+    db = await _with_db(args)
     try:
+        existing = [t for t in await db.tokens() if t.name == args.name and t.revoked_at is None]
+        revoked = await db.revoke(args.name, utc_iso()) if args.rotate and existing else []
         await db.add_token(token_hash(token), args.name, role, folder_for(args.name))
     finally:
         await db.close()
-    return token
+    return token, existing, revoked
+
+
+async def _tokens(args: argparse.Namespace) -> list[TokenRow]:
+    db = await _with_db(args)
+    try:
+        return await db.tokens()
+    finally:
+        await db.close()
+
+
+async def _revoke(args: argparse.Namespace) -> list[tuple[str, str]]:
+    db = await _with_db(args)
+    try:
+        return await db.revoke(args.target, utc_iso())
+    finally:
+        await db.close()
 
 
 async def _serve(args: argparse.Namespace) -> None:
+    limits = Limits().with_overrides(
+        session_bytes=None if args.max_session_mb is None else int(args.max_session_mb * (1 << 20)),
+        connections_per_client=args.max_connections_per_client,
+        header_timeout_s=args.header_timeout, body_idle_s=args.body_timeout,
+    )
     options = CentreOptions(
         data_dir=args.data, host=args.host, port=args.port, database_url=args.database_url,
-        cert=args.cert, key=args.key, max_file_bytes=int(args.max_file_gb * (1 << 30)),
+        cert=args.cert, key=args.key, max_file_bytes=int(args.max_file_gb * (1 << 30)), limits=limits,
     )
     server = CentreServer(options)
     url = await server.start()
@@ -60,15 +134,55 @@ async def _serve(args: argparse.Namespace) -> None:
         await server.stop()
 
 
+def _print_tokens(rows: list[TokenRow]) -> None:
+    if not rows:
+        print("no tokens yet: issue one with 'classroom-console centre add-room NAME --data DIR'")
+        return
+    header = ("name", "role", "token id", "created", "last used", "revoked")
+    table = [header] + [(r.name, r.role, r.id, r.created_at[:19], (r.last_used_at or "never")[:19],
+                         (r.revoked_at or "")[:19]) for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    print("(last used is noted every 10 s while the service runs)")
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"classroom-console centre: {message}", file=sys.stderr)
+    return code
+
+
 def run(args: argparse.Namespace) -> int:
-    if args.centre_command == "serve" and args.cert is not None and args.key is None:
-        print("classroom-console centre serve: --cert needs --key", file=sys.stderr)
-        return 2
-    if args.centre_command == "serve":
+    command = args.centre_command
+    if command == "serve":
+        if args.cert is not None and args.key is None:
+            return _fail("--cert needs --key", 2)
+        if args.max_connections_per_client is not None and args.max_connections_per_client < 0:
+            return _fail("--max-connections-per-client must be 0 (no cap) or more", 2)
         asyncio.run(_serve(args))
         return 0
-    role = STAFF if args.centre_command == "add-staff" else ROOM
-    token = asyncio.run(_add(args, role))
+    if command == "tokens":
+        _print_tokens(asyncio.run(_tokens(args)))
+        return 0
+    if command == "revoke":
+        revoked = asyncio.run(_revoke(args))
+        if not revoked:
+            return _fail(f"no active token or room called {args.target!r} (see 'centre tokens --data DIR')")
+        for name, token_id in revoked:
+            print(f"revoked token {token_id} of {name!r}: it stops working at the next request")
+        return 0
+    try:
+        validate.name(args.name, "the name")
+    except validate.Invalid as exc:
+        return _fail(str(exc), 2)
+    role = STAFF if command == "add-staff" else ROOM
+    token, existing, revoked = asyncio.run(_add(args, role))
+    for name, token_id in revoked:
+        print(f"revoked the old token {token_id} of {name!r}")
+    if existing and not revoked:
+        ids = ", ".join(t.id for t in existing)
+        print(f"warning: {args.name!r} already has a token ({ids}) that keeps working; "
+              "use --rotate to replace it, or 'centre revoke' to stop it", file=sys.stderr)
     print(f"{role} {args.name!r} added to the centre in {args.data}. Its token (shown once, stored only as a hash):")
     print(token)
     return 0
