@@ -51,8 +51,8 @@ from classroom_console.media import (
     offload,
 )
 from classroom_console.media.compose import compose_i420
-from classroom_console.media.encoder import MOVFLAGS
 from classroom_console.media.frames import AUDIO_RATE, i420_buffer
+from classroom_console.media.output_file import MOVFLAGS
 
 
 def ours(path: Path, size: tuple[int, int], seconds: float, fast: bool) -> tuple[float, float, RecordingResult, float]:

@@ -31,8 +31,9 @@ from classroom_console.media import (
     offload,
 )
 from classroom_console.media.clock import Clock
-from classroom_console.media.encoder import EncoderSink
+from classroom_console.media.encoder import Encoder
 from classroom_console.media.frames import BufferPool, i420_planes
+from classroom_console.media.output_file import FileOutput
 from classroom_console.media.probe import inspect
 
 
@@ -184,8 +185,9 @@ def test_the_encoder_reads_each_pooled_picture_before_the_pool_hands_it_out_agai
     up as a frame with the wrong brightness. A pool of two buffers and a blocking queue make reuse immediate."""
     size, frames = (64, 48), 40
     pool = BufferPool((size[1] * 3 // 2, size[0]), limit=2)
-    sink = EncoderSink(tmp_path / "pool.mp4", size, 30, EncoderSettings(block_when_full=True, queue_s=0.1),
-                       duration_s=frames / 30)
+    settings = EncoderSettings(block_when_full=True, queue_s=0.1)
+    sink = Encoder(size, 30, settings, duration_s=frames / 30)
+    sink.add_output(FileOutput(tmp_path / "pool.mp4", settings), required=True)
     sink.start()
     for i in range(frames + 1):
         picture = pool.get()

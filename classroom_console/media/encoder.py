@@ -1,21 +1,20 @@
-"""H.264 + AAC into fragmented MP4 on its own thread, placed by capture stamps.
+"""One H.264 + AAC encoder per picture, placed by capture stamps, whose packets go to any number of outputs.
 
-Each keyframe (every ``gop_s``) closes a fragment, so a killed process leaves a file that plays up to
-its last fragment; an orderly finish writes the rest. When the encoder cannot keep up, whole frames are
-skipped and counted rather than piling up in memory.
+Encoding once and sending the packets to the file and to each live destination costs one encoder's work however
+many destinations there are. Each output has its own queue and thread (``output.py``): a slow one drops GOPs
+of its own. When the encoder itself cannot keep up, whole frames are skipped before encoding and counted,
+rather than piling up in memory.
 """
 
 from __future__ import annotations
 
 import collections
-import errno
 import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import av
@@ -23,30 +22,26 @@ import cv2
 import numpy as np
 
 from ._worker import Worker
-from .disk import STOP_FLOOR_BYTES, FreeSpace, free_bytes
-from .durable import FileSyncer
+from .disk import STOP_FLOOR_BYTES
 from .frames import AUDIO_RATE, BufferPool, Image, Samples, as_image
+from .output import Output
+from .packets import EncodedPacket
 
 log = logging.getLogger(__name__)
 
-# empty_moov with delay_moov: the init segment is written when the first fragment is cut rather than before
-# any sample, so it carries edit lists (B-frame delay, AAC priming) and the video starts at 0 with its exact
-# duration; with empty_moov alone it started 2 frames late. Crash safety is the same: moof+mdat fragments,
-# one per keyframe.
-MOVFLAGS = "frag_keyframe+empty_moov+delay_moov+default_base_moof"
 AAC_FRAME = 1024
-DISK_CHECK_FRAMES = 10  # statvfs is cheap; checking by frames too keeps up with faster-than-real-time runs
+LIVE_MAX_GOP_S = 2.0  # a viewer joining (or a connection resuming) waits at most this for a picture
 
 
 @dataclass(frozen=True, slots=True)
 class EncoderSettings:
     preset: str = "veryfast"
     crf: int = 23
-    gop_s: float = 1.0
+    gop_s: float = 1.0  # a keyframe each second: the file's fragments, and well within what live needs
     audio_bitrate: int = 128_000
     queue_s: float = 1.0  # frames waiting for the encoder before new ones are skipped
     stop_floor_bytes: int = STOP_FLOOR_BYTES
-    block_when_full: bool = False  # for simulated-clock runs: wait instead of skipping
+    block_when_full: bool = False  # for simulated-clock runs: wait instead of skipping (or dropping at the file)
     sync_s: float = 1.0  # how often the file is forced onto the disk (a power cut loses at most this); 0: never
 
 
@@ -62,19 +57,25 @@ class EncoderCounters:
     frames: int = 0
     skipped: int = 0
     audio_samples: int = 0
-    size_bytes: int = 0
-    free_bytes: int = 0
     fps: float = 0.0
-    bitrate_bps: float = 0.0
 
 
-class EncoderSink:
-    """A program sink; ``start_at`` / ``finish_at`` are clock times that bound what it keeps."""
+@dataclass(frozen=True, slots=True)
+class _Streams:
+    video: Any
+    audio: Any
 
-    def __init__(self, path: Path, size: tuple[int, int], fps: int, settings: EncoderSettings | None = None,
-                 *, duration_s: float | None = None, free_space: FreeSpace = free_bytes,
-                 start_at: float | None = None) -> None:
-        self.path = path
+
+class Encoder:
+    """A program sink; ``start_at`` / ``finish_at`` are clock times that bound what it keeps.
+
+    Outputs added with ``required=True`` (the recording's file) end the recording when they fail or ask to stop
+    (a nearly full disk); any other output that fails is only reported in its own stats.
+    """
+
+    def __init__(self, size: tuple[int, int], fps: int, settings: EncoderSettings | None = None, *,
+                 duration_s: float | None = None, start_at: float | None = None, name: str = "program") -> None:
+        self.name = name
         self.duration_s = duration_s
         self.size = size
         self.fps = fps
@@ -82,18 +83,64 @@ class EncoderSink:
         self.counters = EncoderCounters()
         self.stop_reason: str | None = None
         self.message = ""
-        self.start_at = start_at  # the file's time zero: given, or the first frame's instant
+        self.start_at = start_at  # time zero of every output: given, or the first frame's instant
         self.finish_at: float | None = None
-        self._free_space = free_space
+        self.outputs: tuple[Output, ...] = ()  # replaced whole: the encoder thread reads it without a lock
+        self._required: set[Output] = set()
+        self._streams: _Streams | None = None
+        self._template: Any = None  # the never-written container that holds the codecs
         self._queue: collections.deque[tuple[str, int, Any]] = collections.deque()
         self._cond = threading.Condition()
         self._video_waiting = 0
         self._video_done = False
         self._audio_done = False
-        self._worker = Worker(f"encoder-{path.name}", self._run)
+        self._started = False
+        self._worker = Worker(f"encoder-{name}", self._run)
         self._yuv_pool = BufferPool((size[1] * 3 // 2, size[0]))  # queued I420 pictures, reused once encoded
-        self.syncer: FileSyncer | None = None
         self.done = threading.Event()
+
+    # -- outputs ----------------------------------------------------------------------------------
+    @property
+    def gop_s(self) -> float:
+        """The keyframe interval: the settings', but never longer than a live output can wait."""
+        if any(o.live for o in self.outputs):
+            return min(self.settings.gop_s, LIVE_MAX_GOP_S)
+        return self.settings.gop_s
+
+    def add_output(self, output: Output, *, required: bool = False) -> None:
+        """Before ``start``, or while running (a live output then joins at the next keyframe)."""
+        if self._started and output.live and self.gop_s > LIVE_MAX_GOP_S:
+            raise ValueError(f"a live output needs a keyframe at least every {LIVE_MAX_GOP_S:g} s; this encoder "
+                             f"makes one every {self.gop_s:g} s")
+        output.owner = self
+        if required:
+            self._required.add(output)
+        self.outputs = (*self.outputs, output)
+        if self._started:
+            output.start()
+            if self._streams is not None:
+                output.begin(self._streams)
+            if self.done.is_set():
+                output.end()
+
+    def remove_output(self, output: Output) -> None:
+        """Stops feeding it; the caller ends or aborts it."""
+        self.outputs = tuple(o for o in self.outputs if o is not output)
+        self._required.discard(output)
+
+    def output_failed(self, output: Output, reason: str, message: str) -> None:
+        if output in self._required:
+            self.fail(reason, message)
+
+    def output_wants_stop(self, output: Output, reason: str, message: str) -> None:
+        """A required output asks to end soon (a nearly full disk): at the next frame, everything kept."""
+        if output not in self._required or self.stop_reason == reason:
+            return
+        self.message = message
+        self.stop_reason = reason
+        base = self.start_at if self.start_at is not None else 0.0
+        soon = base + (self.counters.frames + self._video_waiting + 1) / self.fps
+        self.finish_at = soon if self.finish_at is None else min(self.finish_at, soon)
 
     # -- the compositor's side ---------------------------------------------------------------
     def push_video(self, t: float, image: Image) -> None:
@@ -145,10 +192,13 @@ class EncoderSink:
 
     # -- control -----------------------------------------------------------------------------
     def start(self) -> None:
+        self._started = True
+        for output in self.outputs:
+            output.start()
         self._worker.start()
 
     def finish(self, at: float | None = None, reason: str = StopReason.STOPPED) -> None:
-        """End at clock time ``at`` (default: the next frame) unless already ending sooner; the file is completed.
+        """End at clock time ``at`` (default: the next frame) unless already ending sooner; outputs are completed.
 
         Takes no lock (the event loop calls it): the compositor and the encoder poll these fields.
         """
@@ -165,11 +215,22 @@ class EncoderSink:
         self.stop_reason = self.stop_reason or StopReason.STOPPED
         self._video_done = self._audio_done = True
 
+    def fail(self, reason: str, message: str) -> None:
+        """End now: the encoder or a required output cannot go on. What is encoded still reaches the others."""
+        if self.stop_reason not in (StopReason.DISK_FULL, StopReason.ERROR):
+            self.stop_reason, self.message = reason, message
+        log.warning("recording %s: %s", self.name, message)
+        with self._cond:
+            self._video_done = self._audio_done = True
+            self._queue.clear()
+            self._video_waiting = 0
+            self._cond.notify_all()
+
     def join(self, timeout: float | None = None) -> bool:
         return self._worker.join(timeout)
 
     def on_done(self, callback: Callable[[], None]) -> None:
-        """Called on the encoder thread once the file is closed; register before ``start``."""
+        """Called on the encoder thread once the required outputs are closed; register before ``start``."""
         self._worker.on_done(callback)
 
     @property
@@ -185,17 +246,22 @@ class EncoderSink:
         try:
             self._encode_all()
         finally:
+            for output in self.outputs:
+                output.end()
+            for output in self.outputs:
+                if output in self._required:
+                    output.join()
             self.done.set()
             with self._cond:
                 self._cond.notify_all()
 
-    def _open(self) -> tuple[Any, Any, Any]:
+    def _open(self) -> _Streams:
+        """The codecs, opened in a container that is never written: its streams are the outputs' templates
+        (codec parameters, extradata with global headers, AAC priming), so no output opens an encoder."""
         w, h = self.size
-        gop = max(1, round(self.settings.gop_s * self.fps))
-        # flush_packets: each fragment reaches the kernel when it is cut, not when a 32 KB buffer fills.
-        options = {"movflags": MOVFLAGS, "flush_packets": "1"}
-        container = av.open(str(self.path), "w", format="mp4", options=options)
-        video = container.add_stream("libx264", rate=self.fps, options={
+        gop = max(1, round(self.gop_s * self.fps))
+        template = self._template = av.open("template", "w", format="null")
+        video = template.add_stream("libx264", rate=self.fps, options={
             "preset": self.settings.preset,
             "crf": str(self.settings.crf),
             "x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0",
@@ -204,23 +270,27 @@ class EncoderSink:
         # PyAV defaults to slice threads; x264's frame threads (what the ffmpeg CLI uses) are ~25% cheaper.
         video.codec_context.thread_type = "FRAME"
         video.codec_context.time_base = Fraction(1, self.fps)
-        audio = container.add_stream("aac", rate=AUDIO_RATE)
+        audio = template.add_stream("aac", rate=AUDIO_RATE)
         audio.layout = "mono"
         audio.bit_rate = self.settings.audio_bitrate
-        return container, video, audio
+        for stream in (video, audio):  # MP4 and FLV both want the headers out of band
+            stream.codec_context.flags |= av.codec.context.Flags.global_header
+            stream.codec_context.open()
+        template.start_encoding()  # copies the opened codecs' parameters into the template streams
+        return _Streams(video, audio)
 
     def _encode_all(self) -> None:
         try:
-            container, video, audio = self._open()
-        except Exception as exc:  # no file to write to (a bad folder, no permission): said, not a silent stall
-            self._fail(exc)
+            streams = self._open()
+        except Exception as exc:
+            self.fail(StopReason.ERROR, f"the encoder failed: {exc}")
+            self._close_template()
             return
-        if self.settings.sync_s > 0:
-            self.syncer = FileSyncer(self.path, self.settings.sync_s)
-            self.syncer.start()
+        self._streams = streams
+        for output in self.outputs:
+            output.begin(streams)
         pending_audio = np.zeros(0, np.float32)
         audio_pts = 0
-        failed = False
         meter = _Meter()
         try:
             while True:
@@ -229,7 +299,7 @@ class EncoderSink:
                     break
                 kind, pts, payload = item
                 if kind == "v":
-                    self._mux(container, video.encode(_picture(payload, pts)))
+                    self._send("video", streams.video.encode(_picture(payload, pts)))
                     self.counters.frames += 1
                 else:
                     if pts > audio_pts + len(pending_audio):  # a hole before this chunk: silence
@@ -237,28 +307,33 @@ class EncoderSink:
                                                                                 np.float32)])
                     pending_audio = np.concatenate([pending_audio, payload])
                     while len(pending_audio) >= AAC_FRAME:
-                        self._mux(container, audio.encode(_audio_frame(pending_audio[:AAC_FRAME], audio_pts)))
+                        self._send("audio", streams.audio.encode(_audio_frame(pending_audio[:AAC_FRAME], audio_pts)))
                         pending_audio = pending_audio[AAC_FRAME:]
                         audio_pts += AAC_FRAME
                     self.counters.audio_samples = audio_pts + len(pending_audio)
-                if meter.due() or (kind == "v" and self.counters.frames % DISK_CHECK_FRAMES == 0):
-                    self._check_disk(meter)
+                if meter.due():
+                    self.counters.fps = meter.rate(self.counters.frames)
             if len(pending_audio):
-                self._mux(container, audio.encode(_audio_frame(pending_audio, audio_pts)))
-            self._mux(container, video.encode(None))
-            self._mux(container, audio.encode(None))
+                self._send("audio", streams.audio.encode(_audio_frame(pending_audio, audio_pts)))
+            self._send("video", streams.video.encode(None))
+            self._send("audio", streams.audio.encode(None))
         except Exception as exc:
-            failed = True
-            self._fail(exc)
+            self.fail(StopReason.ERROR, f"the encoder failed: {exc}")
         finally:
-            try:
-                container.close()
-            except Exception as exc:
-                if not failed:
-                    self._fail(exc)
-            if self.syncer is not None:
-                self.syncer.finish()
-            self._measure_size()
+            self._close_template()
+
+    def _close_template(self) -> None:
+        try:
+            if self._template is not None:
+                self._template.close()
+        except Exception:
+            log.exception("closing the encoder's codecs")
+
+    def _send(self, kind: str, packets: list[Any]) -> None:
+        for packet in packets:
+            encoded = EncodedPacket.of(kind, packet)
+            for output in self.outputs:
+                output.deliver(encoded)
 
     def _next(self) -> tuple[str, int, Any] | None:
         with self._cond:
@@ -271,45 +346,6 @@ class EncoderSink:
                 self._video_waiting -= 1
                 self._cond.notify_all()
             return item
-
-    def _mux(self, container: Any, packets: list[Any]) -> None:
-        for packet in packets:
-            container.mux(packet)
-
-    def _check_disk(self, meter: _Meter) -> None:
-        self._measure_size()
-        self.counters.free_bytes = self._free_space(self.path.parent)
-        if meter.due():
-            self.counters.fps = meter.rate(self.counters.frames)
-        media_s = self.counters.frames / self.fps
-        self.counters.bitrate_bps = self.counters.size_bytes * 8 / media_s if media_s > 0 else 0.0
-        if self.counters.free_bytes < self.settings.stop_floor_bytes and self.stop_reason != StopReason.DISK_FULL:
-            self.message = "the disk is nearly full: the recording was stopped and saved"
-            self.stop_reason = StopReason.DISK_FULL
-            base = self.start_at if self.start_at is not None else 0.0
-            soon = base + (self.counters.frames + self._video_waiting + 1) / self.fps
-            self.finish_at = soon if self.finish_at is None else min(self.finish_at, soon)
-
-    def _measure_size(self) -> None:
-        try:
-            self.counters.size_bytes = self.path.stat().st_size
-        except OSError:
-            pass
-
-    def _fail(self, exc: BaseException) -> None:
-        code = getattr(exc, "errno", None)
-        if code == errno.ENOSPC or "No space left" in str(exc):
-            self.stop_reason = StopReason.DISK_FULL
-            self.message = "the disk is full: the recording stopped; the file plays up to the last second saved"
-        else:
-            self.stop_reason = StopReason.ERROR
-            self.message = f"the encoder failed: {exc}"
-        log.warning("recording %s: %s", self.path, self.message)
-        with self._cond:
-            self._video_done = self._audio_done = True
-            self._queue.clear()
-            self._video_waiting = 0
-            self._cond.notify_all()
 
 
 class _Meter:

@@ -16,13 +16,16 @@ from classroom_console.room import Room
 
 from .artifacts import Marker, size_and_sha256, write_chapters
 from .disk import START_FLOOR_BYTES, FreeSpace, check_floor, free_bytes
-from .encoder import EncoderSettings, EncoderSink, StopReason
+from .encoder import Encoder, EncoderSettings, StopReason
 from .offload import offload, wait_thread
+from .output import Output, OutputStats, end_outputs
+from .output_file import FileOutput
 from .program import Program
 from .stats import RecordingStats
 from .tracks import SourceTracks, TrackResult
 
 TRACKS_GRACE_S = 2.0  # after the program file ends, how long the per-source files get to reach the same end
+LIVE_GRACE_S = 5.0  # after the file is complete, how long live outputs get to send what they hold
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +62,14 @@ class RecordingResult:
 class Recorder:
     """Start, mark, stop; ``wait`` returns when the recording ends by itself (duration, full disk).
 
-    With ``tracks``, each video source is also recorded into a file of its own (``tracks.py``).
+    With ``tracks``, each video source is also recorded into a file of its own (``tracks.py``). ``outputs``
+    (live destinations) get the same packets as the file; their failures never end the recording.
     """
 
     def __init__(self, program: Program, path: Path, *, settings: EncoderSettings | None = None,
                  store: RecordingStore | None = None, room: Room | None = None, duration_s: float | None = None,
                  start_floor_bytes: int = START_FLOOR_BYTES, free_space: FreeSpace = free_bytes,
-                 tracks: bool = False) -> None:
+                 tracks: bool = False, outputs: Sequence[Output] = ()) -> None:
         self.program = program
         self.path = Path(path)
         self.settings = settings or EncoderSettings()
@@ -76,7 +80,9 @@ class Recorder:
         self.recording_id: str | None = None
         self.markers: list[Marker] = []
         self._free_space = free_space
-        self._sink: EncoderSink | None = None
+        self._sink: Encoder | None = None
+        self._file: FileOutput | None = None
+        self.outputs = tuple(outputs)
         self.tracks = tracks
         self._tracks: SourceTracks | None = None
         self._ended: asyncio.Future[None] | None = None
@@ -126,13 +132,18 @@ class Recorder:
             except RuntimeError:
                 pass
 
-        sink = EncoderSink(self.path, self.program.size, self.program.fps, self.settings,
-                           duration_s=self.duration_s, free_space=self._free_space)
+        sink = Encoder(self.program.size, self.program.fps, self.settings, duration_s=self.duration_s,
+                       name=self.path.name)
+        file = FileOutput(self.path, self.settings, free_space=self._free_space)
+        sink.add_output(file, required=True)
+        for output in self.outputs:
+            sink.add_output(output)
+        self._file = file
         sink.on_done(done)
         self._baseline = (self._dropped(), self.program.late)
         sink.start()
         if self.tracks:
-            self._tracks = SourceTracks(sink, [s.name for s in self.program.video_sources],
+            self._tracks = SourceTracks(sink, self.path, [s.name for s in self.program.video_sources],
                                         free_space=self._free_space)
             self.program.attach(sink, self._tracks)  # together: the same first frame
         else:
@@ -161,6 +172,10 @@ class Recorder:
         tracks.abort()
         await wait_thread(lambda: tracks.alive)
 
+    async def _end_outputs(self) -> None:
+        """Live outputs were told the end with the file; one that cannot send it in time is stopped."""
+        await end_outputs(self.outputs, LIVE_GRACE_S)
+
     def _dropped(self) -> int:
         return sum(s.dropped for s in self.program.sources)
 
@@ -179,12 +194,12 @@ class Recorder:
 
     def stats(self) -> RecordingStats:
         """A snapshot, cheap enough to poll at display rate."""
-        sink = self._sink
-        if sink is None:
+        sink, file = self._sink, self._file
+        if sink is None or file is None:
             return RecordingStats()
         c = sink.counters
-        bytes_per_s = (c.bitrate_bps + (self._tracks.bitrate_bps if self._tracks is not None else 0.0)) / 8
-        minutes_left = c.free_bytes / bytes_per_s / 60 if bytes_per_s > 0 and c.free_bytes else None
+        bytes_per_s = (file.bitrate_bps + (self._tracks.bitrate_bps if self._tracks is not None else 0.0)) / 8
+        minutes_left = file.free_bytes / bytes_per_s / 60 if bytes_per_s > 0 and file.free_bytes else None
         return RecordingStats(
             elapsed_s=c.frames / self.program.fps,
             frames=c.frames,
@@ -192,12 +207,17 @@ class Recorder:
             late_at_compositing=self.program.late - self._baseline[1],
             skipped_by_encoder=c.skipped + (self._tracks.skipped if self._tracks is not None else 0),
             encoder_fps=c.fps,
-            bitrate_kbps=c.bitrate_bps / 1000,
-            size_bytes=c.size_bytes,
-            free_bytes=c.free_bytes,
+            bitrate_kbps=file.bitrate_bps / 1000,
+            size_bytes=file.size_bytes,
+            free_bytes=file.free_bytes,
             minutes_left=minutes_left,
             audio_resyncs=self.program.mixer.resyncs,
+            dropped_at_file=file.queue.dropped_packets,
         )
+
+    def output_stats(self) -> list[OutputStats]:
+        """The file's and each live output's own health, cheap enough to poll at display rate."""
+        return [output.stats() for output in (self._file, *self.outputs) if output is not None]
 
     async def add_marker(self, label: str = "") -> Marker:
         """A chapter starting now; stored at once so a crash keeps it."""
@@ -232,15 +252,18 @@ class Recorder:
         self.program.detach(sink)
         await wait_thread(lambda: sink.alive)
         await self._end_tracks()
+        await self._end_outputs()
         stats = self.stats()
         duration = sink.counters.frames / self.program.fps
         path, markers = self.path, list(self.markers)
         track_sinks = dict(self._tracks.sinks) if self._tracks is not None else {}
+        track_files = dict(self._tracks.files) if self._tracks is not None else {}
 
         def hash_and_chapters() -> tuple[str, Path | None, int, tuple[TrackResult, ...]]:
             size, digest = size_and_sha256(path)
             tracks = tuple(
-                TrackResult(name, t.path, *size_and_sha256(t.path), t.counters.frames, t.counters.skipped, t.message)
+                TrackResult(name, track_files[name].path, *size_and_sha256(track_files[name].path), t.counters.frames,
+                            t.counters.skipped, t.message)
                 for name, t in track_sinks.items()
             )
             return digest, write_chapters(path, markers, duration), size, tracks

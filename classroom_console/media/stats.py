@@ -19,6 +19,7 @@ class RecordingStats:
     free_bytes: int = 0
     minutes_left: float | None = None
     audio_resyncs: int = 0
+    dropped_at_file: int = 0  # packets the file could not take in time (a stalled disk): whole GOPs
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -36,4 +37,5 @@ class RecordingStats:
             f"file size           {self.size_bytes / 2**20:9.2f} MB",
             f"free disk           {self.free_bytes / 2**30:9.2f} GB ({left} left at this bitrate)",
             f"audio resyncs       {self.audio_resyncs:9d}",
+            f"dropped at file     {self.dropped_at_file:9d}",
         ]

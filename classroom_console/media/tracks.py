@@ -16,8 +16,9 @@ from pathlib import Path
 
 from .compose import fit_rect, scaled_i420
 from .disk import FreeSpace, free_bytes
-from .encoder import EncoderSink
+from .encoder import Encoder
 from .frames import Image, Samples, picture_size
+from .output_file import FileOutput
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +54,13 @@ class SourceTracks:
     its last picture, as the program does.
     """
 
-    def __init__(self, program_sink: EncoderSink, sources: Sequence[str], *,
+    def __init__(self, program_sink: Encoder, program_path: Path, sources: Sequence[str], *,
                  free_space: FreeSpace = free_bytes) -> None:
         self.program_sink = program_sink
+        self.program_path = program_path
         self.sources = tuple(sources)
-        self.sinks: dict[str, EncoderSink] = {}  # replaced whole, never changed in place: other threads read it
+        self.sinks: dict[str, Encoder] = {}  # replaced whole, never changed in place: other threads read it
+        self.files: dict[str, FileOutput] = {}  # each source's file, the one output of its encoder (as sinks)
         self._free_space = free_space
         self._last: dict[str, Image] = {}
 
@@ -92,18 +95,20 @@ class SourceTracks:
     def _open(self, t: float, start_at: float, pictures: Mapping[str, Image]) -> None:
         """A file for each awaited source with a picture now; its timeline starts with the program's."""
         main = self.program_sink
-        opened = dict(self.sinks)
+        opened, files = dict(self.sinks), dict(self.files)
         for name in self.sources:
             picture = pictures.get(name)
             if name in opened or picture is None:
                 continue
             size = _within(picture_size(picture), main.size)
-            sink = EncoderSink(track_path(main.path, name), size, main.fps, main.settings,
-                               free_space=self._free_space, start_at=start_at)
+            sink = Encoder(size, main.fps, main.settings, start_at=start_at, name=name)
+            file = FileOutput(track_path(self.program_path, name), main.settings, free_space=self._free_space)
+            sink.add_output(file, required=True)
             sink.start()
-            opened[name] = sink
+            opened[name], files[name] = sink, file
             if t > start_at + 1e-6:
                 log.info("%s: its own file starts %.1f s into the recording, at its first picture", name, t - start_at)
+        self.files = {name: files[name] for name in self.sources if name in files}
         self.sinks = {name: opened[name] for name in self.sources if name in opened}  # in the program's order
 
     @property
@@ -113,7 +118,7 @@ class SourceTracks:
 
     @property
     def bitrate_bps(self) -> float:
-        return sum(sink.counters.bitrate_bps for sink in self.sinks.values())
+        return sum(file.bitrate_bps for file in self.files.values())
 
     # -- control -----------------------------------------------------------------------------
     @property

@@ -1,0 +1,219 @@
+"""What every output of the encoder shares: its own queue, its own thread, its own stats.
+
+An output only ever sees packets through its queue, so a slow disk or a dead network ends in dropped GOPs
+counted in that output's stats, never in a stalled encoder or a stalled neighbour. Whether its failure ends the
+recording is the encoder's decision (``Encoder.add_output(required=...)``), not the output's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+from ._worker import Worker
+from .packets import EncodedPacket, PacketQueue
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.2
+
+
+class OutputState:
+    WAITING = "waiting"  # for the encoder's first packet
+    CONNECTING = "connecting"
+    LIVE = "live"  # writing (a file is "live" too)
+    RECONNECTING = "reconnecting"
+    ENDED = "ended"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class OutputStats:
+    """A snapshot for the UI and the CLI; ``reason`` is a code (``disk-full``, ``connection-refused``…)."""
+
+    name: str
+    kind: str
+    state: str
+    reason: str = ""
+    packets: int = 0
+    bytes: int = 0
+    bitrate_bps: float = 0.0
+    dropped_packets: int = 0
+    dropped_gops: int = 0
+    queued_s: float = 0.0
+    connects: int = 0
+    next_try_s: float | None = None  # until the next connection attempt, while reconnecting
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class EncodedStreams(Protocol):
+    """The encoder's streams, as templates for an output's own (``add_stream_from_template``)."""
+
+    @property
+    def video(self) -> Any: ...
+
+    @property
+    def audio(self) -> Any: ...
+
+
+class OutputOwner(Protocol):
+    def output_failed(self, output: Output, reason: str, message: str) -> None: ...
+
+    def output_wants_stop(self, output: Output, reason: str, message: str) -> None: ...
+
+
+class Output:
+    """Subclasses write packets in ``_serve`` on the output's thread; everything else here is thread-safe."""
+
+    kind = "output"
+    live = False  # a live output needs a keyframe at least every LIVE_MAX_GOP_S
+
+    def __init__(self, name: str, *, queue_s: float, block: bool = False) -> None:
+        self.name = name
+        self.queue = PacketQueue(queue_s, block=block)
+        self.state = OutputState.WAITING
+        self.reason = ""
+        self.message = ""  # a sentence for logs; the UI goes by ``reason``
+        self.packets = 0
+        self.bytes = 0
+        self.connects = 0
+        self.owner: OutputOwner | None = None
+        self._streams: EncodedStreams | None = None
+        self._streams_ready = threading.Event()
+        self._rate = _Rate()
+        self._worker = Worker(f"output-{self.kind}-{name}", self._run)
+
+    # -- the encoder's side ---------------------------------------------------------------------
+    def start(self) -> None:
+        self._worker.start()
+
+    def begin(self, streams: EncodedStreams) -> None:
+        """The encoder's codecs are open: the output may open its container (on its own thread)."""
+        self._streams = streams
+        self._streams_ready.set()
+
+    def deliver(self, packet: EncodedPacket) -> bool:
+        return self.queue.put(packet)
+
+    def end(self) -> None:
+        """No more packets: the output writes what is queued and closes."""
+        self.queue.close()
+        self._streams_ready.set()
+
+    def abort(self) -> None:
+        """Stop now, dropping what is queued (an output that did not finish in its grace)."""
+        self._worker.stop()
+        self.queue.abandon()
+        self._streams_ready.set()
+
+    def join(self, timeout: float | None = None) -> bool:
+        return self._worker.join(timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self._worker.alive
+
+    def stats(self) -> OutputStats:
+        q = self.queue.counters()
+        return OutputStats(self.name, self.kind, self.state, self.reason, self.packets, self.bytes,
+                           self._rate.bps(), q.dropped_packets, q.dropped_gops, q.queued_s, self.connects,
+                           self._next_try_s(), self._extra())
+
+    # -- for subclasses -------------------------------------------------------------------------
+    def _serve(self, stop: threading.Event, streams: EncodedStreams) -> None:
+        raise NotImplementedError
+
+    def _next_try_s(self) -> float | None:
+        return None
+
+    def _extra(self) -> dict[str, Any]:
+        return {}
+
+    def _wrote(self, packet: EncodedPacket) -> None:
+        self.packets += 1
+        self.bytes += len(packet.data)
+        self._rate.add(len(packet.data))
+
+    def _fail(self, reason: str, message: str) -> None:
+        """Ends this output for good: its queue is dropped from now on and its owner is told."""
+        self.state, self.reason, self.message = OutputState.FAILED, reason, message
+        log.warning("output %s (%s): %s", self.name, reason, message)
+        self.queue.abandon()
+        if self.owner is not None:
+            self.owner.output_failed(self, reason, message)
+
+    def _next_packet(self, stop: threading.Event) -> EncodedPacket | None:
+        """The next packet, or None once the queue is drained or the output is told to stop."""
+        while not stop.is_set():
+            packet = self.queue.get(POLL_S)
+            if packet is not None:
+                return packet
+            if self.queue.drained:
+                return None
+        return None
+
+    # -- the output's thread ---------------------------------------------------------------------
+    def _run(self, stop: threading.Event) -> None:
+        try:
+            while not self._streams_ready.wait(POLL_S):
+                if stop.is_set():
+                    return
+            if self._streams is not None and not stop.is_set():
+                self._serve(stop, self._streams)
+            if self.state != OutputState.FAILED:
+                self.state = OutputState.ENDED
+        except Exception as exc:  # a bug or an unforeseen library error: this output ends, the others go on
+            log.exception("output %s failed", self.name)
+            self._fail("error", str(exc))
+        finally:
+            self.queue.abandon()
+
+
+class _Rate:
+    """Bytes per second over the last few seconds of real time (what a viewer's connection sees)."""
+
+    WINDOW_S = 3.0
+
+    def __init__(self) -> None:
+        self._marks: list[tuple[float, int]] = []
+        self._lock = threading.Lock()
+
+    def add(self, size: int) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._marks.append((now, size))
+            if self._marks[0][0] < now - 2 * self.WINDOW_S:
+                self._marks = [m for m in self._marks if m[0] >= now - self.WINDOW_S]
+
+    def bps(self) -> float:
+        now = time.monotonic()
+        with self._lock:
+            recent = [size for t, size in self._marks if t >= now - self.WINDOW_S]
+        return sum(recent) * 8 / self.WINDOW_S
+
+
+async def end_outputs(outputs: Sequence[Output], grace_s: float, abort_wait_s: float = 2.0) -> None:
+    """Wait (off the loop's back) for outputs that were told the end; one still sending after ``grace_s`` is
+    aborted, and one stuck in a network write even then is left to its daemon thread and logged."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + grace_s
+    while any(o.alive for o in outputs) and loop.time() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.02)
+    for output in outputs:
+        if output.alive:
+            log.warning("output %s did not finish within %.0f s; stopped", output.name, grace_s)
+            output.abort()
+    deadline = loop.time() + abort_wait_s
+    while any(o.alive for o in outputs) and loop.time() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.02)
+    for output in outputs:
+        if output.alive:
+            log.warning("output %s is stuck in a write; left behind", output.name)
