@@ -16,6 +16,7 @@ APT_PACKAGES=(
   pulseaudio libasound2-plugins                # a virtual microphone for the recorder's tests
   postgresql                                   # the centre's PostgreSQL path, tested against a real server
   openssl curl                                 # test certificates for the centre's TLS; the upload bench
+  nginx libnginx-mod-rtmp                      # a real RTMP server for the live streaming tests
 )
 
 missing=()

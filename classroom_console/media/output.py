@@ -85,6 +85,7 @@ class Output:
         self.packets = 0
         self.bytes = 0
         self.connects = 0
+        self.discarded = 0  # packets the output itself let go (no connection, or before its first keyframe)
         self.owner: OutputOwner | None = None
         self._streams: EncodedStreams | None = None
         self._streams_ready = threading.Event()
@@ -124,7 +125,8 @@ class Output:
     def stats(self) -> OutputStats:
         q = self.queue.counters()
         return OutputStats(self.name, self.kind, self.state, self.reason, self.packets, self.bytes,
-                           self._rate.bps(), q.dropped_packets, q.dropped_gops, q.queued_s, self.connects,
+                           self._rate.bps(), q.dropped_packets + self.discarded, q.dropped_gops, q.queued_s,
+                           self.connects,
                            self._next_try_s(), self._extra())
 
     # -- for subclasses -------------------------------------------------------------------------

@@ -1,0 +1,195 @@
+"""Live push to an RTMP server (a lecture platform's ingest, nginx-rtmp in the room): FLV over RTMP.
+
+A room's network comes and goes. The connection is retried with growing, jittered waits (so a dozen rooms that
+lost the same uplink do not all knock at once), and nothing here ever touches the recording: while the server is
+away this output's packets are dropped and counted, and each connection starts at a keyframe, at time zero.
+"""
+
+from __future__ import annotations
+
+import errno
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import av
+
+from .output import EncodedStreams, Output, OutputState
+from .packets import EncodedPacket
+
+LIVE_QUEUE_S = 3.0  # a network that stalls longer than this costs the viewers GOPs, never the recording
+STABLE_S = 10.0  # a connection that lasted this long was a good one: the waits start short again
+DEFAULT_PORT = 1935
+HELD_AUDIO = 200  # AAC packets (4 s) kept while a connection waits for its first keyframe
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Waits of ``first_s``, doubling up to ``max_s``, each shortened by up to ``jitter`` of itself."""
+
+    first_s: float = 1.0
+    max_s: float = 30.0
+    jitter: float = 0.5
+
+    def delay(self, attempt: int, draw: Callable[[], float] = random.random) -> float:
+        full = min(self.max_s, self.first_s * 2 ** min(attempt, 30))
+        return full * (1 - self.jitter * draw())
+
+
+def mask_url(url: str) -> str:
+    """The stream key is the URL's last path segment, a secret: ``rtmp://h/live/****`` (a password or a query
+    string goes too)."""
+    parts = urlsplit(url)
+    segments = parts.path.rstrip("/").split("/")
+    if len(segments) > 1 and segments[-1]:
+        segments[-1] = "****"
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, "/".join(segments), "", ""))
+
+
+def reason_of(exc: BaseException) -> str:
+    """A code for the UI to word: why the connection could not be made or was lost."""
+    if isinstance(exc, socket.gaierror):
+        return "name-not-resolved"
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return "timeout"
+    code = getattr(exc, "errno", None)
+    return {
+        errno.ECONNREFUSED: "connection-refused",
+        errno.ETIMEDOUT: "timeout",
+        errno.EHOSTUNREACH: "unreachable",
+        errno.ENETUNREACH: "unreachable",
+        errno.EPIPE: "connection-lost",
+        errno.ECONNRESET: "connection-lost",
+        errno.ECONNABORTED: "connection-lost",
+        errno.EIO: "connection-lost",
+    }.get(code or 0, "error")
+
+
+class RtmpOutput(Output):
+    kind = "rtmp"
+    live = True
+
+    def __init__(self, url: str, *, name: str | None = None, queue_s: float = LIVE_QUEUE_S,
+                 backoff: Backoff | None = None, connect_timeout_s: float = 5.0) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("rtmp", "rtmps") or not parts.hostname or parts.path.strip("/").count("/") < 1:
+            raise ValueError(f"not an RTMP URL with an application and a stream key: {mask_url(url)}")
+        super().__init__(name or mask_url(url), queue_s=queue_s)
+        self.url = url
+        self.backoff = backoff or Backoff()
+        self.connect_timeout_s = connect_timeout_s
+        self.attempts = 0  # connection attempts that failed, in a row
+        self._next_try_at: float | None = None
+        self._address = (parts.hostname, parts.port or DEFAULT_PORT)
+
+    def _next_try_s(self) -> float | None:
+        at = self._next_try_at
+        return max(0.0, at - time.monotonic()) if at is not None and self.state == OutputState.RECONNECTING else None
+
+    def _extra(self) -> dict[str, Any]:
+        return {"url": mask_url(self.url), "attempts": self.attempts, "discarded": self.discarded}
+
+    # -- the output's thread ---------------------------------------------------------------------
+    def _serve(self, stop: threading.Event, streams: EncodedStreams) -> None:
+        self.state = OutputState.CONNECTING
+        while not stop.is_set() and not self.queue.drained:
+            try:
+                container, video, audio = self._connect(streams)
+            except _Refused as exc:
+                self._retry_later(exc.reason, stop)
+                continue
+            self.connects += 1
+            self.state, self.reason, self._next_try_at = OutputState.LIVE, "", None
+            began = time.monotonic()
+            try:
+                self._send(stop, container, video, audio)
+            except Exception as exc:
+                _close_quietly(container)
+                if time.monotonic() - began >= STABLE_S:
+                    self.attempts = 0
+                self._retry_later(reason_of(exc), stop)
+                continue
+            container.close()  # the end of the stream, told to the server
+            return
+        if self.state != OutputState.LIVE and self.reason:
+            self.state = OutputState.FAILED  # the recording ended while this destination was away
+
+    def _connect(self, streams: EncodedStreams) -> tuple[Any, Any, Any]:
+        # A plain TCP connect first: FFmpeg's would wait for the system's two minutes on a silent network, and
+        # says less about why it failed.
+        try:
+            socket.create_connection(self._address, timeout=self.connect_timeout_s).close()
+        except OSError as exc:
+            raise _Refused(reason_of(exc)) from exc
+        container = av.open(self.url, "w", format="flv", options={"flvflags": "no_duration_filesize"})
+        try:
+            video = container.add_stream_from_template(streams.video)
+            audio = container.add_stream_from_template(streams.audio)
+            container.start_encoding()  # the RTMP handshake and publish
+        except Exception as exc:
+            _close_quietly(container)
+            reason = reason_of(exc)  # the server is there; most often it did not take this application or key
+            raise _Refused("rejected" if reason in ("error", "connection-lost") else reason) from exc
+        return container, video, audio
+
+    def _send(self, stop: threading.Event, container: Any, video: Any, audio: Any) -> None:
+        """Until the queue is drained (the recording ended) or the output is stopped; raises when the
+        connection breaks. The connection's time zero is its first keyframe."""
+        origin: float | None = None
+        held: list[EncodedPacket] = []  # sound that overtook the first keyframe (the video encoder's delay)
+        while (packet := self._next_packet(stop)) is not None:
+            if origin is None:
+                if packet.starts_gop:
+                    origin = packet.time_s
+                elif packet.kind == "audio" and len(held) < HELD_AUDIO:
+                    held.append(packet)
+                    continue
+                else:
+                    self.discarded += 1
+                    continue
+            for each in (*held, packet):
+                if each.time_s < origin:  # from before the first picture
+                    self.discarded += 1
+                    continue
+                container.mux(each.to_av(video if each.kind == "video" else audio, origin))
+                self._wrote(each)
+            held.clear()
+
+    def _retry_later(self, reason: str, stop: threading.Event) -> None:
+        """Packets meanwhile are dropped (counted): they would be stale by the time the server is back."""
+        delay = self.backoff.delay(self.attempts)
+        self.attempts += 1
+        self.state, self.reason = OutputState.RECONNECTING, reason
+        self._next_try_at = time.monotonic() + delay
+        while not stop.is_set() and time.monotonic() < self._next_try_at:
+            if self._discard(self.queue.get(0.05)) and self.queue.drained:
+                return
+
+    def _discard(self, packet: EncodedPacket | None) -> bool:
+        """True when there was nothing to discard."""
+        if packet is None:
+            return True
+        self.discarded += 1
+        return False
+
+
+class _Refused(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _close_quietly(container: Any) -> None:
+    try:
+        container.close()
+    except Exception:
+        pass

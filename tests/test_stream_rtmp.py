@@ -1,0 +1,202 @@
+"""Live RTMP push beside the recording, against a real nginx with the RTMP module on loopback.
+
+nginx records every stream it receives (``record all``), so what a viewer would get is read back and decoded.
+The server is killed and restarted mid-stream, and a destination is dead from the start: the recording never
+notices either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import av
+import pytest
+
+from classroom_console.media import EncoderSettings, Program, Recorder, RecordingResult, TestPattern, Tone, offload
+from classroom_console.media.output import Output, OutputState
+from classroom_console.media.output_rtmp import Backoff, RtmpOutput, mask_url
+from classroom_console.media.probe import inspect
+
+RTMP_MODULE = Path("/usr/lib/nginx/modules/ngx_rtmp_module.so")
+SIZE, FPS = (320, 180), 30
+FAST_RETRY = Backoff(first_s=0.3, max_s=1.0)
+BOUND_S = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(predicate: Callable[[], object], what: str, within: float = BOUND_S) -> None:
+    deadline = time.monotonic() + within
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+class Nginx:
+    """nginx with the RTMP module, its own config, logs and recordings in a folder of the test's."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.records = folder / "records"
+        self.records.mkdir(parents=True, exist_ok=True)
+        self.proc: subprocess.Popen[bytes] | None = None
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        (folder / "nginx.conf").write_text(
+            f"daemon off;\nmaster_process off;\n{user}"
+            f"error_log {folder}/error.log info;\npid {folder}/nginx.pid;\n"
+            f"load_module {RTMP_MODULE};\nevents {{ worker_connections 64; }}\n"
+            f"rtmp {{ server {{ listen 127.0.0.1:{self.port};\n"
+            f"  application live {{ live on; record all; record_path {self.records}; record_unique on; }} }} }}\n")
+
+    def url(self, key: str) -> str:
+        return f"rtmp://127.0.0.1:{self.port}/live/{key}"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(["nginx", "-p", str(self.folder), "-c", str(self.folder / "nginx.conf"),
+                                      "-e", str(self.folder / "error.log")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until(self._accepting, "nginx to listen", 10)
+
+    def _accepting(self) -> bool:
+        assert self.proc is not None and self.proc.poll() is None, (self.folder / "error.log").read_text()
+        try:
+            socket.create_connection(("127.0.0.1", self.port), 0.5).close()
+        except OSError:
+            return False
+        return True
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def recordings(self, key: str) -> list[Path]:
+        return sorted(self.records.glob(f"{key}-*.flv"), key=lambda p: p.stat().st_mtime)
+
+
+@pytest.fixture
+def nginx(tmp_path: Path) -> Iterator[Nginx]:
+    if shutil.which("nginx") is None or not RTMP_MODULE.exists():
+        pytest.skip("needs nginx and libnginx-mod-rtmp (scripts/setup.sh installs them)")
+    server = Nginx(tmp_path / "nginx")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+def record_live(path: Path, outputs: Sequence[Output], duration: float,
+                during: Callable[[], None] | None = None) -> RecordingResult:
+    """A real-time recording of a test pattern and a tone, pushed to ``outputs`` too."""
+
+    async def scenario() -> RecordingResult:
+        program = Program(SIZE, FPS)
+        for source in (TestPattern(size=SIZE, fps=FPS), Tone()):
+            program.add_source(source)
+        program.start()
+        recorder = Recorder(program, path, duration_s=duration, start_floor_bytes=0, outputs=outputs,
+                            settings=EncoderSettings())
+        try:
+            await recorder.start()
+            if during is not None:
+                await offload(during)
+            return await recorder.wait()
+        finally:
+            program.stop()
+            await offload(program.join)
+
+    return asyncio.run(scenario())
+
+
+def received(path: Path) -> tuple[list[str], float, float]:
+    """What a viewer got: the codecs, and the seconds of video and of sound, decoded."""
+    with av.open(str(path)) as container:
+        codecs = [s.codec_context.name for s in container.streams]
+        times = [float(f.time) for f in container.decode(video=0) if f.time is not None]
+    with av.open(str(path)) as container:
+        sound = sum(f.samples for f in container.decode(audio=0)) / 48_000
+    return codecs, (max(times) - min(times) + 1 / FPS) if times else 0.0, sound
+
+
+def test_a_recording_is_pushed_live_and_the_server_receives_it_whole(nginx: Nginx, tmp_path: Path) -> None:
+    live = RtmpOutput(nginx.url("lecture"))
+    result = record_live(tmp_path / "out.mp4", [live], 3.0)
+    assert result.stop_reason == "duration" and inspect(result.path).frames == 90
+    stats = live.stats()
+    assert (stats.state, stats.reason, stats.connects, stats.dropped_packets) == (OutputState.ENDED, "", 1, 0)
+    assert stats.packets > 90 and stats.bytes > 0
+    (flv,) = nginx.recordings("lecture")
+    codecs, video_s, sound_s = received(flv)
+    assert codecs == ["h264", "aac"]
+    assert video_s == pytest.approx(3.0, abs=1.5 / FPS)
+    assert sound_s == pytest.approx(3.0, abs=0.05)
+
+
+def test_a_server_that_dies_mid_stream_is_reconnected_and_the_file_has_no_gap(nginx: Nginx, tmp_path: Path) -> None:
+    live = RtmpOutput(nginx.url("lecture"), backoff=FAST_RETRY)
+    seen: list[str] = []
+
+    def kill_and_restart() -> None:
+        wait_until(lambda: live.state == OutputState.LIVE and live.packets > 160, "two seconds live")
+        nginx.kill()
+        wait_until(lambda: live.state == OutputState.RECONNECTING, "the loss to be noticed")
+        seen.append(live.reason)
+        wait_until(lambda: live.attempts >= 3, "retries that find nobody")
+        nginx.start()
+        wait_until(lambda: live.connects == 2 and live.state == OutputState.LIVE, "the stream to resume")
+
+    result = record_live(tmp_path / "out.mp4", [live], 8.0, during=kill_and_restart)
+    info = inspect(result.path)
+    assert result.stop_reason == "duration" and info.frames == 240, "the file never noticed"
+    assert info.duration_s == pytest.approx(8.0, abs=1 / FPS)
+    assert result.stats.skipped_by_encoder == 0 and result.stats.dropped_at_file == 0
+    assert seen == ["connection-lost"]
+    stats = live.stats()
+    assert stats.state == OutputState.ENDED and stats.connects == 2 and stats.dropped_packets > 0
+    before, after = nginx.recordings("lecture")
+    codecs, video_s, _ = received(after)
+    assert codecs == ["h264", "aac"] and 1.0 < video_s < 7.0
+    assert received(before)[1] > 1.0, "what was sent before the kill was received"
+
+
+def test_a_dead_destination_leaves_the_other_and_the_file_alone(nginx: Nginx, tmp_path: Path) -> None:
+    dead = RtmpOutput(f"rtmp://127.0.0.1:{free_port()}/live/nobody", backoff=FAST_RETRY)
+    live = RtmpOutput(nginx.url("lecture"))
+    result = record_live(tmp_path / "out.mp4", [dead, live], 3.0)
+    assert result.stop_reason == "duration" and inspect(result.path).frames == 90
+    assert result.stats.skipped_by_encoder == 0 and result.stats.dropped_at_file == 0
+    gone = dead.stats()
+    assert (gone.state, gone.reason, gone.connects) == (OutputState.FAILED, "connection-refused", 0)
+    assert dead.attempts >= 3 and gone.dropped_packets > 90 and gone.bytes == 0
+    ok = live.stats()
+    assert (ok.state, ok.connects, ok.dropped_packets) == (OutputState.ENDED, 1, 0)
+    (flv,) = nginx.recordings("lecture")
+    assert received(flv)[1] == pytest.approx(3.0, abs=1.5 / FPS)
+
+
+def test_a_key_is_never_shown() -> None:
+    assert mask_url("rtmp://a.example/live/secret-key") == "rtmp://a.example/live/****"
+    assert mask_url("rtmp://user:pw@h:1935/app/inst/key?token=1") == "rtmp://h:1935/app/inst/****"
+    with pytest.raises(ValueError, match=r"live/\*\*\*\*") as raised:
+        RtmpOutput("http://h/live/secret-key")
+    assert "secret" not in str(raised.value)
+
+
+def test_retries_wait_longer_each_time_with_jitter_and_a_ceiling() -> None:
+    backoff = Backoff(first_s=1.0, max_s=30.0, jitter=0.5)
+    assert [backoff.delay(n, lambda: 0.0) for n in range(7)] == [1, 2, 4, 8, 16, 30, 30]
+    assert [backoff.delay(n, lambda: 1.0) for n in range(3)] == [0.5, 1, 2]
