@@ -57,10 +57,16 @@ class Session:
 
 class Room:
     def __init__(
-        self, name: str = "Room", log_store: SessionLog | None = None, room_id: str | None = None
+        self,
+        name: str = "Room",
+        log_store: SessionLog | None = None,
+        room_id: str | None = None,
+        *,
+        remember_devices: bool = True,
     ) -> None:
         self.name = name
         self.room_id = room_id
+        self.remember_devices = remember_devices  # a one-shot CLI command must not add devices to the list
         self.events = EventBus()
         self.devices: dict[str, DeviceInfo] = {}
         self.session: Session | None = None
@@ -84,7 +90,7 @@ class Room:
             self.events.emit(DeviceChanged(device, frozenset(changed)))
             if "availability" in changed or "state" in changed:
                 self.log_event(device.uid, "state", {"changed": sorted(changed), **_summary(device)})
-        if self._store is not None:
+        if self._store is not None and self.remember_devices:
             self.spawn(self._store.upsert_device(dataclasses.replace(device), self.room_id))
 
     def lose_device(self, uid: str) -> None:
@@ -110,6 +116,10 @@ class Room:
         self.session = session
         self.events.emit(SessionStarted(session.id, lecturer, course))
         return session
+
+    def join_session(self, session: Session) -> None:
+        """Log into a session another process (the console window) is running, without starting one."""
+        self.session = session
 
     async def end_session(self, status: str = "completed") -> None:
         session, self.session = self.session, None

@@ -11,19 +11,15 @@ import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Coroutine, Mapping
 from typing import Any
 
-from classroom_console.device_state import projector_state
 from classroom_console.room import Room
 from classroom_console.store import AsyncStore
+from devices import registry as families
 from devices.discovery import DeviceFinder, FinderConfig
+from devices.driver import Command, CommandError, Driver, DriverOptions, NoticeListener, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
-from devices.pjlink import PJLinkClient, PJLinkError
-from devices.pjlink.notifications import NOTIFY_PORT, NotificationListener
-from devices.pjlink.poller import PJLinkPoller
-from devices.pjlink.protocol import Reply
-from devices.pjlink.state import ProjectorState
 from devices.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
@@ -32,13 +28,17 @@ READING_EVERY_S = 600.0  # lamp hours and error status for the centre, at most t
 
 
 class DeviceCommandError(Exception):
-    """A command the device refused or could not take; the message is for the user."""
+    """A command a device refused or could not take: ``reason`` is the code the UI words, the message the log's."""
+
+    def __init__(self, uid: str, device_name: str, command: Command, reason: Reason, detail: str) -> None:
+        super().__init__(f"{device_name}: {command.label()} failed: {detail}")
+        self.uid, self.device_name, self.command, self.reason, self.detail = uid, device_name, command, reason, detail
 
 
 @dataclasses.dataclass(slots=True)
 class _Managed:
     info: DeviceInfo
-    poller: PJLinkPoller
+    driver: Driver
     last_reading: tuple[Any, ...] = ()
     last_reading_at: float = 0.0
 
@@ -56,7 +56,7 @@ class RoomDevices:
         rediscover_every_s: float = 60.0,
         timeout_s: float = 3.0,
         notify_addresses: list[str] | None = None,
-        notify_port: int = NOTIFY_PORT,
+        notify_port: int | None = None,
     ) -> None:
         self.room = room
         self.store = store
@@ -70,9 +70,11 @@ class RoomDevices:
         self._task: asyncio.Task[None] | None = None
         self._side_tasks: set[asyncio.Task[Any]] = set()
         self._discovery_lock = asyncio.Lock()
-        self.notifications = (
-            NotificationListener(notify_addresses, self._on_notice, notify_port) if notify_addresses else None
-        )
+        self.notifications: list[NoticeListener] = []
+        for family in families.families() if notify_addresses else []:
+            listener = family.notices(notify_addresses or [], notify_port, self._on_notice)
+            if listener is not None:
+                self.notifications.append(listener)
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -82,17 +84,17 @@ class RoomDevices:
                 remembered = _from_row(row)
                 if remembered is not None and remembered.uid not in self.room.devices:
                     self.room.update_device(remembered)
-        if self.notifications is not None:
-            await self.notifications.start()
+        for listener in self.notifications:
+            await listener.start()
         self._task = asyncio.create_task(self._discovery_loop(), name="room-discovery")
 
     async def stop(self) -> None:
-        if self.notifications is not None:
-            self.notifications.stop()
+        for listener in self.notifications:
+            listener.stop()
         await asyncio.gather(*(cancel_and_wait(side) for side in list(self._side_tasks)))
         await cancel_and_wait(self._task)
         self._task = None
-        await asyncio.gather(*(m.poller.stop() for m in self._managed.values()), return_exceptions=True)
+        await asyncio.gather(*(m.driver.stop() for m in self._managed.values()), return_exceptions=True)
         self._managed.clear()
 
     @property
@@ -145,23 +147,32 @@ class RoomDevices:
                     managed.info.name = info.name  # a device that hides its NAME behind a password
                     self.room.update_device(dataclasses.replace(shown, name=info.name))
             return
-        if managed is not None:  # the same device at a new address (DHCP): re-point its poller
-            await managed.poller.stop()
+        if managed is not None:  # the same device at a new address (DHCP): re-point its driver
+            await managed.driver.stop()
+        try:
+            family = families.family_for(info.protocol)
+        except families.UnknownProtocol:
+            log.warning("%s speaks %r, which no device family here handles", info.uid, info.protocol)
+            return
         password = self.passwords.get(info.uid) or self.passwords.get(info.address) or self.passwords.get("*")
-        client = PJLinkClient(info.address, info.port, password=password, timeout=self.timeout_s)
-        poller = PJLinkPoller(client, interval_s=self.poll_interval_s)
-        self._managed[info.uid] = _Managed(dataclasses.replace(info, found_by=set(info.found_by)), poller)
-        poller.on_change = lambda state, uid=info.uid: self._on_poll(uid, state)
-        self.room.update_device(self._merged(info.uid, None))
-        await poller.start()
+        options = DriverOptions(password=password, poll_interval_s=self.poll_interval_s, timeout_s=self.timeout_s)
+        driver = family.driver(info, options)
+        self._managed[info.uid] = _Managed(dataclasses.replace(info, found_by=set(info.found_by)), driver)
+        driver.on_change = lambda uid=info.uid: self._on_poll(uid)
+        self.room.update_device(self._merged(info.uid))
+        await driver.start()
 
-    def _on_notice(self, address: str, notice: Reply) -> None:
+    async def adopt(self, info: DeviceInfo) -> None:
+        """Drive a device found some other way (the CLI's address, a test) as if discovery had found it."""
+        await self._adopt(info)
+
+    def _on_notice(self, address: str, newcomer: bool) -> None:
         """A device said it changed: read it now instead of at the next poll; a newcomer starts a search."""
         managed = next((m for m in self._managed.values() if m.info.address == address), None)
         if managed is not None:
-            log.debug("%s notified %s=%s", address, notice.cmd, notice.value)
-            self._side(managed.poller.refresh())
-        elif notice.cmd == "LKUP" and not self.discovering:
+            log.debug("%s notified a change", address)
+            self._side(managed.driver.refresh())
+        elif newcomer and not self.discovering:
             self._side(self.discover_once())
 
     def _side(self, coro: Coroutine[Any, Any, Any]) -> None:
@@ -170,14 +181,14 @@ class RoomDevices:
         task.add_done_callback(self._side_tasks.discard)
 
     # -- state -----------------------------------------------------------------------------
-    def _merged(self, uid: str, state: ProjectorState | None) -> DeviceInfo:
+    def _merged(self, uid: str) -> DeviceInfo:
         managed = self._managed[uid]
-        return with_polled_state(managed.info, managed.poller, state)
+        return with_driver_state(managed.info, managed.driver)
 
-    def _on_poll(self, uid: str, state: ProjectorState) -> None:
+    def _on_poll(self, uid: str) -> None:
         if uid not in self._managed:
             return
-        device = self._merged(uid, state)
+        device = self._merged(uid)
         self.room.update_device(device)
         self._maybe_record_reading(uid, device)
 
@@ -197,82 +208,89 @@ class RoomDevices:
         self.room.spawn(reading)
 
     # -- commands --------------------------------------------------------------------------
-    def poller(self, uid: str) -> PJLinkPoller:
+    def driver(self, uid: str) -> Driver:
         managed = self._managed.get(uid)
         if managed is None:
-            raise DeviceCommandError(f"{uid} is not reachable yet")
-        return managed.poller
+            name = self.room.devices[uid].name if uid in self.room.devices else uid
+            raise DeviceCommandError(uid, name, Command("?"), Reason.NOT_READY, "not reachable yet")
+        return managed.driver
 
-    async def _command(self, uid: str, what: str, action: Callable[[PJLinkPoller], Awaitable[None]]) -> None:
-        poller = self.poller(uid)
-        self.room.log_event(uid, "command", {"command": what})
+    async def command(self, uid: str, command: Command) -> None:
+        """Send one command, logged with its outcome; a refusal raises DeviceCommandError with a reason code."""
+        managed = self._managed.get(uid)
+        name = self.room.devices[uid].name if uid in self.room.devices else uid
+        if managed is None:
+            raise DeviceCommandError(uid, name, command, Reason.NOT_READY, "not reachable yet")
+        if command.name not in managed.driver.capabilities:
+            raise DeviceCommandError(uid, name, command, Reason.UNSUPPORTED, f"no {command.name!r} on this device")
+        self.room.log_event(uid, "command", {"command": command.label()})
         try:
-            await action(poller)
-        except PJLinkError as exc:
-            self.room.log_event(uid, "command_failed", {"command": what, "error": str(exc)})
-            raise DeviceCommandError(f"{self.room.devices[uid].name}: {what} failed: {exc}") from exc
-        await poller.refresh()
+            await managed.driver.command(command)
+        except CommandError as exc:
+            self.room.log_event(
+                uid, "command_failed", {"command": command.label(), "reason": str(exc.reason), "error": exc.detail}
+            )
+            raise DeviceCommandError(uid, name, command, exc.reason, exc.detail) from exc
 
-    async def power(self, uid: str, on: bool) -> None:
-        await self._command(uid, "power on" if on else "power off", lambda p: p.power_on() if on else p.power_off())
-
-    async def set_input(self, uid: str, source: str) -> None:
-        await self._command(uid, f"input {source}", lambda p: p.set_input(source))
-
-    async def set_mute(self, uid: str, on: bool) -> None:
-        await self._command(uid, "mute on" if on else "mute off", lambda p: p.set_mute(True, True, on))
-
-    async def power_all(self, on: bool) -> list[str]:
-        """Every controllable device at once; returns the failures as user-readable lines."""
-        uids = list(self._managed)
-        results = await asyncio.gather(*(self.power(uid, on) for uid in uids), return_exceptions=True)
-        return [str(r) for r in results if isinstance(r, Exception)]
+    async def power_all(self, on: bool) -> list[DeviceCommandError]:
+        """Every device that can be switched, at once; returns what failed (each with its reason code)."""
+        uids = [uid for uid, m in self._managed.items() if "power" in m.driver.capabilities]
+        command = Command("power", on)
+        results = await asyncio.gather(*(self.command(uid, command) for uid in uids), return_exceptions=True)
+        failures = [r for r in results if isinstance(r, DeviceCommandError)]
+        for other in (r for r in results if isinstance(r, BaseException) and not isinstance(r, DeviceCommandError)):
+            raise other
+        return failures
 
     def set_password(self, uid: str, password: str) -> None:
-        """Use this password from the next connection on; the poller is re-created to apply it."""
+        """Use this password from the next connection on; the driver is re-created to apply it."""
         self.passwords[uid] = password
         managed = self._managed.pop(uid, None)
         if managed is not None:
             self._side(self._readopt(managed))
 
     async def _readopt(self, managed: _Managed) -> None:
-        await managed.poller.stop()
+        await managed.driver.stop()
         await self._adopt(managed.info)
 
 
 IDENTITY_KEYS = ("mac", "needs_password")
 
 
-def with_polled_state(info: DeviceInfo, poller: PJLinkPoller, state: ProjectorState | None) -> DeviceInfo:
-    """The found device with what its poller last read: availability words and the plain state."""
-    availability = poller.availability
+def with_driver_state(info: DeviceInfo, driver: Driver) -> DeviceInfo:
+    """The found device with what its driver last read: availability, reason code, capabilities and state."""
+    availability, reason = driver.availability, str(driver.reason)
     if availability is Availability.UNKNOWN:
-        availability = info.availability
-    if state is None:
-        new_state = dict(info.state)
-    else:
+        availability, reason = info.availability, info.reason
+    polled = driver.state()
+    if polled:
         new_state = {k: info.state[k] for k in IDENTITY_KEYS if k in info.state}
-        new_state.update(projector_state(state, poller.detail))
-    new_state["detail"] = poller.detail
-    name = (state.name if state is not None and state.name else "") or info.name
-    return dataclasses.replace(info, name=name, availability=availability, state=new_state, found_by=set(info.found_by))
+        new_state.update(polled)
+    else:
+        new_state = dict(info.state)
+    new_state["detail"] = driver.detail
+    return dataclasses.replace(
+        info, name=driver.name or info.name, availability=availability, reason=reason, state=new_state,
+        found_by=set(info.found_by), capabilities=frozenset(str(c) for c in driver.capabilities),
+    )
 
 
 async def poll_once(info: DeviceInfo, password: str | None, timeout_s: float = 3.0) -> DeviceInfo:
     """Read a device's state once (for scripts): the same words and state the console shows."""
-    poller = PJLinkPoller(PJLinkClient(info.address, info.port, password=password, timeout=timeout_s))
+    driver = families.family_for(info.protocol).driver(info, DriverOptions(password=password, timeout_s=timeout_s))
     try:
-        state = await poller.refresh()
-        return with_polled_state(info, poller, state if state is not None else poller.state)
+        await driver.refresh()
+        return with_driver_state(info, driver)
     finally:
-        await poller.stop()
+        await driver.stop()
 
 
 def _from_row(row: Mapping[str, Any]) -> DeviceInfo | None:
     """A remembered device, shown as "checking" until discovery confirms it."""
     try:
         kind = DeviceKind(row["kind"])
-    except ValueError:
+        capabilities = families.family_for(row.get("protocol") or "").capabilities
+    except (ValueError, families.UnknownProtocol):
         return None
     return DeviceInfo(
         uid=row["uid"],
@@ -283,4 +301,6 @@ def _from_row(row: Mapping[str, Any]) -> DeviceInfo | None:
         protocol=row.get("protocol") or "",
         protocol_class=row.get("protocol_class") or "",
         availability=Availability.UNKNOWN,
+        reason=str(Reason.NOT_CHECKED),
+        capabilities=frozenset(str(c) for c in capabilities),
     )

@@ -44,6 +44,8 @@ class DeviceInfo:
     availability: Availability = Availability.UNKNOWN
     state: dict[str, Any] = field(default_factory=dict)
     found_by: set[str] = field(default_factory=set)
+    reason: str = ""  # why it is in that availability: a devices.driver.Reason code the UI words
+    capabilities: frozenset[str] = frozenset()  # devices.driver.Capability values: what a card may offer
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -55,6 +57,8 @@ class DeviceInfo:
             "protocol": self.protocol,
             "class": self.protocol_class,
             "availability": str(self.availability),
+            "reason": self.reason,
+            "capabilities": sorted(self.capabilities),
             "state": self.state,
             "found_by": sorted(self.found_by),
         }

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from classroom_console.store import open_store
+
 CLI = [sys.executable, "-m", "classroom_console"]
 
 
@@ -95,8 +97,14 @@ def test_device_control_by_id_and_address(sim_room: subprocess.Popen[str], tmp_p
     assert cli(tmp_path, "discover", "--scope", "loopback", "--timeout", "3").returncode == 0  # remembers ids
     wrong = cli(tmp_path, "device", uid, "power", "on")
     assert wrong.returncode == 1 and "password" in wrong.stderr
+    store = open_store(tmp_path)  # the console window on this PC is running a session
+    session_id = store.start_session(lecturer="Aliya", course="Physics")
     on = cli(tmp_path, "device", uid, "power", "on", "--password", "secret")
     assert on.returncode == 0 and "power on accepted" in on.stdout, on.stderr
+    logged = [(e["device_uid"], e["payload"]) for e in store.events(session_id) if e["kind"] == "command"]
+    store.end_session(session_id)
+    store.close()
+    assert logged == [(uid, {"command": "power on"})]  # the command went through the room, into the session
     busy = cli(tmp_path, "device", "127.0.80.1", "input", "HDMI 2")  # password remembered; still warming
     assert busy.returncode in (0, 1)
     deadline = time.monotonic() + 20

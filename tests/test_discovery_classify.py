@@ -7,10 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devices.discovery import classify, device_uid
-from devices.discovery._identify import Identity
 from devices.discovery._registry import DeviceRegistry, Hints
 from devices.discovery.dnssd import parse_txt
 from devices.discovery.pjlink_search import parse_ackn
+from devices.driver import Identity
 from devices.model import Availability, DeviceKind
 
 
@@ -37,7 +37,7 @@ def test_uid_precedence() -> None:
 
 
 def online(**kw: str) -> Identity:
-    return Identity(Availability.ONLINE, pjlink_class="2", name="P", **kw)
+    return Identity(Availability.ONLINE, protocol_class="2", name="P", **kw)  # type: ignore[arg-type]
 
 
 def test_registry_moves_a_device_by_serial_and_keeps_its_uid() -> None:

@@ -14,7 +14,10 @@ from classroom_console.discovery_scope import Scope
 from classroom_console.events import DeviceChanged, RoomEvent
 from classroom_console.room_devices import DeviceCommandError
 from classroom_console.settings import load as load_settings
+from devices.driver import Command
 from devices.model import Availability, DeviceKind
+from devices.pjlink.driver import PJLinkDriver
+from devices.pjlink.notifications import NotificationListener
 from devices.sim.room import SimRoomConfig
 from tests.sim_helpers import demo_core
 
@@ -159,7 +162,7 @@ async def test_misbehaving_devices_end_in_clear_states(console: ConsoleCore) -> 
     assert console.devices is not None
     for uid in list(console.room.devices):
         with pytest.raises(DeviceCommandError, match=r"failed|not reachable"):
-            await asyncio.wait_for(console.devices.power(uid, True), 20)
+            await asyncio.wait_for(console.devices.command(uid, Command("power", True)), 20)
 
 
 @pytest.mark.parametrize("console", [room_config(projectors=1, boards=0, warmup_s=5.0)], indirect=True)
@@ -168,10 +171,12 @@ async def test_a_notification_shows_a_change_before_the_next_poll(console: Conso
 
     uid = "mac:02:cc:80:00:00:14"
     await wait_until(lambda: uid in console.room.devices and "power" in console.room.devices[uid].state)
-    assert console.devices is not None and console.devices.notifications is not None
-    assert console.devices.notifications.bound == [("127.0.0.1", 4352)]
+    assert console.devices is not None and len(console.devices.notifications) == 1
+    (listener,) = console.devices.notifications
+    assert isinstance(listener, NotificationListener) and listener.bound == [("127.0.0.1", 4352)]
     for managed in console.devices._managed.values():
-        managed.poller.interval_s = 60.0  # from now on only a notification can bring news quickly
+        assert isinstance(managed.driver, PJLinkDriver)
+        managed.driver.poller.interval_s = 60.0  # from now on only a notification can bring news quickly
     await asyncio.sleep(1.5)  # let the current poll cycle settle into its long sleep
     # Someone else (a remote control, another console) turns the projector on.
     async with PJLinkClient(console.room.devices[uid].address) as other:

@@ -26,6 +26,8 @@ from classroom_console.events import (
     SessionStarted,
     SyncProgressed,
 )
+from classroom_console.room_devices import DeviceCommandError
+from devices.driver import Command, Reason
 
 log = logging.getLogger(__name__)
 
@@ -103,23 +105,26 @@ class RoomBridge(QObject):
         self.run(self.room.end_session(), what="end session")
 
     # -- devices ---------------------------------------------------------------------------
-    def device_command(self, uid: str, action: str, value: object, on_finished: Callable[[str | None], None]) -> None:
-        """power/input/mute on one device; ``on_finished`` gets None or the error to show on its card."""
+    def device_command(
+        self, uid: str, command: Command, on_finished: Callable[[DeviceCommandError | None], None]
+    ) -> None:
+        """One command through the room (so it is logged); ``on_finished`` gets None or the refusal, with its code."""
         devices = self.core.devices
         if devices is None:
-            on_finished("device control is off")
+            on_finished(DeviceCommandError(uid, uid, command, Reason.NOT_READY, "device control is off"))
             return
-        if action == "power":
-            coro = devices.power(uid, bool(value))
-        elif action == "input":
-            coro = devices.set_input(uid, str(value))
-        elif action == "mute":
-            coro = devices.set_mute(uid, bool(value))
-        else:
-            raise ValueError(action)
-        self.run(coro, on_done=lambda _r: on_finished(None), what=f"{action} {uid}", on_error=on_finished)
 
-    def power_all(self, on: bool, on_finished: Callable[[list[str]], None]) -> None:
+        async def send() -> DeviceCommandError | None:
+            try:
+                await devices.command(uid, command)
+            except DeviceCommandError as exc:
+                log.info("%s", exc)
+                return exc
+            return None
+
+        self.run(send(), on_done=on_finished, what=f"{command.label()} {uid}")
+
+    def power_all(self, on: bool, on_finished: Callable[[list[DeviceCommandError]], None]) -> None:
         devices = self.core.devices
         if devices is None:
             on_finished([])

@@ -19,9 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from classroom_console.room_devices import DeviceCommandError
+from devices.driver import Capability, Command, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
 from ui.bridge import RoomBridge
 from ui.device_details import DeviceDetails
+from ui.reasons import failure_text, reason_text
 from ui.resources import icon
 from ui.widgets import Badge
 
@@ -34,8 +37,10 @@ KIND_ICONS = {
 REACHABLE = (Availability.ONLINE, Availability.FAULT)
 
 
-def availability_text(availability: Availability) -> tuple[str, str]:
+def availability_text(availability: Availability, reason: str = "") -> tuple[str, str]:
     """The word and tone a user sees for a device's reachability."""
+    if availability is Availability.AUTH_FAILED and reason == Reason.PASSWORD_NEEDED:
+        return QCoreApplication.translate("DeviceCard", "Password needed"), "bad"
     return {
         Availability.ONLINE: (QCoreApplication.translate("DeviceCard", "Online"), "ok"),
         Availability.OFFLINE: (QCoreApplication.translate("DeviceCard", "Offline"), "bad"),
@@ -185,15 +190,17 @@ class DeviceCard(QFrame):
         self.detail_label.setText(" · ".join(facts))
 
         problems = [problem_text(c, lvl) for c, lvl in sorted(state.get("errors", {}).items())]
-        if device.availability is Availability.OFFLINE:
-            problems.insert(0, self.tr("Not answering. Check that it is plugged in and on the network."))
-        elif device.availability is Availability.AUTH_FAILED:
-            problems.insert(0, self.tr("This device needs its PJLink password."))
+        if device.availability in (Availability.OFFLINE, Availability.AUTH_FAILED):
+            problems.insert(0, reason_text(device.reason or Reason.NO_ANSWER))
         elif device.availability is Availability.FAULT and not problems:
-            problems.append(self.tr("The device reports a fault: %1").replace("%1", str(state.get("detail", ""))))
+            problems.append(reason_text(device.reason or Reason.DEVICE_FAULT))
         self.problem_label.setText("\n".join(problems))
         self.problem_label.setVisible(bool(problems))
 
+        capabilities = device.capabilities
+        self.power_button.setVisible(Capability.POWER in capabilities)
+        self.input_picker.setVisible(Capability.INPUT in capabilities)
+        self.mute_button.setVisible(Capability.BLANK in capabilities)
         self._fill_inputs(state)
         self.mute_button.setChecked(bool(state.get("video_mute")))
         self.password_button.setVisible(device.availability is Availability.AUTH_FAILED)
@@ -216,7 +223,7 @@ class DeviceCard(QFrame):
             if device.availability is Availability.FAULT:
                 tone = "bad"
         else:
-            word, tone = availability_text(device.availability)
+            word, tone = availability_text(device.availability, device.reason)
         self.badge.setText(word)
         self.badge.set_tone(tone)
 
@@ -260,28 +267,29 @@ class DeviceCard(QFrame):
         self.busy.setVisible(self.pending)
 
     # -- commands --------------------------------------------------------------------------
-    def _send(self, action: str, value: object) -> None:
+    def _send(self, command: Command) -> None:
         self.pending = True
         self._enable_controls()
-        self.bridge.device_command(self.device.uid, action, value, self._finished)
+        self.bridge.device_command(self.device.uid, command, self._finished)
 
-    def _finished(self, error: str | None) -> None:
+    def _finished(self, error: DeviceCommandError | None) -> None:
         self.pending = False
         self._enable_controls()
-        if error:
-            self.problem_label.setText(error)
+        if error is not None:
+            self.problem_label.setText(failure_text(error))
+            self.problem_label.setToolTip(error.detail)  # the technical words, for whoever fixes it
             self.problem_label.setVisible(True)
 
     def _toggle_power(self) -> None:
-        self._send("power", self.device.state.get("power") != "on")
+        self._send(Command(Capability.POWER, self.device.state.get("power") != "on"))
 
     def _pick_input(self, index: int) -> None:
         code = self.input_picker.itemData(index)
         if code and code != self.device.state.get("input"):
-            self._send("input", code)
+            self._send(Command(Capability.INPUT, str(code)))
 
     def _toggle_mute(self) -> None:
-        self._send("mute", self.mute_button.isChecked())
+        self._send(Command(Capability.BLANK, self.mute_button.isChecked()))
 
     def _ask_password(self) -> None:
         where = {
@@ -290,7 +298,7 @@ class DeviceCard(QFrame):
             "memory": self.tr("It is kept only until the console closes."),
         }[self.bridge.password_location()]
         dialog = QInputDialog(self)
-        dialog.setWindowTitle(self.tr("PJLink password"))
+        dialog.setWindowTitle(self.tr("Device password"))
         dialog.setLabelText(self.tr("Password for %1.").replace("%1", self.device.name) + "\n" + where)
         dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
         dialog.textValueSelected.connect(lambda text: self.bridge.set_password(self.device.uid, text))

@@ -135,6 +135,10 @@
 <context>
     <name>DeviceCard</name>
     <message>
+        <source>Password needed</source>
+        <translation>Нужен пароль</translation>
+    </message>
+    <message>
         <source>Online</source>
         <translation>В сети</translation>
     </message>
@@ -259,16 +263,8 @@
         <translation>Изображение скрыто</translation>
     </message>
     <message>
-        <source>Not answering. Check that it is plugged in and on the network.</source>
-        <translation>Не отвечает. Проверьте питание и подключение к сети.</translation>
-    </message>
-    <message>
-        <source>This device needs its PJLink password.</source>
-        <translation>Для этого устройства нужен пароль PJLink.</translation>
-    </message>
-    <message>
-        <source>The device reports a fault: %1</source>
-        <translation>Устройство сообщает о неисправности: %1</translation>
+        <source>Device password</source>
+        <translation>Пароль устройства</translation>
     </message>
     <message>
         <source>Warming up · about %1 s</source>
@@ -305,10 +301,6 @@
     <message>
         <source>It is kept only until the console closes.</source>
         <translation>Он хранится только до закрытия пульта.</translation>
-    </message>
-    <message>
-        <source>PJLink password</source>
-        <translation>Пароль PJLink</translation>
     </message>
     <message>
         <source>Password for %1.</source>
@@ -671,6 +663,89 @@ Console</source>
     </message>
 </context>
 <context>
+    <name>Reasons</name>
+    <message>
+        <source>Not checked yet.</source>
+        <translation>Ещё не проверено.</translation>
+    </message>
+    <message>
+        <source>Not answering. Check that it is plugged in and on the network.</source>
+        <translation>Не отвечает. Проверьте, что оно включено в розетку и подключено к сети.</translation>
+    </message>
+    <message>
+        <source>Cannot connect to it. Check that it is on and on this network.</source>
+        <translation>Не удаётся подключиться. Проверьте, что оно включено и находится в этой сети.</translation>
+    </message>
+    <message>
+        <source>This device asks for a password.</source>
+        <translation>Это устройство запрашивает пароль.</translation>
+    </message>
+    <message>
+        <source>The password was not accepted.</source>
+        <translation>Пароль не подошёл.</translation>
+    </message>
+    <message>
+        <source>It answers in a way the console does not understand.</source>
+        <translation>Устройство отвечает так, что консоль его не понимает.</translation>
+    </message>
+    <message>
+        <source>The device reports a fault.</source>
+        <translation>Устройство сообщает о неисправности.</translation>
+    </message>
+    <message>
+        <source>It cannot do that right now (warming up, cooling down or in standby).</source>
+        <translation>Сейчас это невозможно (прогрев, охлаждение или режим ожидания).</translation>
+    </message>
+    <message>
+        <source>This device has no such function.</source>
+        <translation>У этого устройства нет такой функции.</translation>
+    </message>
+    <message>
+        <source>The device does not accept that value.</source>
+        <translation>Устройство не принимает это значение.</translation>
+    </message>
+    <message>
+        <source>The console has not reached this device yet.</source>
+        <translation>Консоль ещё не связалась с этим устройством.</translation>
+    </message>
+    <message>
+        <source>Something went wrong.</source>
+        <translation>Что-то пошло не так.</translation>
+    </message>
+    <message>
+        <source>turn on</source>
+        <translation>включить</translation>
+    </message>
+    <message>
+        <source>turn off</source>
+        <translation>выключить</translation>
+    </message>
+    <message>
+        <source>switch input</source>
+        <translation>переключить вход</translation>
+    </message>
+    <message>
+        <source>blank the picture</source>
+        <translation>скрыть изображение</translation>
+    </message>
+    <message>
+        <source>show the picture</source>
+        <translation>показать изображение</translation>
+    </message>
+    <message>
+        <source>freeze the picture</source>
+        <translation>заморозить изображение</translation>
+    </message>
+    <message>
+        <source>unfreeze the picture</source>
+        <translation>разморозить изображение</translation>
+    </message>
+    <message>
+        <source>%1: could not %2.</source>
+        <translation>%1: не удалось %2.</translation>
+    </message>
+</context>
+<context>
     <name>RecordingsPanel</name>
     <message>
         <source>Recordings</source>
@@ -998,7 +1073,7 @@ Console</source>
         <translation>Отдельные файлы источников</translation>
     </message>
     <message>
-        <source>Also records each camera and screen into a file of its own beside the program, as lecture platforms take presenter and presentation tracks. Each file costs one more encoder&apos;s work.</source>
+        <source>Also records each camera and screen into a file of its own beside the program, as lecture platforms take presenter and presentation tracks. Each file costs one more encoder's work.</source>
         <translation>Записывает каждую камеру и экран ещё и в отдельный файл рядом с программой: так платформы лекций принимают дорожки лектора и презентации. Каждый файл — работа ещё одного кодировщика.</translation>
     </message>
     <message>

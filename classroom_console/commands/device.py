@@ -1,4 +1,8 @@
-"""``classroom-console device``: control one device by its id or address, from a script."""
+"""``classroom-console device``: control one device by its id or address, from a script.
+
+It goes through the same Room and driver as the console window, so a command typed here is logged in the
+session the window is running, and a refusal reads the same.
+"""
 
 from __future__ import annotations
 
@@ -8,28 +12,33 @@ import ipaddress
 import json
 import sys
 
-from classroom_console.device_state import projector_state
 from classroom_console.discovery_scope import Scope, finder_config
 from classroom_console.passwords import PasswordBook
+from classroom_console.room import Room, Session
+from classroom_console.room_devices import DeviceCommandError, RoomDevices
 from classroom_console.store import AsyncStore
-from devices.discovery import DeviceFinder
-from devices.pjlink import PJLinkClient, PJLinkError
-from devices.pjlink.errors import PJLinkAuthError, PJLinkParamError
-from devices.pjlink.values import parse_input
+from devices.discovery import DeviceFinder, FinderConfig, device_uid
+from devices.driver import Capability, Command, Reason
+from devices.model import Availability, DeviceInfo, DeviceKind
 
 HELP = "control one device: power on|off|status, input NAME, mute on|off"
 PJLINK_PORT = 4352
+DEFAULT_PROTOCOL = "pjlink"
 
 
 class DeviceNotFound(Exception):
     """Neither an address nor an id the store or discovery knows."""
 
 
+class DeviceUnusable(Exception):
+    """The device is there but cannot be driven now; the message says why, in one line."""
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", metavar="ID|ADDRESS", help="a device id (mac:…) or an address[:port]")
     parser.add_argument("action", choices=["power", "input", "mute", "status"], help="what to do")
     parser.add_argument("value", nargs="?", help="on|off|status for power, a name or code for input, on|off for mute")
-    parser.add_argument("--password", help="PJLink password (remembered for this device when it works)")
+    parser.add_argument("--password", help="the device's password (remembered for this device when it works)")
     parser.add_argument("--timeout", type=float, default=3.0, metavar="S", help="per-step timeout (default 3)")
     parser.add_argument("--json", action="store_true", help="print status as JSON")
 
@@ -40,76 +49,127 @@ def _as_address(target: str) -> tuple[str, int] | None:
         ipaddress.ip_address(host)
     except ValueError:
         return None
-    return host, int(port) if port else PJLINK_PORT
+    if not port:
+        return host, PJLINK_PORT
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise DeviceNotFound(f"{port!r} is not a port number (1-65535)")
+    return host, int(port)
 
 
-async def _locate(target: str, store: AsyncStore, step_timeout: float) -> tuple[str, int, str]:
-    """Address, port and uid for the target; a remembered id first, discovery as the fallback."""
+async def _locate(target: str, store: AsyncStore, step_timeout: float) -> DeviceInfo:
+    """The device as the store remembers it, else as found at that address or by discovery."""
     address = _as_address(target)
     known = await store.known_devices()
     if address is not None:
-        uid = next((r["uid"] for r in known if (r["last_address"], r["last_port"]) == address), target)
-        return address[0], address[1], uid
-    row = next((r for r in known if r["uid"] == target), None)
-    if row is not None and row["last_address"]:
-        return row["last_address"], int(row["last_port"] or PJLINK_PORT), target
+        row = next((r for r in known if (r["last_address"], r["last_port"]) == address), None)
+    else:
+        row = next((r for r in known if r["uid"] == target and r["last_address"]), None)
+    if row is not None:
+        return DeviceInfo(
+            row["uid"], DeviceKind(row["kind"]), row.get("name") or row["uid"], row["last_address"],
+            int(row["last_port"] or PJLINK_PORT), row.get("protocol") or DEFAULT_PROTOCOL,
+        )
+    if address is not None:
+        uid = device_uid(None, "", "", *address)
+        return DeviceInfo(uid, DeviceKind.PROJECTOR, target, address[0], address[1], DEFAULT_PROTOCOL)
     for info in await DeviceFinder(finder_config(Scope.ALL, step_timeout=step_timeout)).discover(5.0):
         if info.uid == target:
-            return info.address, info.port, info.uid
+            return info
     raise DeviceNotFound(f"no device {target!r}: not remembered and not found on the network")
 
 
-async def _resolve_input(client: PJLinkClient, name: str) -> str:
-    try:
-        return parse_input(name).code
-    except PJLinkParamError:
-        names = await client.input_names()
-        for code, label in names.items():
-            if label.casefold() == name.casefold():
-                return code
-        raise PJLinkParamError(f"no input called {name!r}; this device has: {', '.join(names.values())}") from None
+def _command(args: argparse.Namespace) -> Command | None:
+    """None for status; a bad value is a one-line usage error."""
+    value = (args.value or "").lower()
+    if args.action == "status" or (args.action == "power" and value in ("", "status")):
+        return None
+    if args.action in ("power", "mute") and value in ("on", "off"):
+        return Command(Capability.POWER if args.action == "power" else Capability.BLANK, value == "on")
+    if args.action == "input" and args.value:
+        return Command(Capability.INPUT, args.value)
+    raise DeviceUnusable(f"{args.action} needs a value: see classroom-console device --help")
+
+
+async def _joined_room(store: AsyncStore) -> Room:
+    room = Room("CLI", log_store=store, remember_devices=False)
+    running = await store.running_session()
+    if running is not None:
+        room.join_session(Session(running["id"], running["lecturer"] or "", running["course"] or "", running["kind"]))
+    return room
 
 
 async def act(args: argparse.Namespace) -> str:
-    value = (args.value or "").lower()
+    command = _command(args)
     store = await AsyncStore.open(args.data_dir)
     try:
-        host, port, uid = await _locate(args.target, store, args.timeout)
+        info = await _locate(args.target, store, args.timeout)
         book = PasswordBook(store)
-        password = args.password or (await book.load([uid])).get(uid)
-        async with PJLinkClient(host, port, password=password, timeout=args.timeout) as client:
-            if args.action == "power" and value in ("on", "off"):
-                await (client.power_on() if value == "on" else client.power_off())
-                result = f"{uid}: power {value} accepted (now {(await client.power()).label})"
-            elif args.action == "input" and args.value:
-                code = await _resolve_input(client, args.value)
-                await client.set_input(code)
-                result = f"{uid}: input {args.value} selected"
-            elif args.action == "mute" and value in ("on", "off"):
-                await client.set_mute(True, True, value == "on")
-                result = f"{uid}: audio and video mute {value}"
-            elif args.action == "status" or (args.action == "power" and value in ("", "status")):
-                state = projector_state(await client.read_state(), "")
+        password = args.password or (await book.load([info.uid])).get(info.uid)
+        room = await _joined_room(store)
+        controls = RoomDevices(
+            room, FinderConfig(search_targets=(), dnssd_types=()), store=store,
+            passwords={info.uid: password} if password else {}, poll_interval_s=3600.0, timeout_s=args.timeout,
+        )
+        try:
+            await controls.adopt(info)
+            await controls.driver(info.uid).refresh()
+            device = room.devices[info.uid]
+            if device.availability in (Availability.OFFLINE, Availability.AUTH_FAILED, Availability.UNKNOWN):
+                raise DeviceUnusable(_unusable(device))
+            if command is None:
+                state = dict(device.state)
                 state.pop("detail", None)
                 if args.json:
-                    return json.dumps({"id": uid, "address": host, "port": port, "state": state}, indent=2)
-                return "\n".join([f"{uid} at {host}:{port}"] + [f"  {k}: {v}" for k, v in state.items()])
-            else:
-                raise PJLinkParamError(f"{args.action} needs a value: see classroom-console device --help")
-        if args.password and uid.startswith(("mac:", "serial:")):
-            await book.save(uid, args.password)
+                    return json.dumps(
+                        {"id": info.uid, "address": info.address, "port": info.port, "state": state}, indent=2)
+                lines = [f"{info.uid} at {info.address}:{info.port}"]
+                return "\n".join(lines + [f"  {k}: {_plain(v)}" for k, v in state.items()])
+            await controls.command(info.uid, command)
+            result = _done(info.uid, command, room.devices[info.uid].state)
+        finally:
+            await controls.stop()
+            await room.flush()
+        if args.password and info.uid.startswith(("mac:", "serial:")):
+            await book.save(info.uid, args.password)
         return result
     finally:
         await store.close()
 
 
+def _unusable(device: DeviceInfo) -> str:
+    if device.reason in (Reason.PASSWORD_NEEDED, Reason.PASSWORD_WRONG):
+        return "wrong or missing password (use --password)"
+    detail = device.state.get("detail") or "no answer"
+    return f"not answering ({detail})" if device.availability is not Availability.FAULT else str(detail)
+
+
+def _done(uid: str, command: Command, state: dict[str, object]) -> str:
+    if command.name == Capability.POWER:
+        return f"{uid}: power {'on' if command.value else 'off'} accepted (now {state.get('power', 'unknown')})"
+    if command.name == Capability.INPUT:
+        return f"{uid}: input {command.value} selected"
+    return f"{uid}: audio and video mute {'on' if command.value else 'off'}"
+
+
+def _plain(value: object) -> str:
+    """A state value as a person reads it: lists and maps without Python's brackets and quotes."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    if isinstance(value, list | tuple | set):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         print(asyncio.run(act(args)))
-    except PJLinkAuthError:
-        print(f"{args.target}: wrong or missing password (use --password)", file=sys.stderr)
+    except DeviceCommandError as exc:
+        if exc.reason in (Reason.PASSWORD_NEEDED, Reason.PASSWORD_WRONG):
+            print(f"{args.target}: wrong or missing password (use --password)", file=sys.stderr)
+        else:
+            print(f"{args.target}: {exc.command.label()} failed: {exc.detail}", file=sys.stderr)
         return 1
-    except (PJLinkError, DeviceNotFound) as exc:
+    except (DeviceNotFound, DeviceUnusable) as exc:
         print(f"{args.target}: {exc}", file=sys.stderr)
         return 1
     return 0

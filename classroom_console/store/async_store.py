@@ -184,6 +184,9 @@ class AsyncStore:
     async def end_session(self, session_id: str, status: str = "ended") -> None:
         await self.call(lambda s: s.end_session(session_id, status))
 
+    async def running_session(self) -> dict[str, Any] | None:
+        return await self.call(lambda s: s.running_session())
+
     async def events(self, session_id: str | None) -> list[dict[str, Any]]:
         return await self.call(lambda s: s.events(session_id))
 

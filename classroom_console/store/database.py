@@ -136,6 +136,12 @@ class Store:
             (utc_iso(), status, session_id),
         )
 
+    def running_session(self) -> dict[str, Any] | None:
+        """The session still open on this PC (the console's), newest first, if any."""
+        rows = list(self.db.query(
+            "SELECT * FROM sessions WHERE ended_at IS NULL AND status = 'running' ORDER BY started_at DESC LIMIT 1"))
+        return rows[0] if rows else None
+
     def session(self, session_id: str) -> dict[str, Any] | None:
         rows = list(self.db.query("SELECT * FROM sessions WHERE id = ?", (session_id,)))
         return rows[0] if rows else None

@@ -6,10 +6,10 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from devices.discovery._classify import classify, device_uid
-from devices.discovery._identify import Identity
+from devices.driver import Identity
 from devices.model import Availability, DeviceInfo
 
-PROTOCOL = "pjlink"
+DEFAULT_PROTOCOL = "pjlink"  # what PJLink search, the TCP 4352 sweep and unknown DNS-SD types find
 
 
 @dataclass(slots=True)
@@ -22,6 +22,7 @@ class Hints:
     label: str = ""
     txt: dict[str, str] = field(default_factory=dict)
     needs_password: bool | None = None
+    protocol: str = DEFAULT_PROTOCOL
 
     def merge(self, other: Hints) -> bool:
         """Fold `other` in; True when something new was learnt."""
@@ -65,7 +66,7 @@ class DeviceRegistry:
         uid = next((self._aliases[k] for k in keys[:-1] if k in self._aliases), keys[0])
         info = self._devices.get(uid)
         if info is None:
-            info = DeviceInfo(uid, classify(hints.role), "", address, port, PROTOCOL)
+            info = DeviceInfo(uid, classify(hints.role), "", address, port, hints.protocol)
             self._devices[uid] = info
         self._forget_endpoint_of_others(uid, keys[-1])
         for key in keys:
@@ -102,7 +103,8 @@ class DeviceRegistry:
         reachable = ident.availability in (Availability.ONLINE, Availability.AUTH_FAILED, Availability.FAULT)
         if reachable or info.availability is Availability.UNKNOWN:
             info.availability = ident.availability
-        info.protocol_class = ident.pjlink_class or info.protocol_class
+            info.reason = str(ident.reason)
+        info.protocol_class = ident.protocol_class or info.protocol_class
         info.name = ident.name or hints.label or info.name or address
         info.kind = classify(hints.role, ident.product, ident.info) if (
             hints.role or ident.product or ident.info) else info.kind

@@ -13,9 +13,10 @@ from typing import Any
 from zeroconf import InterfaceChoice
 from zeroconf.asyncio import AsyncZeroconf
 
+from devices import registry as families
 from devices.discovery import dnssd, pjlink_search, sweep
-from devices.discovery._identify import Identity, identify
-from devices.discovery._registry import DeviceRegistry, Hints, copy
+from devices.discovery._registry import DEFAULT_PROTOCOL, DeviceRegistry, Hints, copy
+from devices.driver import Identity, Reason
 from devices.model import Availability, DeviceInfo
 
 log = logging.getLogger(__name__)
@@ -158,14 +159,16 @@ class _Run:
 
     async def _identify(self, endpoint: Endpoint) -> None:
         host, port = endpoint
-        ident = Identity(Availability.OFFLINE, error="identification failed")
+        ident = Identity(Availability.OFFLINE, Reason.NO_ANSWER, error="identification failed")
         try:
             async with self.limit:
                 hints = self.pending[endpoint]
                 password = self._password(host, port, hints)
-                ident = await identify(host, port, password, self.cfg.step_timeout)
-                if hints.mac is None and ident.availability is not Availability.OFFLINE and (
-                    ident.pjlink_class in ("2", "") or ident.availability is Availability.AUTH_FAILED
+                family = families.family_for(hints.protocol)
+                ident = await family.identify(host, port, password, self.cfg.step_timeout)
+                asks_mac = hints.protocol == DEFAULT_PROTOCOL and hints.mac is None  # PJLink search gives MACs
+                if asks_mac and ident.availability is not Availability.OFFLINE and (
+                    ident.protocol_class in ("2", "") or ident.availability is Availability.AUTH_FAILED
                 ):
                     udp_port = self.cfg.udp_ports.get(host, PJLINK_PORT)
                     hints.mac = await pjlink_search.search_one(host, udp_port, window=0.5)
@@ -221,7 +224,9 @@ class _Run:
         async with contextlib.aclosing(services) as found:
             async for svc in found:
                 txt = dict(svc.txt)
-                hints = Hints({"dnssd"}, mac=txt.get("mac"), role=txt.get("role"), label=svc.name, txt=txt)
+                protocol = families.protocol_of_service(svc.service_type) or DEFAULT_PROTOCOL
+                hints = Hints({"dnssd"}, mac=txt.get("mac"), role=txt.get("role"), label=svc.name, txt=txt,
+                              protocol=protocol)
                 yield _Candidate(svc.address, svc.port, hints)
 
     async def _sweep(self) -> AsyncGenerator[_Candidate, None]:

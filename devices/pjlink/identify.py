@@ -1,12 +1,12 @@
-"""Ask a candidate over PJLink TCP who it is, so every mechanism's hit becomes one identified device."""
+"""Ask a candidate over PJLink TCP who it is, so every discovery mechanism's hit becomes one identified device."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable
-from dataclasses import dataclass
 
+from devices.driver import Identity, Reason
 from devices.model import Availability
 from devices.pjlink import (
     PJLinkAuthError,
@@ -17,20 +17,6 @@ from devices.pjlink import (
 )
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(slots=True)
-class Identity:
-    """What a device said about itself; empty strings for what it would not say."""
-
-    availability: Availability
-    pjlink_class: str = ""
-    name: str = ""
-    manufacturer: str = ""
-    product: str = ""
-    info: str = ""
-    serial: str = ""
-    error: str = ""
 
 
 class _Gone(Exception):
@@ -60,23 +46,26 @@ async def identify(host: str, port: int, password: str | None, step_timeout: flo
 
     try:
         async with asyncio.timeout(step_timeout * 8), client:
-            ident.pjlink_class = await ask(client.pjlink_class(), "CLSS")
+            ident.protocol_class = await ask(client.pjlink_class(), "CLSS")
             ident.name = await ask(client.name(), "NAME")
             ident.manufacturer = await ask(client.query("INF1"), "INF1")
             ident.product = await ask(client.query("INF2"), "INF2")
             ident.info = await ask(client.query("INFO"), "INFO")
-            if ident.pjlink_class == "2":
+            if ident.protocol_class == "2":
                 ident.serial = await ask(client.serial_number(), "SNUM")
     except PJLinkAuthError as exc:
         ident.availability, ident.error = Availability.AUTH_FAILED, str(exc)
+        ident.reason = Reason.PASSWORD_WRONG if password else Reason.PASSWORD_NEEDED
         return ident
     except (_Gone, TimeoutError) as exc:
         ident.error = str(exc) or "identification timed out"
-    answered = any((ident.pjlink_class, ident.name, ident.manufacturer, ident.product, ident.info))
+    answered = any((ident.protocol_class, ident.name, ident.manufacturer, ident.product, ident.info))
     if answered:
         ident.availability = Availability.ONLINE
     elif garbled:
         ident.availability, ident.error = Availability.FAULT, "answers that are not PJLink"
+        ident.reason = Reason.GARBLED
     else:
         ident.availability = Availability.OFFLINE
+        ident.reason = Reason.NO_ANSWER if "timed out" in ident.error or not ident.error else Reason.UNREACHABLE
     return ident

@@ -1,4 +1,7 @@
-"""Turns a PJLink snapshot into the plain, JSON-able state a card shows and the log keeps."""
+"""Turns a PJLink snapshot into the plain, JSON-able state a card shows and the log keeps.
+
+The keys are the ones ``devices.driver.Capability`` documents, so a card needs no PJLink knowledge.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,9 @@ from devices.pjlink.state import ProjectorState
 from devices.pjlink.values import ErrorLevel
 
 
-def projector_state(state: ProjectorState, detail: str) -> dict[str, Any]:
+def projector_state(state: ProjectorState) -> dict[str, Any]:
     """Only what the device reported: a missing key means "not reported", never a guess."""
-    out: dict[str, Any] = {"detail": detail}
+    out: dict[str, Any] = {}
     if state.power is not None:
         out["power"] = state.power.name.lower()
     if state.input is not None:

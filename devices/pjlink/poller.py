@@ -8,10 +8,13 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from devices.driver import Reason
 from devices.model import Availability
 from devices.pjlink.client import PJLinkClient
 from devices.pjlink.errors import (
+    ErrorCode,
     PJLinkAuthError,
+    PJLinkCommandError,
     PJLinkConnectionError,
     PJLinkError,
     PJLinkParamError,
@@ -39,6 +42,26 @@ def describe(state: ProjectorState) -> str:
     return ", ".join(parts)
 
 
+def reason_of(exc: BaseException, had_password: bool) -> Reason:
+    """The code the UI words for a PJLink failure."""
+    if isinstance(exc, PJLinkAuthError):
+        return Reason.PASSWORD_WRONG if had_password else Reason.PASSWORD_NEEDED
+    if isinstance(exc, PJLinkCommandError):
+        return {
+            ErrorCode.UNDEFINED: Reason.UNSUPPORTED,
+            ErrorCode.BAD_PARAMETER: Reason.BAD_VALUE,
+            ErrorCode.UNAVAILABLE: Reason.BUSY,
+            ErrorCode.DEVICE_FAILURE: Reason.DEVICE_FAULT,
+        }[exc.code]
+    if isinstance(exc, PJLinkParamError):
+        return Reason.BAD_VALUE
+    if isinstance(exc, PJLinkProtocolError):
+        return Reason.GARBLED
+    if isinstance(exc, (PJLinkTimeout, TimeoutError)):
+        return Reason.NO_ANSWER
+    return Reason.UNREACHABLE
+
+
 class PJLinkPoller:
     """Owns one client; polls every ``interval_s``; commands share the client's one-at-a-time lock."""
 
@@ -56,6 +79,7 @@ class PJLinkPoller:
         self.command_timeout_s = command_timeout_s or 3 * client.timeout + 1.0
         self._state: ProjectorState | None = None
         self._availability = Availability.UNKNOWN
+        self._reason = Reason.NOT_CHECKED
         self._detail = "not polled yet"
         self._poll_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
@@ -71,7 +95,12 @@ class PJLinkPoller:
 
     @property
     def detail(self) -> str:
+        """Technical English, for the log and a Details view; the UI words ``reason`` instead."""
         return self._detail
+
+    @property
+    def reason(self) -> Reason:
+        return self._reason
 
     async def start(self) -> None:
         """Begin polling in the background (first poll right away)."""
@@ -105,7 +134,8 @@ class PJLinkPoller:
                 self._failed(exc)
                 return None
             fault = state.fault
-            self._update(state, Availability.FAULT if fault else Availability.ONLINE, describe(state))
+            word, reason = (Availability.FAULT, Reason.DEVICE_FAULT) if fault else (Availability.ONLINE, Reason.NONE)
+            self._update(state, word, describe(state), reason)
             return state
 
     def _poll_budget(self) -> float:
@@ -120,11 +150,11 @@ class PJLinkPoller:
             word, detail = Availability.OFFLINE, str(exc) or "no answer"
         else:
             return
-        self._update(self._state, word, detail)
+        self._update(self._state, word, detail, reason_of(exc, self.client.password is not None))
 
-    def _update(self, state: ProjectorState | None, word: Availability, detail: str) -> None:
-        changed = (state, word, detail) != (self._state, self._availability, self._detail)
-        self._state, self._availability, self._detail = state, word, detail
+    def _update(self, state: ProjectorState | None, word: Availability, detail: str, reason: Reason) -> None:
+        changed = (state, word, detail, reason) != (self._state, self._availability, self._detail, self._reason)
+        self._state, self._availability, self._detail, self._reason = state, word, detail, reason
         if changed and self.on_change is not None:
             try:
                 self.on_change(state or ProjectorState())

@@ -19,9 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from classroom_console.room_devices import DeviceCommandError
 from devices.model import DeviceInfo
 from ui.bridge import RoomBridge
 from ui.device_card import DeviceCard
+from ui.reasons import failure_text
 from ui.widgets import EmptyState, page_header
 
 CARD_COLUMNS = 3
@@ -159,15 +161,16 @@ class LecturerWorkspace(QWidget):
         self.devices_status.setText(self.tr("Turning everything on…") if on else self.tr("Turning everything off…"))
         self.bridge.power_all(on, self._power_all_done)
 
-    def _power_all_done(self, failures: list[str]) -> None:
+    def _power_all_done(self, failures: list[DeviceCommandError]) -> None:
         self.all_on_button.setEnabled(True)
         self.all_off_button.setEnabled(True)
         self._update_devices_status()
+        self.devices_status.setToolTip("\n".join(str(f) for f in failures))  # the technical words, on hover
         if failures:
             self.devices_status.setText(
                 self.tr("%1 device(s) did not follow: %2")
                 .replace("%1", str(len(failures)))
-                .replace("%2", "; ".join(failures))
+                .replace("%2", " ".join(failure_text(f) for f in failures))
             )
 
     def _update_devices_status(self) -> None:

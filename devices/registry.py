@@ -1,0 +1,50 @@
+"""Device families by protocol name: the room builds a driver for a device through here, never by import.
+
+A family registers itself when its package is imported; the built-in ones are imported on first use, so a
+new family is one folder plus one line in ``BUILT_IN``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from devices.driver import Family
+
+BUILT_IN = ("devices.pjlink.family",)
+_families: dict[str, Family] = {}
+_loaded = False
+
+
+class UnknownProtocol(LookupError):
+    """No family speaks this protocol (a remembered device of a family this build lacks)."""
+
+
+def register(family: Family) -> Family:
+    _families[family.protocol] = family
+    return family
+
+
+def _load() -> None:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        for module in BUILT_IN:
+            importlib.import_module(module)
+
+
+def family_for(protocol: str) -> Family:
+    _load()
+    try:
+        return _families[protocol]
+    except KeyError:
+        raise UnknownProtocol(protocol) from None
+
+
+def families() -> list[Family]:
+    _load()
+    return list(_families.values())
+
+
+def protocol_of_service(service_type: str) -> str | None:
+    """Which family advertises itself as this DNS-SD type."""
+    return next((f.protocol for f in families() if service_type in f.dnssd_types), None)

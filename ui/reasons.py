@@ -1,0 +1,75 @@
+"""The core reports reason codes; here they become sentences in the user's language.
+
+Every code a driver or the room can produce has a sentence, so no English protocol text reaches a
+Russian window; the technical detail stays in the log and behind a Details view.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from classroom_console.room_devices import DeviceCommandError
+from devices.driver import Reason
+
+
+def reason_text(reason: str) -> str:
+    """Why a device is offline, locked or faulty, or why a command failed: one plain sentence."""
+    sentences = {
+        Reason.NOT_CHECKED: QCoreApplication.translate("Reasons", "Not checked yet."),
+        Reason.NO_ANSWER: QCoreApplication.translate(
+            "Reasons", "Not answering. Check that it is plugged in and on the network."
+        ),
+        Reason.UNREACHABLE: QCoreApplication.translate(
+            "Reasons", "Cannot connect to it. Check that it is on and on this network."
+        ),
+        Reason.PASSWORD_NEEDED: QCoreApplication.translate("Reasons", "This device asks for a password."),
+        Reason.PASSWORD_WRONG: QCoreApplication.translate("Reasons", "The password was not accepted."),
+        Reason.GARBLED: QCoreApplication.translate("Reasons", "It answers in a way the console does not understand."),
+        Reason.DEVICE_FAULT: QCoreApplication.translate("Reasons", "The device reports a fault."),
+        Reason.BUSY: QCoreApplication.translate(
+            "Reasons", "It cannot do that right now (warming up, cooling down or in standby)."
+        ),
+        Reason.UNSUPPORTED: QCoreApplication.translate("Reasons", "This device has no such function."),
+        Reason.BAD_VALUE: QCoreApplication.translate("Reasons", "The device does not accept that value."),
+        Reason.NOT_READY: QCoreApplication.translate("Reasons", "The console has not reached this device yet."),
+    }
+    try:
+        return sentences[Reason(reason)]
+    except (KeyError, ValueError):
+        return QCoreApplication.translate("Reasons", "Something went wrong.")
+
+
+def command_text(name: str, value: object) -> str:
+    """What the user asked for, in their words: "turn on", "switch input"."""
+    if name == "power":
+        return (
+            QCoreApplication.translate("Reasons", "turn on")
+            if value
+            else QCoreApplication.translate("Reasons", "turn off")
+        )
+    if name == "input":
+        return QCoreApplication.translate("Reasons", "switch input")
+    if name == "blank":
+        return (
+            QCoreApplication.translate("Reasons", "blank the picture")
+            if value
+            else QCoreApplication.translate("Reasons", "show the picture")
+        )
+    if name == "freeze":
+        return (
+            QCoreApplication.translate("Reasons", "freeze the picture")
+            if value
+            else QCoreApplication.translate("Reasons", "unfreeze the picture")
+        )
+    return name
+
+
+def failure_text(error: DeviceCommandError) -> str:
+    """ "Projector 1: could not turn off. It cannot do that right now (…)"."""
+    return (
+        QCoreApplication.translate("Reasons", "%1: could not %2.")
+        .replace("%1", error.device_name)
+        .replace("%2", command_text(error.command.name, error.command.value))
+        + " "
+        + reason_text(error.reason)
+    )
