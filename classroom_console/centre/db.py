@@ -59,7 +59,10 @@ class CentreDB(abc.ABC):
 
     @abc.abstractmethod
     async def store_session(self, rows: SessionRows) -> int:
-        """Upsert the session and its events in one transaction; returns how many events it now holds."""
+        """Upsert the session and its events in one transaction; returns how many events it now holds.
+
+        May empty ``rows``' lists once stored (large ones are freed off the loop that way).
+        """
 
     @abc.abstractmethod
     async def recording(self, room: str, recording_id: str) -> RecordingState | None: ...

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from classroom_console.centre import schema
+from classroom_console.centre import gentle, schema
 from classroom_console.centre.db import CentreDB, Identity, RecordingState, TokenRow
 from classroom_console.centre.payloads import SessionRows
 from classroom_console.store import utc_iso
@@ -262,7 +262,10 @@ class SqliteCentreDB(CentreDB):
             c.executemany(schema.UPSERT_DEVICE, rows.devices)
             c.executemany(schema.INSERT_READING, rows.readings)
             key = {"room_id": rows.session["room_id"], "session_id": rows.session["id"]}
-            return int(c.execute(schema.COUNT_EVENTS, key).fetchone()[0])
+            held = int(c.execute(schema.COUNT_EVENTS, key).fetchone()[0])
+            for table in (rows.events, rows.hours, rows.device_spans, rows.devices, rows.readings):
+                gentle.release_list(table)  # freed here in steps, not in one go on the loop
+            return held
 
         result: int = await self._call(write, write=True)
         return result
