@@ -8,11 +8,13 @@ notices either.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -200,3 +202,39 @@ def test_retries_wait_longer_each_time_with_jitter_and_a_ceiling() -> None:
     backoff = Backoff(first_s=1.0, max_s=30.0, jitter=0.5)
     assert [backoff.delay(n, lambda: 0.0) for n in range(7)] == [1, 2, 4, 8, 16, 30, 30]
     assert [backoff.delay(n, lambda: 1.0) for n in range(3)] == [0.5, 1, 2]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "classroom_console", "stream", *args],
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_cli_streams_to_two_destinations_prints_health_each_second_and_never_a_key(
+        nginx: Nginx, tmp_path: Path) -> None:
+    out = tmp_path / "out.mp4"
+    done = run_cli("--source", "test-pattern:320x180", "--source", "test-pattern:320x180", "--source", "tone",
+                   "--layout", "pip", "--size", "320x180", "--to", nginx.url("s3cret-key"),
+                   "--to", f"rtmp://127.0.0.1:{free_port()}/live/0ther-s3cret", "--record", str(out),
+                   "--duration", "3", "--json")
+    assert "s3cret" not in done.stdout + done.stderr
+    assert done.returncode == 1 and done.stderr.count("\n") == 1 and "connection-refused" in done.stderr
+    *health, final = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(health) >= 2 and all(len(h["destinations"]) == 3 for h in health), "the file and both"
+    live, dead = final["destinations"]
+    assert (live["state"], live["connects"], live["dropped_packets"]) == ("ended", 1, 0)
+    assert (dead["state"], dead["reason"], dead["bytes"]) == ("failed", "connection-refused", 0)
+    assert final["recording"]["stop_reason"] == "duration" and inspect(out).frames == 90
+    (flv,) = nginx.recordings("s3cret-key")
+    assert received(flv)[1] == pytest.approx(3.0, abs=1.5 / FPS)
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["--to", "http://h/live/s3cret"], "not an RTMP URL"),
+    ([], "at least one destination"),
+    (["--to", "rtmp://h/live/s3cret", "--duration", "0"], "positive"),
+    (["--to", "rtmp://h/live/s3cret", "--source", "nonsense"], "unknown source"),
+])
+def test_cli_refuses_bad_input_in_one_line(args: list[str], said: str) -> None:
+    done = run_cli(*args)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and said in done.stderr and "s3cret" not in done.stderr

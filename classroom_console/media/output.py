@@ -186,11 +186,14 @@ class _Rate:
 
     def __init__(self) -> None:
         self._marks: list[tuple[float, int]] = []
+        self._first: float | None = None
         self._lock = threading.Lock()
 
     def add(self, size: int) -> None:
         now = time.monotonic()
         with self._lock:
+            if self._first is None:
+                self._first = now
             self._marks.append((now, size))
             if self._marks[0][0] < now - 2 * self.WINDOW_S:
                 self._marks = [m for m in self._marks if m[0] >= now - self.WINDOW_S]
@@ -199,7 +202,8 @@ class _Rate:
         now = time.monotonic()
         with self._lock:
             recent = [size for t, size in self._marks if t >= now - self.WINDOW_S]
-        return sum(recent) * 8 / self.WINDOW_S
+            span = min(self.WINDOW_S, now - self._first) if self._first is not None else 0.0
+        return sum(recent) * 8 / span if span >= 0.5 else 0.0  # no figure from the first half second
 
 
 async def end_outputs(outputs: Sequence[Output], grace_s: float, abort_wait_s: float = 2.0) -> None:

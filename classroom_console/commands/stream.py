@@ -1,0 +1,145 @@
+"""``classroom-console stream``: push the program live to RTMP destinations, optionally recording it too, and
+print each destination's health once a second (stream keys masked)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from classroom_console.media import (
+    EncoderSettings,
+    Program,
+    Recorder,
+    RecordingResult,
+    StopReason,
+    make_source,
+    offload,
+    parse_layout,
+    parse_size,
+)
+from classroom_console.media.broadcast import Broadcast
+from classroom_console.media.output import OutputState, OutputStats
+from classroom_console.media.output_rtmp import RtmpOutput
+
+HELP = "stream sources live to RTMP destinations (and record them too), printing each destination's health"
+PROG = "classroom-console stream"
+EXIT_BAD_INPUT = 2
+EXIT_DESTINATION_FAILED = 1
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source", action="append", default=[], metavar="SPEC",
+                        help="test-pattern[:WxH], tone, mic[:DEVICE], screen[:DISPLAY], camera:URL; repeatable "
+                             "(default: test-pattern and tone)")
+    parser.add_argument("--to", action="append", default=[], metavar="URL",
+                        help="rtmp://HOST[:PORT]/APP/KEY; repeatable: one encoding, sent to each")
+    parser.add_argument("--record", type=Path, metavar="OUT.mp4", help="also record into this crash-safe MP4")
+    parser.add_argument("--layout", default="single", help="single, pip[:CORNER[:SCALE]], side-by-side")
+    parser.add_argument("--size", default="1280x720", help="output size, e.g. 1280x720")
+    parser.add_argument("--fps", type=int, default=30, choices=[25, 30], help="output frame rate")
+    parser.add_argument("--duration", type=float, metavar="S", help="stop after S seconds (default: Ctrl-C)")
+    parser.add_argument("--preset", default="veryfast", help="x264 preset (default veryfast)")
+    parser.add_argument("--crf", type=int, default=23, help="x264 quality, lower is better (default 23)")
+    parser.add_argument("--json", action="store_true", help="print health and the final stats as JSON lines")
+
+
+def build(args: argparse.Namespace) -> tuple[Program, list[RtmpOutput]]:
+    """Everything that can be wrong with the input is found here, before any thread starts (ValueError)."""
+    if not args.to:
+        raise ValueError("give at least one destination: --to rtmp://HOST/APP/KEY")
+    if args.duration is not None and args.duration <= 0:
+        raise ValueError("--duration must be positive")
+    outputs = [RtmpOutput(url) for url in args.to]
+    size = parse_size(args.size)
+    program = Program(size, args.fps, layout=parse_layout(args.layout))
+    taken: set[str] = set()
+    for spec in args.source or ["test-pattern", "tone"]:
+        program.add_source(make_source(spec, size=size, fps=args.fps, taken=taken))
+    return program, outputs
+
+
+def health_line(elapsed_s: float, stats: OutputStats) -> str:
+    state = stats.state
+    if stats.reason:
+        state += f" ({stats.reason})"
+    if stats.next_try_s is not None:
+        state += f", next try in {stats.next_try_s:.1f} s"
+    return (f"{elapsed_s:7.1f} s  {stats.name}  {state}  {stats.bitrate_bps / 1000:.0f} kbit/s  "
+            f"sent {stats.bytes / 2**20:.2f} MB  dropped {stats.dropped_packets}")
+
+
+def final_lines(stats: OutputStats) -> list[str]:
+    reason = f" ({stats.reason})" if stats.reason else ""
+    return [f"{stats.name}: {stats.state}{reason}, {stats.connects} connection(s), {stats.packets} packets, "
+            f"{stats.bytes / 2**20:.2f} MB sent, {stats.dropped_packets} dropped ({stats.dropped_gops} GOPs)"]
+
+
+def report(args: argparse.Namespace, record: dict[str, Any]) -> None:
+    print(json.dumps(record) if args.json else "\n".join(
+        health_line(record["elapsed_s"], OutputStats(**d)) for d in record["destinations"]), flush=True)
+
+
+async def stream(args: argparse.Namespace, program: Program,
+                 outputs: list[RtmpOutput]) -> tuple[list[OutputStats], RecordingResult | None]:
+    settings = EncoderSettings(preset=args.preset, crf=args.crf)
+    job: Recorder | Broadcast
+    if args.record is not None:
+        job = Recorder(program, args.record, settings=settings, duration_s=args.duration, outputs=outputs)
+    else:
+        job = Broadcast(program, outputs, settings=settings, duration_s=args.duration)
+    loop = asyncio.get_running_loop()
+    program.start()
+    try:
+        await job.start()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(job.stop()))
+        waiter = asyncio.ensure_future(job.wait())
+        while not waiter.done():
+            finished, _ = await asyncio.wait({waiter}, timeout=1.0)
+            if not finished:
+                report(args, {"elapsed_s": round(job.elapsed_s, 2),
+                              "destinations": [s.as_dict() for s in job.output_stats()]})
+        result = waiter.result()
+        return job.output_stats(), result if isinstance(result, RecordingResult) else None
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        program.stop()
+        await offload(program.join, "stream-join")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        program, outputs = build(args)
+    except ValueError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        final, result = asyncio.run(stream(args, program, outputs))
+    except (ValueError, RuntimeError, OSError) as exc:  # a recording that cannot start (no disk space, no folder)
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    live = [s for s in final if s.kind != "file"]
+    if args.json:
+        print(json.dumps({"final": True, "destinations": [s.as_dict() for s in live],
+                          "recording": None if result is None else {
+                              "path": str(result.path), "duration_s": result.duration_s,
+                              "stop_reason": result.stop_reason, "stats": result.stats.as_dict()}}))
+    else:
+        for stats in live:
+            print("\n".join(final_lines(stats)))
+        if result is not None:
+            print(f"recorded {result.path} ({result.stop_reason})")
+            print("\n".join(result.stats.lines()))
+    failed = [s for s in live if s.state == OutputState.FAILED]
+    for stats in failed:
+        print(f"{PROG}: {stats.name} never got the end of the stream ({stats.reason})", file=sys.stderr)
+    if result is not None and result.stop_reason in (StopReason.DISK_FULL, StopReason.ERROR):
+        print(f"{PROG}: {result.message}", file=sys.stderr)
+        return 1
+    return EXIT_DESTINATION_FAILED if failed else 0
