@@ -1,0 +1,1 @@
+"""ONVIF cameras: WS-Discovery probes and the device, media and PTZ services over SOAP/HTTP."""
