@@ -1,0 +1,93 @@
+"""Device service messages (ver10): the device's clock, who it is, and where its media and PTZ services are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from devices.onvif.errors import Garbled
+from devices.onvif.xml import NS, Element, find, need, text
+
+MEDIA_NS = NS["trt"]
+PTZ_NS = NS["tptz"]
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceInformation:
+    manufacturer: str
+    model: str
+    firmware: str
+    serial: str
+    hardware_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceUrls:
+    """Where the device's services are; ``ptz`` is None for a camera that cannot move (a fixed camera)."""
+
+    device: str
+    media: str | None
+    ptz: str | None
+
+
+def get_system_date_and_time() -> str:
+    return "<tds:GetSystemDateAndTime/>"
+
+
+def get_device_information() -> str:
+    return "<tds:GetDeviceInformation/>"
+
+
+def get_services() -> str:
+    return "<tds:GetServices><tds:IncludeCapability>false</tds:IncludeCapability></tds:GetServices>"
+
+
+def get_capabilities() -> str:
+    return "<tds:GetCapabilities><tds:Category>All</tds:Category></tds:GetCapabilities>"
+
+
+def read_clock(response: Element) -> datetime:
+    """The device's UTC time from a GetSystemDateAndTime answer."""
+    utc = need(response, "tds:SystemDateAndTime/tt:UTCDateTime")
+    try:
+        year, month, day, hour, minute, second = (int(text(utc, f"tt:{path}")) for path in (
+            "Date/tt:Year", "Date/tt:Month", "Date/tt:Day", "Time/tt:Hour", "Time/tt:Minute", "Time/tt:Second"))
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    except ValueError as exc:  # int('') or a month 13
+        raise Garbled(f"unreadable device clock: {exc}") from None
+
+
+def read_device_information(response: Element) -> DeviceInformation:
+    fields = [text(response, f"tds:{name}")[:128]
+              for name in ("Manufacturer", "Model", "FirmwareVersion", "SerialNumber", "HardwareId")]
+    if not any(fields):
+        raise Garbled("device information with no field at all")
+    return DeviceInformation(*fields)
+
+
+def _url(raw: str) -> str | None:
+    try:
+        parts = urlsplit(raw)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and len(raw) <= 1024
+    except ValueError:
+        ok = False
+    return raw if ok else None
+
+
+def read_services(response: Element, device_url: str) -> ServiceUrls:
+    found: dict[str, str] = {}
+    for service in response.iterfind("tds:Service", NS):
+        url = _url(text(service, "tds:XAddr"))
+        namespace = text(service, "tds:Namespace")
+        if url and namespace not in found:
+            found[namespace] = url
+    if not found:
+        raise Garbled("GetServices listed no service")
+    return ServiceUrls(device_url, found.get(MEDIA_NS), found.get(PTZ_NS))
+
+
+def read_capabilities(response: Element, device_url: str) -> ServiceUrls:
+    capabilities = need(response, "tds:Capabilities")
+    media, ptz = find(capabilities, "tt:Media"), find(capabilities, "tt:PTZ")
+    return ServiceUrls(device_url, _url(text(media, "tt:XAddr")), _url(text(ptz, "tt:XAddr")))
