@@ -25,6 +25,8 @@ from devices.tasks import cancel_and_wait
 log = logging.getLogger(__name__)
 
 READING_EVERY_S = 600.0  # lamp hours and error status for the centre, at most this often unless they change
+TRANSITIONS = {"warming", "cooling"}  # a projector refuses a power command until it has settled (PJLink ERR3)
+DEFERRED_TRIES = 5  # a deferred command is sent again at most this often before it counts as failed
 
 
 class DeviceCommandError(Exception):
@@ -41,6 +43,8 @@ class _Managed:
     driver: Driver
     last_reading: tuple[Any, ...] = ()
     last_reading_at: float = 0.0
+    deferred: Command | None = None  # a power command the device refused mid warm-up/cool-down, sent when it settles
+    deferred_tries: int = 0
 
 
 class RoomDevices:
@@ -183,14 +187,27 @@ class RoomDevices:
     # -- state -----------------------------------------------------------------------------
     def _merged(self, uid: str) -> DeviceInfo:
         managed = self._managed[uid]
-        return with_driver_state(managed.info, managed.driver)
+        device = with_driver_state(managed.info, managed.driver)
+        if managed.deferred is not None:  # "will turn off after warm-up" on the card
+            device.state["will_power"] = "on" if managed.deferred.value else "off"
+        return device
 
     def _on_poll(self, uid: str) -> None:
-        if uid not in self._managed:
+        managed = self._managed.get(uid)
+        if managed is None:
             return
         device = self._merged(uid)
         self.room.update_device(device)
         self._maybe_record_reading(uid, device)
+        if managed.deferred is not None and device.state.get("power") not in TRANSITIONS:
+            command, managed.deferred = managed.deferred, None
+            self._side(self._send_deferred(uid, command))
+
+    async def _send_deferred(self, uid: str, command: Command) -> None:
+        try:
+            await self.command(uid, command)
+        except DeviceCommandError as exc:
+            self.room.report_error(uid, str(exc))
 
     def _maybe_record_reading(self, uid: str, device: DeviceInfo) -> None:
         if self.store is None or device.availability not in (Availability.ONLINE, Availability.FAULT):
@@ -215,8 +232,12 @@ class RoomDevices:
             raise DeviceCommandError(uid, name, Command("?"), Reason.NOT_READY, "not reachable yet")
         return managed.driver
 
-    async def command(self, uid: str, command: Command) -> None:
-        """Send one command, logged with its outcome; a refusal raises DeviceCommandError with a reason code."""
+    async def command(self, uid: str, command: Command) -> bool:
+        """Send one command, logged with its outcome; a refusal raises DeviceCommandError with a reason code.
+
+        A power command refused while the device warms up or cools down is kept and sent again as soon as it
+        has settled (a real projector refuses power-off mid warm-up): that returns True, "deferred".
+        """
         managed = self._managed.get(uid)
         name = self.room.devices[uid].name if uid in self.room.devices else uid
         if managed is None:
@@ -224,13 +245,31 @@ class RoomDevices:
         if command.name not in managed.driver.capabilities:
             raise DeviceCommandError(uid, name, command, Reason.UNSUPPORTED, f"no {command.name!r} on this device")
         self.room.log_event(uid, "command", {"command": command.label()})
+        if command.name == "power":
+            managed.deferred = None  # a newer wish replaces one still waiting
         try:
             await managed.driver.command(command)
         except CommandError as exc:
+            if self._defer(managed, command, exc.reason):
+                self.room.log_event(uid, "command_deferred", {"command": command.label(), "reason": str(exc.reason)})
+                self.room.update_device(self._merged(uid))
+                return True
             self.room.log_event(
                 uid, "command_failed", {"command": command.label(), "reason": str(exc.reason), "error": exc.detail}
             )
             raise DeviceCommandError(uid, name, command, exc.reason, exc.detail) from exc
+        managed.deferred_tries = 0
+        return False
+
+    def _defer(self, managed: _Managed, command: Command, reason: Reason) -> bool:
+        settling = managed.driver.state().get("power") in TRANSITIONS
+        if command.name != "power" or reason is not Reason.BUSY or not settling:
+            return False
+        if managed.deferred_tries >= DEFERRED_TRIES:
+            managed.deferred_tries = 0
+            return False
+        managed.deferred, managed.deferred_tries = command, managed.deferred_tries + 1
+        return True
 
     async def power_all(self, on: bool) -> list[DeviceCommandError]:
         """Every device that can be switched, at once; returns what failed (each with its reason code)."""

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+import pytest
 import qasync
 from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from classroom_console.console import ConsoleCore, ConsoleOptions
+from classroom_console.room_devices import DeviceCommandError
+from devices.driver import Command, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
 from tests.qt_helpers import run, wait_for
 from ui import i18n
 from ui.bridge import RoomBridge
 from ui.main_window import MainWindow
+from ui.resources import stylesheet
 
 
 def open_window(qtbot: QtBot, core: ConsoleCore) -> MainWindow:
@@ -152,3 +158,46 @@ def test_a_corrupt_store_is_moved_aside_and_the_user_told(
     run(qloop, scenario())
     kept = [p for p in tmp_path.iterdir() if p.name.startswith("console.db.corrupt-")]
     assert kept and kept[0].read_bytes().startswith(b"this is not a database")
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_the_window_fits_a_lecturer_pc_screen_after_the_longest_messages(
+    qtbot: QtBot, qloop: qasync.QEventLoop, qapp: QCoreApplication, tmp_path: Path, lang: str
+) -> None:
+    """1366x768 in both languages, even after many devices failed at once and a long error arrived."""
+    translators = i18n.install(qapp, lang)
+    assert isinstance(qapp, QApplication)
+    qapp.setStyleSheet(stylesheet())  # as the app does: its paddings count
+    try:
+        async def scenario() -> None:
+            core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
+            await core.start()
+            window = open_window(qtbot, core)
+            window.resize(1366, 768)
+            try:
+                failures = [
+                    DeviceCommandError(f"mac:02:00:00:00:00:{i:02x}", f"Projector in hall {i}", Command("power", False),
+                                       Reason.BUSY, "POWR 0: ERR3 not available now (standby or warming/cooling)")
+                    for i in range(12)
+                ]
+                window.lecturer._power_all_done(failures)
+                window.lecturer.session_label.setText("Running: " + "A very long course title " * 20)
+                window.show_error("discovery", "device discovery failed: " + "no route to host; " * 40)
+                window.set_network([f"10.20.{i}.15" for i in range(30)])
+                for page in ("lecturer", "studio", "centre"):
+                    qtbot.mouseClick(window.nav_buttons[page], Qt.MouseButton.LeftButton)
+                    await asyncio.sleep(0.1)
+                    hint = window.minimumSizeHint()
+                    assert hint.width() <= 1366 and hint.height() <= 768, (page, hint)
+                    assert window.width() <= 1366, (page, window.width())
+                # The whole text is still there for whoever wants it: on hover.
+                assert "Projector in hall 11" in window.lecturer.devices_status.text()
+            finally:
+                window.bridge.detach()
+                await core.stop()
+
+        run(qloop, scenario())
+    finally:
+        qapp.setStyleSheet("")
+        for translator in translators:
+            qapp.removeTranslator(translator)

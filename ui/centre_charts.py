@@ -33,7 +33,7 @@ class HeatmapWidget(QWidget):
         self.values: tuple[tuple[float, ...], ...] = tuple((0.0,) * 24 for _ in range(7))
         self.day_names = [self.tr("Mon"), self.tr("Tue"), self.tr("Wed"), self.tr("Thu"), self.tr("Fri"),
                           self.tr("Sat"), self.tr("Sun")]
-        self.setMinimumSize(420, 200)
+        self.setMinimumSize(360, 200)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def set_values(self, values: Sequence[Sequence[float]]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from classroom_console.usage import local_utc_offset_h
 from classroom_console.usage_model import UsageFilter
@@ -16,8 +16,14 @@ class FilterBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(8)
+        # Two rows: in Russian one row of seven fields ran past a 1366-px screen and cut the placeholders.
+        layout = QHBoxLayout()
+        second = QHBoxLayout()
+        rows.addLayout(layout)
+        rows.addLayout(second)
         self.source = QComboBox()
         self.source.addItem(self.tr("This room"), LOCAL)
         self.source.addItem(self.tr("All rooms (centre)"), CENTRE)
@@ -32,17 +38,20 @@ class FilterBar(QWidget):
         self.lecturer = QLineEdit()
         self.lecturer.setPlaceholderText(self.tr("any lecturer"))
         for line in (self.room, self.lecturer):
-            line.setMinimumWidth(160)
+            line.setMinimumWidth(220)
         self.source.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.apply = QPushButton(self.tr("Show"))
         self.apply.setObjectName("primary")
         for label, widget in ((self.tr("Source"), self.source), (self.tr("From"), self.since),
-                              (self.tr("To"), self.until), (self.tr("Room"), self.room),
-                              (self.tr("Lecturer"), self.lecturer)):
+                              (self.tr("To"), self.until)):
             layout.addWidget(QLabel(label))
             layout.addWidget(widget)
-        layout.addWidget(self.apply)
         layout.addStretch(1)
+        for label, widget in ((self.tr("Room"), self.room), (self.tr("Lecturer"), self.lecturer)):
+            second.addWidget(QLabel(label))
+            second.addWidget(widget, 1)
+        second.addWidget(self.apply)
+        second.addStretch(1)
         self.apply.clicked.connect(self.sig_apply.emit)
         for line in (self.room, self.lecturer):
             line.returnPressed.connect(self.sig_apply.emit)

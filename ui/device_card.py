@@ -187,6 +187,10 @@ class DeviceCard(QFrame):
             facts.append(self.tr("Lamp: %1 h").replace("%1", f"{hours:,}".replace(",", " ")))
         if state.get("video_mute"):
             facts.append(self.tr("Picture blanked"))
+        if state.get("will_power") == "off":
+            facts.append(self.tr("Will turn off after warm-up"))
+        elif state.get("will_power") == "on":
+            facts.append(self.tr("Will turn on after cooling down"))
         self.detail_label.setText(" · ".join(facts))
 
         problems = [problem_text(c, lvl) for c, lvl in sorted(state.get("errors", {}).items())]

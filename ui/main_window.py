@@ -20,6 +20,7 @@ from classroom_console.sync.progress import OFFLINE, REFUSED, SENDING, SyncProgr
 from ui.bridge import RoomBridge
 from ui.centre_sync_panel import human_bytes
 from ui.resources import icon
+from ui.widgets import ElidedLabel
 from ui.workspaces.centre import CentreWorkspace
 from ui.workspaces.lecturer import LecturerWorkspace
 from ui.workspaces.studio import StudioWorkspace
@@ -50,8 +51,8 @@ class MainWindow(QMainWindow):
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.network_label = QLabel()
-        self.data_label = QLabel()
+        self.network_label = ElidedLabel()
+        self.data_label = ElidedLabel()
         self.sync_label = QLabel(self.tr("Sync: not set up"))
         self.sync_label.setToolTip(self.tr("Sessions are kept on this PC until a centre is configured."))
         bar = self.statusBar()

@@ -47,9 +47,13 @@ class SourcesPanel(QWidget):
         }
         for key, label in self.kinds.items():
             self.kind_picker.addItem(label, key)
+        # Sized by a short name, not the longest one, so the column fits a 1366-px screen in Russian too.
+        self.kind_picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.kind_picker.setMinimumContentsLength(10)
         self.detail = QComboBox()
         self.detail.setEditable(True)
-        self.detail.setMinimumContentsLength(14)
+        self.detail.setMinimumContentsLength(12)
+        self.detail.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.add_button = QPushButton(self.tr("Add"))
         self.remove_button = QPushButton(self.tr("Remove"))
         self.remove_button.setEnabled(False)

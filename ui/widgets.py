@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ui.resources import icon
 
@@ -34,6 +35,42 @@ class EmptyState(QFrame):
         self.body.setMaximumWidth(620)
         for widget in (picture, self.title, self.body):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+
+
+class ElidedLabel(QLabel):
+    """One line that never widens its window: cut with "…" to the room it has, the whole text on hover.
+
+    A long error or status ("4 devices did not follow: …") once stretched the window to 5,000 px, pushing its
+    buttons off a lecturer's 1366-px screen.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self._elide()
+
+    def text(self) -> str:
+        return self._full
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(24, super().minimumSizeHint().height())
+
+    def sizeHint(self) -> QSize:
+        return QSize(min(super().sizeHint().width(), 480), super().sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(self.width(), 24))
+        super().setText(shown)
+        self.setToolTip(self._full if shown != self._full else "")
 
 
 class Badge(QLabel):

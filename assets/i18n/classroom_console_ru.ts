@@ -263,6 +263,14 @@
         <translation>Изображение скрыто</translation>
     </message>
     <message>
+        <source>Will turn off after warm-up</source>
+        <translation>Выключится после прогрева</translation>
+    </message>
+    <message>
+        <source>Will turn on after cooling down</source>
+        <translation>Включится после охлаждения</translation>
+    </message>
+    <message>
         <source>Device password</source>
         <translation>Пароль устройства</translation>
     </message>
@@ -748,10 +756,6 @@ Console</source>
 <context>
     <name>RecordingsPanel</name>
     <message>
-        <source>Recordings</source>
-        <translation>Записи</translation>
-    </message>
-    <message>
         <source>Pick a recording and press Play.</source>
         <translation>Выберите запись и нажмите «Воспроизвести».</translation>
     </message>
@@ -1015,6 +1019,14 @@ Console</source>
     <message>
         <source>The recording's picture size and frame rate</source>
         <translation>Размер кадра и частота кадров записи</translation>
+    </message>
+    <message>
+        <source>Live figures</source>
+        <translation>Показатели</translation>
+    </message>
+    <message>
+        <source>Recordings</source>
+        <translation>Записи</translation>
     </message>
     <message>
         <source>check recordings</source>

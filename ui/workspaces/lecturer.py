@@ -24,7 +24,7 @@ from devices.model import DeviceInfo
 from ui.bridge import RoomBridge
 from ui.device_card import DeviceCard
 from ui.reasons import failure_text
-from ui.widgets import EmptyState, page_header
+from ui.widgets import ElidedLabel, EmptyState, page_header
 
 CARD_COLUMNS = 3
 NOTHING_FOUND_AFTER_MS = 15_000
@@ -112,7 +112,7 @@ class LecturerWorkspace(QWidget):
         bar = QHBoxLayout()
         title = QLabel(self.tr("Devices in this room"))
         title.setObjectName("sectionTitle")
-        self.devices_status = QLabel()
+        self.devices_status = ElidedLabel()
         self.devices_status.setObjectName("pageSubtitle")
         self.all_on_button = QPushButton(self.tr("All on"))
         self.all_off_button = QPushButton(self.tr("All off"))
@@ -197,7 +197,7 @@ class LecturerWorkspace(QWidget):
         row.addLayout(fields, 2)
 
         status = QVBoxLayout()
-        self.session_label = QLabel(self.tr("No session running"))
+        self.session_label = ElidedLabel(self.tr("No session running"))
         self.session_label.setObjectName("sectionTitle")
         self.elapsed_label = QLabel(self.tr("Start a session to log it for the centre."))
         self.elapsed_label.setObjectName("pageSubtitle")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -108,7 +109,7 @@ class StudioWorkspace(QWidget):
         program.addWidget(title)
         self.preview = QFrame()
         self.preview.setObjectName("preview")
-        self.preview.setMinimumSize(480, 270)
+        self.preview.setMinimumSize(384, 216)
         inner = QVBoxLayout(self.preview)
         self.preview_view = PictureView(self.tr("The live program preview appears here once a source is added."))
         self.preview_view.setObjectName("previewText")
@@ -132,8 +133,8 @@ class StudioWorkspace(QWidget):
         controls.addWidget(QLabel(self.tr("Layout")))
         controls.addWidget(self.layout_picker, 1)
         controls.addWidget(self.corner_picker)
-        controls.addWidget(self.lower_third_edit, 2)
         program.addLayout(controls)
+        program.addWidget(self.lower_third_edit)  # a row of its own: a Russian placeholder needs the width
 
         meter_row = QHBoxLayout()
         meter_row.addWidget(QLabel(self.tr("Level")))
@@ -155,7 +156,7 @@ class StudioWorkspace(QWidget):
         self.marker_button.setToolTip(self.tr("Start a new chapter here (Ctrl+M)"))
         self.record_button = QPushButton(self.tr("● Record"))
         self.record_button.setObjectName("recordButton")
-        self.record_button.setMinimumWidth(200)
+        self.record_button.setMinimumWidth(180)
         record_row.addWidget(self.status_label, 1)
         record_row.addWidget(self.marker_button)
         record_row.addWidget(self.record_button)
@@ -181,10 +182,19 @@ class StudioWorkspace(QWidget):
             "Also records each camera and screen into a file of its own beside the program, as lecture platforms "
             "take presenter and presentation tracks. Each file costs one more encoder's work."))
         side.addWidget(self.tracks_check)
+        # The live figures and the finished recordings take turns in one place, so the column fits a 768-px
+        # screen; recording switches to the figures, stopping to the list.
+        self.side_tabs = QTabWidget()
         self.stats_panel = StatsPanel()
-        side.addWidget(self.stats_panel)
+        stats_page = QWidget()
+        stats_column = QVBoxLayout(stats_page)
+        stats_column.setContentsMargins(0, 8, 0, 0)
+        stats_column.addWidget(self.stats_panel)
+        stats_column.addStretch(1)
+        self.side_tabs.addTab(stats_page, self.tr("Live figures"))
         self.recordings = RecordingsPanel(self.bridge)
-        side.addWidget(self.recordings, 1)
+        self.side_tabs.addTab(self.recordings, self.tr("Recordings"))
+        side.addWidget(self.side_tabs, 1)
         return side
 
     # -- the core ---------------------------------------------------------------------------------
@@ -293,6 +303,7 @@ class StudioWorkspace(QWidget):
             self._set_record_state()
             return
         recorder = self._studio().recorder
+        self.side_tabs.setCurrentIndex(0)  # the live figures while it records
         self.status_label.setText(self.tr("Recording to %1").replace("%1", recorder.path.name if recorder else ""))
         if not self._watching:
             self._watching = True
@@ -321,6 +332,7 @@ class StudioWorkspace(QWidget):
             self.status_label.setText(self.tr("Saved %1 (%2 s)").replace("%1", result.path.name).replace(
                 "%2", f"{result.duration_s:.0f}"))
         self.refresh_recordings()
+        self.side_tabs.setCurrentIndex(1)  # the new recording, ready to play
 
     def add_marker(self) -> None:
         if not self.recording:
