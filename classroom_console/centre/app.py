@@ -15,7 +15,8 @@ from classroom_console.centre import validate as v
 from classroom_console.centre.auth import API, TokenUse, make_authenticate, who_is
 from classroom_console.centre.bodies import JsonReader, paced
 from classroom_console.centre.db import CentreDB, Identity
-from classroom_console.centre.failures import answer_failures, error
+from classroom_console.centre.failures import answer_failures, error, log
+from classroom_console.centre.failures import who as who_sent
 from classroom_console.centre.files import OffsetConflict, TooLarge, UploadBusy, Uploads
 from classroom_console.centre.guard import head_clock
 from classroom_console.centre.limits import Limits
@@ -115,6 +116,8 @@ async def patch_recording(request: web.Request) -> web.Response:
         return error(413, str(exc))
     except UploadBusy as exc:
         return error(503, str(exc), **{"Retry-After": "5"})
+    if got.client_gone:
+        log.info("%s: the client went away mid-upload; the centre holds %d bytes", who_sent(request), got.offset)
     if got.stalled:
         answer = error(408, f"{got.stalled}; the centre holds {got.offset} bytes", **{"Upload-Offset": str(got.offset)})
         answer.force_close()

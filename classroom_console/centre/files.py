@@ -7,6 +7,7 @@ name the room chose.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 from collections.abc import AsyncIterator
@@ -56,8 +57,9 @@ class _Upload:
 
 
 def _open_at(path: Path, offset: int) -> IO[bytes]:
+    """Unbuffered: no hidden buffer that a full disk could leave half-written behind our back."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fh = open(path, "r+b" if path.exists() else "w+b")
+    fh = open(path, "r+b" if path.exists() else "w+b", buffering=0)
     fh.truncate(offset)  # bytes never acknowledged are dropped, so the file always equals the offset
     fh.seek(offset)
     return fh
@@ -79,16 +81,22 @@ def _hash_prefix(fh: IO[bytes], length: int) -> Any:
 
 def _write(fh: IO[bytes], hasher: Any, blocks: list[bytes]) -> None:
     for block in blocks:
-        fh.write(block)
+        view = memoryview(block)
+        while view:
+            view = view[fh.write(view) or 0:]  # an unbuffered write may take part of the block
         hasher.update(block)
 
 
-def _close(fh: IO[bytes], truncate_to: int | None) -> None:
+def _close(fh: IO[bytes], truncate_to: int | None, failed: bool = False) -> None:
+    """Sync and close; after a failure (a full disk) give back every byte not acknowledged, so space is free."""
     try:
         if truncate_to is not None:
             fh.truncate(truncate_to)
-        fh.flush()
-        os.fsync(fh.fileno())
+        if failed:
+            with contextlib.suppress(OSError):
+                os.fsync(fh.fileno())
+        else:
+            os.fsync(fh.fileno())
     finally:
         fh.close()
 
@@ -148,6 +156,7 @@ class Uploads:
         hasher = state.hasher if state.hashed == offset else None
         truncate_to: int | None = None
         written, overflow, gone, stalled = 0, False, False, ""
+        failed = True
         try:
             if hasher is None:
                 hasher = await loop.run_in_executor(None, _hash_prefix, fh, offset)
@@ -178,8 +187,11 @@ class Uploads:
             else:
                 await loop.run_in_executor(None, _write, fh, hasher, blocks)
                 written += buffered
+            failed = False
         finally:
-            await loop.run_in_executor(None, _close, fh, truncate_to)
+            if failed:
+                truncate_to = offset  # nothing of this attempt was acknowledged
+            await loop.run_in_executor(None, _close, fh, truncate_to, failed)
         if overflow:
             state.hashed = -1
             raise TooLarge(f"more than the {room_left} bytes that remain")
