@@ -28,8 +28,8 @@ FPS = 30
 
 
 class Destination(Output):
-    """Takes every packet it is given, stalls ``stall_s`` at packet ``stall_at`` (a network that hiccups),
-    and breaks after ``fail_after``."""
+    """Takes every packet it is given, stalls at packet ``stall_at`` (a network that hiccups) until its queue
+    has dropped a GOP (at most ``stall_s``), and breaks after ``fail_after``."""
 
     kind = "test"
 
@@ -46,8 +46,10 @@ class Destination(Output):
         while (packet := self._next_packet(stop)) is not None:
             if self.fail_after is not None and len(self.got) >= self.fail_after:
                 raise ConnectionResetError("the destination went away")
-            if len(self.got) == self.stall_at:
-                stop.wait(self.stall_s)  # the destination's own hiccup, not a wait of the test's
+            if len(self.got) == self.stall_at:  # the destination's own hiccup, not a wait of the test's
+                deadline = time.monotonic() + self.stall_s
+                while self.queue.counters().dropped_gops == 0 and time.monotonic() < deadline:
+                    stop.wait(0.05)
             self.got.append(packet)
             self._wrote(packet)
 
@@ -125,18 +127,18 @@ def record_to(path: Path, outputs: list[Output], duration: float) -> RecordingRe
 
 
 def test_a_slow_destination_loses_whole_gops_and_the_file_loses_nothing(tmp_path: Path) -> None:
-    slow = Destination("slow", stall_at=50, stall_s=2.5)  # longer than its queue holds
+    slow = Destination("slow", stall_at=50, stall_s=5.0)  # longer than its queue holds
     quick = Destination("quick")
-    result = record_to(tmp_path / "out.mp4", [slow, quick], 5.0)
+    result = record_to(tmp_path / "out.mp4", [slow, quick], 6.0)
     info = inspect(result.path)
-    assert result.stop_reason == "duration" and info.frames == 150
+    assert result.stop_reason == "duration" and info.frames == 180
     assert result.stats.skipped_by_encoder == 0 and result.stats.dropped_at_file == 0, "nobody waited for it"
-    assert quick.stats().dropped_packets == 0 and len(gops(quick.got)) == 5
+    assert quick.stats().dropped_packets == 0 and len(gops(quick.got)) == 6
     stats = slow.stats()
-    assert stats.state == OutputState.ENDED and stats.dropped_gops >= 1 and stats.dropped_packets > 0
+    assert stats.state == OutputState.ENDED and stats.dropped_gops >= 1 and stats.dropped_packets > 0, stats
     received = gops(slow.got)
     assert all(len(gop) == FPS for gop in received), "what it got, it got in whole GOPs"
-    assert 2 <= len(received) < 5, "it caught up and got the later GOPs again"
+    assert 3 <= len(received) < 6, "it caught up and got the later GOPs again"
 
 
 def test_a_destination_that_breaks_is_reported_and_the_recording_goes_on(tmp_path: Path) -> None:
