@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from xml.etree.ElementTree import Element, ParseError
+from xml.parsers import expat  # noqa: F401  imported now: ElementTree imports it lazily, on the loop
 from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import DefusedXmlException
