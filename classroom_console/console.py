@@ -101,6 +101,10 @@ class ConsoleCore:
             await self.store.call(lambda s: demo_history.seed(s, room_id, sim))
         self.room.attach_store(self.store)
         self.passwords = PasswordBook(self.store)
+        # This console is the only one on this PC: a session still open is one a crash or a power cut left.
+        interrupted = await self.store.call(lambda s: s.close_interrupted_sessions())
+        if interrupted:
+            log.warning("closed %d session(s) left open by an earlier crash", interrupted)
 
     async def _start_sim_room(self) -> None:
         sim = SimRoom(self.options.sim_room)

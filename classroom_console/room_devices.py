@@ -271,6 +271,15 @@ class RoomDevices:
         managed.deferred, managed.deferred_tries = command, managed.deferred_tries + 1
         return True
 
+    async def settle(self, within_s: float) -> bool:
+        """Wait until no deferred command is left (a projector finishing its warm-up first); False on the bound."""
+        deadline = time.monotonic() + within_s
+        while any(m.deferred is not None for m in self._managed.values()) or self._side_tasks:
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(0.2)
+        return True
+
     async def power_all(self, on: bool) -> list[DeviceCommandError]:
         """Every device that can be switched, at once; returns what failed (each with its reason code)."""
         uids = [uid for uid, m in self._managed.items() if "power" in m.driver.capabilities]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from pathlib import Path
 
@@ -13,10 +14,12 @@ from pytestqt.qtbot import QtBot
 
 from classroom_console.console import ConsoleCore, ConsoleOptions
 from classroom_console.room_devices import DeviceCommandError
+from classroom_console.store import open_store
 from devices.driver import Command, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
 from tests.qt_helpers import run, wait_for
 from ui import i18n
+from ui.app import _main as app_main
 from ui.bridge import RoomBridge
 from ui.main_window import MainWindow
 from ui.resources import stylesheet
@@ -64,6 +67,12 @@ def test_start_and_end_session_from_the_big_button(qtbot: QtBot, qloop: qasync.Q
             assert not lecturer.lecturer_edit.isEnabled()
             await wait_for(lecturer.session_button.isEnabled, what="button re-enabled")
             qtbot.mouseClick(lecturer.session_button, Qt.MouseButton.LeftButton)
+            await wait_for(lambda: lecturer.end_box is not None, what="the question before ending")
+            assert core.room.session is not None  # nothing ends before the answer
+            box = lecturer.end_box
+            assert box is not None
+            end = next(b for b in box.buttons() if b.text() == "End session")
+            qtbot.mouseClick(end, Qt.MouseButton.LeftButton)
             await wait_for(lambda: core.room.session is None, what="session end")
             await wait_for(lambda: lecturer.session_button.text() == "Start session", what="button back")
             summary = await core.usage()
@@ -201,3 +210,81 @@ def test_the_window_fits_a_lecturer_pc_screen_after_the_longest_messages(
         qapp.setStyleSheet("")
         for translator in translators:
             qapp.removeTranslator(translator)
+
+
+def _start_app(window: MainWindow, core: ConsoleCore) -> asyncio.Task[None]:
+    """The app's own main coroutine, as `classroom-console gui` runs it."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    return asyncio.ensure_future(app_main(app, window, core, argparse.Namespace(screenshot=None), "en"))
+
+
+def test_closing_an_idle_window_ends_cleanly(qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path) -> None:
+    async def scenario() -> None:
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
+        window = open_window(qtbot, core)
+        main = _start_app(window, core)
+        await wait_for(lambda: core.store is not None, within=30, what="the core to start")
+        window.close()
+        await asyncio.wait_for(main, 30)  # no question when nothing runs; the core stops and the window goes
+        assert core.store is None and not window.isVisible()
+
+    run(qloop, scenario())
+
+
+def test_closing_with_a_session_running_asks_then_ends_it(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    async def scenario() -> str:
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
+        window = open_window(qtbot, core)
+        main = _start_app(window, core)
+        await wait_for(lambda: core.store is not None, within=30, what="the core to start")
+        session = await core.room.start_session("Aliya", "Physics")
+        window.close()
+        await wait_for(lambda: window._close_box is not None, within=30, what="the question")
+        assert window.isVisible() and not main.done()
+        box = window._close_box
+        assert box is not None
+        cancel = next(b for b in box.buttons() if b.text() == "Cancel")
+        qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+        await asyncio.sleep(0.2)
+        assert core.room.session is not None and window.isVisible()  # cancel keeps everything running
+        window.close()
+        await wait_for(lambda: window._close_box is not None, within=30, what="the question again")
+        box = window._close_box
+        assert box is not None
+        leave_on = next(b for b in box.buttons() if b.text() == "End and leave it on")
+        qtbot.mouseClick(leave_on, Qt.MouseButton.LeftButton)
+        await asyncio.wait_for(main, 30)
+        assert not window.isVisible()
+        return session.id
+
+    session_id = run(qloop, scenario())
+    store = open_store(tmp_path)
+    try:
+        row = store.session(session_id)
+        assert row is not None and row["ended_at"] is not None and row["status"] == "completed"
+    finally:
+        store.close()
+
+
+def test_a_session_a_crash_left_open_is_closed_on_the_next_start(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    store = open_store(tmp_path)
+    session_id = store.start_session(lecturer="Aliya", course="Physics")
+    store.add_event(session_id, None, "state", {"note": "the last thing logged before the power cut"})
+    store.close()  # no end: as after a crash
+
+    async def scenario() -> None:
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
+        await core.start()
+        try:
+            assert core.store is not None
+            row = await core.store.call(lambda s: s.session(session_id))
+            assert row is not None and row["status"] == "interrupted" and row["ended_at"] >= row["started_at"]
+        finally:
+            await core.stop()
+
+    run(qloop, scenario())

@@ -14,10 +14,11 @@ from PySide6.QtWidgets import QApplication
 from classroom_console.console import ConsoleCore, ConsoleOptions
 from ui import i18n
 from ui.bridge import RoomBridge
-from ui.main_window import MainWindow
+from ui.main_window import QUIT_TURN_OFF, MainWindow
 from ui.resources import icon, stylesheet
 
 log = logging.getLogger(__name__)
+CLOSE_SETTLE_S = 60
 
 
 def make_application(lang: str | None) -> tuple[QApplication, str]:
@@ -66,25 +67,46 @@ async def save_screenshots(window: MainWindow, folder: Path, lang: str) -> list[
 
 
 async def _main(app: QApplication, window: MainWindow, core: ConsoleCore, args: argparse.Namespace, lang: str) -> None:
-    await core.start()
-    window.set_network(core.network_addresses())
+    # Listen before starting: a user who closes the window while the room is still being found is heard too.
+    choice: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    window.sig_quit.connect(lambda chosen: choice.done() or choice.set_result(chosen))
     try:
+        await core.start()
+        window.set_network(core.network_addresses())
         if args.screenshot:
             await asyncio.sleep(args.settle)
             for path in await save_screenshots(window, args.screenshot, lang):
                 print(path)
-        else:
-            closed = asyncio.Event()
-            app.aboutToQuit.connect(closed.set)
-            await closed.wait()
+        elif await choice == QUIT_TURN_OFF:
+            await turn_the_room_off(core)
     finally:
         await window.studio.shutdown()  # finish a running recording before the core closes the store
         window.bridge.detach()
-        await core.stop()
+        await core.stop()  # ends a running session
+        window.may_close = True
+        window.close()
+
+
+async def turn_the_room_off(core: ConsoleCore) -> None:
+    """Best effort within a bound: a device that does not answer must not keep the console from closing."""
+    if core.devices is None:
+        return
+    try:
+        async with asyncio.timeout(20):
+            failures = await core.devices.power_all(False)
+    except TimeoutError:
+        log.warning("the room did not finish turning off within 20 s; closing anyway")
+        return
+    for failure in failures:
+        log.warning("on closing: %s", failure)
+    # A projector still warming up takes the command once it has warmed up: wait for that, within a bound.
+    if not await core.devices.settle(CLOSE_SETTLE_S):
+        log.warning("some devices were still warming up %d s later and stay on", CLOSE_SETTLE_S)
 
 
 def run(args: argparse.Namespace) -> int:
     app, lang = make_application(args.lang)
+    app.setQuitOnLastWindowClosed(False)  # closing the window asks first; the app ends when _main is done
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     core = ConsoleCore(ConsoleOptions(data_dir=args.data_dir, demo=args.command == "demo"))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -25,16 +26,25 @@ from ui.workspaces.centre import CentreWorkspace
 from ui.workspaces.lecturer import LecturerWorkspace
 from ui.workspaces.studio import StudioWorkspace
 
+QUIT_TURN_OFF, QUIT_LEAVE_ON = "turn-off", "leave-on"
+
 
 class MainWindow(QMainWindow):
     WORKSPACES = ("lecturer", "studio", "centre")
+    # Closing is the app's to carry out (end the session, finish the recording, stop the core, then exit 0):
+    # the window only says what the user chose.
+    sig_quit = Signal(str)
 
     def __init__(self, bridge: RoomBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.bridge = bridge
+        self.may_close = False
+        self._close_box: QMessageBox | None = None
         self.setWindowTitle(self.tr("Classroom Console — %1").replace("%1", bridge.room.name))
         self.setWindowIcon(icon("app"))
-        self.resize(1360, 860)
+        screen = QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().size() if screen is not None else QSize(1360, 860)
+        self.resize(min(1360, room.width()), min(860, room.height()))
 
         self.lecturer = LecturerWorkspace(bridge)
         self.studio = StudioWorkspace(bridge)
@@ -138,6 +148,46 @@ class MainWindow(QMainWindow):
 
     def set_data_dir(self, path: str) -> None:
         self.data_label.setText(self.tr("Session log: %1").replace("%1", path))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.may_close:
+            event.accept()
+            return
+        event.ignore()
+        self.ask_to_quit()
+
+    def ask_to_quit(self) -> None:
+        """Quit at once when idle; with a session or a recording running, ask what to do with the room."""
+        session = self.bridge.room.session is not None
+        recording = self.studio.recording
+        if not session and not recording:
+            self.sig_quit.emit(QUIT_LEAVE_ON)
+            return
+        if self._close_box is not None:
+            self._close_box.raise_()
+            return
+        what = (
+            self.tr("A session and a recording are running.") if session and recording
+            else self.tr("A session is running.") if session else self.tr("A recording is running.")
+        )
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Close the console"), what, parent=self)
+        box.setInformativeText(self.tr("Closing ends them and keeps everything recorded so far."))
+        turn_off = box.addButton(self.tr("End and turn the room off"), QMessageBox.ButtonRole.AcceptRole)
+        leave_on = box.addButton(self.tr("End and leave it on"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+        box.setModal(True)
+
+        def chosen() -> None:
+            clicked = box.clickedButton()
+            self._close_box = None
+            if clicked is turn_off:
+                self.sig_quit.emit(QUIT_TURN_OFF)
+            elif clicked is leave_on:
+                self.sig_quit.emit(QUIT_LEAVE_ON)
+
+        box.finished.connect(chosen)
+        self._close_box = box
+        box.open()  # not exec(): the room and the recording keep running while the question is up
 
     def show_error(self, source: str, message: str) -> None:
         """Errors go to the status bar; problems with the session log also get a dialog."""

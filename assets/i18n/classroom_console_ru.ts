@@ -573,8 +573,24 @@ for example 10.20.1.15, 10.20.1.0/24</source>
         <translation>Начать занятие</translation>
     </message>
     <message>
+        <source>End the session</source>
+        <translation>Завершение занятия</translation>
+    </message>
+    <message>
+        <source>End this session?</source>
+        <translation>Завершить это занятие?</translation>
+    </message>
+    <message>
+        <source>The room's devices will be turned off.</source>
+        <translation>Устройства аудитории будут выключены.</translation>
+    </message>
+    <message>
         <source>End session</source>
         <translation>Завершить занятие</translation>
+    </message>
+    <message>
+        <source>Keep it running</source>
+        <translation>Продолжить занятие</translation>
     </message>
     <message>
         <source>Session</source>
@@ -664,6 +680,38 @@ Console</source>
     <message>
         <source>Session log: %1</source>
         <translation>Журнал занятий: %1</translation>
+    </message>
+    <message>
+        <source>A session and a recording are running.</source>
+        <translation>Идут занятие и запись.</translation>
+    </message>
+    <message>
+        <source>A session is running.</source>
+        <translation>Идёт занятие.</translation>
+    </message>
+    <message>
+        <source>A recording is running.</source>
+        <translation>Идёт запись.</translation>
+    </message>
+    <message>
+        <source>Close the console</source>
+        <translation>Закрыть пульт</translation>
+    </message>
+    <message>
+        <source>Closing ends them and keeps everything recorded so far.</source>
+        <translation>При закрытии они завершатся, всё уже записанное сохранится.</translation>
+    </message>
+    <message>
+        <source>End and turn the room off</source>
+        <translation>Завершить и выключить аудиторию</translation>
+    </message>
+    <message>
+        <source>End and leave it on</source>
+        <translation>Завершить, оставив включённой</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Отмена</translation>
     </message>
     <message>
         <source>Session log</source>

@@ -136,6 +136,23 @@ class Store:
             (utc_iso(), status, session_id),
         )
 
+    def close_interrupted_sessions(self) -> int:
+        """Sessions a crash left open end where their log ends (status 'interrupted'), so they count and upload."""
+        closed = 0
+        for (session_id, started_at) in list(
+            self.db.execute("SELECT id, started_at FROM sessions WHERE ended_at IS NULL")
+        ):
+            row = self.db.execute(
+                "SELECT MAX(wall_time) FROM session_events WHERE session_id = ?", (session_id,)
+            ).fetchone()
+            ended_at = max(started_at, row[0] or started_at)
+            self.db.execute(
+                "UPDATE sessions SET ended_at = ?, status = 'interrupted' WHERE id = ? AND ended_at IS NULL",
+                (ended_at, session_id),
+            )
+            closed += 1
+        return closed
+
     def running_session(self) -> dict[str, Any] | None:
         """The session still open on this PC (the console's), newest first, if any."""
         rows = list(self.db.query(

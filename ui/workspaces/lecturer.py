@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -36,6 +37,7 @@ class LecturerWorkspace(QWidget):
         self.setObjectName("workspace")
         self.bridge = bridge
         self.cards: dict[str, DeviceCard] = {}
+        self.end_box: QMessageBox | None = None  # "End this session?" while it is up
         self._session_started: float | None = None
 
         layout = QVBoxLayout(self)
@@ -217,6 +219,30 @@ class LecturerWorkspace(QWidget):
         return panel
 
     def _toggle_session(self) -> None:
+        if self.bridge.room.session is not None and self.end_box is None:
+            self._confirm_end()
+            return
+        self._carry_out_toggle()
+
+    def _confirm_end(self) -> None:
+        """Ending turns the room off: one question first, so a stray click does not darken a lecture."""
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("End the session"), self.tr("End this session?"),
+                          parent=self)
+        if self.with_devices.isChecked() and self.cards:
+            box.setInformativeText(self.tr("The room's devices will be turned off."))
+        end = box.addButton(self.tr("End session"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("Keep it running"), QMessageBox.ButtonRole.RejectRole)
+
+        def chosen() -> None:
+            self.end_box = None
+            if box.clickedButton() is end and self.bridge.room.session is not None:
+                self._carry_out_toggle()
+
+        box.finished.connect(chosen)
+        self.end_box = box
+        box.open()
+
+    def _carry_out_toggle(self) -> None:
         self.session_button.setEnabled(False)
         starting = self.bridge.room.session is None
         if starting:
