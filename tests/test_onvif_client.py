@@ -1,0 +1,238 @@
+"""The ONVIF client against the simulated camera over real HTTP on loopback: identity, media, digest auth, PTZ."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+
+import aiohttp
+import pytest
+
+from devices.driver import Reason
+from devices.onvif.client import OnvifClient
+from devices.onvif.errors import AuthFailed, Garbled, NoPtz, OnvifTimeout, SoapFault, Unreachable
+from devices.onvif.ptz import PtzVector
+from devices.onvif.soap import CONTENT_TYPE, envelope, format_time, username_token
+from devices.sim.onvif_service import SimOnvifConfig, SimOnvifService
+from devices.sim.ptz import PtzHead, PtzPosition
+
+BOUND_S = 10.0
+HOST = "127.0.80.220"
+STREAM = "http://127.0.80.220:8554/stream.mjpg"
+
+
+class TinyHead:
+    """A PtzHead that glides to its target in ``move_s``: enough to see moves start and end."""
+
+    def __init__(self, move_s: float = 0.3) -> None:
+        self.move_s = move_s
+        self._from = self._to = PtzPosition()
+        self._start = 0.0
+        self._velocity = (0.0, 0.0, 0.0)
+        self._presets: dict[int, tuple[str, PtzPosition]] = {}
+        self.powered = True
+
+    def position(self) -> PtzPosition:
+        elapsed = time.monotonic() - self._start
+        if any(self._velocity):
+            return PtzPosition(*(max(lo, min(1.0, getattr(self._from, a) + v * elapsed)) for a, v, lo in
+                                 zip(("pan", "tilt", "zoom"), self._velocity, (-1.0, -1.0, 0.0), strict=True)))
+        u = min(1.0, elapsed / self.move_s)
+        return PtzPosition(*(getattr(self._from, a) + (getattr(self._to, a) - getattr(self._from, a)) * u
+                             for a in ("pan", "tilt", "zoom")))
+
+    def moving(self) -> bool:
+        return any(self._velocity) or time.monotonic() - self._start < self.move_s
+
+    def drive(self, pan_speed: float, tilt_speed: float, zoom_speed: float) -> None:
+        self._from, self._start, self._velocity = self.position(), time.monotonic(), (pan_speed, tilt_speed, zoom_speed)
+
+    def stop(self) -> None:
+        self._from = self._to = self.position()
+        self._velocity, self._start = (0.0, 0.0, 0.0), 0.0
+
+    def go_to(self, target: PtzPosition, speed: float = 1.0) -> None:
+        self._from, self._to = self.position(), target
+        self._velocity, self._start = (0.0, 0.0, 0.0), time.monotonic()
+
+    def home(self) -> None:
+        self.go_to(PtzPosition())
+
+    def store_preset(self, number: int, name: str = "") -> None:
+        self._presets[number] = (name or f"Preset {number}", self.position())
+
+    def recall_preset(self, number: int) -> bool:
+        if number not in self._presets:
+            return False
+        self.go_to(self._presets[number][1])
+        return True
+
+    def presets(self) -> dict[int, tuple[str, PtzPosition]]:
+        return dict(self._presets)
+
+    def set_power(self, on: bool) -> None:
+        self.powered = on
+
+
+def _head() -> PtzHead:
+    return TinyHead()
+
+
+@contextlib.asynccontextmanager
+async def camera(head: PtzHead | None = None, **config: object) -> AsyncIterator[SimOnvifService]:
+    options = SimOnvifConfig(host=HOST, stream_uri=STREAM, snapshot_uri=f"http://{HOST}:8554/snapshot.jpg")
+    for key, value in config.items():
+        setattr(options, key, value)
+    async with SimOnvifService(options, head) as service:
+        yield service
+
+
+async def until(check: Callable[[], object], within: float = BOUND_S) -> None:
+    """Poll an async or plain check until it is truthy; fail at the bound."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"not true within {within} s")
+
+
+def near(a: PtzVector | PtzPosition, b: PtzVector | PtzPosition, tolerance: float = 1e-3) -> bool:
+    return all(abs(getattr(a, x) - getattr(b, x)) <= tolerance for x in ("pan", "tilt", "zoom"))
+
+
+async def test_identity_services_profiles_and_stream_uri_without_auth() -> None:
+    async with camera(_head()) as cam, OnvifClient(cam.device_url, timeout_s=BOUND_S) as client:
+        info = await client.device_information()
+        services = await client.services()
+        [profile] = await client.profiles()
+        stream = await client.stream_uri(profile.token, "HTTP")
+        snapshot = await client.snapshot_uri(profile.token)
+    assert (info.manufacturer, info.model, info.firmware, info.serial, info.hardware_id) == (
+        "Classroom Sim", "SimCam PTZ", "1.0.0", "SIMCAM0001", "SIMCAM-PTZ")
+    assert (services.media, services.ptz) == (cam.url("media"), cam.url("ptz"))
+    assert (profile.token, profile.encoding, profile.width, profile.height) == ("main", "JPEG", 1280, 720)
+    assert profile.ptz_token == "ptz"
+    assert stream == STREAM and snapshot.endswith("/snapshot.jpg")
+
+
+async def test_fixed_camera_has_no_ptz() -> None:
+    async with camera(None, hardware_id="SIMCAM-FIXED") as cam, OnvifClient(cam.device_url) as client:
+        services = await client.services()
+        [profile] = await client.profiles()
+        with pytest.raises(NoPtz) as refused:
+            await client.status(profile.token)
+        assert await client.stream_uri(profile.token) == STREAM
+    assert services.ptz is None and profile.ptz_token == ""
+    assert refused.value.reason is Reason.UNSUPPORTED
+
+
+async def test_digest_auth_right_password_and_a_clock_an_hour_off() -> None:
+    async with camera(_head(), password="s3cret", clock_offset_s=3600.0) as cam:
+        async with OnvifClient(cam.device_url, "admin", "s3cret") as client:
+            info = await client.device_information()
+            [profile] = await client.profiles()
+            await client.status(profile.token)
+            offset = client.clock_offset_s
+    assert info.serial == "SIMCAM0001" and cam.auth_failures == 0
+    assert offset is not None and abs(offset - 3600.0) < 5.0
+
+
+@pytest.mark.parametrize(("username", "password", "reason"), [
+    ("admin", "wrong", Reason.PASSWORD_WRONG),
+    ("someone", "s3cret", Reason.PASSWORD_WRONG),
+    (None, None, Reason.PASSWORD_NEEDED),
+])
+async def test_digest_auth_refused(username: str | None, password: str | None, reason: Reason) -> None:
+    async with camera(_head(), password="s3cret") as cam:
+        async with OnvifClient(cam.device_url, username, password) as client:
+            assert (await client.services()).ptz == cam.url("ptz")  # PRE_AUTH: no credentials needed
+            with pytest.raises(AuthFailed) as refused:
+                await client.device_information()
+            with pytest.raises(AuthFailed):
+                await client.status("main")
+    assert refused.value.reason is reason
+    assert cam.auth_failures >= 2
+
+
+async def test_sim_refuses_a_token_on_the_wrong_clock_and_a_replayed_one() -> None:
+    async with camera(_head(), password="s3cret", clock_offset_s=3600.0) as cam, aiohttp.ClientSession() as http:
+
+        async def post(created: datetime, nonce: bytes) -> int:
+            token = username_token("admin", "s3cret", format_time(created), nonce)
+            payload = envelope("<tds:GetDeviceInformation/>", token)
+            async with http.post(cam.device_url, data=payload, headers={"Content-Type": CONTENT_TYPE}) as resp:
+                return resp.status
+
+        device_now = datetime.fromtimestamp(time.time() + 3600.0, UTC)
+        assert await post(datetime.now(UTC), b"n" * 16) == 400  # stamped on our clock, an hour off the camera's
+        assert await post(device_now, b"m" * 16) == 200
+        assert await post(device_now, b"m" * 16) == 400  # the same nonce again
+    assert cam.auth_failures == 2
+
+
+async def test_ptz_moves_presets_and_status_move_the_head() -> None:
+    head = TinyHead()
+    async with camera(head, password="pw") as cam, OnvifClient(cam.device_url, "admin", "pw") as client:
+        target = PtzVector(pan=0.5, tilt=-0.25, zoom=0.4)
+        await client.absolute_move("main", target, speed=0.8)
+        await until(lambda: near(head.position(), target))
+        status = await client.status("main")
+        assert near(status.position, target) and not status.moving
+
+        token = await client.set_preset("main", "Lectern")
+        await client.set_preset("main", "Board", preset="7")
+        await client.goto_home("main")
+        await until(lambda: near(PtzVector(), head.position()))
+        presets = {p.token: p for p in await client.presets("main")}
+        stored = presets[token].position
+        assert presets[token].name == "Lectern" and stored is not None and near(stored, target)
+        assert presets["7"].name == "Board"
+
+        await client.goto_preset("main", token)
+        assert (await client.status("main")).moving  # a recall takes time, like a motor
+        await until(lambda: near(head.position(), target))
+
+        await client.continuous_move("main", PtzVector(pan=-1.0, tilt=0.0, zoom=0.0))
+        await until(lambda: head.position().pan < 0.4)
+        await client.stop("main")
+        stopped = head.position()
+        assert not head.moving() and stopped.pan < 0.4
+
+        with pytest.raises(SoapFault) as unknown:
+            await client.goto_preset("main", "99")
+        assert unknown.value.subcode == "NoToken" and unknown.value.reason is Reason.BAD_VALUE
+        with pytest.raises(SoapFault, match="NoProfile"):
+            await client.status("no-such-profile")
+
+
+async def test_continuous_move_with_a_timeout_stops_by_itself() -> None:
+    head = TinyHead()
+    async with camera(head) as cam, OnvifClient(cam.device_url) as client:
+        await client.continuous_move("main", PtzVector(pan=0.5, tilt=0.0, zoom=0.0), timeout_s=0.2)
+        assert head.moving()
+        await until(lambda: not head.moving())
+    assert 0.0 < head.position().pan < 1.0
+
+
+async def test_timeouts_unreachable_and_garbage_are_typed() -> None:
+    async with camera(_head(), fault="silent") as silent, OnvifClient(silent.device_url, timeout_s=0.3) as client:
+        started = time.monotonic()
+        with pytest.raises(OnvifTimeout) as timed_out:
+            await client.device_information()
+        assert time.monotonic() - started < BOUND_S
+    assert timed_out.value.reason is Reason.NO_ANSWER
+    async with camera(_head(), fault="garbage") as junk, OnvifClient(junk.device_url) as client:
+        with pytest.raises(Garbled):
+            await client.device_information()
+    closed_port = silent.device_url  # stopped above: nothing listens there now
+    async with OnvifClient(closed_port, timeout_s=BOUND_S) as client:
+        with pytest.raises(Unreachable) as unreachable:
+            await client.device_information()
+    assert unreachable.value.reason is Reason.UNREACHABLE
