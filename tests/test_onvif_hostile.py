@@ -1,0 +1,171 @@
+"""Hostile XML on both sides of ONVIF: refused as ``Garbled`` (or a SOAP fault), never a crash, no file read."""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import io
+import os
+import urllib.request
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from devices.driver import Reason
+from devices.onvif.client import OnvifClient
+from devices.onvif.errors import AuthFailed, Garbled
+from devices.onvif.soap import CONTENT_TYPE, body_of, envelope, fault
+from devices.onvif.xml import MAX_XML_BYTES, parse
+from devices.sim.onvif_service import SimOnvifConfig, SimOnvifService
+
+HOST = "127.0.80.230"
+SECRET = "TOP-SECRET-3f9c1d"
+TEN_MB = 10 * 1024 * 1024
+SOAP = b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope">'
+INFO = ('<tds:GetDeviceInformationResponse><tds:Manufacturer>X</tds:Manufacturer>'
+        "</tds:GetDeviceInformationResponse>")
+
+
+def xxe(path: Path) -> bytes:
+    return (f'<?xml version="1.0"?><!DOCTYPE s:Envelope [<!ENTITY x SYSTEM "file://{path}">]>'.encode()
+            + SOAP + b"<s:Body><tds:GetDeviceInformationResponse xmlns:tds='http://www.onvif.org/ver10/device/wsdl'>"
+            b"<tds:Manufacturer>&x;</tds:Manufacturer></tds:GetDeviceInformationResponse></s:Body></s:Envelope>")
+
+
+def parameter_xxe(path: Path) -> bytes:
+    return (f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY % p SYSTEM "file://{path}"> %p;]>'.encode()
+            + SOAP + b"<s:Body/></s:Envelope>")
+
+
+BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+                  + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+                             for i in range(1, 10))
+                  + b"]>" + SOAP + b"<s:Body>&lol9;</s:Body></s:Envelope>")
+QUADRATIC = (b'<?xml version="1.0"?><!DOCTYPE q [<!ENTITY a "' + b"A" * 50_000 + b'">]>'
+             + SOAP + b"<s:Body>" + b"&a;" * 15_000 + b"</s:Body></s:Envelope>")
+HUGE = SOAP + b"<s:Body><x>" + b"A" * TEN_MB + b"</x></s:Body></s:Envelope>"
+MALFORMED = SOAP + b"<s:Body><tds:GetDeviceInformationResponse></s:Body>"
+BAD_ENCODING = b'<?xml version="1.0" encoding="no-such-codec"?>' + SOAP + b"<s:Body/></s:Envelope>"
+SOAP11 = envelope(INFO).replace(b"http://www.w3.org/2003/05/soap-envelope",
+                                b"http://schemas.xmlsoap.org/soap/envelope/")
+WRONG_NS = envelope(INFO.replace("tds:", "x:").replace("<x:GetDeviceInformationResponse>",
+                                                        '<x:GetDeviceInformationResponse xmlns:x="urn:not-onvif">'))
+
+
+@pytest.fixture
+def secret_file(tmp_path: Path) -> Path:
+    path = tmp_path / "secret.txt"
+    path.write_text(SECRET)
+    return path
+
+
+def hostile_bodies(secret: Path) -> dict[str, bytes]:
+    return {"xxe": xxe(secret), "parameter xxe": parameter_xxe(secret), "billion laughs": BILLION_LAUGHS,
+            "quadratic": QUADRATIC, "10 MB": HUGE, "malformed": MALFORMED, "bad encoding": BAD_ENCODING,
+            "SOAP 1.1": SOAP11, "empty": b"", "binary": bytes(range(256)) * 8}
+
+
+def test_parser_refuses_every_hostile_body_without_touching_the_file_system(
+    secret_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_io(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"the parser tried to read {args[:1]}")
+
+    for target, name in ((builtins, "open"), (io, "open"), (os, "open"), (urllib.request, "urlopen")):
+        monkeypatch.setattr(target, name, no_io)
+    for label, body in hostile_bodies(secret_file).items():
+        with pytest.raises(Garbled) as refused:
+            body_of(parse(body))
+        assert SECRET not in str(refused.value), label
+        assert refused.value.reason is Reason.GARBLED
+
+
+def test_wrong_namespace_parses_but_is_not_the_answer() -> None:
+    answer = body_of(parse(WRONG_NS))
+    assert answer.tag == "{urn:not-onvif}GetDeviceInformationResponse"
+    with pytest.raises(Garbled, match="cap is"):
+        parse(b" " * (MAX_XML_BYTES + 1))
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def answering(reply: bytes | int) -> Handler:
+    """A handler answering every POST with these bytes as SOAP, or with this bare HTTP status."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        await request.read()
+        if isinstance(reply, int):
+            return web.Response(status=reply)
+        return web.Response(body=reply, headers={"Content-Type": CONTENT_TYPE})
+
+    return handler
+
+
+@contextlib.asynccontextmanager
+async def hostile_camera(handler: Handler) -> AsyncIterator[str]:
+    """A 'camera' whose device service is ``handler``; yields its URL."""
+    app = web.Application()
+    app.router.add_post("/onvif/device_service", handler)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, HOST, 0).start()
+    try:
+        yield f"http://{HOST}:{runner.addresses[0][1]}/onvif/device_service"
+    finally:
+        await runner.cleanup()
+
+
+async def test_client_refuses_hostile_answers_as_garbled(secret_file: Path) -> None:
+    for label, body in [*hostile_bodies(secret_file).items(), ("wrong namespace", WRONG_NS)]:
+        async with hostile_camera(answering(body)) as url, OnvifClient(url, timeout_s=10.0) as client:
+            with pytest.raises(Garbled) as refused:
+                await client.device_information()
+        assert SECRET not in str(refused.value), label
+
+
+async def test_client_stops_reading_an_endless_answer_at_the_cap() -> None:
+    sent: list[int] = []
+
+    async def endless(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": CONTENT_TYPE})  # chunked: no length to refuse
+        await response.prepare(request)
+        with contextlib.suppress(ConnectionError):
+            for _ in range(TEN_MB // 65_536):
+                await response.write(b"<a>" * 21_845)
+                sent.append(65_535)
+        return response
+
+    async with hostile_camera(endless) as url, OnvifClient(url, timeout_s=10.0) as client:
+        with pytest.raises(Garbled, match="over"):
+            await client.device_information()
+    assert sum(sent) < TEN_MB  # the client hung up long before the end
+
+
+async def test_auth_refusals_by_fault_or_401_are_typed() -> None:
+    not_authorized = fault("Sender", "NotAuthorized", "Sender not authorized")
+    async with hostile_camera(answering(not_authorized)) as url, OnvifClient(url, password="pw") as client:
+        with pytest.raises(AuthFailed) as by_fault:
+            await client.device_information()
+    assert by_fault.value.reason is Reason.PASSWORD_WRONG
+    async with hostile_camera(answering(401)) as url, OnvifClient(url) as client:
+        with pytest.raises(AuthFailed) as by_status:
+            await client.device_information()
+    assert by_status.value.reason is Reason.PASSWORD_NEEDED
+
+
+async def test_simulated_camera_refuses_hostile_requests_and_keeps_serving(secret_file: Path) -> None:
+    config = SimOnvifConfig(host=HOST, password="pw", stream_uri="rtsp://127.0.80.230/live")
+    async with SimOnvifService(config) as cam, aiohttp.ClientSession() as http:
+        for label, body in hostile_bodies(secret_file).items():
+            async with http.post(cam.device_url, data=body, headers={"Content-Type": CONTENT_TYPE}) as resp:
+                answer = await resp.read()
+            assert resp.status in (400, 413), label
+            assert SECRET.encode() not in answer, label
+            if resp.status == 400:
+                assert b"WellFormed" in answer, label
+        async with OnvifClient(cam.device_url, "admin", "pw") as client:
+            assert (await client.device_information()).serial == config.serial
