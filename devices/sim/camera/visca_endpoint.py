@@ -222,6 +222,10 @@ class ViscaEndpoint:
             self._emit(lambda: send(bytes([y, 0x60, _SYNTAX, 0xFF])))
             return
         body = message[1:-1]
+        free = [s for s in SOCKETS if s not in self._busy]
+        if body[0] != 0x09 and not free:
+            self._emit(lambda: send(bytes([y, 0x60, _BUFFER_FULL, 0xFF])))  # refused before it runs
+            return
         outcome = self._inquire(body) if body[0] == 0x09 else self._execute(body)
         if outcome.error is not None:
             error = outcome.error
@@ -230,10 +234,6 @@ class ViscaEndpoint:
             data = outcome.data
             self._emit(lambda: send(bytes([y, 0x50, *data, 0xFF])))
         else:
-            free = [s for s in SOCKETS if s not in self._busy]
-            if not free:
-                self._emit(lambda: send(bytes([y, 0x60, _BUFFER_FULL, 0xFF])))
-                return
             slot = free[0]
             self._emit(lambda: send(bytes([y, 0x40 | slot, 0xFF])))
             completion = bytes([y, 0x50 | slot, 0xFF])
