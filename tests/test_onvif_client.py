@@ -16,6 +16,7 @@ from devices.onvif.client import OnvifClient
 from devices.onvif.errors import AuthFailed, Garbled, NoPtz, OnvifTimeout, SoapFault, Unreachable
 from devices.onvif.ptz import PtzVector
 from devices.onvif.soap import CONTENT_TYPE, envelope, format_time, username_token
+from devices.sim.camera import MotorProfile, SimulatedHead
 from devices.sim.onvif_service import SimOnvifConfig, SimOnvifService
 from devices.sim.ptz import PtzHead, PtzPosition
 
@@ -24,61 +25,9 @@ HOST = "127.0.80.220"
 STREAM = "http://127.0.80.220:8554/stream.mjpg"
 
 
-class TinyHead:
-    """A PtzHead that glides to its target in ``move_s``: enough to see moves start and end."""
-
-    def __init__(self, move_s: float = 0.3) -> None:
-        self.move_s = move_s
-        self._from = self._to = PtzPosition()
-        self._start = 0.0
-        self._velocity = (0.0, 0.0, 0.0)
-        self._presets: dict[int, tuple[str, PtzPosition]] = {}
-        self.powered = True
-
-    def position(self) -> PtzPosition:
-        elapsed = time.monotonic() - self._start
-        if any(self._velocity):
-            return PtzPosition(*(max(lo, min(1.0, getattr(self._from, a) + v * elapsed)) for a, v, lo in
-                                 zip(("pan", "tilt", "zoom"), self._velocity, (-1.0, -1.0, 0.0), strict=True)))
-        u = min(1.0, elapsed / self.move_s)
-        return PtzPosition(*(getattr(self._from, a) + (getattr(self._to, a) - getattr(self._from, a)) * u
-                             for a in ("pan", "tilt", "zoom")))
-
-    def moving(self) -> bool:
-        return any(self._velocity) or time.monotonic() - self._start < self.move_s
-
-    def drive(self, pan_speed: float, tilt_speed: float, zoom_speed: float) -> None:
-        self._from, self._start, self._velocity = self.position(), time.monotonic(), (pan_speed, tilt_speed, zoom_speed)
-
-    def stop(self) -> None:
-        self._from = self._to = self.position()
-        self._velocity, self._start = (0.0, 0.0, 0.0), 0.0
-
-    def go_to(self, target: PtzPosition, speed: float = 1.0) -> None:
-        self._from, self._to = self.position(), target
-        self._velocity, self._start = (0.0, 0.0, 0.0), time.monotonic()
-
-    def home(self) -> None:
-        self.go_to(PtzPosition())
-
-    def store_preset(self, number: int, name: str = "") -> None:
-        self._presets[number] = (name or f"Preset {number}", self.position())
-
-    def recall_preset(self, number: int) -> bool:
-        if number not in self._presets:
-            return False
-        self.go_to(self._presets[number][1])
-        return True
-
-    def presets(self) -> dict[int, tuple[str, PtzPosition]]:
-        return dict(self._presets)
-
-    def set_power(self, on: bool) -> None:
-        self.powered = on
-
-
-def _head() -> PtzHead:
-    return TinyHead()
+def _head() -> SimulatedHead:
+    """The simulated camera's own head: moves at a motor's pace (a preset recall takes about a second)."""
+    return SimulatedHead(MotorProfile())
 
 
 @contextlib.asynccontextmanager
@@ -178,18 +127,18 @@ async def test_sim_refuses_a_token_on_the_wrong_clock_and_a_replayed_one() -> No
 
 
 async def test_ptz_moves_presets_and_status_move_the_head() -> None:
-    head = TinyHead()
+    head = _head()
     async with camera(head, password="pw") as cam, OnvifClient(cam.device_url, "admin", "pw") as client:
         target = PtzVector(pan=0.5, tilt=-0.25, zoom=0.4)
         await client.absolute_move("main", target, speed=0.8)
-        await until(lambda: near(head.position(), target))
+        await until(lambda: not head.moving())
         status = await client.status("main")
         assert near(status.position, target) and not status.moving
 
         token = await client.set_preset("main", "Lectern")
         await client.set_preset("main", "Board", preset="7")
         await client.goto_home("main")
-        await until(lambda: near(PtzVector(), head.position()))
+        await until(lambda: not head.moving() and near(PtzVector(), head.position()))
         presets = {p.token: p for p in await client.presets("main")}
         stored = presets[token].position
         assert presets[token].name == "Lectern" and stored is not None and near(stored, target)
@@ -197,7 +146,8 @@ async def test_ptz_moves_presets_and_status_move_the_head() -> None:
 
         await client.goto_preset("main", token)
         assert (await client.status("main")).moving  # a recall takes time, like a motor
-        await until(lambda: near(head.position(), target))
+        await until(lambda: not head.moving())
+        assert near(head.position(), target)
 
         await client.continuous_move("main", PtzVector(pan=-1.0, tilt=0.0, zoom=0.0))
         await until(lambda: head.position().pan < 0.4)
@@ -213,7 +163,7 @@ async def test_ptz_moves_presets_and_status_move_the_head() -> None:
 
 
 async def test_continuous_move_with_a_timeout_stops_by_itself() -> None:
-    head = TinyHead()
+    head = _head()
     async with camera(head) as cam, OnvifClient(cam.device_url) as client:
         await client.continuous_move("main", PtzVector(pan=0.5, tilt=0.0, zoom=0.0), timeout_s=0.2)
         assert head.moving()
