@@ -18,6 +18,7 @@ from classroom_console.centre import validate
 from classroom_console.centre.bodies import decode
 from classroom_console.centre.payloads import recording_row, session_rows
 from classroom_console.centre.tokens import STAFF
+from classroom_console.usage_model import UsageFilter
 from tests.test_centre_api import T0, auth, session_body
 from tests.test_sync_support import add_token, running_centre
 
@@ -144,7 +145,10 @@ async def test_every_hostile_body_is_400_with_one_line_and_nothing_is_stored(tmp
         async with http.put(url, json=GOOD, headers=auth(token)) as r:
             assert r.status == 200
         async with http.get(f"{centre.url}/api/v1/usage", headers=auth(staff)) as r:
-            assert _strict(await r.text())["sessions"] == 1
+            sent = _strict(await r.text())
+        assert sent["sessions"] == 1
+        assert centre.db is not None  # the centre's own JSON is exactly the report's as_json()
+        assert sent == json.loads(json.dumps((await centre.db.usage(UsageFilter())).as_json()))
     conn = sqlite3.connect(tmp_path / "centre.db")
     try:
         assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1

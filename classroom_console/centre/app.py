@@ -21,6 +21,7 @@ from classroom_console.centre.files import OffsetConflict, TooLarge, UploadBusy,
 from classroom_console.centre.guard import head_clock
 from classroom_console.centre.limits import Limits
 from classroom_console.centre.payloads import FILE_ID_RE, ID_RE, check_id, recording_row, session_rows
+from classroom_console.centre.reports import ReportCache, report_json
 from classroom_console.centre.tokens import STAFF
 from classroom_console.store import utc_iso
 from classroom_console.usage_model import UsageFilter
@@ -32,6 +33,7 @@ MAX_FILE = web.AppKey("max_file", int)
 LIMITS = web.AppKey("limits", Limits)
 JSON = web.AppKey("json", JsonReader)
 USES = web.AppKey("uses", TokenUse)
+REPORTS = web.AppKey("reports", ReportCache)
 _OFFSET = re.compile(r"^\d{1,19}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -157,8 +159,13 @@ async def usage(request: web.Request) -> web.Response:
         if f.room not in (None, who.name):
             return error(403, "a room token may read only its own room")
         f = UsageFilter(f.since, f.until, who.name, f.lecturer, f.utc_offset_h, f.lamp_rated_hours)
-    report = await request.app[DB].usage(f)
-    return web.json_response(report.as_json())
+    db, cache = request.app[DB], request.app[REPORTS]
+    generation = db.generation
+    body = cache.get(f, generation)
+    if body is None:
+        body = report_json(await db.usage(f))
+        cache.put(f, generation, body)
+    return web.Response(body=body, content_type="application/json")
 
 
 async def rooms(request: web.Request) -> web.Response:
@@ -182,6 +189,7 @@ def build_app(
     app[LIMITS] = limits
     app[JSON] = JsonReader(limits)
     app[USES] = uses
+    app[REPORTS] = ReportCache()
 
     async def start_noting(_: web.Application) -> None:
         uses.start()

@@ -39,6 +39,11 @@ class TokenRow:
 class CentreDB(abc.ABC):
     """Every method is a coroutine; the loop never waits on the database."""
 
+    @property
+    def generation(self) -> int | None:
+        """A number that changes whenever this service commits a write; None if others may write unseen."""
+        return None
+
     @abc.abstractmethod
     async def add_token(self, token_hash: str, name: str, role: str, folder: str) -> None: ...
 

@@ -123,6 +123,7 @@ class SqliteCentreDB(CentreDB):
         self._thread: threading.Thread | None = None
         self._closing = False
         self._quick: _Readers | None = None
+        self._generation = 0  # bumped by the writer thread after each commit (an int: atomic under the GIL)
         self._reports: _Readers | None = None
 
     @classmethod
@@ -202,6 +203,7 @@ class SqliteCentreDB(CentreDB):
                 conn.execute("RELEASE job")
                 results.append((job, result, None))
             conn.execute("COMMIT")
+            self._generation += 1
         except Exception as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -223,6 +225,11 @@ class SqliteCentreDB(CentreDB):
     async def add_token(self, token_hash: str, name: str, role: str, folder: str) -> None:
         params = {"hash": token_hash, "name": name, "role": role, "folder": folder, "now": utc_iso()}
         await self._call(lambda c: c.execute(schema.ADD_TOKEN, params), write=True)
+
+    @property
+    def generation(self) -> int | None:
+        """Sessions and recordings reach this file only through this service, so its commits are all of them."""
+        return self._generation
 
     async def _read(self, fn: Callable[[sqlite3.Connection], Any], quick: bool = True) -> Any:
         readers = self._quick if quick else self._reports

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,11 +26,8 @@ def check_id(value: Any, pattern: re.Pattern[str] = ID_RE) -> str:
 
 
 def _json(value: Any, path: str) -> str:
-    """Stored as compact JSON text; a payload too large to store whole is refused, never cut (cut JSON is not JSON)."""
-    out = json.dumps(value, separators=(",", ":"), sort_keys=True, allow_nan=False)
-    if len(out) > v.MAX_JSON_TEXT:
-        raise v.Invalid(path, f"more than {v.MAX_JSON_TEXT} characters of JSON")
-    return out
+    """Stored as compact JSON text; too large to store whole is refused, never cut (cut JSON is not JSON)."""
+    return v.json_text(value, path)
 
 
 @dataclass(slots=True)
@@ -81,19 +77,13 @@ def session_rows(room: str, session_id: str, body: Any, now: str) -> SessionRows
         "ended_at": v.optional_timestamp(s.get("ended_at"), "session.ended_at"),
         "status": v.text(s.get("status", ""), "session.status", MAX_WORD), "now": now,
     }
-    rows, uids = [], set()
+    rows: list[dict[str, Any]] = []
     for i, e in enumerate(v.array(body.get("events"), "events", MAX_EVENTS)):
-        at = f"events[{i}]"
-        e = v.obj(e, at)
-        uid = None if e.get("device_uid") is None else v.text(e["device_uid"], f"{at}.device_uid", MAX_UID)
-        payload = v.free_json(e.get("payload", {}), f"{at}.payload")
-        rows.append({
-            "room_id": room, "session_id": session_id, "local_id": v.integer(e.get("id"), f"{at}.id", 1),
-            "device_uid": uid, "kind": v.text(e.get("kind"), f"{at}.kind", MAX_WORD, empty=False),
-            "payload": _json(payload, f"{at}.payload"), "wall_time": v.timestamp(e.get("wall_time"), f"{at}.wall_time"),
-        })
-        if uid is not None:
-            uids.add(uid)
+        try:
+            rows.append(_event(room, session_id, e))
+        except v.Invalid as exc:  # paths are spelled out only for the one that failed
+            raise v.Invalid(f"events[{i}]", str(exc)) from None
+    uids = {row["device_uid"] for row in rows} - {None}
     t0, dur = span_of(str(session["started_at"]), session["ended_at"])
     common = {"room_id": room, "started_at": session["started_at"], "lecturer": session["lecturer"]}
     span = {**common, "id": session_id, "course": session["course"], "t0_s": t0, "dur_s": dur}
@@ -103,6 +93,18 @@ def session_rows(room: str, session_id: str, body: Any, now: str) -> SessionRows
     readings = [_reading(room, r, f"readings[{i}]")
                 for i, r in enumerate(v.array(body.get("readings"), "readings", MAX_READINGS))]
     return SessionRows(session, rows, span, hours, dspans, devices, readings)
+
+
+def _event(room: str, session_id: str, e: Any) -> dict[str, Any]:
+    e = v.obj(e, "")
+    uid = e.get("device_uid")
+    return {
+        "room_id": room, "session_id": session_id, "local_id": v.integer(e.get("id"), "id", 1),
+        "device_uid": None if uid is None else v.text(uid, "device_uid", MAX_UID),
+        "kind": v.text(e.get("kind"), "kind", MAX_WORD, empty=False),
+        "payload": v.json_text(e.get("payload", {}), "payload"),
+        "wall_time": v.timestamp(e.get("wall_time"), "wall_time"),
+    }
 
 
 def _device(room: str, d: Any, at: str) -> dict[str, Any]:

@@ -1,0 +1,65 @@
+"""The usage report as the centre sends it: JSON bytes built cheaply, and kept until the data changes.
+
+``UsageReport.as_json`` uses ``dataclasses.asdict``, which deep-copies every value: 3 ms a report on the
+event loop, the largest cost under 200 rooms asking at once (profiled). The same dict is built here
+without copies, NaN is refused rather than sent as invalid JSON, and a report is reused while the
+database has not changed (its ``generation``), as staff screens and rooms ask the same question often.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import OrderedDict
+from typing import Any
+
+from classroom_console.usage_model import UsageFilter, UsageReport
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+MAX_KEPT = 1024
+
+
+def plain(value: Any) -> Any:
+    """What ``dataclasses.asdict`` makes, without its deep copies."""
+    kind = type(value)
+    names = _FIELDS.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {name: plain(getattr(value, name)) for name in names}
+    if kind is tuple or kind is list:
+        return [plain(v) for v in value]
+    if kind is dict:
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+def report_json(report: UsageReport) -> bytes:
+    """Equal to ``json.dumps(report.as_json())``; a value that is not finite raises instead of breaking the JSON."""
+    out = plain(report)
+    f = report.filter
+    out["filter"]["since"] = f.since and f.since.isoformat()
+    out["filter"]["until"] = f.until and f.until.isoformat()
+    return json.dumps(out, allow_nan=False).encode()
+
+
+class ReportCache:
+    """Reports by filter, valid while the database's generation is unchanged (None: never kept)."""
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[UsageFilter, tuple[int, bytes]] = OrderedDict()
+
+    def get(self, f: UsageFilter, generation: int | None) -> bytes | None:
+        kept = self._kept.get(f)
+        if kept is None or generation is None or kept[0] != generation:
+            return None
+        self._kept.move_to_end(f)
+        return kept[1]
+
+    def put(self, f: UsageFilter, generation: int | None, body: bytes) -> None:
+        if generation is None:
+            return
+        self._kept[f] = (generation, body)
+        self._kept.move_to_end(f)
+        while len(self._kept) > MAX_KEPT:
+            self._kept.popitem(last=False)
