@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
+import re
+import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from devices.driver import Reason
 from devices.onvif.client import OnvifClient
@@ -186,3 +191,50 @@ async def test_timeouts_unreachable_and_garbage_are_typed() -> None:
         with pytest.raises(Unreachable) as unreachable:
             await client.device_information()
     assert unreachable.value.reason is Reason.UNREACHABLE
+
+
+def _digest_fields(header: str) -> dict[str, str]:
+    return {k: v.strip('"') for k, v in re.findall(r'(\w+)=("[^"]*"|[^,\s]*)', header.removeprefix("Digest "))}
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+@contextlib.asynccontextmanager
+async def http_digest_camera(password: str) -> AsyncIterator[str]:
+    """A camera that ignores WS-Security and wants RFC 7616 HTTP digest (MD5, qop=auth), as some firmware does."""
+    realm, nonce = "SimCam", secrets.token_hex(16)
+
+    async def handler(request: web.Request) -> web.Response:
+        await request.read()
+        fields = _digest_fields(request.headers.get("Authorization", ""))
+        if fields.get("username") == "admin" and fields.get("nonce") == nonce:
+            ha1, ha2 = _md5(f"admin:{realm}:{password}"), _md5(f"POST:{fields.get('uri', '')}")
+            expected = _md5(f"{ha1}:{nonce}:{fields.get('nc')}:{fields.get('cnonce')}:auth:{ha2}")
+            if hmac.compare_digest(expected, fields.get("response", "")):
+                body = envelope("<tds:GetDeviceInformationResponse><tds:Model>Digest</tds:Model>"
+                                "</tds:GetDeviceInformationResponse>")
+                return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+        challenge = f'Digest realm="{realm}", nonce="{nonce}", qop="auth", algorithm=MD5'
+        return web.Response(status=401, headers={"WWW-Authenticate": challenge})
+
+    app = web.Application()
+    app.router.add_post("/onvif/device_service", handler)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, HOST, 0).start()
+    try:
+        yield f"http://{HOST}:{runner.addresses[0][1]}/onvif/device_service"
+    finally:
+        await runner.cleanup()
+
+
+async def test_http_digest_camera_right_and_wrong_password() -> None:
+    async with http_digest_camera("pw") as url:
+        async with OnvifClient(url, "admin", "pw") as client:
+            assert (await client.device_information()).model == "Digest"
+        async with OnvifClient(url, "admin", "nope") as client:
+            with pytest.raises(AuthFailed) as refused:
+                await client.device_information()
+    assert refused.value.reason is Reason.PASSWORD_WRONG

@@ -4,7 +4,8 @@ Every call is bounded by ``timeout_s`` and ends in a result or one ``OnvifError`
 ``NoPtz``, ``OnvifTimeout``, ``Unreachable``, ``Garbled``, ``SoapFault``), each with a ``Reason`` code.
 With a password, each request carries a WS-UsernameToken digest stamped on the *device's* clock: the
 offset is read once from GetSystemDateAndTime (which needs no auth), since cameras whose clock is off by
-more than a few seconds refuse a token stamped on ours.
+more than a few seconds refuse a token stamped on ours. A camera that challenges with HTTP digest (401)
+instead gets that too.
 """
 
 from __future__ import annotations
@@ -173,8 +174,9 @@ class OnvifClient:
     async def _post(self, url: str, operation: str, payload: bytes) -> Element:
         prefix, _, name = operation.partition(":")
         headers = {"Content-Type": f'{CONTENT_TYPE}; action="{NS[prefix]}/{name}"'}
-        if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
+        if self._session is None:  # HTTP digest too, for cameras that challenge with it instead of WS-Security
+            digest = () if self.password is None else (aiohttp.DigestAuthMiddleware(self.username, self.password),)
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None), middlewares=digest)
         try:
             async with asyncio.timeout(self.timeout_s):  # not wait_for: see devices/tasks.py
                 async with self._session.post(url, data=payload, headers=headers) as response:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from devices.onvif.errors import Garbled
-from devices.onvif.wsd_messages import GROUP, PORT, Probe, parse_probe, probe_matches_message
+from devices.onvif.wsd_messages import GROUP, PORT, Probe, parse_probe, probe_matches_message, scope_uri
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,17 @@ class ResponderConfig:
     group: str = GROUP
     max_delay_s: float = 0.5  # the spec's APP_MAX_DELAY before answering a multicast Probe
     silent: bool = False  # fault mode: hears Probes, never answers
+
+
+def camera_scopes(name: str, hardware: str, location: str = "", *, ptz: bool = True) -> list[str]:
+    """The scopes an ONVIF Profile S camera announces (name, hardware and location percent-encoded)."""
+    scopes = [scope_uri("type", "video_encoder"), scope_uri("Profile", "Streaming"), scope_uri("name", name),
+              scope_uri("hardware", hardware)]
+    if ptz:
+        scopes.append(scope_uri("type", "ptz"))
+    if location:
+        scopes.append(scope_uri("location", location))
+    return scopes
 
 
 class _Listener(asyncio.DatagramProtocol):
