@@ -17,6 +17,7 @@ APT_PACKAGES=(
   postgresql                                   # the centre's PostgreSQL path, tested against a real server
   openssl curl                                 # test certificates for the centre's TLS; the upload bench
   nginx libnginx-mod-rtmp                      # a real RTMP server for the live streaming tests
+  ffmpeg                                       # ffprobe opens the simulated cameras' MJPEG streams in tests
 )
 
 missing=()

@@ -37,7 +37,8 @@ PRESETS = {2: ("Students", PtzPosition(0.6, -0.5, 0.55))}
 
 
 @asynccontextmanager
-async def endpoint(preset_s: float = 0.6, host: str = HOST, port: int = 0, **options: Any) -> AsyncIterator[ViscaEndpoint]:
+async def endpoint(preset_s: float = 0.6, host: str = HOST, port: int = 0,
+                   **options: Any) -> AsyncIterator[ViscaEndpoint]:
     head = SimulatedHead(MotorProfile(preset_s=preset_s), presets=dict(PRESETS))
     camera = ViscaEndpoint(head, host, port, **options)
     await camera.start()
@@ -216,7 +217,7 @@ async def test_a_lost_command_is_sent_again_with_the_same_number() -> None:
 
 
 async def test_a_lost_reset_is_sent_again() -> None:
-    async with endpoint() as camera, proxied(camera, drop_up={0}) as (proxy, port), client(port) as visca:
+    async with endpoint() as camera, proxied(camera, drop_up={0}) as (_proxy, port), client(port) as visca:
         assert await visca.power_state() is True
         assert visca.retransmissions == 1
 
@@ -231,7 +232,7 @@ async def test_a_lost_ack_does_not_run_the_command_twice() -> None:
 
 
 async def test_a_lost_completion_is_confirmed_by_resending() -> None:
-    async with endpoint() as camera, proxied(camera, drop_down={2}) as (proxy, port), \
+    async with endpoint() as camera, proxied(camera, drop_down={2}) as (_proxy, port), \
             client(port, completion_timeout_s=0.5) as visca:
         await visca.preset_set(5)
         assert visca.retransmissions == 1 and camera.received == 1
