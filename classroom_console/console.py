@@ -14,6 +14,7 @@ from pathlib import Path
 
 from classroom_console import demo_history
 from classroom_console.discovery_scope import Scope, finder_config, listen_addresses
+from classroom_console.events import ErrorCode
 from classroom_console.media.studio import Studio
 from classroom_console.network import local_ipv4_addresses
 from classroom_console.passwords import PasswordBook
@@ -89,22 +90,22 @@ class ConsoleCore:
         except StoreError as exc:
             # Without a store the room still works; the user is told that nothing is being logged.
             self.store_notice = str(exc)
-            self.room.report_error("store", str(exc))
+            self.room.report_error("store", str(exc), ErrorCode.STORE_UNAVAILABLE)
             return
         self.store_notice = self.store.notice
         if self.store_notice:
-            self.room.report_error("store", self.store_notice)
+            self.room.report_error("store", self.store_notice, ErrorCode.STORE_UNAVAILABLE)
         name, room_id = self.room.name, self.room_id
         await self.store.call(lambda s: s.upsert_room(room_id, name))
         if self.options.demo and self.options.demo_history:
             sim = self.options.sim_room
             await self.store.call(lambda s: demo_history.seed(s, room_id, sim))
-        self.room.attach_store(self.store)
-        self.passwords = PasswordBook(self.store)
         # This console is the only one on this PC: a session still open is one a crash or a power cut left.
         interrupted = await self.store.call(lambda s: s.close_interrupted_sessions())
         if interrupted:
             log.warning("closed %d session(s) left open by an earlier crash", interrupted)
+        self.room.attach_store(self.store)
+        self.passwords = PasswordBook(self.store)
 
     async def _start_sim_room(self) -> None:
         sim = SimRoom(self.options.sim_room)

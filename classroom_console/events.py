@@ -18,6 +18,17 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+class ErrorCode:
+    """What went wrong, as the UI words it; the detail stays in the event's message."""
+
+    DISCOVERY_FAILED = "discovery-failed"
+    STORE_UNAVAILABLE = "store-unavailable"  # opened read-only, moved aside, or not at all
+    STORE_WRITE_FAILED = "store-write-failed"
+    RECORDING_STOPPED = "recording-stopped"  # by a full disk or an error
+    DEVICE_COMMAND_FAILED = "device-command-failed"
+    OTHER = "error"
+
+
 @dataclass(frozen=True, slots=True)
 class RoomEvent:
     at: datetime = field(default_factory=_now, kw_only=True)
@@ -65,10 +76,15 @@ class RecordingStopped(RoomEvent):
 
 @dataclass(frozen=True, slots=True)
 class ErrorRaised(RoomEvent):
-    """Something the user must be told about; ``source`` names who (a device uid, "store", ...)."""
+    """Something the user must be told about; ``source`` names who (a device uid, "store", ...).
+
+    ``code`` (an ``ErrorCode``) is what the UI words in the user's language; ``message`` is the technical
+    detail, in English, for the log and a Details view.
+    """
 
     source: str
     message: str
+    code: str = "error"
 
 
 @dataclass(frozen=True, slots=True)

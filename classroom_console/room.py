@@ -17,6 +17,7 @@ from classroom_console.events import (
     DeviceChanged,
     DeviceFound,
     DeviceLost,
+    ErrorCode,
     ErrorRaised,
     EventBus,
     SessionEnded,
@@ -136,9 +137,9 @@ class Room:
             return
         self.spawn(self._store.add_event(self.session.id, device_uid, kind, payload))
 
-    def report_error(self, source: str, message: str) -> None:
+    def report_error(self, source: str, message: str, code: str = ErrorCode.OTHER) -> None:
         log.warning("%s: %s", source, message)
-        self.events.emit(ErrorRaised(source, message))
+        self.events.emit(ErrorRaised(source, message, code))
         self.log_event(source if source in self.devices else None, "error", {"message": message})
 
     async def flush(self) -> None:
@@ -157,7 +158,8 @@ class Room:
         if not task.cancelled() and task.exception() is not None:
             exc = task.exception()
             log.error("store write failed: %s", exc)
-            self.events.emit(ErrorRaised("store", f"could not save to the session log: {exc}"))
+            self.events.emit(
+                ErrorRaised("store", f"could not save to the session log: {exc}", ErrorCode.STORE_WRITE_FAILED))
 
 
 def _changed_fields(old: DeviceInfo, new: DeviceInfo) -> set[str]:

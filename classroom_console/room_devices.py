@@ -14,6 +14,7 @@ import time
 from collections.abc import Coroutine, Mapping
 from typing import Any
 
+from classroom_console.events import ErrorCode
 from classroom_console.room import Room
 from classroom_console.store import AsyncStore
 from devices import registry as families
@@ -125,7 +126,7 @@ class RoomDevices:
                 await self.discover_once()
             except Exception as exc:  # discovery must never take the room down with it
                 log.exception("discovery failed")
-                self.room.report_error("discovery", f"device discovery failed: {exc}")
+                self.room.report_error("discovery", f"device discovery failed: {exc}", ErrorCode.DISCOVERY_FAILED)
             await self._follow_adverts(self.rediscover_every_s)
 
     async def _follow_adverts(self, duration: float) -> None:
@@ -207,7 +208,7 @@ class RoomDevices:
         try:
             await self.command(uid, command)
         except DeviceCommandError as exc:
-            self.room.report_error(uid, str(exc))
+            self.room.report_error(uid, str(exc), ErrorCode.DEVICE_COMMAND_FAILED)
 
     def _maybe_record_reading(self, uid: str, device: DeviceInfo) -> None:
         if self.store is None or device.availability not in (Availability.ONLINE, Availability.FAULT):

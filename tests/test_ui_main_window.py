@@ -156,8 +156,9 @@ def test_a_corrupt_store_is_moved_aside_and_the_user_told(
             await wait_for(lambda: window._last_dialog is not None, what="the notice dialog")
             dialog = window._last_dialog
             assert dialog is not None
-            assert "moved" in dialog.text().lower() or "corrupt" in dialog.text().lower()
-            assert "store" in window.statusBar().currentMessage()
+            assert "session log" in dialog.text()  # the user's words; the store's own report under Details
+            assert "moved" in dialog.detailedText().lower() or "corrupt" in dialog.detailedText().lower()
+            assert "session log" in window.statusBar().currentMessage()
             await core.room.start_session("A", "B")  # the fresh store works
             await core.room.end_session()
         finally:
@@ -191,7 +192,7 @@ def test_the_window_fits_a_lecturer_pc_screen_after_the_longest_messages(
                 ]
                 window.lecturer._power_all_done(failures)
                 window.lecturer.session_label.setText("Running: " + "A very long course title " * 20)
-                window.show_error("discovery", "device discovery failed: " + "no route to host; " * 40)
+                window.show_error("Looking for devices failed: " + "no route to host; " * 40, "detail")
                 window.set_network([f"10.20.{i}.15" for i in range(30)])
                 for page in ("lecturer", "studio", "centre"):
                     qtbot.mouseClick(window.nav_buttons[page], Qt.MouseButton.LeftButton)
@@ -239,7 +240,7 @@ def test_closing_with_a_session_running_asks_then_ends_it(
         core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
         window = open_window(qtbot, core)
         main = _start_app(window, core)
-        await wait_for(lambda: core.store is not None, within=30, what="the core to start")
+        await wait_for(lambda: core.sync is not None, within=30, what="the core to start")  # its last step
         session = await core.room.start_session("Aliya", "Physics")
         window.close()
         await wait_for(lambda: window._close_box is not None, within=30, what="the question")

@@ -69,7 +69,12 @@ async def save_screenshots(window: MainWindow, folder: Path, lang: str) -> list[
 async def _main(app: QApplication, window: MainWindow, core: ConsoleCore, args: argparse.Namespace, lang: str) -> None:
     # Listen before starting: a user who closes the window while the room is still being found is heard too.
     choice: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-    window.sig_quit.connect(lambda chosen: choice.done() or choice.set_result(chosen))
+
+    def quit_chosen(chosen: str) -> None:
+        if not choice.done():
+            choice.set_result(chosen)
+
+    window.sig_quit.connect(quit_chosen)
     try:
         await core.start()
         window.set_network(core.network_addresses())

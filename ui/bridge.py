@@ -18,6 +18,7 @@ from classroom_console.events import (
     DeviceChanged,
     DeviceFound,
     DeviceLost,
+    ErrorCode,
     ErrorRaised,
     RecordingStarted,
     RecordingStopped,
@@ -28,6 +29,7 @@ from classroom_console.events import (
 )
 from classroom_console.room_devices import DeviceCommandError
 from devices.driver import Command, Reason
+from ui.reasons import error_text
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,8 @@ class RoomBridge(QObject):
     sig_session_ended = Signal(str)
     sig_recording_started = Signal(str, str)
     sig_recording_stopped = Signal(str, str)
-    sig_error = Signal(str, str)
+    sig_error = Signal(str, str)  # a sentence in the user's language, and the technical detail (English)
+    sig_store_problem = Signal(str, str)  # the same, for problems with the session log: worth a dialog
     sig_busy = Signal(bool)
     sig_sync_progress = Signal(object)
 
@@ -67,8 +70,12 @@ class RoomBridge(QObject):
                 self.sig_recording_started.emit(rid, path)
             case RecordingStopped(recording_id=rid, path=path):
                 self.sig_recording_stopped.emit(rid, path)
-            case ErrorRaised(source=source, message=message):
-                self.sig_error.emit(source, message)
+            case ErrorRaised(source=source, message=message, code=code):
+                named = self.room.devices.get(source)
+                sentence = error_text(code, named.name if named is not None else source)
+                self.sig_error.emit(sentence, message)
+                if code in (ErrorCode.STORE_UNAVAILABLE, ErrorCode.STORE_WRITE_FAILED):
+                    self.sig_store_problem.emit(sentence, message)
             case SyncProgressed(progress=progress):
                 self.sig_sync_progress.emit(progress)
 
@@ -79,7 +86,10 @@ class RoomBridge(QObject):
         what: str = "action",
         on_error: Callable[[str], None] | None = None,
     ) -> None:
-        """Run a core coroutine without blocking the window; failures become ``sig_error``."""
+        """Run a core coroutine without blocking the window; failures become ``sig_error``.
+
+        ``what`` is a translated verb phrase ("start the recording"): the user reads "Could not <what>."
+        """
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
 
@@ -90,7 +100,7 @@ class RoomBridge(QObject):
             exc = done.exception()
             if exc is not None:
                 log.error("%s failed: %s", what, exc)
-                self.sig_error.emit(what, str(exc))
+                self.sig_error.emit(self.tr("Could not %1.").replace("%1", what), f"{what}: {exc}")
                 if on_error is not None:
                     on_error(str(exc))
             elif on_done is not None:
@@ -99,10 +109,10 @@ class RoomBridge(QObject):
         task.add_done_callback(finished)
 
     def start_session(self, lecturer: str, course: str) -> None:
-        self.run(self.room.start_session(lecturer, course), what="start session")
+        self.run(self.room.start_session(lecturer, course), what=self.tr("start the session"))
 
     def end_session(self) -> None:
-        self.run(self.room.end_session(), what="end session")
+        self.run(self.room.end_session(), what=self.tr("end the session"))
 
     # -- devices ---------------------------------------------------------------------------
     def device_command(
@@ -122,17 +132,18 @@ class RoomBridge(QObject):
                 return exc
             return None
 
-        self.run(send(), on_done=on_finished, what=f"{command.label()} {uid}")
+        self.run(send(), on_done=on_finished, what=self.tr("send a command to a device"))
 
     def power_all(self, on: bool, on_finished: Callable[[list[DeviceCommandError]], None]) -> None:
         devices = self.core.devices
         if devices is None:
             on_finished([])
             return
-        self.run(devices.power_all(on), on_done=on_finished, what="all on" if on else "all off")
+        what = self.tr("turn everything on") if on else self.tr("turn everything off")
+        self.run(devices.power_all(on), on_done=on_finished, what=what)
 
     def set_password(self, uid: str, password: str) -> None:
-        self.run(self.core.set_password(uid, password), what="save password")
+        self.run(self.core.set_password(uid, password), what=self.tr("save the password"))
 
     def password_location(self) -> str:
         return self.core.passwords.where

@@ -47,9 +47,9 @@ class FilterBar(QWidget):
             layout.addWidget(QLabel(label))
             layout.addWidget(widget)
         layout.addStretch(1)
-        for label, widget in ((self.tr("Room"), self.room), (self.tr("Lecturer"), self.lecturer)):
+        for label, line in ((self.tr("Room"), self.room), (self.tr("Lecturer"), self.lecturer)):
             second.addWidget(QLabel(label))
-            second.addWidget(widget, 1)
+            second.addWidget(line, 1)
         second.addWidget(self.apply)
         second.addStretch(1)
         self.apply.clicked.connect(self.sig_apply.emit)

@@ -74,8 +74,8 @@ class SyncPanel(QFrame):
 
     def load(self) -> None:
         store = self.bridge.core.store
-        self.bridge.run(load_settings(store), on_done=self._show_settings, what="sync settings")
-        self.bridge.run(queue_counts(store), on_done=self._show_counts, what="upload queue")
+        self.bridge.run(load_settings(store), on_done=self._show_settings, what=self.tr("read the sync settings"))
+        self.bridge.run(queue_counts(store), on_done=self._show_counts, what=self.tr("read the upload queue"))
 
     def _show_settings(self, settings: dict[str, str]) -> None:
         """Saved values fill empty fields only: what the user has typed meanwhile wins."""
@@ -101,7 +101,8 @@ class SyncPanel(QFrame):
             if self.bridge.core.sync is not None:
                 await self.bridge.core.sync.restart()  # the background upload follows the new settings
 
-        self.bridge.run(save_and_apply(), on_done=lambda _: self.state.setText(self.tr("Saved.")), what="sync settings")
+        self.bridge.run(save_and_apply(), on_done=lambda _: self.state.setText(self.tr("Saved.")),
+                        what=self.tr("save the sync settings"))
 
     def sync_now(self) -> None:
         store = self.bridge.core.store
@@ -117,18 +118,14 @@ class SyncPanel(QFrame):
                 return await self.bridge.core.sync.send_now()  # progress arrives as room events
             return await sync_now(store, self.sig_progress.emit)
 
-        self.bridge.run(save_and_send(), on_done=self.show_result, what="sync")
-        self.bridge.sig_error.connect(self._on_error)
+        self.bridge.run(save_and_send(), on_done=self.show_result, what=self.tr("send to the centre"),
+                        on_error=self._on_error)
 
-    def _on_error(self, source: str, message: str) -> None:
-        if source != "sync":
-            return
-        self.bridge.sig_error.disconnect(self._on_error)
+    def _on_error(self, message: str) -> None:
         self.send.setEnabled(True)
         self.state.setText(self.tr("Not sent: %1").replace("%1", message))
 
     def show_result(self, result: SyncResult) -> None:
-        self.bridge.sig_error.disconnect(self._on_error)
         self.send.setEnabled(True)
         if result.offline:
             text = self.tr("The centre cannot be reached; %1 item(s) wait and will be retried.")

@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
 
         self._last_dialog: QMessageBox | None = None
         bridge.sig_error.connect(self.show_error)
+        bridge.sig_store_problem.connect(self.show_store_problem)
         bridge.sig_sync_progress.connect(self.show_sync)
         self.centre.sync_panel.sig_progress.connect(self.show_sync)
 
@@ -189,11 +190,15 @@ class MainWindow(QMainWindow):
         self._close_box = box
         box.open()  # not exec(): the room and the recording keep running while the question is up
 
-    def show_error(self, source: str, message: str) -> None:
-        """Errors go to the status bar; problems with the session log also get a dialog."""
-        self.statusBar().showMessage(f"{source}: {message}", 15000)
-        if source == "store":
-            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Session log"), message, parent=self)
-            box.setModal(False)
-            box.show()
-            self._last_dialog = box
+    def show_error(self, sentence: str, detail: str) -> None:
+        """In the user's words in the status bar; the technical detail on hover, for whoever fixes it."""
+        self.statusBar().showMessage(sentence, 15000)
+        self.statusBar().setToolTip(detail)
+
+    def show_store_problem(self, sentence: str, detail: str) -> None:
+        """Problems with the session log also get a dialog: sessions may not be saved until it is fixed."""
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Session log"), sentence, parent=self)
+        box.setDetailedText(detail)
+        box.setModal(False)
+        box.show()
+        self._last_dialog = box

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+from classroom_console.events import ErrorCode
 from classroom_console.room_devices import DeviceCommandError
 from devices.driver import Reason
 
@@ -73,3 +74,18 @@ def failure_text(error: DeviceCommandError) -> str:
         + " "
         + reason_text(error.reason)
     )
+
+
+def error_text(code: str, who: str) -> str:
+    """A room's error event in plain words; ``who`` is the device's name where a device is meant."""
+    if code == ErrorCode.DISCOVERY_FAILED:
+        return QCoreApplication.translate("Reasons", "Looking for devices failed; the console will try again.")
+    if code in (ErrorCode.STORE_UNAVAILABLE, ErrorCode.STORE_WRITE_FAILED):
+        return QCoreApplication.translate(
+            "Reasons", "There is a problem with the session log on this PC: sessions may not be saved."
+        )
+    if code == ErrorCode.RECORDING_STOPPED:
+        return QCoreApplication.translate("Reasons", "The recording stopped; what was recorded is kept.")
+    if code == ErrorCode.DEVICE_COMMAND_FAILED:
+        return QCoreApplication.translate("Reasons", "%1 did not follow a command.").replace("%1", who)
+    return QCoreApplication.translate("Reasons", "Something went wrong.")

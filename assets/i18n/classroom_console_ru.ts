@@ -68,6 +68,14 @@
         <translation>Участие с планшетов: активность планшетов пока не записывается.</translation>
     </message>
     <message>
+        <source>read the usage figures</source>
+        <translation>чтение показателей использования</translation>
+    </message>
+    <message>
+        <source>read the centre's figures</source>
+        <translation>чтение показателей центра</translation>
+    </message>
+    <message>
         <source>No centre is set up: enter its address and a token below.</source>
         <translation>Центр не настроен: введите ниже его адрес и токен.</translation>
     </message>
@@ -110,6 +118,10 @@
     <message>
         <source>CSV files (*.csv)</source>
         <translation>Файлы CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>export the CSV file</source>
+        <translation>экспорт CSV-файла</translation>
     </message>
     <message>
         <source>Save the usage report as PDF</source>
@@ -525,6 +537,10 @@ for example 10.20.1.15, 10.20.1.0/24</source>
         <translation>Проверяем адреса…</translation>
     </message>
     <message>
+        <source>save the addresses</source>
+        <translation>сохранение адресов</translation>
+    </message>
+    <message>
         <source>Not saved: %1</source>
         <translation>Не сохранено: %1</translation>
     </message>
@@ -800,6 +816,22 @@ Console</source>
         <source>%1: could not %2.</source>
         <translation>%1: не удалось %2.</translation>
     </message>
+    <message>
+        <source>Looking for devices failed; the console will try again.</source>
+        <translation>Поиск устройств не удался; пульт попробует ещё раз.</translation>
+    </message>
+    <message>
+        <source>There is a problem with the session log on this PC: sessions may not be saved.</source>
+        <translation>Проблема с журналом занятий на этом компьютере: занятия могут не сохраниться.</translation>
+    </message>
+    <message>
+        <source>The recording stopped; what was recorded is kept.</source>
+        <translation>Запись остановилась; всё записанное сохранено.</translation>
+    </message>
+    <message>
+        <source>%1 did not follow a command.</source>
+        <translation>%1 не выполнило команду.</translation>
+    </message>
 </context>
 <context>
     <name>RecordingsPanel</name>
@@ -826,6 +858,37 @@ Console</source>
     <message>
         <source>This recording cannot be played.</source>
         <translation>Эту запись невозможно воспроизвести.</translation>
+    </message>
+</context>
+<context>
+    <name>RoomBridge</name>
+    <message>
+        <source>Could not %1.</source>
+        <translation>Не удалось выполнить: %1.</translation>
+    </message>
+    <message>
+        <source>start the session</source>
+        <translation>начало занятия</translation>
+    </message>
+    <message>
+        <source>end the session</source>
+        <translation>завершение занятия</translation>
+    </message>
+    <message>
+        <source>send a command to a device</source>
+        <translation>отправка команды устройству</translation>
+    </message>
+    <message>
+        <source>turn everything on</source>
+        <translation>включение всех устройств</translation>
+    </message>
+    <message>
+        <source>turn everything off</source>
+        <translation>выключение всех устройств</translation>
+    </message>
+    <message>
+        <source>save the password</source>
+        <translation>сохранение пароля</translation>
     </message>
 </context>
 <context>
@@ -1204,6 +1267,14 @@ Console</source>
         <translation>Токен</translation>
     </message>
     <message>
+        <source>read the sync settings</source>
+        <translation>чтение настроек синхронизации</translation>
+    </message>
+    <message>
+        <source>read the upload queue</source>
+        <translation>чтение очереди отправки</translation>
+    </message>
+    <message>
         <source>%1 waiting, %2 uploaded, %3 refused by the centre</source>
         <translation>в очереди: %1, отправлено: %2, отклонено центром: %3</translation>
     </message>
@@ -1212,12 +1283,20 @@ Console</source>
         <translation>Сохранено.</translation>
     </message>
     <message>
+        <source>save the sync settings</source>
+        <translation>сохранение настроек синхронизации</translation>
+    </message>
+    <message>
         <source>The session log is not open, so there is nothing to send.</source>
         <translation>Журнал занятий не открыт, отправлять нечего.</translation>
     </message>
     <message>
         <source>Connecting to the centre…</source>
         <translation>Подключение к центру…</translation>
+    </message>
+    <message>
+        <source>send to the centre</source>
+        <translation>отправка в центр</translation>
     </message>
     <message>
         <source>Not sent: %1</source>

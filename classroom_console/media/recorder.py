@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from classroom_console.events import RecordingStarted, RecordingStopped
+from classroom_console.events import ErrorCode, RecordingStarted, RecordingStopped
 from classroom_console.room import Room
 
 from .artifacts import Marker, size_and_sha256, write_chapters
@@ -288,5 +288,5 @@ class Recorder:
                 "recording_id": self.recording_id, "duration_s": duration, "stop_reason": reason,
             })
             if reason in (StopReason.DISK_FULL, StopReason.ERROR):
-                self.room.report_error("recorder", sink.message)
+                self.room.report_error("recorder", sink.message, ErrorCode.RECORDING_STOPPED)
         return result

@@ -142,12 +142,14 @@ class CentreWorkspace(QWidget):
 
     def refresh(self) -> None:
         core = self.bridge.core
-        self.bridge.run(core.usage(), on_done=self.show_summary, what="usage")
+        self.bridge.run(core.usage(), on_done=self.show_summary, what=self.tr("read the usage figures"))
         f = self.filters.usage_filter()
         if self.filters.from_centre():
-            self.bridge.run(self._centre(f), on_done=self.show_report, what="centre usage")
+            self.bridge.run(self._centre(f), on_done=self.show_report,
+                            what=self.tr("read the centre's figures"))
         else:
-            self.bridge.run(local_report(core.store, f), on_done=self.show_report, what="usage")
+            self.bridge.run(local_report(core.store, f), on_done=self.show_report,
+                            what=self.tr("read the usage figures"))
 
     async def _centre(self, f: UsageFilter) -> UsageReport:
         settings = await load_settings(self.bridge.core.store)
@@ -211,7 +213,7 @@ class CentreWorkspace(QWidget):
             if not chosen:
                 return
             path = Path(chosen)
-        self.bridge.run(asyncio.to_thread(write_csv, report, path), what="export CSV")
+        self.bridge.run(asyncio.to_thread(write_csv, report, path), what=self.tr("export the CSV file"))
 
     def export_pdf(self, path: Path | None = None) -> None:
         """Qt paints the report straight into the file the user chose (QPdfWriter)."""

@@ -153,7 +153,7 @@ class LecturerWorkspace(QWidget):
         self.bridge.run(
             self.bridge.core.set_manual_addresses(specs),
             on_done=lambda _r: self._update_devices_status(),
-            what="manual addresses",
+            what=self.tr("save the addresses"),
             on_error=lambda error: self.devices_status.setText(self.tr("Not saved: %1").replace("%1", error)),
         )
 
