@@ -173,10 +173,11 @@ class OnvifClient:
 
     async def _post(self, url: str, operation: str, payload: bytes) -> Element:
         prefix, _, name = operation.partition(":")
-        headers = {"Content-Type": f'{CONTENT_TYPE}; action="{NS[prefix]}/{name}"'}
+        headers = {"Content-Type": f'{CONTENT_TYPE}; action="{NS[prefix]}/{name}"', "Accept-Encoding": "identity"}
         if self._session is None:  # HTTP digest too, for cameras that challenge with it instead of WS-Security
             digest = () if self.password is None else (aiohttp.DigestAuthMiddleware(self.username, self.password),)
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None), middlewares=digest)
+            self._session = aiohttp.ClientSession(  # never decompressed: a gzip bomb would slip past the cap
+                timeout=aiohttp.ClientTimeout(total=None), middlewares=digest, auto_decompress=False)
         try:
             async with asyncio.timeout(self.timeout_s):  # not wait_for: see devices/tasks.py
                 async with self._session.post(url, data=payload, headers=headers) as response:
@@ -186,8 +187,8 @@ class OnvifClient:
             raise OnvifTimeout(f"{name} at {url}: no answer within {self.timeout_s:g} s") from None
         except (aiohttp.ClientError, OSError) as exc:
             raise Unreachable(f"{name} at {url}: {exc or type(exc).__name__}") from None
-        if status == 401:
-            raise AuthFailed(f"{name} at {url}: HTTP 401", had_password=self.password is not None)
+        if status in (401, 403):
+            raise AuthFailed(f"{name} at {url}: HTTP {status}", had_password=self.password is not None)
         if status not in (200, 400, 500):
             raise Garbled(f"{name} at {url}: HTTP {status}")
         answer = body_of(parse(data, limit=self.max_bytes))

@@ -89,6 +89,8 @@ async def probe(
                 log.warning("cannot probe WS-Discovery from %r: %s", interface, exc)
                 continue
             transports.append(transport)
+        if not transports:
+            return
         destinations = ([(GROUP, port)] if multicast else []) + [(host, port) for host in targets]
         pending = list(RESEND_AT_S)
         while (left := start + window - time.monotonic()) > 0:

@@ -280,16 +280,16 @@ class SimOnvifService:
                 f"</trt:{operation}Response>")
 
     # PTZ service
-    def _ptz_head(self, op: Element) -> PtzHead:
+    def _ptz_head(self, op: Element, *, moves: bool = False) -> PtzHead:
         self._profile(op, "tptz")
         assert self.head is not None  # the PTZ handlers exist only with a head
-        if self._move_timer is not None:  # any new request supersedes a timed ContinuousMove
+        if moves and self._move_timer is not None:  # a new move or a stop supersedes a timed ContinuousMove
             self._move_timer.cancel()
             self._move_timer = None
         return self.head
 
     def _continuous_move(self, op: Element) -> str:
-        head = self._ptz_head(op)
+        head = self._ptz_head(op, moves=True)
         pan, tilt = _pair(find(op, "tptz:Velocity/tt:PanTilt"), -1.0, (0.0, 0.0))
         zoom = _number(find(op, "tptz:Velocity/tt:Zoom"), "x", -1.0, 0.0)
         raw = text(op, "tptz:Timeout")
@@ -299,13 +299,13 @@ class SimOnvifService:
         return "<tptz:ContinuousMoveResponse/>"
 
     def _stop(self, op: Element) -> str:
-        head = self._ptz_head(op)
+        head = self._ptz_head(op, moves=True)
         if text(op, "tptz:PanTilt", "true") == "true" or text(op, "tptz:Zoom", "true") == "true":
             head.stop()
         return "<tptz:StopResponse/>"
 
     def _absolute_move(self, op: Element) -> str:
-        head = self._ptz_head(op)
+        head = self._ptz_head(op, moves=True)
         here = head.position()
         pan, tilt = _pair(find(op, "tptz:Position/tt:PanTilt"), -1.0, (here.pan, here.tilt))
         zoom = _number(find(op, "tptz:Position/tt:Zoom"), "x", 0.0, here.zoom)
@@ -313,7 +313,7 @@ class SimOnvifService:
         return "<tptz:AbsoluteMoveResponse/>"
 
     def _goto_preset(self, op: Element) -> str:
-        head = self._ptz_head(op)
+        head = self._ptz_head(op, moves=True)
         if not head.recall_preset(_preset_number(text(op, "tptz:PresetToken"))):
             raise _Fault("Sender", "NoToken", "no such preset")
         return "<tptz:GotoPresetResponse/>"
@@ -337,7 +337,7 @@ class SimOnvifService:
         return f"<tptz:GetPresetsResponse>{listed}</tptz:GetPresetsResponse>"
 
     def _home(self, op: Element) -> str:
-        self._ptz_head(op).home()
+        self._ptz_head(op, moves=True).home()
         return "<tptz:GotoHomePositionResponse/>"
 
     def _status(self, op: Element) -> str:
