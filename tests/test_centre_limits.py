@@ -16,6 +16,7 @@ import aiohttp
 from classroom_console.centre.limits import Limits
 from classroom_console.centre.server import CentreServer
 from tests.test_centre_api import T0, auth
+from tests.test_centre_api import session_body as session_body_of
 from tests.test_sync_support import add_token, running_centre
 
 QUICK = Limits(header_timeout_s=0.5, body_idle_s=0.5, lock_wait_s=10.0, lingering_s=0.5)
@@ -204,3 +205,26 @@ async def test_a_room_sending_huge_sessions_does_not_delay_another_rooms_request
           f"{len(bodies[0]) >> 20} MB: p99 {p99 * 1000:.1f} ms, worst {worst_busy * 1000:.1f} ms over {len(busy)}")
     assert len(busy) >= 10
     assert p99 < worst_idle + 0.100
+
+
+async def test_bodies_held_at_once_are_bounded_and_a_room_over_the_budget_is_told_to_retry(tmp_path: Path) -> None:
+    limits = Limits(body_budget_bytes=100_000, budget_wait_s=0.3, body_idle_s=5.0)
+    async with running_centre(tmp_path, limits=limits) as centre, aiohttp.ClientSession() as http:
+        a, b = await add_token(centre, "Room A"), await add_token(centre, "Room B")
+        head = (f"PUT /api/v1/sessions/s-1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {a}\r\n"
+                "Content-Length: 90000\r\n\r\n{")
+        reader, writer = await _raw(centre, head.encode())  # holds 90 KB of the budget while it dawdles
+        body = json.dumps(session_body_of("s-2", 200)).encode()
+        assert 10_000 < len(body) < 90_000
+        await asyncio.sleep(0.1)  # the first body has begun (not a bound: it only needs to start)
+        async with http.put(f"{centre.url}/api/v1/sessions/s-2", data=body, headers=auth(b)) as r:
+            assert r.status == 503 and "too much at once" in (await r.json())["error"]
+        writer.close()
+        await _wait_until(lambda: centre.guard is not None and not centre.guard.open.get("127.0.0.1", 0) > 1)
+        for _ in range(100):  # once the first body is gone, the same upload goes through
+            async with http.put(f"{centre.url}/api/v1/sessions/s-2", data=body, headers=auth(b)) as r:
+                if r.status == 200:
+                    break
+            await asyncio.sleep(0.05)
+        assert r.status == 200
+        del reader

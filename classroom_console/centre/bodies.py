@@ -162,7 +162,7 @@ class JsonReader:
         length = request.content_length
         if length is not None and length > cap:
             raise BodyTooLarge(f"a body of {length} bytes is more than the {cap} this request takes")
-        async with self.budget.hold(cap if length is None else length, self.limits.body_idle_s):
+        async with self.budget.hold(cap if length is None else length, self.limits.budget_wait_s):
             chunks: list[bytes] = []
             got = 0
             async for chunk in paced(request.content, self.limits):

@@ -26,6 +26,7 @@ class Limits:
     inline_json_bytes: int = 32 << 10  # smaller bodies are decoded on the loop: a thread hop costs more
     heavy_decodes: int = 1  # larger bodies decoded at once (one core stays free for the loop)
     body_budget_bytes: int = 256 * MB  # JSON bodies held in memory at once, across all rooms
+    budget_wait_s: float = 10.0  # a body that cannot get its share of that budget this soon is told 503
     lock_wait_s: float = 45.0  # a new PATCH waits this long for a stalled one (body_idle_s) to let go
 
     def with_overrides(self, **values: Any) -> Limits:
