@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import gzip
 import io
 import os
 import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 import aiohttp
 import pytest
 from aiohttp import web
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devices.driver import Reason
+from devices.onvif import device, media, ptz
 from devices.onvif.client import OnvifClient
 from devices.onvif.errors import AuthFailed, Garbled
 from devices.onvif.soap import CONTENT_TYPE, body_of, envelope, fault
-from devices.onvif.xml import MAX_XML_BYTES, parse
+from devices.onvif.wsd_messages import parse_probe_matches, probe_matches_message
+from devices.onvif.xml import MAX_XML_BYTES, NS, parse
 from devices.sim.onvif_service import SimOnvifConfig, SimOnvifService
 
 HOST = "127.0.80.230"
@@ -169,3 +175,61 @@ async def test_simulated_camera_refuses_hostile_requests_and_keeps_serving(secre
                 assert b"WellFormed" in answer, label
         async with OnvifClient(cam.device_url, "admin", "pw") as client:
             assert (await client.device_information()).serial == config.serial
+
+
+async def test_client_does_not_inflate_a_gzip_bomb() -> None:
+    bomb = gzip.compress(envelope(INFO).replace(b"<s:Body>", b"<s:Body>" + b" " * (50 * 1024 * 1024)), 9)
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        await request.read()
+        return web.Response(body=bomb, headers={"Content-Type": CONTENT_TYPE, "Content-Encoding": "gzip"})
+
+    async with hostile_camera(handler) as url, OnvifClient(url) as client:
+        with pytest.raises(Garbled):
+            await client.device_information()
+
+
+_TEXT = st.text(st.characters(codec="utf-8"), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(endpoint=_TEXT, xaddrs=_TEXT, scopes=_TEXT, version=_TEXT, relates=st.sampled_from(["urn:ours", "urn:x"]))
+def test_probe_matches_parser_only_ever_refuses_as_garbled(
+    endpoint: str, xaddrs: str, scopes: str, version: str, relates: str
+) -> None:
+    message = probe_matches_message(relates, endpoint, ["dn:NetworkVideoTransmitter"], [scopes], [xaddrs])
+    message = message.replace(b"<d:MetadataVersion>1<", f"<d:MetadataVersion>{escape(version)}<".encode())
+    try:
+        matches = parse_probe_matches(message, {"urn:ours"}, "127.0.0.1")
+    except Garbled:
+        return
+    assert relates == "urn:ours"
+    for match in matches:
+        assert match.endpoint and all(x.startswith(("http://", "https://")) for x in match.xaddrs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(x=_TEXT, y=_TEXT, zoom=_TEXT, width=_TEXT, moving=_TEXT, raw=st.binary(max_size=300))
+def test_onvif_answer_parsers_only_ever_refuse_as_garbled(
+    x: str, y: str, zoom: str, width: str, moving: str, raw: bytes
+) -> None:
+    status = (f'<tptz:GetStatusResponse xmlns:tptz="{NS["tptz"]}" xmlns:tt="{NS["tt"]}"><tptz:PTZStatus>'
+              f"<tt:Position><tt:PanTilt x={quoteattr(x)} y={quoteattr(y)}/><tt:Zoom x={quoteattr(zoom)}/>"
+              f"</tt:Position><tt:MoveStatus><tt:PanTilt>{escape(moving)}</tt:PanTilt></tt:MoveStatus>"
+              "</tptz:PTZStatus></tptz:GetStatusResponse>")
+    profiles = (f'<trt:GetProfilesResponse xmlns:trt="{NS["trt"]}" xmlns:tt="{NS["tt"]}">'
+                f"<trt:Profiles token={quoteattr(x)}><tt:VideoEncoderConfiguration><tt:Resolution>"
+                f"<tt:Width>{escape(width)}</tt:Width></tt:Resolution></tt:VideoEncoderConfiguration>"
+                "</trt:Profiles></trt:GetProfilesResponse>")
+    uri = (f'<trt:GetStreamUriResponse xmlns:trt="{NS["trt"]}" xmlns:tt="{NS["tt"]}"><trt:MediaUri>'
+           f"<tt:Uri>{escape(x)}</tt:Uri></trt:MediaUri></trt:GetStreamUriResponse>")
+    clock = (f'<tds:R xmlns:tds="{NS["tds"]}" xmlns:tt="{NS["tt"]}"><tds:SystemDateAndTime><tt:UTCDateTime>'
+             f"<tt:Date><tt:Year>{escape(width)}</tt:Year><tt:Month>1</tt:Month><tt:Day>{escape(y)}</tt:Day>"
+             "</tt:Date><tt:Time><tt:Hour>1</tt:Hour><tt:Minute>1</tt:Minute><tt:Second>1</tt:Second></tt:Time>"
+             "</tt:UTCDateTime></tds:SystemDateAndTime></tds:R>")
+    for text, read in ((status, ptz.read_status), (profiles, media.read_profiles), (uri, media.read_uri),
+                       (clock, device.read_clock)):
+        with contextlib.suppress(Garbled):
+            read(parse(text.encode()))
+    with contextlib.suppress(Garbled):
+        body_of(parse(raw))
