@@ -43,7 +43,7 @@ async def onvif_camera(host: str, discovery_port: int, *, ptz: bool, password: s
                                  width=320, height=180, password=password)
     async with SimulatedCamera(cam_config) as cam:
         onvif = SimOnvifService(SimOnvifConfig(
-            host=host, password=password, serial=cam.serial, model=cam.product, hardware_id=cam.product,
+            host=host, password=password, serial=cam.serial, mac=cam.mac, model=cam.product, hardware_id=cam.product,
             stream_uri=cam.stream_url, snapshot_uri=cam.snapshot_url), cam.head if ptz else None)
         async with onvif:
             responder = WsDiscoveryResponder(ResponderConfig(
@@ -62,6 +62,7 @@ async def test_found_by_ws_discovery_then_described_streamed_and_aimed() -> None
         async with OnvifClient(match.xaddrs[0], "admin", "pw", timeout_s=BOUND_S) as client:
             described = await describe(client)
             assert described.has_ptz and described.info.serial == sim.camera.serial
+            assert described.mac == sim.camera.mac
             assert described.stream_url == sim.camera.stream_url
             async with aiohttp.ClientSession() as http, http.get(described.stream_url) as stream:
                 assert stream.content_type.startswith("multipart/x-mixed-replace")

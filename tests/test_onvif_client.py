@@ -37,7 +37,7 @@ def _head() -> SimulatedHead:
 
 @contextlib.asynccontextmanager
 async def camera(head: PtzHead | None = None, **config: object) -> AsyncIterator[SimOnvifService]:
-    options = SimOnvifConfig(host=HOST, stream_uri=STREAM, snapshot_uri=f"http://{HOST}:8554/snapshot.jpg")
+    options = SimOnvifConfig(host=HOST, stream_uri=STREAM, mac="02-AB-CD-00-00-01", snapshot_uri=f"http://{HOST}:8554/snapshot.jpg")
     for key, value in config.items():
         setattr(options, key, value)
     async with SimOnvifService(options, head) as service:
@@ -64,12 +64,14 @@ def near(a: PtzVector | PtzPosition, b: PtzVector | PtzPosition, tolerance: floa
 async def test_identity_services_profiles_and_stream_uri_without_auth() -> None:
     async with camera(_head()) as cam, OnvifClient(cam.device_url, timeout_s=BOUND_S) as client:
         info = await client.device_information()
+        mac = await client.mac_address()
         services = await client.services()
         [profile] = await client.profiles()
         stream = await client.stream_uri(profile.token, "HTTP")
         snapshot = await client.snapshot_uri(profile.token)
     assert (info.manufacturer, info.model, info.firmware, info.serial, info.hardware_id) == (
         "Classroom Sim", "SimCam PTZ", "1.0.0", "SIMCAM0001", "SIMCAM-PTZ")
+    assert mac == "02:ab:cd:00:00:01"
     assert (services.media, services.ptz) == (cam.url("media"), cam.url("ptz"))
     assert (profile.token, profile.encoding, profile.width, profile.height) == ("main", "JPEG", 1280, 720)
     assert profile.ptz_token == "ptz"

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 class OnvifCamera:
     device_url: str
     info: DeviceInformation
+    mac: str  # '' when the camera would not say; then key it by info.serial
     profile: str  # the media profile token that streams and PTZ requests name
     stream_url: str
     snapshot_url: str  # '' when the camera offers none
@@ -33,6 +34,11 @@ async def describe(client: OnvifClient, protocol: StreamProtocol = "RTSP") -> On
     Raises what the client raises (``AuthFailed`` first of all); ``Garbled`` when the camera has no profile.
     """
     info = await client.device_information()
+    try:
+        mac = await client.mac_address()
+    except (SoapFault, Garbled) as exc:
+        log.debug("no MAC from %s: %s", client.device_url, exc)
+        mac = ""
     services = await client.services()
     profiles = await client.profiles()
     if not profiles:
@@ -45,4 +51,4 @@ async def describe(client: OnvifClient, protocol: StreamProtocol = "RTSP") -> On
     except (SoapFault, Garbled) as exc:  # optional in Profile S
         log.debug("no snapshot URI from %s: %s", client.device_url, exc)
         snapshot = ""
-    return OnvifCamera(client.device_url, info, profile.token, stream, snapshot, services.ptz if movable else None)
+    return OnvifCamera(client.device_url, info, mac, profile.token, stream, snapshot, services.ptz if movable else None)

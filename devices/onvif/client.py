@@ -79,6 +79,11 @@ class OnvifClient:
         answer = await self._call(self.device_url, "tds:GetDeviceInformation", device.get_device_information())
         return device.read_device_information(answer)
 
+    async def mac_address(self) -> str:
+        """The MAC of the device's first enabled network interface ('' if it reports none)."""
+        answer = await self._call(self.device_url, "tds:GetNetworkInterfaces", device.get_network_interfaces())
+        return device.read_mac(answer)
+
     async def services(self) -> ServiceUrls:
         """Where media and PTZ are (GetServices, else the older GetCapabilities); read once, then cached."""
         if self._services is None:

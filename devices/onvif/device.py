@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -9,6 +10,7 @@ from urllib.parse import urlsplit
 from devices.onvif.errors import Garbled
 from devices.onvif.xml import NS, Element, find, need, text
 
+_MAC = re.compile(r"[0-9a-f]{2}(?:[:-]?[0-9a-f]{2}){5}")
 MEDIA_NS = NS["trt"]
 PTZ_NS = NS["tptz"]
 
@@ -45,6 +47,20 @@ def get_services() -> str:
 
 def get_capabilities() -> str:
     return "<tds:GetCapabilities><tds:Category>All</tds:Category></tds:GetCapabilities>"
+
+
+def get_network_interfaces() -> str:
+    return "<tds:GetNetworkInterfaces/>"
+
+
+def read_mac(response: Element) -> str:
+    """The first enabled interface's MAC as aa:bb:cc:dd:ee:ff, or '' (the device's stable identity)."""
+    for interface in response.iterfind("tds:NetworkInterfaces", NS):
+        raw = text(interface, "tt:Info/tt:HwAddress").lower()
+        if text(interface, "tt:Enabled", "true").lower() in ("true", "1") and _MAC.fullmatch(raw):
+            digits = raw.replace(":", "").replace("-", "")
+            return ":".join(digits[i:i + 2] for i in range(0, 12, 2))
+    return ""
 
 
 def read_clock(response: Element) -> datetime:

@@ -54,6 +54,7 @@ class SimOnvifConfig:
     firmware: str = "1.0.0"
     serial: str = "SIMCAM0001"
     hardware_id: str = "SIMCAM-PTZ"
+    mac: str = ""  # GetNetworkInterfaces' HwAddress; '' answers with no interface
     stream_uri: str = ""  # what GetStreamUri answers: the simulated camera's own stream URL
     snapshot_uri: str = ""
     encoding: str = "JPEG"
@@ -92,6 +93,7 @@ class SimOnvifService:
             ("device", "GetSystemDateAndTime"): self._date_and_time,
             ("device", "GetDeviceInformation"): self._device_information,
             ("device", "GetServices"): self._services,
+            ("device", "GetNetworkInterfaces"): self._network_interfaces,
             ("device", "GetCapabilities"): self._capabilities,
             ("media", "GetProfiles"): self._profiles,
             ("media", "GetStreamUri"): lambda op: self._uri(op, self.config.stream_uri, "GetStreamUri"),
@@ -237,6 +239,15 @@ class SimOnvifService:
                 f"<tds:Model>{esc(c.model)}</tds:Model><tds:FirmwareVersion>{esc(c.firmware)}</tds:FirmwareVersion>"
                 f"<tds:SerialNumber>{esc(c.serial)}</tds:SerialNumber>"
                 f"<tds:HardwareId>{esc(c.hardware_id)}</tds:HardwareId></tds:GetDeviceInformationResponse>")
+
+    def _network_interfaces(self, op: Element) -> str:
+        c = self.config
+        interface = (f'<tds:NetworkInterfaces token="eth0"><tt:Enabled>true</tt:Enabled><tt:Info><tt:Name>eth0'
+                     f"</tt:Name><tt:HwAddress>{esc(c.mac)}</tt:HwAddress><tt:MTU>1500</tt:MTU></tt:Info><tt:IPv4>"
+                     f"<tt:Enabled>true</tt:Enabled><tt:Config><tt:Manual><tt:Address>{esc(c.host)}</tt:Address>"
+                     "<tt:PrefixLength>24</tt:PrefixLength></tt:Manual><tt:DHCP>false</tt:DHCP></tt:Config>"
+                     "</tt:IPv4></tds:NetworkInterfaces>") if c.mac else ""
+        return f"<tds:GetNetworkInterfacesResponse>{interface}</tds:GetNetworkInterfacesResponse>"
 
     def _offered(self) -> list[Service]:
         return ["device", "media", "ptz"] if self.has_ptz else ["device", "media"]
