@@ -65,6 +65,16 @@ def start(args: list[str], port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not start within 30 s")
 
 
+def memory_mb(pid: int) -> tuple[float, float]:
+    """The server's resident memory now and at its peak (Linux /proc), in MB."""
+    fields = {}
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            name, _, value = line.partition(":")
+            fields[name] = value.split()
+    return int(fields["VmRSS"][0]) / 1024, int(fields["VmHWM"][0]) / 1024
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000 if ordered else float("nan")
@@ -252,7 +262,9 @@ async def make_tokens(data: Path, n: int) -> list[str]:
     return tokens
 
 
-async def measure(args: argparse.Namespace, centre_port: int, bare_port: int, tokens: list[str]) -> bool:
+async def measure(
+    args: argparse.Namespace, centre_port: int, bare_port: int, tokens: list[str], centre_pid: int
+) -> bool:
     rooms = Rooms(args.rooms, centre_port, tokens)
     bare_rooms = Rooms(args.rooms, bare_port, tokens)
     try:
@@ -275,11 +287,14 @@ async def measure(args: argparse.Namespace, centre_port: int, bare_port: int, to
     print(f"  centre, usage report (own room)       {pct(reports, .5):7.1f}  {pct(reports, .99):7.1f}  {rep_err:6d}"
           f"  < 250 ms {'ok' if pct(reports, .99) < 250 else 'OVER'}")
     ok = ratio <= 2 and pct(uploads, .99) < 250 and pct(reports, .99) < 250 and not (ping_err or up_err or rep_err)
+    rss_before, _ = memory_mb(centre_pid)
     idle, busy = await attack(centre_port, tokens, 2.0)
+    rss_after, peak = memory_mb(centre_pid)
     print("\nanother room's ping while one room sends 3 x 2 sessions of ~15 MB and one holds 60 slow connections:")
     print(f"  idle      p50 {pct(idle, .5):6.1f} ms  p99 {pct(idle, .99):6.1f} ms  ({len(idle)} pings)")
     print(f"  attacked  p50 {pct(busy, .5):6.1f} ms  p99 {pct(busy, .99):6.1f} ms  max {max(busy) * 1000:.1f} ms"
           f"  ({len(busy)} pings)  target p99 < 100 ms: {'ok' if pct(busy, .99) < 100 else 'OVER'}")
+    print(f"  centre's memory: {rss_before:.0f} MB before the attack, {rss_after:.0f} MB after, peak {peak:.0f} MB")
     return ok and pct(busy, .99) < 100
 
 
@@ -296,7 +311,7 @@ def main() -> int:
         procs.append(start(["-c", CENTRE, "serve", "--port", str(centre_port), "--data", str(folder / "centre")],
                            centre_port))
         procs.append(start(["-c", BARE, str(bare_port)], bare_port))
-        ok = asyncio.run(measure(args, centre_port, bare_port, tokens))
+        ok = asyncio.run(measure(args, centre_port, bare_port, tokens, procs[0].pid))
     finally:
         for proc in procs:
             proc.terminate()
