@@ -53,7 +53,7 @@ BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
 QUADRATIC = (b'<?xml version="1.0"?><!DOCTYPE q [<!ENTITY a "' + b"A" * 50_000 + b'">]>'
              + SOAP + b"<s:Body>" + b"&a;" * 15_000 + b"</s:Body></s:Envelope>")
 HUGE = SOAP + b"<s:Body><x>" + b"A" * TEN_MB + b"</x></s:Body></s:Envelope>"
-MALFORMED = SOAP + b"<s:Body><tds:GetDeviceInformationResponse></s:Body>"
+MALFORMED = SOAP + b"<s:Body><GetDeviceInformationResponse></s:Body></s:Envelope>"
 BAD_ENCODING = b'<?xml version="1.0" encoding="no-such-codec"?>' + SOAP + b"<s:Body/></s:Envelope>"
 SOAP11 = envelope(INFO).replace(b"http://www.w3.org/2003/05/soap-envelope",
                                 b"http://schemas.xmlsoap.org/soap/envelope/")
@@ -82,9 +82,13 @@ def test_parser_refuses_every_hostile_body_without_touching_the_file_system(
 
     for target, name in ((builtins, "open"), (io, "open"), (os, "open"), (urllib.request, "urlopen")):
         monkeypatch.setattr(target, name, no_io)
+    why = {"xxe": "hostile", "parameter xxe": "hostile", "billion laughs": "hostile", "quadratic": "hostile",
+           "10 MB": "cap is", "malformed": "mismatched tag", "bad encoding": "unknown encoding",
+           "SOAP 1.1": "not a SOAP 1.2 envelope", "empty": "no element found", "binary": "not well-formed"}
     for label, body in hostile_bodies(secret_file).items():
         with pytest.raises(Garbled) as refused:
             body_of(parse(body))
+        assert why[label] in str(refused.value), label
         assert SECRET not in str(refused.value), label
         assert refused.value.reason is Reason.GARBLED
 

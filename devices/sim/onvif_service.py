@@ -126,8 +126,12 @@ class SimOnvifService:
                 app.router.add_post(path, self._endpoint(service))
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.config.host, self.config.port)
-        await site.start()
+        try:
+            await web.TCPSite(self._runner, self.config.host, self.config.port, reuse_address=True).start()
+        except BaseException:
+            await self._runner.cleanup()
+            self._runner = None
+            raise
         self._port = int(self._runner.addresses[0][1])
 
     async def stop(self) -> None:
