@@ -1,4 +1,5 @@
-"""The media engine: stamped sources -> compositor (Program) -> H.264/AAC fragmented MP4 (Recorder).
+"""The media engine: stamped sources -> compositor (Program) -> one H.264/AAC encoder -> outputs: the
+fragmented MP4 (Recorder) and live RTMP pushes (``output_rtmp``, ``Broadcast``).
 
 No Qt here; the studio workspace drives these objects through the bridge, the CLI through asyncio.run.
 """

@@ -48,6 +48,7 @@ class OutputStats:
     queued_s: float = 0.0
     connects: int = 0
     next_try_s: float | None = None  # until the next connection attempt, while reconnecting
+    cpu_s: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -86,6 +87,7 @@ class Output:
         self.bytes = 0
         self.connects = 0
         self.discarded = 0  # packets the output itself let go (no connection, or before its first keyframe)
+        self.cpu_s = 0.0  # this output's own thread's CPU time: what it costs beside the encoder
         self.owner: OutputOwner | None = None
         self._streams: EncodedStreams | None = None
         self._streams_ready = threading.Event()
@@ -126,8 +128,7 @@ class Output:
         q = self.queue.counters()
         return OutputStats(self.name, self.kind, self.state, self.reason, self.packets, self.bytes,
                            self._rate.bps(), q.dropped_packets + self.discarded, q.dropped_gops, q.queued_s,
-                           self.connects,
-                           self._next_try_s(), self._extra())
+                           self.connects, self._next_try_s(), self.cpu_s, self._extra())
 
     # -- for subclasses -------------------------------------------------------------------------
     def _serve(self, stop: threading.Event, streams: EncodedStreams) -> None:
@@ -143,6 +144,7 @@ class Output:
         self.packets += 1
         self.bytes += len(packet.data)
         self._rate.add(len(packet.data))
+        self.cpu_s = time.thread_time()
 
     def _fail(self, reason: str, message: str) -> None:
         """Ends this output for good: its queue is dropped from now on and its owner is told."""
@@ -177,6 +179,7 @@ class Output:
             self._fail("error", str(exc))
         finally:
             self.queue.abandon()
+            self.cpu_s = time.thread_time()
 
 
 class _Rate:

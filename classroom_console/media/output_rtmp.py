@@ -118,7 +118,10 @@ class RtmpOutput(Output):
                     self.attempts = 0
                 self._retry_later(reason_of(exc), stop)
                 continue
-            container.close()  # the end of the stream, told to the server
+            try:
+                container.close()  # the end of the stream, told to the server
+            except Exception as exc:
+                self._fail(reason_of(exc), f"the end of the stream was not delivered: {exc}")
             return
         if self.state != OutputState.LIVE and self.reason:
             self.state = OutputState.FAILED  # the recording ended while this destination was away
