@@ -240,3 +240,33 @@ def _opencv_reads(url: str) -> tuple[int, int] | None:
 async def test_opencv_opens_the_stream_url_as_it_is() -> None:
     async with sim_camera() as camera:
         assert await asyncio.to_thread(_opencv_reads, camera.stream_url) == (H, W)
+
+
+def _libvlc_size(url: str) -> tuple[int, int] | None:
+    vlc = pytest.importorskip("vlc")
+    try:
+        instance = vlc.Instance("--vout=dummy", "--aout=dummy", "--quiet")
+    except (NameError, OSError, AttributeError):
+        instance = None
+    if instance is None:
+        pytest.skip("libVLC is not installed (Debian vlc-plugin-base)")
+    player = instance.media_player_new()
+    try:
+        player.set_media(instance.media_new(url))
+        player.play()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            size = player.video_get_size(0)
+            if size and size[0]:
+                return int(size[1]), int(size[0])
+            time.sleep(0.05)
+        return None
+    finally:
+        player.stop()
+        player.release()
+        instance.release()
+
+
+async def test_libvlc_plays_the_stream_url_as_it_is() -> None:
+    async with sim_camera() as camera:
+        assert await asyncio.to_thread(_libvlc_size, camera.stream_url) == (H, W)

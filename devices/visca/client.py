@@ -35,7 +35,7 @@ from devices.visca.framing import (
     split_messages,
 )
 from devices.visca.replies import Ack, Completion, ErrorReply, nibbles, parse_reply, signed16
-from devices.visca.transport import Item, Link, TcpLink, UdpLink
+from devices.visca.transport import Link, TcpLink, UdpLink
 from devices.visca.units import ViscaRanges
 
 log = logging.getLogger(__name__)
@@ -269,7 +269,7 @@ class ViscaClient:
     async def _exchange(self, kind: PayloadType, payload: bytes, wait: bool) -> bytes:
         async with self._lock:
             link = self._require_link()
-            _drain(link)
+            link.drain()
             loop = asyncio.get_running_loop()
             sequence = self._next_sequence()
             wire = self._frame(kind, sequence, payload)
@@ -335,13 +335,7 @@ class ViscaClient:
 
     async def _next(self, deadline: float) -> bytes | None:
         """The next thing the camera sent, None at the deadline; a connection failure raises."""
-        link = self._require_link()
-        item: Item
-        try:
-            async with asyncio.timeout_at(deadline):
-                item = await link.inbox.get()
-        except TimeoutError:
-            return None
+        item = await self._require_link().receive(deadline)
         if isinstance(item, ViscaConnectionError):
             raise item
         return item
@@ -365,8 +359,3 @@ def _stale(message: _Incoming, reply: Completion, kind: PayloadType, ack_socket:
         return reply.socket != 0
     return ack_socket is not None and reply.socket != ack_socket
 
-
-def _drain(link: Link) -> None:
-    """Forget answers that arrived late for earlier messages (or ICMP errors since)."""
-    while not link.inbox.empty():
-        link.inbox.get_nowait()

@@ -1,12 +1,13 @@
 """The byte pipes under the client: a UDP socket (headed or bare) or a TCP connection (bare, port 5678).
 
-Each delivers what arrives to one queue: a datagram, or one FF-terminated message from the TCP stream,
-or the ViscaConnectionError that ended it. The client does the protocol; this only moves bytes.
+Each delivers what arrives, in order: a datagram, or one FF-terminated message from the TCP stream, or
+the ViscaConnectionError that ended it. The client does the protocol; this only moves bytes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import socket
 
@@ -19,10 +20,40 @@ MAX_TCP_BUFFER = 4096
 
 
 class Link:
-    """Common surface: ``inbox`` to read, ``send`` to write, ``close`` when done."""
+    """Common surface: ``receive`` to read, ``send`` to write, ``close`` when done.
+
+    A deque and one waiter rather than an asyncio.Queue under asyncio.timeout: the round trip of a
+    command is what a joystick feels, and this keeps the client's own share of it small.
+    """
 
     def __init__(self) -> None:
-        self.inbox: asyncio.Queue[Item] = asyncio.Queue()
+        self._items: collections.deque[Item] = collections.deque()
+        self._waiter: asyncio.Future[None] | None = None
+
+    def deliver(self, item: Item) -> None:
+        self._items.append(item)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def receive(self, deadline: float) -> Item | None:
+        """The next item, or None once the loop's clock passes ``deadline``."""
+        if not self._items:
+            loop = asyncio.get_running_loop()
+            waiter = self._waiter = loop.create_future()
+            timer = loop.call_at(deadline, _wake, waiter)
+            try:
+                await waiter
+            finally:
+                timer.cancel()
+                self._waiter = None
+            if not self._items:
+                return None
+        return self._items.popleft()
+
+    def drain(self) -> None:
+        """Forget what arrived late for earlier messages (or ICMP errors since)."""
+        self._items.clear()
 
     def send(self, data: bytes) -> None:
         raise NotImplementedError
@@ -31,16 +62,21 @@ class Link:
         raise NotImplementedError
 
 
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
 class _Datagrams(asyncio.DatagramProtocol):
-    def __init__(self, inbox: asyncio.Queue[Item]) -> None:
-        self.inbox = inbox
+    def __init__(self, link: Link) -> None:
+        self.link = link
 
     def datagram_received(self, data: bytes, addr: tuple[str | int, int]) -> None:
-        self.inbox.put_nowait(data)
+        self.link.deliver(data)
 
     def error_received(self, exc: Exception) -> None:
         # ICMP port unreachable on a connected socket: nobody listens there.
-        self.inbox.put_nowait(ViscaConnectionError(f"UDP error: {exc!r}"))
+        self.link.deliver(ViscaConnectionError(f"UDP error: {exc!r}"))
 
 
 class UdpLink(Link):
@@ -67,10 +103,10 @@ class UdpLink(Link):
                 except BaseException:
                     sock.close()
                     raise
-                transport, _ = await loop.create_datagram_endpoint(lambda: _Datagrams(self.inbox), sock=sock)
+                transport, _ = await loop.create_datagram_endpoint(lambda: _Datagrams(self), sock=sock)
             else:
                 transport, _ = await loop.create_datagram_endpoint(
-                    lambda: _Datagrams(self.inbox), remote_addr=(host, port))
+                    lambda: _Datagrams(self), remote_addr=(host, port))
         except OSError as exc:
             raise ViscaConnectionError(f"cannot open UDP to {host}:{port}: {exc!r}") from exc
         self._transport = transport
@@ -113,12 +149,12 @@ class TcpLink(Link):
                 buffer += chunk
                 messages = split_messages(buffer)
                 for message in messages:
-                    self.inbox.put_nowait(message)
+                    self.deliver(message)
                 buffer = buffer[sum(map(len, messages)) :][-MAX_TCP_BUFFER:]
         except OSError as exc:
-            self.inbox.put_nowait(ViscaConnectionError(f"TCP read failed: {exc!r}"))
+            self.deliver(ViscaConnectionError(f"TCP read failed: {exc!r}"))
             return
-        self.inbox.put_nowait(ViscaConnectionError("camera closed the connection"))
+        self.deliver(ViscaConnectionError("camera closed the connection"))
 
     def send(self, data: bytes) -> None:
         if self._writer is None or self._writer.is_closing():

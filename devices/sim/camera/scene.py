@@ -2,8 +2,8 @@
 
 The scene (board with text, window, desks, a grid of distinct coloured shapes with labels, so any change
 of framing changes the pixels) is drawn once per process and kept with half- and quarter-size copies;
-a frame is then a crop of the copy nearest the output size, one resize and the burnt-in stamp: a few
-milliseconds at 720p.
+a frame is then a crop of the copy nearest the output size, one resize and the burnt-in stamp (a few
+milliseconds at 720p), and while the head is at rest not even the crop: only the stamp is new.
 """
 
 from __future__ import annotations
@@ -129,8 +129,19 @@ class Renderer:
     def __init__(self, width: int, height: int) -> None:
         self.width, self.height = width, height
         self._levels = pyramid()
+        self._still: tuple[PtzPosition, np.ndarray] | None = None  # a head at rest needs no new crop
 
     def render(self, position: PtzPosition, time_s: float, index: int) -> np.ndarray:
+        still = self._still
+        if still is not None and still[0] == position:
+            frame = still[1].copy()
+        else:
+            frame = self._crop(position)
+            self._still = (position, frame.copy())
+        stamp.burn(frame, time_s, index)
+        return frame
+
+    def _crop(self, position: PtzPosition) -> np.ndarray:
         v = view(position, self.width / self.height)
         level = max(0, min(len(self._levels) - 1, int(math.log2(max(1.0, v.w / self.width)))))
         scale = 2**level
@@ -139,9 +150,7 @@ class Renderer:
         y0 = max(0, round((v.cy - v.h / 2) / scale))
         x1 = min(img.shape[1], max(x0 + 1, round((v.cx + v.w / 2) / scale)))
         y1 = min(img.shape[0], max(y0 + 1, round((v.cy + v.h / 2) / scale)))
-        frame = cv2.resize(img[y0:y1, x0:x1], (self.width, self.height), interpolation=cv2.INTER_LINEAR)
-        stamp.burn(frame, time_s, index)
-        return frame
+        return cv2.resize(img[y0:y1, x0:x1], (self.width, self.height), interpolation=cv2.INTER_LINEAR)
 
     def encode(self, frame: np.ndarray, quality: int) -> bytes:
         ok, jpeg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])

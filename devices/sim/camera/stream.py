@@ -137,7 +137,7 @@ class MjpegServer:
         if self._runner is not None:
             return
         app = web.Application()
-        app.router.add_get(STREAM_PATH, self._stream)
+        app.router.add_get(STREAM_PATH, self._stream, allow_head=False)  # a HEAD must not start an endless body
         app.router.add_get(SNAPSHOT_PATH, self._snapshot)
         app.router.add_get(INFO_PATH, self._device)
         runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=1.0)
