@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import contextlib
 import gzip
@@ -237,3 +238,21 @@ def test_onvif_answer_parsers_only_ever_refuse_as_garbled(
             read(parse(text.encode()))
     with contextlib.suppress(Garbled):
         body_of(parse(raw))
+
+
+async def test_a_port_that_does_not_speak_http_is_garbled_not_unreachable() -> None:
+    async def banner(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(100)
+        writer.write(b"PJLINK 0\r%1POWR=ERR3\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(banner, HOST, 0)
+    try:
+        url = f"http://{HOST}:{server.sockets[0].getsockname()[1]}/onvif/device_service"
+        async with OnvifClient(url) as client:
+            with pytest.raises(Garbled):
+                await client.device_information()
+    finally:
+        server.close()
+        await server.wait_closed()

@@ -190,6 +190,8 @@ class OnvifClient:
                     data = await self._read(response)
         except TimeoutError:
             raise OnvifTimeout(f"{name} at {url}: no answer within {self.timeout_s:g} s") from None
+        except aiohttp.ClientResponseError as exc:  # not HTTP at all: a PJLink port, a telnet banner
+            raise Garbled(f"{name} at {url}: {exc.message[:200]}") from None
         except (aiohttp.ClientError, OSError) as exc:
             raise Unreachable(f"{name} at {url}: {exc or type(exc).__name__}") from None
         if status in (401, 403):
