@@ -336,3 +336,16 @@ async def test_the_endpoint_survives_random_datagrams() -> None:
             assert await visca.power_state() in (True, False)
             await visca.home()
             assert not camera.head.moving()
+
+
+async def test_closing_ends_a_waiting_exchange_at_once() -> None:
+    async with endpoint(fault="silent") as camera:
+        visca = ViscaClient(HOST, camera.port, framing=Framing.RAW_UDP, ack_timeout_s=30.0)
+        await visca.connect()
+        waiting = asyncio.create_task(visca.power_state())
+        await asyncio.sleep(0)
+        started = time.monotonic()
+        await visca.close()
+        with pytest.raises(ViscaError) as ended:
+            await waiting
+        assert ended.value.code == "unreachable" and time.monotonic() - started < 5.0

@@ -120,6 +120,7 @@ class UdpLink(Link):
         if self._transport is not None:
             self._transport.close()
             self._transport = None
+        self.deliver(ViscaConnectionError("closed"))  # an exchange still waiting ends now, not at its deadline
 
 
 class TcpLink(Link):
@@ -169,3 +170,4 @@ class TcpLink(Link):
             with contextlib.suppress(OSError):
                 await self._writer.wait_closed()
             self._writer = None
+        self.deliver(ViscaConnectionError("closed"))

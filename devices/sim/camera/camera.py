@@ -172,6 +172,8 @@ class SimulatedCamera:
             stream_fault = cast(StreamFault, c.fault) if c.fault in ("slow", "silent", "garbage") else None
             self._server = MjpegServer(self._pump, c.host, c.http_port, info=self.device_info, fault=stream_fault,
                                        slow_delay_s=c.slow_delay_s)
+            # HTTP first: TCP refuses a second camera on this address, whereas UDP with SO_REUSEADDR (which
+            # VISCA tools on the same machine need) would let a second one bind beside the first.
             await self._server.start()
             if c.ptz:
                 visca_fault = cast(ViscaFault, c.fault) if c.fault in ("slow", "silent", "garbage") else None
