@@ -240,3 +240,15 @@ async def test_http_digest_camera_right_and_wrong_password() -> None:
             with pytest.raises(AuthFailed) as refused:
                 await client.device_information()
     assert refused.value.reason is Reason.PASSWORD_WRONG
+
+
+async def test_simulated_camera_restarts_on_its_port_and_the_client_reconnects() -> None:
+    async with camera(_head()) as cam, OnvifClient(cam.device_url, timeout_s=BOUND_S) as client:
+        await client.device_information()
+        url = cam.device_url
+        await cam.stop()
+        with pytest.raises(Unreachable):
+            await client.device_information()
+        await cam.start()
+        assert cam.device_url == url
+        assert (await client.device_information()).serial == "SIMCAM0001"

@@ -120,6 +120,7 @@ class SimOnvifService:
         return self.head is not None
 
     async def start(self) -> None:
+        self._closing.clear()
         app = web.Application(client_max_size=self.config.max_body_bytes)
         for service, path in PATHS.items():
             if service != "ptz" or self.has_ptz:
@@ -127,7 +128,8 @@ class SimOnvifService:
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         try:
-            await web.TCPSite(self._runner, self.config.host, self.config.port, reuse_address=True).start()
+            # the port it had before when restarted: a camera that comes back keeps its address
+            await web.TCPSite(self._runner, self.config.host, self._port, reuse_address=True).start()
         except BaseException:
             await self._runner.cleanup()
             self._runner = None
