@@ -26,6 +26,7 @@ from classroom_console.media import EncoderSettings, Program, Recorder, Recordin
 from classroom_console.media.output import Output, OutputState
 from classroom_console.media.output_rtmp import Backoff, RtmpOutput, mask_url
 from classroom_console.media.probe import inspect
+from classroom_console.media.studio import Studio
 
 RTMP_MODULE = Path("/usr/lib/nginx/modules/ngx_rtmp_module.so")
 SIZE, FPS = (320, 180), 30
@@ -238,3 +239,25 @@ def test_cli_refuses_bad_input_in_one_line(args: list[str], said: str) -> None:
     done = run_cli(*args)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and said in done.stderr and "s3cret" not in done.stderr
+
+
+async def test_the_studio_goes_live_while_recording_without_blocking_its_loop(nginx: Nginx, tmp_path: Path) -> None:
+    """Through the facade the Studio workspace drives, on its event loop (blocking calls there fail the test)."""
+    studio = Studio(None, None, tmp_path, size=SIZE, fps=FPS, start_floor_bytes=0)
+    live = RtmpOutput(nginx.url("studio"))
+    try:
+        await studio.add_source("test-pattern")
+        await studio.add_source("tone")
+        await studio.start_recording(outputs=[live])
+        deadline = time.monotonic() + BOUND_S
+        while live.packets < 100:
+            assert time.monotonic() < deadline, "the stream did not go live"
+            await asyncio.sleep(0.05)
+        assert [s.kind for s in studio.output_stats()] == ["file", "rtmp"]
+        assert {s.state for s in studio.output_stats()} == {OutputState.LIVE}
+        result = await studio.stop_recording()
+    finally:
+        await studio.close()
+    assert live.stats().state == OutputState.ENDED and result.stop_reason == "stopped"
+    (flv,) = nginx.recordings("studio")
+    assert received(flv)[1] == pytest.approx(result.duration_s, abs=0.1)

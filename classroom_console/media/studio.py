@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from .frames import Image
 from .layout import Layout, LowerThird
 from .microphone import MicrophoneInfo, list_microphones
 from .offload import offload
+from .output import Output, OutputStats
 from .program import Program
 from .recorder import Recorder, RecordingResult, RecordingStore
 from .recovery import recover_unfinished
@@ -121,7 +122,9 @@ class Studio:
     def recording(self) -> bool:
         return self.recorder is not None and self.recorder.recording
 
-    async def start_recording(self, lower_third: LowerThird | None = None) -> str:
+    async def start_recording(self, lower_third: LowerThird | None = None,
+                              outputs: Sequence[Output] = ()) -> str:
+        """``outputs``: live destinations sent the same packets as the file (``output_rtmp.RtmpOutput``)."""
         if self.recording:
             raise RuntimeError("already recording")
         if not self.program.sources:
@@ -133,7 +136,7 @@ class Studio:
         if self.start_floor_bytes is not None:
             kwargs["start_floor_bytes"] = self.start_floor_bytes
         recorder = Recorder(self.program, self.folder / name, settings=self.settings, store=self.store,
-                            room=self.room, tracks=self.tracks, **kwargs)
+                            room=self.room, tracks=self.tracks, outputs=outputs, **kwargs)
         recording_id = await recorder.start()
         self.recorder = recorder
         return recording_id
@@ -160,6 +163,10 @@ class Studio:
 
     def stats(self) -> RecordingStats | None:
         return self.recorder.stats() if self.recorder is not None and self.recorder.recording else None
+
+    def output_stats(self) -> list[OutputStats]:
+        """The file's and each live destination's health while recording (reason codes, not sentences)."""
+        return self.recorder.output_stats() if self.recorder is not None and self.recorder.recording else []
 
     @property
     def elapsed_s(self) -> float:
