@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -286,6 +287,44 @@ def test_a_session_a_crash_left_open_is_closed_on_the_next_start(
             row = await core.store.call(lambda s: s.session(session_id))
             assert row is not None and row["status"] == "interrupted" and row["ended_at"] >= row["started_at"]
         finally:
+            await core.stop()
+
+    run(qloop, scenario())
+
+
+def test_cards_sort_as_people_count_and_warm_up_counts_down(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
+        await core.start()
+        window = open_window(qtbot, core)
+        try:
+            for i, name in enumerate(("Bench 11", "Bench 2", "Bench 1", "Bench 6")):
+                core.room.update_device(DeviceInfo(
+                    uid=f"mac:00:11:22:33:44:{i:02x}", kind=DeviceKind.PROJECTOR, name=name, address=f"127.0.0.{i}",
+                    port=4352, protocol="pjlink", availability=Availability.ONLINE, state={"power": "off"}))
+            grid = window.lecturer.grid
+            shown = [grid.itemAt(i).widget().device.name for i in range(grid.count())]  # type: ignore[union-attr]
+            assert shown == ["Bench 1", "Bench 2", "Bench 6", "Bench 11"]
+
+            uid = "mac:00:11:22:33:44:00"
+            card = window.lecturer.cards[uid]
+
+            def power(word: str) -> None:
+                device = core.room.devices[uid]
+                core.room.update_device(dataclasses.replace(device, state={"power": word}))
+
+            power("warming")
+            assert card.badge.text() == "Warming up"  # the first time there is nothing to count down from
+            await asyncio.sleep(3.0)
+            power("on")
+            power("cooling")
+            power("off")
+            power("warming")
+            assert "left" in card.badge.text(), card.badge.text()  # now it knows: about 3 s
+        finally:
+            window.bridge.detach()
             await core.stop()
 
     run(qloop, scenario())

@@ -92,8 +92,8 @@ class DeviceCard(QFrame):
         self.bridge = bridge
         self.device = device
         self.pending = False
-        self._warming_since: float | None = None
-        self._last_warmup_s: float | None = None
+        self._since: dict[str, float] = {}  # "warming"/"cooling" -> when this one began
+        self._took: dict[str, float] = {}  # how long the last one took, seconds
         self._details: DeviceDetails | None = None
         self.setMinimumWidth(320)
         layout = QVBoxLayout(self)
@@ -217,13 +217,11 @@ class DeviceCard(QFrame):
         power = device.state.get("power")
         if device.availability in REACHABLE and power:
             word, tone = power_text(str(power))
-            if power == "warming" and self._warming_since is not None:
-                elapsed = time.monotonic() - self._warming_since
-                if self._last_warmup_s is not None and self._last_warmup_s > elapsed:
-                    left = int(self._last_warmup_s - elapsed + 0.5)
-                    word = self.tr("Warming up · about %1 s").replace("%1", str(left))
-                else:
-                    word = self.tr("Warming up · %1 s").replace("%1", str(int(elapsed)))
+            since, took = self._since.get(str(power)), self._took.get(str(power))
+            if since is not None and took is not None and took > time.monotonic() - since:
+                left = str(int(took - (time.monotonic() - since) + 0.5))
+                word = (self.tr("Warming up · about %1 s left") if power == "warming"
+                        else self.tr("Cooling down · about %1 s left")).replace("%1", left)
             if device.availability is Availability.FAULT:
                 tone = "bad"
         else:
@@ -232,14 +230,20 @@ class DeviceCard(QFrame):
         self.badge.set_tone(tone)
 
     def _follow_warmup(self, before: object, after: object) -> None:
-        """Time each warm-up, so the next one can count down from what this projector really takes."""
-        if after == "warming" and before != "warming":
-            self._warming_since = time.monotonic()
+        """Time each warm-up and cool-down, so the next one counts down from what this projector really takes.
+
+        The first one has nothing to go by (PJLink does not say how long is left), so it counts nothing.
+        """
+        for phase, done in (("warming", "on"), ("cooling", "off")):
+            if after == phase and before != phase:
+                self._since[phase] = time.monotonic()
+            elif after != phase and phase in self._since:
+                started = self._since.pop(phase)
+                if after == done:
+                    self._took[phase] = time.monotonic() - started
+        if self._since:
             self._tick.start()
-        elif after != "warming" and self._warming_since is not None:
-            if after == "on":
-                self._last_warmup_s = time.monotonic() - self._warming_since
-            self._warming_since = None
+        else:
             self._tick.stop()
 
     def _fill_inputs(self, state: dict[str, Any]) -> None:

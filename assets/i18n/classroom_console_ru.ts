@@ -2,6 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ru_RU">
 <context>
+    <name>AddressDialog</name>
+    <message>
+        <source>Add devices by address</source>
+        <translation>Добавить устройства по адресу</translation>
+    </message>
+    <message>
+        <source>Addresses or ranges to check, separated by commas, for example 10.20.1.15, 10.20.1.0/24</source>
+        <translation>Адреса или диапазоны для проверки через запятую, например 10.20.1.15, 10.20.1.0/24</translation>
+    </message>
+    <message>
+        <source>“%1” is too large a range: at most 1,024 addresses (a /22).</source>
+        <translation>«%1» — слишком большой диапазон: не более 1024 адресов (/22).</translation>
+    </message>
+    <message>
+        <source>“%1” is not an address or a range. Use 10.20.1.15 or 10.20.1.0/24.</source>
+        <translation>«%1» — не адрес и не диапазон. Пишите так: 10.20.1.15 или 10.20.1.0/24.</translation>
+    </message>
+    <message>
+        <source>These addresses could not be saved: together they are too many (at most 4,096), or the settings file could not be written.</source>
+        <translation>Не удалось сохранить адреса: всего их слишком много (не более 4096) или файл настроек не записывается.</translation>
+    </message>
+</context>
+<context>
     <name>CentreWorkspace</name>
     <message>
         <source>Centre</source>
@@ -283,16 +306,16 @@
         <translation>Включится после охлаждения</translation>
     </message>
     <message>
+        <source>Warming up · about %1 s left</source>
+        <translation>Прогрев · осталось около %1 с</translation>
+    </message>
+    <message>
+        <source>Cooling down · about %1 s left</source>
+        <translation>Охлаждение · осталось около %1 с</translation>
+    </message>
+    <message>
         <source>Device password</source>
         <translation>Пароль устройства</translation>
-    </message>
-    <message>
-        <source>Warming up · about %1 s</source>
-        <translation>Прогрев · ещё около %1 с</translation>
-    </message>
-    <message>
-        <source>Warming up · %1 s</source>
-        <translation>Прогрев · %1 с</translation>
     </message>
     <message>
         <source>Turn off</source>
@@ -523,26 +546,12 @@
         <translation>Устройства из другого сегмента сети (VLAN) не находятся автоматически: перечислите их здесь.</translation>
     </message>
     <message>
-        <source>Add devices by address</source>
-        <translation>Добавить устройства по адресу</translation>
-    </message>
-    <message>
-        <source>Addresses or ranges to check, separated by commas,
-for example 10.20.1.15, 10.20.1.0/24</source>
-        <translation>Адреса или диапазоны через запятую,
-например 10.20.1.15, 10.20.1.0/24</translation>
-    </message>
-    <message>
         <source>Checking the addresses…</source>
         <translation>Проверяем адреса…</translation>
     </message>
     <message>
         <source>save the addresses</source>
         <translation>сохранение адресов</translation>
-    </message>
-    <message>
-        <source>Not saved: %1</source>
-        <translation>Не сохранено: %1</translation>
     </message>
     <message>
         <source>Turning everything on…</source>

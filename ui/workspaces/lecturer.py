@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from PySide6.QtCore import Qt, QTimer
@@ -10,7 +11,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from classroom_console.room_devices import DeviceCommandError
 from devices.model import DeviceInfo
+from ui.address_dialog import AddressDialog
 from ui.bridge import RoomBridge
 from ui.device_card import DeviceCard
 from ui.reasons import failure_text
@@ -31,6 +32,12 @@ CARD_COLUMNS = 3
 NOTHING_FOUND_AFTER_MS = 15_000
 
 
+def natural_key(name: str) -> list[tuple[int, int | str]]:
+    """"Bench 2" before "Bench 11", as people count, not as text sorts."""
+    parts = re.split(r"(\d+)", name.casefold())
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in parts if part]
+
+
 class LecturerWorkspace(QWidget):
     def __init__(self, bridge: RoomBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +45,7 @@ class LecturerWorkspace(QWidget):
         self.bridge = bridge
         self.cards: dict[str, DeviceCard] = {}
         self.end_box: QMessageBox | None = None  # "End this session?" while it is up
+        self.address_dialog: AddressDialog | None = None
         self._session_started: float | None = None
 
         layout = QVBoxLayout(self)
@@ -138,23 +146,28 @@ class LecturerWorkspace(QWidget):
         return bar
 
     def ask_addresses(self) -> None:
-        dialog = QInputDialog(self)
-        dialog.setWindowTitle(self.tr("Add devices by address"))
-        dialog.setLabelText(
-            self.tr("Addresses or ranges to check, separated by commas,\nfor example 10.20.1.15, 10.20.1.0/24")
-        )
-        dialog.setTextValue(", ".join(self.bridge.core.settings.manual_addresses))
-        dialog.textValueSelected.connect(self._addresses_chosen)
-        dialog.open()  # not exec(): the room keeps running while the dialog is up
+        if self.address_dialog is None:
+            self.address_dialog = AddressDialog(self.bridge.core.settings.manual_addresses, self)
+            self.address_dialog.sig_addresses.connect(self._addresses_chosen)
+        self.address_dialog.open()  # not exec(): the room keeps running while the dialog is up
 
-    def _addresses_chosen(self, text: str) -> None:
-        specs = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+    def _addresses_chosen(self, specs: list[str]) -> None:
+        dialog = self.address_dialog
         self.devices_status.setText(self.tr("Checking the addresses…"))
+
+        def saved(_result: object) -> None:
+            self._update_devices_status()
+            if dialog is not None:
+                dialog.accept()
+
+        def refused(error: str) -> None:
+            self._update_devices_status()
+            if dialog is not None:
+                dialog.show_refusal(error)  # the dialog stays open, with the typed text and the reason beside it
+
         self.bridge.run(
-            self.bridge.core.set_manual_addresses(specs),
-            on_done=lambda _r: self._update_devices_status(),
-            what=self.tr("save the addresses"),
-            on_error=lambda error: self.devices_status.setText(self.tr("Not saved: %1").replace("%1", error)),
+            self.bridge.core.set_manual_addresses(specs), on_done=saved, what=self.tr("save the addresses"),
+            on_error=refused,
         )
 
     def power_all(self, on: bool) -> None:
@@ -300,7 +313,8 @@ class LecturerWorkspace(QWidget):
         """Same order every time: projectors, boards, displays, then by name, as the room is laid out."""
         order = {"projector": 0, "board": 1, "display": 2}
         ranked = sorted(
-            self.cards.values(), key=lambda c: (order.get(str(c.device.kind), 9), c.device.name, c.device.uid)
+            self.cards.values(),
+            key=lambda c: (order.get(str(c.device.kind), 9), natural_key(c.device.name), c.device.uid),
         )
         for index, card in enumerate(ranked):
             self.grid.addWidget(card, index // CARD_COLUMNS, index % CARD_COLUMNS)
