@@ -15,6 +15,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devices.sim.camera.head import MotorProfile, SimulatedHead
 from devices.sim.camera.visca_endpoint import ViscaEndpoint
@@ -349,3 +351,54 @@ async def test_closing_ends_a_waiting_exchange_at_once() -> None:
         with pytest.raises(ViscaError) as ended:
             await waiting
         assert ended.value.code == "unreachable" and time.monotonic() - started < 5.0
+
+
+class _FakeCamera(asyncio.DatagramProtocol):
+    """Answers RESET properly, then every other message with the replies it was given (fuzzing)."""
+
+    def __init__(self, replies: list[bytes], headed: bool, wrap: bool) -> None:
+        self.replies, self.headed, self.wrap = replies, headed, wrap
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def datagram_received(self, data: bytes, addr: tuple[str | int, int]) -> None:
+        assert self.transport is not None
+        if self.headed:
+            packet = decode_packet(data)
+            if packet.type is PayloadType.CONTROL:
+                self.transport.sendto(bytes.fromhex("02 01 00 01") + data[4:8] + b"\x01", addr)
+                return
+            for reply in self.replies:
+                wrapped = bytes.fromhex("01 11") + len(reply).to_bytes(2, "big") + data[4:8] + reply
+                self.transport.sendto(wrapped if self.wrap else reply, addr)
+        else:
+            for reply in self.replies:
+                self.transport.sendto(reply, addr)
+
+
+async def _ask_fuzzed_camera(replies: list[bytes], headed: bool, wrap: bool) -> None:
+    loop = asyncio.get_running_loop()
+    transport, _ = await loop.create_datagram_endpoint(lambda: _FakeCamera(replies, headed, wrap),
+                                                       local_addr=(HOST, 0))
+    port = transport.get_extra_info("sockname")[1]
+    visca = ViscaClient(HOST, port, framing=Framing.IP if headed else Framing.RAW_UDP, ack_timeout_s=0.02,
+                        completion_timeout_s=0.02, retries=0)
+    try:
+        await visca.connect()
+        for ask in (visca.pan_tilt_position, visca.power_state, visca.home, visca.zoom_position):
+            try:
+                await ask()
+            except ViscaError:
+                pass
+    finally:
+        await visca.close()
+        transport.close()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.binary(max_size=24), min_size=1, max_size=3), st.booleans(), st.booleans())
+def test_fuzzed_camera_answers_end_in_a_value_or_a_typed_error(replies: list[bytes], headed: bool,
+                                                                wrap: bool) -> None:
+    asyncio.run(_ask_fuzzed_camera([r for r in replies if r] or [b"\x90"], headed, wrap))
