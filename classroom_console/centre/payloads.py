@@ -122,7 +122,7 @@ def _reading(room: str, r: Any, at: str) -> dict[str, Any]:
     if len(errors) > 16:
         raise v.Invalid(f"{at}.error_status", "more than 16 components")
     for key, level in errors.items():
-        v.text(key, f"{at}.error_status", MAX_WORD, empty=False)
+        v.name(key, f"{at}.error_status", MAX_WORD)
         v.text(level, f"{at}.error_status.{key}"[:120], MAX_WORD)
     return {"room_id": room, "device_uid": v.text(r.get("device_uid"), f"{at}.device_uid", MAX_UID, empty=False),
             "wall_time": v.timestamp(r.get("wall_time"), f"{at}.wall_time"),

@@ -30,6 +30,8 @@ class Invalid(ValueError):
     """A body the centre refuses; ``str()`` is the one line the room sees."""
 
     def __init__(self, path: str, why: str) -> None:
+        if not path.isprintable():  # a key the room chose may hold a newline: still one line
+            path = repr(path)[1:-1]
         super().__init__(f"{path}: {why}" if path else why)
 
 
