@@ -61,6 +61,8 @@ def reason_of(exc: BaseException) -> str:
         return "name-not-resolved"
     if isinstance(exc, TimeoutError | socket.timeout):
         return "timeout"
+    if isinstance(exc, EOFError):  # the server closed the connection under a write
+        return "connection-lost"
     code = getattr(exc, "errno", None)
     return {
         errno.ECONNREFUSED: "connection-refused",
