@@ -89,7 +89,8 @@ async def test_unicast_probe_reaches_only_the_listed_camera() -> None:
     port = free_udp_port()
     listed, other = camera("127.0.80.210", port, "Listed"), camera("127.0.80.211", port, "Other")
     async with running(listed, other):
-        found = await probe_until({listed.config.endpoint}, port=port, targets=["127.0.80.210"], multicast=False)
+        found = await probe_until({listed.config.endpoint}, port=port, multicast=False,
+                                  targets=["camera.invalid", "127.0.80.210"])  # a name: skipped, never resolved
     assert [m.name for m in found] == ["Listed"]
     assert other.answered == 0
 

@@ -7,6 +7,7 @@ back to the probing socket; each device is yielded once, by its endpoint referen
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import socket
 import time
@@ -73,7 +74,7 @@ async def probe(
     """Yield each device that answers a Probe for any of ``types`` within ``window`` s, once per endpoint.
 
     ``interfaces``: local IPv4 addresses to probe from ('' = the OS's default; tests pass ``["127.0.0.1"]``).
-    ``targets``: hosts also probed by unicast on ``port``. Hostile or foreign answers are logged and dropped.
+    ``targets``: IPv4 addresses also probed by unicast on ``port``. Hostile or foreign answers are logged and dropped.
     """
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Datagram] = asyncio.Queue()
@@ -91,7 +92,7 @@ async def probe(
             transports.append(transport)
         if not transports:
             return
-        destinations = ([(GROUP, port)] if multicast else []) + [(host, port) for host in targets]
+        destinations = ([(GROUP, port)] if multicast else []) + [(host, port) for host in _addresses(targets)]
         pending = list(RESEND_AT_S)
         while (left := start + window - time.monotonic()) > 0:
             if pending and time.monotonic() - start >= pending[0]:
@@ -115,6 +116,17 @@ async def probe(
     finally:
         for transport in transports:
             transport.close()
+
+
+def _addresses(targets: Sequence[str]) -> list[str]:
+    """IPv4 literals only: a name would be resolved by a blocking lookup inside sendto."""
+    good = []
+    for target in targets:
+        try:
+            good.append(str(ipaddress.IPv4Address(target)))
+        except ValueError:
+            log.warning("not probing %r by WS-Discovery: not an IPv4 address", target)
+    return good
 
 
 def _send(transports: list[asyncio.DatagramTransport], destinations: list[tuple[str, int]],
