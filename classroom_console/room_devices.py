@@ -226,6 +226,10 @@ class RoomDevices:
         self.room.spawn(reading)
 
     # -- commands --------------------------------------------------------------------------
+    def uids(self) -> list[str]:
+        """The devices being driven now (found and reachable through a family)."""
+        return list(self._managed)
+
     def driver(self, uid: str) -> Driver:
         managed = self._managed.get(uid)
         if managed is None:

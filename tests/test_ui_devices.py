@@ -6,11 +6,11 @@ from pathlib import Path
 
 import qasync
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QLabel
 from pytestqt.qtbot import QtBot
 
 from classroom_console.console import ConsoleCore, ConsoleOptions
-from devices.model import Availability
+from devices.model import Availability, DeviceInfo, DeviceKind
 from devices.sim.room import SimRoomConfig
 from tests.qt_helpers import run, wait_for
 from tests.sim_helpers import demo_core
@@ -149,6 +149,38 @@ def test_add_by_address_keeps_the_dialog_and_says_what_is_wrong(
             qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
             await wait_for(lambda: not dialog.isVisible(), within=30, what="the dialog to close once saved")
             assert core.settings.manual_addresses == ["127.0.81.9", "127.0.81.0/30"]
+        finally:
+            window.bridge.detach()
+            await core.stop()
+
+    run(qloop, scenario())
+
+
+def test_details_speak_plain_words_and_offer_the_cards_actions(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
+        await core.start()
+        window = MainWindow(RoomBridge(core))
+        qtbot.addWidget(window)
+        try:
+            core.room.update_device(DeviceInfo(
+                uid="mac:02:00:00:00:00:01", kind=DeviceKind.BOARD, name="Board 1", address="127.0.0.9", port=4352,
+                protocol="pjlink", protocol_class="2", availability=Availability.ONLINE, found_by={"dnssd", "search"},
+                state={"power": "on", "unavailable": ["freeze", "input_resolution"], "errors": {"lamp": "warning"}},
+            ))
+            card = window.lecturer.cards["mac:02:00:00:00:00:01"]
+            card.show_details()
+            details = card._details
+            assert details is not None
+            items = [details.form.itemAt(i) for i in range(details.form.count())]
+            widgets = [item.widget() for item in items if item is not None]
+            shown = " | ".join(w.text() for w in widgets if isinstance(w, QLabel))
+            assert "announced itself on the network" in shown and "projector search" in shown
+            assert "picture freeze, input resolution" in shown and "Lamp: needs attention soon" in shown
+            assert "dnssd" not in shown and "input_resolution" not in shown
+            assert [b.text() for b in details.action_buttons] == ["Turn on / off", "Check now"]
         finally:
             window.bridge.detach()
             await core.stop()

@@ -134,6 +134,12 @@ class RoomBridge(QObject):
 
         self.run(send(), on_done=on_finished, what=self.tr("send a command to a device"))
 
+    def refresh_device(self, uid: str) -> None:
+        """Read a device now (the Details dialog's "Check now")."""
+        devices = self.core.devices
+        if devices is not None and uid in devices.uids():
+            self.run(devices.driver(uid).refresh(), what=self.tr("check the device"))
+
     def power_all(self, on: bool, on_finished: Callable[[list[DeviceCommandError]], None]) -> None:
         devices = self.core.devices
         if devices is None:

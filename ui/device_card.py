@@ -24,7 +24,7 @@ from devices.driver import Capability, Command, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
 from ui.bridge import RoomBridge
 from ui.device_details import DeviceDetails
-from ui.reasons import failure_text, reason_text
+from ui.reasons import failure_text, problem_text, reason_text
 from ui.resources import icon
 from ui.widgets import Badge
 
@@ -68,21 +68,6 @@ def kind_text(kind: DeviceKind) -> str:
         DeviceKind.MICROPHONE: QCoreApplication.translate("DeviceCard", "Microphone"),
         DeviceKind.TABLET: QCoreApplication.translate("DeviceCard", "Tablet"),
     }[kind]
-
-
-def problem_text(component: str, level: str) -> str:
-    """ERST in plain words: 'Lamp: replace soon', 'Fan: fault'."""
-    part = {
-        "fan": QCoreApplication.translate("DeviceCard", "Fan"),
-        "lamp": QCoreApplication.translate("DeviceCard", "Lamp"),
-        "temperature": QCoreApplication.translate("DeviceCard", "Temperature"),
-        "cover": QCoreApplication.translate("DeviceCard", "Cover open"),
-        "filter": QCoreApplication.translate("DeviceCard", "Filter"),
-        "other": QCoreApplication.translate("DeviceCard", "Other"),
-    }.get(component, component)
-    if level == "error":
-        return QCoreApplication.translate("DeviceCard", "%1: fault").replace("%1", part)
-    return QCoreApplication.translate("DeviceCard", "%1: needs attention soon").replace("%1", part)
 
 
 class DeviceCard(QFrame):
@@ -314,7 +299,10 @@ class DeviceCard(QFrame):
 
     def show_details(self) -> None:
         if self._details is None:
-            self._details = DeviceDetails(self)
+            self._details = DeviceDetails(self, [
+                (self.tr("Turn on / off"), self._toggle_power),
+                (self.tr("Check now"), lambda: self.bridge.refresh_device(self.device.uid)),
+            ])
         self._details.show_device(self.device)
         self._details.show()
         self._details.raise_()

@@ -2,26 +2,72 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from devices.model import DeviceInfo
+from ui.reasons import problem_text, reason_text
+
+
+def found_by_text(mechanism: str) -> str:
+    return {
+        "search": QCoreApplication.translate("DeviceDetails", "it answered the projector search"),
+        "dnssd": QCoreApplication.translate("DeviceDetails", "it announced itself on the network"),
+        "sweep": QCoreApplication.translate("DeviceDetails", "its address was checked"),
+        "wsdiscovery": QCoreApplication.translate("DeviceDetails", "it answered the camera search"),
+    }.get(mechanism, mechanism)
+
+
+def field_text(name: str) -> str:
+    """The PJLink field names a device could not report just now, in words."""
+    return {
+        "freeze": QCoreApplication.translate("DeviceDetails", "picture freeze"),
+        "input": QCoreApplication.translate("DeviceDetails", "input"),
+        "input_resolution": QCoreApplication.translate("DeviceDetails", "input resolution"),
+        "mute": QCoreApplication.translate("DeviceDetails", "blanking"),
+        "lamps": QCoreApplication.translate("DeviceDetails", "lamp hours"),
+        "errors": QCoreApplication.translate("DeviceDetails", "error status"),
+        "power": QCoreApplication.translate("DeviceDetails", "power"),
+        "filter_hours": QCoreApplication.translate("DeviceDetails", "filter hours"),
+    }.get(name, name.replace("_", " "))
 
 
 class DeviceDetails(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """Human words for everything the device reports, and the card's own actions, for the technician."""
+
+    def __init__(self, parent: QWidget | None = None, actions: Sequence[tuple[str, Callable[[], None]]] = ()) -> None:
         super().__init__(parent)
+        self.setObjectName("detailsDialog")
         self.setModal(False)
         self.setMinimumWidth(460)
         layout = QVBoxLayout(self)
         self.form = QFormLayout()
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         layout.addLayout(self.form)
+        row = QHBoxLayout()
+        self.action_buttons: list[QPushButton] = []
+        for label, act in actions:
+            button = QPushButton(label)
+            button.clicked.connect(act)
+            row.addWidget(button)
+            self.action_buttons.append(button)
+        row.addStretch(1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
-        layout.addWidget(buttons)
+        row.addWidget(buttons)
+        layout.addLayout(row)
 
     def _labels(self) -> dict[str, str]:
         return {
@@ -41,7 +87,8 @@ class DeviceDetails(QDialog):
             "software_version": self.tr("Software version"),
             "unavailable": self.tr("Not available now"),
             "found_by": self.tr("Found by"),
-            "detail": self.tr("Last report"),
+            "reason": self.tr("Why"),
+            "detail": self.tr("Technical detail"),
         }
 
     def show_device(self, device: DeviceInfo) -> None:
@@ -52,9 +99,14 @@ class DeviceDetails(QDialog):
             "id": device.uid,
             "address": f"{device.address}:{device.port}",
             "protocol": f"{device.protocol.upper()} {self.tr('class')} {device.protocol_class}".strip(),
-            "found_by": ", ".join(sorted(device.found_by)),
             **device.state,
+            "found_by": "; ".join(found_by_text(m) for m in sorted(device.found_by)),
+            "reason": reason_text(device.reason) if device.reason else "",
         }
+        if isinstance(values.get("unavailable"), list):
+            values["unavailable"] = ", ".join(field_text(str(f)) for f in values["unavailable"])
+        if isinstance(values.get("errors"), dict):
+            values["errors"] = "; ".join(problem_text(c, str(lvl)) for c, lvl in sorted(values["errors"].items()))
         for key, label in self._labels().items():
             value = values.get(key)
             if value in (None, "", [], {}):

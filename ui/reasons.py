@@ -89,3 +89,18 @@ def error_text(code: str, who: str) -> str:
     if code == ErrorCode.DEVICE_COMMAND_FAILED:
         return QCoreApplication.translate("Reasons", "%1 did not follow a command.").replace("%1", who)
     return QCoreApplication.translate("Reasons", "Something went wrong.")
+
+
+def problem_text(component: str, level: str) -> str:
+    """ERST in plain words: 'Lamp: replace soon', 'Fan: fault'."""
+    part = {
+        "fan": QCoreApplication.translate("DeviceCard", "Fan"),
+        "lamp": QCoreApplication.translate("DeviceCard", "Lamp"),
+        "temperature": QCoreApplication.translate("DeviceCard", "Temperature"),
+        "cover": QCoreApplication.translate("DeviceCard", "Cover open"),
+        "filter": QCoreApplication.translate("DeviceCard", "Filter"),
+        "other": QCoreApplication.translate("DeviceCard", "Other"),
+    }.get(component, component)
+    if level == "error":
+        return QCoreApplication.translate("DeviceCard", "%1: fault").replace("%1", part)
+    return QCoreApplication.translate("DeviceCard", "%1: needs attention soon").replace("%1", part)

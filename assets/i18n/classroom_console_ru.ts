@@ -234,6 +234,14 @@
         <translation>Планшет</translation>
     </message>
     <message>
+        <source>Turn on / off</source>
+        <translation>Включить / выключить</translation>
+    </message>
+    <message>
+        <source>Check now</source>
+        <translation>Проверить сейчас</translation>
+    </message>
+    <message>
         <source>Fan</source>
         <translation>Вентилятор</translation>
     </message>
@@ -353,6 +361,54 @@
 <context>
     <name>DeviceDetails</name>
     <message>
+        <source>it answered the projector search</source>
+        <translation>ответил на поиск проекторов</translation>
+    </message>
+    <message>
+        <source>it announced itself on the network</source>
+        <translation>сам объявил о себе в сети</translation>
+    </message>
+    <message>
+        <source>its address was checked</source>
+        <translation>проверен по адресу</translation>
+    </message>
+    <message>
+        <source>it answered the camera search</source>
+        <translation>ответил на поиск камер</translation>
+    </message>
+    <message>
+        <source>picture freeze</source>
+        <translation>стоп-кадр</translation>
+    </message>
+    <message>
+        <source>input</source>
+        <translation>вход</translation>
+    </message>
+    <message>
+        <source>input resolution</source>
+        <translation>разрешение входа</translation>
+    </message>
+    <message>
+        <source>blanking</source>
+        <translation>скрытие изображения</translation>
+    </message>
+    <message>
+        <source>lamp hours</source>
+        <translation>часы лампы</translation>
+    </message>
+    <message>
+        <source>error status</source>
+        <translation>состояние ошибок</translation>
+    </message>
+    <message>
+        <source>power</source>
+        <translation>питание</translation>
+    </message>
+    <message>
+        <source>filter hours</source>
+        <translation>часы фильтра</translation>
+    </message>
+    <message>
         <source>Identity</source>
         <translation>Идентификатор</translation>
     </message>
@@ -417,8 +473,12 @@
         <translation>Как найдено</translation>
     </message>
     <message>
-        <source>Last report</source>
-        <translation>Последний ответ</translation>
+        <source>Why</source>
+        <translation>Причина</translation>
+    </message>
+    <message>
+        <source>Technical detail</source>
+        <translation>Технические подробности</translation>
     </message>
 </context>
 <context>
@@ -886,6 +946,10 @@ Console</source>
     <message>
         <source>send a command to a device</source>
         <translation>отправка команды устройству</translation>
+    </message>
+    <message>
+        <source>check the device</source>
+        <translation>проверка устройства</translation>
     </message>
     <message>
         <source>turn everything on</source>
