@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
 import aiohttp
 
+from classroom_console.centre.tokens import folder_for, issue_token, token_hash
 from tests.test_centre_api import auth
 from tests.test_sync_support import running_centre
 
@@ -84,3 +86,22 @@ async def test_add_room_refuses_a_blank_or_multi_line_name(tmp_path: Path) -> No
         assert code == 2 and not out and len(err.strip().splitlines()) == 1 and "Traceback" not in err, name
     code, out, _ = await centre_cli("tokens", "--data", str(tmp_path / "centre"))
     assert code == 0 and "no tokens yet" in out
+
+
+async def test_a_centre_made_before_tokens_could_be_revoked_is_upgraded_in_place(tmp_path: Path) -> None:
+    data = tmp_path / "centre"
+    data.mkdir()
+    token = issue_token()
+    old = sqlite3.connect(data / "centre.db")  # the tokens table as the first release made it
+    old.execute("CREATE TABLE tokens (hash TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, "
+                "folder TEXT NOT NULL, created_at TEXT NOT NULL)")
+    old.execute("INSERT INTO tokens VALUES (?, 'Room 1', 'room', ?, '2026-01-01T00:00:00.000000Z')",
+                (token_hash(token), folder_for("Room 1")))
+    old.commit()
+    old.close()
+    async with running_centre(data) as centre, aiohttp.ClientSession() as http:
+        assert await _ping(http, centre.url, token) == 200
+    code, out, _ = await centre_cli("revoke", "Room 1", "--data", str(data))
+    assert code == 0 and "Room 1" in out
+    async with running_centre(data) as centre, aiohttp.ClientSession() as http:
+        assert await _ping(http, centre.url, token) == 401

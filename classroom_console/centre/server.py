@@ -82,8 +82,10 @@ class CentreServer:
             assert server is not None
             self.guard = ConnectionGuard(limits, server)
             loop = asyncio.get_running_loop()
+            context = server_ssl(o.cert, o.key)
             self._listener = await loop.create_server(
-                self.guard, o.host, o.port, ssl=server_ssl(o.cert, o.key), backlog=1024, reuse_address=True
+                self.guard, o.host, o.port, ssl=context, backlog=1024, reuse_address=True,
+                ssl_handshake_timeout=limits.header_timeout_s if context else None,
             )
         except BaseException:
             await self.stop()
