@@ -12,6 +12,7 @@ from devices.visca.errors import (
 )
 from devices.visca.framing import DEFAULT_PORTS, Framing, Packet, PayloadType, decode_packet, encode_packet
 from devices.visca.replies import Ack, Completion, ErrorReply, Reply, parse_reply
+from devices.visca.session import ViscaSession
 from devices.visca.units import ViscaRanges
 
 VISCA_PORT = DEFAULT_PORTS[Framing.IP]
@@ -38,6 +39,7 @@ __all__ = [
     "ViscaParseError",
     "ViscaRanges",
     "ViscaSequenceError",
+    "ViscaSession",
     "ViscaTimeout",
     "decode_packet",
     "encode_packet",
