@@ -105,7 +105,7 @@ async def test_frames_carry_their_capture_time_and_number() -> None:
         times = [s.time_s for s in stamps if s is not None]
         assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
         assert all(before - 0.01 <= t <= after + 0.01 for t in times)
-        assert times[-1] - times[0] >= 0.8 * (numbers[-1] - numbers[0]) / 20, "paced at the set rate"
+        assert times[-1] - times[0] >= 0.6 * (numbers[-1] - numbers[0]) / 20, "paced at the set rate"
 
 
 async def test_frames_are_made_only_while_someone_watches() -> None:

@@ -402,3 +402,10 @@ async def _ask_fuzzed_camera(replies: list[bytes], headed: bool, wrap: bool) -> 
 def test_fuzzed_camera_answers_end_in_a_value_or_a_typed_error(replies: list[bytes], headed: bool,
                                                                 wrap: bool) -> None:
     asyncio.run(_ask_fuzzed_camera([r for r in replies if r] or [b"\x90"], headed, wrap))
+
+
+async def test_a_camera_that_ignores_reset_but_answers_is_still_connected() -> None:
+    async with endpoint() as camera, proxied(camera, drop_up={0, 1, 2}) as (proxy, port), client(port) as visca:
+        assert await visca.power_state() is True
+        kinds = [kind for kind, _, _ in packets(proxy.up)]
+        assert kinds[:3] == [PayloadType.CONTROL] * 3 and kinds[3] is PayloadType.INQUIRY

@@ -184,3 +184,16 @@ def test_normalised_units_map_onto_the_cameras_range() -> None:
     assert r.zoom_to_visca(1) == r.zoom_max and r.zoom_to_visca(2) == r.zoom_max
     assert abs(r.tilt_from_visca(r.tilt_to_visca(0.3)) - 0.3) < 1e-3
     assert speed_byte(0.0, 0x18) == 1 and speed_byte(-1.0, 0x18) == 0x18 and speed_byte(0.5, 0x18) == 12
+
+
+def test_every_error_code_has_a_reason_for_the_card() -> None:
+    from devices.driver import Reason
+    from devices.visca.errors import ERROR_CODES, ViscaError, ViscaTimeout
+    from devices.visca.reasons import reason
+
+    assert reason(ViscaTimeout("", "no-ack")) is Reason.NO_ANSWER
+    assert reason(ViscaCommandError(0x41)) is Reason.BUSY
+    assert reason(ViscaCommandError(0x02)) is Reason.UNSUPPORTED
+    assert reason(ViscaParseError("x")) is Reason.GARBLED
+    assert reason(ViscaError("", "device-fault")) is Reason.DEVICE_FAULT
+    assert all(reason(ViscaCommandError(code)) is not None for code in ERROR_CODES)

@@ -11,9 +11,17 @@ ViscaError with a ``code``.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 
-from devices.visca.errors import ViscaConnectionError, ViscaParseError, ViscaSequenceError, ViscaTimeout
+from devices.visca.commands import power_inquiry
+from devices.visca.errors import (
+    ViscaConnectionError,
+    ViscaError,
+    ViscaParseError,
+    ViscaSequenceError,
+    ViscaTimeout,
+)
 from devices.visca.framing import (
     CONTROL_ACK,
     DEFAULT_PORTS,
@@ -30,6 +38,8 @@ from devices.visca.framing import (
 from devices.visca.replies import Ack, Completion, ErrorReply, parse_reply
 from devices.visca.transport import Link, TcpLink, UdpLink
 from devices.visca.units import ViscaRanges
+
+log = logging.getLogger(__name__)
 
 _CONTROL = (PayloadType.CONTROL, PayloadType.CONTROL_REPLY)
 
@@ -90,10 +100,22 @@ class ViscaSession:
         self._link = udp
         if self.framing is Framing.IP:
             try:
-                await self.reset_sequence()
+                await self._reset_or_probe()
             except BaseException:
                 await self.close()
                 raise
+
+    async def _reset_or_probe(self) -> None:
+        """RESET; a camera that ignores control messages but answers one inquiry is still a camera."""
+        try:
+            await self.reset_sequence()
+        except ViscaTimeout as no_reset:
+            try:
+                await self._exchange(PayloadType.INQUIRY, power_inquiry(self.address), True, retries=0)
+            except ViscaError:
+                raise no_reset from None
+            log.info("VISCA camera %s:%d ignores RESET but answers; numbering from %d", self.host, self.port,
+                     self._sequence)
 
     async def close(self) -> None:
         link, self._link = self._link, None
@@ -134,7 +156,8 @@ class ViscaSession:
         """Send an inquiry; return the data of its reply (between ``y0 50`` and FF)."""
         return await self._exchange(PayloadType.INQUIRY, payload, True)
 
-    async def _exchange(self, kind: PayloadType, payload: bytes, wait: bool) -> bytes:
+    async def _exchange(self, kind: PayloadType, payload: bytes, wait: bool, retries: int | None = None) -> bytes:
+        retries = self.retries if retries is None else retries
         async with self._lock:
             link = self._require_link()
             link.drain()
@@ -147,7 +170,7 @@ class ViscaSession:
             while True:
                 item = await self._next(deadline)
                 if item is None:
-                    if sends > self.retries:
+                    if sends > retries:
                         raise ViscaTimeout(f"{payload.hex(' ')} to {self.host}:{self.port}: no "
                                            f"{'completion' if accepted else 'ACK'} after {sends} sends",
                                            "no-completion" if accepted else "no-ack")
