@@ -25,7 +25,7 @@ from classroom_console.usage import query_sqlite
 from classroom_console.usage_model import UsageFilter, UsageReport
 
 _EMPTY: Any = object()
-MAX_GROUP = 64  # writes committed in one transaction (one fsync) when many rooms send at once
+MAX_GROUP = 256  # writes committed in one transaction (one fsync) when many rooms send at once
 
 
 @dataclass(slots=True)

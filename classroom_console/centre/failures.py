@@ -64,7 +64,7 @@ async def answer_failures(
     except Invalid as exc:
         return error(400, str(exc))
     except BodyError as exc:
-        answer = error(exc.status, str(exc))
+        answer = error(exc.status, str(exc), **({"Retry-After": "5"} if exc.status == 503 else {}))
         if isinstance(exc, BodyStalled):
             answer.force_close()
         return answer
