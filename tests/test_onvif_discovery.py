@@ -13,6 +13,7 @@ from typing import cast
 import pytest
 
 from devices.onvif.errors import Garbled
+from devices.onvif.wsd_listen import AnnouncementListener
 from devices.onvif.wsd_messages import (
     ProbeMatch,
     parse_probe,
@@ -142,7 +143,8 @@ async def test_responder_ignores_hostile_probes_and_keeps_answering() -> None:
 def test_probe_round_trip_and_scope_decoding() -> None:
     message_id = "urn:uuid:11111111-2222-3333-4444-555555555555"
     probe_ = parse_probe(probe_message(message_id, "dn:NetworkVideoTransmitter tds:Device"))
-    assert probe_.message_id == message_id and probe_.types == {"NetworkVideoTransmitter", "Device"}
+    assert probe_ is not None and probe_.message_id == message_id
+    assert probe_.types == {"NetworkVideoTransmitter", "Device"}
     scopes = [scope_uri("name", "Аудитория 101 / PTZ"), "onvif://www.onvif.org/Profile/Streaming"]
     answer = probe_matches_message(message_id, "urn:uuid:cam", ["dn:NetworkVideoTransmitter"], scopes,
                                    ["http://127.0.80.9/onvif/device_service", "ftp://nope", "not a url"])
@@ -151,6 +153,22 @@ def test_probe_round_trip_and_scope_decoding() -> None:
     assert scope_value(["onvif://www.onvif.org/name/Bad%ZZname"], "name") == "Bad%ZZname"
     with pytest.raises(Garbled, match="answer no Probe of ours"):
         parse_probe_matches(answer, {"urn:uuid:someone-else"}, "127.0.80.9")
+
+
+async def test_a_camera_switched_on_later_says_hello_and_bye() -> None:
+    """Listening between probes: the Hello carries what a ProbeMatch would; the Bye names the endpoint."""
+    port = free_udp_port()
+    late = camera("127.0.80.217", port, "Late")
+    async with AnnouncementListener(LOOPBACK, port) as listener:
+        async with contextlib.aclosing(listener.announcements(BOUND_S)) as announcements:
+            async with late:
+                hello = await anext(announcements)
+            bye = await anext(announcements)
+    assert hello.hello and hello.device.endpoint == late.config.endpoint and hello.device.name == "Late"
+    assert hello.device.xaddrs == ("http://127.0.80.217:8080/onvif/device_service",)
+    assert hello.device.source == "127.0.80.217"
+    assert not bye.hello and bye.device.endpoint == late.config.endpoint
+    assert late.refused == 0  # its own Hello, heard on the group, is not taken for junk
 
 
 XXE = (b'<?xml version="1.0"?><!DOCTYPE s [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
@@ -194,7 +212,10 @@ class _Hostile:
                 self.transport = cast(asyncio.DatagramTransport, transport)
 
             def datagram_received(self, data: bytes, addr: tuple[str | int, int]) -> None:
-                message_id = parse_probe(data).message_id
+                probe_ = parse_probe(data)
+                if probe_ is None:
+                    return
+                message_id = probe_.message_id
                 for make in HOSTILE_ANSWERS:
                     self.transport.sendto(make(message_id), addr)
                     outer.sent += 1

@@ -9,6 +9,7 @@ from devices.onvif.device import DeviceInformation, ServiceUrls
 from devices.onvif.errors import AuthFailed, Garbled, NoPtz, OnvifError, OnvifTimeout, SoapFault, Unreachable
 from devices.onvif.media import Profile, StreamProtocol
 from devices.onvif.ptz import Preset, PtzStatus, PtzVector
+from devices.onvif.wsd_listen import Announcement, AnnouncementListener
 from devices.onvif.wsd_messages import CAMERA_TYPES, GROUP, PORT, ProbeMatch, scope_uri, scope_value
 from devices.onvif.wsdiscovery import probe
 
@@ -16,6 +17,8 @@ __all__ = [
     "CAMERA_TYPES",
     "GROUP",
     "PORT",
+    "Announcement",
+    "AnnouncementListener",
     "AuthFailed",
     "DeviceInformation",
     "Garbled",

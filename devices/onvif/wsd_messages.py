@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
 from devices.onvif.errors import Garbled
-from devices.onvif.xml import NS, Element, esc, find, local_name, need, parse, qname, text
+from devices.onvif.xml import NS, Element, esc, local_name, need, parse, qname, text
 
 GROUP = "239.255.255.250"
 PORT = 3702
@@ -21,6 +21,8 @@ TO_DISCOVERY = "urn:schemas-xmlsoap-org:ws:2005:04:discovery"
 TO_ANONYMOUS = "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous"
 ACTION_PROBE = "http://schemas.xmlsoap.org/ws/2005/04/discovery/Probe"
 ACTION_MATCHES = "http://schemas.xmlsoap.org/ws/2005/04/discovery/ProbeMatches"
+ACTION_HELLO = "http://schemas.xmlsoap.org/ws/2005/04/discovery/Hello"
+ACTION_BYE = "http://schemas.xmlsoap.org/ws/2005/04/discovery/Bye"
 CAMERA_TYPES: tuple[str, ...] = ("dn:NetworkVideoTransmitter", "tds:Device")
 SCOPE_BASE = "onvif://www.onvif.org/"
 MAX_DATAGRAM = 65_535
@@ -100,15 +102,35 @@ def probe_message(message_id: str, types: str = CAMERA_TYPES[0]) -> bytes:
     return _envelope(header, f"<d:Probe><d:Types>{esc(types)}</d:Types></d:Probe>")
 
 
+def _description(endpoint: str, types: Iterable[str], scopes: Iterable[str], xaddrs: Iterable[str],
+                 metadata_version: int) -> str:
+    """What a ProbeMatch and a Hello both carry."""
+    return (f"<wsa:EndpointReference><wsa:Address>{esc(endpoint)}</wsa:Address></wsa:EndpointReference>"
+            f"<d:Types>{esc(' '.join(types))}</d:Types><d:Scopes>{esc(' '.join(scopes))}</d:Scopes>"
+            f"<d:XAddrs>{esc(' '.join(xaddrs))}</d:XAddrs><d:MetadataVersion>{metadata_version}</d:MetadataVersion>")
+
+
 def probe_matches_message(relates_to: str, endpoint: str, types: Iterable[str], scopes: Iterable[str],
                           xaddrs: Iterable[str], metadata_version: int = 1) -> bytes:
     header = (f"<wsa:MessageID>{new_message_id()}</wsa:MessageID><wsa:RelatesTo>{esc(relates_to)}</wsa:RelatesTo>"
               f"<wsa:To>{TO_ANONYMOUS}</wsa:To><wsa:Action>{ACTION_MATCHES}</wsa:Action>")
-    body = (f"<d:ProbeMatches><d:ProbeMatch><wsa:EndpointReference><wsa:Address>{esc(endpoint)}</wsa:Address>"
-            f"</wsa:EndpointReference><d:Types>{esc(' '.join(types))}</d:Types>"
-            f"<d:Scopes>{esc(' '.join(scopes))}</d:Scopes><d:XAddrs>{esc(' '.join(xaddrs))}</d:XAddrs>"
-            f"<d:MetadataVersion>{metadata_version}</d:MetadataVersion></d:ProbeMatch></d:ProbeMatches>")
-    return _envelope(header, body)
+    body = _description(endpoint, types, scopes, xaddrs, metadata_version)
+    return _envelope(header, f"<d:ProbeMatches><d:ProbeMatch>{body}</d:ProbeMatch></d:ProbeMatches>")
+
+
+def hello_message(endpoint: str, types: Iterable[str], scopes: Iterable[str], xaddrs: Iterable[str],
+                  metadata_version: int = 1) -> bytes:
+    """What a device multicasts when it joins the network, so listeners need not wait for their next Probe."""
+    header = (f"<wsa:MessageID>{new_message_id()}</wsa:MessageID><wsa:To>{TO_DISCOVERY}</wsa:To>"
+              f"<wsa:Action>{ACTION_HELLO}</wsa:Action>")
+    return _envelope(header, f"<d:Hello>{_description(endpoint, types, scopes, xaddrs, metadata_version)}</d:Hello>")
+
+
+def bye_message(endpoint: str) -> bytes:
+    header = (f"<wsa:MessageID>{new_message_id()}</wsa:MessageID><wsa:To>{TO_DISCOVERY}</wsa:To>"
+              f"<wsa:Action>{ACTION_BYE}</wsa:Action>")
+    return _envelope(header, f"<d:Bye><wsa:EndpointReference><wsa:Address>{esc(endpoint)}</wsa:Address>"
+                             "</wsa:EndpointReference></d:Bye>")
 
 
 def _envelope_parts(data: bytes) -> tuple[Element, Element]:
@@ -124,11 +146,11 @@ def _tokens(raw: str, limit: int) -> tuple[str, ...]:
     return tuple(t for t in raw.split()[:limit] if len(t) <= MAX_TOKEN)
 
 
-def parse_probe(data: bytes) -> Probe:
-    """A Probe addressed to discovery, or ``Garbled``."""
+def parse_probe(data: bytes) -> Probe | None:
+    """A Probe; None for other WS-Discovery traffic on the port (Hello, Bye, matches); ``Garbled`` for junk."""
     header, body = _envelope_parts(data)
     if text(header, "wsa:Action") != ACTION_PROBE:
-        raise Garbled("not a WS-Discovery Probe")
+        return None
     probe = need(body, "d:Probe")
     message_id = text(header, "wsa:MessageID")
     if not message_id or len(message_id) > MAX_TOKEN:
@@ -178,5 +200,16 @@ def parse_probe_matches(data: bytes, ours: Collection[str], source: str) -> list
     return found
 
 
-__all__ = ["CAMERA_TYPES", "GROUP", "PORT", "Probe", "ProbeMatch", "find", "new_message_id", "parse_probe",
-           "parse_probe_matches", "probe_matches_message", "probe_message", "scope_uri", "scope_value"]
+def parse_announcement(data: bytes, source: str) -> tuple[bool, ProbeMatch]:
+    """A Hello (True, with what it carries) or a Bye (False, endpoint only), or ``Garbled``."""
+    header, body = _envelope_parts(data)
+    action = text(header, "wsa:Action")
+    if action not in (ACTION_HELLO, ACTION_BYE):
+        raise Garbled(f"not a Hello or Bye: action {action[:200]!r}")
+    hello = action == ACTION_HELLO
+    return hello, _match(need(body, "d:Hello" if hello else "d:Bye"), source)
+
+
+__all__ = ["CAMERA_TYPES", "GROUP", "PORT", "Probe", "ProbeMatch", "bye_message", "hello_message", "new_message_id",
+           "parse_announcement", "parse_probe", "parse_probe_matches", "probe_matches_message", "probe_message",
+           "scope_uri", "scope_value"]

@@ -16,7 +16,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from devices.onvif.errors import Garbled
-from devices.onvif.wsd_messages import GROUP, PORT, Probe, parse_probe, probe_matches_message, scope_uri
+from devices.onvif.wsd_messages import (
+    GROUP,
+    PORT,
+    Probe,
+    bye_message,
+    hello_message,
+    parse_probe,
+    probe_matches_message,
+    scope_uri,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +44,7 @@ class ResponderConfig:
     group: str = GROUP
     max_delay_s: float = 0.5  # the spec's APP_MAX_DELAY before answering a multicast Probe
     silent: bool = False  # fault mode: hears Probes, never answers
+    announce: bool = True  # multicast Hello on start and Bye on stop (when multicast_interface is set)
 
 
 def camera_scopes(name: str, hardware: str, location: str = "", *, ptz: bool = True) -> list[str]:
@@ -82,9 +92,12 @@ class WsDiscoveryResponder:
             try:
                 self._group, _ = await loop.create_datagram_endpoint(
                     lambda: _Listener(self, True), sock=self._group_socket(self.port))
+                sock = self._unicast.get_extra_info("socket")  # announcements leave from the camera's address
+                sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(cfg.multicast_interface))
             except OSError:
                 await self.stop()
                 raise
+            self._announce(hello_message(cfg.endpoint, cfg.types, cfg.scopes, cfg.xaddrs))
 
     def _group_socket(self, port: int) -> socket.socket:
         cfg = self.config
@@ -102,6 +115,8 @@ class WsDiscoveryResponder:
         return sock
 
     async def stop(self) -> None:
+        if self._group is not None:
+            self._announce(bye_message(self.config.endpoint))
         for timer in self._timers:
             timer.cancel()
         self._timers.clear()
@@ -117,6 +132,10 @@ class WsDiscoveryResponder:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
+    def _announce(self, message: bytes) -> None:
+        if self.config.announce and not self.config.silent and self._unicast is not None:
+            self._unicast.sendto(message, (self.config.group, self.port))
+
     def matches(self, probe: Probe) -> bool:
         """WS-Discovery's rule: every requested type is ours, every requested scope prefixes one of ours."""
         ours = {t.rpartition(":")[2] for t in self.config.types}
@@ -131,7 +150,7 @@ class WsDiscoveryResponder:
             self.refused += 1
             log.info("simulated camera %s ignored a datagram from %s: %s", self.config.host, sender[0], exc)
             return
-        if self.config.silent or not self.matches(probe) or len(self._timers) >= MAX_PENDING_ANSWERS:
+        if probe is None or self.config.silent or not self.matches(probe) or len(self._timers) >= MAX_PENDING_ANSWERS:
             return
         delay = random.uniform(0, self.config.max_delay_s) if multicast else 0.0
         timer: asyncio.TimerHandle | None = None
