@@ -63,7 +63,7 @@ def raise_fault(operation: Element, *, had_password: bool) -> None:
     if operation.tag != f"{{{NS['s']}}}Fault":
         return
     code = text(operation, "s:Code/s:Value")
-    subcodes = [local_name(v.text or "").rpartition(":")[2]
+    subcodes = [(v.text or "").strip().rpartition(":")[2]  # a QName such as ter:NotAuthorized
                 for v in operation.iterfind(".//s:Subcode/s:Value", NS)]
     reason = text(operation, "s:Reason/s:Text")[:300]
     if "NotAuthorized" in subcodes:
