@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -27,6 +28,7 @@ from classroom_console.media.output import Output, OutputState
 from classroom_console.media.output_rtmp import Backoff, RtmpOutput, mask_url
 from classroom_console.media.probe import inspect
 from classroom_console.media.studio import Studio
+from classroom_console.store.paths import DB_FILENAME
 
 RTMP_MODULE = Path("/usr/lib/nginx/modules/ngx_rtmp_module.so")
 SIZE, FPS = (320, 180), 30
@@ -214,8 +216,9 @@ def test_retries_wait_longer_each_time_with_jitter_and_a_ceiling() -> None:
     assert [backoff.delay(n, lambda: 1.0) for n in range(3)] == [0.5, 1, 2]
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "classroom_console", "stream", *args],
+def run_cli(*args: str, data: Path | None = None) -> subprocess.CompletedProcess[str]:
+    store = ["--data-dir", str(data)] if data is not None else []
+    return subprocess.run([sys.executable, "-m", "classroom_console", *store, "stream", *args],
                           capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -225,7 +228,7 @@ def test_cli_streams_to_two_destinations_prints_health_each_second_and_never_a_k
     done = run_cli("--source", "test-pattern:320x180", "--source", "test-pattern:320x180", "--source", "tone",
                    "--layout", "pip", "--size", "320x180", "--to", nginx.url("s3cret-key"),
                    "--to", f"rtmp://127.0.0.1:{free_port()}/live/0ther-s3cret", "--record", str(out),
-                   "--duration", "3", "--json")
+                   "--duration", "3", "--json", data=tmp_path / "data")
     assert "s3cret" not in done.stdout + done.stderr
     assert done.returncode == 1 and done.stderr.count("\n") == 1 and "connection-refused" in done.stderr
     *health, final = [json.loads(line) for line in done.stdout.splitlines()]
@@ -234,6 +237,9 @@ def test_cli_streams_to_two_destinations_prints_health_each_second_and_never_a_k
     assert (live["state"], live["connects"], live["dropped_packets"]) == ("ended", 1, 0)
     assert (dead["state"], dead["reason"], dead["bytes"]) == ("failed", "connection-refused", 0)
     assert final["recording"]["stop_reason"] == "duration" and inspect(out).frames == 90
+    (store,) = (tmp_path / "data").rglob(DB_FILENAME)
+    with sqlite3.connect(store) as db:
+        assert db.execute("SELECT path, duration_s FROM recordings").fetchall() == [(str(out), 3.0)]
     (flv,) = nginx.recordings("s3cret-key")
     assert received_whole(flv, 3.0)[1] == pytest.approx(3.0, abs=1.5 / FPS)
 

@@ -77,16 +77,23 @@ def build_program(args: argparse.Namespace) -> Program:
     return program
 
 
+async def open_store(args: argparse.Namespace, prog: str = "classroom-console record") -> AsyncStore | None:
+    """The store to register the recording in (None with --no-store, or when it cannot be opened: said once);
+    recordings a crash left open are closed first."""
+    if args.no_store:
+        return None
+    try:
+        store = await AsyncStore.open(args.data_dir)
+    except StoreError as exc:
+        print(f"{prog}: not registering the recording: {exc}", file=sys.stderr)
+        return None
+    for rid in await recover_unfinished(store):
+        print(f"{prog}: closed interrupted recording {rid}", file=sys.stderr)
+    return store
+
+
 async def record(args: argparse.Namespace, program: Program) -> RecordingResult:
-    store: AsyncStore | None = None
-    if not args.no_store:
-        try:
-            store = await AsyncStore.open(args.data_dir)
-        except StoreError as exc:
-            print(f"classroom-console record: not registering the recording: {exc}", file=sys.stderr)
-        else:
-            for rid in await recover_unfinished(store):
-                print(f"classroom-console record: closed interrupted recording {rid}", file=sys.stderr)
+    store = await open_store(args)
     preset = args.preset
     if preset == "auto":
         preset, speeds = await offload(lambda: choose_preset(program.size, program.fps), "record-calibrate")

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from classroom_console.commands.record import open_store
 from classroom_console.media import (
     EncoderSettings,
     Program,
@@ -39,6 +40,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", action="append", default=[], metavar="URL",
                         help="rtmp://HOST[:PORT]/APP/KEY; repeatable: one encoding, sent to each")
     parser.add_argument("--record", type=Path, metavar="OUT.mp4", help="also record into this crash-safe MP4")
+    parser.add_argument("--no-store", action="store_true", help="do not register the recording in the store")
     parser.add_argument("--layout", default="single", help="single, pip[:CORNER[:SCALE]], side-by-side")
     parser.add_argument("--size", default="1280x720", help="output size, e.g. 1280x720")
     parser.add_argument("--fps", type=int, default=30, choices=[25, 30], help="output frame rate")
@@ -88,8 +90,10 @@ async def stream(args: argparse.Namespace, program: Program,
                  outputs: list[RtmpOutput]) -> tuple[list[OutputStats], RecordingResult | None]:
     settings = EncoderSettings(preset=args.preset, crf=args.crf)
     job: Recorder | Broadcast
+    store = await open_store(args, PROG) if args.record is not None else None
     if args.record is not None:
-        job = Recorder(program, args.record, settings=settings, duration_s=args.duration, outputs=outputs)
+        job = Recorder(program, args.record, settings=settings, store=store, duration_s=args.duration,
+                       outputs=outputs)
     else:
         job = Broadcast(program, outputs, settings=settings, duration_s=args.duration)
     loop = asyncio.get_running_loop()
@@ -111,6 +115,8 @@ async def stream(args: argparse.Namespace, program: Program,
             loop.remove_signal_handler(sig)
         program.stop()
         await offload(program.join, "stream-join")
+        if store is not None:
+            await store.close()
 
 
 def run(args: argparse.Namespace) -> int:
