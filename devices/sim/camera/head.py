@@ -68,7 +68,9 @@ class _Glide:
     def at(self, now: float) -> float:
         if self.duration <= 0:
             return self.target
-        u = min(1.0, max(0.0, (now - self.start) / self.duration))
+        u = max(0.0, (now - self.start) / self.duration)
+        if u >= 1.0:
+            return self.target  # exactly: an arrived head reports its target, not a rounding of it
         return self.origin + (self.target - self.origin) * u * u * (3 - 2 * u)
 
     def remaining(self, now: float) -> float:
