@@ -191,6 +191,7 @@ async def test_advertisements_say_where_the_stream_and_visca_are() -> None:
         assert fixed.visca_port is None
         assert [ad.service_type for ad in fixed.advertisements()] == [HTTP_SERVICE]
         assert fixed.mac != ptz.mac and fixed.serial != ptz.serial
+        assert ptz.stream_url in ptz.describe() and "VISCA" in ptz.describe() and "fixed" in fixed.describe()
 
 
 async def test_faulty_cameras_are_slow_silent_or_garbled() -> None:

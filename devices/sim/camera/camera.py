@@ -147,6 +147,14 @@ class SimulatedCamera:
                                      {"mac": self._mac, "serial": self._serial, "framing": "visca-ip"}))
         return ads
 
+    def describe(self) -> str:
+        """One line for the terminal that started the room."""
+        c = self.config
+        ptz = f"VISCA udp {self.visca_port}" if self.visca_port is not None else "fixed"
+        extras = [f"fault={c.fault}"] if c.fault else []
+        return (f"camera    {c.name:<22} {self.stream_url}  {ptz}  mac {self._mac}"
+                + (f"  ({', '.join(extras)})" if extras else ""))
+
     def device_info(self) -> dict[str, Any]:
         """What /device.json answers: identity and where to reach the camera's parts."""
         c = self.config
