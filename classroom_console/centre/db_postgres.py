@@ -25,6 +25,15 @@ def _sql(statement: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
     return to_numbered(statement, params)
 
 
+def _many(statement: str, rows: list[dict[str, Any]]) -> tuple[str, list[list[Any]]]:
+    """One statement, many rows: the placeholders are numbered once, not once per row (a regex each)."""
+    sql, names = to_numbered(statement, {name: name for name in rows[0]})  # each name stands for itself
+    return sql, [[row[n] for n in names] for row in rows]
+
+
+LARGE_BATCH = 2000  # rows whose arguments are gathered on a worker thread rather than on the loop
+
+
 def _password_lookup(url: str) -> dict[str, Any]:
     """asyncpg stats ~/.pgpass on the loop for every new connection; look once here, off the loop."""
     if urlsplit(url).password or os.environ.get("PGPASSWORD"):
@@ -89,10 +98,9 @@ class PostgresCentreDB(CentreDB):
     async def touch_tokens(self, last_used: dict[str, str]) -> None:
         if not last_used:
             return
-        rows = [{"hash": h, "at": at} for h, at in last_used.items()]
-        sql, _ = _sql(schema.TOUCH_TOKEN, rows[0])
+        sql, args = _many(schema.TOUCH_TOKEN, [{"hash": h, "at": at} for h, at in last_used.items()])
         async with self.pool.acquire() as conn:
-            await conn.executemany(sql, [_sql(schema.TOUCH_TOKEN, row)[1] for row in rows])
+            await conn.executemany(sql, args)
 
     async def store_session(self, rows: SessionRows) -> int:
         async with self.pool.acquire() as conn, conn.transaction():
@@ -111,8 +119,11 @@ class PostgresCentreDB(CentreDB):
                 (schema.INSERT_READING, rows.readings),
             ):
                 if batch:
-                    sql, _ = _sql(statement, batch[0])
-                    await conn.executemany(sql, [_sql(statement, row)[1] for row in batch])
+                    if len(batch) > LARGE_BATCH:
+                        sql, args = await asyncio.to_thread(_many, statement, batch)
+                    else:
+                        sql, args = _many(statement, batch)
+                    await conn.executemany(sql, args)
             key = {"room_id": rows.session["room_id"], "session_id": rows.session["id"]}
             sql, args = _sql(schema.COUNT_EVENTS, key)
             return int(await conn.fetchval(sql, *args))
