@@ -8,6 +8,7 @@ import contextlib
 import gzip
 import io
 import os
+import time
 import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -25,7 +26,7 @@ from devices.onvif.client import OnvifClient
 from devices.onvif.errors import AuthFailed, Garbled
 from devices.onvif.soap import CONTENT_TYPE, body_of, envelope, fault
 from devices.onvif.wsd_messages import parse_probe_matches, probe_matches_message
-from devices.onvif.xml import MAX_XML_BYTES, NS, parse
+from devices.onvif.xml import INLINE_BYTES, MAX_XML_BYTES, NS, parse
 from devices.sim.onvif_service import SimOnvifConfig, SimOnvifService
 
 HOST = "127.0.80.230"
@@ -256,3 +257,31 @@ async def test_a_port_that_does_not_speak_http_is_garbled_not_unreachable() -> N
     finally:
         server.close()
         await server.wait_closed()
+
+
+async def test_a_large_answer_is_parsed_without_holding_the_loop() -> None:
+    """~1 MB of elements takes defusedxml most of a second: the loop must keep turning meanwhile."""
+    filler = "<tds:Extension/>" * 60_000
+    body = envelope(f"<tds:GetDeviceInformationResponse><tds:Model>Big</tds:Model>{filler}"
+                    "</tds:GetDeviceInformationResponse>")
+    assert INLINE_BYTES < len(body) < MAX_XML_BYTES
+    gaps: list[float] = []
+
+    async def ticker() -> None:
+        last = time.monotonic()
+        while True:
+            await asyncio.sleep(0.005)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+
+    async with hostile_camera(answering(body)) as url, OnvifClient(url, timeout_s=30.0) as client:
+        ticks = asyncio.create_task(ticker())
+        try:
+            info = await client.device_information()
+        finally:
+            ticks.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticks
+    assert info.model == "Big"
+    assert max(gaps) < 0.15, f"the loop stalled {max(gaps) * 1000:.0f} ms"

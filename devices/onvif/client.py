@@ -25,7 +25,7 @@ from devices.onvif.errors import AuthFailed, Garbled, NoPtz, OnvifError, OnvifTi
 from devices.onvif.media import Profile, StreamProtocol
 from devices.onvif.ptz import Preset, PtzStatus, PtzVector
 from devices.onvif.soap import CONTENT_TYPE, body_of, envelope, format_time, raise_fault, username_token
-from devices.onvif.xml import MAX_XML_BYTES, NS, local_name, parse, qname
+from devices.onvif.xml import MAX_XML_BYTES, NS, local_name, parse_async, qname
 
 log = logging.getLogger(__name__)
 codecs.lookup("idna")  # cached now: aiohttp looks it up lazily on the loop, where the import would stat files
@@ -198,7 +198,7 @@ class OnvifClient:
             raise AuthFailed(f"{name} at {url}: HTTP {status}", had_password=self.password is not None)
         if status not in (200, 400, 500):
             raise Garbled(f"{name} at {url}: HTTP {status}")
-        answer = body_of(parse(data, limit=self.max_bytes))
+        answer = body_of(await parse_async(data, limit=self.max_bytes))
         raise_fault(answer, had_password=self.password is not None)
         if answer.tag != qname(f"{operation}Response"):
             namespace = answer.tag.partition("}")[0][1:]

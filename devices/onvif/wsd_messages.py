@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
 from devices.onvif.errors import Garbled
-from devices.onvif.xml import NS, Element, esc, local_name, need, parse, qname, text
+from devices.onvif.xml import INLINE_BYTES, NS, Element, esc, local_name, need, parse, qname, text
 
 GROUP = "239.255.255.250"
 PORT = 3702
@@ -25,7 +25,7 @@ ACTION_HELLO = "http://schemas.xmlsoap.org/ws/2005/04/discovery/Hello"
 ACTION_BYE = "http://schemas.xmlsoap.org/ws/2005/04/discovery/Bye"
 CAMERA_TYPES: tuple[str, ...] = ("dn:NetworkVideoTransmitter", "tds:Device")
 SCOPE_BASE = "onvif://www.onvif.org/"
-MAX_DATAGRAM = 65_535
+MAX_DATAGRAM = INLINE_BYTES  # parsed on the loop; a real Probe or ProbeMatch is a few kB
 MAX_MATCHES_PER_MESSAGE = 16
 MAX_LIST = 64  # scopes or types in one match
 MAX_XADDRS = 8

@@ -24,7 +24,7 @@ from aiohttp import web
 
 from devices.onvif.errors import Garbled
 from devices.onvif.soap import CONTENT_TYPE, PASSWORD_DIGEST, body_of, envelope, fault, password_digest
-from devices.onvif.xml import NS, Element, esc, find, local_name, parse, quoteattr, text
+from devices.onvif.xml import NS, Element, esc, find, local_name, parse_async, quoteattr, text
 from devices.sim.ptz import PtzHead, PtzPosition
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,11 @@ class SimOnvifService:
             return web.Response(body=b"\x00\xffnot SOAP at all<<", content_type="application/soap+xml")
         data = await request.read()  # over client_max_size: aiohttp answers 413 itself
         try:
-            body = self._answer(service, data)
+            try:
+                root = await parse_async(data, limit=self.config.max_body_bytes)
+            except Garbled as exc:
+                raise _Fault("Sender", "WellFormed", str(exc)) from None
+            body = self._answer(service, root)
         except _Fault as exc:
             return self._reply(fault(exc.code, exc.subcode, exc.reason), exc.status)
         return self._reply(envelope(body), 200)
@@ -178,9 +182,8 @@ class SimOnvifService:
     def _reply(payload: bytes, status: int) -> web.Response:
         return web.Response(body=payload, status=status, headers={"Content-Type": CONTENT_TYPE})
 
-    def _answer(self, service: Service, data: bytes) -> str:
+    def _answer(self, service: Service, root: Element) -> str:
         try:
-            root = parse(data, limit=self.config.max_body_bytes)
             operation = body_of(root)
         except Garbled as exc:
             raise _Fault("Sender", "WellFormed", str(exc)) from None
