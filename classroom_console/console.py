@@ -30,6 +30,7 @@ from devices.discovery import expand_targets
 from devices.sim.room import SimRoom, SimRoomConfig
 
 log = logging.getLogger(__name__)
+ROOM_PASSWORD = "room:*"  # the password most of the room's devices share, kept like a device's own
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,10 @@ class ConsoleCore:
     async def _start_devices(self) -> None:
         scope = self.options.scope or (Scope.LOOPBACK if self.options.demo else Scope.ALL)
         known = [row["uid"] for row in await self.store.known_devices()] if self.store else []
-        passwords = await self.passwords.load(known)
+        passwords = await self.passwords.load([*known, ROOM_PASSWORD])
+        room_password = passwords.pop(ROOM_PASSWORD, None)
+        if room_password is not None:
+            passwords["*"] = room_password
         if self.options.demo and self.options.sim_room.password:
             passwords.setdefault("*", self.options.sim_room.password)
         self.devices = RoomDevices(
@@ -145,6 +149,12 @@ class ConsoleCore:
         await asyncio.to_thread(save_settings, self.db_path.parent, self.settings)
         if self.devices is not None:
             await self.devices.look_at(self._sweep())
+
+    async def set_room_password(self, password: str, first: str) -> None:
+        """One password for the room: kept, tried at once on every device that asks (``first`` too)."""
+        await self.passwords.save(ROOM_PASSWORD, password)
+        if self.devices is not None:
+            self.devices.set_room_password(password, also=[first])
 
     async def set_password(self, uid: str, password: str) -> None:
         await self.passwords.save(uid, password)

@@ -11,7 +11,7 @@ import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine, Mapping, Sequence
 from typing import Any
 
 from classroom_console.events import ErrorCode
@@ -294,6 +294,17 @@ class RoomDevices:
         for other in (r for r in results if isinstance(r, BaseException) and not isinstance(r, DeviceCommandError)):
             raise other
         return failures
+
+    def set_room_password(self, password: str, also: Sequence[str] = ()) -> None:
+        """The room's shared password: every device that refused (or was never given) one tries it now."""
+        self.passwords["*"] = password
+        working = (Availability.ONLINE, Availability.FAULT)  # these got in with what they have: left alone
+        asking = {uid for uid, m in self._managed.items() if m.driver.availability not in working}
+        for uid in asking | set(also):
+            self.passwords.pop(uid, None)  # its own (failed) password gives way to the room's
+            managed = self._managed.pop(uid, None)
+            if managed is not None:
+                self._side(self._readopt(managed))
 
     def set_password(self, uid: str, password: str) -> None:
         """Use this password from the next connection on; the driver is re-created to apply it."""

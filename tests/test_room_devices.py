@@ -224,4 +224,24 @@ async def test_ending_during_warm_up_turns_the_room_off_once_it_can(console: Con
 
 
 def ours_devices(core: ConsoleCore) -> list[DeviceInfo]:
-    return [d for uid, d in core.room.devices.items() if uid.startswith("mac:02:cc:80:00:00:")]
+    """This console's own simulated room (another test run may have a room of its own on loopback)."""
+    assert core.sim_room is not None
+    hosts = {sim.host for sim in core.sim_room.devices}
+    return [d for d in core.room.devices.values() if d.address in hosts]
+
+
+@pytest.mark.parametrize("console", [room_config(projectors=2, boards=1, password="secret")], indirect=True)
+async def test_one_room_password_is_tried_on_every_device_that_asks(console: ConsoleCore) -> None:
+    assert console.devices is not None
+    console.devices.passwords.clear()  # as in a room where nobody typed a password yet
+    for uid in list(console.devices.uids()):
+        console.devices.set_password(uid, "")  # re-connect with none
+    await wait_until(lambda: len(ours_devices(console)) == 3 and all(
+        d.availability is Availability.AUTH_FAILED for d in ours_devices(console)), within=30)
+    assert {d.reason for d in ours_devices(console)} == {"password-needed"}
+    first = ours_devices(console)[0].uid
+    await console.set_room_password("secret", first)  # typed once, on one card
+    await wait_until(lambda: all(d.availability is Availability.ONLINE for d in ours_devices(console)), within=30)
+    assert console.store is not None
+    rows = await console.store.call(lambda s: list(s.db.execute("SELECT device_uid FROM device_secrets")))
+    assert [r[0] for r in rows] == ["room:*"]  # kept once for the room, not once per device

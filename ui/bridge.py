@@ -151,6 +151,10 @@ class RoomBridge(QObject):
     def set_password(self, uid: str, password: str) -> None:
         self.run(self.core.set_password(uid, password), what=self.tr("save the password"))
 
+    def set_room_password(self, password: str, first: str) -> None:
+        """Tried on every device that asks (``first`` among them), and kept for those that ask later."""
+        self.run(self.core.set_room_password(password, first), what=self.tr("save the password"))
+
     def password_location(self) -> str:
         return self.core.passwords.where
 

@@ -10,9 +10,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -24,6 +22,7 @@ from devices.driver import Capability, Command, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
 from ui.bridge import RoomBridge
 from ui.device_details import DeviceDetails
+from ui.password_dialog import PasswordDialog
 from ui.reasons import failure_text, problem_text, reason_text
 from ui.resources import icon
 from ui.widgets import Badge
@@ -80,6 +79,7 @@ class DeviceCard(QFrame):
         self._since: dict[str, float] = {}  # "warming"/"cooling" -> when this one began
         self._took: dict[str, float] = {}  # how long the last one took, seconds
         self._details: DeviceDetails | None = None
+        self._password_dialog: PasswordDialog | None = None
         self.setMinimumWidth(320)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 16, 18, 16)
@@ -290,12 +290,18 @@ class DeviceCard(QFrame):
             "store": self.tr("It is kept in the session database on this PC (no system keyring was found)."),
             "memory": self.tr("It is kept only until the console closes."),
         }[self.bridge.password_location()]
-        dialog = QInputDialog(self)
-        dialog.setWindowTitle(self.tr("Device password"))
-        dialog.setLabelText(self.tr("Password for %1.").replace("%1", self.device.name) + "\n" + where)
-        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
-        dialog.textValueSelected.connect(lambda text: self.bridge.set_password(self.device.uid, text))
+        others = [uid for uid, d in self.bridge.room.devices.items()
+                  if d.availability is Availability.AUTH_FAILED and uid != self.device.uid]
+        dialog = PasswordDialog(self.device.name, where, len(others), self)
+        dialog.sig_password.connect(self._password_chosen)
+        self._password_dialog = dialog  # kept: PySide would otherwise collect it while it is open
         dialog.open()  # not exec(): the room keeps running while the dialog is up
+
+    def _password_chosen(self, password: str, whole_room: bool) -> None:
+        if whole_room:
+            self.bridge.set_room_password(password, first=self.device.uid)
+        else:
+            self.bridge.set_password(self.device.uid, password)
 
     def show_details(self) -> None:
         if self._details is None:

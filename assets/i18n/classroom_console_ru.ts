@@ -322,10 +322,6 @@
         <translation>Охлаждение · осталось около %1 с</translation>
     </message>
     <message>
-        <source>Device password</source>
-        <translation>Пароль устройства</translation>
-    </message>
-    <message>
         <source>Turn off</source>
         <translation>Выключить</translation>
     </message>
@@ -352,10 +348,6 @@
     <message>
         <source>It is kept only until the console closes.</source>
         <translation>Он хранится только до закрытия пульта.</translation>
-    </message>
-    <message>
-        <source>Password for %1.</source>
-        <translation>Пароль для «%1».</translation>
     </message>
 </context>
 <context>
@@ -801,6 +793,25 @@ Console</source>
     <message>
         <source>Session log</source>
         <translation>Журнал занятий</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordDialog</name>
+    <message>
+        <source>Device password</source>
+        <translation>Пароль устройства</translation>
+    </message>
+    <message>
+        <source>Password for %1.</source>
+        <translation>Пароль для «%1».</translation>
+    </message>
+    <message>
+        <source>Also try it on the other %1 device(s) here that ask for a password</source>
+        <translation>Попробовать его и на других устройствах аудитории, которые просят пароль (%1)</translation>
+    </message>
+    <message>
+        <source>Also use it for devices here that ask for a password later</source>
+        <translation>Использовать его и для устройств, которые попросят пароль позже</translation>
     </message>
 </context>
 <context>
