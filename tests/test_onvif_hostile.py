@@ -265,23 +265,26 @@ async def test_a_large_answer_is_parsed_without_holding_the_loop() -> None:
     body = envelope(f"<tds:GetDeviceInformationResponse><tds:Model>Big</tds:Model>{filler}"
                     "</tds:GetDeviceInformationResponse>")
     assert INLINE_BYTES < len(body) < MAX_XML_BYTES
-    gaps: list[float] = []
+    last, worst = time.monotonic(), 0.0
+
+    def tick() -> None:
+        nonlocal last, worst
+        now = time.monotonic()
+        last, worst = now, max(worst, now - last)
 
     async def ticker() -> None:
-        last = time.monotonic()
         while True:
             await asyncio.sleep(0.005)
-            now = time.monotonic()
-            gaps.append(now - last)
-            last = now
+            tick()
 
     async with hostile_camera(answering(body)) as url, OnvifClient(url, timeout_s=30.0) as client:
         ticks = asyncio.create_task(ticker())
         try:
             info = await client.device_information()
+            tick()  # the stall up to the answer counts too
         finally:
             ticks.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticks
     assert info.model == "Big"
-    assert max(gaps) < 0.15, f"the loop stalled {max(gaps) * 1000:.0f} ms"
+    assert worst < 0.15, f"the loop stalled {worst * 1000:.0f} ms"

@@ -15,7 +15,6 @@ import math
 import threading
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
-from xml.parsers import expat  # noqa: F401  imported now: ElementTree imports it lazily, on the loop
 from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import DefusedXmlException
@@ -43,6 +42,15 @@ NS: dict[str, str] = {
 
 __all__ = ["INLINE_BYTES", "MAX_XML_BYTES", "NS", "Element", "attr_float", "esc", "find", "local_name", "need",
            "parse", "parse_async", "qname", "quoteattr", "text"]
+
+
+def _warm_up() -> None:
+    """Parse once at import: the parser's first run imports expat lazily (PySide's import hook then stats
+    files), which must not happen on the loop."""
+    fromstring(b"<warm-up/>", forbid_dtd=True)
+
+
+_warm_up()
 
 
 def parse(data: bytes, *, limit: int = MAX_XML_BYTES) -> Element:
