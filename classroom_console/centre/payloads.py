@@ -95,7 +95,22 @@ def session_rows(room: str, session_id: str, body: Any, now: str) -> SessionRows
     return SessionRows(session, rows, span, hours, dspans, devices, readings)
 
 
+def _plain(value: Any, max_len: int) -> bool:
+    """Short printable ASCII: what nearly every id, kind and device uid is, checked in a few C calls."""
+    return type(value) is str and 0 < len(value) <= max_len and value.isascii() and value.isprintable()
+
+
 def _event(room: str, session_id: str, e: Any) -> dict[str, Any]:
+    """One event's row; the common shape is checked in a few steps, anything else field by field."""
+    if type(e) is dict:
+        local_id, uid, kind = e.get("id"), e.get("device_uid"), e.get("kind")
+        if (type(local_id) is int and 0 < local_id <= v.INT64_MAX and _plain(kind, MAX_WORD)
+                and (uid is None or _plain(uid, MAX_UID))):
+            return {
+                "room_id": room, "session_id": session_id, "local_id": local_id, "device_uid": uid, "kind": kind,
+                "payload": v.json_text(e.get("payload", {}), "payload"),
+                "wall_time": v.timestamp(e.get("wall_time"), "wall_time"),
+            }
     e = v.obj(e, "")
     uid = e.get("device_uid")
     return {
