@@ -18,9 +18,11 @@ from aiohttp import web
 
 from devices.driver import Reason
 from devices.onvif.client import OnvifClient
+from devices.onvif.device import on_host, read_services
 from devices.onvif.errors import AuthFailed, Garbled, NoPtz, OnvifTimeout, SoapFault, Unreachable
 from devices.onvif.ptz import PtzVector
-from devices.onvif.soap import CONTENT_TYPE, envelope, format_time, username_token
+from devices.onvif.soap import CONTENT_TYPE, body_of, envelope, format_time, username_token
+from devices.onvif.xml import parse
 from devices.sim.camera import MotorProfile, SimulatedHead
 from devices.sim.onvif_service import SimOnvifConfig, SimOnvifService
 from devices.sim.ptz import PtzHead, PtzPosition
@@ -252,3 +254,27 @@ async def test_simulated_camera_restarts_on_its_port_and_the_client_reconnects()
         await cam.start()
         assert cam.device_url == url
         assert (await client.device_information()).serial == "SIMCAM0001"
+
+
+def test_urls_are_moved_onto_the_host_we_reached() -> None:
+    reached = "http://10.1.2.3:8080/onvif/device_service"
+    assert on_host("rtsp://admin:pw@192.168.1.64:554/Streaming/101?x=1", reached) == (
+        "rtsp://admin:pw@10.1.2.3:554/Streaming/101?x=1")
+    assert on_host("http://0.0.0.0/onvif/ptz", reached) == "http://10.1.2.3/onvif/ptz"
+    assert on_host("http://192.168.1.64/onvif/ptz", "http://[fd00::5]/onvif/device_service") == (
+        "http://[fd00::5]/onvif/ptz")
+    assert on_host("http://10.1.2.3:9000/x", reached) == "http://10.1.2.3:9000/x"
+    assert on_host("http://host:notaport/x", reached) == "http://host:notaport/x"  # left as it came
+    answer = parse(envelope(
+        "<tds:GetServicesResponse><tds:Service><tds:Namespace>http://www.onvif.org/ver20/ptz/wsdl</tds:Namespace>"
+        "<tds:XAddr>http://192.168.1.64/onvif/PTZ</tds:XAddr></tds:Service></tds:GetServicesResponse>"))
+    assert read_services(body_of(answer), reached).ptz == "http://10.1.2.3/onvif/PTZ"
+    assert read_services(body_of(answer), reached, rewrite=False).ptz == "http://192.168.1.64/onvif/PTZ"
+
+
+async def test_a_stream_url_on_an_unreachable_address_is_moved_onto_the_camera() -> None:
+    async with camera(None, stream_uri="rtsp://192.168.1.64:554/live") as cam:
+        async with OnvifClient(cam.device_url) as client:
+            assert await client.stream_uri("main") == f"rtsp://{HOST}:554/live"
+        async with OnvifClient(cam.device_url, rewrite_hosts=False) as client:
+            assert await client.stream_uri("main") == "rtsp://192.168.1.64:554/live"

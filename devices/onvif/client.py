@@ -39,8 +39,9 @@ class OnvifClient:
     """One ONVIF device, by its device service URL (an XAddr from WS-Discovery)."""
 
     def __init__(self, device_url: str, username: str | None = None, password: str | None = None, *,
-                 timeout_s: float = 3.0, max_bytes: int = MAX_XML_BYTES) -> None:
+                 timeout_s: float = 3.0, max_bytes: int = MAX_XML_BYTES, rewrite_hosts: bool = True) -> None:
         self.device_url = device_url
+        self.rewrite_hosts = rewrite_hosts  # service and stream URLs moved onto the host we reached
         self.username = username or DEFAULT_USER
         self.password = password
         self.timeout_s = timeout_s
@@ -89,11 +90,11 @@ class OnvifClient:
         if self._services is None:
             try:
                 answer = await self._call(self.device_url, "tds:GetServices", device.get_services())
-                self._services = device.read_services(answer, self.device_url)
+                self._services = device.read_services(answer, self.device_url, self.rewrite_hosts)
             except (SoapFault, Garbled) as exc:
                 log.debug("GetServices failed at %s (%s); asking GetCapabilities", self.device_url, exc)
                 answer = await self._call(self.device_url, "tds:GetCapabilities", device.get_capabilities())
-                self._services = device.read_capabilities(answer, self.device_url)
+                self._services = device.read_capabilities(answer, self.device_url, self.rewrite_hosts)
         return self._services
 
     # Media service
@@ -102,10 +103,12 @@ class OnvifClient:
 
     async def stream_uri(self, profile: str, protocol: StreamProtocol = "RTSP") -> str:
         """The URL of the profile's live stream (RTP-Unicast over ``protocol``)."""
-        return media.read_uri(await self._media("trt:GetStreamUri", media.get_stream_uri(profile, protocol)))
+        uri = media.read_uri(await self._media("trt:GetStreamUri", media.get_stream_uri(profile, protocol)))
+        return device.on_host(uri, self.device_url) if self.rewrite_hosts else uri
 
     async def snapshot_uri(self, profile: str) -> str:
-        return media.read_uri(await self._media("trt:GetSnapshotUri", media.get_snapshot_uri(profile)))
+        uri = media.read_uri(await self._media("trt:GetSnapshotUri", media.get_snapshot_uri(profile)))
+        return device.on_host(uri, self.device_url) if self.rewrite_hosts else uri
 
     # PTZ service (NoPtz when the device has none)
     async def continuous_move(self, profile: str, velocity: PtzVector, timeout_s: float | None = None) -> None:

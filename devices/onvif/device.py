@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from devices.onvif.errors import Garbled
 from devices.onvif.xml import NS, Element, find, need, text
@@ -82,19 +82,41 @@ def read_device_information(response: Element) -> DeviceInformation:
     return DeviceInformation(*fields)
 
 
-def _url(raw: str) -> str | None:
+def on_host(url: str, device_url: str) -> str:
+    """``url`` with its host replaced by the device's (the address we reached it at), port and path kept.
+
+    Cameras behind NAT, moved to another network or set up with a default address report service and stream
+    URLs on an address nobody can reach; the one we just talked to is the one that works.
+    """
+    try:
+        target, parts = urlsplit(device_url).hostname, urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    if not target or not parts.hostname or parts.hostname == target:
+        return url
+    userinfo = parts.netloc.rpartition("@")[0]
+    host = f"[{target}]" if ":" in target else target
+    netloc = f"{userinfo + '@' if userinfo else ''}{host}{f':{port}' if port else ''}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _url(raw: str, device_url: str, rewrite: bool) -> str | None:
     try:
         parts = urlsplit(raw)
         ok = parts.scheme in ("http", "https") and bool(parts.hostname) and len(raw) <= 1024
     except ValueError:
         ok = False
-    return raw if ok else None
+    if not ok:
+        return None
+    return on_host(raw, device_url) if rewrite else raw
 
 
-def read_services(response: Element, device_url: str) -> ServiceUrls:
+def read_services(response: Element, device_url: str, rewrite: bool = True) -> ServiceUrls:
+    """Media and PTZ URLs (on the device's own host when ``rewrite``)."""
     found: dict[str, str] = {}
     for service in response.iterfind("tds:Service", NS):
-        url = _url(text(service, "tds:XAddr"))
+        url = _url(text(service, "tds:XAddr"), device_url, rewrite)
         namespace = text(service, "tds:Namespace")
         if url and namespace not in found:
             found[namespace] = url
@@ -103,7 +125,8 @@ def read_services(response: Element, device_url: str) -> ServiceUrls:
     return ServiceUrls(device_url, found.get(MEDIA_NS), found.get(PTZ_NS))
 
 
-def read_capabilities(response: Element, device_url: str) -> ServiceUrls:
+def read_capabilities(response: Element, device_url: str, rewrite: bool = True) -> ServiceUrls:
     capabilities = need(response, "tds:Capabilities")
     media, ptz = find(capabilities, "tt:Media"), find(capabilities, "tt:PTZ")
-    return ServiceUrls(device_url, _url(text(media, "tt:XAddr")), _url(text(ptz, "tt:XAddr")))
+    return ServiceUrls(device_url, _url(text(media, "tt:XAddr"), device_url, rewrite),
+                       _url(text(ptz, "tt:XAddr"), device_url, rewrite))
