@@ -11,7 +11,7 @@ import hashlib
 from datetime import UTC, datetime
 
 from devices.onvif.errors import AuthFailed, Garbled, SoapFault
-from devices.onvif.xml import NS, Element, esc, find, local_name, need, text
+from devices.onvif.xml import NS, Element, esc, local_name, need, text
 
 PASSWORD_DIGEST = ("http://docs.oasis-open.org/wss/2004/01/"
                    "oasis-200401-wss-username-token-profile-1.0#PasswordDigest")
@@ -80,7 +80,3 @@ def fault(code: str, subcode: str, reason: str) -> bytes:
         f'</s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">{esc(reason)}</s:Text></s:Reason></s:Fault>'
     )
 
-
-def security_token(root: Element) -> Element | None:
-    """The request's wsse:UsernameToken, if it carries one."""
-    return find(root, "s:Header/wsse:Security/wsse:UsernameToken")
