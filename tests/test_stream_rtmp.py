@@ -277,3 +277,35 @@ async def test_the_studio_goes_live_while_recording_without_blocking_its_loop(ng
     (flv,) = nginx.recordings("studio")
     assert (await offload(lambda: received_whole(flv, result.duration_s)))[1] == pytest.approx(
         result.duration_s, abs=0.1)
+
+
+async def test_going_live_and_ending_it_in_the_middle_of_a_recording(nginx: Nginx, tmp_path: Path) -> None:
+    """The stream starts at the next keyframe and ends cleanly; the recording neither stops nor skips."""
+    studio = Studio(None, None, tmp_path, size=SIZE, fps=FPS, start_floor_bytes=0)
+    live = RtmpOutput(nginx.url("late"))
+
+    async def until(predicate: Callable[[], bool], what: str) -> None:
+        deadline = time.monotonic() + BOUND_S
+        while not predicate():
+            assert time.monotonic() < deadline, f"timed out waiting for {what}"
+            await asyncio.sleep(0.05)
+
+    try:
+        await studio.add_source("test-pattern")
+        await studio.add_source("tone")
+        await studio.start_recording()
+        await until(lambda: studio.elapsed_s > 1.3, "the recording to be under way")
+        studio.add_output(live)
+        await until(lambda: live.state == OutputState.LIVE and live.packets > 150, "two seconds live")
+        await studio.end_output(live)
+        assert live.stats().state == OutputState.ENDED and studio.recording
+        ended_at = studio.elapsed_s
+        await until(lambda: studio.elapsed_s > ended_at + 1, "the recording to go on")
+        result = await studio.stop_recording()
+    finally:
+        await studio.close()
+    assert result.stats.skipped_by_encoder == 0 and result.stats.dropped_at_file == 0
+    assert (await offload(lambda: inspect(result.path))).frames == round(result.duration_s * FPS)
+    (flv,) = nginx.recordings("late")
+    codecs, video_s, _ = await offload(lambda: received_whole(flv, 1.5))
+    assert codecs == ["h264", "aac"] and 1.5 < video_s < result.duration_s - 2

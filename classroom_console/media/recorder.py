@@ -219,6 +219,23 @@ class Recorder:
         """The file's and each live output's own health, cheap enough to poll at display rate."""
         return [output.stats() for output in (self._file, *self.outputs) if output is not None]
 
+    def add_output(self, output: Output) -> None:
+        """Going live in the middle of a recording: the output starts at the encoder's next keyframe."""
+        if self._sink is None or not self.recording:
+            raise RuntimeError("outputs join a running recording; before it starts, pass them to the Recorder")
+        self._sink.add_output(output)
+        self.outputs = (*self.outputs, output)
+
+    async def end_output(self, output: Output) -> None:
+        """Ending one live output while the recording goes on: it sends what it holds and closes its stream
+        (its stats stay listed, ended)."""
+        if output not in self.outputs:
+            raise ValueError(f"{output.name} is not an output of this recording")
+        if self._sink is not None:
+            self._sink.remove_output(output)
+        output.end()
+        await end_outputs([output], LIVE_GRACE_S)
+
     async def add_marker(self, label: str = "") -> Marker:
         """A chapter starting now; stored at once so a crash keeps it."""
         if self.recording_id is None or not self.recording:

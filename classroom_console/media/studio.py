@@ -164,6 +164,18 @@ class Studio:
     def stats(self) -> RecordingStats | None:
         return self.recorder.stats() if self.recorder is not None and self.recorder.recording else None
 
+    def add_output(self, output: Output) -> None:
+        """Going live while recording (from the next keyframe, at most 2 s away)."""
+        if self.recorder is None or not self.recorder.recording:
+            raise RuntimeError("not recording")
+        self.recorder.add_output(output)
+
+    async def end_output(self, output: Output) -> None:
+        """Ending one live destination; the recording goes on."""
+        if self.recorder is None:
+            raise RuntimeError("not recording")
+        await self.recorder.end_output(output)
+
     def output_stats(self) -> list[OutputStats]:
         """The file's and each live destination's health while recording (reason codes, not sentences)."""
         return self.recorder.output_stats() if self.recorder is not None and self.recorder.recording else []
