@@ -56,7 +56,7 @@ async def test_a_full_disk_is_507_and_the_room_resumes_once_there_is_room(small_
             assert r.status == 200
         url = f"{centre.url}/api/v1/recordings/rec-1"
         async with http.patch(url, data=data, headers={**auth(token), "Upload-Offset": "0"}) as r:
-            assert r.status == 507 and (await r.json()) == {"error": "the centre's disk is full"}
+            assert r.status == 507 and (await r.json()) == {"error": "the centre's disk is full", "reason": "disk_full"}
         async with http.head(url, headers=auth(token)) as r:
             held = int(r.headers["Upload-Offset"])
         assert held == 0

@@ -25,9 +25,15 @@ _SQLITE_FULL = 13
 _PG_DISK_FULL = "53100"
 
 
+REASONS = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found", 408: "stalled", 409: "conflict",
+           413: "too_large", 422: "checksum_mismatch", 429: "too_many_connections", 500: "internal", 503: "busy",
+           507: "disk_full"}
+
+
 def error(status: int, message: str, **headers: str) -> web.Response:
-    """Every refusal has the same shape: ``{"error": one line}``."""
-    return web.json_response({"error": message.splitlines()[0] if message else ""}, status=status, headers=headers)
+    """Every refusal has the same shape: ``{"error": one line, "reason": a code a console can word itself}``."""
+    line = message.splitlines()[0] if message else ""
+    return web.json_response({"error": line, "reason": REASONS.get(status, "refused")}, status=status, headers=headers)
 
 
 def disk_full(exc: BaseException | None) -> bool:

@@ -20,7 +20,7 @@ from aiohttp import web
 from classroom_console.centre.limits import Limits
 
 log = logging.getLogger(__name__)
-_TOO_MANY_BODY = b'{"error": "too many connections from this address at once"}'
+_TOO_MANY_BODY = b'{"error": "too many connections from this address at once", "reason": "too_many_connections"}'
 _TOO_MANY = (
     b"HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nRetry-After: 5\r\n"
     b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(_TOO_MANY_BODY), _TOO_MANY_BODY)
