@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
 from classroom_console.network import local_ipv4_addresses
-from devices.discovery import DEFAULT_SERVICE_TYPES, FinderConfig, directed_broadcasts
+from devices import registry
+from devices.discovery import FinderConfig, directed_broadcasts
 from devices.sim.room import LOOPBACK_ROOM
 
 PJLINK_PORT = 4352
@@ -49,7 +50,8 @@ def finder_config(
         interfaces.append(LOOPBACK_DNSSD)
     return FinderConfig(
         search_targets=search,
-        dnssd_types=DEFAULT_SERVICE_TYPES if interfaces else (),
+        dnssd_types=registry.dnssd_types() if interfaces else (),
+        wsd_interfaces=interfaces,
         sweep=list(sweep),
         dnssd_interfaces=interfaces,
         passwords=dict(passwords or {}),

@@ -19,7 +19,15 @@ from classroom_console.room import Room
 from classroom_console.store import AsyncStore
 from devices import registry as families
 from devices.discovery import DeviceFinder, FinderConfig
-from devices.driver import Command, CommandError, Driver, DriverOptions, NoticeListener, Reason
+from devices.driver import (
+    COMMAND_CAPABILITY,
+    Command,
+    CommandError,
+    Driver,
+    DriverOptions,
+    NoticeListener,
+    Reason,
+)
 from devices.model import Availability, DeviceInfo, DeviceKind
 from devices.tasks import cancel_and_wait
 
@@ -145,6 +153,9 @@ class RoomDevices:
         managed = self._managed.get(info.uid)
         if managed is not None and (managed.info.address, managed.info.port) == (info.address, info.port):
             managed.info.found_by |= info.found_by
+            if any(managed.info.state.get(k) != v for k, v in info.state.items()):
+                managed.info.state.update(info.state)  # a second face of it was found (a camera's VISCA port)
+                managed.driver.learn(managed.info)
             shown = self.room.devices.get(info.uid)
             if shown is not None:
                 shown.found_by |= info.found_by  # how it was found is detail, not news: no event
@@ -247,7 +258,7 @@ class RoomDevices:
         name = self.room.devices[uid].name if uid in self.room.devices else uid
         if managed is None:
             raise DeviceCommandError(uid, name, command, Reason.NOT_READY, "not reachable yet")
-        if command.name not in managed.driver.capabilities:
+        if COMMAND_CAPABILITY.get(command.name, command.name) not in managed.driver.capabilities:
             raise DeviceCommandError(uid, name, command, Reason.UNSUPPORTED, f"no {command.name!r} on this device")
         self.room.log_event(uid, "command", {"command": command.label()})
         if command.name == "power":
@@ -349,6 +360,13 @@ async def poll_once(info: DeviceInfo, password: str | None, timeout_s: float = 3
         await driver.stop()
 
 
+def remembered_state(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The state a device last reported, as the store kept it (empty for rows from before it kept states)."""
+    extra = row.get("extra")
+    state = extra.get("state") if isinstance(extra, dict) else None
+    return dict(state) if isinstance(state, dict) else {}
+
+
 def _from_row(row: Mapping[str, Any]) -> DeviceInfo | None:
     """A remembered device, shown as "checking" until discovery confirms it."""
     try:
@@ -366,5 +384,6 @@ def _from_row(row: Mapping[str, Any]) -> DeviceInfo | None:
         protocol_class=row.get("protocol_class") or "",
         availability=Availability.UNKNOWN,
         reason=str(Reason.NOT_CHECKED),
+        state=remembered_state(row),
         capabilities=frozenset(str(c) for c in capabilities),
     )

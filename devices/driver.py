@@ -9,8 +9,8 @@ for its availability (a word plus a reason *code*), a plain JSON state, its capa
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar, Protocol
 
@@ -26,6 +26,9 @@ class Capability(StrEnum):
     FREEZE = "freeze"
     LAMP = "lamp"  # state["lamp_hours"]
     ERRORS = "errors"  # state["errors"]: component -> "warning" | "error"
+    STREAM = "stream"  # state["stream_url"] (and "snapshot_url"): a picture ffmpeg, VLC or OpenCV can open
+    PTZ = "ptz"  # commands ptz-drive (pan, tilt, zoom speeds), ptz-goto (pan, tilt, zoom), ptz-home; state["position"]
+    PRESETS = "presets"  # commands preset-recall N, preset-store N; state["presets"]: number -> name
 
 
 class Reason(StrEnum):
@@ -45,12 +48,19 @@ class Reason(StrEnum):
     NOT_READY = "not-ready"  # the console has not reached the device yet
 
 
+COMMAND_CAPABILITY = {
+    "power": Capability.POWER, "input": Capability.INPUT, "blank": Capability.BLANK, "freeze": Capability.FREEZE,
+    "ptz-drive": Capability.PTZ, "ptz-goto": Capability.PTZ, "ptz-home": Capability.PTZ,
+    "preset-recall": Capability.PRESETS, "preset-store": Capability.PRESETS,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
     """A request for one device: ``name`` is a Capability's value, ``value`` its argument."""
 
     name: str
-    value: str | bool | int | float | None = None
+    value: str | bool | int | float | tuple[float, ...] | None = None
 
     def label(self) -> str:
         """For the session log and technical detail (never shown as a sentence to a user)."""
@@ -80,7 +90,9 @@ class Identity:
     product: str = ""
     info: str = ""
     serial: str = ""
+    mac: str = ""  # when the device says it itself (ONVIF GetNetworkInterfaces): its stable identity
     error: str = ""  # technical detail for the log
+    extra: dict[str, Any] = field(default_factory=dict)  # family-specific facts for the state (a stream URL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +152,9 @@ class Driver(abc.ABC):
     @abc.abstractmethod
     async def command(self, command: Command) -> None: ...
 
+    def learn(self, info: DeviceInfo) -> None:  # noqa: B027 - most families learn nothing after discovery
+        """Discovery found more about the device (a camera's PTZ port from a second advert)."""
+
     def _changed(self) -> None:
         if self.on_change is not None:
             self.on_change()
@@ -161,7 +176,15 @@ class Family(Protocol):
     dnssd_types: ClassVar[tuple[str, ...]]
     capabilities: ClassVar[frozenset[Capability]]  # the most a device of this family can offer
 
-    async def identify(self, host: str, port: int, password: str | None, step_timeout: float) -> Identity: ...
+    async def identify(
+        self, host: str, port: int, password: str | None, step_timeout: float, hints: Mapping[str, str]
+    ) -> Identity:
+        """Who answers at this endpoint; ``hints`` are what discovery already heard (DNS-SD TXT, an XAddr)."""
+        ...
+
+    def accepts(self, service_type: str, txt: Mapping[str, str]) -> bool:
+        """Whether a DNS-SD advert of one of ``dnssd_types`` is really one of ours (``_http._tcp`` is not always)."""
+        ...
 
     def driver(self, info: DeviceInfo, options: DriverOptions) -> Driver: ...
 

@@ -10,7 +10,7 @@ import importlib
 
 from devices.driver import Family
 
-BUILT_IN = ("devices.pjlink.family",)
+BUILT_IN = ("devices.pjlink.family", "devices.camera.family")
 _families: dict[str, Family] = {}
 _loaded = False
 
@@ -43,6 +43,11 @@ def family_for(protocol: str) -> Family:
 def families() -> list[Family]:
     _load()
     return list(_families.values())
+
+
+def dnssd_types() -> tuple[str, ...]:
+    """Every DNS-SD type some family answers to: what the console browses for."""
+    return tuple(dict.fromkeys(t for f in families() for t in f.dnssd_types))
 
 
 def protocol_of_service(service_type: str) -> str | None:

@@ -12,6 +12,7 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 from classroom_console.console import ConsoleCore, ConsoleOptions
+from devices.sim.room import SimRoomConfig
 from ui import i18n
 from ui.bridge import RoomBridge
 from ui.main_window import QUIT_TURN_OFF, MainWindow
@@ -114,7 +115,10 @@ def run(args: argparse.Namespace) -> int:
     app.setQuitOnLastWindowClosed(False)  # closing the window asks first; the app ends when _main is done
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    core = ConsoleCore(ConsoleOptions(data_dir=args.data_dir, demo=args.command == "demo"))
+    demo = args.command == "demo"
+    # The demo room has cameras too: one that pans, tilts and zooms, and a fixed one.
+    sim_room = SimRoomConfig(cameras=1, fixed_cameras=1) if demo else SimRoomConfig()
+    core = ConsoleCore(ConsoleOptions(data_dir=args.data_dir, demo=demo, sim_room=sim_room))
     bridge = RoomBridge(core)
     window = MainWindow(bridge)
     window.set_data_dir(str(core.db_path.parent))

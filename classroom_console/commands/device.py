@@ -11,17 +11,20 @@ import asyncio
 import ipaddress
 import json
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 from classroom_console.discovery_scope import Scope, finder_config
+from classroom_console.media.snapshot import PictureError, save_picture
 from classroom_console.passwords import PasswordBook
 from classroom_console.room import Room, Session
-from classroom_console.room_devices import DeviceCommandError, RoomDevices
+from classroom_console.room_devices import DeviceCommandError, RoomDevices, remembered_state
 from classroom_console.store import AsyncStore
 from devices.discovery import DeviceFinder, FinderConfig, device_uid
 from devices.driver import Capability, Command, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
 
-HELP = "control one device: power on|off|status, input NAME, mute on|off"
+HELP = "control one device: power on|off|status, input NAME, mute on|off; a camera: ptz …, snapshot FILE"
 PJLINK_PORT = 4352
 DEFAULT_PROTOCOL = "pjlink"
 
@@ -36,11 +39,31 @@ class DeviceUnusable(Exception):
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", metavar="ID|ADDRESS", help="a device id (mac:…) or an address[:port]")
-    parser.add_argument("action", choices=["power", "input", "mute", "status"], help="what to do")
-    parser.add_argument("value", nargs="?", help="on|off|status for power, a name or code for input, on|off for mute")
+    parser.add_argument("action", choices=["power", "input", "mute", "status", "ptz", "snapshot"], help="what to do")
+    parser.add_argument(
+        "value", nargs="*",
+        help="on|off|status for power, a name or code for input, on|off for mute; for ptz: move, home, position, "
+        "preset set N, preset recall N; for snapshot: the PNG file to write",
+    )
+    parser.add_argument("--pan", type=_unit(-1.0, 1.0), metavar="P", help="ptz move: pan, -1 (left) to 1 (right)")
+    parser.add_argument("--tilt", type=_unit(-1.0, 1.0), metavar="T", help="ptz move: tilt, -1 (down) to 1 (up)")
+    parser.add_argument("--zoom", type=_unit(0.0, 1.0), metavar="Z", help="ptz move: zoom, 0 (wide) to 1 (tele)")
     parser.add_argument("--password", help="the device's password (remembered for this device when it works)")
     parser.add_argument("--timeout", type=float, default=3.0, metavar="S", help="per-step timeout (default 3)")
     parser.add_argument("--json", action="store_true", help="print status as JSON")
+
+
+def _unit(low: float, high: float) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is outside {low:g}..{high:g}")
+        return value
+
+    return parse
 
 
 def _as_address(target: str) -> tuple[str, int] | None:
@@ -61,13 +84,16 @@ async def _locate(target: str, store: AsyncStore, step_timeout: float) -> Device
     address = _as_address(target)
     known = await store.known_devices()
     if address is not None:
-        row = next((r for r in known if (r["last_address"], r["last_port"]) == address), None)
+        given_port = ":" in target and target.count(":") == 1
+        row = next((r for r in known if r["last_address"] == address[0]
+                    and (not given_port or r["last_port"] == address[1])), None)
     else:
         row = next((r for r in known if r["uid"] == target and r["last_address"]), None)
     if row is not None:
         return DeviceInfo(
             row["uid"], DeviceKind(row["kind"]), row.get("name") or row["uid"], row["last_address"],
             int(row["last_port"] or PJLINK_PORT), row.get("protocol") or DEFAULT_PROTOCOL,
+            state=remembered_state(row),
         )
     if address is not None:
         uid = device_uid(None, "", "", *address)
@@ -79,15 +105,34 @@ async def _locate(target: str, store: AsyncStore, step_timeout: float) -> Device
 
 
 def _command(args: argparse.Namespace) -> Command | None:
-    """None for status; a bad value is a one-line usage error."""
-    value = (args.value or "").lower()
-    if args.action == "status" or (args.action == "power" and value in ("", "status")):
+    """None for reading (status, ptz position, snapshot); a bad value is a one-line usage error."""
+    words = [str(w) for w in args.value]
+    value = words[0].lower() if words else ""
+    if args.action in ("status", "snapshot") or (args.action == "power" and value in ("", "status")):
         return None
-    if args.action in ("power", "mute") and value in ("on", "off"):
+    if args.action in ("power", "mute") and value in ("on", "off") and len(words) == 1:
         return Command(Capability.POWER if args.action == "power" else Capability.BLANK, value == "on")
-    if args.action == "input" and args.value:
-        return Command(Capability.INPUT, args.value)
+    if args.action == "input" and words:
+        return Command(Capability.INPUT, " ".join(words))
+    if args.action == "ptz":
+        return _ptz_command(args, [w.lower() for w in words])
     raise DeviceUnusable(f"{args.action} needs a value: see classroom-console device --help")
+
+
+def _ptz_command(args: argparse.Namespace, words: list[str]) -> Command | None:
+    if words == ["position"]:
+        return None
+    if words == ["home"]:
+        return Command("ptz-home")
+    if words == ["move"]:
+        if args.pan is None or args.tilt is None:
+            raise DeviceUnusable("ptz move needs --pan and --tilt (and optionally --zoom)")
+        return Command("ptz-goto", (args.pan, args.tilt, -1.0 if args.zoom is None else args.zoom))
+    if len(words) == 3 and words[0] == "preset" and words[1] in ("set", "recall"):
+        if not words[2].isdigit() or int(words[2]) > 255:
+            raise DeviceUnusable(f"{words[2]!r} is not a preset number (0-255)")
+        return Command("preset-store" if words[1] == "set" else "preset-recall", int(words[2]))
+    raise DeviceUnusable("ptz wants: move --pan P --tilt T [--zoom Z], home, position, preset set|recall N")
 
 
 async def _joined_room(store: AsyncStore) -> Room:
@@ -116,6 +161,10 @@ async def act(args: argparse.Namespace) -> str:
             device = room.devices[info.uid]
             if device.availability in (Availability.OFFLINE, Availability.AUTH_FAILED, Availability.UNKNOWN):
                 raise DeviceUnusable(_unusable(device))
+            if args.action == "snapshot":
+                return await _snapshot(info.uid, device, args.value)
+            if args.action == "ptz" and command is None:
+                return _position(info.uid, device, args.json)
             if command is None:
                 state = dict(device.state)
                 state.pop("detail", None)
@@ -124,6 +173,9 @@ async def act(args: argparse.Namespace) -> str:
                         {"id": info.uid, "address": info.address, "port": info.port, "state": state}, indent=2)
                 lines = [f"{info.uid} at {info.address}:{info.port}"]
                 return "\n".join(lines + [f"  {k}: {_plain(v)}" for k, v in state.items()])
+            if command.name == "ptz-goto" and isinstance(command.value, tuple) and command.value[2] < 0:
+                zoom = (device.state.get("position") or {}).get("zoom", 0.0)  # --zoom left out: keep the zoom
+                command = Command("ptz-goto", (command.value[0], command.value[1], float(zoom)))
             await controls.command(info.uid, command)
             result = _done(info.uid, command, room.devices[info.uid].state)
         finally:
@@ -143,7 +195,32 @@ def _unusable(device: DeviceInfo) -> str:
     return f"not answering ({detail})" if device.availability is not Availability.FAULT else str(detail)
 
 
+def _position(uid: str, device: DeviceInfo, as_json: bool) -> str:
+    position = device.state.get("position")
+    if not isinstance(position, dict):
+        raise DeviceUnusable("this device has no PTZ position to tell")
+    if as_json:
+        return json.dumps({"id": uid, **position})
+    return f"pan {position['pan']:+.3f}  tilt {position['tilt']:+.3f}  zoom {position['zoom']:.3f}"
+
+
+async def _snapshot(uid: str, device: DeviceInfo, words: list[str]) -> str:
+    if len(words) != 1:
+        raise DeviceUnusable("snapshot needs the file to write, e.g. snapshot out.png")
+    url = device.state.get("snapshot_url") or device.state.get("stream_url")
+    if not url:
+        raise DeviceUnusable("this device has no picture to take")
+    path = Path(words[0])
+    size = await asyncio.to_thread(save_picture, str(url), path)
+    return f"{uid}: snapshot {size[0]}x{size[1]} saved to {words[0]}"
+
+
 def _done(uid: str, command: Command, state: dict[str, object]) -> str:
+    if command.name.startswith(("ptz", "preset")):
+        position = state.get("position")
+        where = (f" (now pan {position['pan']:+.2f}, tilt {position['tilt']:+.2f}, zoom {position['zoom']:.2f})"
+                 if isinstance(position, dict) else "")
+        return f"{uid}: {command.label()} done{where}"
     if command.name == Capability.POWER:
         return f"{uid}: power {'on' if command.value else 'off'} accepted (now {state.get('power', 'unknown')})"
     if command.name == Capability.INPUT:
@@ -166,10 +243,14 @@ def run(args: argparse.Namespace) -> int:
     except DeviceCommandError as exc:
         if exc.reason in (Reason.PASSWORD_NEEDED, Reason.PASSWORD_WRONG):
             print(f"{args.target}: wrong or missing password (use --password)", file=sys.stderr)
+        elif exc.reason is Reason.UNSUPPORTED and exc.command.name.startswith(("ptz", "preset")):
+            print(f"{args.target}: this device cannot be aimed (it has no PTZ)", file=sys.stderr)
+        elif exc.reason is Reason.UNSUPPORTED:
+            print(f"{args.target}: this device cannot do that ({exc.command.label()})", file=sys.stderr)
         else:
             print(f"{args.target}: {exc.command.label()} failed: {exc.detail}", file=sys.stderr)
         return 1
-    except (DeviceNotFound, DeviceUnusable) as exc:
+    except (DeviceNotFound, DeviceUnusable, PictureError) as exc:
         print(f"{args.target}: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -76,6 +76,17 @@ def table(devices: list[DeviceInfo]) -> str:
     )
 
 
+def as_json(device: DeviceInfo) -> dict[str, Any]:
+    """A device for scripts; a camera also says where its picture is and how it is aimed, at the top level."""
+    out = device.as_json()
+    if "stream" in device.capabilities or device.kind == "camera":
+        state = device.state
+        out["stream_url"] = state.get("stream_url") or None
+        out["onvif"] = state.get("onvif") or None
+        out["ptz"] = state.get("ptz") or {"protocol": None, "port": None}
+    return out
+
+
 def summary(device: DeviceInfo) -> str:
     state: dict[str, Any] = device.state
     words = [str(device.availability)]
@@ -86,6 +97,10 @@ def summary(device: DeviceInfo) -> str:
     if state.get("lamp_hours"):
         words.append(f"lamp {max(state['lamp_hours'])} h")
     words += [f"{part} {level}" for part, level in state.get("errors", {}).items()]
+    if state.get("stream_url"):
+        words.append(state["stream_url"])
+    if (state.get("ptz") or {}).get("protocol"):
+        words.append(f"PTZ {state['ptz']['protocol']}")
     if device.availability.value in ("offline", "auth_failed", "fault"):
         words.append(state.get("detail", ""))
     return ", ".join(w for w in words if w)
@@ -102,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     devices.sort(key=lambda d: (str(d.kind), d.name, d.uid))
     if args.json:
-        print(json.dumps([d.as_json() for d in devices], indent=2, ensure_ascii=False))
+        print(json.dumps([as_json(d) for d in devices], indent=2, ensure_ascii=False))
     elif devices:
         print(table(devices))
     else:

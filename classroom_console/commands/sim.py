@@ -18,7 +18,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--projectors", type=int, default=3, metavar="N", help="projectors (default 3)")
     parser.add_argument("--boards", type=int, default=1, metavar="N", help="interactive boards (default 1)")
     parser.add_argument("--displays", type=int, default=0, metavar="N", help="flat panel displays (default 0)")
-    parser.add_argument("--password", help="PJLink password every device asks for")
+    parser.add_argument("--cameras", type=int, default=0, metavar="N",
+                        help="PTZ cameras: VISCA over IP, ONVIF and an MJPEG stream (default 0)")
+    parser.add_argument("--fixed-cameras", type=int, default=0, metavar="N",
+                        help="fixed cameras: ONVIF and a stream, no PTZ (default 0)")
+    parser.add_argument("--password", help="the password every device asks for (PJLink; ONVIF user admin)")
     parser.add_argument(
         "--faults",
         default="",
@@ -36,6 +40,8 @@ def config_from(args: argparse.Namespace) -> SimRoomConfig:
         projectors=args.projectors,
         boards=args.boards,
         displays=args.displays,
+        cameras=args.cameras,
+        fixed_cameras=args.fixed_cameras,
         password=args.password,
         faults=faults,
         warmup_s=args.warmup,
@@ -52,7 +58,8 @@ async def serve(config: SimRoomConfig) -> None:
     async with SimRoom(config) as room:
         for line in room.describe():
             print(line)
-        print(f"Simulated room running: {len(room.devices)} devices on loopback. Ctrl+C stops it.", flush=True)
+        count = len(room.devices) + len(room.cameras)
+        print(f"Simulated room running: {count} devices on loopback. Ctrl+C stops it.", flush=True)
         await stop.wait()
     print("Simulated room stopped.")
 

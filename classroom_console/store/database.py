@@ -68,7 +68,8 @@ class Store:
     def upsert_device(self, info: DeviceInfo, room_id: str | None = None) -> None:
         """Keyed by the stable uid: a device that DHCP moved keeps its row, history and first_seen."""
         now = utc_iso()
-        extra = {"availability": str(info.availability), "found_by": sorted(info.found_by)}
+        # The last state too: how to reach the device again (a camera's stream URL and PTZ port) before it is found
+        extra = {"availability": str(info.availability), "found_by": sorted(info.found_by), "state": info.state}
         self.db.execute(
             """INSERT INTO devices (uid, kind, name, last_address, last_port, protocol, protocol_class,
                    room_id, first_seen, last_seen, extra)

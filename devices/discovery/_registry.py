@@ -59,7 +59,8 @@ class DeviceRegistry:
 
     def record(self, address: str, port: int, ident: Identity, hints: Hints) -> DeviceInfo:
         """Create or update the device this endpoint belongs to and return it (the live record)."""
-        keys = [device_uid(hints.mac, "", "", address, port)] if hints.mac else []
+        mac = hints.mac or ident.mac.lower() or None
+        keys = [device_uid(mac, "", "", address, port)] if mac else []
         if ident.serial:
             keys.append(device_uid(None, ident.manufacturer, ident.serial, address, port))
         keys.append(device_uid(None, "", "", address, port))
@@ -98,7 +99,13 @@ class DeviceRegistry:
     @staticmethod
     def _apply(info: DeviceInfo, address: str, port: int, ident: Identity, hints: Hints) -> None:
         previous = (info.address, info.port)
-        info.address, info.port = address, port
+        if hints.protocol != info.protocol and address == info.address:
+            # A second face of the same device (a camera's VISCA port beside its ONVIF service): what it says
+            # joins the state; the device stays at the endpoint and protocol it was first found by.
+            info.found_by |= hints.found_by
+            info.state.update(ident.extra)
+            return
+        info.address, info.port, info.protocol = address, port, hints.protocol
         info.found_by |= hints.found_by
         reachable = ident.availability in (Availability.ONLINE, Availability.AUTH_FAILED, Availability.FAULT)
         if reachable or info.availability is Availability.UNKNOWN:
@@ -112,8 +119,9 @@ class DeviceRegistry:
         for key in ("manufacturer", "product", "info", "serial"):
             if getattr(ident, key):
                 state[key] = getattr(ident, key)
-        if hints.mac:
-            state["mac"] = hints.mac
+        state.update(ident.extra)
+        if hints.mac or ident.mac:
+            state["mac"] = hints.mac or ident.mac.lower()
         if hints.txt:
             state.setdefault("txt", {}).update(hints.txt)
         if ident.availability is Availability.AUTH_FAILED or hints.needs_password is not None:

@@ -20,7 +20,7 @@ MAX_RESOLVES_PER_NAME = 4
 _MAC = re.compile(r"(?:[0-9a-f]{2}:){5}[0-9a-f]{2}")
 _CHECKS: dict[str, Callable[[str], bool]] = {
     "mac": lambda v: bool(_MAC.fullmatch(v)),
-    "role": lambda v: v in {"projector", "board", "display"},
+    "role": lambda v: v in {"projector", "board", "display", "camera"},
     "class": lambda v: v in {"1", "2"},
 }
 

@@ -9,10 +9,12 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator, Collection, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from zeroconf import InterfaceChoice
 from zeroconf.asyncio import AsyncZeroconf
 
+from devices import onvif
 from devices import registry as families
 from devices.discovery import dnssd, pjlink_search, sweep
 from devices.discovery._registry import DEFAULT_PROTOCOL, DeviceRegistry, Hints, copy
@@ -22,7 +24,8 @@ from devices.model import Availability, DeviceInfo
 log = logging.getLogger(__name__)
 
 PJLINK_PORT = 4352
-MECHANISMS = frozenset({"search", "dnssd", "sweep"})
+MECHANISMS = frozenset({"search", "dnssd", "sweep", "wsdiscovery"})
+DEFAULT_ROLES = {"onvif": "camera", "visca-ip": "camera", "camera-stream": "camera"}
 Endpoint = tuple[str, int]
 
 
@@ -39,6 +42,9 @@ class FinderConfig:
     default_password: str | None = None
     tcp_ports: Mapping[str, int] = field(default_factory=dict)  # address -> TCP port where only the IP is given
     udp_ports: Mapping[str, int] = field(default_factory=dict)  # address -> UDP port for the MAC query
+    wsd_interfaces: Sequence[str] = ()  # local addresses to send WS-Discovery Probes from; (): off
+    wsd_targets: Sequence[str] = ()  # addresses also probed by unicast (multicast does not cross VLANs)
+    wsd_port: int = 3702
     listen_fraction: float = 0.6  # of the run spent listening; the rest is left to identification
     step_timeout: float = 2.0
     sweep_concurrency: int = 32
@@ -112,7 +118,9 @@ class _Run:
         self.limit = asyncio.Semaphore(self.cfg.identify_concurrency)
 
     async def __aiter__(self) -> AsyncIterator[DeviceInfo]:
-        producers = {"search": self._search, "dnssd": self._dnssd, "sweep": self._sweep}
+        producers = {
+            "search": self._search, "dnssd": self._dnssd, "sweep": self._sweep, "wsdiscovery": self._wsdiscovery,
+        }
         for name, producer in producers.items():
             if name in self.mechanisms:
                 self.producers += 1
@@ -165,7 +173,7 @@ class _Run:
                 hints = self.pending[endpoint]
                 password = self._password(host, port, hints)
                 family = families.family_for(hints.protocol)
-                ident = await family.identify(host, port, password, self.cfg.step_timeout)
+                ident = await family.identify(host, port, password, self.cfg.step_timeout, dict(hints.txt))
                 asks_mac = hints.protocol == DEFAULT_PROTOCOL and hints.mac is None  # PJLink search gives MACs
                 if asks_mac and ident.availability is not Availability.OFFLINE and (
                     ident.protocol_class in ("2", "") or ident.availability is Availability.AUTH_FAILED
@@ -225,9 +233,32 @@ class _Run:
             async for svc in found:
                 txt = dict(svc.txt)
                 protocol = families.protocol_of_service(svc.service_type) or DEFAULT_PROTOCOL
-                hints = Hints({"dnssd"}, mac=txt.get("mac"), role=txt.get("role"), label=svc.name, txt=txt,
-                              protocol=protocol)
+                family = families.family_for(protocol)
+                if not family.accepts(svc.service_type, txt):
+                    continue  # a web server that is not a camera, say
+                role = txt.get("role") or (DEFAULT_ROLES.get(protocol))
+                hints = Hints({"dnssd"}, mac=txt.get("mac"), role=role, label=svc.name, txt=txt, protocol=protocol)
                 yield _Candidate(svc.address, svc.port, hints)
+
+    async def _wsdiscovery(self) -> AsyncGenerator[_Candidate, None]:
+        """ONVIF cameras answer a WS-Discovery Probe with their device service URL (XAddr)."""
+        if not self.cfg.wsd_interfaces and not self.cfg.wsd_targets:
+            return
+        matches = onvif.probe(
+            self.duration, interfaces=self.cfg.wsd_interfaces or ("",), targets=self.cfg.wsd_targets,
+            multicast=bool(self.cfg.wsd_interfaces), port=self.cfg.wsd_port,
+        )
+        async with contextlib.aclosing(matches) as found:
+            async for match in found:
+                for url in match.xaddrs:
+                    endpoint = urlsplit(url)
+                    if not endpoint.hostname:
+                        continue
+                    port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
+                    txt = {"xaddr": url, "endpoint": match.endpoint}
+                    hints = Hints({"wsdiscovery"}, role="camera", label=match.name, txt=txt, protocol="onvif")
+                    yield _Candidate(endpoint.hostname, port, hints)
+                    break  # one service URL is enough: the others are the same device
 
     async def _sweep(self) -> AsyncGenerator[_Candidate, None]:
         if not self.finder.sweep_targets:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import ClassVar
 
 from devices.driver import Capability, Driver, DriverOptions, Identity, NoticeListener, OnNotice
@@ -19,8 +19,13 @@ class PJLinkFamily:
     dnssd_types: ClassVar[tuple[str, ...]] = ("_pjlink._tcp.local.",)
     capabilities: ClassVar[frozenset[Capability]] = PJLinkDriver.capabilities
 
-    async def identify(self, host: str, port: int, password: str | None, step_timeout: float) -> Identity:
+    async def identify(
+        self, host: str, port: int, password: str | None, step_timeout: float, hints: Mapping[str, str]
+    ) -> Identity:
         return await identify(host, port, password, step_timeout)
+
+    def accepts(self, service_type: str, txt: Mapping[str, str]) -> bool:
+        return True
 
     def driver(self, info: DeviceInfo, options: DriverOptions) -> Driver:
         return PJLinkDriver(info, options)

@@ -14,8 +14,10 @@ from typing import cast, get_args
 
 from zeroconf import NonUniqueNameException
 
+from devices.sim.camera import SimCameraConfig
 from devices.sim.dnssd_advertiser import Advertisement, DnssdAdvertiser
 from devices.sim.pjlink_projector import Fault, Role, SimProjectorConfig, SimulatedProjector
+from devices.sim.room_camera import SimRoomCamera
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +44,19 @@ class SimRoomConfig:
     advertise: bool = True
     port: int = 4352
     first_host: int = 1
+    cameras: int = 0  # PTZ cameras (VISCA over IP, ONVIF, an MJPEG stream)
+    fixed_cameras: int = 0  # cameras with a stream and ONVIF, no PTZ
+    camera_size: tuple[int, int] = (1280, 720)
+    camera_fps: float = 25.0
 
     def __post_init__(self) -> None:
         unknown = [f for f in self.faults if f not in FAULTS]
         if unknown:
             raise ValueError(f"unknown fault mode {', '.join(unknown)}; choose from {', '.join(FAULTS)}")
-        total = self.projectors + self.boards + self.displays + len(self.faults)
+        counts = (self.projectors, self.boards, self.displays, self.cameras, self.fixed_cameras)
+        if any(n < 0 for n in counts):
+            raise ValueError("device counts cannot be negative")
+        total = sum(counts) + len(self.faults)
         if total > LOOPBACK_ROOM.num_addresses - 2 - (self.first_host - 1):
             raise ValueError(f"at most {LOOPBACK_ROOM.num_addresses - 2} simulated devices fit in {LOOPBACK_ROOM}")
 
@@ -92,12 +101,35 @@ def plan(config: SimRoomConfig) -> list[SimProjectorConfig]:
     return devices
 
 
+def plan_cameras(config: SimRoomConfig) -> list[SimCameraConfig]:
+    """The room's cameras, on the addresses after its projectors and boards, PTZ ones first."""
+    first = config.first_host + config.projectors + config.boards + config.displays + len(config.faults)
+    cameras = []
+    for i in range(config.cameras + config.fixed_cameras):
+        ptz = i < config.cameras
+        last = first + i
+        cameras.append(SimCameraConfig(
+            name=f"Camera {i + 1}" + ("" if ptz else " (fixed)"),
+            host=str(LOOPBACK_ROOM.network_address + last),
+            ptz=ptz,
+            mac=f"02:cc:80:00:{last // 256:02x}:{last % 256:02x}",
+            serial=f"SIMCAM{last:05d}",
+            product="SimCam PTZ 20x" if ptz else "SimCam Dome fixed",
+            password=config.password,
+            width=config.camera_size[0],
+            height=config.camera_size[1],
+            fps=config.camera_fps,
+        ))
+    return cameras
+
+
 class SimRoom:
     """Starts and stops every simulated device of a room, and their DNS-SD announcements."""
 
     def __init__(self, config: SimRoomConfig) -> None:
         self.config = config
         self.devices: list[SimulatedProjector] = []
+        self.cameras: list[SimRoomCamera] = []
         self._adverts = DnssdAdvertiser()
 
     async def start(self) -> None:
@@ -106,9 +138,15 @@ class SimRoom:
                 sim = SimulatedProjector(device_config)
                 await sim.start()
                 self.devices.append(sim)
+            for camera_config in plan_cameras(self.config):
+                camera = SimRoomCamera(camera_config)
+                await camera.start()
+                self.cameras.append(camera)
             if self.config.advertise:
+                adverts = [self._advert(sim) for sim in self.devices]
+                adverts += [ad for camera in self.cameras for ad in camera.advertisements()]
                 try:
-                    await self._adverts.advertise_many(self._advert(sim) for sim in self.devices)
+                    await self._adverts.advertise_many(adverts)
                 except NonUniqueNameException:
                     # Another simulated room on this machine already uses these names; search still finds us.
                     log.warning("DNS-SD names taken by another simulated room; not announcing this one")
@@ -127,6 +165,9 @@ class SimRoom:
         for sim in self.devices:
             await sim.stop()
         self.devices.clear()
+        for camera in self.cameras:
+            await camera.stop()
+        self.cameras.clear()
 
     async def __aenter__(self) -> SimRoom:
         await self.start()
@@ -147,4 +188,5 @@ class SimRoom:
                 f"{c.role:<9} {c.name:<22} {sim.host}:{sim.tcp_port:<5} mac {sim.mac}  class {c.pjlink_class}"
                 + (f"  ({', '.join(extras)})" if extras else "")
             )
+        lines += [camera.describe() for camera in self.cameras]
         return lines
