@@ -5,7 +5,9 @@ A camera or anything else on the LAN may send XXE (external entities reading loc
 which rules out every entity trick; the size cap comes before the parser sees a byte.
 
 defusedxml's parser is pure Python (about 3 µs an element: a hostile megabyte of empty elements takes
-0.7 s), so ``parse_async`` parses anything over ``INLINE_BYTES`` on a short-lived thread of its own.
+0.7 s, and its 250 000 objects set off the garbage collector, which stalls every thread). So the markup
+is capped too (``MAX_TAGS``, counted in C before parsing: a 16-channel recorder's profiles are a few
+thousand), and ``parse_async`` parses anything over ``INLINE_BYTES`` on a short-lived thread of its own.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from defusedxml.ElementTree import fromstring
 from devices.onvif.errors import Garbled
 
 MAX_XML_BYTES = 1_000_000
+MAX_TAGS = 20_000  # '<' in a document: at most ~60 ms of parsing, on a thread
 INLINE_BYTES = 16 * 1024  # parsed on the loop: at worst ~10 ms
 _THREAD_POLL_S = 0.002
 
@@ -40,8 +43,8 @@ NS: dict[str, str] = {
     "wsu": "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd",
 }
 
-__all__ = ["INLINE_BYTES", "MAX_XML_BYTES", "NS", "Element", "attr_float", "esc", "find", "local_name", "need",
-           "parse", "parse_async", "qname", "quoteattr", "text"]
+__all__ = ["INLINE_BYTES", "MAX_TAGS", "MAX_XML_BYTES", "NS", "Element", "attr_float", "esc", "find", "local_name",
+           "need", "parse", "parse_async", "qname", "quoteattr", "text"]
 
 
 def _warm_up() -> None:
@@ -57,6 +60,8 @@ def parse(data: bytes, *, limit: int = MAX_XML_BYTES) -> Element:
     """The root element, or ``Garbled`` for anything too large, hostile (any DTD or entity) or malformed."""
     if len(data) > limit:
         raise Garbled(f"XML of {len(data)} bytes refused: the cap is {limit}")
+    if (tags := data.count(b"<")) > MAX_TAGS:
+        raise Garbled(f"XML with {tags} tags refused: the cap is {MAX_TAGS}")
     try:
         root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
