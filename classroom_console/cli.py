@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import NoReturn
 
 from classroom_console import __version__
 
@@ -39,8 +40,15 @@ def command_module(name: str) -> ModuleType | None:
     return importlib.import_module(module_name)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """A usage mistake is one line on stderr and exit 2: the usage block buried the reason in a script's log."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="classroom-console",
         description="Run a smart classroom: find and control its devices, record lectures, log sessions.",
     )

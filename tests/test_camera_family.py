@@ -1,0 +1,223 @@
+"""Cameras as a second device family, against simulated cameras on loopback that speak the real protocols.
+
+A PTZ camera is found three ways (WS-Discovery, its VISCA advert, its stream advert) and must come out as one
+device; the room aims it through the same driver interface as a projector, and every move is logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from classroom_console.discovery_scope import Scope, finder_config
+from classroom_console.media.snapshot import save_picture
+from classroom_console.room import Room
+from classroom_console.room_devices import DeviceCommandError, RoomDevices
+from classroom_console.store import AsyncStore
+from devices.camera.driver import CameraDriver
+from devices.discovery import DeviceFinder
+from devices.driver import Command, DriverOptions, Reason
+from devices.model import Availability, DeviceInfo, DeviceKind
+from devices.sim.room import SimRoom, SimRoomConfig
+from tests.discovery_helpers import watch_until
+
+FIRST_HOST = 50  # 127.0.80.50 on: apart from the projector tests' rooms
+SMALL = (320, 180)
+
+
+def camera_room(**extra: object) -> SimRoomConfig:
+    options: dict[str, object] = {"projectors": 0, "boards": 0, "cameras": 1, "fixed_cameras": 1,
+                                  "first_host": FIRST_HOST, "camera_size": SMALL, "camera_fps": 10.0}
+    options.update(extra)
+    return SimRoomConfig(**options)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def cameras() -> AsyncIterator[SimRoom]:
+    async with SimRoom(camera_room()) as room:
+        yield room
+
+
+def ptz_uid(room: SimRoom) -> str:
+    return f"mac:{room.cameras[0].camera.mac}"
+
+
+def fixed_uid(room: SimRoom) -> str:
+    return f"mac:{room.cameras[1].camera.mac}"
+
+
+async def wait_until(predicate: Callable[[], object], what: str, within: float = 30.0) -> None:
+    deadline = time.monotonic() + within
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.05)
+
+
+async def test_each_camera_is_found_once_by_every_mechanism(cameras: SimRoom) -> None:
+    ptz, fixed = ptz_uid(cameras), fixed_uid(cameras)
+
+    def both_complete(found: dict[str, DeviceInfo]) -> bool:
+        return all(uid in found and {"dnssd", "wsdiscovery"} <= found[uid].found_by
+                   and found[uid].state.get("stream_url") and found[uid].state.get("onvif") for uid in (ptz, fixed))
+
+    found = await watch_until(DeviceFinder(finder_config(Scope.LOOPBACK, step_timeout=1.0)), both_complete)
+    assert both_complete(found), {uid: (d.found_by, d.state) for uid, d in found.items() if uid in (ptz, fixed)}
+    ours = [d for d in found.values() if d.address in {c.host for c in cameras.cameras}]
+    assert sorted(d.uid for d in ours) == sorted([ptz, fixed])  # three faces, one device each
+    assert all(d.kind is DeviceKind.CAMERA and d.availability is Availability.ONLINE for d in ours)
+    assert found[ptz].state["visca_port"] == cameras.cameras[0].camera.visca_port
+    assert "visca_port" not in found[fixed].state
+    assert found[ptz].state["stream_url"] == cameras.cameras[0].camera.stream_url
+
+
+async def test_the_room_aims_a_camera_and_logs_it(cameras: SimRoom, tmp_path: Path) -> None:
+    store = await AsyncStore.open(tmp_path)
+    room = Room("Camera room", log_store=store)
+    devices = RoomDevices(room, finder_config(Scope.LOOPBACK, step_timeout=1.0), store=store, poll_interval_s=0.5,
+                          discovery_window_s=3.0)
+    uid = ptz_uid(cameras)
+    try:
+        await devices.start()
+        await wait_until(lambda: uid in room.devices and "position" in room.devices[uid].state
+                         and room.devices[uid].state["ptz"]["protocol"] == "visca-ip", "the camera, with its head")
+        camera = room.devices[uid]
+        assert {"stream", "ptz", "presets"} <= camera.capabilities
+        before = await asyncio.to_thread(grab, camera.state["snapshot_url"], tmp_path / "before.png")
+        session = await room.start_session("Aliya", "Physics")
+        await devices.command(uid, Command("preset-recall", 2))
+        preset = cameras.cameras[0].camera.head.presets()[2][1]
+        position = room.devices[uid].state["position"]
+        assert (position["pan"], position["tilt"], position["zoom"]) == pytest.approx(
+            (preset.pan, preset.tilt, preset.zoom), abs=0.01)
+        after = await asyncio.to_thread(grab, camera.state["snapshot_url"], tmp_path / "after.png")
+        assert float(np.mean(cv2.absdiff(before, after))) > 10  # the picture really moved
+        await devices.command(uid, Command("ptz-home"))
+        await room.end_session()
+        await room.flush()
+        commands = [e["payload"]["command"] for e in await store.events(session.id) if e["kind"] == "command"]
+        assert commands == ["preset-recall 2", "ptz-home"]
+        with pytest.raises(DeviceCommandError) as refused:
+            await devices.command(fixed_uid(cameras), Command("ptz-home"))
+        assert refused.value.reason is Reason.UNSUPPORTED or refused.value.reason is Reason.NOT_READY
+    finally:
+        await devices.stop()
+        await room.flush()
+        await store.close()
+
+
+def grab(url: str, path: Path) -> np.ndarray:
+    save_picture(url, path)
+    image = cv2.imread(str(path))
+    assert image is not None
+    return image
+
+
+async def test_onvif_ptz_drives_the_head_when_a_camera_has_no_visca(cameras: SimRoom) -> None:
+    sim = cameras.cameras[0]
+    assert sim.onvif is not None
+    info = DeviceInfo(ptz_uid(cameras), DeviceKind.CAMERA, "Camera 1", sim.host, sim.onvif_port, "onvif",
+                      state={"onvif": sim.onvif.device_url, "onvif_ptz": True, "stream_url": sim.camera.stream_url})
+    driver = CameraDriver(info, DriverOptions(timeout_s=2.0))
+    try:
+        assert driver.state()["ptz"] == {"protocol": "onvif", "port": None}
+        await driver.command(Command("ptz-goto", (0.5, -0.25, 0.3)))
+        await wait_until(lambda: not sim.camera.head.moving(), "the head to arrive")
+        await driver.refresh()
+        assert driver.availability is Availability.ONLINE
+        position = driver.state()["position"]
+        assert (position["pan"], position["tilt"], position["zoom"]) == pytest.approx((0.5, -0.25, 0.3), abs=0.02)
+    finally:
+        await driver.stop()
+
+
+async def test_a_camera_that_stops_answering_goes_offline_with_a_reason(tmp_path: Path) -> None:
+    room_config = camera_room(fixed_cameras=0, first_host=FIRST_HOST + 4)
+    async with SimRoom(room_config) as room:
+        sim = room.cameras[0]
+        port = sim.camera.visca_port
+        assert port is not None
+        info = DeviceInfo(f"mac:{sim.camera.mac}", DeviceKind.CAMERA, "Camera 1", sim.host, port, "visca-ip",
+                          state={"visca_port": port, "stream_url": sim.camera.stream_url})
+        driver = CameraDriver(info, DriverOptions(timeout_s=0.5, poll_interval_s=0.3))
+        try:
+            await driver.refresh()
+            assert driver.availability is Availability.ONLINE
+        finally:
+            pass
+    await driver.refresh()  # the whole camera is gone now
+    try:
+        assert driver.availability is Availability.OFFLINE and driver.reason in (Reason.NO_ANSWER, Reason.UNREACHABLE)
+    finally:
+        await driver.stop()
+
+
+# -- the command line, as a script would use it -----------------------------------------------------------------
+
+CLI = [sys.executable, "-m", "classroom_console"]
+
+
+@pytest.fixture
+def sim_cameras() -> Iterator[subprocess.Popen[str]]:
+    proc = subprocess.Popen(
+        [*CLI, "sim", "room", "--projectors", "0", "--boards", "0", "--cameras", "1", "--fixed-cameras", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if "Simulated room running" in line or not line:
+                break
+        assert proc.poll() is None, "sim room did not start"
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, "--data-dir", str(data_dir), *args], capture_output=True, text=True, timeout=120,
+                          check=False)
+
+
+def test_discover_and_aim_cameras_from_the_command_line(sim_cameras: subprocess.Popen[str], tmp_path: Path) -> None:
+    deadline = time.monotonic() + 60
+    cameras: list[dict[str, object]] = []
+    while time.monotonic() < deadline and len(cameras) < 2:
+        done = cli(tmp_path, "discover", "--scope", "loopback", "--timeout", "4", "--json")
+        assert done.returncode == 0, done.stderr
+        cameras = [d for d in json.loads(done.stdout) if d["kind"] == "camera" and d["name"].startswith("Camera")]
+    assert len(cameras) == 2, cameras
+    by_name = {str(c["name"]): c for c in cameras}
+    ptz, fixed = by_name["Camera 1"], by_name["Camera 2 (fixed)"]
+    assert ptz["ptz"] == {"protocol": "visca-ip", "port": 52381} and fixed["ptz"] == {"protocol": None, "port": None}
+    assert str(ptz["stream_url"]).startswith("http://127.0.80.") and str(ptz["onvif"]).endswith("/onvif/device_service")
+
+    recalled = cli(tmp_path, "device", str(ptz["id"]), "ptz", "preset", "recall", "2")
+    assert recalled.returncode == 0, recalled.stderr
+    where = json.loads(cli(tmp_path, "device", str(ptz["id"]), "ptz", "position", "--json").stdout)
+    assert (where["pan"], where["tilt"]) == pytest.approx((0.6, -0.5), abs=0.01)
+    picture = tmp_path / "camera.png"
+    assert cli(tmp_path, "device", str(ptz["id"]), "snapshot", str(picture)).returncode == 0
+    assert cv2.imread(str(picture)) is not None
+
+    for args, words in (
+        ((str(fixed["id"]), "ptz", "home"), "no PTZ"),
+        (("mac:02:00:00:00:00:99", "ptz", "home"), "no device"),
+        ((str(ptz["id"]), "ptz", "preset", "recall", "999"), "not a preset number"),
+        ((str(ptz["id"]), "ptz", "move", "--pan", "3", "--tilt", "0"), "outside"),
+        ((str(ptz["id"]), "snapshot", str(tmp_path / "no" / "such" / "folder.png")), "not a folder"),
+    ):
+        failed = cli(tmp_path, "device", *args)
+        assert failed.returncode != 0 and words in failed.stderr, (args, failed.stderr)
+        assert "Traceback" not in failed.stderr and len(failed.stderr.strip().splitlines()) == 1, failed.stderr
