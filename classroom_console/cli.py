@@ -6,6 +6,7 @@ import argparse
 import importlib
 import importlib.util
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -72,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def has_display() -> bool:
+    """Qt aborts with a cryptic xcb message when there is no screen: say it plainly instead."""
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                or os.environ.get("QT_QPA_PLATFORM", "").startswith(("offscreen", "minimal", "vnc", "eglfs")))
+
+
 def run_gui(args: argparse.Namespace) -> int:
     # The GUI lives in the ui layer, above the core; it is loaded by name so the core never imports Qt.
     app = importlib.import_module("ui.app")
@@ -80,6 +87,18 @@ def run_gui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # inside the try: a reader that left shows here, not as a traceback at exit
+        return code
+    except BrokenPipeError:
+        # `discover --json | head -1`: the reader has what it wanted. Quietly, with no traceback at exit either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
         args.command, args.screenshot, args.settle = "gui", None, 1.0
@@ -88,6 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if args.command in GUI_COMMANDS:
+        if not args.screenshot and not has_display():
+            print(f"classroom-console {args.command}: no display found: run it on the desktop, or under "
+                  "xvfb-run (scripts/demo.sh does that for you)", file=sys.stderr)
+            return 1
         return run_gui(args)
     module = command_module(args.command)
     if module is None:

@@ -8,6 +8,7 @@ import json
 import sys
 from typing import Any
 
+from classroom_console.commands.argtypes import number_in
 from classroom_console.discovery_scope import Scope, finder_config
 from classroom_console.passwords import PasswordBook
 from classroom_console.room_devices import poll_once
@@ -20,7 +21,8 @@ READ_CONCURRENCY = 32
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--timeout", type=float, default=5.0, metavar="S", help="how long to look (default 5)")
+    parser.add_argument("--timeout", type=number_in(0.0, 600.0, low_open=True), default=5.0, metavar="S",
+                        help="how long to look (default 5)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--password", help="PJLink password to try on devices with no remembered one")
     parser.add_argument(

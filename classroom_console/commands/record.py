@@ -9,6 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
+from classroom_console.commands.argtypes import number_in, positive_seconds
 from classroom_console.media import (
     DiskFullError,
     EncoderSettings,
@@ -40,10 +41,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--layout", default="single", help="single, pip[:CORNER[:SCALE]], side-by-side")
     parser.add_argument("--size", default="1280x720", help="output size, e.g. 1280x720 or 1920x1080")
     parser.add_argument("--fps", type=int, default=30, choices=[25, 30], help="output frame rate")
-    parser.add_argument("--duration", type=float, metavar="S", help="stop after S seconds (default: Ctrl-C)")
+    parser.add_argument("--duration", type=positive_seconds, metavar="S", help="stop after S seconds (default: Ctrl-C)")
     parser.add_argument("--preset", default="veryfast",
                         help="x264 preset (default veryfast), or auto: the slowest this PC encodes fast enough")
-    parser.add_argument("--crf", type=int, default=23, help="x264 quality, lower is better (default 23)")
+    parser.add_argument("--crf", type=number_in(0, 51, integer=True), default=23,
+                        help="x264 quality 0-51, lower is better (default 23)")
     parser.add_argument("--lower-third", metavar="LECTURER|COURSE|DATE", help="caption at the bottom")
     parser.add_argument("--min-free-mb", type=float, default=START_FLOOR_BYTES / 2**20,
                         help="refuse to start with less free disk than this (default %(default).0f)")

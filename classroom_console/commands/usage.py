@@ -6,8 +6,8 @@ import argparse
 import asyncio
 import json
 import sys
-from datetime import date
 
+from classroom_console.commands.argtypes import iso_day, number_in
 from classroom_console.store import AsyncStore, StoreError
 from classroom_console.sync import AuthRefused, SyncError
 from classroom_console.usage import local_report, local_utc_offset_h
@@ -19,12 +19,13 @@ HELP = "the usage report: hours, sessions, lecturers, courses, recordings, lamp 
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD", help="first day (inclusive)")
-    parser.add_argument("--until", type=date.fromisoformat, metavar="YYYY-MM-DD", help="last day (inclusive)")
+    parser.add_argument("--since", type=iso_day, metavar="YYYY-MM-DD", help="first day (inclusive)")
+    parser.add_argument("--until", type=iso_day, metavar="YYYY-MM-DD", help="last day (inclusive)")
     parser.add_argument("--room", help="only this room (its id here, its name at the centre)")
     parser.add_argument("--lecturer", help="only this lecturer's sessions")
     parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    parser.add_argument("--utc-offset", type=float, help="hours from UTC for weekday/hour (default: this PC's)")
+    parser.add_argument("--utc-offset", type=number_in(-12.0, 14.0),
+                        help="hours from UTC for weekday/hour, -12 to 14 (default: this PC's)")
     parser.add_argument("--lamp-rated-hours", type=int, default=DEFAULT_LAMP_RATED_HOURS)
     parser.add_argument("--centre", metavar="URL", help="read every room's figures from the centre instead")
     parser.add_argument("--token", help="a staff (or room) token for --centre")
@@ -42,6 +43,12 @@ async def _report(args: argparse.Namespace, f: UsageFilter) -> UsageReport:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.since and args.until and args.since > args.until:
+        print(f"classroom-console usage: --since {args.since} is after --until {args.until}", file=sys.stderr)
+        return 2
+    if args.token and not args.centre:
+        print("classroom-console usage: --token is for --centre URL (the local report needs none)", file=sys.stderr)
+        return 2
     f = UsageFilter(
         since=args.since, until=args.until, room=args.room, lecturer=args.lecturer,
         utc_offset_h=local_utc_offset_h() if args.utc_offset is None else args.utc_offset,

@@ -1,0 +1,61 @@
+"""Every subcommand, given what a new user might type wrong: one clear line on stderr, no traceback, non-zero exit.
+
+(Issue: tracebacks for a bad port, a duration of 0 that "recorded" nothing and exited 0, a CRF of 99 reaching the
+encoder, a BrokenPipeError under `| head`, Qt's xcb message instead of "no display".)
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from classroom_console import cli
+
+CLI = [sys.executable, "-m", "classroom_console"]
+BAD = [
+    ("device", "127.0.80.1:99999", "status"),
+    ("device", "127.0.80.1:abc", "status"),
+    ("device", "x", "ptz", "move", "--pan", "3", "--tilt", "0"),
+    ("record", "--duration", "0", "OUT"),
+    ("record", "--duration", "-5", "OUT"),
+    ("record", "--crf", "99", "OUT"),
+    ("discover", "--timeout", "-1"),
+    ("usage", "--since", "2026-02-01", "--until", "2026-01-01"),
+    ("usage", "--since", "yesterday"),
+    ("usage", "--utc-offset", "99"),
+    ("usage", "--token", "secret"),
+    ("sim", "room", "--projectors", "-1"),
+    ("nosuchcommand",),
+]
+
+
+@pytest.mark.parametrize("args", BAD, ids=lambda a: " ".join(a))
+def test_bad_input_is_one_line_and_a_failure(args: tuple[str, ...], tmp_path: Path) -> None:
+    argv = [a.replace("OUT", str(tmp_path / "out.mp4")) for a in args]
+    done = subprocess.run([*CLI, "--data-dir", str(tmp_path), *argv], capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode != 0, done
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert not (tmp_path / "out.mp4").exists()
+
+
+def test_the_window_without_a_display_says_so(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    done = subprocess.run([*CLI, "--data-dir", str(tmp_path), "demo"], capture_output=True, text=True, timeout=120,
+                          check=False, env=env)
+    assert done.returncode == 1 and "no display found" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`usage | head -1`: the reader is gone before we write; that ends the command quietly, exit 0."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has already gone
+    with os.fdopen(write_end, "w") as gone:
+        monkeypatch.setattr(sys, "stdout", gone)
+        code = cli.main(["--data-dir", str(tmp_path), "usage", "--format", "json"])
+    assert code == 0
