@@ -11,6 +11,7 @@ import asyncio
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from classroom_console.usage import query_sqlite
 from classroom_console.usage_model import UsageFilter, UsageReport
 
 _EMPTY: Any = object()
+POST_EVERY_S = 0.002
 MAX_GROUP = 256  # writes committed in one transaction (one fsync) when many rooms send at once
 
 
@@ -59,8 +61,9 @@ def _settle_all(results: list[tuple[asyncio.Future[Any], Any, BaseException | No
 class _Readers:
     """Read-only connections, one per thread, serving one queue; all answers ready at once go back in one hop."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, path: Path, threads: int, name: str) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, path: Path, threads: int, name: str, batch: int) -> None:
         self._loop = loop
+        self._batch = batch  # quick lookups: many per hop; reports: one each, so every thread gets some
         self._uri = path.absolute().as_uri() + "?mode=ro"
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._threads = [threading.Thread(target=self._run, name=f"{name}-{i}", daemon=True) for i in range(threads)]
@@ -78,13 +81,14 @@ class _Readers:
             while True:
                 job = self._jobs.get()
                 batch: list[_Job | None] = [job]
-                while job is not None and len(batch) < MAX_GROUP:
+                while job is not None and len(batch) < self._batch:
                     try:
                         job = self._jobs.get_nowait()
                     except queue.Empty:
                         break
                     batch.append(job)
                 results: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+                posted = time.perf_counter()
                 for item in batch:
                     if item is None:
                         continue
@@ -94,16 +98,22 @@ class _Readers:
                         results.append((item.future, item.fn(conn), None))
                     except Exception as exc:
                         results.append((item.future, None, exc))
-                if results:
-                    try:
-                        self._loop.call_soon_threadsafe(_settle_all, results)
-                    except RuntimeError:
-                        pass
+                    if time.perf_counter() - posted > POST_EVERY_S:  # no answer waits long for the rest
+                        self._post(results)
+                        results, posted = [], time.perf_counter()
+                self._post(results)
                 if batch[-1] is None:
                     return
         finally:
             if conn is not None:
                 conn.close()
+
+    def _post(self, results: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+        if results:
+            try:
+                self._loop.call_soon_threadsafe(_settle_all, results)
+            except RuntimeError:  # the loop has closed: nobody waits any more
+                pass
 
     async def call(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
         future: asyncio.Future[Any] = self._loop.create_future()
@@ -139,8 +149,8 @@ class SqliteCentreDB(CentreDB):
         except BaseException:
             await db._join()
             raise
-        db._quick = _Readers(db._loop, path, 1, "centre-db-quick")
-        db._reports = _Readers(db._loop, path, 2, "centre-db-reports")
+        db._quick = _Readers(db._loop, path, 1, "centre-db-quick", MAX_GROUP)
+        db._reports = _Readers(db._loop, path, 2, "centre-db-reports", 1)
         return db
 
     # the thread
