@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from classroom_console.console import ConsoleCore
@@ -27,6 +28,7 @@ from classroom_console.events import (
     SessionStarted,
     SyncProgressed,
 )
+from classroom_console.media.preview import PreviewStatus, StreamPreview
 from classroom_console.room_devices import DeviceCommandError
 from devices.driver import Command, Reason
 from ui.reasons import error_text
@@ -46,12 +48,14 @@ class RoomBridge(QObject):
     sig_store_problem = Signal(str, str)  # the same, for problems with the session log: worth a dialog
     sig_busy = Signal(bool)
     sig_sync_progress = Signal(object)
+    sig_studio_source = Signal(str)  # a source spec ("camera:URL") a card asks the Studio to add
 
     def __init__(self, core: ConsoleCore, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.core = core
         self.room = core.room
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._previews: set[StreamPreview] = set()
         self._unsubscribe = self.room.events.subscribe(self._relay)
 
     def _relay(self, event: RoomEvent) -> None:
@@ -158,7 +162,34 @@ class RoomBridge(QObject):
     def password_location(self) -> str:
         return self.core.passwords.where
 
+    # -- camera previews ------------------------------------------------------------------
+    def watch_stream(
+        self,
+        url: str,
+        size: tuple[int, int],
+        on_frame: Callable[[np.ndarray], None],
+        on_status: Callable[[PreviewStatus], None],
+    ) -> StreamPreview:
+        """A live preview decoded on a thread of its own; both callbacks run on that thread.
+
+        ``size`` (device pixels) bounds the frames; set ``handle.size`` when the tile is resized.
+        """
+        preview = StreamPreview(url, size, on_frame, on_status)
+        self._previews.add(preview)
+        preview.start()
+        return preview
+
+    def stop_stream(self, preview: StreamPreview) -> None:
+        """Never waits: the thread ends by itself within a frame (a read timeout for a silent camera)."""
+        preview.stop()
+        self._previews.discard(preview)
+
+    def use_in_studio(self, spec: str) -> None:
+        self.sig_studio_source.emit(spec)
+
     def detach(self) -> None:
         self._unsubscribe()
+        for preview in list(self._previews):
+            self.stop_stream(preview)
         for task in self._tasks:
             task.cancel()

@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from classroom_console.room_devices import DeviceCommandError
+from devices.driver import Capability
 from devices.model import DeviceInfo
 from ui.address_dialog import AddressDialog
 from ui.bridge import RoomBridge
+from ui.camera_card import CameraCard
 from ui.device_card import DeviceCard
 from ui.reasons import failure_text
 from ui.widgets import ElidedLabel, EmptyState, page_header
@@ -43,7 +45,7 @@ class LecturerWorkspace(QWidget):
         super().__init__(parent)
         self.setObjectName("workspace")
         self.bridge = bridge
-        self.cards: dict[str, DeviceCard] = {}
+        self.cards: dict[str, DeviceCard | CameraCard] = {}
         self.end_box: QMessageBox | None = None  # "End this session?" while it is up
         self.address_dialog: AddressDialog | None = None
         self._session_started: float | None = None
@@ -300,8 +302,12 @@ class LecturerWorkspace(QWidget):
 
     def show_device(self, device: DeviceInfo) -> None:
         card = self.cards.get(device.uid)
+        wants_camera = Capability.STREAM in device.capabilities
+        if card is not None and isinstance(card, CameraCard) != wants_camera:
+            self._drop_card(card)  # a device first known by its address turned out to be a camera, or back
+            card = None
         if card is None:
-            card = DeviceCard(device, self.bridge)
+            card = CameraCard(device, self.bridge) if wants_camera else DeviceCard(device, self.bridge)
             self.cards[device.uid] = card
             self._place_cards()
             self.empty.hide()
@@ -309,9 +315,19 @@ class LecturerWorkspace(QWidget):
             self._update_devices_status()
         card.update_device(device)
 
+    def _drop_card(self, card: DeviceCard | CameraCard) -> None:
+        if isinstance(card, CameraCard):
+            card.close_stream()
+        self.grid.removeWidget(card)
+        card.deleteLater()
+        del self.cards[card.device.uid]
+
+    def camera_cards(self) -> list[CameraCard]:
+        return [card for card in self.cards.values() if isinstance(card, CameraCard)]
+
     def _place_cards(self) -> None:
-        """Same order every time: projectors, boards, displays, then by name, as the room is laid out."""
-        order = {"projector": 0, "board": 1, "display": 2}
+        """Same order every time: projectors, boards, displays, cameras, then by name, as the room is laid out."""
+        order = {"projector": 0, "board": 1, "display": 2, "camera": 3}
         ranked = sorted(
             self.cards.values(),
             key=lambda c: (order.get(str(c.device.kind), 9), natural_key(c.device.name), c.device.uid),

@@ -62,6 +62,7 @@ class StudioWorkspace(QWidget):
         self.studio: Studio | None = None
         self._busy = False
         self._watching = False
+        self._adding: set[str] = set()  # camera URLs on their way into the program
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 24, 28, 16)
         layout.setSpacing(16)
@@ -84,6 +85,7 @@ class StudioWorkspace(QWidget):
         self.relay = FrameRelay(self)
         self.relay.sig_frame.connect(self._show_preview)
         self.sources.sig_add.connect(self.add_source)
+        bridge.sig_studio_source.connect(self.use_source)
         self.sources.sig_remove.connect(self.remove_source)
         self.sources.sig_gain.connect(lambda name, db: self._studio().set_gain(name, db))
         self.sources.sig_kind_changed.connect(self._kind_changed)
@@ -227,6 +229,24 @@ class StudioWorkspace(QWidget):
 
     def add_source(self, spec: str) -> None:
         self.bridge.run(self._studio().add_source(spec), on_done=lambda _: self.refresh(), what=self.tr("add source"))
+
+    def use_source(self, spec: str) -> None:
+        """A camera card's "Use in Studio": added once, however often it is pressed."""
+        url = spec.partition(":")[2] if spec.startswith("camera:") else spec
+        if url in self._adding or any(getattr(source, "url", None) == url for source in self._studio().sources):
+            self.status_label.setText(self.tr("That camera is already in the program."))
+            return
+        self.status_label.setText(self.tr("Camera added to the program."))
+        self._adding.add(url)
+
+        def added(_source: object) -> None:
+            self._adding.discard(url)
+            self.refresh()
+
+        # A network URL goes bare: media.spec takes any "scheme://" text as a camera, whereas it keeps the
+        # "camera:" prefix inside such a URL (the URL would then not open).
+        self.bridge.run(self._studio().add_source(url if "://" in url else spec), on_done=added,
+                        on_error=lambda _error: self._adding.discard(url), what=self.tr("add source"))
 
     def remove_source(self, name: str) -> None:
         self.bridge.run(self._studio().remove_source(name), on_done=lambda _: self.refresh(),

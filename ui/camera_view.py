@@ -1,0 +1,192 @@
+"""A camera's live picture in a tile: frames from the core's preview thread, painted at display rate at most.
+
+The tile watches its stream only while it is on screen (another workspace, or a camera that is offline,
+costs no decoding) and asks for frames at its own size, so the main thread only copies pixels to the screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QHideEvent, QImage, QPainter, QPaintEvent, QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from classroom_console.media.preview import PreviewState, PreviewStatus, StreamPreview
+from ui.bridge import RoomBridge
+from ui.reasons import reason_text
+from ui.resources import icon
+from ui.studio_preview import FrameRelay
+
+BACKGROUND = QColor("#1d2433")
+TEXT = QColor("#f1faee")
+MUTED = QColor("#a8b3c7")
+
+
+class StatusRelay(QObject):
+    """Carries a preview's state from its thread to the GUI thread (a queued signal: this lives there)."""
+
+    sig_status = Signal(object)
+
+    def offer(self, status: PreviewStatus) -> None:
+        self.sig_status.emit(status)
+
+
+class CameraView(QWidget):
+    """The newest frame with its aspect kept; while there is none, a card with the camera's name and why."""
+
+    def __init__(self, bridge: RoomBridge, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("cameraView")
+        self.bridge = bridge
+        self.name = name
+        self.url: str | None = None
+        self.status = PreviewStatus(PreviewState.STOPPED)
+        self.preview: StreamPreview | None = None
+        self.painted = 0
+        self.on_painted: Callable[[np.ndarray], None] | None = None  # a bench reads each frame's stamp here
+        self._frame: np.ndarray | None = None
+        self._image: QImage | None = None
+        self._relay = FrameRelay(self)
+        self._relay.sig_frame.connect(self._take)
+        self._status_relay = StatusRelay(self)
+        self._status_relay.sig_status.connect(self._on_status)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setMinimumSize(QSize(240, 135))
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return width * 9 // 16
+
+    def sizeHint(self) -> QSize:
+        return QSize(352, 198)
+
+    # -- what to watch ---------------------------------------------------------------------------
+    def set_source(self, url: str | None, name: str) -> None:
+        """None while the camera is offline or has no stream: the card says so instead."""
+        self.name = name
+        if url != self.url:
+            self.url = url
+            self._stop()
+            self._start()
+        self.update()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self._stop()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.preview is not None:
+            self.preview.size = self._pixels()
+
+    def _pixels(self) -> tuple[int, int]:
+        ratio = self.devicePixelRatioF()
+        return max(16, round(self.width() * ratio)), max(9, round(self.height() * ratio))
+
+    def _start(self) -> None:
+        if self.preview is not None or self.url is None or not self.isVisible():
+            return
+        self.status = PreviewStatus(PreviewState.CONNECTING)
+        self.preview = self.bridge.watch_stream(self.url, self._pixels(), self._relay.offer, self._status_relay.offer)
+
+    def _stop(self) -> None:
+        if self.preview is not None:
+            self.bridge.stop_stream(self.preview)
+            self.preview = None
+        self.status = PreviewStatus(PreviewState.STOPPED)
+        self._frame, self._image = None, None
+        self.update()
+
+    def close_stream(self) -> None:
+        """The card is going away: stop decoding now rather than when Qt collects the widget."""
+        self.url = None
+        self._stop()
+
+    # -- from the preview thread, via the relays -------------------------------------------------
+    def _on_status(self, status: PreviewStatus) -> None:
+        if self.preview is None:
+            return  # a late word from a preview already stopped
+        self.status = status
+        if status.state is not PreviewState.LIVE:
+            self._frame, self._image = None, None
+        self.update()
+
+    def _take(self) -> None:
+        frame = self._relay.take()
+        if frame is None or self.preview is None:
+            return
+        height, width = frame.shape[:2]
+        self._frame = np.ascontiguousarray(frame)  # kept: the QImage below borrows these pixels
+        self._image = QImage(self._frame.data, width, height, 3 * width, QImage.Format.Format_RGB888)
+        self.status = PreviewStatus(PreviewState.LIVE)
+        self.update()
+
+    @property
+    def live(self) -> bool:
+        return self._image is not None
+
+    def message(self) -> tuple[str, str]:
+        """The card's two lines when there is no picture."""
+        if self.url is None:
+            return self.tr("No signal"), self.tr("The camera is not reachable.")
+        if self.status.state is PreviewState.LOST:
+            return self.tr("No signal"), reason_text(self.status.reason)
+        return self.tr("Connecting…"), ""
+
+    # -- painting --------------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(BACKGROUND)
+        painter.drawRoundedRect(self.rect(), 10, 10)
+        if self._image is not None and self._frame is not None:
+            self._paint_frame(painter)
+        else:
+            self._paint_card(painter)
+        painter.end()
+
+    def _paint_frame(self, painter: QPainter) -> None:
+        image = self._image
+        assert image is not None and self._frame is not None
+        ratio = self.devicePixelRatioF()
+        size = QSize(round(image.width() / ratio), round(image.height() / ratio))
+        size = size.scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        target = QRect(0, 0, size.width(), size.height())
+        target.moveCenter(self.rect().center())
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(target, image)
+        self.painted += 1
+        if self.on_painted is not None:
+            self.on_painted(self._frame)
+
+    def _paint_card(self, painter: QPainter) -> None:
+        title, body = self.message()
+        box = self.rect().adjusted(12, 10, -12, -10)
+        picture = icon("camera").pixmap(36, 36)
+        top = box.top() + max(0, (box.height() - 36 - 70) // 2)
+        painter.drawPixmap(box.center().x() - 18, top, picture)
+        painter.setPen(TEXT)
+        font = QFont(self.font())
+        font.setBold(True)
+        painter.setFont(font)
+        lines = QRect(box.left(), top + 42, box.width(), box.bottom() - top - 42)
+        painter.drawText(lines, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                         f"{title} · {self.name}" if self.name else title)
+        if body:
+            font.setBold(False)
+            font.setPointSizeF(max(8.0, font.pointSizeF() - 1.5))
+            painter.setFont(font)
+            painter.setPen(MUTED)
+            painter.drawText(lines.adjusted(0, 24, 0, 0),
+                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+                             body)
+
