@@ -27,6 +27,26 @@ from classroom_console.centre.limits import Limits
 SWITCH_INTERVAL_S = 0.001
 
 
+class _SwitchInterval:
+    """1 ms while any centre runs in this process; the interpreter's own value again after the last stops."""
+
+    running = 0
+    saved = 0.005
+
+    @classmethod
+    def enter(cls) -> None:
+        if cls.running == 0:
+            cls.saved = sys.getswitchinterval()
+            sys.setswitchinterval(min(cls.saved, SWITCH_INTERVAL_S))
+        cls.running += 1
+
+    @classmethod
+    def leave(cls) -> None:
+        cls.running -= 1
+        if cls.running == 0:
+            sys.setswitchinterval(cls.saved)
+
+
 @dataclass(slots=True)
 class CentreOptions:
     data_dir: Path
@@ -57,7 +77,7 @@ class CentreServer:
         self._runner: web.AppRunner | None = None
         self._listener: asyncio.Server | None = None
         self.port = options.port
-        self._switch_interval: float | None = None
+        self._fast_switch = False
 
     @property
     def url(self) -> str:
@@ -67,9 +87,9 @@ class CentreServer:
     async def start(self) -> str:
         o = self.options
         limits = o.limits
-        if self._switch_interval is None:
-            self._switch_interval = sys.getswitchinterval()
-            sys.setswitchinterval(min(self._switch_interval, SWITCH_INTERVAL_S))
+        if not self._fast_switch:
+            self._fast_switch = True
+            _SwitchInterval.enter()
         self.db = await open_centre_db(o.data_dir, o.database_url)
         try:
             app = build_app(self.db, o.data_dir, o.max_file_bytes, limits)
@@ -105,6 +125,6 @@ class CentreServer:
         if self.db is not None:
             await self.db.close()
             self.db = None
-        if self._switch_interval is not None:
-            sys.setswitchinterval(self._switch_interval)
-            self._switch_interval = None
+        if self._fast_switch:
+            self._fast_switch = False
+            _SwitchInterval.leave()
