@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 KEYRING_SERVICE = "classroom-console"
 
 
-def _usable_keyring() -> Any | None:
+def usable_keyring() -> Any | None:
     """The keyring module if a real backend is configured (not the 'fail' or 'null' ones)."""
     try:
         keyring = importlib.import_module("keyring")
@@ -32,7 +32,7 @@ def _usable_keyring() -> Any | None:
 class PasswordBook:
     def __init__(self, store: AsyncStore | None, use_keyring: bool = True) -> None:
         self._store = store
-        self._keyring = _usable_keyring() if use_keyring else None
+        self._keyring = usable_keyring() if use_keyring else None
         self._cache: dict[str, str] = {}
 
     @property
@@ -43,6 +43,16 @@ class PasswordBook:
         if self._store is not None:
             return "store"
         return "memory"
+
+    async def location(self) -> str:
+        """One line for the user: where their device passwords are kept, and who can read them."""
+        if self._keyring is not None:
+            return "Device passwords are kept in the system keyring."
+        if self._store is not None:
+            path = await self._store.call(lambda s: s.path)
+            return (f"Device passwords are kept in {path}, readable only by this user account "
+                    "(no system keyring was found).")
+        return "Device passwords are kept in memory only and are forgotten when the console closes."
 
     async def load(self, uids: list[str]) -> dict[str, str]:
         """Passwords known for these devices."""

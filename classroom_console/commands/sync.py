@@ -4,73 +4,154 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
+from pathlib import Path
 
 from classroom_console.store import AsyncStore, StoreError
 from classroom_console.sync import AuthRefused, SyncConfig, SyncEngine, SyncProgress
 from classroom_console.sync import items as sync_items
+from classroom_console.sync.room import load_settings, save_settings
+from classroom_console.sync.status import status_line
 
 HELP = "upload this room's sessions and recordings to the centre (a durable queue; resumes where it stopped)"
-REFUSED, OFFLINE = 3, 4
+TOKEN_ENV = "CLASSROOM_CONSOLE_TOKEN"
+REFUSED, OFFLINE, ITEMS_FAILED, INTERRUPTED = 3, 4, 5, 130
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--centre", metavar="URL", help="the centre service, e.g. https://centre.example.edu:8765")
-    parser.add_argument("--token", help="this room's token from 'classroom-console centre add-room'")
+    parser.add_argument("--token", help="this room's token from 'classroom-console centre add-room'. Other users "
+                        f"can see it in 'ps': prefer --token-file or the {TOKEN_ENV} environment variable")
+    parser.add_argument("--token-file", type=Path, metavar="FILE",
+                        help=f"read the room's token from FILE (first line); ${TOKEN_ENV} works too")
     parser.add_argument("--once", action="store_true", help="send what is queued now, then exit")
     parser.add_argument("--bandwidth", type=float, default=0.0, metavar="KBIT/S", help="upload cap (0: none)")
+    parser.add_argument("--stall-timeout", type=float, default=30.0, metavar="S",
+                        help="give up a try when no byte moved for S seconds; the next resumes (default 30)")
     parser.add_argument("--delete-uploaded-media", action="store_true",
                         help="delete a local recording once the centre has confirmed its SHA-256")
     parser.add_argument("--cafile", help="CA certificate to trust for the centre's TLS")
-    parser.add_argument("--save", action="store_true", help="remember --centre and --token in the room's store")
+    parser.add_argument("--save", action="store_true",
+                        help="remember the centre and the token (the token in the system keyring where there is "
+                        "one, else in the room's database, readable only by this user)")
 
 
-def _print_progress(p: SyncProgress) -> None:
-    if p.state == "sending" and p.bytes_total and p.item_kind == "recording":
-        eta = f", ETA {p.eta_s:.0f} s" if p.eta_s is not None else ""
-        print(f"\r{p.item_id[:8]}: {p.bytes_done / 1e6:.1f}/{p.bytes_total / 1e6:.1f} MB "
-              f"at {p.rate_bps * 8 / 1e6:.1f} Mbit/s{eta}   ", end="", file=sys.stderr, flush=True)
+def _token(args: argparse.Namespace) -> str | None:
+    """--token, then --token-file, then the environment; None when none was given (the saved one is used)."""
+    if args.token:
+        return str(args.token).strip()
+    if args.token_file is not None:
+        try:
+            lines = args.token_file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            why = getattr(exc, "strerror", None) or exc
+            raise ValueError(f"cannot read --token-file {args.token_file}: {why}") from None
+        if not lines or not lines[0].strip():
+            raise ValueError(f"--token-file {args.token_file} is empty")
+        return lines[0].strip()
+    return os.environ.get(TOKEN_ENV, "").strip() or None
+
+
+class StatusPrinter:
+    """One line on stdout each time the state changes; a recording's bytes on a terminal's stderr only."""
+
+    def __init__(self) -> None:
+        self.last = ""
+        self._tty = sys.stderr.isatty()
+
+    def __call__(self, p: SyncProgress) -> None:
+        line = status_line(p)
+        if line and line != self.last:
+            self.last = line
+            print(("\n" if self._tty else "") + line, flush=True)
+        if self._tty and p.state == "sending" and p.bytes_total and p.item_kind == "recording":
+            eta = f", ETA {p.eta_s:.0f} s" if p.eta_s is not None else ""
+            print(f"\r{p.item_id[:8]}: {p.bytes_done / 1e6:.1f}/{p.bytes_total / 1e6:.1f} MB "
+                  f"at {p.rate_bps * 8 / 1e6:.1f} Mbit/s{eta}   ", end="", file=sys.stderr, flush=True)
+
+
+async def _report_failed(store: AsyncStore, engine: SyncEngine, failed_now: int) -> None:
+    for item in await store.call(lambda s: sync_items.failed_items(s, max(failed_now, 0))):
+        print(f"classroom-console sync: set aside {item['item_kind']} {item['item_id']} "
+              f"[{item['reason'] or 'refused'}]: {item['last_error']}", file=sys.stderr)
+    total = engine.progress.failed
+    if total > failed_now:
+        print(f"classroom-console sync: {total} items in all are set aside as failed (see 'classroom-console usage')",
+              file=sys.stderr)
+
+
+async def _once(store: AsyncStore, engine: SyncEngine) -> int:
+    result = await engine.run_once(force=True)
+    print(f"uploaded {result.uploaded}, failed {result.failed}, still queued {result.pending}", flush=True)
+    await _report_failed(store, engine, result.failed)
+    if result.offline:
+        print(f"classroom-console sync: {result.offline}; the queue keeps everything for the next try",
+              file=sys.stderr)
+        return OFFLINE
+    return ITEMS_FAILED if result.failed else 0
+
+
+async def _forever(engine: SyncEngine) -> int:
+    stop = asyncio.Event()
+    signals: list[int] = []
+
+    def heard(sig: int) -> None:
+        signals.append(sig)
+        stop.set()
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, heard, sig)
+    try:
+        await engine.run_once(force=True)  # a wrong token is said at once, not after the first poll
+        await engine.run_forever(stop)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+    print(f"stopped; {engine.progress.pending} still queued", flush=True)
+    return INTERRUPTED if signal.SIGINT in signals else 0
 
 
 async def _run(args: argparse.Namespace) -> int:
+    prog = "classroom-console sync"
+    try:
+        token = _token(args)
+    except ValueError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 2
     try:
         store = await AsyncStore.open(args.data_dir)
     except StoreError as exc:
-        print(f"classroom-console sync: {exc}", file=sys.stderr)
+        print(f"{prog}: {exc}", file=sys.stderr)
         return 1
     engine: SyncEngine | None = None
     try:
-        saved = await store.call(sync_items.get_settings)
-        url, token = args.centre or saved.get("centre_url"), args.token or saved.get("token")
+        if store.notice:
+            print(f"{prog}: {store.notice}", file=sys.stderr)
+        saved = await load_settings(store)
+        url, token = args.centre or saved.get("centre_url"), token or saved.get("token")
         if not url or not token:
-            print("classroom-console sync: give --centre URL and --token T (or save them once with --save)",
-                  file=sys.stderr)
+            print(f"{prog}: give --centre URL and the room's token (--token-file FILE or ${TOKEN_ENV}), "
+                  "or save them once with --save", file=sys.stderr)
             return 2
         if args.save:
-            await store.call(lambda s: sync_items.put_settings(s, {"centre_url": url, "token": token}))
-        config = SyncConfig(url, token, bandwidth_bps=args.bandwidth * 1000 / 8,
-                            delete_uploaded_media=args.delete_uploaded_media, cafile=args.cafile)
+            keep = saved.get("delete_uploaded_media") == "1" or args.delete_uploaded_media
+            print(f"saved the centre's address; {await save_settings(store, url, token, keep)}", flush=True)
+        config = SyncConfig(url, token, bandwidth_bps=args.bandwidth * 1000 / 8, cafile=args.cafile,
+                            delete_uploaded_media=args.delete_uploaded_media, stall_timeout_s=args.stall_timeout)
         engine = SyncEngine(store, config)
-        engine.subscribe(_print_progress)
+        engine.subscribe(StatusPrinter())
         if args.once:
-            result = await engine.run_once(force=True)
-            print(f"\nuploaded {result.uploaded}, failed {result.failed}, still queued {result.pending}")
-            if result.offline:
-                print(f"classroom-console sync: {result.offline}; the queue keeps everything for the next try",
-                      file=sys.stderr)
-                return OFFLINE
-            return 0
-        await engine.run_once(force=True)  # a wrong token is said at once, not after the first poll
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await engine.run_forever(stop)
-        return 0
+            return await _once(store, engine)
+        return await _forever(engine)
     except AuthRefused as exc:
-        print(f"\nclassroom-console sync: {exc}", file=sys.stderr)
+        print(f"{prog}: {exc}", file=sys.stderr)
         return REFUSED
+    except StoreError as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return 1
     finally:
         if engine is not None:
             await engine.close()

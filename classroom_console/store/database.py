@@ -197,8 +197,12 @@ class Store:
     def add_recording(
         self, session_id: str | None, path: str, *, layout: str = "", sources: Sequence[str] = ()
     ) -> str:
-        """Written when recording starts, so a crash still leaves a row pointing at the file."""
+        """Written when recording starts, so a crash still leaves a row pointing at the file.
+
+        The path is stored absolute: the sync may run later from another working folder.
+        """
         recording_id = str(uuid.uuid4())
+        path = os.path.abspath(path)
         self.db.execute(
             "INSERT INTO recordings (id, session_id, path, started_at, layout, sources) "
             "VALUES (?, ?, ?, ?, ?, ?)",

@@ -230,8 +230,14 @@ INSERT OR IGNORE INTO device_spans (session_id, device_uid, started_at, room_id,
     FROM session_events e JOIN session_spans sp ON sp.id = e.session_id WHERE e.device_uid IS NOT NULL;
 """
 
+# v6: why an upload was given up (a reason code such as `not_a_file` or `refused`, which the UI words),
+# beside `last_error`'s one line, so one bad item is visible instead of blocking or vanishing.
+_V6_UPLOAD_REASON = """
+ALTER TABLE upload_queue ADD COLUMN reason TEXT;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
-    _V1_CORE, _V2_MEDIA_AND_SYNC, _V3_DEVICE_SECRETS, _V4_USAGE_AND_SYNC, _V5_USAGE_ROLLUPS
+    _V1_CORE, _V2_MEDIA_AND_SYNC, _V3_DEVICE_SECRETS, _V4_USAGE_AND_SYNC, _V5_USAGE_ROLLUPS, _V6_UPLOAD_REASON
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import ssl
 from collections.abc import AsyncIterator
@@ -14,19 +15,38 @@ codecs.lookup("idna")  # cached now: TLS looks it up lazily on the loop, where t
 
 
 class SyncError(Exception):
-    """Base of what the sync reports."""
+    """Base of what the sync reports; ``reason`` is a code the UI words, the message stays technical."""
+
+    reason = "error"
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        if reason:
+            self.reason = reason
 
 
 class TransientError(SyncError):
     """Worth retrying later: the centre is away, busy or the connection dropped."""
 
+    reason = "offline"
+
+
+class Stalled(TransientError):
+    """No byte moved either way for the stall timeout: this try is given up, what arrived is kept."""
+
+    reason = "stalled"
+
 
 class PermanentError(SyncError):
-    """The centre refused the item itself; retrying the same bytes cannot help."""
+    """The centre refused the item itself (or the room's copy is unusable); retrying cannot help."""
+
+    reason = "refused"
 
 
 class AuthRefused(SyncError):
     """The centre does not know this room's token: nothing will upload until it is fixed."""
+
+    reason = "auth_refused"
 
 
 def refused_message(url: str, status: int, detail: str) -> str:
@@ -37,59 +57,101 @@ def refused_message(url: str, status: int, detail: str) -> str:
     )
 
 
-async def _detail(resp: aiohttp.ClientResponse) -> str:
+async def _detail(resp: aiohttp.ClientResponse) -> tuple[str, str]:
+    """The centre's one line and its reason code (``refused`` when it gave none)."""
     try:
         body = await resp.json(content_type=None)
-        return str(body.get("error", body)) if isinstance(body, dict) else str(body)
     except (ValueError, aiohttp.ClientError):
-        return resp.reason or ""
+        return resp.reason or "", "refused"
+    if isinstance(body, dict):
+        return str(body.get("error", body)), str(body.get("reason") or "refused")
+    return str(body), "refused"
+
+
+async def _pieces(data: bytes, size: int = 64 << 10) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start:start + size]
 
 
 class CentreClient:
-    def __init__(self, base_url: str, token: str, *, cafile: str | None = None, connect_timeout_s: float = 10.0):
+    def __init__(self, base_url: str, token: str, *, cafile: str | None = None, stall_timeout_s: float = 30.0):
+        """``stall_timeout_s``: a request with no byte moved for this long (connect included) is given up."""
         self.base_url = base_url.rstrip("/")
+        self.stall_timeout_s = stall_timeout_s
         self._headers = {"Authorization": f"Bearer {token}"}
         context: ssl.SSLContext | bool = ssl.create_default_context(cafile=cafile) if cafile else True
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(ssl=context, limit=4),
-            timeout=aiohttp.ClientTimeout(total=None, connect=connect_timeout_s, sock_read=120.0),
+            timeout=aiohttp.ClientTimeout(total=None, connect=stall_timeout_s, sock_read=stall_timeout_s),
             headers=self._headers,
         )
 
     async def close(self) -> None:
         await self._session.close()
 
+    def _stalled(self) -> Stalled:
+        return Stalled(f"no bytes moved to or from the centre at {self.base_url} for {self.stall_timeout_s:g} s "
+                       "(the link stalled); what arrived is kept")
+
+    async def _watched(self, pieces: AsyncIterator[bytes], timer: asyncio.Timeout) -> AsyncIterator[bytes]:
+        """Each piece the connection takes is progress: it pushes the stall deadline on."""
+        loop = asyncio.get_running_loop()
+        async for piece in pieces:
+            timer.reschedule(loop.time() + self.stall_timeout_s)
+            yield piece
+        timer.reschedule(loop.time() + self.stall_timeout_s)
+
     async def _request(self, method: str, path: str, ok: tuple[int, ...] = (200,), **kw: Any) -> tuple[int, Any]:
+        """One request under a progress timeout: a link that stalls with its socket open cannot hang it."""
+        timer = asyncio.timeout(self.stall_timeout_s)
         try:
-            async with self._session.request(method, f"{self.base_url}{API}{path}", **kw) as resp:
-                if resp.status in (401, 403) and not path.startswith("/usage"):
-                    raise AuthRefused(refused_message(self.base_url, resp.status, await _detail(resp)))
-                if resp.status in ok:
-                    body = None if method == "HEAD" else await resp.json(content_type=None)
-                    return resp.status, (body if body is not None else dict(resp.headers))
-                detail = await _detail(resp)
-                if resp.status in (403,):
-                    raise PermanentError(f"HTTP {resp.status}: {detail}")
-                if resp.status >= 500 or resp.status in (408, 425, 429):
-                    raise TransientError(f"the centre answered HTTP {resp.status}: {detail}")
-                return resp.status, {"error": detail, "offset": resp.headers.get("Upload-Offset")}
-        except (TimeoutError, aiohttp.ClientError, ConnectionError) as exc:
+            async with timer:
+                return await self._exchange(timer, method, path, ok, **kw)
+        except TimeoutError as exc:
+            raise self._stalled() from exc
+        except (aiohttp.ClientError, ConnectionError) as exc:
             raise TransientError(f"cannot reach the centre at {self.base_url}: {exc or type(exc).__name__}") from exc
+
+    async def _exchange(
+        self, timer: asyncio.Timeout, method: str, path: str, ok: tuple[int, ...], **kw: Any
+    ) -> tuple[int, Any]:
+        if "data" in kw and not isinstance(kw["data"], bytes | str | None):
+            kw["data"] = self._watched(kw["data"], timer)
+        elif "body" in kw:  # bytes sent in pieces, so a slow but moving link is not taken for a stalled one
+            kw["data"] = self._watched(_pieces(kw.pop("body")), timer)
+        loop = asyncio.get_running_loop()
+        async with self._session.request(method, f"{self.base_url}{API}{path}", **kw) as resp:
+            timer.reschedule(loop.time() + self.stall_timeout_s)  # the answer's head came: progress
+            if resp.status in (401, 403) and not path.startswith("/usage"):
+                raise AuthRefused(refused_message(self.base_url, resp.status, (await _detail(resp))[0]))
+            if resp.status in ok:
+                body = None if method == "HEAD" else await resp.json(content_type=None)
+                return resp.status, (body if body is not None else dict(resp.headers))
+            detail, reason = await _detail(resp)
+            if resp.status in (403,):
+                raise PermanentError(f"HTTP {resp.status}: {detail}", reason)
+            if resp.status >= 500 or resp.status in (408, 425, 429):
+                raise TransientError(f"the centre answered HTTP {resp.status}: {detail}", reason)
+            return resp.status, {"error": detail, "reason": reason, "offset": resp.headers.get("Upload-Offset")}
 
     async def ping(self) -> dict[str, Any]:
         _, body = await self._request("GET", "/ping")
         return dict(body)
 
-    async def put_session(self, session_id: str, payload: dict[str, Any]) -> int:
-        status, body = await self._request("PUT", f"/sessions/{session_id}", json=payload)
+    async def put_session(self, session_id: str, payload: bytes) -> int:
+        """``payload``: the session as JSON bytes (encoded off the loop by the caller)."""
+        headers = {"Content-Type": "application/json", "Content-Length": str(len(payload))}
+        status, body = await self._request("PUT", f"/sessions/{session_id}", body=payload, headers=headers)
         if status != 200:
-            raise PermanentError(f"the centre refused session {session_id}: HTTP {status} {body.get('error')}")
+            raise PermanentError(f"the centre refused session {session_id}: HTTP {status} {body.get('error')}",
+                                 body.get("reason"))
         return int(body["events"])
 
     async def announce_recording(self, meta: dict[str, Any]) -> dict[str, Any]:
         status, body = await self._request("POST", "/recordings", json=meta)
         if status != 200:
-            raise PermanentError(f"the centre refused recording {meta.get('id')}: HTTP {status} {body.get('error')}")
+            raise PermanentError(f"the centre refused recording {meta.get('id')}: HTTP {status} {body.get('error')}",
+                                 body.get("reason"))
         return dict(body)
 
     async def recording_status(self, recording_id: str) -> dict[str, Any]:
@@ -112,7 +174,8 @@ class CentreClient:
         if status == 422:
             return {"checksum_failed": True, "offset": 0}
         if status != 200:
-            raise PermanentError(f"the centre refused bytes of {recording_id}: HTTP {status} {body.get('error')}")
+            raise PermanentError(f"the centre refused bytes of {recording_id}: HTTP {status} {body.get('error')}",
+                                 body.get("reason"))
         return dict(body)
 
     async def usage(self, query: dict[str, str]) -> dict[str, Any]:

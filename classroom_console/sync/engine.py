@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor  # noqa: F401  resolved at import: lazily, inside a loop, it stats files
 from dataclasses import dataclass, field
@@ -15,7 +17,7 @@ from typing import Any
 from classroom_console.store import AsyncStore, Store
 from classroom_console.sync import items
 from classroom_console.sync.backoff import Backoff
-from classroom_console.sync.client import AuthRefused, CentreClient, PermanentError, TransientError
+from classroom_console.sync.client import AuthRefused, CentreClient, PermanentError, Stalled, TransientError
 from classroom_console.sync.progress import IDLE, OFFLINE, REFUSED, WAITING, Listener, ProgressMeter, SyncProgress
 from classroom_console.sync.throttle import Throttle
 
@@ -34,6 +36,7 @@ class SyncConfig:
     backoff: Backoff = field(default_factory=Backoff)
     idle_poll_s: float = 30.0
     inline_resumes: int = 5  # resumes within one attempt before the item waits for its backoff
+    stall_timeout_s: float = 30.0  # no byte moved for this long: this try is given up (offset kept), back off
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,10 @@ class SyncResult:
     failed: int = 0
     pending: int = 0
     offline: str | None = None
+
+
+def _encode(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 class SyncEngine:
@@ -81,7 +88,8 @@ class SyncEngine:
 
     def _client_now(self) -> CentreClient:
         if self._client is None:
-            self._client = CentreClient(self.config.centre_url, self.config.token, cafile=self.config.cafile)
+            self._client = CentreClient(self.config.centre_url, self.config.token, cafile=self.config.cafile,
+                                        stall_timeout_s=self.config.stall_timeout_s)
         return self._client
 
     async def _refresh_counts(self) -> dict[str, int]:
@@ -96,6 +104,8 @@ class SyncEngine:
         """
         await self.store.call(items.sweep)
         await self._refresh_counts()
+        total = await self.store.call(lambda s: items.count_due(s, due_only=not force))
+        self.meter.quiet(index=0, total=total, retry_at=None)
         uploaded = failed = 0
         tried: set[int] = set()
         while True:
@@ -105,16 +115,12 @@ class SyncEngine:
                 break
             for item in batch:
                 tried.add(item["id"])
+                self.meter.set(force=False, index=len(tried), total=max(total, len(tried)))
                 try:
                     await self._send(item)
                 except AuthRefused as exc:
                     self.meter.set(state=REFUSED, message=str(exc))
                     raise
-                except PermanentError as exc:
-                    failed += 1
-                    log.warning("gave up on %s %s: %s", item["item_kind"], item["item_id"], exc)
-                    await self.store.call(functools.partial(items.fail, queue_id=item["id"], error=str(exc)))
-                    continue
                 except TransientError as exc:
                     delay = self.config.backoff.delay(int(item["attempts"]))
                     await self.store.call(
@@ -122,15 +128,30 @@ class SyncEngine:
                     )
                     self._offline_streak += 1
                     n = await self._refresh_counts()
-                    self.meter.set(state=OFFLINE, message=str(exc))
+                    self.meter.set(state=OFFLINE, message=str(exc), reason=exc.reason)
                     return SyncResult(uploaded, failed, n.get("pending", 0), str(exc))
+                except Exception as exc:  # one bad item must never block the rest
+                    failed += 1
+                    await self._set_aside(item, exc)
+                    continue
                 await self.store.call(functools.partial(Store.mark_upload, queue_id=item["id"]))
                 uploaded += 1
                 self._uploaded += 1
                 self._offline_streak = 0
         n = await self._refresh_counts()
-        self.meter.set(state=IDLE, item_kind="", item_id="", message="")
+        self.meter.set(state=IDLE, item_kind="", item_id="", message="", reason="")
         return SyncResult(uploaded, failed, n.get("pending", 0))
+
+    async def _set_aside(self, item: dict[str, Any], exc: Exception) -> None:
+        """Mark the item failed with its reason code (``internal`` for a bug), kept and visible, never dropped."""
+        if isinstance(exc, PermanentError):
+            reason = exc.reason
+            log.warning("gave up on %s %s (%s): %s", item["item_kind"], item["item_id"], reason, exc)
+        else:
+            reason = "internal"
+            log.exception("gave up on %s %s", item["item_kind"], item["item_id"])
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        await self.store.call(functools.partial(items.fail, queue_id=item["id"], error=message, reason=reason))
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Until ``stop``: drain, then sleep until the next item is due, the backoff ends or ``kick``."""
@@ -141,9 +162,14 @@ class SyncEngine:
                 result = await self.run_once()
                 if result.offline:
                     wait = min(wait, self.config.backoff.delay(self._offline_streak))
+                elif result.pending:
+                    due_in = await self.store.call(items.seconds_to_next_due)
+                    wait = min(wait, max(0.05, due_in if due_in is not None else wait))
             except AuthRefused:
                 wait = max(wait, 300.0)  # a wrong token will not fix itself quickly; the UI says so
-            self.meter.set(state=self.progress.state if self.progress.state != IDLE else WAITING)
+            state = self.progress.state if self.progress.state != IDLE else WAITING
+            waiting_for = state != WAITING or self.progress.pending > 0
+            self.meter.set(state=state, retry_at=time.time() + wait if waiting_for else None)
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(wait):
                     stop_task = asyncio.ensure_future(stop.wait())
@@ -168,14 +194,15 @@ class SyncEngine:
         elif kind == items.RECORDING:
             await self._send_recording(item_id)
         else:
-            raise PermanentError(f"unknown upload kind {kind!r}")
+            raise PermanentError(f"unknown upload kind {kind!r}", "unknown_kind")
 
     async def _send_session(self, session_id: str) -> None:
         payload = await self.store.call(lambda s: items.session_payload(s, session_id))
         if payload is None:
-            raise PermanentError(f"session {session_id} is no longer in the store")
+            raise PermanentError(f"session {session_id} is no longer in the store", "not_in_store")
         self.meter.start_item(items.SESSION, session_id, len(payload["events"]))
-        held = await self._client_now().put_session(session_id, payload)
+        body = await asyncio.to_thread(_encode, payload)  # a long session's JSON would hold the loop
+        held = await self._client_now().put_session(session_id, body)
         if held < len(payload["events"]):
             raise TransientError(f"the centre holds {held} of {len(payload['events'])} events; sending again")
         self.meter.advance(held)
@@ -183,14 +210,17 @@ class SyncEngine:
     async def _send_recording(self, recording_id: str) -> None:
         info = await self.store.call(lambda s: items.recording_info(s, recording_id))
         if info is None:
-            raise PermanentError(f"recording {recording_id} is no longer in the store")
+            raise PermanentError(f"recording {recording_id} is no longer in the store", "not_in_store")
         path = str(info["path"])
         sha, size = info.get("sha256"), info.get("size_bytes")
+        problem = await asyncio.to_thread(items.file_problem, path, size if sha else None)
+        if problem is not None:  # checked before the network: a bad file fails the same with the centre away
+            raise PermanentError(problem[1], problem[0])
         if not sha or size is None:
             try:
                 sha, size = await asyncio.to_thread(items.file_sha256, path)
-            except FileNotFoundError as exc:
-                raise PermanentError(f"recording file {path} is missing") from exc
+            except OSError as exc:
+                raise PermanentError(f"recording file {path} cannot be read: {exc}", "unreadable") from exc
             await self.store.call(lambda s: items.set_checksum(s, recording_id, str(sha), int(size or 0)))
         size = int(size or 0)
         client = self._client_now()
@@ -206,6 +236,8 @@ class SyncEngine:
             length = min(self.config.chunk_bytes, size - offset)
             try:
                 answer = await client.send_chunk(recording_id, offset, length, self._read(path, offset, length))
+            except Stalled:
+                raise  # a stalled link is not retried inline: back off, the centre keeps what arrived
             except TransientError:
                 cuts += 1
                 if cuts > self.config.inline_resumes:
@@ -217,14 +249,16 @@ class SyncEngine:
             if answer.get("checksum_failed"):
                 checksum_failures += 1
                 if checksum_failures > 1:
-                    raise PermanentError(f"recording {recording_id}: the centre's SHA-256 differs twice")
+                    raise PermanentError(
+                        f"recording {recording_id}: the centre's SHA-256 differs twice", "checksum_mismatch")
                 offset = 0
                 continue
             offset, complete = int(answer["offset"]), bool(answer.get("complete"))
             centre_sha = answer.get("sha256")
             self.meter.advance(offset)
         if centre_sha != sha:
-            raise PermanentError(f"recording {recording_id}: the centre confirmed {centre_sha}, the room has {sha}")
+            raise PermanentError(f"recording {recording_id}: the centre confirmed {centre_sha}, the room has {sha}",
+                                 "checksum_mismatch")
         deleted = False
         if self.config.delete_uploaded_media:
             deleted = await asyncio.to_thread(items.delete_file, path)
@@ -236,7 +270,7 @@ class SyncEngine:
         try:
             fh = await loop.run_in_executor(None, open, path, "rb")
         except FileNotFoundError as exc:
-            raise PermanentError(f"recording file {path} is missing") from exc
+            raise PermanentError(f"recording file {path} is missing", "file_missing") from exc
         ahead: asyncio.Future[bytes] | None = None
         try:
             await loop.run_in_executor(None, fh.seek, offset)
@@ -247,7 +281,7 @@ class SyncEngine:
             while left > 0:
                 data = await ahead
                 if not data:
-                    raise PermanentError(f"recording file {path} is shorter than its recorded size")
+                    raise PermanentError(f"recording file {path} is shorter than its recorded size", "file_changed")
                 left -= len(data)
                 if left > 0:
                     ahead = loop.run_in_executor(None, fh.read, min(block, left))

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,17 +50,59 @@ def counts(store: Store) -> dict[str, int]:
     return {str(state): int(n) for state, n in rows}
 
 
+def count_due(store: Store, due_only: bool = True) -> int:
+    """How many items a pass will try: the Y of "sending X of Y"."""
+    where = "state = 'pending'" + (" AND next_attempt_at <= ?" if due_only else "")
+    args: tuple[Any, ...] = (utc_iso(),) if due_only else ()
+    return int(store.db.execute(f"SELECT count(*) FROM upload_queue WHERE {where}", args).fetchone()[0])
+
+
 def next_due_at(store: Store) -> str | None:
     row = store.db.execute("SELECT min(next_attempt_at) FROM upload_queue WHERE state = 'pending'").fetchone()
     return row[0] if row else None
 
 
-def fail(store: Store, queue_id: int, error: str) -> None:
-    """Given up for good (the centre refused the item as malformed): kept, visible, never silently dropped."""
+def seconds_to_next_due(store: Store) -> float | None:
+    """Seconds until the earliest pending item may be tried (0 when one is due now; None when none waits)."""
+    due = next_due_at(store)
+    if due is None:
+        return None
+    at = datetime.fromisoformat(due)
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    return max(0.0, (at - datetime.now(UTC)).total_seconds())
+
+
+def fail(store: Store, queue_id: int, error: str, reason: str = "refused") -> None:
+    """Given up for good (refused by the centre, or unusable here): kept, visible, never silently dropped."""
     store.db.execute(
-        "UPDATE upload_queue SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
-        (error, queue_id),
+        "UPDATE upload_queue SET state = 'failed', attempts = attempts + 1, last_error = ?, reason = ? "
+        "WHERE id = ?",
+        (error, reason, queue_id),
     )
+
+
+def failed_items(store: Store, limit: int = 20) -> list[dict[str, Any]]:
+    """The items given up, newest first, with their reason code and one line: for `sync` and `usage`."""
+    sql = ("SELECT item_kind, item_id, reason, last_error FROM upload_queue WHERE state = 'failed' "
+           "ORDER BY id DESC LIMIT ?")
+    return list(store.db.query(sql, (limit,)))
+
+
+def file_problem(path: str, size: int | None) -> tuple[str, str] | None:
+    """Why a recording's file cannot be sent, as (reason code, one line); None when it can. Blocking."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return "file_missing", f"recording file {path} is missing"
+    except OSError as exc:
+        return "unreadable", f"recording file {path} cannot be read: {exc.strerror or exc}"
+    if not stat.S_ISREG(st.st_mode):
+        return "not_a_file", f"recording path {path} is not a file (a folder or a device)"
+    if not os.access(path, os.R_OK):
+        return "unreadable", f"recording file {path} is not readable by this user"
+    if size is not None and st.st_size != size:
+        return "file_changed", f"recording file {path} has {st.st_size} bytes, {size} were recorded"
+    return None
 
 
 def session_payload(store: Store, session_id: str) -> dict[str, Any] | None:

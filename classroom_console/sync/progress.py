@@ -22,6 +22,10 @@ class SyncProgress:
     failed: int = 0
     uploaded: int = 0
     message: str = ""
+    reason: str = ""  # a code for the UI to word (offline, stalled, refused, ...)
+    index: int = 0  # the item being sent is ``index`` of ``total`` in this pass
+    total: int = 0
+    retry_at: float | None = None  # epoch seconds of the next try while waiting or offline
 
 
 Listener = Callable[[SyncProgress], None]
@@ -45,6 +49,10 @@ class ProgressMeter:
         if force or now - self._last_emit >= self.EVERY_S:
             self._last_emit = now
             self._emit(self.current)
+
+    def quiet(self, **changes: object) -> None:
+        """Change fields without telling anyone (the next real change carries them)."""
+        self.current = replace(self.current, **changes)  # type: ignore[arg-type]
 
     def start_item(self, kind: str, item_id: str, total: int, done: int = 0) -> None:
         self._mark_at, self._mark_bytes = time.monotonic(), done

@@ -2,23 +2,47 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from classroom_console.passwords import KEYRING_SERVICE, usable_keyring
 from classroom_console.store import AsyncStore
 from classroom_console.sync import items
 from classroom_console.sync.engine import SyncConfig, SyncEngine, SyncResult
 from classroom_console.sync.progress import Listener
+
+TOKEN_KEY = "centre-token"  # the keyring entry's user name under KEYRING_SERVICE
 
 
 async def load_settings(store: AsyncStore | None) -> dict[str, str]:
     """``centre_url``, ``token`` and ``delete_uploaded_media`` ("1"/"0") as saved; empty when none."""
     if store is None:
         return {}
-    return await store.call(items.get_settings)
+    settings = await store.call(items.get_settings)
+    keyring = await asyncio.to_thread(usable_keyring)  # finding a backend reads files
+    if settings.get("token_in") == "keyring" and keyring is not None:
+        settings["token"] = await asyncio.to_thread(keyring.get_password, KEYRING_SERVICE, TOKEN_KEY) or ""
+    return settings
 
 
-async def save_settings(store: AsyncStore, centre_url: str, token: str, delete_uploaded_media: bool) -> None:
-    values = {"centre_url": centre_url.strip(), "token": token.strip(),
+async def save_settings(store: AsyncStore, centre_url: str, token: str, delete_uploaded_media: bool) -> str:
+    """Save, the token in the system keyring where one is usable; returns one line saying where it is kept."""
+    values = {"centre_url": centre_url.strip(), "token": token.strip(), "token_in": "store",
               "delete_uploaded_media": "1" if delete_uploaded_media else "0"}
+    keyring = await asyncio.to_thread(usable_keyring)  # finding a backend reads files
+    if keyring is not None and values["token"]:
+        await asyncio.to_thread(keyring.set_password, KEYRING_SERVICE, TOKEN_KEY, values["token"])
+        values.update(token="", token_in="keyring")
     await store.call(lambda s: items.put_settings(s, values))
+    return await token_location(store)
+
+
+async def token_location(store: AsyncStore) -> str:
+    """Where the saved token is: the keyring, or the room's database that only this user can read."""
+    settings = await store.call(items.get_settings)
+    if settings.get("token_in") == "keyring":
+        return "the token is kept in the system keyring"
+    path = await store.call(lambda s: s.path)
+    return f"the token is kept in {path} (no system keyring here; the file is readable only by this user)"
 
 
 async def queue_counts(store: AsyncStore | None) -> dict[str, int]:
