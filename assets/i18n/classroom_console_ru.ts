@@ -1,4 +1,4 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="ru_RU">
 <context>
@@ -22,6 +22,120 @@
     <message>
         <source>These addresses could not be saved: together they are too many (at most 4,096), or the settings file could not be written.</source>
         <translation>Не удалось сохранить адреса: всего их слишком много (не более 4096) или файл настроек не записывается.</translation>
+    </message>
+</context>
+<context>
+    <name>CameraCard</name>
+    <message>
+        <source>move the camera</source>
+        <translation>повернуть камеру</translation>
+    </message>
+    <message>
+        <source>turn the camera to its home position</source>
+        <translation>вернуть камеру в исходное положение</translation>
+    </message>
+    <message>
+        <source>recall preset %1</source>
+        <translation>перейти к предустановке %1</translation>
+    </message>
+    <message>
+        <source>store preset %1</source>
+        <translation>сохранить предустановку %1</translation>
+    </message>
+    <message>
+        <source>%1: could not %2.</source>
+        <translation>%1: не удалось %2.</translation>
+    </message>
+    <message>
+        <source>Use in Studio</source>
+        <translation>В студию</translation>
+    </message>
+    <message>
+        <source>Add this camera&apos;s picture to the Studio&apos;s sources</source>
+        <translation>Добавить изображение этой камеры в источники студии</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Подробнее</translation>
+    </message>
+    <message>
+        <source>Drag to pan and tilt; the further from the centre, the faster</source>
+        <translation>Тяните, чтобы повернуть камеру; чем дальше от центра, тем быстрее</translation>
+    </message>
+    <message>
+        <source>Zoom in (hold)</source>
+        <translation>Приблизить (удерживайте)</translation>
+    </message>
+    <message>
+        <source>Zoom out (hold)</source>
+        <translation>Отдалить (удерживайте)</translation>
+    </message>
+    <message>
+        <source>Home</source>
+        <translation>Исходное</translation>
+    </message>
+    <message>
+        <source>Back to the camera&apos;s home position</source>
+        <translation>Вернуть камеру в исходное положение</translation>
+    </message>
+    <message>
+        <source>Going home…</source>
+        <translation>Возврат в исходное положение…</translation>
+    </message>
+    <message>
+        <source>Store</source>
+        <translation>Запомнить</translation>
+    </message>
+    <message>
+        <source>Then click a number to keep the present framing there (or hold a number)</source>
+        <translation>Затем нажмите номер, чтобы запомнить под ним текущий кадр (или удерживайте номер)</translation>
+    </message>
+    <message>
+        <source>Recall “%1” (hold to store the present framing)</source>
+        <translation>Перейти к «%1» (удерживайте, чтобы запомнить текущий кадр)</translation>
+    </message>
+    <message>
+        <source>Preset %1 is empty: hold to store the present framing</source>
+        <translation>Предустановка %1 пуста: удерживайте, чтобы запомнить текущий кадр</translation>
+    </message>
+    <message>
+        <source>Zoom %1%</source>
+        <translation>Зум %1%</translation>
+    </message>
+    <message>
+        <source>Zoom</source>
+        <translation>Зум</translation>
+    </message>
+    <message>
+        <source>Going to preset %1…</source>
+        <translation>Переход к предустановке %1…</translation>
+    </message>
+    <message>
+        <source>Stored as preset %1</source>
+        <translation>Запомнено как предустановка %1</translation>
+    </message>
+    <message>
+        <source>Added to the Studio</source>
+        <translation>Добавлено в студию</translation>
+    </message>
+    <message>
+        <source>Check now</source>
+        <translation>Проверить сейчас</translation>
+    </message>
+</context>
+<context>
+    <name>CameraView</name>
+    <message>
+        <source>No signal</source>
+        <translation>Нет сигнала</translation>
+    </message>
+    <message>
+        <source>The camera is not reachable.</source>
+        <translation>Камера недоступна.</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Подключение…</translation>
     </message>
 </context>
 <context>
@@ -95,7 +209,7 @@
         <translation>чтение показателей использования</translation>
     </message>
     <message>
-        <source>read the centre's figures</source>
+        <source>read the centre&apos;s figures</source>
         <translation>чтение показателей центра</translation>
     </message>
     <message>
@@ -566,11 +680,11 @@
         <translation>Устройства в аудитории</translation>
     </message>
     <message>
-        <source>Looking for the room's devices…</source>
+        <source>Looking for the room&apos;s devices…</source>
         <translation>Ищем устройства аудитории…</translation>
     </message>
     <message>
-        <source>Projectors, interactive boards, displays and cameras on this room's network appear here by themselves, with their state. Nothing needs to be set up.</source>
+        <source>Projectors, interactive boards, displays and cameras on this room&apos;s network appear here by themselves, with their state. Nothing needs to be set up.</source>
         <translation>Проекторы, интерактивные доски, дисплеи и камеры из сети аудитории появятся здесь сами, вместе со своим состоянием. Ничего настраивать не нужно.</translation>
     </message>
     <message>
@@ -578,7 +692,7 @@
         <translation>В этой сети пока не найдено ни одного устройства</translation>
     </message>
     <message>
-        <source>The console keeps looking. If the room's projectors and boards are on another network segment (VLAN), press “Add by address…” and enter their addresses or range.</source>
+        <source>The console keeps looking. If the room&apos;s projectors and boards are on another network segment (VLAN), press “Add by address…” and enter their addresses or range.</source>
         <translation>Пульт продолжает поиск. Если проекторы и доски аудитории находятся в другом сегменте сети (VLAN), нажмите «Добавить по адресу…» и введите их адреса или диапазон.</translation>
     </message>
     <message>
@@ -626,7 +740,7 @@
         <translation>Найдено: %1</translation>
     </message>
     <message>
-        <source>Lecturer's name</source>
+        <source>Lecturer&apos;s name</source>
         <translation>Имя преподавателя</translation>
     </message>
     <message>
@@ -642,7 +756,7 @@
         <translation>Начните занятие, чтобы оно попало в журнал для центра.</translation>
     </message>
     <message>
-        <source>Turn the room's devices on and off with the session</source>
+        <source>Turn the room&apos;s devices on and off with the session</source>
         <translation>Включать и выключать устройства вместе с занятием</translation>
     </message>
     <message>
@@ -658,7 +772,7 @@
         <translation>Завершить это занятие?</translation>
     </message>
     <message>
-        <source>The room's devices will be turned off.</source>
+        <source>The room&apos;s devices will be turned off.</source>
         <translation>Устройства аудитории будут выключены.</translation>
     </message>
     <message>
@@ -727,7 +841,7 @@ Console</source>
         <translation>Сеть: нет подключения (только локальный адрес)</translation>
     </message>
     <message>
-        <source>Sync: the centre refused this room's token</source>
+        <source>Sync: the centre refused this room&apos;s token</source>
         <translation>Синхронизация: центр не принял токен аудитории</translation>
     </message>
     <message>
@@ -1132,7 +1246,7 @@ Console</source>
         <translation>Студия</translation>
     </message>
     <message>
-        <source>Compose cameras, the board's screen and the microphone into a recording or a live stream.</source>
+        <source>Compose cameras, the board&apos;s screen and the microphone into a recording or a live stream.</source>
         <translation>Соберите камеры, экран доски и микрофон в запись или прямую трансляцию.</translation>
     </message>
     <message>
@@ -1212,7 +1326,7 @@ Console</source>
         <translation>%1p, %2 кадр/с</translation>
     </message>
     <message>
-        <source>The recording's picture size and frame rate</source>
+        <source>The recording&apos;s picture size and frame rate</source>
         <translation>Размер кадра и частота кадров записи</translation>
     </message>
     <message>
@@ -1230,6 +1344,14 @@ Console</source>
     <message>
         <source>add source</source>
         <translation>добавление источника</translation>
+    </message>
+    <message>
+        <source>That camera is already in the program.</source>
+        <translation>Эта камера уже в программе.</translation>
+    </message>
+    <message>
+        <source>Camera added to the program.</source>
+        <translation>Камера добавлена в программу.</translation>
     </message>
     <message>
         <source>remove source</source>
@@ -1280,7 +1402,7 @@ Console</source>
         <translation>Отдельные файлы источников</translation>
     </message>
     <message>
-        <source>Also records each camera and screen into a file of its own beside the program, as lecture platforms take presenter and presentation tracks. Each file costs one more encoder's work.</source>
+        <source>Also records each camera and screen into a file of its own beside the program, as lecture platforms take presenter and presentation tracks. Each file costs one more encoder&apos;s work.</source>
         <translation>Записывает каждую камеру и экран ещё и в отдельный файл рядом с программой: так платформы лекций принимают дорожки лектора и презентации. Каждый файл — работа ещё одного кодировщика.</translation>
     </message>
     <message>
@@ -1323,7 +1445,7 @@ Console</source>
         <translation>https://centre.example.edu:8765</translation>
     </message>
     <message>
-        <source>this room's token</source>
+        <source>this room&apos;s token</source>
         <translation>токен этой аудитории</translation>
     </message>
     <message>
@@ -1395,7 +1517,7 @@ Console</source>
         <translation>Всё отправлено: передано %1, отклонено %2.</translation>
     </message>
     <message>
-        <source>The centre refused this room's token. Ask centre staff for the right one.</source>
+        <source>The centre refused this room&apos;s token. Ask centre staff for the right one.</source>
         <translation>Центр отклонил токен этой аудитории. Попросите правильный токен у сотрудников центра.</translation>
     </message>
     <message>
