@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -50,8 +50,15 @@ def query_sqlite(
 
 
 def build_report(store: Store, f: UsageFilter | None = None) -> UsageReport:
-    """The room's own report, run on the store's thread."""
-    return query_sqlite(store.db, f or UsageFilter(utc_offset_h=local_utc_offset_h()))
+    """The room's own report, run on the store's thread, with the uploads the sync had to set aside."""
+    report = query_sqlite(store.db, f or UsageFilter(utc_offset_h=local_utc_offset_h()))
+    failed = store.db.execute(
+        "SELECT item_kind, item_id, coalesce(reason, 'refused'), coalesce(last_error, '') FROM upload_queue "
+        "WHERE state = 'failed' ORDER BY id DESC LIMIT 50"
+    ).fetchall()
+    if not failed:
+        return report
+    return replace(report, uploads_failed=tuple(f"{k} {i} [{r}]: {e}" for k, i, r, e in failed))
 
 
 def local_utc_offset_h() -> float:

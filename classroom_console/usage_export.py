@@ -83,4 +83,6 @@ def to_table(r: UsageReport) -> str:
     faults = [f"  {x.name:<32} {x.fault_events + x.fault_readings:6d}  last {x.last_at}" for x in r.faults]
     lines += faults or ["  none"]
     lines += ["", f"Tablet participation: {'; '.join(r.notes) if r.tablets is None else r.tablets}"]
+    if r.uploads_failed:
+        lines += ["", "Uploads set aside (not sent to the centre)"] + [f"  {x}" for x in r.uploads_failed]
     return "\n".join(lines)

@@ -124,6 +124,8 @@ class UsageReport:
     faults: tuple[DeviceFaults, ...] = ()
     tablets: dict[str, Any] | None = None
     notes: tuple[str, ...] = (TABLETS_NOT_RECORDED,)
+    # The room's own report only: uploads given up, one line each with its reason code, so none goes unseen.
+    uploads_failed: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -150,4 +152,5 @@ class UsageReport:
             faults=tuple(DeviceFaults(**r) for r in data.get("faults", ())),
             tablets=data.get("tablets"),
             notes=tuple(data.get("notes", ())),
+            uploads_failed=tuple(str(x) for x in data.get("uploads_failed", ())),
         )

@@ -122,3 +122,72 @@ class CutProxy:
         self._tasks.update(tasks)
         await asyncio.gather(*tasks, return_exceptions=True)
         self._tasks.difference_update(tasks)
+
+
+class StallProxy:
+    """Loopback TCP proxy that, after ``after`` bytes upstream in all, stops moving bytes either way while
+    keeping every socket open (a link that stalls); ``release`` ends the stalled connections, as a link
+    coming back resets them, and lets new ones through."""
+
+    def __init__(self, target_port: int, after: int) -> None:
+        self.target_port = target_port
+        self.after = after
+        self.upstream_bytes = 0
+        self.tripped = asyncio.Event()
+        self.released = asyncio.Event()
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def __aenter__(self) -> StallProxy:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        self.released.set()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._server.wait_closed()
+
+    def release(self) -> None:
+        self.released.set()
+
+    def _stalled(self) -> bool:
+        return self.tripped.is_set() and not self.released.is_set()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+
+        async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter, upstream: bool) -> None:
+            try:
+                while not self._stalled():
+                    data = await src.read(65536)
+                    if not data:
+                        return
+                    if upstream and not self.released.is_set():
+                        room = max(0, self.after - self.upstream_bytes)
+                        if room <= len(data):
+                            data = data[:room]
+                            self.tripped.set()
+                        self.upstream_bytes += len(data)
+                    elif self._stalled():
+                        break
+                    if data:
+                        dst.write(data)
+                        await dst.drain()
+                await self.released.wait()  # hold everything, sockets open, until the link comes back
+            except (ConnectionError, asyncio.CancelledError):
+                pass
+            finally:
+                for w in (writer, up_writer):
+                    w.close()
+
+        tasks = [asyncio.ensure_future(pump(reader, up_writer, True)),
+                 asyncio.ensure_future(pump(up_reader, writer, False))]
+        self._tasks.update(tasks)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._tasks.difference_update(tasks)
