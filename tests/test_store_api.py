@@ -48,7 +48,7 @@ def test_device_keeps_its_row_when_dhcp_moves_it(store: Store) -> None:
     assert moved["last_address"] == "10.0.0.57" and moved["last_port"] == 4352
     assert moved["first_seen"] == first["first_seen"] and moved["last_seen"] >= first["last_seen"]
     assert moved["room_id"] == "hall-1"
-    assert moved["extra"] == {"availability": "online", "found_by": ["pjlink-search"]}
+    assert moved["extra"] == {"availability": "online", "found_by": ["pjlink-search"], "state": {}}
     assert [e["device_uid"] for e in store.events(sid)] == ["mac:aa:bb:cc:dd:ee:01"]
 
 
