@@ -2,7 +2,7 @@
 
 from .async_store import AsyncStore
 from .database import Store, open_store
-from .errors import StoreClosedError, StoreError, StoreTooNewError
+from .errors import StoreClosedError, StoreError, StoreTooNewError, StoreUnavailableError
 from .migrations import LATEST_VERSION, MIGRATIONS
 from .paths import data_dir, database_path
 from .records import Event, utc_iso
@@ -16,6 +16,7 @@ __all__ = [
     "StoreClosedError",
     "StoreError",
     "StoreTooNewError",
+    "StoreUnavailableError",
     "data_dir",
     "database_path",
     "open_store",

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from .disk_errors import disk_error
 from .errors import StoreTooNewError
 from .migrations import LATEST_VERSION, migrate
+from .salvage import salvage
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +75,29 @@ def _preflight(path: Path) -> None:
         conn.close()
 
 
+def make_private(path: Path) -> None:
+    """The data folder 0700 where we create it; the database and its -wal/-shm/-journal 0600.
+
+    SQLite gives a new -wal/-shm the database file's mode, so a private database keeps its side files private.
+    Existing files of ours are tightened too (older versions made them 0644): they hold the room's log and secrets.
+    """
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)
+        os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for file in (path, *(path.with_name(path.name + s) for s in _SIDE_FILES)):
+        try:
+            if file.exists() and file.stat().st_mode & 0o077:
+                os.chmod(file, 0o600)
+        except PermissionError:
+            pass  # not ours to change (a file another user left); SQLite will say if it cannot be used
+
+
 def _connect(path: Path, synchronous: str) -> Database:
     """Connect, set the pragmas and migrate; closes the connection on failure."""
+    make_private(path)
     conn = sqlite3.connect(str(path), timeout=10.0)
     try:
         db = Database(conn)
@@ -101,6 +125,7 @@ def move_aside(path: Path) -> Path:
         n += 1
         target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
     path.rename(target)
+    os.chmod(target, 0o600)
     for suffix in _SIDE_FILES:
         side = path.with_name(path.name + suffix)
         if side.exists():
@@ -109,18 +134,36 @@ def move_aside(path: Path) -> Path:
 
 
 def open_database(path: Path, synchronous: str = "FULL") -> tuple[Database, str | None]:
-    """Open (creating if needed) and return the database plus a notice for the user, if any."""
+    """Open (creating if needed) and return the database plus a notice for the user, if any.
+
+    A full disk, a read-only folder or a failing disk raise StoreUnavailableError: one line and a reason code.
+    """
     if synchronous not in SYNC_LEVELS:
         raise ValueError(f"synchronous must be one of {SYNC_LEVELS}, not {synchronous!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        _preflight(path)
+        return _open(path, synchronous)
+    except (OSError, sqlite3.DatabaseError) as exc:
+        told = disk_error(exc, path)
+        if told is None:
+            raise
+        raise told from exc
+
+
+def _open(path: Path, synchronous: str) -> tuple[Database, str | None]:
+    try:
+        if path.parent.exists():
+            _preflight(path)
         return _connect(path, synchronous), None
     except _Corrupt as exc:
-        moved = move_aside(path)
-        notice = (
-            f"The session database was damaged ({exc}). It was moved to {moved} and kept for "
-            "recovery; a new, empty database was started. Nothing was deleted."
-        )
-        log.warning("%s", notice)
-    return _connect(path, synchronous), notice
+        damage = str(exc)
+    moved = move_aside(path)
+    db = _connect(path, synchronous)
+    try:
+        saved = salvage(moved, db).sentence()
+    except Exception as exc:  # the fresh store must open even when salvage fails; the moved file stays
+        log.exception("salvage from %s failed", moved)
+        saved = f"nothing could be saved from it automatically ({exc})"
+    notice = (f"The session database was damaged ({damage}). It was moved to {moved} and kept; {saved}. "
+              "Nothing was deleted.")
+    log.warning("%s", notice)
+    return db, notice

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import queue
 import threading
@@ -14,6 +15,7 @@ from classroom_console.thread_results import settle_from_thread
 from devices.model import DeviceInfo
 
 from .database import Store, open_store
+from .disk_errors import disk_error
 from .errors import StoreClosedError
 from .records import Event
 
@@ -97,7 +99,7 @@ class AsyncStore:
                 try:
                     self._post(job.future, job.fn(store))
                 except Exception as exc:
-                    self._post(job.future, error=exc)
+                    self._post(job.future, error=_told(exc, store))
                 job = self._jobs.get()
                 continue
             batch = [job]
@@ -124,7 +126,7 @@ class AsyncStore:
                 try:
                     self._post(j.future, store.add_events([j.event])[0])
                 except Exception as exc:
-                    self._post(j.future, error=exc)
+                    self._post(j.future, error=_told(exc, store))
             return
         for j, row_id in zip(batch, ids, strict=True):
             self._post(j.future, row_id)
@@ -223,3 +225,15 @@ class AsyncStore:
 
 
 _EMPTY: Any = object()
+
+
+def _told(exc: Exception, store: Store) -> Exception:
+    """A full disk or a read-only folder reaches the caller as StoreUnavailableError (one line, a reason code)."""
+    told = disk_error(exc, store.path)
+    if told is None:
+        return exc
+    if store.db.conn.in_transaction:
+        with contextlib.suppress(Exception):  # the connection may be past saving; the next call will say so
+            store.db.conn.rollback()  # a failed write must not leave a half transaction for the next call
+    told.__cause__ = exc
+    return told

@@ -25,3 +25,11 @@ class StoreTooNewError(StoreError):
 
 class StoreClosedError(StoreError):
     """A call reached a store that was already closed."""
+
+
+class StoreUnavailableError(StoreError):
+    """The disk, not the data: a read-only folder, a full disk, an I/O error. ``reason`` is a code the UI words."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
