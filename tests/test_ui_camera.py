@@ -73,6 +73,16 @@ def test_cameras_get_a_live_card_driven_by_hand_and_sent_to_the_studio(
             qtbot.mouseClick(ptz.preset_buttons[1], Qt.MouseButton.LeftButton)
             await wait_for(lambda: abs(position(ptz)["pan"] - 0.6) < 0.05, within=15, what="preset 2 recalled")
 
+            # Holding a number stores the present framing there; so does "Store" then a click.
+            qtbot.mousePress(ptz.preset_buttons[4], Qt.MouseButton.LeftButton)
+            await wait_for(lambda: "5" in (ptz.device.state.get("presets") or {}), within=15, what="preset 5 held")
+            qtbot.mouseRelease(ptz.preset_buttons[4], Qt.MouseButton.LeftButton)
+            qtbot.mouseClick(ptz.store_button, Qt.MouseButton.LeftButton)
+            assert ptz.store_button.isChecked()
+            qtbot.mouseClick(ptz.preset_buttons[5], Qt.MouseButton.LeftButton)
+            await wait_for(lambda: "6" in (ptz.device.state.get("presets") or {}), within=15, what="preset 6 stored")
+            assert not ptz.store_button.isChecked() and ptz.preset_buttons[5].property("stored")
+
             # The keyboard: the right arrow pans right while held, releasing stops.
             ptz.setFocus()
             start = position(ptz)["pan"]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from classroom_console.room_devices import DeviceCommandError
 from devices.driver import Capability, Command, Reason
@@ -27,6 +27,7 @@ from ui.widgets import Badge, ElidedLabel
 
 PRESETS = 6
 HOLD_TO_STORE_MS = 700
+NOTE_MS = 4000  # how long a note ("Stored as preset 2") stays over the picture
 KEY_SPEED = 0.5
 KEYS: dict[int, Speeds] = {
     Qt.Key.Key_Left: (-KEY_SPEED, 0.0, 0.0), Qt.Key.Key_Right: (KEY_SPEED, 0.0, 0.0),
@@ -64,8 +65,8 @@ class CameraCard(QFrame):
         self._keys: set[int] = set()
         self.setMinimumWidth(320)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 14, 16, 14)
-        layout.setSpacing(8)
+        layout.setContentsMargins(14, 10, 14, 10)  # a PTZ card fits the fold of a 768-px screen
+        layout.setSpacing(6)
 
         top = QHBoxLayout()
         picture = QLabel()
@@ -79,9 +80,16 @@ class CameraCard(QFrame):
         names.addWidget(self.name_label)
         names.addWidget(self.kind_label)
         self.badge = Badge()
+        self.details_button = QPushButton(self.tr("Details"))
+        self.details_button.setObjectName("linkButton")
+        self.details_button.clicked.connect(self.show_details)
+        corner = QVBoxLayout()
+        corner.setSpacing(0)
+        corner.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignRight)
+        corner.addWidget(self.details_button, 0, Qt.AlignmentFlag.AlignRight)
         top.addWidget(picture)
         top.addLayout(names, 1)
-        top.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignTop)
+        top.addLayout(corner)
         layout.addLayout(top)
 
         self.view = CameraView(bridge, device.name)
@@ -95,19 +103,17 @@ class CameraCard(QFrame):
         layout.addWidget(self.ptz_box)
         self._build_ptz(self.ptz_box)
 
-        bottom = QHBoxLayout()
         self.studio_button = QPushButton(self.tr("Use in Studio"))
+        self.studio_button.setObjectName("overlayButton")
+        self.studio_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.studio_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.studio_button.setToolTip(self.tr("Add this camera's picture to the Studio's sources"))
         self.studio_button.clicked.connect(self.use_in_studio)
-        self.note_label = ElidedLabel()
-        self.note_label.setObjectName("cardDetail")
-        self.details_button = QPushButton(self.tr("Details"))
-        self.details_button.setObjectName("linkButton")
-        self.details_button.clicked.connect(self.show_details)
-        bottom.addWidget(self.studio_button)
-        bottom.addWidget(self.note_label, 1)
-        bottom.addWidget(self.details_button)
-        layout.addLayout(bottom)
+        self.view.set_corner(self.studio_button)
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(NOTE_MS)
+        self._note_timer.timeout.connect(lambda: self.view.set_note(""))
 
         self.drive = DriveSender(self._send_drive, self)
         self.update_device(device)
@@ -146,24 +152,29 @@ class CameraCard(QFrame):
         for number in range(1, PRESETS + 1):
             button = QPushButton(str(number))
             button.setObjectName("presetButton")
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.pressed.connect(lambda n=number: self._preset_pressed(n))
             button.released.connect(lambda n=number: self._preset_released(n))
             grid.addWidget(button, (number - 1) // 3, (number - 1) % 3)
             self.preset_buttons.append(button)
-        self.home_button = QPushButton(self.tr("Home"))
-        self.home_button.setObjectName("presetButton")
+        self.home_button = QPushButton("⌂")  # the sign PTZ remotes print on this key; the words are in its tooltip
+        self.home_button.setObjectName("zoomButton")  # the big font: the sign is small
         self.home_button.setToolTip(self.tr("Back to the camera's home position"))
         self.home_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.home_button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.home_button.clicked.connect(lambda: self._send(Command("ptz-home"), self.tr("Going home…")))
         self.store_button = QPushButton(self.tr("Store"))
         self.store_button.setObjectName("presetButton")
         self.store_button.setCheckable(True)
         self.store_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.store_button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.store_button.setToolTip(self.tr("Then click a number to keep the present framing there "
                                              "(or hold a number)"))
-        grid.addWidget(self.home_button, 2, 0, 1, 2)
-        grid.addWidget(self.store_button, 2, 2)
+        grid.addWidget(self.home_button, 2, 0)
+        grid.addWidget(self.store_button, 2, 1, 1, 2)  # two columns: "Запомнить" needs them
+        for column in range(3):
+            grid.setColumnStretch(column, 1)
         row.addLayout(grid, 1)
         self._hold = QTimer(self)
         self._hold.setSingleShot(True)
@@ -226,8 +237,13 @@ class CameraCard(QFrame):
         self.view.close_stream()
 
     # -- commands --------------------------------------------------------------------------------
+    def note(self, text: str) -> None:
+        """A short word over the picture that fades after a few seconds."""
+        self.view.set_note(text)
+        self._note_timer.start()
+
     def _send(self, command: Command, doing: str = "") -> None:
-        self.note_label.setText(doing)
+        self.note(doing)
 
         def finished(error: DeviceCommandError | None) -> None:
             self._finished(error, clear=doing)
@@ -236,12 +252,12 @@ class CameraCard(QFrame):
 
     def _finished(self, error: DeviceCommandError | None, clear: str = "") -> None:
         if error is not None:
-            self.note_label.setText("")
+            self.view.set_note("")
             self.problem_label.setText(ptz_failure_text(error))
             self.problem_label.setToolTip(error.detail)
             self.problem_label.setVisible(True)
-        elif clear and self.note_label.text() == clear:
-            self.note_label.setText("")
+        elif clear and self.view.note == clear and clear.endswith("…"):
+            self.view.set_note("")  # "Going to preset 2…" is over; "Stored as preset 2" stays a while
 
     def _send_drive(self, speeds: Speeds, answered: Callable[[], None]) -> None:
         def finished(error: DeviceCommandError | None) -> None:
@@ -294,7 +310,7 @@ class CameraCard(QFrame):
         url = self.device.state.get("stream_url")
         if url:
             self.bridge.use_in_studio(f"camera:{url}")
-            self.note_label.setText(self.tr("Added to the Studio"))
+            self.note(self.tr("Added to the Studio"))
 
     # -- keyboard --------------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -46,6 +46,8 @@ class CameraView(QWidget):
         self.preview: StreamPreview | None = None
         self.painted = 0
         self.on_painted: Callable[[np.ndarray], None] | None = None  # a bench reads each frame's stamp here
+        self.note = ""  # a line over the picture's bottom-left corner ("Going to preset 2…")
+        self.corner: QWidget | None = None  # a button over the bottom-right corner
         self._frame: np.ndarray | None = None
         self._image: QImage | None = None
         self._relay = FrameRelay(self)
@@ -74,6 +76,22 @@ class CameraView(QWidget):
             self._start()
         self.update()
 
+    def set_note(self, text: str) -> None:
+        self.note = text
+        self.update()
+
+    def set_corner(self, widget: QWidget) -> None:
+        """Lays ``widget`` over the picture's bottom-right corner: a card saves a row of buttons."""
+        widget.setParent(self)
+        self.corner = widget
+        self._place_corner()
+
+    def _place_corner(self) -> None:
+        if self.corner is not None:
+            size = self.corner.sizeHint()
+            self.corner.setGeometry(self.width() - size.width() - 8, self.height() - size.height() - 8,
+                                    size.width(), size.height())
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._start()
@@ -84,6 +102,7 @@ class CameraView(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._place_corner()
         if self.preview is not None:
             self.preview.size = self._pixels()
 
@@ -152,7 +171,24 @@ class CameraView(QWidget):
             self._paint_frame(painter)
         else:
             self._paint_card(painter)
+        if self.note:
+            self._paint_note(painter)
         painter.end()
+
+    def _paint_note(self, painter: QPainter) -> None:
+        font = QFont(self.font())
+        font.setPointSizeF(max(8.0, font.pointSizeF() - 1.5))
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        right = self.corner.x() - 6 if self.corner is not None and self.corner.isVisible() else self.width() - 8
+        text = metrics.elidedText(self.note, Qt.TextElideMode.ElideRight, max(24, right - 20))
+        box = QRect(8, self.height() - metrics.height() - 16, metrics.horizontalAdvance(text) + 12,
+                    metrics.height() + 8)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(29, 36, 51, 200))
+        painter.drawRoundedRect(box, 6, 6)
+        painter.setPen(TEXT)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_frame(self, painter: QPainter) -> None:
         image = self._image
@@ -172,6 +208,10 @@ class CameraView(QWidget):
         title, body = self.message()
         box = self.rect().adjusted(12, 10, -12, -10)
         picture = icon("camera").pixmap(36, 36)
+        tint = QPainter(picture)  # the navy icon, in the card's muted light grey
+        tint.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+        tint.fillRect(picture.rect(), MUTED)
+        tint.end()
         top = box.top() + max(0, (box.height() - 36 - 70) // 2)
         painter.drawPixmap(box.center().x() - 18, top, picture)
         painter.setPen(TEXT)

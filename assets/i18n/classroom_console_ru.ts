@@ -71,10 +71,6 @@
         <translation>Отдалить (удерживайте)</translation>
     </message>
     <message>
-        <source>Home</source>
-        <translation>Исходное</translation>
-    </message>
-    <message>
         <source>Back to the camera&apos;s home position</source>
         <translation>Вернуть камеру в исходное положение</translation>
     </message>

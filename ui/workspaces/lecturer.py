@@ -325,6 +325,13 @@ class LecturerWorkspace(QWidget):
     def camera_cards(self) -> list[CameraCard]:
         return [card for card in self.cards.values() if isinstance(card, CameraCard)]
 
+    def show_cameras(self) -> None:
+        """Scrolls the cameras' row into view (below the projectors and boards on a 768-px screen)."""
+        cameras = self.camera_cards()
+        if cameras:
+            bar = self.cards_scroll.verticalScrollBar()
+            bar.setValue(min(bar.maximum(), min(card.y() for card in cameras)))
+
     def _place_cards(self) -> None:
         """Same order every time: projectors, boards, displays, cameras, then by name, as the room is laid out."""
         order = {"projector": 0, "board": 1, "display": 2, "camera": 3}
@@ -332,8 +339,14 @@ class LecturerWorkspace(QWidget):
             self.cards.values(),
             key=lambda c: (order.get(str(c.device.kind), 9), natural_key(c.device.name), c.device.uid),
         )
-        for index, card in enumerate(ranked):
-            self.grid.addWidget(card, index // CARD_COLUMNS, index % CARD_COLUMNS)
+        cameras = [card for card in ranked if isinstance(card, CameraCard)]
+        others = [card for card in ranked if not isinstance(card, CameraCard)]
+        camera_row = -(-len(others) // CARD_COLUMNS)  # cameras start a row of their own: their cards are taller
+        for index, other in enumerate(others):
+            self.grid.addWidget(other, index // CARD_COLUMNS, index % CARD_COLUMNS)
+        for index, camera in enumerate(cameras):
+            self.grid.addWidget(camera, camera_row + index // CARD_COLUMNS, index % CARD_COLUMNS,
+                                Qt.AlignmentFlag.AlignTop)
 
     @staticmethod
     def _repolish(widget: QWidget) -> None:
