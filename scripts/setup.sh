@@ -18,6 +18,7 @@ APT_PACKAGES=(
   openssl curl                                 # test certificates for the centre's TLS; the upload bench
   nginx libnginx-mod-rtmp                      # a real RTMP server for the live streaming tests
   ffmpeg                                       # ffprobe opens the simulated cameras' MJPEG streams in tests
+  sqlite3                                      # the shell's .recover salvages a damaged console.db best
 )
 
 missing=()
