@@ -34,7 +34,7 @@ from classroom_console.media.clock import Clock
 from classroom_console.media.encoder import Encoder
 from classroom_console.media.frames import BufferPool, i420_planes
 from classroom_console.media.output_file import FileOutput
-from classroom_console.media.probe import inspect
+from classroom_console.media.probe import inspect, media_seconds
 
 
 def record(path: Path, *, size: tuple[int, int] = (320, 180), fps: int = 30, duration: float = 2.0,
@@ -74,6 +74,7 @@ def test_real_time_recording_has_the_asked_duration_fps_codecs_and_size(
     assert (info.width, info.height, info.fps) == (320, 180, fps)
     assert abs(info.duration_s - duration) <= 1 / fps
     assert info.frames == round(duration * fps)
+    assert result.duration_s == pytest.approx(media_seconds(result.path))  # the length a player shows
     assert result.stop_reason == "duration" and result.duration_s == pytest.approx(duration)
     assert result.size_bytes == result.path.stat().st_size > 0 and len(result.sha256) == 64
     assert took >= duration, "real time, not faster"

@@ -57,6 +57,29 @@ def playable_seconds(path: Path) -> float:
     return last
 
 
+def media_seconds(path: Path) -> float:
+    """The video's length as the file itself says, from packet times alone (no decoding: cheap on a long file).
+
+    A recording that skipped frames under load still spans the whole time: counting frames said 28 s for a
+    file the player showed as 34 s.
+    """
+    first: float | None = None
+    last = 0.0
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            base = float(stream.time_base or 0)
+            for packet in container.demux(stream):
+                if packet.pts is None:
+                    continue
+                start = packet.pts * base
+                first = start if first is None else min(first, start)
+                last = max(last, start + (packet.duration or 0) * base)
+    except (av.error.FFmpegError, IndexError):
+        return 0.0
+    return max(0.0, last - (first or 0.0))
+
+
 def flash_times(path: Path) -> list[float]:
     """Times of the first frame of each white flash."""
     found: list[float] = []

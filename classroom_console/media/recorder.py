@@ -20,6 +20,7 @@ from .encoder import Encoder, EncoderSettings, StopReason
 from .offload import offload, wait_thread
 from .output import Output, OutputStats, end_outputs
 from .output_file import FileOutput
+from .probe import media_seconds
 from .program import Program
 from .stats import RecordingStats
 from .tracks import SourceTracks, TrackResult
@@ -276,16 +277,17 @@ class Recorder:
         track_sinks = dict(self._tracks.sinks) if self._tracks is not None else {}
         track_files = dict(self._tracks.files) if self._tracks is not None else {}
 
-        def hash_and_chapters() -> tuple[str, Path | None, int, tuple[TrackResult, ...]]:
+        def hash_and_chapters() -> tuple[str, Path | None, int, tuple[TrackResult, ...], float]:
             size, digest = size_and_sha256(path)
             tracks = tuple(
                 TrackResult(name, track_files[name].path, *size_and_sha256(track_files[name].path), t.counters.frames,
                             t.counters.skipped, t.message)
                 for name, t in track_sinks.items()
             )
-            return digest, write_chapters(path, markers, duration), size, tracks
+            length = media_seconds(path) or duration  # what a player will show; frames counted as the fallback
+            return digest, write_chapters(path, markers, length), size, tracks, length
 
-        digest, chapters, size, tracks = await offload(hash_and_chapters, "recorder-finalise")
+        digest, chapters, size, tracks, duration = await offload(hash_and_chapters, "recorder-finalise")
         bitrate_kbps = size * 8 / duration / 1000 if duration > 0 else 0.0
         stats = dataclasses.replace(stats, size_bytes=size, bitrate_kbps=bitrate_kbps)
         reason = sink.stop_reason or StopReason.STOPPED
