@@ -7,12 +7,12 @@ import csv
 from pathlib import Path
 
 import qasync
-from PySide6.QtCharts import QAbstractBarSeries
+from PySide6.QtCharts import QAbstractBarSeries, QBarCategoryAxis
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from classroom_console.console import ConsoleCore, ConsoleOptions
-from classroom_console.usage_model import UsageFilter
+from classroom_console.usage_model import DeviceUsage, UsageFilter, UsageReport
 from tests.qt_helpers import run, wait_for
 from tests.test_sync_cli import centre, cli  # noqa: F401  (centre is a fixture)
 from tests.test_sync_support import fill_room
@@ -108,3 +108,23 @@ def test_sync_panel_sends_and_reports_a_wrong_token(
             await asyncio.sleep(0.2)  # let closed sockets' notifiers go before the fixture closes the loop
 
     run(qloop, scenario())
+
+
+def test_devices_that_share_a_name_keep_their_own_lamp_bars(qtbot: QtBot, tmp_path: Path) -> None:
+    """Two rooms each with a "Board 1": the one near the end of its lamp is drawn at its own hours."""
+    core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))  # never started: only the report is shown
+    workspace = CentreWorkspace(RoomBridge(core))
+    qtbot.addWidget(workspace)
+    boards = (
+        DeviceUsage("mac:02:00:00:00:00:01", "Board 1", "board", "Hall 3", 10.0, 3190, 3000, True),
+        DeviceUsage("mac:02:00:00:00:00:02", "Board 1", "board", "Hall 5", 12.0, 270, 3000, False),
+    )
+    workspace.show_report(UsageReport(devices=boards))
+    chart = workspace.lamp_chart.chart()
+    (series,) = chart.series()
+    assert isinstance(series, QAbstractBarSeries)
+    axis = next(a for a in chart.axes() if isinstance(a, QBarCategoryAxis))
+    labels = axis.categories()
+    assert sorted(labels) == ["Board 1 · Hall 3", "Board 1 · Hall 5"]
+    values = {labels[i]: sum(bar.at(i) for bar in series.barSets()) for i in range(len(labels))}
+    assert values == {"Board 1 · Hall 3": 3190.0, "Board 1 · Hall 5": 270.0}

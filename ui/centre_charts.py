@@ -83,6 +83,25 @@ def _short(label: str, limit: int = 22) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
+def distinct(labels: Sequence[str]) -> list[str]:
+    """Category labels the chart keeps apart: a chart axis merges equal names into one bar, so two "Board 1"s
+    (or two long names shortened alike) drew one bar with the wrong value. A repeat gets a number."""
+    seen: dict[str, int] = {}
+    out = []
+    for label in (_short(label) for label in labels):
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label[:18]} #{seen[label]}")
+    return out
+
+
+def device_labels(names: Sequence[str], rooms: Sequence[str]) -> list[str]:
+    """A device's name, with its room where the name alone is not unique: "Board 1 · Hall 3"."""
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return [f"{name} · {room}" if counts[name] > 1 and room else name for name, room in zip(names, rooms, strict=True)]
+
+
 def _small_font() -> QFont:
     font = QFont()
     font.setPointSizeF(8.0)
@@ -142,7 +161,7 @@ def show_bars(view: QChartView, labels: Sequence[str], values: Sequence[float], 
         chart.legend().setVisible(any(flags))
     chart.addSeries(series)
     y = QBarCategoryAxis()
-    y.append([_short(label) for label in labels] or [""])
+    y.append(distinct(labels) or [""])
     y.setLabelsFont(_small_font())
     x = _value_axis(max(values, default=0.0))
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)

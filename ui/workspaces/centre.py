@@ -26,7 +26,7 @@ from classroom_console.usage_export import write_csv
 from classroom_console.usage_model import UsageFilter, UsageReport
 from classroom_console.usage_remote import centre_report
 from ui.bridge import RoomBridge
-from ui.centre_charts import ChartCard, HeatmapWidget, chart_view, show_bars, show_stacked_weeks
+from ui.centre_charts import ChartCard, HeatmapWidget, chart_view, device_labels, show_bars, show_stacked_weeks
 from ui.centre_filters import FilterBar
 from ui.centre_pdf import write_pdf
 from ui.centre_sync_panel import SyncPanel, human_bytes
@@ -182,8 +182,10 @@ class CentreWorkspace(QWidget):
                       self.tr("sessions"))
         lamps = [d for d in report.devices if d.lamp_hours is not None]
         lamps.sort(key=lambda d: -(d.lamp_hours or 0))
-        show_bars(self.lamp_chart, [d.name for d in lamps[:TOP]], [float(d.lamp_hours or 0) for d in lamps[:TOP]],
-                  self.tr("lamp hours"), warn=[d.lamp_warning for d in lamps[:TOP]],
+        shown = lamps[:TOP]  # one bar per device (by id), labelled with its name and, where names repeat, its room
+        show_bars(self.lamp_chart, device_labels([d.name for d in shown], [d.room for d in shown]),
+                  [float(d.lamp_hours or 0) for d in shown],
+                  self.tr("lamp hours"), warn=[d.lamp_warning for d in shown],
                   warn_name=self.tr("near end of life"))
         faults = report.faults[:TOP]
         show_bars(self.fault_chart, [f.name for f in faults], [f.fault_events + f.fault_readings for f in faults],
