@@ -1,17 +1,20 @@
-"""``classroom-console stream``: push the program live to RTMP destinations, optionally recording it too, and
-print each destination's health once a second (stream keys masked)."""
+"""``classroom-console stream``: push the program live to RTMP destinations and/or serve it as LAN HLS,
+optionally recording it too, and print each destination's health once a second (stream keys masked)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import os
 import signal
 import sys
 from pathlib import Path
 from typing import Any
 
+from classroom_console.commands.argtypes import number_in
 from classroom_console.commands.record import open_store
+from classroom_console.discovery_scope import SCOPE_LIMIT_ENV, Scope
 from classroom_console.media import (
     EncoderSettings,
     Program,
@@ -24,10 +27,15 @@ from classroom_console.media import (
     parse_size,
 )
 from classroom_console.media.broadcast import Broadcast
-from classroom_console.media.output import OutputState, OutputStats
+from classroom_console.media.hls_dnssd import HlsAdvertiser
+from classroom_console.media.hls_server import HlsServer
+from classroom_console.media.output import Output, OutputState, OutputStats
+from classroom_console.media.output_hls import HlsOutput
 from classroom_console.media.output_rtmp import RtmpOutput
+from classroom_console.network import local_ipv4_addresses
 
-HELP = "stream sources live to RTMP destinations (and record them too), printing each destination's health"
+HELP = ("stream sources live to RTMP destinations and/or the room's LAN (HLS), recording them too if asked, "
+        "printing each destination's health")
 PROG = "classroom-console stream"
 EXIT_BAD_INPUT = 2
 EXIT_DESTINATION_FAILED = 1
@@ -39,6 +47,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                              "(default: test-pattern and tone)")
     parser.add_argument("--to", action="append", default=[], metavar="URL",
                         help="rtmp://HOST[:PORT]/APP/KEY; repeatable: one encoding, sent to each")
+    parser.add_argument("--hls-port", type=number_in(1, 65535, integer=True), metavar="P",
+                        help="also serve the stream as HLS at http://THIS-PC:P/live/index.m3u8 (a player page at "
+                             "/live/), announced over DNS-SD")
+    parser.add_argument("--hls-host", default="0.0.0.0", metavar="ADDR",
+                        help="the address the HLS server listens on (default: every interface)")
     parser.add_argument("--record", type=Path, metavar="OUT.mp4", help="also record into this crash-safe MP4")
     parser.add_argument("--no-store", action="store_true", help="do not register the recording in the store")
     parser.add_argument("--layout", default="single", help="single, pip[:CORNER[:SCALE]], side-by-side")
@@ -50,13 +63,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print health and the final stats as JSON lines")
 
 
-def build(args: argparse.Namespace) -> tuple[Program, list[RtmpOutput]]:
+def build(args: argparse.Namespace) -> tuple[Program, list[Output]]:
     """Everything that can be wrong with the input is found here, before any thread starts (ValueError)."""
-    if not args.to:
-        raise ValueError("give at least one destination: --to rtmp://HOST/APP/KEY")
+    if not args.to and args.hls_port is None:
+        raise ValueError("give at least one destination: --to rtmp://HOST/APP/KEY or --hls-port P")
     if args.duration is not None and args.duration <= 0:
         raise ValueError("--duration must be positive")
-    outputs = [RtmpOutput(url) for url in args.to]
+    outputs: list[Output] = [RtmpOutput(url) for url in args.to]
+    if args.hls_port is not None:
+        outputs.append(HlsOutput())
     size = parse_size(args.size)
     program = Program(size, args.fps, layout=parse_layout(args.layout))
     taken: set[str] = set()
@@ -86,10 +101,34 @@ def report(args: argparse.Namespace, record: dict[str, Any]) -> None:
         health_line(record["elapsed_s"], OutputStats(**d)) for d in record["destinations"]), flush=True)
 
 
+def viewer_host(bound: str) -> str:
+    """The address a viewer on the LAN would type: the one bound, or this PC's first LAN address."""
+    if bound not in ("0.0.0.0", "", "::"):
+        return bound
+    lan = [] if os.environ.get(SCOPE_LIMIT_ENV) == Scope.LOOPBACK else local_ipv4_addresses()
+    return lan[0] if lan else "127.0.0.1"
+
+
+async def serve_hls(args: argparse.Namespace, outputs: list[Output]) -> tuple[HlsServer, HlsAdvertiser] | None:
+    """The LAN server and its DNS-SD advert, before the stream starts (a port in use is said before any
+    encoding); the URL goes to stderr so that --json's stdout stays JSON lines."""
+    hls = next((o for o in outputs if isinstance(o, HlsOutput)), None)
+    if hls is None:
+        return None
+    server = HlsServer(args.hls_host, int(args.hls_port), hls)
+    await server.start()
+    hls.path = server.url(viewer_host(args.hls_host))
+    advertiser = HlsAdvertiser(server.port, server.playlist_path)
+    await advertiser.start()
+    print(f"HLS: {hls.path} (player page: {hls.path.rsplit('/', 1)[0]}/)", file=sys.stderr, flush=True)
+    return server, advertiser
+
+
 async def stream(args: argparse.Namespace, program: Program,
-                 outputs: list[RtmpOutput]) -> tuple[list[OutputStats], RecordingResult | None]:
+                 outputs: list[Output]) -> tuple[list[OutputStats], RecordingResult | None]:
     settings = EncoderSettings(preset=args.preset, crf=args.crf)
     job: Recorder | Broadcast
+    hls = await serve_hls(args, outputs)
     store = await open_store(args, PROG) if args.record is not None else None
     if args.record is not None:
         job = Recorder(program, args.record, settings=settings, store=store, duration_s=args.duration,
@@ -117,6 +156,9 @@ async def stream(args: argparse.Namespace, program: Program,
         await offload(program.join, "stream-join")
         if store is not None:
             await store.close()
+        if hls is not None:
+            for part in reversed(hls):
+                await part.stop()
 
 
 def run(args: argparse.Namespace) -> int:

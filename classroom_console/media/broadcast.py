@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from .encoder import Encoder, EncoderSettings, StopReason
 from .offload import wait_thread
-from .output import Output, OutputStats, end_outputs
+from .output import EventLog, Output, OutputStats, end_outputs, log_stream
 from .program import Program
 
 LIVE_GRACE_S = 5.0  # after the last packet is encoded, how long outputs get to send what they hold
@@ -19,13 +19,15 @@ LIVE_GRACE_S = 5.0  # after the last packet is encoded, how long outputs get to 
 
 class Broadcast:
     def __init__(self, program: Program, outputs: Sequence[Output], *, settings: EncoderSettings | None = None,
-                 duration_s: float | None = None) -> None:
+                 duration_s: float | None = None, room: EventLog | None = None) -> None:
+        """``room``: where ``stream-started`` / ``stream-stopped`` are logged (a Room with a session)."""
         if not outputs:
             raise ValueError("a broadcast needs at least one output")
         self.program = program
         self.outputs = tuple(outputs)
         self.settings = settings or EncoderSettings()
         self.duration_s = duration_s
+        self.room = room
         self.encoder: Encoder | None = None
         self._ended: asyncio.Future[None] | None = None
         self._finished: asyncio.Task[str] | None = None
@@ -55,6 +57,8 @@ class Broadcast:
         encoder.start()
         self.program.attach(encoder)
         self.encoder = encoder
+        for output in self.outputs:
+            log_stream(self.room, "stream-started", output)
 
     async def stop(self) -> str:
         """Ends at the next frame; the outputs send what they hold and close their streams."""
@@ -78,6 +82,8 @@ class Broadcast:
         self.program.detach(encoder)
         await wait_thread(lambda: encoder.alive)
         await end_outputs(self.outputs, LIVE_GRACE_S)
+        for output in self.outputs:
+            log_stream(self.room, "stream-stopped", output)
         return encoder.stop_reason or StopReason.STOPPED
 
     @property

@@ -89,6 +89,7 @@ class Encoder:
         self._required: set[Output] = set()
         self._streams: _Streams | None = None
         self._template: Any = None  # the never-written container that holds the codecs
+        self._opened_gop_s: float | None = None
         self._queue: collections.deque[tuple[str, int, Any]] = collections.deque()
         self._cond = threading.Condition()
         self._video_waiting = 0
@@ -102,15 +103,15 @@ class Encoder:
     # -- outputs ----------------------------------------------------------------------------------
     @property
     def gop_s(self) -> float:
-        """The keyframe interval: the settings', but never longer than a live output can wait."""
-        if any(o.live for o in self.outputs):
-            return min(self.settings.gop_s, LIVE_MAX_GOP_S)
-        return self.settings.gop_s
+        """The keyframe interval: the settings', but never longer than a live output can wait (fixed once open)."""
+        if self._opened_gop_s is not None:
+            return self._opened_gop_s
+        return min([self.settings.gop_s, *(_gop_cap(o) for o in self.outputs if o.live)])
 
     def add_output(self, output: Output, *, required: bool = False) -> None:
         """Before ``start``, or while running (a live output then joins at the next keyframe)."""
-        if self._started and output.live and self.gop_s > LIVE_MAX_GOP_S:
-            raise ValueError(f"a live output needs a keyframe at least every {LIVE_MAX_GOP_S:g} s; this encoder "
+        if self._started and output.live and self.gop_s > _gop_cap(output) + 1e-9:
+            raise ValueError(f"a live output needs a keyframe at least every {_gop_cap(output):g} s; this encoder "
                              f"makes one every {self.gop_s:g} s")
         output.owner = self
         if required:
@@ -260,6 +261,7 @@ class Encoder:
         (codec parameters, extradata with global headers, AAC priming), so no output opens an encoder."""
         w, h = self.size
         gop = max(1, round(self.gop_s * self.fps))
+        self._opened_gop_s = gop / self.fps
         template = self._template = av.open("template", "w", format="null")
         video = template.add_stream("libx264", rate=self.fps, options={
             "preset": self.settings.preset,
@@ -346,6 +348,10 @@ class Encoder:
                 self._video_waiting -= 1
                 self._cond.notify_all()
             return item
+
+
+def _gop_cap(output: Output) -> float:
+    return output.max_gop_s if output.max_gop_s is not None else LIVE_MAX_GOP_S
 
 
 class _Meter:

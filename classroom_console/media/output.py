@@ -71,16 +71,38 @@ class OutputOwner(Protocol):
     def output_wants_stop(self, output: Output, reason: str, message: str) -> None: ...
 
 
+class EventLog(Protocol):
+    """Where stream events go: the Room's session log (``Room.log_event``)."""
+
+    def log_event(self, device_uid: str | None, kind: str, payload: dict[str, Any]) -> None: ...
+
+
+def log_stream(room: EventLog | None, kind: str, output: Output) -> None:
+    """``stream-started`` / ``stream-stopped`` in the session log, so the centre sees which lectures went out
+    live and for how long. The destination is the output's masked URL: a stream key never reaches the log."""
+    if room is None or not output.live:
+        return
+    stats = output.stats()
+    payload: dict[str, Any] = {"destination": str(stats.extra.get("url", stats.name)), "protocol": stats.kind}
+    if kind == "stream-stopped":
+        payload.update(state=stats.state, reason=stats.reason, reconnects=max(0, stats.connects - 1),
+                       dropped=stats.dropped_packets, bytes=stats.bytes, seconds_live=round(output.live_s, 1))
+    room.log_event(None, kind, payload)
+
+
 class Output:
     """Subclasses write packets in ``_serve`` on the output's thread; everything else here is thread-safe."""
 
     kind = "output"
     live = False  # a live output needs a keyframe at least every LIVE_MAX_GOP_S
+    max_gop_s: float | None = None  # a live output that needs keyframes closer than that (HLS segments)
 
     def __init__(self, name: str, *, queue_s: float, block: bool = False) -> None:
         self.name = name
         self.queue = PacketQueue(queue_s, block=block)
-        self.state = OutputState.WAITING
+        self._state = OutputState.WAITING
+        self._live_since: float | None = None
+        self._live_s = 0.0
         self.reason = ""
         self.message = ""  # a sentence for logs; the UI goes by ``reason``
         self.packets = 0
@@ -93,6 +115,25 @@ class Output:
         self._streams_ready = threading.Event()
         self._rate = _Rate()
         self._worker = Worker(f"output-{self.kind}-{name}", self._run)
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @state.setter
+    def state(self, value: str) -> None:
+        """Every change of state passes here, so the time spent live is counted (the session log's figure)."""
+        now = time.monotonic()
+        if self._live_since is not None:
+            self._live_s += now - self._live_since
+        self._live_since = now if value == OutputState.LIVE else None
+        self._state = value
+
+    @property
+    def live_s(self) -> float:
+        """Seconds spent live (connected and sending), over every connection."""
+        since = self._live_since
+        return self._live_s + (time.monotonic() - since if since is not None else 0.0)
 
     # -- the encoder's side ---------------------------------------------------------------------
     def start(self) -> None:

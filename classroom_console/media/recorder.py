@@ -18,7 +18,7 @@ from .artifacts import Marker, size_and_sha256, write_chapters
 from .disk import START_FLOOR_BYTES, FreeSpace, check_floor, free_bytes
 from .encoder import Encoder, EncoderSettings, StopReason
 from .offload import offload, wait_thread
-from .output import Output, OutputStats, end_outputs
+from .output import Output, OutputStats, end_outputs, log_stream
 from .output_file import FileOutput
 from .probe import media_seconds
 from .program import Program
@@ -91,6 +91,7 @@ class Recorder:
         self._finalising: asyncio.Task[RecordingResult] | None = None
         self._baseline = (0, 0)
         self._session_id: str | None = None
+        self._streams_ended: set[Output] = set()  # live outputs whose stream-stopped is logged
 
     @property
     def recording(self) -> bool:
@@ -155,6 +156,8 @@ class Recorder:
             self.room.log_event(None, "recording-started", {
                 "recording_id": self.recording_id, "path": str(self.path), "layout": layout, "sources": sources,
             })
+            for output in self.outputs:
+                log_stream(self.room, "stream-started", output)
         return self.recording_id
 
     async def _end_tracks(self) -> None:
@@ -176,6 +179,13 @@ class Recorder:
     async def _end_outputs(self) -> None:
         """Live outputs were told the end with the file; one that cannot send it in time is stopped."""
         await end_outputs(self.outputs, LIVE_GRACE_S)
+        for output in self.outputs:
+            self._stream_stopped(output)
+
+    def _stream_stopped(self, output: Output) -> None:
+        if output not in self._streams_ended:
+            self._streams_ended.add(output)
+            log_stream(self.room, "stream-stopped", output)
 
     def _dropped(self) -> int:
         return sum(s.dropped for s in self.program.sources)
@@ -226,6 +236,7 @@ class Recorder:
             raise RuntimeError("outputs join a running recording; before it starts, pass them to the Recorder")
         self._sink.add_output(output)
         self.outputs = (*self.outputs, output)
+        log_stream(self.room, "stream-started", output)
 
     async def end_output(self, output: Output) -> None:
         """Ending one live output while the recording goes on: it sends what it holds and closes its stream
@@ -236,6 +247,7 @@ class Recorder:
             self._sink.remove_output(output)
         output.end()
         await end_outputs([output], LIVE_GRACE_S)
+        self._stream_stopped(output)
 
     async def add_marker(self, label: str = "") -> Marker:
         """A chapter starting now; stored at once so a crash keeps it."""

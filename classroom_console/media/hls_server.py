@@ -1,0 +1,121 @@
+"""The console's own web server for LAN HLS: the playlist, the segments and a page that plays them.
+
+It runs on the event loop and only hands out bytes already made: the segments and playlist are the output's
+latest ``HlsSnapshot`` (muxed on the output's thread), the page and hls.js are read once at start, off the loop.
+A slow viewer holds only its own connection; nothing it does reaches the encoder, the file or another output.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from aiohttp import web
+
+from .offload import offload
+from .output_hls import PLAYLIST, HlsOutput
+
+log = logging.getLogger(__name__)
+
+ASSETS = Path(__file__).resolve().parents[2] / "assets" / "live"
+PAGE = "index.html"
+PLAYER = "hls.light.min.js"
+PREFIX = "/live/"
+_TYPES = {PAGE: "text/html; charset=utf-8", PLAYER: "text/javascript; charset=utf-8"}
+_NO_STORE = {"Cache-Control": "no-cache, no-store", "Access-Control-Allow-Origin": "*"}
+_SEGMENT = {"Cache-Control": "max-age=60", "Access-Control-Allow-Origin": "*"}
+
+
+class HlsServer:
+    """Serves whichever ``HlsOutput`` is ``source`` now (None: the playlist is 404, the page still loads)."""
+
+    def __init__(self, host: str = "0.0.0.0", port: int = 8088, source: HlsOutput | None = None,
+                 assets: Path = ASSETS) -> None:
+        self.host, self.port = host, port
+        self.source = source
+        self.assets = assets
+        self._files: dict[str, bytes] = {}
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def playlist_path(self) -> str:
+        return PREFIX + PLAYLIST
+
+    def url(self, host: str | None = None) -> str:
+        """The playlist's URL as a viewer on ``host`` (default: the address bound) would type it."""
+        return f"http://{host or self.host}:{self.port}{self.playlist_path}"
+
+    async def start(self) -> None:
+        """Binds at once (an address in use is an OSError here, not later); ``port`` 0 takes a free one."""
+        self._files = await offload(self._read_assets, "hls-assets")
+        app = web.Application()
+        app.router.add_get("/live", self._redirect)
+        app.router.add_get(PREFIX, self._page)
+        app.router.add_get(PREFIX + "{name}", self._file)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port, reuse_address=True)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        if runner.addresses:  # the bound port, when 0 was asked for
+            self.port = int(runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    def _read_assets(self) -> dict[str, bytes]:
+        files = {}
+        for name in (PAGE, PLAYER):
+            try:
+                files[name] = (self.assets / name).read_bytes()
+            except OSError:  # no hls.js: the page falls back to the browser's own HLS
+                log.warning("HLS page asset %s is missing", self.assets / name)
+        return files
+
+    # -- handlers (on the loop: only bytes already made) ---------------------------------------
+    async def _redirect(self, request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound(PREFIX)
+
+    async def _page(self, request: web.Request) -> web.StreamResponse:
+        return self._static(request, PAGE)
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        if name in _TYPES:
+            return self._static(request, name)
+        source = self.source
+        if source is None:
+            raise web.HTTPNotFound(text="no live stream now")
+        snapshot = source.snapshot
+        if name == PLAYLIST:
+            if snapshot.playlist is None:
+                raise web.HTTPNotFound(text="the stream is starting", headers=_NO_STORE)
+            return self._send(request, source, snapshot.playlist, "application/vnd.apple.mpegurl", _NO_STORE)
+        data = snapshot.segments.get(name)
+        if data is None:
+            raise web.HTTPNotFound(text="no such segment (it may have left the window)")
+        return self._send(request, source, data, "video/mp2t", _SEGMENT)
+
+    def _static(self, request: web.Request, name: str) -> web.StreamResponse:
+        data = self._files.get(name)
+        if data is None:
+            raise web.HTTPNotFound()
+        return web.Response(body=data, content_type=_TYPES[name].split(";")[0], charset=_charset(_TYPES[name]),
+                            headers={"Cache-Control": "max-age=300"})
+
+    @staticmethod
+    def _send(request: web.Request, source: HlsOutput, data: bytes, content_type: str,
+              headers: dict[str, str]) -> web.Response:
+        source.served(request.remote or "?", len(data))
+        return web.Response(body=data, content_type=content_type, headers=headers)
+
+
+def _charset(content_type: str) -> str | None:
+    _, _, rest = content_type.partition("charset=")
+    return rest or None

@@ -1,0 +1,208 @@
+"""LAN HLS: the encoder's packets cut into ~1 s MPEG-TS segments in memory, behind a sliding-window playlist.
+
+Tablets and overflow rooms with no internet watch the lecture from the console itself (``hls_server.py`` serves
+what is made here). Segments are muxed with PyAV into bytes on this output's own thread; what the server reads is
+one ``HlsSnapshot`` swapped whole, so the event loop never waits on media work, never takes a lock and never sees
+half a segment. Only the last ``KEEP`` segments are held: memory is bounded however long the lecture.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import av
+
+from .output import EncodedStreams, Output, OutputState
+from .packets import EncodedPacket
+
+SEGMENT_S = 1.0  # the keyframe interval asked of the encoder, and so each segment's length
+WINDOW = 6  # segments named by the playlist
+KEEP = WINDOW + 4  # a player that read the playlist just before it slid still finds what it named
+HLS_QUEUE_S = 3.0
+HELD_AUDIO = 200  # AAC packets kept while waiting for the first keyframe (sound overtakes the picture)
+GAP_S = 0.5  # a jump in the pictures' times this long (GOPs dropped) starts a new segment, marked discontinuous
+CLIENT_WINDOW_S = 60.0
+PLAYLIST = "index.m3u8"
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    sequence: int
+    duration_s: float
+    wall_start: float  # when its first picture was captured, for EXT-X-PROGRAM-DATE-TIME
+    data: bytes
+    discontinuity: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"seg-{self.sequence}.ts"
+
+
+@dataclass(frozen=True, slots=True)
+class HlsSnapshot:
+    """What a viewer may be handed now; immutable, replaced whole by the output's thread."""
+
+    playlist: bytes | None = None  # None until the first segment is complete
+    segments: Mapping[str, bytes] = field(default_factory=dict)
+    ended: bool = False
+
+
+def render_playlist(segments: Sequence[Segment], target_s: int, ended: bool) -> str:
+    """A live (sliding) media playlist; ``ended`` adds EXT-X-ENDLIST so players stop asking."""
+    lines = ["#EXTM3U", "#EXT-X-VERSION:3", f"#EXT-X-TARGETDURATION:{target_s}",
+             f"#EXT-X-MEDIA-SEQUENCE:{segments[0].sequence if segments else 0}"]
+    for segment in segments:
+        if segment.discontinuity:
+            lines.append("#EXT-X-DISCONTINUITY")
+        stamp = datetime.fromtimestamp(segment.wall_start, UTC).isoformat(timespec="milliseconds")
+        lines += [f"#EXT-X-PROGRAM-DATE-TIME:{stamp.replace('+00:00', 'Z')}",
+                  f"#EXTINF:{segment.duration_s:.3f},", segment.name]
+    if ended:
+        lines.append("#EXT-X-ENDLIST")
+    return "\n".join(lines) + "\n"
+
+
+class HlsOutput(Output):
+    """Asks the encoder for a keyframe each ``SEGMENT_S`` and cuts a segment at each one."""
+
+    kind = "hls"
+    live = True
+    max_gop_s = SEGMENT_S
+
+    def __init__(self, name: str = "hls", *, path: str = "/live/" + PLAYLIST, queue_s: float = HLS_QUEUE_S,
+                 window: int = WINDOW, keep: int = KEEP) -> None:
+        super().__init__(name, queue_s=queue_s)
+        self.path = path  # where the server publishes the playlist: the destination in stats and session events
+        self.window, self.keep = window, max(keep, window)
+        self.snapshot = HlsSnapshot()
+        self.segments_made = 0
+        self.served_bytes = 0  # the rest of the stats are counted by the output's thread; these by the server's
+        self.requests = 0
+        self._clients: dict[str, float] = {}
+        self._kept: deque[Segment] = deque(maxlen=self.keep)
+        self._target_s = max(1, math.ceil(SEGMENT_S))
+        self._wall_offset = time.time() - time.monotonic()
+
+    # -- the server's side (the event loop) ------------------------------------------------------
+    def served(self, client: str, size: int) -> None:
+        """A request answered; only the loop calls this, and only the loop reads it back (``stats``)."""
+        now = time.monotonic()
+        self.requests += 1
+        self.served_bytes += size
+        self._clients[client] = now
+        if len(self._clients) > 64:
+            self._clients = {c: t for c, t in self._clients.items() if t >= now - CLIENT_WINDOW_S}
+
+    def clients_last_minute(self) -> int:
+        since = time.monotonic() - CLIENT_WINDOW_S
+        return sum(1 for t in list(self._clients.values()) if t >= since)
+
+    def _extra(self) -> dict[str, Any]:
+        return {"url": self.path, "segments": self.segments_made, "served_bytes": self.served_bytes,
+                "requests": self.requests, "clients_last_minute": self.clients_last_minute(),
+                "discarded": self.discarded}
+
+    # -- the output's thread ---------------------------------------------------------------------
+    def _serve(self, stop: threading.Event, streams: EncodedStreams) -> None:
+        self.state = OutputState.LIVE
+        origin: float | None = None
+        held: list[EncodedPacket] = []
+        current: _Builder | None = None
+        gap = False
+        try:
+            while (packet := self._next_packet(stop)) is not None:
+                if origin is None:
+                    if packet.starts_gop:
+                        origin = packet.time_s
+                    elif packet.kind == "audio" and len(held) < HELD_AUDIO:
+                        held.append(packet)
+                        continue
+                    else:
+                        self.discarded += 1
+                        continue
+                if packet.starts_gop and current is not None:
+                    gap = packet.time_s - current.last_video_s > GAP_S
+                    if gap or current.span_s(packet) >= SEGMENT_S * 0.9:
+                        self._publish(current.close())
+                        current = None
+                if current is None:
+                    current = _Builder(streams, origin, self._capture_wall(packet), gap)
+                for each in (*held, packet):
+                    if each.time_s < origin:
+                        self.discarded += 1
+                        continue
+                    current.add(each)
+                    self._wrote(each)
+                held.clear()
+            if current is not None and current.has_video:
+                self._publish(current.close())
+        finally:
+            self._publish(None, ended=True)
+
+    def _capture_wall(self, packet: EncodedPacket) -> float:
+        """The wall-clock time its picture was taken: the encoder's time zero is on the capture clock."""
+        start_at = getattr(self.owner, "start_at", None)
+        if start_at is None:
+            return time.time()
+        return self._wall_offset + start_at + float(packet.pts * packet.time_base)
+
+    def _publish(self, segment: Segment | None, *, ended: bool = False) -> None:
+        if segment is not None:
+            segment = dataclasses.replace(segment, sequence=self.segments_made)
+            self.segments_made += 1
+            self._kept.append(segment)
+            self._target_s = max(self._target_s, round(segment.duration_s))
+        named = list(self._kept)[-self.window:]
+        playlist = render_playlist(named, self._target_s, ended).encode() if named else None
+        self.snapshot = HlsSnapshot(playlist, {s.name: s.data for s in self._kept}, ended)
+
+
+class _Builder:
+    """One segment being muxed: a whole MPEG-TS stream of its own (PAT/PMT first), so any segment plays alone."""
+
+    def __init__(self, streams: EncodedStreams, origin: float, wall_start: float, discontinuity: bool) -> None:
+        self.origin = origin
+        self.wall_start = wall_start
+        self.discontinuity = discontinuity
+        self._buffer = io.BytesIO()
+        self._container: Any = av.open(self._buffer, "w", format="mpegts")
+        self._video = self._container.add_stream_from_template(streams.video)
+        self._audio = self._container.add_stream_from_template(streams.audio)
+        self._container.start_encoding()
+        self._first_pts_s: float | None = None
+        self._end_s = 0.0
+        self.last_video_s = 0.0
+
+    @property
+    def has_video(self) -> bool:
+        return self._first_pts_s is not None
+
+    def span_s(self, packet: EncodedPacket) -> float:
+        """How long the segment would be if it ended where ``packet``'s picture starts."""
+        if self._first_pts_s is None:
+            return 0.0
+        return float(packet.pts * packet.time_base) - self._first_pts_s
+
+    def add(self, packet: EncodedPacket) -> None:
+        if packet.kind == "video":
+            start = float(packet.pts * packet.time_base)
+            if self._first_pts_s is None:
+                self._first_pts_s = start
+            self._end_s = max(self._end_s, start + float(max(packet.duration, 1) * packet.time_base))
+            self.last_video_s = packet.time_s
+        self._container.mux(packet.to_av(self._video if packet.kind == "video" else self._audio, self.origin))
+
+    def close(self) -> Segment:
+        self._container.close()
+        first = self._first_pts_s if self._first_pts_s is not None else self._end_s
+        return Segment(0, max(0.0, self._end_s - first), self.wall_start, self._buffer.getvalue(),
+                       self.discontinuity)
