@@ -13,6 +13,7 @@ from sqlite_utils import Database
 from .disk_errors import disk_error
 from .errors import StoreTooNewError
 from .migrations import LATEST_VERSION, migrate
+from .reserve import make_reserve
 from .salvage import salvage
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,7 @@ def _connect(path: Path, synchronous: str) -> Database:
     except BaseException:
         conn.close()
         raise
+    make_reserve(path)
     return db
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import queue
 import threading
@@ -16,8 +17,9 @@ from devices.model import DeviceInfo
 
 from .database import Store, open_store
 from .disk_errors import disk_error
-from .errors import StoreClosedError
+from .errors import StoreClosedError, StoreUnavailableError
 from .records import Event
+from .reserve import release_reserve
 
 T = TypeVar("T")
 MAX_EVENT_BATCH = 500
@@ -96,10 +98,7 @@ class AsyncStore:
         job = self._jobs.get()
         while job is not None:
             if isinstance(job, _Call):
-                try:
-                    self._post(job.future, job.fn(store))
-                except Exception as exc:
-                    self._post(job.future, error=_told(exc, store))
+                self._settle(job.future, store, job.fn)
                 job = self._jobs.get()
                 continue
             batch = [job]
@@ -110,6 +109,21 @@ class AsyncStore:
             self._write_events(store, batch)
             if job is _EMPTY:
                 job = self._jobs.get()
+
+    def _settle(self, future: asyncio.Future[Any], store: Store, fn: Callable[[Store], Any]) -> None:
+        """Run ``fn``; on a full disk, give up the reserve and try once more before telling the caller."""
+        try:
+            self._post(future, fn(store))
+            return
+        except Exception as exc:
+            told = _told(exc, store)
+        if isinstance(told, StoreUnavailableError) and told.reason == "disk_full" and release_reserve(store.path):
+            try:
+                self._post(future, fn(store))
+                return
+            except Exception as again:
+                told = _told(again, store)
+        self._post(future, error=told)
 
     def _next_nowait(self) -> Any:
         try:
@@ -123,10 +137,7 @@ class AsyncStore:
         except Exception:
             # One bad event (say an unknown session id) must not sink its neighbours: retry one by one.
             for j in batch:
-                try:
-                    self._post(j.future, store.add_events([j.event])[0])
-                except Exception as exc:
-                    self._post(j.future, error=_told(exc, store))
+                self._settle(j.future, store, functools.partial(_add_one, event=j.event))
             return
         for j, row_id in zip(batch, ids, strict=True):
             self._post(j.future, row_id)
@@ -225,6 +236,10 @@ class AsyncStore:
 
 
 _EMPTY: Any = object()
+
+
+def _add_one(store: Store, event: Event) -> int:
+    return store.add_events([event])[0]
 
 
 def _told(exc: Exception, store: Store) -> Exception:
