@@ -24,7 +24,7 @@ from classroom_console.room import Room
 from classroom_console.room_devices import DeviceCommandError, RoomDevices
 from classroom_console.store import AsyncStore
 from devices.camera.driver import CameraDriver
-from devices.discovery import DeviceFinder
+from devices.discovery import DeviceFinder, FinderConfig
 from devices.driver import Command, DriverOptions, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
 from devices.sim.room import SimRoom, SimRoomConfig
@@ -221,3 +221,19 @@ def test_discover_and_aim_cameras_from_the_command_line(sim_cameras: subprocess.
         failed = cli(tmp_path, "device", *args)
         assert failed.returncode != 0 and words in failed.stderr, (args, failed.stderr)
         assert "Traceback" not in failed.stderr and len(failed.stderr.strip().splitlines()) == 1, failed.stderr
+
+
+async def test_a_camera_on_another_segment_is_found_by_the_address_sweep() -> None:
+    """No multicast reaches it (no adverts, no WS-Discovery): the sweep asks its host for ONVIF and VISCA."""
+    config = camera_room(fixed_cameras=0, first_host=FIRST_HOST + 8, advertise=False)
+    async with SimRoom(config) as room:
+        sim = room.cameras[0]
+        uid, visca_port = f"mac:{sim.camera.mac}", sim.camera.visca_port
+        finder = DeviceFinder(FinderConfig(search_targets=(), dnssd_types=(), sweep=[sim.host], step_timeout=1.0))
+        found = await watch_until(finder, lambda seen: uid in seen and "visca_port" in seen[uid].state
+                                  and bool(seen[uid].state.get("stream_url")))
+    camera = found[uid]
+    assert camera.kind is DeviceKind.CAMERA and camera.found_by == {"sweep"}
+    assert camera.state["visca_port"] == visca_port
+    assert camera.state["onvif"].endswith(":8899/onvif/device_service")
+    assert [d for d in found.values() if d.address == sim.host] == [camera]  # one device, two faces

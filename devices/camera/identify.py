@@ -31,11 +31,13 @@ async def identify_onvif(host: str, port: int, password: str | None, step_timeou
             reason = Reason.PASSWORD_WRONG if password else Reason.PASSWORD_NEEDED
         return Identity(availability, reason, error=str(exc), extra={"onvif": url})
     info = camera.info
+    extra = {"onvif": url, "onvif_ptz": camera.has_ptz, "stream_url": camera.stream_url,
+             "snapshot_url": camera.snapshot_url}
+    if hints.get("visca_port", "").isdigit():  # the sweep heard VISCA on the same host
+        extra["visca_port"] = int(hints["visca_port"])
     return Identity(
         Availability.ONLINE, name=hints.get("name", ""), manufacturer=info.manufacturer, product=info.model,
-        serial=info.serial, mac=camera.mac,
-        extra={"onvif": url, "onvif_ptz": camera.has_ptz, "stream_url": camera.stream_url,
-               "snapshot_url": camera.snapshot_url},
+        serial=info.serial, mac=camera.mac, extra=extra,
     )
 
 

@@ -16,7 +16,7 @@ from zeroconf.asyncio import AsyncZeroconf
 
 from devices import onvif
 from devices import registry as families
-from devices.discovery import dnssd, pjlink_search, sweep
+from devices.discovery import camera_sweep, dnssd, pjlink_search, sweep
 from devices.discovery._registry import DEFAULT_PROTOCOL, DeviceRegistry, Hints, copy
 from devices.driver import Identity, Reason
 from devices.model import Availability, DeviceInfo
@@ -45,6 +45,9 @@ class FinderConfig:
     wsd_interfaces: Sequence[str] = ()  # local addresses to send WS-Discovery Probes from; (): off
     wsd_targets: Sequence[str] = ()  # addresses also probed by unicast (multicast does not cross VLANs)
     wsd_port: int = 3702
+    sweep_cameras: bool = True  # the sweep also asks each listed host for ONVIF and VISCA
+    camera_onvif_ports: Sequence[int] = camera_sweep.ONVIF_PORTS
+    camera_visca_port: int = 52381
     listen_fraction: float = 0.6  # of the run spent listening; the rest is left to identification
     step_timeout: float = 2.0
     sweep_concurrency: int = 32
@@ -270,6 +273,20 @@ class _Run:
         async with contextlib.aclosing(hits) as found:
             async for hit in found:
                 yield _Candidate(hit.address, hit.port, Hints({"sweep"}, needs_password=hit.needs_password))
+        if not self.cfg.sweep_cameras:
+            return
+        hosts = [host for host, _port in self.finder.sweep_targets]
+        cameras = camera_sweep.scan_cameras(
+            hosts, onvif_ports=self.cfg.camera_onvif_ports, visca_port=self.cfg.camera_visca_port,
+            step_s=self.cfg.step_timeout,
+        )
+        async with contextlib.aclosing(cameras) as found_cameras:
+            async for camera in found_cameras:
+                txt = {"xaddr": camera.url} if camera.url else {}
+                if camera.visca_port is not None:
+                    txt["visca_port"] = str(camera.visca_port)
+                yield _Candidate(camera.address, camera.port,
+                                 Hints({"sweep"}, role="camera", txt=txt, protocol=camera.protocol))
 
     async def close(self) -> None:
         for task in self.tasks:

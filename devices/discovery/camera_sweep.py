@@ -1,0 +1,91 @@
+"""Cameras on listed addresses: multicast (WS-Discovery, DNS-SD) does not cross VLANs, so ask each host directly.
+
+For each host: an ONVIF device service on the ports cameras use (an unauthenticated GetSystemDateAndTime, which
+every ONVIF device answers), and a VISCA-over-IP inquiry on UDP 52381. Bounded per host and overall.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+from collections.abc import AsyncGenerator, Sequence
+from dataclasses import dataclass
+
+from devices.onvif import OnvifClient, OnvifError
+from devices.visca import VISCA_PORT, ViscaClient, ViscaError
+
+log = logging.getLogger(__name__)
+
+ONVIF_PORTS = (80, 8899, 8000, 8080)
+ONVIF_PATH = "/onvif/device_service"
+
+
+@dataclass(frozen=True, slots=True)
+class CameraHit:
+    address: str
+    port: int
+    protocol: str  # "onvif" or "visca-ip"
+    url: str = ""  # the ONVIF device service that answered
+    visca_port: int | None = None  # an ONVIF camera that also answers VISCA: one device, both faces
+
+
+async def _onvif(host: str, port: int, step_s: float) -> CameraHit | None:
+    url = f"http://{host}:{port}{ONVIF_PATH}"
+    try:
+        async with OnvifClient(url, timeout_s=step_s) as client:
+            await client.sync_clock()
+    except (OnvifError, OSError, TimeoutError):
+        return None
+    return CameraHit(host, port, "onvif", url)
+
+
+async def _visca(host: str, port: int, step_s: float) -> CameraHit | None:
+    try:
+        async with asyncio.timeout(step_s * 3), ViscaClient(host, port, ack_timeout_s=step_s, retries=1) as camera:
+            await camera.power_state()
+    except (ViscaError, OSError, TimeoutError):
+        return None
+    return CameraHit(host, port, "visca-ip")
+
+
+async def scan_cameras(
+    hosts: Sequence[str],
+    *,
+    onvif_ports: Sequence[int] = ONVIF_PORTS,
+    visca_port: int = VISCA_PORT,
+    concurrency: int = 16,
+    step_s: float = 1.5,
+) -> AsyncGenerator[CameraHit, None]:
+    """Yield each camera face that answers on ``hosts`` (each host's ONVIF ports and its VISCA port)."""
+    limit = asyncio.Semaphore(concurrency)
+    found: asyncio.Queue[CameraHit | None] = asyncio.Queue()
+
+    async def probe_host(host: str) -> None:
+        async with limit:
+            onvif: CameraHit | None = None
+            for port in onvif_ports:  # the first ONVIF port that answers is the camera's service
+                onvif = await _onvif(host, port, step_s)
+                if onvif is not None:
+                    break
+            visca = await _visca(host, visca_port, step_s)
+            if onvif is not None:
+                found.put_nowait(onvif if visca is None else dataclasses.replace(onvif, visca_port=visca.port))
+            elif visca is not None:
+                found.put_nowait(visca)
+
+    async def all_hosts() -> None:
+        try:
+            await asyncio.gather(*(probe_host(h) for h in dict.fromkeys(hosts)), return_exceptions=True)
+        finally:
+            found.put_nowait(None)
+
+    runner = asyncio.create_task(all_hosts(), name="camera-sweep")
+    try:
+        while (hit := await found.get()) is not None:
+            yield hit
+    finally:
+        runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
