@@ -1,7 +1,7 @@
 """Device passwords, kept per device: the system keyring where there is one, else the local store.
 
 Passwords are never logged and never leave the PC: the store keeps them in their own table, which
-sync does not upload.
+sync does not upload, in a database file only this user can read (0600). ``location`` says which.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ class PasswordBook:
         self._store = store
         self._keyring = usable_keyring() if use_keyring else None
         self._cache: dict[str, str] = {}
+        self._moved = False
 
     @property
     def where(self) -> str:
@@ -58,6 +59,7 @@ class PasswordBook:
         """Passwords known for these devices."""
         if self._keyring is not None:
             keyring = self._keyring
+            await self._move_to_keyring()
             for uid in uids:
                 if uid not in self._cache:
                     found = await asyncio.to_thread(keyring.get_password, KEYRING_SERVICE, uid)
@@ -74,12 +76,29 @@ class PasswordBook:
         elif self._store is not None:
             await self._store.call(lambda s: _write(s, uid, password))
 
+    async def _move_to_keyring(self) -> None:
+        """Passwords an earlier run kept in the database (no keyring then) go to the keyring and leave the file."""
+        if self._store is None or self._keyring is None or self._moved:
+            return
+        self._moved = True
+        kept = await self._store.call(_read_all)
+        for uid, password in kept.items():
+            await asyncio.to_thread(self._keyring.set_password, KEYRING_SERVICE, uid, password)
+            self._cache.setdefault(uid, password)
+        if kept:
+            await self._store.call(lambda s: _forget(s, list(kept)))
+
     def get(self, uid: str) -> str | None:
         return self._cache.get(uid)
 
 
 def _read_all(store: Store) -> dict[str, str]:
     return {row[0]: row[1] for row in store.db.execute("SELECT device_uid, password FROM device_secrets")}
+
+
+def _forget(store: Store, uids: list[str]) -> None:
+    with store.db.atomic():
+        store.db.conn.executemany("DELETE FROM device_secrets WHERE device_uid = ?", [(uid,) for uid in uids])
 
 
 def _write(store: Store, uid: str, password: str) -> None:

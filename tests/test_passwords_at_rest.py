@@ -55,9 +55,12 @@ async def test_with_a_keyring_nothing_secret_is_left_in_the_database(tmp_path: P
         pytest.skip("no usable system keyring on this machine (the 'keyring' package is optional)")
     store = await AsyncStore.open(tmp_path)
     try:
+        await PasswordBook(store, use_keyring=False).save("mac:00:11:22:33:44:77", "from-an-older-run")
         book = PasswordBook(store)
         await book.save("mac:00:11:22:33:44:66", "in-the-keyring")
+        found = await book.load(["mac:00:11:22:33:44:77"])  # moved to the keyring on the way
         rows = await store.call(lambda s: s.db.execute("SELECT count(*) FROM device_secrets").fetchone()[0])
-        assert book.where == "keyring" and rows == 0
+        assert book.where == "keyring" and rows == 0 and found == {"mac:00:11:22:33:44:77": "from-an-older-run"}
+        assert "system keyring" in await book.location()
     finally:
         await store.close()
