@@ -250,6 +250,10 @@ class SimulatedProjector:
             await self._session(reader, writer)
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError):
             pass
+        except asyncio.CancelledError:
+            # The simulator is stopping. Ending quietly: on 3.11 asyncio's stream callback logs a handler task
+            # that ends cancelled as an error with a traceback (seen on every demo close).
+            pass
         finally:
             self._writers.discard(writer)
             self._tasks.discard(task)
