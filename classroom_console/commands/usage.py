@@ -36,6 +36,8 @@ async def _report(args: argparse.Namespace, f: UsageFilter) -> UsageReport:
     if args.centre:
         return await centre_report(args.centre, args.token or "", f, args.cafile)
     store = await AsyncStore.open(args.data_dir)
+    if store.notice:  # a damaged store was salvaged: say what was saved before the figures that include it
+        print(f"classroom-console usage: {store.notice}", file=sys.stderr)
     try:
         return await local_report(store, f)
     finally:
