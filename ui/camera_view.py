@@ -44,7 +44,8 @@ class CameraView(QWidget):
         self.url: str | None = None
         self.status = PreviewStatus(PreviewState.STOPPED)
         self.preview: StreamPreview | None = None
-        self.painted = 0
+        self.painted = 0  # paint events with a picture (a resize repaints too)
+        self.frames = 0  # pictures taken from the preview thread
         self.on_painted: Callable[[np.ndarray], None] | None = None  # a bench reads each frame's stamp here
         self.note = ""  # a line over the picture's bottom-left corner ("Going to preset 2…")
         self.corner: QWidget | None = None  # a button over the bottom-right corner
@@ -145,6 +146,7 @@ class CameraView(QWidget):
         height, width = frame.shape[:2]
         self._frame = np.ascontiguousarray(frame)  # kept: the QImage below borrows these pixels
         self._image = QImage(self._frame.data, width, height, 3 * width, QImage.Format.Format_RGB888)
+        self.frames += 1
         self.status = PreviewStatus(PreviewState.LIVE)
         self.update()
 
