@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from classroom_console.store import AsyncStore, Store
+from classroom_console.store import AsyncStore, Store, StoreError
 from classroom_console.sync import items
 from classroom_console.sync.backoff import Backoff
 from classroom_console.sync.client import AuthRefused, CentreClient, PermanentError, Stalled, TransientError
@@ -115,11 +115,11 @@ class SyncEngine:
                 break
             for item in batch:
                 tried.add(item["id"])
-                self.meter.set(force=False, index=len(tried), total=max(total, len(tried)))
+                self.meter.quiet(index=len(tried), total=max(total, len(tried)))  # start_item tells
                 try:
                     await self._send(item)
                 except AuthRefused as exc:
-                    self.meter.set(state=REFUSED, message=str(exc))
+                    self.meter.set(state=REFUSED, message=str(exc), reason=exc.reason)
                     raise
                 except TransientError as exc:
                     delay = self.config.backoff.delay(int(item["attempts"]))
@@ -130,6 +130,8 @@ class SyncEngine:
                     n = await self._refresh_counts()
                     self.meter.set(state=OFFLINE, message=str(exc), reason=exc.reason)
                     return SyncResult(uploaded, failed, n.get("pending", 0), str(exc))
+                except StoreError:
+                    raise  # the room's own disk, not the item: nothing to set aside
                 except Exception as exc:  # one bad item must never block the rest
                     failed += 1
                     await self._set_aside(item, exc)
