@@ -129,6 +129,13 @@ async def test_a_recording_that_is_a_folder_is_set_aside_and_the_rest_go_on(tmp_
     code, out, err, _ = await cli(*room, "usage")
     assert code == 0 and "not_a_file" in out, (out, err)
 
+    await asyncio.to_thread(folder.rmdir)
+    await asyncio.to_thread(folder.write_bytes, b"0123456789")  # the user puts the file where it belongs
+    async with running_centre(tmp_path / "centre") as centre:
+        fixed = await cli(*room, "sync", "--once", "--retry-failed", "--centre", centre.url, env=env)
+    assert fixed[0] == 0 and "1 items set aside are queued again" in fixed[1], fixed
+    assert "uploaded 1, failed 0, still queued 0" in fixed[1]
+
 
 async def test_recording_paths_are_stored_absolute(tmp_path: Path) -> None:
     store = await AsyncStore.open(tmp_path)

@@ -33,6 +33,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--delete-uploaded-media", action="store_true",
                         help="delete a local recording once the centre has confirmed its SHA-256")
     parser.add_argument("--cafile", help="CA certificate to trust for the centre's TLS")
+    parser.add_argument("--retry-failed", action="store_true",
+                        help="try again the items set aside as failed (after fixing what their reason says)")
     parser.add_argument("--save", action="store_true",
                         help="remember the centre and the token (the token in the system keyring where there is "
                         "one, else in the room's database, readable only by this user)")
@@ -141,6 +143,8 @@ async def _run(args: argparse.Namespace) -> int:
             print(f"saved the centre's address; {await save_settings(store, url, token, keep)}", flush=True)
         config = SyncConfig(url, token, bandwidth_bps=args.bandwidth * 1000 / 8, cafile=args.cafile,
                             delete_uploaded_media=args.delete_uploaded_media, stall_timeout_s=args.stall_timeout)
+        if args.retry_failed:
+            print(f"{await store.call(sync_items.retry_failed)} items set aside are queued again", flush=True)
         engine = SyncEngine(store, config)
         engine.subscribe(StatusPrinter())
         if args.once:

@@ -39,6 +39,8 @@ class Salvaged:
     method: str = ""
 
     def sentence(self) -> str:
+        if not (self.sessions or self.events or self.recordings or self.sessions_lost):
+            return "no session in it could be read"
         lost = f"; {self.sessions_lost} could not be read" if self.sessions_lost else "; none was lost"
         return (f"{self.sessions} sessions ({self.events} events, {self.recordings} recordings) were saved from it "
                 f"into the new database and queued for the centre{lost}")

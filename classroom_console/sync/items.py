@@ -81,6 +81,15 @@ def fail(store: Store, queue_id: int, error: str, reason: str = "refused") -> No
     )
 
 
+def retry_failed(store: Store) -> int:
+    """Put every item set aside back in the queue (the user fixed the file, or the centre now accepts it)."""
+    cur = store.db.execute(
+        "UPDATE upload_queue SET state = 'pending', reason = NULL, next_attempt_at = ? WHERE state = 'failed'",
+        (utc_iso(),),
+    )
+    return int(cur.rowcount or 0)
+
+
 def failed_items(store: Store, limit: int = 20) -> list[dict[str, Any]]:
     """The items given up, newest first, with their reason code and one line: for `sync` and `usage`."""
     sql = ("SELECT item_kind, item_id, reason, last_error FROM upload_queue WHERE state = 'failed' "
