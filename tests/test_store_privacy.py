@@ -7,6 +7,7 @@ import os
 import shutil
 import stat
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -50,13 +51,19 @@ def test_a_damaged_file_moved_aside_stays_private(tmp_path: Path) -> None:
     assert mode(moved) == 0o600
 
 
-def test_another_user_cannot_read_the_database(tmp_path: Path) -> None:
+def test_another_user_cannot_read_the_database() -> None:
     runuser = shutil.which("runuser")
     if os.geteuid() != 0 or runuser is None:
         pytest.skip("needs root and runuser to try reading as another user")
-    data = tmp_path / "data"
-    open_store(data).close()
-    os.chmod(tmp_path, 0o755)  # pytest's own folders are private already: let the other user reach ours
-    tried = subprocess.run([runuser, "-u", "nobody", "--", "cat", str(data / "console.db")],
-                           capture_output=True, timeout=60, check=False)
-    assert tried.returncode != 0 and b"Permission denied" in tried.stderr
+    base = Path(tempfile.mkdtemp(prefix="cc-privacy-"))  # pytest's tmp folders are private: this one is not
+    try:
+        data = base / "data"
+        data.mkdir()
+        for folder in (base, data):
+            os.chmod(folder, 0o755)  # a folder others may enter, as a chosen --data-dir may be
+        open_store(data).close()
+        tried = subprocess.run([runuser, "-u", "nobody", "--", "cat", str(data / "console.db")],
+                               capture_output=True, timeout=60, check=False)
+        assert tried.returncode != 0 and b"Permission denied" in tried.stderr
+    finally:
+        shutil.rmtree(base)
