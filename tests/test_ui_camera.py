@@ -156,6 +156,17 @@ def test_a_lost_stream_shows_no_signal_with_the_name_and_comes_back(
             await wait_for(lambda: len(ours(lecturer, sim)) == 1, within=30, what="the camera card")
             card = ours(lecturer, sim)[0]
             await wait_for(lambda: card.view.live, within=30, what="live")
+
+            # A double-click on the picture opens the camera's own window, with a bigger picture.
+            qtbot.mouseDClick(card.view, Qt.MouseButton.LeftButton)
+            big = lecturer.camera_windows[card.device.uid]
+            await wait_for(lambda: big.isVisible() and big.card.view.live, within=30, what="the bigger picture")
+            assert big.card.view.width() > card.view.width()
+            await wait_for(lambda: big.card.view._frame is not None and big.card.view._frame.shape[1] > 400,
+                           within=10, what="frames at the window's size")
+            big.close()
+            await wait_for(lambda: big.card.view.preview is None, within=5, what="its stream stopped once closed")
+            assert card.view.live, "the tile keeps its own"
             assert core.sim_room is not None
             camera = core.sim_room.cameras[0].camera
             outage = qloop.create_task(camera.interrupt_stream(3.0))

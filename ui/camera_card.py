@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
@@ -52,6 +52,8 @@ def ptz_failure_text(error: DeviceCommandError) -> str:
 
 
 class CameraCard(QFrame):
+    sig_enlarge = Signal(str)  # the device's uid: the picture was double-clicked
+
     def __init__(self, device: DeviceInfo, bridge: RoomBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("card")
@@ -93,6 +95,8 @@ class CameraCard(QFrame):
         layout.addLayout(top)
 
         self.view = CameraView(bridge, device.name)
+        self.view.setToolTip(self.tr("Double-click for a bigger picture"))
+        self.view.sig_double_clicked.connect(lambda: self.sig_enlarge.emit(self.device.uid))
         layout.addWidget(self.view)
         self.problem_label = QLabel()
         self.problem_label.setObjectName("cardProblem")

@@ -10,7 +10,17 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QObject, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QHideEvent, QImage, QPainter, QPaintEvent, QResizeEvent, QShowEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QHideEvent,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from classroom_console.media.preview import PreviewState, PreviewStatus, StreamPreview
@@ -35,6 +45,8 @@ class StatusRelay(QObject):
 
 class CameraView(QWidget):
     """The newest frame with its aspect kept; while there is none, a card with the camera's name and why."""
+
+    sig_double_clicked = Signal()
 
     def __init__(self, bridge: RoomBridge, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,6 +88,11 @@ class CameraView(QWidget):
             self._stop()
             self._start()
         self.update()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.sig_double_clicked.emit()
+        super().mouseDoubleClickEvent(event)
 
     def set_note(self, text: str) -> None:
         self.note = text

@@ -59,6 +59,10 @@
         <translation>Подробнее</translation>
     </message>
     <message>
+        <source>Double-click for a bigger picture</source>
+        <translation>Дважды щёлкните, чтобы увеличить изображение</translation>
+    </message>
+    <message>
         <source>Drag to pan and tilt; the further from the centre, the faster</source>
         <translation>Тяните, чтобы повернуть камеру; чем дальше от центра, тем быстрее</translation>
     </message>

@@ -26,6 +26,7 @@ from devices.model import DeviceInfo
 from ui.address_dialog import AddressDialog
 from ui.bridge import RoomBridge
 from ui.camera_card import CameraCard
+from ui.camera_window import CameraWindow
 from ui.device_card import DeviceCard
 from ui.reasons import failure_text
 from ui.widgets import ElidedLabel, EmptyState, page_header
@@ -46,6 +47,7 @@ class LecturerWorkspace(QWidget):
         self.setObjectName("workspace")
         self.bridge = bridge
         self.cards: dict[str, DeviceCard | CameraCard] = {}
+        self.camera_windows: dict[str, CameraWindow] = {}  # bigger pictures the lecturer opened
         self.end_box: QMessageBox | None = None  # "End this session?" while it is up
         self.address_dialog: AddressDialog | None = None
         self._session_started: float | None = None
@@ -307,15 +309,37 @@ class LecturerWorkspace(QWidget):
             self._drop_card(card)  # a device first known by its address turned out to be a camera, or back
             card = None
         if card is None:
-            card = CameraCard(device, self.bridge) if wants_camera else DeviceCard(device, self.bridge)
+            if wants_camera:
+                card = CameraCard(device, self.bridge)
+                card.sig_enlarge.connect(self.open_camera)
+            else:
+                card = DeviceCard(device, self.bridge)
             self.cards[device.uid] = card
             self._place_cards()
             self.empty.hide()
             self.cards_scroll.show()
             self._update_devices_status()
         card.update_device(device)
+        window = self.camera_windows.get(device.uid)
+        if window is not None:
+            window.update_device(device)
+
+    def open_camera(self, uid: str) -> None:
+        """The camera's own window with a bigger picture; one per camera, raised if already open."""
+        window = self.camera_windows.get(uid)
+        if window is None:
+            window = CameraWindow(self.cards[uid].device, self.bridge, self)
+            self.camera_windows[uid] = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
 
     def _drop_card(self, card: DeviceCard | CameraCard) -> None:
+        window = self.camera_windows.pop(card.device.uid, None)
+        if window is not None:
+            window.card.close_stream()
+            window.close()
+            window.deleteLater()
         if isinstance(card, CameraCard):
             card.close_stream()
         self.grid.removeWidget(card)
