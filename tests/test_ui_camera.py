@@ -64,24 +64,24 @@ def test_cameras_get_a_live_card_driven_by_hand_and_sent_to_the_studio(
                 lecturer.grid.indexOf(c) for c in projectors)
             await wait_for(lambda: ptz.view.live and fixed.view.live, within=30, what="both previews live")
             assert ptz.badge.text() == "Online"
-            assert ptz.pad.isVisible() and ptz.preset_buttons[0].isVisible() and ptz.home_button.isVisible()
-            assert not fixed.pad.isVisible() and not fixed.preset_buttons[0].isVisible()
+            assert ptz.ptz.pad.isVisible() and ptz.ptz.preset_buttons[0].isVisible() and ptz.ptz.home_button.isVisible()
+            assert not fixed.ptz.pad.isVisible() and not fixed.ptz.preset_buttons[0].isVisible()
             await wait_for(lambda: ptz.view.painted >= 5, within=10, what="frames painted")
 
             # A preset: one click recalls it, and the head follows.
             await wait_for(lambda: "zoom" in position(ptz), within=10, what="the head's position")
-            qtbot.mouseClick(ptz.preset_buttons[1], Qt.MouseButton.LeftButton)
+            qtbot.mouseClick(ptz.ptz.preset_buttons[1], Qt.MouseButton.LeftButton)
             await wait_for(lambda: abs(position(ptz)["pan"] - 0.6) < 0.05, within=15, what="preset 2 recalled")
 
             # Holding a number stores the present framing there; so does "Store" then a click.
-            qtbot.mousePress(ptz.preset_buttons[4], Qt.MouseButton.LeftButton)
+            qtbot.mousePress(ptz.ptz.preset_buttons[4], Qt.MouseButton.LeftButton)
             await wait_for(lambda: "5" in (ptz.device.state.get("presets") or {}), within=15, what="preset 5 held")
-            qtbot.mouseRelease(ptz.preset_buttons[4], Qt.MouseButton.LeftButton)
-            qtbot.mouseClick(ptz.store_button, Qt.MouseButton.LeftButton)
-            assert ptz.store_button.isChecked()
-            qtbot.mouseClick(ptz.preset_buttons[5], Qt.MouseButton.LeftButton)
+            qtbot.mouseRelease(ptz.ptz.preset_buttons[4], Qt.MouseButton.LeftButton)
+            qtbot.mouseClick(ptz.ptz.store_button, Qt.MouseButton.LeftButton)
+            assert ptz.ptz.store_button.isChecked()
+            qtbot.mouseClick(ptz.ptz.preset_buttons[5], Qt.MouseButton.LeftButton)
             await wait_for(lambda: "6" in (ptz.device.state.get("presets") or {}), within=15, what="preset 6 stored")
-            assert not ptz.store_button.isChecked() and ptz.preset_buttons[5].property("stored")
+            assert not ptz.ptz.store_button.isChecked() and ptz.ptz.preset_buttons[5].property("stored")
 
             # The keyboard: the right arrow pans right while held, releasing stops.
             ptz.setFocus()
@@ -89,21 +89,21 @@ def test_cameras_get_a_live_card_driven_by_hand_and_sent_to_the_studio(
             qtbot.keyPress(ptz, Qt.Key.Key_Left)
             await wait_for(lambda: position(ptz)["pan"] < start - 0.05, within=10, what="the arrow key pans")
             qtbot.keyRelease(ptz, Qt.Key.Key_Left)
-            await wait_for(lambda: ptz.drive.idle and ptz.drive.sent == (0.0, 0.0, 0.0), within=5,
+            await wait_for(lambda: ptz.ptz.drive.idle and ptz.ptz.drive.sent == (0.0, 0.0, 0.0), within=5,
                            what="the stop sent")
 
             # The pad: a drag of two seconds sends at most ten commands a second, and releasing stops the head.
-            sent_before = ptz.drive.count
-            centre = ptz.pad.rect().center()
+            sent_before = ptz.ptz.drive.count
+            centre = ptz.ptz.pad.rect().center()
             began = time.monotonic()
-            qtbot.mousePress(ptz.pad, Qt.MouseButton.LeftButton, pos=centre)
+            qtbot.mousePress(ptz.ptz.pad, Qt.MouseButton.LeftButton, pos=centre)
             for step in range(40):  # a hand moving for two seconds
-                qtbot.mouseMove(ptz.pad, centre + QPoint(10 + step, -(step % 20)))
+                qtbot.mouseMove(ptz.ptz.pad, centre + QPoint(10 + step, -(step % 20)))
                 await _pause(0.05)
-            qtbot.mouseRelease(ptz.pad, Qt.MouseButton.LeftButton, pos=centre)
-            await wait_for(lambda: ptz.drive.idle and ptz.drive.sent == (0.0, 0.0, 0.0), within=5,
+            qtbot.mouseRelease(ptz.ptz.pad, Qt.MouseButton.LeftButton, pos=centre)
+            await wait_for(lambda: ptz.ptz.drive.idle and ptz.ptz.drive.sent == (0.0, 0.0, 0.0), within=5,
                            what="the stop after the release")
-            drives, took = ptz.drive.count - sent_before, time.monotonic() - began
+            drives, took = ptz.ptz.drive.count - sent_before, time.monotonic() - began
             assert 3 <= drives <= took * 10 + 2, f"{drives} ptz-drive commands for a {took:.1f} s drag"
             settled = position(ptz)
             await _pause(0.5)

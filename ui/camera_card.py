@@ -1,8 +1,7 @@
 """A camera on the lecturer's screen: its live picture and, for a PTZ camera, the controls to frame the shot.
 
-Picked by capabilities, like every card: "stream" gives the preview and "Use in Studio", "ptz" the pad,
-zoom and Home, "presets" the six preset buttons (click recalls; hold, or "Store" then click, stores).
-With the card focused, the arrow keys pan and tilt and + / - zoom while held.
+Picked by capabilities, like every card: "stream" gives the preview and "Use in Studio", "ptz" and
+"presets" the controls (ui/camera_ptz.py), which the arrow and +/- keys drive while the card has focus.
 """
 
 from __future__ import annotations
@@ -11,30 +10,22 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from classroom_console.room_devices import DeviceCommandError
 from devices.driver import Capability, Command, Reason
 from devices.model import Availability, DeviceInfo
 from ui.bridge import RoomBridge
+from ui.camera_ptz import PtzControls
 from ui.camera_view import CameraView
 from ui.device_card import KIND_ICONS, availability_text, kind_text
 from ui.device_details import DeviceDetails
-from ui.ptz_pad import DriveSender, PtzPad, Speeds
+from ui.ptz_pad import Speeds
 from ui.reasons import reason_text
 from ui.resources import icon
 from ui.widgets import Badge, ElidedLabel
 
-PRESETS = 6
-HOLD_TO_STORE_MS = 700
 NOTE_MS = 4000  # how long a note ("Stored as preset 2") stays over the picture
-KEY_SPEED = 0.5
-KEYS: dict[int, Speeds] = {
-    Qt.Key.Key_Left: (-KEY_SPEED, 0.0, 0.0), Qt.Key.Key_Right: (KEY_SPEED, 0.0, 0.0),
-    Qt.Key.Key_Up: (0.0, KEY_SPEED, 0.0), Qt.Key.Key_Down: (0.0, -KEY_SPEED, 0.0),
-    Qt.Key.Key_Plus: (0.0, 0.0, KEY_SPEED), Qt.Key.Key_Equal: (0.0, 0.0, KEY_SPEED),
-    Qt.Key.Key_Minus: (0.0, 0.0, -KEY_SPEED),
-}
 
 
 def ptz_failure_text(error: DeviceCommandError) -> str:
@@ -62,9 +53,6 @@ class CameraCard(QFrame):
         self.bridge = bridge
         self.device = device
         self._details: DeviceDetails | None = None
-        self._pad: Speeds = (0.0, 0.0, 0.0)
-        self._zoom = 0.0
-        self._keys: set[int] = set()
         self.setMinimumWidth(320)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)  # a PTZ card fits the fold of a 768-px screen
@@ -103,9 +91,10 @@ class CameraCard(QFrame):
         self.problem_label.setWordWrap(True)
         layout.addWidget(self.problem_label)
 
-        self.ptz_box = QWidget()
-        layout.addWidget(self.ptz_box)
-        self._build_ptz(self.ptz_box)
+        self.ptz = PtzControls(self._send_speeds)
+        self.ptz.sig_command.connect(self._send)
+        self.ptz.pad.sig_speed.connect(lambda _pan, _tilt: self.setFocus(Qt.FocusReason.MouseFocusReason))
+        layout.addWidget(self.ptz)
 
         self.studio_button = QPushButton(self.tr("Use in Studio"))
         self.studio_button.setObjectName("overlayButton")
@@ -119,72 +108,7 @@ class CameraCard(QFrame):
         self._note_timer.setInterval(NOTE_MS)
         self._note_timer.timeout.connect(lambda: self.view.set_note(""))
 
-        self.drive = DriveSender(self._send_drive, self)
         self.update_device(device)
-
-    def _build_ptz(self, box: QWidget) -> None:
-        row = QHBoxLayout(box)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(10)
-        self.pad = PtzPad()
-        self.pad.setToolTip(self.tr("Drag to pan and tilt; the further from the centre, the faster"))
-        self.pad.sig_speed.connect(self._pad_moved)
-        row.addWidget(self.pad)
-
-        zoom = QVBoxLayout()
-        zoom.setSpacing(4)
-        self.zoom_in = QPushButton("+")
-        self.zoom_out = QPushButton("−")
-        self.zoom_label = QLabel()
-        self.zoom_label.setObjectName("cardDetail")
-        self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        for button, speed, tip in ((self.zoom_in, KEY_SPEED, self.tr("Zoom in (hold)")),
-                                   (self.zoom_out, -KEY_SPEED, self.tr("Zoom out (hold)"))):
-            button.setObjectName("zoomButton")
-            button.setToolTip(tip)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.pressed.connect(lambda speed=speed: self._zoom_by(speed))
-            button.released.connect(lambda: self._zoom_by(0.0))
-        zoom.addWidget(self.zoom_in)
-        zoom.addWidget(self.zoom_label)
-        zoom.addWidget(self.zoom_out)
-        row.addLayout(zoom)
-
-        grid = QGridLayout()
-        grid.setSpacing(4)
-        self.preset_buttons: list[QPushButton] = []
-        for number in range(1, PRESETS + 1):
-            button = QPushButton(str(number))
-            button.setObjectName("presetButton")
-            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.pressed.connect(lambda n=number: self._preset_pressed(n))
-            button.released.connect(lambda n=number: self._preset_released(n))
-            grid.addWidget(button, (number - 1) // 3, (number - 1) % 3)
-            self.preset_buttons.append(button)
-        self.home_button = QPushButton("⌂")  # the sign PTZ remotes print on this key; the words are in its tooltip
-        self.home_button.setObjectName("zoomButton")  # the big font: the sign is small
-        self.home_button.setToolTip(self.tr("Back to the camera's home position"))
-        self.home_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.home_button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.home_button.clicked.connect(lambda: self._send(Command("ptz-home"), self.tr("Going home…")))
-        self.store_button = QPushButton(self.tr("Store"))
-        self.store_button.setObjectName("presetButton")
-        self.store_button.setCheckable(True)
-        self.store_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.store_button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.store_button.setToolTip(self.tr("Then click a number to keep the present framing there "
-                                             "(or hold a number)"))
-        grid.addWidget(self.home_button, 2, 0)
-        grid.addWidget(self.store_button, 2, 1, 1, 2)  # two columns: "Запомнить" needs them
-        for column in range(3):
-            grid.setColumnStretch(column, 1)
-        row.addLayout(grid, 1)
-        self._hold = QTimer(self)
-        self._hold.setSingleShot(True)
-        self._hold.setInterval(HOLD_TO_STORE_MS)
-        self._hold.timeout.connect(self._held)
-        self._held_number = 0
 
     # -- showing ---------------------------------------------------------------------------------
     def update_device(self, device: DeviceInfo) -> None:
@@ -209,31 +133,7 @@ class CameraCard(QFrame):
         self.problem_label.setText("\n".join(problems))
         self.problem_label.setVisible(bool(problems))
 
-        ptz, presets = Capability.PTZ in caps, Capability.PRESETS in caps
-        self.ptz_box.setVisible(ptz or presets)
-        for widget in (self.pad, self.zoom_in, self.zoom_out, self.zoom_label, self.home_button):
-            widget.setVisible(ptz)
-            widget.setEnabled(online)
-        names: dict[str, str] = state.get("presets", {}) or {}
-        for number, button in enumerate(self.preset_buttons, start=1):
-            button.setVisible(presets)
-            button.setEnabled(online)
-            stored = names.get(str(number))
-            button.setProperty("stored", bool(stored))
-            button.setToolTip(self.tr("Recall “%1” (hold to store the present framing)").replace("%1", stored)
-                              if stored else self.tr("Preset %1 is empty: hold to store the present framing")
-                              .replace("%1", str(number)))
-            button.style().unpolish(button)
-            button.style().polish(button)
-        self.store_button.setVisible(presets)
-        self.store_button.setEnabled(online)
-        position = state.get("position") or {}
-        zoom = position.get("zoom")
-        self.zoom_label.setText(self.tr("Zoom %1%").replace("%1", str(round(float(zoom) * 100)))
-                                if zoom is not None else self.tr("Zoom"))
-        if not online:
-            self._keys.clear()
-            self._pad, self._zoom = (0.0, 0.0, 0.0), 0.0
+        self.ptz.show_device(device)
         if self._details is not None:
             self._details.show_device(device)
 
@@ -263,52 +163,12 @@ class CameraCard(QFrame):
         elif clear and self.view.note == clear and clear.endswith("…"):
             self.view.set_note("")  # "Going to preset 2…" is over; "Stored as preset 2" stays a while
 
-    def _send_drive(self, speeds: Speeds, answered: Callable[[], None]) -> None:
+    def _send_speeds(self, speeds: Speeds, answered: Callable[[], None]) -> None:
         def finished(error: DeviceCommandError | None) -> None:
             self._finished(error)
             answered()
 
         self.bridge.device_command(self.device.uid, Command("ptz-drive", speeds), finished)
-
-    def _drive(self) -> None:
-        pan, tilt, zoom = self._pad[0], self._pad[1], self._zoom
-        for key in self._keys:
-            k_pan, k_tilt, k_zoom = KEYS[key]
-            pan, tilt, zoom = pan + k_pan, tilt + k_tilt, zoom + k_zoom
-        self.drive.set((pan, tilt, zoom))
-
-    def _pad_moved(self, pan: float, tilt: float) -> None:
-        self.setFocus(Qt.FocusReason.MouseFocusReason)
-        self._pad = (pan, tilt, 0.0)
-        self._drive()
-
-    def _zoom_by(self, speed: float) -> None:
-        self._zoom = speed
-        self._drive()
-
-    def _preset_pressed(self, number: int) -> None:
-        self._held_number = number
-        self._hold.start()
-
-    def _preset_released(self, number: int) -> None:
-        if not self._hold.isActive():
-            return  # held long enough: stored already
-        self._hold.stop()
-        if self.store_button.isChecked():
-            self.store_button.setChecked(False)
-            self.store_preset(number)
-        else:
-            self.recall_preset(number)
-
-    def _held(self) -> None:
-        self.store_button.setChecked(False)
-        self.store_preset(self._held_number)
-
-    def recall_preset(self, number: int) -> None:
-        self._send(Command("preset-recall", number), self.tr("Going to preset %1…").replace("%1", str(number)))
-
-    def store_preset(self, number: int) -> None:
-        self._send(Command("preset-store", number), self.tr("Stored as preset %1").replace("%1", str(number)))
 
     def use_in_studio(self) -> None:
         url = self.device.state.get("stream_url")
@@ -318,31 +178,20 @@ class CameraCard(QFrame):
 
     # -- keyboard --------------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
-        if key in KEYS and Capability.PTZ in self.device.capabilities and self.pad.isEnabled():
-            if not event.isAutoRepeat():
-                self._keys.add(key)
-                self._drive()
+        if self.ptz.key_pressed(event.key(), event.isAutoRepeat()):
             event.accept()
             return
         super().keyPressEvent(event)
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
-        if key in KEYS and key in self._keys:
-            if not event.isAutoRepeat():
-                self._keys.discard(key)
-                self._drive()
+        if self.ptz.key_released(event.key(), event.isAutoRepeat()):
             event.accept()
             return
         super().keyReleaseEvent(event)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
-        """Keys held while the focus leaves never get their release: stop rather than drift on."""
         super().focusOutEvent(event)
-        if self._keys:
-            self._keys.clear()
-            self._drive()
+        self.ptz.let_go()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self.setFocus(Qt.FocusReason.MouseFocusReason)

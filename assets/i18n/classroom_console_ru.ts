@@ -63,58 +63,6 @@
         <translation>Дважды щёлкните, чтобы увеличить изображение</translation>
     </message>
     <message>
-        <source>Drag to pan and tilt; the further from the centre, the faster</source>
-        <translation>Тяните, чтобы повернуть камеру; чем дальше от центра, тем быстрее</translation>
-    </message>
-    <message>
-        <source>Zoom in (hold)</source>
-        <translation>Приблизить (удерживайте)</translation>
-    </message>
-    <message>
-        <source>Zoom out (hold)</source>
-        <translation>Отдалить (удерживайте)</translation>
-    </message>
-    <message>
-        <source>Back to the camera&apos;s home position</source>
-        <translation>Вернуть камеру в исходное положение</translation>
-    </message>
-    <message>
-        <source>Going home…</source>
-        <translation>Возврат в исходное положение…</translation>
-    </message>
-    <message>
-        <source>Store</source>
-        <translation>Запомнить</translation>
-    </message>
-    <message>
-        <source>Then click a number to keep the present framing there (or hold a number)</source>
-        <translation>Затем нажмите номер, чтобы запомнить под ним текущий кадр (или удерживайте номер)</translation>
-    </message>
-    <message>
-        <source>Recall “%1” (hold to store the present framing)</source>
-        <translation>Перейти к «%1» (удерживайте, чтобы запомнить текущий кадр)</translation>
-    </message>
-    <message>
-        <source>Preset %1 is empty: hold to store the present framing</source>
-        <translation>Предустановка %1 пуста: удерживайте, чтобы запомнить текущий кадр</translation>
-    </message>
-    <message>
-        <source>Zoom %1%</source>
-        <translation>Зум %1%</translation>
-    </message>
-    <message>
-        <source>Zoom</source>
-        <translation>Зум</translation>
-    </message>
-    <message>
-        <source>Going to preset %1…</source>
-        <translation>Переход к предустановке %1…</translation>
-    </message>
-    <message>
-        <source>Stored as preset %1</source>
-        <translation>Запомнено как предустановка %1</translation>
-    </message>
-    <message>
         <source>Added to the Studio</source>
         <translation>Добавлено в студию</translation>
     </message>
@@ -926,6 +874,61 @@ Console</source>
     <message>
         <source>Also use it for devices here that ask for a password later</source>
         <translation>Использовать его и для устройств, которые попросят пароль позже</translation>
+    </message>
+</context>
+<context>
+    <name>PtzControls</name>
+    <message>
+        <source>Drag to pan and tilt; the further from the centre, the faster</source>
+        <translation>Тяните, чтобы повернуть камеру; чем дальше от центра, тем быстрее</translation>
+    </message>
+    <message>
+        <source>Zoom in (hold)</source>
+        <translation>Приблизить (удерживайте)</translation>
+    </message>
+    <message>
+        <source>Zoom out (hold)</source>
+        <translation>Отдалить (удерживайте)</translation>
+    </message>
+    <message>
+        <source>Back to the camera&apos;s home position</source>
+        <translation>Вернуть камеру в исходное положение</translation>
+    </message>
+    <message>
+        <source>Going home…</source>
+        <translation>Возврат в исходное положение…</translation>
+    </message>
+    <message>
+        <source>Store</source>
+        <translation>Запомнить</translation>
+    </message>
+    <message>
+        <source>Then click a number to keep the present framing there (or hold a number)</source>
+        <translation>Затем нажмите номер, чтобы запомнить под ним текущий кадр (или удерживайте номер)</translation>
+    </message>
+    <message>
+        <source>Recall “%1” (hold to store the present framing)</source>
+        <translation>Перейти к «%1» (удерживайте, чтобы запомнить текущий кадр)</translation>
+    </message>
+    <message>
+        <source>Preset %1 is empty: hold to store the present framing</source>
+        <translation>Предустановка %1 пуста: удерживайте, чтобы запомнить текущий кадр</translation>
+    </message>
+    <message>
+        <source>Zoom %1%</source>
+        <translation>Зум %1%</translation>
+    </message>
+    <message>
+        <source>Zoom</source>
+        <translation>Зум</translation>
+    </message>
+    <message>
+        <source>Going to preset %1…</source>
+        <translation>Переход к предустановке %1…</translation>
+    </message>
+    <message>
+        <source>Stored as preset %1</source>
+        <translation>Запомнено как предустановка %1</translation>
     </message>
 </context>
 <context>
