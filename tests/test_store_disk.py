@@ -117,12 +117,14 @@ def test_a_disk_that_fills_during_a_recording_closes_it_with_its_stats(mount_ns:
               "dd if=/dev/zero of=\"$D/fill\" bs=1M 2>/dev/null\n"
               "wait $rec; rc=$?\n"
               "echo \"@@record $rc $(grep -v ' WARNING ' \"$D.err\" | sed -e ':a;N;$!ba;s/\\n/\\\\n/g')\"\n"
+              "if [ -e \"$D/data/console.db-reserve\" ]; then echo @@reserve kept; else echo @@reserve used; fi\n"
               "rm -f \"$D/fill\"\n"
               f"{shlex.quote(sys.executable)} -c {shlex.quote(read_back)} \"$D/data/console.db\"\n")
     ran = in_namespace(mount_ns, "120m", script)
     record = next(line for line in ran.stdout.splitlines() if line.startswith("@@record "))
     rc = int(record.split(" ", 2)[1])
     assert rc == 4 and "Traceback" not in ran.stdout, ran.stdout  # record's exit code for a full disk
+    assert "@@reserve used" in ran.stdout  # the store met the full disk and wrote its last rows all the same
     row = next(line for line in ran.stdout.splitlines() if line.startswith("@@row "))
     [(stopped_at, stats)] = json.loads(row[len("@@row "):])
     assert stopped_at is not None, "the recording was left open"
