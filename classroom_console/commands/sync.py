@@ -119,7 +119,7 @@ async def _forever(engine: SyncEngine) -> int:
 async def _run(args: argparse.Namespace) -> int:
     prog = "classroom-console sync"
     try:
-        token = _token(args)
+        token = await asyncio.to_thread(_token, args)  # a file read: off the loop
     except ValueError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 2
