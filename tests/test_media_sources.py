@@ -132,6 +132,8 @@ def test_sources_from_text() -> None:
     assert (one.name, two.name) == ("test-pattern", "test-pattern-2")
     assert isinstance(two, TestPattern) and two.size == (320, 180)
     assert isinstance(make_source("rtsp://10.0.0.5/live", size=(640, 360), fps=30), Camera)
+    prefixed = make_source("camera:http://127.0.80.9:8080/stream.mjpg", size=(640, 360), fps=30)
+    assert isinstance(prefixed, Camera) and prefixed.url == "http://127.0.80.9:8080/stream.mjpg"
     for bad in ("projector", "camera"):
         with pytest.raises(ValueError):
             make_source(bad, size=(640, 360), fps=30)

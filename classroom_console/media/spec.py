@@ -17,8 +17,8 @@ from .synthetic import TestPattern, Tone
 def make_source(spec: str, *, size: tuple[int, int], fps: float, taken: set[str] | None = None) -> Source:
     """One source from its text; ``taken`` names get a numeric suffix so two test patterns can coexist."""
     kind, _, arg = spec.partition(":")
-    if "://" in spec or spec.startswith("/dev/video"):
-        kind, arg = "camera", spec
+    if kind != "camera" and ("://" in spec or spec.startswith("/dev/video")):
+        kind, arg = "camera", spec  # a bare URL or device is a camera; "camera:URL" keeps only the URL
     taken = taken if taken is not None else set()
     name = _unique(kind, taken)
     source: Source
