@@ -39,7 +39,7 @@ def test_all_on_walks_devices_through_warm_up(qtbot: QtBot, qloop: qasync.QEvent
         try:
             await wait_for(lambda: len(lecturer.cards) == 3, within=15, what="three cards")
             await wait_for(
-                lambda: all(c.power_button.isEnabled() for c in lecturer.cards.values()), within=10, what="ready"
+                lambda: all(c.power_button.isEnabled() for c in lecturer.device_cards()), within=10, what="ready"
             )
             assert {c.badge.text() for c in lecturer.cards.values()} == {"Standby"}
             qtbot.mouseClick(lecturer.all_on_button, Qt.MouseButton.LeftButton)
@@ -49,7 +49,7 @@ def test_all_on_walks_devices_through_warm_up(qtbot: QtBot, qloop: qasync.QEvent
                 what="warm-up shown",
             )
             await wait_for(lambda: all(c.badge.text() == "On" for c in lecturer.cards.values()), within=10, what="on")
-            card = next(iter(lecturer.cards.values()))
+            card = lecturer.device_cards()[0]
             assert card.input_picker.isEnabled() and card.mute_button.isEnabled()
             hdmi2 = card.input_picker.findData("32")
             card.input_picker.setCurrentIndex(hdmi2)
@@ -108,10 +108,10 @@ def test_faulty_devices_show_plain_words_and_the_window_stays_responsive(
             words = {c.badge.text() for c in lecturer.cards.values()}
             # No password was ever typed here: the locked device asks for one rather than calling it wrong.
             assert words <= {"Offline", "Fault", "Password needed"}, words
-            for card in lecturer.cards.values():
+            for card in lecturer.device_cards():
                 assert card.problem_label.text(), card.device.name
                 assert not card.power_button.isEnabled()
-            locked = [c for c in lecturer.cards.values() if c.device.availability is Availability.AUTH_FAILED]
+            locked = [c for c in lecturer.device_cards() if c.device.availability is Availability.AUTH_FAILED]
             assert locked and all(c.password_button.isVisible() for c in locked)
             assert all("asks for a password" in c.problem_label.text() for c in locked)
         finally:

@@ -58,6 +58,12 @@ async def save_screenshots(window: MainWindow, folder: Path, lang: str) -> list[
         window.studio.layout_picker.setCurrentIndex(1)
         await asyncio.sleep(2.0)
         grab("studio-sources")
+    if any(card.device.kind == "camera" for card in window.lecturer.cards.values()):
+        # The room's cameras, live, below the projectors: scrolled into view as a lecturer would.
+        window.show_workspace("lecturer")
+        window.lecturer.show_cameras()
+        await asyncio.sleep(2.0)
+        grab("lecturer-cameras")
     if window.lecturer.cards:
         # The lecturer's first press: everything on, caught mid warm-up.
         window.show_workspace("lecturer")

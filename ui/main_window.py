@@ -75,6 +75,8 @@ class MainWindow(QMainWindow):
         self._last_dialog: QMessageBox | None = None
         bridge.sig_error.connect(self.show_error)
         bridge.sig_store_problem.connect(self.show_store_problem)
+        # "Use in Studio" on a camera card: the Studio adds it; show it there, where the technician goes next.
+        bridge.sig_studio_source.connect(lambda _spec: self.show_workspace("studio"))
         bridge.sig_sync_progress.connect(self.show_sync)
         self.centre.sync_panel.sig_progress.connect(self.show_sync)
 

@@ -346,6 +346,10 @@ class LecturerWorkspace(QWidget):
         card.deleteLater()
         del self.cards[card.device.uid]
 
+    def device_cards(self) -> list[DeviceCard]:
+        """The cards of switchable devices (projectors, boards, displays): everything but the cameras."""
+        return [card for card in self.cards.values() if isinstance(card, DeviceCard)]
+
     def camera_cards(self) -> list[CameraCard]:
         return [card for card in self.cards.values() if isinstance(card, CameraCard)]
 
