@@ -182,6 +182,12 @@ class ConsoleCore:
             await self.store.close()
             self.store = None
 
+    async def recent_names(self) -> dict[str, list[str]]:
+        """Past lecturers and courses, newest first (empty without a store)."""
+        if self.store is None:
+            return {"lecturer": [], "course": []}
+        return await self.store.call(lambda s: s.recent_names())
+
     async def usage(self) -> UsageSummary:
         if self.store is None:
             return UsageSummary()

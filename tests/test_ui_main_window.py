@@ -328,3 +328,29 @@ def test_cards_sort_as_people_count_and_warm_up_counts_down(
             await core.stop()
 
     run(qloop, scenario())
+
+
+def test_past_lecturers_and_courses_are_offered_and_the_last_ones_prefilled(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
+        await core.start()
+        for name, course in (("Aliya Nurlanovna", "Physics 1"), ("Bakyt Osmonov", "Chemistry")):
+            await core.room.start_session(name, course)
+            await core.room.end_session()
+        window = open_window(qtbot, core)
+        lecturer = window.lecturer
+        try:
+            lecturer.load_recent_names()
+            await wait_for(lambda: lecturer.recent["lecturer"].rowCount() == 2, within=30, what="the past names")
+            assert lecturer.lecturer_edit.text() == "Bakyt Osmonov" and lecturer.course_edit.text() == "Chemistry"
+            completer = lecturer.lecturer_edit.completer()
+            assert completer is not None
+            completer.setCompletionPrefix("nurl")  # anywhere in the name, any case
+            assert completer.currentCompletion() == "Aliya Nurlanovna"
+        finally:
+            window.bridge.detach()
+            await core.stop()
+
+    run(qloop, scenario())

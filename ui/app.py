@@ -85,6 +85,7 @@ async def _main(app: QApplication, window: MainWindow, core: ConsoleCore, args: 
     try:
         await core.start()
         window.set_network(core.network_addresses())
+        window.lecturer.load_recent_names()
         if args.screenshot:
             await asyncio.sleep(args.settle)
             for path in await save_screenshots(window, args.screenshot, lang):

@@ -1,4 +1,4 @@
-<?xml version="1.0" encoding="utf-8"?>
+<?xml version='1.0' encoding='utf-8'?>
 <!DOCTYPE TS>
 <TS version="2.1" language="ru_RU">
 <context>
@@ -51,7 +51,7 @@
         <translation>В студию</translation>
     </message>
     <message>
-        <source>Add this camera&apos;s picture to the Studio&apos;s sources</source>
+        <source>Add this camera's picture to the Studio's sources</source>
         <translation>Добавить изображение этой камеры в источники студии</translation>
     </message>
     <message>
@@ -157,7 +157,7 @@
         <translation>чтение показателей использования</translation>
     </message>
     <message>
-        <source>read the centre&apos;s figures</source>
+        <source>read the centre's figures</source>
         <translation>чтение показателей центра</translation>
     </message>
     <message>
@@ -628,11 +628,11 @@
         <translation>Устройства в аудитории</translation>
     </message>
     <message>
-        <source>Looking for the room&apos;s devices…</source>
+        <source>Looking for the room's devices…</source>
         <translation>Ищем устройства аудитории…</translation>
     </message>
     <message>
-        <source>Projectors, interactive boards, displays and cameras on this room&apos;s network appear here by themselves, with their state. Nothing needs to be set up.</source>
+        <source>Projectors, interactive boards, displays and cameras on this room's network appear here by themselves, with their state. Nothing needs to be set up.</source>
         <translation>Проекторы, интерактивные доски, дисплеи и камеры из сети аудитории появятся здесь сами, вместе со своим состоянием. Ничего настраивать не нужно.</translation>
     </message>
     <message>
@@ -640,7 +640,7 @@
         <translation>В этой сети пока не найдено ни одного устройства</translation>
     </message>
     <message>
-        <source>The console keeps looking. If the room&apos;s projectors and boards are on another network segment (VLAN), press “Add by address…” and enter their addresses or range.</source>
+        <source>The console keeps looking. If the room's projectors and boards are on another network segment (VLAN), press “Add by address…” and enter their addresses or range.</source>
         <translation>Пульт продолжает поиск. Если проекторы и доски аудитории находятся в другом сегменте сети (VLAN), нажмите «Добавить по адресу…» и введите их адреса или диапазон.</translation>
     </message>
     <message>
@@ -688,7 +688,7 @@
         <translation>Найдено: %1</translation>
     </message>
     <message>
-        <source>Lecturer&apos;s name</source>
+        <source>Lecturer's name</source>
         <translation>Имя преподавателя</translation>
     </message>
     <message>
@@ -704,7 +704,7 @@
         <translation>Начните занятие, чтобы оно попало в журнал для центра.</translation>
     </message>
     <message>
-        <source>Turn the room&apos;s devices on and off with the session</source>
+        <source>Turn the room's devices on and off with the session</source>
         <translation>Включать и выключать устройства вместе с занятием</translation>
     </message>
     <message>
@@ -720,7 +720,7 @@
         <translation>Завершить это занятие?</translation>
     </message>
     <message>
-        <source>The room&apos;s devices will be turned off.</source>
+        <source>The room's devices will be turned off.</source>
         <translation>Устройства аудитории будут выключены.</translation>
     </message>
     <message>
@@ -738,6 +738,10 @@
     <message>
         <source>Running: %1</source>
         <translation>Идёт: %1</translation>
+    </message>
+    <message>
+        <source>read past lecturers and courses</source>
+        <translation>чтение прошлых преподавателей и курсов</translation>
     </message>
     <message>
         <source>The session was saved to the log.</source>
@@ -789,7 +793,7 @@ Console</source>
         <translation>Сеть: нет подключения (только локальный адрес)</translation>
     </message>
     <message>
-        <source>Sync: the centre refused this room&apos;s token</source>
+        <source>Sync: the centre refused this room's token</source>
         <translation>Синхронизация: центр не принял токен аудитории</translation>
     </message>
     <message>
@@ -891,7 +895,7 @@ Console</source>
         <translation>Отдалить (удерживайте)</translation>
     </message>
     <message>
-        <source>Back to the camera&apos;s home position</source>
+        <source>Back to the camera's home position</source>
         <translation>Вернуть камеру в исходное положение</translation>
     </message>
     <message>
@@ -1249,7 +1253,7 @@ Console</source>
         <translation>Студия</translation>
     </message>
     <message>
-        <source>Compose cameras, the board&apos;s screen and the microphone into a recording or a live stream.</source>
+        <source>Compose cameras, the board's screen and the microphone into a recording or a live stream.</source>
         <translation>Соберите камеры, экран доски и микрофон в запись или прямую трансляцию.</translation>
     </message>
     <message>
@@ -1329,7 +1333,7 @@ Console</source>
         <translation>%1p, %2 кадр/с</translation>
     </message>
     <message>
-        <source>The recording&apos;s picture size and frame rate</source>
+        <source>The recording's picture size and frame rate</source>
         <translation>Размер кадра и частота кадров записи</translation>
     </message>
     <message>
@@ -1405,7 +1409,7 @@ Console</source>
         <translation>Отдельные файлы источников</translation>
     </message>
     <message>
-        <source>Also records each camera and screen into a file of its own beside the program, as lecture platforms take presenter and presentation tracks. Each file costs one more encoder&apos;s work.</source>
+        <source>Also records each camera and screen into a file of its own beside the program, as lecture platforms take presenter and presentation tracks. Each file costs one more encoder's work.</source>
         <translation>Записывает каждую камеру и экран ещё и в отдельный файл рядом с программой: так платформы лекций принимают дорожки лектора и презентации. Каждый файл — работа ещё одного кодировщика.</translation>
     </message>
     <message>
@@ -1448,7 +1452,7 @@ Console</source>
         <translation>https://centre.example.edu:8765</translation>
     </message>
     <message>
-        <source>this room&apos;s token</source>
+        <source>this room's token</source>
         <translation>токен этой аудитории</translation>
     </message>
     <message>
@@ -1520,7 +1524,7 @@ Console</source>
         <translation>Всё отправлено: передано %1, отклонено %2.</translation>
     </message>
     <message>
-        <source>The centre refused this room&apos;s token. Ask centre staff for the right one.</source>
+        <source>The centre refused this room's token. Ask centre staff for the right one.</source>
         <translation>Центр отклонил токен этой аудитории. Попросите правильный токен у сотрудников центра.</translation>
     </message>
     <message>

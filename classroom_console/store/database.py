@@ -154,6 +154,16 @@ class Store:
             closed += 1
         return closed
 
+    def recent_names(self, limit: int = 50) -> dict[str, list[str]]:
+        """Lecturers and courses of past sessions, most recent first: what the lecturer is offered as they type."""
+        out: dict[str, list[str]] = {}
+        for column in ("lecturer", "course"):
+            rows = self.db.execute(
+                f"SELECT {column} FROM sessions WHERE {column} <> '' GROUP BY {column} "
+                f"ORDER BY max(started_at) DESC LIMIT ?", (limit,))
+            out[column] = [str(r[0]) for r in rows]
+        return out
+
     def running_session(self) -> dict[str, Any] | None:
         """The session still open on this PC (the console's), newest first, if any."""
         rows = list(self.db.query(

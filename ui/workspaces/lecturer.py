@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import time
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QStringListModel, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
+    QCompleter,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -213,6 +214,14 @@ class LecturerWorkspace(QWidget):
         self.course_edit.setPlaceholderText(self.tr("Course or topic"))
         fields.addWidget(self.lecturer_edit)
         fields.addWidget(self.course_edit)
+        # Offered as they type: the names and courses of past sessions, newest first (the field is prefilled
+        # with the last ones, as most rooms see the same lecturer and course again).
+        self.recent: dict[str, QStringListModel] = {key: QStringListModel(self) for key in ("lecturer", "course")}
+        for edit, key in ((self.lecturer_edit, "lecturer"), (self.course_edit, "course")):
+            completer = QCompleter(self.recent[key], edit)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            edit.setCompleter(completer)
         row.addLayout(fields, 2)
 
         status = QVBoxLayout()
@@ -283,7 +292,18 @@ class LecturerWorkspace(QWidget):
         self._show_elapsed()
         self._tick.start()
 
+    def load_recent_names(self) -> None:
+        self.bridge.run(self.bridge.core.recent_names(), on_done=self._show_recent_names,
+                        what=self.tr("read past lecturers and courses"))
+
+    def _show_recent_names(self, names: dict[str, list[str]]) -> None:
+        for key, edit in (("lecturer", self.lecturer_edit), ("course", self.course_edit)):
+            self.recent[key].setStringList(names.get(key, []))
+            if not edit.text() and names.get(key) and edit.isEnabled():
+                edit.setText(names[key][0])
+
     def _on_session_ended(self, _sid: str) -> None:
+        self.load_recent_names()
         self._session_started = None
         self._tick.stop()
         self.session_button.setText(self.tr("Start session"))
