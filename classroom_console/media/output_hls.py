@@ -132,10 +132,11 @@ class HlsOutput(Output):
                 if packet.starts_gop and current is not None:
                     gap = packet.time_s - current.last_video_s > GAP_S
                     if gap or current.span_s(packet) >= SEGMENT_S * 0.9:
+                        held = current.spill + held
                         self._publish(current.close())
                         current = None
                 if current is None:
-                    current = _Builder(streams, origin, self._capture_wall(packet), gap)
+                    current = _Builder(streams, origin, self._capture_wall(packet), gap, self._gop_s())
                 for each in (*held, packet):
                     if each.time_s < origin:
                         self.discarded += 1
@@ -144,9 +145,14 @@ class HlsOutput(Output):
                     self._wrote(each)
                 held.clear()
             if current is not None and current.has_video:
+                current.flush_spill()
                 self._publish(current.close())
         finally:
             self._publish(None, ended=True)
+
+    def _gop_s(self) -> float:
+        gop = getattr(self.owner, "gop_s", None)
+        return float(gop) if gop else SEGMENT_S
 
     def _capture_wall(self, packet: EncodedPacket) -> float:
         """The wall-clock time its picture was taken: the encoder's time zero is on the capture clock."""
@@ -169,8 +175,11 @@ class HlsOutput(Output):
 class _Builder:
     """One segment being muxed: a whole MPEG-TS stream of its own (PAT/PMT first), so any segment plays alone."""
 
-    def __init__(self, streams: EncodedStreams, origin: float, wall_start: float, discontinuity: bool) -> None:
+    def __init__(self, streams: EncodedStreams, origin: float, wall_start: float, discontinuity: bool,
+                 gop_s: float) -> None:
         self.origin = origin
+        self.gop_s = gop_s
+        self.spill: list[EncodedPacket] = []  # sound past the next keyframe's time: the next segment's
         self.wall_start = wall_start
         self.discontinuity = discontinuity
         self._buffer = io.BytesIO()
@@ -193,6 +202,20 @@ class _Builder:
         return float(packet.pts * packet.time_base) - self._first_pts_s
 
     def add(self, packet: EncodedPacket) -> None:
+        """Sound runs ahead of the pictures (the video encoder's delay): what belongs after the next keyframe
+        waits for the next segment, so each segment's sound and pictures cover the same second."""
+        if packet.kind == "audio" and self._first_pts_s is not None and (
+                float(packet.pts * packet.time_base) >= self._first_pts_s + self.gop_s - 1e-6):
+            self.spill.append(packet)
+            return
+        self._mux(packet)
+
+    def flush_spill(self) -> None:
+        for packet in self.spill:
+            self._mux(packet)
+        self.spill.clear()
+
+    def _mux(self, packet: EncodedPacket) -> None:
         if packet.kind == "video":
             start = float(packet.pts * packet.time_base)
             if self._first_pts_s is None:

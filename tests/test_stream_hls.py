@@ -1,0 +1,237 @@
+"""LAN HLS served by the console itself, fetched over HTTP on loopback as a player would, and decoded.
+
+The encoder, the segmenter, the aiohttp server and nginx-rtmp are the real ones. A slow viewer is a real TCP
+client that hardly reads; what must not notice it is the recording and the RTMP push.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import re
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from fractions import Fraction
+from pathlib import Path
+
+import aiohttp
+import av
+import pytest
+
+from classroom_console.media import EncoderSettings, Program, Recorder, TestPattern, Tone, offload
+from classroom_console.media.broadcast import Broadcast
+from classroom_console.media.encoder import Encoder
+from classroom_console.media.hls_dnssd import SERVICE_TYPE, HlsAdvertiser
+from classroom_console.media.hls_server import HlsServer
+from classroom_console.media.output import OutputState
+from classroom_console.media.output_hls import HlsOutput, Segment, render_playlist
+from classroom_console.media.output_rtmp import RtmpOutput
+from classroom_console.media.probe import inspect
+from tests.discovery_helpers import browse_until
+from tests.test_stream_rtmp import FPS, SIZE, Nginx, nginx, received_whole  # noqa: F401  (nginx: a fixture)
+
+BOUND_S = 30.0
+
+
+class Playlist:
+    def __init__(self, text: str) -> None:
+        assert text.startswith("#EXTM3U\n"), text
+        self.text = text
+        self.target = int(_tag(text, "EXT-X-TARGETDURATION"))
+        self.sequence = int(_tag(text, "EXT-X-MEDIA-SEQUENCE"))
+        self.durations = [float(d) for d in re.findall(r"#EXTINF:([\d.]+),", text)]
+        self.dates = [datetime.fromisoformat(d) for d in re.findall(r"#EXT-X-PROGRAM-DATE-TIME:(\S+)", text)]
+        self.names = re.findall(r"^(seg-\d+\.ts)$", text, re.MULTILINE)
+        self.ended = "#EXT-X-ENDLIST" in text
+
+
+def _tag(text: str, tag: str) -> str:
+    found = re.search(rf"^#{tag}:(\S+)$", text, re.MULTILINE)
+    assert found is not None, f"no {tag} in {text}"
+    return found.group(1)
+
+
+def decode_segment(data: bytes) -> tuple[list[str], list[float], float]:
+    """The codecs, each picture's time, and the seconds of sound in one MPEG-TS segment, decoded alone."""
+    with av.open(io.BytesIO(data), format="mpegts") as container:
+        codecs = sorted(s.codec_context.name for s in container.streams)
+        times = [float(f.time) for f in container.decode(video=0) if f.time is not None]
+    with av.open(io.BytesIO(data), format="mpegts") as container:
+        sound = sum(f.samples for f in container.decode(audio=0)) / 48_000
+    return codecs, times, sound
+
+
+def small_program() -> Program:
+    program = Program(SIZE, FPS)
+    for source in (TestPattern(size=SIZE, fps=FPS), Tone()):
+        program.add_source(source)
+    return program
+
+
+async def until(predicate: Callable[[], Awaitable[bool]], what: str, within: float = BOUND_S) -> None:
+    deadline = time.monotonic() + within
+    while not await predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.1)
+
+
+async def test_hls_without_a_recording_slides_its_playlist_and_every_segment_decodes(tmp_path: Path) -> None:
+    hls = HlsOutput(window=3, keep=5)
+    server = HlsServer("127.0.0.1", 0, hls)
+    program = small_program()
+    broadcast = Broadcast(program, [hls])
+    playlists: list[Playlist] = []
+    segments: dict[str, bytes] = {}
+    await server.start()
+    base = f"http://127.0.0.1:{server.port}/live/"
+    program.start()
+    try:
+        await broadcast.start()
+        async with aiohttp.ClientSession() as http:
+
+            async def fetch_all() -> bool:
+                async with http.get(base + "index.m3u8") as response:
+                    if response.status == 404:
+                        return False
+                    assert response.status == 200
+                    assert response.content_type == "application/vnd.apple.mpegurl"
+                    playlist = Playlist(await response.text())
+                playlists.append(playlist)
+                for name in playlist.names:
+                    if name not in segments:
+                        async with http.get(base + name) as response:
+                            assert response.status == 200 and response.content_type == "video/mp2t"
+                            segments[name] = await response.read()
+                return playlist.sequence >= 3
+
+            await until(fetch_all, "the playlist to slide three segments on")
+            async with http.get(base + "seg-0.ts") as response:
+                assert response.status == 404, "only the last few segments are kept"
+            async with http.get(base) as response:
+                page = await response.text()
+                assert response.status == 200 and response.content_type == "text/html"
+                assert 'src="hls.light.min.js"' in page and "index.m3u8" in page
+            async with http.get(base + "hls.light.min.js") as response:
+                assert response.status == 200 and "Apache" in (await response.text())[:300]
+            async with http.get(base[:-1]) as response:
+                assert response.status == 200 and str(response.url).endswith("/live/")
+            assert hls.stats().extra["clients_last_minute"] == 1
+            await broadcast.stop()
+            async with http.get(base + "index.m3u8") as response:
+                final = Playlist(await response.text())
+    finally:
+        program.stop()
+        await offload(program.join)
+        await server.stop()
+
+    assert final.ended and all(not p.ended for p in playlists)
+    sequences = [p.sequence for p in playlists]
+    assert sequences == sorted(sequences) and sequences[-1] >= 3
+    for playlist in playlists:
+        assert playlist.target == 1 and len(playlist.names) <= 3
+        assert playlist.names == [f"seg-{n}.ts" for n in range(playlist.sequence, playlist.sequence + len(
+            playlist.names))]
+        assert all(d == pytest.approx(1.0, abs=0.05) for d in playlist.durations)
+        gaps = [(b - a).total_seconds() for a, b in zip(playlist.dates, playlist.dates[1:], strict=False)]
+        assert all(g == pytest.approx(1.0, abs=0.05) for g in gaps)
+    decoded = await offload(lambda: [decode_segment(segments[f"seg-{n}.ts"]) for n in range(len(segments))])
+    previous_end: float | None = None
+    for codecs, times, sound in decoded:
+        assert codecs == ["aac", "h264"]
+        assert len(times) == FPS and times == sorted(times), "a second of pictures, in order"
+        assert sound == pytest.approx(1.0, abs=0.1)
+        if previous_end is not None:
+            assert times[0] == pytest.approx(previous_end, abs=1e-3), "each segment starts where the last ended"
+        previous_end = times[-1] + 1 / FPS
+    stats = hls.stats()
+    assert (stats.state, stats.dropped_packets) == (OutputState.ENDED, 0)
+    assert stats.extra["segments"] >= 6 and stats.extra["served_bytes"] > sum(map(len, segments.values()))
+
+
+async def test_a_slow_viewer_stalls_neither_the_recording_nor_the_rtmp_push(nginx: Nginx, tmp_path: Path) -> None:
+    """Viewers that ask for every segment and then hardly read hold only their own connections."""
+    hls = HlsOutput()
+    live = RtmpOutput(nginx.url("slow"))
+    server = HlsServer("127.0.0.1", 0, hls)
+    program = small_program()
+    recorder = Recorder(program, tmp_path / "out.mp4", duration_s=6.0, start_floor_bytes=0, outputs=[live, hls],
+                        settings=EncoderSettings())
+    slow: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    await server.start()
+    program.start()
+    try:
+        await recorder.start()
+        async with aiohttp.ClientSession() as http:
+            url = f"http://127.0.0.1:{server.port}/live/index.m3u8"
+
+            async def listed() -> bool:
+                async with http.get(url) as response:
+                    return response.status == 200 and len(Playlist(await response.text()).names) >= 2
+
+            await until(listed, "two segments")
+            trickled, asked = 0, 0
+            for _ in range(4):
+                reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+                names = [f"seg-{n}.ts" for n in range(hls.segments_made)] * 20
+                asked += sum(len(hls.snapshot.segments.get(name, b"")) for name in names)
+                writer.write("".join(f"GET /live/{name} HTTP/1.1\r\nHost: x\r\n\r\n" for name in names).encode())
+                slow.append((reader, writer))
+            ending = asyncio.ensure_future(recorder.wait())
+            while not ending.done():  # the slow viewers read a trickle; a normal one is answered meanwhile
+                for reader, _ in slow:
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(0.02):
+                            trickled += len(await reader.read(256))
+                async with http.get(url) as response:
+                    assert response.status == 200
+                await asyncio.sleep(0.1)
+            result = await ending
+            assert trickled < asked / 10, "the slow viewers were slow: they still had most of it to read"
+    finally:
+        for _, writer in slow:
+            writer.close()
+        program.stop()
+        await offload(program.join)
+        await server.stop()
+
+    assert result.stop_reason == "duration" and (await offload(lambda: inspect(result.path))).frames == 6 * FPS
+    assert result.stats.skipped_by_encoder == 0 and result.stats.dropped_at_file == 0
+    assert (live.stats().state, live.stats().dropped_packets) == (OutputState.ENDED, 0)
+    assert (hls.stats().state, hls.stats().dropped_packets) == (OutputState.ENDED, 0)
+    (flv,) = nginx.recordings("slow")
+    assert (await offload(lambda: received_whole(flv, 6.0)))[1] == pytest.approx(6.0, abs=1.5 / FPS)
+
+
+def test_the_playlist_says_its_target_its_sequence_and_its_breaks() -> None:
+    segments = [Segment(7, 1.0, 1_800_000_000.0, b""), Segment(8, 1.04, 1_800_000_001.0, b"", discontinuity=True)]
+    text = render_playlist(segments, 1, ended=False)
+    assert text.splitlines() == [
+        "#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:1", "#EXT-X-MEDIA-SEQUENCE:7",
+        "#EXT-X-PROGRAM-DATE-TIME:2027-01-15T08:00:00.000Z", "#EXTINF:1.000,", "seg-7.ts",
+        "#EXT-X-DISCONTINUITY", "#EXT-X-PROGRAM-DATE-TIME:2027-01-15T08:00:01.000Z", "#EXTINF:1.040,", "seg-8.ts"]
+    assert render_playlist(segments, 1, ended=True).endswith("seg-8.ts\n#EXT-X-ENDLIST\n")
+
+
+def test_an_hls_output_asks_the_encoder_for_a_keyframe_each_second() -> None:
+    settings = EncoderSettings(gop_s=2.0)
+    alone = Encoder(SIZE, FPS, settings)
+    alone.add_output(RtmpOutput("rtmp://127.0.0.1/live/k"))
+    assert alone.gop_s == 2.0, "RTMP can wait two seconds for a picture"
+    with_hls = Encoder(SIZE, FPS, settings)
+    with_hls.add_output(HlsOutput())
+    assert with_hls.gop_s == 1.0
+    assert Fraction(with_hls.gop_s).limit_denominator(FPS) == 1
+
+
+async def test_the_stream_is_announced_over_dnssd_on_loopback() -> None:
+    advertiser = HlsAdvertiser(8088, "/live/index.m3u8", interfaces=["127.0.0.1"], name="Console live test")
+    try:
+        assert await advertiser.start()
+        found = await browse_until([SERVICE_TYPE], {"Console live test"}, ["127.0.0.1"])
+    finally:
+        await advertiser.stop()
+    service = found["Console live test"]
+    assert (service.address, service.port) == ("127.0.0.1", 8088)
+    assert service.txt.get("path") == "/live/index.m3u8" and service.txt.get("kind") == "live"
