@@ -14,14 +14,14 @@ from pathlib import Path
 
 from classroom_console import demo_history
 from classroom_console.discovery_scope import Scope, finder_config, listen_addresses
-from classroom_console.events import ErrorCode
+from classroom_console.events import ErrorCode, RoomRenamed
 from classroom_console.media.studio import Studio
 from classroom_console.network import local_ipv4_addresses
 from classroom_console.passwords import PasswordBook
 from classroom_console.room import Room
 from classroom_console.room_devices import RoomDevices
 from classroom_console.room_sync import RoomSync
-from classroom_console.settings import RoomSettings
+from classroom_console.settings import MAX_ROOM_NAME, RoomSettings
 from classroom_console.settings import load as load_settings
 from classroom_console.settings import save as save_settings
 from classroom_console.store import AsyncStore, StoreError, data_dir, database_path
@@ -70,6 +70,9 @@ class ConsoleCore:
         """Open the store (recovering or refusing it with a clear notice), then find the room's devices."""
         await self._open_store()
         self.settings = await asyncio.to_thread(load_settings, self.db_path.parent)
+        if self.settings.room_name and self.settings.room_name != self.room.name:
+            self.room.name = self.settings.room_name
+            self.room.events.emit(RoomRenamed(self.room.name))
         try:
             if self.options.demo:
                 await self._start_sim_room()
@@ -181,6 +184,19 @@ class ConsoleCore:
         if self.store is not None:
             await self.store.close()
             self.store = None
+
+    async def set_room_name(self, name: str) -> None:
+        """What the room is called from now on; its id (the log's and the centre's key) stays. Empty: refused."""
+        cleaned = " ".join(name.split())[:MAX_ROOM_NAME]
+        if not cleaned:
+            raise ValueError("a room needs a name")
+        self.settings.room_name = cleaned
+        await asyncio.to_thread(save_settings, self.db_path.parent, self.settings)
+        self.room.name = cleaned
+        if self.store is not None:
+            room_id = self.room_id
+            await self.store.call(lambda s: s.upsert_room(room_id, cleaned))
+        self.room.events.emit(RoomRenamed(cleaned))
 
     async def recent_names(self) -> dict[str, list[str]]:
         """Past lecturers and courses, newest first (empty without a store)."""

@@ -88,6 +88,13 @@ class ErrorRaised(RoomEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class RoomRenamed(RoomEvent):
+    """The room's name as people call it changed (its id, which the log and the centre key on, does not)."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class SyncProgressed(RoomEvent):
     """Upload to the centre moved on; ``progress`` is a ``classroom_console.sync.progress.SyncProgress``."""
 

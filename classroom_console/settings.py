@@ -14,11 +14,13 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 FILE_NAME = "settings.json"
+MAX_ROOM_NAME = 80
 
 
 @dataclass(slots=True)
 class RoomSettings:
     manual_addresses: list[str] = field(default_factory=list)  # addresses and ranges to sweep (VLANs)
+    room_name: str = ""  # what the room is called on screen and at the centre ("" : the PC's name)
 
 
 def load(data_dir: Path) -> RoomSettings:
@@ -29,7 +31,10 @@ def load(data_dir: Path) -> RoomSettings:
         addresses = raw.get("manual_addresses", [])
         if not isinstance(addresses, list) or not all(isinstance(a, str) for a in addresses):
             raise ValueError("manual_addresses must be a list of strings")
-        return RoomSettings(manual_addresses=addresses)
+        name = raw.get("room_name", "")
+        if not isinstance(name, str):
+            raise ValueError("room_name must be text")
+        return RoomSettings(manual_addresses=addresses, room_name=name.strip()[:MAX_ROOM_NAME])
     except FileNotFoundError:
         return RoomSettings()
     except (OSError, ValueError) as exc:

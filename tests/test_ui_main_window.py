@@ -354,3 +354,34 @@ def test_past_lecturers_and_courses_are_offered_and_the_last_ones_prefilled(
             await core.stop()
 
     run(qloop, scenario())
+
+
+def test_the_room_is_renamed_from_its_settings_and_keeps_the_name(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    async def scenario(first_start: bool) -> None:
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
+        window = open_window(qtbot, core)
+        try:
+            await core.start()
+            if first_start:
+                room_id = core.room_id
+                qtbot.mouseClick(window.room_button, Qt.MouseButton.LeftButton)
+                dialog = window._room_dialog
+                assert dialog is not None
+                dialog.field.setText("   ")
+                dialog._save()
+                assert dialog.error.isVisible() and dialog.isVisible()  # an empty name is refused in place
+                dialog.field.setText("Hall 3, building B")
+                dialog._save()
+                await wait_for(lambda: core.room.name == "Hall 3, building B", within=30, what="the rename")
+                assert core.room_id == room_id  # the log and the centre key on the id, which stays
+            await wait_for(lambda: window.room_label.text() == "Hall 3, building B", within=30, what="the label")
+            assert "Hall 3, building B" in window.windowTitle()
+            assert "Hall 3, building B" in window.lecturer.subtitle.text()
+        finally:
+            window.bridge.detach()
+            await core.stop()
+
+    run(qloop, scenario(first_start=True))
+    run(qloop, scenario(first_start=False))  # remembered on the next start

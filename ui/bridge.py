@@ -24,6 +24,7 @@ from classroom_console.events import (
     RecordingStarted,
     RecordingStopped,
     RoomEvent,
+    RoomRenamed,
     SessionEnded,
     SessionStarted,
     SyncProgressed,
@@ -48,6 +49,7 @@ class RoomBridge(QObject):
     sig_store_problem = Signal(str, str)  # the same, for problems with the session log: worth a dialog
     sig_busy = Signal(bool)
     sig_sync_progress = Signal(object)
+    sig_room_renamed = Signal(str)
     sig_studio_source = Signal(str)  # a source spec ("camera:URL") a card asks the Studio to add
 
     def __init__(self, core: ConsoleCore, parent: QObject | None = None) -> None:
@@ -80,6 +82,8 @@ class RoomBridge(QObject):
                 self.sig_error.emit(sentence, message)
                 if code in (ErrorCode.STORE_UNAVAILABLE, ErrorCode.STORE_WRITE_FAILED):
                     self.sig_store_problem.emit(sentence, message)
+            case RoomRenamed(name=name):
+                self.sig_room_renamed.emit(name)
             case SyncProgressed(progress=progress):
                 self.sig_sync_progress.emit(progress)
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -21,6 +22,7 @@ from classroom_console.sync.progress import OFFLINE, REFUSED, SENDING, SyncProgr
 from ui.bridge import RoomBridge
 from ui.centre_sync_panel import human_bytes
 from ui.resources import icon
+from ui.room_settings import RoomSettingsDialog
 from ui.widgets import ElidedLabel
 from ui.workspaces.centre import CentreWorkspace
 from ui.workspaces.lecturer import LecturerWorkspace
@@ -75,6 +77,8 @@ class MainWindow(QMainWindow):
         self._last_dialog: QMessageBox | None = None
         bridge.sig_error.connect(self.show_error)
         bridge.sig_store_problem.connect(self.show_store_problem)
+        bridge.sig_room_renamed.connect(self.show_room_name)
+        self._room_dialog: RoomSettingsDialog | None = None
         # "Use in Studio" on a camera card: the Studio adds it; show it there, where the technician goes next.
         bridge.sig_studio_source.connect(lambda _spec: self.show_workspace("studio"))
         bridge.sig_sync_progress.connect(self.show_sync)
@@ -89,11 +93,16 @@ class MainWindow(QMainWindow):
         column.setSpacing(2)
         brand = QLabel(self.tr("Classroom\nConsole"))
         brand.setObjectName("brand")
-        room = QLabel(self.bridge.room.name)
-        room.setObjectName("roomName")
-        room.setWordWrap(True)
+        self.room_label = QLabel(self.bridge.room.name)
+        self.room_label.setObjectName("roomName")
+        self.room_label.setWordWrap(True)
+        self.room_button = QPushButton(self.tr("Settings…"))
+        self.room_button.setToolTip(self.tr("The room's name and the centre connection"))
+        self.room_button.setObjectName("sidebarLink")
+        self.room_button.clicked.connect(self.ask_room_settings)
         column.addWidget(brand)
-        column.addWidget(room)
+        column.addWidget(self.room_label)
+        column.addWidget(self.room_button)
         self.nav = QButtonGroup(self)
         self.nav.setExclusive(True)
         labels = {"lecturer": self.tr("Lecturer"), "studio": self.tr("Studio"), "centre": self.tr("Centre")}
@@ -151,6 +160,19 @@ class MainWindow(QMainWindow):
 
     def set_data_dir(self, path: str) -> None:
         self.data_label.setText(self.tr("Session log: %1").replace("%1", path))
+
+    def ask_room_settings(self) -> None:
+        dialog = RoomSettingsDialog(self.bridge.room.name, self)
+        dialog.sig_name.connect(lambda name: self.bridge.run(self.bridge.core.set_room_name(name),
+                                                             what=self.tr("save the room's name")))
+        dialog.sig_centre.connect(lambda: self.show_workspace("centre"))
+        self._room_dialog = dialog  # kept while open
+        dialog.open()
+
+    def show_room_name(self, name: str) -> None:
+        self.room_label.setText(name)
+        self.setWindowTitle(self.tr("Classroom Console — %1").replace("%1", name))
+        self.lecturer.show_room_name(name)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.may_close:

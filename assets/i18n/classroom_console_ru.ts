@@ -773,6 +773,14 @@ Console</source>
 аудитории</translation>
     </message>
     <message>
+        <source>Settings…</source>
+        <translation>Настройки…</translation>
+    </message>
+    <message>
+        <source>The room's name and the centre connection</source>
+        <translation>Название аудитории и подключение к центру</translation>
+    </message>
+    <message>
         <source>Lecturer</source>
         <translation>Лектор</translation>
     </message>
@@ -823,6 +831,10 @@ Console</source>
     <message>
         <source>Session log: %1</source>
         <translation>Журнал занятий: %1</translation>
+    </message>
+    <message>
+        <source>save the room's name</source>
+        <translation>сохранение названия аудитории</translation>
     </message>
     <message>
         <source>A session and a recording are running.</source>
@@ -1094,6 +1106,25 @@ Console</source>
     <message>
         <source>save the password</source>
         <translation>сохранение пароля</translation>
+    </message>
+</context>
+<context>
+    <name>RoomSettingsDialog</name>
+    <message>
+        <source>Room settings</source>
+        <translation>Настройки аудитории</translation>
+    </message>
+    <message>
+        <source>Room name, as lecturers and the centre know it (e.g. “Hall 3, building B”)</source>
+        <translation>Название аудитории, как его знают преподаватели и центр (например, «Зал 3, корпус Б»)</translation>
+    </message>
+    <message>
+        <source>A room needs a name.</source>
+        <translation>У аудитории должно быть название.</translation>
+    </message>
+    <message>
+        <source>Connect to the centre…</source>
+        <translation>Подключиться к центру…</translation>
     </message>
 </context>
 <context>

@@ -56,12 +56,9 @@ class LecturerWorkspace(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 24, 28, 16)
         layout.setSpacing(16)
-        layout.addWidget(
-            page_header(
-                self.tr("Lecturer"),
-                self.tr("Everything in %1, ready with one button.").replace("%1", bridge.room.name),
-            )
-        )
+        header = page_header(self.tr("Lecturer"), self._subtitle(bridge.room.name))
+        self.subtitle = header.findChildren(QLabel)[-1]
+        layout.addWidget(header)
         layout.addWidget(self._session_panel())
 
         layout.addLayout(self._devices_bar())
@@ -291,6 +288,12 @@ class LecturerWorkspace(QWidget):
         self.session_button.setEnabled(True)
         self._show_elapsed()
         self._tick.start()
+
+    def _subtitle(self, room: str) -> str:
+        return self.tr("Everything in %1, ready with one button.").replace("%1", room)
+
+    def show_room_name(self, room: str) -> None:
+        self.subtitle.setText(self._subtitle(room))
 
     def load_recent_names(self) -> None:
         self.bridge.run(self.bridge.core.recent_names(), on_done=self._show_recent_names,
