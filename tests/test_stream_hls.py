@@ -30,7 +30,10 @@ from classroom_console.media.output_hls import HlsOutput, Segment, render_playli
 from classroom_console.media.output_rtmp import RtmpOutput
 from classroom_console.media.probe import inspect
 from tests.discovery_helpers import browse_until
-from tests.test_stream_rtmp import FPS, SIZE, Nginx, nginx, received_whole  # noqa: F401  (nginx: a fixture)
+from tests.test_stream_rtmp import FPS, SIZE, Nginx, received_whole
+from tests.test_stream_rtmp import nginx as nginx_server
+
+nginx = nginx_server  # the fixture, under the name the tests ask for
 
 BOUND_S = 30.0
 
@@ -55,10 +58,10 @@ def _tag(text: str, tag: str) -> str:
 
 def decode_segment(data: bytes) -> tuple[list[str], list[float], float]:
     """The codecs, each picture's time, and the seconds of sound in one MPEG-TS segment, decoded alone."""
-    with av.open(io.BytesIO(data), format="mpegts") as container:
+    with av.open(io.BytesIO(data), "r", format="mpegts") as container:
         codecs = sorted(s.codec_context.name for s in container.streams)
         times = [float(f.time) for f in container.decode(video=0) if f.time is not None]
-    with av.open(io.BytesIO(data), format="mpegts") as container:
+    with av.open(io.BytesIO(data), "r", format="mpegts") as container:
         sound = sum(f.samples for f in container.decode(audio=0)) / 48_000
     return codecs, times, sound
 
