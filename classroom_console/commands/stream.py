@@ -86,12 +86,20 @@ def health_line(elapsed_s: float, stats: OutputStats) -> str:
         state += f" ({stats.reason})"
     if stats.next_try_s is not None:
         state += f", next try in {stats.next_try_s:.1f} s"
-    return (f"{elapsed_s:7.1f} s  {stats.name}  {state}  {stats.bitrate_bps / 1000:.0f} kbit/s  "
+    line = (f"{elapsed_s:7.1f} s  {stats.name}  {state}  {stats.bitrate_bps / 1000:.0f} kbit/s  "
             f"sent {stats.bytes / 2**20:.2f} MB  dropped {stats.dropped_packets}")
+    if stats.kind == "hls":
+        line += f"  segments {stats.extra.get('segments', 0)}  viewers {stats.extra.get('clients_last_minute', 0)}"
+    return line
 
 
 def final_lines(stats: OutputStats) -> list[str]:
     reason = f" ({stats.reason})" if stats.reason else ""
+    if stats.kind == "hls":
+        return [f"{stats.name}: {stats.state}{reason}, {stats.extra.get('segments', 0)} segments, "
+                f"{stats.bytes / 2**20:.2f} MB made, {stats.extra.get('served_bytes', 0) / 2**20:.2f} MB served, "
+                f"{stats.extra.get('clients_last_minute', 0)} viewer(s) in the last minute, "
+                f"{stats.dropped_packets} dropped ({stats.dropped_gops} GOPs)"]
     return [f"{stats.name}: {stats.state}{reason}, {stats.connects} connection(s), {stats.packets} packets, "
             f"{stats.bytes / 2**20:.2f} MB sent, {stats.dropped_packets} dropped ({stats.dropped_gops} GOPs)"]
 
