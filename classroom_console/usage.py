@@ -36,10 +36,12 @@ def summarise(store: Store) -> UsageSummary:
 
 
 def query_sqlite(
-    db: Database | sqlite3.Connection, f: UsageFilter, timings: dict[str, float] | None = None
+    db: Database | sqlite3.Connection, f: UsageFilter, timings: dict[str, float] | None = None,
+    home_room: str | None = None,
 ) -> UsageReport:
-    """Every chart's query on one SQLite file (a room's store or the centre's); blocking."""
-    queries, params = build_queries(SQLITE, f)
+    """Every chart's query on one SQLite file; blocking. ``home_room``: a room's own store (see build_queries),
+    None: the centre's."""
+    queries, params = build_queries(SQLITE, f, home_room)
     rows: dict[str, list[Any]] = {}
     for name, sql in queries.items():
         started = time.perf_counter()
@@ -49,9 +51,29 @@ def query_sqlite(
     return assemble(f, rows)
 
 
-def build_report(store: Store, f: UsageFilter | None = None) -> UsageReport:
+def query_room_store(db: Database | sqlite3.Connection, f: UsageFilter, room_id: str | None = None) -> UsageReport:
+    """A room's own store: the room filter takes a room's name or id, and a recording made outside a session
+    is the console's room (``room_id``; by default the room the store learnt of last)."""
+    home = room_id or _newest_room(db)
+    wanted = f.room
+    if wanted:
+        found = db.execute(
+            "SELECT id FROM rooms WHERE id = ? UNION ALL SELECT id FROM rooms WHERE name = ? LIMIT 1",
+            (wanted, wanted),
+        ).fetchone()
+        wanted = str(found[0]) if found else wanted
+    report = query_sqlite(db, replace(f, room=wanted), home_room=home)
+    return replace(report, filter=f)
+
+
+def _newest_room(db: Database | sqlite3.Connection) -> str:
+    row = db.execute("SELECT id FROM rooms ORDER BY created_at DESC, rowid DESC LIMIT 1").fetchone()
+    return str(row[0]) if row else ""
+
+
+def build_report(store: Store, f: UsageFilter | None = None, room_id: str | None = None) -> UsageReport:
     """The room's own report, run on the store's thread, with the uploads the sync had to set aside."""
-    report = query_sqlite(store.db, f or UsageFilter(utc_offset_h=local_utc_offset_h()))
+    report = query_room_store(store.db, f or UsageFilter(utc_offset_h=local_utc_offset_h()), room_id)
     failed = store.db.execute(
         "SELECT item_kind, item_id, coalesce(reason, 'refused'), coalesce(last_error, '') FROM upload_queue "
         "WHERE state = 'failed' ORDER BY id DESC LIMIT 50"
@@ -67,8 +89,10 @@ def local_utc_offset_h() -> float:
     return offset.total_seconds() / 3600 if offset else 0.0
 
 
-async def local_report(store: AsyncStore | None, f: UsageFilter | None = None) -> UsageReport:
-    """The Centre workspace's entry point for one room; an absent store gives an empty report."""
+async def local_report(
+    store: AsyncStore | None, f: UsageFilter | None = None, room_id: str | None = None
+) -> UsageReport:
+    """The Centre workspace's entry point for one room (``room_id``: the console's); no store: an empty report."""
     if store is None:
         return UsageReport(filter=f or UsageFilter())
-    return await store.call(lambda s: build_report(s, f))
+    return await store.call(lambda s: build_report(s, f, room_id))

@@ -22,6 +22,7 @@ class UsageFilter:
     lecturer: str | None = None
     utc_offset_h: float = 0.0
     lamp_rated_hours: int = DEFAULT_LAMP_RATED_HOURS
+    session_rows: bool = False  # also one row per session (exports only: the screen does not need them)
 
     def utc_bounds(self) -> tuple[str, str]:
         """The range as ISO UTC text, comparable with the stored times (open ends are extreme strings)."""
@@ -46,6 +47,8 @@ class UsageFilter:
             out["room"] = self.room
         if self.lecturer:
             out["lecturer"] = self.lecturer
+        if self.session_rows:
+            out["session_rows"] = "1"
         return out
 
     @classmethod
@@ -58,6 +61,7 @@ class UsageFilter:
             lecturer=query.get("lecturer") or None,
             utc_offset_h=max(-14.0, min(14.0, float(query.get("utc_offset_h", 0.0)))),
             lamp_rated_hours=max(1, int(query.get("lamp_rated_hours", DEFAULT_LAMP_RATED_HOURS))),
+            session_rows=query.get("session_rows", "") in ("1", "True", "true"),
         )
 
 
@@ -108,6 +112,18 @@ class DeviceFaults:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionRow:
+    """One session as an export lists it; ``start_s`` is local time (the filter's offset) in epoch seconds."""
+
+    room: str
+    start_s: float
+    duration_s: float  # 0 for a session that never ended
+    lecturer: str
+    course: str
+    recordings: int
+
+
+@dataclass(frozen=True, slots=True)
 class UsageReport:
     """Every chart's data; ``tablets`` stays None until tablet activity is actually recorded."""
 
@@ -126,6 +142,7 @@ class UsageReport:
     notes: tuple[str, ...] = (TABLETS_NOT_RECORDED,)
     # The room's own report only: uploads given up, one line each with its reason code, so none goes unseen.
     uploads_failed: tuple[str, ...] = ()
+    session_rows: tuple[SessionRow, ...] = ()  # only when the filter asked for them
 
     def as_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -153,4 +170,5 @@ class UsageReport:
             tablets=data.get("tablets"),
             notes=tuple(data.get("notes", ())),
             uploads_failed=tuple(str(x) for x in data.get("uploads_failed", ())),
+            session_rows=tuple(SessionRow(**r) for r in data.get("session_rows", ())),
         )

@@ -16,11 +16,13 @@ from classroom_console.usage_model import (
     NamedCount,
     RecordingTotals,
     RoomWeek,
+    SessionRow,
     UsageFilter,
     UsageReport,
 )
 
 TOP_N = 50
+MAX_SESSION_ROWS = 100_000  # an export's limit; a busy centre logs far fewer in a year
 Rows = Sequence[Sequence[Any]]
 
 
@@ -69,10 +71,20 @@ def to_numbered(sql: str, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
     return _NAMED.sub(number, sql), [params[n] for n in order]
 
 
-def build_queries(d: Dialect, f: UsageFilter) -> tuple[dict[str, str], dict[str, Any]]:
-    """Each chart's SQL over the rollup tables and the shared parameters; clauses only for filters that are set."""
+def build_queries(
+    d: Dialect, f: UsageFilter, home_room: str | None = None
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """Each chart's SQL over the rollup tables and the shared parameters; clauses only for filters that are set.
+
+    ``home_room`` is set on a room's own store, whose recordings carry no room: there a recording belongs to
+    its session's room, or, made outside a session, to the store's own room. None means the centre's tables,
+    where every recording names its room.
+    """
     since, until = f.utc_bounds()
     params: dict[str, Any] = {"since": since, "until": until}
+    local = home_room is not None
+    if local:
+        params["home_room"] = home_room
     where = ["started_at >= :since", "started_at < :until"]
     if f.room:
         where.append("room_id = :room")
@@ -108,11 +120,21 @@ def build_queries(d: Dialect, f: UsageFilter) -> tuple[dict[str, str], dict[str,
             f"SELECT {col}, count(*), sum(dur_s) FROM session_spans WHERE {cond} GROUP BY {col} "
             f"ORDER BY count(*) DESC, {col} LIMIT {TOP_N}"
         )
-    rec_join = "JOIN fs ON fs.id = r.session_id " if narrowed else ""
+    # A recording is filtered by its own room, not through a session: one made outside a session has none.
+    rec_where = ["r.started_at >= :since", "r.started_at < :until"]
+    if f.room:
+        rec_where.append(f"{_recording_room(local)} = :room")
+    if f.lecturer:
+        same_room = "" if local else " AND sp.room_id = r.room_id"
+        rec_where.append(
+            f"EXISTS (SELECT 1 FROM session_spans sp WHERE sp.id = r.session_id{same_room} AND sp.lecturer = :lecturer)"
+        )
     q["recordings"] = (
-        f"WITH {fs} SELECT count(*), coalesce(sum(r.duration_s), 0), coalesce(sum(r.size_bytes), 0) "
-        f"FROM recordings r {rec_join}WHERE r.started_at >= :since AND r.started_at < :until"
+        "SELECT count(*), coalesce(sum(r.duration_s), 0), coalesce(sum(r.size_bytes), 0) "
+        f"FROM recordings r WHERE {' AND '.join(rec_where)}"
     )
+    if f.session_rows:
+        q["session_rows"] = _session_rows_sql(cond, local)
     q["device_hours"] = f"SELECT device_uid, sum(dur_s) FROM device_spans WHERE {cond} GROUP BY device_uid"
     q["devices"] = "SELECT uid, name, kind, coalesce(room_id, '') FROM devices" + (
         " WHERE room_id = :room" if f.room else ""
@@ -130,6 +152,23 @@ def build_queries(d: Dialect, f: UsageFilter) -> tuple[dict[str, str], dict[str,
         f"WHERE error_status <> '{{}}' AND wall_time >= :since AND wall_time < :until{in_room} GROUP BY device_uid"
     )
     return q, params
+
+
+def _recording_room(local: bool) -> str:
+    if not local:
+        return "r.room_id"
+    return "coalesce((SELECT s.room_id FROM sessions s WHERE s.id = r.session_id), :home_room)"
+
+
+def _session_rows_sql(cond: str, local: bool) -> str:
+    """One row per session for the export, oldest first; the room by name where the store knows it."""
+    room = "coalesce((SELECT name FROM rooms WHERE id = sp.room_id), sp.room_id)" if local else "sp.room_id"
+    same_room = "" if local else " AND r.room_id = sp.room_id"
+    return (
+        f"SELECT {room}, sp.t0_s, sp.dur_s, sp.lecturer, sp.course, "
+        f"(SELECT count(*) FROM recordings r WHERE r.session_id = sp.id{same_room}), sp.started_at "
+        f"FROM session_spans sp WHERE {cond} ORDER BY sp.started_at, sp.room_id LIMIT {MAX_SESSION_ROWS}"
+    )
 
 
 def used_params(sql: str, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -180,6 +219,11 @@ def assemble(f: UsageFilter, rows: Mapping[str, Rows]) -> UsageReport:
         entry = faults.setdefault(str(uid), [0, 0, ""])
         entry[1], entry[2] = int(count), max(entry[2], str(last))
     rec_count, rec_seconds, rec_bytes = rows["recordings"][0]
+    offset = float(f.utc_offset_h) * 3600.0
+    session_rows = tuple(
+        SessionRow(str(room), float(t0) + offset, float(dur), str(lecturer), str(course), int(recs))
+        for room, t0, dur, lecturer, course, recs, _started in rows.get("session_rows", ())
+    )
     return UsageReport(
         filter=f,
         sessions=int(sessions),
@@ -195,4 +239,5 @@ def assemble(f: UsageFilter, rows: Mapping[str, Rows]) -> UsageReport:
             DeviceFaults(uid, names.get(uid, (uid,))[0] or uid, e, r, last)
             for uid, (e, r, last) in sorted(faults.items(), key=lambda kv: -(kv[1][0] + kv[1][1]))
         ),
+        session_rows=session_rows,
     )

@@ -12,7 +12,7 @@ import pytest
 
 from classroom_console.cli import main
 from classroom_console.store import Event, Store, open_store
-from classroom_console.usage import query_sqlite
+from classroom_console.usage import query_room_store
 from classroom_console.usage_export import to_csv, to_table
 from classroom_console.usage_model import UsageFilter, UsageReport
 
@@ -55,7 +55,7 @@ def store(tmp_path: Path) -> Store:
 
 
 def test_heatmap_weeks_people_and_courses(store: Store) -> None:
-    r = query_sqlite(store.db, UsageFilter())
+    r = query_room_store(store.db, UsageFilter(), "room:A")
     assert r.sessions == 4 and r.rooms == 2
     assert r.hours_in_use == pytest.approx(1.75 + 1 + 1)
     assert r.heatmap[0][8] == pytest.approx(0.5 + 0) and r.heatmap[0][9] == pytest.approx(1.0 + 1.0)
@@ -70,32 +70,32 @@ def test_heatmap_weeks_people_and_courses(store: Store) -> None:
 
 
 def test_local_time_shifts_the_heatmap(store: Store) -> None:
-    r = query_sqlite(store.db, UsageFilter(utc_offset_h=6))  # Almaty
+    r = query_room_store(store.db, UsageFilter(utc_offset_h=6), "room:A")  # Almaty
     assert r.heatmap[0][14] == pytest.approx(0.5) and r.heatmap[2][5] == pytest.approx(0.5)
 
 
 def test_lamps_faults_and_device_hours(store: Store) -> None:
-    r = query_sqlite(store.db, UsageFilter(lamp_rated_hours=3000))
+    r = query_room_store(store.db, UsageFilter(lamp_rated_hours=3000), "room:A")
     proj = next(d for d in r.devices if d.uid == "mac:proj")
     assert proj.lamp_hours == 2702 and proj.lamp_warning and proj.hours_in_sessions == 1.75
     assert not next(d for d in r.devices if d.uid == "mac:cam").lamp_warning
-    assert not query_sqlite(store.db, UsageFilter(lamp_rated_hours=4000)).devices[1].lamp_warning
+    assert not query_room_store(store.db, UsageFilter(lamp_rated_hours=4000), "room:A").devices[1].lamp_warning
     faults = {f.uid: (f.fault_events, f.fault_readings) for f in r.faults}
     assert faults == {"mac:proj": (1, 1), "mac:cam": (1, 0)}
 
 
 def test_filters(store: Store) -> None:
-    by_room = query_sqlite(store.db, UsageFilter(room="room:B"))
+    by_room = query_room_store(store.db, UsageFilter(room="room:B"), "room:A")
     assert by_room.sessions == 1 and [d.uid for d in by_room.devices] == ["mac:cam"]
     assert [f.uid for f in by_room.faults] == ["mac:cam"] and by_room.recordings.count == 0
-    by_dates = query_sqlite(store.db, UsageFilter(since=date(2026, 11, 30), until=date(2026, 11, 30)))
+    by_dates = query_room_store(store.db, UsageFilter(since=date(2026, 11, 30), until=date(2026, 11, 30)), "room:A")
     assert by_dates.sessions == 1 and by_dates.faults == ()
-    by_person = query_sqlite(store.db, UsageFilter(lecturer="Bolat"))
+    by_person = query_room_store(store.db, UsageFilter(lecturer="Bolat"), "room:A")
     assert by_person.sessions == 1 and by_person.by_course[0].name == "Chemistry"
 
 
 def test_report_survives_json_and_exports(store: Store) -> None:
-    r = query_sqlite(store.db, UsageFilter(since=date(2026, 11, 1), room="room:A"))
+    r = query_room_store(store.db, UsageFilter(since=date(2026, 11, 1), room="room:A"), "room:A")
     assert UsageReport.from_json(json.loads(json.dumps(r.as_json()))) == r
     rows = list(csv.reader(io.StringIO(to_csv(r))))
     assert rows[0] == ["section", "key", "detail", "value"]
@@ -113,3 +113,30 @@ def test_usage_command_formats(store: Store, tmp_path: Path, capsys: pytest.Capt
     assert "totals,sessions,,2" in capsys.readouterr().out
     assert main(["--data-dir", str(tmp_path), "usage"]) == 0
     assert "Sessions by lecturer" in capsys.readouterr().out
+
+
+def test_a_recording_made_outside_a_session_belongs_to_the_consoles_room(store: Store) -> None:
+    """It has no session, so filtering by room once dropped it: the room's own view showed 0 recordings."""
+    rid = store.add_recording(None, "/nowhere/outside.mp4")
+    store.finish_recording(rid, duration_s=37.0, size_bytes=1_000_000, sha256="1" * 64)
+    store.db.execute("UPDATE recordings SET started_at = '2026-11-23T12:00:00.000000Z' WHERE id = ?", (rid,))
+    assert query_room_store(store.db, UsageFilter(), "room:A").recordings.count == 2
+    for room in ("room:A", "A"):  # by id or by the name people call it
+        report = query_room_store(store.db, UsageFilter(room=room), "room:A")
+        assert report.recordings.count == 2 and report.sessions == 3 and report.filter.room == room
+    assert query_room_store(store.db, UsageFilter(room="room:B"), "room:A").recordings.count == 0
+    assert query_room_store(store.db, UsageFilter(room="room:B"), "room:B").recordings.count == 1
+    assert query_room_store(store.db, UsageFilter(lecturer="Aliya"), "room:A").recordings.count == 1
+
+
+def test_session_rows_for_the_export(store: Store) -> None:
+    r = query_room_store(store.db, UsageFilter(utc_offset_h=6, session_rows=True), "room:A")
+    assert [(s.room, s.lecturer, s.course, s.recordings) for s in r.session_rows] == [
+        ("A", "Aliya", "Physics", 1), ("B", "Bolat", "Chemistry", 0),
+        ("A", "Aliya", "Physics", 0), ("A", "Aliya", "Physics", 0),
+    ]
+    first = r.session_rows[0]
+    assert first.duration_s == 6300.0 and first.start_s % 86400 == (8.5 + 6) * 3600  # local time
+    assert r.session_rows[-1].duration_s == 0.0  # never ended
+    assert query_room_store(store.db, UsageFilter(), "room:A").session_rows == ()  # only when asked
+    assert UsageReport.from_json(json.loads(json.dumps(r.as_json()))) == r

@@ -148,7 +148,7 @@ class CentreWorkspace(QWidget):
             self.bridge.run(self._centre(f), on_done=self.show_report,
                             what=self.tr("read the centre's figures"))
         else:
-            self.bridge.run(local_report(core.store, f), on_done=self.show_report,
+            self.bridge.run(local_report(core.store, f, core.room_id), on_done=self.show_report,
                             what=self.tr("read the usage figures"))
 
     async def _centre(self, f: UsageFilter) -> UsageReport:
