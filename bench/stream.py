@@ -9,7 +9,13 @@ Two figures per destination: the process's CPU beside the recording alone (what 
 machine its noise is larger than the difference), and the destination's own thread's CPU time (exact; it leaves
 out only the encoder thread's hand-over to its queue, a few microseconds a packet).
 
-    python bench/stream.py [--seconds 30] [--rounds 3] [--destinations 2] [--size 1280x720]
+Then glass-to-glass latency (issue 14's targets: RTMP under 1 s, LAN HLS under 3 s): the test pattern burns
+its capture clock into each picture; a reader decodes what the receiver serves and reads that clock back from
+the pixels (matched against the text the pattern would draw), beside the clock now. RTMP: PyAV playing the
+stream from nginx-rtmp. HLS: a player's fetches (playlist every 0.1 s; each new segment fetched and decoded
+from the console's own server); its first picture is what a player joining at the live edge shows first.
+
+    python bench/stream.py [--seconds 30] [--rounds 3] [--destinations 2] [--size 1280x720] [--latency-only]
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.stream_latency import measure_latency, summary
 from classroom_console.media import (
     EncoderSettings,
     Program,
@@ -75,6 +82,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="repeat every run; the medians are the figures")
     parser.add_argument("--destinations", type=int, default=2)
     parser.add_argument("--size", default="1280x720")
+    parser.add_argument("--latency-only", action="store_true", help="skip the CPU rounds")
     args = parser.parse_args()
     if shutil.which("nginx") is None or not RTMP_MODULE.exists():
         print("bench/stream.py: needs nginx and libnginx-mod-rtmp (scripts/setup.sh installs them)")
@@ -83,6 +91,19 @@ def main() -> int:
     counts = list(range(args.destinations + 1))
     print(f"{os.cpu_count()} cores; {args.size}p30 test pattern + tone, x264 veryfast; {args.seconds:g} s per run, "
           f"{args.rounds} rounds; CPU-seconds of this process (nginx's own not counted)")
+    with tempfile.TemporaryDirectory() as folder:
+        server = Nginx(Path(folder) / "nginx")
+        server.start()
+        try:
+            rtmp_s, hls_first_s, hls_last_s = measure_latency(server, size, max(args.seconds, 15.0))
+        finally:
+            server.kill()
+    print(f"glass-to-glass latency, {args.size} at 30 fps, x264 veryfast (medians, with min-max):")
+    print(f"  RTMP via nginx-rtmp, PyAV playing it: {summary(rtmp_s)} (target < 1 s)")
+    print(f"  LAN HLS, newest segment's first picture when the playlist lists it: {summary(hls_first_s)} "
+          f"(target < 3 s); its last picture: {summary(hls_last_s)}")
+    if args.latency_only:
+        return 0
     with tempfile.TemporaryDirectory() as folder:
         server = Nginx(Path(folder) / "nginx")
         server.start()
