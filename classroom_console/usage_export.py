@@ -4,12 +4,41 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from classroom_console.usage_model import WEEKDAYS, UsageReport
+from classroom_console.usage_model import WEEKDAYS, SessionRow, UsageReport
 
 SHADES = " .:-=+*#%@"
 HEADER = ("section", "key", "detail", "value")
+SESSION_HEADER = ("room", "date", "start", "end", "lecturer", "course", "hours", "recordings")
+
+
+def session_cells(s: SessionRow) -> tuple[str, str, str, str, str, str, str, str]:
+    """One session as a manager reads it: local date, start and end (with the date when it ends another day)."""
+    start = datetime.fromtimestamp(s.start_s, UTC)
+    end = ""
+    if s.duration_s > 0:
+        stop = start + timedelta(seconds=s.duration_s)
+        end = stop.strftime("%H:%M") if stop.date() == start.date() else stop.strftime("%Y-%m-%d %H:%M")
+    return (s.room, start.date().isoformat(), start.strftime("%H:%M"), end, s.lecturer, s.course,
+            f"{s.duration_s / 3600:.2f}", str(s.recordings))
+
+
+def sessions_csv(r: UsageReport, header: Sequence[str] = SESSION_HEADER) -> str:
+    """One row per session (the header may be in the reader's language)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(session_cells(s) for s in r.session_rows)
+    return out.getvalue()
+
+
+def write_sessions_csv(r: UsageReport, path: Path, header: Sequence[str] = SESSION_HEADER) -> Path:
+    """Blocking; the UI calls it through ``asyncio.to_thread``. The BOM lets Excel read Cyrillic names right."""
+    path.write_text(sessions_csv(r, header), encoding="utf-8-sig")
+    return path
 
 
 def report_rows(r: UsageReport) -> list[tuple[str, str, str, str]]:

@@ -13,7 +13,7 @@ import pytest
 from classroom_console.cli import main
 from classroom_console.store import Event, Store, open_store
 from classroom_console.usage import query_room_store
-from classroom_console.usage_export import to_csv, to_table
+from classroom_console.usage_export import sessions_csv, to_csv, to_table
 from classroom_console.usage_model import UsageFilter, UsageReport
 
 
@@ -140,3 +140,14 @@ def test_session_rows_for_the_export(store: Store) -> None:
     assert r.session_rows[-1].duration_s == 0.0  # never ended
     assert query_room_store(store.db, UsageFilter(), "room:A").session_rows == ()  # only when asked
     assert UsageReport.from_json(json.loads(json.dumps(r.as_json()))) == r
+
+
+def test_sessions_csv_has_one_row_per_session(store: Store) -> None:
+    r = query_room_store(store.db, UsageFilter(utc_offset_h=6, session_rows=True), "room:A")
+    rows = list(csv.reader(io.StringIO(sessions_csv(r))))
+    assert rows[0] == ["room", "date", "start", "end", "lecturer", "course", "hours", "recordings"]
+    assert rows[1] == ["A", "2026-11-23", "14:30", "16:15", "Aliya", "Physics", "1.75", "1"]
+    assert rows[2] == ["B", "2026-11-25", "05:30", "06:30", "Bolat", "Chemistry", "1.00", "0"]
+    assert rows[4][3] == "" and len(rows) == 5  # never ended: no end
+    utc = query_room_store(store.db, UsageFilter(session_rows=True), "room:A")
+    assert list(csv.reader(io.StringIO(sessions_csv(utc))))[2][1:4] == ["2026-11-24", "23:30", "2026-11-25 00:30"]
