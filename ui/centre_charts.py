@@ -64,7 +64,7 @@ class HeatmapWidget(QWidget):
 
 
 class ChartCard(QFrame):
-    """A titled card holding one chart (or any widget), so the grid looks even."""
+    """A titled card holding one chart (or any widget), so the grid looks even; an empty one says so."""
 
     def __init__(self, title: str, body: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,10 +73,26 @@ class ChartCard(QFrame):
         layout.setContentsMargins(14, 12, 14, 12)
         self.title = QLabel(title)
         self.title.setObjectName("cardTitle")
+        self.title.setWordWrap(True)
         self.body = body
+        self.empty = QLabel(self.tr("No data for this period"))
+        self.empty.setObjectName("cardDetail")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setMinimumHeight(body.minimumHeight())
+        self.empty.hide()
         layout.addWidget(self.title)
         layout.addWidget(body, 1)
+        layout.addWidget(self.empty, 1)
         self.setMinimumHeight(260)
+
+    def set_empty(self, empty: bool) -> None:
+        """An empty chart is replaced by the sentence, never drawn as blank axes."""
+        self.body.setVisible(not empty)
+        self.empty.setVisible(empty)
+
+    def is_empty(self) -> bool:
+        return not self.empty.isHidden()
 
 
 def _short(label: str, limit: int = 22) -> str:

@@ -1,52 +1,170 @@
-"""The PDF report a centre head can send on: Qt paints the charts and tables into a file the user chose."""
+"""The PDF report a centre head can send on: a cover with the figures, the charts, then readable tables.
+
+Qt paints it into the file the user chose (QPdfWriter); every heading is in the UI's language. The rows
+come from the core (``UsageReport``); this module only lays them out.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, Qt
-from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPageLayout, QPageSize, QPainter, QPdfWriter
 from PySide6.QtWidgets import QWidget
 
-from classroom_console.usage_export import report_rows
+from classroom_console.usage_export import session_cells
 from classroom_console.usage_model import UsageReport
+from ui.centre_format import decimal, duration, human_bytes
+
+_CTX = "CentrePdf"
+SHADE = QColor("#eef1f6")
+INK = QColor("#1d2433")
+NAVY = QColor("#1d3557")
+MUTED = QColor("#5b6578")
 
 
-def write_pdf(path: Path, title: str, subtitle: str, report: UsageReport, charts: list[QWidget]) -> None:
-    """A4 portrait: title, the filter line, every chart as drawn on screen, then every figure as a table."""
-    writer = QPdfWriter(str(path))
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                                     QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
-    writer.setResolution(150)
-    writer.setTitle(title)
-    painter = QPainter(writer)
-    page = QRectF(painter.viewport())
-    y = 0.0
-    painter.setFont(QFont("Sans", 16, QFont.Weight.Bold))
-    painter.drawText(QRectF(0, y, page.width(), 60), Qt.AlignmentFlag.AlignLeft, title)
-    y += 60
-    painter.setFont(QFont("Sans", 9))
-    painter.drawText(QRectF(0, y, page.width(), 40), Qt.AlignmentFlag.AlignLeft, subtitle)
-    y += 50
-    for widget in charts:
+def _t(text: str, n: int = -1) -> str:
+    return QCoreApplication.translate(_CTX, text, None, n)
+
+
+class _Pages:
+    """A cursor down A4 pages: text, pictures and tables that start a new page when they do not fit."""
+
+    def __init__(self, path: Path, title: str) -> None:
+        self.writer = QPdfWriter(str(path))
+        self.writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
+                                              QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
+        self.writer.setResolution(150)
+        self.writer.setTitle(title)
+        self.painter = QPainter(self.writer)
+        self.page = QRectF(self.painter.viewport())
+        self.width = self.page.width()
+        self.y = 0.0
+
+    def new_page(self) -> None:
+        self.writer.newPage()
+        self.y = 0.0
+
+    def room_for(self, height: float) -> None:
+        if self.y > 0 and self.y + height > self.page.height():
+            self.new_page()
+
+    def text(self, text: str, size: float, bold: bool = False, colour: QColor = INK, gap: float = 8.0) -> None:
+        font = QFont("DejaVu Sans", 1)
+        font.setPointSizeF(size)
+        font.setBold(bold)
+        self.painter.setFont(font)
+        self.painter.setPen(colour)
+        flags = int(Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextWordWrap)
+        box = self.painter.boundingRect(QRectF(0, 0, self.width, 10_000), flags, text)
+        self.room_for(box.height())
+        self.painter.drawText(QRectF(0, self.y, self.width, box.height()), flags, text)
+        self.y += box.height() + gap
+
+    def picture(self, widget: QWidget) -> None:
         pixmap = widget.grab()
         if pixmap.isNull() or pixmap.width() == 0:
-            continue
-        scale = min(page.width() / pixmap.width(), 1.6)
+            return
+        scale = min(self.width / pixmap.width(), 1.6)
         h = pixmap.height() * scale
-        if y + h > page.height():
-            writer.newPage()
-            y = 0.0
-        painter.drawPixmap(QRectF(0, y, pixmap.width() * scale, h), pixmap, QRectF(pixmap.rect()))
-        y += h + 20
-    painter.setFont(QFont("Sans", 8))
-    line = 26.0
-    for row in report_rows(report):
-        if y + line > page.height():
-            writer.newPage()
-            y = 0.0
-        cols = (0.0, 0.22, 0.48, 0.86)
-        for x, text in zip(cols, row, strict=True):
-            painter.drawText(QRectF(x * page.width(), y, page.width() * 0.37, line), Qt.AlignmentFlag.AlignLeft, text)
-        y += line
-    painter.end()
+        self.room_for(h)
+        self.painter.drawPixmap(QRectF(0, self.y, pixmap.width() * scale, h), pixmap, QRectF(pixmap.rect()))
+        self.y += h + 24
+
+    def table(self, title: str, header: Sequence[str], rows: Sequence[Sequence[str]],
+              widths: Sequence[float], empty: str) -> None:
+        """A heading, a shaded header row (repeated on each new page), and rows with every other one shaded."""
+        self.room_for(200)
+        self.text(title, 13, bold=True, colour=NAVY, gap=6)
+        if not rows:
+            self.text(empty, 9, colour=MUTED, gap=24)
+            return
+        font = QFont("DejaVu Sans", 1)
+        font.setPointSizeF(8.5)
+        metrics = QFontMetrics(font, self.writer)
+        line = metrics.height() * 1.6
+        xs = [sum(widths[:i]) * self.width for i in range(len(widths))]
+
+        def draw_row(cells: Sequence[str], shade: bool, bold: bool) -> None:
+            font.setBold(bold)
+            self.painter.setFont(font)
+            if shade:
+                self.painter.fillRect(QRectF(0, self.y, self.width, line), SHADE)
+            self.painter.setPen(INK)
+            for x, w, cell in zip(xs, widths, cells, strict=True):
+                box = QRectF(x + 6, self.y, w * self.width - 12, line)
+                shown = QFontMetrics(font, self.writer).elidedText(cell, Qt.TextElideMode.ElideRight, int(box.width()))
+                self.painter.drawText(box, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, shown)
+            self.y += line
+
+        draw_row(header, True, True)
+        for n, row in enumerate(rows):
+            if self.y + line > self.page.height():
+                self.new_page()
+                draw_row(header, True, True)
+            draw_row(row, n % 2 == 1, False)
+        self.y += 28
+
+    def finish(self) -> None:
+        self.painter.end()
+
+
+def cover_lines(report: UsageReport) -> list[tuple[str, str]]:
+    """The figures a reader wants first, as (what, how much)."""
+    rec = report.recordings
+    warned = [d.name for d in report.devices if d.lamp_warning]
+    faults = sum(f.fault_events + f.fault_readings for f in report.faults)
+    recordings = _t("%n recording(s)", rec.count)
+    if rec.count:
+        recordings += f" · {duration(rec.hours * 3600)} · {human_bytes(rec.size_bytes)}"
+    return [
+        (_t("Sessions"), str(report.sessions)),
+        (_t("Hours in use"), decimal(report.hours_in_use)),
+        (_t("Rooms"), str(report.rooms)),
+        (_t("Recordings"), recordings),
+        (_t("Lamps near the end of rated life"), ", ".join(warned) if warned else _t("none")),
+        (_t("Faults"), str(faults)),
+    ]
+
+
+def write_pdf(path: Path, title: str, scope: str, report: UsageReport, charts: Sequence[QWidget]) -> None:
+    """A4 portrait: a cover with the figures, every chart as drawn on screen, then the tables."""
+    pages = _Pages(path, title)
+    pages.text(title, 20, bold=True, colour=NAVY, gap=10)
+    pages.text(scope, 10, colour=MUTED, gap=4)
+    pages.text(_t("Made on %1").replace("%1", datetime.now().strftime("%Y-%m-%d %H:%M")), 9, colour=MUTED, gap=30)
+    pages.table(_t("Summary"), (_t("Figure"), _t("Value")), cover_lines(report), (0.45, 0.55), "")
+    pages.new_page()
+    pages.text(_t("Charts"), 13, bold=True, colour=NAVY)
+    for widget in charts:
+        pages.picture(widget)
+    pages.new_page()
+    sessions = [session_cells(s) for s in report.session_rows]
+    pages.table(
+        _t("Sessions"),
+        (_t("Room"), _t("Date"), _t("Start"), _t("End"), _t("Lecturer"), _t("Course"), _t("Duration"),
+         _t("Recordings")),
+        [(*c[:6], duration(s.duration_s) if s.duration_s > 0 else "—", c[7])
+         for c, s in zip(sessions, report.session_rows, strict=True)],
+        (0.13, 0.11, 0.07, 0.1, 0.18, 0.19, 0.11, 0.11), _t("No sessions in this period."),
+    )
+    for title_text, items, who in ((_t("Sessions by lecturer"), report.by_lecturer, _t("Lecturer")),
+                                   (_t("Sessions by course"), report.by_course, _t("Course"))):
+        pages.table(title_text, (who, _t("Sessions"), _t("Hours in use")),
+                    [(n.name or _t("(not given)"), str(n.sessions), decimal(n.hours)) for n in items],
+                    (0.6, 0.2, 0.2), _t("No sessions in this period."))
+    pages.table(
+        _t("Devices"), (_t("Device"), _t("Room"), _t("Hours in sessions"), _t("Lamp hours")),
+        [(d.name, d.room, decimal(d.hours_in_sessions),
+          "" if d.lamp_hours is None else _t("%1 of %2").replace("%1", str(d.lamp_hours))
+          .replace("%2", str(d.lamp_rated_hours)) + (" ⚠" if d.lamp_warning else ""))
+         for d in report.devices],
+        (0.34, 0.26, 0.2, 0.2), _t("No devices known."),
+    )
+    pages.table(_t("Faults by device"), (_t("Device"), _t("Faults"), _t("Last")),
+                [(f.name, str(f.fault_events + f.fault_readings), f.last_at[:16].replace("T", " "))
+                 for f in report.faults],
+                (0.5, 0.2, 0.3), _t("No faults in this period."))
+    pages.finish()

@@ -17,14 +17,9 @@ from PySide6.QtWidgets import (
 from classroom_console.sync import SyncProgress, SyncResult
 from classroom_console.sync.room import load_settings, queue_counts, save_settings, sync_now
 from ui.bridge import RoomBridge
+from ui.centre_format import duration, human_bytes
 
-
-def human_bytes(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if abs(n) < 1000:
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} TB"
+__all__ = ["SyncPanel", "human_bytes"]  # human_bytes: the main window's upload line uses it too
 
 
 class SyncPanel(QFrame):
@@ -87,10 +82,11 @@ class SyncPanel(QFrame):
             self.delete_media.setChecked(settings["delete_uploaded_media"] == "1")
 
     def _show_counts(self, counts: dict[str, int]) -> None:
-        self.detail.setText(self.tr("%1 waiting, %2 uploaded, %3 refused by the centre")
-                            .replace("%1", str(counts.get("pending", 0)))
-                            .replace("%2", str(counts.get("done", 0)))
-                            .replace("%3", str(counts.get("failed", 0))))
+        self.detail.setText(", ".join((
+            self.tr("%n waiting", "upload queue items", counts.get("pending", 0)),
+            self.tr("%n uploaded", "upload queue items", counts.get("done", 0)),
+            self.tr("%n refused by the centre", "upload queue items", counts.get("failed", 0)),
+        )))
 
     def save_settings(self) -> None:
         store = self.bridge.core.store
@@ -128,11 +124,12 @@ class SyncPanel(QFrame):
     def show_result(self, result: SyncResult) -> None:
         self.send.setEnabled(True)
         if result.offline:
-            text = self.tr("The centre cannot be reached; %1 item(s) wait and will be retried.")
-            self.state.setText(text.replace("%1", str(result.pending)))
+            self.state.setText(self.tr("The centre cannot be reached; %n item(s) wait and will be retried.", "",
+                                       result.pending))
         else:
-            text = self.tr("Up to date: %1 sent, %2 refused.")
-            self.state.setText(text.replace("%1", str(result.uploaded)).replace("%2", str(result.failed)))
+            self.state.setText(self.tr("Up to date: %1, %2.")
+                               .replace("%1", self.tr("%n sent", "upload items", result.uploaded))
+                               .replace("%2", self.tr("%n refused", "upload items", result.failed)))
         self.load()
 
     def show_progress(self, p: SyncProgress) -> None:
@@ -141,7 +138,7 @@ class SyncPanel(QFrame):
             return
         if p.bytes_total and p.item_kind == "recording":
             self.bar.setValue(int(1000 * p.bytes_done / p.bytes_total))
-            eta = self.tr(", about %1 s left").replace("%1", f"{p.eta_s:.0f}") if p.eta_s is not None else ""
+            eta = self.tr(", about %1 left").replace("%1", duration(p.eta_s)) if p.eta_s is not None else ""
             self.state.setText(self.tr("Sending a recording: %1 of %2 at %3/s%4")
                                .replace("%1", human_bytes(p.bytes_done)).replace("%2", human_bytes(p.bytes_total))
                                .replace("%3", human_bytes(p.rate_bps)).replace("%4", eta))
