@@ -15,6 +15,7 @@ from pathlib import Path
 from classroom_console import demo_history
 from classroom_console.discovery_scope import Scope, finder_config, listen_addresses
 from classroom_console.events import ErrorCode, RoomRenamed
+from classroom_console.live import LiveDestinations
 from classroom_console.media.studio import Studio
 from classroom_console.network import local_ipv4_addresses
 from classroom_console.passwords import PasswordBook
@@ -65,6 +66,7 @@ class ConsoleCore:
         self.settings = RoomSettings()
         self.sync: RoomSync | None = None
         self.studio: Studio | None = None
+        self.live: LiveDestinations | None = None
 
     async def start(self) -> None:
         """Open the store (recovering or refusing it with a clear notice), then find the room's devices."""
@@ -80,6 +82,8 @@ class ConsoleCore:
                 await self._start_devices()
             # Sources start only when the technician adds one; recordings a crash cut short are closed now.
             self.studio = Studio(self.room, self.store, self.db_path.parent / "recordings")
+            self.live = LiveDestinations(self.passwords, self.settings, self.db_path.parent)
+            await self.live.load()
             if self.store is not None:
                 await self.studio.recover()
                 self.sync = RoomSync(self.room, self.store)
@@ -184,6 +188,14 @@ class ConsoleCore:
         if self.store is not None:
             await self.store.close()
             self.store = None
+
+    def ensure_studio(self) -> Studio:
+        """The studio, made now if the core could not start one (the window still records, without a log)."""
+        if self.studio is None:
+            self.studio = Studio(self.room, self.store, data_dir(self.options.data_dir) / "recordings")
+        if self.live is None:
+            self.live = LiveDestinations(self.passwords, self.settings, data_dir(self.options.data_dir))
+        return self.studio
 
     async def set_room_name(self, name: str) -> None:
         """What the room is called from now on; its id (the log's and the centre's key) stays. Empty: refused."""

@@ -21,6 +21,7 @@ MAX_ROOM_NAME = 80
 class RoomSettings:
     manual_addresses: list[str] = field(default_factory=list)  # addresses and ranges to sweep (VLANs)
     room_name: str = ""  # what the room is called on screen and at the centre ("" : the PC's name)
+    live_destinations: list[str] = field(default_factory=list)  # names only: their URLs (keys) are secrets
 
 
 def load(data_dir: Path) -> RoomSettings:
@@ -34,7 +35,10 @@ def load(data_dir: Path) -> RoomSettings:
         name = raw.get("room_name", "")
         if not isinstance(name, str):
             raise ValueError("room_name must be text")
-        return RoomSettings(manual_addresses=addresses, room_name=name.strip()[:MAX_ROOM_NAME])
+        live = raw.get("live_destinations", [])
+        if not isinstance(live, list) or not all(isinstance(n, str) for n in live):
+            raise ValueError("live_destinations must be a list of names")
+        return RoomSettings(manual_addresses=addresses, room_name=name.strip()[:MAX_ROOM_NAME], live_destinations=live)
     except FileNotFoundError:
         return RoomSettings()
     except (OSError, ValueError) as exc:

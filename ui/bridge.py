@@ -29,6 +29,7 @@ from classroom_console.events import (
     SessionStarted,
     SyncProgressed,
 )
+from classroom_console.media.output import OutputStats
 from classroom_console.media.preview import PreviewStatus, StreamPreview
 from classroom_console.room_devices import DeviceCommandError
 from devices.driver import Command, Reason
@@ -162,6 +163,11 @@ class RoomBridge(QObject):
     def set_room_password(self, password: str, first: str) -> None:
         """Tried on every device that asks (``first`` among them), and kept for those that ask later."""
         self.run(self.core.set_room_password(password, first), what=self.tr("save the password"))
+
+    def live_health(self) -> dict[str, OutputStats]:
+        """Each live destination's health now (cheap: counters only), for the LIVE sign in any workspace."""
+        core = self.core
+        return core.live.health(core.studio) if core.live is not None and core.studio is not None else {}
 
     def password_location(self) -> str:
         return self.core.passwords.where

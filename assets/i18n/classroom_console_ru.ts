@@ -105,24 +105,52 @@
         <translation>Отчёт в PDF…</translation>
     </message>
     <message>
-        <source>sessions logged</source>
-        <translation>занятий записано в журнал</translation>
-    </message>
-    <message>
         <source>hours in use</source>
         <translation>часов использования</translation>
     </message>
     <message>
-        <source>devices known</source>
-        <translation>известных устройств</translation>
+        <source>Set up the centre…</source>
+        <translation type="unfinished" />
     </message>
     <message>
-        <source>events recorded</source>
-        <translation>событий в журнале</translation>
+        <source>Open folder</source>
+        <translation type="unfinished" />
     </message>
     <message>
-        <source>recordings</source>
-        <translation>записей</translation>
+        <source>Open</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>session(s) logged</source>
+        <translation type="unfinished">
+            <numerusform />
+            <numerusform />
+            <numerusform />
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>device(s) known</source>
+        <translation type="unfinished">
+            <numerusform />
+            <numerusform />
+            <numerusform />
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>event(s) recorded</source>
+        <translation type="unfinished">
+            <numerusform />
+            <numerusform />
+            <numerusform />
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>recording(s)</source>
+        <translation type="unfinished">
+            <numerusform />
+            <numerusform />
+            <numerusform />
+        </translation>
     </message>
     <message>
         <source>When rooms are in use (hours, weekday × hour)</source>
@@ -157,12 +185,60 @@
         <translation>чтение показателей использования</translation>
     </message>
     <message>
-        <source>read the centre's figures</source>
-        <translation>чтение показателей центра</translation>
+        <source>No centre is set up, so there are no figures for all rooms. Enter the centre's address and this room's token in “Upload to the centre”, or choose “This room”.</source>
+        <translation type="unfinished" />
     </message>
     <message>
-        <source>No centre is set up: enter its address and a token below.</source>
-        <translation>Центр не настроен: введите ниже его адрес и токен.</translation>
+        <source>The centre's figures could not be read, so none are shown. Check the centre's address and token, or try again when the network is back.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Recordings: %1, %2 in all, %3</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>%n recording(s)</source>
+        <translation type="unfinished">
+            <numerusform />
+            <numerusform />
+            <numerusform />
+        </translation>
+    </message>
+    <message>
+        <source>Recordings: none in this period.</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source> and %n more</source>
+        <translation type="unfinished">
+            <numerusform />
+            <numerusform />
+            <numerusform />
+        </translation>
+    </message>
+    <message>
+        <source>read the sessions for the report</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>all rooms, from the centre</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>this room</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>From %1 to %2; %3; room: %4; lecturer: %5</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Saved to %1</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>read the centre's figures</source>
+        <translation>чтение показателей центра</translation>
     </message>
     <message>
         <source>(not given)</source>
@@ -185,24 +261,48 @@
         <translation>неисправности</translation>
     </message>
     <message>
-        <source>Recordings: %1, %2 hours, %3</source>
-        <translation>Записи: %1, %2 ч, %3</translation>
-    </message>
-    <message>
-        <source> and %1 more</source>
-        <translation> и ещё %1</translation>
-    </message>
-    <message>
         <source>Lamp near the end of its rated life: %1</source>
         <translation>Лампа близка к концу ресурса: %1</translation>
     </message>
     <message>
-        <source>Export usage as CSV</source>
-        <translation>Экспорт использования в CSV</translation>
-    </message>
-    <message>
         <source>CSV files (*.csv)</source>
         <translation>Файлы CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export sessions as CSV</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Room</source>
+        <translation type="unfinished">Аудитория</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Start</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>End</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Lecturer</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Course</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Hours</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Recordings</source>
+        <translation type="unfinished">Записи</translation>
     </message>
     <message>
         <source>export the CSV file</source>
@@ -217,16 +317,50 @@
         <translation>Файлы PDF (*.pdf)</translation>
     </message>
     <message>
-        <source>From %1 to %2; room: %3; lecturer: %4; %5 sessions, %6 hours in use</source>
-        <translation>С %1 по %2; аудитория: %3; преподаватель: %4; занятий: %5, часов использования: %6</translation>
-    </message>
-    <message>
         <source>all</source>
         <translation>все</translation>
     </message>
     <message>
         <source>Classroom usage report</source>
         <translation>Отчёт об использовании аудиторий</translation>
+    </message>
+</context>
+<context>
+    <name>ChartCard</name>
+    <message>
+        <source>No data for this period</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>DestinationDialog</name>
+    <message>
+        <source>Add a live destination</source>
+        <translation>Добавить адрес трансляции</translation>
+    </message>
+    <message>
+        <source>Custom RTMP server</source>
+        <translation>Свой RTMP-сервер</translation>
+    </message>
+    <message>
+        <source>stream key</source>
+        <translation>ключ трансляции</translation>
+    </message>
+    <message>
+        <source>Platform</source>
+        <translation>Платформа</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Название</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>Сервер</translation>
+    </message>
+    <message>
+        <source>Stream key</source>
+        <translation>Ключ трансляции</translation>
     </message>
 </context>
 <context>
@@ -740,6 +874,10 @@
         <translation>Идёт: %1</translation>
     </message>
     <message>
+        <source>● LIVE %1</source>
+        <translation>● В ЭФИРЕ %1</translation>
+    </message>
+    <message>
         <source>read past lecturers and courses</source>
         <translation>чтение прошлых преподавателей и курсов</translation>
     </message>
@@ -750,6 +888,88 @@
     <message>
         <source>Elapsed %1</source>
         <translation>Прошло %1</translation>
+    </message>
+</context>
+<context>
+    <name>Live</name>
+    <message>
+        <source>the server refused the connection</source>
+        <translation>сервер отказал в подключении</translation>
+    </message>
+    <message>
+        <source>the connection was lost</source>
+        <translation>соединение потеряно</translation>
+    </message>
+    <message>
+        <source>the server rejected the stream (check the key)</source>
+        <translation>сервер не принял трансляцию (проверьте ключ)</translation>
+    </message>
+    <message>
+        <source>the server did not answer</source>
+        <translation>сервер не ответил</translation>
+    </message>
+    <message>
+        <source>the server cannot be reached</source>
+        <translation>сервер недоступен</translation>
+    </message>
+    <message>
+        <source>the server's name is unknown</source>
+        <translation>имя сервера не найдено</translation>
+    </message>
+    <message>
+        <source>Not live</source>
+        <translation>Не в эфире</translation>
+    </message>
+    <message>
+        <source>LIVE · %1 Mbit/s</source>
+        <translation>В ЭФИРЕ · %1 Мбит/с</translation>
+    </message>
+    <message>
+        <source>%1 packets dropped</source>
+        <translation>потеряно пакетов: %1</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Подключение…</translation>
+    </message>
+    <message>
+        <source>Reconnecting in %1 s: %2</source>
+        <translation>Повторное подключение через %1 с: %2</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>Сбой: %1</translation>
+    </message>
+    <message>
+        <source>Ended</source>
+        <translation>Завершена</translation>
+    </message>
+</context>
+<context>
+    <name>LivePanel</name>
+    <message>
+        <source>Go live</source>
+        <translation>В эфир</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Стоп</translation>
+    </message>
+    <message>
+        <source>All live</source>
+        <translation>Всё в эфир</translation>
+    </message>
+    <message>
+        <source>Go live on every destination (the recording starts too)</source>
+        <translation>Трансляция на все адреса (запись тоже начнётся)</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>Добавить…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Удалить</translation>
     </message>
 </context>
 <context>
@@ -1376,6 +1596,10 @@ Console</source>
         <translation>Записи</translation>
     </message>
     <message>
+        <source>Live</source>
+        <translation>Эфир</translation>
+    </message>
+    <message>
         <source>check recordings</source>
         <translation>проверка записей</translation>
     </message>
@@ -1456,6 +1680,34 @@ Console</source>
         <translation>добавление метки</translation>
     </message>
     <message>
+        <source>There is already a destination with this name.</source>
+        <translation>Адрес трансляции с таким названием уже есть.</translation>
+    </message>
+    <message>
+        <source>Give the destination a name.</source>
+        <translation>Дайте адресу трансляции название.</translation>
+    </message>
+    <message>
+        <source>That is not an RTMP address: rtmp://server/app/ and the stream key.</source>
+        <translation>Это не RTMP-адрес: нужен rtmp://сервер/приложение/ и ключ трансляции.</translation>
+    </message>
+    <message>
+        <source>add the destination</source>
+        <translation>добавление адреса трансляции</translation>
+    </message>
+    <message>
+        <source>remove the destination</source>
+        <translation>удаление адреса трансляции</translation>
+    </message>
+    <message>
+        <source>go live</source>
+        <translation>выход в эфир</translation>
+    </message>
+    <message>
+        <source>stop the live stream</source>
+        <translation>остановка трансляции</translation>
+    </message>
+    <message>
         <source>list recordings</source>
         <translation>список записей</translation>
     </message>
@@ -1518,9 +1770,66 @@ Console</source>
         <source>read the upload queue</source>
         <translation>чтение очереди отправки</translation>
     </message>
+    <message numerus="yes">
+        <source>%n waiting</source>
+        <comment>upload queue items</comment>
+        <translation type="unfinished">
+            <numerusform />
+            <numerusform />
+            <numerusform />
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n uploaded</source>
+        <comment>upload queue items</comment>
+        <translation type="unfinished">
+            <numerusform />
+            <numerusform />
+            <numerusform />
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n refused by the centre</source>
+        <comment>upload queue items</comment>
+        <translation type="unfinished">
+            <numerusform />
+            <numerusform />
+            <numerusform />
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The centre cannot be reached; %n item(s) wait and will be retried.</source>
+        <translation type="unfinished">
+            <numerusform />
+            <numerusform />
+            <numerusform />
+        </translation>
+    </message>
     <message>
-        <source>%1 waiting, %2 uploaded, %3 refused by the centre</source>
-        <translation>в очереди: %1, отправлено: %2, отклонено центром: %3</translation>
+        <source>Up to date: %1, %2.</source>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>%n sent</source>
+        <comment>upload items</comment>
+        <translation type="unfinished">
+            <numerusform />
+            <numerusform />
+            <numerusform />
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n refused</source>
+        <comment>upload items</comment>
+        <translation type="unfinished">
+            <numerusform />
+            <numerusform />
+            <numerusform />
+        </translation>
+    </message>
+    <message>
+        <source>, about %1 left</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>Saved.</source>
@@ -1547,20 +1856,8 @@ Console</source>
         <translation>Не отправлено: %1</translation>
     </message>
     <message>
-        <source>The centre cannot be reached; %1 item(s) wait and will be retried.</source>
-        <translation>Центр недоступен; в очереди ждут: %1, отправка будет повторена.</translation>
-    </message>
-    <message>
-        <source>Up to date: %1 sent, %2 refused.</source>
-        <translation>Всё отправлено: передано %1, отклонено %2.</translation>
-    </message>
-    <message>
         <source>The centre refused this room's token. Ask centre staff for the right one.</source>
         <translation>Центр отклонил токен этой аудитории. Попросите правильный токен у сотрудников центра.</translation>
-    </message>
-    <message>
-        <source>, about %1 s left</source>
-        <translation>, осталось около %1 с</translation>
     </message>
     <message>
         <source>Sending a recording: %1 of %2 at %3/s%4</source>

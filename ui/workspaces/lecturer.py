@@ -30,7 +30,7 @@ from ui.camera_card import CameraCard
 from ui.camera_window import CameraWindow
 from ui.device_card import DeviceCard
 from ui.reasons import failure_text
-from ui.widgets import ElidedLabel, EmptyState, page_header
+from ui.widgets import Badge, ElidedLabel, EmptyState, page_header
 
 CARD_COLUMNS = 3
 NOTHING_FOUND_AFTER_MS = 15_000
@@ -58,7 +58,19 @@ class LecturerWorkspace(QWidget):
         layout.setSpacing(16)
         header = page_header(self.tr("Lecturer"), self._subtitle(bridge.room.name))
         self.subtitle = header.findChildren(QLabel)[-1]
-        layout.addWidget(header)
+        top = QHBoxLayout()
+        top.addWidget(header, 1)
+        # Unmistakable while the lecture goes out live: red, with how long it has been out.
+        self.live_badge = Badge("", "bad")
+        self.live_badge.setProperty("live", True)
+        self.live_badge.hide()
+        top.addWidget(self.live_badge, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(top)
+        self._live_since: float | None = None
+        self._live_timer = QTimer(self)
+        self._live_timer.setInterval(1000)
+        self._live_timer.timeout.connect(self.show_live)
+        self._live_timer.start()
         layout.addWidget(self._session_panel())
 
         layout.addLayout(self._devices_bar())
@@ -288,6 +300,20 @@ class LecturerWorkspace(QWidget):
         self.session_button.setEnabled(True)
         self._show_elapsed()
         self._tick.start()
+
+    def show_live(self) -> None:
+        live = [name for name, stats in self.bridge.live_health().items() if stats.state == "live"]
+        if not live:
+            self._live_since = None
+            self.live_badge.hide()
+            return
+        if self._live_since is None:
+            self._live_since = time.monotonic()
+        seconds = int(time.monotonic() - self._live_since)
+        clock = f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+        self.live_badge.setText(self.tr("● LIVE %1").replace("%1", clock))
+        self.live_badge.setToolTip(", ".join(live))
+        self.live_badge.show()
 
     def _subtitle(self, room: str) -> str:
         return self.tr("Everything in %1, ready with one button.").replace("%1", room)

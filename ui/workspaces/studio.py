@@ -12,7 +12,7 @@ from collections.abc import Coroutine
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from classroom_console.live import DestinationRefused
 from classroom_console.media import (
     Corner,
     DiskFullError,
@@ -39,9 +40,9 @@ from classroom_console.media import (
     parse_size,
 )
 from classroom_console.media.studio import Studio
-from classroom_console.store.paths import data_dir
 from ui.bridge import RoomBridge
 from ui.studio_caption import caption_picture
+from ui.studio_live import LivePanel
 from ui.studio_player import RecordingsPanel
 from ui.studio_preview import FrameRelay, PictureView
 from ui.studio_sources import SourcesPanel
@@ -187,6 +188,8 @@ class StudioWorkspace(QWidget):
         # The live figures and the finished recordings take turns in one place, so the column fits a 768-px
         # screen; recording switches to the figures, stopping to the list.
         self.side_tabs = QTabWidget()
+        self.side_tabs.setElideMode(Qt.TextElideMode.ElideRight)  # three Russian tab names must not widen it
+        self.side_tabs.setUsesScrollButtons(True)
         self.stats_panel = StatsPanel()
         stats_page = QWidget()
         stats_column = QVBoxLayout(stats_page)
@@ -196,6 +199,12 @@ class StudioWorkspace(QWidget):
         self.side_tabs.addTab(stats_page, self.tr("Live figures"))
         self.recordings = RecordingsPanel(self.bridge)
         self.side_tabs.addTab(self.recordings, self.tr("Recordings"))
+        self.live_panel = LivePanel()
+        self.side_tabs.addTab(self.live_panel, self.tr("Live"))
+        self.live_panel.sig_add.connect(self._add_destination)
+        self.live_panel.sig_remove.connect(self._remove_destination)
+        self.live_panel.sig_go_live.connect(self._go_live)
+        self.live_panel.sig_stop.connect(self._stop_live)
         side.addWidget(self.side_tabs, 1)
         return side
 
@@ -203,12 +212,10 @@ class StudioWorkspace(QWidget):
     def _studio(self) -> Studio:
         """Made on first use: the store is open by then (the console starts it before the window shows)."""
         if self.studio is None:
-            core = self.bridge.core
-            if core.studio is None:  # the core has not started (or could not): a studio of our own
-                core.studio = Studio(core.room, core.store, data_dir(core.options.data_dir) / "recordings")
-            self.studio = core.studio
+            self.studio = self.bridge.core.ensure_studio()  # the core's; made there if it could not start one
             self.studio.set_preview(self.relay.offer)
             self.refresh_recordings()
+            self._show_destinations()
         elif self.studio.store is None and self.bridge.core.store is not None:
             self.studio.store = self.bridge.core.store  # made before the store opened: catch up
             self._recover()
@@ -360,6 +367,64 @@ class StudioWorkspace(QWidget):
         self.bridge.run(self._studio().add_marker(), on_done=lambda m: self.status_label.setText(
             self.tr("Marker at %1").replace("%1", _clock(m.at_s))), what=self.tr("add marker"))
 
+    # -- live ---------------------------------------------------------------------------------------
+    def _show_destinations(self) -> None:
+        live = self.bridge.core.live
+        self.live_panel.show_destinations(live.destinations() if live is not None else [])
+
+    def _add_destination(self, name: str, url: str) -> None:
+        live = self.bridge.core.live
+        dialog = self.live_panel.dialog
+        if live is None or dialog is None:
+            return
+
+        async def add() -> DestinationRefused | None:
+            try:
+                await live.add(name, url)
+            except DestinationRefused as refused:
+                return refused
+            return None
+
+        def done(refused: DestinationRefused | None) -> None:
+            if refused is None:
+                self._show_destinations()
+                dialog.accept()
+                return
+            words = {
+                "name-taken": self.tr("There is already a destination with this name."),
+                "name-missing": self.tr("Give the destination a name."),
+            }.get(refused.code, self.tr("That is not an RTMP address: rtmp://server/app/ and the stream key."))
+            dialog.refuse(words, str(refused))
+
+        self.bridge.run(add(), on_done=done, what=self.tr("add the destination"))
+
+    def _remove_destination(self, name: str) -> None:
+        live = self.bridge.core.live
+        if live is not None:
+            self.bridge.run(live.remove(name), on_done=lambda _r: self._show_destinations(),
+                            what=self.tr("remove the destination"))
+
+    def _go_live(self, name: str) -> None:
+        live, studio = self.bridge.core.live, self._studio()
+        if live is None or not studio.sources:
+            self.status_label.setText(self.tr("Add a source first."))
+            return
+        started = studio.recording
+        self.side_tabs.setCurrentWidget(self.live_panel)
+
+        def done(_result: object) -> None:
+            if not started and studio.recording:
+                self._started("")  # the recording started with it: watch it as if Record was pressed
+                self.side_tabs.setCurrentWidget(self.live_panel)
+            self.refresh()
+
+        self.bridge.run(live.go_live(name, studio), on_done=done, what=self.tr("go live"))
+
+    def _stop_live(self, name: str) -> None:
+        live = self.bridge.core.live
+        if live is not None:
+            self.bridge.run(live.end(name, self._studio()), what=self.tr("stop the live stream"))
+
     def refresh_recordings(self) -> None:
         self.bridge.run(self._studio().recordings(), on_done=self.recordings.show_recordings,
                         what=self.tr("list recordings"))
@@ -382,6 +447,8 @@ class StudioWorkspace(QWidget):
         self.level_text.setText("—" if not math.isfinite(level) else f"{level:.0f} dB")
         if studio.recording:
             self.stats_panel.show_stats(studio.stats())  # after a stop, the last recording's stay on show
+        live = self.bridge.core.live
+        self.live_panel.show_health(live.health(studio) if live is not None else {})
         self._set_record_state()
 
     def _set_record_state(self) -> None:

@@ -1,0 +1,99 @@
+"""Live destinations a studio can go out to: named, their stream keys kept like device passwords.
+
+A destination's URL ends in its stream key, a secret: the URL lives in the password book (the system keyring,
+else the private store), its name in settings.json, and everything shown or logged is masked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+from classroom_console.media.output import Output, OutputStats
+from classroom_console.media.output_rtmp import RtmpOutput, mask_url
+from classroom_console.media.studio import Studio
+from classroom_console.passwords import PasswordBook
+from classroom_console.settings import RoomSettings
+from classroom_console.settings import save as save_settings
+
+KEY_PREFIX = "stream:"
+MAX_NAME = 40
+
+
+class DestinationRefused(ValueError):
+    """A destination that cannot be added; ``code`` (name-missing, name-taken, bad-url) is for the UI to word."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    name: str
+    masked_url: str
+
+
+class LiveDestinations:
+    def __init__(self, book: PasswordBook, settings: RoomSettings, data_dir: Path) -> None:
+        self.book = book
+        self.settings = settings
+        self.data_dir = data_dir
+        self._urls: dict[str, str] = {}
+        self._live: dict[str, Output] = {}
+
+    async def load(self) -> list[Destination]:
+        names = list(self.settings.live_destinations)
+        found = await self.book.load([KEY_PREFIX + n for n in names])
+        self._urls = {n: found[KEY_PREFIX + n] for n in names if KEY_PREFIX + n in found}
+        return self.destinations()
+
+    def destinations(self) -> list[Destination]:
+        return [Destination(n, mask_url(u)) for n, u in self._urls.items()]
+
+    async def add(self, name: str, url: str) -> Destination:
+        """Refuses (ValueError, one line) a blank or taken name and a URL that is not rtmp(s)://host/app/key."""
+        name = " ".join(name.split())[:MAX_NAME]
+        if not name:
+            raise DestinationRefused("name-missing", "a destination needs a name")
+        if name in self._urls:
+            raise DestinationRefused("name-taken", f"there is already a destination called {name!r}")
+        try:
+            RtmpOutput(url.strip(), name=name)  # validates the URL, opens nothing
+        except ValueError as exc:
+            raise DestinationRefused("bad-url", str(exc)) from None
+        await self.book.save(KEY_PREFIX + name, url.strip())
+        self._urls[name] = url.strip()
+        self.settings.live_destinations = list(self._urls)
+        await asyncio.to_thread(save_settings, self.data_dir, self.settings)
+        return Destination(name, mask_url(url))
+
+    async def remove(self, name: str) -> None:
+        self._urls.pop(name, None)
+        self.settings.live_destinations = list(self._urls)
+        await asyncio.to_thread(save_settings, self.data_dir, self.settings)
+
+    async def go_live(self, name: str, studio: Studio) -> None:
+        """Out to this destination from the next keyframe; the recording starts too if it was not running."""
+        if name in self._live and studio.recording:
+            return
+        output = RtmpOutput(self._urls[name], name=name)
+        if studio.recording:
+            studio.add_output(output)
+        else:
+            await studio.start_recording(outputs=[output])
+        self._live[name] = output
+
+    async def end(self, name: str, studio: Studio) -> None:
+        output = self._live.pop(name, None)
+        if output is not None and studio.recording:
+            await studio.end_output(output)
+
+    def health(self, studio: Studio) -> dict[str, OutputStats]:
+        """Each destination's last health while the recording runs (names are ours, never the URL)."""
+        if not studio.recording:
+            self._live.clear()
+            return {}
+        live = set(self._live)
+        return {s.name: s for s in studio.output_stats() if s.name in live}

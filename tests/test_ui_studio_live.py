@@ -1,0 +1,66 @@
+"""Going live from the Studio against a real nginx-rtmp on loopback: a destination with its key kept secret,
+Go Live (the recording starts too), its health, LIVE in the Lecturer workspace, Stop with the recording going on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+from pytestqt.qtbot import QtBot
+
+from tests.qt_helpers import run, wait_for
+from tests.test_stream_rtmp import Nginx, nginx  # noqa: F401  (nginx: a fixture)
+from tests.test_ui_studio import add, studio_workspace
+from ui.workspaces.lecturer import LecturerWorkspace
+
+KEY = "lecture-key-7f3a9c"
+
+
+def test_go_live_from_the_studio_and_see_it_everywhere(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path, nginx: Nginx  # noqa: F811
+) -> None:
+    async def scenario() -> None:
+        async with studio_workspace(qtbot, tmp_path / "data") as (_core, workspace):
+            lecturer = LecturerWorkspace(workspace.bridge)
+            qtbot.addWidget(lecturer)
+            lecturer.show()
+            workspace.show()
+            add(workspace, qtbot, "test-pattern", "320x180")
+            add(workspace, qtbot, "tone")
+            await wait_for(lambda: workspace.record_button.isEnabled(), within=30, what="the sources")
+            panel = workspace.live_panel
+            qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
+            dialog = panel.dialog
+            assert dialog is not None
+            dialog.name.setText("Hall stream")
+            dialog.server.setText("http://not-rtmp/")
+            dialog.key.setText(KEY)
+            qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+            await wait_for(dialog.error.isVisible, within=30, what="the refusal of a URL that is not RTMP")
+            assert dialog.isVisible() and "not an RTMP address" in dialog.error.text()
+            dialog.server.setText(f"rtmp://127.0.0.1:{nginx.port}/live/")
+            qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+            await wait_for(lambda: panel.list.count() == 1, within=30, what="the destination listed")
+            item = panel.list.item(0)
+            assert "Hall stream" in item.text() and KEY not in item.text() + item.toolTip()
+
+            panel.list.setCurrentRow(0)
+            qtbot.mouseClick(panel.go_button, Qt.MouseButton.LeftButton)
+            await wait_for(lambda: "LIVE" in panel.list.item(0).text(), within=60, what="LIVE in the studio")
+            assert workspace.recording  # going live started the recording too
+            await wait_for(lambda: lecturer.live_badge.isVisible(), within=30, what="LIVE in the Lecturer workspace")
+            assert lecturer.live_badge.text().startswith("● LIVE")
+            await wait_for(lambda: bool(nginx.recordings(KEY)), within=30, what="the server receiving it")
+
+            qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+            await wait_for(lambda: "Not live" in panel.list.item(0).text(), within=60, what="the stream stopped")
+            assert workspace.recording  # the recording goes on
+            await wait_for(lambda: not lecturer.live_badge.isVisible(), within=30, what="LIVE gone")
+            qtbot.mouseClick(workspace.record_button, Qt.MouseButton.LeftButton)
+            await wait_for(lambda: not workspace.recording, within=60, what="the recording stopped")
+
+    run(qloop, scenario())
+    settings = (tmp_path / "data" / "settings.json").read_text(encoding="utf-8")
+    assert "Hall stream" in settings and KEY not in settings  # the name is a setting, the key a secret
