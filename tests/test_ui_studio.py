@@ -17,10 +17,12 @@ from classroom_console.console import ConsoleCore, ConsoleOptions
 from classroom_console.media import Layout, LowerThird, RecordingResult, RecordingStats, lower_third_rect
 from classroom_console.media.compose import compose
 from classroom_console.media.encoder import StopReason
+from devices.model import Availability, DeviceInfo, DeviceKind
 from tests.qt_helpers import run, wait_for
 from ui import i18n
 from ui.bridge import RoomBridge
 from ui.studio_caption import caption_picture
+from ui.studio_stats import StatsPanel
 from ui.workspaces.studio import StudioWorkspace
 
 # A freeze, not a speed target: encoding or file I/O on the GUI thread would block it for seconds; a loaded 2-core
@@ -137,7 +139,8 @@ def test_removing_a_source_and_a_bad_camera(qtbot: QtBot, qloop: qasync.QEventLo
             await wait_for(lambda: workspace.sources.list.count() == 1, what="the camera listed")
             item = workspace.sources.list.item(0)
             await wait_for(lambda: "failed" in item.text(), what="a clear failure")
-            assert "cannot open" in item.text()
+            assert "cannot open" in item.text() and "cannot open" in item.toolTip()
+            assert item.foreground().color().name() == "#c1121f"  # a failed source is red, hard to miss
             workspace.sources.list.setCurrentRow(0)
             qtbot.mouseClick(workspace.sources.remove_button, Qt.MouseButton.LeftButton)
             await wait_for(lambda: workspace.sources.list.count() == 0, what="the camera removed")
@@ -228,3 +231,31 @@ def test_a_start_refused_for_want_of_disk_is_told_in_the_users_language(
             assert not list(studio.folder.glob("*.mp4"))
 
     run(qloop, scenario())
+
+
+def test_each_source_type_starts_empty_and_offers_the_rooms_cameras(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        async with studio_workspace(qtbot, tmp_path) as (core, workspace):
+            core.room.update_device(DeviceInfo(
+                uid="mac:02:00:00:00:00:07", kind=DeviceKind.CAMERA, name="Camera 1", address="127.0.80.9", port=8899,
+                protocol="onvif", availability=Availability.ONLINE, capabilities=frozenset({"stream"}),
+                state={"stream_url": "http://127.0.80.9:8080/stream.mjpg"}))
+            sources = workspace.sources
+            sources.kind_picker.setCurrentIndex(sources.kind_picker.findData("camera"))
+            assert sources.detail.count() == 1 and "Camera 1" in sources.detail.itemText(0)
+            sources.detail.setCurrentIndex(0)
+            assert sources.spec() == "camera:http://127.0.80.9:8080/stream.mjpg"  # its URL, not its label
+            sources.detail.setEditText("rtsp://10.0.0.5/typed")
+            sources.kind_picker.setCurrentIndex(sources.kind_picker.findData("test-pattern"))
+            assert sources.detail.currentText() == "" and sources.spec() == "test-pattern"  # nothing left behind
+
+    run(qloop, scenario())
+
+
+def test_time_left_reads_in_hours_and_days(qtbot: QtBot) -> None:
+    panel = StatsPanel()
+    qtbot.addWidget(panel)
+    assert panel.time_left(12059) == "over 8 days"
+    assert panel.time_left(125) == "2 h 05 min" and panel.time_left(7.6) == "7 min"

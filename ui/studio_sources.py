@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -87,6 +88,7 @@ class SourcesPanel(QWidget):
     def _kind_changed(self) -> None:
         kind = self.current_kind()
         self.detail.clear()
+        self.detail.setEditText("")  # a camera's URL must not stay behind for a test pattern
         hints = {
             "test-pattern": self.tr("size, e.g. 1280x720 (optional)"),
             "tone": "",
@@ -97,6 +99,15 @@ class SourcesPanel(QWidget):
         self._placeholder(hints.get(kind, ""))
         self.detail.setEnabled(kind != "tone")
         self.sig_kind_changed.emit(kind)
+
+    def set_cameras(self, cameras: list[tuple[str, str]]) -> None:
+        """The room's cameras found by discovery, offered by name (their stream URL is the source)."""
+        if self.current_kind() != "camera":
+            return
+        self.detail.clear()
+        for name, url in cameras:
+            self.detail.addItem(f"{name} — {url}", url)
+        self.detail.setEditText("")
 
     def set_microphones(self, microphones: list[MicrophoneInfo]) -> None:
         if self.current_kind() != "mic":
@@ -115,6 +126,9 @@ class SourcesPanel(QWidget):
     def spec(self) -> str:
         kind = self.current_kind()
         detail = self.detail.currentText().strip()
+        index = self.detail.findText(detail)
+        if kind == "camera" and index >= 0 and self.detail.itemData(index):
+            detail = str(self.detail.itemData(index))  # a found camera: its URL, not its label
         return f"{kind}:{detail}" if detail else kind
 
     def _add(self) -> None:
@@ -155,6 +169,8 @@ class SourcesPanel(QWidget):
                 self.list.addItem(item)
             item.setText(self._line(status))
             item.setToolTip(status.message)
+            broken = status.state in (SourceState.LOST, SourceState.FAILED)
+            item.setForeground(QColor("#c1121f") if broken else QColor("#1d3557"))  # a failed source is red
 
     def _line(self, status: SourceStatus) -> str:
         states = {

@@ -17,6 +17,15 @@ LOW_DISK_MIN = 10.0
 
 
 class StatsPanel(QFrame):
+    def time_left(self, minutes: float) -> str:
+        """"12059 min" told nobody anything: hours and minutes, and days past two days."""
+        total = max(0, int(minutes))
+        if total >= 48 * 60:
+            return self.tr("over %1 days").replace("%1", str(total // (24 * 60)))
+        if total >= 60:
+            return self.tr("%1 h %2 min").replace("%1", str(total // 60)).replace("%2", f"{total % 60:02d}")
+        return self.tr("%1 min").replace("%1", str(total))
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statsPanel")
@@ -64,7 +73,7 @@ class StatsPanel(QFrame):
         if stats.minutes_left is None:
             self.values["left"].setText("—")
         else:
-            self.values["left"].setText(self.tr("%1 min").replace("%1", f"{stats.minutes_left:.0f}"))
+            self.values["left"].setText(self.time_left(stats.minutes_left))
 
     def show_final(self, stats: RecordingStats) -> None:
         """After a recording: its last numbers stay on show; the live warnings go (nothing is growing now)."""

@@ -87,6 +87,65 @@
     </message>
 </context>
 <context>
+    <name>CentreFormat</name>
+    <message numerus="yes">
+        <source>%n s</source>
+        <comment>seconds</comment>
+        <translation>
+            <numerusform>%n с</numerusform>
+            <numerusform>%n с</numerusform>
+            <numerusform>%n с</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min</source>
+        <comment>minutes</comment>
+        <translation>
+            <numerusform>%n мин</numerusform>
+            <numerusform>%n мин</numerusform>
+            <numerusform>%n мин</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n recording(s)</source>
+        <translation>
+            <numerusform>%n запись</numerusform>
+            <numerusform>%n записи</numerusform>
+            <numerusform>%n записей</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>.</source>
+        <comment>the decimal separator</comment>
+        <translation>,</translation>
+    </message>
+    <message>
+        <source>%1 B</source>
+        <translation>%1 Б</translation>
+    </message>
+    <message>
+        <source>%1 KB</source>
+        <translation>%1 КБ</translation>
+    </message>
+    <message>
+        <source>%1 MB</source>
+        <translation>%1 МБ</translation>
+    </message>
+    <message>
+        <source>%1 GB</source>
+        <translation>%1 ГБ</translation>
+    </message>
+    <message>
+        <source>%1 TB</source>
+        <translation>%1 ТБ</translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <comment>hours</comment>
+        <translation>%1 ч</translation>
+    </message>
+</context>
+<context>
     <name>CentreWorkspace</name>
     <message>
         <source>Centre</source>
@@ -110,46 +169,46 @@
     </message>
     <message>
         <source>Set up the centre…</source>
-        <translation type="unfinished" />
+        <translation>Настроить центр…</translation>
     </message>
     <message>
         <source>Open folder</source>
-        <translation type="unfinished" />
+        <translation>Открыть папку</translation>
     </message>
     <message>
         <source>Open</source>
-        <translation type="unfinished" />
+        <translation>Открыть</translation>
     </message>
     <message numerus="yes">
         <source>session(s) logged</source>
-        <translation type="unfinished">
-            <numerusform />
-            <numerusform />
-            <numerusform />
+        <translation>
+            <numerusform>сеанс в журнале</numerusform>
+            <numerusform>сеанса в журнале</numerusform>
+            <numerusform>сеансов в журнале</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>device(s) known</source>
-        <translation type="unfinished">
-            <numerusform />
-            <numerusform />
-            <numerusform />
+        <translation>
+            <numerusform>устройство известно</numerusform>
+            <numerusform>устройства известно</numerusform>
+            <numerusform>устройств известно</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>event(s) recorded</source>
-        <translation type="unfinished">
-            <numerusform />
-            <numerusform />
-            <numerusform />
+        <translation>
+            <numerusform>событие в журнале</numerusform>
+            <numerusform>события в журнале</numerusform>
+            <numerusform>событий в журнале</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>recording(s)</source>
-        <translation type="unfinished">
-            <numerusform />
-            <numerusform />
-            <numerusform />
+        <translation>
+            <numerusform>запись</numerusform>
+            <numerusform>записи</numerusform>
+            <numerusform>записей</numerusform>
         </translation>
     </message>
     <message>
@@ -186,55 +245,55 @@
     </message>
     <message>
         <source>No centre is set up, so there are no figures for all rooms. Enter the centre's address and this room's token in “Upload to the centre”, or choose “This room”.</source>
-        <translation type="unfinished" />
+        <translation>Центр не настроен, поэтому данных по всем аудиториям нет. Введите адрес центра и токен этой аудитории в разделе «Отправка в центр» или выберите «Эта аудитория».</translation>
     </message>
     <message>
         <source>The centre's figures could not be read, so none are shown. Check the centre's address and token, or try again when the network is back.</source>
-        <translation type="unfinished" />
+        <translation>Не удалось получить данные центра, поэтому они не показаны. Проверьте адрес центра и токен или повторите, когда появится сеть.</translation>
     </message>
     <message>
         <source>Recordings: %1, %2 in all, %3</source>
-        <translation type="unfinished" />
+        <translation>Записи: %1, всего %2, %3</translation>
     </message>
     <message numerus="yes">
         <source>%n recording(s)</source>
-        <translation type="unfinished">
-            <numerusform />
-            <numerusform />
-            <numerusform />
+        <translation>
+            <numerusform>%n запись</numerusform>
+            <numerusform>%n записи</numerusform>
+            <numerusform>%n записей</numerusform>
         </translation>
     </message>
     <message>
         <source>Recordings: none in this period.</source>
-        <translation type="unfinished" />
+        <translation>Записей за этот период нет.</translation>
     </message>
     <message numerus="yes">
         <source> and %n more</source>
-        <translation type="unfinished">
-            <numerusform />
-            <numerusform />
-            <numerusform />
+        <translation>
+            <numerusform> и ещё %n</numerusform>
+            <numerusform> и ещё %n</numerusform>
+            <numerusform> и ещё %n</numerusform>
         </translation>
     </message>
     <message>
         <source>read the sessions for the report</source>
-        <translation type="unfinished" />
+        <translation>прочитать сеансы для отчёта</translation>
     </message>
     <message>
         <source>all rooms, from the centre</source>
-        <translation type="unfinished" />
+        <translation>все аудитории, по данным центра</translation>
     </message>
     <message>
         <source>this room</source>
-        <translation type="unfinished" />
+        <translation>эта аудитория</translation>
     </message>
     <message>
         <source>From %1 to %2; %3; room: %4; lecturer: %5</source>
-        <translation type="unfinished" />
+        <translation>С %1 по %2; %3; аудитория: %4; преподаватель: %5</translation>
     </message>
     <message>
         <source>Saved to %1</source>
-        <translation type="unfinished" />
+        <translation>Сохранено: %1</translation>
     </message>
     <message>
         <source>read the centre's figures</source>
@@ -270,39 +329,39 @@
     </message>
     <message>
         <source>Export sessions as CSV</source>
-        <translation type="unfinished" />
+        <translation>Экспорт сеансов в CSV</translation>
     </message>
     <message>
         <source>Room</source>
-        <translation type="unfinished">Аудитория</translation>
+        <translation>Аудитория</translation>
     </message>
     <message>
         <source>Date</source>
-        <translation type="unfinished" />
+        <translation>Дата</translation>
     </message>
     <message>
         <source>Start</source>
-        <translation type="unfinished" />
+        <translation>Начало</translation>
     </message>
     <message>
         <source>End</source>
-        <translation type="unfinished" />
+        <translation>Конец</translation>
     </message>
     <message>
         <source>Lecturer</source>
-        <translation type="unfinished" />
+        <translation>Преподаватель</translation>
     </message>
     <message>
         <source>Course</source>
-        <translation type="unfinished" />
+        <translation>Курс</translation>
     </message>
     <message>
         <source>Hours</source>
-        <translation type="unfinished" />
+        <translation>Часы</translation>
     </message>
     <message>
         <source>Recordings</source>
-        <translation type="unfinished">Записи</translation>
+        <translation>Записи</translation>
     </message>
     <message>
         <source>export the CSV file</source>
@@ -329,7 +388,7 @@
     <name>ChartCard</name>
     <message>
         <source>No data for this period</source>
-        <translation type="unfinished" />
+        <translation>Нет данных за этот период</translation>
     </message>
 </context>
 <context>
@@ -1294,6 +1353,137 @@ Console</source>
     </message>
 </context>
 <context>
+    <name>ReportPdf</name>
+    <message>
+        <source>Sessions</source>
+        <translation>Сеансы</translation>
+    </message>
+    <message>
+        <source>Hours in use</source>
+        <translation>Часы работы</translation>
+    </message>
+    <message>
+        <source>Rooms</source>
+        <translation>Аудитории</translation>
+    </message>
+    <message>
+        <source>Recordings</source>
+        <translation>Записи</translation>
+    </message>
+    <message>
+        <source>Lamps near the end of rated life</source>
+        <translation>Лампы на исходе ресурса</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>нет</translation>
+    </message>
+    <message>
+        <source>Faults</source>
+        <translation>Неисправности</translation>
+    </message>
+    <message>
+        <source>Made on %1</source>
+        <translation>Составлен %1</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>Сводка</translation>
+    </message>
+    <message>
+        <source>Figure</source>
+        <translation>Показатель</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Значение</translation>
+    </message>
+    <message>
+        <source>Charts</source>
+        <translation>Графики</translation>
+    </message>
+    <message>
+        <source>Room</source>
+        <translation>Аудитория</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Дата</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Начало</translation>
+    </message>
+    <message>
+        <source>End</source>
+        <translation>Конец</translation>
+    </message>
+    <message>
+        <source>Lecturer</source>
+        <translation>Преподаватель</translation>
+    </message>
+    <message>
+        <source>Course</source>
+        <translation>Курс</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Длительность</translation>
+    </message>
+    <message>
+        <source>No sessions in this period.</source>
+        <translation>За этот период сеансов нет.</translation>
+    </message>
+    <message>
+        <source>Sessions by lecturer</source>
+        <translation>Сеансы по преподавателям</translation>
+    </message>
+    <message>
+        <source>Sessions by course</source>
+        <translation>Сеансы по курсам</translation>
+    </message>
+    <message>
+        <source>(not given)</source>
+        <translation>(не указано)</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>Устройства</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>Устройство</translation>
+    </message>
+    <message>
+        <source>Hours in sessions</source>
+        <translation>Часы в сеансах</translation>
+    </message>
+    <message>
+        <source>Lamp hours</source>
+        <translation>Часы лампы</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 из %2</translation>
+    </message>
+    <message>
+        <source>No devices known.</source>
+        <translation>Устройства неизвестны.</translation>
+    </message>
+    <message>
+        <source>Faults by device</source>
+        <translation>Неисправности по устройствам</translation>
+    </message>
+    <message>
+        <source>Last</source>
+        <translation>Последняя</translation>
+    </message>
+    <message>
+        <source>No faults in this period.</source>
+        <translation>За этот период неисправностей нет.</translation>
+    </message>
+</context>
+<context>
     <name>RoomBridge</name>
     <message>
         <source>Could not %1.</source>
@@ -1451,6 +1641,14 @@ Console</source>
     <message>
         <source>Dropped at capture</source>
         <translation>Потеряно при захвате</translation>
+    </message>
+    <message>
+        <source>over %1 days</source>
+        <translation>более %1 дн.</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 ч %2 мин</translation>
     </message>
     <message>
         <source>Late at compositing</source>
@@ -1773,63 +1971,63 @@ Console</source>
     <message numerus="yes">
         <source>%n waiting</source>
         <comment>upload queue items</comment>
-        <translation type="unfinished">
-            <numerusform />
-            <numerusform />
-            <numerusform />
+        <translation>
+            <numerusform>в очереди: %n</numerusform>
+            <numerusform>в очереди: %n</numerusform>
+            <numerusform>в очереди: %n</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n uploaded</source>
         <comment>upload queue items</comment>
-        <translation type="unfinished">
-            <numerusform />
-            <numerusform />
-            <numerusform />
+        <translation>
+            <numerusform>загружено: %n</numerusform>
+            <numerusform>загружено: %n</numerusform>
+            <numerusform>загружено: %n</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n refused by the centre</source>
         <comment>upload queue items</comment>
-        <translation type="unfinished">
-            <numerusform />
-            <numerusform />
-            <numerusform />
+        <translation>
+            <numerusform>отклонено центром: %n</numerusform>
+            <numerusform>отклонено центром: %n</numerusform>
+            <numerusform>отклонено центром: %n</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>The centre cannot be reached; %n item(s) wait and will be retried.</source>
-        <translation type="unfinished">
-            <numerusform />
-            <numerusform />
-            <numerusform />
+        <translation>
+            <numerusform>Центр недоступен; %n элемент ждёт и будет отправлен позже.</numerusform>
+            <numerusform>Центр недоступен; %n элемента ждут и будут отправлены позже.</numerusform>
+            <numerusform>Центр недоступен; %n элементов ждут и будут отправлены позже.</numerusform>
         </translation>
     </message>
     <message>
         <source>Up to date: %1, %2.</source>
-        <translation type="unfinished" />
+        <translation>Всё отправлено: %1, %2.</translation>
     </message>
     <message numerus="yes">
         <source>%n sent</source>
         <comment>upload items</comment>
-        <translation type="unfinished">
-            <numerusform />
-            <numerusform />
-            <numerusform />
+        <translation>
+            <numerusform>отправлено: %n</numerusform>
+            <numerusform>отправлено: %n</numerusform>
+            <numerusform>отправлено: %n</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n refused</source>
         <comment>upload items</comment>
-        <translation type="unfinished">
-            <numerusform />
-            <numerusform />
-            <numerusform />
+        <translation>
+            <numerusform>отклонено: %n</numerusform>
+            <numerusform>отклонено: %n</numerusform>
+            <numerusform>отклонено: %n</numerusform>
         </translation>
     </message>
     <message>
         <source>, about %1 left</source>
-        <translation type="unfinished" />
+        <translation>, осталось около %1</translation>
     </message>
     <message>
         <source>Saved.</source>

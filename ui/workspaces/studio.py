@@ -159,7 +159,10 @@ class StudioWorkspace(QWidget):
         self.marker_button.setToolTip(self.tr("Start a new chapter here (Ctrl+M)"))
         self.record_button = QPushButton(self.tr("● Record"))
         self.record_button.setObjectName("recordButton")
-        self.record_button.setMinimumWidth(180)
+        # Wide enough for the running timer in the user's language ("■ Стоп  00:00:12" was cut to "…00:00:1").
+        widest = self.tr("■ Stop  %1").replace("%1", "00:00:00")
+        self.record_button.ensurePolished()  # the stylesheet's font, not the default one
+        self.record_button.setMinimumWidth(max(180, self.record_button.fontMetrics().horizontalAdvance(widest) + 64))
         record_row.addWidget(self.status_label, 1)
         record_row.addWidget(self.marker_button)
         record_row.addWidget(self.record_button)
@@ -260,6 +263,10 @@ class StudioWorkspace(QWidget):
                         what=self.tr("remove source"))
 
     def _kind_changed(self, kind: str) -> None:
+        if kind == "camera":
+            cameras = [(d.name, str(d.state["stream_url"])) for d in self.bridge.room.devices.values()
+                       if "stream" in d.capabilities and d.state.get("stream_url")]
+            self.sources.set_cameras(sorted(cameras))
         if kind == "mic":
             self.bridge.run(Studio.microphones(), on_done=self.sources.set_microphones,
                             what=self.tr("list microphones"))
