@@ -5,3 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t sources < <(find ui -name '*.py' | sort)
 .venv/bin/pyside6-lupdate -locations none -no-obsolete "${sources[@]}" -ts assets/i18n/classroom_console_ru.ts
+# English needs only its plural forms ("1 recording", "5 recordings"): the source text is English already.
+.venv/bin/pyside6-lupdate -locations none -no-obsolete -pluralonly "${sources[@]}" -ts assets/i18n/classroom_console_en.ts

@@ -22,6 +22,14 @@ def _lupdate() -> str:
     return found
 
 
+def _translated(message: ET.Element) -> bool:
+    """A plain entry has text; a plural one (numerus) has Russian's three forms, each with text."""
+    if message.get("numerus") == "yes":
+        forms = [f.text or "" for f in message.iter("numerusform")]
+        return len(forms) == 3 and all(f.strip() for f in forms)
+    return bool((message.findtext("translation") or "").strip())
+
+
 def test_every_ui_string_is_translated_to_russian(tmp_path: Path) -> None:
     fresh = tmp_path / "ru.ts"
     shutil.copy(TS, fresh)
@@ -37,7 +45,7 @@ def test_every_ui_string_is_translated_to_russian(tmp_path: Path) -> None:
         for message in ET.parse(fresh).getroot().iter("message")
         if (message.find("translation") is None)
         or message.find("translation").get("type") == "unfinished"  # type: ignore[union-attr]
-        or not (message.findtext("translation") or "").strip()
+        or not _translated(message)
     ]
     assert not untranslated, f"run scripts/update_translations.sh and translate: {untranslated}"
 
@@ -47,3 +55,16 @@ def test_placeholders_survive_translation() -> None:
         source = message.findtext("source") or ""
         translation = message.findtext("translation") or ""
         assert ("%1" in source) == ("%1" in translation), source
+
+
+def test_plural_forms_keep_the_number_and_english_has_them() -> None:
+    """Counts use Qt's plural forms: Russian's three and English's two, each keeping %n where the source has it."""
+    english = ROOT / "assets" / "i18n" / "classroom_console_en.ts"
+    for ts, count in ((TS, 3), (english, 2)):
+        for message in ET.parse(ts).getroot().iter("message"):
+            if message.get("numerus") != "yes":
+                continue
+            source = message.findtext("source") or ""
+            forms = [f.text or "" for f in message.iter("numerusform")]
+            assert len(forms) == count and all(f.strip() for f in forms), (ts.name, source)
+            assert all(("%n" in f) == ("%n" in source) for f in forms), (ts.name, source)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import qasync
 from PySide6.QtCharts import QAbstractBarSeries, QBarCategoryAxis
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from pytestqt.qtbot import QtBot
 
@@ -186,16 +186,24 @@ def test_empty_charts_say_no_data(qtbot: QtBot, tmp_path: Path) -> None:
     assert not workspace.cards[4].is_empty() and workspace.cards[5].is_empty()
 
 
-def test_a_short_recording_is_in_seconds_and_counts_agree(qtbot: QtBot, tmp_path: Path) -> None:
-    core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
-    workspace = CentreWorkspace(RoomBridge(core))
-    qtbot.addWidget(workspace)
-    workspace.show_report(UsageReport(sessions=1, recordings=RecordingTotals(1, 37 / 3600, 1_300_000)))
-    assert workspace.recordings_label.text() == "Recordings: 1 recording, 37 s in all, 1.3 MB"
-    assert workspace.recordings_tile.caption.text() == "recording"
-    assert workspace.sessions_tile.caption.text() == "session logged"
-    workspace.show_report(UsageReport(sessions=2, recordings=RecordingTotals(5, 0.5, 2_000)))
-    assert workspace.recordings_label.text() == "Recordings: 5 recordings, 30 min in all, 2.0 KB"
+def test_a_short_recording_is_in_seconds_and_counts_agree(qtbot: QtBot, qapp: QCoreApplication, tmp_path: Path) -> None:
+    """A 37 s recording was "0.0 hours"; English counts agree with their number too (its plural forms)."""
+    translators = i18n.install(qapp, "en")
+    assert translators, "no English plural forms found: scripts/setup.sh compiles assets/i18n/*.ts"
+    try:
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
+        workspace = CentreWorkspace(RoomBridge(core))
+        qtbot.addWidget(workspace)
+        workspace.show_report(UsageReport(sessions=1, recordings=RecordingTotals(1, 37 / 3600, 1_300_000)))
+        assert workspace.recordings_label.text() == "Recordings: 1 recording, 37 s in all, 1.3 MB"
+        assert workspace.recordings_tile.caption.text() == "recording"
+        assert workspace.sessions_tile.caption.text() == "session logged"
+        workspace.show_report(UsageReport(sessions=2, recordings=RecordingTotals(5, 0.5, 2_000)))
+        assert workspace.recordings_label.text() == "Recordings: 5 recordings, 30 min in all, 2.0 KB"
+        assert workspace.sessions_tile.caption.text() == "sessions logged"
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
 
 
 def test_russian_counts_and_units(qtbot: QtBot, qapp: QCoreApplication, tmp_path: Path) -> None:
@@ -219,7 +227,12 @@ def test_export_says_where_it_saved_and_opens_the_folder(
     qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened: list[str] = []
-    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+
+    def open_url(url: QUrl) -> bool:
+        opened.append(url.toLocalFile())
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
 
     async def scenario() -> None:
         core = ConsoleCore(ConsoleOptions(data_dir=tmp_path / "room", discover=False))

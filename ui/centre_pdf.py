@@ -10,23 +10,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, Qt
+from PySide6.QtCore import QMarginsF, QObject, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPageLayout, QPageSize, QPainter, QPdfWriter
 from PySide6.QtWidgets import QWidget
 
 from classroom_console.usage_export import session_cells
 from classroom_console.usage_model import UsageReport
 from ui.centre_format import decimal, duration, human_bytes
+from ui.centre_format import recordings as count_recordings
 
-_CTX = "CentrePdf"
 SHADE = QColor("#eef1f6")
 INK = QColor("#1d2433")
 NAVY = QColor("#1d3557")
 MUTED = QColor("#5b6578")
-
-
-def _t(text: str, n: int = -1) -> str:
-    return QCoreApplication.translate(_CTX, text, None, n)
 
 
 class _Pages:
@@ -111,60 +107,69 @@ class _Pages:
         self.painter.end()
 
 
-def cover_lines(report: UsageReport) -> list[tuple[str, str]]:
-    """The figures a reader wants first, as (what, how much)."""
-    rec = report.recordings
-    warned = [d.name for d in report.devices if d.lamp_warning]
-    faults = sum(f.fault_events + f.fault_readings for f in report.faults)
-    recordings = _t("%n recording(s)", rec.count)
-    if rec.count:
-        recordings += f" · {duration(rec.hours * 3600)} · {human_bytes(rec.size_bytes)}"
-    return [
-        (_t("Sessions"), str(report.sessions)),
-        (_t("Hours in use"), decimal(report.hours_in_use)),
-        (_t("Rooms"), str(report.rooms)),
-        (_t("Recordings"), recordings),
-        (_t("Lamps near the end of rated life"), ", ".join(warned) if warned else _t("none")),
-        (_t("Faults"), str(faults)),
-    ]
+class ReportPdf(QObject):
+    """The report's words and layout (a QObject so that lupdate finds its tr() strings)."""
+
+    def cover_lines(self, report: UsageReport) -> list[tuple[str, str]]:
+        """The figures a reader wants first, as (what, how much)."""
+        rec = report.recordings
+        warned = [d.name for d in report.devices if d.lamp_warning]
+        faults = sum(f.fault_events + f.fault_readings for f in report.faults)
+        recordings = count_recordings(rec.count)
+        if rec.count:
+            recordings += f" · {duration(rec.hours * 3600)} · {human_bytes(rec.size_bytes)}"
+        return [
+            (self.tr("Sessions"), str(report.sessions)),
+            (self.tr("Hours in use"), decimal(report.hours_in_use)),
+            (self.tr("Rooms"), str(report.rooms)),
+            (self.tr("Recordings"), recordings),
+            (self.tr("Lamps near the end of rated life"), ", ".join(warned) if warned else self.tr("none")),
+            (self.tr("Faults"), str(faults)),
+        ]
+
+    def write(self, path: Path, title: str, scope: str, report: UsageReport, charts: Sequence[QWidget]) -> None:
+        """A4 portrait: a cover with the figures, every chart as drawn on screen, then the tables."""
+        pages = _Pages(path, title)
+        pages.text(title, 20, bold=True, colour=NAVY, gap=10)
+        pages.text(scope, 10, colour=MUTED, gap=4)
+        made = self.tr("Made on %1").replace("%1", datetime.now().strftime("%Y-%m-%d %H:%M"))
+        pages.text(made, 9, colour=MUTED, gap=30)
+        pages.table(self.tr("Summary"), (self.tr("Figure"), self.tr("Value")), self.cover_lines(report),
+                    (0.45, 0.55), "")
+        pages.new_page()
+        pages.text(self.tr("Charts"), 13, bold=True, colour=NAVY)
+        for widget in charts:
+            pages.picture(widget)
+        pages.new_page()
+        sessions = [session_cells(s) for s in report.session_rows]
+        pages.table(
+            self.tr("Sessions"),
+            (self.tr("Room"), self.tr("Date"), self.tr("Start"), self.tr("End"), self.tr("Lecturer"),
+             self.tr("Course"), self.tr("Duration"), self.tr("Recordings")),
+            [(*c[:6], duration(s.duration_s) if s.duration_s > 0 else "—", c[7])
+             for c, s in zip(sessions, report.session_rows, strict=True)],
+            (0.13, 0.11, 0.07, 0.1, 0.18, 0.19, 0.11, 0.11), self.tr("No sessions in this period."),
+        )
+        for title_text, items, who in ((self.tr("Sessions by lecturer"), report.by_lecturer, self.tr("Lecturer")),
+                                       (self.tr("Sessions by course"), report.by_course, self.tr("Course"))):
+            pages.table(title_text, (who, self.tr("Sessions"), self.tr("Hours in use")),
+                        [(n.name or self.tr("(not given)"), str(n.sessions), decimal(n.hours)) for n in items],
+                        (0.6, 0.2, 0.2), self.tr("No sessions in this period."))
+        pages.table(
+            self.tr("Devices"),
+            (self.tr("Device"), self.tr("Room"), self.tr("Hours in sessions"), self.tr("Lamp hours")),
+            [(d.name, d.room, decimal(d.hours_in_sessions),
+              "" if d.lamp_hours is None else self.tr("%1 of %2").replace("%1", str(d.lamp_hours))
+              .replace("%2", str(d.lamp_rated_hours)) + (" ⚠" if d.lamp_warning else ""))
+             for d in report.devices],
+            (0.34, 0.26, 0.2, 0.2), self.tr("No devices known."),
+        )
+        pages.table(self.tr("Faults by device"), (self.tr("Device"), self.tr("Faults"), self.tr("Last")),
+                    [(f.name, str(f.fault_events + f.fault_readings), f.last_at[:16].replace("T", " "))
+                     for f in report.faults],
+                    (0.5, 0.2, 0.3), self.tr("No faults in this period."))
+        pages.finish()
 
 
 def write_pdf(path: Path, title: str, scope: str, report: UsageReport, charts: Sequence[QWidget]) -> None:
-    """A4 portrait: a cover with the figures, every chart as drawn on screen, then the tables."""
-    pages = _Pages(path, title)
-    pages.text(title, 20, bold=True, colour=NAVY, gap=10)
-    pages.text(scope, 10, colour=MUTED, gap=4)
-    pages.text(_t("Made on %1").replace("%1", datetime.now().strftime("%Y-%m-%d %H:%M")), 9, colour=MUTED, gap=30)
-    pages.table(_t("Summary"), (_t("Figure"), _t("Value")), cover_lines(report), (0.45, 0.55), "")
-    pages.new_page()
-    pages.text(_t("Charts"), 13, bold=True, colour=NAVY)
-    for widget in charts:
-        pages.picture(widget)
-    pages.new_page()
-    sessions = [session_cells(s) for s in report.session_rows]
-    pages.table(
-        _t("Sessions"),
-        (_t("Room"), _t("Date"), _t("Start"), _t("End"), _t("Lecturer"), _t("Course"), _t("Duration"),
-         _t("Recordings")),
-        [(*c[:6], duration(s.duration_s) if s.duration_s > 0 else "—", c[7])
-         for c, s in zip(sessions, report.session_rows, strict=True)],
-        (0.13, 0.11, 0.07, 0.1, 0.18, 0.19, 0.11, 0.11), _t("No sessions in this period."),
-    )
-    for title_text, items, who in ((_t("Sessions by lecturer"), report.by_lecturer, _t("Lecturer")),
-                                   (_t("Sessions by course"), report.by_course, _t("Course"))):
-        pages.table(title_text, (who, _t("Sessions"), _t("Hours in use")),
-                    [(n.name or _t("(not given)"), str(n.sessions), decimal(n.hours)) for n in items],
-                    (0.6, 0.2, 0.2), _t("No sessions in this period."))
-    pages.table(
-        _t("Devices"), (_t("Device"), _t("Room"), _t("Hours in sessions"), _t("Lamp hours")),
-        [(d.name, d.room, decimal(d.hours_in_sessions),
-          "" if d.lamp_hours is None else _t("%1 of %2").replace("%1", str(d.lamp_hours))
-          .replace("%2", str(d.lamp_rated_hours)) + (" ⚠" if d.lamp_warning else ""))
-         for d in report.devices],
-        (0.34, 0.26, 0.2, 0.2), _t("No devices known."),
-    )
-    pages.table(_t("Faults by device"), (_t("Device"), _t("Faults"), _t("Last")),
-                [(f.name, str(f.fault_events + f.fault_readings), f.last_at[:16].replace("T", " "))
-                 for f in report.faults],
-                (0.5, 0.2, 0.3), _t("No faults in this period."))
-    pages.finish()
+    ReportPdf().write(path, title, scope, report, charts)

@@ -20,9 +20,10 @@ def pick_language(requested: str | None) -> str:
 
 
 def install(app: QCoreApplication, lang: str) -> list[QTranslator]:
-    """Load translators for ``lang``; keep the returned list alive as long as the app."""
-    if lang == "en":
-        return []
+    """Load translators for ``lang``; keep the returned list alive as long as the app.
+
+    English has one too, holding only plural forms ("1 recording", "5 recordings"): the source is English.
+    """
     loaded: list[QTranslator] = []
     ours = QTranslator(app)
     qm = translations_dir() / f"classroom_console_{lang}.qm"
@@ -30,6 +31,10 @@ def install(app: QCoreApplication, lang: str) -> list[QTranslator]:
         loaded.append(ours)
     else:
         log.warning("no translation for %r at %s (run scripts/setup.sh to compile it)", lang, qm)
+    if lang == "en":
+        for translator in loaded:
+            app.installTranslator(translator)
+        return loaded
     qt = QTranslator(app)
     if qt.load(QLocale(lang), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         loaded.append(qt)

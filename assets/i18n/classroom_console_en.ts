@@ -1,0 +1,125 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+<context>
+    <name>CentreFormat</name>
+    <message numerus="yes">
+        <source>%n s</source>
+        <comment>seconds</comment>
+        <translation>
+            <numerusform>%n s</numerusform>
+            <numerusform>%n s</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min</source>
+        <comment>minutes</comment>
+        <translation>
+            <numerusform>%n min</numerusform>
+            <numerusform>%n min</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n recording(s)</source>
+        <translation>
+            <numerusform>%n recording</numerusform>
+            <numerusform>%n recordings</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>CentreWorkspace</name>
+    <message numerus="yes">
+        <source>session(s) logged</source>
+        <translation>
+            <numerusform>session logged</numerusform>
+            <numerusform>sessions logged</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>device(s) known</source>
+        <translation>
+            <numerusform>device known</numerusform>
+            <numerusform>devices known</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>event(s) recorded</source>
+        <translation>
+            <numerusform>event recorded</numerusform>
+            <numerusform>events recorded</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>recording(s)</source>
+        <translation>
+            <numerusform>recording</numerusform>
+            <numerusform>recordings</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n recording(s)</source>
+        <translation>
+            <numerusform>%n recording</numerusform>
+            <numerusform>%n recordings</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> and %n more</source>
+        <translation>
+            <numerusform> and %n more</numerusform>
+            <numerusform> and %n more</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>SyncPanel</name>
+    <message numerus="yes">
+        <source>%n waiting</source>
+        <comment>upload queue items</comment>
+        <translation>
+            <numerusform>%n waiting</numerusform>
+            <numerusform>%n waiting</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n uploaded</source>
+        <comment>upload queue items</comment>
+        <translation>
+            <numerusform>%n uploaded</numerusform>
+            <numerusform>%n uploaded</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n refused by the centre</source>
+        <comment>upload queue items</comment>
+        <translation>
+            <numerusform>%n refused by the centre</numerusform>
+            <numerusform>%n refused by the centre</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The centre cannot be reached; %n item(s) wait and will be retried.</source>
+        <translation>
+            <numerusform>The centre cannot be reached; %n item waits and will be retried.</numerusform>
+            <numerusform>The centre cannot be reached; %n items wait and will be retried.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n sent</source>
+        <comment>upload items</comment>
+        <translation>
+            <numerusform>%n sent</numerusform>
+            <numerusform>%n sent</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n refused</source>
+        <comment>upload items</comment>
+        <translation>
+            <numerusform>%n refused</numerusform>
+            <numerusform>%n refused</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>
