@@ -95,13 +95,16 @@ def main() -> int:
         server = Nginx(Path(folder) / "nginx")
         server.start()
         try:
-            rtmp_s, hls_first_s, hls_last_s = measure_latency(server, size, max(args.seconds, 15.0))
+            rtmp_s, hls_first_s, hls_last_s, (hls_cpu, rtmp_cpu) = measure_latency(server, size,
+                                                                                   max(args.seconds, 15.0))
         finally:
             server.kill()
     print(f"glass-to-glass latency, {args.size} at 30 fps, x264 veryfast (medians, with min-max):")
     print(f"  RTMP via nginx-rtmp, PyAV playing it: {summary(rtmp_s)} (target < 1 s)")
     print(f"  LAN HLS, newest segment's first picture when the playlist lists it: {summary(hls_first_s)} "
           f"(target < 3 s); its last picture: {summary(hls_last_s)}")
+    print(f"  each output's own thread: HLS (muxing segments) {hls_cpu:.2f}% of one core, RTMP {rtmp_cpu:.2f}% "
+          f"(target < 5% per destination)")
     if args.latency_only:
         return 0
     with tempfile.TemporaryDirectory() as folder:

@@ -148,7 +148,8 @@ def measure_latency(server: Nginx, size: tuple[int, int], seconds: float) -> tup
             ended.set()
             stop.set()
             first, last = await hls_task
-            return await rtmp_task, first, last
+            cpu = [hls.stats().cpu_s / seconds * 100, rtmp.stats().cpu_s / seconds * 100]
+            return await rtmp_task, first, last, cpu
         finally:
             program.stop()
             await offload(program.join)
@@ -170,7 +171,7 @@ if __name__ == "__main__":
         nginx = Nginx(Path(folder) / "nginx")
         nginx.start()
         try:
-            rtmp_s, first_s, last_s = measure_latency(nginx, (1280, 720), 15.0)
+            rtmp_s, first_s, last_s, _ = measure_latency(nginx, (1280, 720), 15.0)
         finally:
             nginx.kill()
     print(f"RTMP {summary(rtmp_s)}; HLS first picture {summary(first_s)}, last {summary(last_s)}")
