@@ -123,6 +123,7 @@ def test_record_with_preview_marker_and_play_it_back(qtbot: QtBot, qloop: qasync
             qtbot.mouseClick(workspace.recordings.play_button, Qt.MouseButton.LeftButton)
             assert workspace.recordings.play_button.text() == "Pause"
             await wait_for(lambda: workspace.recordings.view.image is not None, within=30, what="playback pictures")
+            await wait_for(lambda: workspace.recordings.seek_bar.maximum() > 1000, within=30, what="the seek bar")
             # A short recording may already have ended by now on a busy machine: the button follows the
             # player either way, and says Play again once the end is reached.
             await wait_for(lambda: workspace.recordings.play_button.text() == "Play", within=60,

@@ -9,8 +9,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from classroom_console.media import offload
 from classroom_console.media.playback import Playback
@@ -36,13 +46,23 @@ class RecordingsPanel(QWidget):
         self.view.setObjectName("playerView")
         self.view.setMinimumSize(192, 108)
         column.addWidget(self.view, 1)
+        self.seek_bar = QSlider(Qt.Orientation.Horizontal)
+        self.seek_bar.setRange(0, 0)
+        self.seek_bar.setToolTip(self.tr("Drag to move through the recording"))
+        self.seek_bar.sliderReleased.connect(self._seek)
+        column.addWidget(self.seek_bar)
         row = QHBoxLayout()
         self.play_button = QPushButton(self.tr("Play"))
         self.play_button.setEnabled(False)
         self.position = QLabel("")
+        self.folder_button = QPushButton(self.tr("Open folder"))
+        self.folder_button.setToolTip(self.tr("Show the recordings' folder in the file manager"))
+        self.folder_button.clicked.connect(self.open_folder)
         row.addWidget(self.play_button)
         row.addWidget(self.position, 1)
+        row.addWidget(self.folder_button)
         column.addLayout(row)
+        self.folder: Path | None = None
         self.list.currentItemChanged.connect(lambda item: self.play_button.setEnabled(item is not None))
         self.play_button.clicked.connect(self.toggle)
         self._timer = QTimer(self)
@@ -99,10 +119,24 @@ class RecordingsPanel(QWidget):
         if image is not None:
             self.view.show_frame(image)
 
+    def open_folder(self) -> None:
+        """The folder of the chosen recording (else the recordings' folder), in the desktop's file manager."""
+        path = self.current_path()
+        folder = Path(path).parent if path else self.folder
+        if folder is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def _seek(self) -> None:
+        if self.playback is not None:
+            self.playback.seek(self.seek_bar.value() / 1000)
+
     def _tick(self) -> None:
         playback = self.playback
         if playback is None:
             return
+        if not self.seek_bar.isSliderDown():
+            self.seek_bar.setRange(0, int(playback.length_s * 1000))
+            self.seek_bar.setValue(int(playback.position_s * 1000))
         if playback.error:
             self.position.setText(self.tr("This recording cannot be played."))
         else:

@@ -1332,8 +1332,20 @@ Console</source>
         <translation>Выберите запись и нажмите «Воспроизвести».</translation>
     </message>
     <message>
+        <source>Drag to move through the recording</source>
+        <translation>Перетащите, чтобы перейти к месту записи</translation>
+    </message>
+    <message>
         <source>Play</source>
         <translation>Воспроизвести</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>Открыть папку</translation>
+    </message>
+    <message>
+        <source>Show the recordings' folder in the file manager</source>
+        <translation>Показать папку с записями в файловом менеджере</translation>
     </message>
     <message>
         <source>   + per-source files: %1</source>

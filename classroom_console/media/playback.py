@@ -93,6 +93,10 @@ class Playback:
         """Playing or about to: from play() until pause, stop, the end of the file or an error."""
         return self._wanted
 
+    def seek(self, seconds: float) -> None:
+        """Jump to this time (VLC moves there on its own threads; cheap to call)."""
+        self._player.set_time(int(max(0.0, seconds) * 1000))
+
     @property
     def position_s(self) -> float:
         return max(0, self._player.get_time()) / 1000
