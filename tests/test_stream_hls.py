@@ -29,6 +29,7 @@ from classroom_console.media.output import OutputState
 from classroom_console.media.output_hls import HlsOutput, Segment, render_playlist
 from classroom_console.media.output_rtmp import RtmpOutput
 from classroom_console.media.probe import inspect
+from classroom_console.media.studio import Studio
 from tests.discovery_helpers import browse_until
 from tests.test_stream_rtmp import FPS, SIZE, Nginx, received_whole
 from tests.test_stream_rtmp import nginx as nginx_server
@@ -238,3 +239,27 @@ async def test_the_stream_is_announced_over_dnssd_on_loopback() -> None:
     service = found["Console live test"]
     assert (service.address, service.port) == ("127.0.0.1", 8088)
     assert service.txt.get("path") == "/live/index.m3u8" and service.txt.get("kind") == "live"
+
+
+async def test_the_studio_serves_its_recording_on_the_lan_and_stops_the_server_on_close(tmp_path: Path) -> None:
+    """Through the facade the Studio workspace drives, on its loop: going live on the LAN mid-recording."""
+    studio = Studio(None, None, tmp_path, size=SIZE, fps=FPS, start_floor_bytes=0)
+    try:
+        await studio.add_source("test-pattern")
+        await studio.add_source("tone")
+        await studio.start_recording()
+        hls = await studio.serve_lan(port=0, host="127.0.0.1")
+        assert studio.lan is not None and hls.path == f"http://127.0.0.1:{studio.lan[0].port}/live/index.m3u8"
+        async with aiohttp.ClientSession() as http:
+
+            async def listed() -> bool:
+                async with http.get(hls.path) as response:
+                    return response.status == 200 and len(Playlist(await response.text()).names) >= 2
+
+            await until(listed, "two segments of the recording on the LAN")
+        assert [s.kind for s in studio.output_stats()] == ["file", "hls"]
+        result = await studio.stop_recording()
+    finally:
+        await studio.close()
+    assert studio.lan is None and hls.stats().state == OutputState.ENDED
+    assert result.stats.skipped_by_encoder == 0 and result.stats.dropped_at_file == 0

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import signal
 import sys
 from pathlib import Path
@@ -14,7 +13,6 @@ from typing import Any
 
 from classroom_console.commands.argtypes import number_in
 from classroom_console.commands.record import open_store
-from classroom_console.discovery_scope import SCOPE_LIMIT_ENV, Scope
 from classroom_console.media import (
     EncoderSettings,
     Program,
@@ -32,7 +30,6 @@ from classroom_console.media.hls_server import HlsServer
 from classroom_console.media.output import Output, OutputState, OutputStats
 from classroom_console.media.output_hls import HlsOutput
 from classroom_console.media.output_rtmp import RtmpOutput
-from classroom_console.network import local_ipv4_addresses
 
 HELP = ("stream sources live to RTMP destinations and/or the room's LAN (HLS), recording them too if asked, "
         "printing each destination's health")
@@ -109,14 +106,6 @@ def report(args: argparse.Namespace, record: dict[str, Any]) -> None:
         health_line(record["elapsed_s"], OutputStats(**d)) for d in record["destinations"]), flush=True)
 
 
-def viewer_host(bound: str) -> str:
-    """The address a viewer on the LAN would type: the one bound, or this PC's first LAN address."""
-    if bound not in ("0.0.0.0", "", "::"):
-        return bound
-    lan = [] if os.environ.get(SCOPE_LIMIT_ENV) == Scope.LOOPBACK else local_ipv4_addresses()
-    return lan[0] if lan else "127.0.0.1"
-
-
 async def serve_hls(args: argparse.Namespace, outputs: list[Output]) -> tuple[HlsServer, HlsAdvertiser] | None:
     """The LAN server and its DNS-SD advert, before the stream starts (a port in use is said before any
     encoding); the URL goes to stderr so that --json's stdout stays JSON lines."""
@@ -125,7 +114,7 @@ async def serve_hls(args: argparse.Namespace, outputs: list[Output]) -> tuple[Hl
         return None
     server = HlsServer(args.hls_host, int(args.hls_port), hls)
     await server.start()
-    hls.path = server.url(viewer_host(args.hls_host))
+    hls.path = server.viewer_url()
     advertiser = HlsAdvertiser(server.port, server.playlist_path)
     await advertiser.start()
     print(f"HLS: {hls.path} (player page: {hls.path.rsplit('/', 1)[0]}/)", file=sys.stderr, flush=True)

@@ -8,9 +8,13 @@ A slow viewer holds only its own connection; nothing it does reaches the encoder
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from aiohttp import web
+
+from classroom_console.discovery_scope import SCOPE_LIMIT_ENV, Scope
+from classroom_console.network import local_ipv4_addresses
 
 from .offload import offload
 from .output_hls import PLAYLIST, HlsOutput
@@ -44,6 +48,13 @@ class HlsServer:
     def url(self, host: str | None = None) -> str:
         """The playlist's URL as a viewer on ``host`` (default: the address bound) would type it."""
         return f"http://{host or self.host}:{self.port}{self.playlist_path}"
+
+    def viewer_url(self) -> str:
+        """The URL a viewer on the LAN would type: the address bound, or this PC's first LAN address."""
+        if self.host not in ("0.0.0.0", "", "::"):
+            return self.url()
+        lan = [] if os.environ.get(SCOPE_LIMIT_ENV) == Scope.LOOPBACK else local_ipv4_addresses()
+        return self.url(lan[0] if lan else "127.0.0.1")
 
     async def start(self) -> None:
         """Binds at once (an address in use is an OSError here, not later); ``port`` 0 takes a free one."""

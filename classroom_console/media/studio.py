@@ -18,10 +18,13 @@ from classroom_console.room import Room
 from .artifacts import Marker
 from .encoder import EncoderSettings
 from .frames import Image
+from .hls_dnssd import HlsAdvertiser
+from .hls_server import HlsServer
 from .layout import Layout, LowerThird
 from .microphone import MicrophoneInfo, list_microphones
 from .offload import offload
 from .output import Output, OutputStats
+from .output_hls import HlsOutput
 from .program import Program
 from .recorder import Recorder, RecordingResult, RecordingStore
 from .recovery import recover_unfinished
@@ -48,6 +51,7 @@ class Studio:
         self._specs: dict[str, str] = {}  # source name -> the text it was made from, to rebuild the program
         self.recorder: Recorder | None = None
         self.last_result: RecordingResult | None = None
+        self.lan: tuple[HlsServer, HlsAdvertiser] | None = None  # the console's HLS server, once started
 
     # -- preview and sources -----------------------------------------------------------------
     def set_preview(self, callback: Callable[[Image], None] | None) -> None:
@@ -176,6 +180,23 @@ class Studio:
             raise RuntimeError("not recording")
         await self.recorder.end_output(output)
 
+    async def serve_lan(self, port: int = 8088, host: str = "0.0.0.0") -> HlsOutput:
+        """Going live on the room's LAN (HLS) while recording: the server starts once and stays for the next
+        recording, announced over DNS-SD; the output's ``path`` is the URL viewers open."""
+        if self.recorder is None or not self.recorder.recording:
+            raise RuntimeError("not recording")
+        output = HlsOutput()
+        if self.lan is None:
+            server = HlsServer(host, port)
+            await server.start()
+            advertiser = HlsAdvertiser(server.port, server.playlist_path)
+            await advertiser.start()
+            self.lan = (server, advertiser)
+        output.path = self.lan[0].viewer_url()
+        self.recorder.add_output(output)
+        self.lan[0].source = output
+        return output
+
     def output_stats(self) -> list[OutputStats]:
         """The file's and each live destination's health while recording (reason codes, not sentences)."""
         return self.recorder.output_stats() if self.recorder is not None and self.recorder.recording else []
@@ -204,3 +225,7 @@ class Studio:
                 log.exception("could not finish the recording on close")
         self.program.stop()
         await offload(self.program.join, "studio-close")
+        lan, self.lan = self.lan, None
+        if lan is not None:
+            await lan[1].stop()
+            await lan[0].stop()
