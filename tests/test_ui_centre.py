@@ -248,7 +248,7 @@ def test_export_says_where_it_saved_and_opens_the_folder(
             page.export_csv(tmp_path / "out" / "sessions.csv")
             await wait_for(page.saved_banner.isVisible, what="confirmation")
             assert page.saved_banner.text.text() == f"Saved to {tmp_path / 'out' / 'sessions.csv'}"
-            open_folder, open_file = page.saved_banner.buttons
+            open_folder, open_file, _close = page.saved_banner.buttons
             qtbot.mouseClick(open_folder, Qt.MouseButton.LeftButton)
             qtbot.mouseClick(open_file, Qt.MouseButton.LeftButton)
             assert opened == [str(tmp_path / "out"), str(tmp_path / "out" / "sessions.csv")]

@@ -85,6 +85,9 @@ class ChartCard(QFrame):
         layout.addWidget(body, 1)
         layout.addWidget(self.empty, 1)
         self.setMinimumHeight(260)
+        # A chart squeezes its axis labels rather than widening the page: with 12 week labels the right-hand
+        # column once asked for more than a 1366-px screen has, and the page ran off to the right.
+        self.setMinimumWidth(280)
 
     def set_empty(self, empty: bool) -> None:
         """An empty chart is replaced by the sentence, never drawn as blank axes."""

@@ -7,10 +7,12 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QWidget,
 )
 
@@ -51,17 +53,25 @@ class SyncPanel(QFrame):
         self.bar.setTextVisible(False)
         self.detail = QLabel("")
         self.detail.setObjectName("cardDetail")
-        grid.addWidget(title, 0, 0, 1, 4)
+        # One field a row and the buttons on a row of their own: side by side, Russian cut the token's
+        # placeholder and "Отправить сейчас" at 1366 px.
+        self.delete_media.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.detail.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.save)
+        buttons.addWidget(self.send)
+        grid.addWidget(title, 0, 0, 1, 2)
         grid.addWidget(QLabel(self.tr("Centre")), 1, 0)
         grid.addWidget(self.url, 1, 1)
-        grid.addWidget(QLabel(self.tr("Token")), 1, 2)
-        grid.addWidget(self.token, 1, 3)
-        grid.addWidget(self.delete_media, 2, 0, 1, 2)
-        grid.addWidget(self.save, 2, 2)
-        grid.addWidget(self.send, 2, 3)
-        grid.addWidget(self.state, 3, 0, 1, 4)
-        grid.addWidget(self.bar, 4, 0, 1, 4)
-        grid.addWidget(self.detail, 5, 0, 1, 4)
+        grid.addWidget(QLabel(self.tr("Token")), 2, 0)
+        grid.addWidget(self.token, 2, 1)
+        grid.addWidget(self.delete_media, 3, 0, 1, 2)
+        grid.addLayout(buttons, 4, 0, 1, 2)
+        grid.addWidget(self.state, 5, 0, 1, 2)
+        grid.addWidget(self.bar, 6, 0, 1, 2)
+        grid.addWidget(self.detail, 7, 0, 1, 2)
+        grid.setColumnStretch(1, 1)
         self.save.clicked.connect(self.save_settings)
         self.send.clicked.connect(self.sync_now)
         self.sig_progress.connect(self.show_progress)

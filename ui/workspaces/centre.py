@@ -54,6 +54,7 @@ class StatTile(QFrame):
         self.caption = QLabel(caption)
         self.caption.setObjectName("pageSubtitle")
         self.caption.setWordWrap(True)
+        self.setMinimumWidth(120)  # the caption wraps ("событий в журнале") instead of widening the row
         layout.addWidget(self.value)
         layout.addWidget(self.caption)
 
@@ -116,6 +117,9 @@ class CentreWorkspace(QWidget):
         self.saved_banner = Banner()
         self.saved_banner.add_button(self.tr("Open folder"), self.open_saved_folder)
         self.saved_banner.add_button(self.tr("Open"), self.open_saved_file)
+        close = self.saved_banner.add_button("✕", self.saved_banner.hide)
+        close.setObjectName("linkButton")
+        close.setToolTip(self.tr("Close"))
         outer.addWidget(self.saved_banner)
         self.notice = QLabel("")
         self.notice.setObjectName("cardProblem")
@@ -163,6 +167,8 @@ class CentreWorkspace(QWidget):
         ]
         for n, card in enumerate(self.cards):
             grid.addWidget(card, 1 + n // 2, n % 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
         self.recordings_label = QLabel("")
         self.recordings_label.setWordWrap(True)
         self.tablets_label = QLabel(self.tr("Tablet participation: tablet activity is not recorded yet."))
@@ -256,8 +262,12 @@ class CentreWorkspace(QWidget):
         (panel.token if panel.url.text() else panel.url).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_summary(self, summary: UsageSummary) -> None:
+        """The whole log's totals; the session and hour tiles keep the filtered report's once it is in."""
         self.devices_tile.show_count(summary.devices)
         self.events_tile.show_count(summary.events)
+        if self.report is None:
+            self.sessions_tile.show_count(summary.sessions)
+            self.hours_tile.value.setText(decimal(summary.hours_in_use))
 
     def show_report(self, report: UsageReport) -> None:
         """Everything the charts show comes from this one plain report."""
