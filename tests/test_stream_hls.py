@@ -28,6 +28,7 @@ from classroom_console.media.hls_server import HlsServer
 from classroom_console.media.output import OutputState
 from classroom_console.media.output_hls import HlsOutput, Segment, render_playlist
 from classroom_console.media.output_rtmp import RtmpOutput
+from classroom_console.media.packets import EncodedPacket
 from classroom_console.media.probe import inspect
 from classroom_console.media.studio import Studio
 from tests.discovery_helpers import browse_until
@@ -263,3 +264,42 @@ async def test_the_studio_serves_its_recording_on_the_lan_and_stops_the_server_o
         await studio.close()
     assert studio.lan is None and hls.stats().state == OutputState.ENDED
     assert result.stats.skipped_by_encoder == 0 and result.stats.dropped_at_file == 0
+
+
+class Gappy(HlsOutput):
+    """An HLS output whose queue lost the packets of one stretch (as when it falls behind and drops GOPs)."""
+
+    def __init__(self, lost_from_s: float, lost_to_s: float) -> None:
+        super().__init__(window=10, keep=10)
+        self.lost = (lost_from_s, lost_to_s)
+
+    def deliver(self, packet: EncodedPacket) -> bool:
+        if self.lost[0] <= packet.time_s < self.lost[1]:
+            return False
+        return super().deliver(packet)
+
+
+async def test_a_stretch_of_dropped_gops_starts_a_discontinuous_segment_that_still_decodes() -> None:
+    hls = Gappy(2.0, 3.5)
+    program = small_program()
+    broadcast = Broadcast(program, [hls], duration_s=5.0)
+    program.start()
+    try:
+        await broadcast.start()
+        await broadcast.wait()
+    finally:
+        program.stop()
+        await offload(program.join)
+    assert hls.snapshot.playlist is not None
+    playlist = Playlist(hls.snapshot.playlist.decode())
+    assert playlist.ended and playlist.text.count("#EXT-X-DISCONTINUITY") == 1
+    assert playlist.target == 1 and all(d <= 1.05 for d in playlist.durations), "no segment spans the break"
+    after = playlist.text.split("#EXT-X-DISCONTINUITY")[1]
+    first_after = len(playlist.durations) - after.count("#EXTINF")
+    gap = (playlist.dates[first_after] - playlist.dates[first_after - 1]).total_seconds()
+    assert gap == pytest.approx(2.0, abs=0.1), "the date after the break says when its pictures were taken"
+    assert hls.stats().extra["discarded"] > 0, "the pictures between the break and the next keyframe"
+    decoded = await offload(lambda: [decode_segment(hls.snapshot.segments[name]) for name in playlist.names])
+    for codecs, times, _ in decoded:
+        assert codecs == ["aac", "h264"] and times
+        assert times[-1] - times[0] < 1.0

@@ -113,7 +113,10 @@ async def serve_hls(args: argparse.Namespace, outputs: list[Output]) -> tuple[Hl
     if hls is None:
         return None
     server = HlsServer(args.hls_host, int(args.hls_port), hls)
-    await server.start()
+    try:
+        await server.start()
+    except OSError as exc:
+        raise OSError(f"cannot serve HLS on {args.hls_host}:{args.hls_port}: {exc.strerror or exc}") from exc
     hls.path = server.viewer_url()
     advertiser = HlsAdvertiser(server.port, server.playlist_path)
     await advertiser.start()

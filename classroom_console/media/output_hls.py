@@ -115,40 +115,49 @@ class HlsOutput(Output):
     def _serve(self, stop: threading.Event, streams: EncodedStreams) -> None:
         self.state = OutputState.LIVE
         origin: float | None = None
-        held: list[EncodedPacket] = []
+        held: list[EncodedPacket] = []  # sound while waiting for a keyframe (it overtakes the pictures)
         current: _Builder | None = None
-        gap = False
+        last_video_s: float | None = None
+        waiting = True  # for a keyframe: at the start, and after lost GOPs (pictures until then cannot decode)
         try:
             while (packet := self._next_packet(stop)) is not None:
-                if origin is None:
-                    if packet.starts_gop:
-                        origin = packet.time_s
-                    elif packet.kind == "audio" and len(held) < HELD_AUDIO:
+                lost = packet.kind == "video" and last_video_s is not None and packet.time_s - last_video_s > GAP_S
+                waiting = waiting or lost
+                if waiting and not packet.starts_gop:
+                    if packet.kind == "audio" and len(held) < HELD_AUDIO:
                         held.append(packet)
-                        continue
                     else:
                         self.discarded += 1
-                        continue
-                if packet.starts_gop and current is not None:
-                    gap = packet.time_s - current.last_video_s > GAP_S
-                    if gap or current.span_s(packet) >= SEGMENT_S * 0.9:
+                    continue
+                waiting = False
+                if packet.starts_gop:
+                    origin = packet.time_s if origin is None else origin
+                    if current is not None and (lost or current.span_s(packet) >= SEGMENT_S * 0.9):
                         held = current.spill + held
                         self._publish(current.close())
                         current = None
-                if current is None:
-                    current = _Builder(streams, origin, self._capture_wall(packet), gap, self._gop_s())
-                for each in (*held, packet):
-                    if each.time_s < origin:
-                        self.discarded += 1
-                        continue
-                    current.add(each)
-                    self._wrote(each)
+                    if current is None:
+                        current = _Builder(streams, origin, self._capture_wall(packet), lost, self._gop_s())
+                if current is None or origin is None:  # unreachable: the first packet kept is a keyframe
+                    continue
+                for each in held:  # what came before this segment's first picture belongs to none
+                    self._add(current, each, floor=packet.time_s)
                 held.clear()
+                self._add(current, packet, floor=origin)
+                if packet.kind == "video":
+                    last_video_s = packet.time_s
             if current is not None and current.has_video:
                 current.flush_spill()
                 self._publish(current.close())
         finally:
             self._publish(None, ended=True)
+
+    def _add(self, segment: _Builder, packet: EncodedPacket, floor: float) -> None:
+        if packet.time_s < floor:
+            self.discarded += 1
+        else:
+            segment.add(packet)
+            self._wrote(packet)
 
     def _gop_s(self) -> float:
         gop = getattr(self.owner, "gop_s", None)
@@ -189,7 +198,6 @@ class _Builder:
         self._container.start_encoding()
         self._first_pts_s: float | None = None
         self._end_s = 0.0
-        self.last_video_s = 0.0
 
     @property
     def has_video(self) -> bool:
@@ -221,7 +229,6 @@ class _Builder:
             if self._first_pts_s is None:
                 self._first_pts_s = start
             self._end_s = max(self._end_s, start + float(max(packet.duration, 1) * packet.time_base))
-            self.last_video_s = packet.time_s
         self._container.mux(packet.to_av(self._video if packet.kind == "video" else self._audio, self.origin))
 
     def close(self) -> Segment:
