@@ -73,6 +73,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def screenshot_folder_problem(folder: Path) -> str:
+    """Why screenshots cannot go to ``folder`` (a file on the way, not writable), or ""."""
+    for part in (folder, *folder.parents):
+        if part.exists():
+            if not part.is_dir():
+                return f"--screenshot {folder}: {part} is a file, not a folder"
+            if not os.access(part, os.W_OK):
+                return f"--screenshot {folder}: {part} is not writable"
+            return ""
+    return ""
+
+
 def has_display() -> bool:
     """Qt aborts with a cryptic xcb message when there is no screen: say it plainly instead."""
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
@@ -107,6 +119,13 @@ def _main(argv: Sequence[str] | None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if args.command in GUI_COMMANDS:
+        if args.screenshot:
+            problem = screenshot_folder_problem(args.screenshot)
+            if problem:
+                print(f"classroom-console {args.command}: {problem}", file=sys.stderr)
+                return 2
+            if not has_display():
+                os.environ["QT_QPA_PLATFORM"] = "offscreen"  # screenshots need no screen
         if not args.screenshot and not has_display():
             print(f"classroom-console {args.command}: no display found: run it on the desktop, or under "
                   "xvfb-run (scripts/demo.sh does that for you)", file=sys.stderr)

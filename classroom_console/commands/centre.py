@@ -154,6 +154,9 @@ def _fail(message: str, code: int = 1) -> int:
 
 def run(args: argparse.Namespace) -> int:
     command = args.centre_command
+    data = getattr(args, "data", None)
+    if isinstance(data, Path) and data.exists() and not data.is_dir():
+        return _fail(f"--data {data} is a file: give the centre's data folder", 2)
     if command == "serve":
         if args.cert is not None and args.key is None:
             return _fail("--cert needs --key", 2)

@@ -18,6 +18,7 @@ from classroom_console.media import (
     Recorder,
     RecordingResult,
     SimulatedClock,
+    SourceState,
     StopReason,
     make_source,
     offload,
@@ -42,7 +43,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--size", default="1280x720", help="output size, e.g. 1280x720 or 1920x1080")
     parser.add_argument("--fps", type=int, default=30, choices=[25, 30], help="output frame rate")
     parser.add_argument("--duration", type=positive_seconds, metavar="S", help="stop after S seconds (default: Ctrl-C)")
-    parser.add_argument("--preset", default="veryfast",
+    parser.add_argument("--preset", default="veryfast", choices=[*X264_PRESETS, "auto"], metavar="PRESET",
                         help="x264 preset (default veryfast), or auto: the slowest this PC encodes fast enough")
     parser.add_argument("--crf", type=number_in(0, 51, integer=True), default=23,
                         help="x264 quality 0-51, lower is better (default 23)")
@@ -58,7 +59,34 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="synthetic sources only: run on a simulated clock, as fast as the encoder goes")
 
 
+X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
+SOURCE_CHECK_S = 15.0  # a camera or screen that has not shown a picture by then is not going to
+
+
+def check_output(path: Path) -> None:
+    """The folder must exist (a typo is not a reason to create /nonexistent) and the name must be free to write."""
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise ValueError(f"the folder {folder} does not exist (or is a file): create it first")
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder: give a file name, e.g. {path / 'lecture.mp4'}")
+
+
+async def sources_ready(program: Program, within_s: float = SOURCE_CHECK_S) -> list[str]:
+    """Started sources that failed to open (each as "name: why"); waits for each to go live or fail."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within_s
+    while loop.time() < deadline:
+        statuses = [s.status() for s in program.sources]
+        if all(st.state in (SourceState.LIVE, SourceState.FAILED, SourceState.LOST) for st in statuses):
+            break
+        await asyncio.sleep(0.1)
+    return [f"{st.name}: {st.message or st.state}" for st in (s.status() for s in program.sources)
+            if st.state in (SourceState.FAILED, SourceState.LOST) or st.state is not SourceState.LIVE]
+
+
 def build_program(args: argparse.Namespace) -> Program:
+    check_output(args.output)
     size = parse_size(args.size)
     layout = parse_layout(args.layout)
     if args.lower_third:
@@ -77,6 +105,10 @@ def build_program(args: argparse.Namespace) -> Program:
     if not any(isinstance(s, AudioSource) for s in program.sources):
         print("classroom-console record: no audio source: the file gets a silent track", file=sys.stderr)
     return program
+
+
+class SourceFailed(Exception):
+    """A source that never gave a picture or sound (a camera URL that does not open, no such screen)."""
 
 
 async def open_store(args: argparse.Namespace, prog: str = "classroom-console record") -> AsyncStore | None:
@@ -107,6 +139,10 @@ async def record(args: argparse.Namespace, program: Program) -> RecordingResult:
     loop = asyncio.get_running_loop()
     program.start()
     try:
+        if not args.fast:
+            broken = await sources_ready(program)
+            if broken:  # a recording of nothing is a failure, not a blank file
+                raise SourceFailed("; ".join(broken))
         await recorder.start()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, lambda: asyncio.ensure_future(recorder.stop()))
@@ -130,6 +166,9 @@ def run(args: argparse.Namespace) -> int:
         result = asyncio.run(record(args, program))
     except DiskFullError as exc:
         print(f"classroom-console record: {exc}", file=sys.stderr)
+        return 1
+    except SourceFailed as exc:
+        print(f"classroom-console record: nothing recorded: a source did not start ({exc})", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps({"path": str(result.path), "recording_id": result.recording_id,
