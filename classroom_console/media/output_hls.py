@@ -9,20 +9,17 @@ half a segment. Only the last ``KEEP`` segments are held: memory is bounded howe
 from __future__ import annotations
 
 import dataclasses
-import io
 import math
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-import av
-
+from .hls_segments import HlsSnapshot, Segment, SegmentBuilder, render_playlist
 from .output import EncodedStreams, Output, OutputState
 from .packets import EncodedPacket
+
+__all__ = ["HlsOutput", "HlsSnapshot", "Segment", "render_playlist"]
 
 SEGMENT_S = 1.0  # the keyframe interval asked of the encoder, and so each segment's length
 WINDOW = 6  # segments named by the playlist
@@ -32,43 +29,6 @@ HELD_AUDIO = 200  # AAC packets kept while waiting for the first keyframe (sound
 GAP_S = 0.5  # a jump in the pictures' times this long (GOPs dropped) starts a new segment, marked discontinuous
 CLIENT_WINDOW_S = 60.0
 PLAYLIST = "index.m3u8"
-
-
-@dataclass(frozen=True, slots=True)
-class Segment:
-    sequence: int
-    duration_s: float
-    wall_start: float  # when its first picture was captured, for EXT-X-PROGRAM-DATE-TIME
-    data: bytes
-    discontinuity: bool = False
-
-    @property
-    def name(self) -> str:
-        return f"seg-{self.sequence}.ts"
-
-
-@dataclass(frozen=True, slots=True)
-class HlsSnapshot:
-    """What a viewer may be handed now; immutable, replaced whole by the output's thread."""
-
-    playlist: bytes | None = None  # None until the first segment is complete
-    segments: Mapping[str, bytes] = field(default_factory=dict)
-    ended: bool = False
-
-
-def render_playlist(segments: Sequence[Segment], target_s: int, ended: bool) -> str:
-    """A live (sliding) media playlist; ``ended`` adds EXT-X-ENDLIST so players stop asking."""
-    lines = ["#EXTM3U", "#EXT-X-VERSION:3", f"#EXT-X-TARGETDURATION:{target_s}",
-             f"#EXT-X-MEDIA-SEQUENCE:{segments[0].sequence if segments else 0}"]
-    for segment in segments:
-        if segment.discontinuity:
-            lines.append("#EXT-X-DISCONTINUITY")
-        stamp = datetime.fromtimestamp(segment.wall_start, UTC).isoformat(timespec="milliseconds")
-        lines += [f"#EXT-X-PROGRAM-DATE-TIME:{stamp.replace('+00:00', 'Z')}",
-                  f"#EXTINF:{segment.duration_s:.3f},", segment.name]
-    if ended:
-        lines.append("#EXT-X-ENDLIST")
-    return "\n".join(lines) + "\n"
 
 
 class HlsOutput(Output):
@@ -116,7 +76,7 @@ class HlsOutput(Output):
         self.state = OutputState.LIVE
         origin: float | None = None
         held: list[EncodedPacket] = []  # sound while waiting for a keyframe (it overtakes the pictures)
-        current: _Builder | None = None
+        current: SegmentBuilder | None = None
         last_video_s: float | None = None
         waiting = True  # for a keyframe: at the start, and after lost GOPs (pictures until then cannot decode)
         try:
@@ -137,7 +97,7 @@ class HlsOutput(Output):
                         self._publish(current.close())
                         current = None
                     if current is None:
-                        current = _Builder(streams, origin, self._capture_wall(packet), lost, self._gop_s())
+                        current = SegmentBuilder(streams, origin, self._capture_wall(packet), lost, self._gop_s())
                 if current is None or origin is None:  # unreachable: the first packet kept is a keyframe
                     continue
                 for each in held:  # what came before this segment's first picture belongs to none
@@ -152,7 +112,7 @@ class HlsOutput(Output):
         finally:
             self._publish(None, ended=True)
 
-    def _add(self, segment: _Builder, packet: EncodedPacket, floor: float) -> None:
+    def _add(self, segment: SegmentBuilder, packet: EncodedPacket, floor: float) -> None:
         if packet.time_s < floor:
             self.discarded += 1
         else:
@@ -179,60 +139,3 @@ class HlsOutput(Output):
         named = list(self._kept)[-self.window:]
         playlist = render_playlist(named, self._target_s, ended).encode() if named else None
         self.snapshot = HlsSnapshot(playlist, {s.name: s.data for s in self._kept}, ended)
-
-
-class _Builder:
-    """One segment being muxed: a whole MPEG-TS stream of its own (PAT/PMT first), so any segment plays alone."""
-
-    def __init__(self, streams: EncodedStreams, origin: float, wall_start: float, discontinuity: bool,
-                 gop_s: float) -> None:
-        self.origin = origin
-        self.gop_s = gop_s
-        self.spill: list[EncodedPacket] = []  # sound past the next keyframe's time: the next segment's
-        self.wall_start = wall_start
-        self.discontinuity = discontinuity
-        self._buffer = io.BytesIO()
-        self._container: Any = av.open(self._buffer, "w", format="mpegts")
-        self._video = self._container.add_stream_from_template(streams.video)
-        self._audio = self._container.add_stream_from_template(streams.audio)
-        self._container.start_encoding()
-        self._first_pts_s: float | None = None
-        self._end_s = 0.0
-
-    @property
-    def has_video(self) -> bool:
-        return self._first_pts_s is not None
-
-    def span_s(self, packet: EncodedPacket) -> float:
-        """How long the segment would be if it ended where ``packet``'s picture starts."""
-        if self._first_pts_s is None:
-            return 0.0
-        return float(packet.pts * packet.time_base) - self._first_pts_s
-
-    def add(self, packet: EncodedPacket) -> None:
-        """Sound runs ahead of the pictures (the video encoder's delay): what belongs after the next keyframe
-        waits for the next segment, so each segment's sound and pictures cover the same second."""
-        if packet.kind == "audio" and self._first_pts_s is not None and (
-                float(packet.pts * packet.time_base) >= self._first_pts_s + self.gop_s - 1e-6):
-            self.spill.append(packet)
-            return
-        self._mux(packet)
-
-    def flush_spill(self) -> None:
-        for packet in self.spill:
-            self._mux(packet)
-        self.spill.clear()
-
-    def _mux(self, packet: EncodedPacket) -> None:
-        if packet.kind == "video":
-            start = float(packet.pts * packet.time_base)
-            if self._first_pts_s is None:
-                self._first_pts_s = start
-            self._end_s = max(self._end_s, start + float(max(packet.duration, 1) * packet.time_base))
-        self._container.mux(packet.to_av(self._video if packet.kind == "video" else self._audio, self.origin))
-
-    def close(self) -> Segment:
-        self._container.close()
-        first = self._first_pts_s if self._first_pts_s is not None else self._end_s
-        return Segment(0, max(0.0, self._end_s - first), self.wall_start, self._buffer.getvalue(),
-                       self.discontinuity)
