@@ -136,7 +136,9 @@ def build_queries(
     if f.session_rows:
         q["session_rows"] = _session_rows_sql(cond, local)
     q["device_hours"] = f"SELECT device_uid, sum(dur_s) FROM device_spans WHERE {cond} GROUP BY device_uid"
-    q["devices"] = "SELECT uid, name, kind, coalesce(room_id, '') FROM devices" + (
+    # A device's room by the name people use where the store knows it (a room's store keeps room names).
+    device_room = "coalesce((SELECT name FROM rooms WHERE id = devices.room_id), room_id, '')" if local else "room_id"
+    q["devices"] = f"SELECT uid, name, kind, {device_room} FROM devices" + (
         " WHERE room_id = :room" if f.room else ""
     )
     q["lamps"] = d.latest_lamp_sql()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -258,3 +260,45 @@ def test_export_says_where_it_saved_and_opens_the_folder(
             await asyncio.sleep(0.2)
 
     run(qloop, scenario())
+
+
+def test_the_pdf_reads_as_a_report_in_the_chosen_language(
+    qtbot: QtBot, qloop: qasync.QEventLoop, qapp: QCoreApplication, tmp_path: Path
+) -> None:
+    """Once pages of internal keys (heatmap_hours, lecturer_sessions); now a cover, charts and headed tables."""
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    translators = i18n.install(qapp, "ru")
+    assert translators, "no Russian translation found: scripts/setup.sh compiles assets/i18n/*.ts"
+
+    async def scenario() -> None:
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path / "room", discover=False))
+        await core.start()
+        assert core.store is not None
+        await core.store.call(lambda s: fill_room(s, tmp_path, sessions=3, events=1, recording_bytes=1000))
+        bridge = RoomBridge(core)
+        page = CentreWorkspace(bridge)
+        qtbot.addWidget(page)
+        page.show()
+        try:
+            await wait_for(lambda: page.report is not None and page.report.sessions == 3, what="report")
+            page.export_pdf(tmp_path / "report.pdf")
+            await wait_for(lambda: page.saved_path == tmp_path / "report.pdf", what="PDF")
+        finally:
+            bridge.detach()
+            await core.stop()
+            await asyncio.sleep(0.2)
+
+    try:
+        run(qloop, scenario())
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
+    text = subprocess.run([pdftotext, "-layout", str(tmp_path / "report.pdf"), "-"], capture_output=True,
+                          text=True, check=True, timeout=30).stdout
+    for heading in ("Отчёт об использовании аудиторий", "Сводка", "Графики", "Сеансы по преподавателям",
+                    "Преподаватель", "Длительность", "1 запись"):
+        assert heading in text, heading
+    assert text.count("Lecturer 0") >= 2 and "Course 2" in text  # one row per session, and the per-lecturer table
+    assert "heatmap_hours" not in text and "lecturer_sessions" not in text

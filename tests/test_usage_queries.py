@@ -78,6 +78,7 @@ def test_lamps_faults_and_device_hours(store: Store) -> None:
     r = query_room_store(store.db, UsageFilter(lamp_rated_hours=3000), "room:A")
     proj = next(d for d in r.devices if d.uid == "mac:proj")
     assert proj.lamp_hours == 2702 and proj.lamp_warning and proj.hours_in_sessions == 1.75
+    assert proj.room == "A"  # by the name people use, not the id "room:A"
     assert not next(d for d in r.devices if d.uid == "mac:cam").lamp_warning
     assert not query_room_store(store.db, UsageFilter(lamp_rated_hours=4000), "room:A").devices[1].lamp_warning
     faults = {f.uid: (f.fault_events, f.fault_readings) for f in r.faults}

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QObject, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter
 from PySide6.QtWidgets import QWidget
 
 from classroom_console.usage_export import session_cells
@@ -69,19 +69,38 @@ class _Pages:
         self.painter.drawPixmap(QRectF(0, self.y, pixmap.width() * scale, h), pixmap, QRectF(pixmap.rect()))
         self.y += h + 24
 
-    def table(self, title: str, header: Sequence[str], rows: Sequence[Sequence[str]],
-              widths: Sequence[float], empty: str) -> None:
+    def _widths(self, font: QFont, header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[float]:
+        """Each column as wide as its longest text; when they do not fit, only the widest give way (elided)."""
+        pad = 16.0
+        font.setBold(True)
+        self.painter.setFont(font)
+        natural = [self.painter.fontMetrics().horizontalAdvance(h) + pad for h in header]
+        font.setBold(False)
+        self.painter.setFont(font)
+        metrics = self.painter.fontMetrics()
+        for row in rows[:500]:
+            natural = [max(n, metrics.horizontalAdvance(cell) + pad) for n, cell in zip(natural, row, strict=True)]
+        total = sum(natural)
+        if total <= self.width:
+            return [n + (self.width - total) / len(natural) for n in natural]
+        fair = self.width / len(natural)
+        narrow = sum(n for n in natural if n <= fair)
+        wide = total - narrow
+        return [n if n <= fair else n * (self.width - narrow) / wide for n in natural]
+
+    def table(self, title: str, header: Sequence[str], rows: Sequence[Sequence[str]], empty: str) -> None:
         """A heading, a shaded header row (repeated on each new page), and rows with every other one shaded."""
-        self.room_for(200)
+        self.room_for(120)  # a heading never sits alone at the foot of a page
         self.text(title, 13, bold=True, colour=NAVY, gap=6)
         if not rows:
             self.text(empty, 9, colour=MUTED, gap=24)
             return
         font = QFont("DejaVu Sans", 1)
-        font.setPointSizeF(8.5)
-        metrics = QFontMetrics(font, self.writer)
-        line = metrics.height() * 1.6
-        xs = [sum(widths[:i]) * self.width for i in range(len(widths))]
+        font.setPointSizeF(8.0)
+        self.painter.setFont(font)
+        line = self.painter.fontMetrics().height() * 1.6
+        widths = self._widths(font, header, rows)
+        xs = [sum(widths[:i]) for i in range(len(widths))]
 
         def draw_row(cells: Sequence[str], shade: bool, bold: bool) -> None:
             font.setBold(bold)
@@ -90,8 +109,8 @@ class _Pages:
                 self.painter.fillRect(QRectF(0, self.y, self.width, line), SHADE)
             self.painter.setPen(INK)
             for x, w, cell in zip(xs, widths, cells, strict=True):
-                box = QRectF(x + 6, self.y, w * self.width - 12, line)
-                shown = QFontMetrics(font, self.writer).elidedText(cell, Qt.TextElideMode.ElideRight, int(box.width()))
+                box = QRectF(x + 6, self.y, w - 12, line)
+                shown = self.painter.fontMetrics().elidedText(cell, Qt.TextElideMode.ElideRight, int(box.width()))
                 self.painter.drawText(box, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, shown)
             self.y += line
 
@@ -134,8 +153,7 @@ class ReportPdf(QObject):
         pages.text(scope, 10, colour=MUTED, gap=4)
         made = self.tr("Made on %1").replace("%1", datetime.now().strftime("%Y-%m-%d %H:%M"))
         pages.text(made, 9, colour=MUTED, gap=30)
-        pages.table(self.tr("Summary"), (self.tr("Figure"), self.tr("Value")), self.cover_lines(report),
-                    (0.45, 0.55), "")
+        pages.table(self.tr("Summary"), (self.tr("Figure"), self.tr("Value")), self.cover_lines(report), "")
         pages.new_page()
         pages.text(self.tr("Charts"), 13, bold=True, colour=NAVY)
         for widget in charts:
@@ -147,27 +165,24 @@ class ReportPdf(QObject):
             (self.tr("Room"), self.tr("Date"), self.tr("Start"), self.tr("End"), self.tr("Lecturer"),
              self.tr("Course"), self.tr("Duration"), self.tr("Recordings")),
             [(*c[:6], duration(s.duration_s) if s.duration_s > 0 else "—", c[7])
-             for c, s in zip(sessions, report.session_rows, strict=True)],
-            (0.13, 0.11, 0.07, 0.1, 0.18, 0.19, 0.11, 0.11), self.tr("No sessions in this period."),
+             for c, s in zip(sessions, report.session_rows, strict=True)], self.tr("No sessions in this period."),
         )
         for title_text, items, who in ((self.tr("Sessions by lecturer"), report.by_lecturer, self.tr("Lecturer")),
                                        (self.tr("Sessions by course"), report.by_course, self.tr("Course"))):
             pages.table(title_text, (who, self.tr("Sessions"), self.tr("Hours in use")),
                         [(n.name or self.tr("(not given)"), str(n.sessions), decimal(n.hours)) for n in items],
-                        (0.6, 0.2, 0.2), self.tr("No sessions in this period."))
+                        self.tr("No sessions in this period."))
         pages.table(
             self.tr("Devices"),
             (self.tr("Device"), self.tr("Room"), self.tr("Hours in sessions"), self.tr("Lamp hours")),
             [(d.name, d.room, decimal(d.hours_in_sessions),
               "" if d.lamp_hours is None else self.tr("%1 of %2").replace("%1", str(d.lamp_hours))
               .replace("%2", str(d.lamp_rated_hours)) + (" ⚠" if d.lamp_warning else ""))
-             for d in report.devices],
-            (0.34, 0.26, 0.2, 0.2), self.tr("No devices known."),
+             for d in report.devices], self.tr("No devices known."),
         )
         pages.table(self.tr("Faults by device"), (self.tr("Device"), self.tr("Faults"), self.tr("Last")),
                     [(f.name, str(f.fault_events + f.fault_readings), f.last_at[:16].replace("T", " "))
-                     for f in report.faults],
-                    (0.5, 0.2, 0.3), self.tr("No faults in this period."))
+                     for f in report.faults], self.tr("No faults in this period."))
         pages.finish()
 
 
