@@ -108,7 +108,7 @@ def report(args: argparse.Namespace, record: dict[str, Any]) -> None:
 
 async def serve_hls(args: argparse.Namespace, outputs: list[Output]) -> tuple[HlsServer, HlsAdvertiser] | None:
     """The LAN server and its DNS-SD advert, before the stream starts (a port in use is said before any
-    encoding); the URL goes to stderr so that --json's stdout stays JSON lines."""
+    encoding); with --json the URL goes to stderr, so that stdout stays JSON lines."""
     hls = next((o for o in outputs if isinstance(o, HlsOutput)), None)
     if hls is None:
         return None
@@ -120,7 +120,8 @@ async def serve_hls(args: argparse.Namespace, outputs: list[Output]) -> tuple[Hl
     hls.path = server.viewer_url()
     advertiser = HlsAdvertiser(server.port, server.playlist_path)
     await advertiser.start()
-    print(f"HLS: {hls.path} (player page: {hls.path.rsplit('/', 1)[0]}/)", file=sys.stderr, flush=True)
+    print(f"HLS: {hls.path} (player page: {hls.path.rsplit('/', 1)[0]}/)", file=sys.stderr if args.json else sys.stdout,
+          flush=True)
     return server, advertiser
 
 
