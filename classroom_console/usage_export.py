@@ -15,6 +15,15 @@ HEADER = ("section", "key", "detail", "value")
 SESSION_HEADER = ("room", "date", "start", "end", "lecturer", "course", "hours", "recordings")
 
 
+def span_text(seconds: float) -> str:
+    """Seconds below a minute, minutes below an hour: a 37 s recording is not "0.0 h"."""
+    if seconds < 59.5:
+        return f"{seconds:.0f} s"
+    if seconds < 3570:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 def session_cells(s: SessionRow) -> tuple[str, str, str, str, str, str, str, str]:
     """One session as a manager reads it: local date, start and end (with the date when it ends another day)."""
     start = datetime.fromtimestamp(s.start_s, UTC)
@@ -103,7 +112,8 @@ def to_table(r: UsageReport) -> str:
         lines += ["", title]
         lines += [f"  {n.name or '(not given)':<32} {n.sessions:6d} sessions {n.hours:8.1f} h" for n in items[:15]]
     rec = r.recordings
-    lines += ["", f"Recordings: {rec.count}, {rec.hours:.1f} h, {rec.size_bytes / 1e9:.2f} GB", "", "Devices"]
+    lines += ["", f"Recordings: {rec.count}, {span_text(rec.hours * 3600)}, {rec.size_bytes / 1e9:.2f} GB", "",
+              "Devices"]
     for d in r.devices:
         lamp = "" if d.lamp_hours is None else f"  lamp {d.lamp_hours}/{d.lamp_rated_hours} h"
         warning = "  WARNING: lamp near end of life" if d.lamp_warning else ""

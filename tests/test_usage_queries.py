@@ -152,3 +152,10 @@ def test_sessions_csv_has_one_row_per_session(store: Store) -> None:
     assert rows[4][3] == "" and len(rows) == 5  # never ended: no end
     utc = query_room_store(store.db, UsageFilter(session_rows=True), "room:A")
     assert list(csv.reader(io.StringIO(sessions_csv(utc))))[2][1:4] == ["2026-11-24", "23:30", "2026-11-25 00:30"]
+
+
+def test_the_text_report_shows_a_short_recording_in_seconds(store: Store) -> None:
+    rid = store.add_recording(None, "/nowhere/short.mp4")
+    store.finish_recording(rid, duration_s=37.0, size_bytes=1_000, sha256="2" * 64)
+    text = to_table(query_room_store(store.db, UsageFilter(since=date(2026, 11, 29)), "room:A"))
+    assert "Recordings: 1, 37 s," in text
