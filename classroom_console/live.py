@@ -12,6 +12,7 @@ from pathlib import Path
 
 from classroom_console.media.output import Output, OutputStats
 from classroom_console.media.output_rtmp import RtmpOutput, mask_url
+from classroom_console.media.output_srt import SrtOutput, srt_available
 from classroom_console.media.studio import Studio
 from classroom_console.passwords import PasswordBook
 from classroom_console.settings import RoomSettings
@@ -27,6 +28,11 @@ class DestinationRefused(ValueError):
     def __init__(self, code: str, detail: str) -> None:
         super().__init__(detail)
         self.code = code
+
+
+def output_for(url: str, name: str) -> Output:
+    """The live output for a destination's URL: SRT for srt://, else RTMP (which checks rtmp:// and rtmps://)."""
+    return SrtOutput(url, name=name) if url.startswith("srt://") else RtmpOutput(url, name=name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +65,10 @@ class LiveDestinations:
             raise DestinationRefused("name-missing", "a destination needs a name")
         if name in self._urls:
             raise DestinationRefused("name-taken", f"there is already a destination called {name!r}")
+        if url.strip().startswith("srt://") and not srt_available():
+            raise DestinationRefused("srt-unavailable", "this build's FFmpeg has no SRT: use an RTMP address")
         try:
-            RtmpOutput(url.strip(), name=name)  # validates the URL, opens nothing
+            output_for(url.strip(), name)  # validates the URL, opens nothing
         except ValueError as exc:
             raise DestinationRefused("bad-url", str(exc)) from None
         await self.book.save(KEY_PREFIX + name, url.strip())
@@ -78,7 +86,7 @@ class LiveDestinations:
         """Out to this destination from the next keyframe; the recording starts too if it was not running."""
         if name in self._live and studio.recording:
             return
-        output = RtmpOutput(self._urls[name], name=name)
+        output = output_for(self._urls[name], name)
         if studio.recording:
             studio.add_output(output)
         else:

@@ -39,7 +39,7 @@ def test_go_live_from_the_studio_and_see_it_everywhere(
             dialog.key.setText(KEY)
             qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
             await wait_for(dialog.error.isVisible, within=30, what="the refusal of a URL that is not RTMP")
-            assert dialog.isVisible() and "not an RTMP address" in dialog.error.text()
+            assert dialog.isVisible() and "not an RTMP or SRT address" in dialog.error.text()
             dialog.server.setText(f"rtmp://127.0.0.1:{nginx.port}/live/")
             qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
             await wait_for(lambda: panel.list.count() == 1, within=30, what="the destination listed")

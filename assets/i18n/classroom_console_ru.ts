@@ -1,4 +1,4 @@
-<?xml version="1.0" encoding="utf-8"?>
+<?xml version='1.0' encoding='utf-8'?>
 <!DOCTYPE TS>
 <TS version="2.1" language="ru_RU">
 <context>
@@ -51,7 +51,7 @@
         <translation>В студию</translation>
     </message>
     <message>
-        <source>Add this camera&apos;s picture to the Studio&apos;s sources</source>
+        <source>Add this camera's picture to the Studio's sources</source>
         <translation>Добавить изображение этой камеры в источники студии</translation>
     </message>
     <message>
@@ -248,11 +248,11 @@
         <translation>чтение показателей использования</translation>
     </message>
     <message>
-        <source>No centre is set up, so there are no figures for all rooms. Enter the centre&apos;s address and this room&apos;s token in “Upload to the centre”, or choose “This room”.</source>
+        <source>No centre is set up, so there are no figures for all rooms. Enter the centre's address and this room's token in “Upload to the centre”, or choose “This room”.</source>
         <translation>Центр не настроен, поэтому данных по всем аудиториям нет. Введите адрес центра и токен этой аудитории в разделе «Отправка в центр» или выберите «Эта аудитория».</translation>
     </message>
     <message>
-        <source>The centre&apos;s figures could not be read, so none are shown. Check the centre&apos;s address and token, or try again when the network is back.</source>
+        <source>The centre's figures could not be read, so none are shown. Check the centre's address and token, or try again when the network is back.</source>
         <translation>Не удалось получить данные центра, поэтому они не показаны. Проверьте адрес центра и токен или повторите, когда появится сеть.</translation>
     </message>
     <message>
@@ -300,7 +300,7 @@
         <translation>Сохранено: %1</translation>
     </message>
     <message>
-        <source>read the centre&apos;s figures</source>
+        <source>read the centre's figures</source>
         <translation>чтение показателей центра</translation>
     </message>
     <message>
@@ -825,11 +825,11 @@
         <translation>Устройства в аудитории</translation>
     </message>
     <message>
-        <source>Looking for the room&apos;s devices…</source>
+        <source>Looking for the room's devices…</source>
         <translation>Ищем устройства аудитории…</translation>
     </message>
     <message>
-        <source>Projectors, interactive boards, displays and cameras on this room&apos;s network appear here by themselves, with their state. Nothing needs to be set up.</source>
+        <source>Projectors, interactive boards, displays and cameras on this room's network appear here by themselves, with their state. Nothing needs to be set up.</source>
         <translation>Проекторы, интерактивные доски, дисплеи и камеры из сети аудитории появятся здесь сами, вместе со своим состоянием. Ничего настраивать не нужно.</translation>
     </message>
     <message>
@@ -837,7 +837,7 @@
         <translation>В этой сети пока не найдено ни одного устройства</translation>
     </message>
     <message>
-        <source>The console keeps looking. If the room&apos;s projectors and boards are on another network segment (VLAN), press “Add by address…” and enter their addresses or range.</source>
+        <source>The console keeps looking. If the room's projectors and boards are on another network segment (VLAN), press “Add by address…” and enter their addresses or range.</source>
         <translation>Пульт продолжает поиск. Если проекторы и доски аудитории находятся в другом сегменте сети (VLAN), нажмите «Добавить по адресу…» и введите их адреса или диапазон.</translation>
     </message>
     <message>
@@ -885,7 +885,7 @@
         <translation>Найдено: %1</translation>
     </message>
     <message>
-        <source>Lecturer&apos;s name</source>
+        <source>Lecturer's name</source>
         <translation>Имя преподавателя</translation>
     </message>
     <message>
@@ -901,7 +901,7 @@
         <translation>Начните занятие, чтобы оно попало в журнал для центра.</translation>
     </message>
     <message>
-        <source>Turn the room&apos;s devices on and off with the session</source>
+        <source>Turn the room's devices on and off with the session</source>
         <translation>Включать и выключать устройства вместе с занятием</translation>
     </message>
     <message>
@@ -917,7 +917,7 @@
         <translation>Завершить это занятие?</translation>
     </message>
     <message>
-        <source>The room&apos;s devices will be turned off.</source>
+        <source>The room's devices will be turned off.</source>
         <translation>Устройства аудитории будут выключены.</translation>
     </message>
     <message>
@@ -976,7 +976,7 @@
         <translation>сервер недоступен</translation>
     </message>
     <message>
-        <source>the server&apos;s name is unknown</source>
+        <source>the server's name is unknown</source>
         <translation>имя сервера не найдено</translation>
     </message>
     <message>
@@ -1060,7 +1060,7 @@ Console</source>
         <translation>Настройки…</translation>
     </message>
     <message>
-        <source>The room&apos;s name and the centre connection</source>
+        <source>The room's name and the centre connection</source>
         <translation>Название аудитории и подключение к центру</translation>
     </message>
     <message>
@@ -1084,7 +1084,7 @@ Console</source>
         <translation>Сеть: нет подключения (только локальный адрес)</translation>
     </message>
     <message>
-        <source>Sync: the centre refused this room&apos;s token</source>
+        <source>Sync: the centre refused this room's token</source>
         <translation>Синхронизация: центр не принял токен аудитории</translation>
     </message>
     <message>
@@ -1116,7 +1116,7 @@ Console</source>
         <translation>Журнал занятий: %1</translation>
     </message>
     <message>
-        <source>save the room&apos;s name</source>
+        <source>save the room's name</source>
         <translation>сохранение названия аудитории</translation>
     </message>
     <message>
@@ -1190,7 +1190,7 @@ Console</source>
         <translation>Отдалить (удерживайте)</translation>
     </message>
     <message>
-        <source>Back to the camera&apos;s home position</source>
+        <source>Back to the camera's home position</source>
         <translation>Вернуть камеру в исходное положение</translation>
     </message>
     <message>
@@ -1348,7 +1348,7 @@ Console</source>
         <translation>Открыть папку</translation>
     </message>
     <message>
-        <source>Show the recordings&apos; folder in the file manager</source>
+        <source>Show the recordings' folder in the file manager</source>
         <translation>Показать папку с записями в файловом менеджере</translation>
     </message>
     <message>
@@ -1718,7 +1718,7 @@ Console</source>
         <translation>Студия</translation>
     </message>
     <message>
-        <source>Compose cameras, the board&apos;s screen and the microphone into a recording or a live stream.</source>
+        <source>Compose cameras, the board's screen and the microphone into a recording or a live stream.</source>
         <translation>Соберите камеры, экран доски и микрофон в запись или прямую трансляцию.</translation>
     </message>
     <message>
@@ -1798,7 +1798,7 @@ Console</source>
         <translation>%1p, %2 кадр/с</translation>
     </message>
     <message>
-        <source>The recording&apos;s picture size and frame rate</source>
+        <source>The recording's picture size and frame rate</source>
         <translation>Размер кадра и частота кадров записи</translation>
     </message>
     <message>
@@ -1866,6 +1866,14 @@ Console</source>
         <translation>Запись остановлена из-за ошибки; в файле %1 сохранено то, что успели записать. Подробности: %2</translation>
     </message>
     <message>
+        <source>This console cannot send SRT (its FFmpeg has no SRT support): use the platform's RTMP address.</source>
+        <translation>Этот пульт не может передавать SRT (в его FFmpeg нет поддержки SRT): используйте RTMP-адрес платформы.</translation>
+    </message>
+    <message>
+        <source>That is not an RTMP or SRT address: rtmp://server/app/ and the stream key, or srt://server:port.</source>
+        <translation>Это не адрес RTMP или SRT: нужен rtmp://сервер/приложение/ и ключ трансляции или srt://сервер:порт.</translation>
+    </message>
+    <message>
         <source>Not enough free disk space to record: %1 MB free in %2, at least %3 MB needed. Free some space or choose another folder.</source>
         <translation>Недостаточно места на диске для записи: в %2 свободно %1 МБ, нужно не меньше %3 МБ. Освободите место или выберите другую папку.</translation>
     </message>
@@ -1878,7 +1886,7 @@ Console</source>
         <translation>Отдельные файлы источников</translation>
     </message>
     <message>
-        <source>Also records each camera and screen into a file of its own beside the program, as lecture platforms take presenter and presentation tracks. Each file costs one more encoder&apos;s work.</source>
+        <source>Also records each camera and screen into a file of its own beside the program, as lecture platforms take presenter and presentation tracks. Each file costs one more encoder's work.</source>
         <translation>Записывает каждую камеру и экран ещё и в отдельный файл рядом с программой: так платформы лекций принимают дорожки лектора и презентации. Каждый файл — работа ещё одного кодировщика.</translation>
     </message>
     <message>
@@ -1900,10 +1908,6 @@ Console</source>
     <message>
         <source>Give the destination a name.</source>
         <translation>Дайте адресу трансляции название.</translation>
-    </message>
-    <message>
-        <source>That is not an RTMP address: rtmp://server/app/ and the stream key.</source>
-        <translation>Это не RTMP-адрес: нужен rtmp://сервер/приложение/ и ключ трансляции.</translation>
     </message>
     <message>
         <source>add the destination</source>
@@ -1949,7 +1953,7 @@ Console</source>
         <translation>https://centre.example.edu:8765</translation>
     </message>
     <message>
-        <source>this room&apos;s token</source>
+        <source>this room's token</source>
         <translation>токен этой аудитории</translation>
     </message>
     <message>
@@ -2070,7 +2074,7 @@ Console</source>
         <translation>Не отправлено: %1</translation>
     </message>
     <message>
-        <source>The centre refused this room&apos;s token. Ask centre staff for the right one.</source>
+        <source>The centre refused this room's token. Ask centre staff for the right one.</source>
         <translation>Центр отклонил токен этой аудитории. Попросите правильный токен у сотрудников центра.</translation>
     </message>
     <message>

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 import av
 
@@ -82,9 +82,7 @@ class RtmpOutput(Output):
 
     def __init__(self, url: str, *, name: str | None = None, queue_s: float = LIVE_QUEUE_S,
                  backoff: Backoff | None = None, connect_timeout_s: float = 5.0) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("rtmp", "rtmps") or not parts.hostname or parts.path.strip("/").count("/") < 1:
-            raise ValueError(f"not an RTMP URL with an application and a stream key: {mask_url(url)}")
+        parts = self._check(url)
         super().__init__(name or mask_url(url), queue_s=queue_s)
         self.url = url
         self.backoff = backoff or Backoff()
@@ -92,6 +90,13 @@ class RtmpOutput(Output):
         self.attempts = 0  # connection attempts that failed, in a row
         self._next_try_at: float | None = None
         self._address = (parts.hostname, parts.port or DEFAULT_PORT)
+
+    @staticmethod
+    def _check(url: str) -> SplitResult:
+        parts = urlsplit(url)
+        if parts.scheme not in ("rtmp", "rtmps") or not parts.hostname or parts.path.strip("/").count("/") < 1:
+            raise ValueError(f"not an RTMP URL with an application and a stream key: {mask_url(url)}")
+        return parts
 
     def _next_try_s(self) -> float | None:
         at = self._next_try_at
@@ -128,14 +133,17 @@ class RtmpOutput(Output):
         if self.state != OutputState.LIVE and self.reason:
             self.state = OutputState.FAILED  # the recording ended while this destination was away
 
-    def _connect(self, streams: EncodedStreams) -> tuple[Any, Any, Any]:
+    def _open(self) -> Any:
         # A plain TCP connect first: FFmpeg's would wait for the system's two minutes on a silent network, and
         # says less about why it failed.
         try:
             socket.create_connection(self._address, timeout=self.connect_timeout_s).close()
         except OSError as exc:
             raise _Refused(reason_of(exc)) from exc
-        container = av.open(self.url, "w", format="flv", options={"flvflags": "no_duration_filesize"})
+        return av.open(self.url, "w", format="flv", options={"flvflags": "no_duration_filesize"})
+
+    def _connect(self, streams: EncodedStreams) -> tuple[Any, Any, Any]:
+        container = self._open()
         try:
             video = container.add_stream_from_template(streams.video)
             audio = container.add_stream_from_template(streams.audio)

@@ -400,7 +400,10 @@ class StudioWorkspace(QWidget):
             words = {
                 "name-taken": self.tr("There is already a destination with this name."),
                 "name-missing": self.tr("Give the destination a name."),
-            }.get(refused.code, self.tr("That is not an RTMP address: rtmp://server/app/ and the stream key."))
+                "srt-unavailable": self.tr("This console cannot send SRT (its FFmpeg has no SRT support): "
+                                           "use the platform's RTMP address."),
+            }.get(refused.code, self.tr("That is not an RTMP or SRT address: rtmp://server/app/ and the stream key, "
+                                        "or srt://server:port."))
             dialog.refuse(words, str(refused))
 
         self.bridge.run(add(), on_done=done, what=self.tr("add the destination"))
