@@ -28,7 +28,7 @@ class Capability(StrEnum):
     ERRORS = "errors"  # state["errors"]: component -> "warning" | "error"
     STREAM = "stream"  # state["stream_url"] (and "snapshot_url"): a picture ffmpeg, VLC or OpenCV can open
     PTZ = "ptz"  # commands ptz-drive (pan, tilt, zoom speeds), ptz-goto (pan, tilt, zoom), ptz-home; state["position"]
-    PRESETS = "presets"  # commands preset-recall N, preset-store N; state["presets"]: number -> name
+    PRESETS = "presets"  # preset-recall N, preset-store N, preset-rename "N:name"; state["presets"]: number -> name
 
 
 class Reason(StrEnum):
@@ -51,7 +51,7 @@ class Reason(StrEnum):
 COMMAND_CAPABILITY = {
     "power": Capability.POWER, "input": Capability.INPUT, "blank": Capability.BLANK, "freeze": Capability.FREEZE,
     "ptz-drive": Capability.PTZ, "ptz-goto": Capability.PTZ, "ptz-home": Capability.PTZ,
-    "preset-recall": Capability.PRESETS, "preset-store": Capability.PRESETS,
+    "preset-recall": Capability.PRESETS, "preset-store": Capability.PRESETS, "preset-rename": Capability.PRESETS,
 }
 
 

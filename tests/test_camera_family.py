@@ -25,7 +25,7 @@ from classroom_console.room_devices import DeviceCommandError, RoomDevices
 from classroom_console.store import AsyncStore
 from devices.camera.driver import CameraDriver
 from devices.discovery import DeviceFinder, FinderConfig
-from devices.driver import Command, DriverOptions, Reason
+from devices.driver import Command, CommandError, DriverOptions, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
 from devices.sim.room import SimRoom, SimRoomConfig
 from tests.discovery_helpers import watch_until
@@ -237,3 +237,23 @@ async def test_a_camera_on_another_segment_is_found_by_the_address_sweep() -> No
     assert camera.state["visca_port"] == visca_port
     assert camera.state["onvif"].endswith(":8899/onvif/device_service")
     assert [d for d in found.values() if d.address == sim.host] == [camera]  # one device, two faces
+
+
+async def test_a_preset_keeps_the_name_it_was_given_across_a_restart(cameras: SimRoom, tmp_path: Path) -> None:
+    sim = cameras.cameras[0]
+    port = sim.camera.visca_port
+    info = DeviceInfo(ptz_uid(cameras), DeviceKind.CAMERA, "Camera 1", sim.host, port or 0, "visca-ip",
+                      state={"visca_port": port, "stream_url": sim.camera.stream_url})
+    driver = CameraDriver(info, DriverOptions(timeout_s=1.0))
+    try:
+        await driver.command(Command("preset-rename", "2:Students"))
+        with pytest.raises(CommandError):
+            await driver.command(Command("preset-rename", "two:Students"))
+        assert driver.state()["presets"]["2"] == "Students"
+    finally:
+        await driver.stop()
+    remembered = DeviceInfo(info.uid, info.kind, info.name, info.address, info.port, info.protocol,
+                            state={**info.state, **driver.state()})  # as the store keeps a device's last state
+    again = CameraDriver(remembered, DriverOptions(timeout_s=1.0))
+    assert again.state()["presets"]["2"] == "Students"
+    await again.stop()

@@ -10,7 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from devices.driver import Capability, Command
 from devices.model import Availability, DeviceInfo
@@ -46,6 +55,7 @@ class PtzControls(QWidget):
         self._zoom = 0.0
         self._keys: set[int] = set()
         self._held_number = 0
+        self._name_dialog: QInputDialog | None = None
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(10)
@@ -86,6 +96,8 @@ class PtzControls(QWidget):
             button = _button(str(number), "presetButton")
             button.pressed.connect(lambda n=number: self._preset_pressed(n))
             button.released.connect(lambda n=number: self._preset_released(n))
+            button.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)  # right-click: rename it
+            button.customContextMenuRequested.connect(lambda _pos, n=number: self.ask_preset_name(n))
             grid.addWidget(button, (number - 1) // 3, (number - 1) % 3)
             self.preset_buttons.append(button)
         self.home_button = _button("⌂", "zoomButton")  # the sign PTZ remotes print on this key; words in its tip
@@ -188,6 +200,21 @@ class PtzControls(QWidget):
     def _held(self) -> None:
         self.store_button.setChecked(False)
         self.store_preset(self._held_number)
+
+    def ask_preset_name(self, number: int) -> None:
+        """A preset's name ("Board", "Students"), kept with the camera: right-click a number."""
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(self.tr("Name preset %1").replace("%1", str(number)))
+        dialog.setLabelText(self.tr("What this preset shows, e.g. Board or Students:"))
+        dialog.textValueSelected.connect(lambda name: self.rename_preset(number, name))
+        self._name_dialog = dialog  # kept while open
+        dialog.open()
+
+    def rename_preset(self, number: int, name: str) -> None:
+        name = " ".join(name.split())
+        if name:
+            self.sig_command.emit(Command("preset-rename", f"{number}:{name}"),
+                                  self.tr("Preset %1 is “%2”").replace("%1", str(number)).replace("%2", name))
 
     def recall_preset(self, number: int) -> None:
         self.sig_command.emit(Command("preset-recall", number),

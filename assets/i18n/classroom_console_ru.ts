@@ -1222,6 +1222,18 @@ Console</source>
         <translation>Зум</translation>
     </message>
     <message>
+        <source>Name preset %1</source>
+        <translation>Название позиции %1</translation>
+    </message>
+    <message>
+        <source>What this preset shows, e.g. Board or Students:</source>
+        <translation>Что показывает эта позиция, например «Доска» или «Студенты»:</translation>
+    </message>
+    <message>
+        <source>Preset %1 is “%2”</source>
+        <translation>Позиция %1 — «%2»</translation>
+    </message>
+    <message>
         <source>Going to preset %1…</source>
         <translation>Переход к предустановке %1…</translation>
     </message>

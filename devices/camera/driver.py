@@ -37,7 +37,8 @@ class CameraDriver(Driver):
         self._reason = Reason.NOT_CHECKED
         self._detail = "not checked yet"
         self._position: dict[str, float] | None = None
-        self._presets: dict[int, str] = {}
+        # Names the lecturer gave, kept in the device's state (and so in the store, which keeps its last state).
+        self._presets: dict[int, str] = _remembered_presets(info.state.get("presets"))
         self._visca: ViscaClient | None = None
         self._onvif: OnvifClient | None = None
         self._profile: str | None = None
@@ -161,6 +162,11 @@ class CameraDriver(Driver):
             await self.refresh()  # the card shows where it went
 
     async def _run_command(self, command: Command) -> None:
+        if command.name == "preset-rename":
+            number, name = _preset_name(command.value)
+            self._presets[number] = name
+            self._changed()
+            return
         protocol = self.facts.ptz_protocol
         if protocol is None:
             raise CommandError(Reason.UNSUPPORTED, "this camera cannot be aimed")
@@ -278,6 +284,20 @@ def _three(value: object) -> tuple[float, float, float]:
         raise ValueError("want pan, tilt and zoom")
     pan, tilt, zoom = (float(v) for v in value)
     return pan, tilt, zoom
+
+
+def _preset_name(value: object) -> tuple[int, str]:
+    number, _, name = str(value).partition(":")
+    name = " ".join(name.split())[:32]
+    if not number.isdigit() or not 0 <= int(number) <= 255 or not name:
+        raise ValueError("rename a preset as 'N:name'")
+    return int(number), name
+
+
+def _remembered_presets(raw: object) -> dict[int, str]:
+    if not isinstance(raw, dict):
+        return {}
+    return {int(k): str(v) for k, v in raw.items() if str(k).isdigit() and isinstance(v, str)}
 
 
 def _preset(value: object) -> int:
