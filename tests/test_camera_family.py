@@ -257,3 +257,40 @@ async def test_a_preset_keeps_the_name_it_was_given_across_a_restart(cameras: Si
     again = CameraDriver(remembered, DriverOptions(timeout_s=1.0))
     assert again.state()["presets"]["2"] == "Students"
     await again.stop()
+
+
+async def test_a_head_that_stops_answering_is_a_fault_logged_for_the_centre(tmp_path: Path) -> None:
+    """The picture still comes but the head is silent: a fault on the card and a reading in the log."""
+    async with SimRoom(camera_room(fixed_cameras=0, first_host=FIRST_HOST + 12)) as room:
+        sim = room.cameras[0]
+        port = sim.camera.visca_port
+        store = await AsyncStore.open(tmp_path)
+        core_room = Room("Camera room", log_store=store)
+        devices = RoomDevices(core_room, FinderConfig(search_targets=(), dnssd_types=()), store=store,
+                              poll_interval_s=0.3, timeout_s=0.5)
+        uid = f"mac:{sim.camera.mac}"
+        info = DeviceInfo(uid, DeviceKind.CAMERA, "Camera 1", sim.host, port or 0, "visca-ip",
+                          state={"visca_port": port, "stream_url": sim.camera.stream_url,
+                                 "snapshot_url": sim.camera.snapshot_url})
+        try:
+            await devices.adopt(info)
+            await wait_until(lambda: uid in core_room.devices
+                             and core_room.devices[uid].availability is Availability.ONLINE, "the camera online")
+            camera = sim.camera
+            assert camera._visca is not None
+            await camera._visca.stop()  # the head's control goes silent; the picture goes on
+            await wait_until(lambda: core_room.devices[uid].availability is Availability.FAULT, "a fault")
+            assert core_room.devices[uid].state["errors"] == {"ptz": "error"}
+            await wait_until(lambda: bool(readings(tmp_path, uid)), "a reading in the log")
+        finally:
+            await devices.stop()
+            await core_room.flush()
+            await store.close()
+
+
+def readings(folder: Path, uid: str) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(folder / "console.db") as db:
+        return [row[0] for row in db.execute(
+            "SELECT error_status FROM device_readings WHERE device_uid = ? AND error_status LIKE '%ptz%'", (uid,))]

@@ -21,7 +21,7 @@ from ui.camera_view import CameraView
 from ui.device_card import KIND_ICONS, availability_text, kind_text
 from ui.device_details import DeviceDetails
 from ui.ptz_pad import Speeds
-from ui.reasons import reason_text
+from ui.reasons import problem_text, reason_text
 from ui.resources import icon
 from ui.widgets import Badge, ElidedLabel
 
@@ -127,8 +127,8 @@ class CameraCard(QFrame):
         self.studio_button.setVisible(Capability.STREAM in caps)
         self.studio_button.setEnabled(bool(url))
 
-        problems = []
-        if device.availability is not Availability.ONLINE and device.availability is not Availability.UNKNOWN:
+        problems = [problem_text(c, str(level)) for c, level in sorted((device.state.get("errors") or {}).items())]
+        if device.availability not in (Availability.ONLINE, Availability.UNKNOWN) and not problems:
             problems.append(reason_text(device.reason or Reason.NO_ANSWER))
         self.problem_label.setText("\n".join(problems))
         self.problem_label.setVisible(bool(problems))

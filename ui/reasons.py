@@ -100,6 +100,8 @@ def problem_text(component: str, level: str) -> str:
         "cover": QCoreApplication.translate("DeviceCard", "Cover open"),
         "filter": QCoreApplication.translate("DeviceCard", "Filter"),
         "other": QCoreApplication.translate("DeviceCard", "Other"),
+        "ptz": QCoreApplication.translate("DeviceCard", "Camera movement (PTZ)"),
+        "picture": QCoreApplication.translate("DeviceCard", "Picture"),
     }.get(component, component)
     if level == "error":
         return QCoreApplication.translate("DeviceCard", "%1: fault").replace("%1", part)

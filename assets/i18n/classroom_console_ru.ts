@@ -525,6 +525,14 @@
         <translation>Прочее</translation>
     </message>
     <message>
+        <source>Camera movement (PTZ)</source>
+        <translation>Движение камеры (PTZ)</translation>
+    </message>
+    <message>
+        <source>Picture</source>
+        <translation>Изображение</translation>
+    </message>
+    <message>
         <source>%1: fault</source>
         <translation>%1: неисправность</translation>
     </message>

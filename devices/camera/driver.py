@@ -38,6 +38,7 @@ class CameraDriver(Driver):
         self._detail = "not checked yet"
         self._position: dict[str, float] | None = None
         # Names the lecturer gave, kept in the device's state (and so in the store, which keeps its last state).
+        self._errors: dict[str, str] = {}  # component -> "error", as projectors report ERST
         self._presets: dict[int, str] = _remembered_presets(info.state.get("presets"))
         self._visca: ViscaClient | None = None
         self._onvif: OnvifClient | None = None
@@ -46,7 +47,7 @@ class CameraDriver(Driver):
         self._task: asyncio.Task[None] | None = None
 
     def _capabilities(self) -> frozenset[Capability]:
-        found = {Capability.STREAM} if self.facts.stream_url else set()
+        found = {Capability.STREAM, Capability.ERRORS} if self.facts.stream_url else {Capability.ERRORS}
         if self.facts.ptz_protocol is not None:
             found |= {Capability.PTZ, Capability.PRESETS}
         return frozenset(found)
@@ -79,6 +80,8 @@ class CameraDriver(Driver):
             out["onvif_ptz"] = True
         if self._position is not None:
             out["position"] = dict(self._position)
+        if self._errors:
+            out["errors"] = dict(self._errors)
         return out
 
     def learn(self, info: DeviceInfo) -> None:
@@ -107,15 +110,35 @@ class CameraDriver(Driver):
             await asyncio.sleep(self.options.poll_interval_s * random.uniform(0.9, 1.1))
 
     async def refresh(self) -> None:
-        """Where the head is (a PTZ camera), or whether it answers at all (a fixed one); never raises."""
+        """Where the head is (a PTZ camera), or whether it answers at all (a fixed one); never raises.
+
+        A camera whose head stops answering while its picture still comes is at fault, not gone: it says so in
+        its errors (as a projector's lamp does), which the room logs as a reading for the centre.
+        """
         async with self._lock:
             try:
                 async with asyncio.timeout(self.options.timeout_s * 4):
                     await self._read()
             except (ViscaError, OnvifError, aiohttp.ClientError, OSError, TimeoutError) as exc:
+                if self.facts.ptz_protocol is not None and await self._picture_comes():
+                    self._errors = {"ptz": "error"}
+                    self._side_close()
+                    self._set(Availability.FAULT, Reason.DEVICE_FAULT, f"the head does not answer: {exc}")
+                    return
                 self._failed(exc)
                 return
+        self._errors = {}
         self._set(Availability.ONLINE, Reason.NONE, "answering")
+
+    async def _picture_comes(self) -> bool:
+        if not (self.facts.snapshot_url or self.facts.stream_url).startswith("http"):
+            return False
+        try:
+            async with asyncio.timeout(self.options.timeout_s * 2):
+                await self._check_stream()
+        except (aiohttp.ClientError, OSError, TimeoutError):
+            return False
+        return True
 
     async def _read(self) -> None:
         protocol = self.facts.ptz_protocol
