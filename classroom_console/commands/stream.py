@@ -30,6 +30,7 @@ from classroom_console.media.hls_server import HlsServer
 from classroom_console.media.output import Output, OutputState, OutputStats
 from classroom_console.media.output_hls import HlsOutput
 from classroom_console.media.output_rtmp import RtmpOutput
+from classroom_console.media.output_srt import SrtOutput, srt_available
 
 HELP = ("stream sources live to RTMP destinations and/or the room's LAN (HLS), recording them too if asked, "
         "printing each destination's health")
@@ -43,7 +44,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="test-pattern[:WxH], tone, mic[:DEVICE], screen[:DISPLAY], camera:URL; repeatable "
                              "(default: test-pattern and tone)")
     parser.add_argument("--to", action="append", default=[], metavar="URL",
-                        help="rtmp://HOST[:PORT]/APP/KEY; repeatable: one encoding, sent to each")
+                        help="rtmp://HOST[:PORT]/APP/KEY or srt://HOST:PORT[?streamid=…] (where FFmpeg has SRT); "
+                        "repeatable: one encoding, sent to each")
     parser.add_argument("--hls-port", type=number_in(1, 65535, integer=True), metavar="P",
                         help="also serve the stream as HLS at http://THIS-PC:P/live/index.m3u8 (a player page at "
                              "/live/), announced over DNS-SD")
@@ -66,7 +68,10 @@ def build(args: argparse.Namespace) -> tuple[Program, list[Output]]:
         raise ValueError("give at least one destination: --to rtmp://HOST/APP/KEY or --hls-port P")
     if args.duration is not None and args.duration <= 0:
         raise ValueError("--duration must be positive")
-    outputs: list[Output] = [RtmpOutput(url) for url in args.to]
+    for url in args.to:
+        if url.startswith("srt://") and not srt_available():
+            raise ValueError("this build's FFmpeg has no SRT (PyPI's PyAV wheels lack it): use an rtmp:// destination")
+    outputs: list[Output] = [SrtOutput(url) if url.startswith("srt://") else RtmpOutput(url) for url in args.to]
     if args.hls_port is not None:
         outputs.append(HlsOutput())
     size = parse_size(args.size)
