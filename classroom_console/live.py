@@ -19,6 +19,8 @@ from classroom_console.settings import RoomSettings
 from classroom_console.settings import save as save_settings
 
 KEY_PREFIX = "stream:"
+LAN = "lan"  # the room's own network (HLS served by the console), beside the named destinations
+LAN_PORT = 8088
 MAX_NAME = 40
 
 
@@ -98,10 +100,19 @@ class LiveDestinations:
         if output is not None and studio.recording:
             await studio.end_output(output)
 
+    async def serve_lan(self, studio: Studio, port: int = LAN_PORT) -> str:
+        """The program on the room's network too (HLS for tablets and overflow rooms); returns the viewers' URL.
+        The recording starts too if it was not running."""
+        if not studio.recording:
+            await studio.start_recording()
+        output = await studio.serve_lan(port)
+        self._live[LAN] = output
+        return str(output.path).removesuffix("index.m3u8")  # the page a browser opens; players take the list
+
     def health(self, studio: Studio) -> dict[str, OutputStats]:
         """Each destination's last health while the recording runs (names are ours, never the URL)."""
         if not studio.recording:
             self._live.clear()
             return {}
-        live = set(self._live)
-        return {s.name: s for s in studio.output_stats() if s.name in live}
+        names = {id(output): name for name, output in self._live.items()}
+        return {names[id(o)]: o.stats() for o in self._live.values() if id(o) in names}

@@ -3,8 +3,10 @@ Go Live (the recording starts too), its health, LIVE in the Lecturer workspace, 
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+import aiohttp
 import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
@@ -58,6 +60,21 @@ def test_go_live_from_the_studio_and_see_it_everywhere(
             await wait_for(lambda: "Not live" in panel.list.item(0).text(), within=60, what="the stream stopped")
             assert workspace.recording  # the recording goes on
             await wait_for(lambda: not lecturer.live_badge.isVisible(), within=30, what="LIVE gone")
+            # The room's own network: tablets and overflow rooms open the console's /live/ page.
+            qtbot.mouseClick(panel.lan_button, Qt.MouseButton.LeftButton)
+            await wait_for(lambda: panel.lan_label.isVisible(), within=60, what="the room-network address")
+            url = panel.lan_url
+            assert url.endswith("/live/")
+            async with aiohttp.ClientSession() as session:
+                playlist = url.removesuffix("/live/") + "/live/index.m3u8"
+                deadline = asyncio.get_running_loop().time() + 60
+                while asyncio.get_running_loop().time() < deadline:
+                    async with session.get(playlist) as response:
+                        if response.status == 200 and "#EXTINF" in await response.text():
+                            break
+                    await asyncio.sleep(0.2)
+                else:
+                    raise AssertionError("no HLS segment on the room's network")
             qtbot.mouseClick(workspace.record_button, Qt.MouseButton.LeftButton)
             await wait_for(lambda: not workspace.recording, within=60, what="the recording stopped")
 

@@ -123,6 +123,7 @@ class LivePanel(QWidget):
     sig_remove = Signal(str)
     sig_go_live = Signal(str)
     sig_stop = Signal(str)
+    sig_lan = Signal()  # the program on the room's own network (HLS), for tablets and overflow rooms
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -138,6 +139,15 @@ class LivePanel(QWidget):
         row.addWidget(self.go_button)
         row.addWidget(self.stop_button)
         column.addLayout(row)
+        self.lan_button = QPushButton(self.tr("On the room's network"))
+        self.lan_button.setToolTip(self.tr("Tablets and overflow rooms watch it in a browser, no internet needed"))
+        self.lan_button.clicked.connect(self.sig_lan.emit)
+        column.addWidget(self.lan_button)
+        self.lan_label = QLabel()
+        self.lan_label.setWordWrap(True)
+        self.lan_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.lan_label.hide()
+        column.addWidget(self.lan_label)
         self.all_button = QPushButton(self.tr("All live"))
         self.all_button.setToolTip(self.tr("Go live on every destination (the recording starts too)"))
         column.addWidget(self.all_button)
@@ -148,6 +158,7 @@ class LivePanel(QWidget):
         more.addWidget(self.remove_button)
         column.addLayout(more)
         self.dialog: DestinationDialog | None = None
+        self.lan_url = ""
         self._health: dict[str, OutputStats] = {}
         self.go_button.clicked.connect(lambda: self._selected(self.sig_go_live))
         self.stop_button.clicked.connect(lambda: self._selected(self.sig_stop))
@@ -169,8 +180,25 @@ class LivePanel(QWidget):
                 self.list.setCurrentItem(item)
         self.show_health(self._health)
 
+    def show_lan(self, url: str) -> None:
+        self.lan_url = url
+        self._show_lan_line()
+
+    def _show_lan_line(self) -> None:
+        stats = self._health.get("lan")
+        if stats is None or not getattr(self, "lan_url", ""):
+            self.lan_label.hide()
+            self.lan_button.setEnabled(True)
+            return
+        viewers = int(stats.extra.get("clients_last_minute", 0)) if isinstance(stats.extra, dict) else 0
+        self.lan_label.setText(self.tr("On the room's network: %1 (viewers: %2)").replace("%1", self.lan_url)
+                               .replace("%2", str(viewers)))
+        self.lan_label.show()
+        self.lan_button.setEnabled(False)
+
     def show_health(self, health: dict[str, OutputStats]) -> None:
         self._health = health
+        self._show_lan_line()
         for i in range(self.list.count()):
             item = self.list.item(i)
             name = str(item.data(Qt.ItemDataRole.UserRole))

@@ -1027,6 +1027,14 @@
         <translation>Стоп</translation>
     </message>
     <message>
+        <source>On the room's network</source>
+        <translation>В сеть аудитории</translation>
+    </message>
+    <message>
+        <source>Tablets and overflow rooms watch it in a browser, no internet needed</source>
+        <translation>Планшеты и соседние аудитории смотрят в браузере, без интернета</translation>
+    </message>
+    <message>
         <source>All live</source>
         <translation>Всё в эфир</translation>
     </message>
@@ -1041,6 +1049,10 @@
     <message>
         <source>Remove</source>
         <translation>Удалить</translation>
+    </message>
+    <message>
+        <source>On the room's network: %1 (viewers: %2)</source>
+        <translation>В сети аудитории: %1 (зрителей: %2)</translation>
     </message>
 </context>
 <context>
@@ -1940,6 +1952,10 @@ Console</source>
     <message>
         <source>go live</source>
         <translation>выход в эфир</translation>
+    </message>
+    <message>
+        <source>show it on the room's network</source>
+        <translation>показ в сети аудитории</translation>
     </message>
     <message>
         <source>stop the live stream</source>

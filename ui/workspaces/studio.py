@@ -208,6 +208,7 @@ class StudioWorkspace(QWidget):
         self.live_panel.sig_remove.connect(self._remove_destination)
         self.live_panel.sig_go_live.connect(self._go_live)
         self.live_panel.sig_stop.connect(self._stop_live)
+        self.live_panel.sig_lan.connect(self._serve_lan)
         side.addWidget(self.side_tabs, 1)
         return side
 
@@ -429,6 +430,22 @@ class StudioWorkspace(QWidget):
             self.refresh()
 
         self.bridge.run(live.go_live(name, studio), on_done=done, what=self.tr("go live"))
+
+    def _serve_lan(self) -> None:
+        live, studio = self.bridge.core.live, self._studio()
+        if live is None or not studio.sources:
+            self.status_label.setText(self.tr("Add a source first."))
+            return
+        started = studio.recording
+
+        def done(url: str) -> None:
+            if not started and studio.recording:
+                self._started("")
+                self.side_tabs.setCurrentWidget(self.live_panel)
+            self.live_panel.show_lan(url)
+            self.refresh()
+
+        self.bridge.run(live.serve_lan(studio), on_done=done, what=self.tr("show it on the room's network"))
 
     def _stop_live(self, name: str) -> None:
         live = self.bridge.core.live
