@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Save every workspace of the demo window, in English and Russian, into docs/screenshots/.
+# Save every workspace of the demo window, in English and Russian, into docs/screenshots/, on a lecturer PC's
+# 1366x768 screen.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >/dev/null
@@ -7,7 +8,7 @@ out=docs/screenshots
 mkdir -p "$out"
 for lang in en ru; do
   data=$(mktemp -d)
-  xvfb-run -a -s "-screen 0 1600x1000x24" \
+  xvfb-run -a -s "-screen 0 1366x768x24" \
     .venv/bin/classroom-console --data-dir "$data" --lang "$lang" demo --screenshot "$out" --settle 5
   rm -rf "$data"
 done

@@ -95,6 +95,8 @@ def test_record_with_preview_marker_and_play_it_back(qtbot: QtBot, qloop: qasync
             qtbot.mouseClick(workspace.record_button, Qt.MouseButton.LeftButton)
             await wait_for(lambda: workspace.recording, what="recording to start")
             await wait_for(lambda: workspace.record_button.text().endswith("00:00:01"), what="elapsed time")
+            # A big picture and a long status must not raise the window's minimum (it once grew past the screen).
+            assert workspace.minimumSizeHint().width() <= 1366 - 156, workspace.minimumSizeHint()
             qtbot.mouseClick(workspace.marker_button, Qt.MouseButton.LeftButton)
             await wait_for(lambda: "Marker at" in workspace.status_label.text(), what="the marker")
             workspace.layout_picker.setCurrentIndex(workspace.layout_picker.findData("side-by-side"))

@@ -58,6 +58,16 @@ async def save_screenshots(window: MainWindow, folder: Path, lang: str) -> list[
         window.studio.layout_picker.setCurrentIndex(1)
         await asyncio.sleep(2.0)
         grab("studio-sources")
+        # Out on the room's network (the console serves it: nothing leaves the PC): the Studio's Live tab, and
+        # the LIVE sign the lecturer sees.
+        window.studio._serve_lan()
+        await asyncio.sleep(4.0)
+        window.studio.side_tabs.setCurrentWidget(window.studio.live_panel)
+        grab("studio-live")
+        window.show_workspace("lecturer")
+        window.lecturer.show_live()
+        await asyncio.sleep(1.5)
+        grab("lecturer-live")
     if any(card.device.kind == "camera" for card in window.lecturer.cards.values()):
         # The room's cameras, live, below the projectors: scrolled into view as a lecturer would.
         window.show_workspace("lecturer")

@@ -62,6 +62,14 @@ class PictureView(QLabel):
     def image(self) -> QImage | None:
         return self._image
 
+    def minimumSizeHint(self) -> QSize:
+        # A QLabel asks for its pixmap's size: a picture scaled to the view then held the window at that width,
+        # and each larger window made a larger picture (a Russian Studio grew to 1,507 px on a 1,366-px screen).
+        return self.minimumSize()
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
     def show_frame(self, image: np.ndarray) -> None:
         self._image = to_qimage(image)
         self._paint()

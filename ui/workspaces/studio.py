@@ -163,7 +163,9 @@ class StudioWorkspace(QWidget):
         widest = self.tr("■ Stop  %1").replace("%1", "00:00:00")
         self.record_button.ensurePolished()  # the stylesheet's font, not the default one
         self.record_button.setMinimumWidth(max(180, self.record_button.fontMetrics().horizontalAdvance(widest) + 64))
-        record_row.addWidget(self.status_label, 1)
+        # The status on a line of its own: beside the buttons, a file name that cannot wrap widened the window.
+        program.addWidget(self.status_label)
+        record_row.addStretch(1)
         record_row.addWidget(self.marker_button)
         record_row.addWidget(self.record_button)
         program.addLayout(record_row)
