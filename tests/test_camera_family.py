@@ -27,6 +27,7 @@ from devices.camera.driver import CameraDriver
 from devices.discovery import DeviceFinder, FinderConfig
 from devices.driver import Command, CommandError, DriverOptions, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
+from devices.sim.camera import SimCameraConfig, SimulatedCamera
 from devices.sim.room import SimRoom, SimRoomConfig
 from tests.discovery_helpers import watch_until
 
@@ -294,3 +295,27 @@ def readings(folder: Path, uid: str) -> list[str]:
     with sqlite3.connect(folder / "console.db") as db:
         return [row[0] for row in db.execute(
             "SELECT error_status FROM device_readings WHERE device_uid = ? AND error_status LIKE '%ptz%'", (uid,))]
+
+
+async def test_the_visca_framing_is_a_per_camera_setting() -> None:
+    """A camera that takes bare VISCA over TCP (port 5678 style) is driven that way when its advert says so."""
+    config = SimCameraConfig(name="Raw TCP camera", host=f"127.0.80.{FIRST_HOST + 14}", http_port=0, visca_port=0,
+                             visca_tcp_port=0, width=160, height=90, fps=5)
+    camera = SimulatedCamera(config)
+    await camera.start()
+    try:
+        port = camera.visca_tcp_port
+        assert port is not None
+        info = DeviceInfo("mac:02:00:00:00:00:5e", DeviceKind.CAMERA, "Raw", config.host, port, "visca-ip",
+                          state={"visca_port": port, "visca_framing": "raw-tcp"})
+        driver = CameraDriver(info, DriverOptions(timeout_s=1.0))
+        try:
+            await driver.refresh()
+            assert driver.availability is Availability.ONLINE
+            await driver.command(Command("preset-recall", 1))
+            preset = camera.head.presets()[1][1]
+            assert driver.state()["position"]["pan"] == pytest.approx(preset.pan, abs=0.01)
+        finally:
+            await driver.stop()
+    finally:
+        await camera.stop()

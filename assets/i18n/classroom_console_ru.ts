@@ -1866,6 +1866,10 @@ Console</source>
         <translation>удаление источника</translation>
     </message>
     <message>
+        <source>list this PC's cameras</source>
+        <translation>список камер этого компьютера</translation>
+    </message>
+    <message>
         <source>list microphones</source>
         <translation>список микрофонов</translation>
     </message>

@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp
 
 from devices.camera.facts import CameraFacts
+from devices.camera.identify import framing_of
 from devices.driver import Capability, Command, CommandError, Driver, DriverOptions, Reason
 from devices.model import Availability, DeviceInfo
 from devices.onvif import OnvifClient, OnvifError, PtzVector, describe
@@ -248,7 +249,8 @@ class CameraDriver(Driver):
     async def _visca_client(self) -> ViscaClient:
         if self._visca is None:
             port = self.facts.visca_port
-            camera = ViscaClient(self.info.address, port, ack_timeout_s=self.options.timeout_s)
+            camera = ViscaClient(self.info.address, port, framing=framing_of(self.facts.visca_framing),
+                                 ack_timeout_s=self.options.timeout_s)
             await camera.connect()
             self._visca = camera
         return self._visca

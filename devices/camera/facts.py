@@ -18,6 +18,7 @@ class CameraFacts:
     onvif_url: str = ""
     onvif_ptz: bool = False
     visca_port: int | None = None
+    visca_framing: str = "visca-ip"  # a per-camera setting: Sony's header, or bare VISCA on UDP or TCP 5678
 
     @property
     def ptz_protocol(self) -> str | None:
@@ -39,4 +40,5 @@ class CameraFacts:
             onvif_url=str(state.get("onvif") or ""),
             onvif_ptz=bool(state.get("onvif_ptz")),
             visca_port=int(port) if isinstance(port, int) else None,
+            visca_framing=str(state.get("visca_framing") or "visca-ip"),
         )

@@ -11,7 +11,7 @@ import aiohttp
 from devices.driver import Identity, Reason
 from devices.model import Availability
 from devices.onvif import OnvifClient, OnvifError, describe
-from devices.visca import ViscaClient, ViscaError
+from devices.visca import Framing, ViscaClient, ViscaError
 from devices.visca.reasons import reason as visca_reason
 
 log = logging.getLogger(__name__)
@@ -43,14 +43,24 @@ async def identify_onvif(host: str, port: int, password: str | None, step_timeou
 
 async def identify_visca(host: str, port: int, password: str | None, step_timeout: float,
                          hints: Mapping[str, str]) -> Identity:
+    framing = framing_of(hints.get("framing", ""))
+    extra = {"visca_port": port, "visca_framing": framing.value}
     try:
         async with asyncio.timeout(step_timeout * 4):
-            async with ViscaClient(host, port, ack_timeout_s=step_timeout) as camera:
+            async with ViscaClient(host, port, framing=framing, ack_timeout_s=step_timeout) as camera:
                 await camera.power_state()
     except (ViscaError, TimeoutError, OSError) as exc:
         reason = visca_reason(exc) if isinstance(exc, ViscaError) else Reason.NO_ANSWER
-        return Identity(Availability.OFFLINE, reason, error=str(exc) or "no answer", extra={"visca_port": port})
-    return Identity(Availability.ONLINE, serial=hints.get("serial", ""), extra={"visca_port": port})
+        return Identity(Availability.OFFLINE, reason, error=str(exc) or "no answer", extra=extra)
+    return Identity(Availability.ONLINE, serial=hints.get("serial", ""), extra=extra)
+
+
+def framing_of(text: str) -> Framing:
+    """The advert's word for how the camera wants its VISCA (Sony's header by default)."""
+    try:
+        return Framing(text)
+    except ValueError:
+        return Framing.IP
 
 
 async def identify_stream(host: str, port: int, password: str | None, step_timeout: float,

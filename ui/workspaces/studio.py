@@ -37,8 +37,10 @@ from classroom_console.media import (
     LowerThird,
     RecordingResult,
     StopReason,
+    offload,
     parse_size,
 )
+from classroom_console.media.local_cameras import LocalCamera, local_cameras
 from classroom_console.media.studio import Studio
 from ui.bridge import RoomBridge
 from ui.studio_caption import caption_picture
@@ -267,9 +269,15 @@ class StudioWorkspace(QWidget):
 
     def _kind_changed(self, kind: str) -> None:
         if kind == "camera":
-            cameras = [(d.name, str(d.state["stream_url"])) for d in self.bridge.room.devices.values()
-                       if "stream" in d.capabilities and d.state.get("stream_url")]
-            self.sources.set_cameras(sorted(cameras))
+            found = sorted((d.name, str(d.state["stream_url"])) for d in self.bridge.room.devices.values()
+                           if "stream" in d.capabilities and d.state.get("stream_url"))
+            self.sources.set_cameras(found)  # the room's cameras at once; this PC's own once they are read
+
+            def with_local(local: list[LocalCamera]) -> None:
+                self.sources.set_cameras(found + [(c.name, c.device) for c in local])
+
+            self.bridge.run(offload(local_cameras, "local-cameras"), on_done=with_local,
+                            what=self.tr("list this PC's cameras"))
         if kind == "mic":
             self.bridge.run(Studio.microphones(), on_done=self.sources.set_microphones,
                             what=self.tr("list microphones"))
