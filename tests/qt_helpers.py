@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 import qasync
+from pytestqt.qtbot import QtBot
+
+from classroom_console.console import ConsoleCore, ConsoleOptions
+from ui.bridge import RoomBridge
+from ui.main_window import MainWindow
 
 
 def run(loop: qasync.QEventLoop, scenario: Coroutine[Any, Any, Any]) -> Any:
@@ -21,3 +28,18 @@ async def wait_for(predicate: Callable[[], bool], within: float = 5.0, what: str
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {within} s waiting for {what}")
         await asyncio.sleep(0.02)
+
+
+@contextlib.asynccontextmanager
+async def window_on_a_quiet_core(qtbot: QtBot, data_dir: Path) -> AsyncIterator[tuple[ConsoleCore, MainWindow]]:
+    """A started core with no discovery and its window, shown; detached and stopped in the app's order after."""
+    core = ConsoleCore(ConsoleOptions(data_dir=data_dir, discover=False))
+    await core.start()
+    window = MainWindow(RoomBridge(core))
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        yield core, window
+    finally:
+        window.bridge.detach()
+        await core.stop()

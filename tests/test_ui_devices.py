@@ -9,10 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLabel
 from pytestqt.qtbot import QtBot
 
-from classroom_console.console import ConsoleCore, ConsoleOptions
 from devices.model import Availability, DeviceInfo, DeviceKind
 from devices.sim.room import SimRoomConfig
-from tests.qt_helpers import run, wait_for
+from tests.qt_helpers import run, wait_for, window_on_a_quiet_core
 from tests.sim_helpers import demo_core
 from ui.bridge import RoomBridge
 from ui.main_window import MainWindow
@@ -128,13 +127,8 @@ def test_add_by_address_keeps_the_dialog_and_says_what_is_wrong(
     qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
 ) -> None:
     async def scenario() -> None:
-        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
-        await core.start()
-        window = MainWindow(RoomBridge(core))
-        qtbot.addWidget(window)
-        window.show()
-        lecturer = window.lecturer
-        try:
+        async with window_on_a_quiet_core(qtbot, tmp_path) as (core, window):
+            lecturer = window.lecturer
             qtbot.mouseClick(lecturer.by_address_button, Qt.MouseButton.LeftButton)
             dialog = lecturer.address_dialog
             assert dialog is not None and dialog.isVisible()
@@ -149,9 +143,6 @@ def test_add_by_address_keeps_the_dialog_and_says_what_is_wrong(
             qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
             await wait_for(lambda: not dialog.isVisible(), within=30, what="the dialog to close once saved")
             assert core.settings.manual_addresses == ["127.0.81.9", "127.0.81.0/30"]
-        finally:
-            window.bridge.detach()
-            await core.stop()
 
     run(qloop, scenario())
 
@@ -160,11 +151,7 @@ def test_details_speak_plain_words_and_offer_the_cards_actions(
     qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
 ) -> None:
     async def scenario() -> None:
-        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
-        await core.start()
-        window = MainWindow(RoomBridge(core))
-        qtbot.addWidget(window)
-        try:
+        async with window_on_a_quiet_core(qtbot, tmp_path) as (core, window):
             core.room.update_device(DeviceInfo(
                 uid="mac:02:00:00:00:00:01", kind=DeviceKind.BOARD, name="Board 1", address="127.0.0.9", port=4352,
                 protocol="pjlink", protocol_class="2", availability=Availability.ONLINE, found_by={"dnssd", "search"},
@@ -181,8 +168,5 @@ def test_details_speak_plain_words_and_offer_the_cards_actions(
             assert "picture freeze, input resolution" in shown and "Lamp: needs attention soon" in shown
             assert "dnssd" not in shown and "input_resolution" not in shown
             assert [b.text() for b in details.action_buttons] == ["Turn on / off", "Check now"]
-        finally:
-            window.bridge.detach()
-            await core.stop()
 
     run(qloop, scenario())
