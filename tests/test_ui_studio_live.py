@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from tests.qt_helpers import run, wait_for
 from tests.test_stream_rtmp import Nginx, nginx  # noqa: F401  (nginx: a fixture)
 from tests.test_ui_studio import add, studio_workspace
+from ui.studio_live import DestinationDialog
 from ui.workspaces.lecturer import LecturerWorkspace
 
 KEY = "lecture-key-7f3a9c"
@@ -56,7 +57,7 @@ def test_go_live_from_the_studio_and_see_it_everywhere(
             assert lecturer.live_badge.text().startswith("● LIVE")
             await wait_for(lambda: bool(nginx.recordings(KEY)), within=30, what="the server receiving it")
 
-            qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+            qtbot.mouseClick(panel.stop_all_button, Qt.MouseButton.LeftButton)
             await wait_for(lambda: "Not live" in panel.list.item(0).text(), within=60, what="the stream stopped")
             assert workspace.recording  # the recording goes on
             await wait_for(lambda: not lecturer.live_badge.isVisible(), within=30, what="LIVE gone")
@@ -81,3 +82,15 @@ def test_go_live_from_the_studio_and_see_it_everywhere(
     run(qloop, scenario())
     settings = (tmp_path / "data" / "settings.json").read_text(encoding="utf-8")
     assert "Hall stream" in settings and KEY not in settings  # the name is a setting, the key a secret
+
+
+def test_the_centre_is_offered_as_a_destination_once_the_room_uploads_to_it(qtbot: QtBot) -> None:
+    dialog = DestinationDialog(None, centre_host="centre.uni.kg")
+    qtbot.addWidget(dialog)
+    index = dialog.preset.findText("The centre")
+    assert index == 1 and dialog.preset.itemData(index) == "rtmp://centre.uni.kg/live/"
+    dialog.preset.setCurrentIndex(index)
+    assert dialog.server.text() == "rtmp://centre.uni.kg/live/" and dialog.name.text() == "The centre"
+    plain = DestinationDialog(None)
+    qtbot.addWidget(plain)
+    assert plain.preset.findText("The centre") == -1  # no centre set up: not offered

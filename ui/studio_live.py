@@ -70,7 +70,7 @@ def health_text(stats: OutputStats | None) -> tuple[str, str]:
 class DestinationDialog(QDialog):
     sig_chosen = Signal(str, str)  # name, the whole URL (with its key)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, centre_host: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Add a live destination"))
         self.setMinimumWidth(460)
@@ -79,6 +79,8 @@ class DestinationDialog(QDialog):
         self.preset = QComboBox()
         for label, server in PRESETS:
             self.preset.addItem(self.tr("Custom RTMP server") if label == "custom" else label, server)
+        if centre_host:  # the centre's streaming server, on the host the room already uploads to
+            self.preset.insertItem(1, self.tr("The centre"), f"rtmp://{centre_host}/live/")
         self.name = QLineEdit()
         self.server = QLineEdit()
         self.server.setPlaceholderText("rtmp://server/app/")
@@ -150,7 +152,12 @@ class LivePanel(QWidget):
         column.addWidget(self.lan_label)
         self.all_button = QPushButton(self.tr("All live"))
         self.all_button.setToolTip(self.tr("Go live on every destination (the recording starts too)"))
-        column.addWidget(self.all_button)
+        self.stop_all_button = QPushButton(self.tr("Stop all"))
+        self.stop_all_button.setToolTip(self.tr("End every live stream; the recording goes on"))
+        all_row = QHBoxLayout()
+        all_row.addWidget(self.all_button)
+        all_row.addWidget(self.stop_all_button)
+        column.addLayout(all_row)
         more = QHBoxLayout()  # two to a row: the column is narrow, and Russian words are long
         self.add_button = QPushButton(self.tr("Add…"))
         self.remove_button = QPushButton(self.tr("Remove"))
@@ -164,6 +171,8 @@ class LivePanel(QWidget):
         self.stop_button.clicked.connect(lambda: self._selected(self.sig_stop))
         self.remove_button.clicked.connect(lambda: self._selected(self.sig_remove))
         self.all_button.clicked.connect(self._all_live)
+        self.stop_all_button.clicked.connect(self._stop_all)
+        self.centre_host = ""
         self.add_button.clicked.connect(self._ask)
         self.list.currentItemChanged.connect(lambda *_: self._enable())
         self._enable()
@@ -219,8 +228,13 @@ class LivePanel(QWidget):
         for i in range(self.list.count()):
             self.sig_go_live.emit(str(self.list.item(i).data(Qt.ItemDataRole.UserRole)))
 
+    def _stop_all(self) -> None:
+        for name in list(self._health):
+            if name != "lan":
+                self.sig_stop.emit(name)
+
     def _ask(self) -> None:
-        self.dialog = DestinationDialog(self)
+        self.dialog = DestinationDialog(self, self.centre_host)
         self.dialog.sig_chosen.connect(self.sig_add.emit)
         self.dialog.open()
 
@@ -231,3 +245,4 @@ class LivePanel(QWidget):
         self.stop_button.setEnabled(live)
         self.remove_button.setEnabled(name is not None and not live)
         self.all_button.setEnabled(self.list.count() > 0)
+        self.stop_all_button.setEnabled(any(name != "lan" for name in self._health))

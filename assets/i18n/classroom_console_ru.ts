@@ -406,6 +406,10 @@
         <translation>Свой RTMP-сервер</translation>
     </message>
     <message>
+        <source>The centre</source>
+        <translation>Центр</translation>
+    </message>
+    <message>
         <source>stream key</source>
         <translation>ключ трансляции</translation>
     </message>
@@ -1041,6 +1045,14 @@
     <message>
         <source>Go live on every destination (the recording starts too)</source>
         <translation>Трансляция на все адреса (запись тоже начнётся)</translation>
+    </message>
+    <message>
+        <source>Stop all</source>
+        <translation>Остановить все</translation>
+    </message>
+    <message>
+        <source>End every live stream; the recording goes on</source>
+        <translation>Завершить все трансляции; запись продолжится</translation>
     </message>
     <message>
         <source>Add…</source>
@@ -1900,6 +1912,10 @@ Console</source>
     <message>
         <source>The recording stopped on an error; %1 keeps what was recorded. Details: %2</source>
         <translation>Запись остановлена из-за ошибки; в файле %1 сохранено то, что успели записать. Подробности: %2</translation>
+    </message>
+    <message>
+        <source>read the centre's address</source>
+        <translation>чтение адреса центра</translation>
     </message>
     <message>
         <source>This console cannot send SRT (its FFmpeg has no SRT support): use the platform's RTMP address.</source>

@@ -11,6 +11,7 @@ import math
 from collections.abc import Coroutine
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
@@ -42,6 +43,7 @@ from classroom_console.media import (
 )
 from classroom_console.media.local_cameras import LocalCamera, local_cameras
 from classroom_console.media.studio import Studio
+from classroom_console.sync.room import load_settings as load_sync_settings
 from ui.bridge import RoomBridge
 from ui.studio_caption import caption_picture
 from ui.studio_live import LivePanel
@@ -389,6 +391,12 @@ class StudioWorkspace(QWidget):
     def _show_destinations(self) -> None:
         live = self.bridge.core.live
         self.live_panel.show_destinations(live.destinations() if live is not None else [])
+
+        def centre(settings: dict[str, str]) -> None:
+            self.live_panel.centre_host = urlsplit(settings.get("centre_url", "")).hostname or ""
+
+        self.bridge.run(load_sync_settings(self.bridge.core.store), on_done=centre,
+                        what=self.tr("read the centre's address"))
 
     def _add_destination(self, name: str, url: str) -> None:
         live = self.bridge.core.live
