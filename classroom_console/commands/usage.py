@@ -11,7 +11,7 @@ from classroom_console.commands.argtypes import iso_day, number_in
 from classroom_console.store import AsyncStore, StoreError
 from classroom_console.sync import AuthRefused, SyncError
 from classroom_console.usage import local_report, local_utc_offset_h
-from classroom_console.usage_export import to_csv, to_table
+from classroom_console.usage_export import sessions_csv, to_csv, to_table
 from classroom_console.usage_model import DEFAULT_LAMP_RATED_HOURS, UsageFilter, UsageReport
 from classroom_console.usage_remote import centre_report
 
@@ -23,7 +23,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--until", type=iso_day, metavar="YYYY-MM-DD", help="last day (inclusive)")
     parser.add_argument("--room", help="only this room (its id here, its name at the centre)")
     parser.add_argument("--lecturer", help="only this lecturer's sessions")
-    parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    parser.add_argument("--format", choices=["table", "csv", "sessions-csv", "json"], default="table",
+                        help="table, csv (every figure), sessions-csv (one row per session, for a manager), json")
     parser.add_argument("--utc-offset", type=number_in(-12.0, 14.0),
                         help="hours from UTC for weekday/hour, -12 to 14 (default: this PC's)")
     parser.add_argument("--lamp-rated-hours", type=int, default=DEFAULT_LAMP_RATED_HOURS)
@@ -55,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
         since=args.since, until=args.until, room=args.room, lecturer=args.lecturer,
         utc_offset_h=local_utc_offset_h() if args.utc_offset is None else args.utc_offset,
         lamp_rated_hours=args.lamp_rated_hours,
+        session_rows=args.format == "sessions-csv",
     )
     try:
         report = asyncio.run(_report(args, f))
@@ -65,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     elif args.format == "csv":
         sys.stdout.write(to_csv(report))
+    elif args.format == "sessions-csv":
+        sys.stdout.write(sessions_csv(report))
     else:
         print(to_table(report))
     return 0
