@@ -29,6 +29,7 @@ def test_a_growing_loss_is_told_while_it_grows_and_then_goes(qtbot: QtBot) -> No
     assert panel.warning.isHidden()
     panel.show_stats(snapshot(2.0, skipped=12))
     assert not panel.warning.isHidden() and "encoder cannot keep up" in panel.warning.text()
+    assert "per-source files" not in panel.warning.text()  # they are off: that advice would not apply
     assert panel.values["skipped"].property("bad") is True and panel.values["late"].property("bad") is False
     panel.show_stats(snapshot(2.0 + WARN_FOR_S - 1, skipped=12))
     assert not panel.warning.isHidden(), "still fresh"
@@ -72,3 +73,12 @@ def test_low_disk_is_warned_in_the_users_language(qtbot: QtBot, qapp: QCoreAppli
     finally:
         for translator in translators:
             qapp.removeTranslator(translator)
+
+
+def test_the_per_source_files_are_named_only_when_they_are_on(qtbot: QtBot) -> None:
+    panel = StatsPanel()
+    qtbot.addWidget(panel)
+    panel.tracks_on = True
+    panel.show_stats(snapshot(1.0))
+    panel.show_stats(snapshot(2.0, skipped=5))
+    assert "turn off the per-source files" in panel.warning.text()

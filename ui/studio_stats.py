@@ -39,6 +39,7 @@ class StatsPanel(QFrame):
         self.warning.hide()
         outer.addWidget(self.warning)
         self._previous: RecordingStats | None = None
+        self.tracks_on = False  # whether this recording writes per-source files too (the advice depends on it)
         self._grew_at: dict[str, float] = {}  # loss kind -> recording time it last grew
         self.values: dict[str, QLabel] = {}
         rows = [
@@ -103,9 +104,12 @@ class StatsPanel(QFrame):
         low_disk = stats.minutes_left is not None and stats.minutes_left < LOW_DISK_MIN
         _mark(self.values["left"], low_disk)
         sentences = []
-        if "skipped" in growing:
+        if "skipped" in growing and self.tracks_on:
             sentences.append(self.tr("The encoder cannot keep up and skips frames: choose a smaller output, or "
                                      "turn off the per-source files."))
+        elif "skipped" in growing:  # advice that applies: the per-source files are already off
+            sentences.append(self.tr("The encoder cannot keep up and skips frames: choose a smaller output or "
+                                     "a lower frame rate, or close other programs on this PC."))
         if growing & {"dropped", "late"}:
             sentences.append(self.tr("A source is not delivering its pictures in time: check its cable or "
                                      "network, or remove it."))

@@ -1691,6 +1691,10 @@ Console</source>
         <translation>Кодировщик не успевает и пропускает кадры: выберите меньший размер выхода или отключите отдельные файлы источников.</translation>
     </message>
     <message>
+        <source>The encoder cannot keep up and skips frames: choose a smaller output or a lower frame rate, or close other programs on this PC.</source>
+        <translation>Кодировщик не успевает и пропускает кадры: выберите меньший размер или частоту кадров либо закройте другие программы на этом компьютере.</translation>
+    </message>
+    <message>
         <source>A source is not delivering its pictures in time: check its cable or network, or remove it.</source>
         <translation>Источник не успевает передавать кадры: проверьте его кабель или сеть либо удалите его.</translation>
     </message>

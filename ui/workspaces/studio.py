@@ -350,6 +350,7 @@ class StudioWorkspace(QWidget):
             self._set_record_state()
             return
         recorder = self._studio().recorder
+        self.stats_panel.tracks_on = self._studio().tracks
         self.side_tabs.setCurrentIndex(0)  # the live figures while it records
         self.status_label.setText(self.tr("Recording to %1").replace("%1", recorder.path.name if recorder else ""))
         if not self._watching:
