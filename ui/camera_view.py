@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -27,20 +27,37 @@ from classroom_console.media.preview import PreviewState, PreviewStatus, StreamP
 from ui.bridge import RoomBridge
 from ui.reasons import reason_text
 from ui.resources import icon
-from ui.studio_preview import FrameRelay
 
 BACKGROUND = QColor("#1d2433")
 TEXT = QColor("#f1faee")
 MUTED = QColor("#a8b3c7")
 
 
-class StatusRelay(QObject):
-    """Carries a preview's state from its thread to the GUI thread (a queued signal: this lives there)."""
+POLL_MS = 33  # the view looks for a new picture about 30 times a second; the preview offers at most 15
 
-    sig_status = Signal(object)
 
-    def offer(self, status: PreviewStatus) -> None:
-        self.sig_status.emit(status)
+class Mailbox:
+    """The preview thread's latest picture and state, in plain Python: the thread never touches a Qt object.
+
+    A queued signal emitted from the preview thread raced the widget's deletion when a card went away (a
+    segmentation fault in a long test run); here the thread only swaps references, and the view, on its own
+    thread, takes them with a timer that dies with it.
+    """
+
+    def __init__(self) -> None:
+        self.frame: np.ndarray | None = None
+        self.status: PreviewStatus | None = None
+
+    def offer_frame(self, frame: np.ndarray) -> None:
+        self.frame = frame
+
+    def offer_status(self, status: PreviewStatus) -> None:
+        self.status = status
+
+    def take(self) -> tuple[np.ndarray | None, PreviewStatus | None]:
+        frame, self.frame = self.frame, None
+        status, self.status = self.status, None
+        return frame, status
 
 
 class CameraView(QWidget):
@@ -63,10 +80,10 @@ class CameraView(QWidget):
         self.corner: QWidget | None = None  # a button over the bottom-right corner
         self._frame: np.ndarray | None = None
         self._image: QImage | None = None
-        self._relay = FrameRelay(self)
-        self._relay.sig_frame.connect(self._take)
-        self._status_relay = StatusRelay(self)
-        self._status_relay.sig_status.connect(self._on_status)
+        self._mail = Mailbox()
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._drain)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setMinimumSize(QSize(240, 135))
 
@@ -132,9 +149,13 @@ class CameraView(QWidget):
         if self.preview is not None or self.url is None or not self.isVisible():
             return
         self.status = PreviewStatus(PreviewState.CONNECTING)
-        self.preview = self.bridge.watch_stream(self.url, self._pixels(), self._relay.offer, self._status_relay.offer)
+        self._mail = Mailbox()  # a fresh one: a stopped preview's last words go to the old one
+        self.preview = self.bridge.watch_stream(self.url, self._pixels(), self._mail.offer_frame,
+                                                self._mail.offer_status)
+        self._poll.start()
 
     def _stop(self) -> None:
+        self._poll.stop()
         if self.preview is not None:
             self.bridge.stop_stream(self.preview)
             self.preview = None
@@ -147,7 +168,14 @@ class CameraView(QWidget):
         self.url = None
         self._stop()
 
-    # -- from the preview thread, via the relays -------------------------------------------------
+    # -- from the preview thread, via the mailbox -------------------------------------------------
+    def _drain(self) -> None:
+        frame, status = self._mail.take()
+        if status is not None:
+            self._on_status(status)
+        if frame is not None:
+            self._take(frame)
+
     def _on_status(self, status: PreviewStatus) -> None:
         if self.preview is None:
             return  # a late word from a preview already stopped
@@ -156,9 +184,8 @@ class CameraView(QWidget):
             self._frame, self._image = None, None
         self.update()
 
-    def _take(self) -> None:
-        frame = self._relay.take()
-        if frame is None or self.preview is None:
+    def _take(self, frame: np.ndarray) -> None:
+        if self.preview is None:
             return
         height, width = frame.shape[:2]
         self._frame = np.ascontiguousarray(frame)  # kept: the QImage below borrows these pixels
