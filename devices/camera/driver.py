@@ -89,9 +89,12 @@ class CameraDriver(Driver):
         facts = CameraFacts.of(info.state)
         if facts == self.facts:
             return
+        reach = (facts.visca_port, facts.visca_framing, facts.onvif_url)
+        moved = reach != (self.facts.visca_port, self.facts.visca_framing, self.facts.onvif_url)
         self.info, self.facts = info, facts
         self.capabilities = self._capabilities()
-        self._side_close()
+        if moved:
+            self._side_close()
         self._changed()
 
     # -- life --------------------------------------------------------------------------------
@@ -274,8 +277,18 @@ class CameraDriver(Driver):
                     await client.close()
 
     def _side_close(self) -> None:
-        with contextlib.suppress(RuntimeError):  # no loop: nothing was ever opened
-            asyncio.get_running_loop().create_task(self._close_clients())
+        """The next command opens fresh connections; the old ones close once no command is using them."""
+        old = [client for client in (self._visca, self._onvif) if client is not None]
+        self._visca, self._onvif, self._profile = None, None, None
+        if old:
+            with contextlib.suppress(RuntimeError):  # no loop: nothing was ever opened
+                asyncio.get_running_loop().create_task(self._close_when_free(old))
+
+    async def _close_when_free(self, clients: list[ViscaClient | OnvifClient]) -> None:
+        async with self._lock:  # a command in flight keeps its connection to the end
+            for client in clients:
+                with contextlib.suppress(Exception):
+                    await client.close()
 
     # -- availability ----------------------------------------------------------------------------
     def _failed(self, exc: BaseException) -> None:
