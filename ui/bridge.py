@@ -12,6 +12,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from classroom_console.console import ConsoleCore
@@ -94,6 +95,7 @@ class RoomBridge(QObject):
         on_done: Callable[[Any], None] | None = None,
         what: str = "action",
         on_error: Callable[[str], None] | None = None,
+        owner: QObject | None = None,
     ) -> None:
         """Run a core coroutine without blocking the window; failures become ``sig_error``.
 
@@ -106,6 +108,8 @@ class RoomBridge(QObject):
             self._tasks.discard(done)
             if done.cancelled():
                 return
+            if owner is not None and not shiboken6.isValid(owner):
+                return  # the widget that asked went away meanwhile: touching it would crash, not raise
             exc = done.exception()
             if exc is not None:
                 log.error("%s failed: %s", what, exc)

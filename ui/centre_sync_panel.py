@@ -79,8 +79,10 @@ class SyncPanel(QFrame):
 
     def load(self) -> None:
         store = self.bridge.core.store
-        self.bridge.run(load_settings(store), on_done=self._show_settings, what=self.tr("read the sync settings"))
-        self.bridge.run(queue_counts(store), on_done=self._show_counts, what=self.tr("read the upload queue"))
+        self.bridge.run(load_settings(store), on_done=self._show_settings,
+                        what=self.tr("read the sync settings"), owner=self)
+        self.bridge.run(queue_counts(store), on_done=self._show_counts,
+                        what=self.tr("read the upload queue"), owner=self)
 
     def _show_settings(self, settings: dict[str, str]) -> None:
         """Saved values fill empty fields only: what the user has typed meanwhile wins."""
@@ -108,7 +110,7 @@ class SyncPanel(QFrame):
                 await self.bridge.core.sync.restart()  # the background upload follows the new settings
 
         self.bridge.run(save_and_apply(), on_done=lambda _: self.state.setText(self.tr("Saved.")),
-                        what=self.tr("save the sync settings"))
+                        what=self.tr("save the sync settings"), owner=self)
 
     def sync_now(self) -> None:
         store = self.bridge.core.store
@@ -125,7 +127,7 @@ class SyncPanel(QFrame):
             return await sync_now(store, self.sig_progress.emit)
 
         self.bridge.run(save_and_send(), on_done=self.show_result, what=self.tr("send to the centre"),
-                        on_error=self._on_error)
+                        on_error=self._on_error, owner=self)
 
     def _on_error(self, message: str) -> None:
         self.send.setEnabled(True)

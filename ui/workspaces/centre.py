@@ -205,14 +205,14 @@ class CentreWorkspace(QWidget):
         if self.filters.from_centre():
             self.bridge.run(self._centre(f), on_done=lambda r: self._centre_answered(asked, f, r),
                             what=self.tr("read the centre's figures"),
-                            on_error=lambda message: self._centre_failed(asked, f, message))
+                            on_error=lambda message: self._centre_failed(asked, f, message), owner=self)
             return
         self.centre_banner.hide()
         self.bridge.run(core.usage(), on_done=lambda s: self._answered(asked, self.show_summary, s),
-                        what=self.tr("read the usage figures"))
+                        what=self.tr("read the usage figures"), owner=self)
         self.bridge.run(local_report(core.store, f, core.room_id),
                         on_done=lambda r: self._answered(asked, self.show_report, r),
-                        what=self.tr("read the usage figures"))
+                        what=self.tr("read the usage figures"), owner=self)
 
     def _answered(self, asked: int, show: Callable[[Any], None], answer: Any) -> None:
         if asked == self._asked:
@@ -344,7 +344,7 @@ class CentreWorkspace(QWidget):
             full = await rows
             return await asyncio.to_thread(write_sessions_csv, full or report, path, header)
 
-        self.bridge.run(export(), on_done=self.show_saved, what=self.tr("export the CSV file"))
+        self.bridge.run(export(), on_done=self.show_saved, what=self.tr("export the CSV file"), owner=self)
 
     def export_pdf(self, path: Path | None = None) -> None:
         """The rows come from the core off the Qt thread; Qt then paints the report into the file (QPdfWriter)."""
@@ -362,7 +362,8 @@ class CentreWorkspace(QWidget):
                       list(self.cards))
             self.show_saved(target)
 
-        self.bridge.run(self._rows_report(report), on_done=paint, what=self.tr("read the sessions for the report"))
+        self.bridge.run(self._rows_report(report), on_done=paint,
+                        what=self.tr("read the sessions for the report"), owner=self)
 
     def pdf_scope(self, report: UsageReport) -> str:
         f = report.filter

@@ -181,8 +181,7 @@ class LecturerWorkspace(QWidget):
 
         self.bridge.run(
             self.bridge.core.set_manual_addresses(specs), on_done=saved, what=self.tr("save the addresses"),
-            on_error=refused,
-        )
+            on_error=refused, owner=self)
 
     def power_all(self, on: bool) -> None:
         self.all_on_button.setEnabled(False)
@@ -323,7 +322,7 @@ class LecturerWorkspace(QWidget):
 
     def load_recent_names(self) -> None:
         self.bridge.run(self.bridge.core.recent_names(), on_done=self._show_recent_names,
-                        what=self.tr("read past lecturers and courses"))
+                        what=self.tr("read past lecturers and courses"), owner=self)
 
     def _show_recent_names(self, names: dict[str, list[str]]) -> None:
         for key, edit in (("lecturer", self.lecturer_edit), ("course", self.course_edit)):

@@ -235,7 +235,7 @@ class StudioWorkspace(QWidget):
         assert self.studio is not None
         if self.studio.store is not None:
             self.bridge.run(self.studio.recover(), on_done=lambda _: self.refresh_recordings(),
-                            what=self.tr("check recordings"))
+                            what=self.tr("check recordings"), owner=self)
 
     def showEvent(self, event: QShowEvent) -> None:
         """The recordings list is filled when the technician first looks at it."""
@@ -245,7 +245,8 @@ class StudioWorkspace(QWidget):
             self.refresh_recordings()
 
     def add_source(self, spec: str) -> None:
-        self.bridge.run(self._studio().add_source(spec), on_done=lambda _: self.refresh(), what=self.tr("add source"))
+        self.bridge.run(self._studio().add_source(spec), on_done=lambda _: self.refresh(),
+                        what=self.tr("add source"), owner=self)
 
     def use_source(self, spec: str) -> None:
         """A camera card's "Use in Studio": added once, however often it is pressed."""
@@ -263,11 +264,11 @@ class StudioWorkspace(QWidget):
         # A network URL goes bare: media.spec takes any "scheme://" text as a camera, whereas it keeps the
         # "camera:" prefix inside such a URL (the URL would then not open).
         self.bridge.run(self._studio().add_source(url if "://" in url else spec), on_done=added,
-                        on_error=lambda _error: self._adding.discard(url), what=self.tr("add source"))
+                        on_error=lambda _error: self._adding.discard(url), what=self.tr("add source"), owner=self)
 
     def remove_source(self, name: str) -> None:
         self.bridge.run(self._studio().remove_source(name), on_done=lambda _: self.refresh(),
-                        what=self.tr("remove source"))
+                        what=self.tr("remove source"), owner=self)
 
     def _kind_changed(self, kind: str) -> None:
         if kind == "camera":
@@ -279,10 +280,10 @@ class StudioWorkspace(QWidget):
                 self.sources.set_cameras(found + [(c.name, c.device) for c in local])
 
             self.bridge.run(offload(local_cameras, "local-cameras"), on_done=with_local,
-                            what=self.tr("list this PC's cameras"))
+                            what=self.tr("list this PC's cameras"), owner=self.sources)
         if kind == "mic":
             self.bridge.run(Studio.microphones(), on_done=self.sources.set_microphones,
-                            what=self.tr("list microphones"))
+                            what=self.tr("list microphones"), owner=self)
 
     def current_layout(self) -> Layout:
         kind = LayoutKind(self.layout_picker.currentData())
@@ -299,7 +300,7 @@ class StudioWorkspace(QWidget):
     def _output_changed(self) -> None:
         size, _, fps = str(self.output_picker.currentData()).partition("@")
         self.bridge.run(self._studio().set_output(parse_size(size), int(fps)), on_done=lambda _: self._layout_changed(),
-                        what=self.tr("change output"))
+                        what=self.tr("change output"), owner=self)
 
     def _layout_changed(self) -> None:
         self.corner_picker.setEnabled(self.layout_picker.currentData() == str(LayoutKind.PIP))
@@ -318,11 +319,11 @@ class StudioWorkspace(QWidget):
         studio = self._studio()
         if studio.recording:
             self.bridge.run(self._unbusy(studio.stop_recording()), on_done=self._stopped,
-                            what=self.tr("stop recording"))
+                            what=self.tr("stop recording"), owner=self)
         else:
             studio.tracks = self.tracks_check.isChecked()
             self.bridge.run(self._unbusy(self._start_unless_refused(studio)), on_done=self._started,
-                            what=self.tr("start recording"))
+                            what=self.tr("start recording"), owner=self)
 
     async def _unbusy(self, step: Coroutine[Any, Any, Any]) -> Any:
         """The button comes back whether the step worked or not (a failure reaches the status bar)."""
@@ -355,7 +356,8 @@ class StudioWorkspace(QWidget):
         self.status_label.setText(self.tr("Recording to %1").replace("%1", recorder.path.name if recorder else ""))
         if not self._watching:
             self._watching = True
-            self.bridge.run(self._studio().wait_recording(), on_done=self._stopped, what=self.tr("recording"))
+            self.bridge.run(self._studio().wait_recording(), on_done=self._stopped,
+                            what=self.tr("recording"), owner=self)
         self._set_record_state()
 
     def _stopped(self, result: RecordingResult | None) -> None:
@@ -386,7 +388,7 @@ class StudioWorkspace(QWidget):
         if not self.recording:
             return
         self.bridge.run(self._studio().add_marker(), on_done=lambda m: self.status_label.setText(
-            self.tr("Marker at %1").replace("%1", _clock(m.at_s))), what=self.tr("add marker"))
+            self.tr("Marker at %1").replace("%1", _clock(m.at_s))), what=self.tr("add marker"), owner=self)
 
     # -- live ---------------------------------------------------------------------------------------
     def _show_destinations(self) -> None:
@@ -397,7 +399,7 @@ class StudioWorkspace(QWidget):
             self.live_panel.centre_host = urlsplit(settings.get("centre_url", "")).hostname or ""
 
         self.bridge.run(load_sync_settings(self.bridge.core.store), on_done=centre,
-                        what=self.tr("read the centre's address"))
+                        what=self.tr("read the centre's address"), owner=self.live_panel)
 
     def _add_destination(self, name: str, url: str) -> None:
         live = self.bridge.core.live
@@ -426,13 +428,13 @@ class StudioWorkspace(QWidget):
                                         "or srt://server:port."))
             dialog.refuse(words, str(refused))
 
-        self.bridge.run(add(), on_done=done, what=self.tr("add the destination"))
+        self.bridge.run(add(), on_done=done, what=self.tr("add the destination"), owner=self)
 
     def _remove_destination(self, name: str) -> None:
         live = self.bridge.core.live
         if live is not None:
             self.bridge.run(live.remove(name), on_done=lambda _r: self._show_destinations(),
-                            what=self.tr("remove the destination"))
+                            what=self.tr("remove the destination"), owner=self)
 
     def _go_live(self, name: str) -> None:
         live, studio = self.bridge.core.live, self._studio()
@@ -448,7 +450,7 @@ class StudioWorkspace(QWidget):
                 self.side_tabs.setCurrentWidget(self.live_panel)
             self.refresh()
 
-        self.bridge.run(live.go_live(name, studio), on_done=done, what=self.tr("go live"))
+        self.bridge.run(live.go_live(name, studio), on_done=done, what=self.tr("go live"), owner=self)
 
     def _serve_lan(self) -> None:
         live, studio = self.bridge.core.live, self._studio()
@@ -464,16 +466,16 @@ class StudioWorkspace(QWidget):
             self.live_panel.show_lan(url)
             self.refresh()
 
-        self.bridge.run(live.serve_lan(studio), on_done=done, what=self.tr("show it on the room's network"))
+        self.bridge.run(live.serve_lan(studio), on_done=done, what=self.tr("show it on the room's network"), owner=self)
 
     def _stop_live(self, name: str) -> None:
         live = self.bridge.core.live
         if live is not None:
-            self.bridge.run(live.end(name, self._studio()), what=self.tr("stop the live stream"))
+            self.bridge.run(live.end(name, self._studio()), what=self.tr("stop the live stream"), owner=self)
 
     def refresh_recordings(self) -> None:
         self.bridge.run(self._studio().recordings(), on_done=self.recordings.show_recordings,
-                        what=self.tr("list recordings"))
+                        what=self.tr("list recordings"), owner=self)
 
     # -- display rate -------------------------------------------------------------------------------
     def _show_preview(self) -> None:
