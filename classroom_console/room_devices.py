@@ -241,12 +241,11 @@ class RoomDevices:
         """The devices being driven now (found and reachable through a family)."""
         return list(self._managed)
 
-    def driver(self, uid: str) -> Driver:
+    async def refresh(self, uid: str) -> None:
+        """Read a device now instead of at its next poll (a device not driven yet: nothing to read)."""
         managed = self._managed.get(uid)
-        if managed is None:
-            name = self.room.devices[uid].name if uid in self.room.devices else uid
-            raise DeviceCommandError(uid, name, Command("?"), Reason.NOT_READY, "not reachable yet")
-        return managed.driver
+        if managed is not None:
+            await managed.driver.refresh()
 
     async def command(self, uid: str, command: Command) -> bool:
         """Send one command, logged with its outcome; a refusal raises DeviceCommandError with a reason code.
@@ -313,13 +312,15 @@ class RoomDevices:
         asking = {uid for uid, m in self._managed.items() if m.driver.availability not in working}
         for uid in asking | set(also):
             self.passwords.pop(uid, None)  # its own (failed) password gives way to the room's
-            managed = self._managed.pop(uid, None)
-            if managed is not None:
-                self._side(self._readopt(managed))
+            self._reconnect(uid)
 
     def set_password(self, uid: str, password: str) -> None:
-        """Use this password from the next connection on; the driver is re-created to apply it."""
+        """Use this password from the next connection on."""
         self.passwords[uid] = password
+        self._reconnect(uid)
+
+    def _reconnect(self, uid: str) -> None:
+        """A new driver with the passwords as they are now (the old one is stopped first)."""
         managed = self._managed.pop(uid, None)
         if managed is not None:
             self._side(self._readopt(managed))

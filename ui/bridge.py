@@ -150,8 +150,8 @@ class RoomBridge(QObject):
     def refresh_device(self, uid: str) -> None:
         """Read a device now (the Details dialog's "Check now")."""
         devices = self.core.devices
-        if devices is not None and uid in devices.uids():
-            self.run(devices.driver(uid).refresh(), what=self.tr("check the device"))
+        if devices is not None:
+            self.run(devices.refresh(uid), what=self.tr("check the device"))
 
     def power_all(self, on: bool, on_finished: Callable[[list[DeviceCommandError]], None]) -> None:
         devices = self.core.devices

@@ -157,7 +157,7 @@ async def act(args: argparse.Namespace) -> str:
         )
         try:
             await controls.adopt(info)
-            await controls.driver(info.uid).refresh()
+            await controls.refresh(info.uid)
             device = room.devices[info.uid]
             if device.availability in (Availability.OFFLINE, Availability.AUTH_FAILED, Availability.UNKNOWN):
                 raise DeviceUnusable(_unusable(device))
