@@ -35,7 +35,7 @@ class FinderConfig:
 
     search_targets: Sequence[Endpoint] | None = None  # None: directed broadcasts; (): search off
     sweep: Sequence[str | Endpoint] = ()  # "10.0.0.5", "10.0.0.5:4400", "10.0.0.0/24" (max /22)
-    dnssd_types: Sequence[str] = dnssd.DEFAULT_SERVICE_TYPES  # (): DNS-SD off
+    dnssd_types: Sequence[str] = field(default_factory=families.dnssd_types)  # every family's; (): DNS-SD off
     dnssd_interfaces: InterfaceChoice | list[str] = InterfaceChoice.Default
     zeroconf: AsyncZeroconf | None = None  # share the app's instance instead of opening one
     passwords: Mapping[str, str] = field(default_factory=dict)  # address or uid -> PJLink password
