@@ -29,6 +29,8 @@ COMMANDS: dict[str, str] = {
     "usage": "the usage report",
     "sync": "uploading to the centre",
     "centre": "the centre's receiving service",
+    "class": "an active-learning session with student tablets, headless",
+    "chapters": "chapters found in a recording",
 }
 GUI_COMMANDS = ("gui", "demo")
 

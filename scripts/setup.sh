@@ -19,6 +19,7 @@ APT_PACKAGES=(
   nginx libnginx-mod-rtmp                      # a real RTMP server for the live streaming tests
   ffmpeg                                       # ffprobe opens the simulated cameras' MJPEG streams in tests
   sqlite3                                      # the shell's .recover salvages a damaged console.db best
+  chromium                                     # a real browser for the tablet and library pages' tests
 )
 
 missing=()
