@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import keyword
 import logging
 import os
 import sys
@@ -37,7 +38,8 @@ GUI_COMMANDS = ("gui", "demo")
 
 def command_module(name: str) -> ModuleType | None:
     """The module behind a headless subcommand, or None while it is planned."""
-    module_name = f"classroom_console.commands.{name}"
+    # A subcommand named by a Python keyword ("class") lives in a module with a trailing underscore.
+    module_name = f"classroom_console.commands.{name}{'_' if keyword.iskeyword(name) else ''}"
     if importlib.util.find_spec(module_name) is None:
         return None
     return importlib.import_module(module_name)
