@@ -101,6 +101,32 @@ class SyncProgressed(RoomEvent):
     progress: Any
 
 
+@dataclass(frozen=True, slots=True)
+class SceneStep(RoomEvent):
+    """One part of applying a scene moved on (``classroom_console.scenes_apply``).
+
+    ``target`` is a device uid or "recording", "streaming", "tablets"; ``step`` is "power", "warm-up",
+    "input", "blank", "preset", "recording", "streaming" or "tablets"; ``status`` is "working", "waiting",
+    "done", "failed" or "skipped"; ``reason`` a code the UI words (a device ``Reason`` or a scene's own).
+    """
+
+    scene: str
+    target: str
+    name: str
+    step: str
+    status: str
+    reason: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SceneApplied(RoomEvent):
+    """A scene finished applying; ``failed`` holds the SceneStep of every part that did not follow."""
+
+    scene: str
+    failed: tuple[SceneStep, ...] = ()
+
+
 Listener = Callable[[RoomEvent], None]
 
 
