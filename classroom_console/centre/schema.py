@@ -51,6 +51,20 @@ SCHEMA = (
         sha256 TEXT NOT NULL, received BIGINT NOT NULL DEFAULT 0, complete INTEGER NOT NULL DEFAULT 0,
         completed_at TEXT, PRIMARY KEY (room_id, id))""",
     "CREATE INDEX IF NOT EXISTS recordings_started ON recordings(started_at)",
+    # The library (centre/library*.py, publish*.py): what a recording is about, whether students may see it.
+    """CREATE TABLE IF NOT EXISTS library (
+        room_id TEXT NOT NULL, id TEXT NOT NULL, key TEXT NOT NULL, title TEXT NOT NULL DEFAULT '',
+        course TEXT NOT NULL DEFAULT '', lecturer TEXT NOT NULL DEFAULT '', language TEXT NOT NULL DEFAULT '',
+        chapters TEXT NOT NULL DEFAULT '[]', chapter_text TEXT NOT NULL DEFAULT '', published INTEGER NOT NULL DEFAULT 0,
+        views BIGINT NOT NULL DEFAULT 0, updated_at TEXT NOT NULL, published_at TEXT, PRIMARY KEY (room_id, id))""",
+    "CREATE UNIQUE INDEX IF NOT EXISTS library_key ON library(key)",
+    """CREATE TABLE IF NOT EXISTS library_tracks (
+        room_id TEXT NOT NULL, id TEXT NOT NULL, recording_id TEXT NOT NULL, source TEXT NOT NULL,
+        size_bytes BIGINT NOT NULL, sha256 TEXT NOT NULL, received BIGINT NOT NULL DEFAULT 0,
+        complete INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (room_id, id))""",
+    """CREATE TABLE IF NOT EXISTS library_readers (
+        hash TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)""",
+    "CREATE TABLE IF NOT EXISTS library_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 
 ADD_TOKEN = (
