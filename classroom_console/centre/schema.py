@@ -55,8 +55,9 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS library (
         room_id TEXT NOT NULL, id TEXT NOT NULL, key TEXT NOT NULL, title TEXT NOT NULL DEFAULT '',
         course TEXT NOT NULL DEFAULT '', lecturer TEXT NOT NULL DEFAULT '', language TEXT NOT NULL DEFAULT '',
-        chapters TEXT NOT NULL DEFAULT '[]', chapter_text TEXT NOT NULL DEFAULT '', published INTEGER NOT NULL DEFAULT 0,
-        views BIGINT NOT NULL DEFAULT 0, updated_at TEXT NOT NULL, published_at TEXT, PRIMARY KEY (room_id, id))""",
+        chapters TEXT NOT NULL DEFAULT '[]', chapter_text TEXT NOT NULL DEFAULT '',
+        published INTEGER NOT NULL DEFAULT 0, views BIGINT NOT NULL DEFAULT 0, updated_at TEXT NOT NULL,
+        published_at TEXT, PRIMARY KEY (room_id, id))""",
     "CREATE UNIQUE INDEX IF NOT EXISTS library_key ON library(key)",
     """CREATE TABLE IF NOT EXISTS library_tracks (
         room_id TEXT NOT NULL, id TEXT NOT NULL, recording_id TEXT NOT NULL, source TEXT NOT NULL,
