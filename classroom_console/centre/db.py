@@ -84,5 +84,13 @@ class CentreDB(abc.ABC):
     @abc.abstractmethod
     async def rooms(self) -> list[dict[str, Any]]: ...
 
+    async def fetch(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Rows of one read with ``:name`` placeholders: for modules with tables of their own (the library)."""
+        raise NotImplementedError
+
+    async def execute(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """One write with ``:name`` placeholders, committed; the rows it returns (RETURNING), if any."""
+        raise NotImplementedError
+
     @abc.abstractmethod
     async def close(self) -> None: ...

@@ -156,5 +156,13 @@ class PostgresCentreDB(CentreDB):
             found = await conn.fetch(schema.ROOMS)
         return [{"name": r[0], "sessions": int(r[1]), "last_received": r[2]} for r in found]
 
+    async def fetch(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        statement, args = _sql(sql, params)
+        async with self.pool.acquire() as conn:
+            return [tuple(r) for r in await conn.fetch(statement, *args)]
+
+    async def execute(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return await self.fetch(sql, params)  # each statement commits on its own (autocommit)
+
     async def close(self) -> None:
         await self.pool.close()

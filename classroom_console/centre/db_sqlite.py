@@ -319,6 +319,14 @@ class SqliteCentreDB(CentreDB):
         rows = await self._read(lambda c: c.execute(schema.ROOMS).fetchall(), quick=False)
         return [{"name": n, "sessions": int(s), "last_received": last} for n, s, last in rows]
 
+    async def fetch(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        rows: list[tuple[Any, ...]] = await self._read(lambda c: c.execute(sql, params).fetchall(), quick=False)
+        return rows
+
+    async def execute(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        rows: list[tuple[Any, ...]] = await self._call(lambda c: c.execute(sql, params).fetchall(), write=True)
+        return rows
+
     async def close(self) -> None:
         if not self._closing:
             self._closing = True
