@@ -12,9 +12,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from classroom_console import __version__
+from classroom_console.cli_text import pick_language, speaking, tr
 
 NOT_BUILT = 2
 
@@ -36,44 +37,72 @@ COMMANDS: dict[str, str] = {
 GUI_COMMANDS = ("gui", "demo")
 
 
+def module_name(name: str) -> str:
+    # A subcommand named by a Python keyword ("class") lives in a module with a trailing underscore.
+    return f"classroom_console.commands.{name}{'_' if keyword.iskeyword(name) else ''}"
+
+
+def is_built(name: str) -> bool:
+    """Whether a headless subcommand has its module, found without importing it."""
+    return importlib.util.find_spec(module_name(name)) is not None
+
+
 def command_module(name: str) -> ModuleType | None:
     """The module behind a headless subcommand, or None while it is planned."""
-    # A subcommand named by a Python keyword ("class") lives in a module with a trailing underscore.
-    module_name = f"classroom_console.commands.{name}{'_' if keyword.iskeyword(name) else ''}"
-    if importlib.util.find_spec(module_name) is None:
-        return None
-    return importlib.import_module(module_name)
+    return importlib.import_module(module_name(name)) if is_built(name) else None
 
 
 class OneLineParser(argparse.ArgumentParser):
     """A usage mistake is one line on stderr and exit 2: the usage block buried the reason in a script's log."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: {message} ({tr('see')} {self.prog} --help)\n")
+
+
+class LazySubcommands(argparse._SubParsersAction):
+    """Fills in a subcommand's parser from its module only once that subcommand is chosen.
+
+    Importing every command module to build the parser cost over a second (aiohttp, PyAV, the simulators):
+    ``--help`` now lists the subcommands from ``COMMANDS`` and imports none of them.
+    """
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: str | Sequence[Any] | None, option_string: str | None = None) -> None:
+        if isinstance(values, list | tuple) and values and values[0] in self._name_parser_map:
+            configure_subcommand(values[0], self._name_parser_map[values[0]])
+        super().__call__(parser, namespace, values, option_string)
+
+
+def configure_subcommand(name: str, parser: argparse.ArgumentParser) -> None:
+    """A subcommand's options, from its module (``HELP``, ``configure(parser)``); planned ones have none."""
+    if getattr(parser, "configured", False):
+        return
+    parser.configured = True  # type: ignore[attr-defined]
+    if name in GUI_COMMANDS:
+        parser.add_argument("--screenshot", type=Path, metavar="DIR",
+                            help=tr("save each workspace as PNG and exit"))
+        parser.add_argument("--settle", type=float, default=1.0, help=argparse.SUPPRESS)
+        return
+    module = command_module(name)
+    if module is not None:
+        parser.description = tr(module.HELP)
+        module.configure(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="classroom-console",
-        description="Run a smart classroom: find and control its devices, record lectures, log sessions.",
+        description=tr("Run a smart classroom: find and control its devices, record lectures, log sessions."),
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--data-dir", type=Path, help="where the session store lives (default: user data dir)")
-    parser.add_argument("--lang", choices=["en", "ru"], help="interface language (default: the system's)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                        help=tr("show program's version number and exit"))
+    parser.add_argument("--data-dir", type=Path, help=tr("where the session store lives (default: user data dir)"))
+    parser.add_argument("--lang", choices=["en", "ru"], help=tr("interface language (default: the system's)"))
+    parser.add_argument("-v", "--verbose", action="store_true", help=tr("log more"))
+    sub = parser.add_subparsers(dest="command", metavar=tr("COMMAND"), action=LazySubcommands)
     for name, what in COMMANDS.items():
-        if name in GUI_COMMANDS:
-            p = sub.add_parser(name, help=what)
-            p.add_argument("--screenshot", type=Path, metavar="DIR", help="save each workspace as PNG and exit")
-            p.add_argument("--settle", type=float, default=1.0, help=argparse.SUPPRESS)
-            continue
-        module = command_module(name)
-        if module is None:
-            sub.add_parser(name, help=f"{what} (not built yet)")
-            continue
-        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
-        module.configure(p)
+        sub.add_parser(name, help=tr(what) if name in GUI_COMMANDS or is_built(name)
+                       else f"{tr(what)} ({tr('not built yet')})")
     return parser
 
 
@@ -82,9 +111,9 @@ def screenshot_folder_problem(folder: Path) -> str:
     for part in (folder, *folder.parents):
         if part.exists():
             if not part.is_dir():
-                return f"--screenshot {folder}: {part} is a file, not a folder"
+                return tr("--screenshot {folder}: {part} is a file, not a folder").format(folder=folder, part=part)
             if not os.access(part, os.W_OK):
-                return f"--screenshot {folder}: {part} is not writable"
+                return tr("--screenshot {folder}: {part} is not writable").format(folder=folder, part=part)
             return ""
     return ""
 
@@ -115,6 +144,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    given = sys.argv[1:] if argv is None else list(argv)
+    with speaking(pick_language(given)):
+        return _run(given)
+
+
+def _run(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
         args.command, args.screenshot, args.settle = "gui", None, 1.0
@@ -131,13 +166,14 @@ def _main(argv: Sequence[str] | None) -> int:
             if not has_display():
                 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # screenshots need no screen
         if not args.screenshot and not has_display():
-            print(f"classroom-console {args.command}: no display found: run it on the desktop, or under "
-                  "xvfb-run (scripts/demo.sh does that for you)", file=sys.stderr)
+            print(f"classroom-console {args.command}: " + tr("no display found: run it on the desktop, or under "
+                  "xvfb-run (scripts/demo.sh does that for you)"), file=sys.stderr)
             return 1
         return run_gui(args)
     module = command_module(args.command)
     if module is None:
-        print(f"classroom-console {args.command}: {COMMANDS[args.command]} is not built yet.", file=sys.stderr)
+        print(f"classroom-console {args.command}: " + tr("{what} is not built yet.").format(
+            what=tr(COMMANDS[args.command])), file=sys.stderr)
         return NOT_BUILT
     code: int = module.run(args)
     return code

@@ -1,0 +1,94 @@
+"""The command line's words in the user's language, without Qt: the core cannot use the GUI's .qm files.
+
+A message is looked up by its English text, as Qt's ``tr()`` does, so code reads in English and an untranslated
+message simply stays English. Counts go through ``ntr()``: English has two forms, Russian three (1 сеанс,
+2 сеанса, 5 сеансов). The Russian lives in ``cli_text_ru.py``; to translate a command, wrap its strings in
+``tr()`` / ``ntr()`` and add their Russian there (``tests/test_cli_text.py`` checks that none is missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+from collections.abc import Iterator, Mapping, Sequence
+
+LANGUAGES = ("en", "ru")
+_language = "en"
+
+
+def language() -> str:
+    return _language
+
+
+def set_language(lang: str) -> None:
+    global _language
+    _language = lang if lang in LANGUAGES else "en"
+
+
+def pick_language(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> str:
+    """``--lang`` if given, else the locale's language (LC_ALL, then LC_MESSAGES, then LANG, as POSIX orders them)."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if value:
+            code = value.split(".")[0].split("_")[0].lower()
+            return code if code in LANGUAGES else "en"
+    return "en"
+
+
+def _catalogue() -> tuple[Mapping[str, str], Mapping[str, tuple[str, ...]]]:
+    if _language == "ru":
+        from classroom_console.cli_text_ru import MESSAGES, PLURALS
+
+        return MESSAGES, PLURALS
+    return {}, {}
+
+
+def tr(text: str) -> str:
+    """``text`` in the chosen language (English text is the key)."""
+    return _catalogue()[0].get(text, text)
+
+
+def plural_index(lang: str, n: int) -> int:
+    """Which plural form a count takes: English one/other; Russian one/few/many (CLDR rules)."""
+    if lang == "ru":
+        if n % 10 == 1 and n % 100 != 11:
+            return 0
+        if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+            return 1
+        return 2
+    return 0 if n == 1 else 1
+
+
+def ntr(singular: str, plural: str, n: int) -> str:
+    """A count in words, ``{n}`` replaced by the number: ``ntr("{n} session", "{n} sessions", 5)``."""
+    forms = _catalogue()[1].get(singular) or (singular, plural)
+    form = forms[min(plural_index(_language if len(forms) == 3 else "en", n), len(forms) - 1)]
+    return form.replace("{n}", str(n))
+
+
+def _argparse_ngettext(singular: str, plural: str, n: int) -> str:
+    forms = _catalogue()[1].get(singular) or (singular, plural)
+    return forms[min(plural_index(_language if len(forms) == 3 else "en", n), len(forms) - 1)]
+
+
+@contextlib.contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Within: ``tr()`` and argparse's own words ("usage:", "options", its errors) in ``lang``; restored after."""
+    global _language
+    saved = _language, argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    set_language(lang)
+    argparse._ = tr  # type: ignore[attr-defined]  # argparse looks its words up through this module global
+    argparse.ngettext = _argparse_ngettext  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        _language, argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
