@@ -22,6 +22,7 @@ from classroom_console.passwords import PasswordBook
 from classroom_console.room import Room
 from classroom_console.room_devices import RoomDevices
 from classroom_console.room_sync import RoomSync
+from classroom_console.scenes_session import SessionDirector
 from classroom_console.settings import MAX_ROOM_NAME, RoomSettings
 from classroom_console.settings import load as load_settings
 from classroom_console.settings import save as save_settings
@@ -67,6 +68,7 @@ class ConsoleCore:
         self.sync: RoomSync | None = None
         self.studio: Studio | None = None
         self.live: LiveDestinations | None = None
+        self.scenes = SessionDirector(self, self.db_path.parent, self.room_id)  # sessions with scenes
 
     async def start(self) -> None:
         """Open the store (recovering or refusing it with a clear notice), then find the room's devices."""
@@ -75,6 +77,7 @@ class ConsoleCore:
         if self.settings.room_name and self.settings.room_name != self.room.name:
             self.room.name = self.settings.room_name
             self.room.events.emit(RoomRenamed(self.room.name))
+        await self.scenes.load()
         try:
             if self.options.demo:
                 await self._start_sim_room()
