@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from classroom_console.usage_model import WEEKDAYS, SessionRow, UsageReport
+from classroom_console.usage_participation import tablet_lines, tablet_rows
 
 SHADES = " .:-=+*#%@"
 HEADER = ("section", "key", "detail", "value")
@@ -76,7 +77,7 @@ def report_rows(r: UsageReport) -> list[tuple[str, str, str, str]]:
             rows.append(("lamp_hours", d.name, note, str(d.lamp_hours)))
     for f in r.faults:
         rows.append(("faults", f.name, f"last {f.last_at}", str(f.fault_events + f.fault_readings)))
-    rows.append(("tablets", "participation", "; ".join(r.notes), "" if r.tablets is None else str(r.tablets)))
+    rows += tablet_rows(r)
     return rows
 
 
@@ -121,7 +122,7 @@ def to_table(r: UsageReport) -> str:
     lines += ["", "Faults"]
     faults = [f"  {x.name:<32} {x.fault_events + x.fault_readings:6d}  last {x.last_at}" for x in r.faults]
     lines += faults or ["  none"]
-    lines += ["", f"Tablet participation: {'; '.join(r.notes) if r.tablets is None else r.tablets}"]
+    lines += ["", *tablet_lines(r)]
     if r.uploads_failed:
         lines += ["", "Uploads set aside (not sent to the centre)"] + [f"  {x}" for x in r.uploads_failed]
     return "\n".join(lines)

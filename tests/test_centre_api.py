@@ -56,7 +56,7 @@ async def test_session_sent_twice_is_stored_once(tmp_path: Path) -> None:
     assert report["sessions"] == 1 and abs(report["hours_in_use"] - 1.5) < 1e-6
     assert report["devices"][0]["lamp_hours"] == 2950 and report["devices"][0]["lamp_warning"]
     assert report["faults"][0]["fault_readings"] == 1
-    assert report["tablets"] is None
+    assert report["tablets"]["joins"] == 0 and report["tablets"]["response_rate"] is None
 
 
 async def test_a_room_cannot_read_or_write_another_rooms_data(tmp_path: Path) -> None:

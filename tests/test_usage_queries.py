@@ -66,7 +66,7 @@ def test_heatmap_weeks_people_and_courses(store: Store) -> None:
     assert [(n.name, n.sessions) for n in r.by_lecturer] == [("Aliya", 3), ("Bolat", 1)]
     assert [(n.name, n.sessions) for n in r.by_course] == [("Physics", 3), ("Chemistry", 1)]
     assert (r.recordings.count, r.recordings.hours, r.recordings.size_bytes) == (1, 1.5, 2_000_000_000)
-    assert r.tablets is None and "not recorded" in r.notes[0]
+    assert r.tablets is not None and r.tablets["joins"] == 0 and r.tablets["response_rate"] is None and not r.notes
 
 
 def test_local_time_shifts_the_heatmap(store: Store) -> None:
@@ -101,7 +101,7 @@ def test_report_survives_json_and_exports(store: Store) -> None:
     rows = list(csv.reader(io.StringIO(to_csv(r))))
     assert rows[0] == ["section", "key", "detail", "value"]
     assert ["lamp_hours", "Epson", "of 3000 rated; WARNING: near end of life", "2702"] in rows
-    assert "WARNING" in to_table(r) and "Tablet participation: tablet activity is not recorded yet" in to_table(r)
+    assert "WARNING" in to_table(r) and "Tablet participation: 0 session(s), 0 joined" in to_table(r)
 
 
 def test_usage_command_formats(store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,140 @@
+"""Tablet participation figures (joins, answers per activity, response rates) from the participation events.
+
+One grouped query over ``session_events`` (the kinds ``participation.py`` writes), the same on a room's
+store and at the centre (SQLite and PostgreSQL differ only in how a JSON field is read); the rates are
+worked out here in Python, so both back ends give the same numbers.
+
+Response rate: of the seats that joined a session, the share that answered an activity (each seat counted
+once however often it changed its answer). A session's rate is over all its activities, a course's over
+all its sessions: respondents / (activities x joined seats).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from classroom_console.participation import ACTIVITY_STARTED, ANSWER, HAND_RAISED, JOINED
+
+MAX_LISTED = 500  # sessions and activities listed one by one (the newest); the totals count them all
+_KINDS = (JOINED, ACTIVITY_STARTED, ANSWER, HAND_RAISED)
+
+
+def _field(dialect: str, key: str) -> str:
+    if dialect == "postgresql":
+        return f"(e.payload::jsonb ->> '{key}')"
+    return f"json_extract(e.payload, '$.{key}')"
+
+
+def participation_sql(dialect: str, local: bool, fs: str) -> str:
+    """Per session, kind and activity: events and distinct seats. ``fs`` is the filtered-sessions CTE."""
+    same_room = "" if local else " AND fs.room_id = e.room_id"
+    act, seat = _field(dialect, "activity_id"), _field(dialect, "seat")
+    akind, title = _field(dialect, "activity_kind"), _field(dialect, "title")
+    kinds = ", ".join(f"'{k}'" for k in _KINDS)
+    return (
+        f"WITH {fs} SELECT e.session_id, fs.room_id, fs.course, fs.t0, e.kind, {act}, "
+        f"max({akind}), max({title}), count(*), count(DISTINCT {seat}) "
+        f"FROM session_events e JOIN fs ON fs.id = e.session_id{same_room} "
+        f"WHERE e.kind IN ({kinds}) GROUP BY e.session_id, fs.room_id, fs.course, fs.t0, e.kind, {act}"
+    )
+
+
+def _rate(respondents: int, activities: int, joins: int) -> float | None:
+    if activities <= 0 or joins <= 0:
+        return None
+    return round(min(1.0, respondents / (activities * joins)), 4)
+
+
+def figures(rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """The report's ``tablets`` section from ``participation_sql``'s rows; pure Python."""
+    sessions: dict[tuple[str, str], dict[str, Any]] = {}
+    for sid, room, course, t0, kind, act, akind, title, count, seats in rows:
+        s = sessions.setdefault((str(room), str(sid)), {
+            "session_id": str(sid), "room": str(room), "course": str(course), "start_s": float(t0),
+            "joins": 0, "hands": 0, "answers": 0, "activities": {},
+        })
+        if kind == JOINED:
+            s["joins"] = int(seats)
+        elif kind == HAND_RAISED:
+            s["hands"] = int(count)
+        elif act is not None:
+            a = s["activities"].setdefault(str(act), {"kind": "", "title": "", "answers": 0, "respondents": 0})
+            if kind == ACTIVITY_STARTED:
+                a["kind"], a["title"] = str(akind or ""), str(title or "")
+            else:
+                a["answers"], a["respondents"] = int(count), int(seats)
+                s["answers"] += int(count)
+    by_session: list[dict[str, Any]] = []
+    by_activity: list[dict[str, Any]] = []
+    courses: dict[str, dict[str, Any]] = {}
+    total = {"sessions": 0, "joins": 0, "activities": 0, "answers": 0, "hands": 0, "respondents": 0, "slots": 0}
+    for s in sorted(sessions.values(), key=lambda x: (-x["start_s"], x["room"], x["session_id"])):
+        acts = s.pop("activities")
+        respondents = sum(a["respondents"] for a in acts.values())
+        n_acts = len(acts)
+        s.update(activities=n_acts, response_rate=_rate(respondents, n_acts, s["joins"]))
+        by_session.append(s)
+        for aid, a in sorted(acts.items()):
+            by_activity.append({"session_id": s["session_id"], "room": s["room"], "course": s["course"],
+                                "activity_id": aid, **a, "response_rate": _rate(a["respondents"], 1, s["joins"])})
+        c = courses.setdefault(s["course"], {"course": s["course"], "sessions": 0, "joins": 0, "activities": 0,
+                                             "answers": 0, "respondents": 0, "slots": 0})
+        for bucket in (c, total):
+            bucket["sessions"] += 1
+            bucket["joins"] += s["joins"]
+            bucket["activities"] += n_acts
+            bucket["answers"] += s["answers"]
+            bucket["respondents"] += respondents
+            bucket["slots"] += n_acts * s["joins"]
+        total["hands"] += s["hands"]
+    by_course = []
+    for c in sorted(courses.values(), key=lambda x: (-x["sessions"], x["course"])):
+        respondents, slots = c.pop("respondents"), c.pop("slots")
+        by_course.append({**c, "response_rate": round(min(1.0, respondents / slots), 4) if slots else None})
+    respondents, slots = total.pop("respondents"), total.pop("slots")
+    return {
+        **total,
+        "response_rate": round(min(1.0, respondents / slots), 4) if slots else None,
+        "by_session": by_session[:MAX_LISTED],
+        "by_course": by_course,
+        "by_activity": by_activity[:MAX_LISTED],
+    }
+
+
+def _pct(rate: Any) -> str:
+    return "-" if rate is None else f"{float(rate) * 100:.0f}%"
+
+
+def _num(rate: Any) -> str:
+    return "" if rate is None else str(rate)
+
+
+def tablet_rows(r: Any) -> list[tuple[str, str, str, str]]:
+    """The CSV export's rows for ``UsageReport.tablets`` (``r``), or the report's note when there are none."""
+    t = r.tablets
+    if t is None:
+        return [("tablets", "participation", "; ".join(r.notes), "")]
+    rows = [("tablets", key, "", str(t.get(key, 0))) for key in ("sessions", "joins", "activities", "answers", "hands")]
+    rows.append(("tablets", "response_rate", "", _num(t.get("response_rate"))))
+    for c in t.get("by_course", ()):
+        rows.append(("tablets_course_joins", c["course"], "", str(c["joins"])))
+        rows.append(("tablets_course_response_rate", c["course"], "", _num(c["response_rate"])))
+    for s in t.get("by_session", ()):
+        rows.append(("tablets_session_response_rate", s["session_id"], s["course"], _num(s["response_rate"])))
+    for a in t.get("by_activity", ()):
+        detail = f"{a['session_id']} {a['title']}"
+        rows.append(("tablets_activity_answers", a["activity_id"], detail, str(a["answers"])))
+    return rows
+
+
+def tablet_lines(r: Any) -> list[str]:
+    """The text report's lines for the tablets section."""
+    t = r.tablets
+    if t is None:
+        return [f"Tablet participation: {'; '.join(r.notes)}"]
+    lines = [f"Tablet participation: {t['sessions']} session(s), {t['joins']} joined, {t['activities']} "
+             f"activities, {t['answers']} answers, response rate {_pct(t['response_rate'])}"]
+    lines += [f"  {c['course'] or '(not given)':<32} {c['sessions']:6d} sessions {c['joins']:6d} joined "
+              f"{c['answers']:6d} answers  {_pct(c['response_rate'])}" for c in t.get("by_course", ())[:15]]
+    return lines
