@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +42,11 @@ class LowerThird:
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """Which video sources go where; ``main`` and ``inset`` index the program's video sources."""
+    """Which video sources go where; ``main`` and ``inset`` index the program's video sources.
+
+    ``main_source`` and ``inset_source`` name them instead, when the technician chose (``placed`` turns the
+    names into indexes): a name still means the same picture after another source is added or removed.
+    """
 
     kind: LayoutKind = LayoutKind.SINGLE
     main: int = 0
@@ -48,10 +54,24 @@ class Layout:
     corner: Corner = Corner.BOTTOM_RIGHT
     inset_scale: float = 0.3
     lower_third: LowerThird | None = field(default=None)
+    main_source: str = ""
+    inset_source: str = ""
 
     def __post_init__(self) -> None:
         if not 0.1 <= self.inset_scale <= 0.5:
             raise ValueError("the picture-in-picture inset must be between 10% and 50% of the width")
+
+    def placed(self, names: Sequence[str]) -> Layout:
+        """This layout with ``main``/``inset`` pointing at the named sources among ``names`` (the program's video
+        sources in order). A name not (or no longer) there falls back to the first source that is free."""
+        if not self.main_source and not self.inset_source:
+            return self
+        main = names.index(self.main_source) if self.main_source in names else self.main
+        if self.inset_source in names and names.index(self.inset_source) != main:
+            inset = names.index(self.inset_source)
+        else:
+            inset = next((i for i in range(len(names)) if i != main), main + 1)
+        return dataclasses.replace(self, main=main, inset=inset)
 
     def slots(self, width: int, height: int) -> list[tuple[int, Rect]]:
         """(source index, rectangle) in painting order for an output of ``width`` x ``height``."""

@@ -6,6 +6,9 @@ clock's (USB ones run 20-200 ppm off): laid end to end, its sound would slide ag
 ``RESYNC_S`` and then jump back, a click every few minutes of a lecture. So each source is steered instead:
 its blocks are stretched or squeezed a little (at most ``MAX_STEER``, far below hearing a pitch change) so
 that where they are laid follows where their stamps say they belong.
+
+The mixer sees every block of every source, so it also keeps each source's meter (``LevelMeter``): the
+Studio reads those few numbers at display rate; no block ever goes to the UI.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import math
 import numpy as np
 
 from .frames import AUDIO_RATE, Samples
+from .meter import LevelMeter, MeterReading
 from .source import AudioSource
 
 RESYNC_S = 0.04
@@ -49,6 +53,7 @@ class _Track:
 class AudioMixer:
     def __init__(self) -> None:
         self._tracks: dict[int, _Track] = {}
+        self.meters: dict[str, LevelMeter] = {}  # by source name: fed here, read by the Studio
         self.position: int | None = None  # next absolute sample index to hand out
         self.resyncs = 0
 
@@ -59,9 +64,16 @@ class AudioMixer:
         live = {id(s) for s in sources}
         for key in [k for k in self._tracks if k not in live]:
             del self._tracks[key]
+        names = {s.name for s in sources}
+        for name in [n for n in self.meters if n not in names]:
+            del self.meters[name]
         for source in sources:
             track = self._tracks.setdefault(id(source), _Track())
+            meter = self.meters.get(source.name)
+            if meter is None:
+                meter = self.meters[source.name] = LevelMeter()
             for block in source.take():
+                meter.feed(block.stamp, block.samples)
                 index = round(block.stamp * AUDIO_RATE)
                 if track.cursor is None or abs(index - track.cursor) > RESYNC_S * AUDIO_RATE:
                     if track.cursor is not None:
@@ -71,6 +83,10 @@ class AudioMixer:
                 samples = track.steer(block.samples, index - track.cursor)
                 track.chunks.append((track.cursor, samples))
                 track.cursor += len(samples)
+
+    def readings(self, now: float) -> dict[str, MeterReading]:
+        """Each audio source's meter at clock time ``now`` (any thread: a few floats are read)."""
+        return {name: meter.read(now) for name, meter in list(self.meters.items())}
 
     def pull(self, until: float) -> tuple[int, Samples] | None:
         """Mixed samples from the last position up to clock time ``until``: (first index, samples)."""

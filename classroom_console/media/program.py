@@ -61,6 +61,8 @@ class Program:
         self.preview_width = preview_width
         self.composed = 0
         self.late = 0  # ticks where a source had no fresh frame and its last one was repeated
+        self.late_by_source: dict[str, int] = {}  # the same, by the source that was late
+        self._placed: tuple[Layout, tuple[str, ...], Layout] | None = None  # the layout with its names resolved
         self.mixer = AudioMixer()
         self._sinks: tuple[Sink, ...] = ()
         # what the compositor feeds, swapped as one reference so sinks attached together start at the same frame
@@ -193,10 +195,13 @@ class Program:
         stale = False
         pictures = self._pictures_now
         pictures.clear()
+        names = []
         for source in self.video_sources:
+            names.append(source.name)
             frame = source.frame_at(t)
             if frame is None or t - frame.stamp > 1.5 / source.fps:
                 stale = True
+                self.late_by_source[source.name] = self.late_by_source.get(source.name, 0) + 1
             images.append(frame.image if frame is not None else None)
             if frame is not None:
                 pictures[source.name] = frame.image
@@ -204,8 +209,18 @@ class Program:
             self.late += 1
         self.composed += 1
         w, h = self.size
+        return compose_i420(self.placed_layout(tuple(names)), images, w, h, self._pictures.get())
+
+    def placed_layout(self, names: tuple[str, ...] | None = None) -> Layout:
+        """The layout as painted: its chosen sources turned into indexes of ``names`` (now's video sources)."""
         layout = self.layout
-        return compose_i420(layout, images, w, h, self._pictures.get())
+        names = names if names is not None else tuple(s.name for s in self.video_sources)
+        cached = self._placed
+        if cached is not None and cached[0] is layout and cached[1] == names:
+            return cached[2]
+        placed = layout.placed(names)
+        self._placed = (layout, names, placed)
+        return placed
 
     def _push_video(self, t: float, image: Image, pictures: Mapping[str, Image]) -> None:
         sinks, source_sinks = self._fanout

@@ -90,6 +90,7 @@ class Recorder:
         self._result: RecordingResult | None = None
         self._finalising: asyncio.Task[RecordingResult] | None = None
         self._baseline = (0, 0)
+        self._source_baseline: dict[str, int] = {}
         self._session_id: str | None = None
         self._streams_ended: set[Output] = set()  # live outputs whose stream-stopped is logged
 
@@ -143,6 +144,7 @@ class Recorder:
         self._file = file
         sink.on_done(done)
         self._baseline = (self._dropped(), self.program.late)
+        self._source_baseline = self._losses_by_source()
         sink.start()
         if self.tracks:
             self._tracks = SourceTracks(sink, self.path, [s.name for s in self.program.video_sources],
@@ -190,6 +192,10 @@ class Recorder:
     def _dropped(self) -> int:
         return sum(s.dropped for s in self.program.sources)
 
+    def _losses_by_source(self) -> dict[str, int]:
+        late = self.program.late_by_source
+        return {s.name: s.dropped + late.get(s.name, 0) for s in self.program.sources}
+
     @property
     def started_at(self) -> float | None:
         """The clock time of the first frame in the file (None until it is in): where markers and stamps of
@@ -224,6 +230,8 @@ class Recorder:
             minutes_left=minutes_left,
             audio_resyncs=self.program.mixer.resyncs,
             dropped_at_file=file.queue.dropped_packets,
+            losses_by_source={name: count - self._source_baseline.get(name, 0)
+                              for name, count in self._losses_by_source().items()},
         )
 
     def output_stats(self) -> list[OutputStats]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
@@ -20,6 +20,8 @@ class RecordingStats:
     minutes_left: float | None = None
     audio_resyncs: int = 0
     dropped_at_file: int = 0  # packets the file could not take in time (a stalled disk): whole GOPs
+    # by source name: its frames dropped at capture and late at compositing, so a warning can name the source
+    losses_by_source: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
