@@ -54,7 +54,7 @@ def test_report_fills_the_charts_and_exports(qtbot: QtBot, qloop: qasync.QEventL
             assert sorted(_series_values(page.lecturer_chart), reverse=True)[:2] == [2.0, 2.0]
             assert max(_series_values(page.lamp_chart)) == 2990.0
             assert page.notice.isVisible() and "near the end" in page.notice.text()
-            assert "not recorded yet" in page.tablets_label.text()
+            assert "no tablets joined" in page.tablets_label.text()
             page.export_csv(tmp_path / "usage.csv")
             await wait_for(lambda: page.saved_banner.isVisible(), what="CSV")
             rows = list(csv.reader((tmp_path / "usage.csv").open(encoding="utf-8-sig")))

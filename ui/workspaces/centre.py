@@ -32,6 +32,7 @@ from ui.bridge import RoomBridge
 from ui.centre_charts import ChartCard, HeatmapWidget, chart_view, device_labels, show_bars, show_stacked_weeks
 from ui.centre_filters import FilterBar
 from ui.centre_format import decimal, duration, human_bytes
+from ui.centre_participation import ParticipationText
 from ui.centre_pdf import write_pdf
 from ui.centre_sync_panel import SyncPanel
 from ui.widgets import page_header
@@ -173,6 +174,8 @@ class CentreWorkspace(QWidget):
         self.recordings_label.setWordWrap(True)
         self.tablets_label = QLabel(self.tr("Tablet participation: tablet activity is not recorded yet."))
         self.tablets_label.setWordWrap(True)
+        self.tablets_label.setTextFormat(Qt.TextFormat.PlainText)  # course names are users' words, not markup
+        self._participation = ParticipationText(self)
         extra = QFrame()
         extra.setObjectName("card")
         extra_layout = QVBoxLayout(extra)
@@ -307,6 +310,7 @@ class CentreWorkspace(QWidget):
                 "%2", duration(rec.hours * 3600)).replace("%3", human_bytes(rec.size_bytes)))
         else:
             self.recordings_label.setText(self.tr("Recordings: none in this period."))
+        self.tablets_label.setText(self._participation.text(report.tablets))
         warnings = [d.name for d in report.devices if d.lamp_warning]
         if warnings:
             names = ", ".join(warnings[:5])
