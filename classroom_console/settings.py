@@ -11,6 +11,7 @@ import logging
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 FILE_NAME = "settings.json"
@@ -22,6 +23,7 @@ class RoomSettings:
     manual_addresses: list[str] = field(default_factory=list)  # addresses and ranges to sweep (VLANs)
     room_name: str = ""  # what the room is called on screen and at the centre ("" : the PC's name)
     live_destinations: list[str] = field(default_factory=list)  # names only: their URLs (keys) are secrets
+    studio: dict[str, Any] = field(default_factory=dict)  # the Studio's sources and scenes (media/studio_setup.py)
 
 
 def load(data_dir: Path) -> RoomSettings:
@@ -38,7 +40,9 @@ def load(data_dir: Path) -> RoomSettings:
         live = raw.get("live_destinations", [])
         if not isinstance(live, list) or not all(isinstance(n, str) for n in live):
             raise ValueError("live_destinations must be a list of names")
-        return RoomSettings(manual_addresses=addresses, room_name=name.strip()[:MAX_ROOM_NAME], live_destinations=live)
+        studio = raw.get("studio", {})  # checked entry by entry where it is read: a bad one is dropped alone
+        return RoomSettings(manual_addresses=addresses, room_name=name.strip()[:MAX_ROOM_NAME], live_destinations=live,
+                            studio=studio if isinstance(studio, dict) else {})
     except FileNotFoundError:
         return RoomSettings()
     except (OSError, ValueError) as exc:
