@@ -26,6 +26,8 @@ from classroom_console.events import (
     RecordingStopped,
     RoomEvent,
     RoomRenamed,
+    SceneApplied,
+    SceneStep,
     SessionEnded,
     SessionStarted,
     SyncProgressed,
@@ -53,6 +55,8 @@ class RoomBridge(QObject):
     sig_sync_progress = Signal(object)
     sig_room_renamed = Signal(str)
     sig_studio_source = Signal(str)  # a source spec ("camera:URL") a card asks the Studio to add
+    sig_scene_step = Signal(object)  # a SceneStep: one device's progress while a scene applies
+    sig_scene_applied = Signal(str, object)  # the scene's name and its failed SceneSteps
 
     def __init__(self, core: ConsoleCore, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -88,6 +92,10 @@ class RoomBridge(QObject):
                 self.sig_room_renamed.emit(name)
             case SyncProgressed(progress=progress):
                 self.sig_sync_progress.emit(progress)
+            case SceneStep():
+                self.sig_scene_step.emit(event)
+            case SceneApplied(scene=scene, failed=failed):
+                self.sig_scene_applied.emit(scene, failed)
 
     def run(
         self,
