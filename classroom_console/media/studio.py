@@ -21,6 +21,7 @@ from .frames import Image
 from .hls_dnssd import HlsAdvertiser
 from .hls_server import HlsServer
 from .layout import Layout, LowerThird
+from .meter import MeterReading
 from .microphone import MicrophoneInfo, list_microphones
 from .offload import offload
 from .output import Output, OutputStats
@@ -31,6 +32,7 @@ from .recovery import recover_unfinished
 from .source import AudioSource, Source, SourceStatus
 from .spec import make_source
 from .stats import RecordingStats
+from .studio_setup import MAX_SCENES, SetupRefused, SourceEntry, StudioScene, StudioSetup, clean_label
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,8 @@ class Studio:
         self.tracks = False  # also each video source into a file of its own (presenter / presentation tracks)
         self.program = Program(size, fps, preview_fps=15)
         self._specs: dict[str, str] = {}  # source name -> the text it was made from, to rebuild the program
+        self.labels: dict[str, str] = {}  # source name -> what people call it ("" or absent: its kind's words)
+        self.scenes: list[StudioScene] = []  # the saved picture arrangements (studio_setup.py)
         self.recorder: Recorder | None = None
         self.last_result: RecordingResult | None = None
         self.lan: tuple[HlsServer, HlsAdvertiser] | None = None  # the console's HLS server, once started
@@ -65,21 +69,94 @@ class Studio:
     def statuses(self) -> list[SourceStatus]:
         return self.program.statuses()
 
-    async def add_source(self, spec: str) -> Source:
-        """Starts the program with its first source, so the preview comes alive at once."""
+    async def add_source(self, spec: str, *, name: str = "", label: str = "") -> Source:
+        """Starts the program with its first source, so the preview comes alive at once. ``name``: the key it
+        had before (a restored setup), kept when free; ``label``: what people call it."""
         taken = {s.name for s in self.program.sources}
-        source = make_source(spec, size=self.program.size, fps=self.program.fps, taken=taken)
+        source = make_source(spec, size=self.program.size, fps=self.program.fps, taken=set(taken))
+        if name and name not in taken:
+            source.name = name
         self.program.add_source(source)
         self._specs[source.name] = spec
+        if clean_label(label):
+            self.labels[source.name] = clean_label(label)
         if not self.program.running:
             self.program.start()
         return source
 
     async def remove_source(self, name: str) -> None:
         self._specs.pop(name, None)
+        self.labels.pop(name, None)
         source = self.program.remove_source(name)
         if source is not None:
             await offload(lambda: source.join(5), "studio-remove")
+
+    def rename_source(self, name: str, label: str) -> None:
+        """What people call a source from now on; blank: its kind's own words again."""
+        if name not in self._specs:
+            raise KeyError(name)
+        cleaned = clean_label(label)
+        if cleaned:
+            self.labels[name] = cleaned
+        else:
+            self.labels.pop(name, None)
+
+    def setup(self) -> StudioSetup:
+        """The sources (in the program's order) and scenes, as settings.json keeps them."""
+        sources = tuple(SourceEntry(s.name, self._specs[s.name], self.labels.get(s.name, ""))
+                        for s in self.program.sources if s.name in self._specs)
+        return StudioSetup(sources, tuple(self.scenes))
+
+    async def restore(self, setup: StudioSetup) -> list[str]:
+        """The sources and scenes of a saved setup; a source that cannot be made is left out (named in the
+        answer), one that cannot start shows its failure in the list like any other."""
+        skipped = []
+        for entry in setup.sources:
+            try:
+                await self.add_source(entry.spec, name=entry.name, label=entry.label)
+            except ValueError as exc:
+                log.warning("saved studio source %s left out: %s", entry.name, exc)
+                skipped.append(entry.name)
+        self.scenes = list(setup.scenes)
+        return skipped
+
+    def save_scene(self, name: str) -> StudioScene:
+        """The arrangement on show, kept under ``name`` (a scene of that name is replaced)."""
+        cleaned = clean_label(name)
+        if not cleaned:
+            raise SetupRefused("name-missing", "a scene needs a name")
+        at = next((i for i, s in enumerate(self.scenes) if s.name == cleaned), None)
+        if at is None and len(self.scenes) >= MAX_SCENES:
+            raise SetupRefused("too-many", f"at most {MAX_SCENES} scenes")
+        scene = StudioScene.of(cleaned, self.program.layout, [s.name for s in self.program.video_sources])
+        if at is None:
+            self.scenes.append(scene)
+        else:
+            self.scenes[at] = scene
+        return scene
+
+    def delete_scene(self, name: str) -> None:
+        self.scenes = [s for s in self.scenes if s.name != name]
+
+    def apply_scene(self, name: str) -> StudioScene:
+        """Shows a saved arrangement from the next frame; the lower third on show stays."""
+        scene = next(s for s in self.scenes if s.name == name)
+        self.program.set_layout(scene.layout(self.program.layout.lower_third))
+        return scene
+
+    def current_scene(self) -> StudioScene | None:
+        """The saved scene the program shows now, if it shows one."""
+        names = [s.name for s in self.program.video_sources]
+        return next((s for s in self.scenes if s.shows(self.program.layout, names)), None)
+
+    def meters(self) -> dict[str, MeterReading]:
+        """Each audio source's meter now, by source name (cheap: read at display rate)."""
+        return self.program.mixer.readings(self.program.clock.now())
+
+    def reset_clip(self, name: str) -> None:
+        meter = self.program.mixer.meters.get(name)
+        if meter is not None:
+            meter.reset_clip()
 
     def set_gain(self, name: str, gain_db: float) -> None:
         for source in self.program.audio_sources:
@@ -105,14 +182,14 @@ class Studio:
             raise RuntimeError("the output cannot change while recording")
         if (size, fps) == (self.program.size, self.program.fps):
             return
-        old, specs = self.program, list(self._specs.values())
+        old, specs = self.program, list(self._specs.items())
         old.stop()
         await offload(old.join, "studio-output")
         program = Program(size, fps, layout=old.layout, preview_fps=old.preview_fps)
         program.on_preview = old.on_preview
         self.program, self._specs = program, {}
-        for spec in specs:
-            await self.add_source(spec)
+        for name, spec in specs:
+            await self.add_source(spec, name=name, label=self.labels.get(name, ""))
 
     def set_layout(self, layout: Layout) -> None:
         self.program.set_layout(layout)
