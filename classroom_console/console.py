@@ -18,6 +18,7 @@ from classroom_console.events import ErrorCode, RoomRenamed
 from classroom_console.live import LiveDestinations
 from classroom_console.media.studio import Studio
 from classroom_console.network import local_ipv4_addresses
+from classroom_console.participation import NameRetention
 from classroom_console.passwords import PasswordBook
 from classroom_console.room import Room
 from classroom_console.room_devices import RoomDevices
@@ -68,6 +69,7 @@ class ConsoleCore:
         self.sync: RoomSync | None = None
         self.studio: Studio | None = None
         self.live: LiveDestinations | None = None
+        self.name_retention: NameRetention | None = None
         self.scenes = SessionDirector(self, self.db_path.parent, self.room_id)  # sessions with scenes
 
     async def start(self) -> None:
@@ -88,6 +90,8 @@ class ConsoleCore:
             self.live = LiveDestinations(self.passwords, self.settings, self.db_path.parent)
             await self.live.load()
             if self.store is not None:
+                self.name_retention = NameRetention(self.store, self.settings.personal_data_days)
+                self.name_retention.start()  # now, then daily
                 await self.studio.recover()
                 self.sync = RoomSync(self.room, self.store)
                 await self.sync.start()
@@ -177,6 +181,9 @@ class ConsoleCore:
             self.studio = None
         if self.room.session is not None:
             await self.room.end_session()
+        if self.name_retention is not None:
+            await self.name_retention.stop()
+            self.name_retention = None
         if self.sync is not None:
             await self.sync.stop()
             self.sync.close()

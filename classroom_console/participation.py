@@ -48,7 +48,6 @@ MAX_ID = 64  # seats, activity ids and kinds
 MAX_NAME = 200  # a display name
 MAX_PAYLOAD = 32768  # characters of one event's JSON (the centre refuses a payload over 65536)
 MAX_DEPTH = 5  # nesting inside an answer or a definition (the centre refuses payloads deeper than 8)
-DEFAULT_RETENTION_DAYS = 180  # display names are kept this long unless settings say otherwise (0: forever)
 RETENTION_EVERY_S = 86400.0
 
 

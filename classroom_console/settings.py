@@ -16,6 +16,8 @@ from typing import Any
 log = logging.getLogger(__name__)
 FILE_NAME = "settings.json"
 MAX_ROOM_NAME = 80
+PERSONAL_DATA_DAYS = 180  # a semester and a bit: long enough to settle a query about a session
+MAX_PERSONAL_DATA_DAYS = 36500
 
 
 @dataclass(slots=True)
@@ -24,6 +26,8 @@ class RoomSettings:
     room_name: str = ""  # what the room is called on screen and at the centre ("" : the PC's name)
     live_destinations: list[str] = field(default_factory=list)  # names only: their URLs (keys) are secrets
     studio: dict[str, Any] = field(default_factory=dict)  # the Studio's sources and scenes (media/studio_setup.py)
+    # Students' display names are blanked this many days after a session (0: kept); counts stay (participation.py)
+    personal_data_days: int = PERSONAL_DATA_DAYS
 
 
 def load(data_dir: Path) -> RoomSettings:
@@ -42,12 +46,22 @@ def load(data_dir: Path) -> RoomSettings:
             raise ValueError("live_destinations must be a list of names")
         studio = raw.get("studio", {})  # checked entry by entry where it is read: a bad one is dropped alone
         return RoomSettings(manual_addresses=addresses, room_name=name.strip()[:MAX_ROOM_NAME], live_destinations=live,
-                            studio=studio if isinstance(studio, dict) else {})
+                            studio=studio if isinstance(studio, dict) else {},
+                            personal_data_days=_days(raw.get("personal_data_days", PERSONAL_DATA_DAYS), path))
     except FileNotFoundError:
         return RoomSettings()
     except (OSError, ValueError) as exc:
         log.warning("ignoring unreadable %s: %s", path, exc)
         return RoomSettings()
+
+
+def _days(value: object, path: Path) -> int:
+    """A bad retention value keeps the default (and says so) rather than costing the other settings."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_PERSONAL_DATA_DAYS:
+        return value
+    log.warning("%s: personal_data_days must be 0..%d days; keeping %d", path, MAX_PERSONAL_DATA_DAYS,
+                PERSONAL_DATA_DAYS)
+    return PERSONAL_DATA_DAYS
 
 
 def save(data_dir: Path, settings: RoomSettings) -> None:
