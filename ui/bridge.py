@@ -34,6 +34,8 @@ from classroom_console.events import (
 )
 from classroom_console.media.output import OutputStats
 from classroom_console.media.preview import PreviewStatus, StreamPreview
+from classroom_console.media.studio import Studio
+from classroom_console.media.studio_setup import StudioSetup, load_setup, save_setup
 from classroom_console.room_devices import DeviceCommandError
 from devices.driver import Command, Reason
 from ui.reasons import error_text
@@ -180,6 +182,22 @@ class RoomBridge(QObject):
         """Each live destination's health now (cheap: counters only), for the LIVE sign in any workspace."""
         core = self.core
         return core.live.health(core.studio) if core.live is not None and core.studio is not None else {}
+
+    # -- the studio -------------------------------------------------------------------------
+    def studio(self) -> Studio:
+        """The core's studio (made there if the core could not start one; the window still records)."""
+        return self.core.ensure_studio()
+
+    def studio_setup(self) -> StudioSetup:
+        """The Studio's sources and scenes as this room saved them."""
+        return load_setup(self.core.settings)
+
+    def save_studio_setup(self) -> None:
+        """The Studio's sources (with their names) and scenes into the room's settings, off the loop."""
+        studio = self.core.studio
+        if studio is not None:
+            self.run(save_setup(self.core.settings, self.core.db_path.parent, studio.setup()),
+                     what=self.tr("save the Studio's sources and scenes"))
 
     def password_location(self) -> str:
         return self.core.passwords.where
