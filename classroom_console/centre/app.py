@@ -20,6 +20,7 @@ from classroom_console.centre.failures import answer_failures, error, log
 from classroom_console.centre.failures import who as who_sent
 from classroom_console.centre.files import OffsetConflict, TooLarge, UploadBusy, Uploads
 from classroom_console.centre.guard import head_clock
+from classroom_console.centre.library_app import install_library
 from classroom_console.centre.limits import Limits
 from classroom_console.centre.payloads import FILE_ID_RE, ID_RE, check_id, recording_row, session_rows
 from classroom_console.centre.reports import ReportCache, report_json
@@ -208,4 +209,5 @@ def build_app(
     app.router.add_patch(API + "/recordings/{recording_id}", patch_recording)
     app.router.add_get(f"{API}/usage", usage)
     app.router.add_get(f"{API}/rooms", rooms)
+    install_library(app, db, app[UPLOADS], data_dir, app[JSON])  # /library/ and its API (centre/library*.py)
     return app
