@@ -72,7 +72,8 @@ ADD_TOKEN = (
     "INSERT INTO tokens (hash, name, role, folder, created_at) VALUES (:hash, :name, :role, :folder, :now)"
 )
 # Columns added after the first release: (table, column, type); each back end adds what is missing.
-ADDED_COLUMNS = (("tokens", "last_used_at", "TEXT"), ("tokens", "revoked_at", "TEXT"))
+ADDED_COLUMNS = (("tokens", "last_used_at", "TEXT"), ("tokens", "revoked_at", "TEXT"),
+                 ("library", "chapters_rev", "BIGINT NOT NULL DEFAULT 0"))
 FIND_TOKEN = "SELECT name, role, folder FROM tokens WHERE hash = :hash AND revoked_at IS NULL"
 TOKEN_ID_LEN = 12  # a token's public id: the start of its hash (never the token)
 LIST_TOKENS = f"""SELECT name, role, substr(hash, 1, {TOKEN_ID_LEN}), created_at, last_used_at, revoked_at
