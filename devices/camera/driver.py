@@ -10,9 +10,14 @@ import asyncio
 import contextlib
 import logging
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import aiohttp
+from devices.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import aiohttp
+else:
+    aiohttp = lazy_module("aiohttp")  # imported on first use: most runs never talk HTTP
 
 from devices.camera.facts import CameraFacts
 from devices.camera.identify import framing_of

@@ -5,8 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-import aiohttp
+from devices.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import aiohttp
+else:
+    aiohttp = lazy_module("aiohttp")  # imported on first use: most runs never talk HTTP
 
 from devices.driver import Identity, Reason
 from devices.model import Availability

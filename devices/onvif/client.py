@@ -15,9 +15,15 @@ import codecs
 import logging
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from xml.etree.ElementTree import Element
 
-import aiohttp
+from devices.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import aiohttp
+else:
+    aiohttp = lazy_module("aiohttp")  # imported on first use: most runs never talk HTTP
 
 from devices.onvif import device, media, ptz
 from devices.onvif.device import DeviceInformation, ServiceUrls
