@@ -18,12 +18,19 @@ _COLUMNS = """l.key, l.room_id, l.id, l.title, l.course, l.lecturer, l.language,
     r.duration_s, r.size_bytes, r.started_at, l.published"""
 _JOIN = "FROM library l JOIN recordings r ON r.room_id = l.room_id AND r.id = l.id"
 UPSERT_META = """INSERT INTO library (room_id, id, key, title, course, lecturer, language, chapters, chapter_text,
-        published, updated_at, published_at)
-    VALUES (:room_id, :id, :key, :title, :course, :lecturer, :language, :chapters, :search, :publish, :now,
-        CASE WHEN :publish = 1 THEN :now END)
+        chapters_rev, published, updated_at, published_at)
+    VALUES (:room_id, :id, :key, :title, :course, :lecturer, :language, :chapters, :search, :rev, :publish, :now,
+        CASE WHEN :publish = 1 THEN CAST(:now AS TEXT) END)
     ON CONFLICT (room_id, id) DO UPDATE SET title = excluded.title, course = excluded.course,
-        lecturer = excluded.lecturer, language = excluded.language, chapters = excluded.chapters,
-        chapter_text = excluded.chapter_text, updated_at = excluded.updated_at"""
+        lecturer = excluded.lecturer, language = excluded.language,
+        chapters = CASE WHEN excluded.chapters_rev >= library.chapters_rev THEN excluded.chapters
+            ELSE library.chapters END,
+        chapter_text = CASE WHEN excluded.chapters_rev >= library.chapters_rev THEN excluded.chapter_text
+            ELSE library.chapter_text END,
+        chapters_rev = CASE WHEN excluded.chapters_rev >= library.chapters_rev THEN excluded.chapters_rev
+            ELSE library.chapters_rev END,
+        updated_at = excluded.updated_at
+    RETURNING key, chapters_rev"""
 # Staff's decision: a row is made for a recording that never sent its metadata (it shows by its file name).
 SET_PUBLISHED = """INSERT INTO library (room_id, id, key, title, published, updated_at, published_at)
     SELECT r.room_id, r.id, CAST(:key AS TEXT), r.name, CAST(:published AS INTEGER), CAST(:now AS TEXT),
@@ -129,11 +136,13 @@ class LibraryData:
     def __init__(self, db: CentreDB) -> None:
         self.db = db
 
-    async def put_meta(self, room: str, recording_id: str, meta: dict[str, Any], publish: bool, now: str) -> str:
+    async def put_meta(self, room: str, recording_id: str, meta: dict[str, Any], publish: bool,
+                       now: str) -> tuple[str, bool]:
+        """The public key, and whether these chapters were taken (False: the centre holds a newer list)."""
         key = public_key(room, recording_id)
-        await self.db.execute(UPSERT_META, {**meta, "room_id": room, "id": recording_id, "key": key,
-                                            "publish": 1 if publish else 0, "now": now})
-        return key
+        rows = await self.db.execute(UPSERT_META, {**meta, "room_id": room, "id": recording_id, "key": key,
+                                                   "publish": 1 if publish else 0, "now": now})
+        return key, bool(rows) and int(rows[0][1]) == int(meta["rev"])
 
     async def set_published(self, room: str, recording_id: str, published: bool, now: str) -> bool:
         """False when the centre holds no such recording."""

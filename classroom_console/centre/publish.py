@@ -1,7 +1,8 @@
 """The library's API (under ``/api/v1``, so the centre's token check applies).
 
-* ``PUT /recordings/{id}/meta`` (a room): what the recording is about and its chapters, with a thumbnail
-  each. Sent again whenever they change; the last one wins, so sending twice is harmless. The room's
+* ``PUT /recordings/{id}/meta`` (a room): what the recording is about and its chapters (``rev`` and a list
+  of ``{start_s, title, thumbnail_jpeg}``, see /work/briefs/chapters_api.md), sent again whenever they
+  change; a list replaces the centre's when its ``rev`` is not older, so sending twice is harmless. The room's
   "publish on upload" is honoured when the recording is first described, never over staff's later choice.
 * ``GET /library`` (staff: every room; a room: its own): recordings with published state, views, chapters.
 * ``POST /library/publish`` (staff only): ``{"room", "id", "published"}``.
@@ -48,21 +49,22 @@ def meta_row(body: Any) -> tuple[dict[str, Any], list[bytes | None], bool]:
             raise v.Invalid(f"chapters[{i}].start_s", "chapters must be in order of time")
         last = start
         title = v.text(c.get("title") or "", f"chapters[{i}].title", MAX_TEXT)
-        thumb = c.get("thumbnail")
+        thumb = c.get("thumbnail_jpeg")
         data: bytes | None = None
         if thumb is not None:
             if not isinstance(thumb, str) or len(thumb) > MAX_THUMB * 4 // 3 + 4:
-                raise v.Invalid(f"chapters[{i}].thumbnail", f"must be a base64 JPEG of at most {MAX_THUMB} bytes")
+                raise v.Invalid(f"chapters[{i}].thumbnail_jpeg", f"must be a base64 JPEG of at most {MAX_THUMB} bytes")
             try:
                 data = base64.b64decode(thumb, validate=True)
             except (binascii.Error, ValueError):
-                raise v.Invalid(f"chapters[{i}].thumbnail", "is not base64") from None
+                raise v.Invalid(f"chapters[{i}].thumbnail_jpeg", "is not base64") from None
             if not data.startswith(_JPEG):
-                raise v.Invalid(f"chapters[{i}].thumbnail", "is not a JPEG")
+                raise v.Invalid(f"chapters[{i}].thumbnail_jpeg", "is not a JPEG")
         chapters.append({"start_s": round(start, 3), "title": title, "thumbnail": data is not None})
         thumbs.append(data)
-    row = {name: v.text(body.get(name) or "", name, MAX_TEXT) for name in ("title", "course", "lecturer")}
+    row: dict[str, Any] = {n: v.text(body.get(n) or "", n, MAX_TEXT) for n in ("title", "course", "lecturer")}
     row["language"] = v.text(body.get("language") or "", "language", 35)
+    row["rev"] = v.integer(body.get("rev") or 0, "rev")
     row["chapters"] = json.dumps(chapters, ensure_ascii=False, separators=(",", ":"))
     words = [row["title"], row["course"], row["lecturer"], *(c["title"] for c in chapters)]
     row["search"] = "\n".join(words).casefold()  # what the library's search looks in (LIKE, case-folded)
@@ -98,10 +100,11 @@ class PublishApi:
         rid = check_id(request.match_info["recording_id"], FILE_ID_RE)
         row, thumbs, publish = await self.reader.read(request, META_BYTES, meta_row)
         lib = self.library
-        key = await lib.data.put_meta(who.name, rid, row, publish, utc_iso())
-        await asyncio.to_thread(_write_thumbs, lib.files.thumb_dir(key), thumbs)
+        key, taken = await lib.data.put_meta(who.name, rid, row, publish, utc_iso())
+        if taken:
+            await asyncio.to_thread(_write_thumbs, lib.files.thumb_dir(key), thumbs)
         lib.forget()
-        return web.json_response({"id": rid, "key": key, "chapters": len(thumbs)})
+        return web.json_response({"id": rid, "key": key, "rev": row["rev"], "chapters_taken": taken})
 
     async def list(self, request: web.Request) -> web.Response:
         who = who_is(request)
