@@ -13,7 +13,7 @@ from enum import StrEnum
 from classroom_console.network import local_ipv4_addresses
 from devices import registry
 from devices.discovery import FinderConfig, directed_broadcasts
-from devices.sim.room import LOOPBACK_ROOM
+from devices.sim.loopback import LOOPBACK_ROOM  # not devices.sim.room: that loads every simulator
 
 PJLINK_PORT = 4352
 LOOPBACK_DNSSD = "127.0.0.1"

@@ -7,7 +7,6 @@ discovery finds it exactly as it would find hardware, and nothing leaves this ma
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from dataclasses import dataclass, field
 from typing import cast, get_args
@@ -16,12 +15,12 @@ from zeroconf import NonUniqueNameException
 
 from devices.sim.camera import SimCameraConfig
 from devices.sim.dnssd_advertiser import Advertisement, DnssdAdvertiser
+from devices.sim.loopback import LOOPBACK_ROOM  # where simulated devices live; discovery looks here
 from devices.sim.pjlink_projector import Fault, Role, SimProjectorConfig, SimulatedProjector
 from devices.sim.room_camera import SimRoomCamera
 
 log = logging.getLogger(__name__)
 
-LOOPBACK_ROOM = ipaddress.IPv4Network("127.0.80.0/26")  # where simulated devices live; discovery looks here
 PJLINK_SERVICE = "_pjlink._tcp.local."
 FAULTS: tuple[str, ...] = get_args(Fault)
 PRODUCTS: dict[str, str] = {
