@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ except ImportError:  # pragma: no cover
 
 from classroom_console.centre import schema
 from classroom_console.centre.db import CentreDB, Identity, RecordingState, TokenRow
+from classroom_console.centre.failures import DatabaseDown, Outage
 from classroom_console.centre.payloads import SessionRows
 from classroom_console.store import utc_iso
 from classroom_console.usage_model import UsageFilter, UsageReport
@@ -42,16 +44,129 @@ def _password_lookup(url: str) -> dict[str, Any]:
     return {} if passfile.exists() else {"password": ""}
 
 
+def _where(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.username or os.environ.get('PGUSER') or 'the default user'}@{parts.hostname}:{parts.port or 5432}"
+
+
+def unavailable(exc: BaseException, url: str) -> str | None:
+    """One line for a database that cannot be reached or refuses us; None for anything else (a bug)."""
+    where = _where(url)
+    if asyncpg is not None:
+        if isinstance(exc, asyncpg.InvalidPasswordError):
+            return (f"PostgreSQL refused the password for {where}: check PGPASSWORD, ~/.pgpass "
+                    "or the centre's password file")
+        if isinstance(exc, asyncpg.InvalidAuthorizationSpecificationError | asyncpg.InvalidCatalogNameError):
+            return f"PostgreSQL at {where} refused the connection: {str(exc).splitlines()[0]}"
+        if isinstance(exc, asyncpg.CannotConnectNowError | asyncpg.PostgresConnectionError):
+            return f"PostgreSQL at {where} is not accepting connections: {str(exc).splitlines()[0]}"
+    if isinstance(exc, socket.gaierror):
+        return f"cannot find the database server {urlsplit(url).hostname!r}: {exc.strerror}"
+    if isinstance(exc, ConnectionRefusedError):
+        return f"no PostgreSQL server answers at {where} (is it running, on that port?)"
+    if isinstance(exc, TimeoutError):
+        return f"no answer from PostgreSQL at {where}"
+    if isinstance(exc, OSError):
+        return f"cannot reach PostgreSQL at {where}: {exc.strerror or exc}"
+    return None
+
+
+class DatabaseUnavailable(Exception):
+    """Raised when the centre starts: the database cannot be reached or refused us (one line)."""
+
+
+def _down(exc: BaseException) -> bool:
+    """Errors that mean the server or the connection is gone, not that a statement was wrong."""
+    if isinstance(exc, OSError | TimeoutError):
+        return True
+    if asyncpg is None:
+        return False
+    if isinstance(exc, asyncpg.PostgresConnectionError | asyncpg.CannotConnectNowError | asyncpg.AdminShutdownError
+                  | asyncpg.CrashShutdownError | asyncpg.ConnectionDoesNotExistError):
+        return True
+    return isinstance(exc, asyncpg.InterfaceError) and "closed" in str(exc)
+
+
+class _Watched:
+    """The pool, watched: a connection error becomes ``DatabaseDown`` (a 503), and the outage is logged once."""
+
+    def __init__(self, pool: Any, outage: Outage, url: str) -> None:
+        self._pool = pool
+        self._outage = outage
+        self._url = url
+
+    def acquire(self) -> _Acquired:
+        return _Acquired(self)
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._pool, name)
+
+
+class _Acquired:
+    def __init__(self, watched: _Watched) -> None:
+        self._w = watched
+        self._cm: Any = None
+
+    async def __aenter__(self) -> Any:
+        self._cm = self._w._pool.acquire()
+        try:
+            return await self._cm.__aenter__()
+        except BaseException as exc:
+            self._cm = None
+            self._fail(exc)
+            raise
+
+    async def __aexit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
+        cm, self._cm = self._cm, None
+        try:
+            await cm.__aexit__(kind, exc, tb)
+        except BaseException as release_error:
+            if exc is None:
+                self._fail(release_error)
+                raise
+        if exc is None:
+            self._w._outage.up()
+        else:
+            self._fail(exc)
+        return False
+
+    def _fail(self, exc: BaseException) -> None:
+        if _down(exc):
+            why = unavailable(exc, self._w._url) or f"PostgreSQL connection lost ({type(exc).__name__})"
+            self._w._outage.down(why)
+            raise DatabaseDown(why) from exc
+
+
 class PostgresCentreDB(CentreDB):
     def __init__(self, pool: Any) -> None:
         self.pool = pool
 
     @classmethod
-    async def open(cls, url: str) -> PostgresCentreDB:
+    async def open(cls, url: str, password: str | None = None) -> PostgresCentreDB:
         if asyncpg is None:
             raise RuntimeError("a PostgreSQL centre needs the asyncpg package: pip install asyncpg")
-        extra = await asyncio.to_thread(_password_lookup, url)
-        pool = await asyncpg.create_pool(url, min_size=1, max_size=10, **extra)
+        extra = {"password": password} if password is not None else await asyncio.to_thread(_password_lookup, url)
+        settings = {"application_name": f"classroom-centre-{os.getpid()}"}
+        try:
+            async with asyncio.timeout(30):
+                pool = await asyncpg.create_pool(url, min_size=1, max_size=10, server_settings=settings, **extra)
+        except Exception as exc:
+            line = unavailable(exc, url)
+            if line is None:
+                raise
+            raise DatabaseUnavailable(line) from None
+        try:
+            await cls._create_schema(pool)
+        except BaseException:
+            await pool.close()
+            raise
+        return cls(_Watched(pool, Outage(), url))
+
+    @staticmethod
+    async def _create_schema(pool: Any) -> None:
         async with pool.acquire() as conn:
             # Two services starting at once must not race on CREATE TABLE IF NOT EXISTS.
             async with conn.transaction():
@@ -60,7 +175,6 @@ class PostgresCentreDB(CentreDB):
                     await conn.execute(statement)
                 for table, column, kind in schema.ADDED_COLUMNS:
                     await conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
-        return cls(pool)
 
     async def _execute(self, statement: str, params: dict[str, Any]) -> None:
         sql, args = _sql(statement, params)
@@ -99,8 +213,11 @@ class PostgresCentreDB(CentreDB):
         if not last_used:
             return
         sql, args = _many(schema.TOUCH_TOKEN, [{"hash": h, "at": at} for h, at in last_used.items()])
-        async with self.pool.acquire() as conn:
-            await conn.executemany(sql, args)
+        try:
+            async with self.pool.acquire() as conn:
+                await conn.executemany(sql, args)
+        except DatabaseDown:
+            pass  # a note of last use is not worth a log line each flush during an outage (logged once already)
 
     async def store_session(self, rows: SessionRows) -> int:
         async with self.pool.acquire() as conn, conn.transaction():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import logging
 import sqlite3
+import time
 from collections.abc import Awaitable, Callable
 
 import aiohttp
@@ -28,6 +29,30 @@ _PG_DISK_FULL = "53100"
 REASONS = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found", 408: "stalled", 409: "conflict",
            413: "too_large", 422: "checksum_mismatch", 429: "too_many_connections", 500: "internal", 503: "busy",
            507: "disk_full"}
+
+
+RETRY_AFTER_S = 5
+
+
+class DatabaseDown(Exception):
+    """The database server is unreachable: the request is answered 503 with Retry-After, not 500."""
+
+
+class Outage:
+    """One log line when the database goes away and one when it is back, however many requests failed between."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+
+    def down(self, why: str) -> None:
+        if self.since is None:
+            self.since = time.monotonic()
+            log.error("the database is down (%s); answering 503 until it is back", why)
+
+    def up(self) -> None:
+        if self.since is not None:
+            log.warning("the database is back after %.0f s", time.monotonic() - self.since)
+            self.since = None
 
 
 def error(status: int, message: str, **headers: str) -> web.Response:
@@ -69,6 +94,9 @@ async def answer_failures(
         raise
     except Invalid as exc:
         return error(400, str(exc))
+    except DatabaseDown:
+        return error(503, "the centre's database is unavailable; try again shortly",
+                     **{"Retry-After": str(RETRY_AFTER_S)})
     except BodyError as exc:
         answer = error(exc.status, str(exc), **({"Retry-After": "5"} if exc.status == 503 else {}))
         if isinstance(exc, BodyStalled):

@@ -57,6 +57,8 @@ class CentreOptions:
     key: Path | None = None
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     limits: Limits = field(default_factory=Limits)
+    files_dir: Path | None = None  # the recordings' store, shared by every process of one centre; else data_dir
+    database_password: str | None = None  # from the configuration's password file; else PGPASSWORD or ~/.pgpass
 
 
 def server_ssl(cert: Path | None, key: Path | None) -> ssl.SSLContext | None:
@@ -90,9 +92,9 @@ class CentreServer:
         if not self._fast_switch:
             self._fast_switch = True
             _SwitchInterval.enter()
-        self.db = await open_centre_db(o.data_dir, o.database_url)
+        self.db = await open_centre_db(o.data_dir, o.database_url, o.database_password)
         try:
-            app = build_app(self.db, o.data_dir, o.max_file_bytes, limits)
+            app = build_app(self.db, o.files_dir or o.data_dir, o.max_file_bytes, limits)
             self._runner = web.AppRunner(
                 app, access_log=None, shutdown_timeout=5.0,
                 keepalive_timeout=limits.keepalive_s, lingering_time=limits.lingering_s,

@@ -9,9 +9,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from classroom_console.centre import config as centre_config
 from classroom_console.centre import validate
-from classroom_console.centre.backends import open_centre_db
+from classroom_console.centre.backends import open_configured
 from classroom_console.centre.db import CentreDB, TokenRow
+from classroom_console.centre.db_postgres import DatabaseUnavailable
 from classroom_console.centre.limits import Limits
 from classroom_console.centre.server import CentreOptions, CentreServer
 from classroom_console.centre.tokens import ROOM, STAFF, folder_for, issue_token, token_hash
@@ -43,9 +45,22 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
     return parse
 
 
+_URL_HELP = ("postgresql://USER@HOST:PORT/DB to keep the centre's data in PostgreSQL; given once, when the centre "
+             "is created (kept in DATA/centre.toml); no password in it: PGPASSWORD, ~/.pgpass or --password-file")
+
+
+def _where(p: argparse.ArgumentParser) -> None:
+    """Options that the first command writes into DATA/centre.toml; later ones may repeat but not contradict them."""
+    p.add_argument("--database-url", help=_URL_HELP)
+    p.add_argument("--files", type=Path, metavar="DIR",
+                   help="the recordings' store, shared by every centre process (default: the data folder)")
+    p.add_argument("--password-file", type=Path, metavar="FILE",
+                   help="a file (mode 600) holding the PostgreSQL password, named in the configuration")
+
+
 def _data(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data", type=Path, required=True, help="the centre's data folder")
-    p.add_argument("--database-url", help="postgresql://... when the centre keeps its data in PostgreSQL")
+    p.add_argument("--data", type=Path, required=True, help="the centre's data folder (holds centre.toml)")
+    _where(p)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -53,8 +68,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     serve = sub.add_parser("serve", help="receive sessions and recordings from the rooms and serve usage")
     serve.add_argument("--port", type=_port, default=8765)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
-    serve.add_argument("--data", type=Path, required=True, help="folder for the database and received files")
-    serve.add_argument("--database-url", help="postgresql://... to keep sessions in PostgreSQL instead of SQLite")
+    serve.add_argument("--data", type=Path, required=True, help="the centre's data folder (holds centre.toml)")
+    _where(serve)
     serve.add_argument("--cert", type=Path, help="TLS certificate (PEM); serve HTTPS")
     serve.add_argument("--key", type=Path, help="TLS private key (PEM)")
     serve.add_argument("--max-file-gb", type=_positive(float), default=64.0, help="largest recording accepted")
@@ -79,8 +94,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
     _data(revoke)
 
 
+def _config(args: argparse.Namespace) -> tuple[centre_config.CentreConfig, bool]:
+    return centre_config.resolve(args.data, args.database_url, args.files, args.password_file)
+
+
+def _created(args: argparse.Namespace, config: centre_config.CentreConfig, new: bool) -> None:
+    """The commands that make a centre write its configuration the first time, once its database opened.
+
+    (``tokens`` and ``revoke`` on an empty folder leave nothing behind.)
+    """
+    if new and args.centre_command in ("serve", "add-room", "add-staff"):
+        centre_config.save(config)
+
+
 async def _with_db(args: argparse.Namespace) -> CentreDB:
-    return await open_centre_db(args.data, args.database_url)
+    config, new = _config(args)
+    db = await open_configured(config)
+    _created(args, config, new)
+    return db
 
 
 async def _add(args: argparse.Namespace, role: str) -> tuple[str, list[TokenRow], list[tuple[str, str]]]:
@@ -117,12 +148,20 @@ async def _serve(args: argparse.Namespace) -> None:
         connections_per_client=args.max_connections_per_client,
         header_timeout_s=args.header_timeout, body_idle_s=args.body_timeout,
     )
+    config, new = _config(args)
     options = CentreOptions(
-        data_dir=args.data, host=args.host, port=args.port, database_url=args.database_url,
+        data_dir=args.data, host=args.host, port=args.port, database_url=config.database_url,
         cert=args.cert, key=args.key, max_file_bytes=int(args.max_file_gb * (1 << 30)), limits=limits,
+        files_dir=config.files, database_password=config.password(),
     )
     server = CentreServer(options)
-    url = await server.start()
+    try:
+        url = await server.start()
+    except OSError as exc:
+        if exc.errno is None:
+            raise
+        raise centre_config.ConfigError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+    _created(args, config, new)
     print(f"centre service on {url} (data in {args.data}); Ctrl+C stops it", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -153,6 +192,14 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Every failure of the configuration or the database is one line and a non-zero exit, never a traceback."""
+    try:
+        return _run(args)
+    except (centre_config.ConfigError, DatabaseUnavailable) as exc:
+        return _fail(str(exc))
+
+
+def _run(args: argparse.Namespace) -> int:
     command = args.centre_command
     data = getattr(args, "data", None)
     if isinstance(data, Path) and data.exists() and not data.is_dir():
