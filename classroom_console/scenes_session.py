@@ -73,8 +73,12 @@ class SessionDirector:
         Returns once the session has started; the scene goes on applying (``applied()`` waits for it).
         """
         chosen = self.scene(scene) if scene else None
-        session = await self.room.start_session(lecturer, course)
-        self.title = title
+        self.title = title  # before the SessionStarted event, whose listeners show it
+        try:
+            session = await self.room.start_session(lecturer, course)
+        except BaseException:
+            self.title = ""
+            raise
         self.room.log_event(None, "session_info", {"title": title, "scene": chosen.name if chosen else ""})
         self.scenes.remember(course, title, chosen.name if chosen else self.scenes.last_scene)
         try:

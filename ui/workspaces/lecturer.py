@@ -8,6 +8,7 @@ import time
 from PySide6.QtCore import QStringListModel, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QCompleter,
     QFrame,
     QGridLayout,
@@ -17,10 +18,12 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from classroom_console.events import SceneStep
 from classroom_console.room_devices import DeviceCommandError
 from devices.driver import Capability
 from devices.model import DeviceInfo
@@ -30,6 +33,9 @@ from ui.camera_card import CameraCard
 from ui.camera_window import CameraWindow
 from ui.device_card import DeviceCard
 from ui.reasons import failure_text
+from ui.scene_editor import SceneEditor
+from ui.scene_progress import SceneProgress
+from ui.scene_words import scene_name
 from ui.widgets import Badge, ElidedLabel, EmptyState, page_header
 
 CARD_COLUMNS = 3
@@ -72,8 +78,21 @@ class LecturerWorkspace(QWidget):
         self._live_timer.timeout.connect(self.show_live)
         self._live_timer.start()
         layout.addWidget(self._session_panel())
+        self.scene_progress = SceneProgress()
+        layout.addWidget(self.scene_progress)
+        self.scene_editor: SceneEditor | None = None
 
-        layout.addLayout(self._devices_bar())
+        # The room's devices on one tab; the students' tablets (join code, activities, hands) on the other.
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        room_page = QWidget()
+        room_page.setObjectName("workspace")
+        room_layout = QVBoxLayout(room_page)
+        room_layout.setContentsMargins(0, 10, 0, 0)
+        room_layout.setSpacing(12)
+        self.tabs.addTab(room_page, self.tr("Room"))
+        layout.addWidget(self.tabs, 1)
+        room_layout.addLayout(self._devices_bar())
 
         self.empty = EmptyState(
             "projector",
@@ -105,8 +124,8 @@ class LecturerWorkspace(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.grid_host)
         self.cards_scroll = scroll
-        layout.addWidget(self.empty, 1)
-        layout.addWidget(scroll, 1)
+        room_layout.addWidget(self.empty, 1)
+        room_layout.addWidget(scroll, 1)
         scroll.hide()
 
         self._tick = QTimer(self)
@@ -118,6 +137,9 @@ class LecturerWorkspace(QWidget):
         bridge.sig_device_lost.connect(self.show_device)
         bridge.sig_session_started.connect(self._on_session_started)
         bridge.sig_session_ended.connect(self._on_session_ended)
+        bridge.sig_scene_step.connect(self._on_scene_step)
+        bridge.sig_scene_applied.connect(self.scene_progress.finish)
+        self.show_scenes()
         for device in bridge.room.devices.values():
             self.show_device(device)
 
@@ -213,19 +235,24 @@ class LecturerWorkspace(QWidget):
         panel = QFrame()
         panel.setObjectName("panel")
         row = QHBoxLayout(panel)
-        row.setContentsMargins(22, 18, 22, 18)
+        row.setContentsMargins(22, 14, 22, 14)
         row.setSpacing(16)
         fields = QVBoxLayout()
+        fields.setSpacing(6)
         self.lecturer_edit = QLineEdit()
         self.lecturer_edit.setPlaceholderText(self.tr("Lecturer's name"))
         self.course_edit = QLineEdit()
-        self.course_edit.setPlaceholderText(self.tr("Course or topic"))
-        fields.addWidget(self.lecturer_edit)
-        fields.addWidget(self.course_edit)
-        # Offered as they type: the names and courses of past sessions, newest first (the field is prefilled
-        # with the last ones, as most rooms see the same lecturer and course again).
-        self.recent: dict[str, QStringListModel] = {key: QStringListModel(self) for key in ("lecturer", "course")}
-        for edit, key in ((self.lecturer_edit, "lecturer"), (self.course_edit, "course")):
+        self.course_edit.setPlaceholderText(self.tr("Course"))
+        self.title_edit = QLineEdit()
+        self.title_edit.setPlaceholderText(self.tr("Today's title or topic"))
+        for edit in (self.lecturer_edit, self.course_edit, self.title_edit):
+            edit.setMaxLength(200)
+            fields.addWidget(edit)
+        # Offered as they type: the names, courses and titles of past sessions, newest first (the fields are
+        # prefilled with the last ones, as most rooms see the same lecturer and course again).
+        self.recent: dict[str, QStringListModel] = {
+            key: QStringListModel(self) for key in ("lecturer", "course", "title")}
+        for edit, key in ((self.lecturer_edit, "lecturer"), (self.course_edit, "course"), (self.title_edit, "title")):
             completer = QCompleter(self.recent[key], edit)
             completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
             completer.setFilterMode(Qt.MatchFlag.MatchContains)
@@ -233,25 +260,90 @@ class LecturerWorkspace(QWidget):
         row.addLayout(fields, 2)
 
         status = QVBoxLayout()
+        status.setSpacing(6)
+        scene_row = QHBoxLayout()
+        scene_label = QLabel(self.tr("Scene"))
+        scene_label.setObjectName("sectionTitle")
+        self.scene_picker = QComboBox()
+        self.scene_picker.setMinimumWidth(150)
+        self.scene_picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.scene_picker.setMinimumContentsLength(12)
+        self.scene_picker.setToolTip(self.tr("What the room's devices do when the session starts"))
+        self.switch_button = QPushButton(self.tr("Switch"))
+        self.switch_button.setToolTip(self.tr("Walk the room to this scene now"))
+        self.switch_button.clicked.connect(self.switch_scene)
+        self.switch_button.hide()
+        self.edit_scenes_button = QPushButton(self.tr("Edit scenes…"))
+        self.edit_scenes_button.setObjectName("linkButton")
+        self.edit_scenes_button.clicked.connect(self.edit_scenes)
+        scene_row.addWidget(scene_label)
+        scene_row.addWidget(self.scene_picker, 1)
+        scene_row.addWidget(self.switch_button)
+        scene_row.addWidget(self.edit_scenes_button)
+        status.addLayout(scene_row)
         self.session_label = ElidedLabel(self.tr("No session running"))
         self.session_label.setObjectName("sectionTitle")
-        self.elapsed_label = QLabel(self.tr("Start a session to log it for the centre."))
+        self.elapsed_label = ElidedLabel(self.tr("Start a session to log it for the centre."))
         self.elapsed_label.setObjectName("pageSubtitle")
         status.addWidget(self.session_label)
         status.addWidget(self.elapsed_label)
-        self.with_devices = QCheckBox(self.tr("Turn the room's devices on and off with the session"))
+        self.with_devices = QCheckBox(self.tr("Turn the room off when the session ends"))
         self.with_devices.setChecked(True)
+        self.with_devices.toggled.connect(self._turn_off_chosen)
         status.addWidget(self.with_devices)
-        row.addLayout(status, 2)
+        row.addLayout(status, 3)
 
         self.session_button = QPushButton(self.tr("Start session"))
         self.session_button.setObjectName("primaryButton")
         self.session_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.session_button.setMinimumWidth(260)
+        self.session_button.setMinimumWidth(230)
         self.session_button.clicked.connect(self._toggle_session)
         row.addWidget(self.session_button, 0, Qt.AlignmentFlag.AlignVCenter)
         return panel
 
+    # -- scenes -----------------------------------------------------------------------------
+    def show_scenes(self, select: str | None = None) -> None:
+        """The room's scenes in the picker (the last one used chosen), and "No scene" for a room left as it is."""
+        scenes = self.bridge.core.scenes.scenes
+        wanted = select if select is not None else (self.scene_picker.currentData() or scenes.last_scene)
+        self.scene_picker.blockSignals(True)
+        self.scene_picker.clear()
+        for scene in scenes.scenes:
+            self.scene_picker.addItem(scene_name(scene.name, scene.builtin), scene.name)
+        self.scene_picker.addItem(self.tr("No scene (leave the room as it is)"), "")
+        index = self.scene_picker.findData(wanted)
+        self.scene_picker.setCurrentIndex(max(index, 0))
+        self.scene_picker.blockSignals(False)
+        self.with_devices.blockSignals(True)
+        self.with_devices.setChecked(scenes.turn_off_at_end)
+        self.with_devices.blockSignals(False)
+
+    def chosen_scene(self) -> str:
+        return str(self.scene_picker.currentData() or "")
+
+    def edit_scenes(self) -> None:
+        if self.scene_editor is None:
+            self.scene_editor = SceneEditor(self.bridge, self.chosen_scene(), self)
+            self.scene_editor.sig_saved.connect(lambda name: self.show_scenes(name or None))
+        else:
+            self.scene_editor.reload(self.chosen_scene())
+        self.scene_editor.open()  # not exec(): the room keeps running while the dialog is up
+
+    def switch_scene(self) -> None:
+        scene = self.chosen_scene()
+        if not scene or self.bridge.room.session is None:
+            return
+        self.scene_progress.begin(scene)
+        self.bridge.run(self.bridge.core.scenes.switch(scene), what=self.tr("switch the scene"), owner=self)
+
+    def _on_scene_step(self, step: SceneStep) -> None:
+        self.scene_progress.show_step(step)
+
+    def _turn_off_chosen(self, turn_off: bool) -> None:
+        self.bridge.run(self.bridge.core.scenes.set_turn_off_at_end(turn_off),
+                        what=self.tr("save the setting"), owner=self)
+
+    # -- the session ------------------------------------------------------------------------
     def _toggle_session(self) -> None:
         if self.bridge.room.session is not None and self.end_box is None:
             self._confirm_end()
@@ -278,24 +370,37 @@ class LecturerWorkspace(QWidget):
 
     def _carry_out_toggle(self) -> None:
         self.session_button.setEnabled(False)
-        starting = self.bridge.room.session is None
-        if starting:
-            self.bridge.start_session(self.lecturer_edit.text().strip(), self.course_edit.text().strip())
+        director = self.bridge.core.scenes
+        if self.bridge.room.session is None:
+            scene = self.chosen_scene()
+            if scene:
+                self.scene_progress.begin(scene)
+            self.bridge.run(
+                director.start(self.lecturer_edit.text().strip(), self.course_edit.text().strip(),
+                               self.title_edit.text().strip(), scene or None),
+                what=self.tr("start the session"), on_error=lambda _e: self.session_button.setEnabled(True),
+                owner=self)
         else:
-            self.bridge.end_session()
-        if self.with_devices.isChecked() and self.cards:
-            self.power_all(starting)
+            self.bridge.run(director.end(self.with_devices.isChecked()), on_done=self._ended,
+                            what=self.tr("end the session"), owner=self)
         self._rearm_timer.start(1500)
+
+    def _ended(self, problems: list[str]) -> None:
+        if problems:
+            self.elapsed_label.setText(self.tr("The session was saved; some devices did not turn off."))
+            self.elapsed_label.setToolTip("\n".join(problems))
 
     def _on_session_started(self, _sid: str, lecturer: str, course: str) -> None:
         self._session_started = time.monotonic()
         self.session_button.setText(self.tr("End session"))
         self.session_button.setProperty("running", True)
         self._repolish(self.session_button)
-        who = " · ".join(part for part in (lecturer, course) if part) or self.tr("Session")
+        title = self.bridge.core.scenes.title
+        who = " · ".join(part for part in (lecturer, course, title) if part) or self.tr("Session")
         self.session_label.setText(self.tr("Running: %1").replace("%1", who))
-        self.lecturer_edit.setEnabled(False)
-        self.course_edit.setEnabled(False)
+        for edit in (self.lecturer_edit, self.course_edit, self.title_edit):
+            edit.setEnabled(False)
+        self.switch_button.show()
         self.session_button.setEnabled(True)
         self._show_elapsed()
         self._tick.start()
@@ -321,14 +426,18 @@ class LecturerWorkspace(QWidget):
         self.subtitle.setText(self._subtitle(room))
 
     def load_recent_names(self) -> None:
+        self.show_scenes()
         self.bridge.run(self.bridge.core.recent_names(), on_done=self._show_recent_names,
                         what=self.tr("read past lecturers and courses"), owner=self)
 
     def _show_recent_names(self, names: dict[str, list[str]]) -> None:
-        for key, edit in (("lecturer", self.lecturer_edit), ("course", self.course_edit)):
+        scenes = self.bridge.core.scenes.scenes
+        names = {**names, "title": list(scenes.recent_titles)}
+        last = {"course": scenes.last_course, "title": scenes.last_title}  # this room's, before any room's
+        for key, edit in (("lecturer", self.lecturer_edit), ("course", self.course_edit), ("title", self.title_edit)):
             self.recent[key].setStringList(names.get(key, []))
-            if not edit.text() and names.get(key) and edit.isEnabled():
-                edit.setText(names[key][0])
+            if not edit.text() and edit.isEnabled():
+                edit.setText(last.get(key) or (names[key][0] if names.get(key) else ""))
 
     def _on_session_ended(self, _sid: str) -> None:
         self.load_recent_names()
@@ -339,8 +448,10 @@ class LecturerWorkspace(QWidget):
         self._repolish(self.session_button)
         self.session_label.setText(self.tr("No session running"))
         self.elapsed_label.setText(self.tr("The session was saved to the log."))
-        self.lecturer_edit.setEnabled(True)
-        self.course_edit.setEnabled(True)
+        self.elapsed_label.setToolTip("")
+        for edit in (self.lecturer_edit, self.course_edit, self.title_edit):
+            edit.setEnabled(True)
+        self.switch_button.hide()
         self.session_button.setEnabled(True)
 
     def _show_elapsed(self) -> None:
