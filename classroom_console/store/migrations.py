@@ -236,8 +236,25 @@ _V6_UPLOAD_REASON = """
 ALTER TABLE upload_queue ADD COLUMN reason TEXT;
 """
 
+# v7: a recording's chapters (found by scene change, from markers, or edited in the Studio), the list's revision
+# for the centre, and the hold that keeps the sync off the file while its chapter atoms are written.
+_V7_CHAPTERS = """
+CREATE TABLE chapters (
+    recording_id TEXT NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    start_s REAL NOT NULL,
+    title TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    thumbnail BLOB,
+    PRIMARY KEY (recording_id, idx)
+);
+ALTER TABLE recordings ADD COLUMN chapters_rev INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE recordings ADD COLUMN chapters_state TEXT NOT NULL DEFAULT '';
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
-    _V1_CORE, _V2_MEDIA_AND_SYNC, _V3_DEVICE_SECRETS, _V4_USAGE_AND_SYNC, _V5_USAGE_ROLLUPS, _V6_UPLOAD_REASON
+    _V1_CORE, _V2_MEDIA_AND_SYNC, _V3_DEVICE_SECRETS, _V4_USAGE_AND_SYNC, _V5_USAGE_ROLLUPS, _V6_UPLOAD_REASON,
+    _V7_CHAPTERS,
 )
 LATEST_VERSION = len(MIGRATIONS)
 
