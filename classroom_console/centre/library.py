@@ -52,7 +52,7 @@ class Library:
     def __init__(self, db: CentreDB, uploads: Uploads, data_dir: Path) -> None:
         self.data = LibraryData(db)
         self.uploads = uploads
-        self.files = LibraryFiles(data_dir)
+        self.files = LibraryFiles(uploads.root)
         self.gate = AccessGate(self.data)
         self._static: dict[str, bytes] = {}
         self._lookups: dict[str, tuple[float, Lecture | None]] = {}

@@ -9,8 +9,9 @@ from pathlib import Path
 
 
 class LibraryFiles:
-    def __init__(self, data_dir: Path) -> None:
-        self.root = os.path.normpath(os.path.abspath(data_dir))
+    def __init__(self, root: str) -> None:
+        """``root``: the data folder as an absolute path (the uploads' own)."""
+        self.root = os.path.normpath(root)
 
     def thumb_dir(self, key: str) -> Path:
         return Path(self.root, "library", "thumbs", key)
@@ -23,7 +24,7 @@ class LibraryFiles:
 
     def inside(self, path: Path) -> Path | None:
         """The path if it lies under the data folder, else None (lexically, so the loop never waits on a disk)."""
-        real = os.path.normpath(os.path.abspath(path))
-        if os.path.commonpath([real, self.root]) != self.root or real == self.root:
+        real = os.path.normpath(path)
+        if not os.path.isabs(real) or os.path.commonpath([real, self.root]) != self.root or real == self.root:
             return None
         return Path(real)

@@ -154,6 +154,15 @@ class CentreClient:
                                  body.get("reason"))
         return dict(body)
 
+    async def put_meta(self, recording_id: str, payload: bytes) -> dict[str, Any]:
+        """The recording's description and chapters for the library (``sync/meta.py``); repeating it is harmless."""
+        headers = {"Content-Type": "application/json", "Content-Length": str(len(payload))}
+        status, body = await self._request("PUT", f"/recordings/{recording_id}/meta", body=payload, headers=headers)
+        if status != 200:
+            raise PermanentError(f"the centre refused the description of {recording_id}: HTTP {status} "
+                                 f"{body.get('error')}", body.get("reason"))
+        return dict(body)
+
     async def recording_status(self, recording_id: str) -> dict[str, Any]:
         status, body = await self._request("GET", f"/recordings/{recording_id}")
         if status != 200:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from classroom_console.store import AsyncStore, Store, StoreError
-from classroom_console.sync import items
+from classroom_console.sync import items, meta
 from classroom_console.sync.backoff import Backoff
 from classroom_console.sync.client import AuthRefused, CentreClient, PermanentError, Stalled, TransientError
 from classroom_console.sync.progress import IDLE, OFFLINE, REFUSED, WAITING, Listener, ProgressMeter, SyncProgress
@@ -195,6 +195,8 @@ class SyncEngine:
             await self._send_session(item_id)
         elif kind == items.RECORDING:
             await self._send_recording(item_id)
+        elif kind == meta.META:
+            await self._send_meta(meta.split_item(item_id))
         else:
             raise PermanentError(f"unknown upload kind {kind!r}", "unknown_kind")
 
@@ -208,6 +210,13 @@ class SyncEngine:
         if held < len(payload["events"]):
             raise TransientError(f"the centre holds {held} of {len(payload['events'])} events; sending again")
         self.meter.advance(held)
+
+    async def _send_meta(self, recording_id: str) -> None:
+        payload = await self.store.call(lambda s: meta.meta_payload(s, recording_id))
+        if payload is None:
+            raise PermanentError(f"recording {recording_id} is no longer in the store", "not_in_store")
+        await self._client_now().put_meta(recording_id, await asyncio.to_thread(meta.encode, payload))
+        await self.store.call(lambda s: meta.mark_sent(s, recording_id, int(payload.get("rev") or 0)))
 
     async def _send_recording(self, recording_id: str) -> None:
         info = await self.store.call(lambda s: items.recording_info(s, recording_id))
@@ -261,6 +270,8 @@ class SyncEngine:
         if centre_sha != sha:
             raise PermanentError(f"recording {recording_id}: the centre confirmed {centre_sha}, the room has {sha}",
                                  "checksum_mismatch")
+        with contextlib.suppress(PermanentError):  # refused: it goes again as an item of its own (sync/meta.py)
+            await self._send_meta(recording_id)
         deleted = False
         if self.config.delete_uploaded_media:
             deleted = await asyncio.to_thread(items.delete_file, path)
