@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from classroom_console.store import Store, utc_iso
-from classroom_console.sync.meta import sweep_meta
 
 SESSION, RECORDING = "session", "recording"
 
@@ -28,17 +27,19 @@ def sweep(store: Store) -> int:
         ).rowcount
         b = store.db.execute(
             "INSERT OR IGNORE INTO upload_queue (item_kind, item_id, created_at, next_attempt_at) "
-            "SELECT 'recording', r.id, ?, ? FROM recordings r WHERE r.stopped_at IS NOT NULL AND NOT EXISTS "
+            "SELECT 'recording', r.id, ?, ? FROM recordings r WHERE r.stopped_at IS NOT NULL "
+            "AND r.chapters_state <> 'pending' AND NOT EXISTS "  # held while chapter atoms are written
             "(SELECT 1 FROM upload_queue q WHERE q.item_kind = 'recording' AND q.item_id = r.id)",
             (now, now),
         ).rowcount
-        c = sweep_meta(store, now)  # each recording's description for the library, once per chapters' revision
-    return int(a or 0) + int(b or 0) + c
+    return int(a or 0) + int(b or 0)
 
 
 def next_items(store: Store, limit: int, due_only: bool = True) -> list[dict[str, Any]]:
     """Pending items, sessions before recordings (small and cheap first), oldest first."""
     where = "state = 'pending'" + (" AND next_attempt_at <= ?" if due_only else "")
+    where += (" AND NOT (item_kind = 'recording' AND item_id IN "  # a file whose chapter atoms are being written
+              "(SELECT id FROM recordings WHERE chapters_state = 'pending'))")
     args: tuple[Any, ...] = (utc_iso(), limit) if due_only else (limit,)
     sql = (
         f"SELECT * FROM upload_queue WHERE {where} "
