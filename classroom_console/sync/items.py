@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from classroom_console.store import Store, utc_iso
+from classroom_console.sync.meta import sweep_meta
 
 SESSION, RECORDING = "session", "recording"
 
@@ -32,7 +33,8 @@ def sweep(store: Store) -> int:
             "(SELECT 1 FROM upload_queue q WHERE q.item_kind = 'recording' AND q.item_id = r.id)",
             (now, now),
         ).rowcount
-    return int(a or 0) + int(b or 0)
+        c = sweep_meta(store, now)  # each recording's description for the library, once per chapters' revision
+    return int(a or 0) + int(b or 0) + c
 
 
 def next_items(store: Store, limit: int, due_only: bool = True) -> list[dict[str, Any]]:
