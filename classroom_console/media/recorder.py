@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from classroom_console.events import ErrorCode, RecordingStarted, RecordingStopped
 from classroom_console.room import Room
 
+from . import chapters_store
 from .artifacts import Marker, size_and_sha256, write_chapters
 from .disk import START_FLOOR_BYTES, FreeSpace, check_floor, free_bytes
 from .encoder import Encoder, EncoderSettings, StopReason
@@ -70,7 +71,7 @@ class Recorder:
     def __init__(self, program: Program, path: Path, *, settings: EncoderSettings | None = None,
                  store: RecordingStore | None = None, room: Room | None = None, duration_s: float | None = None,
                  start_floor_bytes: int = START_FLOOR_BYTES, free_space: FreeSpace = free_bytes,
-                 tracks: bool = False, outputs: Sequence[Output] = ()) -> None:
+                 tracks: bool = False, outputs: Sequence[Output] = (), find_chapters: bool = False) -> None:
         self.program = program
         self.path = Path(path)
         self.settings = settings or EncoderSettings()
@@ -85,6 +86,7 @@ class Recorder:
         self._file: FileOutput | None = None
         self.outputs = tuple(outputs)
         self.tracks = tracks
+        self.find_chapters = find_chapters  # the sync is held off the file until its chapters are written
         self._tracks: SourceTracks | None = None
         self._ended: asyncio.Future[None] | None = None
         self._result: RecordingResult | None = None
@@ -319,6 +321,8 @@ class Recorder:
                                          "chapters": str(chapters) if chapters else None,
                                          "tracks": [track.as_record() for track in tracks]}
             rid = self.recording_id
+            if self.find_chapters:  # before it counts as stopped, so the sync never sends it half-rewritten
+                await self.store.call(lambda s: chapters_store.hold(s, rid, started=True))
             await self.store.call(lambda s: s.finish_recording(
                 rid, duration_s=duration, size_bytes=size, sha256=digest, stats=record))
         if self.room is not None:

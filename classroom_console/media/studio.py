@@ -6,6 +6,7 @@ rate (statuses, stats) only reads counters.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import Callable, Sequence
@@ -15,7 +16,10 @@ from typing import Any
 
 from classroom_console.room import Room
 
+from . import chapters_store
 from .artifacts import Marker
+from .chapters import Chapter
+from .chapters_job import ChapterJob, load_chapters, save_chapters
 from .encoder import EncoderSettings
 from .frames import Image
 from .hls_dnssd import HlsAdvertiser
@@ -56,6 +60,8 @@ class Studio:
         self.recorder: Recorder | None = None
         self.last_result: RecordingResult | None = None
         self.lan: tuple[HlsServer, HlsAdvertiser] | None = None  # the console's HLS server, once started
+        self.chapter_jobs: dict[str, ChapterJob] = {}  # by recording id: chapters being found after Stop
+        self._chapter_tasks: set[asyncio.Task[object]] = set()
 
     # -- preview and sources -----------------------------------------------------------------
     def set_preview(self, callback: Callable[[Image], None] | None) -> None:
@@ -217,7 +223,8 @@ class Studio:
         if self.start_floor_bytes is not None:
             kwargs["start_floor_bytes"] = self.start_floor_bytes
         recorder = Recorder(self.program, self.folder / name, settings=self.settings, store=self.store,
-                            room=self.room, tracks=self.tracks, outputs=outputs, **kwargs)
+                            room=self.room, tracks=self.tracks, outputs=outputs,
+                            find_chapters=self.store is not None, **kwargs)
         recording_id = await recorder.start()
         self.recorder = recorder
         return recording_id
@@ -227,6 +234,7 @@ class Studio:
             raise RuntimeError("not recording")
         result = await self.recorder.stop()
         self.last_result = result
+        self._find_chapters(result)
         return result
 
     async def wait_recording(self) -> RecordingResult | None:
@@ -235,6 +243,7 @@ class Studio:
             return None
         result = await self.recorder.wait()
         self.last_result = result
+        self._find_chapters(result)
         return result
 
     async def add_marker(self, label: str = "") -> Marker:
@@ -291,7 +300,37 @@ class Studio:
 
     async def recover(self) -> list[str]:
         """Close the store rows of recordings a crash cut short (their files play up to the last fragment)."""
+        if self.store is not None:  # a crash while chapters were written: the file is whole, let the sync have it
+            await self.store.call(chapters_store.release_stale)
         return await recover_unfinished(self.store) if self.store is not None else []
+
+    # -- chapters (chapters_job.py) --------------------------------------------------------------
+    def _find_chapters(self, result: RecordingResult) -> None:
+        """After Stop, on worker threads; ``chapters_progress`` follows it. Once per recording."""
+        if self.store is None or result.recording_id in self.chapter_jobs:
+            return
+        job = ChapterJob(self.store, result.recording_id, result.path, result.markers,
+                         [(t.source, t.path) for t in result.tracks])
+        self.chapter_jobs[result.recording_id] = job
+        task: asyncio.Task[object] = asyncio.ensure_future(job.run())
+        self._chapter_tasks.add(task)
+        task.add_done_callback(self._chapter_tasks.discard)
+
+    def chapters_progress(self, recording_id: str) -> float | None:
+        """0..1 while its chapters are being found; None when no job runs for it (done, or never started)."""
+        job = self.chapter_jobs.get(recording_id)
+        return job.progress if job is not None and job.progress < 1.0 else None
+
+    async def chapters(self, recording_id: str) -> list[Chapter]:
+        return await load_chapters(self.store, recording_id) if self.store is not None else []
+
+    async def save_chapters(self, recording_id: str, chapters: Sequence[Chapter]) -> str:
+        """An edit (rename, delete, add): a ``chapters_job`` code, ``written`` or ``metadata_only``."""
+        if self.store is None:
+            raise RuntimeError("chapters are kept in the store")
+        if self.chapter_jobs.get(recording_id) is not None and self.chapters_progress(recording_id) is not None:
+            raise RuntimeError("its chapters are still being found")
+        return await save_chapters(self.store, recording_id, chapters)
 
     async def close(self) -> None:
         """Finish a running recording (the file is completed), stop every source, join every thread."""
@@ -300,6 +339,10 @@ class Studio:
                 await self.stop_recording()
             except Exception:
                 log.exception("could not finish the recording on close")
+        for job in self.chapter_jobs.values():
+            job.cancel()  # the file stays as it was; the store's hold is released
+        if self._chapter_tasks:
+            await asyncio.wait(set(self._chapter_tasks))
         self.program.stop()
         await offload(self.program.join, "studio-close")
         lan, self.lan = self.lan, None
