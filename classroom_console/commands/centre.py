@@ -17,6 +17,7 @@ from classroom_console.centre.db_postgres import DatabaseUnavailable
 from classroom_console.centre.limits import Limits
 from classroom_console.centre.server import CentreOptions, CentreServer
 from classroom_console.centre.tokens import ROOM, STAFF, folder_for, issue_token, token_hash
+from classroom_console.commands import centre_library
 from classroom_console.store import utc_iso
 
 HELP = "the centre's receiving service: serve, add-room, add-staff, tokens, revoke"
@@ -92,6 +93,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     revoke = sub.add_parser("revoke", help="stop a token (by its id) or every token of a room (by name) at once")
     revoke.add_argument("target", metavar="ROOM|TOKEN-ID")
     _data(revoke)
+    centre_library.configure(sub, _data)  # recordings, publish, unpublish, readers (the library)
 
 
 def _config(args: argparse.Namespace) -> tuple[centre_config.CentreConfig, bool]:
@@ -204,6 +206,8 @@ def _run(args: argparse.Namespace) -> int:
     data = getattr(args, "data", None)
     if isinstance(data, Path) and data.exists() and not data.is_dir():
         return _fail(f"--data {data} is a file: give the centre's data folder", 2)
+    if command in centre_library.COMMANDS:
+        return centre_library.run(args, _with_db)
     if command == "serve":
         if args.cert is not None and args.key is None:
             return _fail("--cert needs --key", 2)
