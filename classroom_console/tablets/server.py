@@ -119,7 +119,7 @@ class TabletServer:
         for path in FILES:
             app.router.add_get(path, self._file)
         app.router.add_get("/ws", self._socket)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2.0)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port, reuse_address=True, backlog=1024)
         try:
@@ -183,7 +183,7 @@ class TabletServer:
             self.refused["connects"] += 1
             return web.Response(status=429, text="too many connections", headers={"Retry-After": "2"})
         ws = web.WebSocketResponse(max_msg_size=self.limits.max_message_bytes, heartbeat=self.limits.heartbeat_s,
-                                   compress=False)
+                                   compress=False, timeout=1.0)  # a tablet that never answers our close
         await ws.prepare(request)
         self.guard.opened(address)
         tablet = Tablet(ws, address, self.limits)

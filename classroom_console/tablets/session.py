@@ -82,6 +82,7 @@ class ClassSession:
         self._timer_end: float | None = None
         self._timer_handle: asyncio.TimerHandle | None = None
         self._advertiser: TabletAdvertiser | None = None
+        self._advertising: asyncio.Task[bool] | None = None
         self._unsubscribe: Any = None
         self.running = False
 
@@ -126,9 +127,9 @@ class ClassSession:
         self.code = new_code(previous=self.code)
         await self.server.start()
         self.running = True
-        if self.advertise:
+        if self.advertise:  # DNS-SD probing takes ~1.6 s: the URL works at once, the advert follows
             self._advertiser = TabletAdvertiser(self.port, self.name)
-            await self._advertiser.start()
+            self._advertising = asyncio.get_running_loop().create_task(self._advertiser.start())
         self.events.emit(ev.TabletsOpened(self.join_url, self.code))
 
     async def stop(self) -> None:
@@ -143,6 +144,8 @@ class ClassSession:
             self._close(self.current)
         self._cancel_timer()
         if self._advertiser is not None:
+            if self._advertising is not None:
+                await asyncio.gather(self._advertising, return_exceptions=True)
             await self._advertiser.stop()
             self._advertiser = None
         await self.server.stop(_dumps({"t": "ended"}))

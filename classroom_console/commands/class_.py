@@ -1,0 +1,181 @@
+"""``classroom-console class``: an active-learning session with student tablets, from a terminal.
+
+It opens a session in the room's store exactly as the console window does (``ConsoleCore``), serves the
+tablets' page for it, prints the join URL and code first, runs the poll for ``--duration`` if one is given,
+prints the results and ends the session, so it is logged and uploaded like any other. For labs, demos, tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from typing import TYPE_CHECKING, Any
+
+from classroom_console.commands.argtypes import number_in, positive_seconds
+
+if TYPE_CHECKING:
+    from classroom_console.console import ConsoleCore
+    from classroom_console.events import RoomEvent
+
+HELP = "an active-learning session with student tablets: print the join URL and code, run a poll, print results"
+PROG = "classroom-console class"
+EXIT_BAD_INPUT = 2
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--course", required=True, help="the course, as the usage report groups sessions")
+    parser.add_argument("--title", required=True, help="today's title (e.g. the lecture's topic)")
+    parser.add_argument("--lecturer", default="", help="who teaches (default: nobody named)")
+    parser.add_argument("--scene", metavar="NAME", help="the room's scene to start with (e.g. Lecture)")
+    parser.add_argument("--port", type=number_in(0, 65535, integer=True), default=0, metavar="P",
+                        help="the tablets' port (default 0: any free one)")
+    parser.add_argument("--host", default="0.0.0.0", metavar="ADDR",
+                        help="the address the tablets' server listens on (default: every interface)")
+    parser.add_argument("--poll", metavar="QUESTION", help="a poll to run on the tablets")
+    parser.add_argument("--option", action="append", default=[], metavar="TEXT",
+                        help="one of the poll's options; repeat for each (at least two)")
+    parser.add_argument("--multiple", action="store_true", help="students may choose more than one option")
+    parser.add_argument("--correct", action="append", default=[], metavar="TEXT",
+                        help="a correct option: the poll becomes a quiz")
+    parser.add_argument("--duration", type=positive_seconds, metavar="S",
+                        help="end after S seconds (default: at Ctrl-C)")
+    parser.add_argument("--json", action="store_true",
+                        help="one JSON object a line: first the join URL and code, last the results")
+
+
+def check(args: argparse.Namespace) -> str:
+    """Why the arguments cannot work, in one line, or ""."""
+    if not args.course.strip() or not args.title.strip():
+        return "--course and --title must not be empty"
+    if args.poll is None and (args.option or args.correct or args.multiple):
+        return "--option, --correct and --multiple belong to a --poll"
+    if args.poll is not None:
+        from classroom_console.tablets.activities import Activity
+
+        try:
+            Activity.make("check", args.poll, args.option, multiple=args.multiple, correct=args.correct)
+        except ValueError as exc:
+            return f"--poll: {exc}"
+    return ""
+
+
+class Printer:
+    """What the lecturer (or a script) reads while the session runs."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+
+    def line(self, record: dict[str, Any], text: str) -> None:
+        print(json.dumps(record, ensure_ascii=False) if self.as_json else text, flush=True)
+
+    def event(self, event: RoomEvent) -> None:
+        from classroom_console.tablets import events as ev
+
+        if isinstance(event, ev.TabletJoined):
+            self.line({"event": "joined", "seat": event.seat_id, "name": event.name, "rejoined": event.rejoined},
+                      f"{'rejoined' if event.rejoined else 'joined'}: seat {event.seat_id} {event.name!r}")
+        elif isinstance(event, ev.AnswerReceived):
+            self.line({"event": "answer", "seat": event.seat_id, "counts": event.counts,
+                       "responders": event.responders},
+                      f"answer from seat {event.seat_id}: " + ", ".join(f"{k} {v}" for k, v in event.counts.items()))
+        elif isinstance(event, ev.HandsChanged):
+            self.line({"event": "hands", "queue": [seat for seat, _ in event.queue]},
+                      f"hands up: {len(event.queue)}")
+
+
+async def apply_scene(core: ConsoleCore, name: str) -> str:
+    """The room's scene by name where scenes exist; otherwise the name is only recorded on the session."""
+    import importlib.util
+
+    if importlib.util.find_spec("classroom_console.scenes") is None:
+        return "recorded"
+    import classroom_console.scenes as scenes
+
+    apply = getattr(scenes, "apply_by_name", None)
+    if apply is None:
+        return "recorded"
+    await apply(core, name)
+    return "applied"
+
+
+async def session(args: argparse.Namespace, out: Printer) -> dict[str, Any]:
+    from classroom_console.console import ConsoleCore, ConsoleOptions
+    from classroom_console.tablets import ClassSession
+
+    core = ConsoleCore(ConsoleOptions(data_dir=args.data_dir, discover=False))
+    await core.start()
+    if core.store_notice:
+        print(f"{PROG}: {core.store_notice}", file=sys.stderr)
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    try:
+        session = await core.room.start_session(args.lecturer, args.course.strip())
+        core.room.log_event(None, "session.details", {"title": args.title.strip(), "scene": args.scene or ""})
+        if args.scene:
+            print(f"{PROG}: scene {args.scene!r} {await apply_scene(core, args.scene)}", file=sys.stderr)
+        tablets = ClassSession.for_room(core.room, host=args.host, port=int(args.port))
+        try:
+            await tablets.start()
+        except OSError as exc:
+            await core.room.end_session("failed")
+            raise OSError(f"cannot serve the tablets on {args.host}:{args.port}: {exc.strerror or exc}") from exc
+        out.line({"join_url": tablets.join_url, "code": tablets.code, "session": session.id},
+                 f"Join: {tablets.join_url}   code: {tablets.code}")
+        unsubscribe = core.room.events.subscribe(out.event)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            if args.poll is not None:
+                await tablets.start_poll(args.poll, args.option, multiple=args.multiple, correct=args.correct)
+            try:
+                async with asyncio.timeout(args.duration):
+                    await stop.wait()
+            except TimeoutError:
+                pass
+            final: dict[str, Any] = {"session": session.id, "seats": len(tablets.seats), "results": {}}
+            if tablets.current is not None:
+                results = await tablets.close_poll()
+                final.update(results.as_dict())
+                final.pop("answers", None)
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+            unsubscribe()
+            await tablets.stop()
+        await core.room.end_session()
+        return final
+    finally:
+        await core.stop()
+
+
+def result_lines(final: dict[str, Any]) -> list[str]:
+    if not final.get("question"):
+        return [f"{final['seats']} tablet(s) joined"]
+    width = max(len(k) for k in final["results"])
+    lines = [final["question"]]
+    lines += [f"  {option:<{width}}  {count}" for option, count in final["results"].items()]
+    lines.append(f"{final['responders']} of {final['seats']} tablet(s) answered")
+    if final.get("correct"):
+        lines.append("correct: " + ", ".join(final["correct"]))
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    problem = check(args)
+    if problem:
+        print(f"{PROG}: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    out = Printer(args.json)
+    try:
+        final = asyncio.run(session(args, out))
+    except (OSError, RuntimeError) as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(final, ensure_ascii=False), flush=True)
+    else:
+        print("\n".join(result_lines(final)), flush=True)
+    return 0

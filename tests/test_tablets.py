@@ -1,0 +1,308 @@
+"""Student tablets, lecturer side and tablet side over real loopback WebSockets (no browser here).
+
+Simulated tablets (``classroom_console.tablets.sim``) join with the code, answer, raise hands and drop;
+the lecturer's ``ClassSession`` and the events on its bus must see exactly what they did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from classroom_console.events import EventBus, RoomEvent
+from classroom_console.room import Room
+from classroom_console.tablets import ClassSession
+from classroom_console.tablets import events as ev
+from classroom_console.tablets.codes import ALPHABET, normalise_code
+from classroom_console.tablets.dnssd import SERVICE_TYPE, TabletAdvertiser
+from classroom_console.tablets.sim import SimTablet, client_for
+from tests.discovery_helpers import browse_until
+
+BOUND_S = 30.0
+
+
+class Lecturer:
+    """The session and what its bus said, for asserting on."""
+
+    def __init__(self, session: ClassSession) -> None:
+        self.session = session
+        self.seen: list[RoomEvent] = []
+        self.changed = asyncio.Event()
+        session.events.subscribe(self._heard)
+
+    def _heard(self, event: RoomEvent) -> None:
+        self.seen.append(event)
+        self.changed.set()
+
+    def of(self, kind: type) -> list:
+        return [e for e in self.seen if isinstance(e, kind)]
+
+    async def until(self, check, what: str) -> None:  # type: ignore[no-untyped-def]
+        async with asyncio.timeout(BOUND_S):
+            while not check():
+                self.changed.clear()
+                await self.changed.wait()
+
+
+@pytest.fixture
+async def lecturer() -> AsyncIterator[Lecturer]:
+    session = ClassSession(host="127.0.0.1", advertise=False, bus=EventBus())
+    await session.start()
+    try:
+        yield Lecturer(session)
+    finally:
+        await session.stop()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with client_for("127.0.0.1") as client:
+        yield client
+
+
+async def joined(http: aiohttp.ClientSession, session: ClassSession, name: str) -> SimTablet:
+    tablet = SimTablet(http, session.join_url, session.code, name)
+    reply = await tablet.join()
+    assert reply["t"] == "welcome", reply
+    return tablet
+
+
+def test_codes_are_short_unambiguous_and_forgiving() -> None:
+    assert not set("0O1IL") & set(ALPHABET)
+    assert normalise_code(" k7q-x2m ") == "K7QX2M"
+    assert normalise_code(None) == "" and normalise_code("x" * 10_000) == "X" * 16
+
+
+async def test_join_url_code_and_a_fresh_code_every_session() -> None:
+    session = ClassSession(host="127.0.0.1", advertise=False)
+    await session.start()
+    first = session.code
+    assert len(first) == 6 and set(first) <= set(ALPHABET)
+    assert session.join_url == f"http://127.0.0.1:{session.port}/?code={first}"
+    await session.stop()
+    await session.start()
+    try:
+        assert session.code != first
+    finally:
+        await session.stop()
+
+
+async def test_two_tablets_join_answer_and_raise_hands_and_the_lecturer_sees_it(
+        lecturer: Lecturer, http: aiohttp.ClientSession) -> None:
+    session = lecturer.session
+    ann = await joined(http, session, "Ann")
+    bob = SimTablet(http, session.join_url, session.code.lower(), "  Bob\u202e\x00  ")  # code case ignored
+    assert (await bob.join())["t"] == "welcome"
+    assert [(j.seat_id, j.name) for j in lecturer.of(ev.TabletJoined)] == [(1, "Ann"), (2, "Bob")]
+    poll = await session.start_poll("Ready?", ["Yes", "No"])
+    for tablet in (ann, bob):
+        got = await tablet.wait_for(lambda m: m["t"] == "activity")
+        assert got["activity"]["options"] == ["Yes", "No"] and "correct" not in got["activity"]
+    await ann.answer(poll, 0)
+    await bob.answer(poll, 1)
+    await bob.send({"t": "hand", "up": True})
+    await bob.wait_for(lambda m: m["t"] == "hand")  # two sockets: make sure Bob's hand is in first
+    await ann.send({"t": "hand", "up": True})
+    await lecturer.until(lambda: len(session.hands()) == 2 and session.results().responders == 2, "answers, hands")
+    assert session.results().counts == {"Yes": 1, "No": 1}
+    assert session.hands() == [(2, "Bob"), (1, "Ann")]
+    assert lecturer.of(ev.AnswerReceived)[-1].counts == {"Yes": 1, "No": 1}
+    assert await session.lower_hand() == 2
+    assert (await bob.wait_for(lambda m: m["t"] == "hand" and m["up"] is False))["up"] is False
+    assert session.hands() == [(1, "Ann")]
+    results = await session.close_poll()
+    assert results.counts == {"Yes": 1, "No": 1} and not results.open
+    await ann.send({"t": "answer", "activity": poll, "choice": [1]})
+    assert (await ann.wait_for(lambda m: m["t"] == "refused"))["reason"] == "not-open"
+    # Nobody was ever sent another student's name.
+    for tablet, own in ((ann, "Ann"), (bob, "Bob")):
+        other = "Bob" if own == "Ann" else "Ann"
+        assert all(other not in str(m) for _, m in tablet.messages)
+    await ann.close()
+    await bob.close()
+
+
+async def test_a_quiz_scores_right_answers_and_tells_each_tablet_its_own(
+        lecturer: Lecturer, http: aiohttp.ClientSession) -> None:
+    session = lecturer.session
+    ann, bob = await joined(http, session, "Ann"), await joined(http, session, "Bob")
+    quiz = await session.start_poll("2+2?", ["3", "4", "5"], correct=["4"])
+    await ann.wait_for(lambda m: m["t"] == "activity")
+    await bob.wait_for(lambda m: m["t"] == "activity")
+    await ann.answer(quiz, 1)
+    await bob.answer(quiz, 2)
+    await lecturer.until(lambda: session.results().responders == 2, "two answers")
+    results = await session.close_poll()
+    assert results.correct == ("4",) and results.kind == "quiz"
+    ann_closed = await ann.wait_for(lambda m: m["t"] == "closed")
+    bob_closed = await bob.wait_for(lambda m: m["t"] == "closed")
+    assert (ann_closed["right"], ann_closed["score"]) == (True, 1)
+    assert (bob_closed["right"], bob_closed["score"]) == (False, 0)
+    assert ann_closed["activity"]["correct"] == [1]
+    assert [(s.name, s.score) for s in session.scores()] == [("Ann", 1), ("Bob", 0)]
+    multi = await session.start_poll("Primes?", ["2", "4", "5"], multiple=True)
+    await ann.wait_for(lambda m: m["t"] == "activity" and m["activity"]["id"] == multi)
+    await ann.answer(multi, 0, 2)
+    await ann.answer(multi, 0, 0)  # the same option twice is refused, the first answer stands
+    assert (await ann.wait_for(lambda m: m["t"] == "refused"))["reason"] == "bad-choice"
+    await lecturer.until(lambda: session.results().responders == 1, "multiple choice")
+    assert session.results().counts == {"2": 1, "4": 0, "5": 1}
+    await ann.close()
+    await bob.close()
+
+
+async def test_open_answers_reach_the_class_only_once_approved(lecturer: Lecturer, http: aiohttp.ClientSession) -> None:
+    session = lecturer.session
+    ann, bob = await joined(http, session, "Ann"), await joined(http, session, "Bob")
+    question = await session.ask("One word for light?")
+    await ann.wait_for(lambda m: m["t"] == "activity")
+    await ann.answer(question, text="wave")
+    await bob.answer(question, text="<img src=x onerror=alert(1)>")
+    await lecturer.until(lambda: session.results().responders == 2, "two open answers")
+    answers = session.results().answers
+    assert [(a["name"], a["text"], a["approved"]) for a in answers] == [
+        ("Ann", "wave", False), ("Bob", "<img src=x onerror=alert(1)>", False)]
+    assert not any(m["t"] == "approved" for _, m in bob.messages), "nothing shown before approval"
+    await session.approve_answer(answers[0]["id"])
+    shown = await bob.wait_for(lambda m: m["t"] == "approved")
+    assert shown["answers"] == [{"id": answers[0]["id"], "text": "wave"}], "approved, without the author's name"
+    await session.share_results(question, names=True)
+    shared = await bob.wait_for(lambda m: m["t"] == "results")
+    assert shared["answers"] == [{"id": answers[0]["id"], "text": "wave", "name": "Ann"}]
+    await ann.close()
+    await bob.close()
+
+
+async def test_timer_and_eyes_on_the_board_reach_every_tablet(lecturer: Lecturer, http: aiohttp.ClientSession) -> None:
+    session = lecturer.session
+    ann = await joined(http, session, "Ann")
+    await session.start_timer(0.3)
+    assert 200 <= (await ann.wait_for(lambda m: m["t"] == "timer"))["ms"] <= 300
+    await ann.wait_for(lambda m: m["t"] == "timer" and m["ms"] == 0)
+    assert [e.seconds for e in lecturer.of(ev.TimerChanged)] == [0.3, 0.0]
+    await session.eyes_on_board(True)
+    assert (await ann.wait_for(lambda m: m["t"] == "eyes"))["on"] is True
+    late = await joined(http, session, "Late")
+    assert late.messages[-1][1]["eyes"] is True, "a tablet joining while eyes are on the board is dimmed too"
+    await session.eyes_on_board(False)
+    await ann.wait_for(lambda m: m["t"] == "eyes" and m["on"] is False)
+    with pytest.raises(ValueError):
+        await session.start_timer(0)
+    await ann.close()
+    await late.close()
+
+
+async def test_a_tablet_that_drops_rejoins_the_same_seat_with_its_answer(
+        lecturer: Lecturer, http: aiohttp.ClientSession) -> None:
+    session = lecturer.session
+    ann = await joined(http, session, "Ann")
+    poll = await session.start_poll("Ready?", ["Yes", "No"])
+    await ann.answer(poll, 0)
+    await lecturer.until(lambda: session.results().responders == 1, "the answer")
+    await ann.close()
+    await lecturer.until(lambda: session.connected == 0, "the drop noticed")
+    back = SimTablet(http, session.join_url, session.code, "")
+    welcome = await back.join(secret=ann.secret)
+    assert welcome["t"] == "welcome" and welcome["seat"] == ann.seat and welcome["name"] == "Ann"
+    assert welcome["activity"]["id"] == poll and welcome["mine"] == {"choice": [0]}
+    assert len(session.seats) == 1 and lecturer.of(ev.TabletJoined)[-1].rejoined
+    # A second socket with the same secret takes the seat over; the first is told and closed.
+    again = SimTablet(http, session.join_url, session.code, "")
+    assert (await again.join(secret=ann.secret))["seat"] == ann.seat
+    await back.wait_for(lambda m: m["t"] == "replaced")
+    assert session.connected == 1
+    await back.close()
+    await again.close()
+
+
+async def test_wrong_code_no_name_and_unknown_messages_are_refused(
+        lecturer: Lecturer, http: aiohttp.ClientSession) -> None:
+    session = lecturer.session
+    stranger = SimTablet(http, session.join_url, "AAAAAA" if session.code != "AAAAAA" else "BBBBBB", "Eve")
+    assert (await stranger.join())["reason"] == "wrong-code"
+    await stranger.send({"t": "answer", "activity": "a1", "choice": [0]})
+    assert (await stranger.wait_for(lambda m: m.get("reason") == "not-joined"))["t"] == "refused"
+    nameless = SimTablet(http, session.join_url, session.code, " \u200b\t ")
+    reply = await nameless.join()
+    assert reply["t"] == "refused" and reply["reason"] in ("name-needed",)
+    ann = await joined(http, session, "Ann")
+    await ann.send({"t": "power", "device": "projector", "on": False})  # no device control from a tablet
+    assert (await ann.wait_for(lambda m: m["t"] == "error"))["reason"] == "bad-message"
+    assert ann.ws is not None
+    await ann.ws.send_str("not json")
+    await ann.wait_for(lambda m: m["t"] == "error", since=len(ann.messages))
+    assert not lecturer.of(ev.TabletJoined)[1:], "only Ann joined"
+    for tablet in (stranger, nameless, ann):
+        await tablet.close()
+
+
+async def test_the_server_listens_only_while_the_rooms_session_is_open(http: aiohttp.ClientSession) -> None:
+    room = Room("Test room")
+    with pytest.raises(RuntimeError):
+        ClassSession.for_room(room)
+    await room.start_session("Dr Who", "Physics")
+    session = ClassSession.for_room(room, host="127.0.0.1", advertise=False)
+    heard: list[RoomEvent] = []
+    room.events.subscribe(heard.append)
+    await session.start()
+    ann = await joined(http, session, "Ann")
+    assert any(isinstance(e, ev.TabletJoined) for e in heard), "on the room's bus"
+    await room.end_session()
+    await ann.wait_for(lambda m: m["t"] == "ended")
+    async with asyncio.timeout(BOUND_S):
+        while session.running or any(not isinstance(e, ev.TabletsClosed) for e in heard[-1:]):
+            await asyncio.sleep(0.02)
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await http.get(f"http://127.0.0.1:{session.port}/")
+    await ann.close()
+
+
+async def test_the_page_and_its_assets_are_small_and_locked_down(lecturer: Lecturer,
+                                                                 http: aiohttp.ClientSession) -> None:
+    base = f"http://127.0.0.1:{lecturer.session.port}"
+    total = 0
+    for path in ("/", "/tablet.js", "/tablet.css"):
+        async with http.get(base + path, headers={"Accept-Encoding": "gzip"}) as response:
+            assert response.status == 200
+            total += int(response.headers["Content-Length"])
+            assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert total < 100_000
+    async with http.get(base + "/../pyproject.toml") as response:
+        assert response.status == 404
+    async with http.get(base + "/ws", headers={"Origin": "http://evil.example"}) as response:
+        assert response.status == 403, "another site's script cannot open a tablet's socket"
+
+
+async def test_the_tablets_page_is_announced_over_dnssd() -> None:
+    advertiser = TabletAdvertiser(8123, "Room 101", interfaces=["127.0.0.1"])
+    try:
+        assert await advertiser.start()
+        found = await browse_until([SERVICE_TYPE], {"Classroom Room 101"}, ["127.0.0.1"])
+    finally:
+        await advertiser.stop()
+    service = found["Classroom Room 101"]
+    assert (service.address, service.port) == ("127.0.0.1", 8123) and service.txt.get("path") == "/"
+
+
+@pytest.mark.slow
+async def test_two_hundred_tablets_answer_one_poll_and_every_answer_counts(lecturer: Lecturer) -> None:
+    session = lecturer.session
+    clients = [client_for(f"127.0.3.{i + 1}") for i in range(50)]  # four tablets an address, as on a busy LAN
+    tablets = [SimTablet(clients[i % 50], session.join_url, session.code, f"Student {i}") for i in range(200)]
+    try:
+        replies = await asyncio.gather(*(t.join() for t in tablets))
+        assert all(r["t"] == "welcome" for r in replies)
+        poll = await session.start_poll("Which?", ["A", "B", "C"])
+        await asyncio.gather(*(t.wait_for(lambda m: m["t"] == "activity") for t in tablets))
+        await asyncio.gather(*(t.answer(poll, i % 3) for i, t in enumerate(tablets)))
+        await lecturer.until(lambda: session.results().responders == 200, "200 answers")
+        assert session.results().counts == {"A": 67, "B": 67, "C": 66}
+        assert len(lecturer.of(ev.AnswerReceived)) == 200
+    finally:
+        await asyncio.gather(*(t.close() for t in tablets))
+        for client in clients:
+            await client.close()
