@@ -78,7 +78,7 @@ def _print_recordings(rows: list[StaffRow], as_json: bool) -> None:
         print("the centre holds no recordings yet")
         return
     header = ("id", "room", "course", "title", "published")
-    table: list[tuple[str, ...]] = [header] + [(r.id, r.room, r.course, r.title, _state(r)) for r in rows]
+    table: list[tuple[str, ...]] = [header, *((r.id, r.room, r.course, r.title, _state(r)) for r in rows)]
     widths = [min(40, max(len(line[i]) for line in table)) for i in range(len(header))]
     for line in table:
         print("  ".join(cell[:w].ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
