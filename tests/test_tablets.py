@@ -246,15 +246,17 @@ async def test_the_server_listens_only_while_the_rooms_session_is_open(http: aio
     await room.start_session("Dr Who", "Physics")
     session = ClassSession.for_room(room, host="127.0.0.1", advertise=False)
     heard: list[RoomEvent] = []
+    closed = asyncio.Event()
     room.events.subscribe(heard.append)
+    room.events.subscribe(lambda e: closed.set() if isinstance(e, ev.TabletsClosed) else None)
     await session.start()
     ann = await joined(http, session, "Ann")
     assert any(isinstance(e, ev.TabletJoined) for e in heard), "on the room's bus"
     await room.end_session()
     await ann.wait_for(lambda m: m["t"] == "ended")
     async with asyncio.timeout(BOUND_S):
-        while session.running or any(not isinstance(e, ev.TabletsClosed) for e in heard[-1:]):
-            await asyncio.sleep(0.02)
+        await closed.wait()
+    assert not session.running
     with pytest.raises(aiohttp.ClientConnectionError):
         await http.get(f"http://127.0.0.1:{session.port}/")
     await ann.close()
