@@ -7,7 +7,8 @@ the lecturer's ``ClassSession`` and the events on its bus must see exactly what 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import TypeVar
 
 import aiohttp
 import pytest
@@ -22,6 +23,7 @@ from classroom_console.tablets.sim import SimTablet, client_for
 from tests.discovery_helpers import browse_until
 
 BOUND_S = 30.0
+T = TypeVar("T")
 
 
 class Lecturer:
@@ -37,14 +39,17 @@ class Lecturer:
         self.seen.append(event)
         self.changed.set()
 
-    def of(self, kind: type) -> list:
+    def of(self, kind: type[T]) -> list[T]:
         return [e for e in self.seen if isinstance(e, kind)]
 
-    async def until(self, check, what: str) -> None:  # type: ignore[no-untyped-def]
-        async with asyncio.timeout(BOUND_S):
-            while not check():
-                self.changed.clear()
-                await self.changed.wait()
+    async def until(self, check: Callable[[], bool], what: str) -> None:
+        try:
+            async with asyncio.timeout(BOUND_S):
+                while not check():
+                    self.changed.clear()
+                    await self.changed.wait()
+        except TimeoutError:
+            raise AssertionError(f"the lecturer never saw {what} within {BOUND_S} s") from None
 
 
 @pytest.fixture
