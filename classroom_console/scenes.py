@@ -198,3 +198,18 @@ def save(data_dir: Path, room_id: str, room: RoomScenes) -> None:
         out.flush()
         os.fsync(out.fileno())
     temporary.replace(path)
+
+
+async def apply_by_name(core: Any, name: str) -> tuple[Any, ...]:
+    """For ``classroom-console class --scene NAME``: walk the room to the named scene in the session already open.
+
+    ``core`` is a started ``ConsoleCore``; an unknown name is a ValueError naming the room's scenes. The tablets
+    are the command's own, so the scene leaves them alone. Returns the parts that failed (``SceneStep``).
+    """
+    from classroom_console.scenes_apply import apply_scene  # here: scenes_apply builds on this module
+
+    scene = core.scenes.scene(name)
+    failed = await apply_scene(core, scene, tablets=None)
+    core.room.log_event(None, "scene", {"scene": scene.name, "failed": [
+        {"device": f.target, "name": f.name, "step": f.step, "reason": f.reason} for f in failed]})
+    return failed
