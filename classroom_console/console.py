@@ -179,6 +179,7 @@ class ConsoleCore:
         if self.studio is not None:
             await self.studio.close()  # a running recording is finished, not left to crash recovery
             self.studio = None
+        await self.scenes.close()  # the tablets told, a scene still applying stopped
         if self.room.session is not None:
             await self.room.end_session()
         if self.name_retention is not None:

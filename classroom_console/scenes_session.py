@@ -17,9 +17,11 @@ from classroom_console.events import SceneStep
 from classroom_console.room import Room, Session
 from classroom_console.scenes import RoomScenes, Scene
 from classroom_console.scenes_apply import RoomParts, TabletsSwitch, apply_scene
+from classroom_console.tablets import ClassSession
 
 log = logging.getLogger(__name__)
 TURN_OFF_WITHIN_S = 20.0
+TABLETS_PORT = 8090  # easy to type from the projector; another free port when it is taken
 
 
 class SessionDirector:
@@ -30,7 +32,11 @@ class SessionDirector:
         self.scenes = RoomScenes()
         self.current: str | None = None  # the scene the room was last walked to in this session
         self.title = ""
-        self.tablets: TabletsSwitch | None = None  # set by whoever runs the tablet server
+        self.tablets: TabletsSwitch | None = self.open_tablets  # what a scene's "tablets open" calls
+        self.class_session: ClassSession | None = None  # the students' tablets (kept after closing, for results)
+        self.tablets_host = "0.0.0.0"  # tablets join over the room's LAN; tests keep it on loopback
+        self.tablets_port = TABLETS_PORT
+        self.tablets_advertise = True  # _classroom._tcp over DNS-SD
         self._applying: asyncio.Task[tuple[SceneStep, ...]] | None = None
 
     @property
@@ -65,6 +71,39 @@ class SessionDirector:
             known = ", ".join(s.name for s in self.scenes.scenes)
             raise ValueError(f"no scene called {name!r}; this room has: {known}")
         return found
+
+    # -- the tablets -----------------------------------------------------------------------------
+    async def open_tablets(self, open_: bool) -> None:
+        """Let students join (a fresh code each time) or close the door; only while a session runs."""
+        current = self.class_session
+        if not open_:
+            if current is not None and current.running:
+                await current.stop()
+            return
+        if current is not None and current.running:
+            return
+        if self.room.session is None:
+            raise RuntimeError("no session is running: start one before opening the tablets")
+        tablets = ClassSession.for_room(self.room, host=self.tablets_host, port=self.tablets_port,
+                                        advertise=self.tablets_advertise)
+        try:
+            await tablets.start()
+        except OSError as exc:
+            if not self.tablets_port:
+                raise
+            log.info("tablet port %d is taken (%s): using another", self.tablets_port, exc)
+            tablets = ClassSession.for_room(self.room, host=self.tablets_host, port=0,
+                                            advertise=self.tablets_advertise)
+            await tablets.start()
+        self.class_session = tablets
+
+    async def close(self) -> None:
+        """The console is closing: the tablets are told the session ended and the server stops."""
+        if self._applying is not None and not self._applying.done():
+            self._applying.cancel()
+            await asyncio.wait({self._applying})
+        if self.class_session is not None and self.class_session.running:
+            await self.class_session.stop()
 
     # -- the session -----------------------------------------------------------------------------
     async def start(self, lecturer: str, course: str, title: str, scene: str | None) -> Session:
