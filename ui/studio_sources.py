@@ -1,30 +1,69 @@
-"""The studio's source list: add by kind (with a device or URL), remove, a gain for microphones."""
+"""The studio's source list: add by kind (with a device or URL), rename, remove, a gain for microphones.
+
+Sources are shown by the names people give them (double-click or F2 to rename); a source nobody named is called
+by its kind in the user's language ("Test pattern 2"), never by the program's key for it ("test-pattern-2").
+"""
 
 from __future__ import annotations
 
-import math
-
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QSlider,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
 
 from classroom_console.media import MicrophoneInfo, SourceState, SourceStatus
+from classroom_console.media.studio_setup import MAX_LABEL
+
+NAME_ROLE = Qt.ItemDataRole.UserRole  # the program's key for the source
+KIND_ROLE = Qt.ItemDataRole.UserRole + 1  # "video" or "audio"
+LABEL_ROLE = Qt.ItemDataRole.UserRole + 2  # the name shown
+
+
+class _RenameDelegate(QStyledItemDelegate):
+    """Edits a source's name in place, not its whole line ("Camera — live"); the name goes out as a signal."""
+
+    def __init__(self, panel: SourcesPanel) -> None:
+        super().__init__(panel)
+        self.panel = panel
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,
+                     index: QModelIndex | QPersistentModelIndex) -> QWidget:
+        editor = QLineEdit(parent)
+        editor.setMaxLength(MAX_LABEL)
+        editor.setObjectName("sourceNameEditor")
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        # Called again whenever the line refreshes (five times a second): only the first fills the field.
+        if isinstance(editor, QLineEdit) and not editor.property("filled"):
+            editor.setText(str(index.data(LABEL_ROLE) or ""))
+            editor.selectAll()
+            editor.setProperty("filled", True)
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel,
+                     index: QModelIndex | QPersistentModelIndex) -> None:
+        if isinstance(editor, QLineEdit):
+            self.panel.sig_rename.emit(str(index.data(NAME_ROLE)), editor.text())
 
 
 class SourcesPanel(QWidget):
-    sig_add = Signal(str)  # a source spec, e.g. "camera:rtsp://..."
+    sig_add = Signal(str, str)  # a source spec, e.g. "camera:rtsp://...", and the name it gets ("": its kind's)
     sig_remove = Signal(str)  # a source name
     sig_gain = Signal(str, float)
+    sig_rename = Signal(str, str)  # a source name, the name people will see
     sig_kind_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -36,6 +75,10 @@ class SourcesPanel(QWidget):
         column.addWidget(title)
         self.list = QListWidget()
         self.list.setObjectName("sourceList")
+        self.list.setItemDelegate(_RenameDelegate(self))
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                  | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.list.setToolTip(self.tr("Double-click a source (or press F2) to rename it"))
         column.addWidget(self.list, 1)
 
         self.kind_picker = QComboBox()
@@ -82,6 +125,25 @@ class SourcesPanel(QWidget):
         self.gain.valueChanged.connect(self._gain_changed)
         self._kind_changed()
 
+    def kind_words(self, kind: str) -> str:
+        """A source kind ("test-pattern", from its spec) in the user's language, for a source nobody named."""
+        words = {
+            "test-pattern": self.tr("Test pattern"),
+            "tone": self.tr("Test tone"),
+            "mic": self.tr("Microphone"),
+            "microphone": self.tr("Microphone"),
+            "screen": self.tr("Screen"),
+            "camera": self.tr("Camera"),
+        }
+        return words.get(kind, kind)
+
+    def shown_name(self, name: str, kind: str, label: str) -> str:
+        """The given name, else the kind's words with the program's number ("tone-2" -> "Test tone 2")."""
+        if label:
+            return label
+        number = name.rpartition("-")[2]
+        return f"{self.kind_words(kind)} {number}" if number.isdigit() else self.kind_words(kind)
+
     def current_kind(self) -> str:
         return str(self.kind_picker.currentData())
 
@@ -107,6 +169,7 @@ class SourcesPanel(QWidget):
         self.detail.clear()
         for name, url in cameras:
             self.detail.addItem(f"{name} — {url}", url)
+            self.detail.setItemData(self.detail.count() - 1, name, LABEL_ROLE)
         self.detail.setEditText("")
 
     def set_microphones(self, microphones: list[MicrophoneInfo]) -> None:
@@ -115,6 +178,7 @@ class SourcesPanel(QWidget):
         self.detail.clear()
         for mic in microphones:
             self.detail.addItem(mic.name, mic.index)
+            self.detail.setItemData(self.detail.count() - 1, mic.name, LABEL_ROLE)
         if not microphones:
             self._placeholder(self.tr("no microphone found"))
 
@@ -122,6 +186,14 @@ class SourcesPanel(QWidget):
         edit = self.detail.lineEdit()
         if edit is not None:
             edit.setPlaceholderText(text)
+
+    def label(self) -> str:
+        """The name a source picked from a list gets: the camera's or the microphone's own."""
+        detail = self.detail.currentText().strip()
+        index = self.detail.findText(detail)
+        if index < 0 or self.current_kind() not in ("camera", "mic"):
+            return ""
+        return str(self.detail.itemData(index, LABEL_ROLE) or "")
 
     def spec(self) -> str:
         kind = self.current_kind()
@@ -132,7 +204,7 @@ class SourcesPanel(QWidget):
         return f"{kind}:{detail}" if detail else kind
 
     def _add(self) -> None:
-        self.sig_add.emit(self.spec())
+        self.sig_add.emit(self.spec(), self.label())
 
     def _remove(self) -> None:
         item = self.list.currentItem()
@@ -149,8 +221,9 @@ class SourcesPanel(QWidget):
         if item is not None:
             self.sig_gain.emit(str(item.data(Qt.ItemDataRole.UserRole)), float(value))
 
-    def show_statuses(self, statuses: list[SourceStatus]) -> None:
-        """Refreshes the lines in place, keeping the selection."""
+    def show_statuses(self, statuses: list[SourceStatus], labels: dict[str, str] | None = None) -> None:
+        """Refreshes the lines in place, keeping the selection; ``labels``: the name shown for each source."""
+        labels = labels or {}
         names = [s.name for s in statuses]
         for row in range(self.list.count() - 1, -1, -1):
             item = self.list.item(row)
@@ -164,15 +237,21 @@ class SourcesPanel(QWidget):
                 item = found
             else:
                 item = QListWidgetItem()
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
                 item.setData(Qt.ItemDataRole.UserRole, status.name)
                 item.setData(Qt.ItemDataRole.UserRole + 1, status.kind)
                 self.list.addItem(item)
-            item.setText(self._line(status))
+            label = labels.get(status.name, status.name)
+            if item.data(LABEL_ROLE) != label:
+                item.setData(LABEL_ROLE, label)
+            line = self._line(status, label)
+            if item.text() != line:
+                item.setText(line)
             item.setToolTip(status.message)
             broken = status.state in (SourceState.LOST, SourceState.FAILED)
             item.setForeground(QColor("#c1121f") if broken else QColor("#1d3557"))  # a failed source is red
 
-    def _line(self, status: SourceStatus) -> str:
+    def _line(self, status: SourceStatus, label: str) -> str:
         states = {
             SourceState.IDLE: self.tr("idle"),
             SourceState.STARTING: self.tr("starting"),
@@ -181,9 +260,7 @@ class SourcesPanel(QWidget):
             SourceState.FAILED: self.tr("failed"),
             SourceState.STOPPED: self.tr("stopped"),
         }
-        line = f"{status.name} — {states.get(status.state, str(status.state))}"
-        if status.kind == "audio" and status.state is SourceState.LIVE and math.isfinite(status.level_db):
-            line += f"  {status.level_db:.0f} dB"
+        line = f"{label} — {states.get(status.state, str(status.state))}"
         if status.state in (SourceState.LOST, SourceState.FAILED) and status.message:
             line += f": {status.message}"
         return line

@@ -7,8 +7,10 @@ watching the picture does not read counters; the warning goes once the loss has 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
-from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from classroom_console.media import RecordingStats
 
@@ -41,6 +43,8 @@ class StatsPanel(QFrame):
         self._previous: RecordingStats | None = None
         self.tracks_on = False  # whether this recording writes per-source files too (the advice depends on it)
         self._grew_at: dict[str, float] = {}  # loss kind -> recording time it last grew
+        self._source_grew_at: dict[str, float] = {}  # source name -> recording time its losses last grew
+        self.names: Mapping[str, str] = {}  # source name -> the name people see, for the warnings
         self.values: dict[str, QLabel] = {}
         rows = [
             ("dropped", self.tr("Dropped at capture")),
@@ -52,12 +56,30 @@ class StatsPanel(QFrame):
             ("free", self.tr("Free disk")),
             ("left", self.tr("Time left")),
         ]
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         for key, title in rows:
             value = QLabel("—")
+            caption = QLabel(title)
+            for label in (caption, value):  # a row keeps its height when a warning appears below
+                label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+                label.setMinimumHeight(label.fontMetrics().height())
             self.values[key] = value
-            form.addRow(title, value)
+            form.addRow(caption, value)
 
-    def show_stats(self, stats: RecordingStats | None) -> None:
+    def in_scroll_area(self) -> QScrollArea:
+        """The panel in a scroll area: a long warning scrolls, the rows above it keep their height (they were
+        squeezed until letters were cut when the column had no more room)."""
+        area = _VerticalScroll()
+        area.setObjectName("statsScroll")
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setWidget(self)
+        return area
+
+    def show_stats(self, stats: RecordingStats | None, names: Mapping[str, str] | None = None) -> None:
+        """``names``: the name shown for each source, for a warning that names the late one."""
+        if names is not None:
+            self.names = names
         if stats is None:
             for value in self.values.values():
                 value.setText("—")
@@ -84,6 +106,7 @@ class StatsPanel(QFrame):
     def _forget_losses(self) -> None:
         self._previous = None
         self._grew_at.clear()
+        self._source_grew_at.clear()
         for key in (*_LOSSES, "left"):
             _mark(self.values[key], False)
         self._warn([])
@@ -93,10 +116,17 @@ class StatsPanel(QFrame):
         if previous is not None and stats.elapsed_s < previous.elapsed_s:  # a new recording
             previous = None
             self._grew_at.clear()
+            self._source_grew_at.clear()
         before = _losses(previous) if previous is not None else dict.fromkeys(_LOSSES, 0)
         for kind, count in _losses(stats).items():
             if count > before[kind]:
                 self._grew_at[kind] = stats.elapsed_s
+        by_source = previous.losses_by_source if previous is not None else {}
+        for name, count in stats.losses_by_source.items():
+            if count > by_source.get(name, 0):
+                self._source_grew_at[name] = stats.elapsed_s
+        late_sources = [self.names.get(name, name) for name, at in self._source_grew_at.items()
+                        if stats.elapsed_s - at <= WARN_FOR_S]
         self._previous = stats
         growing = {kind for kind, at in self._grew_at.items() if stats.elapsed_s - at <= WARN_FOR_S}
         for kind in _LOSSES:
@@ -110,7 +140,10 @@ class StatsPanel(QFrame):
         elif "skipped" in growing:  # advice that applies: the per-source files are already off
             sentences.append(self.tr("The encoder cannot keep up and skips frames: choose a smaller output or "
                                      "a lower frame rate, or close other programs on this PC."))
-        if growing & {"dropped", "late"}:
+        if growing & {"dropped", "late"} and late_sources:
+            sentences.append(self.tr("Pictures arrive late from %1: check its cable or network, or remove it.")
+                             .replace("%1", ", ".join(late_sources)))
+        elif growing & {"dropped", "late"}:
             sentences.append(self.tr("A source is not delivering its pictures in time: check its cable or "
                                      "network, or remove it."))
         if low_disk and stats.minutes_left is not None:
@@ -125,6 +158,19 @@ class StatsPanel(QFrame):
 
 
 _LOSSES = ("dropped", "late", "skipped")
+
+
+class _VerticalScroll(QScrollArea):
+    """Scrolls up and down only: as wide as the rows need (a column wide enough), a warning wraps to it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def minimumSizeHint(self) -> QSize:
+        inner = self.widget()
+        width = inner.minimumSizeHint().width() if inner is not None else 0
+        return QSize(width + self.verticalScrollBar().sizeHint().width(), 60)
 
 
 def _losses(stats: RecordingStats) -> dict[str, int]:

@@ -1,13 +1,14 @@
 """The studio technician's workspace: sources, the live program, the record button, stats and recordings.
 
-Widgets only: the core ``Studio`` does the work; pictures arrive through a latest-only relay at preview
-rate, and everything slow is awaited through the bridge.
+Widgets only: the core ``Studio`` does the work (reached through the bridge); pictures arrive through a
+latest-only relay at preview rate, the audio meters' few numbers are read 20 times a second, and everything
+slow is awaited through the bridge. Sources carry the names people give them, and the picture arrangements
+(studio scenes) are kept per room: both come back on the next start.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Coroutine
 from datetime import date
 from typing import Any
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -43,10 +43,13 @@ from classroom_console.media import (
 )
 from classroom_console.media.local_cameras import LocalCamera, local_cameras
 from classroom_console.media.studio import Studio
+from classroom_console.media.studio_setup import SetupRefused
 from classroom_console.sync.room import load_settings as load_sync_settings
 from ui.bridge import RoomBridge
 from ui.studio_caption import caption_picture
+from ui.studio_layouts import SCENE_KEYS, SceneBar, SourcePickers
 from ui.studio_live import LivePanel
+from ui.studio_meters import AudioMixerPanel
 from ui.studio_player import RecordingsPanel
 from ui.studio_preview import FrameRelay, PictureView
 from ui.studio_sources import SourcesPanel
@@ -56,6 +59,9 @@ from ui.widgets import page_header
 log = logging.getLogger(__name__)
 
 REFRESH_MS = 200
+METERS_MS = 50  # the audio meters' rate: lively, and a handful of numbers each time (never the blocks)
+RECORD_KEY = "F9"
+MARKER_KEY = "Ctrl+M"
 OUTPUTS = (((1280, 720), 30), ((1280, 720), 25), ((1920, 1080), 30), ((1920, 1080), 25))
 
 
@@ -68,6 +74,7 @@ class StudioWorkspace(QWidget):
         self._busy = False
         self._watching = False
         self._adding: set[str] = set()  # camera URLs on their way into the program
+        self._restored = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 24, 28, 16)
         layout.setSpacing(16)
@@ -82,7 +89,11 @@ class StudioWorkspace(QWidget):
         body = QHBoxLayout()
         body.setSpacing(16)
         self.sources = SourcesPanel()
-        body.addWidget(self.sources, 2)
+        self.mixer = AudioMixerPanel()  # a meter per audio source, as OBS's mixer, under the sources
+        left = QVBoxLayout()
+        left.addWidget(self.sources, 1)
+        left.addWidget(self.mixer)
+        body.addLayout(left, 2)
         body.addLayout(self._program_column(), 5)
         body.addLayout(self._side_column(), 2)
         layout.addLayout(body, 1)
@@ -94,26 +105,48 @@ class StudioWorkspace(QWidget):
         self.sources.sig_remove.connect(self.remove_source)
         self.sources.sig_gain.connect(lambda name, db: self._studio().set_gain(name, db))
         self.sources.sig_kind_changed.connect(self._kind_changed)
+        self.sources.sig_rename.connect(self.rename_source)
+        self.pickers.sig_changed.connect(self._layout_changed)
+        self.scene_bar.sig_apply.connect(self.apply_scene)
+        self.scene_bar.sig_save.connect(self.save_scene)
+        self.scene_bar.sig_update.connect(self.save_scene)
+        self.scene_bar.sig_delete.connect(self.delete_scene)
+        self.mixer.sig_reset_clip.connect(lambda name: self._studio().reset_clip(name))
         self.layout_picker.currentIndexChanged.connect(self._layout_changed)
         self.corner_picker.currentIndexChanged.connect(self._layout_changed)
         self.lower_third_edit.editingFinished.connect(self._layout_changed)
         self.output_picker.currentIndexChanged.connect(self._output_changed)
         self.record_button.clicked.connect(self.toggle_recording)
         self.marker_button.clicked.connect(self.add_marker)
-        self.marker_shortcut = QShortcut(QKeySequence("Ctrl+M"), self)
+        self.marker_shortcut = QShortcut(QKeySequence(MARKER_KEY), self)
         self.marker_shortcut.activated.connect(self.add_marker)
+        self.record_shortcut = QShortcut(QKeySequence(RECORD_KEY), self)
+        self.record_shortcut.activated.connect(self._record_key)
+        self.scene_shortcuts = []
+        for index, key in enumerate(SCENE_KEYS):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.activated.connect(lambda i=index: self.apply_scene_at(i))
+            self.scene_shortcuts.append(shortcut)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
+        self.meter_timer = QTimer(self)
+        self.meter_timer.setInterval(METERS_MS)
+        self.meter_timer.timeout.connect(self.refresh_meters)
+        self.meter_timer.start()
         self._set_record_state()
 
     # -- building --------------------------------------------------------------------------------
     def _program_column(self) -> QVBoxLayout:
         program = QVBoxLayout()
+        title_row = QHBoxLayout()
         title = QLabel(self.tr("Program"))
         title.setObjectName("sectionTitle")
-        program.addWidget(title)
+        title_row.addWidget(title)
+        self.scene_bar = SceneBar()  # the studio scenes beside the title: one click (or Alt+N) switches
+        title_row.addWidget(self.scene_bar, 1)
+        program.addLayout(title_row)
         self.preview = QFrame()
         self.preview.setObjectName("preview")
         self.preview.setMinimumSize(384, 216)
@@ -141,26 +174,15 @@ class StudioWorkspace(QWidget):
         controls.addWidget(self.layout_picker, 1)
         controls.addWidget(self.corner_picker)
         program.addLayout(controls)
+        self.pickers = SourcePickers()  # which source is the main picture, which the inset
+        program.addWidget(self.pickers)
         program.addWidget(self.lower_third_edit)  # a row of its own: a Russian placeholder needs the width
-
-        meter_row = QHBoxLayout()
-        meter_row.addWidget(QLabel(self.tr("Level")))
-        self.level_meter = QProgressBar()
-        self.level_meter.setObjectName("levelMeter")
-        self.level_meter.setRange(0, 60)
-        self.level_meter.setTextVisible(False)
-        self.level_meter.setToolTip(self.tr("The loudest audio source, from -60 dB to 0 dB"))
-        meter_row.addWidget(self.level_meter, 1)
-        self.level_text = QLabel("—")
-        self.level_text.setMinimumWidth(60)
-        meter_row.addWidget(self.level_text)
-        program.addLayout(meter_row)
 
         record_row = QHBoxLayout()
         self.status_label = QLabel("")
         self.status_label.setWordWrap(True)
         self.marker_button = QPushButton(self.tr("Add marker"))
-        self.marker_button.setToolTip(self.tr("Start a new chapter here (Ctrl+M)"))
+        self.marker_button.setToolTip(self.tr("Start a new chapter here (%1)").replace("%1", MARKER_KEY))
         self.record_button = QPushButton(self.tr("● Record"))
         self.record_button.setObjectName("recordButton")
         # Wide enough for the running timer in the user's language ("■ Стоп  00:00:12" was cut to "…00:00:1").
@@ -203,8 +225,7 @@ class StudioWorkspace(QWidget):
         stats_page = QWidget()
         stats_column = QVBoxLayout(stats_page)
         stats_column.setContentsMargins(0, 8, 0, 0)
-        stats_column.addWidget(self.stats_panel)
-        stats_column.addStretch(1)
+        stats_column.addWidget(self.stats_panel.in_scroll_area(), 1)
         self.side_tabs.addTab(stats_page, self.tr("Live figures"))
         self.recordings = RecordingsPanel(self.bridge)
         self.side_tabs.addTab(self.recordings, self.tr("Recordings"))
@@ -222,14 +243,31 @@ class StudioWorkspace(QWidget):
     def _studio(self) -> Studio:
         """Made on first use: the store is open by then (the console starts it before the window shows)."""
         if self.studio is None:
-            self.studio = self.bridge.core.ensure_studio()  # the core's; made there if it could not start one
+            self.studio = self.bridge.studio()  # the core's; made there if it could not start one
             self.studio.set_preview(self.relay.offer)
+            self._restore()
             self.refresh_recordings()
             self._show_destinations()
         elif self.studio.store is None and self.bridge.core.store is not None:
             self.studio.store = self.bridge.core.store  # made before the store opened: catch up
             self._recover()
         return self.studio
+
+    def _restore(self) -> None:
+        """The sources (with their names) and studio scenes this room had, once, when the Studio first opens."""
+        if self._restored or self.studio is None:
+            return
+        self._restored = True
+        setup = self.bridge.studio_setup()
+        if setup.sources or setup.scenes:
+            self.bridge.run(self.studio.restore(setup), on_done=lambda _skipped: self._after_change(save=False),
+                            what=self.tr("bring back the Studio's sources"), owner=self)
+
+    def _after_change(self, save: bool = True) -> None:
+        """Sources, names or scenes changed: the lists follow, and the room keeps them for the next start."""
+        if save:
+            self.bridge.save_studio_setup()
+        self.refresh()
 
     def _recover(self) -> None:
         assert self.studio is not None
@@ -244,9 +282,58 @@ class StudioWorkspace(QWidget):
             self._studio()
             self.refresh_recordings()
 
-    def add_source(self, spec: str) -> None:
-        self.bridge.run(self._studio().add_source(spec), on_done=lambda _: self.refresh(),
+    def add_source(self, spec: str, label: str = "") -> None:
+        """``label``: the name it gets (a found camera's, a microphone's); "" : its kind's words."""
+        self.bridge.run(self._studio().add_source(spec, label=label), on_done=lambda _: self._after_change(),
                         what=self.tr("add source"), owner=self)
+
+    def rename_source(self, name: str, label: str) -> None:
+        studio = self._studio()
+        if name in studio.labels or any(s.name == name for s in studio.sources):
+            studio.rename_source(name, label)
+            self._after_change()
+
+    def source_names(self) -> dict[str, str]:
+        """Each source's name as people see it, by the program's key."""
+        studio = self._studio()
+        return {entry.name: self.sources.shown_name(entry.name, entry.kind, entry.label)
+                for entry in studio.setup().sources}
+
+    # -- studio scenes --------------------------------------------------------------------------------
+    def save_scene(self, name: str) -> None:
+        try:
+            scene = self._studio().save_scene(name)
+        except SetupRefused as refused:
+            self.status_label.setText(self.tr("Give the scene a name.") if refused.code == "name-missing" else
+                                      self.tr("There are already 9 studio scenes: delete one first."))
+            return
+        self.status_label.setText(self.tr("Studio scene “%1” saved.").replace("%1", scene.name))
+        self._after_change()
+
+    def delete_scene(self, name: str) -> None:
+        self._studio().delete_scene(name)
+        self._after_change()
+
+    def apply_scene(self, name: str) -> None:
+        studio = self._studio()
+        if any(scene.name == name for scene in studio.scenes):
+            studio.apply_scene(name)
+            self._show_layout()
+            self.refresh()
+
+    def apply_scene_at(self, index: int) -> None:
+        """Alt+1 .. Alt+9."""
+        scenes = self._studio().scenes
+        if 0 <= index < len(scenes):
+            self.apply_scene(scenes[index].name)
+
+    def _show_layout(self) -> None:
+        """The pickers show the layout on show (a scene's), without sending it back."""
+        layout = self._studio().layout
+        for picker, value in ((self.layout_picker, str(layout.kind)), (self.corner_picker, str(layout.corner))):
+            picker.blockSignals(True)
+            picker.setCurrentIndex(picker.findData(value))
+            picker.blockSignals(False)
 
     def use_source(self, spec: str) -> None:
         """A camera card's "Use in Studio": added once, however often it is pressed."""
@@ -259,15 +346,16 @@ class StudioWorkspace(QWidget):
 
         def added(_source: object) -> None:
             self._adding.discard(url)
-            self.refresh()
+            self._after_change()
 
         # A network URL goes bare: media.spec takes any "scheme://" text as a camera, whereas it keeps the
         # "camera:" prefix inside such a URL (the URL would then not open).
-        self.bridge.run(self._studio().add_source(url if "://" in url else spec), on_done=added,
+        camera = next((d.name for d in self.bridge.room.devices.values() if d.state.get("stream_url") == url), "")
+        self.bridge.run(self._studio().add_source(url if "://" in url else spec, label=camera), on_done=added,
                         on_error=lambda _error: self._adding.discard(url), what=self.tr("add source"), owner=self)
 
     def remove_source(self, name: str) -> None:
-        self.bridge.run(self._studio().remove_source(name), on_done=lambda _: self.refresh(),
+        self.bridge.run(self._studio().remove_source(name), on_done=lambda _: self._after_change(),
                         what=self.tr("remove source"), owner=self)
 
     def _kind_changed(self, kind: str) -> None:
@@ -295,7 +383,8 @@ class StudioWorkspace(QWidget):
             plain = LowerThird(lecturer, course, date.today().isoformat())
             width, height = self._studio().program.size
             lower = LowerThird(plain.lecturer, plain.course, plain.date, caption_picture(plain, width, height))
-        return Layout(kind, corner=corner, lower_third=lower)
+        return Layout(kind, corner=corner, lower_third=lower, main_source=self.pickers.main,
+                      inset_source=self.pickers.inset)
 
     def _output_changed(self) -> None:
         size, _, fps = str(self.output_picker.currentData()).partition("@")
@@ -489,21 +578,49 @@ class StudioWorkspace(QWidget):
         if studio is None:
             self._set_record_state()
             return
-        self.sources.show_statuses(studio.statuses())
-        level = studio.level_db()
-        self.level_meter.setValue(0 if not math.isfinite(level) else max(0, min(60, round(level + 60))))
-        self.level_text.setText("—" if not math.isfinite(level) else f"{level:.0f} dB")
+        names = self.source_names()
+        self.sources.show_statuses(studio.statuses(), names)
+        video = [s.name for s in studio.program.video_sources]
+        placed = studio.program.placed_layout(tuple(video))
+        self.pickers.show_sources([(n, names.get(n, n)) for n in video],
+                                  video[placed.main] if 0 <= placed.main < len(video) else "",
+                                  video[placed.inset] if 0 <= placed.inset < len(video) else "",
+                                  placed.kind is not LayoutKind.SINGLE)
+        current = studio.current_scene()
+        self.scene_bar.show_scenes([scene.name for scene in studio.scenes], current.name if current else None)
         if studio.recording:
-            self.stats_panel.show_stats(studio.stats())  # after a stop, the last recording's stay on show
+            # after a stop, the last recording's figures stay on show
+            self.stats_panel.show_stats(studio.stats(), names)
         live = self.bridge.core.live
         self.live_panel.show_health(live.health(studio) if live is not None else {})
         self._set_record_state()
+
+    def refresh_meters(self) -> None:
+        """Twenty times a second: each audio source's meter (a few numbers the core keeps), by its shown name."""
+        studio = self.studio
+        if studio is None or not self.isVisible():
+            return
+        readings = studio.meters()
+        if not readings and self.mixer.isHidden():
+            return
+        names = self.source_names() if readings else {}
+        self.mixer.show_readings([(s.name, names.get(s.name, s.name), readings[s.name])
+                                  for s in studio.program.audio_sources if s.name in readings])
+
+    def _record_key(self) -> None:
+        if self.record_button.isEnabled():
+            self.toggle_recording()
 
     def _set_record_state(self) -> None:
         has_sources = self.studio is not None and bool(self.studio.sources)
         recording = self.recording
         self.record_button.setEnabled(not self._busy and (has_sources or recording))
-        self.record_button.setToolTip("" if has_sources else self.tr("Add a source first."))
+        if not has_sources and not recording:
+            self.record_button.setToolTip(self.tr("Add a source first."))
+        elif recording:
+            self.record_button.setToolTip(self.tr("Stop recording (%1)").replace("%1", RECORD_KEY))
+        else:
+            self.record_button.setToolTip(self.tr("Start recording (%1)").replace("%1", RECORD_KEY))
         self.marker_button.setEnabled(recording)
         self.output_picker.setEnabled(not recording and not self._busy)
         self.tracks_check.setEnabled(not recording and not self._busy)
@@ -517,6 +634,7 @@ class StudioWorkspace(QWidget):
     async def shutdown(self) -> None:
         """Finish a running recording, stop playback and every source; the app calls this before it quits."""
         self.timer.stop()
+        self.meter_timer.stop()
         await self.recordings.close_player()
         if self.studio is not None:
             self.studio.set_preview(None)

@@ -1,0 +1,169 @@
+"""Which source is the main picture and which the inset, and the studio scenes that keep such arrangements.
+
+A studio scene here is the Studio's own picture arrangement (OBS's word), switched with one click or Alt+1..9;
+the Lecturer workspace's room scenes are another thing. The workspace keeps them in the core through the bridge.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
+
+SCENE_KEYS = tuple(f"Alt+{n}" for n in range(1, 10))
+# The scene buttons sit beside the "Program" title: as tall as a line of text, so the column still fits 768 px.
+COMPACT = "QPushButton { padding: 3px 10px; min-height: 0px; }"
+
+
+class SourcePickers(QWidget):
+    """Main [source] ⇄ Inset [source]; the user's choice goes out as two source names."""
+
+    sig_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.main_picker = QComboBox()
+        self.inset_picker = QComboBox()
+        for picker in (self.main_picker, self.inset_picker):
+            picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            picker.setMinimumContentsLength(8)  # long names are elided: they must not widen the window
+        self.main_picker.setToolTip(self.tr("The source shown large"))
+        self.inset_picker.setToolTip(self.tr("The source in the small picture (or the right half)"))
+        self.swap_button = QPushButton("⇄")
+        self.swap_button.setToolTip(self.tr("Swap the main picture and the inset"))
+        self.main_label = QLabel(self.tr("Main"))
+        self.inset_label = QLabel(self.tr("Inset"))
+        row.addWidget(self.main_label)
+        row.addWidget(self.main_picker, 1)
+        row.addWidget(self.swap_button)
+        row.addWidget(self.inset_label)
+        row.addWidget(self.inset_picker, 1)
+        self.main_picker.activated.connect(lambda _i: self.sig_changed.emit())
+        self.inset_picker.activated.connect(lambda _i: self.sig_changed.emit())
+        self.swap_button.clicked.connect(self.swap)
+
+    def show_sources(self, sources: list[tuple[str, str]], main: str, inset: str, two_pictures: bool) -> None:
+        """``sources``: (name, the name shown) of the video sources; ``main``/``inset``: the names on show."""
+        for picker, chosen in ((self.main_picker, main), (self.inset_picker, inset)):
+            items = [(picker.itemData(i), picker.itemText(i)) for i in range(picker.count())]
+            if items != [(name, label) for name, label in sources]:
+                picker.blockSignals(True)
+                picker.clear()
+                for name, label in sources:
+                    picker.addItem(label, name)
+                picker.blockSignals(False)
+            at = picker.findData(chosen)
+            if at >= 0 and at != picker.currentIndex():
+                picker.setCurrentIndex(at)
+        self.main_picker.setEnabled(bool(sources))
+        self.inset_picker.setEnabled(two_pictures and len(sources) > 1)
+        self.swap_button.setEnabled(two_pictures and len(sources) > 1)
+
+    @property
+    def main(self) -> str:
+        return str(self.main_picker.currentData() or "")
+
+    @property
+    def inset(self) -> str:
+        return str(self.inset_picker.currentData() or "") if self.inset_picker.isEnabled() else ""
+
+    def swap(self) -> None:
+        main, inset = self.main_picker.currentIndex(), self.inset_picker.currentIndex()
+        if main < 0 or inset < 0:
+            return
+        self.main_picker.setCurrentIndex(inset)
+        self.inset_picker.setCurrentIndex(main)
+        self.sig_changed.emit()
+
+
+class SceneButton(QPushButton):
+    """A scene's button: its name elided to the room it gets, so nine scenes never widen the window."""
+
+    def __init__(self, name: str, key: str, parent: QWidget | None = None) -> None:
+        super().__init__(name, parent)
+        self.name = name
+        self.setCheckable(True)
+        self.setObjectName("sceneButton")
+        self.setStyleSheet(COMPACT)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._padding = super().sizeHint().width() - self.fontMetrics().horizontalAdvance(name)
+        self.setToolTip(self.tr("Show the studio scene “%1” (%2). Right-click to update or delete it.")
+                        .replace("%1", name).replace("%2", key))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(44, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        room = max(10, self.width() - self._padding)
+        self.setText(self.fontMetrics().elidedText(self.name, Qt.TextElideMode.ElideRight, room))
+
+
+class SceneBar(QWidget):
+    """The studio scenes as buttons (the one on show is lit), and "Save scene" for the arrangement on show."""
+
+    sig_apply = Signal(str)
+    sig_save = Signal(str)  # a name typed for the arrangement on show
+    sig_update = Signal(str)
+    sig_delete = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)  # buttons shrink, never widen
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.row.setSpacing(4)
+        self.row.addStretch(1)
+        self.save_button = QPushButton(self.tr("+ Scene"))
+        self.save_button.setStyleSheet(COMPACT)
+        self.save_button.setToolTip(self.tr("Save the arrangement on show (layout, main picture, inset) as a "
+                                            "studio scene, to switch back to it with one click or Alt+1…9"))
+        self.row.addWidget(self.save_button)
+        self.buttons: dict[str, SceneButton] = {}
+        self.dialog: QInputDialog | None = None
+        self.save_button.clicked.connect(self.ask_name)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.save_button.sizeHint().width(), super().minimumSizeHint().height())
+
+    def show_scenes(self, names: list[str], current: str | None) -> None:
+        if list(self.buttons) != names:
+            for button in self.buttons.values():
+                self.row.removeWidget(button)
+                button.deleteLater()
+            self.buttons = {}
+            for index, name in enumerate(names):
+                button = SceneButton(name, SCENE_KEYS[index] if index < len(SCENE_KEYS) else "")
+                button.clicked.connect(lambda _c=False, n=name: self.sig_apply.emit(n))
+                button.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+                button.customContextMenuRequested.connect(lambda at, b=button: self._menu(b, at))
+                self.row.insertWidget(index, button, 1)
+                self.buttons[name] = button
+        for name, button in self.buttons.items():
+            button.setChecked(name == current)
+
+    def _menu(self, button: SceneButton, at: QPoint) -> None:
+        menu = QMenu(self)
+        menu.addAction(self.tr("Update with the arrangement on show"), lambda: self.sig_update.emit(button.name))
+        menu.addAction(self.tr("Delete this scene"), lambda: self.sig_delete.emit(button.name))
+        menu.popup(button.mapToGlobal(at))
+
+    def ask_name(self) -> None:
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(self.tr("Save studio scene"))
+        dialog.setLabelText(self.tr("Name of the scene (e.g. Lecturer and board):"))
+        dialog.setTextValue(self.tr("Scene %1").replace("%1", str(len(self.buttons) + 1)))
+        dialog.textValueSelected.connect(self.sig_save.emit)
+        self.dialog = dialog
+        dialog.open()

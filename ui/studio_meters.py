@@ -1,0 +1,151 @@
+"""The Studio's audio mixer, as OBS draws it: for each audio source a meter in dBFS with a falling peak, the
+loudness inside it, a peak-hold line and a clip mark, and the held peak in figures.
+
+The core measures (``media/meter.py``, fed by the mixer with every block); this only paints the few numbers the
+workspace reads at display rate.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
+
+from classroom_console.media.meter import MeterReading
+
+FLOOR_DB = -60.0
+YELLOW_DB = -20.0  # OBS's zones: green below -20 dBFS, yellow to -9, red above
+RED_DB = -9.0
+CLIP_MARK_W = 10
+_ZONES = ((FLOOR_DB, YELLOW_DB, "#2a9d4a", "#174f27"), (YELLOW_DB, RED_DB, "#e0b000", "#6b5600"),
+          (RED_DB, 0.0, "#d62828", "#641414"))
+
+
+def meter_text(db: float) -> str:
+    """The held peak as the meter's figure: "-6.0" (dBFS), "-inf" for silence."""
+    return "-inf" if not math.isfinite(db) or db < FLOOR_DB - 40 else f"{db:.1f}"
+
+
+class LevelBar(QWidget):
+    """One source's meter. Click the clip mark to clear it (it also clears itself after a while)."""
+
+    sig_reset_clip = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.reading = MeterReading()
+        self.setMinimumSize(QSize(100, 12))
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    @property
+    def peak_db(self) -> float:
+        return self.reading.peak_db
+
+    @property
+    def hold_db(self) -> float:
+        return self.reading.hold_db
+
+    @property
+    def clipped(self) -> bool:
+        return self.reading.clipped
+
+    def sizeHint(self) -> QSize:
+        return QSize(200, 12)
+
+    def show_reading(self, reading: MeterReading) -> None:
+        if reading != self.reading:
+            self.reading = reading
+            self.update()
+
+    def _x(self, db: float, width: int) -> int:
+        share = (min(0.0, max(FLOOR_DB, db)) - FLOOR_DB) / -FLOOR_DB if math.isfinite(db) else 0.0
+        return round(share * width)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        w, h = self.width() - CLIP_MARK_W - 2, self.height()
+        reading = self.reading
+        for low, high, lit, dim in _ZONES:
+            x0, x1 = self._x(low, w), self._x(high, w)
+            painter.fillRect(QRect(x0, 0, x1 - x0, h), QColor(dim))  # the scale, dark
+            peak_x = min(x1, self._x(reading.peak_db, w))
+            if peak_x > x0:  # the falling peak, lit
+                painter.fillRect(QRect(x0, 0, peak_x - x0, h), QColor(lit))
+            rms_x = min(x1, self._x(reading.rms_db, w))
+            if rms_x > x0:  # the loudness, brighter, in the middle third
+                painter.fillRect(QRect(x0, h // 3, rms_x - x0, h - 2 * (h // 3)), QColor(lit).lighter(140))
+        if math.isfinite(reading.hold_db) and reading.hold_db > FLOOR_DB:
+            hold_x = min(w - 2, self._x(reading.hold_db, w))
+            painter.fillRect(QRect(hold_x, 0, 2, h), QColor("#ffffff" if reading.hold_db < RED_DB else "#ff8080"))
+        clip = QRect(w + 2, 0, CLIP_MARK_W, h)
+        painter.fillRect(clip, QColor("#ff1f1f" if reading.clipped else "#3a3a3a"))
+        painter.end()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.position().x() >= self.width() - CLIP_MARK_W - 2 and self.reading.clipped:
+            self.sig_reset_clip.emit()
+        super().mousePressEvent(event)
+
+
+class AudioMixerPanel(QWidget):
+    """Per audio source: its name and held peak in dBFS on one line, its meter under them (two lines fit the
+    narrow sources column). Hidden when there is no audio."""
+
+    sig_reset_clip = Signal(str)  # a source name
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 4, 0, 0)
+        self.grid.setHorizontalSpacing(8)
+        self.grid.setVerticalSpacing(2)
+        self.grid.setColumnStretch(0, 1)
+        self.title = QLabel(self.tr("Audio"))
+        self.title.setObjectName("sectionTitle")
+        self.grid.addWidget(self.title, 0, 0, 1, 2)
+        self.rows: dict[str, tuple[QLabel, LevelBar, QLabel]] = {}
+        self._order: list[str] = []
+        self.hide()
+
+    def show_readings(self, readings: list[tuple[str, str, MeterReading]]) -> None:
+        """``readings``: (source name, the name shown, its meter now), in the sources' order."""
+        order = [name for name, _, _ in readings]
+        if order != self._order:
+            self._rebuild(order)
+        for name, label, reading in readings:
+            title, bar, figure = self.rows[name]
+            if title.toolTip() != label:
+                title.setToolTip(label)
+                title.setText(label)
+            bar.show_reading(reading)
+            figure.setText(self.tr("%1 dB").replace("%1", meter_text(reading.hold_db)))
+            clipped = self.tr("Clipping: the loudest moments are cut off. Turn the gain down; click the red mark "
+                              "to clear it.")
+            bar.setToolTip(clipped if reading.clipped else self.tr(
+                "Level in dBFS: the bar falls after each peak, the bright core is the loudness, the line holds the "
+                "loudest moment of the last 2 s, the mark at the end turns red when the sound clips."))
+        self.setVisible(bool(readings))
+
+    def _rebuild(self, order: list[str]) -> None:
+        for name in [n for n in self.rows if n not in order]:
+            row: tuple[QWidget, ...] = self.rows.pop(name)
+            for gone in row:
+                self.grid.removeWidget(gone)
+                gone.deleteLater()
+        for name in order:
+            if name not in self.rows:
+                title, bar, figure = QLabel(), LevelBar(), QLabel()
+                title.setMinimumWidth(40)
+                title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # long names: cut
+                figure.setMinimumWidth(figure.fontMetrics().horizontalAdvance(self.tr("%1 dB").replace("%1", "-60.0")))
+                figure.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                bar.sig_reset_clip.connect(lambda n=name: self.sig_reset_clip.emit(n))
+                self.rows[name] = (title, bar, figure)
+        for line, name in enumerate(order):
+            title, bar, figure = self.rows[name]
+            self.grid.addWidget(title, 1 + 2 * line, 0)
+            self.grid.addWidget(figure, 1 + 2 * line, 1)
+            self.grid.addWidget(bar, 2 + 2 * line, 0, 1, 2)
+        self._order = order
