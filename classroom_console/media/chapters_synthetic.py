@@ -9,6 +9,7 @@ file layout it meets after a real recording.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -18,7 +19,10 @@ import av
 import cv2
 import numpy as np
 
+from .clock import Clock
+from .frames import VideoFrame, as_image
 from .output_file import MOVFLAGS
+from .source import VideoSource
 
 _WORDS = ("signal", "matrix", "energy", "theorem", "protocol", "sample", "vector", "network", "entropy", "gradient",
           "lattice", "spectrum", "kernel", "module", "surface", "tensor", "fourier", "integral", "boundary", "flux")
@@ -117,3 +121,33 @@ def write_deck(path: Path, deck: SlideDeck, seed: int = 1) -> Path:
         for packet in stream.encode(None):
             container.mux(packet)
     return path
+
+
+class SlideShow(VideoSource):
+    """The deck as a live source, for recordings made through the real pipeline: slide ``n`` shows from
+    ``origin + deck.changes[n - 1]`` (clock time). ``origin`` is set once the recording's first frame is known;
+    until then the first slide shows."""
+
+    def __init__(self, deck: SlideDeck, name: str = "slides") -> None:
+        super().__init__(name, deck.fps)
+        self.deck = deck
+        self.size = deck.size
+        self.origin: float | None = None
+        self._slides = [slide_picture(i, deck.size) for i in range(len(deck.changes) + 1)]
+        rng = np.random.default_rng(3)
+        w, h = deck.size
+        self._noise = [np.clip(rng.normal(deck.noise, deck.noise, (h, w)), 0, 255).astype(np.uint8)
+                       for _ in range(5)]
+
+    def _capture(self, stop: threading.Event, clock: Clock) -> None:
+        period = 1.0 / self.fps
+        tick = math.ceil(clock.now() * self.fps)
+        while clock.sleep_until(tick * period, stop):
+            t = tick * period
+            origin = self.origin
+            index = max(0, round((t - origin) * self.fps)) if origin is not None else 0
+            self.publish(VideoFrame(t, as_image(render(self.deck, self._slides, index, self._noise)), tick))
+            tick += 1
+            late = math.floor(clock.now() * self.fps)
+            if late > tick:
+                tick = late
