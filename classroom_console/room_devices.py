@@ -12,13 +12,12 @@ import dataclasses
 import logging
 import time
 from collections.abc import Coroutine, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from classroom_console.events import ErrorCode
 from classroom_console.room import Room
 from classroom_console.store import AsyncStore
 from devices import registry as families
-from devices.discovery import DeviceFinder, FinderConfig
 from devices.driver import (
     COMMAND_CAPABILITY,
     Command,
@@ -30,6 +29,9 @@ from devices.driver import (
 )
 from devices.model import Availability, DeviceInfo, DeviceKind
 from devices.tasks import cancel_and_wait
+
+if TYPE_CHECKING:
+    from devices.discovery import DeviceFinder, FinderConfig
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +62,7 @@ class RoomDevices:
     def __init__(
         self,
         room: Room,
-        finder_config: FinderConfig,
+        finder_config: FinderConfig | None,
         *,
         store: AsyncStore | None = None,
         passwords: Mapping[str, str] | None = None,
@@ -73,7 +75,8 @@ class RoomDevices:
     ) -> None:
         self.room = room
         self.store = store
-        self.finder = DeviceFinder(finder_config)
+        self._finder_config = finder_config  # None: drive only the devices adopted, never look
+        self._finder: DeviceFinder | None = None
         self.passwords: dict[str, str] = dict(passwords or {})
         self.poll_interval_s = poll_interval_s
         self.discovery_window_s = discovery_window_s
@@ -88,6 +91,19 @@ class RoomDevices:
             listener = family.notices(notify_addresses or [], notify_port, self._on_notice)
             if listener is not None:
                 self.notifications.append(listener)
+
+    @property
+    def finder(self) -> DeviceFinder:
+        """Made on first use: one device driven from the command line never loads discovery (zeroconf, ONVIF)."""
+        if self._finder is None:
+            from devices.discovery import DeviceFinder, FinderConfig
+
+            self._finder = DeviceFinder(self._finder_config or FinderConfig(search_targets=(), dnssd_types=()))
+        return self._finder
+
+    @finder.setter
+    def finder(self, finder: DeviceFinder) -> None:
+        self._finder = finder
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -123,6 +139,8 @@ class RoomDevices:
 
     async def look_at(self, sweep: list[str]) -> None:
         """Sweep these addresses from now on, and look right away."""
+        from devices.discovery import DeviceFinder
+
         registry = self.finder.registry
         self.finder = DeviceFinder(dataclasses.replace(self.finder.config, sweep=list(sweep)))
         self.finder.registry = registry  # devices already known keep their identity

@@ -13,16 +13,17 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from classroom_console.discovery_scope import Scope, finder_config
-from classroom_console.media.snapshot import PictureError, save_picture
-from classroom_console.passwords import PasswordBook
-from classroom_console.room import Room, Session
-from classroom_console.room_devices import DeviceCommandError, RoomDevices, remembered_state
-from classroom_console.store import AsyncStore
-from devices.discovery import DeviceFinder, FinderConfig, device_uid
 from devices.driver import Capability, Command, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
+
+if TYPE_CHECKING:
+    from classroom_console.room import Room
+    from classroom_console.store import AsyncStore
+
+# The store, the room and discovery are imported when the command runs (see docs/architecture.md): `--help`
+# and a parse error need none of them.
 
 HELP = "control one device: power on|off|status, input NAME, mute on|off; a camera: ptz …, snapshot FILE"
 PJLINK_PORT = 4352
@@ -81,6 +82,10 @@ def _as_address(target: str) -> tuple[str, int] | None:
 
 async def _locate(target: str, store: AsyncStore, step_timeout: float) -> DeviceInfo:
     """The device as the store remembers it, else as found at that address or by discovery."""
+    from classroom_console.discovery_scope import Scope, finder_config
+    from classroom_console.room_devices import remembered_state
+    from devices.discovery import DeviceFinder, device_uid
+
     address = _as_address(target)
     known = await store.known_devices()
     if address is not None:
@@ -136,6 +141,8 @@ def _ptz_command(args: argparse.Namespace, words: list[str]) -> Command | None:
 
 
 async def _joined_room(store: AsyncStore) -> Room:
+    from classroom_console.room import Room, Session
+
     room = Room("CLI", log_store=store, remember_devices=False)
     running = await store.running_session()
     if running is not None:
@@ -144,6 +151,10 @@ async def _joined_room(store: AsyncStore) -> Room:
 
 
 async def act(args: argparse.Namespace) -> str:
+    from classroom_console.passwords import PasswordBook
+    from classroom_console.room_devices import RoomDevices
+    from classroom_console.store import AsyncStore
+
     command = _command(args)
     store = await AsyncStore.open(args.data_dir)
     try:
@@ -152,7 +163,7 @@ async def act(args: argparse.Namespace) -> str:
         password = args.password or (await book.load([info.uid])).get(info.uid)
         room = await _joined_room(store)
         controls = RoomDevices(
-            room, FinderConfig(search_targets=(), dnssd_types=()), store=store,
+            room, None, store=store,
             passwords={info.uid: password} if password else {}, poll_interval_s=3600.0, timeout_s=args.timeout,
         )
         try:
@@ -210,8 +221,13 @@ async def _snapshot(uid: str, device: DeviceInfo, words: list[str]) -> str:
     url = device.state.get("snapshot_url") or device.state.get("stream_url")
     if not url:
         raise DeviceUnusable("this device has no picture to take")
+    from classroom_console.media.snapshot import PictureError, save_picture  # OpenCV and PyAV: only here
+
     path = Path(words[0])
-    size = await asyncio.to_thread(save_picture, str(url), path)
+    try:
+        size = await asyncio.to_thread(save_picture, str(url), path)
+    except PictureError as exc:
+        raise DeviceUnusable(str(exc)) from None
     return f"{uid}: snapshot {size[0]}x{size[1]} saved to {words[0]}"
 
 
@@ -238,6 +254,8 @@ def _plain(value: object) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from classroom_console.room_devices import DeviceCommandError
+
     try:
         print(asyncio.run(act(args)))
     except DeviceCommandError as exc:
@@ -250,7 +268,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(f"{args.target}: {exc.command.label()} failed: {exc.detail}", file=sys.stderr)
         return 1
-    except (DeviceNotFound, DeviceUnusable, PictureError) as exc:
+    except (DeviceNotFound, DeviceUnusable) as exc:
         print(f"{args.target}: {exc}", file=sys.stderr)
         return 1
     return 0
