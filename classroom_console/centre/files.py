@@ -1,5 +1,8 @@
 """Recordings arriving in pieces: appended at the acknowledged offset, fsynced, SHA-256 checked at the end.
 
+The offset is noted in the database every ``WRITE_BLOCK`` as the bytes land (written, then synced, then
+noted), not once per PATCH: a centre killed in the middle of a 256 MiB chunk resumes within a few MiB.
+
 Each room writes only under its own folder; the file name is the validated recording id, never a
 name the room chose.
 """
@@ -23,7 +26,7 @@ from classroom_console.centre.db import CentreDB, Identity, RecordingState
 from classroom_console.centre.validate import Invalid
 from classroom_console.store import utc_iso
 
-WRITE_BLOCK = 4 << 20  # bytes handed to the writer thread at once
+WRITE_BLOCK = 2 << 20  # bytes handed to the writer thread at once, synced, then noted as the resume offset
 
 
 class OffsetConflict(Exception):
@@ -85,6 +88,11 @@ def _write(fh: IO[bytes], hasher: Any, blocks: list[bytes]) -> None:
         while view:
             view = view[fh.write(view) or 0:]  # an unbuffered write may take part of the block
         hasher.update(block)
+
+
+def _write_synced(fh: IO[bytes], hasher: Any, blocks: list[bytes]) -> None:
+    _write(fh, hasher, blocks)
+    os.fsync(fh.fileno())
 
 
 def _close(fh: IO[bytes], truncate_to: int | None, failed: bool = False) -> None:
@@ -156,13 +164,25 @@ class Uploads:
         hasher = state.hasher if state.hashed == offset else None
         truncate_to: int | None = None
         written, overflow, gone, stalled = 0, False, False, ""
+        committed = offset  # on disk, synced, and noted in the database: a crash resumes from here
+        pending: tuple[asyncio.Future[None], int] | None = None
         failed = True
+
+        async def settle() -> None:
+            """The block in flight is on disk and synced: note its end as the offset a resume starts from."""
+            nonlocal pending, committed
+            if pending is not None:
+                future, upto = pending
+                pending = None
+                await future
+                await self.db.set_received(who.name, rec.id, upto, False, utc_iso())
+                committed = upto
+
         try:
             if hasher is None:
                 hasher = await loop.run_in_executor(None, _hash_prefix, fh, offset)
             blocks: list[bytes] = []
             buffered = 0
-            pending: asyncio.Future[None] | None = None
             try:
                 async for data in body:
                     if written + buffered + len(data) > room_left:
@@ -171,26 +191,26 @@ class Uploads:
                     blocks.append(data)
                     buffered += len(data)
                     if buffered >= WRITE_BLOCK:
-                        if pending is not None:
-                            await pending
-                        pending = loop.run_in_executor(None, _write, fh, hasher, blocks)
+                        await settle()  # one block written while the next arrives, never more
                         written += buffered
+                        pending = (loop.run_in_executor(None, _write_synced, fh, hasher, blocks), offset + written)
                         blocks, buffered = [], 0
             except BodyStalled as exc:
                 stalled = str(exc)  # keep what arrived; the lock goes with this request, the room resumes
             except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError, ConnectionError, OSError):
                 gone = True  # the room's connection dropped: keep what arrived, it will resume from there
-            if pending is not None:
-                await pending
+            await settle()
             if overflow:
-                truncate_to, written = offset, 0
+                truncate_to, written = committed, committed - offset
             else:
                 await loop.run_in_executor(None, _write, fh, hasher, blocks)
                 written += buffered
             failed = False
         finally:
             if failed:
-                truncate_to = offset  # nothing of this attempt was acknowledged
+                if pending is not None:
+                    await asyncio.wait([pending[0]])  # never close the file under a write still running
+                truncate_to = committed  # nothing after the last noted offset was acknowledged
             await loop.run_in_executor(None, _close, fh, truncate_to, failed)
         if overflow:
             state.hashed = -1
