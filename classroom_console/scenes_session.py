@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from pathlib import Path
 
 from classroom_console import scenes as scene_file
+from classroom_console.discovery_scope import SCOPE_LIMIT_ENV, Scope
 from classroom_console.events import SceneStep
 from classroom_console.room import Room, Session
 from classroom_console.scenes import RoomScenes, Scene
@@ -34,7 +36,8 @@ class SessionDirector:
         self.title = ""
         self.tablets: TabletsSwitch | None = self.open_tablets  # what a scene's "tablets open" calls
         self.class_session: ClassSession | None = None  # the students' tablets (kept after closing, for results)
-        self.tablets_host = "0.0.0.0"  # tablets join over the room's LAN; tests keep it on loopback
+        # Tablets join over the room's LAN; a console kept on this machine (labs, tests) listens on loopback.
+        self.tablets_host = "127.0.0.1" if os.environ.get(SCOPE_LIMIT_ENV) == Scope.LOOPBACK else "0.0.0.0"
         self.tablets_port = TABLETS_PORT
         self.tablets_advertise = True  # _classroom._tcp over DNS-SD
         self._applying: asyncio.Task[tuple[SceneStep, ...]] | None = None

@@ -69,6 +69,7 @@ async def _console_on(sim: SimRoom, data_dir: Path) -> ConsoleCore:
     """A console driving only this simulated room (swept by address: other rooms on loopback stay untouched)."""
     core = ConsoleCore(ConsoleOptions(data_dir=data_dir, discover=False))
     await core.start()
+    core.scenes.tablets_host, core.scenes.tablets_port, core.scenes.tablets_advertise = "127.0.0.1", 0, False
     hosts = [d.host for d in sim.devices] + [c.host for c in sim.cameras]
     config = FinderConfig(search_targets=(), dnssd_types=(), sweep=hosts, wsd_interfaces=(), step_timeout=3.0)
     core.devices = RoomDevices(core.room, config, store=core.store, poll_interval_s=0.2, discovery_window_s=4.0)
@@ -125,7 +126,9 @@ async def test_lecture_walks_the_simulated_room_to_its_state_and_names_the_proje
                     (camera.uid, "preset"), ("recording", "recording")} <= done
             waited = [s for s in steps if s.target == by_name[good.config.name] and s.status == "waiting"]
             assert waited and waited[0].step == "warm-up"  # the input waited for the lamp
-            assert ("tablets", "skipped") in {(s.target, s.status) for s in steps}
+            assert ("tablets", "done") in {(s.target, s.status) for s in steps}
+            tablets = core.scenes.class_session
+            assert tablets is not None and tablets.running and len(tablets.code) == 6  # students may join
             assert applied[-1].scene == "Lecture" and applied[-1].failed == failed
 
             await core.scenes.switch("Discussion")  # mid-session: the picture blanked for a discussion
@@ -135,6 +138,7 @@ async def test_lecture_walks_the_simulated_room_to_its_state_and_names_the_proje
             problems = await core.scenes.end(turn_off=True)
             assert core.room.session is None
             assert not core.studio.recording
+            assert not tablets.running  # the door closes with the session
             assert good.power_state in (PowerState.COOLING, PowerState.OFF), problems
             assert core.store is not None
             await core.room.flush()

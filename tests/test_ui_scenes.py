@@ -39,6 +39,7 @@ def test_start_with_lecture_shows_each_device_names_the_failed_one_and_switches(
             broken.inject_error("lamp", 2)  # refuses to turn on (PJLink ERR4)
             core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
             await core.start()
+            core.scenes.tablets_port, core.scenes.tablets_advertise = 0, False
             window = MainWindow(RoomBridge(core))
             qtbot.addWidget(window)
             window.show()
