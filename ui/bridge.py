@@ -37,6 +37,7 @@ from classroom_console.media.preview import PreviewStatus, StreamPreview
 from classroom_console.media.studio import Studio
 from classroom_console.media.studio_setup import StudioSetup, load_setup, save_setup
 from classroom_console.room_devices import DeviceCommandError
+from classroom_console.tablets import events as tablet_events
 from devices.driver import Command, Reason
 from ui.reasons import error_text
 
@@ -59,6 +60,7 @@ class RoomBridge(QObject):
     sig_studio_source = Signal(str)  # a source spec ("camera:URL") a card asks the Studio to add
     sig_scene_step = Signal(object)  # a SceneStep: one device's progress while a scene applies
     sig_scene_applied = Signal(str, object)  # the scene's name and its failed SceneSteps
+    sig_tablets = Signal(object)  # any classroom_console.tablets.events event (joins, answers, hands, timer…)
 
     def __init__(self, core: ConsoleCore, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -98,6 +100,8 @@ class RoomBridge(QObject):
                 self.sig_scene_step.emit(event)
             case SceneApplied(scene=scene, failed=failed):
                 self.sig_scene_applied.emit(scene, failed)
+            case _ if type(event).__module__ == tablet_events.__name__:
+                self.sig_tablets.emit(event)
 
     def run(
         self,
