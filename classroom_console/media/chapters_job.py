@@ -85,13 +85,14 @@ class ChapterJob:
         self.path = path
         self.markers = tuple(markers)
         self.tracks = tuple(tracks)
-        self.progress = 0.0
+        self.progress = 0.0  # finding is the first 90 %, writing the file the rest
+        self.done = False
         self.error = ""  # one line when it failed (the recording itself is unharmed)
         self.found: Found | None = None
         self._stop = threading.Event()
 
     def _set_progress(self, value: float) -> None:
-        self.progress = value
+        self.progress = min(0.9, 0.9 * value)
 
     def cancel(self) -> None:
         self._stop.set()
@@ -103,6 +104,7 @@ class ChapterJob:
         try:
             found = await offload(lambda: find(self.path, self.markers, self.tracks, stop=self._stop,
                                                progress=self._set_progress), "chapters-find")
+            self.progress = 0.9
             size, sha = await offload(lambda: write_files(self.path, found.chapters, found.duration_s, self._stop),
                                       "chapters-write")
             if self.store is not None:
@@ -118,9 +120,9 @@ class ChapterJob:
                 size, sha = await offload(lambda: size_and_sha256(self.path), "chapters-hash")
             return None
         finally:
-            self.progress = 1.0
             if self.store is not None:
                 await self.store.call(lambda s: chapters_store.release(s, rid, size, sha))
+            self.progress, self.done = 1.0, True
 
 
 async def load_chapters(store: ChapterStore, recording_id: str) -> list[Chapter]:

@@ -319,7 +319,7 @@ class Studio:
     def chapters_progress(self, recording_id: str) -> float | None:
         """0..1 while its chapters are being found; None when no job runs for it (done, or never started)."""
         job = self.chapter_jobs.get(recording_id)
-        return job.progress if job is not None and job.progress < 1.0 else None
+        return job.progress if job is not None and not job.done else None
 
     async def chapters(self, recording_id: str) -> list[Chapter]:
         return await load_chapters(self.store, recording_id) if self.store is not None else []
