@@ -19,11 +19,13 @@ class Limits:
     messages_per_s: float = 10.0  # sustained, per tablet
     message_burst: int = 30
     drops_before_close: int = 50  # messages over the rate that close the tablet's socket (1008)
-    wrong_codes_burst: int = 5  # wrong codes an address may try at once …
-    wrong_code_every_s: float = 6.0  # … then one more each this often
-    connects_burst: int = 20  # WebSocket opens an address may make at once …
-    connects_per_s: float = 2.0  # … then this many a second (a reconnect storm is refused with 429)
-    sockets_per_address: int = 8
+    # Per source address. A classroom's Wi-Fi may put every tablet behind one NAT address, so these let a
+    # class of 60 join at once from one address, while one hostile address is held to a trickle.
+    wrong_codes_burst: int = 10  # wrong codes an address may try at once …
+    wrong_code_every_s: float = 3.0  # … then one more each this often (20 a minute: years to guess a code)
+    connects_burst: int = 60  # WebSocket opens an address may make at once …
+    connects_per_s: float = 10.0  # … then this many a second (a reconnect storm is refused with 429)
+    sockets_per_address: int = 64
     max_seats: int = 1000
     send_queue: int = 64  # messages waiting for a slow tablet; beyond it the tablet is dropped (it rejoins)
     heartbeat_s: float = 20.0  # a tablet that vanished from the Wi-Fi is noticed within about this

@@ -44,8 +44,9 @@ HEADERS = {
 class Tablet:
     """One WebSocket: its address, its rate bucket, the seat it took (if any) and its outgoing queue."""
 
-    def __init__(self, ws: web.WebSocketResponse, address: str, limits: Limits) -> None:
-        self.ws, self.address = ws, address
+    def __init__(self, ws: web.WebSocketResponse, address: str, limits: Limits,
+                 transport: asyncio.BaseTransport | None = None) -> None:
+        self.ws, self.address, self.transport = ws, address, transport
         self.bucket = Bucket(limits.messages_per_s, limits.message_burst)
         self.drops = 0
         self.seat: Any = None  # the session's Seat once joined
@@ -73,9 +74,10 @@ class Tablet:
         self._close_code = code
         with contextlib.suppress(asyncio.QueueFull):
             self.queue.put_nowait(None)
-        if self.queue.full():  # no room for the end mark: the writer is stuck behind a dead peer
+        if self.queue.full():  # no room for the end mark: the writer is stuck behind a peer that does not read
             self._writer.cancel()
-            asyncio.get_running_loop().create_task(self.ws.close(code=code))
+            if self.transport is not None:
+                self.transport.abort()  # a close frame would wait behind the same full buffers
 
     async def _write(self) -> None:
         try:
@@ -186,7 +188,7 @@ class TabletServer:
                                    compress=False, timeout=1.0)  # a tablet that never answers our close
         await ws.prepare(request)
         self.guard.opened(address)
-        tablet = Tablet(ws, address, self.limits)
+        tablet = Tablet(ws, address, self.limits, request.transport)
         self.tablets.add(tablet)
         try:
             await self._read(tablet)
@@ -203,7 +205,7 @@ class TabletServer:
             if tablet.closing:
                 return
             if msg.type == WSMsgType.ERROR:
-                if tablet.ws.close_code == WSCloseCode.MESSAGE_TOO_BIG:
+                if getattr(msg.data, "code", None) == WSCloseCode.MESSAGE_TOO_BIG:  # aiohttp closed it with 1009
                     self.refused["too-big"] += 1
                 return
             if not tablet.bucket.take():
