@@ -152,7 +152,8 @@ class PostgresCentreDB(CentreDB):
         settings = {"application_name": f"classroom-centre-{os.getpid()}"}
         try:
             async with asyncio.timeout(30):
-                pool = await asyncpg.create_pool(url, min_size=1, max_size=10, server_settings=settings, **extra)
+                # No connection floor: asyncpg restores one with a logged traceback every second of an outage.
+                pool = await asyncpg.create_pool(url, min_size=0, max_size=10, server_settings=settings, **extra)
         except Exception as exc:
             line = unavailable(exc, url)
             if line is None:
