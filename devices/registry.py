@@ -10,7 +10,7 @@ import importlib
 
 from devices.driver import Family
 
-BUILT_IN = ("devices.pjlink.family", "devices.camera.family")
+BUILT_IN = ("devices.pjlink.family", "devices.camera.family", "devices.tablet.family")
 _families: dict[str, Family] = {}
 _loaded = False
 

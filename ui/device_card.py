@@ -92,6 +92,7 @@ class DeviceCard(QFrame):
         names.setSpacing(0)
         self.name_label = QLabel()
         self.name_label.setObjectName("sectionTitle")
+        self.name_label.setTextFormat(Qt.TextFormat.PlainText)  # a tablet names itself: never markup
         self.kind_label = QLabel()
         self.kind_label.setObjectName("pageSubtitle")
         names.addWidget(self.name_label)
@@ -172,6 +173,9 @@ class DeviceCard(QFrame):
             facts.append(self.tr("Lamp: %1 h").replace("%1", f"{hours:,}".replace(",", " ")))
         if state.get("video_mute"):
             facts.append(self.tr("Picture blanked"))
+        if isinstance(state.get("battery"), int):
+            facts.append((self.tr("Battery: %1%, charging") if state.get("charging") else self.tr("Battery: %1%"))
+                         .replace("%1", str(state["battery"])))
         if state.get("will_power") == "off":
             facts.append(self.tr("Will turn off after warm-up"))
         elif state.get("will_power") == "on":

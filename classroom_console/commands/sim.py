@@ -7,8 +7,14 @@ import asyncio
 import contextlib
 import signal
 import sys
+from typing import TYPE_CHECKING, get_args
 
-from devices.sim.room import FAULTS, SimRoom, SimRoomConfig
+from devices.sim.pjlink_projector import Fault
+
+if TYPE_CHECKING:
+    from devices.sim.room import SimRoomConfig
+
+# The simulators (cameras: OpenCV, aiohttp) are imported when the command runs (see docs/architecture.md).
 
 HELP = "simulated devices on loopback, for demos and tests"
 
@@ -22,12 +28,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="PTZ cameras: VISCA over IP, ONVIF and an MJPEG stream (default 0)")
     parser.add_argument("--fixed-cameras", type=int, default=0, metavar="N",
                         help="fixed cameras: ONVIF and a stream, no PTZ (default 0)")
+    parser.add_argument("--tablets", type=int, default=0, metavar="N",
+                        help="managed tablets advertising their name and battery over DNS-SD (default 0)")
     parser.add_argument("--password", help="the password every device asks for (PJLink; ONVIF user admin)")
     parser.add_argument(
         "--faults",
         default="",
         metavar="MODE[,MODE]",
-        help=f"add one misbehaving projector per mode: {', '.join(FAULTS)}",
+        help=f"add one misbehaving projector per mode: {', '.join(get_args(Fault))}",
     )
     parser.add_argument("--warmup", type=float, default=8.0, metavar="S", help="warm-up seconds (default 8)")
     parser.add_argument("--cooling", type=float, default=5.0, metavar="S", help="cooling seconds (default 5)")
@@ -35,6 +43,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from(args: argparse.Namespace) -> SimRoomConfig:
+    from devices.sim.room import SimRoomConfig
+
     faults = [f.strip() for f in args.faults.split(",") if f.strip()]
     return SimRoomConfig(
         projectors=args.projectors,
@@ -42,6 +52,7 @@ def config_from(args: argparse.Namespace) -> SimRoomConfig:
         displays=args.displays,
         cameras=args.cameras,
         fixed_cameras=args.fixed_cameras,
+        tablets=args.tablets,
         password=args.password,
         faults=faults,
         warmup_s=args.warmup,
@@ -51,6 +62,8 @@ def config_from(args: argparse.Namespace) -> SimRoomConfig:
 
 
 async def serve(config: SimRoomConfig) -> None:
+    from devices.sim.room import SimRoom
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -58,7 +71,7 @@ async def serve(config: SimRoomConfig) -> None:
     async with SimRoom(config) as room:
         for line in room.describe():
             print(line)
-        count = len(room.devices) + len(room.cameras)
+        count = len(room.devices) + len(room.cameras) + len(room.tablets)
         print(f"Simulated room running: {count} devices on loopback. Ctrl+C stops it.", flush=True)
         await stop.wait()
     print("Simulated room stopped.")

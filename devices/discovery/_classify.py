@@ -7,7 +7,7 @@ import re
 from devices.model import DeviceKind
 
 _ROLES = {"projector": DeviceKind.PROJECTOR, "board": DeviceKind.BOARD, "display": DeviceKind.DISPLAY,
-          "camera": DeviceKind.CAMERA}
+          "camera": DeviceKind.CAMERA, "tablet": DeviceKind.TABLET}
 _BOARD = re.compile(r"\b(?:board|whiteboard|interactive)\b", re.IGNORECASE)
 _PROJECTOR = re.compile(r"\bprojector\b", re.IGNORECASE)
 _DISPLAY = re.compile(r"\b(?:panel|display|monitor|lcd|signage|tv)\b", re.IGNORECASE)

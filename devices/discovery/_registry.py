@@ -78,7 +78,7 @@ class DeviceRegistry:
     def add_hints(self, uid: str, hints: Hints) -> bool:
         """Merge a later mechanism's hints into an identified device; True if it changed."""
         info = self._devices[uid]
-        before = (set(info.found_by), info.state.get("mac"), info.kind, info.name)
+        before = (set(info.found_by), info.state.get("mac"), info.kind, info.name, dict(info.state.get("txt", {})))
         info.found_by |= hints.found_by
         if hints.mac and not info.state.get("mac"):
             info.state["mac"] = hints.mac
@@ -89,7 +89,7 @@ class DeviceRegistry:
             info.state.setdefault("txt", {}).update(hints.txt)
         if hints.label and info.name in ("", info.address):  # the address was only a stand-in for a name
             info.name = hints.label
-        return before != (info.found_by, info.state.get("mac"), info.kind, info.name)
+        return before != (info.found_by, info.state.get("mac"), info.kind, info.name, info.state.get("txt", {}))
 
     def _forget_endpoint_of_others(self, uid: str, addr_key: str) -> None:
         owner = self._aliases.get(addr_key)

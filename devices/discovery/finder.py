@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 PJLINK_PORT = 4352
 MECHANISMS = frozenset({"search", "dnssd", "sweep", "wsdiscovery"})
-DEFAULT_ROLES = {"onvif": "camera", "visca-ip": "camera", "camera-stream": "camera"}
+DEFAULT_ROLES = {"onvif": "camera", "visca-ip": "camera", "camera-stream": "camera", "classroom-tablet": "tablet"}
 Endpoint = tuple[str, int]
 
 

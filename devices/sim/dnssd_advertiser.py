@@ -65,7 +65,8 @@ class DnssdAdvertiser:
     async def advertise_many(self, ads: Iterable[Advertisement]) -> None:
         zc = self._zeroconf()
         infos = [ad.to_info() for ad in ads]
-        announced = await asyncio.gather(*(zc.async_register_service(info) for info in infos))
+        # strict=False: `_classroom-tablet` (16 bytes) is one over RFC 6763's 15; browsers accept it, as ours does
+        announced = await asyncio.gather(*(zc.async_register_service(info, strict=False) for info in infos))
         await asyncio.gather(*announced)
         self._infos.update((info.name, info) for info in infos)
 

@@ -18,10 +18,12 @@ from devices.sim.dnssd_advertiser import Advertisement, DnssdAdvertiser
 from devices.sim.loopback import LOOPBACK_ROOM  # where simulated devices live; discovery looks here
 from devices.sim.pjlink_projector import Fault, Role, SimProjectorConfig, SimulatedProjector
 from devices.sim.room_camera import SimRoomCamera
+from devices.sim.tablet_agent import SimulatedTablet, plan_tablets
 
 log = logging.getLogger(__name__)
 
 PJLINK_SERVICE = "_pjlink._tcp.local."
+MAX_TABLETS = 500
 FAULTS: tuple[str, ...] = get_args(Fault)
 PRODUCTS: dict[str, str] = {
     "projector": "SimBeam 4100 projector",
@@ -47,15 +49,18 @@ class SimRoomConfig:
     fixed_cameras: int = 0  # cameras with a stream and ONVIF, no PTZ
     camera_size: tuple[int, int] = (1280, 720)
     camera_fps: float = 25.0
+    tablets: int = 0  # managed tablets advertising _classroom-tablet._tcp, all on one address after the cameras
 
     def __post_init__(self) -> None:
         unknown = [f for f in self.faults if f not in FAULTS]
         if unknown:
             raise ValueError(f"unknown fault mode {', '.join(unknown)}; choose from {', '.join(FAULTS)}")
         counts = (self.projectors, self.boards, self.displays, self.cameras, self.fixed_cameras)
-        if any(n < 0 for n in counts):
+        if any(n < 0 for n in (*counts, self.tablets)):
             raise ValueError("device counts cannot be negative")
-        total = sum(counts) + len(self.faults)
+        if self.tablets > MAX_TABLETS:
+            raise ValueError(f"at most {MAX_TABLETS} simulated tablets")
+        total = sum(counts) + len(self.faults) + (1 if self.tablets else 0)
         if total > LOOPBACK_ROOM.num_addresses - 2 - (self.first_host - 1):
             raise ValueError(f"at most {LOOPBACK_ROOM.num_addresses - 2} simulated devices fit in {LOOPBACK_ROOM}")
 
@@ -129,6 +134,7 @@ class SimRoom:
         self.config = config
         self.devices: list[SimulatedProjector] = []
         self.cameras: list[SimRoomCamera] = []
+        self.tablets: list[SimulatedTablet] = []
         self._adverts = DnssdAdvertiser()
 
     async def start(self) -> None:
@@ -141,9 +147,16 @@ class SimRoom:
                 camera = SimRoomCamera(camera_config)
                 await camera.start()
                 self.cameras.append(camera)
+            c = self.config
+            tablet_host = str(LOOPBACK_ROOM.network_address + c.first_host + len(plan(c)) + len(plan_cameras(c)))
+            for tablet_config in plan_tablets(c.tablets, tablet_host):
+                tablet = SimulatedTablet(tablet_config)
+                await tablet.start()
+                self.tablets.append(tablet)
             if self.config.advertise:
                 adverts = [self._advert(sim) for sim in self.devices]
                 adverts += [ad for camera in self.cameras for ad in camera.advertisements()]
+                adverts += [tablet.advertisement() for tablet in self.tablets]
                 try:
                     await self._adverts.advertise_many(adverts)
                 except NonUniqueNameException:
@@ -167,6 +180,9 @@ class SimRoom:
         for camera in self.cameras:
             await camera.stop()
         self.cameras.clear()
+        for tablet in self.tablets:
+            await tablet.stop()
+        self.tablets.clear()
 
     async def __aenter__(self) -> SimRoom:
         await self.start()
@@ -188,4 +204,5 @@ class SimRoom:
                 + (f"  ({', '.join(extras)})" if extras else "")
             )
         lines += [camera.describe() for camera in self.cameras]
+        lines += [tablet.describe() for tablet in self.tablets]
         return lines
