@@ -192,6 +192,7 @@ async def deaf_tablet(port: int, code: str) -> asyncio.StreamWriter:
     payload = json.dumps({"t": "join", "code": code, "name": "Deaf"}).encode()
     mask = os.urandom(4)
     writer.write(bytes([0x81, 0x80 | len(payload)]) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+    assert isinstance(writer.transport, asyncio.Transport)
     writer.transport.pause_reading()
     return writer
 

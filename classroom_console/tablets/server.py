@@ -45,7 +45,7 @@ class Tablet:
     """One WebSocket: its address, its rate bucket, the seat it took (if any) and its outgoing queue."""
 
     def __init__(self, ws: web.WebSocketResponse, address: str, limits: Limits,
-                 transport: asyncio.BaseTransport | None = None) -> None:
+                 transport: asyncio.Transport | None = None) -> None:
         self.ws, self.address, self.transport = ws, address, transport
         self.bucket = Bucket(limits.messages_per_s, limits.message_burst)
         self.drops = 0
