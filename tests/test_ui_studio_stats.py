@@ -82,3 +82,45 @@ def test_the_per_source_files_are_named_only_when_they_are_on(qtbot: QtBot) -> N
     panel.show_stats(snapshot(1.0))
     panel.show_stats(snapshot(2.0, skipped=5))
     assert "turn off the per-source files" in panel.warning.text()
+
+
+def test_a_warning_names_the_late_source_by_the_name_people_see(qtbot: QtBot) -> None:
+    panel = StatsPanel()
+    qtbot.addWidget(panel)
+    names = {"camera": "Lectern camera", "screen": "Board screen"}
+    panel.show_stats(RecordingStats(elapsed_s=1.0, losses_by_source={"camera": 0, "screen": 0}), names)
+    panel.show_stats(RecordingStats(elapsed_s=2.0, late_at_compositing=6, losses_by_source={"camera": 6,
+                                                                                             "screen": 0}), names)
+    assert "Pictures arrive late from Lectern camera:" in panel.warning.text(), panel.warning.text()
+    assert "Board screen" not in panel.warning.text()
+
+
+def test_warnings_never_squeeze_the_rows(qtbot: QtBot, qapp: QCoreApplication) -> None:
+    """Every warning at once, in Russian (the longest), in the Studio's side column at a 768-px screen's height:
+    each row keeps a full line's height and the warning scrolls instead."""
+    translators = i18n.install(qapp, "ru")
+    try:
+        panel = StatsPanel()
+        area = panel.in_scroll_area()
+        qtbot.addWidget(area)
+        area.show()
+        area.resize(area.minimumSizeHint().width(), 260)  # as narrow as the column may get
+        panel.tracks_on = True
+        names = {"camera": "Камера у доски с длинным названием"}
+        panel.show_stats(snapshot(10.0, minutes_left=4.0), names)
+        heights = {key: value.height() for key, value in panel.values.items()}
+        panel.show_stats(RecordingStats(elapsed_s=11.0, frames=330, dropped_at_capture=5, late_at_compositing=9,
+                                        skipped_by_encoder=7, free_bytes=GB, minutes_left=3.0,
+                                        losses_by_source={"camera": 14}), names)
+        qapp.processEvents()
+        area.resize(area.minimumSizeHint().width(), 260)
+        qapp.processEvents()
+        assert len(panel.warning.text().splitlines()) >= 3, panel.warning.text()
+        for key, value in panel.values.items():
+            assert value.height() >= value.fontMetrics().height(), f"{key} squeezed to {value.height()} px"
+            assert value.height() >= heights[key], f"{key} shrank when the warnings came"
+        assert area.verticalScrollBar().maximum() > 0, "the warning scrolls instead"
+        assert area.horizontalScrollBar().maximum() == 0, "and wraps to the column's width"
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
