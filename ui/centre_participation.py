@@ -23,14 +23,14 @@ class ParticipationText(QObject):
     def text(self, tablets: dict[str, Any] | None) -> str:
         if not tablets or not tablets.get("sessions"):
             return self.tr("Tablet participation: no tablets joined a session in this period.")
-        lines = [self.tr("Tablet participation: %1, %2 joined, %3 answers to %4 activities; response rate %5.")
+        lines = [self.tr("Tablet participation: %1; joined: %2, activities: %3, answers: %4, response rate: %5.")
                  .replace("%1", self.tr("%n session(s)", "", int(tablets["sessions"])))
                  .replace("%2", str(int(tablets["joins"])))
-                 .replace("%3", str(int(tablets["answers"])))
-                 .replace("%4", str(int(tablets["activities"])))
+                 .replace("%3", str(int(tablets["activities"])))
+                 .replace("%4", str(int(tablets["answers"])))
                  .replace("%5", _pct(tablets.get("response_rate")))]
         for c in list(tablets.get("by_course", ()))[:TOP_COURSES]:
-            lines.append(self.tr("%1: %2 joined, %3 answers, response rate %4")
+            lines.append(self.tr("%1: joined: %2, answers: %3, response rate: %4")
                          .replace("%1", str(c["course"]) or self.tr("(no course)"))
                          .replace("%2", str(int(c["joins"])))
                          .replace("%3", str(int(c["answers"])))
