@@ -62,3 +62,11 @@ async def test_device_status_imports_no_heavy_library(tmp_path: Path) -> None:
     assert report["code"] == 0, (report, stderr)
     assert "power: " in report["out"]
     assert report["heavy"] == [], f"device status imported {report['heavy']}"
+
+
+def test_defaults_written_in_the_commands_match_the_core() -> None:
+    """`record --help` states the disk floor without loading the media stack: the copy must not drift."""
+    from classroom_console.commands import record
+    from classroom_console.media.disk import START_FLOOR_BYTES
+
+    assert record.DEFAULT_MIN_FREE_MB * 2**20 == START_FLOOR_BYTES

@@ -6,16 +6,15 @@ import argparse
 import asyncio
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from classroom_console.commands.argtypes import number_in
-from classroom_console.discovery_scope import Scope, finder_config
-from classroom_console.passwords import PasswordBook
-from classroom_console.room_devices import poll_once
-from classroom_console.store import AsyncStore, StoreError
-from devices.discovery import DeviceFinder, RangeTooLargeError
-from devices.model import DeviceInfo
+from classroom_console.discovery_scope import Scope
 
+if TYPE_CHECKING:
+    from devices.model import DeviceInfo
+
+# The store and discovery (zeroconf, ONVIF, the sweep) are imported when the command runs (docs/architecture.md).
 HELP = "find the room's devices (PJLink search, DNS-SD, address sweep) and print them with their state"
 READ_CONCURRENCY = 32
 
@@ -41,6 +40,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 async def discover(args: argparse.Namespace) -> list[DeviceInfo]:
+    from classroom_console.discovery_scope import finder_config
+    from classroom_console.passwords import PasswordBook
+    from classroom_console.room_devices import poll_once
+    from classroom_console.store import AsyncStore, StoreError
+    from devices.discovery import DeviceFinder
+
     store: AsyncStore | None
     try:
         store = await AsyncStore.open(args.data_dir)
@@ -109,6 +114,8 @@ def summary(device: DeviceInfo) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from devices.discovery import RangeTooLargeError
+
     try:
         devices = asyncio.run(discover(args))
     except RangeTooLargeError as exc:

@@ -8,29 +8,16 @@ import json
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from classroom_console.commands.argtypes import number_in, positive_seconds
-from classroom_console.media import (
-    DiskFullError,
-    EncoderSettings,
-    LowerThird,
-    Program,
-    Recorder,
-    RecordingResult,
-    SimulatedClock,
-    SourceState,
-    StopReason,
-    make_source,
-    offload,
-    parse_layout,
-    parse_size,
-)
-from classroom_console.media.calibrate import choose_preset
-from classroom_console.media.disk import START_FLOOR_BYTES
-from classroom_console.media.recovery import recover_unfinished
-from classroom_console.media.source import AudioSource
-from classroom_console.store import AsyncStore, StoreError
 
+if TYPE_CHECKING:
+    from classroom_console.media import Program, RecordingResult
+    from classroom_console.store import AsyncStore
+
+# The media stack (PyAV, numpy, OpenCV) and the store are imported when the command runs: `record --help` and a
+# usage error need neither (see docs/architecture.md).
 HELP = "record sources (test-pattern, tone, mic, screen, camera URL) into a crash-safe MP4 and print the stats"
 EXIT_DISK_FULL = 4
 
@@ -48,7 +35,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--crf", type=number_in(0, 51, integer=True), default=23,
                         help="x264 quality 0-51, lower is better (default 23)")
     parser.add_argument("--lower-third", metavar="LECTURER|COURSE|DATE", help="caption at the bottom")
-    parser.add_argument("--min-free-mb", type=float, default=START_FLOOR_BYTES / 2**20,
+    parser.add_argument("--min-free-mb", type=float, default=DEFAULT_MIN_FREE_MB,
                         help="refuse to start with less free disk than this (default %(default).0f)")
     parser.add_argument("--tracks", action="store_true",
                         help="also record each video source into a file of its own (OUT.SOURCE.mp4), "
@@ -59,6 +46,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="synthetic sources only: run on a simulated clock, as fast as the encoder goes")
 
 
+DEFAULT_MIN_FREE_MB = 512  # media.disk.START_FLOOR_BYTES (tests/test_startup_imports.py keeps the two equal)
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 SOURCE_CHECK_S = 15.0  # a camera or screen that has not shown a picture by then is not going to
 
@@ -74,6 +62,8 @@ def check_output(path: Path) -> None:
 
 async def sources_ready(program: Program, within_s: float = SOURCE_CHECK_S) -> list[str]:
     """Started sources that failed to open (each as "name: why"); waits for each to go live or fail."""
+    from classroom_console.media import SourceState
+
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within_s
     while loop.time() < deadline:
@@ -86,6 +76,9 @@ async def sources_ready(program: Program, within_s: float = SOURCE_CHECK_S) -> l
 
 
 def build_program(args: argparse.Namespace) -> Program:
+    from classroom_console.media import LowerThird, Program, SimulatedClock, make_source, parse_layout, parse_size
+    from classroom_console.media.source import AudioSource
+
     check_output(args.output)
     size = parse_size(args.size)
     layout = parse_layout(args.layout)
@@ -114,6 +107,9 @@ class SourceFailed(Exception):
 async def open_store(args: argparse.Namespace, prog: str = "classroom-console record") -> AsyncStore | None:
     """The store to register the recording in (None with --no-store, or when it cannot be opened: said once);
     recordings a crash left open are closed first."""
+    from classroom_console.media.recovery import recover_unfinished
+    from classroom_console.store import AsyncStore, StoreError
+
     if args.no_store:
         return None
     try:
@@ -127,6 +123,9 @@ async def open_store(args: argparse.Namespace, prog: str = "classroom-console re
 
 
 async def record(args: argparse.Namespace, program: Program) -> RecordingResult:
+    from classroom_console.media import EncoderSettings, Recorder, offload
+    from classroom_console.media.calibrate import choose_preset
+
     store = await open_store(args)
     preset = args.preset
     if preset == "auto":
@@ -157,6 +156,8 @@ async def record(args: argparse.Namespace, program: Program) -> RecordingResult:
 
 
 def run(args: argparse.Namespace) -> int:
+    from classroom_console.media import DiskFullError, StopReason
+
     try:
         program = build_program(args)
     except ValueError as exc:

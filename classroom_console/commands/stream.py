@@ -9,29 +9,17 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from classroom_console.commands.argtypes import number_in
-from classroom_console.commands.record import open_store
-from classroom_console.media import (
-    EncoderSettings,
-    Program,
-    Recorder,
-    RecordingResult,
-    StopReason,
-    make_source,
-    offload,
-    parse_layout,
-    parse_size,
-)
-from classroom_console.media.broadcast import Broadcast
-from classroom_console.media.hls_dnssd import HlsAdvertiser
-from classroom_console.media.hls_server import HlsServer
-from classroom_console.media.output import Output, OutputState, OutputStats
-from classroom_console.media.output_hls import HlsOutput
-from classroom_console.media.output_rtmp import RtmpOutput
-from classroom_console.media.output_srt import SrtOutput, srt_available
 
+if TYPE_CHECKING:
+    from classroom_console.media import Program, RecordingResult
+    from classroom_console.media.hls_dnssd import HlsAdvertiser
+    from classroom_console.media.hls_server import HlsServer
+    from classroom_console.media.output import Output, OutputStats
+
+# The media stack, the HLS server and DNS-SD are imported when the command runs (see docs/architecture.md).
 HELP = ("stream sources live to RTMP destinations and/or the room's LAN (HLS), recording them too if asked, "
         "printing each destination's health")
 PROG = "classroom-console stream"
@@ -64,6 +52,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def build(args: argparse.Namespace) -> tuple[Program, list[Output]]:
     """Everything that can be wrong with the input is found here, before any thread starts (ValueError)."""
+    from classroom_console.media import Program, make_source, parse_layout, parse_size
+    from classroom_console.media.output_hls import HlsOutput
+    from classroom_console.media.output_rtmp import RtmpOutput
+    from classroom_console.media.output_srt import SrtOutput, srt_available
+
     if not args.to and args.hls_port is None:
         raise ValueError("give at least one destination: --to rtmp://HOST/APP/KEY or --hls-port P")
     if args.duration is not None and args.duration <= 0:
@@ -107,6 +100,8 @@ def final_lines(stats: OutputStats) -> list[str]:
 
 
 def report(args: argparse.Namespace, record: dict[str, Any]) -> None:
+    from classroom_console.media.output import OutputStats
+
     print(json.dumps(record) if args.json else "\n".join(
         health_line(record["elapsed_s"], OutputStats(**d)) for d in record["destinations"]), flush=True)
 
@@ -114,6 +109,10 @@ def report(args: argparse.Namespace, record: dict[str, Any]) -> None:
 async def serve_hls(args: argparse.Namespace, outputs: list[Output]) -> tuple[HlsServer, HlsAdvertiser] | None:
     """The LAN server and its DNS-SD advert, before the stream starts (a port in use is said before any
     encoding); with --json the URL goes to stderr, so that stdout stays JSON lines."""
+    from classroom_console.media.hls_dnssd import HlsAdvertiser
+    from classroom_console.media.hls_server import HlsServer
+    from classroom_console.media.output_hls import HlsOutput
+
     hls = next((o for o in outputs if isinstance(o, HlsOutput)), None)
     if hls is None:
         return None
@@ -132,6 +131,10 @@ async def serve_hls(args: argparse.Namespace, outputs: list[Output]) -> tuple[Hl
 
 async def stream(args: argparse.Namespace, program: Program,
                  outputs: list[Output]) -> tuple[list[OutputStats], RecordingResult | None]:
+    from classroom_console.commands.record import open_store
+    from classroom_console.media import EncoderSettings, Recorder, RecordingResult, offload
+    from classroom_console.media.broadcast import Broadcast
+
     settings = EncoderSettings(preset=args.preset, crf=args.crf)
     job: Recorder | Broadcast
     hls = await serve_hls(args, outputs)
@@ -168,6 +171,9 @@ async def stream(args: argparse.Namespace, program: Program,
 
 
 def run(args: argparse.Namespace) -> int:
+    from classroom_console.media import StopReason
+    from classroom_console.media.output import OutputState
+
     try:
         program, outputs = build(args)
     except ValueError as exc:

@@ -8,13 +8,13 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from classroom_console.store import AsyncStore, StoreError
-from classroom_console.sync import AuthRefused, SyncConfig, SyncEngine, SyncProgress
-from classroom_console.sync import items as sync_items
-from classroom_console.sync.room import load_settings, save_settings
-from classroom_console.sync.status import status_line
+if TYPE_CHECKING:
+    from classroom_console.store import AsyncStore
+    from classroom_console.sync import SyncEngine, SyncProgress
 
+# The store and the sync engine (aiohttp) are imported when the command runs (see docs/architecture.md).
 HELP = "upload this room's sessions and recordings to the centre (a durable queue; resumes where it stopped)"
 TOKEN_ENV = "CLASSROOM_CONSOLE_TOKEN"
 REFUSED, OFFLINE, ITEMS_FAILED, INTERRUPTED = 3, 4, 5, 130
@@ -64,6 +64,8 @@ class StatusPrinter:
         self._tty = sys.stderr.isatty()
 
     def __call__(self, p: SyncProgress) -> None:
+        from classroom_console.sync.status import status_line
+
         line = status_line(p)
         if line and line != self.last:
             self.last = line
@@ -75,6 +77,8 @@ class StatusPrinter:
 
 
 async def _report_failed(store: AsyncStore, engine: SyncEngine, failed_now: int) -> None:
+    from classroom_console.sync import items as sync_items
+
     for item in await store.call(lambda s: sync_items.failed_items(s, max(failed_now, 0))):
         print(f"classroom-console sync: set aside {item['item_kind']} {item['item_id']} "
               f"[{item['reason'] or 'refused'}]: {item['last_error']}", file=sys.stderr)
@@ -117,6 +121,11 @@ async def _forever(engine: SyncEngine) -> int:
 
 
 async def _run(args: argparse.Namespace) -> int:
+    from classroom_console.store import AsyncStore, StoreError
+    from classroom_console.sync import AuthRefused, SyncConfig, SyncEngine
+    from classroom_console.sync import items as sync_items
+    from classroom_console.sync.room import load_settings, save_settings
+
     prog = "classroom-console sync"
     try:
         token = await asyncio.to_thread(_token, args)  # a file read: off the loop

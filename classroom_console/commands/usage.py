@@ -8,12 +8,9 @@ import json
 import sys
 
 from classroom_console.commands.argtypes import iso_day, number_in
-from classroom_console.store import AsyncStore, StoreError
-from classroom_console.sync import AuthRefused, SyncError
-from classroom_console.usage import local_report, local_utc_offset_h
-from classroom_console.usage_export import sessions_csv, to_csv, to_table
 from classroom_console.usage_model import DEFAULT_LAMP_RATED_HOURS, UsageFilter, UsageReport
-from classroom_console.usage_remote import centre_report
+
+# The store, the report's SQL and the centre's client (aiohttp) are imported when the command runs.
 
 HELP = "the usage report: hours, sessions, lecturers, courses, recordings, lamp hours, faults"
 
@@ -34,6 +31,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 async def _report(args: argparse.Namespace, f: UsageFilter) -> UsageReport:
+    from classroom_console.store import AsyncStore
+    from classroom_console.usage import local_report
+    from classroom_console.usage_remote import centre_report
+
     if args.centre:
         return await centre_report(args.centre, args.token or "", f, args.cafile)
     store = await AsyncStore.open(args.data_dir)
@@ -46,6 +47,11 @@ async def _report(args: argparse.Namespace, f: UsageFilter) -> UsageReport:
 
 
 def run(args: argparse.Namespace) -> int:
+    from classroom_console.store import StoreError
+    from classroom_console.sync import AuthRefused, SyncError
+    from classroom_console.usage import local_utc_offset_h
+    from classroom_console.usage_export import sessions_csv, to_csv, to_table
+
     if args.since and args.until and args.since > args.until:
         print(f"classroom-console usage: --since {args.since} is after --until {args.until}", file=sys.stderr)
         return 2
