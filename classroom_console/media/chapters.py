@@ -22,7 +22,7 @@ from .artifacts import Marker, chapters_path, chapters_vtt
 log = logging.getLogger(__name__)
 
 AUTO, MARKER, EDITED = "auto", "marker", "edited"
-MARKER_WINDOW_S = 3.0  # a marker this close to a found change names it instead of making a second chapter
+MARKER_WINDOW_S = 2.0  # a marker this close to a found change names it instead of making a second chapter
 MIN_GAP_S = 1.0  # two chapters are never closer than this
 TITLE_MAX = 200
 

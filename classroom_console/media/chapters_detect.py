@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,7 +135,8 @@ def _luma(frame: av.VideoFrame) -> np.ndarray:
     w, h = ANALYSIS_SIZE
     if frame.format.name.startswith(("yuv", "nv")) and frame.planes:
         plane = frame.planes[0]
-        full: np.ndarray = np.frombuffer(memoryview(plane), np.uint8).reshape(frame.height, plane.line_size)[:, : frame.width]
+        rows: np.ndarray = np.frombuffer(memoryview(plane), np.uint8).reshape(frame.height, plane.line_size)
+        full = rows[:, : frame.width]
     else:
         full = frame.reformat(format="gray").to_ndarray()
     small: np.ndarray = cv2.resize(full, (w, h), interpolation=cv2.INTER_AREA).astype(np.float32)
@@ -271,6 +272,28 @@ def detect(path: Path, tuning: Tuning | None = None, *, stop: threading.Event | 
     if progress is not None:
         progress(1.0)
     return Detection(tuple(changes), duration, count, "keyframes" if keyframes else "sparse")
+
+
+def thumbnails_at(path: Path, times: Sequence[float]) -> list[np.ndarray | None]:
+    """The picture at each time (for chapters the lecturer marked where no change was found): one GOP decoded
+    per time."""
+    out: list[np.ndarray | None] = []
+    with _open(path) as container:
+        stream = _video(container)
+        stream.thread_type = "AUTO"
+        assert stream.time_base is not None
+        for at in times:
+            picture = None
+            try:
+                container.seek(round(at / stream.time_base), stream=stream, backward=True, any_frame=False)
+                for frame in container.decode(stream):
+                    picture = thumbnail(frame)
+                    if frame.time is None or float(frame.time) >= at - 1e-3:
+                        break
+            except av.error.FFmpegError:
+                pass
+            out.append(picture)
+    return out
 
 
 def _thumb(sample: Sample) -> np.ndarray | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -54,7 +54,7 @@ def find(path: Path, markers: Sequence[Marker] = (), tracks: Sequence[tuple[str,
     """Blocking: detection on the presentation, merged with the markers on the program's timeline."""
     import time
 
-    from .chapters_detect import detect, jpeg
+    from .chapters_detect import detect, jpeg, thumbnails_at
     from .probe import media_seconds
 
     began = time.perf_counter()
@@ -62,8 +62,13 @@ def find(path: Path, markers: Sequence[Marker] = (), tracks: Sequence[tuple[str,
     detection = detect(source, stop=stop, progress=progress)
     found = [Chapter(c.start_s, "", AUTO, jpeg(c.thumbnail)) for c in detection.changes]
     duration = (media_seconds(path) if source != path else 0.0) or detection.duration_s
-    return Found(tuple(merge(found, markers, duration)), duration, source, time.perf_counter() - began,
-                 detection.mode)
+    chapters = merge(found, markers, duration)
+    bare = [i for i, c in enumerate(chapters) if c.thumbnail is None]  # marked where no change was found
+    if bare:
+        pictures = thumbnails_at(source, [chapters[i].start_s for i in bare])
+        for i, picture in zip(bare, pictures, strict=True):
+            chapters[i] = replace(chapters[i], thumbnail=jpeg(picture))
+    return Found(tuple(chapters), duration, source, time.perf_counter() - began, detection.mode)
 
 
 def write_files(path: Path, chapters: Sequence[Chapter], duration_s: float,
