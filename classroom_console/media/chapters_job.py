@@ -8,6 +8,7 @@ begun, an edit goes to the store and the .vtt only, and the centre gets it as me
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -22,6 +23,8 @@ from .offload import offload
 log = logging.getLogger(__name__)
 
 PRESENTATION_PREFIXES = ("screen", "slides", "presentation")  # source names of a presentation (spec.py names)
+
+ROOM_LEFT_BYTES = 64 << 20  # free space kept beyond the copy of the file its atoms are written into
 
 # What saving an edit did (the UI words these codes).
 WRITTEN, METADATA_ONLY = "written", "metadata_only"
@@ -73,8 +76,12 @@ def find(path: Path, markers: Sequence[Marker] = (), tracks: Sequence[tuple[str,
 
 def write_files(path: Path, chapters: Sequence[Chapter], duration_s: float,
                 stop: threading.Event | None = None) -> tuple[int, str]:
-    """Blocking: atoms into the MP4 and the .vtt beside it; returns the file's new (size, SHA-256)."""
-    write_atoms(path, chapters, duration_s, stop)  # an empty list takes the old atoms out
+    """Blocking: atoms into the MP4 and the .vtt beside it; returns the file's new (size, SHA-256). The atoms need
+    room for a copy of the file while it is rewritten: on a disk without it, only the .vtt is written."""
+    if shutil.disk_usage(path.parent).free > path.stat().st_size + ROOM_LEFT_BYTES:
+        write_atoms(path, chapters, duration_s, stop)  # an empty list takes the old atoms out
+    else:
+        log.warning("%s: no room on the disk for a copy, so its chapters are not written into it", path.name)
     write_vtt(path, chapters, duration_s)
     return size_and_sha256(path)
 
