@@ -43,6 +43,10 @@ ACTIVITY_STARTED, ACTIVITY_ENDED = "activity_started", "activity_ended"
 ANSWER, ANSWER_SHOWN = "answer", "answer_shown"
 HAND_RAISED, HAND_CLEARED = "hand_raised", "hand_cleared"
 KINDS = (JOINED, LEFT, ACTIVITY_STARTED, ACTIVITY_ENDED, ANSWER, ANSWER_SHOWN, HAND_RAISED, HAND_CLEARED)
+# The tablets server's own log (classroom_console/tablets/participation_log.py) spells the same facts so; the
+# figures count both, and the retention blanks names in both.
+TABLET_JOINED, TABLET_ACTIVITY, TABLET_ANSWER = "tablet.joined", "tablet.activity", "tablet.answer"
+TABLET_HAND, TABLET_RESULTS = "tablet.hand", "tablet.results"
 
 MAX_ID = 64  # seats, activity ids and kinds
 MAX_NAME = 200  # a display name
@@ -198,13 +202,40 @@ def drop_old_names(store: Store, days: int, now: datetime | None = None) -> int:
     if days <= 0:
         return 0
     cutoff = utc_iso((now or datetime.now(UTC)) - timedelta(days=days))
-    with store.db.atomic():
-        cur = store.db.execute(
-            "UPDATE session_events SET payload = json_set(payload, '$.name', '', '$.name_dropped', json('true')) "
-            "WHERE kind = ? AND wall_time < ? AND coalesce(json_extract(payload, '$.name'), '') <> ''",
-            (JOINED, cutoff),
-        )
-    return int(cur.rowcount or 0)
+    dropped = 0
+    for _ in range(100_000):  # bounded: a batch per pass, until none is left
+        with store.db.atomic():
+            rows = store.db.execute(
+                f"SELECT id, payload FROM session_events WHERE kind IN ({', '.join('?' * len(_NAMED))}) "
+                "AND wall_time < ? AND instr(payload, '\"name\"') > 0 "
+                "AND json_extract(payload, '$.name_dropped') IS NULL LIMIT 2000",
+                (*_NAMED, cutoff),
+            ).fetchall()
+            for row_id, text in rows:
+                store.db.execute("UPDATE session_events SET payload = ? WHERE id = ?",
+                                 (dumps(_without_names(json.loads(text))), row_id))
+        dropped += len(rows)
+        if len(rows) < 2000:
+            break
+    return dropped
+
+
+_NAMED = (JOINED, TABLET_JOINED, TABLET_RESULTS)
+
+
+def _without_names(payload: Any) -> Any:
+    """A display name blanked where it stands (the payload itself, or each answer of a results list)."""
+    if not isinstance(payload, dict):
+        return payload
+    if "name" in payload:
+        payload["name"] = ""
+    answers = payload.get("answers")
+    if isinstance(answers, list):
+        for answer in answers:
+            if isinstance(answer, dict) and "name" in answer:
+                answer["name"] = ""
+    payload["name_dropped"] = True
+    return payload
 
 
 class NameRetention:

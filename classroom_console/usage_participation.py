@@ -14,10 +14,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from classroom_console.participation import ACTIVITY_STARTED, ANSWER, HAND_RAISED, JOINED
+from classroom_console.participation import (
+    ACTIVITY_STARTED,
+    ANSWER,
+    HAND_RAISED,
+    JOINED,
+    TABLET_ACTIVITY,
+    TABLET_ANSWER,
+    TABLET_HAND,
+    TABLET_JOINED,
+)
 
 MAX_LISTED = 500  # sessions and activities listed one by one (the newest); the totals count them all
-_KINDS = (JOINED, ACTIVITY_STARTED, ANSWER, HAND_RAISED)
+# Two spellings of the same facts: participation.py's, and the tablets server's own log (``tablet.*``: the
+# activity as ``id``/``kind``/``question``, an answer's activity as ``activity``, a hand with ``up``).
+_KINDS = (JOINED, ACTIVITY_STARTED, ANSWER, HAND_RAISED, TABLET_JOINED, TABLET_ACTIVITY, TABLET_ANSWER, TABLET_HAND)
+_JOINS, _STARTS, _ANSWERS, _HANDS = (JOINED, TABLET_JOINED), (ACTIVITY_STARTED, TABLET_ACTIVITY), (
+    ANSWER, TABLET_ANSWER), (HAND_RAISED, TABLET_HAND)
 
 
 def _field(dialect: str, key: str) -> str:
@@ -29,14 +42,16 @@ def _field(dialect: str, key: str) -> str:
 def participation_sql(dialect: str, local: bool, fs: str) -> str:
     """Per session, kind and activity: events and distinct seats. ``fs`` is the filtered-sessions CTE."""
     same_room = "" if local else " AND fs.room_id = e.room_id"
-    act, seat = _field(dialect, "activity_id"), _field(dialect, "seat")
-    akind, title = _field(dialect, "activity_kind"), _field(dialect, "title")
+    f = {key: _field(dialect, key) for key in
+         ("activity_id", "activity", "id", "seat", "activity_kind", "kind", "title", "question", "up")}
+    act = f"coalesce({f['activity_id']}, {f['activity']}, {f['id']})"
+    akind, title = f"coalesce({f['activity_kind']}, {f['kind']})", f"coalesce({f['title']}, {f['question']})"
     kinds = ", ".join(f"'{k}'" for k in _KINDS)
     return (
         f"WITH {fs} SELECT e.session_id, fs.room_id, fs.course, fs.t0, e.kind, {act}, "
-        f"max({akind}), max({title}), count(*), count(DISTINCT {seat}) "
+        f"max({akind}), max({title}), count(*), count(DISTINCT {f['seat']}), {f['up']} "
         f"FROM session_events e JOIN fs ON fs.id = e.session_id{same_room} "
-        f"WHERE e.kind IN ({kinds}) GROUP BY e.session_id, fs.room_id, fs.course, fs.t0, e.kind, {act}"
+        f"WHERE e.kind IN ({kinds}) GROUP BY e.session_id, fs.room_id, fs.course, fs.t0, e.kind, {act}, {f['up']}"
     )
 
 
@@ -49,21 +64,23 @@ def _rate(respondents: int, activities: int, joins: int) -> float | None:
 def figures(rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
     """The report's ``tablets`` section from ``participation_sql``'s rows; pure Python."""
     sessions: dict[tuple[str, str], dict[str, Any]] = {}
-    for sid, room, course, t0, kind, act, akind, title, count, seats in rows:
+    for sid, room, course, t0, kind, act, akind, title, count, seats, up in rows:
         s = sessions.setdefault((str(room), str(sid)), {
             "session_id": str(sid), "room": str(room), "course": str(course), "start_s": float(t0),
             "joins": 0, "hands": 0, "answers": 0, "activities": {},
         })
-        if kind == JOINED:
-            s["joins"] = int(seats)
-        elif kind == HAND_RAISED:
-            s["hands"] = int(count)
+        if kind in _JOINS:
+            s["joins"] += int(seats)
+        elif kind in _HANDS:
+            if kind == HAND_RAISED or up in (1, True, "1", "true"):
+                s["hands"] += int(count)
         elif act is not None:
             a = s["activities"].setdefault(str(act), {"kind": "", "title": "", "answers": 0, "respondents": 0})
-            if kind == ACTIVITY_STARTED:
+            if kind in _STARTS:
                 a["kind"], a["title"] = str(akind or ""), str(title or "")
             else:
-                a["answers"], a["respondents"] = int(count), int(seats)
+                a["answers"] += int(count)
+                a["respondents"] += int(seats)
                 s["answers"] += int(count)
     by_session: list[dict[str, Any]] = []
     by_activity: list[dict[str, Any]] = []

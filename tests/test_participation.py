@@ -19,8 +19,10 @@ import pytest
 from classroom_console import participation as pt
 from classroom_console.console import ConsoleCore, ConsoleOptions
 from classroom_console.participation import NameRetention, Participation, drop_old_names
+from classroom_console.room import Room
 from classroom_console.store import AsyncStore, utc_iso
 from classroom_console.sync.items import sweep
+from classroom_console.tablets import RoomLog
 from classroom_console.usage import local_report
 from classroom_console.usage_model import UsageFilter
 from tests.test_centre_postgres import postgres_url  # noqa: F401  (a fixture)
@@ -258,3 +260,36 @@ async def test_retention_runs_again_after_its_interval(tmp_path: Path) -> None:
         await retention.stop()
         await store.close()
     assert retention.runs >= 3
+
+
+async def test_the_tablets_servers_own_log_counts_too_and_loses_its_names(tmp_path: Path) -> None:
+    """ClassSession logs through RoomLog (``tablet.*`` kinds): the same figures, the same retention."""
+    store = await AsyncStore.open(tmp_path)
+    room = Room("A", room_id="room:A")
+    room.attach_store(store)
+    try:
+        await store.call(lambda s: s.upsert_room("room:A", "A"))
+        session = await room.start_session("Aliya", "Physics")
+        log = RoomLog(room)
+        for seat, name in ((1, XSS), (2, "Bolat"), (3, "Dana")):
+            log.joined(seat, name, rejoined=False)
+        log.joined(1, XSS, rejoined=True)
+        log.activity_started({"id": "a1", "kind": "poll", "question": "Ready?", "options": ["Yes", "No"]})
+        for seat in (1, 2):
+            log.answered("a1", seat, {"choice": [0]}, datetime.now(UTC).isoformat())
+        log.hand(3, True, "student")
+        log.hand(3, False, "lecturer")
+        log.activity_closed({"activity": "a1", "answers": [{"seat_id": 1, "name": XSS, "text": "x"}]})
+        await room.flush()
+        await room.end_session()
+        t = (await local_report(store)).tablets
+        assert t is not None
+        assert (t["sessions"], t["joins"], t["activities"], t["answers"], t["hands"]) == (1, 3, 1, 2, 1)
+        assert t["response_rate"] == round(2 / 3, 4) and t["by_activity"][0]["title"] == "Ready?"
+        later = datetime.now(UTC) + timedelta(days=31)
+        assert await store.call(lambda s: drop_old_names(s, 30, now=later)) == 5  # four joins, one results
+        assert (await local_report(store)).tablets == t
+        text = json.dumps([e["payload"] for e in await store.events(session.id)], ensure_ascii=False)
+    finally:
+        await store.close()
+    assert XSS not in text and "Bolat" not in text and "Ready?" in text
