@@ -158,6 +158,26 @@ async def test_usage_json_counts_joins_answers_and_response_rates(tmp_path: Path
     assert "Tablet participation: 3 session(s), 9 joined, 3 activities, 10 answers, response rate 70%" in table.stdout
 
 
+async def _room_log_lesson(store: AsyncStore) -> str:
+    """A session as the tablets server logs it (RoomLog, ``tablet.*`` kinds): 3 seats, 2 answer, one hand."""
+    room = Room("A", room_id="room:A")
+    room.attach_store(store)
+    session = await room.start_session("Aliya", "Physics")
+    log = RoomLog(room)
+    for seat, name in ((1, XSS), (2, "Bolat"), (3, "Dana")):
+        log.joined(seat, name, rejoined=False)
+    log.joined(1, XSS, rejoined=True)
+    log.activity_started({"id": "a1", "kind": "poll", "question": "Ready?", "options": ["Yes", "No"]})
+    for seat in (1, 2):
+        log.answered("a1", seat, {"choice": [0]}, datetime.now(UTC).isoformat())
+    log.hand(3, True, "student")
+    log.hand(3, False, "lecturer")
+    log.activity_closed({"activity": "a1", "answers": [{"seat_id": 1, "name": XSS, "text": "x"}]})
+    await room.flush()
+    await room.end_session()
+    return session.id
+
+
 async def _centre_reports(store: AsyncStore, folder: Path, url: str | None) -> list[dict[str, Any]]:
     await store.call(lambda s: s.db.execute("UPDATE upload_queue SET state = 'pending'"))
     async with running_centre(folder, database_url=url) as centre:
@@ -180,6 +200,7 @@ async def test_participation_survives_the_sync_and_the_centre_reports_it_on_sqli
     try:
         sid = await _lesson(store, "Physics", seats=5, answering=[5, 3], name=XSS)
         await _lesson(store, "Maths", seats=2, answering=[2])
+        await _room_log_lesson(store)
         await store.call(sweep)
         local = (await local_report(store, UsageFilter())).as_json()["tablets"]
         lite = await _centre_reports(store, tmp_path / "lite", None)
@@ -188,9 +209,9 @@ async def test_participation_survives_the_sync_and_the_centre_reports_it_on_sqli
         await store.close()
     assert lite == pg
     every, by_lecturer, other_room = lite
-    assert every["joins"] == 7 and every["answers"] == 5 + 1 + 3 + 1 + 2 + 1 and every["activities"] == 3
-    assert every["response_rate"] == round((5 + 3 + 2) / (2 * 5 + 2), 4)
-    assert by_lecturer == every and other_room["sessions"] == 0
+    assert every["joins"] == 7 + 3 and every["answers"] == 5 + 1 + 3 + 1 + 2 + 1 + 2 and every["activities"] == 4
+    assert every["response_rate"] == round((5 + 3 + 2 + 2) / (2 * 5 + 2 + 3), 4) and every["hands"] == 3
+    assert by_lecturer["sessions"] == 3 and other_room["sessions"] == 0
     # the centre keys rooms by their token's name; apart from that the room's own report says the same
     for key in ("sessions", "joins", "activities", "answers", "hands", "response_rate", "by_course"):
         assert local[key] == every[key], key
@@ -265,23 +286,9 @@ async def test_retention_runs_again_after_its_interval(tmp_path: Path) -> None:
 async def test_the_tablets_servers_own_log_counts_too_and_loses_its_names(tmp_path: Path) -> None:
     """ClassSession logs through RoomLog (``tablet.*`` kinds): the same figures, the same retention."""
     store = await AsyncStore.open(tmp_path)
-    room = Room("A", room_id="room:A")
-    room.attach_store(store)
     try:
         await store.call(lambda s: s.upsert_room("room:A", "A"))
-        session = await room.start_session("Aliya", "Physics")
-        log = RoomLog(room)
-        for seat, name in ((1, XSS), (2, "Bolat"), (3, "Dana")):
-            log.joined(seat, name, rejoined=False)
-        log.joined(1, XSS, rejoined=True)
-        log.activity_started({"id": "a1", "kind": "poll", "question": "Ready?", "options": ["Yes", "No"]})
-        for seat in (1, 2):
-            log.answered("a1", seat, {"choice": [0]}, datetime.now(UTC).isoformat())
-        log.hand(3, True, "student")
-        log.hand(3, False, "lecturer")
-        log.activity_closed({"activity": "a1", "answers": [{"seat_id": 1, "name": XSS, "text": "x"}]})
-        await room.flush()
-        await room.end_session()
+        session_id = await _room_log_lesson(store)
         t = (await local_report(store)).tablets
         assert t is not None
         assert (t["sessions"], t["joins"], t["activities"], t["answers"], t["hands"]) == (1, 3, 1, 2, 1)
@@ -289,7 +296,7 @@ async def test_the_tablets_servers_own_log_counts_too_and_loses_its_names(tmp_pa
         later = datetime.now(UTC) + timedelta(days=31)
         assert await store.call(lambda s: drop_old_names(s, 30, now=later)) == 5  # four joins, one results
         assert (await local_report(store)).tablets == t
-        text = json.dumps([e["payload"] for e in await store.events(session.id)], ensure_ascii=False)
+        text = json.dumps([e["payload"] for e in await store.events(session_id)], ensure_ascii=False)
     finally:
         await store.close()
     assert XSS not in text and "Bolat" not in text and "Ready?" in text
