@@ -55,14 +55,14 @@ class Lecture:
 
 
 def add_lecture(store: Store, mp4: Path, thumbs: list[bytes], *, title_course: str = COURSE,
-                lecturer: str = LECTURER) -> Lecture:
+                lecturer: str = LECTURER, seconds: float = 6.0) -> Lecture:
     """A session, its recording (the real file) and chapters with thumbnails, as the Studio leaves them."""
     store.upsert_room("room:A", "A")
     sid = store.start_session(room_id="room:A", lecturer=lecturer, course=title_course)
     data = mp4.read_bytes()
     rid = store.add_recording(sid, str(mp4))
     sha = hashlib.sha256(data).hexdigest()
-    store.finish_recording(rid, duration_s=6.0, size_bytes=len(data), sha256=sha)
+    store.finish_recording(rid, duration_s=seconds, size_bytes=len(data), sha256=sha)
     store.end_session(sid)
     replace_all(store, rid, [Chapter(start, title, "auto", thumb)
                              for (start, title), thumb in zip(CHAPTERS, thumbs, strict=True)])

@@ -51,7 +51,8 @@ def _page(lang: str, title: str, body: str, script: str = "") -> str:
 
 
 def _card(lang: str, lecture: Lecture) -> str:
-    meta = " · ".join(esc(x) for x in (lecture.course, lecture.lecturer, lecture.started_at[:10]) if x)
+    day = lecture.started_at[:10]
+    meta = " · ".join(esc(x) for x in (lecture.course, lecture.lecturer, "" if day in lecture.title else day) if x)
     first = lecture.chapters[0] if lecture.chapters else None
     thumb = (f'<img src="{PREFIX}thumb/{lecture.key}/0.jpg" alt="" loading="lazy">'
              if first is not None and first.thumbnail else '<span class="nothumb" aria-hidden="true">▶</span>')
@@ -118,11 +119,11 @@ def player_page(lang: str, lecture: Lecture) -> str:
                        ensure_ascii=True).replace("<", "\\u003c")
     body = (f'<p class="back"><a href="{PREFIX}?lang={esc(lang)}">← {t("Back to the library")}</a></p>'
             f"<h1>{esc(title)}</h1>"
-            f'<div class="player{" two" if second else ""}"><figure class="main">'
+            f'<div class="watch"><div class="stage"><div class="player{" two" if second else ""}"><figure class="main">'
             f'<video id="video" controls playsinline preload="metadata" src="{media}"></video></figure>{second}</div>'
             f'<p class="download"><a href="{media}?download=1" download>{t("Download for offline use")}</a></p>'
-            f'<div class="below"><section class="chapters"><h2>{t("Chapters")}</h2>'
-            f'<ol id="chapters">{chapters}</ol></section><dl class="facts">{facts}</dl></div>'
+            f'<dl class="facts">{facts}</dl></div>'
+            f'<section class="chapters"><h2>{t("Chapters")}</h2><ol id="chapters">{chapters}</ol></section></div>'
             f'<script type="application/json" id="words">{words}</script>')
     return _page(lang, title, body, "player.js")
 
