@@ -163,6 +163,21 @@ class CentreClient:
                                  f"{body.get('error')}", body.get("reason"))
         return dict(body)
 
+    async def library(self) -> dict[str, Any]:
+        """The recordings the centre holds, with published state, views and chapters (staff: every room's)."""
+        status, body = await self._request("GET", "/library")
+        if status != 200:
+            raise PermanentError(f"the centre refused its library list: HTTP {status} {body.get('error')}")
+        return dict(body)
+
+    async def publish(self, room: str, recording_id: str, published: bool) -> None:
+        """Staff only: a room's token is refused (AuthRefused)."""
+        body = {"room": room, "id": recording_id, "published": published}
+        status, answer = await self._request("POST", "/library/publish", json=body)
+        if status != 200:
+            raise PermanentError(f"the centre refused to publish {recording_id}: HTTP {status} {answer.get('error')}",
+                                 answer.get("reason"))
+
     async def recording_status(self, recording_id: str) -> dict[str, Any]:
         status, body = await self._request("GET", f"/recordings/{recording_id}")
         if status != 200:
