@@ -47,6 +47,7 @@ from classroom_console.media.studio_setup import SetupRefused
 from classroom_console.sync.room import load_settings as load_sync_settings
 from ui.bridge import RoomBridge
 from ui.studio_caption import caption_picture
+from ui.studio_chapters import ChaptersPanel
 from ui.studio_layouts import SCENE_KEYS, SceneBar, SourcePickers
 from ui.studio_live import LivePanel
 from ui.studio_meters import AudioMixerPanel
@@ -229,8 +230,14 @@ class StudioWorkspace(QWidget):
         self.side_tabs.addTab(stats_page, self.tr("Live figures"))
         self.recordings = RecordingsPanel(self.bridge)
         self.side_tabs.addTab(self.recordings, self.tr("Recordings"))
+        self.chapters_panel = ChaptersPanel(  # the picked recording's chapters, at its player's position
+            self.bridge, lambda: self.recordings.playback.position_s if self.recordings.playback else None,
+            lambda at: self.recordings.playback.seek(at) if self.recordings.playback else None)
+        self.recordings.list.currentItemChanged.connect(
+            lambda _item: self.chapters_panel.show_path(self.recordings.current_path()))
         self.live_panel = LivePanel()
         self.side_tabs.addTab(self.live_panel, self.tr("Live"))
+        self.side_tabs.addTab(self.chapters_panel, self.tr("Chapters"))
         self.live_panel.sig_add.connect(self._add_destination)
         self.live_panel.sig_remove.connect(self._remove_destination)
         self.live_panel.sig_go_live.connect(self._go_live)
