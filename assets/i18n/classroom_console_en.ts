@@ -122,4 +122,14 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>ParticipationText</name>
+    <message numerus="yes">
+        <source>%n session(s)</source>
+        <translation>
+            <numerusform>%n session</numerusform>
+            <numerusform>%n sessions</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

@@ -577,6 +577,14 @@
         <translation>Изображение скрыто</translation>
     </message>
     <message>
+        <source>Battery: %1%, charging</source>
+        <translation>Батарея: %1%, заряжается</translation>
+    </message>
+    <message>
+        <source>Battery: %1%</source>
+        <translation>Батарея: %1%</translation>
+    </message>
+    <message>
         <source>Will turn off after warm-up</source>
         <translation>Выключится после прогрева</translation>
     </message>
@@ -2144,6 +2152,33 @@ Console</source>
     <message>
         <source>Sending sessions…</source>
         <translation>Отправка занятий…</translation>
+    </message>
+</context>
+<context>
+    <name>ParticipationText</name>
+    <message>
+        <source>Tablet participation: no tablets joined a session in this period.</source>
+        <translation>Участие с планшетов: в этот период к занятиям не подключился ни один планшет.</translation>
+    </message>
+    <message>
+        <source>Tablet participation: %1; joined: %2, activities: %3, answers: %4, response rate: %5.</source>
+        <translation>Участие с планшетов: %1; подключились: %2, заданий: %3, ответов: %4, доля ответивших: %5.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n session(s)</source>
+        <translation>
+            <numerusform>%n занятие</numerusform>
+            <numerusform>%n занятия</numerusform>
+            <numerusform>%n занятий</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: joined: %2, answers: %3, response rate: %4</source>
+        <translation>%1: подключились: %2, ответов: %3, доля ответивших: %4</translation>
+    </message>
+    <message>
+        <source>(no course)</source>
+        <translation>(курс не указан)</translation>
     </message>
 </context>
 </TS>
