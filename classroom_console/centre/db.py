@@ -92,5 +92,15 @@ class CentreDB(abc.ABC):
         """One write with ``:name`` placeholders, committed; the rows it returns (RETURNING), if any."""
         raise NotImplementedError
 
+    async def try_lock_upload(self, key: int) -> bool | None:
+        """Take the lock on one recording's upload that every centre process sees, if free (True) or not (False).
+
+        None: this back end has no such lock (SQLite, one process: the file store's own lock serves).
+        """
+        return None
+
+    async def unlock_upload(self, key: int) -> None:  # noqa: B027  (nothing to do where there is no lock)
+        """Let go of a lock ``try_lock_upload`` took."""
+
     @abc.abstractmethod
     async def close(self) -> None: ...

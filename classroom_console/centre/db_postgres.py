@@ -140,9 +140,49 @@ class _Acquired:
             raise DatabaseDown(why) from exc
 
 
+class _UploadLocks:
+    """Session advisory locks on one connection this process keeps: if the process dies, PostgreSQL frees them.
+
+    A connection per upload would hold a pool connection for an hour-long upload; one connection holds any
+    number of locks (the process's own requests are kept apart by ``files.Uploads`` first: a session's
+    advisory lock is re-entrant).
+    """
+
+    def __init__(self, pool: Any) -> None:
+        self._pool = pool
+        self._conn: Any = None
+        self._guard = asyncio.Lock()
+
+    async def call(self, sql: str, key: int) -> Any:
+        async with self._guard:
+            if self._conn is not None and self._conn.is_closed():
+                await self._drop()
+            if self._conn is None:
+                self._conn = await self._pool.acquire()
+            try:
+                return await self._conn.fetchval(sql, key)
+            except BaseException:
+                await self._drop()
+                raise
+
+    async def _drop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                await self._pool.release(conn)
+            except Exception:
+                pass  # a broken connection is the pool's to replace
+
+    async def close(self) -> None:
+        async with self._guard:
+            await self._drop()
+
+
 class PostgresCentreDB(CentreDB):
     def __init__(self, pool: Any) -> None:
         self.pool = pool
+        self._locks = _UploadLocks(pool._pool if isinstance(pool, _Watched) else pool)
+        self._url = pool._url if isinstance(pool, _Watched) else ""
 
     @classmethod
     async def open(cls, url: str, password: str | None = None) -> PostgresCentreDB:
@@ -282,5 +322,21 @@ class PostgresCentreDB(CentreDB):
     async def execute(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         return await self.fetch(sql, params)  # each statement commits on its own (autocommit)
 
+    async def try_lock_upload(self, key: int) -> bool | None:
+        try:
+            return bool(await self._locks.call("SELECT pg_try_advisory_lock($1)", key))
+        except Exception as exc:
+            if _down(exc):
+                raise DatabaseDown(unavailable(exc, self._url) or "PostgreSQL connection lost") from exc
+            raise
+
+    async def unlock_upload(self, key: int) -> None:
+        try:
+            await self._locks.call("SELECT pg_advisory_unlock($1)", key)
+        except Exception as exc:
+            if not _down(exc):
+                raise  # a lost connection has let go of its locks already
+
     async def close(self) -> None:
+        await self._locks.close()
         await self.pool.close()

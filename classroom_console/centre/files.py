@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import hashlib
 import os
 from collections.abc import AsyncIterator
@@ -26,6 +27,7 @@ from classroom_console.centre.db import CentreDB, Identity, RecordingState
 from classroom_console.centre.validate import Invalid
 from classroom_console.store import utc_iso
 
+LOCK_POLL_S = 0.2  # how often a PATCH waiting for another process's upload of the same recording looks again
 WRITE_BLOCK = 2 << 20  # bytes handed to the writer thread at once, synced, then noted as the resume offset
 
 
@@ -90,6 +92,19 @@ def _write(fh: IO[bytes], hasher: Any, blocks: list[bytes]) -> None:
         hasher.update(block)
 
 
+def _open_lock(path: Path) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+
+
+def _try_flock(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
 def _write_synced(fh: IO[bytes], hasher: Any, blocks: list[bytes]) -> None:
     _write(fh, hasher, blocks)
     os.fsync(fh.fileno())
@@ -132,18 +147,55 @@ class Uploads:
     ) -> Received:
         """Append one PATCH body; a body cut short, or stalled, still keeps (and acknowledges) what arrived."""
         state = self._upload(who, rec.id)
+        busy = "another upload of this recording is still running; try again shortly"
+        deadline = asyncio.get_running_loop().time() + lock_wait_s
         try:
-            async with asyncio.timeout(lock_wait_s):
+            async with asyncio.timeout_at(deadline):
                 await state.lock.acquire()
         except TimeoutError:
-            raise UploadBusy("another upload of this recording is still running; try again shortly") from None
+            raise UploadBusy(busy) from None
         try:
-            return await self._receive_locked(state, who, rec, offset, length, body)
+            async with self._other_processes(who, rec.id, deadline, busy):
+                return await self._receive_locked(state, who, rec, offset, length, body)
         except BaseException:
             state.hasher, state.hashed = None, -1  # it may have taken bytes that were never written
             raise
         finally:
             state.lock.release()
+
+    @contextlib.asynccontextmanager
+    async def _other_processes(
+        self, who: Identity, recording_id: str, deadline: float, busy: str
+    ) -> AsyncIterator[None]:
+        """Kept apart from every other centre process: the database's lock (PostgreSQL), else a file lock.
+
+        Several processes behind one load balancer share the database and the file store, so a lock in one
+        process's memory is not enough: two of them would append to the same file.
+        """
+        loop = asyncio.get_running_loop()
+        key = int.from_bytes(hashlib.sha256(f"{who.name}\0{recording_id}".encode()).digest()[:8], "big", signed=True)
+        taken = await self.db.try_lock_upload(key)
+        if taken is None:  # no database lock: the file store's
+            lock_path = self.path(who, recording_id).with_suffix(".lock")
+            fd = await loop.run_in_executor(None, _open_lock, lock_path)
+            try:
+                while not await loop.run_in_executor(None, _try_flock, fd):
+                    if loop.time() >= deadline:
+                        raise UploadBusy(busy)
+                    await asyncio.sleep(LOCK_POLL_S)
+                yield
+            finally:
+                await loop.run_in_executor(None, os.close, fd)  # closing lets go of the lock
+            return
+        while not taken:
+            if loop.time() >= deadline:
+                raise UploadBusy(busy)
+            await asyncio.sleep(LOCK_POLL_S)
+            taken = await self.db.try_lock_upload(key)
+        try:
+            yield
+        finally:
+            await self.db.unlock_upload(key)
 
     async def _receive_locked(
         self, state: _Upload, who: Identity, rec: RecordingState, offset: int, length: int | None,
@@ -161,7 +213,9 @@ class Uploads:
             raise TooLarge(f"{length} bytes sent where {room_left} remain")
         path = self.path(who, rec.id)
         fh = await loop.run_in_executor(None, _open_at, path, offset)
-        hasher = state.hasher if state.hashed == offset else None
+        # Another process may have written this file since (PostgreSQL: no generation): hash what is on disk.
+        trusted = state.hashed == offset and self.db.generation is not None
+        hasher = state.hasher if trusted else None
         truncate_to: int | None = None
         written, overflow, gone, stalled = 0, False, False, ""
         committed = offset  # on disk, synced, and noted in the database: a crash resumes from here

@@ -1,0 +1,171 @@
+"""Two centre processes, one centre: one PostgreSQL, one shared file store, Debian's nginx in front (all on loopback).
+
+nginx runs from a temporary prefix on loopback ports (no root needed); the processes are real ``centre serve``
+subprocesses. The one holding a recording's upload lock (a PostgreSQL advisory lock, seen in ``pg_locks``) is
+killed mid-upload; the room's upload completes through the other with the right SHA-256.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from classroom_console.centre import config_nginx
+from classroom_console.store import AsyncStore
+from tests.pg_server import PgServer, pg_server  # noqa: F401  (a fixture)
+from tests.test_centre_api import auth
+from tests.test_centre_config import cli
+from tests.test_centre_tokens import CENTRE, ROOT
+from tests.test_sync_support import engine_for, file_sha256, fill_room
+
+asyncpg = pytest.importorskip("asyncpg", reason="the PostgreSQL centre needs asyncpg (pip install asyncpg)")
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+MB = 1 << 20
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def wait_for_port(port: int, proc: asyncio.subprocess.Process, what: str) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            assert time.monotonic() < deadline and proc.returncode is None, f"{what} did not start"
+            await asyncio.sleep(0.1)
+
+
+async def serve(data: Path, port: int, log: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
+    out = await asyncio.to_thread(open, log, "ab")
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", CENTRE, "serve", "--port", str(port), "--data", str(data),
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **env}, stdout=out, stderr=out,
+        )
+    finally:
+        await asyncio.to_thread(out.close)
+    await wait_for_port(port, proc, "a centre process")
+    return proc
+
+
+@contextlib.asynccontextmanager
+async def nginx(prefix: Path, upstream_ports: list[int]) -> AsyncIterator[str]:
+    """Debian's nginx on a loopback port from ``prefix``, balancing over the given centre ports."""
+    if not await asyncio.to_thread(os.path.exists, NGINX):
+        pytest.skip("nginx is not installed (apt-get install nginx)")
+    port = free_port()
+    await asyncio.to_thread(prefix.mkdir, parents=True, exist_ok=True)
+    conf = prefix / "nginx.conf"
+    text = config_nginx.standalone([f"127.0.0.1:{p}" for p in upstream_ports], f"127.0.0.1:{port}", prefix)
+    await asyncio.to_thread(conf.write_text, text)
+    proc = await asyncio.create_subprocess_exec(
+        NGINX, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log"),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        await wait_for_port(port, proc, "nginx")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGQUIT)
+            try:
+                async with asyncio.timeout(30):
+                    await proc.wait()
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+
+
+def _held(files: Path) -> int:
+    return sum(f.stat().st_size for f in files.rglob("*.bin")) if files.exists() else 0
+
+
+async def lock_holder(url: str, password: str) -> int | None:
+    """The pid of the centre process holding an upload's advisory lock (its application_name carries it)."""
+    conn = await asyncpg.connect(url, password=password)
+    try:
+        name = await conn.fetchval(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE 'classroom-centre-%' "
+            "AND l.objid <> 72100501 LIMIT 1")
+    finally:
+        await conn.close()
+    return int(name.rsplit("-", 1)[1]) if name else None
+
+
+async def test_two_processes_behind_nginx_one_killed_mid_upload_the_other_completes_it(
+    pg_server: PgServer, tmp_path: Path  # noqa: F811
+) -> None:
+    data, files = tmp_path / "centre", tmp_path / "shared-files"
+    env = {"PGPASSWORD": pg_server.password}
+    code, out, err = await cli("add-room", "Room 101", "--data", str(data), "--database-url", pg_server.url,
+                               "--files", str(files), env=env)
+    assert code == 0, err
+    token = out.strip().splitlines()[-1]
+    ports = [free_port(), free_port()]
+    procs = [await serve(data, p, tmp_path / f"centre-{n}.log", env) for n, p in enumerate(ports)]
+    store = await AsyncStore.open(tmp_path / "room")
+    try:
+        async with nginx(tmp_path / "nginx", ports) as url:
+            # Every request may land on either process: the same token works through both, and both answer alike.
+            async with aiohttp.ClientSession() as http:
+                for port in ports:
+                    async with http.get(f"http://127.0.0.1:{port}/api/v1/usage", headers=auth(token)) as r:
+                        assert r.status == 200
+            room = await store.call(lambda st: fill_room(st, tmp_path, sessions=2, events=5, recording_bytes=32 * MB))
+            engine = engine_for(store, url, token, bandwidth_bps=6 * MB, chunk_bytes=256 * MB)
+            try:
+                first = asyncio.ensure_future(engine.run_once())
+                deadline = time.monotonic() + 60
+                holder = None
+                while holder is None:
+                    assert time.monotonic() < deadline and not first.done(), "no process took the upload's lock"
+                    held = await asyncio.to_thread(_held, files)
+                    if held >= 6 * MB:
+                        holder = await lock_holder(pg_server.url, pg_server.password)
+                    await asyncio.sleep(0.1)
+                victim = next(p for p in procs if p.pid == holder)
+                victim.send_signal(signal.SIGKILL)
+                await victim.wait()
+                result = await first
+                for _ in range(5):  # the inline resumes usually finish it; else the next tries do
+                    if result.pending == 0:
+                        break
+                    result = await engine.run_once(force=True)
+                assert result.failed == 0 and result.pending == 0, result
+            finally:
+                await engine.close()
+            survivor = next(p for p in procs if p.returncode is None)
+            async with aiohttp.ClientSession() as http, http.get(
+                f"{url}/api/v1/recordings/{room['recording']}", headers=auth(token)
+            ) as r:
+                status = await r.json()
+            assert status["complete"] and status["sha256"] == room["sha256"]
+            stored = await asyncio.to_thread(lambda: list(files.rglob("*.bin")))
+            assert len(stored) == 1
+            assert await asyncio.to_thread(file_sha256, stored[0]) == room["sha256"]
+            assert survivor.returncode is None
+            assert not await asyncio.to_thread((data / "rooms").exists)  # the shared store, not DATA
+    finally:
+        for proc in procs:
+            if proc.returncode is None:
+                proc.terminate()
+                await proc.wait()
+        await store.close()
