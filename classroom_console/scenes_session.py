@@ -87,18 +87,18 @@ class SessionDirector:
             return
         if self.room.session is None:
             raise RuntimeError("no session is running: start one before opening the tablets")
-        tablets = ClassSession.for_room(self.room, host=self.tablets_host, port=self.tablets_port,
-                                        advertise=self.tablets_advertise)
-        try:
-            await tablets.start()
-        except OSError as exc:
-            if not self.tablets_port:
-                raise
-            log.info("tablet port %d is taken (%s): using another", self.tablets_port, exc)
-            tablets = ClassSession.for_room(self.room, host=self.tablets_host, port=0,
+        for port in dict.fromkeys((self.tablets_port, 0)):
+            tablets = ClassSession.for_room(self.room, host=self.tablets_host, port=port,
                                             advertise=self.tablets_advertise)
-            await tablets.start()
-        self.class_session = tablets
+            self.class_session = tablets  # before start(): its TabletsOpened listeners look it up
+            try:
+                await tablets.start()
+                return
+            except OSError as exc:
+                self.class_session = current
+                if not port:
+                    raise
+                log.info("tablet port %d is taken (%s): using another", port, exc)
 
     async def close(self) -> None:
         """The console is closing: the tablets are told the session ended and the server stops."""

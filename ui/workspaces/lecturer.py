@@ -31,6 +31,7 @@ from ui.address_dialog import AddressDialog
 from ui.bridge import RoomBridge
 from ui.camera_card import CameraCard
 from ui.camera_window import CameraWindow
+from ui.class_panel import ClassPanel
 from ui.device_card import DeviceCard
 from ui.reasons import failure_text
 from ui.scene_editor import SceneEditor
@@ -91,6 +92,8 @@ class LecturerWorkspace(QWidget):
         room_layout.setContentsMargins(0, 10, 0, 0)
         room_layout.setSpacing(12)
         self.tabs.addTab(room_page, self.tr("Room"))
+        self.class_panel = ClassPanel(bridge)
+        self.tabs.addTab(self.class_panel, self.tr("Students' tablets"))
         layout.addWidget(self.tabs, 1)
         room_layout.addLayout(self._devices_bar())
 

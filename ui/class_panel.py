@@ -1,0 +1,487 @@
+"""The Lecturer's Class tab: students' tablets — join code and QR, activities, live results, raised hands.
+
+Drives ``classroom_console.tablets.ClassSession`` (the core's, opened by the session's scene or here)
+through the bridge: calls are run with ``bridge.run``, news arrives as ``bridge.sig_tablets``. Names and
+open answers are students' text: shown in plain-text labels and list items only, never as markup.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from classroom_console.tablets import ClassSession
+from classroom_console.tablets import events as ev
+from ui.bridge import RoomBridge
+from ui.class_chart import ResultsChart
+from ui.class_projector import ProjectorWindow
+from ui.class_qr import qr_pixmap
+
+QR_SIZE = 150
+HANDS_SHOWN = 8
+
+
+def _plain(text: str = "", name: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # students' words are text, never markup
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+class ClassPanel(QWidget):
+    def __init__(self, bridge: RoomBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.projector: ProjectorWindow | None = None
+        self.activity: dict[str, Any] | None = None  # the activity shown (ActivityStarted's dict)
+        self.counts: dict[str, int] = {}
+        self.correct: tuple[str, ...] = ()
+        self.responders = 0
+        self.code = ""
+        self.url = ""
+        self._timer_end: float | None = None
+        self._clock = QTimer(self)
+        self._clock.setInterval(250)
+        self._clock.timeout.connect(self._show_timer)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()  # never pushes the window past a 768-px screen: scrolls instead
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        body.setObjectName("workspace")
+        row = QHBoxLayout(body)
+        row.setContentsMargins(0, 10, 0, 0)
+        row.setSpacing(14)
+        row.addWidget(self._join_column(), 0)
+        row.addWidget(self._activity_column(), 3)
+        row.addWidget(self._results_column(), 4)
+        scroll.setWidget(body)
+        outer.addWidget(scroll)
+
+        bridge.sig_tablets.connect(self.on_event)
+        bridge.sig_session_started.connect(lambda *_: self._enable())
+        bridge.sig_session_ended.connect(lambda *_: self._enable())
+        self._enable()
+
+    # -- building ---------------------------------------------------------------------------
+    def _join_column(self) -> QFrame:
+        panel = QFrame()
+        panel.setObjectName("panel")
+        column = QVBoxLayout(panel)
+        column.setContentsMargins(16, 12, 16, 12)
+        column.setSpacing(6)
+        title = QLabel(self.tr("Join code"))
+        title.setObjectName("sectionTitle")
+        self.code_label = _plain("—")
+        self.code_label.setStyleSheet("font-size: 26pt; font-weight: bold; color: #1d3557; letter-spacing: 3px;")
+        self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.qr_label = QLabel()
+        self.qr_label.setFixedSize(QR_SIZE, QR_SIZE)
+        self.qr_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.url_label = _plain()
+        self.url_label.setObjectName("pageSubtitle")
+        self.url_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.url_label.setWordWrap(True)
+        self.url_label.setMaximumWidth(QR_SIZE + 40)
+        self.joined_label = _plain(self.tr("No tablets yet"))
+        self.joined_label.setWordWrap(True)
+        self.joined_label.setMaximumWidth(QR_SIZE + 40)
+        self.open_button = QPushButton(self.tr("Open for tablets"))
+        self.open_button.clicked.connect(self.toggle_tablets)
+        self.projector_button = QPushButton(self.tr("Show on projector"))
+        self.projector_button.setToolTip(self.tr("The code and the live chart, full screen on the projector's display"))
+        self.projector_button.clicked.connect(self.show_on_projector)
+        column.addWidget(title)
+        column.addWidget(self.code_label)
+        column.addWidget(self.qr_label, 0, Qt.AlignmentFlag.AlignHCenter)
+        column.addWidget(self.url_label)
+        column.addWidget(self.joined_label)
+        column.addStretch(1)
+        column.addWidget(self.open_button)
+        column.addWidget(self.projector_button)
+        return panel
+
+    def _activity_column(self) -> QFrame:
+        panel = QFrame()
+        panel.setObjectName("panel")
+        column = QVBoxLayout(panel)
+        column.setContentsMargins(16, 12, 16, 12)
+        column.setSpacing(6)
+        title = QLabel(self.tr("Ask the class"))
+        title.setObjectName("sectionTitle")
+        self.kind_picker = QComboBox()
+        self.kind_picker.addItem(self.tr("Poll: one choice"), "single")
+        self.kind_picker.addItem(self.tr("Poll: several choices"), "multiple")
+        self.kind_picker.addItem(self.tr("Quiz (mark right answers with *)"), "quiz")
+        self.kind_picker.addItem(self.tr("Open answer"), "open")
+        self.kind_picker.currentIndexChanged.connect(self._kind_chosen)
+        self.question_edit = QLineEdit()
+        self.question_edit.setPlaceholderText(self.tr("Question"))
+        self.question_edit.setMaxLength(300)
+        self.options_edit = QPlainTextEdit()
+        self.options_edit.setPlaceholderText(self.tr("One option per line"))
+        self.options_edit.setFixedHeight(76)
+        self.problem = _plain(name="cardProblem")
+        self.problem.setWordWrap(True)
+        self.start_button = QPushButton(self.tr("Start"))
+        self.start_button.clicked.connect(self.start_activity)
+        self.close_button = QPushButton(self.tr("Close"))
+        self.close_button.setToolTip(self.tr("Stop taking answers"))
+        self.close_button.clicked.connect(self.close_activity)
+        self.share_button = QPushButton(self.tr("Share results"))
+        self.share_button.setToolTip(self.tr("Show the counts on the students' tablets"))
+        self.share_button.clicked.connect(self.share_results)
+        buttons = QHBoxLayout()
+        for button in (self.start_button, self.close_button, self.share_button):
+            buttons.addWidget(button)
+        self.timer_spin = QSpinBox()
+        self.timer_spin.setRange(10, 3600)
+        self.timer_spin.setSingleStep(30)
+        self.timer_spin.setValue(120)
+        self.timer_spin.setSuffix(self.tr(" s"))
+        self.timer_button = QPushButton(self.tr("Timer"))
+        self.timer_button.setToolTip(self.tr("A countdown on every tablet and on the projector"))
+        self.timer_button.clicked.connect(self.toggle_timer)
+        self.eyes_button = QPushButton(self.tr("Eyes on the board"))
+        self.eyes_button.setCheckable(True)
+        self.eyes_button.setToolTip(self.tr("Dim every tablet until you release them"))
+        self.eyes_button.clicked.connect(self.toggle_eyes)
+        extras = QHBoxLayout()
+        extras.addWidget(self.timer_spin)
+        extras.addWidget(self.timer_button)
+        extras.addWidget(self.eyes_button, 1)
+        column.addWidget(title)
+        column.addWidget(self.kind_picker)
+        column.addWidget(self.question_edit)
+        column.addWidget(self.options_edit)
+        column.addLayout(buttons)
+        column.addWidget(self.problem)
+        column.addStretch(1)
+        column.addLayout(extras)
+        return panel
+
+    def _results_column(self) -> QFrame:
+        panel = QFrame()
+        panel.setObjectName("panel")
+        grid = QGridLayout(panel)
+        grid.setContentsMargins(16, 12, 16, 12)
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(6)
+        title = QLabel(self.tr("Results"))
+        title.setObjectName("sectionTitle")
+        self.answered_label = _plain(self.tr("No activity yet"))
+        self.answered_label.setObjectName("pageSubtitle")
+        self.chart = ResultsChart()
+        self.answers_list = QListWidget()  # list items are plain text: a student's "<b>" shows as typed
+        self.answers_list.setWordWrap(True)
+        self.answers_list.hide()
+        self.approve_button = QPushButton(self.tr("Show to the class"))
+        self.approve_button.setToolTip(self.tr("The chosen answer appears on every tablet, without its author"))
+        self.approve_button.clicked.connect(self.approve_selected)
+        self.approve_button.hide()
+        hands_title = QLabel(self.tr("Raised hands"))
+        hands_title.setObjectName("sectionTitle")
+        self.hands_box = QVBoxLayout()
+        self.hands_box.setSpacing(2)
+        self.hand_labels: list[QLabel] = []
+        self.no_hands = _plain(self.tr("None"))
+        self.no_hands.setObjectName("pageSubtitle")
+        self.hands_box.addWidget(self.no_hands)
+        self.lower_button = QPushButton(self.tr("Next"))
+        self.lower_button.setToolTip(self.tr("Lower the first hand in the queue"))
+        self.lower_button.clicked.connect(self.lower_first_hand)
+        hands = QVBoxLayout()
+        hands.addWidget(hands_title)
+        hands.addLayout(self.hands_box)
+        hands.addStretch(1)
+        hands.addWidget(self.lower_button)
+        results = QVBoxLayout()
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addStretch(1)
+        head.addWidget(self.answered_label)
+        results.addLayout(head)
+        results.addWidget(self.chart, 1)
+        results.addWidget(self.answers_list, 1)
+        results.addWidget(self.approve_button)
+        grid.addLayout(results, 0, 0)
+        grid.addLayout(hands, 0, 1)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 1)
+        return panel
+
+    # -- state ------------------------------------------------------------------------------
+    def tablets(self) -> ClassSession | None:
+        session = self.bridge.core.scenes.class_session
+        return session if session is not None and session.running else None
+
+    def _enable(self) -> None:
+        running = self.bridge.room.session is not None
+        open_ = self.tablets() is not None
+        self.open_button.setEnabled(running)
+        self.open_button.setText(self.tr("Close for tablets") if open_ else self.tr("Open for tablets"))
+        self.open_button.setToolTip("" if running else self.tr("Start a session first"))
+        for widget in (self.start_button, self.timer_button, self.eyes_button, self.lower_button):
+            widget.setEnabled(open_)
+        current_open = open_ and self.activity is not None and self._still_open()
+        self.close_button.setEnabled(current_open)
+        self.share_button.setEnabled(open_ and self.activity is not None)
+        self.approve_button.setEnabled(open_)
+
+    def _still_open(self) -> bool:
+        tablets = self.tablets()
+        return tablets is not None and tablets.current is not None and tablets.current.open
+
+    def _kind_chosen(self) -> None:
+        self.options_edit.setEnabled(self.kind_picker.currentData() != "open")
+
+    # -- lecturer actions -------------------------------------------------------------------
+    def toggle_tablets(self) -> None:
+        director = self.bridge.core.scenes
+        self.open_button.setEnabled(False)
+        self.bridge.run(director.open_tablets(self.tablets() is None), on_done=lambda _r: self._enable(),
+                        on_error=lambda _e: self._enable(), what=self.tr("open the tablets"), owner=self)
+
+    def start_activity(self) -> None:
+        tablets = self.tablets()
+        if tablets is None:
+            return
+        kind = str(self.kind_picker.currentData())
+        question = self.question_edit.text().strip()
+        lines = [line.strip() for line in self.options_edit.toPlainText().splitlines() if line.strip()]
+        if not question:
+            self.problem.setText(self.tr("Type the question first."))
+            return
+        self.problem.clear()
+        if kind == "open":
+            call = tablets.ask(question)
+        else:
+            correct = [line.lstrip("*").strip() for line in lines if line.startswith("*")]
+            options = [line.lstrip("*").strip() for line in lines]
+            if len(options) < 2:
+                self.problem.setText(self.tr("Give at least two options, one per line."))
+                return
+            if len(set(options)) != len(options):
+                self.problem.setText(self.tr("Two options are the same."))
+                return
+            if kind == "quiz" and not correct:
+                self.problem.setText(self.tr("Mark the right answers with * at the start of their line."))
+                return
+            call = tablets.start_poll(question, options, multiple=kind == "multiple", correct=correct)
+        self.bridge.run(call, what=self.tr("start the activity"), owner=self,
+                        on_error=lambda _e: self.problem.setText(self.tr("The activity could not start.")))
+
+    def close_activity(self) -> None:
+        tablets = self.tablets()
+        if tablets is not None and tablets.current is not None:
+            self.bridge.run(tablets.close_poll(), what=self.tr("close the activity"), owner=self)
+
+    def share_results(self) -> None:
+        tablets = self.tablets()
+        if tablets is not None and self.activity is not None:
+            self.bridge.run(tablets.share_results(str(self.activity["id"])), what=self.tr("share the results"),
+                            owner=self)
+
+    def approve_selected(self) -> None:
+        tablets = self.tablets()
+        item = self.answers_list.currentItem()
+        if tablets is not None and item is not None:
+            self.bridge.run(tablets.approve_answer(int(item.data(Qt.ItemDataRole.UserRole))),
+                            what=self.tr("show the answer"), owner=self)
+
+    def lower_first_hand(self) -> None:
+        tablets = self.tablets()
+        if tablets is not None:
+            self.bridge.run(tablets.lower_hand(), what=self.tr("lower the hand"), owner=self)
+
+    def toggle_timer(self) -> None:
+        tablets = self.tablets()
+        if tablets is None:
+            return
+        if self._timer_end is not None:
+            self.bridge.run(tablets.stop_timer(), what=self.tr("stop the timer"), owner=self)
+        else:
+            self.bridge.run(tablets.start_timer(float(self.timer_spin.value())), what=self.tr("start the timer"),
+                            owner=self)
+
+    def toggle_eyes(self) -> None:
+        tablets = self.tablets()
+        if tablets is not None:
+            self.bridge.run(tablets.eyes_on_board(self.eyes_button.isChecked()), what=self.tr("dim the tablets"),
+                            owner=self)
+
+    def show_on_projector(self) -> None:
+        if self.projector is None:
+            self.projector = ProjectorWindow(self)  # a window of its own, deleted with the workspace
+        self._feed_projector()
+        self.projector.present(self.window().screen())
+        self.projector.raise_()
+
+    # -- news from the tablets --------------------------------------------------------------
+    def on_event(self, event: object) -> None:
+        match event:
+            case ev.TabletsOpened(join_url=url, code=code):
+                self.show_join(code, url)
+            case ev.TabletsClosed():
+                self.show_join("", "")
+                self._timer_end = None
+                self._show_timer()
+            case ev.TabletJoined() | ev.TabletLeft():
+                self._show_joined(event)
+            case ev.ActivityStarted(activity=activity):
+                self._show_activity(activity)
+            case ev.AnswerReceived(activity_id=aid, counts=counts, responders=responders):
+                if self.activity is not None and aid == self.activity.get("id"):
+                    self.counts, self.responders = dict(counts), responders
+                    if event.text:
+                        self._add_answer(event.answer_id, event.seat_id, event.text)
+                    self._show_counts()
+            case ev.ActivityClosed(results=results):
+                if self.activity is not None and results.activity_id == self.activity.get("id"):
+                    self.counts, self.responders = dict(results.counts), results.responders
+                    self.correct = tuple(results.correct)
+                    self._show_counts()
+            case ev.AnswerApproved(answer_id=answer_id):
+                self._mark_approved(answer_id)
+            case ev.HandsChanged(queue=queue):
+                self.show_hands(queue)
+            case ev.TimerChanged(seconds=seconds):
+                self._timer_end = time.monotonic() + seconds if seconds > 0 else None
+                self._show_timer()
+            case ev.EyesOnBoard(on=on):
+                self.eyes_button.setChecked(on)
+        self._enable()
+
+    def show_join(self, code: str, url: str) -> None:
+        self.code, self.url = code, url
+        self.code_label.setText(code or "—")
+        self.url_label.setText(url)
+        if url:
+            self.qr_label.setPixmap(qr_pixmap(url, QR_SIZE))
+        else:
+            self.qr_label.clear()
+            self.joined_label.setText(self.tr("No tablets yet"))
+        if self.projector is not None:
+            self.projector.show_join(code, url)
+
+    def _show_joined(self, event: object) -> None:
+        tablets = self.bridge.core.scenes.class_session
+        if tablets is None:
+            return
+        connected, seats = tablets.connected, len(tablets.seats)
+        text = self.tr("%1 of %2 tablets connected").replace("%1", str(connected)).replace("%2", str(seats))
+        if isinstance(event, ev.TabletJoined):
+            text += "\n" + self.tr("Latest: %1").replace("%1", event.name)
+        self.joined_label.setText(text)
+
+    def _show_activity(self, activity: dict[str, Any]) -> None:
+        self.activity = activity
+        self.correct = ()
+        self.responders = 0
+        is_open = activity.get("kind") == "open"  # free text: a list to approve from, not a chart
+        options = [str(o) for o in activity.get("options") or []]
+        self.counts = {} if is_open else dict.fromkeys(options, 0)
+        self.answers_list.clear()
+        self.chart.setVisible(not is_open)
+        self.answers_list.setVisible(is_open)
+        self.approve_button.setVisible(is_open)
+        self._show_counts()
+
+    def _answered_text(self) -> str:
+        tablets = self.bridge.core.scenes.class_session
+        seats = len(tablets.seats) if tablets is not None else 0
+        return self.tr("%1 of %2 answered").replace("%1", str(self.responders)).replace("%2", str(seats))
+
+    def _show_counts(self) -> None:
+        question = str(self.activity.get("question", "")) if self.activity is not None else ""
+        self.chart.show_counts(question, self.counts, self.correct)
+        self.answered_label.setText(self._answered_text())
+        self._feed_projector()
+
+    def _add_answer(self, answer_id: int, seat_id: int, text: str) -> None:
+        tablets = self.bridge.core.scenes.class_session
+        seat = tablets.seats.get(seat_id) if tablets is not None else None
+        name = seat.name if seat is not None else "?"
+        for row in range(self.answers_list.count()):
+            item = self.answers_list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole + 1) == seat_id:  # a changed answer replaces the old one
+                item.setText(f"{name}: {text}")
+                item.setData(Qt.ItemDataRole.UserRole, answer_id)
+                return
+        item = QListWidgetItem(f"{name}: {text}")
+        item.setData(Qt.ItemDataRole.UserRole, answer_id)
+        item.setData(Qt.ItemDataRole.UserRole + 1, seat_id)
+        self.answers_list.addItem(item)
+
+    def _mark_approved(self, answer_id: int) -> None:
+        for row in range(self.answers_list.count()):
+            item = self.answers_list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == answer_id and not item.text().startswith("✓ "):
+                item.setText("✓ " + item.text())
+
+    def show_hands(self, queue: tuple[tuple[int, str], ...] | list[tuple[int, str]]) -> None:
+        for label in self.hand_labels:
+            self.hands_box.removeWidget(label)
+            label.deleteLater()
+        self.hand_labels = []
+        for position, (_seat, name) in enumerate(list(queue)[:HANDS_SHOWN], start=1):
+            label = _plain(f"{position}. {name}")
+            label.setWordWrap(True)
+            self.hands_box.addWidget(label)
+            self.hand_labels.append(label)
+        if len(queue) > HANDS_SHOWN:
+            more = _plain(self.tr("and %1 more").replace("%1", str(len(queue) - HANDS_SHOWN)))
+            self.hands_box.addWidget(more)
+            self.hand_labels.append(more)
+        self.no_hands.setVisible(not queue)
+        self.lower_button.setText(self.tr("Next (%1)").replace("%1", str(len(queue))) if queue else self.tr("Next"))
+
+    def _show_timer(self) -> None:
+        if self._timer_end is None:
+            self._clock.stop()
+            self.timer_button.setText(self.tr("Timer"))
+            text = ""
+        else:
+            left = max(0, round(self._timer_end - time.monotonic()))
+            text = f"{left // 60:d}:{left % 60:02d}"
+            self.timer_button.setText(self.tr("Stop %1").replace("%1", text))
+            if not self._clock.isActive():
+                self._clock.start()
+        if self.projector is not None:
+            self.projector.set_timer(text)
+
+    def _feed_projector(self) -> None:
+        if self.projector is None:
+            return
+        self.projector.show_join(self.code, self.url)
+        question = str(self.activity.get("question", "")) if self.activity is not None else ""
+        is_open = self.activity is not None and not self.activity.get("options")
+        self.projector.show_counts(question, {} if is_open else self.counts,
+                                   self._answered_text() if self.activity is not None else "", self.correct)
+
+    def close_projector(self) -> None:
+        if self.projector is not None:
+            self.projector.close()
+            self.projector.deleteLater()
+            self.projector = None
