@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +33,7 @@ from ui.bridge import RoomBridge
 from ui.centre_charts import ChartCard, HeatmapWidget, chart_view, device_labels, show_bars, show_stacked_weeks
 from ui.centre_filters import FilterBar
 from ui.centre_format import decimal, duration, human_bytes
+from ui.centre_library import LibraryPage
 from ui.centre_participation import ParticipationText
 from ui.centre_pdf import write_pdf
 from ui.centre_sync_panel import SyncPanel
@@ -185,7 +187,13 @@ class CentreWorkspace(QWidget):
         grid.addWidget(extra, 4, 0)
         self.sync_panel = SyncPanel(bridge)
         grid.addWidget(self.sync_panel, 4, 1)
-        outer.addWidget(scroll, 1)
+        self.tabs = QTabWidget()  # usage figures, and the centre's library (ui/centre_library.py)
+        self.tabs.addTab(scroll, self.tr("Usage"))
+        self.library = LibraryPage(bridge)
+        self.tabs.addTab(self.library, self.tr("Library"))
+        self.tabs.currentChanged.connect(lambda i: [w.setVisible(i == 0) for w in (self.filters, self.csv_button,
+                                                                                    self.pdf_button)])
+        outer.addWidget(self.tabs, 1)
 
         self.filters.sig_apply.connect(self.refresh)
         self.filters.source.currentIndexChanged.connect(lambda _: self.refresh())
