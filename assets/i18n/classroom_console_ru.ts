@@ -25,6 +25,25 @@
     </message>
 </context>
 <context>
+    <name>AudioMixerPanel</name>
+    <message>
+        <source>Audio</source>
+        <translation>Звук</translation>
+    </message>
+    <message>
+        <source>%1 dB</source>
+        <translation>%1 дБ</translation>
+    </message>
+    <message>
+        <source>Clipping: the loudest moments are cut off. Turn the gain down; click the red mark to clear it.</source>
+        <translation>Перегрузка: самые громкие моменты срезаются. Уменьшите усиление; щёлкните красную метку, чтобы сбросить её.</translation>
+    </message>
+    <message>
+        <source>Level in dBFS: the bar falls after each peak, the bright core is the loudness, the line holds the loudest moment of the last 2 s, the mark at the end turns red when the sound clips.</source>
+        <translation>Уровень в дБFS: полоса опускается после каждого пика, яркая середина — громкость, черта держит самый громкий момент за последние 2 с, метка в конце краснеет при перегрузке.</translation>
+    </message>
+</context>
+<context>
     <name>CameraCard</name>
     <message>
         <source>move the camera</source>
@@ -1585,6 +1604,10 @@ Console</source>
         <source>save the password</source>
         <translation>сохранение пароля</translation>
     </message>
+    <message>
+        <source>save the Studio's sources and scenes</source>
+        <translation>сохранение источников и сцен студии</translation>
+    </message>
 </context>
 <context>
     <name>RoomSettingsDialog</name>
@@ -1603,6 +1626,67 @@ Console</source>
     <message>
         <source>Connect to the centre…</source>
         <translation>Подключиться к центру…</translation>
+    </message>
+</context>
+<context>
+    <name>SceneBar</name>
+    <message>
+        <source>+ Scene</source>
+        <translation>+ Сцена</translation>
+    </message>
+    <message>
+        <source>Save the arrangement on show (layout, main picture, inset) as a studio scene, to switch back to it with one click or Alt+1…9</source>
+        <translation>Сохранить то, что сейчас в программе (раскладку, главную картинку, врезку), как сцену студии, чтобы вернуться к ней одним щелчком или Alt+1…9</translation>
+    </message>
+    <message>
+        <source>Update with the arrangement on show</source>
+        <translation>Заменить тем, что сейчас в программе</translation>
+    </message>
+    <message>
+        <source>Delete this scene</source>
+        <translation>Удалить эту сцену</translation>
+    </message>
+    <message>
+        <source>Save studio scene</source>
+        <translation>Сохранить сцену студии</translation>
+    </message>
+    <message>
+        <source>Name of the scene (e.g. Lecturer and board):</source>
+        <translation>Название сцены (например, «Лектор и доска»):</translation>
+    </message>
+    <message>
+        <source>Scene %1</source>
+        <translation>Сцена %1</translation>
+    </message>
+</context>
+<context>
+    <name>SceneButton</name>
+    <message>
+        <source>Show the studio scene “%1” (%2). Right-click to update or delete it.</source>
+        <translation>Показать сцену студии «%1» (%2). Правый щелчок — заменить или удалить её.</translation>
+    </message>
+</context>
+<context>
+    <name>SourcePickers</name>
+    <message>
+        <source>The source shown large</source>
+        <translation>Источник, показанный крупно</translation>
+    </message>
+    <message>
+        <source>The source in the small picture (or the right half)</source>
+        <translation>Источник в маленькой картинке (или в правой половине)</translation>
+    </message>
+    <message>
+        <source>Swap the main picture and the inset</source>
+        <translation>Поменять местами главную картинку и врезку</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>Главный</translation>
+    </message>
+    <message>
+        <source>Inset</source>
+        <translation>Врезка</translation>
     </message>
 </context>
 <context>
@@ -1691,6 +1775,18 @@ Console</source>
         <source>stopped</source>
         <translation>остановлен</translation>
     </message>
+    <message>
+        <source>Double-click a source (or press F2) to rename it</source>
+        <translation>Дважды щёлкните источник (или нажмите F2), чтобы переименовать его</translation>
+    </message>
+    <message>
+        <source>Screen</source>
+        <translation>Экран</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>Камера</translation>
+    </message>
 </context>
 <context>
     <name>StatsPanel</name>
@@ -1765,6 +1861,10 @@ Console</source>
     <message>
         <source>%1 min</source>
         <translation>%1 мин</translation>
+    </message>
+    <message>
+        <source>Pictures arrive late from %1: check its cable or network, or remove it.</source>
+        <translation>Кадры опаздывают от источника «%1»: проверьте его кабель или сеть либо уберите его.</translation>
     </message>
 </context>
 <context>
@@ -2008,6 +2108,34 @@ Console</source>
     <message>
         <source>Layout</source>
         <translation>Раскладка</translation>
+    </message>
+    <message>
+        <source>bring back the Studio's sources</source>
+        <translation>восстановление источников студии</translation>
+    </message>
+    <message>
+        <source>Give the scene a name.</source>
+        <translation>Дайте сцене название.</translation>
+    </message>
+    <message>
+        <source>There are already 9 studio scenes: delete one first.</source>
+        <translation>Сцен студии уже 9: сначала удалите одну.</translation>
+    </message>
+    <message>
+        <source>Studio scene “%1” saved.</source>
+        <translation>Сцена студии «%1» сохранена.</translation>
+    </message>
+    <message>
+        <source>Stop recording (%1)</source>
+        <translation>Остановить запись (%1)</translation>
+    </message>
+    <message>
+        <source>Start recording (%1)</source>
+        <translation>Начать запись (%1)</translation>
+    </message>
+    <message>
+        <source>Start a new chapter here (%1)</source>
+        <translation>Начать здесь новую главу (%1)</translation>
     </message>
 </context>
 <context>
