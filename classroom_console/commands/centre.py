@@ -9,8 +9,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from classroom_console.centre import backup, validate
 from classroom_console.centre import config as centre_config
-from classroom_console.centre import validate
 from classroom_console.centre.backends import open_configured
 from classroom_console.centre.db import CentreDB, TokenRow
 from classroom_console.centre.db_postgres import DatabaseUnavailable
@@ -20,7 +20,7 @@ from classroom_console.centre.tokens import ROOM, STAFF, folder_for, issue_token
 from classroom_console.commands import centre_library
 from classroom_console.store import utc_iso
 
-HELP = "the centre's receiving service: serve, add-room, add-staff, tokens, revoke"
+HELP = "the centre's receiving service: serve, add-room, add-staff, tokens, revoke, backup, restore"
 
 
 def _port(text: str) -> int:
@@ -93,6 +93,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     revoke = sub.add_parser("revoke", help="stop a token (by its id) or every token of a room (by name) at once")
     revoke.add_argument("target", metavar="ROOM|TOKEN-ID")
     _data(revoke)
+    back = sub.add_parser("backup", help="copy the database (online) and every received file into a new folder OUT, "
+                                         "with a manifest of their SHA-256")
+    back.add_argument("out", type=Path, metavar="OUT")
+    _data(back)
+    restore = sub.add_parser("restore", help="make a new centre in --data from a backup folder, every file checked")
+    restore.add_argument("backup", type=Path, metavar="BACKUP")
+    _data(restore)
     centre_library.configure(sub, _data)  # recordings, publish, unpublish, readers (the library)
 
 
@@ -188,6 +195,31 @@ def _print_tokens(rows: list[TokenRow]) -> None:
     print("(last used is noted every 10 s while the service runs)")
 
 
+def _backup(args: argparse.Namespace) -> int:
+    config = centre_config.load(args.data)
+    if config is None and not (args.data / "centre.db").exists():
+        return _fail(f"there is no centre in {args.data}")
+    config, _ = _config(args)
+    try:
+        summary = backup.backup(config, args.out)
+    except OSError as exc:
+        return _fail(f"the backup to {args.out} failed: {exc.strerror or exc} ({exc.filename or ''})")
+    print(f"backed up the centre in {args.data} ({summary.backend}) and {summary.files} files "
+          f"({summary.bytes / (1 << 20):.1f} MiB) to {args.out}; {args.out / backup.MANIFEST} lists their SHA-256")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    target, _ = _config(args)
+    try:
+        summary = backup.restore(args.backup, target)
+    except OSError as exc:
+        return _fail(f"the restore from {args.backup} failed: {exc.strerror or exc} ({exc.filename or ''})")
+    print(f"restored {args.backup} into the centre in {args.data} ({summary.backend}); "
+          f"{summary.files} files ({summary.bytes / (1 << 20):.1f} MiB), each SHA-256 as in the manifest")
+    return 0
+
+
 def _fail(message: str, code: int = 1) -> int:
     print(f"classroom-console centre: {message}", file=sys.stderr)
     return code
@@ -215,6 +247,10 @@ def _run(args: argparse.Namespace) -> int:
             return _fail("--max-connections-per-client must be 0 (no cap) or more", 2)
         asyncio.run(_serve(args))
         return 0
+    if command == "backup":
+        return _backup(args)
+    if command == "restore":
+        return _restore(args)
     if command == "tokens":
         _print_tokens(asyncio.run(_tokens(args)))
         return 0
