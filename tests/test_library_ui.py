@@ -7,6 +7,7 @@ import asyncio
 import os
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from classroom_console.centre.library_db import public_key
 from classroom_console.console import ConsoleCore, ConsoleOptions
+from classroom_console.store import Store
 from classroom_console.sync import items as sync_items
 from tests.qt_helpers import run, wait_for
 from tests.test_library_support import add_lecture, make_jpeg, make_mp4
@@ -23,6 +25,7 @@ from tests.test_sync_cli import centre, cli  # noqa: F401  (centre is a fixture)
 from tests.test_sync_support import engine_for
 from ui import i18n
 from ui.bridge import RoomBridge
+from ui.centre_library import LibraryPage
 from ui.workspaces.centre import CentreWorkspace
 
 SHOT = os.environ.get("LIBRARY_TAB_SHOT", "")  # a path: save the tab's picture there (to look at it)
@@ -48,8 +51,12 @@ def test_library_tab_lists_publishes_and_explains_a_room_token(
     thumbs = [make_jpeg(tmp_path / f"{n}.jpg", "gray") for n in range(3)]
     translators = i18n.install(qapp, lang) if lang != "en" else []
 
-    def use_token(token: str) -> object:
+    def use_token(token: str) -> Callable[[Store], None]:
         return lambda s: sync_items.put_settings(s, {"centre_url": url, "token": token, "token_in": "store"})
+
+    def cell(page: LibraryPage, row: int, column: int) -> str:
+        item = page.table.item(row, column)
+        return item.text() if item is not None else ""
 
     async def scenario() -> None:
         core = ConsoleCore(ConsoleOptions(data_dir=tmp_path / "room", discover=False))
@@ -74,7 +81,7 @@ def test_library_tab_lists_publishes_and_explains_a_room_token(
             assert not workspace.filters.isVisible(), "the usage filters are not the library's"
             await wait_for(lambda: page.table.rowCount() == 1, within=30, what="the centre's recordings")
             assert f"{url}/library/" in page.link.text() and not page.qr.pixmap().isNull()
-            assert page.table.item(0, 5).text() == "3"  # chapters
+            assert cell(page, 0, 5) == "3"  # chapters
             assert not page.publish_button.isEnabled()  # nothing chosen yet
             page.table.selectRow(0)
             assert page.publish_button.isEnabled() and not page.unpublish_button.isEnabled()
@@ -82,7 +89,7 @@ def test_library_tab_lists_publishes_and_explains_a_room_token(
             assert await asyncio.to_thread(_status, f"{url}/library/watch/{key}") == 404
             qtbot.mouseClick(page.publish_button, Qt.MouseButton.LeftButton)
             published = QCoreApplication.translate("LibraryPage", "Published")
-            await wait_for(lambda: page.table.rowCount() == 1 and page.table.item(0, 3).text() == published,
+            await wait_for(lambda: page.table.rowCount() == 1 and cell(page, 0, 3) == published,
                            within=30, what="published")
             assert await asyncio.to_thread(_status, f"{url}/library/watch/{key}") == 200
             if SHOT:
