@@ -13,18 +13,20 @@ import contextlib
 import gzip
 import json
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from classroom_console.media.offload import offload
+from classroom_console.thread_results import settle_from_thread
 
 from .limits import AddressGuard, Bucket, Limits
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PAGE_DIR = Path(__file__).resolve().parent / "page"
 FILES = {"/": ("index.html", "text/html; charset=utf-8"),
@@ -116,7 +118,7 @@ class TabletServer:
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
-        self._files = await offload(self._read_page, "tablet-page")
+        self._files = await _off_the_loop(self._read_page)
         app = web.Application(client_max_size=self.limits.max_message_bytes)
         for path in FILES:
             app.router.add_get(path, self._file)
@@ -226,6 +228,27 @@ class TabletServer:
                 self.handler.on_message(tablet, message)
             except Exception:  # one odd message must not end the session for everyone
                 log.exception("tablet message %r failed", message.get("t"))
+
+
+async def _off_the_loop(fn: Callable[[], T]) -> T:
+    """Read files on a short-lived thread of our own, joined before we return (nothing left behind)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def body() -> None:
+        try:
+            result, error = fn(), None
+        except BaseException as exc:
+            result, error = None, exc
+        settle_from_thread(loop, future, result, error)
+
+    thread = threading.Thread(target=body, name="tablet-page", daemon=True)
+    thread.start()
+    try:
+        return await future
+    finally:
+        while thread.is_alive():  # noqa: ASYNC110 (it has settled the future: it is about to end)
+            await asyncio.sleep(0.002)
 
 
 def _parse(msg: Any) -> dict[str, Any] | None:

@@ -144,8 +144,10 @@ class ClassSession:
             self._close(self.current)
         self._cancel_timer()
         if self._advertiser is not None:
-            if self._advertising is not None:
+            if self._advertising is not None:  # still probing (a short session): give up the advert
+                self._advertising.cancel()
                 await asyncio.gather(self._advertising, return_exceptions=True)
+                self._advertising = None
             await self._advertiser.stop()
             self._advertiser = None
         await self.server.stop(_dumps({"t": "ended"}))
