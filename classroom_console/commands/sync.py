@@ -35,6 +35,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cafile", help="CA certificate to trust for the centre's TLS")
     parser.add_argument("--retry-failed", action="store_true",
                         help="try again the items set aside as failed (after fixing what their reason says)")
+    parser.add_argument("--publish-on-upload", choices=("yes", "no"),
+                        help="this room's default for the centre's library: publish each recording as soon as it "
+                        "arrives (kept for later runs; staff may still unpublish)")
+    parser.add_argument("--language", metavar="CODE", help="the language this room's lectures are given in, "
+                        "shown in the library (e.g. ru, en, uz; kept for later runs)")
     parser.add_argument("--save", action="store_true",
                         help="remember the centre and the token (the token in the system keyring where there is "
                         "one, else in the room's database, readable only by this user)")
@@ -150,6 +155,11 @@ async def _run(args: argparse.Namespace) -> int:
         if args.save:
             keep = saved.get("delete_uploaded_media") == "1" or args.delete_uploaded_media
             print(f"saved the centre's address; {await save_settings(store, url, token, keep)}", flush=True)
+        if args.publish_on_upload is not None or args.language is not None:
+            from classroom_console.sync.meta import set_room_defaults
+
+            publish = None if args.publish_on_upload is None else args.publish_on_upload == "yes"
+            await store.call(lambda s: set_room_defaults(s, publish, args.language))
         config = SyncConfig(url, token, bandwidth_bps=args.bandwidth * 1000 / 8, cafile=args.cafile,
                             delete_uploaded_media=args.delete_uploaded_media, stall_timeout_s=args.stall_timeout)
         if args.retry_failed:

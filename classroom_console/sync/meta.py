@@ -85,3 +85,15 @@ def meta_payload(store: Store, recording_id: str) -> dict[str, Any] | None:
 
 def encode(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def set_room_defaults(store: Store, publish_on_upload: bool | None, language: str | None) -> None:
+    """The room's library defaults, kept in ``sync_settings`` for every later upload (None: unchanged)."""
+    values = {}
+    if publish_on_upload is not None:
+        values[PUBLISH_ON_UPLOAD] = "1" if publish_on_upload else "0"
+    if language is not None:
+        values[LANGUAGE] = language.strip()[:35]
+    for key, value in values.items():
+        store.db.execute("INSERT INTO sync_settings (key, value) VALUES (?, ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
