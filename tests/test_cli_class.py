@@ -63,7 +63,7 @@ def test_class_json_runs_the_poll_for_its_duration_and_prints_the_votes(tmp_path
     finally:
         store.close()
     assert kinds.count("tablet.joined") == 3 and kinds.count("tablet.answer") == 3
-    assert "session.details" in kinds and "tablet.results" in kinds
+    assert "session_info" in kinds and "tablet.results" in kinds
 
 
 async def test_class_without_a_poll_prints_the_join_line_then_ends(tmp_path: Path) -> None:
@@ -82,6 +82,7 @@ def test_bad_class_arguments_are_one_line_errors(tmp_path: Path, capsys: pytest.
                        (["--poll", "Q?", "--option", "A", "--option", "A"], "same text"),
                        (["--poll", "Q?", "--option", "A", "--option", "B", "--correct", "C"], "not one of the options"),
                        (["--course", " "], "must not be empty"),
+                       (["--scene", "Disco"], "no scene called 'Disco'; this room has: Lecture"),
                        (["--duration", "-1"], "--duration"),
                        (["--port", "70000"], "--port")):
         try:
@@ -90,4 +91,14 @@ def test_bad_class_arguments_are_one_line_errors(tmp_path: Path, capsys: pytest.
             code = int(exc.code or 0)
         lines = capsys.readouterr().err.strip().splitlines()
         assert code == 2 and len(lines) == 1 and says in lines[0], (args, lines)
-    assert not (tmp_path / "console.db").exists(), "nothing was opened for bad input"
+    assert not any(e["kind"] == "session_info" for e in _all_events(tmp_path)), "no session opened for bad input"
+
+
+def _all_events(folder: Path) -> list[dict[str, Any]]:
+    if not (folder / "console.db").exists():
+        return []
+    store = open_store(folder)
+    try:
+        return [dict(r) for r in store.db.query("SELECT kind FROM session_events")]
+    finally:
+        store.close()

@@ -86,48 +86,50 @@ class Printer:
                       f"hands up: {len(event.queue)}")
 
 
-async def apply_scene(core: ConsoleCore, name: str) -> str:
-    """The room's scene by name where scenes exist; otherwise the name is only recorded on the session."""
-    import importlib.util
-
-    if importlib.util.find_spec("classroom_console.scenes") is None:
-        return "recorded"
-    import classroom_console.scenes as scenes
-
-    apply = getattr(scenes, "apply_by_name", None)
-    if apply is None:
-        return "recorded"
-    await apply(core, name)
-    return "applied"
+async def report_scene(core: ConsoleCore, name: str, out: Printer) -> None:
+    """Once the scene has walked the room: which device failed and why (the session runs either way)."""
+    failed = await core.scenes.applied()
+    if failed is None:
+        return
+    out.line({"event": "scene", "scene": name, "failed": [
+        {"device": f.target, "name": f.name, "step": f.step, "reason": f.reason, "detail": f.detail} for f in failed]},
+        f"scene {name}: " + ("applied" if not failed else "; ".join(
+            f"{f.name} {f.step} failed ({f.reason}{': ' + f.detail if f.detail else ''})" for f in failed)))
 
 
 async def session(args: argparse.Namespace, out: Printer) -> dict[str, Any]:
     from classroom_console.console import ConsoleCore, ConsoleOptions
-    from classroom_console.tablets import ClassSession
 
-    core = ConsoleCore(ConsoleOptions(data_dir=args.data_dir, discover=False))
+    # Devices are looked for only when a scene has to walk them; the session itself needs none.
+    core = ConsoleCore(ConsoleOptions(data_dir=args.data_dir, discover=bool(args.scene)))
     await core.start()
     if core.store_notice:
         print(f"{PROG}: {core.store_notice}", file=sys.stderr)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
+    director = core.scenes  # the Lecturer workspace's own: the session is logged as one started there
+    director.tablets_host, director.tablets_port = args.host, int(args.port)
     try:
-        session = await core.room.start_session(args.lecturer, args.course.strip())
-        core.room.log_event(None, "session.details", {"title": args.title.strip(), "scene": args.scene or ""})
-        if args.scene:
-            print(f"{PROG}: scene {args.scene!r} {await apply_scene(core, args.scene)}", file=sys.stderr)
-        tablets = ClassSession.for_room(core.room, host=args.host, port=int(args.port))
+        scene = director.scene(args.scene).name if args.scene else None  # an unknown name: ValueError, nothing opened
+        session = await director.start(args.lecturer, args.course.strip(), args.title.strip(), None)
         try:
-            await tablets.start()
+            await director.open_tablets(True)
         except OSError as exc:
-            await core.room.end_session("failed")
+            await director.end(turn_off=False)
             raise OSError(f"cannot serve the tablets on {args.host}:{args.port}: {exc.strerror or exc}") from exc
+        tablets = director.class_session
+        assert tablets is not None
         out.line({"join_url": tablets.join_url, "code": tablets.code, "session": session.id},
                  f"Join: {tablets.join_url}   code: {tablets.code}")
         unsubscribe = core.room.events.subscribe(out.event)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        scene_report: asyncio.Task[None] | None = None
         try:
+            if scene is not None:
+                director.tablets = None  # the tablets are this command's: a scene neither opens nor closes them
+                await director.switch(scene)
+                scene_report = loop.create_task(report_scene(core, scene, out))
             if args.poll is not None:
                 await tablets.start_poll(args.poll, args.option, multiple=args.multiple, correct=args.correct)
             try:
@@ -143,9 +145,13 @@ async def session(args: argparse.Namespace, out: Printer) -> dict[str, Any]:
         finally:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
+            if scene_report is not None:
+                scene_report.cancel()
             unsubscribe()
-            await tablets.stop()
-        await core.room.end_session()
+            await director.open_tablets(False)  # every tablet told the session ended
+            problems = await director.end()  # the room off if the room is set so, the session record closed
+        for problem in problems:
+            print(f"{PROG}: at the end: {problem}", file=sys.stderr)
         return final
     finally:
         await core.stop()
@@ -171,6 +177,9 @@ def run(args: argparse.Namespace) -> int:
     out = Printer(args.json)
     try:
         final = asyncio.run(session(args, out))
+    except ValueError as exc:  # an unknown --scene, said with the room's scenes
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except (OSError, RuntimeError) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 1
