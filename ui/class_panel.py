@@ -34,8 +34,9 @@ from ui.bridge import RoomBridge
 from ui.class_chart import ResultsChart
 from ui.class_projector import ProjectorWindow
 from ui.class_qr import qr_pixmap
+from ui.widgets import ElidedLabel
 
-QR_SIZE = 150
+QR_SIZE = 132
 HANDS_SHOWN = 8
 
 
@@ -68,14 +69,15 @@ class ClassPanel(QWidget):
         scroll = QScrollArea()  # never pushes the window past a 768-px screen: scrolls instead
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         body.setObjectName("workspace")
         row = QHBoxLayout(body)
-        row.setContentsMargins(0, 10, 0, 0)
-        row.setSpacing(14)
+        row.setContentsMargins(0, 8, 0, 0)
+        row.setSpacing(12)
         row.addWidget(self._join_column(), 0)
-        row.addWidget(self._activity_column(), 3)
-        row.addWidget(self._results_column(), 4)
+        row.addWidget(self._activity_column(), 2)
+        row.addWidget(self._results_column(), 3)
         scroll.setWidget(body)
         outer.addWidget(scroll)
 
@@ -88,38 +90,37 @@ class ClassPanel(QWidget):
     def _join_column(self) -> QFrame:
         panel = QFrame()
         panel.setObjectName("panel")
-        column = QVBoxLayout(panel)
-        column.setContentsMargins(16, 12, 16, 12)
-        column.setSpacing(6)
+        grid = QGridLayout(panel)
+        grid.setContentsMargins(16, 12, 16, 12)
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(6)
         title = QLabel(self.tr("Join code"))
         title.setObjectName("sectionTitle")
         self.code_label = _plain("—")
-        self.code_label.setStyleSheet("font-size: 26pt; font-weight: bold; color: #1d3557; letter-spacing: 3px;")
+        self.code_label.setStyleSheet("font-size: 28pt; font-weight: bold; color: #1d3557; letter-spacing: 4px;")
         self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.qr_label = QLabel()
         self.qr_label.setFixedSize(QR_SIZE, QR_SIZE)
         self.qr_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.url_label = _plain()
+        self.url_label = ElidedLabel()
         self.url_label.setObjectName("pageSubtitle")
-        self.url_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.url_label.setWordWrap(True)
-        self.url_label.setMaximumWidth(QR_SIZE + 40)
         self.joined_label = _plain(self.tr("No tablets yet"))
         self.joined_label.setWordWrap(True)
-        self.joined_label.setMaximumWidth(QR_SIZE + 40)
+        self.joined_label.setMaximumWidth(200)
         self.open_button = QPushButton(self.tr("Open for tablets"))
         self.open_button.clicked.connect(self.toggle_tablets)
         self.projector_button = QPushButton(self.tr("Show on projector"))
         self.projector_button.setToolTip(self.tr("The code and the live chart, full screen on the projector's display"))
         self.projector_button.clicked.connect(self.show_on_projector)
-        column.addWidget(title)
-        column.addWidget(self.code_label)
-        column.addWidget(self.qr_label, 0, Qt.AlignmentFlag.AlignHCenter)
-        column.addWidget(self.url_label)
-        column.addWidget(self.joined_label)
-        column.addStretch(1)
-        column.addWidget(self.open_button)
-        column.addWidget(self.projector_button)
+        grid.addWidget(title, 0, 0, 1, 2)
+        grid.addWidget(self.code_label, 1, 0, 1, 2)
+        grid.addWidget(self.joined_label, 2, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.qr_label, 2, 1, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.url_label, 3, 0, 1, 2)
+        grid.addWidget(self.open_button, 4, 0, 1, 2)
+        grid.addWidget(self.projector_button, 5, 0, 1, 2)
+        grid.setRowStretch(6, 1)
+        panel.setMaximumWidth(300)
         return panel
 
     def _activity_column(self) -> QFrame:
@@ -133,15 +134,16 @@ class ClassPanel(QWidget):
         self.kind_picker = QComboBox()
         self.kind_picker.addItem(self.tr("Poll: one choice"), "single")
         self.kind_picker.addItem(self.tr("Poll: several choices"), "multiple")
-        self.kind_picker.addItem(self.tr("Quiz (mark right answers with *)"), "quiz")
+        self.kind_picker.addItem(self.tr("Quiz"), "quiz")
         self.kind_picker.addItem(self.tr("Open answer"), "open")
         self.kind_picker.currentIndexChanged.connect(self._kind_chosen)
+        self.kind_picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.question_edit = QLineEdit()
         self.question_edit.setPlaceholderText(self.tr("Question"))
         self.question_edit.setMaxLength(300)
         self.options_edit = QPlainTextEdit()
         self.options_edit.setPlaceholderText(self.tr("One option per line"))
-        self.options_edit.setFixedHeight(76)
+        self.options_edit.setMinimumHeight(56)
         self.problem = _plain(name="cardProblem")
         self.problem.setWordWrap(True)
         self.start_button = QPushButton(self.tr("Start"))
@@ -171,14 +173,17 @@ class ClassPanel(QWidget):
         extras.addWidget(self.timer_spin)
         extras.addWidget(self.timer_button)
         extras.addWidget(self.eyes_button, 1)
-        column.addWidget(title)
-        column.addWidget(self.kind_picker)
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addStretch(1)
+        head.addWidget(self.kind_picker)
+        column.addLayout(head)
         column.addWidget(self.question_edit)
-        column.addWidget(self.options_edit)
+        column.addWidget(self.options_edit, 1)
         column.addLayout(buttons)
         column.addWidget(self.problem)
-        column.addStretch(1)
         column.addLayout(extras)
+        panel.setMaximumWidth(390)  # the rest goes to the chart
         return panel
 
     def _results_column(self) -> QFrame:
@@ -225,10 +230,13 @@ class ClassPanel(QWidget):
         results.addWidget(self.chart, 1)
         results.addWidget(self.answers_list, 1)
         results.addWidget(self.approve_button)
+        hands_host = QWidget()
+        hands_host.setLayout(hands)
+        hands.setContentsMargins(0, 0, 0, 0)
+        hands_host.setFixedWidth(150)
         grid.addLayout(results, 0, 0)
-        grid.addLayout(hands, 0, 1)
-        grid.setColumnStretch(0, 3)
-        grid.setColumnStretch(1, 1)
+        grid.addWidget(hands_host, 0, 1)
+        grid.setColumnStretch(0, 1)
         return panel
 
     # -- state ------------------------------------------------------------------------------
@@ -254,7 +262,11 @@ class ClassPanel(QWidget):
         return tablets is not None and tablets.current is not None and tablets.current.open
 
     def _kind_chosen(self) -> None:
-        self.options_edit.setEnabled(self.kind_picker.currentData() != "open")
+        kind = self.kind_picker.currentData()
+        self.options_edit.setEnabled(kind != "open")
+        self.options_edit.setPlaceholderText(
+            self.tr("One option per line; put * before each right answer") if kind == "quiz"
+            else self.tr("One option per line"))
 
     # -- lecturer actions -------------------------------------------------------------------
     def toggle_tablets(self) -> None:

@@ -240,7 +240,7 @@ class LecturerWorkspace(QWidget):
         row = QHBoxLayout(panel)
         row.setContentsMargins(22, 14, 22, 14)
         row.setSpacing(16)
-        fields = QVBoxLayout()
+        fields = QGridLayout()
         fields.setSpacing(6)
         self.lecturer_edit = QLineEdit()
         self.lecturer_edit.setPlaceholderText(self.tr("Lecturer's name"))
@@ -250,7 +250,9 @@ class LecturerWorkspace(QWidget):
         self.title_edit.setPlaceholderText(self.tr("Today's title or topic"))
         for edit in (self.lecturer_edit, self.course_edit, self.title_edit):
             edit.setMaxLength(200)
-            fields.addWidget(edit)
+        fields.addWidget(self.lecturer_edit, 0, 0)
+        fields.addWidget(self.course_edit, 0, 1)
+        fields.addWidget(self.title_edit, 1, 0, 1, 2)
         # Offered as they type: the names, courses and titles of past sessions, newest first (the fields are
         # prefilled with the last ones, as most rooms see the same lecturer and course again).
         self.recent: dict[str, QStringListModel] = {
@@ -289,11 +291,14 @@ class LecturerWorkspace(QWidget):
         self.elapsed_label = ElidedLabel(self.tr("Start a session to log it for the centre."))
         self.elapsed_label.setObjectName("pageSubtitle")
         status.addWidget(self.session_label)
-        status.addWidget(self.elapsed_label)
-        self.with_devices = QCheckBox(self.tr("Turn the room off when the session ends"))
+        self.with_devices = QCheckBox(self.tr("Turn the room off at the end"))
+        self.with_devices.setToolTip(self.tr("End session turns the room's devices off and stops the recording"))
         self.with_devices.setChecked(True)
         self.with_devices.toggled.connect(self._turn_off_chosen)
-        status.addWidget(self.with_devices)
+        below = QHBoxLayout()
+        below.addWidget(self.elapsed_label, 1)
+        below.addWidget(self.with_devices)
+        status.addLayout(below)
         row.addLayout(status, 3)
 
         self.session_button = QPushButton(self.tr("Start session"))
