@@ -1,22 +1,33 @@
-"""Starts the window: Qt application, language, look, the asyncio loop inside Qt, the core."""
+"""Starts the window: Qt application, language, look, the asyncio loop inside Qt, the core.
+
+The window is on screen first (issue 17: mapped in under a second): the core, the media stack and the
+simulators cost over a second to import, so they load on a worker thread while a plain window with the app's
+title and look is already up and answering; the console then takes its place, and devices fill in after.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
+import os
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import qasync
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication, QMainWindow
 
-from classroom_console.console import ConsoleCore, ConsoleOptions
-from devices.sim.room import SimRoomConfig
 from ui import i18n
-from ui.bridge import RoomBridge
-from ui.main_window import QUIT_TURN_OFF, MainWindow
 from ui.resources import icon, stylesheet
+
+if TYPE_CHECKING:
+    from classroom_console.console import ConsoleCore
+    from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 CLOSE_SETTLE_S = 60
@@ -84,6 +95,8 @@ async def save_screenshots(window: MainWindow, folder: Path, lang: str) -> list[
 
 
 async def _main(app: QApplication, window: MainWindow, core: ConsoleCore, args: argparse.Namespace, lang: str) -> None:
+    from ui.main_window import QUIT_TURN_OFF
+
     # Listen before starting: a user who closes the window while the room is still being found is heard too.
     choice: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
@@ -127,21 +140,97 @@ async def turn_the_room_off(core: ConsoleCore) -> None:
         log.warning("some devices were still warming up %d s later and stay on", CLOSE_SETTLE_S)
 
 
+# Imported on a worker thread while the first window is up and answering: the core and what it loads (PyAV,
+# numpy, OpenCV, aiohttp, the simulators), then the workspaces' modules (they only define classes and Qt value
+# types at import; every widget is still made on the main thread).
+HEAVY_MODULES = ("classroom_console.console", "classroom_console.media.studio", "devices.sim.room", "aiohttp",
+                 "ui.bridge", "ui.main_window")
+STARTUP_PROBE_ENV = "CLASSROOM_CONSOLE_STARTUP_PROBE"  # bench/startup.py: print when mapped and ready, then quit
+
+
+class FirstWindow(QMainWindow):
+    """The window the user sees while the console loads: its title, size and look, closable at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.closed = False
+        self.setWindowTitle(QCoreApplication.translate("MainWindow", "Classroom Console — %1").replace("%1", "…"))
+        self.setWindowIcon(icon("app"))
+        screen = QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().size() if screen is not None else QSize(1360, 860)
+        self.resize(min(1360, room.width()), min(860, room.height()))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closed = True
+        event.accept()
+
+
+class MappedProbe(QObject):
+    """Says on stdout when a window is first exposed (mapped, on screen), for bench/startup.py."""
+
+    def __init__(self, label: str, widget: QMainWindow) -> None:
+        super().__init__(widget)
+        self.label = label
+        widget.winId()  # makes its native window now, to watch it: Expose goes to the QWindow, not the widget
+        handle = widget.windowHandle()
+        if handle is not None:
+            handle.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Expose and self.label:
+            print(f"{self.label} {time.monotonic():.3f}", flush=True)
+            self.label = ""
+        return False
+
+
+def _preload() -> None:
+    for name in HEAVY_MODULES:
+        importlib.import_module(name)
+
+
+async def _start(app: QApplication, first: FirstWindow, args: argparse.Namespace, lang: str) -> None:
+    await asyncio.to_thread(_preload)  # the first window keeps answering meanwhile
+    if first.closed:
+        return
+    from classroom_console.console import ConsoleCore, ConsoleOptions
+    from devices.sim.room import SimRoomConfig
+    from ui.bridge import RoomBridge
+    from ui.main_window import MainWindow
+
+    demo = args.command == "demo"
+    # The demo room has cameras too: one that pans, tilts and zooms, and a fixed one.
+    sim_room = SimRoomConfig(cameras=1, fixed_cameras=1) if demo else SimRoomConfig()
+    core = ConsoleCore(ConsoleOptions(data_dir=args.data_dir, demo=demo, sim_room=sim_room))
+    window = MainWindow(RoomBridge(core))
+    window.set_data_dir(str(core.db_path.parent))
+    probe = os.environ.get(STARTUP_PROBE_ENV)
+    if probe:
+        MappedProbe("ready", window)
+    window.setGeometry(first.geometry())
+    window.show()
+    first.hide()
+    if args.screenshot:
+        args.screenshot.mkdir(parents=True, exist_ok=True)
+    if probe:  # the bench wants the times, not a session: close as soon as the console is up
+        async def leave() -> None:
+            await asyncio.sleep(0.5)
+            window.sig_quit.emit("leave-on")
+
+        leaving = asyncio.ensure_future(leave())
+    await _main(app, window, core, args, lang)
+    if probe:
+        await leaving
+
+
 def run(args: argparse.Namespace) -> int:
     app, lang = make_application(args.lang)
     app.setQuitOnLastWindowClosed(False)  # closing the window asks first; the app ends when _main is done
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    demo = args.command == "demo"
-    # The demo room has cameras too: one that pans, tilts and zooms, and a fixed one.
-    sim_room = SimRoomConfig(cameras=1, fixed_cameras=1) if demo else SimRoomConfig()
-    core = ConsoleCore(ConsoleOptions(data_dir=args.data_dir, demo=demo, sim_room=sim_room))
-    bridge = RoomBridge(core)
-    window = MainWindow(bridge)
-    window.set_data_dir(str(core.db_path.parent))
-    window.show()
-    if args.screenshot:
-        args.screenshot.mkdir(parents=True, exist_ok=True)
+    first = FirstWindow()
+    if os.environ.get(STARTUP_PROBE_ENV):
+        MappedProbe("mapped", first)
+    first.show()
     with loop:
-        loop.run_until_complete(_main(app, window, core, args, lang))
+        loop.run_until_complete(_start(app, first, args, lang))
     return 0
