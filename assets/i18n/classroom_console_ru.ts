@@ -1,4 +1,4 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="ru_RU">
 <context>
@@ -70,7 +70,7 @@
         <translation>В студию</translation>
     </message>
     <message>
-        <source>Add this camera's picture to the Studio's sources</source>
+        <source>Add this camera&apos;s picture to the Studio&apos;s sources</source>
         <translation>Добавить изображение этой камеры в источники студии</translation>
     </message>
     <message>
@@ -263,15 +263,23 @@
         <translation>Участие с планшетов: активность планшетов пока не записывается.</translation>
     </message>
     <message>
+        <source>Usage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Library</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>read the usage figures</source>
         <translation>чтение показателей использования</translation>
     </message>
     <message>
-        <source>No centre is set up, so there are no figures for all rooms. Enter the centre's address and this room's token in “Upload to the centre”, or choose “This room”.</source>
+        <source>No centre is set up, so there are no figures for all rooms. Enter the centre&apos;s address and this room&apos;s token in “Upload to the centre”, or choose “This room”.</source>
         <translation>Центр не настроен, поэтому данных по всем аудиториям нет. Введите адрес центра и токен этой аудитории в разделе «Отправка в центр» или выберите «Эта аудитория».</translation>
     </message>
     <message>
-        <source>The centre's figures could not be read, so none are shown. Check the centre's address and token, or try again when the network is back.</source>
+        <source>The centre&apos;s figures could not be read, so none are shown. Check the centre&apos;s address and token, or try again when the network is back.</source>
         <translation>Не удалось получить данные центра, поэтому они не показаны. Проверьте адрес центра и токен или повторите, когда появится сеть.</translation>
     </message>
     <message>
@@ -319,7 +327,7 @@
         <translation>Сохранено: %1</translation>
     </message>
     <message>
-        <source>read the centre's figures</source>
+        <source>read the centre&apos;s figures</source>
         <translation>чтение показателей центра</translation>
     </message>
     <message>
@@ -408,10 +416,320 @@
     </message>
 </context>
 <context>
+    <name>ChaptersPanel</name>
+    <message>
+        <source>Pick a recording in the Recordings tab.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add here</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A new chapter at the player&apos;s position</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save chapters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Into the recording, its chapter file and the room&apos;s log; the centre gets them with the upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>list recordings</source>
+        <translation type="unfinished">список записей</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n chapter(s). Double-click one to rename it.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No chapters yet: add one at the player&apos;s position.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>load chapters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finding chapters: %1 %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not saved yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A chapter needs a title.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is a chapter at %1 already.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chapter %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saving the chapters…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved into the recording and its chapter file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved. The recording is already being uploaded, so its file stays as it is; the centre gets the new chapters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation type="unfinished">Сохранено.</translation>
+    </message>
+    <message>
+        <source>The chapters were not saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>save the chapters</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ChartCard</name>
     <message>
         <source>No data for this period</source>
         <translation>Нет данных за этот период</translation>
+    </message>
+</context>
+<context>
+    <name>ClassPanel</name>
+    <message>
+        <source>Join code</source>
+        <translation>Код для входа</translation>
+    </message>
+    <message>
+        <source>No tablets yet</source>
+        <translation>Планшетов пока нет</translation>
+    </message>
+    <message>
+        <source>Open for tablets</source>
+        <translation>Открыть для планшетов</translation>
+    </message>
+    <message>
+        <source>Show on projector</source>
+        <translation>Показать на проекторе</translation>
+    </message>
+    <message>
+        <source>The code and the live chart, full screen on the projector&apos;s display</source>
+        <translation>Код и живая диаграмма во весь экран проектора</translation>
+    </message>
+    <message>
+        <source>Ask the class</source>
+        <translation>Вопрос группе</translation>
+    </message>
+    <message>
+        <source>Poll: one choice</source>
+        <translation>Опрос: один ответ</translation>
+    </message>
+    <message>
+        <source>Poll: several choices</source>
+        <translation>Опрос: несколько ответов</translation>
+    </message>
+    <message>
+        <source>Quiz</source>
+        <translation>Тест</translation>
+    </message>
+    <message>
+        <source>Open answer</source>
+        <translation>Свободный ответ</translation>
+    </message>
+    <message>
+        <source>Question</source>
+        <translation>Вопрос</translation>
+    </message>
+    <message>
+        <source>One option per line</source>
+        <translation>Один вариант в строке</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Начать</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Закрыть</translation>
+    </message>
+    <message>
+        <source>Stop taking answers</source>
+        <translation>Прекратить приём ответов</translation>
+    </message>
+    <message>
+        <source>Share results</source>
+        <translation>Показать итоги</translation>
+    </message>
+    <message>
+        <source>Show the counts on the students&apos; tablets</source>
+        <translation>Показать итоги на планшетах студентов</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> с</translation>
+    </message>
+    <message>
+        <source>Timer</source>
+        <translation>Таймер</translation>
+    </message>
+    <message>
+        <source>A countdown on every tablet and on the projector</source>
+        <translation>Обратный отсчёт на каждом планшете и на проекторе</translation>
+    </message>
+    <message>
+        <source>Eyes on the board</source>
+        <translation>Внимание на доску</translation>
+    </message>
+    <message>
+        <source>Dim every tablet until you release them</source>
+        <translation>Затемнить все планшеты, пока вы их не отпустите</translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation>Итоги</translation>
+    </message>
+    <message>
+        <source>No activity yet</source>
+        <translation>Заданий пока не было</translation>
+    </message>
+    <message>
+        <source>Show to the class</source>
+        <translation>Показать группе</translation>
+    </message>
+    <message>
+        <source>The chosen answer appears on every tablet, without its author</source>
+        <translation>Выбранный ответ появится на всех планшетах, без имени автора</translation>
+    </message>
+    <message>
+        <source>Raised hands</source>
+        <translation>Поднятые руки</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Нет</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>Следующий</translation>
+    </message>
+    <message>
+        <source>Lower the first hand in the queue</source>
+        <translation>Опустить первую руку в очереди</translation>
+    </message>
+    <message>
+        <source>Close for tablets</source>
+        <translation>Закрыть для планшетов</translation>
+    </message>
+    <message>
+        <source>Start a session first</source>
+        <translation>Сначала начните занятие</translation>
+    </message>
+    <message>
+        <source>One option per line; put * before each right answer</source>
+        <translation>Один вариант в строке; поставьте * перед каждым верным</translation>
+    </message>
+    <message>
+        <source>open the tablets</source>
+        <translation>открыть доступ планшетам</translation>
+    </message>
+    <message>
+        <source>Type the question first.</source>
+        <translation>Сначала введите вопрос.</translation>
+    </message>
+    <message>
+        <source>Give at least two options, one per line.</source>
+        <translation>Нужно хотя бы два варианта, по одному в строке.</translation>
+    </message>
+    <message>
+        <source>Two options are the same.</source>
+        <translation>Два варианта совпадают.</translation>
+    </message>
+    <message>
+        <source>Mark the right answers with * at the start of their line.</source>
+        <translation>Отметьте верные ответы звёздочкой * в начале строки.</translation>
+    </message>
+    <message>
+        <source>start the activity</source>
+        <translation>начать задание</translation>
+    </message>
+    <message>
+        <source>The activity could not start.</source>
+        <translation>Задание не удалось начать.</translation>
+    </message>
+    <message>
+        <source>close the activity</source>
+        <translation>закрыть задание</translation>
+    </message>
+    <message>
+        <source>share the results</source>
+        <translation>показать итоги</translation>
+    </message>
+    <message>
+        <source>show the answer</source>
+        <translation>показать ответ</translation>
+    </message>
+    <message>
+        <source>lower the hand</source>
+        <translation>опустить руку</translation>
+    </message>
+    <message>
+        <source>stop the timer</source>
+        <translation>остановить таймер</translation>
+    </message>
+    <message>
+        <source>start the timer</source>
+        <translation>запустить таймер</translation>
+    </message>
+    <message>
+        <source>dim the tablets</source>
+        <translation>затемнить планшеты</translation>
+    </message>
+    <message>
+        <source>%1 of %2 tablets connected</source>
+        <translation>Подключено планшетов: %1 из %2</translation>
+    </message>
+    <message>
+        <source>Latest: %1</source>
+        <translation>Последний: %1</translation>
+    </message>
+    <message>
+        <source>%1 of %2 answered</source>
+        <translation>Ответили %1 из %2</translation>
+    </message>
+    <message>
+        <source>and %1 more</source>
+        <translation>и ещё %1</translation>
+    </message>
+    <message>
+        <source>Next (%1)</source>
+        <translation>Следующий (%1)</translation>
+    </message>
+    <message>
+        <source>Stop %1</source>
+        <translation>Стоп %1</translation>
     </message>
 </context>
 <context>
@@ -856,6 +1174,42 @@
         <translation>Лектор</translation>
     </message>
     <message>
+        <source>Course</source>
+        <translation>Курс</translation>
+    </message>
+    <message>
+        <source>Today&apos;s title or topic</source>
+        <translation>Тема сегодняшнего занятия</translation>
+    </message>
+    <message>
+        <source>Scene</source>
+        <translation>Сцена</translation>
+    </message>
+    <message>
+        <source>What the room&apos;s devices do when the session starts</source>
+        <translation>Что делают устройства аудитории в начале занятия</translation>
+    </message>
+    <message>
+        <source>Switch</source>
+        <translation>Применить</translation>
+    </message>
+    <message>
+        <source>Walk the room to this scene now</source>
+        <translation>Перевести аудиторию в эту сцену сейчас</translation>
+    </message>
+    <message>
+        <source>Edit scenes…</source>
+        <translation>Сцены…</translation>
+    </message>
+    <message>
+        <source>Turn the room off at the end</source>
+        <translation>Выключить аудиторию в конце</translation>
+    </message>
+    <message>
+        <source>End session turns the room&apos;s devices off and stops the recording</source>
+        <translation>«Завершить занятие» выключит устройства аудитории и остановит запись</translation>
+    </message>
+    <message>
         <source>Everything in %1, ready with one button.</source>
         <translation>Всё в аудитории «%1» готово к работе одной кнопкой.</translation>
     </message>
@@ -864,11 +1218,19 @@
         <translation>Устройства в аудитории</translation>
     </message>
     <message>
-        <source>Looking for the room's devices…</source>
+        <source>Room</source>
+        <translation>Аудитория</translation>
+    </message>
+    <message>
+        <source>Students&apos; tablets</source>
+        <translation>Планшеты студентов</translation>
+    </message>
+    <message>
+        <source>Looking for the room&apos;s devices…</source>
         <translation>Ищем устройства аудитории…</translation>
     </message>
     <message>
-        <source>Projectors, interactive boards, displays and cameras on this room's network appear here by themselves, with their state. Nothing needs to be set up.</source>
+        <source>Projectors, interactive boards, displays and cameras on this room&apos;s network appear here by themselves, with their state. Nothing needs to be set up.</source>
         <translation>Проекторы, интерактивные доски, дисплеи и камеры из сети аудитории появятся здесь сами, вместе со своим состоянием. Ничего настраивать не нужно.</translation>
     </message>
     <message>
@@ -876,7 +1238,7 @@
         <translation>В этой сети пока не найдено ни одного устройства</translation>
     </message>
     <message>
-        <source>The console keeps looking. If the room's projectors and boards are on another network segment (VLAN), press “Add by address…” and enter their addresses or range.</source>
+        <source>The console keeps looking. If the room&apos;s projectors and boards are on another network segment (VLAN), press “Add by address…” and enter their addresses or range.</source>
         <translation>Пульт продолжает поиск. Если проекторы и доски аудитории находятся в другом сегменте сети (VLAN), нажмите «Добавить по адресу…» и введите их адреса или диапазон.</translation>
     </message>
     <message>
@@ -924,12 +1286,8 @@
         <translation>Найдено: %1</translation>
     </message>
     <message>
-        <source>Lecturer's name</source>
+        <source>Lecturer&apos;s name</source>
         <translation>Имя преподавателя</translation>
-    </message>
-    <message>
-        <source>Course or topic</source>
-        <translation>Курс или тема</translation>
     </message>
     <message>
         <source>No session running</source>
@@ -940,12 +1298,20 @@
         <translation>Начните занятие, чтобы оно попало в журнал для центра.</translation>
     </message>
     <message>
-        <source>Turn the room's devices on and off with the session</source>
-        <translation>Включать и выключать устройства вместе с занятием</translation>
-    </message>
-    <message>
         <source>Start session</source>
         <translation>Начать занятие</translation>
+    </message>
+    <message>
+        <source>No scene (leave the room as it is)</source>
+        <translation>Без сцены (ничего не менять)</translation>
+    </message>
+    <message>
+        <source>switch the scene</source>
+        <translation>переключить сцену</translation>
+    </message>
+    <message>
+        <source>save the setting</source>
+        <translation>сохранить настройку</translation>
     </message>
     <message>
         <source>End the session</source>
@@ -956,7 +1322,7 @@
         <translation>Завершить это занятие?</translation>
     </message>
     <message>
-        <source>The room's devices will be turned off.</source>
+        <source>The room&apos;s devices will be turned off.</source>
         <translation>Устройства аудитории будут выключены.</translation>
     </message>
     <message>
@@ -966,6 +1332,18 @@
     <message>
         <source>Keep it running</source>
         <translation>Продолжить занятие</translation>
+    </message>
+    <message>
+        <source>start the session</source>
+        <translation>начать занятие</translation>
+    </message>
+    <message>
+        <source>end the session</source>
+        <translation>завершить занятие</translation>
+    </message>
+    <message>
+        <source>The session was saved; some devices did not turn off.</source>
+        <translation>Занятие сохранено; некоторые устройства не выключились.</translation>
     </message>
     <message>
         <source>Session</source>
@@ -993,6 +1371,105 @@
     </message>
 </context>
 <context>
+    <name>LibraryPage</name>
+    <message>
+        <source>Students watch the published lectures at</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>On the centre&apos;s network, in any browser; scan the code with a phone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lecture</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Course</source>
+        <translation type="unfinished">Курс</translation>
+    </message>
+    <message>
+        <source>Room</source>
+        <translation type="unfinished">Аудитория</translation>
+    </message>
+    <message>
+        <source>Published</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Views</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chapters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Publish</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unpublish</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>read the centre&apos;s library</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No centre is set up. Enter the centre&apos;s address and a token under “Upload to the centre” on the Usage tab.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only centre staff may publish: this console&apos;s token is a room&apos;s. Use a staff token (&apos;classroom-console centre add-staff&apos;).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The centre cannot be reached now; try again when the network is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The centre refused the request.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n recording(s), %1 published</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The centre holds no recordings yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not published</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Arriving</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>publish the recording</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unpublish the recording</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Live</name>
     <message>
         <source>the server refused the connection</source>
@@ -1015,7 +1492,7 @@
         <translation>сервер недоступен</translation>
     </message>
     <message>
-        <source>the server's name is unknown</source>
+        <source>the server&apos;s name is unknown</source>
         <translation>имя сервера не найдено</translation>
     </message>
     <message>
@@ -1058,7 +1535,7 @@
         <translation>Стоп</translation>
     </message>
     <message>
-        <source>On the room's network</source>
+        <source>On the room&apos;s network</source>
         <translation>В сеть аудитории</translation>
     </message>
     <message>
@@ -1090,7 +1567,7 @@
         <translation>Удалить</translation>
     </message>
     <message>
-        <source>On the room's network: %1 (viewers: %2)</source>
+        <source>On the room&apos;s network: %1 (viewers: %2)</source>
         <translation>В сети аудитории: %1 (зрителей: %2)</translation>
     </message>
 </context>
@@ -1119,7 +1596,7 @@ Console</source>
         <translation>Настройки…</translation>
     </message>
     <message>
-        <source>The room's name and the centre connection</source>
+        <source>The room&apos;s name and the centre connection</source>
         <translation>Название аудитории и подключение к центру</translation>
     </message>
     <message>
@@ -1143,7 +1620,7 @@ Console</source>
         <translation>Сеть: нет подключения (только локальный адрес)</translation>
     </message>
     <message>
-        <source>Sync: the centre refused this room's token</source>
+        <source>Sync: the centre refused this room&apos;s token</source>
         <translation>Синхронизация: центр не принял токен аудитории</translation>
     </message>
     <message>
@@ -1175,7 +1652,7 @@ Console</source>
         <translation>Журнал занятий: %1</translation>
     </message>
     <message>
-        <source>save the room's name</source>
+        <source>save the room&apos;s name</source>
         <translation>сохранение названия аудитории</translation>
     </message>
     <message>
@@ -1216,6 +1693,33 @@ Console</source>
     </message>
 </context>
 <context>
+    <name>ParticipationText</name>
+    <message>
+        <source>Tablet participation: no tablets joined a session in this period.</source>
+        <translation>Участие с планшетов: в этот период к занятиям не подключился ни один планшет.</translation>
+    </message>
+    <message>
+        <source>Tablet participation: %1; joined: %2, activities: %3, answers: %4, response rate: %5.</source>
+        <translation>Участие с планшетов: %1; подключились: %2, заданий: %3, ответов: %4, доля ответивших: %5.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n session(s)</source>
+        <translation>
+            <numerusform>%n занятие</numerusform>
+            <numerusform>%n занятия</numerusform>
+            <numerusform>%n занятий</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: joined: %2, answers: %3, response rate: %4</source>
+        <translation>%1: подключились: %2, ответов: %3, доля ответивших: %4</translation>
+    </message>
+    <message>
+        <source>(no course)</source>
+        <translation>(курс не указан)</translation>
+    </message>
+</context>
+<context>
     <name>PasswordDialog</name>
     <message>
         <source>Device password</source>
@@ -1235,6 +1739,17 @@ Console</source>
     </message>
 </context>
 <context>
+    <name>ProjectorWindow</name>
+    <message>
+        <source>Classroom Console — projector</source>
+        <translation>Classroom Console — проектор</translation>
+    </message>
+    <message>
+        <source>Join on your tablet or phone</source>
+        <translation>Подключайтесь с планшета или телефона</translation>
+    </message>
+</context>
+<context>
     <name>PtzControls</name>
     <message>
         <source>Drag to pan and tilt; the further from the centre, the faster</source>
@@ -1249,7 +1764,7 @@ Console</source>
         <translation>Отдалить (удерживайте)</translation>
     </message>
     <message>
-        <source>Back to the camera's home position</source>
+        <source>Back to the camera&apos;s home position</source>
         <translation>Вернуть камеру в исходное положение</translation>
     </message>
     <message>
@@ -1419,7 +1934,7 @@ Console</source>
         <translation>Открыть папку</translation>
     </message>
     <message>
-        <source>Show the recordings' folder in the file manager</source>
+        <source>Show the recordings&apos; folder in the file manager</source>
         <translation>Показать папку с записями в файловом менеджере</translation>
     </message>
     <message>
@@ -1605,7 +2120,7 @@ Console</source>
         <translation>сохранение пароля</translation>
     </message>
     <message>
-        <source>save the Studio's sources and scenes</source>
+        <source>save the Studio&apos;s sources and scenes</source>
         <translation>сохранение источников и сцен студии</translation>
     </message>
 </context>
@@ -1664,6 +2179,275 @@ Console</source>
     <message>
         <source>Show the studio scene “%1” (%2). Right-click to update or delete it.</source>
         <translation>Показать сцену студии «%1» (%2). Правый щелчок — заменить или удалить её.</translation>
+    </message>
+</context>
+<context>
+    <name>SceneEditor</name>
+    <message>
+        <source>Scenes of this room</source>
+        <translation>Сцены этой аудитории</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Копировать</translation>
+    </message>
+    <message>
+        <source>A new scene starting from this one</source>
+        <translation>Новая сцена на основе этой</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Удалить</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>Включить</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Выключить</translation>
+    </message>
+    <message>
+        <source>Leave as it is</source>
+        <translation>Не менять</translation>
+    </message>
+    <message>
+        <source>Show the picture</source>
+        <translation>Показывать изображение</translation>
+    </message>
+    <message>
+        <source>Blank</source>
+        <translation>Затемнить</translation>
+    </message>
+    <message>
+        <source>Preset %1</source>
+        <translation>Пресет %1</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>Записывать</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Остановить</translation>
+    </message>
+    <message>
+        <source>Go live</source>
+        <translation>Начать трансляцию</translation>
+    </message>
+    <message>
+        <source>Open for joining</source>
+        <translation>Открыть для подключения</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Закрыть</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Название</translation>
+    </message>
+    <message>
+        <source>Projectors and displays</source>
+        <translation>Проекторы и дисплеи</translation>
+    </message>
+    <message>
+        <source>Input</source>
+        <translation>Вход</translation>
+    </message>
+    <message>
+        <source>Screen</source>
+        <translation>Экран</translation>
+    </message>
+    <message>
+        <source>Interactive boards</source>
+        <translation>Интерактивные доски</translation>
+    </message>
+    <message>
+        <source>Cameras</source>
+        <translation>Камеры</translation>
+    </message>
+    <message>
+        <source>Recording</source>
+        <translation>Запись</translation>
+    </message>
+    <message>
+        <source>Live stream</source>
+        <translation>Трансляция</translation>
+    </message>
+    <message>
+        <source>Students&apos; tablets</source>
+        <translation>Планшеты студентов</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Сохранить</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Закрыть</translation>
+    </message>
+    <message>
+        <source>The four scenes that ship cannot be deleted</source>
+        <translation>Четыре встроенные сцены удалить нельзя</translation>
+    </message>
+    <message>
+        <source>delete the scene</source>
+        <translation>удалить сцену</translation>
+    </message>
+    <message>
+        <source>save the scene</source>
+        <translation>сохранить сцену</translation>
+    </message>
+    <message>
+        <source>There is already a scene with this name.</source>
+        <translation>Сцена с таким названием уже есть.</translation>
+    </message>
+    <message>
+        <source>A scene needs a name.</source>
+        <translation>У сцены должно быть название.</translation>
+    </message>
+    <message>
+        <source>The scene could not be saved.</source>
+        <translation>Сцену не удалось сохранить.</translation>
+    </message>
+</context>
+<context>
+    <name>SceneProgress</name>
+    <message>
+        <source>Hide</source>
+        <translation>Скрыть</translation>
+    </message>
+    <message>
+        <source>Applying “%1”…</source>
+        <translation>Применяется «%1»…</translation>
+    </message>
+    <message>
+        <source>“%1” is set: everything followed.</source>
+        <translation>«%1» применена: всё выполнено.</translation>
+    </message>
+    <message>
+        <source>“%1” is set, except: %2</source>
+        <translation>«%1» применена, кроме: %2</translation>
+    </message>
+</context>
+<context>
+    <name>Scenes</name>
+    <message>
+        <source>Lecture</source>
+        <translation>Лекция</translation>
+    </message>
+    <message>
+        <source>Discussion</source>
+        <translation>Обсуждение</translation>
+    </message>
+    <message>
+        <source>Group work</source>
+        <translation>Работа в группах</translation>
+    </message>
+    <message>
+        <source>Recording only</source>
+        <translation>Только запись</translation>
+    </message>
+    <message>
+        <source>Recording</source>
+        <translation>Запись</translation>
+    </message>
+    <message>
+        <source>Live stream</source>
+        <translation>Трансляция</translation>
+    </message>
+    <message>
+        <source>Tablets</source>
+        <translation>Планшеты</translation>
+    </message>
+    <message>
+        <source>Switching power…</source>
+        <translation>Включение…</translation>
+    </message>
+    <message>
+        <source>Switching input…</source>
+        <translation>Переключение входа…</translation>
+    </message>
+    <message>
+        <source>Setting the picture…</source>
+        <translation>Настройка изображения…</translation>
+    </message>
+    <message>
+        <source>Moving to the preset…</source>
+        <translation>Переход к пресету…</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>Запуск…</translation>
+    </message>
+    <message>
+        <source>Opening…</source>
+        <translation>Открытие…</translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation>Выполняется…</translation>
+    </message>
+    <message>
+        <source>Power failed</source>
+        <translation>Не включился</translation>
+    </message>
+    <message>
+        <source>Did not come on</source>
+        <translation>Не включился вовремя</translation>
+    </message>
+    <message>
+        <source>Input failed</source>
+        <translation>Вход не переключён</translation>
+    </message>
+    <message>
+        <source>Picture failed</source>
+        <translation>Изображение не настроено</translation>
+    </message>
+    <message>
+        <source>Preset failed</source>
+        <translation>Пресет не выполнен</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Ошибка</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Готово</translation>
+    </message>
+    <message>
+        <source>Skipped</source>
+        <translation>Пропущено</translation>
+    </message>
+    <message>
+        <source>Warming up…</source>
+        <translation>Прогрев…</translation>
+    </message>
+    <message>
+        <source>Nothing to record: add a source in the Studio or connect a camera.</source>
+        <translation>Нечего записывать: добавьте источник в Студии или подключите камеру.</translation>
+    </message>
+    <message>
+        <source>No live destination is set up: add one in the Studio.</source>
+        <translation>Не настроено ни одного адреса трансляции: добавьте его в Студии.</translation>
+    </message>
+    <message>
+        <source>Not available in this console.</source>
+        <translation>Недоступно в этой консоли.</translation>
+    </message>
+    <message>
+        <source>It was asked to turn on but did not come on in time.</source>
+        <translation>Команда на включение отправлена, но устройство не включилось вовремя.</translation>
+    </message>
+    <message>
+        <source>Something went wrong; the details are in the log.</source>
+        <translation>Что-то пошло не так; подробности в журнале.</translation>
+    </message>
+    <message>
+        <source>%1: %2.</source>
+        <translation>%1: %2.</translation>
     </message>
 </context>
 <context>
@@ -1864,7 +2648,7 @@ Console</source>
     </message>
     <message>
         <source>Pictures arrive late from %1: check its cable or network, or remove it.</source>
-        <translation>Кадры опаздывают от источника «%1»: проверьте его кабель или сеть либо уберите его.</translation>
+        <translation>Кадры опаздывают: %1. Проверьте кабель или сеть источника либо уберите его.</translation>
     </message>
 </context>
 <context>
@@ -1874,7 +2658,7 @@ Console</source>
         <translation>Студия</translation>
     </message>
     <message>
-        <source>Compose cameras, the board's screen and the microphone into a recording or a live stream.</source>
+        <source>Compose cameras, the board&apos;s screen and the microphone into a recording or a live stream.</source>
         <translation>Соберите камеры, экран доски и микрофон в запись или прямую трансляцию.</translation>
     </message>
     <message>
@@ -1922,20 +2706,8 @@ Console</source>
         <translation>Титр: лектор, курс (необязательно)</translation>
     </message>
     <message>
-        <source>Level</source>
-        <translation>Уровень</translation>
-    </message>
-    <message>
-        <source>The loudest audio source, from -60 dB to 0 dB</source>
-        <translation>Самый громкий источник звука, от −60 дБ до 0 дБ</translation>
-    </message>
-    <message>
         <source>Add marker</source>
         <translation>Добавить метку</translation>
-    </message>
-    <message>
-        <source>Start a new chapter here (Ctrl+M)</source>
-        <translation>Начать здесь новую главу (Ctrl+M)</translation>
     </message>
     <message>
         <source>● Record</source>
@@ -1954,7 +2726,7 @@ Console</source>
         <translation>%1p, %2 кадр/с</translation>
     </message>
     <message>
-        <source>The recording's picture size and frame rate</source>
+        <source>The recording&apos;s picture size and frame rate</source>
         <translation>Размер кадра и частота кадров записи</translation>
     </message>
     <message>
@@ -1968,6 +2740,10 @@ Console</source>
     <message>
         <source>Live</source>
         <translation>Эфир</translation>
+    </message>
+    <message>
+        <source>Chapters</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>check recordings</source>
@@ -1990,7 +2766,7 @@ Console</source>
         <translation>удаление источника</translation>
     </message>
     <message>
-        <source>list this PC's cameras</source>
+        <source>list this PC&apos;s cameras</source>
         <translation>список камер этого компьютера</translation>
     </message>
     <message>
@@ -2026,11 +2802,11 @@ Console</source>
         <translation>Запись остановлена из-за ошибки; в файле %1 сохранено то, что успели записать. Подробности: %2</translation>
     </message>
     <message>
-        <source>read the centre's address</source>
+        <source>read the centre&apos;s address</source>
         <translation>чтение адреса центра</translation>
     </message>
     <message>
-        <source>This console cannot send SRT (its FFmpeg has no SRT support): use the platform's RTMP address.</source>
+        <source>This console cannot send SRT (its FFmpeg has no SRT support): use the platform&apos;s RTMP address.</source>
         <translation>Этот пульт не может передавать SRT (в его FFmpeg нет поддержки SRT): используйте RTMP-адрес платформы.</translation>
     </message>
     <message>
@@ -2050,7 +2826,7 @@ Console</source>
         <translation>Отдельные файлы источников</translation>
     </message>
     <message>
-        <source>Also records each camera and screen into a file of its own beside the program, as lecture platforms take presenter and presentation tracks. Each file costs one more encoder's work.</source>
+        <source>Also records each camera and screen into a file of its own beside the program, as lecture platforms take presenter and presentation tracks. Each file costs one more encoder&apos;s work.</source>
         <translation>Записывает каждую камеру и экран ещё и в отдельный файл рядом с программой: так платформы лекций принимают дорожки лектора и презентации. Каждый файл — работа ещё одного кодировщика.</translation>
     </message>
     <message>
@@ -2086,7 +2862,7 @@ Console</source>
         <translation>выход в эфир</translation>
     </message>
     <message>
-        <source>show it on the room's network</source>
+        <source>show it on the room&apos;s network</source>
         <translation>показ в сети аудитории</translation>
     </message>
     <message>
@@ -2110,7 +2886,7 @@ Console</source>
         <translation>Раскладка</translation>
     </message>
     <message>
-        <source>bring back the Studio's sources</source>
+        <source>bring back the Studio&apos;s sources</source>
         <translation>восстановление источников студии</translation>
     </message>
     <message>
@@ -2149,7 +2925,7 @@ Console</source>
         <translation>https://centre.example.edu:8765</translation>
     </message>
     <message>
-        <source>this room's token</source>
+        <source>this room&apos;s token</source>
         <translation>токен этой аудитории</translation>
     </message>
     <message>
@@ -2270,7 +3046,7 @@ Console</source>
         <translation>Не отправлено: %1</translation>
     </message>
     <message>
-        <source>The centre refused this room's token. Ask centre staff for the right one.</source>
+        <source>The centre refused this room&apos;s token. Ask centre staff for the right one.</source>
         <translation>Центр отклонил токен этой аудитории. Попросите правильный токен у сотрудников центра.</translation>
     </message>
     <message>
@@ -2280,33 +3056,6 @@ Console</source>
     <message>
         <source>Sending sessions…</source>
         <translation>Отправка занятий…</translation>
-    </message>
-</context>
-<context>
-    <name>ParticipationText</name>
-    <message>
-        <source>Tablet participation: no tablets joined a session in this period.</source>
-        <translation>Участие с планшетов: в этот период к занятиям не подключился ни один планшет.</translation>
-    </message>
-    <message>
-        <source>Tablet participation: %1; joined: %2, activities: %3, answers: %4, response rate: %5.</source>
-        <translation>Участие с планшетов: %1; подключились: %2, заданий: %3, ответов: %4, доля ответивших: %5.</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n session(s)</source>
-        <translation>
-            <numerusform>%n занятие</numerusform>
-            <numerusform>%n занятия</numerusform>
-            <numerusform>%n занятий</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>%1: joined: %2, answers: %3, response rate: %4</source>
-        <translation>%1: подключились: %2, ответов: %3, доля ответивших: %4</translation>
-    </message>
-    <message>
-        <source>(no course)</source>
-        <translation>(курс не указан)</translation>
     </message>
 </context>
 </TS>
