@@ -73,6 +73,36 @@
     </message>
 </context>
 <context>
+    <name>ChaptersPanel</name>
+    <message numerus="yes">
+        <source>%n chapter(s). Double-click one to rename it.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>LibraryPage</name>
+    <message numerus="yes">
+        <source>%n recording(s), %1 published</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ParticipationText</name>
+    <message numerus="yes">
+        <source>%n session(s)</source>
+        <translation>
+            <numerusform>%n session</numerusform>
+            <numerusform>%n sessions</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>SyncPanel</name>
     <message numerus="yes">
         <source>%n waiting</source>
@@ -119,16 +149,6 @@
         <translation>
             <numerusform>%n refused</numerusform>
             <numerusform>%n refused</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>ParticipationText</name>
-    <message numerus="yes">
-        <source>%n session(s)</source>
-        <translation>
-            <numerusform>%n session</numerusform>
-            <numerusform>%n sessions</numerusform>
         </translation>
     </message>
 </context>
