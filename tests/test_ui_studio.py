@@ -86,7 +86,7 @@ def test_record_with_preview_marker_and_play_it_back(qtbot: QtBot, qloop: qasync
             await wait_for(lambda: workspace.preview_view.image is not None, what="the live preview")
             await wait_for(lambda: workspace.sources.list.count() == 3, what="three sources listed")
             await wait_for(lambda: any(bar.peak_db > -60 for _t, bar, _f in workspace.mixer.rows.values()),
-                           what="the tone's meter to move")
+                           within=30, what="the tone's meter to move")
             assert workspace.record_button.isEnabled()
             workspace.layout_picker.setCurrentIndex(workspace.layout_picker.findData("pip"))
             assert workspace.studio is not None and str(workspace.studio.layout.kind) == "pip"

@@ -7,7 +7,7 @@ the Lecturer workspace's room scenes are another thing. The workspace keeps them
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -16,12 +16,30 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QSizePolicy,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
     QWidget,
 )
 
 SCENE_KEYS = tuple(f"Alt+{n}" for n in range(1, 10))
 # The scene buttons sit beside the "Program" title: as tall as a line of text, so the column still fits 768 px.
 COMPACT = "QPushButton { padding: 3px 10px; min-height: 0px; }"
+
+
+class ElidingComboBox(QComboBox):
+    """Shows a long source name cut with "…" in the room it has, instead of clipped mid-letter."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                            QStyle.SubControl.SC_ComboBoxEditField, self)
+        option.currentText = self.fontMetrics().elidedText(option.currentText, Qt.TextElideMode.ElideRight,
+                                                           field.width())
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
 
 
 class SourcePickers(QWidget):
@@ -33,14 +51,15 @@ class SourcePickers(QWidget):
         super().__init__(parent)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        self.main_picker = QComboBox()
-        self.inset_picker = QComboBox()
+        self.main_picker = ElidingComboBox()
+        self.inset_picker = ElidingComboBox()
         for picker in (self.main_picker, self.inset_picker):
             picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             picker.setMinimumContentsLength(8)  # long names are elided: they must not widen the window
         self.main_picker.setToolTip(self.tr("The source shown large"))
         self.inset_picker.setToolTip(self.tr("The source in the small picture (or the right half)"))
         self.swap_button = QPushButton("⇄")
+        self.swap_button.setStyleSheet(COMPACT)  # a glyph: no room for a text button's padding
         self.swap_button.setToolTip(self.tr("Swap the main picture and the inset"))
         self.main_label = QLabel(self.tr("Main"))
         self.inset_label = QLabel(self.tr("Inset"))
