@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from classroom_console.media import RecordingStats
@@ -40,6 +40,7 @@ class StatsPanel(QFrame):
         self.warning.setWordWrap(True)
         self.warning.hide()
         outer.addWidget(self.warning)
+        outer.addStretch(1)  # the warning right under the rows, the room left below it
         self._previous: RecordingStats | None = None
         self.tracks_on = False  # whether this recording writes per-source files too (the advice depends on it)
         self._grew_at: dict[str, float] = {}  # loss kind -> recording time it last grew
@@ -56,7 +57,7 @@ class StatsPanel(QFrame):
             ("free", self.tr("Free disk")),
             ("left", self.tr("Time left")),
         ]
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a long figure goes under its name
         for key, title in rows:
             value = QLabel("—")
             caption = QLabel(title)
@@ -74,6 +75,7 @@ class StatsPanel(QFrame):
         area.setWidgetResizable(True)
         area.setFrameShape(QFrame.Shape.NoFrame)
         area.setWidget(self)
+        self.installEventFilter(area)
         return area
 
     def show_stats(self, stats: RecordingStats | None, names: Mapping[str, str] | None = None) -> None:
@@ -166,6 +168,11 @@ class _VerticalScroll(QScrollArea):
     def __init__(self) -> None:
         super().__init__()
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest and watched is self.widget():
+            self.updateGeometry()  # a wider figure ("over 16 days") widens the column instead of being cut
+        return super().eventFilter(watched, event)
 
     def minimumSizeHint(self) -> QSize:
         inner = self.widget()
