@@ -28,7 +28,7 @@ class ResultsChart(QChartView):
         self.text_scale = scale
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(200, 140)
+        self.setMinimumSize(160, 140)
         self._chart.legend().hide()
         self._chart.setBackgroundRoundness(10)
         self._chart.setMargins(QMargins(4, 4, 4, 4))

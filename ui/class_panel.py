@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -120,7 +121,7 @@ class ClassPanel(QWidget):
         grid.addWidget(self.open_button, 4, 0, 1, 2)
         grid.addWidget(self.projector_button, 5, 0, 1, 2)
         grid.setRowStretch(6, 1)
-        panel.setMaximumWidth(300)
+        panel.setMaximumWidth(280)
         return panel
 
     def _activity_column(self) -> QFrame:
@@ -144,6 +145,8 @@ class ClassPanel(QWidget):
         self.options_edit = QPlainTextEdit()
         self.options_edit.setPlaceholderText(self.tr("One option per line"))
         self.options_edit.setMinimumHeight(56)
+        # Takes the height left over, never asks for more (the tab scrolls rather than crowd a 768-px screen).
+        self.options_edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.problem = _plain(name="cardProblem")
         self.problem.setWordWrap(True)
         self.start_button = QPushButton(self.tr("Start"))
@@ -156,6 +159,7 @@ class ClassPanel(QWidget):
         self.share_button.clicked.connect(self.share_results)
         buttons = QHBoxLayout()
         for button in (self.start_button, self.close_button, self.share_button):
+            button.setStyleSheet("padding: 10px 8px;")  # three in a row fit in Russian too
             buttons.addWidget(button)
         self.timer_spin = QSpinBox()
         self.timer_spin.setRange(10, 3600)
@@ -171,8 +175,7 @@ class ClassPanel(QWidget):
         self.eyes_button.clicked.connect(self.toggle_eyes)
         extras = QHBoxLayout()
         extras.addWidget(self.timer_spin)
-        extras.addWidget(self.timer_button)
-        extras.addWidget(self.eyes_button, 1)
+        extras.addWidget(self.timer_button, 1)
         head = QHBoxLayout()
         head.addWidget(title)
         head.addStretch(1)
@@ -183,7 +186,8 @@ class ClassPanel(QWidget):
         column.addLayout(buttons)
         column.addWidget(self.problem)
         column.addLayout(extras)
-        panel.setMaximumWidth(390)  # the rest goes to the chart
+        column.addWidget(self.eyes_button)
+        panel.setMaximumWidth(430)  # the rest goes to the chart
         return panel
 
     def _results_column(self) -> QFrame:
@@ -214,6 +218,7 @@ class ClassPanel(QWidget):
         self.no_hands.setObjectName("pageSubtitle")
         self.hands_box.addWidget(self.no_hands)
         self.lower_button = QPushButton(self.tr("Next"))
+        self.lower_button.setStyleSheet("padding: 10px 6px;")
         self.lower_button.setToolTip(self.tr("Lower the first hand in the queue"))
         self.lower_button.clicked.connect(self.lower_first_hand)
         hands = QVBoxLayout()
@@ -233,7 +238,7 @@ class ClassPanel(QWidget):
         hands_host = QWidget()
         hands_host.setLayout(hands)
         hands.setContentsMargins(0, 0, 0, 0)
-        hands_host.setFixedWidth(150)
+        hands_host.setFixedWidth(170)
         grid.addLayout(results, 0, 0)
         grid.addWidget(hands_host, 0, 1)
         grid.setColumnStretch(0, 1)

@@ -633,7 +633,7 @@
     </message>
     <message>
         <source>Next</source>
-        <translation>Следующий</translation>
+        <translation>Дальше</translation>
     </message>
     <message>
         <source>Lower the first hand in the queue</source>
@@ -725,7 +725,7 @@
     </message>
     <message>
         <source>Next (%1)</source>
-        <translation>Следующий (%1)</translation>
+        <translation>Дальше (%1)</translation>
     </message>
     <message>
         <source>Stop %1</source>

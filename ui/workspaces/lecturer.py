@@ -408,6 +408,7 @@ class LecturerWorkspace(QWidget):
         self.session_label.setText(self.tr("Running: %1").replace("%1", who))
         for edit in (self.lecturer_edit, self.course_edit, self.title_edit):
             edit.setEnabled(False)
+            edit.setCursorPosition(0)  # the start of a long name, not its end, while it cannot be edited
         self.switch_button.show()
         self.session_button.setEnabled(True)
         self._show_elapsed()
