@@ -10,67 +10,76 @@ from devices.driver import Reason
 from ui.reasons import reason_text
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Scenes", text)
-
-
 def scene_name(name: str, builtin: bool = True) -> str:
     """The four scenes that ship are shown in the UI's language; a lecturer's own keep their name."""
     shipped = {
-        "Lecture": _tr("Lecture"),
-        "Discussion": _tr("Discussion"),
-        "Group work": _tr("Group work"),
-        "Recording only": _tr("Recording only"),
+        "Lecture": QCoreApplication.translate("Scenes", "Lecture"),
+        "Discussion": QCoreApplication.translate("Scenes", "Discussion"),
+        "Group work": QCoreApplication.translate("Scenes", "Group work"),
+        "Recording only": QCoreApplication.translate("Scenes", "Recording only"),
     }
     return shipped.get(name, name) if builtin else name
 
 
 def target_name(step: SceneStep) -> str:
     """Who a step is about: the device's own name, or the studio's and tablets' parts in words."""
-    parts = {"recording": _tr("Recording"), "streaming": _tr("Live stream"), "tablets": _tr("Tablets")}
+    parts = {
+        "recording": QCoreApplication.translate("Scenes", "Recording"),
+        "streaming": QCoreApplication.translate("Scenes", "Live stream"),
+        "tablets": QCoreApplication.translate("Scenes", "Tablets"),
+    }
     return parts.get(step.target, step.name)
 
 
+def _working(step: str) -> str:
+    words = {
+        "power": QCoreApplication.translate("Scenes", "Switching power…"),
+        "input": QCoreApplication.translate("Scenes", "Switching input…"),
+        "blank": QCoreApplication.translate("Scenes", "Setting the picture…"),
+        "preset": QCoreApplication.translate("Scenes", "Moving to the preset…"),
+        "recording": QCoreApplication.translate("Scenes", "Starting…"),
+        "streaming": QCoreApplication.translate("Scenes", "Starting…"),
+        "tablets": QCoreApplication.translate("Scenes", "Opening…"),
+    }
+    return words.get(step, QCoreApplication.translate("Scenes", "Working…"))
+
+
+def _failed(step: str) -> str:
+    words = {
+        "power": QCoreApplication.translate("Scenes", "Power failed"),
+        "warm-up": QCoreApplication.translate("Scenes", "Did not come on"),
+        "input": QCoreApplication.translate("Scenes", "Input failed"),
+        "blank": QCoreApplication.translate("Scenes", "Picture failed"),
+        "preset": QCoreApplication.translate("Scenes", "Preset failed"),
+    }
+    return words.get(step, QCoreApplication.translate("Scenes", "Failed"))
+
+
 def status_text(step: SceneStep) -> str:
-    """ "Warming up…", "Switching input…", "Done", "Could not turn on" — short, for a chip."""
+    """ "Warming up…", "Switching input…", "Done", "Power failed" — short, for a chip."""
     if step.status == "done":
-        return _tr("Done")
+        return QCoreApplication.translate("Scenes", "Done")
     if step.status == "skipped":
-        return _tr("Skipped")
+        return QCoreApplication.translate("Scenes", "Skipped")
     if step.status == "waiting":
-        return _tr("Warming up…")
-    working = {
-        "power": _tr("Switching power…"),
-        "input": _tr("Switching input…"),
-        "blank": _tr("Setting the picture…"),
-        "preset": _tr("Moving to the preset…"),
-        "recording": _tr("Starting…"),
-        "streaming": _tr("Starting…"),
-        "tablets": _tr("Opening…"),
-    }
-    failed = {
-        "power": _tr("Power failed"),
-        "warm-up": _tr("Did not come on"),
-        "input": _tr("Input failed"),
-        "blank": _tr("Picture failed"),
-        "preset": _tr("Preset failed"),
-        "recording": _tr("Failed"),
-        "streaming": _tr("Failed"),
-        "tablets": _tr("Failed"),
-    }
+        return QCoreApplication.translate("Scenes", "Warming up…")
     if step.status == "failed":
-        return failed.get(step.step, _tr("Failed"))
-    return working.get(step.step, _tr("Working…"))
+        return _failed(step.step)
+    return _working(step.step)
 
 
 def why_text(step: SceneStep) -> str:
     """Why a part did not follow, one plain sentence (device reasons come from ui/reasons.py)."""
     own = {
-        SceneReason.NO_SOURCE: _tr("Nothing to record: add a source in the Studio or connect a camera."),
-        SceneReason.NO_DESTINATION: _tr("No live destination is set up: add one in the Studio."),
-        SceneReason.NOT_AVAILABLE: _tr("Not available in this console."),
-        SceneReason.WARM_UP_TIMEOUT: _tr("It was asked to turn on but did not come on in time."),
-        SceneReason.FAILED: _tr("Something went wrong; the details are in the log."),
+        SceneReason.NO_SOURCE: QCoreApplication.translate(
+            "Scenes", "Nothing to record: add a source in the Studio or connect a camera."),
+        SceneReason.NO_DESTINATION: QCoreApplication.translate(
+            "Scenes", "No live destination is set up: add one in the Studio."),
+        SceneReason.NOT_AVAILABLE: QCoreApplication.translate("Scenes", "Not available in this console."),
+        SceneReason.WARM_UP_TIMEOUT: QCoreApplication.translate(
+            "Scenes", "It was asked to turn on but did not come on in time."),
+        SceneReason.FAILED: QCoreApplication.translate(
+            "Scenes", "Something went wrong; the details are in the log."),
     }
     if step.reason in own:
         return own[step.reason]
@@ -81,5 +90,5 @@ def why_text(step: SceneStep) -> str:
 
 def failure_line(step: SceneStep) -> str:
     """ "Projector 2: Power failed. The device reports a fault." """
-    return (_tr("%1: %2.").replace("%1", target_name(step)).replace("%2", status_text(step))
-            + " " + why_text(step))
+    return (QCoreApplication.translate("Scenes", "%1: %2.").replace("%1", target_name(step))
+            .replace("%2", status_text(step)) + " " + why_text(step))
