@@ -20,13 +20,15 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
-from classroom_console.media import Layout, LayoutKind
+from classroom_console.media import Layout, LayoutKind, RecordingStats
 from classroom_console.media.meter import CLIP_LEVEL
 from classroom_console.settings import FILE_NAME
 from tests.qt_helpers import run, wait_for
-from tests.test_ui_studio import add, studio_workspace
+from tests.test_ui_studio import add, russian, studio_workspace
 from ui.studio_meters import LevelBar
 from ui.workspaces.studio import StudioWorkspace
+
+__all__ = ["russian"]  # the fixture, shared with test_ui_studio
 
 BEEP_DB = 20 * math.log10(0.5)  # the test tone's beep: a 1 kHz sine at half scale, -6.02 dBFS
 HUM_DB = 20 * math.log10(0.03)  # between beeps its 220 Hz hum: -30.46 dBFS peak
@@ -313,5 +315,46 @@ def test_a_warning_names_the_late_source(
             assert stats is not None and stats.losses_by_source[studio.sources[0].name] > 0
             qtbot.mouseClick(workspace.record_button, Qt.MouseButton.LeftButton)
             await wait_for(lambda: not workspace.recording, within=30, what="the recording to stop")
+
+    run(qloop, scenario())
+
+
+def test_the_russian_studio_with_names_scenes_meters_and_warnings_fits_a_1366_by_768_screen(
+    qtbot: QtBot, qloop: qasync.QEventLoop, russian: None, tmp_path: Path
+) -> None:
+    """Everything this adds, at its longest, in Russian: the Studio still fits beside the 156-px sidebar."""
+
+    async def scenario() -> None:
+        async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
+            workspace.resize(1366 - 156, 740)
+            workspace.show()
+            add(workspace, qtbot, "test-pattern", "320x180")
+            add(workspace, qtbot, "test-pattern", "320x180")
+            add(workspace, qtbot, "tone")
+            add(workspace, qtbot, "tone")
+            studio = workspace.studio
+            assert studio is not None
+            await wait_for(lambda: len(studio.sources) == 4, within=30, what="four sources")
+            long_name = "Камера над кафедрой в большой аудитории"
+            for source, name in zip(studio.sources, (long_name, "Презентация с ноутбука лектора",
+                                                     "Петличный радиомикрофон лектора", "Микрофон зала"),
+                                    strict=True):
+                workspace.rename_source(source.name, name)
+            workspace.layout_picker.setCurrentIndex(workspace.layout_picker.findData("pip"))
+            for n in range(1, 10):
+                workspace.save_scene(f"Лектор, доска и презентация {n}")
+            await wait_for(lambda: len(workspace.mixer.rows) == 2, within=30, what="two meters")
+            workspace.stats_panel.tracks_on = True
+            workspace.stats_panel.show_stats(RecordingStats(elapsed_s=1.0), {})
+            workspace.stats_panel.show_stats(RecordingStats(
+                elapsed_s=2.0, dropped_at_capture=4, late_at_compositing=9, skipped_by_encoder=7, minutes_left=30000,
+                free_bytes=2**40, losses_by_source={studio.sources[0].name: 9, studio.sources[1].name: 4}),
+                workspace.source_names())
+            workspace.refresh()
+            assert long_name in workspace.stats_panel.warning.text()
+            assert "Сцена" in workspace.scene_bar.save_button.text()
+            hint = workspace.minimumSizeHint()
+            assert hint.width() <= 1366 - 156, f"the Russian Studio needs {hint.width()} px"
+            assert hint.height() <= 740, f"the Russian Studio needs {hint.height()} px of height"
 
     run(qloop, scenario())
