@@ -77,6 +77,8 @@ class RoomDevices:
         self.store = store
         self._finder_config = finder_config  # None: drive only the devices adopted, never look
         self._finder: DeviceFinder | None = None
+        if finder_config is not None:
+            self.finder  # noqa: B018  # made now, not first on the loop (importing there would block it)
         self.passwords: dict[str, str] = dict(passwords or {})
         self.poll_interval_s = poll_interval_s
         self.discovery_window_s = discovery_window_s

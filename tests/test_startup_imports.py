@@ -70,3 +70,7 @@ def test_defaults_written_in_the_commands_match_the_core() -> None:
     from classroom_console.media.disk import START_FLOOR_BYTES
 
     assert record.DEFAULT_MIN_FREE_MB * 2**20 == START_FLOOR_BYTES
+    from classroom_console.commands import discover
+    from classroom_console.discovery_scope import Scope
+
+    assert set(discover.SCOPES) == {s.value for s in Scope}

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from classroom_console.cli_text import tr
 from devices.driver import Capability, Command, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
 
@@ -39,19 +40,20 @@ class DeviceUnusable(Exception):
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("target", metavar="ID|ADDRESS", help="a device id (mac:…) or an address[:port]")
-    parser.add_argument("action", choices=["power", "input", "mute", "status", "ptz", "snapshot"], help="what to do")
+    parser.add_argument("target", metavar="ID|ADDRESS", help=tr("a device id (mac:…) or an address[:port]"))
+    parser.add_argument("action", choices=["power", "input", "mute", "status", "ptz", "snapshot"],
+                        help=tr("what to do"))
     parser.add_argument(
         "value", nargs="*",
-        help="on|off|status for power, a name or code for input, on|off for mute; for ptz: move, home, position, "
-        "preset set N, preset recall N; for snapshot: the PNG file to write",
+        help=tr("on|off|status for power, a name or code for input, on|off for mute; for ptz: move, home, position, "
+        "preset set N, preset recall N; for snapshot: the PNG file to write"),
     )
-    parser.add_argument("--pan", type=_unit(-1.0, 1.0), metavar="P", help="ptz move: pan, -1 (left) to 1 (right)")
-    parser.add_argument("--tilt", type=_unit(-1.0, 1.0), metavar="T", help="ptz move: tilt, -1 (down) to 1 (up)")
-    parser.add_argument("--zoom", type=_unit(0.0, 1.0), metavar="Z", help="ptz move: zoom, 0 (wide) to 1 (tele)")
-    parser.add_argument("--password", help="the device's password (remembered for this device when it works)")
-    parser.add_argument("--timeout", type=float, default=3.0, metavar="S", help="per-step timeout (default 3)")
-    parser.add_argument("--json", action="store_true", help="print status as JSON")
+    parser.add_argument("--pan", type=_unit(-1.0, 1.0), metavar="P", help=tr("ptz move: pan, -1 (left) to 1 (right)"))
+    parser.add_argument("--tilt", type=_unit(-1.0, 1.0), metavar="T", help=tr("ptz move: tilt, -1 (down) to 1 (up)"))
+    parser.add_argument("--zoom", type=_unit(0.0, 1.0), metavar="Z", help=tr("ptz move: zoom, 0 (wide) to 1 (tele)"))
+    parser.add_argument("--password", help=tr("the device's password (remembered for this device when it works)"))
+    parser.add_argument("--timeout", type=float, default=3.0, metavar="S", help=tr("per-step timeout (default 3)"))
+    parser.add_argument("--json", action="store_true", help=tr("print status as JSON"))
 
 
 def _unit(low: float, high: float) -> Callable[[str], float]:
@@ -59,9 +61,10 @@ def _unit(low: float, high: float) -> Callable[[str], float]:
         try:
             value = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+            raise argparse.ArgumentTypeError(tr("{text!r} is not a number").format(text=text)) from None
         if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{text} is outside {low:g}..{high:g}")
+            raise argparse.ArgumentTypeError(tr("{text} is outside {low:g}..{high:g}").format(
+                text=text, low=low, high=high))
         return value
 
     return parse
@@ -76,15 +79,14 @@ def _as_address(target: str) -> tuple[str, int] | None:
     if not port:
         return host, PJLINK_PORT
     if not port.isdigit() or not 0 < int(port) < 65536:
-        raise DeviceNotFound(f"{port!r} is not a port number (1-65535)")
+        raise DeviceNotFound(tr("{port!r} is not a port number (1-65535)").format(port=port))
     return host, int(port)
 
 
 async def _locate(target: str, store: AsyncStore, step_timeout: float) -> DeviceInfo:
     """The device as the store remembers it, else as found at that address or by discovery."""
-    from classroom_console.discovery_scope import Scope, finder_config
     from classroom_console.room_devices import remembered_state
-    from devices.discovery import DeviceFinder, device_uid
+    from devices.discovery import device_uid
 
     address = _as_address(target)
     known = await store.known_devices()
@@ -103,10 +105,13 @@ async def _locate(target: str, store: AsyncStore, step_timeout: float) -> Device
     if address is not None:
         uid = device_uid(None, "", "", *address)
         return DeviceInfo(uid, DeviceKind.PROJECTOR, target, address[0], address[1], DEFAULT_PROTOCOL)
+    from classroom_console.discovery_scope import Scope, finder_config  # looking: only when not remembered
+    from devices.discovery import DeviceFinder
+
     for info in await DeviceFinder(finder_config(Scope.ALL, step_timeout=step_timeout)).discover(5.0):
         if info.uid == target:
             return info
-    raise DeviceNotFound(f"no device {target!r}: not remembered and not found on the network")
+    raise DeviceNotFound(tr("no device {target!r}: not remembered and not found on the network").format(target=target))
 
 
 def _command(args: argparse.Namespace) -> Command | None:
@@ -121,7 +126,7 @@ def _command(args: argparse.Namespace) -> Command | None:
         return Command(Capability.INPUT, " ".join(words))
     if args.action == "ptz":
         return _ptz_command(args, [w.lower() for w in words])
-    raise DeviceUnusable(f"{args.action} needs a value: see classroom-console device --help")
+    raise DeviceUnusable(tr("{action} needs a value: see classroom-console device --help").format(action=args.action))
 
 
 def _ptz_command(args: argparse.Namespace, words: list[str]) -> Command | None:
@@ -131,13 +136,13 @@ def _ptz_command(args: argparse.Namespace, words: list[str]) -> Command | None:
         return Command("ptz-home")
     if words == ["move"]:
         if args.pan is None or args.tilt is None:
-            raise DeviceUnusable("ptz move needs --pan and --tilt (and optionally --zoom)")
+            raise DeviceUnusable(tr("ptz move needs --pan and --tilt (and optionally --zoom)"))
         return Command("ptz-goto", (args.pan, args.tilt, -1.0 if args.zoom is None else args.zoom))
     if len(words) == 3 and words[0] == "preset" and words[1] in ("set", "recall"):
         if not words[2].isdigit() or int(words[2]) > 255:
-            raise DeviceUnusable(f"{words[2]!r} is not a preset number (0-255)")
+            raise DeviceUnusable(tr("{value!r} is not a preset number (0-255)").format(value=words[2]))
         return Command("preset-store" if words[1] == "set" else "preset-recall", int(words[2]))
-    raise DeviceUnusable("ptz wants: move --pan P --tilt T [--zoom Z], home, position, preset set|recall N")
+    raise DeviceUnusable(tr("ptz wants: move --pan P --tilt T [--zoom Z], home, position, preset set|recall N"))
 
 
 async def _joined_room(store: AsyncStore) -> Room:
@@ -201,15 +206,16 @@ async def act(args: argparse.Namespace) -> str:
 
 def _unusable(device: DeviceInfo) -> str:
     if device.reason in (Reason.PASSWORD_NEEDED, Reason.PASSWORD_WRONG):
-        return "wrong or missing password (use --password)"
-    detail = device.state.get("detail") or "no answer"
-    return f"not answering ({detail})" if device.availability is not Availability.FAULT else str(detail)
+        return tr("wrong or missing password (use --password)")
+    detail = device.state.get("detail") or tr("no answer")
+    return tr("not answering ({detail})").format(detail=detail) if device.availability is not Availability.FAULT \
+        else str(detail)
 
 
 def _position(uid: str, device: DeviceInfo, as_json: bool) -> str:
     position = device.state.get("position")
     if not isinstance(position, dict):
-        raise DeviceUnusable("this device has no PTZ position to tell")
+        raise DeviceUnusable(tr("this device has no PTZ position to tell"))
     if as_json:
         return json.dumps({"id": uid, **position})
     return f"pan {position['pan']:+.3f}  tilt {position['tilt']:+.3f}  zoom {position['zoom']:.3f}"
@@ -217,10 +223,10 @@ def _position(uid: str, device: DeviceInfo, as_json: bool) -> str:
 
 async def _snapshot(uid: str, device: DeviceInfo, words: list[str]) -> str:
     if len(words) != 1:
-        raise DeviceUnusable("snapshot needs the file to write, e.g. snapshot out.png")
+        raise DeviceUnusable(tr("snapshot needs the file to write, e.g. snapshot out.png"))
     url = device.state.get("snapshot_url") or device.state.get("stream_url")
     if not url:
-        raise DeviceUnusable("this device has no picture to take")
+        raise DeviceUnusable(tr("this device has no picture to take"))
     from classroom_console.media.snapshot import PictureError, save_picture  # OpenCV and PyAV: only here
 
     path = Path(words[0])
@@ -228,20 +234,23 @@ async def _snapshot(uid: str, device: DeviceInfo, words: list[str]) -> str:
         size = await asyncio.to_thread(save_picture, str(url), path)
     except PictureError as exc:
         raise DeviceUnusable(str(exc)) from None
-    return f"{uid}: snapshot {size[0]}x{size[1]} saved to {words[0]}"
+    return tr("{uid}: snapshot {width}x{height} saved to {file}").format(
+        uid=uid, width=size[0], height=size[1], file=words[0])
 
 
 def _done(uid: str, command: Command, state: dict[str, object]) -> str:
     if command.name.startswith(("ptz", "preset")):
         position = state.get("position")
-        where = (f" (now pan {position['pan']:+.2f}, tilt {position['tilt']:+.2f}, zoom {position['zoom']:.2f})"
+        where = (tr(" (now pan {pan:+.2f}, tilt {tilt:+.2f}, zoom {zoom:.2f})").format(**position)
                  if isinstance(position, dict) else "")
-        return f"{uid}: {command.label()} done{where}"
+        return tr("{uid}: {command} done").format(uid=uid, command=command.label()) + where
     if command.name == Capability.POWER:
-        return f"{uid}: power {'on' if command.value else 'off'} accepted (now {state.get('power', 'unknown')})"
+        return (tr("{uid}: power on accepted (now {state})") if command.value else tr(
+            "{uid}: power off accepted (now {state})")).format(uid=uid, state=state.get("power", "unknown"))
     if command.name == Capability.INPUT:
-        return f"{uid}: input {command.value} selected"
-    return f"{uid}: audio and video mute {'on' if command.value else 'off'}"
+        return tr("{uid}: input {input} selected").format(uid=uid, input=command.value)
+    return (tr("{uid}: audio and video mute on") if command.value else tr("{uid}: audio and video mute off")).format(
+        uid=uid)
 
 
 def _plain(value: object) -> str:
@@ -260,13 +269,15 @@ def run(args: argparse.Namespace) -> int:
         print(asyncio.run(act(args)))
     except DeviceCommandError as exc:
         if exc.reason in (Reason.PASSWORD_NEEDED, Reason.PASSWORD_WRONG):
-            print(f"{args.target}: wrong or missing password (use --password)", file=sys.stderr)
+            print(f"{args.target}: " + tr("wrong or missing password (use --password)"), file=sys.stderr)
         elif exc.reason is Reason.UNSUPPORTED and exc.command.name.startswith(("ptz", "preset")):
-            print(f"{args.target}: this device cannot be aimed (it has no PTZ)", file=sys.stderr)
+            print(f"{args.target}: " + tr("this device cannot be aimed (it has no PTZ)"), file=sys.stderr)
         elif exc.reason is Reason.UNSUPPORTED:
-            print(f"{args.target}: this device cannot do that ({exc.command.label()})", file=sys.stderr)
+            print(f"{args.target}: " + tr("this device cannot do that ({command})").format(
+                command=exc.command.label()), file=sys.stderr)
         else:
-            print(f"{args.target}: {exc.command.label()} failed: {exc.detail}", file=sys.stderr)
+            print(f"{args.target}: " + tr("{command} failed: {why}").format(command=exc.command.label(),
+                                                                              why=exc.detail), file=sys.stderr)
         return 1
     except (DeviceNotFound, DeviceUnusable) as exc:
         print(f"{args.target}: {exc}", file=sys.stderr)

@@ -8,8 +8,8 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from classroom_console.cli_text import tr
 from classroom_console.commands.argtypes import number_in
-from classroom_console.discovery_scope import Scope
 
 if TYPE_CHECKING:
     from devices.model import DeviceInfo
@@ -17,30 +17,31 @@ if TYPE_CHECKING:
 # The store and discovery (zeroconf, ONVIF, the sweep) are imported when the command runs (docs/architecture.md).
 HELP = "find the room's devices (PJLink search, DNS-SD, address sweep) and print them with their state"
 READ_CONCURRENCY = 32
+SCOPES = ("all", "lan", "loopback")  # discovery_scope.Scope's (test_startup_imports keeps them equal)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=number_in(0.0, 600.0, low_open=True), default=5.0, metavar="S",
-                        help="how long to look (default 5)")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    parser.add_argument("--password", help="PJLink password to try on devices with no remembered one")
+                        help=tr("how long to look (default 5)"))
+    parser.add_argument("--json", action="store_true", help=tr("print JSON instead of a table"))
+    parser.add_argument("--password", help=tr("PJLink password to try on devices with no remembered one"))
     parser.add_argument(
         "--sweep",
         action="append",
         default=[],
         metavar="ADDR|CIDR",
-        help="also probe these addresses or ranges (multicast does not cross VLANs); repeatable",
+        help=tr("also probe these addresses or ranges (multicast does not cross VLANs); repeatable"),
     )
     parser.add_argument(
         "--scope",
-        choices=[s.value for s in Scope],
-        default=Scope.ALL.value,
-        help="where to look: the LAN, loopback (simulated rooms), or both (default)",
+        choices=SCOPES,
+        default="all",
+        help=tr("where to look: the LAN, loopback (simulated rooms), or both (default)"),
     )
 
 
 async def discover(args: argparse.Namespace) -> list[DeviceInfo]:
-    from classroom_console.discovery_scope import finder_config
+    from classroom_console.discovery_scope import Scope, finder_config
     from classroom_console.passwords import PasswordBook
     from classroom_console.room_devices import poll_once
     from classroom_console.store import AsyncStore, StoreError
@@ -50,7 +51,7 @@ async def discover(args: argparse.Namespace) -> list[DeviceInfo]:
     try:
         store = await AsyncStore.open(args.data_dir)
     except StoreError as exc:
-        print(f"classroom-console discover: not remembering devices: {exc}", file=sys.stderr)
+        print("classroom-console discover: " + tr("not remembering devices: {why}").format(why=exc), file=sys.stderr)
         store = None
     try:
         book = PasswordBook(store)
@@ -130,5 +131,5 @@ def run(args: argparse.Namespace) -> int:
     elif devices:
         print(table(devices))
     else:
-        print("No devices found. Try --sweep with the room's address range (multicast may not cross VLANs).")
+        print(tr("No devices found. Try --sweep with the room's address range (multicast may not cross VLANs)."))
     return 0

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from classroom_console.cli_text import tr
 from classroom_console.commands.argtypes import number_in, positive_seconds
 
 if TYPE_CHECKING:
@@ -23,27 +24,28 @@ EXIT_DISK_FULL = 4
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("output", type=Path, help="the MP4 file to write")
+    parser.add_argument("output", type=Path, help=tr("the MP4 file to write"))
     parser.add_argument("--source", action="append", default=[], metavar="SPEC",
-                        help="test-pattern[:WxH], tone, mic[:DEVICE], screen[:DISPLAY], camera:URL; repeatable")
-    parser.add_argument("--layout", default="single", help="single, pip[:CORNER[:SCALE]], side-by-side")
-    parser.add_argument("--size", default="1280x720", help="output size, e.g. 1280x720 or 1920x1080")
-    parser.add_argument("--fps", type=int, default=30, choices=[25, 30], help="output frame rate")
-    parser.add_argument("--duration", type=positive_seconds, metavar="S", help="stop after S seconds (default: Ctrl-C)")
+                        help=tr("test-pattern[:WxH], tone, mic[:DEVICE], screen[:DISPLAY], camera:URL; repeatable"))
+    parser.add_argument("--layout", default="single", help=tr("single, pip[:CORNER[:SCALE]], side-by-side"))
+    parser.add_argument("--size", default="1280x720", help=tr("output size, e.g. 1280x720 or 1920x1080"))
+    parser.add_argument("--fps", type=int, default=30, choices=[25, 30], help=tr("output frame rate"))
+    parser.add_argument("--duration", type=positive_seconds, metavar="S",
+                        help=tr("stop after S seconds (default: Ctrl-C)"))
     parser.add_argument("--preset", default="veryfast", choices=[*X264_PRESETS, "auto"], metavar="PRESET",
-                        help="x264 preset (default veryfast), or auto: the slowest this PC encodes fast enough")
+                        help=tr("x264 preset (default veryfast), or auto: the slowest this PC encodes fast enough"))
     parser.add_argument("--crf", type=number_in(0, 51, integer=True), default=23,
-                        help="x264 quality 0-51, lower is better (default 23)")
-    parser.add_argument("--lower-third", metavar="LECTURER|COURSE|DATE", help="caption at the bottom")
+                        help=tr("x264 quality 0-51, lower is better (default 23)"))
+    parser.add_argument("--lower-third", metavar="LECTURER|COURSE|DATE", help=tr("caption at the bottom"))
     parser.add_argument("--min-free-mb", type=float, default=DEFAULT_MIN_FREE_MB,
-                        help="refuse to start with less free disk than this (default %(default).0f)")
+                        help=tr("refuse to start with less free disk than this (default %(default).0f)"))
     parser.add_argument("--tracks", action="store_true",
-                        help="also record each video source into a file of its own (OUT.SOURCE.mp4), "
-                             "as lecture platforms take presenter and presentation tracks")
-    parser.add_argument("--no-store", action="store_true", help="do not register the recording in the store")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+                        help=tr("also record each video source into a file of its own (OUT.SOURCE.mp4), "
+                             "as lecture platforms take presenter and presentation tracks"))
+    parser.add_argument("--no-store", action="store_true", help=tr("do not register the recording in the store"))
+    parser.add_argument("--json", action="store_true", help=tr("print the result as JSON"))
     parser.add_argument("--fast", action="store_true",
-                        help="synthetic sources only: run on a simulated clock, as fast as the encoder goes")
+                        help=tr("synthetic sources only: run on a simulated clock, as fast as the encoder goes"))
 
 
 DEFAULT_MIN_FREE_MB = 512  # media.disk.START_FLOOR_BYTES (tests/test_startup_imports.py keeps the two equal)

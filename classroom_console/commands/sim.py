@@ -9,6 +9,7 @@ import signal
 import sys
 from typing import TYPE_CHECKING, get_args
 
+from classroom_console.cli_text import ntr, tr
 from devices.sim.pjlink_projector import Fault
 
 if TYPE_CHECKING:
@@ -20,26 +21,26 @@ HELP = "simulated devices on loopback, for demos and tests"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("what", choices=["room"], help="what to simulate")
-    parser.add_argument("--projectors", type=int, default=3, metavar="N", help="projectors (default 3)")
-    parser.add_argument("--boards", type=int, default=1, metavar="N", help="interactive boards (default 1)")
-    parser.add_argument("--displays", type=int, default=0, metavar="N", help="flat panel displays (default 0)")
+    parser.add_argument("what", choices=["room"], help=tr("what to simulate"))
+    parser.add_argument("--projectors", type=int, default=3, metavar="N", help=tr("projectors (default 3)"))
+    parser.add_argument("--boards", type=int, default=1, metavar="N", help=tr("interactive boards (default 1)"))
+    parser.add_argument("--displays", type=int, default=0, metavar="N", help=tr("flat panel displays (default 0)"))
     parser.add_argument("--cameras", type=int, default=0, metavar="N",
-                        help="PTZ cameras: VISCA over IP, ONVIF and an MJPEG stream (default 0)")
+                        help=tr("PTZ cameras: VISCA over IP, ONVIF and an MJPEG stream (default 0)"))
     parser.add_argument("--fixed-cameras", type=int, default=0, metavar="N",
-                        help="fixed cameras: ONVIF and a stream, no PTZ (default 0)")
+                        help=tr("fixed cameras: ONVIF and a stream, no PTZ (default 0)"))
     parser.add_argument("--tablets", type=int, default=0, metavar="N",
-                        help="managed tablets advertising their name and battery over DNS-SD (default 0)")
-    parser.add_argument("--password", help="the password every device asks for (PJLink; ONVIF user admin)")
+                        help=tr("managed tablets advertising their name and battery over DNS-SD (default 0)"))
+    parser.add_argument("--password", help=tr("the password every device asks for (PJLink; ONVIF user admin)"))
     parser.add_argument(
         "--faults",
         default="",
         metavar="MODE[,MODE]",
-        help=f"add one misbehaving projector per mode: {', '.join(get_args(Fault))}",
+        help=tr("add one misbehaving projector per mode: {modes}").format(modes=", ".join(get_args(Fault))),
     )
-    parser.add_argument("--warmup", type=float, default=8.0, metavar="S", help="warm-up seconds (default 8)")
-    parser.add_argument("--cooling", type=float, default=5.0, metavar="S", help="cooling seconds (default 5)")
-    parser.add_argument("--no-dnssd", action="store_true", help="do not announce the devices over DNS-SD")
+    parser.add_argument("--warmup", type=float, default=8.0, metavar="S", help=tr("warm-up seconds (default 8)"))
+    parser.add_argument("--cooling", type=float, default=5.0, metavar="S", help=tr("cooling seconds (default 5)"))
+    parser.add_argument("--no-dnssd", action="store_true", help=tr("do not announce the devices over DNS-SD"))
 
 
 def config_from(args: argparse.Namespace) -> SimRoomConfig:
@@ -72,9 +73,10 @@ async def serve(config: SimRoomConfig) -> None:
         for line in room.describe():
             print(line)
         count = len(room.devices) + len(room.cameras) + len(room.tablets)
-        print(f"Simulated room running: {count} devices on loopback. Ctrl+C stops it.", flush=True)
+        print(ntr("Simulated room running: {n} device on loopback. Ctrl+C stops it.",
+                  "Simulated room running: {n} devices on loopback. Ctrl+C stops it.", count), flush=True)
         await stop.wait()
-    print("Simulated room stopped.")
+    print(tr("Simulated room stopped."))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,6 +89,6 @@ def run(args: argparse.Namespace) -> int:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(serve(config))
     except OSError as exc:
-        print(f"classroom-console sim: cannot start the simulated room: {exc}", file=sys.stderr)
+        print("classroom-console sim: " + tr("cannot start the simulated room: {why}").format(why=exc), file=sys.stderr)
         return 1
     return 0

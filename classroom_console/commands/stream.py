@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from classroom_console.cli_text import tr
 from classroom_console.commands.argtypes import number_in
 
 if TYPE_CHECKING:
@@ -29,25 +30,25 @@ EXIT_DESTINATION_FAILED = 1
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", action="append", default=[], metavar="SPEC",
-                        help="test-pattern[:WxH], tone, mic[:DEVICE], screen[:DISPLAY], camera:URL; repeatable "
-                             "(default: test-pattern and tone)")
+                        help=tr("test-pattern[:WxH], tone, mic[:DEVICE], screen[:DISPLAY], camera:URL; repeatable "
+                             "(default: test-pattern and tone)"))
     parser.add_argument("--to", action="append", default=[], metavar="URL",
-                        help="rtmp://HOST[:PORT]/APP/KEY or srt://HOST:PORT[?streamid=…] (where FFmpeg has SRT); "
-                        "repeatable: one encoding, sent to each")
+                        help=tr("rtmp://HOST[:PORT]/APP/KEY or srt://HOST:PORT[?streamid=…] (where FFmpeg has SRT); "
+                        "repeatable: one encoding, sent to each"))
     parser.add_argument("--hls-port", type=number_in(1, 65535, integer=True), metavar="P",
-                        help="also serve the stream as HLS at http://THIS-PC:P/live/index.m3u8 (a player page at "
-                             "/live/), announced over DNS-SD")
+                        help=tr("also serve the stream as HLS at http://THIS-PC:P/live/index.m3u8 (a player page at "
+                             "/live/), announced over DNS-SD"))
     parser.add_argument("--hls-host", default="0.0.0.0", metavar="ADDR",
-                        help="the address the HLS server listens on (default: every interface)")
-    parser.add_argument("--record", type=Path, metavar="OUT.mp4", help="also record into this crash-safe MP4")
-    parser.add_argument("--no-store", action="store_true", help="do not register the recording in the store")
-    parser.add_argument("--layout", default="single", help="single, pip[:CORNER[:SCALE]], side-by-side")
-    parser.add_argument("--size", default="1280x720", help="output size, e.g. 1280x720")
-    parser.add_argument("--fps", type=int, default=30, choices=[25, 30], help="output frame rate")
-    parser.add_argument("--duration", type=float, metavar="S", help="stop after S seconds (default: Ctrl-C)")
-    parser.add_argument("--preset", default="veryfast", help="x264 preset (default veryfast)")
-    parser.add_argument("--crf", type=int, default=23, help="x264 quality, lower is better (default 23)")
-    parser.add_argument("--json", action="store_true", help="print health and the final stats as JSON lines")
+                        help=tr("the address the HLS server listens on (default: every interface)"))
+    parser.add_argument("--record", type=Path, metavar="OUT.mp4", help=tr("also record into this crash-safe MP4"))
+    parser.add_argument("--no-store", action="store_true", help=tr("do not register the recording in the store"))
+    parser.add_argument("--layout", default="single", help=tr("single, pip[:CORNER[:SCALE]], side-by-side"))
+    parser.add_argument("--size", default="1280x720", help=tr("output size, e.g. 1280x720"))
+    parser.add_argument("--fps", type=int, default=30, choices=[25, 30], help=tr("output frame rate"))
+    parser.add_argument("--duration", type=float, metavar="S", help=tr("stop after S seconds (default: Ctrl-C)"))
+    parser.add_argument("--preset", default="veryfast", help=tr("x264 preset (default veryfast)"))
+    parser.add_argument("--crf", type=int, default=23, help=tr("x264 quality, lower is better (default 23)"))
+    parser.add_argument("--json", action="store_true", help=tr("print health and the final stats as JSON lines"))
 
 
 def build(args: argparse.Namespace) -> tuple[Program, list[Output]]:

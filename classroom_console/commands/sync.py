@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from classroom_console.cli_text import tr
+
 if TYPE_CHECKING:
     from classroom_console.store import AsyncStore
     from classroom_console.sync import SyncEngine, SyncProgress
@@ -21,28 +23,29 @@ REFUSED, OFFLINE, ITEMS_FAILED, INTERRUPTED = 3, 4, 5, 130
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--centre", metavar="URL", help="the centre service, e.g. https://centre.example.edu:8765")
-    parser.add_argument("--token", help="this room's token from 'classroom-console centre add-room'. Other users "
-                        f"can see it in 'ps': prefer --token-file or the {TOKEN_ENV} environment variable")
+    parser.add_argument("--centre", metavar="URL", help=tr("the centre service, e.g. https://centre.example.edu:8765"))
+    parser.add_argument("--token", help=tr(
+        "this room's token from 'classroom-console centre add-room'. Other users "
+        "can see it in 'ps': prefer --token-file or the {env} environment variable").format(env=TOKEN_ENV))
     parser.add_argument("--token-file", type=Path, metavar="FILE",
-                        help=f"read the room's token from FILE (first line); ${TOKEN_ENV} works too")
-    parser.add_argument("--once", action="store_true", help="send what is queued now, then exit")
-    parser.add_argument("--bandwidth", type=float, default=0.0, metavar="KBIT/S", help="upload cap (0: none)")
+                        help=tr("read the room's token from FILE (first line); ${env} works too").format(env=TOKEN_ENV))
+    parser.add_argument("--once", action="store_true", help=tr("send what is queued now, then exit"))
+    parser.add_argument("--bandwidth", type=float, default=0.0, metavar="KBIT/S", help=tr("upload cap (0: none)"))
     parser.add_argument("--stall-timeout", type=float, default=30.0, metavar="S",
-                        help="give up a try when no byte moved for S seconds; the next resumes (default 30)")
+                        help=tr("give up a try when no byte moved for S seconds; the next resumes (default 30)"))
     parser.add_argument("--delete-uploaded-media", action="store_true",
-                        help="delete a local recording once the centre has confirmed its SHA-256")
-    parser.add_argument("--cafile", help="CA certificate to trust for the centre's TLS")
+                        help=tr("delete a local recording once the centre has confirmed its SHA-256"))
+    parser.add_argument("--cafile", help=tr("CA certificate to trust for the centre's TLS"))
     parser.add_argument("--retry-failed", action="store_true",
-                        help="try again the items set aside as failed (after fixing what their reason says)")
+                        help=tr("try again the items set aside as failed (after fixing what their reason says)"))
     parser.add_argument("--publish-on-upload", choices=("yes", "no"),
-                        help="this room's default for the centre's library: publish each recording as soon as it "
-                        "arrives (kept for later runs; staff may still unpublish)")
-    parser.add_argument("--language", metavar="CODE", help="the language this room's lectures are given in, "
-                        "shown in the library (e.g. ru, en, uz; kept for later runs)")
+                        help=tr("this room's default for the centre's library: publish each recording as soon as it "
+                        "arrives (kept for later runs; staff may still unpublish)"))
+    parser.add_argument("--language", metavar="CODE", help=tr("the language this room's lectures are given in, "
+                        "shown in the library (e.g. ru, en, uz; kept for later runs)"))
     parser.add_argument("--save", action="store_true",
-                        help="remember the centre and the token (the token in the system keyring where there is "
-                        "one, else in the room's database, readable only by this user)")
+                        help=tr("remember the centre and the token (the token in the system keyring where there is "
+                        "one, else in the room's database, readable only by this user)"))
 
 
 def _token(args: argparse.Namespace) -> str | None:

@@ -7,6 +7,7 @@ import asyncio
 import json
 import sys
 
+from classroom_console.cli_text import tr
 from classroom_console.commands.argtypes import iso_day, number_in
 from classroom_console.usage_model import DEFAULT_LAMP_RATED_HOURS, UsageFilter, UsageReport
 
@@ -16,18 +17,18 @@ HELP = "the usage report: hours, sessions, lecturers, courses, recordings, lamp 
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--since", type=iso_day, metavar="YYYY-MM-DD", help="first day (inclusive)")
-    parser.add_argument("--until", type=iso_day, metavar="YYYY-MM-DD", help="last day (inclusive)")
-    parser.add_argument("--room", help="only this room (its id here, its name at the centre)")
-    parser.add_argument("--lecturer", help="only this lecturer's sessions")
+    parser.add_argument("--since", type=iso_day, metavar="YYYY-MM-DD", help=tr("first day (inclusive)"))
+    parser.add_argument("--until", type=iso_day, metavar="YYYY-MM-DD", help=tr("last day (inclusive)"))
+    parser.add_argument("--room", help=tr("only this room (its id here, its name at the centre)"))
+    parser.add_argument("--lecturer", help=tr("only this lecturer's sessions"))
     parser.add_argument("--format", choices=["table", "csv", "sessions-csv", "json"], default="table",
-                        help="table, csv (every figure), sessions-csv (one row per session, for a manager), json")
+                        help=tr("table, csv (every figure), sessions-csv (one row per session, for a manager), json"))
     parser.add_argument("--utc-offset", type=number_in(-12.0, 14.0),
-                        help="hours from UTC for weekday/hour, -12 to 14 (default: this PC's)")
+                        help=tr("hours from UTC for weekday/hour, -12 to 14 (default: this PC's)"))
     parser.add_argument("--lamp-rated-hours", type=int, default=DEFAULT_LAMP_RATED_HOURS)
-    parser.add_argument("--centre", metavar="URL", help="read every room's figures from the centre instead")
-    parser.add_argument("--token", help="a staff (or room) token for --centre")
-    parser.add_argument("--cafile", help="CA certificate to trust for the centre's TLS")
+    parser.add_argument("--centre", metavar="URL", help=tr("read every room's figures from the centre instead"))
+    parser.add_argument("--token", help=tr("a staff (or room) token for --centre"))
+    parser.add_argument("--cafile", help=tr("CA certificate to trust for the centre's TLS"))
 
 
 async def _report(args: argparse.Namespace, f: UsageFilter) -> UsageReport:

@@ -13,6 +13,8 @@ import logging
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 
+import aiohttp  # noqa: F401  # the ONVIF probes use it on the loop: loaded with discovery, not at the first probe
+
 from devices.onvif import OnvifClient, OnvifError
 from devices.visca import VISCA_PORT, ViscaClient, ViscaError
 
