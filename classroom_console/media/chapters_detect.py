@@ -249,6 +249,8 @@ def detect(path: Path, tuning: Tuning | None = None, *, stop: threading.Event | 
         stream = _video(container)
         duration = _duration(container, stream)
         stream.thread_type = "AUTO"
+        # Deblocking is a quarter of decoding and changes nothing a 320x180 comparison can see.
+        stream.codec_context.options = {"skip_loop_filter": "all"}
         keyframes = keyframe_gap_s(container, stream) <= tuning.max_keyframe_gap_s
         tracker = Tracker(tuning)
         count = 0

@@ -41,9 +41,10 @@ class SlideDeck:
     noise: float = 2.0  # standard deviation of the luma noise, like a camera filming a board
     gop_s: float = 1.0
     preset: str = "veryfast"
+    first_slide: int = 0
 
     def slide_at(self, t: float) -> int:
-        return sum(1 for c in self.changes if t + 1e-9 >= c)
+        return self.first_slide + sum(1 for c in self.changes if t + 1e-9 >= c)
 
 
 def slide_picture(index: int, size: tuple[int, int]) -> np.ndarray:
@@ -100,7 +101,7 @@ def render(deck: SlideDeck, slides: Sequence[np.ndarray], index: int,
 def write_deck(path: Path, deck: SlideDeck, seed: int = 1) -> Path:
     """The lecture's MP4 at ``path`` (blocking; seconds for the tests' small sizes, minutes for 10 min at 1080p)."""
     rng = np.random.default_rng(seed)
-    slides = [slide_picture(i, deck.size) for i in range(len(deck.changes) + 1)]
+    slides = [slide_picture(i, deck.size) for i in range(deck.first_slide + len(deck.changes) + 1)]
     w, h = deck.size
     # A few noise fields, cycled: fresh noise per frame at 1080p would cost more than the encoding.
     noise = [np.clip(rng.normal(deck.noise, deck.noise, (h, w)), 0, 255).astype(np.uint8) for _ in range(7)]
@@ -110,9 +111,9 @@ def write_deck(path: Path, deck: SlideDeck, seed: int = 1) -> Path:
         stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
         gop = max(1, round(deck.gop_s * deck.fps))
         stream.codec_context.gop_size = gop
-        stream.codec_context.options = {"preset": deck.preset, "tune": "zerolatency", "crf": "23",
+        stream.codec_context.options = {"preset": deck.preset, "crf": "23",  # as the recorder's encoder.py
                                         "x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0"}
-        stream.thread_type = "AUTO"
+        stream.codec_context.thread_type = "FRAME"
         for i in range(frames):
             frame = av.VideoFrame.from_ndarray(render(deck, slides, i, noise), format="yuv420p")
             frame.pts, frame.time_base = i, Fraction(1, deck.fps)
