@@ -190,20 +190,19 @@ class PostgresCentreDB(CentreDB):
             raise RuntimeError("a PostgreSQL centre needs the asyncpg package: pip install asyncpg")
         extra = {"password": password} if password is not None else await asyncio.to_thread(_password_lookup, url)
         settings = {"application_name": f"classroom-centre-{os.getpid()}"}
+        pool = None
         try:
             async with asyncio.timeout(30):
                 # No connection floor: asyncpg restores one with a logged traceback every second of an outage.
                 pool = await asyncpg.create_pool(url, min_size=0, max_size=10, server_settings=settings, **extra)
+                await cls._create_schema(pool)  # the first connection: a wrong password shows here
         except Exception as exc:
+            if pool is not None:
+                await pool.close()
             line = unavailable(exc, url)
             if line is None:
                 raise
             raise DatabaseUnavailable(line) from None
-        try:
-            await cls._create_schema(pool)
-        except BaseException:
-            await pool.close()
-            raise
         return cls(_Watched(pool, Outage(), url))
 
     @staticmethod
