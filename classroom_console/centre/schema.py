@@ -51,6 +51,10 @@ SCHEMA = (
         sha256 TEXT NOT NULL, received BIGINT NOT NULL DEFAULT 0, complete INTEGER NOT NULL DEFAULT 0,
         completed_at TEXT, PRIMARY KEY (room_id, id))""",
     "CREATE INDEX IF NOT EXISTS recordings_started ON recordings(started_at)",
+    # Tablet participation read per session (usage_participation.py; the same list as the room's migration v8).
+    """CREATE INDEX IF NOT EXISTS session_events_participation ON session_events(session_id)
+        WHERE kind IN ('participant_joined', 'activity_started', 'answer', 'hand_raised',
+                       'tablet.joined', 'tablet.activity', 'tablet.answer', 'tablet.hand')""",
     # The library (centre/library*.py, publish*.py): what a recording is about, whether students may see it.
     """CREATE TABLE IF NOT EXISTS library (
         room_id TEXT NOT NULL, id TEXT NOT NULL, key TEXT NOT NULL, title TEXT NOT NULL DEFAULT '',
