@@ -270,16 +270,17 @@ async def test_the_server_listens_only_while_the_rooms_session_is_open(http: aio
 async def test_the_page_and_its_assets_are_small_and_locked_down(lecturer: Lecturer,
                                                                  http: aiohttp.ClientSession) -> None:
     base = f"http://127.0.0.1:{lecturer.session.port}"
-    total = 0
-    for path in ("/", "/tablet.js", "/tablet.css"):
-        async with http.get(base + path, headers={"Accept-Encoding": "gzip"}) as response:
-            assert response.status == 200
-            total += int(response.headers["Content-Length"])
-            assert "script-src 'self'" in response.headers["Content-Security-Policy"]
-            assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert total < 100_000
-    async with http.get(base + "/../pyproject.toml") as response:
-        assert response.status == 404
+    async with http.get(base + "/?code=X", headers={"Accept-Encoding": "gzip"}) as response:
+        assert response.status == 200 and response.headers["Content-Encoding"] == "gzip"
+        assert int(response.headers["Content-Length"]) < 100_000
+        policy = response.headers["Content-Security-Policy"]
+        page = await response.text()
+    assert "script-src 'sha256-" in policy and "unsafe" not in policy and "connect-src 'self'" in policy
+    assert "<script>" in page and "<style>" in page and 'src="' not in page, "one response, nothing to fetch"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    for path in ("/../pyproject.toml", "/tablet.js", "/page/index.html"):
+        async with http.get(base + path) as response:
+            assert response.status == 404
     async with http.get(base + "/ws", headers={"Origin": "http://evil.example"}) as response:
         assert response.status == 403, "another site's script cannot open a tablet's socket"
 

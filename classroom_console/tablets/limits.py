@@ -27,7 +27,8 @@ class Limits:
     connects_per_s: float = 10.0  # … then this many a second (a reconnect storm is refused with 429)
     sockets_per_address: int = 64
     max_seats: int = 1000
-    send_queue: int = 64  # messages waiting for a slow tablet; beyond it the tablet is dropped (it rejoins)
+    send_buffer_bytes: int = 256 * 1024  # unread bytes a tablet may leave; beyond them it is cut off (it rejoins)
+    kernel_buffer_bytes: int = 64 * 1024  # each tablet's socket send buffer (autotuned, 500 could pin 2 GB)
     heartbeat_s: float = 20.0  # a tablet that vanished from the Wi-Fi is noticed within about this
 
 

@@ -1,4 +1,4 @@
-"""The tablets' web server: the page, its two assets and one WebSocket per tablet, nothing else.
+"""The tablets' web server: one page (its style and script inlined) and one WebSocket per tablet, nothing else.
 
 Every tablet is untrusted. A frame over ``max_message_bytes`` closes its socket before the frame is read;
 messages over the tablet's rate are dropped, and enough of them close it; an address that opens sockets
@@ -9,10 +9,14 @@ or stalled tablet holds only itself: the session hands a message over in O(1) an
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import gzip
+import hashlib
 import json
 import logging
+import socket
+import struct
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -29,72 +33,110 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 PAGE_DIR = Path(__file__).resolve().parent / "page"
-FILES = {"/": ("index.html", "text/html; charset=utf-8"),
-         "/tablet.js": ("tablet.js", "text/javascript; charset=utf-8"),
-         "/tablet.css": ("tablet.css", "text/css; charset=utf-8")}
+STYLE_TAG = '<link rel="stylesheet" href="/tablet.css">'
+SCRIPT_TAG = '<script src="/tablet.js"></script>'
 HEADERS = {
+    "Content-Type": "text/html; charset=utf-8",
     "Cache-Control": "no-cache",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
-    # Only the console's own script, style and socket: an injected tag could neither run nor call out.
-    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-                               "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "Vary": "Accept-Encoding",
 }
 
 
+def build_page(html: str, css: str, js: str) -> tuple[bytes, str]:
+    """The page as one response, its style and script inlined (one round trip for a tablet on a slow Wi-Fi),
+    and the Content-Security-Policy that allows exactly those two by hash: an injected tag can neither run
+    nor load anything, and the page's only connection is its own socket."""
+    if STYLE_TAG not in html or SCRIPT_TAG not in html:
+        raise ValueError("the tablet page has lost its style or script tag")
+    if "</style" in css.lower() or "</script" in js.lower():
+        raise ValueError("the tablet page's style or script would end its own tag")
+    page = html.replace(STYLE_TAG, f"<style>{css}</style>").replace(SCRIPT_TAG, f"<script>{js}</script>")
+
+    def digest(text: str) -> str:
+        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+    policy = (f"default-src 'none'; script-src {digest(js)}; style-src {digest(css)}; connect-src 'self'; "
+              "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+    return page.encode(), policy
+
+
+def text_frame(text: str) -> bytes:
+    """One unmasked WebSocket text frame (RFC 6455, 5.2), as a server sends it. A broadcast builds it once
+    and writes the same bytes to every tablet: no task, no copy and no encoding per tablet."""
+    data = text.encode()
+    n = len(data)
+    if n < 126:
+        return bytes((0x81, n)) + data
+    if n < 1 << 16:
+        return struct.pack("!BBH", 0x81, 126, n) + data
+    return struct.pack("!BBQ", 0x81, 127, n) + data
+
+
 class Tablet:
-    """One WebSocket: its address, its rate bucket, the seat it took (if any) and its outgoing queue."""
+    """One WebSocket: its address, its rate bucket and the seat it took (if any).
+
+    Messages go straight onto its transport (``send_frame``), never awaited; a tablet whose unread bytes pass
+    ``send_buffer_bytes`` is not reading (gone from the Wi-Fi, or hostile) and is cut off at once, so it holds
+    nothing but its own buffer. It rejoins its seat when it can read again.
+    """
 
     def __init__(self, ws: web.WebSocketResponse, address: str, limits: Limits,
                  transport: asyncio.Transport | None = None) -> None:
         self.ws, self.address, self.transport = ws, address, transport
         self.bucket = Bucket(limits.messages_per_s, limits.message_burst)
+        self.max_buffer = limits.send_buffer_bytes
         self.drops = 0
         self.seat: Any = None  # the session's Seat once joined
-        self.queue: asyncio.Queue[str | None] = asyncio.Queue(limits.send_queue)
         self.closing = False
-        self._writer = asyncio.get_running_loop().create_task(self._write())
+        self._closer: asyncio.Task[None] | None = None
+
+    def send_frame(self, frame: bytes) -> None:
+        transport = self.transport
+        if self.closing or transport is None or transport.is_closing():
+            return
+        if transport.get_write_buffer_size() + len(frame) > self.max_buffer:
+            log.info("tablet %s does not read its messages: cut off", self.address)
+            self.abort()
+            return
+        transport.write(frame)
 
     def send(self, text: str) -> None:
-        """Queue one message; a tablet that lets its queue fill is closed (it rejoins when it can read again)."""
-        if self.closing:
-            return
-        try:
-            self.queue.put_nowait(text)
-        except asyncio.QueueFull:
-            log.info("tablet %s does not read its messages: closed", self.address)
-            self.close(WSCloseCode.TRY_AGAIN_LATER)
+        self.send_frame(text_frame(text))
 
     def send_json(self, message: dict[str, Any]) -> None:
-        self.send(json.dumps(message, separators=(",", ":")))
+        self.send(json.dumps(message, separators=(",", ":"), ensure_ascii=False))
 
     def close(self, code: int = WSCloseCode.OK) -> None:
+        """A clean close (the close frame follows what was sent before it)."""
         if self.closing:
             return
         self.closing = True
-        self._close_code = code
-        with contextlib.suppress(asyncio.QueueFull):
-            self.queue.put_nowait(None)
-        if self.queue.full():  # no room for the end mark: the writer is stuck behind a peer that does not read
-            self._writer.cancel()
-            if self.transport is not None:
-                self.transport.abort()  # a close frame would wait behind the same full buffers
+        self._closer = asyncio.get_running_loop().create_task(self._close(code))
 
-    async def _write(self) -> None:
-        try:
-            while (text := await self.queue.get()) is not None:
-                await self.ws.send_str(text)
-            await self.ws.close(code=getattr(self, "_close_code", WSCloseCode.OK))
-        except (ConnectionError, RuntimeError, asyncio.CancelledError):
-            pass
+    def abort(self) -> None:
+        """Drop the connection now: a close frame would wait behind the unread bytes."""
+        self.closing = True
+        if self.transport is not None:
+            self.transport.abort()
+
+    async def _close(self, code: int) -> None:
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await self.ws.close(code=code)
 
     async def finished(self) -> None:
         self.close()
-        with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError):
+        closer = self._closer
+        if closer is None or closer.done():
+            return
+        try:
             async with asyncio.timeout(2.0):
-                await asyncio.shield(self._writer)
-        self._writer.cancel()
+                await asyncio.shield(closer)
+        except TimeoutError:
+            closer.cancel()
+            self.abort()
 
 
 class Handler(Protocol):
@@ -114,14 +156,13 @@ class TabletServer:
         self.guard = AddressGuard(self.limits)
         self.tablets: set[Tablet] = set()
         self.refused = {"rate": 0, "connects": 0, "too-big": 0, "bad": 0, "origin": 0}
-        self._files: dict[str, tuple[bytes, bytes, str]] = {}
+        self._page: tuple[bytes, bytes, dict[str, str]] = (b"", b"", {})
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
-        self._files = await _off_the_loop(self._read_page)
+        self._page = await _off_the_loop(self._read_page)
         app = web.Application(client_max_size=self.limits.max_message_bytes)
-        for path in FILES:
-            app.router.add_get(path, self._file)
+        app.router.add_get("/", self._file)
         app.router.add_get("/ws", self._socket)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2.0)
         await runner.setup()
@@ -149,28 +190,24 @@ class TabletServer:
 
     def broadcast(self, text: str, where: Callable[[Tablet], bool] | None = None) -> int:
         """Queue ``text`` to every joined tablet (or those ``where`` picks); returns how many."""
+        frame = text_frame(text)
         sent = 0
         for tablet in self.tablets:
             if tablet.seat is not None and (where is None or where(tablet)):
-                tablet.send(text)
+                tablet.send_frame(frame)
                 sent += 1
         return sent
 
-    def _read_page(self) -> dict[str, tuple[bytes, bytes, str]]:
-        out = {}
-        for path, (name, kind) in FILES.items():
-            body = (self.page_dir / name).read_bytes()
-            out[path] = (body, gzip.compress(body, 9, mtime=0), kind)
-        return out
+    def _read_page(self) -> tuple[bytes, bytes, dict[str, str]]:
+        html, css, js = ((self.page_dir / name).read_text(encoding="utf-8")
+                         for name in ("index.html", "tablet.css", "tablet.js"))
+        body, policy = build_page(html, css, js)
+        return body, gzip.compress(body, 9, mtime=0), {**HEADERS, "Content-Security-Policy": policy}
 
     async def _file(self, request: web.Request) -> web.Response:
-        body, packed, kind = self._files[request.path]
-        headers = dict(HEADERS)
-        headers["Content-Type"] = kind
-        headers["Vary"] = "Accept-Encoding"
+        body, packed, headers = self._page
         if "gzip" in request.headers.get("Accept-Encoding", ""):
-            headers["Content-Encoding"] = "gzip"
-            body = packed
+            return web.Response(body=packed, headers={**headers, "Content-Encoding": "gzip"})
         return web.Response(body=body, headers=headers)
 
     def _same_origin(self, request: web.Request) -> bool:
@@ -190,7 +227,12 @@ class TabletServer:
                                    compress=False, timeout=1.0)  # a tablet that never answers our close
         await ws.prepare(request)
         self.guard.opened(address)
-        tablet = Tablet(ws, address, self.limits, request.transport)
+        transport = request.transport
+        sock = transport.get_extra_info("socket") if transport is not None else None
+        if sock is not None:  # a fixed kernel buffer: a tablet that stops reading is found in kilobytes, not MBs
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.limits.kernel_buffer_bytes)
+        tablet = Tablet(ws, address, self.limits, transport)
         self.tablets.add(tablet)
         try:
             await self._read(tablet)
