@@ -50,8 +50,229 @@ MESSAGES: dict[str, str] = {
     "the centre's receiving service": "приёмная служба центра",
     "an active-learning session with student tablets, headless": "активное занятие с планшетами студентов, без окна",
     "chapters found in a recording": "главы, найденные в записи",
+    # commands/argtypes.py
+    "{text!r} is not a number": "{text!r} — не число",
+    "{text!r} is not a whole number": "{text!r} — не целое число",
+    "{text} must be more than {low:g} and at most {high:g}": "{text}: нужно больше {low:g} и не больше {high:g}",
+    "{text} must be at least {low:g} and at most {high:g}": "{text}: нужно от {low:g} до {high:g}",
+    "{text!r} is not a date like 2026-09-01": "{text!r} — не дата вида 2026-09-01",
+    # commands/discover.py
+    "find the room's devices (PJLink search, DNS-SD, address sweep) and print them with their state":
+        "найти устройства аудитории (поиск PJLink, DNS-SD, обход адресов) и вывести их с состоянием",
+    "how long to look (default 5)": "сколько секунд искать (по умолчанию 5)",
+    "print JSON instead of a table": "вывести JSON вместо таблицы",
+    "PJLink password to try on devices with no remembered one": "пароль PJLink для устройств без сохранённого пароля",
+    "also probe these addresses or ranges (multicast does not cross VLANs); repeatable":
+        "также опросить эти адреса или диапазоны (multicast не проходит между VLAN); можно повторять",
+    "where to look: the LAN, loopback (simulated rooms), or both (default)":
+        "где искать: локальная сеть, loopback (имитация аудиторий) или оба (по умолчанию)",
+    "No devices found. Try --sweep with the room's address range (multicast may not cross VLANs).":
+        "Устройства не найдены. Попробуйте --sweep с диапазоном адресов аудитории (multicast может не проходить "
+        "между VLAN).",
+    "not remembering devices: {why}": "устройства не будут запомнены: {why}",
+    # commands/device.py
+    "control one device: power on|off|status, input NAME, mute on|off; a camera: ptz …, snapshot FILE":
+        "управление одним устройством: power on|off|status, input ИМЯ, mute on|off; камера: ptz …, snapshot ФАЙЛ",
+    "a device id (mac:…) or an address[:port]": "идентификатор устройства (mac:…) или адрес[:порт]",
+    "what to do": "что сделать",
+    "on|off|status for power, a name or code for input, on|off for mute; for ptz: move, home, position, "
+    "preset set N, preset recall N; for snapshot: the PNG file to write":
+        "on|off|status для power, имя или код входа для input, on|off для mute; для ptz: move, home, position, "
+        "preset set N, preset recall N; для snapshot: PNG-файл для записи",
+    "ptz move: pan, -1 (left) to 1 (right)": "ptz move: поворот, от -1 (влево) до 1 (вправо)",
+    "ptz move: tilt, -1 (down) to 1 (up)": "ptz move: наклон, от -1 (вниз) до 1 (вверх)",
+    "ptz move: zoom, 0 (wide) to 1 (tele)": "ptz move: зум, от 0 (широко) до 1 (крупно)",
+    "the device's password (remembered for this device when it works)":
+        "пароль устройства (запоминается для этого устройства, если подошёл)",
+    "per-step timeout (default 3)": "тайм-аут каждого шага (по умолчанию 3)",
+    "print status as JSON": "вывести состояние в JSON",
+    "{port!r} is not a port number (1-65535)": "{port!r} — не номер порта (1-65535)",
+    "no device {target!r}: not remembered and not found on the network":
+        "устройства {target!r} нет: оно не сохранено и не найдено в сети",
+    "{action} needs a value: see classroom-console device --help":
+        "{action}: нужно значение, см. classroom-console device --help",
+    "ptz move needs --pan and --tilt (and optionally --zoom)": "ptz move: нужны --pan и --tilt (и по желанию --zoom)",
+    "{value!r} is not a preset number (0-255)": "{value!r} — не номер предустановки (0-255)",
+    "ptz wants: move --pan P --tilt T [--zoom Z], home, position, preset set|recall N":
+        "ptz понимает: move --pan P --tilt T [--zoom Z], home, position, preset set|recall N",
+    "wrong or missing password (use --password)": "неверный или отсутствующий пароль (укажите --password)",
+    "no answer": "нет ответа",
+    "not answering ({detail})": "не отвечает ({detail})",
+    "this device has no PTZ position to tell": "у этого устройства нет положения PTZ",
+    "snapshot needs the file to write, e.g. snapshot out.png": "snapshot: укажите файл, например snapshot out.png",
+    "this device has no picture to take": "у этого устройства нет изображения",
+    "{uid}: snapshot {width}x{height} saved to {file}": "{uid}: снимок {width}x{height} сохранён в {file}",
+    "{uid}: {command} done": "{uid}: {command} выполнено",
+    " (now pan {pan:+.2f}, tilt {tilt:+.2f}, zoom {zoom:.2f})":
+        " (теперь поворот {pan:+.2f}, наклон {tilt:+.2f}, зум {zoom:.2f})",
+    "{uid}: power on accepted (now {state})": "{uid}: включение принято (сейчас {state})",
+    "{uid}: power off accepted (now {state})": "{uid}: выключение принято (сейчас {state})",
+    "{uid}: input {input} selected": "{uid}: выбран вход {input}",
+    "{uid}: audio and video mute on": "{uid}: звук и изображение заглушены",
+    "{uid}: audio and video mute off": "{uid}: звук и изображение включены",
+    "this device cannot be aimed (it has no PTZ)": "это устройство нельзя навести (у него нет PTZ)",
+    "this device cannot do that ({command})": "это устройство так не умеет ({command})",
+    "{command} failed: {why}": "{command} не удалось: {why}",
+    "{text} is outside {low:g}..{high:g}": "{text} вне диапазона {low:g}..{high:g}",
+    # commands/sim.py
+    "simulated devices on loopback, for demos and tests": "имитация устройств на loopback, для демонстраций и тестов",
+    "what to simulate": "что имитировать",
+    "projectors (default 3)": "проекторы (по умолчанию 3)",
+    "interactive boards (default 1)": "интерактивные доски (по умолчанию 1)",
+    "flat panel displays (default 0)": "панели (по умолчанию 0)",
+    "PTZ cameras: VISCA over IP, ONVIF and an MJPEG stream (default 0)":
+        "PTZ-камеры: VISCA over IP, ONVIF и поток MJPEG (по умолчанию 0)",
+    "fixed cameras: ONVIF and a stream, no PTZ (default 0)":
+        "неподвижные камеры: ONVIF и поток, без PTZ (по умолчанию 0)",
+    "managed tablets advertising their name and battery over DNS-SD (default 0)":
+        "управляемые планшеты, объявляющие имя и заряд по DNS-SD (по умолчанию 0)",
+    "the password every device asks for (PJLink; ONVIF user admin)":
+        "пароль, который спрашивает каждое устройство (PJLink; пользователь ONVIF admin)",
+    "add one misbehaving projector per mode: {modes}": "добавить по одному неисправному проектору на режим: {modes}",
+    "warm-up seconds (default 8)": "прогрев, секунд (по умолчанию 8)",
+    "cooling seconds (default 5)": "остывание, секунд (по умолчанию 5)",
+    "do not announce the devices over DNS-SD": "не объявлять устройства по DNS-SD",
+    "Simulated room stopped.": "Имитация аудитории остановлена.",
+    "cannot start the simulated room: {why}": "не удалось запустить имитацию аудитории: {why}",
+    # commands/record.py
+    "record sources (test-pattern, tone, mic, screen, camera URL) into a crash-safe MP4 and print the stats":
+        "записать источники (test-pattern, tone, mic, screen, URL камеры) в устойчивый к сбоям MP4 и вывести "
+        "статистику",
+    "the MP4 file to write": "MP4-файл для записи",
+    "test-pattern[:WxH], tone, mic[:DEVICE], screen[:DISPLAY], camera:URL; repeatable":
+        "test-pattern[:ШxВ], tone, mic[:УСТРОЙСТВО], screen[:ЭКРАН], camera:URL; можно повторять",
+    "single, pip[:CORNER[:SCALE]], side-by-side": "single, pip[:УГОЛ[:МАСШТАБ]], side-by-side",
+    "output size, e.g. 1280x720 or 1920x1080": "размер кадра, например 1280x720 или 1920x1080",
+    "output frame rate": "частота кадров",
+    "stop after S seconds (default: Ctrl-C)": "остановить через S секунд (по умолчанию: Ctrl-C)",
+    "x264 preset (default veryfast), or auto: the slowest this PC encodes fast enough":
+        "пресет x264 (по умолчанию veryfast) или auto: самый медленный, который этот ПК успевает кодировать",
+    "x264 quality 0-51, lower is better (default 23)": "качество x264 0-51, меньше — лучше (по умолчанию 23)",
+    "caption at the bottom": "подпись внизу кадра",
+    "refuse to start with less free disk than this (default %(default).0f)":
+        "не начинать, если свободного места на диске меньше (по умолчанию %(default).0f)",
+    "also record each video source into a file of its own (OUT.SOURCE.mp4), as lecture platforms take "
+    "presenter and presentation tracks":
+        "также записать каждый видеоисточник в отдельный файл (OUT.SOURCE.mp4): платформы лекций принимают "
+        "дорожки докладчика и презентации",
+    "do not register the recording in the store": "не регистрировать запись в журнале",
+    "print the result as JSON": "вывести результат в JSON",
+    "synthetic sources only: run on a simulated clock, as fast as the encoder goes":
+        "только синтетические источники: по имитированным часам, так быстро, как успевает кодер",
+    "the folder {folder} does not exist (or is a file): create it first":
+        "папки {folder} нет (или это файл): сначала создайте её",
+    "{path} is a folder: give a file name, e.g. {example}": "{path} — папка: укажите имя файла, например {example}",
+    "--fast works only with test-pattern and tone": "--fast работает только с test-pattern и tone",
+    "--fast needs --duration": "для --fast нужен --duration",
+    "no audio source: the file gets a silent track": "нет источника звука: в файле будет тихая дорожка",
+    "not registering the recording: {why}": "запись не регистрируется: {why}",
+    "closed interrupted recording {id}": "закрыта прерванная запись {id}",
+    "preset {preset} (encoding speed {measured})": "пресет {preset} (скорость кодирования {measured})",
+    "nothing recorded: a source did not start ({why})": "ничего не записано: источник не запустился ({why})",
+    "recorded {path} ({reason})": "записано {path} ({reason})",
+    # commands/stream.py
+    "stream sources live to RTMP destinations and/or the room's LAN (HLS), recording them too if asked, "
+    "printing each destination's health":
+        "транслировать источники на RTMP-адреса и/или в сеть аудитории (HLS), при желании записывая их, и выводить "
+        "состояние каждого адреса",
+    "test-pattern[:WxH], tone, mic[:DEVICE], screen[:DISPLAY], camera:URL; repeatable "
+    "(default: test-pattern and tone)":
+        "test-pattern[:ШxВ], tone, mic[:УСТРОЙСТВО], screen[:ЭКРАН], camera:URL; можно повторять "
+        "(по умолчанию: test-pattern и tone)",
+    "rtmp://HOST[:PORT]/APP/KEY or srt://HOST:PORT[?streamid=…] (where FFmpeg has SRT); "
+    "repeatable: one encoding, sent to each":
+        "rtmp://ХОСТ[:ПОРТ]/APP/КЛЮЧ или srt://ХОСТ:ПОРТ[?streamid=…] (где в FFmpeg есть SRT); "
+        "можно повторять: одно кодирование, отправляется на каждый",
+    "also serve the stream as HLS at http://THIS-PC:P/live/index.m3u8 (a player page at /live/), "
+    "announced over DNS-SD":
+        "также раздавать поток как HLS по адресу http://ЭТОТ-ПК:P/live/index.m3u8 (страница плеера — /live/), "
+        "с объявлением по DNS-SD",
+    "the address the HLS server listens on (default: every interface)":
+        "адрес, на котором слушает HLS-сервер (по умолчанию: все интерфейсы)",
+    "also record into this crash-safe MP4": "также записывать в этот устойчивый к сбоям MP4",
+    "output size, e.g. 1280x720": "размер кадра, например 1280x720",
+    "x264 preset (default veryfast)": "пресет x264 (по умолчанию veryfast)",
+    "x264 quality, lower is better (default 23)": "качество x264, меньше — лучше (по умолчанию 23)",
+    "print health and the final stats as JSON lines": "выводить состояние и итоговую статистику строками JSON",
+    "give at least one destination: --to rtmp://HOST/APP/KEY or --hls-port P":
+        "укажите хотя бы один адрес: --to rtmp://ХОСТ/APP/КЛЮЧ или --hls-port P",
+    "--duration must be positive": "--duration должно быть больше нуля",
+    "this build's FFmpeg has no SRT (PyPI's PyAV wheels lack it): use an rtmp:// destination":
+        "в FFmpeg этой сборки нет SRT (в пакетах PyAV с PyPI его нет): используйте адрес rtmp://",
+    "cannot serve HLS on {host}:{port}: {why}": "не удалось раздавать HLS на {host}:{port}: {why}",
+    "HLS: {url} (player page: {page}/)": "HLS: {url} (страница плеера: {page}/)",
+    "{name} never got the end of the stream ({why})": "{name} так и не получил конец трансляции ({why})",
+    # commands/sync.py
+    "upload this room's sessions and recordings to the centre (a durable queue; resumes where it stopped)":
+        "отправить занятия и записи аудитории в центр (надёжная очередь; продолжает с места остановки)",
+    "the centre service, e.g. https://centre.example.edu:8765": "служба центра, например https://centre.example.edu:8765",
+    "this room's token from 'classroom-console centre add-room'. Other users "
+    "can see it in 'ps': prefer --token-file or the {env} environment variable":
+        "токен аудитории из 'classroom-console centre add-room'. Другие пользователи видят его в 'ps': "
+        "лучше --token-file или переменная окружения {env}",
+    "read the room's token from FILE (first line); ${env} works too":
+        "прочитать токен аудитории из ФАЙЛА (первая строка); ${env} тоже подходит",
+    "send what is queued now, then exit": "отправить то, что в очереди сейчас, и выйти",
+    "upload cap (0: none)": "ограничение скорости отправки (0: без ограничения)",
+    "give up a try when no byte moved for S seconds; the next resumes (default 30)":
+        "прервать попытку, если S секунд не передано ни байта; следующая продолжит (по умолчанию 30)",
+    "delete a local recording once the centre has confirmed its SHA-256":
+        "удалять локальную запись, когда центр подтвердил её SHA-256",
+    "CA certificate to trust for the centre's TLS": "сертификат CA, которому доверять для TLS центра",
+    "try again the items set aside as failed (after fixing what their reason says)":
+        "повторить отложенные из-за ошибок элементы (после исправления указанной причины)",
+    "this room's default for the centre's library: publish each recording as soon as it "
+    "arrives (kept for later runs; staff may still unpublish)":
+        "умолчание аудитории для библиотеки центра: публиковать каждую запись сразу по получении "
+        "(сохраняется; сотрудники могут снять с публикации)",
+    "the language this room's lectures are given in, shown in the library (e.g. ru, en, uz; kept for later runs)":
+        "язык лекций в этой аудитории, показывается в библиотеке (например ru, en, uz; сохраняется)",
+    "remember the centre and the token (the token in the system keyring where there is "
+    "one, else in the room's database, readable only by this user)":
+        "запомнить центр и токен (токен — в системном хранилище ключей, если оно есть, иначе в базе аудитории, "
+        "доступной только этому пользователю)",
+    "cannot read --token-file {file}: {why}": "не удалось прочитать --token-file {file}: {why}",
+    "--token-file {file} is empty": "--token-file {file} пуст",
+    "uploaded {uploaded}, failed {failed}, still queued {pending}":
+        "отправлено {uploaded}, с ошибкой {failed}, ещё в очереди {pending}",
+    "{why}; the queue keeps everything for the next try": "{why}; очередь сохраняет всё до следующей попытки",
+    "stopped; {pending} still queued": "остановлено; в очереди ещё {pending}",
+    # commands/usage.py, usage_export.to_table
+    "{hours:.1f} hours in use": "{hours:.1f} ч использования",
+    "the usage report: hours, sessions, lecturers, courses, recordings, lamp hours, faults":
+        "отчёт об использовании: часы, занятия, преподаватели, курсы, записи, часы ламп, неисправности",
+    "first day (inclusive)": "первый день (включительно)",
+    "last day (inclusive)": "последний день (включительно)",
+    "only this room (its id here, its name at the centre)": "только эта аудитория (здесь — её id, в центре — имя)",
+    "only this lecturer's sessions": "только занятия этого преподавателя",
+    "table, csv (every figure), sessions-csv (one row per session, for a manager), json":
+        "table, csv (все показатели), sessions-csv (строка на занятие, для руководителя), json",
+    "hours from UTC for weekday/hour, -12 to 14 (default: this PC's)":
+        "смещение от UTC в часах для дня недели и часа, от -12 до 14 (по умолчанию: как на этом ПК)",
+    "read every room's figures from the centre instead": "взять показатели всех аудиторий из центра",
+    "a staff (or room) token for --centre": "токен сотрудника (или аудитории) для --centre",
+    "--since {since} is after --until {until}": "--since {since} позже, чем --until {until}",
+    "--token is for --centre URL (the local report needs none)":
+        "--token нужен для --centre URL (местному отчёту — нет)",
 }
 
 PLURALS: dict[str, tuple[str, str, str]] = {
     "expected %s argument": ("ожидается %s значение", "ожидается %s значения", "ожидается %s значений"),
+    "Simulated room running: {n} device on loopback. Ctrl+C stops it.": (
+        "Имитация аудитории работает: {n} устройство на loopback. Ctrl+C останавливает её.",
+        "Имитация аудитории работает: {n} устройства на loopback. Ctrl+C останавливает её.",
+        "Имитация аудитории работает: {n} устройств на loopback. Ctrl+C останавливает её.",
+    ),
+    "{n} item in all is set aside as failed (see 'classroom-console usage')": (
+        "всего {n} элемент отложен из-за ошибок (см. 'classroom-console usage')",
+        "всего {n} элемента отложены из-за ошибок (см. 'classroom-console usage')",
+        "всего {n} элементов отложены из-за ошибок (см. 'classroom-console usage')",
+    ),
+    "{n} item set aside is queued again": (
+        "{n} отложенный элемент снова в очереди",
+        "{n} отложенных элемента снова в очереди",
+        "{n} отложенных элементов снова в очереди",
+    ),
+    "{n} session": ("{n} сеанс", "{n} сеанса", "{n} сеансов"),  # usage_export.to_table
+    "{n} room": ("{n} аудитория", "{n} аудитории", "{n} аудиторий"),
 }

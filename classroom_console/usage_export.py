@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from classroom_console.cli_text import ntr, tr
 from classroom_console.usage_model import WEEKDAYS, SessionRow, UsageReport
 from classroom_console.usage_participation import tablet_lines, tablet_rows
 
@@ -99,7 +100,8 @@ def to_table(r: UsageReport) -> str:
     span = f"{f.since or 'start'} to {f.until or 'today'}"
     lines = [
         f"Usage {span}; room: {f.room or 'all'}; lecturer: {f.lecturer or 'all'}",
-        f"{r.sessions} sessions, {r.hours_in_use:.1f} hours in use, {r.rooms} room(s)",
+        ", ".join((ntr("{n} session", "{n} sessions", r.sessions),  # "1 sessions" was wrong in English too
+                   tr("{hours:.1f} hours in use").format(hours=r.hours_in_use), ntr("{n} room", "{n} rooms", r.rooms))),
         "",
         "Hours in use by weekday and hour (local time; darker is busier)",
         "     " + "".join(f"{h:<6d}" for h in range(0, 24, 6)),

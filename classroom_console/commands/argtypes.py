@@ -10,6 +10,8 @@ import argparse
 from collections.abc import Callable
 from datetime import date
 
+from classroom_console.cli_text import tr
+
 
 def number_in(low: float, high: float, *, integer: bool = False, low_open: bool = False) -> Callable[[str], float]:
     """A float (or int) within [low, high] ((low, high] with ``low_open``)."""
@@ -18,10 +20,12 @@ def number_in(low: float, high: float, *, integer: bool = False, low_open: bool 
         try:
             value: float = int(text) if integer else float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {'a whole number' if integer else 'a number'}") from None
+            raise argparse.ArgumentTypeError((tr("{text!r} is not a whole number") if integer else tr(
+                "{text!r} is not a number")).format(text=text)) from None
         if value != value or (value <= low if low_open else value < low) or value > high:  # NaN included
-            bound = f"more than {low:g}" if low_open else f"at least {low:g}"
-            raise argparse.ArgumentTypeError(f"{text} must be {bound} and at most {high:g}")
+            bound = tr("{text} must be more than {low:g} and at most {high:g}") if low_open else tr(
+                "{text} must be at least {low:g} and at most {high:g}")
+            raise argparse.ArgumentTypeError(bound.format(text=text, low=low, high=high))
         return value
 
     return parse
@@ -35,4 +39,4 @@ def iso_day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-09-01") from None
+        raise argparse.ArgumentTypeError(tr("{text!r} is not a date like 2026-09-01").format(text=text)) from None

@@ -57,9 +57,10 @@ def check_output(path: Path) -> None:
     """The folder must exist (a typo is not a reason to create /nonexistent) and the name must be free to write."""
     folder = path.resolve().parent
     if not folder.is_dir():
-        raise ValueError(f"the folder {folder} does not exist (or is a file): create it first")
+        raise ValueError(tr("the folder {folder} does not exist (or is a file): create it first").format(folder=folder))
     if path.is_dir():
-        raise ValueError(f"{path} is a folder: give a file name, e.g. {path / 'lecture.mp4'}")
+        raise ValueError(tr("{path} is a folder: give a file name, e.g. {example}").format(
+            path=path, example=path / "lecture.mp4"))
 
 
 async def sources_ready(program: Program, within_s: float = SOURCE_CHECK_S) -> list[str]:
@@ -93,12 +94,12 @@ def build_program(args: argparse.Namespace) -> Program:
     for spec in args.source or ["test-pattern", "tone"]:
         source = make_source(spec, size=size, fps=args.fps, taken=taken)
         if args.fast and source.name.split("-")[0] not in ("test", "tone"):
-            raise ValueError("--fast works only with test-pattern and tone")
+            raise ValueError(tr("--fast works only with test-pattern and tone"))
         program.add_source(source)
     if args.fast and args.duration is None:
-        raise ValueError("--fast needs --duration")
+        raise ValueError(tr("--fast needs --duration"))
     if not any(isinstance(s, AudioSource) for s in program.sources):
-        print("classroom-console record: no audio source: the file gets a silent track", file=sys.stderr)
+        print("classroom-console record: " + tr("no audio source: the file gets a silent track"), file=sys.stderr)
     return program
 
 
@@ -117,10 +118,10 @@ async def open_store(args: argparse.Namespace, prog: str = "classroom-console re
     try:
         store = await AsyncStore.open(args.data_dir)
     except StoreError as exc:
-        print(f"{prog}: not registering the recording: {exc}", file=sys.stderr)
+        print(f"{prog}: " + tr("not registering the recording: {why}").format(why=exc), file=sys.stderr)
         return None
     for rid in await recover_unfinished(store):
-        print(f"{prog}: closed interrupted recording {rid}", file=sys.stderr)
+        print(f"{prog}: " + tr("closed interrupted recording {id}").format(id=rid), file=sys.stderr)
     return store
 
 
@@ -133,7 +134,8 @@ async def record(args: argparse.Namespace, program: Program) -> RecordingResult:
     if preset == "auto":
         preset, speeds = await offload(lambda: choose_preset(program.size, program.fps), "record-calibrate")
         measured = ", ".join(f"{name} {speed:.1f}x" for name, speed in speeds.items())
-        print(f"classroom-console record: preset {preset} (encoding speed {measured})", file=sys.stderr)
+        print("classroom-console record: " + tr("preset {preset} (encoding speed {measured})").format(
+            preset=preset, measured=measured), file=sys.stderr)
     settings = EncoderSettings(preset=preset, crf=args.crf, block_when_full=args.fast)
     recorder = Recorder(program, args.output, settings=settings, store=store, duration_s=args.duration,
                         start_floor_bytes=round(args.min_free_mb * 2**20), tracks=args.tracks)
@@ -171,7 +173,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"classroom-console record: {exc}", file=sys.stderr)
         return 1
     except SourceFailed as exc:
-        print(f"classroom-console record: nothing recorded: a source did not start ({exc})", file=sys.stderr)
+        print("classroom-console record: " + tr("nothing recorded: a source did not start ({why})").format(why=exc),
+              file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps({"path": str(result.path), "recording_id": result.recording_id,
@@ -180,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
                           "stats": result.stats.as_dict(),
                           "tracks": [track.as_record() for track in result.tracks]}, indent=2))
     else:
-        print(f"recorded {result.path} ({result.stop_reason})")
+        print(tr("recorded {path} ({reason})").format(path=result.path, reason=result.stop_reason))
         print("\n".join(result.stats.lines()))
         print(f"sha256              {result.sha256}")
         for track in result.tracks:

@@ -59,12 +59,13 @@ def build(args: argparse.Namespace) -> tuple[Program, list[Output]]:
     from classroom_console.media.output_srt import SrtOutput, srt_available
 
     if not args.to and args.hls_port is None:
-        raise ValueError("give at least one destination: --to rtmp://HOST/APP/KEY or --hls-port P")
+        raise ValueError(tr("give at least one destination: --to rtmp://HOST/APP/KEY or --hls-port P"))
     if args.duration is not None and args.duration <= 0:
-        raise ValueError("--duration must be positive")
+        raise ValueError(tr("--duration must be positive"))
     for url in args.to:
         if url.startswith("srt://") and not srt_available():
-            raise ValueError("this build's FFmpeg has no SRT (PyPI's PyAV wheels lack it): use an rtmp:// destination")
+            raise ValueError(tr(
+                "this build's FFmpeg has no SRT (PyPI's PyAV wheels lack it): use an rtmp:// destination"))
     outputs: list[Output] = [SrtOutput(url) if url.startswith("srt://") else RtmpOutput(url) for url in args.to]
     if args.hls_port is not None:
         outputs.append(HlsOutput())
@@ -121,11 +122,13 @@ async def serve_hls(args: argparse.Namespace, outputs: list[Output]) -> tuple[Hl
     try:
         await server.start()
     except OSError as exc:
-        raise OSError(f"cannot serve HLS on {args.hls_host}:{args.hls_port}: {exc.strerror or exc}") from exc
+        raise OSError(tr("cannot serve HLS on {host}:{port}: {why}").format(
+            host=args.hls_host, port=args.hls_port, why=exc.strerror or exc)) from exc
     hls.path = server.viewer_url()
     advertiser = HlsAdvertiser(server.port, server.playlist_path)
     await advertiser.start()
-    print(f"HLS: {hls.path} (player page: {hls.path.rsplit('/', 1)[0]}/)", file=sys.stderr if args.json else sys.stdout,
+    print(tr("HLS: {url} (player page: {page}/)").format(url=hls.path, page=hls.path.rsplit("/", 1)[0]),
+          file=sys.stderr if args.json else sys.stdout,
           flush=True)
     return server, advertiser
 
@@ -195,11 +198,12 @@ def run(args: argparse.Namespace) -> int:
         for stats in live:
             print("\n".join(final_lines(stats)))
         if result is not None:
-            print(f"recorded {result.path} ({result.stop_reason})")
+            print(tr("recorded {path} ({reason})").format(path=result.path, reason=result.stop_reason))
             print("\n".join(result.stats.lines()))
     failed = [s for s in live if s.state == OutputState.FAILED]
     for stats in failed:
-        print(f"{PROG}: {stats.name} never got the end of the stream ({stats.reason})", file=sys.stderr)
+        print(f"{PROG}: " + tr("{name} never got the end of the stream ({why})").format(
+            name=stats.name, why=stats.reason), file=sys.stderr)
     if result is not None and result.stop_reason in (StopReason.DISK_FULL, StopReason.ERROR):
         print(f"{PROG}: {result.message}", file=sys.stderr)
         return 1

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from classroom_console.cli_text import tr
+from classroom_console.cli_text import ntr, tr
 
 if TYPE_CHECKING:
     from classroom_console.store import AsyncStore
@@ -57,9 +57,10 @@ def _token(args: argparse.Namespace) -> str | None:
             lines = args.token_file.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
             why = getattr(exc, "strerror", None) or exc
-            raise ValueError(f"cannot read --token-file {args.token_file}: {why}") from None
+            raise ValueError(tr("cannot read --token-file {file}: {why}").format(
+                file=args.token_file, why=why)) from None
         if not lines or not lines[0].strip():
-            raise ValueError(f"--token-file {args.token_file} is empty")
+            raise ValueError(tr("--token-file {file} is empty").format(file=args.token_file))
         return lines[0].strip()
     return os.environ.get(TOKEN_ENV, "").strip() or None
 
@@ -92,17 +93,20 @@ async def _report_failed(store: AsyncStore, engine: SyncEngine, failed_now: int)
               f"[{item['reason'] or 'refused'}]: {item['last_error']}", file=sys.stderr)
     total = engine.progress.failed
     if total > failed_now:
-        print(f"classroom-console sync: {total} items in all are set aside as failed (see 'classroom-console usage')",
+        print("classroom-console sync: " + ntr(
+            "{n} item in all is set aside as failed (see 'classroom-console usage')",
+            "{n} items in all are set aside as failed (see 'classroom-console usage')", total),
               file=sys.stderr)
 
 
 async def _once(store: AsyncStore, engine: SyncEngine) -> int:
     result = await engine.run_once(force=True)
-    print(f"uploaded {result.uploaded}, failed {result.failed}, still queued {result.pending}", flush=True)
+    print(tr("uploaded {uploaded}, failed {failed}, still queued {pending}").format(
+        uploaded=result.uploaded, failed=result.failed, pending=result.pending), flush=True)
     await _report_failed(store, engine, result.failed)
     if result.offline:
-        print(f"classroom-console sync: {result.offline}; the queue keeps everything for the next try",
-              file=sys.stderr)
+        print("classroom-console sync: " + tr("{why}; the queue keeps everything for the next try").format(
+            why=result.offline), file=sys.stderr)
         return OFFLINE
     return ITEMS_FAILED if result.failed else 0
 
@@ -124,7 +128,7 @@ async def _forever(engine: SyncEngine) -> int:
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
-    print(f"stopped; {engine.progress.pending} still queued", flush=True)
+    print(tr("stopped; {pending} still queued").format(pending=engine.progress.pending), flush=True)
     return INTERRUPTED if signal.SIGINT in signals else 0
 
 
@@ -166,7 +170,8 @@ async def _run(args: argparse.Namespace) -> int:
         config = SyncConfig(url, token, bandwidth_bps=args.bandwidth * 1000 / 8, cafile=args.cafile,
                             delete_uploaded_media=args.delete_uploaded_media, stall_timeout_s=args.stall_timeout)
         if args.retry_failed:
-            print(f"{await store.call(sync_items.retry_failed)} items set aside are queued again", flush=True)
+            again = await store.call(sync_items.retry_failed)
+            print(ntr("{n} item set aside is queued again", "{n} items set aside are queued again", again), flush=True)
         engine = SyncEngine(store, config)
         engine.subscribe(StatusPrinter())
         if args.once:

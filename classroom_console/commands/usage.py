@@ -54,10 +54,12 @@ def run(args: argparse.Namespace) -> int:
     from classroom_console.usage_export import sessions_csv, to_csv, to_table
 
     if args.since and args.until and args.since > args.until:
-        print(f"classroom-console usage: --since {args.since} is after --until {args.until}", file=sys.stderr)
+        print("classroom-console usage: " + tr("--since {since} is after --until {until}").format(
+            since=args.since, until=args.until), file=sys.stderr)
         return 2
     if args.token and not args.centre:
-        print("classroom-console usage: --token is for --centre URL (the local report needs none)", file=sys.stderr)
+        print("classroom-console usage: " + tr("--token is for --centre URL (the local report needs none)"),
+              file=sys.stderr)
         return 2
     f = UsageFilter(
         since=args.since, until=args.until, room=args.room, lecturer=args.lecturer,

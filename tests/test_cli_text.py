@@ -1,0 +1,131 @@
+"""The command line in the user's language (issue 12 item 26): --lang ru or a Russian locale, correct plurals."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from classroom_console import cli_text, cli_text_ru
+
+ROOT = Path(__file__).resolve().parent.parent
+# The modules whose words go through cli_text; another command joins by wrapping its strings and listing it here.
+TRANSLATED = [ROOT / "classroom_console" / "cli.py", ROOT / "classroom_console" / "usage_export.py"] + [
+    ROOT / "classroom_console" / "commands" / f"{name}.py"
+    for name in ("discover", "device", "sim", "record", "stream", "sync", "usage", "argtypes")
+]
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k not in ("LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE")}
+    return subprocess.run([sys.executable, "-m", "classroom_console", *args], capture_output=True, text=True,
+                          timeout=120, env={**base, **(env or {})}, check=False)
+
+
+def test_lang_ru_translates_a_commands_help() -> None:
+    done = cli("--lang", "ru", "discover", "--help")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("использование: classroom-console discover")
+    assert "найти устройства аудитории" in done.stdout  # the command's description
+    assert "сколько секунд искать (по умолчанию 5)" in done.stdout  # an option's help
+    assert "показать эту справку и выйти" in done.stdout  # argparse's own words
+    assert "how long to look" not in done.stdout
+
+
+def test_english_by_default() -> None:
+    done = cli("discover", "--help")
+    assert done.stdout.startswith("usage: classroom-console discover") and "how long to look" in done.stdout
+
+
+@pytest.mark.parametrize(("env", "russian"), [
+    ({"LANG": "ru_RU.UTF-8"}, True),
+    ({"LANG": "en_GB.UTF-8", "LC_MESSAGES": "ru_RU.UTF-8"}, True),
+    ({"LANG": "ru_RU.UTF-8", "LC_ALL": "C"}, False),  # LC_ALL outranks LANG, as POSIX has it
+    ({"LANG": "de_DE.UTF-8"}, False),  # no German: English
+])
+def test_the_locale_picks_the_language(env: dict[str, str], russian: bool) -> None:
+    done = cli("--help", env=env)
+    assert done.returncode == 0
+    assert ("Управление умной аудиторией" in done.stdout) is russian
+
+
+def test_lang_en_overrides_a_russian_locale() -> None:
+    assert "Run a smart classroom" in cli("--lang", "en", "--help", env={"LANG": "ru_RU.UTF-8"}).stdout
+
+
+def test_a_usage_mistake_is_one_russian_line() -> None:
+    done = cli("record", "out.mp4", "--crf", "99", env={"LANG": "ru_RU.UTF-8"})
+    assert done.returncode == 2
+    assert done.stderr == ("classroom-console record: аргумент --crf: 99: нужно от 0 до 51 "
+                           "(см. classroom-console record --help)\n")
+
+
+@pytest.mark.parametrize(("n", "english", "russian"), [
+    (1, "1 session", "1 сеанс"),
+    (2, "2 sessions", "2 сеанса"),
+    (5, "5 sessions", "5 сеансов"),
+    (11, "11 sessions", "11 сеансов"),
+    (21, "21 sessions", "21 сеанс"),
+    (22, "22 sessions", "22 сеанса"),
+    (0, "0 sessions", "0 сеансов"),
+    (112, "112 sessions", "112 сеансов"),
+])
+def test_counts_take_each_languages_plural(n: int, english: str, russian: str) -> None:
+    with cli_text.speaking("en"):
+        assert cli_text.ntr("{n} session", "{n} sessions", n) == english
+    with cli_text.speaking("ru"):
+        assert cli_text.ntr("{n} session", "{n} sessions", n) == russian
+    assert cli_text.language() == "en"  # restored
+
+
+def test_usage_report_counts_sessions_in_words(tmp_path: Path) -> None:
+    """The report's summary line said "1 sessions"; in Russian it declines."""
+    from classroom_console.store import open_store
+
+    store = open_store(tmp_path)
+    try:
+        store.upsert_room("room:A", "A")
+        store.end_session(store.start_session(room_id="room:A", lecturer="Aliya", course="Physics"))
+    finally:
+        store.close()
+    english = cli("--data-dir", str(tmp_path), "usage").stdout
+    russian = cli("--lang", "ru", "--data-dir", str(tmp_path), "usage").stdout
+    assert "\n1 session, " in english, english
+    assert "\n1 сеанс, " in russian, russian
+    assert "1 аудитория" in russian
+
+
+def _translated_literals() -> tuple[list[str], list[str]]:
+    messages, plurals = [], []
+    for path in TRANSLATED:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args):
+                continue
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                if node.func.id == "tr":
+                    messages.append(first.value)
+                elif node.func.id == "ntr":
+                    plurals.append(first.value)
+    return messages, plurals
+
+
+def _fields(text: str) -> list[str]:
+    return sorted(re.findall(r"\{[^}]*\}|%\(?\w*\)?[sdrf]|%\(default\)\.\df", text))
+
+
+def test_every_translated_message_has_its_russian_with_the_same_fields() -> None:
+    messages, plurals = _translated_literals()
+    assert len(messages) > 100 and plurals
+    missing = [m for m in messages if m not in cli_text_ru.MESSAGES]
+    assert not missing, f"no Russian in cli_text_ru.MESSAGES for: {missing}"
+    assert not [p for p in plurals if p not in cli_text_ru.PLURALS], "a count has no Russian forms"
+    for english, russian in cli_text_ru.MESSAGES.items():
+        assert _fields(english) == _fields(russian), (english, russian)
+    for english, forms in cli_text_ru.PLURALS.items():
+        assert len(forms) == 3 and all(_fields(form) == _fields(english) for form in forms), english
