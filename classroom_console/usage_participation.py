@@ -39,9 +39,10 @@ def _field(dialect: str, key: str) -> str:
     return f"json_extract(e.payload, '$.{key}')"
 
 
-def participation_sql(dialect: str, local: bool, fs: str) -> str:
-    """Per session, kind and activity: events and distinct seats. ``fs`` is the filtered-sessions CTE."""
-    same_room = "" if local else " AND fs.room_id = e.room_id"
+def participation_sql(dialect: str, fs: str) -> str:
+    """Per session, kind and activity: events and distinct seats. ``fs`` is the filtered-sessions CTE.
+
+    Sessions are matched by id alone (a UUID), as the fault counts are, so the query runs on either schema."""
     f = {key: _field(dialect, key) for key in
          ("activity_id", "activity", "id", "seat", "activity_kind", "kind", "title", "question", "up")}
     act = f"coalesce({f['activity_id']}, {f['activity']}, {f['id']})"
@@ -50,7 +51,7 @@ def participation_sql(dialect: str, local: bool, fs: str) -> str:
     return (
         f"WITH {fs} SELECT e.session_id, fs.room_id, fs.course, fs.t0, e.kind, {act}, "
         f"max({akind}), max({title}), count(*), count(DISTINCT {f['seat']}), {f['up']} "
-        f"FROM session_events e JOIN fs ON fs.id = e.session_id{same_room} "
+        "FROM session_events e JOIN fs ON fs.id = e.session_id "
         f"WHERE e.kind IN ({kinds}) GROUP BY e.session_id, fs.room_id, fs.course, fs.t0, e.kind, {act}, {f['up']}"
     )
 

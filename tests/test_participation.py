@@ -17,14 +17,16 @@ from typing import Any
 import pytest
 
 from classroom_console import participation as pt
+from classroom_console.centre.db_sqlite import _connect as centre_connect
 from classroom_console.console import ConsoleCore, ConsoleOptions
 from classroom_console.participation import NameRetention, Participation, drop_old_names
 from classroom_console.room import Room
-from classroom_console.store import AsyncStore, utc_iso
+from classroom_console.store import AsyncStore, open_store, utc_iso
 from classroom_console.sync.items import sweep
 from classroom_console.tablets import RoomLog
 from classroom_console.usage import local_report
 from classroom_console.usage_model import UsageFilter
+from classroom_console.usage_sql import SQLITE, build_queries
 from tests.test_centre_postgres import postgres_url  # noqa: F401  (a fixture)
 from tests.test_sync_support import add_token, engine_for, running_centre
 
@@ -300,3 +302,17 @@ async def test_the_tablets_servers_own_log_counts_too_and_loses_its_names(tmp_pa
     finally:
         await store.close()
     assert XSS not in text and "Bolat" not in text and "Ready?" in text
+
+
+def test_the_figures_read_only_participation_events_through_their_index(tmp_path: Path) -> None:
+    """Migration v8 and the centre's schema carry the partial index the query can use (else: every event)."""
+    store = open_store(tmp_path / "room")
+    centre = centre_connect(tmp_path / "centre.db")
+    try:
+        for db, home in ((store.db.conn, "room:A"), (centre, None)):
+            sql = build_queries(SQLITE, UsageFilter(), home)[0]["tablets"]
+            plan = " ".join(str(row) for row in db.execute(f"EXPLAIN QUERY PLAN {sql}", ("0000", "9999")))
+            assert "session_events_participation" in plan, plan
+    finally:
+        store.close()
+        centre.close()
