@@ -83,8 +83,8 @@ def test_record_with_preview_marker_and_play_it_back(qtbot: QtBot, qloop: qasync
             add(workspace, qtbot, "test-pattern", "640x360")
             add(workspace, qtbot, "test-pattern", "640x360")
             add(workspace, qtbot, "tone")
-            await wait_for(lambda: workspace.preview_view.image is not None, what="the live preview")
-            await wait_for(lambda: workspace.sources.list.count() == 3, what="three sources listed")
+            await wait_for(lambda: workspace.preview_view.image is not None, within=30, what="the live preview")
+            await wait_for(lambda: workspace.sources.list.count() == 3, within=30, what="three sources listed")
             await wait_for(lambda: any(bar.peak_db > -60 for _t, bar, _f in workspace.mixer.rows.values()),
                            within=30, what="the tone's meter to move")
             assert workspace.record_button.isEnabled()
@@ -94,20 +94,21 @@ def test_record_with_preview_marker_and_play_it_back(qtbot: QtBot, qloop: qasync
             workspace.tracks_check.setChecked(True)  # each test pattern in a file of its own too
             stalls.start()
             qtbot.mouseClick(workspace.record_button, Qt.MouseButton.LeftButton)
-            await wait_for(lambda: workspace.recording, what="recording to start")
-            await wait_for(lambda: workspace.record_button.text().endswith("00:00:01"), what="elapsed time")
+            await wait_for(lambda: workspace.recording, within=30, what="recording to start")
+            await wait_for(lambda: workspace.record_button.text().endswith("00:00:01"), within=30, what="elapsed time")
             # A big picture and a long status must not raise the window's minimum (it once grew past the screen).
             assert workspace.minimumSizeHint().width() <= 1366 - 156, workspace.minimumSizeHint()
             qtbot.mouseClick(workspace.marker_button, Qt.MouseButton.LeftButton)
-            await wait_for(lambda: "Marker at" in workspace.status_label.text(), what="the marker")
+            await wait_for(lambda: "Marker at" in workspace.status_label.text(), within=30, what="the marker")
             workspace.layout_picker.setCurrentIndex(workspace.layout_picker.findData("side-by-side"))
-            await wait_for(lambda: workspace.stats_panel.values["fps"].text() != "—", what="stats")
+            await wait_for(lambda: workspace.stats_panel.values["fps"].text() != "—", within=30, what="stats")
             qtbot.mouseClick(workspace.record_button, Qt.MouseButton.LeftButton)
-            await wait_for(lambda: "Saved" in workspace.status_label.text(), what="the recording to be saved")
+            await wait_for(lambda: "Saved" in workspace.status_label.text(),
+                           within=30, what="the recording to be saved")
             stalls.timer.stop()
             assert workspace.record_button.text() == "● Record"
             assert "per-source files beside it: 2" in workspace.status_label.text()
-            await wait_for(lambda: workspace.recordings.list.count() == 1, what="the recordings list")
+            await wait_for(lambda: workspace.recordings.list.count() == 1, within=30, what="the recordings list")
             assert workspace.recordings.list.item(0).text().endswith("+ per-source files: 2")
             listed = workspace.recordings.list.item(0).toolTip().splitlines()
             assert [Path(p).name.split(".", 1)[1] for p in listed] == ["mp4", "test-pattern.mp4", "test-pattern-2.mp4"]
@@ -140,14 +141,14 @@ def test_removing_a_source_and_a_bad_camera(qtbot: QtBot, qloop: qasync.QEventLo
         async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
             workspace.show()
             add(workspace, qtbot, "camera", "/nonexistent/camera.mjpg")
-            await wait_for(lambda: workspace.sources.list.count() == 1, what="the camera listed")
+            await wait_for(lambda: workspace.sources.list.count() == 1, within=30, what="the camera listed")
             item = workspace.sources.list.item(0)
-            await wait_for(lambda: "failed" in item.text(), what="a clear failure")
+            await wait_for(lambda: "failed" in item.text(), within=30, what="a clear failure")
             assert "cannot open" in item.text() and "cannot open" in item.toolTip()
             assert item.foreground().color().name() == "#c1121f"  # a failed source is red, hard to miss
             workspace.sources.list.setCurrentRow(0)
             qtbot.mouseClick(workspace.sources.remove_button, Qt.MouseButton.LeftButton)
-            await wait_for(lambda: workspace.sources.list.count() == 0, what="the camera removed")
+            await wait_for(lambda: workspace.sources.list.count() == 0, within=30, what="the camera removed")
 
     run(qloop, scenario())
 
@@ -171,12 +172,13 @@ def test_changing_the_output_rebuilds_the_program_with_the_same_sources(
             workspace.show()
             add(workspace, qtbot, "test-pattern")
             add(workspace, qtbot, "tone")
-            await wait_for(lambda: workspace.preview_view.image is not None, what="the live preview")
+            await wait_for(lambda: workspace.preview_view.image is not None, within=30, what="the live preview")
             workspace.output_picker.setCurrentIndex(workspace.output_picker.findData("1920x1080@25"))
             studio = workspace.studio
             assert studio is not None
-            await wait_for(lambda: (studio.program.size, studio.program.fps) == ((1920, 1080), 25), what="rebuild")
-            await wait_for(lambda: studio.program.composed > 5, what="the new program to run")
+            await wait_for(lambda: (studio.program.size, studio.program.fps) == ((1920, 1080), 25),
+                           within=30, what="rebuild")
+            await wait_for(lambda: studio.program.composed > 5, within=30, what="the new program to run")
             assert [s.name for s in studio.sources] == ["test-pattern", "tone"]
             assert studio.sources[0].size == (1920, 1080)  # type: ignore[attr-defined]
 
@@ -224,13 +226,14 @@ def test_a_start_refused_for_want_of_disk_is_told_in_the_users_language(
             studio = workspace._studio()
             studio.start_floor_bytes = 2**60  # an exbibyte
             add(workspace, qtbot, "tone")
-            await wait_for(lambda: workspace.record_button.isEnabled(), what="the record button")
+            await wait_for(lambda: workspace.record_button.isEnabled(), within=30, what="the record button")
             qtbot.mouseClick(workspace.record_button, Qt.MouseButton.LeftButton)
-            await wait_for(lambda: "Недостаточно места" in workspace.status_label.text(), what="the refusal")
+            await wait_for(lambda: "Недостаточно места" in workspace.status_label.text(), within=30, what="the refusal")
             text = workspace.status_label.text()
             assert str(studio.folder) in text and str(2**60 // 2**20) in text, text
             assert not workspace.recording
-            await wait_for(lambda: workspace.record_button.isEnabled(), what="the button back for another try")
+            await wait_for(lambda: workspace.record_button.isEnabled(),
+                           within=30, what="the button back for another try")
             assert await studio.recordings() == []
             assert not list(studio.folder.glob("*.mp4"))
 

@@ -52,9 +52,10 @@ def test_a_renamed_source_shows_its_name_and_comes_back_after_a_restart(
             add(workspace, qtbot, "test-pattern", "320x180")
             add(workspace, qtbot, "tone")
             sources = workspace.sources.list
-            await wait_for(lambda: sources.count() == 2, what="two sources listed")
+            await wait_for(lambda: sources.count() == 2, within=30, what="two sources listed")
             # People's words, not the program's keys ("test-pattern", "tone — live").
-            await wait_for(lambda: sources.item(1).text().startswith("Test tone — "), what="the tone's words")
+            await wait_for(lambda: sources.item(1).text().startswith("Test tone — "),
+                           within=30, what="the tone's words")
             assert sources.item(0).text().startswith("Test pattern — ")
             assert workspace.pickers.main_picker.currentText() == "Test pattern"
 
@@ -68,17 +69,20 @@ def test_a_renamed_source_shows_its_name_and_comes_back_after_a_restart(
             workspace.refresh()
             assert editor.text() == "Board camera"
             qtbot.keyClick(editor, Qt.Key.Key_Return)
-            await wait_for(lambda: sources.item(0).text().startswith("Board camera — "), what="the new name shown")
+            await wait_for(lambda: sources.item(0).text().startswith("Board camera — "),
+                           within=30, what="the new name shown")
             await wait_for(lambda: workspace.pickers.main_picker.currentText() == "Board camera",
-                           what="the Main picker to follow")
-            await wait_for(lambda: "Board camera" in json.dumps(saved_setup(tmp_path)), what="the name saved")
+                           within=30, what="the Main picker to follow")
+            await wait_for(lambda: "Board camera" in json.dumps(saved_setup(tmp_path)),
+                           within=30, what="the name saved")
 
     async def second_run() -> None:
         async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
             workspace.show()  # the Studio opens: the room's sources come back with their names
             sources = workspace.sources.list
             await wait_for(lambda: sources.count() == 2, within=30, what="the saved sources back")
-            await wait_for(lambda: sources.item(0).text().startswith("Board camera — "), what="the given name")
+            await wait_for(lambda: sources.item(0).text().startswith("Board camera — "),
+                           within=30, what="the given name")
             assert sources.item(1).text().startswith("Test tone — ")
             await wait_for(lambda: workspace.preview_view.image is not None, within=30, what="the program running")
 
@@ -112,7 +116,8 @@ def test_swapping_main_and_inset_changes_the_program_picture(
             workspace.show()
             add(workspace, qtbot, "test-pattern", "640x360")
             add(workspace, qtbot, "test-pattern", "640x360")
-            await wait_for(lambda: workspace.pickers.main_picker.count() == 2, what="both in the Main picker")
+            await wait_for(lambda: workspace.pickers.main_picker.count() == 2,
+                           within=30, what="both in the Main picker")
             workspace.layout_picker.setCurrentIndex(workspace.layout_picker.findData("pip"))
             studio = workspace.studio
             assert studio is not None
@@ -135,7 +140,7 @@ def test_swapping_main_and_inset_changes_the_program_picture(
 
             # Chosen by name: a source added later does not move the main picture.
             add(workspace, qtbot, "test-pattern", "640x360")
-            await wait_for(lambda: len(studio.program.video_sources) == 3, what="a third source")
+            await wait_for(lambda: len(studio.program.video_sources) == 3, within=30, what="a third source")
             assert studio.program.placed_layout().main == 1 and studio.program.placed_layout().inset == 0
 
     run(qloop, scenario())
@@ -148,10 +153,10 @@ def test_a_saved_studio_scene_switches_back_with_its_hotkey(
         async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
             workspace.show()
             workspace.activateWindow()
-            await wait_for(workspace.isActiveWindow, what="the window active (shortcuts need it)")
+            await wait_for(workspace.isActiveWindow, within=30, what="the window active (shortcuts need it)")
             add(workspace, qtbot, "test-pattern", "320x180")
             add(workspace, qtbot, "test-pattern", "320x180")
-            await wait_for(lambda: workspace.pickers.main_picker.count() == 2, what="both sources")
+            await wait_for(lambda: workspace.pickers.main_picker.count() == 2, within=30, what="both sources")
             workspace.layout_picker.setCurrentIndex(workspace.layout_picker.findData("pip"))
             workspace.corner_picker.setCurrentIndex(workspace.corner_picker.findData("top-left"))
             studio = workspace.studio
@@ -162,28 +167,31 @@ def test_a_saved_studio_scene_switches_back_with_its_hotkey(
             assert dialog is not None
             dialog.setTextValue("Lecturer + board")
             dialog.accept()
-            await wait_for(lambda: "Lecturer + board" in workspace.scene_bar.buttons, what="the scene's button")
+            await wait_for(lambda: "Lecturer + board" in workspace.scene_bar.buttons,
+                           within=30, what="the scene's button")
             button = workspace.scene_bar.buttons["Lecturer + board"]
-            await wait_for(button.isChecked, what="the scene on show lit")
+            await wait_for(button.isChecked, within=30, what="the scene on show lit")
             assert "Alt+1" in button.toolTip()
-            await wait_for(lambda: "Lecturer + board" in json.dumps(saved_setup(tmp_path)), what="the scene saved")
+            await wait_for(lambda: "Lecturer + board" in json.dumps(saved_setup(tmp_path)),
+                           within=30, what="the scene saved")
 
             # Something else on show: side by side, the other source as the main picture.
             workspace.layout_picker.setCurrentIndex(workspace.layout_picker.findData("side-by-side"))
             qtbot.mouseClick(workspace.pickers.swap_button, Qt.MouseButton.LeftButton)
             assert studio.layout.kind is LayoutKind.SIDE_BY_SIDE and studio.layout.main_source == "test-pattern-2"
-            await wait_for(lambda: not button.isChecked(), what="the scene's button unlit")
+            await wait_for(lambda: not button.isChecked(), within=30, what="the scene's button unlit")
 
             workspace.activateWindow()  # back from the dialog (the offscreen platform does not hand it back itself)
-            await wait_for(workspace.isActiveWindow, what="the window active again")
+            await wait_for(workspace.isActiveWindow, within=30, what="the window active again")
             qtbot.keyClick(workspace, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
             layout = studio.layout
             assert layout.kind is LayoutKind.PIP and str(layout.corner) == "top-left"
             assert (layout.main_source, layout.inset_source) == ("test-pattern", "test-pattern-2")
             assert workspace.layout_picker.currentData() == "pip"
             assert workspace.corner_picker.currentData() == "top-left"
-            await wait_for(button.isChecked, what="the scene lit again")
-            await wait_for(lambda: workspace.pickers.main_picker.currentText() == "Test pattern", what="Main follows")
+            await wait_for(button.isChecked, within=30, what="the scene lit again")
+            await wait_for(lambda: workspace.pickers.main_picker.currentText() == "Test pattern",
+                           within=30, what="Main follows")
 
             # Record/Stop and the marker have keys too, and their tooltips say which.
             assert "F9" in workspace.record_button.toolTip() and "Ctrl+M" in workspace.marker_button.toolTip()
@@ -239,7 +247,7 @@ def test_the_meter_reads_a_known_tone_within_1_db_and_marks_clipping_with_peak_h
             await wait_for(lambda: bar.peak_db < -25 and bar.clipped, within=30, what="the mark held after the beep")
             qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=QPoint(bar.width() - 4, bar.height() // 2))
             assert workspace.studio is not None and not workspace.studio.meters()["tone"].clipped
-            await wait_for(lambda: not bar.clipped, what="the mark cleared")
+            await wait_for(lambda: not bar.clipped, within=30, what="the mark cleared")
 
     run(qloop, scenario())
 
@@ -298,7 +306,7 @@ def test_a_warning_names_the_late_source(
         async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
             workspace.show()
             add(workspace, qtbot, "camera", slow_camera.url)
-            await wait_for(lambda: workspace.sources.list.count() == 1, what="the camera listed")
+            await wait_for(lambda: workspace.sources.list.count() == 1, within=30, what="the camera listed")
             studio = workspace.studio
             assert studio is not None
             workspace.rename_source(studio.sources[0].name, "Lectern camera")
