@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from ui.class_chart import ResultsChart
 from ui.class_qr import qr_pixmap
 
-QR_SIZE = 420  # on a 1080p projector a 5 cm-per-metre code: readable from the back row of a hall
+QR_SIZE = 380  # on a 1080p projector about 20 cm wide on a 3 m screen: scanned from the back row of a hall
 WINDOWED = (1280, 720)
 
 
@@ -28,14 +28,21 @@ class ProjectorWindow(QWidget):
         self.setStyleSheet(
             "QWidget#projectorWindow { background: #ffffff; }"
             "QLabel#projectorCode { font-size: 64pt; font-weight: bold; color: #1d3557; letter-spacing: 6px; }"
-            "QLabel#projectorBig { font-size: 40pt; font-weight: bold; color: #1d3557; }"
+            "QLabel#projectorBig { font-size: 32pt; font-weight: bold; color: #1d3557; }"
             "QLabel#projectorText { font-size: 18pt; color: #34415a; }"
         )
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(40, 32, 40, 32)
+        layout.setContentsMargins(40, 24, 40, 24)
         layout.setSpacing(32)
         self.chart = ResultsChart(scale=2.0)
-        layout.addWidget(self.chart, 3)
+        self.question_label = QLabel()  # the whole question, wrapped (a chart title would cut it)
+        self.question_label.setObjectName("projectorBig")
+        self.question_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.question_label.setWordWrap(True)
+        main = QVBoxLayout()
+        main.addWidget(self.question_label)
+        main.addWidget(self.chart, 1)
+        layout.addLayout(main, 3)
         side = QFrame()
         column = QVBoxLayout(side)
         column.setSpacing(12)
@@ -75,8 +82,9 @@ class ProjectorWindow(QWidget):
             self.qr.clear()
 
     def show_counts(self, question: str, counts: Mapping[str, int], answered: str, correct: Sequence[str] = ()) -> None:
-        self.chart.show_counts(question, counts, correct)
+        self.chart.show_counts("", counts, correct)
         self.chart.setVisible(bool(counts))
+        self.question_label.setText(question)
         self.answered_label.setText(answered)
 
     def set_timer(self, text: str) -> None:
