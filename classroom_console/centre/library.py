@@ -19,7 +19,7 @@ from classroom_console.centre.files import Uploads
 from classroom_console.centre.library_access import AccessGate
 from classroom_console.centre.library_db import Lecture, LibraryData
 from classroom_console.centre.library_files import LibraryFiles
-from classroom_console.centre.library_media import send_file
+from classroom_console.centre.library_media import OpenFiles, send_file
 from classroom_console.centre.library_pages import PREFIX, index_page, message_page, player_page, token_page
 from classroom_console.centre.library_text import choose
 from classroom_console.centre.tokens import ROOM, folder_for
@@ -55,6 +55,7 @@ class Library:
         self.files = LibraryFiles(uploads.root)
         self.gate = AccessGate(self.data)
         self._static: dict[str, bytes] = {}
+        self.open_files = OpenFiles()
         self._lookups: dict[str, tuple[float, Lecture | None]] = {}
 
     async def load(self) -> None:
@@ -124,7 +125,7 @@ class Library:
         name = None
         if request.query.get("download"):
             name = f"{lecture.title or lecture.id}.mp4"
-        return await send_file(request, path, "video/mp4", name)
+        return await send_file(request, path, "video/mp4", name, files=self.open_files)
 
     async def track(self, request: web.Request) -> web.StreamResponse:
         lecture = await self.lecture(request.match_info["key"])
@@ -134,7 +135,7 @@ class Library:
         path = self.files.inside(self.files.track_path(folder_for(lecture.room), track_id))
         if path is None:
             return self.not_found(request)
-        return await send_file(request, path, "video/mp4")
+        return await send_file(request, path, "video/mp4", files=self.open_files)
 
     async def thumb(self, request: web.Request) -> web.StreamResponse:
         lecture = await self.lecture(request.match_info["key"])
@@ -172,7 +173,11 @@ def add_library(app: web.Application, db: CentreDB, uploads: Uploads, data_dir: 
     async def load(_: web.Application) -> None:
         await library.load()
 
+    async def close(_: web.Application) -> None:
+        await library.open_files.close()
+
     app.on_startup.append(load)
+    app.on_cleanup.append(close)
     gate = library.gate
     r = app.router
     r.add_get("/library", library.redirect)

@@ -9,8 +9,10 @@ whole file (RFC 9110 lets a server ignore Range). A range that names no byte of 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
+import socket
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,7 @@ from aiohttp import web
 MAX_PART = 16 << 20  # bytes in one partial answer
 _SPEC = re.compile(r"^\s*(\d{0,19})\s*-\s*(\d{0,19})\s*$")
 READ_BLOCK = 1 << 20
+SEND_BUFFER = 4 << 20  # bytes the kernel may hold for one viewer's connection
 
 
 class Unsatisfiable(Exception):
@@ -72,65 +75,126 @@ def _open(path: Path) -> tuple[IO[bytes], int, int]:
     return fh, st.st_size, st.st_mtime_ns
 
 
-def _read(fh: IO[bytes], offset: int, n: int) -> bytes:
-    fh.seek(offset)
-    return fh.read(n)
-
-
 def disposition(name: str) -> str:
     """``attachment`` with an ASCII fallback and the UTF-8 name (a Russian title survives)."""
     ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("_") or "lecture.mp4"
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{urllib.parse.quote(name, safe='')}"
 
 
+def _big_send_buffer(transport: asyncio.BaseTransport) -> None:
+    """A larger socket buffer for a video's bytes: each wakeup of the loop hands the kernel more of the file."""
+    sock = transport.get_extra_info("socket")
+    if sock is not None and sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) < SEND_BUFFER:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
+
+
+class OpenFiles:
+    """Files kept open between requests for ``KEEP_S``: a video's many range requests cost no open, stat or close
+    (two thread hops each). Only complete recordings are served, and they do not change; a file replaced anyway
+    is seen within ``KEEP_S``. Each send passes its own offset, so requests share one open file safely."""
+
+    KEEP_S = 2.0
+
+    def __init__(self) -> None:
+        self._open: dict[Path, tuple[float, IO[bytes], int, int]] = {}
+        self._closing: set[asyncio.Future[None]] = set()
+
+    async def get(self, path: Path) -> tuple[IO[bytes], int, int]:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        held = self._open.get(path)
+        if held is not None and now - held[0] < self.KEEP_S:
+            return held[1], held[2], held[3]
+        fh, size, mtime_ns = await loop.run_in_executor(None, _open, path)
+        if held is not None:
+            self._later_close(held[1])  # a request may still be sending from it: closed after KEEP_S more
+        if len(self._open) > 64:
+            for old_path, old in list(self._open.items()):
+                if now - old[0] >= self.KEEP_S:
+                    del self._open[old_path]
+                    self._later_close(old[1])
+        self._open[path] = (now, fh, size, mtime_ns)
+        return fh, size, mtime_ns
+
+    def _later_close(self, fh: IO[bytes]) -> None:
+        async def close() -> None:
+            await asyncio.sleep(self.KEEP_S * 30)  # longer than any one range takes to send (MAX_PART)
+            await asyncio.get_running_loop().run_in_executor(None, fh.close)
+
+        task = asyncio.ensure_future(close())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    async def close(self) -> None:
+        for task in list(self._closing):
+            task.cancel()
+        loop = asyncio.get_running_loop()
+        for _, fh, _, _ in self._open.values():
+            await loop.run_in_executor(None, fh.close)
+        self._open.clear()
+
+
 async def send_file(request: web.Request, path: Path, content_type: str, download: str | None = None,
-                    cap: int = MAX_PART) -> web.StreamResponse:
+                    cap: int = MAX_PART, files: OpenFiles | None = None) -> web.StreamResponse:
     """The file or the part the Range header asks for; ``download``: the name to save it under."""
     loop = asyncio.get_running_loop()
     try:
-        fh, size, mtime_ns = await loop.run_in_executor(None, _open, path)
+        if files is not None:
+            fh, size, mtime_ns = await files.get(path)
+        else:
+            fh, size, mtime_ns = await loop.run_in_executor(None, _open, path)
     except OSError:
         raise web.HTTPNotFound(text="not found") from None
     try:
-        etag = f'"{mtime_ns:x}-{size:x}"'
-        headers = {"Accept-Ranges": "bytes", "ETag": etag, "Content-Type": content_type,
-                   "Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
-        if download is not None:
-            headers["Content-Disposition"] = disposition(download)
-        header = request.headers.get("Range")
-        if_range = request.headers.get("If-Range")
-        if header and if_range is not None and if_range.strip() != etag:
-            header = None  # the client's copy is another version: the whole file
-        try:
-            part = parse_range(header, size, cap)
-        except Unsatisfiable:
-            raise web.HTTPRequestRangeNotSatisfiable(
-                headers={"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"}) from None
-        if part is None:
-            status, offset, count = 200, 0, size
-        else:
-            status, offset, count = 206, part.start, part.length
-            headers["Content-Range"] = f"bytes {part.start}-{part.end}/{size}"
-        response = web.StreamResponse(status=status, headers=headers)
-        response.content_length = count
-        await response.prepare(request)
-        if request.method == "HEAD" or count == 0:
-            await response.write_eof()
-            return response
-        transport = request.transport
-        if transport is None:
-            raise ConnectionResetError("the viewer went away")
-        try:
-            await loop.sendfile(transport, fh, offset, count)
-        except NotImplementedError:  # TLS: the bytes go through Python
-            done = 0
-            while done < count:
-                block = await loop.run_in_executor(None, _read, fh, offset + done, min(READ_BLOCK, count - done))
-                if not block:
-                    break
-                await response.write(block)
-                done += len(block)
+        return await _send(request, fh, size, mtime_ns, content_type, download, cap)
+    finally:
+        if files is None:
+            loop.run_in_executor(None, fh.close)
+
+
+async def _send(request: web.Request, fh: IO[bytes], size: int, mtime_ns: int, content_type: str,
+                download: str | None, cap: int) -> web.StreamResponse:
+    loop = asyncio.get_running_loop()
+    etag = f'"{mtime_ns:x}-{size:x}"'
+    headers = {"Accept-Ranges": "bytes", "ETag": etag, "Content-Type": content_type,
+               "Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
+    if download is not None:
+        headers["Content-Disposition"] = disposition(download)
+    header = request.headers.get("Range")
+    if_range = request.headers.get("If-Range")
+    if header and if_range is not None and if_range.strip() != etag:
+        header = None  # the client's copy is another version: the whole file
+    try:
+        part = parse_range(header, size, cap)
+    except Unsatisfiable:
+        raise web.HTTPRequestRangeNotSatisfiable(
+            headers={"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"}) from None
+    if part is None:
+        status, offset, count = 200, 0, size
+    else:
+        status, offset, count = 206, part.start, part.length
+        headers["Content-Range"] = f"bytes {part.start}-{part.end}/{size}"
+    response = web.StreamResponse(status=status, headers=headers)
+    response.content_length = count
+    await response.prepare(request)
+    if request.method == "HEAD" or count == 0:
         await response.write_eof()
         return response
-    finally:
-        loop.run_in_executor(None, fh.close)
+    transport = request.transport
+    if transport is None:
+        raise ConnectionResetError("the viewer went away")
+    _big_send_buffer(transport)
+    try:
+        await loop.sendfile(transport, fh, offset, count, fallback=False)
+    except NotImplementedError:  # TLS: the bytes go through Python
+        done = 0
+        while done < count:
+            block = await loop.run_in_executor(None, os.pread, fh.fileno(), min(READ_BLOCK, count - done),
+                                               offset + done)
+            if not block:
+                break
+            await response.write(block)
+            done += len(block)
+    await response.write_eof()
+    return response
