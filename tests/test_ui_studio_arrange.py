@@ -75,6 +75,8 @@ def test_a_renamed_source_shows_its_name_and_comes_back_after_a_restart(
                            within=30, what="the Main picker to follow")
             await wait_for(lambda: "Board camera" in json.dumps(saved_setup(tmp_path)),
                            within=30, what="the name saved")
+            workspace.save_scene("Board only")
+            await wait_for(lambda: "Board only" in json.dumps(saved_setup(tmp_path)), within=30, what="the scene saved")
 
     async def second_run() -> None:
         async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
@@ -85,6 +87,9 @@ def test_a_renamed_source_shows_its_name_and_comes_back_after_a_restart(
                            within=30, what="the given name")
             assert sources.item(1).text().startswith("Test tone — ")
             await wait_for(lambda: workspace.preview_view.image is not None, within=30, what="the program running")
+            await wait_for(lambda: list(workspace.scene_bar.buttons) == ["Board only"], within=30,
+                           what="the studio scene back too")
+            assert workspace.scene_bar.buttons["Board only"].isChecked(), "and on show: it is the arrangement"
 
     run(qloop, first_run())
     run(qloop, second_run())
