@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,8 @@ def _days(value: object, path: Path) -> int:
 def save(data_dir: Path, settings: RoomSettings) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / FILE_NAME
-    temporary = path.with_suffix(".json.tmp")
+    # a temporary file of this thread's own: two saves at once (the Studio's, a destination's) never share one
+    temporary = path.with_suffix(f".json.{os.getpid()}-{threading.get_ident()}.tmp")
     with temporary.open("w", encoding="utf-8") as out:
         json.dump(asdict(settings), out, indent=2, ensure_ascii=False)
         out.flush()
