@@ -124,3 +124,15 @@ def test_warnings_never_squeeze_the_rows(qtbot: QtBot, qapp: QCoreApplication) -
     finally:
         for translator in translators:
             qapp.removeTranslator(translator)
+
+
+def test_no_smaller_output_is_advised_at_the_smallest(qtbot: QtBot) -> None:
+    panel = StatsPanel()
+    qtbot.addWidget(panel)
+    panel.can_go_smaller = False
+    panel.show_stats(snapshot(1.0))
+    panel.show_stats(snapshot(2.0, skipped=5))
+    assert "smallest output" in panel.warning.text() and "choose a smaller" not in panel.warning.text()
+    panel.tracks_on = True
+    panel.show_stats(snapshot(3.0, skipped=9))
+    assert "turn off the per-source files" in panel.warning.text() and "choose a smaller" not in panel.warning.text()

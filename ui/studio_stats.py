@@ -43,6 +43,7 @@ class StatsPanel(QFrame):
         outer.addStretch(1)  # the warning right under the rows, the room left below it
         self._previous: RecordingStats | None = None
         self.tracks_on = False  # whether this recording writes per-source files too (the advice depends on it)
+        self.can_go_smaller = True  # whether a smaller output or a lower rate can be chosen (likewise)
         self._grew_at: dict[str, float] = {}  # loss kind -> recording time it last grew
         self._source_grew_at: dict[str, float] = {}  # source name -> recording time its losses last grew
         self.names: Mapping[str, str] = {}  # source name -> the name people see, for the warnings
@@ -136,12 +137,19 @@ class StatsPanel(QFrame):
         low_disk = stats.minutes_left is not None and stats.minutes_left < LOW_DISK_MIN
         _mark(self.values["left"], low_disk)
         sentences = []
-        if "skipped" in growing and self.tracks_on:
+        # Advice that applies: no per-source files to turn off when they are off, no smaller output at the smallest.
+        if "skipped" in growing and self.tracks_on and self.can_go_smaller:
             sentences.append(self.tr("The encoder cannot keep up and skips frames: choose a smaller output, or "
                                      "turn off the per-source files."))
-        elif "skipped" in growing:  # advice that applies: the per-source files are already off
+        elif "skipped" in growing and self.tracks_on:
+            sentences.append(self.tr("The encoder cannot keep up and skips frames: turn off the per-source files, "
+                                     "or close other programs on this PC."))
+        elif "skipped" in growing and self.can_go_smaller:
             sentences.append(self.tr("The encoder cannot keep up and skips frames: choose a smaller output or "
                                      "a lower frame rate, or close other programs on this PC."))
+        elif "skipped" in growing:
+            sentences.append(self.tr("The encoder cannot keep up and skips frames even at the smallest output: "
+                                     "close other programs on this PC."))
         if growing & {"dropped", "late"} and late_sources:
             sentences.append(self.tr("Pictures arrive late from %1: check its cable or network, or remove it.")
                              .replace("%1", ", ".join(late_sources)))

@@ -2650,6 +2650,14 @@ Console</source>
         <source>Pictures arrive late from %1: check its cable or network, or remove it.</source>
         <translation>Кадры опаздывают: %1. Проверьте кабель или сеть источника либо уберите его.</translation>
     </message>
+    <message>
+        <source>The encoder cannot keep up and skips frames: turn off the per-source files, or close other programs on this PC.</source>
+        <translation>Кодировщик не успевает и пропускает кадры: отключите отдельные файлы источников либо закройте другие программы на этом компьютере.</translation>
+    </message>
+    <message>
+        <source>The encoder cannot keep up and skips frames even at the smallest output: close other programs on this PC.</source>
+        <translation>Кодировщик не успевает и пропускает кадры даже при самом малом выходе: закройте другие программы на этом компьютере.</translation>
+    </message>
 </context>
 <context>
     <name>StudioWorkspace</name>

@@ -448,6 +448,7 @@ class StudioWorkspace(QWidget):
             return
         recorder = self._studio().recorder
         self.stats_panel.tracks_on = self._studio().tracks
+        self.stats_panel.can_go_smaller = self.output_picker.currentIndex() != _smallest_output()
         self.side_tabs.setCurrentIndex(0)  # the live figures while it records
         self.status_label.setText(self.tr("Recording to %1").replace("%1", recorder.path.name if recorder else ""))
         if not self._watching:
@@ -646,6 +647,11 @@ class StudioWorkspace(QWidget):
         if self.studio is not None:
             self.studio.set_preview(None)
             await self.studio.close()
+
+
+def _smallest_output() -> int:
+    """The index in OUTPUTS of the least work for the encoder: fewest pixels a second."""
+    return min(range(len(OUTPUTS)), key=lambda i: OUTPUTS[i][0][0] * OUTPUTS[i][0][1] * OUTPUTS[i][1])
 
 
 def _clock(seconds: float) -> str:
