@@ -76,9 +76,9 @@
     <name>ChaptersPanel</name>
     <message numerus="yes">
         <source>%n chapter(s). Double-click one to rename it.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n chapter. Double-click it to rename it.</numerusform>
+            <numerusform>%n chapters. Double-click one to rename it.</numerusform>
         </translation>
     </message>
 </context>

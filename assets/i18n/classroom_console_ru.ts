@@ -419,95 +419,95 @@
     <name>ChaptersPanel</name>
     <message>
         <source>Pick a recording in the Recordings tab.</source>
-        <translation type="unfinished"></translation>
+        <translation>Выберите запись на вкладке «Записи».</translation>
     </message>
     <message>
         <source>Add here</source>
-        <translation type="unfinished"></translation>
+        <translation>Добавить здесь</translation>
     </message>
     <message>
         <source>A new chapter at the player&apos;s position</source>
-        <translation type="unfinished"></translation>
+        <translation>Новая глава в текущей позиции проигрывателя</translation>
     </message>
     <message>
         <source>Rename</source>
-        <translation type="unfinished"></translation>
+        <translation>Переименовать</translation>
     </message>
     <message>
         <source>Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>Удалить</translation>
     </message>
     <message>
         <source>Save chapters</source>
-        <translation type="unfinished"></translation>
+        <translation>Сохранить главы</translation>
     </message>
     <message>
         <source>Into the recording, its chapter file and the room&apos;s log; the centre gets them with the upload</source>
-        <translation type="unfinished"></translation>
+        <translation>В запись, её файл глав и журнал аудитории; центр получит их при выгрузке</translation>
     </message>
     <message>
         <source>list recordings</source>
-        <translation type="unfinished">список записей</translation>
+        <translation>список записей</translation>
     </message>
     <message numerus="yes">
         <source>%n chapter(s). Double-click one to rename it.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n глава. Дважды щёлкните, чтобы переименовать.</numerusform>
+            <numerusform>%n главы. Дважды щёлкните, чтобы переименовать.</numerusform>
+            <numerusform>%n глав. Дважды щёлкните, чтобы переименовать.</numerusform>
         </translation>
     </message>
     <message>
         <source>No chapters yet: add one at the player&apos;s position.</source>
-        <translation type="unfinished"></translation>
+        <translation>Глав пока нет: добавьте главу в позиции проигрывателя.</translation>
     </message>
     <message>
         <source>load chapters</source>
-        <translation type="unfinished"></translation>
+        <translation>загрузка глав</translation>
     </message>
     <message>
         <source>Finding chapters: %1 %</source>
-        <translation type="unfinished"></translation>
+        <translation>Поиск глав: %1 %</translation>
     </message>
     <message>
         <source>Not saved yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ещё не сохранено.</translation>
     </message>
     <message>
         <source>A chapter needs a title.</source>
-        <translation type="unfinished"></translation>
+        <translation>У главы должно быть название.</translation>
     </message>
     <message>
         <source>There is a chapter at %1 already.</source>
-        <translation type="unfinished"></translation>
+        <translation>В %1 уже есть глава.</translation>
     </message>
     <message>
         <source>Chapter %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Глава %1</translation>
     </message>
     <message>
         <source>Saving the chapters…</source>
-        <translation type="unfinished"></translation>
+        <translation>Главы сохраняются…</translation>
     </message>
     <message>
         <source>Saved into the recording and its chapter file.</source>
-        <translation type="unfinished"></translation>
+        <translation>Сохранено в запись и её файл глав.</translation>
     </message>
     <message>
         <source>Saved. The recording is already being uploaded, so its file stays as it is; the centre gets the new chapters.</source>
-        <translation type="unfinished"></translation>
+        <translation>Сохранено. Запись уже выгружается, поэтому её файл не меняется; центр получит новые главы.</translation>
     </message>
     <message>
         <source>Saved.</source>
-        <translation type="unfinished">Сохранено.</translation>
+        <translation>Сохранено.</translation>
     </message>
     <message>
         <source>The chapters were not saved.</source>
-        <translation type="unfinished"></translation>
+        <translation>Главы не сохранены.</translation>
     </message>
     <message>
         <source>save the chapters</source>
-        <translation type="unfinished"></translation>
+        <translation>сохранение глав</translation>
     </message>
 </context>
 <context>
@@ -1386,7 +1386,7 @@
     </message>
     <message>
         <source>Lecture</source>
-        <translation type="unfinished"></translation>
+        <translation type="unfinished">Лекция</translation>
     </message>
     <message>
         <source>Course</source>
@@ -2751,7 +2751,7 @@ Console</source>
     </message>
     <message>
         <source>Chapters</source>
-        <translation type="unfinished"></translation>
+        <translation>Главы</translation>
     </message>
     <message>
         <source>check recordings</source>
