@@ -32,8 +32,16 @@ def _load() -> None:
             importlib.import_module(module)
 
 
+# Where a protocol's family lives, so that driving one projector (`classroom-console device … status`) loads only
+# PJLink, not the camera stack; a protocol not listed here loads every family.
+HOMES = {"pjlink": "devices.pjlink.family"}
+
+
 def family_for(protocol: str) -> Family:
-    _load()
+    if protocol not in _families and protocol in HOMES:
+        importlib.import_module(HOMES[protocol])
+    if protocol not in _families:
+        _load()
     try:
         return _families[protocol]
     except KeyError:
