@@ -294,12 +294,12 @@ async def screenshots(browser: Any, session: ClassSession, folder: Path) -> None
             pages.append((page, device, lang))
             await page.locator("#join-button").click()
             await page.locator("#hello").wait_for()
+    answered = asyncio.Event()
+    unsubscribe = session.events.subscribe(lambda e: answered.set() if isinstance(e, ev.AnswerReceived) else None)
     question = await session.ask("Why is the sky blue? / Почему небо голубое?")
     for page, _, _ in pages[:1]:
         await page.locator("#text").fill("Rayleigh scattering")
         await page.locator("#send").click()
-    answered = asyncio.Event()
-    unsubscribe = session.events.subscribe(lambda e: answered.set() if isinstance(e, ev.AnswerReceived) else None)
     async with asyncio.timeout(30):
         await answered.wait()
     unsubscribe()
@@ -336,6 +336,10 @@ def show(ours_: dict[str, Any], ref: dict[str, Any], page: dict[str, Any], n: in
 
 
 async def main(args: argparse.Namespace) -> None:
+    if args.page_only:
+        for label, figures in (await page_figures(args.screenshots)).items():
+            print(f"page on {label}: {figures['bytes']} B, interactive {figures['interactive_ms']:.0f} ms")
+        return
     mine = await ours(args.tablets, args.rounds)
     ref = await reference(args.tablets, args.rounds)
     page = await page_figures(args.screenshots)
@@ -349,6 +353,7 @@ if __name__ == "__main__":
     parser.add_argument("--tablets", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--screenshots", type=Path, help="also save the page's screenshots here (tablet-*.png)")
+    parser.add_argument("--page-only", action="store_true", help="only the page's figures (and screenshots)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--client", nargs=3, metavar=("URL", "CODE", "N"), help=argparse.SUPPRESS)
     parser.add_argument("--raw", action="store_true", help=argparse.SUPPRESS)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -178,6 +179,13 @@ async def test_a_tablet_that_drops_or_reloads_rejoins_its_seat(lecturer: Watch, 
     assert len(session.seats) == 1
     await async_api.expect(page.get_by_role("button", name="Yes")).to_have_attribute("aria-pressed", "true")
     await async_api.expect(page.locator("#hello")).to_have_text("You are Ann")
+    # Eyes on the board dims the tablet until released; the countdown shows on it.
+    await session.eyes_on_board(True)
+    await async_api.expect(page.get_by_text("Eyes on the board")).to_be_visible(timeout=BOUND_S * 1000)
+    await session.eyes_on_board(False)
+    await async_api.expect(page.locator("#eyes")).to_be_hidden(timeout=BOUND_S * 1000)
+    await session.start_timer(90)
+    await async_api.expect(page.locator("#timer")).to_have_text(re.compile(r"^1:(2\d|30)$"), timeout=BOUND_S * 1000)
     await page.context.close()
 
 

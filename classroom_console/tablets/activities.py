@@ -80,6 +80,7 @@ class Activity:
     correct: frozenset[int] = frozenset()
     open: bool = True
     answers: dict[int, Answer] = field(default_factory=dict)  # by seat id: the seat's latest answer
+    tally: list[int] = field(default_factory=list)  # votes per option, kept as answers come (a chart per answer)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @classmethod
@@ -130,6 +131,13 @@ class Activity:
             if len(choice) != len(raw) or (len(choice) > 1 and not self.multiple):
                 return Refusal.BAD_CHOICE
             answer = Answer(next(_ids), seat_id, choice=choice)
+            if len(self.tally) != len(self.options):
+                self.tally = [0] * len(self.options)
+            previous = self.answers.get(seat_id)
+            for i in previous.choice if previous is not None else ():
+                self.tally[i] -= 1
+            for i in choice:
+                self.tally[i] += 1
         self.answers[seat_id] = answer
         return answer
 
@@ -137,11 +145,8 @@ class Activity:
         return self.kind == Kind.QUIZ and frozenset(answer.choice) == self.correct
 
     def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(self.options, 0)
-        for answer in self.answers.values():
-            for i in answer.choice:
-                counts[self.options[i]] += 1
-        return counts
+        """Votes by option text; O(options), so every answer can redraw the lecturer's chart."""
+        return dict(zip(self.options, self.tally or [0] * len(self.options), strict=True))
 
     def public(self) -> dict[str, Any]:
         """What a tablet is sent: never who answered, never the correct options while it is open."""
