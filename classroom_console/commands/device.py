@@ -167,8 +167,11 @@ async def act(args: argparse.Namespace) -> str:
         book = PasswordBook(store)
         password = args.password or (await book.load([info.uid])).get(info.uid)
         room = await _joined_room(store)
+        # Readings (lamp hours, power) are kept for the room's own devices; one reached only by its address here is
+        # not in the store, and writing its reading failed ("FOREIGN KEY constraint failed" on every status).
+        remembered = any(row["uid"] == info.uid for row in await store.known_devices())
         controls = RoomDevices(
-            room, None, store=store,
+            room, None, store=store if remembered else None,
             passwords={info.uid: password} if password else {}, poll_interval_s=3600.0, timeout_s=args.timeout,
         )
         try:
