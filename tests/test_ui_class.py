@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import time
 from pathlib import Path
 
 import qasync
@@ -13,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from classroom_console.tablets.sim import SimTablet, client_for
 from tests.qt_helpers import run, wait_for, window_on_a_quiet_core
+from ui.stall_meter import StallMeter
 
 HOSTILE = "<img src=x onerror=alert(1)><b>Bob</b>"  # a name that would be a picture and bold as markup
 HOSTILE_ANSWER = "<script>alert('x')</script><i>light</i>"
@@ -114,5 +117,54 @@ def test_two_tablets_join_vote_raise_a_hand_and_the_lecturer_sees_both(
             await ann.wait_for(lambda m: m["t"] == "ended", 30)
             await wait_for(lambda: panel.code_label.text() == "—", within=30, what="the door closed")
             panel.close_projector()
+
+    run(qloop, scenario())
+
+
+STALL_LIMIT_MS = 1500  # a freeze, not a speed target (as in test_ui_devices): a busy 2-core machine reached 430 ms
+
+
+def test_two_hundred_tablets_answer_and_the_chart_keeps_up_without_freezing_the_window(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        async with window_on_a_quiet_core(qtbot, tmp_path) as (core, window), contextlib.AsyncExitStack() as stack:
+            core.scenes.tablets_port, core.scenes.tablets_advertise = 0, False
+            lecturer = window.lecturer
+            panel = lecturer.class_panel
+            lecturer.tabs.setCurrentWidget(panel)
+            lecturer.scene_picker.setCurrentIndex(lecturer.scene_picker.findData(""))  # no scene: open by hand
+            qtbot.mouseClick(lecturer.session_button, Qt.MouseButton.LeftButton)
+            await wait_for(panel.open_button.isEnabled, within=30, what="the session")
+            qtbot.mouseClick(panel.open_button, Qt.MouseButton.LeftButton)
+            await wait_for(lambda: len(panel.code_label.text()) == 6, within=30, what="the join code")
+            code, url = panel.code_label.text(), panel.url_label.text()
+            clients = [client_for(f"127.0.4.{i + 1}") for i in range(50)]  # four tablets an address
+            for client in clients:
+                stack.push_async_callback(client.close)
+            tablets = [SimTablet(clients[i % 50], url, code, f"Student {i}") for i in range(200)]
+            for tablet in tablets:
+                stack.push_async_callback(tablet.close)
+            replies = await asyncio.gather(*(t.join() for t in tablets))
+            assert all(r["t"] == "welcome" for r in replies)
+            await wait_for(lambda: panel.joined_label.text().startswith("200 of 200"), within=30, what="200 joined")
+
+            meter = StallMeter()
+            meter.start()
+            panel.question_edit.setText("Ready?")
+            panel.options_edit.setPlainText("Yes\nNo\nNot yet")
+            qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+            polls = await asyncio.gather(*(t.wait_for(lambda m: m["t"] == "activity", 30) for t in tablets))
+            activity = polls[0]["activity"]["id"]
+            await asyncio.gather(*(t.answer(activity, i % 3) for i, t in enumerate(tablets)))
+            sent = time.monotonic()
+            expected = {"Yes": 67, "No": 67, "Not yet": 66}
+            await wait_for(lambda: panel.chart.counts == expected, within=30, what="all 200 answers on the chart")
+            shown_s = time.monotonic() - sent
+            meter.stop()
+            assert panel.answered_label.text() == "200 of 200 answered"
+            print(f"last answer sent -> chart has all 200: {shown_s * 1000:.0f} ms; "
+                  f"longest main-thread stall {meter.longest_ms:.0f} ms")
+            assert meter.longest_ms < STALL_LIMIT_MS
 
     run(qloop, scenario())

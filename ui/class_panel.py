@@ -39,6 +39,7 @@ from ui.widgets import ElidedLabel
 
 QR_SIZE = 132
 HANDS_SHOWN = 8
+REDRAW_MS = 100
 
 
 def _plain(text: str = "", name: str = "") -> QLabel:
@@ -64,6 +65,12 @@ class ClassPanel(QWidget):
         self._clock = QTimer(self)
         self._clock.setInterval(250)
         self._clock.timeout.connect(self._show_timer)
+        # Answers can arrive hundreds a second: the chart is redrawn at once, then at most every REDRAW_MS.
+        self._redraw = QTimer(self)
+        self._redraw.setSingleShot(True)
+        self._redraw.setInterval(REDRAW_MS)
+        self._redraw.timeout.connect(self._redraw_due)
+        self._redraw_pending = False
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -431,6 +438,19 @@ class ClassPanel(QWidget):
         return self.tr("%1 of %2 answered").replace("%1", str(self.responders)).replace("%2", str(seats))
 
     def _show_counts(self) -> None:
+        if self._redraw.isActive():
+            self._redraw_pending = True
+            return
+        self._draw_counts()
+        self._redraw.start()
+
+    def _redraw_due(self) -> None:
+        if self._redraw_pending:
+            self._redraw_pending = False
+            self._draw_counts()
+            self._redraw.start()
+
+    def _draw_counts(self) -> None:
         question = str(self.activity.get("question", "")) if self.activity is not None else ""
         self.chart.show_counts(question, self.counts, self.correct)
         self.answered_label.setText(self._answered_text())
