@@ -202,3 +202,28 @@ async def test_the_page_speaks_russian_to_a_russian_browser_and_switches(lecture
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, "usable at 360 px without sideways scrolling"
     await page.context.close()
+
+
+async def test_a_seat_kept_from_last_session_is_forgotten_quietly(browser: Any) -> None:
+    first = ClassSession(host="127.0.0.1", advertise=False)
+    await first.start()
+    port = first.port
+    page = await tablet(browser, first.join_url, [])
+    try:
+        await join(page, first.join_url, "Ann")
+        assert await page.evaluate("localStorage.getItem('classroom.seat')") is not None
+        await page.goto("about:blank")  # the tablet is put away before the class ends: it keeps its seat
+        await first.stop()
+        second = ClassSession(host="127.0.0.1", port=port, advertise=False)  # the next class, same address
+        await second.start()
+        try:
+            await page.goto(f"http://127.0.0.1:{port}/")  # the page, opened again without the new code
+            await async_api.expect(page.get_by_label("Session code")).to_have_value("")
+            await async_api.expect(page.locator("#join-error")).to_have_text("")
+            assert await page.evaluate("localStorage.getItem('classroom.seat')") is None
+            assert not second.seats
+        finally:
+            await second.stop()
+    finally:
+        await first.stop()
+        await page.context.close()

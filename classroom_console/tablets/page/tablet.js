@@ -133,8 +133,12 @@
       case 'refused':
         if (!seat) {
           $('join-button').disabled = false;
-          if (joining && joining.secret) { save(null); joining = null; showForm(); }
-          if (m.reason !== 'not-joined') note('join-error', m.reason, m.retry_s);
+          if (joining && joining.secret && m.reason !== 'locked-out') {
+            // A seat kept from an earlier session: forget it quietly and ask for the code and name.
+            save(null); joining = null; showForm(); $('code').value = '';
+          } else if (m.reason !== 'not-joined') {
+            note('join-error', m.reason, m.retry_s);
+          }
           if (ws) { var s = ws; ws = null; s.close(); }
         } else {
           note('feedback', m.reason);
