@@ -95,7 +95,7 @@ class LibraryCentre:
         assert result.failed == 0 and not result.offline, result
 
     async def api(self, method: str, path: str, token: str | None = None, **kw: Any) -> tuple[int, Any]:
-        headers = {"Authorization": f"Bearer {token or self.staff_token}"}
+        headers = {"Authorization": f"Bearer {token or self.staff_token}", **kw.pop("headers", {})}
         async with self.http.request(method, f"{self.url}/api/v1{path}", headers=headers, **kw) as resp:
             return resp.status, await resp.json(content_type=None)
 

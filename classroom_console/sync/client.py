@@ -178,6 +178,27 @@ class CentreClient:
             raise PermanentError(f"the centre refused to publish {recording_id}: HTTP {status} {answer.get('error')}",
                                  answer.get("reason"))
 
+    async def announce_track(self, meta: dict[str, Any]) -> dict[str, Any]:
+        """A per-source file of a recording (``sync/tracks.py``): its id and how many bytes the centre holds."""
+        status, body = await self._request("POST", "/tracks", json=meta)
+        if status != 200:
+            raise PermanentError(f"the centre refused a track of {meta.get('recording_id')}: HTTP {status} "
+                                 f"{body.get('error')}", body.get("reason"))
+        return dict(body)
+
+    async def send_track_piece(self, track_id: str, offset: int, piece: bytes) -> dict[str, Any]:
+        headers = {"Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream",
+                   "Content-Length": str(len(piece))}
+        status, body = await self._request("PATCH", f"/tracks/{track_id}", body=piece, headers=headers)
+        if status == 409:
+            return {"offset": int(body.get("offset") or 0), "complete": False}
+        if status == 422:
+            return {"checksum_failed": True, "offset": 0, "complete": False}
+        if status != 200:
+            raise PermanentError(f"the centre refused bytes of track {track_id}: HTTP {status} {body.get('error')}",
+                                 body.get("reason"))
+        return dict(body)
+
     async def recording_status(self, recording_id: str) -> dict[str, Any]:
         status, body = await self._request("GET", f"/recordings/{recording_id}")
         if status != 200:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from classroom_console.store import AsyncStore, Store, StoreError
-from classroom_console.sync import items, meta
+from classroom_console.sync import items, meta, tracks
 from classroom_console.sync.backoff import Backoff
 from classroom_console.sync.client import AuthRefused, CentreClient, PermanentError, Stalled, TransientError
 from classroom_console.sync.progress import IDLE, OFFLINE, REFUSED, WAITING, Listener, ProgressMeter, SyncProgress
@@ -197,6 +197,8 @@ class SyncEngine:
             await self._send_recording(item_id)
         elif kind == meta.META:
             await self._send_meta(meta.split_item(item_id))
+        elif kind == tracks.TRACK:
+            await tracks.send_track(self._client_now(), self.store, item_id)
         else:
             raise PermanentError(f"unknown upload kind {kind!r}", "unknown_kind")
 

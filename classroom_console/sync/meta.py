@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from classroom_console.store import Store
+from classroom_console.sync.tracks import sweep_tracks
 
 META = "meta"
 PUBLISH_ON_UPLOAD = "publish_on_upload"  # sync_settings: "1" when this room's recordings go public on arrival
@@ -25,7 +26,8 @@ def recording_columns(store: Store) -> set[str]:
 
 
 def sweep_meta(store: Store, now: str) -> int:
-    """Queue the description again for every uploaded recording whose chapters changed since it was sent.
+    """Queue the description again for every uploaded recording whose chapters changed since it was sent,
+    and its per-source tracks (``sync/tracks.py``).
 
     The first description goes with the recording's file (``engine._send_recording``); this catches the edits
     made later (and a first one that failed), once per revision of the chapters.
@@ -40,7 +42,7 @@ def sweep_meta(store: Store, now: str) -> int:
         "WHERE q.item_kind = 'recording' AND q.item_id = r.id AND q.state = 'done')",
         (now, now),
     )
-    return int(cur.rowcount or 0)
+    return int(cur.rowcount or 0) + sweep_tracks(store, now)
 
 
 def mark_sent(store: Store, recording_id: str, rev: int) -> None:
