@@ -8,6 +8,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import qasync
 from pytestqt.qtbot import QtBot
 
@@ -15,6 +16,7 @@ from classroom_console.console import ConsoleCore, ConsoleOptions
 from classroom_console.media import chapters_store
 from classroom_console.media.artifacts import chapters_path, size_and_sha256
 from classroom_console.media.chapters import Chapter
+from classroom_console.media.chapters_detect import jpeg
 from classroom_console.media.chapters_synthetic import SlideDeck, write_deck
 from tests.qt_helpers import run, wait_for
 from ui.bridge import RoomBridge
@@ -40,7 +42,10 @@ def test_rename_delete_and_add_at_the_player_then_save(qtbot: QtBot, qloop: qasy
         size, sha = await asyncio.to_thread(size_and_sha256, path)
         rid = await store.add_recording(None, str(path))
         await store.call(lambda s: s.finish_recording(rid, duration_s=8.0, size_bytes=size, sha256=sha, stats={}))
-        found = [Chapter(0.0, "Chapter 1"), Chapter(3.0, "Chapter 2"), Chapter(6.0, "Chapter 3")]
+        picture = np.zeros((90, 160, 3), np.uint8)
+        picture[:, 80:] = 200
+        thumb = jpeg(picture)
+        found = [Chapter(0.0, "Chapter 1", thumbnail=thumb), Chapter(3.0, "Chapter 2"), Chapter(6.0, "Chapter 3")]
         await store.call(lambda s: chapters_store.replace_all(s, rid, found))
         bridge = RoomBridge(core)
         workspace = StudioWorkspace(bridge)
@@ -56,6 +61,7 @@ def test_rename_delete_and_add_at_the_player_then_save(qtbot: QtBot, qloop: qasy
             workspace.recordings.list.setCurrentRow(0)
             await wait_for(lambda: panel.list.count() == 3, 30, "its chapters shown")
             assert not panel.save_button.isEnabled(), "nothing to save yet"
+            assert not panel.list.item(0).icon().isNull() and panel.list.item(1).icon().isNull(), "its thumbnail"
 
             panel.rename(1, "  Fourier   series ")
             assert panel.chapters[1].title == "Fourier series" and panel.dirty

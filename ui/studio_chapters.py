@@ -152,7 +152,7 @@ class ChaptersPanel(QWidget):
             item.setToolTip(clock(chapter.start_s))
             if chapter.thumbnail:
                 pixmap = QPixmap()
-                if pixmap.loadFromData(chapter.thumbnail, b"JPG"):
+                if pixmap.loadFromData(chapter.thumbnail):
                     item.setIcon(QIcon(pixmap))
             item.setText(f"{clock(chapter.start_s)}  {chapter.title}")
             self.list.addItem(item)
