@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -75,3 +76,36 @@ def test_defaults_written_in_the_commands_match_the_core() -> None:
     from classroom_console.discovery_scope import Scope
 
     assert set(discover.SCOPES) == {s.value for s in Scope}
+
+
+FIRST_WINDOW = """
+import json, sys
+from ui.app import FirstWindow, make_application
+app, _ = make_application("en")
+window = FirstWindow()
+window.show()
+app.processEvents()
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules} & set(HEAVY_NAMES))
+                 + sorted(n for n in ("classroom_console.console", "ui.main_window") if n in sys.modules)))
+""".replace("HEAVY_NAMES", repr(tuple(h for h in HEAVY if h != "PySide6")))
+
+
+def test_the_first_window_shows_before_the_core_is_imported() -> None:
+    """The GUI maps a window of its own first; the core, media and workspaces load behind it (issue 17 item 4)."""
+    done = subprocess.run([sys.executable, "-c", FIRST_WINDOW], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == []
+
+
+def test_the_demo_is_mapped_first_and_the_console_comes_up_after(tmp_path: Path) -> None:
+    """The real `demo` start: a window is exposed, then the console's own window, then it closes by itself."""
+    done = subprocess.run(
+        [sys.executable, "-m", "classroom_console", "--data-dir", str(tmp_path), "demo"], capture_output=True,
+        text=True, timeout=180, check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "CLASSROOM_CONSOLE_STARTUP_PROBE": "1",
+             "CLASSROOM_CONSOLE_SCOPE": "loopback"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    marks = dict(line.split(" ", 1) for line in done.stdout.splitlines() if line.startswith(("mapped ", "ready ")))
+    assert set(marks) == {"mapped", "ready"}, done.stdout
+    assert float(marks["mapped"]) <= float(marks["ready"])

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import qasync
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize
 from PySide6.QtGui import QCloseEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ui import i18n
 from ui.resources import icon, stylesheet
@@ -159,6 +159,22 @@ class FirstWindow(QMainWindow):
         screen = QGuiApplication.primaryScreen()
         room = screen.availableGeometry().size() if screen is not None else QSize(1360, 860)
         self.resize(min(1360, room.width()), min(860, room.height()))
+        # The console's sidebar and brand where they will be (its own words, already translated), the rest empty.
+        sidebar = QFrame()
+        sidebar.setObjectName("sidebar")
+        sidebar.setFixedWidth(156)
+        column = QVBoxLayout(sidebar)
+        column.setContentsMargins(0, 0, 0, 12)
+        brand = QLabel(QCoreApplication.translate("MainWindow", "Classroom\nConsole"))
+        brand.setObjectName("brand")
+        column.addWidget(brand)
+        column.addStretch(1)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(sidebar)
+        row.addStretch(1)
+        self.setCentralWidget(central)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closed = True
