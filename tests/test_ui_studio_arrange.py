@@ -17,7 +17,7 @@ import pytest
 import qasync
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from classroom_console.media import Layout, LayoutKind, RecordingStats
@@ -25,6 +25,7 @@ from classroom_console.media.meter import CLIP_LEVEL
 from classroom_console.settings import FILE_NAME
 from tests.qt_helpers import run, wait_for
 from tests.test_ui_studio import add, russian, studio_workspace
+from ui.resources import stylesheet
 from ui.studio_meters import LevelBar
 from ui.workspaces.studio import StudioWorkspace
 
@@ -335,7 +336,11 @@ def test_a_warning_names_the_late_source(
 def test_the_russian_studio_with_names_scenes_meters_and_warnings_fits_a_1366_by_768_screen(
     qtbot: QtBot, qloop: qasync.QEventLoop, russian: None, tmp_path: Path
 ) -> None:
-    """Everything this adds, at its longest, in Russian: the Studio still fits beside the 156-px sidebar."""
+    """Everything this adds, at its longest, in Russian, with the app's stylesheet (its paddings count): the Studio
+    still fits beside the 156-px sidebar."""
+    qapp = QApplication.instance()
+    assert isinstance(qapp, QApplication)
+    qapp.setStyleSheet(stylesheet())
 
     async def scenario() -> None:
         async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
@@ -367,7 +372,13 @@ def test_the_russian_studio_with_names_scenes_meters_and_warnings_fits_a_1366_by
             assert long_name in workspace.stats_panel.warning.text()
             assert "Сцена" in workspace.scene_bar.save_button.text()
             hint = workspace.minimumSizeHint()
-            assert hint.width() <= 1366 - 156, f"the Russian Studio needs {hint.width()} px"
+            tabs = workspace.side_tabs
+            pages = {tabs.tabText(i): page.minimumSizeHint().width()
+                     for i in range(tabs.count()) if (page := tabs.widget(i)) is not None}
+            assert hint.width() <= 1366 - 156, f"the Russian Studio needs {hint.width()} px; its tabs: {pages}"
             assert hint.height() <= 740, f"the Russian Studio needs {hint.height()} px of height"
 
-    run(qloop, scenario())
+    try:
+        run(qloop, scenario())
+    finally:
+        qapp.setStyleSheet("")
