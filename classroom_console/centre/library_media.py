@@ -22,7 +22,6 @@ from aiohttp import web
 
 MAX_PART = 16 << 20  # bytes in one partial answer
 _SPEC = re.compile(r"^\s*(\d{0,19})\s*-\s*(\d{0,19})\s*$")
-READ_BLOCK = 1 << 20
 SEND_BUFFER = 4 << 20  # bytes the kernel may hold for one viewer's connection
 
 
@@ -81,7 +80,7 @@ def disposition(name: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{urllib.parse.quote(name, safe='')}"
 
 
-def _big_send_buffer(transport: asyncio.BaseTransport) -> None:
+def _big_send_buffer(transport: asyncio.WriteTransport) -> None:
     """A larger socket buffer for a video's bytes: each wakeup of the loop hands the kernel more of the file."""
     sock = transport.get_extra_info("socket")
     if sock is not None and sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) < SEND_BUFFER:
@@ -139,6 +138,8 @@ async def send_file(request: web.Request, path: Path, content_type: str, downloa
                     cap: int = MAX_PART, files: OpenFiles | None = None) -> web.StreamResponse:
     """The file or the part the Range header asks for; ``download``: the name to save it under."""
     loop = asyncio.get_running_loop()
+    if request.transport is not None and request.transport.get_extra_info("sslcontext") is not None:
+        files = None  # through TLS asyncio seeks and reads the file object itself: one of its own per request
     try:
         if files is not None:
             fh, size, mtime_ns = await files.get(path)
@@ -185,16 +186,7 @@ async def _send(request: web.Request, fh: IO[bytes], size: int, mtime_ns: int, c
     if transport is None:
         raise ConnectionResetError("the viewer went away")
     _big_send_buffer(transport)
-    try:
-        await loop.sendfile(transport, fh, offset, count, fallback=False)
-    except NotImplementedError:  # TLS: the bytes go through Python
-        done = 0
-        while done < count:
-            block = await loop.run_in_executor(None, os.pread, fh.fileno(), min(READ_BLOCK, count - done),
-                                               offset + done)
-            if not block:
-                break
-            await response.write(block)
-            done += len(block)
+    # The kernel's sendfile on plain TCP; through TLS, asyncio reads the file on a worker thread and writes it.
+    await loop.sendfile(transport, fh, offset, count)
     await response.write_eof()
     return response
