@@ -27,7 +27,7 @@ async def run_class(tmp_path: Path, *args: str) -> asyncio.subprocess.Process:
 async def vote(tmp_path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The class command with a poll; three tablets vote Yes, Yes, No; its first and other lines."""
     proc = await run_class(tmp_path, "--course", "Physics", "--title", "Optics", "--poll", "Ready?",
-                           "--option", "Yes", "--option", "No", "--duration", "6", "--json")
+                           "--option", "Yes", "--option", "No", "--duration", "4", "--json")
     assert proc.stdout is not None and proc.stderr is not None
     async with asyncio.timeout(BOUND_S):
         first = json.loads(await proc.stdout.readline())
@@ -66,12 +66,13 @@ def test_class_json_runs_the_poll_for_its_duration_and_prints_the_votes(tmp_path
     assert "session_info" in kinds and "tablet.results" in kinds
 
 
-async def test_class_without_a_poll_prints_the_join_line_then_ends(tmp_path: Path) -> None:
-    proc = await run_class(tmp_path, "--course", "Physics", "--title", "Optics", "--duration", "0.5")
-    async with asyncio.timeout(BOUND_S):
-        out, err = await proc.communicate()
-    assert proc.returncode == 0, err.decode()
-    lines = out.decode().splitlines()
+def test_class_without_a_poll_prints_the_join_line_then_ends(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--data-dir", str(tmp_path), "class", "--host", "127.0.0.1", "--course", "Physics",
+                 "--title", "Optics", "--duration", "0.5"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    lines = out.out.splitlines()
     assert lines[0].startswith("Join: http://127.0.0.1:") and "code: " in lines[0]
     assert lines[-1] == "0 tablet(s) joined"
 
