@@ -86,9 +86,9 @@
     <name>LibraryPage</name>
     <message numerus="yes">
         <source>%n recording(s), %1 published</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n recording, %1 published</numerusform>
+            <numerusform>%n recordings, %1 published</numerusform>
         </translation>
     </message>
 </context>

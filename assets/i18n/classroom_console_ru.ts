@@ -264,11 +264,11 @@
     </message>
     <message>
         <source>Usage</source>
-        <translation type="unfinished"></translation>
+        <translation>Использование</translation>
     </message>
     <message>
         <source>Library</source>
-        <translation type="unfinished"></translation>
+        <translation>Библиотека</translation>
     </message>
     <message>
         <source>read the usage figures</source>
@@ -714,6 +714,10 @@
     <message>
         <source>Latest: %1</source>
         <translation>Последний: %1</translation>
+    </message>
+    <message>
+        <source>Best scores: %1</source>
+        <translation>Лучшие результаты: %1</translation>
     </message>
     <message>
         <source>%1 of %2 answered</source>
@@ -1374,99 +1378,99 @@
     <name>LibraryPage</name>
     <message>
         <source>Students watch the published lectures at</source>
-        <translation type="unfinished"></translation>
+        <translation>Опубликованные лекции студенты смотрят по адресу</translation>
     </message>
     <message>
         <source>On the centre&apos;s network, in any browser; scan the code with a phone.</source>
-        <translation type="unfinished"></translation>
+        <translation>В сети центра, в любом браузере; наведите камеру телефона на код.</translation>
     </message>
     <message>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>Обновить</translation>
     </message>
     <message>
         <source>Lecture</source>
-        <translation type="unfinished">Лекция</translation>
+        <translation>Лекция</translation>
     </message>
     <message>
         <source>Course</source>
-        <translation type="unfinished">Курс</translation>
+        <translation>Курс</translation>
     </message>
     <message>
         <source>Room</source>
-        <translation type="unfinished">Аудитория</translation>
+        <translation>Аудитория</translation>
     </message>
     <message>
         <source>Published</source>
-        <translation type="unfinished"></translation>
+        <translation>Опубликована</translation>
     </message>
     <message>
         <source>Views</source>
-        <translation type="unfinished"></translation>
+        <translation>Просмотры</translation>
     </message>
     <message>
         <source>Chapters</source>
-        <translation type="unfinished"></translation>
+        <translation>Главы</translation>
     </message>
     <message>
         <source>Size</source>
-        <translation type="unfinished"></translation>
+        <translation>Размер</translation>
     </message>
     <message>
         <source>Publish</source>
-        <translation type="unfinished"></translation>
+        <translation>Опубликовать</translation>
     </message>
     <message>
         <source>Unpublish</source>
-        <translation type="unfinished"></translation>
+        <translation>Снять с публикации</translation>
     </message>
     <message>
         <source>read the centre&apos;s library</source>
-        <translation type="unfinished"></translation>
+        <translation>чтение библиотеки центра</translation>
     </message>
     <message>
         <source>No centre is set up. Enter the centre&apos;s address and a token under “Upload to the centre” on the Usage tab.</source>
-        <translation type="unfinished"></translation>
+        <translation>Центр не настроен. Укажите адрес центра и токен в разделе «Отправка в центр» на вкладке «Использование».</translation>
     </message>
     <message>
         <source>Only centre staff may publish: this console&apos;s token is a room&apos;s. Use a staff token (&apos;classroom-console centre add-staff&apos;).</source>
-        <translation type="unfinished"></translation>
+        <translation>Публиковать может только персонал центра, а у этой консоли токен аудитории. Используйте токен персонала (&apos;classroom-console centre add-staff&apos;).</translation>
     </message>
     <message>
         <source>The centre cannot be reached now; try again when the network is back.</source>
-        <translation type="unfinished"></translation>
+        <translation>Центр сейчас недоступен; повторите, когда сеть появится.</translation>
     </message>
     <message>
         <source>The centre refused the request.</source>
-        <translation type="unfinished"></translation>
+        <translation>Центр отклонил запрос.</translation>
     </message>
     <message numerus="yes">
         <source>%n recording(s), %1 published</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n запись, опубликовано: %1</numerusform>
+            <numerusform>%n записи, опубликовано: %1</numerusform>
+            <numerusform>%n записей, опубликовано: %1</numerusform>
         </translation>
     </message>
     <message>
         <source>The centre holds no recordings yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>В центре пока нет записей.</translation>
     </message>
     <message>
         <source>Not published</source>
-        <translation type="unfinished"></translation>
+        <translation>Не опубликована</translation>
     </message>
     <message>
         <source>Arriving</source>
-        <translation type="unfinished"></translation>
+        <translation>Загружается</translation>
     </message>
     <message>
         <source>publish the recording</source>
-        <translation type="unfinished"></translation>
+        <translation>публикация записи</translation>
     </message>
     <message>
         <source>unpublish the recording</source>
-        <translation type="unfinished"></translation>
+        <translation>снятие записи с публикации</translation>
     </message>
 </context>
 <context>
