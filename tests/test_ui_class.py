@@ -95,6 +95,18 @@ def test_two_tablets_join_vote_raise_a_hand_and_the_lecturer_sees_both(
             await bob.wait_for(lambda m: m["t"] == "hand" and m["up"] is False, 30)
             await wait_for(lambda: not panel.hand_labels and not panel.no_hands.isHidden(), what="the queue empty")
 
+            panel.kind_picker.setCurrentIndex(panel.kind_picker.findData("quiz"))
+            panel.question_edit.setText("2 + 2?")
+            panel.options_edit.setPlainText("3\n*4\n5")
+            qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+            quiz = await ann.wait_for(lambda m: m["t"] == "activity" and m["activity"]["kind"] == "quiz", 30)
+            await ann.answer(quiz["activity"]["id"], 1)
+            await bob.answer(quiz["activity"]["id"], 0)
+            await wait_for(lambda: panel.counts == {"3": 1, "4": 1, "5": 0}, within=30, what="the quiz answers")
+            qtbot.mouseClick(panel.close_button, Qt.MouseButton.LeftButton)
+            await wait_for(lambda: panel.correct == ("4",), within=30, what="the right answer shown")
+            assert panel.scores_label.text() == "Best scores: Ann 1"
+
             panel.kind_picker.setCurrentIndex(panel.kind_picker.findData("open"))
             panel.question_edit.setText("What did you see?")
             qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)

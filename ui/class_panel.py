@@ -40,6 +40,7 @@ from ui.widgets import ElidedLabel
 QR_SIZE = 132
 HANDS_SHOWN = 8
 REDRAW_MS = 100
+SCORES_SHOWN = 5
 
 
 def _plain(text: str = "", name: str = "") -> QLabel:
@@ -209,6 +210,10 @@ class ClassPanel(QWidget):
         self.answered_label = _plain(self.tr("No activity yet"))
         self.answered_label.setObjectName("pageSubtitle")
         self.chart = ResultsChart()
+        self.scores_label = _plain()  # after a quiz: the best scores so far (students' names: plain text)
+        self.scores_label.setObjectName("pageSubtitle")
+        self.scores_label.setWordWrap(True)
+        self.scores_label.hide()
         self.answers_list = QListWidget()  # list items are plain text: a student's "<b>" shows as typed
         self.answers_list.setWordWrap(True)
         self.answers_list.hide()
@@ -240,6 +245,7 @@ class ClassPanel(QWidget):
         head.addWidget(self.answered_label)
         results.addLayout(head)
         results.addWidget(self.chart, 1)
+        results.addWidget(self.scores_label)
         results.addWidget(self.answers_list, 1)
         results.addWidget(self.approve_button)
         hands_host = QWidget()
@@ -386,6 +392,8 @@ class ClassPanel(QWidget):
                     self.counts, self.responders = dict(results.counts), results.responders
                     self.correct = tuple(results.correct)
                     self._show_counts()
+                    if results.kind == "quiz":
+                        self._show_scores()
             case ev.AnswerApproved(answer_id=answer_id):
                 self._mark_approved(answer_id)
             case ev.HandsChanged(queue=queue):
@@ -427,10 +435,18 @@ class ClassPanel(QWidget):
         options = [str(o) for o in activity.get("options") or []]
         self.counts = {} if is_open else dict.fromkeys(options, 0)
         self.answers_list.clear()
+        self.scores_label.hide()
         self.chart.setVisible(not is_open)
         self.answers_list.setVisible(is_open)
         self.approve_button.setVisible(is_open)
         self._show_counts()
+
+    def _show_scores(self) -> None:
+        tablets = self.bridge.core.scenes.class_session
+        best = [seat for seat in (tablets.scores() if tablets is not None else []) if seat.score > 0][:SCORES_SHOWN]
+        self.scores_label.setText(self.tr("Best scores: %1").replace(
+            "%1", " · ".join(f"{seat.name} {seat.score}" for seat in best)) if best else "")
+        self.scores_label.setVisible(bool(best))
 
     def _answered_text(self) -> str:
         tablets = self.bridge.core.scenes.class_session
