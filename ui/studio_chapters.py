@@ -29,6 +29,7 @@ from classroom_console.media.chapters_job import METADATA_ONLY, WRITTEN
 from ui.bridge import RoomBridge
 
 THUMB = QSize(80, 45)
+MIN_WIDTH = 330
 
 
 def clock(seconds: float) -> str:
@@ -48,6 +49,8 @@ class ChaptersPanel(QWidget):
         self.recording_id: str | None = None
         self.chapters: list[Chapter] = []
         self.dirty = False
+        # Wide enough that the Studio's side tabs (figures, recordings, live, chapters) keep their whole names.
+        self.setMinimumWidth(MIN_WIDTH)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 8, 0, 0)
         self.status = QLabel(self.tr("Pick a recording in the Recordings tab."))
