@@ -31,7 +31,7 @@ from classroom_console.centre.library_remote import (
     set_published,
 )
 from ui.bridge import RoomBridge
-from ui.centre_format import human_bytes
+from ui.centre_format import human_bytes, recordings
 
 COLUMNS = 7
 
@@ -151,8 +151,8 @@ class LibraryPage(QWidget):
         self.table.setRowCount(len(listing.items))
         for n, item in enumerate(listing.items):
             self._fill(n, item)
-        count = self.tr("%n recording(s), %1 published", "", len(listing.items)).replace(
-            "%1", str(sum(1 for i in listing.items if i.published)))
+        count = self.tr("%1, %2 published").replace("%1", recordings(len(listing.items))).replace(
+            "%2", str(sum(1 for i in listing.items if i.published)))
         self.empty.setText("" if listing.problem else count if listing.items else
                            self.tr("The centre holds no recordings yet."))
         self._selected()

@@ -83,16 +83,6 @@
     </message>
 </context>
 <context>
-    <name>LibraryPage</name>
-    <message numerus="yes">
-        <source>%n recording(s), %1 published</source>
-        <translation>
-            <numerusform>%n recording, %1 published</numerusform>
-            <numerusform>%n recordings, %1 published</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
     <name>ParticipationText</name>
     <message numerus="yes">
         <source>%n session(s)</source>

@@ -1444,13 +1444,9 @@
         <source>The centre refused the request.</source>
         <translation>Центр отклонил запрос.</translation>
     </message>
-    <message numerus="yes">
-        <source>%n recording(s), %1 published</source>
-        <translation>
-            <numerusform>%n запись, опубликовано: %1</numerusform>
-            <numerusform>%n записи, опубликовано: %1</numerusform>
-            <numerusform>%n записей, опубликовано: %1</numerusform>
-        </translation>
+    <message>
+        <source>%1, %2 published</source>
+        <translation>%1, опубликовано: %2</translation>
     </message>
     <message>
         <source>The centre holds no recordings yet.</source>
