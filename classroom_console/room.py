@@ -77,6 +77,11 @@ class Room:
     def attach_store(self, log_store: SessionLog) -> None:
         self._store = log_store
 
+    @property
+    def store(self) -> SessionLog | None:
+        """The session log (for parts that log more than device events, such as the tablets' participation)."""
+        return self._store
+
     # -- devices ---------------------------------------------------------------------------
     def update_device(self, device: DeviceInfo) -> None:
         """A device was seen or reported new state: announce it and remember it."""
