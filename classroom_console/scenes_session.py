@@ -167,12 +167,14 @@ class SessionDirector:
             await asyncio.wait({self._applying})
         turn_off = self.scenes.turn_off_at_end if turn_off is None else turn_off
         problems: list[str] = []
-        if self.tablets is not None:
-            try:
+        try:
+            if self.tablets is not None:
                 await self.tablets(False)
-            except Exception as exc:
-                log.warning("closing the tablets: %s", exc)
-                problems.append(f"tablets: {exc}")
+            if self.class_session is not None and self.class_session.running:
+                await self.class_session.stop()  # opened here even if the scene's switch was replaced
+        except Exception as exc:
+            log.warning("closing the tablets: %s", exc)
+            problems.append(f"tablets: {exc}")
         if turn_off:
             problems += await self._turn_off()
         await self.room.end_session()
