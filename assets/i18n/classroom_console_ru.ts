@@ -612,10 +612,6 @@
         <translation>Итоги</translation>
     </message>
     <message>
-        <source>No activity yet</source>
-        <translation>Заданий пока не было</translation>
-    </message>
-    <message>
         <source>Show to the class</source>
         <translation>Показать группе</translation>
     </message>
@@ -638,6 +634,10 @@
     <message>
         <source>Lower the first hand in the queue</source>
         <translation>Опустить первую руку в очереди</translation>
+    </message>
+    <message>
+        <source>Start a poll, a quiz or an open question: the answers appear here as they come, and Show on projector puts them on the big screen.</source>
+        <translation>Начните опрос, тест или вопрос со свободным ответом: ответы появятся здесь по мере поступления, а «Показать на проекторе» выведет их на большой экран.</translation>
     </message>
     <message>
         <source>Close for tablets</source>
