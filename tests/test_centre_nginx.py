@@ -57,6 +57,7 @@ async def serve(data: Path, port: int, log: Path, env: dict[str, str]) -> asynci
     try:
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-c", CENTRE, "serve", "--port", str(port), "--data", str(data),
+            "--max-connections-per-client", "0",  # every connection is nginx's: nginx caps each client
             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **env}, stdout=out, stderr=out,
         )
     finally:

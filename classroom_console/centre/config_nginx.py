@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 UPSTREAM = """\
+limit_conn_zone $binary_remote_addr zone=classroom_centre_clients:10m;
 upstream classroom_centre {{
 {servers}
     keepalive 64;
@@ -23,7 +24,7 @@ SERVER = """\
 server {{
     listen {listen};
     client_max_body_size 0;
-    proxy_request_buffering off;
+{limit}    proxy_request_buffering off;
     proxy_buffering off;
     proxy_http_version 1.1;
     proxy_set_header Connection "";
@@ -39,13 +40,19 @@ server {{
 """
 
 
-def site(upstreams: list[str], listen: str) -> str:
-    """The ``upstream`` and ``server`` blocks, for /etc/nginx/sites-enabled/ (``upstreams``: HOST:PORT each)."""
+def site(upstreams: list[str], listen: str, per_client: int = 64) -> str:
+    """The ``upstream`` and ``server`` blocks, for /etc/nginx/sites-enabled/ (``upstreams``: HOST:PORT each).
+
+    Every connection a process sees comes from nginx's address, so the cap of connections per client is
+    nginx's here (``limit_conn``), and the processes run with ``--max-connections-per-client 0``.
+    """
     servers = "\n".join(f"    server {u} max_fails=1 fail_timeout=10s;" for u in upstreams)
-    return UPSTREAM.format(servers=servers) + SERVER.format(listen=listen)
+    limit = (f"    limit_conn classroom_centre_clients {per_client};\n    limit_conn_status 429;\n"
+             if per_client > 0 else "")  # 0: no cap (a benchmark's many rooms on one address)
+    return UPSTREAM.format(servers=servers) + SERVER.format(listen=listen, limit=limit)
 
 
-def standalone(upstreams: list[str], listen: str, prefix: Path, workers: int = 1) -> str:
+def standalone(upstreams: list[str], listen: str, prefix: Path, workers: int = 1, per_client: int = 64) -> str:
     """A whole nginx.conf that runs from ``prefix`` (``nginx -p PREFIX -c nginx.conf -e error.log``) without root."""
     temp = "\n".join(f"    {kind}_temp_path {prefix / kind};" for kind in ("client_body", "proxy", "fastcgi",
                                                                           "uwsgi", "scgi"))
@@ -53,4 +60,4 @@ def standalone(upstreams: list[str], listen: str, prefix: Path, workers: int = 1
     return (f"{user}worker_processes {workers};\ndaemon off;\npid {prefix / 'nginx.pid'};\n"
             f"error_log {prefix / 'error.log'} warn;\n"
             "events {\n    worker_connections 4096;\n}\n"
-            f"http {{\n    access_log off;\n{temp}\n" + site(upstreams, listen) + "}\n")
+            f"http {{\n    access_log off;\n{temp}\n" + site(upstreams, listen, per_client) + "}\n")
