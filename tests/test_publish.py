@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from classroom_console.media.chapters import Chapter
 from classroom_console.media.chapters_store import replace_all
 from classroom_console.store import AsyncStore
 from tests.test_library_support import COURSE, add_lecture, library_centre, make_jpeg, make_mp4, set_room
+from tests.test_sync_cli import centre  # noqa: F401  (a fixture: the centre as its own process)
+from tests.test_sync_cli import cli as sync_cli
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +155,28 @@ def test_the_command_line_lists_publishes_and_unpublishes(tmp_path: Path, media:
     assert json.loads(centre_cli("recordings", "--json")[1])["published"] is False
     code, _, err = centre_cli("publish", "nope")
     assert code == 1 and err.count("\n") == 1 and "no recording 'nope'" in err
+
+
+def test_a_room_that_publishes_on_upload_from_the_command_line(tmp_path: Path, media: tuple[Path, list[bytes]],
+                                                               centre: tuple[str, Path]) -> None:  # noqa: F811
+    """`sync --publish-on-upload yes --language uz` is kept by the room and honoured by the centre on arrival."""
+    url, data = centre
+    mp4, thumbs = media
+    token = sync_cli("centre", "add-room", "Room 7", "--data", str(data)).stdout.strip().splitlines()[-1]
+
+    async def recorded() -> str:
+        store = await AsyncStore.open(tmp_path / "room")
+        try:
+            return (await store.call(lambda s: add_lecture(s, mp4, thumbs))).recording_id
+        finally:
+            await store.close()
+
+    rid = asyncio.run(recorded())
+    sent = sync_cli("--data-dir", str(tmp_path / "room"), "sync", "--centre", url, "--token", token, "--once",
+                    "--publish-on-upload", "yes", "--language", "uz")
+    assert sent.returncode == 0, sent.stderr
+    listed = sync_cli("centre", "recordings", "--json", "--data", str(data))
+    (row,) = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert row["id"] == rid and row["published"] is True
+    with urllib.request.urlopen(f"{url}/library/watch/{public_key('Room 7', rid)}", timeout=30) as page:
+        assert page.status == 200 and "<dd>uz</dd>" in page.read().decode()

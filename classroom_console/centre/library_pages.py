@@ -113,7 +113,8 @@ def player_page(lang: str, lecture: Lecture) -> str:
         for n, c in enumerate(lecture.chapters))
     facts = "".join(f"<dt>{t(label)}</dt><dd>{esc(value)}</dd>" for label, value in (
         ("Course", lecture.course), ("Lecturer", lecture.lecturer), ("Room", lecture.room),
-        ("Recorded", lecture.started_at[:16].replace("T", " ")), ("Length", clock(lecture.duration_s))) if value)
+        ("Recorded", lecture.started_at[:16].replace("T", " ")), ("Length", clock(lecture.duration_s)),
+        ("Language", lecture.language)) if value)
     title = lecture.title or lecture.id
     words = json.dumps({"cannot": tr(lang, "Your browser cannot play this video; download it instead.")},
                        ensure_ascii=True).replace("<", "\\u003c")
