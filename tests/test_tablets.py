@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import aiohttp
@@ -15,6 +16,7 @@ import pytest
 
 from classroom_console.events import EventBus, RoomEvent
 from classroom_console.room import Room
+from classroom_console.store import AsyncStore
 from classroom_console.tablets import ClassSession
 from classroom_console.tablets import events as ev
 from classroom_console.tablets.codes import ALPHABET, normalise_code
@@ -314,3 +316,42 @@ async def test_two_hundred_tablets_answer_one_poll_and_every_answer_counts(lectu
         await asyncio.gather(*(t.close() for t in tablets))
         for client in clients:
             await client.close()
+
+
+async def test_what_students_do_lands_in_the_session_log_through_participation(
+        http: aiohttp.ClientSession, tmp_path: Path) -> None:
+    store = await AsyncStore.open(tmp_path)
+    try:
+        await store.call(lambda s: s.upsert_room("room:101", "Room 101"))
+        room = Room("Room 101", store, room_id="room:101")
+        await room.start_session("Aliya", "Physics")
+        session = ClassSession.for_room(room, host="127.0.0.1", advertise=False)
+        await session.start()
+        ann, bob = await joined(http, session, "Ann"), await joined(http, session, "<b>Bob</b>")
+        quiz = await session.start_poll("2+2?", ["3", "4"], correct=["4"])
+        await ann.answer(quiz, 1)
+        await bob.answer(quiz, 0)
+        await bob.send({"t": "hand", "up": True})
+        await bob.wait_for(lambda m: m["t"] == "hand")
+        await session.lower_hand()
+        question = await session.ask("Why?")
+        await ann.answer(question, text="Because")
+        await ann.wait_for(lambda m: m["t"] == "answered" and m["activity"] == question)
+        await session.approve_answer(session.results(question).answers[0]["id"])
+        await bob.close()
+        async with asyncio.timeout(BOUND_S):
+            while session.connected != 1:  # noqa: ASYNC110 (the server notices the close on its own time)
+                await asyncio.sleep(0.01)
+        await session.stop()
+        await room.end_session()
+        events = await store.events(session.session_id)
+    finally:
+        await store.close()
+    kinds = [e["kind"] for e in events]
+    assert kinds.count("participant_joined") == 2 and kinds.count("participant_left") >= 1
+    assert [e["payload"]["name"] for e in events if e["kind"] == "participant_joined"] == ["Ann", "<b>Bob</b>"]
+    answers = [(e["payload"]["seat"], e["payload"]["answer"], e["payload"]["correct"])
+               for e in events if e["kind"] == "answer"]
+    assert answers == [("1", "4", True), ("2", "3", False), ("1", "Because", None)]
+    assert kinds.count("activity_started") == 2 and kinds.count("activity_ended") == 2
+    assert ("hand_raised" in kinds and "hand_cleared" in kinds and "answer_shown" in kinds)

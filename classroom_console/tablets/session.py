@@ -19,13 +19,15 @@ from typing import Any
 from classroom_console.discovery_scope import SCOPE_LIMIT_ENV, Scope
 from classroom_console.events import EventBus, SessionEnded
 from classroom_console.network import local_ipv4_addresses
+from classroom_console.participation import Participation
+from classroom_console.store import AsyncStore
 
 from . import events as ev
 from .activities import Activity, Answer, Kind, Refusal, Results
 from .codes import clean_name, new_code, new_secret, normalise_code
 from .dnssd import TabletAdvertiser
 from .limits import Limits
-from .participation_log import NoLog, ParticipationLog, RoomLog
+from .participation_log import NoLog, ParticipationLog, RoomLog, StoreLog
 from .server import Tablet, TabletServer
 
 log = logging.getLogger(__name__)
@@ -93,7 +95,10 @@ class ClassSession:
         if room.session is None:
             raise RuntimeError("no session is running: start one before opening the tablets")
         kwargs.setdefault("name", room.name)
-        session = cls(session_id=room.session.id, bus=room.events, log=RoomLog(room), **kwargs)
+        store = room.store
+        participation = StoreLog(Participation(store), room.session.id) if isinstance(store, AsyncStore) \
+            else RoomLog(room)
+        session = cls(session_id=room.session.id, bus=room.events, log=participation, **kwargs)
 
         def ended(event: object) -> None:
             if isinstance(event, SessionEnded) and event.session_id == session.session_id and session.running:
@@ -143,6 +148,7 @@ class ClassSession:
         if self.current is not None and self.current.open:
             self._close(self.current)
         self._cancel_timer()
+        await self.log.flush()  # on disk before the session record is closed and queued for upload
         if self._advertiser is not None:
             if self._advertising is not None:  # still probing (a short session): give up the advert
                 self._advertising.cancel()
@@ -197,6 +203,7 @@ class ClassSession:
                 if answer.id == answer_id:
                     if not answer.approved:
                         answer.approved = True
+                        self.log.answer_shown(activity.id, answer.seat_id)
                         self.server.broadcast(_dumps({"t": "approved", "activity": activity.id,
                                                       "answers": self._approved(activity, False)}))
                         self.events.emit(ev.AnswerApproved(activity.id, answer_id))
@@ -277,6 +284,7 @@ class ClassSession:
         seat = tablet.seat
         if seat is not None and seat.tablet is tablet:
             seat.tablet = None
+            self.log.left(seat.id)
             self.events.emit(ev.TabletLeft(seat.id))
 
     def _join(self, tablet: Tablet, message: dict[str, Any]) -> None:
@@ -336,7 +344,12 @@ class ClassSession:
             self._tell(seat, {"t": "refused", "reason": str(answer)})
             return
         self._tell(seat, {"t": "answered", "activity": activity.id, "mine": _answer_json(answer)})
-        self.log.answered(activity.id, seat.id, _answer_json(answer), answer.at.isoformat())
+        logged = _answer_json(answer)
+        if answer.choice:
+            logged["options"] = [activity.options[i] for i in answer.choice]
+        if activity.kind == Kind.QUIZ:
+            logged["correct"] = activity.is_right(answer)
+        self.log.answered(activity.id, seat.id, logged, answer.at.isoformat())
         self.events.emit(ev.AnswerReceived(activity.id, seat.id, activity.counts(), len(activity.answers),
                                            answer.id, answer.text))
 
