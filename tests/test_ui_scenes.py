@@ -169,3 +169,26 @@ def test_the_lecturer_workspace_fits_1366x768_with_a_scene_that_failed_everywher
         qapp.setStyleSheet("")
         for translator in translators:
             qapp.removeTranslator(translator)
+
+
+def test_the_next_start_offers_the_rooms_last_course_title_and_scene(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        first = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
+        await first.start()
+        first.scenes.tablets_port, first.scenes.tablets_advertise = 0, False
+        await first.scenes.start("A. Lecturer", "Physics", "Optics", "Discussion")
+        await first.scenes.applied()
+        await first.scenes.set_turn_off_at_end(False)
+        await first.scenes.end()
+        await first.stop()
+        async with window_on_a_quiet_core(qtbot, tmp_path) as (_core, window):  # the next morning
+            lecturer = window.lecturer
+            lecturer.load_recent_names()
+            await wait_for(lambda: lecturer.title_edit.text() == "Optics", within=30, what="the fields prefilled")
+            assert lecturer.course_edit.text() == "Physics" and lecturer.lecturer_edit.text() == "A. Lecturer"
+            assert lecturer.chosen_scene() == "Discussion"
+            assert not lecturer.with_devices.isChecked()  # End leaves the room on, as chosen last time
+
+    run(qloop, scenario())
