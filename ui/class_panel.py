@@ -91,8 +91,9 @@ class ClassPanel(QWidget):
         outer.addWidget(scroll)
 
         bridge.sig_tablets.connect(self.on_event)
-        bridge.sig_session_started.connect(lambda *_: self._enable())
-        bridge.sig_session_ended.connect(lambda *_: self._enable())
+        # Bound methods, not lambdas: Qt drops them with this widget, so a late signal never reaches a deleted one.
+        bridge.sig_session_started.connect(self._session_changed)
+        bridge.sig_session_ended.connect(self._session_changed)
         self._enable()
 
     # -- building ---------------------------------------------------------------------------
@@ -282,6 +283,9 @@ class ClassPanel(QWidget):
         self.close_button.setEnabled(current_open)
         self.share_button.setEnabled(open_ and self.activity is not None)
         self.approve_button.setEnabled(open_)
+
+    def _session_changed(self, *_args: object) -> None:
+        self._enable()
 
     def _still_open(self) -> bool:
         tablets = self.tablets()
