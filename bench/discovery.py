@@ -15,6 +15,7 @@ import asyncio
 import ipaddress
 import multiprocessing
 import os
+import signal
 import statistics
 import sys
 import time
@@ -137,7 +138,11 @@ async def round_trips() -> tuple[float, float]:
 
 
 def serve_room(n: int, ready: Any, stop: Any) -> None:
-    """The simulated devices live in their own process, as hardware would: their work is not ours."""
+    """The simulated devices live in their own process, as hardware would: their work is not ours.
+
+    Ctrl-C reaches the whole process group: the room ignores it and stops when the bench says so, quietly, instead
+    of dying mid-answer (tracebacks) or hanging on the thread that waits for the stop signal."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     async def serve() -> None:
         sims, adverts = await start_room(n)
@@ -166,12 +171,19 @@ def main_thread_stall(n: int, seconds: float) -> tuple[float, int]:
     asyncio.set_event_loop(loop)
 
     async def run() -> tuple[float, int]:
+        interrupted = asyncio.Event()
+        # Ctrl-C ends the polling early and cleanly: raised inside Qt's timer callbacks it printed a traceback each.
+        signal.signal(signal.SIGINT, lambda *_: loop.call_soon_threadsafe(interrupted.set))
         room = Room("bench")
         devices = RoomDevices(room, finder_config(n), poll_interval_s=1.0, rediscover_every_s=3600)
         meter = StallMeter()
         meter.start()
         await devices.start()
-        await asyncio.sleep(seconds)
+        try:
+            async with asyncio.timeout(seconds):
+                await interrupted.wait()
+        except TimeoutError:
+            pass
         meter.stop()
         online = sum(d.availability is Availability.ONLINE for d in room.devices.values())
         await devices.stop()
