@@ -17,7 +17,7 @@ import pytest
 from classroom_console.media import Tone, chapters_store
 from classroom_console.media.artifacts import chapters_path, sha256_file
 from classroom_console.media.chapters import EDITED, Chapter
-from classroom_console.media.chapters_job import METADATA_ONLY, WRITTEN, save_chapters
+from classroom_console.media.chapters_job import METADATA_ONLY, WRITTEN, ChapterJob, presentation_file, save_chapters
 from classroom_console.media.chapters_synthetic import SlideDeck, SlideShow, write_deck
 from classroom_console.media.studio import Studio
 from classroom_console.store import AsyncStore
@@ -155,3 +155,32 @@ async def test_saving_chapters_of_an_unknown_recording_is_refused(tmp_path: Path
             await save_chapters(store, bad, [Chapter(0.0, "x")])
     finally:
         await store.close()
+
+
+async def test_a_job_stopped_on_close_releases_the_hold_and_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    path = await asyncio.to_thread(write_deck, tmp_path / "lecture.mp4",
+                                   SlideDeck(size=(320, 180), duration_s=4.0, changes=(2.0,)))
+    store = await AsyncStore.open(tmp_path / "data")
+    try:
+        rid = await store.add_recording(None, str(path))
+        assert await store.call(lambda s: chapters_store.hold(s, rid, started=True))
+        _, size, sha, _ = await asyncio.to_thread(file_facts, path)
+        await store.call(lambda s: s.finish_recording(rid, duration_s=4.0, size_bytes=size, sha256=sha, stats={}))
+        job = ChapterJob(store, rid, path, [])
+        job.cancel()  # the console closing right after Stop
+        assert await job.run() is None and job.done and job.error == "Stopped"
+        row = await recording_row(store, rid)
+        assert row["chapters_state"] == chapters_store.DONE and row["sha256"] == sha and row["chapters_rev"] == 0
+        assert (await asyncio.to_thread(file_facts, path))[2] == sha
+        assert await store.call(items.sweep) == 1, "the recording goes to the centre without chapters"
+    finally:
+        await store.close()
+
+
+def test_the_presentation_track_is_looked_at_when_there_is_one(tmp_path: Path) -> None:
+    program, screen, camera = (tmp_path / n for n in ("l.mp4", "l.screen.mp4", "l.camera.mp4"))
+    for f in (program, screen, camera):
+        f.write_bytes(b"x")
+    assert presentation_file(program, [("camera", camera), ("screen", screen)]) == screen
+    assert presentation_file(program, [("camera", camera)]) == program
+    assert presentation_file(program, [("screen-2", tmp_path / "missing.mp4")]) == program

@@ -86,6 +86,22 @@ def write_files(path: Path, chapters: Sequence[Chapter], duration_s: float,
     return size_and_sha256(path)
 
 
+def file_identity(path: Path) -> tuple[int, int, int] | None:
+    """Enough to tell whether the file was replaced (inode, size, mtime)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def rehash_if_replaced(path: Path, before: tuple[int, int, int] | None) -> tuple[int | None, str | None]:
+    """After a failure: the new (size, SHA-256) when the file was replaced meanwhile, else (None, None)."""
+    if file_identity(path) == before:
+        return None, None
+    return size_and_sha256(path)
+
+
 class ChapterJob:
     """Finding a stopped recording's chapters and writing them, on a worker thread; ``progress`` 0..1 is read at
     display rate. The store's hold is taken by the recorder before the recording is marked stopped."""
@@ -113,6 +129,7 @@ class ChapterJob:
         size: int | None = None
         sha: str | None = None
         rid = self.recording_id
+        before = await offload(lambda: file_identity(self.path), "chapters-stat")
         try:
             found = await offload(lambda: find(self.path, self.markers, self.tracks, stop=self._stop,
                                                progress=self._set_progress), "chapters-find")
@@ -128,8 +145,8 @@ class ChapterJob:
         except Exception as exc:  # the recording stands without chapters; the reason is kept for the UI
             self.error = " ".join(str(exc).split()) or type(exc).__name__
             log.warning("%s: no chapters (%s)", self.path.name, self.error)
-            if size is None:  # the file may have been rewritten before the failure: read it again
-                size, sha = await offload(lambda: size_and_sha256(self.path), "chapters-hash")
+            if size is None:  # the file may have been replaced before the failure: then read it again
+                size, sha = await offload(lambda: rehash_if_replaced(self.path, before), "chapters-hash")
             return None
         finally:
             if self.store is not None:
@@ -160,11 +177,12 @@ async def save_chapters(store: ChapterStore, recording_id: str, chapters: Sequen
         return METADATA_ONLY
     size: int | None = None
     sha: str | None = None
+    before = await offload(lambda: file_identity(path), "chapters-stat")
     try:
         size, sha = await offload(lambda: write_files(path, ordered, duration), "chapters-write")
         await store.call(lambda s: chapters_store.replace_all(s, rid, ordered))
     finally:
         if size is None:
-            size, sha = await offload(lambda: size_and_sha256(path), "chapters-hash")
+            size, sha = await offload(lambda: rehash_if_replaced(path, before), "chapters-hash")
         await store.call(lambda s: chapters_store.release(s, rid, size, sha))
     return WRITTEN
