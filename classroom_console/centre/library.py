@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 from pathlib import Path
 
 from aiohttp import web
@@ -29,7 +28,7 @@ TRACK_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,120}$")
 NUMBER_RE = re.compile(r"^\d{1,4}$")
 ASSETS = Path(__file__).resolve().parents[2] / "assets" / "library"
 _STATIC_TYPES = {"library.css": "text/css", "player.js": "text/javascript"}
-LOOKUP_TTL_S = 1.0  # a lecture looked up serves its media requests this long (a video asks many ranges)
+LOOKUP_TTL_S = 2.0  # a lecture looked up serves its media requests this long (a video asks many ranges)
 HTML = "text/html"
 _PAGE_HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff",
                  "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; media-src 'self'; "
@@ -56,7 +55,7 @@ class Library:
         self.gate = AccessGate(self.data)
         self._static: dict[str, bytes] = {}
         self.open_files = OpenFiles()
-        self._lookups: dict[str, tuple[float, Lecture | None]] = {}
+        self._lookups: dict[str, tuple[float, asyncio.Future[Lecture | None]]] = {}
 
     async def load(self) -> None:
         def read() -> dict[str, bytes]:
@@ -69,18 +68,28 @@ class Library:
         self._lookups.clear()
 
     async def lecture(self, key: str, fresh: bool = False) -> Lecture | None:
-        """By its public key, published and complete, or None; ``key`` is checked before any SQL sees it."""
+        """By its public key, published and complete, or None; ``key`` is checked before any SQL sees it.
+
+        One question to the database at a time per key: the requests that arrive while it is asked share
+        its answer (a hundred viewers' ranges once made a hundred queries each second).
+        """
         if not KEY_RE.match(key):
             return None
-        now = time.monotonic()
+        loop = asyncio.get_running_loop()
+        now = loop.time()
         cached = self._lookups.get(key)
-        if not fresh and cached is not None and now - cached[0] < LOOKUP_TTL_S:
-            return cached[1]
-        found = await self.data.lecture(key)
+        if cached is not None and not (fresh and cached[1].done()) and now - cached[0] < LOOKUP_TTL_S:
+            return await asyncio.shield(cached[1])
         if len(self._lookups) > 10_000:
             self._lookups.clear()
-        self._lookups[key] = (now, found)
-        return found
+        asked: asyncio.Future[Lecture | None] = asyncio.ensure_future(self.data.lecture(key))
+        self._lookups[key] = (now, asked)
+        try:
+            return await asyncio.shield(asked)
+        except Exception:
+            if self._lookups.get(key, (0.0, None))[1] is asked:
+                del self._lookups[key]  # a failed question is not remembered
+            raise
 
     def recording_path(self, lecture: Lecture) -> Path:
         return self.uploads.path(Identity(lecture.room, ROOM, folder_for(lecture.room)), lecture.id)

@@ -96,29 +96,43 @@ class OpenFiles:
     KEEP_S = 2.0
 
     def __init__(self) -> None:
-        self._open: dict[Path, tuple[float, IO[bytes], int, int]] = {}
+        self._open: dict[Path, tuple[float, asyncio.Future[tuple[IO[bytes], int, int]]]] = {}
         self._closing: set[asyncio.Future[None]] = set()
+        self._retired: set[asyncio.Future[tuple[IO[bytes], int, int]]] = set()
 
     async def get(self, path: Path) -> tuple[IO[bytes], int, int]:
+        """Requests arriving while the file is opened share that opening."""
         loop = asyncio.get_running_loop()
         now = loop.time()
         held = self._open.get(path)
         if held is not None and now - held[0] < self.KEEP_S:
-            return held[1], held[2], held[3]
-        fh, size, mtime_ns = await loop.run_in_executor(None, _open, path)
+            return await asyncio.shield(held[1])
+        opening: asyncio.Future[tuple[IO[bytes], int, int]] = loop.run_in_executor(None, _open, path)
+        self._open[path] = (now, opening)
         if held is not None:
-            self._later_close(held[1])  # a request may still be sending from it: closed after KEEP_S more
+            self._later_close(held[1])  # a request may still be sending from it
         if len(self._open) > 64:
             for old_path, old in list(self._open.items()):
                 if now - old[0] >= self.KEEP_S:
                     del self._open[old_path]
                     self._later_close(old[1])
-        self._open[path] = (now, fh, size, mtime_ns)
-        return fh, size, mtime_ns
+        try:
+            return await asyncio.shield(opening)
+        except OSError:
+            if self._open.get(path, (0.0, None))[1] is opening:
+                del self._open[path]
+            raise
 
-    def _later_close(self, fh: IO[bytes]) -> None:
+    def _later_close(self, opening: asyncio.Future[tuple[IO[bytes], int, int]]) -> None:
+        self._retired.add(opening)
+
         async def close() -> None:
             await asyncio.sleep(self.KEEP_S * 30)  # longer than any one range takes to send (MAX_PART)
+            self._retired.discard(opening)
+            try:
+                fh = (await opening)[0]
+            except OSError:
+                return
             await asyncio.get_running_loop().run_in_executor(None, fh.close)
 
         task = asyncio.ensure_future(close())
@@ -129,9 +143,14 @@ class OpenFiles:
         for task in list(self._closing):
             task.cancel()
         loop = asyncio.get_running_loop()
-        for _, fh, _, _ in self._open.values():
+        for _, opening in [*self._open.values(), *((0.0, o) for o in self._retired)]:
+            try:
+                fh = (await opening)[0]
+            except OSError:
+                continue
             await loop.run_in_executor(None, fh.close)
         self._open.clear()
+        self._retired.clear()
 
 
 async def send_file(request: web.Request, path: Path, content_type: str, download: str | None = None,
