@@ -264,6 +264,9 @@ class TabletServer:
             if message is None:
                 self.refused["bad"] += 1
                 tablet.drops += 1
+                if tablet.drops >= limits.drops_before_close:  # garbage at any rate ends the same way
+                    tablet.close(WSCloseCode.POLICY_VIOLATION)
+                    return
                 tablet.send_json({"t": "error", "reason": "bad-message"})
                 continue
             try:

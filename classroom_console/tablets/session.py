@@ -284,7 +284,8 @@ class ClassSession:
         seat = tablet.seat
         if seat is not None and seat.tablet is tablet:
             seat.tablet = None
-            self.log.left(seat.id)
+            if self.running:  # a tablet that dropped mid-class, not every tablet as the class ends
+                self.log.left(seat.id)
             self.events.emit(ev.TabletLeft(seat.id))
 
     def _join(self, tablet: Tablet, message: dict[str, Any]) -> None:
