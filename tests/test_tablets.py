@@ -7,6 +7,7 @@ the lecturer's ``ClassSession`` and the events on its bus must see exactly what 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -355,3 +356,16 @@ async def test_what_students_do_lands_in_the_session_log_through_participation(
     assert answers == [("1", "4", True), ("2", "3", False), ("1", "Because", None)]
     assert kinds.count("activity_started") == 2 and kinds.count("activity_ended") == 2
     assert ("hand_raised" in kinds and "hand_cleared" in kinds and "answer_shown" in kinds)
+
+
+def test_the_page_has_every_message_in_english_and_russian() -> None:
+    page = Path(__file__).resolve().parent.parent / "classroom_console" / "tablets" / "page"
+    script = (page / "tablet.js").read_text(encoding="utf-8")
+    blocks = {lang: re.search(rf"^    {lang}: \{{(.*?)^    \}}", script, re.S | re.M) for lang in ("en", "ru")}
+    keys = {lang: set(re.findall(r"(?:'([\w-]+)'|(\w+)):\s*'", m.group(1))) for lang, m in blocks.items() if m}
+    assert len(keys) == 2 and len(keys["en"]) > 30 and keys["en"] == keys["ru"]
+    used = set(re.findall(r"data-i18n=\"([\w-]+)\"", (page / "index.html").read_text(encoding="utf-8")))
+    assert used <= {k for pair in keys["en"] for k in pair if k}
+    html = (page / "index.html").read_text(encoding="utf-8")
+    for label in ('>Session code</label>', '>Your name</label>', '>Join</button>'):
+        assert label in html
