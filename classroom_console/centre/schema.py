@@ -55,6 +55,12 @@ SCHEMA = (
     """CREATE INDEX IF NOT EXISTS session_events_participation ON session_events(session_id)
         WHERE kind IN ('participant_joined', 'activity_started', 'answer', 'hand_raised',
                        'tablet.joined', 'tablet.activity', 'tablet.answer', 'tablet.hand')""",
+    # The rollup of those per session (usage_participation.rollup, recomputed from each upload; the room's v9).
+    """CREATE TABLE IF NOT EXISTS tablet_counts (
+        room_id TEXT NOT NULL, session_id TEXT NOT NULL, item TEXT NOT NULL, kind TEXT NOT NULL,
+        activity_kind TEXT NOT NULL DEFAULT '', title TEXT NOT NULL DEFAULT '', events BIGINT NOT NULL DEFAULT 0,
+        seats BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (room_id, session_id, item, kind))""",
+    "CREATE INDEX IF NOT EXISTS tablet_counts_session ON tablet_counts(session_id)",
     # The library (centre/library*.py, publish*.py): what a recording is about, whether students may see it.
     """CREATE TABLE IF NOT EXISTS library (
         room_id TEXT NOT NULL, id TEXT NOT NULL, key TEXT NOT NULL, title TEXT NOT NULL DEFAULT '',
@@ -111,6 +117,9 @@ UPSERT_DEVICE = """INSERT INTO devices (room_id, uid, kind, name) VALUES (:room_
     ON CONFLICT (room_id, uid) DO UPDATE SET kind = excluded.kind, name = excluded.name"""
 INSERT_READING = """INSERT INTO device_readings (room_id, device_uid, wall_time, power, lamp_hours, error_status)
     VALUES (:room_id, :device_uid, :wall_time, :power, :lamp_hours, :error_status) ON CONFLICT DO NOTHING"""
+DELETE_TABLETS = "DELETE FROM tablet_counts WHERE room_id = :room_id AND session_id = :session_id"
+INSERT_TABLET = """INSERT INTO tablet_counts (room_id, session_id, item, kind, activity_kind, title, events, seats)
+    VALUES (:room_id, :session_id, :item, :kind, :activity_kind, :title, :events, :seats)"""
 COUNT_EVENTS = "SELECT count(*) FROM session_events WHERE room_id = :room_id AND session_id = :session_id"
 GET_RECORDING = """SELECT id, size_bytes, sha256, received, complete FROM recordings
     WHERE room_id = :room_id AND id = :id"""
