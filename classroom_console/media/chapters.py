@@ -25,6 +25,7 @@ AUTO, MARKER, EDITED = "auto", "marker", "edited"
 MARKER_WINDOW_S = 2.0  # a marker this close to a found change names it instead of making a second chapter
 MIN_GAP_S = 1.0  # two chapters are never closer than this
 TITLE_MAX = 200
+MAX_CHAPTERS = 500  # the centre's limit (and more than any lecture needs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,9 @@ def merge(found: Sequence[Chapter], markers: Sequence[Marker], duration_s: float
         kept.insert(0, Chapter(0.0, "", AUTO, opening))
     elif kept[0].start_s > 0:
         kept[0] = replace(kept[0], start_s=0.0)
+    if len(kept) > MAX_CHAPTERS:  # the lecturer's markers first, then the found changes, in time order
+        chosen = sorted(kept, key=lambda c: (c.origin != MARKER, c.start_s))[:MAX_CHAPTERS]
+        kept = sorted(chosen, key=lambda c: c.start_s)
     return numbered(kept)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from classroom_console.store import Store
 
-from .chapters import Chapter
+from .chapters import MAX_CHAPTERS, Chapter
 
 PENDING, DONE = "pending", "done"  # recordings.chapters_state (migration v7)
 
@@ -30,7 +30,7 @@ def load(store: Store, recording_id: str) -> list[Chapter]:
 
 def replace_all(store: Store, recording_id: str, chapters: Sequence[Chapter]) -> int:
     """The recording's whole list, in time order; returns the new revision."""
-    ordered = sorted(chapters, key=lambda c: c.start_s)
+    ordered = sorted(chapters, key=lambda c: c.start_s)[:MAX_CHAPTERS]
     with store.db.atomic():
         store.db.execute("DELETE FROM chapters WHERE recording_id = ?", (recording_id,))
         store.db.conn.executemany(
