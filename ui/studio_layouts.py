@@ -55,7 +55,7 @@ class SourcePickers(QWidget):
         self.inset_picker = ElidingComboBox()
         for picker in (self.main_picker, self.inset_picker):
             picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            picker.setMinimumContentsLength(8)  # long names are elided: they must not widen the window
+            picker.setMinimumContentsLength(6)  # long names are elided: they must not widen the window
         self.main_picker.setToolTip(self.tr("The source shown large"))
         self.inset_picker.setToolTip(self.tr("The source in the small picture (or the right half)"))
         self.swap_button = QPushButton("⇄")

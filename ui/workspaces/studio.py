@@ -48,7 +48,7 @@ from classroom_console.sync.room import load_settings as load_sync_settings
 from ui.bridge import RoomBridge
 from ui.studio_caption import caption_picture
 from ui.studio_chapters import ChaptersPanel
-from ui.studio_layouts import SCENE_KEYS, SceneBar, SourcePickers
+from ui.studio_layouts import SCENE_KEYS, ElidingComboBox, SceneBar, SourcePickers
 from ui.studio_live import LivePanel
 from ui.studio_meters import AudioMixerPanel
 from ui.studio_player import RecordingsPanel
@@ -158,17 +158,20 @@ class StudioWorkspace(QWidget):
         program.addWidget(self.preview, 1)
 
         controls = QHBoxLayout()
-        self.layout_picker = QComboBox()
+        self.layout_picker = ElidingComboBox()
         layouts = ((LayoutKind.SINGLE, self.tr("Single source")), (LayoutKind.PIP, self.tr("Picture in picture")),
                    (LayoutKind.SIDE_BY_SIDE, self.tr("Side by side")))
         for kind, label in layouts:
             self.layout_picker.addItem(label, str(kind))
-        self.corner_picker = QComboBox()
+        self.corner_picker = ElidingComboBox()
         corners = ((Corner.BOTTOM_RIGHT, self.tr("bottom right")), (Corner.BOTTOM_LEFT, self.tr("bottom left")),
                    (Corner.TOP_RIGHT, self.tr("top right")), (Corner.TOP_LEFT, self.tr("top left")))
         for corner, label in corners:
             self.corner_picker.addItem(label, str(corner))
         self.corner_picker.setToolTip(self.tr("Where the small picture goes"))
+        for picker in (self.layout_picker, self.corner_picker):  # sized by a short name: Russian ones are long
+            picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            picker.setMinimumContentsLength(10)
         self.lower_third_edit = QLineEdit()
         self.lower_third_edit.setPlaceholderText(self.tr("Lower third: lecturer, course (optional)"))
         controls.addWidget(QLabel(self.tr("Layout")))
