@@ -189,8 +189,11 @@ class TabletServer:
             await runner.cleanup()
 
     def broadcast(self, text: str, where: Callable[[Tablet], bool] | None = None) -> int:
-        """Queue ``text`` to every joined tablet (or those ``where`` picks); returns how many."""
-        frame = text_frame(text)
+        """Send ``text`` to every joined tablet (or those ``where`` picks); returns how many."""
+        return self.broadcast_frame(text_frame(text), where)
+
+    def broadcast_frame(self, frame: bytes, where: Callable[[Tablet], bool] | None = None) -> int:
+        """Write the same frame(s) to every joined tablet: one write each, never awaited."""
         sent = 0
         for tablet in self.tablets:
             if tablet.seat is not None and (where is None or where(tablet)):

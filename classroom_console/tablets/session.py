@@ -28,7 +28,7 @@ from .codes import clean_name, new_code, new_secret, normalise_code
 from .dnssd import TabletAdvertiser
 from .limits import Limits
 from .participation_log import NoLog, ParticipationLog, RoomLog, StoreLog
-from .server import Tablet, TabletServer
+from .server import Tablet, TabletServer, text_frame
 
 log = logging.getLogger(__name__)
 
@@ -375,17 +375,20 @@ class ClassSession:
     def _begin(self, activity: Activity) -> str:
         if not self.running:
             raise RuntimeError("the tablets are not open")
+        public = activity.public()
+        frame = text_frame(_dumps({"t": "activity", "activity": public}))
         if self.current is not None and self.current.open:
-            self._close(self.current)
+            self._close(self.current, frame)  # one write a tablet: the old one closed, then the new one
+        else:
+            self.server.broadcast_frame(frame)
         self.activities[activity.id] = activity
         self.current = activity
-        public = activity.public()
         self.log.activity_started({**public, "correct": [activity.options[i] for i in sorted(activity.correct)]})
-        self.server.broadcast(_dumps({"t": "activity", "activity": public}))
         self.events.emit(ev.ActivityStarted(public))
         return activity.id
 
-    def _close(self, activity: Activity) -> None:
+    def _close(self, activity: Activity, then: bytes = b"") -> None:
+        """Stop taking answers and tell the tablets, each message ``then`` written right behind it."""
         activity.open = False
         if activity.kind == Kind.QUIZ:
             for seat_id, answer in activity.answers.items():
@@ -395,10 +398,11 @@ class ClassSession:
             for seat in self.seats.values():
                 if seat.tablet is not None:
                     mine = activity.answers.get(seat.id)
-                    seat.tablet.send(_dumps({"t": "closed", "activity": public, "score": seat.score,
-                                             "right": mine is not None and activity.is_right(mine)}))
+                    seat.tablet.send_frame(text_frame(_dumps({
+                        "t": "closed", "activity": public, "score": seat.score,
+                        "right": mine is not None and activity.is_right(mine)})) + then)
         else:
-            self.server.broadcast(_dumps({"t": "closed", "activity": activity.public()}))
+            self.server.broadcast_frame(text_frame(_dumps({"t": "closed", "activity": activity.public()})) + then)
         results = self._results(activity)
         self.log.activity_closed(results.as_dict() | {"answers": len(results.answers)})
         self.events.emit(ev.ActivityClosed(results))
