@@ -64,3 +64,32 @@ def test_a_bad_file_is_one_clear_line(tmp_path: Path, make: object, says: str) -
     done = cli(path, "--write", data=tmp_path)
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and says in done.stderr and "Traceback" not in done.stderr
+
+
+def test_write_on_one_of_this_rooms_recordings_updates_its_row_and_is_refused_once_uploading(
+        lecture: Path, tmp_path: Path) -> None:
+    from classroom_console.media import chapters_store
+    from classroom_console.media.artifacts import sha256_file
+    from classroom_console.store import open_store
+
+    path = tmp_path / "mine.mp4"
+    path.write_bytes(lecture.read_bytes())
+    store = open_store(tmp_path)
+    try:
+        rid = store.add_recording(None, str(path))
+        store.finish_recording(rid, duration_s=8.0, size_bytes=path.stat().st_size, sha256=sha256_file(path))
+    finally:
+        store.close()
+    assert cli(path, "--write", data=tmp_path).returncode == 0
+    store = open_store(tmp_path)
+    try:
+        row = store.recording(rid)
+        assert row is not None and row["sha256"] == sha256_file(path) and row["size_bytes"] == path.stat().st_size
+        assert len(chapters_store.load(store, rid)) == 3 and row["chapters_state"] == chapters_store.DONE
+        store.db.execute("INSERT INTO upload_queue (item_kind, item_id, created_at, next_attempt_at, attempts) "
+                         "VALUES ('recording', ?, '2000-01-01', '2000-01-01', 1)", (rid,))
+    finally:
+        store.close()
+    before = sha256_file(path)
+    refused = cli(path, "--write", data=tmp_path)
+    assert refused.returncode == 3 and "left as it is" in refused.stderr and sha256_file(path) == before
