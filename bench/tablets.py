@@ -280,7 +280,8 @@ async def page_figures(shots: Path | None) -> dict[str, Any]:
 
 
 async def screenshots(browser: Any, session: ClassSession, folder: Path) -> None:
-    """The join form, and a poll in progress with a timer and an approved answer: phone and tablet, en and ru."""
+    """The join form, a poll in progress with a timer and a raised hand, the shared results: phone and tablet,
+    English and Russian; and a tablet dimmed for "eyes on the board"."""
     await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
     pages = []
     for width, height, device in ((360, 740, "phone"), (800, 1280, "tablet")):
@@ -312,6 +313,14 @@ async def screenshots(browser: Any, session: ClassSession, folder: Path) -> None
         await page.get_by_role("button", name="Raise hand" if lang == "en" else "Поднять руку").click()
         await page.wait_for_timeout(300)
         await page.screenshot(path=str(folder / f"tablet-poll-{device}-{lang}.png"), full_page=True)
+    await session.close_poll()
+    await session.share_results()
+    for page, device, lang in pages:
+        await page.locator("#counts li").first.wait_for()
+        await page.screenshot(path=str(folder / f"tablet-results-{device}-{lang}.png"), full_page=True)
+    await session.eyes_on_board(True)
+    await pages[0][0].locator("#eyes").wait_for()
+    await pages[0][0].screenshot(path=str(folder / "tablet-eyes-phone-en.png"))
     for page, _, _ in pages:
         await page.context.close()
 
