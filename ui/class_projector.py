@@ -17,6 +17,7 @@ from ui.class_chart import ResultsChart
 from ui.class_qr import qr_pixmap
 
 QR_SIZE = 380  # on a 1080p projector about 20 cm wide on a 3 m screen: scanned from the back row of a hall
+QR_ALONE = 420  # the join card alone, before the first activity
 WINDOWED = (1280, 720)
 
 
@@ -31,7 +32,7 @@ class ProjectorWindow(QWidget):
             "QLabel#projectorBig { font-size: 32pt; font-weight: bold; color: #1d3557; }"
             "QLabel#projectorText { font-size: 18pt; color: #34415a; }"
         )
-        layout = QHBoxLayout(self)
+        self.row = layout = QHBoxLayout(self)
         layout.setContentsMargins(40, 24, 40, 24)
         layout.setSpacing(32)
         self.chart = ResultsChart(scale=2.0)
@@ -72,19 +73,32 @@ class ProjectorWindow(QWidget):
         column.addStretch(1)
         layout.addWidget(side, 2)
         self.chart.hide()
+        self.question_label.hide()
+        layout.setStretch(0, 0)
+        self._url = ""
 
     def show_join(self, code: str, url: str) -> None:
         self.code_label.setText(code or "—")
         self.url_label.setText(url)
-        if url:
-            self.qr.setPixmap(qr_pixmap(url, QR_SIZE))
+        self._url = url
+        self._draw_qr()
+
+    def _draw_qr(self) -> None:
+        """Bigger while nothing else is on the screen (students are joining), smaller beside a chart."""
+        if self._url:
+            self.qr.setPixmap(qr_pixmap(self._url, QR_SIZE if self.chart.isVisibleTo(self) else QR_ALONE))
         else:
             self.qr.clear()
 
     def show_counts(self, question: str, counts: Mapping[str, int], answered: str, correct: Sequence[str] = ()) -> None:
         self.chart.show_counts("", counts, correct)
+        resized = self.chart.isVisibleTo(self) != bool(counts)
         self.chart.setVisible(bool(counts))
         self.question_label.setText(question)
+        self.question_label.setVisible(bool(counts) and bool(question))  # none: the join card alone, centred
+        if resized:
+            self.row.setStretch(0, 3 if counts else 0)  # the join card alone takes the whole screen
+            self._draw_qr()
         self.answered_label.setText(answered)
 
     def set_timer(self, text: str) -> None:
