@@ -11,7 +11,7 @@ all its sessions: respondents / (activities x joined seats).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from classroom_console.participation import (
@@ -33,26 +33,59 @@ _JOINS, _STARTS, _ANSWERS, _HANDS = (JOINED, TABLET_JOINED), (ACTIVITY_STARTED, 
     ANSWER, TABLET_ANSWER), (HAND_RAISED, TABLET_HAND)
 
 
-def _field(dialect: str, key: str) -> str:
-    if dialect == "postgresql":
-        return f"(e.payload::jsonb ->> '{key}')"
-    return f"json_extract(e.payload, '$.{key}')"
+# The rollup both sides keep (the room's store by triggers, migration v9; the centre from each upload, here):
+# one row per session and (item, kind): kind "join" and "hand" with item "", "activity" and "answer" with the
+# activity's id; ``events`` counts rows, ``seats`` distinct seats. Reading it is a few rows per session.
+ROLLED_UP = frozenset(_KINDS)
 
 
-def participation_sql(dialect: str, fs: str) -> str:
-    """Per session, kind and activity: events and distinct seats. ``fs`` is the filtered-sessions CTE.
+def _activity_id(payload: Mapping[str, Any]) -> str | None:
+    for key in ("activity_id", "activity", "id"):
+        if payload.get(key) is not None:
+            return str(payload[key])
+    return None
 
-    Sessions are matched by id alone (a UUID), as the fault counts are, so the query runs on either schema."""
-    f = {key: _field(dialect, key) for key in
-         ("activity_id", "activity", "id", "seat", "activity_kind", "kind", "title", "question", "up")}
-    act = f"coalesce({f['activity_id']}, {f['activity']}, {f['id']})"
-    akind, title = f"coalesce({f['activity_kind']}, {f['kind']})", f"coalesce({f['title']}, {f['question']})"
-    kinds = ", ".join(f"'{k}'" for k in _KINDS)
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def rollup(events: Iterable[tuple[str, Any]]) -> list[dict[str, Any]]:
+    """The rollup rows of one session from its (kind, payload) events, as migration v9's triggers make them."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    seats: dict[tuple[str, str], set[str]] = {}
+    for kind, payload in events:
+        if kind not in _KINDS or not isinstance(payload, dict):
+            continue
+        seat = None if payload.get("seat") is None else str(payload["seat"])
+        if kind in _JOINS:
+            key = ("", "join")
+        elif kind in _HANDS:
+            if kind == TABLET_HAND and payload.get("up") not in (True, 1):
+                continue
+            key = ("", "hand")
+        else:
+            item = _activity_id(payload)
+            if item is None:
+                continue
+            key = (item, "activity" if kind in _STARTS else "answer")
+        row = rows.setdefault(key, {"item": key[0], "kind": key[1], "activity_kind": "", "title": "",
+                                    "events": 0, "seats": 0})
+        row["events"] += 1
+        if key[1] == "activity":
+            row["activity_kind"] = _text(payload.get("activity_kind", payload.get("kind")))
+            row["title"] = _text(payload.get("title", payload.get("question")))
+        elif seat is not None and key[1] in ("join", "answer"):
+            seats.setdefault(key, set()).add(seat)
+            row["seats"] = len(seats[key])
+    return list(rows.values())
+
+
+def participation_sql(fs: str) -> str:
+    """The rollup rows of the filtered sessions (``fs``: the filtered-sessions CTE), matched by session id."""
     return (
-        f"WITH {fs} SELECT e.session_id, fs.room_id, fs.course, fs.t0, e.kind, {act}, "
-        f"max({akind}), max({title}), count(*), count(DISTINCT {f['seat']}), {f['up']} "
-        "FROM session_events e JOIN fs ON fs.id = e.session_id "
-        f"WHERE e.kind IN ({kinds}) GROUP BY e.session_id, fs.room_id, fs.course, fs.t0, e.kind, {act}, {f['up']}"
+        f"WITH {fs} SELECT t.session_id, fs.room_id, fs.course, fs.t0, t.kind, t.item, t.activity_kind, t.title, "
+        "t.events, t.seats FROM tablet_counts t JOIN fs ON fs.id = t.session_id"
     )
 
 
@@ -65,19 +98,18 @@ def _rate(respondents: int, activities: int, joins: int) -> float | None:
 def figures(rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
     """The report's ``tablets`` section from ``participation_sql``'s rows; pure Python."""
     sessions: dict[tuple[str, str], dict[str, Any]] = {}
-    for sid, room, course, t0, kind, act, akind, title, count, seats, up in rows:
+    for sid, room, course, t0, kind, act, akind, title, count, seats in rows:
         s = sessions.setdefault((str(room), str(sid)), {
             "session_id": str(sid), "room": str(room), "course": str(course), "start_s": float(t0),
             "joins": 0, "hands": 0, "answers": 0, "activities": {},
         })
-        if kind in _JOINS:
+        if kind == "join":
             s["joins"] += int(seats)
-        elif kind in _HANDS:
-            if kind == HAND_RAISED or up in (1, True, "1", "true"):
-                s["hands"] += int(count)
-        elif act is not None:
+        elif kind == "hand":
+            s["hands"] += int(count)
+        elif act:
             a = s["activities"].setdefault(str(act), {"kind": "", "title": "", "answers": 0, "respondents": 0})
-            if kind in _STARTS:
+            if kind == "activity":
                 a["kind"], a["title"] = str(akind or ""), str(title or "")
             else:
                 a["answers"] += int(count)

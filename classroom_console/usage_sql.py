@@ -149,7 +149,7 @@ def build_queries(
         "WHERE e.kind IN ('error', 'command_failed') AND e.device_uid IS NOT NULL "
         f"AND e.wall_time >= :since AND e.wall_time < :until{in_sessions} GROUP BY e.device_uid"
     )
-    q["tablets"] = participation_sql(d.name, fs)
+    q["tablets"] = participation_sql(fs)
     in_room = " AND device_uid IN (SELECT uid FROM devices WHERE room_id = :room)" if f.room else ""
     q["fault_readings"] = (
         "SELECT device_uid, count(*), max(wall_time) FROM device_readings "

@@ -304,15 +304,15 @@ async def test_the_tablets_servers_own_log_counts_too_and_loses_its_names(tmp_pa
     assert XSS not in text and "Bolat" not in text and "Ready?" in text
 
 
-def test_the_figures_read_only_participation_events_through_their_index(tmp_path: Path) -> None:
-    """Migration v8 and the centre's schema carry the partial index the query can use (else: every event)."""
+def test_the_figures_read_the_rollup_not_the_events(tmp_path: Path) -> None:
+    """Migration v9 and the centre's schema carry the per-session rollup the query reads (else: every answer)."""
     store = open_store(tmp_path / "room")
     centre = centre_connect(tmp_path / "centre.db")
     try:
         for db, home in ((store.db.conn, "room:A"), (centre, None)):
             sql = build_queries(SQLITE, UsageFilter(), home)[0]["tablets"]
             plan = " ".join(str(row) for row in db.execute(f"EXPLAIN QUERY PLAN {sql}", ("0000", "9999")))
-            assert "session_events_participation" in plan, plan
+            assert "SEARCH t USING" in plan and "session_events" not in plan, plan  # t: tablet_counts
     finally:
         store.close()
         centre.close()

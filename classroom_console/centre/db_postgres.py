@@ -265,6 +265,7 @@ class PostgresCentreDB(CentreDB):
                 (schema.UPSERT_SESSION, rows.session),
                 (schema.UPSERT_SPAN, rows.span),
                 (schema.DELETE_HOURS, {"room_id": rows.span["room_id"], "session_id": rows.span["id"]}),
+                (schema.DELETE_TABLETS, {"room_id": rows.span["room_id"], "session_id": rows.span["id"]}),
             ):
                 sql, args = _sql(statement, params)
                 await conn.execute(sql, *args)
@@ -274,6 +275,7 @@ class PostgresCentreDB(CentreDB):
                 (schema.UPSERT_DEVICE_SPAN, rows.device_spans),
                 (schema.UPSERT_DEVICE, rows.devices),
                 (schema.INSERT_READING, rows.readings),
+                (schema.INSERT_TABLET, rows.tablets),
             ):
                 if batch:
                     if len(batch) > LARGE_BATCH:

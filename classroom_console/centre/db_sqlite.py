@@ -280,6 +280,8 @@ class SqliteCentreDB(CentreDB):
             c.executemany(schema.UPSERT_DEVICE_SPAN, rows.device_spans)
             c.executemany(schema.UPSERT_DEVICE, rows.devices)
             c.executemany(schema.INSERT_READING, rows.readings)
+            c.execute(schema.DELETE_TABLETS, {"room_id": rows.span["room_id"], "session_id": rows.span["id"]})
+            c.executemany(schema.INSERT_TABLET, rows.tablets)
             key = {"room_id": rows.session["room_id"], "session_id": rows.session["id"]}
             held = int(c.execute(schema.COUNT_EVENTS, key).fetchone()[0])
             for table in (rows.events, rows.hours, rows.device_spans, rows.devices, rows.readings):

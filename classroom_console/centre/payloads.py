@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from classroom_console.centre import validate as v
+from classroom_console.usage_participation import ROLLED_UP, rollup
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$")
 FILE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
@@ -39,6 +41,7 @@ class SessionRows:
     device_spans: list[dict[str, Any]]
     devices: list[dict[str, Any]]
     readings: list[dict[str, Any]]
+    tablets: list[dict[str, Any]] = field(default_factory=list)  # the participation rollup (usage_participation)
 
 
 def _epoch(text: str) -> float:
@@ -92,7 +95,9 @@ def session_rows(room: str, session_id: str, body: Any, now: str) -> SessionRows
     devices = [_device(room, d, f"devices[{i}]") for i, d in enumerate(v.array(body.get("devices"), "devices", 1000))]
     readings = [_reading(room, r, f"readings[{i}]")
                 for i, r in enumerate(v.array(body.get("readings"), "readings", MAX_READINGS))]
-    return SessionRows(session, rows, span, hours, dspans, devices, readings)
+    tablets = [{**t, "room_id": room, "session_id": session_id}
+               for t in rollup((r["kind"], json.loads(r["payload"])) for r in rows if r["kind"] in ROLLED_UP)]
+    return SessionRows(session, rows, span, hours, dspans, devices, readings, tablets)
 
 
 def _plain(value: Any, max_len: int) -> bool:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from classroom_console.participation_rollup import add_tablet_rollup
+
 from .errors import StoreTooNewError
 
 # A step is SQL (run as a script) or a function for changes SQL alone cannot express.
@@ -265,6 +267,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _V1_CORE, _V2_MEDIA_AND_SYNC, _V3_DEVICE_SECRETS, _V4_USAGE_AND_SYNC, _V5_USAGE_ROLLUPS, _V6_UPLOAD_REASON,
     _V7_CHAPTERS,
     _V8_PARTICIPATION_INDEX,
+    add_tablet_rollup,  # v9: tablet_counts and tablet_seats, kept by triggers (participation_rollup.py)
 )
 LATEST_VERSION = len(MIGRATIONS)
 
