@@ -1,8 +1,10 @@
 """Tablet participation figures (joins, answers per activity, response rates) from the participation events.
 
-One grouped query over ``session_events`` (the kinds ``participation.py`` writes), the same on a room's
-store and at the centre (SQLite and PostgreSQL differ only in how a JSON field is read); the rates are
-worked out here in Python, so both back ends give the same numbers.
+The events (``participation.py``'s kinds and the tablets server's ``tablet.*``) are rolled up per session
+into ``tablet_counts``: by triggers in a room's store (``participation_rollup.py``, migration v9), and by
+``rollup`` below at the centre from each upload. One plain query reads those few rows per session, the
+same on SQLite and PostgreSQL; the rates are worked out here in Python, so every back end gives the same
+numbers.
 
 Response rate: of the seats that joined a session, the share that answered an activity (each seat counted
 once however often it changed its answer). A session's rate is over all its activities, a course's over
