@@ -99,7 +99,8 @@ def nginx_config(folder: Path, port: int, served: Path, workers: str) -> Path:
     user = "user root;\n" if os.geteuid() == 0 else ""
     conf = folder / "nginx.conf"
     conf.write_text(
-        f"daemon off;\n{user}worker_processes {workers};\nerror_log {folder}/error.log warn;\npid {folder}/nginx.pid;\n"
+        f"daemon off;\n{'master_process off;' if workers == '1' else ''}\n{user}worker_processes {workers};\n"
+        f"error_log {folder}/error.log warn;\npid {folder}/nginx.pid;\n"
         "events { worker_connections 1024; }\n"
         "http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;\n"
         f"  client_body_temp_path {folder}/tmp; proxy_temp_path {folder}/tmp; fastcgi_temp_path {folder}/tmp;\n"
@@ -194,6 +195,12 @@ async def load(port: int, path: str, size: int, viewers: int, seconds: float, pa
     return sum(got) / (time.perf_counter() - start), ttfb
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def p(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
@@ -248,13 +255,17 @@ def main() -> int:
             ours_runs: list[float] = []
             ref_ttfb: list[float] = []
             ours_ttfb: list[float] = []
+            cpu = {"ref": 0.0, "ours": 0.0}
+            sent = {"ref": 0.0, "ours": 0.0}
             for _ in range(args.rounds):  # taken in turns: the machine's other load falls on both alike
-                bps, ttfb = asyncio.run(load(*ref, size, args.viewers, args.seconds, args.part))
-                ref_runs.append(bps)
-                ref_ttfb += ttfb
-                bps, ttfb = asyncio.run(load(*ours, size, args.viewers, args.seconds, args.part))
-                ours_runs.append(bps)
-                ours_ttfb += ttfb
+                for name, target, pid, runs, firsts in (("ref", ref, nginx.pid, ref_runs, ref_ttfb),
+                                                        ("ours", ours, centre.pid, ours_runs, ours_ttfb)):
+                    before, t0 = cpu_s(pid), time.perf_counter()
+                    bps, ttfb = asyncio.run(load(*target, size, args.viewers, args.seconds, args.part))
+                    cpu[name] += cpu_s(pid) - before
+                    sent[name] += bps * (time.perf_counter() - t0)
+                    runs.append(bps)
+                    firsts += ttfb
                 ratios.append(ours_runs[-1] / ref_runs[-1])
             ref_bps, ours_bps = p(ref_runs, 0.5), p(ours_runs, 0.5)
             # Players: each fetches a range as it plays (6 Mbit/s), the way 100 students watch the lecture.
@@ -269,6 +280,8 @@ def main() -> int:
                 except subprocess.TimeoutExpired:
                     proc.kill()
     ratio = p(ratios, 0.5)
+    print(f"  (this machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end: other work "
+          "shares the cores with both servers and the viewers)")
     print(f"  flat out (each viewer asks the next range as soon as one ends; {args.rounds} rounds of "
           f"{args.seconds:g} s each, in turns; medians):")
     for name, bps, ttfb in ((f"nginx (reference: worker_processes {args.nginx_workers}, sendfile)", ref_bps, ref_ttfb),
@@ -281,7 +294,9 @@ def main() -> int:
         print(f"    {name:52s} time to first byte p50 {p(ttfb, 0.5) * 1000:6.1f} ms, "
               f"p99 {p(ttfb, 0.99) * 1000:6.1f} ms ({len(ttfb)} ranges)")
     p99 = p(ours_play, 0.99)
-    print(f"  throughput ratio per round: {', '.join(f'{r:.2f}' for r in ratios)}")
+    print(f"  throughput ratio per round: {', '.join(f'{r:.2f}' for r in ratios)}; CPU per GB served (the "
+          f"server's own, whatever else runs): nginx {cpu['ref'] / (sent['ref'] / 1e9):.2f} s, the library "
+          f"{cpu['ours'] / (sent['ours'] / 1e9):.2f} s")
     print(f"  throughput {ratio:.2f}x nginx (median; target >= 0.8x): {'ok' if ratio >= 0.8 else 'MISSED'}; "
           f"p99 time to first byte while 100 play {p99 * 1000:.1f} ms (target < 100 ms): "
           f"{'ok' if p99 < 0.1 else 'MISSED'}")
