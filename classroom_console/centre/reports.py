@@ -19,16 +19,22 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 MAX_KEPT = 1024
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value: Any) -> Any:
     """What ``dataclasses.asdict`` makes, without its deep copies."""
     kind = type(value)
+    if kind in _SCALARS:  # most values of a report: asking is_dataclass of each took half the time
+        return value
     names = _FIELDS.get(kind)
     if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
         names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
     if names is not None:
-        return {name: plain(getattr(value, name)) for name in names}
+        got = [getattr(value, name) for name in names]
+        return {name: v if type(v) in _SCALARS else plain(v) for name, v in zip(names, got, strict=True)}
     if kind is tuple or kind is list:
-        return [plain(v) for v in value]
+        return [v if type(v) in _SCALARS else plain(v) for v in value]
     if kind is dict:
         return {k: plain(v) for k, v in value.items()}
     return value
