@@ -20,6 +20,7 @@ import pytest
 from classroom_console.centre.library_db import public_key
 from classroom_console.store import AsyncStore
 from tests.test_library_support import CHAPTERS, add_lecture, ffmpeg, library_centre, make_mp4, set_room
+from tests.test_publish_tracks import with_track
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -36,20 +37,27 @@ def _thumbs(mp4: Path, folder: Path) -> list[bytes]:
     return out
 
 
-async def _prepare(tmp: Path) -> str:
-    """A centre's data folder holding four lectures, all published by the room's default; returns the key of one."""
+async def _prepare(tmp: Path) -> tuple[str, str]:
+    """A centre's data folder holding four lectures, all published by the room's default, one with the
+    presentation's own track; returns the key of the first and of the one with two tracks."""
     mp4 = make_mp4(tmp / "lecture.mp4", seconds=12.0, size="640x360")
+    screen = tmp / "lecture.screen.mp4"
+    ffmpeg("-f", "lavfi", "-i", "smptebars=size=640x360:rate=25", "-t", "12", "-c:v", "libx264", "-preset",
+           "ultrafast", "-pix_fmt", "yuv420p", "-g", "25", "-movflags", "+faststart", str(screen))
     thumbs = _thumbs(mp4, tmp)
     store = await AsyncStore.open(tmp / "room")
     try:
         await store.call(lambda s: set_room(s, publish_on_upload=True))
         lecture = await store.call(lambda s: add_lecture(s, mp4, thumbs, seconds=12.0))
+        others = []
         for course, lecturer in MORE:
-            await store.call(functools.partial(add_lecture, mp4=mp4, thumbs=thumbs, title_course=course,
-                                               lecturer=lecturer, seconds=12.0))
+            others.append(await store.call(functools.partial(
+                add_lecture, mp4=mp4, thumbs=thumbs, title_course=course, lecturer=lecturer, seconds=12.0)))
+        await store.call(lambda s: with_track(s, others[0].recording_id, screen, "screen"))
         async with library_centre(tmp / "centre") as centre:
             await centre.sync(store)
-        return public_key("Room 101", lecture.recording_id)
+            await centre.sync(store)  # the track goes once its recording is at the centre
+        return public_key("Room 101", lecture.recording_id), public_key("Room 101", others[0].recording_id)
     finally:
         await store.close()
 
@@ -61,12 +69,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str]]:
     if not os.path.exists(CHROMIUM):
         pytest.skip("needs Debian's chromium (scripts/setup.sh installs it)")
     pytest.importorskip("playwright.sync_api")
     tmp = tmp_path_factory.mktemp("library")
-    key = asyncio.run(_prepare(tmp))
+    key, two = asyncio.run(_prepare(tmp))
     port = _free_port()
     command = [sys.executable, "-m", "classroom_console", "centre", "serve", "--data", str(tmp / "centre"),
                "--port", str(port)]
@@ -81,7 +89,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
             except OSError:
                 assert time.monotonic() < deadline, "the centre did not start listening"
                 time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}", key
+        yield f"http://127.0.0.1:{port}", key, two
     finally:
         proc.terminate()
         proc.wait(30)
@@ -95,10 +103,10 @@ def _wait(page: Any, script: str, what: str, timeout_s: float = 30.0) -> None:
         raise AssertionError(f"timed out waiting for {what}") from exc
 
 
-def test_lists_plays_jumps_and_looks_right(served: tuple[str, str]) -> None:
+def test_lists_plays_jumps_and_looks_right(served: tuple[str, str, str]) -> None:
     from playwright.sync_api import ViewportSize, sync_playwright
 
-    url, key = served
+    url, key, _ = served
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
@@ -137,5 +145,31 @@ def test_lists_plays_jumps_and_looks_right(served: tuple[str, str]) -> None:
                 assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], "no sideways scroll"
                 page.screenshot(path=str(SHOTS / f"library-player-{name}.png"), full_page=True)
                 context.close()
+        finally:
+            browser.close()
+
+
+def test_the_second_view_plays_beside_the_program(served: tuple[str, str, str]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    url, _, two = served
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"])
+        try:
+            context = browser.new_context(viewport={"width": 1366, "height": 768}, bypass_csp=True)
+            page = context.new_page()
+            page.goto(f"{url}/library/watch/{two}")
+            assert page.locator("video").count() == 2
+            _wait(page, "document.getElementById('second').readyState >= 1", "the second view's metadata")
+            page.evaluate("const v = document.getElementById('video'); v.muted = true; v.play()")
+            _wait(page, "document.getElementById('second').currentTime > 1.0", "the second view to follow")
+            page.locator(".chapter").nth(2).click()
+            _wait(page, f"document.getElementById('second').currentTime >= {CHAPTERS[2][0]}", "it to jump too")
+            page.evaluate("const v = document.getElementById('video'); v.pause(); v.currentTime = 2.5")
+            _wait(page, "document.getElementById('second').readyState >= 2", "its picture")
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(SHOTS / "library-player-two-tracks-desktop.png"), full_page=True)
+            context.close()
         finally:
             browser.close()

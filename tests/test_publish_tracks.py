@@ -13,7 +13,7 @@ from classroom_console.store import AsyncStore, Store
 from tests.test_library_support import add_lecture, library_centre, make_jpeg, make_mp4
 
 
-def _with_track(store: Store, rid: str, track: Path, source: str) -> None:
+def with_track(store: Store, rid: str, track: Path, source: str) -> None:
     data = track.read_bytes()
     entry = {"source": source, "path": str(track), "size_bytes": len(data),
              "sha256": hashlib.sha256(data).hexdigest(), "frames": 75, "skipped": 0, "message": ""}
@@ -28,7 +28,7 @@ async def test_a_presentation_track_is_uploaded_and_shown_beside_the_program(tmp
     store = await AsyncStore.open(tmp_path / "room")
     try:
         lecture = await store.call(lambda s: add_lecture(s, program, thumbs))
-        await store.call(lambda s: _with_track(s, lecture.recording_id, screen, "screen-1"))
+        await store.call(lambda s: with_track(s, lecture.recording_id, screen, "screen-1"))
         async with library_centre(tmp_path / "centre") as centre:
             await centre.sync(store)  # the program file first; its track is queued once that is done
             await centre.sync(store)
