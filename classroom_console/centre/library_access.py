@@ -60,7 +60,7 @@ class AccessGate:
                 query = {k: v for k, v in request.query.items() if k != "token"}
                 target = request.rel_url.with_query(query)
                 answer = web.HTTPSeeOther(str(target))
-                answer.set_cookie(COOKIE, given[:200], httponly=True, samesite="Strict", path="/library/",
+                answer.set_cookie(COOKIE, given[:200], httponly=True, samesite="Lax", path="/library/",
                                   max_age=180 * 86400)
                 raise answer
             scheme, _, bearer = request.headers.get("Authorization", "").partition(" ")
