@@ -28,6 +28,7 @@ from tests.discovery_helpers import watch_until
 from tests.qt_helpers import run, wait_for, window_on_a_quiet_core
 from tests.sim_helpers import demo_core
 from ui.bridge import RoomBridge
+from ui.device_card import DeviceCard
 from ui.main_window import MainWindow
 
 RUN = secrets.token_hex(3)  # names of this run: a parallel copy of the suite cannot clash with them
@@ -108,6 +109,7 @@ def test_sim_room_tablets_appear_in_the_device_list_with_battery(
 
             await wait_for(tablets_shown, within=30, what="tablets in the device list")
             first = window.lecturer.cards[f"mac:{core.sim_room.tablets[0].config.mac}"]
+            assert isinstance(first, DeviceCard)  # a tablet has no picture: the plain card
             await wait_for(lambda: "Battery: 95%" in first.detail_label.text(), within=30, what="battery")
             assert first.device.kind == DeviceKind.TABLET and first.name_label.text() == "Tablet 1"
             assert first.device.availability == Availability.ONLINE
@@ -131,6 +133,7 @@ def test_a_tablets_card_shows_its_name_as_text_and_its_battery(
                 protocol="classroom-tablet", availability=Availability.ONLINE, state={"battery": 8, "charging": True},
             ))
             card = window.lecturer.cards["mac:02:cc:81:00:00:09"]
+            assert isinstance(card, DeviceCard)
             assert card.name_label.textFormat() == Qt.TextFormat.PlainText and card.name_label.text() == name
             assert card.detail_label.text() == "Battery: 8%, charging"
             assert not card.power_button.isVisible() and not card.input_picker.isVisible()
