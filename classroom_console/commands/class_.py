@@ -119,6 +119,8 @@ async def session(args: argparse.Namespace, out: Printer) -> dict[str, Any]:
             raise OSError(f"cannot serve the tablets on {args.host}:{args.port}: {exc.strerror or exc}") from exc
         tablets = director.class_session
         assert tablets is not None
+        if args.port and tablets.port != args.port:
+            print(f"{PROG}: port {args.port} is taken: the tablets use port {tablets.port}", file=sys.stderr)
         out.line({"join_url": tablets.join_url, "code": tablets.code, "session": session.id},
                  f"Join: {tablets.join_url}   code: {tablets.code}")
         unsubscribe = core.room.events.subscribe(out.event)
