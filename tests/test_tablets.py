@@ -240,8 +240,10 @@ async def test_wrong_code_no_name_and_unknown_messages_are_refused(
     await ann.send({"t": "power", "device": "projector", "on": False})  # no device control from a tablet
     assert (await ann.wait_for(lambda m: m["t"] == "error"))["reason"] == "bad-message"
     assert ann.ws is not None
-    await ann.ws.send_str("not json")
-    await ann.wait_for(lambda m: m["t"] == "error", since=len(ann.messages))
+    for garbage in ("not json", "[" * 4000, '{"t": ' * 600):  # the second nests deeper than json recurses
+        since = len(ann.messages)
+        await ann.ws.send_str(garbage)
+        await ann.wait_for(lambda m: m["t"] == "error", since=since)
     assert not lecturer.of(ev.TabletJoined)[1:], "only Ann joined"
     for tablet in (stranger, nameless, ann):
         await tablet.close()

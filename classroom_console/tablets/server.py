@@ -304,6 +304,6 @@ def _parse(msg: Any) -> dict[str, Any] | None:
         return None
     try:
         data = json.loads(msg.data)
-    except ValueError:
+    except (ValueError, RecursionError):  # 4 KB of '[' nests deeper than the parser recurses
         return None
     return data if isinstance(data, dict) and isinstance(data.get("t"), str) else None
