@@ -130,3 +130,31 @@ def test_detection_stops_when_asked(deck_file: Path) -> None:
     stop.set()
     with pytest.raises(Stopped):
         detect(deck_file, stop=stop)
+
+
+def vlc_chapters(path: Path) -> list[tuple[float, str]]:
+    """What libVLC (the Studio's player) lists: the chapters come with the file's opening."""
+    import time
+
+    import vlc
+
+    instance = vlc.Instance("--no-xlib", "--vout=dummy", "--aout=dummy", "--quiet")
+    player = instance.media_player_new()
+    try:
+        player.set_media(instance.media_new(str(path)))
+        player.play()
+        deadline = time.monotonic() + 30
+        while player.get_chapter_count() <= 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return [(d.time_offset / 1000, d.name.decode()) for d in player.get_full_chapter_descriptions(-1)]
+    finally:
+        player.stop()
+        player.release()
+        instance.release()
+
+
+def test_vlc_lists_the_chapters_of_the_recorders_fragmented_file(deck_file: Path, tmp_path: Path) -> None:
+    path = tmp_path / "lecture.mp4"
+    path.write_bytes(deck_file.read_bytes())
+    write_files(path, [Chapter(0.0, "Intro"), Chapter(3.0, "Теорема"), Chapter(6.4, "Proof")], 14.0)
+    assert vlc_chapters(path) == [(0.0, "Intro"), (3.0, "Теорема"), (6.4, "Proof")]
