@@ -71,7 +71,9 @@ def test_a_recording_with_keyframes_far_apart_is_sampled_sparsely_and_still_foun
 
 
 def test_the_pointer_the_video_in_the_slide_and_camera_noise_make_no_chapter(tmp_path: Path) -> None:
-    path = write_deck(tmp_path / "still.mp4", SlideDeck(size=(480, 270), duration_s=10.0, changes=(), noise=3.0))
+    """A camera filming the board: noise, and its exposure jumping at 5 s (the whole picture 25 levels darker)."""
+    path = write_deck(tmp_path / "still.mp4", SlideDeck(size=(480, 270), duration_s=10.0, changes=(), noise=3.0,
+                                                        exposure_step=(5.0, -25)))
     assert [c.start_s for c in detect(path).changes] == [0.0]
 
 

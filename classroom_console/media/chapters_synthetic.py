@@ -42,6 +42,7 @@ class SlideDeck:
     gop_s: float = 1.0
     preset: str = "veryfast"
     first_slide: int = 0
+    exposure_step: tuple[float, int] | None = None  # (from t, luma added): a camera's exposure jumping
 
     def slide_at(self, t: float) -> int:
         return self.first_slide + sum(1 for c in self.changes if t + 1e-9 >= c)
@@ -92,6 +93,8 @@ def render(deck: SlideDeck, slides: Sequence[np.ndarray], index: int,
         cv2.fillPoly(y, [arrow], 0)
     if deck.noise > 0:
         y = cv2.add(y, noise[index % len(noise)], dtype=cv2.CV_8U)
+    if deck.exposure_step is not None and t >= deck.exposure_step[0]:
+        y = np.clip(y.astype(np.int16) + deck.exposure_step[1], 0, 255).astype(np.uint8)
     out = np.empty((h * 3 // 2, w), np.uint8)
     out[:h] = y
     out[h:] = 128
