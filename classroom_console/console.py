@@ -115,10 +115,12 @@ class ConsoleCore:
         if self.options.demo and self.options.demo_history:
             sim = self.options.sim_room
             await self.store.call(lambda s: demo_history.seed(s, room_id, sim))
-        # This console is the only one on this PC: a session still open is one a crash or a power cut left.
-        interrupted = await self.store.call(lambda s: s.close_interrupted_sessions())
-        if interrupted:
-            log.warning("closed %d session(s) left open by an earlier crash", interrupted)
+        # A session still open is one a crash or a power cut left, unless another console (the window beside a
+        # `class` command) holds this data folder: then it is that console's live session.
+        if self.store.tidies_after_crash:
+            interrupted = await self.store.call(lambda s: s.close_interrupted_sessions())
+            if interrupted:
+                log.warning("closed %d session(s) left open by an earlier crash", interrupted)
         self.room.attach_store(self.store)
         self.passwords = PasswordBook(self.store)
 

@@ -120,6 +120,8 @@ async def open_store(args: argparse.Namespace, prog: str = "classroom-console re
     except StoreError as exc:
         print(f"{prog}: " + tr("not registering the recording: {why}").format(why=exc), file=sys.stderr)
         return None
+    if not store.tidies_after_crash:
+        return store  # a console window holds this folder: an open recording row is its live recording
     for rid in await recover_unfinished(store):
         print(f"{prog}: " + tr("closed interrupted recording {id}").format(id=rid), file=sys.stderr)
     return store

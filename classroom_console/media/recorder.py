@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 class RecordingStore(Protocol):
     """What the recorder needs from the store; ``AsyncStore`` satisfies it."""
 
+    tidies_after_crash: bool  # this process is the folder's first console (recovery is its job alone)
+
     async def add_recording(
         self, session_id: str | None, path: str, *, layout: str = "", sources: Sequence[str] = ()
     ) -> str: ...

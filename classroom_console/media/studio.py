@@ -300,9 +300,11 @@ class Studio:
 
     async def recover(self) -> list[str]:
         """Close the store rows of recordings a crash cut short (their files play up to the last fragment)."""
-        if self.store is not None:  # a crash while chapters were written: the file is whole, let the sync have it
-            await self.store.call(chapters_store.release_stale)
-        return await recover_unfinished(self.store) if self.store is not None else []
+        if self.store is None or not self.store.tidies_after_crash:
+            return []  # another console holds the folder: its recordings are running, not cut short
+        # a crash while chapters were written: the file is whole, let the sync have it
+        await self.store.call(chapters_store.release_stale)
+        return await recover_unfinished(self.store)
 
     # -- chapters (chapters_job.py) --------------------------------------------------------------
     def _find_chapters(self, result: RecordingResult) -> None:

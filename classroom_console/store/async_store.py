@@ -18,6 +18,7 @@ from devices.model import DeviceInfo
 from .database import Store, open_store
 from .disk_errors import disk_error
 from .errors import StoreClosedError, StoreUnavailableError
+from .folder_lock import FolderLock
 from .records import Event
 from .reserve import release_reserve
 
@@ -51,6 +52,9 @@ class AsyncStore:
         self._stopped: asyncio.Future[None] = loop.create_future()
         self._closing = False
         self.notice: str | None = None
+        # Whether this process is the folder's first console: only it closes what a crash left open.
+        self.tidies_after_crash = False
+        self._folder_lock: FolderLock | None = None
 
     @classmethod
     async def open(
@@ -86,11 +90,17 @@ class AsyncStore:
             except BaseException as exc:
                 self._post(opened, error=exc)
                 return
+            self._folder_lock = FolderLock(store.path.parent)
+            try:
+                self.tidies_after_crash = self._folder_lock.try_acquire()
+            except OSError:  # a lock file that cannot be made: behave as the only console, as before
+                self.tidies_after_crash = True
             self._post(opened, store.notice)
             try:
                 self._serve(store)
             finally:
                 store.close()
+                self._folder_lock.release()
         finally:
             self._post(self._stopped)
 
