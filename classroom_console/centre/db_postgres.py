@@ -161,8 +161,11 @@ class _UploadLocks:
                 self._conn = await self._pool.acquire()
             try:
                 return await self._conn.fetchval(sql, key)
-            except BaseException:
-                await self._drop()
+            except BaseException as exc:
+                # Given back to the pool, a connection lets go of all its locks (asyncpg's reset): only when it
+                # is gone already (the locks with it) or was cut mid-statement (nothing about it to trust).
+                if self._conn.is_closed() or not isinstance(exc, Exception):
+                    await self._drop()
                 raise
 
     async def _drop(self) -> None:
