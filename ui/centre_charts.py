@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 
@@ -180,7 +181,8 @@ def show_bars(view: QChartView, labels: Sequence[str], values: Sequence[float], 
         chart.legend().setVisible(any(flags))
     chart.addSeries(series)
     y = QBarCategoryAxis()
-    y.append(distinct(labels) or [""])
+    # An axis label renders rich text: a course or device named "<b>…" by a room must show as typed.
+    y.append([html.escape(label, quote=False) for label in distinct(labels)] or [""])
     y.setLabelsFont(_small_font())
     x = _value_axis(max(values, default=0.0))
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
@@ -194,7 +196,7 @@ def show_stacked_weeks(view: QChartView, weeks: Sequence[str], rooms: dict[str, 
     chart = _reset(view)
     series = QStackedBarSeries()
     for n, (room, hours) in enumerate(rooms.items()):
-        bar = QBarSet(room)
+        bar = QBarSet(html.escape(room, quote=False))  # the legend renders rich text too
         bar.setColor(QColor(PALETTE[n % len(PALETTE)]))
         bar.append(list(hours))
         series.append(bar)
