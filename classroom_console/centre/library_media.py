@@ -80,10 +80,23 @@ def disposition(name: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{urllib.parse.quote(name, safe='')}"
 
 
+def _allowed_send_buffer() -> int:
+    """The kernel caps SO_SNDBUF at net.core.wmem_max; a smaller cap than ours would only stop its autotuning."""
+    try:
+        return int(Path("/proc/sys/net/core/wmem_max").read_text())
+    except (OSError, ValueError):
+        return 0
+
+
+_WMEM_MAX = _allowed_send_buffer()  # read once, at import: never on the loop
+
+
 def _big_send_buffer(transport: asyncio.WriteTransport) -> None:
     """A larger socket buffer for a video's bytes: each wakeup of the loop hands the kernel more of the file."""
     sock = transport.get_extra_info("socket")
-    if sock is not None and sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) < SEND_BUFFER:
+    if _WMEM_MAX < SEND_BUFFER or sock is None:
+        return
+    if sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) < SEND_BUFFER:
         with contextlib.suppress(OSError):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
 
