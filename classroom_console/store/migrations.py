@@ -292,12 +292,24 @@ CREATE TRIGGER tablet_counts_session_update AFTER UPDATE OF started_at, room_id,
 BEGIN {_TABLET_META} END;
 """
 
+# v11: one covering index for the participation figures (usage_tablets.py) in place of v10's three: they read
+# a range of starts and sum per session, which this order serves without a sort or a table lookup (SQLite's
+# planner took v10's room index by skip-scan and then looked up every row: 500 ms over a year).
+_V11_TABLET_SPAN_INDEX = """
+DROP INDEX IF EXISTS tablet_counts_started;
+DROP INDEX IF EXISTS tablet_counts_room;
+DROP INDEX IF EXISTS tablet_counts_lecturer;
+CREATE INDEX IF NOT EXISTS tablet_counts_span
+    ON tablet_counts(started_at, room_id, session_id, lecturer, t0_s, course, kind, item, events, seats);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1_CORE, _V2_MEDIA_AND_SYNC, _V3_DEVICE_SECRETS, _V4_USAGE_AND_SYNC, _V5_USAGE_ROLLUPS, _V6_UPLOAD_REASON,
     _V7_CHAPTERS,
     _V8_PARTICIPATION_INDEX,
     add_tablet_rollup,  # v9: tablet_counts and tablet_seats, kept by triggers (participation_rollup.py)
     _V10_TABLET_SESSIONS,
+    _V11_TABLET_SPAN_INDEX,
 )
 LATEST_VERSION = len(MIGRATIONS)
 
