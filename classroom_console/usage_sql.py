@@ -20,7 +20,7 @@ from classroom_console.usage_model import (
     UsageFilter,
     UsageReport,
 )
-from classroom_console.usage_participation import figures, participation_sql
+from classroom_console.usage_tablets import tablet_figures, tablet_queries
 
 TOP_N = 50
 MAX_SESSION_ROWS = 100_000  # an export's limit; a busy centre logs far fewer in a year
@@ -149,7 +149,7 @@ def build_queries(
         "WHERE e.kind IN ('error', 'command_failed') AND e.device_uid IS NOT NULL "
         f"AND e.wall_time >= :since AND e.wall_time < :until{in_sessions} GROUP BY e.device_uid"
     )
-    q["tablets"] = participation_sql(fs)
+    q.update(tablet_queries(cond, off_s))  # tablet_counts carries its sessions' columns: no join
     in_room = " AND device_uid IN (SELECT uid FROM devices WHERE room_id = :room)" if f.room else ""
     q["fault_readings"] = (
         "SELECT device_uid, count(*), max(wall_time) FROM device_readings "
@@ -244,6 +244,6 @@ def assemble(f: UsageFilter, rows: Mapping[str, Rows]) -> UsageReport:
             for uid, (e, r, last) in sorted(faults.items(), key=lambda kv: -(kv[1][0] + kv[1][1]))
         ),
         session_rows=session_rows,
-        tablets=figures(rows.get("tablets", ())),
+        tablets=tablet_figures(rows.get("tablets_courses", ()), rows.get("tablets", ())),
         notes=(),
     )

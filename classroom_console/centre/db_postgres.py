@@ -218,6 +218,8 @@ class PostgresCentreDB(CentreDB):
                     await conn.execute(statement)
                 for table, column, kind in schema.ADDED_COLUMNS:
                     await conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
+                for statement in schema.AFTER_COLUMNS:
+                    await conn.execute(statement)
 
     async def _execute(self, statement: str, params: dict[str, Any]) -> None:
         sql, args = _sql(statement, params)
@@ -286,6 +288,8 @@ class PostgresCentreDB(CentreDB):
                     else:
                         sql, args = _many(statement, batch)
                     await conn.executemany(sql, args)
+            sql, args = _sql(schema.SPAN_TABLETS, rows.span)
+            await conn.execute(sql, *args)
             key = {"room_id": rows.session["room_id"], "session_id": rows.session["id"]}
             sql, args = _sql(schema.COUNT_EVENTS, key)
             return int(await conn.fetchval(sql, *args))

@@ -50,6 +50,8 @@ def _connect(path: Path) -> sqlite3.Connection:
     for table, column, kind in schema.ADDED_COLUMNS:
         if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    for statement in schema.AFTER_COLUMNS:
+        conn.execute(statement)
     return conn
 
 
@@ -282,6 +284,7 @@ class SqliteCentreDB(CentreDB):
             c.executemany(schema.INSERT_READING, rows.readings)
             c.execute(schema.DELETE_TABLETS, {"room_id": rows.span["room_id"], "session_id": rows.span["id"]})
             c.executemany(schema.INSERT_TABLET, rows.tablets)
+            c.execute(schema.SPAN_TABLETS, rows.span)
             key = {"room_id": rows.session["room_id"], "session_id": rows.session["id"]}
             held = int(c.execute(schema.COUNT_EVENTS, key).fetchone()[0])
             for table in (rows.events, rows.hours, rows.device_spans, rows.devices, rows.readings):

@@ -82,8 +82,19 @@ ADD_TOKEN = (
     "INSERT INTO tokens (hash, name, role, folder, created_at) VALUES (:hash, :name, :role, :folder, :now)"
 )
 # Columns added after the first release: (table, column, type); each back end adds what is missing.
-ADDED_COLUMNS = (("tokens", "last_used_at", "TEXT"), ("tokens", "revoked_at", "TEXT"),
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (("tokens", "last_used_at", "TEXT"), ("tokens", "revoked_at", "TEXT"),
                  ("library", "chapters_rev", "BIGINT NOT NULL DEFAULT 0"))
+# tablet_counts carries its session's span (as the room's store v10/v11): the participation figures filter it
+# alone (usage_tablets.py). Added like the columns above; AFTER_COLUMNS runs once they exist, filling old rows.
+ADDED_COLUMNS += (("tablet_counts", "started_at", "TEXT"), ("tablet_counts", "lecturer", "TEXT"),
+                  ("tablet_counts", "course", "TEXT"), ("tablet_counts", "t0_s", "DOUBLE PRECISION"))
+AFTER_COLUMNS = (
+    """CREATE INDEX IF NOT EXISTS tablet_counts_span
+        ON tablet_counts(started_at, room_id, session_id, lecturer, t0_s, course, kind, item, events, seats)""",
+    """UPDATE tablet_counts SET (started_at, lecturer, course, t0_s) = (SELECT sp.started_at, sp.lecturer, sp.course,
+        sp.t0_s FROM session_spans sp WHERE sp.room_id = tablet_counts.room_id AND sp.id = tablet_counts.session_id)
+        WHERE started_at IS NULL""",
+)
 FIND_TOKEN = "SELECT name, role, folder FROM tokens WHERE hash = :hash AND revoked_at IS NULL"
 TOKEN_ID_LEN = 12  # a token's public id: the start of its hash (never the token)
 LIST_TOKENS = f"""SELECT name, role, substr(hash, 1, {TOKEN_ID_LEN}), created_at, last_used_at, revoked_at
@@ -120,6 +131,9 @@ INSERT_READING = """INSERT INTO device_readings (room_id, device_uid, wall_time,
 DELETE_TABLETS = "DELETE FROM tablet_counts WHERE room_id = :room_id AND session_id = :session_id"
 INSERT_TABLET = """INSERT INTO tablet_counts (room_id, session_id, item, kind, activity_kind, title, events, seats)
     VALUES (:room_id, :session_id, :item, :kind, :activity_kind, :title, :events, :seats)"""
+SPAN_TABLETS = """UPDATE tablet_counts SET started_at = :started_at, lecturer = :lecturer, course = :course,
+    t0_s = :t0_s
+    WHERE room_id = :room_id AND session_id = :id"""
 COUNT_EVENTS = "SELECT count(*) FROM session_events WHERE room_id = :room_id AND session_id = :session_id"
 GET_RECORDING = """SELECT id, size_bytes, sha256, received, complete FROM recordings
     WHERE room_id = :room_id AND id = :id"""
