@@ -196,8 +196,10 @@ class SyncEngine:
         elif kind == items.RECORDING:
             await self._send_recording(item_id)
         elif kind == meta.META:
+            self.meter.start_item(kind, item_id, 0)
             await self._send_meta(meta.split_item(item_id))
         elif kind == tracks.TRACK:
+            self.meter.start_item(kind, item_id, 0)
             await tracks.send_track(self._client_now(), self.store, item_id)
         else:
             raise PermanentError(f"unknown upload kind {kind!r}", "unknown_kind")
