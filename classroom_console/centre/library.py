@@ -55,6 +55,7 @@ class Library:
         self.gate = AccessGate(self.data)
         self._static: dict[str, bytes] = {}
         self.open_files = OpenFiles()
+        self._paths: dict[str, Path | None] = {}
         self._lookups: dict[str, tuple[float, asyncio.Future[Lecture | None]]] = {}
 
     async def load(self) -> None:
@@ -91,8 +92,14 @@ class Library:
                 del self._lookups[key]  # a failed question is not remembered
             raise
 
-    def recording_path(self, lecture: Lecture) -> Path:
-        return self.uploads.path(Identity(lecture.room, ROOM, folder_for(lecture.room)), lecture.id)
+    def recording_path(self, lecture: Lecture) -> Path | None:
+        """The stored file, checked to lie inside the file store; made once per lecture (it never moves)."""
+        if lecture.key not in self._paths:
+            if len(self._paths) > 10_000:
+                self._paths.clear()
+            made = self.uploads.path(Identity(lecture.room, ROOM, folder_for(lecture.room)), lecture.id)
+            self._paths[lecture.key] = self.files.inside(made)
+        return self._paths[lecture.key]
 
     # handlers
 
@@ -128,7 +135,7 @@ class Library:
         lecture = await self.lecture(request.match_info["key"])
         if lecture is None:
             return self.not_found(request)
-        path = self.files.inside(self.recording_path(lecture))
+        path = self.recording_path(lecture)
         if path is None:
             return self.not_found(request)
         name = None
