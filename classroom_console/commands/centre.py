@@ -172,6 +172,7 @@ async def _serve(args: argparse.Namespace) -> None:
         raise centre_config.ConfigError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
     _created(args, config, new)
     print(f"centre service on {url} (data in {args.data}); Ctrl+C stops it", flush=True)
+    print(f"the library: {url}/library/", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
