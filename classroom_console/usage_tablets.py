@@ -4,8 +4,8 @@ Each ``tablet_counts`` row carries its session's start, room, lecturer, course a
 migration v10 keeps them by triggers; the centre copies them from the span on each upload), so the report's
 filters are that table's own indexes. Returning every rollup row of a year to Python cost more than the chart's
 100 ms by itself (60,000 rows), so the database sums: ``tablets_courses`` is one row per course (sessions,
-joins, activities, answers, hands, respondents and answer slots, worked out per session first), and
-``tablets`` returns the rollup rows only of the sessions the report lists one by one (the newest
+joins, activities, answers, hands, respondents and answer slots) from ``tablet_sessions`` (one row of sums per
+session, tablet_sessions.py), and ``tablets`` returns the rollup rows only of the sessions the report lists (the newest
 ``MAX_LISTED``, and the newest ``MAX_LISTED`` with an activity, which hold the newest ``MAX_LISTED``
 activities). ``tablet_figures`` gives the same section, number for number, as ``usage_participation.figures``
 over every row; tests/test_participation_rollup_exact.py checks that.
@@ -19,33 +19,19 @@ from typing import Any
 from classroom_console.usage_participation import MAX_LISTED, figures
 
 Rows = Sequence[Sequence[Any]]
-_HAS_ACT = "kind IN ('activity', 'answer') AND item <> ''"  # what figures() counts as one of a session's activities
 
 
 def tablet_queries(cond: str, off_s: float) -> dict[str, str]:
     """The two statements for the filter ``cond`` (usage_sql's WHERE over start, room and lecturer)."""
-    per_session = (
-        "SELECT room_id, session_id, max(course) AS course, "
-        "sum(CASE WHEN kind = 'join' THEN seats ELSE 0 END) AS joins, "
-        "sum(CASE WHEN kind = 'hand' THEN events ELSE 0 END) AS hands, "
-        f"count(DISTINCT CASE WHEN {_HAS_ACT} THEN item END) AS acts, "
-        "sum(CASE WHEN kind = 'answer' AND item <> '' THEN events ELSE 0 END) AS answers, "
-        "sum(CASE WHEN kind = 'answer' AND item <> '' THEN seats ELSE 0 END) AS respondents "
-        f"FROM tablet_counts WHERE {cond} GROUP BY started_at, room_id, session_id"  # the index's order: no sort
-    )
     courses = (
         "SELECT course, count(*), sum(joins), sum(acts), sum(answers), sum(hands), sum(respondents), "
-        f"sum(acts * joins) FROM ({per_session}) AS s GROUP BY course"
+        f"sum(acts * joins) FROM tablet_sessions WHERE {cond} GROUP BY course"
     )
-    newest = "ORDER BY t0_s DESC, room_id, session_id LIMIT " + str(MAX_LISTED)
-    sessions = (
-        f"SELECT room_id, session_id, max(t0_s) AS t0_s, max(CASE WHEN {_HAS_ACT} THEN 1 ELSE 0 END) AS has_act "
-        f"FROM tablet_counts WHERE {cond} GROUP BY started_at, room_id, session_id"
-    )
+    newest = f"ORDER BY t0_s DESC, room_id, session_id LIMIT {MAX_LISTED:d}"
     listed = (
-        f"WITH ss AS ({sessions}), pick AS ("
-        f"SELECT room_id, session_id FROM (SELECT room_id, session_id FROM ss {newest}) AS a UNION "
-        f"SELECT room_id, session_id FROM (SELECT room_id, session_id FROM ss WHERE has_act = 1 {newest}) AS b) "
+        f"WITH pick AS (SELECT room_id, session_id FROM (SELECT room_id, session_id FROM tablet_sessions "
+        f"WHERE {cond} {newest}) AS a UNION SELECT room_id, session_id FROM (SELECT room_id, session_id "
+        f"FROM tablet_sessions WHERE {cond} AND acts > 0 {newest}) AS b) "
         f"SELECT t.session_id, t.room_id, t.course, t.t0_s + {off_s!r}, t.kind, t.item, t.activity_kind, t.title, "
         "t.events, t.seats FROM tablet_counts t JOIN pick p ON p.room_id = t.room_id AND p.session_id = t.session_id"
     )
@@ -63,8 +49,8 @@ def tablet_figures(courses: Rows, listed: Rows) -> dict[str, Any]:
     respondents = slots = 0
     by_course: list[dict[str, Any]] = []
     for course, n, joins, acts, answers, hands, resp, slot in courses:
-        c: dict[str, Any] = {"course": str(course), "sessions": int(n), "joins": int(joins or 0), "activities": int(acts or 0),
-             "answers": int(answers or 0)}
+        c: dict[str, Any] = {"course": str(course), "sessions": int(n), "joins": int(joins or 0),
+                             "activities": int(acts or 0), "answers": int(answers or 0)}
         for key in total:
             total[key] += int(hands or 0) if key == "hands" else c[key]
         respondents += int(resp or 0)

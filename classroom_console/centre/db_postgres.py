@@ -14,6 +14,7 @@ try:  # only a centre on PostgreSQL needs it
 except ImportError:  # pragma: no cover
     asyncpg = None
 
+from classroom_console import tablet_sessions
 from classroom_console.centre import schema
 from classroom_console.centre.db import CentreDB, Identity, RecordingState, TokenRow
 from classroom_console.centre.failures import DatabaseDown, Outage
@@ -288,8 +289,9 @@ class PostgresCentreDB(CentreDB):
                     else:
                         sql, args = _many(statement, batch)
                     await conn.executemany(sql, args)
-            sql, args = _sql(schema.SPAN_TABLETS, rows.span)
-            await conn.execute(sql, *args)
+            for statement in (schema.SPAN_TABLETS, tablet_sessions.CENTRE_DELETE, tablet_sessions.CENTRE_INSERT):
+                sql, args = _sql(statement, rows.span)
+                await conn.execute(sql, *args)
             key = {"room_id": rows.session["room_id"], "session_id": rows.session["id"]}
             sql, args = _sql(schema.COUNT_EVENTS, key)
             return int(await conn.fetchval(sql, *args))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from classroom_console import tablet_sessions
 from classroom_console.centre import gentle, schema
 from classroom_console.centre.db import CentreDB, Identity, RecordingState, TokenRow
 from classroom_console.centre.payloads import SessionRows
@@ -285,6 +286,8 @@ class SqliteCentreDB(CentreDB):
             c.execute(schema.DELETE_TABLETS, {"room_id": rows.span["room_id"], "session_id": rows.span["id"]})
             c.executemany(schema.INSERT_TABLET, rows.tablets)
             c.execute(schema.SPAN_TABLETS, rows.span)
+            c.execute(tablet_sessions.CENTRE_DELETE, rows.span)
+            c.execute(tablet_sessions.CENTRE_INSERT, rows.span)
             key = {"room_id": rows.session["room_id"], "session_id": rows.session["id"]}
             held = int(c.execute(schema.COUNT_EVENTS, key).fetchone()[0])
             for table in (rows.events, rows.hours, rows.device_spans, rows.devices, rows.readings):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from classroom_console import tablet_sessions
+
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS tokens (
         hash TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, folder TEXT NOT NULL,
@@ -89,11 +91,10 @@ ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (("tokens", "last_used_at", "T
 ADDED_COLUMNS += (("tablet_counts", "started_at", "TEXT"), ("tablet_counts", "lecturer", "TEXT"),
                   ("tablet_counts", "course", "TEXT"), ("tablet_counts", "t0_s", "DOUBLE PRECISION"))
 AFTER_COLUMNS = (
-    """CREATE INDEX IF NOT EXISTS tablet_counts_span
-        ON tablet_counts(started_at, room_id, session_id, lecturer, t0_s, course, kind, item, events, seats)""",
     """UPDATE tablet_counts SET (started_at, lecturer, course, t0_s) = (SELECT sp.started_at, sp.lecturer, sp.course,
         sp.t0_s FROM session_spans sp WHERE sp.room_id = tablet_counts.room_id AND sp.id = tablet_counts.session_id)
         WHERE started_at IS NULL""",
+    tablet_sessions.CENTRE_TABLE, *tablet_sessions.CENTRE_INDEXES, tablet_sessions.CENTRE_FILL,
 )
 FIND_TOKEN = "SELECT name, role, folder FROM tokens WHERE hash = :hash AND revoked_at IS NULL"
 TOKEN_ID_LEN = 12  # a token's public id: the start of its hash (never the token)
