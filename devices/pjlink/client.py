@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 
 from devices.pjlink.errors import (
     PJLinkAuthError,
@@ -120,29 +121,41 @@ class PJLinkClient:
             raise
         self._auth_random = greeting.auth_random
 
-    async def _exchange(self, line: bytes) -> bytes:
-        """Send one command on an open connection and return its reply line."""
+    async def _exchange(self, lines: Sequence[bytes]) -> list[bytes]:
+        """Send commands on an open connection in one write and return their reply lines, in order.
+
+        PJLink answers the lines of one connection in order, so several queries cost one round trip, not one
+        each (a campus sweep read 1,000 devices' 25 fields each: one write instead of 25 waits per device).
+        """
         assert self._writer is not None
+        data = b"".join(lines)
         if self._auth_random is not None:
-            line = auth_digest(self._auth_random, self.password or "").encode() + line
+            data = auth_digest(self._auth_random, self.password or "").encode() + data
             self._auth_random = None
         try:
-            self._writer.write(line)
-            async with asyncio.timeout(self.timeout):
-                await self._writer.drain()
+            self._writer.write(data)
+            if self._writer.transport.get_write_buffer_size():  # the usual case sent it all at once: no wait
+                async with asyncio.timeout(self.timeout):
+                    await self._writer.drain()
         except TimeoutError:
             raise PJLinkTimeout(f"{self.host} does not accept data") from None
         except OSError as exc:
             raise _DeadConnection(f"connection to {self.host} lost: {exc}") from None
-        return await self._read_line("reply")
+        replies = [await self._read_line("reply")]
+        try:
+            for _ in lines[1:]:
+                replies.append(await self._read_line("reply"))
+        except _DeadConnection as exc:  # a reply already came: the commands ran, never send them twice
+            raise PJLinkConnectionError(str(exc)) from None
+        return replies
 
-    async def _send(self, line: bytes) -> bytes:
+    async def _send(self, lines: Sequence[bytes]) -> list[bytes]:
         reused = self._writer is not None and self._reader is not None and not self._reader.at_eof()
         if not reused:
             await self.close()
             await self._connect()
         try:
-            return await self._exchange(line)
+            return await self._exchange(lines)
         except _DeadConnection:
             await self.close()
             if not reused:
@@ -150,28 +163,41 @@ class PJLinkClient:
             log.debug("%s dropped the idle connection; reconnecting once", self.host)
         await self._connect()
         try:
-            return await self._exchange(line)
+            return await self._exchange(lines)
         except _DeadConnection as exc:
             raise PJLinkConnectionError(str(exc)) from None
 
     async def request(self, cmd: str, param: str = QUERY, cls: int = 1) -> str:
         """Send one command, wait for its reply, and return the value; ERRn raises PJLinkCommandError."""
-        line = build_command(cmd, param, cls)
+        result = (await self.request_many([(cmd, param, cls)]))[0]
+        if isinstance(result, PJLinkCommandError):
+            raise result
+        return result
+
+    async def request_many(self, commands: Sequence[tuple[str, str, int]]) -> list[str | PJLinkCommandError]:
+        """Send (cmd, param, class) commands pipelined on one connection; each result is a value or its ERRn.
+
+        Anything that breaks the exchange (garbled reply, auth, connection) raises for the whole batch.
+        """
+        if not commands:
+            return []
+        lines = [build_command(cmd, param, cls) for cmd, param, cls in commands]
         async with self._lock:
             try:
-                raw = await self._send(line)
-                reply = parse_reply(raw)
-                if reply.cmd != cmd.upper():
-                    raise PJLinkProtocolError(f"asked {cmd.upper()}, {self.host} answered {reply.cmd}")
+                replies = [parse_reply(raw) for raw in await self._send(lines)]
+                for (cmd, _param, _cls), reply in zip(commands, replies, strict=True):
+                    if reply.cmd != cmd.upper():
+                        raise PJLinkProtocolError(f"asked {cmd.upper()}, {self.host} answered {reply.cmd}")
             except (PJLinkProtocolError, PJLinkAuthError, PJLinkConnectionError):
                 await self.close()
                 raise
             except asyncio.CancelledError:
                 await self.close()
                 raise
-        if reply.error is not None:
-            raise PJLinkCommandError(reply.error, f"%{cls}{cmd.upper()}")
-        return reply.value
+        return [
+            reply.value if reply.error is None else PJLinkCommandError(reply.error, f"%{cls}{cmd.upper()}")
+            for (cmd, _param, cls), reply in zip(commands, replies, strict=True)
+        ]
 
     async def query(self, cmd: str, cls: int = 1) -> str:
         return await self.request(cmd, QUERY, cls)
