@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from classroom_console.console import ConsoleCore
 from classroom_console.events import (
@@ -39,9 +39,11 @@ from classroom_console.media.studio_setup import StudioSetup, load_setup, save_s
 from classroom_console.room_devices import DeviceCommandError
 from classroom_console.tablets import events as tablet_events
 from devices.driver import Command, Reason
+from devices.model import DeviceInfo
 from ui.reasons import error_text
 
 log = logging.getLogger(__name__)
+DEVICE_FLUSH_MS = 16  # device updates are shown at most once a frame: a poll of 100 devices is one repaint each
 
 
 class RoomBridge(QObject):
@@ -68,16 +70,45 @@ class RoomBridge(QObject):
         self.room = core.room
         self._tasks: set[asyncio.Task[Any]] = set()
         self._previews: set[StreamPreview] = set()
+        # uid -> ("found" | "changed" | "lost", its latest DeviceInfo), emitted together by flush_devices
+        self._devices_due: dict[str, tuple[str, DeviceInfo]] = {}
+        self._device_timer = QTimer(self)
+        self._device_timer.setSingleShot(True)
+        self._device_timer.setInterval(DEVICE_FLUSH_MS)
+        self._device_timer.timeout.connect(self.flush_devices)
         self._unsubscribe = self.room.events.subscribe(self._relay)
+
+    def _device_due(self, kind: str, device: DeviceInfo) -> None:
+        """Keeps only a device's latest state until the next flush; "found" stays found when it changes again."""
+        earlier = self._devices_due.get(device.uid)
+        if earlier is not None and earlier[0] == "found" and kind == "changed":
+            kind = "found"
+        self._devices_due[device.uid] = (kind, device)
+        if not self._device_timer.isActive():
+            self._device_timer.start()
+
+    def flush_devices(self) -> None:
+        """Emits each device's latest state once (any other event flushes first, so the order holds)."""
+        self._device_timer.stop()
+        due, self._devices_due = self._devices_due, {}
+        for kind, device in due.values():
+            {"found": self.sig_device_found, "changed": self.sig_device_changed,
+             "lost": self.sig_device_lost}[kind].emit(device)
 
     def _relay(self, event: RoomEvent) -> None:
         match event:
             case DeviceFound(device=device):
-                self.sig_device_found.emit(device)
+                self._device_due("found", device)
+                return
             case DeviceChanged(device=device):
-                self.sig_device_changed.emit(device)
+                self._device_due("changed", device)
+                return
             case DeviceLost(device=device):
-                self.sig_device_lost.emit(device)
+                self._device_due("lost", device)
+                return
+        if self._devices_due:
+            self.flush_devices()
+        match event:
             case SessionStarted(session_id=sid, lecturer=lecturer, course=course):
                 self.sig_session_started.emit(sid, lecturer, course)
             case SessionEnded(session_id=sid):
@@ -233,6 +264,7 @@ class RoomBridge(QObject):
 
     def detach(self) -> None:
         self._unsubscribe()
+        self._device_timer.stop()
         for preview in list(self._previews):
             self.stop_stream(preview)
         for task in self._tasks:
