@@ -43,7 +43,7 @@ from devices.model import DeviceInfo
 from ui.reasons import error_text
 
 log = logging.getLogger(__name__)
-DEVICE_FLUSH_MS = 16  # device updates are shown at most once a frame: a poll of 100 devices is one repaint each
+DEVICE_FLUSH_MS = 16  # a device's changes are shown at most once a frame: a burst is one repaint per card
 
 
 class RoomBridge(QObject):
@@ -70,45 +70,44 @@ class RoomBridge(QObject):
         self.room = core.room
         self._tasks: set[asyncio.Task[Any]] = set()
         self._previews: set[StreamPreview] = set()
-        # uid -> ("found" | "changed" | "lost", its latest DeviceInfo), emitted together by flush_devices
-        self._devices_due: dict[str, tuple[str, DeviceInfo]] = {}
+        # A change with none in the last 16 ms is shown at once; the ones after it, within that window, wait for
+        # the window's end and only each device's latest is shown (uid -> its DeviceInfo, by flush_devices).
+        self._devices_due: dict[str, DeviceInfo] = {}
         self._device_timer = QTimer(self)
         self._device_timer.setSingleShot(True)
         self._device_timer.setInterval(DEVICE_FLUSH_MS)
-        self._device_timer.timeout.connect(self.flush_devices)
+        self._device_timer.timeout.connect(self._window_ends)
         self._unsubscribe = self.room.events.subscribe(self._relay)
 
-    def _device_due(self, kind: str, device: DeviceInfo) -> None:
-        """Keeps only a device's latest state until the next flush; "found" stays found when it changes again."""
-        earlier = self._devices_due.get(device.uid)
-        if earlier is not None and earlier[0] == "found" and kind == "changed":
-            kind = "found"
-        self._devices_due[device.uid] = (kind, device)
-        if not self._device_timer.isActive():
+    def _device_changed(self, device: DeviceInfo) -> None:
+        if self._device_timer.isActive():
+            self._devices_due[device.uid] = device
+        else:
             self._device_timer.start()
+            self.sig_device_changed.emit(device)
+
+    def _window_ends(self) -> None:
+        if self._devices_due:
+            self.flush_devices()
+            self._device_timer.start()  # a burst goes on: the next changes wait for the next window too
 
     def flush_devices(self) -> None:
-        """Emits each device's latest state once (any other event flushes first, so the order holds)."""
-        self._device_timer.stop()
+        """Shows each waiting device's latest state now (any other event flushes first, so the order holds)."""
         due, self._devices_due = self._devices_due, {}
-        for kind, device in due.values():
-            {"found": self.sig_device_found, "changed": self.sig_device_changed,
-             "lost": self.sig_device_lost}[kind].emit(device)
+        for device in due.values():
+            self.sig_device_changed.emit(device)
 
     def _relay(self, event: RoomEvent) -> None:
-        match event:
-            case DeviceFound(device=device):
-                self._device_due("found", device)
-                return
-            case DeviceChanged(device=device):
-                self._device_due("changed", device)
-                return
-            case DeviceLost(device=device):
-                self._device_due("lost", device)
-                return
+        if isinstance(event, DeviceChanged):
+            self._device_changed(event.device)
+            return
         if self._devices_due:
             self.flush_devices()
         match event:
+            case DeviceFound(device=device):
+                self.sig_device_found.emit(device)
+            case DeviceLost(device=device):
+                self.sig_device_lost.emit(device)
             case SessionStarted(session_id=sid, lecturer=lecturer, course=course):
                 self.sig_session_started.emit(sid, lecturer, course)
             case SessionEnded(session_id=sid):
