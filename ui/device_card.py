@@ -80,6 +80,8 @@ class DeviceCard(QFrame):
         self._took: dict[str, float] = {}  # how long the last one took, seconds
         self._details: DeviceDetails | None = None
         self._password_dialog: PasswordDialog | None = None
+        self.updates = 0  # how many times the card really redrew its contents (an unchanged device: none)
+        self._shown: DeviceInfo | None = None
         self.setMinimumWidth(320)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 16, 18, 16)
@@ -158,8 +160,13 @@ class DeviceCard(QFrame):
 
     # -- showing ---------------------------------------------------------------------------
     def update_device(self, device: DeviceInfo) -> None:
+        """Shows ``device``; the same state again (a poll that found nothing new) touches no widget."""
+        if device == self._shown:
+            return
         self._follow_warmup(self.device.state.get("power"), device.state.get("power"))
         self.device = device
+        self._shown = device
+        self.updates += 1
         state: dict[str, Any] = device.state
         self.name_label.setText(device.name or device.address)
         self.kind_label.setText(f"{kind_text(device.kind)} · {device.address}")
