@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import queue
+import threading
+from collections.abc import Callable
+
+import cv2
 import numpy as np
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap, QResizeEvent
@@ -46,8 +51,59 @@ def to_qimage(image: np.ndarray) -> QImage:
     return QImage(data.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
 
 
+class _Scaler:
+    """One worker thread for every view's scaling, started on demand and ended after a second without work
+    (starting a thread per picture cost the main thread up to 19 ms while encoder threads held the GIL)."""
+
+    IDLE_S = 1.0
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, job: Callable[[], None]) -> None:
+        with self._lock:
+            self._jobs.put(job)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._work, name="picture-scale", daemon=True)
+                self._thread.start()
+
+    def _work(self) -> None:
+        while True:
+            try:
+                job = self._jobs.get(timeout=self.IDLE_S)
+            except queue.Empty:
+                with self._lock:
+                    if self._jobs.empty():
+                        self._thread = None
+                        return
+                continue
+            job()
+
+
+_SCALER = _Scaler()
+
+
+def fitted(image: np.ndarray, box: tuple[int, int]) -> QImage:
+    """``image`` (RGB) scaled into ``box`` with its aspect kept, as a QImage owning its pixels (any thread)."""
+    h, w = image.shape[:2]
+    scale = min(box[0] / w, box[1] / h)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    if size != (w, h):
+        image = cv2.resize(image, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    return to_qimage(image)
+
+
 class PictureView(QLabel):
-    """Shows the latest picture scaled into its box with its aspect kept; a text when there is none."""
+    """Shows the latest picture scaled into its box with its aspect kept; a text when there is none.
+
+    Scaling a 640x360 picture smoothly took 9 ms of the main thread per preview frame (more while encoder
+    threads held the GIL): OpenCV does it on ``_SCALER``'s thread, GIL released, one picture per view at a
+    time, latest-only: one that arrives meanwhile waits in ``_wanted`` and replaces any older one there.
+    """
+
+    _sig_fitted = Signal(object, int)  # the scaled QImage and the generation it was asked in
 
     def __init__(self, placeholder: str, parent: QWidget | None = None) -> None:
         super().__init__(placeholder, parent)
@@ -57,6 +113,11 @@ class PictureView(QLabel):
         self.setMinimumSize(QSize(320, 180))
         self._image: QImage | None = None
         self._placeholder = placeholder
+        self._source: np.ndarray | None = None  # the last picture as it came, to scale again on a resize
+        self._wanted: tuple[np.ndarray, tuple[int, int]] | None = None
+        self._scaling = False
+        self._generation = 0  # bumped by clear_frame: a picture scaled before it is dropped
+        self._sig_fitted.connect(self._fitted)
 
     @property
     def image(self) -> QImage | None:
@@ -71,22 +132,46 @@ class PictureView(QLabel):
         return self.minimumSize()
 
     def show_frame(self, image: np.ndarray) -> None:
-        self._image = to_qimage(image)
-        self._paint()
+        """Hands the picture to the scaling thread; it is shown when scaled (the caller may reuse its array)."""
+        self._source = np.array(image, copy=True)  # the producer may reuse its array
+        self._scale()
 
     def clear_frame(self, text: str | None = None) -> None:
-        self._image = None
+        self._generation += 1
+        self._image, self._source, self._wanted = None, None, None
         self.setPixmap(QPixmap())
         self.setText(text if text is not None else self._placeholder)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._paint()
+        self._scale()
 
-    def _paint(self) -> None:
-        if self._image is None:
+    def _scale(self) -> None:
+        if self._source is None:
             return
-        pixmap = QPixmap.fromImage(self._image).scaled(
-            self.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-        )
-        self.setPixmap(pixmap)
+        box = self.size()
+        self._wanted = (self._source, (max(1, box.width()), max(1, box.height())))
+        if not self._scaling:
+            self._next()
+
+    def _next(self) -> None:
+        wanted, self._wanted = self._wanted, None
+        if wanted is None:
+            return
+        self._scaling = True
+        generation = self._generation
+
+        def work() -> None:
+            try:
+                self._sig_fitted.emit(fitted(*wanted), generation)  # queued to the GUI thread
+            except RuntimeError:
+                pass  # the view was deleted meanwhile
+
+        _SCALER.submit(work)
+
+    def _fitted(self, image: QImage, generation: int) -> None:
+        self._scaling = False
+        if generation == self._generation:
+            self._image = image
+            self.setPixmap(QPixmap.fromImage(image))
+        self._next()
