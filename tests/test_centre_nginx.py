@@ -137,11 +137,19 @@ async def test_two_processes_behind_nginx_one_killed_mid_upload_the_other_comple
                 deadline = time.monotonic() + 60
                 holder = None
                 while holder is None:
-                    assert time.monotonic() < deadline and not first.done(), "no process took the upload's lock"
+                    assert not first.done(), f"the upload ended before a process was killed: {first.result()}"
+                    assert time.monotonic() < deadline, "no process took the upload's lock"
                     held = await asyncio.to_thread(_held, files)
                     if held >= 6 * MB:
                         holder = await lock_holder(pg_server.url, pg_server.password)
                     await asyncio.sleep(0.1)
+                # Mid-upload, both processes give the same report (nothing of it is kept in one process).
+                async with aiohttp.ClientSession(headers=auth(token)) as http:
+                    bodies = []
+                    for port in ports:
+                        async with http.get(f"http://127.0.0.1:{port}/api/v1/usage") as r:
+                            bodies.append(await r.json())
+                assert bodies[0] == bodies[1] and bodies[0]["sessions"] == 2
                 victim = next(p for p in procs if p.pid == holder)
                 victim.send_signal(signal.SIGKILL)
                 await victim.wait()
