@@ -1,5 +1,7 @@
-"""The usage report's tablet participation query over a year of tablet sessions (target: <= 100 ms, as every
-other chart of the Centre workspace).
+"""The usage report's tablet participation queries over a year of tablet sessions (target: <= 100 ms, as every
+other chart of the Centre workspace): ``tablets_courses`` (sums per course), ``tablets_sessions`` (the listed
+sessions) and ``tablets`` (the listed activities' rows), each timed and their sum, beside the query before
+tablet_counts carried its sessions (a join).
 
 Data: ``--sessions`` sessions (default 50,000, a busy centre's year), ``--tablet-share`` of them with tablets
 (default 10 %): each has 30 seats joining, 5 polls and about 27 answers to each, and a few hands; every
@@ -21,14 +23,17 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from classroom_console.store import open_store
 from classroom_console.usage_model import UsageFilter
+from classroom_console.usage_participation import participation_sql
 from classroom_console.usage_sql import SQLITE, build_queries, used_params
 
 TARGET_MS = 100.0
+TABLET_QUERIES = ("tablets_courses", "tablets_sessions", "tablets")
 SEATS, POLLS = 30, 5
 
 
@@ -44,7 +49,8 @@ def generate(folder: Path, sessions: int, share: float) -> Path:
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA synchronous = OFF")
     start = datetime(2025, 9, 1, tzinfo=UTC)
-    rows, events = [], []
+    rows: list[tuple[Any, ...]] = []
+    events: list[tuple[Any, ...]] = []
     for i in range(sessions):
         begin = start + timedelta(days=rng.randrange(365), hours=rng.randrange(8, 18))
         sid = f"s{i:08d}"
@@ -81,6 +87,10 @@ def generate(folder: Path, sessions: int, share: float) -> Path:
 def median_ms(conn: sqlite3.Connection, f: UsageFilter, name: str) -> float:
     """One chart's query alone (the whole report runs every chart: slow to repeat on a busy machine)."""
     queries, params = build_queries(SQLITE, f, "room:0")
+    if name == "joined":  # the query before tablet_counts carried its sessions: the rollup joined with them
+        where = queries["totals"].split(" WHERE ", 1)[1]
+        queries[name] = participation_sql(f"fs AS (SELECT id, room_id, lecturer, course, t0_s AS t0 "
+                                          f"FROM session_spans WHERE {where})")
     sql = queries[name]
     runs = []
     for _ in range(5):
@@ -103,6 +113,7 @@ def main() -> int:
             t = time.perf_counter()
             path = generate(folder, args.sessions, args.tablet_share)
             print(f"generated in {time.perf_counter() - t:.1f} s ({path})")
+        open_store(folder).close()  # a kept store from an older version is migrated first
         conn = sqlite3.connect(path)
         counted = conn.execute("SELECT count(*) FROM session_events WHERE kind IN ('participant_joined', "
                                "'activity_started', 'answer', 'hand_raised', 'tablet.joined', 'tablet.activity', "
@@ -117,12 +128,17 @@ def main() -> int:
         for label, f in (("everything", UsageFilter()), ("one month", UsageFilter(since=date(2026, 1, 1),
                                                                                   until=date(2026, 1, 31))),
                          ("one lecturer", UsageFilter(lecturer="Lecturer 42"))):
-            median_ms(conn, f, "tablets")  # warm the page cache
-            tablets, totals = median_ms(conn, f, "tablets"), median_ms(conn, f, "totals")
-            worst = max(worst, tablets)
-            print(f"{label:<13} tablets {tablets:8.1f} ms   (totals chart {totals:6.1f} ms; {tablets / ref_ms:.2f} x "
-                  "the reference)")
-        print(f"worst {worst:.1f} ms, target <= {TARGET_MS:.0f} ms: {'ok' if worst <= TARGET_MS else 'OVER'}")
+            for name in TABLET_QUERIES:
+                median_ms(conn, f, name)  # warm the page cache
+            each = {name: median_ms(conn, f, name) for name in TABLET_QUERIES}
+            joined, totals = median_ms(conn, f, "joined"), median_ms(conn, f, "totals")
+            both = sum(each.values())
+            worst = max(worst, both)
+            print(f"{label:<13} tablets {both:7.1f} ms (" + ", ".join(f"{k} {v:.1f}" for k, v in each.items())
+                  + f"; before, joined with the sessions: {joined:.1f} ms; totals chart {totals:.1f} ms; "
+                  f"{both / ref_ms:.2f} x the reference)")
+        verdict = "ok" if worst <= TARGET_MS else "OVER"
+        print(f"worst (the three tablet queries together) {worst:.1f} ms, target <= {TARGET_MS:.0f} ms: {verdict}")
         return 0 if worst <= TARGET_MS else 1
     finally:
         if args.keep is None:

@@ -244,6 +244,6 @@ def assemble(f: UsageFilter, rows: Mapping[str, Rows]) -> UsageReport:
             for uid, (e, r, last) in sorted(faults.items(), key=lambda kv: -(kv[1][0] + kv[1][1]))
         ),
         session_rows=session_rows,
-        tablets=tablet_figures(rows.get("tablets_courses", ()), rows.get("tablets", ())),
+        tablets=tablet_figures(*(rows.get(k, ()) for k in ("tablets_courses", "tablets_sessions", "tablets"))),
         notes=(),
     )
