@@ -9,6 +9,7 @@ from sqlite_utils import Database
 
 from classroom_console.participation_rollup import add_tablet_rollup
 from classroom_console.tablet_sessions import ROOM_DDL as TABLET_SESSIONS_DDL
+from classroom_console.tablet_sessions import ROOM_INDEX as TABLET_SESSIONS_INDEX
 
 from .errors import StoreTooNewError
 
@@ -317,6 +318,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _V10_TABLET_SESSIONS,
     _V11_TABLET_SPAN_INDEX,
     _V12_TABLET_SESSIONS,
+    TABLET_SESSIONS_INDEX,  # v13: tablet_sessions' index covers the figures' columns (tablet_sessions.py)
 )
 LATEST_VERSION = len(MIGRATIONS)
 
