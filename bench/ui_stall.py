@@ -1,0 +1,246 @@
+"""The Qt main thread's longest stall and 99th-percentile event-loop latency in the real console window.
+
+Two loads, each in a fresh process running the real MainWindow (offscreen unless there is a display):
+  devices  the lecturer's screen on a simulated room of 100 projectors (in a child process, as hardware would be),
+           polled every second for 10 s, every poll changing each device's state (lamp hours tick fast);
+  pip      the Studio recording 1080p30 picture-in-picture of two test patterns and a tone, the preview on.
+Reference in the same run: a bare Qt window with the same 5 ms timer and nothing else (``bare``).
+Each is run quiet and beside ``stress-ng --cpu 2`` (``--load both``, the default).
+
+    python bench/ui_stall.py [--seconds 10] [--devices 100] [--load quiet|stress|both]   (target: ≤ 16 ms)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+TARGET_MS = 16.0
+NET = "127.0.92.0/25"  # loopback only, apart from the tests' rooms, a running demo and bench/discovery.py
+ROOM = """
+import asyncio, ipaddress, signal, sys
+from devices.sim.pjlink_projector import PowerState, SimProjectorConfig, SimulatedProjector
+async def main(n, net):
+    hosts = [str(h) for h in list(ipaddress.IPv4Network(net).hosts())[:n]]
+    sims = [SimulatedProjector(SimProjectorConfig(name=f"Bench {i + 1}", host=h, udp_port=None, idle_timeout_s=300,
+                                                  mac=f"02:b7:00:00:{i // 256:02x}:{i % 256:02x}",
+                                                  lamp_hours_per_second=3600.0)) for i, h in enumerate(hosts)]
+    for sim in sims:
+        await sim.start()
+        sim._set_power(PowerState.ON)  # lit: its lamp hours tick, so every poll changes its state
+    print("ready", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    await asyncio.gather(*(sim.stop() for sim in sims))
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+asyncio.run(main(int(sys.argv[1]), sys.argv[2]))
+"""
+
+
+async def until(predicate: Callable[[], bool], within: float) -> None:
+    """Lets Qt and asyncio run until ``predicate`` holds or ``within`` seconds pass."""
+    for _ in range(int(within / 0.05)):
+        if predicate():
+            return
+        await asyncio.sleep(0.05)
+
+
+def start_room(devices: int) -> subprocess.Popen[str]:
+    """The simulated projectors in a child process: their work is not the console's to count."""
+    sim = subprocess.Popen([sys.executable, "-c", ROOM, str(devices), NET], stdin=subprocess.PIPE,
+                           stdout=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert sim.stdout is not None
+    if sim.stdout.readline().strip() != "ready":
+        sim.kill()
+        raise RuntimeError("the simulated room did not start")
+    return sim
+
+
+def stop_room(sim: subprocess.Popen[str]) -> None:
+    assert sim.stdin is not None
+    sim.stdin.close()
+    sim.wait(30)
+
+
+def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
+    """Runs in the child process: one scenario, its meter's figures."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
+    import qasync
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from ui.stall_meter import StallMeter
+
+    app = QApplication.instance() or QApplication([])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    figures: dict[str, Any] = {}
+
+    async def bare() -> None:
+        window = QWidget()
+        window.resize(1366, 768)
+        window.show()
+        meter = StallMeter()
+        meter.start()
+        await asyncio.sleep(seconds)
+        meter.stop()
+        figures.update(longest=meter.longest_ms, p99=meter.p99_ms, ticks=meter.ticks)
+
+    async def room() -> None:
+        from classroom_console.console import ConsoleCore, ConsoleOptions
+        from classroom_console.discovery_scope import Scope
+        from devices.model import Availability
+        from ui.bridge import RoomBridge
+        from ui.main_window import MainWindow
+
+        with tempfile.TemporaryDirectory() as folder:
+            core = ConsoleCore(ConsoleOptions(data_dir=Path(folder), scope=Scope.LOOPBACK, sweep=(NET,),
+                                              poll_interval_s=1.0, rediscover_every_s=3600))
+            await core.start()
+            window = MainWindow(RoomBridge(core))
+            window.resize(1366, 768)
+            window.show()
+            lecturer = window.lecturer
+            filling = StallMeter()
+            filling.start()
+            await until(lambda: sum(c.device.availability is Availability.ONLINE
+                                    for c in lecturer.cards.values()) >= devices, 90)
+            filling.stop()
+            changed = 0
+
+            def count(_device: object) -> None:
+                nonlocal changed
+                changed += 1
+
+            window.bridge.sig_device_changed.connect(count)
+            meter = StallMeter()
+            meter.start()
+            await asyncio.sleep(seconds)
+            meter.stop()
+            online = sum(c.device.availability is Availability.ONLINE for c in lecturer.cards.values())
+            figures.update(longest=meter.longest_ms, p99=meter.p99_ms, ticks=meter.ticks, cards=len(lecturer.cards),
+                           online=online, changes=changed, filling=filling.longest_ms)
+            window.bridge.detach()
+            await core.stop()
+
+    async def pip() -> None:
+        from classroom_console.console import ConsoleCore, ConsoleOptions
+        from classroom_console.media.layout import Layout, LayoutKind
+        from ui.bridge import RoomBridge
+        from ui.main_window import MainWindow
+
+        with tempfile.TemporaryDirectory() as folder:
+            core = ConsoleCore(ConsoleOptions(data_dir=Path(folder), discover=False))
+            await core.start()
+            window = MainWindow(RoomBridge(core))
+            window.resize(1366, 768)
+            window.show()
+            window.show_workspace("studio")
+            studio = window.studio._studio()
+            await studio.set_output((1920, 1080), 30)
+            for spec in ("test-pattern", "test-pattern", "tone"):
+                await studio.add_source(spec)
+            studio.set_layout(Layout(LayoutKind.PIP))
+            await studio.start_recording()
+            await asyncio.sleep(1.0)  # the encoder's start-up is not the steady state
+            meter = StallMeter()
+            meter.start()
+            await asyncio.sleep(seconds)
+            meter.stop()
+            shown = window.studio.relay.shown
+            await studio.stop_recording()
+            figures.update(longest=meter.longest_ms, p99=meter.p99_ms, ticks=meter.ticks, previews=shown)
+            window.bridge.detach()
+            await studio.close()
+            await core.stop()
+
+    if os.environ.get("UI_STALL_SWITCH"):
+        sys.setswitchinterval(float(os.environ["UI_STALL_SWITCH"]))
+    sim = start_room(devices) if scenario == "devices" else None
+    run = {"bare": bare, "devices": room, "pip": pip}[scenario]
+    profile = None
+    if os.environ.get("UI_STALL_PROFILE"):  # what runs on the main thread (cProfile sees this thread only)
+        import cProfile
+        profile = cProfile.Profile()
+        profile.enable()
+    try:
+        with loop:
+            loop.run_until_complete(run())
+    finally:
+        if sim is not None:
+            stop_room(sim)
+    if profile is not None:
+        import pstats
+        profile.disable()
+        pstats.Stats(profile, stream=sys.stderr).sort_stats(os.environ["UI_STALL_PROFILE"]).print_stats(40)
+    return figures
+
+
+def child(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, __file__, "--child", scenario, "--seconds", str(seconds),
+                          "--devices", str(devices)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if out.returncode != 0 or not lines:
+        raise RuntimeError(f"{scenario} failed:\n{out.stderr[-2000:]}")
+    return dict(json.loads(lines[-1]))
+
+
+def start_stress() -> subprocess.Popen[bytes]:
+    if shutil.which("stress-ng") is None:
+        sys.exit("stress-ng is not installed: apt-get install -y stress-ng")
+    return subprocess.Popen(["stress-ng", "--cpu", "2", "--quiet"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--devices", type=int, default=100)
+    parser.add_argument("--load", choices=("quiet", "stress", "both"), default="both")
+    parser.add_argument("--only", choices=("bare", "devices", "pip"), action="append",
+                        help="run only these scenarios (repeatable)")
+    parser.add_argument("--child", choices=("bare", "devices", "pip"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.seconds <= 0 or args.devices <= 0:
+        sys.exit("--seconds and --devices must be positive")
+    if args.child:
+        print(json.dumps(measure(args.child, args.seconds, args.devices)), flush=True)
+        return
+    loads = ("quiet", "stress") if args.load == "both" else (args.load,)
+    scenarios = args.only or ["bare", "devices", "pip"]
+    print(f"Qt main-thread stall, {args.seconds:g} s each (5 ms precise timer; target: longest ≤ {TARGET_MS:g} ms)")
+    for load in loads:
+        stress = start_stress() if load == "stress" else None
+        try:
+            time.sleep(1.0 if stress else 0)
+            print(f"\n{'beside stress-ng --cpu 2' if stress else 'quiet'} (load average {os.getloadavg()[0]:.1f})")
+            for scenario in scenarios:
+                f = child(scenario, args.seconds, args.devices)
+                extra = ""
+                if scenario == "devices":
+                    extra = (f"  {f['online']}/{f['cards']} cards online, {f['changes']} device changes;"
+                             f" filling the cards: {f['filling']:.1f} ms")
+                elif scenario == "pip":
+                    extra = f"  {f['previews']} preview frames shown"
+                label = {"bare": "reference: bare Qt window", "devices": f"{args.devices} devices polled",
+                         "pip": "1080p30 PiP recording + preview"}[scenario]
+                verdict = "" if scenario == "bare" else ("  ok" if f["longest"] <= TARGET_MS else "  OVER TARGET")
+                print(f"  {label:<34} longest {f['longest']:7.1f} ms   p99 {f['p99']:6.1f} ms{verdict}{extra}")
+        finally:
+            if stress is not None:
+                os.killpg(stress.pid, 15)
+                stress.wait(10)
+
+
+if __name__ == "__main__":
+    main()
