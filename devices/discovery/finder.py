@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import resource
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Collection, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ PJLINK_PORT = 4352
 MECHANISMS = frozenset({"search", "dnssd", "sweep", "wsdiscovery"})
 DEFAULT_ROLES = {"onvif": "camera", "visca-ip": "camera", "camera-stream": "camera", "classroom-tablet": "tablet"}
 Endpoint = tuple[str, int]
+MIN_IDENTIFY, MAX_IDENTIFY = 16, 256
 
 
 @dataclass(slots=True)
@@ -52,7 +54,22 @@ class FinderConfig:
     step_timeout: float = 2.0
     sweep_concurrency: int = 32
     sweep_rate: float = 200.0
-    identify_concurrency: int = 16
+    identify_concurrency: int | None = None  # None: scaled to the look (16..256, within the fd limit)
+
+
+def identify_concurrency(finder: DeviceFinder) -> int:
+    """How many devices to identify at once: enough for a campus sweep, never near the process's fd limit.
+
+    Sixteen at a time made 1,000 devices queue for seconds behind each other's round trips; each identification
+    holds one socket (two briefly, asking for the MAC), so a quarter of the soft fd limit is the ceiling.
+    """
+    targets = len(finder.sweep_targets) + len(finder.config.search_targets or ())
+    wanted = max(MIN_IDENTIFY, min(MAX_IDENTIFY, targets or MAX_IDENTIFY // 2))
+    try:
+        soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (OSError, ValueError):
+        return MIN_IDENTIFY
+    return max(1, min(wanted, soft // 4)) if soft > 0 else wanted
 
 
 class DeviceFinder:
@@ -118,7 +135,7 @@ class _Run:
         self.done: dict[Endpoint, str] = {}  # endpoint -> uid, this run
         self.tasks: set[asyncio.Task[None]] = set()
         self.producers = 0
-        self.limit = asyncio.Semaphore(self.cfg.identify_concurrency)
+        self.limit = asyncio.Semaphore(self.cfg.identify_concurrency or identify_concurrency(finder))
 
     async def __aiter__(self) -> AsyncIterator[DeviceInfo]:
         producers = {

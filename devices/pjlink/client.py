@@ -128,6 +128,15 @@ class PJLinkClient:
         each (a campus sweep read 1,000 devices' 25 fields each: one write instead of 25 waits per device).
         """
         assert self._writer is not None
+        if self._auth_random is not None and len(lines) > 1:
+            # The digest is checked on the first line: a device that refuses it answers ERRA and hangs up, and
+            # hanging up on unread lines resets the connection, losing that ERRA. So the first goes alone.
+            first = await self._exchange(lines[:1])
+            parse_reply(first[0])  # raises on ERRA (or garbage) before the rest is sent
+            try:
+                return first + await self._exchange(lines[1:])
+            except _DeadConnection as exc:
+                raise PJLinkConnectionError(str(exc)) from None
         data = b"".join(lines)
         if self._auth_random is not None:
             data = auth_digest(self._auth_random, self.password or "").encode() + data

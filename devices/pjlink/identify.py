@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Sequence
 
 from devices.driver import Identity, Reason
 from devices.model import Availability
@@ -24,35 +24,32 @@ class _Gone(Exception):
 
 
 async def identify(host: str, port: int, password: str | None, step_timeout: float = 2.0) -> Identity:
-    """CLSS, NAME, INF1, INF2, INFO and (class 2) SNUM; never raises, availability says what went wrong."""
+    """CLSS, NAME, INF1, INF2, INFO in one round trip, then (class 2) SNUM; never raises, availability says why."""
     ident = Identity(Availability.UNKNOWN)
     garbled = 0
     client = PJLinkClient(host, port, password, step_timeout)
 
-    async def ask(call: Awaitable[object], what: str) -> str:
+    async def ask(commands: Sequence[tuple[str, str, int]]) -> list[str]:
+        """One round trip for several queries; ERR1 (class 1) or ERR3 (standby) on one is just not known."""
         nonlocal garbled
         try:
-            return str(await call)
-        except PJLinkCommandError as exc:  # ERR1 (class 1 device) or ERR3 (standby): just not known
-            log.debug("%s:%d %s: %s", host, port, what, exc)
+            results = await client.request_many(commands)
         except PJLinkAuthError:
             raise
         except PJLinkConnectionError as exc:
             raise _Gone(str(exc)) from None
         except PJLinkProtocolError as exc:
             garbled += 1
-            log.info("%s:%d garbled %s: %s", host, port, what, exc)
-        return ""
+            log.info("%s:%d garbled identification: %s", host, port, exc)
+            return [""] * len(commands)
+        return ["" if isinstance(value, PJLinkCommandError) else value for value in results]
 
     try:
         async with asyncio.timeout(step_timeout * 8), client:
-            ident.protocol_class = await ask(client.pjlink_class(), "CLSS")
-            ident.name = await ask(client.name(), "NAME")
-            ident.manufacturer = await ask(client.query("INF1"), "INF1")
-            ident.product = await ask(client.query("INF2"), "INF2")
-            ident.info = await ask(client.query("INFO"), "INFO")
+            asked = await ask([(cmd, "?", 1) for cmd in ("CLSS", "NAME", "INF1", "INF2", "INFO")])
+            ident.protocol_class, ident.name, ident.manufacturer, ident.product, ident.info = asked
             if ident.protocol_class == "2":
-                ident.serial = await ask(client.serial_number(), "SNUM")
+                ident.serial = (await ask([("SNUM", "?", 2)]))[0]
     except PJLinkAuthError as exc:
         ident.availability, ident.error = Availability.AUTH_FAILED, str(exc)
         ident.reason = Reason.PASSWORD_WRONG if password else Reason.PASSWORD_NEEDED
