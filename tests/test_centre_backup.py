@@ -7,6 +7,7 @@ Real SQLite (backed up online, while the service runs), a real PostgreSQL (pg_du
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -38,8 +39,8 @@ async def _fill_centre(data: Path, tmp: Path, token: str, db_options: dict[str, 
         for n in range(2):
             store = await AsyncStore.open(tmp / f"room-{n}")
             try:
-                await store.call(lambda s, n=n: fill_room(s, tmp / f"room-{n}", sessions=3, events=8,
-                                                          recording_bytes=(n + 1) * 700_000))
+                await store.call(functools.partial(fill_room, folder=tmp / f"room-{n}", sessions=3, events=8,
+                                                   recording_bytes=(n + 1) * 700_000))
                 engine = engine_for(store, centre.url, token)
                 try:
                     result = await engine.run_once(force=True)
