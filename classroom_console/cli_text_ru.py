@@ -254,6 +254,40 @@ MESSAGES: dict[str, str] = {
     "--since {since} is after --until {until}": "--since {since} позже, чем --until {until}",
     "--token is for --centre URL (the local report needs none)":
         "--token нужен для --centre URL (местному отчёту — нет)",
+    # class (commands/class_.py)
+    "an active-learning session with student tablets: print the join URL and code, run a poll, print results":
+        "занятие с планшетами студентов: вывести адрес и код для входа, провести опрос, вывести итоги",
+    "the course, as the usage report groups sessions": "курс (по нему отчёт об использовании группирует занятия)",
+    "today's title (e.g. the lecture's topic)": "название сегодняшнего занятия (например, тема лекции)",
+    "who teaches (default: nobody named)": "кто ведёт занятие (по умолчанию никто не указан)",
+    "the room's scene to start with (e.g. Lecture)": "сцена аудитории, с которой начать (например, Lecture)",
+    "the tablets' port (default 0: any free one)": "порт для планшетов (по умолчанию 0: любой свободный)",
+    "the address the tablets' server listens on (default: every interface)":
+        "адрес, на котором сервер планшетов принимает подключения (по умолчанию: все интерфейсы)",
+    "a poll to run on the tablets": "вопрос опроса для планшетов",
+    "one of the poll's options; repeat for each (at least two)":
+        "один из вариантов ответа; повторите для каждого (не меньше двух)",
+    "students may choose more than one option": "студенты могут выбрать несколько вариантов",
+    "a correct option: the poll becomes a quiz": "правильный вариант: опрос становится тестом",
+    "end after S seconds (default: at Ctrl-C)": "закончить через S секунд (по умолчанию: по Ctrl-C)",
+    "one JSON object a line: first the join URL and code, last the results":
+        "по объекту JSON в строке: первым адрес и код для входа, последним итоги",
+    "--course and --title must not be empty": "--course и --title не могут быть пустыми",
+    "--option, --correct and --multiple belong to a --poll":
+        "--option, --correct и --multiple задаются вместе с --poll",
+    "--poll: {why}": "--poll: {why}",
+    "joined: seat {seat} {name}": "вошёл: место {seat} {name}",
+    "rejoined: seat {seat} {name}": "вернулся: место {seat} {name}",
+    "answer from seat {seat}: {counts}": "ответ с места {seat}: {counts}",
+    "hands up: {count}": "поднятых рук: {count}",
+    "scene {name}: {outcome}": "сцена {name}: {outcome}",
+    "applied": "применена",
+    "{device} {step} failed ({reason})": "{device}: шаг {step} не удался ({reason})",
+    "cannot serve the tablets on {host}:{port}: {why}": "не удаётся принимать планшеты на {host}:{port}: {why}",
+    "port {asked} is taken: the tablets use port {port}": "порт {asked} занят: планшеты подключаются к порту {port}",
+    "Join: {url}   code: {code}": "Вход: {url}   код: {code}",
+    "at the end: {problem}": "при завершении: {problem}",
+    "correct: {options}": "правильно: {options}",
 }
 
 PLURALS: dict[str, tuple[str, str, str]] = {
@@ -275,4 +309,9 @@ PLURALS: dict[str, tuple[str, str, str]] = {
     ),
     "{n} session": ("{n} сеанс", "{n} сеанса", "{n} сеансов"),  # usage_export.to_table
     "{n} room": ("{n} аудитория", "{n} аудитории", "{n} аудиторий"),
+    "{n} tablet joined": ("подключился {n} планшет", "подключились {n} планшета", "подключились {n} планшетов"),
+    "answered: {answered} of {n} tablet": (
+        "ответили: {answered} из {n} планшета", "ответили: {answered} из {n} планшетов",
+        "ответили: {answered} из {n} планшетов",
+    ),
 }

@@ -76,7 +76,7 @@ def test_class_without_a_poll_prints_the_join_line_then_ends(tmp_path: Path,
     assert code == 0, out.err
     lines = out.out.splitlines()
     assert lines[0].startswith("Join: http://127.0.0.1:") and "code: " in lines[0]
-    assert lines[-1] == "0 tablet(s) joined"
+    assert lines[-1] == "0 tablets joined"
 
 
 def test_bad_class_arguments_are_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

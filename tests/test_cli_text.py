@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The modules whose words go through cli_text; another command joins by wrapping its strings and listing it here.
 TRANSLATED = [ROOT / "classroom_console" / "cli.py", ROOT / "classroom_console" / "usage_export.py"] + [
     ROOT / "classroom_console" / "commands" / f"{name}.py"
-    for name in ("discover", "device", "sim", "record", "stream", "sync", "usage", "argtypes")
+    for name in ("discover", "device", "sim", "record", "stream", "sync", "usage", "argtypes", "class_")
 ]
 
 
@@ -129,3 +129,33 @@ def test_every_translated_message_has_its_russian_with_the_same_fields() -> None
         assert _fields(english) == _fields(russian), (english, russian)
     for english, forms in cli_text_ru.PLURALS.items():
         assert len(forms) == 3 and all(_fields(form) == _fields(english) for form in forms), english
+
+
+def test_class_speaks_russian_with_its_plurals(tmp_path: Path) -> None:
+    """The class command: help, its lines and its counts in Russian (it printed "tablet(s)" in English only)."""
+    from classroom_console.commands.class_ import result_lines
+
+    done = cli("--lang", "ru", "class", "--help")
+    assert "занятие с планшетами студентов" in done.stdout
+    assert "правильный вариант: опрос становится тестом" in done.stdout
+    poll = {"question": "Готовы?", "results": {"Да": 1, "Нет": 0}, "correct": ["Да"]}
+    for n, english, russian in ((1, "1 tablet joined", "подключился 1 планшет"),
+                                (3, "3 tablets joined", "подключились 3 планшета"),
+                                (11, "11 tablets joined", "подключились 11 планшетов"),
+                                (21, "21 tablets joined", "подключился 21 планшет")):
+        with cli_text.speaking("en"):
+            assert result_lines({"seats": n}) == [english]
+            assert result_lines({**poll, "seats": n, "responders": 1})[-2:] == [
+                f"answered: 1 of {n} {'tablet' if n == 1 else 'tablets'}", "correct: Да"]
+        with cli_text.speaking("ru"):
+            assert result_lines({"seats": n}) == [russian]
+            assert result_lines({**poll, "seats": n, "responders": 1})[-2] == (
+                f"ответили: 1 из {n} {'планшета' if n % 10 == 1 and n != 11 else 'планшетов'}")
+    done = cli("--lang", "ru", "--data-dir", str(tmp_path), "class", "--host", "127.0.0.1", "--course", "Физика",
+               "--title", "Оптика", "--duration", "0.5")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("Вход: http://127.0.0.1:") and "код: " in lines[0]
+    assert lines[-1] == "подключились 0 планшетов"
+    bad = cli("--lang", "ru", "--data-dir", str(tmp_path), "class", "--course", " ", "--title", "T")
+    assert bad.returncode == 2 and bad.stderr == "classroom-console class: --course и --title не могут быть пустыми\n"

@@ -14,6 +14,7 @@ import signal
 import sys
 from typing import TYPE_CHECKING, Any
 
+from classroom_console.cli_text import ntr, tr
 from classroom_console.commands.argtypes import number_in, positive_seconds
 
 if TYPE_CHECKING:
@@ -26,39 +27,39 @@ EXIT_BAD_INPUT = 2
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--course", required=True, help="the course, as the usage report groups sessions")
-    parser.add_argument("--title", required=True, help="today's title (e.g. the lecture's topic)")
-    parser.add_argument("--lecturer", default="", help="who teaches (default: nobody named)")
-    parser.add_argument("--scene", metavar="NAME", help="the room's scene to start with (e.g. Lecture)")
+    parser.add_argument("--course", required=True, help=tr("the course, as the usage report groups sessions"))
+    parser.add_argument("--title", required=True, help=tr("today's title (e.g. the lecture's topic)"))
+    parser.add_argument("--lecturer", default="", help=tr("who teaches (default: nobody named)"))
+    parser.add_argument("--scene", metavar="NAME", help=tr("the room's scene to start with (e.g. Lecture)"))
     parser.add_argument("--port", type=number_in(0, 65535, integer=True), default=0, metavar="P",
-                        help="the tablets' port (default 0: any free one)")
+                        help=tr("the tablets' port (default 0: any free one)"))
     parser.add_argument("--host", default="0.0.0.0", metavar="ADDR",
-                        help="the address the tablets' server listens on (default: every interface)")
-    parser.add_argument("--poll", metavar="QUESTION", help="a poll to run on the tablets")
+                        help=tr("the address the tablets' server listens on (default: every interface)"))
+    parser.add_argument("--poll", metavar="QUESTION", help=tr("a poll to run on the tablets"))
     parser.add_argument("--option", action="append", default=[], metavar="TEXT",
-                        help="one of the poll's options; repeat for each (at least two)")
-    parser.add_argument("--multiple", action="store_true", help="students may choose more than one option")
+                        help=tr("one of the poll's options; repeat for each (at least two)"))
+    parser.add_argument("--multiple", action="store_true", help=tr("students may choose more than one option"))
     parser.add_argument("--correct", action="append", default=[], metavar="TEXT",
-                        help="a correct option: the poll becomes a quiz")
+                        help=tr("a correct option: the poll becomes a quiz"))
     parser.add_argument("--duration", type=positive_seconds, metavar="S",
-                        help="end after S seconds (default: at Ctrl-C)")
+                        help=tr("end after S seconds (default: at Ctrl-C)"))
     parser.add_argument("--json", action="store_true",
-                        help="one JSON object a line: first the join URL and code, last the results")
+                        help=tr("one JSON object a line: first the join URL and code, last the results"))
 
 
 def check(args: argparse.Namespace) -> str:
     """Why the arguments cannot work, in one line, or ""."""
     if not args.course.strip() or not args.title.strip():
-        return "--course and --title must not be empty"
+        return tr("--course and --title must not be empty")
     if args.poll is None and (args.option or args.correct or args.multiple):
-        return "--option, --correct and --multiple belong to a --poll"
+        return tr("--option, --correct and --multiple belong to a --poll")
     if args.poll is not None:
         from classroom_console.tablets.activities import Activity
 
         try:
             Activity.make("check", args.poll, args.option, multiple=args.multiple, correct=args.correct)
         except ValueError as exc:
-            return f"--poll: {exc}"
+            return tr("--poll: {why}").format(why=exc)
     return ""
 
 
@@ -76,14 +77,16 @@ class Printer:
 
         if isinstance(event, ev.TabletJoined):
             self.line({"event": "joined", "seat": event.seat_id, "name": event.name, "rejoined": event.rejoined},
-                      f"{'rejoined' if event.rejoined else 'joined'}: seat {event.seat_id} {event.name!r}")
+                      (tr("rejoined: seat {seat} {name}") if event.rejoined else tr("joined: seat {seat} {name}"))
+                      .format(seat=event.seat_id, name=repr(event.name)))
         elif isinstance(event, ev.AnswerReceived):
             self.line({"event": "answer", "seat": event.seat_id, "counts": event.counts,
                        "responders": event.responders},
-                      f"answer from seat {event.seat_id}: " + ", ".join(f"{k} {v}" for k, v in event.counts.items()))
+                      tr("answer from seat {seat}: {counts}").format(
+                          seat=event.seat_id, counts=", ".join(f"{k} {v}" for k, v in event.counts.items())))
         elif isinstance(event, ev.HandsChanged):
             self.line({"event": "hands", "queue": [seat for seat, _ in event.queue]},
-                      f"hands up: {len(event.queue)}")
+                      tr("hands up: {count}").format(count=len(event.queue)))
 
 
 async def report_scene(core: ConsoleCore, name: str, out: Printer) -> None:
@@ -93,8 +96,9 @@ async def report_scene(core: ConsoleCore, name: str, out: Printer) -> None:
         return
     out.line({"event": "scene", "scene": name, "failed": [
         {"device": f.target, "name": f.name, "step": f.step, "reason": f.reason, "detail": f.detail} for f in failed]},
-        f"scene {name}: " + ("applied" if not failed else "; ".join(
-            f"{f.name} {f.step} failed ({f.reason}{': ' + f.detail if f.detail else ''})" for f in failed)))
+        tr("scene {name}: {outcome}").format(name=name, outcome=tr("applied") if not failed else "; ".join(
+            tr("{device} {step} failed ({reason})").format(
+                device=f.name, step=f.step, reason=f.reason + (": " + f.detail if f.detail else "")) for f in failed)))
 
 
 async def session(args: argparse.Namespace, out: Printer) -> dict[str, Any]:
@@ -116,13 +120,15 @@ async def session(args: argparse.Namespace, out: Printer) -> dict[str, Any]:
             await director.open_tablets(True)
         except OSError as exc:
             await director.end(turn_off=False)
-            raise OSError(f"cannot serve the tablets on {args.host}:{args.port}: {exc.strerror or exc}") from exc
+            raise OSError(tr("cannot serve the tablets on {host}:{port}: {why}").format(
+                host=args.host, port=args.port, why=exc.strerror or exc)) from exc
         tablets = director.class_session
         assert tablets is not None
         if args.port and tablets.port != args.port:
-            print(f"{PROG}: port {args.port} is taken: the tablets use port {tablets.port}", file=sys.stderr)
+            print(f"{PROG}: " + tr("port {asked} is taken: the tablets use port {port}").format(
+                asked=args.port, port=tablets.port), file=sys.stderr)
         out.line({"join_url": tablets.join_url, "code": tablets.code, "session": session.id},
-                 f"Join: {tablets.join_url}   code: {tablets.code}")
+                 tr("Join: {url}   code: {code}").format(url=tablets.join_url, code=tablets.code))
         unsubscribe = core.room.events.subscribe(out.event)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
@@ -153,7 +159,7 @@ async def session(args: argparse.Namespace, out: Printer) -> dict[str, Any]:
             await director.open_tablets(False)  # every tablet told the session ended
             problems = await director.end()  # the room off if the room is set so, the session record closed
         for problem in problems:
-            print(f"{PROG}: at the end: {problem}", file=sys.stderr)
+            print(f"{PROG}: " + tr("at the end: {problem}").format(problem=problem), file=sys.stderr)
         return final
     finally:
         await core.stop()
@@ -161,13 +167,14 @@ async def session(args: argparse.Namespace, out: Printer) -> dict[str, Any]:
 
 def result_lines(final: dict[str, Any]) -> list[str]:
     if not final.get("question"):
-        return [f"{final['seats']} tablet(s) joined"]
+        return [ntr("{n} tablet joined", "{n} tablets joined", int(final["seats"]))]
     width = max(len(k) for k in final["results"])
     lines = [final["question"]]
     lines += [f"  {option:<{width}}  {count}" for option, count in final["results"].items()]
-    lines.append(f"{final['responders']} of {final['seats']} tablet(s) answered")
+    lines.append(ntr("answered: {answered} of {n} tablet", "answered: {answered} of {n} tablets", int(final["seats"]))
+                 .replace("{answered}", str(final["responders"])))
     if final.get("correct"):
-        lines.append("correct: " + ", ".join(final["correct"]))
+        lines.append(tr("correct: {options}").format(options=", ".join(final["correct"])))
     return lines
 
 
