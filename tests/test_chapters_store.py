@@ -184,3 +184,31 @@ def test_the_presentation_track_is_looked_at_when_there_is_one(tmp_path: Path) -
     assert presentation_file(program, [("camera", camera), ("screen", screen)]) == screen
     assert presentation_file(program, [("camera", camera)]) == program
     assert presentation_file(program, [("screen-2", tmp_path / "missing.mp4")]) == program
+
+
+async def test_chapters_and_the_sync_never_touch_one_file_at_once(tmp_path: Path) -> None:
+    """The sync picks a queued recording, then the lecturer saves chapters before its upload starts (or the other
+    way round): whichever comes second stands back, so a file is never rewritten while it is being sent."""
+    from classroom_console.sync.engine import ItemWithdrawn, SyncConfig, SyncEngine
+
+    store = await AsyncStore.open(tmp_path / "data")
+    try:
+        rid = await store.add_recording(None, str(tmp_path / "x.mp4"))
+        await store.call(lambda s: s.finish_recording(rid, duration_s=1.0, size_bytes=100, sha256="x", stats={}))
+        assert await store.call(items.sweep) == 1
+        picked = await store.call(lambda s: items.next_items(s, 10))
+        assert [i["item_id"] for i in picked] == [rid]
+
+        # The chapters came second: the item picked a moment ago is withdrawn before any byte is read or sent.
+        assert await store.call(lambda s: chapters_store.hold(s, rid))
+        engine = SyncEngine(store, SyncConfig(centre_url="http://127.0.0.1:9", token="t"))
+        with pytest.raises(ItemWithdrawn):
+            await engine._send_recording(rid)
+        await store.call(lambda s: chapters_store.release(s, rid))
+
+        # The sync came first: while it reads the file, the chapters may not take it.
+        assert await store.call(lambda s: items.claim_recording(s, rid))
+        assert not await store.call(lambda s: chapters_store.hold(s, rid))
+        await store.call(lambda s: items.release_recording(s, rid))
+    finally:
+        await store.close()

@@ -117,7 +117,7 @@ async def test_a_recording_that_is_a_folder_is_set_aside_and_the_rest_go_on(tmp_
         assert f"recording {bad} [not_a_file]" in err and str(folder) in err
         again = await cli(*room, "sync", "--once", "--centre", centre.url, env=env)
         assert again[0] == 0 and "uploaded 0, failed 0, still queued 0" in again[1]
-        assert "1 items in all are set aside" in again[2]
+        assert "1 item in all is set aside" in again[2]  # one item, said in the singular
 
     store = await AsyncStore.open(tmp_path / "room")
     try:

@@ -59,6 +59,8 @@ def hold(store: Store, recording_id: str, *, started: bool = False) -> bool:
     """Keep the sync off the recording's file while its chapters are written. Refused (False) once its upload may
     have begun: a queued item that has been tried, or is done. A queued item never tried is taken out of the
     queue (``sweep`` puts it back after ``release``). ``started``: the recording has just stopped (not queued)."""
+    if recording_id in store.files_in_upload:
+        return False  # the sync is reading the file now
     with store.db.atomic():
         row = store.db.execute("SELECT state, attempts FROM upload_queue WHERE item_kind = 'recording' AND "
                                "item_id = ?", (recording_id,)).fetchone()

@@ -44,6 +44,9 @@ class Store:
         self.db = db
         self.path = path
         self.notice = notice
+        # Recordings whose file the sync is reading right now (touched on the writer thread only): chapter atoms
+        # may not rewrite such a file until the upload ends.
+        self.files_in_upload: set[str] = set()
 
     @property
     def schema_version(self) -> int:

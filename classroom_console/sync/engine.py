@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 BATCH = 20
 
 
+class ItemWithdrawn(Exception):
+    """The item was taken out of the queue after it was picked (its file is being rewritten with chapters)."""
+
+
 @dataclass(slots=True)
 class SyncConfig:
     centre_url: str
@@ -132,6 +136,8 @@ class SyncEngine:
                     return SyncResult(uploaded, failed, n.get("pending", 0), str(exc))
                 except StoreError:
                     raise  # the room's own disk, not the item: nothing to set aside
+                except ItemWithdrawn:
+                    continue  # taken back out of the queue meanwhile; the sweep queues it again
                 except Exception as exc:  # one bad item must never block the rest
                     failed += 1
                     await self._set_aside(item, exc)
@@ -223,6 +229,14 @@ class SyncEngine:
         await self.store.call(lambda s: meta.mark_sent(s, recording_id, int(payload.get("rev") or 0)))
 
     async def _send_recording(self, recording_id: str) -> None:
+        if not await self.store.call(lambda s: items.claim_recording(s, recording_id)):
+            raise ItemWithdrawn(recording_id)
+        try:
+            await self._send_claimed_recording(recording_id)
+        finally:
+            await self.store.call(lambda s: items.release_recording(s, recording_id))
+
+    async def _send_claimed_recording(self, recording_id: str) -> None:
         info = await self.store.call(lambda s: items.recording_info(s, recording_id))
         if info is None:
             raise PermanentError(f"recording {recording_id} is no longer in the store", "not_in_store")

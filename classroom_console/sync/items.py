@@ -154,6 +154,21 @@ def recording_info(store: Store, recording_id: str) -> dict[str, Any] | None:
     return store.recording(recording_id)
 
 
+def claim_recording(store: Store, recording_id: str) -> bool:
+    """Mark the file as being read by the sync, unless its chapter atoms are being written (the hold may have
+    been taken after the item was picked). Runs on the store's writer thread, so it cannot interleave with
+    the chapters' ``hold``, which refuses a claimed file."""
+    row = store.recording(recording_id)
+    if row is not None and row.get("chapters_state") == "pending":
+        return False
+    store.files_in_upload.add(recording_id)
+    return True
+
+
+def release_recording(store: Store, recording_id: str) -> None:
+    store.files_in_upload.discard(recording_id)
+
+
 def file_sha256(path: str) -> tuple[str, int]:
     """Blocking; runs on a worker thread for recordings whose checksum the recorder did not store."""
     hasher = hashlib.sha256()
