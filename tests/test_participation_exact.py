@@ -1,11 +1,13 @@
 """The tablet participation figures read from ``tablet_sessions``/``tablet_counts`` (usage_tablets.py) are, number
 for number, a recount of the raw events: for every filter, past the 500 listed sessions and activities, in a store
 made before those tables carried their sessions (migrated from v9), and after a session's lecturer or room was
-put right afterwards (then a filter on the old name finds nothing of it, one on the new name finds it all).
+put right afterwards (then a filter on the old name finds nothing of it, one on the new name finds it all) --
+in the room's store and, after the sync sends the session again, at the centre (SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import sqlite3
@@ -15,11 +17,15 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from classroom_console.store import open_store
+from classroom_console.store import AsyncStore, open_store
 from classroom_console.store.migrations import LATEST_VERSION, migrate, schema_version
+from classroom_console.sync.items import sweep
 from classroom_console.usage import query_sqlite
 from classroom_console.usage_model import UsageFilter
 from classroom_console.usage_participation import figures, rollup
+from tests.test_centre_postgres import postgres_url  # noqa: F401  (a fixture)
+from tests.test_participation import _lesson
+from tests.test_sync_support import add_token, engine_for, running_centre
 
 HOME = "room:0"
 
@@ -143,3 +149,49 @@ def test_a_session_whose_lecturer_or_room_is_put_right_afterwards_moves_with_all
             == (0,)
     finally:
         conn.close()
+
+
+async def _sync(store: AsyncStore, url: str, token: str) -> None:
+    """Send every session again (as after an edit), waiting for the centre's answer."""
+    await store.call(lambda s: s.db.execute("UPDATE upload_queue SET state = 'pending'"))
+    engine = engine_for(store, url, token)
+    try:
+        sent = await engine.run_once(force=True)
+    finally:
+        await engine.close()
+    assert sent.failed == 0 and sent.uploaded >= 1
+
+
+def _local(store: Any, *, lecturer: str) -> dict[str, Any]:
+    tablets = query_sqlite(store.db.conn, UsageFilter(lecturer=lecturer), home_room="room:A").tablets
+    assert tablets is not None
+    return tablets
+
+
+async def test_the_centre_follows_a_lecturer_put_right_after_the_upload(
+    postgres_url: str, tmp_path: Path  # noqa: F811 (fixture)
+) -> None:
+    store = await AsyncStore.open(tmp_path / "room")
+    try:
+        sid = await _lesson(store, "Physics", seats=5, answering=[5, 3])
+        await _lesson(store, "Maths", seats=2, answering=[2])
+        await store.call(sweep)
+        for folder, url in (("lite", None), ("pg", postgres_url)):
+            await store.call(lambda s: s.db.execute("UPDATE sessions SET lecturer = 'Aliya'"))
+            async with running_centre(tmp_path / folder, database_url=url) as centre:
+                assert centre.db is not None
+                token = await add_token(centre, "Room 101")
+                await _sync(store, centre.url, token)
+                aliya = (await centre.db.usage(UsageFilter(lecturer="Aliya"))).as_json()["tablets"]
+                assert aliya["sessions"] == 2 and aliya["joins"] == 7
+                await store.call(lambda s: s.db.execute("UPDATE sessions SET lecturer = 'Bolat' WHERE id = ?", [sid]))
+                await _sync(store, centre.url, token)
+                got = {who: (await centre.db.usage(UsageFilter(lecturer=who))).as_json()["tablets"]
+                       for who in ("Aliya", "Bolat")}
+            local = {who: await store.call(functools.partial(_local, lecturer=who)) for who in ("Aliya", "Bolat")}
+            assert got["Bolat"]["sessions"] == 1 and got["Bolat"]["joins"] == 5 and got["Aliya"]["sessions"] == 1
+            for who in ("Aliya", "Bolat"):  # the centre names the room by its token: compare all but the room
+                for key in ("sessions", "joins", "activities", "answers", "hands", "response_rate", "by_course"):
+                    assert got[who][key] == local[who][key], (folder, who, key)
+    finally:
+        await store.close()
