@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -44,6 +45,7 @@ from ui.reasons import error_text
 
 log = logging.getLogger(__name__)
 DEVICE_FLUSH_MS = 16  # a device's changes are shown at most once a frame: a burst is one repaint per card
+DEVICE_FLUSH_BUDGET_S = 0.006  # cards updated per frame at most this long, the rest next frame (100 at once: 60 ms)
 
 
 class RoomBridge(QObject):
@@ -88,14 +90,18 @@ class RoomBridge(QObject):
 
     def _window_ends(self) -> None:
         if self._devices_due:
-            self.flush_devices()
-            self._device_timer.start()  # a burst goes on: the next changes wait for the next window too
+            self.flush_devices(DEVICE_FLUSH_BUDGET_S)
+            self._device_timer.start()  # a burst goes on: the next changes (and any left) wait for the next window
 
-    def flush_devices(self) -> None:
-        """Shows each waiting device's latest state now (any other event flushes first, so the order holds)."""
-        due, self._devices_due = self._devices_due, {}
-        for device in due.values():
-            self.sig_device_changed.emit(device)
+    def flush_devices(self, budget_s: float | None = None) -> None:
+        """Shows the waiting devices' latest states, oldest first, all of them or until ``budget_s`` is spent
+        (any other event flushes all first, so the order holds)."""
+        due = self._devices_due
+        started = time.perf_counter()
+        while due:
+            self.sig_device_changed.emit(due.pop(next(iter(due))))
+            if budget_s is not None and time.perf_counter() - started > budget_s:
+                break
 
     def _relay(self, event: RoomEvent) -> None:
         if isinstance(event, DeviceChanged):
