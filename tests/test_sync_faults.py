@@ -133,7 +133,7 @@ async def test_a_recording_that_is_a_folder_is_set_aside_and_the_rest_go_on(tmp_
     await asyncio.to_thread(folder.write_bytes, b"0123456789")  # the user puts the file where it belongs
     async with running_centre(tmp_path / "centre") as centre:
         fixed = await cli(*room, "sync", "--once", "--retry-failed", "--centre", centre.url, env=env)
-    assert fixed[0] == 0 and "1 items set aside are queued again" in fixed[1], fixed
+    assert fixed[0] == 0 and "1 item set aside is queued again" in fixed[1], fixed
     assert "uploaded 1, failed 0, still queued 0" in fixed[1]
 
 
