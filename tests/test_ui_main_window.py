@@ -322,6 +322,7 @@ def test_cards_sort_as_people_count_and_warm_up_counts_down(
             power("cooling")
             power("off")
             power("warming")
+            window.bridge.flush_devices()  # changes within one frame wait for its end (ui/bridge.py): show them now
             assert "left" in card.badge.text(), card.badge.text()  # now it knows: about 3 s
         finally:
             window.bridge.detach()
