@@ -9,6 +9,18 @@ from typing import TYPE_CHECKING, Any
 
 from devices.pjlink.errors import ErrorCode, PJLinkBadValue, PJLinkCommandError
 from devices.pjlink.state import STATIC_FIELDS, ProjectorState
+from devices.pjlink.values import (
+    decode_bool,
+    decode_class,
+    decode_errors,
+    decode_input,
+    decode_inputs,
+    decode_int,
+    decode_lamps,
+    decode_mute,
+    decode_power,
+    decode_resolution,
+)
 
 if TYPE_CHECKING:
     from devices.pjlink.client import PJLinkClient
@@ -40,32 +52,56 @@ class _Collector:
             self.unsupported.add(field)
 
 
+Query = tuple[str, str, str, int, Callable[[str], Any]]  # field, command, parameter, class, decoder
+
+
+def _raw(value: str) -> str:
+    return value
+
+
+async def _ask_many(client: PJLinkClient, c: _Collector, queries: list[Query]) -> None:
+    """Every query of one step in one round trip (pipelined on the connection), sorted like ``ask``."""
+    results = await client.request_many([(cmd, param, cls) for _f, cmd, param, cls, _d in queries])
+    for (field, _cmd, _param, _cls, decode), result in zip(queries, results, strict=True):
+        await c.ask(field, lambda r=result, d=decode: _decoded(r, d))  # type: ignore[misc]
+
+
+async def _decoded(result: str | PJLinkCommandError, decode: Callable[[str], Any]) -> Any:
+    if isinstance(result, PJLinkCommandError):
+        raise result
+    return decode(result)
+
+
 async def _read_static(client: PJLinkClient, c: _Collector) -> None:
-    await c.ask("pjlink_class", client.pjlink_class)
+    await _ask_many(client, c, [
+        ("pjlink_class", "CLSS", "?", 1, decode_class), ("name", "NAME", "?", 1, _raw),
+        ("manufacturer", "INF1", "?", 1, _raw), ("product", "INF2", "?", 1, _raw), ("info", "INFO", "?", 1, _raw),
+    ])
     cls = c.values.get("pjlink_class", 1)
-    await c.ask("name", client.name)
-    await c.ask("manufacturer", lambda: client.query("INF1"))
-    await c.ask("product", lambda: client.query("INF2"))
-    await c.ask("info", lambda: client.query("INFO"))
-    await c.ask("inputs", lambda: client.inputs(cls))
+    queries: list[Query] = [("inputs", "INST", "?", cls, decode_inputs)]
+    if cls >= 2:
+        queries += [
+            ("serial_number", "SNUM", "?", 2, _raw), ("software_version", "SVER", "?", 2, _raw),
+            ("recommended_resolution", "RRES", "?", 2, decode_resolution),
+            ("lamp_model", "RLMP", "?", 2, _raw), ("filter_model", "RFIL", "?", 2, _raw),
+        ]
+    await _ask_many(client, c, queries)
     if cls < 2:
         return
-    await c.ask("serial_number", client.serial_number)
-    await c.ask("software_version", client.software_version)
-    await c.ask("recommended_resolution", client.recommended_resolution)
-    await c.ask("lamp_model", client.lamp_model)
-    await c.ask("filter_model", client.filter_model)
+    sources = list(c.values.get("inputs", ()))
     names: dict[str, str] = {}
-    for source in c.values.get("inputs", ()):
-        try:
-            names[source.code] = await client.input_name(source)
-        except PJLinkCommandError:
-            continue
+    results = await client.request_many([("INNM", "?" + source.code, 2) for source in sources])
+    for source, result in zip(sources, results, strict=True):
+        if not isinstance(result, PJLinkCommandError):
+            names[source.code] = result
     c.values["input_names"] = names
 
 
 async def read_state(client: PJLinkClient, previous: ProjectorState | None = None) -> ProjectorState:
-    """Query every field the device supports; reuse ``previous``'s static fields when complete."""
+    """Query every field the device supports; reuse ``previous``'s static fields when complete.
+
+    A full read is three round trips (static, class 2 static, input names) plus one for what changes.
+    """
     c = _Collector()
     reuse = previous is not None and previous.pjlink_class is not None and not (
         (previous.unavailable | previous.failed) & set(STATIC_FIELDS))
@@ -76,14 +112,17 @@ async def read_state(client: PJLinkClient, previous: ProjectorState | None = Non
         await _read_static(client, c)
         base = ProjectorState()
     cls = c.values.get("pjlink_class", base.pjlink_class) or 1
-    await c.ask("power", client.power)
-    await c.ask("errors", client.errors)
-    await c.ask("lamps", client.lamps)
-    await c.ask("input", lambda: client.input(cls))
-    await c.ask("mute", client.mute)
+    queries: list[Query] = [
+        ("power", "POWR", "?", 1, decode_power), ("errors", "ERST", "?", 1, decode_errors),
+        ("lamps", "LAMP", "?", 1, decode_lamps), ("input", "INPT", "?", cls, decode_input),
+        ("mute", "AVMT", "?", 1, decode_mute),
+    ]
     if cls >= 2:
-        await c.ask("input_resolution", client.input_resolution)
-        await c.ask("filter_hours", client.filter_hours)
-        await c.ask("freeze", client.frozen)
+        queries += [
+            ("input_resolution", "IRES", "?", 2, decode_resolution),
+            ("filter_hours", "FILT", "?", 2, lambda v: decode_int(v, "FILT")),
+            ("freeze", "FREZ", "?", 2, lambda v: decode_bool(v, "FREZ")),
+        ]
+    await _ask_many(client, c, queries)
     return replace(base, **c.values, unavailable=frozenset(c.unavailable),
                    unsupported=frozenset(c.unsupported), failed=frozenset(c.failed))
