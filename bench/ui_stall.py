@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import ipaddress
 import json
 import os
 import shutil
@@ -46,6 +48,15 @@ async def main(n, net):
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 asyncio.run(main(int(sys.argv[1]), sys.argv[2]))
 """
+
+
+PROFILE = cProfile.Profile()
+
+
+def profiling(on: bool) -> None:
+    """With UI_STALL_PROFILE=tottime (or cumtime): what runs on the main thread while measured (this thread only)."""
+    if os.environ.get("UI_STALL_PROFILE"):
+        PROFILE.enable() if on else PROFILE.disable()
 
 
 async def until(predicate: Callable[[], bool], within: float) -> None:
@@ -98,15 +109,22 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
 
     async def room() -> None:
         from classroom_console.console import ConsoleCore, ConsoleOptions
-        from classroom_console.discovery_scope import Scope
+        from classroom_console.room_devices import RoomDevices
+        from devices.discovery import FinderConfig
         from devices.model import Availability
         from ui.bridge import RoomBridge
         from ui.main_window import MainWindow
 
         with tempfile.TemporaryDirectory() as folder:
-            core = ConsoleCore(ConsoleOptions(data_dir=Path(folder), scope=Scope.LOOPBACK, sweep=(NET,),
-                                              poll_interval_s=1.0, rediscover_every_s=3600))
+            core = ConsoleCore(ConsoleOptions(data_dir=Path(folder), discover=False))
             await core.start()
+            # The console's own RoomDevices, told to look only at this room's addresses: on a shared machine
+            # loopback DNS-SD also hears every other simulated room (a thousand devices from another bench).
+            hosts = [str(h) for h in list(ipaddress.IPv4Network(NET).hosts())[:devices]]
+            finder = FinderConfig(search_targets=[], sweep=hosts, dnssd_types=())
+            core.devices = RoomDevices(core.room, finder, store=core.store, poll_interval_s=1.0,
+                                       rediscover_every_s=3600)
+            await core.devices.start()
             window = MainWindow(RoomBridge(core))
             window.resize(1366, 768)
             window.show()
@@ -125,7 +143,9 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
             window.bridge.sig_device_changed.connect(count)
             meter = StallMeter()
             meter.start()
+            profiling(True)
             await asyncio.sleep(seconds)
+            profiling(False)
             meter.stop()
             online = sum(c.device.availability is Availability.ONLINE for c in lecturer.cards.values())
             figures.update(longest=meter.longest_ms, p99=meter.p99_ms, ticks=meter.ticks, cards=len(lecturer.cards),
@@ -155,7 +175,9 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
             await asyncio.sleep(1.0)  # the encoder's start-up is not the steady state
             meter = StallMeter()
             meter.start()
+            profiling(True)
             await asyncio.sleep(seconds)
+            profiling(False)
             meter.stop()
             shown = window.studio.relay.shown
             await studio.stop_recording()
@@ -168,21 +190,15 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
         sys.setswitchinterval(float(os.environ["UI_STALL_SWITCH"]))
     sim = start_room(devices) if scenario == "devices" else None
     run = {"bare": bare, "devices": room, "pip": pip}[scenario]
-    profile = None
-    if os.environ.get("UI_STALL_PROFILE"):  # what runs on the main thread (cProfile sees this thread only)
-        import cProfile
-        profile = cProfile.Profile()
-        profile.enable()
     try:
         with loop:
             loop.run_until_complete(run())
     finally:
         if sim is not None:
             stop_room(sim)
-    if profile is not None:
+    if os.environ.get("UI_STALL_PROFILE"):
         import pstats
-        profile.disable()
-        pstats.Stats(profile, stream=sys.stderr).sort_stats(os.environ["UI_STALL_PROFILE"]).print_stats(40)
+        pstats.Stats(PROFILE, stream=sys.stderr).sort_stats(os.environ["UI_STALL_PROFILE"]).print_stats(40)
     return figures
 
 
