@@ -90,6 +90,7 @@ async def browse(
     found: asyncio.Queue[DnssdService | None] = asyncio.Queue()
     attempts: dict[tuple[str, str], int] = {}
     tasks: set[asyncio.Task[None]] = set()
+    closing = False
 
     async def resolve(service_type: str, name: str) -> None:
         try:
@@ -102,6 +103,8 @@ async def browse(
             log.warning("ignoring DNS-SD service %s that failed to resolve", name, exc_info=True)
 
     def start(service_type: str, name: str) -> None:
+        if closing:  # scheduled from zeroconf's thread while the browse ends: zeroconf may be closed already
+            return
         key = (service_type, name)
         if len(attempts) >= MAX_SERVICES and key not in attempts:
             return
@@ -130,6 +133,7 @@ async def browse(
             last[(service.service_type, service.name)] = service
             yield service
     finally:
+        closing = True  # read by start(), which the browser's thread may still schedule
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
