@@ -27,6 +27,7 @@ _INPUT = {1: re.compile(r"[1-5][1-9]"), 2: re.compile(r"[1-6][1-9A-Z]")}
 _INPUT_LABEL = {"1": "Computer", "2": "Video", "3": "HDMI", "4": "USB", "5": "Network", "6": "Internal"}
 _PRODUCTS = {"projector": "SimBeam 4000 Projector", "board": "SimBoard 86 Interactive Board",
              "display": "SimPanel 75 Display"}
+_READ_CHUNK = 4096
 _NEEDS_ON = frozenset({"AVMT", "IRES", "FREZ", "SVOL", "MVOL"})
 _BLOCKS_POWER = ("fan", "lamp", "temperature", "cover")
 
@@ -268,22 +269,40 @@ class SimulatedProjector:
         challenge = secrets.token_hex(4) if wants_auth else None
         writer.write(b"PJLINK 0\r" if challenge is None else f"PJLINK 1 {challenge}\r".encode())
         await writer.drain()
+        pending = b""
         while True:
-            async with asyncio.timeout(cfg.idle_timeout_s):  # not wait_for: see devices/tasks.py
-                raw = await reader.readuntil(b"\r")
-            text = raw[:-1].decode("utf-8", errors="replace")
-            if challenge is not None:
-                expected = auth_digest(challenge, cfg.password or "")
-                if cfg.fault == "wrong_password" or text[:32] != expected:
-                    writer.write(b"PJLINK ERRA\r")
-                    await writer.drain()
+            while b"\r" not in pending:
+                async with asyncio.timeout(cfg.idle_timeout_s):  # not wait_for: see devices/tasks.py
+                    chunk = await reader.read(_READ_CHUNK)
+                if not chunk:
                     return
-                text, challenge = text[32:], None
-            self._remember_controller(writer)
-            reply = self._respond(text)
-            if reply is not None:
-                body = reply.encode()[: MAX_MESSAGE - 1].decode(errors="ignore").encode()
-                await self._send_reply(writer, body + b"\r")
+                pending += chunk
+                if len(pending) > _READ_CHUNK and b"\r" not in pending:
+                    return  # no line end in a screenful of bytes: not a controller
+            *lines, pending = pending.split(b"\r")
+            # A controller may send several queries at once (one round trip): every line already here is
+            # answered in one write, as a device's firmware would, instead of one send and one drain each.
+            replies: list[bytes] = []
+            for raw in lines:
+                text = raw.decode("utf-8", errors="replace")
+                if challenge is not None:
+                    expected = auth_digest(challenge, cfg.password or "")
+                    if cfg.fault == "wrong_password" or text[:32] != expected:
+                        writer.write(b"".join(replies) + b"PJLINK ERRA\r")
+                        await writer.drain()
+                        return
+                    text, challenge = text[32:], None
+                reply = self._respond(text)
+                if reply is not None:
+                    replies.append(reply.encode()[: MAX_MESSAGE - 1].decode(errors="ignore").encode() + b"\r")
+            if replies:
+                self._remember_controller(writer)
+            if cfg.fault is None:
+                writer.write(b"".join(replies))
+                await writer.drain()
+            else:
+                for body in replies:
+                    await self._send_reply(writer, body)
 
     async def _send_reply(self, writer: asyncio.StreamWriter, data: bytes) -> None:
         fault = self.config.fault
