@@ -20,6 +20,7 @@ APT_PACKAGES=(
   ffmpeg                                       # ffprobe opens the simulated cameras' MJPEG streams in tests
   sqlite3                                      # the shell's .recover salvages a damaged console.db best
   chromium                                     # a real browser for the tablet and library pages' tests
+  stress-ng                                    # the benches' busy machine (--cpu 2 beside each figure)
 )
 
 missing=()
