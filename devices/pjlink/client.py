@@ -151,12 +151,25 @@ class PJLinkClient:
         except OSError as exc:
             raise _DeadConnection(f"connection to {self.host} lost: {exc}") from None
         replies = [await self._read_line("reply")]
-        try:
-            for _ in lines[1:]:
-                replies.append(await self._read_line("reply"))
-        except _DeadConnection as exc:  # a reply already came: the commands ran, never send them twice
-            raise PJLinkConnectionError(str(exc)) from None
+        if len(lines) > 1:
+            try:
+                replies += await self._read_more(len(lines) - 1)
+            except _DeadConnection as exc:  # a reply already came: the commands ran, never send them twice
+                raise PJLinkConnectionError(str(exc)) from None
         return replies
+
+    async def _read_more(self, count: int) -> list[bytes]:
+        """The rest of a batch's replies under one timeout (one per line cost more than the reading)."""
+        assert self._reader is not None
+        try:
+            async with asyncio.timeout(self.timeout):
+                return [await self._reader.readuntil(TERMINATOR) for _ in range(count)]
+        except TimeoutError:
+            raise PJLinkTimeout(f"no reply from {self.host}:{self.port} within {self.timeout:g} s") from None
+        except asyncio.LimitOverrunError:
+            raise PJLinkProtocolError(f"reply from {self.host} is not PJLink (no line end)") from None
+        except (asyncio.IncompleteReadError, OSError) as exc:
+            raise _DeadConnection(f"connection to {self.host} lost mid-reply: {exc}") from None
 
     async def _send(self, lines: Sequence[bytes]) -> list[bytes]:
         reused = self._writer is not None and self._reader is not None and not self._reader.at_eof()

@@ -22,6 +22,7 @@ NOTIFICATIONS = frozenset({"LKUP", "POWR", "ERST", "INPT"})
 
 _CMD = re.compile(r"[A-Z0-9]{4}")
 _RANDOM = re.compile(r"[\x21-\x7e]{8}")
+_CONTROL = re.compile(r"[\x00-\x1f]")
 _REPLY = re.compile(r"%([1-9A-Z])([A-Z0-9]{4})=(.*)", re.DOTALL)
 
 
@@ -98,7 +99,7 @@ def parse_reply(data: bytes | str) -> Reply:
     if match is None or match.group(1) not in "12":
         raise PJLinkProtocolError(f"not a PJLink reply: {text[:40]!r}")
     cls, cmd, value = int(match.group(1)), match.group(2), match.group(3)
-    if any(ord(c) < 0x20 for c in value):
+    if _CONTROL.search(value):  # a regex, not a loop per character: 1,000 devices send 25,000 replies
         raise PJLinkProtocolError(f"control character in reply: {text[:40]!r}")
     error = ErrorCode(value) if value in ErrorCode._value2member_map_ else None
     return Reply(cls, cmd, value, error)
