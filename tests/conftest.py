@@ -9,6 +9,7 @@ os.environ["CLASSROOM_CONSOLE_SCOPE"] = "loopback"  # discovery in subprocesses 
 
 import asyncio
 import concurrent.futures
+import gc
 import inspect
 import ipaddress
 import socket
@@ -56,6 +57,21 @@ def _guarded(name: str) -> None:
 
 for _method in ("connect", "connect_ex", "sendto"):
     _guarded(_method)
+
+
+@pytest.fixture(autouse=True)
+def _garbage_collected_on_the_main_thread() -> Iterator[None]:
+    """As in the app (ui/main_thread_gc.py): a collection set off by a worker thread (the store's writer, a
+    preview, an encoder) would free a test's widgets there, and Qt crashes later in its event processing. So no
+    automatic collection runs during a test; its garbage is collected here, on the main thread, once it is over."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        if was_enabled:
+            gc.enable()
 
 
 @pytest.fixture(autouse=True)

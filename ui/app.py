@@ -23,6 +23,7 @@ from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from ui import i18n
+from ui.main_thread_gc import MainThreadCollector
 from ui.resources import icon, stylesheet
 
 if TYPE_CHECKING:
@@ -243,10 +244,12 @@ def run(args: argparse.Namespace) -> int:
     app.setQuitOnLastWindowClosed(False)  # closing the window asks first; the app ends when _main is done
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    collector = MainThreadCollector(app)  # Qt objects are only ever freed on this thread
     first = FirstWindow()
     if os.environ.get(STARTUP_PROBE_ENV):
         MappedProbe("mapped", first)
     first.show()
     with loop:
         loop.run_until_complete(_start(app, first, args, lang))
+    collector.stop()
     return 0

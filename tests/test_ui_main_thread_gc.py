@@ -1,0 +1,44 @@
+"""A cycle that holds a Qt object is freed on the Qt thread, never by a worker thread that happens to allocate."""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+from PySide6.QtCore import QObject
+from pytestqt.qtbot import QtBot
+
+from ui.main_thread_gc import MainThreadCollector
+
+
+class _Cycle:
+    def __init__(self, freed_in: list[str]) -> None:
+        self.qobject = QObject()
+        self.me = self  # a cycle: only the cycle collector frees it
+        self.qobject.destroyed.connect(lambda: freed_in.append(threading.current_thread().name))
+
+
+def test_a_cycle_with_a_qt_object_is_freed_on_the_qt_thread(qtbot: QtBot) -> None:
+    collector = MainThreadCollector()
+    try:
+        assert not gc.isenabled()
+        freed_in: list[str] = []
+        _Cycle(freed_in)
+
+        def allocate() -> None:  # far past generation 0's threshold: it would have set a collection off here
+            junk = [[i] for i in range(50 * gc.get_threshold()[0])]
+            del junk
+
+        worker = threading.Thread(target=allocate, name="worker")
+        worker.start()
+        worker.join(timeout=30)
+        assert freed_in == []
+        thresholds = gc.get_threshold()
+        gc.set_threshold(1, *thresholds[1:])  # make the next check collect generation 0 at least
+        try:
+            qtbot.waitUntil(lambda: bool(freed_in), timeout=30_000)
+        finally:
+            gc.set_threshold(*thresholds)
+        assert freed_in == [threading.main_thread().name]
+    finally:
+        collector.stop()
