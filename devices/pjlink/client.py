@@ -191,10 +191,19 @@ class PJLinkClient:
 
     async def request(self, cmd: str, param: str = QUERY, cls: int = 1) -> str:
         """Send one command, wait for its reply, and return the value; ERRn raises PJLinkCommandError."""
-        result = (await self.request_many([(cmd, param, cls)]))[0]
-        if isinstance(result, PJLinkCommandError):
-            raise result
-        return result
+        line = build_command(cmd, param, cls)  # the one-command path spares request_many's lists: it is the hot one
+        async with self._lock:
+            try:
+                (raw,) = await self._send((line,))
+                reply = parse_reply(raw)
+                if reply.cmd != cmd.upper():
+                    raise PJLinkProtocolError(f"asked {cmd.upper()}, {self.host} answered {reply.cmd}")
+            except (PJLinkProtocolError, PJLinkAuthError, PJLinkConnectionError, asyncio.CancelledError):
+                await self.close()
+                raise
+        if reply.error is not None:
+            raise PJLinkCommandError(reply.error, f"%{cls}{cmd.upper()}")
+        return reply.value
 
     async def request_many(self, commands: Sequence[tuple[str, str, int]]) -> list[str | PJLinkCommandError]:
         """Send (cmd, param, class) commands pipelined on one connection; each result is a value or its ERRn.
