@@ -205,7 +205,8 @@ MESSAGES: dict[str, str] = {
     # commands/sync.py
     "upload this room's sessions and recordings to the centre (a durable queue; resumes where it stopped)":
         "отправить занятия и записи аудитории в центр (надёжная очередь; продолжает с места остановки)",
-    "the centre service, e.g. https://centre.example.edu:8765": "служба центра, например https://centre.example.edu:8765",
+    "the centre service, e.g. https://centre.example.edu:8765":
+        "служба центра, например https://centre.example.edu:8765",
     "this room's token from 'classroom-console centre add-room'. Other users "
     "can see it in 'ps': prefer --token-file or the {env} environment variable":
         "токен аудитории из 'classroom-console centre add-room'. Другие пользователи видят его в 'ps': "
@@ -288,6 +289,128 @@ MESSAGES: dict[str, str] = {
     "Join: {url}   code: {code}": "Вход: {url}   код: {code}",
     "at the end: {problem}": "при завершении: {problem}",
     "correct: {options}": "правильно: {options}",
+    # centre (commands/centre.py, centre_library.py)
+    "the centre's receiving service: serve, add-room, add-staff, tokens, revoke, backup, restore":
+        "служба приёма данных центра: serve, add-room, add-staff, tokens, revoke, backup, restore",
+    ("postgresql://USER@HOST:PORT/DB to keep the centre's data in PostgreSQL; given once, when the centre "
+     "is created (kept in DATA/centre.toml); no password in it: PGPASSWORD, ~/.pgpass or --password-file"):
+        ("postgresql://USER@HOST:PORT/DB, чтобы хранить данные центра в PostgreSQL; задаётся один раз, при "
+         "создании центра (сохраняется в DATA/centre.toml); без пароля: PGPASSWORD, ~/.pgpass или --password-file"),
+    "name": "имя",
+    "role": "роль",
+    "token id": "id токена",
+    "created": "выдан",
+    "last used": "последнее использование",
+    "revoked": "отозван",
+    "never": "никогда",
+    "(last used is noted every 10 s while the service runs)":
+        "(последнее использование отмечается каждые 10 с, пока служба работает)",
+    "staff {name} added to the centre in {data}. Its token (shown once, stored only as a hash):":
+        "сотрудник {name} добавлен в центр в {data}. Его токен (показывается один раз, хранится только хеш):",
+    "room {name} added to the centre in {data}. Its token (shown once, stored only as a hash):":
+        "аудитория {name} добавлена в центр в {data}. Её токен (показывается один раз, хранится только хеш):",
+    "the recordings' store, shared by every centre process (default: the data folder)":
+        "хранилище записей, общее для всех процессов центра (по умолчанию: папка данных)",
+    "a file (mode 600) holding the PostgreSQL password, named in the configuration":
+        "файл (права 600) с паролем PostgreSQL; его имя записывается в конфигурацию",
+    "the centre's data folder (holds centre.toml)": "папка данных центра (в ней centre.toml)",
+    "receive sessions and recordings from the rooms and serve usage":
+        "принимать занятия и записи от аудиторий и отдавать показатели использования",
+    "address to listen on (default: loopback only)": "адрес для приёма подключений (по умолчанию: только loopback)",
+    "TLS certificate (PEM); serve HTTPS": "сертификат TLS (PEM); работать по HTTPS",
+    "TLS private key (PEM)": "закрытый ключ TLS (PEM)",
+    "largest recording accepted": "наибольшая принимаемая запись",
+    "issue a token for a room's console; printed once, on the last line":
+        "выдать токен для консоли аудитории; выводится один раз, последней строкой",
+    "issue a token for centre staff (reads every room); printed once, on the last line":
+        "выдать токен сотруднику центра (видит все аудитории); выводится один раз, последней строкой",
+    "list rooms and staff with their token ids, created and last used":
+        "список аудиторий и сотрудников с id токенов, датой выдачи и последнего использования",
+    "stop a token (by its id) or every token of a room (by name) at once":
+        "отозвать токен (по его id) или сразу все токены аудитории (по имени)",
+    "copy the database (online) and every received file into a new folder OUT, with a manifest of their SHA-256":
+        "скопировать базу (не останавливая службу) и все принятые файлы в новую папку OUT, с перечнем их SHA-256",
+    "make a new centre in --data from a backup folder, every file checked":
+        "создать новый центр в --data из папки резервной копии, проверив каждый файл",
+    "no tokens yet: issue one with 'classroom-console centre add-room NAME --data DIR'":
+        "токенов пока нет: выдайте токен командой 'classroom-console centre add-room NAME --data DIR'",
+    "revoke its old tokens; the new one replaces them": "отозвать прежние токены; новый заменяет их",
+    "centre service on {url} (data in {data}); Ctrl+C stops it":
+        "служба центра на {url} (данные в {data}); Ctrl+C останавливает её",
+    "the library: {url}": "библиотека: {url}",
+    "--cert needs --key": "для --cert нужен --key",
+    "--max-connections-per-client must be 0 (no cap) or more":
+        "--max-connections-per-client должен быть 0 (без ограничения) или больше",
+    "{port} is not a port number (0..65535)": "{port} — не номер порта (0..65535)",
+    "largest session upload accepted (default {n})": "наибольшая принимаемая выгрузка занятия, МБ (по умолчанию {n})",
+    "connections one address may hold at once; 0: no cap (default {n})":
+        "сколько подключений один адрес может держать сразу; 0: без ограничения (по умолчанию {n})",
+    "seconds for a request's head to arrive (default {s})":
+        "сколько секунд ждать заголовков запроса (по умолчанию {s})",
+    "seconds without a byte of a body before it is given up (default {s})":
+        "через сколько секунд без единого байта тела запрос бросается (по умолчанию {s})",
+    "there is no centre in {data}": "в {data} нет центра",
+    "--data {data} is a file: give the centre's data folder": "--data {data} — это файл: укажите папку данных центра",
+    "revoked the old token {id} of {name}": "отозван прежний токен {id} для {name}",
+    ("warning: {name} already has a token ({ids}) that keeps working; use --rotate to replace it, or "
+     "'centre revoke' to stop it"):
+        ("внимание: у {name} уже есть действующий токен ({ids}); --rotate заменит его, "
+         "'centre revoke' отзовёт"),
+    "{text} is not a port number": "{text} — не номер порта",
+    "{text} must be more than 0": "{text}: нужно больше 0",
+    "{text} is not a number": "{text} — не число",
+    "cannot listen on {host}:{port}: {why}": "не удаётся принимать подключения на {host}:{port}: {why}",
+    "the backup to {out} failed: {why} ({file})": "резервное копирование в {out} не удалось: {why} ({file})",
+    "the restore from {backup} failed: {why} ({file})": "восстановление из {backup} не удалось: {why} ({file})",
+    "no active token or room called {target} (see 'centre tokens --data DIR')":
+        "нет действующего токена или аудитории {target} (см. 'centre tokens --data DIR')",
+    "revoked token {id} of {name}: it stops working at the next request":
+        "токен {id} для {name} отозван: он перестанет действовать со следующего запроса",
+    "yes": "да",
+    "no": "нет",
+    "no (arriving)": "нет (ещё принимается)",
+    "id": "id",
+    "room": "аудитория",
+    "course": "курс",
+    "title": "название",
+    "published": "опубликована",
+    "list the recordings the centre holds (id, room, course, title, published)":
+        "список записей в центре (id, аудитория, курс, название, опубликована ли)",
+    "one JSON object per line": "по объекту JSON в строке",
+    "only this room's": "только этой аудитории",
+    "show a recording in the library": "показать запись в библиотеке",
+    "take it out of the library": "убрать её из библиотеки",
+    "issue a library reader token for a partner institution": "выдать токен читателя библиотеки организации-партнёру",
+    "list the library's reader tokens": "список токенов читателей библиотеки",
+    "stop a reader token (by its id) or every token of an institution":
+        "отозвать токен читателя (по id) или все токены организации",
+    ("who may read the library: 'open' (anyone on the centre's network, the default) or 'token' (a reader "
+     "token); no argument: say which"):
+        ("кто может читать библиотеку: 'open' (любой в сети центра, по умолчанию) или 'token' (по токену "
+         "читателя); без аргумента: сказать, как сейчас"),
+    "the centre holds no recordings yet": "в центре пока нет записей",
+    "{id} of {room} is published: it shows in the library": "{id} из {room} опубликована: она видна в библиотеке",
+    "{id} of {room} is no longer published": "{id} из {room} больше не опубликована",
+    "the library is open to anyone who reaches the centre": "библиотека открыта всем, кто может обратиться к центру",
+    "the library asks for a reader token ('centre add-reader NAME' issues one)":
+        "библиотека требует токен читателя (его выдаёт 'centre add-reader NAME')",
+    "the recording's id (ROOM/ID when two rooms share an id)":
+        "id записи (ROOM/ID, если у двух аудиторий id совпадают)",
+    "no recording {target} (see 'centre recordings --data DIR')":
+        "нет записи {target} (см. 'centre recordings --data DIR')",
+    "{target} names recordings of several rooms; give ROOM/ID":
+        "{target} есть у записей нескольких аудиторий; укажите ROOM/ID",
+    "no reader tokens yet: issue one with 'classroom-console centre add-reader NAME --data DIR'":
+        "токенов читателей пока нет: выдайте токен командой 'classroom-console centre add-reader NAME --data DIR'",
+    ("reader {name} may read the library when it asks for a token ('centre library-access token'). "
+     "Its token (shown once, stored only as a hash):"):
+        ("читатель {name} может читать библиотеку, когда она требует токен ('centre library-access token'). "
+         "Его токен (показывается один раз, хранится только хеш):"),
+    "no active reader token or institution called {target}":
+        "нет действующего токена читателя или организации {target}",
+    "revoked reader token {id} of {name}": "токен читателя {id} для {name} отозван",
+    "{name}  {id}  created {at}": "{name}  {id}  выдан {at}",
+    "  revoked {at}": "  отозван {at}",
 }
 
 PLURALS: dict[str, tuple[str, str, str]] = {
@@ -313,5 +436,15 @@ PLURALS: dict[str, tuple[str, str, str]] = {
     "answered: {answered} of {n} tablet": (
         "ответили: {answered} из {n} планшета", "ответили: {answered} из {n} планшетов",
         "ответили: {answered} из {n} планшетов",
+    ),
+    "backed up the centre in {data} ({backend}) and {n} file ({mib} MiB) to {out}; {manifest} lists its SHA-256": (
+        "центр в {data} ({backend}) и {n} файл ({mib} МиБ) скопированы в {out}; {manifest} перечисляет его SHA-256",
+        "центр в {data} ({backend}) и {n} файла ({mib} МиБ) скопированы в {out}; {manifest} перечисляет их SHA-256",
+        "центр в {data} ({backend}) и {n} файлов ({mib} МиБ) скопированы в {out}; {manifest} перечисляет их SHA-256",
+    ),
+    "restored {backup} into the centre in {data} ({backend}); {n} file ({mib} MiB), its SHA-256 as in the manifest": (
+        "{backup} восстановлена в центр в {data} ({backend}); {n} файл ({mib} МиБ), SHA-256 как в перечне",
+        "{backup} восстановлена в центр в {data} ({backend}); {n} файла ({mib} МиБ), у каждого SHA-256 как в перечне",
+        "{backup} восстановлена в центр в {data} ({backend}); {n} файлов ({mib} МиБ), у каждого SHA-256 как в перечне",
     ),
 }

@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # The modules whose words go through cli_text; another command joins by wrapping its strings and listing it here.
 TRANSLATED = [ROOT / "classroom_console" / "cli.py", ROOT / "classroom_console" / "usage_export.py"] + [
     ROOT / "classroom_console" / "commands" / f"{name}.py"
-    for name in ("discover", "device", "sim", "record", "stream", "sync", "usage", "argtypes", "class_")
+    for name in ("discover", "device", "sim", "record", "stream", "sync", "usage", "argtypes", "class_", "centre",
+                 "centre_library")
 ]
 
 
@@ -159,3 +160,27 @@ def test_class_speaks_russian_with_its_plurals(tmp_path: Path) -> None:
     assert lines[-1] == "подключились 0 планшетов"
     bad = cli("--lang", "ru", "--data-dir", str(tmp_path), "class", "--course", " ", "--title", "T")
     assert bad.returncode == 2 and bad.stderr == "classroom-console class: --course и --title не могут быть пустыми\n"
+
+
+def test_centre_speaks_russian(tmp_path: Path) -> None:
+    """centre's actions (and the library's) with their help, lines and errors in Russian."""
+    done = cli("--lang", "ru", "centre", "--help")
+    assert "служба приёма данных центра" in done.stdout and "показать запись в библиотеке" in done.stdout
+    assert "issue a token" not in done.stdout and "the library" not in done.stdout
+    assert "папка данных центра" in cli("--lang", "ru", "centre", "add-room", "--help").stdout
+    data = tmp_path / "centre"
+    done = cli("--lang", "ru", "centre", "add-room", "Аудитория 101", "--data", str(data))
+    assert done.returncode == 0, done.stderr
+    assert "аудитория 'Аудитория 101' добавлена в центр" in done.stdout
+    listed = cli("--lang", "ru", "centre", "tokens", "--data", str(data)).stdout
+    assert listed.startswith("имя") and "никогда" in listed
+    assert cli("--lang", "ru", "centre", "recordings", "--data", str(data)).stdout == "в центре пока нет записей\n"
+    gone = cli("--lang", "ru", "centre", "revoke", "нет-такой", "--data", str(data))
+    assert gone.returncode == 1 and gone.stderr.startswith(
+        "classroom-console centre: нет действующего токена или аудитории 'нет-такой'")
+    bad = cli("--lang", "ru", "centre", "serve", "--data", str(data), "--port", "x")
+    assert bad.returncode == 2 and "'x' — не номер порта" in bad.stderr
+    out = tmp_path / "backup"
+    done = cli("--lang", "ru", "centre", "backup", str(out), "--data", str(data))
+    assert done.returncode == 0, done.stderr
+    assert " файлов (" in done.stdout or " файл (" in done.stdout or " файла (" in done.stdout, done.stdout

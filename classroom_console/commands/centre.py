@@ -17,6 +17,7 @@ from classroom_console.centre.db_postgres import DatabaseUnavailable
 from classroom_console.centre.limits import Limits
 from classroom_console.centre.server import CentreOptions, CentreServer
 from classroom_console.centre.tokens import ROOM, STAFF, folder_for, issue_token, token_hash
+from classroom_console.cli_text import ntr, tr
 from classroom_console.commands import centre_library
 from classroom_console.store import utc_iso
 
@@ -27,9 +28,9 @@ def _port(text: str) -> int:
     try:
         port = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+        raise argparse.ArgumentTypeError(tr("{text} is not a port number").format(text=repr(text))) from None
     if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port number (0..65535)")
+        raise argparse.ArgumentTypeError(tr("{port} is not a port number (0..65535)").format(port=port))
     return port
 
 
@@ -38,9 +39,9 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+            raise argparse.ArgumentTypeError(tr("{text} is not a number").format(text=repr(text))) from None
         if not value > 0:
-            raise argparse.ArgumentTypeError(f"{text} must be more than 0")
+            raise argparse.ArgumentTypeError(tr("{text} must be more than 0").format(text=text))
         return value
 
     return parse
@@ -52,52 +53,57 @@ _URL_HELP = ("postgresql://USER@HOST:PORT/DB to keep the centre's data in Postgr
 
 def _where(p: argparse.ArgumentParser) -> None:
     """Options that the first command writes into DATA/centre.toml; later ones may repeat but not contradict them."""
-    p.add_argument("--database-url", help=_URL_HELP)
+    p.add_argument("--database-url", help=tr(_URL_HELP))
     p.add_argument("--files", type=Path, metavar="DIR",
-                   help="the recordings' store, shared by every centre process (default: the data folder)")
+                   help=tr("the recordings' store, shared by every centre process (default: the data folder)"))
     p.add_argument("--password-file", type=Path, metavar="FILE",
-                   help="a file (mode 600) holding the PostgreSQL password, named in the configuration")
+                   help=tr("a file (mode 600) holding the PostgreSQL password, named in the configuration"))
 
 
 def _data(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data", type=Path, required=True, help="the centre's data folder (holds centre.toml)")
+    p.add_argument("--data", type=Path, required=True, help=tr("the centre's data folder (holds centre.toml)"))
     _where(p)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="centre_command", metavar="ACTION", required=True)
-    serve = sub.add_parser("serve", help="receive sessions and recordings from the rooms and serve usage")
+    serve = sub.add_parser("serve", help=tr("receive sessions and recordings from the rooms and serve usage"))
     serve.add_argument("--port", type=_port, default=8765)
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
-    serve.add_argument("--data", type=Path, required=True, help="the centre's data folder (holds centre.toml)")
+    serve.add_argument("--host", default="127.0.0.1", help=tr("address to listen on (default: loopback only)"))
+    serve.add_argument("--data", type=Path, required=True, help=tr("the centre's data folder (holds centre.toml)"))
     _where(serve)
-    serve.add_argument("--cert", type=Path, help="TLS certificate (PEM); serve HTTPS")
-    serve.add_argument("--key", type=Path, help="TLS private key (PEM)")
-    serve.add_argument("--max-file-gb", type=_positive(float), default=64.0, help="largest recording accepted")
+    serve.add_argument("--cert", type=Path, help=tr("TLS certificate (PEM); serve HTTPS"))
+    serve.add_argument("--key", type=Path, help=tr("TLS private key (PEM)"))
+    serve.add_argument("--max-file-gb", type=_positive(float), default=64.0, help=tr("largest recording accepted"))
     d = Limits()
     serve.add_argument("--max-session-mb", type=_positive(float),
-                       help=f"largest session upload accepted (default {d.session_bytes >> 20})")
+                       help=tr("largest session upload accepted (default {n})").format(n=d.session_bytes >> 20))
     serve.add_argument("--max-connections-per-client", type=int, metavar="N",
-                       help=f"connections one address may hold at once; 0: no cap (default {d.connections_per_client})")
+                       help=tr("connections one address may hold at once; 0: no cap (default {n})").format(
+                           n=d.connections_per_client))
     serve.add_argument("--header-timeout", type=_positive(float), metavar="S",
-                       help=f"seconds for a request's head to arrive (default {d.header_timeout_s:g})")
+                       help=tr("seconds for a request's head to arrive (default {s})").format(
+                           s=f"{d.header_timeout_s:g}"))
     serve.add_argument("--body-timeout", type=_positive(float), metavar="S",
-                       help=f"seconds without a byte of a body before it is given up (default {d.body_idle_s:g})")
-    for name, what in (("add-room", "a room's console"), ("add-staff", "centre staff (reads every room)")):
-        p = sub.add_parser(name, help=f"issue a token for {what}; printed once, on the last line")
+                       help=tr("seconds without a byte of a body before it is given up (default {s})").format(
+                           s=f"{d.body_idle_s:g}"))
+    for name, what in (("add-room", tr("issue a token for a room's console; printed once, on the last line")),
+                       ("add-staff", tr("issue a token for centre staff (reads every room); printed once, on the "
+                                        "last line"))):
+        p = sub.add_parser(name, help=what)
         p.add_argument("name")
-        p.add_argument("--rotate", action="store_true", help="revoke its old tokens; the new one replaces them")
+        p.add_argument("--rotate", action="store_true", help=tr("revoke its old tokens; the new one replaces them"))
         _data(p)
-    tokens = sub.add_parser("tokens", help="list rooms and staff with their token ids, created and last used")
+    tokens = sub.add_parser("tokens", help=tr("list rooms and staff with their token ids, created and last used"))
     _data(tokens)
-    revoke = sub.add_parser("revoke", help="stop a token (by its id) or every token of a room (by name) at once")
+    revoke = sub.add_parser("revoke", help=tr("stop a token (by its id) or every token of a room (by name) at once"))
     revoke.add_argument("target", metavar="ROOM|TOKEN-ID")
     _data(revoke)
-    back = sub.add_parser("backup", help="copy the database (online) and every received file into a new folder OUT, "
-                                         "with a manifest of their SHA-256")
+    back = sub.add_parser("backup", help=tr("copy the database (online) and every received file into a new folder "
+                                            "OUT, with a manifest of their SHA-256"))
     back.add_argument("out", type=Path, metavar="OUT")
     _data(back)
-    restore = sub.add_parser("restore", help="make a new centre in --data from a backup folder, every file checked")
+    restore = sub.add_parser("restore", help=tr("make a new centre in --data from a backup folder, every file checked"))
     restore.add_argument("backup", type=Path, metavar="BACKUP")
     _data(restore)
     centre_library.configure(sub, _data)  # recordings, publish, unpublish, readers (the library)
@@ -169,10 +175,11 @@ async def _serve(args: argparse.Namespace) -> None:
     except OSError as exc:
         if exc.errno is None:
             raise
-        raise centre_config.ConfigError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+        raise centre_config.ConfigError(tr("cannot listen on {host}:{port}: {why}").format(
+            host=args.host, port=args.port, why=exc.strerror)) from None
     _created(args, config, new)
-    print(f"centre service on {url} (data in {args.data}); Ctrl+C stops it", flush=True)
-    print(f"the library: {url}/library/", flush=True)
+    print(tr("centre service on {url} (data in {data}); Ctrl+C stops it").format(url=url, data=args.data), flush=True)
+    print(tr("the library: {url}").format(url=f"{url}/library/"), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -185,28 +192,32 @@ async def _serve(args: argparse.Namespace) -> None:
 
 def _print_tokens(rows: list[TokenRow]) -> None:
     if not rows:
-        print("no tokens yet: issue one with 'classroom-console centre add-room NAME --data DIR'")
+        print(tr("no tokens yet: issue one with 'classroom-console centre add-room NAME --data DIR'"))
         return
-    header = ("name", "role", "token id", "created", "last used", "revoked")
-    table = [header] + [(r.name, r.role, r.id, r.created_at[:19], (r.last_used_at or "never")[:19],
+    header = (tr("name"), tr("role"), tr("token id"), tr("created"), tr("last used"), tr("revoked"))
+    table = [header] + [(r.name, r.role, r.id, r.created_at[:19], (r.last_used_at or tr("never"))[:19],
                          (r.revoked_at or "")[:19]) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-    print("(last used is noted every 10 s while the service runs)")
+    print(tr("(last used is noted every 10 s while the service runs)"))
 
 
 def _backup(args: argparse.Namespace) -> int:
     config = centre_config.load(args.data)
     if config is None and not (args.data / "centre.db").exists():
-        return _fail(f"there is no centre in {args.data}")
+        return _fail(tr("there is no centre in {data}").format(data=args.data))
     config, _ = _config(args)
     try:
         summary = backup.backup(config, args.out)
     except OSError as exc:
-        return _fail(f"the backup to {args.out} failed: {exc.strerror or exc} ({exc.filename or ''})")
-    print(f"backed up the centre in {args.data} ({summary.backend}) and {summary.files} files "
-          f"({summary.bytes / (1 << 20):.1f} MiB) to {args.out}; {args.out / backup.MANIFEST} lists their SHA-256")
+        return _fail(tr("the backup to {out} failed: {why} ({file})").format(
+            out=args.out, why=exc.strerror or exc, file=exc.filename or ""))
+    print(ntr("backed up the centre in {data} ({backend}) and {n} file ({mib} MiB) to {out}; {manifest} lists "
+              "its SHA-256", "backed up the centre in {data} ({backend}) and {n} files ({mib} MiB) to {out}; "
+              "{manifest} lists their SHA-256", summary.files).format(
+        data=args.data, backend=summary.backend, mib=f"{summary.bytes / (1 << 20):.1f}", out=args.out,
+        manifest=args.out / backup.MANIFEST))
     return 0
 
 
@@ -215,14 +226,17 @@ def _restore(args: argparse.Namespace) -> int:
     try:
         summary = backup.restore(args.backup, target)
     except OSError as exc:
-        return _fail(f"the restore from {args.backup} failed: {exc.strerror or exc} ({exc.filename or ''})")
-    print(f"restored {args.backup} into the centre in {args.data} ({summary.backend}); "
-          f"{summary.files} files ({summary.bytes / (1 << 20):.1f} MiB), each SHA-256 as in the manifest")
+        return _fail(tr("the restore from {backup} failed: {why} ({file})").format(
+            backup=args.backup, why=exc.strerror or exc, file=exc.filename or ""))
+    print(ntr("restored {backup} into the centre in {data} ({backend}); {n} file ({mib} MiB), its SHA-256 as in "
+              "the manifest", "restored {backup} into the centre in {data} ({backend}); {n} files ({mib} MiB), each "
+              "SHA-256 as in the manifest", summary.files).format(
+        backup=args.backup, data=args.data, backend=summary.backend, mib=f"{summary.bytes / (1 << 20):.1f}"))
     return 0
 
 
 def _fail(message: str, code: int = 1) -> int:
-    print(f"classroom-console centre: {message}", file=sys.stderr)
+    print(f"classroom-console centre: {message}", file=sys.stderr)  # message: already in the user's language
     return code
 
 
@@ -238,14 +252,14 @@ def _run(args: argparse.Namespace) -> int:
     command = args.centre_command
     data = getattr(args, "data", None)
     if isinstance(data, Path) and data.exists() and not data.is_dir():
-        return _fail(f"--data {data} is a file: give the centre's data folder", 2)
+        return _fail(tr("--data {data} is a file: give the centre's data folder").format(data=data), 2)
     if command in centre_library.COMMANDS:
         return centre_library.run(args, _with_db)
     if command == "serve":
         if args.cert is not None and args.key is None:
-            return _fail("--cert needs --key", 2)
+            return _fail(tr("--cert needs --key"), 2)
         if args.max_connections_per_client is not None and args.max_connections_per_client < 0:
-            return _fail("--max-connections-per-client must be 0 (no cap) or more", 2)
+            return _fail(tr("--max-connections-per-client must be 0 (no cap) or more"), 2)
         asyncio.run(_serve(args))
         return 0
     if command == "backup":
@@ -258,9 +272,11 @@ def _run(args: argparse.Namespace) -> int:
     if command == "revoke":
         revoked = asyncio.run(_revoke(args))
         if not revoked:
-            return _fail(f"no active token or room called {args.target!r} (see 'centre tokens --data DIR')")
+            return _fail(tr("no active token or room called {target} (see 'centre tokens --data DIR')").format(
+                target=repr(args.target)))
         for name, token_id in revoked:
-            print(f"revoked token {token_id} of {name!r}: it stops working at the next request")
+            print(tr("revoked token {id} of {name}: it stops working at the next request").format(
+                id=token_id, name=repr(name)))
         return 0
     try:
         validate.name(args.name, "the name")
@@ -269,11 +285,14 @@ def _run(args: argparse.Namespace) -> int:
     role = STAFF if command == "add-staff" else ROOM
     token, existing, revoked = asyncio.run(_add(args, role))
     for name, token_id in revoked:
-        print(f"revoked the old token {token_id} of {name!r}")
+        print(tr("revoked the old token {id} of {name}").format(id=token_id, name=repr(name)))
     if existing and not revoked:
         ids = ", ".join(t.id for t in existing)
-        print(f"warning: {args.name!r} already has a token ({ids}) that keeps working; "
-              "use --rotate to replace it, or 'centre revoke' to stop it", file=sys.stderr)
-    print(f"{role} {args.name!r} added to the centre in {args.data}. Its token (shown once, stored only as a hash):")
+        print(tr("warning: {name} already has a token ({ids}) that keeps working; use --rotate to replace it, or "
+                 "'centre revoke' to stop it").format(name=repr(args.name), ids=ids), file=sys.stderr)
+    added = (tr("staff {name} added to the centre in {data}. Its token (shown once, stored only as a hash):")
+             if role == STAFF else
+             tr("room {name} added to the centre in {data}. Its token (shown once, stored only as a hash):"))
+    print(added.format(name=repr(args.name), data=args.data))
     print(token)
     return 0

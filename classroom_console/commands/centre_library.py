@@ -16,6 +16,7 @@ from classroom_console.centre.db import CentreDB
 from classroom_console.centre.library_access import ACCESS, OPEN, TOKEN
 from classroom_console.centre.library_db import LibraryData, StaffRow
 from classroom_console.centre.tokens import issue_token, token_hash
+from classroom_console.cli_text import tr
 from classroom_console.store import utc_iso
 
 COMMANDS = ("recordings", "publish", "unpublish", "add-reader", "readers", "revoke-reader", "library-access")
@@ -24,24 +25,28 @@ T = TypeVar("T")
 
 def configure(sub: Any, _data: Callable[[argparse.ArgumentParser], None]) -> None:
     """Adds the library's actions to ``centre``'s subparsers; ``_data`` adds the centre's --data options."""
-    rec = sub.add_parser("recordings", help="list the recordings the centre holds (id, room, course, title, published)")
-    rec.add_argument("--json", action="store_true", help="one JSON object per line")
-    rec.add_argument("--room", default="", help="only this room's")
+    rec = sub.add_parser("recordings",
+                         help=tr("list the recordings the centre holds (id, room, course, title, published)"))
+    rec.add_argument("--json", action="store_true", help=tr("one JSON object per line"))
+    rec.add_argument("--room", default="", help=tr("only this room's"))
     _data(rec)
-    for name, what in (("publish", "show a recording in the library"), ("unpublish", "take it out of the library")):
+    for name, what in (("publish", tr("show a recording in the library")),
+                       ("unpublish", tr("take it out of the library"))):
         p = sub.add_parser(name, help=what)
-        p.add_argument("id", metavar="ID", help="the recording's id (ROOM/ID when two rooms share an id)")
+        p.add_argument("id", metavar="ID", help=tr("the recording's id (ROOM/ID when two rooms share an id)"))
         _data(p)
-    reader = sub.add_parser("add-reader", help="issue a library reader token for a partner institution")
+    reader = sub.add_parser("add-reader", help=tr("issue a library reader token for a partner institution"))
     reader.add_argument("name")
     _data(reader)
-    readers = sub.add_parser("readers", help="list the library's reader tokens")
+    readers = sub.add_parser("readers", help=tr("list the library's reader tokens"))
     _data(readers)
-    revoke = sub.add_parser("revoke-reader", help="stop a reader token (by its id) or every token of an institution")
+    revoke = sub.add_parser("revoke-reader",
+                            help=tr("stop a reader token (by its id) or every token of an institution"))
     revoke.add_argument("target", metavar="NAME|TOKEN-ID")
     _data(revoke)
-    access = sub.add_parser("library-access", help="who may read the library: 'open' (anyone on the centre's "
-                            "network, the default) or 'token' (a reader token); no argument: say which")
+    access = sub.add_parser("library-access", help=tr("who may read the library: 'open' (anyone on the centre's "
+                                                      "network, the default) or 'token' (a reader token); no "
+                                                      "argument: say which"))
     access.add_argument("mode", nargs="?", choices=(OPEN, TOKEN))
     _data(access)
 
@@ -64,7 +69,7 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def _state(r: StaffRow) -> str:
-    return "yes" if r.published else ("no" if r.complete else "no (arriving)")
+    return tr("yes") if r.published else (tr("no") if r.complete else tr("no (arriving)"))
 
 
 def _print_recordings(rows: list[StaffRow], as_json: bool) -> None:
@@ -75,9 +80,9 @@ def _print_recordings(rows: list[StaffRow], as_json: bool) -> None:
                               "chapters": r.chapters, "size_bytes": r.size_bytes}, ensure_ascii=False))
         return
     if not rows:
-        print("the centre holds no recordings yet")
+        print(tr("the centre holds no recordings yet"))
         return
-    header = ("id", "room", "course", "title", "published")
+    header = (tr("id"), tr("room"), tr("course"), tr("title"), tr("published"))
     table: list[tuple[str, ...]] = [header, *((r.id, r.room, r.course, r.title, _state(r)) for r in rows)]
     widths = [min(40, max(len(line[i]) for line in table)) for i in range(len(header))]
     for line in table:
@@ -87,9 +92,9 @@ def _print_recordings(rows: list[StaffRow], as_json: bool) -> None:
 async def _publish(data: LibraryData, target: str, published: bool) -> tuple[str, str] | str:
     found = await data.find(target)
     if not found:
-        return f"no recording {target!r} (see 'centre recordings --data DIR')"
+        return tr("no recording {target} (see 'centre recordings --data DIR')").format(target=repr(target))
     if len(found) > 1:
-        return f"{target!r} names recordings of several rooms; give ROOM/ID"
+        return tr("{target} names recordings of several rooms; give ROOM/ID").format(target=repr(target))
     room, rid = found[0]
     await data.set_published(room, rid, published, utc_iso())
     return room, rid
@@ -108,7 +113,9 @@ def run(args: argparse.Namespace, open_db: OpenDB) -> int:
         if isinstance(answer, str):
             return _fail(answer)
         room, rid = answer
-        print(f"{rid} of {room!r} is {'published: it shows in the library' if published else 'no longer published'}")
+        said = (tr("{id} of {room} is published: it shows in the library") if published
+                else tr("{id} of {room} is no longer published"))
+        print(said.format(id=rid, room=repr(room)))
         return 0
     if command == "add-reader":
         try:
@@ -117,23 +124,24 @@ def run(args: argparse.Namespace, open_db: OpenDB) -> int:
             return _fail(str(exc), 2)
         token = issue_token()
         asyncio.run(_with(args, lambda d: d.add_reader(token_hash(token), args.name, utc_iso())))
-        print(f"reader {args.name!r} may read the library when it asks for a token "
-              "('centre library-access token'). Its token (shown once, stored only as a hash):")
+        print(tr("reader {name} may read the library when it asks for a token ('centre library-access token'). "
+                 "Its token (shown once, stored only as a hash):").format(name=repr(args.name)))
         print(token)
         return 0
     if command == "readers":
         rows = asyncio.run(_with(args, lambda d: d.readers()))
         if not rows:
-            print("no reader tokens yet: issue one with 'classroom-console centre add-reader NAME --data DIR'")
+            print(tr("no reader tokens yet: issue one with 'classroom-console centre add-reader NAME --data DIR'"))
         for name, token_id, created, gone in rows:
-            print(f"{name}  {token_id}  created {created[:19]}" + (f"  revoked {gone[:19]}" if gone else ""))
+            print(tr("{name}  {id}  created {at}").format(name=name, id=token_id, at=created[:19])
+                  + (tr("  revoked {at}").format(at=gone[:19]) if gone else ""))
         return 0
     if command == "revoke-reader":
         revoked = asyncio.run(_with(args, lambda d: d.revoke_reader(args.target, utc_iso())))
         if not revoked:
-            return _fail(f"no active reader token or institution called {args.target!r}")
+            return _fail(tr("no active reader token or institution called {target}").format(target=repr(args.target)))
         for name, token_id in revoked:
-            print(f"revoked reader token {token_id} of {name!r}")
+            print(tr("revoked reader token {id} of {name}").format(id=token_id, name=repr(name)))
         return 0
     # library-access
     if args.mode is None:
@@ -141,6 +149,6 @@ def run(args: argparse.Namespace, open_db: OpenDB) -> int:
     else:
         mode = args.mode
         asyncio.run(_with(args, lambda d: d.put_setting(ACCESS, mode)))
-    print("the library is open to anyone who reaches the centre" if mode == OPEN
-          else "the library asks for a reader token ('centre add-reader NAME' issues one)")
+    print(tr("the library is open to anyone who reaches the centre") if mode == OPEN
+          else tr("the library asks for a reader token ('centre add-reader NAME' issues one)"))
     return 0
