@@ -411,9 +411,28 @@ MESSAGES: dict[str, str] = {
     "revoked reader token {id} of {name}": "токен читателя {id} для {name} отозван",
     "{name}  {id}  created {at}": "{name}  {id}  выдан {at}",
     "  revoked {at}": "  отозван {at}",
+    # chapters (commands/chapters.py)
+    "find a recording's chapters (where its slides change); --write adds them to the MP4 as chapter atoms":
+        "найти главы записи (где меняются слайды); --write добавляет их в MP4 как главы файла",
+    "a recording (any MP4 FFmpeg can read)": "запись (любой MP4, который читает FFmpeg)",
+    "add the chapters to the file as chapter atoms (and the .chapters.vtt beside it)":
+        "добавить главы в сам файл (и в .chapters.vtt рядом с ним)",
+    "{name} is being uploaded or is already at the centre: its file is left as it is "
+    "(edit its chapters in the Studio instead)":
+        "{name} уже отправляется в центр или отправлена: файл оставлен как есть (главы можно изменить в Студии)",
+    "{file}: no such file": "{file}: нет такого файла",
+    "{file}: not a file": "{file}: это не файл",
+    "stopped": "остановлено",
+    "{file}: could not write its chapters ({why}); the file is unchanged":
+        "{file}: не удалось записать главы ({why}); файл не изменён",
 }
 
 PLURALS: dict[str, tuple[str, str, str]] = {
+    "{n} chapter written into {file} and {vtt}": (
+        "{n} глава записана в {file} и {vtt}",
+        "{n} главы записаны в {file} и {vtt}",
+        "{n} глав записано в {file} и {vtt}",
+    ),
     "expected %s argument": ("ожидается %s значение", "ожидается %s значения", "ожидается %s значений"),
     "Simulated room running: {n} device on loopback. Ctrl+C stops it.": (
         "Имитация аудитории работает: {n} устройство на loopback. Ctrl+C останавливает её.",

@@ -10,15 +10,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from classroom_console.cli_text import ntr, tr
+
 HELP = "find a recording's chapters (where its slides change); --write adds them to the MP4 as chapter atoms"
 BAD_FILE, REFUSED = 1, 3
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", type=Path, metavar="FILE.mp4", help="a recording (any MP4 FFmpeg can read)")
+    parser.add_argument("file", type=Path, metavar="FILE.mp4", help=tr("a recording (any MP4 FFmpeg can read)"))
     parser.add_argument("--write", action="store_true",
-                        help="add the chapters to the file as chapter atoms (and the .chapters.vtt beside it)")
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+                        help=tr("add the chapters to the file as chapter atoms (and the .chapters.vtt beside it)"))
+    parser.add_argument("--json", action="store_true", help=tr("print JSON instead of a table"))
 
 
 def _stamp(seconds: float) -> str:
@@ -76,8 +78,8 @@ def _write(args: argparse.Namespace, path: Path, found: Any) -> int | None:
             return None
         rid = str(row["id"])
         if not chapters_store.hold(store, rid):
-            return _fail(f"{path.name} is being uploaded or is already at the centre: its file is left as it is "
-                         "(edit its chapters in the Studio instead)", REFUSED)
+            return _fail(tr("{name} is being uploaded or is already at the centre: its file is left as it is "
+                            "(edit its chapters in the Studio instead)").format(name=path.name), REFUSED)
         size = sha = None
         try:
             size, sha = write_files(path, found.chapters, found.duration_s)
@@ -101,16 +103,16 @@ def run(args: argparse.Namespace) -> int:
 
     path = args.file.expanduser().resolve()
     if not path.exists():
-        return _fail(f"{args.file}: no such file")
+        return _fail(tr("{file}: no such file").format(file=args.file))
     if not path.is_file():
-        return _fail(f"{args.file}: not a file")
+        return _fail(tr("{file}: not a file").format(file=args.file))
     markers = [Marker(t, title) for t, title in read_vtt(chapters_path(path))]
     try:
         found = find(path, markers)
     except NotAVideo as exc:
         return _fail(f"{args.file}: {exc}")
     except Stopped:
-        return _fail("stopped", 130)
+        return _fail(tr("stopped"), 130)
     except OSError as exc:
         return _fail(f"{args.file}: {exc.strerror or exc}")
     written = False
@@ -118,7 +120,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             refused = _write(args, path, found)
         except OSError as exc:
-            return _fail(f"{args.file}: could not write its chapters ({exc.strerror or exc}); the file is unchanged")
+            return _fail(tr("{file}: could not write its chapters ({why}); the file is unchanged").format(
+                file=args.file, why=exc.strerror or exc))
         if refused is not None:
             return refused
         written = True
@@ -129,5 +132,6 @@ def run(args: argparse.Namespace) -> int:
         for c in found.chapters:
             print(f"{_stamp(c.start_s)}  {c.title}")
         if written:
-            print(f"{len(found.chapters)} chapters written into {path.name} and {chapters_path(path).name}")
+            print(ntr("{n} chapter written into {file} and {vtt}", "{n} chapters written into {file} and {vtt}",
+                      len(found.chapters)).format(n=len(found.chapters), file=path.name, vtt=chapters_path(path).name))
     return 0
