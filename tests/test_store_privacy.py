@@ -25,7 +25,7 @@ async def test_a_new_data_folder_and_its_files_are_private(tmp_path: Path) -> No
     try:
         await store.add_event(None, None, "state", {"a": 1})  # the -wal and -shm exist while the store is open
         files = sorted(await asyncio.to_thread(lambda: [p.name for p in data.iterdir()]))
-        assert files == ["console.db", "console.db-reserve", "console.db-shm", "console.db-wal"]
+        assert files == ["console.db", "console.db-reserve", "console.db-shm", "console.db-wal", "console.lock"]
         modes = await asyncio.to_thread(lambda: {n: mode(data / n) for n in files})
         assert modes == {n: 0o600 for n in files}
         assert await asyncio.to_thread(mode, data) == 0o700

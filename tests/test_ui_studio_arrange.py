@@ -138,8 +138,11 @@ def test_swapping_main_and_inset_changes_the_program_picture(
                 return image is not None and main(_rgb(image, 0.35, 0.6)) and inset(_rgb(image, *inset_at))  # type: ignore[operator]
 
             await wait_for(lambda: shows(_blue, _orange), within=30, what="the first pattern as the main picture")
+            # The pickers follow the studio on their own refresh: the swap is offered once both pictures are listed.
+            await wait_for(workspace.pickers.swap_button.isEnabled, within=30, what="the swap button enabled")
             qtbot.mouseClick(workspace.pickers.swap_button, Qt.MouseButton.LeftButton)
-            assert workspace.pickers.main_picker.currentText() == "Test pattern 2"
+            await wait_for(lambda: workspace.pickers.main_picker.currentText() == "Test pattern 2",
+                           within=30, what="the second pattern in the Main picker")
             assert studio.layout.main_source == "test-pattern-2" and studio.layout.inset_source == "test-pattern"
             assert studio.program.placed_layout().main == 1
             await wait_for(lambda: shows(_orange, _blue), within=30, what="the swapped picture in the program")
