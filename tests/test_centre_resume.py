@@ -19,59 +19,9 @@ from tests.test_centre_api import auth
 from tests.test_centre_kill import _serve
 from tests.test_centre_limits import _wait_until
 from tests.test_centre_tokens import centre_cli
-from tests.test_sync_support import engine_for, file_sha256, fill_room
+from tests.test_sync_support import CutProxy, engine_for, file_sha256, fill_room
 
 MB = 1 << 20
-
-
-class CountingProxy:
-    """Loopback TCP relay that counts the bytes going up to the centre."""
-
-    def __init__(self, target_port: int) -> None:
-        self.target_port = target_port
-        self.sent = 0
-        self.port = 0
-        self._server: asyncio.Server | None = None
-        self._tasks: set[asyncio.Future[None]] = set()
-
-    async def __aenter__(self) -> CountingProxy:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self._server.wait_closed()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
-        except OSError:
-            writer.close()
-            return
-
-        async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter, count: bool) -> None:
-            try:
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-                    if count:
-                        self.sent += len(data)
-            except (ConnectionError, asyncio.CancelledError):
-                pass
-            finally:
-                for w in (writer, up_writer):
-                    w.close()
-
-        tasks = [asyncio.ensure_future(pump(reader, up_writer, True)),
-                 asyncio.ensure_future(pump(up_reader, writer, False))]
-        self._tasks.update(tasks)
-        await asyncio.gather(*tasks, return_exceptions=True)
-        self._tasks.difference_update(tasks)
 
 
 def _noted_offset(data: Path) -> int:
@@ -98,7 +48,7 @@ async def test_a_centre_killed_mid_chunk_resumes_within_a_few_mib(tmp_path: Path
     proc = await _serve(data, port, log)
     try:
         room = await store.call(lambda st: fill_room(st, tmp_path, sessions=1, events=2, recording_bytes=48 * MB))
-        async with CountingProxy(port) as proxy:
+        async with CutProxy(port, cuts=0) as proxy:  # a relay that counts the bytes going up
             url = f"http://127.0.0.1:{proxy.port}"
             # One chunk for the whole 48 MiB (the default is 256 MiB): before, a crash lost all of it.
             engine = engine_for(store, url, token, bandwidth_bps=8 * MB, chunk_bytes=256 * MB)

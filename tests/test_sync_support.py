@@ -69,13 +69,15 @@ def file_sha256(path: Path) -> str:
 
 
 class CutProxy:
-    """Loopback TCP proxy: the first ``cuts`` connections are dropped after ``after`` bytes upstream."""
+    """Loopback TCP proxy: the first ``cuts`` connections are dropped after ``after`` bytes upstream; ``sent``
+    counts the bytes that went up (``cuts=0``: a counting relay)."""
 
-    def __init__(self, target_port: int, after: int, cuts: int = 1) -> None:
+    def __init__(self, target_port: int, after: int = 0, cuts: int = 1) -> None:
         self.target_port = target_port
         self.after = after
         self.cuts = cuts
         self.connections = 0
+        self.sent = 0
         self.port = 0
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -96,19 +98,27 @@ class CutProxy:
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
         limit = self.after if self.connections <= self.cuts else None
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        except OSError:  # the centre is down (killed by the test): the client sees the connection close
+            writer.close()
+            return
 
-        async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter, budget: int | None) -> None:
+        async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter, budget: int | None, up: bool) -> None:
             sent = 0
             try:
                 while data := await src.read(65536):
                     if budget is not None and sent + len(data) >= budget:
                         dst.write(data[: budget - sent])
                         await dst.drain()
+                        if up:
+                            self.sent += budget - sent
                         break
                     dst.write(data)
                     await dst.drain()
                     sent += len(data)
+                    if up:
+                        self.sent += len(data)
             except (ConnectionError, asyncio.CancelledError):
                 pass
             finally:
@@ -116,8 +126,8 @@ class CutProxy:
                     w.close()
 
         tasks = [
-            asyncio.ensure_future(pump(reader, up_writer, limit)),
-            asyncio.ensure_future(pump(up_reader, writer, None)),
+            asyncio.ensure_future(pump(reader, up_writer, limit, True)),
+            asyncio.ensure_future(pump(up_reader, writer, None, False)),
         ]
         self._tasks.update(tasks)
         await asyncio.gather(*tasks, return_exceptions=True)
