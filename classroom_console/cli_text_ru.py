@@ -411,6 +411,8 @@ MESSAGES: dict[str, str] = {
     "revoked reader token {id} of {name}": "токен читателя {id} для {name} отозван",
     "{name}  {id}  created {at}": "{name}  {id}  выдан {at}",
     "  revoked {at}": "  отозван {at}",
+    "{data} holds no centre (a centre is made by 'centre serve' or 'centre add-room')":
+        "в {data} нет центра (центр создают 'centre serve' или 'centre add-room')",
     # chapters (commands/chapters.py)
     "find a recording's chapters (where its slides change); --write adds them to the MP4 as chapter atoms":
         "найти главы записи (где меняются слайды); --write добавляет их в MP4 как главы файла",

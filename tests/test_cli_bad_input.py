@@ -35,6 +35,8 @@ BAD = [
     ("record", "--duration", "1", "--source", "camera:http://127.0.0.1:9/none.mjpg", "--source", "tone", "OUT"),
     ("centre", "add-room", "Hall 3", "--data", "FILE"),
     ("centre", "serve", "--port", "99999", "--data", "DIR"),
+    ("centre", "publish", "some-id", "--data", "DIR"),  # no centre there: said, and none made
+    ("centre", "recordings", "--data", "DIR"),
     ("demo", "--screenshot", "FILE/shots"),
     ("nosuchcommand",),
 ]
@@ -52,6 +54,7 @@ def test_bad_input_is_one_line_and_a_failure(args: tuple[str, ...], tmp_path: Pa
     lines = [line for line in done.stderr.strip().splitlines() if not line.startswith("[")]
     assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
     assert not (tmp_path / "out.mp4").exists()
+    assert not (tmp_path / "centre" / "centre.db").exists(), "a mistyped --data made an empty centre"
 
 
 def test_the_window_without_a_display_says_so(tmp_path: Path) -> None:
