@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from classroom_console import tablet_sessions
-from classroom_console.centre import gentle, schema
+from classroom_console.centre import charts, gentle, rollups, schema
 from classroom_console.centre.db import CentreDB, Identity, RecordingState, TokenRow
 from classroom_console.centre.payloads import SessionRows
 from classroom_console.store import utc_iso
 from classroom_console.thread_results import settle, settle_from_thread
-from classroom_console.usage import query_sqlite
 from classroom_console.usage_model import UsageFilter, UsageReport
+from classroom_console.usage_sql import SQLITE, assemble, used_params
 
 _EMPTY: Any = object()
 POST_EVERY_S = 0.002
@@ -53,7 +53,62 @@ def _connect(path: Path) -> sqlite3.Connection:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
     for statement in schema.AFTER_COLUMNS:
         conn.execute(statement)
+    for statement in rollups.tables(sqlite=True):
+        conn.execute(statement)
+    if not conn.execute(rollups.IS_FILLED).fetchone()[0]:
+        conn.execute("BEGIN IMMEDIATE")
+        for statement in rollups.fill(SQLITE_EPOCH_HOUR):
+            conn.execute(statement)
+        conn.execute("COMMIT")
     return conn
+
+
+SQLITE_EPOCH_HOUR = "CAST(strftime('%s', substr(min(started_at), 1, 13) || ':00:00') AS INTEGER) / 3600"
+
+
+def _store(c: sqlite3.Connection, rows: SessionRows) -> int:
+    """One session's rows and the rollups' changes, inside the caller's transaction."""
+    room, sid = rows.span["room_id"], rows.span["id"]
+    key = {"room_id": room, "id": sid}
+    deltas = rollups.Deltas()
+    old = c.execute(rollups.OLD_SPAN, key).fetchone()
+    if old is not None:
+        started_at, lecturer, course, dur_s = old
+        deltas.span(room, started_at, lecturer, course, dur_s, -1)
+        for day, how, ms in c.execute(rollups.OLD_HEAT, key):
+            deltas.heat[(day, int(how))] -= int(ms)
+        redone = {d["device_uid"] for d in rows.device_spans}
+        for uid, started_at, dur_s in c.execute(rollups.OLD_DEVICES, key):
+            if uid in redone:
+                deltas.device(room, uid, started_at, dur_s, -1)
+    span = rows.span
+    deltas.span(room, span["started_at"], span["lecturer"], span["course"], span["dur_s"], 1)
+    for hour in rows.hours:
+        deltas.heat[(hour["started_at"][:10], int(hour["how"]))] += rollups.ms(hour["secs"])
+    for d in rows.device_spans:
+        deltas.device(room, d["device_uid"], d["started_at"], d["dur_s"], 1)
+    faulty = rollups.has_faults(rows.events)
+    before = c.execute(rollups.SESSION_FAULTS, key).fetchall() if faulty and old is not None else []
+    c.execute(schema.UPSERT_SESSION, rows.session)
+    c.executemany(schema.INSERT_EVENT, rows.events)
+    c.execute(schema.UPSERT_SPAN, rows.span)
+    c.execute(schema.DELETE_HOURS, {"room_id": room, "session_id": sid})
+    c.executemany(schema.INSERT_HOUR, rows.hours)
+    c.executemany(schema.UPSERT_DEVICE_SPAN, rows.device_spans)
+    c.executemany(schema.UPSERT_DEVICE, rows.devices)
+    c.executemany(schema.INSERT_READING, rows.readings)
+    c.execute(schema.DELETE_TABLETS, {"room_id": room, "session_id": sid})
+    c.executemany(schema.INSERT_TABLET, rows.tablets)
+    c.execute(schema.SPAN_TABLETS, rows.span)
+    c.execute(tablet_sessions.CENTRE_DELETE, rows.span)
+    c.execute(tablet_sessions.CENTRE_INSERT, rows.span)
+    if faulty:
+        after = c.execute(rollups.SESSION_FAULTS, key).fetchall()
+        c.executemany(rollups.ADD_FAULTS, rollups.fault_deltas(before, after))
+    for statement, delta in deltas.rows():
+        c.executemany(statement, delta)
+    held = int(c.execute(schema.COUNT_EVENTS, {"room_id": room, "session_id": sid}).fetchone()[0])
+    return held
 
 
 def _settle_all(results: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
@@ -128,6 +183,18 @@ class _Readers:
             self._jobs.put(None)
         while any(t.is_alive() for t in self._threads):  # noqa: ASYNC110
             await asyncio.sleep(0.001)
+
+
+def query_charts(c: sqlite3.Connection, f: UsageFilter, timings: dict[str, float] | None = None) -> UsageReport:
+    """Every chart's statement (charts.plan) on one connection; ``timings``: seconds per statement, for the bench."""
+    queries, params, rolled = charts.plan(SQLITE, f)
+    rows: dict[str, list[Any]] = {}
+    for name, sql in queries.items():
+        started = time.perf_counter()
+        rows[name] = c.execute(sql, used_params(sql, params)).fetchall()
+        if timings is not None:
+            timings[name] = time.perf_counter() - started
+    return assemble(f, charts.merge(rows, rolled))
 
 
 class SqliteCentreDB(CentreDB):
@@ -275,21 +342,7 @@ class SqliteCentreDB(CentreDB):
 
     async def store_session(self, rows: SessionRows) -> int:
         def write(c: sqlite3.Connection) -> int:
-            c.execute(schema.UPSERT_SESSION, rows.session)
-            c.executemany(schema.INSERT_EVENT, rows.events)
-            c.execute(schema.UPSERT_SPAN, rows.span)
-            c.execute(schema.DELETE_HOURS, {"room_id": rows.span["room_id"], "session_id": rows.span["id"]})
-            c.executemany(schema.INSERT_HOUR, rows.hours)
-            c.executemany(schema.UPSERT_DEVICE_SPAN, rows.device_spans)
-            c.executemany(schema.UPSERT_DEVICE, rows.devices)
-            c.executemany(schema.INSERT_READING, rows.readings)
-            c.execute(schema.DELETE_TABLETS, {"room_id": rows.span["room_id"], "session_id": rows.span["id"]})
-            c.executemany(schema.INSERT_TABLET, rows.tablets)
-            c.execute(schema.SPAN_TABLETS, rows.span)
-            c.execute(tablet_sessions.CENTRE_DELETE, rows.span)
-            c.execute(tablet_sessions.CENTRE_INSERT, rows.span)
-            key = {"room_id": rows.session["room_id"], "session_id": rows.session["id"]}
-            held = int(c.execute(schema.COUNT_EVENTS, key).fetchone()[0])
+            held = _store(c, rows)
             for table in (rows.events, rows.hours, rows.device_spans, rows.devices, rows.readings):
                 gentle.release_list(table)  # freed here in steps, not in one go on the loop
             return held
@@ -305,7 +358,13 @@ class SqliteCentreDB(CentreDB):
         return RecordingState(row[0], int(row[1]), row[2], int(row[3]), bool(row[4]))
 
     async def add_recording(self, row: dict[str, Any]) -> None:
-        await self._call(lambda c: c.execute(schema.INSERT_RECORDING, row), write=True)
+        def write(c: sqlite3.Connection) -> None:
+            if c.execute(schema.INSERT_RECORDING, row).rowcount == 1:  # counted once, when first announced
+                c.execute(rollups.ADD_RECORDING, {"room_id": row["room_id"], "day": str(row["started_at"])[:10],
+                                                  "ms": rollups.ms(row.get("duration_s")),
+                                                  "bytes": int(row.get("size_bytes") or 0)})
+
+        await self._call(write, write=True)
 
     async def set_received(self, room: str, recording_id: str, received: int, complete: bool, now: str) -> None:
         params = {"room_id": room, "id": recording_id, "received": received, "complete": int(complete),
@@ -316,7 +375,7 @@ class SqliteCentreDB(CentreDB):
         def read(c: sqlite3.Connection) -> UsageReport:
             c.execute("BEGIN")  # one snapshot for every chart's query
             try:
-                return query_sqlite(c, f)
+                return query_charts(c, f)
             finally:
                 c.execute("COMMIT")
 

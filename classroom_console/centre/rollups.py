@@ -1,0 +1,170 @@
+"""Hourly and daily sums the usage charts read instead of every session, kept exact in each upload's transaction.
+
+Why: at 500,000 sessions and 10,000,000 events a chart that groups the raw rows takes seconds; a day's or an
+hour's sums are a few thousand rows a year. Exact, not approximate:
+
+- a re-sent session first takes away what its previous version added (read in the same transaction), then adds
+  the new version; device spans are upserted, never removed, so only the devices the upload names are redone;
+- events are insert-only (ON CONFLICT DO NOTHING), so the fault sums add only the events the insert added;
+- a recording is counted when its row is first inserted.
+
+Keys are text cut from the canonical UTC timestamps (day = ``started_at[:10]``, hour = ``[:13]``) so SQLite and
+PostgreSQL fill and match them with the same SQL; seconds are summed as integer milliseconds, so any order of
+adding gives the same total. ``centre/charts.py`` reads these tables; an existing centre fills them once on start.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+FAULT_KINDS = ("error", "command_failed")
+FILLED = "rollups_v1"  # the roll_state row saying the tables hold everything the base tables do
+
+
+def tables(sqlite: bool) -> tuple[str, ...]:
+    """CREATE statements; on SQLite the sums are clustered by their key (WITHOUT ROWID): a range is one scan."""
+    tail = " WITHOUT ROWID" if sqlite else ""
+    return (
+        f"""CREATE TABLE IF NOT EXISTS roll_room_hours (room_id TEXT NOT NULL, hour TEXT NOT NULL, h BIGINT NOT NULL,
+            sessions BIGINT NOT NULL, ms BIGINT NOT NULL, PRIMARY KEY (room_id, hour)){tail}""",
+        "CREATE INDEX IF NOT EXISTS roll_room_hours_h ON roll_room_hours(h, room_id, sessions, ms)",
+        f"""CREATE TABLE IF NOT EXISTS roll_people (dim TEXT NOT NULL, day TEXT NOT NULL, name TEXT NOT NULL,
+            sessions BIGINT NOT NULL, ms BIGINT NOT NULL, PRIMARY KEY (dim, day, name)){tail}""",
+        f"""CREATE TABLE IF NOT EXISTS roll_heat (day TEXT NOT NULL, how INTEGER NOT NULL, ms BIGINT NOT NULL,
+            PRIMARY KEY (day, how)){tail}""",
+        f"""CREATE TABLE IF NOT EXISTS roll_device_days (room_id TEXT NOT NULL, day TEXT NOT NULL,
+            device_uid TEXT NOT NULL, spans BIGINT NOT NULL, ms BIGINT NOT NULL,
+            PRIMARY KEY (room_id, day, device_uid)){tail}""",
+        "CREATE INDEX IF NOT EXISTS roll_device_days_day ON roll_device_days(day, device_uid, spans, ms)",
+        f"""CREATE TABLE IF NOT EXISTS roll_faults (day TEXT NOT NULL, device_uid TEXT NOT NULL, n BIGINT NOT NULL,
+            last TEXT NOT NULL, PRIMARY KEY (day, device_uid)){tail}""",
+        f"""CREATE TABLE IF NOT EXISTS roll_recordings (room_id TEXT NOT NULL, day TEXT NOT NULL, n BIGINT NOT NULL,
+            ms BIGINT NOT NULL, bytes BIGINT NOT NULL, PRIMARY KEY (room_id, day)){tail}""",
+        "CREATE INDEX IF NOT EXISTS roll_recordings_day ON roll_recordings(day, n, ms, bytes)",
+        "CREATE TABLE IF NOT EXISTS roll_state (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+    )
+
+
+_MS = "CAST(round({}) AS BIGINT)"
+_FAULT_IN = "kind IN ('error', 'command_failed')"
+
+
+def fill(epoch_hour_of_min_started: str) -> tuple[str, ...]:
+    """Sums of what a centre made by older code holds (run once, in the transaction that creates the tables).
+
+    ``epoch_hour_of_min_started``: the dialect's integer hours since 1970 of ``min(started_at)``'s hour.
+    """
+    ms = "CAST(sum(round({} * 1000)) AS BIGINT)"
+    return (
+        f"""INSERT INTO roll_room_hours (room_id, hour, h, sessions, ms) SELECT room_id, substr(started_at, 1, 13),
+            {epoch_hour_of_min_started}, count(*), {ms.format('dur_s')} FROM session_spans GROUP BY 1, 2""",
+        f"""INSERT INTO roll_people (dim, day, name, sessions, ms) SELECT 'lecturer', substr(started_at, 1, 10),
+            lecturer, count(*), {ms.format('dur_s')} FROM session_spans GROUP BY 2, 3""",
+        f"""INSERT INTO roll_people (dim, day, name, sessions, ms) SELECT 'course', substr(started_at, 1, 10),
+            course, count(*), {ms.format('dur_s')} FROM session_spans GROUP BY 2, 3""",
+        f"""INSERT INTO roll_heat (day, how, ms) SELECT substr(started_at, 1, 10), how, {ms.format('secs')}
+            FROM session_hours GROUP BY 1, 2""",
+        f"""INSERT INTO roll_device_days (room_id, day, device_uid, spans, ms) SELECT room_id,
+            substr(started_at, 1, 10), device_uid, count(*), {ms.format('dur_s')} FROM device_spans GROUP BY 1, 2, 3""",
+        f"""INSERT INTO roll_faults (day, device_uid, n, last) SELECT substr(wall_time, 1, 10), device_uid, count(*),
+            max(wall_time) FROM session_events WHERE {_FAULT_IN} AND device_uid IS NOT NULL GROUP BY 1, 2""",
+        f"""INSERT INTO roll_recordings (room_id, day, n, ms, bytes) SELECT room_id, substr(started_at, 1, 10),
+            count(*), {ms.format('coalesce(duration_s, 0)')}, CAST(sum(coalesce(size_bytes, 0)) AS BIGINT)
+            FROM recordings GROUP BY 1, 2""",
+        f"INSERT INTO roll_state (name, value) VALUES ('{FILLED}', 1)",
+    )
+
+
+IS_FILLED = f"SELECT count(*) FROM roll_state WHERE name = '{FILLED}'"
+
+# Upserts adding a delta (negative when a re-sent session takes its old version away).
+ADD_ROOM_HOUR = """INSERT INTO roll_room_hours (room_id, hour, h, sessions, ms) VALUES (:room_id, :hour, :h, :n, :ms)
+    ON CONFLICT (room_id, hour) DO UPDATE SET sessions = roll_room_hours.sessions + excluded.sessions,
+        ms = roll_room_hours.ms + excluded.ms"""
+ADD_PEOPLE = """INSERT INTO roll_people (dim, day, name, sessions, ms) VALUES (:dim, :day, :name, :n, :ms)
+    ON CONFLICT (dim, day, name) DO UPDATE SET sessions = roll_people.sessions + excluded.sessions,
+        ms = roll_people.ms + excluded.ms"""
+ADD_HEAT = """INSERT INTO roll_heat (day, how, ms) VALUES (:day, :how, :ms)
+    ON CONFLICT (day, how) DO UPDATE SET ms = roll_heat.ms + excluded.ms"""
+ADD_DEVICE_DAY = """INSERT INTO roll_device_days (room_id, day, device_uid, spans, ms)
+    VALUES (:room_id, :day, :device_uid, :n, :ms)
+    ON CONFLICT (room_id, day, device_uid) DO UPDATE SET spans = roll_device_days.spans + excluded.spans,
+        ms = roll_device_days.ms + excluded.ms"""
+ADD_FAULTS = """INSERT INTO roll_faults (day, device_uid, n, last) VALUES (:day, :device_uid, :n, :last)
+    ON CONFLICT (day, device_uid) DO UPDATE SET n = roll_faults.n + excluded.n,
+        last = CASE WHEN excluded.last > roll_faults.last THEN excluded.last ELSE roll_faults.last END"""
+ADD_RECORDING = """INSERT INTO roll_recordings (room_id, day, n, ms, bytes) VALUES (:room_id, :day, 1, :ms, :bytes)
+    ON CONFLICT (room_id, day) DO UPDATE SET n = roll_recordings.n + 1, ms = roll_recordings.ms + excluded.ms,
+        bytes = roll_recordings.bytes + excluded.bytes"""
+
+# What a session's previous version added (SQLite reads these before rewriting it).
+OLD_SPAN = "SELECT started_at, lecturer, course, dur_s FROM session_spans WHERE room_id = :room_id AND id = :id"
+OLD_HEAT = f"""SELECT substr(started_at, 1, 10), how, {_MS.format('sum(round(secs * 1000))')} FROM session_hours
+    WHERE room_id = :room_id AND session_id = :id GROUP BY 1, 2"""
+OLD_DEVICES = """SELECT device_uid, started_at, dur_s FROM device_spans
+    WHERE room_id = :room_id AND session_id = :id"""
+SESSION_FAULTS = f"""SELECT substr(wall_time, 1, 10), device_uid, count(*), max(wall_time) FROM session_events
+    WHERE room_id = :room_id AND session_id = :id AND {_FAULT_IN} AND device_uid IS NOT NULL GROUP BY 1, 2"""
+
+
+def ms(seconds: Any) -> int:
+    return round(float(seconds or 0.0) * 1000)
+
+
+def epoch_hour(started_at: str) -> int:
+    """Whole hours since 1970 of a canonical UTC time's hour, from its text (no float rounding)."""
+    return int(datetime.strptime(started_at[:13], "%Y-%m-%dT%H").replace(tzinfo=UTC).timestamp()) // 3600
+
+
+def has_faults(events: list[dict[str, Any]]) -> bool:
+    return any(e["kind"] in FAULT_KINDS and e["device_uid"] is not None for e in events)
+
+
+class Deltas:
+    """The rows to add to each rollup for one upload: minus the old version, plus the new."""
+
+    def __init__(self) -> None:
+        self.room_hours: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        self.people: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+        self.heat: dict[tuple[str, int], int] = defaultdict(int)
+        self.devices: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+
+    def span(self, room: str, started_at: str, lecturer: str, course: str, dur_s: Any, sign: int) -> None:
+        cell = self.room_hours[(room, started_at[:13])]
+        cell[0] += sign
+        cell[1] += sign * ms(dur_s)
+        day = started_at[:10]
+        for key in (("lecturer", day, lecturer), ("course", day, course)):
+            person = self.people[key]
+            person[0] += sign
+            person[1] += sign * ms(dur_s)
+
+    def device(self, room: str, uid: str, started_at: str, dur_s: Any, sign: int) -> None:
+        cell = self.devices[(room, started_at[:10], uid)]
+        cell[0] += sign
+        cell[1] += sign * ms(dur_s)
+
+    def rows(self) -> list[tuple[str, list[dict[str, Any]]]]:
+        """(upsert, rows) for each table; cells that cancelled out (a re-send of the same data) are skipped."""
+        return [
+            (ADD_ROOM_HOUR, [{"room_id": r, "hour": hr, "h": epoch_hour(hr), "n": n, "ms": t}
+                             for (r, hr), (n, t) in self.room_hours.items() if n or t]),
+            (ADD_PEOPLE, [{"dim": dim, "day": day, "name": name, "n": n, "ms": t}
+                          for (dim, day, name), (n, t) in self.people.items() if n or t]),
+            (ADD_HEAT, [{"day": day, "how": how, "ms": t} for (day, how), t in self.heat.items() if t]),
+            (ADD_DEVICE_DAY, [{"room_id": r, "day": day, "device_uid": uid, "n": n, "ms": t}
+                              for (r, day, uid), (n, t) in self.devices.items() if n or t]),
+        ]
+
+
+def fault_deltas(before: list[tuple[Any, ...]], after: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """The faults an insert added, per (day, device), from the session's sums before and after it."""
+    old = {(day, uid): int(n) for day, uid, n, _last in before}
+    out = []
+    for day, uid, n, last in after:
+        added = int(n) - old.get((day, uid), 0)
+        if added:
+            out.append({"day": day, "device_uid": uid, "n": added, "last": last})
+    return out
