@@ -162,25 +162,44 @@ def test_class_speaks_russian_with_its_plurals(tmp_path: Path) -> None:
     assert bad.returncode == 2 and bad.stderr == "classroom-console class: --course и --title не могут быть пустыми\n"
 
 
+def start(*args: str) -> subprocess.Popen[str]:
+    """As cli(), started now and read with finish(): commands that do not depend on each other run side by side
+    (each centre command imports the web service first, a second or two)."""
+    base = {k: v for k, v in os.environ.items() if k not in ("LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE")}
+    return subprocess.Popen([sys.executable, "-m", "classroom_console", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=base)
+
+
+def finish(proc: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+    try:
+        out, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
 def test_centre_speaks_russian(tmp_path: Path) -> None:
     """centre's actions (and the library's) with their help, lines and errors in Russian."""
-    done = cli("--lang", "ru", "centre", "--help")
-    assert "служба приёма данных центра" in done.stdout and "показать запись в библиотеке" in done.stdout
-    assert "issue a token" not in done.stdout and "the library" not in done.stdout
-    assert "папка данных центра" in cli("--lang", "ru", "centre", "add-room", "--help").stdout
     data = tmp_path / "centre"
+    helps = [start("--lang", "ru", "centre", "--help"), start("--lang", "ru", "centre", "add-room", "--help"),
+             start("--lang", "ru", "centre", "serve", "--data", str(data), "--port", "x")]
     done = cli("--lang", "ru", "centre", "add-room", "Аудитория 101", "--data", str(data))
     assert done.returncode == 0, done.stderr
     assert "аудитория 'Аудитория 101' добавлена в центр" in done.stdout
-    listed = cli("--lang", "ru", "centre", "tokens", "--data", str(data)).stdout
-    assert listed.startswith("имя") and "никогда" in listed
-    assert cli("--lang", "ru", "centre", "recordings", "--data", str(data)).stdout == "в центре пока нет записей\n"
-    gone = cli("--lang", "ru", "centre", "revoke", "нет-такой", "--data", str(data))
+    out = tmp_path / "backup"
+    after = [start("--lang", "ru", "centre", *args, "--data", str(data)) for args in (
+        ("tokens",), ("recordings",), ("revoke", "нет-такой"), ("backup", str(out)))]
+    done, add_help, bad = (finish(proc) for proc in helps)
+    assert "служба приёма данных центра" in done.stdout and "показать запись в библиотеке" in done.stdout
+    assert "issue a token" not in done.stdout and "the library" not in done.stdout
+    assert "папка данных центра" in add_help.stdout
+    assert bad.returncode == 2 and "'x' — не номер порта" in bad.stderr
+    listed, recordings, gone, done = (finish(proc) for proc in after)
+    assert listed.stdout.startswith("имя") and "никогда" in listed.stdout
+    assert recordings.stdout == "в центре пока нет записей\n"
     assert gone.returncode == 1 and gone.stderr.startswith(
         "classroom-console centre: нет действующего токена или аудитории 'нет-такой'")
-    bad = cli("--lang", "ru", "centre", "serve", "--data", str(data), "--port", "x")
-    assert bad.returncode == 2 and "'x' — не номер порта" in bad.stderr
-    out = tmp_path / "backup"
-    done = cli("--lang", "ru", "centre", "backup", str(out), "--data", str(data))
     assert done.returncode == 0, done.stderr
     assert " файлов (" in done.stdout or " файл (" in done.stdout or " файла (" in done.stdout, done.stdout
