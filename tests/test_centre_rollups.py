@@ -9,11 +9,16 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from classroom_console.centre.db import CentreDB
+from classroom_console.centre.db_postgres import PostgresCentreDB
 from classroom_console.centre.db_sqlite import SqliteCentreDB, query_charts
 from classroom_console.centre.payloads import recording_row, session_rows
 from classroom_console.usage import query_sqlite
 from classroom_console.usage_model import UsageFilter
+from tests.test_centre_postgres import postgres_url  # noqa: F401  (the fixture: a throwaway cluster)
 
+ROLLUPS = ("roll_room_hours", "roll_people", "roll_heat", "roll_device_days", "roll_faults", "roll_recordings",
+           "roll_state")
 NOW = "2026-01-01T00:00:00.000000Z"
 FILTERS = (
     UsageFilter(),
@@ -37,7 +42,7 @@ def body(rng: random.Random, sid: str, room: int, events: int, lecturer: str | N
                                                          minutes=rng.randrange(60))
     end = begin + timedelta(minutes=rng.randrange(0, 300))
     span = (end - begin).total_seconds()
-    evs = []
+    evs: list[dict[str, Any]] = []
     for i in range(events):
         kind = rng.choice(("state", "command", "error", "command_failed"))
         at = begin + timedelta(seconds=rng.random() * max(span, 1.0))
@@ -64,34 +69,34 @@ def recount(path: Path, f: UsageFilter) -> tuple[Any, Any]:
 def forget_sums(path: Path) -> None:
     """The file as the code before the sums left it."""
     conn = sqlite3.connect(path)
-    for table in ("roll_room_hours", "roll_people", "roll_heat", "roll_device_days", "roll_faults",
-                  "roll_recordings", "roll_state"):
+    for table in ROLLUPS:
         conn.execute(f"DROP TABLE {table}")
     conn.commit()
     conn.close()
 
 
-async def test_rollups_equal_a_recount_after_resends_and_on_an_old_centre(tmp_path: Path) -> None:
+async def feed(db: CentreDB) -> None:
+    """60 sessions in 3 rooms, a quarter re-sent changed, some re-sent unchanged twice, recordings announced twice."""
     rng = random.Random(7)
+    for i in range(60):
+        await db.store_session(session_rows(f"r{i % 3}", f"s{i}", body(rng, f"s{i}", i % 3, 8), NOW))
+    for i in range(0, 60, 4):  # re-sent: the same session moved, re-timed, another lecturer, more events
+        await db.store_session(session_rows(f"r{i % 3}", f"s{i}", body(rng, f"s{i}", i % 3, 14), NOW))
+    for i in range(0, 60, 7):  # re-sent unchanged
+        b = body(random.Random(i), f"s{i}", i % 3, 5, lecturer="L2")
+        await db.store_session(session_rows(f"r{i % 3}", f"s{i}", b, NOW))
+        await db.store_session(session_rows(f"r{i % 3}", f"s{i}", b, NOW))
+    for i in range(0, 60, 5):
+        rec = {"id": f"rec{i}", "session_id": f"s{i}", "name": "x", "size": 1000 + i, "sha256": "0" * 64,
+               "started_at": iso(datetime(2025, 9, 1 + i % 20, 8, tzinfo=UTC)), "duration_s": 60.5 + i}
+        for _ in range(2):  # announced twice: counted once
+            await db.add_recording(recording_row(f"r{i % 3}", rec, 1 << 40))
+
+
+async def test_rollups_equal_a_recount_after_resends_and_on_an_old_centre(tmp_path: Path) -> None:
     db = await SqliteCentreDB.open(tmp_path / "centre.db")
     try:
-        for i in range(60):
-            room = f"r{i % 3}"
-            await db.store_session(session_rows(room, f"s{i}", body(rng, f"s{i}", i % 3, 8), NOW))
-        for i in range(0, 60, 4):  # re-sent: the same session moved, re-timed, another lecturer, more events
-            room = f"r{i % 3}"
-            await db.store_session(session_rows(room, f"s{i}", body(rng, f"s{i}", i % 3, 14), NOW))
-        for i in range(0, 60, 7):  # re-sent unchanged
-            room = f"r{i % 3}"
-            rng_same = random.Random(i)
-            b = body(rng_same, f"s{i}", i % 3, 5, lecturer="L2")
-            await db.store_session(session_rows(room, f"s{i}", b, NOW))
-            await db.store_session(session_rows(room, f"s{i}", b, NOW))
-        for i in range(0, 60, 5):
-            rec = {"id": f"rec{i}", "session_id": f"s{i}", "name": "x", "size": 1000 + i, "sha256": "0" * 64,
-                   "started_at": iso(datetime(2025, 9, 1 + i % 20, 8, tzinfo=UTC)), "duration_s": 60.5 + i}
-            for _ in range(2):  # announced twice: counted once
-                await db.add_recording(recording_row(f"r{i % 3}", rec, 1 << 40))
+        await feed(db)
     finally:
         await db.close()
     path = tmp_path / "centre.db"
@@ -107,3 +112,33 @@ async def test_rollups_equal_a_recount_after_resends_and_on_an_old_centre(tmp_pa
     for f in FILTERS:
         rolled, base = await asyncio.to_thread(recount, path, f)
         assert rolled == base, f
+
+
+async def test_rollups_on_postgres_equal_a_recount_of_the_same_uploads(
+    postgres_url: str, tmp_path: Path  # noqa: F811 (fixture)
+) -> None:
+    """The server-side store function keeps the same sums: PostgreSQL's reports equal SQLite's base recount."""
+    lite = await SqliteCentreDB.open(tmp_path / "centre.db")
+    pg = await PostgresCentreDB.open(postgres_url)
+    try:
+        await pg.execute("DROP TABLE IF EXISTS " + ", ".join(ROLLUPS), {})  # a fresh start, whoever ran before
+        for table in ("sessions", "session_events", "session_spans", "session_hours", "device_spans", "devices",
+                      "recordings", "tablet_counts", "tablet_sessions"):
+            await pg.execute(f"DELETE FROM {table}", {})
+        await pg.close()
+        pg = await PostgresCentreDB.open(postgres_url)
+        await feed(lite)
+        await feed(pg)
+        for f in FILTERS:
+            _, base = await asyncio.to_thread(recount, tmp_path / "centre.db", f)
+            assert await pg.usage(f) == base, f
+        # an old centre's database: the sums are made from its rows on start
+        await pg.execute("DROP TABLE " + ", ".join(ROLLUPS), {})
+        await pg.close()
+        pg = await PostgresCentreDB.open(postgres_url)
+        for f in FILTERS:
+            _, base = await asyncio.to_thread(recount, tmp_path / "centre.db", f)
+            assert await pg.usage(f) == base, f
+    finally:
+        await pg.close()
+        await lite.close()

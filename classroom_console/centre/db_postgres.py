@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,14 +15,13 @@ try:  # only a centre on PostgreSQL needs it
 except ImportError:  # pragma: no cover
     asyncpg = None
 
-from classroom_console import tablet_sessions
-from classroom_console.centre import schema
+from classroom_console.centre import charts, pg_store, rollups, schema
 from classroom_console.centre.db import CentreDB, Identity, RecordingState, TokenRow
 from classroom_console.centre.failures import DatabaseDown, Outage
 from classroom_console.centre.payloads import SessionRows
 from classroom_console.store import utc_iso
 from classroom_console.usage_model import UsageFilter, UsageReport
-from classroom_console.usage_sql import POSTGRESQL, assemble, build_queries, to_numbered, used_params
+from classroom_console.usage_sql import POSTGRESQL, assemble, to_numbered, used_params
 
 
 def _sql(statement: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
@@ -34,6 +34,7 @@ def _many(statement: str, rows: list[dict[str, Any]]) -> tuple[str, list[list[An
     return sql, [[row[n] for n in names] for row in rows]
 
 
+KEPT_REPORTS = 256
 LARGE_BATCH = 2000  # rows whose arguments are gathered on a worker thread rather than on the loop
 
 
@@ -187,6 +188,7 @@ class PostgresCentreDB(CentreDB):
         self.pool = pool
         self._locks = _UploadLocks(pool._pool if isinstance(pool, _Watched) else pool)
         self._url = pool._url if isinstance(pool, _Watched) else ""
+        self._reports: OrderedDict[UsageFilter, tuple[int, UsageReport]] = OrderedDict()
 
     @classmethod
     async def open(cls, url: str, password: str | None = None) -> PostgresCentreDB:
@@ -221,6 +223,13 @@ class PostgresCentreDB(CentreDB):
                     await conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
                 for statement in schema.AFTER_COLUMNS:
                     await conn.execute(statement)
+                for statement in rollups.tables(sqlite=False):
+                    await conn.execute(statement)
+                if not await conn.fetchval(rollups.IS_FILLED):
+                    for statement in rollups.fill(pg_store.EPOCH_HOUR):
+                        await conn.execute(statement)
+                await conn.execute(pg_store.VERSION_SEQUENCE)
+                await conn.execute(pg_store.FUNCTION)
 
     async def _execute(self, statement: str, params: dict[str, Any]) -> None:
         sql, args = _sql(statement, params)
@@ -266,35 +275,15 @@ class PostgresCentreDB(CentreDB):
             pass  # a note of last use is not worth a log line each flush during an outage (logged once already)
 
     async def store_session(self, rows: SessionRows) -> int:
-        async with self.pool.acquire() as conn, conn.transaction():
-            for statement, params in (
-                (schema.UPSERT_SESSION, rows.session),
-                (schema.UPSERT_SPAN, rows.span),
-                (schema.DELETE_HOURS, {"room_id": rows.span["room_id"], "session_id": rows.span["id"]}),
-                (schema.DELETE_TABLETS, {"room_id": rows.span["room_id"], "session_id": rows.span["id"]}),
-            ):
-                sql, args = _sql(statement, params)
-                await conn.execute(sql, *args)
-            for statement, batch in (
-                (schema.INSERT_EVENT, rows.events),
-                (schema.INSERT_HOUR, rows.hours),
-                (schema.UPSERT_DEVICE_SPAN, rows.device_spans),
-                (schema.UPSERT_DEVICE, rows.devices),
-                (schema.INSERT_READING, rows.readings),
-                (schema.INSERT_TABLET, rows.tablets),
-            ):
-                if batch:
-                    if len(batch) > LARGE_BATCH:
-                        sql, args = await asyncio.to_thread(_many, statement, batch)
-                    else:
-                        sql, args = _many(statement, batch)
-                    await conn.executemany(sql, args)
-            for statement in (schema.SPAN_TABLETS, tablet_sessions.CENTRE_DELETE, tablet_sessions.CENTRE_INSERT):
-                sql, args = _sql(statement, rows.span)
-                await conn.execute(sql, *args)
-            key = {"room_id": rows.session["room_id"], "session_id": rows.session["id"]}
-            sql, args = _sql(schema.COUNT_EVENTS, key)
-            return int(await conn.fetchval(sql, *args))
+        """One round trip to store (pg_store.FUNCTION), one to say the data changed (after the commit)."""
+        if len(rows.events) > LARGE_BATCH:
+            doc = await asyncio.to_thread(pg_store.document, rows)
+        else:
+            doc = pg_store.document(rows)
+        async with self.pool.acquire() as conn:
+            held = int(await conn.fetchval("SELECT centre_store_session($1::jsonb)", doc))
+            await conn.fetchval(pg_store.BUMP)
+        return held
 
     async def recording(self, room: str, recording_id: str) -> RecordingState | None:
         row = await self._fetchrow(schema.GET_RECORDING, {"room_id": room, "id": recording_id})
@@ -303,7 +292,10 @@ class PostgresCentreDB(CentreDB):
         return RecordingState(row[0], int(row[1]), row[2], int(row[3]), bool(row[4]))
 
     async def add_recording(self, row: dict[str, Any]) -> None:
-        await self._execute(schema.INSERT_RECORDING, row)
+        sql, args = _sql(pg_store.ADD_RECORDING, row)
+        async with self.pool.acquire() as conn:
+            await conn.execute(sql, *args)
+            await conn.fetchval(pg_store.BUMP)
 
     async def set_received(self, room: str, recording_id: str, received: int, complete: bool, now: str) -> None:
         params = {"room_id": room, "id": recording_id, "received": received, "complete": int(complete),
@@ -311,16 +303,30 @@ class PostgresCentreDB(CentreDB):
         await self._execute(schema.SET_RECEIVED, params)
 
     async def usage(self, f: UsageFilter) -> UsageReport:
-        """Every chart's query in one statement, one round trip (twelve in turn took 12 waits on a busy server)."""
-        queries, params = build_queries(POSTGRESQL, f)
-        names = list(queries)
-        combined = "SELECT " + ", ".join(
-            f"ARRAY(SELECT t FROM ({queries[n]}) AS t) AS {n}" for n in names  # ARRAY(subquery) keeps its order
-        )
-        sql, args = to_numbered(combined, used_params(combined, params))
+        """Every chart's query in one statement, one round trip (twelve in turn took 12 waits on a busy server).
+
+        A report is kept per filter under the database's data version (a sequence every process bumps after
+        each commit that changes the charts), so every process answers alike and an unchanged one costs one
+        tiny query.
+        """
         async with self.pool.acquire() as conn:
+            version = int(await conn.fetchval(pg_store.VERSION))
+            kept = self._reports.get(f)
+            if kept is not None and kept[0] == version:
+                self._reports.move_to_end(f)
+                return kept[1]
+            queries, params, rolled = charts.plan(POSTGRESQL, f)
+            names = list(queries)
+            combined = "SELECT " + ", ".join(
+                f"ARRAY(SELECT t FROM ({queries[n]}) AS t) AS {n}" for n in names  # ARRAY(subquery) keeps its order
+            )
+            sql, args = to_numbered(combined, used_params(combined, params))
             row = await conn.fetchrow(sql, *args)
-        return assemble(f, {n: [tuple(r) for r in row[n]] for n in names})
+        report = assemble(f, charts.merge({n: [tuple(r) for r in row[n]] for n in names}, rolled))
+        self._reports[f] = (version, report)
+        while len(self._reports) > KEPT_REPORTS:
+            self._reports.popitem(last=False)
+        return report
 
     async def rooms(self) -> list[dict[str, Any]]:
         async with self.pool.acquire() as conn:

@@ -16,11 +16,12 @@ adding gives the same total. ``centre/charts.py`` reads these tables; an existin
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import date
 from typing import Any
 
 FAULT_KINDS = ("error", "command_failed")
-FILLED = "rollups_v1"  # the roll_state row saying the tables hold everything the base tables do
+FILLED = "rollups_v1"
+_EPOCH_DAY = date(1970, 1, 1).toordinal()  # the roll_state row saying the tables hold everything the base tables do
 
 
 def tables(sqlite: bool) -> tuple[str, ...]:
@@ -115,7 +116,8 @@ def ms(seconds: Any) -> int:
 
 def epoch_hour(started_at: str) -> int:
     """Whole hours since 1970 of a canonical UTC time's hour, from its text (no float rounding)."""
-    return int(datetime.strptime(started_at[:13], "%Y-%m-%dT%H").replace(tzinfo=UTC).timestamp()) // 3600
+    day = date(int(started_at[:4]), int(started_at[5:7]), int(started_at[8:10])).toordinal() - _EPOCH_DAY
+    return day * 24 + int(started_at[11:13])
 
 
 def has_faults(events: list[dict[str, Any]]) -> bool:

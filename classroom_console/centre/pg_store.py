@@ -1,0 +1,150 @@
+"""Storing a session on PostgreSQL in one round trip: a server-side function given the upload as one JSON document.
+
+Statement by statement a session cost about twenty-five round trips (the rows, the rollups, the old version's
+sums); behind nginx with several centre processes those waits, not the work, bounded ingest. The function does
+exactly what ``db_sqlite._store`` does in Python (tests compare the two back ends' reports): take the session's
+old version away from the sums (rollups.py), write the rows, add the new version, count only inserted fault
+events, and return how many events the session now holds. An advisory lock per session keeps two processes
+storing the same session from both subtracting its old version.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from classroom_console import tablet_sessions
+from classroom_console.centre.payloads import SessionRows
+from classroom_console.centre.rollups import epoch_hour
+
+VERSION_SEQUENCE = "CREATE SEQUENCE IF NOT EXISTS centre_version"
+BUMP = "SELECT nextval('centre_version')"  # after a commit: a report cached under the old number is stale
+VERSION = "SELECT last_value + (CASE WHEN is_called THEN 1 ELSE 0 END) FROM centre_version"
+EPOCH_HOUR = ("CAST(extract(epoch FROM CAST(substr(min(started_at), 1, 13) || ':00:00+00' AS timestamptz)) "
+              "AS BIGINT) / 3600")
+
+_MS = "round({} * 1000)::bigint"
+_OLD_MS = _MS.format("o.dur_s")
+_TABLET_SESSIONS = re.sub(r":room_id\b", "v_room", re.sub(r":id\b", "v_sid", tablet_sessions.CENTRE_INSERT))
+
+FUNCTION = f"""CREATE OR REPLACE FUNCTION centre_store_session(doc jsonb) RETURNS bigint LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_s jsonb := doc -> 'session';
+    v_sp jsonb := doc -> 'span';
+    v_room text := v_s ->> 'room_id';
+    v_sid text := v_s ->> 'id';
+    v_started text := v_sp ->> 'started_at';
+    v_ms bigint := {_MS.format("(v_sp ->> 'dur_s')::float8")};
+    v_held bigint;
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext(v_room), hashtext(v_sid));
+    -- the previous version of this session, taken away from the sums
+    UPDATE roll_room_hours t SET sessions = t.sessions - 1, ms = t.ms - {_OLD_MS} FROM session_spans o
+        WHERE o.room_id = v_room AND o.id = v_sid AND t.room_id = v_room AND t.hour = substr(o.started_at, 1, 13);
+    UPDATE roll_people t SET sessions = t.sessions - 1, ms = t.ms - {_OLD_MS} FROM session_spans o
+        WHERE o.room_id = v_room AND o.id = v_sid AND t.day = substr(o.started_at, 1, 10)
+        AND ((t.dim = 'lecturer' AND t.name = o.lecturer) OR (t.dim = 'course' AND t.name = o.course));
+    UPDATE roll_heat t SET ms = t.ms - x.ms FROM (SELECT substr(started_at, 1, 10) AS day, how,
+            sum(round(secs * 1000))::bigint AS ms FROM session_hours
+            WHERE room_id = v_room AND session_id = v_sid GROUP BY 1, 2) x
+        WHERE t.day = x.day AND t.how = x.how;
+    UPDATE roll_device_days t SET spans = t.spans - 1, ms = t.ms - {_OLD_MS} FROM device_spans o
+        WHERE o.room_id = v_room AND o.session_id = v_sid AND o.device_uid IN
+            (SELECT n.device_uid FROM jsonb_to_recordset(doc -> 'device_spans') AS n(device_uid text))
+        AND t.room_id = v_room AND t.device_uid = o.device_uid AND t.day = substr(o.started_at, 1, 10);
+    -- the rows
+    INSERT INTO sessions (room_id, id, lecturer, course, kind, started_at, ended_at, status, received_at)
+        VALUES (v_room, v_sid, v_s ->> 'lecturer', v_s ->> 'course', v_s ->> 'kind', v_s ->> 'started_at',
+                v_s ->> 'ended_at', v_s ->> 'status', v_s ->> 'now')
+        ON CONFLICT (room_id, id) DO UPDATE SET lecturer = excluded.lecturer, course = excluded.course,
+            kind = excluded.kind, started_at = excluded.started_at, ended_at = excluded.ended_at,
+            status = excluded.status, received_at = excluded.received_at;
+    WITH added AS (
+        INSERT INTO session_events (room_id, session_id, local_id, device_uid, kind, payload, wall_time)
+        SELECT v_room, v_sid, e.local_id, e.device_uid, e.kind, e.payload, e.wall_time
+            FROM jsonb_to_recordset(doc -> 'events')
+            AS e(local_id bigint, device_uid text, kind text, payload text, wall_time text)
+        ON CONFLICT DO NOTHING RETURNING device_uid, kind, wall_time)
+    INSERT INTO roll_faults (day, device_uid, n, last)
+        SELECT substr(wall_time, 1, 10), device_uid, count(*), max(wall_time) FROM added
+            WHERE kind IN ('error', 'command_failed') AND device_uid IS NOT NULL GROUP BY 1, 2
+        ON CONFLICT (day, device_uid) DO UPDATE SET n = roll_faults.n + excluded.n,
+            last = CASE WHEN excluded.last > roll_faults.last THEN excluded.last ELSE roll_faults.last END;
+    INSERT INTO session_spans (room_id, id, lecturer, course, started_at, t0_s, dur_s)
+        VALUES (v_room, v_sid, v_sp ->> 'lecturer', v_sp ->> 'course', v_started, (v_sp ->> 't0_s')::float8,
+                (v_sp ->> 'dur_s')::float8)
+        ON CONFLICT (room_id, id) DO UPDATE SET lecturer = excluded.lecturer, course = excluded.course,
+            started_at = excluded.started_at, t0_s = excluded.t0_s, dur_s = excluded.dur_s;
+    DELETE FROM session_hours WHERE room_id = v_room AND session_id = v_sid;
+    INSERT INTO session_hours (room_id, session_id, how, secs, started_at, lecturer)
+        SELECT v_room, v_sid, h.how, h.secs, v_started, v_sp ->> 'lecturer'
+            FROM jsonb_to_recordset(doc -> 'hours') AS h(how integer, secs float8);
+    INSERT INTO device_spans (room_id, session_id, device_uid, started_at, lecturer, dur_s)
+        SELECT v_room, v_sid, d.device_uid, d.started_at, d.lecturer, d.dur_s
+            FROM jsonb_to_recordset(doc -> 'device_spans') AS d(device_uid text, started_at text, lecturer text,
+                                                               dur_s float8)
+        ON CONFLICT (room_id, session_id, device_uid) DO UPDATE SET started_at = excluded.started_at,
+            lecturer = excluded.lecturer, dur_s = excluded.dur_s;
+    INSERT INTO devices (room_id, uid, kind, name)
+        SELECT v_room, d.uid, d.kind, d.name FROM jsonb_to_recordset(doc -> 'devices') AS d(uid text, kind text,
+                                                                                              name text)
+        ON CONFLICT (room_id, uid) DO UPDATE SET kind = excluded.kind, name = excluded.name;
+    INSERT INTO device_readings (room_id, device_uid, wall_time, power, lamp_hours, error_status)
+        SELECT v_room, r.device_uid, r.wall_time, r.power, r.lamp_hours, r.error_status
+            FROM jsonb_to_recordset(doc -> 'readings')
+            AS r(device_uid text, wall_time text, power text, lamp_hours text, error_status text)
+        ON CONFLICT DO NOTHING;
+    DELETE FROM tablet_counts WHERE room_id = v_room AND session_id = v_sid;
+    INSERT INTO tablet_counts (room_id, session_id, item, kind, activity_kind, title, events, seats,
+                               started_at, lecturer, course, t0_s)
+        SELECT v_room, v_sid, c.item, c.kind, c.activity_kind, c.title, c.events, c.seats, v_started,
+               v_sp ->> 'lecturer', v_sp ->> 'course', (v_sp ->> 't0_s')::float8
+            FROM jsonb_to_recordset(doc -> 'tablets') AS c(item text, kind text, activity_kind text, title text,
+                                                           events bigint, seats bigint);
+    DELETE FROM tablet_sessions WHERE room_id = v_room AND session_id = v_sid;
+    {_TABLET_SESSIONS};
+    -- the new version, added to the sums
+    INSERT INTO roll_room_hours (room_id, hour, h, sessions, ms)
+        VALUES (v_room, substr(v_started, 1, 13), (doc ->> 'h')::bigint, 1, v_ms)
+        ON CONFLICT (room_id, hour) DO UPDATE SET sessions = roll_room_hours.sessions + 1,
+            ms = roll_room_hours.ms + excluded.ms;
+    INSERT INTO roll_people (dim, day, name, sessions, ms)
+        VALUES ('lecturer', substr(v_started, 1, 10), v_sp ->> 'lecturer', 1, v_ms),
+               ('course', substr(v_started, 1, 10), v_sp ->> 'course', 1, v_ms)
+        ON CONFLICT (dim, day, name) DO UPDATE SET sessions = roll_people.sessions + 1,
+            ms = roll_people.ms + excluded.ms;
+    INSERT INTO roll_heat (day, how, ms)
+        SELECT substr(v_started, 1, 10), h.how, sum(round(h.secs * 1000))::bigint
+            FROM jsonb_to_recordset(doc -> 'hours') AS h(how integer, secs float8) GROUP BY h.how
+        ON CONFLICT (day, how) DO UPDATE SET ms = roll_heat.ms + excluded.ms;
+    INSERT INTO roll_device_days (room_id, day, device_uid, spans, ms)
+        SELECT v_room, substr(d.started_at, 1, 10), d.device_uid, 1, round(d.dur_s * 1000)::bigint
+            FROM jsonb_to_recordset(doc -> 'device_spans') AS d(device_uid text, started_at text, dur_s float8)
+        ON CONFLICT (room_id, day, device_uid) DO UPDATE SET spans = roll_device_days.spans + 1,
+            ms = roll_device_days.ms + excluded.ms;
+    SELECT count(*) INTO v_held FROM session_events WHERE room_id = v_room AND session_id = v_sid;
+    RETURN v_held;
+END
+$fn$"""
+
+ADD_RECORDING = """WITH added AS (
+        INSERT INTO recordings (room_id, id, session_id, name, started_at, stopped_at, duration_s, size_bytes, sha256)
+        VALUES (:room_id, :id, :session_id, :name, :started_at, :stopped_at, :duration_s, :size_bytes, :sha256)
+        ON CONFLICT DO NOTHING RETURNING room_id, started_at, duration_s, size_bytes)
+    INSERT INTO roll_recordings (room_id, day, n, ms, bytes)
+        SELECT room_id, substr(started_at, 1, 10), 1, round(coalesce(duration_s, 0) * 1000)::bigint,
+            coalesce(size_bytes, 0) FROM added
+    ON CONFLICT (room_id, day) DO UPDATE SET n = roll_recordings.n + 1, ms = roll_recordings.ms + excluded.ms,
+        bytes = roll_recordings.bytes + excluded.bytes"""
+
+
+def document(rows: SessionRows) -> str:
+    """The upload as the function's one argument; a device named twice is stored once, the last as before."""
+    devices = list({d["uid"]: d for d in rows.devices}.values())
+    doc: dict[str, Any] = {
+        "session": rows.session, "span": rows.span, "h": epoch_hour(str(rows.span["started_at"])),
+        "events": rows.events, "hours": rows.hours, "device_spans": rows.device_spans, "devices": devices,
+        "readings": rows.readings, "tablets": rows.tablets,
+    }
+    return json.dumps(doc, separators=(",", ":"))
