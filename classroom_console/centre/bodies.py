@@ -27,6 +27,7 @@ from classroom_console.centre.limits import Limits
 from classroom_console.centre.validate import Invalid
 
 T = TypeVar("T")
+Fast = Callable[[bytes], T | None]
 
 
 class BodyError(Exception):
@@ -144,7 +145,11 @@ class _CollectorPaused:
 _COLLECTOR_PAUSED = _CollectorPaused()
 
 
-def _decode_and_build(raw: bytes, build: Callable[[Any], T]) -> T:
+def _decode_and_build(raw: bytes, build: Callable[[Any], T], fast: Fast[T] | None = None) -> T:
+    if fast is not None:
+        done = fast(raw)
+        if done is not None:
+            return done
     with _COLLECTOR_PAUSED:
         body = decode(raw)
         try:
@@ -161,22 +166,38 @@ class JsonReader:
         self.budget = BodyBudget(limits.body_budget_bytes)
         self._heavy = asyncio.Semaphore(limits.heavy_decodes)
 
-    async def read(self, request: web.Request, cap: int, build: Callable[[Any], T]) -> T:
-        """Read at most ``cap`` bytes, decode, and run ``build`` (the field checks) on the result."""
+    async def read(self, request: web.Request, cap: int, build: Callable[[Any], T], fast: Fast[T] | None = None) -> T:
+        """Read at most ``cap`` bytes, decode, and run ``build`` (the field checks) on the result.
+
+        ``fast`` (raw bytes to the same result, or None when it cannot tell) is tried first on bodies up to
+        ``Limits.fast_json_bytes``: a compiled check that holds the GIL in one C call, so not for huge ones.
+        """
         length = request.content_length
         if length is not None and length > cap:
             raise BodyTooLarge(f"a body of {length} bytes is more than the {cap} this request takes")
         async with self.budget.hold(cap if length is None else length, self.limits.budget_wait_s):
-            chunks: list[bytes] = []
-            got = 0
-            async for chunk in paced(request.content, self.limits):
-                got += len(chunk)
-                if got > cap:
-                    raise BodyTooLarge(f"the body is more than the {cap} bytes this request takes")
-                chunks.append(chunk)
-            raw = b"".join(chunks)
-            del chunks
+            raw = await _whole(request, cap, self.limits)
             if len(raw) <= self.limits.inline_json_bytes:
-                return build(decode(raw, yielding=False))
+                done = fast(raw) if fast is not None else None
+                return done if done is not None else build(decode(raw, yielding=False))
             async with self._heavy:
-                return await asyncio.to_thread(_decode_and_build, raw, build)
+                quick = fast if len(raw) <= self.limits.fast_json_bytes else None
+                return await asyncio.to_thread(_decode_and_build, raw, build, quick)
+
+
+async def _whole(request: web.Request, cap: int, limits: Limits) -> bytes:
+    """The body's bytes: at once when all of it came with the head (most small bodies), else paced."""
+    content = request.content
+    if content.is_eof():
+        raw = content.read_nowait(-1)
+        if len(raw) > cap:
+            raise BodyTooLarge(f"the body is more than the {cap} bytes this request takes")
+        return raw
+    chunks: list[bytes] = []
+    got = 0
+    async for chunk in paced(content, limits):
+        got += len(chunk)
+        if got > cap:
+            raise BodyTooLarge(f"the body is more than the {cap} bytes this request takes")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -24,6 +24,7 @@ class Limits:
     lingering_s: float = 2.0  # unread body after an early answer (401, 413) is drained this long at most
     connections_per_client: int = 64  # concurrent connections from one address (a NAT may hide many rooms)
     inline_json_bytes: int = 32 << 10  # smaller bodies are decoded on the loop: a thread hop costs more
+    fast_json_bytes: int = 256 << 10  # up to this, a compiled check (one C call, GIL held) is tried first
     heavy_decodes: int = 1  # larger bodies decoded at once (one core stays free for the loop)
     body_budget_bytes: int = 256 * MB  # JSON bodies held in memory at once, across all rooms
     budget_wait_s: float = 10.0  # a body that cannot get its share of that budget this soon is told 503

@@ -67,12 +67,28 @@ def hour_buckets(t0: float, dur: float) -> list[tuple[int, float]]:
 
 
 def session_rows(room: str, session_id: str, body: Any, now: str) -> SessionRows:
-    """Every field checked (``validate``); the room is the authenticated one, whatever the body claims."""
+    """Every field checked (``validate``); the room is the authenticated one, whatever the body claims.
+
+    The reference for what a session may hold: ``session_fast`` takes the common shape from the raw bytes
+    more cheaply, and hands anything it does not accept at once back to this.
+    """
     body = v.obj(body, "body")
+    session = session_head(room, session_id, body, now)
+    rows: list[dict[str, Any]] = []
+    for i, e in enumerate(v.array(body.get("events"), "events", MAX_EVENTS)):
+        try:
+            rows.append(_event(room, session_id, e))
+        except v.Invalid as exc:  # paths are spelled out only for the one that failed
+            raise v.Invalid(f"events[{i}]", str(exc)) from None
+    return session_tail(room, session_id, session, rows, body)
+
+
+def session_head(room: str, session_id: str, body: dict[str, Any], now: str) -> dict[str, Any]:
+    """The session's own row from ``body["session"]``."""
     s = v.obj(body.get("session"), "session")
     if s.get("id") != session_id:
         raise v.Invalid("session.id", "does not match the URL")
-    session = {
+    return {
         "room_id": room, "id": session_id, "lecturer": v.text(s.get("lecturer", ""), "session.lecturer", MAX_NAME),
         "course": v.text(s.get("course", ""), "session.course", MAX_NAME),
         "kind": v.text(s.get("kind", ""), "session.kind", MAX_WORD),
@@ -80,12 +96,12 @@ def session_rows(room: str, session_id: str, body: Any, now: str) -> SessionRows
         "ended_at": v.optional_timestamp(s.get("ended_at"), "session.ended_at"),
         "status": v.text(s.get("status", ""), "session.status", MAX_WORD), "now": now,
     }
-    rows: list[dict[str, Any]] = []
-    for i, e in enumerate(v.array(body.get("events"), "events", MAX_EVENTS)):
-        try:
-            rows.append(_event(room, session_id, e))
-        except v.Invalid as exc:  # paths are spelled out only for the one that failed
-            raise v.Invalid(f"events[{i}]", str(exc)) from None
+
+
+def session_tail(
+    room: str, session_id: str, session: dict[str, Any], rows: list[dict[str, Any]], body: dict[str, Any]
+) -> SessionRows:
+    """Everything derived from the checked session and event rows, plus the body's devices and readings."""
     uids = {row["device_uid"] for row in rows} - {None}
     t0, dur = span_of(str(session["started_at"]), session["ended_at"])
     common = {"room_id": room, "started_at": session["started_at"], "lecturer": session["lecturer"]}

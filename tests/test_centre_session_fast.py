@@ -1,0 +1,112 @@
+"""The compiled session check (session_fast) accepts only what the reference (payloads.session_rows) accepts,
+and makes exactly the reference's rows for it; the common shape really takes the fast path."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from classroom_console.centre import validate
+from classroom_console.centre.bodies import decode
+from classroom_console.centre.payloads import SessionRows, session_rows
+from classroom_console.centre.session_fast import session_rows_fast
+from tests.test_centre_api import T0, session_body
+from tests.test_centre_validation import HOSTILE_SESSIONS, RAW_SESSIONS
+
+
+def _reference(raw: bytes) -> SessionRows | str:
+    try:
+        return session_rows("Room A", "s-1", decode(raw, yielding=False), T0)
+    except validate.Invalid as exc:
+        return str(exc)
+
+
+def _same_or_declined(raw: bytes) -> SessionRows | None:
+    fast = session_rows_fast("Room A", "s-1", raw, T0)
+    if fast is not None:
+        assert fast == _reference(raw)
+    return fast
+
+
+def test_the_common_shape_takes_the_fast_path_with_the_reference_rows() -> None:
+    body = session_body("s-1", 40)
+    for i, e in enumerate(body["events"]):
+        e["payload"] = {"input": f"HDMI {i}", "on": i % 2 == 0, "n": i, "list": [1, None, "x"], "nested": {"b": 1}}
+        e["device_uid"] = None if i % 5 == 0 else f"mac:{i % 3}"
+    del body["events"][3]["payload"]  # a missing payload is {} in both
+    raw = json.dumps(body).encode()
+    rows = _same_or_declined(raw)
+    assert rows is not None and len(rows.events) == 40
+    assert rows.events[3]["payload"] == "{}" and rows.events[0]["device_uid"] is None
+
+
+@pytest.mark.parametrize(("label", "body"), HOSTILE_SESSIONS, ids=[label for label, _ in HOSTILE_SESSIONS])
+def test_every_hostile_body_is_left_to_the_reference(label: str, body: Any) -> None:
+    raw = json.dumps(body, allow_nan=True).encode("utf-8", "surrogatepass")
+    assert session_rows_fast("Room A", "s-1", raw, T0) is None, label
+    assert isinstance(_reference(raw), str), label
+
+
+@pytest.mark.parametrize(("label", "raw"), RAW_SESSIONS, ids=[label for label, _ in RAW_SESSIONS])
+def test_every_body_that_is_not_strict_json_is_left_to_the_reference(label: str, raw: bytes) -> None:
+    assert session_rows_fast("Room A", "s-1", raw, T0) is None, label
+
+
+@pytest.mark.parametrize("payload", [
+    {"level": 0.5}, {"big": 1e16}, {"small": 1e-05}, {"name": "Проектор"}, {"raw": "HDMI\x01"},
+    {"quote": 'say "hi"\\'}, {"del": "\x7f"}, {"serial": 1234567890123456789}, {"id": "1234567890123456789012"},
+    {"a": [[[[[[[1]]]]]]]}, {"a": [{}, {}, {}, {}, {}, {}, {}, {}, {}, {}]}, {"z": 1, "a": 2, "M": 3},
+    {"negative_zero": -0.0}, [1, 2, 3], "text", 7, None, True,
+])
+def test_a_payload_either_encoder_could_write_differently_is_stored_in_the_reference_form(payload: Any) -> None:
+    body = session_body("s-1", 3)
+    body["events"][1]["payload"] = payload
+    raw = json.dumps(body, ensure_ascii=False).encode()
+    rows = _same_or_declined(raw)
+    reference = _reference(raw)
+    assert isinstance(reference, SessionRows)
+    assert rows is not None and rows.events[1]["payload"] == reference.events[1]["payload"]
+
+
+@pytest.mark.parametrize("wall_time", [
+    "2026-11-23T08:10:00Z", "2026-11-23T10:10:00.000000+02:00", "2026-02-30T08:00:00.000000Z",
+    "2026-11-23T24:00:00.000000Z", "2026-11-23T23:60:00.000000Z", "1999-12-31T23:59:59.999999Z",
+    "2200-01-01T00:00:00.000000Z", "2026-11-23T08:10:00.000000Z\n", "٢٠٢٦-11-23T08:10:00.000000Z",
+    "2026-11-23T08:10:00.0000000Z", "2026-11-23 08:10:00.000000Z",
+])
+def test_a_time_not_in_the_consoles_own_form_is_left_to_the_reference(wall_time: str) -> None:
+    body = session_body("s-1", 3)
+    body["events"][2]["wall_time"] = wall_time
+    assert session_rows_fast("Room A", "s-1", json.dumps(body).encode(), T0) is None
+
+
+def test_times_that_only_line_up_when_joined_are_not_taken() -> None:
+    body = session_body("s-1", 2)
+    body["events"][0]["wall_time"] = "2026-11-23T08:10:00.000000"
+    body["events"][1]["wall_time"] = "Z2026-11-23T08:10:00.000000Z"[:27]
+    assert session_rows_fast("Room A", "s-1", json.dumps(body).encode(), T0) is None
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=10,
+)
+EVENT_FIELDS = ["id", "device_uid", "kind", "payload", "wall_time", "extra"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(index=st.integers(0, 2), field=st.sampled_from(EVENT_FIELDS), value=json_values,
+       payload=json_values)
+def test_any_event_value_is_declined_or_gives_the_reference_rows(index: int, field: str, value: Any,
+                                                                 payload: Any) -> None:
+    body = copy.deepcopy(session_body("s-1", 3))
+    body["events"][(index + 1) % 3]["payload"] = payload
+    body["events"][index][field] = value
+    raw = json.dumps(body, allow_nan=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    _same_or_declined(raw)
