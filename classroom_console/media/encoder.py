@@ -39,7 +39,7 @@ class EncoderSettings:
     crf: int = 23
     gop_s: float = 1.0  # a keyframe each second: the file's fragments, and well within what live needs
     audio_bitrate: int = 128_000
-    queue_s: float = 1.0  # frames waiting for the encoder before new ones are skipped
+    queue_s: float = 0.5  # frames waiting for the encoder before new ones are skipped (1080p: 3 MB each)
     stop_floor_bytes: int = STOP_FLOOR_BYTES
     block_when_full: bool = False  # for simulated-clock runs: wait instead of skipping (or dropping at the file)
     sync_s: float = 1.0  # how often the file is forced onto the disk (a power cut loses at most this); 0: never
@@ -252,6 +252,7 @@ class Encoder:
             for output in self.outputs:
                 if output in self._required:
                     output.join()
+            self._streams = self._template = None  # frees the codecs now, not when the last reference goes
             self.done.set()
             with self._cond:
                 self._cond.notify_all()

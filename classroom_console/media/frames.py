@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import dataclass
 from typing import cast
 
@@ -108,24 +109,66 @@ class BufferPool:
     A buffer is handed out again only once nothing else refers to it (no frame, view, queue or PyAV frame holds
     it), which ``sys.getrefcount`` tells exactly; while every pooled buffer is in use, new ones are made (up to
     ``limit`` kept), so a slow consumer costs memory, never a picture overwritten under it.
+
+    Bounded by time as well as count: buffers that nobody needed for ``idle_s`` (a backlog that has drained, a
+    recording that ended) are let go, so a burst's memory does not stay for the rest of the session.
     """
 
-    def __init__(self, shape: tuple[int, ...], limit: int = 16) -> None:
+    def __init__(self, shape: tuple[int, ...], limit: int = 16, *, idle_s: float = 2.0, spare: int = 1) -> None:
         self.shape = shape
         self.limit = limit
+        self.idle_s = idle_s
+        self.spare = spare
         self._buffers: list[Image] = []
         self._next = 0
+        self._window_start = time.monotonic()
+        self._fewest_free: int | None = None  # the fewest free buffers seen in this window
+
+    def __len__(self) -> int:
+        return len(self._buffers)
 
     def get(self) -> Image:
         buffers = self._buffers
         n = len(buffers)
+        found = -1
+        free = 0
         for i in range(n):
             j = (self._next + i) % n
             # 2 = the list's reference and getrefcount's argument: nobody else holds it
             if sys.getrefcount(buffers[j]) <= 2:
-                self._next = (j + 1) % n
-                return buffers[j]
+                free += 1
+                if found < 0:
+                    found = j
+        self._note_free(max(0, free - 1))
+        if found >= 0:
+            self._next = (found + 1) % n
+            return buffers[found]
         buffer = np.empty(self.shape, np.uint8)
         if n < self.limit:
             buffers.append(buffer)
         return buffer
+
+    def _note_free(self, free: int) -> None:
+        """Each window, the buffers that stayed free all along (beyond ``spare``) were not needed: drop them."""
+        if self._fewest_free is None or free < self._fewest_free:
+            self._fewest_free = free
+        now = time.monotonic()
+        if now - self._window_start < self.idle_s:
+            return
+        surplus = self._fewest_free - self.spare
+        self._window_start, self._fewest_free = now, None
+        if surplus > 0:
+            self.release(surplus)
+
+    def release(self, count: int | None = None) -> int:
+        """Let go of up to ``count`` (default all) buffers nobody holds; the number let go."""
+        kept: list[Image] = []
+        dropped = 0
+        for buffer in self._buffers:
+            if (count is None or dropped < count) and sys.getrefcount(buffer) <= 3:  # list, loop variable, arg
+                dropped += 1
+            else:
+                kept.append(buffer)
+        self._buffers = kept
+        self._next = 0
+        return dropped

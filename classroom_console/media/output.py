@@ -221,6 +221,7 @@ class Output:
         finally:
             self.queue.abandon()
             self.cpu_s = time.thread_time()
+            self._streams = None  # the encoder's codecs (x264's frames: ~150 MB at 1080p) die with the encoder
 
 
 class _Rate:

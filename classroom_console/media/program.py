@@ -19,6 +19,7 @@ from ._worker import Worker
 from .clock import Clock, MonotonicClock
 from .compose import compose_i420, scaled_i420
 from .frames import BufferPool, Image, Samples, to_rgb
+from .heap import fix_thresholds, give_back
 from .layout import Layout
 from .mixer import AudioMixer
 from .source import AudioSource, Source, SourceStatus, VideoSource
@@ -134,6 +135,7 @@ class Program:
         # each resize or conversion further only adds hand-offs and spinning (measured: ~5% of the recording's
         # CPU at 1080p, and a noisier one). The media engine is the process's only OpenCV user.
         cv2.setNumThreads(1)
+        fix_thresholds()
         for source in self.sources:
             source.start(self.clock)
         self.clock.join()
@@ -160,6 +162,8 @@ class Program:
             self._tick_loop(stop)
         finally:
             self.clock.leave()
+            self._pictures.release()
+            give_back()
 
     def _tick_loop(self, stop: threading.Event) -> None:
         clock, fps = self.clock, self.fps

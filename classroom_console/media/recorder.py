@@ -18,6 +18,7 @@ from . import chapters_store
 from .artifacts import Marker, size_and_sha256, write_chapters
 from .disk import START_FLOOR_BYTES, FreeSpace, check_floor, free_bytes
 from .encoder import Encoder, EncoderSettings, StopReason
+from .heap import give_back
 from .offload import offload, wait_thread
 from .output import Output, OutputStats, end_outputs, log_stream
 from .output_file import FileOutput
@@ -312,6 +313,7 @@ class Recorder:
             return digest, write_chapters(path, markers, length), size, tracks, length
 
         digest, chapters, size, tracks, duration = await offload(hash_and_chapters, "recorder-finalise")
+        await offload(give_back, "recorder-give-back")  # x264's frames and the queues' pictures leave the process
         bitrate_kbps = size * 8 / duration / 1000 if duration > 0 else 0.0
         stats = dataclasses.replace(stats, size_bytes=size, bitrate_kbps=bitrate_kbps)
         reason = sink.stop_reason or StopReason.STOPPED

@@ -91,7 +91,8 @@ class VideoSource(Source):
     """Keeps the last few frames so the compositor can pick by stamp, not by arrival."""
 
     kind = "video"
-    KEEP = 8
+    KEEP = 8  # at most; and only those of the last KEEP_S (each 1080p frame held is 3 MB)
+    KEEP_S = 0.15  # the compositor waits at most 0.1 s for an instant's frames, then takes the newest at or before it
 
     def __init__(self, name: str, fps: float) -> None:
         super().__init__(name)
@@ -107,7 +108,10 @@ class VideoSource(Source):
                 gap = (frame.stamp - self._frames[-1].stamp) * self.fps
                 if gap > 1.5:
                     self.dropped += round(gap) - 1
-            self._frames.append(frame)
+            frames = self._frames
+            frames.append(frame)
+            while len(frames) > 2 and frames[0].stamp < frame.stamp - self.KEEP_S:
+                frames.popleft()
         self.captured += 1
         if self.state is not SourceState.LIVE:
             self._set_state(SourceState.LIVE)
