@@ -1,0 +1,252 @@
+"""Memory of a 1080p30 picture-in-picture recording: the console window with its preview, and the headless record.
+
+Two figures, each in fresh processes, each beside its target (issue 17, item 5):
+  gui       the real MainWindow (offscreen unless there is a display), the Studio at 1920x1080 30 fps with two
+            test patterns in PiP and a tone, the preview on. Resident memory (RSS, sampled every 20 ms) is
+            printed idle (window up, Studio not open), with the preview on, its peak while recording, and
+            after the recording stops (once the pools' idle buffers are let go). Targets: the peak under 400 MB;
+            after stop within 20 MB of the preview on before the recording.
+  headless  ``classroom-console record`` of the same picture in real time against ffmpeg doing the same job
+            itself (two lavfi testsrc2 overlaid PiP, a tone, x264 veryfast crf 23 + AAC, read in real time):
+            the peak RSS of each process (``wait4``). Target: ours within 1.2x ffmpeg's.
+
+    python bench/memory.py [--seconds 20] [--rounds 2] [--only gui|headless] [--stress]
+    quick: python bench/memory.py --seconds 10 --rounds 1
+
+``--stress`` runs the figures beside ``stress-ng --cpu 2`` too (a busy PC: the encoder's queue fills to its bound).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+GUI_PEAK_TARGET_MB = 400.0
+AFTER_STOP_TARGET_MB = 20.0
+HEADLESS_RATIO_TARGET = 1.2
+SIZE = (1920, 1080)
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Sampler:
+    """The highest RSS since ``reset``, sampled on a thread of its own (a peak lasts a few frames)."""
+
+    def __init__(self) -> None:
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+        self._thread.start()
+
+    def reset(self) -> None:
+        self.peak = rss_mb()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, rss_mb())
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+
+def gui_child(seconds: float) -> dict[str, float]:
+    """Runs in the child process: the console window recording PiP with the preview on."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    figures: dict[str, float] = {}
+    sampler = Sampler()
+
+    async def settle(seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+    async def run() -> None:
+        from classroom_console.console import ConsoleCore, ConsoleOptions
+        from classroom_console.media.layout import Layout, LayoutKind
+        from ui.bridge import RoomBridge
+        from ui.main_window import MainWindow
+
+        with tempfile.TemporaryDirectory() as folder:
+            core = ConsoleCore(ConsoleOptions(data_dir=Path(folder), discover=False))
+            await core.start()
+            window = MainWindow(RoomBridge(core))
+            window.resize(1366, 768)
+            window.show()
+            await settle(3.0)
+            figures["idle"] = rss_mb()
+            window.show_workspace("studio")
+            studio = window.studio._studio()
+            await studio.set_output(SIZE, 30)
+            for spec in ("test-pattern", "test-pattern", "tone"):
+                await studio.add_source(spec)
+            studio.set_layout(Layout(LayoutKind.PIP))
+            await settle(5.0)
+            figures["preview"] = rss_mb()
+            sampler.reset()
+            await studio.start_recording()
+            await settle(seconds)
+            await studio.stop_recording()
+            figures["peak"] = sampler.peak
+            figures["previews"] = float(window.studio.relay.shown)
+            await settle(5.0)  # the pools let go of what nobody needed for 2 s
+            figures["after"] = rss_mb()
+            window.bridge.detach()
+            await studio.close()
+            await core.stop()
+
+    try:
+        with loop:
+            loop.run_until_complete(run())
+    finally:
+        sampler.stop()
+    return figures
+
+
+def gui(seconds: float) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--child", "--seconds", str(seconds)], capture_output=True,
+                         text=True, cwd=ROOT, timeout=seconds + 180)
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if out.returncode != 0 or not lines:
+        raise RuntimeError(f"the GUI run failed:\n{out.stderr[-2000:]}")
+    return dict(json.loads(lines[-1]))
+
+
+def measured(cmd: list[str], timeout: float) -> tuple[float, float]:
+    """(peak RSS in MB, CPU-seconds) of one child process, from the kernel's own accounting (``wait4``)."""
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    timer = threading.Timer(timeout, proc.kill)
+    timer.start()
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    errors = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd[0]} failed ({proc.returncode}): {errors[-1000:]}")
+    return usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+
+
+def headless(seconds: float, folder: Path) -> tuple[tuple[float, float], tuple[float, float]]:
+    """((our peak MB, CPU-s), (ffmpeg's peak MB, CPU-s)) for the same PiP recording in real time."""
+    w, h = SIZE
+    ours = measured([sys.executable, "-m", "classroom_console", "record", str(folder / "ours.mp4"),
+                     "--source", f"test-pattern:{w}x{h}", "--source", f"test-pattern:{w}x{h}", "--source", "tone",
+                     "--layout", "pip", "--size", f"{w}x{h}", "--duration", str(seconds), "--no-store"],
+                    seconds + 120)
+    iw = round(w * 0.3) // 2 * 2
+    ih = round(iw * h / w) // 2 * 2
+    margin = round(w * 0.025) // 2 * 2
+    graph = (f"[1:v]scale={iw}:{ih}[inset];[0:v][inset]overlay={w - iw - margin}:{h - ih - margin},"
+             "format=yuv420p[v]")
+    ffmpeg = measured(["ffmpeg", "-v", "error", "-y",
+                       "-re", "-f", "lavfi", "-i", f"testsrc2=size={w}x{h}:rate=30",
+                       "-re", "-f", "lavfi", "-i", f"testsrc2=size={w}x{h}:rate=30",
+                       "-re", "-f", "lavfi", "-i", "sine=frequency=220:sample_rate=48000",
+                       "-filter_complex", graph, "-map", "[v]", "-map", "2:a", "-t", str(seconds),
+                       "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
+                       "-x264-params", "keyint=30:min-keyint=30:scenecut=0",
+                       "-c:a", "aac", "-b:a", "128k", "-ac", "1", "-ar", "48000", str(folder / "ffmpeg.mp4")],
+                      seconds + 120)
+    return ours, ffmpeg
+
+
+def start_stress() -> subprocess.Popen[bytes]:
+    if shutil.which("stress-ng") is None:
+        sys.exit("stress-ng is not installed: apt-get install -y stress-ng")
+    return subprocess.Popen(["stress-ng", "--cpu", "2", "--timeout", "600", "--quiet"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def report(load: str, rounds: int, seconds: float, only: list[str]) -> None:
+    print(f"\n{load} (load average {os.getloadavg()[0]:.1f})")
+    if "gui" in only:
+        runs = [gui(seconds) for _ in range(rounds)]
+
+        def med(key: str) -> float:
+            return statistics.median(r[key] for r in runs)
+
+        for i, r in enumerate(runs):
+            print(f"  gui round {i + 1}: idle {r['idle']:.0f} MB, preview on {r['preview']:.0f}, recording peak "
+                  f"{r['peak']:.0f}, after stop {r['after']:.0f} ({r['previews']:.0f} previews shown)")
+        verdict = "ok" if med("peak") < GUI_PEAK_TARGET_MB else "OVER TARGET"
+        print(f"  GUI recording 1080p30 PiP with preview: peak {med('peak'):.0f} MB "
+              f"(target < {GUI_PEAK_TARGET_MB:.0f} MB) {verdict}")
+        over = med("after") - med("preview")
+        verdict = "ok" if over <= AFTER_STOP_TARGET_MB else "OVER TARGET"
+        print(f"  after stop: {med('after'):.0f} MB, {over:+.0f} MB against the preview on before recording "
+              f"(target <= +{AFTER_STOP_TARGET_MB:.0f} MB) {verdict}; the window idle: {med('idle'):.0f} MB")
+    if "headless" in only:
+        pairs = []
+        with tempfile.TemporaryDirectory() as folder:
+            for i in range(rounds):
+                ours, ffmpeg = headless(seconds, Path(folder))
+                pairs.append((ours, ffmpeg))
+                print(f"  headless round {i + 1}: ours {ours[0]:.0f} MB ({ours[1]:.1f} CPU-s), "
+                      f"ffmpeg {ffmpeg[0]:.0f} MB ({ffmpeg[1]:.1f} CPU-s)")
+        ratio = statistics.median(o[0] / f[0] for o, f in pairs)
+        verdict = "ok" if ratio <= HEADLESS_RATIO_TARGET else "OVER TARGET"
+        print(f"  headless record peak: ours {statistics.median(o[0] for o, _ in pairs):.0f} MB, ffmpeg "
+              f"{statistics.median(f[0] for _, f in pairs):.0f} MB: {ratio:.2f}x (target <= "
+              f"{HEADLESS_RATIO_TARGET:.1f}x) {verdict}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of each recording")
+    parser.add_argument("--rounds", type=int, default=2, help="repeat each figure; medians are printed")
+    parser.add_argument("--only", choices=("gui", "headless"), action="append")
+    parser.add_argument("--stress", action="store_true", help="also run beside stress-ng --cpu 2")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.seconds <= 0 or args.rounds < 1:
+        print("bench/memory.py: --seconds must be positive and --rounds at least 1", file=sys.stderr)
+        return 2
+    if args.child:
+        print(json.dumps(gui_child(args.seconds)), flush=True)
+        return 0
+    if shutil.which("ffmpeg") is None:
+        print("bench/memory.py: the reference needs the ffmpeg binary (apt-get install ffmpeg)", file=sys.stderr)
+        return 1
+    only = args.only or ["gui", "headless"]
+    print(f"1920x1080p30 PiP of two test patterns + tone, {args.seconds:g} s recordings, {args.rounds} round(s); "
+          f"{os.cpu_count()} cores")
+    report("quiet", args.rounds, args.seconds, only)
+    if args.stress:
+        stress = start_stress()
+        try:
+            time.sleep(1.0)
+            report("beside stress-ng --cpu 2", args.rounds, args.seconds, only)
+        finally:
+            os.killpg(stress.pid, 15)
+            stress.wait(10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
