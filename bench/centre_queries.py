@@ -22,6 +22,7 @@ import multiprocessing as mp
 import os
 import random
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -327,7 +328,12 @@ def _nothing() -> Iterator[str]:
     yield ""
 
 
+def _stop(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)  # a plain kill still stops the cluster and the body maker (the finally blocks)
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sessions", type=int, default=500_000)
     ap.add_argument("--events", type=int, default=10_000_000)
