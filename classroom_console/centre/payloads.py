@@ -99,10 +99,15 @@ def session_head(room: str, session_id: str, body: dict[str, Any], now: str) -> 
 
 
 def session_tail(
-    room: str, session_id: str, session: dict[str, Any], rows: list[dict[str, Any]], body: dict[str, Any]
+    room: str, session_id: str, session: dict[str, Any], rows: list[dict[str, Any]], body: dict[str, Any],
+    uids: set[Any] | None = None, any_rolled_up: bool = True,
 ) -> SessionRows:
-    """Everything derived from the checked session and event rows, plus the body's devices and readings."""
-    uids = {row["device_uid"] for row in rows} - {None}
+    """Everything derived from the checked session and event rows, plus the body's devices and readings.
+
+    ``uids`` (the events' device uids) and ``any_rolled_up`` (whether any event's kind is rolled up) may be
+    given by a caller that already knows them.
+    """
+    uids = ({row["device_uid"] for row in rows} if uids is None else uids) - {None}
     t0, dur = span_of(str(session["started_at"]), session["ended_at"])
     common = {"room_id": room, "started_at": session["started_at"], "lecturer": session["lecturer"]}
     span = {**common, "id": session_id, "course": session["course"], "t0_s": t0, "dur_s": dur}
@@ -112,7 +117,8 @@ def session_tail(
     readings = [_reading(room, r, f"readings[{i}]")
                 for i, r in enumerate(v.array(body.get("readings"), "readings", MAX_READINGS))]
     tablets = [{**t, "room_id": room, "session_id": session_id}
-               for t in rollup((r["kind"], json.loads(r["payload"])) for r in rows if r["kind"] in ROLLED_UP)]
+               for t in rollup((r["kind"], json.loads(r["payload"])) for r in rows if r["kind"] in ROLLED_UP)
+               ] if any_rolled_up else []
     return SessionRows(session, rows, span, hours, dspans, devices, readings, tablets)
 
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 import operator
 from collections import deque
 from datetime import datetime
-from itertools import repeat
 from typing import Annotated, Any
 
 import msgspec
 
 from classroom_console.centre import validate as v
 from classroom_console.centre.payloads import MAX_EVENTS, MAX_UID, MAX_WORD, SessionRows, session_head, session_tail
+from classroom_console.usage_participation import ROLLED_UP
 
 _ID = Annotated[int, msgspec.Meta(ge=1, le=v.INT64_MAX)]
 _KIND = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_WORD)]
@@ -47,23 +47,27 @@ class _Body(msgspec.Struct):
 
 
 _DECODE = msgspec.json.Decoder(_Body).decode
+_KIND_OF, _UID_OF, _TIME_OF, _PAYLOAD_OF = map(operator.attrgetter, ("kind", "device_uid", "wall_time", "payload"))
 _ENCODE = msgspec.json.Encoder(order="sorted").encode
 # One pass of bytes.translate turns a batch's text into a shape whose checks are plain substring searches
 # (memchr-fast, unlike a regular expression stepping through every position): digits become "0", bytes
-# either encoder writes as they are stay, and everything else (controls, backslash, DEL, UTF-8) becomes NUL.
+# either encoder writes as they are stay, and everything else (controls, backslash, DEL, UTF-8) becomes NUL,
+# except the newline: neither encoder writes one, so it can join a batch (and is checked where it matters).
 _KEEP = bytes(range(0x20, 0x7F)).replace(b"\\", b"")
-_SHAPE = bytes(0x30 if 0x30 <= b <= 0x39 else b if b in _KEEP else 0 for b in range(256))
+_SHAPE = bytes(0x30 if 0x30 <= b <= 0x39 else b if b in _KEEP or b == 0x0A else 0 for b in range(256))
 # Where msgspec's text could differ from the stored form (validate.encode_json): an escape or a byte outside
-# printable ASCII (NUL here), or a float (msgspec writes 1e-05 as 0.00001 and 1e+16 as 1e16); and what
+# printable ASCII (NUL in the shape), or a float (msgspec writes 1e-05 as 0.00001 and 1e+16 as 1e16); and what
 # validate.json_text looks at more closely: long digit runs. Ints, plain strings, true/false/null and
 # sorted compact containers come out the same from both.
-_NOT_PLAIN = (b"\x00", b"0.", b"0e", b"0E", b"0" * 19)
+_TOO_DEEP = b"{" * (v.MAX_DEPTH + 1)
+_OPENING = bytes.maketrans(b"[", b"{")
+_NOT_OPENING = bytes(b for b in range(256) if b not in b"{[\n")
 # The console's own timestamp form (validate._CANONICAL), all digits made "0" as above.
 _TIME_SHAPE = b"0000-00-00T00:00:00.000000Z"
 
 
 def _plain(shape: bytes) -> bool:
-    return not any(bad in shape for bad in _NOT_PLAIN)
+    return not (b"\x00" in shape or b"0." in shape or b"0e" in shape or b"0E" in shape or b"0" * 19 in shape)
 
 
 def _plain_text(text: bytes) -> bool:
@@ -81,11 +85,12 @@ def _payload_texts(payloads: list[Any]) -> list[str]:
     texts = list(map(_ENCODE, payloads))
     if not texts:
         return []
-    # The whole batch at once, in C loops: characters in one translated text, sizes and depths by map.
-    depths = map(operator.add, map(bytes.count, texts, repeat(b"{")), map(bytes.count, texts, repeat(b"[")))
-    if _plain(b" ".join(texts).translate(_SHAPE)) and max(map(len, texts)) <= v.MAX_JSON_TEXT \
-            and max(depths) <= v.MAX_DEPTH:
-        return [t.decode("ascii") for t in texts]
+    # The whole batch at once, in C: characters in one translated text; a payload with more opening brackets
+    # than MAX_DEPTH is a run of that many "{"/"[" on one line once everything else is deleted.
+    joined = b"\n".join(texts)
+    if _plain(joined.translate(_SHAPE)) and _TOO_DEEP not in joined.translate(_OPENING, _NOT_OPENING) \
+            and (len(joined) <= v.MAX_JSON_TEXT or max(map(len, texts)) <= v.MAX_JSON_TEXT):
+        return joined.decode("ascii").split("\n")
     return [t.decode("ascii") if _plain_text(t) else v.json_text(p, "payload")
             for t, p in zip(texts, payloads, strict=True)]
 
@@ -98,8 +103,8 @@ def _times_ok(times: list[str]) -> bool:
         shape = "\n".join(times).encode("ascii").translate(_SHAPE)
     except UnicodeEncodeError:
         return False
-    # Separators (NUL once translated) can only fall where the template has them: each time is exactly one form.
-    if shape != b"\x00".join([_TIME_SHAPE] * len(times)) or not ("2000" <= min(times) and max(times) < "2200"):
+    # A newline in a time would make one more than the template has: each time is exactly one form.
+    if shape != b"\n".join([_TIME_SHAPE] * len(times)) or not ("2000" <= min(times) and max(times) < "2200"):
         return False
     try:
         deque(map(datetime.fromisoformat, times), maxlen=0)
@@ -117,22 +122,23 @@ def session_rows_fast(room: str, session_id: str, raw: bytes, now: str) -> Sessi
     if not isinstance(body.session, dict):
         return None
     events = body.events or []
-    kinds = [e.kind for e in events]
-    uids = [e.device_uid for e in events]
-    times = [e.wall_time for e in events]
-    named = "".join(kinds) + "".join(u for u in uids if u is not None)
+    kinds = list(map(_KIND_OF, events))
+    uids = list(map(_UID_OF, events))
+    times = list(map(_TIME_OF, events))
+    named = "".join(kinds) + "".join(filter(None, uids))
     if named and not (named.isascii() and named.isprintable()):
         return None
     if not _times_ok(times):
         return None
     try:
-        texts = _payload_texts([e.payload for e in events])
+        texts = _payload_texts(list(map(_PAYLOAD_OF, events)))
         session = session_head(room, session_id, {"session": body.session}, now)
         rows = [
             {"room_id": room, "session_id": session_id, "local_id": e.id, "device_uid": uid, "kind": kind,
              "payload": text, "wall_time": t}
             for e, uid, kind, text, t in zip(events, uids, kinds, texts, times, strict=True)
         ]
-        return session_tail(room, session_id, session, rows, {"devices": body.devices, "readings": body.readings})
+        return session_tail(room, session_id, session, rows, {"devices": body.devices, "readings": body.readings},
+                            set(uids) - {None}, not ROLLED_UP.isdisjoint(kinds))
     except (v.Invalid, TypeError, OverflowError, ValueError):
         return None  # the reference path says which field, in the order it checks them
