@@ -168,6 +168,8 @@ MESSAGES: dict[str, str] = {
     "not registering the recording: {why}": "запись не регистрируется: {why}",
     "closed interrupted recording {id}": "закрыта прерванная запись {id}",
     "preset {preset} (encoding speed {measured})": "пресет {preset} (скорость кодирования {measured})",
+    "{skipped} frames skipped: preset {old} -> {new} from {at:.1f} s":
+        "пропущено кадров: {skipped}; пресет {old} -> {new} с {at:.1f} с",
     "nothing recorded: a source did not start ({why})": "ничего не записано: источник не запустился ({why})",
     "recorded {path} ({reason})": "записано {path} ({reason})",
     # commands/stream.py
