@@ -1,14 +1,16 @@
 """300 rooms syncing at once: one centre process on SQLite, and 1, 2 and 4 processes behind nginx on PostgreSQL.
 
-Each room is a real room store and SyncEngine (5 ended sessions of 40 events and one 512 KiB recording) in this
-process; the centre processes are real ``centre serve`` processes on loopback, PostgreSQL a throwaway Debian
+Each room sends what its sync sends (5 ended sessions of 40 events as JSON, then one 512 KiB recording announced
+and uploaded), over HTTP from ONE light client process whose bodies are built before the clock starts, so the
+centre, not 300 simulated consoles, gets the cores; the centre processes are real ``centre serve`` processes on
+loopback (their CPU is printed beside the client's), PostgreSQL a throwaway Debian
 cluster (initdb in a temp folder), nginx Debian's, run from a temp prefix. While the rooms sync, staff ask
 for the usage report over and over; the bench prints, for each set-up, the sessions ingested per second,
 the rooms' request latency and the usage report's p99.
 
 Targets (issue 18): two processes ingest at least 1.3x what one does (on PostgreSQL behind nginx), and the
 usage report's p99 stays under 250 ms. References in the same run: one process on SQLite, one on PostgreSQL.
-Usage: python bench/sync_rooms.py [--rooms 300] [--processes 1,2,4] [--no-sqlite]
+Usage: python bench/sync_rooms.py [--rooms 300] [--processes 1,2,4] [--no-sqlite] [--quick]
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import argparse
 import asyncio
 import glob
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -29,6 +32,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,51 +45,112 @@ from classroom_console.centre import config as centre_config  # noqa: E402
 from classroom_console.centre import config_nginx  # noqa: E402
 from classroom_console.centre.backends import open_configured  # noqa: E402
 from classroom_console.centre.tokens import ROOM, STAFF, folder_for, issue_token, token_hash  # noqa: E402
-from classroom_console.store import AsyncStore, Event, open_store  # noqa: E402
-from classroom_console.sync import CentreClient, SyncConfig, SyncEngine  # noqa: E402
 
 SESSIONS = 5
-LATENCIES: list[float] = []
+EVENTS = 40
+RECORDING_BYTES = 512 << 10
 ERRORS: list[str] = []
-_original = CentreClient._request
 
 
-async def _timed(self: CentreClient, method: str, path: str, *args: Any, **kw: Any) -> Any:
-    started = time.perf_counter()
-    try:
-        return await _original(self, method, path, *args, **kw)
-    except Exception as exc:
-        ERRORS.append(f"{method} {path}: {exc}")
-        raise
-    finally:
-        LATENCIES.append(time.perf_counter() - started)
-
-
-CentreClient._request = _timed  # type: ignore[method-assign]
-
-
-def fill(folder: Path, n: int) -> None:
-    store = open_store(folder, synchronous="NORMAL")
-    store.upsert_room(f"room:{n}", f"Room {n}")
+def bodies(n: int) -> list[tuple[str, bytes]]:
+    """Room n's sessions as the sync sends them (JSON bytes, made before the clock starts)."""
+    out = []
+    start = datetime(2026, 3, 2, 8, tzinfo=UTC) + timedelta(days=n % 60, minutes=n)
     for k in range(SESSIONS):
-        sid = store.start_session(room_id=f"room:{n}", lecturer=f"Lecturer {k}", course=f"Course {k}")
-        store.add_events([Event(sid, f"mac:{n}:{i % 4}", "state", {"i": i}) for i in range(40)])
-        store.end_session(sid)
-    path = folder / "lecture.mp4"
-    data = os.urandom(512 << 10)
-    path.write_bytes(data)
-    rid = store.add_recording(sid, str(path))
-    store.finish_recording(rid, duration_s=60.0, size_bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
-    store.close()
+        begin = start + timedelta(hours=2 * k)
+        sid = f"room{n}-s{k}"
+        events = [{"id": i + 1, "device_uid": f"mac:{n}:{i % 4}", "kind": "state", "payload": {"i": i},
+                   "wall_time": _iso(begin + timedelta(seconds=30 * i))} for i in range(EVENTS)]
+        body = {"session": {"id": sid, "lecturer": f"Lecturer {k}", "course": f"Course {k}", "kind": "lecture",
+                            "started_at": _iso(begin), "ended_at": _iso(begin + timedelta(minutes=90)),
+                            "status": "completed"},
+                "events": events, "devices": [], "readings": []}
+        out.append((sid, json.dumps(body).encode()))
+    return out
 
 
-def requeue(folder: Path) -> None:
-    """The same room again for the next set-up: everything pending once more."""
-    store = open_store(folder, synchronous="NORMAL")
-    try:
-        store.db.execute("UPDATE upload_queue SET state = 'pending'")
-    finally:
-        store.close()
+def _iso(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+async def room_client(http: aiohttp.ClientSession, url: str, token: str, n: int, sessions: list[tuple[str, bytes]],
+                      data: bytes, latencies: list[float], errors: list[str]) -> None:
+    """One room's upload: its sessions, then its recording announced and sent, as the sync does."""
+    auth = {"Authorization": f"Bearer {token}"}
+
+    async def call(method: str, path: str, **kw: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            async with http.request(method, f"{url}/api/v1{path}", **kw) as r:
+                body = await r.read()
+                if r.status != 200:
+                    errors.append(f"{method} {path}: HTTP {r.status} {body[:200]!r}")
+                return json.loads(body) if body else None
+        except (aiohttp.ClientError, OSError) as exc:
+            errors.append(f"{method} {path}: {exc!r}")
+            return None
+        finally:
+            latencies.append(time.perf_counter() - started)
+
+    for sid, payload in sessions:
+        await call("PUT", f"/sessions/{sid}", data=payload, headers={**auth, "Content-Type": "application/json"})
+    rid = f"rec{n}"
+    meta = {"id": rid, "session_id": sessions[-1][0], "name": "lecture.mp4", "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(), "started_at": "2026-03-02T08:00:00.000000Z",
+            "stopped_at": "2026-03-02T09:00:00.000000Z", "duration_s": 60.0}
+    await call("POST", "/recordings", json=meta, headers=auth)
+    await call("PATCH", f"/recordings/{rid}", data=data,
+               headers={**auth, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"})
+
+
+async def ask_usage(http: aiohttp.ClientSession, url: str, staff: str, stop: asyncio.Event, times: list[float],
+                    errors: list[str]) -> None:
+    """Staff screens asking for the whole usage report while the rooms sync."""
+    while not stop.is_set():
+        started = time.perf_counter()
+        try:
+            async with http.get(f"{url}/api/v1/usage", headers={"Authorization": f"Bearer {staff}"}) as r:
+                await r.read()
+                if r.status != 200:
+                    errors.append(f"usage: HTTP {r.status}")
+        except aiohttp.ClientError as exc:
+            errors.append(f"usage: {exc}")
+        times.append(time.perf_counter() - started)
+        await asyncio.sleep(0.05)
+
+
+async def client_main(spec: dict[str, Any]) -> dict[str, Any]:
+    """The light client process: every room at once on one event loop, bodies built before the clock starts."""
+    rooms = [bodies(n) for n in range(len(spec["tokens"]))]
+    data = os.urandom(RECORDING_BYTES)
+    latencies: list[float] = []
+    usage_times: list[float] = []
+    errors: list[str] = []
+    stop = asyncio.Event()
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        askers = [asyncio.ensure_future(ask_usage(http, spec["url"], spec["staff"], stop, usage_times, errors))
+                  for _ in range(4)]
+        cpu = time.process_time()
+        started = time.perf_counter()
+        await asyncio.gather(*(room_client(http, spec["url"], token, n, rooms[n], data, latencies, errors)
+                               for n, token in enumerate(spec["tokens"])))
+        elapsed = time.perf_counter() - started
+        stop.set()
+        await asyncio.gather(*askers)
+    return {"elapsed": elapsed, "latencies": latencies, "usage": usage_times, "errors": errors,
+            "cpu": time.process_time() - cpu}
+
+
+def sync_rooms(url: str, tokens: list[str], staff: str) -> dict[str, Any]:
+    """Runs the rooms in a second process (so its CPU is apart from this one's) and returns what it measured."""
+    spec = json.dumps({"url": url, "tokens": tokens, "staff": staff})
+    proc = subprocess.run([sys.executable, __file__, "--client"], input=spec.encode(), capture_output=True,
+                          timeout=1800, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"the rooms' client failed: {proc.stderr.decode()[-2000:]}")
+    result: dict[str, Any] = json.loads(proc.stdout.decode().strip().splitlines()[-1])
+    return result
 
 
 async def add_tokens(config: centre_config.CentreConfig, rooms: int) -> tuple[list[str], str]:
@@ -101,47 +166,6 @@ async def add_tokens(config: centre_config.CentreConfig, rooms: int) -> tuple[li
     finally:
         await db.close()
     return tokens, staff
-
-
-async def ask_usage(url: str, staff: str, stop: asyncio.Event, times: list[float]) -> None:
-    """Staff screens asking for the whole usage report while the rooms sync."""
-    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {staff}"}) as http:
-        while not stop.is_set():
-            started = time.perf_counter()
-            try:
-                async with http.get(f"{url}/api/v1/usage") as r:
-                    await r.read()
-                    if r.status != 200:
-                        ERRORS.append(f"usage: HTTP {r.status}")
-            except aiohttp.ClientError as exc:
-                ERRORS.append(f"usage: {exc}")
-            times.append(time.perf_counter() - started)
-            await asyncio.sleep(0.05)
-
-
-async def sync_rooms(folders: list[Path], url: str, tokens: list[str], staff: str | None,
-                     usage_times: list[float]) -> float:
-    stores = [await AsyncStore.open(f, synchronous="NORMAL") for f in folders]
-    engines = [SyncEngine(s, SyncConfig(url, t)) for s, t in zip(stores, tokens, strict=True)]
-    stop = asyncio.Event()
-    askers = [asyncio.ensure_future(ask_usage(url, staff, stop, usage_times)) for _ in range(4)] if staff else []
-    try:
-        started = time.perf_counter()
-        results = await asyncio.gather(*(e.run_once() for e in engines), return_exceptions=True)
-        elapsed = time.perf_counter() - started
-        for r in results:
-            if isinstance(r, BaseException):
-                ERRORS.append(repr(r))
-            elif r.uploaded != SESSIONS + 1 or r.failed or r.pending:
-                ERRORS.append(f"incomplete: {r}")
-        return elapsed
-    finally:
-        stop.set()
-        await asyncio.gather(*askers, return_exceptions=True)
-        for e in engines:
-            await e.close()
-        for s in stores:
-            await s.close()
 
 
 def pct(values: list[float], q: float) -> float:
@@ -236,12 +260,10 @@ class Result:
     usage_n: int
 
 
-def run_setup(name: str, tmp: Path, folders: list[Path], config: centre_config.CentreConfig,
+def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConfig,
               processes: int, behind_nginx: bool) -> Result:
     centre_config.save(config)
-    tokens, staff = asyncio.run(add_tokens(config, len(folders)))
-    for f in folders:
-        requeue(f)
+    tokens, staff = asyncio.run(add_tokens(config, rooms))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     procs: list[subprocess.Popen[bytes]] = []
     ports = [free_port() for _ in range(processes)]
@@ -253,22 +275,21 @@ def run_setup(name: str, tmp: Path, folders: list[Path], config: centre_config.C
                                     env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
             procs.append(proc)
             wait_http(f"http://127.0.0.1:{port}", proc)
-        LATENCIES.clear()
-        usage_times: list[float] = []
         centre_cpu = sum(cpu_s(p.pid) for p in procs)
-        client_cpu = time.process_time()
         if behind_nginx:
             with nginx(tmp / f"nginx-{config.data.name}", ports) as url:
-                elapsed = asyncio.run(sync_rooms(folders, url, tokens, staff, usage_times))
+                got = sync_rooms(url, tokens, staff)
         else:
-            elapsed = asyncio.run(sync_rooms(folders, f"http://127.0.0.1:{ports[0]}", tokens, staff, usage_times))
+            got = sync_rooms(f"http://127.0.0.1:{ports[0]}", tokens, staff)
         centre_cpu = sum(cpu_s(p.pid) for p in procs) - centre_cpu
-        client_cpu = time.process_time() - client_cpu
-        result = Result(name, len(folders) * SESSIONS / elapsed, len(LATENCIES), pct(LATENCIES, 0.99),
+        elapsed, client_cpu = float(got["elapsed"]), float(got["cpu"])
+        ERRORS.extend(got["errors"])
+        usage_times = [float(t) for t in got["usage"]]
+        result = Result(name, rooms * SESSIONS / elapsed, len(got["latencies"]), pct(got["latencies"], 0.99),
                         pct(usage_times, 0.99), len(usage_times))
         print(f"{name:34s} {result.sessions_per_s:7.0f} sessions/s in {elapsed:5.1f} s; rooms' requests "
               f"p99 {result.p99_ms:5.0f} ms ({result.requests}); usage report p99 {result.usage_p99_ms:5.0f} ms "
-              f"({result.usage_n} asked); CPU: centre {centre_cpu:.1f} s, rooms (this process) {client_cpu:.1f} s; "
+              f"({result.usage_n} asked); CPU: centre {centre_cpu:.1f} s, rooms (client) {client_cpu:.1f} s; "
               f"load {os.getloadavg()[0]:.1f}", flush=True)
         return result
     finally:
@@ -283,20 +304,24 @@ def main() -> int:
     ap.add_argument("--rooms", type=int, default=300)
     ap.add_argument("--processes", default="1,2,4", help="centre processes behind nginx on PostgreSQL, each run")
     ap.add_argument("--no-sqlite", action="store_true", help="skip the one-process SQLite reference")
+    ap.add_argument("--quick", action="store_true", help="60 rooms, 1 and 2 processes: a couple of minutes")
+    ap.add_argument("--client", action="store_true", help=argparse.SUPPRESS)  # the rooms' process (internal)
     args = ap.parse_args()
+    if args.client:
+        print(json.dumps(asyncio.run(client_main(json.loads(sys.stdin.read())))))
+        return 0
+    if args.quick:
+        args.rooms, args.processes = 60, "1,2"
     counts = [int(n) for n in args.processes.split(",") if n.strip()]
     tmp = Path(tempfile.mkdtemp(prefix="cc-rooms-"))
     tmp.chmod(0o755)
     results: list[Result] = []
     try:
-        folders = [tmp / f"room-{n}" for n in range(args.rooms)]
-        t = time.perf_counter()
-        for n, f in enumerate(folders):
-            fill(f, n)
-        print(f"{args.rooms} room stores prepared in {time.perf_counter() - t:.1f} s; {os.cpu_count()} cores")
+        print(f"{args.rooms} rooms of {SESSIONS} sessions x {EVENTS} events and a {RECORDING_BYTES >> 10} KiB "
+              f"recording each, sent by one client process; {os.cpu_count()} cores; load {os.getloadavg()[0]:.1f}")
         if not args.no_sqlite:
             config = centre_config.CentreConfig(tmp / "centre-sqlite")
-            results.append(run_setup("1 process, SQLite (reference)", tmp, folders, config, 1, False))
+            results.append(run_setup("1 process, SQLite (reference)", tmp, args.rooms, config, 1, False))
         with postgres(tmp) as server:
             for n in counts:
                 db = f"centre{n}"
@@ -305,7 +330,7 @@ def main() -> int:
                 url = f"{server}/{db}?sslmode=disable"
                 config = centre_config.CentreConfig(tmp / f"centre-pg{n}", centre_config.POSTGRESQL, url,
                                                     tmp / f"files-pg{n}")
-                results.append(run_setup(f"{n} process(es), PostgreSQL, nginx", tmp, folders, config, n, True))
+                results.append(run_setup(f"{n} process(es), PostgreSQL, nginx", tmp, args.rooms, config, n, True))
         by_count = {n: r for n, r in zip(counts, results[-len(counts):], strict=True)}
         if 1 in by_count and 2 in by_count:
             ratio = by_count[2].sessions_per_s / by_count[1].sessions_per_s
