@@ -95,6 +95,20 @@ def test_discover_without_the_password_says_so(sim_room: subprocess.Popen[str], 
 def test_device_control_by_id_and_address(sim_room: subprocess.Popen[str], tmp_path: Path) -> None:
     uid = "mac:02:cc:80:00:00:01"
     assert cli(tmp_path, "discover", "--scope", "loopback", "--timeout", "3").returncode == 0  # remembers ids
+    # An id neither remembered nor found: the command looks on the network for 5 s first, beside the rest.
+    unknown = subprocess.Popen([*CLI, "--data-dir", str(tmp_path), "device", "mac:02:00:00:00:00:99", "status"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        control_the_projector(tmp_path, uid)
+        _, err = unknown.communicate(timeout=90)
+    finally:
+        if unknown.poll() is None:
+            unknown.kill()
+            unknown.communicate()
+    assert unknown.returncode == 1 and "no device" in err
+
+
+def control_the_projector(tmp_path: Path, uid: str) -> None:
     wrong = cli(tmp_path, "device", uid, "power", "on")
     assert wrong.returncode == 1 and "password" in wrong.stderr
     store = open_store(tmp_path)  # the console window on this PC is running a session
@@ -121,5 +135,3 @@ def test_device_control_by_id_and_address(sim_room: subprocess.Popen[str], tmp_p
     assert state["input_name"] == "HDMI 2" and state["video_mute"] and state["audio_mute"]
     bad = cli(tmp_path, "device", uid, "input", "HDMI 9")
     assert bad.returncode == 1 and "no input called" in bad.stderr
-    unknown = cli(tmp_path, "device", "mac:02:00:00:00:00:99", "status", timeout=90)
-    assert unknown.returncode == 1 and "no device" in unknown.stderr
