@@ -110,3 +110,9 @@ def test_any_event_value_is_declined_or_gives_the_reference_rows(index: int, fie
     body["events"][index][field] = value
     raw = json.dumps(body, allow_nan=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
     _same_or_declined(raw)
+
+
+@pytest.mark.parametrize("text", ["2026-11-23T08:10:00.000000Z\n", "2026-11-23T10:10:00+02:00\n"])
+def test_a_time_with_a_trailing_newline_is_refused_not_stored(text: str) -> None:
+    with pytest.raises(validate.Invalid):
+        validate.timestamp(text, "wall_time")
