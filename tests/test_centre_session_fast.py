@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from classroom_console.centre import validate
 from classroom_console.centre.bodies import decode
-from classroom_console.centre.payloads import SessionRows, session_rows
+from classroom_console.centre.payloads import FILE_ID_RE, ID_RE, SessionRows, check_id, recording_row, session_rows
 from classroom_console.centre.session_fast import session_rows_fast
 from tests.test_centre_api import T0, session_body
 from tests.test_centre_validation import HOSTILE_SESSIONS, RAW_SESSIONS
@@ -116,3 +116,11 @@ def test_any_event_value_is_declined_or_gives_the_reference_rows(index: int, fie
 def test_a_time_with_a_trailing_newline_is_refused_not_stored(text: str) -> None:
     with pytest.raises(validate.Invalid):
         validate.timestamp(text, "wall_time")
+
+
+def test_an_id_with_a_trailing_newline_is_refused() -> None:
+    for pattern in (ID_RE, FILE_ID_RE):
+        with pytest.raises(validate.Invalid):
+            check_id("r1\n", pattern)
+    with pytest.raises(validate.Invalid):
+        recording_row("Room A", {"id": "r1\n", "size": 1, "sha256": "a" * 64, "started_at": T0}, 10)

@@ -105,7 +105,7 @@ async def patch_recording(request: web.Request) -> web.Response:
     """Append bytes at ``Upload-Offset``; the answer says the new offset, and whether the checksum held."""
     who, rid = _recording_id(request)
     header = request.headers.get("Upload-Offset", "")
-    if not _OFFSET.match(header):
+    if not _OFFSET.fullmatch(header):
         return error(400, f"Upload-Offset must be a byte count, not {header[:40]!r}")
     offset = v.integer(int(header), "Upload-Offset")
     db = request.app[DB]
@@ -137,7 +137,7 @@ def usage_filter(query: dict[str, str]) -> UsageFilter:
     """Every query value checked first: a NaN offset or year 9999 once made the report fail with 500."""
     for key in ("since", "until"):
         if query.get(key):
-            if not _DATE.match(query[key]) or not "2000" <= query[key][:4] <= "2199":
+            if not _DATE.fullmatch(query[key]) or not "2000" <= query[key][:4] <= "2199":
                 raise v.Invalid(key, "must be a date (YYYY-MM-DD) in the years 2000..2199")
     for key in ("room", "lecturer"):
         if key in query:

@@ -22,7 +22,7 @@ MAX_SESSION_S = 86400.0  # a session left open for days counts one day at most
 
 
 def check_id(value: Any, pattern: re.Pattern[str] = ID_RE) -> str:
-    if not isinstance(value, str) or not pattern.match(value) or ".." in value:
+    if not isinstance(value, str) or not pattern.fullmatch(value) or ".." in value:
         raise v.Invalid("", f"bad id: {str(value)[:100]!r}")
     return value
 

@@ -66,7 +66,7 @@ def text(value: Any, path: str, max_len: int, *, pattern: re.Pattern[str] | None
         raise Invalid(path, "must not be empty")
     if not (value.isascii() and value.isprintable()) and _BAD_CHARS.search(value):  # the quick test first
         raise Invalid(path, "contains control characters or unpaired surrogates")
-    if pattern is not None and value and not pattern.match(value):
+    if pattern is not None and value and not pattern.fullmatch(value):  # not match: $ lets a final newline by
         raise Invalid(path, f"{_shown(value)} has characters or a form not allowed here")
     return value
 
