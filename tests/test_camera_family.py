@@ -191,37 +191,69 @@ def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           check=False)
 
 
+def start_cli(data_dir: Path, *args: str) -> subprocess.Popen[str]:
+    """A command started now and read later: commands that do not depend on each other run side by side."""
+    return subprocess.Popen([*CLI, "--data-dir", str(data_dir), *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def finish(proc: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+    try:
+        out, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
 def test_discover_and_aim_cameras_from_the_command_line(sim_cameras: subprocess.Popen[str], tmp_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    cameras: list[dict[str, object]] = []
-    while time.monotonic() < deadline and len(cameras) < 2:
-        done = cli(tmp_path, "discover", "--scope", "loopback", "--timeout", "4", "--json")
-        assert done.returncode == 0, done.stderr
-        cameras = [d for d in json.loads(done.stdout) if d["kind"] == "camera" and d["name"].startswith("Camera")]
-    assert len(cameras) == 2, cameras
-    by_name = {str(c["name"]): c for c in cameras}
-    ptz, fixed = by_name["Camera 1"], by_name["Camera 2 (fixed)"]
-    assert ptz["ptz"] == {"protocol": "visca-ip", "port": 52381} and fixed["ptz"] == {"protocol": None, "port": None}
-    assert str(ptz["stream_url"]).startswith("http://127.0.80.") and str(ptz["onvif"]).endswith("/onvif/device_service")
+    # An unknown id makes the command look on the network for 5 s before saying so: that runs beside the rest,
+    # on a data folder of its own (it remembers nothing either way).
+    unknown = start_cli(tmp_path / "elsewhere", "device", "mac:02:00:00:00:00:99", "ptz", "home")
+    started = [unknown]
+    try:
+        deadline = time.monotonic() + 60
+        cameras: list[dict[str, object]] = []
+        while time.monotonic() < deadline and len(cameras) < 2:
+            done = cli(tmp_path, "discover", "--scope", "loopback", "--timeout", "2", "--json")
+            assert done.returncode == 0, done.stderr
+            cameras = [d for d in json.loads(done.stdout)
+                       if d["kind"] == "camera" and d["name"].startswith("Camera")]
+        assert len(cameras) == 2, cameras
+        by_name = {str(c["name"]): c for c in cameras}
+        ptz, fixed = by_name["Camera 1"], by_name["Camera 2 (fixed)"]
+        assert ptz["ptz"] == {"protocol": "visca-ip", "port": 52381}
+        assert fixed["ptz"] == {"protocol": None, "port": None}
+        assert str(ptz["stream_url"]).startswith("http://127.0.80.")
+        assert str(ptz["onvif"]).endswith("/onvif/device_service")
 
-    recalled = cli(tmp_path, "device", str(ptz["id"]), "ptz", "preset", "recall", "2")
-    assert recalled.returncode == 0, recalled.stderr
-    where = json.loads(cli(tmp_path, "device", str(ptz["id"]), "ptz", "position", "--json").stdout)
-    assert (where["pan"], where["tilt"]) == pytest.approx((0.6, -0.5), abs=0.01)
-    picture = tmp_path / "camera.png"
-    assert cli(tmp_path, "device", str(ptz["id"]), "snapshot", str(picture)).returncode == 0
-    assert cv2.imread(str(picture)) is not None
+        picture = tmp_path / "camera.png"
+        snapshot = start_cli(tmp_path, "device", str(ptz["id"]), "snapshot", str(picture))
+        failing = [(args, words, start_cli(tmp_path, "device", *args)) for args, words in (
+            ((str(fixed["id"]), "ptz", "home"), "no PTZ"),
+            ((str(ptz["id"]), "ptz", "preset", "recall", "999"), "not a preset number"),
+            ((str(ptz["id"]), "ptz", "move", "--pan", "3", "--tilt", "0"), "outside"),
+            ((str(ptz["id"]), "snapshot", str(tmp_path / "no" / "such" / "folder.png")), "not a folder"),
+        )]
+        started += [snapshot, *(proc for _, _, proc in failing)]
+        recalled = cli(tmp_path, "device", str(ptz["id"]), "ptz", "preset", "recall", "2")
+        assert recalled.returncode == 0, recalled.stderr
+        where = json.loads(cli(tmp_path, "device", str(ptz["id"]), "ptz", "position", "--json").stdout)
+        assert (where["pan"], where["tilt"]) == pytest.approx((0.6, -0.5), abs=0.01)
+        assert finish(snapshot).returncode == 0
+        assert cv2.imread(str(picture)) is not None
 
-    for args, words in (
-        ((str(fixed["id"]), "ptz", "home"), "no PTZ"),
-        (("mac:02:00:00:00:00:99", "ptz", "home"), "no device"),
-        ((str(ptz["id"]), "ptz", "preset", "recall", "999"), "not a preset number"),
-        ((str(ptz["id"]), "ptz", "move", "--pan", "3", "--tilt", "0"), "outside"),
-        ((str(ptz["id"]), "snapshot", str(tmp_path / "no" / "such" / "folder.png")), "not a folder"),
-    ):
-        failed = cli(tmp_path, "device", *args)
-        assert failed.returncode != 0 and words in failed.stderr, (args, failed.stderr)
-        assert "Traceback" not in failed.stderr and len(failed.stderr.strip().splitlines()) == 1, failed.stderr
+        failing.append((("mac:02:00:00:00:00:99", "ptz", "home"), "no device", unknown))
+        for args, words, proc in failing:
+            failed = finish(proc)
+            assert failed.returncode != 0 and words in failed.stderr, (args, failed.stderr)
+            assert "Traceback" not in failed.stderr and len(failed.stderr.strip().splitlines()) == 1, failed.stderr
+    finally:
+        for proc in started:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
 
 
 async def test_a_camera_on_another_segment_is_found_by_the_address_sweep() -> None:
