@@ -138,9 +138,13 @@ async def record(args: argparse.Namespace, program: Program) -> RecordingResult:
         measured = ", ".join(f"{name} {speed:.1f}x" for name, speed in speeds.items())
         print("classroom-console record: " + tr("preset {preset} (encoding speed {measured})").format(
             preset=preset, measured=measured), file=sys.stderr)
-    settings = EncoderSettings(preset=preset, crf=args.crf, block_when_full=args.fast)
+    # auto also reacts while recording: skipped frames (a busy PC) step it to a faster preset at a keyframe
+    settings = EncoderSettings(preset=preset, crf=args.crf, block_when_full=args.fast, adaptive=args.preset == "auto")
     recorder = Recorder(program, args.output, settings=settings, store=store, duration_s=args.duration,
                         start_floor_bytes=round(args.min_free_mb * 2**20), tracks=args.tracks)
+    recorder.preset_listeners.append(lambda change: print("classroom-console record: " + tr(
+        "{skipped} frames skipped: preset {old} -> {new} from {at:.1f} s").format(
+        skipped=change.skipped, old=change.old, new=change.new, at=change.at_s), file=sys.stderr, flush=True))
     loop = asyncio.get_running_loop()
     program.start()
     try:

@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from ._worker import Worker
+from .adaptive import WINDOW_S, PresetChange, SkipWatch, open_video, x264_options
 from .disk import STOP_FLOOR_BYTES
 from .frames import AUDIO_RATE, BufferPool, Image, Samples, as_image
 from .output import Output
@@ -43,6 +44,7 @@ class EncoderSettings:
     stop_floor_bytes: int = STOP_FLOOR_BYTES
     block_when_full: bool = False  # for simulated-clock runs: wait instead of skipping (or dropping at the file)
     sync_s: float = 1.0  # how often the file is forced onto the disk (a power cut loses at most this); 0: never
+    adaptive: bool = False  # --preset auto: step to a faster preset while recording when frames are skipped
 
 
 class StopReason:
@@ -99,6 +101,9 @@ class Encoder:
         self._worker = Worker(f"encoder-{name}", self._run)
         self._yuv_pool = BufferPool((size[1] * 3 // 2, size[0]))  # queued I420 pictures, reused once encoded
         self.done = threading.Event()
+        self.preset = self.settings.preset  # the one encoding now (``adaptive`` steps it down)
+        self.preset_changes: list[PresetChange] = []
+        self.on_preset: Callable[[PresetChange], None] | None = None  # called on the encoder thread
 
     # -- outputs ----------------------------------------------------------------------------------
     @property
@@ -264,11 +269,7 @@ class Encoder:
         gop = max(1, round(self.gop_s * self.fps))
         self._opened_gop_s = gop / self.fps
         template = self._template = av.open("template", "w", format="null")
-        video = template.add_stream("libx264", rate=self.fps, options={
-            "preset": self.settings.preset,
-            "crf": str(self.settings.crf),
-            "x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0",
-        })
+        video = template.add_stream("libx264", rate=self.fps, options=x264_options(self.preset, self.settings.crf, gop))
         video.width, video.height, video.pix_fmt = w, h, "yuv420p"
         # PyAV defaults to slice threads; x264's frame threads (what the ffmpeg CLI uses) are ~25% cheaper.
         video.codec_context.thread_type = "FRAME"
@@ -295,6 +296,7 @@ class Encoder:
         pending_audio = np.zeros(0, np.float32)
         audio_pts = 0
         meter = _Meter()
+        video = _VideoEncoder(self, streams)
         try:
             while True:
                 item = self._next()
@@ -302,7 +304,7 @@ class Encoder:
                     break
                 kind, pts, payload = item
                 if kind == "v":
-                    self._send("video", streams.video.encode(_picture(payload, pts)))
+                    video.encode(payload, pts)
                     self.counters.frames += 1
                 else:
                     if pts > audio_pts + len(pending_audio):  # a hole before this chunk: silence
@@ -318,7 +320,7 @@ class Encoder:
                     self.counters.fps = meter.rate(self.counters.frames)
             if len(pending_audio):
                 self._send("audio", streams.audio.encode(_audio_frame(pending_audio, audio_pts)))
-            self._send("video", streams.video.encode(None))
+            video.flush()
             self._send("audio", streams.audio.encode(None))
         except Exception as exc:
             self.fail(StopReason.ERROR, f"the encoder failed: {exc}")
@@ -349,6 +351,83 @@ class Encoder:
                 self._video_waiting -= 1
                 self._cond.notify_all()
             return item
+
+
+class _VideoEncoder:
+    """The encoder thread's x264: the template stream's own, or with ``adaptive`` a context of its own that a
+    faster one replaces at a keyframe (the template stays open, never fed, as the outputs' headers)."""
+
+    MAX_TRIES = 3  # faster rungs opened to compare headers at one step
+
+    def __init__(self, encoder: Encoder, streams: _Streams) -> None:
+        self.encoder = encoder
+        self.streams = streams
+        self.gop = max(1, round(encoder.gop_s * encoder.fps))
+        self.headers = bytes(streams.video.codec_context.extradata or b"")
+        self.watch: SkipWatch | None = None
+        self.ctx: Any = None
+        self.fed = 0  # frames given to the current x264: every gop-th is its keyframe (scenecut=0)
+        self.last_dts: int | None = None
+        if encoder.settings.adaptive:
+            self.watch = SkipWatch(encoder.preset)
+            self.ctx = self._open(encoder.preset)  # None: headers differ, so it stays on the template's
+
+    def _open(self, preset: str) -> Any:
+        e = self.encoder
+        try:
+            ctx = open_video(e.size, e.fps, x264_options(preset, e.settings.crf, self.gop))
+        except Exception:
+            log.exception("opening x264 with preset %s", preset)
+            return None
+        return ctx if bytes(ctx.extradata or b"") == self.headers else None
+
+    def _encode(self, frame: av.VideoFrame | None) -> list[Any]:
+        packets = list(self.ctx.encode(frame) if self.ctx is not None else self.streams.video.encode(frame))
+        for packet in packets:
+            # A new x264 starts its decode times a B-frame delay before its first picture, reckoned from its own
+            # first frames' spacing (skips make it uneven): the first few may not pass the old one's last. The
+            # muxers need them rising, so they are nudged up, never past the picture's own time.
+            if packet.dts is not None and self.last_dts is not None and packet.dts <= self.last_dts:
+                packet.dts = min(self.last_dts + 1, packet.pts) if packet.pts is not None else self.last_dts + 1
+            if packet.dts is not None:
+                self.last_dts = packet.dts
+        return packets
+
+    def encode(self, picture: Image, pts: int) -> None:
+        watch, e = self.watch, self.encoder
+        if watch is not None and self.ctx is not None:
+            watch.note(e.counters.skipped)
+            if watch.due and self.fed % self.gop == 0:
+                self._step(pts)
+        e._send("video", self._encode(_picture(picture, pts)))
+        self.fed += 1
+
+    def _step(self, pts: int) -> None:
+        """At a keyframe: drain the current x264 and go on with the nearest faster one that has its headers."""
+        watch, e = self.watch, self.encoder
+        assert watch is not None
+        for preset in watch.candidates()[: self.MAX_TRIES]:
+            ctx = self._open(preset)
+            if ctx is None:
+                continue
+            e._send("video", self._encode(None))
+            self.ctx, self.fed = ctx, 0  # the old one is freed with its last reference
+            change = PresetChange(pts / e.fps, e.preset, preset, watch.window_skips)
+            e.preset = preset
+            e.preset_changes.append(change)
+            watch.stepped(preset, e.counters.skipped)
+            log.warning("recording %s: %d frames skipped in %.0f s, preset %s -> %s", e.name, change.skipped,
+                        WINDOW_S, change.old, change.new)
+            if e.on_preset is not None:
+                try:
+                    e.on_preset(change)
+                except Exception:
+                    log.exception("preset change callback failed")
+            return
+        watch.stepped(None, e.counters.skipped)
+
+    def flush(self) -> None:
+        self.encoder._send("video", self._encode(None))
 
 
 def _gop_cap(output: Output) -> float:

@@ -11,7 +11,6 @@ Only glibc has these calls: elsewhere both functions do nothing.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 import logging
 import threading
@@ -28,9 +27,8 @@ _lock = threading.Lock()
 
 @functools.cache
 def _libc() -> ctypes.CDLL | None:
-    name = ctypes.util.find_library("c")
     try:
-        libc = ctypes.CDLL(name or "libc.so.6")
+        libc = ctypes.CDLL(None)  # the process's own symbols: glibc's malloc where there is one (no ldconfig run)
         libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
         libc.malloc_trim.argtypes = [ctypes.c_size_t]
         return libc

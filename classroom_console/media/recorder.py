@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -15,6 +15,7 @@ from classroom_console.events import ErrorCode, RecordingStarted, RecordingStopp
 from classroom_console.room import Room
 
 from . import chapters_store
+from .adaptive import PresetChange
 from .artifacts import Marker, size_and_sha256, write_chapters
 from .disk import START_FLOOR_BYTES, FreeSpace, check_floor, free_bytes
 from .encoder import Encoder, EncoderSettings, StopReason
@@ -98,6 +99,8 @@ class Recorder:
         self._source_baseline: dict[str, int] = {}
         self._session_id: str | None = None
         self._streams_ended: set[Output] = set()  # live outputs whose stream-stopped is logged
+        self._pending_logs: set[asyncio.Future[Any]] = set()
+        self.preset_listeners: list[Callable[[PresetChange], None]] = []  # on the loop, after it is logged
 
     @property
     def recording(self) -> bool:
@@ -148,6 +151,14 @@ class Recorder:
             sink.add_output(output)
         self._file = file
         sink.on_done(done)
+
+        def preset_changed(change: PresetChange) -> None:
+            try:
+                loop.call_soon_threadsafe(self._log_preset, change)
+            except RuntimeError:
+                pass
+
+        sink.on_preset = preset_changed
         self._baseline = (self._dropped(), self.program.late)
         self._source_baseline = self._losses_by_source()
         sink.start()
@@ -166,6 +177,24 @@ class Recorder:
             for output in self.outputs:
                 log_stream(self.room, "stream-started", output)
         return self.recording_id
+
+    @property
+    def preset_changes(self) -> list[PresetChange]:
+        """The steps ``--preset auto`` took while recording (``EncoderSettings.adaptive``)."""
+        return list(self._sink.preset_changes) if self._sink is not None else []
+
+    def _log_preset(self, change: PresetChange) -> None:
+        """A ``preset-changed`` session event (on the loop): the Room's session log, else straight into the store."""
+        payload = {"recording_id": self.recording_id, "at_s": round(change.at_s, 3), "old": change.old,
+                   "new": change.new, "skipped": change.skipped}
+        if self.room is not None:
+            self.room.log_event(None, "preset-changed", payload)
+        elif (add_event := getattr(self.store, "add_event", None)) is not None:
+            task = asyncio.ensure_future(add_event(self._session_id, None, "preset-changed", payload))
+            self._pending_logs.add(task)
+            task.add_done_callback(self._pending_logs.discard)
+        for listener in self.preset_listeners:
+            listener(change)
 
     async def _end_tracks(self) -> None:
         """The per-source files end at the program file's last instant: the program keeps feeding them until
@@ -313,6 +342,8 @@ class Recorder:
             return digest, write_chapters(path, markers, length), size, tracks, length
 
         digest, chapters, size, tracks, duration = await offload(hash_and_chapters, "recorder-finalise")
+        if self._pending_logs:
+            await asyncio.gather(*self._pending_logs, return_exceptions=True)
         await offload(give_back, "recorder-give-back")  # x264's frames and the queues' pictures leave the process
         bitrate_kbps = size * 8 / duration / 1000 if duration > 0 else 0.0
         stats = dataclasses.replace(stats, size_bytes=size, bitrate_kbps=bitrate_kbps)

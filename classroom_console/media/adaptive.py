@@ -1,0 +1,98 @@
+"""``--preset auto`` while recording: a busy PC makes the encoder skip frames, so it steps to a faster preset.
+
+The encoder cannot change preset in place (PyAV has no ``x264_encoder_reconfig``), so at the next keyframe it
+drains the old encoder and opens a faster one. Outputs were opened with the first encoder's headers (SPS/PPS in
+the MP4's avcC, the FLV sequence header), so a step is taken only to a preset whose headers are byte for byte the
+same: veryfast -> superfast -> superfast with the lightest analysis ("superfast-lite") keep them; ultrafast
+(baseline profile) does not and is never stepped to. Every step is reported (``PresetChange``): the recorder logs
+it as a ``preset-changed`` session event.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import av
+
+# fastest last; a variant is (x264 preset, extra x264-params)
+LADDER = ("veryslow", "slower", "slow", "medium", "fast", "faster", "veryfast", "superfast", "superfast-lite")
+VARIANTS = {"superfast-lite": ("superfast", "subme=0:partitions=none:aq-mode=0")}
+WINDOW_S = 2.0  # skipped frames are counted over this much real time
+SKIPS_TO_STEP = 3  # a tenth of a second lost to skipping in the window: step down
+SETTLE_S = 4.0  # after a step, the queue it left drains before skips count again
+
+
+@dataclass(frozen=True, slots=True)
+class PresetChange:
+    at_s: float  # on the recording's timeline
+    old: str
+    new: str
+    skipped: int  # frames skipped in the window that triggered it
+
+
+def x264_options(preset: str, crf: int, gop: int) -> dict[str, str]:
+    """Codec options for a ladder name (a real x264 preset or one of ``VARIANTS``)."""
+    real, extra = VARIANTS.get(preset, (preset, ""))
+    params = f"keyint={gop}:min-keyint={gop}:scenecut=0" + (f":{extra}" if extra else "")
+    return {"preset": real, "crf": str(crf), "x264-params": params}
+
+
+def open_video(size: tuple[int, int], fps: int, options: dict[str, str]) -> Any:
+    """A libx264 context as the encoder opens its first one (frame threads, global headers)."""
+    ctx = av.CodecContext.create("libx264", "w")
+    ctx.width, ctx.height, ctx.pix_fmt = size[0], size[1], "yuv420p"
+    ctx.time_base = Fraction(1, fps)
+    ctx.framerate = Fraction(fps, 1)
+    ctx.thread_type = "FRAME"
+    ctx.options = options
+    ctx.flags |= av.codec.context.Flags.global_header
+    ctx.open()
+    return ctx
+
+
+class SkipWatch:
+    """Decides, on the encoder thread, when skipped frames say the encoder needs a faster preset."""
+
+    def __init__(self, preset: str, clock: Callable[[], float] = time.monotonic) -> None:
+        self.preset = preset
+        self._clock = clock
+        self._window_start = clock()
+        self._skipped_at_start = 0
+        self._quiet_until = 0.0
+        self.exhausted = preset not in LADDER or preset == LADDER[-1]
+        self.due = False
+        self.window_skips = 0
+
+    def note(self, skipped: int) -> None:
+        """Called with the running count of skipped frames; sets ``due`` once a window has too many."""
+        if self.exhausted or self.due:
+            return
+        now = self._clock()
+        if now < self._quiet_until:
+            self._window_start, self._skipped_at_start = now, skipped
+            return
+        if skipped - self._skipped_at_start >= SKIPS_TO_STEP:
+            self.due, self.window_skips = True, skipped - self._skipped_at_start
+        elif now - self._window_start >= WINDOW_S:
+            self._window_start, self._skipped_at_start = now, skipped
+
+    def candidates(self) -> list[str]:
+        """Faster rungs below the current one, nearest first."""
+        if self.preset not in LADDER:
+            return []
+        return list(LADDER[LADDER.index(self.preset) + 1 :])
+
+    def stepped(self, preset: str | None, skipped: int) -> None:
+        """After a step (``preset``) or a failed try (None: no faster rung has the same headers)."""
+        self.due = False
+        if preset is None:
+            self.exhausted = True
+            return
+        self.preset = preset
+        self.exhausted = preset == LADDER[-1]
+        self._quiet_until = self._clock() + SETTLE_S
+        self._window_start, self._skipped_at_start = self._clock(), skipped

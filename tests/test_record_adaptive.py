@@ -1,0 +1,118 @@
+"""--preset auto while recording: frames skipped by a busy encoder step it to a faster preset at a keyframe,
+the file stays one playable stream, and the step is a session event."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import av
+
+from classroom_console.media import (
+    EncoderSettings,
+    Layout,
+    LayoutKind,
+    Program,
+    Recorder,
+    SimulatedClock,
+    TestPattern,
+    Tone,
+    offload,
+)
+from classroom_console.media.adaptive import LADDER, SKIPS_TO_STEP, SkipWatch
+from classroom_console.media.encoder import Encoder
+from classroom_console.media.output_file import FileOutput
+from classroom_console.room import Room
+from classroom_console.store import AsyncStore
+
+
+def test_skips_in_a_window_make_a_step_due_and_a_step_quiets_it() -> None:
+    now = [0.0]
+    watch = SkipWatch("veryfast", clock=lambda: now[0])
+    watch.note(0)
+    now[0] = 1.0
+    watch.note(SKIPS_TO_STEP - 1)
+    assert not watch.due
+    now[0] = 3.5  # a new window: the old skips no longer count
+    watch.note(SKIPS_TO_STEP - 1)
+    watch.note(SKIPS_TO_STEP)
+    assert not watch.due
+    watch.note(2 * SKIPS_TO_STEP - 1)
+    assert watch.due and watch.candidates()[0] == "superfast"
+    watch.stepped("superfast", 2 * SKIPS_TO_STEP - 1)
+    now[0] = 4.0
+    watch.note(10 * SKIPS_TO_STEP)  # the queue the old preset left drains first
+    assert not watch.due
+    watch.stepped(LADDER[-1], 0)
+    assert watch.exhausted
+
+
+async def test_a_starved_recording_logs_its_preset_step_as_a_session_event(tmp_path: Path) -> None:
+    """On the simulated clock the program composes as fast as it can, so an encoder with a short queue skips
+    frames: the recorder logs the step as a session event and tells its listeners."""
+    store = await AsyncStore.open(tmp_path / "data")
+    size = (640, 360)
+    program = Program(size, 30, layout=Layout(LayoutKind.PIP), clock=SimulatedClock())
+    program.add_source(TestPattern("camera", size, 30))
+    program.add_source(TestPattern("board", size, 30, variant=1))
+    program.add_source(Tone())
+    room = Room("Studio", log_store=store)
+    session = await room.start_session("A. Lecturer", "Media 1", kind="recording")
+    path = tmp_path / "auto.mp4"
+    settings = EncoderSettings(preset="veryfast", adaptive=True, queue_s=0.05, gop_s=0.5)
+    recorder = Recorder(program, path, settings=settings, store=store, room=room, start_floor_bytes=0,
+                        duration_s=60.0)
+    heard: list[str] = []
+    recorder.preset_listeners.append(lambda change: heard.append(change.new))
+    program.start()
+    try:
+        await recorder.start()
+        for _ in range(600):  # bounded: 30 s
+            if recorder.preset_changes:
+                break
+            await asyncio.sleep(0.05)
+        changes = recorder.preset_changes
+        result = await recorder.stop()
+    finally:
+        program.stop()
+        await offload(program.join)
+        await room.end_session()
+        await room.flush()
+    try:
+        assert changes, f"no step after {result.stats.skipped_by_encoder} skipped frames"
+        assert (changes[0].old, changes[0].new) == ("veryfast", "superfast") and changes[0].skipped >= SKIPS_TO_STEP
+        assert heard[0] == "superfast"
+        events = [e for e in await store.call(lambda s: s.events(session.id)) if e["kind"] == "preset-changed"]
+        assert events and events[0]["payload"]["new"] == "superfast"
+        assert events[0]["payload"]["recording_id"] == result.recording_id
+
+    finally:
+        await store.close()
+
+
+def test_the_file_plays_through_a_step_in_one_stream(tmp_path: Path) -> None:
+    """Frames pushed faster than x264 takes them: the encoder skips, steps from veryfast to superfast at a
+    keyframe, and every frame it encoded, before and after, decodes from the one file."""
+    size = (640, 360)
+    encoder = Encoder(size, 30, EncoderSettings(preset="veryfast", adaptive=True, queue_s=0.05, gop_s=0.5))
+    # the file waits for the disk rather than dropping, so all that was encoded is there to decode
+    encoder.add_output(FileOutput(tmp_path / "step.mp4", EncoderSettings(block_when_full=True)), required=True)
+    encoder.start()
+    pattern = TestPattern("camera", size, 30)
+    deadline = time.monotonic() + 30
+    index = 0
+    while not encoder.preset_changes and time.monotonic() < deadline:
+        encoder.push_video(1000 + index / 30, pattern.render(1000 + index / 30, index))
+        index += 1
+    for more in range(index, index + 40):  # a second and more after the step
+        encoder.push_video(1000 + more / 30, pattern.render(1000 + more / 30, more))
+        time.sleep(0.005)
+    encoder.abort()  # no sound in this one: end with what has arrived
+    assert encoder.join(30)
+    change = encoder.preset_changes[0]
+    assert (change.old, change.new) == ("veryfast", "superfast") and encoder.counters.skipped >= SKIPS_TO_STEP
+    with av.open(str(tmp_path / "step.mp4")) as container:
+        stamps = [float(frame.time) for frame in container.decode(video=0)]
+    assert len(stamps) == encoder.counters.frames
+    assert stamps == sorted(stamps) and stamps[-1] > change.at_s
