@@ -36,7 +36,7 @@ def room_config(**overrides: object) -> SimRoomConfig:
     return SimRoomConfig(**options)  # type: ignore[arg-type]
 
 
-async def wait_until(predicate: object, within: float = 10.0) -> None:
+async def wait_until(predicate: object, within: float = 30.0) -> None:
     deadline = time.monotonic() + within
     while not predicate():  # type: ignore[operator]
         assert time.monotonic() < deadline, "timed out"
@@ -200,7 +200,7 @@ async def test_devices_on_another_segment_are_found_by_address(tmp_path: Path) -
     core = demo_core(tmp_path, room_config(projectors=0, boards=0, displays=1))
     await core.start()
     try:
-        await wait_until(lambda: len(ours(core)) == 1)
+        await wait_until(lambda: len(ours_devices(core)) == 1)
         with pytest.raises(ValueError):
             await core.set_manual_addresses(["10.0.0.0/8"])  # far too large a range: refused, not saved
         await core.set_manual_addresses(["127.0.81.7"])
