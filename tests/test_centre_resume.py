@@ -47,10 +47,10 @@ async def test_a_centre_killed_mid_chunk_resumes_within_a_few_mib(tmp_path: Path
     store = await AsyncStore.open(tmp_path / "room")
     proc = await _serve(data, port, log)
     try:
-        room = await store.call(lambda st: fill_room(st, tmp_path, sessions=1, events=2, recording_bytes=48 * MB))
+        room = await store.call(lambda st: fill_room(st, tmp_path, sessions=1, events=2, recording_bytes=32 * MB))
         async with CutProxy(port, cuts=0) as proxy:  # a relay that counts the bytes going up
             url = f"http://127.0.0.1:{proxy.port}"
-            # One chunk for the whole 48 MiB (the default is 256 MiB): before, a crash lost all of it.
+            # One chunk for the whole 32 MiB (the default is 256 MiB): before, a crash lost all of it.
             engine = engine_for(store, url, token, bandwidth_bps=8 * MB, chunk_bytes=256 * MB)
             try:
                 first = asyncio.ensure_future(engine.run_once())
