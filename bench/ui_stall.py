@@ -53,6 +53,55 @@ asyncio.run(main(int(sys.argv[1]), sys.argv[2]))
 PROFILE = cProfile.Profile()
 
 
+class StallTrace:
+    """With UI_STALL_TRACE=1: a watchdog thread samples every thread's stack while the main thread is over 16 ms late.
+
+    What the main thread was doing (or waiting in) during each stall, and what the other threads were running then:
+    the GIL's holder is one of them. Printed on stderr, most frequent first.
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        self.last_tick = time.perf_counter()
+        self.samples: dict[str, int] = {}
+        self._main = threading.get_ident()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="stall-trace", daemon=True)
+
+    def start(self) -> None:
+        if os.environ.get("UI_STALL_TRACE"):
+            self._thread.start()
+
+    def tick(self) -> None:
+        self.last_tick = time.perf_counter()
+
+    def _watch(self) -> None:
+        import threading
+        import traceback
+
+        names = {t.ident: t.name for t in threading.enumerate()}
+        while not self._stop.wait(0.002):
+            if time.perf_counter() - self.last_tick < 0.016 + 0.005:
+                continue
+            for ident, frame in sys._current_frames().items():
+                if ident == threading.get_ident():
+                    continue
+                stack = traceback.extract_stack(frame)[-4:]
+                where = " < ".join(f"{Path(f.filename).name}:{f.lineno}:{f.name}" for f in reversed(stack))
+                who = "MAIN" if ident == self._main else names.get(ident) or str(ident)
+                key = f"{who}: {where}"
+                self.samples[key] = self.samples.get(key, 0) + 1
+            names = {t.ident: t.name for t in threading.enumerate()}
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(5)
+            for key, n in sorted(self.samples.items(), key=lambda kv: -kv[1])[:40]:
+                print(f"{n:5d}  {key}", file=sys.stderr)
+
+
 def profiling(on: bool) -> None:
     """With UI_STALL_PROFILE=tottime (or cumtime): what runs on the main thread while measured (this thread only)."""
     if os.environ.get("UI_STALL_PROFILE"):
@@ -109,6 +158,7 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
 
     async def room() -> None:
         from classroom_console.console import ConsoleCore, ConsoleOptions
+        from classroom_console.device_thread import RoomDevicesThread
         from classroom_console.room_devices import RoomDevices
         from devices.discovery import FinderConfig
         from devices.model import Availability
@@ -122,8 +172,9 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
             # loopback DNS-SD also hears every other simulated room (a thousand devices from another bench).
             hosts = [str(h) for h in list(ipaddress.IPv4Network(NET).hosts())[:devices]]
             finder = FinderConfig(search_targets=[], sweep=hosts, dnssd_types=())
-            core.devices = RoomDevices(core.room, finder, store=core.store, poll_interval_s=1.0,
-                                       rediscover_every_s=3600)
+            # As the window has them: polled on a loop in a worker thread (UI_STALL_DEVICES=main: the room's loop).
+            kind = RoomDevices if os.environ.get("UI_STALL_DEVICES") == "main" else RoomDevicesThread
+            core.devices = kind(core.room, finder, store=core.store, poll_interval_s=1.0, rediscover_every_s=3600)
             await core.devices.start()
             window = MainWindow(RoomBridge(core))
             window.resize(1366, 768)
@@ -143,9 +194,13 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
             window.bridge.sig_device_changed.connect(count)
             meter = StallMeter()
             meter.start()
+            trace = StallTrace()
+            meter._timer.timeout.connect(trace.tick)
+            trace.start()
             profiling(True)
             await asyncio.sleep(seconds)
             profiling(False)
+            trace.stop()
             meter.stop()
             online = sum(c.device.availability is Availability.ONLINE for c in lecturer.cards.values())
             figures.update(longest=meter.longest_ms, p99=meter.p99_ms, ticks=meter.ticks, cards=len(lecturer.cards),
@@ -175,9 +230,13 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
             await asyncio.sleep(1.0)  # the encoder's start-up is not the steady state
             meter = StallMeter()
             meter.start()
+            trace = StallTrace()
+            meter._timer.timeout.connect(trace.tick)
+            trace.start()
             profiling(True)
             await asyncio.sleep(seconds)
             profiling(False)
+            trace.stop()
             meter.stop()
             shown = window.studio.relay.shown
             await studio.stop_recording()

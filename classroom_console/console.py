@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from classroom_console import demo_history
+from classroom_console.device_thread import RoomDevicesThread
 from classroom_console.discovery_scope import Scope, finder_config, listen_addresses
 from classroom_console.events import ErrorCode, RoomRenamed
 from classroom_console.live import LiveDestinations
@@ -48,6 +49,7 @@ class ConsoleOptions:
     demo_history: bool = True  # six weeks of past sessions in the demo's own log, for the Centre workspace
     poll_interval_s: float = 5.0
     rediscover_every_s: float = 60.0
+    device_thread: bool = False  # the GUI's: devices polled on a loop in a worker thread (device_thread.py)
 
 
 class ConsoleCore:
@@ -143,7 +145,8 @@ class ConsoleCore:
             passwords["*"] = room_password
         if self.options.demo and self.options.sim_room.password:
             passwords.setdefault("*", self.options.sim_room.password)
-        self.devices = RoomDevices(
+        kind = RoomDevicesThread if self.options.device_thread else RoomDevices
+        self.devices = kind(
             self.room,
             finder_config(scope, self._sweep(), passwords),
             store=self.store,

@@ -90,7 +90,7 @@ class Room:
         if old is None:
             self.events.emit(DeviceFound(device))
         else:
-            changed = _changed_fields(old, device)
+            changed = changed_fields(old, device)
             if not changed:
                 return
             self.events.emit(DeviceChanged(device, frozenset(changed)))
@@ -167,7 +167,8 @@ class Room:
                 ErrorRaised("store", f"could not save to the session log: {exc}", ErrorCode.STORE_WRITE_FAILED))
 
 
-def _changed_fields(old: DeviceInfo, new: DeviceInfo) -> set[str]:
+def changed_fields(old: DeviceInfo, new: DeviceInfo) -> set[str]:
+    """What differs between two readings of a device (how it was found is detail, not news)."""
     return {
         f.name
         for f in dataclasses.fields(DeviceInfo)

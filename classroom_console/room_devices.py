@@ -12,11 +12,9 @@ import dataclasses
 import logging
 import time
 from collections.abc import Coroutine, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from classroom_console.events import ErrorCode
-from classroom_console.room import Room
-from classroom_console.store import AsyncStore
 from devices import registry as families
 from devices.driver import (
     COMMAND_CAPABILITY,
@@ -40,6 +38,32 @@ TRANSITIONS = {"warming", "cooling"}  # a projector refuses a power command unti
 DEFERRED_TRIES = 5  # a deferred command is sent again at most this often before it counts as failed
 
 
+class RoomSide(Protocol):
+    """What RoomDevices tells the room: ``Room`` itself, or its link from the device thread (``device_thread.py``)."""
+
+    @property
+    def devices(self) -> dict[str, DeviceInfo]: ...
+
+    def update_device(self, device: DeviceInfo) -> None: ...
+
+    def report_error(self, source: str, message: str, code: str = ErrorCode.OTHER) -> None: ...
+
+    def log_event(self, device_uid: str | None, kind: str, payload: dict[str, Any]) -> None: ...
+
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None: ...
+
+
+class DeviceStore(Protocol):
+    """What RoomDevices asks of the store (``AsyncStore``, or its link from the device thread)."""
+
+    async def known_devices(self) -> list[dict[str, Any]]: ...
+
+    def record_device_reading(
+        self, device_uid: str, *, power: str | None = None, lamp_hours: Sequence[int] = (),
+        error_status: Mapping[str, str] | None = None,
+    ) -> Coroutine[Any, Any, int]: ...
+
+
 class DeviceCommandError(Exception):
     """A command a device refused or could not take: ``reason`` is the code the UI words, the message the log's."""
 
@@ -61,10 +85,10 @@ class _Managed:
 class RoomDevices:
     def __init__(
         self,
-        room: Room,
+        room: RoomSide,
         finder_config: FinderConfig | None,
         *,
-        store: AsyncStore | None = None,
+        store: DeviceStore | None = None,
         passwords: Mapping[str, str] | None = None,
         poll_interval_s: float = 5.0,
         discovery_window_s: float = 4.0,

@@ -217,7 +217,8 @@ async def _start(app: QApplication, first: FirstWindow, args: argparse.Namespace
     demo = args.command == "demo"
     # The demo room has cameras too: one that pans, tilts and zooms, and a fixed one.
     sim_room = SimRoomConfig(cameras=1, fixed_cameras=1) if demo else SimRoomConfig()
-    core = ConsoleCore(ConsoleOptions(data_dir=args.data_dir, demo=demo, sim_room=sim_room))
+    # The devices are polled on a loop of their own in a worker thread: this thread only shows what they say.
+    core = ConsoleCore(ConsoleOptions(data_dir=args.data_dir, demo=demo, sim_room=sim_room, device_thread=True))
     window = MainWindow(RoomBridge(core))
     window.set_data_dir(str(core.db_path.parent))
     probe = os.environ.get(STARTUP_PROBE_ENV)

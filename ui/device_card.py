@@ -82,6 +82,8 @@ class DeviceCard(QFrame):
         self._password_dialog: PasswordDialog | None = None
         self.updates = 0  # how many times the card really redrew its contents (an unchanged device: none)
         self._shown: DeviceInfo | None = None
+        self._tone = ""  # the badge's tone now (set only when it changes)
+        self._inputs_shown: dict[str, str] | None = None
         self.setMinimumWidth(320)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 16, 18, 16)
@@ -168,8 +170,10 @@ class DeviceCard(QFrame):
         self._shown = device
         self.updates += 1
         state: dict[str, Any] = device.state
-        self.name_label.setText(device.name or device.address)
-        self.kind_label.setText(f"{kind_text(device.kind)} · {device.address}")
+        # Only what changed is set (a poll usually moves one figure): a label set again relays itself out,
+        # and a badge's tone re-polishes its style; 100 cards a second made that most of the window's time.
+        self._set_text(self.name_label, device.name or device.address)
+        self._set_text(self.kind_label, f"{kind_text(device.kind)} · {device.address}")
         self._refresh_badge()
 
         facts = []
@@ -187,14 +191,14 @@ class DeviceCard(QFrame):
             facts.append(self.tr("Will turn off after warm-up"))
         elif state.get("will_power") == "on":
             facts.append(self.tr("Will turn on after cooling down"))
-        self.detail_label.setText(" · ".join(facts))
+        self._set_text(self.detail_label, " · ".join(facts))
 
         problems = [problem_text(c, lvl) for c, lvl in sorted(state.get("errors", {}).items())]
         if device.availability in (Availability.OFFLINE, Availability.AUTH_FAILED):
             problems.insert(0, reason_text(device.reason or Reason.NO_ANSWER))
         elif device.availability is Availability.FAULT and not problems:
             problems.append(reason_text(device.reason or Reason.DEVICE_FAULT))
-        self.problem_label.setText("\n".join(problems))
+        self._set_text(self.problem_label, "\n".join(problems))
         self.problem_label.setVisible(bool(problems))
 
         capabilities = device.capabilities
@@ -222,8 +226,15 @@ class DeviceCard(QFrame):
                 tone = "bad"
         else:
             word, tone = availability_text(device.availability, device.reason)
-        self.badge.setText(word)
-        self.badge.set_tone(tone)
+        self._set_text(self.badge, word)
+        if tone != self._tone:
+            self._tone = tone
+            self.badge.set_tone(tone)
+
+    @staticmethod
+    def _set_text(label: QLabel, text: str) -> None:
+        if label.text() != text:
+            label.setText(text)
 
     def _follow_warmup(self, before: object, after: object) -> None:
         """Time each warm-up and cool-down, so the next one counts down from what this projector really takes.
@@ -244,13 +255,15 @@ class DeviceCard(QFrame):
 
     def _fill_inputs(self, state: dict[str, Any]) -> None:
         inputs: dict[str, str] = state.get("inputs", {})
-        codes = [self.input_picker.itemData(i) for i in range(self.input_picker.count())]
-        if codes != list(inputs):
-            self.input_picker.clear()
-            for code, name in inputs.items():
-                self.input_picker.addItem(name, code)
+        if inputs != self._inputs_shown:
+            self._inputs_shown = dict(inputs)
+            codes = [self.input_picker.itemData(i) for i in range(self.input_picker.count())]
+            if codes != list(inputs):
+                self.input_picker.clear()
+                for code, name in inputs.items():
+                    self.input_picker.addItem(name, code)
         current = state.get("input")
-        if current is not None:
+        if current is not None and current != self.input_picker.currentData():
             index = self.input_picker.findData(current)
             if index >= 0:
                 self.input_picker.setCurrentIndex(index)
