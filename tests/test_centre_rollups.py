@@ -30,6 +30,11 @@ FILTERS = (
     UsageFilter(since=date(2025, 9, 4), until=date(2025, 9, 4), utc_offset_h=-3),
     UsageFilter(since=date(2025, 9, 2), until=date(2025, 9, 20), room="r0", utc_offset_h=5.5),
     UsageFilter(since=date(2025, 9, 5)),
+    UsageFilter(utc_offset_h=14),
+    UsageFilter(utc_offset_h=-12),
+    UsageFilter(since=date(2025, 9, 10), until=date(2025, 11, 20), utc_offset_h=-5),
+    UsageFilter(since=date(2025, 10, 1), until=date(2025, 10, 31)),
+    UsageFilter(since=date(2025, 9, 29), until=date(2025, 11, 2), utc_offset_h=3, room="r2"),
 )
 
 
@@ -38,7 +43,7 @@ def iso(t: datetime) -> str:
 
 
 def body(rng: random.Random, sid: str, room: int, events: int, lecturer: str | None = None) -> dict[str, Any]:
-    begin = datetime(2025, 9, 1, tzinfo=UTC) + timedelta(days=rng.randrange(20), hours=rng.randrange(24),
+    begin = datetime(2025, 9, 1, tzinfo=UTC) + timedelta(days=rng.randrange(90), hours=rng.randrange(24),
                                                          minutes=rng.randrange(60))
     end = begin + timedelta(minutes=rng.randrange(0, 300))
     span = (end - begin).total_seconds()

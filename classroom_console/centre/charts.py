@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from classroom_console.centre.rollups import epoch_hour
+from classroom_console.centre.rollups import epoch_hour, hour_of_week
 from classroom_console.usage_model import UsageFilter
 from classroom_console.usage_sql import TOP_N, Dialect, Rows, build_queries
 
@@ -52,53 +52,107 @@ def _hour_bound(at: str, open_value: int) -> int | None:
     return epoch_hour(at) if at[13:] == ":00:00.000000Z" else None
 
 
+def _months(first: str, last: str) -> tuple[str, str, str, str]:
+    """Whole months inside the days [first, last): (first month key, end month key, first day of the first whole
+    month, first day of the end month); an empty month range when there are none."""
+    start = first if first == LOW or first[8:] == "01" else _month_after(first)
+    end = last if last == HIGH else last[:8] + "01"
+    if start >= end:
+        return "", "", last, last
+    return "M" + start[:7], "M" + end[:7], start, end
+
+
+def _month_after(day: str) -> str:
+    y, m = int(day[:4]), int(day[5:7])
+    return f"{y + m // 12:04d}-{m % 12 + 1:02d}-01"
+
+
+def _in_days(columns: str, table: str, extra: str = "") -> str:
+    """The rows of whole months and of the whole days around them, as one derived table ``g``."""
+    ranges = ("day >= :m_lo AND day < :m_hi", "day >= :day_lo AND day < :md_lo", "day >= :md_hi AND day < :day_hi")
+    return "(" + " UNION ALL ".join(f"SELECT {columns} FROM {table} WHERE {r}{extra}" for r in ranges) + ") AS g"
+
+
+def _rooms(f: UsageFilter, params: dict[str, Any], room: str) -> dict[str, str]:
+    """totals and room_weeks from the hourly and weekly room sums (whole-hour offsets, no lecturer chosen)."""
+    since, until = params["since"], params["until"]
+    lo, hi = _hour_bound(since, -(1 << 40)), _hour_bound(until, 1 << 40)
+    if lo is None or hi is None:
+        return {}
+    w_lo = lo + (-hour_of_week(lo)) % 168  # the first Monday 00:00 UTC at or after the start
+    w_hi = hi - hour_of_week(hi)
+    if w_lo >= w_hi:
+        w_lo = w_hi = hi  # no whole week: hours only
+    off = int(f.utc_offset_h)
+    params.update(h_lo=lo, h_hi=hi, w_lo=w_lo, w_hi=w_hi, off_h=off)
+    parts = [
+        f"SELECT room_id, h + 60 AS at, sessions, ms FROM roll_room_hours WHERE how = -1 AND h >= :w_lo AND h < :w_hi"
+        f"{room}",
+        f"SELECT room_id, h AS at, sessions, ms FROM roll_room_hours WHERE h >= :h_lo AND h < :w_lo AND how >= 0{room}",
+        f"SELECT room_id, h AS at, sessions, ms FROM roll_room_hours WHERE h >= :w_hi AND h < :h_hi AND how >= 0{room}",
+    ]
+    totals = (
+        "SELECT coalesce(sum(n), 0), coalesce(sum(ms), 0) / 1000.0, "
+        "coalesce(sum(CASE WHEN n > 0 THEN 1 ELSE 0 END), 0) FROM (SELECT room_id, sum(sessions) AS n, "
+        "sum(ms) AS ms FROM (" + " UNION ALL ".join(parts) + ") AS u GROUP BY room_id) AS r"
+    )
+    if off:  # the hours of a UTC week that fall in the next (east) or last (west) local week move there
+        params["shift"] = 168 - off if off > 0 else -off
+        moved = "how >= :shift" if off > 0 else "how >= 0 AND how < :shift"
+        parts += [
+            f"SELECT room_id, h AS at, sessions, ms FROM roll_room_hours WHERE {moved} AND h >= :w_lo AND h < :w_hi"
+            f"{room}",
+            f"SELECT room_id, h - how + 60 AS at, -sessions, -ms FROM roll_room_hours WHERE {moved} AND h >= :w_lo "
+            f"AND h < :w_hi{room}",
+        ]
+    weeks = (
+        "SELECT room_id, wk, sum(ms) / 1000.0 FROM (SELECT room_id, dd - ((dd + 3) % 7) AS wk, sessions, ms "
+        "FROM (SELECT room_id, (at + :off_h) / 24 AS dd, sessions, ms FROM (" + " UNION ALL ".join(parts) + ") AS u"
+        ") AS x) AS y GROUP BY room_id, wk HAVING sum(sessions) > 0 ORDER BY wk, room_id"
+    )
+    return {"totals": totals, "room_weeks": weeks}
+
+
 def plan(d: Dialect, f: UsageFilter) -> tuple[dict[str, str], dict[str, Any], frozenset[str]]:
     """Every statement by name, their parameters, and the charts read from the daily sums."""
     q, params = build_queries(d, f)
     since, until = params["since"], params["until"]
-    whole = f.utc_offset_h == int(f.utc_offset_h)
     room = " AND room_id = :room" if f.room else ""
+    whole = f.utc_offset_h == int(f.utc_offset_h)
     if not f.lecturer and whole:
-        lo, hi = _hour_bound(since, -(1 << 40)), _hour_bound(until, 1 << 40)
-        if lo is not None and hi is not None:
-            params.update(h_lo=lo, h_hi=hi, off_h=int(f.utc_offset_h))
-            where = f"h >= :h_lo AND h < :h_hi{room}"
-            q["totals"] = ("SELECT coalesce(sum(sessions), 0), coalesce(sum(ms), 0) / 1000.0, count(DISTINCT "
-                           f"CASE WHEN sessions > 0 THEN room_id END) FROM roll_room_hours WHERE {where}")
-            q["room_weeks"] = (
-                "SELECT room_id, wk, sum(ms) / 1000.0 FROM (SELECT room_id, dd - ((dd + 3) % 7) AS wk, sessions, ms "
-                f"FROM (SELECT room_id, (h + :off_h) / 24 AS dd, sessions, ms FROM roll_room_hours WHERE {where}) x) y "
-                "GROUP BY room_id, wk HAVING sum(sessions) > 0 ORDER BY wk, room_id"
-            )
+        q.update(_rooms(f, params, room))
     days = day_split(since, until)
     if days is None or f.lecturer:
         return q, params, frozenset()
-    params.update(day_lo=days[0], day_hi=days[1], lo_edge=_edge(days[0]), hi_edge=_edge(days[1]))
-    in_days = "day >= :day_lo AND day < :day_hi"
+    m_lo, m_hi, md_lo, md_hi = _months(*days)
+    params.update(day_lo=days[0], day_hi=days[1], lo_edge=_edge(days[0]), hi_edge=_edge(days[1]), m_lo=m_lo,
+                  m_hi=m_hi, md_lo=md_lo, md_hi=md_hi)
     base_cond = "started_at >= :since AND started_at < :until"
     rolled: dict[str, tuple[str, str]] = {}  # chart: (from the sums, the same from the base tables)
     if not f.room:
         if whole:
-            rolled["heatmap"] = (f"SELECT how, sum(ms) / 1000.0 FROM roll_heat WHERE {in_days} GROUP BY how",
+            rolled["heatmap"] = (f"SELECT how, sum(ms) / 1000.0 FROM {_in_days('how, ms', 'roll_heat')} GROUP BY how",
                                  q["heatmap"])
         for key, dim in (("by_lecturer", "lecturer"), ("by_course", "course")):
             rolled[key] = (
-                f"SELECT name, sum(sessions), sum(ms) / 1000.0 FROM roll_people WHERE dim = '{dim}' AND {in_days} "
+                f"SELECT name, sum(sessions), sum(ms) / 1000.0 FROM "
+                f"{_in_days('name, sessions, ms', 'roll_people', f' AND dim = {chr(39)}{dim}{chr(39)}')} "
                 "GROUP BY name HAVING sum(sessions) > 0",
                 f"SELECT {dim}, count(*), sum(dur_s) FROM session_spans WHERE {base_cond} GROUP BY {dim}",
             )
         rolled["fault_events"] = (
-            f"SELECT device_uid, sum(n), max(last) FROM roll_faults WHERE {in_days} GROUP BY device_uid",
+            f"SELECT device_uid, sum(n), max(last) FROM {_in_days('device_uid, n, last', 'roll_faults')} "
+            "GROUP BY device_uid",
             q["fault_events"],
         )
     rolled["device_hours"] = (
-        f"SELECT device_uid, sum(ms) / 1000.0 FROM roll_device_days WHERE {in_days}{room} GROUP BY device_uid "
-        "HAVING sum(spans) > 0",
+        f"SELECT device_uid, sum(ms) / 1000.0 FROM {_in_days('device_uid, spans, ms', 'roll_device_days', room)} "
+        "GROUP BY device_uid HAVING sum(spans) > 0",
         q["device_hours"],
     )
     rolled["recordings"] = (
-        "SELECT coalesce(sum(n), 0), coalesce(sum(ms), 0) / 1000.0, coalesce(sum(bytes), 0) FROM roll_recordings "
-        f"WHERE {in_days}{room}",
+        "SELECT coalesce(sum(n), 0), coalesce(sum(ms), 0) / 1000.0, coalesce(sum(bytes), 0) FROM "
+        f"{_in_days('n, ms, bytes', 'roll_recordings', room)}",
         q["recordings"],
     )
     for name, (summed, base) in rolled.items():

@@ -223,10 +223,10 @@ class PostgresCentreDB(CentreDB):
                     await conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
                 for statement in schema.AFTER_COLUMNS:
                     await conn.execute(statement)
-                for statement in rollups.tables(sqlite=False):
-                    await conn.execute(statement)
-                if not await conn.fetchval(rollups.IS_FILLED):
-                    for statement in rollups.fill(pg_store.EPOCH_HOUR):
+                await conn.execute(rollups.STATE)
+                if not await conn.fetchval(rollups.IS_FILLED):  # sums missing or of an older shape: made again
+                    for statement in (*rollups.DROP, *rollups.tables(sqlite=False),
+                                      *rollups.fill(pg_store.sql_epoch_hour, pg_store.sql_date_of_hour)):
                         await conn.execute(statement)
                 await conn.execute(pg_store.VERSION_SEQUENCE)
                 await conn.execute(pg_store.FUNCTION)

@@ -53,17 +53,22 @@ def _connect(path: Path) -> sqlite3.Connection:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
     for statement in schema.AFTER_COLUMNS:
         conn.execute(statement)
-    for statement in rollups.tables(sqlite=True):
+    conn.execute(rollups.STATE)
+    if conn.execute(rollups.IS_FILLED).fetchone()[0]:
+        return conn
+    conn.execute("BEGIN IMMEDIATE")  # sums missing or of an older shape: made again from the rows
+    for statement in (*rollups.DROP, *rollups.tables(sqlite=True), *rollups.fill(_epoch_hour, _date_of_hour)):
         conn.execute(statement)
-    if not conn.execute(rollups.IS_FILLED).fetchone()[0]:
-        conn.execute("BEGIN IMMEDIATE")
-        for statement in rollups.fill(SQLITE_EPOCH_HOUR):
-            conn.execute(statement)
-        conn.execute("COMMIT")
+    conn.execute("COMMIT")
     return conn
 
 
-SQLITE_EPOCH_HOUR = "CAST(strftime('%s', substr(min(started_at), 1, 13) || ':00:00') AS INTEGER) / 3600"
+def _epoch_hour(text: str) -> str:
+    return f"(CAST(strftime('%s', substr({text}, 1, 13) || ':00:00') AS INTEGER) / 3600)"
+
+
+def _date_of_hour(hour: str) -> str:
+    return f"date({hour} * 3600, 'unixepoch')"
 
 
 def _store(c: sqlite3.Connection, rows: SessionRows) -> int:
@@ -76,7 +81,7 @@ def _store(c: sqlite3.Connection, rows: SessionRows) -> int:
         started_at, lecturer, course, dur_s = old
         deltas.span(room, started_at, lecturer, course, dur_s, -1)
         for day, how, ms in c.execute(rollups.OLD_HEAT, key):
-            deltas.heat[(day, int(how))] -= int(ms)
+            deltas.hour(day, int(how), -int(ms))
         redone = {d["device_uid"] for d in rows.device_spans}
         for uid, started_at, dur_s in c.execute(rollups.OLD_DEVICES, key):
             if uid in redone:
@@ -84,7 +89,7 @@ def _store(c: sqlite3.Connection, rows: SessionRows) -> int:
     span = rows.span
     deltas.span(room, span["started_at"], span["lecturer"], span["course"], span["dur_s"], 1)
     for hour in rows.hours:
-        deltas.heat[(hour["started_at"][:10], int(hour["how"]))] += rollups.ms(hour["secs"])
+        deltas.hour(hour["started_at"], int(hour["how"]), rollups.ms(hour["secs"]))
     for d in rows.device_spans:
         deltas.device(room, d["device_uid"], d["started_at"], d["dur_s"], 1)
     faulty = rollups.has_faults(rows.events)
@@ -360,9 +365,7 @@ class SqliteCentreDB(CentreDB):
     async def add_recording(self, row: dict[str, Any]) -> None:
         def write(c: sqlite3.Connection) -> None:
             if c.execute(schema.INSERT_RECORDING, row).rowcount == 1:  # counted once, when first announced
-                c.execute(rollups.ADD_RECORDING, {"room_id": row["room_id"], "day": str(row["started_at"])[:10],
-                                                  "ms": rollups.ms(row.get("duration_s")),
-                                                  "bytes": int(row.get("size_bytes") or 0)})
+                c.executemany(rollups.ADD_RECORDING, rollups.recording_rows(row))
 
         await self._call(write, write=True)
 

@@ -16,13 +16,23 @@ from typing import Any
 
 from classroom_console import tablet_sessions
 from classroom_console.centre.payloads import SessionRows
-from classroom_console.centre.rollups import epoch_hour
+from classroom_console.centre.rollups import epoch_hour, hour_of_week, week_key
 
 VERSION_SEQUENCE = "CREATE SEQUENCE IF NOT EXISTS centre_version"
 BUMP = "SELECT nextval('centre_version')"  # after a commit: a report cached under the old number is stale
 VERSION = "SELECT last_value + (CASE WHEN is_called THEN 1 ELSE 0 END) FROM centre_version"
-EPOCH_HOUR = ("CAST(extract(epoch FROM CAST(substr(min(started_at), 1, 13) || ':00:00+00' AS timestamptz)) "
-              "AS BIGINT) / 3600")
+
+
+def sql_epoch_hour(text: str) -> str:
+    return f"(CAST(extract(epoch FROM CAST(substr({text}, 1, 13) || ':00:00+00' AS timestamptz)) AS BIGINT) / 3600)"
+
+
+def sql_date_of_hour(hour: str) -> str:
+    return f"to_char(to_timestamp({hour} * 3600) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+
+
+_WEEK = "'W' || to_char(date_trunc('week', CAST(substr({}, 1, 10) AS date)), 'YYYY-MM-DD')"
+_GRAINS = "LATERAL (VALUES (substr({0}, 1, 10)), ('M' || substr({0}, 1, 7))) AS g(day)"  # a day and its month
 
 _MS = "round({} * 1000)::bigint"
 _OLD_MS = _MS.format("o.dur_s")
@@ -41,18 +51,21 @@ BEGIN
     PERFORM pg_advisory_xact_lock(hashtext(v_room), hashtext(v_sid));
     -- the previous version of this session, taken away from the sums
     UPDATE roll_room_hours t SET sessions = t.sessions - 1, ms = t.ms - {_OLD_MS} FROM session_spans o
-        WHERE o.room_id = v_room AND o.id = v_sid AND t.room_id = v_room AND t.hour = substr(o.started_at, 1, 13);
+        WHERE o.room_id = v_room AND o.id = v_sid AND t.room_id = v_room
+        AND t.hour IN (substr(o.started_at, 1, 13), {_WEEK.format("o.started_at")});
     UPDATE roll_people t SET sessions = t.sessions - 1, ms = t.ms - {_OLD_MS} FROM session_spans o
-        WHERE o.room_id = v_room AND o.id = v_sid AND t.day = substr(o.started_at, 1, 10)
+        WHERE o.room_id = v_room AND o.id = v_sid
+        AND t.day IN (substr(o.started_at, 1, 10), 'M' || substr(o.started_at, 1, 7))
         AND ((t.dim = 'lecturer' AND t.name = o.lecturer) OR (t.dim = 'course' AND t.name = o.course));
-    UPDATE roll_heat t SET ms = t.ms - x.ms FROM (SELECT substr(started_at, 1, 10) AS day, how,
-            sum(round(secs * 1000))::bigint AS ms FROM session_hours
+    UPDATE roll_heat t SET ms = t.ms - x.ms FROM (SELECT g.day, how, sum(round(secs * 1000))::bigint AS ms
+            FROM session_hours, {_GRAINS.format("started_at")}
             WHERE room_id = v_room AND session_id = v_sid GROUP BY 1, 2) x
         WHERE t.day = x.day AND t.how = x.how;
     UPDATE roll_device_days t SET spans = t.spans - 1, ms = t.ms - {_OLD_MS} FROM device_spans o
         WHERE o.room_id = v_room AND o.session_id = v_sid AND o.device_uid IN
             (SELECT n.device_uid FROM jsonb_to_recordset(doc -> 'device_spans') AS n(device_uid text))
-        AND t.room_id = v_room AND t.device_uid = o.device_uid AND t.day = substr(o.started_at, 1, 10);
+        AND t.room_id = v_room AND t.device_uid = o.device_uid
+        AND t.day IN (substr(o.started_at, 1, 10), 'M' || substr(o.started_at, 1, 7));
     -- the rows
     INSERT INTO sessions (room_id, id, lecturer, course, kind, started_at, ended_at, status, received_at)
         VALUES (v_room, v_sid, v_s ->> 'lecturer', v_s ->> 'course', v_s ->> 'kind', v_s ->> 'started_at',
@@ -67,7 +80,7 @@ BEGIN
             AS e(local_id bigint, device_uid text, kind text, payload text, wall_time text)
         ON CONFLICT DO NOTHING RETURNING device_uid, kind, wall_time)
     INSERT INTO roll_faults (day, device_uid, n, last)
-        SELECT substr(wall_time, 1, 10), device_uid, count(*), max(wall_time) FROM added
+        SELECT g.day, device_uid, count(*), max(wall_time) FROM added, {_GRAINS.format("wall_time")}
             WHERE kind IN ('error', 'command_failed') AND device_uid IS NOT NULL GROUP BY 1, 2
         ON CONFLICT (day, device_uid) DO UPDATE SET n = roll_faults.n + excluded.n,
             last = CASE WHEN excluded.last > roll_faults.last THEN excluded.last ELSE roll_faults.last END;
@@ -105,22 +118,25 @@ BEGIN
     DELETE FROM tablet_sessions WHERE room_id = v_room AND session_id = v_sid;
     {_TABLET_SESSIONS};
     -- the new version, added to the sums
-    INSERT INTO roll_room_hours (room_id, hour, h, sessions, ms)
-        VALUES (v_room, substr(v_started, 1, 13), (doc ->> 'h')::bigint, 1, v_ms)
+    INSERT INTO roll_room_hours (room_id, hour, h, how, sessions, ms)
+        VALUES (v_room, substr(v_started, 1, 13), (doc ->> 'h')::bigint, (doc ->> 'how')::integer, 1, v_ms),
+               (v_room, doc ->> 'week', (doc ->> 'week_h')::bigint, -1, 1, v_ms)
         ON CONFLICT (room_id, hour) DO UPDATE SET sessions = roll_room_hours.sessions + 1,
             ms = roll_room_hours.ms + excluded.ms;
     INSERT INTO roll_people (dim, day, name, sessions, ms)
-        VALUES ('lecturer', substr(v_started, 1, 10), v_sp ->> 'lecturer', 1, v_ms),
-               ('course', substr(v_started, 1, 10), v_sp ->> 'course', 1, v_ms)
+        SELECT p.dim, g.day, p.name, 1, v_ms FROM {_GRAINS.format("v_started")},
+            (VALUES ('lecturer', v_sp ->> 'lecturer'), ('course', v_sp ->> 'course')) AS p(dim, name)
         ON CONFLICT (dim, day, name) DO UPDATE SET sessions = roll_people.sessions + 1,
             ms = roll_people.ms + excluded.ms;
     INSERT INTO roll_heat (day, how, ms)
-        SELECT substr(v_started, 1, 10), h.how, sum(round(h.secs * 1000))::bigint
-            FROM jsonb_to_recordset(doc -> 'hours') AS h(how integer, secs float8) GROUP BY h.how
+        SELECT g.day, h.how, sum(round(h.secs * 1000))::bigint
+            FROM jsonb_to_recordset(doc -> 'hours') AS h(how integer, secs float8), {_GRAINS.format("v_started")}
+            GROUP BY g.day, h.how
         ON CONFLICT (day, how) DO UPDATE SET ms = roll_heat.ms + excluded.ms;
     INSERT INTO roll_device_days (room_id, day, device_uid, spans, ms)
-        SELECT v_room, substr(d.started_at, 1, 10), d.device_uid, 1, round(d.dur_s * 1000)::bigint
-            FROM jsonb_to_recordset(doc -> 'device_spans') AS d(device_uid text, started_at text, dur_s float8)
+        SELECT v_room, g.day, d.device_uid, 1, round(d.dur_s * 1000)::bigint
+            FROM jsonb_to_recordset(doc -> 'device_spans') AS d(device_uid text, started_at text, dur_s float8),
+            {_GRAINS.format("d.started_at")}
         ON CONFLICT (room_id, day, device_uid) DO UPDATE SET spans = roll_device_days.spans + 1,
             ms = roll_device_days.ms + excluded.ms;
     SELECT count(*) INTO v_held FROM session_events WHERE room_id = v_room AND session_id = v_sid;
@@ -133,8 +149,8 @@ ADD_RECORDING = """WITH added AS (
         VALUES (:room_id, :id, :session_id, :name, :started_at, :stopped_at, :duration_s, :size_bytes, :sha256)
         ON CONFLICT DO NOTHING RETURNING room_id, started_at, duration_s, size_bytes)
     INSERT INTO roll_recordings (room_id, day, n, ms, bytes)
-        SELECT room_id, substr(started_at, 1, 10), 1, round(coalesce(duration_s, 0) * 1000)::bigint,
-            coalesce(size_bytes, 0) FROM added
+        SELECT room_id, g.day, 1, round(coalesce(duration_s, 0) * 1000)::bigint, coalesce(size_bytes, 0)
+        FROM added, LATERAL (VALUES (substr(started_at, 1, 10)), ('M' || substr(started_at, 1, 7))) AS g(day)
     ON CONFLICT (room_id, day) DO UPDATE SET n = roll_recordings.n + 1, ms = roll_recordings.ms + excluded.ms,
         bytes = roll_recordings.bytes + excluded.bytes"""
 
@@ -142,8 +158,10 @@ ADD_RECORDING = """WITH added AS (
 def document(rows: SessionRows) -> str:
     """The upload as the function's one argument; a device named twice is stored once, the last as before."""
     devices = list({d["uid"]: d for d in rows.devices}.values())
+    h = epoch_hour(str(rows.span["started_at"]))
+    week, week_h = week_key(h)
     doc: dict[str, Any] = {
-        "session": rows.session, "span": rows.span, "h": epoch_hour(str(rows.span["started_at"])),
+        "session": rows.session, "span": rows.span, "h": h, "how": hour_of_week(h), "week": week, "week_h": week_h,
         "events": rows.events, "hours": rows.hours, "device_spans": rows.device_spans, "devices": devices,
         "readings": rows.readings, "tablets": rows.tablets,
     }

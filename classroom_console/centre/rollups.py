@@ -8,20 +8,24 @@ hour's sums are a few thousand rows a year. Exact, not approximate:
 - events are insert-only (ON CONFLICT DO NOTHING), so the fault sums add only the events the insert added;
 - a recording is counted when its row is first inserted.
 
-Keys are text cut from the canonical UTC timestamps (day = ``started_at[:10]``, hour = ``[:13]``) so SQLite and
-PostgreSQL fill and match them with the same SQL; seconds are summed as integer milliseconds, so any order of
-adding gives the same total. ``centre/charts.py`` reads these tables; an existing centre fills them once on start.
+Each sum is kept at two grains, so a year is a few dozen rows: per UTC hour (``started_at[:13]``) and per UTC
+week (``W`` + its Monday) for the rooms' totals and weeks; per UTC day (``started_at[:10]``) and per month (``M`` +
+``YYYY-MM``) for the rest. The letters sort after every digit, so a range of days never takes in a month's row.
+Seconds are summed as integer milliseconds, so any order of adding gives the same total. ``centre/charts.py``
+reads these tables; a centre whose sums are missing or older (``FILLED``) remakes them from its rows on start.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 FAULT_KINDS = ("error", "command_failed")
-FILLED = "rollups_v1"
-_EPOCH_DAY = date(1970, 1, 1).toordinal()  # the roll_state row saying the tables hold everything the base tables do
+FILLED = "rollups_v2"  # the roll_state row saying the tables hold everything the base tables do, at every grain
+TABLES = ("roll_room_hours", "roll_people", "roll_heat", "roll_device_days", "roll_faults", "roll_recordings")
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
 
 
 def tables(sqlite: bool) -> tuple[str, ...]:
@@ -29,8 +33,9 @@ def tables(sqlite: bool) -> tuple[str, ...]:
     tail = " WITHOUT ROWID" if sqlite else ""
     return (
         f"""CREATE TABLE IF NOT EXISTS roll_room_hours (room_id TEXT NOT NULL, hour TEXT NOT NULL, h BIGINT NOT NULL,
-            sessions BIGINT NOT NULL, ms BIGINT NOT NULL, PRIMARY KEY (room_id, hour)){tail}""",
-        "CREATE INDEX IF NOT EXISTS roll_room_hours_h ON roll_room_hours(h, room_id, sessions, ms)",
+            how INTEGER NOT NULL, sessions BIGINT NOT NULL, ms BIGINT NOT NULL, PRIMARY KEY (room_id, hour)){tail}""",
+        "CREATE INDEX IF NOT EXISTS roll_room_hours_h ON roll_room_hours(h, how, room_id, sessions, ms)",
+        "CREATE INDEX IF NOT EXISTS roll_room_hours_how ON roll_room_hours(how, h, room_id, sessions, ms)",
         f"""CREATE TABLE IF NOT EXISTS roll_people (dim TEXT NOT NULL, day TEXT NOT NULL, name TEXT NOT NULL,
             sessions BIGINT NOT NULL, ms BIGINT NOT NULL, PRIMARY KEY (dim, day, name)){tail}""",
         f"""CREATE TABLE IF NOT EXISTS roll_heat (day TEXT NOT NULL, how INTEGER NOT NULL, ms BIGINT NOT NULL,
@@ -44,23 +49,32 @@ def tables(sqlite: bool) -> tuple[str, ...]:
         f"""CREATE TABLE IF NOT EXISTS roll_recordings (room_id TEXT NOT NULL, day TEXT NOT NULL, n BIGINT NOT NULL,
             ms BIGINT NOT NULL, bytes BIGINT NOT NULL, PRIMARY KEY (room_id, day)){tail}""",
         "CREATE INDEX IF NOT EXISTS roll_recordings_day ON roll_recordings(day, n, ms, bytes)",
-        "CREATE TABLE IF NOT EXISTS roll_state (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
     )
+
+
+STATE = "CREATE TABLE IF NOT EXISTS roll_state (name TEXT PRIMARY KEY, value BIGINT NOT NULL)"
 
 
 _MS = "CAST(round({}) AS BIGINT)"
 _FAULT_IN = "kind IN ('error', 'command_failed')"
 
 
-def fill(epoch_hour_of_min_started: str) -> tuple[str, ...]:
-    """Sums of what a centre made by older code holds (run once, in the transaction that creates the tables).
+def fill(epoch_hour: Callable[[str], str], date_of_hour: Callable[[str], str]) -> tuple[str, ...]:
+    """Sums of what the base tables hold: run once, in the transaction that (re)creates the tables.
 
-    ``epoch_hour_of_min_started``: the dialect's integer hours since 1970 of ``min(started_at)``'s hour.
+    ``epoch_hour(x)``: the dialect's whole hours since 1970 of canonical time text ``x``; ``date_of_hour(h)``: the
+    ISO date of an hour number. The coarser grains (weeks, months) are then summed from the finer rows.
     """
     ms = "CAST(sum(round({} * 1000)) AS BIGINT)"
+    eh = epoch_hour("min(started_at)")
     return (
-        f"""INSERT INTO roll_room_hours (room_id, hour, h, sessions, ms) SELECT room_id, substr(started_at, 1, 13),
-            {epoch_hour_of_min_started}, count(*), {ms.format('dur_s')} FROM session_spans GROUP BY 1, 2""",
+        f"""INSERT INTO roll_room_hours (room_id, hour, h, how, sessions, ms) SELECT room_id,
+            substr(started_at, 1, 13), {eh}, ({eh} + 72) % 168, count(*), {ms.format('dur_s')}
+            FROM session_spans GROUP BY 1, 2""",
+        f"""INSERT INTO roll_room_hours (room_id, hour, h, how, sessions, ms) SELECT room_id,
+            'W' || {date_of_hour('wh')}, wh, -1, sum(sessions), sum(ms)
+            FROM (SELECT room_id, h - how AS wh, sessions, ms FROM roll_room_hours WHERE how >= 0) AS x
+            GROUP BY room_id, wh""",
         f"""INSERT INTO roll_people (dim, day, name, sessions, ms) SELECT 'lecturer', substr(started_at, 1, 10),
             lecturer, count(*), {ms.format('dur_s')} FROM session_spans GROUP BY 2, 3""",
         f"""INSERT INTO roll_people (dim, day, name, sessions, ms) SELECT 'course', substr(started_at, 1, 10),
@@ -74,14 +88,28 @@ def fill(epoch_hour_of_min_started: str) -> tuple[str, ...]:
         f"""INSERT INTO roll_recordings (room_id, day, n, ms, bytes) SELECT room_id, substr(started_at, 1, 10),
             count(*), {ms.format('coalesce(duration_s, 0)')}, CAST(sum(coalesce(size_bytes, 0)) AS BIGINT)
             FROM recordings GROUP BY 1, 2""",
+        # the months, from the days
+        """INSERT INTO roll_people (dim, day, name, sessions, ms) SELECT dim, 'M' || substr(day, 1, 7), name,
+            sum(sessions), sum(ms) FROM roll_people GROUP BY 1, 2, 3""",
+        """INSERT INTO roll_heat (day, how, ms) SELECT 'M' || substr(day, 1, 7), how, sum(ms) FROM roll_heat
+            GROUP BY 1, 2""",
+        """INSERT INTO roll_device_days (room_id, day, device_uid, spans, ms) SELECT room_id, 'M' || substr(day, 1, 7),
+            device_uid, sum(spans), sum(ms) FROM roll_device_days GROUP BY 1, 2, 3""",
+        """INSERT INTO roll_faults (day, device_uid, n, last) SELECT 'M' || substr(day, 1, 7), device_uid, sum(n),
+            max(last) FROM roll_faults GROUP BY 1, 2""",
+        """INSERT INTO roll_recordings (room_id, day, n, ms, bytes) SELECT room_id, 'M' || substr(day, 1, 7), sum(n),
+            sum(ms), sum(bytes) FROM roll_recordings GROUP BY 1, 2""",
+        "DELETE FROM roll_state WHERE name LIKE 'rollups_%'",
         f"INSERT INTO roll_state (name, value) VALUES ('{FILLED}', 1)",
     )
 
 
 IS_FILLED = f"SELECT count(*) FROM roll_state WHERE name = '{FILLED}'"
+DROP = tuple(f"DROP TABLE IF EXISTS {table}" for table in TABLES)  # derived data: remade whole when it changes
 
 # Upserts adding a delta (negative when a re-sent session takes its old version away).
-ADD_ROOM_HOUR = """INSERT INTO roll_room_hours (room_id, hour, h, sessions, ms) VALUES (:room_id, :hour, :h, :n, :ms)
+ADD_ROOM_HOUR = """INSERT INTO roll_room_hours (room_id, hour, h, how, sessions, ms)
+    VALUES (:room_id, :hour, :h, :how, :n, :ms)
     ON CONFLICT (room_id, hour) DO UPDATE SET sessions = roll_room_hours.sessions + excluded.sessions,
         ms = roll_room_hours.ms + excluded.ms"""
 ADD_PEOPLE = """INSERT INTO roll_people (dim, day, name, sessions, ms) VALUES (:dim, :day, :name, :n, :ms)
@@ -120,39 +148,62 @@ def epoch_hour(started_at: str) -> int:
     return day * 24 + int(started_at[11:13])
 
 
+def hour_of_week(h: int) -> int:
+    """0 = Monday 00:00 UTC (1970-01-01 was a Thursday: 72 hours after a Monday)."""
+    return (h + 72) % 168
+
+
+def week_key(h: int) -> tuple[str, int]:
+    """The key and first hour of the UTC week (Monday 00:00) holding hour ``h``."""
+    start = h - hour_of_week(h)
+    return "W" + date.fromordinal(_EPOCH_DAY + start // 24).isoformat(), start
+
+
+def month_key(day: str) -> str:
+    return "M" + day[:7]
+
+
 def has_faults(events: list[dict[str, Any]]) -> bool:
     return any(e["kind"] in FAULT_KINDS and e["device_uid"] is not None for e in events)
 
 
 class Deltas:
-    """The rows to add to each rollup for one upload: minus the old version, plus the new."""
+    """The rows to add to each rollup for one upload, at every grain: minus the old version, plus the new."""
 
     def __init__(self) -> None:
-        self.room_hours: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        self.room_hours: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # h, how, n, ms
         self.people: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
         self.heat: dict[tuple[str, int], int] = defaultdict(int)
         self.devices: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
 
     def span(self, room: str, started_at: str, lecturer: str, course: str, dur_s: Any, sign: int) -> None:
-        cell = self.room_hours[(room, started_at[:13])]
-        cell[0] += sign
-        cell[1] += sign * ms(dur_s)
-        day = started_at[:10]
-        for key in (("lecturer", day, lecturer), ("course", day, course)):
-            person = self.people[key]
-            person[0] += sign
-            person[1] += sign * ms(dur_s)
+        h = epoch_hour(started_at)
+        week, start = week_key(h)
+        for key, at, how in ((started_at[:13], h, hour_of_week(h)), (week, start, -1)):
+            cell = self.room_hours[(room, key)]
+            cell[0], cell[1] = at, how
+            cell[2] += sign
+            cell[3] += sign * ms(dur_s)
+        for day in (started_at[:10], month_key(started_at)):
+            for person in (self.people[("lecturer", day, lecturer)], self.people[("course", day, course)]):
+                person[0] += sign
+                person[1] += sign * ms(dur_s)
+
+    def hour(self, started_at: str, how: int, secs_ms: int) -> None:
+        for day in (started_at[:10], month_key(started_at)):
+            self.heat[(day, how)] += secs_ms
 
     def device(self, room: str, uid: str, started_at: str, dur_s: Any, sign: int) -> None:
-        cell = self.devices[(room, started_at[:10], uid)]
-        cell[0] += sign
-        cell[1] += sign * ms(dur_s)
+        for day in (started_at[:10], month_key(started_at)):
+            cell = self.devices[(room, day, uid)]
+            cell[0] += sign
+            cell[1] += sign * ms(dur_s)
 
     def rows(self) -> list[tuple[str, list[dict[str, Any]]]]:
         """(upsert, rows) for each table; cells that cancelled out (a re-send of the same data) are skipped."""
         return [
-            (ADD_ROOM_HOUR, [{"room_id": r, "hour": hr, "h": epoch_hour(hr), "n": n, "ms": t}
-                             for (r, hr), (n, t) in self.room_hours.items() if n or t]),
+            (ADD_ROOM_HOUR, [{"room_id": r, "hour": key, "h": h, "how": how, "n": n, "ms": t}
+                             for (r, key), (h, how, n, t) in self.room_hours.items() if n or t]),
             (ADD_PEOPLE, [{"dim": dim, "day": day, "name": name, "n": n, "ms": t}
                           for (dim, day, name), (n, t) in self.people.items() if n or t]),
             (ADD_HEAT, [{"day": day, "how": how, "ms": t} for (day, how), t in self.heat.items() if t]),
@@ -162,11 +213,21 @@ class Deltas:
 
 
 def fault_deltas(before: list[tuple[Any, ...]], after: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
-    """The faults an insert added, per (day, device), from the session's sums before and after it."""
+    """The faults an insert added, per (day, device) and (month, device), from the session's sums around it."""
     old = {(day, uid): int(n) for day, uid, n, _last in before}
-    out = []
+    out: dict[tuple[str, str], list[Any]] = {}
     for day, uid, n, last in after:
         added = int(n) - old.get((day, uid), 0)
         if added:
-            out.append({"day": day, "device_uid": uid, "n": added, "last": last})
-    return out
+            for key in (day, month_key(day)):
+                cell = out.setdefault((key, uid), [0, ""])
+                cell[0] += added
+                cell[1] = max(cell[1], str(last))
+    return [{"day": day, "device_uid": uid, "n": n, "last": last} for (day, uid), (n, last) in out.items()]
+
+
+def recording_rows(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """A newly announced recording's rows for ``ADD_RECORDING``: its day and its month."""
+    day = str(row["started_at"])[:10]
+    return [{"room_id": row["room_id"], "day": key, "ms": ms(row.get("duration_s")),
+             "bytes": int(row.get("size_bytes") or 0)} for key in (day, month_key(day))]
