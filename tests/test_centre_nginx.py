@@ -130,7 +130,7 @@ async def test_two_processes_behind_nginx_one_killed_mid_upload_the_other_comple
                 for port in ports:
                     async with http.get(f"http://127.0.0.1:{port}/api/v1/usage", headers=auth(token)) as r:
                         assert r.status == 200
-            room = await store.call(lambda st: fill_room(st, tmp_path, sessions=2, events=5, recording_bytes=32 * MB))
+            room = await store.call(lambda st: fill_room(st, tmp_path, sessions=2, events=5, recording_bytes=24 * MB))
             engine = engine_for(store, url, token, bandwidth_bps=6 * MB, chunk_bytes=256 * MB)
             try:
                 first = asyncio.ensure_future(engine.run_once())
@@ -151,6 +151,7 @@ async def test_two_processes_behind_nginx_one_killed_mid_upload_the_other_comple
                             bodies.append(await r.json())
                 assert bodies[0] == bodies[1] and bodies[0]["sessions"] == 2
                 victim = next(p for p in procs if p.pid == holder)
+                assert not first.done(), f"the upload ended before a process was killed: {first.result()}"
                 victim.send_signal(signal.SIGKILL)
                 await victim.wait()
                 result = await first
