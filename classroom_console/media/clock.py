@@ -80,7 +80,8 @@ class SimulatedClock:
         self._participants = 0
         self._sleepers: list[tuple[float, int]] = []
         self._seq = itertools.count()
-        self._woken: set[int] = set()
+        self._woken: dict[int, threading.Event] = {}  # woken and not yet running again
+        self._waiting: dict[int, threading.Event] = {}  # each sleeper's own wake-up: one woken, not all of them
 
     def now(self) -> float:
         return self._now  # a float read is atomic; no lock, so the event loop never waits on one
@@ -101,16 +102,21 @@ class SimulatedClock:
             if t <= self._now:
                 return True
             ticket = next(self._seq)
+            wake = self._waiting[ticket] = threading.Event()
             heapq.heappush(self._sleepers, (t, ticket))
             self._advance()
-            while ticket not in self._woken:
-                if stop is not None and stop.is_set():
-                    self._sleepers = [s for s in self._sleepers if s[1] != ticket]
-                    heapq.heapify(self._sleepers)
-                    return False
-                self._cond.wait(0.05)
-            self._woken.discard(ticket)
-            return True
+        while not wake.wait(0.05):
+            if stop is not None and stop.is_set():
+                with self._cond:
+                    if not wake.is_set():
+                        self._sleepers = [s for s in self._sleepers if s[1] != ticket]
+                        heapq.heapify(self._sleepers)
+                        del self._waiting[ticket]
+                        return False
+                break
+        with self._cond:
+            self._woken.pop(ticket, None)
+        return True
 
     def wait_for(self, ready: Callable[[], bool], nudge: threading.Event, earliest: float, deadline: float,
                  stop: threading.Event) -> bool:
@@ -126,5 +132,5 @@ class SimulatedClock:
             return
         t, ticket = heapq.heappop(self._sleepers)
         self._now = max(self._now, t)
-        self._woken.add(ticket)
-        self._cond.notify_all()
+        wake = self._woken[ticket] = self._waiting.pop(ticket)
+        wake.set()
