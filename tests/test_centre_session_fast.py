@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import copy
 import json
+import sqlite3
+from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from classroom_console.centre import app as centre_app
 from classroom_console.centre import validate
 from classroom_console.centre.bodies import decode
 from classroom_console.centre.payloads import FILE_ID_RE, ID_RE, SessionRows, check_id, recording_row, session_rows
 from classroom_console.centre.session_fast import session_rows_fast
-from tests.test_centre_api import T0, session_body
+from tests.test_centre_api import T0, auth, session_body
 from tests.test_centre_validation import HOSTILE_SESSIONS, RAW_SESSIONS
+from tests.test_sync_support import add_token, running_centre
 
 
 def _reference(raw: bytes) -> SessionRows | str:
@@ -124,3 +129,42 @@ def test_an_id_with_a_trailing_newline_is_refused() -> None:
             check_id("r1\n", pattern)
     with pytest.raises(validate.Invalid):
         recording_row("Room A", {"id": "r1\n", "size": 1, "sha256": "a" * 64, "started_at": T0}, 10)
+
+
+async def test_the_centre_takes_common_uploads_by_the_fast_path_and_the_rest_by_the_reference(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small (on the loop) and medium (on a worker thread) common bodies never reach session_rows, a float in a
+    payload included (that payload alone is encoded by the reference); a time with an offset does reach it.
+    Every payload is stored in the reference's text."""
+    called: list[str] = []
+
+    def counted(room: str, session_id: str, body: Any, now: str) -> SessionRows:
+        called.append(session_id)
+        return session_rows(room, session_id, body, now)
+
+    monkeypatch.setattr(centre_app, "session_rows", counted)
+    small, medium, offset = session_body("s-small", 5), session_body("s-medium", 1500), session_body("s-offset", 5)
+    small["events"][2]["payload"] = {"level": 0.25, "big": 1e16}
+    offset["events"][1]["wall_time"] = "2026-11-23T10:10:00+02:00"
+    async with running_centre(tmp_path) as centre, aiohttp.ClientSession() as http:
+        token = await add_token(centre, "Room A")
+        for body in (small, medium, offset):
+            sid = body["session"]["id"]
+            raw = json.dumps(body).encode()
+            if body is medium:
+                assert centre_app.Limits().inline_json_bytes < len(raw) < centre_app.Limits().fast_json_bytes
+            async with http.put(f"{centre.url}/api/v1/sessions/{sid}", data=raw,
+                                headers={**auth(token), "Content-Type": "application/json"}) as r:
+                assert r.status == 200, await r.text()
+                assert (await r.json())["events"] == len(body["events"])
+    assert called == ["s-offset"]
+    conn = sqlite3.connect(tmp_path / "centre.db")
+    try:
+        stored = dict(conn.execute(
+            "SELECT session_id || ':' || local_id, payload FROM session_events WHERE local_id = 3").fetchall())
+    finally:
+        conn.close()
+    for body in (small, medium, offset):
+        sid = body["session"]["id"]
+        assert stored[f"{sid}:3"] == validate.encode_json(body["events"][2]["payload"])
