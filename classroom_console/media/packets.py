@@ -86,13 +86,21 @@ class PacketQueue:
         self.dropped_packets = 0
         self.dropped_bytes = 0
         self.dropped_gops = 0
+        # who waits on the condition: a notify only then (one per packet woke nobody most of the time and held
+        # the GIL for it, on the encoder's thread)
+        self._getters = 0
+        self._putters = 0
 
     # -- the producer's side ------------------------------------------------------------------
     def put(self, packet: EncodedPacket) -> bool:
         """False when the packet was dropped (the output is behind, gone, or still in a dropped GOP)."""
         with self._cond:
             while self.block and not self._abandoned and self._span(packet) > self.limit_s and self._items:
-                self._cond.wait(0.1)
+                self._putters += 1
+                try:
+                    self._cond.wait(0.1)
+                finally:
+                    self._putters -= 1
             if self._abandoned:
                 return self._drop(packet)
             span = self._span(packet)
@@ -114,7 +122,8 @@ class PacketQueue:
             self._items.append(packet)
             self._bytes += len(packet.data)
             self._newest_s = max(self._newest_s, packet.time_s)
-            self._cond.notify_all()
+            if self._getters:
+                self._cond.notify_all()
             return True
 
     def close(self) -> None:
@@ -128,12 +137,17 @@ class PacketQueue:
         """The oldest packet, or None after ``timeout`` (or at once when drained)."""
         with self._cond:
             if not self._items and not self._closed and not self._abandoned:
-                self._cond.wait(timeout)
+                self._getters += 1
+                try:
+                    self._cond.wait(timeout)
+                finally:
+                    self._getters -= 1
             if not self._items:
                 return None
             packet = self._items.popleft()
             self._bytes -= len(packet.data)
-            self._cond.notify_all()
+            if self._putters:
+                self._cond.notify_all()
             return packet
 
     def abandon(self) -> None:
