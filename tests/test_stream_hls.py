@@ -22,6 +22,7 @@ import pytest
 
 from classroom_console.media import EncoderSettings, Program, Recorder, TestPattern, Tone, offload
 from classroom_console.media.broadcast import Broadcast
+from classroom_console.media.clock import Clock, SimulatedClock
 from classroom_console.media.encoder import Encoder
 from classroom_console.media.hls_dnssd import SERVICE_TYPE, HlsAdvertiser
 from classroom_console.media.hls_server import HlsServer
@@ -68,8 +69,8 @@ def decode_segment(data: bytes) -> tuple[list[str], list[float], float]:
     return codecs, times, sound
 
 
-def small_program() -> Program:
-    program = Program(SIZE, FPS)
+def small_program(clock: Clock | None = None) -> Program:
+    program = Program(SIZE, FPS, clock=clock)
     for source in (TestPattern(size=SIZE, fps=FPS), Tone()):
         program.add_source(source)
     return program
@@ -281,8 +282,8 @@ class Gappy(HlsOutput):
 
 async def test_a_stretch_of_dropped_gops_starts_a_discontinuous_segment_that_still_decodes() -> None:
     hls = Gappy(2.0, 3.5)
-    program = small_program()
-    broadcast = Broadcast(program, [hls], duration_s=5.0)
+    program = small_program(SimulatedClock())  # the same threads, faster than real time: no viewer to wait for
+    broadcast = Broadcast(program, [hls], duration_s=5.0, settings=EncoderSettings(block_when_full=True))
     program.start()
     try:
         await broadcast.start()
