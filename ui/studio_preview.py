@@ -9,7 +9,7 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 from PySide6.QtCore import QObject, QSize, Qt, Signal
-from PySide6.QtGui import QImage, QPixmap, QResizeEvent
+from PySide6.QtGui import QImage, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 
@@ -85,14 +85,21 @@ class _Scaler:
 _SCALER = _Scaler()
 
 
-def fitted(image: np.ndarray, box: tuple[int, int]) -> QImage:
-    """``image`` (RGB) scaled into ``box`` with its aspect kept, as a QImage owning its pixels (any thread)."""
+def fitted(image: np.ndarray, box: tuple[int, int]) -> tuple[QImage, np.ndarray]:
+    """``image`` (RGB) scaled into ``box`` with its aspect kept (any thread), as a QImage the screen takes as it is.
+
+    The QImage is in Qt's own 32-bit layout, made by OpenCV with the GIL released, and borrows the returned array's
+    pixels (keep both): turning an RGB888 image into a pixmap on the GUI thread was a per-pixel conversion there
+    while holding the GIL (a QImage ``copy`` on this thread too).
+    """
     h, w = image.shape[:2]
     scale = min(box[0] / w, box[1] / h)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     if size != (w, h):
         image = cv2.resize(image, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
-    return to_qimage(image)
+    pixels = cv2.cvtColor(image, cv2.COLOR_RGB2BGRA)  # little-endian 0xffRRGGBB: QImage.Format_RGB32
+    fh, fw = pixels.shape[:2]
+    return QImage(pixels.data, fw, fh, 4 * fw, QImage.Format.Format_RGB32), pixels
 
 
 class PictureView(QLabel):
@@ -103,7 +110,7 @@ class PictureView(QLabel):
     time, latest-only: one that arrives meanwhile waits in ``_wanted`` and replaces any older one there.
     """
 
-    _sig_fitted = Signal(object, int)  # the scaled QImage and the generation it was asked in
+    _sig_fitted = Signal(object, int)  # fitted()'s (QImage, its pixels) and the generation it was asked in
 
     def __init__(self, placeholder: str, parent: QWidget | None = None) -> None:
         super().__init__(placeholder, parent)
@@ -112,6 +119,7 @@ class PictureView(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.setMinimumSize(QSize(320, 180))
         self._image: QImage | None = None
+        self._pixels: np.ndarray | None = None  # the memory self._image borrows
         self._placeholder = placeholder
         self._source: np.ndarray | None = None  # the last picture as it came, to scale again on a resize
         self._wanted: tuple[np.ndarray, tuple[int, int]] | None = None
@@ -138,9 +146,9 @@ class PictureView(QLabel):
 
     def clear_frame(self, text: str | None = None) -> None:
         self._generation += 1
-        self._image, self._source, self._wanted = None, None, None
-        self.setPixmap(QPixmap())
+        self._image, self._pixels, self._source, self._wanted = None, None, None, None
         self.setText(text if text is not None else self._placeholder)
+        self.update()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -169,9 +177,19 @@ class PictureView(QLabel):
 
         _SCALER.submit(work)
 
-    def _fitted(self, image: QImage, generation: int) -> None:
+    def _fitted(self, image: tuple[QImage, np.ndarray], generation: int) -> None:
         self._scaling = False
         if generation == self._generation:
-            self._image = image
-            self.setPixmap(QPixmap.fromImage(image))
+            self._image, self._pixels = image
+            if self.text():
+                self.setText("")
+            self.update()  # painted as it is, centred (no pixmap made from it on this thread)
         self._next()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)  # the frame, and the placeholder when there is no picture
+        image = self._image
+        if image is not None:
+            painter = QPainter(self)
+            painter.drawImage((self.width() - image.width()) // 2, (self.height() - image.height()) // 2, image)
+            painter.end()
