@@ -97,8 +97,8 @@ def _rooms(f: UsageFilter, params: dict[str, Any], room: str) -> dict[str, str]:
         "sum(ms) AS ms FROM (" + " UNION ALL ".join(parts) + ") AS u GROUP BY room_id) AS r"
     )
     if off:  # the hours of a UTC week that fall in the next (east) or last (west) local week move there
-        params["shift"] = 168 - off if off > 0 else -off
-        moved = "how >= :shift" if off > 0 else "how >= 0 AND how < :shift"
+        hours = range(168 - off, 168) if off > 0 else range(-off)
+        moved = f"how IN ({', '.join(str(k) for k in hours)})"  # a list, so the index on (how, h) is used
         parts += [
             f"SELECT room_id, h AS at, sessions, ms FROM roll_room_hours WHERE {moved} AND h >= :w_lo AND h < :w_hi"
             f"{room}",
