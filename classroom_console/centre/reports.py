@@ -40,8 +40,28 @@ def plain(value: Any) -> Any:
     return value
 
 
+_MADE: OrderedDict[int, tuple[UsageReport, bytes]] = OrderedDict()  # by id; the report is held, so ids stay unique
+MADE_KEPT = 64
+
+
 def report_json(report: UsageReport) -> bytes:
-    """Equal to ``json.dumps(report.as_json())``; a value that is not finite raises instead of breaking the JSON."""
+    """Equal to ``json.dumps(report.as_json())``; a value that is not finite raises instead of breaking the JSON.
+
+    A back end that keeps reports while its data version is unchanged (PostgreSQL) hands back the same object:
+    its bytes are then made once, not on every request.
+    """
+    made = _MADE.get(id(report))
+    if made is not None and made[0] is report:
+        _MADE.move_to_end(id(report))
+        return made[1]
+    body = _report_json(report)
+    _MADE[id(report)] = (report, body)
+    while len(_MADE) > MADE_KEPT:
+        _MADE.popitem(last=False)
+    return body
+
+
+def _report_json(report: UsageReport) -> bytes:
     out = plain(report)
     f = report.filter
     out["filter"]["since"] = f.since and f.since.isoformat()
