@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import time
@@ -90,6 +91,11 @@ async def browse(
     found: asyncio.Queue[DnssdService | None] = asyncio.Queue()
     attempts: dict[tuple[str, str], int] = {}
     tasks: set[asyncio.Task[None]] = set()
+    # One resolve per name at a time: a service's PTR, SRV, TXT and A records each raise an event, and a busy
+    # network re-sends them (1,000 adverts cost ~4,000 resolves, 2 s of CPU). An event that comes while the name
+    # resolves marks it to resolve once more when that one ends, so the latest record is still what is reported.
+    resolving: set[tuple[str, str]] = set()
+    again: set[tuple[str, str]] = set()
     closing = False
 
     async def resolve(service_type: str, name: str) -> None:
@@ -106,13 +112,24 @@ async def browse(
         if closing:  # scheduled from zeroconf's thread while the browse ends: zeroconf may be closed already
             return
         key = (service_type, name)
+        if key in resolving:
+            again.add(key)
+            return
         if len(attempts) >= MAX_SERVICES and key not in attempts:
             return
         attempts[key] = attempts.get(key, 0) + 1
         if attempts[key] <= MAX_RESOLVES_PER_NAME:
+            resolving.add(key)
             task = loop.create_task(resolve(service_type, name))
             tasks.add(task)
-            task.add_done_callback(tasks.discard)
+            task.add_done_callback(functools.partial(resolved, key))
+
+    def resolved(key: tuple[str, str], task: asyncio.Task[None]) -> None:
+        tasks.discard(task)
+        resolving.discard(key)
+        if key in again:
+            again.discard(key)
+            start(*key)
 
     def on_change(zeroconf: Zeroconf, service_type: str, name: str, state_change: ServiceStateChange) -> None:
         if state_change in (ServiceStateChange.Added, ServiceStateChange.Updated):
