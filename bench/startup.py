@@ -10,6 +10,7 @@ Prints the median and the fastest of several runs, interleaved so a busy machine
 GUI runs use Xvfb when it is installed, else Qt's offscreen platform. Run it beside `stress-ng --cpu 2` too.
 
     .venv/bin/python bench/startup.py [--runs 7] [--platform xvfb|offscreen]
+    .venv/bin/python bench/startup.py --quick     # 3 runs each: a minute or so
 """
 
 from __future__ import annotations
@@ -135,7 +136,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--platform", choices=["xvfb", "offscreen"], default="xvfb")
+    parser.add_argument("--quick", action="store_true", help="3 runs each")
     args = parser.parse_args()
+    if args.quick:
+        args.runs = 3
     data = Path(tempfile.mkdtemp(prefix="startup-bench-"))
     # As installed (pip writes .pyc files): bytecode cached, in a folder of the bench's own rather than the tree.
     # Without it (PYTHONDONTWRITEBYTECODE) every run compiles the project's modules again.
