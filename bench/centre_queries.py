@@ -1,6 +1,7 @@
 """The centre's charts on the centre's own database at centre scale (issue 17 section 3).
 
-Loads N sessions and M events through the centre's real ingest path (JSON body -> ``payloads.session_rows`` ->
+Loads N sessions and M events through the centre's real ingest path (JSON body -> ``session_rows_fast`` or
+``payloads.session_rows`` as the handler picks ->
 ``CentreDB.store_session``, recordings through ``recording_row`` -> ``add_recording``) into SQLite or a throwaway
 Debian PostgreSQL cluster this script starts itself, then times every chart's statement as the centre runs it
 (``centre/charts.py``: the rollups) beside the same chart computed from the base tables (``usage_sql``, what the
@@ -43,6 +44,7 @@ from classroom_console.centre.db import CentreDB  # noqa: E402
 from classroom_console.centre.db_postgres import PostgresCentreDB  # noqa: E402
 from classroom_console.centre.db_sqlite import SqliteCentreDB, query_charts  # noqa: E402
 from classroom_console.centre.payloads import recording_row, session_rows  # noqa: E402
+from classroom_console.centre.session_fast import session_rows_fast  # noqa: E402
 from classroom_console.usage import query_sqlite  # noqa: E402
 from classroom_console.usage_model import UsageFilter  # noqa: E402
 from classroom_console.usage_sql import POSTGRESQL, build_queries, to_numbered, used_params  # noqa: E402
@@ -124,7 +126,8 @@ async def load(db: CentreDB, sessions: int, events: int, rooms: int, concurrency
     async def one(room: str, sid: str, raw: bytes, rec: bytes | None) -> None:
         nonlocal done_count
         try:
-            rows = session_rows(room, sid, json.loads(raw), now)
+            # as the handler does (app.put_session via bodies.read): the compiled check, else the reference one
+            rows = session_rows_fast(room, sid, raw, now) or session_rows(room, sid, json.loads(raw), now)
             await db.store_session(rows)
             if rec is not None:
                 await db.add_recording(recording_row(room, json.loads(rec), 1 << 40))
