@@ -4,10 +4,15 @@ Two loads, each in a fresh process running the real MainWindow (offscreen unless
   devices  the lecturer's screen on a simulated room of 100 projectors (in a child process, as hardware would be),
            polled every second for 10 s, every poll changing each device's state (lamp hours tick fast);
   pip      the Studio recording 1080p30 picture-in-picture of two test patterns and a tone, the preview on.
-Reference in the same run: a bare Qt window with the same 5 ms timer and nothing else (``bare``).
-Each is run quiet and beside ``stress-ng --cpu 2`` (``--load both``, the default).
+Reference in the same run: a bare Qt window with the same 5 ms timer and nothing else (``bare``); with
+``--compare`` also the devices polled on the window's own loop, as before the device thread (``devices-main``).
+Each is run quiet and beside ``stress-ng --cpu 2`` (``--load both``, the default); the load average is printed
+beside every figure. ``--quick``: 4 s each (about two minutes in all).
 
-    python bench/ui_stall.py [--seconds 10] [--devices 100] [--load quiet|stress|both]   (target: ≤ 16 ms)
+    python bench/ui_stall.py [--quick] [--seconds 10] [--devices 100] [--load quiet|stress|both] [--compare]
+    (target: longest ≤ 16 ms)
+UI_STALL_TRACE=1 (with --child SCENARIO) prints what every thread did while the main thread was over 16 ms late;
+UI_STALL_PROFILE=tottime profiles the main thread.
 """
 
 from __future__ import annotations
@@ -108,6 +113,30 @@ def profiling(on: bool) -> None:
         PROFILE.enable() if on else PROFILE.disable()
 
 
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds each of this process's threads used so far, by thread name (Linux /proc)."""
+    import threading
+
+    names = {t.native_id: ("main" if t is threading.main_thread() else t.name) for t in threading.enumerate()}
+    tick = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = {}
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            fields = Path(f"/proc/self/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        name = names.get(int(tid), "other (Qt, pools)")
+        used[name] = used.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def cpu_share(before: dict[str, float], seconds: float) -> dict[str, float]:
+    """Each thread's CPU use since ``before``, in % of one core (the busiest first, 1 % or more)."""
+    after = thread_cpu()
+    share = {k: round(100 * (v - before.get(k, 0.0)) / seconds, 1) for k, v in after.items()}
+    return dict(sorted(((k, v) for k, v in share.items() if v >= 1), key=lambda kv: -kv[1]))
+
+
 async def until(predicate: Callable[[], bool], within: float) -> None:
     """Lets Qt and asyncio run until ``predicate`` holds or ``within`` seconds pass."""
     for _ in range(int(within / 0.05)):
@@ -156,7 +185,7 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
         meter.stop()
         figures.update(longest=meter.longest_ms, p99=meter.p99_ms, ticks=meter.ticks)
 
-    async def room() -> None:
+    async def room(on_main: bool = False) -> None:
         from classroom_console.console import ConsoleCore, ConsoleOptions
         from classroom_console.device_thread import RoomDevicesThread
         from classroom_console.room_devices import RoomDevices
@@ -172,8 +201,8 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
             # loopback DNS-SD also hears every other simulated room (a thousand devices from another bench).
             hosts = [str(h) for h in list(ipaddress.IPv4Network(NET).hosts())[:devices]]
             finder = FinderConfig(search_targets=[], sweep=hosts, dnssd_types=())
-            # As the window has them: polled on a loop in a worker thread (UI_STALL_DEVICES=main: the room's loop).
-            kind = RoomDevices if os.environ.get("UI_STALL_DEVICES") == "main" else RoomDevicesThread
+            # As the window has them: polled on a loop in a worker thread (devices-main: on the window's loop).
+            kind = RoomDevices if on_main else RoomDevicesThread
             core.devices = kind(core.room, finder, store=core.store, poll_interval_s=1.0, rediscover_every_s=3600)
             await core.devices.start()
             window = MainWindow(RoomBridge(core))
@@ -197,9 +226,11 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
             trace = StallTrace()
             meter._timer.timeout.connect(trace.tick)
             trace.start()
+            cpu = thread_cpu()
             profiling(True)
             await asyncio.sleep(seconds)
             profiling(False)
+            figures["cpu"] = cpu_share(cpu, seconds)
             trace.stop()
             meter.stop()
             online = sum(c.device.availability is Availability.ONLINE for c in lecturer.cards.values())
@@ -233,9 +264,11 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
             trace = StallTrace()
             meter._timer.timeout.connect(trace.tick)
             trace.start()
+            cpu = thread_cpu()
             profiling(True)
             await asyncio.sleep(seconds)
             profiling(False)
+            figures["cpu"] = cpu_share(cpu, seconds)
             trace.stop()
             meter.stop()
             shown = window.studio.relay.shown
@@ -247,8 +280,8 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
 
     if os.environ.get("UI_STALL_SWITCH"):
         sys.setswitchinterval(float(os.environ["UI_STALL_SWITCH"]))
-    sim = start_room(devices) if scenario == "devices" else None
-    run = {"bare": bare, "devices": room, "pip": pip}[scenario]
+    sim = start_room(devices) if scenario.startswith("devices") else None
+    run = {"bare": bare, "devices": room, "devices-main": lambda: room(on_main=True), "pip": pip}[scenario]
     try:
         with loop:
             loop.run_until_complete(run())
@@ -273,26 +306,32 @@ def child(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
 def start_stress() -> subprocess.Popen[bytes]:
     if shutil.which("stress-ng") is None:
         sys.exit("stress-ng is not installed: apt-get install -y stress-ng")
-    return subprocess.Popen(["stress-ng", "--cpu", "2", "--quiet"], stdout=subprocess.DEVNULL,
+    return subprocess.Popen(["stress-ng", "--cpu", "2", "--timeout", "300", "--quiet"], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    scenario_names = ("bare", "devices", "devices-main", "pip")
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--quick", action="store_true", help="4 s each instead of --seconds")
     parser.add_argument("--devices", type=int, default=100)
     parser.add_argument("--load", choices=("quiet", "stress", "both"), default="both")
-    parser.add_argument("--only", choices=("bare", "devices", "pip"), action="append",
+    parser.add_argument("--compare", action="store_true",
+                        help="also the devices polled on the window's own loop (the design before the device thread)")
+    parser.add_argument("--only", choices=scenario_names, action="append",
                         help="run only these scenarios (repeatable)")
-    parser.add_argument("--child", choices=("bare", "devices", "pip"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=scenario_names, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.quick:
+        args.seconds = 4.0
     if args.seconds <= 0 or args.devices <= 0:
         sys.exit("--seconds and --devices must be positive")
     if args.child:
         print(json.dumps(measure(args.child, args.seconds, args.devices)), flush=True)
         return
     loads = ("quiet", "stress") if args.load == "both" else (args.load,)
-    scenarios = args.only or ["bare", "devices", "pip"]
+    scenarios = args.only or ["bare", "devices", *(["devices-main"] if args.compare else []), "pip"]
     print(f"Qt main-thread stall, {args.seconds:g} s each (5 ms precise timer; target: longest ≤ {TARGET_MS:g} ms)")
     for load in loads:
         stress = start_stress() if load == "stress" else None
@@ -302,15 +341,20 @@ def main() -> None:
             for scenario in scenarios:
                 f = child(scenario, args.seconds, args.devices)
                 extra = ""
-                if scenario == "devices":
+                if scenario.startswith("devices"):
                     extra = (f"  {f['online']}/{f['cards']} cards online, {f['changes']} device changes;"
                              f" filling the cards: {f['filling']:.1f} ms")
                 elif scenario == "pip":
                     extra = f"  {f['previews']} preview frames shown"
                 label = {"bare": "reference: bare Qt window", "devices": f"{args.devices} devices polled",
+                         "devices-main": "reference: same, on the window's loop",
                          "pip": "1080p30 PiP recording + preview"}[scenario]
-                verdict = "" if scenario == "bare" else ("  ok" if f["longest"] <= TARGET_MS else "  OVER TARGET")
-                print(f"  {label:<34} longest {f['longest']:7.1f} ms   p99 {f['p99']:6.1f} ms{verdict}{extra}")
+                verdict = ("" if scenario in ("bare", "devices-main")
+                           else ("  ok" if f["longest"] <= TARGET_MS else "  OVER TARGET"))
+                print(f"  {label:<37} longest {f['longest']:7.1f} ms   p99 {f['p99']:6.1f} ms  (load"
+                      f" {os.getloadavg()[0]:.1f}){verdict}{extra}")
+                if f.get("cpu"):
+                    print("      CPU, % of a core: " + ", ".join(f"{k} {v:g}" for k, v in f["cpu"].items()))
         finally:
             if stress is not None:
                 os.killpg(stress.pid, 15)
