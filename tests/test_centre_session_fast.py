@@ -168,3 +168,14 @@ async def test_the_centre_takes_common_uploads_by_the_fast_path_and_the_rest_by_
     for body in (small, medium, offset):
         sid = body["session"]["id"]
         assert stored[f"{sid}:3"] == validate.encode_json(body["events"][2]["payload"])
+
+
+@pytest.mark.parametrize("payload", [
+    "01", "+1", ".5", "1.", "-", "0x10", "'a'", "[1,]", '{"a":1,}', "/*c*/1", '"\\x"', '"\\u12"', '"a\tb"', "1e",
+    "[1 2]", '{"a" 1}', "tru", "1}", "-01", "-0", '"\\u0000"', "1E+2", '"\\/"', "1 x",
+])
+def test_json_that_a_strict_parser_refuses_is_never_taken(payload: str) -> None:
+    head = json.dumps({"session": {"id": "s-1", "started_at": T0}})[:-1]
+    event = '{"id": 1, "kind": "k", "wall_time": "2026-11-23T08:00:00.000000Z", "payload": ' + payload + "}"
+    raw = (head + ', "events": [' + event + "]}").encode()
+    _same_or_declined(raw)
