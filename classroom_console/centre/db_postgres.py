@@ -201,7 +201,10 @@ class PostgresCentreDB(CentreDB):
             async with asyncio.timeout(30):
                 # No connection floor: asyncpg restores one with a logged traceback every second of an outage.
                 pool = await asyncpg.create_pool(url, min_size=0, max_size=10, server_settings=settings, **extra)
-                await cls._create_schema(pool)  # the first connection: a wrong password shows here
+                async with pool.acquire() as conn:  # the first connection: a wrong password shows here
+                    await conn.fetchval("SELECT 1")
+            # Not under the 30 s: the first start after an upgrade may make the chart sums from millions of rows.
+            await cls._create_schema(pool)
         except Exception as exc:
             if pool is not None:
                 await pool.close()
