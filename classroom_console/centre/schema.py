@@ -78,6 +78,12 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS library_readers (
         hash TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)""",
     "CREATE TABLE IF NOT EXISTS library_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # Charts narrowed by a lecturer or a room read the rows themselves (charts.py): each finds its few by index.
+    "CREATE INDEX IF NOT EXISTS session_hours_lecturer ON session_hours(lecturer, started_at, how, secs)",
+    "CREATE INDEX IF NOT EXISTS session_hours_room ON session_hours(room_id, started_at, how, secs)",
+    "CREATE INDEX IF NOT EXISTS device_spans_lecturer ON device_spans(lecturer, started_at, device_uid, dur_s)",
+    """CREATE INDEX IF NOT EXISTS session_events_fault_sessions ON session_events(session_id, device_uid, wall_time)
+        WHERE kind IN ('error', 'command_failed')""",
 )
 
 ADD_TOKEN = (
