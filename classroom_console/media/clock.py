@@ -67,6 +67,9 @@ class MonotonicClock:
         return False
 
 
+SAME_INSTANT_S = 1e-6  # wake-ups closer than this are one instant (tick * period and t + latency differ by rounding)
+
+
 class SimulatedClock:
     """Virtual time for faster-than-real-time runs of the same threads.
 
@@ -125,12 +128,15 @@ class SimulatedClock:
         return self.sleep_until(deadline, stop)
 
     def _advance(self) -> None:
-        """Called with the lock held: wake the earliest sleeper when nobody else is running."""
+        """Called with the lock held: once nobody is running, wake every sleeper due at the earliest instant
+        together (two cameras' frames of one instant are drawn side by side, as in real time)."""
         if not self._sleepers or len(self._sleepers) + len(self._woken) < self._participants:
             return
         if self._woken:
             return
-        t, ticket = heapq.heappop(self._sleepers)
+        t = self._sleepers[0][0]
         self._now = max(self._now, t)
-        wake = self._woken[ticket] = self._waiting.pop(ticket)
-        wake.set()
+        while self._sleepers and self._sleepers[0][0] <= t + SAME_INSTANT_S:
+            _, ticket = heapq.heappop(self._sleepers)
+            wake = self._woken[ticket] = self._waiting.pop(ticket)
+            wake.set()

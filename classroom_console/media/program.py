@@ -202,6 +202,7 @@ class Program:
         names = []
         for source in self.video_sources:
             names.append(source.name)
+            source.release_before(t)  # instants are composed in order: nothing older is wanted again
             frame = source.frame_at(t)
             if frame is None or t - frame.stamp > 1.5 / source.fps:
                 stale = True

@@ -91,8 +91,7 @@ class VideoSource(Source):
     """Keeps the last few frames so the compositor can pick by stamp, not by arrival."""
 
     kind = "video"
-    KEEP = 8  # at most; and only those of the last KEEP_S (each 1080p frame held is 3 MB)
-    KEEP_S = 0.15  # the compositor waits at most 0.1 s for an instant's frames, then takes the newest at or before it
+    KEEP = 8  # at most; and none the compositor has gone past (``release_before``): a 1080p frame is 3 MB
 
     def __init__(self, name: str, fps: float) -> None:
         super().__init__(name)
@@ -108,10 +107,7 @@ class VideoSource(Source):
                 gap = (frame.stamp - self._frames[-1].stamp) * self.fps
                 if gap > 1.5:
                     self.dropped += round(gap) - 1
-            frames = self._frames
-            frames.append(frame)
-            while len(frames) > 2 and frames[0].stamp < frame.stamp - self.KEEP_S:
-                frames.popleft()
+            self._frames.append(frame)
         self.captured += 1
         if self.state is not SourceState.LIVE:
             self._set_state(SourceState.LIVE)
@@ -125,6 +121,14 @@ class VideoSource(Source):
             return True
         with self._lock:
             return bool(self._frames) and self._frames[-1].stamp + 1.0 / self.fps > t + 1e-3
+
+    def release_before(self, t: float) -> None:
+        """The compositor is done with instants before ``t``: only the newest frame at or before it is still
+        needed (for ``t`` itself), so older ones go back to their pool now rather than when KEEP pushes them out."""
+        with self._lock:
+            frames = self._frames
+            while len(frames) > 1 and frames[1].stamp <= t + 1e-3:
+                frames.popleft()
 
     def frame_at(self, t: float) -> VideoFrame | None:
         """The newest frame captured at or before ``t`` (plus a millisecond of rounding)."""
