@@ -59,7 +59,8 @@ def body(rng: random.Random, sid: str, room: int, events: int, lecturer: str | N
                     "status": "completed"},
         "events": evs,
         "devices": [{"uid": f"d{room}.{k}", "kind": "projector", "name": f"P{k}"} for k in range(3)],
-        "readings": [],
+        "readings": [{"device_uid": f"d{room}.{k}", "wall_time": iso(begin), "power": "on",
+                      "lamp_hours": [rng.randrange(100, 3000)] if k else [], "error_status": {}} for k in range(2)],
     }
 
 

@@ -119,6 +119,7 @@ def plan(d: Dialect, f: UsageFilter) -> tuple[dict[str, str], dict[str, Any], fr
     since, until = params["since"], params["until"]
     room = " AND room_id = :room" if f.room else ""
     whole = f.utc_offset_h == int(f.utc_offset_h)
+    q["lamps"] = "SELECT device_uid, lamp_hours FROM roll_lamps"  # every device's newest, whatever the filter
     if not f.lecturer and whole:
         q.update(_rooms(f, params, room))
     days = day_split(since, until)

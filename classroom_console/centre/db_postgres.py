@@ -229,7 +229,8 @@ class PostgresCentreDB(CentreDB):
                 await conn.execute(rollups.STATE)
                 if not await conn.fetchval(rollups.IS_FILLED):  # sums missing or of an older shape: made again
                     for statement in (*rollups.DROP, *rollups.tables(sqlite=False),
-                                      *rollups.fill(pg_store.sql_epoch_hour, pg_store.sql_date_of_hour)):
+                                      *rollups.fill(pg_store.sql_epoch_hour, pg_store.sql_date_of_hour,
+                                                   pg_store.LATEST_LAMPS)):
                         await conn.execute(statement)
                 await conn.execute(pg_store.VERSION_SEQUENCE)
                 await conn.execute(pg_store.FUNCTION)

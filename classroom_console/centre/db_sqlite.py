@@ -57,10 +57,14 @@ def _connect(path: Path) -> sqlite3.Connection:
     if conn.execute(rollups.IS_FILLED).fetchone()[0]:
         return conn
     conn.execute("BEGIN IMMEDIATE")  # sums missing or of an older shape: made again from the rows
-    for statement in (*rollups.DROP, *rollups.tables(sqlite=True), *rollups.fill(_epoch_hour, _date_of_hour)):
+    for statement in (*rollups.DROP, *rollups.tables(sqlite=True), *rollups.fill(_epoch_hour, _date_of_hour, _LAMPS)):
         conn.execute(statement)
     conn.execute("COMMIT")
     return conn
+
+
+_LAMPS = """SELECT device_uid, max(wall_time), lamp_hours FROM device_readings WHERE lamp_hours <> '[]'
+    GROUP BY device_uid"""  # SQLite's bare-column rule: lamp_hours of the row holding the max
 
 
 def _epoch_hour(text: str) -> str:
@@ -102,6 +106,7 @@ def _store(c: sqlite3.Connection, rows: SessionRows) -> int:
     c.executemany(schema.UPSERT_DEVICE_SPAN, rows.device_spans)
     c.executemany(schema.UPSERT_DEVICE, rows.devices)
     c.executemany(schema.INSERT_READING, rows.readings)
+    c.executemany(rollups.ADD_LAMP, [r for r in rows.readings if r["lamp_hours"] != "[]"])
     c.execute(schema.DELETE_TABLETS, {"room_id": room, "session_id": sid})
     c.executemany(schema.INSERT_TABLET, rows.tablets)
     c.execute(schema.SPAN_TABLETS, rows.span)

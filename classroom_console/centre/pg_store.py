@@ -31,6 +31,8 @@ def sql_date_of_hour(hour: str) -> str:
     return f"to_char(to_timestamp({hour} * 3600) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
 
 
+LATEST_LAMPS = """SELECT DISTINCT ON (device_uid) device_uid, wall_time, lamp_hours FROM device_readings
+    WHERE lamp_hours <> '[]' ORDER BY device_uid, wall_time DESC"""
 _WEEK = "'W' || to_char(date_trunc('week', CAST(substr({}, 1, 10) AS date)), 'YYYY-MM-DD')"
 _GRAINS = "LATERAL (VALUES (substr({0}, 1, 10)), ('M' || substr({0}, 1, 7))) AS g(day)"  # a day and its month
 
@@ -108,6 +110,12 @@ BEGIN
             FROM jsonb_to_recordset(doc -> 'readings')
             AS r(device_uid text, wall_time text, power text, lamp_hours text, error_status text)
         ON CONFLICT DO NOTHING;
+    INSERT INTO roll_lamps (device_uid, wall_time, lamp_hours)
+        SELECT DISTINCT ON (r.device_uid) r.device_uid, r.wall_time, r.lamp_hours
+            FROM jsonb_to_recordset(doc -> 'readings') AS r(device_uid text, wall_time text, lamp_hours text)
+            WHERE r.lamp_hours <> '[]' ORDER BY r.device_uid, r.wall_time DESC
+        ON CONFLICT (device_uid) DO UPDATE SET wall_time = excluded.wall_time, lamp_hours = excluded.lamp_hours
+        WHERE excluded.wall_time > roll_lamps.wall_time;
     DELETE FROM tablet_counts WHERE room_id = v_room AND session_id = v_sid;
     INSERT INTO tablet_counts (room_id, session_id, item, kind, activity_kind, title, events, seats,
                                started_at, lecturer, course, t0_s)

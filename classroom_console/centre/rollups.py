@@ -23,8 +23,9 @@ from datetime import date
 from typing import Any
 
 FAULT_KINDS = ("error", "command_failed")
-FILLED = "rollups_v2"  # the roll_state row saying the tables hold everything the base tables do, at every grain
-TABLES = ("roll_room_hours", "roll_people", "roll_heat", "roll_device_days", "roll_faults", "roll_recordings")
+FILLED = "rollups_v3"  # the roll_state row saying the tables hold everything the base tables do, at every grain
+TABLES = ("roll_room_hours", "roll_people", "roll_heat", "roll_device_days", "roll_faults", "roll_recordings",
+          "roll_lamps")
 _EPOCH_DAY = date(1970, 1, 1).toordinal()
 
 
@@ -49,6 +50,9 @@ def tables(sqlite: bool) -> tuple[str, ...]:
         f"""CREATE TABLE IF NOT EXISTS roll_recordings (room_id TEXT NOT NULL, day TEXT NOT NULL, n BIGINT NOT NULL,
             ms BIGINT NOT NULL, bytes BIGINT NOT NULL, PRIMARY KEY (room_id, day)){tail}""",
         "CREATE INDEX IF NOT EXISTS roll_recordings_day ON roll_recordings(day, n, ms, bytes)",
+        # each device's newest reading that carries lamp hours (the lamps chart)
+        """CREATE TABLE IF NOT EXISTS roll_lamps (device_uid TEXT PRIMARY KEY, wall_time TEXT NOT NULL,
+            lamp_hours TEXT NOT NULL)""",
     )
 
 
@@ -59,11 +63,12 @@ _MS = "CAST(round({}) AS BIGINT)"
 _FAULT_IN = "kind IN ('error', 'command_failed')"
 
 
-def fill(epoch_hour: Callable[[str], str], date_of_hour: Callable[[str], str]) -> tuple[str, ...]:
+def fill(epoch_hour: Callable[[str], str], date_of_hour: Callable[[str], str], latest_lamps: str) -> tuple[str, ...]:
     """Sums of what the base tables hold: run once, in the transaction that (re)creates the tables.
 
     ``epoch_hour(x)``: the dialect's whole hours since 1970 of canonical time text ``x``; ``date_of_hour(h)``: the
-    ISO date of an hour number. The coarser grains (weeks, months) are then summed from the finer rows.
+    ISO date of an hour number; ``latest_lamps``: (device_uid, wall_time, lamp_hours) of each device's newest
+    reading with lamp hours. The coarser grains (weeks, months) are then summed from the finer rows.
     """
     ms = "CAST(sum(round({} * 1000)) AS BIGINT)"
     eh = epoch_hour("min(started_at)")
@@ -99,6 +104,7 @@ def fill(epoch_hour: Callable[[str], str], date_of_hour: Callable[[str], str]) -
             max(last) FROM roll_faults GROUP BY 1, 2""",
         """INSERT INTO roll_recordings (room_id, day, n, ms, bytes) SELECT room_id, 'M' || substr(day, 1, 7), sum(n),
             sum(ms), sum(bytes) FROM roll_recordings GROUP BY 1, 2""",
+        f"INSERT INTO roll_lamps (device_uid, wall_time, lamp_hours) {latest_lamps}",
         "DELETE FROM roll_state WHERE name LIKE 'rollups_%'",
         f"INSERT INTO roll_state (name, value) VALUES ('{FILLED}', 1)",
     )
@@ -127,6 +133,10 @@ ADD_FAULTS = """INSERT INTO roll_faults (day, device_uid, n, last) VALUES (:day,
 ADD_RECORDING = """INSERT INTO roll_recordings (room_id, day, n, ms, bytes) VALUES (:room_id, :day, 1, :ms, :bytes)
     ON CONFLICT (room_id, day) DO UPDATE SET n = roll_recordings.n + 1, ms = roll_recordings.ms + excluded.ms,
         bytes = roll_recordings.bytes + excluded.bytes"""
+
+ADD_LAMP = """INSERT INTO roll_lamps (device_uid, wall_time, lamp_hours) VALUES (:device_uid, :wall_time, :lamp_hours)
+    ON CONFLICT (device_uid) DO UPDATE SET wall_time = excluded.wall_time, lamp_hours = excluded.lamp_hours
+    WHERE excluded.wall_time > roll_lamps.wall_time"""
 
 # What a session's previous version added (SQLite reads these before rewriting it).
 OLD_SPAN = "SELECT started_at, lecturer, course, dur_s FROM session_spans WHERE room_id = :room_id AND id = :id"
