@@ -26,6 +26,7 @@ FILTERS = (
     UsageFilter(utc_offset_h=5.5),
     UsageFilter(room="r1"),
     UsageFilter(lecturer="L2"),
+    UsageFilter(lecturer="L2", room="r1", since=date(2025, 9, 20)),
     UsageFilter(since=date(2025, 9, 3), until=date(2025, 9, 9), utc_offset_h=6),
     UsageFilter(since=date(2025, 9, 4), until=date(2025, 9, 4), utc_offset_h=-3),
     UsageFilter(since=date(2025, 9, 2), until=date(2025, 9, 20), room="r0", utc_offset_h=5.5),

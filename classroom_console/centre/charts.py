@@ -122,6 +122,13 @@ def plan(d: Dialect, f: UsageFilter) -> tuple[dict[str, str], dict[str, Any], fr
     q["lamps"] = "SELECT device_uid, lamp_hours FROM roll_lamps"  # every device's newest, whatever the filter
     if not f.lecturer and whole:
         q.update(_rooms(f, params, room))
+    if f.lecturer:  # from the lecturer's sessions to their recordings, not every recording to its session
+        rec_room = " AND sp.room_id = :room" if f.room else ""
+        q["recordings"] = (
+            "SELECT count(*), coalesce(sum(r.duration_s), 0), coalesce(sum(r.size_bytes), 0) FROM session_spans sp "
+            "JOIN recordings r ON r.room_id = sp.room_id AND r.session_id = sp.id WHERE sp.lecturer = :lecturer"
+            f"{rec_room} AND r.started_at >= :since AND r.started_at < :until"
+        )
     days = day_split(since, until)
     if days is None or f.lecturer:
         return q, params, frozenset()
