@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from . import chapters_store
 from .artifacts import Marker, size_and_sha256
 from .chapters import AUTO, Chapter, merge, write_atoms, write_vtt
+from .heap import give_back
 from .offload import offload
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,7 @@ class ChapterJob:
         finally:
             if self.store is not None:
                 await self.store.call(lambda s: chapters_store.release(s, rid, size, sha))
+            await offload(give_back, "chapters-give-back")  # the decoder's pictures leave the process
             self.progress, self.done = 1.0, True
 
 
