@@ -35,6 +35,7 @@ def _many(statement: str, rows: list[dict[str, Any]]) -> tuple[str, list[list[An
 
 
 KEPT_REPORTS = 256
+REPORT_CONNECTIONS = 2
 LARGE_BATCH = 2000  # rows whose arguments are gathered on a worker thread rather than on the loop
 
 
@@ -184,8 +185,10 @@ class _UploadLocks:
 
 
 class PostgresCentreDB(CentreDB):
-    def __init__(self, pool: Any) -> None:
+    def __init__(self, pool: Any, report_pool: Any = None) -> None:
         self.pool = pool
+        # Reports have connections of their own: in the main pool a staff screen queued behind hundreds of uploads.
+        self.report_pool = report_pool if report_pool is not None else pool
         self._locks = _UploadLocks(pool._pool if isinstance(pool, _Watched) else pool)
         self._url = pool._url if isinstance(pool, _Watched) else ""
         self._reports: OrderedDict[UsageFilter, tuple[int, UsageReport]] = OrderedDict()
@@ -212,7 +215,10 @@ class PostgresCentreDB(CentreDB):
             if line is None:
                 raise
             raise DatabaseUnavailable(line) from None
-        return cls(_Watched(pool, Outage(), url))
+        outage = Outage()
+        reports = await asyncpg.create_pool(url, min_size=0, max_size=REPORT_CONNECTIONS, server_settings=settings,
+                                            **extra)
+        return cls(_Watched(pool, outage, url), _Watched(reports, outage, url))
 
     @staticmethod
     async def _create_schema(pool: Any) -> None:
@@ -313,7 +319,7 @@ class PostgresCentreDB(CentreDB):
         each commit that changes the charts), so every process answers alike and an unchanged one costs one
         tiny query.
         """
-        async with self.pool.acquire() as conn:
+        async with self.report_pool.acquire() as conn:
             version = int(await conn.fetchval(pg_store.VERSION))
             kept = self._reports.get(f)
             if kept is not None and kept[0] == version:
@@ -363,3 +369,5 @@ class PostgresCentreDB(CentreDB):
     async def close(self) -> None:
         await self._locks.close()
         await self.pool.close()
+        if self.report_pool is not self.pool:
+            await self.report_pool.close()
