@@ -113,6 +113,16 @@ def _rooms(f: UsageFilter, params: dict[str, Any], room: str) -> dict[str, str]:
     return {"totals": totals, "room_weeks": weeks}
 
 
+def build_cond(f: UsageFilter) -> list[str]:
+    """The session filter of ``usage_sql.build_queries``, term by term."""
+    terms = ["started_at >= :since", "started_at < :until"]
+    if f.room:
+        terms.append("room_id = :room")
+    if f.lecturer:
+        terms.append("lecturer = :lecturer")
+    return terms
+
+
 def plan(d: Dialect, f: UsageFilter) -> tuple[dict[str, str], dict[str, Any], frozenset[str]]:
     """Every statement by name, their parameters, and the charts read from the daily sums."""
     q, params = build_queries(d, f)
@@ -128,6 +138,13 @@ def plan(d: Dialect, f: UsageFilter) -> tuple[dict[str, str], dict[str, Any], fr
             "SELECT count(*), coalesce(sum(r.duration_s), 0), coalesce(sum(r.size_bytes), 0) FROM session_spans sp "
             "JOIN recordings r ON r.room_id = sp.room_id AND r.session_id = sp.id WHERE sp.lecturer = :lecturer"
             f"{rec_room} AND r.started_at >= :since AND r.started_at < :until"
+        )
+    if f.room or f.lecturer:  # the narrowed faults: from the chosen sessions to their fault events, by index
+        q["fault_events"] = (
+            "SELECT e.device_uid, count(*), max(e.wall_time) FROM session_spans sp JOIN session_events e "
+            "ON e.room_id = sp.room_id AND e.session_id = sp.id AND e.kind IN ('error', 'command_failed') "
+            f"WHERE {' AND '.join('sp.' + c for c in build_cond(f))} AND e.device_uid IS NOT NULL "
+            "AND e.wall_time >= :since AND e.wall_time < :until GROUP BY e.device_uid"
         )
     days = day_split(since, until)
     if days is None or f.lecturer:

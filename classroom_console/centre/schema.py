@@ -83,7 +83,9 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS session_hours_room ON session_hours(room_id, started_at, how, secs)",
     "CREATE INDEX IF NOT EXISTS device_spans_lecturer ON device_spans(lecturer, started_at, device_uid, dur_s)",
     "CREATE INDEX IF NOT EXISTS recordings_session ON recordings(room_id, session_id, started_at)",
-    """CREATE INDEX IF NOT EXISTS session_events_fault_sessions ON session_events(session_id, device_uid, wall_time)
+    """CREATE INDEX IF NOT EXISTS session_events_fault_rooms ON session_events(room_id, session_id, device_uid,
+        wall_time) WHERE kind IN ('error', 'command_failed')""",
+    """CREATE INDEX IF NOT EXISTS session_events_fault_times ON session_events(wall_time, device_uid)
         WHERE kind IN ('error', 'command_failed')""",
 )
 
