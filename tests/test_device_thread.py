@@ -69,7 +69,9 @@ async def test_polls_run_on_the_device_thread_and_events_on_the_rooms(console: C
     assert any(t.name == "room-devices" for t in threading.enumerate())
 
 
-@pytest.mark.parametrize("console", [room_config(projectors=1, boards=0)], indirect=True)
+# A warm-up long enough to be seen under load: the link passes each device's latest state, so one that lasts
+# less than the room's loop takes to turn around may be passed over (as the cards coalesce per frame).
+@pytest.mark.parametrize("console", [room_config(projectors=1, boards=0, warmup_s=2.0)], indirect=True)
 async def test_power_on_crosses_to_the_device_and_back_and_is_logged(console: ConsoleCore) -> None:
     seen_power: list[str] = []
 
