@@ -44,6 +44,7 @@ class RoomLink:
         self._lock = threading.Lock()
         self._ops: collections.deque[str | Callable[[], None]] = collections.deque()  # a str: that device's update
         self._due: dict[str, DeviceInfo] = {}
+        self._applying: dict[str, DeviceInfo] = {}  # taken from _due, not yet in the room's devices
         self._posted = False
 
     @property
@@ -52,7 +53,8 @@ class RoomLink:
 
     def update_device(self, device: DeviceInfo) -> None:
         with self._lock:
-            shown = self._due.get(device.uid) or self._room.devices.get(device.uid)
+            shown = (self._due.get(device.uid) or self._applying.get(device.uid)
+                     or self._room.devices.get(device.uid))
             if shown is not None and not changed_fields(shown, device):
                 return  # nothing new: the room's loop never hears of it
             if device.uid not in self._due:
@@ -90,6 +92,8 @@ class RoomLink:
                     return
                 op = self._ops.popleft()
                 device = self._due.pop(op) if isinstance(op, str) else None
+                if device is not None:
+                    self._applying[device.uid] = device
             try:
                 if device is not None:
                     self._room.update_device(device)
@@ -97,6 +101,11 @@ class RoomLink:
                     op()
             except Exception:
                 log.exception("applying a device's news to the room failed")
+            finally:
+                if device is not None:
+                    with self._lock:
+                        if self._applying.get(device.uid) is device:
+                            del self._applying[device.uid]
             if budget_s is not None and time.perf_counter() - started > budget_s:
                 self._loop.call_soon(self.flush)  # the window gets its turn before the rest
                 return
@@ -219,7 +228,11 @@ class RoomDevicesThread(RoomDevices):
             coro.close()
             raise RuntimeError("the device thread is not running")
         future: concurrent.futures.Future[T] = asyncio.run_coroutine_threadsafe(coro, self.loop)
-        return await asyncio.wrap_future(future)
+        try:
+            return await asyncio.wrap_future(future)
+        finally:
+            if self._link is not None:  # what the call logged is in the room before its caller goes on
+                self._link.flush(None)
 
     def _soon(self, fn: Callable[..., Any], *args: Any) -> None:
         if self._thread is not None:

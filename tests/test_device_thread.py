@@ -111,3 +111,26 @@ async def test_a_refusal_crosses_back_with_its_reason_and_stop_ends_the_thread(t
     finally:
         await core.stop()
     assert not any(t.name == "room-devices" for t in threading.enumerate())
+
+
+@pytest.mark.parametrize("console", [room_config(projectors=1, boards=0)], indirect=True)
+async def test_what_a_call_logged_is_in_the_session_before_the_caller_goes_on(console: ConsoleCore) -> None:
+    """A scene's "room off" then "end session": the call's news crosses in batches of a few ms, but every event it
+    logged must be in the session before its caller ends that session (else the last commands go unrecorded)."""
+    devices = console.devices
+    assert isinstance(devices, RoomDevicesThread)
+    session = await console.room.start_session("Aliya", "Physics")
+    link = devices._link
+    assert link is not None
+
+    async def many_commands() -> int:  # on the device thread, as a command to every device logs each one
+        for n in range(3000):
+            link.log_event(None, "command", {"command": f"power off {n}"})
+        return 3000
+
+    assert await devices._call(many_commands()) == 3000
+    await console.room.end_session()  # at once, as scenes_session does after power_all
+    assert console.store is not None
+    events = await console.store.events(session.id)
+    assert [e["payload"]["command"] for e in events if e["kind"] == "command"] == [f"power off {n}"
+                                                                                  for n in range(3000)]
