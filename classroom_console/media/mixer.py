@@ -14,6 +14,7 @@ Studio reads those few numbers at display rate; no block ever goes to the UI.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -60,7 +61,7 @@ class AudioMixer:
     def begin(self, t: float) -> None:
         self.position = math.floor(t * AUDIO_RATE)
 
-    def collect(self, sources: list[AudioSource]) -> None:
+    def collect(self, sources: Sequence[AudioSource]) -> None:
         live = {id(s) for s in sources}
         for key in [k for k in self._tracks if k not in live]:
             del self._tracks[key]

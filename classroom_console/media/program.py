@@ -57,6 +57,7 @@ class Program:
         self.clock: Clock = clock or MonotonicClock()
         self.layout = layout or Layout()
         self.sources: list[Source] = []
+        self._kinds: tuple[list[Source], tuple[VideoSource, ...], tuple[AudioSource, ...]] | None = None
         self.on_preview: Callable[[Image], None] | None = None
         self.preview_fps = preview_fps
         self.preview_width = preview_width
@@ -77,11 +78,21 @@ class Program:
     # -- sources and layout (any thread; the compositor reads copies) ------------------------
     @property
     def video_sources(self) -> list[VideoSource]:
-        return [s for s in self.sources if isinstance(s, VideoSource)]
+        return list(self._by_kind()[0])
 
     @property
     def audio_sources(self) -> list[AudioSource]:
-        return [s for s in self.sources if isinstance(s, AudioSource)]
+        return list(self._by_kind()[1])
+
+    def _by_kind(self) -> tuple[tuple[VideoSource, ...], tuple[AudioSource, ...]]:
+        """The video and audio sources, sorted out once per change of ``sources`` (a list replaced whole), not
+        several times a frame on the compositor's thread."""
+        sources = self.sources
+        cached = self._kinds
+        if cached is None or cached[0] is not sources:
+            cached = self._kinds = (sources, tuple(s for s in sources if isinstance(s, VideoSource)),
+                                    tuple(s for s in sources if isinstance(s, AudioSource)))
+        return cached[1], cached[2]
 
     def add_source(self, source: Source) -> None:
         if any(s.name == source.name for s in self.sources):
@@ -192,7 +203,7 @@ class Program:
             tick += 1
 
     def _frames_in(self, t: float) -> bool:
-        return all(source.covers(t) for source in self.video_sources)
+        return all(source.covers(t) for source in self._by_kind()[0])
 
     def _compose(self, t: float) -> Image:
         images: list[Image | None] = []
@@ -200,7 +211,7 @@ class Program:
         pictures = self._pictures_now
         pictures.clear()
         names = []
-        for source in self.video_sources:
+        for source in self._by_kind()[0]:
             names.append(source.name)
             source.release_before(t)  # instants are composed in order: nothing older is wanted again
             frame = source.frame_at(t)
@@ -235,8 +246,8 @@ class Program:
             sources_sink.push_sources(t, pictures)
 
     def _push_audio(self, t: float) -> None:
-        self.mixer.collect(self.audio_sources)
-        sources = self.audio_sources
+        sources = self._by_kind()[1]
+        self.mixer.collect(sources)
         latency = max([AUDIO_LATENCY_S, *(s.lateness_s + 0.1 for s in sources)])
         chunk = self.mixer.pull(t - latency)
         if chunk is not None:
