@@ -11,6 +11,7 @@ Once loaded here, a later ``import numpy`` elsewhere (the media stack) works as 
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import sys
 import types
 from typing import Any
@@ -21,6 +22,10 @@ _DEFERRED = ("dateutil.parser",)
 
 class _Deferred(types.ModuleType):
     """A module's placeholder in sys.modules: the first attribute read imports the real module in its place."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.__spec__ = importlib.machinery.ModuleSpec(name, None)  # find_spec() answers "there is one", no error
 
     def __getattr__(self, attr: str) -> Any:
         if sys.modules.get(self.__name__) is self:
