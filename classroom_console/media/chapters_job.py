@@ -7,6 +7,7 @@ begun, an edit goes to the store and the .vtt only, and the centre gets it as me
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import threading
@@ -150,10 +151,13 @@ class ChapterJob:
                 size, sha = await offload(lambda: rehash_if_replaced(self.path, before), "chapters-hash")
             return None
         finally:
-            if self.store is not None:
-                await self.store.call(lambda s: chapters_store.release(s, rid, size, sha))
-            await offload(give_back, "chapters-give-back")  # the decoder's pictures leave the process
-            self.progress, self.done = 1.0, True
+            try:
+                if self.store is not None:
+                    await self.store.call(lambda s: chapters_store.release(s, rid, size, sha))
+            finally:  # done even when the release or a second cancel at shutdown interrupts it
+                self.progress, self.done = 1.0, True
+                with contextlib.suppress(Exception):  # memory only: never in place of the job's own outcome
+                    await offload(give_back, "chapters-give-back")  # the decoder's pictures leave the process
 
 
 async def load_chapters(store: ChapterStore, recording_id: str) -> list[Chapter]:
