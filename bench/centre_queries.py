@@ -17,16 +17,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import glob
 import json
 import multiprocessing as mp
 import os
 import random
 import shutil
 import signal
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +36,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.pg_cluster import postgres  # noqa: E402
 from classroom_console.centre import charts  # noqa: E402
 from classroom_console.centre.db import CentreDB  # noqa: E402
 from classroom_console.centre.db_postgres import PostgresCentreDB  # noqa: E402
@@ -262,47 +260,11 @@ def report(backend: str, ref: float, out: dict[str, dict[str, tuple[float, float
     return all(ms <= TARGET_MS for ms, _ in worst.values())
 
 
-def _as_postgres(cmd: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def postgres(tmp: Path) -> Iterator[str]:
-    """Debian's PostgreSQL in a throwaway cluster on loopback (as the tests start it; fsync off)."""
-    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
-    if not bins:
-        raise SystemExit("PostgreSQL server binaries not found (apt-get install postgresql)")
-    bindir = Path(bins[-1]).parent
-    folder = tmp / "pg"
-    folder.mkdir(exist_ok=True)
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres")
-    port = _free_port()
-    if not (folder / "data").exists():
-        subprocess.run(_as_postgres([str(bindir / "initdb"), "-D", str(folder / "data"), "-A", "trust", "-U",
-                                     "postgres", "--no-sync"]), check=True, capture_output=True, timeout=120)
-    opts = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=512MB "
-            "-c max_wal_size=4GB")
-    subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(folder / "data"), "-o", opts, "-l",
-                                 str(folder / "log"), "-w", "-t", "60", "start"]), check=True, capture_output=True,
-                   timeout=120)
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres?sslmode=disable"
-    finally:
-        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(folder / "data"), "-m", "immediate", "-w",
-                                     "stop"]), capture_output=True, timeout=120)
-
-
 async def run(backend: str, folder: Path, args: argparse.Namespace) -> bool:
     print(f"\n== {backend}: loading {args.sessions} sessions, {args.events} events, {args.rooms} rooms "
           f"through the centre's ingest path ({args.concurrency} uploads at once); load {os.getloadavg()[0]:.1f}")
-    with postgres(folder) if backend == "postgresql" else _nothing() as url:
+    big = "-c shared_buffers=512MB -c max_wal_size=4GB"
+    with postgres(folder, big) if backend == "postgresql" else _nothing() as url:
         db: CentreDB = (await PostgresCentreDB.open(url) if url
                         else await SqliteCentreDB.open(folder / "centre.db"))
         try:

@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import glob
 import hashlib
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,6 +41,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.pg_cluster import as_postgres, free_port, postgres  # noqa: E402
 from classroom_console.centre import config as centre_config  # noqa: E402
 from classroom_console.centre import config_nginx  # noqa: E402
 from classroom_console.centre.backends import open_configured  # noqa: E402
@@ -175,12 +176,6 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def wait_http(url: str, proc: subprocess.Popen[bytes]) -> None:
     for _ in range(300):
         if proc.poll() is not None:
@@ -193,34 +188,6 @@ def wait_http(url: str, proc: subprocess.Popen[bytes]) -> None:
         except OSError:
             time.sleep(0.1)
     raise SystemExit(f"{url} did not answer")
-
-
-def _as_postgres(cmd: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
-
-
-@contextmanager
-def postgres(tmp: Path) -> Iterator[str]:
-    """A throwaway cluster on loopback (trust, fsync off as in the tests: the bench measures the centre)."""
-    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
-    if not bins:
-        raise SystemExit("PostgreSQL server binaries not found (apt-get install postgresql)")
-    bindir = Path(bins[-1]).parent
-    folder = tmp / "pg"
-    folder.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres")
-    port = free_port()
-    subprocess.run(_as_postgres([str(bindir / "initdb"), "-D", str(folder / "data"), "-A", "trust", "-U", "postgres",
-                                 "--no-sync"]), check=True, capture_output=True)
-    opts = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-    subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(folder / "data"), "-o", opts, "-l",
-                                 str(folder / "log"), "-w", "start"]), check=True, capture_output=True)
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{port}"
-    finally:
-        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(folder / "data"), "-m", "immediate",
-                                     "stop"]), capture_output=True)
 
 
 @contextmanager
@@ -322,12 +289,13 @@ def main() -> int:
         if not args.no_sqlite:
             config = centre_config.CentreConfig(tmp / "centre-sqlite")
             results.append(run_setup("1 process, SQLite (reference)", tmp, args.rooms, config, 1, False))
-        with postgres(tmp) as server:
+        with postgres(tmp, "-c max_connections=200") as server:
+            port = urllib.parse.urlsplit(server).port
             for n in counts:
                 db = f"centre{n}"
-                subprocess.run(_as_postgres(["psql", "-q", "-h", "127.0.0.1", "-p", server.rsplit(":", 1)[1],
+                subprocess.run(as_postgres(["psql", "-q", "-h", "127.0.0.1", "-p", str(port),
                                              "-U", "postgres", "-c", f"CREATE DATABASE {db}"]), check=True)
-                url = f"{server}/{db}?sslmode=disable"
+                url = f"postgresql://postgres@127.0.0.1:{port}/{db}?sslmode=disable"
                 config = centre_config.CentreConfig(tmp / f"centre-pg{n}", centre_config.POSTGRESQL, url,
                                                     tmp / f"files-pg{n}")
                 results.append(run_setup(f"{n} process(es), PostgreSQL, nginx", tmp, args.rooms, config, n, True))
