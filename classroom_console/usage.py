@@ -8,9 +8,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlite_utils import Database
-
 from classroom_console.store import AsyncStore, Store
+from classroom_console.store.sqlite_db import Database
 from classroom_console.usage_model import UsageFilter, UsageReport
 from classroom_console.usage_sql import SQLITE, assemble, build_queries, used_params
 

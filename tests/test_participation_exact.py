@@ -15,10 +15,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from classroom_console.store import AsyncStore, open_store
 from classroom_console.store.migrations import LATEST_VERSION, migrate, schema_version
+from classroom_console.store.sqlite_db import Database
 from classroom_console.sync.items import sweep
 from classroom_console.usage import query_sqlite
 from classroom_console.usage_model import UsageFilter

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from platformdirs import user_data_dir
-from sqlite_utils import Database
 
 from classroom_console.store import LATEST_VERSION, StoreTooNewError, data_dir, database_path, open_store
 from classroom_console.store.migrations import MIGRATIONS, migrate, schema_version
+from classroom_console.store.sqlite_db import Database
 
 TABLES = {
     "rooms",

@@ -1,6 +1,5 @@
 """Local SQLite store: every session, device, recording and upload, kept safe offline."""
 
-from . import _lean_sqlite_utils  # noqa: F401  # first: sqlite_utils without numpy (see there)
 from .async_store import AsyncStore
 from .database import Store, open_store
 from .errors import StoreClosedError, StoreError, StoreTooNewError, StoreUnavailableError

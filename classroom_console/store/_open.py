@@ -8,13 +8,12 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from .disk_errors import disk_error
 from .errors import StoreTooNewError
 from .migrations import LATEST_VERSION, migrate
 from .reserve import make_reserve
 from .salvage import salvage
+from .sqlite_db import Database
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +100,7 @@ def _connect(path: Path, synchronous: str) -> Database:
     make_private(path)
     conn = sqlite3.connect(str(path), timeout=10.0)
     try:
-        db = Database(conn, execute_plugins=False)  # no plugins: their entry-point scan cost every CLI command ~30 ms
+        db = Database(conn)
         db.enable_wal()
         conn.execute(f"PRAGMA synchronous = {synchronous}")
         conn.execute("PRAGMA foreign_keys = ON")

@@ -10,14 +10,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from devices.model import DeviceInfo
 
 from ._open import open_database
 from .migrations import schema_version
 from .paths import database_path
 from .records import Event, dumps, utc_iso
+from .sqlite_db import Database
 
 _JSON_COLUMNS = ("payload", "extra", "lamp_hours", "error_status", "sources", "stats")
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from classroom_console.participation_rollup import add_tablet_rollup
 from classroom_console.tablet_sessions import ROOM_DDL as TABLET_SESSIONS_DDL
 from classroom_console.tablet_sessions import ROOM_INDEX as TABLET_SESSIONS_INDEX
 
 from .errors import StoreTooNewError
+from .sqlite_db import Database
 
 # A step is SQL (run as a script) or a function for changes SQL alone cannot express.
 Migration = str | Callable[[Database], None]

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from .records import utc_iso
+from .sqlite_db import Database
 
 log = logging.getLogger(__name__)
 
