@@ -17,6 +17,11 @@ from .frames import AUDIO_BLOCK, AUDIO_RATE, AudioBlock
 from .source import AudioSource, SourceState
 
 STALL_S = 1.0  # no samples for this long: the device is gone
+# The stream clock maps to ours by (our time - stream time) at a callback; a callback that waited for the CPU or the
+# GIL sees that gap too large, so the smallest gap seen is the mapping. It may grow this fast (clocks that drift
+# apart), and a jump past REBASE_S (a re-based stream clock) is taken at once.
+OFFSET_LEAK = 0.002  # s per s
+REBASE_S = 0.5
 RETRY_S = 1.0
 
 
@@ -96,13 +101,21 @@ class Microphone(AudioSource):
         pa = _pyaudio()
         stream = None
         last = [clock.now(), 0.0]  # time of the last callback, longest gap seen between callbacks
+        mapping = [float("inf"), 0.0]  # our clock minus the stream's (the least delayed seen), when last updated
 
         def on_block(data: bytes | None, count: int, times: dict[str, float], status: int) -> tuple[None, int]:
             now = clock.now()
             last[1] = max(last[1], now - last[0])
             last[0] = now
             adc, current = times.get("input_buffer_adc_time", 0.0), times.get("current_time", 0.0)
-            stamp = adc + (now - current) if adc > 0 and current > 0 else now - count / AUDIO_RATE
+            if adc > 0 and current > 0:
+                seen = now - current
+                allowed = mapping[0] + OFFSET_LEAK * (now - mapping[1])
+                mapping[0] = seen if seen < allowed or seen - allowed > REBASE_S else allowed
+                mapping[1] = now
+                stamp = adc + mapping[0]
+            else:
+                stamp = now - count / AUDIO_RATE
             if data:
                 self.publish(AudioBlock(stamp, np.frombuffer(data, np.int16).astype(np.float32) / 32768.0))
             return None, pyaudio.paContinue
