@@ -29,6 +29,7 @@ from devices.driver import Command, CommandError, DriverOptions, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
 from devices.sim.camera import SimCameraConfig, SimulatedCamera
 from devices.sim.room import SimRoom, SimRoomConfig
+from tests.cli_helpers import finish
 from tests.discovery_helpers import watch_until
 
 FIRST_HOST = 50  # 127.0.80.50 on: apart from the projector tests' rooms
@@ -195,16 +196,6 @@ def start_cli(data_dir: Path, *args: str) -> subprocess.Popen[str]:
     """A command started now and read later: commands that do not depend on each other run side by side."""
     return subprocess.Popen([*CLI, "--data-dir", str(data_dir), *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-
-
-def finish(proc: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
-    try:
-        out, err = proc.communicate(timeout=120)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        raise
-    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
 def test_discover_and_aim_cameras_from_the_command_line(sim_cameras: subprocess.Popen[str], tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from classroom_console import cli_text, cli_text_ru
+from tests.cli_helpers import finish
 
 ROOT = Path(__file__).resolve().parent.parent
 # The modules whose words go through cli_text; another command joins by wrapping its strings and listing it here.
@@ -168,16 +169,6 @@ def start(*args: str) -> subprocess.Popen[str]:
     base = {k: v for k, v in os.environ.items() if k not in ("LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE")}
     return subprocess.Popen([sys.executable, "-m", "classroom_console", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=base)
-
-
-def finish(proc: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
-    try:
-        out, err = proc.communicate(timeout=120)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        raise
-    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
 def test_centre_speaks_russian(tmp_path: Path) -> None:
