@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from classroom_console.media import SYNC_PERIOD_S, SimulatedClock
-from classroom_console.media.probe import av_offsets, flash_times, inspect
+from classroom_console.media.probe import av_offsets, beep_times, flash_times, inspect
+from classroom_console.media.synthetic import FLASH_S
 from tests.test_record_output import record
 
 MAX_OFFSET_S = 0.040
@@ -26,7 +27,12 @@ def test_sixty_seconds_stay_in_sync_within_40_ms(tmp_path: Path) -> None:
 
 
 def test_real_time_recording_is_in_sync(tmp_path: Path) -> None:
+    """On the real clock the file starts wherever the sources' first samples fall in the pattern's 2 s cycle.
+    A flash already lit in the first frame has its beep's start before the file's first sound, so only flashes
+    whose whole length is in the file are paired (a fresh CI clone once caught one 67 ms in)."""
     result = record(tmp_path / "live.mp4", size=(320, 180), duration=5.0)
-    offsets = av_offsets(result.path)
-    assert len(offsets) >= 2 and len(flash_times(result.path)) == len(offsets)
+    flashes = [f for f in flash_times(result.path) if f >= FLASH_S]
+    beeps = beep_times(result.path)
+    assert len(flashes) >= 2 and beeps, (flashes, beeps)
+    offsets = [min((b - f for b in beeps), key=abs) for f in flashes]
     assert max(abs(o) for o in offsets) <= MAX_OFFSET_S, offsets
