@@ -18,6 +18,33 @@ def as_postgres(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
+def tree_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process and its live children so far (from /proc: no extra package).
+
+    PostgreSQL's backends and nginx's workers are children: the benches print their cost beside the centre's.
+    """
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(entry) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def postmaster_pid(tmp: Path) -> int | None:
+    """The pid of the cluster ``postgres(tmp)`` runs, or None when none runs there."""
+    try:
+        return int((tmp / "pg" / "data" / "postmaster.pid").read_text().split()[0])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

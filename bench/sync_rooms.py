@@ -41,7 +41,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pg_cluster import as_postgres, free_port, postgres  # noqa: E402
+from bench.pg_cluster import as_postgres, free_port, postgres, postmaster_pid, tree_cpu  # noqa: E402
 from classroom_console.centre import config as centre_config  # noqa: E402
 from classroom_console.centre import config_nginx  # noqa: E402
 from classroom_console.centre.backends import open_configured  # noqa: E402
@@ -191,7 +191,7 @@ def wait_http(url: str, proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def nginx(prefix: Path, ports: list[int]) -> Iterator[str]:
+def nginx(prefix: Path, ports: list[int]) -> Iterator[tuple[str, int]]:
     nginx_bin = shutil.which("nginx") or "/usr/sbin/nginx"
     prefix.mkdir(parents=True)
     port = free_port()
@@ -202,7 +202,7 @@ def nginx(prefix: Path, ports: list[int]) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_http(url, proc)
-        yield url
+        yield url, proc.pid
     finally:
         proc.send_signal(signal.SIGQUIT)
         proc.wait(timeout=30)
@@ -242,13 +242,18 @@ def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConf
                                     env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
             procs.append(proc)
             wait_http(f"http://127.0.0.1:{port}", proc)
-        centre_cpu = sum(cpu_s(p.pid) for p in procs)
+        pg = postmaster_pid(tmp) if config.backend == centre_config.POSTGRESQL else None
+        # The backends live as long as the centre's pools, so the difference is theirs (the pools never shrink).
+        centre_cpu, pg_cpu, nginx_cpu = sum(cpu_s(p.pid) for p in procs), tree_cpu(pg) if pg else 0.0, 0.0
         if behind_nginx:
-            with nginx(tmp / f"nginx-{config.data.name}", ports) as url:
+            with nginx(tmp / f"nginx-{config.data.name}", ports) as (url, nginx_pid):
+                nginx_cpu = tree_cpu(nginx_pid)
                 got = sync_rooms(url, tokens, staff)
+                nginx_cpu = tree_cpu(nginx_pid) - nginx_cpu
         else:
             got = sync_rooms(f"http://127.0.0.1:{ports[0]}", tokens, staff)
         centre_cpu = sum(cpu_s(p.pid) for p in procs) - centre_cpu
+        pg_cpu = tree_cpu(pg) - pg_cpu if pg else 0.0
         elapsed, client_cpu = float(got["elapsed"]), float(got["cpu"])
         ERRORS.extend(got["errors"])
         usage_times = [float(t) for t in got["usage"]]
@@ -256,7 +261,8 @@ def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConf
                         pct(usage_times, 0.99), len(usage_times))
         print(f"{name:34s} {result.sessions_per_s:7.0f} sessions/s in {elapsed:5.1f} s; rooms' requests "
               f"p99 {result.p99_ms:5.0f} ms ({result.requests}); usage report p99 {result.usage_p99_ms:5.0f} ms "
-              f"({result.usage_n} asked); CPU: centre {centre_cpu:.1f} s, rooms (client) {client_cpu:.1f} s; "
+              f"({result.usage_n} asked); CPU: centre {centre_cpu:.1f} s, PostgreSQL {pg_cpu:.1f} s, "
+              f"nginx {nginx_cpu:.1f} s, rooms (client) {client_cpu:.1f} s; "
               f"load {os.getloadavg()[0]:.1f}", flush=True)
         return result
     finally:

@@ -19,6 +19,7 @@ from classroom_console.centre import charts, pg_store, rollups, schema
 from classroom_console.centre.db import CentreDB, Identity, RecordingState, TokenRow
 from classroom_console.centre.failures import DatabaseDown, Outage
 from classroom_console.centre.payloads import SessionRows
+from classroom_console.centre.pg_batch import Batcher
 from classroom_console.store import utc_iso
 from classroom_console.usage_model import UsageFilter, UsageReport
 from classroom_console.usage_sql import POSTGRESQL, assemble, to_numbered, used_params
@@ -35,7 +36,10 @@ def _many(statement: str, rows: list[dict[str, Any]]) -> tuple[str, list[list[An
 
 
 KEPT_REPORTS = 256
+MAIN_CONNECTIONS = 10
 REPORT_CONNECTIONS = 2
+QUICK_CONNECTIONS = 2  # token lookups and data-version reads: never queued behind the uploads' statements
+FIND_TOKENS = "SELECT hash, name, role, folder FROM tokens WHERE hash = ANY($1::text[]) AND revoked_at IS NULL"
 LARGE_BATCH = 2000  # rows whose arguments are gathered on a worker thread rather than on the loop
 
 
@@ -72,6 +76,13 @@ def unavailable(exc: BaseException, url: str) -> str | None:
     if isinstance(exc, OSError):
         return f"cannot reach PostgreSQL at {where}: {exc.strerror or exc}"
     return None
+
+
+async def _keep(conn: Any) -> None:
+    """A connection goes back to its pool as it is: nothing here sets session state (no SET, LISTEN, cursors or
+    session locks; ``_UploadLocks`` never gives its connection back alive), and asyncpg's own reset, four
+    statements and a round trip on every release, cost as much as a token lookup. An open transaction is
+    still rolled back by asyncpg before this is called."""
 
 
 class DatabaseUnavailable(Exception):
@@ -165,8 +176,8 @@ class _UploadLocks:
             try:
                 return await self._conn.fetchval(sql, key)
             except BaseException as exc:
-                # Given back to the pool, a connection lets go of all its locks (asyncpg's reset): only when it
-                # is gone already (the locks with it) or was cut mid-statement (nothing about it to trust).
+                # Dropped, a connection is closed and its locks go with it: only when it is gone already or
+                # was cut mid-statement (nothing about it to trust).
                 if self._conn.is_closed() or not isinstance(exc, Exception):
                     await self._drop()
                 raise
@@ -175,6 +186,7 @@ class _UploadLocks:
         conn, self._conn = self._conn, None
         if conn is not None:
             try:
+                conn.terminate()  # its session locks die with it (the pool does not reset what it gets back)
                 await self._pool.release(conn)
             except Exception:
                 pass  # a broken connection is the pool's to replace
@@ -185,13 +197,16 @@ class _UploadLocks:
 
 
 class PostgresCentreDB(CentreDB):
-    def __init__(self, pool: Any, report_pool: Any = None) -> None:
+    def __init__(self, pool: Any, report_pool: Any = None, quick_pool: Any = None) -> None:
         self.pool = pool
         # Reports have connections of their own: in the main pool a staff screen queued behind hundreds of uploads.
         self.report_pool = report_pool if report_pool is not None else pool
+        # So do the token lookup every request makes and the data version a report starts with.
+        self.quick_pool = quick_pool if quick_pool is not None else self.report_pool
         self._locks = _UploadLocks(pool._pool if isinstance(pool, _Watched) else pool)
         self._url = pool._url if isinstance(pool, _Watched) else ""
         self._reports: OrderedDict[UsageFilter, tuple[int, UsageReport]] = OrderedDict()
+        self._identities: Batcher[str, Identity] = Batcher(self._find_tokens, QUICK_CONNECTIONS)
 
     @classmethod
     async def open(cls, url: str, password: str | None = None) -> PostgresCentreDB:
@@ -203,7 +218,8 @@ class PostgresCentreDB(CentreDB):
         try:
             async with asyncio.timeout(30):
                 # No connection floor: asyncpg restores one with a logged traceback every second of an outage.
-                pool = await asyncpg.create_pool(url, min_size=0, max_size=10, server_settings=settings, **extra)
+                pool = await asyncpg.create_pool(url, min_size=0, max_size=MAIN_CONNECTIONS, server_settings=settings,
+                                                 reset=_keep, **extra)
                 async with pool.acquire() as conn:  # the first connection: a wrong password shows here
                     await conn.fetchval("SELECT 1")
             # Not under the 30 s: the first start after an upgrade may make the chart sums from millions of rows.
@@ -216,9 +232,11 @@ class PostgresCentreDB(CentreDB):
                 raise
             raise DatabaseUnavailable(line) from None
         outage = Outage()
-        reports = await asyncpg.create_pool(url, min_size=0, max_size=REPORT_CONNECTIONS, server_settings=settings,
-                                            **extra)
-        return cls(_Watched(pool, outage, url), _Watched(reports, outage, url))
+        pools: list[Any] = [pool]
+        for size in (REPORT_CONNECTIONS, QUICK_CONNECTIONS):
+            pools.append(await asyncpg.create_pool(url, min_size=0, max_size=size, server_settings=settings,
+                                                   reset=_keep, **extra))
+        return cls(*(_Watched(p, outage, url) for p in pools))
 
     @staticmethod
     async def _create_schema(pool: Any) -> None:
@@ -240,6 +258,7 @@ class PostgresCentreDB(CentreDB):
                         await conn.execute(statement)
                 await conn.execute(pg_store.VERSION_SEQUENCE)
                 await conn.execute(pg_store.FUNCTION)
+                await conn.execute(pg_store.PROCEDURE)
 
     async def _execute(self, statement: str, params: dict[str, Any]) -> None:
         sql, args = _sql(statement, params)
@@ -256,8 +275,13 @@ class PostgresCentreDB(CentreDB):
         await self._execute(schema.ADD_TOKEN, params)
 
     async def identity(self, token_hash: str) -> Identity | None:
-        row = await self._fetchrow(schema.FIND_TOKEN, {"hash": token_hash})
-        return Identity(row[0], row[1], row[2]) if row else None
+        return await self._identities.get(token_hash)
+
+    async def _find_tokens(self, hashes: list[str]) -> list[tuple[str, Identity]]:
+        """The tokens of every request waiting at once, in one statement (``pg_batch``)."""
+        async with self.quick_pool.acquire() as conn:
+            rows = await conn.fetch(FIND_TOKENS, hashes)
+        return [(r[0], Identity(r[1], r[2], r[3])) for r in rows]
 
     async def tokens(self) -> list[TokenRow]:
         async with self.pool.acquire() as conn:
@@ -285,15 +309,13 @@ class PostgresCentreDB(CentreDB):
             pass  # a note of last use is not worth a log line each flush during an outage (logged once already)
 
     async def store_session(self, rows: SessionRows) -> int:
-        """One round trip to store (pg_store.FUNCTION), one to say the data changed (after the commit)."""
+        """One round trip: the store, its commit and the data version's bump (pg_store.PROCEDURE)."""
         if len(rows.events) > LARGE_BATCH:
             doc = await asyncio.to_thread(pg_store.document, rows)
         else:
             doc = pg_store.document(rows)
         async with self.pool.acquire() as conn:
-            held = int(await conn.fetchval("SELECT centre_store_session($1::jsonb)", doc))
-            await conn.fetchval(pg_store.BUMP)
-        return held
+            return int(await conn.fetchval(pg_store.STORE, doc))
 
     async def recording(self, room: str, recording_id: str) -> RecordingState | None:
         row = await self._fetchrow(schema.GET_RECORDING, {"room_id": room, "id": recording_id})
@@ -319,12 +341,13 @@ class PostgresCentreDB(CentreDB):
         each commit that changes the charts), so every process answers alike and an unchanged one costs one
         tiny query.
         """
-        async with self.report_pool.acquire() as conn:
+        async with self.quick_pool.acquire() as conn:
             version = int(await conn.fetchval(pg_store.VERSION))
-            kept = self._reports.get(f)
-            if kept is not None and kept[0] == version:
-                self._reports.move_to_end(f)
-                return kept[1]
+        kept = self._reports.get(f)
+        if kept is not None and kept[0] == version:
+            self._reports.move_to_end(f)
+            return kept[1]
+        async with self.report_pool.acquire() as conn:
             queries, params, rolled = charts.plan(POSTGRESQL, f)
             names = list(queries)
             combined = "SELECT " + ", ".join(
@@ -367,7 +390,8 @@ class PostgresCentreDB(CentreDB):
                 raise  # a lost connection has let go of its locks already
 
     async def close(self) -> None:
+        await self._identities.close()
         await self._locks.close()
         await self.pool.close()
-        if self.report_pool is not self.pool:
-            await self.report_pool.close()
+        for other in {id(p): p for p in (self.report_pool, self.quick_pool) if p is not self.pool}.values():
+            await other.close()

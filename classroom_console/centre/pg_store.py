@@ -152,6 +152,19 @@ BEGIN
 END
 $fn$"""
 
+# The store, its commit and the version's bump in one round trip: a procedure may commit (when CALLed outside a
+# transaction block, as the pool's connections are), and the bump must follow the commit, or a report could be
+# made from the old rows under the new number and kept.
+PROCEDURE = """CREATE OR REPLACE PROCEDURE centre_store_session_and_bump(doc jsonb, INOUT held bigint DEFAULT NULL)
+LANGUAGE plpgsql AS $pr$
+BEGIN
+    held := centre_store_session(doc);
+    COMMIT;
+    PERFORM nextval('centre_version');
+END
+$pr$"""
+STORE = "CALL centre_store_session_and_bump($1::jsonb)"
+
 ADD_RECORDING = """WITH added AS (
         INSERT INTO recordings (room_id, id, session_id, name, started_at, stopped_at, duration_s, size_bytes, sha256)
         VALUES (:room_id, :id, :session_id, :name, :started_at, :stopped_at, :duration_s, :size_bytes, :sha256)
