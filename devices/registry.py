@@ -7,8 +7,10 @@ new family is one folder plus one line in ``BUILT_IN``.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 
-from devices.driver import Family
+from devices.driver import DriverOptions, Family
+from devices.model import DeviceInfo
 
 BUILT_IN = ("devices.pjlink.family", "devices.camera.family", "devices.tablet.family")
 _families: dict[str, Family] = {}
@@ -46,6 +48,20 @@ def family_for(protocol: str) -> Family:
         return _families[protocol]
     except KeyError:
         raise UnknownProtocol(protocol) from None
+
+
+# Families that can read one device once with no event loop (`read_once(info, options) -> DeviceInfo`, the device
+# as its driver's first poll shows it): `classroom-console device ADDRESS status` then never loads asyncio.
+READ_ONCE = {"pjlink": "devices.pjlink.blocking"}
+
+
+def read_once_for(protocol: str) -> Callable[[DeviceInfo, DriverOptions], DeviceInfo] | None:
+    """The family's blocking single read, or None where it has none (the caller then drives it as the room does)."""
+    home = READ_ONCE.get(protocol)
+    if home is None:
+        return None
+    read_once: Callable[[DeviceInfo, DriverOptions], DeviceInfo] = importlib.import_module(home).read_once
+    return read_once
 
 
 def families() -> list[Family]:

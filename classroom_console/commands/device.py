@@ -7,7 +7,6 @@ session the window is running, and a refusal reads the same.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import ipaddress
 import json
 import sys
@@ -24,7 +23,8 @@ if TYPE_CHECKING:
     from classroom_console.store import AsyncStore
 
 # The store, the room and discovery are imported when the command runs (see docs/architecture.md): `--help`
-# and a parse error need none of them.
+# and a parse error need none of them. Reading one device by its address goes without asyncio where it can
+# (`device_status.py`).
 
 HELP = "control one device: power on|off|status, input NAME, mute on|off; a camera: ptz …, snapshot FILE"
 PJLINK_PORT = 4352
@@ -185,13 +185,7 @@ async def act(args: argparse.Namespace) -> str:
             if args.action == "ptz" and command is None:
                 return _position(info.uid, device, args.json)
             if command is None:
-                state = dict(device.state)
-                state.pop("detail", None)
-                if args.json:
-                    return json.dumps(
-                        {"id": info.uid, "address": info.address, "port": info.port, "state": state}, indent=2)
-                lines = [f"{info.uid} at {info.address}:{info.port}"]
-                return "\n".join(lines + [f"  {k}: {_plain(v)}" for k, v in state.items()])
+                return status_text(info, device, args.json)
             if command.name == "ptz-goto" and isinstance(command.value, tuple) and command.value[2] < 0:
                 zoom = (device.state.get("position") or {}).get("zoom", 0.0)  # --zoom left out: keep the zoom
                 command = Command("ptz-goto", (command.value[0], command.value[1], float(zoom)))
@@ -205,6 +199,24 @@ async def act(args: argparse.Namespace) -> str:
         return result
     finally:
         await store.close()
+
+
+def is_status_read(args: argparse.Namespace) -> bool:
+    """`status`, `power` or `power status`: reading the device, nothing sent to it."""
+    words = [str(w).lower() for w in args.value]
+    return args.action == "status" or (args.action == "power" and words in ([], ["status"]))
+
+
+def status_text(info: DeviceInfo, device: DeviceInfo, as_json: bool) -> str:
+    """What `status` prints of a device read (``info`` as it was found, ``device`` as it was read)."""
+    if device.availability in (Availability.OFFLINE, Availability.AUTH_FAILED, Availability.UNKNOWN):
+        raise DeviceUnusable(_unusable(device))
+    state = dict(device.state)
+    state.pop("detail", None)
+    if as_json:
+        return json.dumps({"id": info.uid, "address": info.address, "port": info.port, "state": state}, indent=2)
+    lines = [f"{info.uid} at {info.address}:{info.port}"]
+    return "\n".join(lines + [f"  {k}: {_plain(v)}" for k, v in state.items()])
 
 
 def _unusable(device: DeviceInfo) -> str:
@@ -230,6 +242,8 @@ async def _snapshot(uid: str, device: DeviceInfo, words: list[str]) -> str:
     url = device.state.get("snapshot_url") or device.state.get("stream_url")
     if not url:
         raise DeviceUnusable(tr("this device has no picture to take"))
+    import asyncio
+
     from classroom_console.media.snapshot import PictureError, save_picture  # OpenCV and PyAV: only here
 
     path = Path(words[0])
@@ -266,6 +280,19 @@ def _plain(value: object) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        if is_status_read(args):
+            from classroom_console.commands.device_status import read_without_loop
+
+            text = read_without_loop(args)
+            if text is not None:
+                print(text)
+                return 0
+    except (DeviceNotFound, DeviceUnusable) as exc:
+        print(f"{args.target}: {exc}", file=sys.stderr)
+        return 1
+    import asyncio
+
     from classroom_console.room_devices import DeviceCommandError
 
     try:

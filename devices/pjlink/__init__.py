@@ -1,6 +1,11 @@
-"""PJLink class 1 and 2: framing, an asyncio client, a poller and the state they report."""
+"""PJLink class 1 and 2: framing, an asyncio client, a poller and the state they report.
 
-from devices.pjlink.client import PJLinkClient
+``PJLinkClient`` is imported on first use (PEP 562): the framing, the values and the blocking read that
+`classroom-console device ADDRESS status` uses must not load asyncio.
+"""
+
+from typing import TYPE_CHECKING, Any
+
 from devices.pjlink.errors import (
     ErrorCode,
     PJLinkAuthError,
@@ -32,6 +37,19 @@ from devices.pjlink.values import (
     PowerState,
     parse_input,
 )
+
+if TYPE_CHECKING:
+    from devices.pjlink.client import PJLinkClient
+
+
+def __getattr__(name: str) -> Any:
+    if name != "PJLinkClient":
+        raise AttributeError(f"module 'devices.pjlink' has no attribute {name!r}")
+    from devices.pjlink.client import PJLinkClient
+
+    globals()[name] = PJLinkClient
+    return PJLinkClient
+
 
 __all__ = [
     "PORT",

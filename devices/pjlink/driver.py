@@ -8,15 +8,13 @@ from devices.driver import Capability, Command, CommandError, Driver, DriverOpti
 from devices.model import Availability, DeviceInfo
 from devices.pjlink.client import PJLinkClient
 from devices.pjlink.errors import PJLinkError, PJLinkParamError
-from devices.pjlink.plain_state import projector_state
+from devices.pjlink.plain_state import CAPABILITIES, projector_state
 from devices.pjlink.poller import PJLinkPoller, reason_of
 from devices.pjlink.values import parse_input
 
 
 class PJLinkDriver(Driver):
-    capabilities = frozenset(
-        {Capability.POWER, Capability.INPUT, Capability.BLANK, Capability.FREEZE, Capability.LAMP, Capability.ERRORS}
-    )
+    capabilities = CAPABILITIES
 
     def __init__(self, info: DeviceInfo, options: DriverOptions) -> None:
         super().__init__()

@@ -7,8 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from devices.driver import Capability
 from devices.pjlink.state import ProjectorState
 from devices.pjlink.values import ErrorLevel
+
+# What a PJLink device can be asked to do (the driver's capabilities, kept here so a blocking read has them too).
+CAPABILITIES = frozenset(
+    {Capability.POWER, Capability.INPUT, Capability.BLANK, Capability.FREEZE, Capability.LAMP, Capability.ERRORS}
+)
 
 
 def projector_state(state: ProjectorState) -> dict[str, Any]:

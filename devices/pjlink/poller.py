@@ -11,55 +11,16 @@ from typing import TypeVar
 from devices.driver import Reason
 from devices.model import Availability
 from devices.pjlink.client import PJLinkClient
-from devices.pjlink.errors import (
-    ErrorCode,
-    PJLinkAuthError,
-    PJLinkCommandError,
-    PJLinkConnectionError,
-    PJLinkError,
-    PJLinkParamError,
-    PJLinkProtocolError,
-    PJLinkTimeout,
-)
+from devices.pjlink.errors import PJLinkError, PJLinkParamError, PJLinkTimeout
+from devices.pjlink.outcome import describe, read_failed, read_succeeded, reason_of
 from devices.pjlink.state import ProjectorState
-from devices.pjlink.values import ErrorLevel, Input
+from devices.pjlink.values import Input
 from devices.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 OnChange = Callable[[ProjectorState], None]
-
-
-def describe(state: ProjectorState) -> str:
-    """A short human line for a device card, e.g. 'on, DIGITAL 1, filter warning'."""
-    parts = [state.power.label if state.power is not None else "power unknown"]
-    if state.input is not None:
-        parts.append(state.input_names.get(state.input.code) or state.input.name)
-    if state.errors is not None:
-        for component, level in state.errors.problems():
-            parts.append(f"{component} {'error' if level is ErrorLevel.ERROR else 'warning'}")
-    parts += [f"device failure on {f}" for f in sorted(state.failed)]
-    return ", ".join(parts)
-
-
-def reason_of(exc: BaseException, had_password: bool) -> Reason:
-    """The code the UI words for a PJLink failure."""
-    if isinstance(exc, PJLinkAuthError):
-        return Reason.PASSWORD_WRONG if had_password else Reason.PASSWORD_NEEDED
-    if isinstance(exc, PJLinkCommandError):
-        return {
-            ErrorCode.UNDEFINED: Reason.UNSUPPORTED,
-            ErrorCode.BAD_PARAMETER: Reason.BAD_VALUE,
-            ErrorCode.UNAVAILABLE: Reason.BUSY,
-            ErrorCode.DEVICE_FAILURE: Reason.DEVICE_FAULT,
-        }[exc.code]
-    if isinstance(exc, PJLinkParamError):
-        return Reason.BAD_VALUE
-    if isinstance(exc, PJLinkProtocolError):
-        return Reason.GARBLED
-    if isinstance(exc, (PJLinkTimeout, TimeoutError)):
-        return Reason.NO_ANSWER
-    return Reason.UNREACHABLE
+__all__ = ["PJLinkPoller", "describe", "reason_of"]  # describe and reason_of live in outcome.py
 
 
 class PJLinkPoller:
@@ -133,24 +94,17 @@ class PJLinkPoller:
             except (PJLinkError, TimeoutError) as exc:
                 self._failed(exc)
                 return None
-            fault = state.fault
-            word, reason = (Availability.FAULT, Reason.DEVICE_FAULT) if fault else (Availability.ONLINE, Reason.NONE)
-            self._update(state, word, describe(state), reason)
+            word, detail, reason = read_succeeded(state)
+            self._update(state, word, detail, reason)
             return state
 
     def _poll_budget(self) -> float:
         return max(self.command_timeout_s, 40 * self.client.timeout)
 
     def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, PJLinkAuthError):
-            word, detail = Availability.AUTH_FAILED, f"authentication failed: {exc}"
-        elif isinstance(exc, PJLinkProtocolError):
-            word, detail = Availability.FAULT, f"unexpected reply: {exc}"
-        elif isinstance(exc, (PJLinkConnectionError, TimeoutError)):
-            word, detail = Availability.OFFLINE, str(exc) or "no answer"
-        else:
-            return
-        self._update(self._state, word, detail, reason_of(exc, self.client.password is not None))
+        outcome = read_failed(exc, self.client.password is not None)
+        if outcome is not None:
+            self._update(self._state, *outcome)
 
     def _update(self, state: ProjectorState | None, word: Availability, detail: str, reason: Reason) -> None:
         changed = (state, word, detail, reason) != (self._state, self._availability, self._detail, self._reason)

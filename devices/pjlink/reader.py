@@ -1,11 +1,16 @@
-"""Collect a full ProjectorState field by field, where ERR3 on one field means 'not now', not failure."""
+"""Collect a full ProjectorState field by field, where ERR3 on one field means 'not now', not failure.
+
+The steps are written once, as a generator that yields each round trip's queries and is sent their results
+(``_reading``): the asyncio client drives it (``read_state``) and so does the blocking one that a single
+``device … status`` uses without loading asyncio (``read_state_blocking``, ``devices/pjlink/blocking.py``).
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from devices.pjlink.errors import ErrorCode, PJLinkBadValue, PJLinkCommandError
 from devices.pjlink.state import STATIC_FIELDS, ProjectorState
@@ -27,9 +32,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+Commands = list[tuple[str, str, int]]  # (cmd, param, class) of one round trip
+Results = list["str | PJLinkCommandError"]
+Reading = Generator[Commands, Results, ProjectorState]
+
+
+class BlockingRequester(Protocol):
+    def request_many(self, commands: Sequence[tuple[str, str, int]]) -> list[str | PJLinkCommandError]: ...
+
 
 class _Collector:
-    """Runs one query per field and sorts the outcomes."""
+    """Sorts each query's outcome: a value, or the field not available now / unsupported / failed."""
 
     def __init__(self) -> None:
         self.values: dict[str, Any] = {}
@@ -37,16 +50,17 @@ class _Collector:
         self.unsupported: set[str] = set()
         self.failed: set[str] = set()
 
-    async def ask(self, field: str, call: Callable[[], Awaitable[Any]]) -> None:
-        try:
-            self.values[field] = await call()
-        except PJLinkCommandError as exc:
-            if exc.code is ErrorCode.UNAVAILABLE:
+    def take(self, field: str, result: str | PJLinkCommandError, decode: Callable[[str], Any]) -> None:
+        if isinstance(result, PJLinkCommandError):
+            if result.code is ErrorCode.UNAVAILABLE:
                 self.unavailable.add(field)
-            elif exc.code is ErrorCode.DEVICE_FAILURE:
+            elif result.code is ErrorCode.DEVICE_FAILURE:
                 self.failed.add(field)
             else:
                 self.unsupported.add(field)
+            return
+        try:
+            self.values[field] = decode(result)
         except PJLinkBadValue as exc:
             log.info("ignoring %s: %s", field, exc)
             self.unsupported.add(field)
@@ -59,21 +73,15 @@ def _raw(value: str) -> str:
     return value
 
 
-async def _ask_many(client: PJLinkClient, c: _Collector, queries: list[Query]) -> None:
-    """Every query of one step in one round trip (pipelined on the connection), sorted like ``ask``."""
-    results = await client.request_many([(cmd, param, cls) for _f, cmd, param, cls, _d in queries])
+def _ask_many(c: _Collector, queries: list[Query]) -> Generator[Commands, Results, None]:
+    """Every query of one step in one round trip (pipelined on the connection), each outcome sorted."""
+    results = yield [(cmd, param, cls) for _f, cmd, param, cls, _d in queries]
     for (field, _cmd, _param, _cls, decode), result in zip(queries, results, strict=True):
-        await c.ask(field, lambda r=result, d=decode: _decoded(r, d))  # type: ignore[misc]
+        c.take(field, result, decode)
 
 
-async def _decoded(result: str | PJLinkCommandError, decode: Callable[[str], Any]) -> Any:
-    if isinstance(result, PJLinkCommandError):
-        raise result
-    return decode(result)
-
-
-async def _read_static(client: PJLinkClient, c: _Collector) -> None:
-    await _ask_many(client, c, [
+def _read_static(c: _Collector) -> Generator[Commands, Results, None]:
+    yield from _ask_many(c, [
         ("pjlink_class", "CLSS", "?", 1, decode_class), ("name", "NAME", "?", 1, _raw),
         ("manufacturer", "INF1", "?", 1, _raw), ("product", "INF2", "?", 1, _raw), ("info", "INFO", "?", 1, _raw),
     ])
@@ -85,19 +93,19 @@ async def _read_static(client: PJLinkClient, c: _Collector) -> None:
             ("recommended_resolution", "RRES", "?", 2, decode_resolution),
             ("lamp_model", "RLMP", "?", 2, _raw), ("filter_model", "RFIL", "?", 2, _raw),
         ]
-    await _ask_many(client, c, queries)
+    yield from _ask_many(c, queries)
     if cls < 2:
         return
     sources = list(c.values.get("inputs", ()))
     names: dict[str, str] = {}
-    results = await client.request_many([("INNM", "?" + source.code, 2) for source in sources])
+    results = yield [("INNM", "?" + source.code, 2) for source in sources]
     for source, result in zip(sources, results, strict=True):
         if not isinstance(result, PJLinkCommandError):
             names[source.code] = result
     c.values["input_names"] = names
 
 
-async def read_state(client: PJLinkClient, previous: ProjectorState | None = None) -> ProjectorState:
+def _reading(previous: ProjectorState | None) -> Reading:
     """Query every field the device supports; reuse ``previous``'s static fields when complete.
 
     A full read is three round trips (static, class 2 static, input names) plus one for what changes.
@@ -109,7 +117,7 @@ async def read_state(client: PJLinkClient, previous: ProjectorState | None = Non
         base = previous.static_part()
         c.unsupported |= previous.unsupported & set(STATIC_FIELDS)
     else:
-        await _read_static(client, c)
+        yield from _read_static(c)
         base = ProjectorState()
     cls = c.values.get("pjlink_class", base.pjlink_class) or 1
     queries: list[Query] = [
@@ -123,6 +131,30 @@ async def read_state(client: PJLinkClient, previous: ProjectorState | None = Non
             ("filter_hours", "FILT", "?", 2, lambda v: decode_int(v, "FILT")),
             ("freeze", "FREZ", "?", 2, lambda v: decode_bool(v, "FREZ")),
         ]
-    await _ask_many(client, c, queries)
+    yield from _ask_many(c, queries)
     return replace(base, **c.values, unavailable=frozenset(c.unavailable),
                    unsupported=frozenset(c.unsupported), failed=frozenset(c.failed))
+
+
+async def read_state(client: PJLinkClient, previous: ProjectorState | None = None) -> ProjectorState:
+    """Every field the device supports, over the asyncio client (see ``_reading``)."""
+    steps = _reading(previous)
+    try:
+        commands = next(steps)
+        while True:
+            commands = steps.send(await client.request_many(commands) if commands else [])
+    except StopIteration as done:
+        state: ProjectorState = done.value
+        return state
+
+
+def read_state_blocking(client: BlockingRequester, previous: ProjectorState | None = None) -> ProjectorState:
+    """The same read over a blocking client: no event loop, for one device read once."""
+    steps = _reading(previous)
+    try:
+        commands = next(steps)
+        while True:
+            commands = steps.send(client.request_many(commands) if commands else [])
+    except StopIteration as done:
+        state: ProjectorState = done.value
+        return state

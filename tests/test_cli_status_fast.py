@@ -1,0 +1,146 @@
+"""`device ADDRESS status` read on a blocking socket prints what the room's full path prints (issue 17 item 4).
+
+The loop-free read (`commands/device_status.py`) runs in a fresh interpreter, as a user runs it, against real
+simulated projectors (well, locked, wrong password, garbage, a closed port); the full path (`device.act`: store,
+room, RoomDevices on asyncio) reads the same device in this process. Output, error line and exit code must match.
+A remembered device or a running session must still take the full path (its reading is kept / logged).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+import classroom_console.passwords
+import classroom_console.room
+import classroom_console.room_devices  # noqa: F401
+from classroom_console import cli
+from classroom_console.commands import device, device_status
+from classroom_console.commands.device import DeviceNotFound, DeviceUnusable
+from classroom_console.store import open_store, paths
+from devices.model import Availability, DeviceInfo, DeviceKind
+from devices.sim.pjlink_projector import Fault, SimProjectorConfig, SimulatedProjector
+
+RUN_AND_REPORT = """
+import contextlib, io, json, sys
+from classroom_console import cli
+out, err = io.StringIO(), io.StringIO()
+with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    try:
+        code = cli.main(sys.argv[1:])
+    except SystemExit as exc:
+        code = exc.code
+print(json.dumps({"code": code, "out": out.getvalue(), "err": err.getvalue(), "asyncio": "asyncio" in sys.modules}))
+"""
+
+
+def run_cli(*args: str) -> dict[str, object]:
+    done = subprocess.run([sys.executable, "-c", RUN_AND_REPORT, *args], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    report: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
+    return report
+
+
+def full_path(data: Path, *args: str) -> dict[str, object]:
+    """The same command through the room on asyncio, in this process, reported the way the CLI prints it."""
+    parsed = cli.build_parser().parse_args(["--data-dir", str(data), *args])
+    try:
+        return {"code": 0, "out": asyncio.run(device.act(parsed)) + "\n", "err": ""}
+    except (DeviceNotFound, DeviceUnusable) as exc:
+        return {"code": 1, "out": "", "err": f"{parsed.target}: {exc}\n"}
+
+
+@contextmanager
+def projector(fault: Fault | None = None, password: str | None = None) -> Iterator[SimulatedProjector]:
+    """A simulated projector on a loop of its own (the commands under test block: they may not share it)."""
+    config = SimProjectorConfig(host="127.0.0.1", port=0, udp_port=None, fault=fault, password=password,
+                                mac="02:00:00:00:17:04", idle_timeout_s=60)
+    sim = SimulatedProjector(config)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="sim-projector")
+    thread.start()
+    try:
+        asyncio.run_coroutine_threadsafe(sim.start(), loop).result(30)
+        yield sim
+    finally:
+        asyncio.run_coroutine_threadsafe(sim.stop(), loop).result(30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(30)
+        loop.close()
+
+
+CASES: list[tuple[str, Fault | None, str | None, list[str]]] = [
+    ("well", None, None, []),
+    ("well, as JSON", None, None, ["--json"]),
+    ("power status", None, None, []),
+    ("locked, no password", None, "secret", []),
+    ("locked, right password", None, "secret", ["--password", "secret"]),
+    ("locked, wrong password", None, "secret", ["--password", "guess"]),
+    ("refuses every password", "wrong_password", None, ["--password", "secret"]),
+    ("answers garbage", "garbage", None, []),
+]
+
+
+@pytest.mark.parametrize(("case", "fault", "password", "extra"), CASES, ids=[c[0] for c in CASES])
+def test_the_loop_free_read_prints_what_the_room_prints(
+    tmp_path: Path, case: str, fault: Fault | None, password: str | None, extra: list[str]
+) -> None:
+    with projector(fault, password) as sim:
+        action = ["power", "status"] if case == "power status" else ["status"]
+        args = ["device", f"127.0.0.1:{sim.tcp_port}", *action, "--timeout", "2", *extra]
+        fast = run_cli("--data-dir", str(tmp_path / "fast"), *args)
+        full = full_path(tmp_path / "full", *args)
+    assert fast["asyncio"] is False, f"{case}: the loop-free read was not taken"
+    assert {k: fast[k] for k in ("code", "out", "err")} == full, case
+
+
+def test_a_closed_port_reads_the_same_on_both(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nobody listens on: bound, never listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        args = ["device", f"127.0.0.1:{port}", "status", "--timeout", "2"]
+        fast = run_cli("--data-dir", str(tmp_path / "fast"), *args)
+        full = full_path(tmp_path / "full", *args)
+    assert fast["asyncio"] is False
+    assert fast["code"] == 1 and "not answering" in str(fast["err"])
+    assert {k: fast[k] for k in ("code", "out", "err")} == full
+
+
+def test_a_remembered_device_or_a_running_session_takes_the_full_path(tmp_path: Path) -> None:
+    """Its reading is kept and a session logs it: the room does that, so the room reads it."""
+    with projector() as sim:
+        target = f"127.0.0.1:{sim.tcp_port}"
+        store = open_store(tmp_path / "remembered")
+        try:
+            store.upsert_device(DeviceInfo(
+                "mac:02:00:00:00:17:04", DeviceKind.PROJECTOR, "Front", "127.0.0.1", sim.tcp_port, "pjlink",
+                availability=Availability.ONLINE))
+        finally:
+            store.close()
+        remembered = run_cli("--data-dir", str(tmp_path / "remembered"), "device", target, "status")
+        store = open_store(tmp_path / "session")
+        try:
+            store.start_session(lecturer="L", course="C", kind="lecture")
+        finally:
+            store.close()
+        in_session = run_cli("--data-dir", str(tmp_path / "session"), "device", target, "status")
+        fresh = run_cli("--data-dir", str(tmp_path / "fresh"), "device", target, "status")
+    assert remembered["code"] == 0 and str(remembered["out"]).startswith("mac:02:00:00:00:17:04 at ")
+    assert remembered["asyncio"] is True
+    assert in_session["code"] == 0 and in_session["asyncio"] is True
+    assert fresh["code"] == 0 and fresh["asyncio"] is False
+
+
+def test_the_store_is_looked_for_where_the_store_keeps_it(tmp_path: Path) -> None:
+    assert device_status.database_path(None) == paths.database_path(None)
+    assert device_status.database_path(tmp_path) == paths.database_path(tmp_path)
