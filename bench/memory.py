@@ -6,11 +6,15 @@ Two figures, each in fresh processes, each beside its target (issue 17, item 5):
             printed idle (window up, Studio not open), with the preview on, its peak while recording, and
             after the recording stops (its chapters found, the pools' idle buffers let go). Targets: the peak
             under 400 MB; after stop within 20 MB of the preview on before the recording.
+  x264      x264 alone at 1080p30 crf 23 on 4 s of the test pattern with camera-like noise, the recorder's options
+            (``media.adaptive.x264_options``) beside x264's own defaults for the preset (what the ffmpeg CLI uses):
+            memory x264 holds, bitrate, PSNR of the luma against the input, CPU-seconds. The recorder's smaller
+            lookahead and frame threads must not cost quality silently: bitrate within 5 %, PSNR within 0.2 dB.
   headless  ``classroom-console record`` of the same picture in real time against ffmpeg doing the same job
             itself (two lavfi testsrc2 overlaid PiP, a tone, x264 veryfast crf 23 + AAC, read in real time):
             the peak RSS of each process (``wait4``). Target: ours within 1.2x ffmpeg's.
 
-    python bench/memory.py [--seconds 20] [--rounds 2] [--only gui|headless] [--stress]
+    python bench/memory.py [--seconds 20] [--rounds 2] [--only gui|x264|headless] [--stress]
     quick: python bench/memory.py --seconds 10 --rounds 1
 
 ``--stress`` runs the figures beside ``stress-ng --cpu 2`` too (a busy PC: the encoder's queue fills to its bound).
@@ -36,6 +40,8 @@ sys.path.insert(0, str(ROOT))
 GUI_PEAK_TARGET_MB = 400.0
 AFTER_STOP_TARGET_MB = 20.0
 HEADLESS_RATIO_TARGET = 1.2
+BITRATE_TOLERANCE = 0.05
+PSNR_TOLERANCE_DB = 0.2
 SIZE = (1920, 1080)
 
 
@@ -45,6 +51,25 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def smaps_top(label: str, count: int = 14) -> None:
+    """With MEMORY_SMAPS=1: the largest mappings by RSS (file or [heap]/[anon]), on stderr, to see what holds memory."""
+    if not os.environ.get("MEMORY_SMAPS"):
+        return
+    sizes: dict[str, int] = {}
+    name = "?"
+    with open("/proc/self/smaps", encoding="utf-8", errors="replace") as smaps:
+        for line in smaps:
+            head = line.split()
+            if not head:
+                continue
+            if not head[0].endswith(":"):
+                name = Path(head[5]).name if len(head) > 5 else "[anon]"
+            elif head[0] == "Rss:":
+                sizes[name] = sizes.get(name, 0) + int(head[1])
+    top = sorted(sizes.items(), key=lambda kv: -kv[1])[:count]
+    print(f"{label}: " + ", ".join(f"{k} {v // 1024}" for k, v in top), file=sys.stderr)
 
 
 class Sampler:
@@ -97,6 +122,7 @@ def gui_child(seconds: float) -> dict[str, float]:
             window.show()
             await settle(3.0)
             figures["idle"] = rss_mb()
+            smaps_top("idle")
             window.show_workspace("studio")
             studio = window.studio._studio()
             await studio.set_output(SIZE, 30)
@@ -105,9 +131,11 @@ def gui_child(seconds: float) -> dict[str, float]:
             studio.set_layout(Layout(LayoutKind.PIP))
             await settle(5.0)
             figures["preview"] = rss_mb()
+            smaps_top("preview on")
             sampler.reset()
             recording_id = await studio.start_recording()
             await settle(seconds)
+            smaps_top("recording")
             await studio.stop_recording()
             figures["peak"] = sampler.peak
             figures["previews"] = float(window.studio.relay.shown)
@@ -117,6 +145,7 @@ def gui_child(seconds: float) -> dict[str, float]:
                 await settle(0.05)
             await settle(5.0)  # the pools let go of what nobody needed for 2 s
             figures["after"] = rss_mb()
+            smaps_top("after stop")
             window.bridge.detach()
             await studio.close()
             await core.stop()
@@ -136,6 +165,62 @@ def gui(seconds: float) -> dict[str, float]:
     if out.returncode != 0 or not lines:
         raise RuntimeError(f"the GUI run failed:\n{out.stderr[-2000:]}")
     return dict(json.loads(lines[-1]))
+
+
+X264_CHILD = """
+import json, sys, time
+from fractions import Fraction
+import av, numpy as np
+from classroom_console.media.adaptive import x264_options
+from classroom_console.media.synthetic import TestPattern
+ours, frames_n = sys.argv[1] == "ours", int(sys.argv[2])
+w, h = 1920, 1080
+rng = np.random.default_rng(3)
+pattern = TestPattern(size=(w, h))
+frames = []
+for i in range(frames_n):
+    f = np.array(pattern.render(i / 30, i))
+    f[:h] = np.clip(f[:h].astype(np.int16) + rng.integers(-6, 7, (h, w), dtype=np.int16), 0, 255).astype(np.uint8)
+    frames.append(f)
+def rss():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+options = x264_options("veryfast", 23, 30)
+if not ours:
+    options["x264-params"] = "keyint=30:min-keyint=30:scenecut=0"
+before = rss()
+ctx = av.CodecContext.create("libx264", "w")
+ctx.width, ctx.height, ctx.pix_fmt = w, h, "yuv420p"
+ctx.time_base, ctx.framerate, ctx.thread_type = Fraction(1, 30), Fraction(30, 1), "FRAME"
+ctx.options = options
+ctx.open()
+packets, peak, cpu = [], 0.0, time.process_time()
+for i, f in enumerate(frames):
+    frame = av.VideoFrame.from_numpy_buffer(f, format="yuv420p")
+    frame.pts = i
+    packets += ctx.encode(frame)
+    peak = max(peak, rss())
+packets += ctx.encode(None)
+cpu = time.process_time() - cpu
+decoder = av.CodecContext.create("h264", "r")
+decoder.extradata = ctx.extradata
+decoded = [d.to_ndarray()[:h] for p in [*packets, None] for d in decoder.decode(p)]
+mse = float(np.mean([np.mean((d.astype(np.float32) - f[:h]) ** 2) for d, f in zip(decoded, frames)]))
+print(json.dumps({"mb": peak - before, "mbps": sum(p.size for p in packets) * 8 * 30 / frames_n / 1e6,
+                  "psnr": 10 * np.log10(255 ** 2 / mse), "cpu": cpu, "frames": len(decoded)}))
+"""
+
+
+def x264(frames: int) -> dict[str, dict[str, float]]:
+    """x264's memory, bitrate and quality with the recorder's options and with x264's defaults (fresh processes)."""
+    figures = {}
+    for kind in ("defaults", "ours"):
+        out = subprocess.run([sys.executable, "-c", X264_CHILD, kind, str(frames)], capture_output=True, text=True,
+                             cwd=ROOT, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        if out.returncode != 0:
+            raise RuntimeError(f"the x264 run failed:\n{out.stderr[-2000:]}")
+        figures[kind] = json.loads(out.stdout.splitlines()[-1])
+    return figures
 
 
 def measured(cmd: list[str], timeout: float) -> tuple[float, float]:
@@ -205,6 +290,17 @@ def report(load: str, rounds: int, seconds: float, only: list[str]) -> None:
         verdict = "ok" if over <= AFTER_STOP_TARGET_MB else "OVER TARGET"
         print(f"  after stop: {med('after'):.0f} MB, {over:+.0f} MB against the preview on before recording "
               f"(target <= +{AFTER_STOP_TARGET_MB:.0f} MB) {verdict}; the window idle: {med('idle'):.0f} MB")
+    if "x264" in only:
+        for _ in range(rounds):
+            f = x264(120)
+            d, o = f["defaults"], f["ours"]
+            rate = o["mbps"] / d["mbps"] - 1
+            psnr = o["psnr"] - d["psnr"]
+            verdict = "ok" if abs(rate) <= BITRATE_TOLERANCE and psnr >= -PSNR_TOLERANCE_DB else "QUALITY CHANGED"
+            print(f"  x264 1080p30 crf 23, {o['frames']:.0f} frames: ours {o['mb']:.0f} MB, {o['mbps']:.2f} Mbit/s, "
+                  f"PSNR-Y {o['psnr']:.2f} dB, {o['cpu']:.1f} CPU-s; x264's defaults {d['mb']:.0f} MB, "
+                  f"{d['mbps']:.2f} Mbit/s, {d['psnr']:.2f} dB, {d['cpu']:.1f} CPU-s: bitrate {rate:+.1%}, PSNR "
+                  f"{psnr:+.2f} dB (within {BITRATE_TOLERANCE:.0%} / -{PSNR_TOLERANCE_DB} dB) {verdict}")
     if "headless" in only:
         pairs = []
         with tempfile.TemporaryDirectory() as folder:
@@ -224,7 +320,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each recording")
     parser.add_argument("--rounds", type=int, default=2, help="repeat each figure; medians are printed")
-    parser.add_argument("--only", choices=("gui", "headless"), action="append")
+    parser.add_argument("--only", choices=("gui", "x264", "headless"), action="append")
     parser.add_argument("--stress", action="store_true", help="also run beside stress-ng --cpu 2")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -237,7 +333,7 @@ def main() -> int:
     if shutil.which("ffmpeg") is None:
         print("bench/memory.py: the reference needs the ffmpeg binary (apt-get install ffmpeg)", file=sys.stderr)
         return 1
-    only = args.only or ["gui", "headless"]
+    only = args.only or ["gui", "x264", "headless"]
     print(f"1920x1080p30 PiP of two test patterns + tone, {args.seconds:g} s recordings, {args.rounds} round(s); "
           f"{os.cpu_count()} cores")
     report("quiet", args.rounds, args.seconds, only)
