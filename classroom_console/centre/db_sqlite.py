@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from classroom_console import tablet_sessions
 from classroom_console.centre import charts, gentle, rollups, schema
 from classroom_console.centre.db import CentreDB, Identity, RecordingState, TokenRow
 from classroom_console.centre.payloads import SessionRows
+from classroom_console.centre.sqlite_sessions import store_many
 from classroom_console.store import utc_iso
 from classroom_console.thread_results import settle, settle_from_thread
 from classroom_console.usage_model import UsageFilter, UsageReport
@@ -36,11 +36,13 @@ class _Job:
     fn: Callable[[sqlite3.Connection], Any]
     future: asyncio.Future[Any]
     write: bool
+    rows: SessionRows | None = None  # a session upload: stored with the others of its group (sqlite_sessions)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True)
+    # many cached statements: a group's multi-row inserts are one statement per table and row count
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True, cached_statements=1024)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA busy_timeout = 5000")
@@ -73,52 +75,6 @@ def _epoch_hour(text: str) -> str:
 
 def _date_of_hour(hour: str) -> str:
     return f"date({hour} * 3600, 'unixepoch')"
-
-
-def _store(c: sqlite3.Connection, rows: SessionRows) -> int:
-    """One session's rows and the rollups' changes, inside the caller's transaction."""
-    room, sid = rows.span["room_id"], rows.span["id"]
-    key = {"room_id": room, "id": sid}
-    deltas = rollups.Deltas()
-    old = c.execute(rollups.OLD_SPAN, key).fetchone()
-    if old is not None:
-        started_at, lecturer, course, dur_s = old
-        deltas.span(room, started_at, lecturer, course, dur_s, -1)
-        for day, how, ms in c.execute(rollups.OLD_HEAT, key):
-            deltas.hour(day, int(how), -int(ms))
-        redone = {d["device_uid"] for d in rows.device_spans}
-        for uid, started_at, dur_s in c.execute(rollups.OLD_DEVICES, key):
-            if uid in redone:
-                deltas.device(room, uid, started_at, dur_s, -1)
-    span = rows.span
-    deltas.span(room, span["started_at"], span["lecturer"], span["course"], span["dur_s"], 1)
-    for hour in rows.hours:
-        deltas.hour(hour["started_at"], int(hour["how"]), rollups.ms(hour["secs"]))
-    for d in rows.device_spans:
-        deltas.device(room, d["device_uid"], d["started_at"], d["dur_s"], 1)
-    faulty = rollups.has_faults(rows.events)
-    before = c.execute(rollups.SESSION_FAULTS, key).fetchall() if faulty and old is not None else []
-    c.execute(schema.UPSERT_SESSION, rows.session)
-    c.executemany(schema.INSERT_EVENT, rows.events)
-    c.execute(schema.UPSERT_SPAN, rows.span)
-    c.execute(schema.DELETE_HOURS, {"room_id": room, "session_id": sid})
-    c.executemany(schema.INSERT_HOUR, rows.hours)
-    c.executemany(schema.UPSERT_DEVICE_SPAN, rows.device_spans)
-    c.executemany(schema.UPSERT_DEVICE, rows.devices)
-    c.executemany(schema.INSERT_READING, rows.readings)
-    c.executemany(rollups.ADD_LAMP, [r for r in rows.readings if r["lamp_hours"] != "[]"])
-    c.execute(schema.DELETE_TABLETS, {"room_id": room, "session_id": sid})
-    c.executemany(schema.INSERT_TABLET, rows.tablets)
-    c.execute(schema.SPAN_TABLETS, rows.span)
-    c.execute(tablet_sessions.CENTRE_DELETE, rows.span)
-    c.execute(tablet_sessions.CENTRE_INSERT, rows.span)
-    if faulty:
-        after = c.execute(rollups.SESSION_FAULTS, key).fetchall()
-        c.executemany(rollups.ADD_FAULTS, rollups.fault_deltas(before, after))
-    for statement, delta in deltas.rows():
-        c.executemany(statement, delta)
-    held = int(c.execute(schema.COUNT_EVENTS, {"room_id": room, "session_id": sid}).fetchone()[0])
-    return held
 
 
 def _settle_all(results: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
@@ -280,38 +236,59 @@ class SqliteCentreDB(CentreDB):
                 pending = self._jobs.get()
 
     def _write_group(self, conn: sqlite3.Connection, group: list[_Job]) -> None:
-        results: list[tuple[_Job, Any, BaseException | None]] = []
+        results: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for job in group:
+            start = 0
+            while start < len(group):
+                end = start
+                while end < len(group) and group[end].rows is not None:
+                    end += 1
+                if end > start:  # a run of session uploads: stored together
+                    uploads = group[start:end]
+                    outcomes = store_many(conn, [job.rows for job in uploads if job.rows is not None])
+                    results += [(job.future, held, error) for job, (held, error) in zip(uploads, outcomes, strict=True)]
+                    start = end
+                    continue
+                job = group[start]
+                start += 1
                 conn.execute("SAVEPOINT job")
                 try:
                     result = job.fn(conn)
                 except Exception as exc:
                     conn.execute("ROLLBACK TO job")
                     conn.execute("RELEASE job")
-                    results.append((job, None, exc))
+                    results.append((job.future, None, exc))
                     continue
                 conn.execute("RELEASE job")
-                results.append((job, result, None))
+                results.append((job.future, result, None))
             conn.execute("COMMIT")
             self._generation += 1
         except Exception as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            for job in group:
-                self._post(job.future, error=exc)
-            return
-        for job, result, error in results:
-            self._post(job.future, result, error)
+            results = [(job.future, None, exc) for job in group]
+        self._post_all(results)
+        for job in group:
+            if job.rows is not None:
+                job.fn(conn)  # lets go of the rows here, in steps, not on the loop
+
+    def _post_all(self, results: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+        """Every answer of a group in one hop to the loop (one wake-up, not one per upload)."""
+        try:
+            self._loop.call_soon_threadsafe(_settle_all, results)
+        except RuntimeError:  # the loop has closed: nobody waits any more
+            pass
 
     # the loop side
 
-    async def _call(self, fn: Callable[[sqlite3.Connection], Any], write: bool = False) -> Any:
+    async def _call(
+        self, fn: Callable[[sqlite3.Connection], Any], write: bool = False, rows: SessionRows | None = None
+    ) -> Any:
         if self._closing:
             raise RuntimeError("the centre database is closed")
         future: asyncio.Future[Any] = self._loop.create_future()
-        self._jobs.put(_Job(fn, future, write))
+        self._jobs.put(_Job(fn, future, write, rows))
         return await future
 
     async def add_token(self, token_hash: str, name: str, role: str, folder: str) -> None:
@@ -351,13 +328,11 @@ class SqliteCentreDB(CentreDB):
         await self._call(lambda c: c.executemany(schema.TOUCH_TOKEN, rows), write=True)
 
     async def store_session(self, rows: SessionRows) -> int:
-        def write(c: sqlite3.Connection) -> int:
-            held = _store(c, rows)
+        def release(_: sqlite3.Connection) -> None:
             for table in (rows.events, rows.hours, rows.device_spans, rows.devices, rows.readings):
-                gentle.release_list(table)  # freed here in steps, not in one go on the loop
-            return held
+                gentle.release_list(table)  # freed on the writer thread in steps, not in one go on the loop
 
-        result: int = await self._call(write, write=True)
+        result: int = await self._call(release, write=True, rows=rows)
         return result
 
     async def recording(self, room: str, recording_id: str) -> RecordingState | None:
