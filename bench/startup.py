@@ -2,14 +2,14 @@
 
 Prints the median and the fastest of several runs, interleaved so a busy machine slows every row alike:
   - bare Python (`python -c pass`), the floor;
-  - `classroom-console --help` and `device 127.0.80.1 status` against `classroom-console sim room` on
-    loopback (targets: under 0.3 s each);
+  - `classroom-console --help` and `device 127.0.86.1 status` against one simulated projector on loopback
+    (targets: under 0.3 s each; the CPU seconds beside, what a busy machine stretches least);
   - `discover --timeout 1` on loopback (no target: it looks for a second by design);
   - a bare PySide6 window mapped, and the console window (`demo`) mapped (target: under 1 s) and the whole
     console up in it (devices fill in after), from the moment the process was started.
 GUI runs use Xvfb when it is installed, else Qt's offscreen platform. Run it beside `stress-ng --cpu 2` too.
 
-    .venv/bin/python bench/startup.py [--runs 7] [--platform xvfb|offscreen]
+    .venv/bin/python bench/startup.py [--runs 7] [--platform xvfb|offscreen] [--cli-only]
     .venv/bin/python bench/startup.py --quick     # 3 runs each: a minute or so
 """
 
@@ -20,7 +20,6 @@ import contextlib
 import os
 import resource
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -32,7 +31,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 CLI = str(Path(PYTHON).with_name("classroom-console"))
-SIM_HOST = "127.0.80.1"  # the first device of `sim room`
+SIM_HOST = "127.0.86.1"  # apart from `sim room` (127.0.80.0/26, the demo's and the tests'), and bench/discovery.py
+SIM_PROJECTOR = f"""
+import asyncio, sys
+from devices.sim.pjlink_projector import SimProjectorConfig, SimulatedProjector
+async def main():
+    config = SimProjectorConfig(host="{SIM_HOST}", port=4352, udp_port=None, idle_timeout_s=300)
+    async with SimulatedProjector(config):
+        print("Simulated room running", flush=True)
+        await asyncio.to_thread(sys.stdin.read)  # until the bench closes our stdin
+asyncio.run(main())
+"""
 BARE_WINDOW = """
 import sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -105,7 +114,7 @@ def display(platform: str) -> Iterator[dict[str, str]]:
 
 @contextlib.contextmanager
 def simulated_projector(env: dict[str, str]) -> Iterator[None]:
-    proc = subprocess.Popen([CLI, "sim", "room", "--projectors", "1", "--boards", "0", "--no-dnssd"], env=env,
+    proc = subprocess.Popen([PYTHON, "-c", SIM_PROJECTOR], env=env, cwd=ROOT, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     deadline = time.monotonic() + 60
@@ -119,7 +128,8 @@ def simulated_projector(env: dict[str, str]) -> Iterator[None]:
     try:
         yield
     finally:
-        proc.send_signal(signal.SIGINT)
+        if proc.stdin is not None:
+            proc.stdin.close()
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(15)
         if proc.poll() is None:
@@ -132,36 +142,22 @@ def row(name: str, values: list[float], floor: float, target: float | None) -> s
     return f"{name:<34} median {median:6.3f} s  fastest {min(values):6.3f} s  {median / floor:5.1f}x bare  {verdict}"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--platform", choices=["xvfb", "offscreen"], default="xvfb")
-    parser.add_argument("--quick", action="store_true", help="3 runs each")
-    args = parser.parse_args()
-    if args.quick:
-        args.runs = 3
-    data = Path(tempfile.mkdtemp(prefix="startup-bench-"))
-    # As installed (pip writes .pyc files): bytecode cached, in a folder of the bench's own rather than the tree.
-    # Without it (PYTHONDONTWRITEBYTECODE) every run compiles the project's modules again.
-    env = dict(os.environ, CLASSROOM_CONSOLE_SCOPE="loopback", PYTHONPYCACHEPREFIX=str(data / "pycache"))
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    cli_rows: dict[str, list[str]] = {
-        "bare python": [PYTHON, "-c", "pass"],
-        "classroom-console --help": [CLI, "--help"],
-        f"device {SIM_HOST} status": [CLI, "--data-dir", str(data), "device", SIM_HOST, "status"],
-        "discover --timeout 1": [CLI, "--data-dir", str(data), "discover", "--timeout", "1", "--scope", "loopback"],
-    }
-    targets = {"classroom-console --help": 0.3, f"device {SIM_HOST} status": 0.3}
-    times: dict[str, list[float]] = {name: [] for name in cli_rows}
-    cpu: dict[str, list[float]] = {name: [] for name in cli_rows}
-    with simulated_projector(env):
-        for cmd in cli_rows.values():  # warm-up: caches, .pyc files, the store made once
-            timed(cmd, env)
-        for _ in range(args.runs):
-            for name, cmd in cli_rows.items():
-                wall, used = timed(cmd, env)
-                times[name].append(wall)
-                cpu[name].append(used)
+def remember(folder: Path) -> None:
+    """A store that remembers the simulated projector, as the console's would once it has found it."""
+    sys.path.insert(0, str(ROOT))
+    from classroom_console.store import open_store
+    from devices.model import DeviceInfo, DeviceKind
+
+    store = open_store(folder)
+    try:
+        store.upsert_device(DeviceInfo("mac:02:be:86:00:00:01", DeviceKind.PROJECTOR, "Bench", SIM_HOST, 4352,
+                                       "pjlink"))
+    finally:
+        store.close()
+
+
+def window_figures(args: argparse.Namespace, env: dict[str, str], data: Path) -> dict[str, list[float]]:
+    """Seconds until a bare PySide6 window and the console's window are mapped, and the console is up."""
     with display(args.platform) as genv:
         genv.update({k: v for k, v in env.items() if k in ("CLASSROOM_CONSOLE_SCOPE", "PYTHONPYCACHEPREFIX")})
         genv.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -177,14 +173,53 @@ def main() -> int:
             marks = gui_marks(demo, probe_env)
             window_times["console window mapped"].append(marks["mapped"])
             window_times["console up (devices fill in after)"].append(marks.get("ready", float("nan")))
+    return window_times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--platform", choices=["xvfb", "offscreen"], default="xvfb")
+    parser.add_argument("--quick", action="store_true", help="3 runs each")
+    parser.add_argument("--cli-only", action="store_true", help="the commands only, no window")
+    args = parser.parse_args()
+    if args.quick:
+        args.runs = 3
+    data = Path(tempfile.mkdtemp(prefix="startup-bench-"))
+    # As installed (pip writes .pyc files): bytecode cached, in a folder of the bench's own rather than the tree.
+    # Without it (PYTHONDONTWRITEBYTECODE) every run compiles the project's modules again.
+    env = dict(os.environ, CLASSROOM_CONSOLE_SCOPE="loopback", PYTHONPYCACHEPREFIX=str(data / "pycache"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    cli_rows: dict[str, list[str]] = {
+        "bare python": [PYTHON, "-c", "pass"],
+        "classroom-console --help": [CLI, "--help"],
+        f"device {SIM_HOST} status": [CLI, "--data-dir", str(data / "status"), "device", SIM_HOST, "status"],
+        # the same device remembered by the console: the room reads it, on asyncio, and keeps the reading
+        "  the same, remembered (full path)": [CLI, "--data-dir", str(data / "remembered"), "device", SIM_HOST,
+                                               "status"],
+        "discover --timeout 1": [CLI, "--data-dir", str(data), "discover", "--timeout", "1", "--scope", "loopback"],
+    }
+    targets = {"classroom-console --help": 0.3, f"device {SIM_HOST} status": 0.3}
+    remember(data / "remembered")
+    times: dict[str, list[float]] = {name: [] for name in cli_rows}
+    cpu: dict[str, list[float]] = {name: [] for name in cli_rows}
+    with simulated_projector(env):
+        for cmd in cli_rows.values():  # warm-up: caches, .pyc files, the store made once
+            timed(cmd, env)
+        for _ in range(args.runs):
+            for name, cmd in cli_rows.items():
+                wall, used = timed(cmd, env)
+                times[name].append(wall)
+                cpu[name].append(used)
+    window_times = {} if args.cli_only else window_figures(args, env, data)
     shutil.rmtree(data, ignore_errors=True)
     floor = statistics.median(times["bare python"])
     load = os.getloadavg()[0]
     print(f"start-up, {args.runs} runs each, interleaved; load average {load:.1f}; GUI on {args.platform}")
     for name, values in times.items():
         print(row(name, values, floor, targets.get(name)) + f"  (CPU {statistics.median(cpu[name]):.3f} s)")
-    window_floor = statistics.median(window_times["bare PySide6 window mapped"])
     for name, values in window_times.items():
+        window_floor = statistics.median(window_times["bare PySide6 window mapped"])
         line = row(name, values, floor, 1.0 if name == "console window mapped" else None)
         print(f"{line}  ({statistics.median(values) / window_floor:.1f}x a bare PySide6 window)")
     return 0

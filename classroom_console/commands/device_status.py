@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import sqlite3
 from pathlib import Path
 
 from classroom_console.commands.device import DEFAULT_PROTOCOL, _as_address, status_text
@@ -53,6 +52,8 @@ def _stored_password(path: Path, host: str, port: int, port_given: bool, uid: st
     """The password kept for ``uid``; raises _FullPathNeeded for a remembered device or a running session."""
     if not path.exists():
         return None  # no store yet: nothing remembered, no session, no password
+    import sqlite3  # only where there is a store to look at
+
     try:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1.0)
     except sqlite3.Error:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 
@@ -67,6 +66,8 @@ def build_command(cmd: str, param: str = QUERY, cls: int = 1) -> bytes:
 
 def auth_digest(random: str, password: str) -> str:
     """The lowercase hex MD5 of random+password that prefixes the first command."""
+    import hashlib  # here, not at the top: OpenSSL's loading is most of a locked device's first read only
+
     return hashlib.md5((random + password).encode(), usedforsecurity=False).hexdigest()
 
 
