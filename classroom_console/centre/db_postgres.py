@@ -20,6 +20,7 @@ from classroom_console.centre.db import CentreDB, Identity, RecordingState, Toke
 from classroom_console.centre.failures import DatabaseDown, Outage
 from classroom_console.centre.payloads import SessionRows
 from classroom_console.centre.pg_batch import Batcher
+from classroom_console.centre.pg_writer import GroupWriter
 from classroom_console.store import utc_iso
 from classroom_console.usage_model import UsageFilter, UsageReport
 from classroom_console.usage_sql import POSTGRESQL, assemble, to_numbered, used_params
@@ -207,6 +208,7 @@ class PostgresCentreDB(CentreDB):
         self._url = pool._url if isinstance(pool, _Watched) else ""
         self._reports: OrderedDict[UsageFilter, tuple[int, UsageReport]] = OrderedDict()
         self._identities: Batcher[str, Identity] = Batcher(self._find_tokens, QUICK_CONNECTIONS)
+        self._writer = GroupWriter(self._store_group, lambda exc: isinstance(exc, DatabaseDown) or _down(exc))
 
     @classmethod
     async def open(cls, url: str, password: str | None = None) -> PostgresCentreDB:
@@ -258,7 +260,7 @@ class PostgresCentreDB(CentreDB):
                         await conn.execute(statement)
                 await conn.execute(pg_store.VERSION_SEQUENCE)
                 await conn.execute(pg_store.FUNCTION)
-                await conn.execute(pg_store.PROCEDURE)
+                await conn.execute(pg_store.GROUP)
 
     async def _execute(self, statement: str, params: dict[str, Any]) -> None:
         sql, args = _sql(statement, params)
@@ -309,13 +311,17 @@ class PostgresCentreDB(CentreDB):
             pass  # a note of last use is not worth a log line each flush during an outage (logged once already)
 
     async def store_session(self, rows: SessionRows) -> int:
-        """One round trip: the store, its commit and the data version's bump (pg_store.PROCEDURE)."""
+        """Stored with the other sessions waiting in this process, in one transaction (``pg_writer``)."""
         if len(rows.events) > LARGE_BATCH:
             doc = await asyncio.to_thread(pg_store.document, rows)
         else:
             doc = pg_store.document(rows)
+        return await self._writer.store((str(rows.session["room_id"]), str(rows.session["id"])), doc)
+
+    async def _store_group(self, docs: list[str]) -> list[int]:
         async with self.pool.acquire() as conn:
-            return int(await conn.fetchval(pg_store.STORE, doc))
+            held = await conn.fetchval(pg_store.STORE_GROUP, "[" + ",".join(docs) + "]")
+        return [int(n) for n in held]
 
     async def recording(self, room: str, recording_id: str) -> RecordingState | None:
         row = await self._fetchrow(schema.GET_RECORDING, {"room_id": room, "id": recording_id})
@@ -390,6 +396,7 @@ class PostgresCentreDB(CentreDB):
                 raise  # a lost connection has let go of its locks already
 
     async def close(self) -> None:
+        await self._writer.close()
         await self._identities.close()
         await self._locks.close()
         await self.pool.close()

@@ -152,18 +152,26 @@ BEGIN
 END
 $fn$"""
 
-# The store, its commit and the version's bump in one round trip: a procedure may commit (when CALLed outside a
-# transaction block, as the pool's connections are), and the bump must follow the commit, or a report could be
-# made from the old rows under the new number and kept.
-PROCEDURE = """CREATE OR REPLACE PROCEDURE centre_store_session_and_bump(doc jsonb, INOUT held bigint DEFAULT NULL)
+# A group of sessions (pg_writer.py), its commit and the version's bump in one round trip: a procedure may commit
+# (when CALLed outside a transaction block, as the pool's connections are), and the bump must follow the commit,
+# or a report could be made from the old rows under the new number and kept. The cluster-wide lock first: two
+# groups touching the same shared rollup rows in different orders would deadlock.
+GROUP_LOCK = 72100502
+GROUP = f"""CREATE OR REPLACE PROCEDURE centre_store_sessions(docs jsonb, INOUT held bigint[] DEFAULT NULL)
 LANGUAGE plpgsql AS $pr$
+DECLARE
+    d jsonb;
 BEGIN
-    held := centre_store_session(doc);
+    PERFORM pg_advisory_xact_lock({GROUP_LOCK});
+    held := '{{}}';
+    FOR d IN SELECT value FROM jsonb_array_elements(docs) LOOP
+        held := held || centre_store_session(d);
+    END LOOP;
     COMMIT;
     PERFORM nextval('centre_version');
 END
 $pr$"""
-STORE = "CALL centre_store_session_and_bump($1::jsonb)"
+STORE_GROUP = "CALL centre_store_sessions($1::jsonb)"
 
 ADD_RECORDING = """WITH added AS (
         INSERT INTO recordings (room_id, id, session_id, name, started_at, stopped_at, duration_s, size_bytes, sha256)

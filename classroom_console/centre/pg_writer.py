@@ -1,0 +1,122 @@
+"""Sessions stored on PostgreSQL in groups: each process has one writer that stores every session waiting in one
+transaction (``pg_store.GROUP``), one commit and one bump of the data version for the lot.
+
+Why: a session alone cost its transaction's fixed part (some 45 table and index locks taken in the server's shared
+lock table, a commit, a round trip) as much as its rows, and ten connections per process storing at once mostly
+waited on each other (the lock manager's LWLocks and the rollups' shared rows); a second process made it worse.
+Groups pay the fixed part once, and the group's transaction holds a cluster-wide advisory lock so that two
+processes' groups, each touching many sessions' shared rollup rows in their own order, never deadlock: the
+server stores one group at a time while every process reads and checks the next one.
+
+A session named twice while waiting is stored twice, in turn (a later group), as when each came alone; if a group
+fails for anything but a lost server, each of its sessions is stored alone, so one bad session fails alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+MAX_GROUP = 64  # sessions in one transaction
+MAX_GROUP_BYTES = 4 << 20  # or this much JSON (a huge session goes alone)
+
+
+@dataclass(slots=True)
+class _Waiting:
+    key: tuple[str, str]
+    doc: str
+    done: asyncio.Future[int] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+class GroupWriter:
+    """``store(key, doc)`` answers with what ``send(docs)`` returned for it; one ``send`` at a time."""
+
+    def __init__(self, send: Callable[[list[str]], Awaitable[list[int]]], is_down: Callable[[BaseException], bool]
+                 ) -> None:
+        self._send = send
+        self._is_down = is_down
+        self._waiting: list[_Waiting] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def store(self, key: tuple[str, str], doc: str) -> int:
+        item = _Waiting(key, doc)
+        self._waiting.append(item)
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._run())
+        # Shielded: a client that goes away does not take its session out of a group already sent.
+        return await asyncio.shield(item.done)
+
+    def _next_group(self) -> list[_Waiting]:
+        group: list[_Waiting] = []
+        keys: set[tuple[str, str]] = set()
+        size = 0
+        rest: list[_Waiting] = []
+        for item in self._waiting:
+            fits = len(group) < MAX_GROUP and (not group or size + len(item.doc) <= MAX_GROUP_BYTES)
+            if fits and item.key not in keys:
+                group.append(item)
+                keys.add(item.key)
+                size += len(item.doc)
+            else:
+                rest.append(item)
+        self._waiting = rest
+        return group
+
+    async def _run(self) -> None:
+        try:
+            while self._waiting:
+                group = self._next_group()
+                try:
+                    await self._store(group)
+                except BaseException as exc:
+                    self._fail(group, exc)
+                    if not isinstance(exc, Exception):
+                        raise
+        finally:
+            self._task = None
+
+    async def _store(self, group: list[_Waiting]) -> None:
+        try:
+            held = await self._send([item.doc for item in group])
+        except Exception as exc:
+            if len(group) == 1 or self._is_down(exc):
+                raise
+            for item in group:  # the group refused: each alone, so that only a bad session fails
+                try:
+                    (one,) = await self._send([item.doc])
+                except Exception as alone:
+                    if self._is_down(alone):
+                        raise
+                    self._fail([item], alone)
+                else:
+                    self._answer(item, one)
+            return
+        for item, n in zip(group, held, strict=True):
+            self._answer(item, n)
+
+    @staticmethod
+    def _answer(item: _Waiting, held: int) -> None:
+        if not item.done.done():
+            item.done.set_result(held)
+
+    @staticmethod
+    def _fail(group: list[_Waiting], exc: BaseException) -> None:
+        for item in group:
+            if item.done.done():
+                continue
+            if isinstance(exc, asyncio.CancelledError):
+                item.done.cancel()
+            else:
+                item.done.set_exception(exc)
+                item.done.exception()  # retrieved: a session whose client left logs nothing
+
+    async def close(self) -> None:
+        task = self._task
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._fail(self._waiting, asyncio.CancelledError())
+        self._waiting = []
