@@ -33,8 +33,9 @@ async def add_recordings(db: PostgresCentreDB) -> None:
 def uploads(db: PostgresCentreDB) -> list[Awaitable[int]]:
     """What ``feed`` sends one by one, sent all at once (so in the same order): re-sends wait behind their first."""
     rng = random.Random(7)
-    calls: list[Awaitable[int]] = [db.store_session(session_rows(f"r{i % 3}", f"s{i}", body(rng, f"s{i}", i % 3, 8), NOW))
-             for i in range(60)]
+    calls: list[Awaitable[int]] = [
+        db.store_session(session_rows(f"r{i % 3}", f"s{i}", body(rng, f"s{i}", i % 3, 8), NOW)) for i in range(60)
+    ]
     calls += [db.store_session(session_rows(f"r{i % 3}", f"s{i}", body(rng, f"s{i}", i % 3, 14), NOW))
               for i in range(0, 60, 4)]
     for i in range(0, 60, 7):
