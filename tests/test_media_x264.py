@@ -1,0 +1,45 @@
+"""The recorder's x264 holds few frames: each one is ~12 MB at 1080p, so the frames x264 keeps before its first
+packet (lookahead, frame threads, the lookahead thread's queue) are most of a recording's memory."""
+
+from __future__ import annotations
+
+import av
+import numpy as np
+
+from classroom_console.media.adaptive import LADDER, LOOKAHEAD_CAP, open_video, x264_options, x264_threads
+
+SIZE = (640, 360)
+
+
+def frames_before_first_packet(options: dict[str, str]) -> int:
+    """How many pictures a real libx264 takes in before it gives out a packet (each one held meanwhile)."""
+    ctx = open_video(SIZE, 30, options)
+    w, h = SIZE
+    picture = np.full((h * 3 // 2, w), 128, np.uint8)
+    for index in range(120):
+        picture[:h] = (np.arange(w) + 3 * index) % 256  # moving, so no frame is a repeat of the last
+        frame = av.VideoFrame.from_numpy_buffer(picture, format="yuv420p")
+        frame.pts = index
+        if ctx.encode(frame):
+            return index
+    raise AssertionError("x264 gave no packet for 120 frames")
+
+
+def test_the_recorders_x264_holds_fewer_frames_than_x264s_defaults() -> None:
+    ours = frames_before_first_packet(x264_options("veryfast", 23, 30))
+    defaults = x264_options("veryfast", 23, 30)
+    defaults["x264-params"] = "keyint=30:min-keyint=30:scenecut=0"
+    theirs = frames_before_first_packet(defaults)
+    assert ours <= LOOKAHEAD_CAP + x264_threads(), (ours, theirs)
+    assert ours < theirs, (ours, theirs)
+
+
+def test_every_rung_of_the_ladder_opens_with_the_caps_and_never_looks_further_than_its_preset() -> None:
+    for preset in LADDER:
+        params = x264_options(preset, 23, 30)["x264-params"]
+        assert f"threads={x264_threads()}" in params and "sync-lookahead=0" in params
+        lookahead = int(params.split("rc-lookahead=")[1].split(":")[0])
+        assert lookahead <= LOOKAHEAD_CAP
+        if preset.startswith(("superfast", "ultrafast")):
+            assert lookahead == 0  # their own setting: a cap never makes a fast preset look further
+    assert frames_before_first_packet(x264_options("superfast", 23, 30)) <= x264_threads() + 4
