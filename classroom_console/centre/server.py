@@ -6,11 +6,16 @@ The listening socket is ours, not an aiohttp site, so that every connection goes
 While it runs, the interpreter's thread switch interval is 1 ms instead of 5 ms: large bodies are decoded
 and stored on worker threads, and with 5 ms the event loop waited up to 5 ms for the GIL at every turn,
 so another room's ping took 100-130 ms during three 15 MB uploads; at 1 ms its p99 was 22 ms (measured).
+
+And the objects alive once it has started (modules, classes, the app: some 44,000) are moved out of the
+cyclic garbage collector's sight (``gc.freeze``) until the last centre in the process stops: every
+collection walked them again, 0.39 ms per 40-event upload at 200 rooms, against 0.10 ms frozen (measured).
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import ssl
 import sys
 from dataclasses import dataclass, field
@@ -27,8 +32,11 @@ from classroom_console.centre.limits import Limits
 SWITCH_INTERVAL_S = 0.001
 
 
-class _SwitchInterval:
-    """1 ms while any centre runs in this process; the interpreter's own value again after the last stops."""
+class _ProcessTuning:
+    """While any centre runs in this process: a 1 ms switch interval, and what it started with frozen (gc).
+
+    The interpreter's own switch interval, and a collector that sees everything, again after the last stops.
+    """
 
     running = 0
     saved = 0.005
@@ -41,10 +49,16 @@ class _SwitchInterval:
         cls.running += 1
 
     @classmethod
+    def started(cls) -> None:
+        """What a started centre holds lives as long as it: the collector need not walk it at every turn."""
+        gc.freeze()
+
+    @classmethod
     def leave(cls) -> None:
         cls.running -= 1
         if cls.running == 0:
             sys.setswitchinterval(cls.saved)
+            gc.unfreeze()  # collectable again: another program in this process (a test) may have made garbage
 
 
 @dataclass(slots=True)
@@ -91,7 +105,7 @@ class CentreServer:
         limits = o.limits
         if not self._fast_switch:
             self._fast_switch = True
-            _SwitchInterval.enter()
+            _ProcessTuning.enter()
         self.db = await open_centre_db(o.data_dir, o.database_url, o.database_password)
         try:
             app = build_app(self.db, o.files_dir or o.data_dir, o.max_file_bytes, limits)
@@ -113,6 +127,7 @@ class CentreServer:
             await self.stop()
             raise
         self.port = int(self._listener.sockets[0].getsockname()[1])
+        _ProcessTuning.started()
         return self.url
 
     async def stop(self) -> None:
@@ -129,4 +144,4 @@ class CentreServer:
             self.db = None
         if self._fast_switch:
             self._fast_switch = False
-            _SwitchInterval.leave()
+            _ProcessTuning.leave()

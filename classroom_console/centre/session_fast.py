@@ -30,7 +30,7 @@ _KIND = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_WORD)]
 _UID = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_UID)]
 
 
-class _Event(msgspec.Struct):
+class _Event(msgspec.Struct, gc=False):  # decoded JSON holds no cycles: nothing for the collector to count
     id: _ID
     kind: _KIND
     wall_time: str
@@ -38,7 +38,7 @@ class _Event(msgspec.Struct):
     payload: Any = msgspec.field(default_factory=dict)
 
 
-class _Body(msgspec.Struct):
+class _Body(msgspec.Struct, gc=False):
     """Session, devices and readings stay plain values: one of each, or a few, checked by ``payloads``."""
 
     session: Any = None
