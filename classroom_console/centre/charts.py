@@ -15,6 +15,7 @@ turns their rows into the rows ``usage_sql.assemble`` takes, so both back ends r
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from datetime import date, timedelta
@@ -28,6 +29,18 @@ MIDNIGHT = "T00:00:00.000000Z"
 LOW, HIGH = "0000", "9999"  # utc_bounds' open ends
 _SINCE = re.compile(r":since\b")
 _UNTIL = re.compile(r":until\b")
+_NAMED = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)\b")  # as usage_sql.used_params reads them
+
+
+@functools.lru_cache(maxsize=4096)
+def _names(sql: str) -> tuple[str, ...]:
+    return tuple(sorted(set(_NAMED.findall(sql))))
+
+
+def params_for(sql: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """``usage_sql.used_params``, with each statement's names found once: a report's statements are few and
+    recur, and finding them again for every report was a fifth of its time on the centre."""
+    return {name: params[name] for name in _names(sql) if name in params}
 
 
 def _next_day(day: str) -> str:

@@ -24,7 +24,7 @@ from classroom_console.centre.sqlite_sessions import store_many
 from classroom_console.store import utc_iso
 from classroom_console.thread_results import settle, settle_from_thread
 from classroom_console.usage_model import UsageFilter, UsageReport
-from classroom_console.usage_sql import SQLITE, assemble, used_params
+from classroom_console.usage_sql import SQLITE, assemble
 
 _EMPTY: Any = object()
 POST_EVERY_S = 0.002
@@ -157,7 +157,7 @@ def query_charts(c: sqlite3.Connection, f: UsageFilter, timings: dict[str, float
     rows: dict[str, list[Any]] = {}
     for name, sql in queries.items():
         started = time.perf_counter()
-        rows[name] = c.execute(sql, used_params(sql, params)).fetchall()
+        rows[name] = c.execute(sql, charts.params_for(sql, params)).fetchall()
         if timings is not None:
             timings[name] = time.perf_counter() - started
     return assemble(f, charts.merge(rows, rolled))
