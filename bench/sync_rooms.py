@@ -48,6 +48,7 @@ from classroom_console.centre.backends import open_configured  # noqa: E402
 from classroom_console.centre.tokens import ROOM, STAFF, folder_for, issue_token, token_hash  # noqa: E402
 
 SESSIONS = 5
+WARM_UPLOADS = 8  # rooms per process sending at once before the clock starts
 EVENTS = 40
 RECORDING_BYTES = 512 << 10
 ERRORS: list[str] = []
@@ -143,6 +144,31 @@ async def client_main(spec: dict[str, Any]) -> dict[str, Any]:
             "cpu": time.process_time() - cpu}
 
 
+async def warm_up(urls: list[str], tokens: list[str], staff: str) -> None:
+    """Each process straight on its port, before the clock: its pools' connections opened, its statements and the
+    server's plans made, as in a centre that has run for a while (cold starts are not the ingest rate)."""
+    data = os.urandom(64 << 10)
+    latencies: list[float] = []
+    errors: list[str] = []
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+        calls = []
+        for k, (url, token) in enumerate(zip(urls, tokens, strict=True)):
+            for j in range(WARM_UPLOADS):
+                n = 1_000_000 + k * WARM_UPLOADS + j  # rooms of their own: not the measured rooms' sessions
+                calls.append(room_client(http, url, token, n, bodies(n), data, latencies, errors))
+            calls += [ask_usage_once(http, url, staff, errors) for _ in range(4)]
+        await asyncio.gather(*calls)
+    if errors:
+        raise SystemExit(f"warming up failed: {errors[:3]}")
+
+
+async def ask_usage_once(http: aiohttp.ClientSession, url: str, staff: str, errors: list[str]) -> None:
+    async with http.get(f"{url}/api/v1/usage", headers={"Authorization": f"Bearer {staff}"}) as r:
+        await r.read()
+        if r.status != 200:
+            errors.append(f"usage: HTTP {r.status}")
+
+
 def sync_rooms(url: str, tokens: list[str], staff: str) -> dict[str, Any]:
     """Runs the rooms in a second process (so its CPU is apart from this one's) and returns what it measured."""
     spec = json.dumps({"url": url, "tokens": tokens, "staff": staff})
@@ -155,6 +181,7 @@ def sync_rooms(url: str, tokens: list[str], staff: str) -> dict[str, Any]:
 
 
 async def add_tokens(config: centre_config.CentreConfig, rooms: int) -> tuple[list[str], str]:
+    """Tokens for ``rooms`` rooms (the first ones are the measured rooms, the rest warm the processes up)."""
     db = await open_configured(config)
     tokens = []
     try:
@@ -230,7 +257,8 @@ class Result:
 def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConfig,
               processes: int, behind_nginx: bool) -> Result:
     centre_config.save(config)
-    tokens, staff = asyncio.run(add_tokens(config, rooms))
+    tokens, staff = asyncio.run(add_tokens(config, rooms + processes))
+    tokens, warm_tokens = tokens[:rooms], tokens[rooms:]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     procs: list[subprocess.Popen[bytes]] = []
     ports = [free_port() for _ in range(processes)]
@@ -242,6 +270,7 @@ def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConf
                                     env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
             procs.append(proc)
             wait_http(f"http://127.0.0.1:{port}", proc)
+        asyncio.run(warm_up([f"http://127.0.0.1:{port}" for port in ports], warm_tokens, staff))
         pg = postmaster_pid(tmp) if config.backend == centre_config.POSTGRESQL else None
         # The backends live as long as the centre's pools, so the difference is theirs (the pools never shrink).
         centre_cpu, pg_cpu, nginx_cpu = sum(cpu_s(p.pid) for p in procs), tree_cpu(pg) if pg else 0.0, 0.0

@@ -207,6 +207,8 @@ class PostgresCentreDB(CentreDB):
         self._locks = _UploadLocks(pool._pool if isinstance(pool, _Watched) else pool)
         self._url = pool._url if isinstance(pool, _Watched) else ""
         self._reports: OrderedDict[UsageFilter, tuple[int, UsageReport]] = OrderedDict()
+        self._making: dict[UsageFilter, tuple[int, asyncio.Future[UsageReport]]] = {}
+        self._plans: dict[UsageFilter, tuple[str, list[Any], list[str], Any]] = {}
         self._identities: Batcher[str, Identity] = Batcher(self._find_tokens, QUICK_CONNECTIONS)
         self._writer = GroupWriter(self._store_group, lambda exc: isinstance(exc, DatabaseDown) or _down(exc))
 
@@ -353,19 +355,48 @@ class PostgresCentreDB(CentreDB):
         if kept is not None and kept[0] == version:
             self._reports.move_to_end(f)
             return kept[1]
-        async with self.report_pool.acquire() as conn:
+        making = self._making.get(f)
+        if making is not None and making[0] == version:  # asked at once: made once
+            return await asyncio.shield(making[1])
+        future: asyncio.Future[UsageReport] = asyncio.get_running_loop().create_future()
+        self._making[f] = (version, future)
+        try:
+            report = await self._make_report(f)
+        except BaseException as exc:
+            if isinstance(exc, asyncio.CancelledError):
+                future.cancel()
+            else:
+                future.set_exception(exc)
+                future.exception()  # retrieved: nobody else may be waiting
+            raise
+        finally:
+            if self._making.get(f, (None, None))[1] is future:
+                del self._making[f]
+        future.set_result(report)
+        kept = self._reports.get(f)
+        if kept is None or kept[0] <= version:
+            self._reports[f] = (version, report)
+            self._reports.move_to_end(f)
+        while len(self._reports) > KEPT_REPORTS:
+            self._reports.popitem(last=False)
+        return report
+
+    async def _make_report(self, f: UsageFilter) -> UsageReport:
+        planned = self._plans.get(f)
+        if planned is None:  # a filter's statement is the same every time: made once (a regex pass over 12 queries)
             queries, params, rolled = charts.plan(POSTGRESQL, f)
             names = list(queries)
             combined = "SELECT " + ", ".join(
                 f"ARRAY(SELECT t FROM ({queries[n]}) AS t) AS {n}" for n in names  # ARRAY(subquery) keeps its order
             )
             sql, args = to_numbered(combined, used_params(combined, params))
+            planned = self._plans[f] = (sql, args, names, rolled)
+            while len(self._plans) > KEPT_REPORTS:
+                self._plans.pop(next(iter(self._plans)))
+        sql, args, names, rolled = planned
+        async with self.report_pool.acquire() as conn:
             row = await conn.fetchrow(sql, *args)
-        report = assemble(f, charts.merge({n: [tuple(r) for r in row[n]] for n in names}, rolled))
-        self._reports[f] = (version, report)
-        while len(self._reports) > KEPT_REPORTS:
-            self._reports.popitem(last=False)
-        return report
+        return assemble(f, charts.merge({n: [tuple(r) for r in row[n]] for n in names}, rolled))
 
     async def rooms(self) -> list[dict[str, Any]]:
         async with self.pool.acquire() as conn:

@@ -1,5 +1,6 @@
-"""Sessions stored on PostgreSQL in groups: each process has one writer that stores every session waiting in one
-transaction (``pg_store.GROUP``), one commit and one bump of the data version for the lot.
+"""Sessions stored on PostgreSQL in groups: each process stores every session waiting in one transaction
+(``pg_store.GROUP``), one commit and one bump of the data version for the lot, with the next group on its way
+while the server stores the last (two at once: one alone made every session wait out two trips in turn).
 
 Why: a session alone cost its transaction's fixed part (some 45 table and index locks taken in the server's shared
 lock table, a commit, a round trip) as much as its rows, and ten connections per process storing at once mostly
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 
 MAX_GROUP = 64  # sessions in one transaction
 MAX_GROUP_BYTES = 4 << 20  # or this much JSON (a huge session goes alone)
+WRITERS = 2  # groups on their way at once: the next one is sent while the server stores the last
 
 
 @dataclass(slots=True)
@@ -31,20 +33,28 @@ class _Waiting:
 
 
 class GroupWriter:
-    """``store(key, doc)`` answers with what ``send(docs)`` returned for it; one ``send`` at a time."""
+    """``store(key, doc)`` answers with what ``send(docs)`` returned for it; ``writers`` sends at once at most.
 
-    def __init__(self, send: Callable[[list[str]], Awaitable[list[int]]], is_down: Callable[[BaseException], bool]
-                 ) -> None:
+    A key in a group on its way is kept out of the next group until that one is answered, so that versions of one
+    session are stored in the order they came.
+    """
+
+    def __init__(self, send: Callable[[list[str]], Awaitable[list[int]]], is_down: Callable[[BaseException], bool],
+                 writers: int = WRITERS) -> None:
         self._send = send
         self._is_down = is_down
+        self._writers = writers
         self._waiting: list[_Waiting] = []
-        self._task: asyncio.Task[None] | None = None
+        self._sending: set[tuple[str, str]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def store(self, key: tuple[str, str], doc: str) -> int:
         item = _Waiting(key, doc)
         self._waiting.append(item)
-        if self._task is None:
-            self._task = asyncio.ensure_future(self._run())
+        if len(self._tasks) < self._writers:
+            task = asyncio.ensure_future(self._run())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         # Shielded: a client that goes away does not take its session out of a group already sent.
         return await asyncio.shield(item.done)
 
@@ -55,7 +65,7 @@ class GroupWriter:
         rest: list[_Waiting] = []
         for item in self._waiting:
             fits = len(group) < MAX_GROUP and (not group or size + len(item.doc) <= MAX_GROUP_BYTES)
-            if fits and item.key not in keys:
+            if fits and item.key not in keys and item.key not in self._sending:
                 group.append(item)
                 keys.add(item.key)
                 size += len(item.doc)
@@ -65,17 +75,20 @@ class GroupWriter:
         return group
 
     async def _run(self) -> None:
-        try:
-            while self._waiting:
-                group = self._next_group()
-                try:
-                    await self._store(group)
-                except BaseException as exc:
-                    self._fail(group, exc)
-                    if not isinstance(exc, Exception):
-                        raise
-        finally:
-            self._task = None
+        while True:
+            group = self._next_group()
+            if not group:
+                return  # nothing, or only sessions whose earlier version is on its way: its writer takes them
+            keys = {item.key for item in group}
+            self._sending |= keys
+            try:
+                await self._store(group)
+            except BaseException as exc:
+                self._fail(group, exc)
+                if not isinstance(exc, Exception):
+                    raise
+            finally:
+                self._sending -= keys
 
     async def _store(self, group: list[_Waiting]) -> None:
         try:
@@ -113,9 +126,9 @@ class GroupWriter:
                 item.done.exception()  # retrieved: a session whose client left logs nothing
 
     async def close(self) -> None:
-        task = self._task
-        if task is not None:
+        for task in list(self._tasks):
             task.cancel()
+        for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._fail(self._waiting, asyncio.CancelledError())
