@@ -1,0 +1,34 @@
+"""The centre's report bytes (centre/reports.py) are exactly ``json.dumps(report.as_json())``, never invalid JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+from classroom_console.centre.db_sqlite import SqliteCentreDB
+from classroom_console.centre.payloads import session_rows
+from classroom_console.centre.reports import report_json
+from classroom_console.usage_model import UsageFilter
+from tests.test_centre_rollups import FILTERS, NOW, body
+
+
+async def test_report_bytes_equal_the_reports_own_json_and_refuse_nan(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    db = await SqliteCentreDB.open(tmp_path / "centre.db")
+    try:
+        for i in range(30):
+            await db.store_session(session_rows(f"r{i % 3}", f"s{i}", body(rng, f"s{i}", i % 3, 6), NOW))
+        reports = [await db.usage(f) for f in (*FILTERS, UsageFilter(session_rows=True))]
+    finally:
+        await db.close()
+    for report in reports:
+        assert report_json(report) == json.dumps(report.as_json()).encode()
+    assert reports[0].sessions == 30 and reports[-1].session_rows
+    broken = dataclasses.replace(reports[0], hours_in_use=math.nan)
+    with pytest.raises(ValueError):
+        report_json(broken)
