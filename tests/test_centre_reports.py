@@ -32,3 +32,17 @@ async def test_report_bytes_equal_the_reports_own_json_and_refuse_nan(tmp_path: 
     broken = dataclasses.replace(reports[0], hours_in_use=math.nan)
     with pytest.raises(ValueError):
         report_json(broken)
+
+
+async def test_noting_token_use_keeps_reports_and_an_upload_renews_them(tmp_path: Path) -> None:
+    """The tokens' last use is written every 10 s; no report reads it, so kept reports stay valid across it."""
+    db = await SqliteCentreDB.open(tmp_path / "centre.db")
+    try:
+        await db.add_token("h" * 64, "r0", "room", "r0")
+        before = db.generation
+        await db.touch_tokens({"h" * 64: NOW})
+        assert db.generation == before
+        await db.store_session(session_rows("r0", "s1", body(random.Random(1), "s1", 0, 3), NOW))
+        assert db.generation != before
+    finally:
+        await db.close()

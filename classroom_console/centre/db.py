@@ -41,7 +41,8 @@ class CentreDB(abc.ABC):
 
     @property
     def generation(self) -> int | None:
-        """A number that changes whenever this service commits a write; None if others may write unseen."""
+        """A number that changes whenever this service commits a write that may change a usage report; None if
+        others may write unseen."""
         return None
 
     @abc.abstractmethod

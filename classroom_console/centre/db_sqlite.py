@@ -37,6 +37,7 @@ class _Job:
     future: asyncio.Future[Any]
     write: bool
     rows: SessionRows | None = None  # a session upload: stored with the others of its group (sqlite_sessions)
+    reported: bool = True  # may change what a usage report says (tokens' last use does not)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -263,7 +264,8 @@ class SqliteCentreDB(CentreDB):
                 conn.execute("RELEASE job")
                 results.append((job.future, result, None))
             conn.execute("COMMIT")
-            self._generation += 1
+            if any(job.reported for job in group):
+                self._generation += 1
         except Exception as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -283,12 +285,13 @@ class SqliteCentreDB(CentreDB):
     # the loop side
 
     async def _call(
-        self, fn: Callable[[sqlite3.Connection], Any], write: bool = False, rows: SessionRows | None = None
+        self, fn: Callable[[sqlite3.Connection], Any], write: bool = False, rows: SessionRows | None = None,
+        reported: bool = True,
     ) -> Any:
         if self._closing:
             raise RuntimeError("the centre database is closed")
         future: asyncio.Future[Any] = self._loop.create_future()
-        self._jobs.put(_Job(fn, future, write, rows))
+        self._jobs.put(_Job(fn, future, write, rows, reported))
         return await future
 
     async def add_token(self, token_hash: str, name: str, role: str, folder: str) -> None:
@@ -297,7 +300,9 @@ class SqliteCentreDB(CentreDB):
 
     @property
     def generation(self) -> int | None:
-        """Sessions and recordings reach this file only through this service, so its commits are all of them."""
+        """Sessions and recordings reach this file only through this service, so its commits are all of them.
+
+        Bumped by every commit that may change a usage report: not by noting when tokens were last used."""
         return self._generation
 
     async def _read(self, fn: Callable[[sqlite3.Connection], Any], quick: bool = True) -> Any:
@@ -325,7 +330,8 @@ class SqliteCentreDB(CentreDB):
 
     async def touch_tokens(self, last_used: dict[str, str]) -> None:
         rows = [{"hash": h, "at": at} for h, at in last_used.items()]
-        await self._call(lambda c: c.executemany(schema.TOUCH_TOKEN, rows), write=True)
+        # no report reads the tokens: a flush every 10 s no longer throws away every kept report
+        await self._call(lambda c: c.executemany(schema.TOUCH_TOKEN, rows), write=True, reported=False)
 
     async def store_session(self, rows: SessionRows) -> int:
         def release(_: sqlite3.Connection) -> None:
