@@ -23,6 +23,7 @@ _CMD = re.compile(r"[A-Z0-9]{4}")
 _RANDOM = re.compile(r"[\x21-\x7e]{8}")
 _CONTROL = re.compile(r"[\x00-\x1f]")
 _REPLY = re.compile(r"%([1-9A-Z])([A-Z0-9]{4})=(.*)", re.DOTALL)
+_ERRORS = {code.value: code for code in ErrorCode}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +51,15 @@ class Reply:
         return self.error is None and self.value == "OK"
 
 
+_BUILT: dict[tuple[str, str, int], bytes] = {}  # the lines already framed: a poll asks the same ones each time
+
+
 def build_command(cmd: str, param: str = QUERY, cls: int = 1) -> bytes:
     """Frame ``%<class><CMD> <param>\\r``, refusing anything a device could misread."""
+    try:
+        return _BUILT[(cmd, param, cls)]
+    except (KeyError, TypeError):  # not built yet, or not even hashable (refused below)
+        pass
     if not isinstance(cmd, str) or not _CMD.fullmatch(cmd.upper()):
         raise PJLinkParamError(f"command must be 4 letters or digits, got {cmd!r}")
     if cls not in (1, 2):
@@ -61,6 +69,8 @@ def build_command(cmd: str, param: str = QUERY, cls: int = 1) -> bytes:
     line = f"%{cls}{cmd.upper()} {param}\r".encode()
     if len(line) > MAX_MESSAGE:
         raise PJLinkParamError(f"command is {len(line)} bytes, PJLink allows {MAX_MESSAGE}")
+    if len(_BUILT) < 4096 and type(cls) is int:  # bounded: a setting's parameter varies; True == 1 must not enter
+        _BUILT[(cmd, param, cls)] = line
     return line
 
 
@@ -99,11 +109,10 @@ def parse_reply(data: bytes | str) -> Reply:
     match = _REPLY.fullmatch(text)
     if match is None or match.group(1) not in "12":
         raise PJLinkProtocolError(f"not a PJLink reply: {text[:40]!r}")
-    cls, cmd, value = int(match.group(1)), match.group(2), match.group(3)
+    digit, cmd, value = match.groups()
     if _CONTROL.search(value):  # a regex, not a loop per character: 1,000 devices send 25,000 replies
         raise PJLinkProtocolError(f"control character in reply: {text[:40]!r}")
-    error = ErrorCode(value) if value in ErrorCode._value2member_map_ else None
-    return Reply(cls, cmd, value, error)
+    return Reply(1 if digit == "1" else 2, cmd, value, _ERRORS.get(value))
 
 
 def parse_notification(data: bytes | str) -> Reply:
