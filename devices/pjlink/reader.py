@@ -80,12 +80,8 @@ def _ask_many(c: _Collector, queries: list[Query]) -> Generator[Commands, Result
         c.take(field, result, decode)
 
 
-def _read_static(c: _Collector) -> Generator[Commands, Results, None]:
-    yield from _ask_many(c, [
-        ("pjlink_class", "CLSS", "?", 1, decode_class), ("name", "NAME", "?", 1, _raw),
-        ("manufacturer", "INF1", "?", 1, _raw), ("product", "INF2", "?", 1, _raw), ("info", "INFO", "?", 1, _raw),
-    ])
-    cls = c.values.get("pjlink_class", 1)
+def _static_queries(cls: int) -> list[Query]:
+    """What does not change, beyond the class 1 identity asked first."""
     queries: list[Query] = [("inputs", "INST", "?", cls, decode_inputs)]
     if cls >= 2:
         queries += [
@@ -93,9 +89,26 @@ def _read_static(c: _Collector) -> Generator[Commands, Results, None]:
             ("recommended_resolution", "RRES", "?", 2, decode_resolution),
             ("lamp_model", "RLMP", "?", 2, _raw), ("filter_model", "RFIL", "?", 2, _raw),
         ]
-    yield from _ask_many(c, queries)
-    if cls < 2:
-        return
+    return queries
+
+
+def _changing_queries(cls: int) -> list[Query]:
+    queries: list[Query] = [
+        ("power", "POWR", "?", 1, decode_power), ("errors", "ERST", "?", 1, decode_errors),
+        ("lamps", "LAMP", "?", 1, decode_lamps), ("input", "INPT", "?", cls, decode_input),
+        ("mute", "AVMT", "?", 1, decode_mute),
+    ]
+    if cls >= 2:
+        queries += [
+            ("input_resolution", "IRES", "?", 2, decode_resolution),
+            ("filter_hours", "FILT", "?", 2, lambda v: decode_int(v, "FILT")),
+            ("freeze", "FREZ", "?", 2, lambda v: decode_bool(v, "FREZ")),
+        ]
+    return queries
+
+
+def _input_names(c: _Collector) -> Generator[Commands, Results, None]:
+    """Class 2: each input's name (INNM), once the inputs are known."""
     sources = list(c.values.get("inputs", ()))
     names: dict[str, str] = {}
     results = yield [("INNM", "?" + source.code, 2) for source in sources]
@@ -108,7 +121,8 @@ def _read_static(c: _Collector) -> Generator[Commands, Results, None]:
 def _reading(previous: ProjectorState | None) -> Reading:
     """Query every field the device supports; reuse ``previous``'s static fields when complete.
 
-    A full read is three round trips (static, class 2 static, input names) plus one for what changes.
+    A full read is three round trips: the class 1 identity (which tells the class), then the rest of what does
+    not change together with what does, then (class 2) the inputs' names; a read with ``previous`` is one.
     """
     c = _Collector()
     reuse = previous is not None and previous.pjlink_class is not None and not (
@@ -116,22 +130,19 @@ def _reading(previous: ProjectorState | None) -> Reading:
     if reuse and previous is not None:
         base = previous.static_part()
         c.unsupported |= previous.unsupported & set(STATIC_FIELDS)
+        cls = base.pjlink_class or 1
+        yield from _ask_many(c, _changing_queries(cls))
     else:
-        yield from _read_static(c)
         base = ProjectorState()
-    cls = c.values.get("pjlink_class", base.pjlink_class) or 1
-    queries: list[Query] = [
-        ("power", "POWR", "?", 1, decode_power), ("errors", "ERST", "?", 1, decode_errors),
-        ("lamps", "LAMP", "?", 1, decode_lamps), ("input", "INPT", "?", cls, decode_input),
-        ("mute", "AVMT", "?", 1, decode_mute),
-    ]
-    if cls >= 2:
-        queries += [
-            ("input_resolution", "IRES", "?", 2, decode_resolution),
-            ("filter_hours", "FILT", "?", 2, lambda v: decode_int(v, "FILT")),
-            ("freeze", "FREZ", "?", 2, lambda v: decode_bool(v, "FREZ")),
-        ]
-    yield from _ask_many(c, queries)
+        yield from _ask_many(c, [
+            ("pjlink_class", "CLSS", "?", 1, decode_class), ("name", "NAME", "?", 1, _raw),
+            ("manufacturer", "INF1", "?", 1, _raw), ("product", "INF2", "?", 1, _raw),
+            ("info", "INFO", "?", 1, _raw),
+        ])
+        cls = c.values.get("pjlink_class", 1) or 1
+        yield from _ask_many(c, _static_queries(cls) + _changing_queries(cls))
+        if cls >= 2:
+            yield from _input_names(c)
     return replace(base, **c.values, unavailable=frozenset(c.unavailable),
                    unsupported=frozenset(c.unsupported), failed=frozenset(c.failed))
 
