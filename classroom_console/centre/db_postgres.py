@@ -262,7 +262,8 @@ class PostgresCentreDB(CentreDB):
                         await conn.execute(statement)
                 await conn.execute(pg_store.VERSION_SEQUENCE)
                 await conn.execute(pg_store.FUNCTION)
-                await conn.execute(pg_store.GROUP)
+                for statement in (pg_store.NEW_FUNCTION, pg_store.SHARED_FUNCTION, pg_store.GROUP):
+                    await conn.execute(statement)
 
     async def _execute(self, statement: str, params: dict[str, Any]) -> None:
         sql, args = _sql(statement, params)

@@ -152,20 +152,97 @@ BEGIN
 END
 $fn$"""
 
+def _parts(function: str) -> dict[str, str]:
+    """``FUNCTION``'s statements by what they do, cut at its own lines, for the two halves below."""
+    lines = function.split("\n")
+
+    def at(start: str) -> int:
+        return next(i for i, line in enumerate(lines) if line.startswith(start))
+
+    def cut(a: str, b: str) -> str:
+        return "\n".join(lines[at(a):at(b)])
+
+    return {
+        "declare": cut("DECLARE", "BEGIN"),
+        "session": cut("    INSERT INTO sessions", "    WITH added AS ("),
+        "rows": cut("    INSERT INTO session_spans", "    INSERT INTO roll_lamps"),
+        "lamps": cut("    INSERT INTO roll_lamps", "    DELETE FROM tablet_counts"),
+        "tablets": cut("    DELETE FROM tablet_counts", "    -- the new version"),
+        "room_hours": cut("    INSERT INTO roll_room_hours (room_id, hour, h,", "    INSERT INTO roll_people"),
+        "shared": cut("    INSERT INTO roll_people", "    INSERT INTO roll_device_days"),
+        "device_days": cut("    INSERT INTO roll_device_days", "    SELECT count(*) INTO v_held"),
+        "fault_sums": cut("        ON CONFLICT (day, device_uid) DO UPDATE", "    INSERT INTO session_spans"),
+    }
+
+
+_P = _parts(FUNCTION)
+
+# A session that is new (most are) is stored in two halves: its own rows and its room's sums first, by groups side
+# by side; the sums every room shares (lecturers, courses, the heat map, faults, lamps) after, one group at a time.
+NEW_FUNCTION = f"""CREATE OR REPLACE FUNCTION centre_store_new_session(doc jsonb) RETURNS bigint
+LANGUAGE plpgsql AS $fn$
+{_P["declare"]}
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext(v_room), hashtext(v_sid));
+    IF EXISTS (SELECT 1 FROM sessions WHERE room_id = v_room AND id = v_sid)
+            OR EXISTS (SELECT 1 FROM session_spans WHERE room_id = v_room AND id = v_sid) THEN
+        RETURN -1;  -- stored before: centre_store_session takes its old version away first
+    END IF;
+{_P["session"]}
+    INSERT INTO session_events (room_id, session_id, local_id, device_uid, kind, payload, wall_time)
+        SELECT v_room, v_sid, e.local_id, e.device_uid, e.kind, e.payload, e.wall_time
+            FROM jsonb_to_recordset(doc -> 'events')
+            AS e(local_id bigint, device_uid text, kind text, payload text, wall_time text)
+        ON CONFLICT DO NOTHING;
+{_P["rows"]}
+{_P["tablets"]}
+{_P["room_hours"]}
+{_P["device_days"]}
+    SELECT count(*) INTO v_held FROM session_events WHERE room_id = v_room AND session_id = v_sid;
+    RETURN v_held;
+END
+$fn$"""
+
+SHARED_FUNCTION = f"""CREATE OR REPLACE FUNCTION centre_add_shared_sums(doc jsonb) RETURNS void LANGUAGE plpgsql AS $fn$
+{_P["declare"]}
+BEGIN
+    -- a new session: every one of its events was inserted by this transaction
+    INSERT INTO roll_faults (day, device_uid, n, last)
+        SELECT g.day, device_uid, count(*), max(wall_time) FROM session_events, {_GRAINS.format("wall_time")}
+            WHERE room_id = v_room AND session_id = v_sid AND kind IN ('error', 'command_failed')
+            AND device_uid IS NOT NULL GROUP BY 1, 2
+{_P["fault_sums"]}
+{_P["lamps"]}
+{_P["shared"]}
+END
+$fn$"""
+
 # A group of sessions (pg_writer.py), its commit and the version's bump in one round trip: a procedure may commit
 # (when CALLed outside a transaction block, as the pool's connections are), and the bump must follow the commit,
-# or a report could be made from the old rows under the new number and kept. The cluster-wide lock first: two
-# groups touching the same shared rollup rows in different orders would deadlock.
+# or a report could be made from the old rows under the new number and kept. New sessions' own rows go first, in
+# room order (every group takes a room's rows in the same order: no deadlock between groups side by side); then,
+# under a cluster-wide lock, the shared sums and the sessions stored before (whose old version is taken away from
+# shared rows in no set order).
 GROUP_LOCK = 72100502
 GROUP = f"""CREATE OR REPLACE PROCEDURE centre_store_sessions(docs jsonb, INOUT held bigint[] DEFAULT NULL)
 LANGUAGE plpgsql AS $pr$
 DECLARE
     d jsonb;
+    i bigint;
+    n bigint;
 BEGIN
+    held := array_fill(-1::bigint, ARRAY[jsonb_array_length(docs)]);
+    FOR i, d IN SELECT ordinality, value FROM jsonb_array_elements(docs) WITH ORDINALITY
+            ORDER BY value -> 'session' ->> 'room_id', ordinality LOOP
+        held[i] := centre_store_new_session(d);
+    END LOOP;
     PERFORM pg_advisory_xact_lock({GROUP_LOCK});
-    held := '{{}}';
-    FOR d IN SELECT value FROM jsonb_array_elements(docs) LOOP
-        held := held || centre_store_session(d);
+    FOR i, d IN SELECT ordinality, value FROM jsonb_array_elements(docs) WITH ORDINALITY ORDER BY ordinality LOOP
+        IF held[i] < 0 THEN
+            held[i] := centre_store_session(d);
+        ELSE
+            PERFORM centre_add_shared_sums(d);
+        END IF;
     END LOOP;
     COMMIT;
     PERFORM nextval('centre_version');

@@ -5,9 +5,9 @@ while the server stores the last (two at once: one alone made every session wait
 Why: a session alone cost its transaction's fixed part (some 45 table and index locks taken in the server's shared
 lock table, a commit, a round trip) as much as its rows, and ten connections per process storing at once mostly
 waited on each other (the lock manager's LWLocks and the rollups' shared rows); a second process made it worse.
-Groups pay the fixed part once, and the group's transaction holds a cluster-wide advisory lock so that two
-processes' groups, each touching many sessions' shared rollup rows in their own order, never deadlock: the
-server stores one group at a time while every process reads and checks the next one.
+Groups pay the fixed part once. A group stores its new sessions' own rows side by side with other groups, and
+then, under a cluster-wide advisory lock, the sums every room shares and any session stored before (``pg_store``),
+so that two groups touching the same shared rows in their own orders never deadlock.
 
 A session named twice while waiting is stored twice, in turn (a later group), as when each came alone; if a group
 fails for anything but a lost server, each of its sessions is stored alone, so one bad session fails alone.
@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 MAX_GROUP = 64  # sessions in one transaction
 MAX_GROUP_BYTES = 4 << 20  # or this much JSON (a huge session goes alone)
+RETRIES = 3  # a session alone, chosen by the server to end a deadlock
 WRITERS = 2  # groups on their way at once: the next one is sent while the server stores the last
 
 
@@ -98,7 +99,7 @@ class GroupWriter:
                 raise
             for item in group:  # the group refused: each alone, so that only a bad session fails
                 try:
-                    (one,) = await self._send([item.doc])
+                    one = await self._alone(item.doc)
                 except Exception as alone:
                     if self._is_down(alone):
                         raise
@@ -108,6 +109,18 @@ class GroupWriter:
             return
         for item, n in zip(group, held, strict=True):
             self._answer(item, n)
+
+    async def _alone(self, doc: str) -> int:
+        """One session in a group of its own, tried again if the server chose it to end a deadlock (a room whose
+        sessions came through two processes at once can make one with another group)."""
+        for attempt in range(RETRIES):
+            try:
+                (held,) = await self._send([doc])
+                return held
+            except Exception as exc:
+                if getattr(exc, "sqlstate", None) not in ("40P01", "40001") or attempt == RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     @staticmethod
     def _answer(item: _Waiting, held: int) -> None:
