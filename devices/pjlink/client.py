@@ -79,6 +79,7 @@ class _Lines(asyncio.Protocol):
         self._closed: asyncio.Future[None] | None = None
         self._deadline = 0.0
         self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = 0.0  # when the timer fires: qasync's handles have no when()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]  # a TCP connection's transport
@@ -128,10 +129,10 @@ class _Lines(asyncio.Protocol):
             waiter = self._waiter = loop.create_future()
             self._wanted = count
             self._deadline = deadline = loop.time() + within_s
-            if self._timer is None or self._timer.when() > deadline:
+            if self._timer is None or self._timer_at > deadline:
                 if self._timer is not None:
                     self._timer.cancel()
-                self._timer = loop.call_at(deadline, self._check, loop)
+                self._timer, self._timer_at = loop.call_at(deadline, self._check, loop), deadline
             try:
                 woken = await waiter
             finally:
@@ -147,7 +148,7 @@ class _Lines(asyncio.Protocol):
         if waiter is None or waiter.done():
             return  # nobody waiting: the next wait arms it again
         if loop.time() < self._deadline:
-            self._timer = loop.call_at(self._deadline, self._check, loop)
+            self._timer, self._timer_at = loop.call_at(self._deadline, self._check, loop), self._deadline
         else:
             waiter.set_result(False)
 
