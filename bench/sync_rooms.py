@@ -10,6 +10,9 @@ the rooms' request latency and the usage report's p99.
 
 Targets (issue 18): two processes ingest at least 1.3x what one does (on PostgreSQL behind nginx), and the
 usage report's p99 stays under 250 ms. References in the same run: one process on SQLite, one on PostgreSQL.
+Each process is warmed up on its own port before the clock (pools opened, plans made): the figure is a running
+centre's. CPU seconds of the centre, PostgreSQL, nginx and the client are printed beside each figure; on a machine
+others load, repeat the counts (``--processes 1,2,1,2``): the ratio takes the best run of each.
 Usage: python bench/sync_rooms.py [--rooms 300] [--processes 1,2,4] [--no-sqlite] [--quick]
 """
 
@@ -291,7 +294,8 @@ def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConf
         print(f"{name:34s} {result.sessions_per_s:7.0f} sessions/s in {elapsed:5.1f} s; rooms' requests "
               f"p99 {result.p99_ms:5.0f} ms ({result.requests}); usage report p99 {result.usage_p99_ms:5.0f} ms "
               f"({result.usage_n} asked); CPU: centre {centre_cpu:.1f} s, PostgreSQL {pg_cpu:.1f} s, "
-              f"nginx {nginx_cpu:.1f} s, rooms (client) {client_cpu:.1f} s; "
+              f"nginx {nginx_cpu:.1f} s, rooms (client) {client_cpu:.1f} s (centre + database "
+              f"{1000 * (centre_cpu + pg_cpu) / (rooms * SESSIONS):.1f} ms a session); "
               f"load {os.getloadavg()[0]:.1f}", flush=True)
         return result
     finally:
@@ -304,7 +308,8 @@ def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConf
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rooms", type=int, default=300)
-    ap.add_argument("--processes", default="1,2,4", help="centre processes behind nginx on PostgreSQL, each run")
+    ap.add_argument("--processes", default=None,
+                    help="centre processes behind nginx on PostgreSQL, each run (1,2,4; --quick: 1,2)")
     ap.add_argument("--no-sqlite", action="store_true", help="skip the one-process SQLite reference")
     ap.add_argument("--quick", action="store_true", help="60 rooms, 1 and 2 processes: a couple of minutes")
     ap.add_argument("--client", action="store_true", help=argparse.SUPPRESS)  # the rooms' process (internal)
@@ -313,7 +318,8 @@ def main() -> int:
         print(json.dumps(asyncio.run(client_main(json.loads(sys.stdin.read())))))
         return 0
     if args.quick:
-        args.rooms, args.processes = 60, "1,2"
+        args.rooms = 60
+    args.processes = args.processes or ("1,2" if args.quick else "1,2,4")
     counts = [int(n) for n in args.processes.split(",") if n.strip()]
     tmp = Path(tempfile.mkdtemp(prefix="cc-rooms-"))
     tmp.chmod(0o755)
@@ -326,17 +332,19 @@ def main() -> int:
             results.append(run_setup("1 process, SQLite (reference)", tmp, args.rooms, config, 1, False))
         with postgres(tmp, "-c max_connections=200") as server:
             port = urllib.parse.urlsplit(server).port
-            for n in counts:
-                db = f"centre{n}"
+            for k, n in enumerate(counts):  # a count given twice (1,2,1,2) is a repeat on a noisy machine
+                db = f"centre{k}_{n}"
                 subprocess.run(as_postgres(["psql", "-q", "-h", "127.0.0.1", "-p", str(port),
                                              "-U", "postgres", "-c", f"CREATE DATABASE {db}"]), check=True)
                 url = f"postgresql://postgres@127.0.0.1:{port}/{db}?sslmode=disable"
-                config = centre_config.CentreConfig(tmp / f"centre-pg{n}", centre_config.POSTGRESQL, url,
-                                                    tmp / f"files-pg{n}")
+                config = centre_config.CentreConfig(tmp / f"centre-pg{k}-{n}", centre_config.POSTGRESQL, url,
+                                                    tmp / f"files-pg{k}-{n}")
                 results.append(run_setup(f"{n} process(es), PostgreSQL, nginx", tmp, args.rooms, config, n, True))
-        by_count = {n: r for n, r in zip(counts, results[-len(counts):], strict=True)}
-        if 1 in by_count and 2 in by_count:
-            ratio = by_count[2].sessions_per_s / by_count[1].sessions_per_s
+        by_count: dict[int, list[Result]] = {}
+        for n, r in zip(counts, results[-len(counts):], strict=True):
+            by_count.setdefault(n, []).append(r)
+        if 1 in by_count and 2 in by_count:  # repeats: the best of each, the machine's quietest moment
+            ratio = max(r.sessions_per_s for r in by_count[2]) / max(r.sessions_per_s for r in by_count[1])
             print(f"two processes / one: {ratio:.2f}x ingest (target >= 1.3x)")
         worst = max(r.usage_p99_ms for r in results)
         print(f"usage report p99, worst set-up: {worst:.0f} ms (target < 250 ms); errors {len(ERRORS)}")
