@@ -17,7 +17,7 @@ from typing import Any
 from classroom_console.centre import db_sqlite
 from classroom_console.centre.db_sqlite import SqliteCentreDB
 from classroom_console.centre.payloads import SessionRows, session_rows
-from classroom_console.centre.sqlite_sessions import CHUNK, store_many, store_one
+from classroom_console.centre.sqlite_sessions import CHUNK, EXACT, store_many, store_one
 from tests.test_centre_rollups import FILTERS, NOW, body, recount
 
 TABLES = ("sessions", "session_events", "session_spans", "session_hours", "device_spans", "devices",
@@ -34,7 +34,7 @@ def uploads(seed: int) -> list[SessionRows]:
         out.append(session_rows(f"r{room}", sid, b, NOW))
 
     for i in range(40):
-        b = body(rng, f"s{i}", i % 3, rng.choice((0, 3, CHUNK + 5)))
+        b = body(rng, f"s{i}", i % 3, CHUNK + EXACT + 3 if i == 11 else rng.choice((0, 3, EXACT + 5)))
         b["devices"][0]["name"] = f"name {i}"  # the last upload naming a device wins
         if i % 5 == 0 and b["events"]:
             b["events"].append({**b["events"][0], "kind": "error", "device_uid": "dup"})  # a repeated id: first kept

@@ -43,7 +43,7 @@ class _Job:
 def _connect(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     # many cached statements: a group's multi-row inserts are one statement per table and row count
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True, cached_statements=1024)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True, cached_statements=2048)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA busy_timeout = 5000")

@@ -3,8 +3,8 @@
 Why: with 200 rooms uploading at once, each 40-event session took some twenty statements and a step per event
 row. The sqlite3 module lets go of the GIL for every step, and getting it back from a busy event loop waits up
 to the switch interval: 1.5 ms of CPU per session became 4-8 ms of the writer's time (measured beside a busy
-thread), and the uploads queued behind it. Here the new sessions of a write group are stored with one multi-row
-statement per table (``CHUNK`` rows each, bound in C), their chart sums (``rollups``) added up in Python over
+thread), and the uploads queued behind it. Here the new sessions of a write group are stored with a few multi-row
+statements per table (up to ``CHUNK`` rows each, bound in C), their chart sums (``rollups``) added up in Python over
 the whole group first, one upsert per key; a group of 50 sessions is some twenty steps, not a thousand.
 
 ``store_one`` is the reference, kept for a session the centre already holds (a re-send) and for one sent twice
@@ -26,7 +26,8 @@ from classroom_console import tablet_sessions
 from classroom_console.centre import rollups, schema
 from classroom_console.centre.payloads import SessionRows
 
-CHUNK = 64  # rows a statement: up to 64 x 9 values bound at once, one step
+CHUNK = 512  # rows a statement at most (512 x 12 values: well under SQLite's 32,766 bound values)
+EXACT = 64  # up to this many rows a statement of their own size; more are cut in powers of two
 
 
 @functools.cache
@@ -35,8 +36,22 @@ def _values_sql(head: str, width: int, rows: int, tail: str) -> str:
     return f"{head} VALUES {', '.join([one] * rows)}{tail}"
 
 
+def pieces(n: int) -> list[int]:
+    """Rows per statement for ``n`` rows: few steps (each gives the GIL away and waits to get it back behind
+    the loop, up to the switch interval) and few distinct statements to prepare and keep (about 70 a table)."""
+    out = [CHUNK] * (n // CHUNK)
+    n %= CHUNK
+    size = CHUNK // 2
+    while n > EXACT:
+        if n >= size:
+            out.append(size)
+            n -= size
+        size //= 2
+    return [*out, n] if n else out
+
+
 class Many:
-    """A one-row INSERT with named parameters, run for many rows as multi-row statements of ``CHUNK`` rows."""
+    """A one-row INSERT with named parameters, run for many rows as a few multi-row statements (``pieces``)."""
 
     def __init__(self, statement: str) -> None:
         head, found, rest = statement.partition(" VALUES ")
@@ -48,10 +63,11 @@ class Many:
         self._values = operator.itemgetter(*self.keys)
 
     def run(self, c: sqlite3.Connection, rows: Sequence[dict[str, Any]]) -> None:
-        width = len(self.keys)
-        for start in range(0, len(rows), CHUNK):
-            part = rows[start:start + CHUNK]
-            c.execute(_values_sql(self.head, width, len(part), self.tail), list(chain.from_iterable(
+        width, start = len(self.keys), 0
+        for size in pieces(len(rows)):
+            part = rows[start:start + size]
+            start += size
+            c.execute(_values_sql(self.head, width, size, self.tail), list(chain.from_iterable(
                 map(self._values, part))))
 
 
@@ -184,11 +200,13 @@ class _Batch:
 
 
 def held_already(c: sqlite3.Connection, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Which of these (room, session id) the file holds already, a statement per ``CHUNK`` keys."""
+    """Which of these (room, session id) the file holds already, in a few statements (``pieces``)."""
     found: set[tuple[str, str]] = set()
-    for start in range(0, len(keys), CHUNK):
-        part = keys[start:start + CHUNK]
-        sql = _HELD.format(", ".join(["(?, ?)"] * len(part)))
+    start = 0
+    for size in pieces(len(keys)):
+        part = keys[start:start + size]
+        start += size
+        sql = _HELD.format(", ".join(["(?, ?)"] * size))
         found.update((str(room), str(sid)) for room, sid in c.execute(sql, list(chain.from_iterable(part))))
     return found
 
