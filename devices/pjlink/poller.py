@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from devices.driver import Reason
 from devices.model import Availability
+from devices.pjlink import recent
 from devices.pjlink.client import PJLinkClient
 from devices.pjlink.errors import PJLinkError, PJLinkParamError, PJLinkTimeout
 from devices.pjlink.outcome import describe, read_failed, read_succeeded, reason_of
@@ -87,10 +88,13 @@ class PJLinkPoller:
         async with self._poll_lock:
             reachable = self._availability in (Availability.ONLINE, Availability.FAULT)
             previous = self._state if reachable else None
+            client = self.client
+            # The first poll takes the reading identification just made, if it is fresh (recent.py).
+            handed = recent.take(client.host, client.port, client.password) if self._state is None else None
             try:
                 # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow the cancel that stops this poller
                 async with asyncio.timeout(self._poll_budget()):
-                    state = await self.client.read_state(previous)
+                    state = handed or await client.read_state(previous)
             except (PJLinkError, TimeoutError) as exc:
                 self._failed(exc)
                 return None
