@@ -107,6 +107,7 @@ class SimulatedProjector:
         self._server: asyncio.Server | None = None
         self._udp: asyncio.DatagramTransport | None = None
         self._sessions: set[_Session] = set()
+        self.connections_accepted = 0  # TCP connections so far: tests count what a read cost
         self._targets: list[tuple[str, int]] = list(config.notify_targets)
 
     # Public surface
@@ -385,6 +386,7 @@ class _Session(asyncio.Protocol):
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
         self.sim._sessions.add(self)
+        self.sim.connections_accepted += 1
         cfg = self.sim.config
         loop = asyncio.get_running_loop()
         self.last_heard = loop.time()
