@@ -1,20 +1,24 @@
-"""Sessions arriving at once on PostgreSQL are stored in groups (``centre/pg_writer.py``): the sums still equal a
-recount, a session re-sent while its first version waits counts once and ends as its last version, and one session
-the server refuses fails alone."""
+"""What a PostgreSQL centre does for many requests at once, on one throwaway cluster: sessions are stored in groups
+(``centre/pg_writer.py``: the sums still equal a recount, a session re-sent while its first version waits counts
+once and ends as its last version, one session the server refuses fails alone), token lookups share statements and
+still see a revoke at once (``centre/pg_batch.py``), and a report asked at once is made once."""
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from classroom_console.centre.db import Identity
 from classroom_console.centre.db_postgres import PostgresCentreDB
 from classroom_console.centre.db_sqlite import SqliteCentreDB
 from classroom_console.centre.payloads import recording_row, session_rows
+from classroom_console.centre.tokens import ROOM, folder_for, issue_token, token_hash
+from classroom_console.usage_model import UsageFilter, UsageReport
 from tests.test_centre_postgres import postgres_url  # noqa: F401  (a fixture)
 from tests.test_centre_rollups import FILTERS, NOW, ROLLUPS, body, feed, iso, recount
 
@@ -96,3 +100,95 @@ async def test_a_session_the_server_refuses_fails_alone_and_the_rest_of_its_grou
         assert len(await pg.fetch("SELECT id FROM sessions WHERE room_id = 'alone'", {})) == 6
     finally:
         await pg.close()
+
+
+async def _tokens(db: PostgresCentreDB, n: int, prefix: str) -> list[str]:
+    hashes = []
+    for k in range(n):
+        digest = token_hash(issue_token())
+        await db.add_token(digest, f"{prefix} {k}", ROOM, folder_for(f"{prefix} {k}"))
+        hashes.append(digest)
+    return hashes
+
+
+async def test_lookups_made_at_once_share_statements_and_each_gets_its_own_answer(
+    postgres_url: str,  # noqa: F811 (fixture)
+) -> None:
+    db = await PostgresCentreDB.open(postgres_url)
+    try:
+        hashes = await _tokens(db, 40, "Batch room")
+        await db.revoke("Batch room 3", "2026-03-02T08:00:00.000000Z")
+        unknown = [token_hash(issue_token()) for _ in range(5)]
+        statements = 0
+        fetch = db._identities._fetch
+
+        async def counted(keys: list[str]) -> Iterable[tuple[str, Identity]]:
+            nonlocal statements
+            statements += 1
+            return await fetch(keys)
+
+        db._identities._fetch = counted
+        asked = [*hashes, *unknown, *hashes[:10]]  # some asked twice at once
+        async with asyncio.timeout(BOUND_S):
+            got = await asyncio.gather(*(db.identity(h) for h in asked))
+        expected = [None if k == 3 else Identity(f"Batch room {k}", ROOM, folder_for(f"Batch room {k}"))
+                    for k in range(40)]
+        assert got == [*expected, *[None] * 5, *expected[:10]]
+        assert 1 <= statements <= 4, statements  # 55 lookups at once: a few statements, not 55
+    finally:
+        await db.close()
+
+
+async def test_a_lookup_after_a_revoke_never_takes_the_answer_of_a_statement_sent_before_it(
+    postgres_url: str,  # noqa: F811 (fixture)
+) -> None:
+    db = await PostgresCentreDB.open(postgres_url)
+    try:
+        (digest,) = await _tokens(db, 1, "Revoked room")
+        sent, release = asyncio.Event(), asyncio.Event()
+        fetch = db._identities._fetch
+
+        async def held(keys: list[str]) -> Iterable[tuple[str, Identity]]:
+            found = await fetch(keys)
+            if not sent.is_set():  # the first statement's answer is held back until the revoke is done
+                sent.set()
+                await release.wait()
+            return found
+
+        db._identities._fetch = held
+        async with asyncio.timeout(BOUND_S):
+            before = asyncio.ensure_future(db.identity(digest))
+            await sent.wait()  # answered by the database, not yet handed out
+            assert await db.revoke("Revoked room 0", "2026-03-02T08:00:00.000000Z")
+            after = asyncio.ensure_future(db.identity(digest))
+            assert await after is None  # its own statement, made after the revoke
+            release.set()
+            assert await before == Identity("Revoked room 0", ROOM, folder_for("Revoked room 0"))
+    finally:
+        await db.close()
+
+
+async def test_a_report_asked_at_once_is_made_once_and_made_again_after_a_store(
+    postgres_url: str,  # noqa: F811 (fixture)
+) -> None:
+    db = await PostgresCentreDB.open(postgres_url)
+    try:
+        made = 0
+        make = db._make_report
+
+        async def counted(f: UsageFilter) -> UsageReport:
+            nonlocal made
+            made += 1
+            return await make(f)
+
+        db._make_report = counted  # type: ignore[method-assign]
+        f = UsageFilter(room="Report room")
+        async with asyncio.timeout(BOUND_S):
+            first = await asyncio.gather(*(db.usage(f) for _ in range(6)))
+            assert made == 1 and all(r is first[0] for r in first)
+            assert await db.usage(f) is first[0] and made == 1  # unchanged data: kept
+            await db.store_session(session_rows("Report room", "rs1", body(random.Random(3), "rs1", 1, 4), NOW))
+            after = await db.usage(f)
+        assert made == 2 and after.sessions == first[0].sessions + 1
+    finally:
+        await db.close()
