@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -133,6 +134,7 @@ async def load(db: CentreDB, sessions: int, events: int, rooms: int, concurrency
             gate.release()
             done_count += 1
 
+    gc.freeze()  # as a running centre does (centre/server.py): the collector does not walk what it started with
     started, cpu0 = time.perf_counter(), time.process_time()
     last_note = started
     try:
@@ -152,6 +154,7 @@ async def load(db: CentreDB, sessions: int, events: int, rooms: int, concurrency
         if pending:
             await asyncio.gather(*pending)
     finally:
+        gc.unfreeze()
         maker.join(timeout=30)
         if maker.is_alive():
             maker.kill()
