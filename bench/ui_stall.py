@@ -5,7 +5,9 @@ Two loads, each in a fresh process running the real MainWindow (offscreen unless
            polled every second for 10 s, every poll changing each device's state (lamp hours tick fast);
   pip      the Studio recording 1080p30 picture-in-picture of two test patterns and a tone, the preview on.
 Reference in the same run: a bare Qt window with the same 5 ms timer and nothing else (``bare``); with
-``--compare`` also the devices polled on the window's own loop, as before the device thread (``devices-main``).
+``--compare`` also the devices polled on the window's own loop, as before the device thread (``devices-main``),
+and the recording with x264's threads at the Python threads' priority, as before ``media/nice.py`` (``pip-plain``).
+The pip line also prints the frames recorded and those a busy encoder skipped (what a lower priority could cost).
 Each is run quiet and beside ``stress-ng --cpu 2`` (``--load both``, the default); the load average is printed
 beside every figure. ``--quick``: 4 s each (about two minutes in all).
 
@@ -239,7 +241,11 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
             window.bridge.detach()
             await core.stop()
 
-    async def pip() -> None:
+    async def pip(encoder_nice: int | None = None) -> None:
+        if encoder_nice is not None:
+            from classroom_console.media import nice
+
+            nice.ENCODER_NICE = encoder_nice
         from classroom_console.console import ConsoleCore, ConsoleOptions
         from classroom_console.media.layout import Layout, LayoutKind
         from ui.bridge import RoomBridge
@@ -272,8 +278,10 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
             trace.stop()
             meter.stop()
             shown = window.studio.relay.shown
+            stats = studio.stats()
             await studio.stop_recording()
-            figures.update(longest=meter.longest_ms, p99=meter.p99_ms, ticks=meter.ticks, previews=shown)
+            figures.update(longest=meter.longest_ms, p99=meter.p99_ms, ticks=meter.ticks, previews=shown,
+                           frames=stats.frames if stats else 0, skipped=stats.skipped_by_encoder if stats else 0)
             window.bridge.detach()
             await studio.close()
             await core.stop()
@@ -281,7 +289,8 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
     if os.environ.get("UI_STALL_SWITCH"):
         sys.setswitchinterval(float(os.environ["UI_STALL_SWITCH"]))
     sim = start_room(devices) if scenario.startswith("devices") else None
-    run = {"bare": bare, "devices": room, "devices-main": lambda: room(on_main=True), "pip": pip}[scenario]
+    run = {"bare": bare, "devices": room, "devices-main": lambda: room(on_main=True), "pip": pip,
+           "pip-plain": lambda: pip(encoder_nice=0)}[scenario]
     try:
         with loop:
             loop.run_until_complete(run())
@@ -312,13 +321,14 @@ def start_stress() -> subprocess.Popen[bytes]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    scenario_names = ("bare", "devices", "devices-main", "pip")
+    scenario_names = ("bare", "devices", "devices-main", "pip", "pip-plain")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--quick", action="store_true", help="4 s each instead of --seconds")
     parser.add_argument("--devices", type=int, default=100)
     parser.add_argument("--load", choices=("quiet", "stress", "both"), default="both")
     parser.add_argument("--compare", action="store_true",
-                        help="also the devices polled on the window's own loop (the design before the device thread)")
+                        help="also the devices polled on the window's own loop (the design before the device thread) "
+                             "and the recording with x264's threads at normal priority (before media/nice.py)")
     parser.add_argument("--only", choices=scenario_names, action="append",
                         help="run only these scenarios (repeatable)")
     parser.add_argument("--child", choices=scenario_names, help=argparse.SUPPRESS)
@@ -331,7 +341,8 @@ def main() -> None:
         print(json.dumps(measure(args.child, args.seconds, args.devices)), flush=True)
         return
     loads = ("quiet", "stress") if args.load == "both" else (args.load,)
-    scenarios = args.only or ["bare", "devices", *(["devices-main"] if args.compare else []), "pip"]
+    scenarios = args.only or ["bare", "devices", *(["devices-main"] if args.compare else []), "pip",
+                              *(["pip-plain"] if args.compare else [])]
     print(f"Qt main-thread stall, {args.seconds:g} s each (5 ms precise timer; target: longest ≤ {TARGET_MS:g} ms)")
     for load in loads:
         stress = start_stress() if load == "stress" else None
@@ -344,12 +355,14 @@ def main() -> None:
                 if scenario.startswith("devices"):
                     extra = (f"  {f['online']}/{f['cards']} cards online, {f['changes']} device changes;"
                              f" filling the cards: {f['filling']:.1f} ms")
-                elif scenario == "pip":
-                    extra = f"  {f['previews']} preview frames shown"
+                elif scenario.startswith("pip"):
+                    extra = (f"  {f['previews']} preview frames shown; {f['frames']} frames recorded, "
+                             f"{f['skipped']} skipped by a busy encoder")
                 label = {"bare": "reference: bare Qt window", "devices": f"{args.devices} devices polled",
                          "devices-main": "reference: same, on the window's loop",
-                         "pip": "1080p30 PiP recording + preview"}[scenario]
-                verdict = ("" if scenario in ("bare", "devices-main")
+                         "pip": "1080p30 PiP recording + preview",
+                         "pip-plain": "reference: same, x264 at normal nice"}[scenario]
+                verdict = ("" if scenario in ("bare", "devices-main", "pip-plain")
                            else ("  ok" if f["longest"] <= TARGET_MS else "  OVER TARGET"))
                 print(f"  {label:<37} longest {f['longest']:7.1f} ms   p99 {f['p99']:6.1f} ms  (load"
                       f" {os.getloadavg()[0]:.1f}){verdict}{extra}")

@@ -3,9 +3,14 @@ packet (lookahead, frame threads, the lookahead thread's queue) are most of a re
 
 from __future__ import annotations
 
+import os
+import sys
+
 import av
 import numpy as np
+import pytest
 
+from classroom_console.media import nice
 from classroom_console.media.adaptive import LADDER, LOOKAHEAD_CAP, open_video, x264_options, x264_threads
 
 SIZE = (640, 360)
@@ -43,3 +48,24 @@ def test_every_rung_of_the_ladder_opens_with_the_caps_and_never_looks_further_th
         if preset.startswith(("superfast", "ultrafast")):
             assert lookahead == 0  # their own setting: a cap never makes a fast preset look further
     assert frames_before_first_packet(x264_options("superfast", 23, 30)) <= x264_threads() + 4
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's")
+def test_x264s_own_threads_run_below_the_python_threads_and_the_opener_keeps_its_priority() -> None:
+    """The GIL's holders (compositor, sources, the encoder's feeding, the window) must not wait behind x264."""
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    before = set(os.listdir("/proc/self/task"))
+    ctx = open_video(SIZE, 30, x264_options("veryfast", 23, 30))
+    made = set(os.listdir("/proc/self/task")) - before
+    assert len(made) >= x264_threads(), made  # x264's frame threads, made as it opened
+    expected = min(19, own + nice.ENCODER_NICE)
+    assert {os.getpriority(os.PRIO_PROCESS, int(tid)) for tid in made} == {expected}
+    assert os.getpriority(os.PRIO_PROCESS, 0) == own
+    del ctx
+
+
+def test_an_open_that_fails_raises_on_the_callers_thread() -> None:
+    options = x264_options("veryfast", 23, 30)
+    options["preset"] = "no-such-preset"
+    with pytest.raises(av.error.FFmpegError):
+        open_video(SIZE, 30, options)

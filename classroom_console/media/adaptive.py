@@ -19,6 +19,8 @@ from typing import Any
 
 import av
 
+from .nice import at_lower_priority
+
 # fastest last; a variant is (x264 preset, extra x264-params)
 LADDER = ("veryslow", "slower", "slow", "medium", "fast", "faster", "veryfast", "superfast", "superfast-lite")
 VARIANTS = {"superfast-lite": ("superfast", "subme=0:partitions=none:aq-mode=0")}
@@ -69,7 +71,7 @@ def open_video(size: tuple[int, int], fps: int, options: dict[str, str]) -> Any:
     ctx.thread_type = "FRAME"
     ctx.options = options
     ctx.flags |= av.codec.context.Flags.global_header
-    ctx.open()
+    at_lower_priority(ctx.open)  # x264's threads yield to the GIL's holders (nice.py)
     return ctx
 
 

@@ -25,6 +25,7 @@ from ._worker import Worker
 from .adaptive import WINDOW_S, PresetChange, SkipWatch, open_video, x264_options
 from .disk import STOP_FLOOR_BYTES
 from .frames import AUDIO_RATE, BufferPool, Image, Samples, as_image
+from .nice import at_lower_priority
 from .output import Output
 from .packets import EncodedPacket
 
@@ -279,7 +280,8 @@ class Encoder:
         audio.bit_rate = self.settings.audio_bitrate
         for stream in (video, audio):  # MP4 and FLV both want the headers out of band
             stream.codec_context.flags |= av.codec.context.Flags.global_header
-            stream.codec_context.open()
+        at_lower_priority(video.codec_context.open)  # x264's threads yield to the GIL's holders (nice.py)
+        audio.codec_context.open()
         template.start_encoding()  # copies the opened codecs' parameters into the template streams
         return _Streams(video, audio)
 
