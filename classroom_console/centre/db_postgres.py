@@ -39,7 +39,7 @@ def _many(statement: str, rows: list[dict[str, Any]]) -> tuple[str, list[list[An
 KEPT_REPORTS = 256
 MAIN_CONNECTIONS = 10
 REPORT_CONNECTIONS = 2
-QUICK_CONNECTIONS = 2  # token lookups and data-version reads: never queued behind the uploads' statements
+QUICK_CONNECTIONS = 2  # token lookups: never queued behind the uploads' statements
 FIND_TOKENS = "SELECT hash, name, role, folder FROM tokens WHERE hash = ANY($1::text[]) AND revoked_at IS NULL"
 LARGE_BATCH = 2000  # rows whose arguments are gathered on a worker thread rather than on the loop
 
@@ -202,7 +202,7 @@ class PostgresCentreDB(CentreDB):
         self.pool = pool
         # Reports have connections of their own: in the main pool a staff screen queued behind hundreds of uploads.
         self.report_pool = report_pool if report_pool is not None else pool
-        # So do the token lookup every request makes and the data version a report starts with.
+        # So does the token lookup every request makes.
         self.quick_pool = quick_pool if quick_pool is not None else self.report_pool
         self._locks = _UploadLocks(pool._pool if isinstance(pool, _Watched) else pool)
         self._url = pool._url if isinstance(pool, _Watched) else ""
@@ -350,7 +350,8 @@ class PostgresCentreDB(CentreDB):
         each commit that changes the charts), so every process answers alike and an unchanged one costs one
         tiny query.
         """
-        async with self.quick_pool.acquire() as conn:
+        # On the reports' own connections: token lookups keep the quick ones busy while hundreds of rooms send.
+        async with self.report_pool.acquire() as conn:
             version = int(await conn.fetchval(pg_store.VERSION))
         kept = self._reports.get(f)
         if kept is not None and kept[0] == version:
