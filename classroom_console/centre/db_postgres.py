@@ -306,7 +306,9 @@ class PostgresCentreDB(CentreDB):
     async def touch_tokens(self, last_used: dict[str, str]) -> None:
         if not last_used:
             return
-        sql, args = _many(schema.TOUCH_TOKEN, [{"hash": h, "at": at} for h, at in last_used.items()])
+        # In the hashes' order: behind nginx every process notes the same tokens, and two flushes updating the
+        # same rows in different orders (one transaction each) could deadlock.
+        sql, args = _many(schema.TOUCH_TOKEN, [{"hash": h, "at": last_used[h]} for h in sorted(last_used)])
         try:
             async with self.pool.acquire() as conn:
                 await conn.executemany(sql, args)
