@@ -41,7 +41,9 @@ class EncoderSettings:
     crf: int = 23
     gop_s: float = 1.0  # a keyframe each second: the file's fragments, and well within what live needs
     audio_bitrate: int = 128_000
-    queue_s: float = 0.5  # frames waiting for the encoder before new ones are skipped (1080p: 3 MB each)
+    # Frames waiting for the encoder before new ones are skipped (1080p: 3 MB each). Full, 0.3 s is 28 MB where 0.5 s
+    # was 47 MB of a busy PC's peak (bench/memory.py); an encoder that stays behind skips either way.
+    queue_s: float = 0.3
     stop_floor_bytes: int = STOP_FLOOR_BYTES
     block_when_full: bool = False  # for simulated-clock runs: wait instead of skipping (or dropping at the file)
     sync_s: float = 1.0  # how often the file is forced onto the disk (a power cut loses at most this); 0: never
