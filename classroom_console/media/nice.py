@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -24,8 +25,8 @@ ENCODER_NICE = 5  # weight 335 against a normal thread's 1024 (bench/ui_stall.py
 
 
 def _lower_own_priority(step: int) -> None:
-    if step <= 0 or not hasattr(os, "setpriority"):
-        return
+    if step <= 0 or not sys.platform.startswith("linux"):
+        return  # elsewhere PRIO_PROCESS with a thread's id would name a process, not this thread
     tid = threading.get_native_id()
     try:
         os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + step))
