@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import OrderedDict
 from pathlib import Path
 
 from aiohttp import web
@@ -155,10 +156,24 @@ def usage_filter(query: dict[str, str]) -> UsageFilter:
         raise v.Invalid("", str(exc)) from None
 
 
+_FILTERS: OrderedDict[str, UsageFilter] = OrderedDict()  # by the raw query text: parsing it is a pure function
+
+
+def _filter_of(request: web.Request) -> UsageFilter:
+    """The same query asked again (a staff screen, a room's own report) is parsed and checked once."""
+    text = request.query_string
+    f = _FILTERS.get(text)
+    if f is None:
+        f = _FILTERS[text] = usage_filter(dict(request.query))  # a bad one raises: nothing kept
+        while len(_FILTERS) > 1024:
+            _FILTERS.popitem(last=False)
+    return f
+
+
 async def usage(request: web.Request) -> web.Response:
     """Staff see every room; a room token sees only its own room."""
     who = who_is(request)
-    f = usage_filter(dict(request.query))
+    f = _filter_of(request)
     if who.role != STAFF:
         if f.room not in (None, who.name):
             return error(403, "a room token may read only its own room")

@@ -8,6 +8,7 @@ a staff report.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import queue
 import sqlite3
@@ -178,9 +179,16 @@ class _Readers:
             await asyncio.sleep(0.001)
 
 
+@functools.lru_cache(maxsize=256)
+def _plan(f: UsageFilter) -> tuple[dict[str, str], dict[str, Any], frozenset[str]]:
+    """``charts.plan`` depends on the filter alone: a filter asked again after new data is not planned again
+    (only read here, never changed: the same statement texts also find their parameter names at once)."""
+    return charts.plan(SQLITE, f)
+
+
 def query_charts(c: sqlite3.Connection, f: UsageFilter, timings: dict[str, float] | None = None) -> UsageReport:
     """Every chart's statement (charts.plan) on one connection; ``timings``: seconds per statement, for the bench."""
-    queries, params, rolled = charts.plan(SQLITE, f)
+    queries, params, rolled = _plan(f)
     rows: dict[str, list[Any]] = {}
     for name, sql in queries.items():
         started = time.perf_counter()
