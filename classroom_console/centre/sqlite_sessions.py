@@ -139,6 +139,14 @@ def store_one(c: sqlite3.Connection, rows: SessionRows) -> int:
     return held
 
 
+def _distinct_ids(events: list[dict[str, Any]]) -> int:
+    """In slices: one C call over a 15 MB session's 80,000 events held the GIL for 10 ms and more."""
+    ids: set[int] = set()
+    for start in range(0, len(events), 4096):
+        ids.update(map(_LOCAL_ID, events[start:start + 4096]))
+    return len(ids)
+
+
 class _Batch:
     """New sessions gathered in upload order; ``write`` stores them all, ``store_one``'s rows exactly."""
 
@@ -161,7 +169,7 @@ class _Batch:
             self.deltas.device(room, d["device_uid"], d["started_at"], d["dur_s"], 1)
         if rollups.has_faults(rows.events):
             self._count_faults(rows.events)
-        return len(set(map(_LOCAL_ID, rows.events)))
+        return _distinct_ids(rows.events)
 
     def _count_faults(self, events: list[dict[str, Any]]) -> None:
         """What SESSION_FAULTS would find after the insert (nothing before it: the session is new)."""
