@@ -80,10 +80,11 @@ def media_seconds(path: Path) -> float:
     return max(0.0, last - (first or 0.0))
 
 
-def flash_times(path: Path) -> list[float]:
-    """Times of the first frame of each white flash."""
+def flash_times(path: Path, *, seen_start: bool = False) -> list[float]:
+    """Times of the first frame of each white flash. With ``seen_start``, a flash already lit in the file's first
+    frame is left out: its start, and its beep's, lie before the file (a real-time recording starts anywhere)."""
     found: list[float] = []
-    bright = False
+    bright = seen_start
     with av.open(str(path)) as container:
         for frame in container.decode(video=0):
             luma = frame.to_ndarray(format="gray")[::8, ::8].mean()
