@@ -65,13 +65,19 @@ def _days(value: object, path: Path) -> int:
     return PERSONAL_DATA_DAYS
 
 
+_writing = threading.Lock()
+
+
 def save(data_dir: Path, settings: RoomSettings) -> None:
+    """Whole, and one at a time: saves run on worker threads (the Studio's, a destination's, the room name's),
+    and one that read the settings earlier must not land after one that read them later (a fresh CI clone lost
+    a just-added live destination that way: its save finished first, an older one replaced it)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / FILE_NAME
-    # a temporary file of this thread's own: two saves at once (the Studio's, a destination's) never share one
     temporary = path.with_suffix(f".json.{os.getpid()}-{threading.get_ident()}.tmp")
-    with temporary.open("w", encoding="utf-8") as out:
-        json.dump(asdict(settings), out, indent=2, ensure_ascii=False)
-        out.flush()
-        os.fsync(out.fileno())
-    temporary.replace(path)
+    with _writing:
+        with temporary.open("w", encoding="utf-8") as out:
+            json.dump(asdict(settings), out, indent=2, ensure_ascii=False)
+            out.flush()
+            os.fsync(out.fileno())
+        temporary.replace(path)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,6 @@ log = logging.getLogger(__name__)
 
 MAX_LABEL = 40
 MAX_SCENES = 9  # Alt+1 .. Alt+9
-_saving = threading.Lock()  # held on the writing thread: two saves never share the temporary file
 
 
 class SetupRefused(ValueError):
@@ -125,8 +123,4 @@ async def save_setup(settings: RoomSettings, data_dir: Path, setup: StudioSetup)
     """Into settings.json beside the store (one write at a time: each is whole, the last one wins)."""
     settings.studio = setup.to_json()
 
-    def write() -> None:
-        with _saving:
-            save_settings(data_dir, settings)
-
-    await asyncio.to_thread(write)
+    await asyncio.to_thread(save_settings, data_dir, settings)
