@@ -8,9 +8,10 @@ request arrived is refused by that request, as when each request asked alone: no
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Generic, TypeVar
+
+from devices.tasks import cancel_and_wait
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -64,10 +65,7 @@ class Batcher(Generic[K, V]):
 
     async def close(self) -> None:
         for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
         for future in self._waiting.values():
             future.cancel()
         self._waiting.clear()

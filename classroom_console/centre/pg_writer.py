@@ -16,9 +16,10 @@ fails for anything but a lost server, each of its sessions is stored alone, so o
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+
+from devices.tasks import cancel_and_wait
 
 MAX_GROUP = 64  # sessions in one transaction
 MAX_GROUP_BYTES = 4 << 20  # or this much JSON (a huge session goes alone)
@@ -140,9 +141,6 @@ class GroupWriter:
 
     async def close(self) -> None:
         for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
         self._fail(self._waiting, asyncio.CancelledError())
         self._waiting = []
