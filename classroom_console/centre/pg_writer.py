@@ -49,11 +49,15 @@ class GroupWriter:
         self._waiting: list[_Waiting] = []
         self._sending: set[tuple[str, str]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        # Counted by the writers themselves: a finished task leaves _tasks only at the loop's next turn, and an
+        # upload arriving in between would find every writer "running" and wait with nobody to store it.
+        self._running = 0
 
     async def store(self, key: tuple[str, str], doc: str) -> int:
         item = _Waiting(key, doc)
         self._waiting.append(item)
-        if len(self._tasks) < self._writers:
+        if self._running < self._writers:
+            self._running += 1
             task = asyncio.ensure_future(self._run())
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -77,20 +81,23 @@ class GroupWriter:
         return group
 
     async def _run(self) -> None:
-        while True:
-            group = self._next_group()
-            if not group:
-                return  # nothing, or only sessions whose earlier version is on its way: its writer takes them
-            keys = {item.key for item in group}
-            self._sending |= keys
-            try:
-                await self._store(group)
-            except BaseException as exc:
-                self._fail(group, exc)
-                if not isinstance(exc, Exception):
-                    raise
-            finally:
-                self._sending -= keys
+        try:
+            while True:
+                group = self._next_group()
+                if not group:
+                    return  # nothing, or only sessions whose earlier version is on its way: its writer takes them
+                keys = {item.key for item in group}
+                self._sending |= keys
+                try:
+                    await self._store(group)
+                except BaseException as exc:
+                    self._fail(group, exc)
+                    if not isinstance(exc, Exception):
+                        raise
+                finally:
+                    self._sending -= keys
+        finally:
+            self._running -= 1
 
     async def _store(self, group: list[_Waiting]) -> None:
         try:
