@@ -175,10 +175,14 @@ async def test_a_report_asked_at_once_is_made_once_and_made_again_after_a_store(
     try:
         made = 0
         make = db._make_report
+        started, release = asyncio.Event(), asyncio.Event()
+        release.set()
 
         async def counted(f: UsageFilter) -> UsageReport:
             nonlocal made
             made += 1
+            started.set()
+            await release.wait()
             return await make(f)
 
         db._make_report = counted  # type: ignore[method-assign]
@@ -189,6 +193,28 @@ async def test_a_report_asked_at_once_is_made_once_and_made_again_after_a_store(
             assert await db.usage(f) is first[0] and made == 1  # unchanged data: kept
             await db.store_session(session_rows("Report room", "rs1", body(random.Random(3), "rs1", 1, 4), NOW))
             after = await db.usage(f)
-        assert made == 2 and after.sessions == first[0].sessions + 1
+            # The request making it goes away (its client gone): the others asking at once still get it.
+            await db.store_session(session_rows("Report room", "rs2", body(random.Random(4), "rs2", 1, 4), NOW))
+            started.clear()
+            release.clear()  # the report stays on its way until the test lets it go
+            joined = asyncio.Event()
+
+            class Watched(dict):
+                def get(self, key: object, default: object = None) -> object:
+                    if started.is_set():
+                        joined.set()  # a second request looks for the report on its way: it joins it
+                    return super().get(key, default)
+
+            db._making = Watched()
+            leaving = asyncio.ensure_future(db.usage(f))
+            await started.wait()  # the first request is making the report
+            staying = asyncio.ensure_future(db.usage(f))
+            await joined.wait()
+            leaving.cancel()
+            await asyncio.wait([leaving])
+            release.set()
+            last = await staying
+        assert made == 3 and after.sessions == first[0].sessions + 1 and last.sessions == after.sessions + 1
+        assert leaving.cancelled()
     finally:
         await db.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import socket
 from collections import OrderedDict
@@ -207,7 +208,7 @@ class PostgresCentreDB(CentreDB):
         self._locks = _UploadLocks(pool._pool if isinstance(pool, _Watched) else pool)
         self._url = pool._url if isinstance(pool, _Watched) else ""
         self._reports: OrderedDict[UsageFilter, tuple[int, UsageReport]] = OrderedDict()
-        self._making: dict[UsageFilter, tuple[int, asyncio.Future[UsageReport]]] = {}
+        self._making: dict[UsageFilter, tuple[int, asyncio.Future[UsageReport]]] = {}  # reports on their way
         self._plans: dict[UsageFilter, tuple[str, list[Any], list[str], Any]] = {}
         self._identities: Batcher[str, Identity] = Batcher(self._find_tokens, QUICK_CONNECTIONS)
         self._writer = GroupWriter(self._store_group, lambda exc: isinstance(exc, DatabaseDown) or _down(exc))
@@ -360,23 +361,21 @@ class PostgresCentreDB(CentreDB):
             self._reports.move_to_end(f)
             return kept[1]
         making = self._making.get(f)
-        if making is not None and making[0] == version:  # asked at once: made once
-            return await asyncio.shield(making[1])
-        future: asyncio.Future[UsageReport] = asyncio.get_running_loop().create_future()
-        self._making[f] = (version, future)
-        try:
-            report = await self._make_report(f)
-        except BaseException as exc:
-            if isinstance(exc, asyncio.CancelledError):
-                future.cancel()
-            else:
-                future.set_exception(exc)
-                future.exception()  # retrieved: nobody else may be waiting
-            raise
-        finally:
-            if self._making.get(f, (None, None))[1] is future:
-                del self._making[f]
-        future.set_result(report)
+        if making is None or making[0] != version:  # asked at once: made once, by a task of its own, so that a
+            # request that goes away (its client gone, a timeout) does not take the others' report with it
+            task = asyncio.ensure_future(self._make_and_keep(f, version))
+            task.add_done_callback(functools.partial(self._made, f))
+            making = self._making[f] = (version, task)
+        return await asyncio.shield(making[1])
+
+    def _made(self, f: UsageFilter, done: asyncio.Future[UsageReport]) -> None:
+        if self._making.get(f, (None, None))[1] is done:
+            del self._making[f]
+        if not done.cancelled():
+            done.exception()  # retrieved: every request waiting has been given it
+
+    async def _make_and_keep(self, f: UsageFilter, version: int) -> UsageReport:
+        report = await self._make_report(f)
         kept = self._reports.get(f)
         if kept is None or kept[0] <= version:
             self._reports[f] = (version, report)
