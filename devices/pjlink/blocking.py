@@ -79,9 +79,14 @@ class BlockingPJLinkClient:
 
     def _connect(self) -> None:
         self.close()
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        address = (self.host, self.port, 0, 0) if family == socket.AF_INET6 else (self.host, self.port)
+        address: tuple[object, ...] = (self.host, self.port)
+        try:
+            # getaddrinfo keeps a link-local address's interface (fe80::1%eth0), which a tuple made here would drop
+            family, _, _, _, address = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)[0]
+            sock = socket.socket(family, socket.SOCK_STREAM)
+        except OSError as exc:  # a name that does not resolve, or no IPv6 on this machine
+            raise PJLinkConnectionError(f"cannot connect to {self.host}:{self.port}: [Errno {exc.errno}] "
+                                        f"{exc.strerror or exc}") from None
         sock.settimeout(self._step())
         try:
             sock.connect(address)
