@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from devices.pjlink.blocking import BlockingPJLinkClient
 from devices.pjlink.client import PJLinkClient
 from devices.pjlink.errors import (
     ErrorCode,
@@ -20,6 +21,7 @@ from devices.pjlink.errors import (
     PJLinkProtocolError,
     PJLinkTimeout,
 )
+from devices.pjlink.reader import read_state, read_state_blocking
 from devices.pjlink.values import ErrorLevel, Input, Lamp, Mute, PowerState
 from devices.sim.pjlink_projector import SimProjectorConfig, SimulatedProjector
 
@@ -274,3 +276,25 @@ async def test_mismatched_reply_is_a_protocol_error() -> None:
         await client.close()
         server.close()
         await server.wait_closed()
+
+
+@pytest.mark.parametrize("password", [None, "secret"])
+async def test_a_module_that_reads_one_command_per_packet_is_asked_one_at_a_time(password: str | None) -> None:
+    """Real modules that answer the first line of a packet and drop the rest (PROTOCOLS.md's field lesson):
+    the pipelined read times out once, then the client asks that device one query at a time, and every field
+    is read (with and without the digest, which goes on the first line)."""
+    async with running(password, fault="one_per_packet", warmup_s=0.0) as (sim, client):
+        await powered_on(client)
+        state = await read_state(client)
+        assert client.lockstep
+        assert state.power is PowerState.ON and state.name == sim.config.name
+        assert state.inputs and state.serial_number and state.input is not None
+        began = time.monotonic()
+        assert (await read_state(client, state)).power is PowerState.ON
+        assert time.monotonic() - began < TIMEOUT, "no second wait for replies that never come"
+
+        def read_blocking() -> tuple[str | None, bool]:  # device ADDRESS status's client, off the loop
+            with BlockingPJLinkClient(sim.host, sim.tcp_port, password, timeout=TIMEOUT) as blocking:
+                return read_state_blocking(blocking).name, blocking.lockstep
+
+        assert await asyncio.to_thread(read_blocking) == (sim.config.name, True)

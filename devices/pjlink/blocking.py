@@ -22,12 +22,14 @@ from devices.pjlink.errors import (
     PJLinkError,
     PJLinkProtocolError,
     PJLinkTimeout,
+    PJLinkUnpipelined,
 )
 from devices.pjlink.outcome import read_failed, read_succeeded
 from devices.pjlink.plain_state import CAPABILITIES, projector_state
 from devices.pjlink.protocol import (
     MAX_MESSAGE,
     PORT,
+    QUERY,
     TERMINATOR,
     auth_digest,
     build_command,
@@ -59,6 +61,7 @@ class BlockingPJLinkClient:
         self._sock: socket.socket | None = None
         self._buffer = b""
         self._auth_random: str | None = None
+        self.lockstep = False  # one command per write (see PJLinkClient.lockstep)
 
     def __enter__(self) -> BlockingPJLinkClient:
         return self
@@ -163,6 +166,8 @@ class BlockingPJLinkClient:
             replies += [self._read_line("reply") for _ in range(len(lines) - 1)]
         except _Dead as exc:  # a reply already came: the commands ran, never send them twice
             raise PJLinkConnectionError(f"connection to {self.host} lost mid-reply: {exc}") from None
+        except PJLinkTimeout as exc:
+            raise PJLinkUnpipelined(str(exc)) from None
         return replies
 
     def _send(self, lines: Sequence[bytes]) -> list[bytes]:
@@ -188,7 +193,18 @@ class BlockingPJLinkClient:
             return []
         lines = [build_command(cmd, param, cls) for cmd, param, cls in commands]
         try:
-            replies = [parse_reply(raw) for raw in self._send(lines)]
+            raws = None
+            if not self.lockstep:
+                try:
+                    raws = self._send(lines)
+                except PJLinkUnpipelined:  # as the asyncio client: queries one at a time to such a device
+                    if any(param != QUERY for _cmd, param, _cls in commands):
+                        raise
+                    self.close()
+                    self.lockstep = True
+            if raws is None:
+                raws = [self._send((line,))[0] for line in lines]
+            replies = [parse_reply(raw) for raw in raws]
             for (cmd, _param, _cls), reply in zip(commands, replies, strict=True):
                 if reply.cmd != cmd.upper():
                     raise PJLinkProtocolError(f"asked {cmd.upper()}, {self.host} answered {reply.cmd}")

@@ -15,6 +15,7 @@ from devices.pjlink.errors import (
     PJLinkParamError,
     PJLinkProtocolError,
     PJLinkTimeout,
+    PJLinkUnpipelined,
 )
 from devices.pjlink.protocol import (
     MAX_MESSAGE,
@@ -186,6 +187,7 @@ class PJLinkClient:
         self._lock = asyncio.Lock()
         self._conn: _Lines | None = None
         self._auth_random: str | None = None
+        self.lockstep = False  # one command per write: this device answered only the first of several
 
     async def __aenter__(self) -> PJLinkClient:
         return self
@@ -274,6 +276,8 @@ class PJLinkClient:
                 replies += await self._read_lines("reply", len(lines) - 1)
             except _DeadConnection as exc:  # a reply already came: the commands ran, never send them twice
                 raise PJLinkConnectionError(str(exc)) from None
+            except PJLinkTimeout as exc:
+                raise PJLinkUnpipelined(str(exc)) from None
         return replies
 
     async def _send(self, lines: Sequence[bytes]) -> list[bytes]:
@@ -320,7 +324,7 @@ class PJLinkClient:
         lines = [build_command(cmd, param, cls) for cmd, param, cls in commands]
         async with self._lock:
             try:
-                replies = [parse_reply(raw) for raw in await self._send(lines)]
+                replies = [parse_reply(raw) for raw in await self._send_together(lines, commands)]
                 for (cmd, _param, _cls), reply in zip(commands, replies, strict=True):
                     if reply.cmd != cmd.upper():
                         raise PJLinkProtocolError(f"asked {cmd.upper()}, {self.host} answered {reply.cmd}")
@@ -334,6 +338,20 @@ class PJLinkClient:
             reply.value if reply.error is None else PJLinkCommandError(reply.error, f"%{cls}{cmd.upper()}")
             for (cmd, _param, cls), reply in zip(commands, replies, strict=True)
         ]
+
+    async def _send_together(self, lines: list[bytes], commands: Sequence[tuple[str, str, int]]) -> list[bytes]:
+        """In one write; to a device that answered only the first of them once, queries go one at a time from
+        then on (a query asked again changes nothing; a setting is never sent twice)."""
+        if not self.lockstep:
+            try:
+                return await self._send(lines)
+            except PJLinkUnpipelined:
+                if any(param != QUERY for _cmd, param, _cls in commands):
+                    raise
+                await self.close()
+                log.info("%s answers one command per packet: asking it one at a time", self.host)
+                self.lockstep = True
+        return [(await self._send((line,)))[0] for line in lines]
 
     async def query(self, cmd: str, cls: int = 1) -> str:
         return await self.request(cmd, QUERY, cls)

@@ -54,6 +54,11 @@ class PJLinkTimeout(PJLinkConnectionError):
     """No connection, greeting or reply within the timeout."""
 
 
+class PJLinkUnpipelined(PJLinkTimeout):
+    """The first of several lines sent together was answered and the rest were not: a module that reads one
+    command per packet (PROTOCOLS.md: "a module that does not wait for each reply confuses projectors")."""
+
+
 class PJLinkCommandError(PJLinkError):
     """The projector answered ERR1..ERR4 to a command."""
 

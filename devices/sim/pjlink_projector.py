@@ -16,7 +16,7 @@ from devices.pjlink.values import ERST_COMPONENTS, PowerState
 
 log = logging.getLogger(__name__)
 
-Fault = Literal["slow", "garbage", "drop", "silent", "wrong_password"]
+Fault = Literal["slow", "garbage", "drop", "silent", "wrong_password", "one_per_packet"]
 Role = Literal["projector", "board", "display"]
 
 _CLASS1 = frozenset({"POWR", "INPT", "AVMT", "ERST", "LAMP", "INST", "NAME", "INF1", "INF2", "INFO", "CLSS"})
@@ -428,6 +428,8 @@ class _Session(asyncio.Protocol):
                 self.close()  # no line end in a screenful of bytes: not a controller
             return
         *lines, self.pending = self.pending.split(b"\r")
+        if cfg.fault == "one_per_packet":  # as a naive module: the first line of a packet, the rest dropped
+            lines, self.pending = lines[:1], b""
         replies: list[bytes] = []
         for raw in lines:
             text = raw.decode("utf-8", errors="replace")
@@ -444,7 +446,7 @@ class _Session(asyncio.Protocol):
         if not replies:
             return
         self.sim._remember_controller(self.transport)
-        if cfg.fault is None:
+        if cfg.fault in (None, "one_per_packet"):
             self.transport.write(b"".join(replies))
         else:
             for body in replies:
