@@ -14,6 +14,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from classroom_console.centre import db_sqlite
 from classroom_console.centre.db_sqlite import SqliteCentreDB
 from classroom_console.centre.payloads import SessionRows, session_rows
@@ -67,7 +69,7 @@ def contents(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         conn.close()
 
 
-def fill(path: Path, grouped: bool) -> list[tuple[int | None, str | None]]:
+def fill(path: Path, grouped: bool, broken: bool = False) -> list[tuple[int | None, str | None]]:
     conn = db_sqlite._connect(path)
     try:
         first = uploads(1)[:12]  # held before: the group's re-sends find them
@@ -77,6 +79,10 @@ def fill(path: Path, grouped: bool) -> list[tuple[int | None, str | None]]:
         conn.execute("COMMIT")
         group = uploads(2)
         group.insert(17, bad())
+        if broken:  # past every check, it breaks the gathering of sums: the group is stored one by one instead
+            odd = session_rows("r1", "odd", body(random.Random(7), "odd", 1, 5), NOW)
+            odd.hours[0]["how"] = "not a number"
+            group.insert(5, odd)
         conn.execute("BEGIN")
         if grouped:
             outcomes = store_many(conn, group)
@@ -87,7 +93,7 @@ def fill(path: Path, grouped: bool) -> list[tuple[int | None, str | None]]:
                 try:
                     outcomes.append((store_one(conn, rows), None))
                     conn.execute("RELEASE one")
-                except sqlite3.Error as exc:
+                except Exception as exc:  # as the writer takes each job: any error fails that job alone
                     conn.execute("ROLLBACK TO one")
                     conn.execute("RELEASE one")
                     outcomes.append((None, exc))
@@ -97,9 +103,10 @@ def fill(path: Path, grouped: bool) -> list[tuple[int | None, str | None]]:
         conn.close()
 
 
-def test_a_group_stores_every_table_exactly_as_one_by_one(tmp_path: Path) -> None:
-    grouped = fill(tmp_path / "grouped.db", grouped=True)
-    alone = fill(tmp_path / "alone.db", grouped=False)
+@pytest.mark.parametrize("broken", [False, True])
+def test_a_group_stores_every_table_exactly_as_one_by_one(tmp_path: Path, broken: bool) -> None:
+    grouped = fill(tmp_path / "grouped.db", grouped=True, broken=broken)
+    alone = fill(tmp_path / "alone.db", grouped=False, broken=broken)
     assert grouped == alone
     assert [error for _, error in grouped].count("IntegrityError") == 1
     tables = contents(tmp_path / "grouped.db")

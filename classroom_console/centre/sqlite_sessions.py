@@ -226,8 +226,21 @@ def store_many(c: sqlite3.Connection, group: Sequence[SessionRows]) -> list[Outc
     """Each session's events held, or the error that kept it out, in order; inside the caller's transaction.
 
     A failure while the gathered sessions are written takes them back and stores each alone, so one bad
-    session fails by itself, as it did one by one.
+    session fails by itself, as it did one by one; so does one that breaks the gathering itself (the checks
+    before make that unlikely, but the group holds other rooms' uploads).
     """
+    c.execute("SAVEPOINT many")
+    try:
+        out = _gathered(c, group)
+    except Exception:
+        c.execute("ROLLBACK TO many")
+        c.execute("RELEASE many")
+        return [_alone(c, rows) for rows in group]
+    c.execute("RELEASE many")
+    return out
+
+
+def _gathered(c: sqlite3.Connection, group: Sequence[SessionRows]) -> list[Outcome]:
     keys = [(r.span["room_id"], r.span["id"]) for r in group]
     old = held_already(c, keys)
     out: list[Outcome] = []
