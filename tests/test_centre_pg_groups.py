@@ -20,7 +20,7 @@ from classroom_console.centre.payloads import recording_row, session_rows
 from classroom_console.centre.tokens import ROOM, folder_for, issue_token, token_hash
 from classroom_console.usage_model import UsageFilter, UsageReport
 from tests.test_centre_postgres import postgres_url  # noqa: F401  (a fixture)
-from tests.test_centre_rollups import FILTERS, NOW, ROLLUPS, body, feed, iso, recount
+from tests.test_centre_rollups import FILTERS, NOW, body, feed, fresh_postgres, iso, recount
 
 BOUND_S = 60.0
 
@@ -52,14 +52,8 @@ async def test_sessions_sent_at_once_are_stored_in_groups_with_the_same_sums_as_
     postgres_url: str, tmp_path: Path  # noqa: F811 (fixture)
 ) -> None:
     lite = await SqliteCentreDB.open(tmp_path / "centre.db")
-    pg = await PostgresCentreDB.open(postgres_url)
+    pg = await fresh_postgres(postgres_url)
     try:
-        await pg.execute("DROP TABLE IF EXISTS " + ", ".join(ROLLUPS), {})  # a fresh start, whoever ran before
-        for table in ("sessions", "session_events", "session_spans", "session_hours", "device_spans", "devices",
-                      "recordings", "tablet_counts", "tablet_sessions"):
-            await pg.execute(f"DELETE FROM {table}", {})
-        await pg.close()
-        pg = await PostgresCentreDB.open(postgres_url)
         await feed(lite)  # the reference: one by one
         groups: list[int] = []
         send = pg._writer._send

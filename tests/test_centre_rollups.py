@@ -121,19 +121,26 @@ async def test_rollups_equal_a_recount_after_resends_and_on_an_old_centre(tmp_pa
         assert rolled == base, f
 
 
+async def fresh_postgres(url: str) -> PostgresCentreDB:
+    """A PostgreSQL centre with no sessions and its rollups made anew, whoever used the cluster before."""
+    pg = await PostgresCentreDB.open(url)
+    try:
+        await pg.execute("DROP TABLE IF EXISTS " + ", ".join(ROLLUPS), {})
+        for table in ("sessions", "session_events", "session_spans", "session_hours", "device_spans", "devices",
+                      "recordings", "tablet_counts", "tablet_sessions"):
+            await pg.execute(f"DELETE FROM {table}", {})
+    finally:
+        await pg.close()
+    return await PostgresCentreDB.open(url)  # opening makes the rollups again
+
+
 async def test_rollups_on_postgres_equal_a_recount_of_the_same_uploads(
     postgres_url: str, tmp_path: Path  # noqa: F811 (fixture)
 ) -> None:
     """The server-side store function keeps the same sums: PostgreSQL's reports equal SQLite's base recount."""
     lite = await SqliteCentreDB.open(tmp_path / "centre.db")
-    pg = await PostgresCentreDB.open(postgres_url)
+    pg = await fresh_postgres(postgres_url)
     try:
-        await pg.execute("DROP TABLE IF EXISTS " + ", ".join(ROLLUPS), {})  # a fresh start, whoever ran before
-        for table in ("sessions", "session_events", "session_spans", "session_hours", "device_spans", "devices",
-                      "recordings", "tablet_counts", "tablet_sessions"):
-            await pg.execute(f"DELETE FROM {table}", {})
-        await pg.close()
-        pg = await PostgresCentreDB.open(postgres_url)
         await feed(lite)
         await feed(pg)
         for f in FILTERS:
