@@ -142,7 +142,7 @@ def row(name: str, values: list[float], floor: float, target: float | None) -> s
     return f"{name:<34} median {median:6.3f} s  fastest {min(values):6.3f} s  {median / floor:5.1f}x bare  {verdict}"
 
 
-def remember(folder: Path) -> None:
+def remember(folder: Path, in_session: bool = False) -> None:
     """A store that remembers the simulated projector, as the console's would once it has found it."""
     sys.path.insert(0, str(ROOT))
     from classroom_console.store import open_store
@@ -152,6 +152,8 @@ def remember(folder: Path) -> None:
     try:
         store.upsert_device(DeviceInfo("mac:02:be:86:00:00:01", DeviceKind.PROJECTOR, "Bench", SIM_HOST, 4352,
                                        "pjlink"))
+        if in_session:
+            store.start_session(lecturer="Bench", course="Start-up", kind="lecture")
     finally:
         store.close()
 
@@ -194,13 +196,17 @@ def main() -> int:
         "bare python": [PYTHON, "-c", "pass"],
         "classroom-console --help": [CLI, "--help"],
         f"device {SIM_HOST} status": [CLI, "--data-dir", str(data / "status"), "device", SIM_HOST, "status"],
-        # the same device remembered by the console: the room reads it, on asyncio, and keeps the reading
-        "  the same, remembered (full path)": [CLI, "--data-dir", str(data / "remembered"), "device", SIM_HOST,
-                                               "status"],
+        # the same device remembered by the console (the usual case): read loop-free, its reading kept
+        "  the same, remembered": [CLI, "--data-dir", str(data / "remembered"), "device", SIM_HOST, "status"],
+        # during a session the reading is logged in it: the room reads it on asyncio (the full path)
+        "  the same, during a session": [CLI, "--data-dir", str(data / "session"), "device", SIM_HOST,
+                                                 "status"],
         "discover --timeout 1": [CLI, "--data-dir", str(data), "discover", "--timeout", "1", "--scope", "loopback"],
     }
-    targets = {"classroom-console --help": 0.3, f"device {SIM_HOST} status": 0.3}
+    targets = {"classroom-console --help": 0.3, f"device {SIM_HOST} status": 0.3, "  the same, remembered": 0.3,
+               "  the same, during a session": 0.3}
     remember(data / "remembered")
+    remember(data / "session", in_session=True)
     times: dict[str, list[float]] = {name: [] for name in cli_rows}
     cpu: dict[str, list[float]] = {name: [] for name in cli_rows}
     with simulated_projector(env):

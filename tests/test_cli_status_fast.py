@@ -3,7 +3,8 @@
 The loop-free read (`commands/device_status.py`) runs in a fresh interpreter, as a user runs it, against real
 simulated projectors (well, locked, wrong password, garbage, a closed port); the full path (`device.act`: store,
 room, RoomDevices on asyncio) reads the same device in this process. Output, error line and exit code must match.
-A remembered device or a running session must still take the full path (its reading is kept / logged).
+A remembered device is read loop-free too and keeps the same reading row; a running session (the reading is
+logged in it) or a store of a newer console still takes the full path.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -26,7 +28,7 @@ import classroom_console.room_devices  # noqa: F401
 from classroom_console import cli
 from classroom_console.commands import device, device_status
 from classroom_console.commands.device import DeviceNotFound, DeviceUnusable
-from classroom_console.store import open_store, paths
+from classroom_console.store import LATEST_VERSION, open_store, paths
 from devices.model import Availability, DeviceInfo, DeviceKind
 from devices.sim.pjlink_projector import Fault, SimProjectorConfig, SimulatedProjector
 
@@ -116,28 +118,63 @@ def test_a_closed_port_reads_the_same_on_both(tmp_path: Path) -> None:
     assert {k: fast[k] for k in ("code", "out", "err")} == full
 
 
-def test_a_remembered_device_or_a_running_session_takes_the_full_path(tmp_path: Path) -> None:
-    """Its reading is kept and a session logs it: the room does that, so the room reads it."""
+def remembering(folder: Path, port: int) -> None:
+    store = open_store(folder)
+    try:
+        store.upsert_device(DeviceInfo(
+            "mac:02:00:00:00:17:04", DeviceKind.PROJECTOR, "Front", "127.0.0.1", port, "pjlink",
+            availability=Availability.ONLINE, state={"manufacturer": "Kept from before"}))
+    finally:
+        store.close()
+
+
+def kept_readings(folder: Path) -> list[tuple[object, ...]]:
+    store = open_store(folder)
+    try:
+        return [(r["device_uid"], r["power"], r["lamp_hours"], r["error_status"])
+                for r in store.device_readings("mac:02:00:00:00:17:04")]
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("by", ["address", "id"])
+def test_a_remembered_device_reads_without_the_loop_and_keeps_the_reading_the_room_keeps(
+    tmp_path: Path, by: str
+) -> None:
+    """A console that knows its projector (the usual case) reads it loop-free too, and keeps the same reading row."""
+    with projector() as sim:
+        target = f"127.0.0.1:{sim.tcp_port}" if by == "address" else "mac:02:00:00:00:17:04"
+        for name in ("fast", "full"):
+            remembering(tmp_path / name, sim.tcp_port)
+        fast = run_cli("--data-dir", str(tmp_path / "fast"), "device", target, "status", "--timeout", "2")
+        full = full_path(tmp_path / "full", "device", target, "status", "--timeout", "2")
+    assert fast["asyncio"] is False, "the loop-free read was not taken"
+    assert {k: fast[k] for k in ("code", "out", "err")} == full
+    assert str(fast["out"]).startswith("mac:02:00:00:00:17:04 at ")
+    assert kept_readings(tmp_path / "fast") == kept_readings(tmp_path / "full")
+    assert len(kept_readings(tmp_path / "fast")) == 1
+
+
+def test_a_running_session_or_a_store_too_new_takes_the_full_path(tmp_path: Path) -> None:
+    """A session logs the reading, and a store of a newer console is refused: the room's path does both."""
     with projector() as sim:
         target = f"127.0.0.1:{sim.tcp_port}"
-        store = open_store(tmp_path / "remembered")
-        try:
-            store.upsert_device(DeviceInfo(
-                "mac:02:00:00:00:17:04", DeviceKind.PROJECTOR, "Front", "127.0.0.1", sim.tcp_port, "pjlink",
-                availability=Availability.ONLINE))
-        finally:
-            store.close()
-        remembered = run_cli("--data-dir", str(tmp_path / "remembered"), "device", target, "status")
         store = open_store(tmp_path / "session")
         try:
             store.start_session(lecturer="L", course="C", kind="lecture")
         finally:
             store.close()
         in_session = run_cli("--data-dir", str(tmp_path / "session"), "device", target, "status")
+        remembering(tmp_path / "newer", sim.tcp_port)
+        with sqlite3.connect(paths.database_path(tmp_path / "newer")) as db:
+            db.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+        newer = run_cli("--data-dir", str(tmp_path / "newer"), "device", target, "status")
         fresh = run_cli("--data-dir", str(tmp_path / "fresh"), "device", target, "status")
-    assert remembered["code"] == 0 and str(remembered["out"]).startswith("mac:02:00:00:00:17:04 at ")
-    assert remembered["asyncio"] is True
     assert in_session["code"] == 0 and in_session["asyncio"] is True
+    assert newer["code"] == 1 and newer["asyncio"] is True and newer["out"] == ""
+    assert f"schema version {LATEST_VERSION + 1}" in str(newer["err"]) and "Traceback" not in str(newer["err"])
+    with sqlite3.connect(paths.database_path(tmp_path / "newer")) as db:
+        assert db.execute("SELECT count(*) FROM device_readings").fetchone() == (0,)
     assert fresh["code"] == 0 and fresh["asyncio"] is False
 
 

@@ -294,9 +294,13 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
 
     from classroom_console.room_devices import DeviceCommandError
+    from classroom_console.store import StoreError
 
     try:
         print(asyncio.run(act(args)))
+    except StoreError as exc:  # a store of a newer console, a damaged or locked one: its own words, one line
+        print(f"classroom-console device: {exc}", file=sys.stderr)
+        return 1
     except DeviceCommandError as exc:
         if exc.reason in (Reason.PASSWORD_NEEDED, Reason.PASSWORD_WRONG):
             print(f"{args.target}: " + tr("wrong or missing password (use --password)"), file=sys.stderr)

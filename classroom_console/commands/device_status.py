@@ -1,28 +1,36 @@
-"""`device ADDRESS status` without an event loop, when that reads exactly what the full path would.
+"""`device ADDRESS|ID status` without an event loop, when that reads and keeps exactly what the full path would.
 
 The full path (``device.act``) opens the store, joins the running session, and drives the device through
-``RoomDevices`` on asyncio: for one read of a device the console does not remember, outside a session, all
-of that comes to one PJLink read and nothing written, yet asyncio, the store and the room were two thirds of
-the command's start-up (issue 17 item 4). Here the store is only looked at, read-only with the standard
-library's sqlite3, and the device read on a blocking socket (``devices.registry.read_once_for``).
+``RoomDevices`` on asyncio: for one read of a device outside a session, all of that comes to one PJLink read and,
+for a device the console remembers, one ``device_readings`` row; yet asyncio, the store and the room were two
+thirds of the command's start-up (issue 17 item 4). Here the store is looked at with the standard library's
+sqlite3 (read-only, then one insert through ``store.readings`` for a remembered device), and the device read on a
+blocking socket (``devices.registry.read_once_for``).
 
-Whenever the full path would do more than read, this returns None and the caller takes it: a remembered
-device (its reading is kept, its remembered state shown), a running session (the reading is logged in it),
-a store that is damaged, locked or unreadable (the full path salvages or explains it), a system keyring
-(passwords live there), or a target that is an id rather than an address.
+Whenever the full path would do more, this returns None and the caller takes it: a running session (the reading is
+logged in it), a store of another schema version, damaged, locked or unreadable (the full path migrates, salvages
+or explains it), a system keyring (passwords live there), a family without a blocking read, an id the store does
+not remember (the full path looks for it on the network), and a password given for a remembered device (the full
+path keeps it).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from classroom_console.commands.device import DEFAULT_PROTOCOL, _as_address, status_text
+from classroom_console.commands.device import DEFAULT_PROTOCOL, PJLINK_PORT, _as_address, status_text
 from devices.driver import DriverOptions
-from devices.model import DeviceInfo, DeviceKind
+from devices.model import Availability, DeviceInfo, DeviceKind
 from devices.registry import read_once_for
+
+if TYPE_CHECKING:
+    import sqlite3
 
 # As classroom_console.store.paths (importing the store package loads asyncio); tests/test_cli_status_fast.py
 # checks the two agree.
@@ -45,31 +53,97 @@ def _uid_for(host: str, port: int) -> str:
 
 
 class _FullPathNeeded(Exception):
-    """The store says the full path would do more than read."""
+    """The store says the full path would do more than read (and keep the reading)."""
 
 
-def _stored_password(path: Path, host: str, port: int, port_given: bool, uid: str) -> str | None:
-    """The password kept for ``uid``; raises _FullPathNeeded for a remembered device or a running session."""
+@dataclass
+class _Target:
+    info: DeviceInfo
+    password: str | None
+    remembered: bool  # its reading is kept, as the room keeps its devices' readings
+
+
+def _remembered_info(row: sqlite3.Row) -> DeviceInfo:
+    """As ``device._locate`` builds it from ``store.known_devices()`` (with ``room_devices.remembered_state``)."""
+    try:
+        extra = json.loads(row["extra"] or "null")
+    except ValueError:
+        raise _FullPathNeeded from None  # the full path's store explains a damaged row
+    state = extra.get("state") if isinstance(extra, dict) else None
+    try:
+        kind = DeviceKind(row["kind"])
+    except ValueError:
+        raise _FullPathNeeded from None
+    return DeviceInfo(row["uid"], kind, row["name"] or row["uid"], row["last_address"],
+                      int(row["last_port"] or PJLINK_PORT), row["protocol"] or DEFAULT_PROTOCOL,
+                      state=dict(state) if isinstance(state, dict) else {})
+
+
+def _find(path: Path, target: str, address: tuple[str, int] | None) -> _Target:
+    """The device and its kept password, as the full path would find them; raises _FullPathNeeded where it must run.
+
+    The full path runs for a running session (the reading is logged in it), a store of another schema version
+    (it migrates or refuses), an id it does not remember (it looks on the network), and a store it cannot read.
+    """
     if not path.exists():
-        return None  # no store yet: nothing remembered, no session, no password
+        if address is None:
+            raise _FullPathNeeded  # an id, and nothing remembered: the full path looks for it
+        return _Target(_fresh_info(target, *address), None, remembered=False)
     import sqlite3  # only where there is a store to look at
 
     try:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=1.0)
     except sqlite3.Error:
         raise _FullPathNeeded from None
+    db.row_factory = sqlite3.Row
     try:
-        ports = [row[0] for row in db.execute("SELECT last_port FROM devices WHERE last_address = ?", (host,))]
-        if any(not port_given or last_port == port for last_port in ports):
-            raise _FullPathNeeded
         if db.execute("SELECT 1 FROM sessions WHERE ended_at IS NULL AND status = 'running' LIMIT 1").fetchone():
             raise _FullPathNeeded
-        row = db.execute("SELECT password FROM device_secrets WHERE device_uid = ?", (uid,)).fetchone()
+        rows = db.execute("SELECT * FROM devices ORDER BY last_seen DESC").fetchall()
+        if address is not None:
+            port_given = ":" in target and target.count(":") == 1
+            row = next((r for r in rows if r["last_address"] == address[0]
+                        and (not port_given or r["last_port"] == address[1])), None)
+        else:
+            row = next((r for r in rows if r["uid"] == target and r["last_address"]), None)
+        if row is not None:
+            from classroom_console.store.migrations import LATEST_VERSION  # only where a reading is written
+
+            if db.execute("PRAGMA user_version").fetchone()[0] != LATEST_VERSION:
+                raise _FullPathNeeded
+            info = _remembered_info(row)
+        elif address is not None:
+            info = _fresh_info(target, *address)
+        else:
+            raise _FullPathNeeded
+        secret = db.execute("SELECT password FROM device_secrets WHERE device_uid = ?", (info.uid,)).fetchone()
     except sqlite3.Error:
         raise _FullPathNeeded from None
     finally:
         db.close()
-    return str(row[0]) if row else None
+    return _Target(info, str(secret[0]) if secret else None, remembered=row is not None)
+
+
+def _fresh_info(target: str, host: str, port: int) -> DeviceInfo:
+    return DeviceInfo(_uid_for(host, port), DeviceKind.PROJECTOR, target, host, port, DEFAULT_PROTOCOL)
+
+
+def _keep_reading(path: Path, device: DeviceInfo) -> None:
+    """The reading the room keeps for its own devices (``RoomDevices._maybe_record_reading``)."""
+    if device.availability not in (Availability.ONLINE, Availability.FAULT):
+        return
+    import sqlite3
+
+    from classroom_console.store.readings import insert_reading
+
+    state = device.state
+    db = sqlite3.connect(path, timeout=5.0, isolation_level=None)
+    try:
+        db.execute("PRAGMA foreign_keys = ON")
+        insert_reading(db.execute, device.uid, power=state.get("power"), lamp_hours=state.get("lamp_hours", ()),
+                       error_status=state.get("errors", {}))
+    finally:
+        db.close()
 
 
 def read_without_loop(args: argparse.Namespace) -> str | None:
@@ -78,17 +152,28 @@ def read_without_loop(args: argparse.Namespace) -> str | None:
     Raises ``DeviceNotFound`` (a bad port) and ``DeviceUnusable`` (the device is not answering, or refuses the
     password) with the full path's words.
     """
+    if importlib.util.find_spec("keyring") is not None:
+        return None  # passwords live in the system keyring: the full path's PasswordBook reads it
     address = _as_address(args.target)
-    read_once = read_once_for(DEFAULT_PROTOCOL)
-    if address is None or read_once is None or importlib.util.find_spec("keyring") is not None:
-        return None
-    host, port = address
-    uid = _uid_for(host, port)
-    port_given = ":" in args.target and args.target.count(":") == 1
+    path = database_path(args.data_dir)
     try:
-        stored = _stored_password(database_path(args.data_dir), host, port, port_given, uid)
+        found = _find(path, args.target, address)
     except _FullPathNeeded:
         return None
-    info = DeviceInfo(uid, DeviceKind.PROJECTOR, args.target, host, port, DEFAULT_PROTOCOL)
-    options = DriverOptions(password=args.password or stored, poll_interval_s=3600.0, timeout_s=args.timeout)
-    return status_text(info, read_once(info, options), args.json)
+    read_once = read_once_for(found.info.protocol)
+    if read_once is None:
+        return None  # a family without a blocking read (a camera): the room drives it
+    if found.remembered and args.password and found.info.uid.startswith(("mac:", "serial:")):
+        return None  # the full path also keeps that password for the device
+    options = DriverOptions(password=args.password or found.password, poll_interval_s=3600.0,
+                            timeout_s=args.timeout)
+    device = read_once(found.info, options)
+    text = status_text(found.info, device, args.json)  # raises for a device that cannot be used: nothing kept
+    if found.remembered:
+        import sqlite3
+
+        try:
+            _keep_reading(path, device)
+        except sqlite3.Error:
+            pass  # as the room: a reading that cannot be kept is not the command's failure
+    return text

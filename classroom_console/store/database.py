@@ -15,6 +15,7 @@ from devices.model import DeviceInfo
 from ._open import open_database
 from .migrations import schema_version
 from .paths import database_path
+from .readings import insert_reading
 from .records import Event, dumps, utc_iso
 from .sqlite_db import Database
 
@@ -109,12 +110,8 @@ class Store:
         error_status: Mapping[str, str] | None = None,
     ) -> int:
         """Lamp hours and faults over time, for the centre's maintenance view."""
-        cur = self.db.execute(
-            "INSERT INTO device_readings (device_uid, wall_time, power, lamp_hours, error_status) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (device_uid, utc_iso(), power, dumps(list(lamp_hours)), dumps(dict(error_status or {}))),
-        )
-        return int(cur.lastrowid or 0)
+        return insert_reading(self.db.execute, device_uid, power=power, lamp_hours=lamp_hours,
+                              error_status=error_status)
 
     def device_readings(self, device_uid: str) -> list[dict[str, Any]]:
         sql = "SELECT * FROM device_readings WHERE device_uid = ? ORDER BY wall_time, id"

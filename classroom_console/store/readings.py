@@ -1,0 +1,31 @@
+"""A device's reading (power, lamp hours, faults) as one row of ``device_readings``.
+
+Written by the store for the room's polls and by `device … status`'s loop-free read (``commands/device_status.py``,
+plain sqlite3, no asyncio), so the row is the same whichever path wrote it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from .records import dumps, utc_iso
+
+Execute = Callable[[str, Sequence[Any]], sqlite3.Cursor]
+
+
+def insert_reading(
+    execute: Execute,
+    device_uid: str,
+    *,
+    power: str | None = None,
+    lamp_hours: Sequence[int] = (),
+    error_status: Mapping[str, str] | None = None,
+) -> int:
+    """Lamp hours and faults over time, for the centre's maintenance view; returns the row's id."""
+    cur = execute(
+        "INSERT INTO device_readings (device_uid, wall_time, power, lamp_hours, error_status) VALUES (?, ?, ?, ?, ?)",
+        (device_uid, utc_iso(), power, dumps(list(lamp_hours)), dumps(dict(error_status or {}))),
+    )
+    return int(cur.lastrowid or 0)
