@@ -11,9 +11,10 @@ the rooms' request latency and the usage report's p99.
 Targets (issue 18): two processes ingest at least 1.3x what one does (on PostgreSQL behind nginx), and the
 usage report's p99 stays under 250 ms. References in the same run: one process on SQLite, one on PostgreSQL.
 Each process is warmed up on its own port before the clock (pools opened, plans made): the figure is a running
-centre's. CPU seconds of the centre, PostgreSQL, nginx and the client are printed beside each figure; on a machine
-others load, repeat the counts (``--processes 1,2,1,2``): the ratio takes the best run of each.
-Usage: python bench/sync_rooms.py [--rooms 300] [--processes 1,2,4] [--no-sqlite] [--quick]
+centre's. CPU seconds of the centre, PostgreSQL, nginx and the client are printed beside each figure, and where
+PostgreSQL's time went (pg_stat_statements: storing, reports, token lookups). On a machine others load the counts
+run in rounds (``--rounds 3``: 1,2,1,2,1,2 alternating), and the ratio is of each count's median.
+Usage: python bench/sync_rooms.py [--rooms 300] [--processes 1,2,4] [--rounds N] [--no-sqlite] [--quick]
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 import aiohttp
@@ -255,6 +257,33 @@ class Result:
     p99_ms: float
     usage_p99_ms: float
     usage_n: int
+    cpu_ms: float  # centre + database CPU a session
+
+
+KINDS = (("store", "centre_store_sessions"), ("report", "ARRAY(SELECT"), ("tokens", "FROM tokens"),
+         ("recordings", "recordings"))
+
+
+def pg_statements(url: str, reset: bool = False) -> str:
+    """Where PostgreSQL's time went in this database since the last reset: calls and milliseconds by kind."""
+    sql = ("SELECT regexp_replace(s.query, '\\s+', ' ', 'g'), s.calls, s.total_exec_time FROM pg_stat_statements s "
+           "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = current_database()")
+    if reset:
+        sql = "SELECT pg_stat_statements_reset()"
+    proc = subprocess.run(as_postgres(["psql", "-qAtX", "-F", "\t", url, "-c", sql]), capture_output=True,
+                          text=True, timeout=60, check=False)
+    if reset or proc.returncode != 0:
+        return "" if proc.returncode == 0 else f"(pg_stat_statements: {proc.stderr.strip()[:120]})"
+    spent: dict[str, list[float]] = {}
+    for line in proc.stdout.splitlines():
+        if line.count("\t") < 2:
+            continue
+        query, calls, ms = line.rsplit("\t", 2)
+        kind = next((k for k, marker in KINDS if marker in query), "other")
+        got = spent.setdefault(kind, [0, 0.0])
+        got[0] += int(calls)
+        got[1] += float(ms)
+    return "; ".join(f"{k} {int(v[0])} calls {v[1]:.0f} ms" for k, v in sorted(spent.items(), key=lambda kv: -kv[1][1]))
 
 
 def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConfig,
@@ -275,6 +304,8 @@ def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConf
             wait_http(f"http://127.0.0.1:{port}", proc)
         asyncio.run(warm_up([f"http://127.0.0.1:{port}" for port in ports], warm_tokens, staff))
         pg = postmaster_pid(tmp) if config.backend == centre_config.POSTGRESQL else None
+        if pg:
+            pg_statements(str(config.database_url), reset=True)
         # The backends live as long as the centre's pools, so the difference is theirs (the pools never shrink).
         centre_cpu, pg_cpu, nginx_cpu = sum(cpu_s(p.pid) for p in procs), tree_cpu(pg) if pg else 0.0, 0.0
         if behind_nginx:
@@ -290,13 +321,14 @@ def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConf
         ERRORS.extend(got["errors"])
         usage_times = [float(t) for t in got["usage"]]
         result = Result(name, rooms * SESSIONS / elapsed, len(got["latencies"]), pct(got["latencies"], 0.99),
-                        pct(usage_times, 0.99), len(usage_times))
+                        pct(usage_times, 0.99), len(usage_times), 1000 * (centre_cpu + pg_cpu) / (rooms * SESSIONS))
         print(f"{name:34s} {result.sessions_per_s:7.0f} sessions/s in {elapsed:5.1f} s; rooms' requests "
               f"p99 {result.p99_ms:5.0f} ms ({result.requests}); usage report p99 {result.usage_p99_ms:5.0f} ms "
               f"({result.usage_n} asked); CPU: centre {centre_cpu:.1f} s, PostgreSQL {pg_cpu:.1f} s, "
               f"nginx {nginx_cpu:.1f} s, rooms (client) {client_cpu:.1f} s (centre + database "
-              f"{1000 * (centre_cpu + pg_cpu) / (rooms * SESSIONS):.1f} ms a session); "
-              f"load {os.getloadavg()[0]:.1f}", flush=True)
+              f"{result.cpu_ms:.1f} ms a session); load {os.getloadavg()[0]:.1f}", flush=True)
+        if pg:
+            print(f"{'':34s} PostgreSQL's time: {pg_statements(str(config.database_url))}", flush=True)
         return result
     finally:
         for proc in procs:
@@ -310,6 +342,8 @@ def main() -> int:
     ap.add_argument("--rooms", type=int, default=300)
     ap.add_argument("--processes", default=None,
                     help="centre processes behind nginx on PostgreSQL, each run (1,2,4; --quick: 1,2)")
+    ap.add_argument("--rounds", type=int, default=None,
+                    help="run the counts this many times, alternating (default 1; --quick: 2); medians are compared")
     ap.add_argument("--no-sqlite", action="store_true", help="skip the one-process SQLite reference")
     ap.add_argument("--quick", action="store_true", help="60 rooms, 1 and 2 processes: a couple of minutes")
     ap.add_argument("--client", action="store_true", help=argparse.SUPPRESS)  # the rooms' process (internal)
@@ -320,7 +354,7 @@ def main() -> int:
     if args.quick:
         args.rooms = 60
     args.processes = args.processes or ("1,2" if args.quick else "1,2,4")
-    counts = [int(n) for n in args.processes.split(",") if n.strip()]
+    counts = [int(n) for n in args.processes.split(",") if n.strip()] * (args.rounds or (2 if args.quick else 1))
     tmp = Path(tempfile.mkdtemp(prefix="cc-rooms-"))
     tmp.chmod(0o755)
     results: list[Result] = []
@@ -330,22 +364,31 @@ def main() -> int:
         if not args.no_sqlite:
             config = centre_config.CentreConfig(tmp / "centre-sqlite")
             results.append(run_setup("1 process, SQLite (reference)", tmp, args.rooms, config, 1, False))
-        with postgres(tmp, "-c max_connections=200") as server:
+        with postgres(tmp, "-c max_connections=200 -c shared_preload_libraries=pg_stat_statements") as server:
             port = urllib.parse.urlsplit(server).port
             for k, n in enumerate(counts):  # a count given twice (1,2,1,2) is a repeat on a noisy machine
                 db = f"centre{k}_{n}"
                 subprocess.run(as_postgres(["psql", "-q", "-h", "127.0.0.1", "-p", str(port),
                                              "-U", "postgres", "-c", f"CREATE DATABASE {db}"]), check=True)
                 url = f"postgresql://postgres@127.0.0.1:{port}/{db}?sslmode=disable"
+                subprocess.run(as_postgres(["psql", "-q", url, "-c", "CREATE EXTENSION pg_stat_statements"]),
+                               check=True, capture_output=True)
                 config = centre_config.CentreConfig(tmp / f"centre-pg{k}-{n}", centre_config.POSTGRESQL, url,
                                                     tmp / f"files-pg{k}-{n}")
                 results.append(run_setup(f"{n} process(es), PostgreSQL, nginx", tmp, args.rooms, config, n, True))
         by_count: dict[int, list[Result]] = {}
         for n, r in zip(counts, results[-len(counts):], strict=True):
             by_count.setdefault(n, []).append(r)
-        if 1 in by_count and 2 in by_count:  # repeats: the best of each, the machine's quietest moment
-            ratio = max(r.sessions_per_s for r in by_count[2]) / max(r.sessions_per_s for r in by_count[1])
-            print(f"two processes / one: {ratio:.2f}x ingest (target >= 1.3x)")
+        for n, runs in sorted(by_count.items()):
+            print(f"{n} process(es), {len(runs)} run(s): median {median(r.sessions_per_s for r in runs):.0f} "
+                  f"sessions/s (runs {', '.join(f'{r.sessions_per_s:.0f}' for r in runs)}), centre + database "
+                  f"median {median(r.cpu_ms for r in runs):.1f} ms CPU a session, usage p99 median "
+                  f"{median(r.usage_p99_ms for r in runs):.0f} ms")
+        if 1 in by_count and 2 in by_count:  # rounds alternate 1,2,1,2: the medians, not one lucky run
+            ratio = median(r.sessions_per_s for r in by_count[2]) / median(r.sessions_per_s for r in by_count[1])
+            pairs = [b.sessions_per_s / a.sessions_per_s for a, b in zip(by_count[1], by_count[2], strict=False)]
+            print(f"two processes / one: {ratio:.2f}x ingest, medians (target >= 1.3x); round by round "
+                  f"{', '.join(f'{x:.2f}x' for x in pairs)}; load {os.getloadavg()[0]:.1f}")
         worst = max(r.usage_p99_ms for r in results)
         print(f"usage report p99, worst set-up: {worst:.0f} ms (target < 250 ms); errors {len(ERRORS)}")
         for e in ERRORS[:10]:
