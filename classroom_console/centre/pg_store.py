@@ -41,6 +41,9 @@ _GRAINS = "LATERAL (VALUES (substr({0}, 1, 10)), ('M' || substr({0}, 1, 7))) AS 
 _MS = "round({} * 1000)::bigint"
 _OLD_MS = _MS.format("o.dur_s")
 _TABLET_SESSIONS = re.sub(r":room_id\b", "v_room", re.sub(r":id\b", "v_sid", tablet_sessions.CENTRE_INSERT))
+_TABLET_SESSIONS_IN = tablet_sessions.CENTRE_INSERT.replace(
+    "WHERE room_id = :room_id AND session_id = :id", "WHERE (room_id, session_id) IN {}")
+assert "{}" in _TABLET_SESSIONS_IN
 
 FUNCTION = f"""CREATE OR REPLACE FUNCTION centre_store_session(doc jsonb) RETURNS bigint LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -226,24 +229,137 @@ $fn$"""
 # under a cluster-wide lock, the shared sums and the sessions stored before (whose old version is taken away from
 # shared rows in no set order).
 GROUP_LOCK = 72100502
+# A group's new sessions (most are) stored by statements over the whole group rather than some twenty statements per
+# session in centre_store_new_session: the same rows and sums (summed per key where two sessions share one), each
+# table's rows taken in the keys' order so that groups side by side never take them in opposite orders.
+_FRESH = """(SELECT x.i, x.d -> 'session' ->> 'room_id' AS room, x.d -> 'session' ->> 'id' AS sid,
+        x.d -> 'session' AS s, x.d -> 'span' AS sp, x.d AS doc, {ms} AS ms
+        FROM jsonb_array_elements(docs) WITH ORDINALITY AS x(d, i) WHERE x.i = ANY(fresh)) AS n""".format(
+    ms=_MS.format("(x.d -> 'span' ->> 'dur_s')::float8"))
+_IN_FRESH = "(SELECT x.d -> 'session' ->> 'room_id', x.d -> 'session' ->> 'id' FROM jsonb_array_elements(docs) " \
+    "WITH ORDINALITY AS x(d, i) WHERE x.i = ANY(fresh))"
+GROUP_NEW = f"""    PERFORM pg_advisory_xact_lock(hashtext(k.room), hashtext(k.sid))
+        FROM (SELECT x.d -> 'session' ->> 'room_id' AS room, x.d -> 'session' ->> 'id' AS sid
+              FROM jsonb_array_elements(docs) AS x(d) ORDER BY 1, 2 OFFSET 0) AS k;
+    SELECT coalesce(array_agg(x.i), '{{}}') INTO fresh FROM jsonb_array_elements(docs) WITH ORDINALITY AS x(d, i)
+        WHERE NOT EXISTS (SELECT 1 FROM sessions t WHERE t.room_id = x.d -> 'session' ->> 'room_id'
+                          AND t.id = x.d -> 'session' ->> 'id')
+        AND NOT EXISTS (SELECT 1 FROM session_spans t WHERE t.room_id = x.d -> 'session' ->> 'room_id'
+                        AND t.id = x.d -> 'session' ->> 'id');
+    IF cardinality(fresh) > 0 THEN
+    WITH hours AS (DELETE FROM session_hours WHERE (room_id, session_id) IN {_IN_FRESH}),
+        counts AS (DELETE FROM tablet_counts WHERE (room_id, session_id) IN {_IN_FRESH})
+    DELETE FROM tablet_sessions WHERE (room_id, session_id) IN {_IN_FRESH};
+    INSERT INTO sessions (room_id, id, lecturer, course, kind, started_at, ended_at, status, received_at)
+        SELECT n.room, n.sid, n.s ->> 'lecturer', n.s ->> 'course', n.s ->> 'kind', n.s ->> 'started_at',
+            n.s ->> 'ended_at', n.s ->> 'status', n.s ->> 'now' FROM {_FRESH} ORDER BY n.room, n.sid
+        ON CONFLICT (room_id, id) DO UPDATE SET lecturer = excluded.lecturer, course = excluded.course,
+            kind = excluded.kind, started_at = excluded.started_at, ended_at = excluded.ended_at,
+            status = excluded.status, received_at = excluded.received_at;
+    INSERT INTO session_events (room_id, session_id, local_id, device_uid, kind, payload, wall_time)
+        SELECT n.room, n.sid, e.local_id, e.device_uid, e.kind, e.payload, e.wall_time
+            FROM {_FRESH}, jsonb_to_recordset(n.doc -> 'events')
+            AS e(local_id bigint, device_uid text, kind text, payload text, wall_time text)
+        ON CONFLICT DO NOTHING;
+    INSERT INTO session_spans (room_id, id, lecturer, course, started_at, t0_s, dur_s)
+        SELECT n.room, n.sid, n.sp ->> 'lecturer', n.sp ->> 'course', n.sp ->> 'started_at',
+            (n.sp ->> 't0_s')::float8, (n.sp ->> 'dur_s')::float8 FROM {_FRESH} ORDER BY n.room, n.sid
+        ON CONFLICT (room_id, id) DO UPDATE SET lecturer = excluded.lecturer, course = excluded.course,
+            started_at = excluded.started_at, t0_s = excluded.t0_s, dur_s = excluded.dur_s;
+    INSERT INTO session_hours (room_id, session_id, how, secs, started_at, lecturer)
+        SELECT n.room, n.sid, h.how, h.secs, n.sp ->> 'started_at', n.sp ->> 'lecturer'
+            FROM {_FRESH}, jsonb_to_recordset(n.doc -> 'hours') AS h(how integer, secs float8);
+    INSERT INTO device_spans (room_id, session_id, device_uid, started_at, lecturer, dur_s)
+        SELECT n.room, n.sid, d.device_uid, d.started_at, d.lecturer, d.dur_s
+            FROM {_FRESH}, jsonb_to_recordset(n.doc -> 'device_spans')
+            AS d(device_uid text, started_at text, lecturer text, dur_s float8)
+            ORDER BY n.room, n.sid, d.device_uid
+        ON CONFLICT (room_id, session_id, device_uid) DO UPDATE SET started_at = excluded.started_at,
+            lecturer = excluded.lecturer, dur_s = excluded.dur_s;
+    INSERT INTO devices (room_id, uid, kind, name)
+        SELECT DISTINCT ON (n.room, d.uid) n.room, d.uid, d.kind, d.name
+            FROM {_FRESH}, jsonb_to_recordset(n.doc -> 'devices') AS d(uid text, kind text, name text)
+            ORDER BY n.room, d.uid, n.i DESC
+        ON CONFLICT (room_id, uid) DO UPDATE SET kind = excluded.kind, name = excluded.name;
+    INSERT INTO device_readings (room_id, device_uid, wall_time, power, lamp_hours, error_status)
+        SELECT n.room, r.device_uid, r.wall_time, r.power, r.lamp_hours, r.error_status
+            FROM {_FRESH}, jsonb_to_recordset(n.doc -> 'readings')
+            AS r(device_uid text, wall_time text, power text, lamp_hours text, error_status text)
+        ON CONFLICT DO NOTHING;
+    INSERT INTO tablet_counts (room_id, session_id, item, kind, activity_kind, title, events, seats,
+                               started_at, lecturer, course, t0_s)
+        SELECT n.room, n.sid, c.item, c.kind, c.activity_kind, c.title, c.events, c.seats, n.sp ->> 'started_at',
+               n.sp ->> 'lecturer', n.sp ->> 'course', (n.sp ->> 't0_s')::float8
+            FROM {_FRESH}, jsonb_to_recordset(n.doc -> 'tablets') AS c(item text, kind text, activity_kind text,
+                                                                      title text, events bigint, seats bigint);
+    {_TABLET_SESSIONS_IN.format(_IN_FRESH)};
+    INSERT INTO roll_room_hours (room_id, hour, h, how, sessions, ms)
+        SELECT n.room, k.hour, min(k.h), min(k.how), count(*), sum(n.ms) FROM {_FRESH},
+            LATERAL (VALUES (substr(n.sp ->> 'started_at', 1, 13), (n.doc ->> 'h')::bigint, (n.doc ->> 'how')::integer),
+                            (n.doc ->> 'week', (n.doc ->> 'week_h')::bigint, -1)) AS k(hour, h, how)
+            GROUP BY n.room, k.hour ORDER BY n.room, k.hour
+        ON CONFLICT (room_id, hour) DO UPDATE SET sessions = roll_room_hours.sessions + excluded.sessions,
+            ms = roll_room_hours.ms + excluded.ms;
+    INSERT INTO roll_device_days (room_id, day, device_uid, spans, ms)
+        SELECT n.room, g.day, d.device_uid, count(*), sum(round(d.dur_s * 1000)::bigint)
+            FROM {_FRESH}, jsonb_to_recordset(n.doc -> 'device_spans') AS d(device_uid text, started_at text,
+                                                                            dur_s float8),
+            {_GRAINS.format("d.started_at")}
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (room_id, day, device_uid) DO UPDATE SET spans = roll_device_days.spans + excluded.spans,
+            ms = roll_device_days.ms + excluded.ms;
+    FOR i, n IN SELECT x.i, (SELECT count(*) FROM session_events e WHERE e.room_id = x.d -> 'session' ->> 'room_id'
+                AND e.session_id = x.d -> 'session' ->> 'id')
+            FROM jsonb_array_elements(docs) WITH ORDINALITY AS x(d, i) WHERE x.i = ANY(fresh) LOOP
+        held[i] := n;
+    END LOOP;
+    END IF;"""
+# The new sessions' shared sums in one statement for the whole group, summed per key (centre_add_shared_sums' four
+# statements per session were a fifth of the store's time, all of it under the cluster-wide lock). A reading of a
+# lamp at the same time in two sessions: the earlier session's stays, as when they came one by one.
+GROUP_SHARED_SUMS = f"""    WITH n AS MATERIALIZED (
+        SELECT x.d -> 'session' ->> 'room_id' AS room, x.d -> 'session' ->> 'id' AS sid,
+            x.d -> 'span' ->> 'started_at' AS started, x.d -> 'span' ->> 'lecturer' AS lecturer,
+            x.d -> 'span' ->> 'course' AS course, {_MS.format("(x.d -> 'span' ->> 'dur_s')::float8")} AS ms,
+            x.d -> 'hours' AS hours, x.d -> 'readings' AS readings, x.i
+        FROM jsonb_array_elements(docs) WITH ORDINALITY AS x(d, i) WHERE held[x.i::integer] >= 0),
+    faults AS (INSERT INTO roll_faults (day, device_uid, n, last)
+        SELECT g.day, e.device_uid, count(*), max(e.wall_time)
+            FROM n JOIN session_events e ON e.room_id = n.room AND e.session_id = n.sid, {_GRAINS.format("e.wall_time")}
+            WHERE e.kind IN ('error', 'command_failed') AND e.device_uid IS NOT NULL GROUP BY 1, 2
+        ON CONFLICT (day, device_uid) DO UPDATE SET n = roll_faults.n + excluded.n,
+            last = CASE WHEN excluded.last > roll_faults.last THEN excluded.last ELSE roll_faults.last END),
+    lamps AS (INSERT INTO roll_lamps (device_uid, wall_time, lamp_hours)
+        SELECT DISTINCT ON (r.device_uid) r.device_uid, r.wall_time, r.lamp_hours
+            FROM n, jsonb_to_recordset(n.readings) AS r(device_uid text, wall_time text, lamp_hours text)
+            WHERE r.lamp_hours <> '[]' ORDER BY r.device_uid, r.wall_time DESC, n.i
+        ON CONFLICT (device_uid) DO UPDATE SET wall_time = excluded.wall_time, lamp_hours = excluded.lamp_hours
+        WHERE excluded.wall_time > roll_lamps.wall_time),
+    people AS (INSERT INTO roll_people (dim, day, name, sessions, ms)
+        SELECT p.dim, g.day, p.name, count(*), sum(n.ms) FROM n, {_GRAINS.format("n.started")},
+            LATERAL (VALUES ('lecturer', n.lecturer), ('course', n.course)) AS p(dim, name) GROUP BY 1, 2, 3
+        ON CONFLICT (dim, day, name) DO UPDATE SET sessions = roll_people.sessions + excluded.sessions,
+            ms = roll_people.ms + excluded.ms)
+    INSERT INTO roll_heat (day, how, ms)
+        SELECT g.day, h.how, sum(round(h.secs * 1000))::bigint
+            FROM n, jsonb_to_recordset(n.hours) AS h(how integer, secs float8), {_GRAINS.format("n.started")}
+            GROUP BY g.day, h.how
+        ON CONFLICT (day, how) DO UPDATE SET ms = roll_heat.ms + excluded.ms;"""
 GROUP = f"""CREATE OR REPLACE PROCEDURE centre_store_sessions(docs jsonb, INOUT held bigint[] DEFAULT NULL)
 LANGUAGE plpgsql AS $pr$
 DECLARE
     d jsonb;
     i bigint;
     n bigint;
+    fresh bigint[];
 BEGIN
     held := array_fill(-1::bigint, ARRAY[jsonb_array_length(docs)]);
-    FOR i, d IN SELECT ordinality, value FROM jsonb_array_elements(docs) WITH ORDINALITY
-            ORDER BY value -> 'session' ->> 'room_id', ordinality LOOP
-        held[i] := centre_store_new_session(d);
-    END LOOP;
+{GROUP_NEW}
     PERFORM pg_advisory_xact_lock({GROUP_LOCK});
+{GROUP_SHARED_SUMS}
     FOR i, d IN SELECT ordinality, value FROM jsonb_array_elements(docs) WITH ORDINALITY ORDER BY ordinality LOOP
         IF held[i] < 0 THEN
             held[i] := centre_store_session(d);
-        ELSE
-            PERFORM centre_add_shared_sums(d);
         END IF;
     END LOOP;
     COMMIT;
