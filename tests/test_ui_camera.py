@@ -60,8 +60,8 @@ def test_cameras_get_a_live_card_driven_by_hand_and_sent_to_the_studio(
             assert "fixed" in fixed.device.name
             # Cameras come after the projectors in the grid.
             projectors = [c for c in lecturer.cards.values() if isinstance(c, DeviceCard)]
-            assert min(lecturer.grid.indexOf(c) for c in lecturer.camera_cards()) > max(
-                lecturer.grid.indexOf(c) for c in projectors)
+            in_order = lecturer.cards_in_grid_order()
+            assert min(in_order.index(c) for c in lecturer.camera_cards()) > max(in_order.index(c) for c in projectors)
             await wait_for(lambda: ptz.view.live and fixed.view.live, within=30, what="both previews live")
             assert ptz.badge.text() == "Online"
             assert ptz.ptz.pad.isVisible() and ptz.ptz.preset_buttons[0].isVisible() and ptz.ptz.home_button.isVisible()

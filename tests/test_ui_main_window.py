@@ -305,7 +305,8 @@ def test_cards_sort_as_people_count_and_warm_up_counts_down(
                     uid=f"mac:00:11:22:33:44:{i:02x}", kind=DeviceKind.PROJECTOR, name=name, address=f"127.0.0.{i}",
                     port=4352, protocol="pjlink", availability=Availability.ONLINE, state={"power": "off"}))
             grid = window.lecturer.grid
-            shown = [grid.itemAt(i).widget().device.name for i in range(grid.count())]  # type: ignore[union-attr]
+            await wait_for(lambda: grid.count() == 4, within=10, what="four cards")  # built a few a frame
+            shown = [card.device.name for card in window.lecturer.cards_in_grid_order()]
             assert shown == ["Bench 1", "Bench 2", "Bench 6", "Bench 11"]
 
             uid = "mac:00:11:22:33:44:00"

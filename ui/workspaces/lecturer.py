@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Any
 
 from PySide6.QtCore import QStringListModel, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -41,6 +42,8 @@ from ui.widgets import Badge, ElidedLabel, EmptyState, page_header
 
 CARD_COLUMNS = 3
 NOTHING_FOUND_AFTER_MS = 15_000
+CARD_BUILD_BUDGET_S = 0.006  # cards are built for at most this long a turn (one at least); the rest the next turn
+FRAME_S = 0.016  # a card found within a frame of the last one built waits its turn too (100 found at once)
 
 
 def natural_key(name: str) -> list[tuple[int, int | str]]:
@@ -55,6 +58,17 @@ class LecturerWorkspace(QWidget):
         self.setObjectName("workspace")
         self.bridge = bridge
         self.cards: dict[str, DeviceCard | CameraCard] = {}
+        # Found, card not built yet (each uid's latest state): a room answering 100 devices at once gets its cards
+        # a few per frame (CARD_BUILD_BUDGET_S), so the window never freezes while they fill in.
+        self.unbuilt: dict[str, DeviceInfo] = {}
+        self._last_built = 0.0  # when the last card was built: another within a frame waits for the next turn
+        self._build_timer = QTimer(self)
+        self._build_timer.setSingleShot(True)
+        self._build_timer.setInterval(0)
+        self._build_timer.setObjectName("card-builder")  # named for bench/ui_stall.py's trace
+        self._build_timer.timeout.connect(self._build_waiting)
+        self._placed: dict[str, tuple[int, int]] = {}  # uid -> its cell now: a new card moves only those after it
+        self._sort_keys: dict[str, tuple[Any, ...]] = {}
         self.camera_windows: dict[str, CameraWindow] = {}  # bigger pictures the lecturer opened
         self.end_box: QMessageBox | None = None  # "End this session?" while it is up
         self.address_dialog: AddressDialog | None = None
@@ -147,7 +161,7 @@ class LecturerWorkspace(QWidget):
             self.show_device(device)
 
     def _nothing_found_yet(self) -> None:
-        if self.cards:
+        if self.cards or self.unbuilt:
             return
         self.empty.title.setText(self.tr("No devices found on this network yet"))
         self.empty.body.setText(
@@ -227,7 +241,7 @@ class LecturerWorkspace(QWidget):
             )
 
     def _update_devices_status(self) -> None:
-        count = len(self.cards)
+        count = len(self.cards) + len(self.unbuilt)
         self.devices_status.setText(
             self.tr("Looking for devices…") if count == 0 else self.tr("%1 found").replace("%1", str(count))
         )
@@ -362,7 +376,7 @@ class LecturerWorkspace(QWidget):
         """Ending turns the room off: one question first, so a stray click does not darken a lecture."""
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("End the session"), self.tr("End this session?"),
                           parent=self)
-        if self.with_devices.isChecked() and self.cards:
+        if self.with_devices.isChecked() and (self.cards or self.unbuilt):
             box.setInformativeText(self.tr("The room's devices will be turned off."))
         end = box.addButton(self.tr("End session"), QMessageBox.ButtonRole.AcceptRole)
         box.addButton(self.tr("Keep it running"), QMessageBox.ButtonRole.RejectRole)
@@ -472,25 +486,66 @@ class LecturerWorkspace(QWidget):
 
     def show_device(self, device: DeviceInfo) -> None:
         card = self.cards.get(device.uid)
+        if card is None and (self.unbuilt or time.perf_counter() - self._last_built < FRAME_S):
+            self._wait_for_card(device)
+            return
         wants_camera = Capability.STREAM in device.capabilities
         if card is not None and isinstance(card, CameraCard) != wants_camera:
             self._drop_card(card)  # a device first known by its address turned out to be a camera, or back
             card = None
         if card is None:
-            if wants_camera:
-                card = CameraCard(device, self.bridge)
-                card.sig_enlarge.connect(self.open_camera)
-            else:
-                card = DeviceCard(device, self.bridge)
-            self.cards[device.uid] = card
-            self._place_cards()
-            self.empty.hide()
-            self.cards_scroll.show()
-            self._update_devices_status()
+            self._build_card(device)
+            return
         card.update_device(device)
         window = self.camera_windows.get(device.uid)
         if window is not None:
             window.update_device(device)
+
+    def _wait_for_card(self, device: DeviceInfo) -> None:
+        first = not self.cards and not self.unbuilt
+        self.unbuilt[device.uid] = device
+        if first:
+            self._show_grid()
+            self._update_devices_status()
+        if not self._build_timer.isActive():  # counted there too: a label set 100 times in one turn costs
+            self._build_timer.start()
+
+    def _build_waiting(self) -> None:
+        """One frame's slice of the waiting cards, oldest first; the rest on the next turn of the event loop."""
+        self._update_devices_status()  # every device found is counted at once, built or not
+        started = time.perf_counter()
+        while self.unbuilt:  # at least one a turn, however slow the machine
+            self._build_card(self.unbuilt.pop(next(iter(self.unbuilt))))
+            if time.perf_counter() - started > CARD_BUILD_BUDGET_S:
+                break
+        if self.unbuilt:
+            self._build_timer.start()
+
+    def _build_card(self, device: DeviceInfo) -> None:
+        card: DeviceCard | CameraCard
+        # Made inside the grid's widget, placed, polished and shown here, where the frame's budget counts it:
+        # made elsewhere and moved in, its widgets would be styled again later, a whole slice's at once.
+        if Capability.STREAM in device.capabilities:
+            camera = CameraCard(device, self.bridge, self.grid_host)
+            camera.sig_enlarge.connect(self.open_camera)
+            card = camera
+        else:
+            card = DeviceCard(device, self.bridge, self.grid_host)
+        self.cards[device.uid] = card
+        self._place_cards()
+        card.show()
+        if not self.unbuilt:
+            self._show_grid()
+            self._update_devices_status()
+        window = self.camera_windows.get(device.uid)
+        if window is not None:
+            window.update_device(device)
+        self._last_built = time.perf_counter()
+
+    def _show_grid(self) -> None:
+        if not self.cards_scroll.isVisibleTo(self):
+            self.empty.hide()
+            self.cards_scroll.show()
 
     def open_camera(self, uid: str) -> None:
         """The camera's own window with a bigger picture; one per camera, raised if already open."""
@@ -513,6 +568,7 @@ class LecturerWorkspace(QWidget):
         self.grid.removeWidget(card)
         card.deleteLater()
         del self.cards[card.device.uid]
+        self._placed.pop(card.device.uid, None)
 
     def device_cards(self) -> list[DeviceCard]:
         """The cards of switchable devices (projectors, boards, displays): everything but the cameras."""
@@ -529,20 +585,39 @@ class LecturerWorkspace(QWidget):
             bar.setValue(min(bar.maximum(), min(card.y() for card in cameras)))
 
     def _place_cards(self) -> None:
-        """Same order every time: projectors, boards, displays, cameras, then by name, as the room is laid out."""
-        order = {"projector": 0, "board": 1, "display": 2, "camera": 3}
-        ranked = sorted(
-            self.cards.values(),
-            key=lambda c: (order.get(str(c.device.kind), 9), natural_key(c.device.name), c.device.uid),
-        )
+        """Same order every time: projectors, boards, displays, cameras, then by name, as the room is laid out.
+
+        Only the cards whose cell changed are moved (a card arriving in order moves none but itself)."""
+        ranked = sorted(self.cards.values(), key=self._sort_key)
         cameras = [card for card in ranked if isinstance(card, CameraCard)]
         others = [card for card in ranked if not isinstance(card, CameraCard)]
         camera_row = -(-len(others) // CARD_COLUMNS)  # cameras start a row of their own: their cards are taller
-        for index, other in enumerate(others):
-            self.grid.addWidget(other, index // CARD_COLUMNS, index % CARD_COLUMNS)
-        for index, camera in enumerate(cameras):
-            self.grid.addWidget(camera, camera_row + index // CARD_COLUMNS, index % CARD_COLUMNS,
-                                Qt.AlignmentFlag.AlignTop)
+        cells: list[tuple[DeviceCard | CameraCard, int, int]] = [
+            (other, index // CARD_COLUMNS, index % CARD_COLUMNS) for index, other in enumerate(others)]
+        cells += [(camera, camera_row + index // CARD_COLUMNS, index % CARD_COLUMNS)
+                  for index, camera in enumerate(cameras)]
+        for card, row, column in cells:
+            uid = card.device.uid
+            if self._placed.get(uid) == (row, column):
+                continue
+            self._placed[uid] = (row, column)
+            if isinstance(card, CameraCard):
+                self.grid.addWidget(card, row, column, Qt.AlignmentFlag.AlignTop)
+            else:
+                self.grid.addWidget(card, row, column)
+
+    def cards_in_grid_order(self) -> list[DeviceCard | CameraCard]:
+        """The built cards as the grid shows them, row by row (the layout's own item order is arrival order)."""
+        return sorted(self.cards.values(), key=lambda card: self._placed.get(card.device.uid, (1 << 30, 0)))
+
+    def _sort_key(self, card: DeviceCard | CameraCard) -> tuple[Any, ...]:
+        device = card.device
+        key = self._sort_keys.get(device.uid)
+        if key is None or key[0] != (device.kind, device.name):
+            order = {"projector": 0, "board": 1, "display": 2, "camera": 3}
+            key = ((device.kind, device.name), order.get(str(device.kind), 9), natural_key(device.name), device.uid)
+            self._sort_keys[device.uid] = key
+        return key[1:]
 
     @staticmethod
     def _repolish(widget: QWidget) -> None:
