@@ -9,11 +9,15 @@ Reference in the same run: a bare Qt window with the same 5 ms timer and nothing
 and the recording with x264's threads at the Python threads' priority, as before ``media/nice.py`` (``pip-plain``).
 The pip line also prints the frames recorded and those a busy encoder skipped (what a lower priority could cost).
 Each is run quiet and beside ``stress-ng --cpu 2`` (``--load both``, the default); the load average is printed
-beside every figure. ``--quick``: 4 s each (about two minutes in all).
+beside every figure. ``--quick``: 3 s each (about five minutes in all for 3 runs).
 
-    python bench/ui_stall.py [--quick] [--seconds 10] [--devices 100] [--load quiet|stress|both] [--compare]
-    (target: longest ≤ 16 ms)
-UI_STALL_TRACE=1 (with --child SCENARIO) prints what every thread did while the main thread was over 16 ms late;
+    python bench/ui_stall.py [--quick] [--seconds 10] [--runs 3] [--devices 100] [--load quiet|stress|both] [--compare]
+    (target: longest ≤ 16 ms in every run)
+Every scenario runs ``--runs`` times, interleaved with the others (bare, devices, pip, bare, …); each run's longest
+stall and p99 are printed, then a summary per load with the worst and the median, so a swing between runs shows.
+The devices line also gives the longest stall while the 100 cards filled in, and how long that took.
+UI_STALL_TRACE=1 (with --child SCENARIO) prints what every thread did while the main thread was over 16 ms late
+(while the cards filled in, then while measured; UI_STALL_TRACE=8: stacks eight frames deep);
 UI_STALL_PROFILE=tottime profiles the main thread.
 """
 
@@ -26,13 +30,14 @@ import ipaddress
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -67,9 +72,11 @@ class StallTrace:
     the GIL's holder is one of them. Printed on stderr, most frequent first.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, what: str = "while measured") -> None:
         import threading
 
+        self.what = what
+        self.depth = max(4, int(os.environ.get("UI_STALL_TRACE") or 0))  # UI_STALL_TRACE=8: eight frames deep
         self.last_tick = time.perf_counter()
         self.samples: dict[str, int] = {}
         self._main = threading.get_ident()
@@ -94,7 +101,7 @@ class StallTrace:
             for ident, frame in sys._current_frames().items():
                 if ident == threading.get_ident():
                     continue
-                stack = traceback.extract_stack(frame)[-4:]
+                stack = traceback.extract_stack(frame)[-self.depth:]
                 where = " < ".join(f"{Path(f.filename).name}:{f.lineno}:{f.name}" for f in reversed(stack))
                 who = "MAIN" if ident == self._main else names.get(ident) or str(ident)
                 key = f"{who}: {where}"
@@ -105,8 +112,49 @@ class StallTrace:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(5)
+            print(f"stalls {self.what}, samples every 2 ms:", file=sys.stderr)
             for key, n in sorted(self.samples.items(), key=lambda kv: -kv[1])[:40]:
                 print(f"{n:5d}  {key}", file=sys.stderr)
+
+
+class SlowEvents:
+    """With UI_STALL_TRACE=1: every event Qt delivered on the main thread that took over 8 ms (outermost only): the
+    receiver's class and object name (the app's timers are named), the event's type, and when, printed at the end.
+
+    The Qt side of a stall: a layout pass, a style polish, a paint or a timer's slot, where StallTrace sees only
+    "inside Qt". Installed as the QApplication itself (its ``notify``), so only with the variable set."""
+
+    events: ClassVar[list[tuple[float, float, str, str]]] = []
+    app: ClassVar[Any] = None  # kept: the application object must outlive the run
+    _depth = 0
+
+    @classmethod
+    def install(cls) -> None:
+        from PySide6.QtCore import QEvent, QObject
+        from PySide6.QtWidgets import QApplication
+
+        started = time.perf_counter()
+
+        class TracingApplication(QApplication):
+            def notify(self, receiver: QObject, event: QEvent) -> bool:
+                cls._depth += 1
+                began = time.perf_counter()
+                try:
+                    return super().notify(receiver, event)
+                finally:
+                    cls._depth -= 1
+                    took = time.perf_counter() - began
+                    if took > 0.008 and cls._depth == 0:
+                        what = f"{type(receiver).__name__} '{receiver.objectName()}'"
+                        cls.events.append((took * 1000, began - started, what, str(event.type()).split(".")[-1]))
+
+        cls.app = TracingApplication(sys.argv[:1])
+
+    @classmethod
+    def report(cls) -> None:
+        print(f"events over 8 ms on the main thread: {len(cls.events)}; the longest:", file=sys.stderr)
+        for took, at, what, kind in sorted(cls.events, reverse=True)[:15]:
+            print(f"  {took:6.1f} ms at {at:6.2f} s  {what} {kind}", file=sys.stderr)
 
 
 def profiling(on: bool) -> None:
@@ -168,11 +216,18 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
     """Runs in the child process: one scenario, its meter's figures."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
     import qasync
-    from PySide6.QtWidgets import QApplication, QWidget
+    from PySide6.QtWidgets import QWidget
 
+    from ui.app import make_application
+    from ui.main_thread_gc import MainThreadCollector, freeze_long_lived
     from ui.stall_meter import StallMeter
 
-    app = QApplication.instance() or QApplication([])
+    # As the app sets itself up: its style sheet (every card's widgets are styled), translators, and Python's
+    # cycle collector run on the Qt thread by a timer (its full collections are main-thread stalls too).
+    if os.environ.get("UI_STALL_TRACE"):
+        SlowEvents.install()
+    app, _lang = make_application(os.environ.get("UI_STALL_LANG", "en"))
+    collector = MainThreadCollector(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     figures: dict[str, Any] = {}
@@ -210,11 +265,18 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
             window = MainWindow(RoomBridge(core))
             window.resize(1366, 768)
             window.show()
+            freeze_long_lived()  # as ui/console_run.py does once the window is up
             lecturer = window.lecturer
             filling = StallMeter()
             filling.start()
+            fill_trace = StallTrace("while the cards filled in")
+            filling._timer.timeout.connect(fill_trace.tick)
+            fill_trace.start()
+            began = time.perf_counter()
             await until(lambda: sum(c.device.availability is Availability.ONLINE
                                     for c in lecturer.cards.values()) >= devices, 90)
+            fill_s = time.perf_counter() - began
+            fill_trace.stop()
             filling.stop()
             changed = 0
 
@@ -237,7 +299,8 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
             meter.stop()
             online = sum(c.device.availability is Availability.ONLINE for c in lecturer.cards.values())
             figures.update(longest=meter.longest_ms, p99=meter.p99_ms, ticks=meter.ticks, cards=len(lecturer.cards),
-                           online=online, changes=changed, filling=filling.longest_ms)
+                           online=online, changes=changed, filling=filling.longest_ms,
+                           fill_s=fill_s)
             window.bridge.detach()
             await core.stop()
 
@@ -257,6 +320,7 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
             window = MainWindow(RoomBridge(core))
             window.resize(1366, 768)
             window.show()
+            freeze_long_lived()  # as ui/console_run.py does once the window is up
             window.show_workspace("studio")
             studio = window.studio._studio()
             await studio.set_output((1920, 1080), 30)
@@ -295,8 +359,11 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
         with loop:
             loop.run_until_complete(run())
     finally:
+        collector.stop()
         if sim is not None:
             stop_room(sim)
+    if os.environ.get("UI_STALL_TRACE"):
+        SlowEvents.report()
     if os.environ.get("UI_STALL_PROFILE"):
         import pstats
         pstats.Stats(PROFILE, stream=sys.stderr).sort_stats(os.environ["UI_STALL_PROFILE"]).print_stats(40)
@@ -312,20 +379,21 @@ def child(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
     return dict(json.loads(lines[-1]))
 
 
-def start_stress() -> subprocess.Popen[bytes]:
+def start_stress(timeout_s: int) -> subprocess.Popen[bytes]:
     if shutil.which("stress-ng") is None:
         sys.exit("stress-ng is not installed: apt-get install -y stress-ng")
-    return subprocess.Popen(["stress-ng", "--cpu", "2", "--timeout", "300", "--quiet"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    return subprocess.Popen(["stress-ng", "--cpu", "2", "--timeout", str(timeout_s), "--quiet"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     scenario_names = ("bare", "devices", "devices-main", "pip", "pip-plain")
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--quick", action="store_true", help="4 s each instead of --seconds")
+    parser.add_argument("--quick", action="store_true", help="3 s each instead of --seconds")
     parser.add_argument("--devices", type=int, default=100)
     parser.add_argument("--load", choices=("quiet", "stress", "both"), default="both")
+    parser.add_argument("--runs", type=int, default=3, help="runs of every scenario under each load (default 3)")
     parser.add_argument("--compare", action="store_true",
                         help="also the devices polled on the window's own loop (the design before the device thread) "
                              "and the recording with x264's threads at normal priority (before media/nice.py)")
@@ -334,44 +402,71 @@ def main() -> None:
     parser.add_argument("--child", choices=scenario_names, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.quick:
-        args.seconds = 4.0
-    if args.seconds <= 0 or args.devices <= 0:
-        sys.exit("--seconds and --devices must be positive")
+        args.seconds = 3.0
+    if args.seconds <= 0 or args.devices <= 0 or args.runs <= 0:
+        sys.exit("--seconds, --devices and --runs must be positive")
     if args.child:
         print(json.dumps(measure(args.child, args.seconds, args.devices)), flush=True)
         return
     loads = ("quiet", "stress") if args.load == "both" else (args.load,)
     scenarios = args.only or ["bare", "devices", *(["devices-main"] if args.compare else []), "pip",
                               *(["pip-plain"] if args.compare else [])]
-    print(f"Qt main-thread stall, {args.seconds:g} s each (5 ms precise timer; target: longest ≤ {TARGET_MS:g} ms)")
+    print(f"Qt main-thread stall, {args.seconds:g} s each, {args.runs} run(s) of every scenario, interleaved"
+          f" (5 ms precise timer; target: longest ≤ {TARGET_MS:g} ms in every run)")
     for load in loads:
-        stress = start_stress() if load == "stress" else None
+        bound = int(args.runs * len(scenarios) * (args.seconds + 40) + 30)  # bounded even if this script dies
+        stress = start_stress(bound) if load == "stress" else None
         try:
             time.sleep(1.0 if stress else 0)
             print(f"\n{'beside stress-ng --cpu 2' if stress else 'quiet'} (load average {os.getloadavg()[0]:.1f})")
+            runs: dict[str, list[dict[str, Any]]] = {scenario: [] for scenario in scenarios}
+            for number in range(args.runs):  # bare, devices, pip, bare, …: a load that drifts meets each alike
+                for scenario in scenarios:
+                    f = child(scenario, args.seconds, args.devices)
+                    f["load"] = os.getloadavg()[0]
+                    runs[scenario].append(f)
+                    print(f"  run {number + 1} {scenario:<13} longest {f['longest']:7.1f} ms   p99 {f['p99']:6.1f} ms"
+                          f"  (load {f['load']:.1f}){details(scenario, f)}", flush=True)
+                    if f.get("cpu"):
+                        print("      CPU, % of a core: " + ", ".join(f"{k} {v:g}" for k, v in f["cpu"].items()))
+            print(f"  summary, {'beside stress-ng --cpu 2' if stress else 'quiet'}:")
             for scenario in scenarios:
-                f = child(scenario, args.seconds, args.devices)
-                extra = ""
-                if scenario.startswith("devices"):
-                    extra = (f"  {f['online']}/{f['cards']} cards online, {f['changes']} device changes;"
-                             f" filling the cards: {f['filling']:.1f} ms")
-                elif scenario.startswith("pip"):
-                    extra = (f"  {f['previews']} preview frames shown; {f['frames']} frames recorded, "
-                             f"{f['skipped']} skipped by a busy encoder")
-                label = {"bare": "reference: bare Qt window", "devices": f"{args.devices} devices polled",
-                         "devices-main": "reference: same, on the window's loop",
-                         "pip": "1080p30 PiP recording + preview",
-                         "pip-plain": "reference: same, x264 at normal nice"}[scenario]
-                verdict = ("" if scenario in ("bare", "devices-main", "pip-plain")
-                           else ("  ok" if f["longest"] <= TARGET_MS else "  OVER TARGET"))
-                print(f"  {label:<37} longest {f['longest']:7.1f} ms   p99 {f['p99']:6.1f} ms  (load"
-                      f" {os.getloadavg()[0]:.1f}){verdict}{extra}")
-                if f.get("cpu"):
-                    print("      CPU, % of a core: " + ", ".join(f"{k} {v:g}" for k, v in f["cpu"].items()))
+                print(summary(scenario, runs[scenario], args.devices))
         finally:
             if stress is not None:
                 os.killpg(stress.pid, 15)
                 stress.wait(10)
+
+
+def details(scenario: str, f: dict[str, Any]) -> str:
+    if scenario.startswith("devices"):
+        return (f"  {f['online']}/{f['cards']} cards online, {f['changes']} device changes;"
+                f" while the cards filled in: longest {f['filling']:.1f} ms, {f['fill_s']:.2f} s to fill")
+    if scenario.startswith("pip"):
+        return (f"  {f['previews']} preview frames shown; {f['frames']} frames recorded, "
+                f"{f['skipped']} skipped by a busy encoder")
+    return ""
+
+
+def summary(scenario: str, runs: list[dict[str, Any]], devices: int) -> str:
+    """One line: every run's longest and p99, the worst of them against the target (a swing shows as such)."""
+    label = {"bare": "reference: bare Qt window", "devices": f"{devices} devices polled",
+             "devices-main": "reference: same, on the window's loop",
+             "pip": "1080p30 PiP recording + preview",
+             "pip-plain": "reference: same, x264 at normal nice"}[scenario]
+    worst = max(f["longest"] for f in runs)
+    verdict = ("" if scenario in ("bare", "devices-main", "pip-plain")
+               else ("  ok" if worst <= TARGET_MS else "  OVER TARGET"))
+    longest = " / ".join(f"{f['longest']:.1f}" for f in runs)
+    p99 = " / ".join(f"{f['p99']:.1f}" for f in runs)
+    loads = " / ".join(f"{f['load']:.1f}" for f in runs)
+    line = (f"    {label:<37} longest {longest} ms (max {worst:.1f}, median"
+            f" {statistics.median(f['longest'] for f in runs):.1f})   p99 {p99} ms   load {loads}{verdict}")
+    if scenario.startswith("devices"):
+        filling = " / ".join(f"{f['filling']:.1f}" for f in runs)
+        took = " / ".join(f"{f['fill_s']:.2f}" for f in runs)
+        line += f"\n    {'':<37} while {devices} cards filled in: longest {filling} ms, filled in {took} s"
+    return line
 
 
 if __name__ == "__main__":

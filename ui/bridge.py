@@ -78,6 +78,7 @@ class RoomBridge(QObject):
         self._device_timer = QTimer(self)
         self._device_timer.setSingleShot(True)
         self._device_timer.setInterval(DEVICE_FLUSH_MS)
+        self._device_timer.setObjectName("device-flush")  # named for bench/ui_stall.py's trace
         self._device_timer.timeout.connect(self._window_ends)
         self._unsubscribe = self.room.events.subscribe(self._relay)
 

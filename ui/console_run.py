@@ -18,6 +18,7 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 from ui.app import STARTUP_PROBE_ENV, FirstWindow, MappedProbe
+from ui.main_thread_gc import freeze_long_lived
 
 if TYPE_CHECKING:
     from classroom_console.console import ConsoleCore
@@ -156,6 +157,7 @@ async def _start(app: QApplication, first: FirstWindow, args: argparse.Namespace
     window.setGeometry(first.geometry())
     window.show()
     first.hide()
+    freeze_long_lived()  # the imports, the core and the window stay: later collections need not walk them
     if args.screenshot:
         args.screenshot.mkdir(parents=True, exist_ok=True)
     if probe:  # the bench wants the times, not a session: close as soon as the console is up

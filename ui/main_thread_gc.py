@@ -26,6 +26,7 @@ class MainThreadCollector(QObject):
         super().__init__(parent)
         self._timer = QTimer(self)
         self._timer.setInterval(CHECK_MS)
+        self._timer.setObjectName("main-thread-gc")  # named for bench/ui_stall.py's trace
         self._timer.timeout.connect(collect_due)
         self._was_enabled = gc.isenabled()
         gc.disable()
@@ -35,3 +36,10 @@ class MainThreadCollector(QObject):
         self._timer.stop()
         if self._was_enabled:
             gc.enable()
+
+
+def freeze_long_lived() -> None:
+    """Once the console is up: what exists now (modules, classes, the window, the core) lives as long as the app,
+    so later collections skip it (``gc.freeze``). A full collection over those ~100,000 objects held the Qt thread
+    for 30-80 ms whenever the oldest generation came due; now it walks only what was made since."""
+    gc.freeze()

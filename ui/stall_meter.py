@@ -24,6 +24,7 @@ class StallMeter(QObject):
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(interval_ms)
+        self._timer.setObjectName("stall-meter")
         self._timer.timeout.connect(self._tick)
 
     def start(self) -> None:
