@@ -149,11 +149,14 @@ async def browse(
     deadline = time.monotonic() + window
     try:
         while (left := deadline - time.monotonic()) > 0:
-            try:
-                async with asyncio.timeout(left):  # not wait_for: see devices/tasks.py
-                    service = await found.get()
-            except TimeoutError:
-                break
+            if not found.empty():  # 1,000 resolves land in bursts: no timer for one already there
+                service = found.get_nowait()
+            else:
+                try:
+                    async with asyncio.timeout(left):  # not wait_for: see devices/tasks.py
+                        service = await found.get()
+                except TimeoutError:
+                    break
             if service is None or last.get((service.service_type, service.name)) == service:
                 continue  # unusable, or an Updated event that changed nothing we report
             last[(service.service_type, service.name)] = service

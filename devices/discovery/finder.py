@@ -153,11 +153,14 @@ class _Run:
                 left = self.deadline + self.grace - now
                 if not self.pending or left <= 0:
                     break
-            try:
-                async with asyncio.timeout(left):  # not wait_for: see devices/tasks.py
-                    event = await self.events.get()
-            except TimeoutError:
-                continue  # the window (or its grace) is over: the loop's head decides
+            if not self.events.empty():  # a campus look queues thousands: no timer for one already there
+                event = self.events.get_nowait()
+            else:
+                try:
+                    async with asyncio.timeout(left):  # not wait_for: see devices/tasks.py
+                        event = await self.events.get()
+                except TimeoutError:
+                    continue  # the window (or its grace) is over: the loop's head decides
             if event is None:
                 continue
             info = self._on_candidate(event) if isinstance(event, _Candidate) else self._on_identity(*event)
