@@ -1,6 +1,7 @@
 """What a PostgreSQL centre does for many requests at once, on one throwaway cluster: sessions are stored in groups
 (``centre/pg_writer.py``: the sums still equal a recount, a session re-sent while its first version waits counts
-once and ends as its last version, one session the server refuses fails alone), token lookups share statements and
+once and ends as its last version, one session the server refuses fails alone, a group's new sessions go in without a
+server function call each), token lookups share statements and
 still see a revoke at once (``centre/pg_batch.py``), and a report asked at once is made once."""
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ import random
 from collections.abc import Awaitable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from classroom_console.centre import pg_store
 from classroom_console.centre.db import Identity
 from classroom_console.centre.db_postgres import PostgresCentreDB
 from classroom_console.centre.db_sqlite import SqliteCentreDB
@@ -212,3 +215,51 @@ async def test_a_report_asked_at_once_is_made_once_and_made_again_after_a_store(
         assert leaving.cancelled()
     finally:
         await db.close()
+
+
+CALLS = """SELECT funcname, calls FROM pg_stat_user_functions
+    WHERE funcname IN ('centre_store_new_session', 'centre_store_session', 'centre_add_shared_sums',
+                       'centre_store_sessions')"""
+
+
+async def calls(conn: Any) -> dict[str, int]:
+    """The server's counts of each function called so far (this connection's pending counts flushed first)."""
+    await conn.execute("SELECT pg_stat_force_next_flush()")  # flushed as the connection goes idle
+    await conn.execute("SELECT pg_stat_clear_snapshot()")
+    return {str(r[0]): int(r[1]) for r in await conn.fetch(CALLS)}
+
+
+async def test_a_groups_new_sessions_are_stored_without_a_function_call_each(
+    postgres_url: str,  # noqa: F811 (fixture)
+) -> None:
+    """Stored by statements over the whole group (``pg_store.GROUP_NEW``), not by a server function called once
+    per session (its twenty-odd statements each were most of the server's CPU per session): counted by the server
+    itself (``track_functions``). The answers are still each session's events, and a re-send still goes through
+    ``centre_store_session``."""
+    asyncpg = pytest.importorskip("asyncpg")
+    db = await fresh_postgres(postgres_url)  # the schema and the procedures, no sessions
+    await db.close()
+    conn = await asyncpg.connect(postgres_url)
+    try:
+        async with asyncio.timeout(BOUND_S):
+            await conn.execute("SET track_functions = 'pl'")
+            before = await calls(conn)
+            rng = random.Random(11)
+            rows = [session_rows(f"g{i % 3}", f"gs{i}", body(rng, f"gs{i}", i % 3, 5 + i), NOW) for i in range(8)]
+            docs = "[" + ",".join(pg_store.document(r) for r in rows) + "]"
+            held = await conn.fetchval(pg_store.STORE_GROUP, docs)
+            counted = [await conn.fetchval("SELECT count(*) FROM session_events WHERE room_id = $1 AND session_id = $2",
+                                           r.session["room_id"], r.session["id"]) for r in rows]
+            assert list(held) == counted and all(n > 0 for n in counted)
+            # one of them again, changed: stored before, so it takes the old way (its old version taken away first)
+            again = session_rows("g1", "gs1", body(rng, "gs1", 1, 20), NOW)
+            (n_again,) = await conn.fetchval(pg_store.STORE_GROUP, "[" + pg_store.document(again) + "]")
+            assert n_again == await conn.fetchval(
+                "SELECT count(*) FROM session_events WHERE room_id = 'g1' AND session_id = 'gs1'")
+            after = await calls(conn)
+        made = {name: after.get(name, 0) - before.get(name, 0) for name in after}
+        assert made.get("centre_store_sessions") == 2  # the server counted our calls: the figures below are real
+        assert made.get("centre_store_new_session", 0) == 0 and made.get("centre_add_shared_sums", 0) == 0
+        assert made.get("centre_store_session") == 1
+    finally:
+        await conn.close()
