@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import math
@@ -13,9 +14,9 @@ import pytest
 
 from classroom_console.centre.db_sqlite import SqliteCentreDB
 from classroom_console.centre.payloads import session_rows
-from classroom_console.centre.reports import report_json
+from classroom_console.centre.reports import ReportCache, report_json
 from classroom_console.centre.tokens import STAFF
-from classroom_console.usage_model import UsageFilter
+from classroom_console.usage_model import UsageFilter, UsageReport
 from tests.test_centre_api import auth
 from tests.test_centre_rollups import FILTERS, NOW, body
 from tests.test_sync_support import add_token, running_centre
@@ -76,3 +77,62 @@ async def test_the_same_query_asked_again_is_answered_fresh_after_an_upload(tmp_
         for _ in range(2):  # a bad query is refused each time, not kept
             async with http.get(f"{centre.url}/api/v1/usage", params={"since": "9999-01-01"}, headers=auth(staff)) as r:
                 assert r.status == 400
+
+
+async def test_many_asking_at_once_get_one_report_made_per_generation_each_fresh(tmp_path: Path) -> None:
+    """20 staff screens asking the same report at once (between uploads) are answered by one report made, the
+    same exact bytes for all, equal to the database's own; after each upload's answer, the next ones include it."""
+    async with running_centre(tmp_path) as centre, aiohttp.ClientSession() as http:
+        assert centre.db is not None
+        db = centre.db
+        room, staff = await add_token(centre, "Room A"), await add_token(centre, "Staff", STAFF)
+        made: list[UsageFilter] = []
+        usage = db.usage
+
+        async def counted(f: UsageFilter) -> UsageReport:  # a spy: the real report, counted
+            made.append(f)
+            return await usage(f)
+
+        db.usage = counted  # type: ignore[method-assign]
+        query = {"since": "2025-09-01", "until": "2025-12-31"}
+
+        async def report() -> bytes:
+            async with http.get(f"{centre.url}/api/v1/usage", params=query, headers=auth(staff)) as r:
+                assert r.status == 200, await r.text()
+                return await r.read()
+
+        for n in range(1, 4):
+            sid = f"s{n}"
+            b = body(random.Random(sid), sid, 0, 3)
+            async with http.put(f"{centre.url}/api/v1/sessions/{sid}", json=b, headers=auth(room)) as r:
+                assert r.status == 200, await r.text()
+            answers = await asyncio.gather(*(report() for _ in range(20)))
+            assert len(made) == n  # once for these 20, not 20 times
+            assert set(answers) == {report_json(await usage(made[-1]))}
+            assert json.loads(answers[0])["sessions"] == n  # includes the upload answered just before
+
+
+async def test_a_report_on_its_way_survives_the_request_that_started_it_going_away() -> None:
+    cache = ReportCache()
+    f = UsageFilter(room="Room A")
+    release, begun = asyncio.Event(), asyncio.Event()
+    started = 0
+
+    async def make(_: UsageFilter) -> bytes:
+        nonlocal started
+        started += 1
+        begun.set()
+        await release.wait()
+        return b"{}"
+
+    first = asyncio.ensure_future(cache.get_or_make(f, 7, make))
+    second = asyncio.ensure_future(cache.get_or_make(f, 7, make))
+    async with asyncio.timeout(30):
+        await begun.wait()
+    first.cancel()  # its client went away
+    release.set()
+    async with asyncio.timeout(30):
+        assert await second == b"{}"
+    assert first.cancelled() and started == 1
+    assert cache.get(f, 7) == b"{}" and await cache.get_or_make(f, 7, make) == b"{}" and started == 1
+    assert cache.get(f, 8) is None  # another generation: made again

@@ -178,12 +178,12 @@ async def usage(request: web.Request) -> web.Response:
         if f.room not in (None, who.name):
             return error(403, "a room token may read only its own room")
         f = dataclasses.replace(f, room=who.name)
-    db, cache = request.app[DB], request.app[REPORTS]
-    generation = db.generation
-    body = cache.get(f, generation)
-    if body is None:
-        body = report_json(await db.usage(f))
-        cache.put(f, generation, body)
+    db = request.app[DB]
+
+    async def make(f: UsageFilter) -> bytes:
+        return report_json(await db.usage(f))
+
+    body = await request.app[REPORTS].get_or_make(f, db.generation, make)  # once per generation, however many ask
     return web.Response(body=body, content_type="application/json")
 
 

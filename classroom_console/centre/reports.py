@@ -10,9 +10,12 @@ the same question often.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import functools
 import json
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -69,10 +72,51 @@ def _report_json(report: UsageReport) -> bytes:
 
 
 class ReportCache:
-    """Reports by filter, valid while the database's generation is unchanged (None: never kept)."""
+    """Reports by filter, valid while the database's generation is unchanged (None: never kept).
+
+    A report missing is made once however many ask for it under one generation (``get_or_make``): when an
+    upload phase ends, every staff screen and room misses at the same moment, and each made the same report.
+    It is made by a task of its own, so a request that goes away (its client gone, a timeout) does not
+    cancel it for the others waiting. A request under a later generation (after an upload's answer) never
+    joins an earlier one's making: it is made again, so it includes that upload.
+    """
 
     def __init__(self) -> None:
         self._kept: OrderedDict[UsageFilter, tuple[int, bytes]] = OrderedDict()
+        self._making: dict[tuple[UsageFilter, int], asyncio.Future[bytes]] = {}
+        self.made = 0  # reports made (not found kept or on their way): what the single flight saves shows here
+
+    async def get_or_make(
+        self, f: UsageFilter, generation: int | None, make: Callable[[UsageFilter], Awaitable[bytes]]
+    ) -> bytes:
+        body = self.get(f, generation)
+        if body is not None:
+            return body
+        if generation is None:  # nothing is kept: every request makes its own (the back end may share)
+            self.made += 1
+            return await make(f)
+        key = (f, generation)
+        making = self._making.get(key)
+        if making is None:
+            self.made += 1
+            making = self._making[key] = asyncio.ensure_future(self._make_and_keep(f, generation, make))
+            making.add_done_callback(functools.partial(self._done, key))
+        return await asyncio.shield(making)
+
+    async def _make_and_keep(
+        self, f: UsageFilter, generation: int, make: Callable[[UsageFilter], Awaitable[bytes]]
+    ) -> bytes:
+        body = await make(f)
+        kept = self._kept.get(f)
+        if kept is None or kept[0] <= generation:
+            self.put(f, generation, body)
+        return body
+
+    def _done(self, key: tuple[UsageFilter, int], done: asyncio.Future[bytes]) -> None:
+        if self._making.get(key) is done:
+            del self._making[key]
+        if not done.cancelled():
+            done.exception()  # retrieved: every request waiting has been given it
 
     def get(self, f: UsageFilter, generation: int | None) -> bytes | None:
         kept = self._kept.get(f)
