@@ -61,6 +61,7 @@ class LecturerWorkspace(QWidget):
         # Found, card not built yet (each uid's latest state): a room answering 100 devices at once gets its cards
         # a few per frame (CARD_BUILD_BUDGET_S), so the window never freezes while they fill in.
         self.unbuilt: dict[str, DeviceInfo] = {}
+        self._made: dict[str, DeviceCard | CameraCard] = {}  # made, hidden: placed and shown on the next step
         self._last_built = 0.0  # when the last card was built: another within a frame waits for the next turn
         self._build_timer = QTimer(self)
         self._build_timer.setSingleShot(True)
@@ -161,7 +162,7 @@ class LecturerWorkspace(QWidget):
             self.show_device(device)
 
     def _nothing_found_yet(self) -> None:
-        if self.cards or self.unbuilt:
+        if self.found_count():
             return
         self.empty.title.setText(self.tr("No devices found on this network yet"))
         self.empty.body.setText(
@@ -241,7 +242,7 @@ class LecturerWorkspace(QWidget):
             )
 
     def _update_devices_status(self) -> None:
-        count = len(self.cards) + len(self.unbuilt)
+        count = self.found_count()
         self.devices_status.setText(
             self.tr("Looking for devices…") if count == 0 else self.tr("%1 found").replace("%1", str(count))
         )
@@ -376,7 +377,7 @@ class LecturerWorkspace(QWidget):
         """Ending turns the room off: one question first, so a stray click does not darken a lecture."""
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("End the session"), self.tr("End this session?"),
                           parent=self)
-        if self.with_devices.isChecked() and (self.cards or self.unbuilt):
+        if self.with_devices.isChecked() and self.found_count():
             box.setInformativeText(self.tr("The room's devices will be turned off."))
         end = box.addButton(self.tr("End session"), QMessageBox.ButtonRole.AcceptRole)
         box.addButton(self.tr("Keep it running"), QMessageBox.ButtonRole.RejectRole)
@@ -486,23 +487,35 @@ class LecturerWorkspace(QWidget):
 
     def show_device(self, device: DeviceInfo) -> None:
         card = self.cards.get(device.uid)
-        if card is None and (self.unbuilt or time.perf_counter() - self._last_built < FRAME_S):
-            self._wait_for_card(device)
-            return
         wants_camera = Capability.STREAM in device.capabilities
+        if card is None:
+            made = self._made.get(device.uid)
+            if made is not None and isinstance(made, CameraCard) == wants_camera:
+                made.update_device(device)  # made, shown on the next turn: it shows the latest then
+                return
+            if made is not None:
+                del self._made[device.uid]
+                made.deleteLater()
+            if self.unbuilt or self._made or time.perf_counter() - self._last_built < FRAME_S:
+                self._wait_for_card(device)
+                return
         if card is not None and isinstance(card, CameraCard) != wants_camera:
             self._drop_card(card)  # a device first known by its address turned out to be a camera, or back
             card = None
         if card is None:
-            self._build_card(device)
+            self._show_card(self._make_card(device))
             return
         card.update_device(device)
         window = self.camera_windows.get(device.uid)
         if window is not None:
             window.update_device(device)
 
+    def found_count(self) -> int:
+        """Every device found, its card shown or not yet."""
+        return len(self.cards) + len(self._made) + len(self.unbuilt)
+
     def _wait_for_card(self, device: DeviceInfo) -> None:
-        first = not self.cards and not self.unbuilt
+        first = self.found_count() == 0
         self.unbuilt[device.uid] = device
         if first:
             self._show_grid()
@@ -511,35 +524,45 @@ class LecturerWorkspace(QWidget):
             self._build_timer.start()
 
     def _build_waiting(self) -> None:
-        """One frame's slice of the waiting cards, oldest first; the rest on the next turn of the event loop."""
+        """A turn's slice of the waiting cards, oldest first, the rest on the next turn of the event loop.
+
+        A card is made (hidden) in one step and placed and shown (styled) in another, each about half of its
+        cost, so a slow machine's turn holds one of them, not both."""
         self._update_devices_status()  # every device found is counted at once, built or not
-        started = time.perf_counter()
-        while self.unbuilt:  # at least one a turn, however slow the machine
-            self._build_card(self.unbuilt.pop(next(iter(self.unbuilt))))
-            if time.perf_counter() - started > CARD_BUILD_BUDGET_S:
+        started = step_began = time.perf_counter()
+        while self._made or self.unbuilt:  # at least one step a turn, however slow the machine
+            if self._made:
+                self._show_card(self._made.pop(next(iter(self._made))))
+            else:
+                device = self.unbuilt.pop(next(iter(self.unbuilt)))
+                self._made[device.uid] = self._make_card(device)
+            now = time.perf_counter()
+            if 2 * now - step_began - started > CARD_BUILD_BUDGET_S:  # another step like it would overrun
                 break
-        if self.unbuilt:
+            step_began = now
+        if self._made or self.unbuilt:
             self._build_timer.start()
 
-    def _build_card(self, device: DeviceInfo) -> None:
-        card: DeviceCard | CameraCard
-        # Made inside the grid's widget, placed, polished and shown here, where the frame's budget counts it:
-        # made elsewhere and moved in, its widgets would be styled again later, a whole slice's at once.
+    def _make_card(self, device: DeviceInfo) -> DeviceCard | CameraCard:
+        # Made inside the grid's widget (hidden until shown): made elsewhere and moved in, its widgets would be
+        # styled again when moved.
         if Capability.STREAM in device.capabilities:
             camera = CameraCard(device, self.bridge, self.grid_host)
             camera.sig_enlarge.connect(self.open_camera)
-            card = camera
-        else:
-            card = DeviceCard(device, self.bridge, self.grid_host)
-        self.cards[device.uid] = card
+            return camera
+        return DeviceCard(device, self.bridge, self.grid_host)
+
+    def _show_card(self, card: DeviceCard | CameraCard) -> None:
+        uid = card.device.uid
+        self.cards[uid] = card
         self._place_cards()
-        card.show()
-        if not self.unbuilt:
+        card.show()  # styled here, in this turn's budget, not later with the rest of a slice
+        if not self.unbuilt and not self._made:
             self._show_grid()
             self._update_devices_status()
-        window = self.camera_windows.get(device.uid)
+        window = self.camera_windows.get(uid)
         if window is not None:
-            window.update_device(device)
+            window.update_device(card.device)
         self._last_built = time.perf_counter()
 
     def _show_grid(self) -> None:
