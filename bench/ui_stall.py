@@ -343,9 +343,12 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
             meter.stop()
             shown = window.studio.relay.shown
             stats = studio.stats()
+            changes = studio.recorder.preset_changes if studio.recorder else []
+            steps = [f"{c.old}->{c.new} at {c.at_s:.1f} s" for c in changes]  # the Studio's adaptive preset
             await studio.stop_recording()
             figures.update(longest=meter.longest_ms, p99=meter.p99_ms, ticks=meter.ticks, previews=shown,
-                           frames=stats.frames if stats else 0, skipped=stats.skipped_by_encoder if stats else 0)
+                           frames=stats.frames if stats else 0, skipped=stats.skipped_by_encoder if stats else 0,
+                           presets=steps)
             window.bridge.detach()
             await studio.close()
             await core.stop()
@@ -444,7 +447,7 @@ def details(scenario: str, f: dict[str, Any]) -> str:
                 f" while the cards filled in: longest {f['filling']:.1f} ms, {f['fill_s']:.2f} s to fill")
     if scenario.startswith("pip"):
         return (f"  {f['previews']} preview frames shown; {f['frames']} frames recorded, "
-                f"{f['skipped']} skipped by a busy encoder")
+                f"{f['skipped']} skipped by a busy encoder; preset steps: {', '.join(f.get('presets', [])) or 'none'}")
     return ""
 
 
