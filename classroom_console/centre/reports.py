@@ -59,14 +59,6 @@ def report_json(report: UsageReport) -> bytes:
     return body
 
 
-def remember_json(report: UsageReport, body: bytes) -> None:
-    """``report``'s JSON is ``body`` (made by another centre process and read back from the database): sent as is,
-    so every process answers with the same bytes."""
-    _MADE[id(report)] = (report, body)
-    while len(_MADE) > MADE_KEPT:
-        _MADE.popitem(last=False)
-
-
 def _report_json(report: UsageReport) -> bytes:
     return json.dumps(report, default=_shallow, allow_nan=False).encode()
 
