@@ -41,10 +41,15 @@ class PresetChange:
 PRESET_LOOKAHEAD = {"ultrafast": 0, "superfast": 0, "veryfast": 10, "faster": 20, "fast": 30, "medium": 40,
                     "slow": 50, "slower": 60, "veryslow": 60}
 # Each frame x264 holds at 1080p is ~12 MB (half-pel planes, lowres copies): most of a recording's memory is
-# x264's (bench/memory.py: 207 MB of the window's 486 MB at veryfast). One frame thread a core (not 1.5), no frames
-# queued for the lookahead thread (sync-lookahead=0), a lookahead of at most 7 frames and B-frames that are not
-# references (b-pyramid=none) hold 81 MB less; at crf 23 the bitrate and PSNR stay within 2 % and 0.1 dB
-# (bench/memory.py --only x264 prints both beside x264's defaults).
+# x264's (bench/memory.py: 207 MB of the window's 486 MB at veryfast). One frame thread a core (not 1.5), one frame
+# queued for the lookahead thread (sync-lookahead=1, not x264's threads+B-frames), a lookahead of at most 7 frames
+# and B-frames that are not references (b-pyramid=none) hold 70 MB less; at crf 23 the bitrate and PSNR stay within
+# 2 % and 0.1 dB (bench/memory.py --only x264 prints both beside x264's defaults).
+# sync-lookahead must not be 0: that runs the lookahead (frame types, mbtree) on the thread that calls encode, not
+# on x264's own lookahead thread, and it was 58 % of x264's CPU there (7.7 of 13.2 CPU-s for 300 1080p frames):
+# a serial step that capped the encoder near 1.3x real time on two idle cores. With one frame queued the caller
+# does 0.7 CPU-s and 1080p30 went from 7.9 to 13.0 fps at load 8 for 9 MB more (/tmp sweep, 2026-11-30).
+SYNC_LOOKAHEAD = 1
 LOOKAHEAD_CAP = 7
 MAX_THREADS = 4
 
@@ -57,7 +62,7 @@ def x264_options(preset: str, crf: int, gop: int) -> dict[str, str]:
     """Codec options for a ladder name (a real x264 preset or one of ``VARIANTS``)."""
     real, extra = VARIANTS.get(preset, (preset, ""))
     lookahead = min(PRESET_LOOKAHEAD.get(real, LOOKAHEAD_CAP), LOOKAHEAD_CAP)
-    params = (f"keyint={gop}:min-keyint={gop}:scenecut=0:threads={x264_threads()}:sync-lookahead=0"
+    params = (f"keyint={gop}:min-keyint={gop}:scenecut=0:threads={x264_threads()}:sync-lookahead={SYNC_LOOKAHEAD}"
               f":rc-lookahead={lookahead}:b-pyramid=none" + (f":{extra}" if extra else ""))
     return {"preset": real, "crf": str(crf), "x264-params": params}
 
