@@ -15,6 +15,7 @@ from classroom_console.media.adaptive import (
     LADDER,
     LOOKAHEAD_CAP,
     SYNC_LOOKAHEAD,
+    headers_only,
     open_video,
     x264_options,
     x264_threads,
@@ -76,3 +77,14 @@ def test_an_open_that_fails_raises_on_the_callers_thread() -> None:
     options["preset"] = "no-such-preset"
     with pytest.raises(av.error.FFmpegError):
         open_video(SIZE, 30, options)
+
+
+def test_a_template_opened_for_its_headers_alone_has_the_encoders_very_headers() -> None:
+    """The adaptive recording's template x264 is opened light (one thread, no lookahead): its SPS/PPS,
+    what every output is opened with, must be byte for byte those of the x264 that encodes."""
+    for preset in ("veryfast", "superfast"):
+        options = x264_options(preset, 23, 30)
+        light = headers_only(options)
+        assert {"threads=1", "sync-lookahead=0", "rc-lookahead=0"} <= set(light["x264-params"].split(":"))
+        full, header = open_video((640, 360), 30, options), open_video((640, 360), 30, light)
+        assert bytes(full.extradata) == bytes(header.extradata)

@@ -67,6 +67,15 @@ def x264_options(preset: str, crf: int, gop: int) -> dict[str, str]:
     return {"preset": real, "crf": str(crf), "x264-params": params}
 
 
+def headers_only(options: dict[str, str]) -> dict[str, str]:
+    """Options for an x264 opened for its stream headers alone (``adaptive``: the template's, never fed, while a
+    context of its own encodes): one thread, no lookahead thread, no lookahead. The SPS/PPS depend on none of
+    them, and the idle encoder holds 1.4 MB instead of 13 at 1080p (the second x264 an adaptive recording opens)."""
+    params = dict(item.split("=", 1) for item in options["x264-params"].split(":"))
+    params.update({"threads": "1", "sync-lookahead": "0", "rc-lookahead": "0"})
+    return {**options, "x264-params": ":".join(f"{k}={v}" for k, v in params.items())}
+
+
 def open_video(size: tuple[int, int], fps: int, options: dict[str, str]) -> Any:
     """A libx264 context as the encoder opens its first one (frame threads, global headers)."""
     ctx = av.CodecContext.create("libx264", "w")

@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from ._worker import Worker
-from .adaptive import WINDOW_S, PresetChange, SkipWatch, open_video, x264_options
+from .adaptive import WINDOW_S, PresetChange, SkipWatch, headers_only, open_video, x264_options
 from .disk import STOP_FLOOR_BYTES
 from .frames import AUDIO_RATE, BufferPool, Image, Samples, as_image
 from .nice import at_lower_priority
@@ -272,7 +272,10 @@ class Encoder:
         gop = max(1, round(self.gop_s * self.fps))
         self._opened_gop_s = gop / self.fps
         template = self._template = av.open("template", "w", format="null")
-        video = template.add_stream("libx264", rate=self.fps, options=x264_options(self.preset, self.settings.crf, gop))
+        options = x264_options(self.preset, self.settings.crf, gop)
+        if self.settings.adaptive:  # the template gives the headers; _VideoEncoder opens the one that encodes
+            options = headers_only(options)
+        video = template.add_stream("libx264", rate=self.fps, options=options)
         video.width, video.height, video.pix_fmt = w, h, "yuv420p"
         # PyAV defaults to slice threads; x264's frame threads (what the ffmpeg CLI uses) are ~25% cheaper.
         video.codec_context.thread_type = "FRAME"

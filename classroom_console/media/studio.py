@@ -50,7 +50,9 @@ class Studio:
         self.room = room
         self.store = store
         self.folder = folder
-        self.settings = settings or EncoderSettings()
+        # The window's recording steps to a faster preset when a busy PC makes the encoder skip frames (as
+        # ``record --preset auto`` does), logged as a preset-changed session event: the lecturer cannot pick one.
+        self.settings = settings or EncoderSettings(adaptive=True)
         self.start_floor_bytes = start_floor_bytes
         self.tracks = False  # also each video source into a file of its own (presenter / presentation tracks)
         self.program = Program(size, fps, preview_fps=15)
