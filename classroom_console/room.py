@@ -73,8 +73,6 @@ class Room:
         self.session: Session | None = None
         self._store = log_store
         self._pending: set[asyncio.Task[Any]] = set()
-        self._to_remember: dict[str, DeviceInfo] = {}  # devices whose store row is due (each one's latest)
-        self._remembering = False
 
     def attach_store(self, log_store: SessionLog) -> None:
         self._store = log_store
@@ -99,32 +97,7 @@ class Room:
             if "availability" in changed or "state" in changed:
                 self.log_event(device.uid, "state", {"changed": sorted(changed), **_summary(device)})
         if self._store is not None and self.remember_devices:
-            self._remember(device)
-
-    def _remember(self, device: DeviceInfo) -> None:
-        """The device's row in the store, written by one task in turn, each device's latest state only.
-
-        100 devices polled every second were 100 store tasks a second on the window's thread (a task, its steps
-        and its callbacks each): one task writing what is due costs a round trip a device, and a device that
-        changed again before its turn is written once."""
-        self._to_remember[device.uid] = dataclasses.replace(device)
-        if not self._remembering:
-            self._remembering = True
-            self.spawn(self._remember_due())
-
-    async def _remember_due(self) -> None:
-        store = self._store
-        try:
-            while self._to_remember and store is not None:
-                device = self._to_remember.pop(next(iter(self._to_remember)))
-                try:
-                    await store.upsert_device(device, self.room_id)
-                except Exception as exc:  # reported as a lone write's failure is; the others are still written
-                    log.error("store write failed: %s", exc)
-                    self.events.emit(ErrorRaised(
-                        "store", f"could not save to the session log: {exc}", ErrorCode.STORE_WRITE_FAILED))
-        finally:
-            self._remembering = False
+            self.spawn(self._store.upsert_device(dataclasses.replace(device), self.room_id))
 
     def lose_device(self, uid: str) -> None:
         device = self.devices.get(uid)
