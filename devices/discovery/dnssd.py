@@ -21,7 +21,8 @@ MAX_RESOLVES_PER_NAME = 4
 # A service not yet whole in the cache waits this long for the rest of its records before asking for them: a
 # responder's answer to a browse carries every service's SRV/TXT/A too, but 1,000 services' worth spans packets
 # that land over ~0.3 s after the first, and asking then cost 2,000 queries, their answers and 3 times the CPU.
-CACHE_GRACE_S = 1.0
+# Kept short: a responder that sends the PTR alone is asked this much later, inside a `discover --timeout 1`.
+CACHE_GRACE_S = 0.4
 CACHE_POLL_S = 0.1
 _MAC = re.compile(r"(?:[0-9a-f]{2}:){5}[0-9a-f]{2}")
 _CHECKS: dict[str, Callable[[str], bool]] = {
