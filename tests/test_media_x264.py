@@ -51,6 +51,7 @@ def test_every_rung_of_the_ladder_opens_with_the_caps_and_never_looks_further_th
     for preset in LADDER:
         params = x264_options(preset, 23, 30)["x264-params"]
         assert f"threads={x264_threads()}" in params and f"sync-lookahead={SYNC_LOOKAHEAD}" in params
+        assert "sync-lookahead=0" in x264_options(preset, 23, 30, lookahead_thread=False)["x264-params"]
         lookahead = int(params.split("rc-lookahead=")[1].split(":")[0])
         assert lookahead <= LOOKAHEAD_CAP
         if preset.startswith(("superfast", "ultrafast")):

@@ -117,11 +117,3 @@ def test_the_file_plays_through_a_step_in_one_stream(tmp_path: Path) -> None:
     assert len(stamps) == encoder.counters.frames
     assert stamps == sorted(stamps) and stamps[-1] > change.at_s
 
-
-def test_the_window_s_recording_steps_its_preset_too(tmp_path: Path) -> None:
-    """The Studio (the window's recording) has no preset to pick: it records with the adaptive step on, so a busy
-    lecturer PC that makes its encoder skip frames moves it to a faster preset, as ``record --preset auto``."""
-    from classroom_console.media.studio import Studio
-
-    studio = Studio(None, None, tmp_path)
-    assert studio.settings.adaptive and studio.settings.preset == "veryfast"

@@ -50,9 +50,10 @@ class Studio:
         self.room = room
         self.store = store
         self.folder = folder
-        # The window's recording steps to a faster preset when a busy PC makes the encoder skip frames (as
-        # ``record --preset auto`` does), logged as a preset-changed session event: the lecturer cannot pick one.
-        self.settings = settings or EncoderSettings(adaptive=True)
+        # The window's recording keeps x264's lookahead on the encoding thread and a fixed preset: its peak memory
+        # (bench/memory.py --only gui, 399-402 MB at load 5-6 against a 400 MB target) has no room for the
+        # lookahead thread's frame or the adaptive step's second x264 (with both: 419-420 MB in the same run).
+        self.settings = settings or EncoderSettings(lookahead_thread=False)
         self.start_floor_bytes = start_floor_bytes
         self.tracks = False  # also each video source into a file of its own (presenter / presentation tracks)
         self.program = Program(size, fps, preview_fps=15)
