@@ -10,9 +10,9 @@ import argparse
 import ipaddress
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from classroom_console.cli_text import tr
 from devices.driver import Capability, Command, Reason
@@ -89,13 +89,7 @@ async def _locate(target: str, store: AsyncStore, step_timeout: float) -> Device
     from devices.discovery import device_uid
 
     address = _as_address(target)
-    known = await store.known_devices()
-    if address is not None:
-        given_port = ":" in target and target.count(":") == 1
-        row = next((r for r in known if r["last_address"] == address[0]
-                    and (not given_port or r["last_port"] == address[1])), None)
-    else:
-        row = next((r for r in known if r["uid"] == target and r["last_address"]), None)
+    row = remembered_row(await store.known_devices(), target, address)
     if row is not None:
         return DeviceInfo(
             row["uid"], DeviceKind(row["kind"]), row.get("name") or row["uid"], row["last_address"],
@@ -112,6 +106,25 @@ async def _locate(target: str, store: AsyncStore, step_timeout: float) -> Device
         if info.uid == target:
             return info
     raise DeviceNotFound(tr("no device {target!r}: not remembered and not found on the network").format(target=target))
+
+
+class StoredRow(Protocol):
+    """A row of the store's ``devices`` table: a dict from the store, or an ``sqlite3.Row`` read directly."""
+
+    def __getitem__(self, key: str) -> Any: ...
+
+
+RowT = TypeVar("RowT", bound=StoredRow)
+
+
+def remembered_row(rows: Iterable[RowT], target: str, address: tuple[str, int] | None) -> RowT | None:
+    """The remembered device a target names (rows most recently seen first): by address, and by port only where
+    the target gives one; else by id, where it has an address to reach it at."""
+    if address is not None:
+        given_port = ":" in target and target.count(":") == 1
+        return next((r for r in rows if r["last_address"] == address[0]
+                     and (not given_port or r["last_port"] == address[1])), None)
+    return next((r for r in rows if r["uid"] == target and r["last_address"]), None)
 
 
 def _command(args: argparse.Namespace) -> Command | None:

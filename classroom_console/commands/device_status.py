@@ -24,7 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from classroom_console.commands.device import DEFAULT_PROTOCOL, PJLINK_PORT, _as_address, status_text
+from classroom_console.commands.device import (
+    DEFAULT_PROTOCOL,
+    PJLINK_PORT,
+    _as_address,
+    remembered_row,
+    status_text,
+)
 from devices.driver import DriverOptions
 from devices.model import Availability, DeviceInfo, DeviceKind
 from devices.registry import read_once_for
@@ -99,13 +105,7 @@ def _find(path: Path, target: str, address: tuple[str, int] | None) -> _Target:
     try:
         if db.execute("SELECT 1 FROM sessions WHERE ended_at IS NULL AND status = 'running' LIMIT 1").fetchone():
             raise _FullPathNeeded
-        rows = db.execute("SELECT * FROM devices ORDER BY last_seen DESC").fetchall()
-        if address is not None:
-            port_given = ":" in target and target.count(":") == 1
-            row = next((r for r in rows if r["last_address"] == address[0]
-                        and (not port_given or r["last_port"] == address[1])), None)
-        else:
-            row = next((r for r in rows if r["uid"] == target and r["last_address"]), None)
+        row = remembered_row(db.execute("SELECT * FROM devices ORDER BY last_seen DESC"), target, address)
         if row is not None:
             from classroom_console.store.migrations import LATEST_VERSION  # only where a reading is written
 
