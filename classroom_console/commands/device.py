@@ -91,11 +91,7 @@ async def _locate(target: str, store: AsyncStore, step_timeout: float) -> Device
     address = _as_address(target)
     row = remembered_row(await store.known_devices(), target, address)
     if row is not None:
-        return DeviceInfo(
-            row["uid"], DeviceKind(row["kind"]), row.get("name") or row["uid"], row["last_address"],
-            int(row["last_port"] or PJLINK_PORT), row.get("protocol") or DEFAULT_PROTOCOL,
-            state=remembered_state(row),
-        )
+        return device_from_row(row, remembered_state(row))
     if address is not None:
         uid = device_uid(None, "", "", *address)
         return DeviceInfo(uid, DeviceKind.PROJECTOR, target, address[0], address[1], DEFAULT_PROTOCOL)
@@ -125,6 +121,16 @@ def remembered_row(rows: Iterable[RowT], target: str, address: tuple[str, int] |
         return next((r for r in rows if r["last_address"] == address[0]
                      and (not given_port or r["last_port"] == address[1])), None)
     return next((r for r in rows if r["uid"] == target and r["last_address"]), None)
+
+
+def device_from_row(row: StoredRow, state: object) -> DeviceInfo:
+    """A remembered device as the commands drive it, with the state it last reported (if a dict); raises
+    ValueError for a kind this console does not know."""
+    return DeviceInfo(
+        row["uid"], DeviceKind(row["kind"]), row["name"] or row["uid"], row["last_address"],
+        int(row["last_port"] or PJLINK_PORT), row["protocol"] or DEFAULT_PROTOCOL,
+        state=dict(state) if isinstance(state, dict) else {},
+    )
 
 
 def _command(args: argparse.Namespace) -> Command | None:

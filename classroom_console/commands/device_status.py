@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING
 
 from classroom_console.commands.device import (
     DEFAULT_PROTOCOL,
-    PJLINK_PORT,
     _as_address,
+    device_from_row,
     remembered_row,
     status_text,
 )
@@ -70,19 +70,12 @@ class _Target:
 
 
 def _remembered_info(row: sqlite3.Row) -> DeviceInfo:
-    """As ``device._locate`` builds it from ``store.known_devices()`` (with ``room_devices.remembered_state``)."""
+    """As ``device._locate`` builds it, the remembered state read from the row's JSON ``extra`` here."""
     try:
         extra = json.loads(row["extra"] or "null")
+        return device_from_row(row, extra.get("state") if isinstance(extra, dict) else None)
     except ValueError:
-        raise _FullPathNeeded from None  # the full path's store explains a damaged row
-    state = extra.get("state") if isinstance(extra, dict) else None
-    try:
-        kind = DeviceKind(row["kind"])
-    except ValueError:
-        raise _FullPathNeeded from None
-    return DeviceInfo(row["uid"], kind, row["name"] or row["uid"], row["last_address"],
-                      int(row["last_port"] or PJLINK_PORT), row["protocol"] or DEFAULT_PROTOCOL,
-                      state=dict(state) if isinstance(state, dict) else {})
+        raise _FullPathNeeded from None  # a damaged row or an unknown kind: the full path's store explains it
 
 
 def _find(path: Path, target: str, address: tuple[str, int] | None) -> _Target:
@@ -129,7 +122,8 @@ def _fresh_info(target: str, host: str, port: int) -> DeviceInfo:
 
 
 def _keep_reading(path: Path, device: DeviceInfo) -> None:
-    """The reading the room keeps for its own devices (``RoomDevices._maybe_record_reading``)."""
+    """The reading the room keeps for its own devices (``RoomDevices._maybe_record_reading``); as there, a reading
+    that cannot be kept is not the command's failure."""
     if device.availability not in (Availability.ONLINE, Availability.FAULT):
         return
     import sqlite3
@@ -137,13 +131,16 @@ def _keep_reading(path: Path, device: DeviceInfo) -> None:
     from classroom_console.store.readings import insert_reading
 
     state = device.state
-    db = sqlite3.connect(path, timeout=5.0, isolation_level=None)
     try:
-        db.execute("PRAGMA foreign_keys = ON")
-        insert_reading(db.execute, device.uid, power=state.get("power"), lamp_hours=state.get("lamp_hours", ()),
-                       error_status=state.get("errors", {}))
-    finally:
-        db.close()
+        db = sqlite3.connect(path, timeout=5.0, isolation_level=None)
+        try:
+            db.execute("PRAGMA foreign_keys = ON")
+            insert_reading(db.execute, device.uid, power=state.get("power"),
+                           lamp_hours=state.get("lamp_hours", ()), error_status=state.get("errors", {}))
+        finally:
+            db.close()
+    except sqlite3.Error:
+        pass
 
 
 def read_without_loop(args: argparse.Namespace) -> str | None:
@@ -170,10 +167,5 @@ def read_without_loop(args: argparse.Namespace) -> str | None:
     device = read_once(found.info, options)
     text = status_text(found.info, device, args.json)  # raises for a device that cannot be used: nothing kept
     if found.remembered:
-        import sqlite3
-
-        try:
-            _keep_reading(path, device)
-        except sqlite3.Error:
-            pass  # as the room: a reading that cannot be kept is not the command's failure
+        _keep_reading(path, device)
     return text
