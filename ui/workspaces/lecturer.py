@@ -592,6 +592,7 @@ class LecturerWorkspace(QWidget):
         card.deleteLater()
         del self.cards[card.device.uid]
         self._placed.pop(card.device.uid, None)
+        self._sort_keys.pop(card.device.uid, None)
 
     def device_cards(self) -> list[DeviceCard]:
         """The cards of switchable devices (projectors, boards, displays): everything but the cameras."""
