@@ -24,6 +24,7 @@ BAD = [
     ("record", "--duration", "-5", "OUT"),
     ("record", "--crf", "99", "OUT"),
     ("discover", "--timeout", "-1"),
+    ("device", "127.0.0.1:9", "status", "--timeout", "-1"),
     ("usage", "--since", "2026-02-01", "--until", "2026-01-01"),
     ("usage", "--since", "yesterday"),
     ("usage", "--utc-offset", "99"),

@@ -181,3 +181,12 @@ def test_a_running_session_or_a_store_too_new_takes_the_full_path(tmp_path: Path
 def test_the_store_is_looked_for_where_the_store_keeps_it(tmp_path: Path) -> None:
     assert device_status.database_path(None) == paths.database_path(None)
     assert device_status.database_path(tmp_path) == paths.database_path(tmp_path)
+
+
+@pytest.mark.parametrize("timeout", ["-1", "0", "nan"])
+def test_a_timeout_that_is_not_a_positive_number_is_refused_before_anything_is_read(
+    tmp_path: Path, timeout: str
+) -> None:
+    refused = run_cli("--data-dir", str(tmp_path), "device", "127.0.0.1:9", "status", "--timeout", timeout)
+    assert refused["code"] == 2 and "--timeout" in str(refused["err"]) and refused["out"] == ""
+    assert not (tmp_path / "console.db").exists()

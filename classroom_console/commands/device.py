@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from classroom_console.cli_text import tr
+from classroom_console.commands.argtypes import positive_seconds
 from devices.driver import Capability, Command, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
 
@@ -52,7 +53,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tilt", type=_unit(-1.0, 1.0), metavar="T", help=tr("ptz move: tilt, -1 (down) to 1 (up)"))
     parser.add_argument("--zoom", type=_unit(0.0, 1.0), metavar="Z", help=tr("ptz move: zoom, 0 (wide) to 1 (tele)"))
     parser.add_argument("--password", help=tr("the device's password (remembered for this device when it works)"))
-    parser.add_argument("--timeout", type=float, default=3.0, metavar="S", help=tr("per-step timeout (default 3)"))
+    parser.add_argument("--timeout", type=positive_seconds, default=3.0, metavar="S",
+                        help=tr("per-step timeout (default 3)"))
     parser.add_argument("--json", action="store_true", help=tr("print status as JSON"))
 
 
