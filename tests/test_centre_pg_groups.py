@@ -2,7 +2,8 @@
 (``centre/pg_writer.py``: the sums still equal a recount, a session re-sent while its first version waits counts
 once and ends as its last version, one session the server refuses fails alone, a group's new sessions go in without a
 server function call each), token lookups share statements and
-still see a revoke at once (``centre/pg_batch.py``), and a report asked at once is made once."""
+still see a revoke at once (``centre/pg_batch.py``), a report asked at once is made once, and a group re-storing a
+room's session never deadlocks with a group adding to that room."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from classroom_console.centre import pg_store
 from classroom_console.centre.db import Identity
 from classroom_console.centre.db_postgres import PostgresCentreDB
 from classroom_console.centre.db_sqlite import SqliteCentreDB
-from classroom_console.centre.payloads import recording_row, session_rows
+from classroom_console.centre.payloads import SessionRows, recording_row, session_rows
 from classroom_console.centre.tokens import ROOM, folder_for, issue_token, token_hash
 from classroom_console.usage_model import UsageFilter, UsageReport
 from tests.test_centre_postgres import postgres_url  # noqa: F401  (a fixture)
@@ -263,3 +264,67 @@ async def test_a_groups_new_sessions_are_stored_without_a_function_call_each(
         assert made.get("centre_store_session") == 1
     finally:
         await conn.close()
+
+
+async def _waiting(conn: Any, pid: int, event: str | None = None) -> None:
+    """Until the server shows backend ``pid`` waiting on a lock (of kind ``event``, if named)."""
+    while True:
+        row = await conn.fetchrow("SELECT wait_event_type, wait_event FROM pg_stat_activity WHERE pid = $1", pid)
+        if row is not None and row[0] == "Lock" and (event is None or row[1] == event):
+            return
+        await asyncio.sleep(0.02)
+
+
+async def test_a_group_re_storing_a_rooms_session_and_a_group_adding_to_that_room_never_deadlock(
+    postgres_url: str, tmp_path: Path  # noqa: F811 (fixture)
+) -> None:
+    """The order a reviewer found: group A has added a new session to room X's sums (holding those rows) and waits
+    for the cluster-wide lock, which group B holds while it re-stores an earlier session of room X (taking that
+    session's old version away from the same rows). Without one lock order the server ends one of them after its
+    deadlock_timeout and the writer stores the group again one at a time; with it both go through, in turn.
+    B is held at the right place by a third connection holding room W's sums, which B re-stores first."""
+    asyncpg = pytest.importorskip("asyncpg")
+    lite = await SqliteCentreDB.open(tmp_path / "centre.db")
+    pg = await fresh_postgres(postgres_url)
+    for table in ("device_readings", "roll_lamps"):  # the lamps other tests here left (fresh_postgres keeps them)
+        await pg.execute(f"DELETE FROM {table}", {})
+    conns = [await asyncpg.connect(postgres_url) for _ in range(4)]
+    hold, group_a, group_b, watch = conns
+    try:
+        # t2 starts when s1 did (the same draws): it adds to the very hour and week rows s1's old version is in.
+        def first() -> list[SessionRows]:  # made for each back end: SQLite's store takes the rows it is given
+            return [session_rows("dl-w", "s0", body(random.Random(1), "s0", 1, 4), NOW),
+                    session_rows("dl-x", "s1", body(random.Random(2), "s1", 2, 4), NOW)]
+
+        def fresh() -> SessionRows:
+            return session_rows("dl-x", "t2", body(random.Random(2), "t2", 2, 4), NOW)
+
+        def again() -> list[SessionRows]:
+            return [session_rows("dl-w", "s0", body(random.Random(3), "s0", 1, 6), NOW),
+                    session_rows("dl-x", "s1", body(random.Random(4), "s1", 2, 6), NOW)]
+
+        async with asyncio.timeout(BOUND_S):
+            for db in (lite, pg):
+                for rows in first():
+                    await db.store_session(rows)
+            for rows in (fresh(), *again()):
+                await lite.store_session(rows)  # the reference: one by one
+            tx = hold.transaction()
+            await tx.start()
+            await hold.execute("SELECT 1 FROM roll_room_hours WHERE room_id = 'dl-w' FOR UPDATE")
+            docs_b = "[" + ",".join(pg_store.document(r) for r in again()) + "]"
+            b = asyncio.ensure_future(group_b.fetchval(pg_store.STORE_GROUP, docs_b))
+            await _waiting(watch, group_b.get_server_pid())  # B stores room W's session again: held by `hold`
+            a = asyncio.ensure_future(group_a.fetchval(pg_store.STORE_GROUP, "[" + pg_store.document(fresh()) + "]"))
+            await _waiting(watch, group_a.get_server_pid(), "advisory")  # A waits for a lock B holds
+            await tx.rollback()  # B goes on to room X's session
+            done = await asyncio.gather(a, b, return_exceptions=True)
+        assert not [r for r in done if isinstance(r, BaseException)], done  # no deadlock ended either group
+        assert [list(r) for r in done if not isinstance(r, BaseException)] == [[4], [6, 6]]
+        for f in FILTERS[:6]:
+            assert (await pg.usage(f)).as_json() == (await lite.usage(f)).as_json(), f
+    finally:
+        for conn in conns:
+            await conn.close()
+        await pg.close()
+        await lite.close()

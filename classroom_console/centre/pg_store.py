@@ -229,6 +229,12 @@ $fn$"""
 # under a cluster-wide lock, the shared sums and the sessions stored before (whose old version is taken away from
 # shared rows in no set order).
 GROUP_LOCK = 72100502
+# One lock order for every group: its sessions' locks (in key order), then the gate, then rows, then GROUP_LOCK. A
+# group of new sessions only passes the gate shared, side by side with others; a group re-storing a session stored
+# before passes it alone (exclusive), before any row: the session's old version is taken away from its room's rows
+# under GROUP_LOCK, and a group side by side holding those rows while it waited for GROUP_LOCK was a deadlock
+# (the server ended one after a second, and up to 64 sessions were stored again one at a time). Re-sends are rare.
+GATE_LOCK = 72100503
 # A group's new sessions (most are) stored by statements over the whole group rather than some twenty statements per
 # session in centre_store_new_session: the same rows and sums (summed per key where two sessions share one), each
 # table's rows taken in the keys' order so that groups side by side never take them in opposite orders.
@@ -246,6 +252,11 @@ GROUP_NEW = f"""    PERFORM pg_advisory_xact_lock(hashtext(k.room), hashtext(k.s
                           AND t.id = x.d -> 'session' ->> 'id')
         AND NOT EXISTS (SELECT 1 FROM session_spans t WHERE t.room_id = x.d -> 'session' ->> 'room_id'
                         AND t.id = x.d -> 'session' ->> 'id');
+    IF cardinality(fresh) < jsonb_array_length(docs) THEN
+        PERFORM pg_advisory_xact_lock({GATE_LOCK});  -- a session stored before: alone, before any row
+    ELSE
+        PERFORM pg_advisory_xact_lock_shared({GATE_LOCK});
+    END IF;
     IF cardinality(fresh) > 0 THEN
     WITH hours AS (DELETE FROM session_hours WHERE (room_id, session_id) IN {_IN_FRESH}),
         counts AS (DELETE FROM tablet_counts WHERE (room_id, session_id) IN {_IN_FRESH})

@@ -7,7 +7,8 @@ lock table, a commit, a round trip) as much as its rows, and ten connections per
 waited on each other (the lock manager's LWLocks and the rollups' shared rows); a second process made it worse.
 Groups pay the fixed part once. A group stores its new sessions' own rows side by side with other groups, and
 then, under a cluster-wide advisory lock, the sums every room shares and any session stored before (``pg_store``),
-so that two groups touching the same shared rows in their own orders never deadlock.
+so that two groups touching the same shared rows in their own orders never deadlock; a group with a session stored
+before goes alone (``pg_store.GATE_LOCK``), as it takes its room's rows after that lock.
 
 A session named twice while waiting is stored twice, in turn (a later group), as when each came alone; if a group
 fails for anything but a lost server, each of its sessions is stored alone, so one bad session fails alone.
@@ -119,8 +120,8 @@ class GroupWriter:
             self._answer(item, n)
 
     async def _alone(self, doc: str) -> int:
-        """One session in a group of its own, tried again if the server chose it to end a deadlock (a room whose
-        sessions came through two processes at once can make one with another group)."""
+        """One session in a group of its own, tried again if the server chose it to end a deadlock (none is known
+        since the gate of ``pg_store.GATE_LOCK``; kept as the server's last word)."""
         for attempt in range(RETRIES):
             try:
                 (held,) = await self._send([doc])
