@@ -67,7 +67,7 @@ class LiveDestinations:
             raise DestinationRefused("name-missing", "a destination needs a name")
         if name in self._urls:
             raise DestinationRefused("name-taken", f"there is already a destination called {name!r}")
-        if url.strip().startswith("srt://") and not srt_available():
+        if url.strip().startswith("srt://") and not await asyncio.to_thread(srt_available):
             raise DestinationRefused("srt-unavailable", "this build's FFmpeg has no SRT: use an RTMP address")
         try:
             output_for(url.strip(), name)  # validates the URL, opens nothing

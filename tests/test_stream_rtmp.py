@@ -8,6 +8,7 @@ notices either.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -185,6 +187,74 @@ def test_a_server_that_dies_mid_stream_is_reconnected_and_the_file_has_no_gap(ng
     codecs, video_s, _ = received(after)
     assert codecs == ["h264", "aac"] and 1.0 < video_s < 7.0
     assert received(before)[1] > 1.0, "what was sent before the kill was received"
+
+
+class SilentServer:
+    """Accepts TCP connections and reads what comes, never answering: an ingest that hangs in the handshake."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.sock.getsockname()[1])
+        self.held: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = self.sock.accept()
+                self.held.append(conn)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the accept
+        self.thread.join(10)
+        self.sock.close()
+        for conn in self.held:
+            conn.close()
+
+
+def push_children() -> list[int]:
+    """This process's live-destination helpers still running."""
+    found = []
+    for child in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (child / "stat").read_text()
+            cmdline = (child / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"push_child.py" in cmdline:
+            found.append(int(child.name))
+    return found
+
+
+def test_a_server_that_never_answers_the_handshake_freezes_nothing(tmp_path: Path) -> None:
+    """FFmpeg's RTMP handshake runs inside a call that holds Python's GIL: in the console's own process a silent
+    server froze every thread, window and recording included, with no time limit. Now it is a helper process's,
+    timed by the output, and this process's threads run on."""
+    server = SilentServer()
+    live = RtmpOutput(f"rtmp://127.0.0.1:{server.port}/live/lecture", backoff=FAST_RETRY, connect_timeout_s=1.0)
+    gaps: list[float] = []
+
+    def watch_while_the_handshake_hangs() -> None:
+        wait_until(lambda: server.held, "the handshake to begin")
+        last = time.monotonic()
+        for _ in range(100):  # about a second, while the connection waits for an answer
+            time.sleep(0.01)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+
+    try:
+        result = record_live(tmp_path / "out.mp4", [live], 4.0, during=watch_while_the_handshake_hangs)
+    finally:
+        server.close()
+    assert result.stop_reason == "duration" and inspect(result.path).frames == 4 * FPS
+    assert result.stats.skipped_by_encoder == 0 and result.stats.dropped_at_file == 0
+    assert max(gaps) < 0.5, f"this process stalled {max(gaps):.2f} s while a handshake hung"
+    stats = live.stats()
+    assert (stats.state, stats.reason, stats.connects) == (OutputState.FAILED, "timeout", 0) and live.attempts >= 1
+    wait_until(lambda: not push_children(), "the helper processes to be gone")
 
 
 def test_a_dead_destination_leaves_the_other_and_the_file_alone(nginx: Nginx, tmp_path: Path) -> None:

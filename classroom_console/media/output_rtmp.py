@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
-import av
-
 from .output import EncodedStreams, Output, OutputState
 from .packets import EncodedPacket
+from .push_process import ChildError, PushProcess
 
 LIVE_QUEUE_S = 3.0  # a network that stalls longer than this costs the viewers GOPs, never the recording
 STABLE_S = 10.0  # a connection that lasted this long was a good one: the waits start short again
@@ -63,17 +62,28 @@ def reason_of(exc: BaseException) -> str:
         return "timeout"
     if isinstance(exc, EOFError):  # the server closed the connection under a write
         return "connection-lost"
-    code = getattr(exc, "errno", None)
-    return {
-        errno.ECONNREFUSED: "connection-refused",
-        errno.ETIMEDOUT: "timeout",
-        errno.EHOSTUNREACH: "unreachable",
-        errno.ENETUNREACH: "unreachable",
-        errno.EPIPE: "connection-lost",
-        errno.ECONNRESET: "connection-lost",
-        errno.ECONNABORTED: "connection-lost",
-        errno.EIO: "connection-lost",
-    }.get(code or 0, "error")
+    return _ERRNO_REASONS.get(getattr(exc, "errno", None) or 0, "error")
+
+
+def reason_of_child(error: ChildError) -> str:
+    """The same code, from what the connection's process reported (an exception's type name and errno)."""
+    if error.type in ("TimeoutError", "timeout"):
+        return "timeout"
+    if error.type == "EOFError":
+        return "connection-lost"
+    return _ERRNO_REASONS.get(error.errno, "connection-lost" if error.stage in ("send", "gone") else "error")
+
+
+_ERRNO_REASONS = {
+    errno.ECONNREFUSED: "connection-refused",
+    errno.ETIMEDOUT: "timeout",
+    errno.EHOSTUNREACH: "unreachable",
+    errno.ENETUNREACH: "unreachable",
+    errno.EPIPE: "connection-lost",
+    errno.ECONNRESET: "connection-lost",
+    errno.ECONNABORTED: "connection-lost",
+    errno.EIO: "connection-lost",
+}
 
 
 class RtmpOutput(Output):
@@ -90,6 +100,7 @@ class RtmpOutput(Output):
         self.attempts = 0  # connection attempts that failed, in a row
         self._next_try_at: float | None = None
         self._address = (parts.hostname, parts.port or DEFAULT_PORT)
+        self._push: PushProcess | None = None  # the connection's process, while there is one
 
     @staticmethod
     def _check(url: str) -> SplitResult:
@@ -105,12 +116,18 @@ class RtmpOutput(Output):
     def _extra(self) -> dict[str, Any]:
         return {"url": mask_url(self.url), "attempts": self.attempts, "discarded": self.discarded}
 
+    def abort(self) -> None:
+        push = self._push
+        if push is not None:
+            push.kill()  # a write blocked in a full pipe ends with the process
+        super().abort()
+
     # -- the output's thread ---------------------------------------------------------------------
     def _serve(self, stop: threading.Event, streams: EncodedStreams) -> None:
         self.state = OutputState.CONNECTING
         while not stop.is_set() and not self.queue.drained:
             try:
-                container, video, audio = self._connect(streams)
+                push = self._connect(streams, lambda: stop.is_set() or self.queue.drained)
             except _Refused as exc:
                 self._retry_later(exc.reason, stop)
                 continue
@@ -118,44 +135,54 @@ class RtmpOutput(Output):
             self.state, self.reason, self._next_try_at = OutputState.LIVE, "", None
             began = time.monotonic()
             try:
-                self._send(stop, container, video, audio)
-            except Exception as exc:
-                _close_quietly(container)
+                self._send(stop, push)
+            except OSError:
+                push.close()
                 if time.monotonic() - began >= STABLE_S:
                     self.attempts = 0
-                self._retry_later(reason_of(exc), stop)
+                self._retry_later(reason_of_child(push.error or ChildError("gone")), stop)
                 continue
-            try:
-                container.close()  # the end of the stream, told to the server
-            except Exception as exc:
-                self._fail(reason_of(exc), f"the end of the stream was not delivered: {exc}")
+            finally:
+                self._push = None
+            error = push.finish()
+            if error is not None:
+                self._fail(reason_of_child(error), f"the end of the stream was not delivered: {error.message}")
             return
         if self.state != OutputState.LIVE and self.reason:
             self.state = OutputState.FAILED  # the recording ended while this destination was away
 
-    def _open(self) -> Any:
-        # A plain TCP connect first: FFmpeg's would wait for the system's two minutes on a silent network, and
-        # says less about why it failed.
+    def _knock(self) -> None:
+        """A plain TCP connect first: FFmpeg's would wait for the system's two minutes on a silent network, and
+        says less about why it failed."""
         try:
             socket.create_connection(self._address, timeout=self.connect_timeout_s).close()
         except OSError as exc:
             raise _Refused(reason_of(exc)) from exc
-        return av.open(self.url, "w", format="flv", options={"flvflags": "no_duration_filesize"})
 
-    def _connect(self, streams: EncodedStreams) -> tuple[Any, Any, Any]:
-        container = self._open()
+    def _destination(self) -> tuple[str, str, dict[str, str]]:
+        """The URL, the muxer and its options the connection's process opens."""
+        return self.url, "flv", {"flvflags": "no_duration_filesize"}
+
+    def _connect(self, streams: EncodedStreams, give_up: Callable[[], bool]) -> PushProcess:
+        self._knock()
+        url, fmt, options = self._destination()
         try:
-            video = container.add_stream_from_template(streams.video)
-            audio = container.add_stream_from_template(streams.audio)
-            container.start_encoding()  # the RTMP handshake and publish
-        except Exception as exc:
-            _close_quietly(container)
-            reason = reason_of(exc)  # the server is there; most often it did not take this application or key
-            raise _Refused("rejected" if reason in ("error", "connection-lost") else reason) from exc
-        return container, video, audio
+            push = PushProcess(url, fmt, options, streams)
+        except OSError as exc:  # no process could be started (out of memory, too many processes)
+            raise _Refused(reason_of(exc)) from exc
+        self._push = push
+        error = push.connect(self.connect_timeout_s, give_up)
+        if error is None:
+            return push
+        self._push = None
+        push.close()
+        if error.stage == "given-up":  # the recording ended (or the output was stopped) while connecting
+            raise _Refused(self.reason or "timeout")
+        reason = reason_of_child(error)  # the server is there; most often it did not take this application or key
+        raise _Refused("rejected" if reason in ("error", "connection-lost") else reason)
 
-    def _send(self, stop: threading.Event, container: Any, video: Any, audio: Any) -> None:
-        """Until the queue is drained (the recording ended) or the output is stopped; raises when the
+    def _send(self, stop: threading.Event, push: PushProcess) -> None:
+        """Until the queue is drained (the recording ended) or the output is stopped; raises OSError when the
         connection breaks. The connection's time zero is its first keyframe."""
         origin: float | None = None
         held: list[EncodedPacket] = []  # sound that overtook the first keyframe (the video encoder's delay)
@@ -173,7 +200,7 @@ class RtmpOutput(Output):
                 if each.time_s < origin:  # from before the first picture
                     self.discarded += 1
                     continue
-                container.mux(each.to_av(video if each.kind == "video" else audio, origin))
+                push.send(each, round(origin / each.time_base))
                 self._wrote(each)
             held.clear()
 
@@ -199,10 +226,3 @@ class _Refused(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-def _close_quietly(container: Any) -> None:
-    try:
-        container.close()
-    except Exception:
-        pass

@@ -7,12 +7,12 @@ UDP, so there is no TCP knock first: FFmpeg's SRT connect has its own timeout, s
 from __future__ import annotations
 
 import functools
-from typing import Any
+import subprocess
+import sys
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
-import av
-
-from .output_rtmp import RtmpOutput, _Refused, mask_url, reason_of
+from .output_rtmp import RtmpOutput, mask_url
+from .push_process import CHILD
 
 
 class SrtOutput(RtmpOutput):
@@ -28,35 +28,27 @@ class SrtOutput(RtmpOutput):
             raise ValueError("an SRT destination is called by the console: mode=caller (or no mode)")
         return parts
 
-    def _open(self) -> Any:
+    def _knock(self) -> None:
+        """SRT runs over UDP: there is nothing to knock at; FFmpeg's connect has its own timeout, set from ours."""
+
+    def _destination(self) -> tuple[str, str, dict[str, str]]:
         parts = urlsplit(self.url)
         query = dict(parse_qsl(parts.query))
         query.setdefault("mode", "caller")
         query.setdefault("connect_timeout", str(int(self.connect_timeout_s * 1000)))
-        url = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
-        try:
-            return av.open(url, "w", format="mpegts", timeout=self.connect_timeout_s)
-        except Exception as exc:
-            raise _Refused(reason_of(exc)) from exc
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), "")), "mpegts", {}
 
 
 @functools.cache
 def srt_available() -> bool:
     """Whether this build's FFmpeg speaks SRT (the destination editor says so plainly when not).
 
-    Asked once: FFmpeg opens the protocol only when the stream starts, so a caller to a closed port is started
-    for real: it fails at once with a connection error when SRT is there, with "Protocol not found" when not.
+    Asked once, in the live destinations' helper process (``push_child.py --has-srt``): FFmpeg opens the
+    protocol only when a stream starts, and that runs holding Python's GIL for up to the connect timeout.
     """
     try:
-        container = av.open("srt://127.0.0.1:9?mode=caller&connect_timeout=1", "w", format="mpegts", timeout=0.5)
-        try:
-            stream = container.add_stream("mpeg2video", rate=25)
-            stream.width = stream.height = 16
-            container.start_encoding()
-        finally:
-            container.close()
-    except av.error.ProtocolNotFoundError:
-        return False
-    except Exception:
-        return True
-    return True
+        done = subprocess.run([sys.executable, "-P", str(CHILD), "--has-srt"], capture_output=True, text=True,
+                              timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return True  # unknown: let the connection say what is wrong
+    return done.stdout.strip() != "no"
