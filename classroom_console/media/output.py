@@ -110,6 +110,7 @@ class Output:
         self.connects = 0
         self.discarded = 0  # packets the output itself let go (no connection, or before its first keyframe)
         self.cpu_s = 0.0  # this output's own thread's CPU time: what it costs beside the encoder
+        self.helper_cpu_s = 0.0  # and its helper processes' (a live destination's connections), once each ends
         self.owner: OutputOwner | None = None
         self._streams: EncodedStreams | None = None
         self._streams_ready = threading.Event()
@@ -169,7 +170,7 @@ class Output:
         q = self.queue.counters()
         return OutputStats(self.name, self.kind, self.state, self.reason, self.packets, self.bytes,
                            self._rate.bps(), q.dropped_packets + self.discarded, q.dropped_gops, q.queued_s,
-                           self.connects, self._next_try_s(), self.cpu_s, self._extra())
+                           self.connects, self._next_try_s(), self.cpu_s + self.helper_cpu_s, self._extra())
 
     # -- for subclasses -------------------------------------------------------------------------
     def _serve(self, stop: threading.Event, streams: EncodedStreams) -> None:

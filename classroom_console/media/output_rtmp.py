@@ -137,19 +137,29 @@ class RtmpOutput(Output):
             try:
                 self._send(stop, push)
             except OSError:
-                push.close()
+                self._done_with(push)
                 if time.monotonic() - began >= STABLE_S:
                     self.attempts = 0
                 self._retry_later(reason_of_child(push.error or ChildError("gone")), stop)
                 continue
-            finally:
-                self._push = None
-            error = push.finish()
+            error = self._done_with(push, finish=True)
             if error is not None:
                 self._fail(reason_of_child(error), f"the end of the stream was not delivered: {error.message}")
             return
         if self.state != OutputState.LIVE and self.reason:
             self.state = OutputState.FAILED  # the recording ended while this destination was away
+
+    def _done_with(self, push: PushProcess, *, finish: bool = False) -> ChildError | None:
+        """The connection's process ends: after delivering the end of the stream (``finish``) or at once; its
+        CPU is counted in this output's."""
+        error = None
+        if finish:
+            error = push.finish()
+        else:
+            push.close()
+        self._push = None
+        self.helper_cpu_s += push.cpu_s
+        return error
 
     def _knock(self) -> None:
         """A plain TCP connect first: FFmpeg's would wait for the system's two minutes on a silent network, and
@@ -174,8 +184,7 @@ class RtmpOutput(Output):
         error = push.connect(self.connect_timeout_s, give_up)
         if error is None:
             return push
-        self._push = None
-        push.close()
+        self._done_with(push)
         if error.stage == "given-up":  # the recording ended (or the output was stopped) while connecting
             raise _Refused(self.reason or "timeout")
         reason = reason_of_child(error)  # the server is there; most often it did not take this application or key

@@ -68,6 +68,7 @@ class PushProcess:
         self._done = threading.Event()  # the child's output ended: it exited or is about to
         self._ended = False
         self._started_at: float | None = None  # when the child said it had started (its imports done)
+        self.cpu_s = 0.0  # the child's CPU, as of its last event
         self.error: ChildError | None = None
         self._reader = threading.Thread(target=self._read, args=(self._proc.stdout,), name="push-child-events",
                                         daemon=True)
@@ -143,6 +144,7 @@ class PushProcess:
                 except ValueError:
                     continue
                 event = said.get("event")
+                self.cpu_s = float(said.get("cpu_s") or self.cpu_s)
                 if event == "started":
                     self._started_at = time.monotonic()
                 elif event == "live":
