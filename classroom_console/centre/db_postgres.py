@@ -21,7 +21,7 @@ from classroom_console.centre.db import CentreDB, Identity, RecordingState, Toke
 from classroom_console.centre.failures import DatabaseDown, Outage
 from classroom_console.centre.payloads import SessionRows
 from classroom_console.centre.pg_batch import Batcher
-from classroom_console.centre.pg_writer import GroupWriter
+from classroom_console.centre.pg_writer import WRITERS, GroupWriter
 from classroom_console.store import utc_iso
 from classroom_console.usage_model import UsageFilter, UsageReport
 from classroom_console.usage_sql import POSTGRESQL, assemble, to_numbered, used_params
@@ -41,6 +41,10 @@ KEPT_REPORTS = 256
 MAIN_CONNECTIONS = 10
 REPORT_CONNECTIONS = 2
 QUICK_CONNECTIONS = 2  # token lookups: never queued behind the uploads' statements
+# The group writer's own connections, one per group on its way: the same few server backends run every group, so
+# the procedure is compiled and its statements planned once per backend, not again on each of the main pool's ten
+# (a backend's first groups cost 3-5x a warm one's; behind nginx two processes warmed twenty).
+WRITER_CONNECTIONS = WRITERS
 FIND_TOKENS = "SELECT hash, name, role, folder FROM tokens WHERE hash = ANY($1::text[]) AND revoked_at IS NULL"
 LARGE_BATCH = 2000  # rows whose arguments are gathered on a worker thread rather than on the loop
 
@@ -199,8 +203,9 @@ class _UploadLocks:
 
 
 class PostgresCentreDB(CentreDB):
-    def __init__(self, pool: Any, report_pool: Any = None, quick_pool: Any = None) -> None:
+    def __init__(self, pool: Any, report_pool: Any = None, quick_pool: Any = None, writer_pool: Any = None) -> None:
         self.pool = pool
+        self.writer_pool = writer_pool if writer_pool is not None else pool
         # Reports have connections of their own: in the main pool a staff screen queued behind hundreds of uploads.
         self.report_pool = report_pool if report_pool is not None else pool
         # So does the token lookup every request makes.
@@ -238,7 +243,7 @@ class PostgresCentreDB(CentreDB):
             raise DatabaseUnavailable(line) from None
         outage = Outage()
         pools: list[Any] = [pool]
-        for size in (REPORT_CONNECTIONS, QUICK_CONNECTIONS):
+        for size in (REPORT_CONNECTIONS, QUICK_CONNECTIONS, WRITER_CONNECTIONS):
             pools.append(await asyncpg.create_pool(url, min_size=0, max_size=size, server_settings=settings,
                                                    reset=_keep, **extra))
         return cls(*(_Watched(p, outage, url) for p in pools))
@@ -325,7 +330,7 @@ class PostgresCentreDB(CentreDB):
         return await self._writer.store((str(rows.session["room_id"]), str(rows.session["id"])), doc)
 
     async def _store_group(self, docs: list[str]) -> list[int]:
-        async with self.pool.acquire() as conn:
+        async with self.writer_pool.acquire() as conn:
             held = await conn.fetchval(pg_store.STORE_GROUP, "[" + ",".join(docs) + "]")
         return [int(n) for n in held]
 
@@ -434,5 +439,6 @@ class PostgresCentreDB(CentreDB):
         await self._identities.close()
         await self._locks.close()
         await self.pool.close()
-        for other in {id(p): p for p in (self.report_pool, self.quick_pool) if p is not self.pool}.values():
+        for other in {id(p): p for p in (self.report_pool, self.quick_pool, self.writer_pool)
+                      if p is not self.pool}.values():
             await other.close()
