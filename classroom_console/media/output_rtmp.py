@@ -142,6 +142,9 @@ class RtmpOutput(Output):
                     self.attempts = 0
                 self._retry_later(reason_of_child(push.error or ChildError("gone")), stop)
                 continue
+            except BaseException:
+                self._done_with(push)  # a bug of ours: the output fails (Output._run), its process goes with it
+                raise
             error = self._done_with(push, finish=True)
             if error is not None:
                 self._fail(reason_of_child(error), f"the end of the stream was not delivered: {error.message}")

@@ -74,7 +74,11 @@ class PushProcess:
                                         daemon=True)
         self._reader.start()
         config = {"url": url, "format": fmt, "options": options, "streams": stream_parameters(streams)}
-        self._write((json.dumps(config) + "\n").encode())  # the URL (a secret) never appears in ``ps``
+        try:
+            self._write((json.dumps(config) + "\n").encode())  # the URL (a secret) never appears in ``ps``
+        except BaseException:
+            self.close()
+            raise
 
     def connect(self, timeout_s: float, give_up: Callable[[], bool] = lambda: False) -> ChildError | None:
         """None once the child is live; else why not. The connect gets ``timeout_s`` from the moment the child
