@@ -24,7 +24,7 @@ from devices.pjlink.errors import (
     PJLinkTimeout,
     PJLinkUnpipelined,
 )
-from devices.pjlink.outcome import read_failed, read_succeeded
+from devices.pjlink.outcome import NOT_POLLED, read_failed, read_succeeded
 from devices.pjlink.plain_state import CAPABILITIES, projector_state
 from devices.pjlink.protocol import (
     MAX_MESSAGE,
@@ -217,6 +217,13 @@ class BlockingPJLinkClient:
         ]
 
 
+def as_adopted(info: DeviceInfo) -> DeviceInfo:
+    """The device as the room shows it once its driver is adopted, before the first read (the ``old`` against
+    which that read's changes are logged in a running session)."""
+    return dataclasses.replace(info, state={**info.state, "detail": NOT_POLLED}, found_by=set(info.found_by),
+                               capabilities=frozenset(str(c) for c in CAPABILITIES))
+
+
 def read_once(info: DeviceInfo, options: DriverOptions) -> DeviceInfo:
     """The device as one full read finds it: what the room shows after a driver's first poll (availability,
     reason code, detail, the plain state), never raising for the device's own failures."""
@@ -231,7 +238,7 @@ def read_once(info: DeviceInfo, options: DriverOptions) -> DeviceInfo:
     except (PJLinkError, TimeoutError) as exc:
         outcome = read_failed(exc, options.password is not None)
         if outcome is None:
-            availability, detail, reason = info.availability, "not polled yet", info.reason
+            availability, detail, reason = info.availability, NOT_POLLED, info.reason
         else:
             availability, detail, reason = outcome
     if state is not None:

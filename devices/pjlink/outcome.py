@@ -20,6 +20,8 @@ from devices.pjlink.errors import (
 from devices.pjlink.state import ProjectorState
 from devices.pjlink.values import ErrorLevel
 
+NOT_POLLED = "not polled yet"  # a driver's detail until its first read ends
+
 
 def describe(state: ProjectorState) -> str:
     """A short human line for a device card, e.g. 'on, DIGITAL 1, filter warning'."""

@@ -13,7 +13,7 @@ from devices.model import Availability
 from devices.pjlink import recent
 from devices.pjlink.client import PJLinkClient
 from devices.pjlink.errors import PJLinkError, PJLinkParamError, PJLinkTimeout
-from devices.pjlink.outcome import describe, read_failed, read_succeeded, reason_of
+from devices.pjlink.outcome import NOT_POLLED, describe, read_failed, read_succeeded, reason_of
 from devices.pjlink.state import ProjectorState
 from devices.pjlink.values import Input
 from devices.tasks import cancel_and_wait
@@ -42,7 +42,7 @@ class PJLinkPoller:
         self._state: ProjectorState | None = None
         self._availability = Availability.UNKNOWN
         self._reason = Reason.NOT_CHECKED
-        self._detail = "not polled yet"
+        self._detail = NOT_POLLED
         self._poll_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._refresh: asyncio.Task[ProjectorState | None] | None = None
