@@ -11,11 +11,14 @@ simulated room used apart (its projectors, split over two processes, and its DNS
 cores, so what they cost counts against us. On a shared machine the adverts also answer every other program's DNS-SD
 queries for 1,000 services. The cycle collector runs as in the console (what exists at start frozen, collections on
 a 250 ms tick: ui/main_thread_gc.py); ``--gc python`` times Python's own, ``--sim-processes 1`` one simulator.
-The per-command ratio is the median of 5 rounds' ratios, each round 100 interleaved pairs.
+The per-command ratio is the median of 5 rounds' ratios, each round 100 turns in which our client, asyncio's streams
+(the reference) and a bare socket on the loop's reader (the floor, printed for information) each run the command once,
+in a rotating order; all three on the same loop, one command in flight, TCP_NODELAY (asyncio sets it on its sockets).
 
     .venv/bin/python bench/discovery.py [--sizes 10 50 100 1000] [--poll-seconds 10 (0: skip the stall phase)]
                                         [--sim-processes 2] [--gc console|python]
     .venv/bin/python bench/discovery.py --quick      # 100 and 1,000 devices, 5 x 100 round trips, no stall phase
+    .venv/bin/python bench/discovery.py --round-trips-only   # the per-command ratio alone (~20 s)
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import socket
 import statistics
 import sys
 import time
@@ -176,6 +180,7 @@ async def found_and_read(n: int, collect_s: float | None = None) -> tuple[float,
 
 
 async def raw_round_trip(host: str) -> float:
+    """The reference: asyncio's streams, as a plain asyncio PJLink client would be written."""
     started = time.perf_counter()
     reader, writer = await asyncio.open_connection(host, 4352)
     await reader.readuntil(b"\r")
@@ -188,6 +193,32 @@ async def raw_round_trip(host: str) -> float:
     return elapsed
 
 
+async def bare_round_trip(host: str) -> float:
+    """The floor, for information: a socket on the loop's reader and nothing else (no timeout, no checks, no
+    parsing; the greeting and the reply each assumed to come in one packet). Same socket options as the others."""
+    loop = asyncio.get_running_loop()
+    started = time.perf_counter()
+    sock = socket.socket()
+    sock.setblocking(False)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.connect_ex((host, 4352))
+    arrived: asyncio.Future[bytes] = loop.create_future()
+
+    def readable() -> None:
+        if not arrived.done():
+            arrived.set_result(sock.recv(4096))
+
+    loop.add_reader(sock, readable)
+    await arrived
+    arrived = loop.create_future()
+    sock.send(b"%1POWR ?\r")
+    await arrived
+    elapsed = time.perf_counter() - started
+    loop.remove_reader(sock)
+    sock.close()
+    return elapsed
+
+
 async def client_round_trip(host: str) -> float:
     started = time.perf_counter()
     client = PJLinkClient(host)
@@ -197,17 +228,23 @@ async def client_round_trip(host: str) -> float:
     return elapsed
 
 
-async def round_trips(count: int = ROUND_TRIPS) -> tuple[float, float]:
+KINDS = {"raw": raw_round_trip, "ours": client_round_trip, "bare": bare_round_trip}
+
+
+async def round_trips(count: int = ROUND_TRIPS) -> dict[str, float]:
+    """Each kind's median over ``count`` turns; in a turn each kind goes once, in an order that rotates from
+    turn to turn, so all see the same machine load and none always follows the same one."""
     host = hosts(1)[0]
-    raw, ours = [], []
-    for _ in range(count):  # interleaved, so both see the same machine load
-        raw.append(await raw_round_trip(host))
-        ours.append(await client_round_trip(host))
-    return statistics.median(raw), statistics.median(ours)
+    kinds = list(KINDS)
+    times: dict[str, list[float]] = {kind: [] for kind in kinds}
+    for turn in range(count):
+        for kind in kinds[turn % len(kinds):] + kinds[:turn % len(kinds)]:
+            times[kind].append(await KINDS[kind](host))
+    return {kind: statistics.median(values) for kind, values in times.items()}
 
 
-async def round_trip_rounds(rounds: int, count: int) -> list[tuple[float, float]]:
-    """``rounds`` rounds of ``count`` interleaved pairs, each round's medians (one warm-up pair first)."""
+async def round_trip_rounds(rounds: int, count: int) -> list[dict[str, float]]:
+    """``rounds`` rounds of ``count`` interleaved turns, each round's medians (one warm-up turn first)."""
     await round_trips(1)
     return [await round_trips(count) for _ in range(rounds)]
 
@@ -362,16 +399,24 @@ def discovery_figures(sizes: list[int], round_trip_count: int = ROUND_TRIPS, gc_
         target = f"  target all in < 3 s: {'met' if read == n and seconds < 3 else 'NOT met'}" if n >= 1000 else ""
         print(f"N={n:<4} found and read {read}/{n} in {seconds:.2f} s (load {os.getloadavg()[0]:.1f}; "
               f"{cpu.line(n)}){target}")
+    round_trip_figures(round_trip_count)
+
+
+def round_trip_figures(round_trip_count: int = ROUND_TRIPS) -> None:
+    """One command on a fresh connection: ours beside asyncio's streams (the target) and a bare socket."""
     with room_processes(1):
         rounds = asyncio.run(round_trip_rounds(ROUNDS, round_trip_count))
-    ratios = [ours / raw for raw, ours in rounds]
+    load = os.getloadavg()[0]
+    ratios = [r["ours"] / r["raw"] for r in rounds]
+    floors = [r["ours"] / r["bare"] for r in rounds]
     ratio = statistics.median(ratios)
-    raw, ours = statistics.median(r for r, _o in rounds), statistics.median(o for _r, o in rounds)
-    print(f"raw PJLink round trip (connect + %1POWR ?): median {raw * 1000:.2f} ms, {ROUNDS} rounds of "
-          f"{round_trip_count} interleaved pairs (load {os.getloadavg()[0]:.1f})")
-    print(f"our client, same command:                 median {ours * 1000:.2f} ms; ratio each round "
-          f"{' '.join(f'{r:.2f}' for r in ratios)}, median {ratio:.2f}x "
-          f"(target <= 1.1x: {'met' if ratio <= 1.1 else 'NOT met'})")
+    raw, ours, bare = (statistics.median(r[kind] for r in rounds) for kind in ("raw", "ours", "bare"))
+    print(f"raw PJLink round trip (asyncio streams: connect, greeting, %1POWR ?): median {raw * 1000:.3f} ms, "
+          f"{ROUNDS} rounds of {round_trip_count} interleaved turns (load {load:.1f})")
+    print(f"bare socket on the loop's reader (the floor, for information): median {bare * 1000:.3f} ms")
+    print(f"our client, same command:                 median {ours * 1000:.3f} ms; ratio each round "
+          f"{' '.join(f'{r:.2f}' for r in ratios)}, median {ratio:.2f}x raw "
+          f"(target <= 1.1x: {'met' if ratio <= 1.1 else 'NOT met'}); {statistics.median(floors):.2f}x the floor")
 
 
 def main() -> None:
@@ -382,6 +427,8 @@ def main() -> None:
                         help="100 and 1,000 devices, 5 x 100 round trips, no stall phase")
     parser.add_argument("--sim-processes", type=int, default=SIM_PROCESSES,
                         help=f"processes the simulated projectors are split over (default {SIM_PROCESSES})")
+    parser.add_argument("--round-trips-only", action="store_true",
+                        help="only the per-command ratio (5 rounds of 100 turns, well under a minute)")
     parser.add_argument("--gc", choices=("console", "python"), default="console",
                         help="the cycle collector as the console runs it (default) or Python's own")
     args = parser.parse_args()
@@ -389,6 +436,10 @@ def main() -> None:
     if args.quick:
         args.sizes, args.poll_seconds = [100, 1000], 0.0
     os.environ["CLASSROOM_CONSOLE_SCOPE"] = "loopback"
+    if args.round_trips_only:
+        print(f"load average before: {os.getloadavg()[0]:.1f}")
+        round_trip_figures(ROUND_TRIPS)
+        return
     discovery_figures(args.sizes, ROUND_TRIPS, args.gc)
     if args.poll_seconds <= 0:
         return

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import collections
-import contextlib
 import logging
 from collections.abc import Sequence
 
+from devices.pjlink.connection import Address, Connection, numeric_address, resolve
 from devices.pjlink.errors import (
     PJLinkAuthError,
     PJLinkCommandError,
@@ -21,7 +20,6 @@ from devices.pjlink.protocol import (
     MAX_MESSAGE,
     PORT,
     QUERY,
-    TERMINATOR,
     auth_digest,
     build_command,
     parse_greeting,
@@ -57,123 +55,12 @@ class _DeadConnection(PJLinkConnectionError):
     """A kept-alive connection turned out closed before any reply byte: safe to retry once."""
 
 
-class _Lines(asyncio.Protocol):
-    """One connection's bytes cut into CR-ended lines, for one reader at a time.
+class _Unreachable(Exception):
+    """The connect itself failed (refused, no route): the next of the host's addresses is tried."""
 
-    In place of asyncio's StreamReader/StreamWriter: a wait here is one future, and every wait on the
-    connection shares one timer that moves its deadline forward instead of a timer each (a stream read under
-    ``asyncio.timeout`` cost a Timeout, a task-cancel timer and the stream's layers: the client's Python per
-    command was 1.2x a raw round trip, issue 17 item 6). Writes need no flow control: a batch is a few KB, far
-    below the transport's 64 KiB high-water mark.
-    """
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.transport: asyncio.Transport | None = None
-        self.eof = False
-        self.gone = False  # connection_lost has been called
-        self.lost: Exception | None = None
-        self._buffer = b""
-        self._lines: collections.deque[bytes] = collections.deque()
-        self._waiter: asyncio.Future[bool] | None = None
-        self._wanted = 1
-        self._closed: asyncio.Future[None] | None = None
-        self._deadline = 0.0
-        self._timer: asyncio.TimerHandle | None = None
-        self._timer_at = 0.0  # when the timer fires: qasync's handles have no when()
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]  # a TCP connection's transport
-
-    def data_received(self, data: bytes) -> None:
-        buffer = self._buffer + data if self._buffer else data
-        start = 0
-        while (end := buffer.find(TERMINATOR, start)) >= 0:
-            self._lines.append(buffer[start:end + 1])
-            start = end + 1
-        self._buffer = buffer[start:]
-        self._wake()
-
-    def eof_received(self) -> bool:
-        self.eof = True
-        self._wake()
-        return False  # close our side too
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.eof = self.gone = True
-        self.lost = exc
-        self._wake()
-        if self._closed is not None and not self._closed.done():
-            self._closed.set_result(None)
-
-    def _wake(self) -> None:
-        waiter = self._waiter
-        if waiter is not None and not waiter.done() and (
-                len(self._lines) >= self._wanted or self.eof or len(self._buffer) > self.limit):
-            waiter.set_result(True)
-
-    @property
-    def at_eof(self) -> bool:
-        return self.eof and not self._lines and not self._buffer
-
-    async def lines(self, count: int, within_s: float) -> list[bytes] | None:
-        """``count`` lines, or None if ``within_s`` passes first; raises as ``StreamReader.readuntil`` would
-        (LimitOverrunError, IncompleteReadError, or the error that broke the connection)."""
-        while len(self._lines) < count:
-            if len(self._buffer) > self.limit:
-                raise asyncio.LimitOverrunError("no line end within the limit", len(self._buffer))
-            if self.eof:
-                if self.lost is not None:
-                    raise self.lost
-                raise asyncio.IncompleteReadError(self._buffer, None)
-            loop = asyncio.get_running_loop()
-            waiter = self._waiter = loop.create_future()
-            self._wanted = count
-            self._deadline = deadline = loop.time() + within_s
-            if self._timer is None or self._timer_at > deadline:
-                if self._timer is not None:
-                    self._timer.cancel()
-                self._timer, self._timer_at = loop.call_at(deadline, self._check, loop), deadline
-            try:
-                woken = await waiter
-            finally:
-                self._waiter = None
-            if not woken:
-                return None
-        return [self._lines.popleft() for _ in range(count)]
-
-    def _check(self, loop: asyncio.AbstractEventLoop) -> None:
-        """The shared timer: ends the wait whose deadline has passed, or moves on to the current deadline."""
-        self._timer = None
-        waiter = self._waiter
-        if waiter is None or waiter.done():
-            return  # nobody waiting: the next wait arms it again
-        if loop.time() < self._deadline:
-            self._timer, self._timer_at = loop.call_at(self._deadline, self._check, loop), self._deadline
-        else:
-            waiter.set_result(False)
-
-    async def close(self, wait_s: float) -> None:
-        """Close, waiting until the connection is gone: at once when nothing is left to send, else up to wait_s."""
-        transport = self.transport
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if transport is None or self._closed is not None:
-            return
-        self._closed = asyncio.get_running_loop().create_future()
-        if self.gone:
-            self._closed.set_result(None)
-        unsent = transport.get_write_buffer_size()
-        transport.close()
-        if self._closed.done():
-            return
-        if not unsent:  # the usual case: closed at the loop's next turn, no timer needed
-            await self._closed
-            return
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(wait_s):  # not wait_for: on 3.11 it can swallow a cancellation
-                await self._closed
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 class PJLinkClient:
@@ -185,7 +72,7 @@ class PJLinkClient:
         self.password = password
         self.timeout = timeout
         self._lock = asyncio.Lock()
-        self._conn: _Lines | None = None
+        self._conn: Connection | None = None
         self._auth_random: str | None = None
         self.lockstep = False  # one command per write: this device answered only the first of several
 
@@ -201,11 +88,12 @@ class PJLinkClient:
         if conn is not None:
             await conn.close(0.5)
 
-    async def _read_lines(self, what: str, count: int = 1) -> list[bytes]:
-        """``count`` lines within one ``timeout``."""
-        assert self._conn is not None
+    async def _read_lines(self, what: str, count: int = 1, connect_by: float | None = None) -> list[bytes]:
+        """``count`` lines within one ``timeout`` (the greeting: once connected, which must be by ``connect_by``)."""
+        conn = self._conn
+        assert conn is not None
         try:
-            lines = await self._conn.lines(count, self.timeout)
+            lines = await conn.lines(count, self.timeout, connect_by)
         except asyncio.LimitOverrunError:
             raise PJLinkProtocolError(f"{what} from {self.host} is not PJLink (no line end)") from None
         except asyncio.IncompleteReadError as exc:
@@ -215,39 +103,57 @@ class PJLinkClient:
                 raise PJLinkConnectionError(f"{self.host} closed the connection mid-{what}") from None
             raise _DeadConnection(f"{self.host} closed the connection") from None
         except OSError as exc:
+            if not conn.connected:
+                raise _Unreachable(exc) from None
             if count > 1:
                 raise _DeadConnection(f"connection to {self.host} lost mid-{what}: {exc}") from None
             raise _DeadConnection(f"connection to {self.host} lost: {exc}") from None
         if lines is None:
+            if not conn.connected:
+                raise PJLinkTimeout(f"cannot reach {self.host}:{self.port} within {self.timeout:g} s")
             raise PJLinkTimeout(f"no {what} from {self.host}:{self.port} within {self.timeout:g} s")
         return lines
 
-    async def _connect(self) -> None:
-        """Connect within ``timeout``, then read the greeting within another."""
-        loop = asyncio.get_running_loop()
+    async def _addresses(self, connect_by: float) -> list[Address]:
+        """The host's addresses: an IP literal at once, a name from the resolver, within the connect's time."""
+        address = numeric_address(self.host, self.port)
+        if address is not None:
+            return [address]
         try:
-            async with asyncio.timeout(self.timeout):
-                try:
-                    _transport, self._conn = await loop.create_connection(
-                        lambda: _Lines(_READ_LIMIT), self.host, self.port)
-                except OSError as exc:
-                    raise PJLinkConnectionError(f"cannot connect to {self.host}:{self.port}: {exc}") from None
+            async with asyncio.timeout_at(connect_by):
+                return await resolve(self.host, self.port)
         except TimeoutError:
             raise PJLinkTimeout(f"cannot reach {self.host}:{self.port} within {self.timeout:g} s") from None
-        try:
-            greeting = parse_greeting((await self._read_lines("greeting"))[0])
-            if greeting.auth_required and self.password is None:
-                raise PJLinkAuthError(f"{self.host} requires a password")
-        except PJLinkTimeout:
-            await self.close()
-            raise PJLinkTimeout(f"no greeting from {self.host}:{self.port} within {self.timeout:g} s") from None
-        except _DeadConnection as exc:
-            await self.close()
-            raise PJLinkConnectionError(str(exc)) from None
-        except BaseException:  # a refusal, garbage, or a cancellation mid-greeting: no half-open connection kept
-            await self.close()
-            raise
-        self._auth_random = greeting.auth_random
+        except OSError as exc:
+            raise PJLinkConnectionError(f"cannot connect to {self.host}:{self.port}: {exc}") from None
+
+    async def _connect(self) -> None:
+        """Connect within ``timeout`` (each address in turn, as asyncio would), then read the greeting within
+        another; one timer for both."""
+        loop = asyncio.get_running_loop()
+        connect_by = loop.time() + self.timeout
+        failures: list[OSError] = []
+        for family, sockaddr in await self._addresses(connect_by):
+            try:
+                self._conn = Connection(loop, family, _READ_LIMIT)
+                self._conn.connect(sockaddr)
+                greeting = parse_greeting((await self._read_lines("greeting", connect_by=connect_by))[0])
+                if greeting.auth_required and self.password is None:
+                    raise PJLinkAuthError(f"{self.host} requires a password")
+            except (OSError, _Unreachable) as exc:  # not connected: the next address
+                await self.close()
+                failures.append(exc.error if isinstance(exc, _Unreachable) else exc)
+                continue
+            except _DeadConnection as exc:
+                await self.close()
+                raise PJLinkConnectionError(str(exc)) from None
+            except BaseException:  # a refusal, garbage, a timeout or a cancellation: no half-open connection kept
+                await self.close()
+                raise
+            self._auth_random = greeting.auth_random
+            return
+        why = failures[0] if len(failures) == 1 else OSError(f"Multiple exceptions: {', '.join(map(str, failures))}")
+        raise PJLinkConnectionError(f"cannot connect to {self.host}:{self.port}: {why}")
 
     async def _exchange(self, lines: Sequence[bytes]) -> list[bytes]:
         """Send commands on an open connection in one write and return their reply lines, in order.
@@ -255,7 +161,7 @@ class PJLinkClient:
         PJLink answers the lines of one connection in order, so several queries cost one round trip, not one
         each (a campus sweep read 1,000 devices' 25 fields each: one write instead of 25 waits per device).
         """
-        assert self._conn is not None and self._conn.transport is not None
+        assert self._conn is not None
         if self._auth_random is not None and len(lines) > 1:
             # The digest is checked on the first line: a device that refuses it answers ERRA and hangs up, and
             # hanging up on unread lines resets the connection, losing that ERRA. So the first goes alone.
@@ -269,7 +175,7 @@ class PJLinkClient:
         if self._auth_random is not None:
             data = auth_digest(self._auth_random, self.password or "").encode() + data
             self._auth_random = None
-        self._conn.transport.write(data)
+        self._conn.write(data)
         replies = await self._read_lines("reply")
         if len(lines) > 1:
             try:
