@@ -198,7 +198,7 @@ def main() -> int:
         f"device {SIM_HOST} status": [CLI, "--data-dir", str(data / "status"), "device", SIM_HOST, "status"],
         # the same device remembered by the console (the usual case): read loop-free, its reading kept
         "  the same, remembered": [CLI, "--data-dir", str(data / "remembered"), "device", SIM_HOST, "status"],
-        # during a session the reading is logged in it: the room reads it on asyncio (the full path)
+        # during a session (the window's) the read is logged in it as the room logs it, loop-free too
         "  the same, during a session": [CLI, "--data-dir", str(data / "session"), "device", SIM_HOST,
                                                  "status"],
         "discover --timeout 1": [CLI, "--data-dir", str(data), "discover", "--timeout", "1", "--scope", "loopback"],

@@ -20,8 +20,9 @@ import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from classroom_console.device_news import changed_fields
 from classroom_console.events import ErrorCode
-from classroom_console.room import Room, changed_fields
+from classroom_console.room import Room
 from classroom_console.room_devices import DeviceCommandError, DeviceStore, RoomDevices
 from devices.driver import Command
 from devices.model import DeviceInfo

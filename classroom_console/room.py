@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Coroutine, Mapping
 from typing import Any, Protocol
 
+from classroom_console.device_news import changed_fields, state_event
 from classroom_console.events import (
     DeviceChanged,
     DeviceFound,
@@ -94,8 +95,9 @@ class Room:
             if not changed:
                 return
             self.events.emit(DeviceChanged(device, frozenset(changed)))
-            if "availability" in changed or "state" in changed:
-                self.log_event(device.uid, "state", {"changed": sorted(changed), **_summary(device)})
+            payload = state_event(changed, device)
+            if payload is not None:
+                self.log_event(device.uid, "state", payload)
         if self._store is not None and self.remember_devices:
             self.spawn(self._store.upsert_device(dataclasses.replace(device), self.room_id))
 
@@ -166,15 +168,3 @@ class Room:
             self.events.emit(
                 ErrorRaised("store", f"could not save to the session log: {exc}", ErrorCode.STORE_WRITE_FAILED))
 
-
-def changed_fields(old: DeviceInfo, new: DeviceInfo) -> set[str]:
-    """What differs between two readings of a device (how it was found is detail, not news)."""
-    return {
-        f.name
-        for f in dataclasses.fields(DeviceInfo)
-        if f.name != "found_by" and getattr(old, f.name) != getattr(new, f.name)
-    }
-
-
-def _summary(device: DeviceInfo) -> dict[str, Any]:
-    return {"availability": str(device.availability), "address": device.address, "state": device.state}

@@ -7,7 +7,7 @@ new family is one folder plus one line in ``BUILT_IN``.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from typing import Protocol, cast
 
 from devices.driver import DriverOptions, Family
 from devices.model import DeviceInfo
@@ -55,13 +55,20 @@ def family_for(protocol: str) -> Family:
 READ_ONCE = {"pjlink": "devices.pjlink.blocking"}
 
 
-def read_once_for(protocol: str) -> Callable[[DeviceInfo, DriverOptions], DeviceInfo] | None:
-    """The family's blocking single read, or None where it has none (the caller then drives it as the room does)."""
+class BlockingRead(Protocol):
+    """A family's blocking single read (a module), for a command that reads one device without an event loop."""
+
+    def read_once(self, info: DeviceInfo, options: DriverOptions) -> DeviceInfo:
+        """The device as the room shows it after its driver's first poll."""
+
+    def as_adopted(self, info: DeviceInfo) -> DeviceInfo:
+        """The device as the room shows it once its driver is adopted, before that poll."""
+
+
+def blocking_read_for(protocol: str) -> BlockingRead | None:
+    """The family's blocking read, or None where it has none (the caller then drives it as the room does)."""
     home = READ_ONCE.get(protocol)
-    if home is None:
-        return None
-    read_once: Callable[[DeviceInfo, DriverOptions], DeviceInfo] = importlib.import_module(home).read_once
-    return read_once
+    return None if home is None else cast(BlockingRead, importlib.import_module(home))
 
 
 def families() -> list[Family]:

@@ -3,8 +3,8 @@
 The loop-free read (`commands/device_status.py`) runs in a fresh interpreter, as a user runs it, against real
 simulated projectors (well, locked, wrong password, garbage, a closed port); the full path (`device.act`: store,
 room, RoomDevices on asyncio) reads the same device in this process. Output, error line and exit code must match.
-A remembered device is read loop-free too and keeps the same reading row; a running session (the reading is
-logged in it) or a store of a newer console still takes the full path.
+A remembered device is read loop-free too and keeps the same reading row; in a running session the read logs the
+same event as the room; a store of a newer console still takes the full path.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -155,22 +156,70 @@ def test_a_remembered_device_reads_without_the_loop_and_keeps_the_reading_the_ro
     assert len(kept_readings(tmp_path / "fast")) == 1
 
 
-def test_a_running_session_or_a_store_too_new_takes_the_full_path(tmp_path: Path) -> None:
-    """A session logs the reading, and a store of a newer console is refused: the room's path does both."""
+def in_session(folder: Path) -> None:
+    store = open_store(folder)
+    try:
+        store.start_session(lecturer="L", course="C", kind="lecture")
+    finally:
+        store.close()
+
+
+def logged(folder: Path) -> list[tuple[Any, Any, Any]]:
+    """The running session's events as the centre will get them (their times, and the garbage a projector
+    answered, which differs per read, aside)."""
+    store = open_store(folder)
+    try:
+        running = store.running_session()
+        assert running is not None
+        events = [(e["device_uid"], e["kind"], e["payload"]) for e in store.events(running["id"])]
+    finally:
+        store.close()
+    for _, _, payload in events:
+        detail = payload.get("state", {}).get("detail", "")
+        if "not a PJLink reply" in detail:
+            payload["state"]["detail"] = detail.split(":", 1)[0]
+    return events
+
+
+SESSION_CASES: list[tuple[str, Fault | None, str | None, bool]] = [
+    ("well, remembered", None, None, True),
+    ("well, by address only", None, None, False),
+    ("locked, no password", None, "secret", True),
+    ("answers garbage", "garbage", None, True),
+]
+
+
+@pytest.mark.parametrize(("case", "fault", "password", "remember"), SESSION_CASES, ids=[c[0] for c in SESSION_CASES])
+def test_in_a_running_session_the_loop_free_read_logs_what_the_room_logs(
+    tmp_path: Path, case: str, fault: Fault | None, password: str | None, remember: bool
+) -> None:
+    """The console window runs a session; a technician reads a projector from a terminal: the change is logged in
+    that session, one `state` event with the room's payload, beside the same reading row."""
+    with projector(fault, password) as sim:
+        for name in ("fast", "full"):
+            if remember:
+                remembering(tmp_path / name, sim.tcp_port)
+            in_session(tmp_path / name)
+        args = ["device", f"127.0.0.1:{sim.tcp_port}", "status", "--timeout", "2"]
+        fast = run_cli("--data-dir", str(tmp_path / "fast"), *args)
+        full = full_path(tmp_path / "full", *args)
+    assert fast["asyncio"] is False, f"{case}: the loop-free read was not taken"
+    assert {k: fast[k] for k in ("code", "out", "err")} == full, case
+    assert logged(tmp_path / "fast") == logged(tmp_path / "full"), case
+    assert len(logged(tmp_path / "fast")) == 1 and logged(tmp_path / "fast")[0][1] == "state", case
+    if remember:
+        assert kept_readings(tmp_path / "fast") == kept_readings(tmp_path / "full"), case
+
+
+def test_a_store_too_new_takes_the_full_path_and_is_refused_in_one_line(tmp_path: Path) -> None:
+    """A store of a newer console is refused by the room's path, and nothing is written to it."""
     with projector() as sim:
         target = f"127.0.0.1:{sim.tcp_port}"
-        store = open_store(tmp_path / "session")
-        try:
-            store.start_session(lecturer="L", course="C", kind="lecture")
-        finally:
-            store.close()
-        in_session = run_cli("--data-dir", str(tmp_path / "session"), "device", target, "status")
         remembering(tmp_path / "newer", sim.tcp_port)
         with sqlite3.connect(paths.database_path(tmp_path / "newer")) as db:
             db.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
         newer = run_cli("--data-dir", str(tmp_path / "newer"), "device", target, "status")
         fresh = run_cli("--data-dir", str(tmp_path / "fresh"), "device", target, "status")
-    assert in_session["code"] == 0 and in_session["asyncio"] is True
     assert newer["code"] == 1 and newer["asyncio"] is True and newer["out"] == ""
     assert f"schema version {LATEST_VERSION + 1}" in str(newer["err"]) and "Traceback" not in str(newer["err"])
     with sqlite3.connect(paths.database_path(tmp_path / "newer")) as db:

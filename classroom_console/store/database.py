@@ -15,7 +15,7 @@ from devices.model import DeviceInfo
 from ._open import open_database
 from .migrations import schema_version
 from .paths import database_path
-from .readings import insert_reading
+from .readings import insert_event, insert_reading
 from .records import Event, dumps, utc_iso
 from .sqlite_db import Database
 
@@ -188,12 +188,7 @@ class Store:
         ids: list[int] = []
         with self.db.atomic():
             for ev in events:
-                cur = self.db.execute(
-                    "INSERT INTO session_events (session_id, device_uid, kind, payload, wall_time, "
-                    "monotonic_ns) VALUES (?, ?, ?, ?, ?, ?)",
-                    (ev.session_id, ev.device_uid, ev.kind, dumps(ev.payload), ev.wall_time, ev.monotonic_ns),
-                )
-                ids.append(int(cur.lastrowid or 0))
+                ids.append(insert_event(self.db.execute, ev))
         return ids
 
     def events(self, session_id: str | None) -> list[dict[str, Any]]:

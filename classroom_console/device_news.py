@@ -1,0 +1,30 @@
+"""What of a device's new reading is news, and what the session log keeps of it.
+
+The room logs a device's change of availability or state in the running session (``Room.update_device``);
+`device … status` read without the event loop (``commands/device_status.py``) logs the same event in the same
+words, so both take them from here. No asyncio here: the loop-free read imports this on its own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from devices.model import DeviceInfo
+
+
+def changed_fields(old: DeviceInfo, new: DeviceInfo) -> set[str]:
+    """What differs between two readings of a device (how it was found is detail, not news)."""
+    return {
+        f.name
+        for f in dataclasses.fields(DeviceInfo)
+        if f.name != "found_by" and getattr(old, f.name) != getattr(new, f.name)
+    }
+
+
+def state_event(changed: set[str], device: DeviceInfo) -> dict[str, Any] | None:
+    """The payload of the session's ``state`` event for these changes, or None when they are not logged."""
+    if "availability" not in changed and "state" not in changed:
+        return None
+    return {"changed": sorted(changed), "availability": str(device.availability), "address": device.address,
+            "state": device.state}
