@@ -51,11 +51,15 @@ async def put_session(request: web.Request) -> web.Response:
     who = who_is(request)
     session_id = check_id(request.match_info["session_id"], ID_RE)
     now = utc_iso()
-    rows = await request.app[JSON].read(
-        request, request.app[LIMITS].session_bytes, lambda body: session_rows(who.name, session_id, body, now),
-        lambda raw: session_rows_fast(who.name, session_id, raw, now),
-    )
-    stored = await request.app[DB].store_session(rows)
+    reader, db = request.app[JSON], request.app[DB]
+    async with reader.raw(request, request.app[LIMITS].session_bytes) as raw:
+        stored = await db.store_session_body(who.name, session_id, raw, now)  # checked and stored by another process
+        if stored is None:  # this back end cannot (PostgreSQL), or not now: checked here, stored by the back end
+            rows = await reader.build(
+                raw, lambda body: session_rows(who.name, session_id, body, now),
+                lambda raw: session_rows_fast(who.name, session_id, raw, now),
+            )
+            stored = await db.store_session(rows)
     return web.json_response({"session": session_id, "events": stored})
 
 
@@ -212,6 +216,7 @@ def build_app(
 
     async def start_noting(_: web.Application) -> None:
         uses.start()
+        db.serving()
 
     async def stop_noting(_: web.Application) -> None:
         await uses.stop()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import json
 import threading
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
@@ -24,7 +23,7 @@ from aiohttp import StreamReader, web
 
 from classroom_console.centre import gentle
 from classroom_console.centre.limits import Limits
-from classroom_console.centre.validate import Invalid
+from classroom_console.centre.payloads import decode
 
 T = TypeVar("T")
 Fast = Callable[[bytes], T | None]
@@ -104,34 +103,6 @@ class BodyBudget:
                     self._changed.notify_all()
 
 
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    return dict(pairs)  # a Python frame per object: the GIL can pass to the loop between them
-
-
-def _no_constant(name: str) -> Any:
-    raise Invalid("body", f"{name} is not a JSON number")
-
-
-def decode(raw: bytes, yielding: bool = True) -> Any:
-    """JSON text to Python values; anything that is not strict JSON is Invalid (one line).
-
-    ``yielding`` (for a worker thread) makes a Python call per object so the GIL can pass to the loop; a
-    small body decoded on the loop itself is faster without.
-    """
-    try:
-        return json.loads(raw, parse_constant=_no_constant, object_pairs_hook=_object if yielding else None)
-    except RecursionError:
-        raise Invalid("body", "nested too deeply") from None
-    except UnicodeDecodeError:
-        raise Invalid("body", "is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise Invalid("body", f"is not JSON ({exc.msg}, line {exc.lineno} column {exc.colno})") from None
-    except Invalid:
-        raise
-    except ValueError as exc:  # e.g. an integer of more than 4300 digits
-        raise Invalid("body", str(exc).splitlines()[0][:200]) from None
-
-
 class _CollectorPaused:
     """While any large body is decoded, the cyclic GC waits (counted, so overlapping decodes nest)."""
 
@@ -178,23 +149,32 @@ class JsonReader:
         self.budget = BodyBudget(limits.body_budget_bytes)
         self._heavy = asyncio.Semaphore(limits.heavy_decodes)
 
-    async def read(self, request: web.Request, cap: int, build: Callable[[Any], T], fast: Fast[T] | None = None) -> T:
-        """Read at most ``cap`` bytes, decode, and run ``build`` (the field checks) on the result.
-
-        ``fast`` (raw bytes to the same result, or None when it cannot tell) is tried first on bodies up to
-        ``Limits.fast_json_bytes``: a compiled check that holds the GIL in one C call, so not for huge ones.
-        """
+    @contextlib.asynccontextmanager
+    async def raw(self, request: web.Request, cap: int) -> AsyncIterator[bytes]:
+        """At most ``cap`` bytes of the body, held against the shared budget until the block ends."""
         length = request.content_length
         if length is not None and length > cap:
             raise BodyTooLarge(f"a body of {length} bytes is more than the {cap} this request takes")
         async with self.budget.hold(cap if length is None else length, self.limits.budget_wait_s):
-            raw = await _whole(request, cap, self.limits)
-            if len(raw) <= self.limits.inline_json_bytes:
-                done = fast(raw) if fast is not None else None
-                return done if done is not None else build(decode(raw, yielding=False))
-            async with self._heavy:
-                quick = fast if len(raw) <= self.limits.fast_json_bytes else None
-                return await asyncio.to_thread(_decode_and_build, raw, build, quick)
+            yield await _whole(request, cap, self.limits)
+
+    async def build(self, raw: bytes, build: Callable[[Any], T], fast: Fast[T] | None = None) -> T:
+        """Decode ``raw`` and run ``build`` (the field checks) on the result; large bodies on a worker thread.
+
+        ``fast`` (raw bytes to the same result, or None when it cannot tell) is tried first on bodies up to
+        ``Limits.fast_json_bytes``: a compiled check that holds the GIL in one C call, so not for huge ones.
+        """
+        if len(raw) <= self.limits.inline_json_bytes:
+            done = fast(raw) if fast is not None else None
+            return done if done is not None else build(decode(raw, yielding=False))
+        async with self._heavy:
+            quick = fast if len(raw) <= self.limits.fast_json_bytes else None
+            return await asyncio.to_thread(_decode_and_build, raw, build, quick)
+
+    async def read(self, request: web.Request, cap: int, build: Callable[[Any], T], fast: Fast[T] | None = None) -> T:
+        """Read at most ``cap`` bytes, decode, and run ``build`` on the result (``build`` above)."""
+        async with self.raw(request, cap) as raw:
+            return await self.build(raw, build, fast)
 
 
 async def _whole(request: web.Request, cap: int, limits: Limits) -> bytes:

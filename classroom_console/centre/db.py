@@ -70,6 +70,17 @@ class CentreDB(abc.ABC):
         May empty ``rows``' lists once stored (large ones are freed off the loop that way).
         """
 
+    def serving(self) -> None:  # noqa: B027  (nothing to start where nothing runs beside the service)
+        """The service is starting on this database: start what its requests will want (a helper process)."""
+
+    async def store_session_body(self, room: str, session_id: str, raw: bytes, now: str) -> int | None:
+        """Check and store a session from its raw body elsewhere (another process), if this back end can now.
+
+        None: it cannot (not here, not yet), and the caller checks the body itself and calls ``store_session``.
+        A bad body raises ``validate.Invalid`` with the same one line the caller's own checks would give.
+        """
+        return None
+
     @abc.abstractmethod
     async def recording(self, room: str, recording_id: str) -> RecordingState | None: ...
 

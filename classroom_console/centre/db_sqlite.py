@@ -23,6 +23,7 @@ from classroom_console.centre import charts, gentle, rollups, schema
 from classroom_console.centre.db import CentreDB, Identity, RecordingState, TokenRow
 from classroom_console.centre.payloads import SessionRows
 from classroom_console.centre.sqlite_sessions import store_many
+from classroom_console.centre.store_process import SessionStore, StoreGone
 from classroom_console.store import utc_iso
 from classroom_console.thread_results import settle, settle_from_thread
 from classroom_console.usage_model import UsageFilter, UsageReport
@@ -71,6 +72,9 @@ def _connect(path: Path) -> sqlite3.Connection:
         conn.execute(statement)
     conn.execute("COMMIT")
     return conn
+
+
+connect_writer = _connect  # the session store process (store_child) opens its own writing connection so
 
 
 _LAMPS = """SELECT device_uid, max(wall_time), lamp_hours FROM device_readings WHERE lamp_hours <> '[]'
@@ -215,6 +219,9 @@ class SqliteCentreDB(CentreDB):
         self._quick: _Readers | None = None
         self._generation = 0  # bumped by the writer thread after each commit (an int: atomic under the GIL)
         self._reports: _Readers | None = None
+        self._bodies: SessionStore | None = None  # the session store process (store_process), once opened
+        self._bodies_generation = 0  # bumped on the loop by each group the session store process commits
+        self.store_process = True  # False: every upload is checked on the loop and stored by the writer thread
 
     @classmethod
     async def open(cls, path: Path) -> SqliteCentreDB:
@@ -229,7 +236,16 @@ class SqliteCentreDB(CentreDB):
             raise
         db._quick = _Readers(db._loop, path, 1, "centre-db-quick", MAX_GROUP)
         db._reports = _Readers(db._loop, path, 2, "centre-db-reports", 1)
+        db._bodies = SessionStore(path, db._bodies_committed)
         return db
+
+    def serving(self) -> None:
+        """The session store process starts now, so that the first uploads find it running."""
+        if self._bodies is not None and self.store_process and not self._closing:
+            self._bodies.warm()
+
+    def _bodies_committed(self) -> None:
+        self._bodies_generation += 1
 
     # the thread
 
@@ -343,8 +359,9 @@ class SqliteCentreDB(CentreDB):
     def generation(self) -> int | None:
         """Sessions and recordings reach this file only through this service, so its commits are all of them.
 
-        Bumped by every commit that may change a usage report: not by noting when tokens were last used."""
-        return self._generation
+        Bumped by every commit that may change a usage report: not by noting when tokens were last used. Two
+        counters, each written by one thread only (the writer's, and the loop's for the session store process)."""
+        return self._generation + self._bodies_generation
 
     async def _read(self, fn: Callable[[sqlite3.Connection], Any], quick: bool = True) -> Any:
         readers = self._quick if quick else self._reports
@@ -384,6 +401,21 @@ class SqliteCentreDB(CentreDB):
 
         result: int = await self._call(release, write=True, rows=rows)
         return result
+
+    async def store_session_body(self, room: str, session_id: str, raw: bytes, now: str) -> int | None:
+        """In the session store process once it runs (the first upload starts it and is stored here meanwhile);
+        if it stops before answering, the caller stores the upload itself (a session stored twice counts once)."""
+        bodies = self._bodies
+        if self._closing or bodies is None or not self.store_process:
+            return None
+        if not bodies.ready:
+            bodies.warm()
+            return None
+        try:
+            held: int = await bodies.store(room, session_id, raw, now)
+        except StoreGone:
+            return None
+        return held
 
     async def recording(self, room: str, recording_id: str) -> RecordingState | None:
         key = {"room_id": room, "id": recording_id}
@@ -430,6 +462,8 @@ class SqliteCentreDB(CentreDB):
     async def close(self) -> None:
         if not self._closing:
             self._closing = True
+            if self._bodies is not None:
+                await self._bodies.close()
             for readers in (self._quick, self._reports):
                 if readers is not None:
                     await readers.close()

@@ -21,6 +21,34 @@ MAX_LAMP_HOURS = 1_000_000
 MAX_SESSION_S = 86400.0  # a session left open for days counts one day at most
 
 
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    return dict(pairs)  # a Python frame per object: the GIL can pass to the loop between them
+
+
+def _no_constant(name: str) -> Any:
+    raise v.Invalid("body", f"{name} is not a JSON number")
+
+
+def decode(raw: bytes, yielding: bool = True) -> Any:
+    """JSON text to Python values; anything that is not strict JSON is Invalid (one line).
+
+    ``yielding`` (for a worker thread) makes a Python call per object so the GIL can pass to the loop; a
+    small body decoded on the loop itself is faster without.
+    """
+    try:
+        return json.loads(raw, parse_constant=_no_constant, object_pairs_hook=_object if yielding else None)
+    except RecursionError:
+        raise v.Invalid("body", "nested too deeply") from None
+    except UnicodeDecodeError:
+        raise v.Invalid("body", "is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise v.Invalid("body", f"is not JSON ({exc.msg}, line {exc.lineno} column {exc.colno})") from None
+    except v.Invalid:
+        raise
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise v.Invalid("body", str(exc).splitlines()[0][:200]) from None
+
+
 def check_id(value: Any, pattern: re.Pattern[str] = ID_RE) -> str:
     if not isinstance(value, str) or not pattern.fullmatch(value) or ".." in value:
         raise v.Invalid("", f"bad id: {str(value)[:100]!r}")

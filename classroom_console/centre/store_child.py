@@ -1,0 +1,154 @@
+"""The session store process (``store_process``): read uploads off its socket, check them, store each batch at once.
+
+It owns one writing connection to the centre's SQLite file. Each turn takes every upload that has arrived (up
+to ``sp.MAX_GROUP``), checks each (``session_fast``, else the reference ``payloads.session_rows``, exactly as the
+loop did), stores the good ones in one transaction (``sqlite_sessions.store_many``) and sends all the answers in
+one message, after the commit. It ends when its socket closes.
+"""
+
+from __future__ import annotations
+
+import queue
+import socket
+import sqlite3
+import sys
+import threading
+from pathlib import Path
+
+import msgspec
+
+from classroom_console.centre import store_process as sp
+from classroom_console.centre.payloads import SessionRows, decode, session_rows
+from classroom_console.centre.session_fast import session_rows_fast
+from classroom_console.centre.sqlite_sessions import store_many
+from classroom_console.centre.store_process import Answer, child_answer, send
+
+Upload = tuple[int, str, str, str, bytes]
+_DECODE = msgspec.msgpack.Decoder(tuple[int, str, str, str, bytes]).decode
+
+
+class _Inbox:
+    """Whole messages from the socket, one at a time (blocking); None once it has closed."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.buffer = bytearray()
+
+    def next(self) -> Upload | None:
+        while True:
+            if len(self.buffer) >= sp.HEAD.size:
+                size = sp.HEAD.unpack_from(self.buffer)[0]
+                if len(self.buffer) >= sp.HEAD.size + size:
+                    message = bytes(self.buffer[sp.HEAD.size:sp.HEAD.size + size])
+                    del self.buffer[:sp.HEAD.size + size]
+                    return _DECODE(message)
+            try:
+                chunk = self.sock.recv(1 << 20)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                return None
+            self.buffer += chunk
+
+
+def checked(room: str, session_id: str, now: str, raw: bytes) -> SessionRows:
+    """The rows the loop made for this body: the compiled check first, else the reference (its 400 reason)."""
+    rows = session_rows_fast(room, session_id, raw, now)
+    if rows is None:
+        rows = session_rows(room, session_id, decode(raw, yielding=False), now)
+    return rows
+
+
+Checked = tuple[int, SessionRows | None, Answer | None]  # a job's rows, or its answer already (a bad body)
+
+
+def check(upload: Upload) -> Checked:
+    job, room, session_id, now, raw = upload
+    try:
+        return job, checked(room, session_id, now, raw), None
+    except Exception as exc:
+        return job, None, child_answer(job, None, exc)
+
+
+def store_group(conn: sqlite3.Connection, group: list[Checked]) -> list[Answer]:
+    """Every good upload of the group in one transaction; the answers in the group's order."""
+    good = [(job, rows) for job, rows, _ in group if rows is not None]
+    stored: dict[int, Answer] = {}
+    if good:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            outcomes = store_many(conn, [rows for _, rows in good])
+            conn.execute("COMMIT")
+        except Exception as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            outcomes = [(None, exc)] * len(good)
+        stored = {job: child_answer(job, held, error) for (job, _), (held, error) in zip(good, outcomes, strict=True)}
+    return [answer if answer is not None else stored[job] for job, _, answer in group]
+
+
+def _write(conn: sqlite3.Connection, sock: socket.socket, checked_uploads: queue.SimpleQueue[Checked | None]) -> None:
+    """The writer thread: whatever has been checked since its last commit, as one group; then the answers."""
+    while True:
+        first = checked_uploads.get()
+        if first is None:
+            return
+        group = [first]
+        done = False
+        while len(group) < sp.MAX_GROUP:
+            try:
+                item = checked_uploads.get_nowait()
+            except queue.Empty:
+                break
+            if item is None:
+                done = True
+                break
+            group.append(item)
+        send(sock, store_group(conn, group))
+        if done:
+            return
+
+
+def main(fd: int, path: str) -> None:
+    """Two threads: this one reads and checks each upload as it comes, the writer stores what is checked. While
+    the writer waits on SQLite (no GIL held) the next bodies are checked, so neither waits for the other."""
+    from classroom_console.centre.db_sqlite import connect_writer
+
+    sock = socket.socket(fileno=fd)
+    writer: threading.Thread | None = None
+    checked_uploads: queue.SimpleQueue[Checked | None] = queue.SimpleQueue()
+    try:
+        sp.child_gc()
+        sys.setswitchinterval(sp.SWITCH_INTERVAL_S)
+        opened: queue.SimpleQueue[BaseException | None] = queue.SimpleQueue()
+
+        def run_writer() -> None:
+            try:
+                own = connect_writer(Path(path))
+            except BaseException as exc:
+                opened.put(exc)
+                return
+            opened.put(None)
+            try:
+                _write(own, sock, checked_uploads)
+            except OSError:
+                pass  # the centre went away: nobody to answer
+            finally:
+                own.close()
+
+        writer = threading.Thread(target=run_writer, name="centre-store", daemon=True)
+        writer.start()
+        failed = opened.get()
+        if failed is not None:
+            raise failed
+        send(sock, sp.READY)
+        inbox = _Inbox(sock)
+        while (upload := inbox.next()) is not None:
+            checked_uploads.put(check(upload))
+    except (BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
+        return
+    finally:
+        checked_uploads.put(None)
+        if writer is not None:
+            writer.join(timeout=60)
+        sock.close()

@@ -1,0 +1,249 @@
+"""Session uploads checked and stored by a process of their own, so the centre's event loop only moves their bytes.
+
+Why: with 200 rooms uploading at once, each upload cost ~1.4 ms of CPU, 86 % of it holding the one GIL the event
+loop, the body checks and the SQLite writer thread shared (py-spy --gil), so every upload queued behind all the
+others' Python. Here the loop reads a body and passes its bytes, with the room, the session id and the time it
+arrived, over a Unix socket to a child process; the child checks them with the very functions the loop used
+(``session_fast``, else ``payloads.session_rows``: the same rows, the same one-line 400 reasons), stores everything
+that reached it since its last commit as one write group (``sqlite_sessions.store_many``, one transaction) and
+answers the group in one message. Its GIL is its own, so the loop's turn per upload is about a ping's.
+
+The child writes to the same SQLite file beside the centre's writer thread (tokens, recordings); SQLite lets one
+write at a time and each waits for the other (busy_timeout). A group not committed is answered as failed, never
+as stored: a child that dies takes nothing with it that a room was told is kept, and its rooms send again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import gc
+import logging
+import os
+import socket
+import sqlite3
+import struct
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+log = logging.getLogger(__name__)
+HEAD = struct.Struct("<I")  # each message: its length, then msgpack
+MAX_GROUP = 256  # uploads stored in one transaction at most
+SWITCH_INTERVAL_S = 0.0005  # the child's: its writer gets the GIL back soon after each SQLite step
+READY = "ready"
+RESTART_S = 5.0  # a child that could not start, or died, is started again at most this often (uploads go on meanwhile)
+# What the child answers per upload: held events, or (kind, one line). Kinds: "invalid" (a 400), "full" (a 507),
+# "failed" (a 500 with the child's log line).
+Answer = tuple[int, int | None, str | None, str | None]
+
+
+class StoreGone(Exception):
+    """The store process is not there (it died, or could not start): the upload is answered 503, try again."""
+
+
+def _encode(value: Any) -> bytes:
+    body = msgspec.msgpack.encode(value)
+    return HEAD.pack(len(body)) + body
+
+
+class SessionStore:
+    """The loop's side: one child process, started on first use, started again if it dies."""
+
+    def __init__(self, path: Path, on_commit: Callable[[], None]) -> None:
+        self.path = path
+        self._on_commit = on_commit  # called on the loop before the answers of a group that stored something
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._writer: asyncio.StreamWriter | None = None
+        self._reading: asyncio.Task[None] | None = None
+        self._starting: asyncio.Task[None] | None = None
+        self._waiting: dict[int, asyncio.Future[int]] = {}
+        self._next = 0
+        self._closed = False
+        self._tried_at = -RESTART_S  # loop time of the last start: a child that fails is not restarted at once
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+    @property
+    def ready(self) -> bool:
+        return self._writer is not None and not self._writer.is_closing()
+
+    def warm(self) -> None:
+        """Start the child now, without waiting for it (the app's startup: the first upload then finds it)."""
+        now = asyncio.get_running_loop().time()
+        if not self._closed and not self.ready and self._starting is None and now - self._tried_at >= RESTART_S:
+            self._tried_at = now
+            self._starting = asyncio.ensure_future(self._start())
+            self._starting.add_done_callback(self._started)
+
+    def _started(self, task: asyncio.Task[None]) -> None:
+        self._starting = None
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("the session store process did not start: %s", task.exception())
+
+    async def _start(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self._proc = await asyncio.to_thread(
+                subprocess.Popen, [sys.executable, "-c", _BOOT, str(theirs.fileno()), str(self.path)],
+                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+            )
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        reader, writer = await asyncio.open_unix_connection(sock=ours, limit=1 << 20)
+        try:
+            async with asyncio.timeout(60):
+                head = await reader.readexactly(HEAD.size)
+                hello = msgspec.msgpack.decode(await reader.readexactly(HEAD.unpack(head)[0]))
+            if hello != READY:
+                raise RuntimeError(f"the session store process said {hello!r}")
+        except BaseException:
+            writer.close()
+            self._stop_child()
+            raise
+        self._writer = writer
+        self._reading = asyncio.ensure_future(self._read(reader, writer))
+
+    async def _read(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        decode = msgspec.msgpack.Decoder(list[tuple[int, int | None, str | None, str | None]]).decode
+        try:
+            while True:
+                head = await reader.readexactly(HEAD.size)
+                answers = decode(await reader.readexactly(HEAD.unpack(head)[0]))
+                if any(held is not None for _, held, _, _ in answers):
+                    self._on_commit()
+                for job, held, kind, line in answers:
+                    future = self._waiting.pop(job, None)
+                    if future is None or future.done():
+                        continue  # its request went away; the session is stored all the same
+                    if held is not None:
+                        future.set_result(held)
+                    else:
+                        future.set_exception(_failure(kind, line))
+        except (asyncio.IncompleteReadError, ConnectionError, msgspec.DecodeError) as exc:
+            if not self._closed:
+                log.error("the session store process went away (%s); it is started again on the next upload",
+                          type(exc).__name__)
+        finally:
+            writer.close()
+            if self._writer is writer:
+                self._writer = None
+            self._fail_waiting()
+            await asyncio.to_thread(self._stop_child)
+
+    def _fail_waiting(self) -> None:
+        waiting, self._waiting = self._waiting, {}
+        for future in waiting.values():
+            if not future.done():
+                future.set_exception(StoreGone("the session store process stopped before it answered"))
+
+    async def store(self, room: str, session_id: str, raw: bytes, now: str) -> int:
+        """The events the session holds once stored; ``validate.Invalid`` for a bad body, as on the loop."""
+        if self._closed:
+            raise StoreGone("the centre is stopping")
+        if not self.ready:
+            self.warm()
+            if self._starting is not None:
+                await asyncio.shield(self._starting)
+        writer = self._writer
+        if writer is None or writer.is_closing():
+            raise StoreGone("the session store process is not running")
+        self._next += 1
+        job = self._next
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._waiting[job] = future
+        writer.write(_encode((job, room, session_id, now, raw)))
+        return await future
+
+    def _stop_child(self, wait_s: float = 10.0) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        try:
+            proc.wait(timeout=wait_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=wait_s)
+
+    async def close(self) -> None:
+        """The child ends when its socket closes (after answering what it has); bounded wait, then killed."""
+        self._closed = True
+        if self._starting is not None:
+            with contextlib.suppress(BaseException):
+                await self._starting
+        if self._writer is not None:
+            self._writer.close()
+        if self._reading is not None:
+            with contextlib.suppress(BaseException):
+                await self._reading
+        await asyncio.to_thread(self._stop_child)
+        self._fail_waiting()
+
+
+def _failure(kind: str | None, line: str | None) -> Exception:
+    from classroom_console.centre.validate import Invalid
+
+    text = line or "the session store failed"
+    if kind == "invalid":
+        return Invalid("", text)
+    if kind == "full":
+        return OSError(errno.ENOSPC, text)
+    return RuntimeError(f"the session store failed: {text}")
+
+
+# The child, started with -c: the package is entered without its __init__ (which imports aiohttp and the whole
+# app, 0.6 s), so the child imports only what it uses and answers its first upload sooner.
+_BOOT = (
+    "import os, sys, types, classroom_console; "
+    "package = types.ModuleType('classroom_console.centre'); "
+    "package.__path__ = [os.path.join(os.path.dirname(classroom_console.__file__), 'centre')]; "
+    "sys.modules['classroom_console.centre'] = package; "
+    "from classroom_console.centre.store_child import main; main(int(sys.argv[1]), sys.argv[2])"
+)
+
+
+def child_answer(job: int, held: int | None, exc: BaseException | None) -> Answer:
+    """One upload's answer as the child sends it."""
+    if exc is None:
+        return job, held, None, None
+    from classroom_console.centre.validate import Invalid
+
+    if isinstance(exc, Invalid):
+        return job, None, "invalid", str(exc)
+    if _full(exc):
+        return job, None, "full", str(exc)
+    return job, None, "failed", f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
+def _full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return isinstance(exc, sqlite3.Error) and getattr(exc, "sqlite_errorcode", None) == 13  # SQLITE_FULL
+
+
+def send(sock: socket.socket, value: Any) -> None:
+    sock.sendall(_encode(value))
+
+
+def child_gc() -> None:
+    """Decoded bodies hold no cycles: the collector need not walk them at every few hundred objects."""
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 50)
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
