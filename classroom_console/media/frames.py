@@ -111,10 +111,13 @@ class BufferPool:
     ``limit`` kept), so a slow consumer costs memory, never a picture overwritten under it.
 
     Bounded by time as well as count: buffers that nobody needed for ``idle_s`` (a backlog that has drained, a
-    recording that ended) are let go, so a burst's memory does not stay for the rest of the session.
+    recording that ended) are let go, so a burst's memory does not stay for the rest of the session. None is kept
+    spare by default: one spare a pool kept a picture more after every recording than the preview had needed
+    before it (the window: 6 MB of its after-stop memory at 1080p, bench/memory.py), and making a buffer again
+    when a window needs one more is a single ``mmap``.
     """
 
-    def __init__(self, shape: tuple[int, ...], limit: int = 16, *, idle_s: float = 2.0, spare: int = 1) -> None:
+    def __init__(self, shape: tuple[int, ...], limit: int = 16, *, idle_s: float = 2.0, spare: int = 0) -> None:
         self.shape = shape
         self.limit = limit
         self.idle_s = idle_s
