@@ -8,6 +8,7 @@ import importlib.util
 import keyword
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -56,6 +57,9 @@ class OneLineParser(argparse.ArgumentParser):
     """A usage mistake is one line on stderr and exit 2: the usage block buried the reason in a script's log."""
 
     def error(self, message: str) -> NoReturn:
+        missing = re.search(r"(--[\w-]+)", message) if message.endswith(tr("expected one argument")) else None
+        if missing:  # the value may be there, read as an option because it begins with "-" (a token, a number)
+            message += "; " + tr("a value that begins with '-' is written {option}=VALUE").format(option=missing[1])
         self.exit(2, f"{self.prog}: {message} ({tr('see')} {self.prog} --help)\n")
 
     def _get_formatter(self) -> argparse.HelpFormatter:

@@ -24,6 +24,8 @@ MESSAGES: dict[str, str] = {
     "unknown parser %(parser_name)r (choices: %(choices)s)": "неизвестная команда %(parser_name)r (можно: %(choices)s)",
     # cli.py
     "see": "см.",
+    "a value that begins with '-' is written {option}=VALUE":
+        "значение, начинающееся с «-», пишется так: {option}=ЗНАЧЕНИЕ",
     "COMMAND": "КОМАНДА",
     "not built yet": "ещё не готово",
     "{what} is not built yet.": "{what}: ещё не готово.",

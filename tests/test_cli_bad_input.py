@@ -73,3 +73,15 @@ def test_a_reader_that_stops_early_is_not_an_error(tmp_path: Path, monkeypatch: 
         monkeypatch.setattr(sys, "stdout", gone)
         code = cli.main(["--data-dir", str(tmp_path), "usage", "--format", "json"])
     assert code == 0
+
+
+def test_a_value_read_as_an_option_is_explained_and_tokens_never_begin_with_a_dash(tmp_path: Path) -> None:
+    """A room token beginning with "-" after `--token` read as an option: `sync` refused a fresh room's token
+    ("expected one argument") for one room in 64. Tokens no longer begin so, and the line says how to write one."""
+    from classroom_console.centre.tokens import issue_token
+
+    assert not any(issue_token().startswith("-") for _ in range(2000))  # 1 in 64 each before
+    done = subprocess.run([*CLI, "--data-dir", str(tmp_path), "sync", "--centre", "http://127.0.0.1:9",
+                           "--token", "-Abc", "--once"], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "--token=VALUE" in done.stderr

@@ -10,7 +10,11 @@ ROOM, STAFF = "room", "staff"
 
 
 def issue_token() -> str:
-    return secrets.token_urlsafe(32)
+    """Never one that begins with "-": typed after ``--token`` it read as an option, and `sync` refused it
+    ("expected one argument") for one room in 64."""
+    while (token := secrets.token_urlsafe(32)).startswith("-"):
+        pass
+    return token
 
 
 def token_hash(token: str) -> str:
