@@ -79,8 +79,9 @@ def headers_only(options: dict[str, str]) -> dict[str, str]:
     return {**options, "x264-params": ":".join(f"{k}={v}" for k, v in params.items())}
 
 
-def open_video(size: tuple[int, int], fps: int, options: dict[str, str]) -> Any:
-    """A libx264 context as the encoder opens its first one (frame threads, global headers)."""
+def open_video(size: tuple[int, int], fps: int, options: dict[str, str], nice: int | None = None) -> Any:
+    """A libx264 context as the encoder opens its first one (frame threads, global headers); ``nice``: its threads'
+    nice above the caller's (default ``nice.ENCODER_NICE``; ``EncoderSettings.encoder_nice``)."""
     ctx = av.CodecContext.create("libx264", "w")
     ctx.width, ctx.height, ctx.pix_fmt = size[0], size[1], "yuv420p"
     ctx.time_base = Fraction(1, fps)
@@ -88,7 +89,7 @@ def open_video(size: tuple[int, int], fps: int, options: dict[str, str]) -> Any:
     ctx.thread_type = "FRAME"
     ctx.options = options
     ctx.flags |= av.codec.context.Flags.global_header
-    at_lower_priority(ctx.open)  # x264's threads yield to the GIL's holders (nice.py)
+    at_lower_priority(ctx.open, nice)  # x264's threads yield to the GIL's holders (nice.py)
     return ctx
 
 

@@ -49,6 +49,9 @@ class EncoderSettings:
     sync_s: float = 1.0  # how often the file is forced onto the disk (a power cut loses at most this); 0: never
     adaptive: bool = False  # --preset auto: step to a faster preset while recording when frames are skipped
     lookahead_thread: bool = True  # x264's lookahead on its own thread (adaptive.x264_options); False: 9 MB less
+    # x264's threads' nice above ours (nice.py): the window's Studio gives nice.ENCODER_NICE so its main thread goes
+    # first; a headless recording competes at par (at +5 it lost half its CPU to a busy program beside it)
+    encoder_nice: int = 0
 
 
 class StopReason:
@@ -286,7 +289,7 @@ class Encoder:
         audio.bit_rate = self.settings.audio_bitrate
         for stream in (video, audio):  # MP4 and FLV both want the headers out of band
             stream.codec_context.flags |= av.codec.context.Flags.global_header
-        at_lower_priority(video.codec_context.open)  # x264's threads yield to the GIL's holders (nice.py)
+        at_lower_priority(video.codec_context.open, self.settings.encoder_nice)  # threads' nice (nice.py)
         audio.codec_context.open()
         template.start_encoding()  # copies the opened codecs' parameters into the template streams
         return _Streams(video, audio)
@@ -384,7 +387,7 @@ class _VideoEncoder:
         e = self.encoder
         try:
             options = x264_options(preset, e.settings.crf, self.gop, lookahead_thread=e.settings.lookahead_thread)
-            ctx = open_video(e.size, e.fps, options)
+            ctx = open_video(e.size, e.fps, options, e.settings.encoder_nice)
         except Exception:
             log.exception("opening x264 with preset %s", preset)
             return None

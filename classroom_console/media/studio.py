@@ -16,7 +16,7 @@ from typing import Any
 
 from classroom_console.room import Room
 
-from . import chapters_store
+from . import chapters_store, nice
 from .artifacts import Marker
 from .chapters import Chapter
 from .chapters_job import ChapterJob, load_chapters, save_chapters
@@ -53,7 +53,9 @@ class Studio:
         # The window's recording keeps x264's lookahead on the encoding thread and a fixed preset: its peak memory
         # (bench/memory.py --only gui, 399-402 MB at load 5-6 against a 400 MB target) has no room for the
         # lookahead thread's frame or the adaptive step's second x264 (with both: 419-420 MB in the same run).
-        self.settings = settings or EncoderSettings(lookahead_thread=False)
+        # Its x264 threads run below the window's Python threads (nice.py), so the main thread is not kept waiting
+        # for the GIL behind them; a headless recording has no window and competes at par (EncoderSettings).
+        self.settings = settings or EncoderSettings(lookahead_thread=False, encoder_nice=nice.ENCODER_NICE)
         self.start_floor_bytes = start_floor_bytes
         self.tracks = False  # also each video source into a file of its own (presenter / presentation tracks)
         self.program = Program(size, fps, preview_fps=15)
