@@ -6,7 +6,10 @@ feeding) was preempted by them, and the window's main thread, waiting for that G
 Threads inherit their creator's nice value, and x264 makes its worker threads when its encoder opens, so the
 codec is opened from a short-lived thread that lowered its own priority first. Nice only weighs threads against
 others of the same scheduling group (a desktop session's autogroup or cgroup): x264 still gets every cycle our
-Python threads leave, and the same share against other programs. Linux only; elsewhere the open runs as is.
+Python threads leave, and against programs in other groups the same share; against a program in the same group it
+loses (beside stress-ng --cpu 2 started from the same session: 0.29x real time flat out at +5, 0.63x at par). So
+only the window's Studio asks for it (``EncoderSettings.encoder_nice``); a headless recording has no window to
+give way to and runs x264 at par. Linux only; elsewhere the open runs as is.
 """
 
 from __future__ import annotations
