@@ -1,7 +1,9 @@
-"""Session uploads checked and stored by the session store process (centre/store_process.py, store_child.py).
+"""Session uploads checked and stored, and usage reports made, by the session store process (centre/store_process.py,
+store_child.py).
 
 The loop only moves the bytes; the child gives the same answers the loop's own checks give (the stored rows,
-the one-line 400 reasons), nothing it refuses is stored, and a child killed with -9 loses no upload.
+the one-line 400 reasons, a report's very bytes), nothing it refuses is stored, and a child killed with -9 loses
+no upload.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ import aiohttp
 import pytest
 
 from classroom_console.centre import store_process
+from classroom_console.centre.app import usage_filter
 from classroom_console.centre.db_sqlite import SqliteCentreDB
 from classroom_console.centre.payloads import SessionRows, session_rows
+from classroom_console.centre.reports import report_json
 from classroom_console.centre.server import CentreServer
 from classroom_console.centre.tokens import STAFF
 from classroom_console.centre.validate import Invalid
+from classroom_console.usage_model import UsageFilter, UsageReport
 from tests.test_centre_api import auth, session_body
 from tests.test_sync_support import add_token, running_centre
 
@@ -107,3 +112,44 @@ async def test_a_killed_store_process_loses_no_upload_and_is_started_again(
     assert statuses == [200] * 20 and second != first
     assert in_thread  # while there was no child, the loop checked and the writer thread stored
     assert report["sessions"] == 20
+
+
+async def test_reports_made_by_the_store_process_are_the_loops_own_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made_here: list[UsageFilter] = []
+    usage = SqliteCentreDB.usage
+
+    async def counted(self: SqliteCentreDB, f: UsageFilter) -> UsageReport:
+        made_here.append(f)
+        return await usage(self, f)
+
+    monkeypatch.setattr(SqliteCentreDB, "usage", counted)
+    queries = [{}, {"room": "Room 1"}, {"since": "2026-11-23", "until": "2026-11-23", "utc_offset_h": "5.5"},
+               {"lecturer": "L", "lamp_rated_hours": "2000"}]
+    async with running_centre(tmp_path) as centre, aiohttp.ClientSession() as http:
+        rooms = [await add_token(centre, f"Room {n}") for n in range(3)]
+        staff = await add_token(centre, "Staff", STAFF)
+        await _child_ready(centre)
+        for n, token in enumerate(rooms):
+            for k in range(2):
+                body = session_body(f"s-{n}-{k}", 5)
+                body["events"][0].update(kind="error", device_uid="mac:1")
+                async with http.put(f"{centre.url}/api/v1/sessions/s-{n}-{k}", json=body, headers=auth(token)) as r:
+                    assert r.status == 200
+        answers = []
+        for query in queries:
+            async with http.get(f"{centre.url}/api/v1/usage", params=query, headers=auth(staff)) as r:
+                assert r.status == 200
+                answers.append(await r.read())
+        assert made_here == []  # every one made by the child
+        db = centre.db
+        assert db is not None
+        for query, answer in zip(queries, answers, strict=True):
+            assert answer == report_json(await db.usage(usage_filter(query)))
+        assert json.loads(answers[0])["sessions"] == 6 and json.loads(answers[1])["sessions"] == 2
+        async with http.put(f"{centre.url}/api/v1/sessions/s-9", json=session_body("s-9", 5),
+                            headers=auth(rooms[0])) as r:
+            assert r.status == 200
+        async with http.get(f"{centre.url}/api/v1/usage", headers=auth(staff)) as r:
+            assert (await r.json())["sessions"] == 7  # the upload's answer came after the kept report was let go

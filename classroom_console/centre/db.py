@@ -93,6 +93,11 @@ class CentreDB(abc.ABC):
     @abc.abstractmethod
     async def usage(self, f: UsageFilter) -> UsageReport: ...
 
+    async def usage_body(self, f: UsageFilter) -> bytes | None:
+        """The report's JSON (``reports.report_json(await usage(f))``) made elsewhere (another process), if this
+        back end can now; None: the caller makes it with ``usage``."""
+        return None
+
     @abc.abstractmethod
     async def rooms(self) -> list[dict[str, Any]]: ...
 

@@ -447,6 +447,19 @@ class SqliteCentreDB(CentreDB):
         report: UsageReport = await self._read(read, quick=False)
         return report
 
+    async def usage_body(self, f: UsageFilter) -> bytes | None:
+        """Made by the session store process once it runs (its GIL is its own; the loop only sends the bytes)."""
+        bodies = self._bodies
+        if self._closing or bodies is None or not self.store_process:
+            return None
+        if not bodies.ready:
+            bodies.warm()
+            return None
+        try:
+            return await bodies.report(f)
+        except StoreGone:
+            return None
+
     async def rooms(self) -> list[dict[str, Any]]:
         rows = await self._read(lambda c: c.execute(schema.ROOMS).fetchall(), quick=False)
         return [{"name": n, "sessions": int(s), "last_received": last} for n, s, last in rows]

@@ -8,6 +8,7 @@ one message, after the commit. It ends when its socket closes.
 
 from __future__ import annotations
 
+import pickle
 import queue
 import socket
 import sqlite3
@@ -23,8 +24,8 @@ from classroom_console.centre.session_fast import session_rows_fast
 from classroom_console.centre.sqlite_sessions import store_many
 from classroom_console.centre.store_process import Answer, child_answer, send
 
-Upload = tuple[int, str, str, str, bytes]
-_DECODE = msgspec.msgpack.Decoder(tuple[int, str, str, str, bytes]).decode
+Message = tuple[int, str, str, str, str, bytes]  # store_process: (job, kind, room, session id, now, body or filter)
+_DECODE = msgspec.msgpack.Decoder(Message).decode
 
 
 class _Inbox:
@@ -34,7 +35,7 @@ class _Inbox:
         self.sock = sock
         self.buffer = bytearray()
 
-    def next(self) -> Upload | None:
+    def next(self) -> Message | None:
         while True:
             if len(self.buffer) >= sp.HEAD.size:
                 size = sp.HEAD.unpack_from(self.buffer)[0]
@@ -62,8 +63,8 @@ def checked(room: str, session_id: str, now: str, raw: bytes) -> SessionRows:
 Checked = tuple[int, SessionRows | None, Answer | None]  # a job's rows, or its answer already (a bad body)
 
 
-def check(upload: Upload) -> Checked:
-    job, room, session_id, now, raw = upload
+def check(message: Message) -> Checked:
+    job, _, room, session_id, now, raw = message
     try:
         return job, checked(room, session_id, now, raw), None
     except Exception as exc:
@@ -109,6 +110,41 @@ def _write(conn: sqlite3.Connection, sock: socket.socket, checked_uploads: queue
             return
 
 
+def _report(path: str, sock: socket.socket, reports: queue.SimpleQueue[Message | None]) -> None:
+    """The report thread: each usage report from one snapshot on a read-only connection, as the centre's readers
+    make it (``db_sqlite.query_charts``, ``reports.report_json``), sent as its JSON bytes."""
+    from classroom_console.centre.db_sqlite import query_charts
+    from classroom_console.centre.reports import report_json
+
+    conn: sqlite3.Connection | None = None
+    try:
+        conn = sqlite3.connect(Path(path).absolute().as_uri() + "?mode=ro", uri=True, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout = 5000")
+    except sqlite3.Error:
+        conn = None  # each report then says so
+    try:
+        while (message := reports.get()) is not None:
+            job = message[0]
+            try:
+                if conn is None:
+                    raise RuntimeError("the centre database could not be opened for reading")
+                f = pickle.loads(message[5])  # from the centre's own process, over a socketpair
+                conn.execute("BEGIN")  # one snapshot for every chart's query
+                try:
+                    body = report_json(query_charts(conn, f))
+                finally:
+                    conn.execute("COMMIT")
+                answer = child_answer(job, None, None, body)
+            except Exception as exc:
+                answer = child_answer(job, None, exc)
+            send(sock, [answer])
+    except OSError:
+        pass  # the centre went away: nobody to answer
+    finally:
+        if conn is not None:
+            conn.close()
+
+
 def main(fd: int, path: str) -> None:
     """Two threads: this one reads and checks each upload as it comes, the writer stores what is checked. While
     the writer waits on SQLite (no GIL held) the next bodies are checked, so neither waits for the other."""
@@ -116,7 +152,9 @@ def main(fd: int, path: str) -> None:
 
     sock = socket.socket(fileno=fd)
     writer: threading.Thread | None = None
+    reporter: threading.Thread | None = None
     checked_uploads: queue.SimpleQueue[Checked | None] = queue.SimpleQueue()
+    reports: queue.SimpleQueue[Message | None] = queue.SimpleQueue()
     try:
         sp.child_gc()
         sys.setswitchinterval(sp.SWITCH_INTERVAL_S)
@@ -141,14 +179,21 @@ def main(fd: int, path: str) -> None:
         failed = opened.get()
         if failed is not None:
             raise failed
+        reporter = threading.Thread(target=_report, args=(path, sock, reports), name="centre-reports", daemon=True)
+        reporter.start()
         send(sock, sp.READY)
         inbox = _Inbox(sock)
-        while (upload := inbox.next()) is not None:
-            checked_uploads.put(check(upload))
+        while (message := inbox.next()) is not None:
+            if message[1] == sp.REPORT:
+                reports.put(message)
+            else:
+                checked_uploads.put(check(message))
     except (BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
         return
     finally:
         checked_uploads.put(None)
-        if writer is not None:
-            writer.join(timeout=60)
+        reports.put(None)
+        for thread in (writer, reporter):
+            if thread is not None:
+                thread.join(timeout=60)
         sock.close()

@@ -21,16 +21,20 @@ import errno
 import gc
 import logging
 import os
+import pickle
 import socket
 import sqlite3
 import struct
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import msgspec
+
+from classroom_console.usage_model import UsageFilter
 
 log = logging.getLogger(__name__)
 HEAD = struct.Struct("<I")  # each message: its length, then msgpack
@@ -38,9 +42,11 @@ MAX_GROUP = 256  # uploads stored in one transaction at most
 SWITCH_INTERVAL_S = 0.0005  # the child's: its writer gets the GIL back soon after each SQLite step
 READY = "ready"
 RESTART_S = 5.0  # a child that could not start, or died, is started again at most this often (uploads go on meanwhile)
-# What the child answers per upload: held events, or (kind, one line). Kinds: "invalid" (a 400), "full" (a 507),
-# "failed" (a 500 with the child's log line).
-Answer = tuple[int, int | None, str | None, str | None]
+# Asked of the child: (job, SESSION, room, session id, arrival time, body) or (job, REPORT, "", "", "", pickled filter).
+SESSION, REPORT = "s", "r"
+# What the child answers: (job, events held, failure kind, one line, a report's JSON). Kinds: "invalid" (a 400),
+# "full" (a 507), "failed" (a 500 with the child's log line).
+Answer = tuple[int, int | None, str | None, str | None, bytes | None]
 
 
 class StoreGone(Exception):
@@ -62,7 +68,7 @@ class SessionStore:
         self._writer: asyncio.StreamWriter | None = None
         self._reading: asyncio.Task[None] | None = None
         self._starting: asyncio.Task[None] | None = None
-        self._waiting: dict[int, asyncio.Future[int]] = {}
+        self._waiting: dict[int, asyncio.Future[Any]] = {}
         self._next = 0
         self._closed = False
         self._tried_at = -RESTART_S  # loop time of the last start: a child that fails is not restarted at once
@@ -115,21 +121,21 @@ class SessionStore:
         self._reading = asyncio.ensure_future(self._read(reader, writer))
 
     async def _read(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        decode = msgspec.msgpack.Decoder(list[tuple[int, int | None, str | None, str | None]]).decode
+        decode = msgspec.msgpack.Decoder(list[tuple[int, int | None, str | None, str | None, bytes | None]]).decode
         try:
             while True:
                 head = await reader.readexactly(HEAD.size)
                 answers = decode(await reader.readexactly(HEAD.unpack(head)[0]))
-                if any(held is not None for _, held, _, _ in answers):
+                if any(held is not None for _, held, _, _, _ in answers):
                     self._on_commit()
-                for job, held, kind, line in answers:
+                for job, held, kind, line, body in answers:
                     future = self._waiting.pop(job, None)
                     if future is None or future.done():
                         continue  # its request went away; the session is stored all the same
-                    if held is not None:
-                        future.set_result(held)
-                    else:
+                    if kind is not None:
                         future.set_exception(_failure(kind, line))
+                    else:
+                        future.set_result(body if body is not None else held)
         except (asyncio.IncompleteReadError, ConnectionError, msgspec.DecodeError) as exc:
             if not self._closed:
                 log.error("the session store process went away (%s); it is started again on the next upload",
@@ -149,6 +155,16 @@ class SessionStore:
 
     async def store(self, room: str, session_id: str, raw: bytes, now: str) -> int:
         """The events the session holds once stored; ``validate.Invalid`` for a bad body, as on the loop."""
+        held: int = await self._ask(SESSION, room, session_id, now, raw)
+        return held
+
+    async def report(self, f: UsageFilter) -> bytes:
+        """The usage report's JSON (``reports.report_json``), made by the child from a snapshot read after every
+        commit the loop has seen, as the centre's own readers would."""
+        body: bytes = await self._ask(REPORT, "", "", "", pickle.dumps(f))
+        return body
+
+    async def _ask(self, kind: str, room: str, session_id: str, now: str, raw: bytes) -> Any:
         if self._closed:
             raise StoreGone("the centre is stopping")
         if not self.ready:
@@ -160,9 +176,9 @@ class SessionStore:
             raise StoreGone("the session store process is not running")
         self._next += 1
         job = self._next
-        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._waiting[job] = future
-        writer.write(_encode((job, room, session_id, now, raw)))
+        writer.write(_encode((job, kind, room, session_id, now, raw)))
         return await future
 
     def _stop_child(self, wait_s: float = 10.0) -> None:
@@ -212,17 +228,17 @@ _BOOT = (
 )
 
 
-def child_answer(job: int, held: int | None, exc: BaseException | None) -> Answer:
-    """One upload's answer as the child sends it."""
+def child_answer(job: int, held: int | None, exc: BaseException | None, body: bytes | None = None) -> Answer:
+    """One answer as the child sends it."""
     if exc is None:
-        return job, held, None, None
+        return job, held, None, None, body
     from classroom_console.centre.validate import Invalid
 
     if isinstance(exc, Invalid):
-        return job, None, "invalid", str(exc)
+        return job, None, "invalid", str(exc), None
     if _full(exc):
-        return job, None, "full", str(exc)
-    return job, None, "failed", f"{type(exc).__name__}: {exc}".splitlines()[0]
+        return job, None, "full", str(exc), None
+    return job, None, "failed", f"{type(exc).__name__}: {exc}".splitlines()[0], None
 
 
 def _full(exc: BaseException) -> bool:
@@ -231,8 +247,13 @@ def _full(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.Error) and getattr(exc, "sqlite_errorcode", None) == 13  # SQLITE_FULL
 
 
+_SENDING = threading.Lock()  # the child's writer and report threads answer on one socket
+
+
 def send(sock: socket.socket, value: Any) -> None:
-    sock.sendall(_encode(value))
+    data = _encode(value)
+    with _SENDING:
+        sock.sendall(data)
 
 
 def child_gc() -> None:
