@@ -145,7 +145,11 @@ class SlowEvents:
                     cls._depth -= 1
                     took = time.perf_counter() - began
                     if took > 0.008 and cls._depth == 0:
-                        what = f"{type(receiver).__name__} '{receiver.objectName()}'"
+                        try:
+                            name = receiver.objectName()
+                        except RuntimeError:  # the event deleted its receiver (a finished animation)
+                            name = "(deleted)"
+                        what = f"{type(receiver).__name__} '{name}'"
                         cls.events.append((took * 1000, began - started, what, str(event.type()).split(".")[-1]))
 
         cls.app = TracingApplication(sys.argv[:1])
