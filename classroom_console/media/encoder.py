@@ -383,11 +383,12 @@ class _VideoEncoder:
             self.watch = SkipWatch(encoder.preset)
             self.ctx = self._open(encoder.preset)  # None: headers differ, so it stays on the template's
 
-    def _open(self, preset: str) -> Any:
+    def _open(self, preset: str, light: bool = False) -> Any:
+        """An x264 for ``preset`` if its stream headers are the outputs'; ``light``: one for its headers alone."""
         e = self.encoder
         try:
             options = x264_options(preset, e.settings.crf, self.gop, lookahead_thread=e.settings.lookahead_thread)
-            ctx = open_video(e.size, e.fps, options, e.settings.encoder_nice)
+            ctx = open_video(e.size, e.fps, headers_only(options) if light else options, e.settings.encoder_nice)
         except Exception:
             log.exception("opening x264 with preset %s", preset)
             return None
@@ -415,15 +416,22 @@ class _VideoEncoder:
         self.fed += 1
 
     def _step(self, pts: int) -> None:
-        """At a keyframe: drain the current x264 and go on with the nearest faster one that has its headers."""
+        """At a keyframe: drain the current x264 and go on with the nearest faster one that has its headers. A light
+        x264 tells which has them, and the old one is gone before the new one opens: two at once held ~130 MB more
+        at 1080p, more than the window's whole margin."""
         watch, e = self.watch, self.encoder
         assert watch is not None
         for preset in watch.candidates()[: self.MAX_TRIES]:
-            ctx = self._open(preset)
-            if ctx is None:
+            if self._open(preset, light=True) is None:
                 continue
             e._send("video", self._encode(None))
-            self.ctx, self.fed = ctx, 0  # the old one is freed with its last reference
+            self.ctx = None  # the old x264 freed now; while the new one opens, frames wait in the queue
+            self.ctx, self.fed = self._open(preset), 0
+            if self.ctx is None:  # it opened light a moment ago: the template's x264 (same headers) goes on
+                log.error("recording %s: x264 with preset %s did not open; the headers' own x264 goes on", e.name,
+                          preset)
+                watch.stepped(None, e.counters.skipped)
+                return
             change = PresetChange(pts / e.fps, e.preset, preset, watch.window_skips)
             e.preset = preset
             e.preset_changes.append(change)
