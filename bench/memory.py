@@ -155,7 +155,7 @@ def gui_child(seconds: float, recordings: int = 1) -> dict[str, Any]:
             await settle(5.0)
             figures["preview"] = await steady()
             smaps_top("preview on")
-            peaks, queued, afters = [], [], []
+            peaks, queued, afters, steps, skipped = [], [], [], [], []
             for _ in range(recordings):  # the same window again and again: what one recording leaves must not add up
                 sampler.reset()
                 recording_id = await studio.start_recording()
@@ -164,7 +164,9 @@ def gui_child(seconds: float, recordings: int = 1) -> dict[str, Any]:
                 sampler.queue_size = waiting(sink)
                 await settle(seconds)
                 smaps_top("recording")
-                await studio.stop_recording()
+                result = await studio.stop_recording()
+                steps.append(len(recorder.preset_changes) if recorder is not None else 0)
+                skipped.append(result.stats.skipped_by_encoder if result is not None else 0)
                 peaks.append(sampler.peak)
                 queued.append(float(sampler.queue_at_peak))
                 for _ in range(1200):  # the chapters are found after Stop (decoding keyframes): that is not kept
@@ -178,6 +180,7 @@ def gui_child(seconds: float, recordings: int = 1) -> dict[str, Any]:
             figures["peak"], figures["queued"] = peaks[worst], queued[worst]
             figures["after"] = max(afters)
             figures["afters"] = afters
+            figures["steps"], figures["skipped"] = sum(steps), sum(skipped)  # preset steps, frames skipped: all
             figures["previews"] = float(window.studio.relay.shown)
             window.bridge.detach()
             await studio.close()
@@ -318,7 +321,8 @@ def report(load: str, rounds: int, seconds: float, only: list[str], recordings: 
             print(f"  gui round {i + 1}: idle {r['idle']:.0f} MB, preview on {r['preview']:.0f}, recording peak "
                   f"{r['peak']:.0f} ({r['queued']:.0f} frames, {r['queued'] * FRAME_MB:.0f} MB, waiting for the "
                   f"encoder then), after each stop {', '.join(f'{a:.0f}' for a in r['afters'])} "
-                  f"({r['previews']:.0f} previews shown; load average {os.getloadavg()[0]:.1f})")
+                  f"({r['previews']:.0f} previews shown, {r['skipped']} frames skipped, {r['steps']} preset steps; "
+                  f"load average {os.getloadavg()[0]:.1f})")
         verdict = "ok" if med("peak") < GUI_PEAK_TARGET_MB else "OVER TARGET"
         print(f"  GUI recording 1080p30 PiP with preview: peak {med('peak'):.0f} MB "
               f"(target < {GUI_PEAK_TARGET_MB:.0f} MB) {verdict}")
