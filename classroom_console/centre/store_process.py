@@ -97,10 +97,7 @@ class SessionStore:
     async def _start(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            self._proc = await asyncio.to_thread(
-                subprocess.Popen, [sys.executable, "-c", _BOOT, str(theirs.fileno()), str(self.path)],
-                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
-            )
+            self._proc = await asyncio.to_thread(_spawn, theirs.fileno(), self.path)
         except BaseException:
             ours.close()
             raise
@@ -204,6 +201,18 @@ class SessionStore:
                 await self._reading
         await asyncio.to_thread(self._stop_child)
         self._fail_waiting()
+
+
+def _spawn(fd: int, path: Path) -> subprocess.Popen[bytes]:
+    """On a worker thread (it touches the disk). The child imports this very copy of the code, however this
+    process found it (installed or not)."""
+    import classroom_console
+
+    root = str(Path(classroom_console.__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    return subprocess.Popen([sys.executable, "-c", _BOOT, str(fd), str(path)], pass_fds=[fd],
+                            stdin=subprocess.DEVNULL, env=env)
 
 
 def _failure(kind: str | None, line: str | None) -> Exception:
