@@ -53,6 +53,9 @@ class Studio:
         # The window's recording keeps x264's lookahead on the encoding thread and a fixed preset: its peak memory
         # (bench/memory.py --only gui, 399-402 MB at load 5-6 against a 400 MB target) has no room for the
         # lookahead thread's frame or the adaptive step's second x264 (with both: 419-420 MB in the same run).
+        # The step alone (a light x264 picks the preset, the old one freed first) was measured too, alternated in
+        # two locked runs of bench/memory.py --only gui: peak 410-417 MB against 382-402 fixed, and no fewer frames
+        # skipped (84-315 against 98-235 of 600 at load 1.7-4.5): the window's skips are not x264's alone.
         # Its x264 threads run below the window's Python threads (nice.py), so the main thread is not kept waiting
         # for the GIL behind them; a headless recording has no window and competes at par (EncoderSettings).
         self.settings = settings or EncoderSettings(lookahead_thread=False, encoder_nice=nice.ENCODER_NICE)
