@@ -402,14 +402,21 @@ class SqliteCentreDB(CentreDB):
         result: int = await self._call(release, write=True, rows=rows)
         return result
 
-    async def store_session_body(self, room: str, session_id: str, raw: bytes, now: str) -> int | None:
-        """In the session store process once it runs (the first upload starts it and is stored here meanwhile);
-        if it stops before answering, the caller stores the upload itself (a session stored twice counts once)."""
+    def _ready_store_process(self) -> SessionStore | None:
+        """The session store process when it can take work now; else None, and it is started for the next time."""
         bodies = self._bodies
         if self._closing or bodies is None or not self.store_process:
             return None
         if not bodies.ready:
             bodies.warm()
+            return None
+        return bodies
+
+    async def store_session_body(self, room: str, session_id: str, raw: bytes, now: str) -> int | None:
+        """In the session store process once it runs (the first upload starts it and is stored here meanwhile);
+        if it stops before answering, the caller stores the upload itself (a session stored twice counts once)."""
+        bodies = self._ready_store_process()
+        if bodies is None:
             return None
         try:
             held: int = await bodies.store(room, session_id, raw, now)
@@ -449,11 +456,8 @@ class SqliteCentreDB(CentreDB):
 
     async def usage_body(self, f: UsageFilter) -> bytes | None:
         """Made by the session store process once it runs (its GIL is its own; the loop only sends the bytes)."""
-        bodies = self._bodies
-        if self._closing or bodies is None or not self.store_process:
-            return None
-        if not bodies.ready:
-            bodies.warm()
+        bodies = self._ready_store_process()
+        if bodies is None:
             return None
         try:
             return await bodies.report(f)
