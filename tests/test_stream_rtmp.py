@@ -214,8 +214,9 @@ class SilentServer:
             conn.close()
 
 
-def push_children() -> list[int]:
-    """This process's live-destination helpers still running."""
+def push_children(parent: int | None = None) -> list[int]:
+    """A process's live-destination helpers still running (this process's by default)."""
+    parent = os.getpid() if parent is None else parent
     found = []
     for child in Path("/proc").glob("[0-9]*"):
         try:
@@ -223,7 +224,7 @@ def push_children() -> list[int]:
             cmdline = (child / "cmdline").read_bytes()
         except OSError:
             continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"push_child.py" in cmdline:
+        if int(stat.rsplit(")", 1)[1].split()[1]) == parent and b"push_child.py" in cmdline:
             found.append(int(child.name))
     return found
 
@@ -255,6 +256,43 @@ def test_a_server_that_never_answers_the_handshake_freezes_nothing(tmp_path: Pat
     stats = live.stats()
     assert (stats.state, stats.reason, stats.connects) == (OutputState.FAILED, "timeout", 0) and live.attempts >= 1
     wait_until(lambda: not push_children(), "the helper processes to be gone")
+
+
+def running(pid: int) -> bool:
+    """Alive: not gone and not a zombie (whoever adopted it may reap it late, or never in a container)."""
+    try:
+        return (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]) != "Z"
+    except OSError:
+        return False
+
+
+CONSOLE_LIVE = """
+import sys
+from pathlib import Path
+from classroom_console.media.output_rtmp import RtmpOutput
+from tests.test_stream_rtmp import record_live
+record_live(Path(sys.argv[2]), [RtmpOutput(sys.argv[1], connect_timeout_s=60.0)], 60.0)
+"""
+
+
+def test_a_helper_stuck_in_the_handshake_ends_with_a_console_killed_9(tmp_path: Path) -> None:
+    """The helper in FFmpeg's connect holds its own GIL and never reads the pipe that would tell it the console
+    has gone: the kernel ends it (PR_SET_PDEATHSIG) instead of leaving it to hold the server's connection."""
+    server = SilentServer()
+    console = subprocess.Popen([sys.executable, "-c", CONSOLE_LIVE, f"rtmp://127.0.0.1:{server.port}/live/key",
+                                str(tmp_path / "out.mp4")], cwd=Path(__file__).resolve().parent.parent)
+    try:
+        # the console's own knock first, then the helper's connection, which then waits for a handshake
+        wait_until(lambda: push_children(console.pid) and len(server.held) >= 2, "the helper to hang in the handshake")
+        helpers = push_children(console.pid)
+        console.kill()
+        console.wait(30)
+        wait_until(lambda: not any(running(pid) for pid in helpers), "the helper to end")
+    finally:
+        if console.poll() is None:
+            console.kill()
+            console.wait(30)
+        server.close()
 
 
 def test_a_dead_destination_leaves_the_other_and_the_file_alone(nginx: Nginx, tmp_path: Path) -> None:

@@ -92,7 +92,26 @@ def has_srt() -> bool:
     return True
 
 
+def die_with_parent(parent: int) -> None:
+    """Ended by the kernel when the console goes, even killed -9 mid-connect: FFmpeg's connect holds this process's
+    GIL and never reads the pipe that would tell it (Linux; elsewhere the pipe's end still ends a sending child)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the console went before the line above
+        os._exit(1)
+
+
 def main() -> int:
+    if len(sys.argv) > 2 and sys.argv[1] == "--parent":
+        die_with_parent(int(sys.argv[2]))
+        del sys.argv[1:3]
     if sys.argv[1:] == ["--has-srt"]:
         print("yes" if has_srt() else "no")
         return 0

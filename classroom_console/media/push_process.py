@@ -60,7 +60,8 @@ class PushProcess:
     ``kill`` may come from any thread (an output told to abort), and ends a ``send`` blocked in a full pipe."""
 
     def __init__(self, url: str, fmt: str, options: dict[str, str], streams: Any) -> None:
-        self._proc = subprocess.Popen([sys.executable, "-P", str(CHILD)], stdin=subprocess.PIPE,
+        self._proc = subprocess.Popen([sys.executable, "-P", str(CHILD), "--parent", str(os.getpid())],
+                                      stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True)
         assert self._proc.stdin is not None and self._proc.stdout is not None
         self._stdin: IO[bytes] = self._proc.stdin
@@ -118,6 +119,7 @@ class PushProcess:
             self._stdin.close()
         if not self.wait_gone(END_GRACE_S):
             self.kill()
+            self.wait_gone(5.0)  # reaped, not left a zombie
             return ChildError("close", type="TimeoutError", message="the end of the stream took too long")
         return None if self._ended else (self.error or ChildError("gone", message="the helper process ended"))
 
