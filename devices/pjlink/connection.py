@@ -128,7 +128,8 @@ class Connection:
             start = end + 1
         self._buffer = buffer[start:] if start else buffer
         waiter = self._waiter
-        if waiter is not None and (len(self._lines) >= self._wanted or len(self._buffer) > self.limit):
+        if waiter is not None and not waiter.done() and (len(self._lines) >= self._wanted
+                                                        or len(self._buffer) > self.limit):
             self._waiter = None
             waiter.set_result(True)
 
