@@ -54,7 +54,9 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True, cached_statements=2048)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA busy_timeout = 5000")
+    # Two writers share the file (this process's writer thread and the session store process): one waits for
+    # the other's group rather than failing the request behind it.
+    conn.execute("PRAGMA busy_timeout = 30000")
     conn.execute("PRAGMA cache_size = -65536")  # 64 MB: the indexes of a busy day stay in memory
     conn.execute("PRAGMA wal_autocheckpoint = 8192")  # checkpoint (and its fsync) every 32 MB, not 4 MB
     for statement in schema.SCHEMA:

@@ -97,8 +97,9 @@ def _write(conn: sqlite3.Connection, sock: socket.socket, uploads: queue.SimpleQ
         if first is None:
             return
         group = [first]
+        size = len(first[5])
         done = False
-        while len(group) < sp.MAX_GROUP:
+        while len(group) < sp.MAX_GROUP and size < sp.MAX_GROUP_BYTES:
             try:
                 item = uploads.get_nowait()
             except queue.Empty:
@@ -107,6 +108,7 @@ def _write(conn: sqlite3.Connection, sock: socket.socket, uploads: queue.SimpleQ
                 done = True
                 break
             group.append(item)
+            size += len(item[5])
         send(sock, store_group(conn, [check(message) for message in group]))
         if done:
             return

@@ -39,6 +39,9 @@ from classroom_console.usage_model import UsageFilter
 log = logging.getLogger(__name__)
 HEAD = struct.Struct("<I")  # each message: its length, then msgpack
 MAX_GROUP = 256  # uploads stored in one transaction at most
+# and bodies of this many bytes at most: a group of big sessions held SQLite's write lock past the centre's writer
+# thread's 5 s busy timeout (8 x 12 MB: 7.6 s), and a recording announced meanwhile failed with a 500
+MAX_GROUP_BYTES = 16 * 2**20
 SWITCH_INTERVAL_S = 0.0005  # the child's: its writer gets the GIL back soon after each SQLite step
 READY = "ready"
 RESTART_S = 5.0  # a child that could not start, or died, is started again at most this often (uploads go on meanwhile)
@@ -209,10 +212,8 @@ def _spawn(fd: int, path: Path) -> subprocess.Popen[bytes]:
     import classroom_console
 
     root = str(Path(classroom_console.__file__).resolve().parent.parent)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
-    return subprocess.Popen([sys.executable, "-c", _BOOT, str(fd), str(path)], pass_fds=[fd],
-                            stdin=subprocess.DEVNULL, env=env)
+    return subprocess.Popen([sys.executable, "-c", _BOOT, str(fd), str(path), root], pass_fds=[fd],
+                            stdin=subprocess.DEVNULL)
 
 
 def _failure(kind: str | None, line: str | None) -> Exception:
@@ -228,8 +229,10 @@ def _failure(kind: str | None, line: str | None) -> Exception:
 
 # The child, started with -c: the package is entered without its __init__ (which imports aiohttp and the whole
 # app, 0.6 s), so the child imports only what it uses and answers its first upload sooner.
+# Where this process found the package is added at the end of the child's path (not first, where an installed
+# copy's site-packages would come before the standard library).
 _BOOT = (
-    "import os, sys, types, classroom_console; "
+    "import os, sys, types; sys.argv[3] in sys.path or sys.path.append(sys.argv[3]); import classroom_console; "
     "package = types.ModuleType('classroom_console.centre'); "
     "package.__path__ = [os.path.join(os.path.dirname(classroom_console.__file__), 'centre')]; "
     "sys.modules['classroom_console.centre'] = package; "
