@@ -241,7 +241,8 @@ def assemble(f: UsageFilter, rows: Mapping[str, Rows]) -> UsageReport:
         devices=tuple(devices),
         faults=tuple(
             DeviceFaults(uid, names.get(uid, (uid,))[0] or uid, e, r, last)
-            for uid, (e, r, last) in sorted(faults.items(), key=lambda kv: -(kv[1][0] + kv[1][1]))
+            # ties by device id: the GROUP BY's row order is the back end's own (SQLite and PostgreSQL differed)
+            for uid, (e, r, last) in sorted(faults.items(), key=lambda kv: (-(kv[1][0] + kv[1][1]), kv[0]))
         ),
         session_rows=session_rows,
         tablets=tablet_figures(*(rows.get(k, ()) for k in ("tablets_courses", "tablets_sessions", "tablets"))),
