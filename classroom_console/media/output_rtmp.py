@@ -212,7 +212,7 @@ class RtmpOutput(Output):
                 if each.time_s < origin:  # from before the first picture
                     self.discarded += 1
                     continue
-                push.send(each, round(origin / each.time_base))
+                push.send(each, origin)
                 self._wrote(each)
             held.clear()
 

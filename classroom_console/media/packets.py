@@ -46,10 +46,15 @@ class EncodedPacket:
         """Decoding time on the recording's timeline, in seconds."""
         return float(self.dts * self.time_base)
 
+    def ticks(self, offset_s: float) -> int:
+        """``offset_s`` in this packet's time base: what is taken off its times where a connection that starts
+        mid-recording starts at zero."""
+        return round(offset_s / self.time_base) if offset_s else 0
+
     def to_av(self, stream: Any, offset_s: float = 0.0) -> av.Packet:
         """A PyAV packet for ``stream`` (a new one per output: muxing rewrites a packet's times in place);
         ``offset_s`` is taken off its times (a live connection that starts mid-recording starts at zero)."""
-        shift = round(offset_s / self.time_base) if offset_s else 0
+        shift = self.ticks(offset_s)
         packet = av.Packet(self.data)
         packet.pts, packet.dts, packet.duration = self.pts - shift, self.dts - shift, self.duration
         packet.time_base = self.time_base

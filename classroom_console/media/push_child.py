@@ -7,9 +7,9 @@ so the recording lost seconds. Here those calls can only freeze this process, wh
 
 Protocol, on the pipes: the parent writes one JSON line (destination, format, muxer options, each stream's
 codec parameters), then framed packets (``FRAME`` header, then the bytes) until it closes stdin. This process
-answers JSON lines: ``{"event": "live"}`` once connected, ``{"event": "error", ...}`` when it cannot go on (with
-the stage, errno and exception type, from which the parent takes a reason code), ``{"event": "ended"}`` once
-the end of the stream was delivered.
+answers JSON lines: ``{"event": "started"}`` once it has its configuration, ``{"event": "live"}`` once
+connected, ``{"event": "error", ...}`` when it cannot go on (with the stage, errno and exception type, from which
+the parent takes a reason code), ``{"event": "ended"}`` once the end of the stream was delivered.
 
 Run as a script by path (``python -P push_child.py``), so it imports nothing of the console: av and the
 standard library only.
@@ -159,5 +159,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("PYTHONUNBUFFERED", "1")
     sys.exit(main())

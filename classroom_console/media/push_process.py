@@ -84,15 +84,14 @@ class PushProcess:
     def connect(self, timeout_s: float, give_up: Callable[[], bool] = lambda: False) -> ChildError | None:
         """None once the child is live; else why not. The connect gets ``timeout_s`` from the moment the child
         has started (a child that takes longer is killed: "timeout"); ``give_up`` ends the wait early."""
-        started = time.monotonic() + START_ALLOWANCE_S
+        latest_start = time.monotonic() + START_ALLOWANCE_S
         while not self._live.is_set() and not self._done.is_set():
-            now = time.monotonic()
-            if self._started_at is not None:
-                started = min(started, self._started_at)
-            if now >= started + timeout_s or give_up():
+            started = min(latest_start, self._started_at or latest_start)
+            if give_up():
                 self.close()
-                if give_up():
-                    return ChildError("given-up", message="no longer wanted")
+                return ChildError("given-up", message="no longer wanted")
+            if time.monotonic() >= started + timeout_s:
+                self.close()
                 return ChildError("connect", type="TimeoutError", message=f"no answer within {timeout_s:g} s")
             self._live.wait(0.05)
         if self._live.is_set():
@@ -100,8 +99,10 @@ class PushProcess:
         self.wait_gone(2.0)
         return self.error or ChildError("gone", message=f"the helper process ended ({self._proc.poll()})")
 
-    def send(self, packet: EncodedPacket, shift: int) -> None:
-        """Raises OSError (EPIPE) when the child has gone: the connection broke or was killed."""
+    def send(self, packet: EncodedPacket, offset_s: float) -> None:
+        """``packet`` with ``offset_s`` taken off its times (``EncodedPacket.to_av``'s, on the child's side);
+        raises OSError (EPIPE) when the child has gone: the connection broke or was killed."""
+        shift = packet.ticks(offset_s)
         tb = packet.time_base
         head = FRAME.pack(b"v" if packet.kind == "video" else b"a", int(packet.keyframe), packet.pts - shift,
                           packet.dts - shift, packet.duration, tb.numerator, tb.denominator, len(packet.data))
