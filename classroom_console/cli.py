@@ -56,11 +56,21 @@ def command_module(name: str) -> ModuleType | None:
 class OneLineParser(argparse.ArgumentParser):
     """A usage mistake is one line on stderr and exit 2: the usage block buried the reason in a script's log."""
 
+    _args: tuple[str, ...] = ()  # what this parser (or a subcommand's parser) was given, for error()'s hint
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        self._args = tuple(str(a) for a in (sys.argv[1:] if args is None else args))
+        return super().parse_known_args(args, namespace)
+
     def error(self, message: str) -> NoReturn:
         missing = re.search(r"(--[\w-]+)", message) if message.endswith(tr("expected one argument")) else None
-        if missing:  # the value may be there, read as an option because it begins with "-" (a token, a number)
+        if missing and self._value_looks_like_an_option(missing[1]):  # a token, a negative number
             message += "; " + tr("a value that begins with '-' is written {option}=VALUE").format(option=missing[1])
         self.exit(2, f"{self.prog}: {message} ({tr('see')} {self.prog} --help)\n")
+
+    def _value_looks_like_an_option(self, option: str) -> bool:
+        at = self._args.index(option) if option in self._args else -1
+        return 0 <= at < len(self._args) - 1 and self._args[at + 1].startswith("-")
 
     def _get_formatter(self) -> argparse.HelpFormatter:
         # argparse builds a formatter for every add_argument (to check its metavar), and the formatter asks

@@ -85,3 +85,6 @@ def test_a_value_read_as_an_option_is_explained_and_tokens_never_begin_with_a_da
                            "--token", "-Abc", "--once"], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "--token=VALUE" in done.stderr
+    bare = subprocess.run([*CLI, "--data-dir", str(tmp_path), "sync", "--centre", "http://127.0.0.1:9", "--token"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert bare.returncode == 2 and "expected one argument" in bare.stderr and "VALUE" not in bare.stderr
