@@ -20,7 +20,7 @@ from classroom_console.media import (
     Tone,
     offload,
 )
-from classroom_console.media.adaptive import LADDER, SKIPS_TO_STEP, SkipWatch
+from classroom_console.media.adaptive import LADDER, SKIPS_TO_STEP, SkipWatch, headers_only, open_video, x264_options
 from classroom_console.media.encoder import Encoder
 from classroom_console.media.output_file import FileOutput
 from classroom_console.room import Room
@@ -46,6 +46,31 @@ def test_skips_in_a_window_make_a_step_due_and_a_step_quiets_it() -> None:
     assert not watch.due
     watch.stepped(LADDER[-1], 0)
     assert watch.exhausted
+
+
+def faster(rung: str, than: str) -> bool:
+    return LADDER.index(rung) > LADDER.index(than)
+
+
+def test_a_step_goes_as_far_as_the_encoders_pace_says() -> None:
+    """The rung is chosen by the share of frames the encoder kept in the window: a few skips in many frames take
+    the next rung, an encoder that kept half needs one that costs half, and the new fixed-B rungs keep the headers."""
+    def due_after(skipped: int, frames: int) -> list[str]:
+        now = [0.0]
+        watch = SkipWatch("veryfast", clock=lambda: now[0])
+        watch.note(0, 0)
+        now[0] = 1.0
+        watch.note(skipped, frames)
+        assert watch.due
+        return watch.candidates()
+
+    assert due_after(SKIPS_TO_STEP, 27)[0] == "superfast"  # 10 % lost: the next rung (0.72 of the cost)
+    assert due_after(12, 18)[0] == "superfast-fixedb"  # 40 % lost: a rung at about half the cost
+    assert due_after(25, 5) == [LADDER[-1]]  # nearly all lost: the fastest there is
+    assert "b-adapt=0" in x264_options("superfast-fixedb", 23, 30)["x264-params"]
+    headers = {bytes(open_video((640, 360), 30, headers_only(x264_options(rung, 23, 30))).extradata or b"")
+               for rung in LADDER[LADDER.index("veryfast"):]}
+    assert len(headers) == 1  # every rung from veryfast down can take over mid-stream
 
 
 async def test_a_starved_recording_logs_its_preset_step_as_a_session_event(tmp_path: Path) -> None:
@@ -81,10 +106,11 @@ async def test_a_starved_recording_logs_its_preset_step_as_a_session_event(tmp_p
         await room.flush()
     try:
         assert changes, f"no step after {result.stats.skipped_by_encoder} skipped frames"
-        assert (changes[0].old, changes[0].new) == ("veryfast", "superfast") and changes[0].skipped >= SKIPS_TO_STEP
-        assert heard[0] == "superfast"
+        new = changes[0].new
+        assert changes[0].old == "veryfast" and faster(new, "veryfast") and changes[0].skipped >= SKIPS_TO_STEP
+        assert heard[0] == new
         events = [e for e in await store.call(lambda s: s.events(session.id)) if e["kind"] == "preset-changed"]
-        assert events and events[0]["payload"]["new"] == "superfast"
+        assert events and events[0]["payload"]["new"] == new
         assert events[0]["payload"]["recording_id"] == result.recording_id
 
     finally:
@@ -111,7 +137,7 @@ def test_the_file_plays_through_a_step_in_one_stream(tmp_path: Path) -> None:
     encoder.abort()  # no sound in this one: end with what has arrived
     assert encoder.join(30)
     change = encoder.preset_changes[0]
-    assert (change.old, change.new) == ("veryfast", "superfast") and encoder.counters.skipped >= SKIPS_TO_STEP
+    assert change.old == "veryfast" and faster(change.new, "veryfast") and encoder.counters.skipped >= SKIPS_TO_STEP
     with av.open(str(tmp_path / "step.mp4")) as container:
         stamps = [float(frame.time) for frame in container.decode(video=0)]
     assert len(stamps) == encoder.counters.frames

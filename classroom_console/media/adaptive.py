@@ -3,9 +3,11 @@
 The encoder cannot change preset in place (PyAV has no ``x264_encoder_reconfig``), so at the next keyframe it
 drains the old encoder and opens a faster one. Outputs were opened with the first encoder's headers (SPS/PPS in
 the MP4's avcC, the FLV sequence header), so a step is taken only to a preset whose headers are byte for byte the
-same: veryfast -> superfast -> superfast with the lightest analysis ("superfast-lite") keep them; ultrafast
-(baseline profile) does not and is never stepped to. Every step is reported (``PresetChange``): the recorder logs
-it as a ``preset-changed`` session event.
+same: veryfast -> superfast -> superfast with a fixed B-frame pattern ("superfast-fixedb") -> that with the
+lightest analysis ("superfast-lite-fixedb") keep them; ultrafast (baseline profile) does not and is never stepped
+to. A step goes as far down the ladder as the skips say it must (``COST``): a busy PC that let the encoder do half
+the frames needs a rung at half the cost now, not one rung per settling time. Every step is reported
+(``PresetChange``): the recorder logs it as a ``preset-changed`` session event.
 """
 
 from __future__ import annotations
@@ -22,8 +24,18 @@ import av
 from .nice import at_lower_priority
 
 # fastest last; a variant is (x264 preset, extra x264-params)
-LADDER = ("veryslow", "slower", "slow", "medium", "fast", "faster", "veryfast", "superfast", "superfast-lite")
-VARIANTS = {"superfast-lite": ("superfast", "subme=0:partitions=none:aq-mode=0")}
+LADDER = ("veryslow", "slower", "slow", "medium", "fast", "faster", "veryfast", "superfast", "superfast-fixedb",
+          "superfast-lite-fixedb")
+# b-adapt=0 (three B-frames always, as the headers allow) spares x264's B-frame decision, most of superfast's own
+# cost: 30.5 -> 19 ms CPU a 1080p PiP frame, at a lower bitrate at the same crf (1.97 vs 2.05 Mbit/s); with the
+# lightest analysis 16 ms. Old "superfast-lite" (26 ms, 2.71 Mbit/s) is worse than superfast-fixedb at both, so it
+# is no longer a rung (kept as a name). Measured with /tmp/S/x264var*.py on the project's 2-core PC, 2026-11-30.
+VARIANTS = {"superfast-lite": ("superfast", "subme=0:partitions=none:aq-mode=0"),
+            "superfast-fixedb": ("superfast", "b-adapt=0"),
+            "superfast-lite-fixedb": ("superfast", "subme=0:partitions=none:aq-mode=0:b-adapt=0")}
+# x264's CPU a frame relative to veryfast (same measurement): how far a step must go to keep up
+COST = {"veryfast": 1.0, "superfast": 0.72, "superfast-fixedb": 0.45, "superfast-lite-fixedb": 0.38}
+STEP_MARGIN = 0.85  # the rung chosen leaves this much of the encoder's measured pace (the load may still grow)
 WINDOW_S = 2.0  # skipped frames are counted over this much real time
 SKIPS_TO_STEP = 3  # a tenth of a second lost to skipping in the window: step down
 SETTLE_S = 4.0  # after a step, the queue it left drains before skips count again
@@ -105,25 +117,37 @@ class SkipWatch:
         self.exhausted = preset not in LADDER or preset == LADDER[-1]
         self.due = False
         self.window_skips = 0
+        self.window_frames: int | None = None  # frames encoded in the window that made the step due (if told)
+        self._frames_at_start = 0
 
-    def note(self, skipped: int) -> None:
-        """Called with the running count of skipped frames; sets ``due`` once a window has too many."""
+    def note(self, skipped: int, frames: int | None = None) -> None:
+        """Called with the running counts of skipped and (if known) encoded frames; sets ``due`` once a window has
+        too many skips."""
         if self.exhausted or self.due:
             return
         now = self._clock()
         if now < self._quiet_until:
-            self._window_start, self._skipped_at_start = now, skipped
+            self._window_start, self._skipped_at_start, self._frames_at_start = now, skipped, frames or 0
             return
         if skipped - self._skipped_at_start >= SKIPS_TO_STEP:
             self.due, self.window_skips = True, skipped - self._skipped_at_start
+            self.window_frames = None if frames is None else max(0, frames - self._frames_at_start)
         elif now - self._window_start >= WINDOW_S:
-            self._window_start, self._skipped_at_start = now, skipped
+            self._window_start, self._skipped_at_start, self._frames_at_start = now, skipped, frames or 0
 
     def candidates(self) -> list[str]:
-        """Faster rungs below the current one, nearest first."""
+        """Faster rungs below the current one, from the nearest whose cost fits the pace the window measured (the
+        encoder kept ``frames`` of ``frames + skips``: its rung must cost that share of this one, with a margin);
+        nearest first where the costs are not known, and the fastest when none fits."""
         if self.preset not in LADDER:
             return []
-        return list(LADDER[LADDER.index(self.preset) + 1 :])
+        faster = list(LADDER[LADDER.index(self.preset) + 1 :])
+        cost = COST.get(self.preset)
+        if cost is None or self.window_frames is None or not faster:
+            return faster
+        budget = cost * self.window_frames / (self.window_frames + self.window_skips) * STEP_MARGIN
+        fits = next((i for i, rung in enumerate(faster) if COST.get(rung, cost) <= budget), len(faster) - 1)
+        return faster[fits:]
 
     def stepped(self, preset: str | None, skipped: int) -> None:
         """After a step (``preset``) or a failed try (None: no faster rung has the same headers)."""
@@ -135,3 +159,4 @@ class SkipWatch:
         self.exhausted = preset == LADDER[-1]
         self._quiet_until = self._clock() + SETTLE_S
         self._window_start, self._skipped_at_start = self._clock(), skipped
+        self.window_skips, self.window_frames = 0, None

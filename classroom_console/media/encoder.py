@@ -409,7 +409,7 @@ class _VideoEncoder:
     def encode(self, picture: Image, pts: int) -> None:
         watch, e = self.watch, self.encoder
         if watch is not None and self.ctx is not None:
-            watch.note(e.counters.skipped)
+            watch.note(e.counters.skipped, e.counters.frames)
             if watch.due and self.fed % self.gop == 0:
                 self._step(pts)
         e._send("video", self._encode(_picture(picture, pts)))
