@@ -362,3 +362,51 @@ async def test_a_groups_new_sessions_are_told_apart_by_index_not_by_reading_ever
         assert after == before
     finally:
         await conn.close()
+
+
+PLAIN_PROBE = """ALTER TABLE session_events ADD CONSTRAINT plain_probe UNIQUE (room_id, session_id, local_id, kind)
+    DEFERRABLE"""  # the server refuses ON CONFLICT on a table with a deferrable unique constraint (55000)
+
+
+async def test_a_groups_clean_new_sessions_insert_their_events_without_on_conflict(
+    postgres_url: str,  # noqa: F811 (fixture)
+) -> None:
+    """A new session whose event ids are each once and which has no events stored inserts its events by a plain
+    INSERT (the server's speculative insertion for ON CONFLICT was a third of the events' cost): with a deferrable
+    unique constraint on session_events, which the server's ON CONFLICT refuses to work with, such a group still
+    goes in. A session naming an id twice, or whose events outlived its own row, still takes ON CONFLICT DO NOTHING:
+    the first event of a repeated id stays, and nothing is doubled."""
+    asyncpg = pytest.importorskip("asyncpg")
+    db = await fresh_postgres(postgres_url)
+    await db.close()
+    conn = await asyncpg.connect(postgres_url)
+
+    def doc(room: str, sid: str, events: int, seed: int) -> tuple[SessionRows, str]:
+        rows = session_rows(room, sid, body(random.Random(seed), sid, seed % 3, events), NOW)
+        return rows, pg_store.document(rows)
+
+    async def held_of(docs: list[str]) -> list[int]:
+        return [int(n) for n in await conn.fetchval(pg_store.STORE_GROUP, "[" + ",".join(docs) + "]")]
+
+    try:
+        async with asyncio.timeout(BOUND_S):
+            await conn.execute(PLAIN_PROBE)
+            assert await held_of([doc(f"pc{i % 2}", f"pcs{i}", 4 + i, i)[1] for i in range(6)]) == [4, 5, 6, 7, 8, 9]
+            twice = body(random.Random(9), "pcd", 0, 5)
+            twice["events"][3]["id"] = twice["events"][1]["id"]  # id 2 twice: the second is not stored
+            twice["events"][1]["kind"], twice["events"][3]["kind"] = "first", "second"
+            twice_doc = pg_store.document(session_rows("pc0", "pcd", twice, NOW))
+            with pytest.raises(asyncpg.ObjectNotInPrerequisiteStateError):
+                await held_of([twice_doc])  # the ON CONFLICT way, which the probe refuses
+            await conn.execute("ALTER TABLE session_events DROP CONSTRAINT plain_probe")
+            assert await held_of([twice_doc]) == [4]
+            assert await conn.fetchval("SELECT kind FROM session_events WHERE room_id = 'pc0' AND session_id = 'pcd' "
+                                       "AND local_id = 2") == "first"
+            # events that outlived their session's own rows: stored again without doubling, beside a clean one
+            await conn.execute("DELETE FROM sessions WHERE room_id = 'pc1' AND id = 'pcs1'")
+            await conn.execute("DELETE FROM session_spans WHERE room_id = 'pc1' AND id = 'pcs1'")
+            again = [doc("pc1", "pcs1", 5, 1)[1], doc("pc1", "pcs7", 3, 7)[1]]
+            assert await held_of(again) == [5, 3]
+            assert await conn.fetchval("SELECT count(*) FROM sessions WHERE room_id = 'pc1' AND id = 'pcs1'") == 1
+    finally:
+        await conn.close()

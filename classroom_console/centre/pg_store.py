@@ -238,10 +238,11 @@ GATE_LOCK = 72100503
 # A group's new sessions (most are) stored by statements over the whole group rather than some twenty statements per
 # session in centre_store_new_session: the same rows and sums (summed per key where two sessions share one), each
 # table's rows taken in the keys' order so that groups side by side never take them in opposite orders.
-_FRESH = """(SELECT x.i, x.d -> 'session' ->> 'room_id' AS room, x.d -> 'session' ->> 'id' AS sid,
+_FRESH_IN = """(SELECT x.i, x.d -> 'session' ->> 'room_id' AS room, x.d -> 'session' ->> 'id' AS sid,
         x.d -> 'session' AS s, x.d -> 'span' AS sp, x.d AS doc, {ms} AS ms
-        FROM jsonb_array_elements(docs) WITH ORDINALITY AS x(d, i) WHERE x.i = ANY(fresh)) AS n""".format(
+        FROM jsonb_array_elements(docs) WITH ORDINALITY AS x(d, i) WHERE x.i = ANY({{}})) AS n""".format(
     ms=_MS.format("(x.d -> 'span' ->> 'dur_s')::float8"))
+_FRESH = _FRESH_IN.format("fresh")
 _IN = "(SELECT x.d -> 'session' ->> 'room_id', x.d -> 'session' ->> 'id' FROM jsonb_array_elements(docs) " \
     "WITH ORDINALITY AS x(d, i) WHERE x.i = ANY({}))"
 _HAS = "(SELECT true FROM {} t WHERE t.room_id = x.room AND t.{} = x.sid LIMIT 1)"
@@ -250,15 +251,29 @@ _HAS = "(SELECT true FROM {} t WHERE t.room_id = x.room AND t.{} = x.sid LIMIT 1
 # growing). The rows a new session should not have but might (a session whose own row went), and its participation
 # sums, are found the same way, so the statements that clear or sum them (semi-joins the planner may also make over
 # every row) run only when there is something to do: almost never, and for sessions with tablets.
+# A new session's events go in by a plain INSERT (no ON CONFLICT: the server's speculative insertion, a check of
+# the key before each row and a confirmation after, was a third of the events' cost) when nothing can conflict:
+# the session has no events stored (one more index probe) and its own ids are each once ("once", pg_store.document;
+# two sessions of one group never share a key, and its sessions' advisory locks keep any other writer out until
+# commit). The others (a session whose own rows went but not its events, an upload naming an event id twice)
+# keep ON CONFLICT DO NOTHING, the first of a repeated id winning, as before.
 _NEW_AND_STALE = f"""    SELECT coalesce(array_agg(x.i), '{{}}'),
             coalesce(array_agg(x.i) FILTER (WHERE {_HAS.format("session_hours", "session_id")}
                 OR {_HAS.format("tablet_counts", "session_id")}
                 OR {_HAS.format("tablet_sessions", "session_id")}), '{{}}'),
-            coalesce(array_agg(x.i) FILTER (WHERE jsonb_array_length(x.d -> 'tablets') > 0), '{{}}')
-        INTO fresh, stale, tabbed
-        FROM (SELECT x.i, x.d, x.d -> 'session' ->> 'room_id' AS room, x.d -> 'session' ->> 'id' AS sid
-              FROM jsonb_array_elements(docs) WITH ORDINALITY AS x(d, i)) AS x
+            coalesce(array_agg(x.i) FILTER (WHERE jsonb_array_length(x.d -> 'tablets') > 0), '{{}}'),
+            coalesce(array_agg(x.i) FILTER (WHERE x.clean), '{{}}'),
+            coalesce(array_agg(x.i) FILTER (WHERE NOT x.clean), '{{}}')
+        INTO fresh, stale, tabbed, clean, clashing
+        FROM (SELECT x.i, x.d, x.room, x.sid, (x.d ->> 'once') = 'true'
+                  AND {_HAS.format("session_events", "session_id")} IS NULL AS clean
+              FROM (SELECT x.i, x.d, x.d -> 'session' ->> 'room_id' AS room, x.d -> 'session' ->> 'id' AS sid
+                    FROM jsonb_array_elements(docs) WITH ORDINALITY AS x(d, i)) AS x) AS x
         WHERE {_HAS.format("sessions", "id")} IS NULL AND {_HAS.format("session_spans", "id")} IS NULL;"""
+_EVENTS = """INSERT INTO session_events (room_id, session_id, local_id, device_uid, kind, payload, wall_time)
+        SELECT n.room, n.sid, e.local_id, e.device_uid, e.kind, e.payload, e.wall_time
+            FROM {}, jsonb_to_recordset(n.doc -> 'events')
+            AS e(local_id bigint, device_uid text, kind text, payload text, wall_time text)"""
 GROUP_NEW = f"""    PERFORM pg_advisory_xact_lock(hashtext(k.room), hashtext(k.sid))
         FROM (SELECT x.d -> 'session' ->> 'room_id' AS room, x.d -> 'session' ->> 'id' AS sid
               FROM jsonb_array_elements(docs) AS x(d) ORDER BY 1, 2 OFFSET 0) AS k;
@@ -280,11 +295,12 @@ GROUP_NEW = f"""    PERFORM pg_advisory_xact_lock(hashtext(k.room), hashtext(k.s
         ON CONFLICT (room_id, id) DO UPDATE SET lecturer = excluded.lecturer, course = excluded.course,
             kind = excluded.kind, started_at = excluded.started_at, ended_at = excluded.ended_at,
             status = excluded.status, received_at = excluded.received_at;
-    INSERT INTO session_events (room_id, session_id, local_id, device_uid, kind, payload, wall_time)
-        SELECT n.room, n.sid, e.local_id, e.device_uid, e.kind, e.payload, e.wall_time
-            FROM {_FRESH}, jsonb_to_recordset(n.doc -> 'events')
-            AS e(local_id bigint, device_uid text, kind text, payload text, wall_time text)
-        ON CONFLICT DO NOTHING;
+    IF cardinality(clean) > 0 THEN
+    {_EVENTS.format(_FRESH_IN.format("clean"))};
+    END IF;
+    IF cardinality(clashing) > 0 THEN
+    {_EVENTS.format(_FRESH_IN.format("clashing"))} ON CONFLICT DO NOTHING;
+    END IF;
     INSERT INTO session_spans (room_id, id, lecturer, course, started_at, t0_s, dur_s)
         SELECT n.room, n.sid, n.sp ->> 'lecturer', n.sp ->> 'course', n.sp ->> 'started_at',
             (n.sp ->> 't0_s')::float8, (n.sp ->> 'dur_s')::float8 FROM {_FRESH} ORDER BY n.room, n.sid
@@ -334,8 +350,9 @@ GROUP_NEW = f"""    PERFORM pg_advisory_xact_lock(hashtext(k.room), hashtext(k.s
             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
         ON CONFLICT (room_id, day, device_uid) DO UPDATE SET spans = roll_device_days.spans + excluded.spans,
             ms = roll_device_days.ms + excluded.ms;
-    FOR i, n IN SELECT x.i, (SELECT count(*) FROM session_events e WHERE e.room_id = x.d -> 'session' ->> 'room_id'
-                AND e.session_id = x.d -> 'session' ->> 'id')
+    FOR i, n IN SELECT x.i, CASE WHEN x.i = ANY(clean) THEN jsonb_array_length(x.d -> 'events')  -- each went in
+                ELSE (SELECT count(*) FROM session_events e WHERE e.room_id = x.d -> 'session' ->> 'room_id'
+                      AND e.session_id = x.d -> 'session' ->> 'id') END
             FROM jsonb_array_elements(docs) WITH ORDINALITY AS x(d, i) WHERE x.i = ANY(fresh) LOOP
         held[i] := n;
     END LOOP;
@@ -380,6 +397,8 @@ DECLARE
     fresh bigint[];
     stale bigint[];
     tabbed bigint[];
+    clean bigint[];
+    clashing bigint[];
 BEGIN
     held := array_fill(-1::bigint, ARRAY[jsonb_array_length(docs)]);
 {GROUP_NEW}
@@ -416,6 +435,8 @@ def document(rows: SessionRows) -> str:
         "session": rows.session, "span": rows.span, "h": h, "how": hour_of_week(h), "week": week, "week_h": week_h,
         "events": rows.events, "hours": rows.hours, "device_spans": rows.device_spans, "devices": devices,
         "readings": rows.readings, "tablets": rows.tablets,
+        # each event id once: the group may insert its events without ON CONFLICT (GROUP_NEW)
+        "once": len({e["local_id"] for e in rows.events}) == len(rows.events),
     }
     try:
         return _ENCODE(doc).decode()
