@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
-    QComboBox,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -21,11 +21,12 @@ from classroom_console.room_devices import DeviceCommandError
 from devices.driver import Capability, Command, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
 from ui.bridge import RoomBridge
+from ui.card_face import CardFace
 from ui.device_details import DeviceDetails
+from ui.input_picker import InputPicker
 from ui.password_dialog import PasswordDialog
 from ui.reasons import failure_text, problem_text, reason_text
 from ui.resources import icon
-from ui.widgets import Badge
 
 KIND_ICONS = {
     DeviceKind.PROJECTOR: "projector",
@@ -34,6 +35,16 @@ KIND_ICONS = {
     DeviceKind.CAMERA: "camera",
 }
 REACHABLE = (Availability.ONLINE, Availability.FAULT)
+_PICTURES: dict[str, QPixmap] = {}
+
+
+def kind_picture(kind: DeviceKind) -> QPixmap:
+    """The kind's 40-px picture, drawn from its SVG once (a hundred projectors share one)."""
+    name = KIND_ICONS.get(kind, "display")
+    picture = _PICTURES.get(name)
+    if picture is None:
+        picture = _PICTURES[name] = icon(name).pixmap(40, 40)
+    return picture
 
 
 def availability_text(availability: Availability, reason: str = "") -> tuple[str, str]:
@@ -70,9 +81,17 @@ def kind_text(kind: DeviceKind) -> str:
 
 
 class DeviceCard(QFrame):
-    def __init__(self, device: DeviceInfo, bridge: RoomBridge, parent: QWidget | None = None) -> None:
+    """A card: its face painted by one widget (ui/card_face.py), its controls real widgets.
+
+    ``later=True`` makes the frame and face only; ``build_step()`` then makes one control at a time (each a
+    style-sheet polish of a millisecond or more on a busy PC), so a window filling in 100 cards spreads them over
+    many short turns. The password link and the busy bar are made the first time they are needed."""
+
+    def __init__(self, device: DeviceInfo, bridge: RoomBridge, parent: QWidget | None = None,
+                 later: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("card")
+        self.ensurePolished()  # styled before its children are made: styled after, its font and colours go down
         self.bridge = bridge
         self.device = device
         self.pending = False
@@ -80,85 +99,110 @@ class DeviceCard(QFrame):
         self._took: dict[str, float] = {}  # how long the last one took, seconds
         self._details: DeviceDetails | None = None
         self._password_dialog: PasswordDialog | None = None
+        self._password_button: QPushButton | None = None
+        self._busy: QProgressBar | None = None
         self.updates = 0  # how many times the card really redrew its contents (an unchanged device: none)
         self._shown: DeviceInfo | None = None
-        self._tone = ""  # the badge's tone now (set only when it changes)
         self._inputs_shown: dict[str, str] | None = None
         self.setMinimumWidth(320)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 16, 18, 16)
-        layout.setSpacing(10)
-
-        top = QHBoxLayout()
-        self.picture = QLabel()
-        self.picture.setPixmap(icon(KIND_ICONS.get(device.kind, "display")).pixmap(40, 40))
-        names = QVBoxLayout()
-        names.setSpacing(0)
-        self.name_label = QLabel()
-        self.name_label.setObjectName("sectionTitle")
-        self.name_label.setTextFormat(Qt.TextFormat.PlainText)  # a tablet names itself: never markup
-        self.kind_label = QLabel()
-        self.kind_label.setObjectName("pageSubtitle")
-        names.addWidget(self.name_label)
-        names.addWidget(self.kind_label)
-        top.addWidget(self.picture)
-        top.addLayout(names, 1)
-        layout.addLayout(top)
-
-        status = QHBoxLayout()
-        self.badge = Badge()
-        self.detail_label = QLabel()
-        self.detail_label.setObjectName("cardDetail")
-        self.detail_label.setWordWrap(True)
-        status.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignVCenter)
-        status.addWidget(self.detail_label, 1)
-        layout.addLayout(status)
-        self.problem_label = QLabel()
-        self.problem_label.setObjectName("cardProblem")
-        self.problem_label.setWordWrap(True)
-        layout.addWidget(self.problem_label)
-
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)  # indeterminate: a command is on its way
-        self.busy.setTextVisible(False)
-        self.busy.setFixedHeight(4)
-        self.busy.setVisible(False)
-        layout.addWidget(self.busy)
-
-        controls = QHBoxLayout()
-        controls.setSpacing(8)
-        self.power_button = QPushButton()
-        self.power_button.setObjectName("powerButton")
-        self.power_button.clicked.connect(self._toggle_power)
-        self.input_picker = QComboBox()
-        self.input_picker.setMinimumWidth(110)
-        self.input_picker.setToolTip(self.tr("Input source"))
-        self.input_picker.activated.connect(self._pick_input)
-        self.mute_button = QPushButton(self.tr("Blank"))
-        self.mute_button.setCheckable(True)
-        self.mute_button.setToolTip(self.tr("Blank the picture and mute the sound"))
-        self.mute_button.clicked.connect(self._toggle_mute)
-        controls.addWidget(self.power_button, 2)
-        controls.addWidget(self.input_picker, 3)
-        controls.addWidget(self.mute_button, 1)
-        layout.addLayout(controls)
-
-        bottom = QHBoxLayout()
-        self.password_button = QPushButton(self.tr("Enter password…"))
-        self.password_button.setObjectName("linkButton")
-        self.password_button.clicked.connect(self._ask_password)
-        self.details_button = QPushButton(self.tr("Details"))
-        self.details_button.setObjectName("linkButton")
-        self.details_button.clicked.connect(self.show_details)
-        bottom.addWidget(self.password_button)
-        bottom.addStretch(1)
-        bottom.addWidget(self.details_button)
-        layout.addLayout(bottom)
-
+        self.column = QVBoxLayout(self)
+        self.column.setContentsMargins(18, 16, 18, 16)
+        self.column.setSpacing(10)
+        self.face = CardFace(kind_picture(device.kind), self)
+        # The face's texts keep the names the labels had (name_label.text(), badge.text(), …).
+        self.name_label, self.kind_label, self.badge = self.face.name, self.face.kind, self.face.badge
+        self.detail_label, self.problem_label = self.face.detail, self.face.problem
+        self.column.addWidget(self.face)
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._refresh_badge)
+        self._steps: Iterator[None] | None = self._make_controls()
         self.update_device(device)
+        if not later:
+            while self.build_step():
+                pass
+
+    @property
+    def built(self) -> bool:
+        return self._steps is None
+
+    def build_step(self) -> bool:
+        """Makes the next control; False once the card is whole."""
+        if self._steps is None:
+            return False
+        if next(self._steps, StopIteration) is StopIteration:
+            self._steps = None
+            self._show_controls(self.device)
+            return False
+        return True
+
+    def _make_controls(self) -> Iterator[None]:
+        """One widget a step, each made inside the card (made elsewhere and moved in, it is styled twice) and
+        styled at once, so showing the card has nothing left to style."""
+        self.face.ensurePolished()
+        yield
+        self.power_button = QPushButton(self)
+        self.power_button.setObjectName("powerButton")
+        self.power_button.clicked.connect(self._toggle_power)
+        self.power_button.ensurePolished()
+        yield
+        self.input_picker = InputPicker(self)
+        self.input_picker.setMinimumWidth(110)
+        self.input_picker.setToolTip(self.tr("Input source"))
+        self.input_picker.activated.connect(self._pick_input)
+        self.input_picker.ensurePolished()
+        yield
+        self.mute_button = QPushButton(self.tr("Blank"), self)
+        self.mute_button.setCheckable(True)
+        self.mute_button.setToolTip(self.tr("Blank the picture and mute the sound"))
+        self.mute_button.clicked.connect(self._toggle_mute)
+        self.mute_button.ensurePolished()
+        yield
+        self.details_button = QPushButton(self.tr("Details"), self)
+        self.details_button.setObjectName("linkButton")
+        self.details_button.clicked.connect(self.show_details)
+        self.details_button.ensurePolished()
+        controls = QHBoxLayout()
+        controls.setSpacing(8)
+        controls.addWidget(self.power_button, 2)
+        controls.addWidget(self.input_picker, 3)
+        controls.addWidget(self.mute_button, 1)
+        self.column.addLayout(controls)
+        self.bottom = QHBoxLayout()
+        self.bottom.addStretch(1)
+        self.bottom.addWidget(self.details_button)
+        self.column.addLayout(self.bottom)
+
+    @property
+    def password_button(self) -> QPushButton:
+        """"Enter password…", left of Details: made when a device first asks for one."""
+        if self._password_button is None:
+            self.finish()
+            button = QPushButton(self.tr("Enter password…"), self)
+            button.setObjectName("linkButton")
+            button.clicked.connect(self._ask_password)
+            button.hide()
+            self.bottom.insertWidget(0, button)
+            self._password_button = button
+        return self._password_button
+
+    @property
+    def busy(self) -> QProgressBar:
+        """An indeterminate bar while a command is on its way: made for a card's first command."""
+        if self._busy is None:
+            bar = QProgressBar(self)
+            bar.setRange(0, 0)
+            bar.setTextVisible(False)
+            bar.setFixedHeight(4)
+            bar.hide()
+            self.column.insertWidget(1, bar)
+            self._busy = bar
+        return self._busy
+
+    def finish(self) -> None:
+        """Makes what is left of the card now."""
+        while self.build_step():
+            pass
 
     # -- showing ---------------------------------------------------------------------------
     def update_device(self, device: DeviceInfo) -> None:
@@ -170,10 +214,9 @@ class DeviceCard(QFrame):
         self._shown = device
         self.updates += 1
         state: dict[str, Any] = device.state
-        # Only what changed is set (a poll usually moves one figure): a label set again relays itself out,
-        # and a badge's tone re-polishes its style; 100 cards a second made that most of the window's time.
-        self._set_text(self.name_label, device.name or device.address)
-        self._set_text(self.kind_label, f"{kind_text(device.kind)} · {device.address}")
+        # The face repaints what changed (if on screen) and asks for a new layout only if its height changes.
+        self.name_label.setText(device.name or device.address)
+        self.kind_label.setText(f"{kind_text(device.kind)} · {device.address}")
         self._refresh_badge()
 
         facts = []
@@ -181,7 +224,8 @@ class DeviceCard(QFrame):
             facts.append(self.tr("Input: %1").replace("%1", str(state["input_name"])))
         if state.get("lamp_hours"):
             hours = max(state["lamp_hours"])
-            facts.append(self.tr("Lamp: %1 h").replace("%1", f"{hours:,}".replace(",", " ")))
+            # No-break spaces between the thousands: a wrapped line never splits the number.
+            facts.append(self.tr("Lamp: %1 h").replace("%1", f"{hours:,}".replace(",", "\u00a0")))
         if state.get("video_mute"):
             facts.append(self.tr("Picture blanked"))
         if isinstance(state.get("battery"), int):
@@ -191,26 +235,31 @@ class DeviceCard(QFrame):
             facts.append(self.tr("Will turn off after warm-up"))
         elif state.get("will_power") == "on":
             facts.append(self.tr("Will turn on after cooling down"))
-        self._set_text(self.detail_label, " · ".join(facts))
+        self.detail_label.setText(" · ".join(facts))
 
         problems = [problem_text(c, lvl) for c, lvl in sorted(state.get("errors", {}).items())]
         if device.availability in (Availability.OFFLINE, Availability.AUTH_FAILED):
             problems.insert(0, reason_text(device.reason or Reason.NO_ANSWER))
         elif device.availability is Availability.FAULT and not problems:
             problems.append(reason_text(device.reason or Reason.DEVICE_FAULT))
-        self._set_text(self.problem_label, "\n".join(problems))
+        self.problem_label.setText("\n".join(problems))
         self.problem_label.setVisible(bool(problems))
+        if self._steps is None:
+            self._show_controls(device)
+        if self._details is not None:
+            self._details.show_device(device)
 
+    def _show_controls(self, device: DeviceInfo) -> None:
         capabilities = device.capabilities
         self.power_button.setVisible(Capability.POWER in capabilities)
         self.input_picker.setVisible(Capability.INPUT in capabilities)
         self.mute_button.setVisible(Capability.BLANK in capabilities)
-        self._fill_inputs(state)
-        self.mute_button.setChecked(bool(state.get("video_mute")))
-        self.password_button.setVisible(device.availability is Availability.AUTH_FAILED)
+        self._fill_inputs(device.state)
+        self.mute_button.setChecked(bool(device.state.get("video_mute")))
+        locked = device.availability is Availability.AUTH_FAILED
+        if locked or self._password_button is not None:
+            self.password_button.setVisible(locked)
         self._enable_controls()
-        if self._details is not None:
-            self._details.show_device(device)
 
     def _refresh_badge(self) -> None:
         device = self.device
@@ -226,15 +275,8 @@ class DeviceCard(QFrame):
                 tone = "bad"
         else:
             word, tone = availability_text(device.availability, device.reason)
-        self._set_text(self.badge, word)
-        if tone != self._tone:
-            self._tone = tone
-            self.badge.set_tone(tone)
-
-    @staticmethod
-    def _set_text(label: QLabel, text: str) -> None:
-        if label.text() != text:
-            label.setText(text)
+        self.badge.setText(word)
+        self.badge.set_tone(tone)
 
     def _follow_warmup(self, before: object, after: object) -> None:
         """Time each warm-up and cool-down, so the next one counts down from what this projector really takes.
@@ -281,7 +323,8 @@ class DeviceCard(QFrame):
         switchable = reachable and not self.pending and power == "on"
         self.input_picker.setEnabled(switchable and self.input_picker.count() > 0)
         self.mute_button.setEnabled(switchable)
-        self.busy.setVisible(self.pending)
+        if self.pending or self._busy is not None:
+            self.busy.setVisible(self.pending)
 
     # -- commands --------------------------------------------------------------------------
     def _send(self, command: Command) -> None:

@@ -526,31 +526,51 @@ class LecturerWorkspace(QWidget):
     def _build_waiting(self) -> None:
         """A turn's slice of the waiting cards, oldest first, the rest on the next turn of the event loop.
 
-        A card is made (hidden) in one step and placed and shown (styled) in another, each about half of its
-        cost, so a slow machine's turn holds one of them, not both."""
+        A card is built in steps (its frame and face, then one control a step, then placed and shown), so a slow
+        machine's turn holds one short step, not a whole card."""
         self._update_devices_status()  # every device found is counted at once, built or not
+        self._reserve_rows()
         started = step_began = time.perf_counter()
         while self._made or self.unbuilt:  # at least one step a turn, however slow the machine
             if self._made:
-                self._show_card(self._made.pop(next(iter(self._made))))
+                uid = next(iter(self._made))
+                card = self._made[uid]
+                if isinstance(card, DeviceCard) and not card.built:
+                    card.build_step()
+                else:
+                    del self._made[uid]
+                    self._show_card(card)
             else:
                 device = self.unbuilt.pop(next(iter(self.unbuilt)))
-                self._made[device.uid] = self._make_card(device)
+                self._made[device.uid] = self._make_card(device, later=True)
             now = time.perf_counter()
             if 2 * now - step_began - started > CARD_BUILD_BUDGET_S:  # another step like it would overrun
                 break
             step_began = now
         if self._made or self.unbuilt:
             self._build_timer.start()
+        else:
+            self.grid_host.setMinimumHeight(0)  # filled in: as tall as its cards
 
-    def _make_card(self, device: DeviceInfo) -> DeviceCard | CameraCard:
+    def _reserve_rows(self) -> None:
+        """While cards fill in, the grid is as tall as every device found will need (rows of the first card's
+        height): a grid that grew a row at a time made the scroll area repaint every card on screen at each row."""
+        first = next(iter(self.cards.values()), None)
+        if first is None or first.height() <= 0:
+            return
+        rows = -(-self.found_count() // CARD_COLUMNS)
+        spacing = self.grid.verticalSpacing()
+        height = rows * (first.height() + spacing) - spacing
+        self.grid_host.setMinimumHeight(max(self.grid_host.minimumHeight(), height))
+
+    def _make_card(self, device: DeviceInfo, later: bool = False) -> DeviceCard | CameraCard:
         # Made inside the grid's widget (hidden until shown): made elsewhere and moved in, its widgets would be
-        # styled again when moved.
+        # styled again when moved. ``later``: a device card's controls are made by its build_step()s.
         if Capability.STREAM in device.capabilities:
             camera = CameraCard(device, self.bridge, self.grid_host)
             camera.sig_enlarge.connect(self.open_camera)
             return camera
-        return DeviceCard(device, self.bridge, self.grid_host)
+        return DeviceCard(device, self.bridge, self.grid_host, later=later)
 
     def _show_card(self, card: DeviceCard | CameraCard) -> None:
         uid = card.device.uid
