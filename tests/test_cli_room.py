@@ -17,8 +17,10 @@ from classroom_console.store import open_store
 CLI = [sys.executable, "-m", "classroom_console"]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def sim_room() -> Iterator[subprocess.Popen[str]]:
+    """One room for the module (a start is some 3 s): the discover tests only read it, and the one test that
+    changes a device (test_device_control_by_id_and_address) comes last."""
     proc = subprocess.Popen(
         [
             *CLI,
