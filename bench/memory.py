@@ -83,19 +83,22 @@ class Sampler:
     def __init__(self) -> None:
         self.peak = 0.0
         self.queue_at_peak = 0  # frames waiting for the encoder when the peak was seen: a busy machine's share
+        self.peak_at = 0.0  # seconds after ``reset`` the peak was seen (beside the preset steps' times)
+        self._since = time.monotonic()
         self.queue_size: Callable[[], int] = lambda: 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
         self._thread.start()
 
     def reset(self) -> None:
-        self.peak = rss_mb()
+        self.peak, self.peak_at, self._since = rss_mb(), 0.0, time.monotonic()
 
     def _run(self) -> None:
         while not self._stop.wait(0.02):
             now = rss_mb()
             if now > self.peak:
                 self.peak, self.queue_at_peak = now, self.queue_size()
+                self.peak_at = time.monotonic() - self._since
 
     def stop(self) -> None:
         self._stop.set()
@@ -155,7 +158,7 @@ def gui_child(seconds: float, recordings: int = 1) -> dict[str, Any]:
             await settle(5.0)
             figures["preview"] = await steady()
             smaps_top("preview on")
-            peaks, queued, afters, steps, skipped = [], [], [], [], []
+            peaks, queued, afters, steps, skipped, when = [], [], [], [], [], []
             for _ in range(recordings):  # the same window again and again: what one recording leaves must not add up
                 sampler.reset()
                 recording_id = await studio.start_recording()
@@ -166,6 +169,8 @@ def gui_child(seconds: float, recordings: int = 1) -> dict[str, Any]:
                 smaps_top("recording")
                 result = await studio.stop_recording()
                 steps.append(len(recorder.preset_changes) if recorder is not None else 0)
+                when.append(f"peak {sampler.peak:.0f} MB at {sampler.peak_at:.1f} s" + "".join(
+                    f", {c.old}->{c.new} at {c.at_s:.1f} s" for c in (recorder.preset_changes if recorder else [])))
                 skipped.append(result.stats.skipped_by_encoder if result is not None else 0)
                 peaks.append(sampler.peak)
                 queued.append(float(sampler.queue_at_peak))
@@ -181,6 +186,7 @@ def gui_child(seconds: float, recordings: int = 1) -> dict[str, Any]:
             figures["after"] = max(afters)
             figures["afters"] = afters
             figures["steps"], figures["skipped"] = sum(steps), sum(skipped)  # preset steps, frames skipped: all
+            figures["when"] = when
             figures["previews"] = float(window.studio.relay.shown)
             window.bridge.detach()
             await studio.close()
@@ -323,6 +329,7 @@ def report(load: str, rounds: int, seconds: float, only: list[str], recordings: 
                   f"encoder then), after each stop {', '.join(f'{a:.0f}' for a in r['afters'])} "
                   f"({r['previews']:.0f} previews shown, {r['skipped']} frames skipped, {r['steps']} preset steps; "
                   f"load average {os.getloadavg()[0]:.1f})")
+            print("      each recording: " + "; ".join(r.get("when", [])))
         verdict = "ok" if med("peak") < GUI_PEAK_TARGET_MB else "OVER TARGET"
         print(f"  GUI recording 1080p30 PiP with preview: peak {med('peak'):.0f} MB "
               f"(target < {GUI_PEAK_TARGET_MB:.0f} MB) {verdict}")

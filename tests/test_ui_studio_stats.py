@@ -6,6 +6,8 @@ losses themselves are produced for real in test_record_* (a stalled source, an e
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
 
@@ -136,3 +138,17 @@ def test_no_smaller_output_is_advised_at_the_smallest(qtbot: QtBot) -> None:
     panel.tracks_on = True
     panel.show_stats(snapshot(3.0, skipped=9))
     assert "turn off the per-source files" in panel.warning.text() and "choose a smaller" not in panel.warning.text()
+
+
+def test_a_preset_step_is_told_in_words(qtbot: QtBot) -> None:
+    """The core names the x264 preset (a rung of its ladder); the panel says what it means for the picture."""
+    panel = StatsPanel()
+    qtbot.addWidget(panel)
+    panel.show_stats(dataclasses.replace(snapshot(1.0), preset="veryfast"))
+    assert panel.values["preset"].text() == "Normal" and panel.warning.isHidden()
+    panel.show_stats(dataclasses.replace(snapshot(3.0, skipped=4), preset="superfast-fixedb", preset_steps=1))
+    assert panel.values["preset"].text() == "Fastest (busy PC)"
+    assert "switched to a faster setting" in panel.warning.text()
+    panel.show_stats(dataclasses.replace(snapshot(3.0 + WARN_FOR_S + 1, skipped=4), preset="superfast-fixedb",
+                                         preset_steps=1))
+    assert panel.warning.isHidden() and panel.values["preset"].text() == "Fastest (busy PC)"  # the setting stays

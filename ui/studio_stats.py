@@ -28,6 +28,16 @@ class StatsPanel(QFrame):
             return self.tr("%1 h %2 min").replace("%1", str(total // 60)).replace("%2", f"{total % 60:02d}")
         return self.tr("%1 min").replace("%1", str(total))
 
+    def setting_words(self, stats: RecordingStats) -> str:
+        """The encoder's preset in words: the core names a rung of its ladder (``adaptive.LADDER``)."""
+        if not stats.preset:
+            return "—"
+        if stats.preset.endswith("fixedb"):
+            return self.tr("Fastest (busy PC)")
+        if stats.preset.startswith(("superfast", "ultrafast")):
+            return self.tr("Faster (busy PC)")
+        return self.tr("Normal")
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statsPanel")
@@ -53,6 +63,7 @@ class StatsPanel(QFrame):
             ("late", self.tr("Late at compositing")),
             ("skipped", self.tr("Skipped by encoder")),
             ("fps", self.tr("Encoder fps")),
+            ("preset", self.tr("Encoder setting")),
             ("bitrate", self.tr("Bitrate")),
             ("size", self.tr("File size")),
             ("free", self.tr("Free disk")),
@@ -93,6 +104,7 @@ class StatsPanel(QFrame):
         self.values["late"].setText(str(stats.late_at_compositing))
         self.values["skipped"].setText(str(stats.skipped_by_encoder))
         self.values["fps"].setText(f"{stats.encoder_fps:.1f}")
+        self.values["preset"].setText(self.setting_words(stats))
         self.values["bitrate"].setText(self.tr("%1 kbit/s").replace("%1", f"{stats.bitrate_kbps:.0f}"))
         self.values["size"].setText(self.tr("%1 MB").replace("%1", f"{stats.size_bytes / 2**20:.1f}"))
         self.values["free"].setText(self.tr("%1 GB").replace("%1", f"{stats.free_bytes / 2**30:.1f}"))
@@ -124,6 +136,8 @@ class StatsPanel(QFrame):
         for kind, count in _losses(stats).items():
             if count > before[kind]:
                 self._grew_at[kind] = stats.elapsed_s
+        if stats.preset_steps > (previous.preset_steps if previous is not None else 0):
+            self._grew_at["stepped"] = stats.elapsed_s
         by_source = previous.losses_by_source if previous is not None else {}
         for name, count in stats.losses_by_source.items():
             if count > by_source.get(name, 0):
@@ -150,6 +164,9 @@ class StatsPanel(QFrame):
         elif "skipped" in growing:
             sentences.append(self.tr("The encoder cannot keep up and skips frames even at the smallest output: "
                                      "close other programs on this PC."))
+        if "stepped" in growing:
+            sentences.append(self.tr("This PC is busy: the encoder switched to a faster setting to keep every "
+                                     "frame; the picture may be a little softer."))
         if growing & {"dropped", "late"} and late_sources:
             sentences.append(self.tr("Pictures arrive late from %1: check its cable or network, or remove it.")
                              .replace("%1", ", ".join(late_sources)))

@@ -2575,6 +2575,26 @@ Console</source>
 <context>
     <name>StatsPanel</name>
     <message>
+        <source>Encoder setting</source>
+        <translation>Настройка кодировщика</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>Обычная</translation>
+    </message>
+    <message>
+        <source>Fastest (busy PC)</source>
+        <translation>Быстрейшая (ПК занят)</translation>
+    </message>
+    <message>
+        <source>Faster (busy PC)</source>
+        <translation>Быстрее (ПК занят)</translation>
+    </message>
+    <message>
+        <source>This PC is busy: the encoder switched to a faster setting to keep every frame; the picture may be a little softer.</source>
+        <translation>Компьютер занят: кодировщик перешёл на более быструю настройку, чтобы не терять кадры; изображение может быть чуть менее чётким.</translation>
+    </message>
+    <message>
         <source>The encoder cannot keep up and skips frames: choose a smaller output, or turn off the per-source files.</source>
         <translation>Кодировщик не успевает и пропускает кадры: выберите меньший размер выхода или отключите отдельные файлы источников.</translation>
     </message>

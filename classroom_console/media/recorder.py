@@ -266,6 +266,8 @@ class Recorder:
             dropped_at_file=file.queue.dropped_packets,
             losses_by_source={name: count - self._source_baseline.get(name, 0)
                               for name, count in self._losses_by_source().items()},
+            preset=sink.preset,
+            preset_steps=len(sink.preset_changes),
         )
 
     def output_stats(self) -> list[OutputStats]:

@@ -22,6 +22,8 @@ class RecordingStats:
     dropped_at_file: int = 0  # packets the file could not take in time (a stalled disk): whole GOPs
     # by source name: its frames dropped at capture and late at compositing, so a warning can name the source
     losses_by_source: dict[str, int] = field(default_factory=dict)
+    preset: str = ""  # the x264 preset encoding now (a name of adaptive.LADDER)
+    preset_steps: int = 0  # faster presets stepped to in this recording, a busy PC making the encoder skip frames
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -35,6 +37,7 @@ class RecordingStats:
             f"late at compositing {self.late_at_compositing:9d}",
             f"skipped by encoder  {self.skipped_by_encoder:9d}",
             f"encoder fps         {self.encoder_fps:9.1f}",
+            f"encoder preset      {self.preset:>9} ({self.preset_steps} steps)",
             f"bitrate             {self.bitrate_kbps:9.0f} kbit/s",
             f"file size           {self.size_bytes / 2**20:9.2f} MB",
             f"free disk           {self.free_bytes / 2**30:9.2f} GB ({left} left at this bitrate)",

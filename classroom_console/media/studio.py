@@ -50,15 +50,19 @@ class Studio:
         self.room = room
         self.store = store
         self.folder = folder
-        # The window's recording keeps x264's lookahead on the encoding thread and a fixed preset: its peak memory
-        # (bench/memory.py --only gui, 399-402 MB at load 5-6 against a 400 MB target) has no room for the
-        # lookahead thread's frame or the adaptive step's second x264 (with both: 419-420 MB in the same run).
-        # The step alone (a light x264 picks the preset, the old one freed first) was measured too, alternated in
-        # two locked runs of bench/memory.py --only gui: peak 410-417 MB against 382-402 fixed, and no fewer frames
-        # skipped (84-315 against 98-235 of 600 at load 1.7-4.5): the window's skips are not x264's alone.
-        # Its x264 threads run below the window's Python threads (nice.py), so the main thread is not kept waiting
-        # for the GIL behind them; a headless recording has no window and competes at par (EncoderSettings).
-        self.settings = settings or EncoderSettings(lookahead_thread=False, encoder_nice=nice.ENCODER_NICE)
+        # The window's recording keeps x264's lookahead on the encoding thread (its memory target has no room for the
+        # lookahead thread's frame) and steps its preset when a busy PC makes the encoder skip frames (adaptive.py),
+        # as far down as the skips say, to rungs with a fixed B-frame pattern that cost 0.45 and 0.38 of veryfast's
+        # x264 CPU. bench/memory.py --only gui (2 recordings of 10 s a window, 600 frames), alternated in locked runs
+        # at load 1.1-2.3: 9-54 frames skipped with the step against 111-203 fixed, peak 389-402 MB against 382-391
+        # (the step's moment: the queue full as the new x264 starts). Its x264 threads run below the window's Python
+        # threads (nice.py), so the main thread is not kept waiting for the GIL behind them; a headless recording
+        # has no window and competes at par (EncoderSettings).
+        self.settings = settings or EncoderSettings(lookahead_thread=False, encoder_nice=nice.ENCODER_NICE,
+                                                    adaptive=True)
+        # the rung the last recording at an output size and rate ended on: the next one starts there, rather than
+        # skipping frames again for the seconds a step takes (a new window starts at the settings' preset)
+        self.start_presets: dict[tuple[tuple[int, int], int], str] = {}
         self.start_floor_bytes = start_floor_bytes
         self.tracks = False  # also each video source into a file of its own (presenter / presentation tracks)
         self.program = Program(size, fps, preview_fps=15)
@@ -230,7 +234,11 @@ class Studio:
         kwargs: dict[str, Any] = {}
         if self.start_floor_bytes is not None:
             kwargs["start_floor_bytes"] = self.start_floor_bytes
-        recorder = Recorder(self.program, self.folder / name, settings=self.settings, store=self.store,
+        settings = self.settings
+        if settings.adaptive:
+            preset = self.start_presets.get((self.program.size, self.program.fps), settings.preset)
+            settings = dataclasses.replace(settings, preset=preset)
+        recorder = Recorder(self.program, self.folder / name, settings=settings, store=self.store,
                             room=self.room, tracks=self.tracks, outputs=outputs,
                             find_chapters=self.store is not None, **kwargs)
         recording_id = await recorder.start()
@@ -241,8 +249,7 @@ class Studio:
         if self.recorder is None:
             raise RuntimeError("not recording")
         result = await self.recorder.stop()
-        self.last_result = result
-        self._find_chapters(result)
+        self._ended(result)
         return result
 
     async def wait_recording(self) -> RecordingResult | None:
@@ -250,9 +257,15 @@ class Studio:
         if self.recorder is None:
             return None
         result = await self.recorder.wait()
-        self.last_result = result
-        self._find_chapters(result)
+        self._ended(result)
         return result
+
+    def _ended(self, result: RecordingResult) -> None:
+        self.last_result = result
+        changes = self.recorder.preset_changes if self.recorder is not None else []
+        if changes:
+            self.start_presets[(self.program.size, self.program.fps)] = changes[-1].new
+        self._find_chapters(result)
 
     async def add_marker(self, label: str = "") -> Marker:
         if self.recorder is None or not self.recorder.recording:
