@@ -8,6 +8,7 @@ room's session never deadlocks with a group adding to that room."""
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from collections.abc import Awaitable, Iterable
 from datetime import UTC, datetime
@@ -408,5 +409,35 @@ async def test_a_groups_clean_new_sessions_insert_their_events_without_on_confli
             again = [doc("pc1", "pcs1", 5, 1)[1], doc("pc1", "pcs7", 3, 7)[1]]
             assert await held_of(again) == [5, 3]
             assert await conn.fetchval("SELECT count(*) FROM sessions WHERE room_id = 'pc1' AND id = 'pcs1'") == 1
+    finally:
+        await conn.close()
+
+
+async def test_a_sessions_events_travel_to_the_server_as_arrays_and_come_back_as_sent(
+    postgres_url: str,  # noqa: F811 (fixture)
+) -> None:
+    """Each event is an array of five values in the document the server parses (``pg_store._EVENT_ROWS``), not an
+    object naming every field and its room and session again (the document was twice the bytes); what is stored is
+    what was sent, through a group and through a re-send's per-session function: no device, the largest id, text
+    that JSON escapes."""
+    asyncpg = pytest.importorskip("asyncpg")
+    db = await fresh_postgres(postgres_url)
+    await db.close()
+    conn = await asyncpg.connect(postgres_url)
+    sent = body(random.Random(3), "arr", 0, 3)
+    sent["events"][0].update(id=(1 << 63) - 1, device_uid=None, payload={"t": "Ünïcode \"q\" \\ \t"})
+    rows = session_rows("pa", "arr", sent, NOW)
+    doc = pg_store.document(rows)
+    first = rows.events[0]
+    assert json.loads(doc)["events"][0] == [first["local_id"], None, first["kind"], first["payload"],
+                                            first["wall_time"]]
+    wanted = sorted((e["local_id"], e["device_uid"], e["kind"], e["payload"], e["wall_time"]) for e in rows.events)
+    read = ("SELECT local_id, device_uid, kind, payload, wall_time FROM session_events WHERE session_id = 'arr' "
+            "ORDER BY 1")
+    try:
+        async with asyncio.timeout(BOUND_S):
+            for _ in range(2):  # new (the group's statements), then stored before (centre_store_session)
+                assert list(await conn.fetchval(pg_store.STORE_GROUP, "[" + doc + "]")) == [3]
+                assert [tuple(r) for r in await conn.fetch(read)] == wanted
     finally:
         await conn.close()
