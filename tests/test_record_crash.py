@@ -75,11 +75,12 @@ def test_a_killed_recording_is_closed_in_the_store_on_the_next_start(tmp_path: P
         [sys.executable, "-m", "classroom_console", "--data-dir", str(data), "record", "--min-free-mb", "1",
          "--size", "320x180", "--tracks", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
+    own = track_path(out, "test-pattern")
     deadline = time.monotonic() + 30
-    while not out.exists():
-        assert time.monotonic() < deadline and proc.poll() is None, "the recorder did not start"
-        time.sleep(0.02)
-    time.sleep(2.5)
+    # Killed once both files hold a second that plays (a fixed 2.5 s before): what recovery must then find.
+    while not (out.exists() and own.exists() and decoded_seconds(out) >= 1.0 and decoded_seconds(own) >= 1.0):
+        assert time.monotonic() < deadline and proc.poll() is None, "the recorder wrote no playable second"
+        time.sleep(0.1)
     proc.kill()
     proc.wait(10)
 
@@ -93,7 +94,7 @@ def test_a_killed_recording_is_closed_in_the_store_on_the_next_start(tmp_path: P
             assert row["stats"]["stop_reason"] == INTERRUPTED
             assert 0.5 <= row["duration_s"] <= 2.6 and row["size_bytes"] > 0 and len(row["sha256"]) == 64
             (track,) = row["stats"]["tracks"]  # the test pattern's own file; the tone never has one
-            assert track["path"] == str(track_path(out, "test-pattern"))
+            assert track["path"] == str(own)
             assert 0.5 <= track["duration_s"] <= 2.6 and track["size_bytes"] > 0 and len(track["sha256"]) == 64
             assert await recover_unfinished(store, quiet_s=0) == []
         finally:
