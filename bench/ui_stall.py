@@ -12,10 +12,11 @@ Each is run quiet and beside ``stress-ng --cpu 2`` (``--load both``, the default
 beside every figure. ``--quick``: 3 s each (about five minutes in all for 3 runs).
 
     python bench/ui_stall.py [--quick] [--seconds 10] [--runs 3] [--devices 100] [--load quiet|stress|both] [--compare]
-    (target: longest ≤ 16 ms in every run)
+    (target: longest ≤ 16 ms in every run; for the devices, while the cards fill in too)
 Every scenario runs ``--runs`` times, interleaved with the others (bare, devices, pip, bare, …); each run's longest
 stall and p99 are printed, then a summary per load with the worst and the median, so a swing between runs shows.
-The devices line also gives the longest stall while the 100 cards filled in, and how long that took.
+The devices line also gives the longest stall while the 100 cards filled in, and how long that took; the verdict
+counts both (a user sees the fill's stall as much as the polling's).
 UI_STALL_TRACE=1 (with --child SCENARIO) prints what every thread did while the main thread was over 16 ms late
 (while the cards filled in, then while measured; UI_STALL_TRACE=8: stacks eight frames deep);
 UI_STALL_PROFILE=tottime profiles the main thread.
@@ -462,8 +463,10 @@ def summary(scenario: str, runs: list[dict[str, Any]], devices: int) -> str:
              "pip": "1080p30 PiP recording + preview",
              "pip-plain": "reference: same, x264 at normal nice"}[scenario]
     worst = max(f["longest"] for f in runs)
+    # The fill counts: a user sees the window freeze while the cards come in as much as while they are polled.
+    judged = max(worst, *(f.get("filling", 0.0) for f in runs))
     verdict = ("" if scenario in ("bare", "devices-main", "pip-plain")
-               else ("  ok" if worst <= TARGET_MS else "  OVER TARGET"))
+               else ("  ok" if judged <= TARGET_MS else "  OVER TARGET"))
     longest = " / ".join(f"{f['longest']:.1f}" for f in runs)
     p99 = " / ".join(f"{f['p99']:.1f}" for f in runs)
     loads = " / ".join(f"{f['load']:.1f}" for f in runs)
@@ -472,7 +475,8 @@ def summary(scenario: str, runs: list[dict[str, Any]], devices: int) -> str:
     if scenario.startswith("devices"):
         filling = " / ".join(f"{f['filling']:.1f}" for f in runs)
         took = " / ".join(f"{f['fill_s']:.2f}" for f in runs)
-        line += f"\n    {'':<37} while {devices} cards filled in: longest {filling} ms, filled in {took} s"
+        line += (f"\n    {'':<37} while {devices} cards filled in: longest {filling} ms, filled in {took} s"
+                 f"\n    {'':<37} fill and polling together: max {judged:.1f} ms{verdict}")
     return line
 
 

@@ -73,6 +73,25 @@ class ElidedLabel(QLabel):
         self.setToolTip(self._full if shown != self._full else "")
 
 
+class Holder(QWidget):
+    """Holds one widget outside any layout, at the holder's size (one line high).
+
+    A label in a layout that changes its text asks the whole window to lay itself out again, and the window then
+    repainted every card on screen: the devices' "N found" line, counting while 100 cards filled in, did so at each
+    device found. Held here, its text changes repaint the line alone."""
+
+    def __init__(self, child: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.child = child
+        child.setParent(self)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(child.sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.child.setGeometry(self.rect())
+
+
 class Badge(QLabel):
     """A coloured word for a state; ``tone`` is ok, busy, bad or off."""
 

@@ -38,11 +38,11 @@ from ui.reasons import failure_text
 from ui.scene_editor import SceneEditor
 from ui.scene_progress import SceneProgress
 from ui.scene_words import scene_name
-from ui.widgets import Badge, ElidedLabel, EmptyState, page_header
+from ui.widgets import Badge, ElidedLabel, EmptyState, Holder, page_header
 
 CARD_COLUMNS = 3
 NOTHING_FOUND_AFTER_MS = 15_000
-CARD_BUILD_BUDGET_S = 0.006  # cards are built for at most this long a turn (one at least); the rest the next turn
+CARD_BUILD_BUDGET_S = 0.003  # cards are built for at most this long a turn (one step at least); the rest the next turn
 FRAME_S = 0.016  # a card found within a frame of the last one built waits its turn too (100 found at once)
 
 
@@ -192,7 +192,7 @@ class LecturerWorkspace(QWidget):
         self.by_address_button.clicked.connect(self.ask_addresses)
         bar.addWidget(title)
         bar.addSpacing(12)
-        bar.addWidget(self.devices_status, 1)
+        bar.addWidget(Holder(self.devices_status), 1)  # counting devices found relays out nothing else
         bar.addWidget(self.by_address_button)
         bar.addWidget(self.all_on_button)
         bar.addWidget(self.all_off_button)
