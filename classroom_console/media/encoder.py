@@ -156,7 +156,19 @@ class Encoder:
         self.finish_at = soon if self.finish_at is None else min(self.finish_at, soon)
 
     # -- the compositor's side ---------------------------------------------------------------
-    def push_video(self, t: float, image: Image) -> None:
+    def wants_video(self) -> bool:
+        """False while frames wait to the queue's bound: the compositor need not compose an instant this would skip
+        (``skip_video`` counts it instead). On a PC busy enough to make the encoder skip, composing those frames
+        took the CPU x264 lacked: Python threads run before x264's (nice.py)."""
+        if self.settings.block_when_full or self.start_at is None or self._video_done or self.finish_at is not None:
+            return True
+        return self._video_waiting < max(2, round(self.settings.queue_s * self.fps))
+
+    def skip_video(self, t: float) -> None:
+        """An instant the compositor passed over (``wants_video``): skipped, as a frame pushed to a full queue."""
+        self.push_video(t, None)
+
+    def push_video(self, t: float, image: Image | None) -> None:
         with self._cond:
             if self.start_at is None:
                 self.start_at = t
@@ -172,7 +184,7 @@ class Encoder:
             limit = max(2, round(self.settings.queue_s * self.fps))
             while self._video_waiting >= limit and self.settings.block_when_full and not self.done.is_set():
                 self._cond.wait(0.1)
-            if self._video_waiting >= limit:
+            if self._video_waiting >= limit or image is None:
                 self.counters.skipped += 1
                 return
             self._video_waiting += 1  # the slot is ours; convert outside the lock (only this thread pushes video)
@@ -366,7 +378,8 @@ class Encoder:
 
 class _VideoEncoder:
     """The encoder thread's x264: the template stream's own, or with ``adaptive`` a context of its own that a
-    faster one replaces at a keyframe (the template stays open, never fed, as the outputs' headers)."""
+    faster one replaces, starting with a keyframe of its own (the template stays open, never fed, as the outputs'
+    headers)."""
 
     MAX_TRIES = 3  # faster rungs opened to compare headers at one step
 
@@ -410,13 +423,15 @@ class _VideoEncoder:
         watch, e = self.watch, self.encoder
         if watch is not None and self.ctx is not None:
             watch.note(e.counters.skipped, e.counters.frames)
-            if watch.due and self.fed % self.gop == 0:
+            # at once, not at the old x264's next keyframe: the new one begins with its own, and a starved encoder
+            # took 9 s to reach a keyframe (30 frames encoded in 9 s beside stress-ng), skipping all the while
+            if watch.due:
                 self._step(pts)
         e._send("video", self._encode(_picture(picture, pts)))
         self.fed += 1
 
     def _step(self, pts: int) -> None:
-        """At a keyframe: drain the current x264 and go on with the nearest faster one that has its headers. A light
+        """Drain the current x264 and go on with the nearest faster one that has its headers (a keyframe first). A light
         x264 tells which has them, and the old one is gone before the new one opens: two at once held ~130 MB more
         at 1080p, more than the window's whole margin."""
         watch, e = self.watch, self.encoder

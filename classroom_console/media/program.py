@@ -39,6 +39,14 @@ class Sink(Protocol):
     def push_audio(self, first_sample: int, samples: Samples) -> None: ...
 
 
+class SkippingSink(Sink, Protocol):
+    """A sink that can say it would skip the next frame (a full queue), so that it is not composed at all."""
+
+    def wants_video(self) -> bool: ...
+
+    def skip_video(self, t: float) -> None: ...
+
+
 class SourcesSink(Sink, Protocol):
     """A sink that also takes each source's own picture of the instant (for a file per source)."""
 
@@ -194,13 +202,33 @@ class Program:
                 self.late += behind
                 tick += behind
                 continue
+            preview_due = self.on_preview is not None and t >= next_preview
+            if not preview_due and self._pass_over(t):
+                self._push_audio(t)
+                tick += 1
+                continue
             last = self._compose(t)
             self._push_video(t, last, self._pictures_now)
             self._push_audio(t)
-            if self.on_preview is not None and t >= next_preview:
+            if preview_due:
                 next_preview = t + 1.0 / self.preview_fps
                 self._preview(last)
             tick += 1
+
+    def _pass_over(self, t: float) -> bool:
+        """Skips composing ``t`` when every sink would skip it (an encoder's full queue: ``Encoder.wants_video``),
+        telling them so; True if it did. Sinks that cannot say, or take the sources' own pictures, get every one."""
+        sinks, source_sinks = self._fanout
+        if not sinks or source_sinks:
+            return False
+        skippers = [cast(SkippingSink, s) for s in sinks if hasattr(s, "wants_video")]
+        if len(skippers) < len(sinks) or any(s.wants_video() for s in skippers):
+            return False
+        for source in self._by_kind()[0]:
+            source.release_before(t)  # as composing would: nothing older is wanted again
+        for sink in skippers:
+            sink.skip_video(t)
+        return True
 
     def _frames_in(self, t: float) -> bool:
         return all(source.covers(t) for source in self._by_kind()[0])
