@@ -6,13 +6,16 @@ The sessions are the ones bench/sync_rooms.py sends (40 events each), stored str
 group of a fixed size, into a fresh database per set-up on a throwaway cluster (bench/pg_cluster.py), so the figure
 is the server's own: its backends' CPU (user + system, from /proc) divided by the sessions. Target: below the
 reference at every group size (the rows and sums are equal: tests/test_centre_pg_groups.py).
-Usage: python bench/pg_groups.py [--sessions 3000] [--groups 8,64] [--quick]
+``--against OLD.py`` adds an earlier pg_store.py (``git show REV:classroom_console/centre/pg_store.py > OLD.py``): its
+documents and procedures, stored the same way in the same run, so a change to the store is an A/B on one machine load.
+Usage: python bench/pg_groups.py [--sessions 3000] [--groups 8,64] [--quick] [--against OLD.py]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import os
 import shutil
@@ -22,6 +25,8 @@ import tempfile
 import time
 import urllib.parse
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -59,29 +64,42 @@ BEGIN
     PERFORM nextval('centre_version');
 END
 $pr$"""
-WARM: list[str] = []  # sessions of other rooms, stored before the clock
 MODES = {"grouped": pg_store.STORE_GROUP, "reference": "CALL bench_store_one_by_one($1::jsonb)"}
 
 
-def documents(n: int, room: int = 0) -> list[str]:
+def documents(n: int, room: int = 0, store: Any = pg_store) -> list[str]:
     """``n`` sessions as the centre hands them to the server (made before the clock), rooms from ``room`` on."""
     docs: list[str] = []
     while len(docs) < n:
         for sid, body in bodies(room):
-            docs.append(pg_store.document(session_rows(f"Room {room}", sid, json.loads(body), NOW)))
+            docs.append(store.document(session_rows(f"Room {room}", sid, json.loads(body), NOW)))
         room += 1
     return docs[:n]
 
 
-async def run(url: str, pg: int, docs: list[str], size: int, call: str) -> tuple[float, float]:
+def earlier(path: str) -> ModuleType:
+    """An earlier pg_store.py, loaded apart from the package's own."""
+    spec = importlib.util.spec_from_file_location("pg_store_earlier", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+async def run(url: str, pg: int, docs: list[str], warm: list[str], size: int, call: str,
+              store: Any = pg_store) -> tuple[float, float]:
     """Stores ``docs`` in groups of ``size``; PostgreSQL CPU ms a session and sessions a second."""
     db = await PostgresCentreDB.open(url)  # the schema and the procedures
     await db.close()
     conn = await asyncpg.connect(url)
     try:
+        if store is not pg_store:  # the earlier procedures in place of the current ones
+            for statement in (store.FUNCTION, store.NEW_FUNCTION, store.SHARED_FUNCTION, store.GROUP):
+                await conn.execute(statement)
         await conn.execute(REFERENCE)
         for k in range(0, 2 * size, size):  # before the clock: the statements planned, as in a running centre
-            await conn.fetchval(call, "[" + ",".join(WARM[k:k + size]) + "]")
+            await conn.fetchval(call, "[" + ",".join(warm[k:k + size]) + "]")
         cpu, started = tree_cpu(pg), time.perf_counter()
         for k in range(0, len(docs), size):
             await conn.fetchval(call, "[" + ",".join(docs[k:k + size]) + "]")
@@ -97,15 +115,21 @@ def main() -> int:
     ap.add_argument("--groups", default="8,64", help="sessions a group (the centre makes up to 64)")
     ap.add_argument("--rounds", type=int, default=2, help="each set-up this many times, alternating")
     ap.add_argument("--quick", action="store_true", help=f"{SESSIONS * 100} sessions: well under a minute")
+    ap.add_argument("--against", help="an earlier pg_store.py, stored the same way beside the current one")
     args = ap.parse_args()
     if args.quick:
         args.sessions = SESSIONS * 100
     sizes = [int(s) for s in args.groups.split(",") if s.strip()]
-    docs = documents(args.sessions)
-    WARM[:] = documents(2 * max(sizes), 1_000_000)
+    stores: dict[str, Any] = {"grouped": pg_store, "reference": pg_store}
+    modes = dict(MODES)
+    if args.against:
+        stores["earlier"], modes["earlier"] = earlier(args.against), pg_store.STORE_GROUP
+    docs = {mode: documents(args.sessions, 0, store) for mode, store in stores.items()}
+    warm = {mode: documents(2 * max(sizes), 1_000_000, store) for mode, store in stores.items()}
     tmp = Path(tempfile.mkdtemp(prefix="cc-pg-groups-"))
     tmp.chmod(0o755)
-    print(f"{len(docs)} sessions of 40 events, stored in groups; {os.cpu_count()} cores; load {os.getloadavg()[0]:.1f}")
+    print(f"{args.sessions} sessions of 40 events, stored in groups; {os.cpu_count()} cores; "
+          f"load {os.getloadavg()[0]:.1f}")
     try:
         with postgres(tmp) as server:
             port = urllib.parse.urlsplit(server).port
@@ -115,18 +139,22 @@ def main() -> int:
             for _ in range(args.rounds):
                 for size in sizes:
                     got: dict[str, float] = {}
-                    for mode, call in MODES.items():
+                    for mode, call in modes.items():
                         k += 1
                         db = f"groups{k}"
                         subprocess.run(as_postgres(["psql", "-q", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
                                                     "-c", f"CREATE DATABASE {db}"]), check=True)
                         url = f"postgresql://postgres@127.0.0.1:{port}/{db}?sslmode=disable"
-                        cpu, rate = asyncio.run(run(url, pg, docs, size, call))
+                        cpu, rate = asyncio.run(run(url, pg, docs[mode], warm[mode], size, call, stores[mode]))
                         got[mode] = cpu
                         print(f"groups of {size:3d}, {mode:9s}: PostgreSQL {cpu:5.2f} ms CPU a session, "
                               f"{rate:5.0f} sessions/s; load {os.getloadavg()[0]:.1f}", flush=True)
                     print(f"groups of {size:3d}: grouped / reference CPU = {got['grouped'] / got['reference']:.2f} "
                           "(target < 1)", flush=True)
+                    if "earlier" in got:
+                        print(f"groups of {size:3d}: grouped / earlier pg_store CPU = "
+                              f"{got['grouped'] / got['earlier']:.2f} (below 1: the change made a session cheaper)",
+                              flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
