@@ -1,14 +1,13 @@
 """``--preset auto`` while recording: a busy PC makes the encoder skip frames, so it steps to a faster preset.
 
-The encoder cannot change preset in place (PyAV has no ``x264_encoder_reconfig``), so it drains the old encoder and
-opens a faster one, whose first picture is a keyframe (the old one's last group of pictures ends early). Outputs
-were opened with the first encoder's headers (SPS/PPS in the MP4's avcC, the FLV sequence header), so a step is
-taken only to a preset whose headers are byte for byte the same: veryfast -> superfast -> superfast with a fixed
-B-frame pattern ("superfast-fixedb") -> that with the lightest analysis ("superfast-lite-fixedb") keep them;
-ultrafast (baseline profile) does not and is never stepped to. A step goes as far down the ladder as the skips say
-it must (``COST``): a busy PC that let the encoder do half the frames needs a rung at half the cost now, not one
-rung per settling time. Every step is reported (``PresetChange``): the recorder logs it as a ``preset-changed``
-session event.
+The encoder cannot change preset in place (PyAV has no ``x264_encoder_reconfig``), so at the next keyframe it drains
+the old encoder and opens a faster one. Outputs were opened with the first encoder's headers (SPS/PPS in the MP4's
+avcC, the FLV sequence header), so a step is taken only to a preset whose headers are byte for byte the same:
+veryfast -> superfast -> superfast with a fixed B-frame pattern ("superfast-fixedb") -> that with the lightest
+analysis ("superfast-lite-fixedb") keep them; ultrafast (baseline profile) does not and is never stepped to. A step
+goes as far down the ladder as the skips say it must (``COST``): a busy PC that let the encoder do half the frames
+needs a rung at half the cost now, not one rung per settling time. Every step is reported (``PresetChange``): the
+recorder logs it as a ``preset-changed`` session event.
 """
 
 from __future__ import annotations

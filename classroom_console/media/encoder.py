@@ -378,8 +378,7 @@ class Encoder:
 
 class _VideoEncoder:
     """The encoder thread's x264: the template stream's own, or with ``adaptive`` a context of its own that a
-    faster one replaces, starting with a keyframe of its own (the template stays open, never fed, as the outputs'
-    headers)."""
+    faster one replaces at a keyframe (the template stays open, never fed, as the outputs' headers)."""
 
     MAX_TRIES = 3  # faster rungs opened to compare headers at one step
 
@@ -423,15 +422,15 @@ class _VideoEncoder:
         watch, e = self.watch, self.encoder
         if watch is not None and self.ctx is not None:
             watch.note(e.counters.skipped, e.counters.frames)
-            # at once, not at the old x264's next keyframe: the new one begins with its own, and a starved encoder
-            # took 9 s to reach a keyframe (30 frames encoded in 9 s beside stress-ng), skipping all the while
-            if watch.due:
+            # at the old x264's keyframe: stepping mid-GOP once gave the muxer decode times it refused (EINVAL,
+            # tests/test_record_adaptive.py beside stress-ng), though a starved encoder waits long for that keyframe
+            if watch.due and self.fed % self.gop == 0:
                 self._step(pts)
         e._send("video", self._encode(_picture(picture, pts)))
         self.fed += 1
 
     def _step(self, pts: int) -> None:
-        """Drain the current x264 and go on with the nearest faster one that has its headers (a keyframe first). A light
+        """At a keyframe: drain the current x264 and go on with the nearest faster one that has its headers. A light
         x264 tells which has them, and the old one is gone before the new one opens: two at once held ~130 MB more
         at 1080p, more than the window's whole margin."""
         watch, e = self.watch, self.encoder
