@@ -465,8 +465,9 @@ def summary(scenario: str, runs: list[dict[str, Any]], devices: int) -> str:
     worst = max(f["longest"] for f in runs)
     # The fill counts: a user sees the window freeze while the cards come in as much as while they are polled.
     judged = max(worst, *(f.get("filling", 0.0) for f in runs))
-    verdict = ("" if scenario in ("bare", "devices-main", "pip-plain")
-               else ("  ok" if judged <= TARGET_MS else "  OVER TARGET"))
+    reference = scenario in ("bare", "devices-main", "pip-plain")
+    verdict = "" if reference else ("  ok" if worst <= TARGET_MS else "  OVER TARGET")
+    overall = "" if reference else ("  ok" if judged <= TARGET_MS else "  OVER TARGET")
     longest = " / ".join(f"{f['longest']:.1f}" for f in runs)
     p99 = " / ".join(f"{f['p99']:.1f}" for f in runs)
     loads = " / ".join(f"{f['load']:.1f}" for f in runs)
@@ -476,7 +477,7 @@ def summary(scenario: str, runs: list[dict[str, Any]], devices: int) -> str:
         filling = " / ".join(f"{f['filling']:.1f}" for f in runs)
         took = " / ".join(f"{f['fill_s']:.2f}" for f in runs)
         line += (f"\n    {'':<37} while {devices} cards filled in: longest {filling} ms, filled in {took} s"
-                 f"\n    {'':<37} fill and polling together: max {judged:.1f} ms{verdict}")
+                 f"\n    {'':<37} fill and polling together: max {judged:.1f} ms{overall}")
     return line
 
 
