@@ -89,8 +89,11 @@ async def test_the_room_aims_a_camera_and_logs_it(cameras: SimRoom, tmp_path: Pa
     uid = ptz_uid(cameras)
     try:
         await devices.start()
+        # what a camera offers is learnt as its faces answer (the stream's address may come after the head's port)
         await wait_until(lambda: uid in room.devices and "position" in room.devices[uid].state
-                         and room.devices[uid].state["ptz"]["protocol"] == "visca-ip", "the camera, with its head")
+                         and room.devices[uid].state["ptz"]["protocol"] == "visca-ip"
+                         and {"stream", "ptz", "presets"} <= room.devices[uid].capabilities,
+                         "the camera, with its head and its stream")
         camera = room.devices[uid]
         assert {"stream", "ptz", "presets"} <= camera.capabilities
         before = await asyncio.to_thread(grab, camera.state["snapshot_url"], tmp_path / "before.png")
