@@ -4,13 +4,15 @@ step, and the input picker drops its menu only when pressed."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
 import qasync
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QMenu
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtWidgets import QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
 from devices.driver import Capability, Command
@@ -54,6 +56,26 @@ class LayoutRequests(QObject):
         return False
 
 
+async def settled(widget: QWidget) -> None:
+    """Until no layout request is waiting for ``widget`` and its children: Qt posts one as a LayoutRequest event,
+    so a posted-events pass that leaves none behind means every pass asked for has run (bounded: 10 s)."""
+    waiting = LayoutRequests()
+    for child in [widget, *widget.findChildren(QWidget)]:
+        child.installEventFilter(waiting)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            before = waiting.count
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            await asyncio.sleep(0.02)  # a turn of the loop: timers and queued calls that might ask for more
+            if waiting.count == before:
+                return
+            assert time.monotonic() < deadline, "layout kept asking for passes"
+    finally:
+        for child in [widget, *widget.findChildren(QWidget)]:
+            child.removeEventFilter(waiting)
+
+
 def test_new_lamp_hours_on_every_card_relay_out_nothing(
     qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
 ) -> None:
@@ -64,7 +86,7 @@ def test_new_lamp_hours_on_every_card_relay_out_nothing(
                 core.room.update_device(projector(i, hours=1000))
             await wait_for(lambda: len(lecturer.cards) == 30 and not lecturer.unbuilt and not lecturer._made,
                            within=10, what="thirty cards")
-            await asyncio.sleep(0.2)  # the last card's layout pass done
+            await settled(lecturer.grid_host)  # the last card's layout pass done
             requests = LayoutRequests()
             lecturer.grid_host.installEventFilter(requests)
             for card in lecturer.device_cards():
@@ -77,7 +99,7 @@ def test_new_lamp_hours_on_every_card_relay_out_nothing(
 
             await wait_for(lambda: shown() and all(c.device.state["lamp_hours"] != [1000]
                                                    for c in lecturer.device_cards()), within=10, what="new hours")
-            await asyncio.sleep(0.05)
+            await settled(lecturer.grid_host)  # a layout pass the new hours asked for would have run by now
             assert requests.count == 0  # each card repainted its face, no layout pass anywhere
 
     run(qloop, scenario())
@@ -117,3 +139,24 @@ def test_the_input_picker_drops_its_inputs_and_reports_a_pick(qtbot: QtBot) -> N
     assert picked == [0] and picker.currentData() == "11" and picker.currentText() == "RGB 1"
     assert commands.sent == [Command(Capability.INPUT, "11")]
     menus[0].close()
+
+
+def test_a_painted_card_tells_screen_readers_what_it_shows_and_tabs_in_screen_order(qtbot: QtBot) -> None:
+    card = DeviceCard(dataclasses.replace(projector(3, hours=777), availability=Availability.AUTH_FAILED), NO_BRIDGE)
+    qtbot.addWidget(card)
+    face = card.face
+    assert face.accessibleName() == "Room 4"
+    description = face.accessibleDescription()
+    assert "127.0.0.4" in description and card.badge.text() in description and card.badge.text()
+    assert card.password_button.isVisibleTo(card)
+    chain: list[QWidget] = []
+    widget: QWidget = card.power_button
+    for _ in range(20):  # the focus chain from the first control, bounded
+        if widget.isVisibleTo(card) and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            chain.append(widget)
+        following = widget.nextInFocusChain()
+        if following is None or following is card.power_button:
+            break
+        widget = following
+    buttons = [w for w in chain if w in (card.password_button, card.details_button)]
+    assert buttons == [card.password_button, card.details_button]  # as shown: password left of Details

@@ -165,6 +165,17 @@ class CardFace(QWidget):
             self.updateGeometry()
         self.update()
         self._refresh_tip()
+        self._refresh_accessible()
+
+    def _refresh_accessible(self) -> None:
+        """What is painted, told to screen readers too: the name, then kind, state, facts and problems."""
+        name = self.name.painted()
+        description = "; ".join(part for part in (self.kind.painted(), self.badge.painted(), self.detail.painted(),
+                                                  self.problem.painted()) if part)
+        if name != self.accessibleName():
+            self.setAccessibleName(name)
+        if description != self.accessibleDescription():
+            self.setAccessibleDescription(description)
 
     def heightForWidth(self, width: int) -> int:
         height = self._heights.get(width)

@@ -183,6 +183,7 @@ class DeviceCard(QFrame):
             button.clicked.connect(self._ask_password)
             button.hide()
             self.bottom.insertWidget(0, button)
+            QWidget.setTabOrder(button, self.details_button)  # Tab follows the row: the password first, as shown
             self._password_button = button
         return self._password_button
 
