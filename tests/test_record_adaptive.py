@@ -67,6 +67,12 @@ def test_a_step_goes_as_far_as_the_encoders_pace_says() -> None:
     assert due_after(SKIPS_TO_STEP, 27)[0] == "superfast"  # 10 % lost: the next rung (0.72 of the cost)
     assert due_after(12, 18)[0] == "superfast-fixedb"  # 40 % lost: a rung at about half the cost
     assert due_after(25, 5) == [LADDER[-1]]  # nearly all lost: the fastest there is
+    now = [0.0]
+    young = SkipWatch("veryfast", clock=lambda: now[0])
+    young.note(0, 0)
+    now[0] = 0.1  # a hiccup just after the window began: its share says nothing of the pace
+    young.note(6, 0)
+    assert young.due and young.candidates()[0] == "superfast"  # the next rung, not the fastest
     assert "b-adapt=0" in x264_options("superfast-fixedb", 23, 30)["x264-params"]
     headers = {bytes(open_video((640, 360), 30, headers_only(x264_options(rung, 23, 30))).extradata or b"")
                for rung in LADDER[LADDER.index("veryfast"):]}

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from classroom_console.media import Program, SimulatedClock
 from classroom_console.media.adaptive import LADDER
+from classroom_console.media.recorder import RecordingResult
+from classroom_console.media.stats import RecordingStats
 from classroom_console.media.studio import Studio
 
 
@@ -39,5 +41,31 @@ async def test_the_studio_steps_and_its_next_recording_starts_on_the_rung_it_end
         started = studio.stats()
         assert started is not None and started.preset == ended  # not veryfast again
         await studio.stop_recording()
+    finally:
+        await studio.close()
+
+
+async def test_a_recording_that_kept_up_on_a_stepped_rung_lets_the_next_start_a_rung_nearer_the_settings(
+    tmp_path: Path,
+) -> None:
+    """A busy moment is not a busy PC for good: each recording that keeps (nearly) every frame on the rung a
+    step left moves the next one's start a rung back up, until it is the settings' preset again."""
+    studio = Studio(None, None, tmp_path, size=(640, 360), start_floor_bytes=0)
+    key = (studio.program.size, studio.program.fps)
+    studio.start_presets[key] = "superfast-fixedb"
+
+    def ended(frames: int, skipped: int) -> None:
+        stats = RecordingStats(elapsed_s=frames / 30, frames=frames, skipped_by_encoder=skipped)
+        studio._ended(RecordingResult("r", tmp_path / "r.mp4", frames / 30, 0, "", "stopped", "", stats))
+
+    try:
+        ended(600, 40)  # still skipping: it stays
+        assert studio.start_presets[key] == "superfast-fixedb"
+        ended(60, 0)  # two seconds say little
+        assert studio.start_presets[key] == "superfast-fixedb"
+        ended(600, 2)
+        assert studio.start_presets[key] == "superfast"
+        ended(600, 0)
+        assert key not in studio.start_presets  # veryfast, the settings' own, again
     finally:
         await studio.close()

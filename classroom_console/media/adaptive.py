@@ -105,6 +105,13 @@ def open_video(size: tuple[int, int], fps: int, options: dict[str, str], nice: i
     return ctx
 
 
+def slower_rung(preset: str, ceiling: str) -> str:
+    """The rung above ``preset`` on the ladder, never above ``ceiling`` (the settings' own preset)."""
+    if preset not in LADDER or ceiling not in LADDER:
+        return ceiling
+    return LADDER[max(LADDER.index(preset) - 1, LADDER.index(ceiling))]
+
+
 class SkipWatch:
     """Decides, on the encoder thread, when skipped frames say the encoder needs a faster preset."""
 
@@ -131,7 +138,10 @@ class SkipWatch:
             return
         if skipped - self._skipped_at_start >= SKIPS_TO_STEP:
             self.due, self.window_skips = True, skipped - self._skipped_at_start
-            self.window_frames = None if frames is None else max(0, frames - self._frames_at_start)
+            # the kept share says how far to step only over half a window or more: a hiccup of a few frames just
+            # after a window began would otherwise read as a pace of a few per cent and go to the fastest rung
+            young = now - self._window_start < WINDOW_S / 2
+            self.window_frames = None if frames is None or young else max(0, frames - self._frames_at_start)
         elif now - self._window_start >= WINDOW_S:
             self._window_start, self._skipped_at_start, self._frames_at_start = now, skipped, frames or 0
 

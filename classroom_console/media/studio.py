@@ -16,7 +16,7 @@ from typing import Any
 
 from classroom_console.room import Room
 
-from . import chapters_store, nice
+from . import adaptive, chapters_store, nice
 from .artifacts import Marker
 from .chapters import Chapter
 from .chapters_job import ChapterJob, load_chapters, save_chapters
@@ -40,6 +40,8 @@ from .studio_setup import MAX_SCENES, SetupRefused, SourceEntry, StudioScene, St
 
 log = logging.getLogger(__name__)
 
+KEPT_UP_MIN_S = 5.0  # a recording this long with few skips says the PC has room again
+KEPT_UP_SKIP_SHARE = 0.01
 SOURCE_KINDS = ("test-pattern", "tone", "mic", "screen", "camera")
 
 
@@ -263,9 +265,21 @@ class Studio:
     def _ended(self, result: RecordingResult) -> None:
         self.last_result = result
         changes = self.recorder.preset_changes if self.recorder is not None else []
+        key = (self.program.size, self.program.fps)
         if changes:
-            self.start_presets[(self.program.size, self.program.fps)] = changes[-1].new
+            self.start_presets[key] = changes[-1].new
+        elif key in self.start_presets and self._kept_up(result.stats):
+            # A busy moment is not a busy PC for good: a recording on a stepped rung that kept (nearly) every frame
+            # lets the next one start a rung nearer the settings' preset, and so back to it in time.
+            self.start_presets[key] = adaptive.slower_rung(self.start_presets[key], self.settings.preset)
+            if self.start_presets[key] == self.settings.preset:
+                del self.start_presets[key]
         self._find_chapters(result)
+
+    @staticmethod
+    def _kept_up(stats: RecordingStats) -> bool:
+        """The encoder kept up the whole recording: at most one frame in a hundred skipped, over a few seconds."""
+        return stats.elapsed_s >= KEPT_UP_MIN_S and stats.skipped_by_encoder <= stats.frames * KEPT_UP_SKIP_SHARE
 
     async def add_marker(self, label: str = "") -> Marker:
         if self.recorder is None or not self.recorder.recording:
