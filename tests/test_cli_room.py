@@ -81,7 +81,10 @@ def test_discover_lists_the_simulated_room(sim_room: subprocess.Popen[str], tmp_
         assert device["availability"] == "online"
         assert device["protocol"] == "pjlink" and device["class"] == "2"
         state = device["state"]
-        assert isinstance(state, dict) and state["power"] == "off" and state["lamp_hours"]
+        assert isinstance(state, dict) and state["lamp_hours"]
+        # the room is the module's: the one projector test_device_control_by_id_and_address turns on may be on
+        # already where tests run in another order (-p randomly, --ff); every other device is as the room began
+        assert state["power"] == "off" or device["id"] == CONTROLLED, device
     assert len({d["id"] for d in devices}) == 4
 
 
@@ -94,8 +97,11 @@ def test_discover_without_the_password_says_so(sim_room: subprocess.Popen[str], 
     assert sorted(line.split()[2] for line in ours) == ["Board", "Projector", "Projector", "Projector"]
 
 
+CONTROLLED = "mac:02:cc:80:00:00:01"  # the projector test_device_control_by_id_and_address turns on
+
+
 def test_device_control_by_id_and_address(sim_room: subprocess.Popen[str], tmp_path: Path) -> None:
-    uid = "mac:02:cc:80:00:00:01"
+    uid = CONTROLLED
     assert cli(tmp_path, "discover", "--scope", "loopback", "--timeout", "3").returncode == 0  # remembers ids
     # An id neither remembered nor found: the command looks on the network for 5 s first, beside the rest.
     unknown = subprocess.Popen([*CLI, "--data-dir", str(tmp_path), "device", "mac:02:00:00:00:00:99", "status"],
