@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import itertools
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -18,12 +19,14 @@ from pathlib import Path
 
 import aiohttp
 import av
+import numpy as np
 import pytest
 
 from classroom_console.media import EncoderSettings, Program, Recorder, TestPattern, Tone, offload
 from classroom_console.media.broadcast import Broadcast
 from classroom_console.media.clock import Clock, SimulatedClock
 from classroom_console.media.encoder import Encoder
+from classroom_console.media.frames import AUDIO_RATE
 from classroom_console.media.hls_dnssd import SERVICE_TYPE, HlsAdvertiser
 from classroom_console.media.hls_server import HlsServer
 from classroom_console.media.output import OutputState
@@ -304,3 +307,38 @@ async def test_a_stretch_of_dropped_gops_starts_a_discontinuous_segment_that_sti
     for codecs, times, _ in decoded:
         assert codecs == ["aac", "h264"] and times
         assert times[-1] - times[0] < 1.0
+
+
+def test_sound_stays_whole_when_the_encoder_kept_only_some_pictures() -> None:
+    """x264's keyframes come every so many *encoded* pictures, so a busy encoder that kept every other picture
+    makes GOPs twice the asked second: the sound between the second and the next keyframe goes in the segment it
+    plays under, never into a gap (it did: ~0.5 s lost a segment)."""
+    fps, size = 30, (320, 180)
+    encoder = Encoder(size, fps, EncoderSettings(block_when_full=True, gop_s=1.0))
+    hls = HlsOutput(window=100, keep=100)
+    encoder.add_output(hls, required=True)
+    encoder.start()
+    pattern = TestPattern("camera", size, fps)
+    per_picture = 2 * AUDIO_RATE // fps  # every other instant's picture is missing; the sound is all there
+    t0 = 1000.0
+    pictures = 120  # eight seconds: four GOPs of two
+    for i in range(pictures):
+        t = t0 + 2 * i / fps
+        encoder.push_video(t, pattern.render(t, i))
+        tone = 0.2 * np.sin(2 * np.pi * 440 * (np.arange(per_picture) + i * per_picture) / AUDIO_RATE)
+        encoder.push_audio(round(t * AUDIO_RATE), tone.astype(np.float32))
+    encoder.abort()  # the end of what was pushed
+    assert encoder.join(60) and hls.join(30)
+    segments = list(hls._kept)
+    assert len(segments) >= 3 and hls.discarded == 0
+    assert max(s.duration_s for s in segments[:-1]) > 1.5  # the GOPs did run long
+    sound: list[tuple[float, float]] = []
+    for segment in segments:
+        with av.open(io.BytesIO(segment.data), "r", format="mpegts") as container:
+            sound += [(float(p.pts * p.time_base), float(p.duration * p.time_base))
+                      for p in container.demux(container.streams.audio[0]) if p.pts is not None and p.duration]
+    sound.sort()
+    gaps = [(round(a + d, 3), round(b, 3)) for (a, d), (b, _) in itertools.pairwise(sound)
+            if b - (a + d) > 0.03]
+    assert not gaps, f"sound missing between segments: {gaps}"
+    assert sound[-1][0] + sound[-1][1] - sound[0][0] > 7.5

@@ -97,6 +97,17 @@ class SegmentBuilder:
             self._mux(packet)
         self.spill.clear()
 
+    def keep_spill_before(self, cut_s: float) -> list[EncodedPacket]:
+        """At the cut, the held sound before the next segment's first picture (``cut_s``) is this segment's after
+        all: a GOP runs longer than ``gop_s`` when the encoder skipped frames (its keyframes come every so many
+        *encoded* frames), and the next segment takes no sound from before its picture. Returns the rest."""
+        later = [packet for packet in self.spill if packet.time_s >= cut_s]
+        for packet in self.spill:
+            if packet.time_s < cut_s:
+                self._mux(packet)
+        self.spill.clear()
+        return later
+
     def _mux(self, packet: EncodedPacket) -> None:
         if packet.kind == "video":
             start = float(packet.pts * packet.time_base)

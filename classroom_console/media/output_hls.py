@@ -93,7 +93,8 @@ class HlsOutput(Output):
                 if packet.starts_gop:
                     origin = packet.time_s if origin is None else origin
                     if current is not None and (lost or current.span_s(packet) >= SEGMENT_S * 0.9):
-                        held = current.spill + held
+                        # after lost GOPs the sound of the hole stays out (the segments are discontinuous there)
+                        held = (current.spill if lost else current.keep_spill_before(packet.time_s)) + held
                         self._publish(current.close())
                         current = None
                     if current is None:
