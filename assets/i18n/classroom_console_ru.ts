@@ -2588,7 +2588,7 @@ Console</source>
     </message>
     <message>
         <source>Faster (busy PC)</source>
-        <translation>Быстрее (ПК занят)</translation>
+        <translation>Более быстрая (ПК занят)</translation>
     </message>
     <message>
         <source>This PC is busy: the encoder switched to a faster setting to keep every frame; the picture may be a little softer.</source>
