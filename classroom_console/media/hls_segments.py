@@ -93,18 +93,19 @@ class SegmentBuilder:
         self._mux(packet)
 
     def flush_spill(self) -> None:
-        for packet in self.spill:
-            self._mux(packet)
-        self.spill.clear()
+        """The stream's end: every held sound is this last segment's."""
+        self.keep_spill_before(float("inf"))
 
     def keep_spill_before(self, cut_s: float) -> list[EncodedPacket]:
         """At the cut, the held sound before the next segment's first picture (``cut_s``) is this segment's after
         all: a GOP runs longer than ``gop_s`` when the encoder skipped frames (its keyframes come every so many
         *encoded* frames), and the next segment takes no sound from before its picture. Returns the rest."""
-        later = [packet for packet in self.spill if packet.time_s >= cut_s]
+        later: list[EncodedPacket] = []
         for packet in self.spill:
             if packet.time_s < cut_s:
                 self._mux(packet)
+            else:
+                later.append(packet)
         self.spill.clear()
         return later
 
