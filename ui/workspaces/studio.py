@@ -223,8 +223,10 @@ class StudioWorkspace(QWidget):
         # The live figures and the finished recordings take turns in one place, so the column fits a 768-px
         # screen; recording switches to the figures, stopping to the list.
         self.side_tabs = QTabWidget()
-        self.side_tabs.setElideMode(Qt.TextElideMode.ElideRight)  # three Russian tab names must not widen it
-        self.side_tabs.setUsesScrollButtons(True)
+        # Tab names whole: the column takes the width of its four names (about 330-360 px in either language, which
+        # a 1366-px screen has) rather than cutting each to "Показате…" or "Live fig…".
+        self.side_tabs.setElideMode(Qt.TextElideMode.ElideNone)
+        self.side_tabs.setUsesScrollButtons(False)
         self.stats_panel = StatsPanel()
         stats_page = QWidget()
         stats_column = QVBoxLayout(stats_page)
