@@ -79,6 +79,10 @@ class SourcesPanel(QWidget):
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.list.setToolTip(self.tr("Double-click a source (or press F2) to rename it"))
+        # A long name is shortened in its middle, so each line keeps its state ("— live") in sight without a
+        # sideways scroll bar in a narrow column.
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         column.addWidget(self.list, 1)
 
         self.kind_picker = QComboBox()
