@@ -149,3 +149,28 @@ def test_the_file_plays_through_a_step_in_one_stream(tmp_path: Path) -> None:
     assert len(stamps) == encoder.counters.frames
     assert stamps == sorted(stamps) and stamps[-1] > change.at_s
 
+
+
+def test_a_step_is_taken_within_a_second_of_being_due_and_the_file_plays_through_it(tmp_path: Path) -> None:
+    """A starved encoder that keeps every other picture: the step waits for a keyframe, and keyframes come by media
+    time, so it is taken at most a GOP after the skips made it due (x264's own keyframe, every 30 *encoded*
+    pictures, came two seconds apart here, and 9 s on a starved PC)."""
+    size, fps = (320, 180), 30
+    settings = EncoderSettings(preset="veryfast", adaptive=True, block_when_full=True, gop_s=1.0)
+    encoder = Encoder(size, fps, settings)
+    encoder.add_output(FileOutput(tmp_path / "due.mp4", settings), required=True)
+    encoder.start()
+    pattern = TestPattern("camera", size, fps)
+    for i in range(6 * fps):
+        t = 1000 + i / fps
+        encoder.push_video(t, pattern.render(t, i) if i < 10 or i % 2 == 0 else None)  # None: skipped
+    encoder.abort()
+    assert encoder.join(60)
+    assert encoder.preset_changes, f"no step after {encoder.counters.skipped} skipped pictures"
+    change = encoder.preset_changes[0]
+    assert change.due_s is not None and 0 <= change.at_s - change.due_s <= settings.gop_s + 1e-9, change
+    assert change.at_s == int(change.at_s), "taken at the keyframe on a second's first picture"
+    with av.open(str(tmp_path / "due.mp4")) as container:
+        frames = [(float(f.time), f.key_frame) for f in container.decode(video=0)]
+    assert len(frames) == encoder.counters.frames and [t for t, _ in frames] == sorted(t for t, _ in frames)
+    assert [t for t, key in frames if key] == [float(s) for s in range(6)], "a keyframe each second, through the step"

@@ -47,6 +47,7 @@ class PresetChange:
     old: str
     new: str
     skipped: int  # frames skipped in the window that triggered it
+    due_s: float | None = None  # on the recording's timeline, when the skips made it due (taken at the next keyframe)
 
 
 # x264's own rc-lookahead per preset (frames it looks ahead for mbtree and frame types)
@@ -77,9 +78,12 @@ def x264_options(preset: str, crf: int, gop: int, *, lookahead_thread: bool = Tr
     real, extra = VARIANTS.get(preset, (preset, ""))
     lookahead = min(PRESET_LOOKAHEAD.get(real, LOOKAHEAD_CAP), LOOKAHEAD_CAP)
     sync = SYNC_LOOKAHEAD if lookahead_thread else 0
+    # Keyframes are placed by media time (encoder.py forces an IDR on the first picture of each ``gop``); keyint=gop
+    # is only the safety bound, never reached between two forced ones (a ``gop`` of time holds at most ``gop``
+    # pictures), and scenecut=0 adds none of x264's own. forced-idr=1: a forced I is an IDR whatever min-keyint says.
     params = (f"keyint={gop}:min-keyint={gop}:scenecut=0:threads={x264_threads()}:sync-lookahead={sync}"
               f":rc-lookahead={lookahead}:b-pyramid=none" + (f":{extra}" if extra else ""))
-    return {"preset": real, "crf": str(crf), "x264-params": params}
+    return {"preset": real, "crf": str(crf), "forced-idr": "1", "x264-params": params}
 
 
 def headers_only(options: dict[str, str]) -> dict[str, str]:

@@ -389,7 +389,8 @@ class _VideoEncoder:
         self.headers = bytes(streams.video.codec_context.extradata or b"")
         self.watch: SkipWatch | None = None
         self.ctx: Any = None
-        self.fed = 0  # frames given to the current x264: every gop-th is its keyframe (scenecut=0)
+        self.next_key = 0  # the first picture at or after this pts is an IDR: keyframes by media time, not count
+        self.due_pts: int | None = None  # the picture at which a preset step became due
         self.last_dts: int | None = None
         if encoder.settings.adaptive:
             self.watch = SkipWatch(encoder.preset)
@@ -419,15 +420,26 @@ class _VideoEncoder:
         return packets
 
     def encode(self, picture: Image, pts: int) -> None:
+        """A keyframe on the first picture at or after each ``gop`` of media time: x264 counts *encoded* pictures, so
+        a busy encoder's skips stretched its GOPs (HLS segments past their target, a preset step 9 s late); by
+        time, each GOP's pictures lie within one ``gop`` however many are skipped."""
         watch, e = self.watch, self.encoder
+        key = pts >= self.next_key
+        if key:
+            self.next_key = (pts // self.gop + 1) * self.gop
         if watch is not None and self.ctx is not None:
             watch.note(e.counters.skipped, e.counters.frames)
-            # at the old x264's keyframe: stepping mid-GOP once gave the muxer decode times it refused (EINVAL,
-            # tests/test_record_adaptive.py beside stress-ng), though a starved encoder waits long for that keyframe
-            if watch.due and self.fed % self.gop == 0:
+            if watch.due and self.due_pts is None:
+                self.due_pts = pts
+            # at a keyframe: stepping mid-GOP once gave the muxer decode times it refused (EINVAL,
+            # tests/test_record_adaptive.py beside stress-ng); by media time the next one is at most a gop away
+            if watch.due and key:
                 self._step(pts)
-        e._send("video", self._encode(_picture(picture, pts)))
-        self.fed += 1
+                self.due_pts = None
+        frame = _picture(picture, pts)
+        if key:
+            frame.pict_type = av.video.frame.PictureType.I  # an IDR (x264_options: forced-idr=1)
+        e._send("video", self._encode(frame))
 
     def _step(self, pts: int) -> None:
         """At a keyframe: drain the current x264 and go on with the nearest faster one that has its headers. A light
@@ -440,13 +452,14 @@ class _VideoEncoder:
                 continue
             e._send("video", self._encode(None))
             self.ctx = None  # the old x264 freed now; while the new one opens, frames wait in the queue
-            self.ctx, self.fed = self._open(preset), 0
+            self.ctx = self._open(preset)
             if self.ctx is None:  # it opened light a moment ago: the template's x264 (same headers) goes on
                 log.error("recording %s: x264 with preset %s did not open; the headers' own x264 goes on", e.name,
                           preset)
                 watch.stepped(None, e.counters.skipped)
                 return
-            change = PresetChange(pts / e.fps, e.preset, preset, watch.window_skips)
+            due = self.due_pts if self.due_pts is not None else pts
+            change = PresetChange(pts / e.fps, e.preset, preset, watch.window_skips, due / e.fps)
             e.preset = preset
             e.preset_changes.append(change)
             watch.stepped(preset, e.counters.skipped)

@@ -7,6 +7,7 @@ plays alone and a player may join at any of them; the times inside stay on the s
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,6 +17,12 @@ import av
 
 from .output import EncodedStreams
 from .packets import EncodedPacket
+
+
+def cell(t_s: float, segment_s: float) -> int:
+    """Which ``segment_s`` of the stream's timeline ``t_s`` falls in: the encoder's keyframes are forced on the
+    first picture of each of its GOPs by media time, and a segment is the GOPs of one cell, so none is longer."""
+    return math.floor(t_s / segment_s + 1e-6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +66,10 @@ class SegmentBuilder:
     """One segment being muxed: a whole MPEG-TS stream of its own (PAT/PMT first), so any segment plays alone."""
 
     def __init__(self, streams: EncodedStreams, origin: float, wall_start: float, discontinuity: bool,
-                 gop_s: float) -> None:
+                 segment_s: float) -> None:
         self.origin = origin
-        self.gop_s = gop_s
-        self.spill: list[EncodedPacket] = []  # sound past the next keyframe's time: the next segment's
+        self.segment_s = segment_s  # segments are cut on a grid of this on the stream's timeline (``cell``)
+        self.spill: list[EncodedPacket] = []  # sound past the end of this segment's cell: the next segment's
         self.wall_start = wall_start
         self.discontinuity = discontinuity
         self._buffer = io.BytesIO()
@@ -77,17 +84,18 @@ class SegmentBuilder:
     def has_video(self) -> bool:
         return self._first_pts_s is not None
 
-    def span_s(self, packet: EncodedPacket) -> float:
-        """How long the segment would be if it ended where ``packet``'s picture starts."""
+    def ends_before(self, packet: EncodedPacket) -> bool:
+        """Whether ``packet``'s picture falls in a later cell than this segment's first: the segment ends there."""
         if self._first_pts_s is None:
-            return 0.0
-        return float(packet.pts * packet.time_base) - self._first_pts_s
+            return False
+        return cell(float(packet.pts * packet.time_base), self.segment_s) > cell(self._first_pts_s, self.segment_s)
 
     def add(self, packet: EncodedPacket) -> None:
-        """Sound runs ahead of the pictures (the video encoder's delay): what belongs after the next keyframe
+        """Sound runs ahead of the pictures (the video encoder's delay): what belongs after this segment's cell
         waits for the next segment, so each segment's sound and pictures cover the same second."""
         if packet.kind == "audio" and self._first_pts_s is not None and (
-                float(packet.pts * packet.time_base) >= self._first_pts_s + self.gop_s - 1e-6):
+                float(packet.pts * packet.time_base)
+                >= (cell(self._first_pts_s, self.segment_s) + 1) * self.segment_s - 1e-6):
             self.spill.append(packet)
             return
         self._mux(packet)
@@ -98,8 +106,8 @@ class SegmentBuilder:
 
     def keep_spill_before(self, cut_s: float) -> list[EncodedPacket]:
         """At the cut, the held sound before the next segment's first picture (``cut_s``) is this segment's after
-        all: a GOP runs longer than ``gop_s`` when the encoder skipped frames (its keyframes come every so many
-        *encoded* frames), and the next segment takes no sound from before its picture. Returns the rest."""
+        all: a busy encoder may have skipped the pictures at the cell's end, and the next segment takes no sound
+        from before its picture. Returns the rest."""
         later: list[EncodedPacket] = []
         for packet in self.spill:
             if packet.time_s < cut_s:

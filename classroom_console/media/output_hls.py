@@ -1,5 +1,10 @@
 """LAN HLS: the encoder's packets cut into ~1 s MPEG-TS segments in memory, behind a sliding-window playlist.
 
+Segments are cut on a fixed grid of the stream's timeline, at the keyframe the encoder forces on the first picture
+of each cell (keyframes by media time, ``encoder.py``), so no segment is longer than the grid's step however many
+pictures a busy encoder skipped, and the playlist's EXT-X-TARGETDURATION is written once from it and never changes
+(RFC 8216 4.3.3.1).
+
 Tablets and overflow rooms with no internet watch the lecture from the console itself (``hls_server.py`` serves
 what is made here). Segments are muxed with PyAV into bytes on this output's own thread; what the server reads is
 one ``HlsSnapshot`` swapped whole, so the event loop never waits on media work, never takes a lock and never sees
@@ -9,6 +14,7 @@ half a segment. Only the last ``KEEP`` segments are held: memory is bounded howe
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import threading
 import time
@@ -21,6 +27,8 @@ from .packets import EncodedPacket
 
 __all__ = ["HlsOutput", "HlsSnapshot", "Segment", "render_playlist"]
 
+log = logging.getLogger(__name__)
+
 SEGMENT_S = 1.0  # the keyframe interval asked of the encoder, and so each segment's length
 WINDOW = 6  # segments named by the playlist
 KEEP = WINDOW + 4  # a player that read the playlist just before it slid still finds what it named
@@ -29,6 +37,17 @@ HELD_AUDIO = 200  # AAC packets kept while waiting for the first keyframe (sound
 GAP_S = 0.5  # a jump in the pictures' times this long (GOPs dropped) starts a new segment, marked discontinuous
 CLIENT_WINDOW_S = 60.0
 PLAYLIST = "index.m3u8"
+
+
+def segment_length(gop_s: float) -> float:
+    """The most whole GOPs that fit in ``SEGMENT_S``: segments start on keyframes, and every cell's first picture
+    is one."""
+    return gop_s * max(1, math.floor(SEGMENT_S / gop_s + 1e-9))
+
+
+def target_duration(segment_s: float) -> int:
+    """EXT-X-TARGETDURATION: no segment is longer than its cell, so its duration rounded is never above this."""
+    return max(1, math.ceil(segment_s - 1e-9))
 
 
 class HlsOutput(Output):
@@ -49,7 +68,8 @@ class HlsOutput(Output):
         self.requests = 0
         self._clients: dict[str, float] = {}
         self._kept: deque[Segment] = deque(maxlen=self.keep)
-        self._target_s = max(1, math.ceil(SEGMENT_S))
+        self._segment_s = SEGMENT_S
+        self._target_s = target_duration(SEGMENT_S)
         self._wall_offset = time.time() - time.monotonic()
 
     # -- the server's side (the event loop) ------------------------------------------------------
@@ -73,6 +93,8 @@ class HlsOutput(Output):
 
     # -- the output's thread ---------------------------------------------------------------------
     def _serve(self, stop: threading.Event, streams: EncodedStreams) -> None:
+        self._segment_s = segment_length(self._gop_s())  # the encoder is open: its keyframe interval is fixed
+        self._target_s = target_duration(self._segment_s)
         self.state = OutputState.LIVE
         origin: float | None = None
         held: list[EncodedPacket] = []  # sound while waiting for a keyframe (it overtakes the pictures)
@@ -92,13 +114,13 @@ class HlsOutput(Output):
                 waiting = False
                 if packet.starts_gop:
                     origin = packet.time_s if origin is None else origin
-                    if current is not None and (lost or current.span_s(packet) >= SEGMENT_S * 0.9):
+                    if current is not None and (lost or current.ends_before(packet)):
                         # after lost GOPs the sound of the hole stays out (the segments are discontinuous there)
                         held = (current.spill if lost else current.keep_spill_before(packet.time_s)) + held
                         self._publish(current.close())
                         current = None
                     if current is None:
-                        current = SegmentBuilder(streams, origin, self._capture_wall(packet), lost, self._gop_s())
+                        current = SegmentBuilder(streams, origin, self._capture_wall(packet), lost, self._segment_s)
                 if current is None or origin is None:  # unreachable: the first packet kept is a keyframe
                     continue
                 for each in held:  # what came before this segment's first picture belongs to none
@@ -136,7 +158,9 @@ class HlsOutput(Output):
             segment = dataclasses.replace(segment, sequence=self.segments_made)
             self.segments_made += 1
             self._kept.append(segment)
-            self._target_s = max(self._target_s, round(segment.duration_s))
+            if round(segment.duration_s) > self._target_s:  # cannot be: a segment is one cell (hls_segments.cell)
+                log.error("HLS segment %d is %.3f s, past the target %d s", segment.sequence, segment.duration_s,
+                          self._target_s)
         named = list(self._kept)[-self.window:]
         playlist = render_playlist(named, self._target_s, ended).encode() if named else None
         self.snapshot = HlsSnapshot(playlist, {s.name: s.data for s in self._kept}, ended)
