@@ -60,7 +60,9 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA cache_size = -65536")  # 64 MB: the indexes of a busy day stay in memory
     conn.execute("PRAGMA wal_autocheckpoint = 8192")  # checkpoint (and its fsync) every 32 MB, not 4 MB
     for statement in schema.SCHEMA:
-        conn.execute(statement)
+        if schema.index_name(statement) not in schema.SQLITE_UNUSED:
+            conn.execute(statement)
+    drop_unused(conn)
     for table, column, kind in schema.ADDED_COLUMNS:
         if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
@@ -74,6 +76,15 @@ def _connect(path: Path) -> sqlite3.Connection:
         conn.execute(statement)
     conn.execute("COMMIT")
     return conn
+
+
+def drop_unused(conn: sqlite3.Connection) -> None:
+    """A file made before ``schema.SQLITE_UNUSED`` loses those indexes, once: nothing reads them, and every upload
+    paid for them. Reports read the same rows by the same plans as before (tests/test_centre_sqlite_indexes.py)."""
+    held = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    for name in schema.SQLITE_UNUSED:
+        if name in held:
+            conn.execute(f"DROP INDEX IF EXISTS {name}")
 
 
 connect_writer = _connect  # the session store process (store_child) opens its own writing connection so

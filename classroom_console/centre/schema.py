@@ -89,6 +89,22 @@ SCHEMA = (
         WHERE kind IN ('error', 'command_failed')""",
 )
 
+# Indexes no statement the SQLite centre runs reads (EXPLAIN QUERY PLAN of every chart, sum and lookup statement:
+# tests/test_centre_sqlite_indexes.py). On SQLite each cost every upload: a B-tree insert a row, or for a partial
+# index its test of every event (the two on session_events were a third of the events' insert). The SQLite centre
+# leaves them out and drops them from a file made before (db_sqlite.drop_unused); PostgreSQL keeps them.
+SQLITE_UNUSED = ("session_events_faults", "session_events_participation", "device_spans_device", "session_hours_how",
+                 "sessions_id", "session_spans_id", "tablet_counts_session")
+
+
+def index_name(statement: str) -> str | None:
+    """The index a ``CREATE INDEX IF NOT EXISTS`` statement makes; None for any other statement."""
+    words = statement.split(None, 7)
+    if len(words) < 6 or words[:2] != ["CREATE", "INDEX"]:
+        return None
+    return words[5]
+
+
 ADD_TOKEN = (
     "INSERT INTO tokens (hash, name, role, folder, created_at) VALUES (:hash, :name, :role, :folder, :now)"
 )
