@@ -233,7 +233,8 @@ def assemble(f: UsageFilter, rows: Mapping[str, Rows]) -> UsageReport:
         sessions=int(sessions),
         hours_in_use=_hours(seconds),
         rooms=int(rooms),
-        heatmap=tuple(tuple(round(v, 4) for v in row) for row in heat),
+        # lists, and an empty hour kept as it is (round(0.0, 4) is 0.0): rounding every cell was half of this function
+        heatmap=tuple([tuple([round(v, 4) if v else v for v in row]) for row in heat]),
         room_weeks=weeks,
         by_lecturer=tuple(NamedCount(str(n), int(c), _hours(s)) for n, c, s in rows["by_lecturer"]),
         by_course=tuple(NamedCount(str(n), int(c), _hours(s)) for n, c, s in rows["by_course"]),
