@@ -15,6 +15,8 @@ import socket
 import sqlite3
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -115,11 +117,10 @@ def _write(conn: sqlite3.Connection, sock: socket.socket, uploads: queue.SimpleQ
 
 
 def _report(path: str, sock: socket.socket, reports: queue.SimpleQueue[Message | None]) -> None:
-    """The report thread: each usage report from one snapshot on a read-only connection, as the centre's readers
-    make it (``db_sqlite.query_charts``, ``reports.report_json``), sent as its JSON bytes."""
-    from classroom_console.centre.db_sqlite import query_charts
-    from classroom_console.centre.reports import report_json
-
+    """The report thread: the reports asked for at one moment made from one snapshot on a read-only connection, as
+    the centre's readers make each (``db_sqlite.query_charts``, ``reports.report_json``), sent as their JSON bytes
+    every ``sp.POST_EVERY_S`` (so the first made do not wait for the last). When 200 rooms ask at once, a snapshot
+    and a message each cost as much as a small report."""
     conn: sqlite3.Connection | None = None
     try:
         conn = sqlite3.connect(Path(path).absolute().as_uri() + "?mode=ro", uri=True, isolation_level=None)
@@ -127,26 +128,58 @@ def _report(path: str, sock: socket.socket, reports: queue.SimpleQueue[Message |
     except sqlite3.Error:
         conn = None  # each report then says so
     try:
-        while (message := reports.get()) is not None:
-            job = message[0]
-            try:
-                if conn is None:
-                    raise RuntimeError("the centre database could not be opened for reading")
-                f = pickle.loads(message[5])  # from the centre's own process, over a socketpair
-                conn.execute("BEGIN")  # one snapshot for every chart's query
+        done = False
+        while not done and (message := reports.get()) is not None:
+            batch = [message]
+            while True:
                 try:
-                    body = report_json(query_charts(conn, f))
-                finally:
-                    conn.execute("COMMIT")
-                answer = child_answer(job, None, None, body)
-            except Exception as exc:
-                answer = child_answer(job, None, exc)
-            send(sock, [answer])
+                    item = reports.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    done = True
+                    break
+                batch.append(item)
+            make_reports(conn, batch, lambda answers: send(sock, answers))
     except OSError:
         pass  # the centre went away: nobody to answer
     finally:
         if conn is not None:
             conn.close()
+
+
+def make_reports(conn: sqlite3.Connection | None, batch: list[Message], post: Callable[[list[Answer]], None]) -> None:
+    """Every report of the batch from one snapshot, read after each of them was asked (so after every commit the
+    loop had seen when it asked); the same filter asked twice is made once."""
+    from classroom_console.centre.db_sqlite import query_charts
+    from classroom_console.centre.reports import report_json
+
+    answers: list[Answer] = []
+    made: dict[bytes, bytes] = {}
+    posted = time.perf_counter()
+    try:
+        for message in batch:
+            job, wanted = message[0], message[5]
+            try:
+                if conn is None:
+                    raise RuntimeError("the centre database could not be opened for reading")
+                body = made.get(wanted)
+                if body is None:
+                    if not conn.in_transaction:
+                        conn.execute("BEGIN")  # one snapshot for every chart's query of every report here
+                    f = pickle.loads(wanted)  # from the centre's own process, over a socketpair
+                    body = made[wanted] = report_json(query_charts(conn, f))
+                answers.append(child_answer(job, None, None, body))
+            except Exception as exc:
+                answers.append(child_answer(job, None, exc))
+            if time.perf_counter() - posted > sp.POST_EVERY_S:
+                post(answers)
+                answers, posted = [], time.perf_counter()
+    finally:
+        if conn is not None and conn.in_transaction:
+            conn.execute("COMMIT")
+    if answers:
+        post(answers)
 
 
 def main(fd: int, path: str) -> None:

@@ -44,6 +44,7 @@ MAX_GROUP = 256  # uploads stored in one transaction at most
 MAX_GROUP_BYTES = 16 * 2**20
 SWITCH_INTERVAL_S = 0.0005  # the child's: its writer gets the GIL back soon after each SQLite step
 READY = "ready"
+POST_EVERY_S = 0.002  # the child sends the reports made so far at least this often
 RESTART_S = 5.0  # a child that could not start, or died, is started again at most this often (uploads go on meanwhile)
 # Asked of the child: (job, SESSION, room, session id, arrival time, body) or (job, REPORT, "", "", "", pickled filter).
 SESSION, REPORT = "s", "r"
