@@ -2,7 +2,8 @@
 (``centre/pg_writer.py``: the sums still equal a recount, a session re-sent while its first version waits counts
 once and ends as its last version, one session the server refuses fails alone, a group's new sessions go in without a
 server function call each), token lookups share statements and
-still see a revoke at once (``centre/pg_batch.py``), a report asked at once is made once, and a group re-storing a
+still see a revoke at once (``centre/pg_batch.py``), reports are made on a thread of their own once at a time
+(``centre/pg_reports.py``) and come back as numbers, not decimals, and a group re-storing a
 room's session never deadlocks with a group adding to that room."""
 
 from __future__ import annotations
@@ -10,20 +11,25 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
+import threading
 from collections.abc import Awaitable, Iterable
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from classroom_console.centre import pg_store
+from classroom_console.centre import charts, pg_store
 from classroom_console.centre.db import Identity
-from classroom_console.centre.db_postgres import PostgresCentreDB
+from classroom_console.centre.db_postgres import PostgresCentreDB, plain_numbers
 from classroom_console.centre.db_sqlite import SqliteCentreDB
 from classroom_console.centre.payloads import SessionRows, recording_row, session_rows
+from classroom_console.centre.reports import report_json
 from classroom_console.centre.tokens import ROOM, folder_for, issue_token, token_hash
 from classroom_console.usage_model import UsageFilter, UsageReport
+from classroom_console.usage_sql import POSTGRESQL
 from tests.test_centre_postgres import postgres_url  # noqa: F401  (a fixture)
 from tests.test_centre_rollups import FILTERS, NOW, body, feed, fresh_postgres, iso, recount
 
@@ -167,54 +173,97 @@ async def test_a_lookup_after_a_revoke_never_takes_the_answer_of_a_statement_sen
         await db.close()
 
 
-async def test_a_report_asked_at_once_is_made_once_and_made_again_after_a_store(
+async def test_reports_are_made_on_their_own_thread_once_at_a_time_each_holding_what_was_stored_before_it(
     postgres_url: str,  # noqa: F811 (fixture)
 ) -> None:
+    """``pg_reports``: six asking at once get one report; unchanged data, the kept one; while a report is on its way
+    a store and five requests come: they do not take that report (it read the version before the store), they share
+    the next one, which holds the store, and one of them going away does not take it from the others."""
     db = await PostgresCentreDB.open(postgres_url)
     try:
-        made = 0
-        make = db._make_report
-        started, release = asyncio.Event(), asyncio.Event()
-        release.set()
+        threads: set[str] = set()
+        gate = threading.Event()
+        gate.set()
+        entered = threading.Event()
+        make = db._report_and_body
 
-        async def counted(f: UsageFilter) -> UsageReport:
-            nonlocal made
-            made += 1
-            started.set()
-            await release.wait()
+        async def held(f: UsageFilter) -> tuple[UsageReport, bytes]:
+            threads.add(threading.current_thread().name)
+            entered.set()
+            await asyncio.to_thread(gate.wait, BOUND_S)  # on the reports' loop: the test holds it here
             return await make(f)
 
-        db._make_report = counted  # type: ignore[method-assign]
+        db.reports._make = held
         f = UsageFilter(room="Report room")
         async with asyncio.timeout(BOUND_S):
             first = await asyncio.gather(*(db.usage(f) for _ in range(6)))
-            assert made == 1 and all(r is first[0] for r in first)
-            assert await db.usage(f) is first[0] and made == 1  # unchanged data: kept
+            assert db.reports.made == 1 and all(r is first[0] for r in first)
+            assert await db.usage(f) is first[0] and db.reports.made == 1  # unchanged data: kept
+            assert threads == {"centre-reports"}
             await db.store_session(session_rows("Report room", "rs1", body(random.Random(3), "rs1", 1, 4), NOW))
-            after = await db.usage(f)
-            # The request making it goes away (its client gone): the others asking at once still get it.
+            gate.clear()
+            entered.clear()
+            on_its_way = asyncio.ensure_future(db.usage(f))
+            await asyncio.to_thread(entered.wait, BOUND_S)  # made from the data before rs2
             await db.store_session(session_rows("Report room", "rs2", body(random.Random(4), "rs2", 1, 4), NOW))
-            started.clear()
-            release.clear()  # the report stays on its way until the test lets it go
-            joined = asyncio.Event()
+            later = [asyncio.ensure_future(db.usage(f)) for _ in range(5)]
+            await asyncio.sleep(0)
+            later[0].cancel()
+            gate.set()
+            before = await on_its_way
+            after = await asyncio.gather(*later[1:])
+        # (the one on its way read the version before rs2: it may hold rs2 too, as its rows were read after)
+        assert before.sessions >= first[0].sessions + 1
+        assert db.reports.made == 3 and all(r is after[0] for r in after) and after[0].sessions == first[0].sessions + 2
+        assert later[0].cancelled()
+        assert (await db.usage_body(f)) == report_json(after[0])  # the JSON made beside it, the same bytes
+    finally:
+        await db.close()
+    assert not any(t.name == "centre-reports" for t in threading.enumerate())  # closed with the database
 
-            class Watched(dict):
-                def get(self, key: object, default: object = None) -> object:
-                    if started.is_set():
-                        joined.set()  # a second request looks for the report on its way: it joins it
-                    return super().get(key, default)
 
-            db._making = Watched()
-            leaving = asyncio.ensure_future(db.usage(f))
-            await started.wait()  # the first request is making the report
-            staying = asyncio.ensure_future(db.usage(f))
-            await joined.wait()
-            leaving.cancel()
-            await asyncio.wait([leaving])
-            release.set()
-            last = await staying
-        assert made == 3 and after.sessions == first[0].sessions + 1 and last.sessions == after.sessions + 1
-        assert leaving.cancelled()
+async def test_a_report_is_made_while_the_services_loop_is_busy(postgres_url: str) -> None:  # noqa: F811 (fixture)
+    """The service's loop busy with uploads' callbacks (here: held for up to 30 s) does not hold a report up: only
+    handing the filter over and taking the answer need the loop."""
+    db = await PostgresCentreDB.open(postgres_url)
+    try:
+        made = threading.Event()
+        make = db._report_and_body
+
+        async def noted(f: UsageFilter) -> tuple[UsageReport, bytes]:
+            got = await make(f)
+            made.set()
+            return got
+
+        db.reports._make = noted
+        asking = asyncio.ensure_future(db.usage(UsageFilter()))
+        await asyncio.sleep(0)  # handed over
+        assert made.wait(BOUND_S)  # the loop is held right here, in this very call
+        await asking
+    finally:
+        await db.close()
+
+
+def test_the_charts_sums_come_back_as_numbers_not_decimals() -> None:
+    """NUMERIC sums come back as Decimal, slow to decode and to turn into a report: summed as float8 and bigint."""
+    queries, _, _ = charts.plan(POSTGRESQL, UsageFilter())
+    combined = plain_numbers(" ".join(queries.values()))
+    assert "sum(ms)::float8" in combined and "sum(sessions)::bigint" in combined and "sum(spans)::bigint" in combined
+    assert re.findall(r"sum\((?:ms|sessions|spans|n|bytes)\)(?!::)", combined) == []
+
+
+async def test_the_charts_statement_returns_no_decimal(postgres_url: str) -> None:  # noqa: F811 (fixture)
+    db = await PostgresCentreDB.open(postgres_url)
+    try:
+        for i in range(3):
+            await db.store_session(session_rows(f"r{i}", f"d{i}", body(random.Random(i), f"d{i}", i, 6), NOW))
+        await add_recordings(db)
+        await db.usage(UsageFilter())
+        sql, args, names, _ = db._plans[UsageFilter()]
+        async with db.pool.acquire() as conn:
+            row = await conn.fetchrow(sql, *args)
+        values = [v for n in names for r in row[n] for v in r]
+        assert values and not [v for v in values if isinstance(v, Decimal)]
     finally:
         await db.close()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import re
 import socket
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,7 +21,9 @@ from classroom_console.centre.db import CentreDB, Identity, RecordingState, Toke
 from classroom_console.centre.failures import DatabaseDown, Outage
 from classroom_console.centre.payloads import SessionRows
 from classroom_console.centre.pg_batch import Batcher
+from classroom_console.centre.pg_reports import Make, ReportThread, Version
 from classroom_console.centre.pg_writer import WRITERS, GroupWriter
+from classroom_console.centre.reports import _report_json
 from classroom_console.store import utc_iso
 from classroom_console.usage_model import UsageFilter, UsageReport
 from classroom_console.usage_sql import POSTGRESQL, assemble, to_numbered, used_params
@@ -38,6 +40,16 @@ def _many(statement: str, rows: list[dict[str, Any]]) -> tuple[str, list[list[An
 
 
 KEPT_REPORTS = 256
+# The charts' sums of BIGINT columns come back as NUMERIC, which asyncpg hands over as Decimal: decoding them and
+# turning them into numbers was half of making a 300-room report out of its rows. Summed as float8 (whole
+# milliseconds, exact below 2**53, so any order gives the same total) and bigint, the report is the same.
+_NUMERIC_SUMS = re.compile(r"\bsum\((ms|sessions|spans|n|bytes)\)")
+
+
+def plain_numbers(sql: str) -> str:
+    return _NUMERIC_SUMS.sub(lambda m: f"sum({m[1]})::{'float8' if m[1] == 'ms' else 'bigint'}", sql)
+
+
 MAIN_CONNECTIONS = 10
 REPORT_CONNECTIONS = 2
 QUICK_CONNECTIONS = 2  # token lookups: never queued behind the uploads' statements
@@ -212,8 +224,9 @@ class PostgresCentreDB(CentreDB):
         self.quick_pool = quick_pool if quick_pool is not None else self.report_pool
         self._locks = _UploadLocks(pool._pool if isinstance(pool, _Watched) else pool)
         self._url = pool._url if isinstance(pool, _Watched) else ""
-        self._reports: OrderedDict[UsageFilter, tuple[int, UsageReport]] = OrderedDict()
-        self._making: dict[UsageFilter, tuple[int, asyncio.Future[UsageReport]]] = {}  # reports on their way
+        # Made on a thread of their own once ``open`` has started it (``pg_reports``), else on this loop.
+        self.reports = ReportThread()
+        self.reports.use(self._version, self._report_and_body)
         self._plans: dict[UsageFilter, tuple[str, list[Any], list[str], Any]] = {}
         self._identities: Batcher[str, Identity] = Batcher(self._find_tokens, QUICK_CONNECTIONS)
         self._writer = GroupWriter(self._store_group, lambda exc: isinstance(exc, DatabaseDown) or _down(exc))
@@ -243,10 +256,25 @@ class PostgresCentreDB(CentreDB):
             raise DatabaseUnavailable(line) from None
         outage = Outage()
         pools: list[Any] = [pool]
-        for size in (REPORT_CONNECTIONS, QUICK_CONNECTIONS, WRITER_CONNECTIONS):
+        for size in (QUICK_CONNECTIONS, WRITER_CONNECTIONS):
             pools.append(await asyncpg.create_pool(url, min_size=0, max_size=size, server_settings=settings,
                                                    reset=_keep, **extra))
-        return cls(*(_Watched(p, outage, url) for p in pools))
+        main, quick, writer = (_Watched(p, outage, url) for p in pools)
+        db = cls(main, main, quick, writer)  # the reports' own connections are opened on their thread
+        try:
+            await db.reports.start(functools.partial(db._open_reports, url, settings, extra, outage))
+        except BaseException:
+            await db.close()
+            raise
+        return db
+
+    async def _open_reports(self, url: str, settings: dict[str, str], extra: dict[str, Any],
+                            outage: Outage) -> tuple[Version, Make]:
+        """On the reports' thread: their pool, bound to that thread's loop."""
+        pool = await asyncpg.create_pool(url, min_size=0, max_size=REPORT_CONNECTIONS, server_settings=settings,
+                                         reset=_keep, **extra)
+        self.report_pool = _Watched(pool, outage, url)
+        return self._version, self._report_and_body
 
     @staticmethod
     async def _create_schema(pool: Any) -> None:
@@ -352,51 +380,31 @@ class PostgresCentreDB(CentreDB):
         await self._execute(schema.SET_RECEIVED, params)
 
     async def usage(self, f: UsageFilter) -> UsageReport:
-        """Every chart's query in one statement, one round trip (twelve in turn took 12 waits on a busy server).
+        """Made on the reports' thread (``pg_reports``): once per filter at a time, however many ask, and kept
+        under the database's data version (a sequence every process bumps after each commit that changes the
+        charts), so every process answers alike and an unchanged one costs one tiny query."""
+        return (await self.reports.get(f)).report
 
-        A report is kept per filter under the database's data version (a sequence every process bumps after
-        each commit that changes the charts), so every process answers alike and an unchanged one costs one
-        tiny query.
-        """
-        # On the reports' own connections: token lookups keep the quick ones busy while hundreds of rooms send.
+    async def usage_body(self, f: UsageFilter) -> bytes | None:
+        """The same report's JSON, made beside it on the reports' thread."""
+        return (await self.reports.get(f)).body
+
+    async def _version(self) -> int:
         async with self.report_pool.acquire() as conn:
-            version = int(await conn.fetchval(pg_store.VERSION))
-        kept = self._reports.get(f)
-        if kept is not None and kept[0] == version:
-            self._reports.move_to_end(f)
-            return kept[1]
-        making = self._making.get(f)
-        if making is None or making[0] != version:  # asked at once: made once, by a task of its own, so that a
-            # request that goes away (its client gone, a timeout) does not take the others' report with it
-            task = asyncio.ensure_future(self._make_and_keep(f, version))
-            task.add_done_callback(functools.partial(self._made, f))
-            making = self._making[f] = (version, task)
-        return await asyncio.shield(making[1])
+            return int(await conn.fetchval(pg_store.VERSION))
 
-    def _made(self, f: UsageFilter, done: asyncio.Future[UsageReport]) -> None:
-        if self._making.get(f, (None, None))[1] is done:
-            del self._making[f]
-        if not done.cancelled():
-            done.exception()  # retrieved: every request waiting has been given it
-
-    async def _make_and_keep(self, f: UsageFilter, version: int) -> UsageReport:
+    async def _report_and_body(self, f: UsageFilter) -> tuple[UsageReport, bytes]:
         report = await self._make_report(f)
-        kept = self._reports.get(f)
-        if kept is None or kept[0] <= version:
-            self._reports[f] = (version, report)
-            self._reports.move_to_end(f)
-        while len(self._reports) > KEPT_REPORTS:
-            self._reports.popitem(last=False)
-        return report
+        return report, _report_json(report)  # not report_json: its memo is the service loop's
 
     async def _make_report(self, f: UsageFilter) -> UsageReport:
         planned = self._plans.get(f)
         if planned is None:  # a filter's statement is the same every time: made once (a regex pass over 12 queries)
             queries, params, rolled = charts.plan(POSTGRESQL, f)
             names = list(queries)
-            combined = "SELECT " + ", ".join(
+            combined = plain_numbers("SELECT " + ", ".join(
                 f"ARRAY(SELECT t FROM ({queries[n]}) AS t) AS {n}" for n in names  # ARRAY(subquery) keeps its order
-            )
+            ))
             sql, args = to_numbered(combined, used_params(combined, params))
             planned = self._plans[f] = (sql, args, names, rolled)
             while len(self._plans) > KEPT_REPORTS:
@@ -437,8 +445,14 @@ class PostgresCentreDB(CentreDB):
     async def close(self) -> None:
         await self._writer.close()
         await self._identities.close()
+        await self.reports.close(self._close_reports)
         await self._locks.close()
         await self.pool.close()
-        for other in {id(p): p for p in (self.report_pool, self.quick_pool, self.writer_pool)
-                      if p is not self.pool}.values():
+        for other in {id(p): p for p in (self.quick_pool, self.writer_pool)
+                      if p is not self.pool and p is not self.report_pool}.values():
             await other.close()
+
+    async def _close_reports(self) -> None:
+        """On the reports' thread, whose loop their pool belongs to."""
+        if self.report_pool is not self.pool:
+            await self.report_pool.close()

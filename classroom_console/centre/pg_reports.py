@@ -1,0 +1,190 @@
+"""Usage reports on PostgreSQL, made on a thread of their own: its own event loop, its own connections.
+
+Why: while 300 rooms send, the centre's loop runs hundreds of uploads' callbacks between two of its turns, and a
+report made there waited for a turn at each of its steps (the data version, the charts' statement, the rows made a
+report, the JSON): a second at p99. Here a request waits for the loop only to hand the filter over and to send the
+answer; the rest runs beside the uploads (the interpreter hands the GIL over every millisecond: ``server.py``).
+
+One report per filter is on its way at a time. A request takes the report kept for the data version it saw, or joins
+the one on its way if that one read the version after it did, else waits for the next one, made when the one on its
+way ends for every request that came meanwhile; a request that comes while a next one waits joins it without asking
+the version (it reads the version later than the request came). A request after an upload's answer thus always gets
+a report that holds that upload, and staff screens asking over and over while rooms send cost one report at a time,
+not one each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+from classroom_console.usage_model import UsageFilter, UsageReport
+
+KEPT_REPORTS = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Made:
+    version: int
+    asked: int  # when it asked the version, on the thread's clock of requests
+    report: UsageReport
+    body: bytes  # reports.report_json(report), made on the reports' thread
+
+
+@dataclass(slots=True)
+class _Filter:
+    kept: Made | None = None
+    running: asyncio.Future[Made] | None = None
+    running_version: int | None = None  # known once the report on its way has read it
+    running_asked: int = 0  # when it asked, on the clock of requests (ReportThread._clock)
+    queued: asyncio.Future[Made] | None = None
+
+
+Version = Callable[[], Awaitable[int]]
+Make = Callable[[UsageFilter], Awaitable[tuple[UsageReport, bytes]]]
+
+
+class ReportThread:
+    """``get(f)``: the report for ``f`` at least as new as the data when asked, made once however many ask.
+
+    ``start(setup)`` starts the thread and runs ``setup()`` on its loop (the reports' connections are opened there),
+    which gives back ``(version, make)``: the data version's reader and the report's maker, both run there. Without
+    ``start`` (or after ``close``) everything runs on the caller's loop, as one.
+    """
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._stopped: asyncio.Event | None = None
+        self._version: Version | None = None
+        self._make: Make | None = None
+        self._filters: OrderedDict[UsageFilter, _Filter] = OrderedDict()
+        self.made = 0  # reports made: what joining saves shows here (tests)
+        self._clock = 0  # counts requests and version reads on the thread, in the order they happen there
+
+    async def start(self, setup: Callable[[], Awaitable[tuple[Version, Make]]]) -> None:
+        ready: Future[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = Future()
+
+        def serve() -> None:
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            stopped = asyncio.Event()
+            ready.set_result((loop, stopped))
+            try:
+                loop.run_until_complete(stopped.wait())
+            finally:
+                loop.close()
+
+        self._thread = threading.Thread(target=serve, name="centre-reports", daemon=True)
+        self._thread.start()
+        loop, stopped = await asyncio.wrap_future(ready)
+        self._loop, self._stopped = loop, stopped
+        try:
+            self._version, self._make = await self._on_thread(setup())
+        except BaseException:
+            await self.close()
+            raise
+
+    def use(self, version: Version, make: Make) -> None:
+        """No thread: reports are made on the caller's loop."""
+        self._version, self._make = version, make
+
+    async def _on_thread(self, coro: Awaitable[Any]) -> Any:
+        if self._loop is None:
+            return await coro
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(_awaited(coro), self._loop))
+
+    async def get(self, f: UsageFilter) -> Made:
+        """Called on the service's loop; the work is done on the reports' thread."""
+        made: Made = await self._on_thread(self._get(f))
+        return made
+
+    # On the reports' thread from here on.
+
+    def _state(self, f: UsageFilter) -> _Filter:
+        st = self._filters.get(f)
+        if st is None:
+            st = self._filters[f] = _Filter()
+            while len(self._filters) > KEPT_REPORTS:
+                old = next(iter(self._filters))
+                if self._filters[old].running or self._filters[old].queued:
+                    break  # busy filters are few; the map shrinks once they are done
+                del self._filters[old]
+        self._filters.move_to_end(f)
+        return st
+
+    async def _get(self, f: UsageFilter) -> Made:
+        assert self._version is not None
+        st = self._state(f)
+        self._clock += 1
+        arrived = self._clock
+        if st.queued is not None:  # it has not read the version yet: it will see all this request could
+            return await asyncio.shield(st.queued)
+        version = await self._version()
+        # A report whose version was asked after this request came, or that read at least the version this one
+        # did, holds every upload answered before this request came.
+        if st.kept is not None and (st.kept.asked > arrived or st.kept.version >= version):
+            return st.kept
+        if st.running is not None and (st.running_asked > arrived or (
+                st.running_version is not None and st.running_version >= version)):
+            return await asyncio.shield(st.running)
+        if st.queued is None:  # (another request may have queued one while this one read the version)
+            st.queued = asyncio.ensure_future(self._next(f, st))
+            st.queued.add_done_callback(_retrieved)
+        return await asyncio.shield(st.queued)
+
+    async def _next(self, f: UsageFilter, st: _Filter) -> Made:
+        """Made when the one on its way ends, by a task of its own: a request that goes away (its client gone)
+        does not take the report with it for the others waiting."""
+        if st.running is not None:
+            await asyncio.wait([st.running])
+        me = asyncio.current_task()
+        assert isinstance(me, asyncio.Task) and self._version is not None and self._make is not None
+        self._clock += 1
+        st.running, st.running_version, st.running_asked, st.queued = me, None, self._clock, None
+        try:
+            version = st.running_version = await self._version()
+            self.made += 1
+            report, body = await self._make(f)
+            made = Made(version, st.running_asked, report, body)
+            if st.kept is None or st.kept.version <= version:
+                st.kept = made
+            return made
+        finally:
+            if st.running is me:
+                st.running = st.running_version = None
+
+    async def close(self, teardown: Callable[[], Awaitable[None]] | None = None) -> None:
+        """The reports on their way cancelled, then ``teardown()`` on the thread's loop (its connections closed)."""
+        try:
+            await self._on_thread(self._close(teardown))
+        finally:
+            loop, stopped, thread = self._loop, self._stopped, self._thread
+            self._loop = self._thread = self._stopped = None
+            if loop is not None and stopped is not None and thread is not None:
+                loop.call_soon_threadsafe(stopped.set)
+                await asyncio.to_thread(thread.join, 30)
+
+    async def _close(self, teardown: Callable[[], Awaitable[None]] | None) -> None:
+        tasks = [t for st in self._filters.values() for t in (st.running, st.queued) if t is not None]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks)
+        self._filters.clear()
+        if teardown is not None:
+            await teardown()
+
+
+async def _awaited(coro: Awaitable[Any]) -> Any:
+    return await coro
+
+
+def _retrieved(done: asyncio.Future[Made]) -> None:
+    if not done.cancelled():
+        done.exception()  # every request waiting has been given it
