@@ -9,7 +9,9 @@ room's session never deadlocks with a group adding to that room."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
+import math
 import random
 import re
 import threading
@@ -26,10 +28,11 @@ from classroom_console.centre.db import Identity
 from classroom_console.centre.db_postgres import PostgresCentreDB, plain_numbers
 from classroom_console.centre.db_sqlite import SqliteCentreDB
 from classroom_console.centre.payloads import SessionRows, recording_row, session_rows
+from classroom_console.centre.pg_reports import report_bytes
 from classroom_console.centre.reports import report_json
 from classroom_console.centre.tokens import ROOM, folder_for, issue_token, token_hash
 from classroom_console.usage_model import UsageFilter, UsageReport
-from classroom_console.usage_sql import POSTGRESQL
+from classroom_console.usage_sql import POSTGRESQL, assemble
 from tests.test_centre_postgres import postgres_url  # noqa: F401  (a fixture)
 from tests.test_centre_rollups import FILTERS, NOW, body, feed, fresh_postgres, iso, recount
 
@@ -83,6 +86,7 @@ async def test_sessions_sent_at_once_are_stored_in_groups_with_the_same_sums_as_
         for f in FILTERS:
             _, base = await asyncio.to_thread(recount, tmp_path / "centre.db", f)
             assert await pg.usage(f) == base, f
+            assert await pg.usage_body(f) == report_json(base), f  # pg_reports.report_bytes: the same bytes
     finally:
         await pg.close()
         await lite.close()
@@ -242,6 +246,18 @@ async def test_a_report_is_made_while_the_services_loop_is_busy(postgres_url: st
         await asking
     finally:
         await db.close()
+
+
+def test_a_reports_json_refuses_a_value_that_is_not_finite() -> None:
+    report = dataclasses.replace(UsageReport.from_json(json.loads(report_json(_empty_report()))), hours_in_use=math.nan)
+    with pytest.raises(ValueError):
+        report_bytes(report)
+
+
+def _empty_report() -> UsageReport:
+    return assemble(UsageFilter(), {"totals": [(0, 0, 0)], "heatmap": [], "room_weeks": [], "by_lecturer": [],
+                                    "by_course": [], "recordings": [(0, 0, 0)], "device_hours": [], "devices": [],
+                                    "lamps": [], "fault_events": [], "fault_readings": []})
 
 
 def test_the_charts_sums_come_back_as_numbers_not_decimals() -> None:

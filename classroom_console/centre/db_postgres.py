@@ -21,9 +21,8 @@ from classroom_console.centre.db import CentreDB, Identity, RecordingState, Toke
 from classroom_console.centre.failures import DatabaseDown, Outage
 from classroom_console.centre.payloads import SessionRows
 from classroom_console.centre.pg_batch import Batcher
-from classroom_console.centre.pg_reports import Make, ReportThread, Version
+from classroom_console.centre.pg_reports import Make, ReportThread, Version, report_bytes
 from classroom_console.centre.pg_writer import WRITERS, GroupWriter
-from classroom_console.centre.reports import _report_json
 from classroom_console.store import utc_iso
 from classroom_console.usage_model import UsageFilter, UsageReport
 from classroom_console.usage_sql import POSTGRESQL, assemble, to_numbered, used_params
@@ -395,7 +394,7 @@ class PostgresCentreDB(CentreDB):
 
     async def _report_and_body(self, f: UsageFilter) -> tuple[UsageReport, bytes]:
         report = await self._make_report(f)
-        return report, _report_json(report)  # not report_json: its memo is the service loop's
+        return report, report_bytes(report)
 
     async def _make_report(self, f: UsageFilter) -> UsageReport:
         planned = self._plans.get(f)
