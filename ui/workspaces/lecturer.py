@@ -32,6 +32,7 @@ from ui.address_dialog import AddressDialog
 from ui.bridge import RoomBridge
 from ui.camera_card import CameraCard
 from ui.camera_window import CameraWindow
+from ui.card_grid import CardGrid
 from ui.class_panel import ClassPanel
 from ui.device_card import DeviceCard
 from ui.reasons import failure_text
@@ -129,14 +130,9 @@ class LecturerWorkspace(QWidget):
         self._rearm_timer = QTimer(self)
         self._rearm_timer.setSingleShot(True)
         self._rearm_timer.timeout.connect(lambda: self.session_button.setEnabled(True))
-        self.grid_host = QWidget()
+        # The cards placed by hand (ui/card_grid.py): a card shown moves no other, where a grid layout relaid all.
+        self.grid = self.grid_host = CardGrid(CARD_COLUMNS, 14)
         self.grid_host.setObjectName("workspace")
-        self.grid = QGridLayout(self.grid_host)
-        self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setSpacing(14)
-        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
-        for column in range(CARD_COLUMNS):
-            self.grid.setColumnStretch(column, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -550,7 +546,7 @@ class LecturerWorkspace(QWidget):
         if self._made or self.unbuilt:
             self._build_timer.start()
         else:
-            self.grid_host.setMinimumHeight(0)  # filled in: as tall as its cards
+            self.grid.reserve(0, 0)  # filled in: as tall as its cards
 
     def _reserve_rows(self) -> None:
         """While cards fill in, the grid is as tall as every device found will need (rows of the first card's
@@ -558,10 +554,7 @@ class LecturerWorkspace(QWidget):
         first = next(iter(self.cards.values()), None)
         if first is None or first.height() <= 0:
             return
-        rows = -(-self.found_count() // CARD_COLUMNS)
-        spacing = self.grid.verticalSpacing()
-        height = rows * (first.height() + spacing) - spacing
-        self.grid_host.setMinimumHeight(max(self.grid_host.minimumHeight(), height))
+        self.grid.reserve(self.found_count(), first.height())
 
     def _make_card(self, device: DeviceInfo, later: bool = False) -> DeviceCard | CameraCard:
         # Made inside the grid's widget (hidden until shown): made elsewhere and moved in, its widgets would be
@@ -575,8 +568,9 @@ class LecturerWorkspace(QWidget):
     def _show_card(self, card: DeviceCard | CameraCard) -> None:
         uid = card.device.uid
         self.cards[uid] = card
-        self._place_cards()
+        ranked = self._place_cards()
         card.show()  # styled here, in this turn's budget, not later with the rest of a slice
+        self.grid.chain(card, ranked)  # Tab reaches it between the cards beside it, as they are read
         if not self.unbuilt and not self._made:
             self._show_grid()
             self._update_devices_status()
@@ -628,10 +622,11 @@ class LecturerWorkspace(QWidget):
             bar = self.cards_scroll.verticalScrollBar()
             bar.setValue(min(bar.maximum(), min(card.y() for card in cameras)))
 
-    def _place_cards(self) -> None:
+    def _place_cards(self) -> list[QWidget]:
         """Same order every time: projectors, boards, displays, cameras, then by name, as the room is laid out.
 
-        Only the cards whose cell changed are moved (a card arriving in order moves none but itself)."""
+        Only the cards whose cell changed are moved (a card arriving in order moves none but itself). Returns the
+        cards in reading order."""
         ranked = sorted(self.cards.values(), key=self._sort_key)
         cameras = [card for card in ranked if isinstance(card, CameraCard)]
         others = [card for card in ranked if not isinstance(card, CameraCard)]
@@ -645,10 +640,9 @@ class LecturerWorkspace(QWidget):
             if self._placed.get(uid) == (row, column):
                 continue
             self._placed[uid] = (row, column)
-            if isinstance(card, CameraCard):
-                self.grid.addWidget(card, row, column, Qt.AlignmentFlag.AlignTop)
-            else:
-                self.grid.addWidget(card, row, column)
+            self.grid.put(card, row, column, top=isinstance(card, CameraCard))  # a camera's card: its own height
+        self.grid.place()
+        return [card for card, _row, _column in cells]
 
     def cards_in_grid_order(self) -> list[DeviceCard | CameraCard]:
         """The built cards as the grid shows them, row by row (the layout's own item order is arrival order)."""
