@@ -191,11 +191,11 @@ async def test_reports_are_made_on_their_own_thread_once_at_a_time_each_holding_
         entered = threading.Event()
         make = db._report_and_body
 
-        async def held(f: UsageFilter) -> tuple[UsageReport, bytes]:
+        async def held(f: UsageFilter, version: int) -> tuple[int, UsageReport | None, bytes]:
             threads.add(threading.current_thread().name)
             entered.set()
             await asyncio.to_thread(gate.wait, BOUND_S)  # on the reports' loop: the test holds it here
-            return await make(f)
+            return await make(f, version)
 
         db.reports._make = held
         f = UsageFilter(room="Report room")
@@ -218,7 +218,9 @@ async def test_reports_are_made_on_their_own_thread_once_at_a_time_each_holding_
             after = await asyncio.gather(*later[1:])
         # (the one on its way read the version before rs2: it may hold rs2 too, as its rows were read after)
         assert before.sessions >= first[0].sessions + 1
-        assert db.reports.made == 3 and all(r is after[0] for r in after) and after[0].sessions == first[0].sessions + 2
+        # The next one is not made again: the one on its way left its report under the version it read last,
+        # after rs2, in the table every process shares (pg_reports.SHARED), and the next takes it from there.
+        assert db.reports.made == 2 and all(r is after[0] for r in after) and after[0].sessions == first[0].sessions + 2
         assert later[0].cancelled()
         assert (await db.usage_body(f)) == report_json(after[0])  # the JSON made beside it, the same bytes
     finally:
@@ -234,8 +236,8 @@ async def test_a_report_is_made_while_the_services_loop_is_busy(postgres_url: st
         made = threading.Event()
         make = db._report_and_body
 
-        async def noted(f: UsageFilter) -> tuple[UsageReport, bytes]:
-            got = await make(f)
+        async def noted(f: UsageFilter, version: int) -> tuple[int, UsageReport | None, bytes]:
+            got = await make(f, version)
             made.set()
             return got
 
@@ -246,6 +248,44 @@ async def test_a_report_is_made_while_the_services_loop_is_busy(postgres_url: st
         await asking
     finally:
         await db.close()
+
+
+async def test_a_report_one_process_made_is_taken_by_another_and_one_on_its_way_is_waited_for(
+    postgres_url: str,  # noqa: F811 (fixture)
+) -> None:
+    """Two centre processes on one database (two ``PostgresCentreDB`` here): B takes the report A left for the same
+    data instead of making it again, and while A makes one B waits for it; after a store B makes a newer one."""
+    a = await PostgresCentreDB.open(postgres_url)
+    b = await PostgresCentreDB.open(postgres_url)
+    try:
+        f = UsageFilter(room="Shared room")
+        await a.store_session(session_rows("Shared room", "sh1", body(random.Random(5), "sh1", 1, 4), NOW))
+        async with asyncio.timeout(BOUND_S):
+            first = await a.usage(f)
+            assert await b.usage_body(f) == report_json(first) and (a.reports.made, b.reports.made) == (1, 0)
+            assert (await b.usage(f)).as_json() == first.as_json()  # read back from the bytes
+            await a.store_session(session_rows("Shared room", "sh2", body(random.Random(6), "sh2", 1, 4), NOW))
+            gate, entered = threading.Event(), threading.Event()
+            make_report = a._make_report
+
+            async def held(f: UsageFilter, conn: Any) -> UsageReport:  # A makes it under the filter's lock
+                entered.set()
+                await asyncio.to_thread(gate.wait, BOUND_S)
+                return await make_report(f, conn)
+
+            a._make_report = held  # type: ignore[method-assign]
+            from_a = asyncio.ensure_future(a.usage_body(f))
+            await asyncio.to_thread(entered.wait, BOUND_S)
+            from_b = asyncio.ensure_future(b.usage_body(f))
+            await asyncio.sleep(0.2)  # B waits at the lock (any later, it still finds A's report new enough)
+            gate.set()
+            assert await from_a == await from_b and (a.reports.made, b.reports.made) == (2, 0)
+            assert json.loads(await from_b or b"")["sessions"] == first.sessions + 1
+            await b.store_session(session_rows("Shared room", "sh3", body(random.Random(7), "sh3", 1, 4), NOW))
+            assert json.loads(await b.usage_body(f) or b"")["sessions"] == first.sessions + 2 and b.reports.made == 1
+    finally:
+        await a.close()
+        await b.close()
 
 
 def test_a_reports_json_refuses_a_value_that_is_not_finite() -> None:

@@ -16,12 +16,12 @@ try:  # only a centre on PostgreSQL needs it
 except ImportError:  # pragma: no cover
     asyncpg = None
 
-from classroom_console.centre import charts, pg_store, rollups, schema
+from classroom_console.centre import charts, pg_reports, pg_store, rollups, schema
 from classroom_console.centre.db import CentreDB, Identity, RecordingState, TokenRow
 from classroom_console.centre.failures import DatabaseDown, Outage
 from classroom_console.centre.payloads import SessionRows
 from classroom_console.centre.pg_batch import Batcher
-from classroom_console.centre.pg_reports import Make, ReportThread, Version, report_bytes
+from classroom_console.centre.pg_reports import Make, ReportThread, Version, filter_key, report_bytes
 from classroom_console.centre.pg_writer import WRITERS, GroupWriter
 from classroom_console.store import utc_iso
 from classroom_console.usage_model import UsageFilter, UsageReport
@@ -294,6 +294,8 @@ class PostgresCentreDB(CentreDB):
                                                    pg_store.LATEST_LAMPS)):
                         await conn.execute(statement)
                 await conn.execute(pg_store.VERSION_SEQUENCE)
+                await conn.execute(pg_reports.SHARED_TABLE)
+                await conn.execute(pg_reports.SHARED_CLEAR)
                 await conn.execute(pg_store.FUNCTION)
                 for statement in (pg_store.NEW_FUNCTION, pg_store.SHARED_FUNCTION, pg_store.GROUP):
                     await conn.execute(statement)
@@ -382,7 +384,7 @@ class PostgresCentreDB(CentreDB):
         """Made on the reports' thread (``pg_reports``): once per filter at a time, however many ask, and kept
         under the database's data version (a sequence every process bumps after each commit that changes the
         charts), so every process answers alike and an unchanged one costs one tiny query."""
-        return (await self.reports.get(f)).report
+        return (await self.reports.get(f)).usage()
 
     async def usage_body(self, f: UsageFilter) -> bytes | None:
         """The same report's JSON, made beside it on the reports' thread."""
@@ -392,11 +394,26 @@ class PostgresCentreDB(CentreDB):
         async with self.report_pool.acquire() as conn:
             return int(await conn.fetchval(pg_store.VERSION))
 
-    async def _report_and_body(self, f: UsageFilter) -> tuple[UsageReport, bytes]:
-        report = await self._make_report(f)
-        return report, report_bytes(report)
+    async def _report_and_body(self, f: UsageFilter, version: int) -> tuple[int, UsageReport | None, bytes]:
+        """A report holding at least ``version``: the one another process left (``pg_reports.SHARED``) when it is
+        new enough, else made here under the filter's lock, which another process making it holds meanwhile."""
+        key = filter_key(f)
+        async with self.report_pool.acquire() as conn:
+            row = await conn.fetchrow(pg_reports.SHARED_GET, key)
+            if row is not None and row[0] >= version:
+                return int(row[0]), None, bytes(row[1])
+            async with conn.transaction():
+                await conn.execute(pg_reports.SHARED_LOCK, key)
+                row = await conn.fetchrow(pg_reports.SHARED_GET, key)
+                if row is not None and row[0] >= version:
+                    return int(row[0]), None, bytes(row[1])
+                version = int(await conn.fetchval(pg_store.VERSION))  # read first: the charts then hold it
+                report = await self._make_report(f, conn)
+                body = report_bytes(report)
+                await conn.execute(pg_reports.SHARED_PUT, key, version, body)
+        return version, report, body
 
-    async def _make_report(self, f: UsageFilter) -> UsageReport:
+    async def _make_report(self, f: UsageFilter, conn: Any) -> UsageReport:
         planned = self._plans.get(f)
         if planned is None:  # a filter's statement is the same every time: made once (a regex pass over 12 queries)
             queries, params, rolled = charts.plan(POSTGRESQL, f)
@@ -409,8 +426,7 @@ class PostgresCentreDB(CentreDB):
             while len(self._plans) > KEPT_REPORTS:
                 self._plans.pop(next(iter(self._plans)))
         sql, args, names, rolled = planned
-        async with self.report_pool.acquire() as conn:
-            row = await conn.fetchrow(sql, *args)
+        row = await conn.fetchrow(sql, *args)
         return assemble(f, charts.merge({n: [tuple(r) for r in row[n]] for n in names}, rolled))
 
     async def rooms(self) -> list[dict[str, Any]]:

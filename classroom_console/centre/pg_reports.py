@@ -5,7 +5,12 @@ report made there waited for a turn at each of its steps (the data version, the 
 report, the JSON): a second at p99. Here a request waits for the loop only to hand the filter over and to send the
 answer; the rest runs beside the uploads (the interpreter hands the GIL over every millisecond: ``server.py``).
 
-One report per filter is on its way at a time. A request takes the report kept for the data version it saw, or joins
+One report per filter is on its way at a time in a process, and in the whole centre: the process making one holds a
+lock per filter (``SHARED_LOCK``) and leaves the report's JSON in an unlogged table under its data version
+(``SHARED``); a process whose staff ask the same meanwhile waits on that lock and takes those bytes when they are
+new enough, instead of making the same report again (behind nginx every process was asked, and each made it).
+
+A request takes the report kept for the data version it saw, or joins
 the one on its way if that one read the version after it did, else waits for the next one, made when the one on its
 way ends for every request that came meanwhile; a request that comes while a next one waits joins it without asking
 the version (it reads the version later than the request came). A request after an upload's answer thus always gets
@@ -16,6 +21,7 @@ not one each.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import threading
 from collections import OrderedDict
@@ -29,6 +35,20 @@ import msgspec
 from classroom_console.usage_model import UsageFilter, UsageReport
 
 KEPT_REPORTS = 256
+# The reports every process of a centre shares: derived data (UNLOGGED: no WAL; emptied when a centre starts, so a
+# restored backup never meets reports of a later state of its data).
+SHARED_TABLE = """CREATE UNLOGGED TABLE IF NOT EXISTS centre_reports (filter TEXT PRIMARY KEY, version BIGINT NOT NULL,
+    body BYTEA NOT NULL)"""
+SHARED_CLEAR = "TRUNCATE centre_reports"
+SHARED_GET = "SELECT version, body FROM centre_reports WHERE filter = $1"
+SHARED_LOCK = "SELECT pg_advisory_xact_lock(72100502, hashtext($1))"  # (a pair of keys: no upload lock's)
+SHARED_PUT = """INSERT INTO centre_reports (filter, version, body) VALUES ($1, $2, $3)
+    ON CONFLICT (filter) DO UPDATE SET version = excluded.version, body = excluded.body
+    WHERE centre_reports.version < excluded.version"""
+
+
+def filter_key(f: UsageFilter) -> str:
+    return hashlib.sha256(repr(f).encode()).hexdigest()
 
 
 def report_bytes(report: UsageReport) -> bytes:
@@ -39,12 +59,18 @@ def report_bytes(report: UsageReport) -> bytes:
     return json.dumps(msgspec.to_builtins(report), allow_nan=False).encode()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Made:
     version: int
     asked: int  # when it asked the version, on the thread's clock of requests
-    report: UsageReport
+    report: UsageReport | None  # None: made by another process, only its bytes came
     body: bytes  # reports.report_json(report), made on the reports' thread
+
+    def usage(self) -> UsageReport:
+        """The report, read back from its bytes when another process made it (once: only tests ask for it)."""
+        if self.report is None:
+            self.report = UsageReport.from_json(json.loads(self.body))
+        return self.report
 
 
 @dataclass(slots=True)
@@ -57,7 +83,8 @@ class _Filter:
 
 
 Version = Callable[[], Awaitable[int]]
-Make = Callable[[UsageFilter], Awaitable[tuple[UsageReport, bytes]]]
+# (filter, the data version it must hold at least) -> (the version it holds, the report if made here, its JSON)
+Make = Callable[[UsageFilter, int], Awaitable[tuple[int, UsageReport | None, bytes]]]
 
 
 class ReportThread:
@@ -75,7 +102,7 @@ class ReportThread:
         self._version: Version | None = None
         self._make: Make | None = None
         self._filters: OrderedDict[UsageFilter, _Filter] = OrderedDict()
-        self.made = 0  # reports made: what joining saves shows here (tests)
+        self.made = 0  # reports made here: what joining saves shows here (tests)
         self._clock = 0  # counts requests and version reads on the thread, in the order they happen there
 
     async def start(self, setup: Callable[[], Awaitable[tuple[Version, Make]]]) -> None:
@@ -160,8 +187,8 @@ class ReportThread:
         st.running, st.running_version, st.running_asked, st.queued = me, None, self._clock, None
         try:
             version = st.running_version = await self._version()
-            self.made += 1
-            report, body = await self._make(f)
+            version, report, body = await self._make(f, version)
+            self.made += report is not None
             made = Made(version, st.running_asked, report, body)
             if st.kept is None or st.kept.version <= version:
                 st.kept = made
