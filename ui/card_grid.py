@@ -23,8 +23,14 @@ class CardGrid(QWidget):
         self.columns = columns
         self.spacing = spacing
         self._cells: dict[QWidget, tuple[int, int, bool]] = {}  # card -> row, column, at the top of its cell
+        self._rows: dict[int, set[QWidget]] = {}  # row -> its cards
+        self._row_heights: dict[int, int] = {}
+        self._tops: dict[int, int] = {}  # row -> its y
         self._heights: dict[QWidget, tuple[int, int]] = {}  # card -> (width, height at that width)
         self._placed: dict[QWidget, tuple[int, int, int, int]] = {}  # card -> the geometry it was given
+        self._due: set[QWidget] = set()  # cards put in a new cell or asking for another height since place()
+        self._due_rows: set[int] = set()  # rows a card came into or left
+        self._width = -1  # the width every card was placed for
         self._chained: set[QWidget] = set()  # cards whose Tab stops are in reading order
         self._extent = 0  # height of the rows placed
         self._reserved = 0  # height kept for cards still to come (a grid growing a row at a time repaints more)
@@ -38,15 +44,33 @@ class CardGrid(QWidget):
     def put(self, card: QWidget, row: int, column: int, top: bool = False) -> None:
         """Gives ``card`` (a child of this grid) its cell; ``place()`` moves it there. ``top``: its own height,
         at the top of the cell (a camera's card), instead of the row's."""
-        if card not in self._cells:
+        old = self._cells.get(card)
+        if old is None:
             card.installEventFilter(self)
+        elif old[0] != row:
+            self._leave_row(card, old[0])
         self._cells[card] = (row, column, top)
+        self._rows.setdefault(row, set()).add(card)
+        self._due.add(card)
+        self._due_rows.add(row)
+
+    def _leave_row(self, card: QWidget, row: int) -> None:
+        cards = self._rows.get(row)
+        if cards is not None:
+            cards.discard(card)
+            if not cards:
+                del self._rows[row]
+        self._due_rows.add(row)
 
     def removeWidget(self, card: QWidget) -> None:
-        if self._cells.pop(card, None) is not None:
+        old = self._cells.pop(card, None)
+        if old is not None:
             card.removeEventFilter(self)
+            self._leave_row(card, old[0])
+            self._replace.start()  # the rows below close up once the card has gone
         self._heights.pop(card, None)
         self._placed.pop(card, None)
+        self._due.discard(card)
         self._chained.discard(card)
 
     def count(self) -> int:
@@ -68,8 +92,10 @@ class CardGrid(QWidget):
         rows = -(-cards // self.columns)
         reserved = max(0, rows * (card_height + self.spacing) - self.spacing) if cards else 0
         if reserved != self._reserved:
+            before = max(self._extent, self._reserved)
             self._reserved = reserved
-            self.updateGeometry()
+            if max(self._extent, self._reserved) != before:
+                self.updateGeometry()
 
     # -- size -----------------------------------------------------------------------------------
     def sizeHint(self) -> QSize:
@@ -98,38 +124,60 @@ class CardGrid(QWidget):
 
     # -- placing --------------------------------------------------------------------------------
     def place(self) -> None:
-        """Moves every card whose cell, row or column changed; the others are not touched."""
+        """Moves the cards put in a new cell, and those of rows whose top or height changed; no other card.
+
+        A card added at the end of the grid is the only card moved (a new row's height is its own)."""
         self._replace.stop()
         columns = self._columns()
-        rows: dict[int, int] = {}
-        for card, (row, column, _top) in self._cells.items():
-            rows[row] = max(rows.get(row, 0), self._height(card, columns[column][1]))
-        tops: dict[int, int] = {}
+        if self.width() != self._width:  # the columns' widths changed: every card once
+            self._width = self.width()
+            self._due.update(self._cells)
+            self._due_rows.update(self._rows)
+        rows = {row for row in self._due_rows if row in self._rows}
+        rows.update(self._cells[card][0] for card in self._due)
+        for row in self._due_rows - rows:
+            self._row_heights.pop(row, None)
+        moved: set[int] = set()
+        for row in rows:
+            height = max(self._height(card, columns[self._cells[card][1]][1]) for card in self._rows[row])
+            if self._row_heights.get(row) != height:
+                self._row_heights[row] = height
+                moved.add(row)
         y = 0
-        for row in range(max(rows, default=-1) + 1):  # an empty row (a camera row's start) takes no room
-            if row in rows:
-                tops[row] = y
-                y += rows[row] + self.spacing
-        extent = max(0, y - self.spacing)
-        for card, (row, column, top) in self._cells.items():
+        for row in sorted(self._row_heights):  # an empty row (a camera row's start) takes no room
+            if self._tops.get(row) != y:
+                self._tops[row] = y
+                moved.add(row)
+            y += self._row_heights[row] + self.spacing
+        due = set(self._due)
+        for row in moved:
+            due.update(self._rows.get(row, ()))
+        self._due.clear()
+        self._due_rows.clear()
+        for card in due:
+            row, column, top = self._cells[card]
             x, width = columns[column]
-            height = self._height(card, width) if top else rows[row]
-            geometry = (x, tops[row], width, height)
+            height = self._height(card, width) if top else self._row_heights[row]
+            geometry = (x, self._tops[row], width, height)
             if self._placed.get(card) != geometry:
                 self._placed[card] = geometry
                 card.setGeometry(QRect(*geometry))
+        extent = max(0, y - self.spacing)
         if extent != self._extent:
+            before = max(self._extent, self._reserved)
             self._extent = extent
-            self.updateGeometry()
+            if max(self._extent, self._reserved) != before:
+                self.updateGeometry()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
+        if event.size().width() != self._width:
             self.place()  # the columns' widths changed: every card once (a height change moves nothing)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.LayoutRequest and watched in self._cells:
             self._heights.pop(watched, None)
+            self._due.add(watched)
             self._replace.start()  # after the card's own layout has taken its new contents
         return False
 
