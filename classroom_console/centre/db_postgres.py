@@ -295,6 +295,7 @@ class PostgresCentreDB(CentreDB):
                         await conn.execute(statement)
                 await conn.execute(pg_store.VERSION_SEQUENCE)
                 await conn.execute(pg_reports.SHARED_TABLE)
+                await conn.execute(pg_reports.SHARED_PLAIN)
                 await conn.execute(pg_reports.SHARED_CLEAR)
                 await conn.execute(pg_store.FUNCTION)
                 for statement in (pg_store.NEW_FUNCTION, pg_store.SHARED_FUNCTION, pg_store.GROUP):
