@@ -326,6 +326,7 @@ class Result:
 
 
 KINDS = (("store", "centre_store_sessions"), ("report", "ARRAY(SELECT"), ("tokens", "FROM tokens"),
+         ("report lock (waits)", "pg_advisory_xact_lock(72100502"), ("shared reports", "centre_reports"),
          ("recordings", "recordings"))
 
 
