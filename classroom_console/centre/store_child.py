@@ -182,10 +182,11 @@ def make_reports(conn: sqlite3.Connection | None, batch: list[Message], post: Ca
         post(answers)
 
 
-def main(fd: int, path: str) -> None:
+def main(fd: int, path: str, role: str = sp.STORE) -> None:
     """Three threads: this one reads messages as they come; the writer checks and stores the uploads that have
     arrived as one group; the report thread makes reports. Checking on the reading thread, beside the writer, cost
-    more CPU (1.03-1.14 ms an upload against 0.82-0.97, the GIL passed between them at every SQLite step)."""
+    more CPU (1.03-1.14 ms an upload against 0.82-0.97, the GIL passed between them at every SQLite step).
+    A report process (``role`` REPORTS) has no writer: it makes reports only, beside the store's own process."""
     from classroom_console.centre.db_sqlite import connect_writer
 
     sock = socket.socket(fileno=fd)
@@ -212,11 +213,12 @@ def main(fd: int, path: str) -> None:
             finally:
                 own.close()
 
-        writer = threading.Thread(target=run_writer, name="centre-store", daemon=True)
-        writer.start()
-        failed = opened.get()
-        if failed is not None:
-            raise failed
+        if role == sp.STORE:
+            writer = threading.Thread(target=run_writer, name="centre-store", daemon=True)
+            writer.start()
+            failed = opened.get()
+            if failed is not None:
+                raise failed
         reporter = threading.Thread(target=_report, args=(path, sock, reports), name="centre-reports", daemon=True)
         reporter.start()
         send(sock, sp.READY)
@@ -224,8 +226,10 @@ def main(fd: int, path: str) -> None:
         while (message := inbox.next()) is not None:
             if message[1] == sp.REPORT:
                 reports.put(message)
-            else:
+            elif writer is not None:
                 uploads.put(message)
+            else:
+                send(sock, [child_answer(message[0], None, RuntimeError("a report process stores nothing"))])
     except (BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
         return
     finally:

@@ -46,6 +46,7 @@ SWITCH_INTERVAL_S = 0.0005  # the child's: its writer gets the GIL back soon aft
 READY = "ready"
 POST_EVERY_S = 0.002  # the child sends the reports made so far at least this often
 RESTART_S = 5.0  # a child that could not start, or died, is started again at most this often (uploads go on meanwhile)
+STORE, REPORTS = "store", "reports"  # a child's role: check and store uploads (and make reports), or make reports only
 # Asked of the child: (job, SESSION, room, session id, arrival time, body) or (job, REPORT, "", "", "", pickled filter).
 SESSION, REPORT = "s", "r"
 # What the child answers: (job, events held, failure kind, one line, a report's JSON). Kinds: "invalid" (a 400),
@@ -65,8 +66,9 @@ def _encode(value: Any) -> bytes:
 class SessionStore:
     """The loop's side: one child process, started on first use, started again if it dies."""
 
-    def __init__(self, path: Path, on_commit: Callable[[], None]) -> None:
+    def __init__(self, path: Path, on_commit: Callable[[], None], role: str = STORE) -> None:
         self.path = path
+        self.role = role
         self._on_commit = on_commit  # called on the loop before the answers of a group that stored something
         self._proc: subprocess.Popen[bytes] | None = None
         self._writer: asyncio.StreamWriter | None = None
@@ -80,6 +82,15 @@ class SessionStore:
     @property
     def pid(self) -> int | None:
         return self._proc.pid if self._proc is not None else None
+
+    @property
+    def asked(self) -> int:
+        return self._next
+
+    @property
+    def waiting(self) -> int:
+        """Asks sent and not yet answered (the loop gives a report to the report process with the fewest)."""
+        return len(self._waiting)
 
     @property
     def ready(self) -> bool:
@@ -101,7 +112,7 @@ class SessionStore:
     async def _start(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            self._proc = await asyncio.to_thread(_spawn, theirs.fileno(), self.path)
+            self._proc = await asyncio.to_thread(_spawn, theirs.fileno(), self.path, self.role)
         except BaseException:
             ours.close()
             raise
@@ -176,7 +187,7 @@ class SessionStore:
         if writer is None or writer.is_closing():
             raise StoreGone("the session store process is not running")
         self._next += 1
-        job = self._next
+        job = self._next  # also how many were asked of it (tests see which process made a report)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._waiting[job] = future
         writer.write(_encode((job, kind, room, session_id, now, raw)))
@@ -207,13 +218,13 @@ class SessionStore:
         self._fail_waiting()
 
 
-def _spawn(fd: int, path: Path) -> subprocess.Popen[bytes]:
+def _spawn(fd: int, path: Path, role: str = STORE) -> subprocess.Popen[bytes]:
     """On a worker thread (it touches the disk). The child imports this very copy of the code, however this
     process found it (installed or not)."""
     import classroom_console
 
     root = str(Path(classroom_console.__file__).resolve().parent.parent)
-    return subprocess.Popen([sys.executable, "-c", _BOOT, str(fd), str(path), root], pass_fds=[fd],
+    return subprocess.Popen([sys.executable, "-c", _BOOT, str(fd), str(path), root, role], pass_fds=[fd],
                             stdin=subprocess.DEVNULL)
 
 
@@ -237,7 +248,7 @@ _BOOT = (
     "package = types.ModuleType('classroom_console.centre'); "
     "package.__path__ = [os.path.join(os.path.dirname(classroom_console.__file__), 'centre')]; "
     "sys.modules['classroom_console.centre'] = package; "
-    "from classroom_console.centre.store_child import main; main(int(sys.argv[1]), sys.argv[2])"
+    "from classroom_console.centre.store_child import main; main(int(sys.argv[1]), sys.argv[2], sys.argv[4])"
 )
 
 
