@@ -120,6 +120,39 @@ async def _tokens(db: PostgresCentreDB, n: int, prefix: str) -> list[str]:
     return hashes
 
 
+async def test_a_process_sends_one_group_at_a_time_and_the_sessions_meanwhile_make_the_next(
+    postgres_url: str,  # noqa: F811 (fixture)
+) -> None:
+    """``pg_writer.WRITERS``: behind nginx, two groups at once from each process waited on each other's shared sums
+    and split the sessions into smaller groups; one at a time, those arriving meanwhile wait and go together."""
+    pg = await PostgresCentreDB.open(postgres_url)
+    try:
+        on_its_way, most, groups = 0, 0, []
+        send = pg._writer._send
+
+        async def counted(docs: list[str]) -> list[int]:
+            nonlocal on_its_way, most
+            on_its_way += 1
+            most = max(most, on_its_way)
+            groups.append(len(docs))
+            try:
+                await asyncio.sleep(0.05)  # a server storing a group: the uploads meanwhile wait for the next
+                return await send(docs)
+            finally:
+                on_its_way -= 1
+
+        pg._writer._send = counted
+        rng = random.Random(11)
+        async with asyncio.timeout(BOUND_S):
+            held = await asyncio.gather(*(
+                pg.store_session(session_rows(f"w{i % 3}", f"w{i}", body(rng, f"w{i}", i % 3, 4), NOW))
+                for i in range(40)))
+        assert all(n > 0 for n in held) and sum(groups) == 40
+        assert most == 1 and len(groups) <= 3, groups  # the first alone, then the rest together
+    finally:
+        await pg.close()
+
+
 async def test_lookups_made_at_once_share_statements_and_each_gets_its_own_answer(
     postgres_url: str,  # noqa: F811 (fixture)
 ) -> None:

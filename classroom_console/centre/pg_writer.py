@@ -1,6 +1,6 @@
 """Sessions stored on PostgreSQL in groups: each process stores every session waiting in one transaction
-(``pg_store.GROUP``), one commit and one bump of the data version for the lot, with the next group on its way
-while the server stores the last (two at once: one alone made every session wait out two trips in turn).
+(``pg_store.GROUP``), one commit and one bump of the data version for the lot, one group on its way at a time per
+process (the sessions arriving meanwhile make the next group; ``WRITERS``).
 
 Why: a session alone cost its transaction's fixed part (some 45 table and index locks taken in the server's shared
 lock table, a commit, a round trip) as much as its rows, and ten connections per process storing at once mostly
@@ -25,7 +25,12 @@ from devices.tasks import cancel_and_wait
 MAX_GROUP = 64  # sessions in one transaction
 MAX_GROUP_BYTES = 4 << 20  # or this much JSON (a huge session goes alone)
 RETRIES = 3  # a session alone, chosen by the server to end a deadlock
-WRITERS = 2  # groups on their way at once: the next one is sent while the server stores the last
+# Groups on their way at once, per process. Two (the next sent while the server stored the last) gave one process
+# nothing measurable, and behind nginx four groups at once from two processes waited on each other's shared sums and
+# split the sessions into smaller groups: bench/sync_rooms.py --rooms 300 --processes 1,2, one locked run at load
+# 2.1-3.9, 2 -> 1: one process 256/273/264 -> 257/243 sessions/s, two 264/284/279 -> 318/303, centre + database
+# CPU a session with two 5.8-6.2 -> 5.1-5.3 ms.
+WRITERS = 1
 
 
 @dataclass(slots=True)
