@@ -21,7 +21,7 @@ from classroom_console.centre.db import CentreDB, Identity, RecordingState, Toke
 from classroom_console.centre.failures import DatabaseDown, Outage
 from classroom_console.centre.payloads import SessionRows
 from classroom_console.centre.pg_batch import Batcher
-from classroom_console.centre.pg_reports import Make, ReportThread, Version, filter_key, report_bytes
+from classroom_console.centre.pg_reports import Make, Mark, ReportThread, Version, filter_key, report_bytes
 from classroom_console.centre.pg_writer import WRITERS, GroupWriter
 from classroom_console.store import utc_iso
 from classroom_console.usage_model import UsageFilter, UsageReport
@@ -395,9 +395,11 @@ class PostgresCentreDB(CentreDB):
         async with self.report_pool.acquire() as conn:
             return int(await conn.fetchval(pg_store.VERSION))
 
-    async def _report_and_body(self, f: UsageFilter, version: int) -> tuple[int, UsageReport | None, bytes]:
+    async def _report_and_body(self, f: UsageFilter, version: int, mark: Mark = lambda: None,
+                               ) -> tuple[int, UsageReport | None, bytes]:
         """A report holding at least ``version``: the one another process left (``pg_reports.SHARED``) when it is
-        new enough, else made here under the filter's lock, which another process making it holds meanwhile."""
+        new enough, else made here under the filter's lock, which another process making it holds meanwhile (the
+        data version is read again once it is ours, ``mark`` called first)."""
         key = filter_key(f)
         async with self.report_pool.acquire() as conn:
             row = await conn.fetchrow(pg_reports.SHARED_GET, key)
@@ -408,6 +410,7 @@ class PostgresCentreDB(CentreDB):
                 row = await conn.fetchrow(pg_reports.SHARED_GET, key)
                 if row is not None and row[0] >= version:
                     return int(row[0]), None, bytes(row[1])
+                mark()
                 version = int(await conn.fetchval(pg_store.VERSION))  # read first: the charts then hold it
                 report = await self._make_report(f, conn)
                 body = report_bytes(report)

@@ -82,11 +82,15 @@ class _Filter:
     running_version: int | None = None  # known once the report on its way has read it
     running_asked: int = 0  # when it asked, on the clock of requests (ReportThread._clock)
     queued: asyncio.Future[Made] | None = None
+    queued_arrived: int = 0  # when the last request waiting for the queued one came
 
 
 Version = Callable[[], Awaitable[int]]
-# (filter, the data version it must hold at least) -> (the version it holds, the report if made here, its JSON)
-Make = Callable[[UsageFilter, int], Awaitable[tuple[int, UsageReport | None, bytes]]]
+Mark = Callable[[], None]
+# (filter, the data version it must hold at least, mark) -> (the version it holds, the report if made here, its JSON);
+# the maker calls mark() just before it reads the version again (after waiting for another process's report), so
+# requests that came meanwhile may take this one.
+Make = Callable[[UsageFilter, int, Mark], Awaitable[tuple[int, UsageReport | None, bytes]]]
 
 
 class ReportThread:
@@ -164,6 +168,7 @@ class ReportThread:
         self._clock += 1
         arrived = self._clock
         if st.queued is not None:  # it has not read the version yet: it will see all this request could
+            st.queued_arrived = arrived
             return await asyncio.shield(st.queued)
         version = await self._version()
         # A report whose version was asked after this request came, or that read at least the version this one
@@ -176,20 +181,31 @@ class ReportThread:
         if st.queued is None:  # (another request may have queued one while this one read the version)
             st.queued = asyncio.ensure_future(self._next(f, st))
             st.queued.add_done_callback(_retrieved)
+        st.queued_arrived = max(st.queued_arrived, arrived)
         return await asyncio.shield(st.queued)
 
     async def _next(self, f: UsageFilter, st: _Filter) -> Made:
         """Made when the one on its way ends, by a task of its own: a request that goes away (its client gone)
         does not take the report with it for the others waiting."""
-        if st.running is not None:
-            await asyncio.wait([st.running])
+        before = st.running
+        if before is not None:
+            await asyncio.wait([before])
+            if not before.cancelled() and before.exception() is None and before.result().asked > st.queued_arrived:
+                st.queued = None  # it read the version again after the last request waiting here came: theirs too
+                return before.result()
         me = asyncio.current_task()
         assert isinstance(me, asyncio.Task) and self._version is not None and self._make is not None
         self._clock += 1
         st.running, st.running_version, st.running_asked, st.queued = me, None, self._clock, None
+
+        def mark() -> None:
+            if st.running is me:
+                self._clock += 1
+                st.running_asked, st.running_version = self._clock, None
+
         try:
             version = st.running_version = await self._version()
-            version, report, body = await self._make(f, version)
+            version, report, body = await self._make(f, version, mark)
             self.made += report is not None
             made = Made(version, st.running_asked, report, body)
             if st.kept is None or st.kept.version <= version:
