@@ -50,7 +50,7 @@ def test_a_hundred_devices_at_once_fill_in_slices_in_order(
             assert [card.device.name for card in cards] == [f"Bench {i + 1}" for i in range(DEVICES)]
             grid = lecturer.grid
             for index, card in enumerate(cards):  # the layout holds each card in the cell it was given
-                position: tuple[int, int, int, int] = grid.getItemPosition(grid.indexOf(card))  # type: ignore[assignment]
+                position = grid.getItemPosition(grid.indexOf(card))
                 assert position[:2] == (index // CARD_COLUMNS, index % CARD_COLUMNS), card.device.name
             assert grid.count() == DEVICES
             last = lecturer.cards[projector(DEVICES - 1).uid]
