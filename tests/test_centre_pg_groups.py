@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 import json
 import math
+import os
 import random
 import re
 import threading
@@ -324,6 +325,23 @@ async def test_a_report_one_process_made_is_taken_by_another_and_one_on_its_way_
     finally:
         await a.close()
         await b.close()
+
+
+async def test_a_serving_centre_warms_its_report_connections_up(postgres_url: str) -> None:  # noqa: F811 (fixture)
+    """``serving()``: both report connections open and have run the charts' statement before any staff asks."""
+    db = await PostgresCentreDB.open(postgres_url)
+    try:
+        db.serving()
+        assert db._warming is not None
+        async with asyncio.timeout(BOUND_S):
+            await db._warming
+        async with db.pool.acquire() as conn:
+            ran = await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'SELECT ARRAY(%'",
+                f"classroom-centre-{os.getpid()}")
+        assert ran == 2
+    finally:
+        await db.close()
 
 
 def test_a_reports_json_refuses_a_value_that_is_not_finite() -> None:

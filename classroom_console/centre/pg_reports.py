@@ -143,6 +143,10 @@ class ReportThread:
             return await coro
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(_awaited(coro), self._loop))
 
+    async def run(self, coro: Awaitable[Any]) -> Any:
+        """Any other work on the reports' connections, on the thread's loop."""
+        return await self._on_thread(coro)
+
     async def get(self, f: UsageFilter) -> Made:
         """Called on the service's loop; the work is done on the reports' thread."""
         made: Made = await self._on_thread(self._get(f))
