@@ -337,7 +337,7 @@ def machine_busy() -> float:
 
 
 KINDS = (("store", "centre_store_sessions"), ("report", "ARRAY(SELECT"), ("tokens", "FROM tokens"),
-         ("report lock (waits)", "pg_advisory_xact_lock(72100502"), ("shared reports", "centre_reports"),
+         ("report lock (waits)", "hashtext("), ("shared reports", "centre_reports"),
          ("recordings", "recordings"))
 
 
