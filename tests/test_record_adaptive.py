@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import av
@@ -18,6 +19,7 @@ from classroom_console.media import (
     SimulatedClock,
     TestPattern,
     Tone,
+    adaptive,
     offload,
 )
 from classroom_console.media.adaptive import LADDER, SKIPS_TO_STEP, SkipWatch, headers_only, open_video, x264_options
@@ -161,11 +163,17 @@ def test_a_step_is_taken_within_a_second_of_being_due_and_the_file_plays_through
     encoder.add_output(FileOutput(tmp_path / "due.mp4", settings), required=True)
     encoder.start()
     pattern = TestPattern("camera", size, fps)
+    opened_light: list[int] = []
     for i in range(6 * fps):
         t = 1000 + i / fps
         encoder.push_video(t, pattern.render(t, i) if i < 10 or i % 2 == 0 else None)  # None: skipped
+        if i == 2:
+            wait_for(lambda: encoder.counters.frames > 0)  # its x264 is open: the faster rungs' headers are known
+            opened_light.append(adaptive._headers.cache_info().misses)
     encoder.abort()
     assert encoder.join(60)
+    # no x264 opened for its headers at the step, when the old x264 holds all its frames (+6 MB at 1080p)
+    assert adaptive._headers.cache_info().misses == opened_light[0]
     assert encoder.preset_changes, f"no step after {encoder.counters.skipped} skipped pictures"
     change = encoder.preset_changes[0]
     assert change.due_s is not None and 0 <= change.at_s - change.due_s <= settings.gop_s + 1e-9, change
@@ -174,3 +182,10 @@ def test_a_step_is_taken_within_a_second_of_being_due_and_the_file_plays_through
         frames = [(float(f.time), f.key_frame) for f in container.decode(video=0)]
     assert len(frames) == encoder.counters.frames and [t for t, _ in frames] == sorted(t for t, _ in frames)
     assert [t for t, key in frames if key] == [float(s) for s in range(6)], "a keyframe each second, through the step"
+
+
+def wait_for(predicate: Callable[[], bool], within: float = 30.0) -> None:
+    deadline = time.monotonic() + within
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)

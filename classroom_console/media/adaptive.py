@@ -12,6 +12,7 @@ recorder logs it as a ``preset-changed`` session event.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable
@@ -71,12 +72,14 @@ def x264_threads() -> int:
     return max(1, min(os.cpu_count() or 1, MAX_THREADS))
 
 
-def x264_options(preset: str, crf: int, gop: int, *, lookahead_thread: bool = True) -> dict[str, str]:
+def x264_options(preset: str, crf: int, gop: int, *, lookahead_thread: bool = True,
+                 lookahead_cap: int = LOOKAHEAD_CAP) -> dict[str, str]:
     """Codec options for a ladder name (a real x264 preset or one of ``VARIANTS``); ``lookahead_thread=False``
     runs the lookahead on the calling thread (sync-lookahead=0): 9 MB less at 1080p, for the window's recording
-    whose memory target has no room for it, at the cost of that serial step."""
+    whose memory target has no room for it, at the cost of that serial step. ``lookahead_cap``: frames x264 looks
+    ahead at most (each ~6.5 MB at 1080p)."""
     real, extra = VARIANTS.get(preset, (preset, ""))
-    lookahead = min(PRESET_LOOKAHEAD.get(real, LOOKAHEAD_CAP), LOOKAHEAD_CAP)
+    lookahead = min(PRESET_LOOKAHEAD.get(real, lookahead_cap), lookahead_cap)
     sync = SYNC_LOOKAHEAD if lookahead_thread else 0
     # Keyframes are placed by media time (encoder.py forces an IDR on the first picture of each ``gop``); keyint=gop
     # is only the safety bound, never reached between two forced ones (a ``gop`` of time holds at most ``gop``
@@ -93,6 +96,18 @@ def headers_only(options: dict[str, str]) -> dict[str, str]:
     params = dict(item.split("=", 1) for item in options["x264-params"].split(":"))
     params.update({"threads": "1", "sync-lookahead": "0", "rc-lookahead": "0"})
     return {**options, "x264-params": ":".join(f"{k}={v}" for k, v in params.items())}
+
+
+@functools.lru_cache(maxsize=64)
+def _headers(size: tuple[int, int], fps: int, options: tuple[tuple[str, str], ...], nice: int | None) -> bytes:
+    return bytes(open_video(size, fps, headers_only(dict(options)), nice).extradata or b"")
+
+
+def stream_headers(size: tuple[int, int], fps: int, options: dict[str, str], nice: int | None = None) -> bytes:
+    """The SPS/PPS an x264 with these options writes, from a light one (``headers_only``), once per process: a
+    recording asks for its faster rungs' when it starts, while x264 holds little, not at a step, when the queue is
+    full and the old x264 has all its frames (a light x264 is 6 MB more at 1080p: the window's peak, 401 MB)."""
+    return _headers(size, fps, tuple(sorted(options.items())), nice)
 
 
 def open_video(size: tuple[int, int], fps: int, options: dict[str, str], nice: int | None = None) -> Any:

@@ -22,7 +22,17 @@ import cv2
 import numpy as np
 
 from ._worker import Worker
-from .adaptive import WINDOW_S, PresetChange, SkipWatch, headers_only, open_video, x264_options
+from .adaptive import (
+    LADDER,
+    LOOKAHEAD_CAP,
+    WINDOW_S,
+    PresetChange,
+    SkipWatch,
+    headers_only,
+    open_video,
+    stream_headers,
+    x264_options,
+)
 from .disk import STOP_FLOOR_BYTES
 from .frames import AUDIO_RATE, BufferPool, Image, Samples, as_image
 from .nice import at_lower_priority
@@ -49,6 +59,7 @@ class EncoderSettings:
     sync_s: float = 1.0  # how often the file is forced onto the disk (a power cut loses at most this); 0: never
     adaptive: bool = False  # --preset auto: step to a faster preset while recording when frames are skipped
     lookahead_thread: bool = True  # x264's lookahead on its own thread (adaptive.x264_options); False: 9 MB less
+    lookahead_frames: int = LOOKAHEAD_CAP  # x264's rc-lookahead at most (adaptive.x264_options)
     # x264's threads' nice above ours (nice.py): the window's Studio gives nice.ENCODER_NICE so its main thread goes
     # first; a headless recording competes at par (at +5 it lost half its CPU to a busy program beside it)
     encoder_nice: int = 0
@@ -288,7 +299,8 @@ class Encoder:
         gop = max(1, round(self.gop_s * self.fps))
         self._opened_gop_s = gop / self.fps
         template = self._template = av.open("template", "w", format="null")
-        options = x264_options(self.preset, self.settings.crf, gop, lookahead_thread=self.settings.lookahead_thread)
+        options = x264_options(self.preset, self.settings.crf, gop, lookahead_thread=self.settings.lookahead_thread,
+                               lookahead_cap=self.settings.lookahead_frames)
         if self.settings.adaptive:  # the template gives the headers; _VideoEncoder opens the one that encodes
             options = headers_only(options)
         video = template.add_stream("libx264", rate=self.fps, options=options)
@@ -380,8 +392,6 @@ class _VideoEncoder:
     """The encoder thread's x264: the template stream's own, or with ``adaptive`` a context of its own that a
     faster one replaces at a keyframe (the template stays open, never fed, as the outputs' headers)."""
 
-    MAX_TRIES = 3  # faster rungs opened to compare headers at one step
-
     def __init__(self, encoder: Encoder, streams: _Streams) -> None:
         self.encoder = encoder
         self.streams = streams
@@ -392,16 +402,31 @@ class _VideoEncoder:
         self.next_key = 0  # the first picture at or after this pts is an IDR: keyframes by media time, not count
         self.due_pts: int | None = None  # the picture at which a preset step became due
         self.last_dts: int | None = None
+        self.compatible: set[str] = set()  # faster rungs whose stream headers are the outputs'
         if encoder.settings.adaptive:
             self.watch = SkipWatch(encoder.preset)
+            self.compatible = {rung for rung in LADDER[LADDER.index(encoder.preset) + 1:]
+                               if self._headers(rung) == self.headers} if encoder.preset in LADDER else set()
             self.ctx = self._open(encoder.preset)  # None: headers differ, so it stays on the template's
 
-    def _open(self, preset: str, light: bool = False) -> Any:
-        """An x264 for ``preset`` if its stream headers are the outputs'; ``light``: one for its headers alone."""
+    def _options(self, preset: str) -> dict[str, str]:
+        e = self.encoder
+        return x264_options(preset, e.settings.crf, self.gop, lookahead_thread=e.settings.lookahead_thread,
+                            lookahead_cap=e.settings.lookahead_frames)
+
+    def _headers(self, preset: str) -> bytes | None:
         e = self.encoder
         try:
-            options = x264_options(preset, e.settings.crf, self.gop, lookahead_thread=e.settings.lookahead_thread)
-            ctx = open_video(e.size, e.fps, headers_only(options) if light else options, e.settings.encoder_nice)
+            return stream_headers(e.size, e.fps, self._options(preset), e.settings.encoder_nice)
+        except Exception:
+            log.exception("opening x264 with preset %s for its headers", preset)
+            return None
+
+    def _open(self, preset: str) -> Any:
+        """An x264 for ``preset`` if its stream headers are the outputs'."""
+        e = self.encoder
+        try:
+            ctx = open_video(e.size, e.fps, self._options(preset), e.settings.encoder_nice)
         except Exception:
             log.exception("opening x264 with preset %s", preset)
             return None
@@ -442,36 +467,34 @@ class _VideoEncoder:
         e._send("video", self._encode(frame))
 
     def _step(self, pts: int) -> None:
-        """At a keyframe: drain the current x264 and go on with the nearest faster one that has its headers. A light
-        x264 tells which has them, and the old one is gone before the new one opens: two at once held ~130 MB more
-        at 1080p, more than the window's whole margin."""
+        """At a keyframe: drain the current x264 and go on with the nearest faster one that has its headers (known
+        since the start: ``compatible``). The old one is gone before the new one opens: two at once held ~130 MB
+        more at 1080p, more than the window's whole margin."""
         watch, e = self.watch, self.encoder
         assert watch is not None
-        for preset in watch.candidates()[: self.MAX_TRIES]:
-            if self._open(preset, light=True) is None:
-                continue
-            e._send("video", self._encode(None))
-            self.ctx = None  # the old x264 freed now; while the new one opens, frames wait in the queue
-            self.ctx = self._open(preset)
-            if self.ctx is None:  # it opened light a moment ago: the template's x264 (same headers) goes on
-                log.error("recording %s: x264 with preset %s did not open; the headers' own x264 goes on", e.name,
-                          preset)
-                watch.stepped(None, e.counters.skipped)
-                return
-            due = self.due_pts if self.due_pts is not None else pts
-            change = PresetChange(pts / e.fps, e.preset, preset, watch.window_skips, due / e.fps)
-            e.preset = preset
-            e.preset_changes.append(change)
-            watch.stepped(preset, e.counters.skipped)
-            log.warning("recording %s: %d frames skipped in %.0f s, preset %s -> %s", e.name, change.skipped,
-                        WINDOW_S, change.old, change.new)
-            if e.on_preset is not None:
-                try:
-                    e.on_preset(change)
-                except Exception:
-                    log.exception("preset change callback failed")
+        preset = next((rung for rung in watch.candidates() if rung in self.compatible), None)
+        if preset is None:  # no faster rung keeps the headers
+            watch.stepped(None, e.counters.skipped)
             return
-        watch.stepped(None, e.counters.skipped)
+        e._send("video", self._encode(None))
+        self.ctx = None  # the old x264 freed now; while the new one opens, frames wait in the queue
+        self.ctx = self._open(preset)
+        if self.ctx is None:  # its headers were the same at the start: the template's x264 (same headers) goes on
+            log.error("recording %s: x264 with preset %s did not open; the headers' own x264 goes on", e.name, preset)
+            watch.stepped(None, e.counters.skipped)
+            return
+        due = self.due_pts if self.due_pts is not None else pts
+        change = PresetChange(pts / e.fps, e.preset, preset, watch.window_skips, due / e.fps)
+        e.preset = preset
+        e.preset_changes.append(change)
+        watch.stepped(preset, e.counters.skipped)
+        log.warning("recording %s: %d frames skipped in %.0f s, preset %s -> %s", e.name, change.skipped, WINDOW_S,
+                    change.old, change.new)
+        if e.on_preset is not None:
+            try:
+                e.on_preset(change)
+            except Exception:
+                log.exception("preset change callback failed")
 
     def flush(self) -> None:
         self.encoder._send("video", self._encode(None))
