@@ -3,6 +3,7 @@ grid; cards keep the room's order whatever order they arrive in, and Tab walks t
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from devices.model import Availability, DeviceInfo, DeviceKind
 from tests.qt_helpers import run, wait_for, window_on_a_quiet_core
 from tests.test_ui_devices_cards import settled
 from ui.card_grid import tab_stops
-from ui.workspaces.lecturer import CARD_COLUMNS
+from ui.workspaces.lecturer import CARD_COLUMNS, ON_SCREEN_PER_FRAME
 
 CAPABILITIES = frozenset({Capability.POWER, Capability.INPUT, Capability.BLANK})
 
@@ -117,5 +118,28 @@ def test_cards_keep_the_rooms_order_and_tab_reads_them_so(
             assert len(power) == 10
             # Screen readers still hear each card's name from its face.
             assert [card.face.accessibleName() for card in cards] == names  # type: ignore[union-attr]
+
+    run(qloop, scenario())
+
+
+def test_changes_of_many_cards_on_screen_are_painted_a_few_a_frame(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        async with window_on_a_quiet_core(qtbot, tmp_path) as (core, window):
+            lecturer = window.lecturer
+            for i in range(6):
+                core.room.update_device(projector(i))
+            await wait_for(lambda: len(lecturer.cards) == 6 and not lecturer.unbuilt and not lecturer._made,
+                           within=30, what="six cards")
+            await settled(lecturer.grid_host)
+            cards = lecturer.cards_in_grid_order()
+            assert all(not card.visibleRegion().isEmpty() for card in cards)  # all six on screen
+            for card in cards:  # as the bridge shows a frame's waiting changes: one after another, in one turn
+                lecturer.show_device(dataclasses.replace(card.device, state={**card.device.state, "lamp_hours": [9]}))
+            at_once = sum("Lamp: 9 h" in card.detail_label.text() for card in cards)  # type: ignore[union-attr]
+            assert at_once == ON_SCREEN_PER_FRAME  # the rest wait for the next frame, each at its latest
+            await wait_for(lambda: all("Lamp: 9 h" in card.detail_label.text() for card in cards),  # type: ignore[union-attr]
+                           within=10, what="every card's new hours")
 
     run(qloop, scenario())

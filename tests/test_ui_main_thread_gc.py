@@ -8,7 +8,7 @@ import threading
 from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
-from ui.main_thread_gc import MainThreadCollector
+from ui.main_thread_gc import MainThreadCollector, collect_due, settle_young, young_only
 
 
 class _Cycle:
@@ -41,4 +41,36 @@ def test_a_cycle_with_a_qt_object_is_freed_on_the_qt_thread(qtbot: QtBot) -> Non
             gc.set_threshold(*thresholds)
         assert freed_in == [threading.main_thread().name]
     finally:
+        collector.stop()
+
+
+def test_while_held_only_the_youngest_generation_is_collected(qtbot: QtBot) -> None:
+    collector = MainThreadCollector()
+    thresholds = gc.get_threshold()
+    collected: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collected.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        gc.set_threshold(1, 1, 1)  # every generation due at once
+        for _ in range(5):
+            junk = [[i] for i in range(100)]  # past generation 0's threshold
+            del junk
+        young_only(30)
+        collect_due()
+        assert collected == [0]  # a filling window: no pass over the older generations' long-lived widgets
+        settle_young()  # the fill is over: the survivors frozen, the hold gone
+        assert gc.get_freeze_count() > 0
+        gc.collect(0)
+        gc.collect(0)  # generation 1 due again
+        collected.clear()
+        collect_due()
+        assert collected and collected[0] > 0  # the older generations are collected as before
+    finally:
+        gc.callbacks.remove(seen)
+        gc.set_threshold(*thresholds)
+        young_only(0)
         collector.stop()

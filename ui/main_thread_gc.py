@@ -6,16 +6,39 @@ So the automatic collector is switched off and the same thresholds are checked o
 from __future__ import annotations
 
 import gc
+import time
 
 from PySide6.QtCore import QObject, QTimer
 
 CHECK_MS = 50  # checked often: at 250 ms a filling window's youngest generation held 10,000 objects, 5-13 ms to collect
 
 
+_young_only_until = 0.0  # time.monotonic() before which only generation 0 is collected
+
+
+def young_only(seconds: float) -> None:
+    """For the next ``seconds``: collect generation 0 only. A window making many long-lived widgets (100 device cards
+    filling in) moved thousands of objects into generation 1, whose collections then held the Qt thread 5-8 ms
+    each, every few hundred ms; they are settled at once by ``settle_young()`` when the work ends. A hold not renewed
+    lapses by itself (a window closed mid-fill leaves none behind)."""
+    global _young_only_until
+    _young_only_until = time.monotonic() + seconds if seconds > 0 else 0.0
+
+
+def settle_young() -> None:
+    """The work that made them is done: what survived is long-lived (frozen like the window, ``freeze_long_lived``),
+    and the older generations are collected as before."""
+    gc.collect(0)
+    gc.freeze()
+    young_only(0)
+
+
 def collect_due() -> int:
     """Collect the oldest generation whose count passed its threshold (as the automatic collector would)."""
     counts, thresholds = gc.get_count(), gc.get_threshold()
     due = [gen for gen in (2, 1, 0) if counts[gen] > thresholds[gen]]
+    if due and due[0] > 0 and time.monotonic() < _young_only_until:
+        due = [0] if counts[0] > thresholds[0] else []
     return gc.collect(due[0]) if due else 0
 
 
