@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+import threading
 from pathlib import Path
 
 import av
@@ -73,6 +74,30 @@ def test_x264s_own_threads_run_below_the_python_threads_and_the_opener_keeps_its
     assert {os.getpriority(os.PRIO_PROCESS, int(tid)) for tid in made} == {expected}
     assert os.getpriority(os.PRIO_PROCESS, 0) == own
     del ctx
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's")
+def test_the_open_runs_at_the_callers_priority_and_only_the_threads_it_makes_go_below() -> None:
+    """An x264 open holds the GIL throughout: at +5 a busy PC preempted it while the window waited for that GIL."""
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    seen: list[tuple[int, int]] = []
+    release = threading.Event()
+
+    def open_like() -> threading.Thread:
+        seen.append((threading.get_native_id(), os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
+        worker = threading.Thread(target=release.wait, args=(30,))  # as x264 makes its threads while it opens
+        worker.start()
+        return worker
+
+    worker = nice.at_lower_priority(open_like, nice.ENCODER_NICE)
+    try:
+        assert seen == [(threading.get_native_id(), own)]
+        assert worker.native_id is not None
+        assert os.getpriority(os.PRIO_PROCESS, worker.native_id) == min(19, own + nice.ENCODER_NICE)
+        assert os.getpriority(os.PRIO_PROCESS, 0) == own
+    finally:
+        release.set()
+        worker.join(30)
 
 
 def test_an_open_that_fails_raises_on_the_callers_thread() -> None:
