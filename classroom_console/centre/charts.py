@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from classroom_console.centre.rollups import epoch_hour, hour_of_week
+from classroom_console.centre.rollups import epoch_hour, hour_key, hour_of_week, week_key
 from classroom_console.usage_model import UsageFilter
 from classroom_console.usage_sql import TOP_N, Dialect, Rows, build_queries
 
@@ -86,6 +86,24 @@ def _in_days(columns: str, table: str, extra: str = "") -> str:
     return "(" + " UNION ALL ".join(f"SELECT {columns} FROM {table} WHERE {r}{extra}" for r in ranges) + ") AS g"
 
 
+_OPEN = 1 << 39  # beyond this an hour number is one of _rooms' open ends
+
+
+def _hour_key(h: int) -> str:
+    """The ``roll_room_hours.hour`` of hour ``h`` (``started_at[:13]``); open ends sort before or after every
+    hour's key ('W' sorts after every digit and before every week's key)."""
+    if not -_OPEN < h < _OPEN:
+        return "" if h < 0 else "W"
+    return hour_key(h)
+
+
+def _week_key(h: int) -> str:
+    """The ``hour`` of the week row starting at Monday hour ``h``; open ends sort around every week's key."""
+    if not -_OPEN < h < _OPEN:
+        return "W" if h < 0 else "X"
+    return week_key(h)[0]
+
+
 def _rooms(f: UsageFilter, params: dict[str, Any], room: str) -> dict[str, str]:
     """totals and room_weeks from the hourly and weekly room sums (whole-hour offsets, no lecturer chosen)."""
     since, until = params["since"], params["until"]
@@ -98,11 +116,20 @@ def _rooms(f: UsageFilter, params: dict[str, Any], room: str) -> dict[str, str]:
         w_lo = w_hi = hi  # no whole week: hours only
     off = int(f.utc_offset_h)
     params.update(h_lo=lo, h_hi=hi, w_lo=w_lo, w_hi=w_hi, off_h=off)
+    if room:  # one room's rows by its key (room_id, hour), never the other rooms' rows in the range
+        params.update(k_lo=_hour_key(lo), k_hi=_hour_key(hi), k_wlo=_hour_key(w_lo), k_whi=_hour_key(w_hi),
+                      kw_lo=_week_key(w_lo), kw_hi=_week_key(w_hi))
+        weekly, first, last = (f"room_id = :room AND hour >= :{a} AND hour < :{b}"
+                               for a, b in (("kw_lo", "kw_hi"), ("k_lo", "k_wlo"), ("k_whi", "k_hi")))
+        in_weeks = "room_id = :room AND hour >= :k_wlo AND hour < :k_whi AND {}"
+    else:
+        weekly = "how = -1 AND h >= :w_lo AND h < :w_hi"
+        first, last = ("h >= :h_lo AND h < :w_lo AND how >= 0", "h >= :w_hi AND h < :h_hi AND how >= 0")
+        in_weeks = "{} AND h >= :w_lo AND h < :w_hi"
     parts = [
-        f"SELECT room_id, h + 60 AS at, sessions, ms FROM roll_room_hours WHERE how = -1 AND h >= :w_lo AND h < :w_hi"
-        f"{room}",
-        f"SELECT room_id, h AS at, sessions, ms FROM roll_room_hours WHERE h >= :h_lo AND h < :w_lo AND how >= 0{room}",
-        f"SELECT room_id, h AS at, sessions, ms FROM roll_room_hours WHERE h >= :w_hi AND h < :h_hi AND how >= 0{room}",
+        f"SELECT room_id, h + 60 AS at, sessions, ms FROM roll_room_hours WHERE {weekly}",
+        f"SELECT room_id, h AS at, sessions, ms FROM roll_room_hours WHERE {first}",
+        f"SELECT room_id, h AS at, sessions, ms FROM roll_room_hours WHERE {last}",
     ]
     totals = (
         "SELECT coalesce(sum(n), 0), coalesce(sum(ms), 0) / 1000.0, "
@@ -113,10 +140,8 @@ def _rooms(f: UsageFilter, params: dict[str, Any], room: str) -> dict[str, str]:
         hours = range(168 - off, 168) if off > 0 else range(-off)
         moved = f"how IN ({', '.join(str(k) for k in hours)})"  # a list, so the index on (how, h) is used
         parts += [
-            f"SELECT room_id, h AS at, sessions, ms FROM roll_room_hours WHERE {moved} AND h >= :w_lo AND h < :w_hi"
-            f"{room}",
-            f"SELECT room_id, h - how + 60 AS at, -sessions, -ms FROM roll_room_hours WHERE {moved} AND h >= :w_lo "
-            f"AND h < :w_hi{room}",
+            f"SELECT room_id, h AS at, sessions, ms FROM roll_room_hours WHERE {in_weeks.format(moved)}",
+            f"SELECT room_id, h - how + 60 AS at, -sessions, -ms FROM roll_room_hours WHERE {in_weeks.format(moved)}",
         ]
     weeks = (
         "SELECT room_id, wk, sum(ms) / 1000.0 FROM (SELECT room_id, dd - ((dd + 3) % 7) AS wk, sessions, ms "

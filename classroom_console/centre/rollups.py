@@ -158,6 +158,11 @@ def epoch_hour(started_at: str) -> int:
     return day * 24 + int(started_at[11:13])
 
 
+def hour_key(h: int) -> str:
+    """``roll_room_hours.hour`` of hour ``h`` since 1970: its ``started_at[:13]``."""
+    return date.fromordinal(_EPOCH_DAY + h // 24).isoformat() + f"T{h % 24:02d}"
+
+
 def hour_of_week(h: int) -> int:
     """0 = Monday 00:00 UTC (1970-01-01 was a Thursday: 72 hours after a Monday)."""
     return (h + 72) % 168
