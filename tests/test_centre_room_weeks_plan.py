@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import sqlite3
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -49,7 +50,7 @@ def conn() -> sqlite3.Connection:
     return c
 
 
-def _run(c: sqlite3.Connection, f: UsageFilter, name: str) -> tuple[list[tuple[object, ...]], list[str]]:
+def _run(c: sqlite3.Connection, f: UsageFilter, name: str) -> tuple[list[Any], list[str]]:
     q, params, _ = charts.plan(SQLITE, f)
     p = charts.params_for(q[name], params)
     steps = [str(row[3]) for row in c.execute("EXPLAIN QUERY PLAN " + q[name], p)]
