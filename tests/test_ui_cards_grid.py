@@ -143,3 +143,33 @@ def test_changes_of_many_cards_on_screen_are_painted_a_few_a_frame(
                            within=10, what="every card's new hours")
 
     run(qloop, scenario())
+
+
+def test_newer_news_of_a_device_supersedes_a_change_held_for_the_next_frame(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    """A change held back because this frame had shown its share, then news that the device is a camera after all:
+    the card stays a camera card; the held, older change is not applied after it (review R4)."""
+
+    async def scenario() -> None:
+        async with window_on_a_quiet_core(qtbot, tmp_path) as (core, window):
+            lecturer = window.lecturer
+            device = projector(0)
+            core.room.update_device(device)
+            await wait_for(lambda: device.uid in lecturer.cards and not lecturer.unbuilt and not lecturer._made,
+                           within=30, what="the projector's card")
+            off = dataclasses.replace(device, state={**device.state, "power": "off"})
+            lecturer._frame_full = lambda _card: True  # type: ignore[assignment]  # this frame's share is shown
+            lecturer.show_device(off)
+            assert device.uid in lecturer._repaint_due  # held for the next frame
+            del lecturer._frame_full
+            camera = dataclasses.replace(device, kind=DeviceKind.CAMERA,
+                                         capabilities=frozenset({Capability.STREAM}), state={})
+            lecturer.show_device(camera)
+            await wait_for(lambda: not lecturer._repaint_timer.isActive() and not lecturer._repaint_due,
+                           within=30, what="the held frame's turn")
+            card = lecturer.cards[device.uid]
+            assert Capability.STREAM in card.device.capabilities, "the older, held news turned the camera back"
+            assert type(card).__name__ == "CameraCard"
+
+    run(qloop, scenario())

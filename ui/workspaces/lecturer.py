@@ -496,6 +496,9 @@ class LecturerWorkspace(QWidget):
         self.elapsed_label.setText(self.tr("Elapsed %1").replace("%1", clock))
 
     def show_device(self, device: DeviceInfo) -> None:
+        # Newer news supersedes a change held for the next frame: applied after it, the held one would bring back
+        # the old state, or the old kind of card for a device that turned out to be a camera (review R4).
+        self._repaint_due.pop(device.uid, None)
         card = self.cards.get(device.uid)
         wants_camera = Capability.STREAM in device.capabilities
         if card is None:
@@ -520,7 +523,6 @@ class LecturerWorkspace(QWidget):
             if not self._repaint_timer.isActive():
                 self._repaint_timer.start()
             return
-        self._repaint_due.pop(device.uid, None)
         card.update_device(device)
         window = self.camera_windows.get(device.uid)
         if window is not None:
