@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import gc
 import threading
+import weakref
 
 from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
 from ui.main_thread_gc import MainThreadCollector, collect_due, settle_young, young_only
+
+
+class _Garbage:
+    def __init__(self) -> None:
+        self.me = self  # a cycle of plain Python objects
 
 
 class _Cycle:
@@ -62,8 +68,12 @@ def test_while_held_only_the_youngest_generation_is_collected(qtbot: QtBot) -> N
         young_only(30)
         collect_due()
         assert collected == [0]  # a filling window: no pass over the older generations' long-lived widgets
-        settle_young()  # the fill is over: the survivors frozen, the hold gone
-        assert gc.get_freeze_count() > 0
+        alive = _Garbage()  # alive when the fill ends (an encoder of a recording running meanwhile, say)
+        alive_ref = weakref.ref(alive)
+        settle_young()  # the fill is over: the hold gone, nothing frozen
+        del alive  # it becomes cyclic garbage later
+        gc.collect()
+        assert alive_ref() is None, "a cycle alive when the fill ended was frozen for good"
         gc.collect(0)
         gc.collect(0)  # generation 1 due again
         collected.clear()

@@ -26,10 +26,10 @@ def young_only(seconds: float) -> None:
 
 
 def settle_young() -> None:
-    """The work that made them is done: what survived is long-lived (frozen like the window, ``freeze_long_lived``),
-    and the older generations are collected as before."""
-    gc.collect(0)
-    gc.freeze()
+    """The work that made them is done: the older generations are collected as before, when due. Nothing is frozen
+    here: what is alive at that moment is not only the new widgets but whatever else the app is doing (a recording's
+    encoder and its outputs, tasks in flight), which a freeze would keep for good once it became cyclic garbage; only
+    start-up freezes (``freeze_long_lived``), before any of that exists (review R4)."""
     young_only(0)
 
 
