@@ -73,3 +73,26 @@ async def test_reports_asked_at_once_are_shared_by_the_report_processes_as_the_l
                 assert r.status == 200 and (await r.json())["sessions"] == len(rooms) + n + 1
         _, makers = await _all_ready(centre)
         assert makers[0].pid not in (None, pids[0])
+
+
+async def test_a_child_stopped_by_signal_is_told_apart_from_one_that_died_and_each_is_named(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """systemd's SIGTERM (or Ctrl+C) reaches the whole process group, children first: an info line naming the child,
+    not an error; a child killed otherwise is an error naming which it was (review R4: a report process's end was
+    told as the session store process's, and a clean stop logged errors)."""
+    async with running_centre(tmp_path) as centre:
+        _store, makers = await _all_ready(centre)
+        caplog.set_level("INFO", logger=store_process.log.name)
+        first, second = makers[0], makers[1]
+        assert first.pid is not None and second.pid is not None
+        os.kill(first.pid, signal.SIGTERM)
+        os.kill(second.pid, signal.SIGKILL)
+        for _ in range(3000):  # bounded: 30 s
+            said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == store_process.log.name]
+            if len(said) >= 2:
+                break
+            await asyncio.sleep(0.01)
+        assert ("INFO", f"a report process was stopped by signal {int(signal.SIGTERM)}") in said, said
+        assert any(level == "ERROR" and text.startswith("a report process went away") for level, text in said), said
+        assert not any("session store" in text for _, text in said), said

@@ -22,6 +22,7 @@ import gc
 import logging
 import os
 import pickle
+import signal
 import socket
 import sqlite3
 import struct
@@ -134,6 +135,7 @@ class SessionStore:
 
     async def _read(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         decode = msgspec.msgpack.Decoder(list[tuple[int, int | None, str | None, str | None, bytes | None]]).decode
+        gone: str | None = None  # why the child's answers stopped, when it was not closed by us
         try:
             while True:
                 head = await reader.readexactly(HEAD.size)
@@ -149,15 +151,25 @@ class SessionStore:
                     else:
                         future.set_result(body if body is not None else held)
         except (asyncio.IncompleteReadError, ConnectionError, msgspec.DecodeError) as exc:
-            if not self._closed:
-                log.error("the session store process went away (%s); it is started again on the next upload",
-                          type(exc).__name__)
+            gone = None if self._closed else type(exc).__name__
         finally:
             writer.close()
             if self._writer is writer:
                 self._writer = None
             self._fail_waiting()
+            proc = self._proc
             await asyncio.to_thread(self._stop_child)
+        if gone is not None:
+            self._say_gone(gone, proc.returncode if proc is not None else None)
+
+    def _say_gone(self, why: str, code: int | None) -> None:
+        """Which child, and whether it was told to stop: SIGTERM or SIGINT to the centre's whole process group
+        (systemd stopping the service, Ctrl+C) reaches the children first, which is no fault."""
+        who = "the session store process" if self.role == STORE else "a report process"
+        if code is not None and -code in (signal.SIGTERM, signal.SIGINT):
+            log.info("%s was stopped by signal %d", who, -code)
+        else:
+            log.error("%s went away (%s); it is started again when next needed", who, why)
 
     def _fail_waiting(self) -> None:
         waiting, self._waiting = self._waiting, {}
