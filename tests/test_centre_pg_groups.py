@@ -29,8 +29,8 @@ from classroom_console.centre.db import Identity
 from classroom_console.centre.db_postgres import PostgresCentreDB, plain_numbers
 from classroom_console.centre.db_sqlite import SqliteCentreDB
 from classroom_console.centre.payloads import SessionRows, recording_row, session_rows
-from classroom_console.centre.pg_reports import Mark, report_bytes
-from classroom_console.centre.reports import report_json
+from classroom_console.centre.pg_reports import Mark
+from classroom_console.centre.reports import report_bytes, report_json
 from classroom_console.centre.tokens import ROOM, folder_for, issue_token, token_hash
 from classroom_console.usage_model import UsageFilter, UsageReport
 from classroom_console.usage_sql import POSTGRESQL, assemble
@@ -87,7 +87,7 @@ async def test_sessions_sent_at_once_are_stored_in_groups_with_the_same_sums_as_
         for f in FILTERS:
             _, base = await asyncio.to_thread(recount, tmp_path / "centre.db", f)
             assert await pg.usage(f) == base, f
-            assert await pg.usage_body(f) == report_json(base), f  # pg_reports.report_bytes: the same bytes
+            assert await pg.usage_body(f) == report_json(base), f  # reports.report_bytes: the same bytes
     finally:
         await pg.close()
         await lite.close()

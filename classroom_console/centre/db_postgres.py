@@ -21,8 +21,9 @@ from classroom_console.centre.db import CentreDB, Identity, RecordingState, Toke
 from classroom_console.centre.failures import DatabaseDown, Outage
 from classroom_console.centre.payloads import SessionRows
 from classroom_console.centre.pg_batch import Batcher
-from classroom_console.centre.pg_reports import Make, Mark, ReportThread, Version, filter_key, report_bytes
+from classroom_console.centre.pg_reports import Make, Mark, ReportThread, Version, filter_key
 from classroom_console.centre.pg_writer import WRITERS, GroupWriter
+from classroom_console.centre.reports import report_bytes
 from classroom_console.store import utc_iso
 from classroom_console.usage_model import UsageFilter, UsageReport
 from classroom_console.usage_sql import POSTGRESQL, assemble, to_numbered, used_params
