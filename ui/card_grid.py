@@ -91,11 +91,7 @@ class CardGrid(QWidget):
         """Keeps the grid as tall as ``cards`` cards of ``card_height`` need (0: as tall as its cards)."""
         rows = -(-cards // self.columns)
         reserved = max(0, rows * (card_height + self.spacing) - self.spacing) if cards else 0
-        if reserved != self._reserved:
-            before = max(self._extent, self._reserved)
-            self._reserved = reserved
-            if max(self._extent, self._reserved) != before:
-                self.updateGeometry()
+        self._set_height(self._extent, reserved)
 
     # -- size -----------------------------------------------------------------------------------
     def sizeHint(self) -> QSize:
@@ -162,12 +158,14 @@ class CardGrid(QWidget):
             if self._placed.get(card) != geometry:
                 self._placed[card] = geometry
                 card.setGeometry(QRect(*geometry))
-        extent = max(0, y - self.spacing)
-        if extent != self._extent:
-            before = max(self._extent, self._reserved)
-            self._extent = extent
-            if max(self._extent, self._reserved) != before:
-                self.updateGeometry()
+        self._set_height(max(0, y - self.spacing), self._reserved)
+
+    def _set_height(self, extent: int, reserved: int) -> None:
+        """The rows' height and the height kept for cards to come; the scroll area hears only of a real change."""
+        before = max(self._extent, self._reserved)
+        self._extent, self._reserved = extent, reserved
+        if max(extent, reserved) != before:
+            self.updateGeometry()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -197,7 +195,7 @@ class CardGrid(QWidget):
                     anchor = previous[-1]
                     break
         if anchor is None:
-            after = next((tab_stops(c) for c in ranked[index + 1:] if c in self._chained and tab_stops(c)), None)
+            after = next((found for c in ranked[index + 1:] if c in self._chained and (found := tab_stops(c))), None)
             if after is not None:
                 anchor = after[0].previousInFocusChain()
                 while anchor is not None and not anchor.focusPolicy() & Qt.FocusPolicy.TabFocus:
