@@ -482,8 +482,9 @@ class SqliteCentreDB(CentreDB):
     async def usage_body(self, f: UsageFilter) -> bytes | None:
         """Made by the report process with the fewest reports waiting, in turn (their GILs are their own; the loop
         only sends the bytes); while none runs, by the session store process; else None (the loop's readers)."""
-        makers = [p for p in self._report_procs if p.ready] if self.store_process and not self._closing else []
-        if len(makers) < len(self._report_procs) and self.store_process and not self._closing:
+        running = self.store_process and not self._closing
+        makers = [p for p in self._report_procs if p.ready] if running else []
+        if running and len(makers) < len(self._report_procs):
             for reporter in self._report_procs:
                 reporter.warm()  # started (again) for the next reports
         maker = min(makers, key=lambda p: (p.waiting, p.asked)) if makers else self._ready_store_process()
