@@ -6,6 +6,9 @@ by its kind in the user's language ("Test pattern 2"), never by the program's ke
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from math import ceil
+
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -59,6 +62,13 @@ class _RenameDelegate(QStyledItemDelegate):
             self.panel.sig_rename.emit(str(index.data(NAME_ROLE)), editor.text())
 
 
+def _characters_for(box: QComboBox, words: Iterable[str]) -> int:
+    """How many characters of Qt's measure (an "X") the widest of ``words`` takes in ``box``, plus one."""
+    metrics = box.fontMetrics()
+    widest = max((metrics.horizontalAdvance(text) for text in words), default=0)
+    return ceil(widest / max(1, metrics.horizontalAdvance("X"))) + 1
+
+
 class SourcesPanel(QWidget):
     sig_add = Signal(str, str)  # a source spec, e.g. "camera:rtsp://...", and the name it gets ("": its kind's)
     sig_remove = Signal(str)  # a source name
@@ -95,22 +105,37 @@ class SourcesPanel(QWidget):
         }
         for key, label in self.kinds.items():
             self.kind_picker.addItem(label, key)
-        # Sized by a short name, not the longest one, so the column fits a 1366-px screen in Russian too.
-        self.kind_picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.kind_picker.setMinimumContentsLength(10)
+        self.hints = {
+            "test-pattern": self.tr("size, e.g. 1280x720 (optional)"),
+            "tone": "",
+            "mic": self.tr("default microphone"),
+            "screen": self.tr("display, e.g. :0 (optional)"),
+            "camera": self.tr("rtsp://, http:// or /dev/video0"),
+        }
+        # The hint is short enough for the field; the tooltip says the rest.
+        self.tips = {
+            "test-pattern": self.tr("Optional: the pattern's size. Empty: the program's size."),
+            "mic": self.tr("A microphone from the list, or empty for the system's default one."),
+            "screen": self.tr("Optional: the X display to capture. Empty: this one."),
+            "camera": self.tr("A camera found in the room, or its stream's address: rtsp://, http:// or /dev/video0."),
+        }
         self.detail = QComboBox()
         self.detail.setEditable(True)
-        self.detail.setMinimumContentsLength(12)
-        self.detail.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        # Each as wide as its longest words, so no kind and no hint is cut; a camera's long URL scrolls instead.
+        for box, words in ((self.kind_picker, self.kinds.values()), (self.detail, self.hints.values())):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(_characters_for(box, words))
         self.add_button = QPushButton(self.tr("Add"))
         self.remove_button = QPushButton(self.tr("Remove"))
         self.remove_button.setEnabled(False)
-        row = QHBoxLayout()
-        row.addWidget(self.kind_picker, 1)
-        row.addWidget(self.add_button)
-        column.addLayout(row)
+        # Kind, then its detail, then the buttons, each on a row of its own: beside a button the picker and the
+        # detail's hint were cut in Russian ("Испытательная", "размер, например 1280x72…") in a 1366-px window.
+        column.addWidget(self.kind_picker)
         column.addWidget(self.detail)
-        column.addWidget(self.remove_button)
+        row = QHBoxLayout()
+        row.addWidget(self.add_button, 1)
+        row.addWidget(self.remove_button, 1)
+        column.addLayout(row)
 
         gain_row = QHBoxLayout()
         self.gain_label = QLabel(self.tr("Gain"))
@@ -155,14 +180,8 @@ class SourcesPanel(QWidget):
         kind = self.current_kind()
         self.detail.clear()
         self.detail.setEditText("")  # a camera's URL must not stay behind for a test pattern
-        hints = {
-            "test-pattern": self.tr("size, e.g. 1280x720 (optional)"),
-            "tone": "",
-            "mic": self.tr("default microphone"),
-            "screen": self.tr("display, e.g. :0 (optional)"),
-            "camera": self.tr("rtsp://, http:// or /dev/video0"),
-        }
-        self._placeholder(hints.get(kind, ""))
+        self._placeholder(self.hints.get(kind, ""))
+        self.detail.setToolTip(self.tips.get(kind, ""))
         self.detail.setEnabled(kind != "tone")
         self.sig_kind_changed.emit(kind)
 

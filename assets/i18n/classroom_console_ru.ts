@@ -2517,7 +2517,7 @@ Console</source>
     </message>
     <message>
         <source>size, e.g. 1280x720 (optional)</source>
-        <translation>размер, например 1280x720 (необязательно)</translation>
+        <translation>размер, например 1280x720</translation>
     </message>
     <message>
         <source>default microphone</source>
@@ -2525,11 +2525,27 @@ Console</source>
     </message>
     <message>
         <source>display, e.g. :0 (optional)</source>
-        <translation>дисплей, например :0 (необязательно)</translation>
+        <translation>дисплей, например :0</translation>
     </message>
     <message>
         <source>rtsp://, http:// or /dev/video0</source>
         <translation>rtsp://, http:// или /dev/video0</translation>
+    </message>
+    <message>
+        <source>Optional: the pattern&apos;s size. Empty: the program&apos;s size.</source>
+        <translation>Необязательно: размер таблицы. Пусто — размер программы.</translation>
+    </message>
+    <message>
+        <source>A microphone from the list, or empty for the system&apos;s default one.</source>
+        <translation>Микрофон из списка; пусто — микрофон системы по умолчанию.</translation>
+    </message>
+    <message>
+        <source>Optional: the X display to capture. Empty: this one.</source>
+        <translation>Необязательно: какой дисплей X снимать. Пусто — этот.</translation>
+    </message>
+    <message>
+        <source>A camera found in the room, or its stream&apos;s address: rtsp://, http:// or /dev/video0.</source>
+        <translation>Камера, найденная в аудитории, или адрес её потока: rtsp://, http:// или /dev/video0.</translation>
     </message>
     <message>
         <source>no microphone found</source>

@@ -1,0 +1,55 @@
+"""The Studio's source picker and its hints are read whole at a lecturer PC's 1366x768, in English and Russian.
+
+Beside the Add button the picker showed "Испытательная" for "Испытательная таблица", and the size hint ended
+"размер, например 1280x72…": a technician could not tell the test pattern from the test tone, nor what to type."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import qasync
+from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox
+from pytestqt.qtbot import QtBot
+
+from tests.qt_helpers import run
+from tests.test_ui_studio import studio_workspace
+from tests.test_ui_tab_names import language  # noqa: F401  (the fixture: English, then Russian)
+
+LINE_EDIT_MARGIN = 2  # QLineEdit keeps 2 px each side of its text inside the contents rect
+
+
+def picker_room(picker: QComboBox) -> int:
+    """The width Qt gives the current item's text in a closed combo box."""
+    option = QStyleOptionComboBox()
+    picker.initStyleOption(option)
+    field = picker.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                          QStyle.SubControl.SC_ComboBoxEditField, picker)
+    return field.width()
+
+
+def test_every_source_kind_and_its_hint_show_whole_at_1366x768(
+    qtbot: QtBot, qloop: qasync.QEventLoop, language: str, tmp_path: Path  # noqa: F811
+) -> None:
+    async def scenario() -> None:
+        async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
+            workspace.resize(1366 - 156, 740)
+            workspace.show()
+            qtbot.waitExposed(workspace)
+            sources = workspace.sources
+            picker = sources.kind_picker
+            cut = []
+            for i in range(picker.count()):
+                picker.setCurrentIndex(i)
+                name = picker.itemText(i)
+                if picker.fontMetrics().horizontalAdvance(name) > picker_room(picker):
+                    cut.append(f"kind {name!r} in {picker_room(picker)} px")
+                edit = sources.detail.lineEdit()
+                assert edit is not None
+                hint = edit.placeholderText()
+                margins = edit.textMargins()
+                room = edit.contentsRect().width() - margins.left() - margins.right() - 2 * LINE_EDIT_MARGIN
+                if hint and edit.fontMetrics().horizontalAdvance(hint) > room:
+                    cut.append(f"hint {hint!r} in {room} px")
+            assert cut == [], f"{language}: cut at 1366x768: {cut}"
+
+    run(qloop, scenario())
