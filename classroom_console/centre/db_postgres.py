@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
 import re
 import socket
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -119,6 +121,47 @@ def _down(exc: BaseException) -> bool:
     return isinstance(exc, asyncpg.InterfaceError) and "closed" in str(exc)
 
 
+CUT_WAIT_S = 0.25
+
+
+def _closed(conn: Any) -> bool:
+    """A pool's connection that the server closed is taken back by the pool at once, and its proxy then refuses even
+    ``is_closed()`` (InterfaceError: "released back to the pool")."""
+    try:
+        return bool(conn.is_closed())
+    except asyncpg.InterfaceError:
+        return True
+
+
+async def _lost(exc: BaseException, conn: Any) -> bool:
+    """``_down``, or asyncpg's complaint about a connection's own state on a connection the server has cut.
+
+    A server shutting down (``pg_ctl restart -m fast`` or ``immediate``) sends each backend's client a FATAL and then
+    closes; a statement begun between the two meets a connection that read the FATAL as an unexpected message
+    (``InternalClientError: cannot switch to state 12; another operation (2) is in progress``) and is still open for
+    a moment. That error counts as the server going away only when the connection is closed, or closes within
+    ``CUT_WAIT_S``; on a connection that stays open it is a bug and stays one (500, traceback in the log).
+    """
+    if _down(exc):
+        return True
+    if conn is None or asyncpg is None or not isinstance(exc, asyncpg.InternalClientError | asyncpg.InterfaceError):
+        return False
+    deadline = time.monotonic() + CUT_WAIT_S
+    while not _closed(conn):
+        if time.monotonic() >= deadline:
+            if isinstance(exc, asyncpg.InternalClientError):
+                conn.terminate()  # its protocol's state is not to be trusted: the pool makes a new one
+            return False
+        await asyncio.sleep(0.005)
+    return True
+
+
+def _declared(outage: Outage, url: str, exc: BaseException, epoch: int) -> DatabaseDown:
+    why = unavailable(exc, url) or f"PostgreSQL connection lost ({type(exc).__name__})"
+    outage.down(why, epoch)
+    return DatabaseDown(why)
+
+
 class _Watched:
     """The pool, watched: a connection error becomes ``DatabaseDown`` (a 503), and the outage is logged once."""
 
@@ -138,38 +181,46 @@ class _Watched:
 
 
 class _Acquired:
+    """The outage's epoch is read before the connection is asked for: what began before an outage was noticed proves
+    nothing about the server now (a success then is no "back", a failure after "back" no second "down")."""
+
     def __init__(self, watched: _Watched) -> None:
         self._w = watched
         self._cm: Any = None
+        self._conn: Any = None
+        self._epoch = 0
 
     async def __aenter__(self) -> Any:
+        self._epoch = self._w._outage.epoch
         self._cm = self._w._pool.acquire()
         try:
-            return await self._cm.__aenter__()
+            self._conn = await self._cm.__aenter__()
         except BaseException as exc:
             self._cm = None
-            self._fail(exc)
+            await self._fail(exc)
             raise
+        return self._conn
 
     async def __aexit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
         cm, self._cm = self._cm, None
+        conn, self._conn = self._conn, None
+        # Judged before the connection goes back: a cut one is closed (or let go) first, never handed out again.
+        lost = exc is not None and isinstance(exc, Exception) and await _lost(exc, conn)
         try:
             await cm.__aexit__(kind, exc, tb)
         except BaseException as release_error:
             if exc is None:
-                self._fail(release_error)
+                await self._fail(release_error)  # (no connection to judge: it has gone back, or is gone)
                 raise
         if exc is None:
-            self._w._outage.up()
-        else:
-            self._fail(exc)
+            self._w._outage.up(self._epoch)
+        elif lost:
+            raise _declared(self._w._outage, self._w._url, exc, self._epoch) from exc
         return False
 
-    def _fail(self, exc: BaseException) -> None:
-        if _down(exc):
-            why = unavailable(exc, self._w._url) or f"PostgreSQL connection lost ({type(exc).__name__})"
-            self._w._outage.down(why)
-            raise DatabaseDown(why) from exc
+    async def _fail(self, exc: BaseException) -> None:
+        if isinstance(exc, Exception) and await _lost(exc, None):
+            raise _declared(self._w._outage, self._w._url, exc, self._epoch) from exc
 
 
 class _UploadLocks:
@@ -180,25 +231,34 @@ class _UploadLocks:
     advisory lock is re-entrant).
     """
 
-    def __init__(self, pool: Any) -> None:
+    def __init__(self, pool: Any, outage: Outage, url: str) -> None:
         self._pool = pool
+        self._outage = outage
+        self._url = url
         self._conn: Any = None
         self._guard = asyncio.Lock()
 
     async def call(self, sql: str, key: int) -> Any:
+        """``DatabaseDown`` when the server or the connection went away (the outage noted as any request's)."""
         async with self._guard:
-            if self._conn is not None and self._conn.is_closed():
+            epoch = self._outage.epoch
+            if self._conn is not None and _closed(self._conn):
                 await self._drop()
-            if self._conn is None:
-                self._conn = await self._pool.acquire()
             try:
-                return await self._conn.fetchval(sql, key)
+                if self._conn is None:
+                    self._conn = await self._pool.acquire()
+                found = await self._conn.fetchval(sql, key)
             except BaseException as exc:
+                lost = isinstance(exc, Exception) and await _lost(exc, self._conn)
                 # Dropped, a connection is closed and its locks go with it: only when it is gone already or
                 # was cut mid-statement (nothing about it to trust).
-                if self._conn.is_closed() or not isinstance(exc, Exception):
+                if self._conn is not None and (lost or _closed(self._conn) or not isinstance(exc, Exception)):
                     await self._drop()
+                if lost:
+                    raise _declared(self._outage, self._url, exc, epoch) from exc
                 raise
+            self._outage.up(epoch)
+            return found
 
     async def _drop(self) -> None:
         conn, self._conn = self._conn, None
@@ -222,8 +282,9 @@ class PostgresCentreDB(CentreDB):
         self.report_pool = report_pool if report_pool is not None else pool
         # So does the token lookup every request makes.
         self.quick_pool = quick_pool if quick_pool is not None else self.report_pool
-        self._locks = _UploadLocks(pool._pool if isinstance(pool, _Watched) else pool)
         self._url = pool._url if isinstance(pool, _Watched) else ""
+        self._locks = _UploadLocks(pool._pool if isinstance(pool, _Watched) else pool,
+                                   pool._outage if isinstance(pool, _Watched) else Outage(), self._url)
         # Made on a thread of their own once ``open`` has started it (``pg_reports``), else on this loop.
         self.reports = ReportThread()
         self.reports.use(self._version, self._report_and_body)
@@ -467,19 +528,11 @@ class PostgresCentreDB(CentreDB):
         return await self.fetch(sql, params)  # each statement commits on its own (autocommit)
 
     async def try_lock_upload(self, key: int) -> bool | None:
-        try:
-            return bool(await self._locks.call("SELECT pg_try_advisory_lock($1)", key))
-        except Exception as exc:
-            if _down(exc):
-                raise DatabaseDown(unavailable(exc, self._url) or "PostgreSQL connection lost") from exc
-            raise
+        return bool(await self._locks.call("SELECT pg_try_advisory_lock($1)", key))
 
     async def unlock_upload(self, key: int) -> None:
-        try:
+        with contextlib.suppress(DatabaseDown):  # a lost connection has let go of its locks already
             await self._locks.call("SELECT pg_advisory_unlock($1)", key)
-        except Exception as exc:
-            if not _down(exc):
-                raise  # a lost connection has let go of its locks already
 
     async def close(self) -> None:
         await self._writer.close()

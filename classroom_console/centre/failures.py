@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Awaitable, Callable
 
@@ -39,20 +40,35 @@ class DatabaseDown(Exception):
 
 
 class Outage:
-    """One log line when the database goes away and one when it is back, however many requests failed between."""
+    """One log line when the database goes away and one when it is back, however many requests failed between.
+
+    ``epoch`` counts those changes; a caller reads it before it starts its work and gives it back with the result.
+    Work begun before the last change says nothing about the server now: a statement that had begun before an
+    outage was noticed and then succeeded is not "back" (a restart under load logged down, back, down, back), and
+    one that had begun before the server came back and then failed is not a second "down". Shared by the centre's
+    loop and the reports' thread.
+    """
 
     def __init__(self) -> None:
         self.since: float | None = None
+        self.epoch = 0
+        self._lock = threading.Lock()
 
-    def down(self, why: str) -> None:
+    def down(self, why: str, epoch: int | None = None) -> None:
+        with self._lock:
+            if self.since is None and epoch in (None, self.epoch):
+                self.since = time.monotonic()
+                self.epoch += 1
+                log.error("the database is down (%s); answering 503 until it is back", why)
+
+    def up(self, epoch: int | None = None) -> None:
         if self.since is None:
-            self.since = time.monotonic()
-            log.error("the database is down (%s); answering 503 until it is back", why)
-
-    def up(self) -> None:
-        if self.since is not None:
-            log.warning("the database is back after %.0f s", time.monotonic() - self.since)
-            self.since = None
+            return  # every statement that succeeds comes here: no lock taken while all is well
+        with self._lock:
+            if self.since is not None and epoch in (None, self.epoch):
+                log.warning("the database is back after %.0f s", time.monotonic() - self.since)
+                self.since = None
+                self.epoch += 1
 
 
 def error(status: int, message: str, **headers: str) -> web.Response:
