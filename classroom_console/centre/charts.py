@@ -80,12 +80,24 @@ def _month_after(day: str) -> str:
     return f"{y + m // 12:04d}-{m % 12 + 1:02d}-01"
 
 
-def _in_days(columns: str, table: str, extra: str = "") -> str:
-    """The rows of whole months and of the whole days around them, as one derived table ``g``."""
-    ranges = ("day >= :m_lo AND day < :m_hi", "day >= :day_lo AND day < :md_lo", "day >= :md_hi AND day < :day_hi")
+_DAY_RANGES = (("m_lo", "m_hi"), ("day_lo", "md_lo"), ("md_hi", "day_hi"))  # the whole months, the days around
+
+
+def _in_days(columns: str, table: str, params: Mapping[str, Any], extra: str = "") -> str:
+    """The rows of whole months and of the whole days around them, as one derived table ``g``. A range the filter
+    leaves empty is not asked: PostgreSQL looked an empty one up by the index over every room's days."""
+    ranges = [f"day >= :{lo} AND day < :{hi}" for lo, hi in _DAY_RANGES if params[lo] < params[hi]]
     return "(" + " UNION ALL ".join(f"SELECT {columns} FROM {table} WHERE {r}{extra}" for r in ranges) + ") AS g"
 
 
+# The lamps one room's report shows: of its devices and of any device its sessions used (every device span is in
+# a month row of roll_device_days, 'M' + YYYY-MM, so those rows name them all). Reading every device's lamp (and
+# parsing it) was most of a one-room report's time at 300 rooms; the others are not shown. Each lamp is a subquery
+# of its own, so both back ends look it up by key (PostgreSQL scanned the whole table for a join).
+_SHOWN = ("SELECT uid FROM devices WHERE room_id = :room UNION SELECT device_uid FROM roll_device_days "
+          "WHERE room_id = :room AND day >= 'M' AND day < 'N'")
+ROOM_LAMPS = ("SELECT uid, lamp FROM (SELECT d.uid, (SELECT l.lamp_hours FROM roll_lamps l WHERE l.device_uid = d.uid) "
+              f"AS lamp FROM ({_SHOWN}) AS d) AS x WHERE lamp IS NOT NULL")
 _OPEN = 1 << 39  # beyond this an hour number is one of _rooms' open ends
 
 
@@ -138,7 +150,10 @@ def _rooms(f: UsageFilter, params: dict[str, Any], room: str) -> dict[str, str]:
     )
     if off:  # the hours of a UTC week that fall in the next (east) or last (west) local week move there
         hours = range(168 - off, 168) if off > 0 else range(-off)
-        moved = f"how IN ({', '.join(str(k) for k in hours)})"  # a list, so the index on (how, h) is used
+        listed = ", ".join(str(k) for k in hours)
+        # every room: a list, so the index on (how, h) is used; one room: ``how + 0``, which no index serves, so
+        # PostgreSQL reads the room's key range too rather than the moved hours of every room (it picked those)
+        moved = f"how + 0 IN ({listed})" if room else f"how IN ({listed})"
         parts += [
             f"SELECT room_id, h AS at, sessions, ms FROM roll_room_hours WHERE {in_weeks.format(moved)}",
             f"SELECT room_id, h - how + 60 AS at, -sessions, -ms FROM roll_room_hours WHERE {in_weeks.format(moved)}",
@@ -167,7 +182,8 @@ def plan(d: Dialect, f: UsageFilter) -> tuple[dict[str, str], dict[str, Any], fr
     since, until = params["since"], params["until"]
     room = " AND room_id = :room" if f.room else ""
     whole = f.utc_offset_h == int(f.utc_offset_h)
-    q["lamps"] = "SELECT device_uid, lamp_hours FROM roll_lamps"  # every device's newest, whatever the filter
+    # every device's newest; for one room only its devices' (ROOM_LAMPS)
+    q["lamps"] = ROOM_LAMPS if f.room else "SELECT device_uid, lamp_hours FROM roll_lamps"
     if not f.lecturer and whole:
         q.update(_rooms(f, params, room))
     if f.lecturer:  # from the lecturer's sessions to their recordings, not every recording to its session
@@ -194,28 +210,28 @@ def plan(d: Dialect, f: UsageFilter) -> tuple[dict[str, str], dict[str, Any], fr
     rolled: dict[str, tuple[str, str]] = {}  # chart: (from the sums, the same from the base tables)
     if not f.room:
         if whole:
-            rolled["heatmap"] = (f"SELECT how, sum(ms) / 1000.0 FROM {_in_days('how, ms', 'roll_heat')} GROUP BY how",
-                                 q["heatmap"])
+            heat = _in_days("how, ms", "roll_heat", params)
+            rolled["heatmap"] = (f"SELECT how, sum(ms) / 1000.0 FROM {heat} GROUP BY how", q["heatmap"])
         for key, dim in (("by_lecturer", "lecturer"), ("by_course", "course")):
             rolled[key] = (
                 f"SELECT name, sum(sessions), sum(ms) / 1000.0 FROM "
-                f"{_in_days('name, sessions, ms', 'roll_people', f' AND dim = {chr(39)}{dim}{chr(39)}')} "
+                f"{_in_days('name, sessions, ms', 'roll_people', params, f' AND dim = {chr(39)}{dim}{chr(39)}')} "
                 "GROUP BY name HAVING sum(sessions) > 0",
                 f"SELECT {dim}, count(*), sum(dur_s) FROM session_spans WHERE {base_cond} GROUP BY {dim}",
             )
         rolled["fault_events"] = (
-            f"SELECT device_uid, sum(n), max(last) FROM {_in_days('device_uid, n, last', 'roll_faults')} "
+            f"SELECT device_uid, sum(n), max(last) FROM {_in_days('device_uid, n, last', 'roll_faults', params)} "
             "GROUP BY device_uid",
             q["fault_events"],
         )
+    device_days = _in_days("device_uid, spans, ms", "roll_device_days", params, room)
     rolled["device_hours"] = (
-        f"SELECT device_uid, sum(ms) / 1000.0 FROM {_in_days('device_uid, spans, ms', 'roll_device_days', room)} "
-        "GROUP BY device_uid HAVING sum(spans) > 0",
+        f"SELECT device_uid, sum(ms) / 1000.0 FROM {device_days} GROUP BY device_uid HAVING sum(spans) > 0",
         q["device_hours"],
     )
     rolled["recordings"] = (
         "SELECT coalesce(sum(n), 0), coalesce(sum(ms), 0) / 1000.0, coalesce(sum(bytes), 0) FROM "
-        f"{_in_days('n, ms, bytes', 'roll_recordings', room)}",
+        f"{_in_days('n, ms, bytes', 'roll_recordings', params, room)}",
         q["recordings"],
     )
     for name, (summed, base) in rolled.items():

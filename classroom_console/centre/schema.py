@@ -83,6 +83,10 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS session_hours_room ON session_hours(room_id, started_at, how, secs)",
     "CREATE INDEX IF NOT EXISTS device_spans_lecturer ON device_spans(lecturer, started_at, device_uid, dur_s)",
     "CREATE INDEX IF NOT EXISTS recordings_session ON recordings(room_id, session_id, started_at)",
+    # One room's device hours and recordings in part-days (a range's ends, under a day) by its key: without these
+    # the room's whole history was read (by the primary key), or every room's rows of that part-day.
+    "CREATE INDEX IF NOT EXISTS device_spans_room ON device_spans(room_id, started_at, device_uid, dur_s)",
+    "CREATE INDEX IF NOT EXISTS recordings_room ON recordings(room_id, started_at, duration_s, size_bytes)",
     """CREATE INDEX IF NOT EXISTS session_events_fault_rooms ON session_events(room_id, session_id, device_uid,
         wall_time) WHERE kind IN ('error', 'command_failed')""",
     """CREATE INDEX IF NOT EXISTS session_events_fault_times ON session_events(wall_time, device_uid)

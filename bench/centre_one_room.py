@@ -1,0 +1,362 @@
+"""One room's usage report on a centre of 10 rooms and of 300 rooms holding the same history per room (issue 17 item 3).
+
+A room's console asks the centre for its own report; what that costs must not grow with the other rooms' history.
+Every room gets the same history whatever the number of rooms (each room's sessions drawn from a generator seeded
+by the room), loaded through the centre's real ingest path (``session_rows_fast`` -> ``CentreDB.store_session``,
+``recording_row`` -> ``add_recording``) into SQLite or a throwaway Debian PostgreSQL cluster. Then each chart
+statement of ``charts.plan`` for a set of one-room filters is timed (median of 7, summed over a chart's parts) and
+the whole report: SQLite as ``db_sqlite.query_charts`` reads it, PostgreSQL as one combined statement as
+``db_postgres`` sends it. ``--compare REV`` times ``centre/charts.py`` of git revision REV beside the working
+tree's in the same run, and checks the two give byte-identical reports. ``--plans`` prints each statement's plan
+(EXPLAIN QUERY PLAN; PostgreSQL: EXPLAIN (ANALYZE, BUFFERS)) for the largest centre.
+
+Usage: python bench/centre_one_room.py [--rooms 10,300] [--sessions 60] [--events 20] [--backend sqlite|postgresql|both]
+       [--compare REV] [--plans] [--keep DIR [--reuse]]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import asyncpg  # noqa: E402
+
+from bench.pg_cluster import postgres  # noqa: E402
+from classroom_console.centre import charts, schema  # noqa: E402
+from classroom_console.centre.db import CentreDB  # noqa: E402
+from classroom_console.centre.db_postgres import PostgresCentreDB, plain_numbers  # noqa: E402
+from classroom_console.centre.db_sqlite import SqliteCentreDB  # noqa: E402
+from classroom_console.centre.payloads import recording_row, session_rows  # noqa: E402
+from classroom_console.centre.reports import report_bytes  # noqa: E402
+from classroom_console.centre.session_fast import session_rows_fast  # noqa: E402
+from classroom_console.usage_model import UsageFilter  # noqa: E402
+from classroom_console.usage_sql import POSTGRESQL, SQLITE, assemble, to_numbered, used_params  # noqa: E402
+
+DEVICES_PER_ROOM, LECTURERS, COURSES = 6, 40, 60
+ROOM = "room-7"
+FILTERS = {
+    "room": UsageFilter(room=ROOM),
+    "room +5h": UsageFilter(room=ROOM, utc_offset_h=5),
+    "room -3h": UsageFilter(room=ROOM, utc_offset_h=-3),
+    "room +5.5h": UsageFilter(room=ROOM, utc_offset_h=5.5),
+    "room, a quarter +5h": UsageFilter(room=ROOM, since=date(2026, 1, 5), until=date(2026, 3, 28), utc_offset_h=5),
+    "room, a month": UsageFilter(room=ROOM, since=date(2026, 2, 1), until=date(2026, 2, 28)),
+    "room, a week +5h": UsageFilter(room=ROOM, since=date(2026, 2, 9), until=date(2026, 2, 15), utc_offset_h=5),
+    "room, a day -3h": UsageFilter(room=ROOM, since=date(2026, 2, 10), until=date(2026, 2, 10), utc_offset_h=-3),
+    "all rooms": UsageFilter(),
+    "all rooms, a month +5h": UsageFilter(since=date(2026, 2, 1), until=date(2026, 2, 28), utc_offset_h=5),
+}
+Plan = Callable[[Any, UsageFilter], tuple[dict[str, str], dict[str, Any], frozenset[str]]]
+OLD = "old"  # the database copy the old statements read (without today's new indexes)
+Results = dict[str, dict[str, tuple[dict[str, float], float, bytes]]]  # plan: filter: (ms a chart, ms, the bytes)
+
+
+def iso(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def room_bodies(r: int, sessions: int, events: int) -> Iterator[tuple[str, str, bytes, bytes | None]]:
+    """Room ``r``'s history: the same whatever the number of rooms (its own seed)."""
+    rng = random.Random(1000 + r)
+    start = datetime(2025, 9, 1, tzinfo=UTC)
+    room = f"room-{r}"
+    for i in range(sessions):
+        begin = (start + timedelta(days=rng.randrange(365))).replace(hour=rng.randrange(7, 19),
+                                                                    minute=rng.choice((0, 10, 30, 40)))
+        end = begin + timedelta(minutes=rng.randrange(40, 200))
+        span = (end - begin).total_seconds()
+        sid = f"s{r:04d}-{i:05d}"
+        evs: list[dict[str, Any]] = [{"id": k + 1, "device_uid": f"mac:{r}:{rng.randrange(DEVICES_PER_ROOM)}",
+                "kind": rng.choices(("state", "command", "error", "command_failed"), (80, 18, 1.5, 0.5))[0],
+                "payload": {}, "wall_time": iso(begin + timedelta(seconds=rng.random() * span))}
+               for k in range(events)]
+        readings = [{"device_uid": f"mac:{r}:{d}", "wall_time": iso(begin), "power": "on",
+                     "lamp_hours": [500 + i], "error_status": {} if rng.random() > 0.1 else {"lamp": "warning"}}
+                    for d in range(2)] if i % 5 == 0 else []
+        body = {
+            "session": {"id": sid, "lecturer": f"Lecturer {rng.randrange(LECTURERS)}",
+                        "course": f"Course {rng.randrange(COURSES)}", "kind": "active-learning",
+                        "started_at": iso(begin), "ended_at": iso(end), "status": "completed"},
+            "events": evs,
+            "devices": [{"uid": f"mac:{r}:{d}", "kind": "projector" if d < 2 else "camera", "name": f"Device {r}.{d}"}
+                        for d in range(DEVICES_PER_ROOM)],
+            "readings": readings,
+        }
+        rec = None
+        if i % 4 == 0:
+            rec = json.dumps({"id": f"r{r:04d}-{i:05d}", "session_id": sid, "name": "lecture.mp4",
+                              "size": 1_500_000_000, "sha256": "0" * 64, "started_at": iso(begin),
+                              "stopped_at": iso(end), "duration_s": span}).encode()
+        yield room, sid, json.dumps(body).encode(), rec
+
+
+async def load(db: CentreDB, rooms: int, sessions: int, events: int) -> float:
+    """Every room's history through the ingest path, 16 uploads at once, rooms interleaved; seconds taken."""
+    now = iso(datetime.now(UTC))
+    gate = asyncio.Semaphore(16)
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def one(room: str, sid: str, raw: bytes, rec: bytes | None) -> None:
+        try:
+            rows = session_rows_fast(room, sid, raw, now) or session_rows(room, sid, json.loads(raw), now)
+            await db.store_session(rows)
+            if rec is not None:
+                await db.add_recording(recording_row(room, json.loads(rec), 1 << 40))
+        finally:
+            gate.release()
+
+    started = time.perf_counter()
+    makers = [room_bodies(r, sessions, events) for r in range(rooms)]
+    for _ in range(sessions):
+        for maker in makers:
+            await gate.acquire()
+            task = asyncio.ensure_future(one(*next(maker)))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+    if tasks:
+        await asyncio.gather(*tasks)
+    return time.perf_counter() - started
+
+
+def module_at(rev: str, name: str) -> ModuleType:
+    """``classroom_console/centre/<name>.py`` as it was at git revision ``rev``, as a module of its own."""
+    text = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:classroom_console/centre/{name}.py"],
+                          check=True, capture_output=True, text=True).stdout
+    path = Path(tempfile.mkdtemp(prefix="cc-old-")) / f"{name}_old.py"
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location(f"{name}_old", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def new_indexes(rev: str) -> list[str]:
+    """The indexes today's schema makes that the schema of ``rev`` did not: the old statements run without them."""
+    old = {schema.index_name(s) for s in module_at(rev, "schema").SCHEMA}
+    return [n for n in (schema.index_name(s) for s in schema.SCHEMA) if n and n not in old]
+
+
+def median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
+
+
+def chart_of(name: str) -> str:
+    return name.split("__")[0]
+
+
+def sqlite_runs(path: Path, old_path: Path, plans: dict[str, Plan], show: bool) -> Results:
+    """Per plan, per filter: (ms per chart, ms for the whole report, report bytes); the old plan reads ``old_path``."""
+    conns = {p: sqlite3.connect(where.absolute().as_uri() + "?mode=ro", uri=True)
+             for p, where in ((p, old_path if p != "new" else path) for p in plans)}
+    out: Results = {p: {} for p in plans}
+    try:
+        for label, f in FILTERS.items():
+            planned = {p: plan(SQLITE, f) for p, plan in plans.items()}
+            for p, (q, params, _) in planned.items():
+                if show:
+                    print(f"  -- {p} {label}")
+                    for name, sql in q.items():
+                        steps = [str(r[3]) for r in conns[p].execute("EXPLAIN QUERY PLAN " + sql,
+                                                                       charts.params_for(sql, params))]
+                        print(f"     {name}: {' | '.join(steps)}")
+            per: dict[str, dict[str, list[float]]] = {p: {} for p in plans}
+            whole: dict[str, list[float]] = {p: [] for p in plans}
+            body: dict[str, bytes] = {}
+            for _ in range(8):  # the first a warm-up
+                for p, (q, params, rolled) in planned.items():  # old and new alternated
+                    times: dict[str, float] = {}
+                    rows: dict[str, list[Any]] = {}
+                    t0 = time.perf_counter()
+                    for name, sql in q.items():
+                        t = time.perf_counter()
+                        rows[name] = conns[p].execute(sql, charts.params_for(sql, params)).fetchall()
+                        times[chart_of(name)] = times.get(chart_of(name), 0.0) + (time.perf_counter() - t) * 1000
+                    body[p] = report_bytes(assemble(f, charts.merge(rows, rolled)))
+                    whole[p].append((time.perf_counter() - t0) * 1000)
+                    for name, ms in times.items():
+                        per[p].setdefault(name, []).append(ms)
+            for p in plans:
+                out[p][label] = ({n: median(v[1:]) for n, v in per[p].items()}, median(whole[p][1:]), body[p])
+    finally:
+        for conn in conns.values():
+            conn.close()
+    return out
+
+
+async def pg_runs(urls: dict[str, str], plans: dict[str, Plan], show: bool) -> Results:
+    """As ``sqlite_runs``; each plan reads the database at ``urls[plan]``."""
+    out: Results = {p: {} for p in plans}
+    conns = {p: await asyncpg.connect(urls[p]) for p in plans}
+    try:
+        for conn in conns.values():
+            await conn.execute("VACUUM ANALYZE")  # what autovacuum does on a real server
+        await _pg_timed(conns, plans, show, out)
+    finally:
+        for conn in conns.values():
+            await conn.close()
+    return out
+
+
+async def _pg_timed(conns: dict[str, Any], plans: dict[str, Plan], show: bool, out: Results) -> None:
+    for label, f in FILTERS.items():
+        planned = {p: plan(POSTGRESQL, f) for p, plan in plans.items()}
+        if show:
+            for p, (q, params, _) in planned.items():
+                print(f"  -- {p} {label}")
+                for name, sql in q.items():
+                    text, args = to_numbered(plain_numbers(sql), used_params(sql, params))
+                    lines = [r[0] for r in await conns[p].fetch("EXPLAIN (ANALYZE, BUFFERS) " + text, *args)]
+                    print(f"     {name}:\n        " + "\n        ".join(lines))
+        per: dict[str, dict[str, list[float]]] = {p: {} for p in plans}
+        whole: dict[str, list[float]] = {p: [] for p in plans}
+        body: dict[str, bytes] = {}
+        for _ in range(8):
+            for p, (q, params, rolled) in planned.items():
+                times: dict[str, float] = {}
+                for name, sql in q.items():
+                    text, args = to_numbered(plain_numbers(sql), used_params(sql, params))
+                    t = time.perf_counter()
+                    await conns[p].fetch(text, *args)
+                    times[chart_of(name)] = times.get(chart_of(name), 0.0) + (time.perf_counter() - t) * 1000
+                for name, ms in times.items():
+                    per[p].setdefault(name, []).append(ms)
+                names = list(q)
+                combined = plain_numbers("SELECT " + ", ".join(
+                    f"ARRAY(SELECT t FROM ({q[n]}) AS t) AS {n}" for n in names))
+                text, args = to_numbered(combined, used_params(combined, params))
+                t = time.perf_counter()
+                row = await conns[p].fetchrow(text, *args)
+                rep = assemble(f, charts.merge({n: [tuple(r) for r in row[n]] for n in names}, rolled))
+                body[p] = report_bytes(rep)
+                whole[p].append((time.perf_counter() - t) * 1000)
+        for p in plans:
+            out[p][label] = ({n: median(v[1:]) for n, v in per[p].items()}, median(whole[p][1:]), body[p])
+
+
+def show_figures(backend: str, rooms: int, results: Results) -> None:
+    names = list(results)
+    print(f"\n{backend}, {rooms} rooms (load {os.getloadavg()[0]:.1f}): ms, median of 7, " + " / ".join(names))
+    for label in FILTERS:
+        whole = " / ".join(f"{results[p][label][1]:.2f}" for p in names)
+        same = "" if len(names) == 1 else (
+            "  bytes identical" if len({results[p][label][2] for p in names}) == 1 else "  BYTES DIFFER")
+        print(f"  {label}: whole report {whole}{same}")
+        first = results[names[0]][label][0]
+        for chart in first:
+            cells = " / ".join(f"{results[p][label][0].get(chart, float('nan')):.3f}" for p in names)
+            print(f"      {chart:<17}{cells}")
+
+
+async def run(backend: str, folder: Path, rooms: int, args: argparse.Namespace, plans: dict[str, Plan],
+              show: bool) -> Results:
+    where = folder / f"{backend}-{rooms}"
+    where.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        where.chmod(0o755)
+    with postgres(where, "-c shared_buffers=256MB") if backend == "postgresql" else _nothing() as url:
+        db: CentreDB = await PostgresCentreDB.open(url) if url else await SqliteCentreDB.open(where / "centre.db")
+        try:
+            if not args.reuse:
+                secs = await load(db, rooms, args.sessions, args.events)
+                print(f"{backend}: loaded {rooms} rooms x {args.sessions} sessions x {args.events} events in "
+                      f"{secs:.1f} s (load {os.getloadavg()[0]:.1f})", flush=True)
+        finally:
+            await db.close()
+        dropped = new_indexes(args.compare) if args.compare else []
+        if url:
+            urls = {"new": url}
+            if args.compare:
+                old_url = url.replace("/postgres?", f"/{OLD}?")
+                admin = await asyncpg.connect(url)
+                try:
+                    await admin.execute(f"DROP DATABASE IF EXISTS {OLD}")
+                    await admin.execute(f"CREATE DATABASE {OLD} TEMPLATE postgres")
+                finally:
+                    await admin.close()
+                old_conn = await asyncpg.connect(old_url)
+                try:
+                    for name in dropped:
+                        await old_conn.execute(f"DROP INDEX IF EXISTS {name}")
+                finally:
+                    await old_conn.close()
+                urls[args.compare] = old_url
+            return await pg_runs(urls, plans, show)
+    old_path = where / "centre-old.db"
+    old_path.unlink(missing_ok=True)
+    with sqlite3.connect(where / "centre.db") as src, sqlite3.connect(old_path) as conn:
+        src.backup(conn)
+        for name in dropped:
+            conn.execute(f"DROP INDEX IF EXISTS {name}")
+    return await asyncio.to_thread(sqlite_runs, where / "centre.db", old_path, plans, show)
+
+
+@contextmanager
+def _nothing() -> Iterator[str]:
+    yield ""
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)  # a plain kill still stops the cluster (the finally blocks)
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _stop)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rooms", default="10,300", help="centre sizes, comma-separated (default 10,300)")
+    ap.add_argument("--sessions", type=int, default=60, help="sessions per room (default 60)")
+    ap.add_argument("--events", type=int, default=20, help="events per session (default 20)")
+    ap.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    ap.add_argument("--compare", metavar="REV", help="time charts.py of this git revision beside the working tree's")
+    ap.add_argument("--plans", action="store_true", help="print every statement's plan on the largest centre")
+    ap.add_argument("--keep", type=Path, help="load into this folder and leave it there")
+    ap.add_argument("--reuse", action="store_true", help="time what --keep DIR holds already, without loading")
+    args = ap.parse_args()
+    if args.reuse and not args.keep:
+        ap.error("--reuse needs --keep DIR")
+    sizes = [int(n) for n in args.rooms.split(",")]
+    if min(sizes) <= int(ROOM.split("-")[1]):
+        ap.error(f"every centre needs {ROOM}")
+    plans: dict[str, Plan] = {}
+    if args.compare:
+        plans[args.compare] = module_at(args.compare, "charts").plan
+        print(f"{args.compare}'s statements read a copy without the indexes made since: "
+              f"{', '.join(new_indexes(args.compare)) or 'none'}")
+    plans["new"] = charts.plan
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="cc-bench-one-room-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    differ = False
+    try:
+        for backend in ("sqlite", "postgresql") if args.backend == "both" else (args.backend,):
+            for rooms in sizes:
+                results = asyncio.run(run(backend, folder, rooms, args, plans, args.plans and rooms == max(sizes)))
+                show_figures(backend, rooms, results)
+                differ = differ or any(len({results[p][label][2] for p in plans}) > 1 for label in FILTERS)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
