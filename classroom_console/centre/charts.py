@@ -93,11 +93,11 @@ def _in_days(columns: str, table: str, params: Mapping[str, Any], extra: str = "
 # The lamps one room's report shows: of its devices and of any device its sessions used (every device span is in
 # a month row of roll_device_days, 'M' + YYYY-MM, so those rows name them all). Reading every device's lamp (and
 # parsing it) was most of a one-room report's time at 300 rooms; the others are not shown. Each lamp is a subquery
-# of its own, so both back ends look it up by key (PostgreSQL scanned the whole table for a join).
+# of its own, so both back ends look it up by key (PostgreSQL scanned the whole table for a join); a device with no
+# lamp gets NULL, which ``assemble`` reads as no lamp, as it does a device with no row.
 _SHOWN = ("SELECT uid FROM devices WHERE room_id = :room UNION SELECT device_uid FROM roll_device_days "
           "WHERE room_id = :room AND day >= 'M' AND day < 'N'")
-ROOM_LAMPS = ("SELECT uid, lamp FROM (SELECT d.uid, (SELECT l.lamp_hours FROM roll_lamps l WHERE l.device_uid = d.uid) "
-              f"AS lamp FROM ({_SHOWN}) AS d) AS x WHERE lamp IS NOT NULL")
+ROOM_LAMPS = f"SELECT d.uid, (SELECT l.lamp_hours FROM roll_lamps l WHERE l.device_uid = d.uid) FROM ({_SHOWN}) AS d"
 _OPEN = 1 << 39  # beyond this an hour number is one of _rooms' open ends
 
 

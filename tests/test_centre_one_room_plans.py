@@ -1,0 +1,214 @@
+"""A one-room usage report reads only that room's rows, on SQLite and PostgreSQL alike (issue 17 item 3).
+
+A room's console asks for its own report; if any statement of it reads every room's rows (a scan, or an index led
+by a time or an hour of the week), the report costs more as the whole centre grows. For a grid of one-room filters
+(offsets, date ranges, a day, a week) every statement of ``charts.plan`` is planned on a centre of 300 rooms, made
+through the real store path (``store_many``) and copied into PostgreSQL: each table must be read by a key led by
+the room, and a table with times by the room *and* a range (not the room's whole history). The lamps and the
+devices' readings are looked up by the room's device ids. The same reports read the same figures as a recount of
+the base tables, and PostgreSQL's as SQLite's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+import sqlite3
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from classroom_console.centre import charts, schema
+from classroom_console.centre.db_postgres import PostgresCentreDB
+from classroom_console.centre.db_sqlite import _connect, query_charts
+from classroom_console.centre.payloads import recording_row, session_rows
+from classroom_console.centre.sqlite_sessions import store_many
+from classroom_console.usage import query_sqlite
+from classroom_console.usage_model import UsageFilter
+from classroom_console.usage_sql import POSTGRESQL, SQLITE, to_numbered, used_params
+from tests.test_centre_postgres import postgres_url  # noqa: F401  (the fixture: a throwaway cluster)
+from tests.test_centre_rollups import NOW, body
+
+ROOMS, PER_ROOM = 300, 8
+ROOM = "r7"
+ONE_ROOM = (
+    UsageFilter(room=ROOM),
+    UsageFilter(room=ROOM, utc_offset_h=5),
+    UsageFilter(room=ROOM, utc_offset_h=-3),
+    UsageFilter(room=ROOM, utc_offset_h=5.5),
+    UsageFilter(room=ROOM, since=date(2025, 9, 20)),
+    UsageFilter(room=ROOM, since=date(2025, 9, 3), until=date(2025, 11, 20), utc_offset_h=5),
+    UsageFilter(room=ROOM, since=date(2025, 10, 1), until=date(2025, 10, 31)),
+    UsageFilter(room=ROOM, since=date(2025, 9, 8), until=date(2025, 9, 14), utc_offset_h=-3),
+    UsageFilter(room=ROOM, since=date(2025, 9, 10), until=date(2025, 9, 10), utc_offset_h=6),
+    UsageFilter(room=ROOM, since=date(2025, 9, 2), until=date(2025, 10, 20), utc_offset_h=5.5),
+)
+# Tables read by the room alone (no time index by room): the room's devices, its tablet sessions' sums.
+ROOM_ONLY = {"devices", "tablet_sessions"}
+# Looked up by the room's device ids (the lamps, the devices' readings) or the room's session ids (PostgreSQL's
+# join from the room's fault events to their sessions): keyed reads of the room's own rows.
+BY_DEVICE = {"roll_lamps", "device_readings"}
+TABLES = ("sessions", "session_events", "session_spans", "session_hours", "device_spans", "devices", "device_readings",
+          "recordings", "tablet_counts", "tablet_sessions", "roll_room_hours", "roll_people", "roll_heat",
+          "roll_device_days", "roll_faults", "roll_recordings", "roll_lamps")
+
+
+def _tablet_events(start: int, begin: str) -> list[dict[str, Any]]:
+    kinds = (("participant_joined", {"seat": "1"}), ("activity_started", {"activity_id": "a1", "kind": "poll"}),
+             ("answer", {"activity_id": "a1", "seat": "1"}))
+    return [{"id": start + i, "device_uid": None, "kind": k, "payload": p, "wall_time": begin}
+            for i, (k, p) in enumerate(kinds)]
+
+
+@pytest.fixture(scope="module")
+def centre(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """300 rooms of the same kind of history, stored as the SQLite centre stores uploads (rollups included)."""
+    path = tmp_path_factory.mktemp("one-room") / "centre.db"
+    conn = _connect(path)
+    rng = random.Random(11)
+    group = []
+    for i in range(ROOMS * PER_ROOM):
+        room = i % ROOMS
+        b = body(rng, f"s{i}", room, 6)
+        if i % 3 == 0:
+            b["events"] += _tablet_events(100, b["session"]["started_at"])
+        group.append(session_rows(f"r{room}", f"s{i}", b, NOW))
+    conn.execute("BEGIN")
+    store_many(conn, group)
+    conn.executemany(schema.INSERT_READING, [  # a centre's lamps: every projector it has heard of, 8 a room
+        {"room_id": f"r{room}", "device_uid": f"p{room}.{k}", "wall_time": NOW, "power": "on",
+         "lamp_hours": f"[{room + k}]", "error_status": "{}"} for room in range(ROOMS) for k in range(8)])
+    for i in range(0, ROOMS * PER_ROOM, 2):
+        started = group[i].span["started_at"]
+        rec = {"id": f"rec{i}", "session_id": f"s{i}", "name": "x", "size": 1000 + i, "sha256": "0" * 64,
+               "started_at": started, "duration_s": 60.5 + i}
+        conn.execute(schema.INSERT_RECORDING, recording_row(f"r{i % ROOMS}", rec, 1 << 40))
+    conn.execute("COMMIT")
+    conn.close()
+    # the recordings' sums, as a centre starting on rows it has no sums for makes them
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM roll_state")
+    conn.commit()
+    conn.close()
+    _connect(path).close()
+    return path
+
+
+def _sqlite_problems(conn: sqlite3.Connection, f: UsageFilter) -> list[str]:
+    """Each read of a stored table that is not by the room's key (with a range where the table has times)."""
+    tables = {name: table for name, table in conn.execute("SELECT name, tbl_name FROM sqlite_master")}
+    queries, params, _ = charts.plan(SQLITE, f)
+    problems = []
+    for name, sql in queries.items():
+        steps = [str(row[3]) for row in conn.execute("EXPLAIN QUERY PLAN " + sql, charts.params_for(sql, params))]
+        derived = {m for s in steps for m in re.findall(r"^(?:CO-ROUTINE|MATERIALIZE) (\S+)", s)}
+        for step in steps:
+            scan = re.match(r"SCAN (\w+)$", step)
+            if scan and scan[1] not in derived:
+                problems.append(f"{name}: {step}")
+                continue
+            found = re.match(r"SEARCH (\w+) USING (?:(?:COVERING )?INDEX (\w+)|PRIMARY KEY) \((.*)\)$", step)
+            if not found:
+                continue
+            table = str(tables.get(found[2] or "", found[1]))
+            if not _keyed(table, found[3].replace("?", "$").replace("=", " = "), ranged=True):
+                problems.append(f"{name}: {step}")
+    return problems
+
+
+def _keyed(table: str, cond: str, ranged: bool) -> bool:
+    """Whether an index condition (PostgreSQL's text, or SQLite's made alike) reads the room's rows by key;
+    ``ranged``: and by a range too where the table has one by room (SQLite, which plans without statistics:
+    PostgreSQL rightly reads the room's whole key when the range holds most of it)."""
+    cond = cond.strip("()")
+    if table in BY_DEVICE:
+        return cond.startswith("device_uid =")
+    if table == "session_spans" and cond.startswith("id = "):
+        return True  # PostgreSQL: from the room's fault events to their sessions, by session id
+    if not re.match(r"\(?room_id = ", cond):
+        return False
+    return not ranged or table in ROOM_ONLY or " AND " in cond
+
+
+@pytest.mark.parametrize("f", ONE_ROOM, ids=lambda f: f"{f.since} {f.until} {f.utc_offset_h:+}")
+def test_every_statement_of_a_one_room_report_reads_that_room_by_key_on_sqlite(centre: Path, f: UsageFilter) -> None:
+    conn = sqlite3.connect(centre)
+    try:
+        assert _sqlite_problems(conn, f) == []
+        rolled, base = query_charts(conn, f), query_sqlite(conn, f)
+    finally:
+        conn.close()
+    assert rolled == base  # exact: the same figures as a recount of the base tables
+
+
+def _walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in node.get("Plans", ()):
+        yield from _walk(child)
+
+
+async def _pg_problems(conn: Any, f: UsageFilter, tables: dict[str, str]) -> list[str]:
+    queries, params, _ = charts.plan(POSTGRESQL, f)
+    problems = []
+    for name, sql in queries.items():
+        text, args = to_numbered(sql, used_params(sql, params))
+        plan = json.loads(await conn.fetchval("EXPLAIN (FORMAT JSON) " + text, *args))[0]["Plan"]
+        for node in _walk(plan):
+            if node["Node Type"] == "Seq Scan":
+                problems.append(f"{name}: Seq Scan on {node['Relation Name']}")
+            elif "Index Name" in node:
+                cond = node.get("Index Cond", "")
+                if not _keyed(tables[node["Index Name"]], cond, ranged=False):
+                    problems.append(f"{name}: {node['Node Type']} {node['Index Name']} {cond}")
+    return problems
+
+
+async def _copy_into(url: str, path: Path) -> None:
+    """The SQLite centre's rows, as they are, into a PostgreSQL centre's own tables; then its statistics."""
+    db = await PostgresCentreDB.open(url)
+    await db.close()
+    conn = await asyncpg.connect(url)
+    lite = sqlite3.connect(path)
+    try:
+        await conn.execute("TRUNCATE " + ", ".join(TABLES))
+        for table in TABLES:
+            columns = [row[1] for row in lite.execute(f"PRAGMA table_info({table})")]
+            rows = lite.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()
+            await conn.copy_records_to_table(table, records=rows, columns=columns)
+        await conn.execute("ANALYZE")
+    finally:
+        lite.close()
+        await conn.close()
+
+
+async def test_every_statement_of_a_one_room_report_reads_that_room_by_key_on_postgres(
+    postgres_url: str, centre: Path  # noqa: F811 (fixture)
+) -> None:
+    await _copy_into(postgres_url, centre)
+    conn = await asyncpg.connect(postgres_url)
+    try:
+        tables = {r[0]: r[1] for r in await conn.fetch("SELECT indexname, tablename FROM pg_indexes")}
+        problems = {f"{f.since} {f.until} {f.utc_offset_h:+}": await _pg_problems(conn, f, tables) for f in ONE_ROOM}
+    finally:
+        await conn.close()
+    assert not any(problems.values()), "\n".join(f"{k}: {p}" for k, v in problems.items() for p in v)
+    db = await PostgresCentreDB.open(postgres_url)
+    try:
+        for f in ONE_ROOM:  # the centre's own report, as it sends it: the figures SQLite reads
+            assert await db.usage(f) == await asyncio.to_thread(_sqlite_report, centre, f), f
+    finally:
+        await db.close()
+
+
+def _sqlite_report(path: Path, f: UsageFilter) -> Any:
+    conn = sqlite3.connect(path)
+    try:
+        return query_charts(conn, f)
+    finally:
+        conn.close()
