@@ -28,12 +28,13 @@ from classroom_console.centre import charts, schema
 from classroom_console.centre.db_postgres import PostgresCentreDB
 from classroom_console.centre.db_sqlite import _connect, query_charts
 from classroom_console.centre.payloads import recording_row, session_rows
+from classroom_console.centre.reports import report_json
 from classroom_console.centre.sqlite_sessions import store_many
 from classroom_console.usage import query_sqlite
 from classroom_console.usage_model import UsageFilter
 from classroom_console.usage_sql import POSTGRESQL, SQLITE, to_numbered, used_params
 from tests.test_centre_postgres import postgres_url  # noqa: F401  (the fixture: a throwaway cluster)
-from tests.test_centre_rollups import NOW, body
+from tests.test_centre_rollups import FILTERS, NOW, body
 
 ROOMS, PER_ROOM = 300, 8
 ROOM = "r7"
@@ -54,6 +55,7 @@ ROOM_ONLY = {"devices", "tablet_sessions"}
 # Looked up by the room's device ids (the lamps, the devices' readings) or the room's session ids (PostgreSQL's
 # join from the room's fault events to their sessions): keyed reads of the room's own rows.
 BY_DEVICE = {"roll_lamps", "device_readings"}
+NEW_INDEXES = ("device_spans_room", "recordings_room")  # made since the code before: on open, by every back end
 TABLES = ("sessions", "session_events", "session_spans", "session_hours", "device_spans", "devices", "device_readings",
           "recordings", "tablet_counts", "tablet_sessions", "roll_room_hours", "roll_people", "roll_heat",
           "roll_device_days", "roll_faults", "roll_recordings", "roll_lamps")
@@ -147,6 +149,30 @@ def test_every_statement_of_a_one_room_report_reads_that_room_by_key_on_sqlite(c
     assert rolled == base  # exact: the same figures as a recount of the base tables
 
 
+def _indexes(conn: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
+def test_a_centre_made_before_the_room_indexes_gets_them_when_opened_and_reports_the_same(
+    centre: Path, tmp_path: Path
+) -> None:
+    old = tmp_path / "old.db"
+    with sqlite3.connect(centre) as src, sqlite3.connect(old) as dst:
+        src.backup(dst)
+        for name in NEW_INDEXES:  # the file as the code before left it
+            dst.execute(f"DROP INDEX {name}")
+    conn = sqlite3.connect(old)
+    before = [report_json(query_charts(conn, f)) for f in (*ONE_ROOM, *FILTERS)]
+    conn.close()
+    _connect(old).close()  # today's centre opens it
+    conn = sqlite3.connect(old)
+    try:
+        assert set(NEW_INDEXES) <= _indexes(conn)
+        assert [report_json(query_charts(conn, f)) for f in (*ONE_ROOM, *FILTERS)] == before
+    finally:
+        conn.close()
+
+
 def _walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield node
     for child in node.get("Plans", ()):
@@ -198,8 +224,14 @@ async def test_every_statement_of_a_one_room_report_reads_that_room_by_key_on_po
     finally:
         await conn.close()
     assert not any(problems.values()), "\n".join(f"{k}: {p}" for k, v in problems.items() for p in v)
+    conn = await asyncpg.connect(postgres_url)
+    try:  # a database the code before made: opening it makes the indexes
+        await conn.execute("DROP INDEX " + ", ".join(NEW_INDEXES))
+    finally:
+        await conn.close()
     db = await PostgresCentreDB.open(postgres_url)
     try:
+        assert set(NEW_INDEXES) <= {r[0] for r in await db.fetch("SELECT indexname FROM pg_indexes", {})}
         for f in ONE_ROOM:  # the centre's own report, as it sends it: the figures SQLite reads
             assert await db.usage(f) == await asyncio.to_thread(_sqlite_report, centre, f), f
     finally:
