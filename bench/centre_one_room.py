@@ -66,6 +66,22 @@ FILTERS = {
     "all rooms": UsageFilter(),
     "all rooms, a month +5h": UsageFilter(since=date(2026, 2, 1), until=date(2026, 2, 28), utc_offset_h=5),
 }
+def grid() -> list[UsageFilter]:
+    """Many filters for the byte comparison of ``--compare``: rooms, offsets, ranges, a lecturer."""
+    ranges = ((None, None), (date(2025, 9, 1), None), (None, date(2026, 3, 31)), (date(2026, 1, 5), date(2026, 3, 28)),
+              (date(2026, 2, 10), date(2026, 2, 10)), (date(2026, 2, 9), date(2026, 2, 15)),
+              (date(2025, 12, 31), date(2026, 1, 1)), (date(2025, 10, 1), date(2025, 10, 31)))
+    out = []
+    for room in (ROOM, "room-0", "room-9", None):
+        for off in (0, 5, -3, 5.5, 14, -12):
+            for since, until in ranges:
+                for lecturer in (None, "Lecturer 3"):
+                    if room is None and (lecturer or off in (14, -12)):
+                        continue  # every room's report is slow: fewer of them
+                    out.append(UsageFilter(room=room, since=since, until=until, utc_offset_h=off, lecturer=lecturer))
+    return out
+
+
 Plan = Callable[[Any, UsageFilter], tuple[dict[str, str], dict[str, Any], frozenset[str]]]
 OLD = "old"  # the database copy the old statements read (without today's new indexes)
 Results = dict[str, dict[str, tuple[dict[str, float], float, bytes]]]  # plan: filter: (ms a chart, ms, the bytes)
@@ -198,10 +214,19 @@ def sqlite_runs(path: Path, old_path: Path, plans: dict[str, Plan], show: bool) 
                         per[p].setdefault(name, []).append(ms)
             for p in plans:
                 out[p][label] = ({n: median(v[1:]) for n, v in per[p].items()}, median(whole[p][1:]), body[p])
+        if len(plans) > 1:
+            bodies = [{report_bytes(_sqlite_report(conns[p], plan, f)) for p, plan in plans.items()} for f in grid()]
+            print(f"  sqlite: {sum(len(b) > 1 for b in bodies)} of {len(bodies)} filters give other bytes")
     finally:
         for conn in conns.values():
             conn.close()
     return out
+
+
+def _sqlite_report(conn: sqlite3.Connection, plan: Plan, f: UsageFilter) -> Any:
+    q, params, rolled = plan(SQLITE, f)
+    return assemble(f, charts.merge({n: conn.execute(sql, charts.params_for(sql, params)).fetchall()
+                                     for n, sql in q.items()}, rolled))
 
 
 async def pg_runs(urls: dict[str, str], plans: dict[str, Plan], show: bool) -> Results:
@@ -212,6 +237,9 @@ async def pg_runs(urls: dict[str, str], plans: dict[str, Plan], show: bool) -> R
         for conn in conns.values():
             await conn.execute("VACUUM ANALYZE")  # what autovacuum does on a real server
         await _pg_timed(conns, plans, show, out)
+        if len(plans) > 1:
+            bodies = [{report_bytes(await _pg_report(conns[p], plan, f)) for p, plan in plans.items()} for f in grid()]
+            print(f"  postgresql: {sum(len(b) > 1 for b in bodies)} of {len(bodies)} filters give other bytes")
     finally:
         for conn in conns.values():
             await conn.close()
@@ -252,6 +280,15 @@ async def _pg_timed(conns: dict[str, Any], plans: dict[str, Plan], show: bool, o
                 whole[p].append((time.perf_counter() - t) * 1000)
         for p in plans:
             out[p][label] = ({n: median(v[1:]) for n, v in per[p].items()}, median(whole[p][1:]), body[p])
+
+
+async def _pg_report(conn: Any, plan: Plan, f: UsageFilter) -> Any:
+    q, params, rolled = plan(POSTGRESQL, f)
+    rows = {}
+    for name, sql in q.items():
+        text, args = to_numbered(plain_numbers(sql), used_params(sql, params))
+        rows[name] = [tuple(r) for r in await conn.fetch(text, *args)]
+    return assemble(f, charts.merge(rows, rolled))
 
 
 def show_figures(backend: str, rooms: int, results: Results) -> None:
