@@ -31,7 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 
+from bench.centre_queries import session_body  # noqa: E402
 from bench.pg_cluster import postgres  # noqa: E402
 from classroom_console.centre import charts, schema  # noqa: E402
 from classroom_console.centre.db import CentreDB  # noqa: E402
@@ -52,7 +53,6 @@ from classroom_console.centre.session_fast import session_rows_fast  # noqa: E40
 from classroom_console.usage_model import UsageFilter  # noqa: E402
 from classroom_console.usage_sql import POSTGRESQL, SQLITE, assemble, to_numbered, used_params  # noqa: E402
 
-DEVICES_PER_ROOM, LECTURERS, COURSES = 6, 40, 60
 ROOM = "room-7"
 FILTERS = {
     "room": UsageFilter(room=ROOM),
@@ -94,36 +94,9 @@ def iso(t: datetime) -> str:
 def room_bodies(r: int, sessions: int, events: int) -> Iterator[tuple[str, str, bytes, bytes | None]]:
     """Room ``r``'s history: the same whatever the number of rooms (its own seed)."""
     rng = random.Random(1000 + r)
-    start = datetime(2025, 9, 1, tzinfo=UTC)
-    room = f"room-{r}"
     for i in range(sessions):
-        begin = (start + timedelta(days=rng.randrange(365))).replace(hour=rng.randrange(7, 19),
-                                                                    minute=rng.choice((0, 10, 30, 40)))
-        end = begin + timedelta(minutes=rng.randrange(40, 200))
-        span = (end - begin).total_seconds()
         sid = f"s{r:04d}-{i:05d}"
-        evs: list[dict[str, Any]] = [{"id": k + 1, "device_uid": f"mac:{r}:{rng.randrange(DEVICES_PER_ROOM)}",
-                "kind": rng.choices(("state", "command", "error", "command_failed"), (80, 18, 1.5, 0.5))[0],
-                "payload": {}, "wall_time": iso(begin + timedelta(seconds=rng.random() * span))}
-               for k in range(events)]
-        readings = [{"device_uid": f"mac:{r}:{d}", "wall_time": iso(begin), "power": "on",
-                     "lamp_hours": [500 + i], "error_status": {} if rng.random() > 0.1 else {"lamp": "warning"}}
-                    for d in range(2)] if i % 5 == 0 else []
-        body = {
-            "session": {"id": sid, "lecturer": f"Lecturer {rng.randrange(LECTURERS)}",
-                        "course": f"Course {rng.randrange(COURSES)}", "kind": "active-learning",
-                        "started_at": iso(begin), "ended_at": iso(end), "status": "completed"},
-            "events": evs,
-            "devices": [{"uid": f"mac:{r}:{d}", "kind": "projector" if d < 2 else "camera", "name": f"Device {r}.{d}"}
-                        for d in range(DEVICES_PER_ROOM)],
-            "readings": readings,
-        }
-        rec = None
-        if i % 4 == 0:
-            rec = json.dumps({"id": f"r{r:04d}-{i:05d}", "session_id": sid, "name": "lecture.mp4",
-                              "size": 1_500_000_000, "sha256": "0" * 64, "started_at": iso(begin),
-                              "stopped_at": iso(end), "duration_s": span}).encode()
-        yield room, sid, json.dumps(body).encode(), rec
+        yield (f"room-{r}", sid, *session_body(rng, r, i, sid, events))
 
 
 async def load(db: CentreDB, rooms: int, sessions: int, events: int) -> float:

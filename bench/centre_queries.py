@@ -65,44 +65,52 @@ def iso(t: datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def session_body(rng: random.Random, r: int, i: int, sid: str, events: int) -> tuple[bytes, bytes | None]:
+    """Session ``i`` of room ``r`` as its console uploads it: the JSON body and, for every tenth, its recording's.
+
+    Drawn from ``rng`` in this order: the start, each event, the lamp readings (every twentieth), the lecturer and
+    the course (bench/centre_one_room.py makes each room's history with it too)."""
+    start = datetime(2025, 9, 1, tzinfo=UTC)
+    day = start + timedelta(days=rng.randrange(365))
+    begin = day.replace(hour=rng.randrange(7, 19), minute=rng.choice((0, 10, 30, 40)))
+    end = begin + timedelta(minutes=rng.randrange(40, 200))
+    span = (end - begin).total_seconds()
+    evs = []
+    for k in range(events):
+        kind = rng.choices(("state", "command", "error", "command_failed"), (80, 18, 1.5, 0.5))[0]
+        evs.append({"id": k + 1, "device_uid": f"mac:{r}:{rng.randrange(DEVICES_PER_ROOM)}", "kind": kind,
+                    "payload": {}, "wall_time": iso(begin + timedelta(seconds=rng.random() * span))})
+    readings = []
+    if i % 20 == 0:  # lamp hours now and then, as a console reports them
+        readings = [{"device_uid": f"mac:{r}:{d}", "wall_time": iso(begin), "power": "on",
+                     "lamp_hours": [500 + i // 100], "error_status": {} if rng.random() > 0.02 else
+                     {"lamp": "warning"}} for d in range(2)]
+    body = {
+        "session": {"id": sid, "lecturer": f"Lecturer {rng.randrange(LECTURERS)}",
+                    "course": f"Course {rng.randrange(COURSES)}", "kind": "active-learning",
+                    "started_at": iso(begin), "ended_at": iso(end), "status": "completed"},
+        "events": evs,
+        "devices": [{"uid": f"mac:{r}:{d}", "kind": "projector" if d < 2 else "camera", "name": f"Device {r}.{d}"}
+                    for d in range(DEVICES_PER_ROOM)],
+        "readings": readings,
+    }
+    rec = None
+    if i % 10 == 0:
+        rec = json.dumps({"id": "r" + sid[1:], "session_id": sid, "name": "lecture.mp4", "size": 1_500_000_000,
+                          "sha256": "0" * 64, "started_at": iso(begin), "stopped_at": iso(end),
+                          "duration_s": span}).encode()
+    return json.dumps(body).encode(), rec
+
+
 def make_bodies(sessions: int, events: int, rooms: int, out: Any) -> None:
     """The second process: (room, session id, JSON body, recording JSON or None) in chunks, then None."""
     rng = random.Random(5)
-    start = datetime(2025, 9, 1, tzinfo=UTC)
     per_session = events // sessions
     chunk: list[tuple[str, str, bytes, bytes | None]] = []
     for i in range(sessions):
         r = rng.randrange(rooms)
-        day = start + timedelta(days=rng.randrange(365))
-        begin = day.replace(hour=rng.randrange(7, 19), minute=rng.choice((0, 10, 30, 40)))
-        end = begin + timedelta(minutes=rng.randrange(40, 200))
-        span = (end - begin).total_seconds()
         sid = f"s{i:08d}"
-        evs = []
-        for k in range(per_session):
-            kind = rng.choices(("state", "command", "error", "command_failed"), (80, 18, 1.5, 0.5))[0]
-            evs.append({"id": k + 1, "device_uid": f"mac:{r}:{rng.randrange(DEVICES_PER_ROOM)}", "kind": kind,
-                        "payload": {}, "wall_time": iso(begin + timedelta(seconds=rng.random() * span))})
-        readings = []
-        if i % 20 == 0:  # lamp hours now and then, as a console reports them
-            readings = [{"device_uid": f"mac:{r}:{d}", "wall_time": iso(begin), "power": "on",
-                         "lamp_hours": [500 + i // 100], "error_status": {} if rng.random() > 0.02 else
-                         {"lamp": "warning"}} for d in range(2)]
-        body = {
-            "session": {"id": sid, "lecturer": f"Lecturer {rng.randrange(LECTURERS)}",
-                        "course": f"Course {rng.randrange(COURSES)}", "kind": "active-learning",
-                        "started_at": iso(begin), "ended_at": iso(end), "status": "completed"},
-            "events": evs,
-            "devices": [{"uid": f"mac:{r}:{d}", "kind": "projector" if d < 2 else "camera", "name": f"Device {r}.{d}"}
-                        for d in range(DEVICES_PER_ROOM)],
-            "readings": readings,
-        }
-        rec = None
-        if i % 10 == 0:
-            rec = json.dumps({"id": f"r{i:08d}", "session_id": sid, "name": "lecture.mp4", "size": 1_500_000_000,
-                              "sha256": "0" * 64, "started_at": iso(begin), "stopped_at": iso(end),
-                              "duration_s": span}).encode()
-        chunk.append((f"room-{r}", sid, json.dumps(body).encode(), rec))
+        chunk.append((f"room-{r}", sid, *session_body(rng, r, i, sid, per_session)))
         if len(chunk) == CHUNK:
             out.put(chunk)
             chunk = []
