@@ -320,10 +320,9 @@ class LecturerWorkspace(QWidget):
         self.with_devices.setToolTip(self.tr("End session turns the room's devices off and stops the recording"))
         self.with_devices.setChecked(True)
         self.with_devices.toggled.connect(self._turn_off_chosen)
-        below = QHBoxLayout()
-        below.addWidget(self.elapsed_label, 1)
-        below.addWidget(self.with_devices)
-        status.addLayout(below)
+        # The hint has the column's width to itself: beside the check box it was cut ("Начните занятие, чтоб…").
+        status.addWidget(self.elapsed_label)
+        status.addWidget(self.with_devices)
         row.addLayout(status, 3)
 
         self.session_button = QPushButton(self.tr("Start session"))
