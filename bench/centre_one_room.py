@@ -142,8 +142,9 @@ def module_at(rev: str, name: str) -> ModuleType:
 
 def new_indexes(rev: str) -> list[str]:
     """The indexes today's schema makes that the schema of ``rev`` did not: the old statements run without them."""
-    old = {schema.index_name(s) for s in module_at(rev, "schema").SCHEMA}
-    return [n for n in (schema.index_name(s) for s in schema.SCHEMA) if n and n not in old]
+    then = module_at(rev, "schema")
+    old = {schema.index_name(s) for s in (*then.SCHEMA, *then.AFTER_COLUMNS)}
+    return [n for n in (schema.index_name(s) for s in (*schema.SCHEMA, *schema.AFTER_COLUMNS)) if n and n not in old]
 
 
 def median(values: list[float]) -> float:
