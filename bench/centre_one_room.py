@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import importlib.util
 import json
 import os
@@ -177,6 +178,7 @@ def sqlite_runs(path: Path, old_path: Path, plans: dict[str, Plan], show: bool) 
                 for p, (q, params, rolled) in planned.items():  # old and new alternated
                     times: dict[str, float] = {}
                     rows: dict[str, list[Any]] = {}
+                    gc.collect()  # the other plan's garbage is not collected in this one's time
                     t0 = time.perf_counter()
                     for name, sql in q.items():
                         t = time.perf_counter()
@@ -247,6 +249,7 @@ async def _pg_timed(conns: dict[str, Any], plans: dict[str, Plan], show: bool, o
                 combined = plain_numbers("SELECT " + ", ".join(
                     f"ARRAY(SELECT t FROM ({q[n]}) AS t) AS {n}" for n in names))
                 text, args = to_numbered(combined, used_params(combined, params))
+                gc.collect()
                 t = time.perf_counter()
                 row = await conns[p].fetchrow(text, *args)
                 rep = assemble(f, charts.merge({n: [tuple(r) for r in row[n]] for n in names}, rolled))
