@@ -67,8 +67,9 @@ class GroupWriter:
             task = asyncio.ensure_future(self._run())
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        # Shielded: a client that goes away does not take its session out of a group already sent.
-        return await asyncio.shield(item.done)
+        # Not shielded, and need not be: a client that goes away cancels only its own answer, never its session, which
+        # stays in its group (a shield cost every upload one more turn of a busy loop before its answer).
+        return await item.done
 
     def _next_group(self) -> list[_Waiting]:
         group: list[_Waiting] = []
