@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from aiohttp import web
 
@@ -22,12 +22,28 @@ from classroom_console.centre.db import CentreDB, Identity
 from classroom_console.centre.failures import error
 from classroom_console.centre.tokens import token_hash
 from classroom_console.store import utc_iso
+from classroom_console.usage_model import UsageFilter
 
 log = logging.getLogger(__name__)
 API = "/api/v1"
 FLUSH_S = 10.0
+USAGE = f"{API}/usage"
 # aiohttp >= 3.12 types request storage keys; older versions take a plain string.
 WHO_KEY: Any = web.RequestKey("who", Identity) if hasattr(web, "RequestKey") else "who"
+ASIDE_KEY: Any = web.RequestKey("token_aside", str) if hasattr(web, "RequestKey") else "token_aside"
+
+
+@runtime_checkable
+class Aside(Protocol):
+    """A back end that answers a usage request's token and report in one trip away from the service's loop
+    (PostgreSQL: ``db_postgres.usage_as``); the middleware then leaves that request's token to the handler."""
+
+    async def usage_as(self, token_hash: str, scope: Callable[[Identity], UsageFilter | None],
+                       ) -> tuple[Identity | None, bytes | None]: ...
+
+
+def unknown_token() -> web.Response:
+    return error(401, "unknown or revoked token", **{"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
 class TokenUse:
@@ -69,6 +85,8 @@ class TokenUse:
 
 
 def make_authenticate(db: CentreDB, uses: TokenUse) -> Callable[..., Awaitable[web.StreamResponse]]:
+    aside = isinstance(db, Aside)
+
     @web.middleware
     async def authenticate(
         request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -80,9 +98,12 @@ def make_authenticate(db: CentreDB, uses: TokenUse) -> Callable[..., Awaitable[w
         if scheme.lower() != "bearer" or not token.strip():
             return error(401, "a bearer token is required", **{"WWW-Authenticate": "Bearer"})
         digest = token_hash(token.strip())
+        if aside and request.path == USAGE and request.method == "GET":
+            request[ASIDE_KEY] = digest  # looked up by the usage handler, with its report (``Aside``)
+            return await handler(request)
         who = await db.identity(digest)
         if who is None:
-            return error(401, "unknown or revoked token", **{"WWW-Authenticate": 'Bearer error="invalid_token"'})
+            return unknown_token()
         uses.note(digest)
         request[WHO_KEY] = who
         return await handler(request)

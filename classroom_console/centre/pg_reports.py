@@ -144,6 +144,10 @@ class ReportThread:
         made: Made = await self._on_thread(self._get(f))
         return made
 
+    async def here(self, f: UsageFilter) -> Made:
+        """``get`` for a coroutine already on the reports' thread (one that ``run`` took there)."""
+        return await self._get(f)
+
     # On the reports' thread from here on.
 
     def _state(self, f: UsageFilter) -> _Filter:

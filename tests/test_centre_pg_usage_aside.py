@@ -1,0 +1,84 @@
+"""A usage request on a PostgreSQL centre: its token and its report in one trip to the reports' thread
+(``auth.Aside``, ``db_postgres.usage_as``), answering as every other request would (401, 400, 403 in that order; a
+revoke at the next request), and never queued behind the token lookups the rooms' requests make on the service's
+loop. Over real HTTP, on a real PostgreSQL server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from classroom_console.centre.db_postgres import PostgresCentreDB
+from classroom_console.centre.tokens import STAFF
+from classroom_console.usage_model import UsageFilter
+from tests.test_centre_api import auth
+from tests.test_centre_postgres import postgres_url  # noqa: F401  (a fixture)
+from tests.test_sync_support import add_token, running_centre
+
+pytest.importorskip("asyncpg", reason="the PostgreSQL centre needs asyncpg (pip install asyncpg)")
+BOUND_S = 30.0
+
+
+async def _get(http: aiohttp.ClientSession, url: str, token: str, query: str = "") -> tuple[int, Any]:
+    async with http.get(f"{url}/api/v1/usage{query}", headers=auth(token)) as r:
+        return r.status, (await r.json() if r.content_type == "application/json" else await r.text())
+
+
+async def test_a_usage_request_is_answered_as_before_with_its_token_looked_up_beside_its_report(
+    postgres_url: str, tmp_path: Path  # noqa: F811
+) -> None:
+    async with running_centre(tmp_path / "centre", database_url=postgres_url) as centre, \
+            aiohttp.ClientSession() as http:
+        db = centre.db
+        assert isinstance(db, PostgresCentreDB)
+        staff = await add_token(centre, "Aside staff", STAFF)
+        room = await add_token(centre, "Aside room")
+        async with asyncio.timeout(BOUND_S):
+            status, whole = await _get(http, centre.url, staff)
+            assert status == 200
+            assert whole == json.loads((await db.usage_body(UsageFilter())) or b"")
+            status, own = await _get(http, centre.url, room)
+            assert status == 200
+            assert own == json.loads((await db.usage_body(UsageFilter(room="Aside room"))) or b"")
+            assert (await _get(http, centre.url, room, "?room=Other"))[0] == 403
+            assert (await _get(http, centre.url, room, "?room=Aside%20room"))[0] == 200
+            assert (await _get(http, centre.url, "not-a-token"))[0] == 401
+            # 401 before 400, as when the token was checked first
+            assert (await _get(http, centre.url, "not-a-token", "?utc_offset_h=nan"))[0] == 401
+            assert (await _get(http, centre.url, staff, "?utc_offset_h=nan"))[0] == 400
+            assert await db.revoke("Aside room", "2026-03-02T08:00:00.000000Z")
+            status, body = await _get(http, centre.url, room)
+            assert status == 401 and body["reason"] == "unauthorized"
+
+
+async def test_a_usage_request_does_not_wait_for_the_token_lookups_of_the_services_loop(
+    postgres_url: str, tmp_path: Path  # noqa: F811
+) -> None:
+    """Every connection the rooms' token lookups use is held: a ping waits for one, a usage request does not."""
+    async with running_centre(tmp_path / "centre", database_url=postgres_url) as centre, \
+            aiohttp.ClientSession() as http:
+        db = centre.db
+        assert isinstance(db, PostgresCentreDB)
+        staff = await add_token(centre, "Held staff", STAFF)
+        assert (await _get(http, centre.url, staff))[0] == 200
+        raw = db.quick_pool._pool
+        held = [await raw.acquire() for _ in range(raw.get_max_size())]
+        try:
+            ping = asyncio.ensure_future(http.get(f"{centre.url}/api/v1/ping", headers=auth(staff)))
+            async with asyncio.timeout(BOUND_S):
+                status, report = await _get(http, centre.url, staff)
+            assert status == 200 and "sessions" in report
+            assert not ping.done()  # (it waits for a lookup connection: the hold is real)
+        finally:
+            for conn in held:
+                await raw.release(conn)
+        async with asyncio.timeout(BOUND_S):
+            answer = await ping
+        assert answer.status == 200
+        answer.release()
