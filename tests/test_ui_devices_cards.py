@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
+import pytest
 import qasync
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtWidgets import QMenu, QWidget
@@ -119,6 +120,30 @@ def test_a_card_is_built_a_control_a_step_and_shows_the_same(qtbot: QtBot) -> No
     for card in (later, at_once):
         assert card.power_button.text() == "Turn off" and card.power_button.isEnabled()
         assert card.input_picker.currentText() == "HDMI 1" and card.input_picker.count() == 2
+
+
+def test_a_cards_texts_changed_together_are_measured_and_told_once(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Name, state, facts and problems changed by one news: the face measures its height, repaints and tells screen
+    readers once, not once a text (five times for a new card)."""
+    card = DeviceCard(projector(1, hours=10), NO_BRIDGE)
+    qtbot.addWidget(card)
+    told: list[str] = []
+    refresh = card.face._refresh_accessible
+
+    def counted() -> None:
+        told.append("once")
+        refresh()
+
+    monkeypatch.setattr(card.face, "_refresh_accessible", counted)
+    news = dataclasses.replace(projector(1, hours=20), name="Hall A", availability=Availability.FAULT,
+                               state={**projector(1, hours=20).state, "power": "off", "errors": {"lamp": "error"}})
+    card.update_device(news)
+    assert told == ["once"]
+    assert card.name_label.text() == "Hall A" and card.badge.text() == "Standby"
+    assert card.detail_label.text() == "Lamp: 20 h" and card.problem_label.text()
+    assert card.face.accessibleName() == "Hall A" and "Lamp: 20 h" in card.face.accessibleDescription()
 
 
 def test_the_input_picker_drops_its_inputs_and_reports_a_pick(qtbot: QtBot) -> None:

@@ -20,6 +20,7 @@ class CardGrid(QWidget):
 
     def __init__(self, columns: int, spacing: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         self.columns = columns
         self.spacing = spacing
         self._cells: dict[QWidget, tuple[int, int, bool]] = {}  # card -> row, column, at the top of its cell
@@ -32,6 +33,7 @@ class CardGrid(QWidget):
         self._due_rows: set[int] = set()  # rows a card came into or left
         self._width = -1  # the width every card was placed for
         self._chained: set[QWidget] = set()  # cards whose Tab stops are in reading order
+        self._widest: int | None = None  # the largest minimum width of a card (None: to be found again)
         self._extent = 0  # height of the rows placed
         self._reserved = 0  # height kept for cards still to come (a grid growing a row at a time repaints more)
         self._replace = QTimer(self)  # a card asked for another height: placed once, after its own layout ran
@@ -47,6 +49,8 @@ class CardGrid(QWidget):
         old = self._cells.get(card)
         if old is None:
             card.installEventFilter(self)
+            if self._widest is not None:
+                self._widest = max(self._widest, card.minimumWidth())
         elif old[0] != row:
             self._leave_row(card, old[0])
         self._cells[card] = (row, column, top)
@@ -66,6 +70,7 @@ class CardGrid(QWidget):
         old = self._cells.pop(card, None)
         if old is not None:
             card.removeEventFilter(self)
+            self._widest = None
             self._leave_row(card, old[0])
             self._replace.start()  # the rows below close up once the card has gone
         self._heights.pop(card, None)
@@ -95,8 +100,10 @@ class CardGrid(QWidget):
 
     # -- size -----------------------------------------------------------------------------------
     def sizeHint(self) -> QSize:
-        minimum = max((card.minimumWidth() for card in self._cells), default=0)
-        return QSize(self.columns * minimum + (self.columns - 1) * self.spacing, max(self._extent, self._reserved))
+        if self._widest is None:  # asked at every card placed: kept, not found again over every card each time
+            self._widest = max((card.minimumWidth() for card in self._cells), default=0)
+        return QSize(self.columns * self._widest + (self.columns - 1) * self.spacing,
+                     max(self._extent, self._reserved))
 
     def minimumSizeHint(self) -> QSize:
         return self.sizeHint()
@@ -175,6 +182,7 @@ class CardGrid(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.LayoutRequest and watched in self._cells:
             self._heights.pop(watched, None)
+            self._widest = None  # its minimum width may have changed too
             self._due.add(watched)
             self._replace.start()  # after the card's own layout has taken its new contents
         return False

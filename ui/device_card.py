@@ -214,12 +214,22 @@ class DeviceCard(QFrame):
         self.device = device
         self._shown = device
         self.updates += 1
-        state: dict[str, Any] = device.state
-        # The face repaints what changed (if on screen) and asks for a new layout only if its height changes.
-        self.name_label.setText(device.name or device.address)
-        self.kind_label.setText(f"{kind_text(device.kind)} · {device.address}")
-        self._refresh_badge()
+        problems = self._problems(device)
+        # The face repaints what changed (if on screen) and asks for a new layout only if its height changes, once
+        # for all its texts.
+        with self.face.batch():
+            self.name_label.setText(device.name or device.address)
+            self.kind_label.setText(f"{kind_text(device.kind)} · {device.address}")
+            self._refresh_badge()
+            self.detail_label.setText(" · ".join(self._facts(device.state)))
+            self.problem_label.setText("\n".join(problems))
+            self.problem_label.setVisible(bool(problems))
+        if self._steps is None:
+            self._show_controls(device)
+        if self._details is not None:
+            self._details.show_device(device)
 
+    def _facts(self, state: dict[str, Any]) -> list[str]:
         facts = []
         if state.get("input_name") and state.get("power") == "on":
             facts.append(self.tr("Input: %1").replace("%1", str(state["input_name"])))
@@ -236,19 +246,16 @@ class DeviceCard(QFrame):
             facts.append(self.tr("Will turn off after warm-up"))
         elif state.get("will_power") == "on":
             facts.append(self.tr("Will turn on after cooling down"))
-        self.detail_label.setText(" · ".join(facts))
+        return facts
 
-        problems = [problem_text(c, lvl) for c, lvl in sorted(state.get("errors", {}).items())]
+    @staticmethod
+    def _problems(device: DeviceInfo) -> list[str]:
+        problems = [problem_text(c, lvl) for c, lvl in sorted(device.state.get("errors", {}).items())]
         if device.availability in (Availability.OFFLINE, Availability.AUTH_FAILED):
             problems.insert(0, reason_text(device.reason or Reason.NO_ANSWER))
         elif device.availability is Availability.FAULT and not problems:
             problems.append(reason_text(device.reason or Reason.DEVICE_FAULT))
-        self.problem_label.setText("\n".join(problems))
-        self.problem_label.setVisible(bool(problems))
-        if self._steps is None:
-            self._show_controls(device)
-        if self._details is not None:
-            self._details.show_device(device)
+        return problems
 
     def _show_controls(self, device: DeviceInfo) -> None:
         capabilities = device.capabilities

@@ -46,7 +46,10 @@ from ui.widgets import Badge, ElidedLabel, EmptyState, Holder, page_header
 CARD_COLUMNS = 3
 NOTHING_FOUND_AFTER_MS = 15_000
 CARD_BUILD_BUDGET_S = 0.003  # cards are built for at most this long a turn (one step at least); the rest the next turn
-FRAME_S = 0.016  # a card found within a frame of the last one built waits its turn too (100 found at once)
+FRAME_S = 0.016  # a frame: ON_SCREEN_PER_FRAME cards on screen shown anew in it at most
+LONE_AFTER_S = 1.0  # a device found this long after the last card was made is alone: its card is made at once;
+# one found sooner waits for the builder's turns (devices found one by one while a room is read, 10-100 ms apart,
+# were each built whole in one go: 3-5 ms of the window's work, 10-30 ms beside the device thread's)
 ON_SCREEN_PER_FRAME = 3  # cards on screen shown anew per frame at most (each a repaint of ~1-2.5 ms), the rest next
 
 
@@ -508,7 +511,7 @@ class LecturerWorkspace(QWidget):
             if made is not None:
                 del self._made[device.uid]
                 made.deleteLater()
-            if self.unbuilt or self._made or time.perf_counter() - self._last_built < FRAME_S:
+            if self.unbuilt or self._made or time.perf_counter() - self._last_built < LONE_AFTER_S:
                 self._wait_for_card(device)
                 return
         if card is not None and isinstance(card, CameraCard) != wants_camera:
@@ -576,6 +579,8 @@ class LecturerWorkspace(QWidget):
                 else:
                     del self._made[uid]
                     self._show_card(card)
+                    if not card.visibleRegion().isEmpty():
+                        break  # painted in this turn: one card on screen a turn
             else:
                 device = self.unbuilt.pop(next(iter(self.unbuilt)))
                 self._made[device.uid] = self._make_card(device, later=True)
