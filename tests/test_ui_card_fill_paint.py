@@ -10,24 +10,25 @@ from pathlib import Path
 
 import pytest
 import qasync
-from PySide6.QtCore import QCoreApplication, QEvent, QObject
+from PySide6.QtCore import QCoreApplication, QEvent
 from pytestqt.qtbot import QtBot
 
 import ui.workspaces.lecturer as lecturer_module
+from classroom_console.console import ConsoleCore
 from tests.qt_helpers import run, wait_for, window_on_a_quiet_core
 from tests.test_ui_cards_grid import projector
-from tests.test_ui_devices_cards import settled
+from tests.test_ui_devices_cards import Events, settled
+from ui.main_window import MainWindow
+from ui.workspaces.lecturer import LecturerWorkspace
 
 
-class Paints(QObject):
-    def __init__(self) -> None:
-        super().__init__()
-        self.count = 0
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            self.count += 1
-        return False
+async def found(qtbot: QtBot, window: MainWindow, core: ConsoleCore, devices: int) -> LecturerWorkspace:
+    """The window as on a 1366x768 screen, and ``devices`` projectors found at once."""
+    window.resize(1360, 768)
+    qtbot.waitExposed(window)
+    for i in range(devices):
+        core.room.update_device(projector(i))
+    return window.lecturer
 
 
 def test_a_turn_of_the_builder_shows_one_new_card_on_screen_at_most(
@@ -35,11 +36,7 @@ def test_a_turn_of_the_builder_shows_one_new_card_on_screen_at_most(
 ) -> None:
     async def scenario() -> None:
         async with window_on_a_quiet_core(qtbot, tmp_path) as (core, window):
-            window.resize(1360, 768)
-            qtbot.waitExposed(window)
-            lecturer = window.lecturer
-            for i in range(9):
-                core.room.update_device(projector(i))
+            lecturer = await found(qtbot, window, core, 9)
             lecturer._build_timer.stop()  # the turns are taken here, one at a time
             monkeypatch.setattr(lecturer_module, "CARD_BUILD_BUDGET_S", 3600.0)  # however fast the machine
             on_screen: list[int] = []
@@ -63,11 +60,7 @@ def test_the_grid_growing_for_cards_to_come_repaints_no_card_on_screen(
 ) -> None:
     async def scenario() -> None:
         async with window_on_a_quiet_core(qtbot, tmp_path) as (core, window):
-            window.resize(1360, 768)
-            qtbot.waitExposed(window)
-            lecturer = window.lecturer
-            for i in range(6):
-                core.room.update_device(projector(i))
+            lecturer = await found(qtbot, window, core, 6)
             await wait_for(lambda: len(lecturer.cards) == 6 and not lecturer.unbuilt and not lecturer._made,
                            within=30, what="six cards")
             lecturer.grid.reserve(30, 300)  # taller than the window: its scroll bar shown (the cards narrower)
@@ -75,7 +68,7 @@ def test_the_grid_growing_for_cards_to_come_repaints_no_card_on_screen(
             QCoreApplication.sendPostedEvents(None, QEvent.Type.UpdateRequest)
             cards = [card for card in lecturer.cards.values() if not card.visibleRegion().isEmpty()]
             assert cards
-            paints = Paints()
+            paints = Events(QEvent.Type.Paint)
             for card in cards:
                 card.installEventFilter(paints)
             height = lecturer.grid_host.height()

@@ -46,13 +46,16 @@ def projector(i: int, hours: int = 0) -> DeviceInfo:
                              "input": "31", "input_name": "HDMI 1"})
 
 
-class LayoutRequests(QObject):
-    def __init__(self) -> None:
+class Events(QObject):
+    """Counts the events of one type the watched widgets get (layout requests by default)."""
+
+    def __init__(self, kind: QEvent.Type = QEvent.Type.LayoutRequest) -> None:
         super().__init__()
+        self.kind = kind
         self.count = 0
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.LayoutRequest:
+        if event.type() == self.kind:
             self.count += 1
         return False
 
@@ -60,7 +63,7 @@ class LayoutRequests(QObject):
 async def settled(widget: QWidget) -> None:
     """Until no layout request is waiting for ``widget`` and its children: Qt posts one as a LayoutRequest event,
     so a posted-events pass that leaves none behind means every pass asked for has run (bounded: 10 s)."""
-    waiting = LayoutRequests()
+    waiting = Events()
     for child in [widget, *widget.findChildren(QWidget)]:
         child.installEventFilter(waiting)
     try:
@@ -88,7 +91,7 @@ def test_new_lamp_hours_on_every_card_relay_out_nothing(
             await wait_for(lambda: len(lecturer.cards) == 30 and not lecturer.unbuilt and not lecturer._made,
                            within=10, what="thirty cards")
             await settled(lecturer.grid_host)  # the last card's layout pass done
-            requests = LayoutRequests()
+            requests = Events()
             lecturer.grid_host.installEventFilter(requests)
             for card in lecturer.device_cards():
                 card.installEventFilter(requests)
