@@ -21,7 +21,7 @@ except ImportError:  # pragma: no cover
 
 from classroom_console.centre import charts, pg_reports, pg_store, rollups, schema
 from classroom_console.centre.db import CentreDB, Identity, RecordingState, TokenRow
-from classroom_console.centre.failures import DatabaseDown, Outage
+from classroom_console.centre.failures import DatabaseDown, Outage, log
 from classroom_console.centre.payloads import SessionRows
 from classroom_console.centre.pg_batch import Batcher
 from classroom_console.centre.pg_reports import Make, Mark, ReportThread, Version, filter_key
@@ -30,6 +30,7 @@ from classroom_console.centre.reports import report_bytes
 from classroom_console.store import utc_iso
 from classroom_console.usage_model import UsageFilter, UsageReport
 from classroom_console.usage_sql import POSTGRESQL, assemble, to_numbered, used_params
+from devices.tasks import cancel_and_wait
 
 
 def _sql(statement: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
@@ -296,6 +297,7 @@ class PostgresCentreDB(CentreDB):
         self.reports.use(self._version, self._report_and_body)
         self._warming: asyncio.Future[Any] | None = None
         self._plans: dict[UsageFilter, tuple[str, list[Any], list[str], Any]] = {}
+        self._sharing: set[asyncio.Task[None]] = set()  # reports given, still being left for the other processes
         self._identities: Batcher[str, Identity] = Batcher(self._find_tokens, QUICK_CONNECTIONS)
         self._writer = GroupWriter(self._store_group, lambda exc: isinstance(exc, DatabaseDown) or _down(exc))
 
@@ -513,23 +515,58 @@ class PostgresCentreDB(CentreDB):
                                ) -> tuple[int, UsageReport | None, bytes]:
         """A report holding at least ``version``: the one another process left (``pg_reports.SHARED``) when it is
         new enough, else made here under the filter's lock, which another process making it holds meanwhile (the
-        data version is read again once it is ours, ``mark`` called first)."""
+        data version is read again once it is ours, ``mark`` called first).
+
+        Answered as soon as its JSON is made: leaving it for the other processes (``SHARED_PUT``, 200 KB for a
+        centre of 300 rooms, and the commit that lets go of the filter's lock) goes on after, by a task of its own
+        (6 ms at p50 and 13-31 ms at p99 under 300 syncing rooms, that every request waiting here waited too).
+        """
+        made: asyncio.Future[tuple[int, UsageReport | None, bytes]] = asyncio.get_running_loop().create_future()
+        task = asyncio.ensure_future(self._make_and_share(f, version, mark, made))
+        self._sharing.add(task)
+        task.add_done_callback(self._shared)
+        try:
+            return await asyncio.shield(made)  # (the task goes on if the report is cancelled: it holds the lock)
+        except asyncio.CancelledError:
+            if not made.done():
+                task.cancel()
+            raise
+
+    def _shared(self, task: asyncio.Task[None]) -> None:
+        self._sharing.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("a usage report was made but not left for the centre's other processes: %s", task.exception())
+
+    async def _make_and_share(self, f: UsageFilter, version: int, mark: Mark,
+                              made: asyncio.Future[tuple[int, UsageReport | None, bytes]]) -> None:
         key = filter_key(f)
-        async with self.report_pool.acquire() as conn:
-            row = await conn.fetchrow(pg_reports.SHARED_GET, key)
-            if row is not None and row[0] >= version:
-                return int(row[0]), None, bytes(row[1])
-            async with conn.transaction():
-                await conn.execute(pg_reports.SHARED_LOCK, key)
+        try:
+            async with self.report_pool.acquire() as conn:
                 row = await conn.fetchrow(pg_reports.SHARED_GET, key)
                 if row is not None and row[0] >= version:
-                    return int(row[0]), None, bytes(row[1])
-                mark()
-                version = int(await conn.fetchval(pg_store.VERSION))  # read first: the charts then hold it
-                report = await self._make_report(f, conn)
-                body = report_bytes(report)
-                await conn.execute(pg_reports.SHARED_PUT, key, version, body)
-        return version, report, body
+                    made.set_result((int(row[0]), None, bytes(row[1])))
+                    return
+                async with conn.transaction():
+                    await conn.execute(pg_reports.SHARED_LOCK, key)
+                    row = await conn.fetchrow(pg_reports.SHARED_GET, key)
+                    if row is not None and row[0] >= version:
+                        made.set_result((int(row[0]), None, bytes(row[1])))
+                        return
+                    mark()
+                    version = int(await conn.fetchval(pg_store.VERSION))  # read first: the charts then hold it
+                    report = await self._make_report(f, conn)
+                    body = report_bytes(report)
+                    made.set_result((version, report, body))
+                    await conn.execute(pg_reports.SHARED_PUT, key, version, body)
+        except BaseException as exc:
+            if made.done():
+                raise  # the report was given already: only sharing it failed (_shared logs it)
+            if isinstance(exc, asyncio.CancelledError):
+                made.cancel()
+            else:
+                made.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
 
     async def _make_report(self, f: UsageFilter, conn: Any) -> UsageReport:
         planned = self._plans.get(f)
@@ -582,5 +619,7 @@ class PostgresCentreDB(CentreDB):
 
     async def _close_reports(self) -> None:
         """On the reports' thread, whose loop their pool belongs to."""
+        for task in list(self._sharing):
+            await cancel_and_wait(task)
         for pool in {id(p): p for p in (self.report_pool, self.aside_pool) if p is not self.pool}.values():
             await pool.close()
