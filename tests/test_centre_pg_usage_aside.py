@@ -7,7 +7,9 @@ loop. Over real HTTP, on a real PostgreSQL server.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ import aiohttp
 import pytest
 
 from classroom_console.centre.db_postgres import PostgresCentreDB
+from classroom_console.centre.server import CentreServer
 from classroom_console.centre.tokens import STAFF
 from classroom_console.usage_model import UsageFilter
 from tests.test_centre_api import auth
@@ -30,14 +33,18 @@ async def _get(http: aiohttp.ClientSession, url: str, token: str, query: str = "
         return r.status, (await r.json() if r.content_type == "application/json" else await r.text())
 
 
+@contextlib.asynccontextmanager
+async def _centre(url: str, data: Path, staff_name: str,
+                  ) -> AsyncIterator[tuple[CentreServer, PostgresCentreDB, aiohttp.ClientSession, str]]:
+    async with running_centre(data, database_url=url) as centre, aiohttp.ClientSession() as http:
+        assert isinstance(centre.db, PostgresCentreDB)
+        yield centre, centre.db, http, await add_token(centre, staff_name, STAFF)
+
+
 async def test_a_usage_request_is_answered_as_before_with_its_token_looked_up_beside_its_report(
     postgres_url: str, tmp_path: Path  # noqa: F811
 ) -> None:
-    async with running_centre(tmp_path / "centre", database_url=postgres_url) as centre, \
-            aiohttp.ClientSession() as http:
-        db = centre.db
-        assert isinstance(db, PostgresCentreDB)
-        staff = await add_token(centre, "Aside staff", STAFF)
+    async with _centre(postgres_url, tmp_path / "centre", "Aside staff") as (centre, db, http, staff):
         room = await add_token(centre, "Aside room")
         async with asyncio.timeout(BOUND_S):
             status, whole = await _get(http, centre.url, staff)
@@ -61,11 +68,7 @@ async def test_a_usage_request_does_not_wait_for_the_token_lookups_of_the_servic
     postgres_url: str, tmp_path: Path  # noqa: F811
 ) -> None:
     """Every connection the rooms' token lookups use is held: a ping waits for one, a usage request does not."""
-    async with running_centre(tmp_path / "centre", database_url=postgres_url) as centre, \
-            aiohttp.ClientSession() as http:
-        db = centre.db
-        assert isinstance(db, PostgresCentreDB)
-        staff = await add_token(centre, "Held staff", STAFF)
+    async with _centre(postgres_url, tmp_path / "centre", "Held staff") as (centre, db, http, staff):
         assert (await _get(http, centre.url, staff))[0] == 200
         raw = db.quick_pool._pool
         held = [await raw.acquire() for _ in range(raw.get_max_size())]
