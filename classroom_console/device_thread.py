@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-FLUSH_BUDGET_S = 0.004  # the room's loop applies at most this much of a batch per turn, the rest the next turn
+FLUSH_BUDGET_S = 0.002  # the room's loop applies at most this much of a batch per turn, the rest the next turn (in the
+# window, that turn also builds cards, relays changes and paints: their sum is what a user waits for)
 STOP_WITHIN_S = 15.0
 
 

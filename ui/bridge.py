@@ -45,7 +45,7 @@ from ui.reasons import error_text
 
 log = logging.getLogger(__name__)
 DEVICE_FLUSH_MS = 16  # a device's changes are shown at most once a frame: a burst is one repaint per card
-DEVICE_FLUSH_BUDGET_S = 0.006  # cards updated per frame at most this long, the rest next frame (100 at once: 60 ms)
+DEVICE_FLUSH_BUDGET_S = 0.003  # cards updated per frame at most this long, the rest next frame (100 at once: 60 ms)
 
 
 class RoomBridge(QObject):
