@@ -534,8 +534,9 @@ class PostgresCentreDB(CentreDB):
 
     def _shared(self, task: asyncio.Task[None]) -> None:
         self._sharing.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.warning("a usage report was made but not left for the centre's other processes: %s", task.exception())
+        exc = None if task.cancelled() else task.exception()
+        if exc is not None and not isinstance(exc, DatabaseDown):  # (an outage has its own line)
+            log.warning("a usage report was made but not left for the centre's other processes: %s", exc)
 
     async def _make_and_share(self, f: UsageFilter, version: int, mark: Mark,
                               made: asyncio.Future[tuple[int, UsageReport | None, bytes]]) -> None:
