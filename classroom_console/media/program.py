@@ -204,6 +204,8 @@ class Program:
                 continue
             preview_due = self.on_preview is not None and t >= next_preview
             if not preview_due and self._pass_over(t):
+                if not self._fanout[0]:
+                    last = None  # composed for nobody: no picture of this instant to repeat into a later sink
                 self._push_audio(t)
                 tick += 1
                 continue
@@ -217,9 +219,12 @@ class Program:
 
     def _pass_over(self, t: float) -> bool:
         """Skips composing ``t`` when every sink would skip it (an encoder's full queue: ``Encoder.wants_video``),
-        telling them so; True if it did. Sinks that cannot say, or take the sources' own pictures, get every one."""
+        telling them so, or when there is no sink at all; True if it did. Sinks that cannot say, or take the
+        sources' own pictures, get every one. With no sink only the preview's instants are composed (the Studio
+        before Record: 15 a second, not 30; a recording's start and end: none), 4-5 ms of CPU each at 1080p PiP
+        beside a running x264."""
         sinks, source_sinks = self._fanout
-        if not sinks or source_sinks:
+        if source_sinks:
             return False
         skippers = [cast(SkippingSink, s) for s in sinks if hasattr(s, "wants_video")]
         if len(skippers) < len(sinks) or any(s.wants_video() for s in skippers):
