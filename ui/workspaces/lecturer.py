@@ -69,7 +69,7 @@ class LecturerWorkspace(QWidget):
         # a few per frame (CARD_BUILD_BUDGET_S), so the window never freezes while they fill in.
         self.unbuilt: dict[str, DeviceInfo] = {}
         self._made: dict[str, DeviceCard | CameraCard] = {}  # made, hidden: placed and shown on the next step
-        self._last_built = 0.0  # when the last card was built: another within a frame waits for the next turn
+        self._last_built = 0.0  # when the last card was made: a device found within LONE_AFTER_S waits its turn
         self._build_timer = QTimer(self)
         self._build_timer.setSingleShot(True)
         self._build_timer.setInterval(0)
