@@ -2,6 +2,8 @@
 
 For each host: an ONVIF device service on the ports cameras use (an unauthenticated GetSystemDateAndTime, which
 every ONVIF device answers), and a VISCA-over-IP inquiry on UDP 52381. Bounded per host and overall.
+The ports are knocked on first, all at once, with bare sockets: most of a range has nothing listening, and an HTTP
+client's refused request costs the loop's thread a session, an exception and a cycle of frames to collect each.
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import traceback
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 
 import aiohttp  # noqa: F401  # the ONVIF probes use it on the loop: loaded with discovery, not at the first probe
 
+from devices.discovery.sweep import knock
 from devices.onvif import OnvifClient, OnvifError
 from devices.visca import VISCA_PORT, ViscaClient, ViscaError
 
@@ -33,12 +37,18 @@ class CameraHit:
     visca_port: int | None = None  # an ONVIF camera that also answers VISCA: one device, both faces
 
 
+def _forget(exc: BaseException) -> None:
+    """Free a failed probe's frames now: they hold the exception, a cycle left to the window's collector."""
+    traceback.clear_frames(exc.__traceback__)
+
+
 async def _onvif(host: str, port: int, step_s: float) -> CameraHit | None:
     url = f"http://{host}:{port}{ONVIF_PATH}"
     try:
         async with OnvifClient(url, timeout_s=step_s) as client:
             await client.sync_clock()
-    except (OnvifError, OSError, TimeoutError):
+    except (OnvifError, OSError, TimeoutError) as exc:  # a web server that is not a camera, say
+        _forget(exc)
         return None
     return CameraHit(host, port, "onvif", url)
 
@@ -47,7 +57,8 @@ async def _visca(host: str, port: int, step_s: float) -> CameraHit | None:
     try:
         async with asyncio.timeout(step_s * 3), ViscaClient(host, port, ack_timeout_s=step_s, retries=1) as camera:
             await camera.power_state()
-    except (ViscaError, OSError, TimeoutError):
+    except (ViscaError, OSError, TimeoutError) as exc:  # a refusal, from most hosts of a range
+        _forget(exc)
         return None
     return CameraHit(host, port, "visca-ip")
 
@@ -67,7 +78,9 @@ async def scan_cameras(
     async def probe_host(host: str) -> None:
         async with limit:
             onvif: CameraHit | None = None
-            for port in onvif_ports:  # the first ONVIF port that answers is the camera's service
+            accepted = await asyncio.gather(*(knock(host, port, step_s) for port in onvif_ports))
+            for port in (p for p, ok in zip(onvif_ports, accepted, strict=True) if ok):
+                # the first ONVIF port that answers is the camera's service
                 onvif = await _onvif(host, port, step_s)
                 if onvif is not None:
                     break

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import ipaddress
 import logging
+import socket
 import time
 from collections import deque
 from collections.abc import AsyncGenerator, Iterable, Mapping, Sequence
@@ -134,6 +136,37 @@ async def probe(host: str, port: int = PJLINK_PORT, connect_timeout: float = 1.5
         log.info("%s:%d answered but not as PJLink: %r", host, port, line[:40])
         return None
     return SweepHit(host, port, needs_password, line.rstrip(b"\r\n").decode("ascii", "replace"))
+
+
+async def knock(host: str, port: int, timeout_s: float) -> bool:
+    """True if ``host:port`` accepts a TCP connection within ``timeout_s``; closed again at once.
+
+    A bare non-blocking socket on the loop, its outcome read as an errno: refusal and silence, what most of a
+    swept range gives, raise nothing, so no exception or traceback is made for the cycle collector to find.
+    """
+    loop = asyncio.get_running_loop()
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setblocking(False)
+        err = sock.connect_ex((host, port))
+        if err in (errno.EINPROGRESS, errno.EAGAIN):
+            settled = loop.create_future()
+            fd = sock.fileno()
+            loop.add_writer(fd, _settle, settled, True)
+            timer = loop.call_later(timeout_s, _settle, settled, False)
+            try:
+                err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) if await settled else errno.ETIMEDOUT
+            finally:
+                timer.cancel()
+                loop.remove_writer(fd)
+        return err == 0
+    finally:
+        sock.close()
+
+
+def _settle(future: asyncio.Future[bool], writable: bool) -> None:
+    if not future.done():
+        future.set_result(writable)
 
 
 class _RateLimit:
