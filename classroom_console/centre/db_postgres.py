@@ -371,8 +371,6 @@ class PostgresCentreDB(CentreDB):
                 await conn.execute(pg_reports.SHARED_TABLE)
                 await conn.execute(pg_reports.SHARED_PLAIN)
                 await conn.execute(pg_reports.SHARED_CLEAR)
-                await conn.execute(pg_reports.MAKING_TABLE)
-                await conn.execute(pg_reports.MAKING_CLEAR)
                 await conn.execute(pg_store.FUNCTION)
                 for statement in (pg_store.NEW_FUNCTION, pg_store.SHARED_FUNCTION, pg_store.GROUP):
                     await conn.execute(statement)
@@ -542,8 +540,6 @@ class PostgresCentreDB(CentreDB):
 
     async def _make_and_share(self, f: UsageFilter, version: int, mark: Mark,
                               made: asyncio.Future[tuple[int, UsageReport | None, bytes]]) -> None:
-        """Another process's report is waited for only when the one it is making holds ``version``
-        (``pg_reports.MAKING_TABLE``); else this one is made beside it, without its lock."""
         key = filter_key(f)
         try:
             async with self.report_pool.acquire() as conn:
@@ -552,21 +548,13 @@ class PostgresCentreDB(CentreDB):
                     made.set_result((int(row[0]), None, bytes(row[1])))
                     return
                 async with conn.transaction():
-                    making = await conn.fetchval(pg_reports.MAKING_GET, key)
-                    if making is not None and making >= version:
-                        await conn.execute(pg_reports.SHARED_LOCK, key)  # it will do: waited for
-                        locked = True
-                    else:
-                        locked = bool(await conn.fetchval(pg_reports.SHARED_TRY_LOCK, key))
+                    await conn.execute(pg_reports.SHARED_LOCK, key)
                     row = await conn.fetchrow(pg_reports.SHARED_GET, key)
                     if row is not None and row[0] >= version:
                         made.set_result((int(row[0]), None, bytes(row[1])))
                         return
                     mark()
                     version = int(await conn.fetchval(pg_store.VERSION))  # read first: the charts then hold it
-                    if locked:
-                        async with self.aside_pool.acquire() as said:  # committed now: others see it at once
-                            await said.execute(pg_reports.MAKING_PUT, key, version)
                     report = await self._make_report(f, conn)
                     body = report_bytes(report)
                     made.set_result((version, report, body))

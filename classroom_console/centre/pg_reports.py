@@ -44,19 +44,6 @@ SHARED_PLAIN = "ALTER TABLE centre_reports ALTER COLUMN body SET STORAGE EXTERNA
 SHARED_CLEAR = "TRUNCATE centre_reports"
 SHARED_GET = "SELECT version, body FROM centre_reports WHERE filter = $1"
 SHARED_LOCK = "SELECT pg_advisory_xact_lock(72100502, hashtext($1))"  # (a pair of keys: no upload lock's)
-SHARED_TRY_LOCK = "SELECT pg_try_advisory_xact_lock(72100502, hashtext($1))"
-# The data version the report a process is making now holds, said (committed at once, on another connection) as soon
-# as it has read it under the filter's lock: another process waits for that report only when it will hold what that
-# process's request needs. While rooms send, the version moves every few milliseconds (each upload's commit), so a
-# report begun before a request came almost never holds it, and waiting for it only put one report's time in front of
-# another's (two processes: usage p99 353 ms at 300 rooms, where one process answered in 186).
-MAKING_TABLE = """CREATE UNLOGGED TABLE IF NOT EXISTS centre_reports_making (filter TEXT PRIMARY KEY,
-    version BIGINT NOT NULL)"""
-MAKING_CLEAR = "TRUNCATE centre_reports_making"
-MAKING_GET = "SELECT version FROM centre_reports_making WHERE filter = $1"
-MAKING_PUT = """INSERT INTO centre_reports_making (filter, version) VALUES ($1, $2)
-    ON CONFLICT (filter) DO UPDATE SET version = excluded.version
-    WHERE centre_reports_making.version < excluded.version"""
 SHARED_PUT = """INSERT INTO centre_reports (filter, version, body) VALUES ($1, $2, $3)
     ON CONFLICT (filter) DO UPDATE SET version = excluded.version, body = excluded.body
     WHERE centre_reports.version < excluded.version"""
