@@ -113,12 +113,18 @@ async def test_knock_tells_accepting_from_refusing_and_silent() -> None:
         listener.bind((host, 0))
         listener.listen(0)
         port = listener.getsockname()[1]
-        assert await knock(host, port, 2.0)  # accepted by the kernel; the program never takes it
+        assert await knock(host, [port], 2.0) == [port]  # accepted by the kernel; the program never takes it
         for _ in range(8):  # the accept queue fills, then a SYN is dropped: silence, as from a host not there
             started = loop.time()
-            if not await knock(host, port, 0.5):
+            if not await knock(host, [port], 0.5):
                 break
         else:
             raise AssertionError("every knock on a full accept queue was answered")
         assert 0.4 < loop.time() - started < 3.0
-    assert not await knock(host, free_port(host), 1.0)
+    closed = free_port(host)
+    with socket.socket() as listener:
+        listener.bind((host, 0))
+        listener.listen(8)
+        port = listener.getsockname()[1]
+        assert await knock(host, [closed, port, closed, port], 1.0) == [port, port]  # in the order asked
+    assert await knock(host, [closed], 1.0) == []

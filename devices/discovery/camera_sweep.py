@@ -78,9 +78,7 @@ async def scan_cameras(
     async def probe_host(host: str) -> None:
         async with limit:
             onvif: CameraHit | None = None
-            accepted = await asyncio.gather(*(knock(host, port, step_s) for port in onvif_ports))
-            for port in (p for p, ok in zip(onvif_ports, accepted, strict=True) if ok):
-                # the first ONVIF port that answers is the camera's service
+            for port in await knock(host, onvif_ports, step_s):  # the first that answers is the camera's service
                 onvif = await _onvif(host, port, step_s)
                 if onvif is not None:
                     break

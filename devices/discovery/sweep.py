@@ -138,35 +138,54 @@ async def probe(host: str, port: int = PJLINK_PORT, connect_timeout: float = 1.5
     return SweepHit(host, port, needs_password, line.rstrip(b"\r\n").decode("ascii", "replace"))
 
 
-async def knock(host: str, port: int, timeout_s: float) -> bool:
-    """True if ``host:port`` accepts a TCP connection within ``timeout_s``; closed again at once.
+async def knock(host: str, ports: Sequence[int], timeout_s: float) -> list[int]:
+    """Those of ``ports`` on which ``host`` accepts a TCP connection within ``timeout_s``, each closed again at once.
 
-    A bare non-blocking socket on the loop, its outcome read as an errno: refusal and silence, what most of a
-    swept range gives, raise nothing, so no exception or traceback is made for the cycle collector to find.
+    Bare non-blocking sockets on the loop, all at once, each outcome read as an errno: refusal and silence, what
+    most of a swept range gives, raise nothing, so no exception or traceback is made for the cycle collector.
     """
     loop = asyncio.get_running_loop()
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    socks: dict[int, socket.socket] = {}
+    accepted: set[int] = set()
+    pending: set[int] = set()
+    settled: asyncio.Future[None] = loop.create_future()
+
+    def answered(port: int) -> None:
+        loop.remove_writer(socks[port].fileno())
+        pending.discard(port)
+        if socks[port].getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
+            accepted.add(port)
+        if not pending:
+            _settle(settled)
+
     try:
-        sock.setblocking(False)
-        err = sock.connect_ex((host, port))
-        if err in (errno.EINPROGRESS, errno.EAGAIN):
-            settled = loop.create_future()
-            fd = sock.fileno()
-            loop.add_writer(fd, _settle, settled, True)
-            timer = loop.call_later(timeout_s, _settle, settled, False)
+        for port in dict.fromkeys(ports):
+            sock = socks[port] = socket.socket(family, socket.SOCK_STREAM)
+            sock.setblocking(False)
+            err = sock.connect_ex((host, port))
+            if err in (errno.EINPROGRESS, errno.EAGAIN):
+                pending.add(port)
+                loop.add_writer(sock.fileno(), answered, port)
+            elif err == 0:
+                accepted.add(port)
+        if pending:
+            timer = loop.call_later(timeout_s, _settle, settled)
             try:
-                err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) if await settled else errno.ETIMEDOUT
+                await settled
             finally:
                 timer.cancel()
-                loop.remove_writer(fd)
-        return err == 0
+                for port in pending:
+                    loop.remove_writer(socks[port].fileno())
+        return [port for port in ports if port in accepted]
     finally:
-        sock.close()
+        for sock in socks.values():
+            sock.close()
 
 
-def _settle(future: asyncio.Future[bool], writable: bool) -> None:
+def _settle(future: asyncio.Future[None]) -> None:
     if not future.done():
-        future.set_result(writable)
+        future.set_result(None)
 
 
 class _RateLimit:
