@@ -106,7 +106,7 @@ class DeviceCard(QFrame):
         self._inputs_shown: dict[str, str] | None = None
         self.setMinimumWidth(320)
         self.column = QVBoxLayout(self)
-        self.column.setContentsMargins(18, 16, 18, 16)
+        self.column.setContentsMargins(16, 16, 16, 16)
         self.column.setSpacing(10)
         self.face = CardFace(kind_picture(device.kind), self)
         # The face's texts keep the names the labels had (name_label.text(), badge.text(), …).
@@ -147,7 +147,9 @@ class DeviceCard(QFrame):
         self.power_button.ensurePolished()
         yield
         self.input_picker = InputPicker(self)
-        self.input_picker.setMinimumWidth(110)
+        # Narrower than an input's name: while cooling, "Охлаждение…" leaves the row no more (a wider minimum made
+        # the card wider than its column); the picker, disabled then, is the one to give way.
+        self.input_picker.setMinimumWidth(80)
         self.input_picker.setToolTip(self.tr("Input source"))
         self.input_picker.activated.connect(self._pick_input)
         self.input_picker.ensurePolished()
@@ -163,7 +165,7 @@ class DeviceCard(QFrame):
         self.details_button.clicked.connect(self.show_details)
         self.details_button.ensurePolished()
         controls = QHBoxLayout()
-        controls.setSpacing(8)
+        controls.setSpacing(6)  # with the margins, room for "Computer 1" whole between "Выключить" and "Скрыть"
         controls.addWidget(self.power_button, 2)
         controls.addWidget(self.input_picker, 3)
         controls.addWidget(self.mute_button, 1)
@@ -322,11 +324,13 @@ class DeviceCard(QFrame):
         reachable = self.device.availability in REACHABLE
         power = self.device.state.get("power")
         # Projectors refuse power commands while warming or cooling (PJLink ERR3): say so instead of failing.
-        self.power_button.setText(
-            {"on": self.tr("Turn off"), "warming": self.tr("Warming…"), "cooling": self.tr("Cooling…")}.get(
-                str(power), self.tr("Turn on")
-            )
-        )
+        word = {"on": self.tr("Turn off"), "warming": self.tr("Warming…"), "cooling": self.tr("Cooling…")}.get(
+            str(power), self.tr("Turn on"))
+        if word != self.power_button.text():
+            self.power_button.setText(word)
+            # The style sheet's min-width is the button's minimum, so the row squeezed "Охлаждение…" (127 px) into
+            # 102: its own word's width is.
+            self.power_button.setMinimumWidth(self.power_button.sizeHint().width())
         self.power_button.setEnabled(reachable and not self.pending and power in ("on", "off"))
         switchable = reachable and not self.pending and power == "on"
         self.input_picker.setEnabled(switchable and self.input_picker.count() > 0)

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPoint, QPointF, QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPolygonF
 from PySide6.QtWidgets import QMenu, QPushButton, QStyle, QStyleOptionButton, QWidget
 
 ARROW_W = 8  # the arrow's width at the right, in pixels
-ARROW_GAP = 8  # between the text and the arrow
+ARROW_GAP = 6  # between the text and the arrow
+# The text and the arrow sit this far inside the button's edges (5 px inside its border), not inside the card
+# buttons' 10 px padding: beside "Выключить" and "Скрыть" in a card of three a row at 1366x768, that padding and the
+# arrow left "Computer 1" 73 px of its 89 and cut it to "Compute".
+EDGE = 6
 
 
 class InputPicker(QPushButton):
@@ -88,24 +92,36 @@ class InputPicker(QPushButton):
     def paintEvent(self, event: QPaintEvent) -> None:
         option = QStyleOptionButton()
         self.initStyleOption(option)
-        text = option.text
         option.text = ""
         painter = QPainter(self)
         style = self.style()
         style.drawControl(QStyle.ControlElement.CE_PushButton, option, painter, self)  # the button, no words
-        inside = style.subElementRect(QStyle.SubElement.SE_PushButtonContents, option, self)
-        room = inside.adjusted(0, 0, -(ARROW_W + ARROW_GAP), 0)
+        room, arrow_x = self.text_box(option)
         enabled = bool(option.state & QStyle.StateFlag.State_Enabled)
-        shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room.width())
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, room.width())
         style.drawItemText(painter, room, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
                            option.palette, enabled, shown, self.foregroundRole())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         group = QPalette.ColorGroup.Active if enabled else QPalette.ColorGroup.Disabled
         painter.setBrush(option.palette.color(group, self.foregroundRole()))
-        x, y, half = inside.right() - ARROW_W, inside.center().y() - ARROW_W / 4, ARROW_W / 2
+        x, y, half = arrow_x, room.center().y() - ARROW_W / 4, ARROW_W / 2
         painter.drawPolygon(QPolygonF([QPointF(x, y), QPointF(x + ARROW_W, y), QPointF(x + half, y + half)]))
         painter.end()
+
+    def shown_text(self) -> str:
+        """The current input's name as it is drawn: cut with "…" where the button is too narrow for it."""
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        room, _arrow_x = self.text_box(option)
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, room.width())
+
+    def text_box(self, option: QStyleOptionButton) -> tuple[QRect, int]:
+        """Where the current input's name is drawn (cut with "…" only if wider), and the arrow's left edge."""
+        inside = self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, self)
+        left = min(inside.left(), self.rect().left() + EDGE)
+        arrow_x = max(inside.right(), self.rect().right() - EDGE) - ARROW_W
+        return QRect(left, inside.top(), arrow_x - ARROW_GAP - left, inside.height()), arrow_x
 
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()
