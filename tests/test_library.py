@@ -188,6 +188,20 @@ async def test_html_in_what_a_room_sends_is_escaped(tmp_path: Path, media: tuple
         assert (await centre.get(f"/library/watch/{key}"))[2]["Content-Security-Policy"].startswith("default-src")
 
 
+async def test_a_lecture_without_chapters_shows_no_chapters_heading(
+        tmp_path: Path, media: tuple[Path, list[bytes]]) -> None:
+    async with published(tmp_path, media) as (centre, key, _):
+        rid = next(r["id"] for r in await centre.listing() if r["published"])
+        with_chapters = (await centre.get(f"/library/watch/{key}"))[1].decode()
+        assert 'id="chapters"' in with_chapters and 'class="chapter"' in with_chapters
+        status, _ = await centre.api("PUT", f"/recordings/{rid}/meta", centre.room_token,
+                                     json={"rev": 50, "title": "No chapters", "chapters": []})
+        assert status == 200
+        page = (await centre.get(f"/library/watch/{key}"))[1].decode()
+        assert "No chapters" in page
+        assert 'id="chapters"' not in page and ">Chapters</h2>" not in page and 'class="watch solo"' in page
+
+
 async def test_bad_metadata_is_refused_in_one_line(tmp_path: Path, media: tuple[Path, list[bytes]]) -> None:
     async with published(tmp_path, media) as (centre, _, _):
         rid = (await centre.listing())[0]["id"]

@@ -116,15 +116,19 @@ def player_page(lang: str, lecture: Lecture) -> str:
         ("Recorded", lecture.started_at[:16].replace("T", " ")), ("Length", clock(lecture.duration_s)),
         ("Language", lecture.language)) if value)
     title = lecture.title or lecture.id
+    watch = "watch" if chapters else "watch solo"  # no chapters: the player takes the whole row
     words = json.dumps({"cannot": tr(lang, "Your browser cannot play this video; download it instead.")},
                        ensure_ascii=True).replace("<", "\\u003c")
     body = (f'<p class="back"><a href="{PREFIX}?lang={esc(lang)}">← {t("Back to the library")}</a></p>'
             f"<h1>{esc(title)}</h1>"
-            f'<div class="watch"><div class="stage"><div class="player{" two" if second else ""}"><figure class="main">'
+            f'<div class="{watch}"><div class="stage">'
+            f'<div class="player{" two" if second else ""}"><figure class="main">'
             f'<video id="video" controls playsinline preload="metadata" src="{media}"></video></figure>{second}</div>'
             f'<p class="download"><a href="{media}?download=1" download>{t("Download for offline use")}</a></p>'
             f'<dl class="facts">{facts}</dl></div>'
-            f'<section class="chapters"><h2>{t("Chapters")}</h2><ol id="chapters">{chapters}</ol></section></div>'
+            + (f'<section class="chapters"><h2>{t("Chapters")}</h2><ol id="chapters">{chapters}</ol></section>'
+               if chapters else "")  # no empty "Chapters" heading
+            + "</div>"
             f'<script type="application/json" id="words">{words}</script>')
     return _page(lang, title, body, "player.js")
 
