@@ -17,14 +17,17 @@ from pytestqt.qtbot import QtBot
 
 from devices.driver import Capability
 from devices.model import Availability, DeviceInfo, DeviceKind
+from devices.pjlink.values import Input
 from tests.qt_helpers import run, wait_for, window_on_a_quiet_core
 from tests.test_ui_tab_names import language  # noqa: F401  (the fixture: English, then Russian)
 from ui.bridge import RoomBridge
 from ui.card_face import card_look
 from ui.device_card import DeviceCard
 
-# Class 2 projectors' own names for their inputs (INNM), as the simulated ones give them (devices/sim).
-INPUTS = {"31": "HDMI 1", "11": "Computer 1", "21": "Video 1", "51": "Network 1", "41": "USB 1"}
+# Class 2 projectors' own names for their inputs (INNM), as the simulated ones give them (devices/sim), and a class 1
+# projector's, which are the input's kind and number (devices/pjlink/values.py).
+INPUTS = {"31": "HDMI 1", "11": "Computer 1", "21": "Video 1", "51": "Network 1", "41": "USB 1",
+          **{code: Input(code).name for code in ("12", "22", "32", "42", "52", "62")}}
 CARDS = 6  # two rows: the card area scrolls, so its scroll bar takes its width from the three columns
 NO_BRIDGE = cast(RoomBridge, object())  # a card calls its bridge only when a control is used
 
