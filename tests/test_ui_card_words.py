@@ -6,7 +6,6 @@ input was on. And the facts line wrapped "Лампа: 2" / "460 ч": the lamp's 
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import cast
 
@@ -19,6 +18,7 @@ from devices.driver import Capability
 from devices.model import Availability, DeviceInfo, DeviceKind
 from devices.pjlink.values import Input
 from tests.qt_helpers import run, wait_for, window_on_a_quiet_core
+from tests.test_ui_devices_cards import settled
 from tests.test_ui_tab_names import language  # noqa: F401  (the fixture: English, then Russian)
 from ui.bridge import RoomBridge
 from ui.card_face import card_look
@@ -70,7 +70,7 @@ def test_the_current_input_and_the_buttons_show_whole_three_cards_a_row_at_1366x
                     core.room.update_device(board(i, power))
                 await wait_for(lambda power=power: all(c.device.state["power"] == power  # type: ignore[misc]
                                                        for c in lecturer.device_cards()), what=f"cards {power}")
-                await asyncio.sleep(0)  # a turn of the loop: the layout's pass
+                await settled(lecturer.grid_host)  # every layout pass the new words asked for has run
                 card = lecturer.device_cards()[2]  # the row's last: the one a wider card would push out
                 assert not scroll.horizontalScrollBar().isVisible(), f"{language}: the cards are wider than 3 a row"
                 inside = card.contentsRect()
