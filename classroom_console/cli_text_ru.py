@@ -353,7 +353,6 @@ MESSAGES: dict[str, str] = {
         "сколько секунд ждать заголовков запроса (по умолчанию {s})",
     "seconds without a byte of a body before it is given up (default {s})":
         "через сколько секунд без единого байта тела запрос бросается (по умолчанию {s})",
-    "there is no centre in {data}": "в {data} нет центра",
     "--data {data} is a file: give the centre's data folder": "--data {data} — это файл: укажите папку данных центра",
     "revoked the old token {id} of {name}": "отозван прежний токен {id} для {name}",
     ("warning: {name} already has a token ({ids}) that keeps working; use --rotate to replace it, or "

@@ -86,6 +86,14 @@ def path(data: Path) -> Path:
     return data / FILE
 
 
+def holds_a_centre(data: Path, database_url: str | None = None) -> bool:
+    """Whether ``data`` was made a centre; a named database counts (a PostgreSQL centre from before centre.toml).
+
+    Opening a folder that holds none would make an empty SQLite centre there: a mistyped --data.
+    """
+    return bool(database_url) or any((data / name).exists() for name in (FILE, "centre.db"))
+
+
 def load(data: Path) -> CentreConfig | None:
     file = path(data)
     try:

@@ -21,6 +21,8 @@ from classroom_console.cli_text import ntr, tr
 from classroom_console.commands import centre_library
 from classroom_console.store import utc_iso
 
+# The commands that may make a centre in an empty folder; every other one refuses a folder that holds none.
+CREATORS = ("serve", "add-room", "add-staff", "restore")
 HELP = "the centre's receiving service: serve, add-room, add-staff, tokens, revoke, backup, restore"
 
 
@@ -116,7 +118,7 @@ def _config(args: argparse.Namespace) -> tuple[centre_config.CentreConfig, bool]
 def _created(args: argparse.Namespace, config: centre_config.CentreConfig, new: bool) -> None:
     """The commands that make a centre write its configuration the first time, once its database opened.
 
-    (``tokens`` and ``revoke`` on an empty folder leave nothing behind.)
+    (``restore`` writes its own; the others refuse a folder that holds no centre before opening anything.)
     """
     if new and args.centre_command in ("serve", "add-room", "add-staff"):
         centre_config.save(config)
@@ -204,9 +206,6 @@ def _print_tokens(rows: list[TokenRow]) -> None:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    config = centre_config.load(args.data)
-    if config is None and not (args.data / "centre.db").exists():
-        return _fail(tr("there is no centre in {data}").format(data=args.data))
     config, _ = _config(args)
     try:
         summary = backup.backup(config, args.out)
@@ -253,6 +252,9 @@ def _run(args: argparse.Namespace) -> int:
     data = getattr(args, "data", None)
     if isinstance(data, Path) and data.exists() and not data.is_dir():
         return _fail(tr("--data {data} is a file: give the centre's data folder").format(data=data), 2)
+    if command not in CREATORS and not centre_config.holds_a_centre(args.data, args.database_url):
+        return _fail(tr("{data} holds no centre (a centre is made by 'centre serve' or 'centre add-room')")
+                     .format(data=args.data))
     if command in centre_library.COMMANDS:
         return centre_library.run(args, _with_db)
     if command == "serve":

@@ -63,12 +63,6 @@ async def _with(args: argparse.Namespace, job: Callable[[LibraryData], Coroutine
         await db.close()
 
 
-def _holds_a_centre(args: argparse.Namespace) -> bool:
-    if getattr(args, "database_url", None):
-        return True
-    return any((args.data / name).exists() for name in ("centre.toml", "centre.db"))
-
-
 def _fail(message: str, code: int = 1) -> int:
     print(f"classroom-console centre: {message}", file=sys.stderr)
     return code
@@ -110,10 +104,6 @@ def run(args: argparse.Namespace, open_db: OpenDB) -> int:
     """``open_db``: how ``centre`` opens the database its configuration names."""
     _open[:] = [open_db]
     command = args.centre_command
-    if command in ("recordings", "publish", "unpublish") and not _holds_a_centre(args):
-        # Reading a folder that holds no centre would make an empty one there (a mistyped --data).
-        return _fail(tr("{data} holds no centre (a centre is made by 'centre serve' or 'centre add-room')")
-                     .format(data=args.data))
     if command == "recordings":
         _print_recordings(asyncio.run(_with(args, lambda d: d.staff_list(args.room))), args.json)
         return 0
