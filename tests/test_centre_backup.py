@@ -57,6 +57,23 @@ async def _fill_centre(data: Path, tmp: Path, token: str, db_options: dict[str, 
     return report, await asyncio.to_thread(_files, db_options.get("files_dir") or data)
 
 
+async def backed_up_pg_centre(pg: PgServer, tmp: Path) -> tuple[str, Any, dict[str, str], str]:
+    """A filled PostgreSQL centre backed up into tmp/backup; its token, report, files and an empty database's URL."""
+    data, files_dir = tmp / "centre", tmp / "shared"
+    code, out, err = await cli("add-room", "Room 101", "--data", str(data), "--database-url", pg.url,
+                               "--files", str(files_dir), env={"PGPASSWORD": pg.password})
+    assert code == 0, err
+    token = out.strip().splitlines()[-1]
+    options = {"database_url": pg.url, "database_password": pg.password, "files_dir": files_dir}
+    report, files = await _fill_centre(data, tmp, token, options)
+    conn = await asyncpg.connect(pg.url, password=pg.password)
+    try:
+        await conn.execute("CREATE DATABASE restored")
+    finally:
+        await conn.close()
+    return token, report, files, pg.url.replace("/postgres?", "/restored?")
+
+
 async def _check_restored(data: Path, token: str, report: Any, files: dict[str, str], **db_options: Any) -> None:
     async with running_centre(data, **db_options) as centre:
         assert centre.db is not None
@@ -100,28 +117,16 @@ async def test_a_damaged_backup_file_is_refused_on_restore(tmp_path: Path) -> No
 async def test_a_postgres_centre_restores_into_a_fresh_database_with_the_same_report_and_files(
     pg_server: PgServer, tmp_path: Path  # noqa: F811
 ) -> None:
-    data, files_dir = tmp_path / "centre", tmp_path / "shared"
+    token, report, files, target = await backed_up_pg_centre(pg_server, tmp_path)
     env = {"PGPASSWORD": pg_server.password}
-    code, out, err = await cli("add-room", "Room 101", "--data", str(data), "--database-url", pg_server.url,
-                               "--files", str(files_dir), env=env)
-    assert code == 0, err
-    token = out.strip().splitlines()[-1]
-    options = {"database_url": pg_server.url, "database_password": pg_server.password, "files_dir": files_dir}
-    report, files = await _fill_centre(data, tmp_path, token, options)
     assert len(files) == 2 and report["sessions"] == 6
-    conn = await asyncpg.connect(pg_server.url, password=pg_server.password)
-    try:
-        await conn.execute("CREATE DATABASE restored")
-    finally:
-        await conn.close()
-    target = pg_server.url.replace("/postgres?", "/restored?")
     restored, restored_files = tmp_path / "restored", tmp_path / "restored-files"
-    code, out, err = await cli("restore", str(tmp_path / "backup"), "--data", str(restored), "--database-url",
+    code, _, err = await cli("restore", str(tmp_path / "backup"), "--data", str(restored), "--database-url",
                                target, "--files", str(restored_files), env=env)
     assert code == 0, err
     await _check_restored(restored, token, report, files, database_url=target,
                           database_password=pg_server.password, files_dir=restored_files)
     # Once more into the same (no longer empty) database: refused, nothing touched.
-    code, out, err = await cli("restore", str(tmp_path / "backup"), "--data", str(tmp_path / "again"),
+    code, _, err = await cli("restore", str(tmp_path / "backup"), "--data", str(tmp_path / "again"),
                                "--database-url", target, env=env)
     assert code == 1 and "already holds a centre" in err and len(err.strip().splitlines()) == 1

@@ -3,8 +3,9 @@
 A backup is a folder: ``manifest.json`` (the back end, and each file with its size and SHA-256), the database
 (``centre.db`` made with SQLite's online backup, so the service keeps running; or ``centre.pgdump`` from
 ``pg_dump -Fc``) and ``files/``, a copy of the file store. The database is taken first, then the files: every
-recording the database calls complete is already whole on disk. A restore checks each file against the
-manifest as it copies it, into a data folder with no centre and (PostgreSQL) an empty database.
+recording the database calls complete is already whole on disk; it is written into a private sibling folder and
+renamed when whole. A restore checks every file against the manifest before it writes anything, into a data folder
+with no centre and (PostgreSQL) an empty database, and removes what it wrote if it fails: a retry finds no half-centre.
 """
 
 from __future__ import annotations
@@ -106,12 +107,37 @@ def _run_tool(cmd: list[str], env: dict[str, str]) -> None:
         raise BackupError(f"{Path(cmd[0]).name} failed: {lines[0] if lines else f'exit {done.returncode}'}")
 
 
+def _private(root: Path) -> None:
+    """A backup holds every room's token hash and the recordings: readable by its owner alone, as centre.toml is."""
+    for folder, _, names in os.walk(root):
+        os.chmod(folder, 0o700)
+        for name in names:
+            os.chmod(Path(folder) / name, 0o600)
+
+
 def backup(config: CentreConfig, out: Path) -> Summary:
-    """Write the centre's backup into ``out`` (a new or empty folder, outside the file store)."""
+    """Write the centre's backup into ``out`` (a new or empty folder, outside the file store).
+
+    It is written into a private sibling and renamed at the end, so a failed backup leaves no ``out`` to block a retry.
+    """
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise BackupError(f"{out} already exists and is not an empty folder: give a new folder for the backup")
-    out.mkdir(parents=True, exist_ok=True)
-    out = out.resolve()
+    out.absolute().parent.mkdir(parents=True, exist_ok=True)
+    work = out.absolute().parent / f"{out.name}.partial-{os.getpid()}"
+    work.mkdir(mode=0o700)
+    try:
+        summary = _write_backup(config, work.resolve())
+        _private(work)
+        if out.exists():
+            out.rmdir()  # the empty folder given: the finished backup takes its place
+        os.rename(work, out)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return summary
+
+
+def _write_backup(config: CentreConfig, out: Path) -> Summary:
     manifest: dict[str, Any] = {"format": FORMAT, "backend": config.backend, "created_at": utc_iso()}
     if config.backend == SQLITE:
         if not config.sqlite_path.exists():
@@ -158,26 +184,106 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
-async def _pg_is_empty(url: str, password: str | None) -> bool:
+def _checked_files(folder: Path, manifest: dict[str, Any], store: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """Every file of the backup as its manifest says, checked before the target is touched, so a bad one stops nothing
+    half-way."""
+    checked = []
+    for entry in manifest["files"]:
+        rel = Path(entry["path"])
+        if rel.is_absolute() or ".." in rel.parts:
+            raise BackupError(f"the manifest names a file outside the store: {entry['path']!r}")
+        src = folder / FILES / rel
+        if not src.is_file() or src.stat().st_size != entry["size"] or _sha256(src) != entry["sha256"]:
+            raise BackupError(f"{src} is missing or differs from the backup's manifest")
+        if (store / rel).exists():
+            raise BackupError(f"{store / rel} already exists: restore into a new file store")
+        checked.append((rel, entry))
+    return checked
+
+
+class _Undo:
+    """What this restore made, removed again if it fails, so that a retry finds the target as it was."""
+
+    def __init__(self) -> None:
+        self.paths: list[Path] = []  # in the order made: removed in reverse
+
+    def mkdirs(self, folder: Path) -> None:
+        missing = [p for p in (folder, *folder.parents) if not p.exists()]
+        for made in reversed(missing):
+            made.mkdir()
+            self.paths.append(made)
+
+    def run(self) -> None:
+        for made in reversed(self.paths):
+            try:
+                if made.is_dir() and not made.is_symlink():
+                    made.rmdir()
+                else:
+                    made.unlink(missing_ok=True)
+            except OSError:
+                pass  # a folder someone else wrote into meanwhile is theirs to keep
+
+
+async def _pg_connect(url: str, password: str | None) -> Any:
     from classroom_console.centre.db_postgres import DatabaseUnavailable, asyncpg, unavailable
 
     if asyncpg is None:
         raise BackupError("a PostgreSQL centre needs the asyncpg package: pip install asyncpg")
     try:
-        conn = await asyncpg.connect(url, password=password)
+        return await asyncpg.connect(url, password=password)
     except Exception as exc:
         line = unavailable(exc, url)
         if line is None:
             raise
         raise DatabaseUnavailable(line) from None
+
+
+# The objects of the public schema, so that a failed restore drops only those it loaded.
+_PG_OBJECTS = """
+SELECT 'TABLE', c.oid::regclass::text FROM pg_class c
+ WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
+UNION ALL SELECT 'FUNCTION', p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
+"""
+
+
+async def _pg_objects(url: str, password: str | None) -> set[tuple[str, str]] | None:
+    """The public schema's tables and functions, or None when it already holds a centre."""
+    conn = await _pg_connect(url, password)
     try:
-        return not await conn.fetchval("SELECT to_regclass('public.tokens') IS NOT NULL")
+        if await conn.fetchval("SELECT to_regclass('public.tokens') IS NOT NULL"):
+            return None
+        return {(kind, name) for kind, name in await conn.fetch(_PG_OBJECTS)}
     finally:
         await conn.close()
 
 
+async def _pg_drop_new(url: str, password: str | None, before: set[tuple[str, str]]) -> None:
+    conn = await _pg_connect(url, password)
+    try:
+        async with conn.transaction():
+            for kind, name in sorted(set(await conn.fetch(_PG_OBJECTS)) - before, reverse=True):  # tables first
+                await conn.execute(f"DROP {kind} IF EXISTS {name} CASCADE")
+    finally:
+        await conn.close()
+
+
+def _load_sqlite(dump: Path, target: CentreConfig, sha256: str, undo: _Undo) -> None:
+    """Copied under a temporary name and renamed: a centre.db is there whole or not at all."""
+    tmp = target.sqlite_path.with_name(f".{SQLITE_FILE}.restore-{os.getpid()}")
+    undo.paths.append(tmp)
+    _, sha = _copy_hashing(dump, tmp)
+    if sha != sha256:
+        raise BackupError(f"the database copy differs from {dump}")
+    os.rename(tmp, target.sqlite_path)
+    undo.paths.append(target.sqlite_path)
+
+
 def restore(folder: Path, target: CentreConfig) -> Summary:
-    """Restore ``folder`` into the (new) centre ``target`` describes; every file is checked against the manifest."""
+    """Restore ``folder`` into the (new) centre ``target`` describes; every file is checked against the manifest.
+
+    All is checked before anything is written; then the files, the database and centre.toml last of all (it is what
+    makes the folder a centre). A failure removes what the restore made (on PostgreSQL, the objects it loaded).
+    """
     manifest = read_manifest(folder)
     backend = manifest["backend"]
     if centre_config.path(target.data).exists() or target.sqlite_path.exists():
@@ -187,29 +293,45 @@ def restore(folder: Path, target: CentreConfig) -> Summary:
         raise BackupError(f"this backup is of a centre on {what}")
     database = manifest["database"]
     dump = folder / database["path"]
-    if not dump.exists() or _sha256(dump) != database["sha256"]:
+    if not dump.is_file() or _sha256(dump) != database["sha256"]:
         raise BackupError(f"{dump} is missing or differs from the backup's manifest")
-    target.data.mkdir(parents=True, exist_ok=True)
-    if backend == SQLITE:
-        _, sha = _copy_hashing(dump, target.sqlite_path)
-        if sha != database["sha256"]:
-            target.sqlite_path.unlink()
-            raise BackupError(f"the database copy differs from {dump}")
-    else:
-        assert target.database_url is not None
-        if not asyncio.run(_pg_is_empty(target.database_url, target.password())):
-            raise BackupError(f"{target.database_url} already holds a centre: restore into an empty database")
-        _run_tool([_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
-                   f"--dbname={target.database_url}", str(dump)], _pg_env(target))
-    total = 0
     store = target.files_dir
-    for entry in manifest["files"]:
-        rel = Path(entry["path"])
-        if rel.is_absolute() or ".." in rel.parts:
-            raise BackupError(f"the manifest names a file outside the store: {entry['path']!r}")
-        size, sha = _copy_hashing(folder / FILES / rel, store / rel)
-        if (size, sha) != (entry["size"], entry["sha256"]):
-            raise BackupError(f"{folder / FILES / rel} differs from the backup's manifest (SHA-256 {sha})")
-        total += size
-    centre_config.save(target)
-    return Summary(backend, len(manifest["files"]), total)
+    checked = _checked_files(folder, manifest, store)
+    pg_before: set[tuple[str, str]] | None = None
+    if backend == POSTGRESQL:
+        assert target.database_url is not None
+        pg_before = asyncio.run(_pg_objects(target.database_url, target.password()))
+        if pg_before is None:
+            raise BackupError(f"{target.database_url} already holds a centre: restore into an empty database")
+    undo = _Undo()
+    loaded = False
+    try:
+        total = 0
+        for rel, entry in checked:
+            undo.mkdirs((store / rel).parent)
+            undo.paths.append(store / rel)
+            size, sha = _copy_hashing(folder / FILES / rel, store / rel)
+            if (size, sha) != (entry["size"], entry["sha256"]):
+                raise BackupError(f"{folder / FILES / rel} changed while it was restored (SHA-256 {sha})")
+            total += size
+        undo.mkdirs(target.data)
+        if backend == SQLITE:
+            _load_sqlite(dump, target, database["sha256"], undo)
+        else:
+            # --single-transaction: a failed pg_restore leaves nothing loaded.
+            _run_tool([_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
+                       f"--dbname={target.database_url}", str(dump)], _pg_env(target))
+            loaded = True
+        undo.paths.append(centre_config.path(target.data))
+        centre_config.save(target)
+    except BaseException:
+        undo.run()
+        if loaded and pg_before is not None:
+            assert target.database_url is not None
+            try:
+                asyncio.run(_pg_drop_new(target.database_url, target.password(), pg_before))
+            except Exception:
+                raise BackupError(f"the restore failed after loading {target.database_url}, and what it loaded could "
+                                  "not be dropped: drop that database and make it anew before a retry") from None
+        raise
+    return Summary(backend, len(checked), total)
