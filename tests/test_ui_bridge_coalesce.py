@@ -42,7 +42,7 @@ def test_a_burst_of_changes_ends_with_every_card_at_its_latest(
                     core.room.update_device(dataclasses.replace(device, state={"power": "on", "lamp_hours": [hours]}))
 
             def latest() -> bool:
-                return all(f"Lamp: {ROUNDS} h" in card.detail_label.text() for card in cards.values()
+                return all(f"Lamp: {ROUNDS}\u00a0h" in card.detail_label.text() for card in cards.values()
                            if isinstance(card, DeviceCard))
 
             await wait_for(latest, within=30, what="every card showing its last lamp hours")

@@ -101,7 +101,7 @@ def test_the_facts_line_never_breaks_inside_a_figure(
         qtbot.addWidget(card)
         text = card.detail_label.text()
         lamp = text.split(" · ")[-1]
-        figure = lamp[lamp.index(": ") + 2:].rsplit(" ", 1)[0]  # "2 460" of "2 460 h"
+        figure = lamp[lamp.index(": ") + 2:]  # "2 460 h": the figure and its unit, never a unit alone
         start = text.rindex(figure)
         end = start + len(figure)
         broken = []

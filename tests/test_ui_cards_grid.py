@@ -143,10 +143,10 @@ def test_changes_of_many_cards_on_screen_are_painted_a_few_a_frame(
             lecturer._frame_began = -3600.0
             for card in cards:  # as the bridge shows a frame's waiting changes: one after another, in one turn
                 lecturer.show_device(dataclasses.replace(card.device, state={**card.device.state, "lamp_hours": [9]}))
-            at_once = sum("Lamp: 9 h" in card.detail_label.text() for card in cards)  # type: ignore[union-attr]
+            at_once = sum("Lamp: 9\u00a0h" in card.detail_label.text() for card in cards)  # type: ignore[union-attr]
             monkeypatch.undo()
             assert at_once == ON_SCREEN_PER_FRAME  # the rest wait for the next frame, each at its latest
-            await wait_for(lambda: all("Lamp: 9 h" in card.detail_label.text() for card in cards),  # type: ignore[union-attr]
+            await wait_for(lambda: all("Lamp: 9\u00a0h" in card.detail_label.text() for card in cards),  # type: ignore[union-attr]
                            within=10, what="every card's new hours")
 
     run(qloop, scenario())

@@ -54,6 +54,6 @@ def test_a_hundred_devices_at_once_fill_in_slices_in_order(
                 assert position[:2] == (index // CARD_COLUMNS, index % CARD_COLUMNS), card.device.name
             assert grid.count() == DEVICES
             last = lecturer.cards[projector(DEVICES - 1).uid]
-            assert isinstance(last, DeviceCard) and "Lamp: 7 h" in last.detail_label.text()
+            assert isinstance(last, DeviceCard) and "Lamp: 7\u00a0h" in last.detail_label.text()
 
     run(qloop, scenario())

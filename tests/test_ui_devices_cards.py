@@ -113,7 +113,7 @@ def test_a_card_is_built_a_control_a_step_and_shows_the_same(qtbot: QtBot) -> No
     later = DeviceCard(projector(1, hours=12345), NO_BRIDGE, later=True)
     qtbot.addWidget(later)
     assert not later.built and not hasattr(later, "power_button")
-    assert later.badge.text() == "On" and later.detail_label.text() == "Input: HDMI 1 · Lamp: 12\u00a0345 h"
+    assert later.badge.text() == "On" and later.detail_label.text() == "Input: HDMI 1 · Lamp: 12\u00a0345\u00a0h"
     steps = 0
     while later.build_step():
         steps += 1
@@ -145,8 +145,8 @@ def test_a_cards_texts_changed_together_are_measured_and_told_once(
     card.update_device(news)
     assert told == ["once"]
     assert card.name_label.text() == "Hall A" and card.badge.text() == "Standby"
-    assert card.detail_label.text() == "Lamp: 20 h" and card.problem_label.text()
-    assert card.face.accessibleName() == "Hall A" and "Lamp: 20 h" in card.face.accessibleDescription()
+    assert card.detail_label.text() == "Lamp: 20\u00a0h" and card.problem_label.text()
+    assert card.face.accessibleName() == "Hall A" and "Lamp: 20\u00a0h" in card.face.accessibleDescription()
 
 
 def test_the_input_picker_drops_its_inputs_and_reports_a_pick(qtbot: QtBot) -> None:

@@ -237,8 +237,10 @@ class DeviceCard(QFrame):
             facts.append(self.tr("Input: %1").replace("%1", str(state["input_name"])))
         if state.get("lamp_hours"):
             hours = max(state["lamp_hours"])
-            # No-break spaces between the thousands: a wrapped line never splits the number.
-            facts.append(self.tr("Lamp: %1 h").replace("%1", f"{hours:,}".replace(",", "\u00a0")))
+            # No-break spaces between the thousands and before the unit: a wrapped line never splits the figure
+            # nor leaves its unit alone ("2 460 / ч").
+            figure = f"{hours:,}".replace(",", "\u00a0")
+            facts.append(self.tr("Lamp: %1 h").replace("%1 ", "%1\u00a0").replace("%1", figure))
         if state.get("video_mute"):
             facts.append(self.tr("Picture blanked"))
         if isinstance(state.get("battery"), int):
