@@ -414,6 +414,9 @@ MESSAGES: dict[str, str] = {
     "revoked reader token {id} of {name}": "токен читателя {id} для {name} отозван",
     "{name}  {id}  created {at}": "{name}  {id}  выдан {at}",
     "  revoked {at}": "  отозван {at}",
+    "created a new SQLite centre in {data}": "создан новый центр SQLite в {data}",
+    "created a new PostgreSQL centre in {data} (its data in {url})":
+        "создан новый центр PostgreSQL в {data} (его данные в {url})",
     "{data} holds no centre (a centre is made by 'centre serve' or 'centre add-room')":
         "в {data} нет центра (центр создают 'centre serve' или 'centre add-room')",
     # chapters (commands/chapters.py)

@@ -54,7 +54,7 @@ async def test_later_commands_follow_the_first_ones_postgres_configuration(pg_se
     secret = await asyncio.to_thread(pg_server.password_file, tmp_path / "secret" / "pg-password")
     code, out, err = await cli("add-room", "Room 101", "--data", str(data), "--database-url", pg_server.url,
                                "--password-file", str(secret), "--files", str(files))
-    assert code == 0, err
+    assert code == 0 and err.strip() == f"created a new PostgreSQL centre in {data} (its data in {pg_server.url})"
     first = out.strip().splitlines()[-1]
     written = await asyncio.to_thread(config.load, data)
     assert written is not None and written.backend == config.POSTGRESQL
@@ -62,7 +62,7 @@ async def test_later_commands_follow_the_first_ones_postgres_configuration(pg_se
     assert pg_server.password not in await asyncio.to_thread(config.path(data).read_text)
     # No --database-url: the token goes to PostgreSQL all the same (it used to land in a stray centre.db).
     code, out, err = await cli("add-room", "Room 102", "--data", str(data))
-    assert code == 0, err
+    assert code == 0 and not err, err
     second = out.strip().splitlines()[-1]
     assert not (data / "centre.db").exists()
     async with running_centre(data, database_url=pg_server.url, database_password=pg_server.password) as centre:

@@ -6,11 +6,14 @@ The real ``centre`` command in its own process, on real folders (SQLite).
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.test_centre_tokens import centre_cli
+from tests.test_centre_tokens import CENTRE, ROOT, centre_cli
 
 # Every centre command that does not create a centre, with the arguments it needs beside --data.
 READERS = [("tokens",), ("revoke", "Room 1"), ("readers",), ("library-access",), ("library-access", "token"),
@@ -47,3 +50,40 @@ async def test_the_same_commands_work_on_a_centre(tmp_path: Path) -> None:
     assert code == 0 and "Room 1" in out, err
     code, out, err = await centre_cli("library-access", "--data", str(data))
     assert code == 0 and out, err
+
+
+async def test_a_command_that_creates_a_centre_says_so_once_on_stderr(tmp_path: Path) -> None:
+    data = tmp_path / "centr"
+    code, out, err = await centre_cli("add-room", "Room 1", "--data", str(data))
+    assert code == 0 and "Room 1" in out and err.strip() == f"created a new SQLite centre in {data}", err
+    code, _, err = await centre_cli("add-staff", "Ann", "--data", str(data))
+    assert code == 0 and not err, err  # the centre was there: nothing to say
+
+
+async def test_serve_on_a_new_folder_says_it_created_a_centre(tmp_path: Path) -> None:
+    data = tmp_path / "centr"
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", CENTRE, "serve", "--port", "0", "--data", str(data), cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        async with asyncio.timeout(60):
+            said = (await proc.stderr.readline()).decode()
+            listening = (await proc.stdout.readline()).decode()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(60):
+            await proc.wait()
+    assert said.strip() == f"created a new SQLite centre in {data}" and "centre service on" in listening
+    assert proc.returncode == 0
+
+
+async def test_a_password_file_without_a_database_url_is_refused_for_a_new_centre(tmp_path: Path) -> None:
+    secret = tmp_path / "pw"
+    secret.write_text("x\n")
+    secret.chmod(0o600)
+    for command in (("add-room", "Room 1"), ("serve", "--port", "0")):
+        code, out, err = await centre_cli(*command, "--data", str(tmp_path / "c"), "--password-file", str(secret))
+        assert _one_line(code, err).endswith("--password-file is for a PostgreSQL centre: give --database-url")
+        assert not out and not (tmp_path / "c").exists()

@@ -142,6 +142,8 @@ def resolve(
     url = check_url(database_url) if database_url else None
     found = load(data)
     if found is None:
+        if password_file is not None and url is None:  # else it would be written into a SQLite centre's file
+            raise ConfigError("--password-file is for a PostgreSQL centre: give --database-url")
         config = CentreConfig(
             data, POSTGRESQL if url else SQLITE, url,
             files.absolute() if files is not None else None,

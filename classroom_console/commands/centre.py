@@ -122,6 +122,10 @@ def _created(args: argparse.Namespace, config: centre_config.CentreConfig, new: 
     """
     if new and args.centre_command in ("serve", "add-room", "add-staff"):
         centre_config.save(config)
+        # One line on stderr: a mistyped --data beside a real centre is seen at once, not after rooms fail.
+        said = (tr("created a new PostgreSQL centre in {data} (its data in {url})")
+                if config.backend == centre_config.POSTGRESQL else tr("created a new SQLite centre in {data}"))
+        print(said.format(data=args.data, url=config.database_url), file=sys.stderr, flush=True)
 
 
 async def _with_db(args: argparse.Namespace) -> CentreDB:
