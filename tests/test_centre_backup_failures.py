@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from classroom_console.centre import backup
+from classroom_console.centre import config as centre_config
+from classroom_console.centre.config import POSTGRESQL, CentreConfig
 from tests.pg_server import PgServer, pg_server  # noqa: F401  (a fixture)
 from tests.test_centre_backup import _check_restored, _fill_centre, backed_up_pg_centre
 from tests.test_centre_config import cli
@@ -49,6 +52,8 @@ async def _pg(url: str, password: str, sql: str) -> list[str]:
 
 
 TABLES = "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+OBJECTS = """SELECT relname::text FROM pg_class WHERE relnamespace = 'public'::regnamespace
+             UNION ALL SELECT proname::text FROM pg_proc WHERE pronamespace = 'public'::regnamespace"""
 
 
 async def test_a_sqlite_restore_of_a_damaged_file_touches_nothing_and_the_retry_works(tmp_path: Path) -> None:
@@ -93,6 +98,16 @@ async def test_a_postgres_restore_that_fails_leaves_the_database_and_files_as_th
     assert await _pg(target, pg_server.password, TABLES) == ["roll_heat"]
     assert await asyncio.to_thread(_tree, restored) == [] and await asyncio.to_thread(_tree, restored_files) == []
     await _pg(target, pg_server.password, "DROP TABLE roll_heat")
+    # The database loaded, then centre.toml cannot be written (a folder in the way of its temporary name): what
+    # pg_restore loaded is dropped again.
+    config = CentreConfig(restored, POSTGRESQL, target, restored_files, pg_server.password_file(tmp_path / "pw"))
+    in_the_way = restored / f".{centre_config.FILE}.{os.getpid()}"
+    await asyncio.to_thread(in_the_way.mkdir, parents=True)
+    with pytest.raises(IsADirectoryError):
+        await asyncio.to_thread(backup.restore, tmp_path / "backup", config)
+    assert await _pg(target, pg_server.password, OBJECTS) == []
+    assert await asyncio.to_thread(_tree, restored) == [in_the_way.name] and not restored_files.exists()
+    await asyncio.to_thread(in_the_way.rmdir)
     code, _, err = await cli(*args, env=env)
     assert code == 0, err
     await _check_restored(restored, token, report, files, database_url=target,

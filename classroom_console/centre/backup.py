@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from classroom_console.centre import backup_pg
 from classroom_console.centre import config as centre_config
 from classroom_console.centre.config import POSTGRESQL, SQLITE, CentreConfig, ConfigError
 from classroom_console.store import utc_iso
@@ -224,49 +225,6 @@ class _Undo:
                 pass  # a folder someone else wrote into meanwhile is theirs to keep
 
 
-async def _pg_connect(url: str, password: str | None) -> Any:
-    from classroom_console.centre.db_postgres import DatabaseUnavailable, asyncpg, unavailable
-
-    if asyncpg is None:
-        raise BackupError("a PostgreSQL centre needs the asyncpg package: pip install asyncpg")
-    try:
-        return await asyncpg.connect(url, password=password)
-    except Exception as exc:
-        line = unavailable(exc, url)
-        if line is None:
-            raise
-        raise DatabaseUnavailable(line) from None
-
-
-# The objects of the public schema, so that a failed restore drops only those it loaded.
-_PG_OBJECTS = """
-SELECT 'TABLE', c.oid::regclass::text FROM pg_class c
- WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')
-UNION ALL SELECT 'FUNCTION', p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
-"""
-
-
-async def _pg_objects(url: str, password: str | None) -> set[tuple[str, str]] | None:
-    """The public schema's tables and functions, or None when it already holds a centre."""
-    conn = await _pg_connect(url, password)
-    try:
-        if await conn.fetchval("SELECT to_regclass('public.tokens') IS NOT NULL"):
-            return None
-        return {(kind, name) for kind, name in await conn.fetch(_PG_OBJECTS)}
-    finally:
-        await conn.close()
-
-
-async def _pg_drop_new(url: str, password: str | None, before: set[tuple[str, str]]) -> None:
-    conn = await _pg_connect(url, password)
-    try:
-        async with conn.transaction():
-            for kind, name in sorted(set(await conn.fetch(_PG_OBJECTS)) - before, reverse=True):  # tables first
-                await conn.execute(f"DROP {kind} IF EXISTS {name} CASCADE")
-    finally:
-        await conn.close()
-
-
 def _load_sqlite(dump: Path, target: CentreConfig, sha256: str, undo: _Undo) -> None:
     """Copied under a temporary name and renamed: a centre.db is there whole or not at all."""
     tmp = target.sqlite_path.with_name(f".{SQLITE_FILE}.restore-{os.getpid()}")
@@ -300,7 +258,7 @@ def restore(folder: Path, target: CentreConfig) -> Summary:
     pg_before: set[tuple[str, str]] | None = None
     if backend == POSTGRESQL:
         assert target.database_url is not None
-        pg_before = asyncio.run(_pg_objects(target.database_url, target.password()))
+        pg_before = asyncio.run(backup_pg.objects_unless_centre(target.database_url, target.password()))
         if pg_before is None:
             raise BackupError(f"{target.database_url} already holds a centre: restore into an empty database")
     undo = _Undo()
@@ -329,9 +287,10 @@ def restore(folder: Path, target: CentreConfig) -> Summary:
         if loaded and pg_before is not None:
             assert target.database_url is not None
             try:
-                asyncio.run(_pg_drop_new(target.database_url, target.password(), pg_before))
-            except Exception:
+                asyncio.run(backup_pg.drop_new(target.database_url, target.password(), pg_before))
+            except Exception as exc:
                 raise BackupError(f"the restore failed after loading {target.database_url}, and what it loaded could "
-                                  "not be dropped: drop that database and make it anew before a retry") from None
+                                  f"not be dropped ({exc}): drop that database and make it anew before a retry"
+                                  ) from None
         raise
     return Summary(backend, len(checked), total)
