@@ -255,7 +255,16 @@ MESSAGES: dict[str, str] = {
     "hours from UTC for weekday/hour, -12 to 14 (default: this PC's)":
         "смещение от UTC в часах для дня недели и часа, от -12 до 14 (по умолчанию: как на этом ПК)",
     "read every room's figures from the centre instead": "взять показатели всех аудиторий из центра",
-    "a staff (or room) token for --centre": "токен сотрудника (или аудитории) для --centre",
+    "a staff (or room) token for --centre; other users can see it in 'ps': prefer --token-file or the {env} "
+    "environment variable":
+        "токен сотрудника (или аудитории) для --centre; другие пользователи видят его в 'ps': лучше --token-file "
+        "или переменная окружения {env}",
+    "read the token for --centre from FILE (first line); ${env} works too":
+        "прочитать токен для --centre из ФАЙЛА (первая строка); ${env} тоже подходит",
+    ("give --centre a staff token (from 'classroom-console centre add-staff') with --token-file FILE or "
+     "the {env} environment variable"):
+        ("укажите для --centre токен сотрудника (из 'classroom-console centre add-staff') через --token-file ФАЙЛ "
+         "или переменную окружения {env}"),
     "--since {since} is after --until {until}": "--since {since} позже, чем --until {until}",
     "--token is for --centre URL (the local report needs none)":
         "--token нужен для --centre URL (местному отчёту — нет)",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from classroom_console.cli_text import ntr, tr
+from classroom_console.commands.token_option import TOKEN_ENV, token
 
 if TYPE_CHECKING:
     from classroom_console.store import AsyncStore
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 # The store and the sync engine (aiohttp) are imported when the command runs (see docs/architecture.md).
 HELP = "upload this room's sessions and recordings to the centre (a durable queue; resumes where it stopped)"
-TOKEN_ENV = "CLASSROOM_CONSOLE_TOKEN"
 REFUSED, OFFLINE, ITEMS_FAILED, INTERRUPTED = 3, 4, 5, 130
 
 
@@ -46,23 +45,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--save", action="store_true",
                         help=tr("remember the centre and the token (the token in the system keyring where there is "
                         "one, else in the room's database, readable only by this user)"))
-
-
-def _token(args: argparse.Namespace) -> str | None:
-    """--token, then --token-file, then the environment; None when none was given (the saved one is used)."""
-    if args.token:
-        return str(args.token).strip()
-    if args.token_file is not None:
-        try:
-            lines = args.token_file.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            why = getattr(exc, "strerror", None) or exc
-            raise ValueError(tr("cannot read --token-file {file}: {why}").format(
-                file=args.token_file, why=why)) from None
-        if not lines or not lines[0].strip():
-            raise ValueError(tr("--token-file {file} is empty").format(file=args.token_file))
-        return lines[0].strip()
-    return os.environ.get(TOKEN_ENV, "").strip() or None
 
 
 class StatusPrinter:
@@ -140,7 +122,7 @@ async def _run(args: argparse.Namespace) -> int:
 
     prog = "classroom-console sync"
     try:
-        token = await asyncio.to_thread(_token, args)  # a file read: off the loop
+        given = await asyncio.to_thread(token, args)  # a file read: off the loop
     except ValueError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return 2
@@ -154,20 +136,20 @@ async def _run(args: argparse.Namespace) -> int:
         if store.notice:
             print(f"{prog}: {store.notice}", file=sys.stderr)
         saved = await load_settings(store)
-        url, token = args.centre or saved.get("centre_url"), token or saved.get("token")
-        if not url or not token:
+        url, key = args.centre or saved.get("centre_url"), given or saved.get("token")
+        if not url or not key:
             print(f"{prog}: give --centre URL and the room's token (--token-file FILE or ${TOKEN_ENV}), "
                   "or save them once with --save", file=sys.stderr)
             return 2
         if args.save:
             keep = saved.get("delete_uploaded_media") == "1" or args.delete_uploaded_media
-            print(f"saved the centre's address; {await save_settings(store, url, token, keep)}", flush=True)
+            print(f"saved the centre's address; {await save_settings(store, url, key, keep)}", flush=True)
         if args.publish_on_upload is not None or args.language is not None:
             from classroom_console.sync.meta import set_room_defaults
 
             publish = None if args.publish_on_upload is None else args.publish_on_upload == "yes"
             await store.call(lambda s: set_room_defaults(s, publish, args.language))
-        config = SyncConfig(url, token, bandwidth_bps=args.bandwidth * 1000 / 8, cafile=args.cafile,
+        config = SyncConfig(url, key, bandwidth_bps=args.bandwidth * 1000 / 8, cafile=args.cafile,
                             delete_uploaded_media=args.delete_uploaded_media, stall_timeout_s=args.stall_timeout)
         if args.retry_failed:
             again = await store.call(sync_items.retry_failed)

@@ -6,13 +6,17 @@ import argparse
 import asyncio
 import json
 import sys
+from pathlib import Path
 
 from classroom_console.cli_text import tr
 from classroom_console.commands.argtypes import iso_day, number_in
+from classroom_console.commands.token_option import TOKEN_ENV, token
 from classroom_console.usage_model import DEFAULT_LAMP_RATED_HOURS, UsageFilter, UsageReport
 
 # The store, the report's SQL and the centre's client (aiohttp) are imported when the command runs.
 
+_GIVE_TOKEN = ("give --centre a staff token (from 'classroom-console centre add-staff') with --token-file FILE or "
+               "the {env} environment variable")
 HELP = "the usage report: hours, sessions, lecturers, courses, recordings, lamp hours, faults"
 
 
@@ -27,17 +31,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help=tr("hours from UTC for weekday/hour, -12 to 14 (default: this PC's)"))
     parser.add_argument("--lamp-rated-hours", type=int, default=DEFAULT_LAMP_RATED_HOURS)
     parser.add_argument("--centre", metavar="URL", help=tr("read every room's figures from the centre instead"))
-    parser.add_argument("--token", help=tr("a staff (or room) token for --centre"))
+    parser.add_argument("--token", help=tr(
+        "a staff (or room) token for --centre; other users can see it in 'ps': prefer --token-file or the {env} "
+        "environment variable").format(env=TOKEN_ENV))
+    parser.add_argument("--token-file", type=Path, metavar="FILE",
+                        help=tr("read the token for --centre from FILE (first line); ${env} works too").format(
+                            env=TOKEN_ENV))
     parser.add_argument("--cafile", help=tr("CA certificate to trust for the centre's TLS"))
 
 
-async def _report(args: argparse.Namespace, f: UsageFilter) -> UsageReport:
+async def _report(args: argparse.Namespace, f: UsageFilter, key: str | None) -> UsageReport:
     from classroom_console.store import AsyncStore
     from classroom_console.usage import local_report
     from classroom_console.usage_remote import centre_report
 
     if args.centre:
-        return await centre_report(args.centre, args.token or "", f, args.cafile)
+        return await centre_report(args.centre, key or "", f, args.cafile)
     store = await AsyncStore.open(args.data_dir)
     if store.notice:  # a damaged store was salvaged: say what was saved before the figures that include it
         print(f"classroom-console usage: {store.notice}", file=sys.stderr)
@@ -57,9 +66,17 @@ def run(args: argparse.Namespace) -> int:
         print("classroom-console usage: " + tr("--since {since} is after --until {until}").format(
             since=args.since, until=args.until), file=sys.stderr)
         return 2
-    if args.token and not args.centre:
+    if (args.token or args.token_file) and not args.centre:
         print("classroom-console usage: " + tr("--token is for --centre URL (the local report needs none)"),
               file=sys.stderr)
+        return 2
+    try:
+        key = token(args) if args.centre else None
+    except ValueError as exc:
+        print(f"classroom-console usage: {exc}", file=sys.stderr)
+        return 2
+    if args.centre and not key:
+        print("classroom-console usage: " + tr(_GIVE_TOKEN).format(env=TOKEN_ENV), file=sys.stderr)
         return 2
     f = UsageFilter(
         since=args.since, until=args.until, room=args.room, lecturer=args.lecturer,
@@ -68,8 +85,11 @@ def run(args: argparse.Namespace) -> int:
         session_rows=args.format == "sessions-csv",
     )
     try:
-        report = asyncio.run(_report(args, f))
-    except (StoreError, SyncError, AuthRefused) as exc:
+        report = asyncio.run(_report(args, f, key))
+    except AuthRefused as exc:
+        print(f"classroom-console usage: {exc}; " + tr(_GIVE_TOKEN).format(env=TOKEN_ENV), file=sys.stderr)
+        return 1
+    except (StoreError, SyncError) as exc:
         print(f"classroom-console usage: {exc}", file=sys.stderr)
         return 1
     if args.format == "json":

@@ -53,7 +53,7 @@ def refused_message(url: str, status: int, detail: str) -> str:
     return (
         f"The centre at {url} refused this room's token (HTTP {status}: {detail}). "
         "Ask centre staff for the room's token (they issue it with 'classroom-console centre add-room') "
-        "and give it with --token."
+        "and give it with --token-file FILE or the CLASSROOM_CONSOLE_TOKEN environment variable."
     )
 
 
@@ -225,6 +225,8 @@ class CentreClient:
 
     async def usage(self, query: dict[str, str]) -> dict[str, Any]:
         status, body = await self._request("GET", "/usage", params=query)
+        if status == 401:
+            raise AuthRefused(f"the centre at {self.base_url} refused the token (HTTP 401: {body.get('error')})")
         if status != 200:
             raise PermanentError(f"the centre refused the usage report: HTTP {status} {body.get('error')}")
         return dict(body)
