@@ -87,3 +87,8 @@ async def test_a_password_file_without_a_database_url_is_refused_for_a_new_centr
         code, out, err = await centre_cli(*command, "--data", str(tmp_path / "c"), "--password-file", str(secret))
         assert _one_line(code, err).endswith("--password-file is for a PostgreSQL centre: give --database-url")
         assert not out and not (tmp_path / "c").exists()
+    # Nor is it taken by a SQLite centre later: said as such, not as a contradiction of a file it never named.
+    code, _, err = await centre_cli("add-room", "Room 1", "--data", str(tmp_path / "c"))
+    assert code == 0, err
+    code, _, err = await centre_cli("tokens", "--data", str(tmp_path / "c"), "--password-file", str(secret))
+    assert "--password-file is for a PostgreSQL centre" in _one_line(code, err) and "SQLite" in err

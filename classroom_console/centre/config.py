@@ -157,6 +157,8 @@ def resolve(
     if files is not None and files.absolute() != found.files_dir.absolute():
         raise ConfigError(f"the centre in {data} keeps its files in {found.files_dir} ({path(data)}); "
                           f"--files {files} contradicts it")
+    if password_file is not None and found.backend == SQLITE:
+        raise ConfigError(f"--password-file is for a PostgreSQL centre: the centre in {data} keeps its data in SQLite")
     if password_file is not None and password_file.absolute() != found.password_file:
         raise ConfigError(f"the centre in {data} names its password file in {path(data)}; "
                           f"--password-file {password_file} contradicts it")
