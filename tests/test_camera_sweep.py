@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import gc
 import socket
 from collections.abc import AsyncIterator
+
+import pytest
 
 from devices.discovery.camera_sweep import ONVIF_PATH, CameraHit, scan_cameras
 from devices.discovery.sweep import knock
@@ -128,3 +131,34 @@ async def test_knock_tells_accepting_from_refusing_and_silent() -> None:
         port = listener.getsockname()[1]
         assert await knock(host, [closed, port, closed, port], 1.0) == [port, port]  # in the order asked
     assert await knock(host, [closed], 1.0) == []
+
+
+async def test_a_knock_that_fails_mid_way_leaves_no_writer_in_the_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Running out of file descriptors cannot be made safely inside the test process, so the second socket() is made
+    to fail as it would (EMFILE): the first port's writer must not stay in the selector for its closed socket."""
+    host = f"{NET}11"
+    loop = asyncio.get_running_loop()
+    selector = loop._selector  # type: ignore[attr-defined]
+    before = set(selector.get_map())
+    made = 0
+    real_socket = socket.socket
+
+    def socket_or_emfile(*args: object) -> socket.socket:
+        nonlocal made
+        made += 1
+        if made == 2:
+            raise OSError(errno.EMFILE, "Too many open files")
+        return real_socket(*args)  # type: ignore[arg-type]
+
+    with socket.socket() as listener:
+        listener.bind((host, 0))
+        listener.listen(8)
+        port = listener.getsockname()[1]
+        closed = free_port(host)
+        monkeypatch.setattr("devices.discovery.sweep.socket.socket", socket_or_emfile)
+        with pytest.raises(OSError):
+            await knock(host, [port, closed], 1.0)
+        assert made == 2
+        monkeypatch.undo()
+        assert set(selector.get_map()) == before, "a writer left for a closed socket"
+        assert await knock(host, [port], 1.0) == [port]  # the loop takes new sockets as before

@@ -63,6 +63,16 @@ async def _visca(host: str, port: int, step_s: float) -> CameraHit | None:
     return CameraHit(host, port, "visca-ip")
 
 
+async def _open_ports(host: str, ports: Sequence[int], step_s: float) -> list[int]:
+    """The ports that accept; none when the knock itself fails (out of file descriptors in a big sweep): the host's
+    VISCA inquiry is still made, as it was before the knock."""
+    try:
+        return await knock(host, ports, step_s)
+    except OSError as exc:
+        log.debug("camera sweep: could not knock on %s (%s)", host, exc)
+        return []
+
+
 async def scan_cameras(
     hosts: Sequence[str],
     *,
@@ -78,7 +88,7 @@ async def scan_cameras(
     async def probe_host(host: str) -> None:
         async with limit:
             onvif: CameraHit | None = None
-            for port in await knock(host, onvif_ports, step_s):  # the first that answers is the camera's service
+            for port in await _open_ports(host, onvif_ports, step_s):  # the first that answers is the service
                 onvif = await _onvif(host, port, step_s)
                 if onvif is not None:
                     break

@@ -175,10 +175,12 @@ async def knock(host: str, ports: Sequence[int], timeout_s: float) -> list[int]:
                 await settled
             finally:
                 timer.cancel()
-                for port in pending:
-                    loop.remove_writer(socks[port].fileno())
         return [port for port in ports if port in accepted]
     finally:
+        # Whatever ended the knock (the wait, or socket() failing mid-way: EMFILE in a big sweep), no writer is left
+        # in the loop's selector for a closed socket: its fd number, handed out again, would be refused there.
+        for port in pending:
+            loop.remove_writer(socks[port].fileno())
         for sock in socks.values():
             sock.close()
 
