@@ -106,11 +106,11 @@ class SourcesPanel(QWidget):
         for key, label in self.kinds.items():
             self.kind_picker.addItem(label, key)
         self.hints = {
-            "test-pattern": self.tr("size, e.g. 1280x720 (optional)"),
+            "test-pattern": self.tr("size, e.g. 1280x720"),
             "tone": "",
             "mic": self.tr("default microphone"),
-            "screen": self.tr("display, e.g. :0 (optional)"),
-            "camera": self.tr("rtsp://, http:// or /dev/video0"),
+            "screen": self.tr("display, e.g. :0"),
+            "camera": self.tr("rtsp://, http://, /dev/video0"),
         }
         # The hint is short enough for the field; the tooltip says the rest.
         self.tips = {

@@ -2516,20 +2516,20 @@ Console</source>
         <translation>Усиление микрофона, дБ</translation>
     </message>
     <message>
-        <source>size, e.g. 1280x720 (optional)</source>
-        <translation>размер, например 1280x720</translation>
+        <source>size, e.g. 1280x720</source>
+        <translation>размер, напр. 1280x720</translation>
     </message>
     <message>
         <source>default microphone</source>
         <translation>микрофон по умолчанию</translation>
     </message>
     <message>
-        <source>display, e.g. :0 (optional)</source>
-        <translation>дисплей, например :0</translation>
+        <source>display, e.g. :0</source>
+        <translation>дисплей, напр. :0</translation>
     </message>
     <message>
-        <source>rtsp://, http:// or /dev/video0</source>
-        <translation>rtsp://, http:// или /dev/video0</translation>
+        <source>rtsp://, http://, /dev/video0</source>
+        <translation>rtsp://, http://, /dev/video0</translation>
     </message>
     <message>
         <source>Optional: the pattern&apos;s size. Empty: the program&apos;s size.</source>
