@@ -68,20 +68,15 @@ WRITER_CONNECTIONS = WRITERS
 # PostgreSQL's own choice the first five of each statement on each connection (a new one, or asyncpg's statement
 # re-prepared every 5 minutes) were planned anew (2-7 ms each); one room's report there took 5.1-8.6 ms, on the
 # generic plan 1.2-4.9 ms (300 rooms, load 3.7), which reads only the room's rows (tests/test_centre_one_room_plans.py)
-# and which PostgreSQL chose after those five anyway. So does every room's whole report (the staff's screen: 149 ms
-# against 153). Every room's report for some dates or a lecturer keeps PostgreSQL's choice (``VALUES_MATTER``, in its
-# transaction): how many rows those values select may make a plan for them faster (all rooms since a date 135 ms on
-# five custom plans, 165 ms generic), and planning is little beside its reading.
+# and which PostgreSQL chose after those five anyway. Every room's report keeps PostgreSQL's choice (``EVERY_ROOM``, in
+# its transaction): how many rows its dates and lecturer select may make a plan for them faster (all rooms since a date
+# 135 ms on five custom plans, 165 ms generic; the whole report under 300 syncing rooms, bench/sync_rooms.py, read
+# 15-40 ms a time generic against 15-30 before), and planning is little beside its reading.
 GENERIC = {"plan_cache_mode": "force_generic_plan"}
-VALUES_MATTER = "SET LOCAL plan_cache_mode = auto"
+EVERY_ROOM = "SET LOCAL plan_cache_mode = auto"
 FIND_TOKENS = "SELECT hash, name, role, folder FROM tokens WHERE hash = ANY($1::text[]) AND revoked_at IS NULL"
 FIND_TOKEN = "SELECT name, role, folder FROM tokens WHERE hash = $1 AND revoked_at IS NULL"
 LARGE_BATCH = 2000  # rows whose arguments are gathered on a worker thread rather than on the loop
-
-
-def _values_matter(f: UsageFilter) -> bool:
-    """Every room's report for some dates or a lecturer: its plan depends on how many rows those values select."""
-    return not f.room and (f.since is not None or f.until is not None or bool(f.lecturer))
 
 
 def _password_lookup(url: str) -> dict[str, Any]:
@@ -569,8 +564,8 @@ class PostgresCentreDB(CentreDB):
                         made.set_result((int(row[0]), None, bytes(row[1])))
                         return
                     mark()
-                    if _values_matter(f):
-                        await conn.execute(VALUES_MATTER)
+                    if not f.room:
+                        await conn.execute(EVERY_ROOM)
                     version = int(await conn.fetchval(pg_store.VERSION))  # read first: the charts then hold it
                     report = await self._make_report(f, conn)
                     body = report_bytes(report)
