@@ -68,12 +68,13 @@ WRITER_CONNECTIONS = WRITERS
 # PostgreSQL's own choice the first five of each statement on each connection (a new one, or asyncpg's statement
 # re-prepared every 5 minutes) were planned anew (2-7 ms each); one room's report there took 5.1-8.6 ms, on the
 # generic plan 1.2-4.9 ms (300 rooms, load 3.7), which reads only the room's rows (tests/test_centre_one_room_plans.py)
-# and which PostgreSQL chose after those five anyway. Every room's report keeps PostgreSQL's choice (``EVERY_ROOM``, in
-# its transaction): how many rows its dates and lecturer select may make a plan for them faster (all rooms since a date
-# 135 ms on five custom plans, 165 ms generic; the whole report under 300 syncing rooms, bench/sync_rooms.py, read
-# 15-40 ms a time generic against 15-30 before), and planning is little beside its reading.
+# and which PostgreSQL chose after those five anyway. Every room's report keeps PostgreSQL's choice, set for its
+# transaction by the data version's read (``EVERY_ROOM_VERSION``: no round trip more): how many rows its dates and
+# lecturer select may make a plan for them faster (all rooms since a date 135 ms on five custom plans, 165 ms generic;
+# the whole report under 300 syncing rooms, bench/sync_rooms.py, read 15-40 ms a time generic against 15-30 before),
+# and planning is little beside its reading.
 GENERIC = {"plan_cache_mode": "force_generic_plan"}
-EVERY_ROOM = "SET LOCAL plan_cache_mode = auto"
+EVERY_ROOM_VERSION = f"SELECT ({pg_store.VERSION}) FROM set_config('plan_cache_mode', 'auto', true)"
 FIND_TOKENS = "SELECT hash, name, role, folder FROM tokens WHERE hash = ANY($1::text[]) AND revoked_at IS NULL"
 FIND_TOKEN = "SELECT name, role, folder FROM tokens WHERE hash = $1 AND revoked_at IS NULL"
 LARGE_BATCH = 2000  # rows whose arguments are gathered on a worker thread rather than on the loop
@@ -564,9 +565,8 @@ class PostgresCentreDB(CentreDB):
                         made.set_result((int(row[0]), None, bytes(row[1])))
                         return
                     mark()
-                    if not f.room:
-                        await conn.execute(EVERY_ROOM)
-                    version = int(await conn.fetchval(pg_store.VERSION))  # read first: the charts then hold it
+                    # read first: the charts then hold it
+                    version = int(await conn.fetchval(pg_store.VERSION if f.room else EVERY_ROOM_VERSION))
                     report = await self._make_report(f, conn)
                     body = report_bytes(report)
                     made.set_result((version, report, body))
