@@ -9,6 +9,7 @@ import os
 import re
 import socket
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -140,6 +141,25 @@ def _down(exc: BaseException) -> bool:
 
 CUT_WAIT_S = 0.25
 
+# When each connection was made (every pool's ``init``). Only a connection made after an outage began proves the
+# server is back: during ``pg_ctl restart -m immediate`` an old pooled connection whose backend the shutdown has not
+# reached yet can still answer, and that success logged "back" and then a second "down" for one restart.
+_BORN: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+
+
+async def _note_birth(conn: Any) -> None:
+    _BORN[conn] = time.monotonic()
+
+
+def _proves_back(conn: Any, outage: Outage) -> bool:
+    """Whether a success on ``conn`` shows the server is back (asked before the connection goes back to its pool)."""
+    since = outage.since
+    if since is None:
+        return True  # no outage: nothing to prove (``Outage.up`` returns at once)
+    raw = getattr(conn, "_con", conn)  # a pool's proxy holds its connection until released
+    born = _BORN.get(raw) if raw is not None else None
+    return born is not None and born >= since
+
 
 def _closed(conn: Any) -> bool:
     """A pool's connection that the server closed is taken back by the pool at once, and its proxy then refuses even
@@ -223,15 +243,16 @@ class _Acquired:
         conn, self._conn = self._conn, None
         # Judged before the connection goes back: a cut one is closed (or let go) first, never handed out again.
         lost = exc is not None and isinstance(exc, Exception) and await _lost(exc, conn)
+        back = exc is None and _proves_back(conn, self._w._outage)
         try:
             await cm.__aexit__(kind, exc, tb)
         except BaseException as release_error:
             if exc is None:
                 await self._fail(release_error)  # (no connection to judge: it has gone back, or is gone)
                 raise
-        if exc is None:
+        if back:
             self._w._outage.up(self._epoch)
-        elif lost:
+        elif lost and exc is not None:
             raise _declared(self._w._outage, self._w._url, exc, self._epoch) from exc
         return False
 
@@ -274,7 +295,8 @@ class _UploadLocks:
                 if lost:
                     raise _declared(self._outage, self._url, exc, epoch) from exc
                 raise
-            self._outage.up(epoch)
+            if _proves_back(self._conn, self._outage):
+                self._outage.up(epoch)
             return found
 
     async def _drop(self) -> None:
@@ -316,7 +338,9 @@ class PostgresCentreDB(CentreDB):
     async def open(cls, url: str, password: str | None = None) -> PostgresCentreDB:
         if asyncpg is None:
             raise RuntimeError("a PostgreSQL centre needs the asyncpg package: pip install asyncpg")
-        extra = {"password": password} if password is not None else await asyncio.to_thread(_password_lookup, url)
+        extra: dict[str, Any] = ({"password": password} if password is not None
+                                 else await asyncio.to_thread(_password_lookup, url))
+        extra["init"] = _note_birth  # every pool's connections, the reports' thread's too
         settings = {"application_name": f"classroom-centre-{os.getpid()}"}
         pool = None
         try:
