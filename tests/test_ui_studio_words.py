@@ -1,21 +1,24 @@
-"""The Studio's source picker and its hints are read whole at a lecturer PC's 1366x768, in English and Russian.
+"""The Studio's source picker, its hints and the layout names are read whole at a lecturer PC's 1366x768, in English
+and Russian.
 
 Beside the Add button the picker showed "Испытательная" for "Испытательная таблица", and the size hint ended
 "размер, например 1280x72…": a technician could not tell the test pattern from the test tone, nor what to type."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import qasync
 from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox
 from pytestqt.qtbot import QtBot
 
-from tests.qt_helpers import run
-from tests.test_ui_studio import studio_workspace
+from tests.qt_helpers import run, wait_for
+from tests.test_ui_studio import add, studio_workspace
 from tests.test_ui_tab_names import language  # noqa: F401  (the fixture: English, then Russian)
 
 LINE_EDIT_MARGIN = 2  # QLineEdit keeps 2 px each side of its text inside the contents rect
+SPARE_PX = 12  # a layout name's room to spare (see below)
 
 
 def picker_room(picker: QComboBox) -> int:
@@ -50,6 +53,17 @@ def test_every_source_kind_and_its_hint_show_whole_at_1366x768(
                 room = edit.contentsRect().width() - margins.left() - margins.right() - 2 * LINE_EDIT_MARGIN
                 if hint and edit.fontMetrics().horizontalAdvance(hint) > room:
                     cut.append(f"hint {hint!r} in {room} px")
+            for kind in ("test-pattern", "test-pattern", "tone"):  # as a technician's first steps leave it
+                add(workspace, qtbot, kind)
+            await wait_for(lambda: workspace.sources.list.count() == 3, within=30, what="three sources")
+            await asyncio.sleep(0.5)  # the columns settle around the sources' names
+            layouts = workspace.layout_picker  # the program's layout names, e.g. "Picture in picture", whole too
+            for i in range(layouts.count()):
+                layouts.setCurrentIndex(i)
+                # With a little to spare: the demo's window gave this picker 6 px less than this test's workspace,
+                # and "Картинка в картинке" (168 px in 168) was cut there.
+                if layouts.fontMetrics().horizontalAdvance(layouts.itemText(i)) + SPARE_PX > picker_room(layouts):
+                    cut.append(f"layout {layouts.itemText(i)!r} in {picker_room(layouts)} px")
             assert cut == [], f"{language}: cut at 1366x768: {cut}"
 
     run(qloop, scenario())

@@ -2719,7 +2719,7 @@ Console</source>
     </message>
     <message>
         <source>Picture in picture</source>
-        <translation>Картинка в картинке</translation>
+        <translation>Кадр в кадре</translation>
     </message>
     <message>
         <source>Side by side</source>
