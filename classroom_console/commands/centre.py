@@ -183,13 +183,15 @@ async def _serve(args: argparse.Namespace) -> None:
             raise
         raise centre_config.ConfigError(tr("cannot listen on {host}:{port}: {why}").format(
             host=args.host, port=args.port, why=exc.strerror)) from None
-    _created(args, config, new)
-    print(tr("centre service on {url} (data in {data}); Ctrl+C stops it").format(url=url, data=args.data), flush=True)
-    print(tr("the library: {url}").format(url=f"{url}/library/"), flush=True)
+    # Before the lines that say it is serving: a supervisor that stops it as soon as it has read them gets an orderly
+    # stop (the store's processes ended, the database closed), not death by the signal.
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    _created(args, config, new)
+    print(tr("centre service on {url} (data in {data}); Ctrl+C stops it").format(url=url, data=args.data), flush=True)
+    print(tr("the library: {url}").format(url=f"{url}/library/"), flush=True)
     try:
         await stop.wait()
     finally:
