@@ -66,6 +66,15 @@ async def studio_workspace(qtbot: QtBot, tmp_path: Path) -> AsyncIterator[tuple[
         await core.stop()
 
 
+LECTURER_SCREEN = (1366 - 156, 740)  # a lecturer PC's 1366x768, less the sidebar and the window's edges
+
+
+def show_on_a_lecturer_screen(workspace: StudioWorkspace, qtbot: QtBot) -> None:
+    workspace.resize(*LECTURER_SCREEN)
+    workspace.show()
+    qtbot.waitExposed(workspace)
+
+
 def add(workspace: StudioWorkspace, qtbot: QtBot, kind: str, detail: str = "") -> None:
     picker = workspace.sources.kind_picker
     picker.setCurrentIndex(picker.findData(kind))

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox
 from pytestqt.qtbot import QtBot
 
 from tests.qt_helpers import run, wait_for
-from tests.test_ui_studio import add, studio_workspace
+from tests.test_ui_studio import add, show_on_a_lecturer_screen, studio_workspace
 from tests.test_ui_tab_names import language  # noqa: F401  (the fixture: English, then Russian)
 
 LINE_EDIT_MARGIN = 2  # QLineEdit keeps 2 px each side of its text inside the contents rect
@@ -35,9 +35,7 @@ def test_every_source_kind_and_its_hint_show_whole_at_1366x768(
 ) -> None:
     async def scenario() -> None:
         async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
-            workspace.resize(1366 - 156, 740)
-            workspace.show()
-            qtbot.waitExposed(workspace)
+            show_on_a_lecturer_screen(workspace, qtbot)
             sources = workspace.sources
             picker = sources.kind_picker
             cut = []

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QStyleOptionTab, QTabWidget
 from pytestqt.qtbot import QtBot
 
 from tests.qt_helpers import run
-from tests.test_ui_studio import studio_workspace
+from tests.test_ui_studio import show_on_a_lecturer_screen, studio_workspace
 from ui import i18n
 from ui.resources import stylesheet
 
@@ -49,9 +49,7 @@ def test_the_studios_tabs_show_their_names_whole_and_it_fits_the_screen(
 ) -> None:
     async def scenario() -> None:
         async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
-            workspace.resize(1366 - 156, 740)
-            workspace.show()
-            qtbot.waitExposed(workspace)
+            show_on_a_lecturer_screen(workspace, qtbot)
             tabs = workspace.side_tabs
             assert tabs.count() == 4
             assert cut_tabs(tabs) == [], f"{language}: tabs cut to fit: {cut_tabs(tabs)}"
