@@ -155,7 +155,9 @@ def test_removing_a_source_and_a_bad_camera(qtbot: QtBot, qloop: qasync.QEventLo
             await wait_for(lambda: workspace.sources.list.count() == 1, within=30, what="the camera listed")
             item = workspace.sources.list.item(0)
             await wait_for(lambda: "failed" in item.text(), within=30, what="a clear failure")
-            assert "cannot open" in item.text() and "cannot open" in item.toolTip()
+            # What to check in the line, in the user's language; OpenCV's detail (the URL) only in the tooltip.
+            assert "cannot be opened; check its address" in item.text() and "/nonexistent" not in item.text()
+            assert "cannot open /nonexistent/camera.mjpg" in item.toolTip()
             assert item.foreground().color().name() == "#c1121f"  # a failed source is red, hard to miss
             workspace.sources.list.setCurrentRow(0)
             qtbot.mouseClick(workspace.sources.remove_button, Qt.MouseButton.LeftButton)

@@ -10,6 +10,7 @@ import asyncio
 from pathlib import Path
 
 import qasync
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox
 from pytestqt.qtbot import QtBot
 
@@ -19,6 +20,7 @@ from tests.test_ui_tab_names import language  # noqa: F401  (the fixture: Englis
 
 LINE_EDIT_MARGIN = 2  # QLineEdit keeps 2 px each side of its text inside the contents rect
 SPARE_PX = 12  # a layout name's room to spare (see below)
+LIST_MARGIN_PX = 8  # an item view keeps a few pixels of its row beside the text
 
 
 def picker_room(picker: QComboBox) -> int:
@@ -62,6 +64,24 @@ def test_every_source_kind_and_its_hint_show_whole_at_1366x768(
                 # and "Картинка в картинке" (168 px in 168) was cut there.
                 if layouts.fontMetrics().horizontalAdvance(layouts.itemText(i)) + SPARE_PX > picker_room(layouts):
                     cut.append(f"layout {layouts.itemText(i)!r} in {picker_room(layouts)} px")
+            # The two test patterns in the main and inset pickers, and every source's line in the list: whole, or
+            # the technician cannot tell "Test pattern" from "Test pattern 2" (both were "Испытател…").
+            layouts.setCurrentIndex(layouts.findData("pip"))
+            await wait_for(lambda: workspace.pickers.inset_picker.isEnabled(), within=30, what="the inset picker")
+            for picker in (workspace.pickers.main_picker, workspace.pickers.inset_picker):
+                for i in range(picker.count()):
+                    picker.setCurrentIndex(i)
+                    if picker.fontMetrics().horizontalAdvance(picker.itemText(i)) > picker_room(picker):
+                        cut.append(f"source {picker.itemText(i)!r} in {picker_room(picker)} px")
+            listing = workspace.sources.list
+            for row in range(listing.count()):
+                item = listing.item(row)
+                shown = listing.visualItemRect(item)
+                needs = listing.fontMetrics().boundingRect(
+                    QRect(0, 0, shown.width() - LIST_MARGIN_PX, 10_000),
+                    Qt.TextFlag.TextWordWrap.value, item.text())
+                if needs.height() > shown.height():
+                    cut.append(f"line {item.text()!r} in {shown.width()}x{shown.height()} px")
             assert cut == [], f"{language}: cut at 1366x768: {cut}"
 
     run(qloop, scenario())

@@ -10,6 +10,7 @@ from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -43,14 +44,20 @@ class ElidingComboBox(QComboBox):
 
 
 class SourcePickers(QWidget):
-    """Main [source] ⇄ Inset [source]; the user's choice goes out as two source names."""
+    """Main [source] ⇄ / Inset [source], a row each; the user's choice goes out as two source names.
+
+    A row each, under the layout's row in the same grid (``add_top_row``): side by side at 1366x768 each picker had
+    about 110 px, and "Test pattern" and "Test pattern 2" (or two cameras of one model) were both cut to the same
+    "Испытател…", so the technician could not tell which was which.
+    """
 
     sig_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setColumnStretch(1, 1)
         self.main_picker = ElidingComboBox()
         self.inset_picker = ElidingComboBox()
         for picker in (self.main_picker, self.inset_picker):
@@ -59,18 +66,26 @@ class SourcePickers(QWidget):
         self.main_picker.setToolTip(self.tr("The source shown large"))
         self.inset_picker.setToolTip(self.tr("The source in the small picture (or the right half)"))
         self.swap_button = QPushButton("⇄")
-        self.swap_button.setStyleSheet(COMPACT)  # a glyph: no room for a text button's padding
         self.swap_button.setToolTip(self.tr("Swap the main picture and the inset"))
         self.main_label = QLabel(self.tr("Main"))
         self.inset_label = QLabel(self.tr("Inset"))
-        row.addWidget(self.main_label)
-        row.addWidget(self.main_picker, 1)
-        row.addWidget(self.swap_button)
-        row.addWidget(self.inset_label)
-        row.addWidget(self.inset_picker, 1)
+        self.main_label.setBuddy(self.main_picker)
+        self.inset_label.setBuddy(self.inset_picker)
+        self.grid.addWidget(self.main_label, 1, 0)
+        self.grid.addWidget(self.main_picker, 1, 1, 1, 2)  # under the layout's two pickers, as wide as both
+        self.grid.addWidget(self.inset_label, 2, 0)
+        self.grid.addWidget(self.inset_picker, 2, 1, 1, 2)
+        self.grid.addWidget(self.swap_button, 1, 3, 2, 1)  # beside the two rows it swaps
         self.main_picker.activated.connect(lambda _i: self.sig_changed.emit())
         self.inset_picker.activated.connect(lambda _i: self.sig_changed.emit())
         self.swap_button.clicked.connect(self.swap)
+
+    def add_top_row(self, label: QLabel, wide: QWidget, narrow: QWidget) -> None:
+        """The layout's own row above the sources', its label and pickers in the same columns."""
+        label.setBuddy(wide)
+        self.grid.addWidget(label, 0, 0)
+        self.grid.addWidget(wide, 0, 1)
+        self.grid.addWidget(narrow, 0, 2, 1, 2)  # to the right edge: no swap button on this row
 
     def show_sources(self, sources: list[tuple[str, str]], main: str, inset: str, two_pictures: bool) -> None:
         """``sources``: (name, the name shown) of the video sources; ``main``/``inset``: the names on show."""

@@ -89,10 +89,10 @@ class SourcesPanel(QWidget):
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.list.setToolTip(self.tr("Double-click a source (or press F2) to rename it"))
-        # A long name is shortened in its middle, so each line keeps its state ("— live") in sight without a
-        # sideways scroll bar in a narrow column.
+        # A long line wraps in the narrow column, no sideways scroll bar: shortened in its middle, "Test pattern"
+        # and "Test pattern 2" both read "Испытательная …лица — в эфире" at 1366x768, and a failure's words were cut.
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.setWordWrap(True)
         column.addWidget(self.list, 1)
 
         self.kind_picker = QComboBox()
@@ -270,7 +270,7 @@ class SourcesPanel(QWidget):
             line = self._line(status, label)
             if item.text() != line:
                 item.setText(line)
-            item.setToolTip(status.message)
+            item.setToolTip(self.tr("Details: %1").replace("%1", status.message) if status.message else "")
             broken = status.state in (SourceState.LOST, SourceState.FAILED)
             item.setForeground(QColor("#c1121f") if broken else QColor("#1d3557"))  # a failed source is red
 
@@ -283,7 +283,13 @@ class SourcesPanel(QWidget):
             SourceState.FAILED: self.tr("failed"),
             SourceState.STOPPED: self.tr("stopped"),
         }
+        # The core's message is the technical detail in English (a URL, PortAudio's words): the tooltip's. The line
+        # says in the user's language what happened and what to check; every source kind retries by itself.
+        problems = {
+            SourceState.LOST: self.tr("stopped sending; trying again"),
+            SourceState.FAILED: self.tr("cannot be opened; check its address or cable"),
+        }
         line = f"{label} — {states.get(status.state, str(status.state))}"
-        if status.state in (SourceState.LOST, SourceState.FAILED) and status.message:
-            line += f": {status.message}"
+        if status.state in problems:
+            line += f": {problems[status.state]}"
         return line

@@ -2552,6 +2552,10 @@ Console</source>
         <translation>микрофон не найден</translation>
     </message>
     <message>
+        <source>Details: %1</source>
+        <translation>Подробности: %1</translation>
+    </message>
+    <message>
         <source>idle</source>
         <translation>ожидание</translation>
     </message>
@@ -2574,6 +2578,14 @@ Console</source>
     <message>
         <source>stopped</source>
         <translation>остановлен</translation>
+    </message>
+    <message>
+        <source>stopped sending; trying again</source>
+        <translation>перестал передавать; повторная попытка</translation>
+    </message>
+    <message>
+        <source>cannot be opened; check its address or cable</source>
+        <translation>не открывается; проверьте адрес или кабель</translation>
     </message>
     <message>
         <source>Double-click a source (or press F2) to rename it</source>

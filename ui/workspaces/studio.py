@@ -157,7 +157,6 @@ class StudioWorkspace(QWidget):
         inner.addWidget(self.preview_view)
         program.addWidget(self.preview, 1)
 
-        controls = QHBoxLayout()
         self.layout_picker = ElidingComboBox()
         layouts = ((LayoutKind.SINGLE, self.tr("Single source")), (LayoutKind.PIP, self.tr("Picture in picture")),
                    (LayoutKind.SIDE_BY_SIDE, self.tr("Side by side")))
@@ -174,11 +173,8 @@ class StudioWorkspace(QWidget):
             picker.setMinimumContentsLength(10)
         self.lower_third_edit = QLineEdit()
         self.lower_third_edit.setPlaceholderText(self.tr("Lower third: lecturer, course (optional)"))
-        controls.addWidget(QLabel(self.tr("Layout")))
-        controls.addWidget(self.layout_picker, 1)
-        controls.addWidget(self.corner_picker)
-        program.addLayout(controls)
         self.pickers = SourcePickers()  # which source is the main picture, which the inset
+        self.pickers.add_top_row(QLabel(self.tr("Layout")), self.layout_picker, self.corner_picker)
         program.addWidget(self.pickers)
         program.addWidget(self.lower_third_edit)  # a row of its own: a Russian placeholder needs the width
 
