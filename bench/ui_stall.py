@@ -19,7 +19,8 @@ The devices line also gives the longest stall while the 100 cards filled in, and
 counts both (a user sees the fill's stall as much as the polling's).
 UI_STALL_TRACE=1 (with --child SCENARIO) prints what every thread did while the main thread was over 16 ms late
 (while the cards filled in, then while measured; UI_STALL_TRACE=8: stacks eight frames deep);
-UI_STALL_PROFILE=tottime profiles the main thread.
+UI_STALL_PROFILE=tottime profiles the main thread. ``--why 12``: for every frame over 12 ms late, its main-thread
+CPU, the cycle collections and Qt events in it, and the threads' stacks sampled in it (``FrameWhy``).
 """
 
 from __future__ import annotations
@@ -118,6 +119,13 @@ class StallTrace:
                 print(f"{n:5d}  {key}", file=sys.stderr)
 
 
+def _name(receiver: Any) -> str:
+    try:
+        return str(receiver.objectName())
+    except RuntimeError:  # the event deleted its receiver (a finished animation)
+        return "(deleted)"
+
+
 class SlowEvents:
     """With UI_STALL_TRACE=1: every event Qt delivered on the main thread that took over 8 ms (outermost only): the
     receiver's class and object name (the app's timers are named), the event's type, and when, printed at the end.
@@ -127,6 +135,7 @@ class SlowEvents:
 
     events: ClassVar[list[tuple[float, float, str, str]]] = []
     app: ClassVar[Any] = None  # kept: the application object must outlive the run
+    why: ClassVar[FrameWhy | None] = None  # told every outermost event while one measures
     _depth = 0
 
     @classmethod
@@ -144,13 +153,13 @@ class SlowEvents:
                     return super().notify(receiver, event)
                 finally:
                     cls._depth -= 1
-                    took = time.perf_counter() - began
+                    ended = time.perf_counter()
+                    took = ended - began
+                    if cls.why is not None and cls._depth == 0 and took > 0.001:
+                        cls.why.event(began, ended, f"{type(receiver).__name__} '{_name(receiver)}' "
+                                                    f"{str(event.type()).split('.')[-1]}")
                     if took > 0.008 and cls._depth == 0:
-                        try:
-                            name = receiver.objectName()
-                        except RuntimeError:  # the event deleted its receiver (a finished animation)
-                            name = "(deleted)"
-                        what = f"{type(receiver).__name__} '{name}'"
+                        what = f"{type(receiver).__name__} '{_name(receiver)}'"
                         cls.events.append((took * 1000, began - started, what, str(event.type()).split(".")[-1]))
 
         cls.app = TracingApplication(sys.argv[:1])
@@ -160,6 +169,159 @@ class SlowEvents:
         print(f"events over 8 ms on the main thread: {len(cls.events)}; the longest:", file=sys.stderr)
         for took, at, what, kind in sorted(cls.events, reverse=True)[:15]:
             print(f"  {took:6.1f} ms at {at:6.2f} s  {what} {kind}", file=sys.stderr)
+
+
+IDLE_FILES = {"threading.py", "queue.py", "selectors.py", "base_events.py", "thread.py"}  # a thread waiting
+
+
+class FrameWhy:
+    """With UI_STALL_WHY=MS (``--why MS``): for every frame the main thread was over MS ms late, what it was doing.
+
+    Per late frame: its main-thread CPU time (little CPU in a long frame: it waited, for the GIL or a core), the
+    cycle collections that ran in it (``gc.callbacks``: generation, duration, thread), the outermost Qt events over
+    1 ms (receiver, type: a paint, a layout, a named timer's slot), the main thread's Python stack sampled every 1 ms
+    by a watchdog thread (``sys._current_frames``) and the other threads' stacks beside it, and the watchdog's own
+    longest oversleep (a thread holding the GIL keeps it out too). Printed on stderr at the end.
+    """
+
+    SAMPLE_S = 0.001
+
+    def __init__(self, over_ms: float, interval_ms: float = 5.0) -> None:
+        import threading
+
+        self.over_s = over_ms / 1000
+        self.interval_s = interval_ms / 1000
+        self.frames: list[dict[str, Any]] = []
+        self.collections: list[tuple[float, float, int, int, bool, float]] = []  # start, end, gen, freed, main, CPU
+        self.events: list[tuple[float, float, str]] = []  # start, end, what (outermost Qt events over 1 ms)
+        self.samples: list[tuple[float, float, str, str]] = []  # when, watchdog's oversleep, main stack, others
+        self._main = threading.get_ident()
+        self._gc_started: dict[int, tuple[float, float]] = {}
+        self._last = time.perf_counter()
+        self._sched = os.open(f"/proc/self/task/{threading.get_native_id()}/schedstat", os.O_RDONLY)
+        self._last_cpu, self._last_wait = self._schedstat()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="frame-why", daemon=True)
+        self._measuring = False
+
+    def start(self) -> None:
+        import gc
+
+        gc.callbacks.append(self._gc)
+        self._measuring = True
+        self._last = time.perf_counter()
+        self._last_cpu, self._last_wait = self._schedstat()
+        self._thread.start()
+
+    def _schedstat(self) -> tuple[float, float]:
+        """The main thread's time on a core and waiting for one (Linux), in seconds."""
+        on_cpu, run_delay, _slices = os.pread(self._sched, 100, 0).split()
+        return int(on_cpu) / 1e9, int(run_delay) / 1e9
+
+    def tick(self) -> None:
+        """Connected after the stall meter's own tick: the frame that just ended, if it was late."""
+        now, (cpu, wait) = time.perf_counter(), self._schedstat()
+        if now - self._last - self.interval_s > self.over_s:
+            self.frames.append({"start": self._last, "end": now, "late": now - self._last - self.interval_s,
+                                "cpu": cpu - self._last_cpu, "wait": wait - self._last_wait})
+        self._last, self._last_cpu, self._last_wait = now, cpu, wait
+
+    def event(self, began: float, ended: float, what: str) -> None:
+        if self._measuring and ended - began > 0.001:
+            self.events.append((began, ended, what))
+
+    def _gc(self, phase: str, info: dict[str, int]) -> None:
+        import threading
+
+        ident = threading.get_ident()
+        if phase == "start":
+            self._gc_started[ident] = time.perf_counter(), time.thread_time()
+        elif ident in self._gc_started:
+            began, cpu = self._gc_started.pop(ident)
+            self.collections.append((began, time.perf_counter(), info["generation"], info["collected"],
+                                     ident == self._main, time.thread_time() - cpu))
+
+    def _watch(self) -> None:
+        import threading
+        import traceback
+
+        names = {t.ident: t.name for t in threading.enumerate()}
+        asked = time.perf_counter()
+        while not self._stop.wait(self.SAMPLE_S):
+            now = time.perf_counter()
+            oversleep, asked = now - asked - self.SAMPLE_S, now
+            if now - self._last < self.interval_s + self.over_s / 2:
+                continue  # the frame is not late (yet): no sampling, no GIL taken from anyone
+            main, others = "(no Python frame)", []
+            for ident, frame in sys._current_frames().items():
+                if ident == threading.get_ident():
+                    continue
+                stack = traceback.extract_stack(frame)[-6:]
+                where = " < ".join(f"{Path(f.filename).name}:{f.lineno}:{f.name}" for f in reversed(stack))
+                if ident == self._main:
+                    main = where
+                elif Path(stack[-1].filename).name not in IDLE_FILES:
+                    others.append(f"{names.get(ident) or ident}: {where}")
+            self.samples.append((now, oversleep, main, " | ".join(sorted(others))))
+            if len(names) != threading.active_count():
+                names = {t.ident: t.name for t in threading.enumerate()}
+            asked = time.perf_counter()
+
+    def stop(self) -> None:
+        import gc
+
+        self._measuring = False
+        self._stop.set()
+        self._thread.join(5)
+        os.close(self._sched)
+        if self._gc in gc.callbacks:
+            gc.callbacks.remove(self._gc)
+
+    @staticmethod
+    def full_collection() -> str:
+        """What a full collection would cost the main thread now: the objects it walks and its time."""
+        import gc
+
+        walked = sum(len(gc.get_objects(generation)) for generation in (0, 1, 2))
+        began, cpu = time.perf_counter(), time.thread_time()
+        gc.collect()
+        return (f"a full collection now: {walked} objects tracked ({gc.get_freeze_count()} frozen),"
+                f" {1000 * (time.perf_counter() - began):.1f} ms ({1000 * (time.thread_time() - cpu):.1f} ms CPU)")
+
+    def report(self, what: str, origin: float) -> None:
+        from collections import Counter
+
+        main_gcs = [c for c in self.collections if c[4]]
+        by_gen = {g: [(1000 * (c[1] - c[0]), 1000 * c[5]) for c in main_gcs if c[2] == g] for g in (0, 1, 2)}
+        print(f"frames over {self.over_s * 1000:g} ms {what}: {len(self.frames)}; main-thread collections: "
+              + ", ".join(f"gen {g} x{len(v)} (longest {max(v, default=(0, 0))[0]:.1f} ms,"
+                          f" {max(v, default=(0, 0))[1]:.1f} ms CPU)" for g, v in by_gen.items())
+              + f"; off the main thread: {len(self.collections) - len(main_gcs)}; {self.full_collection()}",
+              file=sys.stderr)
+        frames = self.frames
+        print(f"  in those frames the main thread was on a core {1000 * sum(f['cpu'] for f in frames):.0f} ms, waited "
+              f"for one {1000 * sum(f['wait'] for f in frames):.0f} ms, of {1000 * sum(f['late'] for f in frames):.0f}"
+              " ms late", file=sys.stderr)
+        for frame in sorted(self.frames, key=lambda f: -f["late"])[:12]:
+            s, e = frame["start"], frame["end"]
+            print(f"  {1000 * frame['late']:6.1f} ms late at {s - origin:6.2f} s; main thread on a core "
+                  f"{1000 * frame['cpu']:5.1f} ms, waiting for one {1000 * frame['wait']:5.1f} ms, asleep "
+                  f"{1000 * (e - s - frame['cpu'] - frame['wait']):5.1f} ms (the GIL, or nothing due)", file=sys.stderr)
+            for cs, ce, gen, n, main, used in self.collections:
+                if cs < e and ce > s:
+                    print(f"      gc gen {gen} {1000 * (ce - cs):5.1f} ms ({1000 * used:.1f} CPU), {n} collected"
+                          f"{'' if main else ' (off the main thread)'}", file=sys.stderr)
+            for es, ee, name in self.events:
+                if es < e and ee > s:
+                    print(f"      qt {1000 * (ee - es):5.1f} ms {name}", file=sys.stderr)
+            inside = [x for x in self.samples if s <= x[0] <= e]
+            if inside:
+                print(f"      {len(inside)} samples, watchdog overslept up to "
+                      f"{1000 * max(x[1] for x in inside):.1f} ms", file=sys.stderr)
+            for stack, n in Counter(x[2] for x in inside).most_common(3):
+                print(f"      main x{n}: {stack}", file=sys.stderr)
+            for stack, n in Counter(x[3] for x in inside if x[3]).most_common(2):
+                print(f"      others x{n}: {stack[:600]}", file=sys.stderr)
 
 
 def profiling(on: bool) -> None:
@@ -229,7 +391,7 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
 
     # As the app sets itself up: its style sheet (every card's widgets are styled), translators, and Python's
     # cycle collector run on the Qt thread by a timer (its full collections are main-thread stalls too).
-    if os.environ.get("UI_STALL_TRACE"):
+    if os.environ.get("UI_STALL_TRACE") or os.environ.get("UI_STALL_WHY"):
         SlowEvents.install()
     app, _lang = make_application(os.environ.get("UI_STALL_LANG", "en"))
     collector = MainThreadCollector(app)
@@ -237,13 +399,33 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
     asyncio.set_event_loop(loop)
     figures: dict[str, Any] = {}
 
+    origin = time.perf_counter()
+
+    def why_start(meter: Any) -> FrameWhy | None:
+        """UI_STALL_WHY=MS: what the main thread did in every frame over MS ms while measured."""
+        if not os.environ.get("UI_STALL_WHY"):
+            return None
+        why = FrameWhy(float(os.environ["UI_STALL_WHY"]), meter.interval_s * 1000)
+        meter._timer.timeout.connect(why.tick)
+        SlowEvents.why = why
+        why.start()
+        return why
+
+    def why_stop(why: FrameWhy | None) -> None:
+        if why is not None:
+            why.stop()
+            SlowEvents.why = None
+            why.report(f"in {scenario}", origin)
+
     async def bare() -> None:
         window = QWidget()
         window.resize(1366, 768)
         window.show()
         meter = StallMeter()
         meter.start()
+        why = why_start(meter)
         await asyncio.sleep(seconds)
+        why_stop(why)
         meter.stop()
         figures.update(longest=meter.longest_ms, p99=meter.p99_ms, ticks=meter.ticks)
 
@@ -300,12 +482,14 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
             trace = StallTrace()
             meter._timer.timeout.connect(trace.tick)
             trace.start()
+            why = why_start(meter)
             cpu = thread_cpu()
             profiling(True)
             await asyncio.sleep(seconds)
             profiling(False)
             figures["cpu"] = cpu_share(cpu, seconds)
             trace.stop()
+            why_stop(why)
             meter.stop()
             online = sum(c.device.availability is Availability.ONLINE for c in lecturer.cards.values())
             figures.update(longest=meter.longest_ms, p99=meter.p99_ms, ticks=meter.ticks, cards=len(lecturer.cards),
@@ -344,12 +528,14 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
             trace = StallTrace()
             meter._timer.timeout.connect(trace.tick)
             trace.start()
+            why = why_start(meter)
             cpu = thread_cpu()
             profiling(True)
             await asyncio.sleep(seconds)
             profiling(False)
             figures["cpu"] = cpu_share(cpu, seconds)
             trace.stop()
+            why_stop(why)
             meter.stop()
             shown = window.studio.relay.shown
             stats = studio.stats()
@@ -389,6 +575,8 @@ def child(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
     if out.returncode != 0 or not lines:
         raise RuntimeError(f"{scenario} failed:\n{out.stderr[-2000:]}")
+    if os.environ.get("UI_STALL_WHY") and "frames over" in out.stderr:  # --why: the late frames, told by the child
+        print("    " + out.stderr[out.stderr.index("frames over"):].rstrip().replace("\n", "\n    "))
     return dict(json.loads(lines[-1]))
 
 
@@ -412,8 +600,13 @@ def main() -> None:
                              "and the recording with x264's threads at normal priority (before media/nice.py)")
     parser.add_argument("--only", choices=scenario_names, action="append",
                         help="run only these scenarios (repeatable)")
+    parser.add_argument("--why", type=float, metavar="MS",
+                        help="for every frame over MS ms late while measured: the collections, Qt events and stacks "
+                             "in it (UI_STALL_WHY; the tracing itself costs the main thread a little)")
     parser.add_argument("--child", choices=scenario_names, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.why:
+        os.environ["UI_STALL_WHY"] = f"{args.why:g}"
     if args.quick:
         args.seconds = 3.0
     if args.seconds <= 0 or args.devices <= 0 or args.runs <= 0:
