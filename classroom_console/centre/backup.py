@@ -6,14 +6,18 @@ A backup is a folder: ``manifest.json`` (the back end, and each file with its si
 recording the database calls complete is already whole on disk; it is written into a private sibling folder and
 renamed when whole. A restore checks every file against the manifest before it writes anything, into a data folder
 with no centre and (PostgreSQL) an empty database, and removes what it wrote if it fails: a retry finds no half-centre.
+A backup killed outright (kill -9, a power cut) cannot clean up after itself: the next backup to the same folder
+removes the sibling its dead process left (never one whose process still runs), and a restore refuses a sibling.
 """
 
 from __future__ import annotations
 
 import asyncio
+import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -32,6 +36,8 @@ PG_FILE = "centre.pgdump"
 FILES = "files"
 FORMAT = 1
 BLOCK = 4 << 20
+PARTIAL = ".partial-"  # OUT + this + the writing process's id: a backup being written, or left by a dead one
+_PARTIAL_NAME = re.compile(r"(.+)\.partial-([0-9]+)")
 # Files of the data folder that are the database or the configuration, not the file store's.
 _NOT_FILES = {"centre.db", "centre.db-wal", "centre.db-shm", "centre.db-journal", centre_config.FILE}
 
@@ -116,6 +122,33 @@ def _private(root: Path) -> None:
             os.chmod(Path(folder) / name, 0o600)
 
 
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` lives (a zombie, killed and not yet reaped, does not; another user's does)."""
+    if pid == os.getpid():
+        return False  # our id, from a backup that died before it was given to us: not ours, we make ours after
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True  # no /proc to tell: it answered the signal
+
+
+def _dead_partials(out: Path) -> list[Path]:
+    """The siblings of ``out`` that backups to it began and whose process is gone."""
+    parent = out.absolute().parent
+    found = []
+    for entry in parent.glob(f"{glob.escape(out.name)}{PARTIAL}*") if parent.is_dir() else []:
+        named = _PARTIAL_NAME.fullmatch(entry.name)
+        if named and named[1] == out.name and entry.is_dir() and not entry.is_symlink() and not _running(int(named[2])):
+            found.append(entry)
+    return found
+
+
 def backup(config: CentreConfig, out: Path) -> Summary:
     """Write the centre's backup into ``out`` (a new or empty folder, outside the file store).
 
@@ -123,8 +156,10 @@ def backup(config: CentreConfig, out: Path) -> Summary:
     """
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise BackupError(f"{out} already exists and is not an empty folder: give a new folder for the backup")
+    for left in _dead_partials(out):
+        shutil.rmtree(left)
     out.absolute().parent.mkdir(parents=True, exist_ok=True)
-    work = out.absolute().parent / f"{out.name}.partial-{os.getpid()}"
+    work = out.absolute().parent / f"{out.name}{PARTIAL}{os.getpid()}"
     work.mkdir(mode=0o700)
     try:
         summary = _write_backup(config, work.resolve())
@@ -173,7 +208,19 @@ def _write_backup(config: CentreConfig, out: Path) -> Summary:
     return Summary(config.backend, len(entries), total)
 
 
+def _refuse_partial(folder: Path) -> None:
+    named = _PARTIAL_NAME.fullmatch(folder.absolute().name)
+    if named is None:
+        return
+    pid, out = int(named[2]), named[1]
+    if _running(pid):
+        raise BackupError(f"{folder} is a backup still being written (process {pid}): restore {out} once it is done")
+    raise BackupError(f"{folder} is an unfinished backup (process {pid} stopped before the end): restore a finished "
+                      "backup, or make one again with centre backup")
+
+
 def read_manifest(folder: Path) -> dict[str, Any]:
+    _refuse_partial(folder)
     try:
         manifest: dict[str, Any] = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:

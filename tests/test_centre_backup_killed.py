@@ -1,0 +1,112 @@
+"""A ``centre backup`` killed outright (kill -9) leaves debris that neither blocks nor confuses the next one.
+
+The real ``centre`` command in its own process, on a real SQLite centre and a real PostgreSQL one, is stopped
+mid-backup: a named pipe in the file store holds it at a known point (the database taken, the files begun), where
+it is killed. Its ``OUT.partial-PID`` stays; the next backup to the same OUT removes it, and leaves alone one whose
+process still runs; a restore pointed at either refuses in one line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from classroom_console.centre import backup
+from classroom_console.centre import config as centre_config
+from tests.pg_server import PgServer, pg_server  # noqa: F401  (a fixture)
+from tests.test_centre_config import cli
+from tests.test_centre_tokens import CENTRE, ROOT
+
+WAIT_S = 60.0
+
+
+async def _killed_mid_backup(data: Path, out: Path, database: str, env: dict[str, str]) -> Path:
+    """Starts ``centre backup --data data out``, kills it -9 once the database is taken and a file is being read;
+    the partial folder it left."""
+    config = await asyncio.to_thread(centre_config.load, data)
+    assert config is not None
+    store = config.files_dir
+    await asyncio.to_thread((store / "room-1").mkdir, parents=True, exist_ok=True)
+    pause = store / "room-1" / "recording.mp4"
+    await asyncio.to_thread(os.mkfifo, pause)  # its open waits for a writer that never comes
+    base = {k: v for k, v in os.environ.items() if k != "PGPASSWORD"}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", CENTRE, "backup", "--data", str(data), str(out), cwd=ROOT,
+        env={**base, "PYTHONPATH": str(ROOT), "PGPASSFILE": "/nonexistent", **env},
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    partial = out.parent / f"{out.name}{backup.PARTIAL}{proc.pid}"
+    try:
+        deadline = time.monotonic() + WAIT_S
+        while not (partial / database).is_file() or not (partial / backup.FILES / "room-1").is_dir():
+            assert proc.returncode is None, "the backup ended before it reached the pipe"
+            assert time.monotonic() < deadline, f"the backup did not reach the pipe within {WAIT_S} s"
+            await asyncio.sleep(0.02)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        async with asyncio.timeout(WAIT_S):
+            await proc.wait()
+        await asyncio.to_thread(pause.unlink)
+    assert proc.returncode == -signal.SIGKILL
+    return partial
+
+
+def _names(folder: Path) -> list[str] | None:
+    """What ``folder`` holds, or None when there is no such folder."""
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else None
+
+
+def _one_line(code: int, err: str) -> str:
+    assert code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    return err.strip()
+
+
+async def _check_debris_is_cleared(tmp: Path, data: Path, out: Path, database: str, env: dict[str, str],
+                                   restore_args: tuple[str, ...]) -> None:
+    partial = await _killed_mid_backup(data, out, database, env)
+    assert await asyncio.to_thread(_names, partial) and await asyncio.to_thread(_names, out) is None  # kill -9's
+    # a restore pointed at it refuses in one line, making nothing
+    target = tmp / "restored"
+    code, _, err = await cli("restore", str(partial), "--data", str(target), *restore_args, env=env)
+    assert "unfinished backup" in _one_line(code, err)
+    assert await asyncio.to_thread(_names, target) in (None, [])
+    # a backup to the same OUT still being written by a live process (this one's id): left alone, and refused
+    live = out.parent / f"{out.name}{backup.PARTIAL}{os.getpid()}"
+    await asyncio.to_thread(live.mkdir)
+    try:
+        code, _, err = await cli("restore", str(live), "--data", str(target), *restore_args, env=env)
+        assert "still being written" in _one_line(code, err)
+        # the next backup to that OUT: the dead one's debris removed, the live one's kept
+        code, _, err = await cli("backup", "--data", str(data), str(out), env=env)
+        assert code == 0, err
+        assert await asyncio.to_thread(_names, partial) is None and await asyncio.to_thread(_names, live) == []
+        assert await asyncio.to_thread(_names, out) == sorted([backup.MANIFEST, database])
+    finally:
+        await asyncio.to_thread(shutil.rmtree, live)
+    assert (await asyncio.to_thread(backup.read_manifest, out))["database"]["path"] == database
+
+
+async def test_a_sqlite_backup_killed_mid_way_is_cleared_by_the_next(tmp_path: Path) -> None:
+    data = tmp_path / "centre"
+    code, _, err = await cli("add-room", "Room 101", "--data", str(data))
+    assert code == 0, err
+    await _check_debris_is_cleared(tmp_path, data, tmp_path / "backups" / "monday", backup.SQLITE_FILE, {}, ())
+
+
+async def test_a_postgres_backup_killed_mid_way_is_cleared_by_the_next(
+    pg_server: PgServer, tmp_path: Path  # noqa: F811
+) -> None:
+    pytest.importorskip("asyncpg", reason="the PostgreSQL centre needs asyncpg (pip install asyncpg)")
+    data, files = tmp_path / "centre", tmp_path / "shared"
+    env = {"PGPASSWORD": pg_server.password}
+    code, _, err = await cli("add-room", "Room 101", "--data", str(data), "--database-url", pg_server.url,
+                             "--files", str(files), env=env)
+    assert code == 0, err
+    await _check_debris_is_cleared(tmp_path, data, tmp_path / "backups" / "monday", backup.PG_FILE, env,
+                                   ("--database-url", pg_server.url, "--files", str(tmp_path / "restored-files")))
