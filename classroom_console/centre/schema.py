@@ -4,6 +4,17 @@ from __future__ import annotations
 
 from classroom_console import tablet_sessions
 
+# Indexes added after centres were in use: on PostgreSQL built by online_indexes.py, without stopping the writers.
+DEVICE_SPANS_ROOM = ("CREATE INDEX IF NOT EXISTS device_spans_room ON device_spans(room_id, started_at, device_uid, "
+                     "dur_s)")
+RECORDINGS_ROOM = ("CREATE INDEX IF NOT EXISTS recordings_room ON recordings(room_id, started_at, duration_s, "
+                   "size_bytes)")
+# One room's tablet figures by its key: PostgreSQL's generic plan of a report (a filter asked again) read every
+# room's sessions in the range through tablet_sessions_span. The same columns, the room first.
+TABLET_SESSIONS_ROOM = ("CREATE INDEX IF NOT EXISTS tablet_sessions_room ON tablet_sessions(room_id, started_at, "
+                        "lecturer, t0_s, course, acts, joins, hands, answers, respondents)")
+ONLINE_INDEXES = (DEVICE_SPANS_ROOM, RECORDINGS_ROOM, TABLET_SESSIONS_ROOM)
+
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS tokens (
         hash TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, folder TEXT NOT NULL,
@@ -85,8 +96,8 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS recordings_session ON recordings(room_id, session_id, started_at)",
     # One room's device hours and recordings in part-days (a range's ends, under a day) by its key: without these
     # the room's whole history was read (by the primary key), or every room's rows of that part-day.
-    "CREATE INDEX IF NOT EXISTS device_spans_room ON device_spans(room_id, started_at, device_uid, dur_s)",
-    "CREATE INDEX IF NOT EXISTS recordings_room ON recordings(room_id, started_at, duration_s, size_bytes)",
+    DEVICE_SPANS_ROOM,
+    RECORDINGS_ROOM,
     """CREATE INDEX IF NOT EXISTS session_events_fault_rooms ON session_events(room_id, session_id, device_uid,
         wall_time) WHERE kind IN ('error', 'command_failed')""",
     """CREATE INDEX IF NOT EXISTS session_events_fault_times ON session_events(wall_time, device_uid)
@@ -124,10 +135,7 @@ AFTER_COLUMNS = (
         sp.t0_s FROM session_spans sp WHERE sp.room_id = tablet_counts.room_id AND sp.id = tablet_counts.session_id)
         WHERE started_at IS NULL""",
     tablet_sessions.CENTRE_TABLE, *tablet_sessions.CENTRE_INDEXES, tablet_sessions.CENTRE_FILL,
-    # One room's tablet figures by its key: PostgreSQL's generic plan of a report (a filter asked again) read every
-    # room's sessions in the range through tablet_sessions_span. The same columns, the room first.
-    "CREATE INDEX IF NOT EXISTS tablet_sessions_room ON tablet_sessions(room_id, started_at, lecturer, t0_s, course, "
-    "acts, joins, hands, answers, respondents)",
+    TABLET_SESSIONS_ROOM,
 )
 FIND_TOKEN = "SELECT name, role, folder FROM tokens WHERE hash = :hash AND revoked_at IS NULL"
 TOKEN_ID_LEN = 12  # a token's public id: the start of its hash (never the token)
