@@ -64,6 +64,11 @@ FILTERS = {
     "room, a month": UsageFilter(room=ROOM, since=date(2026, 2, 1), until=date(2026, 2, 28)),
     "room, a week +5h": UsageFilter(room=ROOM, since=date(2026, 2, 9), until=date(2026, 2, 15), utc_offset_h=5),
     "room, a day -3h": UsageFilter(room=ROOM, since=date(2026, 2, 10), until=date(2026, 2, 10), utc_offset_h=-3),
+    # a room and a lecturer (who teaches in every room): the room's rows, not the lecturer's in every room
+    "room, a lecturer": UsageFilter(room=ROOM, lecturer="Lecturer 3"),
+    "room, a lecturer, 90 days +5h": UsageFilter(room=ROOM, lecturer="Lecturer 3", since=date(2025, 12, 1),
+                                                 until=date(2026, 2, 28), utc_offset_h=5),
+    "a lecturer": UsageFilter(lecturer="Lecturer 3"),
     "all rooms": UsageFilter(),
     "all rooms, a month +5h": UsageFilter(since=date(2026, 2, 1), until=date(2026, 2, 28), utc_offset_h=5),
 }
@@ -359,6 +364,8 @@ def main() -> int:
     plans["new"] = charts.plan
     folder = args.keep or Path(tempfile.mkdtemp(prefix="cc-bench-one-room-"))
     folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        folder.chmod(0o755)  # the cluster runs as postgres, which must reach its folder inside (mkdtemp's is 700)
     differ = False
     try:
         for backend in ("sqlite", "postgresql") if args.backend == "both" else (args.backend,):

@@ -23,7 +23,7 @@ from typing import Any
 
 from classroom_console.centre.rollups import epoch_hour, hour_key, hour_of_week, week_key
 from classroom_console.usage_model import UsageFilter
-from classroom_console.usage_sql import TOP_N, Dialect, Rows, build_queries
+from classroom_console.usage_sql import TOP_N, Dialect, Rows, build_queries, lecturer_term
 
 MIDNIGHT = "T00:00:00.000000Z"
 LOW, HIGH = "0000", "9999"  # utc_bounds' open ends
@@ -172,13 +172,13 @@ def build_cond(f: UsageFilter) -> list[str]:
     if f.room:
         terms.append("room_id = :room")
     if f.lecturer:
-        terms.append("lecturer = :lecturer")
+        terms.append(lecturer_term(f, room_led=True))
     return terms
 
 
 def plan(d: Dialect, f: UsageFilter) -> tuple[dict[str, str], dict[str, Any], frozenset[str]]:
     """Every statement by name, their parameters, and the charts read from the daily sums."""
-    q, params = build_queries(d, f)
+    q, params = build_queries(d, f, room_led=True)
     since, until = params["since"], params["until"]
     room = " AND room_id = :room" if f.room else ""
     whole = f.utc_offset_h == int(f.utc_offset_h)
@@ -190,7 +190,7 @@ def plan(d: Dialect, f: UsageFilter) -> tuple[dict[str, str], dict[str, Any], fr
         rec_room = " AND sp.room_id = :room" if f.room else ""
         q["recordings"] = (
             "SELECT count(*), coalesce(sum(r.duration_s), 0), coalesce(sum(r.size_bytes), 0) FROM session_spans sp "
-            "JOIN recordings r ON r.room_id = sp.room_id AND r.session_id = sp.id WHERE sp.lecturer = :lecturer"
+            f"JOIN recordings r ON r.room_id = sp.room_id AND r.session_id = sp.id WHERE sp.{lecturer_term(f, True)}"
             f"{rec_room} AND r.started_at >= :since AND r.started_at < :until"
         )
     if f.room or f.lecturer:  # the narrowed faults: from the chosen sessions to their fault events, by index
