@@ -11,7 +11,7 @@ from pathlib import Path
 
 import qasync
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox
+from PySide6.QtWidgets import QComboBox, QLineEdit, QStyle, QStyleOptionComboBox, QStyleOptionFrame
 from pytestqt.qtbot import QtBot
 
 from tests.qt_helpers import run, wait_for
@@ -21,6 +21,15 @@ from tests.test_ui_tab_names import language  # noqa: F401  (the fixture: Englis
 LINE_EDIT_MARGIN = 2  # QLineEdit keeps 2 px each side of its text inside the contents rect
 SPARE_PX = 12  # a layout name's room to spare (see below)
 LIST_MARGIN_PX = 8  # an item view keeps a few pixels of its row beside the text
+
+
+def line_edit_room(edit: QLineEdit) -> int:
+    """The width a line edit gives its text: the stylesheet's padding counts (its contentsRect does not know it)."""
+    option = QStyleOptionFrame()
+    edit.initStyleOption(option)
+    field = edit.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, edit)
+    margins = edit.textMargins()
+    return field.width() - margins.left() - margins.right() - 2 * LINE_EDIT_MARGIN
 
 
 def picker_room(picker: QComboBox) -> int:
@@ -49,8 +58,7 @@ def test_every_source_kind_and_its_hint_show_whole_at_1366x768(
                 edit = sources.detail.lineEdit()
                 assert edit is not None
                 hint = edit.placeholderText()
-                margins = edit.textMargins()
-                room = edit.contentsRect().width() - margins.left() - margins.right() - 2 * LINE_EDIT_MARGIN
+                room = line_edit_room(edit)
                 if hint and edit.fontMetrics().horizontalAdvance(hint) > room:
                     cut.append(f"hint {hint!r} in {room} px")
             for kind in ("test-pattern", "test-pattern", "tone"):  # as a technician's first steps leave it

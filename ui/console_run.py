@@ -11,6 +11,7 @@ import asyncio
 import importlib
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,7 +75,25 @@ async def save_screenshots(window: MainWindow, folder: Path, lang: str) -> list[
         window.lecturer.all_on_button.click()
         await asyncio.sleep(3.0)
         grab("lecturer-all-on")
+        await _session_screenshots(window, grab, lang)
     return saved
+
+
+async def _session_screenshots(window: MainWindow, grab: Callable[[str], None], lang: str) -> None:
+    """A lecturer's session started with the room's first scene: the chips say what each device did; then the
+    students' tablets tab as the lecturer opens it."""
+    lecturer = window.lecturer
+    names = (("Алия Нурлановна", "Физика 1", "Оптика: линзы") if lang == "ru"
+             else ("Aliya Nurlanovna", "Physics 1", "Optics: lenses"))
+    for edit, text in zip((lecturer.lecturer_edit, lecturer.course_edit, lecturer.title_edit), names, strict=True):
+        edit.setText(text)
+    lecturer.session_button.click()
+    await asyncio.sleep(5.0)
+    grab("lecturer-session")
+    lecturer.tabs.setCurrentWidget(lecturer.class_panel)
+    await asyncio.sleep(1.5)
+    grab("lecturer-session-tablets")
+    lecturer.tabs.setCurrentIndex(0)
 
 
 async def _main(app: QApplication, window: MainWindow, core: ConsoleCore, args: argparse.Namespace, lang: str) -> None:

@@ -297,6 +297,9 @@ class LecturerWorkspace(QWidget):
         fields.addWidget(self.lecturer_edit, 0, 0)
         fields.addWidget(self.course_edit, 0, 1)
         fields.addWidget(self.title_edit, 1, 0, 1, 2)
+        # A name is longer than a course ("Физика 1"): at 1366x768 half each cut "Алия Нурлановна" to "…Нурлановн".
+        fields.setColumnStretch(0, 3)
+        fields.setColumnStretch(1, 2)
         # Offered as they type: the names, courses and titles of past sessions, newest first (the fields are
         # prefilled with the last ones, as most rooms see the same lecturer and course again).
         self.recent: dict[str, QStringListModel] = {
