@@ -12,3 +12,7 @@ for lang in en ru; do
     .venv/bin/classroom-console --data-dir "$data" --lang "$lang" demo --screenshot "$out" --settle 5
   rm -rf "$data"
 done
+# The students' tablet page (phone and tablet, both languages) and the centre's library (desk and phone), in
+# headless Chromium.
+.venv/bin/python bench/tablets.py --page-only --screenshots "$out" >/dev/null
+CLASSROOM_CONSOLE_SCREENSHOTS="$out" .venv/bin/python -m pytest -q -p no:cacheprovider tests/test_library_browser.py >/dev/null
