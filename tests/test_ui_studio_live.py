@@ -34,6 +34,7 @@ def test_go_live_from_the_studio_and_see_it_everywhere(
             add(workspace, qtbot, "tone")
             await wait_for(lambda: workspace.record_button.isEnabled(), within=30, what="the sources")
             panel = workspace.live_panel
+            assert not panel.empty_hint.isHidden() and "Add…" in panel.empty_hint.text()  # says what to do
             qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
             dialog = panel.dialog
             assert dialog is not None
@@ -48,6 +49,7 @@ def test_go_live_from_the_studio_and_see_it_everywhere(
             await wait_for(lambda: panel.list.count() == 1, within=30, what="the destination listed")
             item = panel.list.item(0)
             assert "Hall stream" in item.text() and KEY not in item.text() + item.toolTip()
+            assert panel.empty_hint.isHidden()
 
             panel.list.setCurrentRow(0)
             qtbot.mouseClick(panel.go_button, Qt.MouseButton.LeftButton)
@@ -76,6 +78,13 @@ def test_go_live_from_the_studio_and_see_it_everywhere(
                     await asyncio.sleep(0.2)
                 else:
                     raise AssertionError("no HLS segment on the room's network")
+                # The same button ends it; the recording goes on, and viewers' players are told the stream ended.
+                assert panel.lan_button.isEnabled() and panel.lan_button.text() == "Stop on the room's network"
+                qtbot.mouseClick(panel.lan_button, Qt.MouseButton.LeftButton)
+                await wait_for(lambda: not panel.lan_label.isVisible(), within=60, what="the room's network ended")
+                assert workspace.recording and panel.lan_button.text() == "On the room's network"
+                async with session.get(playlist) as response:
+                    assert "#EXT-X-ENDLIST" in await response.text()
             qtbot.mouseClick(workspace.record_button, Qt.MouseButton.LeftButton)
             await wait_for(lambda: not workspace.recording, within=60, what="the recording stopped")
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from classroom_console.live import Destination
+from classroom_console.live import LAN, Destination
 from classroom_console.media.output import OutputStats
 
 # Ingest servers of the platforms lecturers use, and a custom one; the key goes after the server.
@@ -133,6 +133,12 @@ class LivePanel(QWidget):
         column.setContentsMargins(0, 8, 0, 0)
         self.list = QListWidget()
         self.list.setObjectName("recordingList")
+        # An empty list said nothing: what a destination is, and where to add one.
+        self.empty_hint = QLabel(self.tr("No live destinations yet. “Add…” a YouTube, VK Video, Twitch or other "
+                                         "RTMP server with its stream key; “On the room's network” needs none."))
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setObjectName("pageSubtitle")
+        column.addWidget(self.empty_hint)
         column.addWidget(self.list, 1)
         row = QHBoxLayout()
         self.go_button = QPushButton(self.tr("Go live"))
@@ -143,7 +149,7 @@ class LivePanel(QWidget):
         column.addLayout(row)
         self.lan_button = QPushButton(self.tr("On the room's network"))
         self.lan_button.setToolTip(self.tr("Tablets and overflow rooms watch it in a browser, no internet needed"))
-        self.lan_button.clicked.connect(self.sig_lan.emit)
+        self.lan_button.clicked.connect(self._lan_clicked)
         column.addWidget(self.lan_button)
         self.lan_label = QLabel()
         self.lan_label.setWordWrap(True)
@@ -194,16 +200,23 @@ class LivePanel(QWidget):
         self._show_lan_line()
 
     def _show_lan_line(self) -> None:
-        stats = self._health.get("lan")
+        stats = self._health.get(LAN)
         if stats is None or not getattr(self, "lan_url", ""):
             self.lan_label.hide()
-            self.lan_button.setEnabled(True)
+            self.lan_button.setText(self.tr("On the room's network"))
             return
         viewers = int(stats.extra.get("clients_last_minute", 0)) if isinstance(stats.extra, dict) else 0
         self.lan_label.setText(self.tr("On the room's network: %1 (viewers: %2)").replace("%1", self.lan_url)
                                .replace("%2", str(viewers)))
         self.lan_label.show()
-        self.lan_button.setEnabled(False)
+        # The same button ends it (it was greyed out: the room's network stayed on until the recording stopped).
+        self.lan_button.setText(self.tr("Stop on the room's network"))
+
+    def _lan_clicked(self) -> None:
+        if LAN in self._health:
+            self.sig_stop.emit(LAN)  # the recording and the other destinations go on
+        else:
+            self.sig_lan.emit()
 
     def show_health(self, health: dict[str, OutputStats]) -> None:
         self._health = health
@@ -213,6 +226,7 @@ class LivePanel(QWidget):
             name = str(item.data(Qt.ItemDataRole.UserRole))
             text, _tone = health_text(health.get(name))
             item.setText(f"{name}\n    {text}")
+        self.empty_hint.setVisible(self.list.count() == 0)
         self._enable()
 
     def current_name(self) -> str | None:
@@ -230,7 +244,7 @@ class LivePanel(QWidget):
 
     def _stop_all(self) -> None:
         for name in list(self._health):
-            if name != "lan":
+            if name != LAN:
                 self.sig_stop.emit(name)
 
     def _ask(self) -> None:
@@ -245,4 +259,4 @@ class LivePanel(QWidget):
         self.stop_button.setEnabled(live)
         self.remove_button.setEnabled(name is not None and not live)
         self.all_button.setEnabled(self.list.count() > 0)
-        self.stop_all_button.setEnabled(any(name != "lan" for name in self._health))
+        self.stop_all_button.setEnabled(any(name != LAN for name in self._health))

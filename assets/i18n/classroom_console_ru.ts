@@ -1527,6 +1527,10 @@
 <context>
     <name>LivePanel</name>
     <message>
+        <source>No live destinations yet. “Add…” a YouTube, VK Video, Twitch or other RTMP server with its stream key; “On the room&apos;s network” needs none.</source>
+        <translation>Адресов трансляции пока нет. «Добавить…» — YouTube, VK Видео, Twitch или другой RTMP-сервер с ключом потока; для «В сеть аудитории» адрес не нужен.</translation>
+    </message>
+    <message>
         <source>Go live</source>
         <translation>В эфир</translation>
     </message>
@@ -1569,6 +1573,10 @@
     <message>
         <source>On the room&apos;s network: %1 (viewers: %2)</source>
         <translation>В сети аудитории: %1 (зрителей: %2)</translation>
+    </message>
+    <message>
+        <source>Stop on the room&apos;s network</source>
+        <translation>Убрать из сети аудитории</translation>
     </message>
 </context>
 <context>
