@@ -38,6 +38,12 @@ EXISTING = ("SELECT c.relname FROM pg_class c WHERE c.relkind = 'i' "
             "AND c.relnamespace = to_regnamespace(current_schema())")
 
 
+# The columns there are, (table, column): ALTER TABLE ... ADD COLUMN IF NOT EXISTS takes an ACCESS EXCLUSIVE lock
+# even when the column is there, so the schema's transaction adds only the missing ones.
+COLUMNS = ("SELECT table_name::text, column_name::text FROM information_schema.columns "
+           "WHERE table_schema = current_schema()")
+
+
 def in_transaction(statements: Iterable[str], existing: Iterable[str] = ()) -> tuple[str, ...]:
     """What the schema's transaction runs on PostgreSQL: all but the indexes built here and those ``existing``
     (names, from ``EXISTING``): even IF NOT EXISTS takes its table's SHARE lock first, so every index statement
