@@ -221,7 +221,7 @@ class FrameWhy:
     def tick(self) -> None:
         """Connected after the stall meter's own tick: the frame that just ended, if it was late."""
         now, (cpu, wait) = time.perf_counter(), self._schedstat()
-        if now - self._last - self.interval_s > self.over_s:
+        if now - self._last - self.interval_s > self.over_s or cpu - self._last_cpu > self.over_s / 2:  # late, busy
             self.frames.append({"start": self._last, "end": now, "late": now - self._last - self.interval_s,
                                 "cpu": cpu - self._last_cpu, "wait": wait - self._last_wait})
         self._last, self._last_cpu, self._last_wait = now, cpu, wait
@@ -291,45 +291,68 @@ class FrameWhy:
                 f" {1000 * took:.1f} ms ({1000 * used:.1f} ms CPU)")
 
     def report(self, what: str, origin: float) -> None:
-        from collections import Counter
 
         main_gcs = [c for c in self.collections if c[4]]
         by_gen = {g: [(1000 * (c[1] - c[0]), 1000 * c[5]) for c in main_gcs if c[2] == g] for g in (0, 1, 2)}
-        print(f"frames over {self.over_s * 1000:g} ms {what}: {len(self.frames)}; main-thread collections: "
+        late = [f for f in self.frames if f["late"] > self.over_s]
+        print(f"frames over {self.over_s * 1000:g} ms late {what}: {len(late)}; main-thread collections: "
               + ", ".join(f"gen {g} x{len(v)} (longest {max(v, default=(0, 0))[0]:.1f} ms,"
                           f" {max(v, default=(0, 0))[1]:.1f} ms CPU)" for g, v in by_gen.items())
               + f"; off the main thread: {len(self.collections) - len(main_gcs)}; {self.full_collection()}",
               file=sys.stderr)
-        frames = self.frames
-        print(f"  in those frames the main thread was on a core {1000 * sum(f['cpu'] for f in frames):.0f} ms, waited "
-              f"for one {1000 * sum(f['wait'] for f in frames):.0f} ms, of {1000 * sum(f['late'] for f in frames):.0f}"
+        print(f"  in those frames the main thread was on a core {1000 * sum(f['cpu'] for f in late):.0f} ms, waited "
+              f"for one {1000 * sum(f['wait'] for f in late):.0f} ms, of {1000 * sum(f['late'] for f in late):.0f}"
               " ms late", file=sys.stderr)
-        for frame in sorted(self.frames, key=lambda f: -f["late"])[:12]:
-            s, e = frame["start"], frame["end"]
-            print(f"  {1000 * frame['late']:6.1f} ms late at {s - origin:6.2f} s; main thread on a core "
-                  f"{1000 * frame['cpu']:5.1f} ms, waiting for one {1000 * frame['wait']:5.1f} ms, asleep "
-                  f"{1000 * (e - s - frame['cpu'] - frame['wait']):5.1f} ms (the GIL, or nothing due)", file=sys.stderr)
-            for cs, ce, gen, n, main, used in self.collections:
-                if cs < e and ce > s:
-                    print(f"      gc gen {gen} {1000 * (ce - cs):5.1f} ms ({1000 * used:.1f} CPU), {n} collected"
-                          f"{'' if main else ' (off the main thread)'}", file=sys.stderr)
-            for es, ee, name in self.events:
-                if es < e and ee > s:
-                    print(f"      qt {1000 * (ee - es):5.1f} ms {name}", file=sys.stderr)
-            inside = [x for x in self.samples if s <= x[0] <= e]
-            if inside:
-                print(f"      {len(inside)} samples, watchdog overslept up to "
-                      f"{1000 * max(x[1] for x in inside):.1f} ms", file=sys.stderr)
-            for stack, n in Counter(x[2] for x in inside).most_common(3):
-                print(f"      main x{n}: {stack}", file=sys.stderr)
-            for stack, n in Counter(x[3] for x in inside if x[3]).most_common(2):
-                print(f"      others x{n}: {stack[:600]}", file=sys.stderr)
+        for frame in sorted(late, key=lambda f: -f["late"])[:12]:
+            self._detail(frame, origin)
+        busy = sorted(self.frames, key=lambda f: -f["cpu"])[:8]
+        print(f"  the busiest frames (main thread on a core over {500 * self.over_s:g} ms): "
+              f"{sum(f['cpu'] > self.over_s / 2 for f in self.frames)}", file=sys.stderr)
+        for frame in busy:
+            if frame["cpu"] > self.over_s / 2:
+                self._detail(frame, origin)
+
+    def _detail(self, frame: dict[str, Any], origin: float) -> None:
+        from collections import Counter
+
+        s, e = frame["start"], frame["end"]
+        print(f"  {1000 * frame['late']:6.1f} ms late at {s - origin:6.2f} s; main thread on a core "
+              f"{1000 * frame['cpu']:5.1f} ms, waiting for one {1000 * frame['wait']:5.1f} ms, asleep "
+              f"{1000 * (e - s - frame['cpu'] - frame['wait']):5.1f} ms (the GIL, or nothing due)", file=sys.stderr)
+        for cs, ce, gen, n, main, used in self.collections:
+            if cs < e and ce > s:
+                print(f"      gc gen {gen} {1000 * (ce - cs):5.1f} ms ({1000 * used:.1f} CPU), {n} collected"
+                      f"{'' if main else ' (off the main thread)'}", file=sys.stderr)
+        for es, ee, name in self.events:
+            if es < e and ee > s:
+                print(f"      qt {1000 * (ee - es):5.1f} ms {name}", file=sys.stderr)
+        inside = [x for x in self.samples if s <= x[0] <= e]
+        if inside:
+            print(f"      {len(inside)} samples, watchdog overslept up to "
+                  f"{1000 * max(x[1] for x in inside):.1f} ms", file=sys.stderr)
+        for stack, n in Counter(x[2] for x in inside).most_common(3):
+            print(f"      main x{n}: {stack}", file=sys.stderr)
+        for stack, n in Counter(x[3] for x in inside if x[3]).most_common(2):
+            print(f"      others x{n}: {stack[:600]}", file=sys.stderr)
 
 
 def profiling(on: bool) -> None:
     """With UI_STALL_PROFILE=tottime (or cumtime): what runs on the main thread while measured (this thread only)."""
     if os.environ.get("UI_STALL_PROFILE"):
         PROFILE.enable() if on else PROFILE.disable()
+
+
+def main_schedstat() -> tuple[float, float, int]:
+    """The calling thread's time on a core, its time runnable but waiting for one (s), and its turns on a core."""
+    on_cpu, waited, turns = Path("/proc/thread-self/schedstat").read_text().split()
+    return int(on_cpu) / 1e9, int(waited) / 1e9, int(turns)
+
+
+def run_queue(before: tuple[float, float, int], seconds: float) -> dict[str, float]:
+    """Since ``before``: how long the main thread waited for a core, per second and per turn on one (ms)."""
+    after = main_schedstat()
+    waited, turns = after[1] - before[1], max(1, after[2] - before[2])
+    return {"waited_ms_s": 1000 * waited / seconds, "per_turn_ms": 1000 * waited / turns}
 
 
 def thread_cpu() -> dict[str, float]:
@@ -485,11 +508,12 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
             meter._timer.timeout.connect(trace.tick)
             trace.start()
             why = why_start(meter)
-            cpu = thread_cpu()
+            cpu, queued = thread_cpu(), main_schedstat()
             profiling(True)
             await asyncio.sleep(seconds)
             profiling(False)
             figures["cpu"] = cpu_share(cpu, seconds)
+            figures["queue"] = run_queue(queued, seconds)
             trace.stop()
             why_stop(why)
             meter.stop()
@@ -531,11 +555,12 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
             meter._timer.timeout.connect(trace.tick)
             trace.start()
             why = why_start(meter)
-            cpu = thread_cpu()
+            cpu, queued = thread_cpu(), main_schedstat()
             profiling(True)
             await asyncio.sleep(seconds)
             profiling(False)
             figures["cpu"] = cpu_share(cpu, seconds)
+            figures["queue"] = run_queue(queued, seconds)
             trace.stop()
             why_stop(why)
             meter.stop()
@@ -635,6 +660,9 @@ def main() -> None:
                     runs[scenario].append(f)
                     print(f"  run {number + 1} {scenario:<13} longest {f['longest']:7.1f} ms   p99 {f['p99']:6.1f} ms"
                           f"  (load {f['load']:.1f}){details(scenario, f)}", flush=True)
+                    if f.get("queue"):
+                        print(f"      the main thread waited for a core {f['queue']['waited_ms_s']:.0f} ms a second,"
+                              f" {f['queue']['per_turn_ms']:.2f} ms a turn on average")
                     if f.get("cpu"):
                         print("      CPU, % of a core: " + ", ".join(f"{k} {v:g}" for k, v in f["cpu"].items()))
             print(f"  summary, {'beside stress-ng --cpu 2' if stress else 'quiet'}:")
