@@ -44,8 +44,8 @@ def pick_language(argv: Sequence[str], environ: Mapping[str, str] | None = None)
     return "en"
 
 
-def _catalogue() -> tuple[Mapping[str, str], Mapping[str, tuple[str, ...]]]:
-    if _language == "ru":
+def _catalogue(lang: str | None = None) -> tuple[Mapping[str, str], Mapping[str, tuple[str, ...]]]:
+    if (lang or _language) == "ru":
         from classroom_console.cli_text_ru import MESSAGES, PLURALS
 
         return MESSAGES, PLURALS
@@ -55,6 +55,11 @@ def _catalogue() -> tuple[Mapping[str, str], Mapping[str, tuple[str, ...]]]:
 def tr(text: str) -> str:
     """``text`` in the chosen language (English text is the key)."""
     return _catalogue()[0].get(text, text)
+
+
+def in_every_language(text: str) -> set[str]:
+    """``text`` as each language says it, so a name the user read in either (a shipped scene's) finds its thing."""
+    return {text} | {_catalogue(lang)[0].get(text, text) for lang in LANGUAGES}
 
 
 def plural_index(lang: str, n: int) -> int:

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from classroom_console import scenes as scene_file
+from classroom_console.cli_text import in_every_language
 from classroom_console.discovery_scope import SCOPE_LIMIT_ENV, Scope
 from classroom_console.events import SceneStep
 from classroom_console.room import Room, Session
@@ -24,6 +25,14 @@ from classroom_console.tablets import ClassSession
 log = logging.getLogger(__name__)
 TURN_OFF_WITHIN_S = 20.0
 TABLETS_PORT = 8090  # easy to type from the projector; another free port when it is taken
+
+
+class UnknownScene(ValueError):
+    """No scene by that name; the room's scenes come with it, so a caller can word the refusal."""
+
+    def __init__(self, name: str, known: tuple[Scene, ...]) -> None:
+        super().__init__(f"no scene called {name!r}; this room has: {', '.join(s.name for s in known)}")
+        self.name, self.known = name, known
 
 
 class SessionDirector:
@@ -69,10 +78,14 @@ class SessionDirector:
         await self._save()
 
     def scene(self, name: str) -> Scene:
+        """The scene by its name, a shipped one also by the name the window shows in either language."""
         found = self.scenes.find(name)
         if found is None:
-            known = ", ".join(s.name for s in self.scenes.scenes)
-            raise ValueError(f"no scene called {name!r}; this room has: {known}")
+            typed = name.casefold()
+            found = next((s for s in self.scenes.scenes if s.builtin and typed in {
+                t.casefold() for t in in_every_language(s.name)}), None)
+        if found is None:
+            raise UnknownScene(name, tuple(self.scenes.scenes))
         return found
 
     # -- the tablets -----------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from tests.cli_helpers import finish
 
 ROOT = Path(__file__).resolve().parent.parent
 # The modules whose words go through cli_text; another command joins by wrapping its strings and listing it here.
-TRANSLATED = [ROOT / "classroom_console" / "cli.py", ROOT / "classroom_console" / "usage_export.py"] + [
+TRANSLATED = [ROOT / "classroom_console" / "cli.py", ROOT / "classroom_console" / "usage_export.py",
+              ROOT / "classroom_console" / "cli_reasons.py"] + [
     ROOT / "classroom_console" / "commands" / f"{name}.py"
     for name in ("discover", "device", "sim", "record", "stream", "sync", "usage", "argtypes", "class_", "centre",
                  "centre_library", "chapters", "token_option")

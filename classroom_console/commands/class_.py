@@ -59,8 +59,21 @@ def check(args: argparse.Namespace) -> str:
         try:
             Activity.make("check", args.poll, args.option, multiple=args.multiple, correct=args.correct)
         except ValueError as exc:
-            return tr("--poll: {why}").format(why=exc)
+            return tr("--poll: {why}").format(why=poll_problem(args, str(exc)))
     return ""
+
+
+def poll_problem(args: argparse.Namespace, why: str) -> str:
+    """``Activity.make``'s one-line refusal in the user's words: it speaks English, fixed sentences but two."""
+    from classroom_console.tablets.activities import MAX_OPTIONS, OPTION_MAX, clean_text
+
+    options = {clean_text(o, OPTION_MAX) for o in args.option}
+    unknown = [clean_text(c, OPTION_MAX) for c in args.correct if clean_text(c, OPTION_MAX) not in options]
+    if why.startswith("the correct answer") and unknown:
+        return tr("the correct answer {answer!r} is not one of the options").format(answer=unknown[0])
+    if why == f"a poll has at most {MAX_OPTIONS} options":
+        return tr("a poll has at most {n} options").format(n=MAX_OPTIONS)
+    return tr(why)
 
 
 class Printer:
@@ -94,11 +107,12 @@ async def report_scene(core: ConsoleCore, name: str, out: Printer) -> None:
     failed = await core.scenes.applied()
     if failed is None:
         return
+    from classroom_console.cli_reasons import failure_line, scene_name
+
     out.line({"event": "scene", "scene": name, "failed": [
         {"device": f.target, "name": f.name, "step": f.step, "reason": f.reason, "detail": f.detail} for f in failed]},
-        tr("scene {name}: {outcome}").format(name=name, outcome=tr("applied") if not failed else "; ".join(
-            tr("{device} {step} failed ({reason})").format(
-                device=f.name, step=f.step, reason=f.reason + (": " + f.detail if f.detail else "")) for f in failed)))
+        tr("scene {name}: {outcome}").format(name=scene_name(name), outcome=tr("applied") if not failed else " ".join(
+            failure_line(f) for f in failed)))  # the technical detail is in the session log
 
 
 async def session(args: argparse.Namespace, out: Printer) -> dict[str, Any]:
@@ -178,6 +192,17 @@ def result_lines(final: dict[str, Any]) -> list[str]:
     return lines
 
 
+def unknown_scene(exc: ValueError) -> str:
+    """The refusal of a --scene the room has not, its scenes named as the window shows them."""
+    from classroom_console.cli_reasons import scene_name
+    from classroom_console.scenes_session import UnknownScene
+
+    if not isinstance(exc, UnknownScene):
+        return str(exc)
+    return tr("no scene called {name!r}; this room has: {scenes}").format(
+        name=exc.name, scenes=", ".join(scene_name(s.name, s.builtin) for s in exc.known))
+
+
 def run(args: argparse.Namespace) -> int:
     problem = check(args)
     if problem:
@@ -187,7 +212,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         final = asyncio.run(session(args, out))
     except ValueError as exc:  # an unknown --scene, said with the room's scenes
-        print(f"{PROG}: {exc}", file=sys.stderr)
+        print(f"{PROG}: {unknown_scene(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (OSError, RuntimeError) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)

@@ -1,0 +1,70 @@
+"""Reason codes and the shipped scenes' names in the command line's words.
+
+The window words them in ui/reasons.py and ui/scene_words.py, through Qt; the CLI cannot import the UI, so its
+sentences are here, through ``cli_text.tr`` (Russian in cli_text_ru.py). A code the CLI has no sentence for reads
+"Something went wrong" rather than English protocol text: the technical detail stays in the log or --verbose.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from classroom_console.cli_text import tr
+from classroom_console.scenes import DEFAULT_NAMES
+
+if TYPE_CHECKING:
+    from classroom_console.events import SceneStep
+
+# Read from devices.driver.Reason's values and scenes_apply.SceneReason's; tests/test_cli_words.py keeps them equal.
+_DEVICE_REASONS = {
+    "not-checked": "Not checked yet.",
+    "no-answer": "Not answering. Check that it is plugged in and on the network.",
+    "unreachable": "Cannot connect to it. Check that it is on and on this network.",
+    "password-needed": "This device asks for a password.",
+    "password-wrong": "The password was not accepted.",
+    "garbled": "It answers in a way the console does not understand.",
+    "device-fault": "The device reports a fault.",
+    "busy": "It cannot do that right now (warming up, cooling down or in standby).",
+    "unsupported": "This device has no such function.",
+    "bad-value": "The device does not accept that value.",
+    "not-ready": "The console has not reached this device yet.",
+}
+_SCENE_REASONS = {
+    "scene-no-source": "Nothing to record: add a source in the Studio or connect a camera.",
+    "scene-no-destination": "No live destination is set up: add one in the Studio.",
+    "scene-not-available": "Not available in this console.",
+    "scene-warm-up-timeout": "It was asked to turn on but did not come on in time.",
+    "scene-failed": "Something went wrong; the details are in the log.",
+}
+
+
+def reason_text(reason: str) -> str:
+    """Why a device or a scene's part did not follow: one plain sentence for its code."""
+    sentence = _DEVICE_REASONS.get(reason) or _SCENE_REASONS.get(reason)
+    return tr(sentence) if sentence else tr("Something went wrong.")
+
+
+def words_for_codes() -> dict[str, str]:
+    """Every code this module words, with its English sentence (for the test that keeps them complete)."""
+    return {**_DEVICE_REASONS, **_SCENE_REASONS}
+
+
+def scene_name(name: str, builtin: bool = True) -> str:
+    """The four scenes that ship in the user's language; a lecturer's own keep their name."""
+    return tr(name) if builtin and name in DEFAULT_NAMES else name
+
+
+def _target(step: SceneStep) -> str:
+    parts = {"recording": tr("Recording"), "streaming": tr("Live stream"), "tablets": tr("Tablets")}
+    return parts.get(step.target, step.name)
+
+
+def _failed(step: str) -> str:
+    words = {"power": tr("Power failed"), "warm-up": tr("Did not come on"), "input": tr("Input failed"),
+             "blank": tr("Picture failed"), "preset": tr("Preset failed")}
+    return words.get(step, tr("Failed"))
+
+
+def failure_line(step: SceneStep) -> str:
+    """ "Projector 2: Power failed. The device reports a fault." (the detail stays in the session log)."""
+    return tr("{who}: {what}.").format(who=_target(step), what=_failed(step.step)) + " " + reason_text(step.reason)
