@@ -14,6 +14,7 @@ import shutil
 import signal
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,41 @@ from tests.test_centre_tokens import CENTRE, ROOT
 WAIT_S = 60.0
 
 
+async def _start_backup(data: Path, out: Path, env: dict[str, str]) -> tuple[asyncio.subprocess.Process, Path]:
+    """``centre backup --data data out`` in its own process, and the partial folder it writes."""
+    base = {k: v for k, v in os.environ.items() if k != "PGPASSWORD"}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", CENTRE, "backup", "--data", str(data), str(out), cwd=ROOT,
+        env={**base, "PYTHONPATH": str(ROOT), "PGPASSFILE": "/nonexistent", **env},
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    return proc, out.parent / f"{out.name}{backup.PARTIAL}{proc.pid}"
+
+
+async def _kill(proc: asyncio.subprocess.Process) -> None:
+    proc.send_signal(signal.SIGKILL)
+    async with asyncio.timeout(WAIT_S):
+        await proc.wait()
+
+
+def _processes_with(text: str) -> list[int]:
+    """The processes whose command line holds ``text``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and text.encode() in Path(f"/proc/{entry}/cmdline").read_bytes():
+                found.append(int(entry))
+        except OSError:
+            continue  # gone meanwhile
+    return found
+
+
+async def _until(check: Callable[[], Awaitable[bool]], what: str) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while not await check():
+        assert time.monotonic() < deadline, f"{what}: not within {WAIT_S} s"
+        await asyncio.sleep(0.02)
+
+
 async def _killed_mid_backup(data: Path, out: Path, database: str, env: dict[str, str]) -> Path:
     """Starts ``centre backup --data data out``, kills it -9 once the database is taken and a file is being read;
     the partial folder it left."""
@@ -36,12 +72,7 @@ async def _killed_mid_backup(data: Path, out: Path, database: str, env: dict[str
     await asyncio.to_thread((store / "room-1").mkdir, parents=True, exist_ok=True)
     pause = store / "room-1" / "recording.mp4"
     await asyncio.to_thread(os.mkfifo, pause)  # its open waits for a writer that never comes
-    base = {k: v for k, v in os.environ.items() if k != "PGPASSWORD"}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", CENTRE, "backup", "--data", str(data), str(out), cwd=ROOT,
-        env={**base, "PYTHONPATH": str(ROOT), "PGPASSFILE": "/nonexistent", **env},
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
-    partial = out.parent / f"{out.name}{backup.PARTIAL}{proc.pid}"
+    proc, partial = await _start_backup(data, out, env)
     try:
         deadline = time.monotonic() + WAIT_S
         while not (partial / database).is_file() or not (partial / backup.FILES / "room-1").is_dir():
@@ -49,9 +80,7 @@ async def _killed_mid_backup(data: Path, out: Path, database: str, env: dict[str
             assert time.monotonic() < deadline, f"the backup did not reach the pipe within {WAIT_S} s"
             await asyncio.sleep(0.02)
     finally:
-        proc.send_signal(signal.SIGKILL)
-        async with asyncio.timeout(WAIT_S):
-            await proc.wait()
+        await _kill(proc)
         await asyncio.to_thread(pause.unlink)
     assert proc.returncode == -signal.SIGKILL
     return partial
@@ -110,3 +139,37 @@ async def test_a_postgres_backup_killed_mid_way_is_cleared_by_the_next(
     assert code == 0, err
     await _check_debris_is_cleared(tmp_path, data, tmp_path / "backups" / "monday", backup.PG_FILE, env,
                                    ("--database-url", pg_server.url, "--files", str(tmp_path / "restored-files")))
+
+
+async def test_a_postgres_backup_killed_while_pg_dump_waits_leaves_no_pg_dump_behind(
+    pg_server: PgServer, tmp_path: Path  # noqa: F811
+) -> None:
+    asyncpg = pytest.importorskip("asyncpg", reason="the PostgreSQL centre needs asyncpg (pip install asyncpg)")
+    data, env = tmp_path / "centre", {"PGPASSWORD": pg_server.password}
+    code, _, err = await cli("add-room", "Room 101", "--data", str(data), "--database-url", pg_server.url,
+                             "--files", str(tmp_path / "shared"), env=env)
+    assert code == 0, err
+    holder = await asyncpg.connect(pg_server.url, password=pg_server.password)
+    tx = holder.transaction()
+    await tx.start()
+    # pg_dump waits for it (a table the centre's own start does not touch: the command opens the centre first)
+    await holder.execute("LOCK TABLE library_settings IN ACCESS EXCLUSIVE MODE")
+    try:
+        proc, partial = await _start_backup(data, tmp_path / "backups" / "monday", env)
+        dump = f"--file={partial / backup.PG_FILE}"
+
+        async def dumping() -> bool:
+            return bool(await asyncio.to_thread(_processes_with, dump)) and bool(await holder.fetchval(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'library_settings'::regclass"))
+
+        async def no_dump() -> bool:
+            return not await asyncio.to_thread(_processes_with, dump)
+
+        try:
+            await _until(dumping, "pg_dump waiting for the locked table")
+        finally:
+            await _kill(proc)
+        await _until(no_dump, "pg_dump gone with the backup killed -9")  # the code before left it waiting
+    finally:
+        await tx.rollback()
+        await holder.close()

@@ -13,14 +13,18 @@ removes the sibling its dead process left (never one whose process still runs), 
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import functools
 import glob
 import hashlib
 import json
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,9 +108,19 @@ def _pg_env(config: CentreConfig) -> dict[str, str]:
     return env
 
 
+def _die_with(parent: int) -> None:
+    """In the tool's process before it starts: the kernel kills it when this one dies (Linux), so a backup killed -9
+    leaves no pg_dump behind still holding its locks and writing into the folder, nor a pg_restore still loading."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # gone before the line above
+            os._exit(1)
+
+
 def _run_tool(cmd: list[str], env: dict[str, str]) -> None:
     try:
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=24 * 3600)
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=24 * 3600,
+                              preexec_fn=functools.partial(_die_with, os.getpid()))
     except OSError as exc:
         raise BackupError(f"{cmd[0]} could not run: {exc.strerror}") from None
     if done.returncode != 0:
