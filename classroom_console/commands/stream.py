@@ -101,6 +101,28 @@ def final_lines(stats: OutputStats) -> list[str]:
             f"{stats.bytes / 2**20:.2f} MB sent, {stats.dropped_packets} dropped ({stats.dropped_gops} GOPs)"]
 
 
+def reason_words(code: str) -> str:
+    """A destination's reason code in words (the code itself stays in the line, for logs and searches)."""
+    words = {
+        "connection-refused": tr("nothing is listening at that address and port"),
+        "timeout": tr("no answer in time"),
+        "name-not-resolved": tr("the server's name was not found"),
+        "unreachable": tr("the network cannot reach the server"),
+        "rejected": tr("the server did not accept this application or stream key"),
+        "connection-lost": tr("the connection was lost"),
+    }.get(code)
+    return f"{words} ({code})" if words else code
+
+
+def failure_line(stats: OutputStats) -> str:
+    """Never connected, or lost on the way: a technician looks for different faults."""
+    if stats.connects == 0:
+        text = tr("{name} never connected: {why}")
+    else:
+        text = tr("{name} did not get the end of the stream: {why}")
+    return f"{PROG}: " + text.format(name=stats.name, why=reason_words(stats.reason))
+
+
 def report(args: argparse.Namespace, record: dict[str, Any]) -> None:
     from classroom_console.media.output import OutputStats
 
@@ -202,8 +224,7 @@ def run(args: argparse.Namespace) -> int:
             print("\n".join(result.stats.lines()))
     failed = [s for s in live if s.state == OutputState.FAILED]
     for stats in failed:
-        print(f"{PROG}: " + tr("{name} never got the end of the stream ({why})").format(
-            name=stats.name, why=stats.reason), file=sys.stderr)
+        print(failure_line(stats), file=sys.stderr)
     if result is not None and result.stop_reason in (StopReason.DISK_FULL, StopReason.ERROR):
         print(f"{PROG}: {result.message}", file=sys.stderr)
         return 1

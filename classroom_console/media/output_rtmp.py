@@ -42,10 +42,11 @@ class Backoff:
 
 def mask_url(url: str) -> str:
     """The stream key is the URL's last path segment, a secret: ``rtmp://h/live/****`` (a password or a query
-    string goes too)."""
+    string goes too). The application (the first segment) is never the key: a URL without a key shows as it
+    is, so it does not look as if it had one."""
     parts = urlsplit(url)
     segments = parts.path.rstrip("/").split("/")
-    if len(segments) > 1 and segments[-1]:
+    if len(segments) > 2 and segments[-1]:
         segments[-1] = "****"
     host = parts.hostname or ""
     netloc = f"[{host}]" if ":" in host else host
@@ -105,8 +106,14 @@ class RtmpOutput(Output):
     @staticmethod
     def _check(url: str) -> SplitResult:
         parts = urlsplit(url)
-        if parts.scheme not in ("rtmp", "rtmps") or not parts.hostname or parts.path.strip("/").count("/") < 1:
-            raise ValueError(f"not an RTMP URL with an application and a stream key: {mask_url(url)}")
+        if parts.scheme not in ("rtmp", "rtmps") or not parts.hostname:
+            raise ValueError(f"not an RTMP URL (rtmp://HOST[:PORT]/APP/KEY): {mask_url(url)}")
+        app = parts.path.strip("/")
+        if not app:
+            raise ValueError(f"no application and stream key after the server (rtmp://HOST[:PORT]/APP/KEY): "
+                             f"{mask_url(url)}")
+        if "/" not in app:
+            raise ValueError(f"no stream key after /{app} (rtmp://HOST[:PORT]/{app}/KEY): {mask_url(url)}")
         return parts
 
     def _next_try_s(self) -> float | None:
@@ -164,20 +171,32 @@ class RtmpOutput(Output):
         self.helper_cpu_s += push.cpu_s
         return error
 
-    def _knock(self) -> None:
-        """A plain TCP connect first: FFmpeg's would wait for the system's two minutes on a silent network, and
-        says less about why it failed."""
+    def _resolve(self) -> None:
+        """The server's name, looked up before the connection's process starts: FFmpeg says only "input/output
+        error" for a name that is not found. A lookup opens no connection."""
+        try:
+            socket.getaddrinfo(self._address[0], self._address[1], type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise _Refused(reason_of(exc)) from exc
+
+    def _knock(self) -> str:
+        """Why FFmpeg's connect failed, when what it said is vague: a plain TCP connect, only AFTER the failed
+        attempt (a receiver that takes one client, ``ffmpeg -listen 1``, took a knock first as its client and
+        closed). "rejected" when the server is there: it did not take this application or key."""
         try:
             socket.create_connection(self._address, timeout=self.connect_timeout_s).close()
         except OSError as exc:
-            raise _Refused(reason_of(exc)) from exc
+            return reason_of(exc)
+        return "rejected"
 
     def _destination(self) -> tuple[str, str, dict[str, str]]:
         """The URL, the muxer and its options the connection's process opens."""
         return self.url, "flv", {"flvflags": "no_duration_filesize"}
 
     def _connect(self, streams: EncodedStreams, give_up: Callable[[], bool]) -> PushProcess:
-        self._knock()
+        """FFmpeg's own connect is the first to reach the server, bounded by ``connect_timeout_s`` (the process is
+        timed and killed: "timeout"), so a silent network costs that, never the system's two minutes."""
+        self._resolve()
         url, fmt, options = self._destination()
         try:
             push = PushProcess(url, fmt, options, streams)
@@ -190,8 +209,8 @@ class RtmpOutput(Output):
         self._done_with(push)
         if error.stage == "given-up":  # the recording ended (or the output was stopped) while connecting
             raise _Refused(self.reason or "timeout")
-        reason = reason_of_child(error)  # the server is there; most often it did not take this application or key
-        raise _Refused("rejected" if reason in ("error", "connection-lost") else reason)
+        reason = reason_of_child(error)
+        raise _Refused(self._knock() if reason in ("error", "connection-lost") else reason)
 
     def _send(self, stop: threading.Event, push: PushProcess) -> None:
         """Until the queue is drained (the recording ended) or the output is stopped; raises OSError when the

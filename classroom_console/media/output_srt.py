@@ -1,7 +1,7 @@
 """SRT push (caller mode): the same packets as the file, in MPEG-TS, for platforms and centres that take SRT.
 
 SRT carries its stream id and passphrase in the URL's query: secrets, masked like an RTMP key. It runs over
-UDP, so there is no TCP knock first: FFmpeg's SRT connect has its own timeout, set from ours.
+UDP, so there is no TCP knock after a vague failure: FFmpeg's SRT connect has its own timeout, set from ours.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ class SrtOutput(RtmpOutput):
             raise ValueError("an SRT destination is called by the console: mode=caller (or no mode)")
         return parts
 
-    def _knock(self) -> None:
-        """SRT runs over UDP: there is nothing to knock at; FFmpeg's connect has its own timeout, set from ours."""
+    def _knock(self) -> str:
+        """SRT runs over UDP: there is nothing to knock at; the server answered, and did not take this stream."""
+        return "rejected"
 
     def _destination(self) -> tuple[str, str, dict[str, str]]:
         parts = urlsplit(self.url)

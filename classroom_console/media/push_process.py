@@ -4,6 +4,10 @@ Why a process: FFmpeg's network connects and a stream's end run in PyAV calls th
 or silent server froze the whole console, window and recording included, without a time limit. The parent only
 writes framed packets into a pipe (a blocking write releases the GIL), waits for the child's "live" with a
 deadline of its own, and kills a child that does not answer in time.
+
+The child runs in a session of its own: Ctrl+C in a terminal signals the whole foreground process group, and a
+child that died of it dropped the connection before the parent could send the stream's end. It still ends with
+the parent (its parent-death signal, ``push_child.die_with_parent``).
 """
 
 from __future__ import annotations
@@ -62,7 +66,8 @@ class PushProcess:
     def __init__(self, url: str, fmt: str, options: dict[str, str], streams: Any) -> None:
         self._proc = subprocess.Popen([sys.executable, "-P", str(CHILD), "--parent", str(os.getpid())],
                                       stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True)
+                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True,
+                                      start_new_session=True)  # Ctrl+C in a terminal is the console's to end
         assert self._proc.stdin is not None and self._proc.stdout is not None
         self._stdin: IO[bytes] = self._proc.stdin
         self._live = threading.Event()
