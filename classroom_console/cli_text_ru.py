@@ -244,6 +244,46 @@ MESSAGES: dict[str, str] = {
     "stopped; {pending} still queued": "остановлено; в очереди ещё {pending}",
     # commands/usage.py, usage_export.to_table
     "{hours:.1f} hours in use": "{hours:.1f} ч использования",
+    "Usage {since} to {until}; room: {room}; lecturer: {lecturer}":
+        "Использование с {since} по {until}; аудитория: {room}; преподаватель: {lecturer}",
+    "start": "начала",
+    "today": "сегодня",
+    "all": "все",
+    "Hours in use by weekday and hour (local time; darker is busier)":
+        "Часы использования по дням недели и часам (местное время; темнее — загруженнее)",
+    "Mon": "Пн",
+    "Tue": "Вт",
+    "Wed": "Ср",
+    "Thu": "Чт",
+    "Fri": "Пт",
+    "Sat": "Сб",
+    "Sun": "Вс",
+    "Hours per room per week": "Часы по аудиториям и неделям",
+    "none": "нет",
+    "Sessions by lecturer": "Сеансы по преподавателям",
+    "Sessions by course": "Сеансы по курсам",
+    "(not given)": "(не указан)",
+    "{hours:8.1f} h": "{hours:8.1f} ч",
+    "Recordings: {count}, {length}, {size:.2f} GB": "Записи: {count}, {length}, {size:.2f} ГБ",
+    "{seconds:.0f} s": "{seconds:.0f} с",
+    "{minutes:.0f} min": "{minutes:.0f} мин",
+    "{hours:.1f} h": "{hours:.1f} ч",
+    "Devices": "Устройства",
+    "{hours:8.1f} h in sessions": "{hours:8.1f} ч в сеансах",
+    "  lamp {used}/{rated} h": "  лампа {used}/{rated} ч",
+    "  WARNING: lamp near end of life": "  ВНИМАНИЕ: ресурс лампы почти исчерпан",
+    "Faults": "Неисправности",
+    "last {at}": "последняя {at}",
+    "Uploads set aside (not sent to the centre)": "Отложенные отправки (не переданы в центр)",
+    # usage_participation.tablet_lines
+    "Tablet participation: {notes}": "Участие с планшетов: {notes}",
+    "tablet activity is not recorded yet": "активность планшетов пока не записывается",
+    "Tablet participation: {sessions} session(s), {joins} joined, {activities} activities, {answers} answers, "
+    "response rate {rate}":
+        "Участие с планшетов: сеансов {sessions}, подключений {joins}, заданий {activities}, ответов {answers}, "
+        "доля ответивших {rate}",
+    "{course:<32} {sessions:6d} sessions {joins:6d} joined {answers:6d} answers  {rate}":
+        "{course:<32} сеансов {sessions:6d}  подключений {joins:6d}  ответов {answers:6d}  {rate}",
     "the usage report: hours, sessions, lecturers, courses, recordings, lamp hours, faults":
         "отчёт об использовании: часы, занятия, преподаватели, курсы, записи, часы ламп, неисправности",
     "first day (inclusive)": "первый день (включительно)",

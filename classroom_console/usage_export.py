@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,10 +20,10 @@ SESSION_HEADER = ("room", "date", "start", "end", "lecturer", "course", "hours",
 def span_text(seconds: float) -> str:
     """Seconds below a minute, minutes below an hour: a 37 s recording is not "0.0 h"."""
     if seconds < 59.5:
-        return f"{seconds:.0f} s"
+        return tr("{seconds:.0f} s").format(seconds=seconds)
     if seconds < 3570:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
+        return tr("{minutes:.0f} min").format(minutes=seconds / 60)
+    return tr("{hours:.1f} h").format(hours=seconds / 3600)
 
 
 def session_cells(s: SessionRow) -> tuple[str, str, str, str, str, str, str, str]:
@@ -95,36 +95,44 @@ def write_csv(r: UsageReport, path: Path) -> None:
     path.write_text(to_csv(r), encoding="utf-8-sig")  # the BOM lets Excel read Cyrillic names right
 
 
-def to_table(r: UsageReport) -> str:
-    f = r.filter
-    span = f"{f.since or 'start'} to {f.until or 'today'}"
+def to_table(r: UsageReport, room_names: Mapping[str, str] | None = None) -> str:
+    """The report as a person reads it, in the CLI's language; ``room_names`` shows a room's name for its id."""
+    f, names = r.filter, room_names or {}
     lines = [
-        f"Usage {span}; room: {f.room or 'all'}; lecturer: {f.lecturer or 'all'}",
+        tr("Usage {since} to {until}; room: {room}; lecturer: {lecturer}").format(
+            since=f.since or tr("start"), until=f.until or tr("today"),
+            room=names.get(f.room, f.room) if f.room else tr("all"), lecturer=f.lecturer or tr("all")),
         ", ".join((ntr("{n} session", "{n} sessions", r.sessions),  # "1 sessions" was wrong in English too
                    tr("{hours:.1f} hours in use").format(hours=r.hours_in_use), ntr("{n} room", "{n} rooms", r.rooms))),
         "",
-        "Hours in use by weekday and hour (local time; darker is busier)",
+        tr("Hours in use by weekday and hour (local time; darker is busier)"),
         "     " + "".join(f"{h:<6d}" for h in range(0, 24, 6)),
     ]
     peak = max((v for row in r.heatmap for v in row), default=0.0) or 1.0
     for day, row in zip(WEEKDAYS, r.heatmap, strict=True):
-        lines.append(f"{day}  " + "".join(SHADES[min(9, round(v / peak * 9))] for v in row))
-    lines += ["", "Hours per room per week"]
-    lines += [f"  {w.week}  {w.room:<24} {w.hours:8.1f}" for w in r.room_weeks] or ["  none"]
-    for title, items in (("Sessions by lecturer", r.by_lecturer), ("Sessions by course", r.by_course)):
+        lines.append(f"{tr(day):<3}  " + "".join(SHADES[min(9, round(v / peak * 9))] for v in row))
+    lines += ["", tr("Hours per room per week")]
+    lines += [f"  {w.week}  {names.get(w.room, w.room):<24} {w.hours:8.1f}" for w in r.room_weeks] or [
+        "  " + tr("none")]
+    for title, items in ((tr("Sessions by lecturer"), r.by_lecturer), (tr("Sessions by course"), r.by_course)):
         lines += ["", title]
-        lines += [f"  {n.name or '(not given)':<32} {n.sessions:6d} sessions {n.hours:8.1f} h" for n in items[:15]]
+        lines += [f"  {n.name or tr('(not given)'):<32} {ntr('{n} session', '{n} sessions', n.sessions):>15} "
+                  + tr("{hours:8.1f} h").format(hours=n.hours) for n in items[:15]]
     rec = r.recordings
-    lines += ["", f"Recordings: {rec.count}, {span_text(rec.hours * 3600)}, {rec.size_bytes / 1e9:.2f} GB", "",
-              "Devices"]
+    lines += ["", tr("Recordings: {count}, {length}, {size:.2f} GB").format(
+        count=rec.count, length=span_text(rec.hours * 3600), size=rec.size_bytes / 1e9), "", tr("Devices")]
+    lines += [] if r.devices else ["  " + tr("none")]
     for d in r.devices:
-        lamp = "" if d.lamp_hours is None else f"  lamp {d.lamp_hours}/{d.lamp_rated_hours} h"
-        warning = "  WARNING: lamp near end of life" if d.lamp_warning else ""
-        lines.append(f"  {d.name:<32} {d.hours_in_sessions:8.1f} h in sessions{lamp}{warning}")
-    lines += ["", "Faults"]
-    faults = [f"  {x.name:<32} {x.fault_events + x.fault_readings:6d}  last {x.last_at}" for x in r.faults]
-    lines += faults or ["  none"]
+        lamp = "" if d.lamp_hours is None else tr("  lamp {used}/{rated} h").format(
+            used=d.lamp_hours, rated=d.lamp_rated_hours)
+        warning = tr("  WARNING: lamp near end of life") if d.lamp_warning else ""
+        lines.append(f"  {d.name:<32} " + tr("{hours:8.1f} h in sessions").format(hours=d.hours_in_sessions)
+                     + lamp + warning)
+    lines += ["", tr("Faults")]
+    faults = [f"  {x.name:<32} {x.fault_events + x.fault_readings:6d}  " + tr("last {at}").format(at=x.last_at)
+              for x in r.faults]
+    lines += faults or ["  " + tr("none")]
     lines += ["", *tablet_lines(r)]
     if r.uploads_failed:
-        lines += ["", "Uploads set aside (not sent to the centre)"] + [f"  {x}" for x in r.uploads_failed]
+        lines += ["", tr("Uploads set aside (not sent to the centre)")] + [f"  {x}" for x in r.uploads_failed]
     return "\n".join(lines)

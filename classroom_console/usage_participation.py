@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from classroom_console.cli_text import tr
 from classroom_console.participation import (
     ACTIVITY_STARTED,
     ANSWER,
@@ -181,12 +182,15 @@ def tablet_rows(r: Any) -> list[tuple[str, str, str, str]]:
 
 
 def tablet_lines(r: Any) -> list[str]:
-    """The text report's lines for the tablets section."""
+    """The text report's lines for the tablets section, in the CLI's language."""
     t = r.tablets
     if t is None:
-        return [f"Tablet participation: {'; '.join(r.notes)}"]
-    lines = [f"Tablet participation: {t['sessions']} session(s), {t['joins']} joined, {t['activities']} "
-             f"activities, {t['answers']} answers, response rate {_pct(t['response_rate'])}"]
-    lines += [f"  {c['course'] or '(not given)':<32} {c['sessions']:6d} sessions {c['joins']:6d} joined "
-              f"{c['answers']:6d} answers  {_pct(c['response_rate'])}" for c in t.get("by_course", ())[:15]]
+        return [tr("Tablet participation: {notes}").format(notes="; ".join(tr(n) for n in r.notes))]
+    lines = [tr("Tablet participation: {sessions} session(s), {joins} joined, {activities} activities, {answers} "
+                "answers, response rate {rate}").format(
+        sessions=t["sessions"], joins=t["joins"], activities=t["activities"], answers=t["answers"],
+        rate=_pct(t["response_rate"]))]
+    lines += ["  " + tr("{course:<32} {sessions:6d} sessions {joins:6d} joined {answers:6d} answers  {rate}").format(
+        course=c["course"] or tr("(not given)"), sessions=c["sessions"], joins=c["joins"], answers=c["answers"],
+        rate=_pct(c["response_rate"])) for c in t.get("by_course", ())[:15]]
     return lines

@@ -4,6 +4,7 @@ scene names and outcomes of `class`, its poll refusals; reason codes worded as t
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -63,3 +64,33 @@ def test_a_lecturers_own_scene_keeps_its_name() -> None:
         assert cli_reasons.scene_name("Lecture") == "Лекция"
         assert cli_reasons.scene_name("Lecture", builtin=False) == "Lecture"
         assert cli_reasons.reason_text("no-such-code") == "Что-то пошло не так."
+
+
+def test_usage_reads_in_russian_with_the_rooms_name(tmp_path: Path) -> None:
+    """Its header, sections, weekdays, units and "(not given)" were English, and it showed "room:vm" for the room;
+    the CSV keeps its column names for scripts."""
+    from classroom_console.store import open_store
+
+    store = open_store(tmp_path)
+    try:
+        store.upsert_room("room:vm", "Аудитория 101")
+        store.end_session(store.start_session(room_id="room:vm", lecturer="", course="Физика 1"))
+        store.finish_recording(store.add_recording(None, "/nowhere/short.mp4"), duration_s=37.0, size_bytes=10,
+                               sha256="2" * 64)
+    finally:
+        store.close()
+    done = cli("--data-dir", str(tmp_path), "usage")
+    assert done.returncode == 0, done.stderr
+    text = done.stdout
+    lines = text.splitlines()
+    assert lines[0] == "Использование с начала по сегодня; аудитория: все; преподаватель: все"
+    for expected in ("Часы по аудиториям и неделям", "Сеансы по преподавателям", "Сеансы по курсам",
+                     "Записи: 1, 37 с, 0.00 ГБ", "Устройства", "Неисправности"):
+        assert expected in lines, (expected, text)
+    assert [line[:2] for line in lines[5:12]] == ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"]
+    assert any("Аудитория 101" in line for line in lines) and "room:vm" not in text
+    assert any(line.startswith("  (не указан)") and "1 сеанс" in line and line.endswith("0.0 ч") for line in lines)
+    assert lines[-1].startswith("Участие с планшетов: сеансов 0")
+    assert not re.search(r"[A-Za-z]{3,}", text.replace("Физика", "")), text  # no English word is left
+    csv = cli("--data-dir", str(tmp_path), "usage", "--format", "csv")
+    assert csv.stdout.startswith("section,key,detail,value\n") and "room_week_hours,room:vm," in csv.stdout

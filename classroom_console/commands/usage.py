@@ -40,18 +40,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cafile", help=tr("CA certificate to trust for the centre's TLS"))
 
 
-async def _report(args: argparse.Namespace, f: UsageFilter, key: str | None) -> UsageReport:
+async def _report(args: argparse.Namespace, f: UsageFilter, key: str | None) -> tuple[UsageReport, dict[str, str]]:
+    """The report, and the rooms' names by id: a room's store keys its figures by the id ("room:vm"), the table
+    shows the name (the centre's figures carry names already)."""
     from classroom_console.store import AsyncStore
     from classroom_console.usage import local_report
     from classroom_console.usage_remote import centre_report
 
     if args.centre:
-        return await centre_report(args.centre, key or "", f, args.cafile)
+        return await centre_report(args.centre, key or "", f, args.cafile), {}
     store = await AsyncStore.open(args.data_dir)
     if store.notice:  # a damaged store was salvaged: say what was saved before the figures that include it
         print(f"classroom-console usage: {store.notice}", file=sys.stderr)
     try:
-        return await local_report(store, f)
+        names = await store.call(lambda s: {str(r["id"]): str(r["name"] or r["id"])
+                                            for r in s.db.query("SELECT id, name FROM rooms")})
+        return await local_report(store, f), names
     finally:
         await store.close()
 
@@ -85,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         session_rows=args.format == "sessions-csv",
     )
     try:
-        report = asyncio.run(_report(args, f, key))
+        report, room_names = asyncio.run(_report(args, f, key))
     except AuthRefused as exc:
         print(f"classroom-console usage: {exc}; " + tr(_GIVE_TOKEN).format(env=TOKEN_ENV), file=sys.stderr)
         return 1
@@ -99,5 +103,5 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "sessions-csv":
         sys.stdout.write(sessions_csv(report))
     else:
-        print(to_table(report))
+        print(to_table(report, room_names))
     return 0
