@@ -199,6 +199,14 @@ def _run(argv: Sequence[str]) -> int:
                 return 2
             if not has_display():
                 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # screenshots need no screen
+            if args.command == "demo" and args.data_dir is None:
+                # The same pictures every run: on the demo's own folder each run added its test patterns to the
+                # last run's ("Test pattern 3", "4", …) and the Studio restored them all.
+                import tempfile  # here: --help and the device commands start without it
+
+                with tempfile.TemporaryDirectory(prefix="classroom-console-screenshots-") as fresh:
+                    args.data_dir = Path(fresh)
+                    return run_gui(args)
         if not args.screenshot and not has_display():
             print(f"classroom-console {args.command}: " + tr("no display found: run it on the desktop, or under "
                   "xvfb-run (scripts/demo.sh does that for you)"), file=sys.stderr)

@@ -15,11 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import qasync
 from PySide6.QtWidgets import QApplication
 
 from ui.app import STARTUP_PROBE_ENV, FirstWindow, MappedProbe
+from ui.event_loop import ConsoleEventLoop
 from ui.main_thread_gc import freeze_long_lived
+from ui.quit_signals import quit_on_signals
 
 if TYPE_CHECKING:
     from classroom_console.console import ConsoleCore
@@ -97,7 +98,7 @@ async def _session_screenshots(window: MainWindow, grab: Callable[[str], None], 
 
 
 async def _main(app: QApplication, window: MainWindow, core: ConsoleCore, args: argparse.Namespace, lang: str) -> None:
-    from ui.main_window import QUIT_TURN_OFF
+    from ui.main_window import QUIT_LEAVE_ON, QUIT_TURN_OFF
 
     # Listen before starting: a user who closes the window while the room is still being found is heard too.
     choice: asyncio.Future[str] = asyncio.get_running_loop().create_future()
@@ -107,6 +108,7 @@ async def _main(app: QApplication, window: MainWindow, core: ConsoleCore, args: 
             choice.set_result(chosen)
 
     window.sig_quit.connect(quit_chosen)
+    restore_signals = quit_on_signals(lambda: quit_chosen(QUIT_LEAVE_ON), window)
     try:
         await core.start()
         window.set_network(core.network_addresses())
@@ -123,6 +125,7 @@ async def _main(app: QApplication, window: MainWindow, core: ConsoleCore, args: 
         await core.stop()  # ends a running session
         window.may_close = True
         window.close()
+        restore_signals()
 
 
 async def turn_the_room_off(core: ConsoleCore) -> None:
@@ -192,7 +195,7 @@ async def _start(app: QApplication, first: FirstWindow, args: argparse.Namespace
 
 def run_console(app: QApplication, first: FirstWindow, args: argparse.Namespace, lang: str) -> None:
     """Runs the asyncio loop inside Qt until the console has closed."""
-    loop = qasync.QEventLoop(app)
+    loop = ConsoleEventLoop(app)  # qasync's, with a ready queue: far less of this thread a callback
     asyncio.set_event_loop(loop)
     with loop:
         loop.run_until_complete(_start(app, first, args, lang))
