@@ -407,10 +407,10 @@ def stop_room(sim: subprocess.Popen[str]) -> None:
 def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
     """Runs in the child process: one scenario, its meter's figures."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
-    import qasync
     from PySide6.QtWidgets import QWidget
 
     from ui.app import make_application
+    from ui.event_loop import ConsoleEventLoop
     from ui.main_thread_gc import MainThreadCollector, freeze_long_lived
     from ui.stall_meter import StallMeter
 
@@ -420,7 +420,7 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
         SlowEvents.install()
     app, _lang = make_application(os.environ.get("UI_STALL_LANG", "en"))
     collector = MainThreadCollector(app)
-    loop = qasync.QEventLoop(app)
+    loop = ConsoleEventLoop(app)  # as ui/console_run.py
     asyncio.set_event_loop(loop)
     figures: dict[str, Any] = {}
 
