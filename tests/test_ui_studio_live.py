@@ -55,14 +55,16 @@ def test_go_live_from_the_studio_and_see_it_everywhere(
             qtbot.mouseClick(panel.go_button, Qt.MouseButton.LeftButton)
             await wait_for(lambda: "LIVE" in panel.list.item(0).text(), within=60, what="LIVE in the studio")
             assert workspace.recording  # going live started the recording too
-            await wait_for(lambda: lecturer.live_badge.isVisible(), within=30, what="LIVE in the Lecturer workspace")
-            assert lecturer.live_badge.text().startswith("● LIVE")
+            await wait_for(lambda: lecturer.live_badge.isVisible() and lecturer.live_badge.text().startswith("● LIVE"),
+                           within=30, what="LIVE in the Lecturer workspace")
             await wait_for(lambda: bool(nginx.recordings(KEY)), within=30, what="the server receiving it")
 
             qtbot.mouseClick(panel.stop_all_button, Qt.MouseButton.LeftButton)
             await wait_for(lambda: "Not live" in panel.list.item(0).text(), within=60, what="the stream stopped")
             assert workspace.recording  # the recording goes on
-            await wait_for(lambda: not lecturer.live_badge.isVisible(), within=30, what="LIVE gone")
+            # Nothing live, the recording goes on: the lecturer sees REC and its time instead (there was no sign).
+            await wait_for(lambda: lecturer.live_badge.text().startswith("● REC"), within=30, what="REC, not LIVE")
+            assert lecturer.live_badge.isVisible()
             # The room's own network: tablets and overflow rooms open the console's /live/ page.
             qtbot.mouseClick(panel.lan_button, Qt.MouseButton.LeftButton)
             await wait_for(lambda: panel.lan_label.isVisible(), within=60, what="the room-network address")
@@ -87,6 +89,7 @@ def test_go_live_from_the_studio_and_see_it_everywhere(
                     assert "#EXT-X-ENDLIST" in await response.text()
             qtbot.mouseClick(workspace.record_button, Qt.MouseButton.LeftButton)
             await wait_for(lambda: not workspace.recording, within=60, what="the recording stopped")
+            await wait_for(lambda: not lecturer.live_badge.isVisible(), within=30, what="no sign once it stopped")
 
     run(qloop, scenario())
     settings = (tmp_path / "data" / "settings.json").read_text(encoding="utf-8")

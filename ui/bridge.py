@@ -224,6 +224,11 @@ class RoomBridge(QObject):
         core = self.core
         return core.live.health(core.studio) if core.live is not None and core.studio is not None else {}
 
+    def recording_elapsed_s(self) -> float | None:
+        """How long the Studio has been recording, or None when it is not (cheap), for the REC sign."""
+        studio = self.core.studio
+        return studio.elapsed_s if studio is not None and studio.recording else None
+
     # -- the studio -------------------------------------------------------------------------
     def studio(self) -> Studio:
         """The core's studio (made there if the core could not start one; the window still records)."""

@@ -1362,6 +1362,14 @@
         <translation>● В ЭФИРЕ %1</translation>
     </message>
     <message>
+        <source>● REC %1</source>
+        <translation>● ЗАПИСЬ %1</translation>
+    </message>
+    <message>
+        <source>The Studio is recording</source>
+        <translation>Студия ведёт запись</translation>
+    </message>
+    <message>
         <source>read past lecturers and courses</source>
         <translation>чтение прошлых преподавателей и курсов</translation>
     </message>
@@ -2850,6 +2858,10 @@ Console</source>
         <translation>начало записи</translation>
     </message>
     <message>
+        <source>Not enough free disk space to record: %1 MB free in %2, at least %3 MB needed. Free some space on that disk: “Open folder” in the Recordings tab shows the recordings kept there.</source>
+        <translation>Недостаточно места на диске для записи: в %2 свободно %1 МБ, нужно не меньше %3 МБ. Освободите место на этом диске: «Открыть папку» на вкладке «Записи» покажет хранящиеся там записи.</translation>
+    </message>
+    <message>
         <source>Recording to %1</source>
         <translation>Идёт запись в %1</translation>
     </message>
@@ -2876,10 +2888,6 @@ Console</source>
     <message>
         <source>That is not an RTMP or SRT address: rtmp://server/app/ and the stream key, or srt://server:port.</source>
         <translation>Это не адрес RTMP или SRT: нужен rtmp://сервер/приложение/ и ключ трансляции или srt://сервер:порт.</translation>
-    </message>
-    <message>
-        <source>Not enough free disk space to record: %1 MB free in %2, at least %3 MB needed. Free some space or choose another folder.</source>
-        <translation>Недостаточно места на диске для записи: в %2 свободно %1 МБ, нужно не меньше %3 МБ. Освободите место или выберите другую папку.</translation>
     </message>
     <message>
         <source>Saved %1 (%2 s); per-source files beside it: %3</source>

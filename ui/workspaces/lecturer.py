@@ -59,6 +59,11 @@ def natural_key(name: str) -> list[tuple[int, int | str]]:
     return [(0, int(part)) if part.isdigit() else (1, part) for part in parts if part]
 
 
+def hours_clock(seconds: int) -> str:
+    """0:05:07: the session's, the LIVE sign's and the REC sign's time alike."""
+    return f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
 class LecturerWorkspace(QWidget):
     def __init__(self, bridge: RoomBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,7 +104,7 @@ class LecturerWorkspace(QWidget):
         self.subtitle = header.findChildren(QLabel)[-1]
         top = QHBoxLayout()
         top.addWidget(header, 1)
-        # Unmistakable while the lecture goes out live: red, with how long it has been out.
+        # Unmistakable while the lecture goes out live, or is recorded: red, with how long it has been.
         self.live_badge = Badge("", "bad")
         self.live_badge.setProperty("live", True)
         self.live_badge.hide()
@@ -464,14 +469,26 @@ class LecturerWorkspace(QWidget):
         live = [name for name, stats in self.bridge.live_health().items() if stats.state == "live"]
         if not live:
             self._live_since = None
-            self.live_badge.hide()
+            self._show_recording()
             return
         if self._live_since is None:
             self._live_since = time.monotonic()
         seconds = int(time.monotonic() - self._live_since)
-        clock = f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+        clock = hours_clock(seconds)
         self.live_badge.setText(self.tr("● LIVE %1").replace("%1", clock))
         self.live_badge.setToolTip(", ".join(live))
+        self.live_badge.show()
+
+    def _show_recording(self) -> None:
+        """REC and its time while the Studio records and nothing is live: a lecturer saw no sign of it here."""
+        elapsed = self.bridge.recording_elapsed_s()
+        if elapsed is None:
+            self.live_badge.hide()
+            return
+        seconds = int(elapsed)
+        clock = hours_clock(seconds)
+        self.live_badge.setText(self.tr("● REC %1").replace("%1", clock))
+        self.live_badge.setToolTip(self.tr("The Studio is recording"))
         self.live_badge.show()
 
     def _subtitle(self, room: str) -> str:
@@ -513,7 +530,7 @@ class LecturerWorkspace(QWidget):
         if self._session_started is None:
             return
         seconds = int(time.monotonic() - self._session_started)
-        clock = f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+        clock = hours_clock(seconds)
         self.elapsed_label.setText(self.tr("Elapsed %1").replace("%1", clock))
 
     def show_device(self, device: DeviceInfo) -> None:
