@@ -205,9 +205,9 @@
     <message numerus="yes">
         <source>session(s) logged</source>
         <translation>
-            <numerusform>сеанс в журнале</numerusform>
-            <numerusform>сеанса в журнале</numerusform>
-            <numerusform>сеансов в журнале</numerusform>
+            <numerusform>занятие в журнале</numerusform>
+            <numerusform>занятия в журнале</numerusform>
+            <numerusform>занятий в журнале</numerusform>
         </translation>
     </message>
     <message numerus="yes">
@@ -308,7 +308,7 @@
     </message>
     <message>
         <source>read the sessions for the report</source>
-        <translation>прочитать сеансы для отчёта</translation>
+        <translation>прочитать занятия для отчёта</translation>
     </message>
     <message>
         <source>all rooms, from the centre</source>
@@ -360,7 +360,7 @@
     </message>
     <message>
         <source>Export sessions as CSV</source>
-        <translation>Экспорт сеансов в CSV</translation>
+        <translation>Экспорт занятий в CSV</translation>
     </message>
     <message>
         <source>Room</source>
@@ -2050,7 +2050,7 @@ Console</source>
     </message>
     <message>
         <source>No sessions in this period.</source>
-        <translation>За этот период сеансов нет.</translation>
+        <translation>За этот период занятий нет.</translation>
     </message>
     <message>
         <source>Sessions by lecturer</source>
@@ -2074,7 +2074,7 @@ Console</source>
     </message>
     <message>
         <source>Hours in sessions</source>
-        <translation>Часы в сеансах</translation>
+        <translation>Часы на занятиях</translation>
     </message>
     <message>
         <source>Lamp hours</source>
