@@ -1,9 +1,11 @@
-"""A ``centre backup`` killed outright (kill -9) leaves debris that neither blocks nor confuses the next one.
+"""A ``centre backup`` or ``restore`` killed outright (kill -9) leaves nothing that blocks or confuses the next one.
 
 The real ``centre`` command in its own process, on a real SQLite centre and a real PostgreSQL one, is stopped
 mid-backup: a named pipe in the file store holds it at a known point (the database taken, the files begun), where
 it is killed. Its ``OUT.partial-PID`` stays; the next backup to the same OUT removes it, and leaves alone one whose
-process still runs; a restore pointed at either refuses in one line.
+process still runs; a restore pointed at either refuses in one line. A table locked (a schema dropped, not yet
+committed) holds pg_dump (pg_restore) at a known point: killed there, the command takes its tool with it, and a
+restore's retry takes the files it finds whole in the store.
 """
 
 from __future__ import annotations
@@ -22,19 +24,25 @@ import pytest
 from classroom_console.centre import backup
 from classroom_console.centre import config as centre_config
 from tests.pg_server import PgServer, pg_server  # noqa: F401  (a fixture)
+from tests.test_centre_backup import _check_restored, backed_up_pg_centre
 from tests.test_centre_config import cli
 from tests.test_centre_tokens import CENTRE, ROOT
 
 WAIT_S = 60.0
 
 
-async def _start_backup(data: Path, out: Path, env: dict[str, str]) -> tuple[asyncio.subprocess.Process, Path]:
-    """``centre backup --data data out`` in its own process, and the partial folder it writes."""
+async def _start(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
+    """The centre command in its own process, as ``cli`` runs it, not waited for."""
     base = {k: v for k, v in os.environ.items() if k != "PGPASSWORD"}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", CENTRE, "backup", "--data", str(data), str(out), cwd=ROOT,
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-c", CENTRE, *args, cwd=ROOT,
         env={**base, "PYTHONPATH": str(ROOT), "PGPASSFILE": "/nonexistent", **env},
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+
+
+async def _start_backup(data: Path, out: Path, env: dict[str, str]) -> tuple[asyncio.subprocess.Process, Path]:
+    """``centre backup --data data out`` in its own process, and the partial folder it writes."""
+    proc = await _start("backup", "--data", str(data), str(out), env=env)
     return proc, out.parent / f"{out.name}{backup.PARTIAL}{proc.pid}"
 
 
@@ -173,3 +181,41 @@ async def test_a_postgres_backup_killed_while_pg_dump_waits_leaves_no_pg_dump_be
     finally:
         await tx.rollback()
         await holder.close()
+
+
+async def test_a_postgres_restore_killed_while_pg_restore_waits_is_done_by_the_retry(
+    pg_server: PgServer, tmp_path: Path  # noqa: F811
+) -> None:
+    asyncpg = pytest.importorskip("asyncpg", reason="the PostgreSQL centre needs asyncpg (pip install asyncpg)")
+    token, report, files, target = await backed_up_pg_centre(pg_server, tmp_path)
+    env = {"PGPASSWORD": pg_server.password}
+    restored, restored_files = tmp_path / "restored", tmp_path / "restored-files"
+    args = ("restore", str(tmp_path / "backup"), "--data", str(restored), "--database-url", target,
+            "--files", str(restored_files))
+    holder = await asyncpg.connect(target, password=pg_server.password)
+    tx = holder.transaction()
+    await tx.start()
+    await holder.execute("DROP SCHEMA public CASCADE")  # until rolled back, pg_restore's first CREATE waits
+
+    async def loading() -> bool:  # the files copied, pg_restore waiting
+        return bool(await holder.fetchval("SELECT count(*) FROM pg_locks WHERE NOT granted"))
+
+    async def no_pg_restore() -> bool:
+        return not await asyncio.to_thread(_processes_with, f"--dbname={target}")
+
+    try:
+        proc = await _start(*args, env=env)
+        try:
+            await _until(loading, "pg_restore waiting")
+        finally:
+            await _kill(proc)
+        await _until(no_pg_restore, "pg_restore gone with the restore killed -9")
+    finally:
+        await tx.rollback()
+        await holder.close()
+    assert await asyncio.to_thread(_names, restored) in (None, [])  # no centre.toml: not a centre yet
+    assert await asyncio.to_thread(_names, restored_files)  # but the files it copied before loading
+    code, _, err = await cli(*args, env=env)  # the code before: "... already exists: restore into a new file store"
+    assert code == 0, err
+    await _check_restored(restored, token, report, files, database_url=target, database_password=pg_server.password,
+                          files_dir=restored_files)

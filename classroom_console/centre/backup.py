@@ -41,6 +41,7 @@ FILES = "files"
 FORMAT = 1
 BLOCK = 4 << 20
 PARTIAL = ".partial-"  # OUT + this + the writing process's id: a backup being written, or left by a dead one
+RESTORING = ".restore-"  # .NAME + this + the restoring process's id: a file (or centre.db) being restored
 _PARTIAL_NAME = re.compile(r"(.+)\.partial-([0-9]+)")
 # Files of the data folder that are the database or the configuration, not the file store's.
 _NOT_FILES = {"centre.db", "centre.db-wal", "centre.db-shm", "centre.db-journal", centre_config.FILE}
@@ -246,9 +247,24 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
-def _checked_files(folder: Path, manifest: dict[str, Any], store: Path) -> list[tuple[Path, dict[str, Any]]]:
+def _restoring(dst: Path) -> Path:
+    """Where a file is copied before it takes its name: a restore killed mid-copy leaves no part under the name."""
+    return dst.with_name(f".{dst.name}{RESTORING}{os.getpid()}")
+
+
+def _clear_dead_copies(dst: Path) -> None:
+    """The part-copies of ``dst`` left by restores whose process is gone (kill -9)."""
+    if not dst.parent.is_dir():
+        return
+    for left in dst.parent.glob(f".{glob.escape(dst.name)}{RESTORING}*"):
+        pid = left.name.rsplit(RESTORING, 1)[1]
+        if pid.isdigit() and left.is_file() and not _running(int(pid)):
+            left.unlink()
+
+
+def _checked_files(folder: Path, manifest: dict[str, Any], store: Path) -> list[tuple[Path, dict[str, Any], bool]]:
     """Every file of the backup as its manifest says, checked before the target is touched, so a bad one stops nothing
-    half-way."""
+    half-way; and whether it is in the store already, whole (a restore killed after copying it)."""
     checked = []
     for entry in manifest["files"]:
         rel = Path(entry["path"])
@@ -257,9 +273,12 @@ def _checked_files(folder: Path, manifest: dict[str, Any], store: Path) -> list[
         src = folder / FILES / rel
         if not src.is_file() or src.stat().st_size != entry["size"] or _sha256(src) != entry["sha256"]:
             raise BackupError(f"{src} is missing or differs from the backup's manifest")
-        if (store / rel).exists():
-            raise BackupError(f"{store / rel} already exists: restore into a new file store")
-        checked.append((rel, entry))
+        dst = store / rel
+        _clear_dead_copies(dst)
+        there = dst.exists()
+        if there and (not dst.is_file() or dst.stat().st_size != entry["size"] or _sha256(dst) != entry["sha256"]):
+            raise BackupError(f"{dst} already exists: restore into a new file store")
+        checked.append((rel, entry, there))
     return checked
 
 
@@ -288,7 +307,8 @@ class _Undo:
 
 def _load_sqlite(dump: Path, target: CentreConfig, sha256: str, undo: _Undo) -> None:
     """Copied under a temporary name and renamed: a centre.db is there whole or not at all."""
-    tmp = target.sqlite_path.with_name(f".{SQLITE_FILE}.restore-{os.getpid()}")
+    _clear_dead_copies(target.sqlite_path)
+    tmp = _restoring(target.sqlite_path)
     undo.paths.append(tmp)
     _, sha = _copy_hashing(dump, tmp)
     if sha != sha256:
@@ -326,13 +346,18 @@ def restore(folder: Path, target: CentreConfig) -> Summary:
     loaded = False
     try:
         total = 0
-        for rel, entry in checked:
+        for rel, entry, there in checked:
+            total += entry["size"]
+            if there:  # whole, from a restore killed later on: it stays whatever this one does
+                continue
             undo.mkdirs((store / rel).parent)
-            undo.paths.append(store / rel)
-            size, sha = _copy_hashing(folder / FILES / rel, store / rel)
+            tmp = _restoring(store / rel)
+            undo.paths.append(tmp)
+            size, sha = _copy_hashing(folder / FILES / rel, tmp)
             if (size, sha) != (entry["size"], entry["sha256"]):
                 raise BackupError(f"{folder / FILES / rel} changed while it was restored (SHA-256 {sha})")
-            total += size
+            os.rename(tmp, store / rel)
+            undo.paths.append(store / rel)
         undo.mkdirs(target.data)
         if backend == SQLITE:
             _load_sqlite(dump, target, database["sha256"], undo)
