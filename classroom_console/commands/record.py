@@ -176,7 +176,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = asyncio.run(record(args, program))
     except DiskFullError as exc:
-        print(f"classroom-console record: {exc}", file=sys.stderr)
+        words = tr("only {free} MB free in {folder}; a recording needs at least {floor} MB")
+        print("classroom-console record: " + words.format(
+            free=f"{exc.free / 2**20:.0f}", folder=exc.folder, floor=f"{exc.floor / 2**20:.0f}"), file=sys.stderr)
         return 1
     except SourceFailed as exc:
         print("classroom-console record: " + tr("nothing recorded: a source did not start ({why})").format(why=exc),

@@ -50,12 +50,3 @@ def chapters_vtt(markers: Sequence[Marker], duration_s: float) -> str:
         label = " ".join(marker.label.split()) or f"Chapter {i + 1}"
         lines += [f"chapter-{i + 1}", f"{_stamp(marker.at_s)} --> {_stamp(end)}", label.replace("-->", "→"), ""]
     return "\n".join(lines)
-
-
-def write_chapters(recording: Path, markers: Sequence[Marker], duration_s: float) -> Path | None:
-    """Beside the recording; nothing when there are no markers."""
-    if not markers:
-        return None
-    path = chapters_path(recording)
-    path.write_text(chapters_vtt(markers, duration_s), encoding="utf-8")
-    return path

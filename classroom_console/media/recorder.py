@@ -16,7 +16,8 @@ from classroom_console.room import Room
 
 from . import chapters_store
 from .adaptive import PresetChange
-from .artifacts import Marker, size_and_sha256, write_chapters
+from .artifacts import Marker, size_and_sha256
+from .chapters import merge, write_vtt
 from .disk import START_FLOOR_BYTES, FreeSpace, check_floor, free_bytes
 from .encoder import Encoder, EncoderSettings, StopReason
 from .heap import give_back
@@ -107,13 +108,15 @@ class Recorder:
         return self._sink is not None and self._result is None
 
     async def start(self) -> str:
-        """Refuses (DiskFullError) below the free-disk floor; otherwise the file starts at the next frame."""
+        """Refuses (DiskFullError) below the free-disk floor; otherwise the file starts at the next frame. The
+        floor is never under the one at which the recording stops (a lower ``start_floor_bytes`` let it start
+        and stop at once as disk-full)."""
         if self._sink is not None:
             raise RuntimeError("this recorder has already been started")
         if not self.program.running:
             raise RuntimeError("the program is not running")
         folder = self.path.parent
-        free_space, floor = self._free_space, self.start_floor_bytes
+        free_space, floor = self._free_space, max(self.start_floor_bytes, self.settings.stop_floor_bytes)
 
         def prepare() -> int:
             folder.mkdir(parents=True, exist_ok=True)
@@ -243,6 +246,14 @@ class Recorder:
             return 0.0
         return max(0.0, self.program.clock.now() - sink.start_at)
 
+    def _covered_s(self, start_at: float | None, finish_at: float | None) -> float:
+        """The program's time the file covers so far, by the media clock: frames the encoder skipped are time a
+        player shows too (frames ÷ fps said 7.33 s of a 10.02 s file)."""
+        if start_at is None:
+            return 0.0
+        end = self.program.clock.now() if finish_at is None else min(self.program.clock.now(), finish_at)
+        return max(0.0, end - start_at)
+
     def stats(self) -> RecordingStats:
         """A snapshot, cheap enough to poll at display rate."""
         sink, file = self._sink, self._file
@@ -252,7 +263,7 @@ class Recorder:
         bytes_per_s = (file.bitrate_bps + (self._tracks.bitrate_bps if self._tracks is not None else 0.0)) / 8
         minutes_left = file.free_bytes / bytes_per_s / 60 if bytes_per_s > 0 and file.free_bytes else None
         return RecordingStats(
-            elapsed_s=c.frames / self.program.fps,
+            elapsed_s=self._covered_s(sink.start_at, sink.finish_at),
             frames=c.frames,
             dropped_at_capture=self._dropped() - self._baseline[0],
             late_at_compositing=self.program.late - self._baseline[1],
@@ -294,10 +305,12 @@ class Recorder:
         self._stream_stopped(output)
 
     async def add_marker(self, label: str = "") -> Marker:
-        """A chapter starting now; stored at once so a crash keeps it."""
+        """A chapter starting now; stored at once so a crash keeps it. An unlabelled marker is stored without a
+        label: the chapters are numbered by position once the recording's opening chapter is among them (a label
+        "Chapter 1" made here gave Chapter 1, Chapter 1, Chapter 2)."""
         if self.recording_id is None or not self.recording:
             raise RuntimeError("markers need a running recording")
-        marker = Marker(round(self.elapsed_s, 3), label or f"Chapter {len(self.markers) + 1}")
+        marker = Marker(round(self.elapsed_s, 3), " ".join(label.split()))  # unlabelled: named by its position
         self.markers.append(marker)
         if self.store is not None:
             await self.store.add_marker(self.recording_id, marker.at_s, marker.label, self._session_id)
@@ -341,14 +354,14 @@ class Recorder:
                 for name, t in track_sinks.items()
             )
             length = media_seconds(path) or duration  # what a player will show; frames counted as the fallback
-            return digest, write_chapters(path, markers, length), size, tracks, length
+            return digest, write_vtt(path, merge((), markers, length) if markers else [], length), size, tracks, length
 
         digest, chapters, size, tracks, duration = await offload(hash_and_chapters, "recorder-finalise")
         if self._pending_logs:
             await asyncio.gather(*self._pending_logs, return_exceptions=True)
         await offload(give_back, "recorder-give-back")  # x264's frames and the queues' pictures leave the process
         bitrate_kbps = size * 8 / duration / 1000 if duration > 0 else 0.0
-        stats = dataclasses.replace(stats, size_bytes=size, bitrate_kbps=bitrate_kbps)
+        stats = dataclasses.replace(stats, elapsed_s=duration, size_bytes=size, bitrate_kbps=bitrate_kbps)
         reason = sink.stop_reason or StopReason.STOPPED
         result = RecordingResult(self.recording_id, path, duration, size, digest, reason, sink.message, stats,
                                  chapters, tuple(markers), tracks)
