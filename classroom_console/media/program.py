@@ -202,7 +202,8 @@ class Program:
                 self.late += behind
                 tick += behind
                 continue
-            preview_due = self.on_preview is not None and t >= next_preview
+            on_preview = self.on_preview  # read once: another thread may clear it between a check and a call
+            preview_due = on_preview is not None and t >= next_preview
             if not preview_due and self._pass_over(t):
                 if not self._fanout[0]:
                     last = None  # composed for nobody: no picture of this instant to repeat into a later sink
@@ -212,9 +213,9 @@ class Program:
             last = self._compose(t)
             self._push_video(t, last, self._pictures_now)
             self._push_audio(t)
-            if preview_due:
+            if on_preview is not None and preview_due:
                 next_preview = t + 1.0 / self.preview_fps
-                self._preview(last)
+                self._preview(last, on_preview)
             tick += 1
 
     def _pass_over(self, t: float) -> bool:
@@ -287,12 +288,11 @@ class Program:
             for sink in self._fanout[0]:
                 sink.push_audio(*chunk)
 
-    def _preview(self, image: Image) -> None:
+    def _preview(self, image: Image, on_preview: Callable[[Image], None]) -> None:
         w, h = self.size
         pw = min(self.preview_width, w) // 2 * 2
         small = to_rgb(scaled_i420(image, pw, round(h * pw / w) // 2 * 2))  # shrunk first: converted small
         try:
-            assert self.on_preview is not None
-            self.on_preview(small)
+            on_preview(small)
         except Exception:
             log.exception("preview callback failed")
