@@ -68,3 +68,40 @@ def _failed(step: str) -> str:
 def failure_line(step: SceneStep) -> str:
     """ "Projector 2: Power failed. The device reports a fault." (the detail stays in the session log)."""
     return tr("{who}: {what}.").format(who=_target(step), what=_failed(step.step)) + " " + reason_text(step.reason)
+
+
+# The words a device's plain state and kind are made of (devices.model, devices/pjlink/plain_state.py); anything
+# else (an input's name, a URL) is the device's own and stays as it is.
+_STATE_WORDS = frozenset({
+    "online", "offline", "auth_failed", "fault", "unknown", "on", "off", "warming", "cooling",
+    "projector", "display", "board", "camera", "microphone", "tablet",
+    "fan", "lamp", "temperature", "cover", "filter", "other", "error", "warning",
+})
+
+
+def state_word(value: str) -> str:
+    """A state's or kind's code ("warming", "board") in the user's words."""
+    return tr(value) if value in _STATE_WORDS else value
+
+
+def state_words() -> frozenset[str]:
+    return _STATE_WORDS
+
+
+def command_text(name: str, value: object) -> str:
+    """What the user asked a device for, in their words ("turn on", "recall preset 2"), not its log label."""
+    if name == "power":
+        return tr("turn on") if value else tr("turn off")
+    if name == "input":
+        return tr("switch input to {input}").format(input=value)
+    if name == "blank":
+        return tr("blank the picture") if value else tr("show the picture")
+    if name == "ptz-goto":
+        return tr("aim the camera")
+    if name == "ptz-home":
+        return tr("turn the camera home")
+    if name == "preset-store":
+        return tr("save preset {n}").format(n=value)
+    if name == "preset-recall":
+        return tr("recall preset {n}").format(n=value)
+    return name

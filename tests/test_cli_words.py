@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -94,3 +95,57 @@ def test_usage_reads_in_russian_with_the_rooms_name(tmp_path: Path) -> None:
     assert not re.search(r"[A-Za-z]{3,}", text.replace("Физика", "")), text  # no English word is left
     csv = cli("--data-dir", str(tmp_path), "usage", "--format", "csv")
     assert csv.stdout.startswith("section,key,detail,value\n") and "room_week_hours,room:vm," in csv.stdout
+
+
+def test_device_speaks_russian_one_plain_line_per_reason(tmp_path: Path) -> None:
+    """A refused input named the inputs in English, a socket error reached the user ("[Errno 111] Connect call
+    failed"), the state was a code ("(сейчас warming)"), and `power maybe` asked for a value that was given."""
+    from tests.test_cli_status_fast import projector
+
+    with projector() as sim:
+        target = f"127.0.0.1:{sim.tcp_port}"
+        on = cli("--data-dir", str(tmp_path), "device", target, "power", "on")
+        assert on.returncode == 0 and on.stdout.endswith(f"{target}: включение принято (сейчас прогревается)\n"), on
+        bad = cli("--data-dir", str(tmp_path), "device", target, "input", "HDMI9")
+        maybe = cli("--data-dir", str(tmp_path), "device", target, "power", "maybe")
+    assert bad.returncode == 1 and bad.stderr.startswith(f"{target}: нет входа 'HDMI9'; у этого устройства есть: ")
+    assert maybe.returncode == 1 and maybe.stderr == f"{target}: power: нужно on или off, а не 'maybe'\n"
+    with socket.socket() as probe:  # a port nobody listens on: bound, never listening
+        probe.bind(("127.0.0.1", 0))
+        closed = f"127.0.0.1:{probe.getsockname()[1]}"
+        quiet = cli("--data-dir", str(tmp_path), "device", closed, "ptz", "position", "--timeout", "2")
+        loud = cli("--data-dir", str(tmp_path), "-v", "device", closed, "ptz", "position", "--timeout", "2")
+    plain = f"{closed}: Не удаётся подключиться. Проверьте, что оно включено и находится в этой сети."
+    assert quiet.returncode == 1 and quiet.stderr == plain + "\n", quiet.stderr
+    assert loud.returncode == 1 and plain + " (" in loud.stderr and "Errno" in loud.stderr  # the detail: asked for
+
+
+def test_ptz_results_are_worded() -> None:
+    from classroom_console.commands import device
+    from devices.driver import Command
+    from devices.model import DeviceInfo, DeviceKind
+
+    state: dict[str, object] = {"position": {"pan": 0.5, "tilt": -0.2, "zoom": 0.3}}
+    camera = DeviceInfo("mac:1", DeviceKind.CAMERA, "Camera 1", "127.0.0.1", 1, "onvif", state=state)
+    with cli_text.speaking("ru"):
+        assert device._done("mac:1", Command("ptz-goto", (0.5, -0.2, 0.3)), state) == (
+            "mac:1: выполнено: навести камеру (теперь поворот +0.50, наклон -0.20, зум 0.30)")
+        assert device._done("mac:1", Command("preset-store", 1), state).startswith(
+            "mac:1: выполнено: сохранить пресет 1 (")
+        assert device._position("mac:1", camera, False) == "поворот +0.500  наклон -0.200  зум 0.300"
+
+
+def test_discover_speaks_russian(tmp_path: Path) -> None:
+    """Its header and state words were English ("online, off, lamp 3190 h"); --json keeps the codes."""
+    from tests.test_cli_status_fast import projector
+
+    host = "127.0.93.17"  # the sweep looks at PJLink's own port: an address of this test's own
+    with projector(host=host, port=4352):
+        sweep = ["--data-dir", str(tmp_path), "discover", "--scope", "loopback", "--timeout", "2", "--sweep", host]
+        done = cli(*sweep)
+        as_json = cli(*sweep, "--json")
+    lines = done.stdout.splitlines()
+    assert lines[0].split() == ["ВИД", "ID", "ИМЯ", "АДРЕС", "ПРОТОКОЛ", "КЛАСС", "СОСТОЯНИЕ"], done.stdout
+    ours = next((line for line in lines if "127.0.93.17" in line), done.stdout)
+    assert ours.startswith("проектор ") and "в сети, выключен" in ours and "лампа " in ours, ours
+    assert '"availability": "online"' in as_json.stdout

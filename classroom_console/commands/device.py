@@ -21,6 +21,7 @@ from devices.model import Availability, DeviceInfo, DeviceKind
 
 if TYPE_CHECKING:
     from classroom_console.room import Room
+    from classroom_console.room_devices import DeviceCommandError
     from classroom_console.store import AsyncStore
 
 # The store, the room and discovery are imported when the command runs (see docs/architecture.md): `--help`
@@ -147,6 +148,10 @@ def _command(args: argparse.Namespace) -> Command | None:
         return Command(Capability.INPUT, " ".join(words))
     if args.action == "ptz":
         return _ptz_command(args, [w.lower() for w in words])
+    if args.action in ("power", "mute"):
+        raise DeviceUnusable(tr("{action} takes on or off, not {value!r}").format(
+            action=args.action, value=" ".join(words)) if words else tr(
+            "{action} needs a value: see classroom-console device --help").format(action=args.action))
     raise DeviceUnusable(tr("{action} needs a value: see classroom-console device --help").format(action=args.action))
 
 
@@ -178,7 +183,7 @@ async def _joined_room(store: AsyncStore) -> Room:
 
 async def act(args: argparse.Namespace) -> str:
     from classroom_console.passwords import PasswordBook
-    from classroom_console.room_devices import RoomDevices
+    from classroom_console.room_devices import DeviceCommandError, RoomDevices
     from classroom_console.store import AsyncStore
 
     command = _command(args)
@@ -200,17 +205,24 @@ async def act(args: argparse.Namespace) -> str:
             await controls.refresh(info.uid)
             device = room.devices[info.uid]
             if device.availability in (Availability.OFFLINE, Availability.AUTH_FAILED, Availability.UNKNOWN):
-                raise DeviceUnusable(_unusable(device))
+                raise DeviceUnusable(_unusable(device, getattr(args, "verbose", False)))
             if args.action == "snapshot":
                 return await _snapshot(info.uid, device, args.value)
             if args.action == "ptz" and command is None:
                 return _position(info.uid, device, args.json)
             if command is None:
-                return status_text(info, device, args.json)
+                return status_text(info, device, args.json, getattr(args, "verbose", False))
             if command.name == "ptz-goto" and isinstance(command.value, tuple) and command.value[2] < 0:
                 zoom = (device.state.get("position") or {}).get("zoom", 0.0)  # --zoom left out: keep the zoom
                 command = Command("ptz-goto", (command.value[0], command.value[1], float(zoom)))
-            await controls.command(info.uid, command)
+            try:
+                await controls.command(info.uid, command)
+            except DeviceCommandError as exc:
+                inputs = room.devices[info.uid].state.get("inputs")
+                if exc.reason is Reason.BAD_VALUE and command.name == Capability.INPUT and isinstance(inputs, dict):
+                    raise DeviceUnusable(tr("no input called {name!r}; this device has: {inputs}").format(
+                        name=command.value, inputs=", ".join(map(str, inputs.values())))) from None
+                raise
             result = _done(info.uid, command, room.devices[info.uid].state)
         finally:
             await controls.stop()
@@ -228,10 +240,10 @@ def is_status_read(args: argparse.Namespace) -> bool:
     return args.action == "status" or (args.action == "power" and words in ([], ["status"]))
 
 
-def status_text(info: DeviceInfo, device: DeviceInfo, as_json: bool) -> str:
+def status_text(info: DeviceInfo, device: DeviceInfo, as_json: bool, verbose: bool = False) -> str:
     """What `status` prints of a device read (``info`` as it was found, ``device`` as it was read)."""
     if device.availability in (Availability.OFFLINE, Availability.AUTH_FAILED, Availability.UNKNOWN):
-        raise DeviceUnusable(_unusable(device))
+        raise DeviceUnusable(_unusable(device, verbose))
     state = dict(device.state)
     state.pop("detail", None)
     if as_json:
@@ -240,12 +252,19 @@ def status_text(info: DeviceInfo, device: DeviceInfo, as_json: bool) -> str:
     return "\n".join(lines + [f"  {k}: {_plain(v)}" for k, v in state.items()])
 
 
-def _unusable(device: DeviceInfo) -> str:
+def _unusable(device: DeviceInfo, verbose: bool = False) -> str:
+    """Why the device cannot be used, one plain sentence for its reason code; the protocol's own words (a socket
+    error, "UDP error: ConnectionRefusedError(…)") only with --verbose."""
+    from classroom_console.cli_reasons import reason_text
+
     if device.reason in (Reason.PASSWORD_NEEDED, Reason.PASSWORD_WRONG):
         return tr("wrong or missing password (use --password)")
-    detail = device.state.get("detail") or tr("no answer")
-    return tr("not answering ({detail})").format(detail=detail) if device.availability is not Availability.FAULT \
-        else str(detail)
+    reason = device.reason or (Reason.DEVICE_FAULT if device.availability is Availability.FAULT else Reason.NO_ANSWER)
+    return _with_detail(reason_text(reason), str(device.state.get("detail") or ""), verbose)
+
+
+def _with_detail(sentence: str, detail: str, verbose: bool) -> str:
+    return f"{sentence} ({detail})" if verbose and detail else sentence
 
 
 def _position(uid: str, device: DeviceInfo, as_json: bool) -> str:
@@ -254,7 +273,7 @@ def _position(uid: str, device: DeviceInfo, as_json: bool) -> str:
         raise DeviceUnusable(tr("this device has no PTZ position to tell"))
     if as_json:
         return json.dumps({"id": uid, **position})
-    return f"pan {position['pan']:+.3f}  tilt {position['tilt']:+.3f}  zoom {position['zoom']:.3f}"
+    return tr("pan {pan:+.3f}  tilt {tilt:+.3f}  zoom {zoom:.3f}").format(**position)
 
 
 async def _snapshot(uid: str, device: DeviceInfo, words: list[str]) -> str:
@@ -277,14 +296,17 @@ async def _snapshot(uid: str, device: DeviceInfo, words: list[str]) -> str:
 
 
 def _done(uid: str, command: Command, state: dict[str, object]) -> str:
+    from classroom_console.cli_reasons import command_text, state_word
+
     if command.name.startswith(("ptz", "preset")):
         position = state.get("position")
         where = (tr(" (now pan {pan:+.2f}, tilt {tilt:+.2f}, zoom {zoom:.2f})").format(**position)
                  if isinstance(position, dict) else "")
-        return tr("{uid}: {command} done").format(uid=uid, command=command.label()) + where
+        return tr("{uid}: done: {what}").format(uid=uid, what=command_text(command.name, command.value)) + where
     if command.name == Capability.POWER:
         return (tr("{uid}: power on accepted (now {state})") if command.value else tr(
-            "{uid}: power off accepted (now {state})")).format(uid=uid, state=state.get("power", "unknown"))
+            "{uid}: power off accepted (now {state})")).format(uid=uid, state=state_word(str(state.get("power",
+                                                                                                       "unknown"))))
     if command.name == Capability.INPUT:
         return tr("{uid}: input {input} selected").format(uid=uid, input=command.value)
     return (tr("{uid}: audio and video mute on") if command.value else tr("{uid}: audio and video mute off")).format(
@@ -298,6 +320,14 @@ def _plain(value: object) -> str:
     if isinstance(value, list | tuple | set):
         return ", ".join(map(str, value))
     return str(value)
+
+
+def refusal(exc: DeviceCommandError, verbose: bool) -> str:
+    """A refused command in the user's words by its reason code; the device's own words only with --verbose."""
+    from classroom_console.cli_reasons import command_text, reason_text
+
+    return _with_detail(tr("could not {what}. {why}").format(
+        what=command_text(exc.command.name, exc.command.value), why=reason_text(exc.reason)), exc.detail, verbose)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -331,8 +361,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{args.target}: " + tr("this device cannot do that ({command})").format(
                 command=exc.command.label()), file=sys.stderr)
         else:
-            print(f"{args.target}: " + tr("{command} failed: {why}").format(command=exc.command.label(),
-                                                                              why=exc.detail), file=sys.stderr)
+            print(f"{args.target}: " + refusal(exc, getattr(args, "verbose", False)), file=sys.stderr)
         return 1
     except (DeviceNotFound, DeviceUnusable) as exc:
         print(f"{args.target}: {exc}", file=sys.stderr)

@@ -183,4 +183,5 @@ def read_without_loop(args: argparse.Namespace) -> str | None:
                             timeout_s=args.timeout)
     device = blocking.read_once(found.info, options)
     _keep(path, found, device, blocking.as_adopted(found.info))
-    return status_text(found.info, device, args.json)  # raises for a device that cannot be used
+    # raises for a device that cannot be used
+    return status_text(found.info, device, args.json, getattr(args, "verbose", False))

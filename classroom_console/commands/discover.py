@@ -100,9 +100,12 @@ def sweep_collector() -> Iterator[None]:
 
 
 def table(devices: list[DeviceInfo]) -> str:
-    rows = [("KIND", "ID", "NAME", "ADDRESS", "PROTOCOL", "CLASS", "STATE")]
+    from classroom_console.cli_reasons import state_word
+
+    rows = [(tr("KIND"), "ID", tr("NAME"), tr("ADDRESS"), tr("PROTOCOL"), tr("CLASS"), tr("STATE"))]
     for d in devices:
-        rows.append((str(d.kind), d.uid, d.name, f"{d.address}:{d.port}", d.protocol, d.protocol_class, summary(d)))
+        rows.append((state_word(str(d.kind)), d.uid, d.name, f"{d.address}:{d.port}", d.protocol, d.protocol_class,
+                     summary(d)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1] for row in rows
@@ -121,21 +124,24 @@ def as_json(device: DeviceInfo) -> dict[str, Any]:
 
 
 def summary(device: DeviceInfo) -> str:
+    """The state column in the user's words; why a device is out, by its reason code (the detail is in --json)."""
+    from classroom_console.cli_reasons import reason_text, state_word
+
     state: dict[str, Any] = device.state
-    words = [str(device.availability)]
+    words = [state_word(str(device.availability))]
     if "power" in state:
-        words.append(state["power"])
+        words.append(state_word(str(state["power"])))
     if "input_name" in state:
         words.append(state["input_name"])
     if state.get("lamp_hours"):
-        words.append(f"lamp {max(state['lamp_hours'])} h")
-    words += [f"{part} {level}" for part, level in state.get("errors", {}).items()]
+        words.append(tr("lamp {hours} h").format(hours=max(state["lamp_hours"])))
+    words += [f"{state_word(part)} {state_word(level)}" for part, level in state.get("errors", {}).items()]
     if state.get("stream_url"):
         words.append(state["stream_url"])
     if (state.get("ptz") or {}).get("protocol"):
         words.append(f"PTZ {state['ptz']['protocol']}")
-    if device.availability.value in ("offline", "auth_failed", "fault"):
-        words.append(state.get("detail", ""))
+    if device.availability.value in ("offline", "auth_failed", "fault") and device.reason:
+        words.append(reason_text(device.reason))
     return ", ".join(w for w in words if w)
 
 
