@@ -15,6 +15,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+import yarl
 
 from classroom_console.centre.db_postgres import PostgresCentreDB
 from classroom_console.centre.server import CentreServer
@@ -85,3 +86,17 @@ async def test_a_usage_request_does_not_wait_for_the_token_lookups_of_the_servic
             answer = await ping
         assert answer.status == 200
         answer.release()
+
+
+async def test_a_usage_path_that_routes_nowhere_checks_the_token_before_its_404(
+    postgres_url: str, tmp_path: Path  # noqa: F811
+) -> None:
+    """``/api%2Fv1/usage`` reads as the usage path but aiohttp routes it to a 404: a made-up token is refused (401) as
+    on any API path, and a good one gets the 404 (a made-up one got the 404 unchecked)."""
+    async with _centre(postgres_url, tmp_path / "centre", "Routed staff") as (centre, _, http, staff):
+        odd = yarl.URL(f"{centre.url}/api%2Fv1/usage", encoded=True)
+        async with asyncio.timeout(BOUND_S):
+            for token, status in (("not-a-token", 401), (staff, 404)):
+                async with http.get(odd, headers=auth(token)) as r:
+                    assert r.status == status, (token, await r.text())
+            assert (await _get(http, centre.url, staff))[0] == 200

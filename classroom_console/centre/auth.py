@@ -98,7 +98,10 @@ def make_authenticate(db: CentreDB, uses: TokenUse) -> Callable[..., Awaitable[w
         if scheme.lower() != "bearer" or not token.strip():
             return error(401, "a bearer token is required", **{"WWW-Authenticate": "Bearer"})
         digest = token_hash(token.strip())
-        if aside and request.path == USAGE and request.method == "GET":
+        # By the route aiohttp matched, not the path: ``/api%2Fv1/usage`` reads as the usage path but routes to a 404,
+        # which answered a made-up token 404 without looking it up.
+        resource = getattr(request.match_info.route, "resource", None)
+        if aside and request.method == "GET" and resource is not None and resource.canonical == USAGE:
             request[ASIDE_KEY] = digest  # looked up by the usage handler, with its report (``Aside``)
             return await handler(request)
         who = await db.identity(digest)

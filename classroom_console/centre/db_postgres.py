@@ -242,7 +242,13 @@ class _Acquired:
         cm, self._cm = self._cm, None
         conn, self._conn = self._conn, None
         # Judged before the connection goes back: a cut one is closed (or let go) first, never handed out again.
-        lost = exc is not None and isinstance(exc, Exception) and await _lost(exc, conn)
+        try:
+            lost = exc is not None and isinstance(exc, Exception) and await _lost(exc, conn)
+        except BaseException:  # cancelled while it waited to see the server cut it: trusted no more, given back
+            if conn is not None and not _closed(conn):
+                conn.terminate()
+            await cm.__aexit__(kind, exc, tb)
+            raise
         back = exc is None and _proves_back(conn, self._w._outage)
         try:
             await cm.__aexit__(kind, exc, tb)
