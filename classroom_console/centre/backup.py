@@ -6,8 +6,10 @@ A backup is a folder: ``manifest.json`` (the back end, and each file with its si
 recording the database calls complete is already whole on disk; it is written into a private sibling folder and
 renamed when whole. A restore checks every file against the manifest before it writes anything, into a data folder
 with no centre and (PostgreSQL) an empty database, and removes what it wrote if it fails: a retry finds no half-centre.
-A backup killed outright (kill -9, a power cut) cannot clean up after itself: the next backup to the same folder
-removes the sibling its dead process left (never one whose process still runs), and a restore refuses a sibling.
+A command killed outright (kill -9, a power cut) cannot clean up after itself: the next backup to the same folder
+removes the sibling its dead process left (never one whose process still runs), and a restore refuses a sibling;
+pg_dump and pg_restore die with the command; a restored file takes its name only when whole, so a restore's retry
+keeps what a killed one copied.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ FORMAT = 1
 BLOCK = 4 << 20
 PARTIAL = ".partial-"  # OUT + this + the writing process's id: a backup being written, or left by a dead one
 RESTORING = ".restore-"  # .NAME + this + the restoring process's id: a file (or centre.db) being restored
-_PARTIAL_NAME = re.compile(r"(.+)\.partial-([0-9]+)")
+_PARTIAL_NAME = re.compile(f"(.+){re.escape(PARTIAL)}([0-9]+)")
 # Files of the data folder that are the database or the configuration, not the file store's.
 _NOT_FILES = {"centre.db", "centre.db-wal", "centre.db-shm", "centre.db-journal", centre_config.FILE}
 
