@@ -111,13 +111,10 @@ MESSAGES: dict[str, str] = {
     "ptz wants: move --pan P --tilt T [--zoom Z], home, position, preset set|recall N":
         "ptz понимает: move --pan P --tilt T [--zoom Z], home, position, preset set|recall N",
     "wrong or missing password (use --password)": "неверный или отсутствующий пароль (укажите --password)",
-    "no answer": "нет ответа",
-    "not answering ({detail})": "не отвечает ({detail})",
     "this device has no PTZ position to tell": "у этого устройства нет положения PTZ",
     "snapshot needs the file to write, e.g. snapshot out.png": "snapshot: укажите файл, например snapshot out.png",
     "this device has no picture to take": "у этого устройства нет изображения",
     "{uid}: snapshot {width}x{height} saved to {file}": "{uid}: снимок {width}x{height} сохранён в {file}",
-    "{uid}: {command} done": "{uid}: {command} выполнено",
     " (now pan {pan:+.2f}, tilt {tilt:+.2f}, zoom {zoom:.2f})":
         " (теперь поворот {pan:+.2f}, наклон {tilt:+.2f}, зум {zoom:.2f})",
     "{uid}: power on accepted (now {state})": "{uid}: включение принято (сейчас {state})",
@@ -127,7 +124,6 @@ MESSAGES: dict[str, str] = {
     "{uid}: audio and video mute off": "{uid}: звук и изображение включены",
     "this device cannot be aimed (it has no PTZ)": "это устройство нельзя навести (у него нет PTZ)",
     "this device cannot do that ({command})": "это устройство так не умеет ({command})",
-    "{command} failed: {why}": "{command} не удалось: {why}",
     "{text} is outside {low:g}..{high:g}": "{text} вне диапазона {low:g}..{high:g}",
     # commands/sim.py
     "simulated devices on loopback, for demos and tests": "имитация устройств на loopback, для демонстраций и тестов",
