@@ -51,6 +51,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 DEFAULT_MIN_FREE_MB = 512  # media.disk.START_FLOOR_BYTES (tests/test_startup_imports.py keeps the two equal)
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 SOURCE_CHECK_S = 15.0  # a camera or screen that has not shown a picture by then is not going to
+SOURCE_WATCH_S = 0.25  # how often a recording's sources are looked at for a change of state
 
 
 def check_output(path: Path) -> None:
@@ -101,6 +102,34 @@ def build_program(args: argparse.Namespace) -> Program:
     if not any(isinstance(s, AudioSource) for s in program.sources):
         print("classroom-console record: " + tr("no audio source: the file gets a silent track"), file=sys.stderr)
     return program
+
+
+def source_change_line(name: str, was: str, state: str, why: str) -> str | None:
+    """A source's new state in one line (None for changes that need no word: a source starting is no news)."""
+    if state == "lost":
+        return tr("{name} went away ({why}): the recording goes on with its last picture, trying it again").format(
+            name=name, why=why)
+    if state == "live" and was in ("lost", "failed"):
+        return tr("{name} is back").format(name=name)
+    if state == "failed":
+        return tr("{name} failed ({why})").format(name=name, why=why)
+    return None
+
+
+async def watch_sources(program: Program, prog: str = "classroom-console record") -> None:
+    """One line per source each time its state changes while recording: a camera lost, and back (its retries
+    are not news)."""
+    seen = {s.name: s.state for s in program.sources}
+    while True:
+        await asyncio.sleep(SOURCE_WATCH_S)
+        for status in (s.status() for s in program.sources):
+            was = seen.get(status.name)
+            if was == status.state:
+                continue
+            seen[status.name] = status.state
+            line = source_change_line(status.name, str(was), str(status.state), status.message)
+            if line is not None:
+                print(f"{prog}: {line}", file=sys.stderr, flush=True)
 
 
 class SourceFailed(Exception):
@@ -155,7 +184,11 @@ async def record(args: argparse.Namespace, program: Program) -> RecordingResult:
         await recorder.start()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, lambda: asyncio.ensure_future(recorder.stop()))
-        return await recorder.wait()
+        watcher = asyncio.ensure_future(watch_sources(program))
+        try:
+            return await recorder.wait()
+        finally:
+            watcher.cancel()
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)

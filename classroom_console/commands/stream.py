@@ -157,7 +157,7 @@ async def serve_hls(args: argparse.Namespace, outputs: list[Output]) -> tuple[Hl
 
 async def stream(args: argparse.Namespace, program: Program,
                  outputs: list[Output]) -> tuple[list[OutputStats], RecordingResult | None]:
-    from classroom_console.commands.record import open_store
+    from classroom_console.commands.record import open_store, watch_sources
     from classroom_console.media import EncoderSettings, Recorder, RecordingResult, offload
     from classroom_console.media.broadcast import Broadcast
 
@@ -177,11 +177,15 @@ async def stream(args: argparse.Namespace, program: Program,
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, lambda: asyncio.ensure_future(job.stop()))
         waiter = asyncio.ensure_future(job.wait())
-        while not waiter.done():
-            finished, _ = await asyncio.wait({waiter}, timeout=1.0)
-            if not finished:
-                report(args, {"elapsed_s": round(job.elapsed_s, 2),
-                              "destinations": [s.as_dict() for s in job.output_stats()]})
+        watcher = asyncio.ensure_future(watch_sources(program, PROG))
+        try:
+            while not waiter.done():
+                finished, _ = await asyncio.wait({waiter}, timeout=1.0)
+                if not finished:
+                    report(args, {"elapsed_s": round(job.elapsed_s, 2),
+                                  "destinations": [s.as_dict() for s in job.output_stats()]})
+        finally:
+            watcher.cancel()
         result = waiter.result()
         return job.output_stats(), result if isinstance(result, RecordingResult) else None
     finally:

@@ -5,6 +5,7 @@ OpenCV hands over BGR; it is converted once, straight to the I420 the compositor
 
 from __future__ import annotations
 
+import os
 import threading
 
 import cv2
@@ -14,6 +15,10 @@ from .frames import VideoFrame, to_i420
 from .source import SourceState, VideoSource
 
 RETRY_S = 2.0
+
+# OpenCV's FFmpeg printed a raw line per failed retry ("[tcp @ 0x…] Connection refused") on the terminal, every
+# 2 s per camera; the source's state says it once, in words. Read at OpenCV's first FFmpeg capture (-8: quiet).
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
 
 def _target(url: str) -> str | int:
