@@ -65,7 +65,7 @@ class ChaptersPanel(QWidget):
         self.list.itemActivated.connect(self._jump)
         self.list.currentRowChanged.connect(lambda _row: self._update_buttons())
         column.addWidget(self.list, 1)
-        row = QHBoxLayout()
+        # Two to a row: three in the narrow column cut the Russian words ("Добавить здесь" showed "›авить зд").
         self.add_button = QPushButton(self.tr("Add here"))
         self.add_button.setToolTip(self.tr("A new chapter at the player's position"))
         self.add_button.clicked.connect(self.add_here)
@@ -73,14 +73,15 @@ class ChaptersPanel(QWidget):
         self.rename_button.clicked.connect(self._edit_current)
         self.delete_button = QPushButton(self.tr("Delete"))
         self.delete_button.clicked.connect(self.delete_current)
-        for button in (self.add_button, self.rename_button, self.delete_button):
-            row.addWidget(button)
-        column.addLayout(row)
         self.save_button = QPushButton(self.tr("Save chapters"))
         self.save_button.setToolTip(self.tr("Into the recording, its chapter file and the room's log; the centre "
                                             "gets them with the upload"))
         self.save_button.clicked.connect(self.save)
-        column.addWidget(self.save_button)
+        for pair in ((self.add_button, self.rename_button), (self.delete_button, self.save_button)):
+            row = QHBoxLayout()  # each button its words' width, the rest shared
+            for button in pair:
+                row.addWidget(button)
+            column.addLayout(row)
         self._timer = QTimer(self)  # while the chapters of a recording just stopped are being found
         self._timer.setInterval(500)
         self._timer.timeout.connect(self._poll)

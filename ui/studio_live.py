@@ -133,6 +133,9 @@ class LivePanel(QWidget):
         column.setContentsMargins(0, 8, 0, 0)
         self.list = QListWidget()
         self.list.setObjectName("recordingList")
+        # A destination's status wraps: on one line "Повторное подключение через 2 с: сер…" hid behind a scroll bar.
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setWordWrap(True)
         # An empty list said nothing: what a destination is, and where to add one.
         self.empty_hint = QLabel(self.tr("No live destinations yet. “Add…” a YouTube, VK Video, Twitch or other "
                                          "RTMP server with its stream key; “On the room's network” needs none."))

@@ -41,6 +41,8 @@ class RecordingsPanel(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         self.list = QListWidget()
         self.list.setObjectName("recordingList")
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # a long line wraps
+        self.list.setWordWrap(True)
         column.addWidget(self.list, 1)
         self.view = PictureView(self.tr("Pick a recording and press Play."))
         self.view.setObjectName("playerView")
@@ -71,8 +73,10 @@ class RecordingsPanel(QWidget):
         self._timer.setInterval(250)
         self._timer.timeout.connect(self._tick)
 
-    def show_recordings(self, rows: list[dict[str, Any]]) -> None:
-        current = self.current_path()
+    def show_recordings(self, rows: list[dict[str, Any]], newest: bool = False) -> None:
+        """``rows`` newest first; ``newest``: pick the first (a recording just stopped, offered ready to play)
+        rather than keep the one picked before."""
+        current = None if newest and rows else self.current_path()
         self.list.clear()
         for row in rows:
             path = Path(str(row["path"]))
@@ -86,7 +90,7 @@ class RecordingsPanel(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, str(path))
             item.setToolTip("\n".join([str(path), *tracks]))
             self.list.addItem(item)
-            if str(path) == current:
+            if str(path) == current or (current is None and newest and self.list.count() == 1):
                 self.list.setCurrentItem(item)
 
     def current_path(self) -> str | None:

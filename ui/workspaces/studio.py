@@ -441,8 +441,10 @@ class StudioWorkspace(QWidget):
 
     def _started(self, started: str | DiskFullError) -> None:
         if isinstance(started, DiskFullError):
+            # No advice to pick another folder: the window has no such setting. "Open folder" is there.
             self.status_label.setText(self.tr("Not enough free disk space to record: %1 MB free in %2, at least %3 MB "
-                                              "needed. Free some space or choose another folder.").replace(
+                                              "needed. Free some space on that disk: “Open folder” in the "
+                                              "Recordings tab shows the recordings kept there.").replace(
                 "%1", f"{started.free / 2**20:.0f}").replace("%2", str(started.folder)).replace(
                 "%3", f"{started.floor / 2**20:.0f}"))
             self._set_record_state()
@@ -479,8 +481,8 @@ class StudioWorkspace(QWidget):
         else:
             self.status_label.setText(self.tr("Saved %1 (%2 s)").replace("%1", result.path.name).replace(
                 "%2", f"{result.duration_s:.0f}"))
-        self.refresh_recordings()
-        self.side_tabs.setCurrentIndex(1)  # the new recording, ready to play
+        self.refresh_recordings(newest=True)
+        self.side_tabs.setCurrentIndex(1)  # the new recording, picked and ready to play
 
     def add_marker(self) -> None:
         if not self.recording:
@@ -564,15 +566,24 @@ class StudioWorkspace(QWidget):
             self.live_panel.show_lan(url)
             self.refresh()
 
-        self.bridge.run(live.serve_lan(studio), on_done=done, what=self.tr("show it on the room's network"), owner=self)
+        async def serve() -> str:
+            try:
+                return await live.serve_lan(studio)
+            except OSError as taken:  # the usual port is another program's: a free one, as the tablets' server does
+                log.info("the room network's port is taken (%s): using another", taken)
+                return await live.serve_lan(studio, port=0)
+
+        self.bridge.run(serve(), on_done=done, what=self.tr("show it on the room's network"), owner=self)
 
     def _stop_live(self, name: str) -> None:
         live = self.bridge.core.live
         if live is not None:
             self.bridge.run(live.end(name, self._studio()), what=self.tr("stop the live stream"), owner=self)
 
-    def refresh_recordings(self) -> None:
-        self.bridge.run(self._studio().recordings(), on_done=self.recordings.show_recordings,
+    def refresh_recordings(self, newest: bool = False) -> None:
+        """``newest``: pick the newest once listed (after Stop; Play and the Chapters tab were left with none)."""
+        self.bridge.run(self._studio().recordings(),
+                        on_done=lambda rows: self.recordings.show_recordings(rows, newest),
                         what=self.tr("list recordings"), owner=self)
 
     # -- display rate -------------------------------------------------------------------------------
