@@ -11,12 +11,14 @@ from collections.abc import Mapping, Sequence
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSet, QChart, QChartView, QHorizontalBarSeries, QValueAxis
 from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 BAR = QColor("#2f6fde")
 RIGHT = QColor("#2a9d8f")
 LABEL_MAX = 48
+QUESTION_MAX = 120  # the title wraps, so a question may run to a few lines
+TITLE_SPARE_PX = 40  # the chart's margins and its rounded background's edge, either side of the title
 
 
 class ResultsChart(QChartView):
@@ -37,7 +39,18 @@ class ResultsChart(QChartView):
         title.setBold(True)
         self._chart.setTitleFont(title)
         self.counts: dict[str, int] = {}
+        self.question = ""
         self.show_counts("", {})
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """The question wraps to the new width (on one line QtCharts cut it to "Понятен ли вто…")."""
+        super().resizeEvent(event)
+        self._set_title()
+
+    def _set_title(self) -> None:
+        room = max(80, self.viewport().width() - TITLE_SPARE_PX)
+        lines = wrap(_cut(self.question, QUESTION_MAX), QFontMetrics(self._chart.titleFont()), room)
+        self._chart.setTitle("<br>".join(html.escape(line) for line in lines))
 
     def show_counts(self, question: str, counts: Mapping[str, int], correct: Sequence[str] = ()) -> None:
         """Redraws with these totals; fast enough for every answer (a handful of bars)."""
@@ -46,7 +59,8 @@ class ResultsChart(QChartView):
         chart.removeAllSeries()
         for axis in chart.axes():
             chart.removeAxis(axis)
-        chart.setTitle(html.escape(_cut(question)))
+        self.question = question
+        self._set_title()
         options = list(counts)[::-1]  # a horizontal chart draws its first category at the bottom
         bars = QBarSet("")
         bars.setColor(BAR)
@@ -83,5 +97,16 @@ class ResultsChart(QChartView):
             bars.setSelectedColor(RIGHT)
 
 
-def _cut(text: str) -> str:
-    return text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1] + "…"
+def _cut(text: str, limit: int = LABEL_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def wrap(text: str, metrics: QFontMetrics, width: int) -> list[str]:
+    """Whole words to a line while they fit ``width``; a word wider than a line has one of its own."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines or [""]

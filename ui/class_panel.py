@@ -224,21 +224,21 @@ class ClassPanel(QWidget):
         self.approve_button.hide()
         hands_title = QLabel(self.tr("Raised hands"))
         hands_title.setObjectName("sectionTitle")
-        self.hands_box = QVBoxLayout()
-        self.hands_box.setSpacing(2)
+        self.hands_box = QGridLayout()  # two names to a row, under the chart
+        self.hands_box.setHorizontalSpacing(12)
+        self.hands_box.setVerticalSpacing(2)
         self.hand_labels: list[QLabel] = []
         self.no_hands = _plain(self.tr("None"))
         self.no_hands.setObjectName("pageSubtitle")
-        self.hands_box.addWidget(self.no_hands)
         self.lower_button = QPushButton(self.tr("Next"))
         self.lower_button.setStyleSheet("padding: 10px 6px;")
         self.lower_button.setToolTip(self.tr("Lower the first hand in the queue"))
         self.lower_button.clicked.connect(self.lower_first_hand)
-        hands = QVBoxLayout()
-        hands.addWidget(hands_title)
-        hands.addLayout(self.hands_box)
-        hands.addStretch(1)
-        hands.addWidget(self.lower_button)
+        hands_head = QHBoxLayout()
+        hands_head.addWidget(hands_title)
+        hands_head.addWidget(self.no_hands)  # "None" beside the title: no line of its own
+        hands_head.addStretch(1)
+        hands_head.addWidget(self.lower_button)
         results = QVBoxLayout()
         head = QHBoxLayout()
         head.setSpacing(12)
@@ -257,13 +257,11 @@ class ClassPanel(QWidget):
         results.addWidget(self.scores_label)
         results.addWidget(self.answers_list, 1)
         results.addWidget(self.approve_button)
-        hands_host = QWidget()
-        hands_host.setLayout(hands)
-        hands.setContentsMargins(0, 0, 0, 0)
-        hands_host.setFixedWidth(170)
+        # The hands under the results, not in a column beside them: there the chart was ~180 px wide at 1366x768,
+        # its question cut and its second bar below the fold.
+        results.addLayout(hands_head)
+        results.addLayout(self.hands_box)
         grid.addLayout(results, 0, 0)
-        grid.addWidget(hands_host, 0, 1)
-        grid.setColumnStretch(0, 1)
         return panel
 
     # -- state ------------------------------------------------------------------------------
@@ -514,14 +512,18 @@ class ClassPanel(QWidget):
         for position, (_seat, name) in enumerate(list(queue)[:HANDS_SHOWN], start=1):
             label = _plain(f"{position}. {name}")
             label.setWordWrap(True)
-            self.hands_box.addWidget(label)
-            self.hand_labels.append(label)
+            self._add_hand(label)
         if len(queue) > HANDS_SHOWN:
-            more = _plain(self.tr("and %1 more").replace("%1", str(len(queue) - HANDS_SHOWN)))
-            self.hands_box.addWidget(more)
-            self.hand_labels.append(more)
+            self._add_hand(_plain(self.tr("and %1 more").replace("%1", str(len(queue) - HANDS_SHOWN))))
         self.no_hands.setVisible(not queue)
         self.lower_button.setText(self.tr("Next (%1)").replace("%1", str(len(queue))) if queue else self.tr("Next"))
+
+    def _add_hand(self, label: QLabel) -> None:
+        """Down the first column, then the second: the queue reads in order, two names to a row."""
+        index = len(self.hand_labels)
+        rows = (HANDS_SHOWN + 2) // 2
+        self.hands_box.addWidget(label, index % rows, index // rows)
+        self.hand_labels.append(label)
 
     def _show_timer(self) -> None:
         if self._timer_end is None:

@@ -1,0 +1,84 @@
+"""The tablets tab at a lecturer PC's 1366x768, in English and Russian: a running poll's chart keeps its question
+and every bar in sight, with the raised hands beside it.
+
+E2 saw the chart squeezed to ~180 px beside the hands column: its title cut to "Понятен ли вто…" and the second
+bar below the fold, though the lecturer reads it from across the room."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QScrollArea, QWidget
+from pytestqt.qtbot import QtBot
+
+from classroom_console.tablets import events as ev
+from tests.qt_helpers import run, wait_for, window_on_a_quiet_core
+from tests.test_ui_tab_names import language  # noqa: F401  (the fixture: English, then Russian)
+
+QUESTION = {"en": "Is the second law clear?", "ru": "Понятен ли второй закон?"}
+OPTIONS = {"en": ["Yes", "No"], "ru": ["Да", "Нет"]}
+MIN_CHART_PX = 320  # enough for the question on a line or two and bars that read from across the room
+
+
+def in_sight(widget: QWidget, scroll: QScrollArea) -> bool:
+    """Wholly inside the scroll area's viewport as it stands (not scrolled to)."""
+    viewport = scroll.viewport()
+    top_left = widget.mapTo(viewport, QPoint(0, 0))
+    return viewport.rect().contains(top_left) and viewport.rect().contains(
+        top_left + QPoint(widget.width() - 1, widget.height() - 1))
+
+
+def test_a_poll_and_raised_hands_fit_the_tab_at_1366x768(
+    qtbot: QtBot, qloop: qasync.QEventLoop, language: str, tmp_path: Path  # noqa: F811
+) -> None:
+    async def scenario() -> None:
+        async with window_on_a_quiet_core(qtbot, tmp_path) as (core, window):
+            core.scenes.tablets_port, core.scenes.tablets_advertise = 0, False  # loopback (the tests' scope)
+            window.resize(1366, 768)
+            lecturer = window.lecturer
+            panel = lecturer.class_panel
+            lecturer.tabs.setCurrentWidget(panel)
+            lecturer.course_edit.setText("Physics 1")
+            applied: list[object] = []
+            window.bridge.sig_scene_applied.connect(lambda *args: applied.append(args))
+            qtbot.mouseClick(lecturer.session_button, Qt.MouseButton.LeftButton)
+            await wait_for(lambda: len(panel.code_label.text()) == 6, within=30, what="the join code")
+            # The scene's summary is put away, as E2 had it (Hide; it fades by itself when all went well)
+            progress = lecturer.scene_progress
+            await wait_for(lambda: bool(applied), within=30, what="the scene applied")
+            progress.hide()
+            question, options = QUESTION[language], OPTIONS[language]
+            panel.on_event(ev.ActivityStarted({"id": "a1", "kind": "single", "question": question,
+                                               "options": options, "multiple": False}))
+            panel.on_event(ev.AnswerReceived("a1", 1, dict.fromkeys(options, 1), 2))
+            panel.on_event(ev.HandsChanged(((1, "Student phone"), (2, "Student desk"))))
+            await wait_for(lambda: panel.chart.counts == dict.fromkeys(options, 1), within=30, what="the votes")
+            await wait_for(lambda: panel.chart.isVisible() and len(panel.hand_labels) == 2, within=30,
+                           what="the chart and the hands")
+            await wait_for(lambda: not panel._redraw.isActive(), within=30, what="the last redraw")
+            scroll = panel.findChild(QScrollArea)
+            assert scroll is not None
+            chart = panel.chart
+            problems = []
+            if chart.width() < MIN_CHART_PX:
+                problems.append(f"the chart is {chart.width()} px wide")
+            if not in_sight(chart, scroll):
+                problems.append("the chart runs below the fold")
+            room = chart.chart().geometry().width() - 2 * 16  # less the chart's margins and rounded background
+            title_font = chart.chart().titleFont()
+            lines = chart.chart().title().split("<br>")
+            metrics = QFontMetrics(title_font)
+            wide = [line for line in lines if metrics.horizontalAdvance(line) > room]
+            if wide:
+                problems.append(f"title lines {wide} wider than {room} px")
+            if "".join(lines).replace(" ", "") != question.replace(" ", ""):
+                problems.append(f"the title {chart.chart().title()!r} is not the question")
+            for label in panel.hand_labels:
+                if not in_sight(label, scroll):
+                    problems.append(f"the hand {label.text()!r} is out of sight")
+            assert problems == [], f"{language}: {problems}"
+
+    run(qloop, scenario())
