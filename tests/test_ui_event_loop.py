@@ -107,3 +107,32 @@ def test_a_callback_costs_the_qt_thread_little_more_than_in_asyncio(loop: Consol
     finally:
         plain.close()
     assert ours < 4 * reference, f"{ours * 1e6:.1f} us a callback against asyncio's {reference * 1e6:.1f} us"
+
+
+def test_a_nested_qt_loop_inside_a_callback_leaves_nothing_behind(loop: ConsoleEventLoop) -> None:
+    """A callback that runs a nested Qt loop (a modal dialog does): the callbacks queued with it all still run."""
+    from PySide6.QtCore import QEventLoop
+
+    seen: list[int] = []
+
+    def modal() -> None:
+        nested = QEventLoop()
+        loop.call_soon(seen.append, 100)  # a turn is asked for inside: it runs in the nested loop
+        QTimer.singleShot(50, nested.quit)
+        nested.exec()  # turns run in here too, taking from the queue this turn counted
+        seen.append(-1)
+
+    errors: list[dict[str, object]] = []
+    loop.set_exception_handler(lambda _loop, context: errors.append(context))
+
+    async def scenario() -> None:
+        loop.call_soon(modal)
+        for i in range(5):
+            loop.call_soon(seen.append, i)
+        await asyncio.sleep(0.2)
+        loop.call_soon(seen.append, 99)
+        await asyncio.sleep(0.05)
+
+    loop.run_until_complete(scenario())
+    assert sorted(seen) == [-1, 0, 1, 2, 3, 4, 99, 100]
+    assert not errors, errors  # the outer turn did not reach past the queue's end

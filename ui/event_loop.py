@@ -69,10 +69,17 @@ class ConsoleEventLoop(qasync.QEventLoop):
             self._add_callback(asyncio.Handle(self._turn, (), self), 0)
 
     def _turn(self) -> None:
-        """Runs the callbacks queued before this turn began, in order, as asyncio's ``_run_once`` does."""
+        """Runs the callbacks queued before this turn began, in order, as asyncio's ``_run_once`` does.
+
+        A callback may run a nested Qt loop (a modal dialog), whose turns take from the same queue: this one stops
+        when the queue is empty, and the next turn is asked for whatever happens."""
         self._turn_due = False
-        for _ in range(len(self._ready)):
-            handle = self._ready.popleft()
-            if not handle._cancelled:
-                handle._run()
-        self._turn_soon()
+        try:
+            for _ in range(len(self._ready)):
+                if not self._ready:
+                    break
+                handle = self._ready.popleft()
+                if not handle._cancelled:
+                    handle._run()
+        finally:
+            self._turn_soon()
