@@ -120,6 +120,9 @@ async def session(args: argparse.Namespace, out: Printer) -> dict[str, Any]:
 
     # Devices are looked for only when a scene has to walk them; the session itself needs none.
     core = ConsoleCore(ConsoleOptions(data_dir=args.data_dir, discover=bool(args.scene)))
+    if args.scene:  # an unknown name is refused before the room is looked for (seconds, and its log lines)
+        await core.scenes.load()
+        core.scenes.scene(args.scene)
     await core.start()
     if core.store_notice:
         print(f"{PROG}: {core.store_notice}", file=sys.stderr)
