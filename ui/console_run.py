@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QApplication
 
@@ -70,8 +71,9 @@ async def save_screenshots(window: MainWindow, folder: Path, lang: str) -> list[
         window.lecturer.show_cameras()
         await asyncio.sleep(2.0)
         grab("lecturer-cameras")
-    if window.lecturer.cards:
-        # The lecturer's first press: everything on, caught mid warm-up.
+    if window.bridge.core.options.demo and window.lecturer.cards:
+        # The lecturer's first press: everything on, caught mid warm-up. Only in the demo: on a real room's
+        # screenshots (gui --screenshot) this turned the projectors on and logged a session by a made-up lecturer.
         window.show_workspace("lecturer")
         window.lecturer.all_on_button.click()
         await asyncio.sleep(3.0)
@@ -115,8 +117,16 @@ async def _main(app: QApplication, window: MainWindow, core: ConsoleCore, args: 
         window.lecturer.load_recent_names()
         if args.screenshot:
             await asyncio.sleep(args.settle)
-            for path in await save_screenshots(window, args.screenshot, lang):
-                print(path)
+            shots = asyncio.ensure_future(save_screenshots(window, args.screenshot, lang))
+            waited: set[asyncio.Future[Any]] = {shots, choice}
+            await asyncio.wait(waited, return_when=asyncio.FIRST_COMPLETED)  # Ctrl+C stops them too
+            if shots.done():
+                for path in shots.result():
+                    print(path)
+            else:
+                shots.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await shots
         elif await choice == QUIT_TURN_OFF:
             await turn_the_room_off(core)
     finally:
