@@ -355,6 +355,21 @@ MESSAGES: dict[str, str] = {
     "an option is empty": "один из вариантов пуст",
     "two options have the same text": "у двух вариантов одинаковый текст",
     "a single-choice quiz has one correct option": "в тесте с одним ответом правильный вариант один",
+    # commands/record.py, commands/stream.py (engineer M1's words)
+    "nothing is listening at that address and port": "по этому адресу и порту никто не принимает соединения",
+    "no answer in time": "нет ответа за отведённое время",
+    "the server's name was not found": "имя сервера не найдено",
+    "the network cannot reach the server": "сеть не может связаться с сервером",
+    "the server did not accept this application or stream key": "сервер не принял это приложение или ключ трансляции",
+    "the connection was lost": "соединение потеряно",
+    "{name} never connected: {why}": "{name}: соединение так и не установлено: {why}",
+    "{name} did not get the end of the stream: {why}": "{name} не получил конец трансляции: {why}",
+    "only {free} MB free in {folder}; a recording needs at least {floor} MB":
+        "в {folder} свободно только {free} МБ; для записи нужно не меньше {floor} МБ",
+    "{name} went away ({why}): the recording goes on with its last picture, trying it again":
+        "{name} пропал ({why}): запись идёт дальше с его последним кадром, подключение повторяется",
+    "{name} is back": "{name} снова на связи",
+    "{name} failed ({why})": "{name}: сбой ({why})",
     # cli_reasons.py: the shipped scenes, a scene's parts, reason codes (as ui/scene_words.py and ui/reasons.py)
     "Lecture": "Лекция",
     "Discussion": "Обсуждение",
