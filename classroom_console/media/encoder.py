@@ -353,6 +353,8 @@ class Encoder:
                     self.counters.audio_samples = audio_pts + len(pending_audio)
                 if meter.due():
                     self.counters.fps = meter.rate(self.counters.frames)
+            for output in tuple(self._required):  # x264's held frames come at once: the file takes them all
+                output.queue.wait_when_full()
             if len(pending_audio):
                 self._send("audio", streams.audio.encode(_audio_frame(pending_audio, audio_pts)))
             video.flush()

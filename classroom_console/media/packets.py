@@ -84,7 +84,7 @@ class PacketQueue:
         self._items: collections.deque[EncodedPacket] = collections.deque()
         self._cond = threading.Condition()
         self._bytes = 0
-        self._newest_s = 0.0
+        self._times: dict[str, collections.deque[float]] = {}  # each kind's queued times, oldest first
         self._dropping = False
         self._closed = False  # no more packets will come
         self._abandoned = False  # no one will read: everything is dropped, nobody waits
@@ -126,10 +126,17 @@ class PacketQueue:
                 return self._drop(packet)
             self._items.append(packet)
             self._bytes += len(packet.data)
-            self._newest_s = max(self._newest_s, packet.time_s)
+            self._times.setdefault(packet.kind, collections.deque()).append(packet.time_s)
             if self._getters:
                 self._cond.notify_all()
             return True
+
+    def wait_when_full(self) -> None:
+        """From now on ``put`` waits for the consumer instead of dropping: at the end of a recording x264's held
+        frames come in one burst (two seconds of media when a busy encoder was skipping), there is nothing left
+        to encode meanwhile, and a required output (the file) lost the recording's last seconds to it."""
+        with self._cond:
+            self.block = True
 
     def close(self) -> None:
         """No more packets: the consumer drains what is queued, then sees ``drained``."""
@@ -151,6 +158,7 @@ class PacketQueue:
                 return None
             packet = self._items.popleft()
             self._bytes -= len(packet.data)
+            self._times[packet.kind].popleft()
             if self._putters:
                 self._cond.notify_all()
             return packet
@@ -162,6 +170,7 @@ class PacketQueue:
             for packet in self._items:
                 self._count_drop(packet)
             self._items.clear()
+            self._times.clear()
             self._bytes = 0
             self._cond.notify_all()
 
@@ -172,16 +181,23 @@ class PacketQueue:
 
     def counters(self) -> QueueCounters:
         with self._cond:
-            queued_s = self._newest_s - self._items[0].time_s if self._items else 0.0
             return QueueCounters(self.dropped_packets, self.dropped_bytes, self.dropped_gops, len(self._items),
-                                 self._bytes, max(0.0, queued_s))
+                                 self._bytes, max(0.0, self._span(None)))
 
     # -- inside the lock -----------------------------------------------------------------------
-    def _span(self, incoming: EncodedPacket) -> float:
-        """Seconds of media queued if ``incoming`` joined the queue."""
-        if not self._items:
-            return 0.0
-        return max(self._newest_s, incoming.time_s) - self._items[0].time_s
+    def _span(self, incoming: EncodedPacket | None) -> float:
+        """Seconds of media queued if ``incoming`` joined the queue, each kind on its own: x264's delay puts
+        video packets behind the sound in time (two seconds of it when a busy encoder skips frames, each held
+        frame standing for several instants), and measured across the kinds that lag alone looked like a stalled
+        output, so the file dropped GOPs while its writer kept up."""
+        spans = [0.0]
+        for kind, times in self._times.items():
+            newest = times[-1] if times else None
+            if incoming is not None and incoming.kind == kind:
+                newest = incoming.time_s if newest is None else max(newest, incoming.time_s)
+            if times and newest is not None:
+                spans.append(newest - times[0])
+        return max(spans)
 
     def _drop(self, packet: EncodedPacket) -> bool:
         self._count_drop(packet)
