@@ -44,6 +44,11 @@ def reason_text(reason: str) -> str:
     return tr(sentence) if sentence else tr("Something went wrong.")
 
 
+def with_detail(sentence: str, detail: str, verbose: bool) -> str:
+    """The sentence, and the device's own words after it only when the user asked for them (--verbose)."""
+    return f"{sentence} ({detail})" if verbose and detail else sentence
+
+
 def words_for_codes() -> dict[str, str]:
     """Every code this module words, with its English sentence (for the test that keeps them complete)."""
     return {**_DEVICE_REASONS, **_SCENE_REASONS}

@@ -255,16 +255,12 @@ def status_text(info: DeviceInfo, device: DeviceInfo, as_json: bool, verbose: bo
 def _unusable(device: DeviceInfo, verbose: bool = False) -> str:
     """Why the device cannot be used, one plain sentence for its reason code; the protocol's own words (a socket
     error, "UDP error: ConnectionRefusedError(…)") only with --verbose."""
-    from classroom_console.cli_reasons import reason_text
+    from classroom_console.cli_reasons import reason_text, with_detail
 
     if device.reason in (Reason.PASSWORD_NEEDED, Reason.PASSWORD_WRONG):
         return tr("wrong or missing password (use --password)")
     reason = device.reason or (Reason.DEVICE_FAULT if device.availability is Availability.FAULT else Reason.NO_ANSWER)
-    return _with_detail(reason_text(reason), str(device.state.get("detail") or ""), verbose)
-
-
-def _with_detail(sentence: str, detail: str, verbose: bool) -> str:
-    return f"{sentence} ({detail})" if verbose and detail else sentence
+    return with_detail(reason_text(reason), str(device.state.get("detail") or ""), verbose)
 
 
 def _position(uid: str, device: DeviceInfo, as_json: bool) -> str:
@@ -324,9 +320,9 @@ def _plain(value: object) -> str:
 
 def refusal(exc: DeviceCommandError, verbose: bool) -> str:
     """A refused command in the user's words by its reason code; the device's own words only with --verbose."""
-    from classroom_console.cli_reasons import command_text, reason_text
+    from classroom_console.cli_reasons import command_text, reason_text, with_detail
 
-    return _with_detail(tr("could not {what}. {why}").format(
+    return with_detail(tr("could not {what}. {why}").format(
         what=command_text(exc.command.name, exc.command.value), why=reason_text(exc.reason)), exc.detail, verbose)
 
 

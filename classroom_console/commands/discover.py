@@ -99,13 +99,13 @@ def sweep_collector() -> Iterator[None]:
             gc.unfreeze()
 
 
-def table(devices: list[DeviceInfo]) -> str:
+def table(devices: list[DeviceInfo], verbose: bool = False) -> str:
     from classroom_console.cli_reasons import state_word
 
     rows = [(tr("KIND"), "ID", tr("NAME"), tr("ADDRESS"), tr("PROTOCOL"), tr("CLASS"), tr("STATE"))]
     for d in devices:
         rows.append((state_word(str(d.kind)), d.uid, d.name, f"{d.address}:{d.port}", d.protocol, d.protocol_class,
-                     summary(d)))
+                     summary(d, verbose)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1] for row in rows
@@ -123,9 +123,10 @@ def as_json(device: DeviceInfo) -> dict[str, Any]:
     return out
 
 
-def summary(device: DeviceInfo) -> str:
-    """The state column in the user's words; why a device is out, by its reason code (the detail is in --json)."""
-    from classroom_console.cli_reasons import reason_text, state_word
+def summary(device: DeviceInfo, verbose: bool = False) -> str:
+    """The state column in the user's words; why a device is out, by its reason code (the device's own words with
+    --verbose, and in --json)."""
+    from classroom_console.cli_reasons import reason_text, state_word, with_detail
 
     state: dict[str, Any] = device.state
     words = [state_word(str(device.availability))]
@@ -141,7 +142,7 @@ def summary(device: DeviceInfo) -> str:
     if (state.get("ptz") or {}).get("protocol"):
         words.append(f"PTZ {state['ptz']['protocol']}")
     if device.availability.value in ("offline", "auth_failed", "fault") and device.reason:
-        words.append(reason_text(device.reason))
+        words.append(with_detail(reason_text(device.reason), str(state.get("detail") or ""), verbose))
     return ", ".join(w for w in words if w)
 
 
@@ -160,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([as_json(d) for d in devices], indent=2, ensure_ascii=False))
     elif devices:
-        print(table(devices))
+        print(table(devices, getattr(args, "verbose", False)))
     else:
         print(tr("No devices found. Try --sweep with the room's address range (multicast may not cross VLANs)."))
     return 0
