@@ -100,3 +100,4 @@ async def test_a_usage_path_that_routes_nowhere_checks_the_token_before_its_404(
                 async with http.get(odd, headers=auth(token)) as r:
                     assert r.status == status, (token, await r.text())
             assert (await _get(http, centre.url, staff))[0] == 200
+

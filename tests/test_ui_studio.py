@@ -156,7 +156,8 @@ def test_removing_a_source_and_a_bad_camera(qtbot: QtBot, qloop: qasync.QEventLo
             item = workspace.sources.list.item(0)
             await wait_for(lambda: "failed" in item.text(), within=30, what="a clear failure")
             # What to check in the line, in the user's language; OpenCV's detail (the URL) only in the tooltip.
-            assert "cannot be opened; check its address" in item.text() and "/nonexistent" not in item.text()
+            assert "cannot be opened; check its address or connection" in item.text()
+            assert "/nonexistent" not in item.text()
             assert "cannot open /nonexistent/camera.mjpg" in item.toolTip()
             assert item.foreground().color().name() == "#c1121f"  # a failed source is red, hard to miss
             workspace.sources.list.setCurrentRow(0)

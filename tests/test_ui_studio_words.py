@@ -11,7 +11,7 @@ from pathlib import Path
 
 import qasync
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit, QStyle, QStyleOptionComboBox, QStyleOptionFrame
+from PySide6.QtWidgets import QComboBox, QLineEdit, QStyle, QStyleOptionComboBox, QStyleOptionFrame, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.qt_helpers import run, wait_for
@@ -91,5 +91,30 @@ def test_every_source_kind_and_its_hint_show_whole_at_1366x768(
                 if needs.height() > shown.height():
                     cut.append(f"line {item.text()!r} in {shown.width()}x{shown.height()} px")
             assert cut == [], f"{language}: cut at 1366x768: {cut}"
+
+    run(qloop, scenario())
+
+
+def test_the_studios_pickers_are_tabbed_in_reading_order(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    """Layout, corner, main, inset, swap, then the lower third: moved into the sources' grid, the layout's pickers
+    came after the sources' in the Tab order (review R6)."""
+    async def scenario() -> None:
+        async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
+            show_on_a_lecturer_screen(workspace, qtbot)
+            pickers = workspace.pickers
+            expected = [workspace.layout_picker, workspace.corner_picker, pickers.main_picker, pickers.inset_picker,
+                        pickers.swap_button, workspace.lower_third_edit]
+            walked: list[QWidget] = []
+            at: QWidget | None = expected[0]
+            for _step in range(500):  # the chain passes every widget (labels too): these in the order met
+                if at is None:
+                    break
+                if at in expected and at not in walked:
+                    walked.append(at)
+                at = at.nextInFocusChain()
+            names = ["layout", "corner", "main", "inset", "swap", "lower third"]
+            assert [names[expected.index(w)] for w in walked] == names
 
     run(qloop, scenario())

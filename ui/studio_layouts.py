@@ -6,6 +6,8 @@ the Lecturer workspace's room scenes are another thing. The workspace keeps them
 
 from __future__ import annotations
 
+import itertools
+
 from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
@@ -79,6 +81,7 @@ class SourcePickers(QWidget):
         self.main_picker.activated.connect(lambda _i: self.sig_changed.emit())
         self.inset_picker.activated.connect(lambda _i: self.sig_changed.emit())
         self.swap_button.clicked.connect(self.swap)
+        self._top_row: tuple[QWidget, ...] = ()
 
     def add_top_row(self, label: QLabel, wide: QWidget, narrow: QWidget) -> None:
         """The layout's own row above the sources', its label and pickers in the same columns."""
@@ -86,6 +89,14 @@ class SourcePickers(QWidget):
         self.grid.addWidget(label, 0, 0)
         self.grid.addWidget(wide, 0, 1)
         self.grid.addWidget(narrow, 0, 2, 1, 2)  # to the right edge: no swap button on this row
+        self._top_row = (wide, narrow)
+
+    def tab_in_reading_order(self, then: QWidget) -> None:
+        """Layout, corner, main, inset, swap, then ``then``: moved into this grid, the layout's pickers came after
+        the sources' ones. Called once every widget is in the window (Qt orders only widgets of one window)."""
+        chain = [*self._top_row, self.main_picker, self.inset_picker, self.swap_button, then]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def show_sources(self, sources: list[tuple[str, str]], main: str, inset: str, two_pictures: bool) -> None:
         """``sources``: (name, the name shown) of the video sources; ``main``/``inset``: the names on show."""

@@ -204,7 +204,7 @@ class LivePanel(QWidget):
 
     def _show_lan_line(self) -> None:
         stats = self._health.get(LAN)
-        if stats is None or not getattr(self, "lan_url", ""):
+        if stats is None or not self._on_lan():
             self.lan_label.hide()
             self.lan_button.setText(self.tr("On the room's network"))
             return
@@ -215,8 +215,12 @@ class LivePanel(QWidget):
         # The same button ends it (it was greyed out: the room's network stayed on until the recording stopped).
         self.lan_button.setText(self.tr("Stop on the room's network"))
 
+    def _on_lan(self) -> bool:
+        """Whether the program is on the room's network: the button's words and its click go by this alone."""
+        return self._health.get(LAN) is not None and bool(getattr(self, "lan_url", ""))
+
     def _lan_clicked(self) -> None:
-        if LAN in self._health:
+        if self._on_lan():
             self.sig_stop.emit(LAN)  # the recording and the other destinations go on
         else:
             self.sig_lan.emit()

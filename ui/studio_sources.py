@@ -287,7 +287,7 @@ class SourcesPanel(QWidget):
         # says in the user's language what happened and what to check; every source kind retries by itself.
         problems = {
             SourceState.LOST: self.tr("stopped sending; trying again"),
-            SourceState.FAILED: self.tr("cannot be opened; check its address or cable"),
+            SourceState.FAILED: self.tr("cannot be opened; check its address or connection"),
         }
         line = f"{label} — {states.get(status.state, str(status.state))}"
         if status.state in problems:

@@ -2600,8 +2600,8 @@ Console</source>
         <translation>перестал передавать; повторная попытка</translation>
     </message>
     <message>
-        <source>cannot be opened; check its address or cable</source>
-        <translation>не открывается; проверьте адрес или кабель</translation>
+        <source>cannot be opened; check its address or connection</source>
+        <translation>не открывается; проверьте адрес или подключение</translation>
     </message>
     <message>
         <source>Double-click a source (or press F2) to rename it</source>

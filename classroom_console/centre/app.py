@@ -6,8 +6,6 @@ tokens by ``auth``, failures are answered by ``failures``, and connections are g
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import re
 from collections import OrderedDict
 from pathlib import Path
@@ -36,7 +34,7 @@ from classroom_console.centre.limits import Limits
 from classroom_console.centre.payloads import FILE_ID_RE, ID_RE, check_id, recording_row, session_rows
 from classroom_console.centre.reports import ReportCache, report_json
 from classroom_console.centre.session_fast import session_rows_fast
-from classroom_console.centre.tokens import STAFF
+from classroom_console.centre.tokens import STAFF, scoped
 from classroom_console.store import utc_iso
 from classroom_console.usage_model import UsageFilter
 
@@ -184,15 +182,6 @@ def _filter_of(request: web.Request) -> UsageFilter:
     return f
 
 
-def scoped(f: UsageFilter, who: Identity) -> UsageFilter | None:
-    """Staff see every room; a room token sees only its own room (None: it asked for another)."""
-    if who.role == STAFF:
-        return f
-    if f.room not in (None, who.name):
-        return None
-    return dataclasses.replace(f, room=who.name)
-
-
 _OTHER_ROOM = "a room token may read only its own room"
 
 
@@ -224,7 +213,7 @@ async def _usage_aside(request: web.Request, digest: str) -> web.Response:
         if await db.identity(digest) is None:
             return unknown_token()
         raise
-    who, body = await db.usage_as(digest, functools.partial(scoped, f))
+    who, body = await db.usage_as(digest, f)
     if who is None:
         return unknown_token()
     request.app[USES].note(digest)

@@ -38,8 +38,9 @@ class Aside(Protocol):
     """A back end that answers a usage request's token and report in one trip away from the service's loop
     (PostgreSQL: ``db_postgres.usage_as``); the middleware then leaves that request's token to the handler."""
 
-    async def usage_as(self, token_hash: str, scope: Callable[[Identity], UsageFilter | None],
-                       ) -> tuple[Identity | None, bytes | None]: ...
+    async def usage_as(self, token_hash: str, f: UsageFilter) -> tuple[Identity | None, bytes | None]: ...
+
+    async def reports_ready(self) -> None: ...
 
 
 def unknown_token() -> web.Response:

@@ -10,7 +10,6 @@ import re
 import socket
 import time
 import weakref
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,9 +24,11 @@ from classroom_console.centre.db import CentreDB, Identity, RecordingState, Toke
 from classroom_console.centre.failures import DatabaseDown, Outage, log
 from classroom_console.centre.payloads import SessionRows
 from classroom_console.centre.pg_batch import Batcher
+from classroom_console.centre.pg_report_process import ReportProcess, ReportsGone
 from classroom_console.centre.pg_reports import Make, Mark, ReportThread, Version, filter_key
 from classroom_console.centre.pg_writer import WRITERS, GroupWriter
 from classroom_console.centre.reports import report_bytes
+from classroom_console.centre.tokens import scoped
 from classroom_console.store import utc_iso
 from classroom_console.usage_model import UsageFilter, UsageReport
 from classroom_console.usage_sql import POSTGRESQL, assemble, to_numbered, used_params
@@ -339,6 +340,7 @@ class PostgresCentreDB(CentreDB):
         self._sharing: set[asyncio.Task[None]] = set()  # reports given, still being left for the other processes
         self._identities: Batcher[str, Identity] = Batcher(self._find_tokens, QUICK_CONNECTIONS)
         self._writer = GroupWriter(self._store_group, lambda exc: isinstance(exc, DatabaseDown) or _down(exc))
+        self._child: ReportProcess | None = None  # the usage requests' reports process, once ``open`` made one
 
     @classmethod
     async def open(cls, url: str, password: str | None = None) -> PostgresCentreDB:
@@ -377,7 +379,20 @@ class PostgresCentreDB(CentreDB):
         except BaseException:
             await db.close()
             raise
+        db._child = ReportProcess(url, {k: v for k, v in extra.items() if k != "init"}, settings)
         return db
+
+    @classmethod
+    async def for_reports(cls, url: str, extra: dict[str, Any], settings: dict[str, str],
+                          outage: Outage) -> PostgresCentreDB:
+        """Only the reports' connections, on the caller's loop (``pg_report_child``): the schema is its parent's."""
+        db = cls(None)
+        await db._open_reports(url, settings, {**extra, "init": _note_birth}, outage)
+        return db
+
+    async def close_reports(self) -> None:
+        """``for_reports``'s closing."""
+        await self.reports.close(self._close_reports)
 
     async def _open_reports(self, url: str, settings: dict[str, str], extra: dict[str, Any],
                             outage: Outage) -> tuple[Version, Make]:
@@ -506,39 +521,53 @@ class PostgresCentreDB(CentreDB):
         """The same report's JSON, made beside it on the reports' thread."""
         return (await self.reports.get(f)).body
 
-    async def usage_as(self, token_hash: str, scope: Callable[[Identity], UsageFilter | None],
-                       ) -> tuple[Identity | None, bytes | None]:
-        """A usage request's token looked up and its report made in one trip to the reports' thread (``auth.Aside``):
-        (None, None) for a token unknown or revoked, (who, None) where ``scope(who)`` refuses, else (who, JSON).
+    async def usage_as(self, token_hash: str, f: UsageFilter) -> tuple[Identity | None, bytes | None]:
+        """A usage request's token looked up and its report made in one trip to the reports process
+        (``pg_report_process``; while it starts or after it died, to the reports' thread) (``auth.Aside``):
+        (None, None) for a token unknown or revoked, (who, None) where ``tokens.scoped`` refuses, else (who, JSON).
 
         Why: the token lookup every request makes ran on the service's loop, on its asyncpg connections; with 300 rooms
         sending, each of its turns waited for the loop (p99 75-200 ms before the report was even asked for). Looked up
         on the reports' thread (its own connection, never behind a report) it is still asked every time: a revoke
         takes effect at the next request, as before.
         """
-        return await self.reports.run(self._usage_as(token_hash, scope))
+        child = self._child
+        if child is not None:
+            if child.ready:
+                with contextlib.suppress(ReportsGone):  # (it died before it answered: made here instead)
+                    return await child.usage_as(token_hash, f)
+            child.warm()
+        return await self.reports.run(self.usage_here(token_hash, f))
 
-    async def _usage_as(self, token_hash: str, scope: Callable[[Identity], UsageFilter | None],
-                        ) -> tuple[Identity | None, bytes | None]:
+    async def usage_here(self, token_hash: str, f: UsageFilter) -> tuple[Identity | None, bytes | None]:
+        """``usage_as`` on the reports' own loop (the thread's, or the reports process's)."""
         async with self.aside_pool.acquire() as conn:
             row = await conn.fetchrow(FIND_TOKEN, token_hash)
         if row is None:
             return None, None
         who = Identity(row[0], row[1], row[2])
-        f = scope(who)
-        if f is None:
+        mine = scoped(f, who)
+        if mine is None:
             return who, None
-        return who, (await self.reports.here(f)).body
+        return who, (await self.reports.here(mine)).body
 
     def serving(self) -> None:
         """The reports' connections warmed up now: the first staff screen after a start finds them open, the charts'
         statement planned and the server's caches of its tables loaded (a cold backend's first report took some
         40-65 ms more); where another process makes the reports, this one would otherwise meet that at a busy time."""
+        if self._child is not None:
+            self._child.warm()
         if self._warming is None:
-            self._warming = asyncio.ensure_future(self.reports.run(self._warm_reports()))
+            self._warming = asyncio.ensure_future(self.reports.run(self.warm_here()))
             self._warming.add_done_callback(lambda done: done.cancelled() or done.exception())
 
-    async def _warm_reports(self) -> None:
+    async def reports_ready(self) -> None:
+        """The reports process started (and warmed up) before the centre says it serves: started later, its start
+        (imports, connections, two whole reports) fell on the first minute of a busy centre, beside the thread's."""
+        if self._child is not None:
+            await self._child.started()
+
+    async def warm_here(self) -> None:
         async def one() -> None:
             async with self.report_pool.acquire() as conn:
                 await self._make_report(UsageFilter(), conn)
@@ -648,6 +677,8 @@ class PostgresCentreDB(CentreDB):
             await self._locks.call("SELECT pg_advisory_unlock($1)", key)
 
     async def close(self) -> None:
+        if self._child is not None:
+            await self._child.close()
         await self._writer.close()
         await self._identities.close()
         if self._warming is not None:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import secrets
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from classroom_console.centre.db import Identity
+    from classroom_console.usage_model import UsageFilter
 
 ROOM, STAFF = "room", "staff"
 
@@ -25,3 +31,12 @@ def folder_for(name: str) -> str:
     """A file-system-safe folder per room, unique even when two names slug alike."""
     slug = re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_")[:40] or "room"
     return f"{slug}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:8]}"
+
+
+def scoped(f: UsageFilter, who: Identity) -> UsageFilter | None:
+    """Staff see every room; a room token sees only its own room (None: it asked for another)."""
+    if who.role == STAFF:
+        return f
+    if f.room not in (None, who.name):
+        return None
+    return dataclasses.replace(f, room=who.name)

@@ -98,6 +98,7 @@ class StudioWorkspace(QWidget):
         body.addLayout(self._program_column(), 5)
         body.addLayout(self._side_column(), 2)
         layout.addLayout(body, 1)
+        self.pickers.tab_in_reading_order(then=self.lower_third_edit)  # all in one window now: Tab order holds
 
         self.relay = FrameRelay(self)
         self.relay.sig_frame.connect(self._show_preview)
