@@ -1974,7 +1974,7 @@ Console</source>
     <name>ReportPdf</name>
     <message>
         <source>Sessions</source>
-        <translation>Сеансы</translation>
+        <translation>Занятия</translation>
     </message>
     <message>
         <source>Hours in use</source>
@@ -2054,11 +2054,11 @@ Console</source>
     </message>
     <message>
         <source>Sessions by lecturer</source>
-        <translation>Сеансы по преподавателям</translation>
+        <translation>Занятия по преподавателям</translation>
     </message>
     <message>
         <source>Sessions by course</source>
-        <translation>Сеансы по курсам</translation>
+        <translation>Занятия по курсам</translation>
     </message>
     <message>
         <source>(not given)</source>
