@@ -297,7 +297,7 @@ def test_the_pdf_reads_as_a_report_in_the_chosen_language(
             qapp.removeTranslator(translator)
     text = subprocess.run([pdftotext, "-layout", str(tmp_path / "report.pdf"), "-"], capture_output=True,
                           text=True, check=True, timeout=30).stdout
-    for heading in ("Отчёт об использовании аудиторий", "Сводка", "Графики", "Сеансы по преподавателям",
+    for heading in ("Отчёт об использовании аудиторий", "Сводка", "Графики", "Занятия по преподавателям",
                     "Преподаватель", "Длительность", "1 запись"):
         assert heading in text, heading
     assert text.count("Lecturer 0") >= 2 and "Course 2" in text  # one row per session, and the per-lecturer table
