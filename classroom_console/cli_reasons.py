@@ -93,6 +93,24 @@ def state_words() -> frozenset[str]:
     return _STATE_WORDS
 
 
+# The keys of a projector's plain state (devices/pjlink/plain_state.py) as `device status` labels them; other
+# families' keys stay as they are (--json gives them all, for scripts).
+_STATE_KEYS = frozenset({
+    "power", "input", "input_name", "inputs", "video_mute", "audio_mute", "lamp_hours", "errors", "manufacturer",
+    "product", "info", "serial_number", "software_version", "filter_hours", "class", "resolution", "failed",
+    "unavailable",
+})
+
+
+def state_label(key: str) -> str:
+    """A state key ("lamp_hours") as a status line labels it in the user's language."""
+    return tr(key) if key in _STATE_KEYS else key
+
+
+def state_keys() -> frozenset[str]:
+    return _STATE_KEYS
+
+
 def command_text(name: str, value: object) -> str:
     """What the user asked a device for, in their words ("turn on", "recall preset 2"), not its log label."""
     if name == "power":

@@ -117,6 +117,9 @@ def test_device_speaks_russian_one_plain_line_per_reason(tmp_path: Path) -> None
         assert on.returncode == 0 and on.stdout.endswith(f"{target}: включение принято (сейчас прогревается)\n"), on
         bad = cli("--data-dir", str(tmp_path), "device", target, "input", "HDMI9")
         maybe = cli("--data-dir", str(tmp_path), "device", target, "power", "maybe")
+        status = cli("--data-dir", str(tmp_path), "device", target, "status")
+    assert status.returncode == 0 and status.stdout.startswith(f"addr:{target} по адресу {target}\n"), status
+    assert "\n  питание: прогревается\n" in status.stdout or "\n  питание: включён\n" in status.stdout, status.stdout
     assert bad.returncode == 1 and bad.stderr.startswith(f"{target}: нет входа 'HDMI9'; у этого устройства есть: ")
     assert maybe.returncode == 1 and maybe.stderr == f"{target}: power: нужно on или off, а не 'maybe'\n"
     with socket.socket() as probe:  # a port nobody listens on: bound, never listening

@@ -248,8 +248,10 @@ def status_text(info: DeviceInfo, device: DeviceInfo, as_json: bool, verbose: bo
     state.pop("detail", None)
     if as_json:
         return json.dumps({"id": info.uid, "address": info.address, "port": info.port, "state": state}, indent=2)
-    lines = [f"{info.uid} at {info.address}:{info.port}"]
-    return "\n".join(lines + [f"  {k}: {_plain(v)}" for k, v in state.items()])
+    from classroom_console.cli_reasons import state_label
+
+    lines = [tr("{uid} at {address}:{port}").format(uid=info.uid, address=info.address, port=info.port)]
+    return "\n".join(lines + [f"  {state_label(k)}: {_plain(v)}" for k, v in state.items()])
 
 
 def _unusable(device: DeviceInfo, verbose: bool = False) -> str:
@@ -310,12 +312,16 @@ def _done(uid: str, command: Command, state: dict[str, object]) -> str:
 
 
 def _plain(value: object) -> str:
-    """A state value as a person reads it: lists and maps without Python's brackets and quotes."""
+    """A state value as a person reads it: lists and maps without Python's brackets and quotes, codes in words."""
+    from classroom_console.cli_reasons import state_word
+
     if isinstance(value, dict):
-        return ", ".join(f"{k} {v}" for k, v in value.items())
+        return ", ".join(f"{state_word(str(k))} {state_word(str(v))}" for k, v in value.items())
     if isinstance(value, list | tuple | set):
         return ", ".join(map(str, value))
-    return str(value)
+    if isinstance(value, bool):
+        return tr("True") if value else tr("False")
+    return state_word(str(value))
 
 
 def refusal(exc: DeviceCommandError, verbose: bool) -> str:
