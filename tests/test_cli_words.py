@@ -28,7 +28,8 @@ def test_every_reason_code_has_a_sentence_in_russian() -> None:
     codes = {r.value for r in Reason if r.value} | {
         v for k, v in vars(SceneReason).items() if k.isupper() and isinstance(v, str)}
     assert set(cli_reasons.words_for_codes()) == codes
-    english = [*cli_reasons.words_for_codes().values(), *DEFAULT_NAMES, "Something went wrong."]
+    english = [*cli_reasons.words_for_codes().values(), *DEFAULT_NAMES, "Something went wrong.",
+               *cli_reasons.state_words(), *cli_reasons.state_keys()]
     assert not [e for e in english if e not in cli_text_ru.MESSAGES]
 
 
