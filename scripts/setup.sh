@@ -21,6 +21,7 @@ APT_PACKAGES=(
   sqlite3                                      # the shell's .recover salvages a damaged console.db best
   chromium                                     # a real browser for the tablet and library pages' tests
   stress-ng                                    # the benches' busy machine (--cpu 2 beside each figure)
+  poppler-utils                                # pdftotext reads the centre report PDF back in its test
 )
 
 missing=()
