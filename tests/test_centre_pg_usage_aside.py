@@ -19,7 +19,7 @@ import yarl
 
 from classroom_console.centre.db_postgres import PostgresCentreDB
 from classroom_console.centre.server import CentreServer
-from classroom_console.centre.tokens import STAFF
+from classroom_console.centre.tokens import STAFF, folder_for, issue_token, token_hash
 from classroom_console.usage_model import UsageFilter
 from tests.test_centre_api import auth
 from tests.test_centre_postgres import postgres_url  # noqa: F401  (a fixture)
@@ -101,3 +101,40 @@ async def test_a_usage_path_that_routes_nowhere_checks_the_token_before_its_404(
                     assert r.status == status, (token, await r.text())
             assert (await _get(http, centre.url, staff))[0] == 200
 
+
+async def test_a_flood_of_made_up_tokens_at_usage_costs_a_statement_a_batch_not_a_round_trip_each(
+    postgres_url: str,  # noqa: F811
+) -> None:
+    """Two hundred made-up tokens and one staff token at once on the reports' loop: all the made-up ones refused, the
+    staff's answered, and the one connection there taken a few times, not once a token (a flood queued the staff's
+    requests, and the data version each reads, behind it)."""
+    db = await PostgresCentreDB.open(postgres_url)
+    try:
+        staff = issue_token()
+        await db.add_token(token_hash(staff), "Flood staff", STAFF, folder_for("Flood staff"))
+
+        async def flood() -> tuple[list[tuple[Any, Any]], int]:
+            pool, taken = db.aside_pool, 0
+            acquire = pool.acquire
+
+            def counted() -> Any:
+                nonlocal taken
+                taken += 1
+                return acquire()
+
+            pool.acquire = counted
+            try:
+                asked = [db.usage_here(token_hash(f"made up {n}"), UsageFilter()) for n in range(200)]
+                got = await asyncio.gather(*asked, db.usage_here(token_hash(staff), UsageFilter()))
+            finally:
+                del pool.acquire
+            return got, taken
+
+        async with asyncio.timeout(BOUND_S):
+            got, taken = await db.reports.run(flood())
+        assert all(answer == (None, None) for answer in got[:-1])
+        who, body = got[-1]
+        assert who is not None and who.name == "Flood staff" and body and "sessions" in json.loads(body)
+        assert taken <= 10, f"the reports' lookup connection was taken {taken} times for 201 tokens"
+    finally:
+        await db.close()

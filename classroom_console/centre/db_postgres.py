@@ -78,7 +78,6 @@ WRITER_CONNECTIONS = WRITERS
 GENERIC = {"plan_cache_mode": "force_generic_plan"}
 EVERY_ROOM_VERSION = f"SELECT ({pg_store.VERSION}) FROM set_config('plan_cache_mode', 'auto', true)"
 FIND_TOKENS = "SELECT hash, name, role, folder FROM tokens WHERE hash = ANY($1::text[]) AND revoked_at IS NULL"
-FIND_TOKEN = "SELECT name, role, folder FROM tokens WHERE hash = $1 AND revoked_at IS NULL"
 LARGE_BATCH = 2000  # rows whose arguments are gathered on a worker thread rather than on the loop
 
 
@@ -339,6 +338,11 @@ class PostgresCentreDB(CentreDB):
         self._plans: dict[UsageFilter, tuple[str, list[Any], list[str], Any]] = {}
         self._sharing: set[asyncio.Task[None]] = set()  # reports given, still being left for the other processes
         self._identities: Batcher[str, Identity] = Batcher(self._find_tokens, QUICK_CONNECTIONS)
+        # Usage requests' tokens, on the reports' loop, gathered alike: a flood of made-up tokens at /usage asked one
+        # at a time on the one connection there, and the staff's real requests (and the data version each reads)
+        # queued behind them; now a flood costs the centre a statement per batch, not a round trip each.
+        self._usage_identities: Batcher[str, Identity] = Batcher(
+            lambda hashes: self._find_tokens(hashes, self.aside_pool), ASIDE_CONNECTIONS)
         self._writer = GroupWriter(self._store_group, lambda exc: isinstance(exc, DatabaseDown) or _down(exc))
         self._child: ReportProcess | None = None  # the usage requests' reports process, once ``open`` made one
 
@@ -448,9 +452,9 @@ class PostgresCentreDB(CentreDB):
     async def identity(self, token_hash: str) -> Identity | None:
         return await self._identities.get(token_hash)
 
-    async def _find_tokens(self, hashes: list[str]) -> list[tuple[str, Identity]]:
+    async def _find_tokens(self, hashes: list[str], pool: Any = None) -> list[tuple[str, Identity]]:
         """The tokens of every request waiting at once, in one statement (``pg_batch``)."""
-        async with self.quick_pool.acquire() as conn:
+        async with (pool or self.quick_pool).acquire() as conn:
             rows = await conn.fetch(FIND_TOKENS, hashes)
         return [(r[0], Identity(r[1], r[2], r[3])) for r in rows]
 
@@ -541,11 +545,9 @@ class PostgresCentreDB(CentreDB):
 
     async def usage_here(self, token_hash: str, f: UsageFilter) -> tuple[Identity | None, bytes | None]:
         """``usage_as`` on the reports' own loop (the thread's, or the reports process's)."""
-        async with self.aside_pool.acquire() as conn:
-            row = await conn.fetchrow(FIND_TOKEN, token_hash)
-        if row is None:
+        who = await self._usage_identities.get(token_hash)
+        if who is None:
             return None, None
-        who = Identity(row[0], row[1], row[2])
         mine = scoped(f, who)
         if mine is None:
             return who, None
@@ -693,6 +695,7 @@ class PostgresCentreDB(CentreDB):
 
     async def _close_reports(self) -> None:
         """On the reports' thread, whose loop their pool belongs to."""
+        await self._usage_identities.close()
         for task in list(self._sharing):
             await cancel_and_wait(task)
         for pool in {id(p): p for p in (self.report_pool, self.aside_pool) if p is not self.pool}.values():
