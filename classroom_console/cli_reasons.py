@@ -14,6 +14,7 @@ from classroom_console.scenes import DEFAULT_NAMES
 
 if TYPE_CHECKING:
     from classroom_console.events import SceneStep
+    from classroom_console.room_devices import DeviceCommandError
 
 # Read from devices.driver.Reason's values and scenes_apply.SceneReason's; tests/test_cli_words.py keeps them equal.
 _DEVICE_REASONS = {
@@ -128,3 +129,9 @@ def command_text(name: str, value: object) -> str:
     if name == "preset-recall":
         return tr("recall preset {n}").format(n=value)
     return name
+
+
+def refusal(exc: DeviceCommandError, verbose: bool = False) -> str:
+    """A refused command in the user's words by its reason code; the device's own words only with --verbose."""
+    return with_detail(tr("could not {what}. {why}").format(
+        what=command_text(exc.command.name, exc.command.value), why=reason_text(exc.reason)), exc.detail, verbose)

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from classroom_console import scenes as scene_file
 from classroom_console.cli_text import in_every_language
@@ -21,6 +22,9 @@ from classroom_console.room import Room, Session
 from classroom_console.scenes import RoomScenes, Scene
 from classroom_console.scenes_apply import RoomParts, TabletsSwitch, apply_scene
 from classroom_console.tablets import ClassSession
+
+if TYPE_CHECKING:
+    from classroom_console.room_devices import DeviceCommandError
 
 log = logging.getLogger(__name__)
 TURN_OFF_WITHIN_S = 20.0
@@ -50,6 +54,7 @@ class SessionDirector:
         self.tablets_port = TABLETS_PORT
         self.tablets_advertise = True  # _classroom._tcp over DNS-SD
         self._applying: asyncio.Task[tuple[SceneStep, ...]] | None = None
+        self.refused_at_end: tuple[DeviceCommandError, ...] = ()  # end()'s device problems, with their reason codes
 
     @property
     def room(self) -> Room:
@@ -180,6 +185,7 @@ class SessionDirector:
             await asyncio.wait({self._applying})
         turn_off = self.scenes.turn_off_at_end if turn_off is None else turn_off
         problems: list[str] = []
+        self.refused_at_end = ()
         try:
             if self.tablets is not None:
                 await self.tablets(False)
@@ -205,7 +211,8 @@ class SessionDirector:
         if parts.devices is not None:
             try:
                 async with asyncio.timeout(TURN_OFF_WITHIN_S):
-                    problems += [str(f) for f in await parts.devices.power_all(False)]
+                    self.refused_at_end = tuple(await parts.devices.power_all(False))
+                    problems += [str(f) for f in self.refused_at_end]
             except TimeoutError:
                 problems.append(f"devices: not all answered within {TURN_OFF_WITHIN_S:.0f} s")
         for problem in problems:

@@ -162,3 +162,21 @@ def test_discover_speaks_russian(tmp_path: Path) -> None:
     ours = next((line for line in lines if "127.0.93.17" in line), done.stdout)
     assert ours.startswith("проектор ") and "в сети, выключен" in ours and "лампа " in ours, ours
     assert '"availability": "online"' in as_json.stdout
+
+
+def test_a_device_that_would_not_turn_off_at_the_end_of_class_is_worded() -> None:
+    """class's 'at the end' lines read "127.0.80.32: power off failed: 127.0.80.32 closed the connection
+    mid-reply" in a Russian run."""
+    from classroom_console.commands.class_ import end_problems
+    from classroom_console.room_devices import DeviceCommandError
+    from devices.driver import Command
+
+    refused = DeviceCommandError("mac:1", "Проектор 2", Command("power", False), Reason.UNREACHABLE,
+                                 "127.0.80.32 closed the connection mid-reply")
+    problems = [str(refused), "devices: not all answered within 20 s"]
+    with cli_text.speaking("ru"):
+        assert end_problems([refused], problems, verbose=False) == [
+            "Проектор 2: не удалось выключить. Не удаётся подключиться. Проверьте, что оно включено и находится в "
+            "этой сети.", problems[1]]
+        assert end_problems([refused], problems, verbose=True)[0].endswith(
+            "сети. (127.0.80.32 closed the connection mid-reply)")

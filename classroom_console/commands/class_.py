@@ -12,6 +12,7 @@ import asyncio
 import json
 import signal
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from classroom_console.cli_text import ntr, tr
@@ -20,6 +21,7 @@ from classroom_console.commands.argtypes import number_in, positive_seconds
 if TYPE_CHECKING:
     from classroom_console.console import ConsoleCore
     from classroom_console.events import RoomEvent
+    from classroom_console.room_devices import DeviceCommandError
 
 HELP = "an active-learning session with student tablets: print the join URL and code, run a poll, print results"
 PROG = "classroom-console class"
@@ -175,11 +177,20 @@ async def session(args: argparse.Namespace, out: Printer) -> dict[str, Any]:
             unsubscribe()
             await director.open_tablets(False)  # every tablet told the session ended
             problems = await director.end()  # the room off if the room is set so, the session record closed
-        for problem in problems:
+        for problem in end_problems(director.refused_at_end, problems, getattr(args, "verbose", False)):
             print(f"{PROG}: " + tr("at the end: {problem}").format(problem=problem), file=sys.stderr)
         return final
     finally:
         await core.stop()
+
+
+def end_problems(refused: Sequence[DeviceCommandError], problems: list[str], verbose: bool) -> list[str]:
+    """What did not follow the session's end: a device that would not turn off in words by its reason code (its own
+    words with --verbose); the rest as the director says it."""
+    from classroom_console.cli_reasons import refusal
+
+    worded = {str(f): f"{f.device_name}: {refusal(f, verbose)}" for f in refused}
+    return [worded.get(problem, problem) for problem in problems]
 
 
 def result_lines(final: dict[str, Any]) -> list[str]:

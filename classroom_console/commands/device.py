@@ -21,7 +21,6 @@ from devices.model import Availability, DeviceInfo, DeviceKind
 
 if TYPE_CHECKING:
     from classroom_console.room import Room
-    from classroom_console.room_devices import DeviceCommandError
     from classroom_console.store import AsyncStore
 
 # The store, the room and discovery are imported when the command runs (see docs/architecture.md): `--help`
@@ -324,14 +323,6 @@ def _plain(value: object) -> str:
     return state_word(str(value))
 
 
-def refusal(exc: DeviceCommandError, verbose: bool) -> str:
-    """A refused command in the user's words by its reason code; the device's own words only with --verbose."""
-    from classroom_console.cli_reasons import command_text, reason_text, with_detail
-
-    return with_detail(tr("could not {what}. {why}").format(
-        what=command_text(exc.command.name, exc.command.value), why=reason_text(exc.reason)), exc.detail, verbose)
-
-
 def run(args: argparse.Namespace) -> int:
     try:
         if is_status_read(args):
@@ -363,6 +354,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"{args.target}: " + tr("this device cannot do that ({command})").format(
                 command=exc.command.label()), file=sys.stderr)
         else:
+            from classroom_console.cli_reasons import refusal
+
             print(f"{args.target}: " + refusal(exc, getattr(args, "verbose", False)), file=sys.stderr)
         return 1
     except (DeviceNotFound, DeviceUnusable) as exc:
