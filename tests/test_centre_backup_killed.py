@@ -219,3 +219,19 @@ async def test_a_postgres_restore_killed_while_pg_restore_waits_is_done_by_the_r
     assert code == 0, err
     await _check_restored(restored, token, report, files, database_url=target, database_password=pg_server.password,
                           files_dir=restored_files)
+
+
+@pytest.mark.parametrize("number", ["0", "99999999999999999999"])
+async def test_a_partial_whose_number_is_no_process_is_left_alone_and_refused(tmp_path: Path, number: str) -> None:
+    """OUT.partial-0 and OUT.partial-9999… are no backup of ours: left in place by the next backup, refused by a
+    restore in one line (one was an OverflowError's traceback, the other "still being written (process 0)")."""
+    data, out = tmp_path / "centre", tmp_path / "backups" / "monday"
+    code, _, err = await cli("add-room", "Room 101", "--data", str(data))
+    assert code == 0, err
+    odd = out.parent / f"{out.name}{backup.PARTIAL}{number}"
+    await asyncio.to_thread(odd.mkdir, parents=True)
+    code, _, err = await cli("backup", "--data", str(data), str(out))
+    assert code == 0 and "Traceback" not in err, err
+    assert await asyncio.to_thread(_names, odd) == []  # not ours to remove
+    code, _, err = await cli("restore", str(odd), "--data", str(tmp_path / "restored"))
+    assert "not a finished backup" in _one_line(code, err)

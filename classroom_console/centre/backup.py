@@ -139,8 +139,20 @@ def _private(root: Path) -> None:
             os.chmod(Path(folder) / name, 0o600)
 
 
+PID_MAX = 4_194_304  # Linux's ceiling (/proc/sys/kernel/pid_max can be no higher)
+
+
+def _a_pid(pid: int) -> bool:
+    """Whether a folder's number can be a process of this machine: 0 or 99999999999999999999 are not (os.kill made of
+    them a signal to our own group, or an OverflowError and a traceback)."""
+    return 0 < pid <= PID_MAX
+
+
 def _running(pid: int) -> bool:
-    """Whether process ``pid`` lives (a zombie, killed and not yet reaped, does not; another user's does)."""
+    """Whether process ``pid`` lives (a zombie, killed and not yet reaped, does not; another user's does). A number
+    that is no process id counts as running: what it names is not ours to remove."""
+    if not _a_pid(pid):
+        return True
     if pid == os.getpid():
         return False  # our id, from a backup that died before it was given to us: not ours, we make ours after
     try:
@@ -230,6 +242,9 @@ def _refuse_partial(folder: Path) -> None:
     if named is None:
         return
     pid, out = int(named[2]), named[1]
+    if not _a_pid(pid):
+        raise BackupError(f"{folder} is not a finished backup: restore a finished backup, or make one again with "
+                          "centre backup")
     if _running(pid):
         raise BackupError(f"{folder} is a backup still being written (process {pid}): restore {out} once it is done")
     raise BackupError(f"{folder} is an unfinished backup (process {pid} stopped before the end): restore a finished "
