@@ -40,8 +40,6 @@ class Aside(Protocol):
 
     async def usage_as(self, token_hash: str, f: UsageFilter) -> tuple[Identity | None, bytes | None]: ...
 
-    async def reports_ready(self) -> None: ...
-
 
 def unknown_token() -> web.Response:
     return error(401, "unknown or revoked token", **{"WWW-Authenticate": 'Bearer error="invalid_token"'})

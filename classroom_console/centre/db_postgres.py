@@ -24,7 +24,6 @@ from classroom_console.centre.db import CentreDB, Identity, RecordingState, Toke
 from classroom_console.centre.failures import DatabaseDown, Outage, log
 from classroom_console.centre.payloads import SessionRows
 from classroom_console.centre.pg_batch import Batcher
-from classroom_console.centre.pg_report_process import ReportProcess, ReportsGone
 from classroom_console.centre.pg_reports import Make, Mark, ReportThread, Version, filter_key
 from classroom_console.centre.pg_writer import WRITERS, GroupWriter
 from classroom_console.centre.reports import report_bytes
@@ -344,7 +343,6 @@ class PostgresCentreDB(CentreDB):
         self._usage_identities: Batcher[str, Identity] = Batcher(
             lambda hashes: self._find_tokens(hashes, self.aside_pool), ASIDE_CONNECTIONS)
         self._writer = GroupWriter(self._store_group, lambda exc: isinstance(exc, DatabaseDown) or _down(exc))
-        self._child: ReportProcess | None = None  # the usage requests' reports process, once ``open`` made one
 
     @classmethod
     async def open(cls, url: str, password: str | None = None) -> PostgresCentreDB:
@@ -383,20 +381,7 @@ class PostgresCentreDB(CentreDB):
         except BaseException:
             await db.close()
             raise
-        db._child = ReportProcess(url, {k: v for k, v in extra.items() if k != "init"}, settings)
         return db
-
-    @classmethod
-    async def for_reports(cls, url: str, extra: dict[str, Any], settings: dict[str, str],
-                          outage: Outage) -> PostgresCentreDB:
-        """Only the reports' connections, on the caller's loop (``pg_report_child``): the schema is its parent's."""
-        db = cls(None)
-        await db._open_reports(url, settings, {**extra, "init": _note_birth}, outage)
-        return db
-
-    async def close_reports(self) -> None:
-        """``for_reports``'s closing."""
-        await self.reports.close(self._close_reports)
 
     async def _open_reports(self, url: str, settings: dict[str, str], extra: dict[str, Any],
                             outage: Outage) -> tuple[Version, Make]:
@@ -526,8 +511,7 @@ class PostgresCentreDB(CentreDB):
         return (await self.reports.get(f)).body
 
     async def usage_as(self, token_hash: str, f: UsageFilter) -> tuple[Identity | None, bytes | None]:
-        """A usage request's token looked up and its report made in one trip to the reports process
-        (``pg_report_process``; while it starts or after it died, to the reports' thread) (``auth.Aside``):
+        """A usage request's token looked up and its report made in one trip to the reports' thread (``auth.Aside``):
         (None, None) for a token unknown or revoked, (who, None) where ``tokens.scoped`` refuses, else (who, JSON).
 
         Why: the token lookup every request makes ran on the service's loop, on its asyncpg connections; with 300 rooms
@@ -535,16 +519,10 @@ class PostgresCentreDB(CentreDB):
         on the reports' thread (its own connection, never behind a report) it is still asked every time: a revoke
         takes effect at the next request, as before.
         """
-        child = self._child
-        if child is not None:
-            if child.ready:
-                with contextlib.suppress(ReportsGone):  # (it died before it answered: made here instead)
-                    return await child.usage_as(token_hash, f)
-            child.warm()
         return await self.reports.run(self.usage_here(token_hash, f))
 
     async def usage_here(self, token_hash: str, f: UsageFilter) -> tuple[Identity | None, bytes | None]:
-        """``usage_as`` on the reports' own loop (the thread's, or the reports process's)."""
+        """``usage_as`` on the reports' own loop."""
         who = await self._usage_identities.get(token_hash)
         if who is None:
             return None, None
@@ -557,17 +535,9 @@ class PostgresCentreDB(CentreDB):
         """The reports' connections warmed up now: the first staff screen after a start finds them open, the charts'
         statement planned and the server's caches of its tables loaded (a cold backend's first report took some
         40-65 ms more); where another process makes the reports, this one would otherwise meet that at a busy time."""
-        if self._child is not None:
-            self._child.warm()
         if self._warming is None:
             self._warming = asyncio.ensure_future(self.reports.run(self.warm_here()))
             self._warming.add_done_callback(lambda done: done.cancelled() or done.exception())
-
-    async def reports_ready(self) -> None:
-        """The reports process started (and warmed up) before the centre says it serves: started later, its start
-        (imports, connections, two whole reports) fell on the first minute of a busy centre, beside the thread's."""
-        if self._child is not None:
-            await self._child.started()
 
     async def warm_here(self) -> None:
         async def one() -> None:
@@ -679,8 +649,6 @@ class PostgresCentreDB(CentreDB):
             await self._locks.call("SELECT pg_advisory_unlock($1)", key)
 
     async def close(self) -> None:
-        if self._child is not None:
-            await self._child.close()
         await self._writer.close()
         await self._identities.close()
         if self._warming is not None:

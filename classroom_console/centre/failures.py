@@ -49,27 +49,24 @@ class Outage:
     loop and the reports' thread.
     """
 
-    def __init__(self, say: bool = True) -> None:
+    def __init__(self) -> None:
         self.since: float | None = None
         self.epoch = 0
         self._lock = threading.Lock()
-        self._say = say  # False: another process's connections log this outage (``pg_report_child``)
 
     def down(self, why: str, epoch: int | None = None) -> None:
         with self._lock:
             if self.since is None and epoch in (None, self.epoch):
                 self.since = time.monotonic()
                 self.epoch += 1
-                if self._say:
-                    log.error("the database is down (%s); answering 503 until it is back", why)
+                log.error("the database is down (%s); answering 503 until it is back", why)
 
     def up(self, epoch: int | None = None) -> None:
         if self.since is None:
             return  # every statement that succeeds comes here: no lock taken while all is well
         with self._lock:
             if self.since is not None and epoch in (None, self.epoch):
-                if self._say:
-                    log.warning("the database is back after %.0f s", time.monotonic() - self.since)
+                log.warning("the database is back after %.0f s", time.monotonic() - self.since)
                 self.since = None
                 self.epoch += 1
 

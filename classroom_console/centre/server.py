@@ -24,7 +24,6 @@ from pathlib import Path
 from aiohttp import web
 
 from classroom_console.centre.app import DEFAULT_MAX_FILE_BYTES, build_app
-from classroom_console.centre.auth import Aside
 from classroom_console.centre.backends import open_centre_db
 from classroom_console.centre.db import CentreDB
 from classroom_console.centre.guard import ConnectionGuard
@@ -115,8 +114,6 @@ class CentreServer:
                 keepalive_timeout=limits.keepalive_s, lingering_time=limits.lingering_s,
             )
             await self._runner.setup()
-            if isinstance(self.db, Aside):
-                await self.db.reports_ready()  # (its reports process, before the centre says it serves)
             server = self._runner.server
             assert server is not None
             self.guard = ConnectionGuard(limits, server)
