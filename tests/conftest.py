@@ -110,8 +110,10 @@ def _no_leaked_threads() -> Iterator[None]:
 
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    """The asyncio loop running inside Qt, as in the app; tests drive it with run_until_complete."""
-    loop = qasync.QEventLoop(qapp)
+    """The asyncio loop running inside Qt, the app's own (ui/event_loop.py); tests drive it with run_until_complete."""
+    from ui.event_loop import ConsoleEventLoop  # here: the core's tests import no Qt of ours
+
+    loop = ConsoleEventLoop(qapp)
     asyncio.set_event_loop(loop)
     yield loop
     loop.run_until_complete(loop.shutdown_default_executor())
