@@ -170,3 +170,21 @@ def test_the_schema_transaction_leaves_the_online_indexes_out() -> None:
     assert len(inside) + len(schema.ONLINE_INDEXES) == len(schema.SCHEMA) + len(schema.AFTER_COLUMNS)
     for statement in schema.ONLINE_INDEXES:
         assert online_indexes.concurrently(statement).startswith("CREATE INDEX CONCURRENTLY IF NOT EXISTS ")
+
+
+async def test_a_centre_opens_and_its_writers_write_while_its_new_index_is_built(centre: str) -> None:
+    async with _long_upload(centre) as long_upload:
+        await long_upload.execute("INSERT INTO tablet_counts (room_id, session_id, item, kind) "
+                                  "VALUES ('w', 'l', '', 'join')")  # a table whose columns open adds to
+        async with asyncio.timeout(WAIT_S / 2):  # the code before waited here for the long upload to end
+            db = await PostgresCentreDB.open(centre)
+        try:
+            assert await _writes(centre, 20, "open") < 3
+            assert db.indexes is not None and not db.indexes.done()  # still waiting for the long upload
+        except BaseException:
+            await db.close()
+            raise
+    try:
+        assert await asyncio.wait_for(db.indexes, WAIT_S) == ["device_spans_room"]
+    finally:
+        await db.close()

@@ -19,7 +19,7 @@ try:  # only a centre on PostgreSQL needs it
 except ImportError:  # pragma: no cover
     asyncpg = None
 
-from classroom_console.centre import charts, pg_reports, pg_store, rollups, schema
+from classroom_console.centre import charts, online_indexes, pg_reports, pg_store, rollups, schema
 from classroom_console.centre.db import CentreDB, Identity, RecordingState, TokenRow
 from classroom_console.centre.failures import DatabaseDown, Outage, log
 from classroom_console.centre.payloads import SessionRows
@@ -343,6 +343,7 @@ class PostgresCentreDB(CentreDB):
         self._usage_identities: Batcher[str, Identity] = Batcher(
             lambda hashes: self._find_tokens(hashes, self.aside_pool), ASIDE_CONNECTIONS)
         self._writer = GroupWriter(self._store_group, lambda exc: isinstance(exc, DatabaseDown) or _down(exc))
+        self.indexes: asyncio.Task[list[str] | None] | None = None  # made after open, writers going on
 
     @classmethod
     async def open(cls, url: str, password: str | None = None) -> PostgresCentreDB:
@@ -376,6 +377,8 @@ class PostgresCentreDB(CentreDB):
                                                    reset=_keep, **extra))
         main, quick, writer = (_Watched(p, outage, url) for p in pools)
         db = cls(main, main, quick, writer)  # the reports' own connections are opened on their thread
+        connect = {k: v for k, v in extra.items() if k != "init"}
+        db.indexes = online_indexes.start(functools.partial(asyncpg.connect, url, server_settings=settings, **connect))
         try:
             await db.reports.start(functools.partial(db._open_reports, url, settings, extra, outage))
         except BaseException:
@@ -400,11 +403,14 @@ class PostgresCentreDB(CentreDB):
             # Two services starting at once must not race on CREATE TABLE IF NOT EXISTS.
             async with conn.transaction():
                 await conn.execute("SELECT pg_advisory_xact_lock(72100501)")
-                for statement in schema.SCHEMA:
+                existing = [r[0] for r in await conn.fetch(online_indexes.EXISTING)]
+                for statement in online_indexes.in_transaction(schema.SCHEMA, existing):
                     await conn.execute(statement)
-                for table, column, kind in schema.ADDED_COLUMNS:
-                    await conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
-                for statement in schema.AFTER_COLUMNS:
+                there = {tuple(r) for r in await conn.fetch(online_indexes.COLUMNS)}
+                for table, column, kind in schema.ADDED_COLUMNS:  # even IF NOT EXISTS locks out every reader
+                    if (table, column) not in there:
+                        await conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
+                for statement in online_indexes.in_transaction(schema.AFTER_COLUMNS, existing):
                     await conn.execute(statement)
                 await conn.execute(rollups.STATE)
                 if not await conn.fetchval(rollups.IS_FILLED):  # sums missing or of an older shape: made again
@@ -649,6 +655,8 @@ class PostgresCentreDB(CentreDB):
             await self._locks.call("SELECT pg_advisory_unlock($1)", key)
 
     async def close(self) -> None:
+        if self.indexes is not None:  # a build cut short leaves an invalid index, which the next start makes again
+            await cancel_and_wait(self.indexes)
         await self._writer.close()
         await self._identities.close()
         if self._warming is not None:
