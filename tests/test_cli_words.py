@@ -95,7 +95,7 @@ def test_usage_reads_in_russian_with_the_rooms_name(tmp_path: Path) -> None:
     text = done.stdout
     lines = text.splitlines()
     assert lines[0] == "Использование с начала по сегодня; аудитория: все; преподаватель: все"
-    for expected in ("Часы по аудиториям и неделям", "Сеансы по преподавателям", "Сеансы по курсам",
+    for expected in ("Часы по аудиториям и неделям", "Занятия по преподавателям", "Занятия по курсам",
                      "Записи: 1, 37 с, 0.00 ГБ", "Устройства", "Неисправности"):
         assert expected in lines, (expected, text)
     assert [line[:2] for line in lines[5:12]] == ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"]
