@@ -44,3 +44,40 @@ def test_a_signal_closes_the_console_the_orderly_way(tmp_path: Path, number: sig
         if console.poll() is None:
             console.kill()
             console.wait(30)
+
+
+# A signal landing while the window's loop holds its own lock (every wake-up from the device thread takes it): the
+# handler must take no lock of the loop's, or the window hangs for good (review R6). Run apart: a hang is a hang.
+INSIDE_THE_LOOPS_LOCK = """
+import asyncio, os, signal
+from PySide6.QtWidgets import QApplication, QWidget
+from ui.event_loop import ConsoleEventLoop
+from ui.quit_signals import quit_on_signals
+
+app = QApplication([])
+loop = ConsoleEventLoop(app)
+asyncio.set_event_loop(loop)
+owner = QWidget()
+heard = asyncio.Event()
+
+async def main():
+    quit_on_signals(heard.set, owner)
+    with loop._from_threads_lock:
+        os.kill(os.getpid(), signal.SIGINT)
+        for _ in range(100):
+            pass  # bytecodes: the handler runs here, inside the lock
+    await asyncio.wait_for(heard.wait(), 60)
+    print("quit asked", flush=True)
+
+loop.run_until_complete(main())
+"""
+
+
+def test_a_signal_inside_the_loops_own_lock_does_not_hang_the_window() -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    try:
+        run = subprocess.run([sys.executable, "-c", INSIDE_THE_LOOPS_LOCK], env=env, capture_output=True, text=True,
+                             timeout=CLOSE_WITHIN_S, cwd=Path(__file__).resolve().parent.parent)
+    except subprocess.TimeoutExpired as hung:
+        raise AssertionError("the window hung: the signal's handler waited for the lock it interrupted") from hung
+    assert run.returncode == 0 and "quit asked" in run.stdout, run.stderr[-2000:]
