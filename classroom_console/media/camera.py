@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+from urllib.parse import urlsplit, urlunsplit
 
 import cv2
 
@@ -30,6 +31,20 @@ def _target(url: str) -> str | int:
     return url
 
 
+def shown_url(url: str) -> str:
+    """The camera's address as a message may show it: a password in it (``rtsp://admin:s3cret@…``) and a query
+    string (often a token) are masked, for messages reach terminals, logs and a projected window."""
+    if "://" not in url:
+        return url  # a USB index or a device path
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, host = netloc.rpartition("@")
+        user = userinfo.split(":", 1)[0]
+        netloc = f"{user}:****@{host}" if ":" in userinfo else f"{user}@{host}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "****" if parts.query else "", ""))
+
+
 class Camera(VideoSource):
     def __init__(self, name: str, url: str, fps: float = 30.0) -> None:
         super().__init__(name, fps)
@@ -41,7 +56,7 @@ class Camera(VideoSource):
             try:
                 if not cap.isOpened():
                     state = SourceState.LOST if self.captured else SourceState.FAILED
-                    self._set_state(state, f"cannot open {self.url}")
+                    self._set_state(state, f"cannot open {shown_url(self.url)}")
                 else:
                     native = cap.get(cv2.CAP_PROP_FPS)
                     if 1 <= native <= 120:
@@ -58,7 +73,7 @@ class Camera(VideoSource):
             ok, bgr = cap.read()
             stamp = clock.now()
             if not ok:
-                self._set_state(SourceState.LOST, f"{self.url} stopped sending pictures")
+                self._set_state(SourceState.LOST, f"{shown_url(self.url)} stopped sending pictures")
                 return
             self.publish(VideoFrame(stamp, to_i420(bgr, cv2.COLOR_BGR2YUV_I420), index))
             index += 1

@@ -22,6 +22,7 @@ import numpy as np
 from devices.driver import Reason
 
 from ._worker import Worker
+from .camera import shown_url
 
 log = logging.getLogger(__name__)
 
@@ -144,12 +145,13 @@ class StreamPreview:
                 cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, OPEN_TIMEOUT_MS, cv2.CAP_PROP_READ_TIMEOUT_MSEC, READ_TIMEOUT_MS])
             try:
                 if not capture.isOpened():
-                    lost = PreviewStatus(PreviewState.LOST, Reason.UNREACHABLE, f"cannot open {self.url}")
+                    lost = PreviewStatus(PreviewState.LOST, Reason.UNREACHABLE, f"cannot open {shown_url(self.url)}")
                 elif self._read(capture, stop):
                     failures = 0
-                    lost = PreviewStatus(PreviewState.LOST, Reason.NO_ANSWER, f"{self.url} stopped sending pictures")
+                    lost = PreviewStatus(PreviewState.LOST, Reason.NO_ANSWER,
+                                         f"{shown_url(self.url)} stopped sending pictures")
                 else:
-                    lost = PreviewStatus(PreviewState.LOST, Reason.GARBLED, f"{self.url} sent no picture")
+                    lost = PreviewStatus(PreviewState.LOST, Reason.GARBLED, f"{shown_url(self.url)} sent no picture")
             finally:
                 capture.release()
             if stop.is_set():
@@ -197,7 +199,7 @@ class StreamPreview:
         try:
             self._on_frame(rgb)
         except RuntimeError:  # the tile went away while this frame was on its way (a deleted Qt object)
-            log.debug("preview of %s: nobody to show it to", self.url, exc_info=True)
+            log.debug("preview of %s: nobody to show it to", shown_url(self.url), exc_info=True)
             self._worker.stop()
 
     def _set(self, status: PreviewStatus) -> None:
@@ -209,5 +211,5 @@ class StreamPreview:
         try:
             self._on_status(status)
         except RuntimeError:
-            log.debug("preview of %s: nobody to tell", self.url, exc_info=True)
+            log.debug("preview of %s: nobody to tell", shown_url(self.url), exc_info=True)
             self._worker.stop()
