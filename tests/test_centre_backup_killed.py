@@ -24,7 +24,7 @@ import pytest
 from classroom_console.centre import backup
 from classroom_console.centre import config as centre_config
 from tests.pg_server import PgServer, pg_server  # noqa: F401  (a fixture)
-from tests.test_centre_backup import _check_restored, backed_up_pg_centre
+from tests.test_centre_backup import _check_restored, _fill_centre, backed_up_pg_centre
 from tests.test_centre_config import cli
 from tests.test_centre_tokens import CENTRE, ROOT
 
@@ -235,3 +235,18 @@ async def test_a_partial_whose_number_is_no_process_is_left_alone_and_refused(tm
     assert await asyncio.to_thread(_names, odd) == []  # not ours to remove
     code, _, err = await cli("restore", str(odd), "--data", str(tmp_path / "restored"))
     assert "not a finished backup" in _one_line(code, err)
+
+
+async def test_a_restore_into_a_store_that_merely_holds_the_same_files_is_refused(tmp_path: Path) -> None:
+    """Only a restore killed outright (its mark left in the store) lets a retry keep files already there: a new centre
+    pointed at a living centre's store, which holds the very files, would share it with that centre (review R6)."""
+    data = tmp_path / "centre"
+    code, out, err = await cli("add-room", "Room 101", "--data", str(data))
+    assert code == 0, err
+    _report, files = await _fill_centre(data, tmp_path, out.strip().splitlines()[-1], {})
+    assert files
+    code, _, err = await cli("restore", str(tmp_path / "backup"), "--data", str(tmp_path / "restored"),
+                             "--files", str(data))  # the living centre's own store (its data folder)
+    assert "already exists: restore into a new file store" in _one_line(code, err)
+    assert not (tmp_path / "restored").exists()
+    assert not list(data.glob(f"{backup.RESTORE_MARK}*"))  # the refused restore left no mark in that store

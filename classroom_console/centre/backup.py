@@ -44,6 +44,9 @@ FORMAT = 1
 BLOCK = 4 << 20
 PARTIAL = ".partial-"  # OUT + this + the writing process's id: a backup being written, or left by a dead one
 RESTORING = ".restore-"  # .NAME + this + the restoring process's id: a file (or centre.db) being restored
+# In the file store while a restore copies into it, named by its process: a restore killed outright leaves it, and only
+# then may a retry keep the files already there (a store that merely holds the same files, a live centre's, is refused).
+RESTORE_MARK = ".centre-restore-"
 _PARTIAL_NAME = re.compile(f"(.+){re.escape(PARTIAL)}([0-9]+)")
 # Files of the data folder that are the database or the configuration, not the file store's.
 _NOT_FILES = {"centre.db", "centre.db-wal", "centre.db-shm", "centre.db-journal", centre_config.FILE}
@@ -274,14 +277,25 @@ def _clear_dead_copies(dst: Path) -> None:
     if not dst.parent.is_dir():
         return
     for left in dst.parent.glob(f".{glob.escape(dst.name)}{RESTORING}*"):
-        pid = left.name.rsplit(RESTORING, 1)[1]
-        if pid.isdigit() and left.is_file() and not _running(int(pid)):
+        if left.is_file() and _gone(left.name.rsplit(RESTORING, 1)[1]):
             left.unlink()
 
 
-def _checked_files(folder: Path, manifest: dict[str, Any], store: Path) -> list[tuple[Path, dict[str, Any], bool]]:
+def _gone(pid: str) -> bool:
+    """Whether the process a leftover's name gives (``.restore-PID``, ``.centre-restore-PID``) was and is no more."""
+    return pid.isdigit() and _a_pid(int(pid)) and not _running(int(pid))
+
+
+def _killed_restore_in(store: Path) -> bool:
+    """Whether a restore into ``store`` was killed outright (its mark is there, its process gone)."""
+    marks = store.glob(f"{RESTORE_MARK}*") if store.is_dir() else []
+    return any(_gone(mark.name.removeprefix(RESTORE_MARK)) for mark in marks)
+
+
+def _checked_files(folder: Path, manifest: dict[str, Any], store: Path,
+                   resuming: bool) -> list[tuple[Path, dict[str, Any], bool]]:
     """Every file of the backup as its manifest says, checked before the target is touched, so a bad one stops nothing
-    half-way; and whether it is in the store already, whole (a restore killed after copying it)."""
+    half-way; and whether it is in the store already, whole (a restore killed after copying it: ``resuming``)."""
     checked = []
     for entry in manifest["files"]:
         rel = Path(entry["path"])
@@ -293,7 +307,8 @@ def _checked_files(folder: Path, manifest: dict[str, Any], store: Path) -> list[
         dst = store / rel
         _clear_dead_copies(dst)
         there = dst.exists()
-        if there and (not dst.is_file() or dst.stat().st_size != entry["size"] or _sha256(dst) != entry["sha256"]):
+        if there and (not resuming or not dst.is_file() or dst.stat().st_size != entry["size"]
+                      or _sha256(dst) != entry["sha256"]):
             raise BackupError(f"{dst} already exists: restore into a new file store")
         checked.append((rel, entry, there))
     return checked
@@ -352,7 +367,7 @@ def restore(folder: Path, target: CentreConfig) -> Summary:
     if not dump.is_file() or _sha256(dump) != database["sha256"]:
         raise BackupError(f"{dump} is missing or differs from the backup's manifest")
     store = target.files_dir
-    checked = _checked_files(folder, manifest, store)
+    checked = _checked_files(folder, manifest, store, _killed_restore_in(store))
     pg_before: set[tuple[str, str]] | None = None
     if backend == POSTGRESQL:
         assert target.database_url is not None
@@ -363,6 +378,11 @@ def restore(folder: Path, target: CentreConfig) -> Summary:
     loaded = False
     try:
         total = 0
+        if checked:
+            undo.mkdirs(store)
+            mark = store / f"{RESTORE_MARK}{os.getpid()}"
+            mark.touch()
+            undo.paths.append(mark)
         for rel, entry, there in checked:
             total += entry["size"]
             if there:  # whole, from a restore killed later on: it stays whatever this one does
@@ -385,6 +405,10 @@ def restore(folder: Path, target: CentreConfig) -> Summary:
             loaded = True
         undo.paths.append(centre_config.path(target.data))
         centre_config.save(target)
+        for mark in store.glob(f"{RESTORE_MARK}*") if store.is_dir() else []:
+            pid = mark.name.removeprefix(RESTORE_MARK)
+            if pid == str(os.getpid()) or _gone(pid):
+                mark.unlink(missing_ok=True)  # ours, and a killed one's: what it began is done
     except BaseException:
         undo.run()
         if loaded and pg_before is not None:
