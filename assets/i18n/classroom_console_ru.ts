@@ -2407,11 +2407,11 @@ Console</source>
     </message>
     <message>
         <source>Power failed</source>
-        <translation>Не включился</translation>
+        <translation>Питание: ошибка</translation>
     </message>
     <message>
         <source>Did not come on</source>
-        <translation>Не включился вовремя</translation>
+        <translation>Не включилось вовремя</translation>
     </message>
     <message>
         <source>Input failed</source>
