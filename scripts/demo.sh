@@ -1,6 +1,16 @@
 #!/usr/bin/env bash
 # Set everything up, then start the console on a simulated demo room on loopback.
 set -euo pipefail
+# A relative folder given to --screenshot or --data-dir is the caller's, not the checkout's (we cd there next).
+args=()
+resolve_next=0
+for arg in "$@"; do
+  if [ "$resolve_next" = 1 ] && [ "${arg#/}" = "$arg" ]; then arg="$PWD/$arg"; fi
+  resolve_next=0
+  case "$arg" in --screenshot|--data-dir) resolve_next=1 ;; esac
+  args+=("$arg")
+done
+set -- "${args[@]+"${args[@]}"}"
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
