@@ -79,7 +79,8 @@ def _run_and_kill(tmp_path: Path, mode: str, kill_after: int) -> tuple[str, int]
             proc.kill()
             proc.wait(timeout=10)
         proc.stdout.close()
-    committed = [int(ln[1]) for ln in lines if ln[0] == "committed"]
+    # The kill may cut the writer's last line mid-word ("commi", "committed" with no number): whole lines only.
+    committed = [int(ln[1]) for ln in lines if len(ln) == 2 and ln[0] == "committed" and ln[1].isdigit()]
     return session_id, max(committed)
 
 
