@@ -67,7 +67,10 @@ def test_go_live_from_the_studio_and_see_it_everywhere(
             assert lecturer.live_badge.isVisible()
             # The room's own network: tablets and overflow rooms open the console's /live/ page.
             qtbot.mouseClick(panel.lan_button, Qt.MouseButton.LeftButton)
+            qtbot.mouseClick(panel.lan_button, Qt.MouseButton.LeftButton)  # impatient: before the first one's answer
             await wait_for(lambda: panel.lan_label.isVisible(), within=60, what="the room-network address")
+            hls = [o for o in workspace.bridge.studio().output_stats() if o.kind == "hls"]
+            assert len(hls) == 1, hls  # the second press started a second HLS output
             url = panel.lan_url
             assert url.endswith("/live/")
             async with aiohttp.ClientSession() as session:

@@ -76,6 +76,7 @@ class StudioWorkspace(QWidget):
         self._watching = False
         self._adding: set[str] = set()  # camera URLs on their way into the program
         self._restored = False
+        self._lan_asked = False  # "On the room's network" pressed, its answer not back yet
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 24, 28, 16)
         layout.setSpacing(16)
@@ -558,14 +559,21 @@ class StudioWorkspace(QWidget):
         if live is None or not studio.sources:
             self.status_label.setText(self.tr("Add a source first."))
             return
+        if self._lan_asked:
+            return  # a second click before the first one's answer started a second HLS output
+        self._lan_asked = True
         started = studio.recording
 
         def done(url: str) -> None:
+            self._lan_asked = False
             if not started and studio.recording:
                 self._started("")
                 self.side_tabs.setCurrentWidget(self.live_panel)
             self.live_panel.show_lan(url)
             self.refresh()
+
+        def failed(_why: str) -> None:
+            self._lan_asked = False
 
         async def serve() -> str:
             try:
@@ -574,7 +582,8 @@ class StudioWorkspace(QWidget):
                 log.info("the room network's port is taken (%s): using another", taken)
                 return await live.serve_lan(studio, port=0)
 
-        self.bridge.run(serve(), on_done=done, what=self.tr("show it on the room's network"), owner=self)
+        self.bridge.run(serve(), on_done=done, on_error=failed, what=self.tr("show it on the room's network"),
+                        owner=self)
 
     def _stop_live(self, name: str) -> None:
         live = self.bridge.core.live
