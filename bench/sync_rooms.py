@@ -15,7 +15,11 @@ Each process is warmed up on its own port before the clock (pools opened, plans 
 centre's. CPU seconds of the centre, PostgreSQL, nginx and the client are printed beside each figure, and where
 PostgreSQL's time went (pg_stat_statements: storing, reports, token lookups). On a machine others load the counts
 run in rounds (``--rounds 3``: 1,2,1,2,1,2 alternating), and the ratio is of each count's median.
+Staff screens ask from a process of their own by default (``--askers apart``): in the rooms' loop (``loop``, as
+before) a report's time also held the wait for a turn of a loop running 300 rooms' uploads, which no staff screen
+meets; ``both`` prints the two side by side. ``--compare DIR`` runs an older checkout's centre beside this one's.
 Usage: python bench/sync_rooms.py [--rooms 300] [--processes 1,2,4] [--rounds N] [--no-sqlite] [--quick]
+       [--askers apart|loop|both] [--compare DIR]
 """
 
 from __future__ import annotations
@@ -55,6 +59,9 @@ from classroom_console.centre.backends import open_configured  # noqa: E402
 from classroom_console.centre.tokens import ROOM, STAFF, folder_for, issue_token, token_hash  # noqa: E402
 
 SESSIONS = 5
+# Where the four staff screens ask from (apart, in the rooms' loop): their own process (the default), the rooms'
+# client's loop (as before), or two in each.
+ASKERS = {"apart": (4, 0), "loop": (0, 4), "both": (2, 2)}
 WARM_UPLOADS = 8  # rooms per process sending at once before the clock starts
 EVENTS = 40
 RECORDING_BYTES = 512 << 10
@@ -201,17 +208,37 @@ async def ask_usage(http: aiohttp.ClientSession, url: str, staff: str, stop: asy
 
 
 async def client_main(spec: dict[str, Any]) -> dict[str, Any]:
-    """The light client process: every room at once on one event loop, bodies built before the clock starts."""
+    """The light client process: every room at once on one event loop, bodies built before the clock starts.
+
+    Staff screens ask for the usage report meanwhile: by default from a process of their own (``asker_main``: a
+    staff member's screen is not on the rooms' machine, and in this loop the report's time included the wait for a
+    turn of a loop running 300 rooms' uploads), asked to start when the clock starts and to stop when it stops.
+    ``loop`` askers ask from this loop, as the bench did before; ``both`` runs half of them in each place at once.
+    """
     rooms = [bodies(n) for n in range(len(spec["tokens"]))]
     data = os.urandom(RECORDING_BYTES)
     latencies: list[float] = []
     usage_times: list[float] = []
     errors: list[str] = []
     stop = asyncio.Event()
+    apart_n, loop_n = ASKERS[spec.get("askers", "apart")]
+    apart = None
+    if apart_n:
+        apart = await asyncio.create_subprocess_exec(
+            sys.executable, __file__, "--askers-client", stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE)
+        assert apart.stdin is not None and apart.stdout is not None
+        apart.stdin.write(json.dumps({**spec, "tokens": [], "n": apart_n}).encode() + b"\n")
+        await apart.stdin.drain()
+        await apart.stdout.readline()  # ready: its session made, its connections opened
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as http:
+        if apart is not None:
+            assert apart.stdin is not None
+            apart.stdin.write(b"go\n")
+            await apart.stdin.drain()
         askers = [asyncio.ensure_future(ask_usage(http, spec["url"], spec["staff"], stop, usage_times, errors))
-                  for _ in range(4)]
+                  for _ in range(loop_n)]
         cpu = time.process_time()
         busy = machine_busy()
         started = time.perf_counter()
@@ -220,9 +247,38 @@ async def client_main(spec: dict[str, Any]) -> dict[str, Any]:
         elapsed = time.perf_counter() - started
         busy = machine_busy() - busy
         stop.set()
+        if apart is not None:
+            assert apart.stdin is not None
+            apart.stdin.write(b"stop\n")
+            await apart.stdin.drain()
         await asyncio.gather(*askers)
-    return {"elapsed": elapsed, "latencies": latencies, "usage": usage_times, "errors": errors,
-            "cpu": time.process_time() - cpu, "busy": busy}
+    got: dict[str, Any] = {"usage_apart": [], "askers_cpu": 0.0}
+    if apart is not None:
+        out, _ = await apart.communicate()
+        got = json.loads(out.decode().strip().splitlines()[-1])
+        errors.extend(got["errors"])
+    return {"elapsed": elapsed, "latencies": latencies, "usage": usage_times, "usage_apart": got["usage_apart"],
+            "errors": errors, "cpu": time.process_time() - cpu, "askers_cpu": got["askers_cpu"], "busy": busy}
+
+
+async def asker_main() -> dict[str, Any]:
+    """The staff screens' process: ``n`` askers from ``go`` to ``stop`` (lines on stdin), their times on stdout."""
+    reader = asyncio.StreamReader()
+    await asyncio.get_running_loop().connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    spec = json.loads(await reader.readline())
+    times: list[float] = []
+    errors: list[str] = []
+    stop = asyncio.Event()
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+        print("ready", flush=True)
+        await reader.readline()  # go
+        cpu = time.process_time()
+        askers = [asyncio.ensure_future(ask_usage(http, spec["url"], spec["staff"], stop, times, errors))
+                  for _ in range(int(spec["n"]))]
+        await reader.readline()  # stop (or the client gone)
+        stop.set()
+        await asyncio.gather(*askers)
+    return {"usage_apart": times, "errors": errors, "askers_cpu": time.process_time() - cpu}
 
 
 async def warm_up(urls: list[str], tokens: list[str], staff: str) -> None:
@@ -250,9 +306,9 @@ async def ask_usage_once(http: aiohttp.ClientSession, url: str, staff: str, erro
             errors.append(f"usage: HTTP {r.status}")
 
 
-def sync_rooms(url: str, tokens: list[str], staff: str) -> dict[str, Any]:
+def sync_rooms(url: str, tokens: list[str], staff: str, askers: str) -> dict[str, Any]:
     """Runs the rooms in a second process (so its CPU is apart from this one's) and returns what it measured."""
-    spec = json.dumps({"url": url, "tokens": tokens, "staff": staff})
+    spec = json.dumps({"url": url, "tokens": tokens, "staff": staff, "askers": askers})
     proc = subprocess.run([sys.executable, __file__, "--client"], input=spec.encode(), capture_output=True,
                           timeout=1800, check=False)
     if proc.returncode != 0:
@@ -322,8 +378,10 @@ class Result:
     sessions_per_s: float
     requests: int
     p99_ms: float
-    usage_p99_ms: float
+    usage_p99_ms: float  # the staff screens' own process's figure where there is one (the target's), else the loop's
     usage_n: int
+    usage_loop_p99_ms: float  # asked from the rooms' loop (nan: none asked there)
+    usage_loop_n: int
     cpu_ms: float  # centre + database CPU a session
     cores: float = 0.0  # CPU of the centre, PostgreSQL, nginx and the rooms' client a second of the run
     others: float = 0.0  # CPU of everything else on the machine a second of the run (other users' load)
@@ -364,11 +422,12 @@ def pg_statements(url: str, reset: bool = False) -> str:
 
 
 def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConfig,
-              processes: int, behind_nginx: bool) -> Result:
+              processes: int, behind_nginx: bool, askers: str = "apart", tree: Path = ROOT) -> Result:
+    """``tree``: the checkout whose centre serves (``--compare``: an older one's, alternated with this one's)."""
     centre_config.save(config)
     tokens, staff = asyncio.run(add_tokens(config, rooms + processes))
     tokens, warm_tokens = tokens[:rooms], tokens[rooms:]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(tree)}
     procs: list[subprocess.Popen[bytes]] = []
     ports = [free_port() for _ in range(processes)]
     try:
@@ -376,7 +435,7 @@ def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConf
             # Every room here shares one address (and behind nginx every connection is nginx's): no per-address cap.
             proc = subprocess.Popen([sys.executable, "-m", "classroom_console", "centre", "serve", "--port", str(port),
                                      "--data", str(config.data), "--max-connections-per-client", "0"],
-                                    env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+                                    env=env, cwd=tree, stdout=subprocess.DEVNULL)
             procs.append(proc)
             wait_http(f"http://127.0.0.1:{port}", proc)
         asyncio.run(warm_up([f"http://127.0.0.1:{port}" for port in ports], warm_tokens, staff))
@@ -389,25 +448,29 @@ def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConf
         if behind_nginx:
             with nginx(tmp / f"nginx-{config.data.name}", ports) as (url, nginx_pid):
                 nginx_cpu = tree_cpu(nginx_pid)
-                got = sync_rooms(url, tokens, staff)
+                got = sync_rooms(url, tokens, staff, askers)
                 nginx_cpu = tree_cpu(nginx_pid) - nginx_cpu
         else:
-            got = sync_rooms(f"http://127.0.0.1:{ports[0]}", tokens, staff)
+            got = sync_rooms(f"http://127.0.0.1:{ports[0]}", tokens, staff, askers)
         centre_cpu = sum(tree_cpu(p.pid) for p in procs) - centre_cpu
         pg_cpu = tree_cpu(pg) - pg_cpu if pg else 0.0
-        elapsed, client_cpu = float(got["elapsed"]), float(got["cpu"])
+        elapsed, client_cpu, askers_cpu = float(got["elapsed"]), float(got["cpu"]), float(got["askers_cpu"])
         ERRORS.extend(got["errors"])
-        usage_times = [float(t) for t in got["usage"]]
-        ours, busy = centre_cpu + pg_cpu + nginx_cpu + client_cpu, float(got["busy"])
+        in_loop = [float(t) for t in got["usage"]]
+        usage_times = [float(t) for t in got["usage_apart"]] or in_loop
+        ours, busy = centre_cpu + pg_cpu + nginx_cpu + client_cpu + askers_cpu, float(got["busy"])
         # The machine's CPU while the rooms sent, less ours (measured from a little before to a little after: an
         # estimate, low rather than high).
         result = Result(name, rooms * SESSIONS / elapsed, len(got["latencies"]), pct(got["latencies"], 0.99),
-                        pct(usage_times, 0.99), len(usage_times), 1000 * (centre_cpu + pg_cpu) / (rooms * SESSIONS),
-                        ours / elapsed, max(0.0, busy - ours) / elapsed)
+                        pct(usage_times, 0.99), len(usage_times), pct(in_loop, 0.99), len(in_loop),
+                        1000 * (centre_cpu + pg_cpu) / (rooms * SESSIONS), ours / elapsed,
+                        max(0.0, busy - ours) / elapsed)
+        apart = f"p99 {result.usage_p99_ms:5.0f} ms ({result.usage_n} asked)" if got["usage_apart"] else "none"
         print(f"{name:34s} {result.sessions_per_s:7.0f} sessions/s in {elapsed:5.1f} s; rooms' requests "
-              f"p99 {result.p99_ms:5.0f} ms ({result.requests}); usage report p99 {result.usage_p99_ms:5.0f} ms "
-              f"({result.usage_n} asked); CPU: centre {centre_cpu:.1f} s, PostgreSQL {pg_cpu:.1f} s, "
-              f"nginx {nginx_cpu:.1f} s, rooms (client) {client_cpu:.1f} s (centre + database "
+              f"p99 {result.p99_ms:5.0f} ms ({result.requests}); usage report, staff's process {apart}, "
+              f"in the rooms' loop p99 {result.usage_loop_p99_ms:5.0f} ms ({result.usage_loop_n} asked); CPU: centre "
+              f"{centre_cpu:.1f} s, PostgreSQL {pg_cpu:.1f} s, nginx {nginx_cpu:.1f} s, rooms (client) "
+              f"{client_cpu:.1f} s, staff {askers_cpu:.1f} s (centre + database "
               f"{result.cpu_ms:.1f} ms a session; {result.cores:.2f} cores in use, others on the machine "
               f"~{result.others:.2f}); load {os.getloadavg()[0]:.1f}", flush=True)
         if pg:
@@ -429,27 +492,41 @@ def main() -> int:
                     help="run the counts this many times, alternating (default 1; --quick: 2); medians are compared")
     ap.add_argument("--no-sqlite", action="store_true", help="skip the one-process SQLite reference")
     ap.add_argument("--quick", action="store_true", help="60 rooms, 1 and 2 processes: a couple of minutes")
+    ap.add_argument("--askers", choices=sorted(ASKERS), default="apart",
+                    help="where the 4 staff screens ask from: their own process (default; the target's figure), "
+                         "the rooms' loop (as before), or two in each")
+    ap.add_argument("--compare", type=Path, default=None, metavar="DIR",
+                    help="also run the centre of the checkout in DIR (e.g. git archive of an older commit), "
+                         "alternated with this one's at each count")
     ap.add_argument("--client", action="store_true", help=argparse.SUPPRESS)  # the rooms' process (internal)
+    ap.add_argument("--askers-client", action="store_true", help=argparse.SUPPRESS)  # the staff's (internal)
     args = ap.parse_args()
     if args.client:
         print(json.dumps(asyncio.run(client_main(json.loads(sys.stdin.read())))))
+        return 0
+    if args.askers_client:
+        print(json.dumps(asyncio.run(asker_main())))
         return 0
     if args.quick:
         args.rooms = 60
     args.processes = args.processes or ("1,2" if args.quick else "1,2,4")
     counts = [int(n) for n in args.processes.split(",") if n.strip()] * (args.rounds or (2 if args.quick else 1))
+    trees = [("", ROOT)] if args.compare is None else [("old ", args.compare.resolve()), ("new ", ROOT)]
+    runs = [(label, tree, n) for n in counts for label, tree in trees]  # old and new side by side at each count
     tmp = Path(tempfile.mkdtemp(prefix="cc-rooms-"))
     tmp.chmod(0o755)
     results: list[Result] = []
     try:
         print(f"{args.rooms} rooms of {SESSIONS} sessions x {EVENTS} events and a {RECORDING_BYTES >> 10} KiB "
-              f"recording each, sent by one client process; {os.cpu_count()} cores; load {os.getloadavg()[0]:.1f}")
+              f"recording each, sent by one client process; staff screens: {args.askers}; {os.cpu_count()} cores; "
+              f"load {os.getloadavg()[0]:.1f}" + (f"; old = {args.compare}" if args.compare else ""))
         if not args.no_sqlite:
             config = centre_config.CentreConfig(tmp / "centre-sqlite")
-            results.append(run_setup("1 process, SQLite (reference)", tmp, args.rooms, config, 1, False))
+            results.append(run_setup("1 process, SQLite (reference)", tmp, args.rooms, config, 1, False,
+                                     args.askers))
         with postgres(tmp, "-c max_connections=200 -c shared_preload_libraries=pg_stat_statements") as server:
             port = urllib.parse.urlsplit(server).port
-            for k, n in enumerate(counts):  # a count given twice (1,2,1,2) is a repeat on a noisy machine
+            for k, (label, tree, n) in enumerate(runs):  # a count given twice (1,2,1,2) is a repeat
                 db = f"centre{k}_{n}"
                 subprocess.run(as_postgres(["psql", "-q", "-h", "127.0.0.1", "-p", str(port),
                                              "-U", "postgres", "-c", f"CREATE DATABASE {db}"]), check=True)
@@ -458,34 +535,42 @@ def main() -> int:
                                check=True, capture_output=True)
                 config = centre_config.CentreConfig(tmp / f"centre-pg{k}-{n}", centre_config.POSTGRESQL, url,
                                                     tmp / f"files-pg{k}-{n}")
-                results.append(run_setup(f"{n} process(es), PostgreSQL, nginx", tmp, args.rooms, config, n, True))
-        by_count: dict[int, list[Result]] = {}
-        for n, r in zip(counts, results[-len(counts):], strict=True):
-            by_count.setdefault(n, []).append(r)
-        for n, runs in sorted(by_count.items()):
-            print(f"{n} process(es), {len(runs)} run(s): median {median(r.sessions_per_s for r in runs):.0f} "
-                  f"sessions/s (runs {', '.join(f'{r.sessions_per_s:.0f}' for r in runs)}), centre + database "
-                  f"median {median(r.cpu_ms for r in runs):.1f} ms CPU a session, usage p99 median "
-                  f"{median(r.usage_p99_ms for r in runs):.0f} ms")
-        if 1 in by_count and 2 in by_count:  # rounds alternate 1,2,1,2: the medians, not one lucky run
-            ratio = median(r.sessions_per_s for r in by_count[2]) / median(r.sessions_per_s for r in by_count[1])
-            pairs = [b.sessions_per_s / a.sessions_per_s for a, b in zip(by_count[1], by_count[2], strict=False)]
-            print(f"two processes / one: {ratio:.2f}x ingest, medians (target >= 1.3x); round by round "
-                  f"{', '.join(f'{x:.2f}x' for x in pairs)}; load {os.getloadavg()[0]:.1f}")
-            # What a second process could add at most if a session cost it no more CPU than one process: the cores
-            # one process already keeps busy (its centre, PostgreSQL, nginx, the rooms) against those there are,
-            # and against those the machine's other users left.
-            one, cores = median(r.cores for r in by_count[1]), os.cpu_count() or 1
-            others = median(r.others for r in by_count[1] + by_count[2])
-            print(f"ceiling of two / one on this machine: {cores / one:.2f}x ({cores} cores / {one:.2f} one process "
-                  f"keeps busy); {max(cores - others, 0.0) / one:.2f}x with the ~{others:.2f} cores others used")
+                results.append(run_setup(f"{label}{n} process(es), PostgreSQL, nginx", tmp, args.rooms, config, n,
+                                         True, args.askers, tree))
+        for label, _tree in trees:
+            summarise(label, [(n, r) for (lb, _t, n), r in zip(runs, results[-len(runs):], strict=True) if lb == label])
         worst = max(r.usage_p99_ms for r in results)
-        print(f"usage report p99, worst set-up: {worst:.0f} ms (target < 250 ms); errors {len(ERRORS)}")
+        print(f"usage report p99, worst set-up: {worst:.0f} ms (target < 250 ms, read from the staff's own process "
+              f"where they ask apart); errors {len(ERRORS)}")
         for e in ERRORS[:10]:
             print("  ", e)
         return 0 if not ERRORS else 1
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def summarise(label: str, runs: list[tuple[int, Result]]) -> None:
+    """Each count's medians, and two processes against one (with what this machine could give at most)."""
+    by_count: dict[int, list[Result]] = {}
+    for n, r in runs:
+        by_count.setdefault(n, []).append(r)
+    for n, got in sorted(by_count.items()):
+        print(f"{label}{n} process(es), {len(got)} run(s): median {median(r.sessions_per_s for r in got):.0f} "
+              f"sessions/s (runs {', '.join(f'{r.sessions_per_s:.0f}' for r in got)}), centre + database "
+              f"median {median(r.cpu_ms for r in got):.1f} ms CPU a session, usage p99 median "
+              f"{median(r.usage_p99_ms for r in got):.0f} ms (runs {', '.join(f'{r.usage_p99_ms:.0f}' for r in got)})")
+    if 1 in by_count and 2 in by_count:  # rounds alternate 1,2,1,2: the medians, not one lucky run
+        ratio = median(r.sessions_per_s for r in by_count[2]) / median(r.sessions_per_s for r in by_count[1])
+        pairs = [b.sessions_per_s / a.sessions_per_s for a, b in zip(by_count[1], by_count[2], strict=False)]
+        print(f"{label}two processes / one: {ratio:.2f}x ingest, medians (target >= 1.3x); round by round "
+              f"{', '.join(f'{x:.2f}x' for x in pairs)}; load {os.getloadavg()[0]:.1f}")
+        # What a second process could add at most if a session cost it no more CPU than one process: the cores
+        # one process already keeps busy (its centre, PostgreSQL, nginx, the rooms) against those there are,
+        # and against those the machine's other users left.
+        one, cores = median(r.cores for r in by_count[1]), os.cpu_count() or 1
+        others = median(r.others for r in by_count[1] + by_count[2])
+        print(f"{label}ceiling of two / one on this machine: {cores / one:.2f}x ({cores} cores / {one:.2f} one "
+              f"process keeps busy); {max(cores - others, 0.0) / one:.2f}x with the ~{others:.2f} cores others used")
 
 
 if __name__ == "__main__":
