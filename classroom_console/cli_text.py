@@ -44,6 +44,24 @@ def pick_language(argv: Sequence[str], environ: Mapping[str, str] | None = None)
     return "en"
 
 
+def from_accept_language(header: str, asked: str = "") -> str:
+    """A web page's language: ``asked`` (``?lang=``) if we have it, else the browser's most wanted of ours
+    (Accept-Language's q weights, the earlier of equals), else English."""
+    if asked in LANGUAGES:
+        return asked
+    wanted = []
+    for order, item in enumerate(header.split(",")[:20]):
+        tag, _, weight = item.partition(";")
+        code = tag.strip().lower()[:2]
+        try:
+            q = float(weight.strip().removeprefix("q=")) if weight.strip().startswith("q=") else 1.0
+        except ValueError:
+            q = 0.0
+        if code in LANGUAGES and q > 0:
+            wanted.append((q, -order, code))
+    return max(wanted)[2] if wanted else "en"
+
+
 def _catalogue(lang: str | None = None) -> tuple[Mapping[str, str], Mapping[str, tuple[str, ...]]]:
     if (lang or _language) == "ru":
         from classroom_console.cli_text_ru import MESSAGES, PLURALS
@@ -55,6 +73,12 @@ def _catalogue(lang: str | None = None) -> tuple[Mapping[str, str], Mapping[str,
 def tr(text: str) -> str:
     """``text`` in the chosen language (English text is the key)."""
     return _catalogue()[0].get(text, text)
+
+
+def ptr(context: str, text: str) -> str:
+    """``text`` as ``context`` means it, where one English word has two meanings ("failed": a destination's state,
+    a status key that could not be read); the catalogue's key is ``context`` + "\\x04" + ``text``, as gettext's."""
+    return _catalogue()[0].get(f"{context}\x04{text}", text)
 
 
 def in_every_language(text: str) -> set[str]:

@@ -383,6 +383,38 @@ MESSAGES: dict[str, str] = {
     "the network cannot reach the server": "сеть не может связаться с сервером",
     "the server did not accept this application or stream key": "сервер не принял это приложение или ключ трансляции",
     "the connection was lost": "соединение потеряно",
+    # commands/stream_words.py
+    "destination\x04waiting for the first pictures": "ждёт первых кадров",
+    "destination\x04connecting": "подключение",
+    "destination\x04live": "в эфире",
+    "destination\x04reconnecting": "переподключение",
+    "destination\x04ended": "завершено",
+    "destination\x04failed": "сбой",
+    "something went wrong; the details are in the log": "что-то пошло не так; подробности в журнале",
+    "{url}: an SRT address needs a server and a port: srt://HOST:PORT":
+        "{url}: в адресе SRT нужны сервер и порт: srt://ХОСТ:ПОРТ",
+    "{url}: the console calls the SRT server: leave out mode= or write mode=caller":
+        "{url}: пульт сам подключается к серверу SRT: уберите mode= или напишите mode=caller",
+    "{url} is not an RTMP or SRT address: write rtmp://HOST[:PORT]/APP/KEY":
+        "{url} — не адрес RTMP или SRT: пишите rtmp://ХОСТ[:ПОРТ]/APP/КЛЮЧ",
+    "{url}: the application and the stream key are missing: rtmp://HOST[:PORT]/APP/KEY":
+        "{url}: не хватает приложения и ключа трансляции: rtmp://ХОСТ[:ПОРТ]/APP/КЛЮЧ",
+    "{url}: the stream key is missing after /{app}: rtmp://HOST[:PORT]/{app}/KEY":
+        "{url}: после /{app} не хватает ключа трансляции: rtmp://ХОСТ[:ПОРТ]/{app}/КЛЮЧ",
+    ", next try in {s:.1f} s": ", следующая попытка через {s:.1f} с",
+    "{elapsed:7.1f} s  {name}  {state}  {kbit:.0f} kbit/s  sent {mb} MB  dropped {dropped}":
+        "{elapsed:7.1f} с  {name}  {state}  {kbit:.0f} кбит/с  отправлено {mb} МБ  потеряно пакетов {dropped}",
+    "  segments {segments}  viewers {viewers}": "  сегментов {segments}  зрителей {viewers}",
+    ("{name}: {state}, {segments} segments, {made} MB made, {served} MB served, {viewers} viewer(s) "
+     "in the last minute, {dropped} dropped ({gops} GOPs)"):
+        ("{name}: {state}, сегментов: {segments}, сделано {made} МБ, роздано {served} МБ, зрителей за последнюю "
+         "минуту: {viewers}, потеряно пакетов: {dropped} (GOP: {gops})"),
+    "{name}: {state}, {connects} connection(s), {packets} packets, {mb} MB sent, {dropped} dropped ({gops} GOPs)":
+        "{name}: {state}, подключений: {connects}, пакетов: {packets}, отправлено {mb} МБ, потеряно пакетов: "
+        "{dropped} (GOP: {gops})",
+    "its time was up": "время вышло",
+    "the disk is full": "диск заполнен",
+    "an error stopped it": "остановлена из-за ошибки",
     "{name} never connected: {why}": "{name}: соединение так и не установлено: {why}",
     "{name} did not get the end of the stream: {why}": "{name} не получил конец трансляции: {why}",
     "only {free} MB free in {folder}; a recording needs at least {floor} MB":

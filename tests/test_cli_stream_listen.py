@@ -123,7 +123,7 @@ def test_a_destination_that_never_connected_is_told_from_one_lost_at_the_end(tmp
     done = subprocess.run(stream_cli(dead, "--duration", "2"), capture_output=True, text=True, timeout=120,
                           check=False, cwd=ROOT)
     assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
-    assert "never connected: nothing is listening at that address and port (connection-refused)" in done.stderr
+    assert done.stderr.endswith("never connected: nothing is listening at that address and port\n")
     assert "end of the stream" not in done.stderr and "s3cret" not in done.stderr
 
 
@@ -131,5 +131,5 @@ def test_a_url_without_a_key_is_shown_as_it_is_and_said_so() -> None:
     done = subprocess.run(stream_cli("rtmp://127.0.0.1:19352/live", "--duration", "1"), capture_output=True,
                           text=True, timeout=120, check=False, cwd=ROOT)
     assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1, done.stderr
-    assert "no stream key after /live" in done.stderr and "rtmp://127.0.0.1:19352/live" in done.stderr
+    assert "the stream key is missing after /live" in done.stderr and "rtmp://127.0.0.1:19352/live" in done.stderr
     assert "****" not in done.stderr

@@ -13,6 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from classroom_console.cli_text import tr
 from classroom_console.commands.argtypes import number_in
+from classroom_console.commands.stream_words import (
+    address_problem,
+    failure_line,
+    final_lines,
+    health_line,
+    stop_words,
+)
 
 if TYPE_CHECKING:
     from classroom_console.media import Program, RecordingResult
@@ -63,6 +70,9 @@ def build(args: argparse.Namespace) -> tuple[Program, list[Output]]:
     if args.duration is not None and args.duration <= 0:
         raise ValueError(tr("--duration must be positive"))
     for url in args.to:
+        problem = address_problem(url)
+        if problem:
+            raise ValueError(problem)
         if url.startswith("srt://") and not srt_available():
             raise ValueError(tr(
                 "this build's FFmpeg has no SRT (PyPI's PyAV wheels lack it): use an rtmp:// destination"))
@@ -77,57 +87,16 @@ def build(args: argparse.Namespace) -> tuple[Program, list[Output]]:
     return program, outputs
 
 
-def health_line(elapsed_s: float, stats: OutputStats) -> str:
-    state = stats.state
-    if stats.reason:
-        state += f" ({stats.reason})"
-    if stats.next_try_s is not None:
-        state += f", next try in {stats.next_try_s:.1f} s"
-    line = (f"{elapsed_s:7.1f} s  {stats.name}  {state}  {stats.bitrate_bps / 1000:.0f} kbit/s  "
-            f"sent {stats.bytes / 2**20:.2f} MB  dropped {stats.dropped_packets}")
-    if stats.kind == "hls":
-        line += f"  segments {stats.extra.get('segments', 0)}  viewers {stats.extra.get('clients_last_minute', 0)}"
-    return line
-
-
-def final_lines(stats: OutputStats) -> list[str]:
-    reason = f" ({stats.reason})" if stats.reason else ""
-    if stats.kind == "hls":
-        return [f"{stats.name}: {stats.state}{reason}, {stats.extra.get('segments', 0)} segments, "
-                f"{stats.bytes / 2**20:.2f} MB made, {stats.extra.get('served_bytes', 0) / 2**20:.2f} MB served, "
-                f"{stats.extra.get('clients_last_minute', 0)} viewer(s) in the last minute, "
-                f"{stats.dropped_packets} dropped ({stats.dropped_gops} GOPs)"]
-    return [f"{stats.name}: {stats.state}{reason}, {stats.connects} connection(s), {stats.packets} packets, "
-            f"{stats.bytes / 2**20:.2f} MB sent, {stats.dropped_packets} dropped ({stats.dropped_gops} GOPs)"]
-
-
-def reason_words(code: str) -> str:
-    """A destination's reason code in words (the code itself stays in the line, for logs and searches)."""
-    words = {
-        "connection-refused": tr("nothing is listening at that address and port"),
-        "timeout": tr("no answer in time"),
-        "name-not-resolved": tr("the server's name was not found"),
-        "unreachable": tr("the network cannot reach the server"),
-        "rejected": tr("the server did not accept this application or stream key"),
-        "connection-lost": tr("the connection was lost"),
-    }.get(code)
-    return f"{words} ({code})" if words else code
-
-
-def failure_line(stats: OutputStats) -> str:
-    """Never connected, or lost on the way: a technician looks for different faults."""
-    if stats.connects == 0:
-        text = tr("{name} never connected: {why}")
-    else:
-        text = tr("{name} did not get the end of the stream: {why}")
-    return f"{PROG}: " + text.format(name=stats.name, why=reason_words(stats.reason))
-
-
 def report(args: argparse.Namespace, record: dict[str, Any]) -> None:
     from classroom_console.media.output import OutputStats
 
     print(json.dumps(record) if args.json else "\n".join(
-        health_line(record["elapsed_s"], OutputStats(**d)) for d in record["destinations"]), flush=True)
+        health_line(record["elapsed_s"], OutputStats(**d), _verbose(args)) for d in record["destinations"]),
+          flush=True)
+
+
+def _verbose(args: argparse.Namespace) -> bool:
+    return bool(getattr(args, "verbose", False))
 
 
 async def serve_hls(args: argparse.Namespace, outputs: list[Output]) -> tuple[HlsServer, HlsAdvertiser] | None:
@@ -222,13 +191,13 @@ def run(args: argparse.Namespace) -> int:
                               "stop_reason": result.stop_reason, "stats": result.stats.as_dict()}}))
     else:
         for stats in live:
-            print("\n".join(final_lines(stats)))
+            print("\n".join(final_lines(stats, _verbose(args))))
         if result is not None:
-            print(tr("recorded {path} ({reason})").format(path=result.path, reason=result.stop_reason))
+            print(tr("recorded {path} ({reason})").format(path=result.path, reason=stop_words(result.stop_reason)))
             print("\n".join(result.stats.lines()))
     failed = [s for s in live if s.state == OutputState.FAILED]
     for stats in failed:
-        print(failure_line(stats), file=sys.stderr)
+        print(failure_line(stats, _verbose(args)), file=sys.stderr)
     if result is not None and result.stop_reason in (StopReason.DISK_FULL, StopReason.ERROR):
         print(f"{PROG}: {result.message}", file=sys.stderr)
         return 1
