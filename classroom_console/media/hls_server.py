@@ -1,7 +1,8 @@
 """The console's own web server for LAN HLS: the playlist, the segments and a page that plays them.
 
 It runs on the event loop and only hands out bytes already made: the segments and playlist are the output's
-latest ``HlsSnapshot`` (muxed on the output's thread), the page and hls.js are read once at start, off the loop.
+latest ``HlsSnapshot`` (muxed on the output's thread), hls.js is read once at start, off the loop, and the page is
+made then in each language (``hls_page.py``), one chosen per request by the browser's Accept-Language.
 A slow viewer holds only its own connection; nothing it does reaches the encoder, the file or another output.
 """
 
@@ -13,9 +14,11 @@ from pathlib import Path
 
 from aiohttp import web
 
+from classroom_console.cli_text import from_accept_language
 from classroom_console.discovery_scope import SCOPE_LIMIT_ENV, Scope
 from classroom_console.network import local_ipv4_addresses
 
+from .hls_page import pages
 from .offload import offload
 from .output_hls import PLAYLIST, HlsOutput
 
@@ -39,6 +42,7 @@ class HlsServer:
         self.source = source
         self.assets = assets
         self._files: dict[str, bytes] = {}
+        self._pages: dict[str, bytes] = {}
         self._runner: web.AppRunner | None = None
 
     @property
@@ -59,6 +63,7 @@ class HlsServer:
     async def start(self) -> None:
         """Binds at once (an address in use is an OSError here, not later); ``port`` 0 takes a free one."""
         self._files = await offload(self._read_assets, "hls-assets")
+        self._pages = pages()
         app = web.Application()
         app.router.add_get("/live", self._redirect)
         app.router.add_get(PREFIX, self._page)
@@ -82,7 +87,7 @@ class HlsServer:
 
     def _read_assets(self) -> dict[str, bytes]:
         files = {}
-        for name in (PAGE, PLAYER):
+        for name in (PLAYER,):
             try:
                 files[name] = (self.assets / name).read_bytes()
             except OSError:  # no hls.js: the page falls back to the browser's own HLS
@@ -94,10 +99,15 @@ class HlsServer:
         raise web.HTTPFound(PREFIX)
 
     async def _page(self, request: web.Request) -> web.StreamResponse:
-        return self._static(request, PAGE)
+        lang = from_accept_language(request.headers.get("Accept-Language", ""), request.query.get("lang", ""))
+        return web.Response(body=self._pages[lang], content_type="text/html", charset="utf-8",
+                            headers={"Cache-Control": "no-cache", "Content-Language": lang,
+                                     "Vary": "Accept-Language"})
 
     async def _file(self, request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
+        if name == PAGE:
+            return await self._page(request)
         if name in _TYPES:
             return self._static(request, name)
         source = self.source
