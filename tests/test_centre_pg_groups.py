@@ -307,7 +307,7 @@ async def test_a_report_one_process_made_is_taken_by_another_and_one_on_its_way_
             gate, entered = threading.Event(), threading.Event()
             make_report = a._make_report
 
-            async def held(f: UsageFilter, conn: Any) -> UsageReport:  # A makes it under the filter's lock
+            async def held(f: UsageFilter, conn: Any) -> tuple[UsageReport, bytes]:  # A makes it under the lock
                 entered.set()
                 await asyncio.to_thread(gate.wait, BOUND_S)
                 return await make_report(f, conn)

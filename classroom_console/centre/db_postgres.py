@@ -24,13 +24,13 @@ from classroom_console.centre.db import CentreDB, Identity, RecordingState, Toke
 from classroom_console.centre.failures import DatabaseDown, Outage, log
 from classroom_console.centre.payloads import SessionRows
 from classroom_console.centre.pg_batch import Batcher
+from classroom_console.centre.pg_report_parts import ReportParts
 from classroom_console.centre.pg_reports import Make, Mark, ReportThread, Version, filter_key
 from classroom_console.centre.pg_writer import WRITERS, GroupWriter
-from classroom_console.centre.reports import report_bytes
 from classroom_console.centre.tokens import scoped
 from classroom_console.store import utc_iso
 from classroom_console.usage_model import UsageFilter, UsageReport
-from classroom_console.usage_sql import POSTGRESQL, assemble, to_numbered, used_params
+from classroom_console.usage_sql import POSTGRESQL, to_numbered, used_params
 from devices.tasks import cancel_and_wait
 
 
@@ -335,6 +335,7 @@ class PostgresCentreDB(CentreDB):
         self.reports.use(self._version, self._report_and_body)
         self._warming: asyncio.Future[Any] | None = None
         self._plans: dict[UsageFilter, tuple[str, list[Any], list[str], Any]] = {}
+        self._parts = ReportParts()  # the last reports' parts, on the reports' thread
         self._sharing: set[asyncio.Task[None]] = set()  # reports given, still being left for the other processes
         self._identities: Batcher[str, Identity] = Batcher(self._find_tokens, QUICK_CONNECTIONS)
         # Usage requests' tokens, on the reports' loop, gathered alike: a flood of made-up tokens at /usage asked one
@@ -604,8 +605,7 @@ class PostgresCentreDB(CentreDB):
                     mark()
                     # read first: the charts then hold it
                     version = int(await conn.fetchval(pg_store.VERSION if f.room else EVERY_ROOM_VERSION))
-                    report = await self._make_report(f, conn)
-                    body = report_bytes(report)
+                    report, body = await self._make_report(f, conn)
                     made.set_result((version, report, body))
                     await conn.execute(pg_reports.SHARED_PUT, key, version, body)
         except BaseException as exc:
@@ -618,7 +618,9 @@ class PostgresCentreDB(CentreDB):
             if not isinstance(exc, Exception):
                 raise
 
-    async def _make_report(self, f: UsageFilter, conn: Any) -> UsageReport:
+    async def _make_report(self, f: UsageFilter, conn: Any) -> tuple[UsageReport, bytes]:
+        """The report and its JSON, made from the parts of the last one its rows leave as they were
+        (``pg_report_parts``)."""
         planned = self._plans.get(f)
         if planned is None:  # a filter's statement is the same every time: made once (a regex pass over 12 queries)
             queries, params, rolled = charts.plan(POSTGRESQL, f)
@@ -632,7 +634,7 @@ class PostgresCentreDB(CentreDB):
                 self._plans.pop(next(iter(self._plans)))
         sql, args, names, rolled = planned
         row = await conn.fetchrow(sql, *args)
-        return assemble(f, charts.merge({n: [tuple(r) for r in row[n]] for n in names}, rolled))
+        return self._parts.make(f, charts.merge({n: [tuple(r) for r in row[n]] for n in names}, rolled))
 
     async def rooms(self) -> list[dict[str, Any]]:
         async with self.pool.acquire() as conn:
