@@ -17,13 +17,14 @@ import concurrent.futures
 import logging
 import threading
 import time
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from classroom_console.device_news import changed_fields
 from classroom_console.events import ErrorCode
 from classroom_console.room import Room
 from classroom_console.room_devices import DeviceCommandError, DeviceStore, RoomDevices
+from classroom_console.store.records import Reading
 from devices.driver import Command
 from devices.model import DeviceInfo
 
@@ -70,9 +71,8 @@ class RoomLink:
     def log_event(self, device_uid: str | None, kind: str, payload: dict[str, Any]) -> None:
         self._queue(lambda: self._room.log_event(device_uid, kind, payload))
 
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        """A store write: made here, run as a task on the room's loop (where the store's futures live)."""
-        self._queue(lambda: self._room.spawn(coro))
+    def note_reading(self, reading: Reading) -> None:
+        self._queue(lambda: self._room.note_reading(reading))
 
     def _queue(self, op: Callable[[], None]) -> None:
         with self._lock:
@@ -122,14 +122,6 @@ class StoreLink:
 
     async def known_devices(self) -> list[dict[str, Any]]:
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._store.known_devices(), self._loop))
-
-    def record_device_reading(
-        self, device_uid: str, *, power: str | None = None, lamp_hours: Sequence[int] = (),
-        error_status: Mapping[str, str] | None = None,
-    ) -> Coroutine[Any, Any, int]:
-        """Only made here: ``RoomLink.spawn`` runs it on the room's loop."""
-        return self._store.record_device_reading(device_uid, power=power, lamp_hours=lamp_hours,
-                                                 error_status=error_status)
 
 
 class RoomDevicesThread(RoomDevices):

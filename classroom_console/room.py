@@ -6,11 +6,9 @@ store (for the centre) always agree.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 import uuid
-from collections.abc import Coroutine, Mapping
 from typing import Any, Protocol
 
 from classroom_console.device_news import changed_fields, state_event
@@ -24,29 +22,21 @@ from classroom_console.events import (
     SessionEnded,
     SessionStarted,
 )
+from classroom_console.store.records import Event, Reading
+from classroom_console.store.room_writes import NewsStore, RoomWrites
 from devices.model import Availability, DeviceInfo
 
 log = logging.getLogger(__name__)
 
 
-class SessionLog(Protocol):
+class SessionLog(NewsStore, Protocol):
     """What the Room needs from the store; the async store satisfies it without blocking the loop."""
-
-    async def upsert_device(self, info: DeviceInfo, room_id: str | None = None) -> None: ...
 
     async def start_session(
         self, *, room_id: str | None = None, lecturer: str = "", course: str = "", kind: str = ""
     ) -> str: ...
 
     async def end_session(self, session_id: str, status: str = "ended") -> None: ...
-
-    async def add_event(
-        self,
-        session_id: str | None,
-        device_uid: str | None,
-        kind: str,
-        payload: Mapping[str, Any] | None = None,
-    ) -> int: ...
 
 
 @dataclasses.dataclass(slots=True)
@@ -72,11 +62,14 @@ class Room:
         self.events = EventBus()
         self.devices: dict[str, DeviceInfo] = {}
         self.session: Session | None = None
-        self._store = log_store
-        self._pending: set[asyncio.Task[Any]] = set()
+        self._store: SessionLog | None = None
+        self._writes: RoomWrites | None = None  # device rows, readings and events, written a batch at a time
+        if log_store is not None:
+            self.attach_store(log_store)
 
     def attach_store(self, log_store: SessionLog) -> None:
         self._store = log_store
+        self._writes = RoomWrites(log_store, self._write_failed)
 
     @property
     def store(self) -> SessionLog | None:
@@ -98,8 +91,13 @@ class Room:
             payload = state_event(changed, device)
             if payload is not None:
                 self.log_event(device.uid, "state", payload)
-        if self._store is not None and self.remember_devices:
-            self.spawn(self._store.upsert_device(dataclasses.replace(device), self.room_id))
+        if self._writes is not None and self.remember_devices:
+            self._writes.device(dataclasses.replace(device), self.room_id)
+
+    def note_reading(self, reading: Reading) -> None:
+        """A device's lamp hours and faults for the centre's maintenance view, written with the room's next batch."""
+        if self._writes is not None:
+            self._writes.reading(reading)
 
     def lose_device(self, uid: str) -> None:
         device = self.devices.get(uid)
@@ -133,6 +131,8 @@ class Room:
         session, self.session = self.session, None
         if session is None:
             return
+        if self._writes is not None:
+            await self._writes.flush()  # its last events are in the store before it ends (and may be uploaded)
         if self._store is not None:
             await self._store.end_session(session.id, status)
         self.events.emit(SessionEnded(session.id))
@@ -140,9 +140,9 @@ class Room:
     # -- the log ---------------------------------------------------------------------------
     def log_event(self, device_uid: str | None, kind: str, payload: dict[str, Any]) -> None:
         """Record a command or state change; only while a session runs, as the centre counts sessions."""
-        if self._store is None or self.session is None:
+        if self._writes is None or self.session is None:
             return
-        self.spawn(self._store.add_event(self.session.id, device_uid, kind, payload))
+        self._writes.event(Event(self.session.id, device_uid, kind, dict(payload)))  # stamped now
 
     def report_error(self, source: str, message: str, code: str = ErrorCode.OTHER) -> None:
         log.warning("%s: %s", source, message)
@@ -150,21 +150,12 @@ class Room:
         self.log_event(source if source in self.devices else None, "error", {"message": message})
 
     async def flush(self) -> None:
-        """Wait until every store write started so far has finished."""
-        while self._pending:
-            await asyncio.gather(*list(self._pending), return_exceptions=True)
+        """Wait until every store write asked for so far has finished."""
+        if self._writes is not None:
+            await self._writes.flush()
 
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        """Run a store write in the background; its failure becomes an ErrorRaised, never silence."""
-        task: asyncio.Task[Any] = asyncio.get_running_loop().create_task(coro)
-        self._pending.add(task)
-        task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Task[Any]) -> None:
-        self._pending.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            exc = task.exception()
-            log.error("store write failed: %s", exc)
-            self.events.emit(
-                ErrorRaised("store", f"could not save to the session log: {exc}", ErrorCode.STORE_WRITE_FAILED))
-
+    def _write_failed(self, exc: Exception) -> None:
+        """A store write's failure becomes an ErrorRaised, never silence."""
+        log.error("store write failed: %s", exc)
+        self.events.emit(
+            ErrorRaised("store", f"could not save to the session log: {exc}", ErrorCode.STORE_WRITE_FAILED))

@@ -15,6 +15,7 @@ from collections.abc import Coroutine, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from classroom_console.events import ErrorCode
+from classroom_console.store.records import Reading
 from devices import registry as families
 from devices.driver import (
     COMMAND_CAPABILITY,
@@ -50,18 +51,13 @@ class RoomSide(Protocol):
 
     def log_event(self, device_uid: str | None, kind: str, payload: dict[str, Any]) -> None: ...
 
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None: ...
+    def note_reading(self, reading: Reading) -> None: ...
 
 
 class DeviceStore(Protocol):
     """What RoomDevices asks of the store (``AsyncStore``, or its link from the device thread)."""
 
     async def known_devices(self) -> list[dict[str, Any]]: ...
-
-    def record_device_reading(
-        self, device_uid: str, *, power: str | None = None, lamp_hours: Sequence[int] = (),
-        error_status: Mapping[str, str] | None = None,
-    ) -> Coroutine[Any, Any, int]: ...
 
 
 class DeviceCommandError(Exception):
@@ -275,10 +271,8 @@ class RoomDevices:
         if key == managed.last_reading and now - managed.last_reading_at < READING_EVERY_S:
             return
         managed.last_reading, managed.last_reading_at = key, now
-        reading = self.store.record_device_reading(
-            uid, power=state.get("power"), lamp_hours=state.get("lamp_hours", ()), error_status=state.get("errors", {})
-        )
-        self.room.spawn(reading)
+        self.room.note_reading(Reading(uid, state.get("power"), tuple(state.get("lamp_hours", ())),
+                                       dict(state.get("errors", {}))))  # stamped now, written with the room's batch
 
     # -- commands --------------------------------------------------------------------------
     def uids(self) -> list[str]:

@@ -19,7 +19,7 @@ from .database import Store, open_store
 from .disk_errors import disk_error
 from .errors import StoreClosedError, StoreUnavailableError
 from .folder_lock import FolderLock
-from .records import Event
+from .records import Event, Reading
 from .reserve import release_reserve
 
 T = TypeVar("T")
@@ -179,6 +179,15 @@ class AsyncStore:
 
     async def upsert_device(self, info: DeviceInfo, room_id: str | None = None) -> None:
         await self.call(lambda s: s.upsert_device(info, room_id))
+
+    async def save_news(
+        self,
+        devices: Sequence[tuple[DeviceInfo, str | None]] = (),
+        readings: Sequence[Reading] = (),
+        events: Sequence[Event] = (),
+    ) -> None:
+        """A room's gathered writes in one call and one transaction (``room_writes.RoomWrites``)."""
+        await self.call(functools.partial(Store.save_news, devices=devices, readings=readings, events=events))
 
     async def known_devices(self) -> list[dict[str, Any]]:
         return await self.call(Store.known_devices)

@@ -16,7 +16,7 @@ from ._open import open_database
 from .migrations import schema_version
 from .paths import database_path
 from .readings import insert_event, insert_reading
-from .records import Event, dumps, utc_iso
+from .records import Event, Reading, dumps, utc_iso
 from .sqlite_db import Database
 
 _JSON_COLUMNS = ("payload", "extra", "lamp_hours", "error_status", "sources", "stats")
@@ -112,6 +112,23 @@ class Store:
         """Lamp hours and faults over time, for the centre's maintenance view."""
         return insert_reading(self.db.execute, device_uid, power=power, lamp_hours=lamp_hours,
                               error_status=error_status)
+
+    def save_news(
+        self,
+        devices: Sequence[tuple[DeviceInfo, str | None]] = (),
+        readings: Sequence[Reading] = (),
+        events: Sequence[Event] = (),
+    ) -> None:
+        """A room's device rows, their readings and its session events in one transaction (one fsync, not one each);
+        the device rows first, so a reading's device is always there before it (a foreign key)."""
+        with self.db.atomic():
+            for info, room_id in devices:
+                self.upsert_device(info, room_id)
+            for r in readings:
+                insert_reading(self.db.execute, r.device_uid, power=r.power, lamp_hours=r.lamp_hours,
+                               error_status=r.error_status, wall_time=r.wall_time)
+            for event in events:
+                insert_event(self.db.execute, event)
 
     def device_readings(self, device_uid: str) -> list[dict[str, Any]]:
         sql = "SELECT * FROM device_readings WHERE device_uid = ? ORDER BY wall_time, id"

@@ -23,11 +23,14 @@ def insert_reading(
     power: str | None = None,
     lamp_hours: Sequence[int] = (),
     error_status: Mapping[str, str] | None = None,
+    wall_time: str | None = None,
 ) -> int:
-    """Lamp hours and faults over time, for the centre's maintenance view; returns the row's id."""
+    """Lamp hours and faults over time, for the centre's maintenance view; returns the row's id.
+
+    ``wall_time``: when it was read, for a reading written later in a batch (default: now)."""
     cur = execute(
         "INSERT INTO device_readings (device_uid, wall_time, power, lamp_hours, error_status) VALUES (?, ?, ?, ?, ?)",
-        (device_uid, utc_iso(), power, dumps(list(lamp_hours)), dumps(dict(error_status or {}))),
+        (device_uid, wall_time or utc_iso(), power, dumps(list(lamp_hours)), dumps(dict(error_status or {}))),
     )
     return int(cur.lastrowid or 0)
 

@@ -29,3 +29,14 @@ class Event:
     payload: dict[str, Any] = field(default_factory=dict)
     wall_time: str = field(default_factory=utc_iso)
     monotonic_ns: int = field(default_factory=time.monotonic_ns)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A device's power, lamp hours and faults at one moment: one ``device_readings`` row, stamped when read."""
+
+    device_uid: str
+    power: str | None = None
+    lamp_hours: tuple[int, ...] = ()
+    error_status: dict[str, str] = field(default_factory=dict)
+    wall_time: str = field(default_factory=utc_iso)
