@@ -15,6 +15,7 @@ from classroom_console.scenes import DEFAULT_NAMES
 if TYPE_CHECKING:
     from classroom_console.events import SceneStep
     from classroom_console.room_devices import DeviceCommandError
+    from classroom_console.session_end import EndProblem
 
 # Read from devices.driver.Reason's values and scenes_apply.SceneReason's; tests/test_cli_words.py keeps them equal.
 _DEVICE_REASONS = {
@@ -135,3 +136,24 @@ def refusal(exc: DeviceCommandError, verbose: bool = False) -> str:
     """A refused command in the user's words by its reason code; the device's own words only with --verbose."""
     return with_detail(tr("could not {what}. {why}").format(
         what=command_text(exc.command.name, exc.command.value), why=reason_text(exc.reason)), exc.detail, verbose)
+
+
+# session_end.EndCode's codes; a device that would not turn off is said as `device` says a refusal.
+_END_PROBLEMS = {
+    "devices-too-slow": "not every device answered within {seconds:.0f} s: check that the room is off",
+    "recording-not-stopped": "the recording did not stop cleanly; the details are in the log",
+    "tablets-not-closed": "the tablets could not all be told that the session ended",
+    "failed": "something did not end cleanly; the details are in the log",
+}
+
+
+def end_problem_line(problem: EndProblem, verbose: bool = False) -> str:
+    """One thing that did not follow the session's end, in the user's words (the director's line with -v)."""
+    if problem.refused is not None:
+        return f"{problem.refused.device_name}: {refusal(problem.refused, verbose)}"
+    sentence = _END_PROBLEMS.get(problem.code, _END_PROBLEMS["failed"])
+    return with_detail(tr(sentence).format(seconds=problem.seconds), problem.detail, verbose)
+
+
+def end_problem_sentences() -> dict[str, str]:
+    return dict(_END_PROBLEMS)

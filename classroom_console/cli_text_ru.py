@@ -367,9 +367,9 @@ MESSAGES: dict[str, str] = {
     "scene {name}: {outcome}": "сцена {name}: {outcome}",
     "applied": "применена",
     "no scene called {name!r}; this room has: {scenes}": "нет сцены {name!r}; в этой аудитории есть: {scenes}",
+    # tablets.activities.PollProblem's codes (class_.poll_words)
     "the correct answer {answer!r} is not one of the options": "правильного ответа {answer!r} нет среди вариантов",
     "a poll has at most {n} options": "в опросе не больше {n} вариантов",
-    # tablets.activities.Activity.make's refusals, looked up by their English (class_.poll_problem)
     "the question is empty": "вопрос пуст",
     "an open question has no options": "у открытого вопроса нет вариантов",
     "a poll needs at least two options": "в опросе нужно хотя бы два варианта",
@@ -497,6 +497,14 @@ MESSAGES: dict[str, str] = {
     "port {asked} is taken: the tablets use port {port}": "порт {asked} занят: планшеты подключаются к порту {port}",
     "Join: {url}   code: {code}": "Вход: {url}   код: {code}",
     "at the end: {problem}": "при завершении: {problem}",
+    "not every device answered within {seconds:.0f} s: check that the room is off":
+        "не все устройства ответили за {seconds:.0f} с: проверьте, что аудитория выключена",
+    "the recording did not stop cleanly; the details are in the log":
+        "запись остановилась с ошибкой; подробности в журнале",
+    "the tablets could not all be told that the session ended":
+        "не всем планшетам удалось сообщить, что занятие окончено",
+    "something did not end cleanly; the details are in the log":
+        "что-то завершилось с ошибкой; подробности в журнале",
     "correct: {options}": "правильно: {options}",
     # centre (commands/centre.py, centre_library.py)
     "the centre's receiving service: serve, add-room, add-staff, tokens, revoke, backup, restore":

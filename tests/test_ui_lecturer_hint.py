@@ -27,7 +27,8 @@ def test_the_hint_under_the_session_controls_is_not_cut_at_1366x768(
             hint = label.text()
             lecturer = window.lecturer
             for text in (hint, lecturer.tr("The session was saved to the log."),
-                         lecturer.tr("The session was saved; some devices did not turn off.")):
+                         lecturer.tr("The session was saved; some devices did not turn off."),
+                         lecturer.tr("The session was saved; not everything ended cleanly.")):
                 label.setText(text)
                 assert label.isVisible()
                 shown = QLabel.text(label)  # what is drawn (an ElidedLabel cuts its text with "…" to fit)

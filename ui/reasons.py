@@ -10,6 +10,7 @@ from PySide6.QtCore import QCoreApplication
 
 from classroom_console.events import ErrorCode
 from classroom_console.room_devices import DeviceCommandError
+from classroom_console.session_end import EndCode, EndProblem
 from devices.driver import Reason
 
 
@@ -106,3 +107,44 @@ def problem_text(component: str, level: str) -> str:
     if level == "error":
         return QCoreApplication.translate("DeviceCard", "%1: fault").replace("%1", part)
     return QCoreApplication.translate("DeviceCard", "%1: needs attention soon").replace("%1", part)
+
+
+def poll_problem_text(reason: str, value: str | int = "") -> str:
+    """Why a poll cannot be asked as given (tablets.activities.PollProblem), for the lecturer's form."""
+    sentences = {
+        "question-empty": QCoreApplication.translate("Reasons", "Type the question first."),
+        "open-has-options": QCoreApplication.translate("Reasons", "An open question has no options."),
+        "too-few-options": QCoreApplication.translate("Reasons", "Give at least two options, one per line."),
+        "too-many-options": QCoreApplication.translate("Reasons", "A poll has at most %1 options."),
+        "option-empty": QCoreApplication.translate("Reasons", "An option is empty."),
+        "same-options": QCoreApplication.translate("Reasons", "Two options are the same."),
+        "correct-not-an-option": QCoreApplication.translate(
+            "Reasons", "The right answer \u201c%1\u201d is not one of the options."),
+        "one-correct-only": QCoreApplication.translate(
+            "Reasons", "A single-choice quiz has one right answer: mark only one with *."),
+    }
+    return sentences.get(reason, QCoreApplication.translate("Reasons", "Something went wrong.")).replace(
+        "%1", str(value))
+
+
+def end_problem_text(problem: EndProblem) -> str:
+    """One thing that did not follow the session's end (session_end.EndCode), in the window's words."""
+    if problem.refused is not None:
+        return failure_text(problem.refused)
+    if problem.code == EndCode.DEVICES_TOO_SLOW:
+        return QCoreApplication.translate(
+            "Reasons", "Not every device answered within %1 s: check that the room is off.").replace(
+            "%1", f"{problem.seconds:.0f}")
+    if problem.code == EndCode.RECORDING:
+        return QCoreApplication.translate("Reasons", "The recording did not stop cleanly; the details are in the log.")
+    if problem.code == EndCode.TABLETS:
+        return QCoreApplication.translate("Reasons", "The tablets could not all be told that the session ended.")
+    return QCoreApplication.translate("Reasons", "Something did not end cleanly; the details are in the log.")
+
+
+def with_details(sentences: list[str], details: list[str]) -> str:
+    """A tooltip: the sentences, then the technical words on one "Details:" line, as the Studio shows them."""
+    lines = list(sentences)
+    if details:
+        lines.append(QCoreApplication.translate("Reasons", "Details: %1").replace("%1", "; ".join(details)))
+    return "\n".join(lines)

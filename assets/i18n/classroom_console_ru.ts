@@ -1350,6 +1350,10 @@
         <translation>Занятие сохранено; некоторые устройства не выключились.</translation>
     </message>
     <message>
+        <source>The session was saved; not everything ended cleanly.</source>
+        <translation>Занятие сохранено; не всё завершилось без ошибок.</translation>
+    </message>
+    <message>
         <source>Session</source>
         <translation>Занятие</translation>
     </message>
@@ -1929,6 +1933,58 @@ Console</source>
     <message>
         <source>%1 did not follow a command.</source>
         <translation>%1 не выполнило команду.</translation>
+    </message>
+    <message>
+        <source>Type the question first.</source>
+        <translation>Сначала введите вопрос.</translation>
+    </message>
+    <message>
+        <source>An open question has no options.</source>
+        <translation>У открытого вопроса нет вариантов ответа.</translation>
+    </message>
+    <message>
+        <source>Give at least two options, one per line.</source>
+        <translation>Нужно хотя бы два варианта, по одному в строке.</translation>
+    </message>
+    <message>
+        <source>A poll has at most %1 options.</source>
+        <translation>В опросе не больше %1 вариантов.</translation>
+    </message>
+    <message>
+        <source>An option is empty.</source>
+        <translation>Один из вариантов пуст.</translation>
+    </message>
+    <message>
+        <source>Two options are the same.</source>
+        <translation>Два варианта совпадают.</translation>
+    </message>
+    <message>
+        <source>The right answer “%1” is not one of the options.</source>
+        <translation>Правильного ответа «%1» нет среди вариантов.</translation>
+    </message>
+    <message>
+        <source>A single-choice quiz has one right answer: mark only one with *.</source>
+        <translation>В тесте с одним ответом правильный ответ один: отметьте * только его.</translation>
+    </message>
+    <message>
+        <source>Not every device answered within %1 s: check that the room is off.</source>
+        <translation>Не все устройства ответили за %1 с: проверьте, что аудитория выключена.</translation>
+    </message>
+    <message>
+        <source>The recording did not stop cleanly; the details are in the log.</source>
+        <translation>Запись остановилась с ошибкой; подробности в журнале.</translation>
+    </message>
+    <message>
+        <source>The tablets could not all be told that the session ended.</source>
+        <translation>Не всем планшетам удалось сообщить, что занятие окончено.</translation>
+    </message>
+    <message>
+        <source>Something did not end cleanly; the details are in the log.</source>
+        <translation>Что-то завершилось с ошибкой; подробности в журнале.</translation>
+    </message>
+    <message>
+        <source>Details: %1</source>
+        <translation>Подробности: %1</translation>
     </message>
 </context>
 <context>

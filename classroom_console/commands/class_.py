@@ -56,26 +56,35 @@ def check(args: argparse.Namespace) -> str:
     if args.poll is None and (args.option or args.correct or args.multiple):
         return tr("--option, --correct and --multiple belong to a --poll")
     if args.poll is not None:
-        from classroom_console.tablets.activities import Activity
+        from classroom_console.tablets.activities import poll_problem
 
-        try:
-            Activity.make("check", args.poll, args.option, multiple=args.multiple, correct=args.correct)
-        except ValueError as exc:
-            return tr("--poll: {why}").format(why=poll_problem(args, str(exc)))
+        problem = poll_problem(args.poll, args.option, multiple=args.multiple, correct=args.correct)
+        if problem is not None:
+            return tr("--poll: {why}").format(why=poll_words(problem.reason, problem.value))
     return ""
 
 
-def poll_problem(args: argparse.Namespace, why: str) -> str:
-    """``Activity.make``'s one-line refusal in the user's words: it speaks English, fixed sentences but two."""
-    from classroom_console.tablets.activities import MAX_OPTIONS, OPTION_MAX, clean_text
+# tablets.activities.PollProblem's codes (the window's words: ui/reasons.poll_problem_text)
+_POLL_PROBLEMS = {
+    "question-empty": "the question is empty",
+    "open-has-options": "an open question has no options",
+    "too-few-options": "a poll needs at least two options",
+    "too-many-options": "a poll has at most {n} options",
+    "option-empty": "an option is empty",
+    "same-options": "two options have the same text",
+    "correct-not-an-option": "the correct answer {answer!r} is not one of the options",
+    "one-correct-only": "a single-choice quiz has one correct option",
+}
 
-    options = {clean_text(o, OPTION_MAX) for o in args.option}
-    unknown = [clean_text(c, OPTION_MAX) for c in args.correct if clean_text(c, OPTION_MAX) not in options]
-    if why.startswith("the correct answer") and unknown:
-        return tr("the correct answer {answer!r} is not one of the options").format(answer=unknown[0])
-    if why == f"a poll has at most {MAX_OPTIONS} options":
-        return tr("a poll has at most {n} options").format(n=MAX_OPTIONS)
-    return tr(why)
+
+def poll_words(reason: str, value: str | int = "") -> str:
+    """A poll's refusal in the user's words by its code."""
+    sentence = _POLL_PROBLEMS.get(reason)
+    return tr(sentence).format(n=value, answer=value) if sentence else tr("Something went wrong.")
+
+
+def poll_problems() -> dict[str, str]:
+    return dict(_POLL_PROBLEMS)
 
 
 class Printer:
@@ -185,12 +194,12 @@ async def session(args: argparse.Namespace, out: Printer) -> dict[str, Any]:
 
 
 def end_problems(refused: Sequence[DeviceCommandError], problems: list[str], verbose: bool) -> list[str]:
-    """What did not follow the session's end: a device that would not turn off in words by its reason code (its own
-    words with --verbose); the rest as the director says it."""
-    from classroom_console.cli_reasons import refusal
+    """What did not follow the session's end, each in words by its code (session_end.py); the director's own
+    English line only with --verbose."""
+    from classroom_console.cli_reasons import end_problem_line
+    from classroom_console.session_end import end_problems as coded
 
-    worded = {str(f): f"{f.device_name}: {refusal(f, verbose)}" for f in refused}
-    return [worded.get(problem, problem) for problem in problems]
+    return [end_problem_line(problem, verbose) for problem in coded(refused, problems)]
 
 
 def result_lines(final: dict[str, Any]) -> list[str]:

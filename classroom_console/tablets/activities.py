@@ -33,6 +33,55 @@ class Refusal(StrEnum):
     EMPTY = "empty"
 
 
+class PollProblem(StrEnum):
+    """Why an activity cannot be asked as given (the command line and the window word the code; the English
+    sentence stays the exception's text, for the log and for callers that printed it)."""
+
+    QUESTION_EMPTY = "question-empty"
+    OPEN_HAS_OPTIONS = "open-has-options"
+    TOO_FEW_OPTIONS = "too-few-options"
+    TOO_MANY_OPTIONS = "too-many-options"
+    OPTION_EMPTY = "option-empty"
+    SAME_OPTIONS = "same-options"
+    CORRECT_NOT_AN_OPTION = "correct-not-an-option"
+    ONE_CORRECT_ONLY = "one-correct-only"
+
+
+class PollRefused(ValueError):
+    """``reason``: a ``PollProblem``; ``value``: the correct answer that is not an option, or the most options."""
+
+    def __init__(self, reason: PollProblem, message: str, value: str | int = "") -> None:
+        super().__init__(message)
+        self.reason, self.value = reason, value
+
+
+def poll_problem(question: str, options: list[str] | tuple[str, ...] = (), *, multiple: bool = False,
+                 correct: list[str] | tuple[str, ...] = (), open_text: bool = False) -> PollRefused | None:
+    """What is wrong with an activity as the lecturer gave it, or None: a form can check before it asks."""
+    opts = tuple(clean_text(o, OPTION_MAX) for o in options)
+    right = [clean_text(c, OPTION_MAX) for c in correct]
+    unknown = [c for c in right if c not in opts]
+    checks: tuple[tuple[bool, PollProblem, str, str | int], ...] = (
+        (not clean_text(question, QUESTION_MAX), PollProblem.QUESTION_EMPTY, "the question is empty", ""),
+        (open_text and bool(opts), PollProblem.OPEN_HAS_OPTIONS, "an open question has no options", ""),
+        (not open_text and len(opts) < 2, PollProblem.TOO_FEW_OPTIONS, "a poll needs at least two options", ""),
+        (not open_text and len(opts) > MAX_OPTIONS, PollProblem.TOO_MANY_OPTIONS,
+         f"a poll has at most {MAX_OPTIONS} options", MAX_OPTIONS),
+        (not open_text and any(not o for o in opts), PollProblem.OPTION_EMPTY, "an option is empty", ""),
+        (not open_text and len(set(opts)) != len(opts), PollProblem.SAME_OPTIONS, "two options have the same text",
+         ""),
+        (not open_text and bool(unknown), PollProblem.CORRECT_NOT_AN_OPTION,
+         f"the correct answer {unknown[0]!r} is not one of the options" if unknown else "",
+         unknown[0] if unknown else ""),
+        (not open_text and len(right) > 1 and not multiple, PollProblem.ONE_CORRECT_ONLY,
+         "a single-choice quiz has one correct option", ""),
+    )
+    for failed, reason, message, value in checks:
+        if failed:
+            return PollRefused(reason, message, value)
+    return None
+
+
 @dataclass(slots=True)
 class Answer:
     id: int
@@ -86,29 +135,15 @@ class Activity:
     @classmethod
     def make(cls, activity_id: str, question: str, options: list[str] | tuple[str, ...] = (), *,
              multiple: bool = False, correct: list[str] | tuple[str, ...] = (), open_text: bool = False) -> Activity:
-        """Checks what the lecturer gave (ValueError says what is wrong, in one line)."""
+        """Checks what the lecturer gave: ``PollRefused`` (a ValueError) with its code and one English line."""
+        problem = poll_problem(question, options, multiple=multiple, correct=correct, open_text=open_text)
+        if problem is not None:
+            raise problem
         question = clean_text(question, QUESTION_MAX)
-        if not question:
-            raise ValueError("the question is empty")
-        opts = tuple(clean_text(o, OPTION_MAX) for o in options)
         if open_text:
-            if opts:
-                raise ValueError("an open question has no options")
             return cls(activity_id, Kind.OPEN, question)
-        if len(opts) < 2:
-            raise ValueError("a poll needs at least two options")
-        if len(opts) > MAX_OPTIONS:
-            raise ValueError(f"a poll has at most {MAX_OPTIONS} options")
-        if any(not o for o in opts):
-            raise ValueError("an option is empty")
-        if len(set(opts)) != len(opts):
-            raise ValueError("two options have the same text")
+        opts = tuple(clean_text(o, OPTION_MAX) for o in options)
         right = [clean_text(c, OPTION_MAX) for c in correct]
-        unknown = [c for c in right if c not in opts]
-        if unknown:
-            raise ValueError(f"the correct answer {unknown[0]!r} is not one of the options")
-        if len(right) > 1 and not multiple:
-            raise ValueError("a single-choice quiz has one correct option")
         return cls(activity_id, Kind.QUIZ if right else Kind.POLL, question, opts, multiple,
                    frozenset(opts.index(c) for c in right))
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from classroom_console.events import SceneStep
 from classroom_console.room_devices import DeviceCommandError
+from classroom_console.session_end import EndCode, end_problems
 from devices.driver import Capability
 from devices.model import Availability, DeviceInfo, DeviceKind
 from ui.address_dialog import AddressDialog
@@ -37,7 +38,7 @@ from ui.card_grid import CardGrid
 from ui.class_panel import ClassPanel
 from ui.device_card import DeviceCard
 from ui.main_thread_gc import settle_young, young_only
-from ui.reasons import failure_text
+from ui.reasons import end_problem_text, failure_text, with_details
 from ui.scene_editor import SceneEditor
 from ui.scene_progress import SceneProgress
 from ui.scene_words import scene_name
@@ -267,7 +268,7 @@ class LecturerWorkspace(QWidget):
         self.all_on_button.setEnabled(True)
         self.all_off_button.setEnabled(True)
         self._update_devices_status()
-        self.devices_status.setToolTip("\n".join(str(f) for f in failures))  # the technical words, on hover
+        self.devices_status.setToolTip(with_details([failure_text(f) for f in failures], [str(f) for f in failures]))
         if failures:
             self.devices_status.setText(
                 self.tr("%1 device(s) did not follow: %2")
@@ -445,9 +446,13 @@ class LecturerWorkspace(QWidget):
         self._rearm_timer.start(1500)
 
     def _ended(self, problems: list[str]) -> None:
+        """What did not follow the end, in words by its code; the director's English only after "Details:"."""
         if problems:
-            self.elapsed_label.setText(self.tr("The session was saved; some devices did not turn off."))
-            self.elapsed_label.setToolTip("\n".join(problems))
+            coded = end_problems(self.bridge.core.scenes.refused_at_end, problems)
+            devices = any(p.code in (EndCode.DEVICE_REFUSED, EndCode.DEVICES_TOO_SLOW) for p in coded)
+            self.elapsed_label.setText(self.tr("The session was saved; some devices did not turn off.") if devices
+                                       else self.tr("The session was saved; not everything ended cleanly."))
+            self.elapsed_label.setToolTip(with_details([end_problem_text(p) for p in coded], problems))
 
     def _on_session_started(self, _sid: str, lecturer: str, course: str) -> None:
         self._session_started = time.monotonic()
