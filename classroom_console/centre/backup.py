@@ -7,31 +7,28 @@ recording the database calls complete is already whole on disk; it is written in
 renamed when whole. A restore checks every file against the manifest before it writes anything, into a data folder
 with no centre and (PostgreSQL) an empty database, and removes what it wrote if it fails: a retry finds no half-centre.
 A command killed outright (kill -9, a power cut) cannot clean up after itself: the next backup to the same folder
-removes the sibling its dead process left (never one whose process still runs), and a restore refuses a sibling;
-pg_dump and pg_restore die with the command; a restored file takes its name only when whole, so a restore's retry
-keeps what a killed one copied.
+removes the sibling its dead process left (never one whose process still runs: ``backup_lock``, a lock the kernel
+drops with its holder, not a process id), and a restore refuses a sibling; pg_dump and pg_restore die with the
+command; a restored file takes its name only when whole, so a restore's retry keeps what a killed one copied.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ctypes
-import functools
 import glob
 import hashlib
 import json
 import os
 import re
 import shutil
-import signal
 import sqlite3
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from classroom_console.centre import backup_pg
+from classroom_console import parent_death
+from classroom_console.centre import backup_lock, backup_pg
 from classroom_console.centre import config as centre_config
 from classroom_console.centre.config import POSTGRESQL, SQLITE, CentreConfig, ConfigError
 from classroom_console.store import utc_iso
@@ -43,9 +40,11 @@ FILES = "files"
 FORMAT = 1
 BLOCK = 4 << 20
 PARTIAL = ".partial-"  # OUT + this + the writing process's id: a backup being written, or left by a dead one
+LOCK = ".lock"  # OUT.partial-PID + this: held by the backup writing OUT.partial-PID for its whole life
 RESTORING = ".restore-"  # .NAME + this + the restoring process's id: a file (or centre.db) being restored
-# In the file store while a restore copies into it, named by its process: a restore killed outright leaves it, and only
-# then may a retry keep the files already there (a store that merely holds the same files, a live centre's, is refused).
+# In the file store while a restore copies into it, named by its process and locked by it: a restore killed outright
+# leaves it unlocked, and only then may a retry keep the files already there (a store that merely holds the same
+# files, a live centre's, is refused). A part-copy (RESTORING) is locked by its restore likewise until renamed.
 RESTORE_MARK = ".centre-restore-"
 _PARTIAL_NAME = re.compile(f"(.+){re.escape(PARTIAL)}([0-9]+)")
 # Files of the data folder that are the database or the configuration, not the file store's.
@@ -114,19 +113,12 @@ def _pg_env(config: CentreConfig) -> dict[str, str]:
     return env
 
 
-def _die_with(parent: int) -> None:
-    """In the tool's process before it starts: the kernel kills it when this one dies (Linux), so a backup killed -9
-    leaves no pg_dump behind still holding its locks and writing into the folder, nor a pg_restore still loading."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
-        if os.getppid() != parent:  # gone before the line above
-            os._exit(1)
-
-
 def _run_tool(cmd: list[str], env: dict[str, str]) -> None:
+    """The tool dies with this process (``parent_death``), so a backup killed -9 leaves no pg_dump behind still
+    holding its locks and writing into the folder, nor a pg_restore still loading."""
     try:
         done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=24 * 3600,
-                              preexec_fn=functools.partial(_die_with, os.getpid()))
+                              preexec_fn=parent_death.preexec())
     except OSError as exc:
         raise BackupError(f"{cmd[0]} could not run: {exc.strerror}") from None
     if done.returncode != 0:
@@ -142,43 +134,27 @@ def _private(root: Path) -> None:
             os.chmod(Path(folder) / name, 0o600)
 
 
-PID_MAX = 4_194_304  # Linux's ceiling (/proc/sys/kernel/pid_max can be no higher)
+def _lock_of(work: Path) -> Path:
+    return work.with_name(work.name + LOCK)
 
 
-def _a_pid(pid: int) -> bool:
-    """Whether a folder's number can be a process of this machine: 0 or 99999999999999999999 are not (os.kill made of
-    them a signal to our own group, or an OverflowError and a traceback)."""
-    return 0 < pid <= PID_MAX
-
-
-def _running(pid: int) -> bool:
-    """Whether process ``pid`` lives (a zombie, killed and not yet reaped, does not; another user's does). A number
-    that is no process id counts as running: what it names is not ours to remove."""
-    if not _a_pid(pid):
-        return True
-    if pid == os.getpid():
-        return False  # our id, from a backup that died before it was given to us: not ours, we make ours after
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True  # no /proc to tell: it answered the signal
-
-
-def _dead_partials(out: Path) -> list[Path]:
-    """The siblings of ``out`` that backups to it began and whose process is gone."""
+def _clear_dead_partials(out: Path) -> None:
+    """Removes the siblings of ``out`` that backups to it began and left unlocked (their process is gone). A
+    sibling without its lock file is no backup of this version's: left for a person to remove."""
     parent = out.absolute().parent
-    found = []
-    for entry in parent.glob(f"{glob.escape(out.name)}{PARTIAL}*") if parent.is_dir() else []:
-        named = _PARTIAL_NAME.fullmatch(entry.name)
-        if named and named[1] == out.name and entry.is_dir() and not entry.is_symlink() and not _running(int(named[2])):
-            found.append(entry)
-    return found
+    for lock in parent.glob(f"{glob.escape(out.name)}{PARTIAL}*{LOCK}") if parent.is_dir() else []:
+        named = _PARTIAL_NAME.fullmatch(lock.name.removesuffix(LOCK))
+        if named is None or named[1] != out.name:
+            continue
+        dead = backup_lock.take(lock, create=False)
+        if dead is None:
+            continue  # still being written, on this host or another
+        try:
+            work = lock.with_name(lock.name.removesuffix(LOCK))
+            if work.is_dir() and not work.is_symlink():
+                shutil.rmtree(work)
+        finally:
+            dead.release()
 
 
 def backup(config: CentreConfig, out: Path) -> Summary:
@@ -188,20 +164,28 @@ def backup(config: CentreConfig, out: Path) -> Summary:
     """
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise BackupError(f"{out} already exists and is not an empty folder: give a new folder for the backup")
-    for left in _dead_partials(out):
-        shutil.rmtree(left)
+    _clear_dead_partials(out)
     out.absolute().parent.mkdir(parents=True, exist_ok=True)
     work = out.absolute().parent / f"{out.name}{PARTIAL}{os.getpid()}"
-    work.mkdir(mode=0o700)
+    lock = backup_lock.take(_lock_of(work))
+    if lock is None:
+        raise BackupError(f"{work} is being written by another process of the same number (on another host?): "
+                          "give another folder for the backup")
     try:
-        summary = _write_backup(config, work.resolve())
-        _private(work)
-        if out.exists():
-            out.rmdir()  # the empty folder given: the finished backup takes its place
-        os.rename(work, out)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+        if work.exists():
+            raise BackupError(f"{work} is in the way (left by an older version?): remove it, or give another folder")
+        work.mkdir(mode=0o700)
+        try:
+            summary = _write_backup(config, work.resolve())
+            _private(work)
+            if out.exists():
+                out.rmdir()  # the empty folder given: the finished backup takes its place
+            os.rename(work, out)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+    finally:
+        lock.release()
     return summary
 
 
@@ -244,11 +228,12 @@ def _refuse_partial(folder: Path) -> None:
     named = _PARTIAL_NAME.fullmatch(folder.absolute().name)
     if named is None:
         return
-    pid, out = int(named[2]), named[1]
-    if not _a_pid(pid):
+    pid, out = named[2], named[1]
+    writing = backup_lock.held(_lock_of(folder.absolute()))
+    if writing is None:
         raise BackupError(f"{folder} is not a finished backup: restore a finished backup, or make one again with "
                           "centre backup")
-    if _running(pid):
+    if writing:
         raise BackupError(f"{folder} is a backup still being written (process {pid}): restore {out} once it is done")
     raise BackupError(f"{folder} is an unfinished backup (process {pid} stopped before the end): restore a finished "
                       "backup, or make one again with centre backup")
@@ -273,23 +258,37 @@ def _restoring(dst: Path) -> Path:
 
 
 def _clear_dead_copies(dst: Path) -> None:
-    """The part-copies of ``dst`` left by restores whose process is gone (kill -9)."""
+    """The part-copies of ``dst`` left by restores whose process is gone (kill -9): no longer locked."""
     if not dst.parent.is_dir():
         return
     for left in dst.parent.glob(f".{glob.escape(dst.name)}{RESTORING}*"):
-        if left.is_file() and _gone(left.name.rsplit(RESTORING, 1)[1]):
-            left.unlink()
-
-
-def _gone(pid: str) -> bool:
-    """Whether the process a leftover's name gives (``.restore-PID``, ``.centre-restore-PID``) was and is no more."""
-    return pid.isdigit() and _a_pid(int(pid)) and not _running(int(pid))
+        dead = backup_lock.take(left, create=False) if left.is_file() and not left.is_symlink() else None
+        if dead is not None:
+            dead.release()
 
 
 def _killed_restore_in(store: Path) -> bool:
-    """Whether a restore into ``store`` was killed outright (its mark is there, its process gone)."""
+    """Whether a restore into ``store`` was killed outright (its mark is there, no longer locked)."""
     marks = store.glob(f"{RESTORE_MARK}*") if store.is_dir() else []
-    return any(_gone(mark.name.removeprefix(RESTORE_MARK)) for mark in marks)
+    return any(backup_lock.held(mark) is False for mark in marks)
+
+
+def _restore_file(src: Path, dst: Path, size: int, sha256: str, undo: _Undo) -> None:
+    """``src`` copied beside ``dst`` and renamed when whole and as the manifest says; the copy is locked meanwhile,
+    so another restore takes it for a dead one's only once this process is gone."""
+    tmp = _restoring(dst)
+    lock = backup_lock.take(tmp)
+    if lock is None:
+        raise BackupError(f"{tmp} is being written by another restore")
+    try:
+        undo.paths.append(tmp)
+        copied = _copy_hashing(src, tmp)
+        if copied != (size, sha256):
+            raise BackupError(f"{src} changed while it was restored (SHA-256 {copied[1]})")
+        os.rename(tmp, dst)
+        undo.paths.append(dst)
+    finally:
+        lock.release()  # a copy not renamed is removed; a renamed one is not ours to remove
 
 
 def _checked_files(folder: Path, manifest: dict[str, Any], store: Path,
@@ -340,13 +339,7 @@ class _Undo:
 def _load_sqlite(dump: Path, target: CentreConfig, sha256: str, undo: _Undo) -> None:
     """Copied under a temporary name and renamed: a centre.db is there whole or not at all."""
     _clear_dead_copies(target.sqlite_path)
-    tmp = _restoring(target.sqlite_path)
-    undo.paths.append(tmp)
-    _, sha = _copy_hashing(dump, tmp)
-    if sha != sha256:
-        raise BackupError(f"the database copy differs from {dump}")
-    os.rename(tmp, target.sqlite_path)
-    undo.paths.append(target.sqlite_path)
+    _restore_file(dump, target.sqlite_path, dump.stat().st_size, sha256, undo)
 
 
 def restore(folder: Path, target: CentreConfig) -> Summary:
@@ -376,25 +369,21 @@ def restore(folder: Path, target: CentreConfig) -> Summary:
             raise BackupError(f"{target.database_url} already holds a centre: restore into an empty database")
     undo = _Undo()
     loaded = False
+    mark: backup_lock.Held | None = None
     try:
         total = 0
         if checked:
             undo.mkdirs(store)
-            mark = store / f"{RESTORE_MARK}{os.getpid()}"
-            mark.touch()
-            undo.paths.append(mark)
+            mark = backup_lock.take(store / f"{RESTORE_MARK}{os.getpid()}")
+            if mark is None:
+                raise BackupError(f"{store} is being restored into by another process: restore into a new file store")
+            undo.paths.append(mark.path)
         for rel, entry, there in checked:
             total += entry["size"]
             if there:  # whole, from a restore killed later on: it stays whatever this one does
                 continue
             undo.mkdirs((store / rel).parent)
-            tmp = _restoring(store / rel)
-            undo.paths.append(tmp)
-            size, sha = _copy_hashing(folder / FILES / rel, tmp)
-            if (size, sha) != (entry["size"], entry["sha256"]):
-                raise BackupError(f"{folder / FILES / rel} changed while it was restored (SHA-256 {sha})")
-            os.rename(tmp, store / rel)
-            undo.paths.append(store / rel)
+            _restore_file(folder / FILES / rel, store / rel, entry["size"], entry["sha256"], undo)
         undo.mkdirs(target.data)
         if backend == SQLITE:
             _load_sqlite(dump, target, database["sha256"], undo)
@@ -405,10 +394,10 @@ def restore(folder: Path, target: CentreConfig) -> Summary:
             loaded = True
         undo.paths.append(centre_config.path(target.data))
         centre_config.save(target)
-        for mark in store.glob(f"{RESTORE_MARK}*") if store.is_dir() else []:
-            pid = mark.name.removeprefix(RESTORE_MARK)
-            if pid == str(os.getpid()) or _gone(pid):
-                mark.unlink(missing_ok=True)  # ours, and a killed one's: what it began is done
+        for left in store.glob(f"{RESTORE_MARK}*") if store.is_dir() else []:
+            dead = backup_lock.take(left, create=False) if mark is None or left != mark.path else None
+            if dead is not None:
+                dead.release()  # a killed one's: what it began is done
     except BaseException:
         undo.run()
         if loaded and pg_before is not None:
@@ -420,4 +409,7 @@ def restore(folder: Path, target: CentreConfig) -> Summary:
                                   f"not be dropped ({exc}): drop that database and make it anew before a retry"
                                   ) from None
         raise
+    finally:
+        if mark is not None:
+            mark.release()  # ours: done, or undone
     return Summary(backend, len(checked), total)

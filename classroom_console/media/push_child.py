@@ -12,18 +12,19 @@ connected, ``{"event": "error", ...}`` when it cannot go on (with the stage, err
 the parent takes a reason code), ``{"event": "ended"}`` once the end of the stream was delivered.
 
 Run as a script by path (``python -P push_child.py``), so it imports nothing of the console: av and the
-standard library only.
+standard library only (and ``parent_death.py``, loaded by its path).
 """
 
 from __future__ import annotations
 
 import base64
+import importlib.util
 import json
-import os
 import struct
 import sys
 import time
 from fractions import Fraction
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import av
@@ -94,18 +95,15 @@ def has_srt() -> bool:
 
 def die_with_parent(parent: int) -> None:
     """Ended by the kernel when the console goes, even killed -9 mid-connect: FFmpeg's connect holds this process's
-    GIL and never reads the pipe that would tell it (Linux; elsewhere the pipe's end still ends a sending child)."""
-    if not sys.platform.startswith("linux"):
+    GIL and never reads the pipe that would tell it (Linux; elsewhere the pipe's end still ends a sending child).
+    The console's ``parent_death``, loaded by its path: this process imports nothing of the console's package."""
+    path = Path(__file__).resolve().parent.parent / "parent_death.py"
+    spec = importlib.util.spec_from_file_location("parent_death", path)
+    if spec is None or spec.loader is None:
         return
-    import ctypes
-    import signal
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the console went before the line above
-        os._exit(1)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.die_with(parent)
 
 
 def main() -> int:
