@@ -14,9 +14,12 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
+from classroom_console.events import SceneStep
 from classroom_console.tablets import events as ev
 from tests.qt_helpers import run, wait_for, window_on_a_quiet_core
+from tests.test_ui_devices_cards import settled
 from tests.test_ui_tab_names import language  # noqa: F401  (the fixture: English, then Russian)
+from ui.class_panel import QR_MIN, QR_SIZE
 
 QUESTION = {"en": "Is the second law clear?", "ru": "Понятен ли второй закон?"}
 OPTIONS = {"en": ["Yes", "No"], "ru": ["Да", "Нет"]}
@@ -80,5 +83,52 @@ def test_a_poll_and_raised_hands_fit_the_tab_at_1366x768(
                 if not in_sight(label, scroll):
                     problems.append(f"the hand {label.text()!r} is out of sight")
             assert problems == [], f"{language}: {problems}"
+
+    run(qloop, scenario())
+
+
+# The demo's Lecture, as its chips stood while the projectors warmed up: two rows of chips at 1366x768.
+DEMO_STEPS = (("mac:p1", "Projector 1", "power", "waiting"), ("mac:p2", "Projector 2", "power", "waiting"),
+              ("mac:p3", "Projector 3", "power", "waiting"), ("mac:b1", "Board 1", "input", "done"),
+              ("mac:c1", "Camera 1", "preset", "done"), ("recording", "recording", "recording", "done"),
+              ("tablets", "tablets", "tablets", "done"))
+
+
+def test_the_tablets_tab_fits_beside_the_scene_summary_at_1366x768(
+    qtbot: QtBot, qloop: qasync.QEventLoop, language: str, tmp_path: Path  # noqa: F811
+) -> None:
+    """The lecturer opens the tablets tab while the scene's chips still show (they stay while a device failed):
+    the tab scrolled, its Close and Show on projector buttons and Eyes on the board below the fold (E2, U7)."""
+    async def scenario() -> None:
+        async with window_on_a_quiet_core(qtbot, tmp_path) as (core, window):
+            core.scenes.tablets_port, core.scenes.tablets_advertise = 0, False  # loopback (the tests' scope)
+            window.resize(1366, 768)
+            lecturer = window.lecturer
+            panel = lecturer.class_panel
+            lecturer.course_edit.setText("Physics 1")
+            qtbot.mouseClick(lecturer.session_button, Qt.MouseButton.LeftButton)
+            await wait_for(lambda: len(panel.code_label.text()) == 6, within=30, what="the join code")
+            progress = lecturer.scene_progress
+            progress.begin("Lecture")
+            for target, name, step, status in DEMO_STEPS:
+                progress.show_step(SceneStep(scene="Lecture", target=target, name=name, step=step, status=status))
+            lecturer.tabs.setCurrentWidget(panel)
+            scroll = panel.findChild(QScrollArea)
+            assert scroll is not None
+            await wait_for(lambda: progress.isVisible() and scroll.viewport().height() > 100, what="the tab laid out")
+            await settled(window)
+            bar = scroll.verticalScrollBar()
+            problems = [f"scrolls {bar.maximum()} px in a {scroll.viewport().height()} px tab"] if bar.isVisible() \
+                else []
+            for widget in (panel.code_label, panel.qr_label, panel.open_button, panel.projector_button,
+                           panel.start_button, panel.timer_button, panel.eyes_button):
+                if not in_sight(widget, scroll):
+                    problems.append(f"{type(widget).__name__} {getattr(widget, 'text', str)()!r} out of sight")
+            if panel.qr_label.width() < QR_MIN:
+                problems.append(f"the QR code {panel.qr_label.width()} px")
+            assert problems == [], f"{language}: {problems}"
+            progress.hide()  # the chips put away: the QR code takes its full size again
+            await wait_for(lambda: panel.qr_label.width() == QR_SIZE, what=f"a {QR_SIZE}-px QR code")
+            assert not bar.isVisible()
 
     run(qloop, scenario())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -38,9 +38,12 @@ from ui.class_qr import qr_pixmap
 from ui.widgets import ElidedLabel
 
 QR_SIZE = 132
+QR_MIN = 96  # 3 px a module for a join link's 33: phones still read it off the screen
+BODY_TOP = 8
 HANDS_SHOWN = 8
 REDRAW_MS = 100
 SCORES_SHOWN = 5
+COMPACT = "padding: 6px 8px; min-height: 24px;"  # a button a row lower than the style sheet's 50 px
 
 
 def _plain(text: str = "", name: str = "") -> QLabel:
@@ -82,13 +85,16 @@ class ClassPanel(QWidget):
         body = QWidget()
         body.setObjectName("workspace")
         row = QHBoxLayout(body)
-        row.setContentsMargins(0, 8, 0, 0)
+        row.setContentsMargins(0, BODY_TOP, 0, 0)
         row.setSpacing(12)
-        row.addWidget(self._join_column(), 0)
+        self.join_panel = self._join_column()
+        row.addWidget(self.join_panel, 0)
         row.addWidget(self._activity_column(), 2)
         row.addWidget(self._results_column(), 3)
         scroll.setWidget(body)
         outer.addWidget(scroll)
+        self.tab_scroll = scroll
+        scroll.viewport().installEventFilter(self)  # its height decides the QR code's (_fit_qr)
 
         bridge.sig_tablets.connect(self.on_event)
         # Bound methods, not lambdas: Qt drops them with this widget, so a late signal never reaches a deleted one.
@@ -122,13 +128,19 @@ class ClassPanel(QWidget):
         self.projector_button = QPushButton(self.tr("Show on projector"))
         self.projector_button.setToolTip(self.tr("The code and the live chart, full screen on the projector's display"))
         self.projector_button.clicked.connect(self.show_on_projector)
-        grid.addWidget(title, 0, 0, 1, 2)
-        grid.addWidget(self.code_label, 1, 0, 1, 2)
-        grid.addWidget(self.joined_label, 2, 0, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(self.qr_label, 2, 1, Qt.AlignmentFlag.AlignTop)
+        # The QR beside the title and the tablets' count, the code under them, the buttons a compact row each:
+        # the tab keeps all of it in sight at 1366x768 while a scene's chips are shown above (it scrolled by 81 px).
+        title.setWordWrap(True)
+        grid.addWidget(title, 0, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.joined_label, 1, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.qr_label, 0, 1, 2, 1, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.code_label, 2, 0, 1, 2)
         grid.addWidget(self.url_label, 3, 0, 1, 2)
         grid.addWidget(self.open_button, 4, 0, 1, 2)
         grid.addWidget(self.projector_button, 5, 0, 1, 2)
+        for button in (self.open_button, self.projector_button):
+            button.setStyleSheet(COMPACT)
+        grid.setRowStretch(1, 1)
         grid.setRowStretch(6, 1)
         panel.setMaximumWidth(280)
         return panel
@@ -158,6 +170,7 @@ class ClassPanel(QWidget):
         self.options_edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.problem = _plain(name="cardProblem")
         self.problem.setWordWrap(True)
+        self.problem.hide()  # a line only while there is something to say (see _say)
         self.start_button = QPushButton(self.tr("Start"))
         self.start_button.clicked.connect(self.start_activity)
         self.close_button = QPushButton(self.tr("Close"))
@@ -182,9 +195,12 @@ class ClassPanel(QWidget):
         self.eyes_button.setCheckable(True)
         self.eyes_button.setToolTip(self.tr("Dim every tablet until you release them"))
         self.eyes_button.clicked.connect(self.toggle_eyes)
-        extras = QHBoxLayout()
+        extras = QHBoxLayout()  # the timer and Eyes on the board share a row: the tab fits 1366x768 (see above)
         extras.addWidget(self.timer_spin)
         extras.addWidget(self.timer_button, 1)
+        extras.addWidget(self.eyes_button, 1)
+        for button in (self.timer_button, self.eyes_button):
+            button.setStyleSheet(COMPACT)
         head = QHBoxLayout()
         head.addWidget(title)
         head.addStretch(1)
@@ -195,7 +211,6 @@ class ClassPanel(QWidget):
         column.addLayout(buttons)
         column.addWidget(self.problem)
         column.addLayout(extras)
-        column.addWidget(self.eyes_button)
         panel.setMaximumWidth(430)  # the rest goes to the chart
         return panel
 
@@ -235,6 +250,7 @@ class ClassPanel(QWidget):
         self.lower_button.setToolTip(self.tr("Lower the first hand in the queue"))
         self.lower_button.clicked.connect(self.lower_first_hand)
         hands_head = QHBoxLayout()
+        hands_head.setSpacing(8)  # "Raised hands" and "None" read as one word without it
         hands_head.addWidget(hands_title)
         hands_head.addWidget(self.no_hands)  # "None" beside the title: no line of its own
         hands_head.addStretch(1)
@@ -263,6 +279,23 @@ class ClassPanel(QWidget):
         results.addLayout(self.hands_box)
         grid.addLayout(results, 0, 0)
         return panel
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.tab_scroll.viewport():
+            self._fit_qr()
+        return False
+
+    def _fit_qr(self) -> None:
+        """The QR code as large as the tab's height allows (QR_SIZE down to QR_MIN): the join column is the tab's
+        tallest, and at 1366x768 with a scene's chips above it was 81 px more than the tab (it scrolled, its
+        buttons out of sight)."""
+        size = self.qr_label.width()
+        over = self.join_panel.minimumSizeHint().height() + BODY_TOP - self.tab_scroll.viewport().height()
+        fitted = max(QR_MIN, min(QR_SIZE, size - over))
+        if fitted != size:
+            self.qr_label.setFixedSize(fitted, fitted)
+            if self.url:
+                self.qr_label.setPixmap(qr_pixmap(self.url, fitted))
 
     # -- state ------------------------------------------------------------------------------
     def tablets(self) -> ClassSession | None:
@@ -311,26 +344,30 @@ class ClassPanel(QWidget):
         question = self.question_edit.text().strip()
         lines = [line.strip() for line in self.options_edit.toPlainText().splitlines() if line.strip()]
         if not question:
-            self.problem.setText(self.tr("Type the question first."))
+            self._say(self.tr("Type the question first."))
             return
-        self.problem.clear()
+        self._say("")
         if kind == "open":
             call = tablets.ask(question)
         else:
             correct = [line.lstrip("*").strip() for line in lines if line.startswith("*")]
             options = [line.lstrip("*").strip() for line in lines]
             if len(options) < 2:
-                self.problem.setText(self.tr("Give at least two options, one per line."))
+                self._say(self.tr("Give at least two options, one per line."))
                 return
             if len(set(options)) != len(options):
-                self.problem.setText(self.tr("Two options are the same."))
+                self._say(self.tr("Two options are the same."))
                 return
             if kind == "quiz" and not correct:
-                self.problem.setText(self.tr("Mark the right answers with * at the start of their line."))
+                self._say(self.tr("Mark the right answers with * at the start of their line."))
                 return
             call = tablets.start_poll(question, options, multiple=kind == "multiple", correct=correct)
         self.bridge.run(call, what=self.tr("start the activity"), owner=self,
-                        on_error=lambda _e: self.problem.setText(self.tr("The activity could not start.")))
+                        on_error=lambda _e: self._say(self.tr("The activity could not start.")))
+
+    def _say(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
 
     def close_activity(self) -> None:
         tablets = self.tablets()
@@ -420,7 +457,7 @@ class ClassPanel(QWidget):
         self.code_label.setText(code or "—")
         self.url_label.setText(url)
         if url:
-            self.qr_label.setPixmap(qr_pixmap(url, QR_SIZE))
+            self.qr_label.setPixmap(qr_pixmap(url, self.qr_label.width()))
         else:
             self.qr_label.clear()
             self.joined_label.setText(self.tr("No tablets yet"))

@@ -6,16 +6,51 @@ summary line names every part that did not follow, so the lecturer knows which d
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from classroom_console.events import SceneStep
+from ui.flow_layout import FlowLayout
 from ui.scene_words import failure_line, scene_name, status_text, target_name
 from ui.widgets import Badge, ElidedLabel
 
-CHIP_COLUMNS = 4
 AUTO_HIDE_MS = 10_000
 TONES = {"done": "ok", "failed": "bad", "skipped": "off", "working": "busy", "waiting": "busy"}
+
+
+class Chip(Badge):
+    """A device's name and how its step went, as wide as its words; cut with "…" only when wider than the row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)  # device names are the device's own words
+        # No indent of its own: a styled label's is half an "x" each side more than its padding, which cut the words
+        self.setIndent(0)
+        self.full = ""
+
+    def show_text(self, text: str) -> None:
+        self.full = text
+        self.updateGeometry()
+        self._elide()
+
+    def sizeHint(self) -> QSize:
+        self.ensurePolished()  # the style sheet's bold font and padding, not the default ones, measure the words
+        margins = self.contentsMargins()
+        width = self.fontMetrics().horizontalAdvance(self.full) + margins.left() + margins.right() + 1
+        return QSize(width, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(60, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        self.ensurePolished()
+        room = max(1, self.contentsRect().width())
+        self.setText(self.fontMetrics().elidedText(self.full, Qt.TextElideMode.ElideMiddle, room))
 
 
 class SceneProgress(QFrame):
@@ -35,13 +70,9 @@ class SceneProgress(QFrame):
         top.addWidget(self.summary, 1)
         top.addWidget(self.hide_button)
         layout.addLayout(top)
-        self.grid = QGridLayout()
-        self.grid.setHorizontalSpacing(8)
-        self.grid.setVerticalSpacing(6)
-        for column in range(CHIP_COLUMNS):
-            self.grid.setColumnStretch(column, 1)
+        self.grid = FlowLayout(spacing=8, row_spacing=6)  # as many chips a row as their words allow
         layout.addLayout(self.grid)
-        self.chips: dict[str, Badge] = {}
+        self.chips: dict[str, Chip] = {}
         self.steps: dict[str, SceneStep] = {}  # the latest step of each device or part
         self.scene = ""
         self._fade = QTimer(self)
@@ -67,15 +98,12 @@ class SceneProgress(QFrame):
             self.begin(step.scene)  # switched elsewhere (another window, the CLI): follow it
         chip = self.chips.get(step.target)
         if chip is None:
-            chip = Badge()
-            chip.setTextFormat(Qt.TextFormat.PlainText)  # device names are the device's own words
-            chip.setMinimumWidth(60)
-            index = len(self.chips)
-            self.grid.addWidget(chip, index // CHIP_COLUMNS, index % CHIP_COLUMNS)
+            chip = Chip()
+            self.grid.addWidget(chip)
             self.chips[step.target] = chip
         self.steps[step.target] = step
         text = f"{target_name(step)} · {status_text(step)}"
-        chip.setText(chip.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, 300))
+        chip.show_text(text)
         chip.setToolTip(failure_line(step) if step.status == "failed" else text)
         chip.set_tone(TONES.get(step.status, "busy"))
 
