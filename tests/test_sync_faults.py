@@ -114,7 +114,7 @@ async def test_a_recording_that_is_a_folder_is_set_aside_and_the_rest_go_on(tmp_
         assert code == 5, (out, err)
         assert "uploaded 2, failed 1, still queued 0" in out
         assert "Traceback" not in err
-        assert f"recording {bad} [not_a_file]" in err and str(folder) in err
+        assert f"set aside: Recording {bad}: its path is not a file" in err and str(folder) not in err  # -v: path
         again = await cli(*room, "sync", "--once", "--centre", centre.url, env=env)
         assert again[0] == 0 and "uploaded 0, failed 0, still queued 0" in again[1]
         assert "1 item in all is set aside" in again[2]  # one item, said in the singular
@@ -127,7 +127,9 @@ async def test_a_recording_that_is_a_folder_is_set_aside_and_the_rest_go_on(tmp_
     finally:
         await store.close()
     code, out, err, _ = await cli(*room, "usage")
-    assert code == 0 and "not_a_file" in out, (out, err)
+    assert code == 0 and f"  Recording {bad}: its path is not a file" in out.splitlines(), (out, err)
+    code, out, err, _ = await cli(*room, "-v", "usage")
+    assert code == 0 and str(folder) in out, (out, err)
 
     await asyncio.to_thread(folder.rmdir)
     await asyncio.to_thread(folder.write_bytes, b"0123456789")  # the user puts the file where it belongs

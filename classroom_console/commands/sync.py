@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import signal
 import sys
 from pathlib import Path
@@ -67,12 +68,14 @@ class StatusPrinter:
                   f"at {p.rate_bps * 8 / 1e6:.1f} Mbit/s{eta}   ", end="", file=sys.stderr, flush=True)
 
 
-async def _report_failed(store: AsyncStore, engine: SyncEngine, failed_now: int) -> None:
+async def _report_failed(store: AsyncStore, engine: SyncEngine, failed_now: int, verbose: bool) -> None:
+    from classroom_console.commands.set_aside import aside_line
     from classroom_console.sync import items as sync_items
 
     for item in await store.call(lambda s: sync_items.failed_items(s, max(failed_now, 0))):
-        print(f"classroom-console sync: set aside {item['item_kind']} {item['item_id']} "
-              f"[{item['reason'] or 'refused'}]: {item['last_error']}", file=sys.stderr)
+        print("classroom-console sync: " + tr("set aside: {item}").format(item=aside_line(
+            item["item_kind"], item["item_id"], item["reason"] or "refused", item["last_error"], verbose)),
+              file=sys.stderr)
     total = engine.progress.failed
     if total > failed_now:
         print("classroom-console sync: " + ntr(
@@ -81,11 +84,11 @@ async def _report_failed(store: AsyncStore, engine: SyncEngine, failed_now: int)
               file=sys.stderr)
 
 
-async def _once(store: AsyncStore, engine: SyncEngine) -> int:
+async def _once(store: AsyncStore, engine: SyncEngine, verbose: bool) -> int:
     result = await engine.run_once(force=True)
     print(tr("uploaded {uploaded}, failed {failed}, still queued {pending}").format(
         uploaded=result.uploaded, failed=result.failed, pending=result.pending), flush=True)
-    await _report_failed(store, engine, result.failed)
+    await _report_failed(store, engine, result.failed, verbose)
     if result.offline:
         print("classroom-console sync: " + tr("{why}; the queue keeps everything for the next try").format(
             why=result.offline), file=sys.stderr)
@@ -121,6 +124,8 @@ async def _run(args: argparse.Namespace) -> int:
     from classroom_console.sync.room import load_settings, save_settings
 
     prog = "classroom-console sync"
+    if not getattr(args, "verbose", False):  # an item set aside is said below in words; the engine's English with -v
+        logging.getLogger("classroom_console.sync.engine").setLevel(logging.ERROR)
     try:
         given = await asyncio.to_thread(token, args)  # a file read: off the loop
     except ValueError as exc:
@@ -157,7 +162,7 @@ async def _run(args: argparse.Namespace) -> int:
         engine = SyncEngine(store, config)
         engine.subscribe(StatusPrinter())
         if args.once:
-            return await _once(store, engine)
+            return await _once(store, engine, bool(getattr(args, "verbose", False)))
         return await _forever(engine)
     except AuthRefused as exc:
         print(f"{prog}: {exc}", file=sys.stderr)

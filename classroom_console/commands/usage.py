@@ -103,5 +103,11 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "sessions-csv":
         sys.stdout.write(sessions_csv(report))
     else:
-        print(to_table(report, room_names))
+        from dataclasses import replace
+
+        from classroom_console.commands.set_aside import reworded
+
+        verbose = bool(getattr(args, "verbose", False))
+        aside = tuple(reworded(line, verbose) for line in report.uploads_failed)
+        print(to_table(replace(report, uploads_failed=aside), room_names))
     return 0
