@@ -16,7 +16,8 @@
       'code-needed': 'Please enter the session code.', full: 'The class is full.',
       'not-open': 'This question is no longer open.', 'bad-choice': 'Choose an answer first.',
       empty: 'Your answer is empty.', replaced: 'This seat is now open on another tab or device.',
-      unreachable: 'Cannot reach the console. Is this tablet on the room\u2019s Wi-Fi?', 'bad-message': 'Something went wrong.'
+      unreachable: 'Cannot reach the console. Is this tablet on the room\u2019s Wi-Fi?', 'bad-message': 'Something went wrong.',
+      'not-joined': 'Join the session first.'
     },
     ru: {
       title: 'Аудитория', code: 'Код сессии', name: 'Ваше имя', join: 'Войти', send: 'Отправить',
@@ -31,7 +32,8 @@
       'code-needed': 'Введите код сессии.', full: 'В группе нет свободных мест.',
       'not-open': 'Этот вопрос уже закрыт.', 'bad-choice': 'Сначала выберите ответ.',
       empty: 'Ответ пустой.', replaced: 'Это место открыто на другой вкладке или устройстве.',
-      unreachable: 'Нет связи с пультом. Планшет подключён к Wi-Fi аудитории?', 'bad-message': 'Что-то пошло не так.'
+      unreachable: 'Нет связи с пультом. Планшет подключён к Wi-Fi аудитории?', 'bad-message': 'Что-то пошло не так.',
+      'not-joined': 'Сначала войдите в занятие.'
     }
   };
   var KEY = 'classroom.seat', LANG = 'classroom.lang';
@@ -108,6 +110,7 @@
     s.className = ok ? 'status' : 'status bad';
   }
   function note(id, key, arg) {
+    if (key && !T.en[key]) key = 'bad-message';  // a code from a newer console: never shown raw, in English
     lastNote = { id: id, key: key, arg: arg };
     text($(id), key ? t(key, arg) : '');
   }
