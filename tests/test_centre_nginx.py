@@ -21,7 +21,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from classroom_console.centre import config_nginx
+from classroom_console.centre import config_nginx, pg_locks
 from classroom_console.store import AsyncStore
 from tests.pg_server import PgServer, pg_server  # noqa: F401  (a fixture)
 from tests.test_centre_api import auth
@@ -99,13 +99,15 @@ def _held(files: Path) -> int:
 
 
 async def lock_holder(url: str, password: str) -> int | None:
-    """The pid of the centre process holding an upload's advisory lock (its application_name carries it)."""
+    """The pid of the centre process holding an upload's advisory lock (its application_name carries it): a lock
+    of one key (a report's or a session's has two) that is none of the centre's fixed ones (``pg_locks``)."""
     conn = await asyncpg.connect(url, password=password)
     try:
         name = await conn.fetchval(
             "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
             "WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE 'classroom-centre-%' "
-            "AND l.objid <> 72100501 LIMIT 1")
+            "AND l.objsubid = 1 AND NOT (l.classid = 0 AND l.objid::text::bigint = ANY($1::bigint[])) LIMIT 1",
+            list(pg_locks.FIXED))
     finally:
         await conn.close()
     return int(name.rsplit("-", 1)[1]) if name else None

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from classroom_console.centre import charts, pg_store
+from classroom_console.centre import charts, pg_locks, pg_store
 from classroom_console.centre.db import Identity
 from classroom_console.centre.db_postgres import PostgresCentreDB, plain_numbers
 from classroom_console.centre.db_sqlite import SqliteCentreDB
@@ -38,6 +38,7 @@ from tests.test_centre_postgres import postgres_url  # noqa: F401  (a fixture)
 from tests.test_centre_rollups import FILTERS, NOW, body, feed, fresh_postgres, iso, recount
 
 BOUND_S = 60.0
+WAITING = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = :cls"
 
 
 async def add_recordings(db: PostgresCentreDB) -> None:
@@ -316,7 +317,10 @@ async def test_a_report_one_process_made_is_taken_by_another_and_one_on_its_way_
             from_a = asyncio.ensure_future(a.usage_body(f))
             await asyncio.to_thread(entered.wait, BOUND_S)
             from_b = asyncio.ensure_future(b.usage_body(f))
-            await asyncio.sleep(0.2)  # B waits at the lock (any later, it still finds A's report new enough)
+            for _ in range(int(BOUND_S / 0.005)):  # until B waits at the filter's lock
+                if (await a.fetch(WAITING, {"cls": pg_locks.REPORT_CLASS}))[0][0]:
+                    break
+                await asyncio.sleep(0.005)
             gate.set()
             assert await from_a == await from_b and (a.reports.made, b.reports.made) == (2, 0)
             assert json.loads(await from_b or b"")["sessions"] == first.sessions + 1

@@ -47,7 +47,15 @@ async def test_the_next_report_takes_another_processs_that_holds_what_its_reques
             await a.execute(pg_store.BUMP, {})  # an upload answered
             seen = (await a.fetch(pg_store.VERSION, {}))[0][0]
             waiting = asyncio.ensure_future(b.reports.get(f))
-            await asyncio.sleep(0.2)  # (it has read the version and waits for the next report)
+
+            async def queued() -> bool:  # it has read the version and waits for the next report (on B's thread)
+                st = b.reports._filters.get(f)
+                return st is not None and st.queued is not None and st.queued_need >= seen
+
+            for _ in range(int(BOUND_S / 0.005)):
+                if await b.reports.run(queued()):
+                    break
+                await asyncio.sleep(0.005)
             assert (await a.reports.get(f)).version >= seen and a.reports.made == 1
             await a.execute(pg_store.BUMP, {})  # another
             gate.set()

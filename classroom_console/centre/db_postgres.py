@@ -19,7 +19,7 @@ try:  # only a centre on PostgreSQL needs it
 except ImportError:  # pragma: no cover
     asyncpg = None
 
-from classroom_console.centre import charts, online_indexes, pg_reports, pg_store, rollups, schema
+from classroom_console.centre import charts, online_indexes, pg_locks, pg_reports, pg_store, rollups, schema
 from classroom_console.centre.db import CentreDB, Identity, RecordingState, TokenRow
 from classroom_console.centre.failures import DatabaseDown, Outage, log
 from classroom_console.centre.payloads import SessionRows
@@ -403,7 +403,7 @@ class PostgresCentreDB(CentreDB):
         async with pool.acquire() as conn:
             # Two services starting at once must not race on CREATE TABLE IF NOT EXISTS.
             async with conn.transaction():
-                await conn.execute("SELECT pg_advisory_xact_lock(72100501)")
+                await conn.execute("SELECT pg_advisory_xact_lock($1)", pg_locks.SCHEMA_LOCK)
                 existing = [r[0] for r in await conn.fetch(online_indexes.EXISTING)]
                 for statement in online_indexes.in_transaction(schema.SCHEMA, existing):
                     await conn.execute(statement)

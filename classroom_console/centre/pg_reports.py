@@ -33,6 +33,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
+from classroom_console.centre.pg_locks import REPORT_CLASS
 from classroom_console.usage_model import UsageFilter, UsageReport
 
 KEPT_REPORTS = 256
@@ -44,7 +45,7 @@ SHARED_TABLE = """CREATE UNLOGGED TABLE IF NOT EXISTS centre_reports (filter TEX
 SHARED_PLAIN = "ALTER TABLE centre_reports ALTER COLUMN body SET STORAGE EXTERNAL"
 SHARED_CLEAR = "TRUNCATE centre_reports"
 SHARED_GET = "SELECT version, body FROM centre_reports WHERE filter = $1"
-SHARED_LOCK = "SELECT pg_advisory_xact_lock(72100502, hashtext($1))"  # (a pair of keys: no upload lock's)
+SHARED_LOCK = f"SELECT pg_advisory_xact_lock({REPORT_CLASS}, hashtext($1))"  # (a pair of keys: pg_locks)
 SHARED_PUT = """INSERT INTO centre_reports (filter, version, body) VALUES ($1, $2, $3)
     ON CONFLICT (filter) DO UPDATE SET version = excluded.version, body = excluded.body
     WHERE centre_reports.version < excluded.version"""

@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 
 from classroom_console import tablet_sessions
+from classroom_console.centre import pg_locks
 from classroom_console.centre.payloads import SessionRows
 from classroom_console.centre.rollups import epoch_hour, hour_of_week, week_key
 
@@ -231,13 +232,13 @@ $fn$"""
 # room order (every group takes a room's rows in the same order: no deadlock between groups side by side); then,
 # under a cluster-wide lock, the shared sums and the sessions stored before (whose old version is taken away from
 # shared rows in no set order).
-GROUP_LOCK = 72100502
+GROUP_LOCK = pg_locks.GROUP_LOCK
 # One lock order for every group: its sessions' locks (in key order), then the gate, then rows, then GROUP_LOCK. A
 # group of new sessions only passes the gate shared, side by side with others; a group re-storing a session stored
 # before passes it alone (exclusive), before any row: the session's old version is taken away from its room's rows
 # under GROUP_LOCK, and a group side by side holding those rows while it waited for GROUP_LOCK was a deadlock
 # (the server ended one after a second, and up to 64 sessions were stored again one at a time). Re-sends are rare.
-GATE_LOCK = 72100503
+GATE_LOCK = pg_locks.GATE_LOCK
 # A group's new sessions (most are) stored by statements over the whole group rather than some twenty statements per
 # session in centre_store_new_session: the same rows and sums (summed per key where two sessions share one), each
 # table's rows taken in the keys' order so that groups side by side never take them in opposite orders.
