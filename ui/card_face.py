@@ -24,6 +24,7 @@ BADGE_GAP = 10  # between the badge and the facts beside it
 BADGE_RADIUS = 9  # assets/style.qss: QLabel#badge border-radius
 TONES = ("ok", "busy", "bad", "off")
 WRAP = int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft) | int(Qt.AlignmentFlag.AlignTop)
+FACTS_SEPARATOR = " · "  # ui/device_card.py joins a card's facts with it
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,7 @@ class CardFace(QWidget):
         top = max(ICON_PX, look.name.metrics.height() + look.kind.metrics.height())
         badge = self._badge_size(look)
         facts_width = max(1, width - badge.width() - (BADGE_GAP if badge.width() else 0))
-        detail = self.detail.painted()
+        detail = self.shown_facts(facts_width)
         facts = look.detail.metrics.boundingRect(QRect(0, 0, facts_width, 1 << 16), WRAP, detail).height() if detail \
             else 0
         status = max(badge.height(), facts)
@@ -236,6 +237,14 @@ class CardFace(QWidget):
             bound = QRect(0, 0, max(1, width), 1 << 16)
             height += ROW_GAP + look.problem.metrics.boundingRect(bound, WRAP, problem).height()
         return top, status, badge, facts, problems_top, height
+
+    def shown_facts(self, width: int) -> str:
+        """The facts as drawn in ``width``: each one that fits a line kept whole on one ("Лампа:" / "1 000 ч" read
+        as two facts at 1366x768), the line broken only around a "·"; one wider than a line breaks at its spaces."""
+        metrics = card_look().detail.metrics
+        facts = self.detail.painted().split(FACTS_SEPARATOR)
+        return FACTS_SEPARATOR.join(fact.replace(" ", "\u00a0") if metrics.horizontalAdvance(fact) <= width else fact
+                                    for fact in facts)
 
     # -- painting ----------------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -269,7 +278,8 @@ class CardFace(QWidget):
             if facts:
                 painter.setFont(look.detail.font)
                 painter.setPen(look.detail.colour)
-                painter.drawText(QRect(x, row + (status - facts) // 2, width - x, facts), WRAP, self.detail.painted())
+                painter.drawText(QRect(x, row + (status - facts) // 2, width - x, facts), WRAP,
+                                 self.shown_facts(width - x))
         problem = self.problem.painted()
         if problem:
             painter.setFont(look.problem.font)
