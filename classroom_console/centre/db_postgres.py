@@ -592,13 +592,13 @@ class PostgresCentreDB(CentreDB):
         key = filter_key(f)
         try:
             async with self.report_pool.acquire() as conn:
-                row = await conn.fetchrow(pg_reports.SHARED_GET, key)
+                row = await conn.fetchrow(pg_reports.SHARED_GET, key, version)
                 if row is not None and row[0] >= version:
                     made.set_result((int(row[0]), None, bytes(row[1])))
                     return
                 async with conn.transaction():
                     await conn.execute(pg_reports.SHARED_LOCK, key)
-                    row = await conn.fetchrow(pg_reports.SHARED_GET, key)
+                    row = await conn.fetchrow(pg_reports.SHARED_GET, key, version)
                     if row is not None and row[0] >= version:
                         made.set_result((int(row[0]), None, bytes(row[1])))
                         return

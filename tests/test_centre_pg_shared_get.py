@@ -1,0 +1,34 @@
+"""Another process's report (``pg_reports.SHARED_GET``) crosses to the reports' thread only when it is new enough:
+a stale one's 200 KB were read and thrown away twice a report while rooms sent (before the filter's lock and after)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from classroom_console.centre import pg_reports
+from classroom_console.centre.db_postgres import PostgresCentreDB
+from classroom_console.usage_model import UsageFilter
+from tests.test_centre_postgres import postgres_url  # noqa: F401  (a fixture)
+
+asyncpg = pytest.importorskip("asyncpg", reason="the PostgreSQL centre needs asyncpg (pip install asyncpg)")
+
+
+async def test_a_shared_report_too_old_comes_without_its_body(postgres_url: str) -> None:  # noqa: F811 (fixture)
+    db = await PostgresCentreDB.open(postgres_url)
+    conn = await asyncpg.connect(postgres_url)
+    try:
+        f = UsageFilter(room="Shared get room")
+        key = pg_reports.filter_key(f)
+        async with asyncio.timeout(60):
+            made = await db.reports.get(f)
+            for _ in range(6000):  # left for the others after the answer, by a task of its own
+                if await conn.fetchval("SELECT count(*) FROM centre_reports WHERE filter = $1", key):
+                    break
+                await asyncio.sleep(0.01)
+        assert tuple(await conn.fetchrow(pg_reports.SHARED_GET, key, made.version)) == (made.version, made.body)
+        assert tuple(await conn.fetchrow(pg_reports.SHARED_GET, key, made.version + 1)) == (made.version, None)
+    finally:
+        await conn.close()
+        await db.close()
