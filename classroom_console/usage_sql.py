@@ -82,6 +82,13 @@ def lecturer_term(f: UsageFilter, room_led: bool) -> str:
     return ROOM_LED_LECTURER if room_led and f.room else "lecturer = :lecturer"
 
 
+def lecturer_rooms(cond: str) -> str | None:
+    """A lecturer's report at the centre shows the devices of the rooms the lecturer taught in (in the range), as a
+    room's report shows its own: listing every device of the centre made it grow with the centre (26.6 ms at 300
+    rooms), for rows of devices the lecturer never used. The rooms, from the lecturer's sessions by their index."""
+    return f"SELECT room_id FROM session_spans WHERE {cond}"
+
+
 def build_queries(
     d: Dialect, f: UsageFilter, home_room: str | None = None, room_led: bool = False
 ) -> tuple[dict[str, str], dict[str, Any]]:
@@ -150,9 +157,9 @@ def build_queries(
     q["device_hours"] = f"SELECT device_uid, sum(dur_s) FROM device_spans WHERE {cond} GROUP BY device_uid"
     # A device's room by the name people use where the store knows it (a room's store keeps room names).
     device_room = "coalesce((SELECT name FROM rooms WHERE id = devices.room_id), room_id, '')" if local else "room_id"
-    q["devices"] = f"SELECT uid, name, kind, {device_room} FROM devices" + (
-        " WHERE room_id = :room" if f.room else ""
-    )
+    rooms = "room_id = :room" if f.room else (
+        f"room_id IN ({lecturer_rooms(cond)})" if f.lecturer and not local else None)
+    q["devices"] = f"SELECT uid, name, kind, {device_room} FROM devices" + (f" WHERE {rooms}" if rooms else "")
     q["lamps"] = d.latest_lamp_sql()
     in_sessions = " AND e.session_id IN (SELECT id FROM fs)" if narrowed else ""
     q["fault_events"] = (
@@ -161,7 +168,7 @@ def build_queries(
         f"AND e.wall_time >= :since AND e.wall_time < :until{in_sessions} GROUP BY e.device_uid"
     )
     q.update(tablet_queries(cond, off_s))  # tablet_counts carries its sessions' columns: no join
-    in_room = " AND device_uid IN (SELECT uid FROM devices WHERE room_id = :room)" if f.room else ""
+    in_room = f" AND device_uid IN (SELECT uid FROM devices WHERE {rooms})" if rooms else ""
     q["fault_readings"] = (
         "SELECT device_uid, count(*), max(wall_time) FROM device_readings "
         f"WHERE error_status <> '{{}}' AND wall_time >= :since AND wall_time < :until{in_room} GROUP BY device_uid"

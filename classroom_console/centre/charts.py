@@ -23,7 +23,7 @@ from typing import Any
 
 from classroom_console.centre.rollups import epoch_hour, hour_key, hour_of_week, week_key
 from classroom_console.usage_model import UsageFilter
-from classroom_console.usage_sql import TOP_N, Dialect, Rows, build_queries, lecturer_term
+from classroom_console.usage_sql import TOP_N, Dialect, Rows, build_queries, lecturer_rooms, lecturer_term
 
 MIDNIGHT = "T00:00:00.000000Z"
 LOW, HIGH = "0000", "9999"  # utc_bounds' open ends
@@ -98,6 +98,14 @@ def _in_days(columns: str, table: str, params: Mapping[str, Any], extra: str = "
 _SHOWN = ("SELECT uid FROM devices WHERE room_id = :room UNION SELECT device_uid FROM roll_device_days "
           "WHERE room_id = :room AND day >= 'M' AND day < 'N'")
 ROOM_LAMPS = f"SELECT d.uid, (SELECT l.lamp_hours FROM roll_lamps l WHERE l.device_uid = d.uid) FROM ({_SHOWN}) AS d"
+
+
+def lecturer_lamps(cond: str) -> str:
+    """The lamps a lecturer's report shows: of the devices of the rooms they taught in and of those their sessions
+    used (``usage_sql.lecturer_rooms``), each by its key as ``ROOM_LAMPS``; not every device's of the centre."""
+    shown = (f"SELECT uid FROM devices WHERE room_id IN ({lecturer_rooms(cond)}) "
+             f"UNION SELECT device_uid FROM device_spans WHERE {cond}")
+    return f"SELECT d.uid, (SELECT l.lamp_hours FROM roll_lamps l WHERE l.device_uid = d.uid) FROM ({shown}) AS d"
 _OPEN = 1 << 39  # beyond this an hour number is one of _rooms' open ends
 
 
@@ -182,8 +190,9 @@ def plan(d: Dialect, f: UsageFilter) -> tuple[dict[str, str], dict[str, Any], fr
     since, until = params["since"], params["until"]
     room = " AND room_id = :room" if f.room else ""
     whole = f.utc_offset_h == int(f.utc_offset_h)
-    # every device's newest; for one room only its devices' (ROOM_LAMPS)
-    q["lamps"] = ROOM_LAMPS if f.room else "SELECT device_uid, lamp_hours FROM roll_lamps"
+    # every device's newest; for one room only its devices' (ROOM_LAMPS), for a lecturer their rooms' and sessions'
+    q["lamps"] = (ROOM_LAMPS if f.room else lecturer_lamps(" AND ".join(build_cond(f))) if f.lecturer
+                  else "SELECT device_uid, lamp_hours FROM roll_lamps")
     if not f.lecturer and whole:
         q.update(_rooms(f, params, room))
     if f.lecturer:  # from the lecturer's sessions to their recordings, not every recording to its session
