@@ -6,14 +6,13 @@ they held, so every statement must read by a key led by the lecturer, or by the 
 led to (never a scan, nor an index led by a time). Planned on the same centre of 300 rooms as the one-room plans
 (a lecturer teaching a third of every room's sessions, on SQLite, which plans without statistics; one who taught
 once, and one who never did); on PostgreSQL the generic plan of the report's one statement too (the busy lecturer's
-third of every table PostgreSQL rightly reads whole). The report lists exactly those devices, with the figures a recount of the base
-tables gives, and PostgreSQL's are SQLite's.
+third of every table PostgreSQL rightly reads whole). The report lists exactly those devices, with the figures a
+recount of the base tables gives, and PostgreSQL's are SQLite's.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import sqlite3
 from datetime import date
@@ -24,18 +23,18 @@ import asyncpg
 import pytest
 
 from classroom_console.centre import charts
-from classroom_console.centre.db_postgres import PostgresCentreDB, plain_numbers
+from classroom_console.centre.db_postgres import PostgresCentreDB
 from classroom_console.centre.db_sqlite import query_charts
 from classroom_console.usage import query_sqlite
 from classroom_console.usage_model import UsageFilter
-from classroom_console.usage_sql import POSTGRESQL, SQLITE, to_numbered, used_params
+from classroom_console.usage_sql import SQLITE
 from tests.test_centre_one_room_plans import (  # noqa: F401  (centre: a fixture)
     BUSY,
     _copy_into,
-    _literal,
     _sqlite_report,
     _walk,
     centre,
+    report_plans,
 )
 from tests.test_centre_postgres import postgres_url  # noqa: F401  (the fixture: a throwaway cluster)
 
@@ -113,23 +112,7 @@ def _pg_problems(name: str, plan: dict[str, Any]) -> list[str]:
 
 
 async def _pg_report_problems(conn: Any, f: UsageFilter, n: int) -> list[str]:
-    queries, params, _ = charts.plan(POSTGRESQL, f)
-    problems = []
-    for name, sql in queries.items():
-        text, args = to_numbered(sql, used_params(sql, params))
-        plan = json.loads(await conn.fetchval("EXPLAIN (FORMAT JSON) " + text, *args))[0]["Plan"]
-        problems += _pg_problems(name, plan)
-    combined = plain_numbers("SELECT " + ", ".join(f"ARRAY(SELECT t FROM ({sql}) AS t) AS {name}"
-                                                   for name, sql in queries.items()))
-    text, args = to_numbered(combined, used_params(combined, params))
-    await conn.execute(f"PREPARE lecturer{n} AS {text}")
-    await conn.execute("SET plan_cache_mode = force_generic_plan")
-    try:
-        execute = f"EXECUTE lecturer{n}({', '.join(_literal(a) for a in args)})"
-        plan = json.loads(await conn.fetchval("EXPLAIN (FORMAT JSON) " + execute))[0]["Plan"]
-    finally:
-        await conn.execute("RESET plan_cache_mode")
-    return problems + _pg_problems("generic plan", plan)
+    return [p for name, plan in await report_plans(conn, f, f"lecturer{n}") for p in _pg_problems(name, plan)]
 
 
 async def test_every_statement_of_a_lecturer_report_reads_by_the_lecturer_on_postgres(

@@ -214,26 +214,29 @@ def _literal(value: Any) -> str:
     return str(value) if isinstance(value, int | float) else "'" + str(value).replace("'", "''") + "'"
 
 
-async def _pg_problems(conn: Any, f: UsageFilter, tables: dict[str, str], n: int) -> list[str]:
-    """Each statement's plan for these values; then the report's one statement as db_postgres sends it, by its
-    generic plan: asked again and again (a room's console), PostgreSQL may plan it once for any values."""
+async def report_plans(conn: Any, f: UsageFilter, prepared: str) -> list[tuple[str, dict[str, Any]]]:
+    """Each statement's plan for these values; then the report's one statement as db_postgres sends it (PREPAREd
+    as ``prepared``), by its generic plan: asked again and again, PostgreSQL may plan it once for any values."""
     queries, params, _ = charts.plan(POSTGRESQL, f)
-    problems = []
+    plans = []
     for name, sql in queries.items():
         text, args = to_numbered(sql, used_params(sql, params))
-        plan = json.loads(await conn.fetchval("EXPLAIN (FORMAT JSON) " + text, *args))[0]["Plan"]
-        problems += _plan_problems(name, plan, tables)
+        plans.append((name, json.loads(await conn.fetchval("EXPLAIN (FORMAT JSON) " + text, *args))[0]["Plan"]))
     combined = plain_numbers("SELECT " + ", ".join(f"ARRAY(SELECT t FROM ({sql}) AS t) AS {name}"
                                                    for name, sql in queries.items()))
     text, args = to_numbered(combined, used_params(combined, params))
-    await conn.execute(f"PREPARE report{n} AS {text}")
+    await conn.execute(f"PREPARE {prepared} AS {text}")
     await conn.execute("SET plan_cache_mode = force_generic_plan")
     try:
-        execute = f"EXECUTE report{n}({', '.join(_literal(a) for a in args)})"
-        plan = json.loads(await conn.fetchval("EXPLAIN (FORMAT JSON) " + execute))[0]["Plan"]
+        execute = f"EXECUTE {prepared}({', '.join(_literal(a) for a in args)})"
+        plans.append(("generic plan", json.loads(await conn.fetchval("EXPLAIN (FORMAT JSON) " + execute))[0]["Plan"]))
     finally:
         await conn.execute("RESET plan_cache_mode")
-    return problems + _plan_problems("generic plan", plan, tables)
+    return plans
+
+
+async def _pg_problems(conn: Any, f: UsageFilter, tables: dict[str, str], n: int) -> list[str]:
+    return [p for name, plan in await report_plans(conn, f, f"report{n}") for p in _plan_problems(name, plan, tables)]
 
 
 async def _copy_into(url: str, path: Path) -> None:
