@@ -11,6 +11,9 @@ for lang in en ru; do
   xvfb-run -a -s "-screen 0 1366x768x24" \
     .venv/bin/classroom-console --data-dir "$data" --lang "$lang" demo --screenshot "$out" --settle 5
   rm -rf "$data"
+  # What the demo's own screenshots leave out: the room on, a camera's lost picture and its own window, a camera in
+  # the Studio, the projector's join card and live chart (simulated tablets answering over loopback).
+  xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python scripts/window_shots.py --lang "$lang" --out "$out"
 done
 # The students' tablet page (phone and tablet, both languages) and the centre's library (desk and phone), in
 # headless Chromium.
