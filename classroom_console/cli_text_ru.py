@@ -285,7 +285,35 @@ MESSAGES: dict[str, str] = {
     "its path is not a file": "по этому пути не файл",
     "its file has changed since it was recorded": "файл изменился после записи",
     "this console does not know how to send it": "этот пульт не умеет его отправлять",
-    "a fault in the console; the details are in the log": "сбой в пульте; подробности в журнале",
+    "a fault in the console or the centre; the details are in the log":
+        "сбой в пульте или в центре; подробности в журнале",
+    "the centre cannot be reached": "нет связи с центром",
+    "nothing moved for too long; the next try goes on from there":
+        "слишком долго ничего не передавалось; следующая попытка продолжит с этого места",
+    "too many connections from this PC at once": "слишком много одновременных подключений с этого ПК",
+    "the centre is busy": "центр занят",
+    # commands/sync_words.py, commands/sync.py, commands/usage.py
+    "sending {index} of {total}: {item}": "отправка {index} из {total}: {item}",
+    "refused: {why}": "отказ: {why}",
+    "offline: {why}": "нет связи: {why}",
+    "retrying at {time} ({pending} queued)": "следующая попытка в {time} (в очереди: {pending})",
+    "up to date ({failed} set aside: see 'classroom-console usage')":
+        "всё отправлено (отложено: {failed}, см. 'classroom-console usage')",
+    "up to date": "всё отправлено",
+    "the token is kept in the system keyring": "токен хранится в системном хранилище ключей",
+    "the token is kept in {path} (no system keyring here; the file is readable only by this user)":
+        "токен хранится в {path} (системного хранилища ключей здесь нет; файл доступен только этому пользователю)",
+    "saved the centre's address; {where}": "адрес центра сохранён; {where}",
+    "give --centre URL and the room's token (--token-file FILE or ${env}), or save them once with --save":
+        "укажите --centre URL и токен аудитории (--token-file ФАЙЛ или ${env}) или сохраните их один раз с --save",
+    ("ask centre staff for the room's token ('classroom-console centre add-room') and give it with "
+     "--token-file FILE or the {env} environment variable"):
+        ("попросите у сотрудников центра токен аудитории ('classroom-console centre add-room') и укажите его через "
+         "--token-file ФАЙЛ или переменную окружения {env}"),
+    ", {s:.0f} s left": ", осталось {s:.0f} с",
+    "{id}: {done:.1f}/{total:.1f} MB at {rate:.1f} Mbit/s": "{id}: {done:.1f}/{total:.1f} МБ, {rate:.1f} Мбит/с",
+    "cannot get the figures from the centre: {why}": "не удалось получить показатели из центра: {why}",
+    "the centre did not accept this token": "центр не принял этот токен",
     "the centre refused it": "центр отказался его принять",
     "the centre found it malformed": "центр счёл его повреждённым",
     "the centre did not accept this room's token": "центр не принял токен этой аудитории",

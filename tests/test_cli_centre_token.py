@@ -51,7 +51,7 @@ async def test_usage_reads_a_staff_token_from_a_file_or_the_environment(tmp_path
         # A token the centre does not know: one line that says how to give the right one, not --token.
         code, out, err = await cli(*here, env={ENV: issue_token()})
         line = _one_line(err)
-        assert code == 1 and not out and "401" in line and "add-staff" in line
+        assert code == 1 and not out and "did not accept this token" in line and "add-staff" in line
         assert "--token-file" in line and ENV in line
         empty = tmp_path / "empty"
         await asyncio.to_thread(empty.write_text, "")
@@ -70,5 +70,5 @@ async def test_syncs_refused_token_advises_a_file_or_the_environment_not_the_com
     async with running_centre(tmp_path / "centre") as centre:
         code, _, err = await cli("--data-dir", str(tmp_path / "room"), "sync", "--once", "--centre", centre.url,
                                  env={ENV: issue_token()})
-    assert code == 3 and "refused this room's token" in err, err
+    assert code == 3 and "did not accept this room's token" in err, err
     assert "--token-file FILE or the CLASSROOM_CONSOLE_TOKEN" in err and "with --token." not in err

@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TRANSLATED = [ROOT / "classroom_console" / "cli.py", ROOT / "classroom_console" / "usage_export.py",
               ROOT / "classroom_console" / "cli_reasons.py"] + [
     ROOT / "classroom_console" / "commands" / f"{name}.py"
-    for name in ("discover", "device", "sim", "record", "stream", "stream_words", "sync", "usage", "argtypes",
-                 "class_", "centre", "centre_library", "chapters", "token_option")
+    for name in ("discover", "device", "sim", "record", "stream", "stream_words", "sync", "sync_words", "set_aside",
+                 "usage", "argtypes", "class_", "centre", "centre_library", "chapters", "token_option")
 ]
 
 

@@ -68,7 +68,7 @@ def test_add_room_sync_and_usage_from_the_command_line(centre: tuple[str, Path],
 
     wrong = cli("--data-dir", str(room_dir), "sync", "--centre", url, "--token", "wrong", "--once")
     assert wrong.returncode == 3
-    assert "refused this room's token" in wrong.stderr and "--token" in wrong.stderr
+    assert "did not accept this room's token" in wrong.stderr and "--token" in wrong.stderr
 
     ok = cli("--data-dir", str(room_dir), "sync", "--centre", url, "--token", token, "--once")
     assert ok.returncode == 0, ok.stderr
@@ -84,5 +84,5 @@ def test_sync_with_the_centre_away_keeps_the_queue(tmp_path: Path) -> None:
     fill_room(store, tmp_path, sessions=2)
     store.close()
     away = cli("--data-dir", str(tmp_path), "sync", "--centre", "http://127.0.0.1:9", "--token", "t", "--once")
-    assert away.returncode == 4 and "cannot reach the centre" in away.stderr
+    assert away.returncode == 4 and "the centre cannot be reached" in away.stderr
     assert "still queued 2" in away.stdout

@@ -11,6 +11,7 @@ import re
 
 from classroom_console.cli_reasons import with_detail
 from classroom_console.cli_text import tr
+from classroom_console.commands.sync_words import REASONS, reason_words
 
 _KINDS = {
     "session": "Session {id}",
@@ -19,38 +20,12 @@ _KINDS = {
     "track": "Track {id}",
 }
 
-_REASONS = {
-    # the room's own (classroom_console/sync)
-    "not_in_store": "it is no longer in this PC's log",
-    "file_missing": "its file is missing",
-    "unreadable": "its file cannot be read",
-    "not_a_file": "its path is not a file",
-    "file_changed": "its file has changed since it was recorded",
-    "unknown_kind": "this console does not know how to send it",
-    "internal": "a fault in the console; the details are in the log",
-    # the centre's answer (centre/failures.REASONS)
-    "refused": "the centre refused it",
-    "invalid": "the centre found it malformed",
-    "unauthorized": "the centre did not accept this room's token",
-    "auth_refused": "the centre did not accept this room's token",
-    "forbidden": "this room's token may not send it",
-    "not_found": "the centre does not know it",
-    "conflict": "the centre holds another version of it",
-    "too_large": "it is larger than the centre accepts",
-    "checksum_mismatch": "it arrived damaged (its SHA-256 differs)",
-    "disk_full": "the centre's disk is full",
-}
-
 _LINE = re.compile(r"(\S+) (\S+) \[([^\]]*)\]: (.*)", re.S)  # usage.build_report's "kind id [reason]: error"
 
 
 def item_words(kind: str, item_id: str) -> str:
     shown = (item_id.rpartition("@")[0] or item_id) if kind == "meta" else item_id  # meta: "RECORDING@REVISION"
     return tr(_KINDS[kind]).format(id=shown) if kind in _KINDS else f"{kind} {item_id}"
-
-
-def reason_words(reason: str) -> str:
-    return tr(_REASONS.get(reason, "the centre refused it"))
 
 
 def aside_line(kind: str, item_id: str, reason: str, error: str, verbose: bool = False) -> str:
@@ -69,4 +44,4 @@ def reworded(line: str, verbose: bool = False) -> str:
 
 
 def worded() -> tuple[dict[str, str], dict[str, str]]:
-    return dict(_KINDS), dict(_REASONS)
+    return dict(_KINDS), dict(REASONS)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from classroom_console.cli_reasons import with_detail
 from classroom_console.cli_text import ntr, tr
 from classroom_console.commands.token_option import TOKEN_ENV, token
 
@@ -51,21 +52,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
 class StatusPrinter:
     """One line on stdout each time the state changes; a recording's bytes on a terminal's stderr only."""
 
-    def __init__(self) -> None:
+    def __init__(self, verbose: bool = False) -> None:
         self.last = ""
+        self.verbose = verbose
         self._tty = sys.stderr.isatty()
 
     def __call__(self, p: SyncProgress) -> None:
-        from classroom_console.sync.status import status_line
+        from classroom_console.commands.sync_words import status_words
 
-        line = status_line(p)
+        line = status_words(p, self.verbose)
         if line and line != self.last:
             self.last = line
             print(("\n" if self._tty else "") + line, flush=True)
         if self._tty and p.state == "sending" and p.bytes_total and p.item_kind == "recording":
-            eta = f", ETA {p.eta_s:.0f} s" if p.eta_s is not None else ""
-            print(f"\r{p.item_id[:8]}: {p.bytes_done / 1e6:.1f}/{p.bytes_total / 1e6:.1f} MB "
-                  f"at {p.rate_bps * 8 / 1e6:.1f} Mbit/s{eta}   ", end="", file=sys.stderr, flush=True)
+            eta = tr(", {s:.0f} s left").format(s=p.eta_s) if p.eta_s is not None else ""
+            print("\r" + tr("{id}: {done:.1f}/{total:.1f} MB at {rate:.1f} Mbit/s").format(
+                id=p.item_id[:8], done=p.bytes_done / 1e6, total=p.bytes_total / 1e6, rate=p.rate_bps * 8 / 1e6)
+                  + eta + "   ", end="", file=sys.stderr, flush=True)
 
 
 async def _report_failed(store: AsyncStore, engine: SyncEngine, failed_now: int, verbose: bool) -> None:
@@ -90,8 +93,11 @@ async def _once(store: AsyncStore, engine: SyncEngine, verbose: bool) -> int:
         uploaded=result.uploaded, failed=result.failed, pending=result.pending), flush=True)
     await _report_failed(store, engine, result.failed, verbose)
     if result.offline:
-        print("classroom-console sync: " + tr("{why}; the queue keeps everything for the next try").format(
-            why=result.offline), file=sys.stderr)
+        from classroom_console.commands.sync_words import reason_words
+
+        why = with_detail(reason_words(engine.progress.reason or "offline"), result.offline, verbose)
+        print("classroom-console sync: " + tr("{why}; the queue keeps everything for the next try").format(why=why),
+              file=sys.stderr)
         return OFFLINE
     return ITEMS_FAILED if result.failed else 0
 
@@ -117,6 +123,18 @@ async def _forever(engine: SyncEngine) -> int:
     return INTERRUPTED if signal.SIGINT in signals else 0
 
 
+_ASK_FOR_TOKEN = ("ask centre staff for the room's token ('classroom-console centre add-room') and give it with "
+                  "--token-file FILE or the {env} environment variable")
+
+
+async def _token_place(store: AsyncStore) -> str:
+    from classroom_console.commands.sync_words import token_place
+    from classroom_console.sync import items
+
+    settings = await store.call(items.get_settings)
+    return token_place(settings.get("token_in") == "keyring", await store.call(lambda s: s.path))
+
+
 async def _run(args: argparse.Namespace) -> int:
     from classroom_console.store import AsyncStore, StoreError
     from classroom_console.sync import AuthRefused, SyncConfig, SyncEngine
@@ -124,7 +142,8 @@ async def _run(args: argparse.Namespace) -> int:
     from classroom_console.sync.room import load_settings, save_settings
 
     prog = "classroom-console sync"
-    if not getattr(args, "verbose", False):  # an item set aside is said below in words; the engine's English with -v
+    verbose = bool(getattr(args, "verbose", False))
+    if not verbose:  # an item set aside is said below in words; the engine's English with -v
         logging.getLogger("classroom_console.sync.engine").setLevel(logging.ERROR)
     try:
         given = await asyncio.to_thread(token, args)  # a file read: off the loop
@@ -143,12 +162,13 @@ async def _run(args: argparse.Namespace) -> int:
         saved = await load_settings(store)
         url, key = args.centre or saved.get("centre_url"), given or saved.get("token")
         if not url or not key:
-            print(f"{prog}: give --centre URL and the room's token (--token-file FILE or ${TOKEN_ENV}), "
-                  "or save them once with --save", file=sys.stderr)
+            print(f"{prog}: " + tr("give --centre URL and the room's token (--token-file FILE or ${env}), or save them "
+                                   "once with --save").format(env=TOKEN_ENV), file=sys.stderr)
             return 2
         if args.save:
             keep = saved.get("delete_uploaded_media") == "1" or args.delete_uploaded_media
-            print(f"saved the centre's address; {await save_settings(store, url, key, keep)}", flush=True)
+            await save_settings(store, url, key, keep)
+            print(tr("saved the centre's address; {where}").format(where=await _token_place(store)), flush=True)
         if args.publish_on_upload is not None or args.language is not None:
             from classroom_console.sync.meta import set_room_defaults
 
@@ -160,12 +180,14 @@ async def _run(args: argparse.Namespace) -> int:
             again = await store.call(sync_items.retry_failed)
             print(ntr("{n} item set aside is queued again", "{n} items set aside are queued again", again), flush=True)
         engine = SyncEngine(store, config)
-        engine.subscribe(StatusPrinter())
+        engine.subscribe(StatusPrinter(verbose))
         if args.once:
-            return await _once(store, engine, bool(getattr(args, "verbose", False)))
+            return await _once(store, engine, verbose)
         return await _forever(engine)
     except AuthRefused as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
+        from classroom_console.commands.sync_words import failure
+
+        print(f"{prog}: " + failure(exc, verbose) + "; " + tr(_ASK_FOR_TOKEN).format(env=TOKEN_ENV), file=sys.stderr)
         return REFUSED
     except StoreError as exc:
         print(f"{prog}: {exc}", file=sys.stderr)

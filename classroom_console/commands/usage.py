@@ -61,11 +61,14 @@ async def _report(args: argparse.Namespace, f: UsageFilter, key: str | None) -> 
 
 
 def run(args: argparse.Namespace) -> int:
+    from classroom_console.cli_reasons import with_detail
+    from classroom_console.commands.sync_words import failure
     from classroom_console.store import StoreError
     from classroom_console.sync import AuthRefused, SyncError
     from classroom_console.usage import local_utc_offset_h
     from classroom_console.usage_export import sessions_csv, to_csv, to_table
 
+    verbose = bool(getattr(args, "verbose", False))
     if args.since and args.until and args.since > args.until:
         print("classroom-console usage: " + tr("--since {since} is after --until {until}").format(
             since=args.since, until=args.until), file=sys.stderr)
@@ -91,9 +94,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         report, room_names = asyncio.run(_report(args, f, key))
     except AuthRefused as exc:
-        print(f"classroom-console usage: {exc}; " + tr(_GIVE_TOKEN).format(env=TOKEN_ENV), file=sys.stderr)
+        refused = with_detail(tr("the centre did not accept this token"), str(exc), verbose)
+        print("classroom-console usage: " + refused + "; " + tr(_GIVE_TOKEN).format(env=TOKEN_ENV), file=sys.stderr)
         return 1
-    except (StoreError, SyncError) as exc:
+    except SyncError as exc:
+        print("classroom-console usage: " + tr("cannot get the figures from the centre: {why}").format(
+            why=failure(exc, verbose)), file=sys.stderr)
+        return 1
+    except StoreError as exc:
         print(f"classroom-console usage: {exc}", file=sys.stderr)
         return 1
     if args.format == "json":
@@ -107,7 +115,6 @@ def run(args: argparse.Namespace) -> int:
 
         from classroom_console.commands.set_aside import reworded
 
-        verbose = bool(getattr(args, "verbose", False))
         aside = tuple(reworded(line, verbose) for line in report.uploads_failed)
         print(to_table(replace(report, uploads_failed=aside), room_names))
     return 0
