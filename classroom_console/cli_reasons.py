@@ -7,6 +7,7 @@ sentences are here, through ``cli_text.tr`` (Russian in cli_text_ru.py). A code 
 
 from __future__ import annotations
 
+import errno
 from typing import TYPE_CHECKING
 
 from classroom_console.cli_text import tr
@@ -157,3 +158,20 @@ def end_problem_line(problem: EndProblem, verbose: bool = False) -> str:
 
 def end_problem_sentences() -> dict[str, str]:
     return dict(_END_PROBLEMS)
+
+
+_BIND_PROBLEMS = {
+    errno.EADDRINUSE: "another program uses that port",
+    errno.EADDRNOTAVAIL: "this PC has no such address",
+    errno.EACCES: "this user may not listen on that port (ports below 1024 need the administrator)",
+}
+
+
+def bind_problem(exc: OSError, verbose: bool = False) -> str:
+    """Why a server could not listen, in words by its errno (the system's English words only with -v)."""
+    sentence = _BIND_PROBLEMS.get(exc.errno or 0)
+    return with_detail(tr(sentence) if sentence else tr("Something went wrong."), str(exc), verbose)
+
+
+def bind_sentences() -> list[str]:
+    return list(_BIND_PROBLEMS.values())

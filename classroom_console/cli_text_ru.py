@@ -544,6 +544,10 @@ MESSAGES: dict[str, str] = {
     "It was asked to turn on but did not come on in time.":
         "Команда на включение отправлена, но устройство не включилось вовремя.",
     "Something went wrong; the details are in the log.": "Что-то пошло не так; подробности в журнале.",
+    "another program uses that port": "этот порт занят другой программой",
+    "this PC has no such address": "у этого ПК нет такого адреса",
+    "this user may not listen on that port (ports below 1024 need the administrator)":
+        "этому пользователю нельзя занимать этот порт (порты ниже 1024 — только администратору)",
     "cannot serve the tablets on {host}:{port}: {why}": "не удаётся принимать планшеты на {host}:{port}: {why}",
     "port {asked} is taken: the tablets use port {port}": "порт {asked} занят: планшеты подключаются к порту {port}",
     "Join: {url}   code: {code}": "Вход: {url}   код: {code}",

@@ -109,3 +109,23 @@ def test_every_state_and_reason_has_its_russian() -> None:
         assert stream_words.final_lines(hls) == [
             "HLS: завершено, сегментов: 3, сделано 0.00 МБ, роздано 0.00 МБ, зрителей за последнюю минуту: 2, "
             "потеряно пакетов: 0 (GOP: 0)"]
+
+
+def test_a_port_taken_or_an_address_this_pc_lacks_is_said_in_russian() -> None:
+    """Was: 'не удалось раздавать HLS на 127.0.0.1:P: error while attempting to bind on address … address already in
+    use' (the system's English); the same for the tablets of `class`."""
+    from classroom_console import cli_reasons
+
+    assert not [s for s in cli_reasons.bind_sentences() if s not in cli_text_ru.MESSAGES]
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        hls = cli("stream", "--hls-port", port, "--hls-host", "127.0.0.1", "--duration", "1")
+    assert hls.returncode == 1, hls
+    assert hls.stderr == f"classroom-console stream: не удалось раздавать HLS на 127.0.0.1:{port}: этот порт занят " \
+                         "другой программой\n"
+    tablets = cli("class", "--course", "C", "--title", "T", "--host", "192.0.2.1", "--duration", "0.3")
+    assert tablets.returncode == 1, tablets
+    assert tablets.stderr == "classroom-console class: не удаётся принимать планшеты на 192.0.2.1:0: у этого ПК нет " \
+                             "такого адреса\n"

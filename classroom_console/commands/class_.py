@@ -148,8 +148,10 @@ async def session(args: argparse.Namespace, out: Printer) -> dict[str, Any]:
             await director.open_tablets(True)
         except OSError as exc:
             await director.end(turn_off=False)
+            from classroom_console.cli_reasons import bind_problem
+
             raise OSError(tr("cannot serve the tablets on {host}:{port}: {why}").format(
-                host=args.host, port=args.port, why=exc.strerror or exc)) from exc
+                host=args.host, port=args.port, why=bind_problem(exc, getattr(args, "verbose", False)))) from exc
         tablets = director.class_session
         assert tablets is not None
         if args.port and tablets.port != args.port:

@@ -113,8 +113,10 @@ async def serve_hls(args: argparse.Namespace, outputs: list[Output]) -> tuple[Hl
     try:
         await server.start()
     except OSError as exc:
+        from classroom_console.cli_reasons import bind_problem
+
         raise OSError(tr("cannot serve HLS on {host}:{port}: {why}").format(
-            host=args.hls_host, port=args.hls_port, why=exc.strerror or exc)) from exc
+            host=args.hls_host, port=args.hls_port, why=bind_problem(exc, _verbose(args)))) from exc
     hls.path = server.viewer_url()
     advertiser = HlsAdvertiser(server.port, server.playlist_path)
     await advertiser.start()
