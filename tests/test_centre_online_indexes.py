@@ -188,3 +188,38 @@ async def test_a_centre_opens_and_its_writers_write_while_its_new_index_is_built
         assert await asyncio.wait_for(db.indexes, WAIT_S) == ["device_spans_room"]
     finally:
         await db.close()
+
+
+async def test_a_start_reads_no_tablet_counts_once_their_fills_are_done(postgres_url: str) -> None:  # noqa: F811
+    """The schema's fills of tablet_counts' span columns and of tablet_sessions ran on every start, each reading the
+    whole table (P7). Now only on the start that adds what they fill: a centre opens while another transaction holds
+    tablet_counts whole (the code before waited for it), and one that lacks them still gets them filled."""
+    db = await PostgresCentreDB.open(postgres_url)
+    await db.close()
+    conn = await asyncpg.connect(postgres_url)
+    try:
+        await conn.execute("TRUNCATE tablet_counts, tablet_sessions, session_spans")
+        await conn.execute("""INSERT INTO session_spans (room_id, id, lecturer, course, started_at, t0_s, dur_s)
+            VALUES ('r1', 's1', 'L1', 'C1', '2025-09-01T10:00:00.000000Z', 1756720800, 3600)""")
+        await conn.execute("INSERT INTO tablet_counts (room_id, session_id, item, kind, events, seats) "
+                           "VALUES ('r1', 's1', '', 'join', 3, 3)")  # as a centre before the span columns kept it
+        tx = conn.transaction()
+        await tx.start()
+        await conn.execute("LOCK TABLE tablet_counts IN ACCESS EXCLUSIVE MODE")
+        try:
+            async with asyncio.timeout(WAIT_S / 2):  # the code before waited here for the lock
+                db = await PostgresCentreDB.open(postgres_url)
+            await db.close()
+        finally:
+            await tx.rollback()
+        for table, column, _ in schema.ADDED_COLUMNS:  # a centre made before the span columns and tablet_sessions
+            if table == "tablet_counts":
+                await conn.execute(f"ALTER TABLE tablet_counts DROP COLUMN {column}")
+        await conn.execute("DROP TABLE tablet_sessions")
+        db = await PostgresCentreDB.open(postgres_url)
+        await db.close()
+        assert tuple(await conn.fetchrow("SELECT started_at, lecturer, course FROM tablet_counts")) == (
+            "2025-09-01T10:00:00.000000Z", "L1", "C1")
+        assert await conn.fetchval("SELECT count(*) FROM tablet_sessions WHERE room_id = 'r1' AND lecturer = 'L1'") == 1
+    finally:
+        await conn.close()

@@ -34,8 +34,13 @@ def concurrently(statement: str) -> str:
     return "CREATE INDEX CONCURRENTLY IF NOT EXISTS " + statement[len(head):]
 
 
-EXISTING = ("SELECT c.relname FROM pg_class c WHERE c.relkind = 'i' "
-            "AND c.relnamespace = to_regnamespace(current_schema())")
+# The indexes and tables there are, by name, and their columns as table.column: what the schema's transaction need
+# not make nor fill again (``in_transaction``).
+EXISTING = ("SELECT c.relname FROM pg_class c WHERE c.relkind IN ('i', 'r') "
+            "AND c.relnamespace = to_regnamespace(current_schema()) "
+            "UNION ALL SELECT c.relname || '.' || a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "WHERE c.relkind = 'r' AND c.relnamespace = to_regnamespace(current_schema()) AND a.attnum > 0 "
+            "AND NOT a.attisdropped")
 
 
 # The columns there are, (table, column): ALTER TABLE ... ADD COLUMN IF NOT EXISTS takes an ACCESS EXCLUSIVE lock
@@ -46,10 +51,12 @@ COLUMNS = ("SELECT table_name::text, column_name::text FROM information_schema.c
 
 def in_transaction(statements: Iterable[str], existing: Iterable[str] = ()) -> tuple[str, ...]:
     """What the schema's transaction runs on PostgreSQL: all but the indexes built here and those ``existing``
-    (names, from ``EXISTING``): even IF NOT EXISTS takes its table's SHARE lock first, so every index statement
-    waited for the uploads under way and held up the next ones until the schema's transaction ended."""
+    (names, from ``EXISTING``, read before it began): even IF NOT EXISTS takes its table's SHARE lock first, so
+    every index statement waited for the uploads under way and held up the next ones until the schema's transaction
+    ended. A fill (``schema.FILLS_WHAT``) runs only when what it fills was not there."""
     online, there = set(schema.ONLINE_INDEXES), set(existing)
-    return tuple(s for s in statements if s not in online and schema.index_name(s) not in there)
+    return tuple(s for s in statements if s not in online and schema.index_name(s) not in there
+                 and schema.FILLS_WHAT.get(s) not in there)
 
 
 async def build_missing(conn: Any, statements: Iterable[str] = schema.ONLINE_INDEXES) -> list[str] | None:

@@ -130,13 +130,18 @@ ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (("tokens", "last_used_at", "T
 # alone (usage_tablets.py). Added like the columns above; AFTER_COLUMNS runs once they exist, filling old rows.
 ADDED_COLUMNS += (("tablet_counts", "started_at", "TEXT"), ("tablet_counts", "lecturer", "TEXT"),
                   ("tablet_counts", "course", "TEXT"), ("tablet_counts", "t0_s", "DOUBLE PRECISION"))
+SPANS_FILL = """UPDATE tablet_counts SET (started_at, lecturer, course, t0_s) = (SELECT sp.started_at, sp.lecturer,
+    sp.course, sp.t0_s FROM session_spans sp
+    WHERE sp.room_id = tablet_counts.room_id AND sp.id = tablet_counts.session_id) WHERE started_at IS NULL"""
 AFTER_COLUMNS = (
-    """UPDATE tablet_counts SET (started_at, lecturer, course, t0_s) = (SELECT sp.started_at, sp.lecturer, sp.course,
-        sp.t0_s FROM session_spans sp WHERE sp.room_id = tablet_counts.room_id AND sp.id = tablet_counts.session_id)
-        WHERE started_at IS NULL""",
+    SPANS_FILL,
     tablet_sessions.CENTRE_TABLE, *tablet_sessions.CENTRE_INDEXES, tablet_sessions.CENTRE_FILL,
     TABLET_SESSIONS_ROOM,
 )
+# A fill is done once what it fills was made (in the transaction that made it), so it runs only on a start that finds
+# that missing: each read the whole of tablet_counts on every start of a PostgreSQL centre. By the name
+# ``online_indexes.EXISTING`` gives it (a table, or table.column).
+FILLS_WHAT = {SPANS_FILL: "tablet_counts.started_at", tablet_sessions.CENTRE_FILL: "tablet_sessions"}
 FIND_TOKEN = "SELECT name, role, folder FROM tokens WHERE hash = :hash AND revoked_at IS NULL"
 TOKEN_ID_LEN = 12  # a token's public id: the start of its hash (never the token)
 LIST_TOKENS = f"""SELECT name, role, substr(hash, 1, {TOKEN_ID_LEN}), created_at, last_used_at, revoked_at
