@@ -5,10 +5,10 @@ said "up to date", "offline: cannot reach the centre at …: Cannot connect to h
 from __future__ import annotations
 
 import re
-import socket
 from pathlib import Path
 
 from classroom_console.store import AsyncStore
+from tests.test_stream_rtmp import free_port
 from tests.test_sync_faults import cli
 from tests.test_sync_support import add_token, fill_room, running_centre
 
@@ -22,12 +22,6 @@ def latin(text: str) -> list[str]:
     return re.findall(r"[A-Za-z]{2,}", text)
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def test_sync_speaks_russian_offline_refused_and_sent(tmp_path: Path) -> None:
     store = await AsyncStore.open(tmp_path / "room")
     try:
@@ -39,7 +33,7 @@ async def test_sync_speaks_russian_offline_refused_and_sent(tmp_path: Path) -> N
     code, out, err, _ = await cli(*room, "sync", "--once", env=RU)
     assert code == 2 and err.startswith("classroom-console sync: укажите --centre URL и токен аудитории"), err
 
-    away = f"http://127.0.0.1:{closed_port()}"
+    away = f"http://127.0.0.1:{free_port()}"
     code, out, err, _ = await cli(*room, "sync", "--once", "--centre", away, "--token", "t", "--save", env=RU)
     assert code == 4, (out, err)
     assert out.splitlines()[0].startswith("адрес центра сохранён; токен хранится "), out
