@@ -1,6 +1,7 @@
 """The pictures of docs/screenshots/ that `demo --screenshot` does not take, made from the real widgets on the
 simulated room at 1366x768: the room's devices on, a camera's lost picture, a camera's own window, a camera in
-the Studio, and the projector's join card and live chart with simulated tablets answering.
+the Studio, the projector's join card and live chart with simulated tablets answering, and that poll on the
+lecturer's tablets tab.
 
 They were made by hand once and went stale as the code changed; scripts/screenshots.sh runs this (under Xvfb):
     .venv/bin/python scripts/window_shots.py --lang ru --out docs/screenshots
@@ -150,6 +151,7 @@ async def projector(window: MainWindow, core: ConsoleCore, shots: Shots) -> None
             await until(lambda: panel.responders == len(CHOICES), "the answers")
             await asyncio.sleep(4.0)  # the countdown has begun, the chart redrawn
             shots.grab(screen, "projector-chart")
+            shots.grab(window, "lecturer-poll")  # the same poll on the lecturer's tablets tab
         finally:
             for tablet in tablets:
                 await tablet.close()

@@ -127,6 +127,14 @@ def test_the_tablets_tab_fits_beside_the_scene_summary_at_1366x768(
             if panel.qr_label.width() < QR_MIN:
                 problems.append(f"the QR code {panel.qr_label.width()} px")
             assert problems == [], f"{language}: {problems}"
+            # Seven tablets in, the last with a long name: the count beside the code and the name's line fit too
+            panel.joined_label.setText(panel.tr("%1 of %2 tablets connected").replace("%1", "7").replace("%2", "7"))
+            panel.latest_label.setText(panel.tr("Latest: %1").replace("%1", "Александра Константиновна Нурланова"))
+            panel.latest_label.show()
+            panel._fit_qr()
+            await settled(window)
+            assert not bar.isVisible(), f"{language}: scrolls {bar.maximum()} px with seven tablets in"
+            assert in_sight(panel.projector_button, scroll) and panel.qr_label.width() >= QR_MIN
             progress.hide()  # the chips put away: the QR code takes its full size again
             await wait_for(lambda: panel.qr_label.width() == QR_SIZE, what=f"a {QR_SIZE}-px QR code")
             assert not bar.isVisible()

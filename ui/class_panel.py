@@ -38,7 +38,8 @@ from ui.class_qr import qr_pixmap
 from ui.widgets import ElidedLabel
 
 QR_SIZE = 132
-QR_MIN = 96  # 3 px a module for a join link's 33: phones still read it off the screen
+QR_MIN = 100  # 3 px a module for a join link's 33: phones still read it off the screen
+QR_STEP = 4
 BODY_TOP = 8
 HANDS_SHOWN = 8
 REDRAW_MS = 100
@@ -65,6 +66,7 @@ class ClassPanel(QWidget):
         self.responders = 0
         self.code = ""
         self.url = ""
+        self._qr_drawn = 0  # the size the QR code was last drawn at
         self._timer_end: float | None = None
         self._clock = QTimer(self)
         self._clock.setInterval(250)
@@ -118,30 +120,33 @@ class ClassPanel(QWidget):
         self.qr_label = QLabel()
         self.qr_label.setFixedSize(QR_SIZE, QR_SIZE)
         self.qr_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.url_label = ElidedLabel()
-        self.url_label.setObjectName("pageSubtitle")
         self.joined_label = _plain(self.tr("No tablets yet"))
         self.joined_label.setWordWrap(True)
         self.joined_label.setMaximumWidth(200)
+        self.latest_label = ElidedLabel()  # who joined last, one line under the code (a name is the student's own)
+        self.latest_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.latest_label.hide()
         self.open_button = QPushButton(self.tr("Open for tablets"))
         self.open_button.clicked.connect(self.toggle_tablets)
         self.projector_button = QPushButton(self.tr("Show on projector"))
         self.projector_button.setToolTip(self.tr("The code and the live chart, full screen on the projector's display"))
         self.projector_button.clicked.connect(self.show_on_projector)
-        # The QR beside the title and the tablets' count, the code under them, the buttons a compact row each:
+        # The QR beside the title and the tablets' count, the code under them, the buttons a compact row each, the
+        # link on hover (the QR holds it, the projector shows it whole; here it was cut to "http://192.0.2.2:8…"):
         # the tab keeps all of it in sight at 1366x768 while a scene's chips are shown above (it scrolled by 81 px).
         title.setWordWrap(True)
         grid.addWidget(title, 0, 0, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.joined_label, 1, 0, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.qr_label, 0, 1, 2, 1, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.code_label, 2, 0, 1, 2)
-        grid.addWidget(self.url_label, 3, 0, 1, 2)
+        grid.addWidget(self.latest_label, 3, 0, 1, 2)
         grid.addWidget(self.open_button, 4, 0, 1, 2)
         grid.addWidget(self.projector_button, 5, 0, 1, 2)
         for button in (self.open_button, self.projector_button):
             button.setStyleSheet(COMPACT)
         grid.setRowStretch(1, 1)
         grid.setRowStretch(6, 1)
+        self._join_grid = grid
         panel.setMaximumWidth(280)
         return panel
 
@@ -288,14 +293,24 @@ class ClassPanel(QWidget):
     def _fit_qr(self) -> None:
         """The QR code as large as the tab's height allows (QR_SIZE down to QR_MIN): the join column is the tab's
         tallest, and at 1366x768 with a scene's chips above it was 81 px more than the tab (it scrolled, its
-        buttons out of sight)."""
-        size = self.qr_label.width()
-        over = self.join_panel.minimumSizeHint().height() + BODY_TOP - self.tab_scroll.viewport().height()
-        fitted = max(QR_MIN, min(QR_SIZE, size - over))
-        if fitted != size:
-            self.qr_label.setFixedSize(fitted, fitted)
-            if self.url:
-                self.qr_label.setPixmap(qr_pixmap(self.url, fitted))
+        buttons out of sight). A smaller code also widens the tablets' count beside it, so fewer lines."""
+        room = self.tab_scroll.viewport().height() - BODY_TOP
+        layout = self._join_grid
+        width = self.join_panel.width()
+        fitted = QR_MIN
+        for size in range(QR_SIZE, QR_MIN - 1, -QR_STEP):
+            self.qr_label.setFixedSize(size, size)
+            layout.invalidate()
+            if max(layout.totalHeightForWidth(width), layout.totalMinimumSize().height()) <= room:
+                fitted = size
+                break
+        self.qr_label.setFixedSize(fitted, fitted)
+        if self.url and fitted != self._qr_drawn:
+            self._draw_qr()
+
+    def _draw_qr(self) -> None:
+        self._qr_drawn = self.qr_label.width()
+        self.qr_label.setPixmap(qr_pixmap(self.url, self._qr_drawn))
 
     # -- state ------------------------------------------------------------------------------
     def tablets(self) -> ClassSession | None:
@@ -455,12 +470,15 @@ class ClassPanel(QWidget):
     def show_join(self, code: str, url: str) -> None:
         self.code, self.url = code, url
         self.code_label.setText(code or "—")
-        self.url_label.setText(url)
+        for label in (self.code_label, self.qr_label):
+            label.setToolTip(url)
         if url:
-            self.qr_label.setPixmap(qr_pixmap(url, self.qr_label.width()))
+            self._draw_qr()
         else:
             self.qr_label.clear()
             self.joined_label.setText(self.tr("No tablets yet"))
+            self.latest_label.setText("")
+            self.latest_label.hide()
         if self.projector is not None:
             self.projector.show_join(code, url)
 
@@ -469,10 +487,12 @@ class ClassPanel(QWidget):
         if tablets is None:
             return
         connected, seats = tablets.connected, len(tablets.seats)
-        text = self.tr("%1 of %2 tablets connected").replace("%1", str(connected)).replace("%2", str(seats))
+        self.joined_label.setText(
+            self.tr("%1 of %2 tablets connected").replace("%1", str(connected)).replace("%2", str(seats)))
         if isinstance(event, ev.TabletJoined):
-            text += "\n" + self.tr("Latest: %1").replace("%1", event.name)
-        self.joined_label.setText(text)
+            self.latest_label.setText(self.tr("Latest: %1").replace("%1", event.name))
+            self.latest_label.show()
+        self._fit_qr()  # a longer count beside the code, or the name's line, may leave it less room
 
     def _show_activity(self, activity: dict[str, Any]) -> None:
         self.activity = activity
