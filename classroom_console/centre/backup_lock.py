@@ -52,6 +52,8 @@ def take(path: Path, create: bool = True) -> Held | None:
         try:
             fd = os.open(path, flags, 0o600)
         except FileNotFoundError:
+            if create:
+                raise  # no folder to make it in: not someone else's lock
             return None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
