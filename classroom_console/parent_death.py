@@ -9,6 +9,7 @@ too: standard library only.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import signal
 import sys
@@ -17,8 +18,9 @@ from collections.abc import Callable
 PR_SET_PDEATHSIG = 1
 
 
+@functools.cache
 def _prctl() -> Callable[..., int] | None:
-    """libc's ``prctl``, resolved now; None where there is none (not Linux)."""
+    """libc's ``prctl``, resolved once, in the parent; None where there is none (not Linux)."""
     if not sys.platform.startswith("linux"):
         return None
     try:
@@ -37,9 +39,10 @@ def preexec(parent: int | None = None) -> Callable[[], None] | None:
     if prctl is None:
         return None
     parent = os.getpid() if parent is None else parent
+    kill = int(signal.SIGKILL)
 
     def in_child() -> None:
-        prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        prctl(PR_SET_PDEATHSIG, kill, 0, 0, 0)
         if os.getppid() != parent:  # gone before the line above: the kernel would never send it
             os._exit(1)
 
