@@ -230,6 +230,14 @@ MESSAGES: dict[str, str] = {
     "print health and the final stats as JSON lines": "выводить состояние и итоговую статистику строками JSON",
     "give at least one destination: --to rtmp://HOST/APP/KEY or --hls-port P":
         "укажите хотя бы один адрес: --to rtmp://ХОСТ/APP/КЛЮЧ или --hls-port P",
+    "--size: write it like 1280x720 (even, 16x16 to 7680x4320), not {value!r}":
+        "--size: пишите так: 1280x720 (чётные, от 16x16 до 7680x4320), а не {value!r}",
+    "--layout: write single, pip[:CORNER[:SCALE]] or side-by-side, not {value!r}":
+        "--layout: пишите single, pip[:УГОЛ[:МАСШТАБ]] или side-by-side, а не {value!r}",
+    ("--source {value!r} cannot be used: write test-pattern[:WxH], tone, mic[:DEVICE], screen[:DISPLAY] or "
+     "camera:URL"):
+        ("--source {value!r} не подходит: пишите test-pattern[:ШxВ], tone, mic[:УСТРОЙСТВО], screen[:ЭКРАН] или "
+         "camera:URL"),
     "--duration must be positive": "--duration должно быть больше нуля",
     "this build's FFmpeg has no SRT (PyPI's PyAV wheels lack it): use an rtmp:// destination":
         "в FFmpeg этой сборки нет SRT (в пакетах PyAV с PyPI его нет): используйте адрес rtmp://",

@@ -356,7 +356,7 @@ def test_cli_streams_to_two_destinations_prints_health_each_second_and_never_a_k
     (["--to", "http://h/live/s3cret"], "is not an RTMP or SRT address"),
     ([], "at least one destination"),
     (["--to", "rtmp://h/live/s3cret", "--duration", "0"], "positive"),
-    (["--to", "rtmp://h/live/s3cret", "--source", "nonsense"], "unknown source"),
+    (["--to", "rtmp://h/live/s3cret", "--source", "nonsense"], "cannot be used"),
 ])
 def test_cli_refuses_bad_input_in_one_line(args: list[str], said: str) -> None:
     done = run_cli(*args)

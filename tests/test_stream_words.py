@@ -129,3 +129,18 @@ def test_a_port_taken_or_an_address_this_pc_lacks_is_said_in_russian() -> None:
     assert tablets.returncode == 1, tablets
     assert tablets.stderr == "classroom-console class: не удаётся принимать планшеты на 192.0.2.1:0: у этого ПК нет " \
                              "такого адреса\n"
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--source", "nonsense"], "--source 'nonsense' не подходит: пишите test-pattern[:ШxВ], tone, mic[:УСТРОЙСТВО], "
+                               "screen[:ЭКРАН] или camera:URL"),
+    (["--size", "12"], "--size: пишите так: 1280x720 (чётные, от 16x16 до 7680x4320), а не '12'"),
+    (["--layout", "zz"], "--layout: пишите single, pip[:УГОЛ[:МАСШТАБ]] или side-by-side, а не 'zz'"),
+    (["--preset", "zz"], "аргумент --preset: недопустимое значение: 'zz'"),
+])
+def test_a_source_size_layout_or_preset_it_cannot_use_is_refused_in_russian(args: list[str], says: str) -> None:
+    """These read "unknown source 'nonsense' (…)", "size must look like 1280x720", "'zz' is not a valid LayoutKind";
+    an unknown preset was taken, the encoder failed to open and the stream 'ended' with exit 0."""
+    done = cli("stream", "--to", f"rtmp://127.0.0.1:9/live/{KEY}", "--duration", "1", *args)
+    assert done.returncode == 2 and done.stdout == "", done
+    assert done.stderr.startswith(f"classroom-console stream: {says}") and done.stderr.count("\n") == 1, done.stderr

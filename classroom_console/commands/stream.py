@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from classroom_console.cli_text import tr
 from classroom_console.commands.argtypes import number_in
+from classroom_console.commands.record import X264_PRESETS
 from classroom_console.commands.stream_words import (
     address_problem,
     failure_line,
@@ -53,7 +56,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--size", default="1280x720", help=tr("output size, e.g. 1280x720"))
     parser.add_argument("--fps", type=int, default=30, choices=[25, 30], help=tr("output frame rate"))
     parser.add_argument("--duration", type=float, metavar="S", help=tr("stop after S seconds (default: Ctrl-C)"))
-    parser.add_argument("--preset", default="veryfast", help=tr("x264 preset (default veryfast)"))
+    parser.add_argument("--preset", default="veryfast", choices=X264_PRESETS, metavar="PRESET",
+                        help=tr("x264 preset (default veryfast)"))
     parser.add_argument("--crf", type=int, default=23, help=tr("x264 quality, lower is better (default 23)"))
     parser.add_argument("--json", action="store_true", help=tr("print health and the final stats as JSON lines"))
 
@@ -79,12 +83,31 @@ def build(args: argparse.Namespace) -> tuple[Program, list[Output]]:
     outputs: list[Output] = [SrtOutput(url) if url.startswith("srt://") else RtmpOutput(url) for url in args.to]
     if args.hls_port is not None:
         outputs.append(HlsOutput())
-    size = parse_size(args.size)
-    program = Program(size, args.fps, layout=parse_layout(args.layout))
+    verbose = _verbose(args)
+    with refused_as(tr("--size: write it like 1280x720 (even, 16x16 to 7680x4320), not {value!r}"), args.size,
+                    verbose):
+        size = parse_size(args.size)
+    with refused_as(tr("--layout: write single, pip[:CORNER[:SCALE]] or side-by-side, not {value!r}"), args.layout,
+                    verbose):
+        program = Program(size, args.fps, layout=parse_layout(args.layout))
     taken: set[str] = set()
     for spec in args.source or ["test-pattern", "tone"]:
-        program.add_source(make_source(spec, size=size, fps=args.fps, taken=taken))
+        with refused_as(tr("--source {value!r} cannot be used: write test-pattern[:WxH], tone, mic[:DEVICE], "
+                           "screen[:DISPLAY] or camera:URL"), spec, verbose):
+            program.add_source(make_source(spec, size=size, fps=args.fps, taken=taken))
     return program, outputs
+
+
+@contextlib.contextmanager
+def refused_as(sentence: str, value: str, verbose: bool) -> Iterator[None]:
+    """A value the media stack refuses (in English, for its log), said as the option's own sentence; its English
+    with -v."""
+    from classroom_console.cli_reasons import with_detail
+
+    try:
+        yield
+    except ValueError as exc:
+        raise ValueError(with_detail(sentence.format(value=value), str(exc), verbose)) from exc
 
 
 def report(args: argparse.Namespace, record: dict[str, Any]) -> None:
