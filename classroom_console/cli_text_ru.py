@@ -472,6 +472,10 @@ MESSAGES: dict[str, str] = {
         "{name}: {state}, подключений: {connects}, пакетов: {packets}, отправлено {mb} МБ, потеряно пакетов: "
         "{dropped} (GOP: {gops})",
     "its time was up": "время вышло",
+    "the disk is full: the recording stopped; what was recorded is kept":
+        "диск заполнен: запись остановлена; записанное сохранено",
+    "the recording stopped after an error; what was recorded is kept":
+        "запись остановилась из-за ошибки; записанное сохранено",
     "the disk is full": "диск заполнен",
     "an error stopped it": "остановлена из-за ошибки",
     "{name} never connected: {why}": "{name}: соединение так и не установлено: {why}",

@@ -8,6 +8,7 @@ import re
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -144,3 +145,16 @@ def test_a_source_size_layout_or_preset_it_cannot_use_is_refused_in_russian(args
     done = cli("stream", "--to", f"rtmp://127.0.0.1:9/live/{KEY}", "--duration", "1", *args)
     assert done.returncode == 2 and done.stdout == "", done
     assert done.stderr.startswith(f"classroom-console stream: {says}") and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_a_recording_beside_the_stream_is_refused_or_ended_in_russian(tmp_path: Path) -> None:
+    """`stream --record FOLDER` started and ended with "the encoder failed: [Errno 21] Is a directory"; a recording
+    a full disk stopped said the file's English message."""
+    done = cli("stream", "--hls-port", "1", "--hls-host", "127.0.0.1", "--duration", "1", "--record", str(tmp_path))
+    assert done.returncode == 2 and done.stderr.startswith(
+        f"classroom-console stream: {tmp_path} — папка: укажите имя файла, например "), done
+    with cli_text.speaking("ru"):
+        assert stream_words.recording_stopped("disk-full", "No space left on device") == (
+            "диск заполнен: запись остановлена; записанное сохранено")
+        assert stream_words.recording_stopped("error", "boom", verbose=True) == (
+            "запись остановилась из-за ошибки; записанное сохранено (boom)")

@@ -21,6 +21,7 @@ from classroom_console.commands.stream_words import (
     failure_line,
     final_lines,
     health_line,
+    recording_stopped,
     stop_words,
 )
 
@@ -80,6 +81,10 @@ def build(args: argparse.Namespace) -> tuple[Program, list[Output]]:
         if url.startswith("srt://") and not srt_available():
             raise ValueError(tr(
                 "this build's FFmpeg has no SRT (PyPI's PyAV wheels lack it): use an rtmp:// destination"))
+    if args.record is not None:
+        from classroom_console.commands.record import check_output
+
+        check_output(args.record)
     outputs: list[Output] = [SrtOutput(url) if url.startswith("srt://") else RtmpOutput(url) for url in args.to]
     if args.hls_port is not None:
         outputs.append(HlsOutput())
@@ -224,6 +229,6 @@ def run(args: argparse.Namespace) -> int:
     for stats in failed:
         print(failure_line(stats, _verbose(args)), file=sys.stderr)
     if result is not None and result.stop_reason in (StopReason.DISK_FULL, StopReason.ERROR):
-        print(f"{PROG}: {result.message}", file=sys.stderr)
+        print(f"{PROG}: " + recording_stopped(result.stop_reason, result.message, _verbose(args)), file=sys.stderr)
         return 1
     return EXIT_DESTINATION_FAILED if failed else 0

@@ -131,3 +131,12 @@ def stop_words(reason: str) -> str:
     """Why a recording ended (encoder.StopReason's codes), for "recorded OUT.mp4 (…)"."""
     return tr(_STOPS[reason]) if reason in _STOPS else reason
 
+
+
+def recording_stopped(reason: str, message: str, verbose: bool = False) -> str:
+    """A recording beside the stream that a full disk or an error ended early (its English message with -v)."""
+    from classroom_console.cli_reasons import with_detail
+
+    sentence = ("the disk is full: the recording stopped; what was recorded is kept" if reason == "disk-full" else
+                "the recording stopped after an error; what was recorded is kept")
+    return with_detail(tr(sentence), message, verbose)
