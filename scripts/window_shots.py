@@ -60,11 +60,13 @@ class Shots:
         print(path)
 
 
-async def room_on(window: MainWindow, shots: Shots) -> None:
+async def room_on(window: MainWindow, core: ConsoleCore, shots: Shots) -> None:
     """The lecturer's room on, its projectors' current input and lamp hours on their cards."""
     lecturer = window.lecturer
     window.show_workspace("lecturer")
-    projectors = [card for card in lecturer.device_cards() if card.device.kind.value in ("projector", "board")]
+    assert core.sim_room is not None
+    ours = {device.host for device in core.sim_room.devices}  # not another simulated device found on loopback
+    projectors = [card for card in lecturer.device_cards() if card.device.address in ours]
     await until(lambda: all(card.device.availability.value == "online" for card in projectors), "projectors online")
     for attempt in (1, 2):  # a press while a device was still being read can miss it (seen once): press again
         lecturer.all_on_button.click()
@@ -171,7 +173,7 @@ async def scenario(app: QApplication, args: argparse.Namespace, lang: str, data_
         window.set_network(core.network_addresses())
         await until(lambda: len(window.lecturer.cards) >= 6, "the demo room's devices")
         await asyncio.sleep(args.settle)
-        await room_on(window, shots)
+        await room_on(window, core, shots)
         await cameras(window, core, shots)
         await projector(window, core, shots)
     finally:

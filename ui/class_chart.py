@@ -10,7 +10,7 @@ import html
 from collections.abc import Mapping, Sequence
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSet, QChart, QChartView, QHorizontalBarSeries, QValueAxis
-from PySide6.QtCore import QMargins, Qt
+from PySide6.QtCore import QMargins, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -41,6 +41,12 @@ class ResultsChart(QChartView):
         self.counts: dict[str, int] = {}
         self.question = ""
         self.show_counts("", {})
+
+    def sizeHint(self) -> QSize:
+        """Small: the chart takes the room it is given (Expanding). A view's own hint is its scene's largest size
+        so far (480 px from the widget's first default geometry), which made the tablets tab 584 px high at
+        1366x768 and scroll."""
+        return QSize(round(320 * self.text_scale), round(180 * self.text_scale))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """The question wraps to the new width (on one line QtCharts cut it to "Понятен ли вто…")."""
