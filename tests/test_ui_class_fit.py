@@ -14,12 +14,14 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
+from classroom_console.console import ConsoleCore
 from classroom_console.events import SceneStep
 from classroom_console.tablets import events as ev
 from tests.qt_helpers import run, wait_for, window_on_a_quiet_core
 from tests.test_ui_devices_cards import settled
 from tests.test_ui_tab_names import language  # noqa: F401  (the fixture: English, then Russian)
-from ui.class_panel import QR_MIN, QR_SIZE
+from ui.class_panel import QR_MIN, QR_SIZE, ClassPanel
+from ui.main_window import MainWindow
 
 QUESTION = {"en": "Is the second law clear?", "ru": "Понятен ли второй закон?"}
 OPTIONS = {"en": ["Yes", "No"], "ru": ["Да", "Нет"]}
@@ -34,21 +36,27 @@ def in_sight(widget: QWidget, scroll: QScrollArea) -> bool:
         top_left + QPoint(widget.width() - 1, widget.height() - 1))
 
 
+async def session_at_1366x768(qtbot: QtBot, core: ConsoleCore, window: MainWindow) -> ClassPanel:
+    """The window at a lecturer PC's size, a session started (the tablets open with it); its tablets tab."""
+    core.scenes.tablets_port, core.scenes.tablets_advertise = 0, False  # loopback (the tests' scope)
+    window.resize(1366, 768)
+    panel = window.lecturer.class_panel
+    window.lecturer.course_edit.setText("Physics 1")
+    qtbot.mouseClick(window.lecturer.session_button, Qt.MouseButton.LeftButton)
+    await wait_for(lambda: len(panel.code_label.text()) == 6, within=30, what="the join code")
+    return panel
+
+
 def test_a_poll_and_raised_hands_fit_the_tab_at_1366x768(
     qtbot: QtBot, qloop: qasync.QEventLoop, language: str, tmp_path: Path  # noqa: F811
 ) -> None:
     async def scenario() -> None:
         async with window_on_a_quiet_core(qtbot, tmp_path) as (core, window):
-            core.scenes.tablets_port, core.scenes.tablets_advertise = 0, False  # loopback (the tests' scope)
-            window.resize(1366, 768)
-            lecturer = window.lecturer
-            panel = lecturer.class_panel
-            lecturer.tabs.setCurrentWidget(panel)
-            lecturer.course_edit.setText("Physics 1")
             applied: list[object] = []
             window.bridge.sig_scene_applied.connect(lambda *args: applied.append(args))
-            qtbot.mouseClick(lecturer.session_button, Qt.MouseButton.LeftButton)
-            await wait_for(lambda: len(panel.code_label.text()) == 6, within=30, what="the join code")
+            panel = await session_at_1366x768(qtbot, core, window)
+            lecturer = window.lecturer
+            lecturer.tabs.setCurrentWidget(panel)
             # The scene's summary is put away, as E2 had it (Hide; it fades by itself when all went well)
             progress = lecturer.scene_progress
             await wait_for(lambda: bool(applied), within=30, what="the scene applied")
@@ -101,13 +109,8 @@ def test_the_tablets_tab_fits_beside_the_scene_summary_at_1366x768(
     the tab scrolled, its Close and Show on projector buttons and Eyes on the board below the fold (E2, U7)."""
     async def scenario() -> None:
         async with window_on_a_quiet_core(qtbot, tmp_path) as (core, window):
-            core.scenes.tablets_port, core.scenes.tablets_advertise = 0, False  # loopback (the tests' scope)
-            window.resize(1366, 768)
+            panel = await session_at_1366x768(qtbot, core, window)
             lecturer = window.lecturer
-            panel = lecturer.class_panel
-            lecturer.course_edit.setText("Physics 1")
-            qtbot.mouseClick(lecturer.session_button, Qt.MouseButton.LeftButton)
-            await wait_for(lambda: len(panel.code_label.text()) == 6, within=30, what="the join code")
             progress = lecturer.scene_progress
             progress.begin("Lecture")
             for target, name, step, status in DEMO_STEPS:
