@@ -7,7 +7,9 @@ sentences are here, through ``cli_text.tr`` (Russian in cli_text_ru.py). A code 
 
 from __future__ import annotations
 
+import contextlib
 import errno
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from classroom_console.cli_text import tr
@@ -175,3 +177,13 @@ def bind_problem(exc: OSError, verbose: bool = False) -> str:
 
 def bind_sentences() -> list[str]:
     return list(_BIND_PROBLEMS.values())
+
+
+@contextlib.contextmanager
+def refused_as(sentence: str, value: str, verbose: bool = False) -> Iterator[None]:
+    """A value a lower layer refuses with an English ValueError (for its log), said as the option's own sentence
+    (``{value}`` in it); the English with --verbose. ``stream`` uses it for --size, --layout and --source."""
+    try:
+        yield
+    except ValueError as exc:
+        raise ValueError(with_detail(sentence.format(value=value), str(exc), verbose)) from exc

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import signal
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +63,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def build(args: argparse.Namespace) -> tuple[Program, list[Output]]:
     """Everything that can be wrong with the input is found here, before any thread starts (ValueError)."""
+    from classroom_console.cli_reasons import refused_as
+    from classroom_console.commands.record import check_output
     from classroom_console.media import Program, make_source, parse_layout, parse_size
     from classroom_console.media.output_hls import HlsOutput
     from classroom_console.media.output_rtmp import RtmpOutput
@@ -82,8 +82,6 @@ def build(args: argparse.Namespace) -> tuple[Program, list[Output]]:
             raise ValueError(tr(
                 "this build's FFmpeg has no SRT (PyPI's PyAV wheels lack it): use an rtmp:// destination"))
     if args.record is not None:
-        from classroom_console.commands.record import check_output
-
         check_output(args.record)
     outputs: list[Output] = [SrtOutput(url) if url.startswith("srt://") else RtmpOutput(url) for url in args.to]
     if args.hls_port is not None:
@@ -101,18 +99,6 @@ def build(args: argparse.Namespace) -> tuple[Program, list[Output]]:
                            "screen[:DISPLAY] or camera:URL"), spec, verbose):
             program.add_source(make_source(spec, size=size, fps=args.fps, taken=taken))
     return program, outputs
-
-
-@contextlib.contextmanager
-def refused_as(sentence: str, value: str, verbose: bool) -> Iterator[None]:
-    """A value the media stack refuses (in English, for its log), said as the option's own sentence; its English
-    with -v."""
-    from classroom_console.cli_reasons import with_detail
-
-    try:
-        yield
-    except ValueError as exc:
-        raise ValueError(with_detail(sentence.format(value=value), str(exc), verbose)) from exc
 
 
 def report(args: argparse.Namespace, record: dict[str, Any]) -> None:
