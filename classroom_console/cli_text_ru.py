@@ -403,7 +403,7 @@ MESSAGES: dict[str, str] = {
     "the course, as the usage report groups sessions": "курс (по нему отчёт об использовании группирует занятия)",
     "today's title (e.g. the lecture's topic)": "название сегодняшнего занятия (например, тема лекции)",
     "who teaches (default: nobody named)": "кто ведёт занятие (по умолчанию никто не указан)",
-    "the room's scene to start with (e.g. Lecture)": "сцена аудитории, с которой начать (например, Lecture)",
+    "the room's scene to start with (e.g. Lecture)": "сцена аудитории, с которой начать (например, Лекция)",
     "the tablets' port (default 0: any free one)": "порт для планшетов (по умолчанию 0: любой свободный)",
     "the address the tablets' server listens on (default: every interface)":
         "адрес, на котором сервер планшетов принимает подключения (по умолчанию: все интерфейсы)",
