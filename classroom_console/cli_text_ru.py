@@ -298,6 +298,10 @@ MESSAGES: dict[str, str] = {
     "the centre cannot be reached": "нет связи с центром",
     "nothing moved for too long; the next try goes on from there":
         "слишком долго ничего не передавалось; следующая попытка продолжит с этого места",
+    "the centre took the bytes but kept none; trying again later":
+        "центр принял байты, но не сохранил ни одного; повторим позже",
+    "the centre's answer made no sense for this file; trying again later":
+        "ответ центра не подходит к этому файлу; повторим позже",
     "too many connections from this PC at once": "слишком много одновременных подключений с этого ПК",
     "the centre is busy": "центр занят",
     # commands/sync_words.py, commands/sync.py, commands/usage.py

@@ -6,12 +6,14 @@ tokens by ``auth``, failures are answered by ``failures``, and connections are g
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import OrderedDict
 from pathlib import Path
 
 from aiohttp import web
 
+from classroom_console import file_proof
 from classroom_console.centre import validate as v
 from classroom_console.centre.auth import (
     API,
@@ -90,9 +92,14 @@ async def create_recording(request: web.Request) -> web.Response:
     return _status(rec.id, rec.received, rec.size, rec.complete, rec.sha256)
 
 
-def _status(rid: str, offset: int, size: int, complete: bool, sha256: str, status: int = 200) -> web.Response:
+def _status(rid: str, offset: int, size: int, complete: bool, sha256: str, status: int = 200,
+            proof: str | None = None) -> web.Response:
+    body: dict[str, object] = {"id": rid, "offset": offset, "size": size, "complete": complete,
+                               "sha256": sha256 if complete else None}
+    if proof is not None:
+        body["proof"] = proof
     return web.json_response(
-        {"id": rid, "offset": offset, "size": size, "complete": complete, "sha256": sha256 if complete else None},
+        body,
         status=status,
         headers={"Upload-Offset": str(offset), "Upload-Length": str(size), "Cache-Control": "no-store"},
     )
@@ -106,12 +113,20 @@ def _recording_id(request: web.Request) -> tuple[Identity, str]:
 
 
 async def recording_status(request: web.Request) -> web.Response:
-    """HEAD or GET: how many bytes the centre holds, so a cut upload resumes from there."""
+    """HEAD or GET: how many bytes the centre holds, so a cut upload resumes from there. With ``?proof=NONCE`` on
+    a complete recording, also the proof that this centre holds its bytes (``file_proof``), which a room asks for
+    before it deletes its own copy."""
     who, rid = _recording_id(request)
     rec = await request.app[DB].recording(who.name, rid)
     if rec is None:
         return error(404, "no such recording for this room")
-    return _status(rec.id, rec.received, rec.size, rec.complete, rec.sha256)
+    nonce, proof = request.query.get("proof", ""), None
+    if nonce and rec.complete:
+        if not file_proof.NONCE_RE.fullmatch(nonce):
+            return error(400, "proof must be 32 lowercase hex digits")
+        path = str(request.app[UPLOADS].path(who, rid))
+        proof = await asyncio.to_thread(file_proof.answer, path, nonce, rec.size)
+    return _status(rec.id, rec.received, rec.size, rec.complete, rec.sha256, proof=proof)
 
 
 async def patch_recording(request: web.Request) -> web.Response:

@@ -27,6 +27,8 @@ REASONS = {
     "internal": "a fault in the console or the centre; the details are in the log",
     "offline": "the centre cannot be reached",
     "stalled": "nothing moved for too long; the next try goes on from there",
+    "no_progress": "the centre took the bytes but kept none; trying again later",
+    "bad_answer": "the centre's answer made no sense for this file; trying again later",
     "error": "something went wrong; the details are in the log",
     # the centre's answer (centre/failures.REASONS)
     "refused": "the centre refused it",

@@ -199,8 +199,10 @@ class CentreClient:
                                  body.get("reason"))
         return dict(body)
 
-    async def recording_status(self, recording_id: str) -> dict[str, Any]:
-        status, body = await self._request("GET", f"/recordings/{recording_id}")
+    async def recording_status(self, recording_id: str, proof: str | None = None) -> dict[str, Any]:
+        """How many bytes the centre holds; with ``proof`` (a nonce), its proof of holding them (``file_proof``)."""
+        query = f"?proof={proof}" if proof else ""
+        status, body = await self._request("GET", f"/recordings/{recording_id}{query}")
         if status != 200:
             raise TransientError(f"recording {recording_id} status: HTTP {status} {body.get('error')}")
         return dict(body)

@@ -14,15 +14,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from classroom_console import file_proof
 from classroom_console.store import AsyncStore, Store, StoreError
 from classroom_console.sync import items, meta, tracks
 from classroom_console.sync.backoff import Backoff
-from classroom_console.sync.client import AuthRefused, CentreClient, PermanentError, Stalled, TransientError
+from classroom_console.sync.client import (
+    AuthRefused,
+    CentreClient,
+    PermanentError,
+    Stalled,
+    SyncError,
+    TransientError,
+)
 from classroom_console.sync.progress import IDLE, OFFLINE, REFUSED, WAITING, Listener, ProgressMeter, SyncProgress
 from classroom_console.sync.throttle import Throttle
 
 log = logging.getLogger(__name__)
 BATCH = 20
+MAX_IDLE_ANSWERS = 3  # chunks answered without the offset moving before the try backs off (a 409 resync is one)
 
 
 class ItemWithdrawn(Exception):
@@ -34,7 +43,7 @@ class SyncConfig:
     centre_url: str
     token: str
     bandwidth_bps: float = 0.0  # 0: no cap
-    delete_uploaded_media: bool = False  # only ever after the centre confirmed the SHA-256
+    delete_uploaded_media: bool = False  # only after the centre confirmed the SHA-256 and proved it holds the bytes
     chunk_bytes: int = 256 << 20  # bytes per PATCH (one fsync at the centre each); a cut keeps what arrived
     cafile: str | None = None
     backoff: Backoff = field(default_factory=Backoff)
@@ -49,6 +58,15 @@ class SyncResult:
     failed: int = 0
     pending: int = 0
     offline: str | None = None
+
+
+def _offset(answer: dict[str, Any], size: int) -> int:
+    """The centre's offset, checked: one outside the file is a confused centre or proxy, tried again later."""
+    value = answer.get("offset")
+    if type(value) is not int or not 0 <= value <= size:
+        raise TransientError(f"the centre answered offset {str(value)[:40]!r} for a file of {size} bytes",
+                             "bad_answer")
+    return value
 
 
 def _encode(payload: dict[str, Any]) -> bytes:
@@ -258,9 +276,9 @@ class SyncEngine:
             "session_id": info.get("session_id"), "started_at": info.get("started_at"),
             "stopped_at": info.get("stopped_at"), "duration_s": info.get("duration_s") or 0.0,
         })
-        offset, complete, centre_sha = int(status["offset"]), bool(status["complete"]), status.get("sha256")
+        offset, complete, centre_sha = _offset(status, size), bool(status["complete"]), status.get("sha256")
         self.meter.start_item(items.RECORDING, recording_id, size, offset)
-        cuts = checksum_failures = 0
+        cuts = checksum_failures = idle = 0
         while not complete:
             length = min(self.config.chunk_bytes, size - offset)
             try:
@@ -273,7 +291,7 @@ class SyncEngine:
                     raise
                 await asyncio.sleep(min(2.0, 0.05 * 2**cuts))
                 status = await client.recording_status(recording_id)  # resume from the acknowledged byte
-                offset, complete, centre_sha = int(status["offset"]), bool(status["complete"]), status.get("sha256")
+                offset, complete, centre_sha = _offset(status, size), bool(status["complete"]), status.get("sha256")
                 continue
             if answer.get("checksum_failed"):
                 checksum_failures += 1
@@ -282,8 +300,12 @@ class SyncEngine:
                         f"recording {recording_id}: the centre's SHA-256 differs twice", "checksum_mismatch")
                 offset = 0
                 continue
-            offset, complete = int(answer["offset"]), bool(answer.get("complete"))
+            before, offset, complete = offset, _offset(answer, size), bool(answer.get("complete"))
             centre_sha = answer.get("sha256")
+            idle = 0 if complete or offset > before else idle + 1
+            if idle >= MAX_IDLE_ANSWERS:  # a centre or proxy that takes the bytes and keeps none: back off
+                raise TransientError(f"recording {recording_id}: the centre answered {idle} chunks without "
+                                     f"taking a byte (offset {offset} of {size})", "no_progress")
             self.meter.advance(offset)
         if centre_sha != sha:
             raise PermanentError(f"recording {recording_id}: the centre confirmed {centre_sha}, the room has {sha}",
@@ -291,9 +313,25 @@ class SyncEngine:
         with contextlib.suppress(PermanentError):  # refused: it goes again as an item of its own (sync/meta.py)
             await self._send_meta(recording_id)
         deleted = False
-        if self.config.delete_uploaded_media:
+        if self.config.delete_uploaded_media and await self._centre_holds(recording_id, path, size):
             deleted = await asyncio.to_thread(items.delete_file, path)
         await self.store.call(lambda s: items.confirm_recording(s, recording_id, deleted))
+
+    async def _centre_holds(self, recording_id: str, path: str, size: int) -> bool:
+        """Whether the centre proves it holds the file's bytes (its SHA-256 alone may be ours sent back)."""
+        nonce = file_proof.new_nonce()
+        try:
+            status = await self._client_now().recording_status(recording_id, proof=nonce)
+            ours = await asyncio.to_thread(file_proof.answer, path, nonce, size)
+        except (SyncError, OSError) as exc:
+            log.warning("recording %s is kept: the centre's proof of holding it could not be checked: %s",
+                        recording_id, exc)
+            return False
+        if status.get("proof") != ours:
+            log.warning("recording %s is kept: the centre says it is complete but cannot prove it holds its bytes "
+                        "(an older centre, or not the room's centre)", recording_id)
+            return False
+        return True
 
     async def _read(self, path: str, offset: int, length: int) -> AsyncIterator[bytes]:
         """The file's bytes from ``offset``, read on a worker thread and paced by the bandwidth cap."""
