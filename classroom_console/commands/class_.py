@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import signal
 import sys
 from collections.abc import Sequence
@@ -233,6 +234,8 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"{PROG}: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if not getattr(args, "verbose", False):  # what did not follow the end is said below in words; its English with -v
+        logging.getLogger("classroom_console.scenes_session").setLevel(logging.ERROR)
     out = Printer(args.json)
     try:
         final = asyncio.run(session(args, out))
