@@ -1,0 +1,72 @@
+"""A hostile tablet cannot cost the lecture its session record: past a session's budget the students' events are
+counted, not logged, and the session still uploads to a real centre (an attacker's walk found 100,551 hand toggles
+in three minutes made the centre refuse the whole session, and 500-letter answers re-sent filled the disk)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from classroom_console import participation as pt
+from classroom_console.participation import Participation
+from classroom_console.store import AsyncStore
+from classroom_console.sync import items as sync_items
+from classroom_console.sync.items import sweep
+from tests.test_sync_support import add_token, engine_for, running_centre
+
+
+async def test_a_hand_flood_is_capped_and_the_session_still_reaches_the_centre(tmp_path: Path) -> None:
+    store = await AsyncStore.open(tmp_path / "room")
+    try:
+        await store.call(lambda s: s.upsert_room("room:A", "A"))
+        sid = await store.start_session(room_id="room:A", lecturer="Aliya", course="Physics")
+        p = Participation(store)
+        p.joined(sid, "honest", "Honest student")
+        p.activity_started(sid, "q1", "poll", {"question": "Q?", "options": ["Yes", "No"]})
+        toggles = pt.SESSION_EVENTS + 15_000
+        for n in range(toggles):
+            if n % 2:
+                p.hand_cleared(sid, "flooder", by="student")
+            else:
+                p.hand_raised(sid, "flooder")
+        p.answered(sid, "q1", "honest", "Yes")  # past the budget: counted only
+        p.activity_ended(sid, "q1")  # the lecturer's step: still logged
+        await p.flush()
+        await store.end_session(sid)
+        events = await store.events(sid)
+        kinds = [e["kind"] for e in events]
+        assert len(events) <= pt.SESSION_EVENTS + 3
+        assert kinds.count(pt.CAPPED) == 1 and kinds[-1] == pt.ACTIVITY_ENDED
+        assert p.over_budget == toggles + 1 - (pt.SESSION_EVENTS - 1)  # the join took one of the budget
+        assert p.failed == 0
+
+        await store.call(sweep)
+        async with running_centre(tmp_path / "centre") as centre:
+            token = await add_token(centre, "Room 101")
+            engine = engine_for(store, centre.url, token)
+            try:
+                result = await engine.run_once()
+            finally:
+                await engine.close()
+        assert result.failed == 0 and result.uploaded >= 1  # the session, not set aside
+        assert (await store.call(sync_items.counts)).get("failed", 0) == 0
+    finally:
+        await store.close()
+
+
+async def test_long_answers_resent_stop_at_the_sessions_characters(tmp_path: Path) -> None:
+    store = await AsyncStore.open(tmp_path / "room")
+    try:
+        sid = await store.start_session(course="Physics")
+        p = Participation(store)
+        p.activity_started(sid, "why", "text", {"question": "Why?"})
+        answer = "Ж" * 500  # six characters of JSON a letter
+        for n in range(5_000):
+            p.answered(sid, "why", f"seat-{n % 64}", answer)
+        await p.flush()
+        events = await store.events(sid)
+        answers = [e for e in events if e["kind"] == pt.ANSWER]
+        assert 0 < len(answers) < 5_000 and p.over_budget == 5_000 - len(answers)
+        capped = [e for e in events if e["kind"] == pt.CAPPED]
+        assert len(capped) == 1 and capped[0]["payload"]["characters"] <= pt.SESSION_CHARACTERS
+    finally:
+        await store.close()
