@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from classroom_console import hand_edited
+
 log = logging.getLogger(__name__)
 FILE_NAME = "scenes.json"
 MAX_NAME = 60
@@ -140,44 +142,57 @@ class RoomScenes:
             self.recent_titles = [title, *[t for t in self.recent_titles if t != title]][:RECENT_KEPT]
 
 
-def _room_from_json(raw: Any) -> RoomScenes:
+def _room_from_json(raw: Any, path: Path) -> tuple[RoomScenes, list[str]]:
+    """The room's scenes and choices; a bad scene or field is dropped alone and named in the problems returned."""
     if not isinstance(raw, dict):
         raise ValueError("a room's scenes must be an object")
-    scenes = [scene_from_json(s) for s in raw.get("scenes", [])]
+    problems: list[str] = []
+    scenes: list[Scene] = []
+    listed = raw.get("scenes", [])
+    for n, one in enumerate(listed if isinstance(listed, list) else []):
+        try:
+            scenes.append(scene_from_json(one))
+        except ValueError as exc:
+            name = one.get("name") if isinstance(one, dict) else None
+            problems.append(f"scene {name if isinstance(name, str) else n + 1!r}: {exc}")
+    if not isinstance(listed, list):
+        problems.append("scenes must be a list")
     # Scenes that ship are always there, even if a hand edit lost one.
     names = {s.name.casefold() for s in scenes}
     scenes += [s for s in default_scenes() if s.name.casefold() not in names]
     room = RoomScenes(scenes=scenes)
     for key in ("last_scene", "last_course", "last_title"):
         value = raw.get(key, getattr(room, key))
-        if not isinstance(value, str):
-            raise ValueError(f"{key} must be text")
-        setattr(room, key, value)
+        setattr(room, key, hand_edited.field(raw, key, getattr(room, key), isinstance(value, str), path, "text"))
     titles = raw.get("recent_titles", [])
-    if not isinstance(titles, list) or not all(isinstance(t, str) for t in titles):
-        raise ValueError("recent_titles must be a list of text")
-    room.recent_titles = titles[:RECENT_KEPT]
+    ok = isinstance(titles, list) and all(isinstance(t, str) for t in titles)
+    room.recent_titles = hand_edited.field(raw, "recent_titles", [], ok, path, "a list of text")[:RECENT_KEPT]
     turn_off = raw.get("turn_off_at_end", True)
-    if not isinstance(turn_off, bool):
-        raise ValueError("turn_off_at_end must be true or false")
-    room.turn_off_at_end = turn_off
-    return room
+    room.turn_off_at_end = hand_edited.field(raw, "turn_off_at_end", True, isinstance(turn_off, bool), path,
+                                             "true or false")
+    return room, problems
 
 
 def load(data_dir: Path, room_id: str) -> RoomScenes:
-    """This room's scenes; the defaults when there are none or the file is unreadable (said in the log)."""
+    """This room's scenes. A bad scene is dropped alone and the file kept aside (its copy holds it for a fix);
+    the defaults when there are none or the file is unreadable (said in the log)."""
     path = data_dir / FILE_NAME
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        rooms = raw.get("rooms", {}) if isinstance(raw, dict) else None
+        raw = hand_edited.read_object(path)
+        rooms = raw.get("rooms", {})
         if not isinstance(rooms, dict):
             raise ValueError("rooms must be an object")
-        return _room_from_json(rooms[room_id]) if room_id in rooms else RoomScenes()
+        if room_id not in rooms:
+            return RoomScenes()
+        room, problems = _room_from_json(rooms[room_id], path)
     except FileNotFoundError:
         return RoomScenes()
     except (OSError, ValueError) as exc:
-        log.warning("ignoring unreadable %s: %s", path, exc)
+        hand_edited.keep_aside(path, exc)
         return RoomScenes()
+    if problems:
+        hand_edited.keep_aside(path, ValueError("; ".join(problems)))
+    return room
 
 
 def save(data_dir: Path, room_id: str, room: RoomScenes) -> None:

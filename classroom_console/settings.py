@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from classroom_console import hand_edited
+
 log = logging.getLogger(__name__)
 FILE_NAME = "settings.json"
 MAX_ROOM_NAME = 80
@@ -32,28 +34,29 @@ class RoomSettings:
 
 
 def load(data_dir: Path) -> RoomSettings:
-    """The saved settings; defaults when there are none or the file is unreadable (and say so in the log)."""
+    """The saved settings; a bad field gets its default alone, an unreadable file is kept aside (``hand_edited``)
+    and the defaults used (both said in the log)."""
     path = data_dir / FILE_NAME
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        addresses = raw.get("manual_addresses", [])
-        if not isinstance(addresses, list) or not all(isinstance(a, str) for a in addresses):
-            raise ValueError("manual_addresses must be a list of strings")
-        name = raw.get("room_name", "")
-        if not isinstance(name, str):
-            raise ValueError("room_name must be text")
-        live = raw.get("live_destinations", [])
-        if not isinstance(live, list) or not all(isinstance(n, str) for n in live):
-            raise ValueError("live_destinations must be a list of names")
-        studio = raw.get("studio", {})  # checked entry by entry where it is read: a bad one is dropped alone
-        return RoomSettings(manual_addresses=addresses, room_name=name.strip()[:MAX_ROOM_NAME], live_destinations=live,
-                            studio=studio if isinstance(studio, dict) else {},
-                            personal_data_days=_days(raw.get("personal_data_days", PERSONAL_DATA_DAYS), path))
+        raw = hand_edited.read_object(path)
     except FileNotFoundError:
         return RoomSettings()
     except (OSError, ValueError) as exc:
-        log.warning("ignoring unreadable %s: %s", path, exc)
+        hand_edited.keep_aside(path, exc)
         return RoomSettings()
+    addresses, name, live = (raw.get(k) for k in ("manual_addresses", "room_name", "live_destinations"))
+    names = "a list of text"
+    studio = raw.get("studio", {})  # checked entry by entry where it is read: a bad one is dropped alone
+    return RoomSettings(
+        manual_addresses=hand_edited.field(raw, "manual_addresses", [], _texts(addresses), path, names),
+        room_name=hand_edited.field(raw, "room_name", "", isinstance(name, str), path, "text").strip()[:MAX_ROOM_NAME],
+        live_destinations=hand_edited.field(raw, "live_destinations", [], _texts(live), path, names),
+        studio=studio if isinstance(studio, dict) else {},
+        personal_data_days=_days(raw.get("personal_data_days", PERSONAL_DATA_DAYS), path))
+
+
+def _texts(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
 def _days(value: object, path: Path) -> int:
