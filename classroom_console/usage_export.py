@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +16,27 @@ from classroom_console.usage_participation import tablet_lines, tablet_rows
 SHADES = " .:-=+*#%@"
 HEADER = ("section", "key", "detail", "value")
 SESSION_HEADER = ("room", "date", "start", "end", "lecturer", "course", "hours", "recordings")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def csv_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: course names, lecturers and device names come from every room and every
+    projector on a LAN, and "=HYPERLINK(...)" in one ran in centre staff's Excel (E3). A leading quote, as OWASP
+    advises, for any cell a spreadsheet would take for a formula; numbers stay numbers."""
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([csv_cell(h) for h in header])
+    writer.writerows([csv_cell(c) for c in row] for row in rows)
+    return out.getvalue()
 
 
 def span_text(seconds: float) -> str:
@@ -39,11 +61,7 @@ def session_cells(s: SessionRow) -> tuple[str, str, str, str, str, str, str, str
 
 def sessions_csv(r: UsageReport, header: Sequence[str] = SESSION_HEADER) -> str:
     """One row per session (the header may be in the reader's language)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(session_cells(s) for s in r.session_rows)
-    return out.getvalue()
+    return _csv(header, (session_cells(s) for s in r.session_rows))
 
 
 def write_sessions_csv(r: UsageReport, path: Path, header: Sequence[str] = SESSION_HEADER) -> Path:
@@ -83,11 +101,7 @@ def report_rows(r: UsageReport) -> list[tuple[str, str, str, str]]:
 
 
 def to_csv(r: UsageReport) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER)
-    writer.writerows(report_rows(r))
-    return out.getvalue()
+    return _csv(HEADER, report_rows(r))
 
 
 def write_csv(r: UsageReport, path: Path) -> None:
