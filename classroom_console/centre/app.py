@@ -30,13 +30,13 @@ from classroom_console.centre.db import CentreDB, Identity
 from classroom_console.centre.failures import answer_failures, error, log
 from classroom_console.centre.failures import who as who_sent
 from classroom_console.centre.files import OffsetConflict, TooLarge, UploadBusy, Uploads
-from classroom_console.centre.guard import head_clock
 from classroom_console.centre.library_app import install_library
 from classroom_console.centre.limits import Limits
 from classroom_console.centre.payloads import FILE_ID_RE, ID_RE, check_id, recording_row, session_rows
 from classroom_console.centre.reports import ReportCache, report_json
 from classroom_console.centre.session_fast import session_rows_fast
 from classroom_console.centre.tokens import STAFF, scoped
+from classroom_console.http_guard import head_clock
 from classroom_console.store import utc_iso
 from classroom_console.usage_model import UsageFilter
 

@@ -26,8 +26,8 @@ from aiohttp import web
 from classroom_console.centre.app import DEFAULT_MAX_FILE_BYTES, build_app
 from classroom_console.centre.backends import open_centre_db
 from classroom_console.centre.db import CentreDB
-from classroom_console.centre.guard import ConnectionGuard
 from classroom_console.centre.limits import Limits
+from classroom_console.http_guard import ConnectionGuard
 
 SWITCH_INTERVAL_S = 0.001
 

@@ -1,5 +1,9 @@
 """Connections before they are requests: a cap per client address and a deadline for each request head.
 
+Shared by every HTTP server the console runs where others connect: the centre, the students' tablets and the
+Studio's LAN stream (a slowloris on the tablets' page held every real student out and ran the console out of file
+descriptors, E3).
+
 aiohttp has no header timeout: a connection that never finishes its head was held for an hour. This
 wraps aiohttp's protocol: each address may hold ``connections_per_client`` connections (more are told
 429 and closed at once), and a head must be complete ``header_timeout_s`` after the connection opened
@@ -13,11 +17,9 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
-
-from classroom_console.centre.limits import Limits
 
 log = logging.getLogger(__name__)
 _TOO_MANY_BODY = b'{"error": "too many connections from this address at once", "reason": "too_many_connections"}'
@@ -32,10 +34,18 @@ def _peer(transport: asyncio.BaseTransport) -> str:
     return str(peer[0]) if isinstance(peer, tuple) and peer else "?"
 
 
+class GuardLimits(Protocol):
+    @property
+    def connections_per_client(self) -> int: ...  # 0: no cap
+
+    @property
+    def header_timeout_s(self) -> float: ...
+
+
 class ConnectionGuard:
     """Counts connections per address; makes the protocol for each new one."""
 
-    def __init__(self, limits: Limits, make_handler: Callable[[], asyncio.Protocol]) -> None:
+    def __init__(self, limits: GuardLimits, make_handler: Callable[[], asyncio.Protocol]) -> None:
         self.limits = limits
         self.make_handler = make_handler
         self.open: Counter[str] = Counter()
