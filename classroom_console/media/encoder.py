@@ -43,6 +43,10 @@ log = logging.getLogger(__name__)
 
 AAC_FRAME = 1024
 LIVE_MAX_GOP_S = 2.0  # a viewer joining (or a connection resuming) waits at most this for a picture
+# Frames of the instants this close before a Stop's end are queued even past the queue's bound: nothing comes after
+# them to skip for, and skipped there they were time cut off the file's end (a lagging 'slower' kept 1.47-1.7 s of
+# 2 s). The compositor is never further behind than this (it repeats frames to catch up past half a second).
+END_KEEP_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +117,9 @@ class Encoder:
         self._queue: collections.deque[tuple[str, int, Any]] = collections.deque()
         self._cond = threading.Condition()
         self._video_waiting = 0
+        self._keep_from = float("inf")  # frames of instants from this one on are never skipped (the end's)
+        self._held = 0  # pictures x264 has taken and not yet given back as packets (its lookahead and threads)
+        self._estimate: tuple[int, float, float] | None = None  # finishing: (pictures left, when, seconds left)
         self._video_done = False
         self._audio_done = False
         self._started = False
@@ -165,6 +172,7 @@ class Encoder:
         base = self.start_at if self.start_at is not None else 0.0
         soon = base + (self.counters.frames + self._video_waiting + 1) / self.fps
         self.finish_at = soon if self.finish_at is None else min(self.finish_at, soon)
+        self._keep_from = min(self._keep_from, self.finish_at - END_KEEP_S)
 
     # -- the compositor's side ---------------------------------------------------------------
     def wants_video(self) -> bool:
@@ -186,6 +194,8 @@ class Encoder:
                 if self.duration_s is not None and self.finish_at is None:
                     self.finish_at = t + round(self.duration_s * self.fps) / self.fps
                     self.stop_reason = StopReason.DURATION
+                    # known from the start: only the last queue's worth is kept whole, as the queue's own memory
+                    self._keep_from = min(self._keep_from, self.finish_at - self.settings.queue_s)
             if self._video_done:
                 return
             if self.finish_at is not None and t >= self.finish_at - 1e-6:
@@ -195,7 +205,7 @@ class Encoder:
             limit = max(2, round(self.settings.queue_s * self.fps))
             while self._video_waiting >= limit and self.settings.block_when_full and not self.done.is_set():
                 self._cond.wait(0.1)
-            if self._video_waiting >= limit or image is None:
+            if image is None or (self._video_waiting >= limit and t < self._keep_from - 1e-6):
                 self.counters.skipped += 1
                 return
             self._video_waiting += 1  # the slot is ours; convert outside the lock (only this thread pushes video)
@@ -245,6 +255,18 @@ class Encoder:
         if self.finish_at is None or at < self.finish_at:  # a stop before the asked duration shortens it
             self.stop_reason = reason
             self.finish_at = at
+        self._keep_from = min(self._keep_from, self.finish_at - END_KEEP_S)
+
+    def finishing_s(self) -> float | None:
+        """While the end drains (every instant before it is in, the encoder still works through the queue and
+        x264's held pictures): about how many seconds are left, at the rate it encodes now; None otherwise. A
+        'slower' preset on a busy PC takes seconds here, and Stop shows that rather than a frozen figure."""
+        if not self._video_done or self.done.is_set():
+            return None
+        left, now = self._video_waiting + self._held, time.monotonic()
+        if self._estimate is None or self._estimate[0] != left:  # x264's flush gives nothing back until it ends:
+            self._estimate = (left, now, left / max(self.counters.fps, 1.0))  # counted down meanwhile, not frozen
+        return max(0.0, self._estimate[2] - (now - self._estimate[1]))
 
     def abort(self) -> None:
         """Finish with what has arrived (the program stopped feeding us); lock-free like ``finish``."""
@@ -436,6 +458,7 @@ class _VideoEncoder:
 
     def _encode(self, frame: av.VideoFrame | None) -> list[Any]:
         packets = list(self.ctx.encode(frame) if self.ctx is not None else self.streams.video.encode(frame))
+        self.encoder._held = max(0, self.encoder._held + (frame is not None) - len(packets))
         for packet in packets:
             # A new x264 starts its decode times a B-frame delay before its first picture, reckoned from its own
             # first frames' spacing (skips make it uneven): the first few may not pass the old one's last. The

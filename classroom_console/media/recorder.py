@@ -26,7 +26,7 @@ from .output import Output, OutputStats, end_outputs, log_stream
 from .output_file import FileOutput
 from .probe import media_seconds
 from .program import Program
-from .stats import RecordingStats
+from .stats import RecordingState, RecordingStats
 from .tracks import SourceTracks, TrackResult
 
 TRACKS_GRACE_S = 2.0  # after the program file ends, how long the per-source files get to reach the same end
@@ -262,6 +262,7 @@ class Recorder:
         c = sink.counters
         bytes_per_s = (file.bitrate_bps + (self._tracks.bitrate_bps if self._tracks is not None else 0.0)) / 8
         minutes_left = file.free_bytes / bytes_per_s / 60 if bytes_per_s > 0 and file.free_bytes else None
+        finishing_s = sink.finishing_s()
         return RecordingStats(
             elapsed_s=self._covered_s(sink.start_at, sink.finish_at),
             frames=c.frames,
@@ -279,6 +280,8 @@ class Recorder:
                               for name, count in self._losses_by_source().items()},
             preset=sink.preset,
             preset_steps=len(sink.preset_changes),
+            state=RecordingState.RECORDING if finishing_s is None else RecordingState.FINISHING,
+            finishing_s=finishing_s,
         )
 
     def output_stats(self) -> list[OutputStats]:

@@ -6,6 +6,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
+class RecordingState:
+    """Codes the UI words: what the recording is doing now."""
+
+    RECORDING = "recording"
+    FINISHING = "finishing"  # Stop was pressed; the encoder works through what it holds (``finishing_s`` left)
+
+
 @dataclass(frozen=True, slots=True)
 class RecordingStats:
     elapsed_s: float = 0.0
@@ -24,6 +31,8 @@ class RecordingStats:
     losses_by_source: dict[str, int] = field(default_factory=dict)
     preset: str = ""  # the x264 preset encoding now (a name of adaptive.LADDER)
     preset_steps: int = 0  # faster presets stepped to in this recording, a busy PC making the encoder skip frames
+    state: str = RecordingState.RECORDING
+    finishing_s: float | None = None  # while finishing: about how many seconds the encoder still needs
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -43,4 +52,5 @@ class RecordingStats:
             f"free disk           {self.free_bytes / 2**30:9.2f} GB ({left} left at this bitrate)",
             f"audio resyncs       {self.audio_resyncs:9d}",
             f"dropped at file     {self.dropped_at_file:9d}",
+            *([f"finishing           {self.finishing_s:9.1f} s left"] if self.finishing_s is not None else []),
         ]
