@@ -67,12 +67,16 @@ class EncoderSettings:
     # x264's threads' nice above ours (nice.py): the window's Studio gives nice.ENCODER_NICE so its main thread goes
     # first; a headless recording competes at par (at +5 it lost half its CPU to a busy program beside it)
     encoder_nice: int = 0
+    # The end waits this long for a file writer that takes nothing (a disk that stopped answering: a network share,
+    # a failing USB stick), then gives it up: the recording ends as ``disk-not-answering``, what reached the disk kept
+    disk_silent_s: float = 30.0
 
 
 class StopReason:
     DURATION = "duration"
     STOPPED = "stopped"
     DISK_FULL = "disk-full"
+    DISK_HUNG = "disk-not-answering"
     ERROR = "error"
 
 
@@ -275,7 +279,7 @@ class Encoder:
 
     def fail(self, reason: str, message: str) -> None:
         """End now: the encoder or a required output cannot go on. What is encoded still reaches the others."""
-        if self.stop_reason not in (StopReason.DISK_FULL, StopReason.ERROR):
+        if self.stop_reason not in (StopReason.DISK_FULL, StopReason.ERROR, StopReason.DISK_HUNG):
             self.stop_reason, self.message = reason, message
         log.warning("recording %s: %s", self.name, message)
         with self._cond:
@@ -308,11 +312,20 @@ class Encoder:
                 output.end()
             for output in self.outputs:
                 if output in self._required:
-                    output.join()
+                    self._wait_for(output)
             self._streams = self._template = None  # frees the codecs now, not when the last reference goes
             self.done.set()
             with self._cond:
                 self._cond.notify_all()
+
+    @staticmethod
+    def _wait_for(output: Output) -> None:
+        """A required output writes its last packets and closes; one that takes nothing for its ``give_up_s`` is
+        given up (it fails, and so does the recording, with its reason), so a hung disk never holds the end."""
+        while not output.join(0.1):
+            if output.stalled():
+                output.give_up()
+                return
 
     def _open(self) -> _Streams:
         """The codecs, opened in a container that is never written: its streams are the outputs' templates

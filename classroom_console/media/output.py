@@ -97,9 +97,12 @@ class Output:
     live = False  # a live output needs a keyframe at least every LIVE_MAX_GOP_S
     max_gop_s: float | None = None  # a live output that needs keyframes closer than that (HLS segments)
 
-    def __init__(self, name: str, *, queue_s: float, block: bool = False) -> None:
+    def __init__(self, name: str, *, queue_s: float, block: bool = False, give_up_s: float | None = None) -> None:
         self.name = name
-        self.queue = PacketQueue(queue_s, block=block)
+        # A required output that takes nothing for ``give_up_s`` once told the end is given up (``stalled``)
+        self.give_up_s = give_up_s
+        self.queue = PacketQueue(queue_s, block=block, stall_s=give_up_s)
+        self._ended_at: float | None = None
         self._state = OutputState.WAITING
         self._live_since: float | None = None
         self._live_s = 0.0
@@ -150,6 +153,7 @@ class Output:
 
     def end(self) -> None:
         """No more packets: the output writes what is queued and closes."""
+        self._ended_at = time.monotonic()
         self.queue.close()
         self._streams_ready.set()
 
@@ -161,6 +165,17 @@ class Output:
 
     def join(self, timeout: float | None = None) -> bool:
         return self._worker.join(timeout)
+
+    def stalled(self) -> bool:
+        """Told the end, still running, and nothing taken for ``give_up_s`` (since the end, or since the last packet
+        it took): its thread is stuck in a write (a disk that stopped answering) or in the close after it."""
+        if self.give_up_s is None or self._ended_at is None or not self.alive:
+            return False
+        return time.monotonic() - max(self._ended_at, self.queue.taken_at) > self.give_up_s
+
+    def give_up(self) -> None:
+        """A stalled output is failed as not answering; its thread is left to its write (a daemon)."""
+        self._fail("not-answering", f"{self.name} took nothing for {self.give_up_s:g} s")
 
     @property
     def alive(self) -> bool:
@@ -189,7 +204,10 @@ class Output:
         self.cpu_s = time.thread_time()
 
     def _fail(self, reason: str, message: str) -> None:
-        """Ends this output for good: its queue is dropped from now on and its owner is told."""
+        """Ends this output for good: its queue is dropped from now on and its owner is told (once: a write that
+        returns with an error after the output was given up adds nothing)."""
+        if self.state == OutputState.FAILED:
+            return
         self.state, self.reason, self.message = OutputState.FAILED, reason, message
         log.warning("output %s (%s): %s", self.name, reason, message)
         self.queue.abandon()

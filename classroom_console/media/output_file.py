@@ -36,7 +36,8 @@ class FileOutput(Output):
     def __init__(self, path: Path, settings: EncoderSettings | None = None, *, free_space: FreeSpace = free_bytes,
                  queue_s: float = FILE_QUEUE_S) -> None:
         self.settings = settings or EncoderSettings()
-        super().__init__(path.name, queue_s=queue_s, block=self.settings.block_when_full)
+        super().__init__(path.name, queue_s=queue_s, block=self.settings.block_when_full,
+                         give_up_s=self.settings.disk_silent_s)
         self.path = path
         self.size_bytes = 0
         self.free_bytes = 0
@@ -45,21 +46,40 @@ class FileOutput(Output):
         self._free_space = free_space
         self._media_s = 0.0
 
+    @property
+    def media_s(self) -> float:
+        """The end of the last picture handed to the muxer, in seconds of the recording."""
+        return self._media_s
+
     def _extra(self) -> dict[str, Any]:
         return {"path": str(self.path), "size_bytes": self.size_bytes, "free_bytes": self.free_bytes}
 
     def _serve(self, stop: threading.Event, streams: EncodedStreams) -> None:
         try:
-            container = av.open(str(self.path), "w", format="mp4",
-                                # flush_packets: each fragment reaches the kernel when it is cut, not when a
-                                # 32 KB buffer fills.
-                                options={"movflags": MOVFLAGS, "flush_packets": "1"})
-            video = container.add_stream_from_template(streams.video)
-            audio = container.add_stream_from_template(streams.audio)
-            container.start_encoding()  # the file exists now: a folder that cannot take it is said at once
-        except Exception as exc:  # no file to write to (a bad folder, no permission): said, not a silent stall
+            # Written through a Python file, not a path FFmpeg opens: PyAV's close() holds the GIL through the
+            # trailer's write, so a disk that stopped answering then froze every thread, the window's too; a
+            # Python write gives the GIL up while it waits (a few hundred calls a second, as flush_packets does).
+            handle = open(self.path, "wb", buffering=0)  # closed after the container, below
+        except OSError as exc:  # no file to write to (a bad folder, no permission): said, not a silent stall
             self._failed(exc)
             return
+        try:
+            try:
+                container = av.open(handle, "w", format="mp4",
+                                    # flush_packets: each fragment reaches the kernel when it is cut, not when a
+                                    # 32 KB buffer fills.
+                                    options={"movflags": MOVFLAGS, "flush_packets": "1"})
+                video = container.add_stream_from_template(streams.video)
+                audio = container.add_stream_from_template(streams.audio)
+                container.start_encoding()  # the header is written now: a disk that cannot take it is said at once
+            except Exception as exc:
+                self._failed(exc)
+                return
+            self._write(stop, container, video, audio)
+        finally:
+            handle.close()
+
+    def _write(self, stop: threading.Event, container: Any, video: Any, audio: Any) -> None:
         self.state = OutputState.LIVE
         if self.settings.sync_s > 0:
             self.syncer = FileSyncer(self.path, self.settings.sync_s)
@@ -89,6 +109,13 @@ class FileOutput(Output):
             if self.syncer is not None:
                 self.syncer.finish()
             self._measure_size()
+
+    def give_up(self) -> None:
+        """The disk took nothing for ``disk_silent_s`` at the end. The muxer's thread is left in its write: if the
+        disk answers again it ends the file as usual; if not, the file plays up to its last fragment that reached
+        the disk, and the recording's row, left open, is measured by recovery.py at the next start."""
+        self._fail(StopReason.DISK_HUNG, f"the disk did not answer for {self.give_up_s:g} s: the recording stopped; "
+                                         "the file keeps what reached the disk")
 
     def _check_disk(self) -> None:
         self._measure_size()

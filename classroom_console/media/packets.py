@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import threading
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -77,10 +78,15 @@ class PacketQueue:
     """Between the encoder thread and one output's thread; ``put`` never waits unless ``block`` (simulated-clock
     runs, where the encoder may as well wait for the disk) and then only while the consumer is there."""
 
-    def __init__(self, limit_s: float, *, block: bool = False, max_packets: int = MAX_PACKETS) -> None:
+    def __init__(self, limit_s: float, *, block: bool = False, max_packets: int = MAX_PACKETS,
+                 stall_s: float | None = None) -> None:
         self.limit_s = limit_s
         self.block = block
         self.max_packets = max_packets
+        # a blocked ``put`` stops waiting for a consumer that has taken nothing for this long (a hung disk's
+        # writer), and drops instead as an unblocked one does
+        self.stall_s = stall_s
+        self.taken_at = time.monotonic()  # when the consumer last took a packet (or had none to take)
         self._items: collections.deque[EncodedPacket] = collections.deque()
         self._cond = threading.Condition()
         self._bytes = 0
@@ -100,7 +106,8 @@ class PacketQueue:
     def put(self, packet: EncodedPacket) -> bool:
         """False when the packet was dropped (the output is behind, gone, or still in a dropped GOP)."""
         with self._cond:
-            while self.block and not self._abandoned and self._span(packet) > self.limit_s and self._items:
+            while (self.block and not self._abandoned and self._span(packet) > self.limit_s and self._items
+                   and not self._stalled()):
                 self._putters += 1
                 try:
                     self._cond.wait(0.1)
@@ -124,6 +131,8 @@ class PacketQueue:
                 self._dropping = True  # stalled outright: the rest of this GOP goes too
                 self.dropped_gops += 1
                 return self._drop(packet)
+            if not self._items:
+                self.taken_at = time.monotonic()  # an idle consumer is not a stalled one
             self._items.append(packet)
             self._bytes += len(packet.data)
             self._times.setdefault(packet.kind, collections.deque()).append(packet.time_s)
@@ -157,6 +166,7 @@ class PacketQueue:
             if not self._items:
                 return None
             packet = self._items.popleft()
+            self.taken_at = time.monotonic()
             self._bytes -= len(packet.data)
             self._times[packet.kind].popleft()
             if self._putters:
@@ -185,6 +195,9 @@ class PacketQueue:
                                  self._bytes, max(0.0, self._span(None)))
 
     # -- inside the lock -----------------------------------------------------------------------
+    def _stalled(self) -> bool:
+        return self.stall_s is not None and time.monotonic() - self.taken_at > self.stall_s
+
     def _span(self, incoming: EncodedPacket | None) -> float:
         """Seconds of media queued if ``incoming`` joined the queue, each kind on its own: x264's delay puts
         video packets behind the sound in time (two seconds of it when a busy encoder skips frames, each held

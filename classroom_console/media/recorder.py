@@ -344,6 +344,9 @@ class Recorder:
         await self._end_tracks()
         await self._end_outputs()
         stats = self.stats()
+        file = self._file
+        if file is not None and file.reason == StopReason.DISK_HUNG:
+            return self._hung(sink, file, stats)
         duration = sink.counters.frames / self.program.fps
         path, markers = self.path, list(self.markers)
         track_sinks = dict(self._tracks.sinks) if self._tracks is not None else {}
@@ -378,11 +381,28 @@ class Recorder:
                 await self.store.call(lambda s: chapters_store.hold(s, rid, started=True))
             await self.store.call(lambda s: s.finish_recording(
                 rid, duration_s=duration, size_bytes=size, sha256=digest, stats=record))
-        if self.room is not None:
-            self.room.events.emit(RecordingStopped(self.recording_id, str(path)))
-            self.room.log_event(None, "recording-stopped", {
-                "recording_id": self.recording_id, "duration_s": duration, "stop_reason": reason,
-            })
-            if reason in (StopReason.DISK_FULL, StopReason.ERROR):
-                self.room.report_error("recorder", sink.message, ErrorCode.RECORDING_STOPPED)
+        self._tell_room(result)
         return result
+
+    def _hung(self, sink: Encoder, file: FileOutput, stats: RecordingStats) -> RecordingResult:
+        """The disk stopped answering: nothing more is read from or written to it (the hash, the chapters' file
+        would hang a thread of ours too). The row stays open, as after a crash, so that recovery.py measures the
+        file at the next start, when the disk answers again; the figures here are what the writer had passed on."""
+        assert self.recording_id is not None
+        duration = round(file.media_s, 3)
+        stats = dataclasses.replace(stats, elapsed_s=duration, size_bytes=file.size_bytes)
+        result = RecordingResult(self.recording_id, self.path, duration, file.size_bytes, "", StopReason.DISK_HUNG,
+                                 file.message, stats, None, tuple(self.markers))
+        self._result = result
+        self._tell_room(result)
+        return result
+
+    def _tell_room(self, result: RecordingResult) -> None:
+        if self.room is None:
+            return
+        self.room.events.emit(RecordingStopped(result.recording_id, str(result.path)))
+        self.room.log_event(None, "recording-stopped", {
+            "recording_id": result.recording_id, "duration_s": result.duration_s, "stop_reason": result.stop_reason,
+        })
+        if result.stop_reason in (StopReason.DISK_FULL, StopReason.ERROR, StopReason.DISK_HUNG):
+            self.room.report_error("recorder", result.message, ErrorCode.RECORDING_STOPPED)

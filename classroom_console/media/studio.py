@@ -20,7 +20,7 @@ from . import adaptive, chapters_store, nice
 from .artifacts import Marker
 from .chapters import Chapter
 from .chapters_job import ChapterJob, load_chapters, save_chapters
-from .encoder import EncoderSettings
+from .encoder import EncoderSettings, StopReason
 from .frames import Image
 from .hls_dnssd import HlsAdvertiser
 from .hls_server import HlsServer
@@ -346,8 +346,9 @@ class Studio:
 
     # -- chapters (chapters_job.py) --------------------------------------------------------------
     def _find_chapters(self, result: RecordingResult) -> None:
-        """After Stop, on worker threads; ``chapters_progress`` follows it. Once per recording."""
-        if self.store is None or result.recording_id in self.chapter_jobs:
+        """After Stop, on worker threads; ``chapters_progress`` follows it. Once per recording; not for a file on a
+        disk that stopped answering (reading it would hang the job's thread; recovery closes it next start)."""
+        if self.store is None or result.recording_id in self.chapter_jobs or result.stop_reason == StopReason.DISK_HUNG:
             return
         job = ChapterJob(self.store, result.recording_id, result.path, result.markers,
                          [(t.source, t.path) for t in result.tracks])
