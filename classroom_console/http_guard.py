@@ -145,6 +145,23 @@ class GuardedProtocol(asyncio.Protocol):
         inner.connection_lost(exc)
 
 
+async def listen(runner: web.AppRunner, limits: GuardLimits, host: str, port: int, **options: Any) -> asyncio.Server:
+    """Serve a set-up runner's app behind a guard (its app lists ``head_clock`` first); the runner is cleaned up
+    when the address cannot be bound. ``options`` go to ``loop.create_server`` (ssl, backlog, ...)."""
+    assert runner.server is not None, "runner.setup() first"
+    options.setdefault("backlog", 1024)
+    try:
+        return await asyncio.get_running_loop().create_server(
+            ConnectionGuard(limits, runner.server), host, port, reuse_address=True, **options)
+    except BaseException:
+        await runner.cleanup()
+        raise
+
+
+def bound_port(listener: asyncio.Server) -> int:
+    return int(listener.sockets[0].getsockname()[1])
+
+
 def _guarded(request: web.Request) -> GuardedProtocol | None:
     transport = request.transport
     protocol: Any = transport.get_protocol() if transport is not None else None

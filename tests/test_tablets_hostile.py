@@ -214,3 +214,39 @@ async def test_a_tablet_that_stops_reading_is_dropped_without_holding_the_others
         writer.close()
     assert worst < HONEST_LATENCY_S
     assert all(not t.closed for t in room.honest)
+
+
+async def test_a_slowloris_is_capped_per_address_and_cut_at_the_head_deadline() -> None:
+    """Half-sent requests from one address: past its cap it is told 429 at once, the others are closed when the
+    head deadline passes, and a student at another address loads the page meanwhile (E3: 1,100 half-sent heads
+    held every student out for 40 s and ran the console out of file descriptors)."""
+    from classroom_console.tablets.limits import Limits
+
+    limits = Limits(connections_per_client=5, header_timeout_s=1.0)
+    session = ClassSession(host="127.0.0.1", advertise=False, bus=EventBus(), limits=limits)
+    await session.start()
+    port = session.server.port
+    slow: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    try:
+        for _ in range(limits.connections_per_client + 1):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=("127.0.4.66", 0))
+            writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n")  # and never the blank line
+            slow.append((reader, writer))
+        async with asyncio.timeout(BOUND_S):
+            refused = await slow[-1][0].read()
+        assert refused.startswith(b"HTTP/1.1 429")
+        client = client_for("127.0.4.67")
+        try:
+            async with asyncio.timeout(BOUND_S), client.get(session.join_url) as page:
+                assert page.status == 200 and b"<html" in (await page.read()).lower()
+        finally:
+            await client.close()
+        started = time.monotonic()
+        async with asyncio.timeout(BOUND_S):
+            cut = await asyncio.gather(*(r.read() for r, _ in slow[:-1]))
+        assert cut == [b""] * limits.connections_per_client  # closed by the server, no answer
+        assert time.monotonic() - started < BOUND_S
+    finally:
+        for _, writer in slow:
+            writer.close()
+        await session.stop()

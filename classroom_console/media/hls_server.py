@@ -3,19 +3,23 @@
 It runs on the event loop and only hands out bytes already made: the segments and playlist are the output's
 latest ``HlsSnapshot`` (muxed on the output's thread), hls.js is read once at start, off the loop, and the page is
 made then in each language (``hls_page.py``), one chosen per request by the browser's Accept-Language.
-A slow viewer holds only its own connection; nothing it does reaches the encoder, the file or another output.
+A slow viewer holds only its own connection, and an address only so many (``ViewerLimits``); nothing it does
+reaches the encoder, the file or another output.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
 
 from classroom_console.cli_text import from_accept_language
 from classroom_console.discovery_scope import SCOPE_LIMIT_ENV, Scope
+from classroom_console.http_guard import bound_port, head_clock, listen
 from classroom_console.network import local_ipv4_addresses
 
 from .hls_page import pages
@@ -33,6 +37,15 @@ _NO_STORE = {"Cache-Control": "no-cache, no-store", "Access-Control-Allow-Origin
 _SEGMENT = {"Cache-Control": "max-age=60", "Access-Control-Allow-Origin": "*"}
 
 
+@dataclass(frozen=True, slots=True)
+class ViewerLimits:
+    """Per viewer address (``http_guard``): a hall behind one NAT address plays through a few connections a viewer;
+    a request head must be whole this soon (a slowloris held every viewer out and the console's descriptors)."""
+
+    connections_per_client: int = 200
+    header_timeout_s: float = 10.0
+
+
 class HlsServer:
     """Serves whichever ``HlsOutput`` is ``source`` now (None: the playlist is 404, the page still loads)."""
 
@@ -44,6 +57,8 @@ class HlsServer:
         self._files: dict[str, bytes] = {}
         self._pages: dict[str, bytes] = {}
         self._runner: web.AppRunner | None = None
+        self._listener: asyncio.Server | None = None
+        self.limits = ViewerLimits()
 
     @property
     def playlist_path(self) -> str:
@@ -64,26 +79,25 @@ class HlsServer:
         """Binds at once (an address in use is an OSError here, not later); ``port`` 0 takes a free one."""
         self._files = await offload(self._read_assets, "hls-assets")
         self._pages = pages()
-        app = web.Application()
+        app = web.Application(middlewares=[head_clock])
         app.router.add_get("/live", self._redirect)
         app.router.add_get(PREFIX, self._page)
         app.router.add_get(PREFIX + "{name}", self._file)
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port, reuse_address=True)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
+        self._listener = await listen(runner, self.limits, self.host, self.port)
         self._runner = runner
-        if runner.addresses:  # the bound port, when 0 was asked for
-            self.port = int(runner.addresses[0][1])
+        self.port = bound_port(self._listener)  # the bound port, when 0 was asked for
 
     async def stop(self) -> None:
         runner, self._runner = self._runner, None
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.close()
         if runner is not None:
             await runner.cleanup()
+        if listener is not None:
+            await listener.wait_closed()
 
     def _read_assets(self) -> dict[str, bytes]:
         files = {}

@@ -26,6 +26,10 @@ class Limits:
     connects_burst: int = 60  # WebSocket opens an address may make at once …
     connects_per_s: float = 10.0  # … then this many a second (a reconnect storm is refused with 429)
     sockets_per_address: int = 64
+    # Any connection, before it is a socket (http_guard): a page load and a socket each for every tablet behind one
+    # NAT address; a request head must be whole this soon (a slowloris held every student out).
+    connections_per_client: int = 2 * 64
+    header_timeout_s: float = 10.0
     max_seats: int = 1000
     send_buffer_bytes: int = 256 * 1024  # unread bytes a tablet may leave; beyond them it is cut off (it rejoins)
     kernel_buffer_bytes: int = 64 * 1024  # each tablet's socket send buffer (autotuned, 500 could pin 2 GB)

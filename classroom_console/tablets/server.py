@@ -2,7 +2,8 @@
 
 Every tablet is untrusted. A frame over ``max_message_bytes`` closes its socket before the frame is read;
 messages over the tablet's rate are dropped, and enough of them close it; an address that opens sockets
-too fast gets 429 before any upgrade. Each tablet has its own bounded send queue and writer task, so a slow
+too fast gets 429 before any upgrade; any connection counts against its address's cap and must send its request
+head within a deadline (``http_guard``). Each tablet has its own bounded send queue and writer task, so a slow
 or stalled tablet holds only itself: the session hands a message over in O(1) and never awaits a tablet.
 """
 
@@ -25,6 +26,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from classroom_console.http_guard import bound_port, head_clock, listen
 from classroom_console.thread_results import settle_from_thread
 
 from .limits import AddressGuard, Bucket, Limits
@@ -158,27 +160,25 @@ class TabletServer:
         self.refused = {"rate": 0, "connects": 0, "too-big": 0, "bad": 0, "origin": 0}
         self._page: tuple[bytes, bytes, dict[str, str]] = (b"", b"", {})
         self._runner: web.AppRunner | None = None
+        self._listener: asyncio.Server | None = None
 
     async def start(self) -> None:
         self._page = await _off_the_loop(self._read_page)
-        app = web.Application(client_max_size=self.limits.max_message_bytes)
+        app = web.Application(client_max_size=self.limits.max_message_bytes, middlewares=[head_clock])
         app.router.add_get("/", self._file)
         app.router.add_get("/ws", self._socket)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2.0)
         await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port, reuse_address=True, backlog=1024)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
+        self._listener = await listen(runner, self.limits, self.host, self.port)
         self._runner = runner
-        if runner.addresses:
-            self.port = int(runner.addresses[0][1])
+        self.port = bound_port(self._listener)
 
     async def stop(self, goodbye: str | None = None) -> None:
         """Tell every tablet ``goodbye`` (a JSON text), close them all, stop listening."""
         runner, self._runner = self._runner, None
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.close()
         tablets = list(self.tablets)
         for tablet in tablets:
             if goodbye is not None:
@@ -187,6 +187,8 @@ class TabletServer:
         await asyncio.gather(*(t.finished() for t in tablets), return_exceptions=True)
         if runner is not None:
             await runner.cleanup()
+        if listener is not None:
+            await listener.wait_closed()
 
     def broadcast(self, text: str, where: Callable[[Tablet], bool] | None = None) -> int:
         """Send ``text`` to every joined tablet (or those ``where`` picks); returns how many."""
