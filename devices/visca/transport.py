@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import logging
 import socket
 
 from devices.tasks import cancel_and_wait
@@ -17,6 +18,10 @@ from devices.visca.framing import split_messages
 
 Item = bytes | ViscaConnectionError
 MAX_TCP_BUFFER = 4096
+# Replies nobody asked for: a client waits for at most a few (ACK, completion), so the oldest beyond these are
+# dropped. A camera (or anything at its address) sending ACKs unasked grew this by 82,783 items, 258 MB, in 15 s.
+MAX_WAITING = 64
+log = logging.getLogger(__name__)
 
 
 class Link:
@@ -27,10 +32,16 @@ class Link:
     """
 
     def __init__(self) -> None:
-        self._items: collections.deque[Item] = collections.deque()
+        self._items: collections.deque[Item] = collections.deque(maxlen=MAX_WAITING)
         self._waiter: asyncio.Future[None] | None = None
+        self.dropped = 0
 
     def deliver(self, item: Item) -> None:
+        if len(self._items) == MAX_WAITING:
+            if not self.dropped:
+                log.warning("a VISCA device sends replies nobody asked for; dropping the oldest beyond %d",
+                            MAX_WAITING)
+            self.dropped += 1
         self._items.append(item)
         waiter = self._waiter
         if waiter is not None and not waiter.done():
