@@ -240,3 +240,10 @@ def test_a_timeout_that_is_not_a_positive_number_is_refused_before_anything_is_r
     refused = run_cli("--data-dir", str(tmp_path), "device", "127.0.0.1:9", "status", "--timeout", timeout)
     assert refused["code"] == 2 and "--timeout" in str(refused["err"]) and refused["out"] == ""
     assert not (tmp_path / "console.db").exists()
+
+
+def test_a_projector_answering_garbage_is_said_so_and_fails(tmp_path: Path) -> None:
+    """It printed only its id and exited 0 (E3): a technician took a device that speaks no PJLink for a good one."""
+    with projector("garbage", None) as sim:
+        done = run_cli("--data-dir", str(tmp_path), "device", f"127.0.0.1:{sim.tcp_port}", "status", "--timeout", "2")
+    assert done["code"] == 1 and "does not understand" in str(done["err"]) and not done["out"]

@@ -245,6 +245,8 @@ def status_text(info: DeviceInfo, device: DeviceInfo, as_json: bool, verbose: bo
         raise DeviceUnusable(_unusable(device, verbose))
     state = dict(device.state)
     state.pop("detail", None)
+    if device.availability is Availability.FAULT and not state:  # it answered, but nothing could be read of it
+        raise DeviceUnusable(_unusable(device, verbose))  # (a projector answering garbage printed its id, exit 0)
     if as_json:
         return json.dumps({"id": info.uid, "address": info.address, "port": info.port, "state": state}, indent=2)
     from classroom_console.cli_reasons import state_label
