@@ -250,3 +250,28 @@ async def test_a_slowloris_is_capped_per_address_and_cut_at_the_head_deadline() 
         for _, writer in slow:
             writer.close()
         await session.stop()
+
+
+async def test_one_address_joining_anew_again_and_again_cannot_fill_the_class() -> None:
+    """Connect, join with a new name, leave, repeat: one address takes at most its seats; a student elsewhere
+    still joins (E3: one address filled all 1,000 seats in 90 s and real students were told "full")."""
+    from classroom_console.tablets.limits import Limits
+
+    limits = Limits(seats_per_address=5, max_seats=20, connects_burst=100)
+    session = ClassSession(host="127.0.0.1", advertise=False, bus=EventBus(), limits=limits)
+    await session.start()
+    try:
+        reasons = []
+        async with client_for("127.0.5.9") as http:
+            for n in range(8):
+                fake = SimTablet(http, session.join_url, session.code, f"Fake {n}")
+                reasons.append((await fake.join())["t"] if n < 5 else (await fake.join()).get("reason"))
+                await fake.close()
+        assert reasons == ["welcome"] * 5 + ["full"] * 3
+        async with client_for("127.0.5.10") as http:
+            real = SimTablet(http, session.join_url, session.code, "Real student")
+            assert (await real.join())["t"] == "welcome"
+            await real.close()
+        assert len(session.seats) == 6
+    finally:
+        await session.stop()

@@ -81,6 +81,7 @@ class ClassSession:
         self.current: Activity | None = None
         self.eyes = False
         self._by_secret: dict[str, Seat] = {}
+        self._seats_from: dict[str, int] = {}  # seats each address took (a rejoin by secret takes none)
         self._timer_end: float | None = None
         self._timer_handle: asyncio.TimerHandle | None = None
         self._advertiser: TabletAdvertiser | None = None
@@ -307,9 +308,11 @@ class ClassSession:
             if not name:
                 tablet.send_json({"t": "refused", "reason": "name-needed"})
                 return
-            if len(self.seats) >= self.limits.max_seats:
+            taken = self._seats_from.get(tablet.address, 0)
+            if len(self.seats) >= self.limits.max_seats or taken >= self.limits.seats_per_address:
                 tablet.send_json({"t": "refused", "reason": "full"})
                 return
+            self._seats_from[tablet.address] = taken + 1
             seat = Seat(len(self.seats) + 1, name, new_secret())
             self.seats[seat.id] = seat
             self._by_secret[seat.secret] = seat
