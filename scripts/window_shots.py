@@ -54,7 +54,6 @@ class Shots:
         self.folder, self.lang = folder, lang
 
     def grab(self, widget: QWidget, name: str) -> None:
-        QApplication.processEvents()
         path = self.folder / f"{name}-{self.lang}.png"
         widget.grab().save(str(path))
         print(path)
