@@ -300,8 +300,10 @@ MESSAGES: dict[str, str] = {
         "слишком долго ничего не передавалось; следующая попытка продолжит с этого места",
     "the centre took the bytes but kept none; trying again later":
         "центр принял байты, но не сохранил ни одного; повторим позже",
-    "the centre's answer made no sense for this file; trying again later":
-        "ответ центра не подходит к этому файлу; повторим позже",
+    "the centre's answer made no sense; trying again later":
+        "ответ центра не имеет смысла; повторим позже",
+    "the address answers with a redirect: give the centre's own address":
+        "адрес отвечает перенаправлением: укажите собственный адрес центра",
     "too many connections from this PC at once": "слишком много одновременных подключений с этого ПК",
     "the centre is busy": "центр занят",
     # commands/sync_words.py, commands/sync.py, commands/usage.py

@@ -172,3 +172,47 @@ def test_the_proof_depends_on_the_nonce_and_every_sampled_byte(tmp_path: Path) -
     changed = tmp_path / "g.bin"
     changed.write_bytes(data)
     assert file_proof.answer(str(changed), one, len(data)) != file_proof.answer(str(path), one, len(data))
+
+
+async def test_an_endless_answer_is_cut_and_a_redirect_is_named_not_followed() -> None:
+    """A wrong or hostile server's 1 GB answer took 3 GB of the room's memory; a redirect was followed with the
+    token and then failed in a library's words (E3)."""
+    import pytest
+
+    from classroom_console.sync.client import MAX_ANSWER_BYTES, CentreClient, PermanentError, TransientError
+
+    written = 0
+
+    async def endless(request: web.Request) -> web.StreamResponse:
+        nonlocal written
+        answer = web.StreamResponse(headers={"Content-Type": "application/json"})
+        await answer.prepare(request)
+        block = b'"' + b"x" * (1 << 20)
+        for _ in range(2 * (MAX_ANSWER_BYTES >> 20)):  # twice the cap, then stops whatever happens
+            try:
+                await answer.write(block)
+            except ConnectionError:
+                break
+            written += len(block)
+        return answer
+
+    async def moved(request: web.Request) -> web.Response:
+        raise web.HTTPFound("http://127.0.0.9:1/elsewhere")
+
+    app = web.Application()
+    app.router.add_get("/api/v1/ping", endless)
+    app.router.add_get("/api/v1/library", moved)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    client = CentreClient(f"http://127.0.0.1:{runner.addresses[0][1]}", "token")
+    try:
+        with pytest.raises(TransientError) as cut:
+            await client.ping()
+        assert cut.value.reason == "bad_answer" and written < 2 * MAX_ANSWER_BYTES
+        with pytest.raises(PermanentError) as redirected:
+            await client.library()
+        assert redirected.value.reason == "redirected" and "127.0.0.9:1/elsewhere" in str(redirected.value)
+    finally:
+        await client.close()
+        await runner.cleanup()

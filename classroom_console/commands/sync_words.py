@@ -28,7 +28,8 @@ REASONS = {
     "offline": "the centre cannot be reached",
     "stalled": "nothing moved for too long; the next try goes on from there",
     "no_progress": "the centre took the bytes but kept none; trying again later",
-    "bad_answer": "the centre's answer made no sense for this file; trying again later",
+    "bad_answer": "the centre's answer made no sense; trying again later",
+    "redirected": "the address answers with a redirect: give the centre's own address",
     "error": "something went wrong; the details are in the log",
     # the centre's answer (centre/failures.REASONS)
     "refused": "the centre refused it",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import json
 import ssl
 from collections.abc import AsyncIterator
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import aiohttp
 
 API = "/api/v1"
+MAX_ANSWER_BYTES = 64 << 20  # a centre's biggest answer (a big centre's usage report, its library) is a few MB
 codecs.lookup("idna")  # cached now: TLS looks it up lazily on the loop, where the import would stat files
 
 
@@ -68,6 +70,29 @@ async def _detail(resp: aiohttp.ClientResponse) -> tuple[str, str]:
     return str(body), "refused"
 
 
+async def _json_answer(resp: aiohttp.ClientResponse, timer: asyncio.Timeout, stall_s: float) -> dict[str, Any] | None:
+    """The answer's JSON object, read up to ``MAX_ANSWER_BYTES``: a wrong or hostile server's 1 GB answer took
+    3 GB of the room's memory and was then printed as an empty report (E3)."""
+    size, chunks = 0, []
+    loop = asyncio.get_running_loop()
+    async for chunk in resp.content.iter_chunked(256 << 10):
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            raise TransientError(f"the centre's answer is over {MAX_ANSWER_BYTES >> 20} MB: not a centre's",
+                                 "bad_answer")
+        chunks.append(chunk)
+        timer.reschedule(loop.time() + stall_s)
+    if not chunks:
+        return None
+    try:
+        body = json.loads(b"".join(chunks))
+    except ValueError as exc:
+        raise TransientError(f"the centre's answer is not JSON: {exc}", "bad_answer") from exc
+    if not isinstance(body, dict):
+        raise TransientError(f"the centre's answer is {type(body).__name__}, not an object", "bad_answer")
+    return body
+
+
 async def _pieces(data: bytes, size: int = 64 << 10) -> AsyncIterator[bytes]:
     for start in range(0, len(data), size):
         yield data[start:start + size]
@@ -120,12 +145,17 @@ class CentreClient:
         elif "body" in kw:  # bytes sent in pieces, so a slow but moving link is not taken for a stalled one
             kw["data"] = self._watched(_pieces(kw.pop("body")), timer)
         loop = asyncio.get_running_loop()
-        async with self._session.request(method, f"{self.base_url}{API}{path}", **kw) as resp:
+        url = f"{self.base_url}{API}{path}"
+        async with self._session.request(method, url, allow_redirects=False, **kw) as resp:
             timer.reschedule(loop.time() + self.stall_timeout_s)  # the answer's head came: progress
             if resp.status in (401, 403) and not path.startswith("/usage"):
                 raise AuthRefused(refused_message(self.base_url, resp.status, (await _detail(resp))[0]))
+            if 300 <= resp.status < 400:  # a centre does not move: a wrong address, a portal or a proxy
+                where = resp.headers.get("Location", "")[:200]
+                raise PermanentError(f"{url} answered with a redirect to {where!r}: give the centre's own address",
+                                     "redirected")
             if resp.status in ok:
-                body = None if method == "HEAD" else await resp.json(content_type=None)
+                body = None if method == "HEAD" else await _json_answer(resp, timer, self.stall_timeout_s)
                 return resp.status, (body if body is not None else dict(resp.headers))
             detail, reason = await _detail(resp)
             if resp.status in (403,):
