@@ -75,6 +75,7 @@ async def save_screenshots(window: MainWindow, folder: Path, lang: str) -> list[
         # The lecturer's first press: everything on, caught mid warm-up. Only in the demo: on a real room's
         # screenshots (gui --screenshot) this turned the projectors on and logged a session by a made-up lecturer.
         window.show_workspace("lecturer")
+        window.lecturer.cards_scroll.verticalScrollBar().setValue(0)  # the projectors, not the cameras shot above
         window.lecturer.all_on_button.click()
         await asyncio.sleep(3.0)
         grab("lecturer-all-on")
