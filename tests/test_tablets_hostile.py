@@ -275,3 +275,29 @@ async def test_one_address_joining_anew_again_and_again_cannot_fill_the_class() 
         assert len(session.seats) == 6
     finally:
         await session.stop()
+
+
+async def test_a_guesser_behind_the_classrooms_address_cannot_lock_the_class_out() -> None:
+    """Every tablet behind one NAT address: a guesser there kept the address's wrong-code bucket empty and 8 of 10
+    students were told 'locked-out' (E3). An address students joined from takes a right code even while locked;
+    an outsider's stays locked, right code or not."""
+    session = ClassSession(host="127.0.0.1", advertise=False, bus=EventBus())
+    await session.start()
+    wrong = "AAAAAA" if session.code != "AAAAAA" else "BBBBBB"
+    try:
+        async with client_for("127.0.5.20") as nat, client_for("127.0.5.21") as outside:
+            first = SimTablet(nat, session.join_url, session.code, "First")
+            assert (await first.join())["t"] == "welcome"
+            for http in (nat, outside):
+                for _ in range(session.limits.wrong_codes_burst + 3):
+                    guesser = SimTablet(http, session.join_url, wrong, "Guess")
+                    await guesser.join()
+                    await guesser.close()
+            late = [SimTablet(nat, session.join_url, session.code, f"Late {n}") for n in range(5)]
+            assert [(await t.join())["t"] for t in late] == ["welcome"] * 5
+            stranger = SimTablet(outside, session.join_url, session.code, "Stranger")
+            assert (await stranger.join()).get("reason") == "locked-out"
+            for t in [first, *late, stranger]:
+                await t.close()
+    finally:
+        await session.stop()
