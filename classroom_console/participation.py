@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from classroom_console.store import AsyncStore, Event, Store, utc_iso
+from classroom_console.store import AsyncStore, Event, Store, StoreUnavailableError, utc_iso
 from classroom_console.store.records import dumps
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,7 @@ class Participation:
         self.written = 0
         self.failed = 0
         self.over_budget = 0  # students' events counted, not logged: their session's budget was spent
+        self._told_unavailable = False  # the log said once that the store refuses (a full disk), not per event
 
     # what the tablets server calls
 
@@ -210,6 +211,13 @@ class Participation:
                 try:
                     await store.call(functools.partial(Store.add_events, events=batch))
                     self.written += len(batch)
+                    self._told_unavailable = False
+                except StoreUnavailableError as exc:  # a full or read-only disk: no single event would land
+                    self.failed += len(batch)
+                    if not self._told_unavailable:
+                        self._told_unavailable = True
+                        log.warning("participation events are not written while the session log cannot be "
+                                    "(%s): counted only", exc.reason)
                 except Exception as exc:  # one bad event (an unknown session) must not sink the rest
                     log.warning("participation batch not written whole (%s); writing one by one", exc)
                     for event in batch:

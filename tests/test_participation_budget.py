@@ -4,6 +4,7 @@ in three minutes made the centre refuse the whole session, and 500-letter answer
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from classroom_console import participation as pt
@@ -70,3 +71,55 @@ async def test_long_answers_resent_stop_at_the_sessions_characters(tmp_path: Pat
         assert len(capped) == 1 and capped[0]["payload"]["characters"] <= pt.SESSION_CHARACTERS
     finally:
         await store.close()
+
+
+FULL_DISK_SCRIPT = """
+import asyncio, logging, os, subprocess, sys
+from classroom_console.participation import Participation
+from classroom_console.store import AsyncStore
+
+lines = []
+class Keep(logging.Handler):
+    def emit(self, record): lines.append(record.getMessage())
+logging.getLogger().addHandler(Keep())
+
+async def main():
+    data = os.path.join(os.environ["D"], "data")
+    store = await AsyncStore.open(data)
+    sid = await store.start_session(course="Physics")
+    if os.path.exists(os.path.join(data, "console.db-reserve")):  # made only where the disk has room for it
+        os.remove(os.path.join(data, "console.db-reserve"))
+    subprocess.run(["dd", "if=/dev/zero", "of=" + os.path.join(os.environ["D"], "fill"), "bs=64k"],
+                   capture_output=True)
+    p = Participation(store)
+    for n in range(40):
+        for seat in range(50):
+            p.answered(sid, "why", f"seat-{seat}", "Ж" * 400)
+        await asyncio.sleep(0)
+    await p.flush()
+    print("@@failed", p.failed, "written", p.written)
+    print("@@lines", sum("participation" in line for line in lines))
+    await store.close()
+
+asyncio.run(main())
+"""
+
+
+def test_a_full_disk_is_said_once_not_once_an_event(tmp_path: Path) -> None:
+    """A full disk wrote 9,565 'participation event … not written' lines in two minutes (E3): one now."""
+    from tests.test_store_disk import _can_mount, in_namespace
+
+    why = _can_mount(tmp_path)
+    if why:
+        import pytest
+
+        pytest.skip(why)
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    script = tmp_path / "flood.py"
+    script.write_text(FULL_DISK_SCRIPT, encoding="utf-8")
+    ran = in_namespace(disk, "4m", f"D=\"$D\" {sys.executable} {script}\n")
+    found = {line.split()[0]: line.split()[1:] for line in ran.stdout.splitlines() if line.startswith("@@")}
+    assert "@@failed" in found, (ran.stdout, ran.stderr[-3000:])
+    assert int(found["@@failed"][0]) > 0  # the disk was full for some of them
+    assert int(found["@@lines"][0]) <= 2, ran.stderr[-3000:]
