@@ -69,7 +69,7 @@ def test_a_poll_and_raised_hands_fit_the_tab_at_1366x768(
             await wait_for(lambda: panel.chart.counts == dict.fromkeys(options, 1), within=30, what="the votes")
             await wait_for(lambda: panel.chart.isVisible() and len(panel.hand_labels) == 2, within=30,
                            what="the chart and the hands")
-            await wait_for(lambda: not panel._redraw.isActive(), within=30, what="the last redraw")
+            await wait_for(lambda: not panel._counts_gate.active(), within=30, what="the last redraw")
             scroll = panel.findChild(QScrollArea)
             assert scroll is not None
             chart = panel.chart
@@ -137,7 +137,7 @@ def test_the_tablets_tab_fits_beside_the_scene_summary_at_1366x768(
                                                "options": options, "multiple": False}))
             panel.on_event(ev.AnswerReceived("a2", 1, dict(zip(options, (4, 1, 1, 0), strict=True)), 6))
             await wait_for(lambda: panel.chart.isVisible() and panel.chart.counts.get("Converging") == 4
-                           and not panel._redraw.isActive(), within=30, what="the poll's chart")
+                           and not panel._counts_gate.active(), within=30, what="the poll's chart")
             window.resize(1366, 1000)  # a taller moment: a QChartView's own hint is its size so far, and in the demo
             await settled(window)  # window that hint (480 px) made the tab 584 px high and scroll
             assert panel.chart.sizeHint().height() <= 240, f"the chart asks for {panel.chart.sizeHint()}"

@@ -35,6 +35,7 @@ from ui.bridge import RoomBridge
 from ui.class_chart import ResultsChart
 from ui.class_projector import ProjectorWindow
 from ui.class_qr import qr_pixmap
+from ui.frame_gate import FrameGate
 from ui.widgets import ElidedLabel
 
 QR_SIZE = 132
@@ -43,6 +44,7 @@ QR_STEP = 4
 BODY_TOP = 8
 HANDS_SHOWN = 8
 REDRAW_MS = 100
+FRAME_MS = 16
 SCORES_SHOWN = 5
 COMPACT = "padding: 6px 8px; min-height: 24px;"  # a button a row lower than the style sheet's 50 px
 
@@ -71,12 +73,14 @@ class ClassPanel(QWidget):
         self._clock = QTimer(self)
         self._clock.setInterval(250)
         self._clock.timeout.connect(self._show_timer)
-        # Answers can arrive hundreds a second: the chart is redrawn at once, then at most every REDRAW_MS.
-        self._redraw = QTimer(self)
-        self._redraw.setSingleShot(True)
-        self._redraw.setInterval(REDRAW_MS)
-        self._redraw.timeout.connect(self._redraw_due)
-        self._redraw_pending = False
+        # Answers, hands and joins can arrive hundreds a second (a hostile tablet's thousands): each is drawn at
+        # once when alone, then at most once a frame (the chart every REDRAW_MS) with the latest state.
+        self._counts_gate = FrameGate(REDRAW_MS, self._draw_counts, self)
+        self._answer_items: dict[int, QListWidgetItem] = {}  # seat -> its open answer's row
+        self._hands_due: tuple[tuple[int, str], ...] = ()
+        self._hands_gate = FrameGate(FRAME_MS, self._draw_hands, self)
+        self._joined_due: ev.TabletJoined | ev.TabletLeft | None = None
+        self._joined_gate = FrameGate(FRAME_MS, self._draw_joined, self)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -436,11 +440,15 @@ class ClassPanel(QWidget):
             case ev.TabletsOpened(join_url=url, code=code):
                 self.show_join(code, url)
             case ev.TabletsClosed():
+                self._joined_due = None  # a count still waiting for its frame would write over "No tablets yet"
                 self.show_join("", "")
                 self._timer_end = None
                 self._show_timer()
             case ev.TabletJoined() | ev.TabletLeft():
-                self._show_joined(event)
+                if isinstance(event, ev.TabletJoined) or not isinstance(self._joined_due, ev.TabletJoined):
+                    self._joined_due = event  # the latest to join stays named while others leave
+                self._joined_gate.due()
+                return
             case ev.ActivityStarted(activity=activity):
                 self._show_activity(activity)
             case ev.AnswerReceived(activity_id=aid, counts=counts, responders=responders):
@@ -449,6 +457,7 @@ class ClassPanel(QWidget):
                     if event.text:
                         self._add_answer(event.answer_id, event.seat_id, event.text)
                     self._show_counts()
+                return  # an answer changes no button: hundreds a second must not re-set them each
             case ev.ActivityClosed(results=results):
                 if self.activity is not None and results.activity_id == self.activity.get("id"):
                     self.counts, self.responders = dict(results.counts), results.responders
@@ -459,7 +468,9 @@ class ClassPanel(QWidget):
             case ev.AnswerApproved(answer_id=answer_id):
                 self._mark_approved(answer_id)
             case ev.HandsChanged(queue=queue):
-                self.show_hands(queue)
+                self._hands_due = queue
+                self._hands_gate.due()
+                return
             case ev.TimerChanged(seconds=seconds):
                 self._timer_end = time.monotonic() + seconds if seconds > 0 else None
                 self._show_timer()
@@ -482,9 +493,11 @@ class ClassPanel(QWidget):
         if self.projector is not None:
             self.projector.show_join(code, url)
 
-    def _show_joined(self, event: object) -> None:
+    def _draw_joined(self) -> None:
+        event, self._joined_due = self._joined_due, None
+        self._enable()  # the door's buttons follow the session, not each tablet: once a frame is plenty
         tablets = self.bridge.core.scenes.class_session
-        if tablets is None:
+        if tablets is None or event is None:
             return
         connected, seats = tablets.connected, len(tablets.seats)
         self.joined_label.setText(
@@ -502,6 +515,7 @@ class ClassPanel(QWidget):
         options = [str(o) for o in activity.get("options") or []]
         self.counts = {} if is_open else dict.fromkeys(options, 0)
         self.answers_list.clear()
+        self._answer_items = {}
         self.scores_label.hide()
         self.results_hint.hide()
         self.chart.setVisible(not is_open)
@@ -522,17 +536,7 @@ class ClassPanel(QWidget):
         return self.tr("%1 of %2 answered").replace("%1", str(self.responders)).replace("%2", str(seats))
 
     def _show_counts(self) -> None:
-        if self._redraw.isActive():
-            self._redraw_pending = True
-            return
-        self._draw_counts()
-        self._redraw.start()
-
-    def _redraw_due(self) -> None:
-        if self._redraw_pending:
-            self._redraw_pending = False
-            self._draw_counts()
-            self._redraw.start()
+        self._counts_gate.due()
 
     def _draw_counts(self) -> None:
         question = str(self.activity.get("question", "")) if self.activity is not None else ""
@@ -544,22 +548,25 @@ class ClassPanel(QWidget):
         tablets = self.bridge.core.scenes.class_session
         seat = tablets.seats.get(seat_id) if tablets is not None else None
         name = seat.name if seat is not None else "?"
-        for row in range(self.answers_list.count()):
-            item = self.answers_list.item(row)
-            if item.data(Qt.ItemDataRole.UserRole + 1) == seat_id:  # a changed answer replaces the old one
-                item.setText(f"{name}: {text}")
-                item.setData(Qt.ItemDataRole.UserRole, answer_id)
-                return
+        item = self._answer_items.get(seat_id)
+        if item is not None:  # a changed answer replaces the old one (found by seat, not a walk of the list)
+            item.setText(f"{name}: {text}")
+            item.setData(Qt.ItemDataRole.UserRole, answer_id)
+            return
         item = QListWidgetItem(f"{name}: {text}")
         item.setData(Qt.ItemDataRole.UserRole, answer_id)
-        item.setData(Qt.ItemDataRole.UserRole + 1, seat_id)
         self.answers_list.addItem(item)
+        self._answer_items[seat_id] = item
 
     def _mark_approved(self, answer_id: int) -> None:
         for row in range(self.answers_list.count()):
             item = self.answers_list.item(row)
             if item.data(Qt.ItemDataRole.UserRole) == answer_id and not item.text().startswith("✓ "):
                 item.setText("✓ " + item.text())
+
+    def _draw_hands(self) -> None:
+        self.show_hands(self._hands_due)
+        self._enable()
 
     def show_hands(self, queue: tuple[tuple[int, str], ...] | list[tuple[int, str]]) -> None:
         for label in self.hand_labels:
