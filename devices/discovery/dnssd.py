@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from zeroconf import InterfaceChoice, IPVersion, ServiceStateChange, Zeroconf
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
 
+from devices.text import device_text
+
 log = logging.getLogger(__name__)
 
 DEFAULT_SERVICE_TYPES: tuple[str, ...] = ("_pjlink._tcp.local.",)
@@ -50,7 +52,7 @@ def parse_txt(properties: Mapping[bytes, bytes | None], origin: str = "") -> dic
     for raw_key, raw_value in properties.items():
         try:
             key = raw_key.decode("ascii").strip().lower()
-            value = "" if raw_value is None else raw_value.decode("utf-8").strip()
+            value = "" if raw_value is None else device_text(raw_value.decode("utf-8").strip())
         except (UnicodeDecodeError, AttributeError):
             log.warning("ignoring undecodable TXT entry %r=%r from %s", raw_key, raw_value, origin)
             continue

@@ -21,6 +21,7 @@ from devices.discovery import camera_sweep, dnssd, pjlink_search, sweep
 from devices.discovery._registry import DEFAULT_PROTOCOL, DeviceRegistry, Hints, copy
 from devices.driver import Identity, Reason
 from devices.model import Availability, DeviceInfo
+from devices.text import device_text
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +261,8 @@ class _Run:
                 if not family.accepts(svc.service_type, txt):
                     continue  # a web server that is not a camera, say
                 role = txt.get("role") or (DEFAULT_ROLES.get(protocol))
-                hints = Hints({"dnssd"}, mac=txt.get("mac"), role=role, label=svc.name, txt=txt, protocol=protocol)
+                hints = Hints({"dnssd"}, mac=txt.get("mac"), role=role, label=device_text(svc.name), txt=txt,
+                              protocol=protocol)
                 yield _Candidate(svc.address, svc.port, hints)
 
     async def _wsdiscovery(self) -> AsyncGenerator[_Candidate, None]:

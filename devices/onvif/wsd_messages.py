@@ -14,6 +14,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from devices.onvif.errors import Garbled
 from devices.onvif.xml import INLINE_BYTES, NS, Element, esc, local_name, need, parse, qname, text
+from devices.text import device_text
 
 GROUP = "239.255.255.250"
 PORT = 3702
@@ -86,7 +87,7 @@ def scope_value(scopes: Iterable[str], kind: str) -> str:
     prefix = f"{SCOPE_BASE}{kind}/"
     for scope in scopes:
         if scope.lower().startswith(prefix.lower()):
-            return unquote(scope[len(prefix):], errors="replace").strip()
+            return device_text(unquote(scope[len(prefix):], errors="replace").strip())
     return ""
 
 

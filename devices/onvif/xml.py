@@ -23,6 +23,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from devices.onvif.errors import Garbled
+from devices.text import device_text
 
 MAX_XML_BYTES = 1_000_000
 MAX_TAGS = 20_000  # '<' in a document: at most ~60 ms of parsing, on a thread
@@ -136,7 +137,7 @@ def need(element: Element, path: str) -> Element:
 
 def text(element: Element | None, path: str = ".", default: str = "") -> str:
     found = None if element is None else element.find(path, NS)
-    return default if found is None or found.text is None else found.text.strip()
+    return default if found is None or found.text is None else device_text(found.text.strip())
 
 
 def attr_float(element: Element, name: str, low: float, high: float) -> float:

@@ -11,6 +11,7 @@ from devices.pjlink.errors import (
     PJLinkParamError,
     PJLinkProtocolError,
 )
+from devices.text import device_text
 
 PORT = 4352
 MAX_MESSAGE = 136
@@ -127,9 +128,10 @@ def _parse_reply(data: bytes | str) -> Reply:
     if match is None or match.group(1) not in "12":
         raise PJLinkProtocolError(f"not a PJLink reply: {text[:40]!r}")
     digit, cmd, value = match.groups()
+    value = value.rstrip("\x00")  # a name padded to its field with NULs, as some real projectors send it
     if _CONTROL.search(value):  # a regex, not a loop per character: 1,000 devices send 25,000 replies
         raise PJLinkProtocolError(f"control character in reply: {text[:40]!r}")
-    return Reply(1 if digit == "1" else 2, cmd, value, _ERRORS.get(value))
+    return Reply(1 if digit == "1" else 2, cmd, device_text(value), _ERRORS.get(value))
 
 
 def parse_notification(data: bytes | str) -> Reply:

@@ -50,6 +50,7 @@ class SimProjectorConfig:
     mac: str | None = None
     serial: str | None = None
     inputs: list[str] = field(default_factory=lambda: ["11", "12", "31", "32", "33", "51"])
+    input_names: dict[str, str] = field(default_factory=dict)  # INNM's answer by code, else "HDMI 1" and such
     initial_input: str | None = None
     warmup_s: float = 20.0
     cooling_s: float = 15.0
@@ -316,7 +317,7 @@ class SimulatedProjector:
         return [code for code in self.config.inputs if pattern.fullmatch(code)]
 
     def _input_name(self, code: str) -> str:
-        return f"{_INPUT_LABEL.get(code[0], 'Input')} {code[1]}"
+        return self.config.input_names.get(code) or f"{_INPUT_LABEL.get(code[0], 'Input')} {code[1]}"
 
     def _resolution(self) -> str:
         kind = self._input[:1]
