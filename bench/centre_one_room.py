@@ -7,8 +7,11 @@ by the room), loaded through the centre's real ingest path (``session_rows_fast`
 statement of ``charts.plan`` for a set of one-room filters is timed (median of 7, summed over a chart's parts) and
 the whole report: SQLite as ``db_sqlite.query_charts`` reads it, PostgreSQL as one combined statement as
 ``db_postgres`` sends it. ``--compare REV`` times ``centre/charts.py`` of git revision REV beside the working
-tree's in the same run, and checks the two give byte-identical reports. ``--plans`` prints each statement's plan
-(EXPLAIN QUERY PLAN; PostgreSQL: EXPLAIN (ANALYZE, BUFFERS)) for the largest centre.
+tree's in the same run, and checks the two give byte-identical reports; a lecturer's alone (no room) lists only the
+devices of the rooms they taught in and those their sessions used since P8 (before: every device of the centre), so
+REV's is compared with those devices kept (``shown``, found here by plain SQL; the byte check says "as shown").
+``--plans`` prints each statement's plan (EXPLAIN QUERY PLAN; PostgreSQL: EXPLAIN (ANALYZE, BUFFERS)) for the
+largest centre.
 
 Usage: python bench/centre_one_room.py [--rooms 10,300] [--sessions 60] [--events 20] [--backend sqlite|postgresql|both]
        [--compare REV] [--plans] [--keep DIR [--reuse]]
@@ -32,6 +35,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import ModuleType
@@ -51,7 +55,7 @@ from classroom_console.centre.db_sqlite import SqliteCentreDB  # noqa: E402
 from classroom_console.centre.payloads import recording_row, session_rows  # noqa: E402
 from classroom_console.centre.reports import report_bytes  # noqa: E402
 from classroom_console.centre.session_fast import session_rows_fast  # noqa: E402
-from classroom_console.usage_model import UsageFilter  # noqa: E402
+from classroom_console.usage_model import UsageFilter, UsageReport  # noqa: E402
 from classroom_console.usage_sql import POSTGRESQL, SQLITE, assemble, to_numbered, used_params  # noqa: E402
 
 ROOM = "room-7"
@@ -69,6 +73,9 @@ FILTERS = {
     "room, a lecturer, 90 days +5h": UsageFilter(room=ROOM, lecturer="Lecturer 3", since=date(2025, 12, 1),
                                                  until=date(2026, 2, 28), utc_offset_h=5),
     "a lecturer": UsageFilter(lecturer="Lecturer 3"),
+    "a lecturer, 90 days +5h": UsageFilter(lecturer="Lecturer 3", since=date(2025, 12, 1), until=date(2026, 2, 28),
+                                           utc_offset_h=5),
+    "a lecturer, a month": UsageFilter(lecturer="Lecturer 3", since=date(2026, 2, 1), until=date(2026, 2, 28)),
     "all rooms": UsageFilter(),
     "all rooms, a month +5h": UsageFilter(since=date(2026, 2, 1), until=date(2026, 2, 28), utc_offset_h=5),
 }
@@ -82,7 +89,7 @@ def grid() -> list[UsageFilter]:
         for off in (0, 5, -3, 5.5, 14, -12):
             for since, until in ranges:
                 for lecturer in (None, "Lecturer 3"):
-                    if room is None and (lecturer or off in (14, -12)):
+                    if room is None and not lecturer and off in (14, -12):
                         continue  # every room's report is slow: fewer of them
                     out.append(UsageFilter(room=room, since=since, until=until, utc_offset_h=off, lecturer=lecturer))
     return out
@@ -133,17 +140,29 @@ async def load(db: CentreDB, rooms: int, sessions: int, events: int) -> float:
     return time.perf_counter() - started
 
 
-def module_at(rev: str, name: str) -> ModuleType:
-    """``classroom_console/centre/<name>.py`` as it was at git revision ``rev``, as a module of its own."""
-    text = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:classroom_console/centre/{name}.py"],
+def module_at(rev: str, name: str, folder: str = "classroom_console/centre") -> ModuleType:
+    """``<folder>/<name>.py`` as it was at git revision ``rev``, as a module of its own."""
+    text = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:{folder}/{name}.py"],
                           check=True, capture_output=True, text=True).stdout
     path = Path(tempfile.mkdtemp(prefix="cc-old-")) / f"{name}_old.py"
     path.write_text(text)
     spec = importlib.util.spec_from_file_location(f"{name}_old", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
+
+
+def old_charts(rev: str) -> ModuleType:
+    """``centre/charts.py`` of ``rev`` on the ``usage_sql.py`` of ``rev`` (whose statements it takes and changes)."""
+    name = "classroom_console.usage_sql"
+    today = sys.modules[name]
+    sys.modules[name] = module_at(rev, "usage_sql", "classroom_console")
+    try:
+        return module_at(rev, "charts")
+    finally:
+        sys.modules[name] = today
 
 
 def new_indexes(rev: str) -> list[str]:
@@ -151,6 +170,27 @@ def new_indexes(rev: str) -> list[str]:
     then = module_at(rev, "schema")
     old = {schema.index_name(s) for s in (*then.SCHEMA, *then.AFTER_COLUMNS)}
     return [n for n in (schema.index_name(s) for s in (*schema.SCHEMA, *schema.AFTER_COLUMNS)) if n and n not in old]
+
+
+SHOWN = """SELECT uid FROM devices WHERE room_id IN (SELECT room_id FROM session_spans WHERE started_at >= :since
+    AND started_at < :until AND lecturer = :lecturer)"""
+SPANS = """SELECT device_uid FROM device_spans WHERE started_at >= :since AND started_at < :until
+    AND lecturer = :lecturer"""
+
+
+def as_shown(report: UsageReport, rooms: set[str], spans: set[str]) -> UsageReport:
+    """A report of the code before P8 for a lecturer alone, with only what the new one shows: the devices of the
+    rooms the lecturer taught in (``rooms``: their ids) or that their sessions used (``spans``), and the faults of
+    the first, or of others by fault events alone. Anything else left in it shows as other bytes."""
+    if not report.filter.lecturer or report.filter.room:
+        return report
+    return replace(report, devices=tuple(d for d in report.devices if d.uid in rooms | spans),
+                   faults=tuple(x for x in report.faults if x.uid in rooms or x.fault_readings == 0))
+
+
+def shown_params(f: UsageFilter) -> dict[str, Any]:
+    since, until = f.utc_bounds()
+    return {"since": since, "until": until, "lecturer": f.lecturer}
 
 
 def median(values: list[float]) -> float:
@@ -179,6 +219,7 @@ def sqlite_runs(path: Path, old_path: Path, plans: dict[str, Plan], show: bool) 
             per: dict[str, dict[str, list[float]]] = {p: {} for p in plans}
             whole: dict[str, list[float]] = {p: [] for p in plans}
             body: dict[str, bytes] = {}
+            made: dict[str, UsageReport] = {}
             for _ in range(8):  # the first a warm-up
                 for p, (q, params, rolled) in planned.items():  # old and new alternated
                     times: dict[str, float] = {}
@@ -189,19 +230,32 @@ def sqlite_runs(path: Path, old_path: Path, plans: dict[str, Plan], show: bool) 
                         t = time.perf_counter()
                         rows[name] = conns[p].execute(sql, charts.params_for(sql, params)).fetchall()
                         times[chart_of(name)] = times.get(chart_of(name), 0.0) + (time.perf_counter() - t) * 1000
-                    body[p] = report_bytes(assemble(f, charts.merge(rows, rolled)))
+                    made[p] = assemble(f, charts.merge(rows, rolled))
+                    body[p] = report_bytes(made[p])
                     whole[p].append((time.perf_counter() - t0) * 1000)
                     for name, ms in times.items():
                         per[p].setdefault(name, []).append(ms)
             for p in plans:
+                body[p] = report_bytes(_sqlite_shown(conns["new"], p, made[p]))  # outside the time
                 out[p][label] = ({n: median(v[1:]) for n, v in per[p].items()}, median(whole[p][1:]), body[p])
         if len(plans) > 1:
-            bodies = [{report_bytes(_sqlite_report(conns[p], plan, f)) for p, plan in plans.items()} for f in grid()]
-            print(f"  sqlite: {sum(len(b) > 1 for b in bodies)} of {len(bodies)} filters give other bytes")
+            bodies = [{report_bytes(_sqlite_shown(conns["new"], p, _sqlite_report(conns[p], plan, f)))
+                       for p, plan in plans.items()} for f in grid()]
+            print(f"  sqlite: {sum(len(b) > 1 for b in bodies)} of {len(bodies)} filters give other bytes "
+                  f"({sum(f.lecturer is not None and f.room is None for f in grid())} a lecturer's alone, as shown)")
     finally:
         for conn in conns.values():
             conn.close()
     return out
+
+
+def _sqlite_shown(conn: sqlite3.Connection, p: str, report: UsageReport) -> UsageReport:
+    """``as_shown`` for the old plan's report (``p`` is not "new"), its sets read from ``conn``."""
+    f = report.filter
+    if p == "new" or not f.lecturer or f.room:
+        return report
+    rooms, spans = ({str(r[0]) for r in conn.execute(sql, shown_params(f))} for sql in (SHOWN, SPANS))
+    return as_shown(report, rooms, spans)
 
 
 def _sqlite_report(conn: sqlite3.Connection, plan: Plan, f: UsageFilter) -> Any:
@@ -219,8 +273,10 @@ async def pg_runs(urls: dict[str, str], plans: dict[str, Plan], show: bool) -> R
             await conn.execute("VACUUM ANALYZE")  # what autovacuum does on a real server
         await _pg_timed(conns, plans, show, out)
         if len(plans) > 1:
-            bodies = [{report_bytes(await _pg_report(conns[p], plan, f)) for p, plan in plans.items()} for f in grid()]
-            print(f"  postgresql: {sum(len(b) > 1 for b in bodies)} of {len(bodies)} filters give other bytes")
+            bodies = [{report_bytes(await _pg_shown(conns["new"], p, await _pg_report(conns[p], plan, f)))
+                       for p, plan in plans.items()} for f in grid()]
+            print(f"  postgresql: {sum(len(b) > 1 for b in bodies)} of {len(bodies)} filters give other bytes "
+                  f"({sum(f.lecturer is not None and f.room is None for f in grid())} a lecturer's alone, as shown)")
     finally:
         for conn in conns.values():
             await conn.close()
@@ -240,6 +296,7 @@ async def _pg_timed(conns: dict[str, Any], plans: dict[str, Plan], show: bool, o
         per: dict[str, dict[str, list[float]]] = {p: {} for p in plans}
         whole: dict[str, list[float]] = {p: [] for p in plans}
         body: dict[str, bytes] = {}
+        made: dict[str, UsageReport] = {}
         for _ in range(8):
             for p, (q, params, rolled) in planned.items():
                 times: dict[str, float] = {}
@@ -257,11 +314,23 @@ async def _pg_timed(conns: dict[str, Any], plans: dict[str, Plan], show: bool, o
                 gc.collect()
                 t = time.perf_counter()
                 row = await conns[p].fetchrow(text, *args)
-                rep = assemble(f, charts.merge({n: [tuple(r) for r in row[n]] for n in names}, rolled))
-                body[p] = report_bytes(rep)
+                made[p] = assemble(f, charts.merge({n: [tuple(r) for r in row[n]] for n in names}, rolled))
+                body[p] = report_bytes(made[p])
                 whole[p].append((time.perf_counter() - t) * 1000)
         for p in plans:
+            body[p] = report_bytes(await _pg_shown(conns["new"], p, made[p]))  # outside the time
             out[p][label] = ({n: median(v[1:]) for n, v in per[p].items()}, median(whole[p][1:]), body[p])
+
+
+async def _pg_shown(conn: Any, p: str, report: UsageReport) -> UsageReport:
+    f = report.filter
+    if p == "new" or not f.lecturer or f.room:
+        return report
+    sets = []
+    for sql in (SHOWN, SPANS):
+        text, args = to_numbered(sql, shown_params(f))
+        sets.append({str(r[0]) for r in await conn.fetch(text, *args)})
+    return as_shown(report, *sets)
 
 
 async def _pg_report(conn: Any, plan: Plan, f: UsageFilter) -> Any:
@@ -358,7 +427,7 @@ def main() -> int:
         ap.error(f"every centre needs {ROOM}")
     plans: dict[str, Plan] = {}
     if args.compare:
-        plans[args.compare] = module_at(args.compare, "charts").plan
+        plans[args.compare] = old_charts(args.compare).plan
         print(f"{args.compare}'s statements read a copy without the indexes made since: "
               f"{', '.join(new_indexes(args.compare)) or 'none'}")
     plans["new"] = charts.plan
