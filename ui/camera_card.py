@@ -23,7 +23,7 @@ from ui.device_details import DeviceDetails
 from ui.ptz_pad import Speeds
 from ui.reasons import problem_text, reason_text
 from ui.resources import icon
-from ui.widgets import Badge, ElidedLabel
+from ui.widgets import Badge, ElidedLabel, plain_tip
 
 NOTE_MS = 4000  # how long a note ("Stored as preset 2") stays over the picture
 
@@ -158,7 +158,7 @@ class CameraCard(QFrame):
         if error is not None:
             self.view.set_note("")
             self.problem_label.setText(ptz_failure_text(error))
-            self.problem_label.setToolTip(error.detail)
+            self.problem_label.setToolTip(plain_tip(error.detail))
             self.problem_label.setVisible(True)
         elif clear and self.view.note == clear and clear.endswith("…"):
             self.view.set_note("")  # "Going to preset 2…" is over; "Stored as preset 2" stays a while

@@ -17,6 +17,8 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QSizePolicy, QWidget
 
+from ui.widgets import plain_tip
+
 ICON_PX = 40
 ICON_GAP = 12  # between the picture and the name
 ROW_GAP = 10  # between the face's rows, as the card's layout spaces its rows
@@ -158,6 +160,7 @@ class CardFace(QWidget):
         self._heights: dict[int, int] = {}  # width -> height, for the texts now (cleared when one changes)
         self._names = ("", "")  # the name and kind lines measured last, and their widths
         self._advances = (0, 0)
+        self._tip = ""  # the tooltip's text (shown escaped: a device's name is the device's own words)
         self._held = 0  # inside batch(): changes are taken in once at its end
         self._dirty = False
 
@@ -312,5 +315,6 @@ class CardFace(QWidget):
         if self.problem.painted() and self.problem.toolTip():
             tips.append(self.problem.toolTip())
         tip = "\n".join(tips)
-        if tip != self.toolTip():
-            self.setToolTip(tip)
+        if tip != self._tip:
+            self._tip = tip
+            self.setToolTip(plain_tip(tip))

@@ -32,6 +32,7 @@ from classroom_console.centre.library_remote import (
 )
 from ui.bridge import RoomBridge
 from ui.centre_format import human_bytes, recordings
+from ui.widgets import plain_tip
 
 COLUMNS = 7
 
@@ -171,7 +172,7 @@ class LibraryPage(QWidget):
             if column >= 4:
                 cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if column == 0:
-                cell.setToolTip(f"{item.lecturer}\n{item.started_at[:16].replace('T', ' ')}".strip())
+                cell.setToolTip(plain_tip(f"{item.lecturer}\n{item.started_at[:16].replace('T', ' ')}".strip()))
             self.table.setItem(n, column, cell)
 
     def selected(self) -> LibraryItem | None:

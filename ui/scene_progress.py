@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWi
 from classroom_console.events import SceneStep
 from ui.flow_layout import FlowLayout
 from ui.scene_words import failure_line, scene_name, status_text, target_name
-from ui.widgets import Badge, ElidedLabel
+from ui.widgets import Badge, ElidedLabel, plain_tip
 
 AUTO_HIDE_MS = 10_000
 TONES = {"done": "ok", "failed": "bad", "skipped": "off", "working": "busy", "waiting": "busy"}
@@ -104,7 +104,7 @@ class SceneProgress(QFrame):
         self.steps[step.target] = step
         text = f"{target_name(step)} · {status_text(step)}"
         chip.show_text(text)
-        chip.setToolTip(failure_line(step) if step.status == "failed" else text)
+        chip.setToolTip(plain_tip(failure_line(step) if step.status == "failed" else text))
         chip.set_tone(TONES.get(step.status, "busy"))
 
     def finish(self, scene: str, failed: tuple[SceneStep, ...]) -> None:
@@ -120,7 +120,7 @@ class SceneProgress(QFrame):
             lines = " ".join(failure_line(step) for step in failed)
             self.summary.setText(
                 self.tr("“%1” is set, except: %2").replace("%1", name).replace("%2", lines))
-        self.summary.setToolTip("\n".join(f"{failure_line(s)}\n  ({s.detail})" for s in failed))
+        self.summary.setToolTip(plain_tip("\n".join(f"{failure_line(s)}\n  ({s.detail})" for s in failed)))
 
     def failed_targets(self) -> list[str]:
         return [target for target, step in self.steps.items() if step.status == "failed"]

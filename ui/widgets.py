@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
@@ -37,6 +39,15 @@ class EmptyState(QFrame):
             layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
 
 
+def plain_tip(text: str) -> str:
+    """A tooltip that shows ``text`` as text. Qt takes any tooltip that might be rich text for HTML: a student's name
+    '<font size=7 color=red>HACKED</font>' (or '<img src=…>', which loads a local file) in a cut label's tooltip was
+    drawn as markup on the lecturer's screen (R7). Device, student and room names go through this."""
+    if not text:
+        return ""
+    return "<p style='white-space:pre-wrap'>" + html.escape(text) + "</p>"
+
+
 class ElidedLabel(QLabel):
     """One line that never widens its window: cut with "…" to the room it has, the whole text on hover.
 
@@ -47,6 +58,7 @@ class ElidedLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._full = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)  # cut with "…" by characters: markup would be cut mid-tag
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setText(text)
 
@@ -70,7 +82,7 @@ class ElidedLabel(QLabel):
     def _elide(self) -> None:
         shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(self.width(), 24))
         super().setText(shown)
-        self.setToolTip(self._full if shown != self._full else "")
+        self.setToolTip(plain_tip(self._full) if shown != self._full else "")
 
 
 class Holder(QWidget):
