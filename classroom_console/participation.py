@@ -17,13 +17,16 @@ What is logged (``kind``: payload):
 - ``answer``: ``{"activity_id", "seat", "answer", "correct"}`` (every answer, a changed answer again)
 - ``answer_shown``: ``{"activity_id", "seat"}`` (an open answer the lecturer approved for the class)
 - ``hand_raised`` / ``hand_cleared``: ``{"seat"}`` / ``{"seat", "by"}``
-- ``participation_capped``: ``{"events", "characters"}`` - once, when the session's budget is spent (below)
+- ``participation_capped``: ``{"seat"?, "events", "characters"}`` - once, when a seat's (or the session's) budget
+  is spent (below)
 
-Sizes are bounded so one event can never make the centre refuse its whole session (``MAX_PAYLOAD``), and so are a
-session's students' events together (``SESSION_EVENTS``, ``SESSION_CHARACTERS``): a tablet toggling its hand or
-re-sending a long answer ten times a second, under its rate limit, wrote 100,551 events in three minutes, the centre
-refused the session whole (its times, devices and attendance with it) and the lecturer's disk filled. Past the budget
-the students' events are counted, not logged; the lecturer's (an activity started or ended) still are.
+Sizes are bounded so one event can never make the centre refuse its whole session (``MAX_PAYLOAD``), and so are
+each seat's events (``SEAT_EVENTS``, ``SEAT_CHARACTERS``) and, as a backstop, the session's students' events
+together (``SESSION_EVENTS``, ``SESSION_CHARACTERS``): tablets toggling their hands or re-sending a long answer ten
+times a second, under their rate limit, wrote 100,551 events in three minutes, the centre refused the session whole
+(its times, devices and attendance with it) and the lecturer's disk filled. Past its budget a seat's events are
+counted, not logged, so one flooding seat costs no other seat its log; the lecturer's (an activity started or ended)
+are always logged.
 """
 
 from __future__ import annotations
@@ -58,10 +61,13 @@ MAX_NAME = 200  # a display name
 MAX_PAYLOAD = 32768  # characters of one event's JSON (the centre refuses a payload over 65536)
 MAX_DEPTH = 5  # nesting inside an answer or a definition (the centre refuses payloads deeper than 8)
 RETENTION_EVERY_S = 86400.0
-# A class of 200 answering 60 questions, joining twice and raising hands is ~13,000 events; the centre takes 100,000
-# a session (devices' too) and 16 MiB a body, where a Cyrillic letter is six characters of JSON.
-SESSION_EVENTS = 25_000
-SESSION_CHARACTERS = 6_000_000
+# A student answering 60 questions, changing some, joining twice and raising a hand now and then is ~150 events. The
+# centre takes 100,000 events a session (devices' too) and 16 MiB a body, where a Cyrillic letter is up to six
+# characters of the store's JSON: the session's backstop stays under both.
+SEAT_EVENTS = 500
+SEAT_CHARACTERS = 100_000
+SESSION_EVENTS = 60_000
+SESSION_CHARACTERS = 10_000_000
 CAPPED = "participation_capped"
 UNCAPPED = (ACTIVITY_STARTED, ACTIVITY_ENDED)  # the lecturer's own steps: the log must keep them
 
@@ -103,7 +109,7 @@ class Participation:
         self._store = store
         self._pending: list[Event] = []
         self._writer: asyncio.Task[None] | None = None
-        self._spent: dict[str, tuple[int, int]] = {}  # session -> (events, characters) of students' events queued
+        self._spent: dict[str, tuple[int, int]] = {}  # session, or session+seat -> (events, characters) queued
         self.written = 0
         self.failed = 0
         self.over_budget = 0  # students' events counted, not logged: their session's budget was spent
@@ -177,22 +183,29 @@ class Participation:
             raise ValueError(f"more than {MAX_PAYLOAD} characters of JSON in one {kind}")
         if self._store is None:
             return  # no store (it could not open): the room works, nothing is logged, as for devices
-        if kind not in UNCAPPED and not self._within_budget(session_id, len(text), at):
+        if kind not in UNCAPPED and not self._within_budget(session_id, str(payload.get("seat", "")), len(text), at):
             return
         self._queue(Event(session_id, None, kind, payload, _stamp(at), time.monotonic_ns()))
 
-    def _within_budget(self, session_id: str, characters: int, at: datetime | None) -> bool:
-        events, spent = self._spent.get(session_id, (0, 0))
-        if events >= SESSION_EVENTS or spent + characters > SESSION_CHARACTERS:
-            if events < SESSION_EVENTS + 1:  # the first one over: said once, in the log and the session's own log
-                self._spent[session_id] = (SESSION_EVENTS + 1, spent)
-                log.warning("session %s: the students' events reached the session's budget (%d events, %d "
-                            "characters); further ones are counted, not logged", session_id, events, spent)
-                capped = {"events": events, "characters": spent}
-                self._queue(Event(session_id, None, CAPPED, capped, _stamp(at), time.monotonic_ns()))
-            self.over_budget += 1
-            return False
-        self._spent[session_id] = (events + 1, spent + characters)
+    def _within_budget(self, session_id: str, seat: str, characters: int, at: datetime | None) -> bool:
+        """Whether the seat's and the session's budgets have room; the first event over either is said once."""
+        seat_key = f"{session_id}\0{seat}"
+        for key, most_events, most_characters, who in ((seat_key, SEAT_EVENTS, SEAT_CHARACTERS, {"seat": seat}),
+                                                       (session_id, SESSION_EVENTS, SESSION_CHARACTERS, {})):
+            events, spent = self._spent.get(key, (0, 0))
+            if events >= most_events or spent + characters > most_characters:
+                if events < most_events + 1:  # the first one over: said once, in the log and the session's log
+                    self._spent[key] = (most_events + 1, spent)
+                    log.warning("session %s%s: the students' events reached their budget (%d events, %d characters);"
+                                " further ones are counted, not logged", session_id, f", seat {seat}" if who else "",
+                                events, spent)
+                    capped = {**who, "events": events, "characters": spent}
+                    self._queue(Event(session_id, None, CAPPED, capped, _stamp(at), time.monotonic_ns()))
+                self.over_budget += 1
+                return False
+        for key in (seat_key, session_id):
+            events, spent = self._spent.get(key, (0, 0))
+            self._spent[key] = (events + 1, spent + characters)
         return True
 
     def _queue(self, event: Event) -> None:

@@ -10,12 +10,13 @@ from pathlib import Path
 from classroom_console import participation as pt
 from classroom_console.participation import Participation
 from classroom_console.store import AsyncStore
+from classroom_console.store.records import dumps
 from classroom_console.sync import items as sync_items
 from classroom_console.sync.items import sweep
 from tests.test_sync_support import add_token, engine_for, running_centre
 
 
-async def test_a_hand_flood_is_capped_and_the_session_still_reaches_the_centre(tmp_path: Path) -> None:
+async def test_a_hand_flood_is_capped_at_its_seat_and_the_session_still_reaches_the_centre(tmp_path: Path) -> None:
     store = await AsyncStore.open(tmp_path / "room")
     try:
         await store.call(lambda s: s.upsert_room("room:A", "A"))
@@ -23,21 +24,23 @@ async def test_a_hand_flood_is_capped_and_the_session_still_reaches_the_centre(t
         p = Participation(store)
         p.joined(sid, "honest", "Honest student")
         p.activity_started(sid, "q1", "poll", {"question": "Q?", "options": ["Yes", "No"]})
-        toggles = pt.SESSION_EVENTS + 15_000
+        toggles = pt.SEAT_EVENTS + 15_000
         for n in range(toggles):
             if n % 2:
                 p.hand_cleared(sid, "flooder", by="student")
             else:
                 p.hand_raised(sid, "flooder")
-        p.answered(sid, "q1", "honest", "Yes")  # past the budget: counted only
-        p.activity_ended(sid, "q1")  # the lecturer's step: still logged
+        p.answered(sid, "q1", "honest", "Yes")  # after the flood: the honest seat's budget is its own (R7)
+        p.activity_ended(sid, "q1")
         await p.flush()
         await store.end_session(sid)
         events = await store.events(sid)
         kinds = [e["kind"] for e in events]
-        assert len(events) <= pt.SESSION_EVENTS + 3
-        assert kinds.count(pt.CAPPED) == 1 and kinds[-1] == pt.ACTIVITY_ENDED
-        assert p.over_budget == toggles + 1 - (pt.SESSION_EVENTS - 1)  # the join took one of the budget
+        flooder = [e for e in events if e["payload"].get("seat") == "flooder" and e["kind"] != pt.CAPPED]
+        assert len(flooder) == pt.SEAT_EVENTS and p.over_budget == toggles - pt.SEAT_EVENTS
+        assert [e["payload"] for e in events if e["kind"] == pt.CAPPED] == [
+            {"seat": "flooder", "events": pt.SEAT_EVENTS, "characters": sum(len(dumps(e["payload"])) for e in flooder)}]
+        assert kinds[-2:] == [pt.ANSWER, pt.ACTIVITY_ENDED] and events[-2]["payload"]["seat"] == "honest"
         assert p.failed == 0
 
         await store.call(sweep)
@@ -54,7 +57,28 @@ async def test_a_hand_flood_is_capped_and_the_session_still_reaches_the_centre(t
         await store.close()
 
 
-async def test_long_answers_resent_stop_at_the_sessions_characters(tmp_path: Path) -> None:
+async def test_many_seats_together_stop_at_the_sessions_backstop(tmp_path: Path) -> None:
+    """A class of flooders, each within its seat's budget: the session's backstop still keeps the session under
+    what the centre takes (a third of its 100,000 events left for the devices)."""
+    store = await AsyncStore.open(tmp_path / "room")
+    try:
+        sid = await store.start_session(course="Physics")
+        p = Participation(store)
+        seats, each = 150, pt.SEAT_EVENTS - 50
+        for n in range(each):
+            for seat in range(seats):
+                p.hand_raised(sid, f"seat-{seat}") if n % 2 == 0 else p.hand_cleared(sid, f"seat-{seat}", "student")
+        await p.flush()
+        events = await store.events(sid)
+        capped = [e["payload"] for e in events if e["kind"] == pt.CAPPED]
+        assert len(events) == pt.SESSION_EVENTS + 1 and capped == [
+            {"events": pt.SESSION_EVENTS, "characters": capped[0]["characters"]}]
+        assert p.over_budget == seats * each - pt.SESSION_EVENTS
+    finally:
+        await store.close()
+
+
+async def test_long_answers_resent_stop_at_each_seats_characters(tmp_path: Path) -> None:
     store = await AsyncStore.open(tmp_path / "room")
     try:
         sid = await store.start_session(course="Physics")
@@ -67,8 +91,8 @@ async def test_long_answers_resent_stop_at_the_sessions_characters(tmp_path: Pat
         events = await store.events(sid)
         answers = [e for e in events if e["kind"] == pt.ANSWER]
         assert 0 < len(answers) < 5_000 and p.over_budget == 5_000 - len(answers)
-        capped = [e for e in events if e["kind"] == pt.CAPPED]
-        assert len(capped) == 1 and capped[0]["payload"]["characters"] <= pt.SESSION_CHARACTERS
+        capped = [e["payload"] for e in events if e["kind"] == pt.CAPPED]
+        assert len(capped) == 64 and all(c["characters"] <= pt.SEAT_CHARACTERS for c in capped)
     finally:
         await store.close()
 
