@@ -38,7 +38,7 @@ def keep_aside(path: Path, problem: Exception) -> None:
             if old.read_bytes() == data:
                 return
         aside = path.with_name(f"{path.name}.unreadable-{time.strftime('%Y%m%d-%H%M%S')}")
-        shutil.copyfile(path, aside)
+        shutil.copy2(path, aside)  # the original's mode: settings hold the room's setup, 0600 where it is
         log.warning("kept a copy of %s as %s; the defaults are used until it is fixed", path.name, aside.name)
     except OSError as exc:
         log.warning("could not keep a copy of %s: %s", path, exc)

@@ -66,3 +66,12 @@ def test_scenes_json_that_is_not_an_object_gives_the_defaults_and_is_kept(tmp_pa
     (tmp_path / "scenes.json").write_text("null", encoding="utf-8")
     assert [s.name for s in scenes.load(tmp_path, ROOM).scenes] == list(scenes.DEFAULT_NAMES)
     assert len(list(tmp_path.glob("scenes.json.unreadable-*"))) == 1
+
+
+def test_the_copy_kept_aside_is_as_private_as_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text("null", encoding="utf-8")
+    path.chmod(0o600)
+    settings.load(tmp_path)
+    (aside,) = tmp_path.glob("settings.json.unreadable-*")
+    assert aside.stat().st_mode & 0o777 == 0o600  # not the umask's 0644 (R7)
