@@ -7,7 +7,8 @@ deadline of its own, and kills a child that does not answer in time.
 
 The child runs in a session of its own: Ctrl+C in a terminal signals the whole foreground process group, and a
 child that died of it dropped the connection before the parent could send the stream's end. It still ends with
-the parent (its parent-death signal, ``push_child.die_with_parent``).
+the parent: its parent-death signal is armed before the child's program runs (``parent_death.preexec``), so a
+parent killed while the child still starts Python leaves no orphan holding a connection.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from .. import parent_death
 from .packets import EncodedPacket
 from .push_child import FRAME
 
@@ -67,7 +69,8 @@ class PushProcess:
         self._proc = subprocess.Popen([sys.executable, "-P", str(CHILD), "--parent", str(os.getpid())],
                                       stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True,
-                                      start_new_session=True)  # Ctrl+C in a terminal is the console's to end
+                                      start_new_session=True,  # Ctrl+C in a terminal is the console's to end
+                                      preexec_fn=parent_death.preexec())
         assert self._proc.stdin is not None and self._proc.stdout is not None
         self._stdin: IO[bytes] = self._proc.stdin
         self._live = threading.Event()
