@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from classroom_console import parent_death
-from classroom_console.centre import backup_lock, backup_pg
+from classroom_console.centre import backup_lock, backup_pg, sqlite_damage
 from classroom_console.centre import config as centre_config
 from classroom_console.centre.config import POSTGRESQL, SQLITE, CentreConfig, ConfigError
 from classroom_console.store import utc_iso
@@ -199,6 +199,11 @@ def _write_backup(config: CentreConfig, out: Path) -> Summary:
         try:
             with dst:
                 src.backup(dst, pages=4096)  # online: the service writes on between steps
+        except sqlite3.DatabaseError as exc:
+            damage = sqlite_damage.as_damage(config.sqlite_path, exc)
+            if damage is not None:
+                raise damage from None
+            raise
         finally:
             dst.close()
             src.close()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from classroom_console.centre import charts, gentle, rollups, schema
+from classroom_console.centre import charts, gentle, rollups, schema, sqlite_damage
 from classroom_console.centre.db import CentreDB, Identity, RecordingState, TokenRow
 from classroom_console.centre.payloads import SessionRows
 from classroom_console.centre.sqlite_sessions import store_many
@@ -253,8 +253,11 @@ class SqliteCentreDB(CentreDB):
         db._thread.start()
         try:
             await opened
-        except BaseException:
+        except BaseException as exc:
             await db._join()
+            damage = sqlite_damage.as_damage(path, exc)
+            if damage is not None:
+                raise damage from None
             raise
         db._quick = _Readers(db._loop, path, 1, "centre-db-quick", MAX_GROUP)
         db._reports = _Readers(db._loop, path, 2, "centre-db-reports", 1)

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from classroom_console.centre import backup, validate
+from classroom_console.centre import backup, sqlite_damage, validate
 from classroom_console.centre import config as centre_config
 from classroom_console.centre.backends import open_configured
 from classroom_console.centre.db import CentreDB, TokenRow
@@ -251,6 +251,10 @@ def run(args: argparse.Namespace) -> int:
         return _run(args)
     except (centre_config.ConfigError, DatabaseUnavailable) as exc:
         return _fail(str(exc))
+    except sqlite_damage.Damaged as exc:
+        return _fail(tr("{file} is damaged ({why}): restore the latest backup into a new data folder with "
+                        "'classroom-console centre restore BACKUP --data NEW' (the damaged file is left as it is)")
+                     .format(file=exc.path, why=exc.why))
 
 
 def _run(args: argparse.Namespace) -> int:
