@@ -48,11 +48,28 @@ def load(data_dir: Path) -> RoomSettings:
     names = "a list of text"
     studio = raw.get("studio", {})  # checked entry by entry where it is read: a bad one is dropped alone
     return RoomSettings(
-        manual_addresses=hand_edited.field(raw, "manual_addresses", [], _texts(addresses), path, names),
+        manual_addresses=_sweepable(hand_edited.field(raw, "manual_addresses", [], _texts(addresses), path, names),
+                                    path),
         room_name=hand_edited.field(raw, "room_name", "", isinstance(name, str), path, "text").strip()[:MAX_ROOM_NAME],
         live_destinations=hand_edited.field(raw, "live_destinations", [], _texts(live), path, names),
         studio=studio if isinstance(studio, dict) else {},
         personal_data_days=_days(raw.get("personal_data_days", PERSONAL_DATA_DAYS), path))
+
+
+def _sweepable(specs: list[str], path: Path) -> list[str]:
+    """The addresses the sweep can use; a typo ('bogus!!') is dropped alone and the file kept aside (it stopped the
+    console's start: the window never opened, E3)."""
+    from devices.discovery.sweep import expand_targets  # here: settings load before anything else, and fast
+
+    kept = []
+    for spec in specs:
+        try:
+            expand_targets([spec])
+        except ValueError as exc:
+            hand_edited.keep_aside(path, exc)
+            continue
+        kept.append(spec)
+    return kept
 
 
 def _texts(value: object) -> bool:

@@ -6,12 +6,14 @@ reset every setting, and one bad scene's type erased the room's own scenes at th
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
 
 from classroom_console import scenes, settings
+from classroom_console.console import ConsoleCore, ConsoleOptions
 
 ROOM = "room:test"
 
@@ -75,3 +77,17 @@ def test_the_copy_kept_aside_is_as_private_as_the_file(tmp_path: Path) -> None:
     settings.load(tmp_path)
     (aside,) = tmp_path.glob("settings.json.unreadable-*")
     assert aside.stat().st_mode & 0o777 == 0o600  # not the umask's 0644 (R7)
+
+
+async def test_a_typo_in_manual_addresses_is_dropped_alone_and_the_console_starts(tmp_path: Path) -> None:
+    """'bogus!!' among the addresses to sweep stopped the core's start: the window never opened (E3's test)."""
+    text = json.dumps({"manual_addresses": ["bogus!!", "127.0.7.40"], "room_name": "Room 101"})
+    await asyncio.to_thread((tmp_path / "settings.json").write_text, text)
+    core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, rediscover_every_s=3600.0))
+    try:
+        await core.start()
+        assert core.settings.manual_addresses == ["127.0.7.40"] and core.settings.room_name == "Room 101"
+    finally:
+        await core.stop()
+    asides = await asyncio.to_thread(lambda: list(tmp_path.glob("settings.json.unreadable-*")))
+    assert len(asides) == 1  # the typo is kept for a fix
