@@ -148,13 +148,17 @@ def _clear_dead_partials(out: Path) -> None:
             continue
         dead = backup_lock.take(lock, create=False)
         if dead is None:
-            continue  # still being written, on this host or another
+            continue  # still being written, on this host or another, or another user's to remove
+        removed = False
         try:
             work = lock.with_name(lock.name.removesuffix(LOCK))
             if work.is_dir() and not work.is_symlink():
                 shutil.rmtree(work)
+            removed = True
+        except PermissionError:
+            pass  # a lock we could open beside another user's folder: both left for that user
         finally:
-            dead.release()
+            dead.release(remove=removed)
 
 
 def backup(config: CentreConfig, out: Path) -> Summary:
@@ -169,6 +173,10 @@ def backup(config: CentreConfig, out: Path) -> Summary:
     work = out.absolute().parent / f"{out.name}{PARTIAL}{os.getpid()}"
     lock = backup_lock.take(_lock_of(work))
     if lock is None:
+        whose = backup_lock.owner(_lock_of(work))
+        if whose is not None:
+            raise BackupError(f"{_lock_of(work)} belongs to {whose} (a backup of theirs by a process of this number): "
+                              f"remove it as {whose}, or give another folder for the backup")
         raise BackupError(f"{work} is being written by another process of the same number (on another host?): "
                           "give another folder for the backup")
     try:
@@ -238,6 +246,10 @@ def _refuse_partial(folder: Path) -> None:
     if writing is None:
         raise BackupError(f"{folder} is not a finished backup: restore a finished backup, or make one again with "
                           "centre backup")
+    whose = backup_lock.owner(_lock_of(folder.absolute()))
+    if writing and whose is not None:
+        raise BackupError(f"{folder} is {whose}'s backup, unfinished or still being written (process {pid}): restore "
+                          f"{out} once it is finished, or another finished backup")
     if writing:
         raise BackupError(f"{folder} is a backup still being written (process {pid}): restore {out} once it is done")
     raise BackupError(f"{folder} is an unfinished backup (process {pid} stopped before the end): restore a finished "

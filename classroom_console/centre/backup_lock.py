@@ -6,12 +6,17 @@ is for the people reading the folder: as a test of life it named a process of th
 since this boot, so a folder on NFS written from two hosts, a backup run in a container, or a pid reused after a
 reboot gave the wrong answer (a living backup removed, or a dead one's refused for ever). The kernel lets go of a
 ``flock`` however its holder ends (kill -9 included); on NFS Linux takes it on the server, for every host to see.
+
+A lock file this user may not open is another user's (root's cron backup, an admin's by hand): whether its process
+lives is not ours to judge, nor its folder ours to remove, so it counts as held, and ``owner`` names whose it is for
+the message. It made every later backup to the same folder fail with "Permission denied".
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import pwd
 from pathlib import Path
 
 _TRIES = 8  # a lock file made again under our feet this many times in a row is someone's, not a race's
@@ -55,6 +60,10 @@ def take(path: Path, create: bool = True) -> Held | None:
             if create:
                 raise  # no folder to make it in: not someone else's lock
             return None
+        except PermissionError:
+            if create and not os.path.lexists(path):
+                raise  # a folder we may not write in: not someone else's lock
+            return None  # another user's
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -72,11 +81,14 @@ def take(path: Path, create: bool = True) -> Held | None:
 
 
 def held(path: Path) -> bool | None:
-    """Whether a living process holds the lock of ``path``; None when there is no such file."""
+    """Whether a living process holds the lock of ``path`` (as far as this user may know: another user's is held);
+    None when there is no such file."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
     except FileNotFoundError:
         return None
+    except PermissionError:
+        return True
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)  # a reader's lock: it never keeps a holder out for long
     except BlockingIOError:
@@ -84,3 +96,18 @@ def held(path: Path) -> bool | None:
     finally:
         os.close(fd)
     return False
+
+
+def owner(path: Path) -> str | None:
+    """The user owning the file ``path`` names when that is not this process's (by name, else by number); None when
+    it is ours or there is no such file."""
+    try:
+        uid = os.stat(path, follow_symlinks=False).st_uid
+    except FileNotFoundError:
+        return None
+    if uid == os.geteuid():
+        return None
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
