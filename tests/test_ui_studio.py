@@ -228,6 +228,23 @@ def test_a_recording_ended_by_a_full_disk_is_told_in_the_users_language(
     run(qloop, scenario())
 
 
+def test_a_recording_ended_by_a_disk_that_stopped_answering_says_so(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    """The encoder gives a hung disk's writer up and ends as disk-not-answering (tests/test_media_recording_hung_disk
+    makes one with a pipe nobody reads); the Studio said "Saved lecture.mp4" as if all were well."""
+
+    async def scenario() -> None:
+        async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
+            ended = RecordingResult("r1", tmp_path / "lecture.mp4", 12.0, 500_000, "", StopReason.DISK_HUNG,
+                                    "the disk did not answer for 30 s", RecordingStats(frames=360))
+            workspace._stopped(ended)
+            text = workspace.status_label.text()
+            assert "stopped answering" in text and "lecture.mp4" in text and "Saved" not in text, text
+
+    run(qloop, scenario())
+
+
 def test_a_start_refused_for_want_of_disk_is_told_in_the_users_language(
     qtbot: QtBot, qloop: qasync.QEventLoop, russian: None, tmp_path: Path
 ) -> None:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 # The media stack (PyAV, numpy, OpenCV) and the store are imported when the command runs: `record --help` and a
 # usage error need neither (see docs/architecture.md).
 HELP = "record sources (test-pattern, tone, mic, screen, camera URL) into a crash-safe MP4 and print the stats"
-EXIT_DISK_FULL = 4
+EXIT_DISK_FULL = 4  # and a disk that stopped answering: either way the disk, what reached it kept
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -231,6 +231,6 @@ def run(args: argparse.Namespace) -> int:
             print(f"track {track.source:<13} {track.path} ({track.frames} frames, {track.size_bytes / 2**20:.1f} MB)")
     if result.message:
         print(f"classroom-console record: {result.message}", file=sys.stderr)
-    if result.stop_reason == StopReason.DISK_FULL:
+    if result.stop_reason in (StopReason.DISK_FULL, StopReason.DISK_HUNG):
         return EXIT_DISK_FULL
     return 1 if result.stop_reason == StopReason.ERROR else 0

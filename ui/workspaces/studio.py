@@ -472,6 +472,10 @@ class StudioWorkspace(QWidget):
             self.status_label.setText(self.tr("The disk is full: the recording stopped, and %1 keeps all that was "
                                               "recorded (%2 s).").replace("%1", result.path.name).replace(
                 "%2", f"{result.duration_s:.0f}"))
+        elif result.stop_reason == StopReason.DISK_HUNG:
+            self.status_label.setText(self.tr("The disk stopped answering: the recording stopped, and %1 keeps what "
+                                              "reached the disk. The console closes it when it next starts.").replace(
+                "%1", result.path.name))
         elif result.stop_reason == StopReason.ERROR:
             self.status_label.setText(self.tr("The recording stopped on an error; %1 keeps what was recorded. "
                                               "Details: %2").replace("%1", result.path.name).replace(
@@ -620,7 +624,11 @@ class StudioWorkspace(QWidget):
         self.scene_bar.show_scenes([scene.name for scene in studio.scenes], current.name if current else None)
         if studio.recording:
             # after a stop, the last recording's figures stay on show
-            self.stats_panel.show_stats(studio.stats(), names)
+            stats = studio.stats()
+            self.stats_panel.show_stats(stats, names)
+            if stats is not None and stats.finishing_s is not None:  # Stop pressed, a busy encoder still at work
+                self.status_label.setText(self.tr("Finishing the recording: %1 s left…").replace(
+                    "%1", f"{max(stats.finishing_s, 0.0):.0f}"))
         live = self.bridge.core.live
         self.live_panel.show_health(live.health(studio) if live is not None else {})
         self._set_record_state()
