@@ -63,6 +63,21 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA busy_timeout = 30000")
     conn.execute("PRAGMA cache_size = -65536")  # 64 MB: the indexes of a busy day stay in memory
     conn.execute("PRAGMA wal_autocheckpoint = 8192")  # checkpoint (and its fsync) every 32 MB, not 4 MB
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        _schema(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _schema(conn: sqlite3.Connection) -> None:
+    """The schema brought up to date in one transaction, so a fill commits with what it fills: it runs only on the
+    start that makes that (``schema.FILLS_WHAT``), never again on every start, each of which read the whole of
+    tablet_counts (the writer thread and the session store process both open the file at every start)."""
+    there = _existing(conn)
     for statement in schema.SCHEMA:
         if schema.index_name(statement) not in schema.SQLITE_UNUSED:
             conn.execute(statement)
@@ -70,16 +85,25 @@ def _connect(path: Path) -> sqlite3.Connection:
     for table, column, kind in schema.ADDED_COLUMNS:
         if column not in {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
-    for statement in schema.AFTER_COLUMNS:
+    for statement in schema.undone(schema.AFTER_COLUMNS, there):
         conn.execute(statement)
     conn.execute(rollups.STATE)
     if conn.execute(rollups.IS_FILLED).fetchone()[0]:
-        return conn
-    conn.execute("BEGIN IMMEDIATE")  # sums missing or of an older shape: made again from the rows
+        return
+    # sums missing or of an older shape: made again from the rows
     for statement in (*rollups.DROP, *rollups.tables(sqlite=True), *rollups.fill(_epoch_hour, _date_of_hour, _LAMPS)):
         conn.execute(statement)
-    conn.execute("COMMIT")
-    return conn
+
+
+def _existing(conn: sqlite3.Connection) -> set[str]:
+    """The names of ``schema.FILLS_WHAT`` (a table, or table.column) the file holds already."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    found = set()
+    for what in schema.FILLS_WHAT.values():
+        table, _, column = what.partition(".")
+        if table in tables and (not column or column in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}):
+            found.add(what)
+    return found
 
 
 def drop_unused(conn: sqlite3.Connection) -> None:

@@ -55,8 +55,7 @@ def in_transaction(statements: Iterable[str], existing: Iterable[str] = ()) -> t
     every index statement waited for the uploads under way and held up the next ones until the schema's transaction
     ended. A fill (``schema.FILLS_WHAT``) runs only when what it fills was not there."""
     online, there = set(schema.ONLINE_INDEXES), set(existing)
-    return tuple(s for s in statements if s not in online and schema.index_name(s) not in there
-                 and schema.FILLS_WHAT.get(s) not in there)
+    return tuple(s for s in schema.undone(statements, there) if s not in online and schema.index_name(s) not in there)
 
 
 async def build_missing(conn: Any, statements: Iterable[str] = schema.ONLINE_INDEXES) -> list[str] | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from classroom_console import tablet_sessions
 
 # Indexes added after centres were in use: on PostgreSQL built by online_indexes.py, without stopping the writers.
@@ -142,6 +144,13 @@ AFTER_COLUMNS = (
 # that missing: each read the whole of tablet_counts on every start of a PostgreSQL centre. By the name
 # ``online_indexes.EXISTING`` gives it (a table, or table.column).
 FILLS_WHAT = {SPANS_FILL: "tablet_counts.started_at", tablet_sessions.CENTRE_FILL: "tablet_sessions"}
+
+
+def undone(statements: Iterable[str], existing: Iterable[str]) -> tuple[str, ...]:
+    """``statements`` less the fills whose target was among ``existing`` (names as ``FILLS_WHAT`` gives them)
+    before the schema's transaction began: that target was filled in the transaction that made it."""
+    there = set(existing)
+    return tuple(s for s in statements if FILLS_WHAT.get(s) not in there)
 FIND_TOKEN = "SELECT name, role, folder FROM tokens WHERE hash = :hash AND revoked_at IS NULL"
 TOKEN_ID_LEN = 12  # a token's public id: the start of its hash (never the token)
 LIST_TOKENS = f"""SELECT name, role, substr(hash, 1, {TOKEN_ID_LEN}), created_at, last_used_at, revoked_at
