@@ -2930,6 +2930,10 @@ Console</source>
         <translation>Диск заполнен: запись остановлена, в файле %1 сохранено всё записанное (%2 с).</translation>
     </message>
     <message>
+        <source>The disk stopped answering: the recording stopped, and %1 keeps what reached the disk. The console closes it when it next starts.</source>
+        <translation>Диск перестал отвечать: запись остановлена, в файле %1 сохранено то, что успело попасть на диск. Пульт закроет его при следующем запуске.</translation>
+    </message>
+    <message>
         <source>The recording stopped on an error; %1 keeps what was recorded. Details: %2</source>
         <translation>Запись остановлена из-за ошибки; в файле %1 сохранено то, что успели записать. Подробности: %2</translation>
     </message>
@@ -3028,6 +3032,10 @@ Console</source>
     <message>
         <source>Studio scene “%1” saved.</source>
         <translation>Сцена студии «%1» сохранена.</translation>
+    </message>
+    <message>
+        <source>Finishing the recording: %1 s left…</source>
+        <translation>Запись завершается: осталось %1 с…</translation>
     </message>
     <message>
         <source>Stop recording (%1)</source>
