@@ -298,6 +298,10 @@ MESSAGES: dict[str, str] = {
     "the centre cannot be reached": "нет связи с центром",
     "nothing moved for too long; the next try goes on from there":
         "слишком долго ничего не передавалось; следующая попытка продолжит с этого места",
+    "{file} is damaged ({why}): restore the latest backup into a new data folder with "
+    "'classroom-console centre restore BACKUP --data NEW' (the damaged file is left as it is)":
+        "{file} повреждён ({why}): восстановите последнюю резервную копию в новую папку данных командой "
+        "'classroom-console centre restore BACKUP --data NEW' (повреждённый файл оставлен как есть)",
     "the centre took the bytes but kept none; trying again later":
         "центр принял байты, но не сохранил ни одного; повторим позже",
     "the centre's answer made no sense; trying again later":
