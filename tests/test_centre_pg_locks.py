@@ -24,7 +24,7 @@ BOUND_S = 20.0
 
 
 def test_every_key_is_the_centres_own() -> None:
-    assert online_indexes.BUILD_LOCK == pg_locks.BUILD_LOCK  # (online_indexes keeps its own constant)
+    assert online_indexes.BUILD_LOCK == pg_locks.BUILD_LOCK
     assert pg_store.GROUP_LOCK == pg_locks.GROUP_LOCK and pg_store.GATE_LOCK == pg_locks.GATE_LOCK
     assert len(set(pg_locks.FIXED)) == len(pg_locks.FIXED)
     assert str(pg_locks.REPORT_CLASS) in pg_reports.SHARED_LOCK

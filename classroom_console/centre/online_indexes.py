@@ -18,10 +18,10 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from classroom_console.centre import schema
+from classroom_console.centre.pg_locks import BUILD_LOCK
 
 log = logging.getLogger(__name__)
 
-BUILD_LOCK = 72100502  # beside db_postgres's schema lock, 72100501
 _VALID = """SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
     WHERE c.relname = $1 AND c.relnamespace = to_regnamespace(current_schema())"""
 

@@ -15,7 +15,7 @@ session's (``hashtext(room)``, ``hashtext(session)``: ``pg_store``) and a report
 from __future__ import annotations
 
 SCHEMA_LOCK = 72100501  # the schema's transaction at open (db_postgres)
-BUILD_LOCK = 72100502  # online_indexes.BUILD_LOCK (its own constant; tests/test_centre_pg_locks.py checks it is this)
+BUILD_LOCK = 72100502  # online_indexes' build: held for a whole CREATE INDEX CONCURRENTLY
 GATE_LOCK = 72100503  # pg_store: a group re-storing a session passes alone
 GROUP_LOCK = 72100504  # pg_store: a group's shared sums
 FIXED = (SCHEMA_LOCK, BUILD_LOCK, GATE_LOCK, GROUP_LOCK)
