@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from classroom_console import room_devices
 from classroom_console.console import ConsoleCore, ConsoleOptions
 from classroom_console.discovery_scope import Scope
 from classroom_console.events import DeviceChanged, RoomEvent
@@ -16,6 +18,7 @@ from classroom_console.room_devices import DeviceCommandError
 from classroom_console.settings import load as load_settings
 from devices.driver import Command
 from devices.model import Availability, DeviceInfo, DeviceKind
+from devices.pjlink import PJLinkClient
 from devices.pjlink.driver import PJLinkDriver
 from devices.pjlink.notifications import NotificationListener
 from devices.sim.room import SimRoomConfig
@@ -172,8 +175,6 @@ async def test_misbehaving_devices_end_in_clear_states(console: ConsoleCore) -> 
 
 @pytest.mark.parametrize("console", [room_config(projectors=1, boards=0, warmup_s=5.0)], indirect=True)
 async def test_a_notification_shows_a_change_before_the_next_poll(console: ConsoleCore) -> None:
-    from devices.pjlink import PJLinkClient
-
     uid = "mac:02:cc:80:00:00:14"
     await wait_until(lambda: uid in console.room.devices and "power" in console.room.devices[uid].state)
     assert console.devices is not None and len(console.devices.notifications) == 1
@@ -250,3 +251,44 @@ async def test_one_room_password_is_tried_on_every_device_that_asks(console: Con
     assert console.store is not None
     rows = await console.store.call(lambda s: list(s.db.execute("SELECT device_uid FROM device_secrets")))
     assert [r[0] for r in rows] == ["room:*"]  # kept once for the room, not once per device
+
+
+@pytest.mark.parametrize("console", [room_config(projectors=1, boards=0, warmup_s=5.0)], indirect=True)
+async def test_a_flood_of_notices_reads_a_device_a_few_times_and_still_sees_the_last_change(
+    console: ConsoleCore,
+) -> None:
+    """UDP notices can come from anyone at any rate: 400,000 in 20 s made a read task each, a quarter of a core and a
+    15 s hang at close (E3). An address is read at most every NOTICE_READ_EVERY_S, and the read owed to the notices
+    that came meanwhile still shows the change they announced."""
+    uid = "mac:02:cc:80:00:00:14"
+    await wait_until(lambda: uid in console.room.devices and "power" in console.room.devices[uid].state)
+    assert console.devices is not None
+    managed = console.devices._managed[uid]
+    assert isinstance(managed.driver, PJLinkDriver)
+    managed.driver.poller.interval_s = 60.0  # from now on only a notice can bring news quickly
+    reads = 0
+    refresh = managed.driver.refresh
+
+    async def counted() -> None:
+        nonlocal reads
+        reads += 1
+        await refresh()
+
+    managed.driver.refresh = counted  # type: ignore[method-assign]  # counts the real reads, which still happen
+    address = console.room.devices[uid].address
+    async with PJLinkClient(address) as other:
+        await other.power_on()  # the change the notices announce
+    flooder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    flooder.bind((address, 0))
+    try:
+        started = time.monotonic()
+        for n in range(3_000):
+            flooder.sendto(b"%2POWR=1\r", ("127.0.0.1", 4352))
+            if n % 100 == 99:
+                await asyncio.sleep(0.01)  # the listener reads them as they come
+        flood_s = time.monotonic() - started
+    finally:
+        flooder.close()
+    await wait_until(lambda: console.room.devices[uid].state.get("power") == "warming", within=10)
+    allowed = 2 + int((flood_s + 1.0) / room_devices.NOTICE_READ_EVERY_S)
+    assert 1 <= reads <= allowed, (reads, flood_s)
