@@ -27,6 +27,7 @@ from ui.input_picker import InputPicker
 from ui.password_dialog import PasswordDialog
 from ui.reasons import failure_text, problem_text, reason_text
 from ui.resources import icon
+from ui.widgets import plain_tip
 
 KIND_ICONS = {
     DeviceKind.PROJECTOR: "projector",
@@ -351,7 +352,7 @@ class DeviceCard(QFrame):
         self._enable_controls()
         if error is not None:
             self.problem_label.setText(failure_text(error))
-            self.problem_label.setToolTip(error.detail)  # the technical words, for whoever fixes it
+            self.problem_label.setToolTip(plain_tip(error.detail))  # the technical words (the device's own too)
             self.problem_label.setVisible(True)
 
     def _toggle_power(self) -> None:

@@ -23,7 +23,7 @@ from ui.bridge import RoomBridge
 from ui.centre_sync_panel import human_bytes
 from ui.resources import icon
 from ui.room_settings import RoomSettingsDialog
-from ui.widgets import ElidedLabel
+from ui.widgets import ElidedLabel, plain_tip
 from ui.workspaces.centre import CentreWorkspace
 from ui.workspaces.lecturer import LecturerWorkspace
 from ui.workspaces.studio import StudioWorkspace
@@ -156,7 +156,7 @@ class MainWindow(QMainWindow):
         else:
             text = self.tr("Sync: up to date")
         self.sync_label.setText(text)
-        self.sync_label.setToolTip(p.message)
+        self.sync_label.setToolTip(plain_tip(p.message))  # the centre's words: any server's
 
     def set_data_dir(self, path: str) -> None:
         self.data_label.setText(self.tr("Session log: %1").replace("%1", path))

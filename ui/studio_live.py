@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from classroom_console.live import LAN, Destination
 from classroom_console.media.output import OutputStats
+from ui.widgets import plain_tip
 
 # Ingest servers of the platforms lecturers use, and a custom one; the key goes after the server.
 PRESETS = (
@@ -116,7 +117,7 @@ class DestinationDialog(QDialog):
 
     def refuse(self, sentence: str, detail: str) -> None:
         self.error.setText(sentence)
-        self.error.setToolTip(detail)  # the core's words (the key masked), for a technician
+        self.error.setToolTip(plain_tip(detail))  # the core's words (the key masked), for a technician
         self.error.show()
 
 

@@ -37,7 +37,7 @@ from ui.centre_library import LibraryPage
 from ui.centre_participation import ParticipationText
 from ui.centre_pdf import write_pdf
 from ui.centre_sync_panel import SyncPanel
-from ui.widgets import page_header
+from ui.widgets import page_header, plain_tip
 
 WEEKS_SHOWN = 12
 TOP = 10
@@ -258,7 +258,7 @@ class CentreWorkspace(QWidget):
     def _show_centre_problem(self, f: UsageFilter, text: str, detail: str) -> None:
         """Never this room's figures under an "All rooms" heading: the charts empty, the reason above them."""
         self.centre_banner.text.setText(text)
-        self.centre_banner.text.setToolTip(detail)
+        self.centre_banner.text.setToolTip(plain_tip(detail))
         self.centre_banner.show()
         self.show_report(UsageReport(filter=f))
         self.report = None  # nothing to export
