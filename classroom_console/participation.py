@@ -63,8 +63,9 @@ MAX_DEPTH = 5  # nesting inside an answer or a definition (the centre refuses pa
 RETENTION_EVERY_S = 86400.0
 # A student answering 60 questions, changing some, joining twice and raising a hand now and then is ~150 events. The
 # centre takes 100,000 events a session (devices' too) and 16 MiB a body, where a Cyrillic letter is up to six
-# characters of the store's JSON: the session's backstop stays under both.
-SEAT_EVENTS = 500
+# characters of the store's JSON: the session's backstop stays under both, and one address's seats
+# (tablets/limits.seats_per_address, 96) at their budgets under half of it (R7).
+SEAT_EVENTS = 300
 SEAT_CHARACTERS = 100_000
 SESSION_EVENTS = 60_000
 SESSION_CHARACTERS = 10_000_000

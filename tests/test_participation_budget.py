@@ -151,3 +151,12 @@ def test_a_full_disk_is_said_once_not_once_an_event(tmp_path: Path) -> None:
     assert "@@failed" in found, (ran.stdout, ran.stderr[-3000:])
     assert int(found["@@failed"][0]) > 0  # the disk was full for some of them
     assert int(found["@@lines"][0]) <= 2, ran.stderr[-3000:]
+
+
+def test_one_address_at_its_seats_budgets_stays_under_half_the_sessions_backstop() -> None:
+    """One address's seats flooding at their budgets must leave the session's backstop room for the rest of the
+    class (R7: 128 seats x 500 events passed the 60,000 backstop from one address)."""
+    from classroom_console.tablets.limits import Limits
+
+    assert Limits().seats_per_address * pt.SEAT_EVENTS <= pt.SESSION_EVENTS // 2
+    assert Limits().seats_per_address * pt.SEAT_CHARACTERS <= pt.SESSION_CHARACTERS

@@ -31,9 +31,10 @@ class Limits:
     connections_per_client: int = 2 * 64
     header_timeout_s: float = 10.0
     max_seats: int = 1000
-    # New seats one address may take in a class: as many as its sockets twice over (a class behind one NAT address
-    # joins, drops and joins as new); one address joining, leaving and joining anew filled all 1,000 in 90 s (E3).
-    seats_per_address: int = 2 * 64
+    # New seats one address may take in a class: its sockets and half again (a class behind one NAT address joins,
+    # drops, and a tablet that lost its seat's secret joins as new); one address joining, leaving and joining anew
+    # filled all 1,000 in 90 s (E3). At their participation budgets these seats stay under half the session's.
+    seats_per_address: int = 96
     send_buffer_bytes: int = 256 * 1024  # unread bytes a tablet may leave; beyond them it is cut off (it rejoins)
     kernel_buffer_bytes: int = 64 * 1024  # each tablet's socket send buffer (autotuned, 500 could pin 2 GB)
     heartbeat_s: float = 20.0  # a tablet that vanished from the Wi-Fi is noticed within about this
