@@ -21,6 +21,7 @@ from classroom_console.tablets.activities import Activity, PollProblem, PollRefu
 from devices.driver import Command, Reason
 from tests.qt_helpers import run, window_on_a_quiet_core
 from tests.test_cli_words import cli
+from tests.test_ui_plain_tips import shown
 from tests.test_ui_tab_names import language  # noqa: F401  # the fixture: each test in English and in Russian
 
 REFUSED = DeviceCommandError("mac:1", "Проектор 2", Command("power", False), Reason.UNREACHABLE,
@@ -99,7 +100,7 @@ def test_the_window_words_poll_problems_and_the_end_in_russian(
             lecturer = window.lecturer
             core.scenes.refused_at_end = (REFUSED,)
             lecturer._ended(LINES)
-            tip = lecturer.elapsed_label.toolTip().splitlines()
+            tip = shown(lecturer.elapsed_label.toolTip()).splitlines()
             *worded, details = tip
             assert len(worded) == len(LINES) and "127.0.80.32 closed the connection mid-reply" in details
             if language == "ru":
@@ -112,7 +113,7 @@ def test_the_window_words_poll_problems_and_the_end_in_russian(
                            "The recording did not stop cleanly; the details are in the log."),
                     "ru": ("Занятие сохранено; не всё завершилось без ошибок.",
                            "Запись остановилась с ошибкой; подробности в журнале.")}[language]
-            assert (lecturer.elapsed_label.text(), lecturer.elapsed_label.toolTip().splitlines()[0]) == said
+            assert (lecturer.elapsed_label.text(), shown(lecturer.elapsed_label.toolTip()).splitlines()[0]) == said
             polls = [poll_problem_text(str(p), 12) for p in PollProblem]
             assert len(set(polls)) == len(polls)
             if language == "ru":

@@ -12,6 +12,7 @@ from classroom_console.events import ErrorCode
 from classroom_console.room_devices import DeviceCommandError
 from classroom_console.session_end import EndCode, EndProblem
 from devices.driver import Reason
+from ui.widgets import plain_tip
 
 
 def reason_text(reason: str) -> str:
@@ -143,8 +144,9 @@ def end_problem_text(problem: EndProblem) -> str:
 
 
 def with_details(sentences: list[str], details: list[str]) -> str:
-    """A tooltip: the sentences, then the technical words on one "Details:" line, as the Studio shows them."""
+    """A tooltip: the sentences, then the technical words on one "Details:" line, as the Studio shows them; as
+    text, whatever a device's name or a reply holds (``widgets.plain_tip``)."""
     lines = list(sentences)
     if details:
         lines.append(QCoreApplication.translate("Reasons", "Details: %1").replace("%1", "; ".join(details)))
-    return "\n".join(lines)
+    return plain_tip("\n".join(lines))
