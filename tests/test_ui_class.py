@@ -13,8 +13,10 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from classroom_console.tablets.activities import MAX_OPTIONS, PollProblem
 from classroom_console.tablets.sim import SimTablet, client_for
 from tests.qt_helpers import run, wait_for, window_on_a_quiet_core
+from ui.reasons import poll_problem_text
 from ui.stall_meter import StallMeter
 
 HOSTILE = "<img src=x onerror=alert(1)><b>Bob</b>"  # a name that would be a picture and bold as markup
@@ -65,6 +67,11 @@ def test_two_tablets_join_vote_raise_a_hand_and_the_lecturer_sees_both(
             await wait_for(lambda: panel.joined_label.text().startswith("2 of 2"), within=30, what="two joined")
             await wait_for(lambda: HOSTILE in panel.latest_label.text(), what="the last to join")  # literally
             assert panel.joined_label.textFormat() == panel.latest_label.textFormat() == Qt.TextFormat.PlainText
+
+            panel.question_edit.setText("Too many?")  # refused by the core's own check, worded by its code
+            panel.options_edit.setPlainText("\n".join(str(n) for n in range(MAX_OPTIONS + 1)))
+            qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+            assert panel.problem.text() == poll_problem_text(str(PollProblem.TOO_MANY_OPTIONS), MAX_OPTIONS)
 
             panel.question_edit.setText("Ready?")
             panel.options_edit.setPlainText("Yes\nNo")

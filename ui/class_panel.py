@@ -31,11 +31,13 @@ from PySide6.QtWidgets import (
 
 from classroom_console.tablets import ClassSession
 from classroom_console.tablets import events as ev
+from classroom_console.tablets.activities import poll_problem
 from ui.bridge import RoomBridge
 from ui.class_chart import ResultsChart
 from ui.class_projector import ProjectorWindow
 from ui.class_qr import qr_pixmap
 from ui.frame_gate import FrameGate
+from ui.reasons import poll_problem_text
 from ui.widgets import ElidedLabel
 
 QR_SIZE = 132
@@ -379,6 +381,12 @@ class ClassPanel(QWidget):
                 return
             if kind == "quiz" and not correct:
                 self._say(self.tr("Mark the right answers with * at the start of their line."))
+                return
+            # The core's own checks first, worded by their code (more than 12 options, two right answers to a
+            # single choice): the window said only "The activity could not start."
+            problem = poll_problem(question, options, multiple=kind == "multiple", correct=correct)
+            if problem is not None:
+                self._say(poll_problem_text(str(problem.reason), problem.value))
                 return
             call = tablets.start_poll(question, options, multiple=kind == "multiple", correct=correct)
         self.bridge.run(call, what=self.tr("start the activity"), owner=self,
