@@ -217,7 +217,7 @@ class MainWindow(QMainWindow):
     def show_error(self, sentence: str, detail: str) -> None:
         """In the user's words in the status bar; the technical detail on hover, for whoever fixes it."""
         self.statusBar().showMessage(sentence, 15000)
-        self.statusBar().setToolTip(detail)
+        self.statusBar().setToolTip(plain_tip(detail))
 
     def show_store_problem(self, sentence: str, detail: str) -> None:
         """Problems with the session log also get a dialog: sessions may not be saved until it is fixed."""
