@@ -107,6 +107,7 @@ class RoomDevices:
         self.rediscover_every_s = rediscover_every_s
         self.timeout_s = timeout_s
         self._managed: dict[str, _Managed] = {}
+        self._addresses: dict[str, _Managed] | None = None  # the managed by address, made again when they change
         self._task: asyncio.Task[None] | None = None
         self._side_tasks: set[asyncio.Task[Any]] = set()
         self._noticed: dict[str, float] = {}  # address -> when its last notice started a read
@@ -155,6 +156,7 @@ class RoomDevices:
         self._task = None
         await asyncio.gather(*(m.driver.stop() for m in self._managed.values()), return_exceptions=True)
         self._managed.clear()
+        self._addresses = None
 
     @property
     def discovering(self) -> bool:
@@ -222,6 +224,7 @@ class RoomDevices:
         options = DriverOptions(password=password, poll_interval_s=self.poll_interval_s, timeout_s=self.timeout_s)
         driver = family.driver(info, options)
         self._managed[info.uid] = _Managed(dataclasses.replace(info, found_by=set(info.found_by)), driver)
+        self._addresses = None
         driver.on_change = lambda uid=info.uid: self._on_poll(uid)
         self.room.update_device(self._merged(info.uid))
         await driver.start()
@@ -236,7 +239,7 @@ class RoomDevices:
         ``NOTICE_READ_EVERY_S`` (the notices meanwhile owe one read at the end of it, so the last change is seen), a
         search at most once each ``NEWCOMER_SEARCH_EVERY_S`` (400,000 notices in 20 s made a task each: a quarter of
         a core, 0.85 s stalls and a 15 s hang at close, E3)."""
-        managed = next((m for m in self._managed.values() if m.info.address == address), None)
+        managed = self._at(address)
         now = time.monotonic()
         if managed is not None:
             wait = self._noticed.get(address, -NOTICE_READ_EVERY_S) + NOTICE_READ_EVERY_S - now
@@ -248,9 +251,16 @@ class RoomDevices:
             self._searched_at = now
             self._side(self.discover_once())
 
+    def _at(self, address: str) -> _Managed | None:
+        """The device managed at ``address``: a dict lookup per notice, not a walk of every device (a flood of
+        notices walked them all for each datagram)."""
+        if self._addresses is None:
+            self._addresses = {m.info.address: m for m in self._managed.values()}
+        return self._addresses.get(address)
+
     def _read_noticed(self, address: str) -> None:
         self._notice_due.pop(address, None)
-        managed = next((m for m in self._managed.values() if m.info.address == address), None)
+        managed = self._at(address)
         if managed is not None:
             log.debug("%s notified a change", address)
             self._noticed[address] = time.monotonic()
@@ -385,6 +395,7 @@ class RoomDevices:
     def _reconnect(self, uid: str) -> None:
         """A new driver with the passwords as they are now (the old one is stopped first)."""
         managed = self._managed.pop(uid, None)
+        self._addresses = None
         if managed is not None:
             self._side(self._readopt(managed))
 
