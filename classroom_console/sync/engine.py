@@ -69,6 +69,11 @@ def _offset(answer: dict[str, Any], size: int) -> int:
     return value
 
 
+def _held(status: dict[str, Any], size: int) -> tuple[int, bool, str | None]:
+    """What a recording's status says the centre holds: its offset (checked), whether complete, its SHA-256."""
+    return _offset(status, size), bool(status["complete"]), status.get("sha256")
+
+
 def _encode(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -276,7 +281,7 @@ class SyncEngine:
             "session_id": info.get("session_id"), "started_at": info.get("started_at"),
             "stopped_at": info.get("stopped_at"), "duration_s": info.get("duration_s") or 0.0,
         })
-        offset, complete, centre_sha = _offset(status, size), bool(status["complete"]), status.get("sha256")
+        offset, complete, centre_sha = _held(status, size)
         self.meter.start_item(items.RECORDING, recording_id, size, offset)
         cuts = checksum_failures = idle = 0
         while not complete:
@@ -291,7 +296,7 @@ class SyncEngine:
                     raise
                 await asyncio.sleep(min(2.0, 0.05 * 2**cuts))
                 status = await client.recording_status(recording_id)  # resume from the acknowledged byte
-                offset, complete, centre_sha = _offset(status, size), bool(status["complete"]), status.get("sha256")
+                offset, complete, centre_sha = _held(status, size)
                 continue
             if answer.get("checksum_failed"):
                 checksum_failures += 1
