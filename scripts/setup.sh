@@ -22,6 +22,7 @@ APT_PACKAGES=(
   chromium                                     # a real browser for the tablet and library pages' tests
   stress-ng                                    # the benches' busy machine (--cpu 2 beside each figure)
   poppler-utils                                # pdftotext reads the centre report PDF back in its test
+  iproute2                                     # the test workers bring up the loopback of their own namespaces
 )
 
 missing=()
