@@ -723,6 +723,30 @@ MESSAGES: dict[str, str] = {
     "stopped": "остановлено",
     "{file}: could not write its chapters ({why}); the file is unchanged":
         "{file}: не удалось записать главы ({why}); файл не изменён",
+    # cli_store.py (the session log's problems) and class_.py's refusals
+    "the data folder {folder} is read-only: the session log cannot be written there; make it writable or choose "
+    "another folder with --data-dir":
+        "папка данных {folder} только для чтения: журнал занятий туда не записать; разрешите запись в неё или "
+        "выберите другую папку параметром --data-dir",
+    "the disk holding {folder} is full: the session log cannot be written; free some space (old recordings?) and "
+    "try again":
+        "диск с папкой {folder} заполнен: журнал занятий не записать; освободите место (старые записи?) и "
+        "попробуйте снова",
+    "the disk holding {folder} failed to read or write the session log":
+        "диск с папкой {folder} не смог прочитать или записать журнал занятий",
+    "the session log in {folder} cannot be opened": "журнал занятий в {folder} не открывается",
+    "the session log in {folder} has schema version {version}, written by a newer Classroom Console: update this "
+    "one to open it (the file was left untouched)":
+        "журнал занятий в {folder} имеет версию схемы {version}: его записала более новая версия Classroom Console; "
+        "обновите эту, чтобы открыть его (файл не тронут)",
+    "the session log in {folder} was damaged: it was moved to {moved} and kept, and a new one started; nothing "
+    "was deleted":
+        "журнал занятий в {folder} был повреждён: он перенесён в {moved} и сохранён, начат новый; ничего не удалено",
+    "the class was not started: {why}": "занятие не начато: {why}",
+    "the session's end could not be written: {why}. What was logged is kept; the console closes the session when "
+    "it next opens this folder":
+        "конец занятия не записан: {why}. Записанное в журнал сохранено; пульт закроет занятие, когда снова "
+        "откроет эту папку",
 }
 
 PLURALS: dict[str, tuple[str, str, str]] = {
@@ -748,6 +772,10 @@ PLURALS: dict[str, tuple[str, str, str]] = {
         "{n} отложенных элементов снова в очереди",
     ),
     "{n} session": ("{n} сеанс", "{n} сеанса", "{n} сеансов"),  # usage_export.to_table
+    "{n} session was saved from it": (
+        "из него спасён {n} сеанс", "из него спасены {n} сеанса", "из него спасено {n} сеансов",
+    ),
+    "{n} could not be read": ("{n} не удалось прочитать", "{n} не удалось прочитать", "{n} не удалось прочитать"),
     "{n} room": ("{n} аудитория", "{n} аудитории", "{n} аудиторий"),
     "{n} tablet joined": ("подключился {n} планшет", "подключились {n} планшета", "подключились {n} планшетов"),
     "answered: {answered} of {n} tablet": (

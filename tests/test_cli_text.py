@@ -17,7 +17,7 @@ from tests.cli_helpers import finish
 ROOT = Path(__file__).resolve().parent.parent
 # The modules whose words go through cli_text; another command joins by wrapping its strings and listing it here.
 TRANSLATED = [ROOT / "classroom_console" / "cli.py", ROOT / "classroom_console" / "usage_export.py",
-              ROOT / "classroom_console" / "cli_reasons.py"] + [
+              ROOT / "classroom_console" / "cli_reasons.py", ROOT / "classroom_console" / "cli_store.py"] + [
     ROOT / "classroom_console" / "commands" / f"{name}.py"
     for name in ("discover", "device", "sim", "record", "stream", "stream_words", "sync", "sync_words", "set_aside",
                  "usage", "argtypes", "class_", "centre", "centre_library", "chapters", "token_option")
@@ -132,6 +132,12 @@ def test_every_translated_message_has_its_russian_with_the_same_fields() -> None
         assert _fields(english) == _fields(russian), (english, russian)
     for english, forms in cli_text_ru.PLURALS.items():
         assert len(forms) == 3 and all(_fields(form) == _fields(english) for form in forms), english
+
+
+def test_every_store_problem_has_its_russian() -> None:
+    from classroom_console.cli_store import store_sentences
+
+    assert not [e for e in store_sentences().values() if e not in cli_text_ru.MESSAGES]
 
 
 def test_class_speaks_russian_with_its_plurals(tmp_path: Path) -> None:

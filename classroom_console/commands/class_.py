@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from classroom_console.cli_text import ntr, tr
 from classroom_console.commands.argtypes import number_in, positive_seconds
+from classroom_console.store.errors import StoreError
 
 if TYPE_CHECKING:
     from classroom_console.console import ConsoleCore
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 HELP = "an active-learning session with student tablets: print the join URL and code, run a poll, print results"
 PROG = "classroom-console class"
 EXIT_BAD_INPUT = 2
+EXIT_UNLOGGED = 4  # the session log could not be written (read-only folder, full disk): as `record`'s disk exit
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -136,8 +138,11 @@ async def session(args: argparse.Namespace, out: Printer) -> dict[str, Any]:
         await core.scenes.load()
         core.scenes.scene(args.scene)
     await core.start()
-    if core.store_notice:
-        print(f"{PROG}: {core.store_notice}", file=sys.stderr)
+    try:
+        await refuse_unlogged(core, getattr(args, "verbose", False))
+    except BaseException:
+        await core.stop()
+        raise
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     director = core.scenes  # the Lecturer workspace's own: the session is logged as one started there
@@ -188,12 +193,44 @@ async def session(args: argparse.Namespace, out: Printer) -> dict[str, Any]:
                 scene_report.cancel()
             unsubscribe()
             await director.open_tablets(False)  # every tablet told the session ended
-            problems = await director.end()  # the room off if the room is set so, the session record closed
+            try:
+                problems = await director.end()  # the room off if the room is set so, the session record closed
+            except StoreError as exc:  # a full disk: the results are still printed, then this line
+                final["end_not_logged"] = end_not_logged(core, exc, getattr(args, "verbose", False))
+                problems = []
         for problem in end_problems(director.refused_at_end, problems, getattr(args, "verbose", False)):
             print(f"{PROG}: " + tr("at the end: {problem}").format(problem=problem), file=sys.stderr)
         return final
     finally:
         await core.stop()
+
+
+class Unlogged(Exception):
+    """The session could not be logged: said in one line, exit non-zero (nothing is run unlogged)."""
+
+
+async def refuse_unlogged(core: ConsoleCore, verbose: bool) -> None:
+    """A class is logged or not run: a store that could not open refuses before the tablets are served; a damaged
+    one moved aside is said, and the class runs on the fresh log."""
+    from classroom_console.cli_store import store_line
+
+    if core.store is None:
+        from classroom_console.store.problem import diagnose
+
+        problem = await asyncio.to_thread(diagnose, core.db_path, core.store_notice or "")
+        raise Unlogged(tr("the class was not started: {why}").format(why=store_line(problem, verbose)))
+    if core.store.problem is not None:
+        print(f"{PROG}: {store_line(core.store.problem, verbose)}", file=sys.stderr)
+
+
+def end_not_logged(core: ConsoleCore, exc: StoreError, verbose: bool) -> str:
+    """The session's end could not be written (a full disk): what was logged stays, and the next start of a
+    console on this folder closes the session as interrupted."""
+    from classroom_console.cli_store import store_error_line
+
+    why = store_error_line(exc, core.db_path, verbose)
+    return tr("the session's end could not be written: {why}. What was logged is kept; the console closes the "
+              "session when it next opens this folder").format(why=why)
 
 
 def end_problems(refused: Sequence[DeviceCommandError], problems: list[str], verbose: bool) -> list[str]:
@@ -236,17 +273,25 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     if not getattr(args, "verbose", False):  # what did not follow the end is said below in words; its English with -v
         logging.getLogger("classroom_console.scenes_session").setLevel(logging.ERROR)
+        logging.getLogger("classroom_console.room").setLevel(logging.ERROR)  # a store problem: said below too
     out = Printer(args.json)
     try:
         final = asyncio.run(session(args, out))
     except ValueError as exc:  # an unknown --scene, said with the room's scenes
         print(f"{PROG}: {unknown_scene(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Unlogged as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EXIT_UNLOGGED
     except (OSError, RuntimeError) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 1
+    end_not_logged = final.pop("end_not_logged", "")
     if args.json:
         print(json.dumps(final, ensure_ascii=False), flush=True)
     else:
         print("\n".join(result_lines(final)), flush=True)
+    if end_not_logged:
+        print(f"{PROG}: {end_not_logged}", file=sys.stderr)
+        return EXIT_UNLOGGED
     return 0

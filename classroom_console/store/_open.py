@@ -11,6 +11,7 @@ from pathlib import Path
 from .disk_errors import disk_error
 from .errors import StoreTooNewError
 from .migrations import LATEST_VERSION, migrate
+from .problem import StoreProblem, StoreReason
 from .reserve import make_reserve
 from .salvage import salvage
 from .sqlite_db import Database
@@ -37,6 +38,17 @@ def is_corruption(exc: sqlite3.DatabaseError) -> bool:
         return (code & 0xFF) in _CORRUPT_CODES
     text = str(exc)
     return "malformed" in text or "not a database" in text
+
+
+def version_in_header(path: Path) -> int:
+    """The schema version the file's header gives (0: no file, or not a database). Blocking: one 100-byte read."""
+    if not path.exists():
+        return 0
+    with path.open("rb") as f:
+        header = f.read(_HEADER_LEN)
+    if len(header) < _HEADER_LEN or not header.startswith(_MAGIC):
+        return 0
+    return int.from_bytes(header[60:64], "big")
 
 
 def _check_header(path: Path) -> bool:
@@ -134,8 +146,9 @@ def move_aside(path: Path) -> Path:
     return target
 
 
-def open_database(path: Path, synchronous: str = "FULL") -> tuple[Database, str | None]:
-    """Open (creating if needed) and return the database plus a notice for the user, if any.
+def open_database(path: Path, synchronous: str = "FULL") -> tuple[Database, StoreProblem | None]:
+    """Open (creating if needed) and return the database plus what the user must be told, if anything (a damaged
+    file moved aside; its ``detail`` says it in English for the log).
 
     A full disk, a read-only folder or a failing disk raise StoreUnavailableError: one line and a reason code.
     """
@@ -150,7 +163,7 @@ def open_database(path: Path, synchronous: str = "FULL") -> tuple[Database, str 
         raise told from exc
 
 
-def _open(path: Path, synchronous: str) -> tuple[Database, str | None]:
+def _open(path: Path, synchronous: str) -> tuple[Database, StoreProblem | None]:
     try:
         if path.parent.exists():
             _preflight(path)
@@ -160,11 +173,12 @@ def _open(path: Path, synchronous: str) -> tuple[Database, str | None]:
     moved = move_aside(path)
     db = _connect(path, synchronous)
     try:
-        saved = salvage(moved, db).sentence()
+        salvaged = salvage(moved, db)
+        saved, counts = salvaged.sentence(), (salvaged.sessions, salvaged.sessions_lost)
     except Exception as exc:  # the fresh store must open even when salvage fails; the moved file stays
         log.exception("salvage from %s failed", moved)
-        saved = f"nothing could be saved from it automatically ({exc})"
+        saved, counts = f"nothing could be saved from it automatically ({exc})", (0, 0)
     notice = (f"The session database was damaged ({damage}). It was moved to {moved} and kept; {saved}. "
               "Nothing was deleted.")
     log.warning("%s", notice)
-    return db, notice
+    return db, StoreProblem(StoreReason.DAMAGED, path.parent, notice, moved, *counts)

@@ -19,6 +19,7 @@ from .database import Store, open_store
 from .disk_errors import disk_error
 from .errors import StoreClosedError, StoreUnavailableError
 from .folder_lock import FolderLock
+from .problem import StoreProblem, problem_of
 from .records import Event, Reading
 from .reserve import release_reserve
 
@@ -51,7 +52,8 @@ class AsyncStore:
         self._thread: threading.Thread | None = None
         self._stopped: asyncio.Future[None] = loop.create_future()
         self._closing = False
-        self.notice: str | None = None
+        self.notice: str | None = None  # what the user must be told about the log, in English for the log
+        self.problem: StoreProblem | None = None  # the same for the user's own words; also the last disk failure
         # Whether this process is the folder's first console: only it closes what a crash left open.
         self.tidies_after_crash = False
         self._folder_lock: FolderLock | None = None
@@ -62,13 +64,14 @@ class AsyncStore:
     ) -> AsyncStore:
         """Start the writer thread and open (and migrate, or recover) the file on it."""
         store = cls(asyncio.get_running_loop())
-        opened: asyncio.Future[str | None] = store._loop.create_future()
+        opened: asyncio.Future[StoreProblem | None] = store._loop.create_future()
         store._thread = threading.Thread(
             target=store._run, args=(data_dir, synchronous, opened), name="store-writer", daemon=True
         )
         store._thread.start()
         try:
-            store.notice = await opened
+            store.problem = await opened
+            store.notice = store.problem.detail if store.problem is not None else None
         except BaseException:
             await store._join()
             raise
@@ -95,7 +98,7 @@ class AsyncStore:
                 self.tidies_after_crash = self._folder_lock.try_acquire()
             except OSError:  # a lock file that cannot be made: behave as the only console, as before
                 self.tidies_after_crash = True
-            self._post(opened, store.notice)
+            self._post(opened, store.problem)
             try:
                 self._serve(store)
             finally:
@@ -133,6 +136,8 @@ class AsyncStore:
                 return
             except Exception as again:
                 told = _told(again, store)
+        if isinstance(told, StoreUnavailableError):
+            self.problem = problem_of(told, store.path) or self.problem  # one reference: the loop reads it whole
         self._post(future, error=told)
 
     def _next_nowait(self) -> Any:

@@ -15,6 +15,7 @@ from devices.model import DeviceInfo
 from ._open import open_database
 from .migrations import schema_version
 from .paths import database_path
+from .problem import StoreProblem
 from .readings import insert_event, insert_reading
 from .records import Event, Reading, dumps, utc_iso
 from .sqlite_db import Database
@@ -33,17 +34,18 @@ def _decoded(row: dict[str, Any]) -> dict[str, Any]:
 def open_store(data_dir: str | os.PathLike[str] | None = None, *, synchronous: str = "FULL") -> Store:
     """Open ``console.db`` in ``data_dir`` (default: the per-user data dir), migrating as needed."""
     path = database_path(data_dir)
-    db, notice = open_database(path, synchronous)
-    return Store(db, path, notice)
+    db, problem = open_database(path, synchronous)
+    return Store(db, path, problem)
 
 
 class Store:
     """Every write is its own committed transaction unless a method says it batches."""
 
-    def __init__(self, db: Database, path: Path, notice: str | None = None) -> None:
+    def __init__(self, db: Database, path: Path, problem: StoreProblem | None = None) -> None:
         self.db = db
         self.path = path
-        self.notice = notice
+        self.problem = problem  # a damaged file moved aside at open, for the user's own words
+        self.notice = problem.detail if problem is not None else None  # the same in English, for the log
         # Recordings whose file the sync is reading right now (touched on the writer thread only): chapter atoms
         # may not rewrite such a file until the upload ends.
         self.files_in_upload: set[str] = set()

@@ -14,7 +14,7 @@ _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
 _READONLY_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
 
 
-def _folder_read_only(folder: Path) -> bool:
+def folder_read_only(folder: Path) -> bool:
     """A read-only mount, or a folder this user may not write (root may write anywhere but a read-only mount)."""
     probe = folder
     while not probe.exists() and probe != probe.parent:
@@ -27,7 +27,7 @@ def _folder_read_only(folder: Path) -> bool:
     return not os.access(probe, os.W_OK)
 
 
-def _disk_full(folder: Path) -> bool:
+def disk_full(folder: Path) -> bool:
     probe = folder
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
@@ -55,9 +55,9 @@ def _reason(exc: BaseException, folder: Path) -> str | None:
         return "read_only"
     if code in (_IOERR, _CANTOPEN) or "disk I/O error" in text or "unable to open" in text:
         # SQLite says "I/O error" or "cannot open" for both; the folder itself tells which it was.
-        if _folder_read_only(folder):
+        if folder_read_only(folder):
             return "read_only"
-        if _disk_full(folder):
+        if disk_full(folder):
             return "disk_full"
         return "io_error" if code != _CANTOPEN else "cannot_open"
     return None
@@ -78,4 +78,4 @@ def disk_error(exc: BaseException, db_path: Path) -> StoreUnavailableError | Non
         "cannot_open": f"Cannot open the session database {db_path} ({detail})",
         "io_error": f"The disk holding {folder} failed to read or write ({detail})",
     }[reason]
-    return StoreUnavailableError(message, reason)
+    return StoreUnavailableError(message, reason, folder=folder, detail=detail)

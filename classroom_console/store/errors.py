@@ -30,6 +30,8 @@ class StoreClosedError(StoreError):
 class StoreUnavailableError(StoreError):
     """The disk, not the data: a read-only folder, a full disk, an I/O error. ``reason`` is a code the UI words."""
 
-    def __init__(self, message: str, reason: str) -> None:
+    def __init__(self, message: str, reason: str, *, folder: Path | None = None, detail: str = "") -> None:
         super().__init__(message)
         self.reason = reason
+        self.folder = folder  # the data folder it is about, for the user's own words (store/problem.py)
+        self.detail = detail
