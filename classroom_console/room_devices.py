@@ -19,6 +19,7 @@ from classroom_console.store.records import Reading
 from devices import registry as families
 from devices.driver import (
     COMMAND_CAPABILITY,
+    ID_CONFLICT,
     Command,
     CommandError,
     Driver,
@@ -102,6 +103,10 @@ class RoomDevices:
         if finder_config is not None:
             self.finder  # noqa: B018  # made now, not first on the loop (importing there would block it)
         self.passwords: dict[str, str] = dict(passwords or {})
+        # Devices the room password ("*") is offered to: the room's own (remembered from before, or confirmed by
+        # the lecturer). PJLink sends MD5(random + password) to whoever asks, so a laptop answering PJLink on the
+        # LAN would take a digest home to guess at; a device new to the room gets "needs a password" instead.
+        self._known: set[str] = set()
         self.poll_interval_s = poll_interval_s
         self.discovery_window_s = discovery_window_s
         self.rediscover_every_s = rediscover_every_s
@@ -139,7 +144,15 @@ class RoomDevices:
         if self.store is not None:
             for row in await self.store.known_devices():
                 remembered = _from_row(row)
-                if remembered is not None and remembered.uid not in self.room.devices:
+                if remembered is None:
+                    continue
+                for key in CONFLICT_KEYS:  # a claim to its id is a fact of one look, not of the device
+                    remembered.state.pop(key, None)
+                if remembered.state.get(ROOM_KNOWN, True):  # no mark: remembered from before marks were kept
+                    self._known.add(remembered.uid)
+                if self._finder_config is not None:
+                    self.finder.registry.remember(remembered)  # an id claimed elsewhere is checked here first
+                if remembered.uid not in self.room.devices:
                     self.room.update_device(remembered)
         for listener in self.notifications:
             await listener.start()
@@ -203,9 +216,15 @@ class RoomDevices:
         managed = self._managed.get(info.uid)
         if managed is not None and (managed.info.address, managed.info.port) == (info.address, info.port):
             managed.info.found_by |= info.found_by
+            claim_changed = _conflict(managed.info.state) != _conflict(info.state)
             if any(managed.info.state.get(k) != v for k, v in info.state.items()):
                 managed.info.state.update(info.state)  # a second face of it was found (a camera's VISCA port)
                 managed.driver.learn(managed.info)
+            if claim_changed:
+                for key in CONFLICT_KEYS:  # a claim to its id started or ended: the card says so at once
+                    managed.info.state.pop(key, None)
+                managed.info.state.update(_conflict(info.state))
+                self.room.update_device(self._merged(info.uid))
             shown = self.room.devices.get(info.uid)
             if shown is not None:
                 shown.found_by |= info.found_by  # how it was found is detail, not news: no event
@@ -220,10 +239,13 @@ class RoomDevices:
         except families.UnknownProtocol:
             log.warning("%s speaks %r, which no device family here handles", info.uid, info.protocol)
             return
-        password = self.passwords.get(info.uid) or self.passwords.get(info.address) or self.passwords.get("*")
+        known = info.uid in self._known and "claims" not in info.state
+        password = self.passwords.get(info.uid) or self.passwords.get(info.address) or (
+            self.passwords.get("*") if known else None)
         options = DriverOptions(password=password, poll_interval_s=self.poll_interval_s, timeout_s=self.timeout_s)
         driver = family.driver(info, options)
-        self._managed[info.uid] = _Managed(dataclasses.replace(info, found_by=set(info.found_by)), driver)
+        state = {**info.state, ROOM_KNOWN: known}  # kept with the device's row: known at the next start too
+        self._managed[info.uid] = _Managed(dataclasses.replace(info, found_by=set(info.found_by), state=state), driver)
         self._addresses = None
         driver.on_change = lambda uid=info.uid: self._on_poll(uid)
         self.room.update_device(self._merged(info.uid))
@@ -275,6 +297,10 @@ class RoomDevices:
     def _merged(self, uid: str) -> DeviceInfo:
         managed = self._managed[uid]
         device = with_driver_state(managed.info, managed.driver)
+        if "id_conflict" in device.state:  # reachable, but another live address claims its id: on the card
+            if device.availability is Availability.ONLINE:
+                device.availability = Availability.FAULT
+            device.reason = ID_CONFLICT
         if managed.deferred is not None:  # "will turn off after warm-up" on the card
             device.state["will_power"] = "on" if managed.deferred.value else "off"
         return device
@@ -379,17 +405,23 @@ class RoomDevices:
         return failures
 
     def set_room_password(self, password: str, also: Sequence[str] = ()) -> None:
-        """The room's shared password: every device that refused (or was never given) one tries it now."""
+        """The room's shared password: the room's devices that refused (or were never given) one try it now.
+
+        The lecturer typing it confirms the devices asking on the screen now (the dialog counts them); a device
+        that asks later is offered it only if the room knew it before."""
         self.passwords["*"] = password
         working = (Availability.ONLINE, Availability.FAULT)  # these got in with what they have: left alone
-        asking = {uid for uid, m in self._managed.items() if m.driver.availability not in working}
+        asking = {uid for uid, m in self._managed.items()
+                  if m.driver.availability not in working and "claims" not in m.info.state}
         for uid in asking | set(also):
+            self._known.add(uid)
             self.passwords.pop(uid, None)  # its own (failed) password gives way to the room's
             self._reconnect(uid)
 
     def set_password(self, uid: str, password: str) -> None:
-        """Use this password from the next connection on."""
+        """Use this password from the next connection on (typed for this device: the lecturer knows it)."""
         self.passwords[uid] = password
+        self._known.add(uid)
         self._reconnect(uid)
 
     def _reconnect(self, uid: str) -> None:
@@ -404,7 +436,13 @@ class RoomDevices:
         await self._adopt(managed.info)
 
 
-IDENTITY_KEYS = ("mac", "needs_password")
+ROOM_KNOWN = "room_known"  # in a device's state: the room password may be offered to it
+CONFLICT_KEYS = ("id_conflict", "claims")  # the other address claiming its id; the id a claimant claims
+IDENTITY_KEYS = ("mac", "needs_password", ROOM_KNOWN, *CONFLICT_KEYS)
+
+
+def _conflict(state: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: state[key] for key in CONFLICT_KEYS if key in state}
 
 
 def with_driver_state(info: DeviceInfo, driver: Driver) -> DeviceInfo:

@@ -48,6 +48,10 @@ class Reason(StrEnum):
     NOT_READY = "not-ready"  # the console has not reached the device yet
 
 
+# Two live addresses claim one device's id (its MAC or serial): one of them may be a laptop copying the other.
+# A code beside ``Reason`` until the UI and the CLI word it (an unknown code reads "Something went wrong.").
+ID_CONFLICT = "id-conflict"
+
 COMMAND_CAPABILITY = {
     "power": Capability.POWER, "input": Capability.INPUT, "blank": Capability.BLANK, "freeze": Capability.FREEZE,
     "ptz-drive": Capability.PTZ, "ptz-goto": Capability.PTZ, "ptz-home": Capability.PTZ,

@@ -1,7 +1,8 @@
 """A device's password, offered to the whole room: most rooms give every projector and board the same one.
 
-Asking device by device made a lecturer type one password four times; here it is typed once and tried on
-every device that asks, and only a device that still refuses needs its own.
+Asking device by device made a lecturer type one password four times; here it is typed once and tried on the
+devices asking now (the lecturer sees their cards) and on those the room knew before; a device new to the room
+that asks later is not sent it (PJLink hands a digest of it to whoever asks) and shows that it needs a password.
 """
 
 from __future__ import annotations

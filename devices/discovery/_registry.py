@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from devices.discovery._classify import classify, device_uid
-from devices.driver import Identity
+from devices.driver import ID_CONFLICT, Identity, Reason
 from devices.model import Availability, DeviceInfo
 
 DEFAULT_PROTOCOL = "pjlink"  # what PJLink search, the TCP 4352 sweep and unknown DNS-SD types find
@@ -44,9 +44,28 @@ class DeviceRegistry:
     def __init__(self) -> None:
         self._devices: dict[str, DeviceInfo] = {}
         self._aliases: dict[str, str] = {}
+        self._conflicts: dict[str, str] = {}  # claimant uid -> uid of the device whose id it claims
 
     def get(self, uid: str) -> DeviceInfo | None:
         return self._devices.get(uid)
+
+    def claimed(self, address: str, port: int, mac: str | None, ident: Identity | None = None) -> DeviceInfo | None:
+        """The device recorded at another endpoint under the id (MAC, serial) this endpoint gives, if any."""
+        keys = id_keys(mac, ident, address, port)[:-1]
+        uid = next((self._aliases[k] for k in keys if k in self._aliases), None)
+        info = self._devices.get(uid) if uid is not None else None
+        if info is None or not info.address or (info.address, info.port) == (address, port):
+            return None
+        return info
+
+    def remember(self, info: DeviceInfo) -> None:
+        """A device the room knew before this look (the store's row): a newcomer claiming its id is checked
+        against the address it was last at, instead of taking it for being asked first."""
+        if info.uid in self._devices or not info.address:
+            return
+        self._devices[info.uid] = copy(info)
+        self._aliases[info.uid] = info.uid
+        self._aliases[device_uid(None, "", "", info.address, info.port)] = info.uid
 
     def snapshot(self) -> dict[str, DeviceInfo]:
         return {uid: copy(info) for uid, info in self._devices.items()}
@@ -57,14 +76,20 @@ class DeviceRegistry:
         keys.append(device_uid(None, "", "", address, port))
         return [*keys, *(self._aliases[k] for k in keys if k in self._aliases)]
 
-    def record(self, address: str, port: int, ident: Identity, hints: Hints) -> DeviceInfo:
-        """Create or update the device this endpoint belongs to and return it (the live record)."""
-        mac = hints.mac or ident.mac.lower() or None
-        keys = [device_uid(mac, "", "", address, port)] if mac else []
-        if ident.serial:
-            keys.append(device_uid(None, ident.manufacturer, ident.serial, address, port))
-        keys.append(device_uid(None, "", "", address, port))
+    def record(
+        self, address: str, port: int, ident: Identity, hints: Hints, rival: tuple[str, int] | None = None
+    ) -> DeviceInfo:
+        """Create or update the device this endpoint belongs to and return it (the live record).
+
+        ``rival`` is the endpoint the claimed id was last at, found still answering with it: the id stays
+        there, this endpoint is recorded by its address, and both are flagged (``state["id_conflict"]``),
+        so a laptop copying a projector's MAC cannot take its card and its commands.
+        """
+        keys = id_keys(hints.mac, ident, address, port)
         uid = next((self._aliases[k] for k in keys[:-1] if k in self._aliases), keys[0])
+        held = self._devices.get(uid)
+        if rival is not None and held is not None and (held.address, held.port) == rival:
+            return self._record_claimant(address, port, ident, hints, held)
         info = self._devices.get(uid)
         if info is None:
             info = DeviceInfo(uid, classify(hints.role), "", address, port, hints.protocol)
@@ -72,17 +97,67 @@ class DeviceRegistry:
         self._forget_endpoint_of_others(uid, keys[-1])
         for key in keys:
             self._aliases[key] = uid
+        if (info.address, info.port) not in ((address, port), ("", 0)):
+            # It moved: its old address no longer answers with its id, so whoever claimed it is no rival now.
+            self.settle({c for c, held in self._conflicts.items() if held != uid})
         self._apply(info, address, port, ident, hints)
+        if "id_conflict" in info.state:
+            _flag(info)
         return info
+
+    def _record_claimant(
+        self, address: str, port: int, ident: Identity, hints: Hints, held: DeviceInfo
+    ) -> DeviceInfo:
+        """A second live address claiming ``held``'s id: its own record by address, no alias to the id."""
+        uid = device_uid(None, "", "", address, port)
+        info = self._devices.get(uid)
+        if info is None:
+            info = DeviceInfo(uid, classify(hints.role), "", address, port, hints.protocol)
+            self._devices[uid] = info
+        self._aliases[uid] = uid
+        self._apply(info, address, port, ident, dataclasses.replace(hints, mac=None))
+        info.state.pop("mac", None)  # the MAC it claims is the other's; kept as what it claims
+        info.state["claims"] = held.uid
+        self._conflicts[uid] = held.uid
+        for one, other in ((info, held), (held, info)):
+            one.state["id_conflict"] = endpoint_text(other.address, other.port)
+            _flag(one)
+        return info
+
+    def settle(self, claimants: set[str]) -> list[DeviceInfo]:
+        """Conflicts whose claimant is not among ``claimants`` (not heard claiming in a whole look) are over:
+        the flags come off both; returns the devices that changed."""
+        over = {c: held for c, held in self._conflicts.items() if c not in claimants}
+        for claimant in over:
+            del self._conflicts[claimant]
+        changed = []
+        for uid in {*over, *over.values()}:
+            info = self._devices.get(uid)
+            if info is None or uid in self._conflicts.values():
+                continue  # another claimant still stands against it
+            info.state.pop("id_conflict", None)
+            info.state.pop("claims", None)
+            if info.reason == ID_CONFLICT:  # what it was before the flag, as near as is known
+                online = info.availability is Availability.FAULT
+                info.availability = Availability.ONLINE if online else Availability.UNKNOWN
+                info.reason = str(Reason.NONE if online else Reason.NOT_CHECKED)
+            changed.append(info)
+        return changed
+
+    def conflict_partner(self, uid: str) -> DeviceInfo | None:
+        """The device a claimant claims to be (None when ``uid`` is not one)."""
+        held = self._conflicts.get(uid)
+        return self._devices.get(held) if held is not None else None
 
     def add_hints(self, uid: str, hints: Hints) -> bool:
         """Merge a later mechanism's hints into an identified device; True if it changed."""
         info = self._devices[uid]
         before = (set(info.found_by), info.state.get("mac"), info.kind, info.name, dict(info.state.get("txt", {})))
         info.found_by |= hints.found_by
-        if hints.mac and not info.state.get("mac"):
-            info.state["mac"] = hints.mac
-            self._aliases[f"mac:{hints.mac}"] = uid
+        mac_key = f"mac:{hints.mac}"
+        if hints.mac and not info.state.get("mac") and self._aliases.get(mac_key, uid) == uid:
+            info.state["mac"] = hints.mac  # not a MAC another device already stands for: an advert is anyone's
+            self._aliases[mac_key] = uid
         if hints.role:
             info.kind = classify(hints.role)
         if hints.txt:
@@ -133,6 +208,27 @@ class DeviceRegistry:
             state.pop("error", None)
         if previous != (address, port) and previous != ("", 0):
             state["previous_address"] = f"{previous[0]}:{previous[1]}"
+
+
+def id_keys(mac: str | None, ident: Identity | None, address: str, port: int) -> list[str]:
+    """The uids an endpoint may stand for, strongest first: its MAC, its serial, its address (always last)."""
+    mac = mac or (ident.mac.lower() if ident is not None else "") or None
+    keys = [device_uid(mac, "", "", address, port)] if mac else []
+    if ident is not None and ident.serial:
+        keys.append(device_uid(None, ident.manufacturer, ident.serial, address, port))
+    keys.append(device_uid(None, "", "", address, port))
+    return keys
+
+
+def _flag(info: DeviceInfo) -> None:
+    """Reachable but not to be trusted blindly: the card shows the conflict, its controls still work."""
+    if info.availability is Availability.ONLINE:
+        info.availability = Availability.FAULT
+    info.reason = ID_CONFLICT
+
+
+def endpoint_text(address: str, port: int) -> str:
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
 
 
 def copy(info: DeviceInfo) -> DeviceInfo:

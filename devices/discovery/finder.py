@@ -18,7 +18,7 @@ from zeroconf.asyncio import AsyncZeroconf
 from devices import onvif
 from devices import registry as families
 from devices.discovery import camera_sweep, dnssd, pjlink_search, sweep
-from devices.discovery._registry import DEFAULT_PROTOCOL, DeviceRegistry, Hints, copy
+from devices.discovery._registry import DEFAULT_PROTOCOL, DeviceRegistry, Hints, copy, id_keys
 from devices.driver import Identity, Reason
 from devices.model import Availability, DeviceInfo
 from devices.text import device_text
@@ -119,6 +119,16 @@ class _Candidate:
     hints: Hints
 
 
+@dataclass(frozen=True, slots=True)
+class _Identified:
+    endpoint: Endpoint
+    ident: Identity
+    rival: Endpoint | None  # the claimed id's own address, still answering with it
+
+
+REACHABLE = (Availability.ONLINE, Availability.AUTH_FAILED, Availability.FAULT)
+
+
 class _Run:
     """One discovery window: producers feed candidates, identifications feed results, one loop merges."""
 
@@ -131,9 +141,11 @@ class _Run:
         # An identification started just before the window closes may finish this long after it.
         self.grace = 2 * self.cfg.step_timeout + 0.5
         self.closing = False
-        self.events: asyncio.Queue[_Candidate | tuple[Endpoint, Identity] | None] = asyncio.Queue()
+        self.events: asyncio.Queue[_Candidate | _Identified | None] = asyncio.Queue()
         self.pending: dict[Endpoint, Hints] = {}
         self.done: dict[Endpoint, str] = {}  # endpoint -> uid, this run
+        self.live: set[Endpoint] = set()  # endpoints that answered this run (a rival's is not asked twice)
+        self.claimants: set[str] = set()  # uids heard this run claiming an id another live address holds
         self.tasks: set[asyncio.Task[None]] = set()
         self.producers = 0
         self.limit = asyncio.Semaphore(self.cfg.identify_concurrency or identify_concurrency(finder))
@@ -164,38 +176,54 @@ class _Run:
                     continue  # the window (or its grace) is over: the loop's head decides
             if event is None:
                 continue
-            info = self._on_candidate(event) if isinstance(event, _Candidate) else self._on_identity(*event)
-            if info is not None:
+            infos = self._on_candidate(event) if isinstance(event, _Candidate) else self._on_identity(event)
+            for info in infos:
+                yield copy(info)
+        if self.closing and self.mechanisms & {"search", "sweep"}:  # a whole look: who stopped claiming is known
+            for info in self.registry.settle(self.claimants):
                 yield copy(info)
 
-    def _on_candidate(self, cand: _Candidate) -> DeviceInfo | None:
+    def _on_candidate(self, cand: _Candidate) -> list[DeviceInfo]:
         endpoint = (cand.address, cand.port)
         if self.closing:
-            return None
+            return []
         if endpoint in self.pending:
             self.pending[endpoint].merge(cand.hints)
         elif endpoint in self.done:
             uid = self.done[endpoint]
-            if self.registry.add_hints(uid, cand.hints):
-                return self.registry.get(uid)
+            info = self.registry.get(uid)
+            if info is not None and self.registry.add_hints(uid, cand.hints):
+                return [info]
         else:
             self.pending[endpoint] = cand.hints
             self._start(self._identify(endpoint))
-        return None
+        return []
 
-    def _on_identity(self, endpoint: Endpoint, ident: Identity) -> DeviceInfo:
-        hints = self.pending.pop(endpoint)
-        info = self.registry.record(endpoint[0], endpoint[1], ident, hints)
-        self.done[endpoint] = info.uid
-        return info
+    def _on_identity(self, event: _Identified) -> list[DeviceInfo]:
+        hints = self.pending.pop(event.endpoint)
+        if event.ident.availability in REACHABLE:
+            self.live.add(event.endpoint)
+        info = self.registry.record(*event.endpoint, event.ident, hints, rival=event.rival)
+        self.done[event.endpoint] = info.uid
+        held = self.registry.conflict_partner(info.uid)
+        if held is None:
+            return [info]
+        self.claimants.add(info.uid)
+        log.warning("%s:%d claims the id of %s, which still answers at %s:%d: both flagged",
+                    *event.endpoint, held.uid, held.address, held.port)
+        return [info, held]
 
     async def _identify(self, endpoint: Endpoint) -> None:
         host, port = endpoint
         ident = Identity(Availability.OFFLINE, Reason.NO_ANSWER, error="identification failed")
+        rival: Endpoint | None = None
         try:
             async with self.limit:
                 hints = self.pending[endpoint]
-                password = self._password(host, port, hints)
+                # A MAC from a search reply or an advert is only a claim: its device's password is not sent
+                # here while the device still answers where it was.
+                rival = await self._rival(endpoint, hints.mac, None)
+                password = self._password(host, port, hints, trust_claim=rival is None)
                 family = families.family_for(hints.protocol)
                 ident = await family.identify(host, port, password, self.cfg.step_timeout, dict(hints.txt))
                 asks_mac = hints.protocol == DEFAULT_PROTOCOL and hints.mac is None  # PJLink search gives MACs
@@ -204,13 +232,40 @@ class _Run:
                 ):
                     udp_port = self.cfg.udp_ports.get(host, PJLINK_PORT)
                     hints.mac = await pjlink_search.search_one(host, udp_port, window=0.5)
+                if rival is None and ident.availability in REACHABLE:
+                    rival = await self._rival(endpoint, hints.mac, ident)
         except Exception:
             log.exception("identifying %s:%d failed", host, port)
         finally:
-            self.events.put_nowait((endpoint, ident))
+            self.events.put_nowait(_Identified(endpoint, ident, rival))
 
-    def _password(self, host: str, port: int, hints: Hints) -> str | None:
-        for key in (host, *self.registry.known_uids(host, port, hints.mac)):
+    async def _rival(self, endpoint: Endpoint, mac: str | None, ident: Identity | None) -> Endpoint | None:
+        """Where the id this endpoint claims was last, if that address still answers with it (else None: the
+        device moved, DHCP, and its id follows it)."""
+        held = self.registry.claimed(*endpoint, mac, ident)
+        if held is None:
+            return None
+        old = (held.address, held.port)
+        if old in self.live and self.done.get(old) == held.uid:
+            return old
+        try:
+            family = families.family_for(held.protocol or DEFAULT_PROTOCOL)
+            there = await family.identify(*old, None, self.cfg.step_timeout, dict(held.state.get("txt", {})))
+            if there.availability not in REACHABLE:
+                return None
+            said = there.mac.lower() or None
+            if said is None and (held.protocol or DEFAULT_PROTOCOL) == DEFAULT_PROTOCOL:
+                said = await pjlink_search.search_one(old[0], self.cfg.udp_ports.get(old[0], PJLINK_PORT), 0.5)
+        except Exception:
+            log.exception("asking %s:%d whether it still holds %s failed", *old, held.uid)
+            return None
+        ids = id_keys(said, there, *old)[:-1]
+        # One that answers but gives no id (class 1, a camera that hides it) is taken for still being there.
+        return old if not ids or held.uid in ids else None
+
+    def _password(self, host: str, port: int, hints: Hints, trust_claim: bool = True) -> str | None:
+        mac = hints.mac if trust_claim else None
+        for key in (host, *self.registry.known_uids(host, port, mac)):
             if key in self.cfg.passwords:
                 return self.cfg.passwords[key]
         return self.cfg.default_password

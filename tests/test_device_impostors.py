@@ -1,0 +1,148 @@
+"""A device on the room's LAN that pretends: one copying a projector's MAC, one asking for the room's password.
+
+Real simulated PJLink projectors on loopback (127.0.46.x, the standard port) play the projector and the laptop;
+a real Room and store, the console's own RoomDevices. E3's probes: the MAC copy took the projector's card and its
+Power button; a laptop answering PJLink was given the room password's digest to guess at offline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from classroom_console.room import Room
+from classroom_console.room_devices import RoomDevices
+from classroom_console.store import AsyncStore
+from devices.discovery import FinderConfig
+from devices.driver import ID_CONFLICT, Command, Reason
+from devices.model import Availability, DeviceInfo, DeviceKind
+from devices.pjlink.outcome import NOT_POLLED
+from devices.pjlink.values import PowerState
+from devices.sim.pjlink_projector import SimProjectorConfig, SimulatedProjector
+
+PORT = 4352
+PASSWORD = "a-long-room-password-2026"
+
+
+def mac_of(host: str) -> str:
+    return "02:46:00:00:00:" + f"{int(host.rsplit('.', 1)[1]):02x}"
+
+
+async def wait_until(predicate: Callable[[], bool], within: float = 30.0) -> None:
+    deadline = time.monotonic() + within
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+@contextlib.asynccontextmanager
+async def projector(host: str, mac: str, name: str, password: str | None = PASSWORD) -> AsyncIterator[
+        SimulatedProjector]:
+    sim = SimulatedProjector(SimProjectorConfig(
+        name=name, host=host, port=PORT, udp_port=PORT, mac=mac, password=password, warmup_s=0.3, cooling_s=0.3))
+    await sim.start()
+    try:
+        yield sim
+    finally:
+        await sim.stop()
+
+
+def polled(room: Room, *uids: str) -> bool:
+    """Each device's driver has read it once (what discovery's own look saw came without any password)."""
+    return all(uid in room.devices and room.devices[uid].state.get("detail") not in (None, NOT_POLLED)
+               for uid in uids)
+
+
+def room_devices(room: Room, hosts: list[str], passwords: dict[str, str], store: AsyncStore | None = None
+                 ) -> RoomDevices:
+    config = FinderConfig(search_targets=[(h, PORT) for h in hosts], dnssd_types=(), passwords=passwords,
+                          step_timeout=2.0)
+    return RoomDevices(room, config, store=store, passwords=passwords, poll_interval_s=0.3,
+                       discovery_window_s=2.0, rediscover_every_s=600.0)
+
+
+async def test_a_second_address_claiming_a_projectors_mac_does_not_take_its_card() -> None:
+    real_host, fake_host = "127.0.46.16", "127.0.46.18"
+    uid = f"mac:{mac_of(real_host)}"
+    room = Room("E4")
+    devices = room_devices(room, [real_host, fake_host], {uid: PASSWORD})  # the projector's own, saved
+    async with projector(real_host, mac_of(real_host), "Projector 1") as real:
+        try:
+            await devices.discover_once()
+            await wait_until(lambda: uid in room.devices and room.devices[uid].availability is Availability.ONLINE)
+            async with projector(fake_host, mac_of(real_host), "IMPOSTOR") as fake:  # a laptop copies its MAC
+                await devices.discover_once()
+                claimant = f"addr:{fake_host}:{PORT}"
+                await wait_until(lambda: claimant in room.devices and room.devices[uid].reason == ID_CONFLICT)
+                kept, other = room.devices[uid], room.devices[claimant]
+                assert (kept.address, kept.name) == (real_host, "Projector 1")  # the card is still the projector's
+                assert kept.state["id_conflict"] == f"{fake_host}:{PORT}"
+                assert other.reason == ID_CONFLICT and other.state["claims"] == uid
+                assert other.state["id_conflict"] == f"{real_host}:{PORT}"
+                # Not given the projector's password: it asks, and is told nothing but "no".
+                assert other.availability is Availability.AUTH_FAILED
+
+                await devices.command(uid, Command("power", True))  # the lecturer's Power button
+                assert real.power_state in (PowerState.WARMING, PowerState.ON) and fake.power_state is PowerState.OFF
+
+                # The projector is unplugged: now the other address is where its id lives (DHCP moves are real).
+                await real.stop()
+                await devices.discover_once()
+                await wait_until(lambda: room.devices[uid].address == fake_host)
+        finally:
+            await devices.stop()
+
+
+async def test_the_room_password_is_offered_only_to_the_rooms_own_devices(tmp_path: Path) -> None:
+    own_host, laptop_host = "127.0.46.26", "127.0.46.27"
+    own, laptop = f"mac:{mac_of(own_host)}", f"mac:{mac_of(laptop_host)}"
+    store = await AsyncStore.open(tmp_path)
+    # The room's projector, remembered from its setup (the store's row, marked as the room's).
+    await store.upsert_device(DeviceInfo(own, DeviceKind.PROJECTOR, "Projector 1", own_host, PORT, "pjlink",
+                                         state={"room_known": True}))
+    room = Room("E4")
+    devices = room_devices(room, [own_host, laptop_host], {"*": PASSWORD}, store=store)
+    try:
+        async with projector(own_host, mac_of(own_host), "Projector 1"), \
+                projector(laptop_host, mac_of(laptop_host), "Laptop"):  # would take the room's password
+            await devices.start()
+            await wait_until(lambda: polled(room, own, laptop))
+            assert room.devices[own].availability is Availability.ONLINE
+            assert room.devices[laptop].availability is Availability.AUTH_FAILED  # never sent the room's digest
+            assert room.devices[laptop].reason == Reason.PASSWORD_NEEDED  # "needs a password" on its card
+            assert room.devices[laptop].state["room_known"] is False
+
+            devices.set_room_password(PASSWORD, also=[laptop])  # the lecturer confirms it, typing it on its card
+            await wait_until(lambda: room.devices[laptop].availability is Availability.ONLINE)
+            assert room.devices[laptop].state["room_known"] is True  # kept with its row for the next start
+    finally:
+        await devices.stop()
+        await store.close()
+
+
+@pytest.mark.parametrize("marked", [False, None])
+async def test_a_remembered_device_is_the_rooms_own_unless_marked_otherwise(
+    tmp_path: Path, marked: bool | None
+) -> None:
+    """A row from before the mark existed (None) is the room's setup; one marked False is a stranger seen once."""
+    host = "127.0.46.36"
+    uid = f"mac:{mac_of(host)}"
+    store = await AsyncStore.open(tmp_path)
+    state = {} if marked is None else {"room_known": marked}
+    await store.upsert_device(DeviceInfo(uid, DeviceKind.PROJECTOR, "P", host, PORT, "pjlink", state=state))
+    room = Room("E4")
+    devices = room_devices(room, [host], {"*": PASSWORD}, store=store)
+    try:
+        async with projector(host, mac_of(host), "P"):
+            await devices.start()
+            await wait_until(lambda: polled(room, uid))
+            expected = Availability.AUTH_FAILED if marked is False else Availability.ONLINE
+            assert room.devices[uid].availability is expected
+    finally:
+        await devices.stop()
+        await store.close()
