@@ -10,6 +10,7 @@ from pathlib import Path
 from classroom_console.cli_reasons import with_detail
 from classroom_console.cli_text import ntr, tr
 from classroom_console.store.errors import StoreError
+from classroom_console.store.paths import database_path
 from classroom_console.store.problem import StoreProblem, StoreReason, problem_of
 
 _SENTENCES = {
@@ -38,9 +39,10 @@ def store_line(problem: StoreProblem, verbose: bool = False) -> str:
     return with_detail(sentence, problem.detail if problem.reason != StoreReason.DAMAGED else "", verbose)
 
 
-def store_error_line(exc: StoreError, db_path: Path, verbose: bool = False) -> str:
-    """A store exception in words where it is about the disk or the file's version; its own line otherwise."""
-    problem = problem_of(exc, db_path)
+def store_error_line(exc: StoreError, data_dir: Path | None, verbose: bool = False) -> str:
+    """A store exception in words where it is about the disk or the file's version; its own line otherwise.
+    ``data_dir`` is --data-dir (None: the default folder)."""
+    problem = problem_of(exc, database_path(data_dir))
     return store_line(problem, verbose) if problem is not None else str(exc)
 
 

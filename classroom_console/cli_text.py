@@ -27,7 +27,8 @@ def set_language(lang: str) -> None:
 
 
 def pick_language(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> str:
-    """``--lang`` if given, else the locale's language (LC_ALL, then LC_MESSAGES, then LANG, as POSIX orders them)."""
+    """``--lang`` if given, else the first of ours in LANGUAGE (as gettext reads it), else the locale's language
+    (LC_ALL, then LC_MESSAGES, then LANG, as POSIX orders them)."""
     for i, arg in enumerate(argv):
         if arg == "--":
             break
@@ -36,12 +37,14 @@ def pick_language(argv: Sequence[str], environ: Mapping[str, str] | None = None)
         if arg == "--lang" and i + 1 < len(argv):
             return argv[i + 1]
     env = os.environ if environ is None else environ
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = env.get(name, "")
-        if value:
-            code = value.split(".")[0].split("_")[0].lower()
-            return code if code in LANGUAGES else "en"
-    return "en"
+    locale = next((env[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG") if env.get(name)), "")
+    if locale not in ("C", "POSIX"):  # gettext's LANGUAGE list outranks the locale, except in the C locale
+        for wanted in env.get("LANGUAGE", "").split(":"):
+            code = wanted.split(".")[0].split("_")[0].lower()
+            if code in LANGUAGES:
+                return code
+    code = locale.split(".")[0].split("_")[0].lower()
+    return code if code in LANGUAGES else "en"
 
 
 def from_accept_language(header: str, asked: str = "") -> str:

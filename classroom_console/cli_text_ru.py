@@ -723,6 +723,31 @@ MESSAGES: dict[str, str] = {
     "stopped": "остановлено",
     "{file}: could not write its chapters ({why}); the file is unchanged":
         "{file}: не удалось записать главы ({why}); файл не изменён",
+    # media/stats.py (the block record and stream print), commands/record.py, media/chapters.py
+    "{minutes} min": "{minutes} мин",
+    "duration": "длительность",
+    "dropped at capture": "потеряно при захвате",
+    "late at compositing": "опоздало к сборке",
+    "skipped by encoder": "пропущено кодером",
+    "encoder fps": "кадров/с кодера",
+    "encoder preset": "пресет кодера",
+    "bitrate": "битрейт",
+    "{kbps} kbit/s": "{kbps} кбит/с",
+    "file size": "размер файла",
+    "{mb} MB": "{mb} МБ",
+    "free disk": "свободно на диске",
+    "{gb} GB ({left} left at this bitrate)": "{gb} ГБ (при этом битрейте хватит на {left})",
+    "audio resyncs": "подстроек звука",
+    "dropped at file": "потеряно при записи",
+    "finishing": "завершение",
+    "{seconds} s left": "осталось {seconds} с",
+    "track {source} {path}": "дорожка {source} {path}",
+    "the disk stopped answering": "диск перестал отвечать",
+    "the disk stopped answering: the recording stopped; what reached the disk is kept, and the console closes it "
+    "at its next start":
+        "диск перестал отвечать: запись остановлена; дошедшее до диска сохранено, пульт закроет запись при "
+        "следующем запуске",
+    "Chapter {n}": "Глава {n}",
     # cli_store.py (the session log's problems) and class_.py's refusals
     "the data folder {folder} is read-only: the session log cannot be written there; make it writable or choose "
     "another folder with --data-dir":
@@ -775,6 +800,9 @@ PLURALS: dict[str, tuple[str, str, str]] = {
     "{n} session was saved from it": (
         "из него спасён {n} сеанс", "из него спасены {n} сеанса", "из него спасено {n} сеансов",
     ),
+    "{seconds} s ({n} frame)": ("{seconds} с ({n} кадр)", "{seconds} с ({n} кадра)", "{seconds} с ({n} кадров)"),
+    "{preset} ({n} step)": ("{preset} ({n} шаг)", "{preset} ({n} шага)", "{preset} ({n} шагов)"),
+    "{n} frame, {mb} MB": ("{n} кадр, {mb} МБ", "{n} кадра, {mb} МБ", "{n} кадров, {mb} МБ"),
     "{n} could not be read": ("{n} не удалось прочитать", "{n} не удалось прочитать", "{n} не удалось прочитать"),
     "{n} room": ("{n} аудитория", "{n} аудитории", "{n} аудиторий"),
     "{n} tablet joined": ("подключился {n} планшет", "подключились {n} планшета", "подключились {n} планшетов"),

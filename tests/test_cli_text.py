@@ -17,7 +17,9 @@ from tests.cli_helpers import finish
 ROOT = Path(__file__).resolve().parent.parent
 # The modules whose words go through cli_text; another command joins by wrapping its strings and listing it here.
 TRANSLATED = [ROOT / "classroom_console" / "cli.py", ROOT / "classroom_console" / "usage_export.py",
-              ROOT / "classroom_console" / "cli_reasons.py", ROOT / "classroom_console" / "cli_store.py"] + [
+              ROOT / "classroom_console" / "cli_reasons.py", ROOT / "classroom_console" / "cli_store.py",
+              ROOT / "classroom_console" / "media" / "stats.py",
+              ROOT / "classroom_console" / "media" / "chapters.py"] + [
     ROOT / "classroom_console" / "commands" / f"{name}.py"
     for name in ("discover", "device", "sim", "record", "stream", "stream_words", "sync", "sync_words", "set_aside",
                  "usage", "argtypes", "class_", "centre", "centre_library", "chapters", "token_option")
@@ -50,6 +52,10 @@ def test_english_by_default() -> None:
     ({"LANG": "en_GB.UTF-8", "LC_MESSAGES": "ru_RU.UTF-8"}, True),
     ({"LANG": "ru_RU.UTF-8", "LC_ALL": "C"}, False),  # LC_ALL outranks LANG, as POSIX has it
     ({"LANG": "de_DE.UTF-8"}, False),  # no German: English
+    ({"LANG": "en_GB.UTF-8", "LANGUAGE": "de:ru"}, True),  # gettext's list outranks the locale: its first of ours
+    ({"LANG": "C.UTF-8", "LANGUAGE": "ru"}, True),
+    ({"LANG": "ru_RU.UTF-8", "LANGUAGE": "en"}, False),
+    ({"LC_ALL": "C", "LANGUAGE": "ru"}, False),  # the C locale ignores LANGUAGE, as gettext does
 ])
 def test_the_locale_picks_the_language(env: dict[str, str], russian: bool) -> None:
     done = cli("--help", env=env)

@@ -228,7 +228,7 @@ def end_not_logged(core: ConsoleCore, exc: StoreError, verbose: bool) -> str:
     console on this folder closes the session as interrupted."""
     from classroom_console.cli_store import store_error_line
 
-    why = store_error_line(exc, core.db_path, verbose)
+    why = store_error_line(exc, core.db_path.parent, verbose)
     return tr("the session's end could not be written: {why}. What was logged is kept; the console closes the "
               "session when it next opens this folder").format(why=why)
 

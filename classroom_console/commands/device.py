@@ -344,8 +344,11 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         print(asyncio.run(act(args)))
-    except StoreError as exc:  # a store of a newer console, a damaged or locked one: its own words, one line
-        print(f"classroom-console device: {exc}", file=sys.stderr)
+    except StoreError as exc:  # a store of a newer console, a damaged or locked one: one line
+        from classroom_console.cli_store import store_error_line
+
+        why = store_error_line(exc, args.data_dir, getattr(args, "verbose", False))
+        print(f"classroom-console device: {why}", file=sys.stderr)
         return 1
     except DeviceCommandError as exc:
         if exc.reason in (Reason.PASSWORD_NEEDED, Reason.PASSWORD_WRONG):

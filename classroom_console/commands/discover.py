@@ -55,7 +55,10 @@ async def discover(args: argparse.Namespace) -> list[DeviceInfo]:
     try:
         store = await AsyncStore.open(args.data_dir)
     except StoreError as exc:
-        print("classroom-console discover: " + tr("not remembering devices: {why}").format(why=exc), file=sys.stderr)
+        from classroom_console.cli_store import store_error_line
+
+        why = store_error_line(exc, args.data_dir, getattr(args, "verbose", False))
+        print("classroom-console discover: " + tr("not remembering devices: {why}").format(why=why), file=sys.stderr)
         store = None
     try:
         book = PasswordBook(store)

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from classroom_console.cli_text import tr
+from classroom_console.cli_text import ntr, tr
 from classroom_console.commands.argtypes import number_in, positive_seconds
 
 if TYPE_CHECKING:
@@ -147,7 +147,10 @@ async def open_store(args: argparse.Namespace, prog: str = "classroom-console re
     try:
         store = await AsyncStore.open(args.data_dir)
     except StoreError as exc:
-        print(f"{prog}: " + tr("not registering the recording: {why}").format(why=exc), file=sys.stderr)
+        from classroom_console.cli_store import store_error_line
+
+        why = store_error_line(exc, args.data_dir, getattr(args, "verbose", False))
+        print(f"{prog}: " + tr("not registering the recording: {why}").format(why=why), file=sys.stderr)
         return None
     if not store.tidies_after_crash:
         return store  # a console window holds this folder: an open recording row is its live recording
@@ -224,13 +227,20 @@ def run(args: argparse.Namespace) -> int:
                           "stats": result.stats.as_dict(),
                           "tracks": [track.as_record() for track in result.tracks]}, indent=2))
     else:
-        print(tr("recorded {path} ({reason})").format(path=result.path, reason=result.stop_reason))
+        from classroom_console.commands.stream_words import stop_words
+
+        print(tr("recorded {path} ({reason})").format(path=result.path, reason=stop_words(result.stop_reason)))
         print("\n".join(result.stats.lines()))
         print(f"sha256              {result.sha256}")
         for track in result.tracks:
-            print(f"track {track.source:<13} {track.path} ({track.frames} frames, {track.size_bytes / 2**20:.1f} MB)")
+            print(tr("track {source} {path}").format(source=f"{track.source:<13}", path=track.path) + " (" + ntr(
+                "{n} frame, {mb} MB", "{n} frames, {mb} MB", track.frames).format(
+                mb=f"{track.size_bytes / 2**20:.1f}") + ")")
     if result.message:
-        print(f"classroom-console record: {result.message}", file=sys.stderr)
+        from classroom_console.commands.stream_words import recording_stopped
+
+        print("classroom-console record: " + recording_stopped(result.stop_reason, result.message,
+                                                               getattr(args, "verbose", False)), file=sys.stderr)
     if result.stop_reason in (StopReason.DISK_FULL, StopReason.DISK_HUNG):
         return EXIT_DISK_FULL
     return 1 if result.stop_reason == StopReason.ERROR else 0

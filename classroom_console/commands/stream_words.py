@@ -124,7 +124,7 @@ def failure_line(stats: OutputStats, verbose: bool = False) -> str:
 
 
 _STOPS = {"duration": "its time was up", "stopped": "stopped", "disk-full": "the disk is full",
-          "error": "an error stopped it"}
+          "disk-not-answering": "the disk stopped answering", "error": "an error stopped it"}
 
 
 def stop_words(reason: str) -> str:
@@ -137,6 +137,9 @@ def recording_stopped(reason: str, message: str, verbose: bool = False) -> str:
     """A recording beside the stream that a full disk or an error ended early (its English message with -v)."""
     from classroom_console.cli_reasons import with_detail
 
-    sentence = ("the disk is full: the recording stopped; what was recorded is kept" if reason == "disk-full" else
-                "the recording stopped after an error; what was recorded is kept")
+    sentence = {
+        "disk-full": "the disk is full: the recording stopped; what was recorded is kept",
+        "disk-not-answering": "the disk stopped answering: the recording stopped; what reached the disk is kept, "
+                              "and the console closes it at its next start",
+    }.get(reason, "the recording stopped after an error; what was recorded is kept")
     return with_detail(tr(sentence), message, verbose)

@@ -136,6 +136,7 @@ async def _token_place(store: AsyncStore) -> str:
 
 
 async def _run(args: argparse.Namespace) -> int:
+    from classroom_console.cli_store import store_error_line, store_line
     from classroom_console.store import AsyncStore, StoreError
     from classroom_console.sync import AuthRefused, SyncConfig, SyncEngine
     from classroom_console.sync import items as sync_items
@@ -153,12 +154,12 @@ async def _run(args: argparse.Namespace) -> int:
     try:
         store = await AsyncStore.open(args.data_dir)
     except StoreError as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
+        print(f"{prog}: {store_error_line(exc, args.data_dir, verbose)}", file=sys.stderr)
         return 1
     engine: SyncEngine | None = None
     try:
-        if store.notice:
-            print(f"{prog}: {store.notice}", file=sys.stderr)
+        if store.problem is not None:
+            print(f"{prog}: {store_line(store.problem, verbose)}", file=sys.stderr)
         saved = await load_settings(store)
         url, key = args.centre or saved.get("centre_url"), given or saved.get("token")
         if not url or not key:
@@ -190,7 +191,7 @@ async def _run(args: argparse.Namespace) -> int:
         print(f"{prog}: " + failure(exc, verbose) + "; " + tr(_ASK_FOR_TOKEN).format(env=TOKEN_ENV), file=sys.stderr)
         return REFUSED
     except StoreError as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
+        print(f"{prog}: {store_error_line(exc, args.data_dir, verbose)}", file=sys.stderr)
         return 1
     finally:
         if engine is not None:

@@ -50,8 +50,11 @@ async def _report(args: argparse.Namespace, f: UsageFilter, key: str | None) -> 
     if args.centre:
         return await centre_report(args.centre, key or "", f, args.cafile), {}
     store = await AsyncStore.open(args.data_dir)
-    if store.notice:  # a damaged store was salvaged: say what was saved before the figures that include it
-        print(f"classroom-console usage: {store.notice}", file=sys.stderr)
+    if store.problem is not None:  # a damaged store was salvaged: say what was saved before the figures
+        from classroom_console.cli_store import store_line
+
+        why = store_line(store.problem, getattr(args, "verbose", False))
+        print(f"classroom-console usage: {why}", file=sys.stderr)
     try:
         names = await store.call(lambda s: {str(r["id"]): str(r["name"] or r["id"])
                                             for r in s.db.query("SELECT id, name FROM rooms")})
@@ -102,7 +105,9 @@ def run(args: argparse.Namespace) -> int:
             why=failure(exc, verbose)), file=sys.stderr)
         return 1
     except StoreError as exc:
-        print(f"classroom-console usage: {exc}", file=sys.stderr)
+        from classroom_console.cli_store import store_error_line
+
+        print(f"classroom-console usage: {store_error_line(exc, args.data_dir, verbose)}", file=sys.stderr)
         return 1
     if args.format == "json":
         print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))

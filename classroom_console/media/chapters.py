@@ -17,6 +17,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from classroom_console.cli_text import tr
+
 from .artifacts import Marker, chapters_path, chapters_vtt
 
 log = logging.getLogger(__name__)
@@ -45,9 +47,14 @@ def clean_title(title: str) -> str:
 
 
 def numbered(chapters: Iterable[Chapter]) -> list[Chapter]:
-    """Time order; an untitled chapter is called by its number."""
+    """Time order; an untitled chapter is called by its number, in the language the console runs in (the name
+    goes into the file, which the lecturer's students read)."""
     ordered = sorted(chapters, key=lambda c: c.start_s)
-    return [c if clean_title(c.title) else replace(c, title=f"Chapter {i + 1}") for i, c in enumerate(ordered)]
+    return [c if clean_title(c.title) else replace(c, title=chapter_name(i + 1)) for i, c in enumerate(ordered)]
+
+
+def chapter_name(n: int) -> str:
+    return tr("Chapter {n}").format(n=n)
 
 
 def merge(found: Sequence[Chapter], markers: Sequence[Marker], duration_s: float) -> list[Chapter]:
@@ -129,7 +136,7 @@ def write_atoms(path: Path, chapters: Sequence[Chapter], duration_s: float,
         start = round(c.start_s * 1000)
         end = round(ordered[i + 1].start_s * 1000) if i + 1 < len(ordered) else end_ms
         entries.append({"id": i + 1, "start": start, "end": max(end, start + 1), "time_base": ms,
-                        "metadata": {"title": clean_title(c.title) or f"Chapter {i + 1}"}})
+                        "metadata": {"title": clean_title(c.title) or chapter_name(i + 1)}})
     tmp = path.with_name(f".{path.name}.chapters.tmp")
     try:
         with av.open(str(path)) as source:

@@ -38,19 +38,29 @@ class RecordingStats:
         return asdict(self)
 
     def lines(self) -> list[str]:
-        """Human-readable, for the CLI and logs."""
-        left = "unknown" if self.minutes_left is None else f"{self.minutes_left:.0f} min"
-        return [
-            f"duration            {self.elapsed_s:9.2f} s ({self.frames} frames)",
-            f"dropped at capture  {self.dropped_at_capture:9d}",
-            f"late at compositing {self.late_at_compositing:9d}",
-            f"skipped by encoder  {self.skipped_by_encoder:9d}",
-            f"encoder fps         {self.encoder_fps:9.1f}",
-            f"encoder preset      {self.preset:>9} ({self.preset_steps} steps)",
-            f"bitrate             {self.bitrate_kbps:9.0f} kbit/s",
-            f"file size           {self.size_bytes / 2**20:9.2f} MB",
-            f"free disk           {self.free_bytes / 2**30:9.2f} GB ({left} left at this bitrate)",
-            f"audio resyncs       {self.audio_resyncs:9d}",
-            f"dropped at file     {self.dropped_at_file:9d}",
-            *([f"finishing           {self.finishing_s:9.1f} s left"] if self.finishing_s is not None else []),
+        """The block `record` and `stream` print at the end, in the user's language (``cli_text``); the labels'
+        column as wide as its longest label in that language."""
+        from classroom_console.cli_text import ntr, tr
+
+        left = tr("unknown") if self.minutes_left is None else tr("{minutes} min").format(
+            minutes=f"{self.minutes_left:.0f}")
+        rows = [
+            (tr("duration"), ntr("{seconds} s ({n} frame)", "{seconds} s ({n} frames)", self.frames).format(
+                seconds=f"{self.elapsed_s:9.2f}")),
+            (tr("dropped at capture"), f"{self.dropped_at_capture:9d}"),
+            (tr("late at compositing"), f"{self.late_at_compositing:9d}"),
+            (tr("skipped by encoder"), f"{self.skipped_by_encoder:9d}"),
+            (tr("encoder fps"), f"{self.encoder_fps:9.1f}"),
+            (tr("encoder preset"), ntr("{preset} ({n} step)", "{preset} ({n} steps)", self.preset_steps).format(
+                preset=f"{self.preset:>9}")),
+            (tr("bitrate"), tr("{kbps} kbit/s").format(kbps=f"{self.bitrate_kbps:9.0f}")),
+            (tr("file size"), tr("{mb} MB").format(mb=f"{self.size_bytes / 2**20:9.2f}")),
+            (tr("free disk"), tr("{gb} GB ({left} left at this bitrate)").format(
+                gb=f"{self.free_bytes / 2**30:9.2f}", left=left)),
+            (tr("audio resyncs"), f"{self.audio_resyncs:9d}"),
+            (tr("dropped at file"), f"{self.dropped_at_file:9d}"),
+            *([(tr("finishing"), tr("{seconds} s left").format(seconds=f"{self.finishing_s:9.1f}"))]
+              if self.finishing_s is not None else []),
         ]
+        width = max(19, *(len(label) for label, _ in rows))
+        return [f"{label:<{width}} {value}" for label, value in rows]
