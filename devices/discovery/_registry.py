@@ -45,6 +45,7 @@ class DeviceRegistry:
         self._devices: dict[str, DeviceInfo] = {}
         self._aliases: dict[str, str] = {}
         self._conflicts: dict[str, str] = {}  # claimant uid -> uid of the device whose id it claims
+        self._silent: set[str] = set()  # strangers recorded while they did not answer (adverts, search replies)
 
     def get(self, uid: str) -> DeviceInfo | None:
         return self._devices.get(uid)
@@ -66,6 +67,12 @@ class DeviceRegistry:
         self._devices[info.uid] = copy(info)
         self._aliases[info.uid] = info.uid
         self._aliases[device_uid(None, "", "", info.address, info.port)] = info.uid
+
+    def admits_silent(self, address: str, port: int, mac: str | None, most: int) -> bool:
+        """Whether a device heard of but not answering may be recorded: one already known may, a stranger only
+        while fewer than ``most`` silent strangers are."""
+        known = any(key in self._aliases for key in id_keys(mac, None, address, port))
+        return known or len(self._silent) < most
 
     def snapshot(self) -> dict[str, DeviceInfo]:
         return {uid: copy(info) for uid, info in self._devices.items()}
@@ -90,6 +97,7 @@ class DeviceRegistry:
         held = self._devices.get(uid)
         if rival is not None and held is not None and (held.address, held.port) == rival:
             return self._record_claimant(address, port, ident, hints, held)
+        new = uid not in self._devices or uid in self._silent  # a stranger, or one that never answered yet
         info = self._devices.get(uid)
         if info is None:
             info = DeviceInfo(uid, classify(hints.role), "", address, port, hints.protocol)
@@ -103,6 +111,10 @@ class DeviceRegistry:
         self._apply(info, address, port, ident, hints)
         if "id_conflict" in info.state:
             _flag(info)
+        if ident.availability is not Availability.OFFLINE:
+            self._silent.discard(uid)
+        elif new:
+            self._silent.add(uid)
         return info
 
     def _record_claimant(

@@ -30,6 +30,11 @@ MECHANISMS = frozenset({"search", "dnssd", "sweep", "wsdiscovery"})
 DEFAULT_ROLES = {"onvif": "camera", "visca-ip": "camera", "camera-stream": "camera", "classroom-tablet": "tablet"}
 Endpoint = tuple[str, int]
 MIN_IDENTIFY, MAX_IDENTIFY = 16, 256
+# What anyone on the LAN can send: an advert or a search reply naming an address that then does not answer. A
+# flood of them (10,000 DNS-SD adverts a second, each a new name) made ~450 silent devices a look, each a card and
+# a poller, more every look; past this many silent strangers in the room a new one is dropped (and counted).
+HEARSAY = frozenset({"dnssd", "wsdiscovery", "search"})
+MAX_SILENT_STRANGERS = 64
 
 
 @dataclass(slots=True)
@@ -146,6 +151,7 @@ class _Run:
         self.done: dict[Endpoint, str] = {}  # endpoint -> uid, this run
         self.live: set[Endpoint] = set()  # endpoints that answered this run (a rival's is not asked twice)
         self.claimants: set[str] = set()  # uids heard this run claiming an id another live address holds
+        self.dropped = 0  # silent strangers not recorded this run (MAX_SILENT_STRANGERS)
         self.tasks: set[asyncio.Task[None]] = set()
         self.producers = 0
         self.limit = asyncio.Semaphore(self.cfg.identify_concurrency or identify_concurrency(finder))
@@ -182,6 +188,10 @@ class _Run:
         if self.closing and self.mechanisms & {"search", "sweep"}:  # a whole look: who stopped claiming is known
             for info in self.registry.settle(self.claimants):
                 yield copy(info)
+        if self.dropped:
+            log.warning("dropped %d devices that were advertised or answered a search but did not answer when "
+                        "asked: the room already holds %d such (a flood of adverts?)", self.dropped,
+                        MAX_SILENT_STRANGERS)
 
     def _on_candidate(self, cand: _Candidate) -> list[DeviceInfo]:
         endpoint = (cand.address, cand.port)
@@ -203,6 +213,10 @@ class _Run:
         hints = self.pending.pop(event.endpoint)
         if event.ident.availability in REACHABLE:
             self.live.add(event.endpoint)
+        silent = event.ident.availability is Availability.OFFLINE and hints.found_by <= HEARSAY
+        if silent and not self.registry.admits_silent(*event.endpoint, hints.mac, MAX_SILENT_STRANGERS):
+            self.dropped += 1
+            return []
         info = self.registry.record(*event.endpoint, event.ident, hints, rival=event.rival)
         self.done[event.endpoint] = info.uid
         held = self.registry.conflict_partner(info.uid)
