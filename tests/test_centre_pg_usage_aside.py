@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import random
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,13 @@ import pytest
 import yarl
 
 from classroom_console.centre.db_postgres import PostgresCentreDB
+from classroom_console.centre.payloads import session_rows
 from classroom_console.centre.server import CentreServer
 from classroom_console.centre.tokens import STAFF, folder_for, issue_token, token_hash
 from classroom_console.usage_model import UsageFilter
 from tests.test_centre_api import auth
 from tests.test_centre_postgres import postgres_url  # noqa: F401  (a fixture)
+from tests.test_centre_rollups import NOW, body
 from tests.test_sync_support import add_token, running_centre
 
 pytest.importorskip("asyncpg", reason="the PostgreSQL centre needs asyncpg (pip install asyncpg)")
@@ -136,5 +139,36 @@ async def test_a_flood_of_made_up_tokens_at_usage_costs_a_statement_a_batch_not_
         who, body = got[-1]
         assert who is not None and who.name == "Flood staff" and body and "sessions" in json.loads(body)
         assert taken <= 10, f"the reports' lookup connection was taken {taken} times for 201 tokens"
+    finally:
+        await db.close()
+
+
+async def test_a_usage_request_reads_its_data_version_with_its_token_and_gets_every_store_before_it(
+    postgres_url: str,  # noqa: F811
+) -> None:
+    """The data version a usage request's report must hold is read in its token's statement (``FIND_USAGE_TOKENS``),
+    not by a round trip of its own after it on the one connection every usage request's lookups share; a request
+    after a store still gets a report holding that store."""
+    db = await PostgresCentreDB.open(postgres_url)
+    try:
+        staff = issue_token()
+        await db.add_token(token_hash(staff), "Version staff", STAFF, folder_for("Version staff"))
+        reads = 0
+        version = db.reports._version
+        assert version is not None
+
+        async def counted() -> int:
+            nonlocal reads
+            reads += 1
+            return await version()
+
+        db.reports._version = counted
+        async with asyncio.timeout(BOUND_S):
+            for k in range(3):
+                sid = f"v{k}"
+                await db.store_session(session_rows("Version room", sid, body(random.Random(k), sid, 1, 4), NOW))
+                who, got = await db.reports.run(db.usage_here(token_hash(staff), UsageFilter()))
+                assert who is not None and json.loads(got or b"")["sessions"] == k + 1
+        assert reads == 0, f"{reads} data versions read apart from the tokens' statements"
     finally:
         await db.close()

@@ -58,7 +58,7 @@ def plain_numbers(sql: str) -> str:
 MAIN_CONNECTIONS = 10
 REPORT_CONNECTIONS = 2
 # On the reports' thread too, for what must never wait behind a report being made: the data version each request
-# reads, and the token of a usage request answered there in full (``usage_as``).
+# reads, and the token of a usage request answered there in full (``usage_as``: read with its version).
 ASIDE_CONNECTIONS = 1
 QUICK_CONNECTIONS = 2  # token lookups: never queued behind the uploads' statements
 # The group writer's own connections, one per group on its way: the same few server backends run every group, so
@@ -77,6 +77,9 @@ WRITER_CONNECTIONS = WRITERS
 GENERIC = {"plan_cache_mode": "force_generic_plan"}
 EVERY_ROOM_VERSION = f"SELECT ({pg_store.VERSION}) FROM set_config('plan_cache_mode', 'auto', true)"
 FIND_TOKENS = "SELECT hash, name, role, folder FROM tokens WHERE hash = ANY($1::text[]) AND revoked_at IS NULL"
+# A usage request's token and the data version its report must hold, read by one statement after it came: the
+# version was a round trip of its own, after the token's, on the one connection every usage request's lookups share.
+FIND_USAGE_TOKENS = FIND_TOKENS.replace(" FROM tokens", f", ({pg_store.VERSION}) FROM tokens")
 LARGE_BATCH = 2000  # rows whose arguments are gathered on a worker thread rather than on the loop
 
 
@@ -341,8 +344,8 @@ class PostgresCentreDB(CentreDB):
         # Usage requests' tokens, on the reports' loop, gathered alike: a flood of made-up tokens at /usage asked one
         # at a time on the one connection there, and the staff's real requests (and the data version each reads)
         # queued behind them; now a flood costs the centre a statement per batch, not a round trip each.
-        self._usage_identities: Batcher[str, Identity] = Batcher(
-            lambda hashes: self._find_tokens(hashes, self.aside_pool), ASIDE_CONNECTIONS)
+        self._usage_identities: Batcher[str, tuple[Identity, int]] = Batcher(self._find_usage_tokens,
+                                                                             ASIDE_CONNECTIONS)
         self._writer = GroupWriter(self._store_group, lambda exc: isinstance(exc, DatabaseDown) or _down(exc))
         self.indexes: asyncio.Task[list[str] | None] | None = None  # made after open, writers going on
 
@@ -444,11 +447,17 @@ class PostgresCentreDB(CentreDB):
     async def identity(self, token_hash: str) -> Identity | None:
         return await self._identities.get(token_hash)
 
-    async def _find_tokens(self, hashes: list[str], pool: Any = None) -> list[tuple[str, Identity]]:
+    async def _find_tokens(self, hashes: list[str]) -> list[tuple[str, Identity]]:
         """The tokens of every request waiting at once, in one statement (``pg_batch``)."""
-        async with (pool or self.quick_pool).acquire() as conn:
+        async with self.quick_pool.acquire() as conn:
             rows = await conn.fetch(FIND_TOKENS, hashes)
         return [(r[0], Identity(r[1], r[2], r[3])) for r in rows]
+
+    async def _find_usage_tokens(self, hashes: list[str]) -> list[tuple[str, tuple[Identity, int]]]:
+        """``_find_tokens`` for usage requests, each found with the data version read after it came."""
+        async with self.aside_pool.acquire() as conn:
+            rows = await conn.fetch(FIND_USAGE_TOKENS, hashes)
+        return [(r[0], (Identity(r[1], r[2], r[3]), int(r[4]))) for r in rows]
 
     async def tokens(self) -> list[TokenRow]:
         async with self.pool.acquire() as conn:
@@ -530,13 +539,15 @@ class PostgresCentreDB(CentreDB):
 
     async def usage_here(self, token_hash: str, f: UsageFilter) -> tuple[Identity | None, bytes | None]:
         """``usage_as`` on the reports' own loop."""
-        who = await self._usage_identities.get(token_hash)
-        if who is None:
+        arrived = self.reports.arrive()
+        found = await self._usage_identities.get(token_hash)
+        if found is None:
             return None, None
+        who, version = found
         mine = scoped(f, who)
         if mine is None:
             return who, None
-        return who, (await self.reports.here(mine)).body
+        return who, (await self.reports.here(mine, (arrived, version))).body
 
     def serving(self) -> None:
         """The reports' connections warmed up now: the first staff screen after a start finds them open, the charts'

@@ -149,11 +149,17 @@ class ReportThread:
         made: Made = await self._on_thread(self._get(f))
         return made
 
-    async def here(self, f: UsageFilter) -> Made:
-        """``get`` for a coroutine already on the reports' thread (one that ``run`` took there)."""
-        return await self._get(f)
+    async def here(self, f: UsageFilter, seen: tuple[int, int] | None = None) -> Made:
+        """``get`` for a coroutine already on the reports' thread (one that ``run`` took there); ``seen``: when the
+        request came (``arrive``) and the data version it read after that, where its caller read it already."""
+        return await self._get(f, seen)
 
     # On the reports' thread from here on.
+
+    def arrive(self) -> int:
+        """A request's coming on the clock of requests, for a caller that reads its data version itself."""
+        self._clock += 1
+        return self._clock
 
     def _state(self, f: UsageFilter) -> _Filter:
         st = self._filters.get(f)
@@ -167,12 +173,14 @@ class ReportThread:
         self._filters.move_to_end(f)
         return st
 
-    async def _get(self, f: UsageFilter) -> Made:
+    async def _get(self, f: UsageFilter, seen: tuple[int, int] | None = None) -> Made:
         assert self._version is not None
         st = self._state(f)
-        self._clock += 1
-        arrived = self._clock
-        version = await self._version()
+        if seen is None:
+            arrived = self.arrive()
+            version = await self._version()
+        else:
+            arrived, version = seen
         # A report whose version was asked after this request came, or that read at least the version this one
         # did, holds every upload answered before this request came.
         if st.kept is not None and (st.kept.asked > arrived or st.kept.version >= version):
