@@ -748,6 +748,13 @@ MESSAGES: dict[str, str] = {
         "диск перестал отвечать: запись остановлена; дошедшее до диска сохранено, пульт закроет запись при "
         "следующем запуске",
     "Chapter {n}": "Глава {n}",
+    # commands/sync.py, sync_words.py
+    "{url!r} is not a centre's address: give it as http(s)://HOST[:PORT], e.g. https://centre.example.edu:8765":
+        "{url!r} — не адрес центра: укажите его как http(s)://УЗЕЛ[:ПОРТ], например https://centre.example.edu:8765",
+    "--delete-uploaded-media: the centre did not prove it holds the recordings it has, so they are kept on this PC "
+    "(an older centre, or not this room's centre); the log names each":
+        "--delete-uploaded-media: центр не доказал, что хранит полученные записи, поэтому они оставлены на этом ПК "
+        "(старая версия центра или не центр этой аудитории); каждая названа в журнале",
     # cli_store.py (the session log's problems) and class_.py's refusals
     "the data folder {folder} is read-only: the session log cannot be written there; make it writable or choose "
     "another folder with --data-dir":

@@ -55,11 +55,16 @@ class StatusPrinter:
     def __init__(self, verbose: bool = False) -> None:
         self.last = ""
         self.verbose = verbose
+        self.said_kept = False
         self._tty = sys.stderr.isatty()
 
     def __call__(self, p: SyncProgress) -> None:
         from classroom_console.commands.sync_words import status_words
 
+        if p.kept_unproven and not self.said_kept:  # once a run: a centre that cannot prove one cannot prove any
+            self.said_kept = True
+            print(("\n" if self._tty else "") + "classroom-console sync: " + tr(_KEPT_UNPROVEN), file=sys.stderr,
+                  flush=True)
         line = status_words(p, self.verbose)
         if line and line != self.last:
             self.last = line
@@ -123,6 +128,8 @@ async def _forever(engine: SyncEngine) -> int:
     return INTERRUPTED if signal.SIGINT in signals else 0
 
 
+_KEPT_UNPROVEN = ("--delete-uploaded-media: the centre did not prove it holds the recordings it has, so they are "
+                  "kept on this PC (an older centre, or not this room's centre); the log names each")
 _ASK_FOR_TOKEN = ("ask centre staff for the room's token ('classroom-console centre add-room') and give it with "
                   "--token-file FILE or the {env} environment variable")
 
@@ -137,6 +144,7 @@ async def _token_place(store: AsyncStore) -> str:
 
 async def _run(args: argparse.Namespace) -> int:
     from classroom_console.cli_store import store_error_line, store_line
+    from classroom_console.commands.sync_words import centre_url_problem
     from classroom_console.store import AsyncStore, StoreError
     from classroom_console.sync import AuthRefused, SyncConfig, SyncEngine
     from classroom_console.sync import items as sync_items
@@ -146,6 +154,9 @@ async def _run(args: argparse.Namespace) -> int:
     verbose = bool(getattr(args, "verbose", False))
     if not verbose:  # an item set aside is said below in words; the engine's English with -v
         logging.getLogger("classroom_console.sync.engine").setLevel(logging.ERROR)
+    if args.centre is not None and centre_url_problem(args.centre):  # at once: before the store or the token
+        print(f"{prog}: --centre: {centre_url_problem(args.centre)}", file=sys.stderr)
+        return 2
     try:
         given = await asyncio.to_thread(token, args)  # a file read: off the loop
     except ValueError as exc:
@@ -165,6 +176,9 @@ async def _run(args: argparse.Namespace) -> int:
         if not url or not key:
             print(f"{prog}: " + tr("give --centre URL and the room's token (--token-file FILE or ${env}), or save them "
                                    "once with --save").format(env=TOKEN_ENV), file=sys.stderr)
+            return 2
+        if centre_url_problem(url):
+            print(f"{prog}: {centre_url_problem(url)}", file=sys.stderr)
             return 2
         if args.save:
             keep = saved.get("delete_uploaded_media") == "1" or args.delete_uploaded_media

@@ -65,7 +65,7 @@ async def _report(args: argparse.Namespace, f: UsageFilter, key: str | None) -> 
 
 def run(args: argparse.Namespace) -> int:
     from classroom_console.cli_reasons import with_detail
-    from classroom_console.commands.sync_words import failure
+    from classroom_console.commands.sync_words import centre_url_problem, failure
     from classroom_console.store import StoreError
     from classroom_console.sync import AuthRefused, SyncError
     from classroom_console.usage import local_utc_offset_h
@@ -84,6 +84,9 @@ def run(args: argparse.Namespace) -> int:
         key = token(args) if args.centre else None
     except ValueError as exc:
         print(f"classroom-console usage: {exc}", file=sys.stderr)
+        return 2
+    if args.centre and centre_url_problem(args.centre):
+        print(f"classroom-console usage: --centre: {centre_url_problem(args.centre)}", file=sys.stderr)
         return 2
     if args.centre and not key:
         print("classroom-console usage: " + tr(_GIVE_TOKEN).format(env=TOKEN_ENV), file=sys.stderr)

@@ -318,8 +318,11 @@ class SyncEngine:
         with contextlib.suppress(PermanentError):  # refused: it goes again as an item of its own (sync/meta.py)
             await self._send_meta(recording_id)
         deleted = False
-        if self.config.delete_uploaded_media and await self._centre_holds(recording_id, path, size):
-            deleted = await asyncio.to_thread(items.delete_file, path)
+        if self.config.delete_uploaded_media:
+            if await self._centre_holds(recording_id, path, size):
+                deleted = await asyncio.to_thread(items.delete_file, path)
+            else:  # the user asked for a deletion: they hear why there was none, not only the log
+                self.meter.set(kept_unproven=self.progress.kept_unproven + 1)
         await self.store.call(lambda s: items.confirm_recording(s, recording_id, deleted))
 
     async def _centre_holds(self, recording_id: str, path: str, size: int) -> bool:

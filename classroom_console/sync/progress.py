@@ -26,6 +26,7 @@ class SyncProgress:
     index: int = 0  # the item being sent is ``index`` of ``total`` in this pass
     total: int = 0
     retry_at: float | None = None  # epoch seconds of the next try while waiting or offline
+    kept_unproven: int = 0  # recordings --delete-uploaded-media kept: the centre could not prove it holds them
 
 
 Listener = Callable[[SyncProgress], None]
