@@ -22,6 +22,7 @@ _SENTENCES = {
     StoreReason.CANNOT_OPEN: "the session log in {folder} cannot be opened",
     StoreReason.TOO_NEW: "the session log in {folder} has schema version {version}, written by a newer Classroom "
                          "Console: update this one to open it (the file was left untouched)",
+    StoreReason.UNKNOWN: "the session log in {folder} cannot be written",
     StoreReason.DAMAGED: "the session log in {folder} was damaged: it was moved to {moved} and kept, and a new "
                          "one started; nothing was deleted",
 }

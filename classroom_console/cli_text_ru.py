@@ -767,6 +767,7 @@ MESSAGES: dict[str, str] = {
     "the disk holding {folder} failed to read or write the session log":
         "диск с папкой {folder} не смог прочитать или записать журнал занятий",
     "the session log in {folder} cannot be opened": "журнал занятий в {folder} не открывается",
+    "the session log in {folder} cannot be written": "журнал занятий в {folder} не записывается",
     "the session log in {folder} has schema version {version}, written by a newer Classroom Console: update this "
     "one to open it (the file was left untouched)":
         "журнал занятий в {folder} имеет версию схемы {version}: его записала более новая версия Classroom Console; "

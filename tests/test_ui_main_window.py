@@ -142,10 +142,15 @@ def test_russian_translation_loads(
             qapp.removeTranslator(translator)
 
 
+@pytest.mark.parametrize(("lang", "damaged"), [("en", "was damaged. It was moved to"),
+                                               ("ru", "был повреждён. Он перенесён в")])
 def test_a_corrupt_store_is_moved_aside_and_the_user_told(
-    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+    qtbot: QtBot, qloop: qasync.QEventLoop, qapp: QCoreApplication, tmp_path: Path, lang: str, damaged: str
 ) -> None:
+    """The status bar and the dialog name the folder, why and where the damaged file is kept, in the window's
+    language (they said only "There is a problem with the session log on this PC")."""
     (tmp_path / "console.db").write_bytes(b"this is not a database, it was a lecture's worth of data" * 64)
+    translators = i18n.install(qapp, lang)
 
     async def scenario() -> None:
         core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
@@ -157,16 +162,22 @@ def test_a_corrupt_store_is_moved_aside_and_the_user_told(
             await wait_for(lambda: window._last_dialog is not None, what="the notice dialog")
             dialog = window._last_dialog
             assert dialog is not None
-            assert "session log" in dialog.text()  # the user's words; the store's own report under Details
+            await wait_for(lambda: damaged in dialog.text(), what="the dialog naming the folder and why")
+            assert f"{tmp_path}/console.db.corrupt-" in dialog.text()
             assert "moved" in dialog.detailedText().lower() or "corrupt" in dialog.detailedText().lower()
-            assert "session log" in window.statusBar().currentMessage()
+            message = window.statusBar().currentMessage()
+            assert str(tmp_path) in message and damaged in message, message
             await core.room.start_session("A", "B")  # the fresh store works
             await core.room.end_session()
         finally:
             window.bridge.detach()
             await core.stop()
 
-    run(qloop, scenario())
+    try:
+        run(qloop, scenario())
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
     kept = [p for p in tmp_path.iterdir() if p.name.startswith("console.db.corrupt-")]
     assert kept and kept[0].read_bytes().startswith(b"this is not a database")
 

@@ -18,9 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from classroom_console.store.problem import StoreProblem, current_problem
 from classroom_console.sync.progress import OFFLINE, REFUSED, SENDING, SyncProgress
 from ui.bridge import RoomBridge
 from ui.centre_sync_panel import human_bytes
+from ui.reasons import store_problem_text
 from ui.resources import icon
 from ui.room_settings import RoomSettingsDialog
 from ui.widgets import ElidedLabel, plain_tip
@@ -220,9 +222,19 @@ class MainWindow(QMainWindow):
         self.statusBar().setToolTip(plain_tip(detail))
 
     def show_store_problem(self, sentence: str, detail: str) -> None:
-        """Problems with the session log also get a dialog: sessions may not be saved until it is fixed."""
+        """Problems with the session log also get a dialog: sessions may not be saved until it is fixed. The core
+        is asked which folder and why (read-only, full, damaged), and both then say it."""
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Session log"), sentence, parent=self)
         box.setDetailedText(detail)
         box.setModal(False)
         box.show()
         self._last_dialog = box
+
+        def known(problem: StoreProblem) -> None:
+            words = store_problem_text(problem)
+            self.statusBar().showMessage(words, 15000)
+            box.setText(words)
+
+        core = self.bridge.core
+        self.bridge.run(current_problem(core.store, core.db_path, detail), known,
+                        self.tr("find what is wrong with the session log"), owner=box)

@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication
 from classroom_console.events import ErrorCode
 from classroom_console.room_devices import DeviceCommandError
 from classroom_console.session_end import EndCode, EndProblem
+from classroom_console.store.problem import StoreProblem, StoreReason
 from devices.driver import Reason
 from ui.widgets import plain_tip
 
@@ -91,6 +92,31 @@ def error_text(code: str, who: str) -> str:
     if code == ErrorCode.DEVICE_COMMAND_FAILED:
         return QCoreApplication.translate("Reasons", "%1 did not follow a command.").replace("%1", who)
     return QCoreApplication.translate("Reasons", "Something went wrong.")
+
+
+def store_problem_text(problem: StoreProblem) -> str:
+    """What is wrong with the session log and where (store.problem.StoreReason), for the status bar and its dialog."""
+    sentences = {
+        StoreReason.READ_ONLY: QCoreApplication.translate(
+            "Reasons", "The data folder %1 is read-only: sessions are not being saved. Make it writable, or start "
+            "the console with another folder (--data-dir)."),
+        StoreReason.DISK_FULL: QCoreApplication.translate(
+            "Reasons", "The disk holding %1 is full: sessions are not being saved. Free some space (old "
+            "recordings?)."),
+        StoreReason.IO_ERROR: QCoreApplication.translate(
+            "Reasons", "The disk holding %1 failed to read or write: sessions may not be saved."),
+        StoreReason.CANNOT_OPEN: QCoreApplication.translate(
+            "Reasons", "The session log in %1 cannot be opened: sessions are not being saved."),
+        StoreReason.TOO_NEW: QCoreApplication.translate(
+            "Reasons", "The session log in %1 was written by a newer Classroom Console: update this one. Sessions "
+            "are not being saved; the file was left untouched."),
+        StoreReason.DAMAGED: QCoreApplication.translate(
+            "Reasons", "The session log in %1 was damaged. It was moved to %2 and kept, and a new one started; "
+            "nothing was deleted."),
+    }
+    sentence = sentences.get(problem.reason) or QCoreApplication.translate(
+        "Reasons", "There is a problem with the session log in %1: sessions may not be saved.")
+    return sentence.replace("%2", str(problem.moved_to)).replace("%1", str(problem.folder))
 
 
 def problem_text(component: str, level: str) -> str:

@@ -1711,6 +1711,10 @@ Console</source>
         <source>Session log</source>
         <translation>Журнал занятий</translation>
     </message>
+    <message>
+        <source>find what is wrong with the session log</source>
+        <translation>выяснить, что с журналом занятий</translation>
+    </message>
 </context>
 <context>
     <name>ParticipationText</name>
@@ -1933,6 +1937,34 @@ Console</source>
     <message>
         <source>%1 did not follow a command.</source>
         <translation>%1 не выполнило команду.</translation>
+    </message>
+    <message>
+        <source>The data folder %1 is read-only: sessions are not being saved. Make it writable, or start the console with another folder (--data-dir).</source>
+        <translation>Папка данных %1 только для чтения: занятия не сохраняются. Разрешите запись в неё или запустите пульт с другой папкой (--data-dir).</translation>
+    </message>
+    <message>
+        <source>The disk holding %1 is full: sessions are not being saved. Free some space (old recordings?).</source>
+        <translation>Диск с папкой %1 заполнен: занятия не сохраняются. Освободите место (старые записи?).</translation>
+    </message>
+    <message>
+        <source>The disk holding %1 failed to read or write: sessions may not be saved.</source>
+        <translation>Диск с папкой %1 не смог прочитать или записать данные: занятия могут не сохраниться.</translation>
+    </message>
+    <message>
+        <source>The session log in %1 cannot be opened: sessions are not being saved.</source>
+        <translation>Журнал занятий в %1 не открывается: занятия не сохраняются.</translation>
+    </message>
+    <message>
+        <source>The session log in %1 was written by a newer Classroom Console: update this one. Sessions are not being saved; the file was left untouched.</source>
+        <translation>Журнал занятий в %1 записан более новой версией Classroom Console: обновите эту. Занятия не сохраняются; файл не тронут.</translation>
+    </message>
+    <message>
+        <source>The session log in %1 was damaged. It was moved to %2 and kept, and a new one started; nothing was deleted.</source>
+        <translation>Журнал занятий в %1 был повреждён. Он перенесён в %2 и сохранён, начат новый; ничего не удалено.</translation>
+    </message>
+    <message>
+        <source>There is a problem with the session log in %1: sessions may not be saved.</source>
+        <translation>Проблема с журналом занятий в %1: занятия могут не сохраниться.</translation>
     </message>
     <message>
         <source>Type the question first.</source>

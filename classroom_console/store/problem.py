@@ -8,10 +8,15 @@ folder again and names what it finds there.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import StoreError, StoreTooNewError, StoreUnavailableError
+
+if TYPE_CHECKING:
+    from .async_store import AsyncStore
 
 
 class StoreReason:
@@ -21,6 +26,7 @@ class StoreReason:
     CANNOT_OPEN = "cannot_open"
     TOO_NEW = "too_new"  # written by a newer Classroom Console: left untouched
     DAMAGED = "damaged"  # moved aside and kept; a fresh log was started with what could be saved
+    UNKNOWN = "unknown"  # the folder looks writable now: the detail says what failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,4 +67,12 @@ def diagnose(db_path: Path, detail: str = "") -> StoreProblem:
         version = 0
     if version > LATEST_VERSION:
         return StoreProblem(StoreReason.TOO_NEW, folder, detail, version=version)
-    return StoreProblem(StoreReason.IO_ERROR, folder, detail)
+    return StoreProblem(StoreReason.UNKNOWN, folder, detail)
+
+
+async def current_problem(store: AsyncStore | None, db_path: Path, detail: str = "") -> StoreProblem:
+    """What is wrong with the log now: the store's own (a damaged file at open, the last disk failure), else the
+    folder looked at again off the loop (a store that could not open at all)."""
+    if store is not None and store.problem is not None:
+        return store.problem
+    return await asyncio.to_thread(diagnose, db_path, detail)
