@@ -51,11 +51,12 @@ class DeviceRegistry:
         return self._devices.get(uid)
 
     def claimed(self, address: str, port: int, mac: str | None, ident: Identity | None = None) -> DeviceInfo | None:
-        """The device recorded at another endpoint under the id (MAC, serial) this endpoint gives, if any."""
+        """The device recorded at another address under the id (MAC, serial) this endpoint gives, if any (another
+        port of the same address is another face of one device: a camera's VISCA port beside its ONVIF)."""
         keys = id_keys(mac, ident, address, port)[:-1]
         uid = next((self._aliases[k] for k in keys if k in self._aliases), None)
         info = self._devices.get(uid) if uid is not None else None
-        if info is None or not info.address or (info.address, info.port) == (address, port):
+        if info is None or info.address in ("", address):
             return None
         return info
 
