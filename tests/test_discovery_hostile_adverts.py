@@ -1,11 +1,11 @@
-"""Anyone on the LAN may advertise: 10,000 DNS-SD adverts a second, each a new name pointing nowhere.
+"""Anyone on the LAN may advertise: a 7.7 KB name, a 60 KB datagram, 10,000 DNS-SD adverts a second.
 
-The flood is real multicast on loopback, so it runs in a network namespace of its own (``unshare --net``): on this
-machine's shared loopback it would reach every other zeroconf running here. The room keeps its real projector,
-holds a bounded number of silent strangers (it took ~450 a look, each a card and a poller, more every look) and
-says in its log how many it dropped. (A malformed TXT
-is ``test_discovery_dnssd.py``'s; a name over 255 bytes or a datagram over 8,966 is dropped by zeroconf itself;
-an XML bomb in a ProbeMatch is ``test_onvif_discovery.py``'s.)
+The adverts are real multicast on loopback, so they go in a network namespace of its own (``unshare --net``): on
+this machine's shared loopback they would reach every other zeroconf running here. zeroconf drops the long name
+and the datagram and says so; under the flood (each advert a new name pointing nowhere) the room keeps its real
+projector, holds a bounded number of silent strangers (it took ~450 a look, each a card and a poller, more every
+look) and says in its log how many it dropped. A malformed TXT is ``test_discovery_dnssd.py``'s, an XML bomb in
+a ProbeMatch ``test_onvif_discovery.py``'s.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -44,10 +45,41 @@ def advert_packet(i: int) -> bytes:
     return out.packets()[0]
 
 
-async def flood(seconds: float) -> int:
+def long_name_packets() -> list[bytes]:
+    """A PTR whose name is 120 labels of 63 bytes (7.7 KB, what one mDNS datagram can carry of a '60 KB name'),
+    and the same padded to a 60 KB datagram."""
+    def name(*labels: bytes) -> bytes:
+        return b"".join(bytes([len(label)]) + label for label in labels) + b"\x00"
+
+    owner, target = name(b"_pjlink", b"_tcp", b"local"), name(*[b"n" * 63] * 120, b"_pjlink", b"_tcp", b"local")
+    record = owner + struct.pack("!HHIH", 12, 1, 4500, len(target)) + target
+    packet = struct.pack("!HHHHHH", 0, 0x8400, 0, 1, 0, 0) + record
+    return [packet, packet + bytes(52_000)]
+
+
+def mdns_socket() -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("127.0.0.1"))
     sock.setblocking(False)
+    return sock
+
+
+async def long_names(said: list[str]) -> None:
+    """Sent until zeroconf says it dropped both (it listens once the look's browse has started)."""
+    sock = mdns_socket()
+    try:
+        for _ in range(50):
+            for packet in long_name_packets():
+                sock.sendto(packet, ("224.0.0.251", 5353))
+            await asyncio.sleep(0.2)
+            if any("Discarding" in line for line in said) and any("Unable to parse" in line for line in said):
+                return
+    finally:
+        sock.close()
+
+
+async def flood(seconds: float) -> int:
+    sock = mdns_socket()
     sent, start = 0, time.monotonic()
     try:
         while (elapsed := time.monotonic() - start) < seconds:
@@ -73,8 +105,9 @@ async def flooded_room() -> None:
 
     said: list[str] = []
     handler = logging.Handler()
-    handler.emit = lambda record: said.append(record.getMessage())  # type: ignore[method-assign]
+    handler.emit = lambda record: said.append(record.getMessage()[:200])  # type: ignore[method-assign]
     logging.getLogger("devices.discovery.finder").addHandler(handler)
+    zeroconf_log = logging.getLogger("zeroconf")  # where zeroconf says what it drops (at DEBUG)
     sim = SimulatedProjector(SimProjectorConfig(name="Real", host=REAL, mac="02:47:00:00:00:05"))
     await sim.start()
     room = Room("flood")
@@ -85,9 +118,16 @@ async def flooded_room() -> None:
             await advertiser.advertise(Advertisement(TYPE, "Real", REAL, sim.tcp_port, {"mac": sim.mac}))
             await devices.discover_once()  # the room as it was before the flood
             found = len(room.devices)
-            sending = asyncio.create_task(flood(FLOOD_S))
-            await devices.discover_once()
-            sent = await sending
+            look = asyncio.create_task(devices.discover_once())
+            zeroconf_log.addHandler(handler)
+            zeroconf_log.setLevel(logging.DEBUG)
+            try:
+                await long_names(said)
+            finally:
+                zeroconf_log.setLevel(logging.WARNING)
+                zeroconf_log.removeHandler(handler)
+            sent = await flood(FLOOD_S)
+            await look
             await devices.refresh(f"mac:{sim.mac}")  # still read as it should be
     finally:
         await devices.stop()
@@ -95,7 +135,7 @@ async def flooded_room() -> None:
     real = room.devices.get(f"mac:{sim.mac}")
     print(json.dumps({"sent": sent, "before": found, "devices": len(room.devices),
                       "real": real.availability if real else None,
-                      "said": [s for s in said if "dropped" in s]}))
+                      "said": [s for s in said if "dropped" in s or "Discarding" in s or "Unable to parse" in s]}))
 
 
 def netns_flags() -> list[str] | None:
@@ -122,3 +162,6 @@ def test_a_flood_of_adverts_leaves_the_room_bounded_and_the_real_projector_found
     assert outcome["real"] == "online"
     assert outcome["devices"] <= 1 + 64  # the projector and at most MAX_SILENT_STRANGERS that never answered
     assert any("did not answer" in line for line in outcome["said"])
+    # zeroconf dropped the 7.7 KB name (over DNS's 255 bytes) and the 60 KB datagram, and said so
+    assert any("Unable to parse" in line for line in outcome["said"])
+    assert any("Discarding incoming packet with length 59" in line for line in outcome["said"])
