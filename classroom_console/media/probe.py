@@ -58,25 +58,35 @@ def playable_seconds(path: Path) -> float:
 
 
 def media_seconds(path: Path) -> float:
-    """The video's length as the file itself says, from packet times alone (no decoding: cheap on a long file).
+    """The video's length as ffprobe gives it, the reference users check a file with: the video stream's duration
+    (``ffprobe -show_entries stream=duration``, and ``format=duration`` wherever the video is the longest stream).
+    No decoding: cheap on a long file.
 
-    A recording that skipped frames under load still spans the whole time: counting frames said 28 s for a
-    file the player showed as 34 s.
+    A recording that skipped frames under load still spans the whole time: counting frames said 28 s for a file the
+    player showed as 34 s. Nor is it the last presentation time plus that packet's duration: with skips leaving
+    B-frames far apart, a reordered picture's duration is its gap in decode order, which read up to 0.4 s long.
     """
-    first: float | None = None
-    last = 0.0
     try:
         with av.open(str(path)) as container:
             stream = container.streams.video[0]
-            base = float(stream.time_base or 0)
-            for packet in container.demux(stream):
-                if packet.pts is None:
-                    continue
-                start = packet.pts * base
-                first = start if first is None else min(first, start)
-                last = max(last, start + (packet.duration or 0) * base)
+            if stream.duration and stream.time_base:
+                return float(stream.duration * stream.time_base)
+            return _decode_span(container, stream)  # a container that keeps no duration: its packets' own
     except (av.error.FFmpegError, IndexError):
         return 0.0
+
+
+def _decode_span(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> float:
+    """Every packet's duration end to end, in decode order, as FFmpeg sums a track."""
+    first: float | None = None
+    last = 0.0
+    base = float(stream.time_base or 0)
+    for packet in container.demux(stream):
+        if packet.dts is None:
+            continue
+        start = packet.dts * base
+        first = start if first is None else min(first, start)
+        last = max(last, start + (packet.duration or 0) * base)
     return max(0.0, last - (first or 0.0))
 
 
