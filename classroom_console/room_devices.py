@@ -148,7 +148,7 @@ class RoomDevices:
                     continue
                 for key in CONFLICT_KEYS:  # a claim to its id is a fact of one look, not of the device
                     remembered.state.pop(key, None)
-                if remembered.state.get(ROOM_KNOWN, True):  # no mark: remembered from before marks were kept
+                if _was_known(row, remembered):
                     self._known.add(remembered.uid)
                 if self._finder_config is not None:
                     self.finder.registry.remember(remembered)  # an id claimed elsewhere is checked here first
@@ -244,7 +244,9 @@ class RoomDevices:
             self.passwords.get("*") if known else None)
         options = DriverOptions(password=password, poll_interval_s=self.poll_interval_s, timeout_s=self.timeout_s)
         driver = family.driver(info, options)
-        state = {**info.state, ROOM_KNOWN: known}  # kept with the device's row: known at the next start too
+        state = {k: v for k, v in info.state.items() if k != ROOM_KNOWN}
+        if known:
+            state[ROOM_KNOWN] = True  # kept with the device's row: known at the next start too
         self._managed[info.uid] = _Managed(dataclasses.replace(info, found_by=set(info.found_by), state=state), driver)
         self._addresses = None
         driver.on_change = lambda uid=info.uid: self._on_poll(uid)
@@ -298,7 +300,8 @@ class RoomDevices:
         managed = self._managed[uid]
         device = with_driver_state(managed.info, managed.driver)
         if "id_conflict" in device.state:  # reachable, but another live address claims its id: on the card
-            if device.availability is Availability.ONLINE:
+            # A claimant asking for a password is not offered a box to type one in: it would get its digest.
+            if device.availability is Availability.ONLINE or "claims" in device.state:
                 device.availability = Availability.FAULT
             device.reason = ID_CONFLICT
         if managed.deferred is not None:  # "will turn off after warm-up" on the card
@@ -439,6 +442,15 @@ class RoomDevices:
 ROOM_KNOWN = "room_known"  # in a device's state: the room password may be offered to it
 CONFLICT_KEYS = ("id_conflict", "claims")  # the other address claiming its id; the id a claimant claims
 IDENTITY_KEYS = ("mac", "needs_password", ROOM_KNOWN, *CONFLICT_KEYS)
+
+
+def _was_known(row: Mapping[str, Any], remembered: DeviceInfo) -> bool:
+    """The room's own device at the last start: marked so, or (a row from before the mark) one that was last
+    seen online after asking for a password, so it got in with one the room gave it."""
+    extra = row.get("extra")
+    last = extra.get("availability") if isinstance(extra, dict) else None
+    state = remembered.state
+    return state.get(ROOM_KNOWN) is True or (last == Availability.ONLINE and state.get("needs_password") is True)
 
 
 def _conflict(state: Mapping[str, Any]) -> dict[str, Any]:

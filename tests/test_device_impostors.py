@@ -84,8 +84,9 @@ async def test_a_second_address_claiming_a_projectors_mac_does_not_take_its_card
                 assert kept.state["id_conflict"] == f"{fake_host}:{PORT}"
                 assert other.reason == ID_CONFLICT and other.state["claims"] == uid
                 assert other.state["id_conflict"] == f"{real_host}:{PORT}"
-                # Not given the projector's password: it asks, and is told nothing but "no".
-                assert other.availability is Availability.AUTH_FAILED
+                # Not given the projector's password, and its card offers no box to type one in.
+                assert other.availability is Availability.FAULT and other.state["needs_password"] is True
+                assert "power" not in other.state  # never read: no password went to it
 
                 await devices.command(uid, Command("power", True))  # the lecturer's Power button
                 assert real.power_state in (PowerState.WARMING, PowerState.ON) and fake.power_state is PowerState.OFF
@@ -115,7 +116,7 @@ async def test_the_room_password_is_offered_only_to_the_rooms_own_devices(tmp_pa
             assert room.devices[own].availability is Availability.ONLINE
             assert room.devices[laptop].availability is Availability.AUTH_FAILED  # never sent the room's digest
             assert room.devices[laptop].reason == Reason.PASSWORD_NEEDED  # "needs a password" on its card
-            assert room.devices[laptop].state["room_known"] is False
+            assert "room_known" not in room.devices[laptop].state
 
             devices.set_room_password(PASSWORD, also=[laptop])  # the lecturer confirms it, typing it on its card
             await wait_until(lambda: room.devices[laptop].availability is Availability.ONLINE)
@@ -125,23 +126,26 @@ async def test_the_room_password_is_offered_only_to_the_rooms_own_devices(tmp_pa
         await store.close()
 
 
-@pytest.mark.parametrize("marked", [False, None])
-async def test_a_remembered_device_is_the_rooms_own_unless_marked_otherwise(
-    tmp_path: Path, marked: bool | None
+@pytest.mark.parametrize(("last", "state", "known"), [
+    (Availability.ONLINE, {"needs_password": True}, True),  # a row from before the mark: got in with a password
+    (Availability.AUTH_FAILED, {"needs_password": True}, False),  # a stranger that asked and was refused
+    (Availability.ONLINE, {}, False),  # an open device, seen once: no password was ever given to it
+])
+async def test_a_remembered_device_is_the_rooms_own_if_it_got_in_with_the_rooms_password(
+    tmp_path: Path, last: Availability, state: dict[str, object], known: bool
 ) -> None:
-    """A row from before the mark existed (None) is the room's setup; one marked False is a stranger seen once."""
     host = "127.0.46.36"
     uid = f"mac:{mac_of(host)}"
     store = await AsyncStore.open(tmp_path)
-    state = {} if marked is None else {"room_known": marked}
-    await store.upsert_device(DeviceInfo(uid, DeviceKind.PROJECTOR, "P", host, PORT, "pjlink", state=state))
+    await store.upsert_device(DeviceInfo(uid, DeviceKind.PROJECTOR, "P", host, PORT, "pjlink", availability=last,
+                                         state=state))
     room = Room("E4")
     devices = room_devices(room, [host], {"*": PASSWORD}, store=store)
     try:
         async with projector(host, mac_of(host), "P"):
             await devices.start()
             await wait_until(lambda: polled(room, uid))
-            expected = Availability.AUTH_FAILED if marked is False else Availability.ONLINE
+            expected = Availability.ONLINE if known else Availability.AUTH_FAILED
             assert room.devices[uid].availability is expected
     finally:
         await devices.stop()
