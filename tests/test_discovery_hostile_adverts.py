@@ -4,8 +4,8 @@ The adverts are real multicast on loopback, so they go in a network namespace of
 this machine's shared loopback they would reach every other zeroconf running here. zeroconf drops the long name
 and the datagram and says so; under the flood (each advert a new name pointing nowhere) the room keeps its real
 projector, holds a bounded number of silent strangers (it took ~450 a look, each a card and a poller, more every
-look) and says in its log how many it dropped. A malformed TXT is ``test_discovery_dnssd.py``'s, an XML bomb in
-a ProbeMatch ``test_onvif_discovery.py``'s.
+look) and says in its log how many it dropped; so with a neighbour answering each WS-Discovery Probe with 1,500
+cameras. A malformed TXT is ``test_discovery_dnssd.py``'s, an XML bomb in a ProbeMatch ``test_onvif_discovery.py``'s.
 """
 
 from __future__ import annotations
@@ -138,6 +138,77 @@ async def flooded_room() -> None:
                       "said": [s for s in said if "dropped" in s or "Discarding" in s or "Unable to parse" in s]}))
 
 
+class _MatchFlood(asyncio.DatagramProtocol):
+    """Answers each Probe it hears with ``BURST`` ProbeMatches, each a new camera at an address where nothing
+    listens (paced, so loopback's buffers do not simply drop them)."""
+
+    BURST = 1500
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.transport: asyncio.DatagramTransport | None = None
+        self.bursts: set[asyncio.Task[None]] = set()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def datagram_received(self, data: bytes, addr: tuple[str | int, int]) -> None:
+        from devices.onvif.errors import Garbled
+        from devices.onvif.wsd_messages import parse_probe
+
+        try:
+            probe = parse_probe(data)
+        except Garbled:
+            return
+        if probe is not None:
+            task = asyncio.get_running_loop().create_task(self.burst(probe.message_id, (str(addr[0]), int(addr[1]))))
+            self.bursts.add(task)
+            task.add_done_callback(self.bursts.discard)
+
+    async def burst(self, relates_to: str, to: tuple[str, int]) -> None:
+        from devices.onvif.wsd_messages import probe_matches_message
+
+        for _ in range(self.BURST):
+            i, self.sent = self.sent, self.sent + 1
+            where = f"127.1.{i // 250 % 250}.{i % 250 + 1}"
+            message = probe_matches_message(relates_to, f"urn:uuid:00000000-0000-0000-0000-{i:012d}",
+                                            ["dn:NetworkVideoTransmitter"], [], [f"http://{where}/onvif/device_service"])
+            if self.transport is not None:
+                self.transport.sendto(message, to)
+            if i % 50 == 0:
+                await asyncio.sleep(0.005)
+
+
+async def probe_matched_room() -> None:
+    """The child's part: a look by WS-Discovery while a neighbour answers every Probe with 1,500 cameras."""
+    from classroom_console.room import Room
+    from classroom_console.room_devices import RoomDevices
+    from devices.discovery import FinderConfig
+    from devices.onvif.wsd_messages import GROUP, PORT
+
+    said: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: said.append(record.getMessage()[:200])  # type: ignore[method-assign]
+    logging.getLogger("devices.discovery.finder").addHandler(handler)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((GROUP, PORT))
+    sock.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+                    struct.pack("4s4s", socket.inet_aton(GROUP), socket.inet_aton("127.0.0.1")))
+    transport, flood_ = await asyncio.get_running_loop().create_datagram_endpoint(_MatchFlood, sock=sock)
+    room = Room("flood")
+    devices = RoomDevices(room, FinderConfig(search_targets=(), dnssd_types=(), wsd_interfaces=["127.0.0.1"]),
+                          poll_interval_s=5.0, discovery_window_s=3.0, rediscover_every_s=600.0)
+    try:
+        await devices.discover_once()
+    finally:
+        await devices.stop()
+        transport.close()
+        for task in list(flood_.bursts):
+            task.cancel()
+    print(json.dumps({"sent": flood_.sent, "devices": len(room.devices), "said": [s for s in said if "dropped" in s]}))
+
+
 def netns_flags() -> list[str] | None:
     if shutil.which("unshare") is None:
         return None
@@ -147,21 +218,37 @@ def netns_flags() -> list[str] | None:
     return None
 
 
-def test_a_flood_of_adverts_leaves_the_room_bounded_and_the_real_projector_found() -> None:
+def in_namespace(child: str) -> dict[str, object]:
+    """What ``child`` (a coroutine function here) printed, run in a network namespace of its own."""
     flags = netns_flags()
     if flags is None:
         pytest.skip("needs a network namespace of its own (unshare --net) for a multicast flood")
-    child = (f"ip link set lo up && exec {sys.executable} -c "
-             "'import asyncio, tests.test_discovery_hostile_adverts as t; asyncio.run(t.flooded_room())'")
-    done = subprocess.run(["unshare", *flags, "sh", "-c", child], capture_output=True, text=True, timeout=120,
+    command = (f"ip link set lo up && exec {sys.executable} -c "
+               f"'import asyncio, tests.test_discovery_hostile_adverts as t; asyncio.run(t.{child}())'")
+    done = subprocess.run(["unshare", *flags, "sh", "-c", command], capture_output=True, text=True, timeout=120,
                           cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
-    outcome = json.loads(done.stdout.strip().splitlines()[-1])
-    assert outcome["sent"] > RATE  # the flood happened (over 10,000 adverts)
+    outcome: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return outcome
+
+
+def test_a_flood_of_adverts_leaves_the_room_bounded_and_the_real_projector_found() -> None:
+    outcome = in_namespace("flooded_room")
+    assert isinstance(outcome["sent"], int) and outcome["sent"] > RATE  # the flood happened (over 10,000 adverts)
     assert outcome["before"] == 1
     assert outcome["real"] == "online"
-    assert outcome["devices"] <= 1 + 64  # the projector and at most MAX_SILENT_STRANGERS that never answered
-    assert any("did not answer" in line for line in outcome["said"])
+    assert isinstance(outcome["devices"], int) and outcome["devices"] <= 1 + 64  # the projector, <= 64 silent
+    said = outcome["said"]
+    assert isinstance(said, list) and any("did not answer" in line for line in said)
     # zeroconf dropped the 7.7 KB name (over DNS's 255 bytes) and the 60 KB datagram, and said so
-    assert any("Unable to parse" in line for line in outcome["said"])
-    assert any("Discarding incoming packet with length 59" in line for line in outcome["said"])
+    assert any("Unable to parse" in line for line in said)
+    assert any("Discarding incoming packet with length 59" in line for line in said)
+
+
+def test_a_neighbour_answering_every_probe_with_1500_cameras_adds_at_most_64() -> None:
+    """236 silent cameras in one 3 s look on the old code, each a card and a poller."""
+    outcome = in_namespace("probe_matched_room")
+    assert isinstance(outcome["sent"], int) and outcome["sent"] >= _MatchFlood.BURST
+    assert isinstance(outcome["devices"], int) and outcome["devices"] <= 64
+    said = outcome["said"]
+    assert isinstance(said, list) and any("did not answer" in line for line in said)
