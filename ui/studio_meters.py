@@ -23,6 +23,9 @@ _ZONES = ((FLOOR_DB, YELLOW_DB, "#2a9d4a", "#174f27"), (YELLOW_DB, RED_DB, "#e0b
           (RED_DB, 0.0, "#d62828", "#641414"))
 
 
+FIGURE_SAMPLES = ("-100.0", "-88.8", "-inf", "10.0")  # the widest texts meter_text gives
+
+
 def meter_text(db: float) -> str:
     """The held peak as the meter's figure: "-6.0" (dBFS), "-inf" for silence."""
     return "-inf" if not math.isfinite(db) or db < FLOOR_DB - 40 else f"{db:.1f}"
@@ -119,13 +122,13 @@ class AudioMixerPanel(QWidget):
             if title.toolTip() != label:
                 title.setToolTip(label)
                 title.setText(label)
+            if bar.reading.clipped != reading.clipped or not bar.toolTip():  # a tooltip set is an event: on change
+                bar.setToolTip(self.tr("Clipping: the loudest moments are cut off. Turn the gain down; click the red "
+                                       "mark to clear it.") if reading.clipped else self.tr(
+                    "Level in dBFS: the bar falls after each peak, the bright core is the loudness, the line holds the "
+                    "loudest moment of the last 2 s, the mark at the end turns red when the sound clips."))
             bar.show_reading(reading)
             figure.setText(self.tr("%1 dB").replace("%1", meter_text(reading.hold_db)))
-            clipped = self.tr("Clipping: the loudest moments are cut off. Turn the gain down; click the red mark "
-                              "to clear it.")
-            bar.setToolTip(clipped if reading.clipped else self.tr(
-                "Level in dBFS: the bar falls after each peak, the bright core is the loudness, the line holds the "
-                "loudest moment of the last 2 s, the mark at the end turns red when the sound clips."))
         self.setVisible(bool(readings))
 
     def _rebuild(self, order: list[str]) -> None:
@@ -139,7 +142,6 @@ class AudioMixerPanel(QWidget):
                 title, bar, figure = QLabel(), LevelBar(), QLabel()
                 title.setMinimumWidth(40)
                 title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # long names: cut
-                figure.setMinimumWidth(figure.fontMetrics().horizontalAdvance(self.tr("%1 dB").replace("%1", "-60.0")))
                 figure.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 bar.sig_reset_clip.connect(lambda n=name: self.sig_reset_clip.emit(n))
                 self.rows[name] = (title, bar, figure)
@@ -148,4 +150,16 @@ class AudioMixerPanel(QWidget):
             self.grid.addWidget(title, 1 + 2 * line, 0)
             self.grid.addWidget(figure, 1 + 2 * line, 1)
             self.grid.addWidget(bar, 2 + 2 * line, 0, 1, 2)
+            self._steady(figure)
         self._order = order
+
+    def _steady(self, figure: QLabel) -> None:
+        """The figure's size fixed to its widest text: a label whose size may change asks every layout up to the
+        window's for a new pass at each new text, and a live microphone's figure changes 20 times a second (a pass
+        of the whole window, 1-2 ms of the Qt thread's CPU each; a fixed-size label asks none)."""
+        figure.ensurePolished()  # the style sheet's font, in its place in the window
+        metrics = figure.fontMetrics()
+        widest = max(metrics.horizontalAdvance(self.tr("%1 dB").replace("%1", text)) for text in FIGURE_SAMPLES)
+        margins = figure.contentsMargins()
+        figure.setFixedSize(widest + margins.left() + margins.right() + 2 * figure.margin() + 2,
+                            max(figure.sizeHint().height(), metrics.height()))

@@ -188,15 +188,23 @@ _LOSSES = ("dropped", "late", "skipped")
 
 
 class _VerticalScroll(QScrollArea):
-    """Scrolls up and down only: as wide as the rows need (a column wide enough), a warning wraps to it."""
+    """Scrolls up and down only: as wide as the rows need (a column wide enough), a warning wraps to it.
+
+    Its own size is told to the window only when the rows' width changed: every figure's new text lays out the
+    panel, and passing each of those on relaid the whole window five times a second while recording (a pass of
+    1-2 ms of the Qt thread's CPU, and a stall of its own beside a busy encoder)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._told_width = -1
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.LayoutRequest and watched is self.widget():
-            self.updateGeometry()  # a wider figure ("over 16 days") widens the column instead of being cut
+            width = self.minimumSizeHint().width()
+            if width != self._told_width:
+                self._told_width = width
+                self.updateGeometry()  # a wider figure ("over 16 days") widens the column instead of being cut
         return super().eventFilter(watched, event)
 
     def minimumSizeHint(self) -> QSize:
