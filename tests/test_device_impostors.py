@@ -23,7 +23,7 @@ from devices.driver import ID_CONFLICT, Command, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
 from devices.pjlink.outcome import NOT_POLLED
 from devices.pjlink.values import PowerState
-from devices.sim.pjlink_projector import SimProjectorConfig, SimulatedProjector
+from devices.sim.pjlink_projector import Fault, SimProjectorConfig, SimulatedProjector
 
 PORT = 4352
 PASSWORD = "a-long-room-password-2026"
@@ -41,10 +41,11 @@ async def wait_until(predicate: Callable[[], bool], within: float = 30.0) -> Non
 
 
 @contextlib.asynccontextmanager
-async def projector(host: str, mac: str, name: str, password: str | None = PASSWORD) -> AsyncIterator[
-        SimulatedProjector]:
+async def projector(host: str, mac: str, name: str, password: str | None = PASSWORD,
+                    fault: Fault | None = None) -> AsyncIterator[SimulatedProjector]:
     sim = SimulatedProjector(SimProjectorConfig(
-        name=name, host=host, port=PORT, udp_port=PORT, mac=mac, password=password, warmup_s=0.3, cooling_s=0.3))
+        name=name, host=host, port=PORT, udp_port=PORT, mac=mac, password=password, warmup_s=0.3, cooling_s=0.3,
+        fault=fault, slow_delay_s=0.1))
     await sim.start()
     try:
         yield sim
@@ -97,6 +98,28 @@ async def test_a_second_address_claiming_a_projectors_mac_does_not_take_its_card
                 await wait_until(lambda: room.devices[uid].address == fake_host)
         finally:
             await devices.stop()
+
+
+async def test_after_a_restart_a_copy_answering_first_does_not_take_the_remembered_projectors_card(
+    tmp_path: Path,
+) -> None:
+    """The room remembers where its projector was; the copy is asked first (the projector is slow to answer)."""
+    real_host, fake_host = "127.0.46.46", "127.0.46.48"
+    uid = f"mac:{mac_of(real_host)}"
+    store = await AsyncStore.open(tmp_path)
+    await store.upsert_device(DeviceInfo(uid, DeviceKind.PROJECTOR, "Projector 1", real_host, PORT, "pjlink"))
+    room = Room("E4")
+    devices = room_devices(room, [real_host, fake_host], {}, store=store)
+    try:
+        async with projector(real_host, mac_of(real_host), "Projector 1", password=None, fault="slow"), \
+                projector(fake_host, mac_of(real_host), "IMPOSTOR", password=None):
+            await devices.start()
+            claimant = f"addr:{fake_host}:{PORT}"
+            await wait_until(lambda: claimant in room.devices and room.devices[uid].reason == ID_CONFLICT)
+            assert room.devices[uid].address == real_host
+    finally:
+        await devices.stop()
+        await store.close()
 
 
 async def test_the_room_password_is_offered_only_to_the_rooms_own_devices(tmp_path: Path) -> None:

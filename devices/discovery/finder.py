@@ -262,14 +262,17 @@ class _Run:
         old = (held.address, held.port)
         if old in self.live and self.done.get(old) == held.uid:
             return old
+        protocol = held.protocol or DEFAULT_PROTOCOL
         try:
-            family = families.family_for(held.protocol or DEFAULT_PROTOCOL)
+            if protocol == DEFAULT_PROTOCOL:  # a class 2 projector gives its MAC to one datagram: ask that first
+                said = await pjlink_search.search_one(old[0], self.cfg.udp_ports.get(old[0], PJLINK_PORT), 0.5)
+                if said is not None:
+                    return old if id_keys(said, None, *old)[0] == held.uid else None
+            family = families.family_for(protocol)
             there = await family.identify(*old, None, self.cfg.step_timeout, dict(held.state.get("txt", {})))
             if there.availability not in REACHABLE:
                 return None
             said = there.mac.lower() or None
-            if said is None and (held.protocol or DEFAULT_PROTOCOL) == DEFAULT_PROTOCOL:
-                said = await pjlink_search.search_one(old[0], self.cfg.udp_ports.get(old[0], PJLINK_PORT), 0.5)
         except Exception:
             log.exception("asking %s:%d whether it still holds %s failed", *old, held.uid)
             return None
