@@ -286,12 +286,12 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, RuntimeError) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 1
-    end_not_logged = final.pop("end_not_logged", "")
+    unlogged_end = final.pop("end_not_logged", "")  # said after the results, which are printed all the same
     if args.json:
         print(json.dumps(final, ensure_ascii=False), flush=True)
     else:
         print("\n".join(result_lines(final)), flush=True)
-    if end_not_logged:
-        print(f"{PROG}: {end_not_logged}", file=sys.stderr)
+    if unlogged_end:
+        print(f"{PROG}: {unlogged_end}", file=sys.stderr)
         return EXIT_UNLOGGED
     return 0
