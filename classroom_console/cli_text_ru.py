@@ -748,6 +748,11 @@ MESSAGES: dict[str, str] = {
         "диск перестал отвечать: запись остановлена; дошедшее до диска сохранено, пульт закроет запись при "
         "следующем запуске",
     "Chapter {n}": "Глава {n}",
+    # media/chapters_detect.NotAVideo's reasons, said by `chapters`
+    "it has no video stream": "в нём нет видео",
+    "no such file": "такого файла нет",
+    "it is a folder": "это папка",
+    "not a media file FFmpeg can read": "это не медиафайл, который может прочитать FFmpeg",
     # commands/sync.py, sync_words.py
     "{url!r} is not a centre's address: give it as http(s)://HOST[:PORT], e.g. https://centre.example.edu:8765":
         "{url!r} — не адрес центра: укажите его как http(s)://УЗЕЛ[:ПОРТ], например https://centre.example.edu:8765",

@@ -146,6 +146,15 @@ def test_every_store_problem_has_its_russian() -> None:
     assert not [e for e in store_sentences().values() if e not in cli_text_ru.MESSAGES]
 
 
+def test_every_reason_chapters_can_give_for_a_file_has_its_russian() -> None:
+    """`chapters` words media.chapters_detect.NotAVideo by its English text: each one raised there has Russian."""
+    source = (ROOT / "classroom_console" / "media" / "chapters_detect.py").read_text(encoding="utf-8")
+    raised = [node.args[0].value for node in ast.walk(ast.parse(source))
+              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "NotAVideo"
+              and node.args and isinstance(node.args[0], ast.Constant)]
+    assert len(raised) >= 4 and not [r for r in raised if r not in cli_text_ru.MESSAGES]
+
+
 def test_class_speaks_russian_with_its_plurals(tmp_path: Path) -> None:
     """The class command: help, its lines and its counts in Russian (it printed "tablet(s)" in English only)."""
     from classroom_console.commands.class_ import result_lines

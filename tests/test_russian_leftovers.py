@@ -43,6 +43,13 @@ def test_chapters_are_named_in_russian(recording: tuple[Path, subprocess.Complet
     assert cli("chapters", str(path), lang="en_GB.UTF-8").stdout.splitlines()[0].endswith("  Chapter 1")
 
 
+def test_chapters_of_a_file_that_is_not_a_video_is_one_russian_line(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not a video", encoding="utf-8")
+    done = cli("chapters", str(tmp_path / "notes.txt"))
+    assert done.returncode == 1
+    assert done.stderr.endswith("notes.txt: это не медиафайл, который может прочитать FFmpeg\n"), done.stderr
+
+
 def test_a_damaged_session_log_is_said_in_russian(tmp_path: Path) -> None:
     (tmp_path / "console.db").write_bytes(b"not a database at all" * 500)
     done = cli("--data-dir", str(tmp_path), "usage")

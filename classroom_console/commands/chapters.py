@@ -109,8 +109,8 @@ def run(args: argparse.Namespace) -> int:
     markers = [Marker(t, title) for t, title in read_vtt(chapters_path(path))]
     try:
         found = find(path, markers)
-    except NotAVideo as exc:
-        return _fail(f"{args.file}: {exc}")
+    except NotAVideo as exc:  # its few reasons, in English as the catalogue's keys
+        return _fail(f"{args.file}: {tr(str(exc))}")
     except Stopped:
         return _fail(tr("stopped"), 130)
     except OSError as exc:

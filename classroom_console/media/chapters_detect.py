@@ -37,7 +37,8 @@ class Stopped(Exception):
 
 
 class NotAVideo(ValueError):
-    """The file cannot be read as a video (missing, not a media file, or no video stream): one line for the user."""
+    """The file cannot be read as a video (missing, not a media file, or no video stream): one line for the user,
+    worded by its English text, the key of ``cli_text``'s catalogue."""
 
 
 @dataclass(frozen=True, slots=True)
