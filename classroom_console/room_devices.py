@@ -234,6 +234,7 @@ class RoomDevices:
             return
         if managed is not None:  # the same device at a new address (DHCP): re-point its driver
             await managed.driver.stop()
+            await self._retire_claimants(info)
         try:
             family = families.family_for(info.protocol)
         except families.UnknownProtocol:
@@ -252,6 +253,19 @@ class RoomDevices:
         driver.on_change = lambda uid=info.uid: self._on_poll(uid)
         self.room.update_device(self._merged(info.uid))
         await driver.start()
+
+    async def _retire_claimants(self, moved: DeviceInfo) -> None:
+        """Whoever claimed the id at the address it moved to was the device itself, not a rival: one card."""
+        for uid, other in list(self._managed.items()):
+            if other.info.state.get("claims") == moved.uid and other.info.address == moved.address:
+                del self._managed[uid]
+                self._addresses = None
+                await other.driver.stop()
+                shown = self.room.devices.get(uid)
+                if shown is not None:  # the room has no way to drop a card: it goes quiet, no longer flagged
+                    state = {k: v for k, v in shown.state.items() if k not in CONFLICT_KEYS}
+                    self.room.update_device(dataclasses.replace(
+                        shown, availability=Availability.OFFLINE, reason=str(Reason.NOT_CHECKED), state=state))
 
     async def adopt(self, info: DeviceInfo) -> None:
         """Drive a device found some other way (the CLI's address, a test) as if discovery had found it."""

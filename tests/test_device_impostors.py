@@ -96,6 +96,7 @@ async def test_a_second_address_claiming_a_projectors_mac_does_not_take_its_card
                 await real.stop()
                 await devices.discover_once()
                 await wait_until(lambda: room.devices[uid].address == fake_host)
+                assert devices.uids() == [uid]  # one card driven there, not the claim's beside it
         finally:
             await devices.stop()
 
