@@ -23,6 +23,7 @@ from classroom_console.media.output import EncodedStreams, Output, OutputState
 from classroom_console.media.output_file import FileOutput
 from classroom_console.media.packets import EncodedPacket, PacketQueue
 from classroom_console.media.probe import inspect
+from tests.media_helpers import output_test_settings
 
 FPS = 30
 
@@ -115,7 +116,8 @@ def record_to(path: Path, outputs: list[Output], duration: float) -> RecordingRe
         for source in (TestPattern(size=(320, 180), fps=FPS), Tone()):
             program.add_source(source)
         program.start()
-        recorder = Recorder(program, path, duration_s=duration, start_floor_bytes=0, outputs=outputs)
+        recorder = Recorder(program, path, duration_s=duration, start_floor_bytes=0, outputs=outputs,
+                            settings=output_test_settings())
         try:
             await recorder.start()
             return await recorder.wait()

@@ -36,6 +36,7 @@ from classroom_console.media.packets import EncodedPacket
 from classroom_console.media.probe import inspect
 from classroom_console.media.studio import Studio
 from tests.discovery_helpers import browse_until
+from tests.media_helpers import output_test_settings
 from tests.test_stream_rtmp import FPS, SIZE, Nginx, received_whole
 from tests.test_stream_rtmp import nginx as nginx_server
 
@@ -166,7 +167,7 @@ async def test_a_slow_viewer_stalls_neither_the_recording_nor_the_rtmp_push(ngin
     server = HlsServer("127.0.0.1", 0, hls)
     program = small_program()
     recorder = Recorder(program, tmp_path / "out.mp4", duration_s=6.0, start_floor_bytes=0, outputs=[live, hls],
-                        settings=EncoderSettings())
+                        settings=output_test_settings())
     slow: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
     await server.start()
     program.start()
@@ -248,7 +249,7 @@ async def test_the_stream_is_announced_over_dnssd_on_loopback() -> None:
 
 async def test_the_studio_serves_its_recording_on_the_lan_and_stops_the_server_on_close(tmp_path: Path) -> None:
     """Through the facade the Studio workspace drives, on its loop: going live on the LAN mid-recording."""
-    studio = Studio(None, None, tmp_path, size=SIZE, fps=FPS, start_floor_bytes=0)
+    studio = Studio(None, None, tmp_path, size=SIZE, fps=FPS, settings=output_test_settings(), start_floor_bytes=0)
     try:
         await studio.add_source("test-pattern")
         await studio.add_source("tone")
