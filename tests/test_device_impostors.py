@@ -101,6 +101,24 @@ async def test_a_second_address_claiming_a_projectors_mac_does_not_take_its_card
             await devices.stop()
 
 
+async def test_a_copy_that_goes_away_leaves_the_projector_unflagged() -> None:
+    real_host, fake_host = "127.0.46.56", "127.0.46.58"
+    uid = f"mac:{mac_of(real_host)}"
+    room = Room("E4")
+    devices = room_devices(room, [real_host, fake_host], {})
+    try:
+        async with projector(real_host, mac_of(real_host), "Projector 1", password=None):
+            await devices.discover_once()
+            async with projector(fake_host, mac_of(real_host), "IMPOSTOR", password=None):
+                await devices.discover_once()
+                await wait_until(lambda: room.devices[uid].reason == ID_CONFLICT)
+            await devices.discover_once()  # a whole look without the copy claiming
+            await wait_until(lambda: room.devices[uid].availability is Availability.ONLINE)
+            assert room.devices[uid].reason != ID_CONFLICT and "id_conflict" not in room.devices[uid].state
+    finally:
+        await devices.stop()
+
+
 async def test_after_a_restart_a_copy_answering_first_does_not_take_the_remembered_projectors_card(
     tmp_path: Path,
 ) -> None:

@@ -185,7 +185,7 @@ class _Run:
             infos = self._on_candidate(event) if isinstance(event, _Candidate) else self._on_identity(event)
             for info in infos:
                 yield copy(info)
-        if self.closing and self.mechanisms & {"search", "sweep"}:  # a whole look: who stopped claiming is known
+        if not self.pending and self.mechanisms & {"search", "sweep"}:  # a whole look heard out: who stopped
             for info in self.registry.settle(self.claimants):
                 yield copy(info)
         if self.dropped:
