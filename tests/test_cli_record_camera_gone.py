@@ -37,4 +37,4 @@ def test_a_camera_that_goes_away_is_said_once_and_the_retries_are_quiet(tmp_path
     gone = [line for line in stderr.splitlines() if "went away" in line]
     assert len(gone) == 1 and "camera" in gone[0], stderr
     assert " @ 0x" not in stderr and "Connection refused" not in stderr, stderr  # no FFmpeg line of its own
-    assert "(duration)" in stdout
+    assert "(its time was up)" in stdout

@@ -123,7 +123,7 @@ def test_cli_refuses_bad_arguments_plainly(tmp_path: Path) -> None:
         [sys.executable, "-m", "classroom_console", "record", "--source", "hologram", str(tmp_path / "x.mp4")],
         capture_output=True, text=True, timeout=60, check=False,
     )
-    assert done.returncode == 2 and "unknown source" in done.stderr
+    assert done.returncode == 2 and "cannot be used" in done.stderr
 
 
 class Solid(VideoSource):

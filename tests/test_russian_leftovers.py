@@ -58,3 +58,12 @@ def test_a_damaged_session_log_is_said_in_russian(tmp_path: Path) -> None:
     assert len(ours) == 1, done.stderr
     assert f"журнал занятий в {tmp_path} был повреждён: он перенесён в {tmp_path}/console.db.corrupt-" in ours[0]
     assert "ничего не удалено" in ours[0] and "was damaged" not in ours[0]
+
+
+def test_records_refusals_of_its_input_are_russian(tmp_path: Path) -> None:
+    """`record --source nosuch` said "unknown source 'nosuch' (…)" in English."""
+    done = cli("record", "--no-store", "--source", "nosuch", str(tmp_path / "a.mp4"))
+    assert done.returncode == 2
+    assert done.stderr.startswith("classroom-console record: --source 'nosuch' не подходит: "), done.stderr
+    size = cli("record", "--no-store", "--size", "big", str(tmp_path / "a.mp4"))
+    assert size.returncode == 2 and "--size: " in size.stderr and "unknown" not in size.stderr.lower(), size.stderr

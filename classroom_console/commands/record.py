@@ -79,13 +79,25 @@ async def sources_ready(program: Program, within_s: float = SOURCE_CHECK_S) -> l
             if st.state in (SourceState.FAILED, SourceState.LOST) or st.state is not SourceState.LIVE]
 
 
+# What --size, --layout and --source refuse, in the user's words (`stream` says the same); the media layer's
+# English with --verbose.
+SIZE_REFUSED = "--size: write it like 1280x720 (even, 16x16 to 7680x4320), not {value!r}"
+LAYOUT_REFUSED = "--layout: write single, pip[:CORNER[:SCALE]] or side-by-side, not {value!r}"
+SOURCE_REFUSED = ("--source {value!r} cannot be used: write test-pattern[:WxH], tone, mic[:DEVICE], screen[:DISPLAY] "
+                  "or camera:URL")
+
+
 def build_program(args: argparse.Namespace) -> Program:
+    from classroom_console.cli_reasons import refused_as
     from classroom_console.media import LowerThird, Program, SimulatedClock, make_source, parse_layout, parse_size
     from classroom_console.media.source import AudioSource
 
     check_output(args.output)
-    size = parse_size(args.size)
-    layout = parse_layout(args.layout)
+    verbose = getattr(args, "verbose", False)
+    with refused_as(tr(SIZE_REFUSED), args.size, verbose):
+        size = parse_size(args.size)
+    with refused_as(tr(LAYOUT_REFUSED), args.layout, verbose):
+        layout = parse_layout(args.layout)
     if args.lower_third:
         lecturer, course, date = ([*args.lower_third.split("|"), "", ""])[:3]
         layout = layout.__class__(layout.kind, layout.main, layout.inset, layout.corner, layout.inset_scale,
@@ -93,7 +105,8 @@ def build_program(args: argparse.Namespace) -> Program:
     program = Program(size, args.fps, layout=layout, clock=SimulatedClock() if args.fast else None)
     taken: set[str] = set()
     for spec in args.source or ["test-pattern", "tone"]:
-        source = make_source(spec, size=size, fps=args.fps, taken=taken)
+        with refused_as(tr(SOURCE_REFUSED), spec, verbose):
+            source = make_source(spec, size=size, fps=args.fps, taken=taken)
         if args.fast and source.name.split("-")[0] not in ("test", "tone"):
             raise ValueError(tr("--fast works only with test-pattern and tone"))
         program.add_source(source)
@@ -216,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
         print("classroom-console record: " + words.format(
             free=f"{exc.free / 2**20:.0f}", folder=exc.folder, floor=f"{exc.floor / 2**20:.0f}"), file=sys.stderr)
         return 1
-    except SourceFailed as exc:
+    except SourceFailed as exc:  # each source's own words: they name the camera (its URL, the password masked)
         print("classroom-console record: " + tr("nothing recorded: a source did not start ({why})").format(why=exc),
               file=sys.stderr)
         return 1

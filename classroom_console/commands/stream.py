@@ -64,7 +64,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def build(args: argparse.Namespace) -> tuple[Program, list[Output]]:
     """Everything that can be wrong with the input is found here, before any thread starts (ValueError)."""
     from classroom_console.cli_reasons import refused_as
-    from classroom_console.commands.record import check_output
+    from classroom_console.commands.record import LAYOUT_REFUSED, SIZE_REFUSED, SOURCE_REFUSED, check_output
     from classroom_console.media import Program, make_source, parse_layout, parse_size
     from classroom_console.media.output_hls import HlsOutput
     from classroom_console.media.output_rtmp import RtmpOutput
@@ -87,16 +87,13 @@ def build(args: argparse.Namespace) -> tuple[Program, list[Output]]:
     if args.hls_port is not None:
         outputs.append(HlsOutput())
     verbose = _verbose(args)
-    with refused_as(tr("--size: write it like 1280x720 (even, 16x16 to 7680x4320), not {value!r}"), args.size,
-                    verbose):
+    with refused_as(tr(SIZE_REFUSED), args.size, verbose):
         size = parse_size(args.size)
-    with refused_as(tr("--layout: write single, pip[:CORNER[:SCALE]] or side-by-side, not {value!r}"), args.layout,
-                    verbose):
+    with refused_as(tr(LAYOUT_REFUSED), args.layout, verbose):
         program = Program(size, args.fps, layout=parse_layout(args.layout))
     taken: set[str] = set()
     for spec in args.source or ["test-pattern", "tone"]:
-        with refused_as(tr("--source {value!r} cannot be used: write test-pattern[:WxH], tone, mic[:DEVICE], "
-                           "screen[:DISPLAY] or camera:URL"), spec, verbose):
+        with refused_as(tr(SOURCE_REFUSED), spec, verbose):
             program.add_source(make_source(spec, size=size, fps=args.fps, taken=taken))
     return program, outputs
 
