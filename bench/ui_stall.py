@@ -6,7 +6,10 @@ Two loads, each in a fresh process running the real MainWindow (offscreen unless
   pip      the Studio recording 1080p30 picture-in-picture of two test patterns and a tone, the preview on.
 Reference in the same run: a bare Qt window with the same 5 ms timer and nothing else (``bare``); with
 ``--compare`` also the devices polled on the window's own loop, as before the device thread (``devices-main``),
-and the recording with x264's threads at the Python threads' priority, as before ``media/nice.py`` (``pip-plain``).
+the recording with x264's threads at the Python threads' priority, as before ``media/nice.py`` (``pip-plain``), and
+the bare window beside two threads of GIL-free work (zlib) in its own process (``busy-in``) or in a child process in a
+session of its own (``busy-apart``): a process is one scheduling group (an autogroup; a desktop app's cgroup), and
+the recording's CPU inside the window's process makes the window wait for the group's turn on a busy PC.
 The pip line also prints the frames recorded and those a busy encoder skipped (what a lower priority could cost).
 Each is run quiet and beside ``stress-ng --cpu 2`` (``--load both``, the default); the load average is printed
 beside every figure. ``--quick``: 3 s each (about five minutes in all for 3 runs).
@@ -36,7 +39,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -62,6 +67,35 @@ async def main(n, net):
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 asyncio.run(main(int(sys.argv[1]), sys.argv[2]))
 """
+
+
+BUSY_THREADS = 2  # the busy references' threads: about what a 1080p30 recording keeps busy on a 2-core PC
+BUSY = """
+import os, sys, threading, zlib
+data = bytes(range(256)) * 4096
+def work():
+    while True:
+        zlib.compress(data, 6)  # holds no GIL while it compresses
+for _ in range(int(sys.argv[1])):
+    threading.Thread(target=work, daemon=True).start()
+bound = threading.Timer(float(sys.argv[2]), lambda: os._exit(0))  # bounded even if nobody closes stdin
+bound.daemon = True
+bound.start()
+sys.stdin.read()
+"""
+
+
+def start_busy(bound_s: float) -> subprocess.Popen[bytes]:
+    """BUSY in a child process in a session of its own (another scheduling group), until its stdin closes."""
+    return subprocess.Popen([sys.executable, "-c", BUSY, str(BUSY_THREADS), str(bound_s)], stdin=subprocess.PIPE,
+                            start_new_session=True)
+
+
+def busy_work(stop: threading.Event) -> None:
+    """As BUSY's threads, in this process, until ``stop``."""
+    data = bytes(range(256)) * 4096
+    while not stop.is_set():
+        zlib.compress(data, 6)
 
 
 PROFILE = cProfile.Profile()
@@ -454,6 +488,42 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
         meter.stop()
         figures.update(longest=meter.longest_ms, p99=meter.p99_ms, ticks=meter.ticks)
 
+    async def busy(apart: bool) -> None:
+        """The bare window beside BUSY_THREADS threads of work that never holds the GIL (zlib), in this process or in
+        a child process in a session of its own: what CPU work costs the window for sharing its process (one
+        scheduling group: an autogroup, a desktop app's cgroup), with the GIL out of the picture."""
+        window = QWidget()
+        window.resize(1366, 768)
+        window.show()
+        stop = threading.Event()
+        helper, workers = None, []
+        if apart:
+            helper = start_busy(seconds + 30)
+        else:
+            workers = [threading.Thread(target=busy_work, args=(stop,), name=f"busy-{n}", daemon=True)
+                       for n in range(BUSY_THREADS)]
+            for worker in workers:
+                worker.start()
+        try:
+            await asyncio.sleep(0.5)  # under way
+            meter = StallMeter()
+            meter.start()
+            cpu, queued = thread_cpu(), main_schedstat()
+            await asyncio.sleep(seconds)
+            figures["queue"] = run_queue(queued, seconds)
+            figures["cpu"] = cpu_share(cpu, seconds)
+            meter.stop()
+        finally:
+            stop.set()
+            if helper is not None:
+                assert helper.stdin is not None
+                helper.stdin.close()  # its threads end with it
+                helper.wait(30)
+            else:
+                for worker in workers:
+                    worker.join(30)
+        figures.update(longest=meter.longest_ms, p99=meter.p99_ms, ticks=meter.ticks)
+
     async def room(on_main: bool = False) -> None:
         from classroom_console.console import ConsoleCore, ConsoleOptions
         from classroom_console.device_thread import RoomDevicesThread
@@ -580,7 +650,8 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
         sys.setswitchinterval(float(os.environ["UI_STALL_SWITCH"]))
     sim = start_room(devices) if scenario.startswith("devices") else None
     run = {"bare": bare, "devices": room, "devices-main": lambda: room(on_main=True), "pip": pip,
-           "pip-plain": lambda: pip(encoder_nice=0)}[scenario]
+           "pip-plain": lambda: pip(encoder_nice=0), "busy-in": lambda: busy(apart=False),
+           "busy-apart": lambda: busy(apart=True)}[scenario]
     try:
         with loop:
             loop.run_until_complete(run())
@@ -616,7 +687,7 @@ def start_stress(timeout_s: int) -> subprocess.Popen[bytes]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    scenario_names = ("bare", "devices", "devices-main", "pip", "pip-plain")
+    scenario_names = ("bare", "devices", "devices-main", "pip", "pip-plain", "busy-in", "busy-apart")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--quick", action="store_true", help="3 s each instead of --seconds")
     parser.add_argument("--devices", type=int, default=100)
@@ -643,7 +714,7 @@ def main() -> None:
         return
     loads = ("quiet", "stress") if args.load == "both" else (args.load,)
     scenarios = args.only or ["bare", "devices", *(["devices-main"] if args.compare else []), "pip",
-                              *(["pip-plain"] if args.compare else [])]
+                              *(["pip-plain", "busy-in", "busy-apart"] if args.compare else [])]
     print(f"Qt main-thread stall, {args.seconds:g} s each, {args.runs} run(s) of every scenario, interleaved"
           f" (5 ms precise timer; target: longest ≤ {TARGET_MS:g} ms in every run)")
     for load in loads:
@@ -689,11 +760,13 @@ def summary(scenario: str, runs: list[dict[str, Any]], devices: int) -> str:
     label = {"bare": "reference: bare Qt window", "devices": f"{devices} devices polled",
              "devices-main": "reference: same, on the window's loop",
              "pip": "1080p30 PiP recording + preview",
-             "pip-plain": "reference: same, x264 at normal nice"}[scenario]
+             "pip-plain": "reference: same, x264 at normal nice",
+             "busy-in": f"reference: {BUSY_THREADS} busy threads in-process",
+             "busy-apart": "reference: same work, a process apart"}[scenario]
     worst = max(f["longest"] for f in runs)
     # The fill counts: a user sees the window freeze while the cards come in as much as while they are polled.
     judged = max(worst, *(f.get("filling", 0.0) for f in runs))
-    reference = scenario in ("bare", "devices-main", "pip-plain")
+    reference = scenario in ("bare", "devices-main", "pip-plain", "busy-in", "busy-apart")
     verdict = "" if reference else ("  ok" if worst <= TARGET_MS else "  OVER TARGET")
     overall = "" if reference else ("  ok" if judged <= TARGET_MS else "  OVER TARGET")
     longest = " / ".join(f"{f['longest']:.1f}" for f in runs)
