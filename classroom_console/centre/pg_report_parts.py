@@ -35,6 +35,7 @@ _EMPTY: dict[str, Rows] = {"totals": [(0, 0, 0)], "heatmap": [], "room_weeks": [
                            "by_lecturer": [], "by_course": []}
 
 Part = tuple[Any, bytes]  # (the report's element, its JSON)
+_Device = tuple[Hashable, Part | None]  # a device's rows (names, hours, lamps) and its part (None: to be made)
 
 
 def part_json(element: Any) -> bytes:
@@ -44,7 +45,7 @@ def part_json(element: Any) -> bytes:
 
 @dataclasses.dataclass(slots=True)
 class _Kept:
-    devices: dict[Hashable, Part] = dataclasses.field(default_factory=dict)
+    devices: dict[str, _Device] = dataclasses.field(default_factory=dict)
     weeks: dict[Hashable, Part] = dataclasses.field(default_factory=dict)
 
 
@@ -84,28 +85,38 @@ class ReportParts:
         fields = []
         for key, value in top.items():
             parts = listed.get(key)
-            text = (b"[" + b", ".join(p[1] for p in parts) + b"]" if parts is not None
+            text = (b"[" + b", ".join([p[1] for p in parts]) + b"]" if parts is not None
                     else json.dumps(value, allow_nan=False).encode())
             fields.append(json.dumps(key).encode() + b": " + text)
         return report, b"{" + b", ".join(fields) + b"}"
 
-    def _devices(self, f: UsageFilter, rows: Mapping[str, Rows], kept: dict[Hashable, Part],
-                 ) -> tuple[list[Part], dict[Hashable, Part]]:
+    def _devices(self, f: UsageFilter, rows: Mapping[str, Rows], kept: dict[str, _Device],
+                 ) -> tuple[list[Part], dict[str, _Device]]:
         """Each device's part, sorted by uid as ``assemble`` lists them (a device: a uid in ``devices`` or
-        ``device_hours``; a lamp alone is no device)."""
+        ``device_hours``; a lamp alone is no device). Kept by uid and compared with its rows once: as a key of
+        nested rows it was hashed three times a report, for each of a centre's 1,200 devices."""
         tables = [_by_uid(rows[name]) for name in DEVICE_ROWS]
         names, hours, lamps = tables
-        keys = {uid: (uid, names.get(uid), hours.get(uid), lamps.get(uid)) for uid in names.keys() | hours.keys()}
-        missing = [uid for uid, key in keys.items() if key not in kept]
-        made: dict[Hashable, Part] = {}
+        now: dict[str, _Device] = {}
+        missing: list[str] = []
+        for uid in sorted(names.keys() | hours.keys()):
+            key = (names.get(uid), hours.get(uid), lamps.get(uid))
+            old = kept.get(uid)
+            if old is not None and old[0] == key:
+                now[uid] = old
+            else:
+                missing.append(uid)
+                now[uid] = (key, None)
         if missing:
             alone = {name: [row for uid in missing for row in _rows(table.get(uid))]
                      for name, table in zip(DEVICE_ROWS, tables, strict=True)}
             for device in assemble(f, {**_EMPTY, **alone}).devices:
-                made[keys[device.uid]] = (device, part_json(device))
+                now[device.uid] = (now[device.uid][0], (device, part_json(device)))
             self.made += len(missing)
-        parts: dict[Hashable, Part] = {key: kept.get(key) or made[key] for key in keys.values()}
-        return [parts[keys[uid]] for uid in sorted(keys)], parts
+        parts = [part for _, part in now.values()]
+        if None in parts:
+            raise KeyError("a device the rows name was not assembled")
+        return parts, now  # type: ignore[return-value]
 
     def _weeks(self, f: UsageFilter, rows: Rows, kept: dict[Hashable, Part]) -> tuple[list[Part], dict[Hashable, Part]]:
         """Each room-week's part, in the rows' order."""
