@@ -18,8 +18,11 @@ run in rounds (``--rounds 3``: 1,2,1,2,1,2 alternating), and the ratio is of eac
 Staff screens ask from a process of their own by default (``--askers apart``): in the rooms' loop (``loop``, as
 before) a report's time also held the wait for a turn of a loop running 300 rooms' uploads, which no staff screen
 meets; ``both`` prints the two side by side. ``--compare DIR`` runs an older checkout's centre beside this one's.
+``--waits`` samples PostgreSQL's backends meanwhile (``pg_waits``): what each kind of statement waited for.
+nginx sends usage requests to the first process while it answers (``config_nginx``); ``--usage-anywhere`` balances
+them as any other request, as before.
 Usage: python bench/sync_rooms.py [--rooms 300] [--processes 1,2,4] [--rounds N] [--no-sqlite] [--quick]
-       [--askers apart|loop|both] [--compare DIR]
+       [--askers apart|loop|both] [--compare DIR] [--waits] [--usage-anywhere]
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -52,6 +55,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import pg_waits  # noqa: E402
 from bench.pg_cluster import as_postgres, free_port, postgres, postmaster_pid, tree_cpu  # noqa: E402
 from classroom_console.centre import config as centre_config  # noqa: E402
 from classroom_console.centre import config_nginx  # noqa: E402
@@ -355,13 +359,13 @@ def wait_http(url: str, proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def nginx(prefix: Path, ports: list[int]) -> Iterator[tuple[str, int]]:
+def nginx(prefix: Path, ports: list[int], usage_on_one: bool = True) -> Iterator[tuple[str, int]]:
     nginx_bin = shutil.which("nginx") or "/usr/sbin/nginx"
     prefix.mkdir(parents=True)
     port = free_port()
     conf = prefix / "nginx.conf"
     conf.write_text(config_nginx.standalone([f"127.0.0.1:{p}" for p in ports], f"127.0.0.1:{port}", prefix,
-                                            per_client=0))
+                                            per_client=0, usage_on_one=usage_on_one))
     proc = subprocess.Popen([nginx_bin, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")])
     url = f"http://127.0.0.1:{port}"
     try:
@@ -422,8 +426,10 @@ def pg_statements(url: str, reset: bool = False) -> str:
 
 
 def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConfig,
-              processes: int, behind_nginx: bool, askers: str = "apart", tree: Path = ROOT) -> Result:
-    """``tree``: the checkout whose centre serves (``--compare``: an older one's, alternated with this one's)."""
+              processes: int, behind_nginx: bool, askers: str = "apart", tree: Path = ROOT,
+              waits: bool = False, usage_on_one: bool = True) -> Result:
+    """``tree``: the checkout whose centre serves (``--compare``: an older one's, alternated with this one's);
+    ``waits``: PostgreSQL's backends sampled while the rooms send (``pg_waits``), printed after its figures."""
     centre_config.save(config)
     tokens, staff = asyncio.run(add_tokens(config, rooms + processes))
     tokens, warm_tokens = tokens[:rooms], tokens[rooms:]
@@ -445,13 +451,15 @@ def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConf
         # The backends live as long as the centre's pools, so the difference is theirs (the pools never shrink).
         # With its children: a SQLite centre checks and stores sessions in a process of its own (store_process.py).
         centre_cpu, pg_cpu, nginx_cpu = sum(tree_cpu(p.pid) for p in procs), tree_cpu(pg) if pg else 0.0, 0.0
-        if behind_nginx:
-            with nginx(tmp / f"nginx-{config.data.name}", ports) as (url, nginx_pid):
-                nginx_cpu = tree_cpu(nginx_pid)
-                got = sync_rooms(url, tokens, staff, askers)
-                nginx_cpu = tree_cpu(nginx_pid) - nginx_cpu
-        else:
-            got = sync_rooms(f"http://127.0.0.1:{ports[0]}", tokens, staff, askers)
+        with ExitStack() as during:
+            sampled = during.enter_context(pg_waits.sampled(str(config.database_url))) if pg and waits else None
+            if behind_nginx:
+                with nginx(tmp / f"nginx-{config.data.name}", ports, usage_on_one) as (url, nginx_pid):
+                    nginx_cpu = tree_cpu(nginx_pid)
+                    got = sync_rooms(url, tokens, staff, askers)
+                    nginx_cpu = tree_cpu(nginx_pid) - nginx_cpu
+            else:
+                got = sync_rooms(f"http://127.0.0.1:{ports[0]}", tokens, staff, askers)
         centre_cpu = sum(tree_cpu(p.pid) for p in procs) - centre_cpu
         pg_cpu = tree_cpu(pg) - pg_cpu if pg else 0.0
         elapsed, client_cpu, askers_cpu = float(got["elapsed"]), float(got["cpu"]), float(got["askers_cpu"])
@@ -475,6 +483,8 @@ def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConf
               f"~{result.others:.2f}); load {os.getloadavg()[0]:.1f}", flush=True)
         if pg:
             print(f"{'':34s} PostgreSQL's time: {pg_statements(str(config.database_url))}", flush=True)
+        if sampled is not None:
+            print(f"{'':34s} PostgreSQL's backends while the rooms sent: {sampled.text()}", flush=True)
         return result
     finally:
         for proc in procs:
@@ -498,6 +508,12 @@ def main() -> int:
     ap.add_argument("--compare", type=Path, default=None, metavar="DIR",
                     help="also run the centre of the checkout in DIR (e.g. git archive of an older commit), "
                          "alternated with this one's at each count")
+    ap.add_argument("--waits", action="store_true",
+                    help="sample PostgreSQL's backends every 20 ms while the rooms send: what each kind of "
+                         "statement waited for (a lock, a lightweight lock, the disk) or CPU")
+    ap.add_argument("--usage-anywhere", action="store_true",
+                    help="nginx balances usage requests over the processes as any other request (by default they go "
+                         "to the first process while it answers: config_nginx)")
     ap.add_argument("--client", action="store_true", help=argparse.SUPPRESS)  # the rooms' process (internal)
     ap.add_argument("--askers-client", action="store_true", help=argparse.SUPPRESS)  # the staff's (internal)
     args = ap.parse_args()
@@ -536,7 +552,7 @@ def main() -> int:
                 config = centre_config.CentreConfig(tmp / f"centre-pg{k}-{n}", centre_config.POSTGRESQL, url,
                                                     tmp / f"files-pg{k}-{n}")
                 results.append(run_setup(f"{label}{n} process(es), PostgreSQL, nginx", tmp, args.rooms, config, n,
-                                         True, args.askers, tree))
+                                         True, args.askers, tree, args.waits, not args.usage_anywhere))
         for label, _tree in trees:
             summarise(label, [(n, r) for (lb, _t, n), r in zip(runs, results[-len(runs):], strict=True) if lb == label])
         worst = max(r.usage_p99_ms for r in results)

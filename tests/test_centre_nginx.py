@@ -20,6 +20,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from classroom_console.centre import config_nginx, pg_locks
 from classroom_console.store import AsyncStore
@@ -181,3 +182,41 @@ async def test_two_processes_behind_nginx_one_killed_mid_upload_the_other_comple
                 proc.terminate()
                 await proc.wait()
         await store.close()
+
+
+@contextlib.asynccontextmanager
+async def named_server(name: str) -> AsyncIterator[tuple[int, web.AppRunner]]:
+    """A stand-in centre process on a loopback port that answers every path with its name."""
+
+    async def answer(_: web.Request) -> web.Response:
+        return web.Response(text=name)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield port, runner
+    finally:
+        await runner.cleanup()
+
+
+async def test_nginx_sends_usage_to_the_first_process_while_it_answers_and_the_rest_anywhere(tmp_path: Path) -> None:
+    """``config_nginx``: a usage report is made once per filter at a time in the whole centre, so usage requests go
+    to one process (another's waited at the filter's lock for the first's report); any other request is balanced;
+    with the first gone, usage is answered by the next."""
+    async with named_server("first") as (one, first), named_server("second") as (two, _), \
+            nginx(tmp_path / "nginx", [one, two]) as url, aiohttp.ClientSession() as http:
+
+        async def who(path: str) -> str:
+            async with http.get(f"{url}{path}") as r:
+                assert r.status == 200
+                return await r.text()
+
+        async with asyncio.timeout(30):
+            assert {await who("/api/v1/usage?room=R") for _ in range(8)} == {"first"}
+            assert {await who("/api/v1/ping") for _ in range(8)} == {"first", "second"}
+            await first.cleanup()
+            assert {await who("/api/v1/usage") for _ in range(4)} == {"second"}
