@@ -43,8 +43,18 @@ _SCENE_REASONS = {
 }
 
 
-def reason_text(reason: str) -> str:
-    """Why a device or a scene's part did not follow: one plain sentence for its code."""
+# devices.driver.ID_CONFLICT: two live addresses claim one device's id (one may be a laptop copying it)
+_ID_CONFLICT = "Another device on this network claims to be this one: check the room's network."
+_ID_CONFLICT_AT = "Another device at {address} claims to be this one: check the room's network."
+
+
+def reason_text(reason: str, claimed_by: str = "") -> str:
+    """Why a device or a scene's part did not follow: one plain sentence for its code. ``claimed_by``: the other
+    address an id conflict names (``state["id_conflict"]``)."""
+    from devices.driver import ID_CONFLICT  # here: devices.driver costs every command ~9 ms to import
+
+    if reason == ID_CONFLICT:
+        return tr(_ID_CONFLICT_AT).format(address=claimed_by) if claimed_by else tr(_ID_CONFLICT)
     sentence = _DEVICE_REASONS.get(reason) or _SCENE_REASONS.get(reason)
     return tr(sentence) if sentence else tr("Something went wrong.")
 
@@ -56,7 +66,13 @@ def with_detail(sentence: str, detail: str, verbose: bool) -> str:
 
 def words_for_codes() -> dict[str, str]:
     """Every code this module words, with its English sentence (for the test that keeps them complete)."""
-    return {**_DEVICE_REASONS, **_SCENE_REASONS}
+    from devices.driver import ID_CONFLICT
+
+    return {**_DEVICE_REASONS, **_SCENE_REASONS, ID_CONFLICT: _ID_CONFLICT}
+
+
+def id_conflict_sentences() -> list[str]:
+    return [_ID_CONFLICT, _ID_CONFLICT_AT]
 
 
 def scene_name(name: str, builtin: bool = True) -> str:

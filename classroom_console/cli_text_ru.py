@@ -760,6 +760,11 @@ MESSAGES: dict[str, str] = {
     "(an older centre, or not this room's centre); the log names each":
         "--delete-uploaded-media: центр не доказал, что хранит полученные записи, поэтому они оставлены на этом ПК "
         "(старая версия центра или не центр этой аудитории); каждая названа в журнале",
+    # cli_reasons.py: devices.driver.ID_CONFLICT
+    "Another device on this network claims to be this one: check the room's network.":
+        "Другое устройство в сети выдаёт себя за это: проверьте сеть аудитории.",
+    "Another device at {address} claims to be this one: check the room's network.":
+        "Устройство по адресу {address} выдаёт себя за это: проверьте сеть аудитории.",
     # cli_store.py (the session log's problems) and class_.py's refusals
     "the data folder {folder} is read-only: the session log cannot be written there; make it writable or choose "
     "another folder with --data-dir":

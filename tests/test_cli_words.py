@@ -13,7 +13,7 @@ from pathlib import Path
 from classroom_console import cli_reasons, cli_text, cli_text_ru, scenes
 from classroom_console.scenes import DEFAULT_NAMES
 from classroom_console.scenes_apply import SceneReason
-from devices.driver import Reason
+from devices.driver import ID_CONFLICT, Reason
 
 
 def cli(*args: str, lang: str = "ru") -> subprocess.CompletedProcess[str]:
@@ -26,9 +26,10 @@ def cli(*args: str, lang: str = "ru") -> subprocess.CompletedProcess[str]:
 
 def test_every_reason_code_has_a_sentence_in_russian() -> None:
     codes = {r.value for r in Reason if r.value} | {
-        v for k, v in vars(SceneReason).items() if k.isupper() and isinstance(v, str)}
+        v for k, v in vars(SceneReason).items() if k.isupper() and isinstance(v, str)} | {ID_CONFLICT}
     assert set(cli_reasons.words_for_codes()) == codes
     english = [*cli_reasons.words_for_codes().values(), *DEFAULT_NAMES, "Something went wrong.",
+               *cli_reasons.id_conflict_sentences(),
                *cli_reasons.state_words(), *cli_reasons.state_keys()]
     assert not [e for e in english if e not in cli_text_ru.MESSAGES]
 

@@ -12,12 +12,20 @@ from classroom_console.events import ErrorCode
 from classroom_console.room_devices import DeviceCommandError
 from classroom_console.session_end import EndCode, EndProblem
 from classroom_console.store.problem import StoreProblem, StoreReason
-from devices.driver import Reason
+from devices.driver import ID_CONFLICT, Reason
 from ui.widgets import plain_tip
 
 
-def reason_text(reason: str) -> str:
-    """Why a device is offline, locked or faulty, or why a command failed: one plain sentence."""
+def reason_text(reason: str, claimed_by: str = "") -> str:
+    """Why a device is offline, locked or faulty, or why a command failed: one plain sentence. ``claimed_by``: the
+    other address an id conflict names (``state["id_conflict"]``)."""
+    if reason == ID_CONFLICT:
+        if claimed_by:
+            return QCoreApplication.translate(
+                "Reasons", "Another device at %1 claims to be this one: check the room's network.").replace(
+                "%1", claimed_by)
+        return QCoreApplication.translate(
+            "Reasons", "Another device on this network claims to be this one: check the room's network.")
     sentences = {
         Reason.NOT_CHECKED: QCoreApplication.translate("Reasons", "Not checked yet."),
         Reason.NO_ANSWER: QCoreApplication.translate(

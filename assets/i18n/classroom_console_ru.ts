@@ -1843,6 +1843,14 @@ Console</source>
 <context>
     <name>Reasons</name>
     <message>
+        <source>Another device at %1 claims to be this one: check the room&apos;s network.</source>
+        <translation>Устройство по адресу %1 выдаёт себя за это: проверьте сеть аудитории.</translation>
+    </message>
+    <message>
+        <source>Another device on this network claims to be this one: check the room&apos;s network.</source>
+        <translation>Другое устройство в сети выдаёт себя за это: проверьте сеть аудитории.</translation>
+    </message>
+    <message>
         <source>Not checked yet.</source>
         <translation>Ещё не проверено.</translation>
     </message>

@@ -263,7 +263,8 @@ def _unusable(device: DeviceInfo, verbose: bool = False) -> str:
     if device.reason in (Reason.PASSWORD_NEEDED, Reason.PASSWORD_WRONG):
         return tr("wrong or missing password (use --password)")
     reason = device.reason or (Reason.DEVICE_FAULT if device.availability is Availability.FAULT else Reason.NO_ANSWER)
-    return with_detail(reason_text(reason), str(device.state.get("detail") or ""), verbose)
+    return with_detail(reason_text(reason, str(device.state.get("id_conflict") or "")),
+                       str(device.state.get("detail") or ""), verbose)
 
 
 def _position(uid: str, device: DeviceInfo, as_json: bool) -> str:

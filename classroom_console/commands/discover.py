@@ -145,7 +145,8 @@ def summary(device: DeviceInfo, verbose: bool = False) -> str:
     if (state.get("ptz") or {}).get("protocol"):
         words.append(f"PTZ {state['ptz']['protocol']}")
     if device.availability.value in ("offline", "auth_failed", "fault") and device.reason:
-        words.append(with_detail(reason_text(device.reason), str(state.get("detail") or ""), verbose))
+        words.append(with_detail(reason_text(device.reason, str(state.get("id_conflict") or "")),
+                                 str(state.get("detail") or ""), verbose))
     return ", ".join(w for w in words if w)
 
 
