@@ -32,3 +32,35 @@ async def test_a_shared_report_too_old_comes_without_its_body(postgres_url: str)
     finally:
         await conn.close()
         await db.close()
+
+
+async def test_a_report_no_other_process_makes_has_its_filters_lock_in_its_first_statement(
+    postgres_url: str,  # noqa: F811 (fixture)
+) -> None:
+    """The lock tried and the other processes' report read in one statement (``SHARED_TRY``), then the version and
+    the charts: a report's round trips before its answer, where nobody else makes it (nginx sends usage requests to
+    one process), were five (that report read outside the transaction, BEGIN, the lock, the report read again, the
+    version) before the charts; now three."""
+    db = await PostgresCentreDB.open(postgres_url)
+    try:
+        f = UsageFilter(room="Try room")
+        sent: list[str] = []
+
+        async def logged() -> None:  # on the reports' thread, whose loop the report connections belong to
+            pool = db.report_pool._pool
+            held = [await pool.acquire() for _ in range(pool.get_max_size())]
+            for conn in held:
+                conn.add_query_logger(lambda record: sent.append(" ".join(record.query.split())))
+                await pool.release(conn)
+
+        async with asyncio.timeout(60):
+            await db.reports.get(f)  # the pool's connections opened
+            await db.reports.run(logged())
+            await db.execute("SELECT nextval('centre_version')", {})  # (as a store's commit does)
+            sent.clear()
+            await db.reports.get(f)
+        charts = next(n for n, query in enumerate(sent) if "ARRAY(SELECT" in query)
+        before = [query for query in sent[:charts] if query.upper() not in ("BEGIN;", "BEGIN")]
+        assert len(before) == 2 and "pg_try_advisory_xact_lock" in before[0], sent
+    finally:
+        await db.close()

@@ -602,23 +602,20 @@ class PostgresCentreDB(CentreDB):
                               made: asyncio.Future[tuple[int, UsageReport | None, bytes]]) -> None:
         key = filter_key(f)
         try:
-            async with self.report_pool.acquire() as conn:
-                row = await conn.fetchrow(pg_reports.SHARED_GET, key, version)
-                if row is not None and row[0] >= version:
-                    made.set_result((int(row[0]), None, bytes(row[1])))
-                    return
-                async with conn.transaction():
+            async with self.report_pool.acquire() as conn, conn.transaction():
+                locked, shared, theirs = await conn.fetchrow(pg_reports.SHARED_TRY, key, version)
+                if theirs is None and not locked:  # another process makes it: its report may hold ours
                     await conn.execute(pg_reports.SHARED_LOCK, key)
-                    row = await conn.fetchrow(pg_reports.SHARED_GET, key, version)
-                    if row is not None and row[0] >= version:
-                        made.set_result((int(row[0]), None, bytes(row[1])))
-                        return
-                    mark()
-                    # read first: the charts then hold it
-                    version = int(await conn.fetchval(pg_store.VERSION if f.room else EVERY_ROOM_VERSION))
-                    report, body = await self._make_report(f, conn)
-                    made.set_result((version, report, body))
-                    await conn.execute(pg_reports.SHARED_PUT, key, version, body)
+                    shared, theirs = await conn.fetchrow(pg_reports.SHARED_GET, key, version) or (None, None)
+                if theirs is not None:
+                    made.set_result((int(shared), None, bytes(theirs)))
+                    return
+                mark()
+                # read first: the charts then hold it
+                version = int(await conn.fetchval(pg_store.VERSION if f.room else EVERY_ROOM_VERSION))
+                report, body = await self._make_report(f, conn)
+                made.set_result((version, report, body))
+                await conn.execute(pg_reports.SHARED_PUT, key, version, body)
         except BaseException as exc:
             if made.done():
                 raise  # the report was given already: only sharing it failed (_shared logs it)

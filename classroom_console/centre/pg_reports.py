@@ -48,6 +48,13 @@ SHARED_CLEAR = "TRUNCATE centre_reports"
 # 200 KB crossed to the reports' thread and were thrown away, twice a report (before the filter's lock and after).
 SHARED_GET = "SELECT version, CASE WHEN version >= $2 THEN body END FROM centre_reports WHERE filter = $1"
 SHARED_LOCK = f"SELECT pg_advisory_xact_lock({REPORT_CLASS}, hashtext($1))"  # (a pair of keys: pg_locks)
+# The filter's lock tried and the report another process left read in one statement, the first of the report's
+# transaction: where no other process makes it (nginx sends usage requests to one: config_nginx) the lock is ours
+# at once, and a report took one round trip there, not three (the report read outside the transaction, its BEGIN,
+# then the lock). A report that process left meanwhile, the snapshot having been taken before the lock, is missed
+# and made again: never one too old.
+SHARED_TRY = f"""SELECT pg_try_advisory_xact_lock({REPORT_CLASS}, hashtext($1)), r.version,
+    CASE WHEN r.version >= $2 THEN r.body END FROM (SELECT 1) AS one LEFT JOIN centre_reports r ON r.filter = $1"""
 SHARED_PUT = """INSERT INTO centre_reports (filter, version, body) VALUES ($1, $2, $3)
     ON CONFLICT (filter) DO UPDATE SET version = excluded.version, body = excluded.body
     WHERE centre_reports.version < excluded.version"""
