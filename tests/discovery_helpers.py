@@ -9,6 +9,9 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Sequence
 
+import ifaddr
+import pytest
+
 from devices.discovery import DeviceFinder
 from devices.discovery.dnssd import DnssdService, browse
 from devices.model import DeviceInfo
@@ -40,3 +43,12 @@ async def browse_until(
             if names <= found.keys():
                 break
     return found
+
+
+def with_a_lan_adapter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This machine seen with a LAN adapter (192.0.2.10/24, a documentation network) beside loopback. The test
+    workers run in network namespaces of their own that hold only ``lo``: a test that checks what discovery leaves
+    out of the LAN would pass there whatever the code did. Nothing is sent to it."""
+    adapters = [ifaddr.Adapter("lo", "lo", [ifaddr.IP("127.0.0.1", 8, "lo")], index=1),
+                ifaddr.Adapter("eth0", "eth0", [ifaddr.IP("192.0.2.10", 24, "eth0")], index=2)]
+    monkeypatch.setattr(ifaddr, "get_adapters", lambda: adapters)

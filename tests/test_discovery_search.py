@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from devices.discovery.pjlink_search import SearchReply, directed_broadcasts, parse_ackn, search, search_one
+from tests.discovery_helpers import with_a_lan_adapter
 
 Reply = Callable[[bytes], list[bytes]]
 
@@ -96,6 +97,6 @@ async def test_silent_and_unreachable_targets_end_within_window() -> None:
     assert loop.time() - start < 1.0
 
 
-def test_directed_broadcasts_skip_loopback() -> None:
-    for host, port in directed_broadcasts():  # computed only; nothing is sent
-        assert not host.startswith("127.") and port == 4352
+def test_directed_broadcasts_skip_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    with_a_lan_adapter(monkeypatch)
+    assert directed_broadcasts() == [("192.0.2.255", 4352)]  # computed only; nothing is sent

@@ -10,6 +10,7 @@ from blockbuster import BlockingError
 
 from classroom_console.discovery_scope import Scope, finder_config
 from classroom_console.store import open_store
+from tests.discovery_helpers import with_a_lan_adapter
 
 
 def test_traffic_off_this_machine_is_refused() -> None:
@@ -28,7 +29,8 @@ async def test_blocking_call_in_the_loop_is_caught(tmp_path: Path) -> None:
         open_store(tmp_path)
 
 
-def test_discovery_is_limited_to_loopback_in_tests() -> None:
+def test_discovery_is_limited_to_loopback_in_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    with_a_lan_adapter(monkeypatch)
     config = finder_config(Scope.ALL)
     assert config.dnssd_interfaces == ["127.0.0.1"]
     assert config.search_targets and all(host.startswith("127.") for host, _ in config.search_targets)
