@@ -87,6 +87,38 @@ def test_start_and_end_session_from_the_big_button(qtbot: QtBot, qloop: qasync.Q
     run(qloop, scenario())
 
 
+def test_a_session_whose_end_the_log_cannot_write_still_shows_it_ended(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    """The store gone under the session (a full disk did it in E3's run): the session is over, and the window says
+    so; it kept 'End session' up, and the next press started a new session."""
+    async def scenario() -> None:
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
+        await core.start()
+        window = open_window(qtbot, core)
+        lecturer = window.lecturer
+        try:
+            qtbot.mouseClick(lecturer.session_button, Qt.MouseButton.LeftButton)
+            await wait_for(lambda: lecturer.session_button.text() == "End session", what="the session running")
+            await wait_for(lecturer.session_button.isEnabled, what="button re-enabled")
+            assert core.store is not None
+            await core.store.close()  # every write from now on fails, as on a disk that filled
+            qtbot.mouseClick(lecturer.session_button, Qt.MouseButton.LeftButton)
+            await wait_for(lambda: lecturer.end_box is not None, what="the question before ending")
+            box = lecturer.end_box
+            assert box is not None
+            qtbot.mouseClick(next(b for b in box.buttons() if b.text() == "End session"), Qt.MouseButton.LeftButton)
+            await wait_for(lambda: lecturer.session_button.text() == "Start session", what="the button back")
+            assert core.room.session is None
+            assert "could not write its end" in lecturer.elapsed_label.text()
+            assert lecturer.session_label.text() == "No session running"
+        finally:
+            window.bridge.detach()
+            await core.stop()
+
+    run(qloop, scenario())
+
+
 def test_device_cards_appear_and_follow_state(qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path) -> None:
     async def scenario() -> None:
         core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))

@@ -1354,6 +1354,10 @@
         <translation>Занятие сохранено; не всё завершилось без ошибок.</translation>
     </message>
     <message>
+        <source>The session ended, but the log could not write its end; what was logged is kept, and the console closes it at its next start.</source>
+        <translation>Занятие окончено, но журнал не смог записать его конец; записанное сохранено, пульт закроет занятие при следующем запуске.</translation>
+    </message>
+    <message>
         <source>Session</source>
         <translation>Занятие</translation>
     </message>

@@ -442,7 +442,7 @@ class LecturerWorkspace(QWidget):
                 owner=self)
         else:
             self.bridge.run(director.end(self.with_devices.isChecked()), on_done=self._ended,
-                            what=self.tr("end the session"), owner=self)
+                            what=self.tr("end the session"), on_error=self._end_not_logged, owner=self)
         self._rearm_timer.start(1500)
 
     def _ended(self, problems: list[str]) -> None:
@@ -453,6 +453,15 @@ class LecturerWorkspace(QWidget):
             self.elapsed_label.setText(self.tr("The session was saved; some devices did not turn off.") if devices
                                        else self.tr("The session was saved; not everything ended cleanly."))
             self.elapsed_label.setToolTip(with_details([end_problem_text(p) for p in coded], problems))
+
+    def _end_not_logged(self, _detail: str) -> None:
+        """The session is over but the log could not write its end (a full disk; the status bar says which folder
+        and why): the window shows it ended, not a session still running whose button would start another."""
+        if self.bridge.room.session is not None:
+            return  # it did not end: the button is re-armed to try again
+        self._on_session_ended("")
+        self.elapsed_label.setText(self.tr("The session ended, but the log could not write its end; what was logged "
+                                           "is kept, and the console closes it at its next start."))
 
     def _on_session_started(self, _sid: str, lecturer: str, course: str) -> None:
         self._session_started = time.monotonic()
