@@ -105,6 +105,7 @@ async def browse(
     resolving: set[tuple[str, str]] = set()
     again: set[tuple[str, str]] = set()
     closing = False
+    ignored: set[tuple[str, str]] = set()  # names past MAX_SERVICES, counted for one line at the end (bounded too)
 
     async def resolve(service_type: str, name: str) -> None:
         try:
@@ -128,6 +129,8 @@ async def browse(
             again.add(key)
             return
         if len(attempts) >= MAX_SERVICES and key not in attempts:
+            if len(ignored) < 100 * MAX_SERVICES:
+                ignored.add(key)
             return
         attempts[key] = attempts.get(key, 0) + 1
         if attempts[key] <= MAX_RESOLVES_PER_NAME:
@@ -166,6 +169,9 @@ async def browse(
             yield service
     finally:
         closing = True  # read by start(), which the browser's thread may still schedule
+        if ignored:
+            log.warning("ignored %s more DNS-SD services: one look resolves at most %d (a flood of adverts?)",
+                        f"{len(ignored)}+" if len(ignored) >= 100 * MAX_SERVICES else len(ignored), MAX_SERVICES)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
