@@ -18,7 +18,7 @@ import pytest
 from classroom_console.room import Room
 from classroom_console.room_devices import RoomDevices
 from classroom_console.store import AsyncStore
-from devices.discovery import FinderConfig
+from devices.discovery import DeviceFinder, FinderConfig
 from devices.driver import ID_CONFLICT, Command, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
 from devices.pjlink.outcome import NOT_POLLED
@@ -99,6 +99,21 @@ async def test_a_second_address_claiming_a_projectors_mac_does_not_take_its_card
                 assert devices.uids() == [uid]  # one card driven there, not the claim's beside it
         finally:
             await devices.stop()
+
+
+async def test_discover_with_a_password_does_not_send_it_to_a_copy_of_a_projector() -> None:
+    """`discover --password` gives it to every device found, but not to an address claiming another's MAC."""
+    real_host, fake_host = "127.0.46.66", "127.0.46.68"
+    uid, claimant = f"mac:{mac_of(real_host)}", f"addr:{fake_host}:{PORT}"
+    finder = DeviceFinder(FinderConfig(search_targets=[(h, PORT) for h in (real_host, fake_host)], dnssd_types=(),
+                                       default_password=PASSWORD))
+    async with projector(real_host, mac_of(real_host), "Projector 1"):
+        first = {d.uid: d for d in await finder.discover(2.0)}
+        assert first[uid].availability is Availability.ONLINE
+        async with projector(fake_host, mac_of(real_host), "IMPOSTOR"):  # would take the password
+            second = {d.uid: d for d in await finder.discover(2.0)}
+    assert second[uid].address == real_host
+    assert second[claimant].availability is Availability.AUTH_FAILED and second[claimant].reason == ID_CONFLICT
 
 
 async def test_a_copy_that_goes_away_leaves_the_projector_unflagged() -> None:

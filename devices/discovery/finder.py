@@ -281,11 +281,13 @@ class _Run:
         return old if not ids or held.uid in ids else None
 
     def _password(self, host: str, port: int, hints: Hints, trust_claim: bool = True) -> str | None:
+        """The password typed for this address or its device; the one for every device (``discover --password``)
+        not to an address disputing another's id."""
         mac = hints.mac if trust_claim else None
         for key in (host, *self.registry.known_uids(host, port, mac)):
             if key in self.cfg.passwords:
                 return self.cfg.passwords[key]
-        return self.cfg.default_password
+        return self.cfg.default_password if trust_claim else None
 
     def _start(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)
