@@ -22,7 +22,7 @@ def test_the_card_says_another_device_claims_to_be_this_one(qapp: QCoreApplicati
     translators = i18n.install(qapp, lang)
     try:
         [problem] = DeviceCard._problems(device)
-        assert words in problem, problem
+        assert words in problem and "127.0.0.7:4352" in problem, problem
         assert "127.0.0.7:4352" in reason_text(ID_CONFLICT, "127.0.0.7:4352")
     finally:
         for translator in translators:
@@ -35,3 +35,12 @@ def test_the_command_line_says_it_with_the_other_address() -> None:
             "Устройство по адресу 127.0.0.7:4352 выдаёт себя за это: проверьте сеть аудитории.")
         assert "выдаёт себя за это" in cli_reasons.reason_text(ID_CONFLICT)
     assert "Something went wrong" not in cli_reasons.reason_text(ID_CONFLICT)
+
+
+def test_the_window_speaks_the_language_the_command_line_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """LANGUAGE=ru with an English locale: the window is Russian, as the chapters the core names for it are."""
+    monkeypatch.setenv("LANGUAGE", "ru")
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    assert i18n.pick_language(None) == "ru" and i18n.pick_language("en") == "en"

@@ -256,10 +256,11 @@ class DeviceCard(QFrame):
     @staticmethod
     def _problems(device: DeviceInfo) -> list[str]:
         problems = [problem_text(c, lvl) for c, lvl in sorted(device.state.get("errors", {}).items())]
+        claimed_by = str(device.state.get("id_conflict") or "")  # another address giving this device's id
         if device.availability in (Availability.OFFLINE, Availability.AUTH_FAILED):
-            problems.insert(0, reason_text(device.reason or Reason.NO_ANSWER))
+            problems.insert(0, reason_text(device.reason or Reason.NO_ANSWER, claimed_by))
         elif device.availability is Availability.FAULT and not problems:
-            problems.append(reason_text(device.reason or Reason.DEVICE_FAULT))
+            problems.append(reason_text(device.reason or Reason.DEVICE_FAULT, claimed_by))
         return problems
 
     def _show_controls(self, device: DeviceInfo) -> None:

@@ -101,7 +101,7 @@ class DeviceDetails(QDialog):
             "protocol": f"{device.protocol.upper()} {self.tr('class')} {device.protocol_class}".strip(),
             **device.state,
             "found_by": "; ".join(found_by_text(m) for m in sorted(device.found_by)),
-            "reason": reason_text(device.reason) if device.reason else "",
+            "reason": reason_text(device.reason, str(device.state.get("id_conflict") or "")) if device.reason else "",
         }
         if isinstance(values.get("unavailable"), list):
             values["unavailable"] = ", ".join(field_text(str(f)) for f in values["unavailable"])

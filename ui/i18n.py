@@ -6,17 +6,16 @@ import logging
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from classroom_console import cli_text
 from ui.resources import translations_dir
 
 log = logging.getLogger(__name__)
-SUPPORTED = ("en", "ru")
 
 
 def pick_language(requested: str | None) -> str:
-    if requested:
-        return requested
-    system = QLocale.system().name().split("_")[0]
-    return system if system in SUPPORTED else "en"
+    """``--lang`` if given, else the environment's as the command line reads it (LANGUAGE, then the locale), so
+    a window and the chapters or reports the core words for it speak one language."""
+    return requested or cli_text.pick_language([])
 
 
 def install(app: QCoreApplication, lang: str) -> list[QTranslator]:
