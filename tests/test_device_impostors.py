@@ -41,11 +41,11 @@ async def wait_until(predicate: Callable[[], bool], within: float = 30.0) -> Non
 
 
 @contextlib.asynccontextmanager
-async def projector(host: str, mac: str, name: str, password: str | None = PASSWORD,
-                    fault: Fault | None = None) -> AsyncIterator[SimulatedProjector]:
+async def projector(host: str, mac: str | None, name: str, password: str | None = PASSWORD,
+                    fault: Fault | None = None, pjlink_class: int = 2) -> AsyncIterator[SimulatedProjector]:
     sim = SimulatedProjector(SimProjectorConfig(
         name=name, host=host, port=PORT, udp_port=PORT, mac=mac, password=password, warmup_s=0.3, cooling_s=0.3,
-        fault=fault, slow_delay_s=0.1))
+        fault=fault, slow_delay_s=0.1, pjlink_class=pjlink_class))
     await sim.start()
     try:
         yield sim
@@ -151,6 +151,27 @@ async def test_after_a_restart_a_copy_answering_first_does_not_take_the_remember
             claimant = f"addr:{fake_host}:{PORT}"
             await wait_until(lambda: claimant in room.devices and room.devices[uid].reason == ID_CONFLICT)
             assert room.devices[uid].address == real_host
+    finally:
+        await devices.stop()
+        await store.close()
+
+
+async def test_a_projector_moved_by_dhcp_keeps_its_card_though_a_class_1_display_took_its_old_address(
+    tmp_path: Path,
+) -> None:
+    """The old address answers, but as a class 1 device with no MAC: another device, not a rival."""
+    old_host, new_host = "127.0.46.76", "127.0.46.78"
+    uid = f"mac:{mac_of(old_host)}"
+    store = await AsyncStore.open(tmp_path)
+    await store.upsert_device(DeviceInfo(uid, DeviceKind.PROJECTOR, "Projector 1", old_host, PORT, "pjlink", "2"))
+    room = Room("E4")
+    devices = room_devices(room, [old_host, new_host], {}, store=store)
+    try:
+        async with projector(old_host, None, "Display", password=None, pjlink_class=1), \
+                projector(new_host, mac_of(old_host), "Projector 1", password=None):
+            await devices.start()
+            await wait_until(lambda: room.devices[uid].address == new_host and polled(room, uid))
+            assert "id_conflict" not in room.devices[uid].state and room.devices[uid].reason != ID_CONFLICT
     finally:
         await devices.stop()
         await store.close()

@@ -134,6 +134,13 @@ class _Identified:
 REACHABLE = (Availability.ONLINE, Availability.AUTH_FAILED, Availability.FAULT)
 
 
+def _said_serial(info: DeviceInfo) -> Identity:
+    """The serial a recorded device gave, as an identity (for the uid it would make)."""
+    state = info.state
+    return Identity(Availability.UNKNOWN, manufacturer=str(state.get("manufacturer", "")),
+                    serial=str(state.get("serial", "")))
+
+
 class _Run:
     """One discovery window: producers feed candidates, identifications feed results, one loop merges."""
 
@@ -277,8 +284,13 @@ class _Run:
             log.exception("asking %s:%d whether it still holds %s failed", *old, held.uid)
             return None
         ids = id_keys(said, there, *old)[:-1]
-        # One that answers but gives no id (class 1, a camera that hides it) is taken for still being there.
-        return old if not ids or held.uid in ids else None
+        if ids:  # it says who it is: the device itself (its MAC, or the serial it was known by too), or another
+            known_as = {held.uid, *id_keys(None, _said_serial(held), "", 0)[:-1]}
+            return old if known_as & set(ids) else None
+        # It answers but gives no id. A class 1 projector where a class 2 one was is another device (DHCP gave it
+        # the address); anything else (a camera that hides its MAC, a locked projector) is taken for still there.
+        replaced = protocol == DEFAULT_PROTOCOL and there.protocol_class == "1" and held.protocol_class == "2"
+        return None if replaced else old
 
     def _password(self, host: str, port: int, hints: Hints, trust_claim: bool = True) -> str | None:
         """The password typed for this address or its device; the one for every device (``discover --password``)
