@@ -38,6 +38,7 @@ from .frames import AUDIO_RATE, BufferPool, Image, Samples, as_image
 from .nice import at_lower_priority
 from .output import Output
 from .packets import EncodedPacket
+from .x264_apart import RemoteX264
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,9 @@ class EncoderSettings:
     # The end waits this long for a file writer that takes nothing (a disk that stopped answering: a network share,
     # a failing USB stick), then gives it up: the recording ends as ``disk-not-answering``, what reached the disk kept
     disk_silent_s: float = 30.0
+    # With ``adaptive``: x264 in a child process in a session of its own (x264_apart.py), so that its CPU is not
+    # charged to the window's process, whose main thread then waits for the process's turn on a busy PC
+    x264_apart: bool = False
 
 
 class StopReason:
@@ -123,6 +127,7 @@ class Encoder:
         self._video_waiting = 0
         self._keep_from = float("inf")  # frames of instants from this one on are never skipped (the end's)
         self._held = 0  # pictures x264 has taken and not yet given back as packets (its lookahead and threads)
+        self._x264_child: RemoteX264 | None = None  # settings.x264_apart: started with the recording
         self._estimate: tuple[int, float, float] | None = None  # finishing: (pictures left, when, seconds left)
         self._video_done = False
         self._audio_done = False
@@ -245,6 +250,8 @@ class Encoder:
         self._started = True
         for output in self.outputs:
             output.start()
+        if self.settings.x264_apart and self.settings.adaptive:  # its imports while the template opens
+            self._x264_child = RemoteX264(self.size, self.fps, self.settings.encoder_nice)
         self._worker.start()
 
     def finish(self, at: float | None = None, reason: str = StopReason.STOPPED) -> None:
@@ -308,6 +315,8 @@ class Encoder:
         try:
             self._encode_all()
         finally:
+            if self._x264_child is not None:
+                self._x264_child.close()  # closed already, unless the recording failed before its first picture
             for output in self.outputs:
                 output.end()
             for output in self.outputs:
@@ -366,8 +375,9 @@ class Encoder:
         pending_audio = np.zeros(0, np.float32)
         audio_pts = 0
         meter = _Meter()
-        video = _VideoEncoder(self, streams)
+        video: _VideoEncoder | None = None
         try:
+            video = _VideoEncoder(self, streams)
             while True:
                 item = self._next()
                 if item is None:
@@ -397,6 +407,8 @@ class Encoder:
         except Exception as exc:
             self.fail(StopReason.ERROR, f"the encoder failed: {exc}")
         finally:
+            if video is not None:
+                video.close()
             self._close_template()
 
     def _close_template(self) -> None:
@@ -444,7 +456,8 @@ class _VideoEncoder:
             self.watch = SkipWatch(encoder.preset)
             self.compatible = {rung for rung in LADDER[LADDER.index(encoder.preset) + 1:]
                                if self._headers(rung) == self.headers} if encoder.preset in LADDER else set()
-            self.ctx = self._open(encoder.preset)  # None: headers differ, so it stays on the template's
+            # None: headers differ, so it stays on the template's
+            self.ctx = self._open(encoder.preset, child=encoder._x264_child)
 
     def _options(self, preset: str) -> dict[str, str]:
         e = self.encoder
@@ -459,19 +472,35 @@ class _VideoEncoder:
             log.exception("opening x264 with preset %s for its headers", preset)
             return None
 
-    def _open(self, preset: str) -> Any:
-        """An x264 for ``preset`` if its stream headers are the outputs'."""
+    def _open(self, preset: str, child: RemoteX264 | None = None) -> Any:
+        """An x264 for ``preset`` if its stream headers are the outputs' (in ``child``, the last one's process)."""
         e = self.encoder
+        ctx: Any = None
         try:
-            ctx = open_video(e.size, e.fps, self._options(preset), e.settings.encoder_nice)
+            if e.settings.x264_apart:
+                ctx = child or RemoteX264(e.size, e.fps, e.settings.encoder_nice)
+                ctx.open(self._options(preset))
+            else:
+                ctx = open_video(e.size, e.fps, self._options(preset), e.settings.encoder_nice)
         except Exception:
             log.exception("opening x264 with preset %s", preset)
+            _close(ctx)
             return None
-        return ctx if bytes(ctx.extradata or b"") == self.headers else None
+        if bytes(ctx.extradata or b"") == self.headers:
+            return ctx
+        _close(ctx)
+        return None
 
-    def _encode(self, frame: av.VideoFrame | None) -> list[Any]:
-        packets = list(self.ctx.encode(frame) if self.ctx is not None else self.streams.video.encode(frame))
-        self.encoder._held = max(0, self.encoder._held + (frame is not None) - len(packets))
+    def _encode(self, picture: Image | None, pts: int = 0, key: bool = False) -> list[Any]:
+        """``picture`` (I420) as an IDR if ``key``; None drains what x264 holds."""
+        if isinstance(self.ctx, RemoteX264):
+            packets = self.ctx.encode(picture, pts, key)
+        else:
+            frame = _picture(picture, pts) if picture is not None else None
+            if frame is not None and key:
+                frame.pict_type = av.video.frame.PictureType.I  # an IDR (x264_options: forced-idr=1)
+            packets = list(self.ctx.encode(frame) if self.ctx is not None else self.streams.video.encode(frame))
+        self.encoder._held = max(0, self.encoder._held + (picture is not None) - len(packets))
         for packet in packets:
             # A new x264 starts its decode times a B-frame delay before its first picture, reckoned from its own
             # first frames' spacing (skips make it uneven): the first few may not pass the old one's last. The
@@ -499,10 +528,7 @@ class _VideoEncoder:
             if watch.due and key:
                 self._step(pts)
                 self.due_pts = None
-        frame = _picture(picture, pts)
-        if key:
-            frame.pict_type = av.video.frame.PictureType.I  # an IDR (x264_options: forced-idr=1)
-        e._send("video", self._encode(frame))
+        e._send("video", self._encode(picture, pts, key))
 
     def _step(self, pts: int) -> None:
         """At a keyframe: drain the current x264 and go on with the nearest faster one that has its headers (known
@@ -515,8 +541,11 @@ class _VideoEncoder:
             watch.stepped(None, e.counters.skipped)
             return
         e._send("video", self._encode(None))
-        self.ctx = None  # the old x264 freed now; while the new one opens, frames wait in the queue
-        self.ctx = self._open(preset)
+        old, self.ctx = self.ctx, None
+        if isinstance(old, RemoteX264):  # its process opens the next one, having freed the old
+            self.ctx = self._open(preset, child=old)
+        else:  # the old x264 freed now; while the new one opens, frames wait in the queue
+            self.ctx = self._open(preset)
         if self.ctx is None:  # its headers were the same at the start: the template's x264 (same headers) goes on
             log.error("recording %s: x264 with preset %s did not open; the headers' own x264 goes on", e.name, preset)
             watch.stepped(None, e.counters.skipped)
@@ -536,6 +565,16 @@ class _VideoEncoder:
 
     def flush(self) -> None:
         self.encoder._send("video", self._encode(None))
+
+    def close(self) -> None:
+        old, self.ctx = self.ctx, None
+        _close(old)
+
+
+def _close(ctx: Any) -> None:
+    """A child process's x264 ends with its process; an in-process one when its last reference goes."""
+    if isinstance(ctx, RemoteX264):
+        ctx.close()
 
 
 def _gop_cap(output: Output) -> float:

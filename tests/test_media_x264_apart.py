@@ -1,0 +1,66 @@
+"""x264 in a child process in a session of its own (EncoderSettings.x264_apart): its CPU is not charged to the
+window's process (bench/ui_stall.py --only pip --only pip-apart). The recording is the same: every encoded picture
+decodes from the one file, a keyframe each second, through a preset step, which opens the next x264 in the same
+child; the child is in another session while it encodes and gone when the recording ends."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import av
+
+from classroom_console.media import EncoderSettings, TestPattern
+from classroom_console.media.encoder import Encoder
+from classroom_console.media.output_file import FileOutput
+
+
+def _helpers() -> dict[int, int]:
+    """This process's x264 children: pid -> session id."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            command = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat[1]) == os.getpid() and b"x264_apart" in command:
+            found[int(entry)] = int(stat[3])
+    return found
+
+
+def _wait_for(predicate: Callable[[], bool], within: float = 60.0) -> None:
+    deadline = time.monotonic() + within
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_a_recording_with_x264_apart_steps_and_plays_through_in_one_file(tmp_path: Path) -> None:
+    size, fps = (320, 180), 30
+    settings = EncoderSettings(preset="veryfast", adaptive=True, block_when_full=True, gop_s=1.0, x264_apart=True)
+    encoder = Encoder(size, fps, settings)
+    encoder.add_output(FileOutput(tmp_path / "apart.mp4", settings), required=True)
+    encoder.start()
+    pattern = TestPattern("camera", size, fps)
+    sessions: dict[int, int] = {}
+    for i in range(5 * fps):
+        t = 1000 + i / fps
+        encoder.push_video(t, pattern.render(t, i) if i < 10 or i % 2 == 0 else None)  # None: skipped, a step due
+        if i == 2:
+            _wait_for(lambda: encoder.counters.frames > 0)
+            sessions = _helpers()
+    encoder.abort()
+    assert encoder.join(60)
+    assert len(sessions) == 1, sessions
+    assert next(iter(sessions.values())) != os.getsid(0), "x264's process is in a session of its own"
+    assert not _helpers(), "and gone with the recording"
+    assert encoder.preset_changes, f"no step after {encoder.counters.skipped} skipped pictures"
+    with av.open(str(tmp_path / "apart.mp4")) as container:
+        frames = [(float(f.time), f.key_frame) for f in container.decode(video=0)]
+    assert len(frames) == encoder.counters.frames and [t for t, _ in frames] == sorted(t for t, _ in frames)
+    assert [t for t, key in frames if key] == [float(s) for s in range(5)], "a keyframe each second, through the step"
