@@ -6,8 +6,6 @@ child; the child is in another session while it encodes and gone when the record
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import av
@@ -15,6 +13,7 @@ import av
 from classroom_console.media import EncoderSettings, TestPattern
 from classroom_console.media.encoder import Encoder
 from classroom_console.media.output_file import FileOutput
+from tests.test_record_adaptive import wait_for
 
 
 def _helpers() -> dict[int, int]:
@@ -33,13 +32,6 @@ def _helpers() -> dict[int, int]:
     return found
 
 
-def _wait_for(predicate: Callable[[], bool], within: float = 60.0) -> None:
-    deadline = time.monotonic() + within
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
-
-
 def test_a_recording_with_x264_apart_steps_and_plays_through_in_one_file(tmp_path: Path) -> None:
     size, fps = (320, 180), 30
     settings = EncoderSettings(preset="veryfast", adaptive=True, block_when_full=True, gop_s=1.0, x264_apart=True)
@@ -52,7 +44,7 @@ def test_a_recording_with_x264_apart_steps_and_plays_through_in_one_file(tmp_pat
         t = 1000 + i / fps
         encoder.push_video(t, pattern.render(t, i) if i < 10 or i % 2 == 0 else None)  # None: skipped, a step due
         if i == 2:
-            _wait_for(lambda: encoder.counters.frames > 0)
+            wait_for(lambda: encoder.counters.frames > 0)
             sessions = _helpers()
     encoder.abort()
     assert encoder.join(60)

@@ -8,12 +8,13 @@ beside them; the window counts the layout passes Qt asks of it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from classroom_console.media import RecordingStats
 from classroom_console.media.meter import MeterReading
+from tests.test_ui_devices_cards import Events
 from ui.studio_meters import AudioMixerPanel
 from ui.studio_stats import StatsPanel
 
@@ -21,21 +22,7 @@ GB = 2**30
 TICKS = 20
 
 
-class _Counted(QObject):
-    """Counts the events of one type its object receives."""
-
-    def __init__(self, kind: QEvent.Type = QEvent.Type.LayoutRequest) -> None:
-        super().__init__()
-        self.kind = kind
-        self.count = 0
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == self.kind:
-            self.count += 1
-        return False
-
-
-def _studio_like(qtbot: QtBot) -> tuple[QWidget, StatsPanel, AudioMixerPanel, _Counted]:
+def _studio_like(qtbot: QtBot) -> tuple[QWidget, StatsPanel, AudioMixerPanel, Events]:
     window = QWidget()
     qtbot.addWidget(window)
     columns = QHBoxLayout(window)
@@ -49,7 +36,7 @@ def _studio_like(qtbot: QtBot) -> tuple[QWidget, StatsPanel, AudioMixerPanel, _C
     window.resize(900, 500)
     window.show()
     qtbot.waitExposed(window)
-    passes = _Counted()
+    passes = Events()
     window.installEventFilter(passes)
     return window, stats, mixer, passes
 
@@ -97,7 +84,7 @@ def test_a_live_meter_does_not_lay_out_the_window_and_its_figure_shows_whole(
     _settle(qapp)
     passes.count = 0
     _title, bar, figure = mixer.rows["mic"]
-    tips = _Counted(QEvent.Type.ToolTipChange)  # each a style sheet's look-up, 20 times a second
+    tips = Events(QEvent.Type.ToolTipChange)  # each a style sheet's look-up, 20 times a second
     bar.installEventFilter(tips)
     for tick in range(TICKS):  # a voice: the held peak moves nearly every reading
         hold = -18.0 - tick * 4.1
