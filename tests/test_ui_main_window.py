@@ -214,6 +214,29 @@ def test_a_corrupt_store_is_moved_aside_and_the_user_told(
     assert kept and kept[0].read_bytes().startswith(b"this is not a database")
 
 
+def test_a_log_failing_write_after_write_keeps_one_dialog(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    """A full disk fails every write of the session log: one dialog says it, updated, not one more per write."""
+
+    async def scenario() -> None:
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
+        window = open_window(qtbot, core)
+        await core.start()
+        try:
+            for n in range(3):
+                window.bridge.sig_store_problem.emit(f"write {n} failed", f"disk full {n}")
+            boxes = [w for w in QApplication.topLevelWidgets() if w.isVisible() and w.parent() is window
+                     and w.windowTitle() == "Session log"]
+            assert len(boxes) == 1 and boxes[0] is window._last_dialog
+            assert window._last_dialog.detailedText() == "disk full 2"
+        finally:
+            window.bridge.detach()
+            await core.stop()
+
+    run(qloop, scenario())
+
+
 @pytest.mark.parametrize("lang", ["en", "ru"])
 def test_the_window_fits_a_lecturer_pc_screen_after_the_longest_messages(
     qtbot: QtBot, qloop: qasync.QEventLoop, qapp: QCoreApplication, tmp_path: Path, lang: str

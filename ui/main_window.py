@@ -223,12 +223,17 @@ class MainWindow(QMainWindow):
 
     def show_store_problem(self, sentence: str, detail: str) -> None:
         """Problems with the session log also get a dialog: sessions may not be saved until it is fixed. The core
-        is asked which folder and why (read-only, full, damaged), and both then say it."""
-        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Session log"), sentence, parent=self)
+        is asked which folder and why (read-only, full, damaged), and both then say it. One dialog at a time: a
+        full disk fails every write, and each used to open a dialog of its own over the last."""
+        box = self._last_dialog
+        if box is None or not box.isVisible():
+            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Session log"), sentence, parent=self)
+            box.setModal(False)
+            box.show()
+            self._last_dialog = box
+        else:
+            box.setText(sentence)
         box.setDetailedText(detail)
-        box.setModal(False)
-        box.show()
-        self._last_dialog = box
 
         def known(problem: StoreProblem) -> None:
             words = store_problem_text(problem)
