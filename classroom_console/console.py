@@ -9,6 +9,7 @@ import asyncio
 import dataclasses
 import logging
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -169,11 +170,12 @@ class ConsoleCore:
         if self.devices is not None:
             await self.devices.look_at(self._sweep())
 
-    async def set_room_password(self, password: str, first: str) -> None:
-        """One password for the room: kept, tried at once on every device that asks (``first`` too)."""
+    async def set_room_password(self, password: str, first: str, also: Sequence[str] = ()) -> None:
+        """One password for the room: kept, tried at once on the room's devices that ask, on ``first`` (the card
+        it was typed on) and on ``also`` (devices new to the room the lecturer chose)."""
         await self.passwords.save(ROOM_PASSWORD, password)
         if self.devices is not None:
-            self.devices.set_room_password(password, also=[first])
+            self.devices.set_room_password(password, also=[first, *also])
 
     async def set_password(self, uid: str, password: str) -> None:
         await self.passwords.save(uid, password)

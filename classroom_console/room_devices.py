@@ -422,14 +422,15 @@ class RoomDevices:
         return failures
 
     def set_room_password(self, password: str, also: Sequence[str] = ()) -> None:
-        """The room's shared password: the room's devices that refused (or were never given) one try it now.
+        """The room's shared password: the room's own devices that refused (or were never given) one try it now,
+        and ``also``, the devices the lecturer chose by name (the card it was typed on among them).
 
-        The lecturer typing it confirms the devices asking on the screen now (the dialog counts them); a device
-        that asks later is offered it only if the room knew it before."""
+        A device new to the room is sent it only when chosen: PJLink hands a digest of the password to whoever
+        asks, and a laptop answering as many "projectors" as it likes was sent one each (R8)."""
         self.passwords["*"] = password
         working = (Availability.ONLINE, Availability.FAULT)  # these got in with what they have: left alone
         asking = {uid for uid, m in self._managed.items()
-                  if m.driver.availability not in working and "claims" not in m.info.state}
+                  if m.driver.availability not in working and uid in self._known and "claims" not in m.info.state}
         for uid in asking | set(also):
             self._known.add(uid)
             self.passwords.pop(uid, None)  # its own (failed) password gives way to the room's

@@ -204,6 +204,34 @@ async def test_the_room_password_is_offered_only_to_the_rooms_own_devices(tmp_pa
         await store.close()
 
 
+async def test_typing_the_room_password_sends_it_to_the_rooms_own_devices_not_to_a_stranger_asking(
+        tmp_path: Path) -> None:
+    """R8: the card's dialog sent the room password to every device asking at that moment, so a laptop answering as
+    many "projectors" as it liked got a digest each. Now a stranger is sent it only when the lecturer ticks it."""
+    own_host, laptop_host = "127.0.46.28", "127.0.46.29"
+    own, laptop = f"mac:{mac_of(own_host)}", f"mac:{mac_of(laptop_host)}"
+    store = await AsyncStore.open(tmp_path)
+    await store.upsert_device(DeviceInfo(own, DeviceKind.PROJECTOR, "Projector 1", own_host, PORT, "pjlink",
+                                         state={"room_known": True}))
+    room = Room("E4")
+    devices = room_devices(room, [own_host, laptop_host], {}, store=store)  # no password typed yet
+    try:
+        async with projector(own_host, mac_of(own_host), "Projector 1"), \
+                projector(laptop_host, mac_of(laptop_host), "Laptop"):
+            await devices.start()
+            await wait_until(lambda: polled(room, own, laptop) and all(
+                room.devices[uid].availability is Availability.AUTH_FAILED for uid in (own, laptop)))
+            laptops_driver = devices._managed[laptop].driver
+            devices.set_room_password(PASSWORD)  # typed on another card, strangers' box left unticked
+            assert devices._managed.get(laptop) is not None and devices._managed[laptop].driver is laptops_driver
+            await wait_until(lambda: room.devices[own].availability is Availability.ONLINE)
+            assert room.devices[laptop].availability is Availability.AUTH_FAILED
+            assert devices._managed[laptop].driver is laptops_driver, "never reconnected with the room's password"
+    finally:
+        await devices.stop()
+        await store.close()
+
+
 @pytest.mark.parametrize(("last", "state", "known"), [
     (Availability.ONLINE, {"needs_password": True}, True),  # a row from before the mark: got in with a password
     (Availability.AUTH_FAILED, {"needs_password": True}, False),  # a stranger that asked and was refused

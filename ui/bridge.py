@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 import numpy as np
@@ -215,9 +215,10 @@ class RoomBridge(QObject):
     def set_password(self, uid: str, password: str) -> None:
         self.run(self.core.set_password(uid, password), what=self.tr("save the password"))
 
-    def set_room_password(self, password: str, first: str) -> None:
-        """Tried on every device that asks (``first`` among them), and kept for those that ask later."""
-        self.run(self.core.set_room_password(password, first), what=self.tr("save the password"))
+    def set_room_password(self, password: str, first: str, also: Sequence[str] = ()) -> None:
+        """Tried on the room's devices that ask, on ``first`` and on ``also``, and kept for the room's own that ask
+        later."""
+        self.run(self.core.set_room_password(password, first, also), what=self.tr("save the password"))
 
     def live_health(self) -> dict[str, OutputStats]:
         """Each live destination's health now (cheap: counters only), for the LIVE sign in any workspace."""

@@ -373,18 +373,23 @@ class DeviceCard(QFrame):
             "store": self.tr("It is kept in the session database on this PC (no system keyring was found)."),
             "memory": self.tr("It is kept only until the console closes."),
         }[self.bridge.password_location()]
-        others = [uid for uid, d in self.bridge.room.devices.items()
+        asking = [d for uid, d in self.bridge.room.devices.items()
                   if d.availability is Availability.AUTH_FAILED and uid != self.device.uid]
-        dialog = PasswordDialog(self.device.name, where, len(others), self)
-        dialog.sig_password.connect(self._password_chosen)
+        strangers = [d for d in asking if not d.state.get("room_known")]
+        dialog = PasswordDialog(self.device.name, where, len(asking) - len(strangers),
+                                [f"{d.name or d.address} ({d.address})" for d in strangers], self)
+        stranger_uids = [d.uid for d in strangers]  # as they were when the lecturer read their names
+        dialog.sig_password.connect(lambda password, room, also: self._password_chosen(
+            password, room, stranger_uids if also else []))
         self._password_dialog = dialog  # kept: PySide would otherwise collect it while it is open
         dialog.open()  # not exec(): the room keeps running while the dialog is up
 
-    def _password_chosen(self, password: str, whole_room: bool) -> None:
+    def _password_chosen(self, password: str, whole_room: bool, strangers: list[str]) -> None:
         if whole_room:
-            self.bridge.set_room_password(password, first=self.device.uid)
+            self.bridge.set_room_password(password, first=self.device.uid, also=strangers)
         else:
-            self.bridge.set_password(self.device.uid, password)
+            for uid in (self.device.uid, *strangers):
+                self.bridge.set_password(uid, password)
 
     def show_details(self) -> None:
         if self._details is None:

@@ -1758,12 +1758,32 @@ Console</source>
         <translation>Пароль для «%1».</translation>
     </message>
     <message>
-        <source>Also try it on the other %1 device(s) here that ask for a password</source>
-        <translation>Попробовать его и на других устройствах аудитории, которые просят пароль (%1)</translation>
+        <source>Use a long password (16 characters or more): a device on the network can obtain a scrambled copy of it and try to guess it.</source>
+        <translation>Используйте длинный пароль (не короче 16 символов): устройство в сети может получить его зашифрованную копию и попытаться подобрать пароль.</translation>
     </message>
     <message>
-        <source>Also use it for devices here that ask for a password later</source>
-        <translation>Использовать его и для устройств, которые попросят пароль позже</translation>
+        <source>Use it as this room&apos;s password</source>
+        <translation>Сделать его паролем этой аудитории</translation>
+    </message>
+    <message>
+        <source>It is tried now on this room&apos;s other %1 device(s) that ask for a password, and later on those that ask.</source>
+        <translation>Он будет сразу опробован на других устройствах этой аудитории, запрашивающих пароль (%1), и позже на тех, что его запросят.</translation>
+    </message>
+    <message>
+        <source>This room&apos;s devices that ask for a password later get it too.</source>
+        <translation>Устройства этой аудитории, которые запросят пароль позже, тоже его получат.</translation>
+    </message>
+    <message>
+        <source>Also send it to devices new to this room</source>
+        <translation>Отправить его и новым для этой аудитории устройствам</translation>
+    </message>
+    <message>
+        <source>%1 device(s) new to this room ask for a password: %2</source>
+        <translation>Новые для этой аудитории устройства запрашивают пароль (%1): %2</translation>
+    </message>
+    <message>
+        <source>and %1 more</source>
+        <translation>и ещё %1</translation>
     </message>
 </context>
 <context>
