@@ -43,8 +43,8 @@ class PasswordDialog(QDialog):
         self.strangers.setChecked(False)  # the lecturer vouches for them by name, or they are not sent it
         self.strangers_note = _note(self.tr("%1 device(s) new to this room ask for a password: %2").replace(
             "%1", str(len(strangers))).replace("%2", self._named(strangers)))
-        for widget in (self.strangers, self.strangers_note):
-            widget.setVisible(bool(strangers))
+        self.strangers.setVisible(bool(strangers))
+        self.strangers_note.setVisible(bool(strangers))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         for widget in (label, self.field, advice, self.whole_room, self.room_note, self.strangers,
                        self.strangers_note, buttons):
