@@ -33,17 +33,17 @@ SAID = ("dropped", "Discarding", "Unable", "ignored ")  # the log lines a test r
 SILENT = 16  # the room's bound on silent strangers, lowered in the child
 
 
-def advert_packet(i: int) -> bytes:
-    """One complete advert (PTR, SRV, TXT, A) for a new name at an address where nothing listens."""
+def advert_packet(i: int, address: str | None = None, port: int = 4352) -> bytes:
+    """One complete advert (PTR, SRV, TXT, A) for a new name, by default at an address where nothing listens."""
     from zeroconf import DNSAddress, DNSOutgoing, DNSPointer, DNSService, DNSText
     from zeroconf.const import _CLASS_IN, _FLAGS_AA, _FLAGS_QR_RESPONSE, _TYPE_A, _TYPE_PTR, _TYPE_SRV, _TYPE_TXT
 
     out = DNSOutgoing(_FLAGS_QR_RESPONSE | _FLAGS_AA)
     name, host = f"x{i}.{TYPE}", f"h{i}.local."
     out.add_answer_at_time(DNSPointer(TYPE, _TYPE_PTR, _CLASS_IN, 4500, name), 0)
-    out.add_answer_at_time(DNSService(name, _TYPE_SRV, _CLASS_IN, 120, 0, 0, 4352, host), 0)
+    out.add_answer_at_time(DNSService(name, _TYPE_SRV, _CLASS_IN, 120, 0, 0, port, host), 0)
     out.add_answer_at_time(DNSText(name, _TYPE_TXT, _CLASS_IN, 4500, b"\x0aclass=2"), 0)
-    where = socket.inet_aton(f"127.1.{i // 250 % 250}.{i % 250 + 1}")
+    where = socket.inet_aton(address or f"127.1.{i // 250 % 250}.{i % 250 + 1}")
     out.add_answer_at_time(DNSAddress(host, _TYPE_A, _CLASS_IN, 120, where), 0)
     return out.packets()[0]
 
@@ -234,13 +234,13 @@ def netns_flags() -> list[str] | None:
     return None
 
 
-def in_namespace(child: str) -> dict[str, object]:
-    """What ``child`` (a coroutine function here) printed, run in a network namespace of its own."""
+def in_namespace(child: str, module: str = "tests.test_discovery_hostile_adverts") -> dict[str, object]:
+    """What ``child`` (a coroutine function of ``module``) printed, run in a network namespace of its own."""
     flags = netns_flags()
     if flags is None:
         pytest.skip("needs a network namespace of its own (unshare --net) for a multicast flood")
     command = (f"ip link set lo up && exec {sys.executable} -c "
-               f"'import asyncio, tests.test_discovery_hostile_adverts as t; asyncio.run(t.{child}())'")
+               f"'import asyncio, {module} as t; asyncio.run(t.{child}())'")
     done = subprocess.run(["unshare", *flags, "sh", "-c", command], capture_output=True, text=True, timeout=120,
                           cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
     assert done.returncode == 0, done.stderr[-3000:]

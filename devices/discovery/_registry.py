@@ -75,6 +75,16 @@ class DeviceRegistry:
         known = any(key in self._aliases for key in id_keys(mac, None, address, port))
         return known or len(self._silent) < most
 
+    def knows_endpoint(self, address: str, port: int) -> bool:
+        return device_uid(None, "", "", address, port) in self._aliases
+
+    def knows_mac(self, mac: str) -> bool:
+        return device_uid(mac, "", "", "", 0) in self._aliases
+
+    def ports_at(self, address: str) -> set[int]:
+        """The ports of the devices recorded at ``address`` (a device's second face shares its record)."""
+        return {info.port for info in self._devices.values() if info.address == address}
+
     def snapshot(self) -> dict[str, DeviceInfo]:
         return {uid: copy(info) for uid, info in self._devices.items()}
 

@@ -18,6 +18,7 @@ from zeroconf.asyncio import AsyncZeroconf
 from devices import onvif
 from devices import registry as families
 from devices.discovery import camera_sweep, dnssd, pjlink_search, sweep
+from devices.discovery._hearsay import HEARSAY, MAX_NEW_PER_LOOK, MAX_PER_ADDRESS, HearsayBudget
 from devices.discovery._registry import DEFAULT_PROTOCOL, DeviceRegistry, Hints, copy, id_keys
 from devices.driver import Identity, Reason
 from devices.model import Availability, DeviceInfo
@@ -33,7 +34,7 @@ MIN_IDENTIFY, MAX_IDENTIFY = 16, 256
 # What anyone on the LAN can send: an advert or a search reply naming an address that then does not answer. A
 # flood of them (10,000 DNS-SD adverts a second, each a new name) made ~450 silent devices a look, each a card and
 # a poller, more every look; past this many silent strangers in the room a new one is dropped (and counted).
-HEARSAY = frozenset({"dnssd", "wsdiscovery", "search"})
+# Strangers that answer are bounded by address and by look before they are asked (_hearsay.py).
 MAX_SILENT_STRANGERS = 64
 
 
@@ -61,6 +62,8 @@ class FinderConfig:
     sweep_concurrency: int = 32
     sweep_rate: float = 200.0
     identify_concurrency: int | None = None  # None: scaled to the look (16..256, within the fd limit)
+    hearsay_per_address: int = MAX_PER_ADDRESS  # endpoints an address may have by adverts and search replies
+    hearsay_per_look: int = MAX_NEW_PER_LOOK  # new strangers a look may add by adverts and search replies
 
 
 def identify_concurrency(finder: DeviceFinder) -> int:
@@ -159,6 +162,7 @@ class _Run:
         self.live: set[Endpoint] = set()  # endpoints that answered this run (a rival's is not asked twice)
         self.claimants: set[str] = set()  # uids heard this run claiming an id another live address holds
         self.dropped = 0  # silent strangers not recorded this run (MAX_SILENT_STRANGERS)
+        self.hearsay = HearsayBudget(self.registry, self.cfg.hearsay_per_address, self.cfg.hearsay_per_look)
         self.tasks: set[asyncio.Task[None]] = set()
         self.producers = 0
         self.limit = asyncio.Semaphore(self.cfg.identify_concurrency or identify_concurrency(finder))
@@ -199,6 +203,10 @@ class _Run:
             log.warning("dropped %d devices that were advertised or answered a search but did not answer when "
                         "asked: the room already holds %d such (a flood of adverts?)", self.dropped,
                         MAX_SILENT_STRANGERS)
+        if self.hearsay.refused:
+            log.warning("dropped %d devices that were advertised or answered a search, not asked: at most %d a look "
+                        "and %d an address (one address posing as many devices?)", len(self.hearsay.refused),
+                        self.hearsay.per_look, self.hearsay.per_address)
 
     def _on_candidate(self, cand: _Candidate) -> list[DeviceInfo]:
         endpoint = (cand.address, cand.port)
@@ -211,7 +219,7 @@ class _Run:
             info = self.registry.get(uid)
             if info is not None and self.registry.add_hints(uid, cand.hints):
                 return [info]
-        else:
+        elif self.hearsay.admits(*endpoint, cand.hints):
             self.pending[endpoint] = cand.hints
             self._start(self._identify(endpoint))
         return []

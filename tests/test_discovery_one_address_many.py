@@ -1,0 +1,101 @@
+"""One address posing as many devices: a laptop listening on many ports, each answering PJLink's greeting with
+"I need a password" and each advertised by DNS-SD, made a card of each (R8: 256-299 from one address in one look),
+as answering strangers were not bounded. Now an address heard of adds a few endpoints, a look a bounded number of
+new strangers, and a device the room remembers at that address is still taken in. Real multicast, so the look runs
+in a network namespace of its own (see test_discovery_hostile_adverts.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import socket
+
+from tests.test_discovery_hostile_adverts import REAL, TYPE, advert_packet, in_namespace
+
+LAPTOP = "127.1.0.1"
+PORTS = range(20000, 20024)  # the laptop's listeners
+REMEMBERED = 20023  # one of them the room holds from before (a store row)
+OTHERS = [f"127.1.1.{i}" for i in range(1, 13)]  # one listener each: a look's bound, not an address's
+PER_LOOK = 8
+
+
+async def greet(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    writer.write(b"PJLINK 1 00112233\r")  # asks for a password: reachable, so not a silent stranger
+    try:
+        await writer.drain()
+    except OSError:
+        pass
+    writer.close()
+
+
+async def posing_room() -> None:
+    """The child's part: the real projector found in a first look, then a look while the laptop advertises."""
+    from classroom_console.room import Room
+    from classroom_console.room_devices import RoomDevices
+    from devices.discovery import FinderConfig
+    from devices.model import DeviceInfo, DeviceKind
+    from devices.sim.dnssd_advertiser import Advertisement, DnssdAdvertiser
+    from devices.sim.pjlink_projector import SimProjectorConfig, SimulatedProjector
+
+    said: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: said.append(record.getMessage()[:200])  # type: ignore[method-assign]
+    logging.getLogger("devices.discovery.finder").addHandler(handler)
+    endpoints = [(LAPTOP, port) for port in PORTS] + [(other, 4352) for other in OTHERS]
+    servers = [await asyncio.start_server(greet, host, port) for host, port in endpoints]
+    sim = SimulatedProjector(SimProjectorConfig(name="Real", host=REAL, mac="02:47:00:00:00:05"))
+    await sim.start()
+    room = Room("posing")
+    config = FinderConfig(search_targets=(), dnssd_types=[TYPE], dnssd_interfaces=["127.0.0.1"],
+                          hearsay_per_look=PER_LOOK)
+    devices = RoomDevices(room, config, poll_interval_s=5.0, discovery_window_s=3.0, rediscover_every_s=600.0)
+    remembered = f"addr:{LAPTOP}:{REMEMBERED}"
+    devices.finder.registry.remember(DeviceInfo(remembered, DeviceKind.PROJECTOR, "Old", LAPTOP, REMEMBERED,
+                                                "pjlink"))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("127.0.0.1"))
+
+    async def advertise() -> None:
+        for _ in range(2):  # twice: a busy machine's zeroconf may miss a datagram
+            for i, (host, port) in enumerate(endpoints):
+                sock.sendto(advert_packet(i, host, port), ("224.0.0.251", 5353))
+                if i % 10 == 0:
+                    await asyncio.sleep(0.01)
+            await asyncio.sleep(0.5)
+
+    try:
+        async with DnssdAdvertiser(["127.0.0.1"], probe=False) as advertiser:
+            await advertiser.advertise(Advertisement(TYPE, "Real", REAL, sim.tcp_port, {"mac": sim.mac}))
+            await devices.discover_once()
+            before = sorted(room.devices)
+            adverts = asyncio.create_task(advertise())
+            await devices.discover_once()
+            await adverts
+    finally:
+        await devices.stop()
+        await sim.stop()
+        sock.close()
+        for server in servers:
+            server.close()
+    print(json.dumps({
+        "before": before,
+        "laptop": sorted(uid for uid, d in room.devices.items() if d.address == LAPTOP),
+        "others": sum(1 for d in room.devices.values() if d.address in OTHERS),
+        "real": str(room.devices[f"mac:{sim.mac}"].availability) if f"mac:{sim.mac}" in room.devices else None,
+        "said": [s for s in said if "not asked" in s],
+    }))
+
+
+def test_one_address_on_many_ports_adds_a_few_devices_and_the_remembered_one() -> None:
+    outcome = in_namespace("posing_room", __name__)
+    assert outcome["before"] == ["mac:02:47:00:00:00:05"]
+    assert outcome["real"] == "online"
+    laptop = outcome["laptop"]
+    assert isinstance(laptop, list) and f"addr:{LAPTOP}:{REMEMBERED}" in laptop  # never dropped
+    assert len(laptop) <= 1 + 4  # the remembered one and at most four heard of (old code: 24)
+    others = outcome["others"]
+    assert isinstance(others, int) and len(laptop) - 1 + others <= PER_LOOK  # new strangers in the look
+    said = outcome["said"]
+    assert isinstance(said, list) and len(said) == 1 and said[0].startswith("dropped ")  # once, counted
