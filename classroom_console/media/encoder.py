@@ -127,7 +127,7 @@ class Encoder:
         self._video_waiting = 0
         self._keep_from = float("inf")  # frames of instants from this one on are never skipped (the end's)
         self._held = 0  # pictures x264 has taken and not yet given back as packets (its lookahead and threads)
-        self._x264_child: RemoteX264 | None = None  # settings.x264_apart: started with the recording
+        self._x264_child: RemoteX264 | None = None  # settings.x264_apart: started with the encoder thread
         self._estimate: tuple[int, float, float] | None = None  # finishing: (pictures left, when, seconds left)
         self._video_done = False
         self._audio_done = False
@@ -250,8 +250,6 @@ class Encoder:
         self._started = True
         for output in self.outputs:
             output.start()
-        if self.settings.x264_apart and self.settings.adaptive:  # its imports while the template opens
-            self._x264_child = RemoteX264(self.size, self.fps, self.settings.encoder_nice)
         self._worker.start()
 
     def finish(self, at: float | None = None, reason: str = StopReason.STOPPED) -> None:
@@ -364,6 +362,8 @@ class Encoder:
 
     def _encode_all(self) -> None:
         try:
+            if self.settings.x264_apart and self.settings.adaptive:  # its imports while the template opens
+                self._x264_child = RemoteX264(self.size, self.fps, self.settings.encoder_nice)
             streams = self._open()
         except Exception as exc:
             self.fail(StopReason.ERROR, f"the encoder failed: {exc}")

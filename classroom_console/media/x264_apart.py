@@ -62,9 +62,7 @@ class RemoteX264:
         self.size, self.fps, self.nice = size, fps, nice
         self.time_base = Fraction(1, fps)
         self.extradata = b""
-        media = os.path.dirname(os.path.abspath(__file__))
-        packages = ["classroom_console", os.path.dirname(media), "classroom_console.media", media]
-        self._child = subprocess.Popen([sys.executable, "-c", SERVE, *packages], stdin=subprocess.PIPE,
+        self._child = subprocess.Popen([sys.executable, "-c", SERVE, *PACKAGES], stdin=subprocess.PIPE,
                                        stdout=subprocess.PIPE, start_new_session=True,
                                        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
         assert self._child.stdin is not None and self._child.stdout is not None
@@ -154,6 +152,8 @@ def _serve() -> None:
 
 # The child imports this module and adaptive's x264 open, not the packages' own imports (OpenCV, the recorder, the
 # store: ~1 s more before its first picture, frames skipped at the start of every recording).
+_MEDIA = os.path.dirname(os.path.abspath(__file__))
+PACKAGES = ("classroom_console", os.path.dirname(_MEDIA), "classroom_console.media", _MEDIA)
 SERVE = """
 import sys, types
 for name, path in zip(sys.argv[1::2], sys.argv[2::2]):
