@@ -5,7 +5,9 @@ child; the child is in another session while it encodes and gone when the record
 
 from __future__ import annotations
 
+import functools
 import os
+import time
 from pathlib import Path
 
 import av
@@ -32,6 +34,10 @@ def _helpers() -> dict[int, int]:
     return found
 
 
+def _taken_past(encoder: Encoder, index: int) -> bool:
+    return encoder.counters.frames + encoder.counters.skipped > index
+
+
 def test_a_recording_with_x264_apart_steps_and_plays_through_in_one_file(tmp_path: Path) -> None:
     size, fps = (320, 180), 30
     settings = EncoderSettings(preset="veryfast", adaptive=True, block_when_full=True, gop_s=1.0, x264_apart=True)
@@ -56,3 +62,29 @@ def test_a_recording_with_x264_apart_steps_and_plays_through_in_one_file(tmp_pat
         frames = [(float(f.time), f.key_frame) for f in container.decode(video=0)]
     assert len(frames) == encoder.counters.frames and [t for t, _ in frames] == sorted(t for t, _ in frames)
     assert [t for t, key in frames if key] == [float(s) for s in range(5)], "a keyframe each second, through the step"
+
+
+def test_the_pictures_skipped_while_the_child_starts_do_not_step_the_preset(tmp_path: Path) -> None:
+    """The child's start (0.4-1 s) skips the first pictures at a small queue: that says nothing of x264's pace, and
+    counted it stepped every recording to a faster preset (a softer picture) at its first keyframe."""
+    size, fps = (320, 180), 30
+    settings = EncoderSettings(preset="veryfast", adaptive=True, queue_s=0.05, gop_s=1.0, x264_apart=True)
+    encoder = Encoder(size, fps, settings)
+    encoder.add_output(FileOutput(tmp_path / "start.mp4", EncoderSettings(block_when_full=True)), required=True)
+    encoder.start()
+    pattern = TestPattern("camera", size, fps)
+    index = 0
+    try:
+        while encoder.counters.frames == 0 and index < 30 * 500:  # faster than real time until the child is up
+            encoder.push_video(1000 + index / fps, pattern.render(1000 + index / fps, index))
+            index += 1
+            time.sleep(0.002)
+        skipped_at_start = encoder.counters.skipped
+        for more in range(index, index + 3 * fps):  # then at a pace x264 keeps up with: a keyframe each second
+            encoder.push_video(1000 + more / fps, pattern.render(1000 + more / fps, more))
+            wait_for(functools.partial(_taken_past, encoder, more))
+    finally:
+        encoder.abort()
+        assert encoder.join(60)
+    assert skipped_at_start >= 10, f"only {skipped_at_start} skipped while the child started: nothing to test"
+    assert not encoder.preset_changes, encoder.preset_changes

@@ -451,6 +451,7 @@ class _VideoEncoder:
         self.next_key = 0  # the first picture at or after this pts is an IDR: keyframes by media time, not count
         self.due_pts: int | None = None  # the picture at which a preset step became due
         self.last_dts: int | None = None
+        self.skipped_before: int | None = None  # pictures skipped before the first one encoded (``_skipped``)
         self.compatible: set[str] = set()  # faster rungs whose stream headers are the outputs'
         if encoder.settings.adaptive:
             self.watch = SkipWatch(encoder.preset)
@@ -520,7 +521,7 @@ class _VideoEncoder:
         if key:
             self.next_key = (pts // self.gop + 1) * self.gop
         if watch is not None and self.ctx is not None:
-            watch.note(e.counters.skipped, e.counters.frames)
+            watch.note(self._skipped(), e.counters.frames)
             if watch.due and self.due_pts is None:
                 self.due_pts = pts
             # at a keyframe: stepping mid-GOP once gave the muxer decode times it refused (EINVAL,
@@ -530,6 +531,14 @@ class _VideoEncoder:
                 self.due_pts = None
         e._send("video", self._encode(picture, pts, key))
 
+    def _skipped(self) -> int:
+        """The pictures skipped since this x264 took its first: those skipped while it opened (x264_apart's child
+        starting, 0.4-1 s) say nothing of its pace, and counted they stepped every such recording at its first
+        keyframe."""
+        if self.skipped_before is None:
+            self.skipped_before = self.encoder.counters.skipped
+        return self.encoder.counters.skipped - self.skipped_before
+
     def _step(self, pts: int) -> None:
         """At a keyframe: drain the current x264 and go on with the nearest faster one that has its headers (known
         since the start: ``compatible``). The old one is gone before the new one opens: two at once held ~130 MB
@@ -538,7 +547,7 @@ class _VideoEncoder:
         assert watch is not None
         preset = next((rung for rung in watch.candidates() if rung in self.compatible), None)
         if preset is None:  # no faster rung keeps the headers
-            watch.stepped(None, e.counters.skipped)
+            watch.stepped(None, self._skipped())
             return
         e._send("video", self._encode(None))
         old, self.ctx = self.ctx, None
@@ -548,13 +557,13 @@ class _VideoEncoder:
             self.ctx = self._open(preset)
         if self.ctx is None:  # its headers were the same at the start: the template's x264 (same headers) goes on
             log.error("recording %s: x264 with preset %s did not open; the headers' own x264 goes on", e.name, preset)
-            watch.stepped(None, e.counters.skipped)
+            watch.stepped(None, self._skipped())
             return
         due = self.due_pts if self.due_pts is not None else pts
         change = PresetChange(pts / e.fps, e.preset, preset, watch.window_skips, due / e.fps)
         e.preset = preset
         e.preset_changes.append(change)
-        watch.stepped(preset, e.counters.skipped)
+        watch.stepped(preset, self._skipped())
         log.warning("recording %s: %d frames skipped in %.0f s, preset %s -> %s", e.name, change.skipped, WINDOW_S,
                     change.old, change.new)
         if e.on_preset is not None:
