@@ -28,6 +28,7 @@ class HearsayBudget:
         self.ports: dict[str, set[int]] = {}  # address -> ports taken up this look
         self.claims: set[tuple[str, str]] = set()  # (address, known MAC) let in by that claim, once each
         self.new = 0
+        self.counted: set[Endpoint] = set()  # the new ones, until they prove silent
         self.refused: set[Endpoint] = set()
 
     def admits(self, address: str, port: int, hints: Hints) -> bool:
@@ -49,4 +50,12 @@ class HearsayBudget:
         if (port not in ports and len(ports) >= self.per_address) or self.new >= self.per_look:
             return False
         self.new += 1
+        self.counted.add((address, port))
         return True
+
+    def silent(self, endpoint: Endpoint) -> None:
+        """A new one that did not answer gives its place back: a flood of names pointing nowhere, running before
+        the look, must not spend the look on itself (silent strangers have their own bound in the registry)."""
+        if endpoint in self.counted:
+            self.counted.discard(endpoint)
+            self.new -= 1

@@ -81,6 +81,9 @@ class DeviceRegistry:
     def knows_mac(self, mac: str) -> bool:
         return device_uid(mac, "", "", "", 0) in self._aliases
 
+    def addresses(self) -> set[str]:
+        return {info.address for info in self._devices.values()}
+
     def ports_at(self, address: str) -> set[int]:
         """The ports of the devices recorded at ``address`` (a device's second face shares its record)."""
         return {info.port for info in self._devices.values() if info.address == address}

@@ -20,6 +20,10 @@ log = logging.getLogger(__name__)
 DEFAULT_SERVICE_TYPES: tuple[str, ...] = ("_pjlink._tcp.local.",)
 MAX_SERVICES = 1024  # per browse; a hostile network cannot make us resolve forever
 MAX_RESOLVES_PER_NAME = 4
+# Past MAX_SERVICES a name is still resolved when what the cache already says of it (address, TXT mac) is a device
+# the caller knows: a flood running before the look spent the whole budget on junk and hid the room's projector
+# that DHCP had moved (R8). Each such key (address, mac) gets a few names, so junk naming it cannot take them all.
+PREFERRED_PER_KEY = 4
 # A service not yet whole in the cache waits this long for the rest of its records before asking for them: a
 # responder's answer to a browse carries every service's SRV/TXT/A too, but 1,000 services' worth spans packets
 # that land over ~0.3 s after the first, and asking then cost 2,000 queries, their answers and 3 times the CPU.
@@ -81,6 +85,16 @@ def service_from_info(info: AsyncServiceInfo) -> DnssdService | None:
     return DnssdService(info.type, name, addresses[0], info.port, info.server or "", txt)
 
 
+def _cached_mac(info: AsyncServiceInfo) -> str:
+    """The TXT's mac, quietly ("" when absent or malformed): read for every name of a flood past the budget."""
+    try:
+        said = next((v for k, v in (info.properties or {}).items() if k.lower() == b"mac"), None)
+        mac = (said or b"").decode("ascii").strip().lower()
+    except Exception:  # hostile bytes: no mac
+        return ""
+    return mac if _MAC.fullmatch(mac) else ""
+
+
 async def browse(
     types: Sequence[str] = DEFAULT_SERVICE_TYPES,
     window: float = 2.0,
@@ -88,10 +102,12 @@ async def browse(
     zeroconf: AsyncZeroconf | None = None,
     interfaces: InterfaceChoice | list[str] = InterfaceChoice.Default,
     resolve_timeout: float = 1.5,
+    known: Callable[[str, str], bool] | None = None,
 ) -> AsyncGenerator[DnssdService, None]:
     """Yield each advertised service of `types` as it resolves (again when it changes), for `window` s.
 
-    Pass a shared `zeroconf`, or `interfaces` for a private one (tests: ``["127.0.0.1"]``).
+    Pass a shared `zeroconf`, or `interfaces` for a private one (tests: ``["127.0.0.1"]``). ``known(address, mac)``
+    says which names are resolved past the budget (see PREFERRED_PER_KEY).
     """
     loop = asyncio.get_running_loop()
     own = zeroconf is None
@@ -106,6 +122,25 @@ async def browse(
     again: set[tuple[str, str]] = set()
     closing = False
     ignored: set[tuple[str, str]] = set()  # names past MAX_SERVICES, counted for one line at the end (bounded too)
+    preferred: dict[str, int] = {}  # address or mac -> names resolved past MAX_SERVICES for it
+
+    def worth_it(service_type: str, name: str) -> bool:
+        """Whether a name past the budget points, by the cache alone, at a device the caller knows."""
+        if known is None or len(ignored) >= 100 * MAX_SERVICES or sum(preferred.values()) >= MAX_SERVICES:
+            return False
+        info = AsyncServiceInfo(service_type, name)
+        if not info.load_from_cache(azc.zeroconf):
+            return False
+        addresses = info.parsed_addresses(IPVersion.V4Only) or info.parsed_addresses(IPVersion.V6Only)
+        keys = [(addresses[0], known(addresses[0], ""))] if addresses else []
+        mac = _cached_mac(info)
+        if mac:
+            keys.append((mac, known("", mac)))
+        for key, knows in keys:
+            if knows and preferred.get(key, 0) < PREFERRED_PER_KEY:
+                preferred[key] = preferred.get(key, 0) + 1
+                return True
+        return False
 
     async def resolve(service_type: str, name: str) -> None:
         try:
@@ -128,7 +163,7 @@ async def browse(
         if key in resolving:
             again.add(key)
             return
-        if len(attempts) >= MAX_SERVICES and key not in attempts:
+        if len(attempts) >= MAX_SERVICES and key not in attempts and not worth_it(service_type, name):
             if len(ignored) < 100 * MAX_SERVICES:
                 ignored.add(key)
             return

@@ -229,6 +229,8 @@ class _Run:
         if event.ident.availability in REACHABLE:
             self.live.add(event.endpoint)
         silent = event.ident.availability is Availability.OFFLINE and hints.found_by <= HEARSAY
+        if silent:
+            self.hearsay.silent(event.endpoint)
         if silent and not self.registry.admits_silent(*event.endpoint, hints.mac, MAX_SILENT_STRANGERS):
             self.dropped += 1
             return []
@@ -343,9 +345,11 @@ class _Run:
     async def _dnssd(self) -> AsyncGenerator[_Candidate, None]:
         if not self.cfg.dnssd_types:
             return
+        held = self.registry.addresses()  # the room's devices before this look: their names first under a flood
         services = dnssd.browse(  # the whole window: adverts may come late (a slow or busy host)
             self.cfg.dnssd_types, self.duration,
             zeroconf=self.cfg.zeroconf, interfaces=self.cfg.dnssd_interfaces,
+            known=lambda address, mac: address in held if address else self.registry.knows_mac(mac),
         )
         async with contextlib.aclosing(services) as found:
             async for svc in found:
