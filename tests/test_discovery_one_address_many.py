@@ -96,6 +96,22 @@ def test_one_address_on_many_ports_adds_a_few_devices_and_the_remembered_one() -
     assert isinstance(laptop, list) and f"addr:{LAPTOP}:{REMEMBERED}" in laptop  # never dropped
     assert len(laptop) <= 1 + 4  # the remembered one and at most four heard of (old code: 24)
     others = outcome["others"]
-    assert isinstance(others, int) and len(laptop) - 1 + others <= PER_LOOK  # new strangers in the look
+    assert isinstance(others, int) and 1 <= others <= PER_LOOK  # new addresses in the look (the laptop's is held)
     said = outcome["said"]
     assert isinstance(said, list) and len(said) == 1 and said[0].startswith("dropped ")  # once, counted
+
+
+def test_the_simulated_rooms_tablets_on_one_address_are_all_taken_and_a_stranger_four() -> None:
+    """``sim room --tablets N`` runs every tablet's agent on one address of its range; a LAN address is bounded."""
+    from devices.discovery._hearsay import HearsayBudget
+    from devices.discovery._registry import DeviceRegistry, Hints
+    from devices.sim.loopback import LOOPBACK_ROOM
+
+    budget = HearsayBudget(DeviceRegistry())
+    tablets = str(LOOPBACK_ROOM.network_address + 20)
+    assert all(budget.admits(tablets, port, Hints({"dnssd"})) for port in range(7000, 7030))
+    taken = [port for port in range(7000, 7030) if budget.admits(LAPTOP, port, Hints({"dnssd"}))]
+    assert taken == [7000, 7001, 7002, 7003]
+    assert budget.admits(LAPTOP, 7003, Hints({"dnssd"}))  # one it took, heard of again
+    assert budget.admits(LAPTOP, 7010, Hints({"sweep"}))  # the lecturer's own sweep is not hearsay
+    assert len(budget.refused) == 25

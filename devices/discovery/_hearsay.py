@@ -2,19 +2,24 @@
 
 A laptop listening on 300 ports, each answering PJLink's greeting with "I need a password" and each advertised by
 DNS-SD, made 256-299 cards from its one address in one look (R8): answering, they were not the silent strangers
-``finder.MAX_SILENT_STRANGERS`` bounds. A projector, a board or a camera is one or two endpoints, so an address
-heard of adds a few, and a look a bounded number of new ones. Endpoints the room already holds (the store's rows
-are remembered before a look), a device whose MAC the room knows at its new address, and what the lecturer's own
-sweep finds are never refused: only strangers by hearsay are.
+``finder.MAX_SILENT_STRANGERS`` bounds. A projector, a board or a camera is one address and one to three endpoints
+(a camera's ONVIF, VISCA and stream), so an address heard of adds a few endpoints, and a look a bounded number of
+new addresses. Endpoints the room already holds (the store's rows are remembered before a look), a device whose
+MAC the room knows at its new address, and what the lecturer's own sweep finds are never refused: only strangers
+by hearsay are. The simulated room's range is not bounded by address: ``sim room`` runs its tablets' agents on
+one address, as nothing on the LAN can answer there.
 """
 
 from __future__ import annotations
 
+import ipaddress
+
 from devices.discovery._registry import DeviceRegistry, Hints
+from devices.sim.loopback import LOOPBACK_ROOM
 
 HEARSAY = frozenset({"dnssd", "wsdiscovery", "search"})
 MAX_PER_ADDRESS = 4  # endpoints one address may have in the room by hearsay
-MAX_NEW_PER_LOOK = 64  # new strangers by hearsay in one look
+MAX_NEW_PER_LOOK = 64  # addresses new to the room a look may ask, by hearsay (one that proves silent is given back)
 
 Endpoint = tuple[str, int]
 
@@ -27,8 +32,7 @@ class HearsayBudget:
         self.registry, self.per_address, self.per_look = registry, per_address, per_look
         self.ports: dict[str, set[int]] = {}  # address -> ports taken up this look
         self.claims: set[tuple[str, str]] = set()  # (address, known MAC) let in by that claim, once each
-        self.new = 0
-        self.counted: set[Endpoint] = set()  # the new ones, until they prove silent
+        self.strangers: dict[str, set[int]] = {}  # new addresses this look -> their ports not yet proved silent
         self.refused: set[Endpoint] = set()
 
     def admits(self, address: str, port: int, hints: Hints) -> bool:
@@ -46,16 +50,32 @@ class HearsayBudget:
         if mac and self.registry.knows_mac(mac) and (address, mac) not in self.claims:
             self.claims.add((address, mac))  # a known device moved here; a claim repeated on many ports is not
             return True
-        ports = self.registry.ports_at(address) | self.ports.get(address, set())
-        if (port not in ports and len(ports) >= self.per_address) or self.new >= self.per_look:
+        held = self.registry.ports_at(address)
+        ports = held | self.ports.get(address, set())
+        if port not in ports and len(ports) >= self.per_address and not _simulated(address):
             return False
-        self.new += 1
-        self.counted.add((address, port))
+        if not held and address not in self.strangers:
+            if len(self.strangers) >= self.per_look:
+                return False
+            self.strangers[address] = set()
+        if address in self.strangers:
+            self.strangers[address].add(port)
         return True
 
     def silent(self, endpoint: Endpoint) -> None:
-        """A new one that did not answer gives its place back: a flood of names pointing nowhere, running before
-        the look, must not spend the look on itself (silent strangers have their own bound in the registry)."""
-        if endpoint in self.counted:
-            self.counted.discard(endpoint)
-            self.new -= 1
+        """A new address none of whose endpoints answered gives its place back: a flood of names pointing
+        nowhere, running before the look, must not spend the look on itself (silent strangers have their own
+        bound in the registry)."""
+        address, port = endpoint
+        waiting = self.strangers.get(address)
+        if waiting is not None and port in waiting:
+            waiting.discard(port)
+            if not waiting:
+                del self.strangers[address]
+
+
+def _simulated(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address) in LOOPBACK_ROOM
+    except ValueError:
+        return False

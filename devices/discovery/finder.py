@@ -63,7 +63,7 @@ class FinderConfig:
     sweep_rate: float = 200.0
     identify_concurrency: int | None = None  # None: scaled to the look (16..256, within the fd limit)
     hearsay_per_address: int = MAX_PER_ADDRESS  # endpoints an address may have by adverts and search replies
-    hearsay_per_look: int = MAX_NEW_PER_LOOK  # new strangers a look may add by adverts and search replies
+    hearsay_per_look: int = MAX_NEW_PER_LOOK  # addresses new to the room a look may ask by adverts and search
 
 
 def identify_concurrency(finder: DeviceFinder) -> int:
@@ -204,9 +204,9 @@ class _Run:
                         "asked: the room already holds %d such (a flood of adverts?)", self.dropped,
                         MAX_SILENT_STRANGERS)
         if self.hearsay.refused:
-            log.warning("dropped %d devices that were advertised or answered a search, not asked: at most %d a look "
-                        "and %d an address (one address posing as many devices?)", len(self.hearsay.refused),
-                        self.hearsay.per_look, self.hearsay.per_address)
+            log.warning("dropped %d devices that were advertised or answered a search, not asked: at most %d new "
+                        "addresses a look and %d endpoints an address (one address posing as many devices?)",
+                        len(self.hearsay.refused), self.hearsay.per_look, self.hearsay.per_address)
 
     def _on_candidate(self, cand: _Candidate) -> list[DeviceInfo]:
         endpoint = (cand.address, cand.port)
