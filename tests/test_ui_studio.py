@@ -19,6 +19,7 @@ from classroom_console.media.compose import compose
 from classroom_console.media.encoder import StopReason
 from devices.model import Availability, DeviceInfo, DeviceKind
 from tests.qt_helpers import run, wait_for
+from tests.test_ui_devices_cards import Events, settled
 from ui import i18n
 from ui.bridge import RoomBridge
 from ui.studio_caption import caption_picture
@@ -297,3 +298,27 @@ def test_time_left_reads_in_hours_and_days(qtbot: QtBot) -> None:
     qtbot.addWidget(panel)
     assert panel.time_left(12059) == "over 8 days"
     assert panel.time_left(125) == "2 h 05 min" and panel.time_left(7.6) == "7 min"
+
+
+def test_the_record_buttons_running_timer_lays_out_nothing(qtbot: QtBot, qloop: qasync.QEventLoop,
+                                                           tmp_path: Path) -> None:
+    """Its text changes every second of a recording; a button whose size could change made Qt lay out the whole
+    Studio each time (U9, bench/ui_stall.py --only pip). The widest text still shows whole."""
+
+    async def scenario() -> None:
+        async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
+            show_on_a_lecturer_screen(workspace, qtbot)
+            await settled(workspace)
+            button = workspace.record_button
+            passes = Events()  # the layout requests of the widgets that hold the button, up to the workspace
+            holder = button.parentWidget()
+            while holder is not None:
+                holder.installEventFilter(passes)
+                holder = None if holder is workspace else holder.parentWidget()
+            for second in range(10):
+                button.setText(workspace.tr("■ Stop  %1").replace("%1", f"00:00:{second:02d}"))
+                await settled(workspace)
+            assert passes.count == 0, f"{passes.count} layout passes for 10 ticks of the timer"
+            assert button.fontMetrics().horizontalAdvance(button.text()) < button.width()
+
+    run(qloop, scenario())

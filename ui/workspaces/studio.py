@@ -190,7 +190,10 @@ class StudioWorkspace(QWidget):
         # Wide enough for the running timer in the user's language ("■ Стоп  00:00:12" was cut to "…00:00:1").
         widest = self.tr("■ Stop  %1").replace("%1", "00:00:00")
         self.record_button.ensurePolished()  # the stylesheet's font, not the default one
-        self.record_button.setMinimumWidth(max(180, self.record_button.fontMetrics().horizontalAdvance(widest) + 64))
+        # Its size fixed both ways: the timer's new text each second then lays out nothing (with a size that could
+        # change, Qt laid out the whole window each second of a recording, bench/ui_stall.py --only pip).
+        self.record_button.setFixedSize(max(180, self.record_button.fontMetrics().horizontalAdvance(widest) + 64),
+                                        self.record_button.sizeHint().height())
         # The status on a line of its own: beside the buttons, a file name that cannot wrap widened the window.
         program.addWidget(self.status_label)
         record_row.addStretch(1)
@@ -654,11 +657,13 @@ class StudioWorkspace(QWidget):
         recording = self.recording
         self.record_button.setEnabled(not self._busy and (has_sources or recording))
         if not has_sources and not recording:
-            self.record_button.setToolTip(self.tr("Add a source first."))
+            tip = self.tr("Add a source first.")
         elif recording:
-            self.record_button.setToolTip(self.tr("Stop recording (%1)").replace("%1", RECORD_KEY))
+            tip = self.tr("Stop recording (%1)").replace("%1", RECORD_KEY)
         else:
-            self.record_button.setToolTip(self.tr("Start recording (%1)").replace("%1", RECORD_KEY))
+            tip = self.tr("Start recording (%1)").replace("%1", RECORD_KEY)
+        if self.record_button.toolTip() != tip:  # five times a second while recording: only when it changes
+            self.record_button.setToolTip(tip)
         self.marker_button.setEnabled(recording)
         self.output_picker.setEnabled(not recording and not self._busy)
         self.tracks_check.setEnabled(not recording and not self._busy)
