@@ -180,7 +180,9 @@ def test_layout_switch_mid_recording_lands_between_two_frames(tmp_path: Path) ->
     assert kinds[0] == "pip" and kinds[-1] == "side-by-side", kinds
     assert len(changes) == 1, f"one clean switch, not {kinds}"
     assert len(kinds) == 60 and np.all(np.diff(sorted(pts)) == np.diff(sorted(pts))[0]), "no frame lost or doubled"
-    assert result.stats.late_at_compositing == 0
+    # a busy machine (another test worker beside) may compose a frame or two late anyway; a switch that held the
+    # compositor up would make a run of them (0.2 s: 6)
+    assert result.stats.late_at_compositing < 6
 
 
 def test_the_encoder_reads_each_pooled_picture_before_the_pool_hands_it_out_again(tmp_path: Path) -> None:

@@ -231,9 +231,7 @@ class MainWindow(QMainWindow):
             box.setModal(False)
             box.show()
             self._last_dialog = box
-        else:
-            box.setText(sentence)
-        box.setDetailedText(detail)
+        box.setDetailedText(detail)  # an open dialog keeps its worded text until the core has said it again
 
         def known(problem: StoreProblem) -> None:
             words = store_problem_text(problem)
