@@ -255,8 +255,11 @@ def test_a_flood_of_adverts_leaves_the_room_bounded_and_the_real_projector_found
     assert outcome["real"] == "online"
     assert isinstance(outcome["devices"], int) and outcome["devices"] <= 1 + SILENT  # the projector, the strangers
     said = outcome["said"]
-    assert isinstance(said, list) and any("did not answer" in line for line in said)
-    assert any("more DNS-SD services: one look resolves at most 40 " in line for line in said)
+    # a bound reached is said: the strangers that did not answer, or the names past the look's 40 (which one a busy
+    # machine reaches first depends on how many names it got round to in the 3 s; twice in two workers beside
+    # stress-ng, one line was missing and the other there)
+    assert isinstance(said, list) and any(
+        "did not answer" in line or "more DNS-SD services: one look resolves at most 40 " in line for line in said)
     # zeroconf dropped the 7.7 KB name (over DNS's 255 bytes) and the 60 KB datagram, and said so
     assert any("Unable to parse" in line for line in said)
     assert any("Discarding incoming packet with length 59" in line for line in said)
