@@ -60,7 +60,10 @@ async def test_a_report_no_other_process_makes_has_its_filters_lock_in_its_first
             sent.clear()
             await db.reports.get(f)
         charts = next(n for n, query in enumerate(sent) if "ARRAY(SELECT" in query)
-        before = [query for query in sent[:charts] if query.upper() not in ("BEGIN;", "BEGIN")]
+        # asyncpg's own once-a-connection type introspection (and the JIT it turns off for it) is not the report's:
+        # a busy machine's report may land on a pool connection that had not needed it yet
+        before = [query for query in sent[:charts] if query.upper() not in ("BEGIN;", "BEGIN")
+                  and "typeinfo_tree" not in query and "set_config('jit'" not in query]
         assert len(before) == 2 and "pg_try_advisory_xact_lock" in before[0], sent
     finally:
         await db.close()

@@ -35,6 +35,7 @@ from classroom_console.media.encoder import Encoder
 from classroom_console.media.frames import BufferPool, i420_planes
 from classroom_console.media.output_file import FileOutput
 from classroom_console.media.probe import inspect, media_seconds
+from tests.media_helpers import output_test_settings
 
 
 def record(path: Path, *, size: tuple[int, int] = (320, 180), fps: int = 30, duration: float = 2.0,
@@ -167,7 +168,7 @@ def test_layout_switch_mid_recording_lands_between_two_frames(tmp_path: Path) ->
         switched.set()
 
     result = record(tmp_path / "switch.mp4", size=size, duration=2.0, layout=Layout(LayoutKind.PIP),
-                    sources=sources, during=switch)
+                    sources=sources, during=switch, settings=output_test_settings())  # of the switch, not of speed
     assert switched.is_set()
     kinds: list[str] = []
     pts: list[int] = []
