@@ -115,3 +115,23 @@ def test_the_simulated_rooms_tablets_on_one_address_are_all_taken_and_a_stranger
     assert budget.admits(LAPTOP, 7003, Hints({"dnssd"}))  # one it took, heard of again
     assert budget.admits(LAPTOP, 7010, Hints({"sweep"}))  # the lecturer's own sweep is not hearsay
     assert len(budget.refused) == 25
+
+
+def test_strangers_by_hearsay_are_bounded_in_the_room_not_only_a_look_at_a_time() -> None:
+    """R8: 300 addresses, one port each, gave 65, 129, 193, 255 devices after four looks: the bound was a look's."""
+    from devices.discovery._hearsay import HearsayBudget
+    from devices.discovery._registry import DeviceRegistry, Hints
+
+    registry = DeviceRegistry()
+    heard = Hints({"dnssd"})
+    addresses = iter(f"192.0.2.{n}" for n in range(1, 200))
+    admitted = []
+    for _look in range(3):
+        budget = HearsayBudget(registry, per_look=4, in_room=6)
+        admitted.append(sum(budget.admits(next(addresses), 4352, heard) for _ in range(10)))
+    assert admitted == [4, 2, 0]
+    budget = HearsayBudget(registry, per_look=4, in_room=6)
+    assert budget.admits("192.0.2.1", 4352, heard), "one the room took in, heard of again"
+    assert budget.admits("198.51.100.7", 4352, Hints({"sweep"})), "the lecturer's own sweep is not hearsay"
+    budget.silent(("192.0.2.1", 4352))  # it never answered: its place comes back
+    assert budget.admits("192.0.2.250", 4352, heard) and not budget.admits("192.0.2.251", 4352, heard)

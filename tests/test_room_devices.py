@@ -238,9 +238,11 @@ def ours_devices(core: ConsoleCore) -> list[DeviceInfo]:
 
 @pytest.mark.parametrize("console", [room_config(projectors=2, boards=1, password="secret")], indirect=True)
 async def test_one_room_password_is_tried_on_every_device_that_asks(console: ConsoleCore) -> None:
+    """Every device of the room's own (each was given a password here, so the room knows it) that asks."""
     assert console.devices is not None
+    await wait_until(lambda: len(ours_devices(console)) == 3, within=30)  # each found before it is made the room's
     console.devices.passwords.clear()  # as in a room where nobody typed a password yet
-    for uid in list(console.devices.uids()):
+    for uid in [d.uid for d in ours_devices(console)]:
         console.devices.set_password(uid, "")  # re-connect with none
     await wait_until(lambda: len(ours_devices(console)) == 3 and all(
         d.availability is Availability.AUTH_FAILED for d in ours_devices(console)), within=30)

@@ -20,6 +20,9 @@ from devices.sim.loopback import LOOPBACK_ROOM
 HEARSAY = frozenset({"dnssd", "wsdiscovery", "search"})
 MAX_PER_ADDRESS = 4  # endpoints one address may have in the room by hearsay
 MAX_NEW_PER_LOOK = 64  # addresses new to the room a look may ask, by hearsay (one that proves silent is given back)
+# addresses the room may take in by hearsay over its life: a bound a look at a time let one attacker with many
+# addresses add 64 cards a look, each look (R8: 65, 129, 193, 255 after four looks)
+MAX_IN_ROOM = 128
 
 Endpoint = tuple[str, int]
 
@@ -28,8 +31,8 @@ class HearsayBudget:
     """One look's admission of endpoints heard of; counts the distinct endpoints it refused."""
 
     def __init__(self, registry: DeviceRegistry, per_address: int = MAX_PER_ADDRESS,
-                 per_look: int = MAX_NEW_PER_LOOK) -> None:
-        self.registry, self.per_address, self.per_look = registry, per_address, per_look
+                 per_look: int = MAX_NEW_PER_LOOK, in_room: int = MAX_IN_ROOM) -> None:
+        self.registry, self.per_address, self.per_look, self.in_room = registry, per_address, per_look, in_room
         self.ports: dict[str, set[int]] = {}  # address -> ports taken up this look
         self.claims: set[tuple[str, str]] = set()  # (address, known MAC) let in by that claim, once each
         self.strangers: dict[str, set[int]] = {}  # new addresses this look -> their ports not yet proved silent
@@ -55,9 +58,11 @@ class HearsayBudget:
         if port not in ports and len(ports) >= self.per_address and not _simulated(address):
             return False
         if not held and address not in self.strangers:
-            if len(self.strangers) >= self.per_look:
+            taken = self.registry.hearsay_addresses
+            if len(self.strangers) >= self.per_look or (address not in taken and len(taken) >= self.in_room):
                 return False
             self.strangers[address] = set()
+            taken.add(address)
         if address in self.strangers:
             self.strangers[address].add(port)
         return True
@@ -72,6 +77,7 @@ class HearsayBudget:
             waiting.discard(port)
             if not waiting:
                 del self.strangers[address]
+                self.registry.hearsay_addresses.discard(address)
 
 
 def _simulated(address: str) -> bool:

@@ -46,6 +46,7 @@ class DeviceRegistry:
         self._aliases: dict[str, str] = {}
         self._conflicts: dict[str, str] = {}  # claimant uid -> uid of the device whose id it claims
         self._silent: set[str] = set()  # strangers recorded while they did not answer (adverts, search replies)
+        self.hearsay_addresses: set[str] = set()  # addresses taken in by hearsay alone (_hearsay.MAX_IN_ROOM)
 
     def get(self, uid: str) -> DeviceInfo | None:
         return self._devices.get(uid)
