@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self.set_network([])
 
         self._last_dialog: QMessageBox | None = None
+        self._store_question_open = False  # the core is being asked what is wrong with the log
         bridge.sig_error.connect(self.show_error)
         bridge.sig_store_problem.connect(self.show_store_problem)
         bridge.sig_room_renamed.connect(self.show_room_name)
@@ -232,12 +233,20 @@ class MainWindow(QMainWindow):
             box.show()
             self._last_dialog = box
         box.setDetailedText(detail)  # an open dialog keeps its worded text until the core has said it again
+        if self._store_question_open:
+            return  # a full disk fails a write each 0.25 s: the answer on its way words this failure too
 
         def known(problem: StoreProblem) -> None:
+            self._store_question_open = False
             words = store_problem_text(problem)
             self.statusBar().showMessage(words, 15000)
-            box.setText(words)
+            if self._last_dialog is not None:
+                self._last_dialog.setText(words)
 
+        def unanswered(_detail: str) -> None:
+            self._store_question_open = False
+
+        self._store_question_open = True
         core = self.bridge.core
         self.bridge.run(current_problem(core.store, core.db_path, detail), known,
-                        self.tr("find what is wrong with the session log"), owner=box)
+                        self.tr("find what is wrong with the session log"), on_error=unanswered, owner=self)
