@@ -20,7 +20,7 @@ from classroom_console.media.hls_server import HlsServer
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(os.environ.get("CLASSROOM_CONSOLE_SCREENSHOTS")
-             or Path(tempfile.gettempdir()) / "classroom-console-screenshots")
+             or Path(tempfile.gettempdir()) / f"classroom-console-screenshots-{os.getuid()}")
 
 
 @pytest.fixture

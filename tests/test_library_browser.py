@@ -28,7 +28,7 @@ CHROMIUM = "/usr/bin/chromium"
 # Screenshots go to a temporary folder, so a test run never changes the tree; to refresh the documentation's:
 # CLASSROOM_CONSOLE_SCREENSHOTS=docs/screenshots python -m pytest tests/test_library_browser.py
 SHOTS = Path(os.environ.get("CLASSROOM_CONSOLE_SCREENSHOTS")
-             or Path(tempfile.gettempdir()) / "classroom-console-screenshots")
+             or Path(tempfile.gettempdir()) / f"classroom-console-screenshots-{os.getuid()}")
 MORE = (("Programming in Python", "A. Karimova"), ("Физика 101", "Д-р А. Лавлейс"), ("Linear algebra", "B. Tursunov"))
 
 
