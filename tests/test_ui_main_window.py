@@ -87,36 +87,59 @@ def test_start_and_end_session_from_the_big_button(qtbot: QtBot, qloop: qasync.Q
     run(qloop, scenario())
 
 
-def test_a_session_whose_end_the_log_cannot_write_still_shows_it_ended(
-    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+@pytest.mark.parametrize(("lang", "how", "said", "whole"), [
+    # The store closed under the session (the console quitting): it said the log could not write its end, as for a
+    # full disk.
+    ("en", "closed", "The session ended as the log was closing; its end was not written.", "closing"),
+    # The log turned read-only (a real SQLite refusal): the folder is named, in the window's language.
+    ("en", "read-only", "The session ended; the data folder is read-only, so the log could not write its end.",
+     "is read-only: sessions are not being saved"),
+    ("ru", "read-only", "Занятие закончено; папка данных только для чтения, и журнал не смог записать его конец.",
+     "только для чтения: занятия не сохраняются"),
+])
+def test_a_session_whose_end_the_log_cannot_write_shows_it_ended_and_why(
+    qtbot: QtBot, qloop: qasync.QEventLoop, qapp: QCoreApplication, tmp_path: Path, lang: str, how: str, said: str,
+    whole: str,
 ) -> None:
-    """The store gone under the session (a full disk did it in E3's run): the session is over, and the window says
-    so; it kept 'End session' up, and the next press started a new session."""
+    """The session is over and the window says so (it kept 'End session' up, and the next press started a new
+    session), and why its end is not logged by the error's code (it said "could not write its end" for any)."""
+    translators = i18n.install(qapp, lang)
+
     async def scenario() -> None:
         core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
         await core.start()
         window = open_window(qtbot, core)
         lecturer = window.lecturer
+        start, end = lecturer.session_button.text(), ""
         try:
             qtbot.mouseClick(lecturer.session_button, Qt.MouseButton.LeftButton)
-            await wait_for(lambda: lecturer.session_button.text() == "End session", what="the session running")
+            await wait_for(lambda: lecturer.session_button.text() != start, what="the session running")
             await wait_for(lecturer.session_button.isEnabled, what="button re-enabled")
+            end = lecturer.session_button.text()
             assert core.store is not None
-            await core.store.close()  # every write from now on fails, as on a disk that filled
+            if how == "closed":
+                await core.store.close()  # every write from now on fails
+            else:
+                await core.store.call(lambda s: s.db.execute("PRAGMA query_only = ON"))
             qtbot.mouseClick(lecturer.session_button, Qt.MouseButton.LeftButton)
             await wait_for(lambda: lecturer.end_box is not None, what="the question before ending")
             box = lecturer.end_box
             assert box is not None
-            qtbot.mouseClick(next(b for b in box.buttons() if b.text() == "End session"), Qt.MouseButton.LeftButton)
-            await wait_for(lambda: lecturer.session_button.text() == "Start session", what="the button back")
+            qtbot.mouseClick(next(b for b in box.buttons() if b.text() == end), Qt.MouseButton.LeftButton)
+            await wait_for(lambda: lecturer.session_button.text() == start, what="the button back")
             assert core.room.session is None
-            assert "could not write its end" in lecturer.elapsed_label.text()
-            assert lecturer.session_label.text() == "No session running"
+            assert lecturer.elapsed_label.text() == said
+            assert whole in lecturer.elapsed_label.toolTip()
+            assert str(tmp_path) in lecturer.elapsed_label.toolTip() or how == "closed"
         finally:
             window.bridge.detach()
             await core.stop()
 
-    run(qloop, scenario())
+    try:
+        run(qloop, scenario())
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
 
 
 def test_device_cards_appear_and_follow_state(qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path) -> None:

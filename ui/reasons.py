@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication
 
 from classroom_console.events import ErrorCode
 from classroom_console.room_devices import DeviceCommandError
-from classroom_console.session_end import EndCode, EndProblem
+from classroom_console.session_end import EndCode, EndProblem, EndUnlogged
 from classroom_console.store.problem import StoreProblem, StoreReason
 from devices.driver import ID_CONFLICT, Reason
 from ui.widgets import plain_tip
@@ -175,6 +175,33 @@ def end_problem_text(problem: EndProblem) -> str:
     if problem.code == EndCode.TABLETS:
         return QCoreApplication.translate("Reasons", "The tablets could not all be told that the session ended.")
     return QCoreApplication.translate("Reasons", "Something did not end cleanly; the details are in the log.")
+
+
+def unlogged_end_text(unlogged: EndUnlogged) -> tuple[str, str]:
+    """A session that ended with its end not logged (session_end.EndUnlogged): one short line by its code, and the
+    whole of it (where, what to do) for its tooltip."""
+    problem = unlogged.problem
+    if unlogged.code == EndCode.LOG_CLOSED:
+        line = QCoreApplication.translate("Reasons", "The session ended as the log was closing; its end was not "
+                                                     "written.")
+        cause = line
+    elif problem is not None and problem.reason == StoreReason.DISK_FULL:
+        line = QCoreApplication.translate("Reasons", "The session ended; the disk is full, so the log could not "
+                                                     "write its end.")
+        cause = store_problem_text(problem)
+    elif problem is not None and problem.reason == StoreReason.READ_ONLY:
+        line = QCoreApplication.translate("Reasons", "The session ended; the data folder is read-only, so the log "
+                                                     "could not write its end.")
+        cause = store_problem_text(problem)
+    elif problem is not None:
+        line = QCoreApplication.translate("Reasons", "The session ended; the log could not write its end.")
+        cause = store_problem_text(problem)
+    else:  # not the log's disk: a failure the details name
+        line = QCoreApplication.translate("Reasons", "The session ended, but something failed as it closed.")
+        cause = QCoreApplication.translate("Reasons", "Its end may be missing from the session log.")
+    kept = QCoreApplication.translate("Reasons", "What was logged is kept, and the console closes the session at its "
+                                                 "next start.")
+    return line, with_details([cause, kept], [unlogged.detail])
 
 
 def with_details(sentences: list[str], details: list[str]) -> str:

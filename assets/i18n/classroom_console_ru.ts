@@ -1354,10 +1354,6 @@
         <translation>Занятие сохранено; не всё завершилось без ошибок.</translation>
     </message>
     <message>
-        <source>The session ended, but the log could not write its end; what was logged is kept, and the console closes it at its next start.</source>
-        <translation>Занятие окончено, но журнал не смог записать его конец; записанное сохранено, пульт закроет занятие при следующем запуске.</translation>
-    </message>
-    <message>
         <source>Session</source>
         <translation>Занятие</translation>
     </message>
@@ -2045,6 +2041,34 @@ Console</source>
     <message>
         <source>Something did not end cleanly; the details are in the log.</source>
         <translation>Что-то завершилось с ошибкой; подробности в журнале.</translation>
+    </message>
+    <message>
+        <source>The session ended as the log was closing; its end was not written.</source>
+        <translation>Занятие закончено, когда журнал закрывался; его конец не записан.</translation>
+    </message>
+    <message>
+        <source>The session ended; the disk is full, so the log could not write its end.</source>
+        <translation>Занятие закончено; диск заполнен, и журнал не смог записать его конец.</translation>
+    </message>
+    <message>
+        <source>The session ended; the data folder is read-only, so the log could not write its end.</source>
+        <translation>Занятие закончено; папка данных только для чтения, и журнал не смог записать его конец.</translation>
+    </message>
+    <message>
+        <source>The session ended; the log could not write its end.</source>
+        <translation>Занятие закончено; журнал не смог записать его конец.</translation>
+    </message>
+    <message>
+        <source>The session ended, but something failed as it closed.</source>
+        <translation>Занятие закончено, но при его закрытии что-то не удалось.</translation>
+    </message>
+    <message>
+        <source>Its end may be missing from the session log.</source>
+        <translation>Конца занятия может не быть в журнале.</translation>
+    </message>
+    <message>
+        <source>What was logged is kept, and the console closes the session at its next start.</source>
+        <translation>Записанное сохранено; пульт закроет занятие при следующем запуске.</translation>
     </message>
     <message>
         <source>Details: %1</source>

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from classroom_console.events import SceneStep
 from classroom_console.room_devices import DeviceCommandError
-from classroom_console.session_end import EndCode, end_problems
+from classroom_console.session_end import EndCode, EndUnlogged, end_problems, end_told
 from devices.driver import Capability
 from devices.model import Availability, DeviceInfo, DeviceKind
 from ui.address_dialog import AddressDialog
@@ -38,7 +38,7 @@ from ui.card_grid import CardGrid
 from ui.class_panel import ClassPanel
 from ui.device_card import DeviceCard
 from ui.main_thread_gc import settle_young, young_only
-from ui.reasons import end_problem_text, failure_text, with_details
+from ui.reasons import end_problem_text, failure_text, unlogged_end_text, with_details
 from ui.scene_editor import SceneEditor
 from ui.scene_progress import SceneProgress
 from ui.scene_words import scene_name
@@ -441,27 +441,30 @@ class LecturerWorkspace(QWidget):
                 what=self.tr("start the session"), on_error=lambda _e: self.session_button.setEnabled(True),
                 owner=self)
         else:
-            self.bridge.run(director.end(self.with_devices.isChecked()), on_done=self._ended,
-                            what=self.tr("end the session"), on_error=self._end_not_logged, owner=self)
+            core = self.bridge.core
+            self.bridge.run(end_told(director.end(self.with_devices.isChecked()), core.room, core.db_path),
+                            on_done=self._ended, what=self.tr("end the session"), owner=self)
         self._rearm_timer.start(1500)
 
-    def _ended(self, problems: list[str]) -> None:
+    def _ended(self, problems: list[str] | EndUnlogged) -> None:
         """What did not follow the end, in words by its code; the director's English only after "Details:"."""
-        if problems:
+        if isinstance(problems, EndUnlogged):
+            self._end_not_logged(problems)
+        elif problems:
             coded = end_problems(self.bridge.core.scenes.refused_at_end, problems)
             devices = any(p.code in (EndCode.DEVICE_REFUSED, EndCode.DEVICES_TOO_SLOW) for p in coded)
             self.elapsed_label.setText(self.tr("The session was saved; some devices did not turn off.") if devices
                                        else self.tr("The session was saved; not everything ended cleanly."))
             self.elapsed_label.setToolTip(with_details([end_problem_text(p) for p in coded], problems))
 
-    def _end_not_logged(self, _detail: str) -> None:
-        """The session is over but the log could not write its end (a full disk; the status bar says which folder
-        and why): the window shows it ended, not a session still running whose button would start another."""
-        if self.bridge.room.session is not None:
-            return  # it did not end: the button is re-armed to try again
+    def _end_not_logged(self, unlogged: EndUnlogged) -> None:
+        """The session is over but its end is not in the log (a full disk, the log closing, a failure): the window
+        shows it ended, not a session still running whose button would start another, and says why by its code."""
         self._on_session_ended("")
-        self.elapsed_label.setText(self.tr("The session ended, but the log could not write its end; what was logged "
-                                           "is kept, and the console closes it at its next start."))
+        line, whole = unlogged_end_text(unlogged)
+        self.elapsed_label.setText(line)
+        self.elapsed_label.setToolTip(whole)
+        self.bridge.sig_error.emit(line, unlogged.detail)  # the status bar says it too, as it said any failure
 
     def _on_session_started(self, _sid: str, lecturer: str, course: str) -> None:
         self._session_started = time.monotonic()
