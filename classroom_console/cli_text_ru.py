@@ -97,7 +97,11 @@ MESSAGES: dict[str, str] = {
         "найти устройства аудитории (поиск PJLink, DNS-SD, обход адресов) и вывести их с состоянием",
     "how long to look (default 5)": "сколько секунд искать (по умолчанию 5)",
     "print JSON instead of a table": "вывести JSON вместо таблицы",
-    "PJLink password to try on devices with no remembered one": "пароль PJLink для устройств без сохранённого пароля",
+    "the password for the devices that ask for one and have none remembered; sent to those alone, each named in "
+    "the output": "пароль для устройств, которые его запрашивают и у которых нет сохранённого; отправляется только "
+                  "им, каждое названо в выводе",
+    "The password was sent to no device: none asked for one.":
+        "Пароль не отправлен ни одному устройству: ни одно его не запросило.",
     "also probe these addresses or ranges (multicast does not cross VLANs); repeatable":
         "также опросить эти адреса или диапазоны (multicast не проходит между VLAN); можно повторять",
     "where to look: the LAN, loopback (simulated rooms), or both (default)":
@@ -823,6 +827,10 @@ PLURALS: dict[str, tuple[str, str, str]] = {
     "{n} frame, {mb} MB": ("{n} кадр, {mb} МБ", "{n} кадра, {mb} МБ", "{n} кадров, {mb} МБ"),
     "{n} could not be read": ("{n} не удалось прочитать", "{n} не удалось прочитать", "{n} не удалось прочитать"),
     "{n} room": ("{n} аудитория", "{n} аудитории", "{n} аудиторий"),
+    "The password was sent to {n} device that asked for one: {names}": (
+        "Пароль отправлен {n} устройству, запросившему его: {names}",
+        "Пароль отправлен {n} устройствам, запросившим его: {names}",
+        "Пароль отправлен {n} устройствам, запросившим его: {names}"),
     "{n} tablet joined": ("подключился {n} планшет", "подключились {n} планшета", "подключились {n} планшетов"),
     "answered: {answered} of {n} tablet": (
         "ответили: {answered} из {n} планшета", "ответили: {answered} из {n} планшетов",

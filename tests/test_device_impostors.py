@@ -102,7 +102,7 @@ async def test_a_second_address_claiming_a_projectors_mac_does_not_take_its_card
 
 
 async def test_discover_with_a_password_does_not_send_it_to_a_copy_of_a_projector() -> None:
-    """`discover --password` gives it to every device found, but not to an address claiming another's MAC."""
+    """`discover --password` gives it to every device found that asks, but not to an address claiming another's MAC."""
     real_host, fake_host = "127.0.46.66", "127.0.46.68"
     uid, claimant = f"mac:{mac_of(real_host)}", f"addr:{fake_host}:{PORT}"
     finder = DeviceFinder(FinderConfig(search_targets=[(h, PORT) for h in (real_host, fake_host)], dnssd_types=(),

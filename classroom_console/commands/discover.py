@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from classroom_console.cli_text import tr
+from classroom_console.cli_text import ntr, tr
 from classroom_console.commands.argtypes import number_in
 
 if TYPE_CHECKING:
@@ -28,7 +28,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=number_in(0.0, 600.0, low_open=True), default=5.0, metavar="S",
                         help=tr("how long to look (default 5)"))
     parser.add_argument("--json", action="store_true", help=tr("print JSON instead of a table"))
-    parser.add_argument("--password", help=tr("PJLink password to try on devices with no remembered one"))
+    parser.add_argument("--password", help=tr("the password for the devices that ask for one and have none "
+                                              "remembered; sent to those alone, each named in the output"))
     parser.add_argument(
         "--sweep",
         action="append",
@@ -44,7 +45,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-async def discover(args: argparse.Namespace) -> list[DeviceInfo]:
+def asks_for_password(device: DeviceInfo) -> bool:
+    """The look found it asking for a password, and not at an address claiming another device's id (a copy of
+    a projector would take the password's digest home)."""
+    from devices.driver import ID_CONFLICT
+
+    return device.state.get("needs_password") is True and "claims" not in device.state and (
+        device.reason != ID_CONFLICT)
+
+
+async def discover(args: argparse.Namespace) -> tuple[list[DeviceInfo], set[str]]:
+    """The devices found and read, and the ids of those sent ``--password``: only those that asked for one
+    (the look asks each without it first: ``FinderConfig.default_password``)."""
     from classroom_console.discovery_scope import Scope, finder_config
     from classroom_console.passwords import PasswordBook
     from classroom_console.room_devices import poll_once
@@ -65,19 +77,24 @@ async def discover(args: argparse.Namespace) -> list[DeviceInfo]:
         known = await book.load([row["uid"] for row in await store.known_devices()] if store else [])
         config = finder_config(Scope(args.scope), args.sweep, known, default_password=args.password)
         finder = DeviceFinder(config)  # loads every device family: the last of the command's imports
+        sent: set[str] = set()
         with sweep_collector():
             found = await finder.discover(args.timeout)
             limit = asyncio.Semaphore(READ_CONCURRENCY)
 
             async def read(info: DeviceInfo) -> DeviceInfo:
+                password = known.get(info.uid)
+                if password is None and args.password is not None and asks_for_password(info):
+                    password = args.password
+                    sent.add(info.uid)
                 async with limit:
-                    return await poll_once(info, known.get(info.uid) or args.password)
+                    return await poll_once(info, password)
 
             devices = list(await asyncio.gather(*(read(info) for info in found)))
             if store is not None:
                 for device in devices:
                     await store.upsert_device(device)
-        return devices
+        return devices, sent
     finally:
         if store is not None:
             await store.close()
@@ -154,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
     from devices.discovery import RangeTooLargeError
 
     try:
-        devices = asyncio.run(discover(args))
+        devices, sent = asyncio.run(discover(args))
     except RangeTooLargeError as exc:
         print(f"classroom-console discover: {exc}", file=sys.stderr)
         return 2
@@ -163,9 +180,24 @@ def run(args: argparse.Namespace) -> int:
         return 2
     devices.sort(key=lambda d: (str(d.kind), d.name, d.uid))
     if args.json:
-        print(json.dumps([as_json(d) for d in devices], indent=2, ensure_ascii=False))
-    elif devices:
+        said = [as_json(d) | ({"password_sent": d.uid in sent} if args.password is not None else {})
+                for d in devices]
+        print(json.dumps(said, indent=2, ensure_ascii=False))
+        return 0
+    if devices:
         print(table(devices, getattr(args, "verbose", False)))
     else:
         print(tr("No devices found. Try --sweep with the room's address range (multicast may not cross VLANs)."))
+    if args.password is not None:
+        print(sent_line([d for d in devices if d.uid in sent]))
     return 0
+
+
+def sent_line(sent: list[DeviceInfo]) -> str:
+    """Whom --password went to, by name and address: the user gave it for this look, and sees where it went."""
+    if not sent:
+        return tr("The password was sent to no device: none asked for one.")
+    names = ", ".join(f"{d.name or d.uid} ({d.address})" for d in sent)  # a camera's faces are one device
+    return ntr("The password was sent to {n} device that asked for one: {names}",
+               "The password was sent to {n} devices that asked for one: {names}", len(sent)).replace(
+        "{names}", names)

@@ -206,6 +206,8 @@ class DeviceRegistry:
             # joins the state; the device stays at the endpoint and protocol it was first found by.
             info.found_by |= hints.found_by
             info.state.update(ident.extra)
+            if hints.needs_password:  # the camera's ONVIF asked for the password its VISCA port did not
+                info.state["needs_password"] = True
             return
         info.address, info.port, info.protocol = address, port, hints.protocol
         info.found_by |= hints.found_by

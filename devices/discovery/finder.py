@@ -48,7 +48,7 @@ class FinderConfig:
     dnssd_interfaces: InterfaceChoice | list[str] = InterfaceChoice.Default
     zeroconf: AsyncZeroconf | None = None  # share the app's instance instead of opening one
     passwords: Mapping[str, str] = field(default_factory=dict)  # address or uid -> PJLink password
-    default_password: str | None = None
+    default_password: str | None = None  # discover --password: offered only to a device that asks (PASSWORD_NEEDED)
     tcp_ports: Mapping[str, int] = field(default_factory=dict)  # address -> TCP port where only the IP is given
     udp_ports: Mapping[str, int] = field(default_factory=dict)  # address -> UDP port for the MAC query
     wsd_interfaces: Sequence[str] = ()  # local addresses to send WS-Discovery Probes from; (): off
@@ -259,6 +259,11 @@ class _Run:
                 password = self._password(host, port, hints, trust_claim=rival is None)
                 family = families.family_for(hints.protocol)
                 ident = await family.identify(host, port, password, self.cfg.step_timeout, dict(hints.txt))
+                if ident.reason == Reason.PASSWORD_NEEDED and rival is None and self.cfg.default_password:
+                    # Asked first without it: an ONVIF camera was sent a digest of it whether it asked or not.
+                    hints.needs_password = True  # it asked: the state says so, and `discover` whom it went to
+                    ident = await family.identify(host, port, self.cfg.default_password, self.cfg.step_timeout,
+                                                  dict(hints.txt))
                 asks_mac = hints.protocol == DEFAULT_PROTOCOL and hints.mac is None  # PJLink search gives MACs
                 if asks_mac and ident.availability is not Availability.OFFLINE and (
                     ident.protocol_class in ("2", "") or ident.availability is Availability.AUTH_FAILED
@@ -305,13 +310,13 @@ class _Run:
         return None if replaced else old
 
     def _password(self, host: str, port: int, hints: Hints, trust_claim: bool = True) -> str | None:
-        """The password typed for this address or its device; the one for every device (``discover --password``)
-        not to an address disputing another's id."""
+        """The password typed for this address or its device (the one for every device, ``discover --password``,
+        goes only to a device that asks for one, never to an address disputing another's id: ``_identify``)."""
         mac = hints.mac if trust_claim else None
         for key in (host, *self.registry.known_uids(host, port, mac)):
             if key in self.cfg.passwords:
                 return self.cfg.passwords[key]
-        return self.cfg.default_password if trust_claim else None
+        return None
 
     def _start(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coro)

@@ -84,6 +84,7 @@ class SimOnvifService:
         self.config = config
         self.head = head
         self.auth_failures = 0
+        self.tokens_heard = 0  # requests carrying a UsernameToken, asked for or not (a password's digest)
         self._runner: web.AppRunner | None = None
         self._port = config.port
         self._nonces: OrderedDict[bytes, None] = OrderedDict()
@@ -191,6 +192,8 @@ class SimOnvifService:
         handler = self._handlers.get((service, name))
         if handler is None or operation.tag != f"{{{_SERVICE_NS[service]}}}{name}":
             raise _Fault("Receiver", "ActionNotSupported", f"no {name[:80]} in this {service} service", 500)
+        if find(root, "s:Header/wsse:Security/wsse:UsernameToken") is not None:
+            self.tokens_heard += 1
         if self.config.password is not None and not (service == "device" and name in PRE_AUTH):
             self._authenticate(root)
         return handler(operation)
