@@ -39,6 +39,7 @@ from .nice import at_lower_priority
 from .output import Output
 from .packets import EncodedPacket
 from .x264_apart import RemoteX264
+from .x264_spare import X264Spare
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +107,10 @@ class Encoder:
     """
 
     def __init__(self, size: tuple[int, int], fps: int, settings: EncoderSettings | None = None, *,
-                 duration_s: float | None = None, start_at: float | None = None, name: str = "program") -> None:
+                 duration_s: float | None = None, start_at: float | None = None, name: str = "program",
+                 x264_spare: X264Spare | None = None) -> None:
         self.name = name
+        self.x264_spare = x264_spare  # settings.x264_apart: a child started before this recording, if there is one
         self.duration_s = duration_s
         self.size = size
         self.fps = fps
@@ -363,7 +366,8 @@ class Encoder:
     def _encode_all(self) -> None:
         try:
             if self.settings.x264_apart and self.settings.adaptive:  # its imports while the template opens
-                self._x264_child = RemoteX264(self.size, self.fps, self.settings.encoder_nice)
+                child = self.x264_spare.take() if self.x264_spare is not None else None
+                self._x264_child = RemoteX264(self.size, self.fps, self.settings.encoder_nice, child)
             streams = self._open()
         except Exception as exc:
             self.fail(StopReason.ERROR, f"the encoder failed: {exc}")

@@ -28,6 +28,7 @@ from .probe import media_seconds
 from .program import Program
 from .stats import RecordingState, RecordingStats
 from .tracks import SourceTracks, TrackResult
+from .x264_spare import X264Spare
 
 TRACKS_GRACE_S = 2.0  # after the program file ends, how long the per-source files get to reach the same end
 LIVE_GRACE_S = 5.0  # after the file is complete, how long live outputs get to send what they hold
@@ -76,7 +77,8 @@ class Recorder:
     def __init__(self, program: Program, path: Path, *, settings: EncoderSettings | None = None,
                  store: RecordingStore | None = None, room: Room | None = None, duration_s: float | None = None,
                  start_floor_bytes: int = START_FLOOR_BYTES, free_space: FreeSpace = free_bytes,
-                 tracks: bool = False, outputs: Sequence[Output] = (), find_chapters: bool = False) -> None:
+                 tracks: bool = False, outputs: Sequence[Output] = (), find_chapters: bool = False,
+                 x264_spare: X264Spare | None = None) -> None:
         self.program = program
         self.path = Path(path)
         self.settings = settings or EncoderSettings()
@@ -92,6 +94,7 @@ class Recorder:
         self.outputs = tuple(outputs)
         self.tracks = tracks
         self.find_chapters = find_chapters  # the sync is held off the file until its chapters are written
+        self.x264_spare = x264_spare  # settings.x264_apart: the child the encoder takes (x264_spare.py)
         self._tracks: SourceTracks | None = None
         self._ended: asyncio.Future[None] | None = None
         self._result: RecordingResult | None = None
@@ -147,7 +150,7 @@ class Recorder:
                 pass
 
         sink = Encoder(self.program.size, self.program.fps, self.settings, duration_s=self.duration_s,
-                       name=self.path.name)
+                       name=self.path.name, x264_spare=self.x264_spare)
         file = FileOutput(self.path, self.settings, free_space=self._free_space)
         sink.add_output(file, required=True)
         for output in self.outputs:

@@ -37,6 +37,7 @@ from .source import AudioSource, Source, SourceStatus
 from .spec import make_source
 from .stats import RecordingStats
 from .studio_setup import MAX_SCENES, SetupRefused, SourceEntry, StudioScene, StudioSetup, clean_label
+from .x264_spare import X264Spare
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,8 @@ class Studio:
         self.lan: tuple[HlsServer, HlsAdvertiser] | None = None  # the console's HLS server, once started
         self.chapter_jobs: dict[str, ChapterJob] = {}  # by recording id: chapters being found after Stop
         self._chapter_tasks: set[asyncio.Task[object]] = set()
+        # x264_apart: a child started while the program runs, so a recording loses no picture to its start
+        self._x264_spare = X264Spare()
 
     # -- preview and sources -----------------------------------------------------------------
     def set_preview(self, callback: Callable[[Image], None] | None) -> None:
@@ -105,6 +108,7 @@ class Studio:
             self.labels[source.name] = clean_label(label)
         if not self.program.running:
             self.program.start()
+        await self._warm_x264()
         return source
 
     async def remove_source(self, name: str) -> None:
@@ -245,7 +249,7 @@ class Studio:
             settings = dataclasses.replace(settings, preset=preset)
         recorder = Recorder(self.program, self.folder / name, settings=settings, store=self.store,
                             room=self.room, tracks=self.tracks, outputs=outputs,
-                            find_chapters=self.store is not None, **kwargs)
+                            find_chapters=self.store is not None, x264_spare=self._x264_spare, **kwargs)
         recording_id = await recorder.start()
         self.recorder = recorder
         return recording_id
@@ -255,6 +259,7 @@ class Studio:
             raise RuntimeError("not recording")
         result = await self.recorder.stop()
         self._ended(result)
+        await self._warm_x264()
         return result
 
     async def wait_recording(self) -> RecordingResult | None:
@@ -263,7 +268,13 @@ class Studio:
             return None
         result = await self.recorder.wait()
         self._ended(result)
+        await self._warm_x264()
         return result
+
+    async def _warm_x264(self) -> None:
+        """The next recording's x264 child, started now if it will want one (x264_spare.py)."""
+        if self.settings.x264_apart and self.settings.adaptive and self.program.running:
+            await offload(self._x264_spare.warm, "studio-x264")
 
     def _ended(self, result: RecordingResult) -> None:
         self.last_result = result
@@ -375,6 +386,7 @@ class Studio:
 
     async def close(self) -> None:
         """Finish a running recording (the file is completed), stop every source, join every thread."""
+        await offload(self._x264_spare.close, "studio-x264")  # first: the recording's end starts no other
         if self.recording:
             try:
                 await self.stop_recording()

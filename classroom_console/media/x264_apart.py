@@ -58,20 +58,24 @@ class RemoteX264:
     One child for the recording: a preset step ``open``s the next x264 in it (a new process is ~1 s of imports,
     a second of skipped frames at each step)."""
 
-    def __init__(self, size: tuple[int, int], fps: int, nice: int | None) -> None:
+    def __init__(self, size: tuple[int, int], fps: int, nice: int | None,
+                 child: subprocess.Popen[bytes] | None = None) -> None:
+        """``child``: one ``spawn`` started before (x264_spare.py), else one is started now."""
         self.size, self.fps, self.nice = size, fps, nice
         self.time_base = Fraction(1, fps)
         self.extradata = b""
-        self._child = subprocess.Popen([sys.executable, "-c", SERVE, *PACKAGES], stdin=subprocess.PIPE,
-                                       stdout=subprocess.PIPE, start_new_session=True,
-                                       env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+        self._child = child if child is not None else spawn()
         assert self._child.stdin is not None and self._child.stdout is not None
         self._to, self._from = self._child.stdin, self._child.stdout
+        self._greeted = False
 
     def open(self, options: dict[str, str]) -> None:
         """An x264 with ``options`` in the child; the one it had is freed first."""
         try:
             _write(self._to, ("open", self.size, self.fps, options, self.nice))
+            if not self._greeted:  # the child's word that its imports are done, said once before anything else
+                self._answer()
+                self._greeted = True
             self.extradata = self._answer()
         except BaseException:
             self.close()
@@ -100,16 +104,29 @@ class RemoteX264:
 
     def close(self) -> None:
         """Ends the child (what it held unflushed is dropped) and waits for it, bounded."""
-        for pipe in (self._to, self._from):
-            try:
-                pipe.close()
-            except OSError:
-                pass
+        end(self._child)
+
+
+def spawn() -> subprocess.Popen[bytes]:
+    """A child ready for ``RemoteX264``: it imports PyAV and numpy (0.4-1 s), then says ``ready`` and waits.
+    Blocking (a process's start): not on an event loop."""
+    return subprocess.Popen([sys.executable, "-c", SERVE, *PACKAGES], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            start_new_session=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+
+
+def end(child: subprocess.Popen[bytes]) -> None:
+    """Closes its pipes (it ends at its stdin's end) and waits for it, bounded; killed if it does not end."""
+    for pipe in (child.stdin, child.stdout):
         try:
-            self._child.wait(10)
-        except subprocess.TimeoutExpired:
-            self._child.kill()
-            self._child.wait(10)
+            if pipe is not None:
+                pipe.close()
+        except OSError:
+            pass
+    try:
+        child.wait(10)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait(10)
 
 
 def _serve() -> None:
@@ -117,6 +134,7 @@ def _serve() -> None:
     from .adaptive import open_video
 
     source, sink = sys.stdin.buffer, sys.stdout.buffer
+    _write(sink, ("ready", None))
     ctx: Any = None
     picture = bytearray()
     while True:

@@ -1,0 +1,95 @@
+"""The Studio's x264_apart child is started while its program runs (x264_spare.py): a recording takes it with its
+imports done, so its first second is whole (a child started with the recording took 0.4-1 s while a 0.2 s queue
+skipped the pictures after it). A spare that died is replaced; one that dies while recording ends the recording
+as an error with the file so far kept; the Studio's close leaves no child behind."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import av
+
+from classroom_console.media.encoder import StopReason
+from classroom_console.media.studio import Studio
+from tests.test_media_x264_apart import _helpers
+
+SIZE, FPS = (320, 180), 30
+
+
+async def _until(predicate: Callable[[], bool], within: float = 30.0) -> None:
+    deadline = time.monotonic() + within
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
+async def _studio(tmp_path: Path) -> Studio:
+    studio = Studio(None, None, tmp_path, size=SIZE, fps=FPS, start_floor_bytes=0)
+    studio.settings = dataclasses.replace(studio.settings, x264_apart=True)
+    await studio.add_source("test-pattern")
+    return studio
+
+
+def _times(path: Path) -> list[float]:
+    with av.open(str(path)) as container:
+        return sorted(float(frame.time) for frame in container.decode(video=0))
+
+
+def _recorded(studio: Studio) -> int:
+    stats = studio.stats()
+    return stats.frames if stats is not None else 0
+
+
+async def test_the_first_second_of_a_recording_with_x264_apart_is_whole(tmp_path: Path) -> None:
+    studio = await _studio(tmp_path)
+    try:
+        await _until(studio._x264_spare.ready)  # the program's first seconds: the child's imports done
+        await studio.start_recording()
+        await _until(lambda: _recorded(studio) >= 2 * FPS)
+        result = await studio.stop_recording()
+    finally:
+        await studio.close()
+    times = _times(result.path)
+    first_second = [t for t in times if t < 1.0]
+    assert first_second == [i / FPS for i in range(FPS)], f"{FPS - len(first_second)} of the first {FPS} lost"
+
+
+async def test_a_spare_that_died_is_replaced_and_the_recording_goes_on(tmp_path: Path) -> None:
+    studio = await _studio(tmp_path)
+    try:
+        await _until(studio._x264_spare.ready)
+        (spare,) = _helpers()
+        os.kill(spare, signal.SIGKILL)
+        await _until(lambda: spare not in _helpers())  # a zombie's command line is empty
+        await studio.start_recording()
+        await _until(lambda: _recorded(studio) >= FPS)
+        assert spare not in _helpers()
+        result = await studio.stop_recording()
+        assert result.stop_reason == StopReason.STOPPED
+        assert len(_helpers()) == 1, "the next recording's child, started as this one ended"
+    finally:
+        await studio.close()
+    assert not _helpers(), "none left once the Studio is closed"
+    assert len(_times(result.path)) == result.stats.frames
+
+
+async def test_a_child_killed_while_recording_ends_it_as_an_error_with_the_file_so_far_kept(tmp_path: Path) -> None:
+    studio = await _studio(tmp_path)
+    try:
+        await studio.start_recording()
+        await _until(lambda: _recorded(studio) >= 2 * FPS)
+        for pid in _helpers():
+            os.kill(pid, signal.SIGKILL)
+        result = await asyncio.wait_for(studio.wait_recording(), 30)
+        assert result is not None
+    finally:
+        await studio.close()
+    assert result.stop_reason == StopReason.ERROR, result
+    assert len(_times(result.path)) >= FPS, "what was encoded before is in the file"
+
