@@ -131,12 +131,19 @@ class RoomDevices:
         if self._finder is None:
             from devices.discovery import DeviceFinder, FinderConfig
 
-            self._finder = DeviceFinder(self._finder_config or FinderConfig(search_targets=(), dnssd_types=()))
+            self.finder = DeviceFinder(self._finder_config or FinderConfig(search_targets=(), dnssd_types=()))
+        assert self._finder is not None
         return self._finder
 
     @finder.setter
     def finder(self, finder: DeviceFinder) -> None:
         self._finder = finder
+        finder.registry.answering = self._answering  # a stranger's place in the room ages by what its driver hears
+
+    def _answering(self, address: str) -> bool:
+        """Whether a device the room drives at ``address`` answers now."""
+        reachable = (Availability.ONLINE, Availability.AUTH_FAILED, Availability.FAULT)
+        return any(m.info.address == address and m.driver.availability in reachable for m in self._managed.values())
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:

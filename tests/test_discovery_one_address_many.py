@@ -12,6 +12,11 @@ import json
 import logging
 import socket
 
+from classroom_console.room import Room
+from classroom_console.room_devices import RoomDevices
+from devices.discovery import FinderConfig
+from devices.model import Availability
+from tests.test_device_impostors import PORT, mac_of, projector, wait_until
 from tests.test_discovery_hostile_adverts import REAL, TYPE, advert_packet, in_namespace
 
 LAPTOP = "127.1.0.1"
@@ -135,3 +140,72 @@ def test_strangers_by_hearsay_are_bounded_in_the_room_not_only_a_look_at_a_time(
     assert budget.admits("198.51.100.7", 4352, Hints({"sweep"})), "the lecturer's own sweep is not hearsay"
     budget.silent(("192.0.2.1", 4352))  # it never answered: its place comes back
     assert budget.admits("192.0.2.250", 4352, heard) and not budget.admits("192.0.2.251", 4352, heard)
+
+
+def test_a_silent_strangers_place_in_the_room_comes_back_after_a_while_and_no_sooner() -> None:
+    """After an attack the room's places stayed spent until the console restarted; now one silent for the age
+    (no look heard it, no driver of its answers) is given back, while the room still takes in at most its bound of
+    strangers by hearsay in any such while."""
+    from devices.discovery._hearsay import HearsayBudget
+    from devices.discovery._registry import DeviceRegistry, Hints
+    from devices.driver import Identity
+    from devices.model import Availability
+
+    registry = DeviceRegistry()
+    now = [0.0]
+    registry.clock = lambda: now[0]
+    answering = {"192.0.2.2"}  # one of the attacker's addresses still answers its driver
+    registry.answering = lambda address: address in answering
+    heard = Hints({"dnssd"})
+
+    def look(addresses: list[str]) -> list[str]:
+        budget = HearsayBudget(registry, per_look=4, in_room=6, age_s=3600.0)
+        taken = [a for a in addresses if budget.admits(a, 4352, heard)]
+        for address in taken:  # each answers when asked, as the look's identification records it
+            registry.record(address, 4352, Identity(Availability.AUTH_FAILED), Hints({"dnssd"}))
+        return taken
+
+    attack = [f"192.0.2.{n}" for n in range(1, 7)]
+    assert look(attack[:4]) == attack[:4] and look(attack[4:]) == attack[4:]  # the room's six places spent
+    now[0] = 3000.0
+    assert look(["192.0.2.3"]) == ["192.0.2.3"]  # heard of again and answering: its place is kept longer
+    now[0] = 3599.0
+    assert look(["198.51.100.1"]) == []  # not yet: the bound is on the rate, not only on a look
+    now[0] = 3601.0
+    newcomers = [f"198.51.100.{n}" for n in range(1, 10)]
+    assert look(newcomers) == newcomers[:4]  # four silent gave their places back (old code: none); a look's bound
+    assert look(newcomers[4:]) == []  # the room is full again: two kept theirs, answering or heard lately
+    assert set(registry.hearsay_addresses) == {"192.0.2.2", "192.0.2.3", *newcomers[:4]}
+    assert look(["192.0.2.1"]) == []  # one given back, heard of again, is a stranger counted again
+    now[0] = 3601.0 + 3599.0
+    # The one last heard at 3000 gives its place back; the newcomers, taken at 3601, keep theirs a while yet.
+    assert look(["203.0.113.1", "203.0.113.2"]) == ["203.0.113.1"]
+    now[0] = 3601.0 + 3601.0
+    assert look(["203.0.113.2", "192.0.2.1"]) == ["203.0.113.2", "192.0.2.1"]
+
+
+async def test_the_rooms_drivers_say_which_strangers_are_silent_and_their_places_come_back() -> None:
+    """The room's own loop: two projectors heard of by PJLink search fill the room's places; one goes away, and
+    once its driver has heard nothing for the age a projector new to the room takes its place, while the one still
+    answering keeps its own (after an attack the places stayed spent until the console restarted)."""
+    stays, goes, new = "127.0.48.1", "127.0.48.2", "127.0.48.3"
+    room = Room("ageing")
+    config = FinderConfig(search_targets=[(h, PORT) for h in (stays, goes, new)], dnssd_types=(), step_timeout=1.0,
+                          hearsay_per_look=2, hearsay_in_room=2)
+    devices = RoomDevices(room, config, poll_interval_s=0.2, discovery_window_s=1.5, rediscover_every_s=600.0)
+    now = [0.0]
+    devices.finder.registry.clock = lambda: now[0]  # the room's hour, passed at once
+    uid = {host: f"mac:{mac_of(host)}" for host in (stays, goes, new)}
+    try:
+        async with projector(stays, mac_of(stays), "Stays", password=None):
+            async with projector(goes, mac_of(goes), "Goes", password=None):
+                await devices.discover_once()
+                assert {uid[stays], uid[goes]} <= set(room.devices)
+            await wait_until(lambda: room.devices[uid[goes]].availability is Availability.OFFLINE)
+            async with projector(new, mac_of(new), "New", password=None):
+                now[0] += 3601.0  # an hour with nothing heard from the one gone
+                await devices.discover_once()
+                assert uid[new] in room.devices  # old code: refused, the room's two places spent for good
+                assert set(devices.finder.registry.hearsay_addresses) == {stays, new}
+    finally:
+        await devices.stop()

@@ -8,6 +8,11 @@ new addresses. Endpoints the room already holds (the store's rows are remembered
 MAC the room knows at its new address, and what the lecturer's own sweep finds are never refused: only strangers
 by hearsay are. The simulated room's range is not bounded by address: ``sim room`` runs its tablets' agents on
 one address, as nothing on the LAN can answer there.
+
+The room's places age: an address that has neither answered a look nor its driver for ``AGE_S`` gives its place
+back when a new one wants it (after an attack they stayed spent until the console restarted), and is counted again
+if heard of again. A place is given back at the earliest ``AGE_S`` after it was taken or last heard, so the room
+still takes in at most ``MAX_IN_ROOM`` strangers by hearsay in any ``AGE_S``.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ MAX_NEW_PER_LOOK = 64  # addresses new to the room a look may ask, by hearsay (o
 # addresses the room may take in by hearsay over its life: a bound a look at a time let one attacker with many
 # addresses add 64 cards a look, each look (R8: 65, 129, 193, 255 after four looks)
 MAX_IN_ROOM = 128
+AGE_S = 3600.0  # an address taken in by hearsay and silent this long gives its place in the room back
 
 Endpoint = tuple[str, int]
 
@@ -31,8 +37,10 @@ class HearsayBudget:
     """One look's admission of endpoints heard of; counts the distinct endpoints it refused."""
 
     def __init__(self, registry: DeviceRegistry, per_address: int = MAX_PER_ADDRESS,
-                 per_look: int = MAX_NEW_PER_LOOK, in_room: int = MAX_IN_ROOM) -> None:
+                 per_look: int = MAX_NEW_PER_LOOK, in_room: int = MAX_IN_ROOM, age_s: float = AGE_S) -> None:
         self.registry, self.per_address, self.per_look, self.in_room = registry, per_address, per_look, in_room
+        self.age_s = age_s
+        self.aged = False  # the room's silent places looked at this look (once: a flood asks thousands of times)
         self.ports: dict[str, set[int]] = {}  # address -> ports taken up this look
         self.claims: set[tuple[str, str]] = set()  # (address, known MAC) let in by that claim, once each
         self.strangers: dict[str, set[int]] = {}  # new addresses this look -> their ports not yet proved silent
@@ -47,7 +55,8 @@ class HearsayBudget:
         return True
 
     def _welcome(self, address: str, port: int, hints: Hints) -> bool:
-        if hints.found_by - HEARSAY or self.registry.knows_endpoint(address, port):
+        given_back = self.registry.hearsay_given_back
+        if hints.found_by - HEARSAY or (self.registry.knows_endpoint(address, port) and address not in given_back):
             return True
         mac = (hints.mac or "").lower()
         if mac and self.registry.knows_mac(mac) and (address, mac) not in self.claims:
@@ -57,12 +66,15 @@ class HearsayBudget:
         ports = held | self.ports.get(address, set())
         if port not in ports and len(ports) >= self.per_address and not _simulated(address):
             return False
-        if not held and address not in self.strangers:
+        if (not held or address in given_back) and address not in self.strangers:
             taken = self.registry.hearsay_addresses
-            if len(self.strangers) >= self.per_look or (address not in taken and len(taken) >= self.in_room):
+            if len(self.strangers) >= self.per_look:
+                return False
+            if address not in taken and len(taken) >= self.in_room and not self._give_back_silent():
                 return False
             self.strangers[address] = set()
-            taken.add(address)
+            taken[address] = self.registry.clock()
+            given_back.discard(address)
         if address in self.strangers:
             self.strangers[address].add(port)
         return True
@@ -77,7 +89,24 @@ class HearsayBudget:
             waiting.discard(port)
             if not waiting:
                 del self.strangers[address]
-                self.registry.hearsay_addresses.discard(address)
+                self.registry.hearsay_addresses.pop(address, None)
+
+    def _give_back_silent(self) -> bool:
+        """The room's places of addresses silent for ``age_s`` (no look heard them, no driver of theirs answers)
+        given back, once a look; whether one is free now."""
+        if not self.aged:
+            self.aged = True
+            registry = self.registry
+            now = registry.clock()
+            for address, heard in list(registry.hearsay_addresses.items()):
+                if now - heard < self.age_s or address in self.strangers:
+                    continue
+                if registry.answering(address):
+                    registry.hearsay_addresses[address] = now  # still there: heard now
+                    continue
+                del registry.hearsay_addresses[address]
+                registry.hearsay_given_back.add(address)
+        return len(self.registry.hearsay_addresses) < self.in_room
 
 
 def _simulated(address: str) -> bool:

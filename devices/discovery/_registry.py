@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from devices.discovery._classify import classify, device_uid
@@ -46,7 +48,14 @@ class DeviceRegistry:
         self._aliases: dict[str, str] = {}
         self._conflicts: dict[str, str] = {}  # claimant uid -> uid of the device whose id it claims
         self._silent: set[str] = set()  # strangers recorded while they did not answer (adverts, search replies)
-        self.hearsay_addresses: set[str] = set()  # addresses taken in by hearsay alone (_hearsay.MAX_IN_ROOM)
+        # Addresses taken in by hearsay alone (_hearsay.MAX_IN_ROOM) -> when last taken in or heard answering; one
+        # silent for long enough is given back, and counted again if heard of again.
+        self.hearsay_addresses: dict[str, float] = {}
+        self.hearsay_given_back: set[str] = set()
+        self.clock: Callable[[], float] = time.monotonic
+        # Whether a device at an address answers now: the room's drivers know best (RoomDevices sets it); alone,
+        # what the look last heard.
+        self.answering: Callable[[str], bool] = self._answered
 
     def get(self, uid: str) -> DeviceInfo | None:
         return self._devices.get(uid)
@@ -75,6 +84,10 @@ class DeviceRegistry:
         while fewer than ``most`` silent strangers are."""
         known = any(key in self._aliases for key in id_keys(mac, None, address, port))
         return known or len(self._silent) < most
+
+    def _answered(self, address: str) -> bool:
+        reachable = (Availability.ONLINE, Availability.AUTH_FAILED, Availability.FAULT)
+        return any(info.address == address and info.availability in reachable for info in self._devices.values())
 
     def knows_endpoint(self, address: str, port: int) -> bool:
         return device_uid(None, "", "", address, port) in self._aliases
@@ -128,6 +141,8 @@ class DeviceRegistry:
             _flag(info)
         if ident.availability is not Availability.OFFLINE:
             self._silent.discard(uid)
+            if address in self.hearsay_addresses:
+                self.hearsay_addresses[address] = self.clock()  # heard: its place is kept
         elif new:
             self._silent.add(uid)
         return info

@@ -18,7 +18,7 @@ from zeroconf.asyncio import AsyncZeroconf
 from devices import onvif
 from devices import registry as families
 from devices.discovery import camera_sweep, dnssd, pjlink_search, sweep
-from devices.discovery._hearsay import HEARSAY, MAX_IN_ROOM, MAX_NEW_PER_LOOK, MAX_PER_ADDRESS, HearsayBudget
+from devices.discovery._hearsay import AGE_S, HEARSAY, MAX_IN_ROOM, MAX_NEW_PER_LOOK, MAX_PER_ADDRESS, HearsayBudget
 from devices.discovery._registry import DEFAULT_PROTOCOL, DeviceRegistry, Hints, copy, id_keys
 from devices.driver import Identity, Reason
 from devices.model import Availability, DeviceInfo
@@ -64,7 +64,8 @@ class FinderConfig:
     identify_concurrency: int | None = None  # None: scaled to the look (16..256, within the fd limit)
     hearsay_per_address: int = MAX_PER_ADDRESS  # endpoints an address may have by adverts and search replies
     hearsay_per_look: int = MAX_NEW_PER_LOOK  # addresses new to the room a look may ask by adverts and search
-    hearsay_in_room: int = MAX_IN_ROOM  # and the room over its life
+    hearsay_in_room: int = MAX_IN_ROOM  # and the room at a time
+    hearsay_age_s: float = AGE_S  # a silent one's place comes back after this long
 
 
 def identify_concurrency(finder: DeviceFinder) -> int:
@@ -164,7 +165,7 @@ class _Run:
         self.claimants: set[str] = set()  # uids heard this run claiming an id another live address holds
         self.dropped = 0  # silent strangers not recorded this run (MAX_SILENT_STRANGERS)
         self.hearsay = HearsayBudget(self.registry, self.cfg.hearsay_per_address, self.cfg.hearsay_per_look,
-                                     self.cfg.hearsay_in_room)
+                                     self.cfg.hearsay_in_room, self.cfg.hearsay_age_s)
         self.tasks: set[asyncio.Task[None]] = set()
         self.producers = 0
         self.limit = asyncio.Semaphore(self.cfg.identify_concurrency or identify_concurrency(finder))
