@@ -462,21 +462,18 @@ class RoomDevices:
 
 
 ROOM_KNOWN = "room_known"  # in a device's state: the room password may be offered to it
-READ_ONLY_INSIDE = "power"  # a state key a device asking for a password gives only once let in
 CONFLICT_KEYS = ("id_conflict", "claims")  # the other address claiming its id; the id a claimant claims
 IDENTITY_KEYS = ("mac", "needs_password", ROOM_KNOWN, *CONFLICT_KEYS)
 
 
 def _was_known(row: Mapping[str, Any], remembered: DeviceInfo) -> bool:
-    """The room's own device at the last start: marked so, or (a row from before the mark) one that asked for a
-    password and got in with the one the room gave it: seen online so, or holding what it says only to whoever got
-    in (its power), whatever it was last seen as. A room upgraded while its projector was off the network or
-    faulty asked for the room password once more (R8); a stranger that asked was never let in, so never read."""
+    """The room's own device at the last start: marked so, or (a row from before the mark) one that was last
+    seen online after asking for a password, so it got in with one the room gave it. What a device last seen
+    offline or faulty holds (its power) is no proof: a stranger read while it asked for none keeps it too (R9)."""
     extra = row.get("extra")
     last = extra.get("availability") if isinstance(extra, dict) else None
     state = remembered.state
-    got_in = last == Availability.ONLINE or READ_ONLY_INSIDE in state
-    return state.get(ROOM_KNOWN) is True or (state.get("needs_password") is True and got_in)
+    return state.get(ROOM_KNOWN) is True or (last == Availability.ONLINE and state.get("needs_password") is True)
 
 
 def _conflict(state: Mapping[str, Any]) -> dict[str, Any]:
