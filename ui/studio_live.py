@@ -137,12 +137,15 @@ class LivePanel(QWidget):
         # A destination's status wraps: on one line "Повторное подключение через 2 с: сер…" hid behind a scroll bar.
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setWordWrap(True)
-        # An empty list said nothing: what a destination is, and where to add one.
+        # An empty list said nothing: what a destination is, and where to add one. The hint stands in the empty
+        # list's place: above it, at 1366x768 in Russian, it was squeezed to the list's minimum and lost a line.
         self.empty_hint = QLabel(self.tr("No live destinations yet. “Add…” a YouTube, VK Video, Twitch or other "
                                          "RTMP server with its stream key; “On the room's network” needs none."))
         self.empty_hint.setWordWrap(True)
         self.empty_hint.setObjectName("pageSubtitle")
-        column.addWidget(self.empty_hint)
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.empty_hint.setContentsMargins(4, 2, 4, 0)  # its words off the tab's frame
+        column.addWidget(self.empty_hint, 1)
         column.addWidget(self.list, 1)
         row = QHBoxLayout()
         self.go_button = QPushButton(self.tr("Go live"))
@@ -235,6 +238,7 @@ class LivePanel(QWidget):
             text, _tone = health_text(health.get(name))
             item.setText(f"{name}\n    {text}")
         self.empty_hint.setVisible(self.list.count() == 0)
+        self.list.setVisible(self.list.count() > 0)
         self._enable()
 
     def current_name(self) -> str | None:
