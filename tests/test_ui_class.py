@@ -117,6 +117,8 @@ def test_two_tablets_join_vote_raise_a_hand_and_the_lecturer_sees_both(
             panel.kind_picker.setCurrentIndex(panel.kind_picker.findData("open"))
             panel.question_edit.setText("What did you see?")
             qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+            # The question's start in sight while it is asked: a long one showed only its last words at 1366x768.
+            assert panel.question_edit.cursorPosition() == 0
             ask = await bob.wait_for(lambda m: m["t"] == "activity" and m["activity"]["kind"] == "open", 30)
             await bob.answer(ask["activity"]["id"], text=HOSTILE_ANSWER)
             await wait_for(lambda: panel.answers_list.count() == 1, within=30, what="the open answer")

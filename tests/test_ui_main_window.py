@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import qasync
 from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -476,3 +477,41 @@ def test_the_room_is_renamed_from_its_settings_and_keeps_the_name(
 
     run(qloop, scenario(first_start=True))
     run(qloop, scenario(first_start=False))  # remembered on the next start
+
+
+def first_ink_column(image: QImage, top: int, bottom: int) -> int:
+    """The leftmost column in rows top..bottom holding anything but the sidebar's own colour."""
+    ground = image.pixelColor(image.width() - 2, top).rgb()
+    for x in range(image.width()):
+        if any(image.pixelColor(x, y).rgb() != ground for y in range(top, bottom)):
+            return x
+    return -1
+
+
+def test_the_sidebars_room_name_and_its_settings_link_start_in_one_column(
+    qtbot: QtBot, qloop: qasync.QEventLoop, qapp: QApplication, tmp_path: Path
+) -> None:
+    """Under the console's name, the room's name and "Settings…" start at one edge (the link stood 4 px left of
+    the name above it, in both languages)."""
+    qapp.setStyleSheet(stylesheet())
+
+    async def scenario() -> None:
+        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
+        await core.start()
+        window = open_window(qtbot, core)
+        try:
+            await wait_for(lambda: window.room_button.isVisible(), what="the sidebar")
+            bar = window.room_label.parentWidget()
+            assert bar is not None
+            image = bar.grab().toImage()
+            columns = [first_ink_column(image, w.y() + 1, w.y() + w.height() - 1)
+                       for w in (window.room_label, window.room_button)]
+            assert columns[0] > 0 and abs(columns[0] - columns[1]) <= 1, columns
+        finally:
+            window.bridge.detach()
+            await core.stop()
+
+    try:
+        run(qloop, scenario())
+    finally:
+        qapp.setStyleSheet("")

@@ -368,6 +368,7 @@ class ClassPanel(QWidget):
             self._say(self.tr("Type the question first."))
             return
         self._say("")
+        self.question_edit.setCursorPosition(0)  # its start in sight, not its last words, while it is asked
         if kind == "open":
             call = tablets.ask(question)
         else:
