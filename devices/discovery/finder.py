@@ -91,6 +91,8 @@ class DeviceFinder:
         self.registry = DeviceRegistry()
         # A bad or oversized range fails here, loudly, before any traffic.
         self.sweep_targets = sweep.expand_targets(self.config.sweep, ports=self.config.tcp_ports)
+        named = [host for host, _port in [*self.sweep_targets, *(self.config.search_targets or ())]]
+        self.listed = frozenset([*named, *self.config.wsd_targets])  # the lecturer's addresses, not hearsay
 
     @property
     def devices(self) -> dict[str, DeviceInfo]:
@@ -165,7 +167,7 @@ class _Run:
         self.claimants: set[str] = set()  # uids heard this run claiming an id another live address holds
         self.dropped = 0  # silent strangers not recorded this run (MAX_SILENT_STRANGERS)
         self.hearsay = HearsayBudget(self.registry, self.cfg.hearsay_per_address, self.cfg.hearsay_per_look,
-                                     self.cfg.hearsay_in_room, self.cfg.hearsay_age_s)
+                                     self.cfg.hearsay_in_room, self.cfg.hearsay_age_s, finder.listed)
         self.tasks: set[asyncio.Task[None]] = set()
         self.producers = 0
         self.limit = asyncio.Semaphore(self.cfg.identify_concurrency or identify_concurrency(finder))
