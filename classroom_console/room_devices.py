@@ -492,11 +492,8 @@ def with_driver_state(info: DeviceInfo, driver: Driver) -> DeviceInfo:
     else:
         new_state = dict(info.state)
     new_state["detail"] = driver.detail
-    # A device that asked for a password said its class only once let in (PJLink's CLSS): the look had none.
-    protocol_class = info.protocol_class or str(new_state.get("class") or "")
     return dataclasses.replace(
         info, name=driver.name or info.name, availability=availability, reason=reason, state=new_state,
-        protocol_class=protocol_class,
         found_by=set(info.found_by), capabilities=frozenset(str(c) for c in driver.capabilities),
     )
 

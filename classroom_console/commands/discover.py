@@ -88,7 +88,11 @@ async def discover(args: argparse.Namespace) -> tuple[list[DeviceInfo], set[str]
                     password = args.password
                     sent.add(info.uid)
                 async with limit:
-                    return await poll_once(info, password)
+                    read = await poll_once(info, password)
+                # A device that asked for a password says its class only once let in (PJLink's CLSS): the look,
+                # which asked it without the password first, had none.
+                read.protocol_class = read.protocol_class or str(read.state.get("class") or "")
+                return read
 
             devices = list(await asyncio.gather(*(read(info) for info in found)))
             if store is not None:
