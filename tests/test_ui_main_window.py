@@ -19,7 +19,7 @@ from classroom_console.room_devices import DeviceCommandError
 from classroom_console.store import open_store
 from devices.driver import Command, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
-from tests.qt_helpers import run, wait_for
+from tests.qt_helpers import run, wait_for, window_on_a_quiet_core
 from ui import i18n
 from ui.app import _main as app_main
 from ui.bridge import RoomBridge
@@ -97,7 +97,7 @@ def test_start_and_end_session_from_the_big_button(qtbot: QtBot, qloop: qasync.Q
      "is read-only: sessions are not being saved"),
     ("ru", "read-only", "Занятие закончено; папка данных только для чтения, и журнал не смог записать его конец.",
      "только для чтения: занятия не сохраняются"),
-])
+], ids=["en-closed", "en-read-only", "ru-read-only"])
 def test_a_session_whose_end_the_log_cannot_write_shows_it_ended_and_why(
     qtbot: QtBot, qloop: qasync.QEventLoop, qapp: QCoreApplication, tmp_path: Path, lang: str, how: str, said: str,
     whole: str,
@@ -107,12 +107,9 @@ def test_a_session_whose_end_the_log_cannot_write_shows_it_ended_and_why(
     translators = i18n.install(qapp, lang)
 
     async def scenario() -> None:
-        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
-        await core.start()
-        window = open_window(qtbot, core)
-        lecturer = window.lecturer
-        start, end = lecturer.session_button.text(), ""
-        try:
+        async with window_on_a_quiet_core(qtbot, tmp_path) as (core, window):
+            lecturer = window.lecturer
+            start = lecturer.session_button.text()
             qtbot.mouseClick(lecturer.session_button, Qt.MouseButton.LeftButton)
             await wait_for(lambda: lecturer.session_button.text() != start, what="the session running")
             await wait_for(lecturer.session_button.isEnabled, what="button re-enabled")
@@ -132,9 +129,6 @@ def test_a_session_whose_end_the_log_cannot_write_shows_it_ended_and_why(
             assert lecturer.elapsed_label.text() == said
             assert whole in lecturer.elapsed_label.toolTip()
             assert str(tmp_path) in lecturer.elapsed_label.toolTip() or how == "closed"
-        finally:
-            window.bridge.detach()
-            await core.stop()
 
     try:
         run(qloop, scenario())
@@ -496,10 +490,7 @@ def test_the_sidebars_room_name_and_its_settings_link_start_in_one_column(
     qapp.setStyleSheet(stylesheet())
 
     async def scenario() -> None:
-        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
-        await core.start()
-        window = open_window(qtbot, core)
-        try:
+        async with window_on_a_quiet_core(qtbot, tmp_path) as (_core, window):
             await wait_for(lambda: window.room_button.isVisible(), what="the sidebar")
             bar = window.room_label.parentWidget()
             assert bar is not None
@@ -507,9 +498,6 @@ def test_the_sidebars_room_name_and_its_settings_link_start_in_one_column(
             columns = [first_ink_column(image, w.y() + 1, w.y() + w.height() - 1)
                        for w in (window.room_label, window.room_button)]
             assert columns[0] > 0 and abs(columns[0] - columns[1]) <= 1, columns
-        finally:
-            window.bridge.detach()
-            await core.stop()
 
     try:
         run(qloop, scenario())
