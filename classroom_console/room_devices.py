@@ -155,7 +155,7 @@ class RoomDevices:
                     continue
                 for key in CONFLICT_KEYS:  # a claim to its id is a fact of one look, not of the device
                     remembered.state.pop(key, None)
-                if _was_known(row, remembered):
+                if _was_known(remembered):
                     self._known.add(remembered.uid)
                 if self._finder_config is not None:
                     self.finder.registry.remember(remembered)  # an id claimed elsewhere is checked here first
@@ -466,14 +466,11 @@ CONFLICT_KEYS = ("id_conflict", "claims")  # the other address claiming its id; 
 IDENTITY_KEYS = ("mac", "needs_password", ROOM_KNOWN, *CONFLICT_KEYS)
 
 
-def _was_known(row: Mapping[str, Any], remembered: DeviceInfo) -> bool:
-    """The room's own device at the last start: marked so, or (a row from before the mark) one that was last
-    seen online after asking for a password, so it got in with one the room gave it. What a device last seen
-    offline or faulty holds (its power) is no proof: a stranger read while it asked for none keeps it too (R9)."""
-    extra = row.get("extra")
-    last = extra.get("availability") if isinstance(extra, dict) else None
-    state = remembered.state
-    return state.get(ROOM_KNOWN) is True or (last == Availability.ONLINE and state.get("needs_password") is True)
+def _was_known(remembered: DeviceInfo) -> bool:
+    """The room's own device at the last start: marked so in its row. Rows from before the mark were judged once,
+    at the store's upgrade (store/migrations.py v14): no row proves it by itself, as a stranger can ask for a
+    password at the look and be open to the polls (R9), or be read open and then ask (R9)."""
+    return remembered.state.get(ROOM_KNOWN) is True
 
 
 def _conflict(state: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -17,7 +19,9 @@ import pytest
 
 from classroom_console.room import Room
 from classroom_console.room_devices import RoomDevices
-from classroom_console.store import AsyncStore
+from classroom_console.store import AsyncStore, open_store
+from classroom_console.store.migrations import migrate
+from classroom_console.store.sqlite_db import Database
 from devices.discovery import DeviceFinder, FinderConfig
 from devices.driver import ID_CONFLICT, Command, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
@@ -232,23 +236,30 @@ async def test_typing_the_room_password_sends_it_to_the_rooms_own_devices_not_to
         await store.close()
 
 
-@pytest.mark.parametrize(("last", "state", "known"), [
-    (Availability.ONLINE, {"needs_password": True}, True),  # a row from before the mark: got in with a password
-    (Availability.AUTH_FAILED, {"needs_password": True}, False),  # a stranger that asked and was refused
-    (Availability.ONLINE, {}, False),  # an open device, seen once: no password was ever given to it
-    (Availability.OFFLINE, {"needs_password": True}, False),  # a stranger that asked, was refused and went away
+@pytest.mark.parametrize(("before_mark", "last", "state", "known"), [
+    # Rows from before the mark, judged once at the store's upgrade (migrations v14):
+    (True, Availability.ONLINE, {"needs_password": True}, True),  # got in with a password the room gave it
+    (True, Availability.AUTH_FAILED, {"needs_password": True}, False),  # a stranger that asked and was refused
+    (True, Availability.ONLINE, {}, False),  # an open device, seen once: no password was ever given to it
+    (True, Availability.OFFLINE, {"needs_password": True}, False),  # a stranger that asked, was refused, went away
     # R9's two-phase stranger: read while it asked for no password, then asking, then silent. Its row is the one a
     # room upgraded while its projector was off the network would hold: the row alone cannot tell them apart.
-    (Availability.OFFLINE, {"needs_password": True, "power": "off", "lamp_hours": [812]}, False),
+    (True, Availability.OFFLINE, {"needs_password": True, "power": "off", "lamp_hours": [812]}, False),
+    # After the mark a row proves nothing by itself: R9's stranger asked at the look and was open to the polls.
+    (False, Availability.ONLINE, {"needs_password": True}, False),
+    (False, Availability.OFFLINE, {"needs_password": True, "room_known": True}, True),  # the room's, marked
 ])
 async def test_a_remembered_device_is_the_rooms_own_if_it_got_in_with_the_rooms_password(
-    tmp_path: Path, last: Availability, state: dict[str, object], known: bool
+    tmp_path: Path, before_mark: bool, last: Availability, state: dict[str, object], known: bool
 ) -> None:
     host = "127.0.46.36"
     uid = f"mac:{mac_of(host)}"
+    info = DeviceInfo(uid, DeviceKind.PROJECTOR, "P", host, PORT, "pjlink", availability=last, state=state)
+    if before_mark:
+        await asyncio.to_thread(_row_from_before_the_mark, tmp_path, info)
     store = await AsyncStore.open(tmp_path)
-    await store.upsert_device(DeviceInfo(uid, DeviceKind.PROJECTOR, "P", host, PORT, "pjlink", availability=last,
-                                         state=state))
+    if not before_mark:
+        await store.upsert_device(info)
     room = Room("E4")
     devices = room_devices(room, [host], {"*": PASSWORD}, store=store)
     try:
@@ -260,3 +271,33 @@ async def test_a_remembered_device_is_the_rooms_own_if_it_got_in_with_the_rooms_
     finally:
         await devices.stop()
         await store.close()
+
+
+def _row_from_before_the_mark(data: Path, info: DeviceInfo, secret: str | None = None) -> None:
+    """The device's row as the console before the room's mark wrote it (store v13)."""
+    db = Database(sqlite3.connect(data / "console.db"))
+    try:
+        assert migrate(db, data / "console.db", target=13) == 13
+        extra = {"availability": str(info.availability), "found_by": [], "state": info.state}
+        db.execute("INSERT INTO devices (uid, kind, name, last_address, last_port, protocol, first_seen, last_seen, "
+                   "extra) VALUES (?, ?, ?, ?, ?, ?, '2026-11-01T09:00:00Z', '2026-11-01T09:00:00Z', ?)",
+                   (info.uid, str(info.kind), info.name, info.address, info.port, info.protocol, json.dumps(extra)))
+        if secret is not None:
+            db.execute("INSERT INTO device_secrets (device_uid, password, updated_at) "
+                       "VALUES (?, ?, '2026-11-01T09:00:00Z')", (info.uid, secret))
+        db.conn.commit()
+    finally:
+        db.close()
+
+
+def test_a_device_with_a_password_of_its_own_from_before_the_mark_is_the_rooms(tmp_path: Path) -> None:
+    """Typed on its card before the mark: the lecturer's own device, whatever it was last seen as."""
+    info = DeviceInfo("mac:02:46:00:00:00:99", DeviceKind.PROJECTOR, "P", "10.0.0.9", PORT, "pjlink",
+                      availability=Availability.OFFLINE, state={"needs_password": True})
+    _row_from_before_the_mark(tmp_path, info, secret="its-own")
+    store = open_store(tmp_path)
+    try:
+        (row,) = store.known_devices()
+        assert row["extra"]["state"]["room_known"] is True
+    finally:
+        store.close()

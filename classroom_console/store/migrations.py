@@ -309,6 +309,19 @@ CREATE INDEX IF NOT EXISTS tablet_counts_span
 # v11's covering index is no longer needed (it cost every answer a write).
 _V12_TABLET_SESSIONS = "DROP INDEX IF EXISTS tablet_counts_span;\n" + TABLET_SESSIONS_DDL
 
+# v14: the room's own devices marked once, at the upgrade (room_devices.ROOM_KNOWN, in a row's state): from then on
+# the room password is offered only to a marked device. Before the mark, one last seen online after asking for a
+# password had got in with one the room gave it, and one with a password of its own was typed on its card; after
+# it, the same row proves nothing (a stranger can ask at the look and be open to the polls, R9), so the rule that
+# judged a row is applied here once and never again.
+_V14_ROOM_KNOWN = """
+UPDATE devices SET extra = json_set(extra, '$.state.room_known', json('true'))
+WHERE json_valid(extra) AND json_type(extra, '$.state') = 'object' AND (
+    (json_extract(extra, '$.availability') = 'online' AND json_type(extra, '$.state.needs_password') = 'true')
+    OR uid IN (SELECT device_uid FROM device_secrets)
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1_CORE, _V2_MEDIA_AND_SYNC, _V3_DEVICE_SECRETS, _V4_USAGE_AND_SYNC, _V5_USAGE_ROLLUPS, _V6_UPLOAD_REASON,
     _V7_CHAPTERS,
@@ -318,6 +331,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _V11_TABLET_SPAN_INDEX,
     _V12_TABLET_SESSIONS,
     TABLET_SESSIONS_INDEX,  # v13: tablet_sessions' index covers the figures' columns (tablet_sessions.py)
+    _V14_ROOM_KNOWN,
 )
 LATEST_VERSION = len(MIGRATIONS)
 
