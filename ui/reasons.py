@@ -179,12 +179,12 @@ def end_problem_text(problem: EndProblem) -> str:
 
 def unlogged_end_text(unlogged: EndUnlogged) -> tuple[str, str]:
     """A session that ended with its end not logged (session_end.EndUnlogged): one short line by its code, and the
-    whole of it (where, what to do) for its tooltip."""
+    whole of it (the line, where, what to do) for its tooltip: the line is cut to its room at 1366x768."""
     problem = unlogged.problem
     if unlogged.code == EndCode.LOG_CLOSED:
         line = QCoreApplication.translate("Reasons", "The session ended as the log was closing; its end was not "
                                                      "written.")
-        cause = line
+        cause = ""
     elif problem is not None and problem.reason == StoreReason.DISK_FULL:
         line = QCoreApplication.translate("Reasons", "The session ended; the disk is full, so the log could not "
                                                      "write its end.")
@@ -201,7 +201,7 @@ def unlogged_end_text(unlogged: EndUnlogged) -> tuple[str, str]:
         cause = QCoreApplication.translate("Reasons", "Its end may be missing from the session log.")
     kept = QCoreApplication.translate("Reasons", "What was logged is kept, and the console closes the session at its "
                                                  "next start.")
-    return line, with_details([cause, kept], [unlogged.detail])
+    return line, with_details([sentence for sentence in (line, cause, kept) if sentence], [unlogged.detail])
 
 
 def with_details(sentences: list[str], details: list[str]) -> str:

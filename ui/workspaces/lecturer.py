@@ -38,6 +38,7 @@ from ui.card_grid import CardGrid
 from ui.class_panel import ClassPanel
 from ui.device_card import DeviceCard
 from ui.main_thread_gc import settle_young, young_only
+from ui.note_label import NoteLabel
 from ui.reasons import end_problem_text, failure_text, unlogged_end_text, with_details
 from ui.scene_editor import SceneEditor
 from ui.scene_progress import SceneProgress
@@ -341,7 +342,7 @@ class LecturerWorkspace(QWidget):
         status.addLayout(scene_row)
         self.session_label = ElidedLabel(self.tr("No session running"))
         self.session_label.setObjectName("sectionTitle")
-        self.elapsed_label = ElidedLabel(self.tr("Start a session to log it for the centre."))
+        self.elapsed_label = NoteLabel(self.tr("Start a session to log it for the centre."))
         self.elapsed_label.setObjectName("pageSubtitle")
         status.addWidget(self.session_label)
         self.with_devices = QCheckBox(self.tr("Turn the room off at the end"))
@@ -455,7 +456,7 @@ class LecturerWorkspace(QWidget):
             devices = any(p.code in (EndCode.DEVICE_REFUSED, EndCode.DEVICES_TOO_SLOW) for p in coded)
             self.elapsed_label.setText(self.tr("The session was saved; some devices did not turn off.") if devices
                                        else self.tr("The session was saved; not everything ended cleanly."))
-            self.elapsed_label.setToolTip(with_details([end_problem_text(p) for p in coded], problems))
+            self.elapsed_label.set_more(with_details([end_problem_text(p) for p in coded], problems))
 
     def _end_not_logged(self, unlogged: EndUnlogged) -> None:
         """The session is over but its end is not in the log (a full disk, the log closing, a failure): the window
@@ -463,7 +464,7 @@ class LecturerWorkspace(QWidget):
         self._on_session_ended("")
         line, whole = unlogged_end_text(unlogged)
         self.elapsed_label.setText(line)
-        self.elapsed_label.setToolTip(whole)
+        self.elapsed_label.set_more(whole)
         self.bridge.sig_error.emit(line, unlogged.detail)  # the status bar says it too, as it said any failure
 
     def _on_session_started(self, _sid: str, lecturer: str, course: str) -> None:
@@ -537,7 +538,6 @@ class LecturerWorkspace(QWidget):
         self._repolish(self.session_button)
         self.session_label.setText(self.tr("No session running"))
         self.elapsed_label.setText(self.tr("The session was saved to the log."))
-        self.elapsed_label.setToolTip("")
         for edit in (self.lecturer_edit, self.course_edit, self.title_edit):
             edit.setEnabled(True)
         self.switch_button.hide()
