@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from classroom_console.console import ConsoleCore, ConsoleOptions
+from classroom_console.events import SceneStep
 from classroom_console.room_devices import DeviceCommandError
 from classroom_console.store import open_store
 from devices.driver import Command, Reason
@@ -68,6 +69,11 @@ def test_start_and_end_session_from_the_big_button(qtbot: QtBot, qloop: qasync.Q
             assert "Aliya Nurlanovna" in lecturer.session_label.text()
             assert not lecturer.lecturer_edit.isEnabled()
             await wait_for(lecturer.session_button.isEnabled, what="button re-enabled")
+            # The session ends while its scene still applies (a projector warming up): the end cancels the scene,
+            # and its chips no longer say "Applying…" over a room that is off (they stayed until the next start).
+            lecturer.scene_progress.begin("Lecture")
+            lecturer.scene_progress.show_step(SceneStep(scene="Lecture", target="mac:p1", name="Projector 1",
+                                                        step="power", status="waiting"))
             qtbot.mouseClick(lecturer.session_button, Qt.MouseButton.LeftButton)
             await wait_for(lambda: lecturer.end_box is not None, what="the question before ending")
             assert core.room.session is not None  # nothing ends before the answer
@@ -77,6 +83,7 @@ def test_start_and_end_session_from_the_big_button(qtbot: QtBot, qloop: qasync.Q
             qtbot.mouseClick(end, Qt.MouseButton.LeftButton)
             await wait_for(lambda: core.room.session is None, what="session end")
             await wait_for(lambda: lecturer.session_button.text() == "Start session", what="button back")
+            assert lecturer.scene_progress.isHidden()
             summary = await core.usage()
             assert summary.sessions == 1
             window.centre.show_summary(summary)
