@@ -20,7 +20,11 @@ class RoomSettingsDialog(QDialog):
         self.setWindowTitle(self.tr("Room settings"))
         self.setMinimumWidth(420)
         column = QVBoxLayout(self)
-        column.addWidget(QLabel(self.tr("Room name, as lecturers and the centre know it (e.g. “Hall 3, building B”)")))
+        label = QLabel(self.tr("Room name, as lecturers and the centre know it (e.g. “Hall 3, building B”)"))
+        # Wrapped: Qt gives a dialog at most 2/3 of the screen's width, and on one line the Russian ran past it on a
+        # PC mirrored to a 1024-px projector ("…преподаватели и центр (на").
+        label.setWordWrap(True)
+        column.addWidget(label)
         self.field = QLineEdit(name)
         self.field.setMaxLength(MAX_NAME)
         self.error = QLabel(self.tr("A room needs a name."))
