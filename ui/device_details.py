@@ -95,14 +95,21 @@ class DeviceDetails(QDialog):
         self.setWindowTitle(device.name or device.address)
         while self.form.rowCount():
             self.form.removeRow(0)
+        from ui.device_card import power_text  # the card's words (it imports this module)
+
+        protocol = device.protocol.upper()
+        if device.protocol_class:  # "class" inside an f-string was never collected for translation: English in Russian
+            protocol = self.tr("%1, class %2").replace("%1", protocol).replace("%2", device.protocol_class)
         values: dict[str, Any] = {
             "id": device.uid,
             "address": f"{device.address}:{device.port}",
-            "protocol": f"{device.protocol.upper()} {self.tr('class')} {device.protocol_class}".strip(),
+            "protocol": protocol,
             **device.state,
             "found_by": "; ".join(found_by_text(m) for m in sorted(device.found_by)),
             "reason": reason_text(device.reason, str(device.state.get("id_conflict") or "")) if device.reason else "",
         }
+        if isinstance(values.get("power"), str):
+            values["power"] = power_text(values["power"])[0]  # "on" was shown as the device said it, in English
         if isinstance(values.get("unavailable"), list):
             values["unavailable"] = ", ".join(field_text(str(f)) for f in values["unavailable"])
         if isinstance(values.get("errors"), dict):

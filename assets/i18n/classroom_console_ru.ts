@@ -1092,6 +1092,10 @@
         <source>Technical detail</source>
         <translation>Технические подробности</translation>
     </message>
+    <message>
+        <source>%1, class %2</source>
+        <translation>%1, класс %2</translation>
+    </message>
 </context>
 <context>
     <name>FilterBar</name>
