@@ -76,6 +76,10 @@ class RoomLink:
     def note_reading(self, reading: Reading) -> None:
         self._queue(lambda: self._room.note_reading(reading))
 
+    def remove_device(self, uid: str) -> None:
+        """Queued after the device's last update, so the room never shows it again."""
+        self._queue(lambda: self._room.remove_device(uid))
+
     def _queue(self, op: Callable[[], None]) -> None:
         with self._lock:
             self._ops.append(op)

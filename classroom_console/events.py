@@ -51,6 +51,13 @@ class DeviceLost(RoomEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class DeviceRemoved(RoomEvent):
+    """A stranger the room took in by hearsay left it (silent for the age of its place): its card goes too."""
+
+    device: DeviceInfo
+
+
+@dataclass(frozen=True, slots=True)
 class SessionStarted(RoomEvent):
     session_id: str
     lecturer: str

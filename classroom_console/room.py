@@ -6,6 +6,7 @@ store (for the centre) always agree.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import uuid
@@ -16,6 +17,7 @@ from classroom_console.events import (
     DeviceChanged,
     DeviceFound,
     DeviceLost,
+    DeviceRemoved,
     ErrorCode,
     ErrorRaised,
     EventBus,
@@ -37,6 +39,8 @@ class SessionLog(NewsStore, Protocol):
     ) -> str: ...
 
     async def end_session(self, session_id: str, status: str = "ended") -> None: ...
+
+    async def forget_device(self, uid: str) -> None: ...
 
 
 @dataclasses.dataclass(slots=True)
@@ -64,6 +68,7 @@ class Room:
         self.session: Session | None = None
         self._store: SessionLog | None = None
         self._writes: RoomWrites | None = None  # device rows, readings and events, written a batch at a time
+        self._forgetting: set[asyncio.Task[None]] = set()  # rows of devices that left, being deleted
         if log_store is not None:
             self.attach_store(log_store)
 
@@ -107,6 +112,27 @@ class Room:
         self.devices[uid] = device
         self.events.emit(DeviceLost(device))
         self.log_event(uid, "state", {"availability": "offline"})
+
+    def remove_device(self, uid: str) -> None:
+        """A stranger that left the room (``RoomDevices``): off the screen, and its row out of the store, as it was
+        never the room's (the session log keeps what it did while here)."""
+        device = self.devices.pop(uid, None)
+        if device is None:
+            return
+        self.events.emit(DeviceRemoved(device))
+        if self._writes is not None and self.remember_devices:
+            task = asyncio.get_running_loop().create_task(self._forget_row(uid), name="room-forget-device")
+            self._forgetting.add(task)
+            task.add_done_callback(self._forgetting.discard)
+
+    async def _forget_row(self, uid: str) -> None:
+        assert self._writes is not None and self._store is not None
+        try:
+            await self._writes.flush()  # its last row written first, then deleted: none is left behind
+            if uid not in self.devices:  # not taken in again meanwhile
+                await self._store.forget_device(uid)
+        except Exception as exc:
+            self._write_failed(exc)
 
     # -- sessions --------------------------------------------------------------------------
     async def start_session(self, lecturer: str, course: str, kind: str = "active-learning") -> Session:
@@ -153,6 +179,8 @@ class Room:
         """Wait until every store write asked for so far has finished."""
         if self._writes is not None:
             await self._writes.flush()
+        if self._forgetting:
+            await asyncio.gather(*self._forgetting, return_exceptions=True)
 
     def _write_failed(self, exc: Exception) -> None:
         """A store write's failure becomes an ErrorRaised, never silence."""

@@ -56,6 +56,8 @@ class RoomSide(Protocol):
 
     def note_reading(self, reading: Reading) -> None: ...
 
+    def remove_device(self, uid: str) -> None: ...
+
 
 class DeviceStore(Protocol):
     """What RoomDevices asks of the store (``AsyncStore``, or its link from the device thread)."""
@@ -107,11 +109,13 @@ class RoomDevices:
         # the lecturer). PJLink sends MD5(random + password) to whoever asks, so a laptop answering PJLink on the
         # LAN would take a digest home to guess at; a device new to the room gets "needs a password" instead.
         self._known: set[str] = set()
+        self._remembered: set[str] = set()  # the store's rows at the start: the room's, never retired as strangers
         self.poll_interval_s = poll_interval_s
         self.discovery_window_s = discovery_window_s
         self.rediscover_every_s = rediscover_every_s
         self.timeout_s = timeout_s
         self._managed: dict[str, _Managed] = {}
+        self._leaving: set[Driver] = set()  # drivers of strangers that left the room, being stopped
         self._addresses: dict[str, _Managed] | None = None  # the managed by address, made again when they change
         self._task: asyncio.Task[None] | None = None
         self._side_tasks: set[asyncio.Task[Any]] = set()
@@ -139,6 +143,7 @@ class RoomDevices:
     def finder(self, finder: DeviceFinder) -> None:
         self._finder = finder
         finder.registry.answering = self._answering  # a stranger's place in the room ages by what its driver hears
+        finder.registry.given_back = self._strangers_left  # and its strangers leave with it
 
     def _answering(self, address: str) -> bool:
         """Whether a device the room drives at ``address`` answers now."""
@@ -157,6 +162,7 @@ class RoomDevices:
                     remembered.state.pop(key, None)
                 if _was_known(remembered):
                     self._known.add(remembered.uid)
+                self._remembered.add(remembered.uid)
                 if self._finder_config is not None:
                     self.finder.registry.remember(remembered)  # an id claimed elsewhere is checked here first
                 if remembered.uid not in self.room.devices:
@@ -171,10 +177,12 @@ class RoomDevices:
         for due in self._notice_due.values():
             due.cancel()
         self._notice_due.clear()
+        leaving = list(self._leaving)  # a stop cut short with its side task is finished here
         await asyncio.gather(*(cancel_and_wait(side) for side in list(self._side_tasks)))
         await cancel_and_wait(self._task)
         self._task = None
-        await asyncio.gather(*(m.driver.stop() for m in self._managed.values()), return_exceptions=True)
+        drivers = [*(m.driver for m in self._managed.values()), *leaving]
+        await asyncio.gather(*(driver.stop() for driver in drivers), return_exceptions=True)
         self._managed.clear()
         self._addresses = None
 
@@ -273,6 +281,40 @@ class RoomDevices:
                     state = {k: v for k, v in shown.state.items() if k not in CONFLICT_KEYS}
                     self.room.update_device(dataclasses.replace(
                         shown, availability=Availability.OFFLINE, reason=str(Reason.NOT_CHECKED), state=state))
+
+    def _strangers_left(self, address: str, uids: list[str]) -> None:
+        """A stranger's place in the room was given back (``_hearsay``): those found at ``address`` by hearsay alone
+        leave the room, driver, card, record and row, or the room would gain 128 pollers of dead addresses an hour
+        (R9). One the room has made its own stays, and no longer counts as a stranger."""
+        registry = self.finder.registry
+        for uid in uids:
+            if self._is_rooms(uid, address):
+                registry.hearsay_given_back.discard(address)  # heard of again, it takes no stranger's place
+                continue
+            registry.forget(uid)
+            managed = self._managed.pop(uid, None)
+            self._addresses = None
+            if managed is not None:  # gone from _managed first: a last poll tells the room nothing
+                self._side(self._leave(managed.driver))
+            due = self._notice_due.pop(address, None)
+            if due is not None:
+                due.cancel()
+            self._noticed.pop(address, None)
+            self.room.remove_device(uid)
+
+    async def _leave(self, driver: Driver) -> None:
+        self._leaving.add(driver)
+        try:
+            await driver.stop()
+        finally:
+            self._leaving.discard(driver)
+
+    def _is_rooms(self, uid: str, address: str) -> bool:
+        """Marked the room's, given a password of its own, remembered from the store, or at an address the lecturer
+        listed: not a stranger, whatever first told the room of it."""
+        shown = self.room.devices.get(uid)
+        return (uid in self._known or uid in self._remembered or uid in self.passwords or address in self.passwords
+                or address in self.finder.listed or (shown is not None and shown.state.get(ROOM_KNOWN) is True))
 
     async def adopt(self, info: DeviceInfo) -> None:
         """Drive a device found some other way (the CLI's address, a test) as if discovery had found it."""

@@ -21,6 +21,7 @@ from classroom_console.events import (
     DeviceChanged,
     DeviceFound,
     DeviceLost,
+    DeviceRemoved,
     ErrorCode,
     ErrorRaised,
     RecordingStarted,
@@ -52,6 +53,7 @@ class RoomBridge(QObject):
     sig_device_found = Signal(object)
     sig_device_changed = Signal(object)
     sig_device_lost = Signal(object)
+    sig_device_removed = Signal(object)  # a stranger that left the room: its card goes
     sig_session_started = Signal(str, str, str)
     sig_session_ended = Signal(str)
     sig_recording_started = Signal(str, str)
@@ -115,6 +117,8 @@ class RoomBridge(QObject):
                 self.sig_device_found.emit(device)
             case DeviceLost(device=device):
                 self.sig_device_lost.emit(device)
+            case DeviceRemoved(device=device):
+                self.sig_device_removed.emit(device)
             case SessionStarted(session_id=sid, lecturer=lecturer, course=course):
                 self.sig_session_started.emit(sid, lecturer, course)
             case SessionEnded(session_id=sid):

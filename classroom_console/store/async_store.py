@@ -194,6 +194,9 @@ class AsyncStore:
         """A room's gathered writes in one call and one transaction (``room_writes.RoomWrites``)."""
         await self.call(functools.partial(Store.save_news, devices=devices, readings=readings, events=events))
 
+    async def forget_device(self, uid: str) -> None:
+        await self.call(lambda s: s.forget_device(uid))
+
     async def known_devices(self) -> list[dict[str, Any]]:
         return await self.call(Store.known_devices)
 

@@ -99,6 +99,10 @@ class Store:
             ),
         )
 
+    def forget_device(self, uid: str) -> None:
+        """A stranger that left the room was never the room's: its row goes, its readings with it (a cascade)."""
+        self.db.execute("DELETE FROM devices WHERE uid = ?", (uid,))
+
     def known_devices(self) -> list[dict[str, Any]]:
         """Most recently seen first, so the UI can show the room before discovery finishes."""
         return [_decoded(r) for r in self.db.query("SELECT * FROM devices ORDER BY last_seen DESC")]

@@ -15,7 +15,9 @@ tablets' agents on one address, as nothing on the LAN can answer there.
 The room's places age: an address that has neither answered a look nor its driver for ``AGE_S`` gives its place
 back when a new one wants it (after an attack they stayed spent until the console restarted), and is counted again
 if heard of again. A place is given back at the earliest ``AGE_S`` after it was taken or last heard, so the room
-still takes in at most ``MAX_IN_ROOM`` strangers by hearsay in any ``AGE_S``.
+still takes in at most ``MAX_IN_ROOM`` strangers by hearsay in any ``AGE_S``; and the strangers found there by hearsay
+alone leave the room with it (``DeviceRegistry.given_back``), so it holds at most ``MAX_IN_ROOM`` of them at a time
+(their cards and pollers stayed: 128 more each hour, R9).
 """
 
 from __future__ import annotations
@@ -113,7 +115,14 @@ class HearsayBudget:
                     continue
                 del registry.hearsay_addresses[address]
                 registry.hearsay_given_back.add(address)
+                strangers = [uid for uid in registry.uids_at(address) if _by_hearsay(registry, uid)]
+                registry.given_back(address, strangers)  # its strangers leave the room with the place
         return len(self.registry.hearsay_addresses) < self.in_room
+
+
+def _by_hearsay(registry: DeviceRegistry, uid: str) -> bool:
+    info = registry.get(uid)
+    return info is not None and not info.found_by - HEARSAY
 
 
 def _simulated(address: str) -> bool:

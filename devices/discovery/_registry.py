@@ -56,6 +56,10 @@ class DeviceRegistry:
         # Whether a device at an address answers now: the room's drivers know best (RoomDevices sets it); alone,
         # what the look last heard.
         self.answering: Callable[[str], bool] = self._answered
+        # An address's place given back, with the uids recorded there by hearsay alone: RoomDevices retires those
+        # that are not the room's (a place given back while its stranger's card and poller stayed bounded only the
+        # rate: 128 more each hour, R9). Alone, a look's records are kept.
+        self.given_back: Callable[[str, list[str]], None] = lambda _address, _uids: None
 
     def get(self, uid: str) -> DeviceInfo | None:
         return self._devices.get(uid)
@@ -88,6 +92,18 @@ class DeviceRegistry:
     def _answered(self, address: str) -> bool:
         reachable = (Availability.ONLINE, Availability.AUTH_FAILED, Availability.FAULT)
         return any(info.address == address and info.availability in reachable for info in self._devices.values())
+
+    def uids_at(self, address: str) -> list[str]:
+        return [uid for uid, info in self._devices.items() if info.address == address]
+
+    def forget(self, uid: str) -> None:
+        """A stranger that left the room: its record, the ids it stood for and any claim by or against it go, so
+        heard of again it is new (and counted again)."""
+        self._devices.pop(uid, None)
+        for key in [key for key, owner in self._aliases.items() if owner == uid]:
+            del self._aliases[key]
+        self._silent.discard(uid)
+        self.settle({c for c in self._conflicts if c != uid and self._conflicts[c] != uid})
 
     def knows_endpoint(self, address: str, port: int) -> bool:
         return device_uid(None, "", "", address, port) in self._aliases

@@ -172,6 +172,7 @@ class LecturerWorkspace(QWidget):
         bridge.sig_device_found.connect(self.show_device)
         bridge.sig_device_changed.connect(self.show_device)
         bridge.sig_device_lost.connect(self.show_device)
+        bridge.sig_device_removed.connect(self.remove_device)
         bridge.sig_session_started.connect(self._on_session_started)
         bridge.sig_session_ended.connect(self._on_session_ended)
         bridge.sig_scene_step.connect(self._on_scene_step)
@@ -709,6 +710,23 @@ class LecturerWorkspace(QWidget):
         del self.cards[card.device.uid]
         self._placed.pop(card.device.uid, None)
         self._sort_keys.pop(card.device.uid, None)
+
+    def remove_device(self, device: DeviceInfo) -> None:
+        """A stranger left the room: its card goes, built or waiting, and the cards after it close up."""
+        uid = device.uid
+        self._repaint_due.pop(uid, None)
+        self.unbuilt.pop(uid, None)
+        made = self._made.pop(uid, None)
+        if made is not None:
+            made.deleteLater()
+        card = self.cards.get(uid)
+        if card is not None:
+            self._drop_card(card)
+            self._place_cards()
+        if not self.found_count():
+            self.cards_scroll.hide()
+            self.empty.show()
+        self._update_devices_status()
 
     def device_cards(self) -> list[DeviceCard]:
         """The cards of switchable devices (projectors, boards, displays): everything but the cameras."""
