@@ -190,9 +190,9 @@ async def test_the_rooms_drivers_say_which_strangers_are_silent_and_their_places
     answering keeps its own (after an attack the places stayed spent until the console restarted)."""
     stays, goes, new = "127.0.48.1", "127.0.48.2", "127.0.48.3"
     room = Room("ageing")
-    config = FinderConfig(search_targets=[(h, PORT) for h in (stays, goes, new)], dnssd_types=(), step_timeout=1.0,
+    config = FinderConfig(search_targets=[(h, PORT) for h in (stays, goes, new)], dnssd_types=(), step_timeout=2.0,
                           hearsay_per_look=2, hearsay_in_room=2)
-    devices = RoomDevices(room, config, poll_interval_s=0.2, discovery_window_s=1.5, rediscover_every_s=600.0)
+    devices = RoomDevices(room, config, poll_interval_s=0.2, discovery_window_s=3.0, rediscover_every_s=600.0)
     devices.finder.listed = frozenset()  # their replies stand for a broadcast search's (loopback has no broadcast)
     now = [0.0]
     devices.finder.registry.clock = lambda: now[0]  # the room's hour, passed at once
