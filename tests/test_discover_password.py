@@ -67,3 +67,20 @@ async def test_the_password_goes_only_to_the_device_asking_and_the_output_names_
     finally:
         for device in devices:
             await device.stop()
+
+
+def test_an_address_claiming_another_devices_id_is_not_sent_the_password_though_it_asks() -> None:
+    """A copy of a projector (its MAC claimed from a second address while the first still answers) would take the
+    digest home: the look does not retry it with the password, and the read does not send it either."""
+    from classroom_console.commands.discover import asks_for_password
+    from devices.driver import ID_CONFLICT
+    from devices.model import DeviceInfo, DeviceKind
+
+    def device(state: dict[str, object], reason: str = "") -> DeviceInfo:
+        return DeviceInfo("addr:127.0.47.9:4352", DeviceKind.PROJECTOR, "Copy", "127.0.47.9", 4352, "pjlink",
+                          reason=reason, state=state)
+
+    assert asks_for_password(device({"needs_password": True}))
+    assert not asks_for_password(device({"needs_password": True, "claims": "mac:02:47:00:00:00:00"}))
+    assert not asks_for_password(device({"needs_password": True}, str(ID_CONFLICT)))
+    assert not asks_for_password(device({}))  # an open device is never sent it
