@@ -49,6 +49,7 @@ class RoomLink:
         self._ops: collections.deque[str | Callable[[], None]] = collections.deque()  # a str: that device's update
         self._due: dict[str, DeviceInfo] = {}
         self._applying: dict[str, DeviceInfo] = {}  # taken from _due, not yet in the room's devices
+        self._leaving: set[str] = set()  # removals queued, not yet applied: the room's copy of them is no measure
         self._posted = False
         self._flushed_at = 0.0  # when the room's loop last took a batch (time.monotonic)
 
@@ -58,8 +59,8 @@ class RoomLink:
 
     def update_device(self, device: DeviceInfo) -> None:
         with self._lock:
-            shown = (self._due.get(device.uid) or self._applying.get(device.uid)
-                     or self._room.devices.get(device.uid))
+            shown = None if device.uid in self._leaving else (
+                self._due.get(device.uid) or self._applying.get(device.uid) or self._room.devices.get(device.uid))
             if shown is not None and not changed_fields(shown, device):
                 return  # nothing new: the room's loop never hears of it
             if device.uid not in self._due:
@@ -77,8 +78,15 @@ class RoomLink:
         self._queue(lambda: self._room.note_reading(reading))
 
     def remove_device(self, uid: str) -> None:
-        """Queued after the device's last update, so the room never shows it again."""
-        self._queue(lambda: self._room.remove_device(uid))
+        """Queued after the device's last update; one taken in again before it is applied is shown again."""
+        with self._lock:
+            self._leaving.add(uid)
+        self._queue(lambda: self._removed(uid))
+
+    def _removed(self, uid: str) -> None:
+        with self._lock:
+            self._leaving.discard(uid)
+        self._room.remove_device(uid)
 
     def _queue(self, op: Callable[[], None]) -> None:
         with self._lock:

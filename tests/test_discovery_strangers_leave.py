@@ -7,6 +7,7 @@ loopback (127.0.49.x), found by PJLink search replies standing for a broadcast's
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from pathlib import Path
 
@@ -91,3 +92,45 @@ async def test_the_rooms_own_stay_when_their_place_ages_out_and_take_no_stranger
         assert registry.get(uid(stranger)) is None
     finally:
         await devices.stop()
+
+
+async def test_a_stranger_taken_in_again_before_its_leaving_reaches_the_room_is_shown_again() -> None:
+    """From the device thread a leaving and the stranger's return, heard of again at once, cross in one batch:
+    the return was measured against the room's copy, still there, and dropped as no news, so it left for good."""
+    from classroom_console.device_thread import RoomLink
+    from devices.model import DeviceInfo, DeviceKind
+
+    room = Room("link")
+    link = RoomLink(room, asyncio.get_running_loop())
+    device = DeviceInfo("mac:02:49:00:00:00:01", DeviceKind.PROJECTOR, "Back", "127.0.49.30", PORT, "pjlink")
+    room.update_device(device)
+    link.remove_device(device.uid)
+    link.update_device(device)
+    await wait_until(lambda: not link._ops)
+    assert device.uid in room.devices
+
+
+def test_only_those_found_by_hearsay_alone_leave_with_a_place() -> None:
+    """An address taken in by an advert and later found by the lecturer's sweep too is not a stranger's: its
+    device stays, and heard of again by hearsay it takes no place."""
+    from devices.discovery._hearsay import HearsayBudget
+    from devices.discovery._registry import DeviceRegistry, Hints
+    from devices.driver import Identity
+
+    registry = DeviceRegistry()
+    now = [0.0]
+    registry.clock = lambda: now[0]
+    registry.answering = lambda _address: False
+    left: list[tuple[str, list[str]]] = []
+    registry.given_back = lambda address, uids: left.append((address, uids))
+    budget = HearsayBudget(registry, per_look=2, in_room=2)
+    stranger, swept = "192.0.2.1", "192.0.2.2"
+    assert budget.admits(stranger, PORT, Hints({"dnssd"})) and budget.admits(swept, PORT, Hints({"dnssd"}))
+    gone = registry.record(stranger, PORT, Identity(Availability.AUTH_FAILED), Hints({"dnssd"}))
+    stays = registry.record(swept, PORT, Identity(Availability.AUTH_FAILED), Hints({"dnssd", "sweep"}))
+    now[0] += HOUR
+    assert HearsayBudget(registry, per_look=2, in_room=2).admits("192.0.2.3", PORT, Hints({"dnssd"}))
+    assert sorted(left) == [(stranger, [gone.uid]), (swept, [])]
+    assert registry.hearsay_given_back == {stranger}
+    assert HearsayBudget(registry, per_look=2, in_room=1).admits(swept, PORT, Hints({"dnssd"}))  # no place asked
+    assert registry.get(stays.uid) is not None

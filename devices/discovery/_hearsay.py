@@ -115,7 +115,10 @@ class HearsayBudget:
                     continue
                 del registry.hearsay_addresses[address]
                 registry.hearsay_given_back.add(address)
-                strangers = [uid for uid in registry.uids_at(address) if _by_hearsay(registry, uid)]
+                held = registry.uids_at(address)
+                strangers = [uid for uid in held if _by_hearsay(registry, uid)]
+                if len(strangers) < len(held):  # found there by the lecturer's sweep too: not a stranger's address
+                    registry.hearsay_given_back.discard(address)
                 registry.given_back(address, strangers)  # its strangers leave the room with the place
         return len(self.registry.hearsay_addresses) < self.in_room
 
