@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import qasync
@@ -31,6 +31,15 @@ from ui.workspaces.studio import StudioWorkspace
 LAN_PORT = HlsServer().port  # the room network's usual port (8088)
 
 
+@contextlib.asynccontextmanager
+async def studio_at_1366x768(qtbot: QtBot, tmp_path: Path) -> AsyncIterator[StudioWorkspace]:
+    """The Studio on a lecturer's screen, its health as a test gives it (the refresh would read the core's: none)."""
+    async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
+        show_on_a_lecturer_screen(workspace, qtbot)
+        workspace.timer.stop()
+        yield workspace
+
+
 async def a_test_pattern(workspace: StudioWorkspace, qtbot: QtBot) -> None:
     """The Studio at a lecturer's screen size with a small test pattern: enough to record."""
     show_on_a_lecturer_screen(workspace, qtbot)
@@ -42,9 +51,7 @@ def test_every_button_in_the_side_tabs_and_a_destinations_status_show_whole_at_1
     qtbot: QtBot, qloop: qasync.QEventLoop, language: str, tmp_path: Path  # noqa: F811
 ) -> None:
     async def scenario() -> None:
-        async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
-            show_on_a_lecturer_screen(workspace, qtbot)
-            workspace.timer.stop()  # the health below stays as given (the refresh would read the core's: none)
+        async with studio_at_1366x768(qtbot, tmp_path) as workspace:
             panel = workspace.live_panel
             panel.show_destinations([Destination("Test", "rtmp://a.rtmp.youtube.com/live2/***")])
             panel.show_health({"Test": OutputStats("Test", "rtmp", "reconnecting", reason="name-not-resolved",

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from classroom_console.live import LAN
 from classroom_console.media.output import OutputStats
 from tests.qt_helpers import run, wait_for
-from tests.test_ui_studio import show_on_a_lecturer_screen, studio_workspace
+from tests.test_ui_studio_fit import studio_at_1366x768
 from tests.test_ui_tab_names import language  # noqa: F401  (the fixture: English, then Russian)
 
 
@@ -22,9 +22,7 @@ def test_the_empty_lists_hint_shows_whole_at_1366x768(
     qtbot: QtBot, qloop: qasync.QEventLoop, language: str, tmp_path: Path  # noqa: F811
 ) -> None:
     async def scenario() -> None:
-        async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
-            show_on_a_lecturer_screen(workspace, qtbot)
-            workspace.timer.stop()  # the health below stays as given (the refresh would read the core's: none)
+        async with studio_at_1366x768(qtbot, tmp_path) as workspace:
             panel = workspace.live_panel
             panel.show_lan("http://192.0.2.2:8088/live/")
             panel.show_health({LAN: OutputStats(LAN, "hls", "live")})
