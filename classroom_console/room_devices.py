@@ -295,6 +295,7 @@ class RoomDevices:
             managed = self._managed.pop(uid, None)
             self._addresses = None
             if managed is not None:  # gone from _managed first: a last poll tells the room nothing
+                self._leaving.add(managed.driver)  # stopped by stop() too if its task has not run by then
                 self._side(self._leave(managed.driver))
             due = self._notice_due.pop(address, None)
             if due is not None:
@@ -303,7 +304,6 @@ class RoomDevices:
             self.room.remove_device(uid)
 
     async def _leave(self, driver: Driver) -> None:
-        self._leaving.add(driver)
         try:
             await driver.stop()
         finally:

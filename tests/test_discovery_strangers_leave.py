@@ -134,3 +134,18 @@ def test_only_those_found_by_hearsay_alone_leave_with_a_place() -> None:
     assert registry.hearsay_given_back == {stranger}
     assert HearsayBudget(registry, per_look=2, in_room=1).admits(swept, PORT, Hints({"dnssd"}))  # no place asked
     assert registry.get(stays.uid) is not None
+
+
+async def test_a_stranger_leaving_as_the_room_stops_has_its_driver_stopped() -> None:
+    """Its driver is stopped on a task of its own; the room stopping meanwhile cancelled that task, unstarted or part
+    way, and the driver was never stopped through (its poller's task left behind, its connection open)."""
+    host = "127.0.49.40"
+    room = Room("leaving")
+    devices, _now = hearsay_room(room, [host])
+    try:
+        await visit(devices, room, [host])
+        driver = devices._managed[uid(host)].driver
+        devices._strangers_left(host, [uid(host)])
+    finally:
+        await devices.stop()
+    assert driver.poller._task is None  # type: ignore[attr-defined]
