@@ -19,10 +19,11 @@ Staff screens ask from a process of their own by default (``--askers apart``): i
 before) a report's time also held the wait for a turn of a loop running 300 rooms' uploads, which no staff screen
 meets; ``both`` prints the two side by side. ``--compare DIR`` runs an older checkout's centre beside this one's.
 ``--waits`` samples PostgreSQL's backends meanwhile (``pg_waits``): what each kind of statement waited for.
-nginx sends usage requests to the first process while it answers (``config_nginx``); ``--usage-anywhere`` balances
-them as any other request, as before.
+nginx sends usage requests to the first process's usage socket, answered on its reports' own loop (``usage_site``),
+its port the backup (``config_nginx``); ``--usage-port`` sends them to the first process's port, answered on its
+service's loop, as before; ``--usage-anywhere`` balances them over the ports as any other request.
 Usage: python bench/sync_rooms.py [--rooms 300] [--processes 1,2,4] [--rounds N] [--no-sqlite] [--quick]
-       [--askers apart|loop|both] [--compare DIR] [--waits] [--usage-anywhere]
+       [--askers apart|loop|both] [--compare DIR] [--waits] [--usage-anywhere] [--usage-port]
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ sys.path.insert(0, str(ROOT))
 from bench import pg_waits  # noqa: E402
 from bench.pg_cluster import as_postgres, free_port, postgres, postmaster_pid, tree_cpu  # noqa: E402
 from classroom_console.centre import config as centre_config  # noqa: E402
-from classroom_console.centre import config_nginx  # noqa: E402
+from classroom_console.centre import config_nginx, usage_site  # noqa: E402
 from classroom_console.centre.backends import open_configured  # noqa: E402
 from classroom_console.centre.tokens import ROOM, STAFF, folder_for, issue_token, token_hash  # noqa: E402
 
@@ -359,13 +360,15 @@ def wait_http(url: str, proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def nginx(prefix: Path, ports: list[int], usage_on_one: bool = True) -> Iterator[tuple[str, int]]:
+def nginx(prefix: Path, ports: list[int], usage_on_one: bool = True,
+          usage_socket: Path | None = None) -> Iterator[tuple[str, int]]:
     nginx_bin = shutil.which("nginx") or "/usr/sbin/nginx"
     prefix.mkdir(parents=True)
     port = free_port()
     conf = prefix / "nginx.conf"
     conf.write_text(config_nginx.standalone([f"127.0.0.1:{p}" for p in ports], f"127.0.0.1:{port}", prefix,
-                                            per_client=0, usage_on_one=usage_on_one))
+                                            per_client=0, usage_on_one=usage_on_one,
+                                            usage_socket=str(usage_socket) if usage_socket else None))
     proc = subprocess.Popen([nginx_bin, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")])
     url = f"http://127.0.0.1:{port}"
     try:
@@ -427,9 +430,10 @@ def pg_statements(url: str, reset: bool = False) -> str:
 
 def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConfig,
               processes: int, behind_nginx: bool, askers: str = "apart", tree: Path = ROOT,
-              waits: bool = False, usage_on_one: bool = True) -> Result:
+              waits: bool = False, usage_on_one: bool = True, usage_socket: bool = True) -> Result:
     """``tree``: the checkout whose centre serves (``--compare``: an older one's, alternated with this one's);
-    ``waits``: PostgreSQL's backends sampled while the rooms send (``pg_waits``), printed after its figures."""
+    ``waits``: PostgreSQL's backends sampled while the rooms send (``pg_waits``), printed after its figures;
+    ``usage_socket``: usage requests to the first process's socket where it serves one (``usage_site``)."""
     centre_config.save(config)
     tokens, staff = asyncio.run(add_tokens(config, rooms + processes))
     tokens, warm_tokens = tokens[:rooms], tokens[rooms:]
@@ -454,7 +458,9 @@ def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConf
         with ExitStack() as during:
             sampled = during.enter_context(pg_waits.sampled(str(config.database_url))) if pg and waits else None
             if behind_nginx:
-                with nginx(tmp / f"nginx-{config.data.name}", ports, usage_on_one) as (url, nginx_pid):
+                sock = usage_site.socket_path(config.data, ports[0]) if usage_on_one and usage_socket else None
+                with nginx(tmp / f"nginx-{config.data.name}", ports, usage_on_one,
+                           sock if sock is not None and sock.exists() else None) as (url, nginx_pid):
                     nginx_cpu = tree_cpu(nginx_pid)
                     got = sync_rooms(url, tokens, staff, askers)
                     nginx_cpu = tree_cpu(nginx_pid) - nginx_cpu
@@ -514,6 +520,9 @@ def main() -> int:
     ap.add_argument("--usage-anywhere", action="store_true",
                     help="nginx balances usage requests over the processes as any other request (by default they go "
                          "to the first process while it answers: config_nginx)")
+    ap.add_argument("--usage-port", action="store_true",
+                    help="usage requests to the first process's port, answered on its service's loop (by default "
+                         "to its usage socket, answered on its reports' own loop: usage_site)")
     ap.add_argument("--client", action="store_true", help=argparse.SUPPRESS)  # the rooms' process (internal)
     ap.add_argument("--askers-client", action="store_true", help=argparse.SUPPRESS)  # the staff's (internal)
     args = ap.parse_args()
@@ -552,7 +561,8 @@ def main() -> int:
                 config = centre_config.CentreConfig(tmp / f"centre-pg{k}-{n}", centre_config.POSTGRESQL, url,
                                                     tmp / f"files-pg{k}-{n}")
                 results.append(run_setup(f"{label}{n} process(es), PostgreSQL, nginx", tmp, args.rooms, config, n,
-                                         True, args.askers, tree, args.waits, not args.usage_anywhere))
+                                         True, args.askers, tree, args.waits, not args.usage_anywhere,
+                                         not args.usage_port))
         for label, _tree in trees:
             summarise(label, [(n, r) for (lb, _t, n), r in zip(runs, results[-len(runs):], strict=True) if lb == label])
         worst = max(r.usage_p99_ms for r in results)

@@ -68,14 +68,16 @@ async def serve(data: Path, port: int, log: Path, env: dict[str, str]) -> asynci
 
 
 @contextlib.asynccontextmanager
-async def nginx(prefix: Path, upstream_ports: list[int]) -> AsyncIterator[str]:
-    """Debian's nginx on a loopback port from ``prefix``, balancing over the given centre ports."""
+async def nginx(prefix: Path, upstream_ports: list[int], usage_socket: str | None = None) -> AsyncIterator[str]:
+    """Debian's nginx on a loopback port from ``prefix``, balancing over the given centre ports (usage requests to
+    ``usage_socket`` first, where given)."""
     if not await asyncio.to_thread(os.path.exists, NGINX):
         pytest.skip("nginx is not installed (apt-get install nginx)")
     port = free_port()
     await asyncio.to_thread(prefix.mkdir, parents=True, exist_ok=True)
     conf = prefix / "nginx.conf"
-    text = config_nginx.standalone([f"127.0.0.1:{p}" for p in upstream_ports], f"127.0.0.1:{port}", prefix)
+    text = config_nginx.standalone([f"127.0.0.1:{p}" for p in upstream_ports], f"127.0.0.1:{port}", prefix,
+                                   usage_socket=usage_socket)
     await asyncio.to_thread(conf.write_text, text)
     proc = await asyncio.create_subprocess_exec(
         NGINX, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log"),

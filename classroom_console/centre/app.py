@@ -237,6 +237,17 @@ async def _usage_aside(request: web.Request, digest: str) -> web.Response:
     return web.Response(body=body, content_type="application/json")
 
 
+def build_usage_app(db: CentreDB, uses: TokenUse) -> web.Application:
+    """The usage API alone, answered as ``build_app``'s is, for ``usage_site`` to serve on the reports' own loop;
+    ``uses``: the service's (it notes a token's use on the service's loop)."""
+    app = web.Application(middlewares=[head_clock, answer_failures, make_authenticate(db, uses)])
+    app[DB] = db
+    app[USES] = uses
+    app[REPORTS] = ReportCache()
+    app.router.add_get(USAGE, usage)
+    return app
+
+
 async def rooms(request: web.Request) -> web.Response:
     if who_is(request).role != STAFF:
         return error(403, "only a staff token may list rooms")

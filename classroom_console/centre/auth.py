@@ -52,8 +52,15 @@ class TokenUse:
         self.db = db
         self._seen: dict[str, float] = {}
         self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def note(self, digest: str) -> None:
+        """From another loop's thread (usage requests served on the reports' loop, ``usage_site``) by way of the
+        service's loop, so a flush never reads the uses while they change."""
+        loop = self._loop
+        if loop is not None and _running_loop() is not loop:
+            loop.call_soon_threadsafe(self._seen.__setitem__, digest, time.time())
+            return
         self._seen[digest] = time.time()
 
     async def flush(self) -> None:
@@ -71,6 +78,7 @@ class TokenUse:
                 log.warning("could not note when tokens were last used: %s", exc)
 
     def start(self, period_s: float = FLUSH_S) -> None:
+        self._loop = asyncio.get_running_loop()
         self._task = asyncio.ensure_future(self._every(period_s))
 
     async def stop(self) -> None:
@@ -81,6 +89,13 @@ class TokenUse:
             self._task = None
         with contextlib.suppress(Exception):
             await self.flush()
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def make_authenticate(db: CentreDB, uses: TokenUse) -> Callable[..., Awaitable[web.StreamResponse]]:

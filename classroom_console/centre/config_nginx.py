@@ -5,7 +5,8 @@ off``), so a recording's bytes land and are noted every few MiB instead of waiti
 body size cap of nginx's own (the centre has its per-endpoint caps); and a request that could not reach a
 process (refused, or a process that went away) is tried on the next one.
 
-Staff's usage requests go to the first process while it answers, to the others only when it does not
+Staff's usage requests go to the first process's usage socket (``usage_site``: answered on its reports' own loop),
+else to the first process's port while it answers, to the others only when it does not
 (``backup``): a report is made once per filter at a time in the whole centre (``pg_reports``), so a process asked
 for a report another process is making waits at that filter's lock for the other's report, and then often makes its
 own when the data moved meanwhile; balanced over two processes a request waited behind two processes' reports in
@@ -57,17 +58,21 @@ server {{
 """
 
 
-def site(upstreams: list[str], listen: str, per_client: int = 64, usage_on_one: bool = True) -> str:
+def site(upstreams: list[str], listen: str, per_client: int = 64, usage_on_one: bool = True,
+         usage_socket: str | None = None) -> str:
     """The ``upstream`` and ``server`` blocks, for /etc/nginx/sites-enabled/ (``upstreams``: HOST:PORT each).
 
     Every connection a process sees comes from nginx's address, so the cap of connections per client is
     nginx's here (``limit_conn``), and the processes run with ``--max-connections-per-client 0``.
     ``usage_on_one``: usage requests to the first process, the others its backups (False: balanced, as any other
     request; bench/sync_rooms.py --usage-anywhere compares the two).
+    ``usage_socket``: the first process's usage socket (``usage_site.socket_path``), asked before its port (the
+    ports then all backups); nginx's workers must be able to open it (the data folder's group).
     """
     servers = "\n".join(f"    server {u} max_fails=1 fail_timeout=10s;" for u in upstreams)
+    first = [f"unix:{usage_socket}"] if usage_socket else []
     usage = "\n".join(f"    server {u} " + ("max_fails=1 fail_timeout=10s;" if k == 0 else "backup;")
-                      for k, u in enumerate(upstreams))
+                      for k, u in enumerate(first + upstreams))
     limit = (f"    limit_conn classroom_centre_clients {per_client};\n    limit_conn_status 429;\n"
              if per_client > 0 else "")  # 0: no cap (a benchmark's many rooms on one address)
     return UPSTREAM.format(servers=servers, usage=usage) + SERVER.format(
@@ -76,7 +81,7 @@ def site(upstreams: list[str], listen: str, per_client: int = 64, usage_on_one: 
 
 
 def standalone(upstreams: list[str], listen: str, prefix: Path, workers: int = 1, per_client: int = 64,
-               usage_on_one: bool = True) -> str:
+               usage_on_one: bool = True, usage_socket: str | None = None) -> str:
     """A whole nginx.conf that runs from ``prefix`` (``nginx -p PREFIX -c nginx.conf -e error.log``) without root."""
     temp = "\n".join(f"    {kind}_temp_path {prefix / kind};" for kind in ("client_body", "proxy", "fastcgi",
                                                                           "uwsgi", "scgi"))
@@ -84,4 +89,5 @@ def standalone(upstreams: list[str], listen: str, prefix: Path, workers: int = 1
     return (f"{user}worker_processes {workers};\ndaemon off;\npid {prefix / 'nginx.pid'};\n"
             f"error_log {prefix / 'error.log'} warn;\n"
             "events {\n    worker_connections 4096;\n}\n"
-            f"http {{\n    access_log off;\n{temp}\n" + site(upstreams, listen, per_client, usage_on_one) + "}\n")
+            f"http {{\n    access_log off;\n{temp}\n"
+            + site(upstreams, listen, per_client, usage_on_one, usage_socket) + "}\n")

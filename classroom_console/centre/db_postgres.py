@@ -76,6 +76,10 @@ WRITER_CONNECTIONS = WRITERS
 # and planning is little beside its reading.
 GENERIC = {"plan_cache_mode": "force_generic_plan"}
 EVERY_ROOM_VERSION = f"SELECT ({pg_store.VERSION}) FROM set_config('plan_cache_mode', 'auto', true)"
+# A report's first statement, its filter's lock tried with the version read (``pg_reports.shared_try``), and its read
+# again once another process let go of that lock: by one room, or every room's on the plan PostgreSQL chooses.
+TRY_ROOM, TRY_ALL = pg_reports.shared_try(pg_store.VERSION), pg_reports.shared_try(EVERY_ROOM_VERSION)
+GET_ROOM, GET_ALL = pg_reports.shared_get(pg_store.VERSION), pg_reports.shared_get(EVERY_ROOM_VERSION)
 FIND_TOKENS = "SELECT hash, name, role, folder FROM tokens WHERE hash = ANY($1::text[]) AND revoked_at IS NULL"
 # A usage request's token and the data version its report must hold, read by one statement after it came: the
 # version was a round trip of its own, after the token's, on the one connection every usage request's lookups share.
@@ -445,6 +449,11 @@ class PostgresCentreDB(CentreDB):
         await self._execute(schema.ADD_TOKEN, params)
 
     async def identity(self, token_hash: str) -> Identity | None:
+        """On the reports' loop (a request ``usage_site`` serves there) by that loop's own lookups: each loop's
+        connections are its own."""
+        if self.reports.serving_apart() and self.reports.on_thread():
+            found = await self._usage_identities.get(token_hash)
+            return None if found is None else found[0]
         return await self._identities.get(token_hash)
 
     async def _find_tokens(self, hashes: list[str]) -> list[tuple[str, Identity]]:
@@ -571,11 +580,11 @@ class PostgresCentreDB(CentreDB):
         async with self.aside_pool.acquire() as conn:
             return int(await conn.fetchval(pg_store.VERSION))
 
-    async def _report_and_body(self, f: UsageFilter, version: int, mark: Mark = lambda: None,
+    async def _report_and_body(self, f: UsageFilter, version: int, mark: Mark = lambda: lambda _version: None,
                                ) -> tuple[int, UsageReport | None, bytes]:
         """A report holding at least ``version``: the one another process left (``pg_reports.SHARED``) when it is
         new enough, else made here under the filter's lock, which another process making it holds meanwhile (the
-        data version is read again once it is ours, ``mark`` called first).
+        data version read with the lock, and again once it is ours after waiting, ``mark`` called before each).
 
         Answered as soon as its JSON is made: leaving it for the other processes (``SHARED_PUT``, 200 KB for a
         centre of 300 rooms, and the commit that lets go of the filter's lock) goes on after, by a task of its own
@@ -601,18 +610,20 @@ class PostgresCentreDB(CentreDB):
     async def _make_and_share(self, f: UsageFilter, version: int, mark: Mark,
                               made: asyncio.Future[tuple[int, UsageReport | None, bytes]]) -> None:
         key = filter_key(f)
+        one_room = bool(f.room)
         try:
             async with self.report_pool.acquire() as conn, conn.transaction():
-                locked, shared, theirs = await conn.fetchrow(pg_reports.SHARED_TRY, key, version)
+                reads = mark()  # the version is read by the lock's statement: the charts then hold it
+                locked, shared, theirs, now = await conn.fetchrow(TRY_ROOM if one_room else TRY_ALL, key, version)
                 if theirs is None and not locked:  # another process makes it: its report may hold ours
                     await conn.execute(pg_reports.SHARED_LOCK, key)
-                    shared, theirs = await conn.fetchrow(pg_reports.SHARED_GET, key, version) or (None, None)
+                    reads = mark()
+                    shared, theirs, now = await conn.fetchrow(GET_ROOM if one_room else GET_ALL, key, version)
                 if theirs is not None:
                     made.set_result((int(shared), None, bytes(theirs)))
                     return
-                mark()
-                # read first: the charts then hold it
-                version = int(await conn.fetchval(pg_store.VERSION if f.room else EVERY_ROOM_VERSION))
+                version = int(now)
+                reads(version)
                 report, body = await self._make_report(f, conn)
                 made.set_result((version, report, body))
                 await conn.execute(pg_reports.SHARED_PUT, key, version, body)

@@ -44,17 +44,33 @@ SHARED_TABLE = """CREATE UNLOGGED TABLE IF NOT EXISTS centre_reports (filter TEX
 # Stored as they are: compressing 200 KB of JSON (pglz) on every report cost the server more than it saved.
 SHARED_PLAIN = "ALTER TABLE centre_reports ALTER COLUMN body SET STORAGE EXTERNAL"
 SHARED_CLEAR = "TRUNCATE centre_reports"
-# The body only when it is new enough ($2: the version it must hold): most often it is not (75 uploads a second), and
-# 200 KB crossed to the reports' thread and were thrown away, twice a report (before the filter's lock and after).
-SHARED_GET = "SELECT version, CASE WHEN version >= $2 THEN body END FROM centre_reports WHERE filter = $1"
 SHARED_LOCK = f"SELECT pg_advisory_xact_lock({REPORT_CLASS}, hashtext($1))"  # (a pair of keys: pg_locks)
-# The filter's lock tried and the report another process left read in one statement, the first of the report's
-# transaction: where no other process makes it (nginx sends usage requests to one: config_nginx) the lock is ours
-# at once, and a report took one round trip there, not three (the report read outside the transaction, its BEGIN,
-# then the lock). A report that process left meanwhile, the snapshot having been taken before the lock, is missed
-# and made again: never one too old.
-SHARED_TRY = f"""SELECT pg_try_advisory_xact_lock({REPORT_CLASS}, hashtext($1)), r.version,
-    CASE WHEN r.version >= $2 THEN r.body END FROM (SELECT 1) AS one LEFT JOIN centre_reports r ON r.filter = $1"""
+
+
+def shared_try(version: str) -> str:
+    """The filter's lock tried, the report another process left and the data version (``version``: a statement
+    giving it) read in one statement, the first of the report's transaction.
+
+    Where no other process makes it (nginx sends usage requests to one: config_nginx) the lock is ours at once, and
+    the report's round trips before its charts' statement are this one alone: it was three (the report read outside
+    the transaction, its BEGIN, then the lock), then two (this and the version read apart; under 300 syncing rooms
+    that read took 1 ms at p50 and 9-80 ms at p99, load 2-5). Read here, the version comes before the charts'
+    statement's snapshot, so the charts hold it. The other process's report comes only when it holds the version
+    the requests waiting need ($2): most often it does not (75 uploads a second), and 200 KB crossed to the reports'
+    thread and were thrown away, twice a report. One left meanwhile, the snapshot having been taken before the lock,
+    is missed and made again: never one too old.
+    """
+    return f"""SELECT pg_try_advisory_xact_lock({REPORT_CLASS}, hashtext($1)), r.version,
+    CASE WHEN r.version >= $2 THEN r.body END, v.now
+    FROM ({version}) AS v(now) LEFT JOIN centre_reports r ON r.filter = $1"""
+
+
+def shared_get(version: str) -> str:
+    """``shared_try`` once the filter's lock is ours after another process held it: its report and the version."""
+    return f"""SELECT r.version, CASE WHEN r.version >= $2 THEN r.body END, v.now
+    FROM ({version}) AS v(now) LEFT JOIN centre_reports r ON r.filter = $1"""
+
+
 SHARED_PUT = """INSERT INTO centre_reports (filter, version, body) VALUES ($1, $2, $3)
     ON CONFLICT (filter) DO UPDATE SET version = excluded.version, body = excluded.body
     WHERE centre_reports.version < excluded.version"""
@@ -90,10 +106,12 @@ class _Filter:
 
 
 Version = Callable[[], Awaitable[int]]
-Mark = Callable[[], None]
+Reads = Callable[[int], None]
+Mark = Callable[[], Reads]
 # (filter, the data version it must hold at least, mark) -> (the version it holds, the report if made here, its JSON);
-# the maker calls mark() just before it reads the version again (after waiting for another process's report), so
-# requests that came meanwhile may take this one.
+# the maker calls mark() just before each statement that reads the version its report will hold, and the call it
+# gives back with that version once the report is its own to make (not another process's taken): requests that came
+# before that statement, or that read no newer version, may then take this one.
 Make = Callable[[UsageFilter, int, Mark], Awaitable[tuple[int, UsageReport | None, bytes]]]
 
 
@@ -142,10 +160,19 @@ class ReportThread:
         """No thread: reports are made on the caller's loop."""
         self._version, self._make = version, make
 
+    def serving_apart(self) -> bool:
+        """Whether reports are made on a thread of their own (``start``) rather than on the caller's loop."""
+        return self._loop is not None
+
+    def on_thread(self) -> bool:
+        """Whether the caller runs on the reports' loop (or there is no thread: the caller's loop is theirs)."""
+        return self._loop is None or _running_loop() is self._loop
+
     async def _on_thread(self, coro: Awaitable[Any]) -> Any:
-        if self._loop is None:
+        loop = self._loop
+        if loop is None or _running_loop() is loop:  # (a usage request served on that loop: usage_site)
             return await coro
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(_awaited(coro), self._loop))
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(_awaited(coro), loop))
 
     async def run(self, coro: Awaitable[Any]) -> Any:
         """Any other work on the reports' connections, on the thread's loop."""
@@ -215,13 +242,18 @@ class ReportThread:
         me = asyncio.current_task()
         assert isinstance(me, asyncio.Task) and self._make is not None
         need = st.queued_need
-        # Until the maker reads the version itself (``mark``), only a request whose version it holds may join it.
+        # Until the maker has read the version itself (``mark``), only a request whose version it holds may join it.
         st.running, st.running_version, st.running_asked, st.queued, st.queued_need = me, need, 0, None, 0
 
-        def mark() -> None:
-            if st.running is me:
-                self._clock += 1
-                st.running_asked, st.running_version = self._clock, None
+        def mark() -> Reads:
+            self._clock += 1
+            asked = self._clock
+
+            def reads(version: int) -> None:
+                if st.running is me:
+                    st.running_asked, st.running_version = asked, version
+
+            return reads
 
         try:
             version, report, body = await self._make(f, need, mark)
@@ -254,6 +286,13 @@ class ReportThread:
         self._filters.clear()
         if teardown is not None:
             await teardown()
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 async def _awaited(coro: Awaitable[Any]) -> Any:

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from classroom_console.centre.app import DEFAULT_MAX_FILE_BYTES, build_app
+from classroom_console.centre import usage_site
+from classroom_console.centre.app import DEFAULT_MAX_FILE_BYTES, USES, build_app
 from classroom_console.centre.backends import open_centre_db
 from classroom_console.centre.db import CentreDB
 from classroom_console.centre.limits import Limits
@@ -92,6 +93,7 @@ class CentreServer:
         self.guard: ConnectionGuard | None = None
         self._runner: web.AppRunner | None = None
         self._listener: asyncio.Server | None = None
+        self.usage_site: usage_site.UsageSite | None = None  # usage requests on the reports' own loop
         self.port = options.port
         self._fast_switch = False
 
@@ -123,22 +125,20 @@ class CentreServer:
                 self.guard, o.host, o.port, ssl=context, backlog=1024, reuse_address=True,
                 ssl_handshake_timeout=limits.header_timeout_s if context else None,
             )
+            self.port = int(self._listener.sockets[0].getsockname()[1])
+            self.usage_site = await usage_site.start(self.db, app[USES], limits, o.data_dir, self.port)
         except BaseException:
             await self.stop()
             raise
-        self.port = int(self._listener.sockets[0].getsockname()[1])
         _ProcessTuning.started()
         return self.url
 
     async def stop(self) -> None:
-        if self._listener is not None:
-            self._listener.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-        if self._listener is not None:
-            await self._listener.wait_closed()
-            self._listener = None
+        if self.usage_site is not None:
+            await self.usage_site.stop()
+            self.usage_site = None
+        listener, runner, self._listener, self._runner = self._listener, self._runner, None, None
+        await usage_site.close_listening(listener, runner)
         if self.db is not None:
             await self.db.close()
             self.db = None

@@ -1,0 +1,119 @@
+"""Usage requests served on the reports' own loop (PostgreSQL), from a Unix socket beside the service's port.
+
+Why: under 300 syncing rooms a staff screen's request waited for the service's loop three times besides its
+report: for its head to be read, to be handed to the reports' thread, and for its answer to come back and be
+written (some 200 KB through nginx, each part a turn of a loop running hundreds of uploads' callbacks): 30-45 ms at
+p99 for the two hand-overs alone and ~100 ms more outside the handler (bench/sync_rooms.py --rooms 300 --processes
+2, timed inside the process). Here the request is read, its token and report found, and its answer written on the
+loop that makes the reports, which runs nothing else. nginx sends usage requests here (``config_nginx``), the
+service's port being the backup; the socket is ``DATA/usage-PORT.sock`` (PORT: the process's TCP port), so nginx's
+configuration can name it for every process of a centre without asking them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import web
+
+from classroom_console.centre.app import build_usage_app
+from classroom_console.centre.auth import TokenUse
+from classroom_console.centre.db_postgres import PostgresCentreDB
+from classroom_console.centre.limits import Limits
+from classroom_console.http_guard import ConnectionGuard
+
+log = logging.getLogger(__name__)
+MAX_PATH = 100  # a Unix socket's path must fit in sun_path (108 bytes on Linux)
+
+
+def socket_path(data_dir: Path, port: int) -> Path | None:
+    """Where a centre process on ``port`` serves usage requests; None where the path would not fit."""
+    path = Path(data_dir).absolute() / f"usage-{port}.sock"
+    return path if len(os.fsencode(path)) <= MAX_PATH else None
+
+
+@dataclass(frozen=True, slots=True)
+class _NginxOnly:
+    """Only nginx connects here (a local socket): no cap per address, the head's deadline as on the port."""
+
+    header_timeout_s: float
+    connections_per_client: int = 0
+
+
+class UsageSite:
+    """``start()`` listens on ``path`` on the reports' loop; ``stop()`` closes it and removes the socket."""
+
+    def __init__(self, db: PostgresCentreDB, uses: TokenUse, limits: Limits, path: Path) -> None:
+        self.db, self.uses, self.limits, self.path = db, uses, limits, path
+        self._runner: web.AppRunner | None = None
+        self._listener: asyncio.Server | None = None
+
+    async def start(self) -> None:
+        await self.db.reports.run(self._start())
+
+    async def stop(self) -> None:
+        await self.db.reports.run(self._stop())
+
+    async def _start(self) -> None:
+        limits = self.limits
+        runner = self._runner = web.AppRunner(
+            build_usage_app(self.db, self.uses), access_log=None, shutdown_timeout=5.0,
+            keepalive_timeout=limits.keepalive_s, lingering_time=limits.lingering_s,
+        )
+        await runner.setup()
+        assert runner.server is not None
+        guard = ConnectionGuard(_NginxOnly(limits.header_timeout_s), runner.server)
+        await asyncio.to_thread(_clear, self.path)
+        self._listener = await asyncio.get_running_loop().create_unix_server(guard, str(self.path), backlog=1024)
+
+    async def _stop(self) -> None:
+        listened = self._listener is not None
+        await close_listening(self._listener, self._runner)
+        self._listener = self._runner = None
+        if listened:
+            await asyncio.to_thread(_clear, self.path)
+
+
+async def close_listening(listener: asyncio.Server | None, runner: web.AppRunner | None) -> None:
+    """No new connection, the requests on their way answered (the runner's shutdown timeout), then closed."""
+    if listener is not None:
+        listener.close()
+    if runner is not None:
+        await runner.cleanup()
+    if listener is not None:
+        await listener.wait_closed()
+
+
+def _clear(path: Path) -> None:
+    """A socket left there (a process killed on this port before) is removed; anything else is left (and the
+    listen then fails, saying where). The data folder is made where it is not yet (as the SQLite centre's)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        if stat.S_ISSOCK(path.lstat().st_mode):
+            path.unlink()
+
+
+async def start(db: object, uses: TokenUse, limits: Limits, data_dir: Path, port: int) -> UsageSite | None:
+    """The site of a PostgreSQL centre whose reports run on a thread of their own; None for any other, or where
+    the socket cannot be made (usage requests are then answered on the port, as nginx's backup)."""
+    if not isinstance(db, PostgresCentreDB) or not db.reports.serving_apart():
+        return None
+    path = socket_path(data_dir, port)
+    if path is None:
+        log.info("usage requests are answered on port %d only: the socket's path under %s is too long", port,
+                 data_dir)
+        return None
+    site = UsageSite(db, uses, limits, path)
+    try:
+        await site.start()
+    except OSError as exc:
+        log.warning("usage requests are answered on port %d only: %s", port, exc)
+        await site.stop()
+        return None
+    return site
