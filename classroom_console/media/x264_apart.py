@@ -5,15 +5,18 @@ cgroup): an x264 flat out inside the window's process spends that group's share 
 window's main thread then waits for the group's turn (bench/ui_stall.py's busy-in and busy-apart references: the
 same GIL-free work a process apart cut the main thread's p99 lateness from 23-48 ms to 4-10 ms at load 10-11).
 The encoder thread keeps everything else (queue, keyframes by media time, preset steps, outputs); only the
-encoding of the pictures goes out: each I420 picture down a pipe, its packets back as they come.
+encoding of the pictures goes out: each I420 picture into memory both share, a message down a pipe, its packets
+back as they come.
 """
 
 from __future__ import annotations
 
+import mmap
 import os
 import pickle
 import subprocess
 import sys
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import IO, TYPE_CHECKING, Any
 
@@ -24,13 +27,12 @@ if TYPE_CHECKING:
     from .frames import Image
 
 _LENGTH = 8
+SLOTS = 2  # pictures in the child's hands at once: the one it encodes, the next one waiting
 
 
-def _write(stream: IO[bytes], message: Any, payload: memoryview | None = None) -> None:
+def _write(stream: IO[bytes], message: Any) -> None:
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(len(data).to_bytes(_LENGTH, "little") + data)
-    if payload is not None:
-        stream.write(payload)
     stream.flush()
 
 
@@ -41,8 +43,8 @@ def _read(stream: IO[bytes]) -> Any:
     return pickle.loads(_exactly(stream, int.from_bytes(head, "little")))
 
 
-def _exactly(stream: IO[bytes], size: int, into: bytearray | None = None) -> bytearray:
-    buffer = into if into is not None else bytearray(size)
+def _exactly(stream: IO[bytes], size: int) -> bytearray:
+    buffer = bytearray(size)
     view, got = memoryview(buffer), 0
     while got < size:
         n = stream.readinto(view[got:size])  # type: ignore[attr-defined]
@@ -52,25 +54,42 @@ def _exactly(stream: IO[bytes], size: int, into: bytearray | None = None) -> byt
     return buffer
 
 
+@dataclass(frozen=True, slots=True)
+class Child:
+    """A started child and the memory its pictures come in (a memfd it inherited: only messages go down the pipe;
+    a 1080p picture down a 64 KB pipe was 48 hand-overs between the processes and 48 GIL turns for the window)."""
+
+    process: subprocess.Popen[bytes]
+    pictures: int
+
+
 class RemoteX264:
     """What the encoder thread uses of a libx264 context (``encode``, ``extradata``), with x264 in the child.
 
     One child for the recording: a preset step ``open``s the next x264 in it (a new process is ~1 s of imports,
-    a second of skipped frames at each step)."""
+    a second of skipped frames at each step). Pictures go in ``SLOTS`` places of shared memory, and ``encode``
+    waits for the child only when every place is taken: the child has the next picture while it answers for the
+    last, rather than both processes waiting for each other's turn on a busy PC every picture."""
 
-    def __init__(self, size: tuple[int, int], fps: int, nice: int | None,
-                 child: subprocess.Popen[bytes] | None = None) -> None:
+    def __init__(self, size: tuple[int, int], fps: int, nice: int | None, child: Child | None = None) -> None:
         """``child``: one ``spawn`` started before (x264_spare.py), else one is started now."""
         self.size, self.fps, self.nice = size, fps, nice
         self.time_base = Fraction(1, fps)
         self.extradata = b""
         self._child = child if child is not None else spawn()
-        assert self._child.stdin is not None and self._child.stdout is not None
-        self._to, self._from = self._child.stdin, self._child.stdout
+        process = self._child.process
+        assert process.stdin is not None and process.stdout is not None
+        self._to, self._from = process.stdin, process.stdout
         self._greeted = False
+        shape = (SLOTS, size[1] * 3 // 2, size[0])
+        os.ftruncate(self._child.pictures, int(np.prod(shape)))
+        self._map = mmap.mmap(self._child.pictures, int(np.prod(shape)))
+        self._slots = np.frombuffer(self._map, np.uint8).reshape(shape)
+        self._sent = 0
+        self._waiting = 0  # pictures sent whose packets have not come back
 
     def open(self, options: dict[str, str]) -> None:
-        """An x264 with ``options`` in the child; the one it had is freed first."""
+        """An x264 with ``options`` in the child; the one it had is freed first (flushed before: ``encode(None)``)."""
         try:
             _write(self._to, ("open", self.size, self.fps, options, self.nice))
             if not self._greeted:  # the child's word that its imports are done, said once before anything else
@@ -82,13 +101,26 @@ class RemoteX264:
             raise
 
     def encode(self, picture: Image | None, pts: int = 0, key: bool = False) -> list[av.Packet]:
-        """``picture``: I420; None flushes what x264 holds."""
+        """``picture``: I420; None flushes what x264 holds. The packets that came back meanwhile."""
+        packets: list[av.Packet] = []
         if picture is None:
+            while self._waiting:
+                packets += self._packets()
             _write(self._to, ("flush",))
-        else:
-            pixels = np.ascontiguousarray(picture)
-            _write(self._to, ("frame", pts, key, pixels.shape), memoryview(pixels.data).cast("B"))
+            self._waiting += 1
+            return packets + self._packets()
+        if self._waiting == SLOTS:  # the oldest picture's packets: its place is free again
+            packets += self._packets()
+        slot = self._sent % SLOTS
+        np.copyto(self._slots[slot], picture)
+        _write(self._to, ("frame", slot, pts, key))
+        self._sent += 1
+        self._waiting += 1
+        return packets
+
+    def _packets(self) -> list[av.Packet]:
         packets = []
+        self._waiting -= 1
         for data, p_pts, p_dts, duration, keyframe in self._answer():
             packet = av.Packet(data)
             packet.pts, packet.dts, packet.duration = p_pts, p_dts, duration
@@ -105,38 +137,53 @@ class RemoteX264:
     def close(self) -> None:
         """Ends the child (what it held unflushed is dropped) and waits for it, bounded."""
         end(self._child)
+        self._slots = np.zeros((0,), np.uint8)  # the views of the shared memory go before it is unmapped
+        self._map.close()
 
 
-def spawn() -> subprocess.Popen[bytes]:
+def spawn() -> Child:
     """A child ready for ``RemoteX264``: it imports PyAV and numpy (0.4-1 s), then says ``ready`` and waits.
     Blocking (a process's start): not on an event loop."""
-    return subprocess.Popen([sys.executable, "-c", SERVE, *PACKAGES], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            start_new_session=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    pictures = os.memfd_create("x264-pictures")
+    try:
+        process = subprocess.Popen([sys.executable, "-c", SERVE, str(pictures), *PACKAGES], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, start_new_session=True, pass_fds=(pictures,),
+                                   env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    except BaseException:
+        os.close(pictures)
+        raise
+    return Child(process, pictures)
 
 
-def end(child: subprocess.Popen[bytes]) -> None:
+def end(child: Child) -> None:
     """Closes its pipes (it ends at its stdin's end) and waits for it, bounded; killed if it does not end."""
-    for pipe in (child.stdin, child.stdout):
+    process = child.process
+    for pipe in (process.stdin, process.stdout):
         try:
             if pipe is not None:
                 pipe.close()
         except OSError:
             pass
     try:
-        child.wait(10)
+        process.wait(10)
     except subprocess.TimeoutExpired:
-        child.kill()
-        child.wait(10)
+        process.kill()
+        process.wait(10)
+    try:
+        os.close(child.pictures)
+    except OSError:  # closed already (a second end)
+        pass
 
 
-def _serve() -> None:
-    """The child: one x264, fed down stdin, its packets up stdout, until stdin closes."""
+def _serve(pictures: int) -> None:
+    """The child: one x264, fed down stdin (the pictures in ``pictures``' memory), its packets up stdout, until
+    stdin closes."""
     from .adaptive import open_video
 
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     _write(sink, ("ready", None))
     ctx: Any = None
-    picture = bytearray()
+    slots: Any = None
     while True:
         try:
             message = _read(source)
@@ -146,21 +193,18 @@ def _serve() -> None:
             if message[0] == "open":
                 _kind, size, fps, options, nice = message
                 ctx = None  # the old x264 gone before the new one opens (two at once: ~130 MB more at 1080p)
+                shape = (SLOTS, size[1] * 3 // 2, size[0])
+                slots = np.frombuffer(mmap.mmap(pictures, int(np.prod(shape))), np.uint8).reshape(shape)
                 ctx = open_video(size, fps, options, nice)
                 _write(sink, ("ok", bytes(ctx.extradata or b"")))
                 continue
             if message[0] == "frame":
-                _kind, pts, key, shape = message
-                size = int(np.prod(shape))
-                if len(picture) != size:
-                    picture = bytearray(size)
-                _exactly(source, size, picture)
-                frame = av.VideoFrame.from_numpy_buffer(np.frombuffer(picture, np.uint8).reshape(shape),
-                                                        format="yuv420p")
+                _kind, slot, pts, key = message
+                frame = av.VideoFrame.from_numpy_buffer(slots[slot], format="yuv420p")
                 frame.pts = pts
                 if key:
                     frame.pict_type = av.video.frame.PictureType.I
-                packets = ctx.encode(frame)
+                packets = ctx.encode(frame)  # x264 copies the picture in: its place may take the next one
             else:
                 packets = ctx.encode(None)
             _write(sink, ("ok", [(bytes(p), p.pts, p.dts, p.duration or 0, p.is_keyframe) for p in packets]))
@@ -174,10 +218,10 @@ _MEDIA = os.path.dirname(os.path.abspath(__file__))
 PACKAGES = ("classroom_console", os.path.dirname(_MEDIA), "classroom_console.media", _MEDIA)
 SERVE = """
 import sys, types
-for name, path in zip(sys.argv[1::2], sys.argv[2::2]):
+for name, path in zip(sys.argv[2::2], sys.argv[3::2]):
     package = types.ModuleType(name)
     package.__path__ = [path]
     sys.modules[name] = package
 from classroom_console.media.x264_apart import _serve
-_serve()
+_serve(int(sys.argv[1]))
 """

@@ -9,32 +9,31 @@ when that recording ends. Taking is cheap and never blocks; starting and ending 
 from __future__ import annotations
 
 import select
-import subprocess
 import threading
 
-from .x264_apart import end, spawn
+from .x264_apart import Child, end, spawn
 
 
 class X264Spare:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._child: subprocess.Popen[bytes] | None = None
+        self._child: Child | None = None
         self._closed = False
 
     def warm(self) -> None:
         """A child started unless one is waiting (blocking: a process's start); none once ``close``d."""
         with self._lock:
-            if self._closed or (self._child is not None and self._child.poll() is None):
+            if self._closed or (self._child is not None and self._child.process.poll() is None):
                 return
             dead, self._child = self._child, spawn()
         if dead is not None:
             end(dead)
 
-    def take(self) -> subprocess.Popen[bytes] | None:
+    def take(self) -> Child | None:
         """The waiting child, now the caller's (None if there is none, or it died: the caller starts its own)."""
         with self._lock:
             child, self._child = self._child, None
-        if child is not None and child.poll() is not None:
+        if child is not None and child.process.poll() is not None:
             end(child)
             return None
         return child
@@ -43,9 +42,9 @@ class X264Spare:
         """A child waits with its imports done (it has said so): a recording taking it loses no picture to it."""
         with self._lock:
             child = self._child
-            if child is None or child.poll() is not None or child.stdout is None:
+            if child is None or child.process.poll() is not None or child.process.stdout is None:
                 return False
-            readable, _, _ = select.select([child.stdout], [], [], 0)
+            readable, _, _ = select.select([child.process.stdout], [], [], 0)
             return bool(readable)
 
     def close(self) -> None:
