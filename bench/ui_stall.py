@@ -22,8 +22,12 @@ The devices line also gives the longest stall while the 100 cards filled in, and
 counts both (a user sees the fill's stall as much as the polling's).
 UI_STALL_TRACE=1 (with --child SCENARIO) prints what every thread did while the main thread was over 16 ms late
 (while the cards filled in, then while measured; UI_STALL_TRACE=8: stacks eight frames deep);
-UI_STALL_PROFILE=tottime profiles the main thread. ``--why 12``: for every frame over 12 ms late, its main-thread
-CPU, the cycle collections and Qt events in it, and the threads' stacks sampled in it (``FrameWhy``).
+UI_STALL_PROFILE=tottime profiles the main thread; UI_STALL_SWITCH=S sets sys.setswitchinterval(S);
+UI_STALL_SLICE_US=N gives the main thread a kernel slice of N µs (sched_setattr, EEVDF, Linux 6.12+).
+``pip`` records as the Studio does by default; ``pip-in`` and ``pip-apart`` with x264 in the window's process or
+in a child's (x264_apart), the preview on for 2 s before Record (a child started meanwhile: x264_spare.py).
+``--why 12``: for every frame over 12 ms late, its main-thread CPU, the cycle collections and Qt events in it, and
+the threads' stacks sampled in it (``FrameWhy``).
 """
 
 from __future__ import annotations
@@ -439,6 +443,22 @@ def stop_room(sim: subprocess.Popen[str]) -> None:
     sim.wait(30)
 
 
+def main_thread_slice(ns: int) -> None:
+    """sched_setattr(2) on this thread: SCHED_NORMAL at its nice, with a custom slice (sched_runtime): a short
+    slice lets a waking thread's group run sooner (its deadline is nearer), for shorter turns."""
+    import ctypes
+    import struct
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    layout, size = "IIQiIQQQII", 56  # struct sched_attr, SCHED_ATTR_SIZE_VER1
+    attr = ctypes.create_string_buffer(size)
+    if libc.syscall(315, 0, attr, size, 0) != 0:  # sched_getattr (x86-64)
+        raise OSError(ctypes.get_errno(), "sched_getattr")
+    _size, policy, _flags, nice, priority, *_rest = struct.unpack(layout, attr.raw)
+    if libc.syscall(314, 0, struct.pack(layout, size, policy, 0, nice, priority, ns, 0, 0, 0, 0), 0) != 0:
+        raise OSError(ctypes.get_errno(), "sched_setattr")
+
+
 def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
     """Runs in the child process: one scenario, its meter's figures."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
@@ -595,7 +615,7 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
             window.bridge.detach()
             await core.stop()
 
-    async def pip(encoder_nice: int | None = None, x264_apart: bool = False) -> None:
+    async def pip(encoder_nice: int | None = None, x264_apart: bool | None = None) -> None:
         if encoder_nice is not None:
             from classroom_console.media import nice
 
@@ -614,14 +634,17 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
             freeze_long_lived()  # as ui/console_run.py does once the window is up
             window.show_workspace("studio")
             studio = window.studio._studio()
+            if x264_apart is not None:  # None: the Studio's own choice
+                studio.settings = dataclasses.replace(studio.settings, x264_apart=x264_apart)
             await studio.set_output((1920, 1080), 30)
             for spec in ("test-pattern", "test-pattern", "tone"):
                 await studio.add_source(spec)
             studio.set_layout(Layout(LayoutKind.PIP))
-            if x264_apart:
-                studio.settings = dataclasses.replace(studio.settings, x264_apart=True)
+            await asyncio.sleep(2.0)  # the preview on a while before Record, as a lecturer's (x264_apart's child up)
             await studio.start_recording()
             await asyncio.sleep(1.0)  # the encoder's start-up is not the steady state
+            first = studio.stats()
+            figures["first_s_skipped"] = first.skipped_by_encoder if first else 0
             meter = StallMeter()
             meter.start()
             trace = StallTrace()
@@ -651,10 +674,13 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
 
     if os.environ.get("UI_STALL_SWITCH"):
         sys.setswitchinterval(float(os.environ["UI_STALL_SWITCH"]))
+    if os.environ.get("UI_STALL_SLICE_US"):  # the kernel's slice for the main thread (EEVDF, Linux 6.12+)
+        main_thread_slice(int(os.environ["UI_STALL_SLICE_US"]) * 1000)
     sim = start_room(devices) if scenario.startswith("devices") else None
     run = {"bare": bare, "devices": room, "devices-main": lambda: room(on_main=True), "pip": pip,
            "pip-plain": lambda: pip(encoder_nice=0), "busy-in": lambda: busy(apart=False),
-           "busy-apart": lambda: busy(apart=True), "pip-apart": lambda: pip(x264_apart=True)}[scenario]
+           "busy-apart": lambda: busy(apart=True), "pip-apart": lambda: pip(x264_apart=True),
+           "pip-in": lambda: pip(x264_apart=False)}[scenario]
     try:
         with loop:
             loop.run_until_complete(run())
@@ -690,7 +716,8 @@ def start_stress(timeout_s: int) -> subprocess.Popen[bytes]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    scenario_names = ("bare", "devices", "devices-main", "pip", "pip-plain", "busy-in", "busy-apart", "pip-apart")
+    scenario_names = ("bare", "devices", "devices-main", "pip", "pip-plain", "busy-in", "busy-apart", "pip-apart",
+                      "pip-in")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--quick", action="store_true", help="3 s each instead of --seconds")
     parser.add_argument("--devices", type=int, default=100)
@@ -753,8 +780,9 @@ def details(scenario: str, f: dict[str, Any]) -> str:
         return (f"  {f['online']}/{f['cards']} cards online, {f['changes']} device changes;"
                 f" while the cards filled in: longest {f['filling']:.1f} ms, {f['fill_s']:.2f} s to fill")
     if scenario.startswith("pip"):
-        return (f"  {f['previews']} preview frames shown; {f['frames']} frames recorded, "
-                f"{f['skipped']} skipped by a busy encoder; preset steps: {', '.join(f.get('presets', [])) or 'none'}")
+        return (f"  {f['previews']} preview frames shown; {f['frames']} frames recorded, {f['skipped']} skipped by a"
+                f" busy encoder ({f.get('first_s_skipped', 0)} in the recording's first second); preset steps:"
+                f" {', '.join(f.get('presets', [])) or 'none'}")
     return ""
 
 
@@ -766,11 +794,12 @@ def summary(scenario: str, runs: list[dict[str, Any]], devices: int) -> str:
              "pip-plain": "reference: same, x264 at normal nice",
              "busy-in": f"reference: {BUSY_THREADS} busy threads in-process",
              "busy-apart": "reference: same work, a process apart",
-             "pip-apart": "the same, x264 a process apart"}[scenario]
+             "pip-apart": "the same, x264 a process apart",
+             "pip-in": "the same, x264 in the window's process"}[scenario]
     worst = max(f["longest"] for f in runs)
     # The fill counts: a user sees the window freeze while the cards come in as much as while they are polled.
     judged = max(worst, *(f.get("filling", 0.0) for f in runs))
-    reference = scenario in ("bare", "devices-main", "pip-plain", "busy-in", "busy-apart", "pip-apart")
+    reference = scenario in ("bare", "devices-main", "pip-plain", "busy-in", "busy-apart", "pip-apart", "pip-in")
     verdict = "" if reference else ("  ok" if worst <= TARGET_MS else "  OVER TARGET")
     overall = "" if reference else ("  ok" if judged <= TARGET_MS else "  OVER TARGET")
     longest = " / ".join(f"{f['longest']:.1f}" for f in runs)
