@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +131,16 @@ async def test_a_postgres_centre_restores_into_a_fresh_database_with_the_same_re
     code, _, err = await cli("restore", str(tmp_path / "backup"), "--data", str(tmp_path / "again"),
                                "--database-url", target, env=env)
     assert code == 1 and "already holds a centre" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_running_processes_usage_socket_is_not_a_file_of_the_centre(tmp_path: Path) -> None:
+    """A PostgreSQL centre keeping its files in its data folder serves usage requests from a socket there
+    (``usage_site``) while it runs, as it does while backed up: the backup takes the files, not the socket (opening
+    it to hash it failed the backup)."""
+    (tmp_path / "Room_A").mkdir()
+    (tmp_path / "Room_A" / "rec1.bin").write_bytes(b"recording")
+    (tmp_path / "usage-8766.notes").write_text("a file of someone's, kept")
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(tmp_path / "usage-8766.sock"))
+        found = backup._store_files(tmp_path, tmp_path / "out")
+    assert sorted(found) == [Path("Room_A/rec1.bin"), Path("usage-8766.notes")]

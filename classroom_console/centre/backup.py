@@ -85,14 +85,16 @@ def _sha256(path: Path) -> str:
 
 
 def _store_files(root: Path, skip: Path) -> list[Path]:
-    """Every file of the file store, by path relative to it (upload locks and the backup itself left out)."""
+    """Every file of the file store, by path relative to it (upload locks, the running processes' usage sockets
+    where the store is the data folder, and the backup itself left out)."""
     found: list[Path] = []
     for folder, dirs, names in os.walk(root):
         here = Path(folder)
         dirs[:] = sorted(d for d in dirs if (here / d).resolve() != skip)
         for name in sorted(names):
             rel = (here / name).relative_to(root)
-            if name.endswith(".lock") or (len(rel.parts) == 1 and (name in _NOT_FILES or name.startswith("."))):
+            if name.endswith(".lock") or (len(rel.parts) == 1 and (
+                    name in _NOT_FILES or name.startswith(".") or centre_config.is_usage_socket(name))):
                 continue
             found.append(rel)
     return found

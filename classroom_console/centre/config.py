@@ -17,6 +17,12 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 FILE = "centre.toml"
+USAGE_SOCKET = "usage-{port}.sock"  # a PostgreSQL process's usage requests (usage_site), in the data folder
+
+
+def is_usage_socket(name: str) -> bool:
+    """A name in the data folder that is a process's usage socket, not a file of the centre's (``backup``)."""
+    return name.startswith("usage-") and name.endswith(".sock") and name[6:-5].isdigit()
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 _SCHEMES = ("postgresql", "postgres")

@@ -24,6 +24,7 @@ from aiohttp import web
 
 from classroom_console.centre.app import build_usage_app
 from classroom_console.centre.auth import TokenUse
+from classroom_console.centre.config import USAGE_SOCKET
 from classroom_console.centre.db_postgres import PostgresCentreDB
 from classroom_console.centre.limits import Limits
 from classroom_console.http_guard import ConnectionGuard
@@ -34,7 +35,7 @@ MAX_PATH = 100  # a Unix socket's path must fit in sun_path (108 bytes on Linux)
 
 def socket_path(data_dir: Path, port: int) -> Path | None:
     """Where a centre process on ``port`` serves usage requests; None where the path would not fit."""
-    path = Path(data_dir).absolute() / f"usage-{port}.sock"
+    path = Path(data_dir).absolute() / USAGE_SOCKET.format(port=port)
     return path if len(os.fsencode(path)) <= MAX_PATH else None
 
 
