@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import shutil
@@ -50,12 +51,46 @@ SIZE = (1920, 1080)
 FRAME_MB = SIZE[0] * SIZE[1] * 1.5 / 2**20  # one I420 picture
 
 
-def rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+def rss_mb(pid: int | str = "self") -> float:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:  # it ended meanwhile
+        pass
     return 0.0
+
+
+class X264Children:
+    """This process's x264 children (the Studio's x264_apart: the one recording, the one waiting), found again at
+    most twice a second (a look through /proc each 20 ms sample would cost the window's process a core's tenth)."""
+
+    def __init__(self) -> None:
+        self._pids: list[int] = []
+        self._found = 0.0
+
+    def mb(self) -> float:
+        if time.monotonic() - self._found > 0.5:
+            self._pids, self._found = self._scan(), time.monotonic()
+        return sum(rss_mb(pid) for pid in self._pids)
+
+    @staticmethod
+    def _scan() -> list[int]:
+        found = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                parent = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+                if parent == os.getpid() and b"x264_apart" in Path(f"/proc/{entry}/cmdline").read_bytes():
+                    found.append(int(entry))
+            except OSError:
+                continue
+        return found
+
+
+x264_children_mb = X264Children().mb  # the main thread's (``steady``); the sampler has its own
 
 
 def smaps_top(label: str, count: int = 14) -> None:
@@ -82,6 +117,8 @@ class Sampler:
 
     def __init__(self) -> None:
         self.peak = 0.0
+        self.peak_with_x264 = 0.0  # the window and its x264 child (x264_apart) together
+        self._x264 = X264Children().mb
         self.queue_at_peak = 0  # frames waiting for the encoder when the peak was seen: a busy machine's share
         self.peak_at = 0.0  # seconds after ``reset`` the peak was seen (beside the preset steps' times)
         self._since = time.monotonic()
@@ -92,6 +129,7 @@ class Sampler:
 
     def reset(self) -> None:
         self.peak, self.peak_at, self._since = rss_mb(), 0.0, time.monotonic()
+        self.peak_with_x264 = self.peak + self._x264()
 
     def _run(self) -> None:
         while not self._stop.wait(0.02):
@@ -99,6 +137,7 @@ class Sampler:
             if now > self.peak:
                 self.peak, self.queue_at_peak = now, self.queue_size()
                 self.peak_at = time.monotonic() - self._since
+            self.peak_with_x264 = max(self.peak_with_x264, now + self._x264())
 
     def stop(self) -> None:
         self._stop.set()
@@ -110,7 +149,7 @@ def waiting(sink: Any) -> Callable[[], int]:
     return (lambda: int(sink._video_waiting)) if sink is not None else (lambda: 0)
 
 
-def gui_child(seconds: float, recordings: int = 1) -> dict[str, Any]:
+def gui_child(seconds: float, recordings: int = 1, x264: str = "") -> dict[str, Any]:
     """Runs in the child process: the console window recording PiP with the preview on."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
     import qasync
@@ -125,13 +164,17 @@ def gui_child(seconds: float, recordings: int = 1) -> dict[str, Any]:
     async def settle(seconds: float) -> None:
         await asyncio.sleep(seconds)
 
-    async def steady(seconds: float = 2.0) -> float:
+    async def steady(seconds: float = 2.0, key: str = "") -> float:
         """The median RSS over ``seconds``: what is held, not a passing backlog of the preview on a busy PC (the
-        pools keep a burst's buffers up to 2 s). Used alike for the figures compared, before and after."""
-        samples = []
+        pools keep a burst's buffers up to 2 s). Used alike for the figures compared, before and after. ``key``:
+        also the median with the x264 child waiting (x264_apart), as ``key`` + "_x264" (the highest)."""
+        samples, with_x264 = [], []
         for _ in range(round(seconds / 0.05)):
             samples.append(rss_mb())
+            with_x264.append(samples[-1] + x264_children_mb())
             await asyncio.sleep(0.05)
+        if key:
+            figures[f"{key}_x264"] = max(figures.get(f"{key}_x264", 0.0), statistics.median(with_x264))
         return statistics.median(samples)
 
     async def run() -> None:
@@ -151,14 +194,16 @@ def gui_child(seconds: float, recordings: int = 1) -> dict[str, Any]:
             smaps_top("idle")
             window.show_workspace("studio")
             studio = window.studio._studio()
+            if x264:  # else the Studio's own choice
+                studio.settings = dataclasses.replace(studio.settings, x264_apart=x264 == "apart")
             await studio.set_output(SIZE, 30)
             for spec in ("test-pattern", "test-pattern", "tone"):
                 await studio.add_source(spec)
             studio.set_layout(Layout(LayoutKind.PIP))
             await settle(5.0)
-            figures["preview"] = await steady()
+            figures["preview"] = await steady(key="preview")
             smaps_top("preview on")
-            peaks, queued, afters, steps, skipped, when = [], [], [], [], [], []
+            peaks, queued, afters, steps, skipped, when, peaks_x264 = [], [], [], [], [], [], []
             for _ in range(recordings):  # the same window again and again: what one recording leaves must not add up
                 sampler.reset()
                 recording_id = await studio.start_recording()
@@ -173,16 +218,18 @@ def gui_child(seconds: float, recordings: int = 1) -> dict[str, Any]:
                     f", {c.old}->{c.new} at {c.at_s:.1f} s" for c in (recorder.preset_changes if recorder else [])))
                 skipped.append(result.stats.skipped_by_encoder if result is not None else 0)
                 peaks.append(sampler.peak)
+                peaks_x264.append(sampler.peak_with_x264)
                 queued.append(float(sampler.queue_at_peak))
                 for _ in range(1200):  # the chapters are found after Stop (decoding keyframes): that is not kept
                     if studio.chapters_progress(recording_id) is None:
                         break
                     await settle(0.05)
                 await settle(5.0)  # the pools let go of what nobody needed for 2 s
-                afters.append(await steady())
+                afters.append(await steady(key="after"))
                 smaps_top("after stop")
             worst = max(range(recordings), key=lambda i: peaks[i])
             figures["peak"], figures["queued"] = peaks[worst], queued[worst]
+            figures["peak_x264"] = max(peaks_x264)
             figures["after"] = max(afters)
             figures["afters"] = afters
             figures["steps"], figures["skipped"] = sum(steps), sum(skipped)  # preset steps, frames skipped: all
@@ -200,9 +247,10 @@ def gui_child(seconds: float, recordings: int = 1) -> dict[str, Any]:
     return figures
 
 
-def gui(seconds: float, recordings: int) -> dict[str, Any]:
+def gui(seconds: float, recordings: int, x264: str = "") -> dict[str, Any]:
+    where = ["--x264", x264] if x264 else []
     out = subprocess.run([sys.executable, __file__, "--child", "--seconds", str(seconds), "--recordings",
-                          str(recordings)], capture_output=True, text=True, cwd=ROOT,
+                          str(recordings), *where], capture_output=True, text=True, cwd=ROOT,
                          timeout=(seconds + 60) * recordings + 120)
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
     if out.returncode != 0 or not lines:
@@ -315,10 +363,10 @@ def start_stress() -> subprocess.Popen[bytes]:
                             stderr=subprocess.DEVNULL, start_new_session=True)
 
 
-def report(load: str, rounds: int, seconds: float, only: list[str], recordings: int = 3) -> None:
+def report(load: str, rounds: int, seconds: float, only: list[str], recordings: int = 3, encoder: str = "") -> None:
     print(f"\n{load} (load average {os.getloadavg()[0]:.1f})")
     if "gui" in only:
-        runs = [gui(seconds, recordings) for _ in range(rounds)]
+        runs = [gui(seconds, recordings, encoder) for _ in range(rounds)]
 
         def med(key: str) -> float:
             return statistics.median(r[key] for r in runs)
@@ -330,6 +378,9 @@ def report(load: str, rounds: int, seconds: float, only: list[str], recordings: 
                   f"({r['previews']:.0f} previews shown, {r['skipped']} frames skipped, {r['steps']} preset steps; "
                   f"load average {os.getloadavg()[0]:.1f})")
             print("      each recording: " + "; ".join(r.get("when", [])))
+            if r.get("peak_x264", 0) > r["peak"] + 1:  # x264_apart: the child holds x264's memory
+                print(f"      with the x264 child (x264_apart): preview on {r['preview_x264']:.0f} MB, recording peak "
+                      f"{r['peak_x264']:.0f}, after stop {r['after_x264']:.0f} (the next recording's child waiting)")
         verdict = "ok" if med("peak") < GUI_PEAK_TARGET_MB else "OVER TARGET"
         print(f"  GUI recording 1080p30 PiP with preview: peak {med('peak'):.0f} MB "
               f"(target < {GUI_PEAK_TARGET_MB:.0f} MB) {verdict}")
@@ -372,13 +423,15 @@ def main() -> int:
     parser.add_argument("--recordings", type=int, default=3,
                         help="recordings one after another in each GUI window (after stop: the highest of them)")
     parser.add_argument("--stress", action="store_true", help="also run beside stress-ng --cpu 2")
+    parser.add_argument("--x264", choices=("in", "apart"), default="",
+                        help="the GUI's x264 in its process or a child's (default: the Studio's own choice)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seconds <= 0 or args.rounds < 1 or args.recordings < 1:
         print("bench/memory.py: --seconds must be positive, --rounds and --recordings at least 1", file=sys.stderr)
         return 2
     if args.child:
-        print(json.dumps(gui_child(args.seconds, args.recordings)), flush=True)
+        print(json.dumps(gui_child(args.seconds, args.recordings, args.x264)), flush=True)
         return 0
     if shutil.which("ffmpeg") is None:
         print("bench/memory.py: the reference needs the ffmpeg binary (apt-get install ffmpeg)", file=sys.stderr)
@@ -386,12 +439,12 @@ def main() -> int:
     only = args.only or ["gui", "x264", "headless"]
     print(f"1920x1080p30 PiP of two test patterns + tone, {args.seconds:g} s recordings, {args.rounds} round(s); "
           f"{os.cpu_count()} cores")
-    report("quiet", args.rounds, args.seconds, only, args.recordings)
+    report("quiet", args.rounds, args.seconds, only, args.recordings, args.x264)
     if args.stress:
         stress = start_stress()
         try:
             time.sleep(1.0)
-            report("beside stress-ng --cpu 2", args.rounds, args.seconds, only, args.recordings)
+            report("beside stress-ng --cpu 2", args.rounds, args.seconds, only, args.recordings, args.x264)
         finally:
             os.killpg(stress.pid, 15)
             stress.wait(10)

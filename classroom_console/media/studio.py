@@ -64,8 +64,11 @@ class Studio:
         # Its peak is reached at veryfast with the encoder's queue full (a busy PC), before a step: x264 looks ahead
         # 5 frames, not 7 (13 MB at 1080p; on the test pattern 7 % fewer bits for 0.05 dB less PSNR-Y), and the queue
         # holds 0.2 s, not 0.3 (9 MB; a queue at its bound says the encoder is behind, where it skips either way).
+        # x264 runs in a child process of its own session (x264_apart.py), started while the program runs
+        # (x264_spare.py): in the window's process its CPU was charged to the window's scheduling group, and on a busy
+        # PC the main thread waited for the group's turn (bench/ui_stall.py --only pip-in --only pip-apart).
         self.settings = settings or EncoderSettings(lookahead_thread=False, encoder_nice=nice.ENCODER_NICE,
-                                                    adaptive=True, lookahead_frames=5, queue_s=0.2)
+                                                    adaptive=True, lookahead_frames=5, queue_s=0.2, x264_apart=True)
         # the rung the last recording at an output size and rate ended on: the next one starts there, rather than
         # skipping frames again for the seconds a step takes (a new window starts at the settings' preset)
         self.start_presets: dict[tuple[tuple[int, int], int], str] = {}
