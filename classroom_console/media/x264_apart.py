@@ -222,6 +222,11 @@ for name, path in zip(sys.argv[2::2], sys.argv[3::2]):
     package = types.ModuleType(name)
     package.__path__ = [path]
     sys.modules[name] = package
+import os
 from classroom_console.media.x264_apart import _serve
-_serve(int(sys.argv[1]))
+try:
+    _serve(int(sys.argv[1]))
+except BrokenPipeError:  # the window ended us (a spare closed while it started): nothing to say, nothing to keep
+    pass
+os._exit(0)  # not Python's exit: its flush of a closed stdout would print a traceback
 """
