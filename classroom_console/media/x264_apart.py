@@ -16,7 +16,8 @@ import os
 import pickle
 import subprocess
 import sys
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import IO, TYPE_CHECKING, Any
 
@@ -54,13 +55,23 @@ def _exactly(stream: IO[bytes], size: int) -> bytearray:
     return buffer
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Child:
     """A started child and the memory its pictures come in (a memfd it inherited: only messages go down the pipe;
     a 1080p picture down a 64 KB pipe was 48 hand-overs between the processes and 48 GIL turns for the window)."""
 
     process: subprocess.Popen[bytes]
-    pictures: int
+    pictures: int  # -1 once closed
+    _closing: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def close_pictures(self) -> None:
+        """The memfd closed once, however often the child is ended: a second ``os.close`` of its number shut
+        whatever file or socket another thread had opened under that number meanwhile (R9: every recording's
+        encoder ended its child twice)."""
+        with self._closing:
+            fd, self.pictures = self.pictures, -1
+        if fd >= 0:
+            os.close(fd)
 
 
 class RemoteX264:
@@ -169,10 +180,7 @@ def end(child: Child) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(10)
-    try:
-        os.close(child.pictures)
-    except OSError:  # closed already (a second end)
-        pass
+    child.close_pictures()
 
 
 def _serve(pictures: int) -> None:
