@@ -23,7 +23,8 @@ counts both (a user sees the fill's stall as much as the polling's).
 UI_STALL_TRACE=1 (with --child SCENARIO) prints what every thread did while the main thread was over 16 ms late
 (while the cards filled in, then while measured; UI_STALL_TRACE=8: stacks eight frames deep);
 UI_STALL_PROFILE=tottime profiles the main thread; UI_STALL_SWITCH=S sets sys.setswitchinterval(S);
-UI_STALL_SLICE_US=N gives the main thread a kernel slice of N µs (sched_setattr, EEVDF, Linux 6.12+).
+UI_STALL_SLICE_US=N gives the main thread a kernel slice of N µs instead of the window's (media/kernel_slice.py;
+0: the kernel's default).
 ``pip`` records as the Studio does by default; ``pip-in`` and ``pip-apart`` with x264 in the window's process or
 in a child's (x264_apart), the preview on for 2 s before Record (a child started meanwhile: x264_spare.py).
 ``--why 12``: for every frame over 12 ms late, its main-thread CPU, the cycle collections and Qt events in it, and
@@ -443,22 +444,6 @@ def stop_room(sim: subprocess.Popen[str]) -> None:
     sim.wait(30)
 
 
-def main_thread_slice(ns: int) -> None:
-    """sched_setattr(2) on this thread: SCHED_NORMAL at its nice, with a custom slice (sched_runtime): a short
-    slice lets a waking thread's group run sooner (its deadline is nearer), for shorter turns."""
-    import ctypes
-    import struct
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    layout, size = "IIQiIQQQII", 56  # struct sched_attr, SCHED_ATTR_SIZE_VER1
-    attr = ctypes.create_string_buffer(size)
-    if libc.syscall(315, 0, attr, size, 0) != 0:  # sched_getattr (x86-64)
-        raise OSError(ctypes.get_errno(), "sched_getattr")
-    _size, policy, _flags, nice, priority, *_rest = struct.unpack(layout, attr.raw)
-    if libc.syscall(314, 0, struct.pack(layout, size, policy, 0, nice, priority, ns, 0, 0, 0, 0), 0) != 0:
-        raise OSError(ctypes.get_errno(), "sched_setattr")
-
-
 def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
     """Runs in the child process: one scenario, its meter's figures."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
@@ -674,8 +659,10 @@ def measure(scenario: str, seconds: float, devices: int) -> dict[str, Any]:
 
     if os.environ.get("UI_STALL_SWITCH"):
         sys.setswitchinterval(float(os.environ["UI_STALL_SWITCH"]))
-    if os.environ.get("UI_STALL_SLICE_US"):  # the kernel's slice for the main thread (EEVDF, Linux 6.12+)
-        main_thread_slice(int(os.environ["UI_STALL_SLICE_US"]) * 1000)
+    if os.environ.get("UI_STALL_SLICE_US"):  # the main thread's kernel slice instead of the window's (0: the default)
+        from classroom_console.media.kernel_slice import shorten
+
+        shorten(int(os.environ["UI_STALL_SLICE_US"]) * 1000)
     sim = start_room(devices) if scenario.startswith("devices") else None
     run = {"bare": bare, "devices": room, "devices-main": lambda: room(on_main=True), "pip": pip,
            "pip-plain": lambda: pip(encoder_nice=0), "busy-in": lambda: busy(apart=False),

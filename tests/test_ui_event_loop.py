@@ -7,11 +7,13 @@ import asyncio
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from classroom_console.media import kernel_slice
 from ui.event_loop import ConsoleEventLoop
 
 LOOP = ConsoleEventLoop  # the loop ui/console_run.py runs the window on
@@ -136,3 +138,22 @@ def test_a_nested_qt_loop_inside_a_callback_leaves_nothing_behind(loop: ConsoleE
     loop.run_until_complete(scenario())
     assert sorted(seen) == [-1, 0, 1, 2, 3, 4, 99, 100]
     assert not errors, errors  # the outer turn did not reach past the queue's end
+
+
+def _kernel_slice_ns() -> int | None:
+    """This thread's slice as the kernel has it (EEVDF's ``se.slice``), None where it shows none."""
+    try:
+        lines = Path("/proc/thread-self/sched").read_text().splitlines()
+    except OSError:
+        return None
+    return next((int(line.split(":")[1]) for line in lines if line.startswith("se.slice")), None)
+
+
+def test_the_thread_that_runs_the_window_gets_a_short_kernel_slice(qapp: QApplication) -> None:
+    """(media/kernel_slice.py) On a busy PC the window's thread waited for its turn behind others' whole slices."""
+    if not kernel_slice.shorten(0) or _kernel_slice_ns() is None:  # 0: the kernel's default again
+        pytest.skip("no per-thread slice here (Linux 6.12+ with EEVDF)")
+    assert _kernel_slice_ns() != kernel_slice.WINDOW_SLICE_NS
+    made = LOOP(qapp)
+    made.close()
+    assert _kernel_slice_ns() == kernel_slice.WINDOW_SLICE_NS

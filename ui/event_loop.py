@@ -23,6 +23,8 @@ import qasync
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication
 
+from classroom_console.media import kernel_slice
+
 
 class _Wake(QObject):
     """Crosses from any thread to the Qt thread (a queued connection): "callbacks are waiting"."""
@@ -33,6 +35,7 @@ class _Wake(QObject):
 class ConsoleEventLoop(qasync.QEventLoop):
     def __init__(self, app: QApplication) -> None:
         super().__init__(app)
+        kernel_slice.shorten()  # this thread runs the window: on a busy PC it waits less for its turn
         self._ready: collections.deque[asyncio.Handle] = collections.deque()
         self._turn_due = False
         self._from_threads: list[asyncio.Handle] = []
