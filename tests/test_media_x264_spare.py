@@ -93,3 +93,20 @@ async def test_a_child_killed_while_recording_ends_it_as_an_error_with_the_file_
     assert result.stop_reason == StopReason.ERROR, result
     assert len(_times(result.path)) >= FPS, "what was encoded before is in the file"
 
+
+
+async def test_the_sources_own_files_keep_x264_in_the_windows_process(tmp_path: Path) -> None:
+    """A child for each source's file would start with the recording (its first second lost) and hold ~44 MB more."""
+    studio = await _studio(tmp_path)
+    await studio.add_source("test-pattern")
+    studio.tracks = True
+    try:
+        await _until(studio._x264_spare.ready)
+        await studio.start_recording()
+        await _until(lambda: _recorded(studio) >= FPS)
+        children = _helpers()
+        result = await studio.stop_recording()
+    finally:
+        await studio.close()
+    assert len(children) == 1, "the program's file alone has x264 apart"
+    assert len(result.tracks) == 2 and all(_times(track.path) for track in result.tracks)

@@ -8,6 +8,7 @@ files line up frame for frame; each is a fragmented MP4 of its own, as crash-saf
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -101,7 +102,10 @@ class SourceTracks:
             if name in opened or picture is None:
                 continue
             size = _within(picture_size(picture), main.size)
-            sink = Encoder(size, main.fps, main.settings, start_at=start_at, name=name)
+            # x264 in this process: a child of its own would start with the recording (its first second lost) and
+            # hold ~44 MB more for each source; x264_apart (x264_spare.py) keeps one child, for the program's file
+            settings = dataclasses.replace(main.settings, x264_apart=False)
+            sink = Encoder(size, main.fps, settings, start_at=start_at, name=name)
             file = FileOutput(track_path(self.program_path, name), main.settings, free_space=self._free_space)
             sink.add_output(file, required=True)
             sink.start()
