@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import stat
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -48,6 +49,7 @@ async def test_the_socket_answers_as_the_port_does(postgres_url: str, tmp_path: 
     async with _centre(postgres_url, tmp_path / "c") as (centre, path), aiohttp.ClientSession() as port_http, \
             aiohttp.ClientSession(connector=aiohttp.UnixConnector(path=str(path))) as sock_http:
         staff, room = await add_token(centre, "Site staff", STAFF), await add_token(centre, "Site room")
+        assert stat.S_IMODE((await asyncio.to_thread(path.stat)).st_mode) == 0o660  # nginx's group may connect
         sock = "http://centre"
         async with asyncio.timeout(BOUND_S):
             for token, query, status in ((staff, "", 200), (room, "", 200), (room, "?room=Other", 403),

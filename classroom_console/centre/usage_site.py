@@ -31,6 +31,7 @@ from classroom_console.http_guard import ConnectionGuard
 
 log = logging.getLogger(__name__)
 MAX_PATH = 100  # a Unix socket's path must fit in sun_path (108 bytes on Linux)
+SOCKET_MODE = 0o660
 
 
 def socket_path(data_dir: Path, port: int) -> Path | None:
@@ -72,6 +73,8 @@ class UsageSite:
         guard = ConnectionGuard(_NginxOnly(limits.header_timeout_s), runner.server)
         await asyncio.to_thread(_clear, self.path)
         self._listener = await asyncio.get_running_loop().create_unix_server(guard, str(self.path), backlog=1024)
+        # nginx's workers run as a user of their own: the centre's group may connect (README: nginx in that group)
+        await asyncio.to_thread(os.chmod, self.path, SOCKET_MODE)
 
     async def _stop(self) -> None:
         listened = self._listener is not None
