@@ -461,7 +461,8 @@ def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConf
             if behind_nginx:
                 sock = usage_site.socket_path(config.data, ports[0]) if usage_on_one and usage_socket else None
                 sock = sock if sock is not None and sock.exists() else None  # (an older centre serves none)
-                route = "its socket" if sock else "its port" if usage_on_one else "any port"
+                route = "the first process's socket" if sock else "the first process's port" if usage_on_one \
+                    else "any process's port"
                 with nginx(tmp / f"nginx-{config.data.name}", ports, usage_on_one, sock) as (url, nginx_pid):
                     nginx_cpu = tree_cpu(nginx_pid)
                     got = sync_rooms(url, tokens, staff, askers)
@@ -483,7 +484,7 @@ def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConf
                         max(0.0, busy - ours) / elapsed)
         apart = f"p99 {result.usage_p99_ms:5.0f} ms ({result.usage_n} asked)" if got["usage_apart"] else "none"
         if behind_nginx:
-            apart += f", to the first process's {route}" if usage_on_one else f", to {route}"
+            apart += f", to {route}"
         print(f"{name:34s} {result.sessions_per_s:7.0f} sessions/s in {elapsed:5.1f} s; rooms' requests "
               f"p99 {result.p99_ms:5.0f} ms ({result.requests}); usage report, staff's process {apart}, "
               f"in the rooms' loop p99 {result.usage_loop_p99_ms:5.0f} ms ({result.usage_loop_n} asked); CPU: centre "
