@@ -5,7 +5,9 @@ report: for its head to be read, to be handed to the reports' thread, and for it
 written (some 200 KB through nginx, each part a turn of a loop running hundreds of uploads' callbacks): 30-45 ms at
 p99 for the two hand-overs alone and ~100 ms more outside the handler (bench/sync_rooms.py --rooms 300 --processes
 2, timed inside the process). Here the request is read, its token and report found, and its answer written on the
-loop that makes the reports, which runs nothing else. nginx sends usage requests here (``config_nginx``), the
+loop that makes the reports, which runs nothing else: two processes' usage p99 629/424/273/165 -> 245/168/129/116 ms
+(bench/sync_rooms.py --rooms 300 --processes 1,2 --no-sqlite --compare <old>, four pairs alternated, load 2.6-6.8;
+at load 5.6 with others using 0.5-0.75 cores, 241/232/358). nginx sends usage requests here (``config_nginx``), the
 service's port being the backup; the socket is ``DATA/usage-PORT.sock`` (PORT: the process's TCP port), so nginx's
 configuration can name it for every process of a centre without asking them.
 """
