@@ -4,9 +4,12 @@ While recording, the window's process shares the cores with x264's child and wha
 window's main thread wakes for a few hundred microseconds a frame; with the default slice (0.7-3 ms, by the number
 of cores) its turn's deadline lies a slice away, and on a busy PC it waited behind others' whole slices.
 sched_setattr's ``sched_runtime`` on SCHED_NORMAL sets a thread's own slice: a 0.3 ms one puts its deadline near,
-so a woken main thread runs sooner, in shorter turns. bench/ui_stall.py (UI_STALL_SLICE_US), the Studio recording
-1080p30 PiP beside stress-ng --cpu 2: the longest stall lower in 6 of 6 alternated pairs (20.4/24.8/20.7 ->
-17.0/18.7/12.0 ms at load 2.1-2.9; 91.8/38.4/87.5 -> 34.3/22.1/28.8 at load 4.6-5.1). Elsewhere it does nothing.
+so a woken main thread runs sooner, in shorter turns. bench/ui_stall.py (UI_STALL_SLICE_US=0: the default), the
+Studio recording 1080p30 PiP beside stress-ng --cpu 2, alternated: given to every thread and x264's child (before
+RESET_ON_FORK) the longest stall was lower in 6 of 6 pairs (20.4/24.8/20.7 -> 17.0/18.7/12.0 ms at load 2.1-2.9;
+91.8/38.4/87.5 -> 34.3/22.1/28.8 at load 4.6-5.1); the main thread's alone, 2 of 3 (15.3/18.5/18.1 ->
+21.0/14.0/12.6 ms at load 1.6-3.2; a bare window beside GIL-free work in a child: 11.8/14.5/7.0). Elsewhere it does
+nothing.
 """
 
 from __future__ import annotations
