@@ -181,3 +181,13 @@ async def head_clock(
     finally:
         if guarded is not None:
             guarded.request_ended()
+
+
+async def close_listening(listener: asyncio.Server | None, runner: web.AppRunner | None) -> None:
+    """No new connection, the requests on their way answered (the runner's shutdown timeout), then closed."""
+    if listener is not None:
+        listener.close()
+    if runner is not None:
+        await runner.cleanup()
+    if listener is not None:
+        await listener.wait_closed()

@@ -28,7 +28,7 @@ from classroom_console.centre.app import DEFAULT_MAX_FILE_BYTES, USES, build_app
 from classroom_console.centre.backends import open_centre_db
 from classroom_console.centre.db import CentreDB
 from classroom_console.centre.limits import Limits
-from classroom_console.http_guard import ConnectionGuard
+from classroom_console.http_guard import ConnectionGuard, close_listening
 
 SWITCH_INTERVAL_S = 0.001
 
@@ -138,7 +138,7 @@ class CentreServer:
             await self.usage_site.stop()
             self.usage_site = None
         listener, runner, self._listener, self._runner = self._listener, self._runner, None, None
-        await usage_site.close_listening(listener, runner)
+        await close_listening(listener, runner)
         if self.db is not None:
             await self.db.close()
             self.db = None

@@ -29,7 +29,7 @@ from classroom_console.centre.auth import TokenUse
 from classroom_console.centre.config import USAGE_SOCKET
 from classroom_console.centre.db_postgres import PostgresCentreDB
 from classroom_console.centre.limits import Limits
-from classroom_console.http_guard import ConnectionGuard
+from classroom_console.http_guard import ConnectionGuard, close_listening
 
 log = logging.getLogger(__name__)
 MAX_PATH = 100  # a Unix socket's path must fit in sun_path (108 bytes on Linux)
@@ -84,16 +84,6 @@ class UsageSite:
         self._listener = self._runner = None
         if listened:
             await asyncio.to_thread(_clear, self.path)
-
-
-async def close_listening(listener: asyncio.Server | None, runner: web.AppRunner | None) -> None:
-    """No new connection, the requests on their way answered (the runner's shutdown timeout), then closed."""
-    if listener is not None:
-        listener.close()
-    if runner is not None:
-        await runner.cleanup()
-    if listener is not None:
-        await listener.wait_closed()
 
 
 def _clear(path: Path) -> None:

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from classroom_console.cli_text import from_accept_language
 from classroom_console.discovery_scope import SCOPE_LIMIT_ENV, Scope
-from classroom_console.http_guard import bound_port, head_clock, listen
+from classroom_console.http_guard import bound_port, close_listening, head_clock, listen
 from classroom_console.network import local_ipv4_addresses
 
 from .hls_page import pages
@@ -92,12 +92,7 @@ class HlsServer:
     async def stop(self) -> None:
         runner, self._runner = self._runner, None
         listener, self._listener = self._listener, None
-        if listener is not None:
-            listener.close()
-        if runner is not None:
-            await runner.cleanup()
-        if listener is not None:
-            await listener.wait_closed()
+        await close_listening(listener, runner)
 
     def _read_assets(self) -> dict[str, bytes]:
         files = {}
