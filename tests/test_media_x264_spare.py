@@ -9,6 +9,8 @@ import asyncio
 import dataclasses
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -110,3 +112,39 @@ async def test_the_sources_own_files_keep_x264_in_the_windows_process(tmp_path: 
         await studio.close()
     assert len(children) == 1, "the program's file alone has x264 apart"
     assert len(result.tracks) == 2 and all(_times(track.path) for track in result.tracks)
+
+
+WINDOW = """
+import sys, time
+from classroom_console.media.x264_spare import X264Spare
+spare = X264Spare()
+spare.warm()
+while not spare.ready():
+    time.sleep(0.01)
+print(spare._child.process.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_waiting_child_ends_when_the_window_is_killed() -> None:
+    """Its stdin's end: a killed window leaves no x264 child behind, adopted by init."""
+    root = Path(__file__).resolve().parent.parent
+    window = subprocess.Popen([sys.executable, "-c", WINDOW], stdout=subprocess.PIPE, cwd=root, text=True)
+    try:
+        assert window.stdout is not None
+        child = int(window.stdout.readline())
+        assert Path(f"/proc/{child}/cmdline").exists()
+    finally:
+        window.kill()
+        window.wait(30)
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{child}/cmdline").exists() and b"x264_apart" in _command(child):
+        assert time.monotonic() < deadline, "the child outlived the window"
+        time.sleep(0.05)
+
+
+def _command(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
