@@ -381,9 +381,14 @@ def report(load: str, rounds: int, seconds: float, only: list[str], recordings: 
             if r.get("peak_x264", 0) > r["peak"] + 1:  # x264_apart: the child holds x264's memory
                 print(f"      with the x264 child (x264_apart): preview on {r['preview_x264']:.0f} MB, recording peak "
                       f"{r['peak_x264']:.0f}, after stop {r['after_x264']:.0f} (the next recording's child waiting)")
-        verdict = "ok" if med("peak") < GUI_PEAK_TARGET_MB else "OVER TARGET"
-        print(f"  GUI recording 1080p30 PiP with preview: peak {med('peak'):.0f} MB "
-              f"(target < {GUI_PEAK_TARGET_MB:.0f} MB) {verdict}")
+        # With x264 in a child (the Studio's default) the recording's memory is the window's and the child's: the
+        # target is judged on both (their RSS summed: the libraries both map are counted twice, ~14 MB).
+        apart = all(r.get("peak_x264", 0) > r["peak"] + 1 for r in runs)
+        peak = med("peak_x264") if apart else med("peak")
+        verdict = "ok" if peak < GUI_PEAK_TARGET_MB else "OVER TARGET"
+        print(f"  GUI recording 1080p30 PiP with preview: peak {peak:.0f} MB"
+              + (f" with its x264 child (the window alone {med('peak'):.0f})" if apart else "")
+              + f" (target < {GUI_PEAK_TARGET_MB:.0f} MB) {verdict}")
         over = max(a - r["preview"] for r in runs for a in r["afters"])
         verdict = "ok" if over <= AFTER_STOP_TARGET_MB else "OVER TARGET"
         print(f"  after stop, the highest of {recordings} recordings a window in {len(runs)} window(s): {over:+.0f} MB "
