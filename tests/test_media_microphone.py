@@ -174,14 +174,14 @@ def test_the_microphone_vanishes_mid_recording_and_comes_back(pulse: Pulse, tmp_
         seen: list[SourceState] = []
         try:
             await recorder.start()
-            await offload(lambda: wait_until(lambda: mic.state is SourceState.LIVE))
+            await offload(lambda: wait_until(lambda: mic.state is SourceState.LIVE, within=30))
             seen.append(mic.state)
             await asyncio.sleep(1.0)
             await offload(pulse.stop)
-            await offload(lambda: wait_until(lambda: mic.state is SourceState.LOST))
+            await offload(lambda: wait_until(lambda: mic.state is SourceState.LOST, within=30))
             seen.append(mic.state)
             await offload(pulse.start)
-            await offload(lambda: wait_until(lambda: mic.state is SourceState.LIVE))
+            await offload(lambda: wait_until(lambda: mic.state is SourceState.LIVE, within=30))
             seen.append(mic.state)
             result = await recorder.wait()
             return result.duration_s, seen
