@@ -162,12 +162,7 @@ class RoomDevices:
                     remembered.state.pop(key, None)
                 if _was_known(remembered):
                     self._known.add(remembered.uid)
-                remembered.found_by = _found_by(row)
-                if self._finder_config is not None and self._stranger_remembered(remembered):
-                    registry = self.finder.registry  # its place is taken again, and ages from now
-                    registry.hearsay_addresses.setdefault(remembered.address, registry.clock())
-                else:
-                    self._remembered.add(remembered.uid)
+                self._remembered.add(remembered.uid)
                 if self._finder_config is not None:
                     self.finder.registry.remember(remembered)  # an id claimed elsewhere is checked here first
                 if remembered.uid not in self.room.devices:
@@ -313,15 +308,6 @@ class RoomDevices:
             await driver.stop()
         finally:
             self._leaving.discard(driver)
-
-    def _stranger_remembered(self, remembered: DeviceInfo) -> bool:
-        """A row a stranger heard of by adverts or search replies left at the last run: remembered for good, each
-        restart kept up to 128 more for ever (C5); it takes a stranger's place again, and leaves when that ages."""
-        from devices.discovery._hearsay import HEARSAY
-
-        found, address = remembered.found_by, remembered.address
-        return (bool(found) and found <= HEARSAY and not _was_known(remembered) and remembered.uid not in self.passwords
-                and address not in self.passwords and address not in self.finder.listed)
 
     def _is_rooms(self, uid: str, address: str) -> bool:
         """Marked the room's, given a password of its own, remembered from the store, or at an address the lecturer
@@ -566,13 +552,6 @@ def remembered_state(row: Mapping[str, Any]) -> dict[str, Any]:
     extra = row.get("extra")
     state = extra.get("state") if isinstance(extra, dict) else None
     return dict(state) if isinstance(state, dict) else {}
-
-
-def _found_by(row: Mapping[str, Any]) -> set[str]:
-    """How the remembered device was found, as its row keeps it (``Store.upsert_device``)."""
-    extra = row.get("extra")
-    found = extra.get("found_by") if isinstance(extra, dict) else None
-    return {str(way) for way in found} if isinstance(found, list) else set()
 
 
 def _from_row(row: Mapping[str, Any]) -> DeviceInfo | None:
