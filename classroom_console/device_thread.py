@@ -284,9 +284,9 @@ class RoomDevicesThread(RoomDevices):
     async def refresh(self, uid: str) -> None:
         await self._call(self.inner.refresh(uid))
 
-    async def command(self, uid: str, command: Command) -> bool:
+    async def command(self, uid: str, command: Command, chosen: bool = True) -> bool:
         """As ``RoomDevices.command``; a refusal is the same ``DeviceCommandError``, raised here."""
-        return await self._call(self.inner.command(uid, command))
+        return await self._call(self.inner.command(uid, command, chosen))
 
     async def settle(self, within_s: float) -> bool:
         return await self._call(self.inner.settle(within_s))

@@ -109,6 +109,7 @@ class RoomDevices:
         # the lecturer). PJLink sends MD5(random + password) to whoever asks, so a laptop answering PJLink on the
         # LAN would take a digest home to guess at; a device new to the room gets "needs a password" instead.
         self._known: set[str] = set()
+        self._used: set[str] = set()  # sent a command by the lecturer: the room's, never a stranger to age out
         self._remembered: set[str] = set()  # the store's rows at the start: the room's, never retired as strangers
         self.poll_interval_s = poll_interval_s
         self.discovery_window_s = discovery_window_s
@@ -310,10 +311,12 @@ class RoomDevices:
             self._leaving.discard(driver)
 
     def _is_rooms(self, uid: str, address: str) -> bool:
-        """Marked the room's, given a password of its own, remembered from the store, or at an address the lecturer
-        listed: not a stranger, whatever first told the room of it."""
+        """Marked the room's, given a password of its own, sent a command by the lecturer, remembered from the store,
+        or at an address the lecturer listed: not a stranger, whatever first told the room of it. (A command does not
+        make it known for the room password: a stranger's card can be pressed by mistake.)"""
         shown = self.room.devices.get(uid)
-        return (uid in self._known or uid in self._remembered or uid in self.passwords or address in self.passwords
+        return (uid in self._known or uid in self._used or uid in self._remembered or uid in self.passwords
+                or address in self.passwords
                 or address in self.finder.listed or (shown is not None and shown.state.get(ROOM_KNOWN) is True))
 
     async def adopt(self, info: DeviceInfo) -> None:
@@ -412,8 +415,11 @@ class RoomDevices:
         if managed is not None:
             await managed.driver.refresh()
 
-    async def command(self, uid: str, command: Command) -> bool:
+    async def command(self, uid: str, command: Command, chosen: bool = True) -> bool:
         """Send one command, logged with its outcome; a refusal raises DeviceCommandError with a reason code.
+
+        ``chosen``: the lecturer picked this device (its card, the command line), which makes it the room's own for
+        this run (a scene walks every card shown, strangers too, and passes False).
 
         A power command refused while the device warms up or cools down is kept and sent again as soon as it
         has settled (a real projector refuses power-off mid warm-up): that returns True, "deferred".
@@ -422,6 +428,8 @@ class RoomDevices:
         name = self.room.devices[uid].name if uid in self.room.devices else uid
         if managed is None:
             raise DeviceCommandError(uid, name, command, Reason.NOT_READY, "not reachable yet")
+        if chosen:
+            self._used.add(uid)  # the room's own, whatever first told the room of it
         if COMMAND_CAPABILITY.get(command.name, command.name) not in managed.driver.capabilities:
             raise DeviceCommandError(uid, name, command, Reason.UNSUPPORTED, f"no {command.name!r} on this device")
         self.room.log_event(uid, "command", {"command": command.label()})
@@ -464,7 +472,8 @@ class RoomDevices:
         """Every device that can be switched, at once; returns what failed (each with its reason code)."""
         uids = [uid for uid, m in self._managed.items() if "power" in m.driver.capabilities]
         command = Command("power", on)
-        results = await asyncio.gather(*(self.command(uid, command) for uid in uids), return_exceptions=True)
+        results = await asyncio.gather(*(self.command(uid, command, chosen=False) for uid in uids),
+                                       return_exceptions=True)
         failures = [r for r in results if isinstance(r, DeviceCommandError)]
         for other in (r for r in results if isinstance(r, BaseException) and not isinstance(r, DeviceCommandError)):
             raise other

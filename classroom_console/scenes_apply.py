@@ -107,7 +107,7 @@ async def _device(parts: RoomParts, scene: Scene, device: DeviceInfo, report: _R
     async def send(step: str, command: Command) -> bool:
         report(uid, name, step, "working")
         try:
-            await devices.command(uid, command)
+            await devices.command(uid, command, chosen=False)
         except DeviceCommandError as exc:
             report(uid, name, step, "failed", exc.reason, str(exc))
             return False

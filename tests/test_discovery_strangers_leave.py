@@ -15,6 +15,7 @@ from classroom_console.room import Room
 from classroom_console.room_devices import RoomDevices
 from classroom_console.store import AsyncStore
 from devices.discovery import FinderConfig
+from devices.driver import Command
 from devices.model import Availability
 from tests.test_device_impostors import PASSWORD, PORT, mac_of, projector, wait_until
 
@@ -149,3 +150,34 @@ async def test_a_stranger_leaving_as_the_room_stops_has_its_driver_stopped() -> 
     finally:
         await devices.stop()
     assert driver.poller._task is None  # type: ignore[attr-defined]
+
+
+async def test_a_device_the_lecturer_used_stays_when_its_place_ages_out(tmp_path: Path) -> None:
+    """R9's probe (stop 30): the room's own open projector, found by broadcast search like its neighbours and never
+    marked the room's, off for an hour was evicted (card, driver and row) and, with the building's projectors
+    holding every place, never found again. Sent a command from its card, it is the room's: it stays, row and all,
+    and takes no stranger's place. A scene walking every card makes no device the room's."""
+    used, walked, newcomer = (f"127.0.49.{n}" for n in (50, 51, 52))
+    store = await AsyncStore.open(tmp_path)
+    room = Room("used", log_store=store)
+    devices, now = hearsay_room(room, [used, walked, newcomer], store, in_room=2)
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            for host in (used, walked):
+                await stack.enter_async_context(projector(host, mac_of(host), f"P{host}", password=None))
+            await devices.discover_once()
+            await wait_until(lambda: all(uid(h) in devices.uids() for h in (used, walked)))
+            await asyncio.wait_for(devices.command(uid(used), Command("power", True)), 60)  # its card's button
+            await asyncio.wait_for(devices.command(uid(walked), Command("power", True), chosen=False), 60)
+        await wait_until(lambda: all(room.devices[uid(h)].availability is Availability.OFFLINE for h in (used, walked)))
+        now[0] += HOUR
+        await visit(devices, room, [newcomer])
+        assert set(room.devices) == {uid(used), uid(newcomer)}
+        assert set(devices.uids()) == set(room.devices)
+        registry = devices.finder.registry
+        assert set(registry.hearsay_addresses) == {newcomer}
+        await room.flush()
+        assert uid(used) in {row["uid"] for row in await store.known_devices()}
+    finally:
+        await devices.stop()
+        await store.close()
