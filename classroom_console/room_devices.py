@@ -110,7 +110,7 @@ class RoomDevices:
         # LAN would take a digest home to guess at; a device new to the room gets "needs a password" instead.
         self._known: set[str] = set()
         self._used: set[str] = set()  # sent a command by the lecturer: the room's, never a stranger to age out
-        self._remembered: set[str] = set()  # the store's rows at the start: the room's, never retired as strangers
+        self._remembered: set[str] = set()  # rows at the start proved the room's (``_stranger_remembered``)
         self.poll_interval_s = poll_interval_s
         self.discovery_window_s = discovery_window_s
         self.rediscover_every_s = rediscover_every_s
@@ -163,7 +163,14 @@ class RoomDevices:
                     remembered.state.pop(key, None)
                 if _was_known(remembered):
                     self._known.add(remembered.uid)
-                self._remembered.add(remembered.uid)
+                if remembered.state.get(ROOM_USED) is True:
+                    self._used.add(remembered.uid)
+                remembered.found_by = _found_by(row)
+                if self._finder_config is not None and self._stranger_remembered(remembered):
+                    registry = self.finder.registry  # its place is taken again, and ages from now
+                    registry.hearsay_addresses.setdefault(remembered.address, registry.clock())
+                else:
+                    self._remembered.add(remembered.uid)
                 if self._finder_config is not None:
                     self.finder.registry.remember(remembered)  # an id claimed elsewhere is checked here first
                 if remembered.uid not in self.room.devices:
@@ -261,9 +268,11 @@ class RoomDevices:
             self.passwords.get("*") if known else None)
         options = DriverOptions(password=password, poll_interval_s=self.poll_interval_s, timeout_s=self.timeout_s)
         driver = family.driver(info, options)
-        state = {k: v for k, v in info.state.items() if k != ROOM_KNOWN}
+        state = {k: v for k, v in info.state.items() if k not in (ROOM_KNOWN, ROOM_USED)}
         if known:
             state[ROOM_KNOWN] = True  # kept with the device's row: known at the next start too
+        if info.uid in self._used:
+            state[ROOM_USED] = True
         self._managed[info.uid] = _Managed(dataclasses.replace(info, found_by=set(info.found_by), state=state), driver)
         self._addresses = None
         driver.on_change = lambda uid=info.uid: self._on_poll(uid)
@@ -309,6 +318,16 @@ class RoomDevices:
             await driver.stop()
         finally:
             self._leaving.discard(driver)
+
+    def _stranger_remembered(self, remembered: DeviceInfo) -> bool:
+        """A row a stranger heard of by adverts or search replies alone left at the last run, never marked the room's
+        nor used by the lecturer: remembered for good, each restart would keep up to the room's 128 strangers more for
+        ever (C5); it takes a stranger's place again and leaves when that ages, as any stranger does."""
+        from devices.discovery._hearsay import HEARSAY
+
+        found, address, uid = remembered.found_by, remembered.address, remembered.uid
+        return (bool(found) and found <= HEARSAY and uid not in self._known and uid not in self._used
+                and uid not in self.passwords and address not in self.passwords and address not in self.finder.listed)
 
     def _is_rooms(self, uid: str, address: str) -> bool:
         """Marked the room's, given a password of its own, sent a command by the lecturer, remembered from the store,
@@ -428,8 +447,10 @@ class RoomDevices:
         name = self.room.devices[uid].name if uid in self.room.devices else uid
         if managed is None:
             raise DeviceCommandError(uid, name, command, Reason.NOT_READY, "not reachable yet")
-        if chosen:
-            self._used.add(uid)  # the room's own, whatever first told the room of it
+        if chosen and uid not in self._used:
+            self._used.add(uid)  # the room's own, whatever first told the room of it; marked in its row for later runs
+            managed.info.state[ROOM_USED] = True
+            self.room.update_device(self._merged(uid))
         if COMMAND_CAPABILITY.get(command.name, command.name) not in managed.driver.capabilities:
             raise DeviceCommandError(uid, name, command, Reason.UNSUPPORTED, f"no {command.name!r} on this device")
         self.room.log_event(uid, "command", {"command": command.label()})
@@ -513,8 +534,9 @@ class RoomDevices:
 
 
 ROOM_KNOWN = "room_known"  # in a device's state: the room password may be offered to it
+ROOM_USED = "room_used"  # in a device's state: the lecturer sent it a command; the room's, never a stranger
 CONFLICT_KEYS = ("id_conflict", "claims")  # the other address claiming its id; the id a claimant claims
-IDENTITY_KEYS = ("mac", "needs_password", ROOM_KNOWN, *CONFLICT_KEYS)
+IDENTITY_KEYS = ("mac", "needs_password", ROOM_KNOWN, ROOM_USED, *CONFLICT_KEYS)
 
 
 def _was_known(remembered: DeviceInfo) -> bool:
@@ -561,6 +583,13 @@ def remembered_state(row: Mapping[str, Any]) -> dict[str, Any]:
     extra = row.get("extra")
     state = extra.get("state") if isinstance(extra, dict) else None
     return dict(state) if isinstance(state, dict) else {}
+
+
+def _found_by(row: Mapping[str, Any]) -> set[str]:
+    """How the remembered device was found, as its row keeps it (``Store.upsert_device``)."""
+    extra = row.get("extra")
+    found = extra.get("found_by") if isinstance(extra, dict) else None
+    return {str(way) for way in found} if isinstance(found, list) else set()
 
 
 def _from_row(row: Mapping[str, Any]) -> DeviceInfo | None:
