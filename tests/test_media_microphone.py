@@ -186,6 +186,8 @@ def test_the_microphone_vanishes_mid_recording_and_comes_back(pulse: Pulse, tmp_
             result = await recorder.wait()
             return result.duration_s, seen
         finally:
+            if recorder.recording:  # a wait timed out: the encoder's thread ends here, not in the next test
+                await recorder.stop()
             program.stop()
             await offload(program.join)
 
