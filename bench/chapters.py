@@ -48,8 +48,8 @@ def recording(seconds: float, size: tuple[int, int]) -> Path:
     two 37 s slide segments are encoded (pointer, video region and noise in each) and the file is made of them
     alternately by stream copy: every change is a real change of slide, and decoding costs what 10 minutes of
     recording costs."""
-    folder = Path(tempfile.gettempdir()) / "classroom-console-bench"
-    folder.mkdir(exist_ok=True)
+    folder = Path(tempfile.gettempdir()) / f"classroom-console-bench-{os.getuid()}"  # one user's: another's is not
+    folder.mkdir(mode=0o700, exist_ok=True)  # writable, and a file left in a shared folder could be swapped
     w, h = size
     path = folder / f"chapters-{w}x{h}-{FPS}fps-{round(seconds)}s.mp4"
     done = path.with_suffix(".done")
