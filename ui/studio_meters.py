@@ -19,8 +19,11 @@ FLOOR_DB = -60.0
 YELLOW_DB = -20.0  # OBS's zones: green below -20 dBFS, yellow to -9, red above
 RED_DB = -9.0
 CLIP_MARK_W = 10
-_ZONES = ((FLOOR_DB, YELLOW_DB, "#2a9d4a", "#174f27"), (YELLOW_DB, RED_DB, "#e0b000", "#6b5600"),
-          (RED_DB, 0.0, "#d62828", "#641414"))
+# Each zone's range and its colours (lit, dark, loudness), made once: the meters repaint at display rate.
+_ZONES = tuple((low, high, QColor(lit), QColor(dim), QColor(lit).lighter(140)) for low, high, lit, dim in (
+    (FLOOR_DB, YELLOW_DB, "#2a9d4a", "#174f27"), (YELLOW_DB, RED_DB, "#e0b000", "#6b5600"),
+    (RED_DB, 0.0, "#d62828", "#641414")))
+_HOLD, _HOLD_RED, _CLIPPED, _CLEAR = (QColor(c) for c in ("#ffffff", "#ff8080", "#ff1f1f", "#3a3a3a"))
 
 
 FIGURE_SAMPLES = ("-100.0", "-88.8", "-inf", "10.0")  # the widest texts meter_text gives
@@ -70,20 +73,20 @@ class LevelBar(QWidget):
         painter = QPainter(self)
         w, h = self.width() - CLIP_MARK_W - 2, self.height()
         reading = self.reading
-        for low, high, lit, dim in _ZONES:
+        for low, high, lit, dim, loud in _ZONES:
             x0, x1 = self._x(low, w), self._x(high, w)
-            painter.fillRect(QRect(x0, 0, x1 - x0, h), QColor(dim))  # the scale, dark
+            painter.fillRect(QRect(x0, 0, x1 - x0, h), dim)  # the scale, dark
             peak_x = min(x1, self._x(reading.peak_db, w))
             if peak_x > x0:  # the falling peak, lit
-                painter.fillRect(QRect(x0, 0, peak_x - x0, h), QColor(lit))
+                painter.fillRect(QRect(x0, 0, peak_x - x0, h), lit)
             rms_x = min(x1, self._x(reading.rms_db, w))
             if rms_x > x0:  # the loudness, brighter, in the middle third
-                painter.fillRect(QRect(x0, h // 3, rms_x - x0, h - 2 * (h // 3)), QColor(lit).lighter(140))
+                painter.fillRect(QRect(x0, h // 3, rms_x - x0, h - 2 * (h // 3)), loud)
         if math.isfinite(reading.hold_db) and reading.hold_db > FLOOR_DB:
             hold_x = min(w - 2, self._x(reading.hold_db, w))
-            painter.fillRect(QRect(hold_x, 0, 2, h), QColor("#ffffff" if reading.hold_db < RED_DB else "#ff8080"))
+            painter.fillRect(QRect(hold_x, 0, 2, h), _HOLD if reading.hold_db < RED_DB else _HOLD_RED)
         clip = QRect(w + 2, 0, CLIP_MARK_W, h)
-        painter.fillRect(clip, QColor("#ff1f1f" if reading.clipped else "#3a3a3a"))
+        painter.fillRect(clip, _CLIPPED if reading.clipped else _CLEAR)
         painter.end()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
