@@ -13,46 +13,21 @@ from __future__ import annotations
 
 import mmap
 import os
-import pickle
 import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import IO, TYPE_CHECKING, Any
+from typing import Any
 
 import av
 import numpy as np
 
-if TYPE_CHECKING:
-    from .frames import Image
+from .frames import Image, i420_planes
+from .x264_child import read as _read
+from .x264_child import write as _write
 
-_LENGTH = 8
 SLOTS = 2  # pictures in the child's hands at once: the one it encodes, the next one waiting
-
-
-def _write(stream: IO[bytes], message: Any) -> None:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(len(data).to_bytes(_LENGTH, "little") + data)
-    stream.flush()
-
-
-def _read(stream: IO[bytes]) -> Any:
-    head = stream.read(_LENGTH)
-    if len(head) < _LENGTH:
-        raise EOFError("the other side closed the pipe")
-    return pickle.loads(_exactly(stream, int.from_bytes(head, "little")))
-
-
-def _exactly(stream: IO[bytes], size: int) -> bytearray:
-    buffer = bytearray(size)
-    view, got = memoryview(buffer), 0
-    while got < size:
-        n = stream.readinto(view[got:size])  # type: ignore[attr-defined]
-        if not n:
-            raise EOFError("the other side closed the pipe")
-        got += n
-    return buffer
 
 
 @dataclass(slots=True)
@@ -92,17 +67,29 @@ class RemoteX264:
         assert process.stdin is not None and process.stdout is not None
         self._to, self._from = process.stdin, process.stdout
         self._greeted = False
-        shape = (SLOTS, size[1] * 3 // 2, size[0])
-        os.ftruncate(self._child.pictures, int(np.prod(shape)))
-        self._map = mmap.mmap(self._child.pictures, int(np.prod(shape)))
-        self._slots = np.frombuffer(self._map, np.uint8).reshape(shape)
+        # Each plane at the line size of a PyAV frame of this size (the child's ``preadv`` fills one whole): the
+        # same as the picture's width where that is a multiple of PyAV's alignment (1920, 1280), wider elsewhere.
+        planes = av.VideoFrame(size[0], size[1], "yuv420p").planes
+        self._layout = tuple(plane.line_size * plane.height for plane in planes)
+        slot_bytes = sum(self._layout)
+        os.ftruncate(self._child.pictures, SLOTS * slot_bytes)
+        self._map = mmap.mmap(self._child.pictures, SLOTS * slot_bytes)
+        flat = np.frombuffer(self._map, np.uint8)
+        self._slots: list[tuple[Image, ...]] = []  # each slot's planes, as the picture's (wide) views of the rows
+        for slot in range(SLOTS):
+            offset, views = slot * slot_bytes, []
+            for plane in planes:
+                rows = flat[offset:offset + plane.line_size * plane.height].reshape(plane.height, plane.line_size)
+                views.append(rows[:, :plane.width])
+                offset += plane.line_size * plane.height
+            self._slots.append(tuple(views))
         self._sent = 0
         self._waiting = 0  # pictures sent whose packets have not come back
 
     def open(self, options: dict[str, str]) -> None:
         """An x264 with ``options`` in the child; the one it had is freed first (flushed before: ``encode(None)``)."""
         try:
-            _write(self._to, ("open", self.size, self.fps, options, self.nice))
+            _write(self._to, ("open", self.size, self.fps, options, self.nice, self._layout))
             if not self._greeted:  # the child's word that its imports are done, said once before anything else
                 self._answer()
                 self._greeted = True
@@ -123,7 +110,8 @@ class RemoteX264:
         if self._waiting == SLOTS:  # the oldest picture's packets: its place is free again
             packets += self._packets()
         slot = self._sent % SLOTS
-        np.copyto(self._slots[slot], picture)
+        for place, plane in zip(self._slots[slot], i420_planes(picture), strict=True):
+            np.copyto(place, plane)
         _write(self._to, ("frame", slot, pts, key))
         self._sent += 1
         self._waiting += 1
@@ -148,7 +136,7 @@ class RemoteX264:
     def close(self) -> None:
         """Ends the child (what it held unflushed is dropped) and waits for it, bounded."""
         end(self._child)
-        self._slots = np.zeros((0,), np.uint8)  # the views of the shared memory go before it is unmapped
+        self._slots = []  # the views of the shared memory go before it is unmapped
         self._map.close()
 
 
@@ -157,7 +145,7 @@ def spawn() -> Child:
     Blocking (a process's start): not on an event loop."""
     pictures = os.memfd_create("x264-pictures")
     try:
-        process = subprocess.Popen([sys.executable, "-c", SERVE, str(pictures), *PACKAGES], stdin=subprocess.PIPE,
+        process = subprocess.Popen([sys.executable, "-S", "-c", SERVE, str(pictures), *PACKAGES], stdin=subprocess.PIPE,
                                    stdout=subprocess.PIPE, start_new_session=True, pass_fds=(pictures,),
                                    env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     except BaseException:
@@ -183,57 +171,21 @@ def end(child: Child) -> None:
     child.close_pictures()
 
 
-def _serve(pictures: int) -> None:
-    """The child: one x264, fed down stdin (the pictures in ``pictures``' memory), its packets up stdout, until
-    stdin closes."""
-    from .adaptive import open_video
-
-    source, sink = sys.stdin.buffer, sys.stdout.buffer
-    _write(sink, ("ready", None))
-    ctx: Any = None
-    slots: Any = None
-    while True:
-        try:
-            message = _read(source)
-        except EOFError:
-            return
-        try:
-            if message[0] == "open":
-                _kind, size, fps, options, nice = message
-                ctx = None  # the old x264 gone before the new one opens (two at once: ~130 MB more at 1080p)
-                shape = (SLOTS, size[1] * 3 // 2, size[0])
-                slots = np.frombuffer(mmap.mmap(pictures, int(np.prod(shape))), np.uint8).reshape(shape)
-                ctx = open_video(size, fps, options, nice)
-                _write(sink, ("ok", bytes(ctx.extradata or b"")))
-                continue
-            if message[0] == "frame":
-                _kind, slot, pts, key = message
-                frame = av.VideoFrame.from_numpy_buffer(slots[slot], format="yuv420p")
-                frame.pts = pts
-                if key:
-                    frame.pict_type = av.video.frame.PictureType.I
-                packets = ctx.encode(frame)  # x264 copies the picture in: its place may take the next one
-            else:
-                packets = ctx.encode(None)
-            _write(sink, ("ok", [(bytes(p), p.pts, p.dts, p.duration or 0, p.is_keyframe) for p in packets]))
-        except Exception as exc:  # said to the encoder thread, which ends the recording with it
-            _write(sink, ("error", f"{type(exc).__name__}: {exc}"))
-
-
-# The child imports this module and adaptive's x264 open, not the packages' own imports (OpenCV, the recorder, the
-# store: ~1 s more before its first picture, frames skipped at the start of every recording).
+# The child imports x264_child and adaptive's x264 open, not the packages' own imports (OpenCV, the recorder, the
+# store: ~1 s more before its first picture, frames skipped at the start of every recording), nor numpy, nor the
+# site module (-S: its paths come in PYTHONPATH; the editable install's finder imported pathlib and re, 2.4 MB).
 _MEDIA = os.path.dirname(os.path.abspath(__file__))
 PACKAGES = ("classroom_console", os.path.dirname(_MEDIA), "classroom_console.media", _MEDIA)
-SERVE = """
+SERVE = """# x264_apart's child
 import sys, types
 for name, path in zip(sys.argv[2::2], sys.argv[3::2]):
     package = types.ModuleType(name)
     package.__path__ = [path]
     sys.modules[name] = package
 import os
-from classroom_console.media.x264_apart import _serve
+from classroom_console.media.x264_child import serve
 try:
-    _serve(int(sys.argv[1]))
+    serve(int(sys.argv[1]))
 except BrokenPipeError:  # the window ended us (a spare closed while it started): nothing to say, nothing to keep
     pass
 os._exit(0)  # not Python's exit: its flush of a closed stdout would print a traceback
