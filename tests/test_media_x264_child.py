@@ -1,7 +1,8 @@
 """The x264_apart child holds x264 and little else (bench/memory.py counts it beside the window): no numpy (12 MB of a
 waiting child's 45), no transparent huge pages (x264 rounds its buffers to them: 9 MB at 1080p), the memfd read,
 not mapped (mapped, its pages were counted in both processes). Pictures of any width arrive whole, each plane at
-the line size of the child's own frame."""
+the line size of the child's own frame; the window queues pictures to its bound by time counting those the
+child's shared memory holds."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from pathlib import Path
 import av
 import numpy as np
 
-from classroom_console.media import TestPattern
+from classroom_console.media import EncoderSettings, TestPattern
 from classroom_console.media.adaptive import x264_options
-from classroom_console.media.x264_apart import RemoteX264, spawn
+from classroom_console.media.encoder import Encoder
+from classroom_console.media.x264_apart import SLOTS, RemoteX264, spawn
 
 
 def _maps(pid: int) -> str:
@@ -55,3 +57,18 @@ def test_pictures_of_an_odd_width_arrive_whole_and_the_child_holds_no_numpy() ->
     for got, sent in zip(decoded, pictures, strict=True):
         assert _psnr(got[:h], sent[:h]) > 35, "the luma is not the picture sent"
         assert _psnr(got[h:], sent[h:]) > 35, "the chroma is not the picture sent (a plane misplaced)"
+
+
+def test_the_queue_bound_counts_the_pictures_in_the_childs_shared_memory() -> None:
+    """Not started: nothing takes the queued pictures, so the bound is what stays queued."""
+    size, fps = (320, 180), 30
+    pattern = TestPattern("camera", size, fps)
+    picture = pattern.render(0.0, 0)
+    apart = Encoder(size, fps, EncoderSettings(queue_s=0.2, adaptive=True, x264_apart=True))
+    within = Encoder(size, fps, EncoderSettings(queue_s=0.2, adaptive=True))
+    for encoder in (apart, within):
+        for i in range(10):
+            encoder.push_video(1000 + i / fps, picture)
+    assert within._video_waiting == 6
+    assert apart._video_waiting == 6 - SLOTS, "0.2 s of pictures waiting, those in the child's memory counted"
+    assert not apart.wants_video()
