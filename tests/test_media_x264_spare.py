@@ -81,6 +81,26 @@ async def test_a_spare_that_died_is_replaced_and_the_recording_goes_on(tmp_path:
     assert len(_times(result.path)) == result.stats.frames
 
 
+async def test_a_waiting_child_that_died_is_replaced_before_the_next_recording(tmp_path: Path) -> None:
+    """Not only when the recording starts (its own child's start then cost its first pictures): at once, so the next
+    recording finds one ready and its first second is whole."""
+    studio = await _studio(tmp_path)
+    try:
+        await _until(studio._x264_spare.ready)
+        (spare,) = _helpers()
+        os.kill(spare, signal.SIGKILL)
+        await _until(lambda: spare not in _helpers() and len(_helpers()) == 1 and studio._x264_spare.ready())
+        (replacement,) = _helpers()
+        await studio.start_recording()
+        await _until(lambda: _recorded(studio) >= 2 * FPS)
+        assert list(_helpers()) == [replacement], "the recording took the replacement, started no child of its own"
+        result = await studio.stop_recording()
+    finally:
+        await studio.close()
+    assert [t for t in _times(result.path) if t < 1.0] == [i / FPS for i in range(FPS)]
+    assert not _helpers()
+
+
 async def test_a_child_killed_while_recording_ends_it_as_an_error_with_the_file_so_far_kept(tmp_path: Path) -> None:
     studio = await _studio(tmp_path)
     try:
