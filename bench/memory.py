@@ -93,21 +93,63 @@ class X264Children:
 x264_children_mb = X264Children().mb  # the main thread's (``steady``); the sampler has its own
 
 
-def smaps_top(label: str, count: int = 14) -> None:
-    """With MEMORY_SMAPS=1: the largest mappings by RSS (file or [heap]/[anon]), on stderr, to see what holds memory."""
+def _frames_present(pid: int | str) -> Any:
+    """The physical page numbers of every page of ``pid`` in memory (/proc/PID/pagemap; all 0 without root)."""
+    import numpy as np
+
+    found = []
+    with open(f"/proc/{pid}/maps", encoding="ascii") as maps, open(f"/proc/{pid}/pagemap", "rb", buffering=0) as table:
+        for line in maps:
+            lo, hi = (int(x, 16) for x in line.split()[0].split("-"))
+            try:
+                table.seek(lo // 4096 * 8)
+                entries = np.frombuffer(table.read((hi - lo) // 4096 * 8), np.uint64)
+            except (OSError, ValueError):  # [vsyscall]
+                continue
+            found.append(entries[(entries >> np.uint64(63)) == 1] & np.uint64((1 << 55) - 1))
+    return np.unique(np.concatenate(found)) if found else np.zeros(0, np.uint64)
+
+
+def shared_with_children_mb() -> float | None:
+    """Memory in both this process and an x264 child (the libraries both use): counted twice when their RSS are
+    summed. None where the page numbers are hidden (not root) or there is no child."""
+    import numpy as np
+
+    children = X264Children._scan()
+    if not children:
+        return None
+    try:
+        ours = _frames_present("self")
+        theirs = [_frames_present(child) for child in children]
+    except OSError:
+        return None
+    if not ours.any():
+        return None
+    return sum(len(np.intersect1d(ours, t, assume_unique=True)) for t in theirs) * 4096 / 2**20
+
+
+def smaps_top(label: str, count: int = 14, pid: int | str = "self") -> None:
+    """With MEMORY_SMAPS=1: the largest mappings by RSS (file or [heap]/[anon]), on stderr, to see what holds memory;
+    the x264 children's too."""
     if not os.environ.get("MEMORY_SMAPS"):
         return
+    if pid == "self":
+        for child in X264Children._scan():
+            smaps_top(f"{label}, x264 child {child}", count, child)
     sizes: dict[str, int] = {}
     name = "?"
-    with open("/proc/self/smaps", encoding="utf-8", errors="replace") as smaps:
-        for line in smaps:
-            head = line.split()
-            if not head:
-                continue
-            if not head[0].endswith(":"):
-                name = Path(head[5]).name if len(head) > 5 else "[anon]"
-            elif head[0] == "Rss:":
-                sizes[name] = sizes.get(name, 0) + int(head[1])
+    try:
+        with open(f"/proc/{pid}/smaps", encoding="utf-8", errors="replace") as smaps:
+            for line in smaps:
+                head = line.split()
+                if not head:
+                    continue
+                if not head[0].endswith(":"):
+                    name = Path(head[5]).name if len(head) > 5 else "[anon]"
+                elif head[0] == "Rss:":
+                    sizes[name] = sizes.get(name, 0) + int(head[1])
+    except OSError:  # the child ended meanwhile
+        return
     top = sorted(sizes.items(), key=lambda kv: -kv[1])[:count]
     print(f"{label}: " + ", ".join(f"{k} {v // 1024}" for k, v in top), file=sys.stderr)
 
@@ -118,6 +160,7 @@ class Sampler:
     def __init__(self) -> None:
         self.peak = 0.0
         self.peak_with_x264 = 0.0  # the window and its x264 child (x264_apart) together
+        self.split_at_peak = (0.0, 0.0, 0.0)  # (the window's MB, the child's MB, seconds after ``reset``) at that peak
         self._x264 = X264Children().mb
         self.queue_at_peak = 0  # frames waiting for the encoder when the peak was seen: a busy machine's share
         self.peak_at = 0.0  # seconds after ``reset`` the peak was seen (beside the preset steps' times)
@@ -129,7 +172,8 @@ class Sampler:
 
     def reset(self) -> None:
         self.peak, self.peak_at, self._since = rss_mb(), 0.0, time.monotonic()
-        self.peak_with_x264 = self.peak + self._x264()
+        child = self._x264()
+        self.peak_with_x264, self.split_at_peak = self.peak + child, (self.peak, child, 0.0)
 
     def _run(self) -> None:
         while not self._stop.wait(0.02):
@@ -137,7 +181,10 @@ class Sampler:
             if now > self.peak:
                 self.peak, self.queue_at_peak = now, self.queue_size()
                 self.peak_at = time.monotonic() - self._since
-            self.peak_with_x264 = max(self.peak_with_x264, now + self._x264())
+            child = self._x264()
+            if now + child > self.peak_with_x264:
+                self.peak_with_x264 = now + child
+                self.split_at_peak = (now, child, time.monotonic() - self._since)
 
     def stop(self) -> None:
         self._stop.set()
@@ -204,13 +251,17 @@ def gui_child(seconds: float, recordings: int = 1, x264: str = "") -> dict[str, 
             figures["preview"] = await steady(key="preview")
             smaps_top("preview on")
             peaks, queued, afters, steps, skipped, when, peaks_x264 = [], [], [], [], [], [], []
+            splits: list[tuple[float, float, float]] = []  # the window's, the child's, when: at each pair's peak
+            shared: list[float | None] = []  # MB in both the window and the child mid-recording
             for _ in range(recordings):  # the same window again and again: what one recording leaves must not add up
                 sampler.reset()
                 recording_id = await studio.start_recording()
                 recorder = studio.recorder
                 sink = recorder._sink if recorder is not None else None
                 sampler.queue_size = waiting(sink)
-                await settle(seconds)
+                await settle(seconds / 2)
+                shared.append(await asyncio.to_thread(shared_with_children_mb))
+                await settle(seconds / 2)
                 smaps_top("recording")
                 result = await studio.stop_recording()
                 steps.append(len(recorder.preset_changes) if recorder is not None else 0)
@@ -219,6 +270,7 @@ def gui_child(seconds: float, recordings: int = 1, x264: str = "") -> dict[str, 
                 skipped.append(result.stats.skipped_by_encoder if result is not None else 0)
                 peaks.append(sampler.peak)
                 peaks_x264.append(sampler.peak_with_x264)
+                splits.append(sampler.split_at_peak)
                 queued.append(float(sampler.queue_at_peak))
                 for _ in range(1200):  # the chapters are found after Stop (decoding keyframes): that is not kept
                     if studio.chapters_progress(recording_id) is None:
@@ -230,6 +282,8 @@ def gui_child(seconds: float, recordings: int = 1, x264: str = "") -> dict[str, 
             worst = max(range(recordings), key=lambda i: peaks[i])
             figures["peak"], figures["queued"] = peaks[worst], queued[worst]
             figures["peak_x264"] = max(peaks_x264)
+            figures["split_x264"] = splits[max(range(recordings), key=lambda i: peaks_x264[i])]
+            figures["shared_x264"] = shared[max(range(recordings), key=lambda i: peaks_x264[i])]
             figures["after"] = max(afters)
             figures["afters"] = afters
             figures["steps"], figures["skipped"] = sum(steps), sum(skipped)  # preset steps, frames skipped: all
@@ -253,6 +307,8 @@ def gui(seconds: float, recordings: int, x264: str = "") -> dict[str, Any]:
                           str(recordings), *where], capture_output=True, text=True, cwd=ROOT,
                          timeout=(seconds + 60) * recordings + 120)
     lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if os.environ.get("MEMORY_SMAPS"):  # smaps_top's lines
+        sys.stderr.write(out.stderr)
     if out.returncode != 0 or not lines:
         raise RuntimeError(f"the GUI run failed:\n{out.stderr[-2000:]}")
     return dict(json.loads(lines[-1]))
@@ -380,14 +436,23 @@ def report(load: str, rounds: int, seconds: float, only: list[str], recordings: 
             print("      each recording: " + "; ".join(r.get("when", [])))
             if r.get("peak_x264", 0) > r["peak"] + 1:  # x264_apart: the child holds x264's memory
                 print(f"      with the x264 child (x264_apart): preview on {r['preview_x264']:.0f} MB, recording peak "
-                      f"{r['peak_x264']:.0f}, after stop {r['after_x264']:.0f} (the next recording's child waiting)")
+                      f"{r['peak_x264']:.0f} (the window {r['split_x264'][0]:.0f} + the child "
+                      f"{r['split_x264'][1]:.0f}, {r['split_x264'][2]:.1f} s after Record), after stop "
+                      f"{r['after_x264']:.0f} (the next recording's child waiting)")
+                if r.get("shared_x264") is not None:
+                    print(f"      of that peak, in both processes' RSS (pages both map: libraries) mid-recording: "
+                          f"{r['shared_x264']:.0f} MB; the pair with each page once: "
+                          f"{r['peak_x264'] - r['shared_x264']:.0f} MB")
         # With x264 in a child (the Studio's default) the recording's memory is the window's and the child's: the
         # target is judged on both (their RSS summed: the libraries both map are counted twice, ~14 MB).
         apart = all(r.get("peak_x264", 0) > r["peak"] + 1 for r in runs)
         peak = med("peak_x264") if apart else med("peak")
         verdict = "ok" if peak < GUI_PEAK_TARGET_MB else "OVER TARGET"
+        once = [r["peak_x264"] - r["shared_x264"] for r in runs if r.get("shared_x264") is not None]
         print(f"  GUI recording 1080p30 PiP with preview: peak {peak:.0f} MB"
-              + (f" with its x264 child (the window alone {med('peak'):.0f})" if apart else "")
+              + (f" with its x264 child (the window alone {med('peak'):.0f}"
+                 + (f"; {statistics.median(once):.0f} with the pages both map counted once" if once else "") + ")"
+                 if apart else "")
               + f" (target < {GUI_PEAK_TARGET_MB:.0f} MB) {verdict}")
         over = max(a - r["preview"] for r in runs for a in r["afters"])
         verdict = "ok" if over <= AFTER_STOP_TARGET_MB else "OVER TARGET"
