@@ -359,6 +359,16 @@ def wait_http(url: str, proc: subprocess.Popen[bytes]) -> None:
     raise SystemExit(f"{url} did not answer")
 
 
+def wait_socket(data: Path, port: int, proc: subprocess.Popen[bytes]) -> None:
+    """A PostgreSQL process's usage socket, made a moment after its port answers (by its usage process: a second
+    or so to start), before the clock: else nginx was given no socket and every usage request went to the port."""
+    path = usage_site.socket_path(data, port)
+    for _ in range(300):
+        if path is None or path.exists() or proc.poll() is not None:
+            return
+        time.sleep(0.1)
+
+
 @contextmanager
 def nginx(prefix: Path, ports: list[int], usage_on_one: bool = True,
           usage_socket: Path | None = None) -> Iterator[tuple[str, int]]:
@@ -448,6 +458,8 @@ def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConf
                                     env=env, cwd=tree, stdout=subprocess.DEVNULL)
             procs.append(proc)
             wait_http(f"http://127.0.0.1:{port}", proc)
+            if config.backend == centre_config.POSTGRESQL:
+                wait_socket(config.data, port, proc)
         asyncio.run(warm_up([f"http://127.0.0.1:{port}" for port in ports], warm_tokens, staff))
         pg = postmaster_pid(tmp) if config.backend == centre_config.POSTGRESQL else None
         if pg:

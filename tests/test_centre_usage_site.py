@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
 import socket
 import stat
+import struct
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -121,3 +125,67 @@ async def test_nginx_sends_usage_to_the_first_process_socket_then_its_port(tmp_p
                 assert (await who("/api/v1/usage")) in {"first", "second"}
     finally:
         await runner.cleanup()
+
+
+def _server_pid(path: Path) -> int:
+    """The pid of the process listening on a Unix socket (the kernel's word: SO_PEERCRED)."""
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(BOUND_S)
+        s.connect(str(path))
+        pid, _uid, _gid = struct.unpack("3i", s.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+        return int(pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def test_the_socket_is_served_by_a_process_of_its_own_started_again_if_killed(
+        postgres_url: str, tmp_path: Path) -> None:  # noqa: F811
+    """``usage_process``: the socket's reports do not share the service's GIL; a usage process killed -9 is started
+    again (the port answering meanwhile), and it ends with the centre."""
+    async with _centre(postgres_url, tmp_path / "c") as (centre, path), aiohttp.ClientSession() as port_http:
+        staff = await add_token(centre, "Child staff", STAFF)
+        first = await asyncio.to_thread(_server_pid, path)
+        assert first != os.getpid()
+        answers: list[bytes] = []
+        await asyncio.to_thread(_ask, path, staff, answers)
+        assert answers[0].startswith(b"HTTP/1.1 200 "), answers
+        os.kill(first, signal.SIGKILL)
+        await asyncio.to_thread(_until, lambda: not _alive(first) or _reaped(first))
+        assert (await _get(port_http, centre.url, staff))[0] == 200  # the backup meanwhile
+        again = await asyncio.to_thread(_until, lambda: _other_pid(path, first))  # the new one, once it listens
+        answers.clear()
+        await asyncio.to_thread(_ask, path, staff, answers)
+        assert answers[0].startswith(b"HTTP/1.1 200 "), answers
+    assert not _alive(again) or _reaped(again)
+    assert not path.exists()
+
+
+def _until(found: Callable[[], Any]) -> Any:
+    """What ``found()`` gives once it is truthy, polled within the bound."""
+    deadline = time.monotonic() + BOUND_S
+    while not (got := found()):
+        assert time.monotonic() < deadline, "not within the bound"
+        time.sleep(0.05)
+    return got
+
+
+def _other_pid(path: Path, old: int) -> int | None:
+    try:
+        pid = _server_pid(path)
+    except OSError:
+        return None  # no socket yet, or the dead one's
+    return pid if pid != old else None
+
+
+def _reaped(pid: int) -> bool:
+    """A child that ended but was not waited for yet is a zombie: gone as far as serving goes."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True

@@ -394,6 +394,33 @@ class PostgresCentreDB(CentreDB):
             raise
         return db
 
+    @classmethod
+    async def open_reports(cls, url: str, password: str | None = None) -> PostgresCentreDB:
+        """Only what answering usage requests needs, for the usage process (``usage_process``): the reports' thread
+        and its connections, and one more to note tokens' use. The schema is the service's, made before it starts
+        this one; nothing is stored here."""
+        if asyncpg is None:
+            raise RuntimeError("a PostgreSQL centre needs the asyncpg package: pip install asyncpg")
+        extra: dict[str, Any] = ({"password": password} if password is not None
+                                 else await asyncio.to_thread(_password_lookup, url))
+        extra["init"] = _note_birth
+        settings = {"application_name": f"classroom-centre-usage-{os.getpid()}"}
+        pool = await asyncpg.create_pool(url, min_size=0, max_size=1, server_settings=settings, reset=_keep, **extra)
+        outage = Outage()
+        main = _Watched(pool, outage, url)
+        db = cls(main, main, main, main)
+        try:
+            async with asyncio.timeout(30):
+                await db.reports.start(functools.partial(db._open_reports, url, settings, extra, outage))
+                await db.reports.run(db._version())  # a wrong password or no server shows here, as one line
+        except Exception as exc:
+            await db.close()
+            line = unavailable(exc, url)
+            if line is None:
+                raise
+            raise DatabaseUnavailable(line) from None
+        return db
+
     async def _open_reports(self, url: str, settings: dict[str, str], extra: dict[str, Any],
                             outage: Outage) -> tuple[Version, Make]:
         """On the reports' thread: their pool, bound to that thread's loop (its statements on one plan: ``GENERIC``)."""

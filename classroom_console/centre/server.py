@@ -23,7 +23,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from classroom_console.centre import usage_site
+from classroom_console.centre import usage_process, usage_site
 from classroom_console.centre.app import DEFAULT_MAX_FILE_BYTES, USES, build_app
 from classroom_console.centre.backends import open_centre_db
 from classroom_console.centre.db import CentreDB
@@ -94,6 +94,7 @@ class CentreServer:
         self._runner: web.AppRunner | None = None
         self._listener: asyncio.Server | None = None
         self.usage_site: usage_site.UsageSite | None = None  # usage requests on the reports' own loop
+        self.usage_process: usage_process.UsageProcess | None = None  # or in a process of their own (PostgreSQL)
         self.port = options.port
         self._fast_switch = False
 
@@ -126,7 +127,16 @@ class CentreServer:
                 ssl_handshake_timeout=limits.header_timeout_s if context else None,
             )
             self.port = int(self._listener.sockets[0].getsockname()[1])
-            self.usage_site = await usage_site.start(self.db, app[USES], limits, o.data_dir, self.port)
+            if o.database_url and usage_site.socket_path(o.data_dir, self.port) is not None:
+                child = usage_process.UsageProcess(o.database_url, o.database_password, o.data_dir, self.port, limits)
+                try:
+                    if await child.start():
+                        self.usage_process = child
+                except BaseException:
+                    await child.stop()
+                    raise
+            if self.usage_process is None:
+                self.usage_site = await usage_site.start(self.db, app[USES], limits, o.data_dir, self.port)
         except BaseException:
             await self.stop()
             raise
@@ -134,6 +144,9 @@ class CentreServer:
         return self.url
 
     async def stop(self) -> None:
+        if self.usage_process is not None:
+            await self.usage_process.stop()
+            self.usage_process = None
         if self.usage_site is not None:
             await self.usage_site.stop()
             self.usage_site = None

@@ -1,0 +1,172 @@
+"""A PostgreSQL centre's usage socket (``usage_site``) served by a child process, with a GIL of its own.
+
+Why: served on the reports' thread of the centre's own process, a usage request's report shared one GIL with the
+service's loop, which 300 syncing rooms keep busy: the interpreter handed the GIL to the reports' thread for a
+millisecond at a time, so a report's 7 ms of Python (its rows made parts and JSON) took 25 ms at p50 and up to
+200 ms, and its rows' reading (asyncpg's decoding, each wake-up) 39 ms for some 16 ms of the server's work
+(bench/sync_rooms.py --rooms 300 --processes 2, timed inside the process, load 5.8). A request waits for the report on
+its way and then for the next one: twice that. In a process of its own the report waits for a core only, and the
+kernel gives one soon to a process that sleeps between reports. Usage p99 with two processes 278 -> 102 ms and
+with one 169 -> 102 ms (bench/sync_rooms.py --rooms 300 --processes 1,2 --no-sqlite --compare <a4a538c>, alternated,
+load 3.7-4.0).
+
+The child opens only what usage requests need (``PostgresCentreDB.open_reports``: the reports' thread and its
+connections, one connection to note tokens' use) and listens on ``DATA/usage-PORT.sock`` as ``usage_site`` did in the
+service's process. The service starts it after its own database is open (the schema made), and waits for its "ready"
+before it says it serves; it reads its settings (the database password among them) from its stdin, never from its
+command line, and ends when that pipe closes (the service stopped, or killed). One that dies is started again after
+``RESTART_S``; meanwhile, and where it cannot start at all, nginx asks the service's port (its backup), or the
+service serves the socket on its reports' thread as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import gc
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from classroom_console.centre.limits import Limits
+
+log = logging.getLogger(__name__)
+START_S = 30.0  # the child's "ready" (its imports, its connections, its socket), at most
+STOP_S = 10.0  # the child's own clean end after its stdin closes, before it is killed
+RESTART_S = 5.0  # a child that died is started again after this
+READY = b"ready"
+# (not ``-m``: the package's __init__ imports this module before runpy would run it, and Python warns)
+_CHILD = "import sys; from classroom_console.centre.usage_process import main; sys.exit(main())"
+_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding this package: the child imports this code
+
+
+class UsageProcess:
+    """``start()`` starts the child and waits until it serves the socket (False: it could not); ``stop()`` ends it."""
+
+    def __init__(self, url: str, password: str | None, data_dir: Path, port: int, limits: Limits) -> None:
+        self._spec = json.dumps({"url": url, "password": password, "data": str(Path(data_dir).absolute()),
+                                 "port": port, "limits": dataclasses.asdict(limits)}).encode() + b"\n"
+        self._proc: asyncio.subprocess.Process | None = None
+        self._watch: asyncio.Task[None] | None = None
+        self._closing = False
+
+    async def start(self) -> bool:
+        if not await self._spawn():
+            return False
+        self._watch = asyncio.ensure_future(self._watched())
+        return True
+
+    async def _spawn(self) -> bool:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p)}
+        # A session of its own: a Ctrl-C at the service's terminal is the service's to handle; the child ends with
+        # its stdin.
+        proc = self._proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", _CHILD, stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE, env=env, start_new_session=True)
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(self._spec)
+            await proc.stdin.drain()
+            async with asyncio.timeout(START_S):
+                said = (await proc.stdout.readline()).strip()
+        except (OSError, TimeoutError) as exc:
+            said = f"{type(exc).__name__}: {exc}".encode()
+        if said == READY:
+            return True
+        log.warning("usage requests are answered in the service's process: its usage process said %r",
+                    said.decode(errors="replace")[:200])
+        await self._end(proc)
+        self._proc = None
+        return False
+
+    async def _watched(self) -> None:
+        """A child that died is started again (its socket, left behind, is removed by the new one)."""
+        while not self._closing:
+            proc = self._proc
+            if proc is not None:
+                code = await proc.wait()
+                if self._closing:
+                    return
+                log.warning("the usage process ended (%s); started again in %.0f s", code, RESTART_S)
+            await asyncio.sleep(RESTART_S)
+            if not self._closing:
+                await self._spawn()
+
+    async def stop(self) -> None:
+        self._closing = True
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
+            self._watch = None
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            await self._end(proc)
+
+    @staticmethod
+    async def _end(proc: asyncio.subprocess.Process) -> None:
+        """Its stdin closed (it stops its socket and its connections), then killed if it has not ended by then."""
+        if proc.stdin is not None:
+            proc.stdin.close()
+        try:
+            async with asyncio.timeout(STOP_S):
+                await proc.communicate()
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            await proc.wait()
+
+
+async def _serve(spec: dict[str, Any]) -> int:
+    """The child: the site up, "ready" said, then served until stdin closes."""
+    from classroom_console.centre import usage_site
+    from classroom_console.centre.auth import TokenUse
+    from classroom_console.centre.db_postgres import DatabaseUnavailable, PostgresCentreDB
+
+    try:
+        db = await PostgresCentreDB.open_reports(spec["url"], spec["password"])
+    except DatabaseUnavailable as exc:
+        _say(f"failed: {exc}")
+        return 1
+    uses = TokenUse(db)
+    site = None
+    try:
+        uses.start()
+        site = await usage_site.start(db, uses, Limits(**spec["limits"]), Path(spec["data"]), int(spec["port"]))
+        if site is None:
+            _say("failed: the usage socket could not be made (logged)")
+            return 1
+        db.serving()  # the reports' connections warmed before the first staff screen asks
+        gc.freeze()  # what serving holds for good: the collector need not walk it after each report's garbage
+        _say(READY.decode())
+        await asyncio.to_thread(sys.stdin.buffer.read)  # until the service closes the pipe (or is gone)
+        return 0
+    finally:
+        if site is not None:
+            await site.stop()
+        await uses.stop()
+        await db.close()
+
+
+def _say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    line = sys.stdin.buffer.readline()
+    if not line:
+        return 1
+    try:
+        return asyncio.run(_serve(json.loads(line)))
+    except KeyboardInterrupt:
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
