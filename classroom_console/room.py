@@ -114,13 +114,13 @@ class Room:
         self.log_event(uid, "state", {"availability": "offline"})
 
     def remove_device(self, uid: str) -> None:
-        """A stranger that left the room (``RoomDevices``): off the screen, and its row out of the store, as it was
-        never the room's (the session log keeps what it did while here)."""
+        """A stranger that left the room (``RoomDevices``): off the screen, and its row out of the store."""
         device = self.devices.pop(uid, None)
         if device is None:
             return
         self.events.emit(DeviceRemoved(device))
-        if self._writes is not None and self.remember_devices:
+        if self._writes is not None and self.remember_devices:  # kept where a logged session names it: its upload
+            # sends the device's row and readings beside its events (``Store.forget_device``)
             task = asyncio.get_running_loop().create_task(self._forget_row(uid), name="room-forget-device")
             self._forgetting.add(task)
             task.add_done_callback(self._forgetting.discard)

@@ -166,9 +166,11 @@ class RoomDevices:
                 if remembered.state.get(ROOM_USED) is True:
                     self._used.add(remembered.uid)
                 remembered.found_by = _found_by(row)
-                if self._finder_config is not None and self._stranger_remembered(remembered):
-                    registry = self.finder.registry  # its place is taken again, and ages from now
-                    registry.hearsay_addresses.setdefault(remembered.address, registry.clock())
+                if self._finder_config is not None and self._stranger_remembered(remembered, row):
+                    registry = self.finder.registry  # shown at once, as every row, but holding a stranger's place,
+                    now = registry.clock()  # which ages from now: silent an hour while others want it, it leaves
+                    registry.hearsay_addresses.setdefault(remembered.address, now)
+                    registry.hearsay_since.setdefault(remembered.address, now)
                 else:
                     self._remembered.add(remembered.uid)
                 if self._finder_config is not None:
@@ -319,15 +321,20 @@ class RoomDevices:
         finally:
             self._leaving.discard(driver)
 
-    def _stranger_remembered(self, remembered: DeviceInfo) -> bool:
-        """A row a stranger heard of by adverts or search replies alone left at the last run, never marked the room's
-        nor used by the lecturer: remembered for good, each restart would keep up to the room's 128 strangers more for
-        ever (C5); it takes a stranger's place again and leaves when that ages, as any stranger does."""
+    def _stranger_remembered(self, remembered: DeviceInfo, row: Mapping[str, Any]) -> bool:
+        """A row a stranger heard of by adverts or search replies alone left at an earlier run, heard for less than
+        a place's age (``Store.known_devices``' ``answered_s``: an attack's addresses answer a look and go), never
+        marked the room's nor used by the lecturer nor given a password nor listed. Shown and sheltered at every
+        start, each restart would keep up to the room's 128 strangers more for good (C5): it takes a stranger's place
+        again. A device heard over an hour, as the room's own projector is through any lecture, even one switched by
+        scenes alone, is the room's (R10)."""
         from devices.discovery._hearsay import HEARSAY
 
         found, address, uid = remembered.found_by, remembered.address, remembered.uid
+        heard_s = row.get("answered_s")
         return (bool(found) and found <= HEARSAY and uid not in self._known and uid not in self._used
-                and uid not in self.passwords and address not in self.passwords and address not in self.finder.listed)
+                and uid not in self.passwords and address not in self.passwords and address not in self.finder.listed
+                and not (isinstance(heard_s, float) and heard_s >= self.finder.config.hearsay_age_s))
 
     def _is_rooms(self, uid: str, address: str) -> bool:
         """Marked the room's, given a password of its own, sent a command by the lecturer, remembered from the store,
@@ -335,8 +342,8 @@ class RoomDevices:
         make it known for the room password: a stranger's card can be pressed by mistake.)"""
         shown = self.room.devices.get(uid)
         return (uid in self._known or uid in self._used or uid in self._remembered or uid in self.passwords
-                or address in self.passwords
-                or address in self.finder.listed or (shown is not None and shown.state.get(ROOM_KNOWN) is True))
+                or address in self.passwords or address in self.finder.listed
+                or (shown is not None and shown.state.get(ROOM_KNOWN) is True))
 
     async def adopt(self, info: DeviceInfo) -> None:
         """Drive a device found some other way (the CLI's address, a test) as if discovery had found it."""
@@ -405,8 +412,8 @@ class RoomDevices:
             self._side(self._send_deferred(uid, command))
 
     async def _send_deferred(self, uid: str, command: Command) -> None:
-        try:
-            await self.command(uid, command)
+        try:  # a lecturer's own command marked the device when it was first sent; a scene's or the end's never does
+            await self.command(uid, command, chosen=False)
         except DeviceCommandError as exc:
             self.room.report_error(uid, str(exc), ErrorCode.DEVICE_COMMAND_FAILED)
 

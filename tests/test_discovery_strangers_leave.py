@@ -181,3 +181,58 @@ async def test_a_device_the_lecturer_used_stays_when_its_place_ages_out(tmp_path
     finally:
         await devices.stop()
         await store.close()
+
+
+async def test_a_deferred_power_command_of_a_scene_makes_no_device_the_rooms() -> None:
+    """R10's probe: the session's end turned every projector off mid warm-up (power_all, not chosen); the device
+    refused, and the command kept for after the warm-up was re-sent as if the lecturer had chosen the device, so a
+    neighbour's projector became the room's for good."""
+    from devices.sim.pjlink_projector import SimProjectorConfig, SimulatedProjector
+
+    stranger, newcomer = "127.0.49.60", "127.0.49.61"
+    room = Room("deferred")
+    devices, now = hearsay_room(room, [stranger, newcomer], in_room=1)
+    sim = SimulatedProjector(SimProjectorConfig(name="Neighbour", host=stranger, port=PORT, udp_port=PORT,
+                                                mac=mac_of(stranger), password=None, warmup_s=2.0, cooling_s=0.3))
+    try:
+        await sim.start()
+        try:
+            await devices.discover_once()
+            await wait_until(lambda: uid(stranger) in room.devices
+                             and room.devices[uid(stranger)].availability is Availability.ONLINE)
+            assert await devices.power_all(True) == []  # a scene, the session's start
+            assert await devices.power_all(False) == []  # the session's end, mid warm-up: kept for after it
+            assert devices._managed[uid(stranger)].deferred is not None
+            assert await devices.settle(30)
+        finally:
+            await sim.stop()
+        await wait_until(lambda: room.devices[uid(stranger)].availability is Availability.OFFLINE)
+        now[0] += HOUR
+        await visit(devices, room, [newcomer])
+        assert set(room.devices) == {uid(newcomer)}
+    finally:
+        await devices.stop()
+
+
+async def test_a_device_heard_answering_over_an_hour_stays_when_its_place_ages_out() -> None:
+    """A real projector, the room's or a neighbour's, heard through a lecture and then off for an hour: the places
+    age to recycle an attack's addresses that answer once and go, not to churn real devices (R10: the room's own,
+    switched by scenes alone, was evicted). One heard at a single look leaves."""
+    heard, once, newcomer = "127.0.49.62", "127.0.49.63", "127.0.49.64"
+    room = Room("heard")
+    devices, now = hearsay_room(room, [heard, once, newcomer], in_room=2)
+    try:
+        async with projector(heard, mac_of(heard), "Heard", password=None):
+            async with projector(once, mac_of(once), "Once", password=None):
+                await devices.discover_once()
+                await wait_until(lambda: all(room.devices.get(uid(h)) is not None and room.devices[uid(h)]
+                                             .availability is Availability.ONLINE for h in (heard, once)))
+            now[0] += 2 * HOUR  # the lecture: it keeps answering, and the room's next look hears it
+            await devices.discover_once()
+            assert devices.finder.registry.hearsay_addresses[heard] == now[0]
+        await wait_until(lambda: all(room.devices[uid(h)].availability is Availability.OFFLINE for h in (heard, once)))
+        now[0] += HOUR
+        await visit(devices, room, [newcomer])
+        assert set(room.devices) == {uid(heard), uid(newcomer)}
+    finally:
+        await devices.stop()

@@ -1,11 +1,14 @@
-"""Strangers remembered across a restart still leave with their place, and the devices the lecturer used stay.
+"""Strangers remembered across a restart take a stranger's place again, and the room's own devices are sheltered.
 
 A stranger's row (found by adverts or search replies alone) was remembered at the next start and sheltered for good,
 so each restart could keep up to the room's bound of strangers more (C5's probe: 2, 4, 6 cards over three starts with a
 bound of 2). Making every such row a stranger again (stop 30's 85f29e7) made the room's own open projector, found by
-broadcast search like its neighbours, a stranger at every start (R9): a device the lecturer has sent a command to is
-now marked the room's in its row (``room_devices.ROOM_USED``; rows from before, by their logged commands, store v15).
-Real simulated projectors on loopback (127.0.49.x), a real store; the room's hour passes on a clock."""
+broadcast search like its neighbours, a stranger at every start (R9), and one switched by scenes alone evicted after
+an hour off (R10). Now a row is the room's when the lecturer sent its device a command (``room_devices.ROOM_USED``)
+or it was heard answering for over a place's age (its readings, ``Store.known_devices``' ``answered_s``); an attack's
+addresses answer a look and go. Real simulated projectors on loopback (127.0.49.x), a real store; the room's hour
+passes on a clock.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +18,8 @@ import sqlite3
 from pathlib import Path
 
 from classroom_console.room import Room
-from classroom_console.store import AsyncStore, open_store
+from classroom_console.store import AsyncStore
 from classroom_console.store.database import Database
-from classroom_console.store.migrations import migrate
 from devices.driver import Command
 from tests.test_device_impostors import mac_of, projector, wait_until
 from tests.test_discovery_strangers_leave import HOUR, hearsay_room, uid, visit
@@ -40,9 +42,9 @@ async def test_strangers_remembered_from_the_last_run_take_their_places_again_an
         finally:
             await devices.stop()
             await store.close()
-    assert set(room.devices) == {uid(h) for h in then}  # old code: all four, the first two kept for good
+    assert set(room.devices) == {uid(h) for h in then}
     assert set(devices.uids()) <= {uid(h) for h in then}
-    assert kept == {uid(h) for h in then}
+    assert kept == {uid(h) for h in then}  # old code: all four, the first two kept for good
 
 
 async def test_a_device_the_lecturer_used_stays_the_rooms_across_restarts(tmp_path: Path) -> None:
@@ -59,11 +61,11 @@ async def test_a_device_the_lecturer_used_stays_the_rooms_across_restarts(tmp_pa
                 async with projector(used, mac_of(used), "Own", password=None), \
                         projector(stranger, mac_of(stranger), "Next door", password=None):
                     await devices.discover_once()
-                    await wait_until(lambda d=devices: uid(used) in d.uids())
+                    await wait_until(lambda: uid(used) in devices.uids())  # noqa: B023
                     await asyncio.wait_for(devices.command(uid(used), Command("power", True)), 60)
                     assert room.devices[uid(used)].state["room_used"] is True
             else:
-                assert {uid(used), uid(stranger)} <= set(room.devices)
+                assert set(room.devices) == {uid(used), uid(stranger)}  # both shown at once, as they were
                 now[0] += HOUR
                 await visit(devices, room, newcomers)
                 assert set(room.devices) == {uid(used), *(uid(h) for h in newcomers)}
@@ -76,27 +78,67 @@ async def test_a_device_the_lecturer_used_stays_the_rooms_across_restarts(tmp_pa
     assert kept == {uid(used), *(uid(h) for h in newcomers)}
 
 
-def test_the_upgrade_marks_the_devices_the_lecturer_sent_commands_to(tmp_path: Path) -> None:
-    """Store v15: a row whose device had a command logged in a session is the room's; one only seen is not."""
-    path = tmp_path / "console.db"
-    db = Database(sqlite3.connect(path))
+async def test_a_device_heard_over_an_hour_is_the_rooms_at_the_next_start(tmp_path: Path) -> None:
+    """The room's own projector, found by broadcast search and switched by scenes alone (never by its card), was
+    heard through a lecture: off for an hour of the next run while strangers want its place it stays; one heard for
+    minutes only is a stranger's row, and leaves."""
+    own, brief, newcomers = "127.0.49.38", "127.0.49.39", ["127.0.49.40", "127.0.49.41"]
+    await asyncio.to_thread(_rows_heard_for, tmp_path, {own: 2 * HOUR, brief: 600.0})
+    store = await AsyncStore.open(tmp_path)
+    room = Room("heard", log_store=store)
+    devices, now = hearsay_room(room, [own, brief, *newcomers], store)
     try:
-        assert migrate(db, path, target=14) == 14
-        for n, device in enumerate(("mac:02:49:00:00:00:01", "mac:02:49:00:00:00:02")):
-            extra = {"availability": "online", "found_by": ["pjlink-search"], "state": {"power": "on"}}
+        await devices.start()
+        assert set(room.devices) == {uid(own), uid(brief)}
+        now[0] += HOUR
+        await visit(devices, room, newcomers)
+        assert set(room.devices) == {uid(own), *(uid(h) for h in newcomers)}
+        assert set(devices.finder.registry.hearsay_addresses) == set(newcomers)
+    finally:
+        await devices.stop()
+        await store.close()
+
+
+def _rows_heard_for(data: Path, heard: dict[str, float]) -> None:
+    """Rows found by PJLink search replies alone, each with two readings ``heard[host]`` seconds apart."""
+    from classroom_console.store import open_store
+
+    open_store(data).close()
+    db = Database(sqlite3.connect(data / "console.db"))
+    try:
+        for host, seconds in heard.items():
+            extra = {"availability": "online", "found_by": ["search"], "state": {"power": "off"}}
             db.execute("INSERT INTO devices (uid, kind, name, last_address, last_port, protocol, first_seen, "
-                       "last_seen, extra) VALUES (?, 'projector', 'P', ?, 4352, 'pjlink', '2026-11-01T09:00:00Z', "
-                       "'2026-11-01T09:00:00Z', ?)", (device, f"10.0.0.{n + 1}", json.dumps(extra)))
-        db.execute("INSERT INTO sessions (id, started_at) VALUES ('s1', '2026-11-01T09:00:00Z')")
-        for device, kind in (("mac:02:49:00:00:00:01", "command"), ("mac:02:49:00:00:00:02", "state")):
-            db.execute("INSERT INTO session_events (session_id, device_uid, kind, payload, wall_time, monotonic_ns) "
-                       "VALUES ('s1', ?, ?, '{}', '2026-11-01T09:01:00Z', 1)", (device, kind))
+                       "last_seen, extra) VALUES (?, 'projector', 'P', ?, 4352, 'pjlink', '2026-11-01T08:00:00Z', "
+                       "'2026-11-01T08:00:00Z', ?)", (uid(host), host, json.dumps(extra)))
+            for at in (0, seconds):
+                db.execute("INSERT INTO device_readings (device_uid, wall_time, power, lamp_hours, error_status) "
+                           "VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', '2026-11-01T08:00:00', ?), 'off', '[]', '{}')",
+                           (uid(host), f"+{seconds if at else 0} seconds"))
         db.conn.commit()
     finally:
         db.close()
+
+
+def test_a_leaving_strangers_row_stays_where_a_logged_session_names_it(tmp_path: Path) -> None:
+    """Its row and readings go when it leaves, unless a session's events name it: that session's upload sends the
+    device's row and readings beside the events (R10: they were deleted with the row, before the centre had them)."""
+    from classroom_console.store import open_store
+    from classroom_console.store.records import Event
+    from devices.model import DeviceInfo, DeviceKind
+
     store = open_store(tmp_path)
     try:
-        marked = {row["uid"]: row["extra"]["state"].get("room_used") for row in store.known_devices()}
+        named, unnamed = "mac:02:49:00:00:00:a1", "mac:02:49:00:00:00:a2"
+        for device in (named, unnamed):
+            store.upsert_device(DeviceInfo(device, DeviceKind.PROJECTOR, "P", "10.0.0.1", 4352, "pjlink"))
+            store.record_device_reading(device, power="on", lamp_hours=[812])
+        session_id = store.start_session(lecturer="L", course="C")
+        store.save_news(events=[Event(session_id, named, "state", {"power": "off"})])
+        store.forget_device(named)
+        store.forget_device(unnamed)
+        assert [row["uid"] for row in store.known_devices()] == [named]
+        assert [r["lamp_hours"] for r in store.device_readings(named)] == [[812]]
+        assert store.device_readings(unnamed) == []
     finally:
         store.close()
-    assert marked == {"mac:02:49:00:00:00:01": True, "mac:02:49:00:00:00:02": None}

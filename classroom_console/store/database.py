@@ -100,12 +100,25 @@ class Store:
         )
 
     def forget_device(self, uid: str) -> None:
-        """A stranger that left the room was never the room's: its row goes, its readings with it (a cascade)."""
-        self.db.execute("DELETE FROM devices WHERE uid = ?", (uid,))
+        """A stranger that left the room was never the room's: its row goes, its readings with it (a cascade), unless
+        a logged session names it: the session's upload sends the device's row and readings beside its events, so
+        that row stays (a stranger's again at the next start: ``RoomDevices._stranger_remembered``)."""
+        self.db.execute("DELETE FROM devices WHERE uid = ? AND NOT EXISTS "
+                        "(SELECT 1 FROM session_events WHERE device_uid = ?)", (uid, uid))
 
     def known_devices(self) -> list[dict[str, Any]]:
-        """Most recently seen first, so the UI can show the room before discovery finishes."""
-        return [_decoded(r) for r in self.db.query("SELECT * FROM devices ORDER BY last_seen DESC")]
+        """Most recently seen first, so the UI can show the room before discovery finishes. Each row also says how
+        long its device has been heard (``answered_s``: its first reading to its last, readings being taken only
+        while it answers), which a stranger's row written once at a look does not show; two index seeks a row."""
+        rows = self.db.query(
+            "SELECT d.*, (SELECT min(wall_time) FROM device_readings WHERE device_uid = d.uid) AS first_read, "
+            "(SELECT max(wall_time) FROM device_readings WHERE device_uid = d.uid) AS last_read "
+            "FROM devices d ORDER BY last_seen DESC")
+        found = []
+        for row in rows:
+            row["answered_s"] = _span_s(row.pop("first_read"), row.pop("last_read"))
+            found.append(_decoded(row))
+        return found
 
     def record_device_reading(
         self,
@@ -307,3 +320,11 @@ class Store:
             "WHERE id = ?",
             (error, retry_at, queue_id),
         )
+
+
+def _span_s(first: object, last: object) -> float:
+    """Seconds between two of the file's times; 0 for none, or a time the file should not hold."""
+    try:
+        return (datetime.fromisoformat(str(last)) - datetime.fromisoformat(str(first))).total_seconds()
+    except ValueError:
+        return 0.0

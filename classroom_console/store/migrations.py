@@ -322,17 +322,6 @@ WHERE json_valid(extra) AND json_type(extra, '$.state') = 'object' AND (
 );
 """
 
-# v15: the devices the lecturer has sent a command to in a logged session marked the room's own, once, at the upgrade
-# (room_devices.ROOM_USED): from then on a row neither marked so nor known is a stranger's again at each start, and
-# leaves when its place ages, so an attack's strangers no longer pile up across restarts. (A scene's commands were
-# logged the same way, so a device a scene walked before this version is marked too.)
-_V15_ROOM_USED = """
-UPDATE devices SET extra = json_set(extra, '$.state.room_used', json('true'))
-WHERE json_valid(extra) AND json_type(extra, '$.state') = 'object' AND EXISTS (
-    SELECT 1 FROM session_events e WHERE e.device_uid = devices.uid AND e.kind = 'command'
-);
-"""
-
 MIGRATIONS: tuple[Migration, ...] = (
     _V1_CORE, _V2_MEDIA_AND_SYNC, _V3_DEVICE_SECRETS, _V4_USAGE_AND_SYNC, _V5_USAGE_ROLLUPS, _V6_UPLOAD_REASON,
     _V7_CHAPTERS,
@@ -343,7 +332,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     _V12_TABLET_SESSIONS,
     TABLET_SESSIONS_INDEX,  # v13: tablet_sessions' index covers the figures' columns (tablet_sessions.py)
     _V14_ROOM_KNOWN,
-    _V15_ROOM_USED,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

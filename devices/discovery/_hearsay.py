@@ -17,7 +17,10 @@ back when a new one wants it (after an attack they stayed spent until the consol
 if heard of again. A place is given back at the earliest ``AGE_S`` after it was taken or last heard, so the room
 still takes in at most ``MAX_IN_ROOM`` strangers by hearsay in any ``AGE_S``; and the strangers found there by hearsay
 alone leave the room with it (``DeviceRegistry.given_back``), so it holds at most ``MAX_IN_ROOM`` of them at a time
-(their cards and pollers stayed: 128 more each hour, R9).
+(their cards and pollers stayed: 128 more each hour, R9). An address heard answering for ``AGE_S`` or more after it
+was taken in is a real device, the room's own projector or a neighbour's, and keeps its place when silent: the ageing
+recycles an attack's addresses that answer once and go, not real projectors (R10: the room's own, switched by scenes
+alone and off for an hour, was evicted in a building past the room's places).
 """
 
 from __future__ import annotations
@@ -82,7 +85,7 @@ class HearsayBudget:
             if address not in taken and len(taken) >= self.in_room and not self._give_back_silent():
                 return False
             self.strangers[address] = set()
-            taken[address] = self.registry.clock()
+            taken[address] = self.registry.hearsay_since[address] = self.registry.clock()
             given_back.discard(address)
         if address in self.strangers:
             self.strangers[address].add(port)
@@ -99,6 +102,7 @@ class HearsayBudget:
             if not waiting:
                 del self.strangers[address]
                 self.registry.hearsay_addresses.pop(address, None)
+                self.registry.hearsay_since.pop(address, None)
 
     def _give_back_silent(self) -> bool:
         """The room's places of addresses silent for ``age_s`` (no look heard them, no driver of theirs answers)
@@ -113,7 +117,12 @@ class HearsayBudget:
                 if registry.answering(address):
                     registry.hearsay_addresses[address] = now  # still there: heard now
                     continue
+                if heard - registry.hearsay_since.get(address, heard) >= self.age_s:
+                    continue  # a real device, heard answering for over an hour (the room's own projector through a
+                    # lecture, or a neighbour's), keeps its place: the places recycle an attack's addresses that
+                    # answer a look and go, and do not churn real projectors (R9, R10)
                 del registry.hearsay_addresses[address]
+                registry.hearsay_since.pop(address, None)
                 registry.hearsay_given_back.add(address)
                 held = registry.uids_at(address)
                 strangers = [uid for uid in held if _by_hearsay(registry, uid)]

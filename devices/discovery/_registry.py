@@ -51,6 +51,7 @@ class DeviceRegistry:
         # Addresses taken in by hearsay alone (_hearsay.MAX_IN_ROOM) -> when last taken in or heard answering; one
         # silent for long enough is given back, and counted again if heard of again.
         self.hearsay_addresses: dict[str, float] = {}
+        self.hearsay_since: dict[str, float] = {}  # when each was taken in: heard over a place's age, it keeps it
         self.hearsay_given_back: set[str] = set()
         self.clock: Callable[[], float] = time.monotonic
         # Whether a device at an address answers now: the room's drivers know best (RoomDevices sets it); alone,
