@@ -444,8 +444,9 @@ class RoomDevices:
     async def command(self, uid: str, command: Command, chosen: bool = True) -> bool:
         """Send one command, logged with its outcome; a refusal raises DeviceCommandError with a reason code.
 
-        ``chosen``: the lecturer picked this device (its card, the command line), which makes it the room's own for
-        this run (a scene walks every card shown, strangers too, and passes False).
+        ``chosen``: the lecturer picked this device (its card), which makes it the room's own, marked in its row (a
+        scene or the session's end walks every card shown, strangers too, and passes False; the command line's
+        ``device`` runs a room that keeps no rows, so its choice lasts the command).
 
         A power command refused while the device warms up or cools down is kept and sent again as soon as it
         has settled (a real projector refuses power-off mid warm-up): that returns True, "deferred".
