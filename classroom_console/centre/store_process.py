@@ -236,7 +236,7 @@ def _spawn(fd: int, path: Path, role: str = STORE) -> subprocess.Popen[bytes]:
     import classroom_console
 
     root = str(Path(classroom_console.__file__).resolve().parent.parent)
-    return subprocess.Popen([sys.executable, "-c", _BOOT, str(fd), str(path), root, role], pass_fds=[fd],
+    return subprocess.Popen([sys.executable, "-P", "-c", _BOOT, str(fd), str(path), root, role], pass_fds=[fd],
                             stdin=subprocess.DEVNULL)
 
 

@@ -65,7 +65,7 @@ class UsageProcess:
         # A session of its own: a Ctrl-C at the service's terminal is the service's to handle; the child ends with
         # its stdin.
         proc = self._proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", _CHILD, stdin=asyncio.subprocess.PIPE,
+            sys.executable, "-P", "-c", _CHILD, stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE, env=env, start_new_session=True)
         assert proc.stdin is not None and proc.stdout is not None
         try:

@@ -145,8 +145,10 @@ def spawn() -> Child:
     Blocking (a process's start): not on an event loop."""
     pictures = os.memfd_create("x264-pictures")
     try:
-        process = subprocess.Popen([sys.executable, "-S", "-c", SERVE, str(pictures), *PACKAGES], stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, start_new_session=True, pass_fds=(pictures,),
+        # -P: "-c" would put the working folder first on the child's path, and a fractions.py there would run
+        process = subprocess.Popen([sys.executable, "-S", "-P", "-c", SERVE, str(pictures), *PACKAGES],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=True,
+                                   pass_fds=(pictures,),
                                    env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
     except BaseException:
         os.close(pictures)
