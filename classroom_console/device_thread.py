@@ -78,9 +78,13 @@ class RoomLink:
         self._queue(lambda: self._room.note_reading(reading))
 
     def remove_device(self, uid: str) -> None:
-        """Queued after the device's last update; one taken in again before it is applied is shown again."""
+        """Queued after the device's last update; one taken in again before it is applied is shown again. Its update
+        still waiting is dropped with its place in the queue: a later one (taken in again) would have ridden in that
+        place, before the removal, and the room dropped a device the thread drives again (R10)."""
         with self._lock:
             self._leaving.add(uid)
+            if self._due.pop(uid, None) is not None:
+                self._ops.remove(uid)
         self._queue(lambda: self._removed(uid))
 
     def _removed(self, uid: str) -> None:

@@ -166,11 +166,9 @@ class RoomDevices:
                 if remembered.state.get(ROOM_USED) is True:
                     self._used.add(remembered.uid)
                 remembered.found_by = _found_by(row)
-                if self._finder_config is not None and self._stranger_remembered(remembered, row):
-                    registry = self.finder.registry  # shown at once, as every row, but holding a stranger's place,
-                    now = registry.clock()  # which ages from now: silent an hour while others want it, it leaves
-                    registry.hearsay_addresses.setdefault(remembered.address, now)
-                    registry.hearsay_since.setdefault(remembered.address, now)
+                if self._finder_config is not None and self._stranger_remembered(remembered):
+                    if not self._take_place_again(remembered.address, row):
+                        continue  # past the room's places: not shown; heard again, it waits for one as any stranger
                 else:
                     self._remembered.add(remembered.uid)
                 if self._finder_config is not None:
@@ -321,20 +319,29 @@ class RoomDevices:
         finally:
             self._leaving.discard(driver)
 
-    def _stranger_remembered(self, remembered: DeviceInfo, row: Mapping[str, Any]) -> bool:
-        """A row a stranger heard of by adverts or search replies alone left at an earlier run, heard for less than
-        a place's age (``Store.known_devices``' ``answered_s``: an attack's addresses answer a look and go), never
-        marked the room's nor used by the lecturer nor given a password nor listed. Shown and sheltered at every
-        start, each restart would keep up to the room's 128 strangers more for good (C5): it takes a stranger's place
-        again. A device heard over an hour, as the room's own projector is through any lecture, even one switched by
-        scenes alone, is the room's (R10)."""
+    def _stranger_remembered(self, remembered: DeviceInfo) -> bool:
+        """A row of a device heard of by adverts or search replies alone, at an earlier run, never marked the room's
+        nor used by the lecturer nor given a password nor listed. Shown and sheltered at every start, each restart
+        would keep up to the room's 128 strangers more for good (C5): it takes a stranger's place again."""
         from devices.discovery._hearsay import HEARSAY
 
         found, address, uid = remembered.found_by, remembered.address, remembered.uid
-        heard_s = row.get("answered_s")
         return (bool(found) and found <= HEARSAY and uid not in self._known and uid not in self._used
-                and uid not in self.passwords and address not in self.passwords and address not in self.finder.listed
-                and not (isinstance(heard_s, float) and heard_s >= self.finder.config.hearsay_age_s))
+                and uid not in self.passwords and address not in self.passwords and address not in self.finder.listed)
+
+    def _take_place_again(self, address: str, row: Mapping[str, Any]) -> bool:
+        """A remembered stranger's place, while the room has one (most recently seen first). One heard answering
+        for a place's age by its readings (``Store.known_devices``' ``answered_s``: the room's own projector through
+        a lecture, even one switched by scenes alone, R10) keeps it as it did in its run; the rest age from now."""
+        registry, config = self.finder.registry, self.finder.config
+        if address not in registry.hearsay_addresses and len(registry.hearsay_addresses) >= config.hearsay_in_room:
+            return False
+        now = registry.clock()
+        heard_s = row.get("answered_s")
+        heard_long = isinstance(heard_s, float) and heard_s >= config.hearsay_age_s
+        registry.hearsay_addresses.setdefault(address, now)
+        registry.hearsay_since.setdefault(address, now - heard_s if heard_long and heard_s else now)
+        return True
 
     def _is_rooms(self, uid: str, address: str) -> bool:
         """Marked the room's, given a password of its own, sent a command by the lecturer, remembered from the store,

@@ -236,3 +236,22 @@ async def test_a_device_heard_answering_over_an_hour_stays_when_its_place_ages_o
         assert set(room.devices) == {uid(heard), uid(newcomer)}
     finally:
         await devices.stop()
+
+
+async def test_a_stranger_leaving_between_two_of_its_updates_is_shown_again() -> None:
+    """R10's probe: its last poll waiting, then its leaving, then its return, heard of again at once, in one batch:
+    the return rode in the waiting poll's place, before the leaving, and the room dropped a device driven again."""
+    import dataclasses
+
+    from classroom_console.device_thread import RoomLink
+    from devices.model import DeviceInfo, DeviceKind
+
+    room = Room("link")
+    link = RoomLink(room, asyncio.get_running_loop())
+    device = DeviceInfo("mac:02:49:00:00:00:07", DeviceKind.PROJECTOR, "Back", "127.0.49.7", PORT, "pjlink")
+    room.update_device(device)
+    link.update_device(dataclasses.replace(device, availability=Availability.OFFLINE))
+    link.remove_device(device.uid)
+    link.update_device(dataclasses.replace(device, availability=Availability.ONLINE))
+    await wait_until(lambda: not link._ops)
+    assert room.devices[device.uid].availability is Availability.ONLINE

@@ -86,14 +86,14 @@ async def test_a_device_heard_over_an_hour_is_the_rooms_at_the_next_start(tmp_pa
     await asyncio.to_thread(_rows_heard_for, tmp_path, {own: 2 * HOUR, brief: 600.0})
     store = await AsyncStore.open(tmp_path)
     room = Room("heard", log_store=store)
-    devices, now = hearsay_room(room, [own, brief, *newcomers], store)
+    devices, now = hearsay_room(room, [own, brief, *newcomers], store, in_room=3)
     try:
         await devices.start()
         assert set(room.devices) == {uid(own), uid(brief)}
         now[0] += HOUR
         await visit(devices, room, newcomers)
         assert set(room.devices) == {uid(own), *(uid(h) for h in newcomers)}
-        assert set(devices.finder.registry.hearsay_addresses) == set(newcomers)
+        assert set(devices.finder.registry.hearsay_addresses) == {own, *newcomers}  # it holds its place
     finally:
         await devices.stop()
         await store.close()
@@ -142,3 +142,20 @@ def test_a_leaving_strangers_row_stays_where_a_logged_session_names_it(tmp_path:
         assert store.device_readings(unnamed) == []
     finally:
         store.close()
+
+
+async def test_remembered_strangers_past_the_rooms_places_are_not_shown(tmp_path: Path) -> None:
+    """R10's F9: rows heard for hours (an attacker's addresses answering for over an hour, changing state an hour
+    apart) were sheltered at the next start without a place, so each restart let the room's bound more in for good.
+    Every row heard of by hearsay alone takes a place at the start, and past the room's places it is not shown."""
+    hosts = ["127.0.49.42", "127.0.49.43", "127.0.49.44"]
+    await asyncio.to_thread(_rows_heard_for, tmp_path, dict.fromkeys(hosts, 2 * HOUR))
+    store = await AsyncStore.open(tmp_path)
+    room = Room("bounded", log_store=store)
+    devices, _now = hearsay_room(room, hosts, store, in_room=2)
+    try:
+        await devices.start()
+        assert len(room.devices) == 2 and len(devices.finder.registry.hearsay_addresses) == 2
+    finally:
+        await devices.stop()
+        await store.close()
