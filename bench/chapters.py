@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import stat
 import statistics
 import subprocess
 import sys
@@ -50,6 +51,9 @@ def recording(seconds: float, size: tuple[int, int]) -> Path:
     recording costs."""
     folder = Path(tempfile.gettempdir()) / f"classroom-console-bench-{os.getuid()}"  # one user's: another's is not
     folder.mkdir(mode=0o700, exist_ok=True)  # writable, and a file left in a shared folder could be swapped
+    seen = os.lstat(folder)  # its name is predictable: another user may have made it first, or a link by that name
+    if not stat.S_ISDIR(seen.st_mode) or seen.st_uid != os.getuid() or seen.st_mode & 0o022:
+        raise SystemExit(f"{folder} is not a folder of yours that only you can write to: remove it and run again")
     w, h = size
     path = folder / f"chapters-{w}x{h}-{FPS}fps-{round(seconds)}s.mp4"
     done = path.with_suffix(".done")

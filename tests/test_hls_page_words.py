@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import tempfile
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,10 +16,9 @@ import pytest
 from classroom_console.cli_text import from_accept_language
 from classroom_console.media.hls_page import WORDS
 from classroom_console.media.hls_server import HlsServer
+from tests.shots_folder import screenshots_folder
 
 CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(os.environ.get("CLASSROOM_CONSOLE_SCREENSHOTS")
-             or Path(tempfile.gettempdir()) / f"classroom-console-screenshots-{os.getuid()}")
 
 
 @pytest.fixture
@@ -89,7 +87,7 @@ def test_on_a_russian_phone_it_reads_russian_only(tmp_path: Path) -> None:
     try:
         asyncio.run_coroutine_threadsafe(served.start(), loop).result(60)
         port = served.port
-        SHOTS.mkdir(parents=True, exist_ok=True)
+        shots = screenshots_folder()
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
             try:
@@ -101,7 +99,7 @@ def test_on_a_russian_phone_it_reads_russian_only(tmp_path: Path) -> None:
                 text = page.evaluate("document.title + ' ' + document.body.innerText")
                 assert "Прямой эфир:" in text and not re.search(r"[A-Za-z]{2,}", text.replace("HLS", "")), text
                 assert page.evaluate("document.documentElement.scrollWidth") <= 360, "no sideways scroll"
-                page.screenshot(path=str(SHOTS / "hls-player-phone-ru.png"))
+                page.screenshot(path=str(shots / "hls-player-phone-ru.png"))
             finally:
                 browser.close()
     finally:

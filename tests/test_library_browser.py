@@ -1,6 +1,6 @@
 """The library in a real browser (Debian's Chromium through Playwright): the lecture is listed, the player plays it
 (the video's time advances), a chapter click jumps to its time; screenshots of the library and the player, at a
-desk and at 360 px, are taken (docs/screenshots/library-*.png when asked, see SHOTS)."""
+desk and at 360 px, are taken (docs/screenshots/library-*.png when asked, see tests/shots_folder.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import os
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 
 from classroom_console.centre.library_db import public_key
 from classroom_console.store import AsyncStore
+from tests.shots_folder import screenshots_folder
 from tests.test_library_support import CHAPTERS, add_lecture, ffmpeg, library_centre, make_mp4, set_room
 from tests.test_publish_tracks import with_track
 
@@ -27,8 +27,6 @@ pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 # Screenshots go to a temporary folder, so a test run never changes the tree; to refresh the documentation's:
 # CLASSROOM_CONSOLE_SCREENSHOTS=docs/screenshots python -m pytest tests/test_library_browser.py
-SHOTS = Path(os.environ.get("CLASSROOM_CONSOLE_SCREENSHOTS")
-             or Path(tempfile.gettempdir()) / f"classroom-console-screenshots-{os.getuid()}")
 MORE = (("Programming in Python", "A. Karimova"), ("Физика 101", "Д-р А. Лавлейс"), ("Linear algebra", "B. Tursunov"))
 
 
@@ -111,7 +109,7 @@ def test_lists_plays_jumps_and_looks_right(served: tuple[str, str, str]) -> None
     from playwright.sync_api import ViewportSize, sync_playwright
 
     url, key, _ = served
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    shots = screenshots_folder()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                      args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"])
@@ -129,7 +127,7 @@ def test_lists_plays_jumps_and_looks_right(served: tuple[str, str, str]) -> None
                 assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], "no sideways scroll"
                 if locale == "ru-RU":
                     assert "Записи лекций" in page.content()
-                page.screenshot(path=str(SHOTS / f"library-index-{name}.png"), full_page=name == "desktop")
+                page.screenshot(path=str(shots / f"library-index-{name}.png"), full_page=name == "desktop")
                 link.click()
                 page.wait_for_url(f"**/library/watch/{key}")
                 chapters = page.locator(".chapter")
@@ -147,7 +145,7 @@ def test_lists_plays_jumps_and_looks_right(served: tuple[str, str, str]) -> None
                 _wait(page, "document.getElementById('video').readyState >= 2", "the picture")
                 page.wait_for_load_state("networkidle")
                 assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], "no sideways scroll"
-                page.screenshot(path=str(SHOTS / f"library-player-{name}.png"), full_page=True)
+                page.screenshot(path=str(shots / f"library-player-{name}.png"), full_page=True)
                 context.close()
         finally:
             browser.close()
@@ -173,7 +171,7 @@ def test_the_second_view_plays_beside_the_program(served: tuple[str, str, str]) 
             page.evaluate("const v = document.getElementById('video'); v.pause(); v.currentTime = 2.5")
             _wait(page, "document.getElementById('second').readyState >= 2", "its picture")
             page.wait_for_load_state("networkidle")
-            page.screenshot(path=str(SHOTS / "library-player-two-tracks-desktop.png"), full_page=True)
+            page.screenshot(path=str(screenshots_folder() / "library-player-two-tracks-desktop.png"), full_page=True)
             context.close()
         finally:
             browser.close()
