@@ -411,7 +411,7 @@ def machine_busy() -> float:
     return busy / os.sysconf("SC_CLK_TCK")
 
 
-KINDS = (("store", "centre_store_sessions"), ("report", "ARRAY(SELECT"), ("tokens", "FROM tokens"),
+KINDS = (("store", "centre_store_sessions"), ("report", "array_agg(c0)"), ("tokens", "FROM tokens"),
          ("report lock (waits)", "hashtext("), ("shared reports", "centre_reports"),
          ("recordings", "recordings"))
 

@@ -28,7 +28,7 @@ import asyncpg
 import pytest
 
 from classroom_console.centre import charts, online_indexes, schema
-from classroom_console.centre.db_postgres import PostgresCentreDB, plain_numbers
+from classroom_console.centre.db_postgres import PostgresCentreDB, chart_width, charts_statement
 from classroom_console.centre.db_sqlite import _connect, query_charts
 from classroom_console.centre.payloads import recording_row, session_rows
 from classroom_console.centre.reports import report_json
@@ -222,9 +222,8 @@ async def report_plans(conn: Any, f: UsageFilter, prepared: str) -> list[tuple[s
     for name, sql in queries.items():
         text, args = to_numbered(sql, used_params(sql, params))
         plans.append((name, json.loads(await conn.fetchval("EXPLAIN (FORMAT JSON) " + text, *args))[0]["Plan"]))
-    combined = plain_numbers("SELECT " + ", ".join(f"ARRAY(SELECT t FROM ({sql}) AS t) AS {name}"
-                                                   for name, sql in queries.items()))
-    text, args = to_numbered(combined, used_params(combined, params))
+    shapes = [(name, await chart_width(conn, sql, params)) for name, sql in queries.items()]
+    text, args = to_numbered(*charts_statement(queries, shapes, params))
     await conn.execute(f"PREPARE {prepared} AS {text}")
     await conn.execute("SET plan_cache_mode = force_generic_plan")
     try:

@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from classroom_console.centre import pg_reports, pg_store
-from classroom_console.centre.db_postgres import PostgresCentreDB
+from classroom_console.centre.db_postgres import REPORT_MARKER, PostgresCentreDB
 from classroom_console.usage_model import UsageFilter
 from tests.test_centre_postgres import postgres_url  # noqa: F401  (a fixture)
 
@@ -64,7 +64,7 @@ async def test_a_report_no_other_process_makes_has_its_filters_lock_in_its_first
             await db.execute("SELECT nextval('centre_version')", {})  # (as a store's commit does)
             sent.clear()
             await db.reports.get(f)
-        charts = next(n for n, query in enumerate(sent) if "ARRAY(SELECT" in query)
+        charts = next(n for n, query in enumerate(sent) if REPORT_MARKER in query)
         # asyncpg's own once-a-connection type introspection (and the JIT it turns off for it) is not the report's:
         # a busy machine's report may land on a pool connection that had not needed it yet
         before = [query for query in sent[:charts] if query.upper() not in ("BEGIN;", "BEGIN")
