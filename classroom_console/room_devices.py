@@ -155,7 +155,9 @@ class RoomDevices:
     async def start(self) -> None:
         """Show what the store remembers, then discover and poll in the background."""
         if self.store is not None:
-            for row in await self.store.known_devices():
+            rows = await self.store.known_devices()  # most recently written first; the room's places go to the
+            rows.sort(key=_heard_longest_first)  # longest heard, not the last changed (R10: the room's own projector,
+            for row in rows:  # off before its neighbours changed, lost its place at the start to them)
                 remembered = _from_row(row)
                 if remembered is None:
                     continue
@@ -330,7 +332,7 @@ class RoomDevices:
                 and uid not in self.passwords and address not in self.passwords and address not in self.finder.listed)
 
     def _take_place_again(self, address: str, row: Mapping[str, Any]) -> bool:
-        """A remembered stranger's place, while the room has one (most recently seen first). One heard answering
+        """A remembered stranger's place, while the room has one (longest heard first). One heard answering
         for a place's age by its readings (``Store.known_devices``' ``answered_s``: the room's own projector through
         a lecture, even one switched by scenes alone, R10) keeps it as it did in its run; the rest age from now."""
         registry, config = self.finder.registry, self.finder.config
@@ -598,6 +600,11 @@ def remembered_state(row: Mapping[str, Any]) -> dict[str, Any]:
     extra = row.get("extra")
     state = extra.get("state") if isinstance(extra, dict) else None
     return dict(state) if isinstance(state, dict) else {}
+
+
+def _heard_longest_first(row: Mapping[str, Any]) -> float:
+    heard_s = row.get("answered_s")
+    return -heard_s if isinstance(heard_s, float) else 0.0
 
 
 def _found_by(row: Mapping[str, Any]) -> set[str]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from classroom_console.room import Room
 from classroom_console.store import AsyncStore
 from classroom_console.store.database import Database
+from classroom_console.store.migrations import migrate
 from devices.driver import Command
 from tests.test_device_impostors import mac_of, projector, wait_until
 from tests.test_discovery_strangers_leave import HOUR, hearsay_room, uid, visit
@@ -159,3 +160,60 @@ async def test_remembered_strangers_past_the_rooms_places_are_not_shown(tmp_path
     finally:
         await devices.stop()
         await store.close()
+
+
+def test_a_store_that_had_the_broad_mark_opens_and_loses_it(tmp_path: Path) -> None:
+    """R10's F16: 3228de0's v15 marked every device a session's end had turned off the room's; it was taken back,
+    and a store already at v15 must still open (it refused: "schema version 15, only versions up to 14"), without
+    the mark. A store at v14 goes through both steps with its rows as they were."""
+    from classroom_console.store import open_store
+
+    path = tmp_path / "console.db"
+    db = Database(sqlite3.connect(path))
+    try:
+        assert migrate(db, path, target=14) == 14
+        for device, state in (("mac:02:49:00:00:00:b1", {"power": "on", "room_used": True}),
+                              ("mac:02:49:00:00:00:b2", {"power": "off", "room_known": True})):
+            extra = {"availability": "online", "found_by": ["search"], "state": state}
+            db.execute("INSERT INTO devices (uid, kind, name, last_address, last_port, protocol, first_seen, "
+                       "last_seen, extra) VALUES (?, 'projector', 'P', '10.0.0.1', 4352, 'pjlink', "
+                       "'2026-11-01T09:00:00Z', '2026-11-01T09:00:00Z', ?)", (device, json.dumps(extra)))
+        db.execute("PRAGMA user_version = 15")  # as 3228de0's v15 left it
+        db.conn.commit()
+    finally:
+        db.close()
+    store = open_store(tmp_path)
+    try:
+        states = {row["uid"]: row["extra"]["state"] for row in store.known_devices()}
+    finally:
+        store.close()
+    assert states == {"mac:02:49:00:00:00:b1": {"power": "on"},
+                      "mac:02:49:00:00:00:b2": {"power": "off", "room_known": True}}
+
+
+async def test_the_places_at_the_start_go_to_the_longest_heard(tmp_path: Path) -> None:
+    """R10's F14: the places went to the rows most recently written (the last change), so the room's own projector,
+    heard for hours and switched off before its neighbours changed, was not shown at the next start, and when it
+    answered again every place was held. Rows written later, heard for minutes, now wait."""
+    own, *neighbours = "127.0.49.45", "127.0.49.46", "127.0.49.47"
+    await asyncio.to_thread(_rows_heard_for, tmp_path, {own: 3 * HOUR, **dict.fromkeys(neighbours, 600.0)})
+    await asyncio.to_thread(_written_later, tmp_path, [uid(h) for h in neighbours])
+    store = await AsyncStore.open(tmp_path)
+    room = Room("longest", log_store=store)
+    devices, _now = hearsay_room(room, [own, *neighbours], store, in_room=2)
+    try:
+        await devices.start()
+        assert uid(own) in room.devices and len(room.devices) == 2
+    finally:
+        await devices.stop()
+        await store.close()
+
+
+def _written_later(data: Path, uids: list[str]) -> None:
+    db = Database(sqlite3.connect(data / "console.db"))
+    try:
+        for device in uids:
+            db.execute("UPDATE devices SET last_seen = '2026-11-02T08:00:00Z' WHERE uid = ?", (device,))
+        db.conn.commit()
+    finally:
+        db.close()

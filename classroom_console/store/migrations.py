@@ -322,6 +322,16 @@ WHERE json_valid(extra) AND json_type(extra, '$.state') = 'object' AND (
 );
 """
 
+# v15 and v16: a step taken back. For half an hour of development (3228de0) v15 marked every device a logged
+# session had sent a command to the room's own (`$.state.room_used`), which took in every neighbour a session's end
+# had turned off; v15 is now nothing, and v16 removes that mark from a store that had it (the mark is made again by
+# the lecturer's next command from a device's card). On a store at v14 both do nothing: never shorten this tuple.
+_V15_TAKEN_BACK = "SELECT 1;"
+_V16_ROOM_USED_UNMADE = """
+UPDATE devices SET extra = json_remove(extra, '$.state.room_used')
+WHERE json_valid(extra) AND json_type(extra, '$.state.room_used') IS NOT NULL;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1_CORE, _V2_MEDIA_AND_SYNC, _V3_DEVICE_SECRETS, _V4_USAGE_AND_SYNC, _V5_USAGE_ROLLUPS, _V6_UPLOAD_REASON,
     _V7_CHAPTERS,
@@ -332,6 +342,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     _V12_TABLET_SESSIONS,
     TABLET_SESSIONS_INDEX,  # v13: tablet_sessions' index covers the figures' columns (tablet_sessions.py)
     _V14_ROOM_KNOWN,
+    _V15_TAKEN_BACK,
+    _V16_ROOM_USED_UNMADE,
 )
 LATEST_VERSION = len(MIGRATIONS)
 
