@@ -18,7 +18,8 @@ import asyncpg
 
 SAMPLE_S = 0.02
 # A backend's statement by what it does (the first marker its text holds), as bench/sync_rooms.py's KINDS.
-KINDS = (("store", "centre_store_sessions"), ("report", "array_agg(c0)"), ("report lock", "hashtext("),
+KINDS = (("store", "centre_store_sessions"), ("report", "array_agg(c0)"), ("report", "ARRAY(SELECT"),
+         ("report lock", "hashtext("),
          ("shared reports", "centre_reports"), ("tokens", "FROM tokens"), ("recordings", "recordings"))
 SAMPLE = """SELECT query, wait_event_type, wait_event FROM pg_stat_activity
     WHERE datname = current_database() AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"""

@@ -411,7 +411,9 @@ def machine_busy() -> float:
     return busy / os.sysconf("SC_CLK_TCK")
 
 
-KINDS = (("store", "centre_store_sessions"), ("report", "array_agg(c0)"), ("tokens", "FROM tokens"),
+# (the charts' statement by its marker now and before 7f987e2, so that --compare counts an older centre's reports too)
+KINDS = (("store", "centre_store_sessions"), ("report", "array_agg(c0)"), ("report", "ARRAY(SELECT"),
+         ("tokens", "FROM tokens"),
          ("report lock (waits)", "hashtext("), ("shared reports", "centre_reports"),
          ("recordings", "recordings"))
 
