@@ -6,9 +6,12 @@ millisecond at a time, so a report's 7 ms of Python (its rows made parts and JSO
 200 ms, and its rows' reading (asyncpg's decoding, each wake-up) 39 ms for some 16 ms of the server's work
 (bench/sync_rooms.py --rooms 300 --processes 2, timed inside the process, load 5.8). A request waits for the report on
 its way and then for the next one: twice that. In a process of its own the report waits for a core only, and the
-kernel gives one soon to a process that sleeps between reports. Usage p99 with two processes 278 -> 102 ms and
-with one 169 -> 102 ms (bench/sync_rooms.py --rooms 300 --processes 1,2 --no-sqlite --compare <a4a538c>, alternated,
-load 3.7-4.0).
+kernel gives one soon to a process that sleeps between reports. Usage p99 against a4a538c (bench/sync_rooms.py
+--rooms 300 --no-sqlite --compare, old and new alternated in each run): two processes 209 -> 170 ms (load 5.4-6.0),
+278 -> 102 (3.7-4.0), and with 7f987e2's cheaper charts' statement 246 -> 192 (3.6-4.8); one process 169 -> 102,
+92 -> 83. Four processes stay over the target (460 -> 488 ms, one run, load 3.7-3.8): with four services, their
+backends and four of these on two cores, each of a report's hand-overs (nginx, the token, the lock, the charts, the
+answer) waits for a core.
 
 The child opens only what usage requests need (``PostgresCentreDB.open_reports``: the reports' thread and its
 connections, one connection to note tokens' use) and listens on ``DATA/usage-PORT.sock`` as ``usage_site`` did in the
