@@ -492,6 +492,7 @@ MESSAGES: dict[str, str] = {
         "запись остановилась из-за ошибки; записанное сохранено",
     "the disk is full": "диск заполнен",
     "an error stopped it": "остановлена из-за ошибки",
+    "the encoder's process ended": "процесс кодировщика завершился",
     "{name} never connected: {why}": "{name}: соединение так и не установлено: {why}",
     "{name} did not get the end of the stream: {why}": "{name} не получил конец трансляции: {why}",
     "only {free} MB free in {folder}; a recording needs at least {floor} MB":

@@ -101,7 +101,8 @@ async def test_a_waiting_child_that_died_is_replaced_before_the_next_recording(t
     assert not _helpers()
 
 
-async def test_a_child_killed_while_recording_ends_it_as_an_error_with_the_file_so_far_kept(tmp_path: Path) -> None:
+async def test_a_child_killed_while_recording_ends_it_as_encoder_lost_with_the_file_so_far_kept(tmp_path: Path) -> None:
+    """Its reason is the UI's to word (R10: "error" with "[Errno 32] Broken pipe" as its English detail)."""
     studio = await _studio(tmp_path)
     try:
         await studio.start_recording()
@@ -112,7 +113,7 @@ async def test_a_child_killed_while_recording_ends_it_as_an_error_with_the_file_
         assert result is not None
     finally:
         await studio.close()
-    assert result.stop_reason == StopReason.ERROR, result
+    assert result.stop_reason == StopReason.ENCODER_LOST, result
     assert len(_times(result.path)) >= FPS, "what was encoded before is in the file"
 
 

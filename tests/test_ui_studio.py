@@ -246,6 +246,25 @@ def test_a_recording_ended_by_a_disk_that_stopped_answering_says_so(
     run(qloop, scenario())
 
 
+def test_a_recording_whose_encoder_process_was_lost_is_told_in_russian_without_its_english_detail(
+    qtbot: QtBot, qloop: qasync.QEventLoop, russian: None, tmp_path: Path
+) -> None:
+    """x264's own process killed or stuck (tests/test_media_x264_lost.py makes both): the Studio said "Details: the
+    encoder failed: [Errno 32] Broken pipe" inside a Russian sentence (R10)."""
+
+    async def scenario() -> None:
+        async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
+            ended = RecordingResult("r1", tmp_path / "lecture.mp4", 95.0, 4_000_000, "", StopReason.ENCODER_LOST,
+                                    "the encoder failed: x264's process ended (exit status -9)",
+                                    RecordingStats(frames=2850))
+            workspace._stopped(ended)
+            text = workspace.status_label.text()
+            assert "Процесс кодировщика" in text and "lecture.mp4" in text and "95" in text, text
+            assert "x264" not in text and "exit status" not in text, text
+
+    run(qloop, scenario())
+
+
 def test_a_start_refused_for_want_of_disk_is_told_in_the_users_language(
     qtbot: QtBot, qloop: qasync.QEventLoop, russian: None, tmp_path: Path
 ) -> None:

@@ -3026,6 +3026,10 @@ Console</source>
         <translation>Диск перестал отвечать: запись остановлена, в файле %1 сохранено то, что успело попасть на диск. Пульт закроет его при следующем запуске.</translation>
     </message>
     <message>
+        <source>The encoder&apos;s process ended or stopped answering: the recording stopped, and %1 keeps what was recorded (%2 s). A new recording can start at once.</source>
+        <translation>Процесс кодировщика завершился или перестал отвечать: запись остановлена, в файле %1 сохранено записанное (%2 с). Новую запись можно начать сразу.</translation>
+    </message>
+    <message>
         <source>The recording stopped on an error; %1 keeps what was recorded. Details: %2</source>
         <translation>Запись остановлена из-за ошибки; в файле %1 сохранено то, что успели записать. Подробности: %2</translation>
     </message>

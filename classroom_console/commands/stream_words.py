@@ -124,7 +124,8 @@ def failure_line(stats: OutputStats, verbose: bool = False) -> str:
 
 
 _STOPS = {"duration": "its time was up", "stopped": "stopped", "disk-full": "the disk is full",
-          "disk-not-answering": "the disk stopped answering", "error": "an error stopped it"}
+          "disk-not-answering": "the disk stopped answering", "error": "an error stopped it",
+          "encoder-lost": "the encoder's process ended"}
 
 
 def stop_words(reason: str) -> str:

@@ -38,7 +38,7 @@ from .frames import AUDIO_RATE, BufferPool, Image, Samples, as_image
 from .nice import at_lower_priority
 from .output import Output
 from .packets import EncodedPacket
-from .x264_apart import SLOTS, RemoteX264
+from .x264_apart import SLOTS, RemoteX264, X264Lost
 from .x264_spare import X264Spare
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,8 @@ class StopReason:
     DISK_FULL = "disk-full"
     DISK_HUNG = "disk-not-answering"
     ERROR = "error"
+    ENCODER_LOST = "encoder-lost"  # x264's own process (x264_apart) ended or stopped answering mid-recording
+    FAILURES = (DISK_FULL, DISK_HUNG, ERROR, ENCODER_LOST)  # what ended it early, kept over a later reason
 
 
 @dataclass(slots=True)
@@ -294,7 +296,7 @@ class Encoder:
 
     def fail(self, reason: str, message: str) -> None:
         """End now: the encoder or a required output cannot go on. What is encoded still reaches the others."""
-        if self.stop_reason not in (StopReason.DISK_FULL, StopReason.ERROR, StopReason.DISK_HUNG):
+        if self.stop_reason not in StopReason.FAILURES:
             self.stop_reason, self.message = reason, message
         log.warning("recording %s: %s", self.name, message)
         with self._cond:
@@ -377,7 +379,7 @@ class Encoder:
                 self._x264_child = RemoteX264(self.size, self.fps, self.settings.encoder_nice, child)
             streams = self._open()
         except Exception as exc:
-            self.fail(StopReason.ERROR, f"the encoder failed: {exc}")
+            self.fail(_failure(exc), f"the encoder failed: {exc}")
             self._close_template()
             return
         self._streams = streams
@@ -416,7 +418,7 @@ class Encoder:
             video.flush()
             self._send("audio", streams.audio.encode(None))
         except Exception as exc:
-            self.fail(StopReason.ERROR, f"the encoder failed: {exc}")
+            self.fail(_failure(exc), f"the encoder failed: {exc}")
         finally:
             if video is not None:
                 video.close()
@@ -632,3 +634,8 @@ def _audio_frame(samples: Samples, pts: int) -> av.AudioFrame:
     frame.pts = pts
     frame.time_base = Fraction(1, AUDIO_RATE)
     return frame
+
+
+def _failure(exc: BaseException) -> str:
+    """The stop reason of an exception that ended the encoding: x264's own process lost, or another error."""
+    return StopReason.ENCODER_LOST if isinstance(exc, X264Lost) else StopReason.ERROR

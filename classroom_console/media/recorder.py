@@ -407,5 +407,5 @@ class Recorder:
         self.room.log_event(None, "recording-stopped", {
             "recording_id": result.recording_id, "duration_s": result.duration_s, "stop_reason": result.stop_reason,
         })
-        if result.stop_reason in (StopReason.DISK_FULL, StopReason.ERROR, StopReason.DISK_HUNG):
+        if result.stop_reason in StopReason.FAILURES:
             self.room.report_error("recorder", result.message, ErrorCode.RECORDING_STOPPED)

@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -28,6 +29,15 @@ from .x264_child import read as _read
 from .x264_child import write as _write
 
 SLOTS = 2  # pictures in the child's hands at once: the one it encodes, the next one waiting
+# The longest the child may take to answer (a picture's packets, an x264 opened, its imports at the start): many
+# times the slowest 1080p picture at the slowest preset on a busy 2-core PC. Past it the child is stopped or stuck
+# (SIGSTOP, a frozen cgroup, swapping): it is killed, and the recording ends with what it has (R10: Stop and the
+# Studio's close waited for it without bound).
+ANSWER_WITHIN_S = 30.0
+
+
+class X264Lost(RuntimeError):
+    """x264's process ended, or stopped answering and was ended: the recording cannot go on with it."""
 
 
 @dataclass(slots=True)
@@ -85,11 +95,17 @@ class RemoteX264:
             self._slots.append(tuple(views))
         self._sent = 0
         self._waiting = 0  # pictures sent whose packets have not come back
+        self.answer_within_s = ANSWER_WITHIN_S
+        self._asked_at: float | None = None  # when the encoder thread began waiting for the child's answer
+        self._hung = False
+        self._closed = threading.Event()
+        self._watch = threading.Thread(target=self._watch_answers, name="x264-watch", daemon=True)
+        self._watch.start()
 
     def open(self, options: dict[str, str]) -> None:
         """An x264 with ``options`` in the child; the one it had is freed first (flushed before: ``encode(None)``)."""
         try:
-            _write(self._to, ("open", self.size, self.fps, options, self.nice, self._layout))
+            self._tell(("open", self.size, self.fps, options, self.nice, self._layout))
             if not self._greeted:  # the child's word that its imports are done, said once before anything else
                 self._answer()
                 self._greeted = True
@@ -104,7 +120,7 @@ class RemoteX264:
         if picture is None:
             while self._waiting:
                 packets += self._packets()
-            _write(self._to, ("flush",))
+            self._tell(("flush",))
             self._waiting += 1
             return packets + self._packets()
         if self._waiting == SLOTS:  # the oldest picture's packets: its place is free again
@@ -112,7 +128,7 @@ class RemoteX264:
         slot = self._sent % SLOTS
         for place, plane in zip(self._slots[slot], i420_planes(picture), strict=True):
             np.copyto(place, plane)
-        _write(self._to, ("frame", slot, pts, key))
+        self._tell(("frame", slot, pts, key))
         self._sent += 1
         self._waiting += 1
         return packets
@@ -127,17 +143,49 @@ class RemoteX264:
             packets.append(packet)
         return packets
 
+    def _tell(self, message: Any) -> None:
+        try:
+            _write(self._to, message)
+        except (BrokenPipeError, ValueError) as exc:  # ValueError: its pipe closed by the watch
+            raise self._lost() from exc
+
     def _answer(self) -> Any:
-        kind, value = _read(self._from)
+        self._asked_at = time.monotonic()
+        try:
+            kind, value = _read(self._from)
+        except (EOFError, OSError, ValueError) as exc:
+            raise self._lost() from exc
+        finally:
+            self._asked_at = None
         if kind == "error":
             raise RuntimeError(value)
         return value
 
+    def _lost(self) -> X264Lost:
+        if self._hung:
+            return X264Lost(f"x264's process did not answer for {self.answer_within_s:g} s and was ended")
+        return X264Lost(f"x264's process ended (exit status {self._child.process.poll()})")
+
+    def _watch_answers(self) -> None:
+        """A child that stops answering but does not die is killed, so the encoder thread's wait ends (EOF)."""
+        while not self._closed.wait(min(1.0, self.answer_within_s / 4)):
+            asked = self._asked_at
+            if asked is not None and time.monotonic() - asked > self.answer_within_s:
+                self._hung = True
+                self._child.process.kill()
+                return
+
     def close(self) -> None:
         """Ends the child (what it held unflushed is dropped) and waits for it, bounded."""
+        self._closed.set()
+        if self._watch is not threading.current_thread():
+            self._watch.join()
         end(self._child)
         self._slots = []  # the views of the shared memory go before it is unmapped
-        self._map.close()
+        try:
+            self._map.close()
+        except BufferError:  # a view still held (an exception's traceback from ``encode``): unmapped when it goes
+            pass
 
 
 def spawn() -> Child:

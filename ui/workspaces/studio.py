@@ -479,6 +479,11 @@ class StudioWorkspace(QWidget):
             self.status_label.setText(self.tr("The disk stopped answering: the recording stopped, and %1 keeps what "
                                               "reached the disk. The console closes it when it next starts.").replace(
                 "%1", result.path.name))
+        elif result.stop_reason == StopReason.ENCODER_LOST:
+            self.status_label.setText(self.tr("The encoder's process ended or stopped answering: the recording "
+                                              "stopped, and %1 keeps what was recorded (%2 s). A new recording can "
+                                              "start at once.").replace("%1", result.path.name).replace(
+                "%2", f"{result.duration_s:.0f}"))
         elif result.stop_reason == StopReason.ERROR:
             self.status_label.setText(self.tr("The recording stopped on an error; %1 keeps what was recorded. "
                                               "Details: %2").replace("%1", result.path.name).replace(

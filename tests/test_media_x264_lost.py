@@ -1,0 +1,57 @@
+"""x264's own process lost mid-recording (x264_apart, the window's default): killed, it ended the recording as
+"the encoder failed: [Errno 32] Broken pipe", English in a Russian window (R10 F3); stopped without dying (SIGSTOP,
+a frozen cgroup, swapping), it held the recording, its Stop and the Studio's close without bound (R10 F13). Now the
+child that does not answer is ended, and either way the encoder thread hears ``X264Lost``, which ends the recording
+as ``encoder-lost`` (tests/test_media_x264_spare.py's killed child). Real x264 children."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import numpy as np
+import pytest
+
+from classroom_console.media import TestPattern
+from classroom_console.media.adaptive import x264_options
+from classroom_console.media.x264_apart import RemoteX264, X264Lost, spawn
+
+SIZE, FPS = (320, 180), 30
+
+
+def _pictures(count: int) -> list[np.ndarray]:
+    pattern = TestPattern("camera", SIZE, FPS)
+    return [np.array(pattern.render(i / FPS, i)) for i in range(count)]
+
+
+def _encode_until_lost(remote: RemoteX264, within_s: float) -> X264Lost:
+    deadline = time.monotonic() + within_s
+    pictures = _pictures(FPS)
+    for i in range(10_000):
+        assert time.monotonic() < deadline, "the encoder thread still waits"
+        try:
+            remote.encode(pictures[i % FPS], i, i == 0)
+        except X264Lost as lost:
+            return lost
+    raise AssertionError("never lost")
+
+
+@pytest.mark.parametrize("how", ["killed", "stopped"])
+def test_a_lost_child_is_said_as_such_and_the_wait_for_it_ends(how: str) -> None:
+    remote = RemoteX264(SIZE, FPS, None, spawn())
+    remote.answer_within_s = 2.0
+    child = remote._child.process
+    try:
+        remote.open(x264_options("veryfast", 23, FPS))
+        for i, picture in enumerate(_pictures(5)):
+            remote.encode(picture, i, i == 0)
+        os.kill(child.pid, signal.SIGKILL if how == "killed" else signal.SIGSTOP)
+        lost = _encode_until_lost(remote, 30.0)
+        said = "did not answer for 2 s and was ended" if how == "stopped" else "ended"
+        assert said in str(lost)
+    finally:
+        began = time.monotonic()
+        remote.close()
+        assert time.monotonic() - began < 15  # old code: close waited for a stopped child for ever
+    assert child.poll() is not None
