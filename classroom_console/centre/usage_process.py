@@ -7,11 +7,14 @@ millisecond at a time, so a report's 7 ms of Python (its rows made parts and JSO
 (bench/sync_rooms.py --rooms 300 --processes 2, timed inside the process, load 5.8). A request waits for the report on
 its way and then for the next one: twice that. In a process of its own the report waits for a core only, and the
 kernel gives one soon to a process that sleeps between reports. Usage p99 against a4a538c (bench/sync_rooms.py
---rooms 300 --no-sqlite --compare, old and new alternated in each run): two processes 209 -> 170 ms (load 5.4-6.0),
-278 -> 102 (3.7-4.0), and with 7f987e2's cheaper charts' statement 246 -> 192 (3.6-4.8); one process 169 -> 102,
-92 -> 83. Four processes stay over the target (460 -> 488 ms, one run, load 3.7-3.8): with four services, their
-backends and four of these on two cores, each of a report's hand-overs (nginx, the token, the lock, the charts, the
-answer) waits for a core.
+--rooms 300 --no-sqlite --compare, old and new alternated in each run), two processes in six runs: 209/278/246/148/
+215/285 -> 170/102/192/131/190/287 ms (load 2.1-6.0; with 7f987e2's cheaper charts' statement from the third on),
+one process 169/92/91/136 -> 102/83/130/121; not yet steadily under 250 ms (one run in six over, against two).
+Four processes stay over (460/331 -> 488/214, and 275/331 at 8ade1a8 alone): timed inside this process their
+requests took 110 ms at p99 where the staff's screens saw 214, the rest outside it (nginx relaying the 220 KB answer
+beside 300 rooms' uploads, the hand-overs between processes on two busy cores). nginx buffering the usage answer
+whole (proxy_buffering on, 1 MiB) was tried: 233/323 against 275/331 at four processes, 146/267 against 127/161 at
+two, alternated: no gain shown, not kept.
 
 The child opens only what usage requests need (``PostgresCentreDB.open_reports``: the reports' thread and its
 connections, one connection to note tokens' use) and listens on ``DATA/usage-PORT.sock`` as ``usage_site`` did in the
