@@ -199,6 +199,7 @@ def waiting(sink: Any) -> Callable[[], int]:
 def gui_child(seconds: float, recordings: int = 1, x264: str = "") -> dict[str, Any]:
     """Runs in the child process: the console window recording PiP with the preview on."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
+    import ui  # noqa: F401, I001 - first, as the window's own start imports it (ui/__init__.py readies PySide6)
     import qasync
     from PySide6.QtWidgets import QApplication
 
