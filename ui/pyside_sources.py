@@ -15,13 +15,15 @@ import PySide6.QtCore  # noqa: F401 - installs the hook this replaces the questi
 
 
 def _uses_pyside(module: ModuleType) -> bool:
-    """What the hook asks, answered as it answers it (the text "PySide6" in the module's source), read once."""
+    """What the hook asks, answered as it answers it (the text "PySide6" in the module's source), read once, by the
+    module's own loader: the read is part of the import, as the import's own read is (R10: read with ``open``, it
+    was a blocking call of ours on an event loop importing a module lazily)."""
     origin = getattr(getattr(module, "__spec__", None), "origin", None)
-    if not isinstance(origin, str) or not origin.endswith(".py"):
+    get_data = getattr(getattr(module, "__loader__", None), "get_data", None)
+    if not isinstance(origin, str) or not origin.endswith(".py") or not callable(get_data):
         return False  # built in, compiled, or no file: the hook's getsource fails there too and says no
     try:
-        with open(origin, "rb") as source:
-            return b"PySide6" in source.read()
+        return b"PySide6" in get_data(origin)
     except OSError:
         return False
 
