@@ -327,9 +327,8 @@ class RoomDevices:
         would keep up to the room's 128 strangers more for good (C5): it takes a stranger's place again."""
         from devices.discovery._hearsay import HEARSAY
 
-        found, address, uid = remembered.found_by, remembered.address, remembered.uid
-        return (bool(found) and found <= HEARSAY and uid not in self._known and uid not in self._used
-                and uid not in self.passwords and address not in self.passwords and address not in self.finder.listed)
+        found = remembered.found_by
+        return bool(found) and found <= HEARSAY and not self._is_rooms(remembered.uid, remembered.address)
 
     def _take_place_again(self, address: str, row: Mapping[str, Any]) -> bool:
         """A remembered stranger's place, while the room has one (longest heard first). One heard answering
