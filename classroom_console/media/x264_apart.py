@@ -146,7 +146,7 @@ class RemoteX264:
     def _tell(self, message: Any) -> None:
         try:
             _write(self._to, message)
-        except (BrokenPipeError, ValueError) as exc:  # ValueError: its pipe closed by the watch
+        except (BrokenPipeError, ValueError) as exc:  # ValueError: its pipe already closed (the child ended)
             raise self._lost() from exc
 
     def _answer(self) -> Any:
