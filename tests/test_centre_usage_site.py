@@ -25,6 +25,7 @@ from aiohttp import web
 
 from classroom_console.centre import usage_site
 from classroom_console.centre.server import CentreServer
+from classroom_console.centre.store_process import pid_alive
 from classroom_console.centre.tokens import STAFF
 from tests.test_centre_api import auth
 from tests.test_centre_nginx import named_server, nginx
@@ -136,14 +137,6 @@ def _server_pid(path: Path) -> int:
         return int(pid)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 async def test_the_socket_is_served_by_a_process_of_its_own_started_again_if_killed(
         postgres_url: str, tmp_path: Path) -> None:  # noqa: F811
     """``usage_process``: the socket's reports do not share the service's GIL; a usage process killed -9 is started
@@ -156,13 +149,13 @@ async def test_the_socket_is_served_by_a_process_of_its_own_started_again_if_kil
         await asyncio.to_thread(_ask, path, staff, answers)
         assert answers[0].startswith(b"HTTP/1.1 200 "), answers
         os.kill(first, signal.SIGKILL)
-        await asyncio.to_thread(_until, lambda: not _alive(first) or _reaped(first))
+        await asyncio.to_thread(_until, lambda: not pid_alive(first) or _reaped(first))
         assert (await _get(port_http, centre.url, staff))[0] == 200  # the backup meanwhile
         again = await asyncio.to_thread(_until, lambda: _other_pid(path, first))  # the new one, once it listens
         answers.clear()
         await asyncio.to_thread(_ask, path, staff, answers)
         assert answers[0].startswith(b"HTTP/1.1 200 "), answers
-    assert not _alive(again) or _reaped(again)
+    assert not pid_alive(again) or _reaped(again)
     assert not path.exists()
 
 

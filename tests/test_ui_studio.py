@@ -211,20 +211,28 @@ def russian(qapp: QCoreApplication) -> Iterator[None]:
             qapp.removeTranslator(translator)
 
 
-def test_a_recording_ended_by_a_full_disk_is_told_in_the_users_language(
-    qtbot: QtBot, qloop: qasync.QEventLoop, russian: None, tmp_path: Path
+@pytest.mark.parametrize(("reason", "detail", "seconds", "said", "unsaid"), [
+    (StopReason.DISK_FULL, "the disk is nearly full: the recording was stopped and saved", 42.0, "Диск заполнен", ()),
+    # x264's own process killed or stuck (tests/test_media_x264_lost.py makes both): the Studio said "Details: the
+    # encoder failed: [Errno 32] Broken pipe" inside a Russian sentence (R10).
+    (StopReason.ENCODER_LOST, "the encoder failed: x264's process ended (exit status -9)", 95.0,
+     "Процесс кодировщика", ("x264", "exit status")),
+])
+def test_a_recording_ended_early_is_told_in_the_users_language(
+    qtbot: QtBot, qloop: qasync.QEventLoop, russian: None, tmp_path: Path,
+    reason: str, detail: str, seconds: float, said: str, unsaid: tuple[str, ...],
 ) -> None:
     """The core's reason is a code; the sentence is the UI's, so a Russian reader gets it in Russian (the full
     disk itself is staged on a real tmpfs in test_record_disk; here the ending it produces reaches the screen)."""
 
     async def scenario() -> None:
         async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
-            ended = RecordingResult("r1", tmp_path / "lecture.mp4", 42.0, 1_000_000, "", StopReason.DISK_FULL,
-                                    "the disk is nearly full: the recording was stopped and saved",
-                                    RecordingStats(frames=1260))
+            ended = RecordingResult("r1", tmp_path / "lecture.mp4", seconds, 1_000_000, "", reason, detail,
+                                    RecordingStats(frames=round(seconds * 30)))
             workspace._stopped(ended)
             text = workspace.status_label.text()
-            assert "Диск заполнен" in text and "lecture.mp4" in text and "42" in text, text
+            assert said in text and "lecture.mp4" in text and f"{seconds:.0f}" in text, text
+            assert not any(word in text for word in unsaid), text
 
     run(qloop, scenario())
 
@@ -242,25 +250,6 @@ def test_a_recording_ended_by_a_disk_that_stopped_answering_says_so(
             workspace._stopped(ended)
             text = workspace.status_label.text()
             assert "stopped answering" in text and "lecture.mp4" in text and "Saved" not in text, text
-
-    run(qloop, scenario())
-
-
-def test_a_recording_whose_encoder_process_was_lost_is_told_in_russian_without_its_english_detail(
-    qtbot: QtBot, qloop: qasync.QEventLoop, russian: None, tmp_path: Path
-) -> None:
-    """x264's own process killed or stuck (tests/test_media_x264_lost.py makes both): the Studio said "Details: the
-    encoder failed: [Errno 32] Broken pipe" inside a Russian sentence (R10)."""
-
-    async def scenario() -> None:
-        async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
-            ended = RecordingResult("r1", tmp_path / "lecture.mp4", 95.0, 4_000_000, "", StopReason.ENCODER_LOST,
-                                    "the encoder failed: x264's process ended (exit status -9)",
-                                    RecordingStats(frames=2850))
-            workspace._stopped(ended)
-            text = workspace.status_label.text()
-            assert "Процесс кодировщика" in text and "lecture.mp4" in text and "95" in text, text
-            assert "x264" not in text and "exit status" not in text, text
 
     run(qloop, scenario())
 
