@@ -69,21 +69,60 @@ async def chart_width(conn: Any, query: str, params: dict[str, Any]) -> int:
     return len((await conn.prepare(sql)).get_attributes())
 
 
+# The order of each chart whose own statement has one (its top-level ORDER BY), over its columns c0, c1, ...: an
+# aggregate's input order is the plan's, not the subquery's (SQL promises nothing there, and from PostgreSQL 16
+# ``array_agg`` may be combined from parallel workers' arrays), so the arrays are ordered by this (R F15): the same
+# keys as the chart's own ORDER BY, so ties (if any) are as the SQL leaves them, as on SQLite.
+# tests/test_centre_pg_chart_order.py checks every chart statement with an ORDER BY has one here, giving its rows.
+CHART_ORDER = {"room_weeks": "c1, c0", "by_lecturer": "c1 DESC, c0", "by_course": "c1 DESC, c0",
+               "tablets_sessions": "c3 DESC, c1, c0", "session_rows": "c6, c0"}
+
+
+_ORDER_OR_PARENS = re.compile(r"[()]|\bORDER BY\b")
+
+
+def orders_rows(sql: str) -> bool:
+    """Whether a chart's statement orders its rows: an ORDER BY outside every parenthesis (not a window's, nor a
+    subquery's)."""
+    depth = 0
+    for token in _ORDER_OR_PARENS.finditer(sql):
+        if token[0] == "(":
+            depth += 1
+        elif token[0] == ")":
+            depth -= 1
+        elif depth == 0:
+            return True
+    return False
+
+
+def chart_order(name: str, sql: str) -> str | None:
+    """The order of a chart's arrays: ``CHART_ORDER``'s (an end's, ``<chart>__lo``/``__hi``, its chart's) where its
+    statement orders its rows; None where it does not (its rows are merged or keyed after: no sort asked for)."""
+    if not orders_rows(sql):
+        return None
+    order = CHART_ORDER.get(name.split("__", 1)[0])
+    if order is None:
+        raise KeyError(f"the chart {name!r} orders its rows: its arrays' order is missing from CHART_ORDER")
+    return order
+
+
 def charts_statement(queries: dict[str, str], shapes: list[tuple[str, int]],
                      params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """Every chart in one statement of one row: for each, ``array_agg`` of each of its columns over its rows, in
-    their order (aggregated straight from the chart's own statement, nothing joined in between, so its ORDER BY
-    is the arrays' order; every column of a chart is read from the same rows by one aggregate step)."""
+    """Every chart in one statement of one row: for each, ``array_agg`` of each of its columns over its rows,
+    ordered as its own statement orders them (``CHART_ORDER``: the SQL's order, not the plan's), every column of a
+    chart read from the same rows by one aggregate step."""
     parts = []
     for k, (name, width) in enumerate(shapes):
         cols = ", ".join(f"c{i}" for i in range(width))
-        aggs = ", ".join(f"array_agg(c{i}) AS {name}__c{i}" for i in range(width))
+        order = chart_order(name, queries[name])
+        by = f" ORDER BY {order}" if order else ""
+        aggs = ", ".join(f"array_agg(c{i}{by}) AS {name}__c{i}" for i in range(width))
         parts.append(f"(SELECT {aggs} FROM ({queries[name]}) AS t({cols})) AS q{k}")
     combined = plain_numbers("SELECT * FROM " + " CROSS JOIN ".join(parts))
     return combined, used_params(combined, params)
 
 
-REPORT_MARKER = "array_agg(c0)"  # what only the charts' statement holds (benches and tests find it by this)
+REPORT_MARKER = "array_agg(c0)"  # what only the charts' statement holds (its totals': benches and tests find it)
 
 
 def chart_rows(row: Any, name: str, width: int) -> list[tuple[Any, ...]]:
