@@ -128,7 +128,10 @@ class CentreServer:
             )
             self.port = int(self._listener.sockets[0].getsockname()[1])
             if o.database_url and usage_site.socket_path(o.data_dir, self.port) is not None:
-                child = usage_process.UsageProcess(o.database_url, o.database_password, o.data_dir, self.port, limits)
+                db, uses = self.db, app[USES]
+                child = usage_process.UsageProcess(
+                    o.database_url, o.database_password, o.data_dir, self.port, limits,
+                    here=lambda: usage_site.start(db, uses, limits, o.data_dir, self.port))
                 try:
                     if await child.start():
                         self.usage_process = child

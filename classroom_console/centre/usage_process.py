@@ -20,9 +20,12 @@ The child opens only what usage requests need (``PostgresCentreDB.open_reports``
 connections, one connection to note tokens' use) and listens on ``DATA/usage-PORT.sock`` as ``usage_site`` did in the
 service's process. The service starts it after its own database is open (the schema made), and waits for its "ready"
 before it says it serves; it reads its settings (the database password among them) from its stdin, never from its
-command line, and ends when that pipe closes (the service stopped, or killed). One that dies is started again after
-``RESTART_S``; meanwhile, and where it cannot start at all, nginx asks the service's port (its backup), or the
-service serves the socket on its reports' thread as before.
+command line, and ends when that pipe closes (the service stopped, or killed). Where it cannot start at all the
+service serves the socket on its reports' thread as before. One that dies is started again after ``RESTART_S``,
+then twice as long after each try that fails or dies within ``STEADY_S`` of its start, up to ``RESTART_MAX_S`` (R F12:
+every 5 s forever, a warning each time, for a child that cannot run, e.g. its database refusing it); the outage is
+logged once, and meanwhile the service serves the socket itself (``here``), leaving it a moment before each try, so
+the socket answers rather than refusing nginx, whose backup port then took every usage request.
 """
 
 from __future__ import annotations
@@ -35,30 +38,48 @@ import json
 import logging
 import os
 import sys
+import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from classroom_console.centre.limits import Limits
 
 log = logging.getLogger(__name__)
 START_S = 30.0  # the child's "ready" (its imports, its connections, its socket), at most
 STOP_S = 10.0  # the child's own clean end after its stdin closes, before it is killed
-RESTART_S = 5.0  # a child that died is started again after this
+RESTART_S = 5.0  # a child that died is started again after this, then after twice as long each try it fails
+RESTART_MAX_S = 320.0  # ... up to this
+STEADY_S = 60.0  # a child that served this long and dies begins a new outage (logged, tried again after RESTART_S)
 READY = b"ready"
 # (not ``-m``: the package's __init__ imports this module before runpy would run it, and Python warns)
 _CHILD = "import sys; from classroom_console.centre.usage_process import main; sys.exit(main())"
 _ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding this package: the child imports this code
 
 
-class UsageProcess:
-    """``start()`` starts the child and waits until it serves the socket (False: it could not); ``stop()`` ends it."""
+class Site(Protocol):
+    async def stop(self) -> None: ...
 
-    def __init__(self, url: str, password: str | None, data_dir: Path, port: int, limits: Limits) -> None:
+
+Here = Callable[[], Awaitable[Site | None]]  # the socket served in the service's own process (None: it could not)
+
+
+class UsageProcess:
+    """``start()`` starts the child and waits until it serves the socket (False: it could not); ``stop()`` ends it.
+
+    ``here``: serves the socket in the service's process while a child that died is not back (``usage_site.start``)."""
+
+    def __init__(self, url: str, password: str | None, data_dir: Path, port: int, limits: Limits,
+                 here: Here | None = None) -> None:
         self._spec = json.dumps({"url": url, "password": password, "data": str(Path(data_dir).absolute()),
                                  "port": port, "limits": dataclasses.asdict(limits)}).encode() + b"\n"
+        self._here = here
         self._proc: asyncio.subprocess.Process | None = None
         self._watch: asyncio.Task[None] | None = None
+        self._site: Site | None = None  # the socket served here meanwhile
         self._closing = False
+        self._ready_at = 0.0  # (monotonic) when the child on its way said it serves
+        self.spawned = 0  # children started (tests: how often a failing one is tried)
 
     async def start(self) -> bool:
         if not await self._spawn():
@@ -66,7 +87,8 @@ class UsageProcess:
         self._watch = asyncio.ensure_future(self._watched())
         return True
 
-    async def _spawn(self) -> bool:
+    async def _spawn(self, quiet: bool = False) -> bool:
+        self.spawned += 1
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (_ROOT, os.environ.get("PYTHONPATH")) if p)}
         # A session of its own: a Ctrl-C at the service's terminal is the service's to handle; the child ends with
         # its stdin.
@@ -82,25 +104,51 @@ class UsageProcess:
         except (OSError, TimeoutError) as exc:
             said = f"{type(exc).__name__}: {exc}".encode()
         if said == READY:
+            self._ready_at = time.monotonic()
             return True
-        log.warning("usage requests are answered in the service's process: its usage process said %r",
-                    said.decode(errors="replace")[:200])
+        (log.debug if quiet else log.warning)(
+            "usage requests are answered in the service's process: its usage process said %r",
+            said.decode(errors="replace")[:200])
         await self._end(proc)
         self._proc = None
         return False
 
     async def _watched(self) -> None:
-        """A child that died is started again (its socket, left behind, is removed by the new one)."""
+        """A child that died is started again (its socket, left behind, is removed by the new one), less often while
+        it keeps failing; the socket is served here meanwhile."""
+        delay, since = RESTART_S, 0.0
         while not self._closing:
             proc = self._proc
             if proc is not None:
                 code = await proc.wait()
+                self._proc = None
                 if self._closing:
                     return
-                log.warning("the usage process ended (%s); started again in %.0f s", code, RESTART_S)
-            await asyncio.sleep(RESTART_S)
-            if not self._closing:
-                await self._spawn()
+                if not since or time.monotonic() - self._ready_at >= STEADY_S:  # served a while: a new outage
+                    delay, since = RESTART_S, time.monotonic()
+                    log.warning("the usage process ended (%s): usage requests are answered in the service's process "
+                                "until one starts again (tried after %.0f s, then less often while it fails)",
+                                _ended(code), delay)
+            await self._serve_here()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RESTART_MAX_S)
+            if self._closing:
+                return
+            await self._leave_here()  # the socket's path is the child's to take
+            if await self._spawn(quiet=True):
+                log.info("the usage process serves again (%.0f s after it ended)", time.monotonic() - since)
+
+    async def _serve_here(self) -> None:
+        if self._here is not None and self._site is None:
+            try:
+                self._site = await self._here()
+            except Exception:
+                log.exception("usage requests could not be served in the service's process either")
+
+    async def _leave_here(self) -> None:
+        site, self._site = self._site, None
+        if site is not None:
+            await site.stop()
 
     async def stop(self) -> None:
         self._closing = True
@@ -112,6 +160,7 @@ class UsageProcess:
         proc, self._proc = self._proc, None
         if proc is not None:
             await self._end(proc)
+        await self._leave_here()
 
     @staticmethod
     async def _end(proc: asyncio.subprocess.Process) -> None:
@@ -125,6 +174,10 @@ class UsageProcess:
             with contextlib.suppress(ProcessLookupError):
                 proc.kill()
             await proc.wait()
+
+
+def _ended(code: int | None) -> str:
+    return f"killed by signal {-code}" if code is not None and code < 0 else f"exit status {code}"
 
 
 async def _serve(spec: dict[str, Any]) -> int:
