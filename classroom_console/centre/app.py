@@ -48,6 +48,7 @@ LIMITS = web.AppKey("limits", Limits)
 JSON = web.AppKey("json", JsonReader)
 USES = web.AppKey("uses", TokenUse)
 REPORTS = web.AppKey("reports", ReportCache)
+FILTERS = web.AppKey("filters", OrderedDict[str, UsageFilter])  # usage queries parsed (``_filter_of``), this app's own
 _OFFSET = re.compile(r"^\d{1,19}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -183,17 +184,24 @@ def usage_filter(query: dict[str, str]) -> UsageFilter:
         raise v.Invalid("", str(exc)) from None
 
 
-_FILTERS: OrderedDict[str, UsageFilter] = OrderedDict()  # by the raw query text: parsing it is a pure function
+KEPT_FILTERS = 1024
 
 
 def _filter_of(request: web.Request) -> UsageFilter:
-    """The same query asked again (a staff screen, a room's own report) is parsed and checked once."""
+    """The same query asked again (a staff screen, a room's own report) is parsed and checked once.
+
+    Kept by the raw query text (parsing it is a pure function) in the app's own map (``FILTERS``): the service's
+    app runs on its loop and the usage site's on the reports' thread (``usage_site``, in the service's process where
+    its usage process is not up), and one map for the module was used from both threads at once. Each map is used by
+    one loop's thread alone, so it needs no lock (CPython's GIL kept the one map's single steps whole, but the
+    check, the parse, the insert and the trim were no one step, and a build without the GIL keeps nothing whole)."""
     text = request.query_string
-    f = _FILTERS.get(text)
+    kept = request.app[FILTERS]
+    f = kept.get(text)
     if f is None:
-        f = _FILTERS[text] = usage_filter(dict(request.query))  # a bad one raises: nothing kept
-        while len(_FILTERS) > 1024:
-            _FILTERS.popitem(last=False)
+        f = kept[text] = usage_filter(dict(request.query))  # a bad one raises: nothing kept
+        while len(kept) > KEPT_FILTERS:
+            kept.popitem(last=False)
     return f
 
 
@@ -244,6 +252,7 @@ def build_usage_app(db: CentreDB, uses: TokenUse) -> web.Application:
     app[DB] = db
     app[USES] = uses
     app[REPORTS] = ReportCache()
+    app[FILTERS] = OrderedDict()
     app.router.add_get(USAGE, usage)
     return app
 
@@ -270,6 +279,7 @@ def build_app(
     app[JSON] = JsonReader(limits)
     app[USES] = uses
     app[REPORTS] = ReportCache()
+    app[FILTERS] = OrderedDict()
 
     async def start_noting(_: web.Application) -> None:
         uses.start()
