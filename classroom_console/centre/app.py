@@ -30,6 +30,7 @@ from classroom_console.centre.db import CentreDB, Identity
 from classroom_console.centre.failures import answer_failures, error, log
 from classroom_console.centre.failures import who as who_sent
 from classroom_console.centre.files import OffsetConflict, TooLarge, UploadBusy, Uploads
+from classroom_console.centre.gzipped import Gzipped
 from classroom_console.centre.library_app import install_library
 from classroom_console.centre.limits import Limits
 from classroom_console.centre.payloads import FILE_ID_RE, ID_RE, check_id, recording_row, session_rows
@@ -49,6 +50,7 @@ JSON = web.AppKey("json", JsonReader)
 USES = web.AppKey("uses", TokenUse)
 REPORTS = web.AppKey("reports", ReportCache)
 FILTERS = web.AppKey("filters", OrderedDict[str, UsageFilter])  # usage queries parsed (``_filter_of``), this app's own
+GZIPPED = web.AppKey("gzipped", Gzipped)  # usage reports' gzip (``gzipped``), this app's own
 _OFFSET = re.compile(r"^\d{1,19}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -222,7 +224,7 @@ async def usage(request: web.Request) -> web.Response:
         return body if body is not None else report_json(await db.usage(f))
 
     body = await request.app[REPORTS].get_or_make(f, db.generation, make)  # once per generation, however many ask
-    return web.Response(body=body, content_type="application/json")
+    return request.app[GZIPPED].answer(request, body)
 
 
 async def _usage_aside(request: web.Request, digest: str) -> web.Response:
@@ -242,7 +244,7 @@ async def _usage_aside(request: web.Request, digest: str) -> web.Response:
     request.app[USES].note(digest)
     if body is None:
         return error(403, _OTHER_ROOM)
-    return web.Response(body=body, content_type="application/json")
+    return request.app[GZIPPED].answer(request, body)
 
 
 def build_usage_app(db: CentreDB, uses: TokenUse) -> web.Application:
@@ -253,6 +255,7 @@ def build_usage_app(db: CentreDB, uses: TokenUse) -> web.Application:
     app[USES] = uses
     app[REPORTS] = ReportCache()
     app[FILTERS] = OrderedDict()
+    app[GZIPPED] = Gzipped()
     app.router.add_get(USAGE, usage)
     return app
 
@@ -280,6 +283,7 @@ def build_app(
     app[USES] = uses
     app[REPORTS] = ReportCache()
     app[FILTERS] = OrderedDict()
+    app[GZIPPED] = Gzipped()
 
     async def start_noting(_: web.Application) -> None:
         uses.start()
