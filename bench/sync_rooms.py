@@ -359,12 +359,23 @@ def wait_http(url: str, proc: subprocess.Popen[bytes]) -> None:
     raise SystemExit(f"{url} did not answer")
 
 
+def served_socket(data: Path, port: int) -> Path | None:
+    """A process's usage socket where it serves one: beside the data folder (``config.run_dir``), or in it where an
+    older centre (``--compare``, before the sockets' own folder) made it."""
+    path = usage_site.socket_path(data, port)
+    if path is None:
+        return None
+    for there in (path, data.absolute() / path.name):
+        if there.exists():
+            return there
+    return None
+
+
 def wait_socket(data: Path, port: int, proc: subprocess.Popen[bytes]) -> None:
     """A PostgreSQL process's usage socket, made a moment after its port answers (by its usage process: a second
     or so to start), before the clock: else nginx was given no socket and every usage request went to the port."""
-    path = usage_site.socket_path(data, port)
     for _ in range(300):
-        if path is None or path.exists() or proc.poll() is not None:
+        if usage_site.socket_path(data, port) is None or served_socket(data, port) or proc.poll() is not None:
             return
         time.sleep(0.1)
 
@@ -473,8 +484,7 @@ def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConf
         with ExitStack() as during:
             sampled = during.enter_context(pg_waits.sampled(str(config.database_url))) if pg and waits else None
             if behind_nginx:
-                sock = usage_site.socket_path(config.data, ports[0]) if usage_on_one and usage_socket else None
-                sock = sock if sock is not None and sock.exists() else None  # (an older centre serves none)
+                sock = served_socket(config.data, ports[0]) if usage_on_one and usage_socket else None
                 route = "the first process's socket" if sock else "the first process's port" if usage_on_one \
                     else "any process's port"
                 with nginx(tmp / f"nginx-{config.data.name}", ports, usage_on_one, sock) as (url, nginx_pid):

@@ -1,4 +1,4 @@
-"""A PostgreSQL centre answers usage requests on its reports' own loop, from ``DATA/usage-PORT.sock``
+"""A PostgreSQL centre answers usage requests on its reports' own loop, from ``DATA-run/usage-PORT.sock``
 (``usage_site``): the same answers as its port gives (200 with the same bytes, 401, 400, 403), still given while
 the service's loop is held, and nginx sends usage requests there, the port being the backup. Real PostgreSQL, real
 sockets, real nginx.

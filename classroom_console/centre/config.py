@@ -17,11 +17,25 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 FILE = "centre.toml"
-USAGE_SOCKET = "usage-{port}.sock"  # a PostgreSQL process's usage requests (usage_site), in the data folder
+USAGE_SOCKET = "usage-{port}.sock"  # a PostgreSQL process's usage requests (usage_site), in ``run_dir``
+RUN_SUFFIX = "-run"
+
+
+def run_dir(data: Path) -> Path:
+    """The folder of a centre's usage sockets: beside its data folder (``/srv/centre-run`` for ``/srv/centre``), not
+    in it.
+
+    Why (R F7): nginx's workers, another user, must reach the socket, so every folder on its path must let them
+    through; in the data folder that meant a data folder nginx's group could traverse (setgid, group
+    classroom-centre), where every file whose name is known (centre.toml, centre.db, umask 022's 0644) was theirs to
+    read. Beside it, the data folder stays 0700 and nginx's group is given this folder alone (README)."""
+    data = Path(data).absolute()
+    return data.parent / (data.name + RUN_SUFFIX)
 
 
 def is_usage_socket(name: str) -> bool:
-    """A name in the data folder that is a process's usage socket, not a file of the centre's (``backup``)."""
+    """A name that is a process's usage socket, not a file of the centre's (``backup``: one an older centre left in
+    its data folder)."""
     return name.startswith("usage-") and name.endswith(".sock") and name[6:-5].isdigit()
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"

@@ -66,8 +66,9 @@ def site(upstreams: list[str], listen: str, per_client: int = 64, usage_on_one: 
     nginx's here (``limit_conn``), and the processes run with ``--max-connections-per-client 0``.
     ``usage_on_one``: usage requests to the first process, the others its backups (False: balanced, as any other
     request; bench/sync_rooms.py --usage-anywhere compares the two).
-    ``usage_socket``: the first process's usage socket (``usage_site.socket_path``), asked before its port (the
-    ports then all backups); nginx's workers must be able to open it (the data folder's group).
+    ``usage_socket``: the first process's usage socket (``usage_site.socket_path``: in ``config.run_dir``, beside the
+    data folder, which stays 0700), asked before its port (the ports then all backups); nginx's workers must be able
+    to open it (that folder's group, README).
     """
     servers = "\n".join(f"    server {u} max_fails=1 fail_timeout=10s;" for u in upstreams)
     first = [f"unix:{usage_socket}"] if usage_socket else []

@@ -17,12 +17,12 @@ whole (proxy_buffering on, 1 MiB) was tried: 233/323 against 275/331 at four pro
 two, alternated: no gain shown, not kept.
 
 The child opens only what usage requests need (``PostgresCentreDB.open_reports``: the reports' thread and its
-connections, one connection to note tokens' use) and listens on ``DATA/usage-PORT.sock`` as ``usage_site`` did in the
-service's process. The service starts it after its own database is open (the schema made), and waits for its "ready"
-before it says it serves; it reads its settings (the database password among them) from its stdin, never from its
-command line, and ends when that pipe closes (the service stopped, or killed). Where it cannot start at all the
-service serves the socket on its reports' thread as before. One that dies is started again after ``RESTART_S``,
-then twice as long after each try that fails or dies within ``STEADY_S`` of its start, up to ``RESTART_MAX_S`` (R F12:
+connections, one connection to note tokens' use) and listens on ``DATA-run/usage-PORT.sock`` as ``usage_site`` did in
+the service's process. The service starts it after its own database is open (the schema made), and waits for its
+"ready" before it says it serves; it reads its settings (the database password among them) from its stdin, never from
+its command line, and ends when that pipe closes (the service stopped, or killed). Where it cannot start at all the
+service serves the socket on its reports' thread as before. One that dies is started again after ``RESTART_S``, then
+twice as long after each try that fails or dies within ``STEADY_S`` of its start, up to ``RESTART_MAX_S`` (R F12:
 every 5 s forever, a warning each time, for a child that cannot run, e.g. its database refusing it); the outage is
 logged once, and meanwhile the service serves the socket itself (``here``), leaving it a moment before each try, so
 the socket answers rather than refusing nginx, whose backup port then took every usage request.

@@ -8,8 +8,9 @@ p99 for the two hand-overs alone and ~100 ms more outside the handler (bench/syn
 loop that makes the reports, which runs nothing else: two processes' usage p99 629/424/273/165 -> 245/168/129/116 ms
 (bench/sync_rooms.py --rooms 300 --processes 1,2 --no-sqlite --compare <old>, four pairs alternated, load 2.6-6.8;
 at load 5.6 with others using 0.5-0.75 cores, 241/232/358). nginx sends usage requests here (``config_nginx``), the
-service's port being the backup; the socket is ``DATA/usage-PORT.sock`` (PORT: the process's TCP port), so nginx's
-configuration can name it for every process of a centre without asking them. The site runs in a child process of
+service's port being the backup; the socket is ``DATA-run/usage-PORT.sock`` (``config.run_dir``: beside the data
+folder, which stays 0700; PORT: the process's TCP port), so nginx's configuration can name it for every process of a
+centre without asking them. The site runs in a child process of
 the service (``usage_process``: the reports' loop then shares no GIL with the uploads' handlers), or in the service's
 own process where that child cannot start.
 """
@@ -28,7 +29,7 @@ from aiohttp import web
 
 from classroom_console.centre.app import build_usage_app
 from classroom_console.centre.auth import TokenUse
-from classroom_console.centre.config import USAGE_SOCKET
+from classroom_console.centre.config import USAGE_SOCKET, run_dir
 from classroom_console.centre.db_postgres import PostgresCentreDB
 from classroom_console.centre.limits import Limits
 from classroom_console.http_guard import ConnectionGuard, close_listening
@@ -36,11 +37,12 @@ from classroom_console.http_guard import ConnectionGuard, close_listening
 log = logging.getLogger(__name__)
 MAX_PATH = 100  # a Unix socket's path must fit in sun_path (108 bytes on Linux)
 SOCKET_MODE = 0o660
+RUN_MODE = 0o750  # the sockets' folder where the centre makes it (README: made by the admin, setgid, nginx's group)
 
 
 def socket_path(data_dir: Path, port: int) -> Path | None:
     """Where a centre process on ``port`` serves usage requests; None where the path would not fit."""
-    path = Path(data_dir).absolute() / USAGE_SOCKET.format(port=port)
+    path = run_dir(data_dir) / USAGE_SOCKET.format(port=port)
     return path if len(os.fsencode(path)) <= MAX_PATH else None
 
 
@@ -90,8 +92,9 @@ class UsageSite:
 
 def _clear(path: Path) -> None:
     """A socket left there (a process killed on this port before) is removed; anything else is left (and the
-    listen then fails, saying where). The data folder is made where it is not yet (as the SQLite centre's)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    listen then fails, saying where). The sockets' folder is made where it is not yet (the admin's, where there is
+    one, is left as it is: its group is nginx's)."""
+    path.parent.mkdir(mode=RUN_MODE, parents=True, exist_ok=True)
     with contextlib.suppress(FileNotFoundError):
         if stat.S_ISSOCK(path.lstat().st_mode):
             path.unlink()
