@@ -38,7 +38,7 @@ from .frames import AUDIO_RATE, BufferPool, Image, Samples, as_image
 from .nice import at_lower_priority
 from .output import Output
 from .packets import EncodedPacket
-from .x264_apart import SLOTS, RemoteX264, X264Lost
+from .x264_apart import ANSWER_WITHIN_S, SLOTS, RemoteX264, X264Lost
 from .x264_spare import X264Spare
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,11 @@ LIVE_MAX_GOP_S = 2.0  # a viewer joining (or a connection resuming) waits at mos
 # them to skip for, and skipped there they were time cut off the file's end (a lagging 'slower' kept 1.47-1.7 s of
 # 2 s). The compositor is never further behind than this (it repeats frames to catch up past half a second).
 END_KEEP_S = 1.0
+# x264's own process (x264_apart) lost this many times within this many seconds of real time ends the recording as
+# ``encoder-lost``: a child that cannot live (memory the kernel will not give it, a broken PyAV) is not started over
+# and over; one lost now and then (the OOM killer on a busy PC, kill -9) is replaced and the recording goes on.
+LOSSES_TO_END = 3
+LOSSES_WINDOW_S = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,8 @@ class EncoderSettings:
     # With ``adaptive``: x264 in a child process in a session of its own (x264_apart.py), so that its CPU is not
     # charged to the window's process, whose main thread then waits for the process's turn on a busy PC
     x264_apart: bool = False
+    # x264_apart's child silent this long is killed and replaced (x264_apart.ANSWER_WITHIN_S; tests give less)
+    x264_answer_within_s: float = ANSWER_WITHIN_S
 
 
 class StopReason:
@@ -85,6 +92,28 @@ class StopReason:
     ERROR = "error"
     ENCODER_LOST = "encoder-lost"  # x264's own process (x264_apart) ended or stopped answering mid-recording
     FAILURES = (DISK_FULL, DISK_HUNG, ERROR, ENCODER_LOST)  # what ended it early, kept over a later reason
+
+
+class LostReason:
+    """Why x264's own process was replaced (``EncoderRestart.reason``: ``X264Lost.ENDED``, ``NOT_ANSWERING``), or why
+    no other could take over, which ends the recording as ``encoder-lost`` (``Encoder.lost_reason``)."""
+
+    ENDED = X264Lost.ENDED
+    NOT_ANSWERING = X264Lost.NOT_ANSWERING
+    AGAIN = "lost-again"  # the LOSSES_TO_END-th child lost within LOSSES_WINDOW_S
+    NOT_STARTED = "restart-failed"  # the next child did not start or open its x264
+    HEADERS_DIFFER = "headers-differ"  # the next child's SPS/PPS are not the file's (its avcC is written once)
+
+
+@dataclass(frozen=True, slots=True)
+class EncoderRestart:
+    """x264's own process was lost mid-recording and another took over: the recording goes on in the same file and
+    live outputs, from an IDR. The pictures in between are a gap in the recording's time, not a shift."""
+
+    at_s: float  # on the recording's timeline: the new child's first picture
+    reason: str  # LostReason.ENDED or NOT_ANSWERING
+    gap_s: float  # from the lost child's last picture that reached the outputs to the new child's first
+    losses: int  # children lost within LOSSES_WINDOW_S, this one counted
 
 
 @dataclass(slots=True)
@@ -143,6 +172,9 @@ class Encoder:
         self.preset = self.settings.preset  # the one encoding now (``adaptive`` steps it down)
         self.preset_changes: list[PresetChange] = []
         self.on_preset: Callable[[PresetChange], None] | None = None  # called on the encoder thread
+        self.restarts: list[EncoderRestart] = []  # x264_apart's children replaced (appended on the encoder thread)
+        self.on_restart: Callable[[EncoderRestart], None] | None = None  # called on the encoder thread
+        self.lost_reason = ""  # a LostReason when the recording ended as encoder-lost
 
     # -- outputs ----------------------------------------------------------------------------------
     @property
@@ -376,7 +408,8 @@ class Encoder:
         try:
             if self.settings.x264_apart and self.settings.adaptive:  # its imports while the template opens
                 child = self.x264_spare.take() if self.x264_spare is not None else None
-                self._x264_child = RemoteX264(self.size, self.fps, self.settings.encoder_nice, child)
+                self._x264_child = RemoteX264(self.size, self.fps, self.settings.encoder_nice, child,
+                                              self.settings.x264_answer_within_s)
             streams = self._open()
         except Exception as exc:
             self.fail(_failure(exc), f"the encoder failed: {exc}")
@@ -418,6 +451,8 @@ class Encoder:
             video.flush()
             self._send("audio", streams.audio.encode(None))
         except Exception as exc:
+            if isinstance(exc, X264Lost):
+                self.lost_reason = exc.reason
             self.fail(_failure(exc), f"the encoder failed: {exc}")
         finally:
             if video is not None:
@@ -464,6 +499,8 @@ class _VideoEncoder:
         self.next_key = 0  # the first picture at or after this pts is an IDR: keyframes by media time, not count
         self.due_pts: int | None = None  # the picture at which a preset step became due
         self.last_dts: int | None = None
+        self.last_pts: int | None = None  # the latest picture whose packet reached the outputs
+        self.losses: list[float] = []  # when x264_apart's children were lost (time.monotonic), the last window's
         self.skipped_before: int | None = None  # pictures skipped before the first one encoded (``_skipped``)
         self.compatible: set[str] = set()  # faster rungs whose stream headers are the outputs'
         if encoder.settings.adaptive:
@@ -492,7 +529,8 @@ class _VideoEncoder:
         ctx: Any = None
         try:
             if e.settings.x264_apart:
-                ctx = child or RemoteX264(e.size, e.fps, e.settings.encoder_nice)
+                ctx = child or RemoteX264(e.size, e.fps, e.settings.encoder_nice,
+                                          answer_within_s=e.settings.x264_answer_within_s)
                 ctx.open(self._options(preset))
             else:
                 ctx = open_video(e.size, e.fps, self._options(preset), e.settings.encoder_nice)
@@ -523,6 +561,8 @@ class _VideoEncoder:
                 packet.dts = min(self.last_dts + 1, packet.pts) if packet.pts is not None else self.last_dts + 1
             if packet.dts is not None:
                 self.last_dts = packet.dts
+            if packet.pts is not None and (self.last_pts is None or packet.pts > self.last_pts):
+                self.last_pts = packet.pts
         return packets
 
     def encode(self, picture: Image, pts: int) -> None:
@@ -533,16 +573,74 @@ class _VideoEncoder:
         key = pts >= self.next_key
         if key:
             self.next_key = (pts // self.gop + 1) * self.gop
-        if watch is not None and self.ctx is not None:
-            watch.note(self._skipped(), e.counters.frames)
-            if watch.due and self.due_pts is None:
-                self.due_pts = pts
-            # at a keyframe: stepping mid-GOP once gave the muxer decode times it refused (EINVAL,
-            # tests/test_record_adaptive.py beside stress-ng); by media time the next one is at most a gop away
-            if watch.due and key:
-                self._step(pts)
-                self.due_pts = None
-        e._send("video", self._encode(picture, pts, key))
+        try:
+            if watch is not None and self.ctx is not None:
+                watch.note(self._skipped(), e.counters.frames)
+                if watch.due and self.due_pts is None:
+                    self.due_pts = pts
+                # at a keyframe: stepping mid-GOP once gave the muxer decode times it refused (EINVAL,
+                # tests/test_record_adaptive.py beside stress-ng); by media time the next one is at most a gop away
+                if watch.due and key:
+                    self._step(pts)
+                    self.due_pts = None
+            packets = self._encode(picture, pts, key)
+        except X264Lost as lost:  # x264's own process: another takes over from this picture, as an IDR
+            packets = self._take_over(lost, picture, pts)
+        e._send("video", packets)
+
+    def _take_over(self, lost: X264Lost, picture: Image, pts: int) -> list[Any]:
+        """``picture``'s packets from the next child, itself replaced if lost at once (``_restart`` counts each)."""
+        while True:
+            self._restart(lost, pts)
+            try:
+                return self._encode(picture, pts, True)
+            except X264Lost as again:
+                lost = again
+
+    def _restart(self, lost: X264Lost, pts: int) -> None:
+        """x264_apart's child was lost (killed, or silent and killed): a new one (the Studio's spare if one waits)
+        opens the same preset's x264, which must give the same stream headers, since the file's avcC and the live
+        outputs' sequence headers were written from the first. What the lost child held (its slots, x264's
+        lookahead) never comes: the file goes on from ``pts`` after a gap, every later picture at its own time. The
+        old child is gone before the new one starts (two x264s at 1080p: ~130 MB). Raises ``X264Lost`` with a
+        ``LostReason`` when it cannot go on (the recording then ends as ``encoder-lost``, as before)."""
+        e = self.encoder
+        old, self.ctx = self.ctx, None
+        _close(old)
+        # the pictures it held never reach the file: skipped, as those the queue skips while the next one starts
+        with e._cond:
+            e.counters.frames -= e._held
+            e.counters.skipped += e._held
+        e._held = 0
+        now = time.monotonic()
+        self.losses = [t for t in self.losses if now - t < LOSSES_WINDOW_S] + [now]
+        if len(self.losses) >= LOSSES_TO_END:
+            raise X264Lost(f"{lost}; {len(self.losses)} of x264's processes lost within {LOSSES_WINDOW_S:g} s, no "
+                           f"other is started", LostReason.AGAIN) from lost
+        log.warning("recording %s: %s; another takes over", e.name, lost)
+        ctx: RemoteX264 | None = None
+        try:
+            child = e.x264_spare.take() if e.x264_spare is not None else None
+            ctx = RemoteX264(e.size, e.fps, e.settings.encoder_nice, child, e.settings.x264_answer_within_s)
+            ctx.open(self._options(e.preset))  # closes ctx if it fails
+        except Exception as exc:
+            _close(ctx)
+            raise X264Lost(f"{lost}; the next x264 process did not start: {exc}", LostReason.NOT_STARTED) from exc
+        if bytes(ctx.extradata or b"") != self.headers:
+            ctx.close()
+            raise X264Lost(f"{lost}; the next x264 process's stream headers (SPS/PPS) are not the file's",
+                           LostReason.HEADERS_DIFFER) from lost
+        self.ctx = e._x264_child = ctx
+        if self.watch is not None and not self.watch.exhausted:  # the skips while it started: not x264's pace
+            self.watch.stepped(e.preset, self._skipped())
+        resumed = self.last_pts + 1 if self.last_pts is not None else 0
+        restart = EncoderRestart(pts / e.fps, lost.reason, max(0, pts - resumed) / e.fps, len(self.losses))
+        e.restarts.append(restart)
+        if e.on_restart is not None:
+            try:
+                e.on_restart(restart)
+            except Exception:
+                log.exception("encoder restart callback failed")
 
     def _skipped(self) -> int:
         """The pictures skipped since this x264 took its first: those skipped while it opened (x264_apart's child

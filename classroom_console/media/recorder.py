@@ -19,7 +19,7 @@ from .adaptive import PresetChange
 from .artifacts import Marker, size_and_sha256
 from .chapters import merge, write_vtt
 from .disk import START_FLOOR_BYTES, FreeSpace, check_floor, free_bytes
-from .encoder import Encoder, EncoderSettings, StopReason
+from .encoder import Encoder, EncoderRestart, EncoderSettings, StopReason
 from .heap import give_back
 from .offload import offload, wait_thread
 from .output import Output, OutputStats, end_outputs, log_stream
@@ -105,6 +105,7 @@ class Recorder:
         self._streams_ended: set[Output] = set()  # live outputs whose stream-stopped is logged
         self._pending_logs: set[asyncio.Future[Any]] = set()
         self.preset_listeners: list[Callable[[PresetChange], None]] = []  # on the loop, after it is logged
+        self.restart_listeners: list[Callable[[EncoderRestart], None]] = []  # on the loop, after it is logged
 
     @property
     def recording(self) -> bool:
@@ -165,6 +166,14 @@ class Recorder:
                 pass
 
         sink.on_preset = preset_changed
+
+        def encoder_restarted(restart: EncoderRestart) -> None:
+            try:
+                loop.call_soon_threadsafe(self._log_restart, restart)
+            except RuntimeError:
+                pass
+
+        sink.on_restart = encoder_restarted
         self._baseline = (self._dropped(), self.program.late)
         self._source_baseline = self._losses_by_source()
         sink.start()
@@ -189,18 +198,34 @@ class Recorder:
         """The steps ``--preset auto`` took while recording (``EncoderSettings.adaptive``)."""
         return list(self._sink.preset_changes) if self._sink is not None else []
 
+    @property
+    def encoder_restarts(self) -> list[EncoderRestart]:
+        """x264's own processes lost and replaced while recording (x264_apart): the Studio shows each as a notice."""
+        return list(self._sink.restarts) if self._sink is not None else []
+
     def _log_preset(self, change: PresetChange) -> None:
-        """A ``preset-changed`` session event (on the loop): the Room's session log, else straight into the store."""
-        payload = {"recording_id": self.recording_id, "at_s": round(change.at_s, 3), "old": change.old,
-                   "new": change.new, "skipped": change.skipped}
-        if self.room is not None:
-            self.room.log_event(None, "preset-changed", payload)
-        elif (add_event := getattr(self.store, "add_event", None)) is not None:
-            task = asyncio.ensure_future(add_event(self._session_id, None, "preset-changed", payload))
-            self._pending_logs.add(task)
-            task.add_done_callback(self._pending_logs.discard)
+        """A ``preset-changed`` session event (on the loop)."""
+        self._log("preset-changed", {"recording_id": self.recording_id, "at_s": round(change.at_s, 3),
+                                     "old": change.old, "new": change.new, "skipped": change.skipped})
         for listener in self.preset_listeners:
             listener(change)
+
+    def _log_restart(self, restart: EncoderRestart) -> None:
+        """An ``encoder-restarted`` session event (on the loop): x264's process lost, another took over."""
+        self._log("encoder-restarted", {"recording_id": self.recording_id, "at_s": round(restart.at_s, 3),
+                                        "reason": restart.reason, "gap_s": round(restart.gap_s, 3),
+                                        "losses": restart.losses})
+        for listener in self.restart_listeners:
+            listener(restart)
+
+    def _log(self, kind: str, payload: dict[str, Any]) -> None:
+        """A session event: the Room's session log, else straight into the store."""
+        if self.room is not None:
+            self.room.log_event(None, kind, payload)
+        elif (add_event := getattr(self.store, "add_event", None)) is not None:
+            task = asyncio.ensure_future(add_event(self._session_id, None, kind, payload))
+            self._pending_logs.add(task)
+            task.add_done_callback(self._pending_logs.discard)
 
     async def _end_tracks(self) -> None:
         """The per-source files end at the program file's last instant: the program keeps feeding them until
@@ -404,8 +429,10 @@ class Recorder:
         if self.room is None:
             return
         self.room.events.emit(RecordingStopped(result.recording_id, str(result.path)))
+        lost = self._sink.lost_reason if self._sink is not None else ""
         self.room.log_event(None, "recording-stopped", {
             "recording_id": result.recording_id, "duration_s": result.duration_s, "stop_reason": result.stop_reason,
+            **({"lost_reason": lost} if lost else {}),  # encoder-lost: why no other x264 process took over
         })
         if result.stop_reason in StopReason.FAILURES:
             self.room.report_error("recorder", result.message, ErrorCode.RECORDING_STOPPED)

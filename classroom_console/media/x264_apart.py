@@ -31,13 +31,22 @@ from .x264_child import write as _write
 SLOTS = 2  # pictures in the child's hands at once: the one it encodes, the next one waiting
 # The longest the child may take to answer (a picture's packets, an x264 opened, its imports at the start): many
 # times the slowest 1080p picture at the slowest preset on a busy 2-core PC. Past it the child is stopped or stuck
-# (SIGSTOP, a frozen cgroup, swapping): it is killed, and the recording ends with what it has (R10: Stop and the
-# Studio's close waited for it without bound).
+# (SIGSTOP, a frozen cgroup, swapping): it is killed (R10: Stop and the Studio's close waited for it without bound),
+# and the encoder goes on in another child (encoder.py, ``_VideoEncoder._restart``).
 ANSWER_WITHIN_S = 30.0
 
 
 class X264Lost(RuntimeError):
-    """x264's process ended, or stopped answering and was ended: the recording cannot go on with it."""
+    """x264's process ended, or stopped answering and was ended: this child cannot go on. ``reason``: a code the
+    encoder logs and the UI words (``ENDED``, ``NOT_ANSWERING``; the encoder adds its own when a new child will not
+    do)."""
+
+    ENDED = "ended"  # killed (the OOM killer, kill -9) or exited
+    NOT_ANSWERING = "not-answering"  # silent past ``answer_within_s``, then killed
+
+    def __init__(self, message: str, reason: str = ENDED) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(slots=True)
@@ -67,8 +76,10 @@ class RemoteX264:
     waits for the child only when every place is taken: the child has the next picture while it answers for the
     last, rather than both processes waiting for each other's turn on a busy PC every picture."""
 
-    def __init__(self, size: tuple[int, int], fps: int, nice: int | None, child: Child | None = None) -> None:
-        """``child``: one ``spawn`` started before (x264_spare.py), else one is started now."""
+    def __init__(self, size: tuple[int, int], fps: int, nice: int | None, child: Child | None = None,
+                 answer_within_s: float = ANSWER_WITHIN_S) -> None:
+        """``child``: one ``spawn`` started before (x264_spare.py), else one is started now. ``answer_within_s``:
+        how long it may stay silent before it is killed (tests give a short one rather than wait 30 s)."""
         self.size, self.fps, self.nice = size, fps, nice
         self.time_base = Fraction(1, fps)
         self.extradata = b""
@@ -95,7 +106,7 @@ class RemoteX264:
             self._slots.append(tuple(views))
         self._sent = 0
         self._waiting = 0  # pictures sent whose packets have not come back
-        self.answer_within_s = ANSWER_WITHIN_S
+        self.answer_within_s = answer_within_s
         self._asked_at: float | None = None  # when the encoder thread began waiting for the child's answer
         self._hung = False
         self._closed = threading.Event()
@@ -163,8 +174,9 @@ class RemoteX264:
 
     def _lost(self) -> X264Lost:
         if self._hung:
-            return X264Lost(f"x264's process did not answer for {self.answer_within_s:g} s and was ended")
-        return X264Lost(f"x264's process ended (exit status {self._child.process.poll()})")
+            return X264Lost(f"x264's process did not answer for {self.answer_within_s:g} s and was ended",
+                            X264Lost.NOT_ANSWERING)
+        return X264Lost(f"x264's process ended (exit status {self._child.process.poll()})", X264Lost.ENDED)
 
     def _watch_answers(self) -> None:
         """A child that stops answering but does not die is killed, so the encoder thread's wait ends (EOF)."""
