@@ -22,6 +22,8 @@ import av
 import pytest
 
 from classroom_console.media.encoder import LOSSES_TO_END, LostReason, StopReason
+from classroom_console.media.output import OutputState
+from classroom_console.media.output_hls import HlsOutput
 from classroom_console.media.recorder import RecordingResult
 from classroom_console.media.studio import Studio
 from classroom_console.room import Room
@@ -110,14 +112,22 @@ async def _lose_the_child(studio: Studio, how: str) -> int:
 
 @pytest.mark.parametrize("how", ["killed", "stopped"])
 async def test_a_lost_child_is_replaced_and_the_recording_goes_on_in_one_file(tmp_path: Path, how: str) -> None:
+    """The file and a live output (the LAN's HLS) both go on."""
+    hls = HlsOutput()
+
     async def record(studio: Studio) -> tuple[RecordingResult, float, float]:
-        await studio.start_recording()
+        await studio.start_recording(outputs=[hls])
         await _more_frames(studio, 2 * FPS)
         lost = await _lose_the_child(studio, how)
         lost_at = studio.elapsed_s
         await _restarted(studio, 1)
+        segments = hls.segments_made
         await _more_frames(studio, 2 * FPS)  # the new child's two seconds
         assert lost not in _helpers() and len(_helpers()) == 1, "one child at a time"
+        assert hls.segments_made > segments and hls.stats().state == OutputState.LIVE, hls.stats()
+        newest = hls.snapshot.segments[f"seg-{hls.segments_made - 1}.ts"]
+        (tmp_path / "newest.ts").write_bytes(newest)
+        assert _ffmpeg_errors(tmp_path / "newest.ts") == "" and _times(tmp_path / "newest.ts")
         elapsed = studio.elapsed_s
         return await studio.stop_recording(), lost_at, elapsed
 

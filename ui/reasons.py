@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from classroom_console.events import ErrorCode
+from classroom_console.media.encoder import LostReason
 from classroom_console.room_devices import DeviceCommandError
 from classroom_console.session_end import EndCode, EndProblem, EndUnlogged
 from classroom_console.store.problem import StoreProblem, StoreReason
@@ -100,6 +101,20 @@ def error_text(code: str, who: str) -> str:
     if code == ErrorCode.DEVICE_COMMAND_FAILED:
         return QCoreApplication.translate("Reasons", "%1 did not follow a command.").replace("%1", who)
     return QCoreApplication.translate("Reasons", "Something went wrong.")
+
+
+def encoder_restart_text(reason: str, at: str, gap_s: float) -> str:
+    """The Studio's notice that x264's own process was lost mid-recording and another took over (the core's
+    ``media.encoder.EncoderRestart``): the recording goes on, with a gap of about ``gap_s`` from ``at``."""
+    if reason == LostReason.NOT_ANSWERING:
+        sentence = QCoreApplication.translate(
+            "Reasons", "At %1 the encoder's process stopped answering and was replaced: the recording goes on, "
+            "about %2 s are missing from it.")
+    else:
+        sentence = QCoreApplication.translate(
+            "Reasons", "At %1 the encoder's process ended and was replaced: the recording goes on, about %2 s are "
+            "missing from it.")
+    return sentence.replace("%1", at).replace("%2", f"{max(1, round(gap_s))}")
 
 
 def store_problem_text(problem: StoreProblem) -> str:

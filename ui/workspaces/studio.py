@@ -46,6 +46,7 @@ from classroom_console.media.studio import Studio
 from classroom_console.media.studio_setup import SetupRefused
 from classroom_console.sync.room import load_settings as load_sync_settings
 from ui.bridge import RoomBridge
+from ui.reasons import encoder_restart_text
 from ui.studio_caption import caption_picture
 from ui.studio_chapters import ChaptersPanel
 from ui.studio_layouts import SCENE_KEYS, ElidingComboBox, SceneBar, SourcePickers
@@ -74,6 +75,7 @@ class StudioWorkspace(QWidget):
         self.studio: Studio | None = None
         self._busy = False
         self._watching = False
+        self._restarts_told = 0  # the recording's encoder restarts already shown on the status line
         self._adding: set[str] = set()  # camera URLs on their way into the program
         self._restored = False
         self._lan_asked = False  # "On the room's network" pressed, its answer not back yet
@@ -455,6 +457,7 @@ class StudioWorkspace(QWidget):
             self._set_record_state()
             return
         recorder = self._studio().recorder
+        self._restarts_told = 0
         self.stats_panel.tracks_on = self._studio().tracks
         self.stats_panel.can_go_smaller = self.output_picker.currentIndex() != _smallest_output()
         self.side_tabs.setCurrentIndex(0)  # the live figures while it records
@@ -637,9 +640,20 @@ class StudioWorkspace(QWidget):
             if stats is not None and stats.finishing_s is not None:  # Stop pressed, a busy encoder still at work
                 self.status_label.setText(self.tr("Finishing the recording: %1 s left…").replace(
                     "%1", f"{max(stats.finishing_s, 0.0):.0f}"))
+            else:
+                self._tell_restarts(studio)
         live = self.bridge.core.live
         self.live_panel.show_health(live.health(studio) if live is not None else {})
         self._set_record_state()
+
+    def _tell_restarts(self, studio: Studio) -> None:
+        """x264's process lost and replaced mid-recording (the core's ``EncoderRestart``): a notice on the status
+        line, once each; the recording went on."""
+        restarts = studio.recorder.encoder_restarts if studio.recorder is not None else []
+        if len(restarts) > self._restarts_told:
+            self._restarts_told = len(restarts)
+            last = restarts[-1]
+            self.status_label.setText(encoder_restart_text(last.reason, _clock(last.at_s), last.gap_s))
 
     def refresh_meters(self) -> None:
         """Twenty times a second: each audio source's meter (a few numbers the core keeps), by its shown name."""

@@ -1,0 +1,42 @@
+"""x264's own process lost mid-recording in the window's Studio (x264_apart, its default): another takes over and
+the recording goes on (tests/test_media_x264_restart.py); the Studio says so on its status line, once, in the
+window's words, and the Record button still says Stop. A real child killed with kill -9 on the real Qt loop."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import qasync
+from pytestqt.qtbot import QtBot
+
+from tests.qt_helpers import run, wait_for
+from tests.test_media_x264_apart import _helpers
+from tests.test_ui_studio import add, studio_workspace
+
+
+def test_a_replaced_encoder_process_is_a_notice_and_the_recording_goes_on(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
+            workspace.resize(1300, 760)
+            workspace.show()
+            add(workspace, qtbot, "test-pattern", "640x360")
+            await wait_for(lambda: workspace.studio is not None and workspace.studio._x264_spare.ready(), within=60,
+                           what="the x264 child waiting")
+            workspace.toggle_recording()
+            await wait_for(lambda: workspace.recording, within=30, what="recording to start")
+            await wait_for(lambda: workspace.record_button.text().endswith("00:00:01"), within=30, what="a second")
+            (child,) = _helpers()
+            os.kill(child, signal.SIGKILL)
+            await wait_for(lambda: "was replaced" in workspace.status_label.text() or not workspace.recording,
+                           within=60, what="the notice")
+            text = workspace.status_label.text()
+            assert workspace.recording and "the recording goes on" in text and "x264" not in text, text
+            await wait_for(lambda: workspace.record_button.text().endswith("00:00:03"), within=30, what="it goes on")
+            workspace.toggle_recording()
+            await wait_for(lambda: "Saved" in workspace.status_label.text(), within=60, what="the recording saved")
+
+    run(qloop, scenario())
