@@ -161,7 +161,7 @@ async def test_the_third_child_lost_within_minutes_ends_the_recording_as_encoder
     result, events = await _in_a_session(tmp_path, record)
     assert result is not None
     assert result.stop_reason == StopReason.ENCODER_LOST, result
-    assert "no other is started" in result.message
+    assert "no other is started" in result.message and result.lost_reason == LostReason.AGAIN
     restarts = _kind(events, "encoder-restarted")
     assert [e["losses"] for e in restarts] == list(range(1, LOSSES_TO_END))
     assert [e["lost_reason"] for e in _kind(events, "recording-stopped")] == [LostReason.AGAIN]
@@ -185,6 +185,7 @@ async def test_a_next_child_whose_stream_headers_differ_ends_the_recording_as_en
     result, events = await _in_a_session(tmp_path, record)
     assert result is not None and result.stop_reason == StopReason.ENCODER_LOST, result
     assert "stream headers (SPS/PPS) are not the file's" in result.message
+    assert result.lost_reason == LostReason.HEADERS_DIFFER
     assert _kind(events, "encoder-restarted") == []
     assert [e["lost_reason"] for e in _kind(events, "recording-stopped")] == [LostReason.HEADERS_DIFFER]
     assert _ffmpeg_errors(result.path) == ""

@@ -11,6 +11,8 @@ from pathlib import Path
 import qasync
 from pytestqt.qtbot import QtBot
 
+from classroom_console.media import RecordingResult, RecordingStats
+from classroom_console.media.encoder import LOSSES_TO_END, LostReason, StopReason
 from tests.qt_helpers import run, wait_for
 from tests.test_media_x264_apart import _helpers
 from tests.test_ui_studio import add, studio_workspace
@@ -38,5 +40,24 @@ def test_a_replaced_encoder_process_is_a_notice_and_the_recording_goes_on(
             await wait_for(lambda: workspace.record_button.text().endswith("00:00:03"), within=30, what="it goes on")
             workspace.toggle_recording()
             await wait_for(lambda: "Saved" in workspace.status_label.text(), within=60, what="the recording saved")
+
+    run(qloop, scenario())
+
+
+def test_a_recording_ended_by_children_lost_again_and_again_says_so(
+    qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    """The third loss within minutes ends it (tests/test_media_x264_restart.py makes one): not 'a new recording can
+    start at once', as after a single loss that no other child could take over."""
+
+    async def scenario() -> None:
+        async with studio_workspace(qtbot, tmp_path) as (_core, workspace):
+            ended = RecordingResult("r1", tmp_path / "lecture.mp4", 95.0, 1_000_000, "", StopReason.ENCODER_LOST,
+                                    "x264's process ended (exit status -9); 3 of x264's processes lost within 300 s",
+                                    RecordingStats(frames=95 * 30), lost_reason=LostReason.AGAIN)
+            workspace._stopped(ended)
+            text = workspace.status_label.text()
+            assert f"lost {LOSSES_TO_END} times within 5 minutes" in text and "lecture.mp4" in text, text
+            assert "at once" not in text and "x264" not in text, text
 
     run(qloop, scenario())

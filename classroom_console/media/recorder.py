@@ -65,6 +65,7 @@ class RecordingResult:
     chapters: Path | None = None
     markers: tuple[Marker, ...] = ()
     tracks: tuple[TrackResult, ...] = ()  # each source's own file, when asked for
+    lost_reason: str = ""  # encoder-lost: why no other x264 process took over (encoder.LostReason)
 
 
 class Recorder:
@@ -398,7 +399,7 @@ class Recorder:
         stats = dataclasses.replace(stats, elapsed_s=duration, size_bytes=size, bitrate_kbps=bitrate_kbps)
         reason = sink.stop_reason or StopReason.STOPPED
         result = RecordingResult(self.recording_id, path, duration, size, digest, reason, sink.message, stats,
-                                 chapters, tuple(markers), tracks)
+                                 chapters, tuple(markers), tracks, sink.lost_reason)
         self._result = result
         if self.store is not None:
             record: Mapping[str, Any] = {**stats.as_dict(), "stop_reason": reason, "message": sink.message,
@@ -429,10 +430,9 @@ class Recorder:
         if self.room is None:
             return
         self.room.events.emit(RecordingStopped(result.recording_id, str(result.path)))
-        lost = self._sink.lost_reason if self._sink is not None else ""
         self.room.log_event(None, "recording-stopped", {
             "recording_id": result.recording_id, "duration_s": result.duration_s, "stop_reason": result.stop_reason,
-            **({"lost_reason": lost} if lost else {}),  # encoder-lost: why no other x264 process took over
+            **({"lost_reason": result.lost_reason} if result.lost_reason else {}),
         })
         if result.stop_reason in StopReason.FAILURES:
             self.room.report_error("recorder", result.message, ErrorCode.RECORDING_STOPPED)

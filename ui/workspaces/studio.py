@@ -41,6 +41,7 @@ from classroom_console.media import (
     offload,
     parse_size,
 )
+from classroom_console.media.encoder import LOSSES_TO_END, LOSSES_WINDOW_S, LostReason
 from classroom_console.media.local_cameras import LocalCamera, local_cameras
 from classroom_console.media.studio import Studio
 from classroom_console.media.studio_setup import SetupRefused
@@ -482,6 +483,12 @@ class StudioWorkspace(QWidget):
             self.status_label.setText(self.tr("The disk stopped answering: the recording stopped, and %1 keeps what "
                                               "reached the disk. The console closes it when it next starts.").replace(
                 "%1", result.path.name))
+        elif result.stop_reason == StopReason.ENCODER_LOST and result.lost_reason == LostReason.AGAIN:
+            self.status_label.setText(self.tr("The encoder's process was lost %1 times within %2 minutes: the "
+                                              "recording stopped, and %3 keeps what was recorded (%4 s). Close "
+                                              "other programs before recording again.").replace(
+                "%1", str(LOSSES_TO_END)).replace("%2", f"{LOSSES_WINDOW_S / 60:.0f}").replace(
+                "%3", result.path.name).replace("%4", f"{result.duration_s:.0f}"))
         elif result.stop_reason == StopReason.ENCODER_LOST:
             self.status_label.setText(self.tr("The encoder's process ended or stopped answering: the recording "
                                               "stopped, and %1 keeps what was recorded (%2 s). A new recording can "
