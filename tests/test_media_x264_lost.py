@@ -1,8 +1,8 @@
 """x264's own process lost mid-recording (x264_apart, the window's default): killed, it ended the recording as
 "the encoder failed: [Errno 32] Broken pipe", English in a Russian window (R10 F3); stopped without dying (SIGSTOP,
 a frozen cgroup, swapping), it held the recording, its Stop and the Studio's close without bound (R10 F13). Now the
-child that does not answer is ended, and either way the encoder thread hears ``X264Lost``, which ends the recording
-as ``encoder-lost`` (tests/test_media_x264_spare.py's killed child). Real x264 children."""
+child that does not answer is ended, and either way the encoder thread hears ``X264Lost`` with its reason code,
+and another child takes over (tests/test_media_x264_restart.py). Real x264 children."""
 
 from __future__ import annotations
 
@@ -39,8 +39,7 @@ def _encode_until_lost(remote: RemoteX264, within_s: float) -> X264Lost:
 
 @pytest.mark.parametrize("how", ["killed", "stopped"])
 def test_a_lost_child_is_said_as_such_and_the_wait_for_it_ends(how: str) -> None:
-    remote = RemoteX264(SIZE, FPS, None, spawn())
-    remote.answer_within_s = 2.0
+    remote = RemoteX264(SIZE, FPS, None, spawn(), answer_within_s=2.0)
     child = remote._child.process
     try:
         remote.open(x264_options("veryfast", 23, FPS))
@@ -50,6 +49,7 @@ def test_a_lost_child_is_said_as_such_and_the_wait_for_it_ends(how: str) -> None
         lost = _encode_until_lost(remote, 30.0)
         said = "did not answer for 2 s and was ended" if how == "stopped" else "ended"
         assert said in str(lost)
+        assert lost.reason == (X264Lost.NOT_ANSWERING if how == "stopped" else X264Lost.ENDED)
     finally:
         began = time.monotonic()
         remote.close()
