@@ -40,6 +40,7 @@ _SCENE_REASONS = {
     "scene-not-available": "Not available in this console.",
     "scene-warm-up-timeout": "It was asked to turn on but did not come on in time.",
     "scene-failed": "Something went wrong; the details are in the log.",
+    "scene-not-this-rooms": "Not chosen as this room's device: scenes leave it alone.",
 }
 
 

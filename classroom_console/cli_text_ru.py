@@ -111,14 +111,28 @@ MESSAGES: dict[str, str] = {
         "между VLAN).",
     "not remembering devices: {why}": "устройства не будут запомнены: {why}",
     # commands/device.py
-    "control one device: power on|off|status, input NAME, mute on|off; a camera: ptz …, snapshot FILE":
-        "управление одним устройством: power on|off|status, input ИМЯ, mute on|off; камера: ptz …, snapshot ФАЙЛ",
+    "control one device: power on|off|status, input NAME, mute on|off; a camera: ptz …, snapshot FILE; "
+    "room yes|no|unset: whether scenes switch it":
+        "управление одним устройством: power on|off|status, input ИМЯ, mute on|off; камера: ptz …, snapshot ФАЙЛ; "
+        "room yes|no|unset: переключают ли его сценарии",
     "a device id (mac:…) or an address[:port]": "идентификатор устройства (mac:…) или адрес[:порт]",
     "what to do": "что сделать",
     "on|off|status for power, a name or code for input, on|off for mute; for ptz: move, home, position, "
-    "preset set N, preset recall N; for snapshot: the PNG file to write":
+    "preset set N, preset recall N; for snapshot: the PNG file to write; for room: yes, no or unset":
         "on|off|status для power, имя или код входа для input, on|off для mute; для ptz: move, home, position, "
-        "preset set N, preset recall N; для snapshot: PNG-файл для записи",
+        "preset set N, preset recall N; для snapshot: PNG-файл для записи; для room: yes, no или unset",
+    "room takes yes, no or unset": "room: укажите yes, no или unset",
+    "no device {target!r} remembered: run classroom-console discover first":
+        "устройство {target!r} не сохранено: сначала выполните classroom-console discover",
+    "{name} ({uid}) is this room's: scenes, All on/off and the session's end switch it":
+        "{name} ({uid}) — устройство этой аудитории: его переключают сценарии, «Включить всё / Выключить всё» "
+        "и конец занятия",
+    "{name} ({uid}) is not this room's: scenes, All on/off and the session's end leave it alone":
+        "{name} ({uid}) — не устройство этой аудитории: сценарии, «Включить всё / Выключить всё» и конец занятия "
+        "его не трогают",
+    "{name} ({uid}): this room's or not is undecided again": "{name} ({uid}): снова не решено, этой ли аудитории",
+    "A console window already open takes it at its next start.":
+        "Уже открытое окно консоли учтёт это при следующем запуске.",
     "ptz move: pan, -1 (left) to 1 (right)": "ptz move: поворот, от -1 (влево) до 1 (вправо)",
     "ptz move: tilt, -1 (down) to 1 (up)": "ptz move: наклон, от -1 (вниз) до 1 (вверх)",
     "ptz move: zoom, 0 (wide) to 1 (tele)": "ptz move: зум, от 0 (широко) до 1 (крупно)",
@@ -568,6 +582,8 @@ MESSAGES: dict[str, str] = {
     "No live destination is set up: add one in the Studio.":
         "Не настроено ни одного адреса трансляции: добавьте его в Студии.",
     "Not available in this console.": "Недоступно в этой консоли.",
+    "Not chosen as this room's device: scenes leave it alone.":
+        "Не выбрано как устройство этой аудитории: сценарии его не трогают.",
     "It was asked to turn on but did not come on in time.":
         "Команда на включение отправлена, но устройство не включилось вовремя.",
     "Something went wrong; the details are in the log.": "Что-то пошло не так; подробности в журнале.",

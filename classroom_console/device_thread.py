@@ -17,7 +17,7 @@ import concurrent.futures
 import logging
 import threading
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from classroom_console.device_news import changed_fields
@@ -159,6 +159,9 @@ class StoreLink:
     async def known_devices(self) -> list[dict[str, Any]]:
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._store.known_devices(), self._loop))
 
+    async def choose_device(self, info: DeviceInfo, choice: bool | None) -> None:
+        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._store.choose_device(info, choice), self._loop))
+
 
 class RoomDevicesThread(RoomDevices):
     """``RoomDevices`` whose work runs on a loop in a thread of its own; same methods, awaited from the room's loop.
@@ -297,6 +300,9 @@ class RoomDevicesThread(RoomDevices):
 
     async def power_all(self, on: bool) -> list[DeviceCommandError]:
         return await self._call(self.inner.power_all(on))
+
+    async def choose(self, choices: Mapping[str, bool | None]) -> None:
+        await self._call(self.inner.choose(dict(choices)))
 
     def set_room_password(self, password: str, also: Sequence[str] = ()) -> None:
         self._soon(self.inner.set_room_password, password, list(also))

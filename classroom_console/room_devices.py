@@ -15,6 +15,7 @@ from collections.abc import Coroutine, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from classroom_console.events import ErrorCode
+from classroom_console.room_choice import ROOM, ROOM_SWITCHED, Belonging, judge
 from classroom_console.store.records import Reading
 from devices import registry as families
 from devices.driver import (
@@ -64,6 +65,8 @@ class DeviceStore(Protocol):
 
     async def known_devices(self) -> list[dict[str, Any]]: ...
 
+    async def choose_device(self, info: DeviceInfo, choice: bool | None) -> None: ...
+
 
 class DeviceCommandError(Exception):
     """A command a device refused or could not take: ``reason`` is the code the UI words, the message the log's."""
@@ -111,6 +114,7 @@ class RoomDevices:
         self._known: set[str] = set()
         self._used: set[str] = set()  # sent a command by the lecturer: the room's, never a stranger to age out
         self._remembered: set[str] = set()  # rows at the start proved the room's (``_stranger_remembered``)
+        self._choices: dict[str, bool] = {}  # the lecturer's word, uid -> this room's or not (``choose``)
         self.poll_interval_s = poll_interval_s
         self.discovery_window_s = discovery_window_s
         self.rediscover_every_s = rediscover_every_s
@@ -158,6 +162,9 @@ class RoomDevices:
             rows = await self.store.known_devices()  # most recently written first; the room's places go to the
             rows.sort(key=_heard_longest_first)  # longest heard, not the last changed (R10: the room's own projector,
             for row in rows:  # off before its neighbours changed, lost its place at the start to them)
+                if row.get("room_choice") is not None:  # the word holds for a device not shown too (a refused
+                    self._choices[str(row["uid"])] = bool(row["room_choice"])  # stranger that left)
+            for row in rows:
                 remembered = _from_row(row)
                 if remembered is None:
                     continue
@@ -176,6 +183,7 @@ class RoomDevices:
                 if self._finder_config is not None:
                     self.finder.registry.remember(remembered)  # an id claimed elsewhere is checked here first
                 if remembered.uid not in self.room.devices:
+                    remembered.state.update(self._judged(remembered.uid, remembered.address))
                     self.room.update_device(remembered)
         for listener in self.notifications:
             await listener.start()
@@ -346,10 +354,11 @@ class RoomDevices:
 
     def _is_rooms(self, uid: str, address: str) -> bool:
         """Marked the room's, given a password of its own, sent a command by the lecturer, remembered from the store,
-        or at an address the lecturer listed: not a stranger, whatever first told the room of it. (A command does not
-        make it known for the room password: a stranger's card can be pressed by mistake.)"""
+        at an address the lecturer listed, or chosen by the lecturer: not a stranger, whatever first told the room of
+        it. (A command does not make it known for the room password: a stranger's card can be pressed by mistake.)"""
         shown = self.room.devices.get(uid)
         return (uid in self._known or uid in self._used or uid in self._remembered or uid in self.passwords
+                or self._choices.get(uid) is True
                 or address in self.passwords or address in self.finder.listed
                 or (shown is not None and shown.state.get(ROOM_KNOWN) is True))
 
@@ -399,6 +408,7 @@ class RoomDevices:
     def _merged(self, uid: str) -> DeviceInfo:
         managed = self._managed[uid]
         device = with_driver_state(managed.info, managed.driver)
+        device.state.update(self._judged(uid, device.address))
         if "id_conflict" in device.state:  # reachable, but another live address claims its id: on the card
             # A claimant asking for a password is not offered a box to type one in: it would get its digest.
             if device.availability is Availability.ONLINE or "claims" in device.state:
@@ -506,8 +516,10 @@ class RoomDevices:
         return True
 
     async def power_all(self, on: bool) -> list[DeviceCommandError]:
-        """Every device that can be switched, at once; returns what failed (each with its reason code)."""
-        uids = [uid for uid, m in self._managed.items() if "power" in m.driver.capabilities]
+        """Every device of the room's (``switches``) that can be switched, at once; returns what failed (each with
+        its reason code)."""
+        uids = [uid for uid, m in self._managed.items()
+                if "power" in m.driver.capabilities and self.switches(uid, m.info.address)]
         command = Command("power", on)
         results = await asyncio.gather(*(self.command(uid, command, chosen=False) for uid in uids),
                                        return_exceptions=True)
@@ -515,6 +527,49 @@ class RoomDevices:
         for other in (r for r in results if isinstance(r, BaseException) and not isinstance(r, DeviceCommandError)):
             raise other
         return failures
+
+    # -- which devices are the room's (room_choice.py) -------------------------------------------
+    @property
+    def room_chose(self) -> bool:
+        """The lecturer said of some device, here or at an earlier run, whether it is the room's: from then on only
+        the room's devices are switched; before, every device found is, as it was before there was a choice."""
+        return bool(self._choices)
+
+    def belonging(self, uid: str, address: str) -> Belonging:
+        """The lecturer's word, else the evidence: an address the lecturer listed, a password of its own, or marked
+        the room's own (``ROOM_KNOWN``, the room password's test). A command sent from its card (``ROOM_USED``) is
+        no evidence here: a neighbour's card pressed once to see which projector it is would make the neighbour's
+        projector go off at every session's end, the very thing this choice is for; the chooser pre-ticks it
+        instead, for the lecturer to confirm (``room_choice.pre_ticked``)."""
+        shown = self.room.devices.get(uid)
+        listed = self._finder is not None and address in self._finder.listed
+        return judge(self._choices.get(uid), uid in self._known or uid in self.passwords or address in self.passwords
+                     or listed or (shown is not None and shown.state.get(ROOM_KNOWN) is True))
+
+    def switches(self, uid: str, address: str) -> bool:
+        """Whether scenes, All on/off and the session's end act on it (``room_choice.switched``)."""
+        return not self.room_chose or self.belonging(uid, address) in (Belonging.CHOSEN, Belonging.LIKELY)
+
+    def _judged(self, uid: str, address: str) -> dict[str, Any]:
+        return {ROOM: str(self.belonging(uid, address)), ROOM_SWITCHED: self.switches(uid, address)}
+
+    async def choose(self, choices: Mapping[str, bool | None]) -> None:
+        """The lecturer's word on each device (True the room's, False not, None taken back), kept in its row; then
+        every card shown is judged again, as the first word changes what the others' mean (``room_chose``)."""
+        for uid, choice in choices.items():
+            if choice is None:
+                self._choices.pop(uid, None)
+            else:
+                self._choices[uid] = bool(choice)
+            device = self.room.devices.get(uid) or (self._managed[uid].info if uid in self._managed else None)
+            if device is not None and self.store is not None:
+                await self.store.choose_device(dataclasses.replace(device, state=dict(device.state)), choice)
+        for uid, device in list(self.room.devices.items()):
+            if uid in self._managed:
+                self.room.update_device(self._merged(uid))
+            else:
+                self.room.update_device(dataclasses.replace(
+                    device, state={**device.state, **self._judged(uid, device.address)}))
 
     def set_room_password(self, password: str, also: Sequence[str] = ()) -> None:
         """The room's shared password: the room's own devices that refused (or were never given) one try it now,

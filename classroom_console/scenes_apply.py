@@ -17,6 +17,7 @@ from classroom_console.events import SceneApplied, SceneStep
 from classroom_console.live import LiveDestinations
 from classroom_console.media.studio import Studio
 from classroom_console.room import Room
+from classroom_console.room_choice import switched
 from classroom_console.room_devices import DeviceCommandError, RoomDevices
 from classroom_console.scenes import Scene
 from devices.driver import Capability, Command, Reason
@@ -38,6 +39,7 @@ class SceneReason:
     NOT_AVAILABLE = "scene-not-available"  # this console has no studio / no tablet server
     WARM_UP_TIMEOUT = "scene-warm-up-timeout"  # turned on, but not on within WARM_UP_WITHIN_S
     FAILED = "scene-failed"  # anything else: the detail says what
+    NOT_THIS_ROOMS = "scene-not-this-rooms"  # a device found on the network the room has not made its own: left alone
 
 
 class RoomParts(Protocol):
@@ -65,7 +67,13 @@ async def apply_scene(parts: RoomParts, scene: Scene, tablets: TabletsSwitch | N
                       warm_up_within_s: float = WARM_UP_WITHIN_S) -> tuple[SceneStep, ...]:
     """Walk the room to ``scene``; returns (and announces in ``SceneApplied``) every part that failed."""
     report = _Reporter(parts.room, scene.name)
-    jobs = [_device(parts, scene, device, report, warm_up_within_s) for device in _devices_in(parts, scene)]
+    jobs: list[Awaitable[None]] = []
+    for device in _devices_in(parts, scene):
+        if switched(device):
+            jobs.append(_device(parts, scene, device, report, warm_up_within_s))
+        else:  # a neighbour's projector on the same subnet: said in the progress, not switched (room_choice.py)
+            step = "preset" if device.kind is DeviceKind.CAMERA else "power"
+            report(device.uid, device.name, step, "skipped", SceneReason.NOT_THIS_ROOMS, "not this room's")
     jobs.append(_studio(parts, scene, report))
     if scene.tablets_open is not None:
         jobs.append(_tablets(scene.tablets_open, tablets, report))
@@ -199,7 +207,8 @@ async def _recording(parts: RoomParts, studio: Studio, on: bool, report: _Report
 
 
 def _first_camera(room: Room) -> str | None:
-    cameras = sorted((d for d in room.devices.values() if d.state.get("stream_url")), key=lambda d: (d.name, d.uid))
+    cameras = sorted((d for d in room.devices.values() if d.state.get("stream_url") and switched(d)),
+                     key=lambda d: (d.name, d.uid))  # a neighbour's camera is not recorded
     return str(cameras[0].state["stream_url"]) if cameras else None
 
 

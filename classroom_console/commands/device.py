@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 # and a parse error need none of them. Reading one device by its address goes without asyncio where it can
 # (`device_status.py`).
 
-HELP = "control one device: power on|off|status, input NAME, mute on|off; a camera: ptz …, snapshot FILE"
+HELP = ("control one device: power on|off|status, input NAME, mute on|off; a camera: ptz …, snapshot FILE; "
+        "room yes|no|unset: whether scenes switch it")
 PJLINK_PORT = 4352
 DEFAULT_PROTOCOL = "pjlink"
 
@@ -42,12 +43,12 @@ class DeviceUnusable(Exception):
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("target", metavar="ID|ADDRESS", help=tr("a device id (mac:…) or an address[:port]"))
-    parser.add_argument("action", choices=["power", "input", "mute", "status", "ptz", "snapshot"],
+    parser.add_argument("action", choices=["power", "input", "mute", "status", "ptz", "snapshot", "room"],
                         help=tr("what to do"))
     parser.add_argument(
         "value", nargs="*",
         help=tr("on|off|status for power, a name or code for input, on|off for mute; for ptz: move, home, position, "
-        "preset set N, preset recall N; for snapshot: the PNG file to write"),
+        "preset set N, preset recall N; for snapshot: the PNG file to write; for room: yes, no or unset"),
     )
     parser.add_argument("--pan", type=_unit(-1.0, 1.0), metavar="P", help=tr("ptz move: pan, -1 (left) to 1 (right)"))
     parser.add_argument("--tilt", type=_unit(-1.0, 1.0), metavar="T", help=tr("ptz move: tilt, -1 (down) to 1 (up)"))
@@ -233,6 +234,33 @@ async def act(args: argparse.Namespace) -> str:
         await store.close()
 
 
+ROOM_WORDS = {"yes": True, "no": False, "unset": None}
+
+
+async def room_word(args: argparse.Namespace) -> str:
+    """``device ID room yes|no|unset``: the lecturer's word on whether a remembered device is this room's, kept in its
+    row as the window's tick keeps it (``room_choice.py``); no device is asked, so it works on one that is off."""
+    from classroom_console.store import AsyncStore
+
+    words = [str(w).lower() for w in args.value]
+    if len(words) != 1 or words[0] not in ROOM_WORDS:
+        raise DeviceUnusable(tr("room takes yes, no or unset"))
+    choice = ROOM_WORDS[words[0]]
+    store = await AsyncStore.open(args.data_dir)
+    try:
+        row = remembered_row(await store.known_devices(), args.target, _as_address(args.target))
+        if row is None or not await store.set_room_choice(str(row["uid"]), choice):
+            raise DeviceNotFound(tr("no device {target!r} remembered: run classroom-console discover first").format(
+                target=args.target))
+    finally:
+        await store.close()
+    said = {True: tr("{name} ({uid}) is this room's: scenes, All on/off and the session's end switch it"),
+            False: tr("{name} ({uid}) is not this room's: scenes, All on/off and the session's end leave it alone"),
+            None: tr("{name} ({uid}): this room's or not is undecided again")}[choice]
+    return said.format(name=row["name"] or row["uid"], uid=row["uid"]) + "\n" + tr(
+        "A console window already open takes it at its next start.")
+
+
 def is_status_read(args: argparse.Namespace) -> bool:
     """`status`, `power` or `power status`: reading the device, nothing sent to it."""
     words = [str(w).lower() for w in args.value]
@@ -344,7 +372,7 @@ def run(args: argparse.Namespace) -> int:
     from classroom_console.store import StoreError
 
     try:
-        print(asyncio.run(act(args)))
+        print(asyncio.run(room_word(args) if args.action == "room" else act(args)))
     except StoreError as exc:  # a store of a newer console, a damaged or locked one: one line
         from classroom_console.cli_store import store_error_line
 

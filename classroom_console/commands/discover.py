@@ -74,7 +74,8 @@ async def discover(args: argparse.Namespace) -> tuple[list[DeviceInfo], set[str]
         store = None
     try:
         book = PasswordBook(store)
-        known = await book.load([row["uid"] for row in await store.known_devices()] if store else [])
+        rows = {str(row["uid"]): row for row in await store.known_devices()} if store else {}
+        known = await book.load(list(rows))
         config = finder_config(Scope(args.scope), args.sweep, known, default_password=args.password)
         finder = DeviceFinder(config)  # loads every device family: the last of the command's imports
         sent: set[str] = set()
@@ -95,6 +96,8 @@ async def discover(args: argparse.Namespace) -> tuple[list[DeviceInfo], set[str]
                 return read
 
             devices = list(await asyncio.gather(*(read(info) for info in found)))
+            for device in devices:
+                judge_room(device, rows.get(device.uid), device.uid in known, device.address in finder.listed)
             if store is not None:
                 for device in devices:
                     await store.upsert_device(device)
@@ -102,6 +105,23 @@ async def discover(args: argparse.Namespace) -> tuple[list[DeviceInfo], set[str]
     finally:
         if store is not None:
             await store.close()
+
+
+def judge_room(device: DeviceInfo, row: dict[str, Any] | None, own_password: bool, listed: bool) -> None:
+    """Whether ``device`` is this room's, as the window judges it (``room_choice.py``): the word kept in its row, else
+    the evidence (a password of its own, an address listed with --sweep, marked the room's own). The marks its row
+    keeps (``ROOM_KNOWN``, ``ROOM_USED``) go back into its state, or the look's write of its row would erase them."""
+    from classroom_console.room_choice import ROOM, judge
+    from classroom_console.room_devices import ROOM_KNOWN, ROOM_USED, remembered_state
+
+    kept = remembered_state(row) if row is not None else {}
+    for mark in (ROOM_KNOWN, ROOM_USED):
+        if kept.get(mark) is True:
+            device.state[mark] = True
+    said = row.get("room_choice") if row is not None else None
+    judged = judge(None if said is None else bool(said),
+                   own_password or listed or device.state.get(ROOM_KNOWN) is True)
+    device.state[ROOM] = str(judged)
 
 
 @contextlib.contextmanager
@@ -138,7 +158,10 @@ def table(devices: list[DeviceInfo], verbose: bool = False) -> str:
 
 def as_json(device: DeviceInfo) -> dict[str, Any]:
     """A device for scripts; a camera also says where its picture is and how it is aimed, at the top level."""
+    from classroom_console.room_choice import answer
+
     out = device.as_json()
+    out["room"] = answer(device)  # True this room's, False not, None undecided
     if "stream" in device.capabilities or device.kind == "camera":
         state = device.state
         out["stream_url"] = state.get("stream_url") or None

@@ -197,6 +197,12 @@ class AsyncStore:
     async def forget_device(self, uid: str) -> None:
         await self.call(lambda s: s.forget_device(uid))
 
+    async def choose_device(self, info: DeviceInfo, choice: bool | None) -> None:
+        await self.call(lambda s: s.choose_device(info, choice))
+
+    async def set_room_choice(self, uid: str, choice: bool | None) -> bool:
+        return await self.call(lambda s: s.set_room_choice(uid, choice))
+
     async def known_devices(self) -> list[dict[str, Any]]:
         return await self.call(Store.known_devices)
 

@@ -102,9 +102,25 @@ class Store:
     def forget_device(self, uid: str) -> None:
         """A stranger that left the room was never the room's: its row goes, its readings with it (a cascade), unless
         a logged session names it: the session's upload sends the device's row and readings beside its events, so
-        that row stays (a stranger's again at the next start: ``RoomDevices._stranger_remembered``)."""
-        self.db.execute("DELETE FROM devices WHERE uid = ? AND NOT EXISTS "
+        that row stays (a stranger's again at the next start: ``RoomDevices._stranger_remembered``), as does one the
+        lecturer said is or is not the room's (``choose_device``)."""
+        self.db.execute("DELETE FROM devices WHERE uid = ? AND room_choice IS NULL AND NOT EXISTS "
                         "(SELECT 1 FROM session_events WHERE device_uid = ?)", (uid, uid))
+
+    def choose_device(self, info: DeviceInfo, choice: bool | None) -> None:
+        """The lecturer's word on whether ``info`` is this room's (None: taken back), kept with its row (written
+        now if it had none) by its uid, so it holds after a restart and a DHCP move. A stranger that leaves keeps a
+        row with a word on it (``forget_device``): a refused neighbour is not asked about again when it returns."""
+        with self.db.atomic():
+            self.upsert_device(info)
+            self.db.execute("UPDATE devices SET room_choice = ? WHERE uid = ?",
+                            (None if choice is None else int(choice), info.uid))
+
+    def set_room_choice(self, uid: str, choice: bool | None) -> bool:
+        """The same word for a remembered device by its id alone (the command line); False if no row has it."""
+        cursor = self.db.execute("UPDATE devices SET room_choice = ? WHERE uid = ?",
+                                 (None if choice is None else int(choice), uid))
+        return cursor.rowcount > 0
 
     def known_devices(self) -> list[dict[str, Any]]:
         """Most recently seen first, so the UI can show the room before discovery finishes. Each row also says how

@@ -332,6 +332,11 @@ UPDATE devices SET extra = json_remove(extra, '$.state.room_used')
 WHERE json_valid(extra) AND json_type(extra, '$.state.room_used') IS NOT NULL;
 """
 
+# v17: the lecturer's word on whether a device is this room's (room_devices.RoomDevices.choose, room_choice.py):
+# 1 yes, 0 no, NULL not said. A column of its own, not a key in `extra`: every upsert rewrites `extra` from what the
+# console holds, and this word must survive a row rewritten by a run (or a `discover`) that never heard it.
+_V17_ROOM_CHOICE = "ALTER TABLE devices ADD COLUMN room_choice INTEGER;"
+
 MIGRATIONS: tuple[Migration, ...] = (
     _V1_CORE, _V2_MEDIA_AND_SYNC, _V3_DEVICE_SECRETS, _V4_USAGE_AND_SYNC, _V5_USAGE_ROLLUPS, _V6_UPLOAD_REASON,
     _V7_CHAPTERS,
@@ -344,6 +349,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _V14_ROOM_KNOWN,
     _V15_TAKEN_BACK,
     _V16_ROOM_USED_UNMADE,
+    _V17_ROOM_CHOICE,
 )
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,138 @@
+"""Which found devices are this room's: once the lecturer has chosen, scenes, All on/off and the session's end leave
+the neighbour's projector alone (its simulated power is read from the simulator itself), and the choice outlives a
+restart; before any choice every device found is switched, as before."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from classroom_console.console import ConsoleCore
+from classroom_console.events import RoomEvent, SceneStep
+from classroom_console.room_choice import Belonging, answer, belonging, switched
+from classroom_console.scenes import Scene
+from classroom_console.scenes_apply import SceneReason, apply_scene
+from classroom_console.store import open_store
+from devices.model import Availability
+from devices.pjlink.values import PowerState
+from devices.sim.pjlink_projector import SimulatedProjector
+from devices.sim.room import SimRoomConfig
+from tests.sim_helpers import demo_core
+
+FIRST_HOST = 56  # 127.0.80.56-57: apart from the other tests' rooms
+ON = Scene("On", projectors_on=True)
+
+
+async def wait_until(predicate: Callable[[], bool], within: float = 30.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + within
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out after {within} s waiting for {what}"
+        await asyncio.sleep(0.05)
+
+
+def sim_config() -> SimRoomConfig:
+    return SimRoomConfig(projectors=2, boards=0, cameras=0, warmup_s=0.3, cooling_s=0.3, advertise=False,
+                         first_host=FIRST_HOST)
+
+
+async def found(core: ConsoleCore, sims: list[SimulatedProjector],
+                judged: tuple[Belonging, Belonging] = (Belonging.UNDECIDED, Belonging.UNDECIDED)) -> tuple[str, str]:
+    """Both projectors found by the search, answering and judged so: the room's and the neighbour's uids."""
+    assert core.devices is not None
+    # The search's replies stand for a broadcast search's (loopback has no broadcast: the demo asks each address,
+    # which lists them all, and a listed address is the room's by evidence)
+    core.devices.finder.listed = frozenset()
+    macs = [f"mac:{sim.mac.lower()}" for sim in sims]
+    def ready() -> bool:
+        shown = [core.room.devices.get(uid) for uid in macs]
+        return all(device is not None and device.availability is Availability.ONLINE and belonging(device) is was
+                   for device, was in zip(shown, judged, strict=True))
+
+    await wait_until(ready, within=60, what=f"both projectors online and {judged}")
+    return macs[0], macs[1]
+
+
+async def test_after_the_room_chose_scenes_all_off_and_the_end_leave_the_neighbours_projector_alone(
+    tmp_path: Path,
+) -> None:
+    core = demo_core(tmp_path, sim_config())
+    await core.start()
+    try:
+        assert core.sim_room is not None and core.devices is not None
+        ours_sim, theirs_sim = core.sim_room.devices[0], core.sim_room.devices[1]
+        ours, theirs = await found(core, [ours_sim, theirs_sim])
+
+        # Before any choice: every device found, as before.
+        await apply_scene(core, ON)
+        await wait_until(lambda: theirs_sim.power_state is PowerState.ON and ours_sim.power_state is PowerState.ON,
+                         what="both on before any choice")
+        await core.devices.power_all(False)
+        await wait_until(lambda: theirs_sim.power_state is PowerState.OFF, what="the neighbour off before any choice")
+        await wait_until(lambda: ours_sim.power_state is PowerState.OFF, what="ours off")
+
+        await core.devices.choose({ours: True, theirs: False})
+        await wait_until(lambda: not switched(core.room.devices[theirs]), what="the neighbour judged again")
+        assert switched(core.room.devices[ours])
+        assert answer(core.room.devices[ours]) is True and answer(core.room.devices[theirs]) is False
+
+        steps: list[SceneStep] = []
+
+        def heard(event: RoomEvent) -> None:
+            if isinstance(event, SceneStep):
+                steps.append(event)
+
+        core.room.events.subscribe(heard)
+        failed = await apply_scene(core, ON)
+        assert failed == ()
+        await wait_until(lambda: ours_sim.power_state is PowerState.ON, what="ours on by the scene")
+        assert theirs_sim.power_state is PowerState.OFF  # never sent a command
+        left = [s for s in steps if s.target == theirs]
+        assert [(s.status, s.reason) for s in left] == [("skipped", SceneReason.NOT_THIS_ROOMS)]
+
+        theirs_sim._set_power(PowerState.ON)  # the neighbour's lecturer turned theirs on
+        await wait_until(lambda: core.room.devices[theirs].state.get("power") == "on", what="seen on")
+        await core.scenes.start("Lecturer", "Course", "Optics", None)
+        problems = await core.scenes.end(turn_off=True)  # the session's end: everything of the room's off
+        assert problems == []
+        await wait_until(lambda: ours_sim.power_state is PowerState.OFF, what="ours off at the end")
+        assert theirs_sim.power_state is PowerState.ON  # the neighbour's lecture goes on
+        assert await core.devices.power_all(False) == []  # "All off": returns once every command was answered
+        assert theirs_sim.power_state is PowerState.ON
+    finally:
+        await core.stop()
+
+
+def words_kept(data_dir: Path) -> dict[str, object]:
+    store = open_store(data_dir)
+    try:
+        return {row["uid"]: row["room_choice"] for row in store.known_devices()}
+    finally:
+        store.close()
+
+
+async def test_a_refused_device_stays_refused_after_a_restart(tmp_path: Path) -> None:
+    core = demo_core(tmp_path, sim_config())
+    await core.start()
+    try:
+        assert core.sim_room is not None and core.devices is not None
+        ours, theirs = await found(core, list(core.sim_room.devices[:2]))
+        await core.devices.choose({theirs: False})
+        assert not core.devices.switches(ours, core.room.devices[ours].address)  # undecided after a choice: alone
+    finally:
+        await core.stop()
+    said = await asyncio.to_thread(words_kept, tmp_path)
+    assert said[theirs] == 0 and said[ours] is None
+
+    again = demo_core(tmp_path, sim_config())
+    await again.start()
+    try:
+        assert again.sim_room is not None and again.devices is not None
+        await found(again, list(again.sim_room.devices[:2]), (Belonging.UNDECIDED, Belonging.REFUSED))
+        assert not switched(again.room.devices[theirs]) and not switched(again.room.devices[ours])
+        await apply_scene(again, ON)  # returns once every command it sent was answered
+        assert again.sim_room.devices[1].power_state is PowerState.OFF
+        assert again.sim_room.devices[0].power_state is PowerState.OFF  # undecided once the room has chosen
+    finally:
+        await again.stop()
