@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -215,6 +215,16 @@ class RoomBridge(QObject):
             return
         what = self.tr("turn everything on") if on else self.tr("turn everything off")
         self.run(devices.power_all(on), on_done=on_finished, what=what)
+
+    def choose_devices(self, choices: Mapping[str, bool | None],
+                       on_done: Callable[[object], None] | None = None) -> None:
+        """The lecturer's word on which devices are this room's (True yes, False no, None undecided again), kept by
+        the core in each device's row (``RoomDevices.choose``); the cards hear the judgement back as device
+        changes."""
+        devices = self.core.devices
+        if devices is None:
+            return
+        self.run(devices.choose(dict(choices)), on_done=on_done, what=self.tr("save which devices are this room's"))
 
     def set_password(self, uid: str, password: str) -> None:
         self.run(self.core.set_password(uid, password), what=self.tr("save the password"))

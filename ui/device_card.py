@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from classroom_console.room_choice import Belonging, belonging, switched
 from classroom_console.room_devices import DeviceCommandError
 from devices.driver import Capability, Command, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
@@ -222,7 +223,7 @@ class DeviceCard(QFrame):
         # for all its texts.
         with self.face.batch():
             self.name_label.setText(device.name or device.address)
-            self.kind_label.setText(f"{kind_text(device.kind)} · {device.address}")
+            self.kind_label.setText(" · ".join((kind_text(device.kind), device.address, *self._not_rooms(device))))
             self._refresh_badge()
             self.detail_label.setText(" · ".join(self._facts(device.state)))
             self.problem_label.setText("\n".join(problems))
@@ -231,6 +232,14 @@ class DeviceCard(QFrame):
             self._show_controls(device)
         if self._details is not None:
             self._details.show_device(device)
+
+    def _not_rooms(self, device: DeviceInfo) -> list[str]:
+        """Said on the card's face when scenes leave it alone (``room_choice.py``): the lecturer sees why."""
+        if switched(device):
+            return []
+        if belonging(device) is Belonging.REFUSED:
+            return [self.tr("not this room's")]
+        return [self.tr("not chosen for this room")]
 
     def _facts(self, state: dict[str, Any]) -> list[str]:
         facts = []
@@ -396,7 +405,7 @@ class DeviceCard(QFrame):
             self._details = DeviceDetails(self, [
                 (self.tr("Turn on / off"), self._toggle_power),
                 (self.tr("Check now"), lambda: self.bridge.refresh_device(self.device.uid)),
-            ])
+            ], on_room=lambda yes: self.bridge.choose_devices({self.device.uid: yes}))
         self._details.show_device(self.device)
         self._details.show()
         self._details.raise_()

@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from classroom_console.room_choice import Belonging, belonging, switched
 from devices.model import DeviceInfo
 from ui.reasons import problem_text, reason_text
 
@@ -47,12 +49,27 @@ def field_text(name: str) -> str:
 class DeviceDetails(QDialog):
     """Human words for everything the device reports, and the card's own actions, for the technician."""
 
-    def __init__(self, parent: QWidget | None = None, actions: Sequence[tuple[str, Callable[[], None]]] = ()) -> None:
+    def __init__(self, parent: QWidget | None = None, actions: Sequence[tuple[str, Callable[[], None]]] = (),
+                 on_room: Callable[[bool], None] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("detailsDialog")
         self.setModal(False)
         self.setMinimumWidth(460)
         layout = QVBoxLayout(self)
+        # The lecturer's word on whether scenes switch it (classroom_console/room_choice.py): ticked or not, a word
+        self.room_tick = QCheckBox(self.tr("This room's device"))
+        self.room_tick.setToolTip(self.tr("Scenes, “All on”, “All off” and the end of a session switch only this "
+                                          "room's devices; a neighbouring room's projector is left alone."))
+        self.room_note = QLabel()
+        self.room_note.setObjectName("cardDetail")
+        self.room_note.setWordWrap(True)
+        if on_room is not None:
+            self.room_tick.clicked.connect(on_room)  # the lecturer's click only, never the dialog showing a device
+        else:
+            self.room_tick.hide()
+            self.room_note.hide()
+        layout.addWidget(self.room_tick)
+        layout.addWidget(self.room_note)
         self.form = QFormLayout()
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         layout.addLayout(self.form)
@@ -93,6 +110,14 @@ class DeviceDetails(QDialog):
 
     def show_device(self, device: DeviceInfo) -> None:
         self.setWindowTitle(device.name or device.address)
+        judged = belonging(device)
+        self.room_tick.setChecked(judged in (Belonging.CHOSEN, Belonging.LIKELY))
+        self.room_note.setText({
+            Belonging.CHOSEN: self.tr("You chose it as this room's: scenes switch it."),
+            Belonging.REFUSED: self.tr("You said it is not this room's: scenes leave it alone."),
+            Belonging.LIKELY: self.tr("This room's by its address or password: scenes switch it."),
+        }.get(judged) or (self.tr("Not chosen yet: scenes switch it until this room's devices are chosen.")
+                          if switched(device) else self.tr("Not chosen for this room: scenes leave it alone.")))
         while self.form.rowCount():
             self.form.removeRow(0)
         from ui.device_card import power_text  # the card's words (it imports this module)

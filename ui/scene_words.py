@@ -59,6 +59,8 @@ def status_text(step: SceneStep) -> str:
     """ "Warming up…", "Switching input…", "Done", "Power failed" — short, for a chip."""
     if step.status == "done":
         return QCoreApplication.translate("Scenes", "Done")
+    if step.status == "skipped" and step.reason == SceneReason.NOT_THIS_ROOMS:
+        return QCoreApplication.translate("Scenes", "Left alone: not this room's")
     if step.status == "skipped":
         return QCoreApplication.translate("Scenes", "Skipped")
     if step.status == "waiting":
@@ -80,6 +82,8 @@ def why_text(step: SceneStep) -> str:
             "Scenes", "It was asked to turn on but did not come on in time."),
         SceneReason.FAILED: QCoreApplication.translate(
             "Scenes", "Something went wrong; the details are in the log."),
+        SceneReason.NOT_THIS_ROOMS: QCoreApplication.translate(
+            "Scenes", "Not chosen as this room's device: scenes leave it alone."),
     }
     if step.reason in own:
         return own[step.reason]

@@ -93,6 +93,23 @@
     </message>
 </context>
 <context>
+    <name>RoomBanner</name>
+    <message numerus="yes">
+        <source>%n device(s) found on the network: choose which are this room&apos;s — scenes switch only those. Until then scenes, “All on” and “All off” switch every device found.</source>
+        <translation>
+            <numerusform>%n device found on the network: choose which are this room&apos;s — scenes switch only those. Until then scenes, “All on” and “All off” switch every device found.</numerusform>
+            <numerusform>%n devices found on the network: choose which are this room&apos;s — scenes switch only those. Until then scenes, “All on” and “All off” switch every device found.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n device(s) found on the network not chosen for this room: scenes leave them alone. Choose which are this room&apos;s.</source>
+        <translation>
+            <numerusform>%n device found on the network is not chosen for this room: scenes leave it alone. Choose which are this room&apos;s.</numerusform>
+            <numerusform>%n devices found on the network are not chosen for this room: scenes leave them alone. Choose which are this room&apos;s.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>SyncPanel</name>
     <message numerus="yes">
         <source>%n waiting</source>

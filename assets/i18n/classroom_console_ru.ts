@@ -838,6 +838,14 @@
         <translation>Планшет</translation>
     </message>
     <message>
+        <source>not this room&apos;s</source>
+        <translation>не этой аудитории</translation>
+    </message>
+    <message>
+        <source>not chosen for this room</source>
+        <translation>не выбрано для этой аудитории</translation>
+    </message>
+    <message>
         <source>Turn on / off</source>
         <translation>Включить / выключить</translation>
     </message>
@@ -1021,6 +1029,14 @@
         <translation>часы фильтра</translation>
     </message>
     <message>
+        <source>This room&apos;s device</source>
+        <translation>Устройство этой аудитории</translation>
+    </message>
+    <message>
+        <source>Scenes, “All on”, “All off” and the end of a session switch only this room&apos;s devices; a neighbouring room&apos;s projector is left alone.</source>
+        <translation>Сценарии, «Включить всё», «Выключить всё» и конец занятия переключают только устройства этой аудитории; проектор соседней аудитории не трогается.</translation>
+    </message>
+    <message>
         <source>Identity</source>
         <translation>Идентификатор</translation>
     </message>
@@ -1091,6 +1107,26 @@
     <message>
         <source>Technical detail</source>
         <translation>Технические подробности</translation>
+    </message>
+    <message>
+        <source>You chose it as this room&apos;s: scenes switch it.</source>
+        <translation>Вы отметили его как устройство этой аудитории: сценарии его переключают.</translation>
+    </message>
+    <message>
+        <source>You said it is not this room&apos;s: scenes leave it alone.</source>
+        <translation>Вы указали, что оно не из этой аудитории: сценарии его не трогают.</translation>
+    </message>
+    <message>
+        <source>This room&apos;s by its address or password: scenes switch it.</source>
+        <translation>Устройство этой аудитории по адресу или паролю: сценарии его переключают.</translation>
+    </message>
+    <message>
+        <source>Not chosen yet: scenes switch it until this room&apos;s devices are chosen.</source>
+        <translation>Ещё не выбрано: сценарии переключают его, пока не выбраны устройства этой аудитории.</translation>
+    </message>
+    <message>
+        <source>Not chosen for this room: scenes leave it alone.</source>
+        <translation>Не выбрано для этой аудитории: сценарии его не трогают.</translation>
     </message>
     <message>
         <source>%1, class %2</source>
@@ -2250,6 +2286,29 @@ Console</source>
     </message>
 </context>
 <context>
+    <name>RoomBanner</name>
+    <message>
+        <source>Choose…</source>
+        <translation>Выбрать…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n device(s) found on the network: choose which are this room&apos;s — scenes switch only those. Until then scenes, “All on” and “All off” switch every device found.</source>
+        <translation>
+            <numerusform>В сети найдено %n устройство: выберите, какие относятся к этой аудитории, — сценарии будут переключать только их. До тех пор сценарии, «Включить всё» и «Выключить всё» переключают все найденные устройства.</numerusform>
+            <numerusform>В сети найдено %n устройства: выберите, какие относятся к этой аудитории, — сценарии будут переключать только их. До тех пор сценарии, «Включить всё» и «Выключить всё» переключают все найденные устройства.</numerusform>
+            <numerusform>В сети найдено %n устройств: выберите, какие относятся к этой аудитории, — сценарии будут переключать только их. До тех пор сценарии, «Включить всё» и «Выключить всё» переключают все найденные устройства.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n device(s) found on the network not chosen for this room: scenes leave them alone. Choose which are this room&apos;s.</source>
+        <translation>
+            <numerusform>%n устройство в сети не выбрано для этой аудитории: сценарии его не трогают. Выберите, какие устройства относятся к этой аудитории.</numerusform>
+            <numerusform>%n устройства в сети не выбраны для этой аудитории: сценарии их не трогают. Выберите, какие устройства относятся к этой аудитории.</numerusform>
+            <numerusform>%n устройств в сети не выбраны для этой аудитории: сценарии их не трогают. Выберите, какие устройства относятся к этой аудитории.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>RoomBridge</name>
     <message>
         <source>Could not %1.</source>
@@ -2280,12 +2339,51 @@ Console</source>
         <translation>выключение всех устройств</translation>
     </message>
     <message>
+        <source>save which devices are this room&apos;s</source>
+        <translation>сохранить, какие устройства относятся к этой аудитории</translation>
+    </message>
+    <message>
         <source>save the password</source>
         <translation>сохранение пароля</translation>
     </message>
     <message>
         <source>save the Studio&apos;s sources and scenes</source>
         <translation>сохранение источников и сцен студии</translation>
+    </message>
+</context>
+<context>
+    <name>RoomChooser</name>
+    <message>
+        <source>This room&apos;s devices</source>
+        <translation>Устройства этой аудитории</translation>
+    </message>
+    <message>
+        <source>Tick the devices that are in this room. Scenes, “All on”, “All off” and the end of a session switch only the ticked ones; the others (a neighbouring room&apos;s projector found on the same network) are left alone and not asked about again. Each device&apos;s Details can change it later.</source>
+        <translation>Отметьте устройства, которые находятся в этой аудитории. Сценарии, «Включить всё», «Выключить всё» и конец занятия переключают только отмеченные; остальные (например, проектор соседней аудитории в той же сети) не трогаются, и о них больше не спрашивается. Изменить выбор можно потом в «Подробнее» у каждого устройства.</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>Устройство</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Тип</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Адрес</translation>
+    </message>
+    <message>
+        <source>How it was found</source>
+        <translation>Как найдено</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Сохранить</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Отмена</translation>
     </message>
 </context>
 <context>
@@ -2582,6 +2680,10 @@ Console</source>
         <translation>Готово</translation>
     </message>
     <message>
+        <source>Left alone: not this room&apos;s</source>
+        <translation>Не тронуто: не этой аудитории</translation>
+    </message>
+    <message>
         <source>Skipped</source>
         <translation>Пропущено</translation>
     </message>
@@ -2608,6 +2710,10 @@ Console</source>
     <message>
         <source>Something went wrong; the details are in the log.</source>
         <translation>Что-то пошло не так; подробности в журнале.</translation>
+    </message>
+    <message>
+        <source>Not chosen as this room&apos;s device: scenes leave it alone.</source>
+        <translation>Не выбрано как устройство этой аудитории: сценарии его не трогают.</translation>
     </message>
     <message>
         <source>%1: %2.</source>

@@ -40,6 +40,7 @@ from ui.device_card import DeviceCard
 from ui.main_thread_gc import settle_young, young_only
 from ui.note_label import NoteLabel
 from ui.reasons import end_problem_text, failure_text, unlogged_end_text, with_details
+from ui.room_banner import RoomBanner
 from ui.scene_editor import SceneEditor
 from ui.scene_progress import SceneProgress
 from ui.scene_words import scene_name
@@ -135,6 +136,8 @@ class LecturerWorkspace(QWidget):
         self.tabs.addTab(self.class_panel, self.tr("Students' tablets"))
         layout.addWidget(self.tabs, 1)
         room_layout.addLayout(self._devices_bar())
+        self.room_banner = RoomBanner(bridge)  # devices found not yet this room's or not: what scenes do with them
+        room_layout.addWidget(self.room_banner)
 
         self.empty = EmptyState(
             "projector",
@@ -558,6 +561,7 @@ class LecturerWorkspace(QWidget):
         # Newer news supersedes a change held for the next frame: applied after it, the held one would bring back
         # the old state, or the old kind of card for a device that turned out to be a camera (review R4).
         self._repaint_due.pop(device.uid, None)
+        self.room_banner.note(device)
         card = self.cards.get(device.uid)
         wants_camera = Capability.STREAM in device.capabilities
         if card is None:
@@ -715,6 +719,7 @@ class LecturerWorkspace(QWidget):
         """A stranger left the room: its card goes, built or waiting, and the cards after it close up."""
         uid = device.uid
         self._repaint_due.pop(uid, None)
+        self.room_banner.forget(uid)
         self.unbuilt.pop(uid, None)
         made = self._made.pop(uid, None)
         if made is not None:

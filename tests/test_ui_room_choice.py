@@ -1,0 +1,101 @@
+"""The window's side of "this room's device": a banner while devices found are undecided, a chooser that writes the
+lecturer's ticks through the bridge into the core and the store, and the tick in a device's Details. Real widgets,
+real simulated projectors on loopback, a real store; screenshots at 1366x768 in English and Russian."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+import pytest
+import qasync
+from PySide6.QtCore import QCoreApplication, QPoint, Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from pytestqt.qtbot import QtBot
+
+from classroom_console.room_choice import Belonging, belonging
+from classroom_console.room_devices import RoomDevices
+from devices.model import Availability, DeviceInfo, DeviceKind
+from tests.qt_helpers import run, wait_for, window_on_a_quiet_core
+from tests.shots_folder import screenshots_folder
+from tests.test_device_impostors import PORT, mac_of, projector
+from ui import i18n
+from ui.device_card import DeviceCard
+from ui.resources import stylesheet
+
+OURS, THEIRS = "127.0.80.58", "127.0.80.59"
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_the_chooser_writes_the_lecturers_ticks_through_the_bridge(
+    qtbot: QtBot, qloop: qasync.QEventLoop, qapp: QCoreApplication, tmp_path: Path, lang: str
+) -> None:
+    translators = i18n.install(qapp, lang)
+    assert isinstance(qapp, QApplication)
+    qapp.setStyleSheet(stylesheet())
+    shots = screenshots_folder()
+
+    async def scenario() -> None:
+        async with window_on_a_quiet_core(qtbot, tmp_path) as (core, window), contextlib.AsyncExitStack() as stack:
+            for host, name in ((OURS, "Projector 204"), (THEIRS, "Projector 203")):
+                await stack.enter_async_context(projector(host, mac_of(host), name, password=None))
+            core.devices = RoomDevices(core.room, None, store=core.store, poll_interval_s=0.2)
+            await core.devices.start()
+            stack.push_async_callback(core.devices.stop)
+            ours, theirs = (f"mac:{mac_of(h)}" for h in (OURS, THEIRS))
+            for host, uid in ((OURS, ours), (THEIRS, theirs)):  # found by the search: no evidence either way
+                await core.devices.adopt(DeviceInfo(uid, DeviceKind.PROJECTOR, host, host, PORT, "pjlink",
+                                                    found_by={"search"}))
+            window.resize(1366, 768)
+            lecturer = window.lecturer
+            banner = lecturer.room_banner
+            await wait_for(lambda: banner.isVisible() and "2" in banner.text.text(), within=10, what="the banner")
+            await wait_for(lambda: len(lecturer.cards) == 2 and all(
+                d.availability is Availability.ONLINE for d in core.room.devices.values()), within=20,
+                what="two cards online")
+            await asyncio.sleep(0.3)  # a frame or two for the cards to paint before the picture
+            window.grab().save(str(shots / f"room-banner-{lang}.png"))
+
+            qtbot.mouseClick(banner.choose_button, Qt.MouseButton.LeftButton)
+            chooser = banner.chooser
+            assert chooser is not None and chooser.isVisible()
+            assert [d.uid for d in chooser.devices] == [theirs, ours]  # by kind, then name
+            assert chooser.ticked() == {ours: False, theirs: False}  # no evidence, nothing pressed: not ticked
+            chooser.grab().save(str(shots / f"room-chooser-{lang}.png"))
+            chooser._clicked(1, 2)  # a click on the row's address ticks the row
+            assert chooser.ticked() == {ours: True, theirs: False}
+            buttons = chooser.findChild(QDialogButtonBox)
+            assert buttons is not None
+            save = buttons.button(QDialogButtonBox.StandardButton.Save)
+            qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+
+            await wait_for(lambda: belonging(core.room.devices[theirs]) is Belonging.REFUSED
+                           and belonging(core.room.devices[ours]) is Belonging.CHOSEN, within=10,
+                           what="the choice judged by the core")
+            assert core.store is not None
+            rows = {r["uid"]: r["room_choice"] for r in await core.store.known_devices()}
+            assert rows[ours] == 1 and rows[theirs] == 0
+            await wait_for(lambda: not banner.isVisible(), within=5, what="the banner gone")
+            card = lecturer.cards[theirs]
+            assert isinstance(card, DeviceCard)
+            await wait_for(lambda: card.kind_label.text().count("·") == 2, within=5, what="the card says so")
+
+            card.show_details()
+            details = card._details
+            assert details is not None and not details.room_tick.isChecked()
+            details.grab().save(str(shots / f"room-details-{lang}.png"))
+            box = details.room_tick  # clicked on its box: the row is wider than its words, its middle is no click
+            qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(10, box.height() // 2))
+            await wait_for(lambda: belonging(core.room.devices[theirs]) is Belonging.CHOSEN, within=10,
+                           what="chosen from the Details")
+            await wait_for(lambda: details.room_tick.isChecked() and card.kind_label.text().count("·") == 1,
+                           within=5, what="the tick and the card follow")
+            details.close()
+
+    try:
+        run(qloop, scenario())
+    finally:
+        qapp.setStyleSheet("")
+        for translator in translators:
+            qapp.removeTranslator(translator)

@@ -1,0 +1,104 @@
+"""The lecturer ticks which of the devices found are this room's: scenes, All on/off and the session's end switch only
+those (``classroom_console/room_choice.py``). A broadcast search finds the neighbours' projectors too.
+
+Non-modal, as every dialog of the lecturer's: the room keeps running while it is up. It lists the devices as they
+were when it opened (a device found meanwhile waits for the banner's next [Choose…]); saving gives every device
+listed a word, ticked or not, through the bridge.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from classroom_console.room_choice import Belonging, belonging, pre_ticked
+from devices.model import DeviceInfo
+from ui.device_details import found_by_text
+from ui.widgets import plain_tip
+
+
+def kind_words(device: DeviceInfo) -> str:
+    from ui.device_card import kind_text  # the card's words (it imports the dialogs)
+
+    return kind_text(device.kind)
+
+
+class RoomChooser(QDialog):
+    sig_chosen = Signal(object)  # {uid: True/False}: every device listed, ticked or not
+
+    def __init__(self, devices: list[DeviceInfo], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("roomChooser")
+        self.setWindowTitle(self.tr("This room's devices"))
+        self.setModal(False)
+        self.setMinimumWidth(720)
+        layout = QVBoxLayout(self)
+        intro = QLabel(self.tr(
+            "Tick the devices that are in this room. Scenes, “All on”, “All off” and the end of a session switch "
+            "only the ticked ones; the others (a neighbouring room's projector found on the same network) are left "
+            "alone and not asked about again. Each device's Details can change it later."))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        # Undecided first (what the banner asked about), then the rest, each group by kind and name
+        self.devices = sorted(devices, key=lambda d: (belonging(d) is not Belonging.UNDECIDED, str(d.kind),
+                                                      d.name.casefold(), d.uid))
+        self.table = QTableWidget(len(self.devices), 4)
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Device"), self.tr("Kind"), self.tr("Address"), self.tr("How it was found")])
+        self.table.verticalHeader().hide()
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.ticks: list[QTableWidgetItem] = []  # each row's first cell, its tick
+        for row, device in enumerate(self.devices):
+            name = QTableWidgetItem(device.name or device.address)  # the device's own words: plain text in a cell
+            name.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+            name.setCheckState(Qt.CheckState.Checked if pre_ticked(device) else Qt.CheckState.Unchecked)
+            name.setToolTip(plain_tip(f"{device.name}\n{device.uid}"))
+            self.table.setItem(row, 0, name)
+            self.ticks.append(name)
+            for column, text in ((1, kind_words(device)), (2, device.address),
+                                 (3, "; ".join(found_by_text(m) for m in sorted(device.found_by)))):
+                cell = QTableWidgetItem(text)
+                cell.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                self.table.setItem(row, column, cell)
+        self.table.cellClicked.connect(self._clicked)
+        layout.addWidget(self.table, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Save"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
+        buttons.accepted.connect(self._save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        rows_high = min(len(self.devices), 10) * self.table.verticalHeader().defaultSectionSize()
+        self.resize(760, 220 + rows_high)
+
+    def _clicked(self, row: int, column: int) -> None:
+        """A click anywhere on the row ticks it, not only on the small box."""
+        if column == 0:
+            return  # the box itself: Qt ticks it
+        item = self.ticks[row]
+        ticked = item.checkState() is Qt.CheckState.Checked
+        item.setCheckState(Qt.CheckState.Unchecked if ticked else Qt.CheckState.Checked)
+
+    def ticked(self) -> dict[str, bool]:
+        return {device.uid: tick.checkState() is Qt.CheckState.Checked
+                for device, tick in zip(self.devices, self.ticks, strict=True)}
+
+    def _save(self) -> None:
+        self.sig_chosen.emit(self.ticked())
+        self.accept()
