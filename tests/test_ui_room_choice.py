@@ -16,6 +16,8 @@ from pytestqt.qtbot import QtBot
 
 from classroom_console.room_choice import Belonging, belonging
 from classroom_console.room_devices import RoomDevices
+from classroom_console.scenes import Scene
+from classroom_console.scenes_apply import SceneReason, apply_scene
 from devices.model import Availability, DeviceInfo, DeviceKind
 from tests.qt_helpers import run, wait_for, window_on_a_quiet_core
 from tests.shots_folder import screenshots_folder
@@ -23,6 +25,7 @@ from tests.test_device_impostors import PORT, mac_of, projector
 from ui import i18n
 from ui.device_card import DeviceCard
 from ui.resources import stylesheet
+from ui.scene_words import status_text
 
 OURS, THEIRS = "127.0.80.58", "127.0.80.59"
 
@@ -79,7 +82,15 @@ def test_the_chooser_writes_the_lecturers_ticks_through_the_bridge(
             await wait_for(lambda: not banner.isVisible(), within=5, what="the banner gone")
             card = lecturer.cards[theirs]
             assert isinstance(card, DeviceCard)
-            await wait_for(lambda: card.kind_label.text().count("·") == 2, within=5, what="the card says so")
+            word = card.tr("Not this room's")
+            await wait_for(lambda: card.detail_label.text().startswith(word), within=5, what="the card says so")
+            await apply_scene(core, Scene("On", projectors_on=True))  # ours warms up; theirs is a chip, left alone
+            chips = lecturer.scene_progress.chips
+            await wait_for(lambda: theirs in chips and ours in chips, within=5, what="the scene's chips")
+            assert chips[theirs].full.endswith(status_text(lecturer.scene_progress.steps[theirs]))
+            assert lecturer.scene_progress.steps[theirs].reason == SceneReason.NOT_THIS_ROOMS
+            await asyncio.sleep(0.3)
+            window.grab().save(str(shots / f"room-chosen-{lang}.png"))
 
             card.show_details()
             details = card._details
@@ -89,7 +100,7 @@ def test_the_chooser_writes_the_lecturers_ticks_through_the_bridge(
             qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(10, box.height() // 2))
             await wait_for(lambda: belonging(core.room.devices[theirs]) is Belonging.CHOSEN, within=10,
                            what="chosen from the Details")
-            await wait_for(lambda: details.room_tick.isChecked() and card.kind_label.text().count("·") == 1,
+            await wait_for(lambda: details.room_tick.isChecked() and word not in card.detail_label.text(),
                            within=5, what="the tick and the card follow")
             details.close()
 

@@ -223,9 +223,9 @@ class DeviceCard(QFrame):
         # for all its texts.
         with self.face.batch():
             self.name_label.setText(device.name or device.address)
-            self.kind_label.setText(" · ".join((kind_text(device.kind), device.address, *self._not_rooms(device))))
+            self.kind_label.setText(f"{kind_text(device.kind)} · {device.address}")
             self._refresh_badge()
-            self.detail_label.setText(" · ".join(self._facts(device.state)))
+            self.detail_label.setText(" · ".join((*self._not_rooms(device), *self._facts(device.state))))
             self.problem_label.setText("\n".join(problems))
             self.problem_label.setVisible(bool(problems))
         if self._steps is None:
@@ -234,12 +234,13 @@ class DeviceCard(QFrame):
             self._details.show_device(device)
 
     def _not_rooms(self, device: DeviceInfo) -> list[str]:
-        """Said on the card's face when scenes leave it alone (``room_choice.py``): the lecturer sees why."""
+        """Said first among the card's facts (a line that wraps, not the address's, which is cut) when scenes leave
+        it alone (``room_choice.py``): the lecturer sees why."""
         if switched(device):
             return []
         if belonging(device) is Belonging.REFUSED:
-            return [self.tr("not this room's")]
-        return [self.tr("not chosen for this room")]
+            return [self.tr("Not this room's")]
+        return [self.tr("Not chosen for this room")]
 
     def _facts(self, state: dict[str, Any]) -> list[str]:
         facts = []

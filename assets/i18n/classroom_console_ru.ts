@@ -838,14 +838,6 @@
         <translation>Планшет</translation>
     </message>
     <message>
-        <source>not this room&apos;s</source>
-        <translation>не этой аудитории</translation>
-    </message>
-    <message>
-        <source>not chosen for this room</source>
-        <translation>не выбрано для этой аудитории</translation>
-    </message>
-    <message>
         <source>Turn on / off</source>
         <translation>Включить / выключить</translation>
     </message>
@@ -912,6 +904,14 @@
     <message>
         <source>Details</source>
         <translation>Подробнее</translation>
+    </message>
+    <message>
+        <source>Not this room&apos;s</source>
+        <translation>Не этой аудитории</translation>
+    </message>
+    <message>
+        <source>Not chosen for this room</source>
+        <translation>Не выбрано для этой аудитории</translation>
     </message>
     <message>
         <source>Input: %1</source>
@@ -2005,6 +2005,14 @@ Console</source>
     <message>
         <source>%1 did not follow a command.</source>
         <translation>%1 не выполнило команду.</translation>
+    </message>
+    <message>
+        <source>At %1 the encoder&apos;s process stopped answering and was replaced: the recording goes on, about %2 s are missing from it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>At %1 the encoder&apos;s process ended and was replaced: the recording goes on, about %2 s are missing from it.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>The data folder %1 is read-only: sessions are not being saved. Make it writable, or start the console with another folder (--data-dir).</source>
@@ -3130,6 +3138,10 @@ Console</source>
     <message>
         <source>The disk stopped answering: the recording stopped, and %1 keeps what reached the disk. The console closes it when it next starts.</source>
         <translation>Диск перестал отвечать: запись остановлена, в файле %1 сохранено то, что успело попасть на диск. Пульт закроет его при следующем запуске.</translation>
+    </message>
+    <message>
+        <source>The encoder&apos;s process was lost %1 times within %2 minutes: the recording stopped, and %3 keeps what was recorded (%4 s). Close other programs before recording again.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>The encoder&apos;s process ended or stopped answering: the recording stopped, and %1 keeps what was recorded (%2 s). A new recording can start at once.</source>
