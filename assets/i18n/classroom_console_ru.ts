@@ -2008,11 +2008,11 @@ Console</source>
     </message>
     <message>
         <source>At %1 the encoder&apos;s process stopped answering and was replaced: the recording goes on, about %2 s are missing from it.</source>
-        <translation type="unfinished"></translation>
+        <translation>В %1 процесс кодировщика перестал отвечать и был заменён: запись продолжается, в ней не хватает около %2 с.</translation>
     </message>
     <message>
         <source>At %1 the encoder&apos;s process ended and was replaced: the recording goes on, about %2 s are missing from it.</source>
-        <translation type="unfinished"></translation>
+        <translation>В %1 процесс кодировщика завершился и был заменён: запись продолжается, в ней не хватает около %2 с.</translation>
     </message>
     <message>
         <source>The data folder %1 is read-only: sessions are not being saved. Make it writable, or start the console with another folder (--data-dir).</source>
@@ -3141,7 +3141,7 @@ Console</source>
     </message>
     <message>
         <source>The encoder&apos;s process was lost %1 times within %2 minutes: the recording stopped, and %3 keeps what was recorded (%4 s). Close other programs before recording again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Процесс кодировщика терялся %1 раза за %2 минут: запись остановлена, в %3 сохранено записанное (%4 с). Закройте другие программы, прежде чем записывать снова.</translation>
     </message>
     <message>
         <source>The encoder&apos;s process ended or stopped answering: the recording stopped, and %1 keeps what was recorded (%2 s). A new recording can start at once.</source>
