@@ -10,9 +10,9 @@ loop that makes the reports, which runs nothing else: two processes' usage p99 6
 at load 5.6 with others using 0.5-0.75 cores, 241/232/358). nginx sends usage requests here (``config_nginx``), the
 service's port being the backup; the socket is ``DATA-run/usage-PORT.sock`` (``config.run_dir``: beside the data
 folder, which stays 0700; PORT: the process's TCP port), so nginx's configuration can name it for every process of a
-centre without asking them. The site runs in a child process of
-the service (``usage_process``: the reports' loop then shares no GIL with the uploads' handlers), or in the service's
-own process where that child cannot start.
+centre without asking them. The site runs in a child process of the service (``usage_process``: the reports' loop
+then shares no GIL with the uploads' handlers), or in the service's own process where that child cannot start, and
+while one that died is not back.
 """
 
 from __future__ import annotations
