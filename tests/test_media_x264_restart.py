@@ -142,7 +142,9 @@ async def test_a_lost_child_is_replaced_and_the_recording_goes_on_in_one_file(tm
     reason = LostReason.ENDED if how == "killed" else LostReason.NOT_ANSWERING
     (restart,) = _kind(events, "encoder-restarted")
     assert restart["reason"] == reason and restart["recording_id"] == result.recording_id
-    assert restart["at_s"] >= lost_at - 1.0 and restart["gap_s"] > 0
+    assert restart["at_s"] >= lost_at - 1.0
+    # about what is missing: the stopped one's silence (SILENT_S) and the next one's start (0.1-1 s)
+    assert (SILENT_S if how == "stopped" else 0.1) < restart["gap_s"] < SILENT_S + 10, restart
     assert [e["stop_reason"] for e in _kind(events, "recording-stopped")] == [StopReason.STOPPED]
 
 

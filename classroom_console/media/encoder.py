@@ -110,9 +110,9 @@ class EncoderRestart:
     """x264's own process was lost mid-recording and another took over: the recording goes on in the same file and
     live outputs, from an IDR. The pictures in between are a gap in the recording's time, not a shift."""
 
-    at_s: float  # on the recording's timeline: the new child's first picture
+    at_s: float  # on the recording's timeline: where it was lost (the picture the new child takes first)
     reason: str  # LostReason.ENDED or NOT_ANSWERING
-    gap_s: float  # from the lost child's last picture that reached the outputs to the new child's first
+    gap_s: float  # about how long the outputs have no picture: what it held, its silence, the next one's start
     losses: int  # children lost within LOSSES_WINDOW_S, this one counted
 
 
@@ -499,7 +499,6 @@ class _VideoEncoder:
         self.next_key = 0  # the first picture at or after this pts is an IDR: keyframes by media time, not count
         self.due_pts: int | None = None  # the picture at which a preset step became due
         self.last_dts: int | None = None
-        self.last_pts: int | None = None  # the latest picture whose packet reached the outputs
         self.losses: list[float] = []  # when x264_apart's children were lost (time.monotonic), the last window's
         self.skipped_before: int | None = None  # pictures skipped before the first one encoded (``_skipped``)
         self.compatible: set[str] = set()  # faster rungs whose stream headers are the outputs'
@@ -561,8 +560,6 @@ class _VideoEncoder:
                 packet.dts = min(self.last_dts + 1, packet.pts) if packet.pts is not None else self.last_dts + 1
             if packet.dts is not None:
                 self.last_dts = packet.dts
-            if packet.pts is not None and (self.last_pts is None or packet.pts > self.last_pts):
-                self.last_pts = packet.pts
         return packets
 
     def encode(self, picture: Image, pts: int) -> None:
@@ -606,6 +603,8 @@ class _VideoEncoder:
         ``LostReason`` when it cannot go on (the recording then ends as ``encoder-lost``, as before)."""
         e = self.encoder
         old, self.ctx = self.ctx, None
+        silent_from = old.answered_at if isinstance(old, RemoteX264) else time.monotonic()
+        held_s = e._held / e.fps
         _close(old)
         # the pictures it held never reach the file: skipped, as those the queue skips while the next one starts
         with e._cond:
@@ -633,8 +632,7 @@ class _VideoEncoder:
         self.ctx = e._x264_child = ctx
         if self.watch is not None and not self.watch.exhausted:  # the skips while it started: not x264's pace
             self.watch.stepped(e.preset, self._skipped())
-        resumed = self.last_pts + 1 if self.last_pts is not None else 0
-        restart = EncoderRestart(pts / e.fps, lost.reason, max(0, pts - resumed) / e.fps, len(self.losses))
+        restart = EncoderRestart(pts / e.fps, lost.reason, held_s + time.monotonic() - silent_from, len(self.losses))
         e.restarts.append(restart)
         if e.on_restart is not None:
             try:

@@ -108,6 +108,7 @@ class RemoteX264:
         self._waiting = 0  # pictures sent whose packets have not come back
         self.answer_within_s = answer_within_s
         self._asked_at: float | None = None  # when the encoder thread began waiting for the child's answer
+        self.answered_at = time.monotonic()  # its last answer: a lost child's silence, up to its replacement
         self._hung = False
         self._closed = threading.Event()
         self._watch = threading.Thread(target=self._watch_answers, name="x264-watch", daemon=True)
@@ -168,6 +169,7 @@ class RemoteX264:
             raise self._lost() from exc
         finally:
             self._asked_at = None
+        self.answered_at = time.monotonic()
         if kind == "error":
             raise RuntimeError(value)
         return value
