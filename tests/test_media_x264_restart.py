@@ -24,11 +24,15 @@ import pytest
 from classroom_console.media.encoder import LOSSES_TO_END, LostReason, StopReason
 from classroom_console.media.output import OutputState
 from classroom_console.media.output_hls import HlsOutput
+from classroom_console.media.output_rtmp import RtmpOutput
 from classroom_console.media.recorder import RecordingResult
 from classroom_console.media.studio import Studio
 from classroom_console.room import Room
 from classroom_console.store import AsyncStore
 from tests.test_media_x264_apart import _helpers
+from tests.test_stream_rtmp import Nginx, nginx
+
+__all__ = ["nginx"]  # the fixture, shared with test_stream_rtmp
 
 SIZE, FPS = (320, 180), 30
 SILENT_S = 2.0  # the stopped child's bound here (the window's is 30 s)
@@ -70,6 +74,15 @@ def _times(path: Path) -> list[float]:
 
 def _kind(events: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
     return [event["payload"] for event in events if event["kind"] == kind]
+
+
+def _last_time(path: Path) -> float:
+    """The last picture's time in a file a server may still be writing (0: none yet)."""
+    try:
+        times = _times(path)
+    except (av.error.FFmpegError, OSError):
+        return 0.0
+    return times[-1] if times else 0.0
 
 
 def _ffmpeg_errors(path: Path) -> str:
@@ -192,3 +205,28 @@ async def test_a_next_child_whose_stream_headers_differ_ends_the_recording_as_en
     assert [e["lost_reason"] for e in _kind(events, "recording-stopped")] == [LostReason.HEADERS_DIFFER]
     assert _ffmpeg_errors(result.path) == ""
     assert len(_times(result.path)) >= FPS // 2, "what was encoded before is in the file"
+
+
+async def test_a_live_rtmp_push_goes_on_across_a_replaced_child_on_one_connection(nginx: Nginx, tmp_path: Path) -> None:
+    """The server (a real nginx with the RTMP module, recording what it receives) gets one stream, no reconnection,
+    that FFmpeg decodes without an error, with pictures from the new child up to the end."""
+    live = RtmpOutput(nginx.url("lecture"))
+
+    async def record(studio: Studio) -> tuple[RecordingResult, float]:
+        await studio.start_recording(outputs=[live])
+        await _more_frames(studio, 2 * FPS)
+        await _lose_the_child(studio, "killed")
+        await _restarted(studio, 1)
+        await _more_frames(studio, 2 * FPS)
+        elapsed = studio.elapsed_s
+        return await studio.stop_recording(), elapsed
+
+    (result, elapsed), events = await _in_a_session(tmp_path, record)
+    assert result.stop_reason == StopReason.STOPPED, result
+    stats = live.stats()
+    assert (stats.state, stats.connects, stats.dropped_packets) == (OutputState.ENDED, 1, 0), stats
+    (flv,) = nginx.recordings("lecture")
+    (restart,) = _kind(events, "encoder-restarted")
+    await _until(lambda: _last_time(flv) >= elapsed - 1.0, within=30)  # nginx may still be writing the last ones
+    assert _last_time(flv) > restart["at_s"] + 1.0, "the new child's pictures reached the server"
+    assert _ffmpeg_errors(flv) == ""
