@@ -18,7 +18,7 @@ import cv2
 from ._worker import Worker
 from .clock import Clock, MonotonicClock
 from .compose import compose_i420, scaled_i420
-from .frames import BufferPool, Image, Samples, to_rgb
+from .frames import BufferPool, Image, Samples, i420_buffer, picture_size, to_rgb
 from .heap import fix_thresholds, give_back
 from .layout import Layout
 from .mixer import AudioMixer
@@ -77,7 +77,7 @@ class Program:
         self._sinks: tuple[Sink, ...] = ()
         # what the compositor feeds, swapped as one reference so sinks attached together start at the same frame
         self._fanout: tuple[tuple[Sink, ...], tuple[SourcesSink, ...]] = ((), ())
-        self._pictures_now: dict[str, Image] = {}  # each source's picture in the frame just composed
+        self._pictures_now: dict[str, Image] = {}  # each source's picture in the frame being composed and pushed
         self._nudge = threading.Event()  # set by the video sources as each frame is in
         self._worker: Worker | None = None
         self._lock = threading.Lock()
@@ -204,14 +204,27 @@ class Program:
                 continue
             on_preview = self.on_preview  # read once: another thread may clear it between a check and a call
             preview_due = on_preview is not None and t >= next_preview
-            if not preview_due and self._pass_over(t):
+            if self._pass_over(t):
                 if not self._fanout[0]:
                     last = None  # composed for nobody: no picture of this instant to repeat into a later sink
+                    if len(self._pictures):  # a recording's pictures: the preview alone takes none of this size
+                        self._pictures.release()
+                if on_preview is not None and preview_due:
+                    next_preview = t + 1.0 / self.preview_fps
+                    self._preview_alone(t, on_preview)
                 self._push_audio(t)
                 tick += 1
                 continue
+            # The last picture is let go first: once its sinks are done with it, it is the one the pool hands back
+            # for this instant (kept over the composing, it was a picture more in the window's memory whenever the
+            # encoder had taken it: its queue at the bound, the recording's peak).
+            last = None
             last = self._compose(t)
             self._push_video(t, last, self._pictures_now)
+            # The sources' pictures go back to their pools once pushed: held here until the next composition, each
+            # source needed a third picture whenever instants were passed over (before Record, or a full encoder
+            # queue: the window's peak), 6 MB at 1080p PiP (bench/memory.py --only gui).
+            self._pictures_now.clear()
             self._push_audio(t)
             if on_preview is not None and preview_due:
                 next_preview = t + 1.0 / self.preview_fps
@@ -221,9 +234,9 @@ class Program:
     def _pass_over(self, t: float) -> bool:
         """Skips composing ``t`` when every sink would skip it (an encoder's full queue: ``Encoder.wants_video``),
         telling them so, or when there is no sink at all; True if it did. Sinks that cannot say, or take the
-        sources' own pictures, get every one. With no sink only the preview's instants are composed (the Studio
-        before Record: 15 a second, not 30; a recording's start and end: none), 4-5 ms of CPU each at 1080p PiP
-        beside a running x264."""
+        sources' own pictures, get every one. With no sink only the preview's instants are composed, at the
+        preview's size (the Studio before Record: 15 a second, not 30; a recording's start and end: none), 4-5 ms
+        of CPU each at 1080p PiP beside a running x264."""
         sinks, source_sinks = self._fanout
         if source_sinks:
             return False
@@ -239,7 +252,8 @@ class Program:
     def _frames_in(self, t: float) -> bool:
         return all(source.covers(t) for source in self._by_kind()[0])
 
-    def _compose(self, t: float) -> Image:
+    def _compose(self, t: float, out: Image | None = None) -> Image:
+        """The picture of instant ``t``, into ``out`` (I420 of any size: the preview's) or a program-sized one."""
         images: list[Image | None] = []
         stale = False
         pictures = self._pictures_now
@@ -258,8 +272,10 @@ class Program:
         if stale:
             self.late += 1
         self.composed += 1
-        w, h = self.size
-        return compose_i420(self.placed_layout(tuple(names)), images, w, h, self._pictures.get())
+        if out is None:
+            out = self._pictures.get()
+        w, h = picture_size(out)
+        return compose_i420(self.placed_layout(tuple(names)), images, w, h, out)
 
     def placed_layout(self, names: tuple[str, ...] | None = None) -> Layout:
         """The layout as painted: its chosen sources turned into indexes of ``names`` (now's video sources)."""
@@ -288,10 +304,24 @@ class Program:
             for sink in self._fanout[0]:
                 sink.push_audio(*chunk)
 
-    def _preview(self, image: Image, on_preview: Callable[[Image], None]) -> None:
+    def _preview_size(self) -> tuple[int, int]:
         w, h = self.size
         pw = min(self.preview_width, w) // 2 * 2
-        small = to_rgb(scaled_i420(image, pw, round(h * pw / w) // 2 * 2))  # shrunk first: converted small
+        return pw, round(h * pw / w) // 2 * 2
+
+    def _preview(self, image: Image, on_preview: Callable[[Image], None]) -> None:
+        self._show(to_rgb(scaled_i420(image, *self._preview_size())), on_preview)  # shrunk first: converted small
+
+    def _preview_alone(self, t: float, on_preview: Callable[[Image], None]) -> None:
+        """An instant only the preview wants (no sink, or all of them skip it) composed at the preview's size: a
+        program-sized picture for it was one more in the window's memory with the encoder's queue at its bound
+        (the recording's peak; 3 MB at 1080p), and before Record a 1080p composition for a 640-px picture."""
+        small = self._compose(t, i420_buffer(*self._preview_size()))
+        self._pictures_now.clear()
+        self._show(to_rgb(small), on_preview)
+
+    @staticmethod
+    def _show(small: Image, on_preview: Callable[[Image], None]) -> None:
         try:
             on_preview(small)
         except Exception:

@@ -12,6 +12,7 @@ import threading
 
 import cv2
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from .clock import Clock
 from .frames import (
@@ -61,11 +62,13 @@ class TestPattern(VideoSource):
         self._period = max(32, w // 8) // 4 * 4
         self._step = max(2, w // 320) // 2 * 2  # even, so the chroma planes scroll by whole rows too
         dark, light = _PALETTES[variant % len(_PALETTES)]
-        # Diagonal stripes (colour by x + y), so scrolling left by ``offset`` equals moving down ``offset`` rows:
-        # each frame's background is a row slice of each plane of this tall picture, three contiguous copies.
-        # Each plane is drawn in its own values, the chroma ones at half scale (stripes a multiple of 4 wide keep
-        # the planes in register): a third of the work of drawing RGB and converting it, which a start waits for.
-        self._background = [_stripes(w // d, (h + self._period) // d, self._period // 2 // d, dark_value, light_value)
+        # Diagonal stripes (colour by x + y), so scrolling left by ``offset`` equals moving down ``offset`` rows, and
+        # row r of a plane is its first row moved left by r: each plane's background is one line of stripes, each
+        # frame's a view of it whose rows step one pixel along it (``_rows``), copied into the plane. Each plane is
+        # drawn in its own values, the chroma ones at half scale (stripes a multiple of 4 wide keep the planes in
+        # register). The line replaces a tall picture of every row a frame could show (3.6 MB of the window's memory
+        # a 1080p pattern, bench/memory.py; the same pixels, and the copy is no slower).
+        self._background = [_stripes(w // d + (h + self._period) // d, self._period // 2 // d, dark_value, light_value)
                             for d, dark_value, light_value in zip((1, 2, 2), _i420_of(dark), _i420_of(light),
                                                                   strict=True)]
         self._pool = BufferPool((h * 3 // 2, w))
@@ -73,8 +76,7 @@ class TestPattern(VideoSource):
         self._label = name
 
     def render(self, t: float, index: int) -> Image:
-        """The I420 picture for clock time ``t``; cheap (three slice copies, two lines of text) even at 1080p."""
-        h = self.size[1]
+        """The I420 picture for clock time ``t``; cheap (three strided copies, two lines of text) even at 1080p."""
         image = self._pool.get()
         planes = i420_planes(image)
         if is_flash(t):
@@ -83,8 +85,8 @@ class TestPattern(VideoSource):
             ink = I420_BLACK[0]
         else:
             offset = (index * self._step) % self._period
-            for plane, tall, d in zip(planes, self._background, (1, 2, 2), strict=True):
-                np.copyto(plane, tall[offset // d : (offset + h) // d])
+            for plane, line, d in zip(planes, self._background, (1, 2, 2), strict=True):
+                np.copyto(plane, _rows(line, offset // d, plane.shape))
             ink = I420_WHITE[0]
         # The text goes on the luma plane alone: light or dark over the stripes' own tint, as sharp as luma is.
         luma, s = planes[0], self._scale
@@ -140,10 +142,20 @@ def _i420_of(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
     return int(y[0, 0]), int(u[0, 0]), int(v[0, 0])
 
 
-def _stripes(w: int, h: int, half: int, dark: int, light: int) -> Image:
-    """A plane of diagonal stripes ``half`` pixels wide (colour by x + y)."""
-    xs = np.arange(w, dtype=np.int32)[None, :] + np.arange(h, dtype=np.int32)[:, None]
+def _stripes(length: int, half: int, dark: int, light: int) -> Image:
+    """One line of stripes ``half`` pixels wide: a plane of diagonal stripes (colour by x + y) has it at every row,
+    each row one pixel further along (``_rows``)."""
+    xs = np.arange(length, dtype=np.int32)
     return as_image(np.where((xs // half) % 2 == 0, np.uint8(dark), np.uint8(light)))
+
+
+def _rows(line: Image, start: int, shape: tuple[int, ...]) -> Image:
+    """A read-only (height, width) view of ``line`` whose row r is ``line[start + r : start + r + width]``."""
+    height, width = shape
+    if start + height - 1 + width > len(line):
+        raise ValueError("the line of stripes is too short for this view")
+    return as_image(as_strided(line[start:], shape=(height, width), strides=(line.strides[0], line.strides[0]),
+                               writeable=False))
 
 
 @functools.cache
