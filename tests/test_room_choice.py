@@ -5,9 +5,12 @@ restart; before any choice every device found is switched, as before."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from classroom_console.console import ConsoleCore
 from classroom_console.events import RoomEvent, SceneStep
@@ -112,8 +115,12 @@ def words_kept(data_dir: Path) -> dict[str, object]:
         store.close()
 
 
-async def test_a_refused_device_stays_refused_after_a_restart(tmp_path: Path) -> None:
+@pytest.mark.parametrize("device_thread", [False, True], ids=["room-loop", "device-thread"])
+async def test_a_refused_device_stays_refused_after_a_restart(tmp_path: Path, device_thread: bool) -> None:
+    """The window's devices run on a thread of their own (device_thread.py): the word crosses it, and its store
+    link, as the room loop's own call does."""
     core = demo_core(tmp_path, sim_config())
+    core.options = dataclasses.replace(core.options, device_thread=device_thread)
     await core.start()
     try:
         assert core.sim_room is not None and core.devices is not None
@@ -126,6 +133,7 @@ async def test_a_refused_device_stays_refused_after_a_restart(tmp_path: Path) ->
     assert said[theirs] == 0 and said[ours] is None
 
     again = demo_core(tmp_path, sim_config())
+    again.options = dataclasses.replace(again.options, device_thread=device_thread)
     await again.start()
     try:
         assert again.sim_room is not None and again.devices is not None
