@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -15,7 +17,7 @@ import pytest
 
 from classroom_console.media import TestPattern
 from classroom_console.media.adaptive import x264_options
-from classroom_console.media.x264_apart import RemoteX264, X264Lost, spawn
+from classroom_console.media.x264_apart import Child, RemoteX264, X264Lost, spawn
 
 SIZE, FPS = (320, 180), 30
 
@@ -55,3 +57,15 @@ def test_a_lost_child_is_said_as_such_and_the_wait_for_it_ends(how: str) -> None
         remote.close()
         assert time.monotonic() - began < 15  # old code: close waited for a stopped child for ever
     assert child.poll() is not None
+
+
+def test_a_lost_childs_exit_status_is_waited_for_before_it_is_worded() -> None:
+    """Its pipe ends a moment before the kernel has its status: the loss read 'exit status None' (R11's storm). A
+    real child that closes its answers and ends 0.3 s later, with a status of its own."""
+    process = subprocess.Popen([sys.executable, "-c", "import os, time; os.close(1); time.sleep(0.3); os._exit(3)"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    remote = RemoteX264(SIZE, FPS, None, Child(process, os.memfd_create("x264-pictures")))
+    with pytest.raises(X264Lost) as lost:
+        remote.open(x264_options("veryfast", 23, FPS))  # closes it
+    assert str(lost.value) == "x264's process ended (exit status 3)"
+    assert lost.value.reason == X264Lost.ENDED

@@ -34,6 +34,7 @@ SLOTS = 2  # pictures in the child's hands at once: the one it encodes, the next
 # (SIGSTOP, a frozen cgroup, swapping): it is killed (R10: Stop and the Studio's close waited for it without bound),
 # and the encoder goes on in another child (encoder.py, ``_VideoEncoder._restart``).
 ANSWER_WITHIN_S = 30.0
+LOST_STATUS_WITHIN_S = 1.0  # a lost child's exit status is waited for this long before the loss is worded
 
 
 class X264Lost(RuntimeError):
@@ -175,10 +176,17 @@ class RemoteX264:
         return value
 
     def _lost(self) -> X264Lost:
+        """Worded once the child is reaped: its pipe ends as the kernel kills it, a moment before ``wait`` has its
+        status ('exit status None', R11). Bounded: one whose pipe ended while it lives on a while is worded without."""
         if self._hung:
             return X264Lost(f"x264's process did not answer for {self.answer_within_s:g} s and was ended",
                             X264Lost.NOT_ANSWERING)
-        return X264Lost(f"x264's process ended (exit status {self._child.process.poll()})", X264Lost.ENDED)
+        try:
+            status: int | None = self._child.process.wait(LOST_STATUS_WITHIN_S)  # the encoder thread: nothing waits
+        except subprocess.TimeoutExpired:
+            status = None
+        said = "" if status is None else f" (exit status {status})"
+        return X264Lost(f"x264's process ended{said}", X264Lost.ENDED)
 
     def _watch_answers(self) -> None:
         """A child that stops answering but does not die is killed, so the encoder thread's wait ends (EOF)."""
