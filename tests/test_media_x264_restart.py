@@ -21,12 +21,13 @@ from typing import Any
 import av
 import pytest
 
-from classroom_console.media.encoder import LOSSES_TO_END, LostReason, StopReason
+from classroom_console.media.encoder import LOSSES_TO_END, LostReason, StopReason, _VideoEncoder
 from classroom_console.media.output import OutputState
 from classroom_console.media.output_hls import HlsOutput
 from classroom_console.media.output_rtmp import RtmpOutput
 from classroom_console.media.recorder import RecordingResult
 from classroom_console.media.studio import Studio
+from classroom_console.media.x264_apart import RemoteX264
 from classroom_console.room import Room
 from classroom_console.store import AsyncStore
 from tests.test_media_x264_apart import _helpers
@@ -230,3 +231,41 @@ async def test_a_live_rtmp_push_goes_on_across_a_replaced_child_on_one_connectio
     await _until(lambda: _last_time(flv) >= elapsed - 1.0, within=30)  # nginx may still be writing the last ones
     assert _last_time(flv) > restart["at_s"] + 1.0, "the new child's pictures reached the server"
     assert _ffmpeg_errors(flv) == ""
+
+
+async def test_a_child_lost_as_stop_drains_it_is_a_stop_without_its_held_pictures(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed as Stop's drain begins (R11 F1): the lecturer's Stop stays a stop (it was an ``encoder-lost`` failure,
+    the Studio's recording error, for a file short of its last few pictures). The pictures the child held are
+    counted as skipped, not as frames, and the recording-stopped event says how many."""
+    flush = _VideoEncoder.flush
+    killed: list[int] = []
+
+    def killed_then_flushed(video: _VideoEncoder) -> None:  # the real child, killed where the drain begins
+        assert isinstance(video.ctx, RemoteX264)
+        process = video.ctx._child.process
+        process.kill()
+        process.wait(10)
+        killed.append(video.encoder._held)
+        flush(video)
+
+    monkeypatch.setattr(_VideoEncoder, "flush", killed_then_flushed)
+
+    async def record(studio: Studio) -> RecordingResult:
+        await studio.start_recording()
+        await _more_frames(studio, 2 * FPS)
+        return await studio.stop_recording()
+
+    result, events = await _in_a_session(tmp_path, record)
+    assert killed and killed[0] > 0, "x264 held no picture at the end: nothing to test"
+    assert result.stop_reason == StopReason.STOPPED, result
+    assert result.lost_reason == "" and result.message == ""
+    assert _ffmpeg_errors(result.path) == ""
+    assert len(_times(result.path)) == result.stats.frames, "frames count what the file has"
+    (stopped,) = _kind(events, "recording-stopped")
+    assert stopped["stop_reason"] == StopReason.STOPPED
+    # those it held less any whose packets were in the pipe before it died (they are in the file)
+    lost = stopped["lost_at_end"]
+    assert lost["reason"] == LostReason.ENDED and 0 < lost["pictures"] <= killed[0], (lost, killed)
+    assert result.stats.skipped_by_encoder >= lost["pictures"]
+    assert _kind(events, "encoder-restarted") == []

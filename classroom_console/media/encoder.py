@@ -116,6 +116,14 @@ class EncoderRestart:
     losses: int  # children lost within LOSSES_WINDOW_S, this one counted
 
 
+@dataclass(frozen=True, slots=True)
+class LostAtEnd:
+    """x264's own process lost while the end drained it: the recording stopped as asked, without these pictures."""
+
+    reason: str  # LostReason.ENDED or NOT_ANSWERING
+    pictures: int  # those it held, not in the file (counted as skipped)
+
+
 @dataclass(slots=True)
 class EncoderCounters:
     frames: int = 0
@@ -175,6 +183,7 @@ class Encoder:
         self.restarts: list[EncoderRestart] = []  # x264_apart's children replaced (appended on the encoder thread)
         self.on_restart: Callable[[EncoderRestart], None] | None = None  # called on the encoder thread
         self.lost_reason = ""  # a LostReason when the recording ended as encoder-lost
+        self.lost_at_end: LostAtEnd | None = None  # x264's process lost in the end's flush (the stop kept)
 
     # -- outputs ----------------------------------------------------------------------------------
     @property
@@ -543,15 +552,26 @@ class _VideoEncoder:
         return None
 
     def _encode(self, picture: Image | None, pts: int = 0, key: bool = False) -> list[Any]:
-        """``picture`` (I420) as an IDR if ``key``; None drains what x264 holds."""
+        """``picture`` (I420) as an IDR if ``key``; None drains what x264 holds. A child lost meanwhile raises
+        ``X264Lost`` once what it gave back before is sent (``picture`` is not taken: the next child's)."""
         if isinstance(self.ctx, RemoteX264):
-            packets = self.ctx.encode(picture, pts, key)
+            try:
+                packets = self.ctx.encode(picture, pts, key)
+            except X264Lost as lost:
+                self.encoder._send("video", self._returned(lost.packets, taken=False))
+                lost.packets = []
+                raise
         else:
             frame = _picture(picture, pts) if picture is not None else None
             if frame is not None and key:
                 frame.pict_type = av.video.frame.PictureType.I  # an IDR (x264_options: forced-idr=1)
             packets = list(self.ctx.encode(frame) if self.ctx is not None else self.streams.video.encode(frame))
-        self.encoder._held = max(0, self.encoder._held + (picture is not None) - len(packets))
+        return self._returned(packets, taken=picture is not None)
+
+    def _returned(self, packets: list[Any], taken: bool) -> list[Any]:
+        """x264's ``packets``, given back as a picture was ``taken`` (or not): counted off what it holds, their
+        decode times made to rise across x264s."""
+        self.encoder._held = max(0, self.encoder._held + taken - len(packets))
         for packet in packets:
             # A new x264 starts its decode times a B-frame delay before its first picture, reckoned from its own
             # first frames' spacing (skips make it uneven): the first few may not pass the old one's last. The
@@ -682,7 +702,21 @@ class _VideoEncoder:
                 log.exception("preset change callback failed")
 
     def flush(self) -> None:
-        self.encoder._send("video", self._encode(None))
+        """What x264 holds, at the end. A child lost now (killed as Stop drains it) ends nothing the lecturer did
+        not: the recording stops as asked, without the pictures it held (skipped: ``counters.frames`` is what the
+        file has), and ``Encoder.lost_at_end`` says so. It was an ``encoder-lost`` failure (R11 F1), the Studio's
+        recording error, for a file short of its last few pictures."""
+        e = self.encoder
+        try:
+            e._send("video", self._encode(None))
+        except X264Lost as lost:
+            with e._cond:
+                e.counters.frames -= e._held
+                e.counters.skipped += e._held
+            e.lost_at_end = LostAtEnd(lost.reason, e._held)
+            log.warning("recording %s: %s as its last %d pictures were encoded; it stops without them", e.name,
+                        lost, e._held)
+            e._held = 0
 
     def close(self) -> None:
         old, self.ctx = self.ctx, None

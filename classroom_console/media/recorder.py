@@ -19,7 +19,7 @@ from .adaptive import PresetChange
 from .artifacts import Marker, size_and_sha256
 from .chapters import merge, write_vtt
 from .disk import START_FLOOR_BYTES, FreeSpace, check_floor, free_bytes
-from .encoder import Encoder, EncoderRestart, EncoderSettings, StopReason
+from .encoder import Encoder, EncoderRestart, EncoderSettings, LostAtEnd, StopReason
 from .heap import give_back
 from .offload import offload, wait_thread
 from .output import Output, OutputStats, end_outputs, log_stream
@@ -433,6 +433,11 @@ class Recorder:
         self.room.log_event(None, "recording-stopped", {
             "recording_id": result.recording_id, "duration_s": result.duration_s, "stop_reason": result.stop_reason,
             **({"lost_reason": result.lost_reason} if result.lost_reason else {}),
+            **({"lost_at_end": dataclasses.asdict(lost)} if (lost := self._lost_at_end()) is not None else {}),
         })
         if result.stop_reason in StopReason.FAILURES:
             self.room.report_error("recorder", result.message, ErrorCode.RECORDING_STOPPED)
+
+    def _lost_at_end(self) -> LostAtEnd | None:
+        """x264's process lost as Stop drained it: a stop as asked, the pictures it held not in the file."""
+        return self._sink.lost_at_end if self._sink is not None else None

@@ -48,6 +48,9 @@ class X264Lost(RuntimeError):
     def __init__(self, message: str, reason: str = ENDED) -> None:
         super().__init__(message)
         self.reason = reason
+        # what the child gave back before it was lost, in the same ``encode`` (a flush's first answers): whole
+        # packets that belong in the outputs, not with the pictures it still held
+        self.packets: list[av.Packet] = []
 
 
 @dataclass(slots=True)
@@ -130,18 +133,22 @@ class RemoteX264:
     def encode(self, picture: Image | None, pts: int = 0, key: bool = False) -> list[av.Packet]:
         """``picture``: I420; None flushes what x264 holds. The packets that came back meanwhile."""
         packets: list[av.Packet] = []
-        if picture is None:
-            while self._waiting:
+        try:
+            if picture is None:
+                while self._waiting:
+                    packets += self._packets()
+                self._tell(("flush",))
+                self._waiting += 1
+                return packets + self._packets()
+            if self._waiting == SLOTS:  # the oldest picture's packets: its place is free again
                 packets += self._packets()
-            self._tell(("flush",))
-            self._waiting += 1
-            return packets + self._packets()
-        if self._waiting == SLOTS:  # the oldest picture's packets: its place is free again
-            packets += self._packets()
-        slot = self._sent % SLOTS
-        for place, plane in zip(self._slots[slot], i420_planes(picture), strict=True):
-            np.copyto(place, plane)
-        self._tell(("frame", slot, pts, key))
+            slot = self._sent % SLOTS
+            for place, plane in zip(self._slots[slot], i420_planes(picture), strict=True):
+                np.copyto(place, plane)
+            self._tell(("frame", slot, pts, key))
+        except X264Lost as lost:  # ``picture`` not taken; what came back before is the caller's to send
+            lost.packets = packets
+            raise
         self._sent += 1
         self._waiting += 1
         return packets
