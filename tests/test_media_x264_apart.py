@@ -11,10 +11,12 @@ import time
 from pathlib import Path
 
 import av
+import pytest
 
 from classroom_console.media import EncoderSettings, TestPattern
-from classroom_console.media.encoder import Encoder
+from classroom_console.media.encoder import Encoder, StopReason
 from classroom_console.media.output_file import FileOutput
+from classroom_console.media.x264_apart import RemoteX264, X264Lost
 from tests.test_record_adaptive import wait_for
 
 
@@ -88,3 +90,41 @@ def test_the_pictures_skipped_while_the_child_starts_do_not_step_the_preset(tmp_
         assert encoder.join(60)
     assert skipped_at_start >= 10, f"only {skipped_at_start} skipped while the child started: nothing to test"
     assert not encoder.preset_changes, encoder.preset_changes
+
+
+def test_a_child_lost_as_a_preset_step_opens_is_replaced_not_taken_into_this_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child killed between the step's drain and its open of the faster x264 (R11 F2): the step's failure sent
+    the rest of the recording to the template's headers-only x264 (one thread, no lookahead) in this process,
+    silently. Now another child takes over at the preset it had, as for any loss: an encoder restart, the file whole."""
+    opened = RemoteX264.open
+    opens: list[int] = []
+
+    def killed_at_the_step(remote: RemoteX264, options: dict[str, str]) -> None:
+        opens.append(remote._child.process.pid)
+        if len(opens) == 2:  # the step's open, in the first child: it dies now
+            remote._child.process.kill()
+            remote._child.process.wait(10)
+        opened(remote, options)
+
+    monkeypatch.setattr(RemoteX264, "open", killed_at_the_step)
+    size, fps = (320, 180), 30
+    settings = EncoderSettings(preset="veryfast", adaptive=True, block_when_full=True, gop_s=1.0, x264_apart=True)
+    encoder = Encoder(size, fps, settings)
+    encoder.add_output(FileOutput(tmp_path / "step.mp4", settings), required=True)
+    encoder.start()
+    pattern = TestPattern("camera", size, fps)
+    for i in range(5 * fps):
+        t = 1000 + i / fps
+        encoder.push_video(t, pattern.render(t, i) if i < 10 or i % 2 == 0 else None)  # None: skipped, a step due
+    encoder.abort()
+    assert encoder.join(60)
+    assert len(opens) >= 3 and opens[0] == opens[1] != opens[2], f"no step, or no child after it: {opens}"
+    assert encoder.stop_reason == StopReason.STOPPED, encoder.message
+    (restart,) = encoder.restarts
+    assert restart.reason == X264Lost.ENDED and restart.losses == 1
+    assert not _helpers(), "the new child gone with the recording"
+    with av.open(str(tmp_path / "step.mp4")) as container:
+        frames = [(float(f.time), f.key_frame) for f in container.decode(video=0)]
+    assert len(frames) == encoder.counters.frames and [t for t, _ in frames] == sorted(t for t, _ in frames)
+    assert frames[-1][0] >= 4.5, "the new child encoded up to the end"

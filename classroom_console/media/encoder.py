@@ -652,6 +652,7 @@ class _VideoEncoder:
         self.ctx = e._x264_child = ctx
         if self.watch is not None and not self.watch.exhausted:  # the skips while it started: not x264's pace
             self.watch.stepped(e.preset, self._skipped())
+            self.due_pts = None  # a step due (or lost in its open, ``_reopen``) is judged again from here
         restart = EncoderRestart(pts / e.fps, lost.reason, held_s + time.monotonic() - silent_from, len(self.losses))
         e.restarts.append(restart)
         if e.on_restart is not None:
@@ -679,10 +680,10 @@ class _VideoEncoder:
             watch.stepped(None, self._skipped())
             return
         e._send("video", self._encode(None))
-        old, self.ctx = self.ctx, None
-        if isinstance(old, RemoteX264):  # its process opens the next one, having freed the old
-            self.ctx = self._open(preset, child=old)
+        if isinstance(self.ctx, RemoteX264):  # its process opens the next one, having freed the old
+            self._reopen(self.ctx, preset)
         else:  # the old x264 freed now; while the new one opens, frames wait in the queue
+            self.ctx = None
             self.ctx = self._open(preset)
         if self.ctx is None:  # its headers were the same at the start: the template's x264 (same headers) goes on
             log.error("recording %s: x264 with preset %s did not open; the headers' own x264 goes on", e.name, preset)
@@ -700,6 +701,22 @@ class _VideoEncoder:
                 e.on_preset(change)
             except Exception:
                 log.exception("preset change callback failed")
+
+    def _reopen(self, child: RemoteX264, preset: str) -> None:
+        """``preset``'s x264 in ``child``, the process of the one just drained. A child lost meanwhile, or whose x264
+        does not open (which ends it) or gives other headers, is ``X264Lost`` for ``encode``'s ``_take_over``: a new
+        child at the preset it had. Taken as a failed step (R11 F2), the rest of the recording went to the
+        template's headers-only x264 (one thread, no lookahead) in the window's process, silently."""
+        try:
+            child.open(self._options(preset))  # closes the child if it fails
+        except X264Lost:
+            raise
+        except Exception as exc:
+            raise X264Lost(f"x264 with preset {preset} did not open in its process: {exc}") from exc
+        if bytes(child.extradata or b"") != self.headers:
+            child.close()
+            raise X264Lost(f"x264 with preset {preset} gave stream headers (SPS/PPS) other than the file's in its "
+                           f"process")
 
     def flush(self) -> None:
         """What x264 holds, at the end. A child lost now (killed as Stop drains it) ends nothing the lecturer did
