@@ -128,3 +128,40 @@ def test_a_child_lost_as_a_preset_step_opens_is_replaced_not_taken_into_this_pro
         frames = [(float(f.time), f.key_frame) for f in container.decode(video=0)]
     assert len(frames) == encoder.counters.frames and [t for t, _ in frames] == sorted(t for t, _ in frames)
     assert frames[-1][0] >= 4.5, "the new child encoded up to the end"
+
+
+def test_a_child_lost_as_it_opens_its_first_x264_is_replaced_not_taken_into_this_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first child killed as it opens x264 (the OOM killer at the recording's start): that was taken as x264 not
+    opening, and the whole recording was encoded by the template's headers-only x264 in this process. Now another
+    child takes the first picture on, an encoder restart at 0 s, every picture in the file."""
+    opened = RemoteX264.open
+    opens: list[int] = []
+
+    def killed_at_the_first(remote: RemoteX264, options: dict[str, str]) -> None:
+        opens.append(remote._child.process.pid)
+        if len(opens) == 1:
+            remote._child.process.kill()
+            remote._child.process.wait(10)
+        opened(remote, options)
+
+    monkeypatch.setattr(RemoteX264, "open", killed_at_the_first)
+    size, fps = (320, 180), 30
+    settings = EncoderSettings(preset="veryfast", adaptive=True, block_when_full=True, gop_s=1.0, x264_apart=True)
+    encoder = Encoder(size, fps, settings)
+    encoder.add_output(FileOutput(tmp_path / "first.mp4", settings), required=True)
+    encoder.start()
+    pattern = TestPattern("camera", size, fps)
+    for i in range(2 * fps):
+        t = 1000 + i / fps
+        encoder.push_video(t, pattern.render(t, i))
+    encoder.abort()
+    assert encoder.join(60)
+    assert len(opens) == 2 and opens[0] != opens[1], f"no other child: {opens}"
+    assert encoder.stop_reason == StopReason.STOPPED, encoder.message
+    (restart,) = encoder.restarts
+    assert restart.reason == X264Lost.ENDED and restart.at_s == 0.0
+    with av.open(str(tmp_path / "first.mp4")) as container:
+        frames = [(float(f.time), f.key_frame) for f in container.decode(video=0)]
+    assert len(frames) == encoder.counters.frames == 2 * fps, "nothing lost: the first picture waited for it"
+    assert [t for t, key in frames if key] == [0.0, 1.0]

@@ -511,12 +511,16 @@ class _VideoEncoder:
         self.losses: list[float] = []  # when x264_apart's children were lost (time.monotonic), the last window's
         self.skipped_before: int | None = None  # pictures skipped before the first one encoded (``_skipped``)
         self.compatible: set[str] = set()  # faster rungs whose stream headers are the outputs'
+        self.lost_at_open: X264Lost | None = None  # x264_apart's first child lost as it opened its x264
         if encoder.settings.adaptive:
             self.watch = SkipWatch(encoder.preset)
             self.compatible = {rung for rung in LADDER[LADDER.index(encoder.preset) + 1:]
                                if self._headers(rung) == self.headers} if encoder.preset in LADDER else set()
             # None: headers differ, so it stays on the template's
-            self.ctx = self._open(encoder.preset, child=encoder._x264_child)
+            try:
+                self.ctx = self._open(encoder.preset, child=encoder._x264_child)
+            except X264Lost as lost:  # the child died before its first picture: another takes that one (encode)
+                self.lost_at_open = lost
 
     def _options(self, preset: str) -> dict[str, str]:
         e = self.encoder
@@ -532,7 +536,9 @@ class _VideoEncoder:
             return None
 
     def _open(self, preset: str, child: RemoteX264 | None = None) -> Any:
-        """An x264 for ``preset`` if its stream headers are the outputs' (in ``child``, the last one's process)."""
+        """An x264 for ``preset`` if its stream headers are the outputs' (in ``child``, the last one's process). A
+        child lost meanwhile is ``X264Lost``, for the restart: taken as x264 not opening, the whole recording went to
+        the template's headers-only x264 (one thread, no lookahead) in the window's process."""
         e = self.encoder
         ctx: Any = None
         try:
@@ -542,6 +548,8 @@ class _VideoEncoder:
                 ctx.open(self._options(preset))
             else:
                 ctx = open_video(e.size, e.fps, self._options(preset), e.settings.encoder_nice)
+        except X264Lost:
+            raise
         except Exception:
             log.exception("opening x264 with preset %s", preset)
             _close(ctx)
@@ -590,6 +598,10 @@ class _VideoEncoder:
         key = pts >= self.next_key
         if key:
             self.next_key = (pts // self.gop + 1) * self.gop
+        if self.lost_at_open is not None:  # the first child never opened: the next one from this picture
+            lost, self.lost_at_open = self.lost_at_open, None
+            e._send("video", self._take_over(lost, picture, pts))
+            return
         try:
             if watch is not None and self.ctx is not None:
                 watch.note(self._skipped(), e.counters.frames)
