@@ -77,6 +77,7 @@ def base() -> Iterator[Path]:
 
 def test_the_sockets_folder_is_beside_the_data_folder() -> None:
     path = usage_site.socket_path(Path("/srv/centre"), 8766)
+    assert path is not None
     assert path == Path("/srv/centre-run/usage-8766.sock") == centre_config.run_dir(Path("/srv/centre")) / path.name
 
 
