@@ -21,9 +21,14 @@ meets; ``both`` prints the two side by side. ``--compare DIR`` runs an older che
 ``--waits`` samples PostgreSQL's backends meanwhile (``pg_waits``): what each kind of statement waited for.
 nginx sends usage requests to the first process's usage socket, answered on its reports' own loop (``usage_site``),
 its port the backup (``config_nginx``); ``--usage-port`` sends them to the first process's port, answered on its
-service's loop, as before; ``--usage-anywhere`` balances them over the ports as any other request.
+service's loop, as before; ``--usage-anywhere`` balances them over the ports as any other request;
+``--usage-direct`` has the staff's process ask the socket itself: under 300 rooms with four processes, through nginx
+most of the usage p99 was spent outside the usage process (nginx's one worker, relaying the rooms' uploads too):
+185/158 ms, then 121/122 ms directly (two runs each, one after the other, load 2-5); timed in both processes, the
+slowest asks reached the usage handler 22-95 ms after they were sent (~1 ms directly), and their answers reached the
+staff 32-120 ms after the report was theirs (2-48 ms directly).
 Usage: python bench/sync_rooms.py [--rooms 300] [--processes 1,2,4] [--rounds N] [--no-sqlite] [--quick]
-       [--askers apart|loop|both] [--compare DIR] [--waits] [--usage-anywhere] [--usage-port]
+       [--askers apart|loop|both] [--compare DIR] [--waits] [--usage-anywhere] [--usage-port] [--usage-direct]
 """
 
 from __future__ import annotations
@@ -274,11 +279,14 @@ async def asker_main() -> dict[str, Any]:
     times: list[float] = []
     errors: list[str] = []
     stop = asyncio.Event()
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+    direct = spec.get("direct")  # the usage socket itself, not nginx (``--usage-direct``)
+    connector = aiohttp.UnixConnector(path=direct, limit=0) if direct else aiohttp.TCPConnector(limit=0)
+    url = "http://centre" if direct else spec["url"]
+    async with aiohttp.ClientSession(connector=connector) as http:
         print("ready", flush=True)
         await reader.readline()  # go
         cpu = time.process_time()
-        askers = [asyncio.ensure_future(ask_usage(http, spec["url"], spec["staff"], stop, times, errors))
+        askers = [asyncio.ensure_future(ask_usage(http, url, spec["staff"], stop, times, errors))
                   for _ in range(int(spec["n"]))]
         await reader.readline()  # stop (or the client gone)
         stop.set()
@@ -311,9 +319,11 @@ async def ask_usage_once(http: aiohttp.ClientSession, url: str, staff: str, erro
             errors.append(f"usage: HTTP {r.status}")
 
 
-def sync_rooms(url: str, tokens: list[str], staff: str, askers: str) -> dict[str, Any]:
-    """Runs the rooms in a second process (so its CPU is apart from this one's) and returns what it measured."""
-    spec = json.dumps({"url": url, "tokens": tokens, "staff": staff, "askers": askers})
+def sync_rooms(url: str, tokens: list[str], staff: str, askers: str, direct: Path | None = None) -> dict[str, Any]:
+    """Runs the rooms in a second process (so its CPU is apart from this one's) and returns what it measured;
+    ``direct``: the staff's process asks this usage socket itself (``--usage-direct``)."""
+    spec = json.dumps({"url": url, "tokens": tokens, "staff": staff, "askers": askers,
+                       "direct": str(direct) if direct else None})
     proc = subprocess.run([sys.executable, __file__, "--client"], input=spec.encode(), capture_output=True,
                           timeout=1800, check=False)
     if proc.returncode != 0:
@@ -453,10 +463,12 @@ def pg_statements(url: str, reset: bool = False) -> str:
 
 def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConfig,
               processes: int, behind_nginx: bool, askers: str = "apart", tree: Path = ROOT,
-              waits: bool = False, usage_on_one: bool = True, usage_socket: bool = True) -> Result:
+              waits: bool = False, usage_on_one: bool = True, usage_socket: bool = True,
+              usage_direct: bool = False) -> Result:
     """``tree``: the checkout whose centre serves (``--compare``: an older one's, alternated with this one's);
     ``waits``: PostgreSQL's backends sampled while the rooms send (``pg_waits``), printed after its figures;
-    ``usage_socket``: usage requests to the first process's socket where it serves one (``usage_site``)."""
+    ``usage_socket``: usage requests to the first process's socket where it serves one (``usage_site``);
+    ``usage_direct``: the staff's own process asks that socket itself, not through nginx."""
     centre_config.save(config)
     tokens, staff = asyncio.run(add_tokens(config, rooms + processes))
     tokens, warm_tokens = tokens[:rooms], tokens[rooms:]
@@ -487,9 +499,11 @@ def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConf
                 sock = served_socket(config.data, ports[0]) if usage_on_one and usage_socket else None
                 route = "the first process's socket" if sock else "the first process's port" if usage_on_one \
                     else "any process's port"
+                direct = sock if usage_direct else None
+                route += " (the staff's process on it directly, not through nginx)" if direct else ""
                 with nginx(tmp / f"nginx-{config.data.name}", ports, usage_on_one, sock) as (url, nginx_pid):
                     nginx_cpu = tree_cpu(nginx_pid)
-                    got = sync_rooms(url, tokens, staff, askers)
+                    got = sync_rooms(url, tokens, staff, askers, direct)
                     nginx_cpu = tree_cpu(nginx_pid) - nginx_cpu
             else:
                 got = sync_rooms(f"http://127.0.0.1:{ports[0]}", tokens, staff, askers)
@@ -552,6 +566,9 @@ def main() -> int:
     ap.add_argument("--usage-port", action="store_true",
                     help="usage requests to the first process's port, answered on its service's loop (by default "
                          "to its usage socket, answered on its reports' own loop: usage_site)")
+    ap.add_argument("--usage-direct", action="store_true",
+                    help="the staff's own process asks the first process's usage socket itself, not through nginx "
+                         "(the rooms still send through nginx): what of the usage p99 is nginx's")
     ap.add_argument("--client", action="store_true", help=argparse.SUPPRESS)  # the rooms' process (internal)
     ap.add_argument("--askers-client", action="store_true", help=argparse.SUPPRESS)  # the staff's (internal)
     args = ap.parse_args()
@@ -591,7 +608,7 @@ def main() -> int:
                                                     tmp / f"files-pg{k}-{n}")
                 results.append(run_setup(f"{label}{n} process(es), PostgreSQL, nginx", tmp, args.rooms, config, n,
                                          True, args.askers, tree, args.waits, not args.usage_anywhere,
-                                         not args.usage_port))
+                                         not args.usage_port, args.usage_direct))
         for label, _tree in trees:
             summarise(label, [(n, r) for (lb, _t, n), r in zip(runs, results[-len(runs):], strict=True) if lb == label])
         worst = max(r.usage_p99_ms for r in results)
