@@ -16,13 +16,15 @@ from devices.model import DeviceInfo
 
 ROOM = "room"  # in a device's state: its Belonging value
 ROOM_SWITCHED = "room_switched"  # in a device's state: scenes, All on/off and the session's end switch it
+ROOM_NAMED = "room_named"  # in a device's state: at an address the lecturer named one by one (the chooser's tick)
+ROOM_SAID_AS = "room_said_as"  # in a device's state: what answered at its address when the word was given (addr: uids)
 
 
 class Belonging(enum.StrEnum):
     CHOSEN = "chosen"  # the lecturer said it is this room's
     REFUSED = "refused"  # the lecturer said it is not: never switched by a scene, never asked about again
-    LIKELY = "likely"  # not said, but the room's by evidence: an address the lecturer listed, a password of its own
-    # typed for it, or marked the room's own (``ROOM_KNOWN``): the room's unless refused
+    LIKELY = "likely"  # not said, but the room's by evidence: a password of its own typed for it, marked the room's
+    # own (``ROOM_KNOWN``), or, until the room has chosen, an address the lecturer named one by one (not a range's)
     UNDECIDED = "undecided"  # not said, no evidence (a command from its card is none: ``RoomDevices.belonging``)
 
 
@@ -42,8 +44,9 @@ def belonging(device: DeviceInfo) -> Belonging:
 
 
 def switched(device: DeviceInfo) -> bool:
-    """Whether a scene, All on/off or the session's end acts on it. Until the room has chosen (no device said yes or
-    no) every device is, as before there was a choice: a fresh install and the demo room keep working."""
+    """Whether a scene, All on/off or the session's end acts on it. Until the room has chosen (no device said to be
+    the room's) every device not refused is, as before there was a choice: a fresh install and the demo room keep
+    working, and refusing a neighbour from its Details protects that one device without leaving the rest alone."""
     return device.state.get(ROOM_SWITCHED, True) is not False
 
 
@@ -65,5 +68,34 @@ def undecided(devices: Iterable[DeviceInfo]) -> list[DeviceInfo]:
 
 def pre_ticked(device: DeviceInfo) -> bool:
     """Ticked when the chooser opens: the room's by the evidence, or sent a command from its card by the lecturer
-    (``room_devices.ROOM_USED``), which is a hint worth a tick the lecturer confirms, but not a choice by itself."""
-    return answer(device) is True or device.state.get("room_used") is True
+    (``room_devices.ROOM_USED``), or at an address the lecturer named (``ROOM_NAMED``: after the room chose, a device
+    new to the room there is another one as often as not, DHCP having moved the room's own): hints worth a tick the
+    lecturer confirms, not a choice by themselves."""
+    return (answer(device) is True or device.state.get("room_used") is True
+            or (belonging(device) is Belonging.UNDECIDED and device.state.get(ROOM_NAMED) is True))
+
+
+def named_addresses(sweep: Iterable[str | tuple[str, int]], cameras: Iterable[str] = ()) -> frozenset[str]:
+    """The addresses the lecturer named one by one: evidence a device there is the room's. A range's hosts are not
+    (R11 F5): a room on its own VLAN lists the VLAN's range, which holds the neighbours' projectors too."""
+    from devices.discovery.sweep import expand_targets
+
+    single = [spec for spec in sweep if isinstance(spec, tuple) or "/" not in spec]
+    return frozenset([*(host for host, _port in expand_targets(single)), *cameras])
+
+
+def identity(device: DeviceInfo) -> dict[str, str]:
+    """What a device answers as: the word on a device known by its address alone (``addr:`` uids, PJLink class 1
+    without a MAC or serial) holds only while the device there answers as the one it was given to (R11 F6)."""
+    said = {"name": device.name, "class": device.protocol_class,
+            "manufacturer": str(device.state.get("manufacturer") or ""),
+            "product": str(device.state.get("product") or "")}
+    return {key: value for key, value in said.items() if value}
+
+
+def same_device(said_as: object, now: DeviceInfo) -> bool:
+    """Whether ``now`` answers as ``said_as`` did (fields both know only); unknown (no record, not read yet): yes."""
+    if not isinstance(said_as, dict) or not now.uid.startswith("addr:") or now.state.get("power") is None:
+        return True
+    current = identity(now)
+    return all(current[key] == value for key, value in said_as.items() if key in current)

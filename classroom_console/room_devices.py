@@ -15,7 +15,17 @@ from collections.abc import Coroutine, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from classroom_console.events import ErrorCode
-from classroom_console.room_choice import ROOM, ROOM_SWITCHED, Belonging, judge
+from classroom_console.room_choice import (
+    ROOM,
+    ROOM_NAMED,
+    ROOM_SAID_AS,
+    ROOM_SWITCHED,
+    Belonging,
+    identity,
+    judge,
+    named_addresses,
+    same_device,
+)
 from classroom_console.store.records import Reading
 from devices import registry as families
 from devices.driver import (
@@ -105,6 +115,7 @@ class RoomDevices:
         self.store = store
         self._finder_config = finder_config  # None: drive only the devices adopted, never look
         self._finder: DeviceFinder | None = None
+        self._named: frozenset[str] = frozenset()  # addresses the lecturer named one by one (``named_addresses``)
         if finder_config is not None:
             self.finder  # noqa: B018  # made now, not first on the loop (importing there would block it)
         self.passwords: dict[str, str] = dict(passwords or {})
@@ -115,6 +126,7 @@ class RoomDevices:
         self._used: set[str] = set()  # sent a command by the lecturer: the room's, never a stranger to age out
         self._remembered: set[str] = set()  # rows at the start proved the room's (``_stranger_remembered``)
         self._choices: dict[str, bool] = {}  # the lecturer's word, uid -> this room's or not (``choose``)
+        self._said_as: dict[str, dict[str, str]] = {}  # addr: uids: what answered there when the word was given
         self.poll_interval_s = poll_interval_s
         self.discovery_window_s = discovery_window_s
         self.rediscover_every_s = rediscover_every_s
@@ -147,6 +159,7 @@ class RoomDevices:
     @finder.setter
     def finder(self, finder: DeviceFinder) -> None:
         self._finder = finder
+        self._named = named_addresses(finder.config.sweep, finder.config.wsd_targets)
         finder.registry.answering = self._answering  # a stranger's place in the room ages by what its driver hears
         finder.registry.given_back = self._strangers_left  # and its strangers leave with it
 
@@ -164,6 +177,9 @@ class RoomDevices:
             for row in rows:  # off before its neighbours changed, lost its place at the start to them)
                 if row.get("room_choice") is not None:  # the word holds for a device not shown too (a refused
                     self._choices[str(row["uid"])] = bool(row["room_choice"])  # stranger that left)
+                    said_as = remembered_state(row).get(ROOM_SAID_AS)
+                    if isinstance(said_as, dict):
+                        self._said_as[str(row["uid"])] = {str(k): str(v) for k, v in said_as.items()}
             for row in rows:
                 remembered = _from_row(row)
                 if remembered is None:
@@ -176,6 +192,9 @@ class RoomDevices:
                     self._used.add(remembered.uid)
                 remembered.found_by = _found_by(row)
                 if self._finder_config is not None and self._stranger_remembered(remembered):
+                    if self._choices.get(remembered.uid) is False:
+                        continue  # refused: takes no stranger's place, shown once heard again (R11 F14); its word
+                        # stays in its row and in ``_choices``, so it is judged refused then, never asked again
                     if not self._take_place_again(remembered.address, row):
                         continue  # past the room's places: not shown; heard again, it waits for one as any stranger
                 else:
@@ -222,6 +241,7 @@ class RoomDevices:
         registry = self.finder.registry
         self.finder = DeviceFinder(dataclasses.replace(self.finder.config, sweep=list(sweep)))
         self.finder.registry = registry  # devices already known keep their identity
+        self._judge_all()  # a newly named address is evidence now, one taken off no longer
         await self.discover_once()
 
     async def _discovery_loop(self) -> None:
@@ -283,6 +303,8 @@ class RoomDevices:
             state[ROOM_KNOWN] = True  # kept with the device's row: known at the next start too
         if info.uid in self._used:
             state[ROOM_USED] = True
+        if info.uid in self._said_as:
+            state[ROOM_SAID_AS] = self._said_as[info.uid]  # kept with its row, for the next start
         self._managed[info.uid] = _Managed(dataclasses.replace(info, found_by=set(info.found_by), state=state), driver)
         self._addresses = None
         driver.on_change = lambda uid=info.uid: self._on_poll(uid)
@@ -408,7 +430,7 @@ class RoomDevices:
     def _merged(self, uid: str) -> DeviceInfo:
         managed = self._managed[uid]
         device = with_driver_state(managed.info, managed.driver)
-        device.state.update(self._judged(uid, device.address))
+        device.state.update(self._judged(uid, device.address, device))
         if "id_conflict" in device.state:  # reachable, but another live address claims its id: on the card
             # A claimant asking for a password is not offered a box to type one in: it would get its digest.
             if device.availability is Availability.ONLINE or "claims" in device.state:
@@ -531,27 +553,47 @@ class RoomDevices:
     # -- which devices are the room's (room_choice.py) -------------------------------------------
     @property
     def room_chose(self) -> bool:
-        """The lecturer said of some device, here or at an earlier run, whether it is the room's: from then on only
-        the room's devices are switched; before, every device found is, as it was before there was a choice."""
-        return bool(self._choices)
+        """The lecturer said of some device, here or at an earlier run, that it is the room's: from then on only the
+        room's devices are switched; before, every device found but the refused is, as before there was a choice.
+        A refusal alone (a neighbour's Details unticked) protects that device, not the rest too (R11 F9)."""
+        return any(self._choices.values())
 
-    def belonging(self, uid: str, address: str) -> Belonging:
-        """The lecturer's word, else the evidence: an address the lecturer listed, a password of its own, or marked
-        the room's own (``ROOM_KNOWN``, the room password's test). A command sent from its card (``ROOM_USED``) is
-        no evidence here: a neighbour's card pressed once to see which projector it is would make the neighbour's
-        projector go off at every session's end, the very thing this choice is for; the chooser pre-ticks it
-        instead, for the lecturer to confirm (``room_choice.pre_ticked``)."""
-        shown = self.room.devices.get(uid)
-        listed = self._finder is not None and address in self._finder.listed
-        return judge(self._choices.get(uid), uid in self._known or uid in self.passwords or address in self.passwords
-                     or listed or (shown is not None and shown.state.get(ROOM_KNOWN) is True))
+    def belonging(self, uid: str, address: str, now: DeviceInfo | None = None) -> Belonging:
+        """The lecturer's word, else the evidence: a password of its own, marked the room's own (``ROOM_KNOWN``, the
+        room password's test), or, until the room has chosen, an address the lecturer named one by one or typed a
+        password for. Once it has, a device new to the room is asked about whatever its address (R11 F7: DHCP gives
+        a listed address to a neighbour's projector); the chooser pre-ticks it (``ROOM_NAMED``). A range's hosts are
+        no evidence (R11 F5: a room on its own VLAN lists the VLAN, the neighbours' projectors on it too). A command
+        sent from its card (``ROOM_USED``) is none either: a neighbour's card pressed once to see which projector
+        it is would make it go off at every session's end; the chooser pre-ticks it instead. The word on a device
+        known by its address alone (``addr:``) is void while another device answers there (R11 F6)."""
+        shown = now or self.room.devices.get(uid)
+        said = self._choices.get(uid)
+        if said is not None and shown is not None and not same_device(self._said_as.get(uid), shown):
+            said = None
+        by_address = not self.room_chose and (address in self._named or address in self.passwords)
+        return judge(said, uid in self._known or uid in self.passwords or by_address
+                     or (shown is not None and shown.state.get(ROOM_KNOWN) is True))
 
-    def switches(self, uid: str, address: str) -> bool:
+    def switches(self, uid: str, address: str, now: DeviceInfo | None = None) -> bool:
         """Whether scenes, All on/off and the session's end act on it (``room_choice.switched``)."""
-        return not self.room_chose or self.belonging(uid, address) in (Belonging.CHOSEN, Belonging.LIKELY)
+        judged = self.belonging(uid, address, now)
+        if not self.room_chose:
+            return judged is not Belonging.REFUSED
+        return judged in (Belonging.CHOSEN, Belonging.LIKELY)
 
-    def _judged(self, uid: str, address: str) -> dict[str, Any]:
-        return {ROOM: str(self.belonging(uid, address)), ROOM_SWITCHED: self.switches(uid, address)}
+    def _judged(self, uid: str, address: str, now: DeviceInfo | None = None) -> dict[str, Any]:
+        return {ROOM: str(self.belonging(uid, address, now)), ROOM_SWITCHED: self.switches(uid, address, now),
+                ROOM_NAMED: address in self._named}
+
+    def _judge_all(self) -> None:
+        """Every card judged again: the evidence or the words changed, not the devices (R11 F11)."""
+        for uid, device in list(self.room.devices.items()):
+            if uid in self._managed:
+                self.room.update_device(self._merged(uid))
+            else:
+                self.room.update_device(dataclasses.replace(
+                    device, state={**device.state, **self._judged(uid, device.address)}))
 
     async def choose(self, choices: Mapping[str, bool | None]) -> None:
         """The lecturer's word on each device (True the room's, False not, None taken back), kept in its row; then
@@ -562,14 +604,18 @@ class RoomDevices:
             else:
                 self._choices[uid] = bool(choice)
             device = self.room.devices.get(uid) or (self._managed[uid].info if uid in self._managed else None)
-            if device is not None and self.store is not None:
-                await self.store.choose_device(dataclasses.replace(device, state=dict(device.state)), choice)
-        for uid, device in list(self.room.devices.items()):
-            if uid in self._managed:
-                self.room.update_device(self._merged(uid))
+            if uid.startswith("addr:") and choice is not None and device is not None:
+                self._said_as[uid] = identity(device)  # the word is by address: kept with who answered there
+                if uid in self._managed:
+                    self._managed[uid].info.state[ROOM_SAID_AS] = self._said_as[uid]
             else:
-                self.room.update_device(dataclasses.replace(
-                    device, state={**device.state, **self._judged(uid, device.address)}))
+                self._said_as.pop(uid, None)
+            if device is not None and self.store is not None:
+                state = {k: v for k, v in device.state.items() if k != ROOM_SAID_AS}
+                if uid in self._said_as:
+                    state[ROOM_SAID_AS] = self._said_as[uid]
+                await self.store.choose_device(dataclasses.replace(device, state=state), choice)
+        self._judge_all()
 
     def set_room_password(self, password: str, also: Sequence[str] = ()) -> None:
         """The room's shared password: the room's own devices that refused (or were never given) one try it now,
@@ -585,12 +631,14 @@ class RoomDevices:
             self._known.add(uid)
             self.passwords.pop(uid, None)  # its own (failed) password gives way to the room's
             self._reconnect(uid)
+        self._judge_all()  # known to the room now: its own by evidence
 
     def set_password(self, uid: str, password: str) -> None:
         """Use this password from the next connection on (typed for this device: the lecturer knows it)."""
         self.passwords[uid] = password
         self._known.add(uid)
         self._reconnect(uid)
+        self._judge_all()  # a password of its own is evidence: its card says so before it answers again
 
     def _reconnect(self, uid: str) -> None:
         """A new driver with the passwords as they are now (the old one is stopped first)."""
@@ -607,7 +655,7 @@ class RoomDevices:
 ROOM_KNOWN = "room_known"  # in a device's state: the room password may be offered to it
 ROOM_USED = "room_used"  # in a device's state: the lecturer sent it a command; the room's, never a stranger
 CONFLICT_KEYS = ("id_conflict", "claims")  # the other address claiming its id; the id a claimant claims
-IDENTITY_KEYS = ("mac", "needs_password", ROOM_KNOWN, ROOM_USED, *CONFLICT_KEYS)
+IDENTITY_KEYS = ("mac", "needs_password", ROOM_KNOWN, ROOM_USED, ROOM_SAID_AS, *CONFLICT_KEYS)
 
 
 def _was_known(remembered: DeviceInfo) -> bool:

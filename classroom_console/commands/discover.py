@@ -59,6 +59,7 @@ async def discover(args: argparse.Namespace) -> tuple[list[DeviceInfo], set[str]
     (the look asks each without it first: ``FinderConfig.default_password``)."""
     from classroom_console.discovery_scope import Scope, finder_config
     from classroom_console.passwords import PasswordBook
+    from classroom_console.room_choice import named_addresses
     from classroom_console.room_devices import poll_once
     from classroom_console.store import AsyncStore, StoreError
     from devices.discovery import DeviceFinder
@@ -96,8 +97,11 @@ async def discover(args: argparse.Namespace) -> tuple[list[DeviceInfo], set[str]
                 return read
 
             devices = list(await asyncio.gather(*(read(info) for info in found)))
+            named = named_addresses(config.sweep, config.wsd_targets)  # a range's hosts are no evidence (R11 F5)
+            chose = any(row.get("room_choice") for row in rows.values())  # then a newcomer is asked about (F7)
             for device in devices:
-                judge_room(device, rows.get(device.uid), device.uid in known, device.address in finder.listed)
+                judge_room(device, rows.get(device.uid), device.uid in known,
+                           device.address in named and not chose)
             if store is not None:
                 for device in devices:
                     await store.upsert_device(device)
