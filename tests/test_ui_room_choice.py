@@ -66,11 +66,18 @@ def test_the_chooser_writes_the_lecturers_ticks_through_the_bridge(
             assert [d.uid for d in chooser.devices] == [theirs, ours]  # by kind, then name
             assert chooser.ticked() == {ours: False, theirs: False}  # no evidence, nothing pressed: not ticked
             chooser.grab().save(str(shots / f"room-chooser-{lang}.png"))
-            chooser._clicked(1, 2)  # a click on the row's address ticks the row
-            assert chooser.ticked() == {ours: True, theirs: False}
             buttons = chooser.findChild(QDialogButtonBox)
             assert buttons is not None
             save = buttons.button(QDialogButtonBox.StandardButton.Save)
+            # Nothing ticked: Save would refuse every device, the room's own too (R11 F10); it waits, and says why
+            assert not save.isEnabled() and chooser.none_ticked.isVisible()
+            if lang == "ru":
+                assert chooser.none_ticked.text().startswith("Отметьте хотя бы одно устройство")
+            qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+            assert chooser.isVisible()
+            chooser._clicked(1, 2)  # a click on the row's address ticks the row
+            assert chooser.ticked() == {ours: True, theirs: False}
+            assert save.isEnabled() and not chooser.none_ticked.isVisible()
             qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
 
             await wait_for(lambda: belonging(core.room.devices[theirs]) is Belonging.REFUSED

@@ -78,14 +78,25 @@ class RoomChooser(QDialog):
                 self.table.setItem(row, column, cell)
         self.table.cellClicked.connect(self._clicked)
         layout.addWidget(self.table, 1)
+        # Saved with nothing ticked, every device would be refused, the room's own too, and never asked about again
+        # (R11 F10: a lecturer pressing Save to make the banner go away): Save waits for a tick, and says why.
+        self.none_ticked = QLabel(self.tr(
+            "Tick at least one device: with none ticked, scenes, “All on” and “All off” would switch nothing. "
+            "Cancel to decide later."))
+        self.none_ticked.setObjectName("roomChooserNoneTicked")
+        self.none_ticked.setWordWrap(True)
+        layout.addWidget(self.none_ticked)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Save"))
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText(self.tr("Save"))
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
         buttons.accepted.connect(self._save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.table.itemChanged.connect(self._ticks_changed)
+        self._ticks_changed()
         rows_high = min(len(self.devices), 10) * self.table.verticalHeader().defaultSectionSize()
-        self.resize(760, 220 + rows_high)
+        self.resize(760, 270 + rows_high)  # the intro, the hint while nothing is ticked, the buttons
 
     def _clicked(self, row: int, column: int) -> None:
         """A click anywhere on the row ticks it, not only on the small box."""
@@ -95,10 +106,17 @@ class RoomChooser(QDialog):
         ticked = item.checkState() is Qt.CheckState.Checked
         item.setCheckState(Qt.CheckState.Unchecked if ticked else Qt.CheckState.Checked)
 
+    def _ticks_changed(self, _item: QTableWidgetItem | None = None) -> None:
+        some = any(tick.checkState() is Qt.CheckState.Checked for tick in self.ticks)
+        self.save_button.setEnabled(some)
+        self.none_ticked.setVisible(not some)
+
     def ticked(self) -> dict[str, bool]:
         return {device.uid: tick.checkState() is Qt.CheckState.Checked
                 for device, tick in zip(self.devices, self.ticks, strict=True)}
 
     def _save(self) -> None:
+        if not any(self.ticked().values()):
+            return  # Save is disabled then; Enter on the dialog does not get past it either
         self.sig_chosen.emit(self.ticked())
         self.accept()
