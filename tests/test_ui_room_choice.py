@@ -41,8 +41,8 @@ def test_the_chooser_writes_the_lecturers_ticks_through_the_bridge(
 
     async def scenario() -> None:
         async with window_on_a_quiet_core(qtbot, tmp_path) as (core, window), contextlib.AsyncExitStack() as stack:
-            for host, name in ((OURS, "Projector 204"), (THEIRS, "Projector 203")):
-                await stack.enter_async_context(projector(host, mac_of(host), name, password=None))
+            sims = {host: await stack.enter_async_context(projector(host, mac_of(host), name, password=None))
+                    for host, name in ((OURS, "Projector 204"), (THEIRS, "Projector 203"))}
             core.devices = RoomDevices(core.room, None, store=core.store, poll_interval_s=0.2)
             await core.devices.start()
             stack.push_async_callback(core.devices.stop)
@@ -91,7 +91,20 @@ def test_the_chooser_writes_the_lecturers_ticks_through_the_bridge(
             assert isinstance(card, DeviceCard)
             word = card.tr("Not this room's")
             await wait_for(lambda: card.detail_label.text().startswith(word), within=5, what="the card says so")
+            # Another room's card (R11 F13): after the room's own (203 came first by name), dimmed, and its power
+            # button asks first; Cancel sends nothing
+            assert [c.device.uid for c in lecturer.cards_in_grid_order()] == [ours, theirs]
+            assert card.property("otherRoom") is True and lecturer.cards[ours].property("otherRoom") is False
+            qtbot.mouseClick(card.power_button, Qt.MouseButton.LeftButton)
+            question = card.other_rooms_question
+            assert question is not None and question.isVisible()
+            assert card.tr("Another room's device") == question.windowTitle()
+            question.grab().save(str(shots / f"room-other-rooms-power-{lang}.png"))
+            question.reject()
+            await wait_for(lambda: card.other_rooms_question is None, within=5, what="the question closed")
+            assert not card.pending
             await apply_scene(core, Scene("On", projectors_on=True))  # ours warms up; theirs is a chip, left alone
+            assert str(sims[THEIRS].power_state.name) == "OFF"
             chips = lecturer.scene_progress.chips
             await wait_for(lambda: theirs in chips and ours in chips, within=5, what="the scene's chips")
             assert chips[theirs].full.endswith(status_text(lecturer.scene_progress.steps[theirs]))

@@ -6,11 +6,12 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -97,6 +98,7 @@ class DeviceCard(QFrame):
         self.bridge = bridge
         self.device = device
         self.pending = False
+        self.other_rooms_question: QMessageBox | None = None  # "turn another room's device on anyway?" while open
         self._since: dict[str, float] = {}  # "warming"/"cooling" -> when this one began
         self._took: dict[str, float] = {}  # how long the last one took, seconds
         self._details: DeviceDetails | None = None
@@ -228,6 +230,14 @@ class DeviceCard(QFrame):
             self.detail_label.setText(" · ".join((*self._not_rooms(device), *self._facts(device.state))))
             self.problem_label.setText("\n".join(problems))
             self.problem_label.setVisible(bool(problems))
+        other_room = belonging(device) is Belonging.REFUSED
+        if self.property("otherRoom") != other_room:  # another room's: dimmed, after the room's (the grid's order)
+            self.setProperty("otherRoom", other_room)
+            self.style().unpolish(self)
+            self.style().polish(self)
+            if self._steps is None:
+                self.power_button.style().unpolish(self.power_button)
+                self.power_button.style().polish(self.power_button)
         if self._steps is None:
             self._show_controls(device)
         if self._details is not None:
@@ -367,7 +377,34 @@ class DeviceCard(QFrame):
             self.problem_label.setVisible(True)
 
     def _toggle_power(self) -> None:
-        self._send(Command(Capability.POWER, self.device.state.get("power") != "on"))
+        on = self.device.state.get("power") != "on"
+        if belonging(self.device) is Belonging.REFUSED:
+            self._ask_other_rooms(on)  # another room's projector, one click from a neighbour's lecture (R11 F13)
+            return
+        self._send(Command(Capability.POWER, on))
+
+    def _ask_other_rooms(self, on: bool) -> None:
+        """Asks first, in a window that leaves the room's loop running (``open``, not ``exec``)."""
+        name = self.device.name or self.device.address
+        question = (self.tr("%1 is not this room's device: another room may be using it. Turn it on anyway?") if on
+                    else self.tr("%1 is not this room's device: another room may be using it. Turn it off anyway?"))
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Another room's device"), question.replace("%1", name),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        yes = box.button(QMessageBox.StandardButton.Yes)
+        yes.setText(self.tr("Turn on") if on else self.tr("Turn off"))
+        box.button(QMessageBox.StandardButton.Cancel).setText(self.tr("Cancel"))
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setObjectName("otherRoomsPower")
+        self.other_rooms_question = box
+
+        def answered(_result: int) -> None:
+            self.other_rooms_question = None
+            if box.clickedButton() is yes:
+                self._send(Command(Capability.POWER, on))
+
+        box.finished.connect(answered)
+        box.open()
 
     def _pick_input(self, index: int) -> None:
         code = self.input_picker.itemData(index)

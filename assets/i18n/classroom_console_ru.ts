@@ -966,6 +966,22 @@
         <translation>Включить</translation>
     </message>
     <message>
+        <source>%1 is not this room&apos;s device: another room may be using it. Turn it on anyway?</source>
+        <translation>%1 — устройство не этой аудитории: им может пользоваться другая аудитория. Всё равно включить?</translation>
+    </message>
+    <message>
+        <source>%1 is not this room&apos;s device: another room may be using it. Turn it off anyway?</source>
+        <translation>%1 — устройство не этой аудитории: им может пользоваться другая аудитория. Всё равно выключить?</translation>
+    </message>
+    <message>
+        <source>Another room&apos;s device</source>
+        <translation>Устройство другой аудитории</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Отмена</translation>
+    </message>
+    <message>
         <source>It is kept in the system keyring.</source>
         <translation>Он хранится в системном хранилище паролей.</translation>
     </message>

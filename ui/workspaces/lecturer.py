@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from classroom_console.events import SceneStep
+from classroom_console.room_choice import Belonging, belonging
 from classroom_console.room_devices import DeviceCommandError
 from classroom_console.session_end import EndCode, EndUnlogged, end_problems, end_told
 from devices.driver import Capability
@@ -586,7 +587,11 @@ class LecturerWorkspace(QWidget):
             if not self._repaint_timer.isActive():
                 self._repaint_timer.start()
             return
+        refused = belonging(device) is Belonging.REFUSED
+        moved = uid_key[0][2] != refused if (uid_key := self._sort_keys.get(device.uid)) else False
         card.update_device(device)
+        if moved:  # refused or taken back: another room's cards go after the room's own
+            self._place_cards()
         window = self.camera_windows.get(device.uid)
         if window is not None:
             window.update_device(device)
@@ -748,7 +753,8 @@ class LecturerWorkspace(QWidget):
             bar.setValue(min(bar.maximum(), min(card.y() for card in cameras)))
 
     def _place_cards(self) -> list[QWidget]:
-        """Same order every time: projectors, boards, displays, cameras, then by name, as the room is laid out.
+        """Same order every time: projectors, boards, displays, cameras, then by name, as the room is laid out;
+        another room's devices (refused: ``room_choice``) after the room's own, each group so.
 
         Only the cards whose cell changed are moved (a card arriving in order moves none but itself). Returns the
         cards in reading order."""
@@ -776,9 +782,11 @@ class LecturerWorkspace(QWidget):
     def _sort_key(self, card: DeviceCard | CameraCard) -> tuple[Any, ...]:
         device = card.device
         key = self._sort_keys.get(device.uid)
-        if key is None or key[0] != (device.kind, device.name):
+        refused = belonging(device) is Belonging.REFUSED
+        if key is None or key[0] != (device.kind, device.name, refused):
             order = {"projector": 0, "board": 1, "display": 2, "camera": 3}
-            key = ((device.kind, device.name), order.get(str(device.kind), 9), natural_key(device.name), device.uid)
+            key = ((device.kind, device.name, refused), refused, order.get(str(device.kind), 9),
+                   natural_key(device.name), device.uid)
             self._sort_keys[device.uid] = key
         return key[1:]
 
