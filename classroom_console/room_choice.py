@@ -93,9 +93,15 @@ def identity(device: DeviceInfo) -> dict[str, str]:
     return {key: value for key, value in said.items() if value}
 
 
+def known_by_address(device: DeviceInfo) -> bool:
+    """No id of its own (PJLink class 1 without a MAC or serial: an ``addr:`` uid): the word is kept for its address,
+    and void while another device answers there (``same_device``)."""
+    return device.uid.startswith("addr:")
+
+
 def same_device(said_as: object, now: DeviceInfo) -> bool:
     """Whether ``now`` answers as ``said_as`` did (fields both know only); unknown (no record, not read yet): yes."""
-    if not isinstance(said_as, dict) or not now.uid.startswith("addr:") or now.state.get("power") is None:
+    if not isinstance(said_as, dict) or not known_by_address(now) or now.state.get("power") is None:
         return True
     current = identity(now)
     return all(current[key] == value for key, value in said_as.items() if key in current)

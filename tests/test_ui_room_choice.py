@@ -130,3 +130,27 @@ def test_the_chooser_writes_the_lecturers_ticks_through_the_bridge(
         qapp.setStyleSheet("")
         for translator in translators:
             qapp.removeTranslator(translator)
+
+
+def test_the_chooser_says_a_device_without_an_id_of_its_own_is_remembered_by_its_address(
+    qtbot: QtBot, qapp: QCoreApplication
+) -> None:
+    """R11 F6: the word on a class-1 projector (no MAC, no serial) holds for whatever answers at its address as it
+    did; the chooser says so beside how it was found."""
+    from ui.room_chooser import RoomChooser
+
+    translators = i18n.install(qapp, "ru")
+    try:
+        by_address = DeviceInfo(f"addr:{OURS}:{PORT}", DeviceKind.PROJECTOR, "Old projector", OURS, PORT, "pjlink",
+                                found_by={"sweep"})
+        by_mac = DeviceInfo(f"mac:{mac_of(THEIRS)}", DeviceKind.PROJECTOR, "New projector", THEIRS, PORT, "pjlink",
+                            found_by={"sweep"})
+        chooser = RoomChooser([by_address, by_mac])
+        qtbot.addWidget(chooser)
+        cells = {chooser.devices[row].uid: chooser.table.item(row, 3) for row in range(2)}
+        rows = {uid: cell.text() if cell is not None else "" for uid, cell in cells.items()}
+        assert "запомнено по адресу" in rows[by_address.uid], rows
+        assert "запомнено" not in rows[by_mac.uid], rows
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from classroom_console.room_choice import Belonging, belonging, pre_ticked
+from classroom_console.room_choice import Belonging, belonging, known_by_address, pre_ticked
 from devices.model import DeviceInfo
 from ui.device_details import found_by_text
 from ui.widgets import plain_tip
@@ -72,7 +72,7 @@ class RoomChooser(QDialog):
             self.table.setItem(row, 0, name)
             self.ticks.append(name)
             for column, text in ((1, kind_words(device)), (2, device.address),
-                                 (3, "; ".join(found_by_text(m) for m in sorted(device.found_by)))):
+                                 (3, "; ".join(self._how_found(device)))):
                 cell = QTableWidgetItem(text)
                 cell.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 self.table.setItem(row, column, cell)
@@ -97,6 +97,14 @@ class RoomChooser(QDialog):
         self._ticks_changed()
         rows_high = min(len(self.devices), 10) * self.table.verticalHeader().defaultSectionSize()
         self.resize(760, 270 + rows_high)  # the intro, the hint while nothing is ticked, the buttons
+
+    def _how_found(self, device: DeviceInfo) -> list[str]:
+        """How it was found, and, for a device with no id of its own (PJLink class 1: no MAC, no serial), that the
+        word is kept for its address: another device answering there later is asked about again (R11 F6)."""
+        words = [found_by_text(way) for way in sorted(device.found_by)]
+        if known_by_address(device):
+            words.append(self.tr("remembered by its address (no id of its own)"))
+        return words
 
     def _clicked(self, row: int, column: int) -> None:
         """A click anywhere on the row ticks it, not only on the small box."""

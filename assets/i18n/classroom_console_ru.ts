@@ -2413,6 +2413,10 @@ Console</source>
         <source>Cancel</source>
         <translation>Отмена</translation>
     </message>
+    <message>
+        <source>remembered by its address (no id of its own)</source>
+        <translation>запомнено по адресу (своего идентификатора нет)</translation>
+    </message>
 </context>
 <context>
     <name>RoomSettingsDialog</name>
