@@ -14,7 +14,16 @@ Four processes stay over (460/331 -> 488/214, and 275/331 at 8ade1a8 alone): tim
 requests took 110 ms at p99 where the staff's screens saw 214, the rest outside it (nginx relaying the 220 KB answer
 beside 300 rooms' uploads, the hand-overs between processes on two busy cores). nginx buffering the usage answer
 whole (proxy_buffering on, 1 MiB) was tried: 233/323 against 275/331 at four processes, 146/267 against 127/161 at
-two, alternated: no gain shown, not kept.
+two, alternated: no gain shown, not kept. The answer gzipped (``gzipped``, 210 KB -> 12 KB) cut that: four processes'
+usage p99 at 590bec1 and after, alternated in four runs of --compare (load 0.9-5.0), 357/446/319/310/125/185/234/213
+-> 149/219/130/167/172/133/96/262 ms (medians 272 -> 158; over 250 ms in 4 of 8 -> 1 of 8), two 139/147/162/113/
+225/113/82 -> 81/96/188/133/216/137/116 (no change shown; under 250 in all). What is left is nginx's, mostly:
+``--usage-direct`` (the staff asking the socket themselves) 121/122 ms against 185/158 through nginx. Tried here and
+not kept (no gain shown, alternated, load 2-5): the reports' thread on a 0.3 ms kernel slice (media/kernel_slice;
+four processes 278/348/197/256 against 150/216/273/251 ms), the rows made a report on a thread of their own so the
+loop answers meanwhile (78/102, 176/131 against 85/151, 130/133), and in nginx (bench/sync_rooms.py's, alternated one
+run at a time, load 1.7-4.3): its worker at nice -5 (worker_priority) 176/191/111 against 200/126/132 ms, two workers
+(Debian's ``auto`` here) 140/166/211 against 287/165/116.
 
 The child opens only what usage requests need (``PostgresCentreDB.open_reports``: the reports' thread and its
 connections, one connection to note tokens' use) and listens on ``DATA-run/usage-PORT.sock`` as ``usage_site`` did in
