@@ -13,11 +13,13 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from classroom_console.centre import config as centre_config
 from classroom_console.centre import usage_site
 from classroom_console.centre.tokens import STAFF
+from tests.test_centre_api import auth
 from tests.test_centre_postgres import postgres_url  # noqa: F401  (a fixture)
 from tests.test_sync_support import add_token, running_centre
 
@@ -96,3 +98,41 @@ async def test_nginx_in_the_sockets_group_asks_while_the_data_folder_is_0700(
         assert (data.stat().st_mode & 0o7777) == 0o700
         said = await asyncio.to_thread(_ask_as_nobody, path, staff, data / "centre.toml")
     assert said == ["HTTP/1.1 200 OK", "kept out of the data folder"]
+
+
+async def test_a_sockets_folder_another_user_made_first_is_not_used(postgres_url: str, base: Path) -> None:  # noqa: F811
+    """R11 F3: a local user who made the sockets' folder first (the data folder's parent writable by all) would
+    receive the staff's requests, tokens and all, at the path nginx asks. The centre makes no socket there and
+    answers usage on its port (nginx's backup)."""
+    data = base / "centre"
+    data.mkdir(mode=0o700)
+    run = centre_config.run_dir(data)
+    run.mkdir()
+    os.chown(run, NOBODY, NOGROUP)
+    run.chmod(0o777)
+    async with running_centre(data, database_url=postgres_url) as centre:
+        staff = await add_token(centre, "Squatted staff", STAFF)
+        async with aiohttp.ClientSession() as http, \
+                http.get(f"http://127.0.0.1:{centre.port}/api/v1/usage", headers=auth(staff)) as answer:
+            assert answer.status == 200
+        assert list(run.iterdir()) == []
+
+
+def test_the_sockets_folder_is_used_only_when_no_other_user_may_change_it(base: Path) -> None:
+    """Which folders ``usage_site`` takes: its own or root's, without write for group or others; a link never."""
+    folder = base / "run"
+    folder.mkdir()
+    folder.chmod(0o2750)
+    usage_site._check_folder(folder)
+    for mode in (0o770, 0o1777):
+        folder.chmod(mode)
+        with pytest.raises(OSError, match="written by its group or others"):
+            usage_site._check_folder(folder)
+    folder.chmod(0o750)
+    os.chown(folder, NOBODY, NOGROUP)
+    with pytest.raises(OSError, match="another user"):
+        usage_site._check_folder(folder)
+    link = base / "link"
+    link.symlink_to(folder)
+    with pytest.raises(OSError, match="not a folder"):
+        usage_site._check_folder(link)

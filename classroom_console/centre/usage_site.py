@@ -93,11 +93,31 @@ class UsageSite:
 def _clear(path: Path) -> None:
     """A socket left there (a process killed on this port before) is removed; anything else is left (and the
     listen then fails, saying where). The sockets' folder is made where it is not yet (the admin's, where there is
-    one, is left as it is: its group is nginx's)."""
+    one, is left as it is: its group is nginx's), and used only where no other user could have made or changed it
+    (``_check_folder``)."""
     path.parent.mkdir(mode=RUN_MODE, parents=True, exist_ok=True)
+    _check_folder(path.parent)
     with contextlib.suppress(FileNotFoundError):
         if stat.S_ISSOCK(path.lstat().st_mode):
             path.unlink()
+
+
+def _check_folder(folder: Path) -> None:
+    """Refuse a sockets' folder another user made or may write in (OSError, naming it: usage is then answered on the
+    port alone).
+
+    Why (R11 F3): the folder sits beside the data folder, whose parent may be writable by all (/tmp, a shared
+    folder); a local user who made it first could replace the centre's socket with one of theirs at the path nginx
+    sends the staff's requests to, their tokens with them. Only a real folder (not a link) owned by this user or
+    root, with no write for its group or others, is used; the README's (2750, group classroom-centre) is one."""
+    st = os.lstat(folder)
+    if not stat.S_ISDIR(st.st_mode):
+        raise OSError(f"the usage sockets' folder {folder} is not a folder (a link?)")
+    if st.st_uid not in (os.geteuid(), 0):
+        raise OSError(f"the usage sockets' folder {folder} belongs to another user (uid {st.st_uid})")
+    if st.st_mode & 0o022:
+        raise OSError(f"the usage sockets' folder {folder} may be written by its group or others "
+                      f"(mode {stat.S_IMODE(st.st_mode):o})")
 
 
 async def start(db: object, uses: TokenUse, limits: Limits, data_dir: Path, port: int) -> UsageSite | None:
