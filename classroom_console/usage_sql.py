@@ -183,13 +183,15 @@ def _recording_room(local: bool) -> str:
 
 
 def _session_rows_sql(cond: str, local: bool) -> str:
-    """One row per session for the export, oldest first; the room by name where the store knows it."""
+    """One row per session for the export, oldest first; the room by name where the store knows it. The session's
+    id last, in the order too: two sessions of a room may share a start (a room's clock is its own), and the
+    export's order is then the same on every back end (R11 F4)."""
     room = "coalesce((SELECT name FROM rooms WHERE id = sp.room_id), sp.room_id)" if local else "sp.room_id"
     same_room = "" if local else " AND r.room_id = sp.room_id"
     return (
         f"SELECT {room}, sp.t0_s, sp.dur_s, sp.lecturer, sp.course, "
-        f"(SELECT count(*) FROM recordings r WHERE r.session_id = sp.id{same_room}), sp.started_at "
-        f"FROM session_spans sp WHERE {cond} ORDER BY sp.started_at, sp.room_id LIMIT {MAX_SESSION_ROWS}"
+        f"(SELECT count(*) FROM recordings r WHERE r.session_id = sp.id{same_room}), sp.started_at, sp.id "
+        f"FROM session_spans sp WHERE {cond} ORDER BY sp.started_at, sp.room_id, sp.id LIMIT {MAX_SESSION_ROWS}"
     )
 
 
@@ -244,7 +246,7 @@ def assemble(f: UsageFilter, rows: Mapping[str, Rows]) -> UsageReport:
     offset = float(f.utc_offset_h) * 3600.0
     session_rows = tuple(
         SessionRow(str(room), float(t0) + offset, float(dur), str(lecturer), str(course), int(recs))
-        for room, t0, dur, lecturer, course, recs, _started in rows.get("session_rows", ())
+        for room, t0, dur, lecturer, course, recs, _started, _id in rows.get("session_rows", ())
     )
     return UsageReport(
         filter=f,

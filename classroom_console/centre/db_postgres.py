@@ -72,10 +72,13 @@ async def chart_width(conn: Any, query: str, params: dict[str, Any]) -> int:
 # The order of each chart whose own statement has one (its top-level ORDER BY), over its columns c0, c1, ...: an
 # aggregate's input order is the plan's, not the subquery's (SQL promises nothing there, and from PostgreSQL 16
 # ``array_agg`` may be combined from parallel workers' arrays), so the arrays are ordered by this (R F15): the same
-# keys as the chart's own ORDER BY, so ties (if any) are as the SQL leaves them, as on SQLite.
+# keys as the chart's own ORDER BY, each a unique order of the chart's rows (session_rows ends with the session's id),
+# so the order is the SQL's and SQLite's. The keys number the rows once (``row_number``) and every column's array
+# is ordered by that number: ordered by the keys column by column, rows whose keys tie could be taken in another
+# order by each column's own sort (one spilling to disk, another not), mixing rows (R11 F4).
 # tests/test_centre_pg_chart_order.py checks every chart statement with an ORDER BY has one here, giving its rows.
 CHART_ORDER = {"room_weeks": "c1, c0", "by_lecturer": "c1 DESC, c0", "by_course": "c1 DESC, c0",
-               "tablets_sessions": "c3 DESC, c1, c0", "session_rows": "c6, c0"}
+               "tablets_sessions": "c3 DESC, c1, c0", "session_rows": "c6, c0, c7"}
 
 
 _ORDER_OR_PARENS = re.compile(r"[()]|\bORDER BY\b")
@@ -114,10 +117,14 @@ def charts_statement(queries: dict[str, str], shapes: list[tuple[str, int]],
     parts = []
     for k, (name, width) in enumerate(shapes):
         cols = ", ".join(f"c{i}" for i in range(width))
+        rows = f"({queries[name]}) AS t({cols})"
         order = chart_order(name, queries[name])
-        by = f" ORDER BY {order}" if order else ""
+        by = ""
+        if order:
+            rows = f"(SELECT t.*, row_number() OVER (ORDER BY {order}) AS n FROM {rows}) AS t"
+            by = " ORDER BY n"
         aggs = ", ".join(f"array_agg(c{i}{by}) AS {name}__c{i}" for i in range(width))
-        parts.append(f"(SELECT {aggs} FROM ({queries[name]}) AS t({cols})) AS q{k}")
+        parts.append(f"(SELECT {aggs} FROM {rows}) AS q{k}")
     combined = plain_numbers("SELECT * FROM " + " CROSS JOIN ".join(parts))
     return combined, used_params(combined, params)
 
