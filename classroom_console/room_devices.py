@@ -115,6 +115,8 @@ class RoomDevices:
         self.store = store
         self._finder_config = finder_config  # None: drive only the devices adopted, never look
         self._finder: DeviceFinder | None = None
+        self._refused_at: dict[str, str] = {}  # a refused device's uid -> its last address (``_tell_finder``)
+        self._later: set[str] = set()  # their addresses and MACs, the finder's ``later`` (the same set)
         self._named: frozenset[str] = frozenset()  # addresses the lecturer named one by one (``named_addresses``)
         if finder_config is not None:
             self.finder  # noqa: B018  # made now, not first on the loop (importing there would block it)
@@ -162,6 +164,7 @@ class RoomDevices:
         self._named = named_addresses(finder.config.sweep, finder.config.wsd_targets)
         finder.registry.answering = self._answering  # a stranger's place in the room ages by what its driver hears
         finder.registry.given_back = self._strangers_left  # and its strangers leave with it
+        finder.later = self._later  # refused devices take a stranger's place after the others in a look (F14)
 
     def _answering(self, address: str) -> bool:
         """Whether a device the room drives at ``address`` answers now."""
@@ -177,6 +180,8 @@ class RoomDevices:
             for row in rows:  # off before its neighbours changed, lost its place at the start to them)
                 if row.get("room_choice") is not None:  # the word holds for a device not shown too (a refused
                     self._choices[str(row["uid"])] = bool(row["room_choice"])  # stranger that left)
+                    if row.get("last_address"):
+                        self._refused_at[str(row["uid"])] = str(row["last_address"])
                     said_as = remembered_state(row).get(ROOM_SAID_AS)
                     if isinstance(said_as, dict):
                         self._said_as[str(row["uid"])] = {str(k): str(v) for k, v in said_as.items()}
@@ -204,6 +209,7 @@ class RoomDevices:
                 if remembered.uid not in self.room.devices:
                     remembered.state.update(self._judged(remembered.uid, remembered.address))
                     self.room.update_device(remembered)
+            self._tell_finder()
         for listener in self.notifications:
             await listener.start()
         self._task = asyncio.create_task(self._discovery_loop(), name="room-discovery")
@@ -604,6 +610,8 @@ class RoomDevices:
             else:
                 self._choices[uid] = bool(choice)
             device = self.room.devices.get(uid) or (self._managed[uid].info if uid in self._managed else None)
+            if device is not None and device.address:
+                self._refused_at[uid] = device.address
             if uid.startswith("addr:") and choice is not None and device is not None:
                 self._said_as[uid] = identity(device)  # the word is by address: kept with who answered there
                 if uid in self._managed:
@@ -615,7 +623,20 @@ class RoomDevices:
                 if uid in self._said_as:
                     state[ROOM_SAID_AS] = self._said_as[uid]
                 await self.store.choose_device(dataclasses.replace(device, state=state), choice)
+        self._tell_finder()
         self._judge_all()
+
+    def _tell_finder(self) -> None:
+        """The refused devices' addresses and MACs, for the finder: by hearsay, they take a stranger's place after
+        the others in a look, so a refused neighbour answering first no longer takes the last place from the room's
+        own new projector answering the same look (R11 F14). Its word alone would not stop it: its card is still
+        shown (dimmed, last) when a place is left."""
+        self._later.clear()
+        for uid, address in self._refused_at.items():
+            if self._choices.get(uid) is False:
+                self._later.add(address)
+                if uid.startswith("mac:"):
+                    self._later.add(uid.removeprefix("mac:"))
 
     def set_room_password(self, password: str, also: Sequence[str] = ()) -> None:
         """The room's shared password: the room's own devices that refused (or were never given) one try it now,

@@ -6,6 +6,7 @@ store, ``RoomDevices`` as the window runs it; the power is read from the simulat
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -212,6 +213,67 @@ async def test_a_refused_strangers_row_takes_no_place_at_the_start_and_the_rooms
         await store.close()
     rows = {str(r["uid"]): r["room_choice"] for r in await _rows(tmp_path)}
     assert rows[uid(neighbour)] == 0  # the word is kept
+
+
+async def _refused_then_both_answer(tmp_path: Path, in_room: int) -> tuple[Room, RoomDevices, AsyncStore]:
+    """A neighbour refused in a first run; a second run whose one look hears it and the room's own new projector
+    (found by broadcast, each a stranger by hearsay) with ``in_room`` places for strangers. Returned running."""
+    neighbour, own_new = host(52), host(53)
+    store = await AsyncStore.open(tmp_path)
+    room = Room("f14-1", log_store=store)
+    dev, _ = hearsay_room(room, [neighbour, own_new], store, in_room=1)
+    try:
+        async with projector(neighbour, mac_of(neighbour), "Neighbour", password=None):
+            await dev.discover_once()
+            await wait_until(lambda: uid(neighbour) in room.devices)
+            await dev.choose({uid(neighbour): False})
+        await room.flush()
+    finally:
+        await dev.stop()
+        await store.close()
+    store = await AsyncStore.open(tmp_path)
+    room = Room("f14-2", log_store=store)
+    dev, _ = hearsay_room(room, [neighbour, own_new], store, in_room=in_room)
+    dev.finder.config = dataclasses.replace(dev.finder.config, hearsay_per_look=4)  # the room's places bind
+    await dev.start()
+    return room, dev, store
+
+
+async def test_a_refused_neighbour_answering_the_same_look_leaves_the_last_place_to_the_rooms_new_projector(
+    tmp_path: Path,
+) -> None:
+    """R11 F14's residual: one stranger's place left, a refused neighbour and the room's own new projector answer
+    one look; the refused one is admitted after the others, so the room's projector takes the place (old code:
+    first come, first served, the neighbour's card and not ours, R11's probe d6_refused_hold_places.py)."""
+    neighbour, own_new = host(52), host(53)
+    room, dev, store = await _refused_then_both_answer(tmp_path, in_room=1)
+    try:
+        async with projector(neighbour, mac_of(neighbour), "Neighbour", password=None), \
+                projector(own_new, mac_of(own_new), "OWN new", password=None):
+            await dev.discover_once()
+            await online(room, uid(own_new))
+            assert uid(neighbour) not in room.devices  # no place left for it: its word alone is kept
+            assert set(dev.finder.registry.hearsay_addresses) == {own_new}
+    finally:
+        await dev.stop()
+        await store.close()
+
+
+async def test_a_refused_neighbour_still_gets_a_place_left_after_the_others(tmp_path: Path) -> None:
+    """Admitted later, not refused: with a place for each, the refused neighbour's card is shown too, judged
+    refused (dimmed and left alone by scenes), beside the room's new projector."""
+    neighbour, own_new = host(52), host(53)
+    room, dev, store = await _refused_then_both_answer(tmp_path, in_room=2)
+    try:
+        async with projector(neighbour, mac_of(neighbour), "Neighbour", password=None), \
+                projector(own_new, mac_of(own_new), "OWN new", password=None):
+            await dev.discover_once()
+            await online(room, uid(own_new))
+            await online(room, uid(neighbour))
+            assert belonging(room.devices[uid(neighbour)]) is Belonging.REFUSED
+    finally:
+        await dev.stop()
+        await store.close()
 
 
 async def _rows(folder: Path) -> list[dict[str, object]]:

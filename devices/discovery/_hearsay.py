@@ -21,11 +21,16 @@ alone leave the room with it (``DeviceRegistry.given_back``), so it holds at mos
 was taken in is a real device, the room's own projector or a neighbour's, and keeps its place when silent: the ageing
 recycles an attack's addresses that answer once and go, not real projectors (R10: the room's own, switched by scenes
 alone and off for an hour, was evicted in a building past the room's places).
+
+A device the lecturer said is not this room's (its address or MAC in ``later``) is admitted after the others in a
+look (``deferred``, asked once the look's candidates are in): with the places nearly full, a refused neighbour that
+answered first took the last one and the room's own new projector, answering the same look, was left out (R11 F14).
 """
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Collection
 
 from devices.discovery._registry import DeviceRegistry, Hints
 from devices.sim.loopback import LOOPBACK_ROOM
@@ -46,7 +51,7 @@ class HearsayBudget:
 
     def __init__(self, registry: DeviceRegistry, per_address: int = MAX_PER_ADDRESS,
                  per_look: int = MAX_NEW_PER_LOOK, in_room: int = MAX_IN_ROOM, age_s: float = AGE_S,
-                 listed: frozenset[str] = frozenset()) -> None:
+                 listed: frozenset[str] = frozenset(), later: Collection[str] = frozenset()) -> None:
         self.registry, self.per_address, self.per_look, self.in_room = registry, per_address, per_look, in_room
         self.listed = listed  # addresses the lecturer named: not strangers
         self.age_s = age_s
@@ -55,16 +60,34 @@ class HearsayBudget:
         self.claims: set[tuple[str, str]] = set()  # (address, known MAC) let in by that claim, once each
         self.strangers: dict[str, set[int]] = {}  # new addresses this look -> their ports not yet proved silent
         self.refused: set[Endpoint] = set()
+        self.later = later  # addresses and MACs of devices the lecturer refused: a stranger's place after the others
+        self.deferred: dict[Endpoint, Hints] = {}  # refused devices heard this look, waiting for ``admit_later``
+        self.last_call = False  # the look's candidates are in: the deferred take what places are left
 
     def admits(self, address: str, port: int, hints: Hints) -> bool:
-        if not self._welcome(address, port, hints):
+        welcome = self._welcome(address, port, hints)
+        if welcome is None:
+            held = self.deferred.get((address, port))
+            if held is None:
+                self.deferred[(address, port)] = hints
+            else:
+                held.merge(hints)
+            return False
+        if not welcome:
             self.refused.add((address, port))
             return False
         self.refused.discard((address, port))
         self.ports.setdefault(address, set()).add(port)
         return True
 
-    def _welcome(self, address: str, port: int, hints: Hints) -> bool:
+    def admit_later(self) -> list[tuple[Endpoint, Hints]]:
+        """The refused devices deferred this look, each admitted now if a place is left (the last call)."""
+        self.last_call = True
+        deferred, self.deferred = self.deferred, {}
+        return [(endpoint, hints) for endpoint, hints in deferred.items() if self.admits(*endpoint, hints)]
+
+    def _welcome(self, address: str, port: int, hints: Hints) -> bool | None:
+        """Whether the endpoint is admitted; None: not yet, a refused device waits for the others (``later``)."""
         given_back = self.registry.hearsay_given_back
         if hints.found_by - HEARSAY or (self.registry.knows_endpoint(address, port) and address not in given_back):
             return True
@@ -79,6 +102,8 @@ class HearsayBudget:
         if address in self.listed:
             return True
         if (not held or address in given_back) and address not in self.strangers:
+            if not self.last_call and (address in self.later or (mac and mac in self.later)):
+                return None
             taken = self.registry.hearsay_addresses
             if len(self.strangers) >= self.per_look:
                 return False

@@ -93,6 +93,9 @@ class DeviceFinder:
         self.sweep_targets = sweep.expand_targets(self.config.sweep, ports=self.config.tcp_ports)
         named = [host for host, _port in [*self.sweep_targets, *(self.config.search_targets or ())]]
         self.listed = frozenset([*named, *self.config.wsd_targets])  # the lecturer's addresses, not hearsay
+        # Addresses and MACs of devices the lecturer said are not this room's (kept by the room's devices): by
+        # hearsay they take a stranger's place after the others in a look (``_hearsay``, R11 F14)
+        self.later: set[str] = set()
 
     @property
     def devices(self) -> dict[str, DeviceInfo]:
@@ -167,7 +170,8 @@ class _Run:
         self.claimants: set[str] = set()  # uids heard this run claiming an id another live address holds
         self.dropped = 0  # silent strangers not recorded this run (MAX_SILENT_STRANGERS)
         self.hearsay = HearsayBudget(self.registry, self.cfg.hearsay_per_address, self.cfg.hearsay_per_look,
-                                     self.cfg.hearsay_in_room, self.cfg.hearsay_age_s, finder.listed)
+                                     self.cfg.hearsay_in_room, self.cfg.hearsay_age_s, finder.listed,
+                                     frozenset(finder.later))
         self.tasks: set[asyncio.Task[None]] = set()
         self.producers = 0
         self.limit = asyncio.Semaphore(self.cfg.identify_concurrency or identify_concurrency(finder))
@@ -180,8 +184,10 @@ class _Run:
             if name in self.mechanisms:
                 self.producers += 1
                 self._start(self._drain(producer()))
-        while self.producers or self.pending or not self.events.empty():
+        while self.producers or self.pending or not self.events.empty() or self.hearsay.deferred:
             now = time.monotonic()
+            if self.hearsay.deferred and (not self.producers or now >= self.deadline):
+                self._admit_deferred()  # the look's candidates are in: refused devices take what places are left
             left = self.deadline - now
             if left <= 0:
                 self.closing = True  # no new candidates; identifications under way may still land
@@ -228,6 +234,12 @@ class _Run:
             self.pending[endpoint] = cand.hints
             self._start(self._identify(endpoint))
         return []
+
+    def _admit_deferred(self) -> None:
+        for endpoint, hints in self.hearsay.admit_later():
+            if endpoint not in self.pending and endpoint not in self.done:
+                self.pending[endpoint] = hints
+                self._start(self._identify(endpoint))
 
     def _on_identity(self, event: _Identified) -> list[DeviceInfo]:
         hints = self.pending.pop(event.endpoint)
