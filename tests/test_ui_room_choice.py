@@ -154,3 +154,65 @@ def test_the_chooser_says_a_device_without_an_id_of_its_own_is_remembered_by_its
     finally:
         for translator in translators:
             qapp.removeTranslator(translator)
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_the_banner_and_the_count_tell_another_rooms_devices_apart(
+    qtbot: QtBot, qloop: qasync.QEventLoop, qapp: QCoreApplication, tmp_path: Path, lang: str
+) -> None:
+    """A refusal alone (a neighbour's Details unticked, R11 F9): before the room chose, scenes switch every device
+    found but the refused, and the banner says so (it said "every device found"); the count above the cards says
+    the room's and the undecided apart from another room's ("3 found" counted the neighbour's)."""
+    translators = i18n.install(qapp, lang)
+    assert isinstance(qapp, QApplication)
+    qapp.setStyleSheet(stylesheet())
+    shots = screenshots_folder()
+    third = "127.0.80.60"
+
+    async def scenario() -> None:
+        async with window_on_a_quiet_core(qtbot, tmp_path) as (core, window), contextlib.AsyncExitStack() as stack:
+            names = ((OURS, "Projector 204"), (THEIRS, "Projector 203"), (third, "Projector 204b"))
+            for host, name in names:
+                await stack.enter_async_context(projector(host, mac_of(host), name, password=None))
+            core.devices = RoomDevices(core.room, None, store=core.store, poll_interval_s=0.2)
+            await core.devices.start()
+            stack.push_async_callback(core.devices.stop)
+            ours, theirs, other = (f"mac:{mac_of(h)}" for h, _ in names)
+            for host, _name in names:
+                await core.devices.adopt(DeviceInfo(f"mac:{mac_of(host)}", DeviceKind.PROJECTOR, host, host, PORT,
+                                                    "pjlink", found_by={"search"}))
+            window.resize(1366, 768)
+            lecturer = window.lecturer
+            banner = lecturer.room_banner
+            await wait_for(lambda: len(lecturer.cards) == 3 and all(
+                d.availability is Availability.ONLINE for d in core.room.devices.values()), within=20,
+                what="three cards online")
+            await core.devices.choose({theirs: False})  # a refusal alone: the room has not chosen
+            await wait_for(lambda: belonging(core.room.devices[theirs]) is Belonging.REFUSED, within=10,
+                           what="the refusal judged")
+            count = {"en": "2 found · other rooms': 1", "ru": "Найдено: 2 · других аудиторий: 1"}[lang]
+            await wait_for(lambda: lecturer.devices_status.text() == count, within=5, what=repr(count))
+            except_refused = {"en": "except those you said are another room's",
+                              "ru": "кроме тех, что вы отнесли к другой аудитории"}[lang]
+            await wait_for(lambda: banner.isVisible() and except_refused in banner.text.text(), within=5,
+                           what="the banner's exception")
+            assert banner.text.text().startswith({"en": "2 devices found", "ru": "В сети найдено 2 устройства"}[lang])
+            await asyncio.sleep(0.3)
+            window.grab().save(str(shots / f"room-refused-alone-{lang}.png"))
+
+            await core.devices.choose({ours: True})  # now the room chose: the undecided one is left alone too
+            await wait_for(lambda: banner.isVisible() and except_refused not in banner.text.text()
+                           and banner.text.text().startswith({"en": "1 device", "ru": "1 устройство"}[lang]),
+                           within=5, what="the banner after the choice")
+            assert lecturer.devices_status.text() == count
+            await core.devices.choose({theirs: None})  # the word taken back: counted as found again
+            await wait_for(lambda: lecturer.devices_status.text() == {"en": "3 found", "ru": "Найдено: 3"}[lang],
+                           within=5, what="'3 found'")
+            del other
+
+    try:
+        run(qloop, scenario())
+    finally:
+        qapp.setStyleSheet("")
+        for translator in translators:
+            qapp.removeTranslator(translator)

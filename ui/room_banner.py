@@ -22,6 +22,7 @@ class RoomBanner(QFrame):
         self.setObjectName("roomBanner")
         self.bridge = bridge
         self.undecided: dict[str, bool] = {}  # uid -> whether scenes switch it meanwhile (before the room chose: yes)
+        self.refused: set[str] = set()  # said to be another room's: never switched, the room chose or not
         self.chooser: RoomChooser | None = None
         row = QHBoxLayout(self)
         row.setContentsMargins(14, 8, 10, 8)
@@ -40,16 +41,23 @@ class RoomBanner(QFrame):
 
     def note(self, device: DeviceInfo) -> None:
         """A device's latest: a dict update per change, the words later (``SETTLE_MS``)."""
-        was = self.undecided.get(device.uid)
-        if belonging(device) is Belonging.UNDECIDED:
+        was = self.undecided.get(device.uid), device.uid in self.refused
+        said = belonging(device)
+        if said is Belonging.UNDECIDED:
             self.undecided[device.uid] = switched(device)
         else:
             self.undecided.pop(device.uid, None)
-        if self.undecided.get(device.uid) != was and not self._due.isActive():
+        if said is Belonging.REFUSED:
+            self.refused.add(device.uid)
+        else:
+            self.refused.discard(device.uid)
+        if (self.undecided.get(device.uid), device.uid in self.refused) != was and not self._due.isActive():
             self._due.start()
 
     def forget(self, uid: str) -> None:
-        if self.undecided.pop(uid, None) is not None and not self._due.isActive():
+        refused = uid in self.refused
+        self.refused.discard(uid)
+        if (self.undecided.pop(uid, None) is not None or refused) and not self._due.isActive():
             self._due.start()
 
     def refresh(self) -> None:
@@ -57,7 +65,11 @@ class RoomBanner(QFrame):
         if not count:
             self.hide()
             return
-        if all(self.undecided.values()):  # the room has not chosen yet: every device found is switched
+        if all(self.undecided.values()) and self.refused:  # not chosen yet, but some refused: those never switched
+            words = self.tr("%n device(s) found on the network: choose which are this room's — scenes switch only "
+                            "those. Until then scenes, “All on” and “All off” switch every device found except "
+                            "those you said are another room's.", "", count)
+        elif all(self.undecided.values()):  # the room has not chosen yet: every device found is switched
             words = self.tr("%n device(s) found on the network: choose which are this room's — scenes switch only "
                             "those. Until then scenes, “All on” and “All off” switch every device found.", "", count)
         else:

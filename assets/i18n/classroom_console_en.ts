@@ -95,6 +95,13 @@
 <context>
     <name>RoomBanner</name>
     <message numerus="yes">
+        <source>%n device(s) found on the network: choose which are this room&apos;s — scenes switch only those. Until then scenes, “All on” and “All off” switch every device found except those you said are another room&apos;s.</source>
+        <translation>
+            <numerusform>%n device found on the network: choose which are this room&apos;s — scenes switch only those. Until then scenes, “All on” and “All off” switch every device found except those you said are another room&apos;s.</numerusform>
+            <numerusform>%n devices found on the network: choose which are this room&apos;s — scenes switch only those. Until then scenes, “All on” and “All off” switch every device found except those you said are another room&apos;s.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
         <source>%n device(s) found on the network: choose which are this room&apos;s — scenes switch only those. Until then scenes, “All on” and “All off” switch every device found.</source>
         <translation>
             <numerusform>%n device found on the network: choose which are this room&apos;s — scenes switch only those. Until then scenes, “All on” and “All off” switch every device found.</numerusform>

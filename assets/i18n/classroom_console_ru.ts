@@ -1346,6 +1346,10 @@
         <translation>Найдено: %1</translation>
     </message>
     <message>
+        <source>%1 found · other rooms&apos;: %2</source>
+        <translation>Найдено: %1 · других аудиторий: %2</translation>
+    </message>
+    <message>
         <source>Lecturer&apos;s name</source>
         <translation>Имя преподавателя</translation>
     </message>
@@ -2314,6 +2318,14 @@ Console</source>
     <message>
         <source>Choose…</source>
         <translation>Выбрать…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n device(s) found on the network: choose which are this room&apos;s — scenes switch only those. Until then scenes, “All on” and “All off” switch every device found except those you said are another room&apos;s.</source>
+        <translation>
+            <numerusform>В сети найдено %n устройство: выберите, какие относятся к этой аудитории, — сценарии будут переключать только их. До тех пор сценарии, «Включить всё» и «Выключить всё» переключают все найденные устройства, кроме тех, что вы отнесли к другой аудитории.</numerusform>
+            <numerusform>В сети найдено %n устройства: выберите, какие относятся к этой аудитории, — сценарии будут переключать только их. До тех пор сценарии, «Включить всё» и «Выключить всё» переключают все найденные устройства, кроме тех, что вы отнесли к другой аудитории.</numerusform>
+            <numerusform>В сети найдено %n устройств: выберите, какие относятся к этой аудитории, — сценарии будут переключать только их. До тех пор сценарии, «Включить всё» и «Выключить всё» переключают все найденные устройства, кроме тех, что вы отнесли к другой аудитории.</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n device(s) found on the network: choose which are this room&apos;s — scenes switch only those. Until then scenes, “All on” and “All off” switch every device found.</source>

@@ -78,6 +78,7 @@ class LecturerWorkspace(QWidget):
         # a few per frame (CARD_BUILD_BUDGET_S), so the window never freezes while they fill in.
         self.unbuilt: dict[str, DeviceInfo] = {}
         self._made: dict[str, DeviceCard | CameraCard] = {}  # made, hidden: placed and shown on the next step
+        self._refused: set[str] = set()  # found, said to be another room's: counted apart above the cards
         self._last_built = 0.0  # when the last card was made: a device found within LONE_AFTER_S waits its turn
         self._build_timer = QTimer(self)
         self._build_timer.setSingleShot(True)
@@ -284,9 +285,14 @@ class LecturerWorkspace(QWidget):
 
     def _update_devices_status(self) -> None:
         count = self.found_count()
-        self.devices_status.setText(
-            self.tr("Looking for devices…") if count == 0 else self.tr("%1 found").replace("%1", str(count))
-        )
+        others = len(self._refused)
+        if count == 0:
+            words = self.tr("Looking for devices…")
+        elif not others:
+            words = self.tr("%1 found").replace("%1", str(count))
+        else:  # the lecturer said these are another room's: not counted as the room's (R11 F14)
+            words = self.tr("%1 found · other rooms': %2").replace("%1", str(count - others)).replace("%2", str(others))
+        self.devices_status.setText(words)
         self.all_on_button.setEnabled(count > 0)
         self.all_off_button.setEnabled(count > 0)
 
@@ -563,6 +569,9 @@ class LecturerWorkspace(QWidget):
         # the old state, or the old kind of card for a device that turned out to be a camera (review R4).
         self._repaint_due.pop(device.uid, None)
         self.room_banner.note(device)
+        if (belonging(device) is Belonging.REFUSED) != (device.uid in self._refused):
+            self._refused.symmetric_difference_update({device.uid})
+            self._update_devices_status()  # "N found" counts the room's and the undecided, not another room's
         card = self.cards.get(device.uid)
         wants_camera = Capability.STREAM in device.capabilities
         if card is None:
@@ -725,6 +734,7 @@ class LecturerWorkspace(QWidget):
         uid = device.uid
         self._repaint_due.pop(uid, None)
         self.room_banner.forget(uid)
+        self._refused.discard(uid)
         self.unbuilt.pop(uid, None)
         made = self._made.pop(uid, None)
         if made is not None:
