@@ -18,6 +18,9 @@ ROOM = "room"  # in a device's state: its Belonging value
 ROOM_SWITCHED = "room_switched"  # in a device's state: scenes, All on/off and the session's end switch it
 ROOM_NAMED = "room_named"  # in a device's state: at an address the lecturer named one by one (the chooser's tick)
 ROOM_SAID_AS = "room_said_as"  # in a device's state: what answered at its address when the word was given (addr: uids)
+# The room's judgement of a device, not the device's own state: `device … status` leaves them out (it reads the device,
+# with the room running or not; `discover --json` says the room's word as its "room").
+JUDGEMENT_KEYS = (ROOM, ROOM_SWITCHED, ROOM_NAMED, ROOM_SAID_AS)
 
 
 class Belonging(enum.StrEnum):

@@ -271,8 +271,9 @@ def status_text(info: DeviceInfo, device: DeviceInfo, as_json: bool, verbose: bo
     """What `status` prints of a device read (``info`` as it was found, ``device`` as it was read)."""
     if device.availability in (Availability.OFFLINE, Availability.AUTH_FAILED, Availability.UNKNOWN):
         raise DeviceUnusable(_unusable(device, verbose))
-    state = dict(device.state)
-    state.pop("detail", None)
+    from classroom_console.room_choice import JUDGEMENT_KEYS
+
+    state = {k: v for k, v in device.state.items() if k != "detail" and k not in JUDGEMENT_KEYS}
     if device.availability is Availability.FAULT and not state:  # it answered, but nothing could be read of it
         raise DeviceUnusable(_unusable(device, verbose))  # (a projector answering garbage printed its id, exit 0)
     if as_json:
