@@ -292,5 +292,9 @@ async def test_a_flood_of_notices_reads_a_device_a_few_times_and_still_sees_the_
     finally:
         flooder.close()
     await wait_until(lambda: console.room.devices[uid].state.get("power") == "warming", within=10)
-    allowed = 2 + int((flood_s + 1.0) / room_devices.NOTICE_READ_EVERY_S)
-    assert 1 <= reads <= allowed, (reads, flood_s)
+    read, looked_s = reads, time.monotonic() - started
+    # At most one read every NOTICE_READ_EVERY_S over the time the reads were counted, the flood and the wait for its
+    # change: on a busy machine that wait runs past the flood's end (8 reads in 1.55 s of flood beside stress-ng,
+    # where a second after the flood allowed 7).
+    allowed = 2 + int(max(flood_s + 1.0, looked_s) / room_devices.NOTICE_READ_EVERY_S)
+    assert 1 <= read <= allowed, (read, flood_s, looked_s)
