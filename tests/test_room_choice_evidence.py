@@ -183,19 +183,7 @@ async def test_a_refused_strangers_row_takes_no_place_at_the_start_and_the_rooms
     """R11 F14: a refused neighbour's row is kept for its word; at the next start it held one of the room's places
     for strangers (here 1), and the room's own new projector, found by broadcast, was not taken in."""
     neighbour, own_new = host(50), host(51)
-    store = await AsyncStore.open(tmp_path)
-    room = Room("f14", log_store=store)
-    dev, _ = hearsay_room(room, [neighbour, own_new], store, in_room=1)
-    try:
-        async with projector(neighbour, mac_of(neighbour), "Neighbour", password=None):
-            await dev.discover_once()
-            await wait_until(lambda: uid(neighbour) in room.devices)
-            await dev.choose({uid(neighbour): False})
-        await room.flush()
-    finally:
-        await dev.stop()
-        await store.close()
-
+    await _refused_in_a_first_run(tmp_path, neighbour, own_new)
     store = await AsyncStore.open(tmp_path)
     room = Room("f14-again", log_store=store)
     dev, _ = hearsay_room(room, [neighbour, own_new], store, in_room=1)
@@ -219,18 +207,7 @@ async def _refused_then_both_answer(tmp_path: Path, in_room: int) -> tuple[Room,
     """A neighbour refused in a first run; a second run whose one look hears it and the room's own new projector
     (found by broadcast, each a stranger by hearsay) with ``in_room`` places for strangers. Returned running."""
     neighbour, own_new = host(52), host(53)
-    store = await AsyncStore.open(tmp_path)
-    room = Room("f14-1", log_store=store)
-    dev, _ = hearsay_room(room, [neighbour, own_new], store, in_room=1)
-    try:
-        async with projector(neighbour, mac_of(neighbour), "Neighbour", password=None):
-            await dev.discover_once()
-            await wait_until(lambda: uid(neighbour) in room.devices)
-            await dev.choose({uid(neighbour): False})
-        await room.flush()
-    finally:
-        await dev.stop()
-        await store.close()
+    await _refused_in_a_first_run(tmp_path, neighbour, own_new)
     store = await AsyncStore.open(tmp_path)
     room = Room("f14-2", log_store=store)
     dev, _ = hearsay_room(room, [neighbour, own_new], store, in_room=in_room)
@@ -281,4 +258,20 @@ async def _rows(folder: Path) -> list[dict[str, object]]:
     try:
         return await store.known_devices()
     finally:
+        await store.close()
+
+
+async def _refused_in_a_first_run(tmp_path: Path, neighbour: str, own_new: str) -> None:
+    """A first run: the neighbour, a stranger by hearsay, found and refused by the lecturer; its word in the store."""
+    store = await AsyncStore.open(tmp_path)
+    room = Room("first-run", log_store=store)
+    dev, _ = hearsay_room(room, [neighbour, own_new], store, in_room=1)
+    try:
+        async with projector(neighbour, mac_of(neighbour), "Neighbour", password=None):
+            await dev.discover_once()
+            await wait_until(lambda: uid(neighbour) in room.devices)
+            await dev.choose({uid(neighbour): False})
+        await room.flush()
+    finally:
+        await dev.stop()
         await store.close()
