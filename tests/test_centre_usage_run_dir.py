@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from classroom_console.centre import usage_site
 from classroom_console.centre.tokens import STAFF
 from tests.test_centre_api import auth
 from tests.test_centre_postgres import postgres_url  # noqa: F401  (a fixture)
+from tests.test_centre_usage_site import _ask
 from tests.test_sync_support import add_token, running_centre
 
 NOBODY = NOGROUP = 65534
@@ -40,15 +40,9 @@ def _ask_as_nobody(path: Path, token: str, toml: Path) -> list[str]:
             os.setgroups([])
             os.setgid(NOGROUP)
             os.setuid(NOBODY)
-            with socket.socket(socket.AF_UNIX) as s:
-                s.settimeout(BOUND_S)
-                s.connect(str(path))
-                s.sendall(f"GET /api/v1/usage HTTP/1.1\r\nHost: centre\r\nAuthorization: Bearer {token}\r\n"
-                          "Connection: close\r\n\r\n".encode())
-                got = b""
-                while chunk := s.recv(1 << 16):
-                    got += chunk
-            lines.append(got.split(b"\r\n", 1)[0].decode())
+            answers: list[bytes] = []
+            _ask(path, token, answers)
+            lines.append(answers[0].split(b"\r\n", 1)[0].decode())
             try:
                 toml.read_bytes()
                 lines.append("read the data folder")
