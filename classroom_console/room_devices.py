@@ -23,6 +23,7 @@ from classroom_console.room_choice import (
     Belonging,
     identity,
     judge,
+    known_by_address,
     named_addresses,
     same_device,
 )
@@ -115,7 +116,8 @@ class RoomDevices:
         self.store = store
         self._finder_config = finder_config  # None: drive only the devices adopted, never look
         self._finder: DeviceFinder | None = None
-        self._refused_at: dict[str, str] = {}  # a refused device's uid -> its last address (``_tell_finder``)
+        self._refused_at: dict[str, str] = {}  # a device with a word: uid -> its last address (``_tell_finder``
+        # gives the finder those of the refused)
         self._later: set[str] = set()  # their addresses and MACs, the finder's ``later`` (the same set)
         self._named: frozenset[str] = frozenset()  # addresses the lecturer named one by one (``named_addresses``)
         if finder_config is not None:
@@ -583,14 +585,17 @@ class RoomDevices:
 
     def switches(self, uid: str, address: str, now: DeviceInfo | None = None) -> bool:
         """Whether scenes, All on/off and the session's end act on it (``room_choice.switched``)."""
-        judged = self.belonging(uid, address, now)
+        return self._switched(self.belonging(uid, address, now))
+
+    def _switched(self, judged: Belonging) -> bool:
         if not self.room_chose:
             return judged is not Belonging.REFUSED
         return judged in (Belonging.CHOSEN, Belonging.LIKELY)
 
     def _judged(self, uid: str, address: str, now: DeviceInfo | None = None) -> dict[str, Any]:
-        return {ROOM: str(self.belonging(uid, address, now)), ROOM_SWITCHED: self.switches(uid, address, now),
-                ROOM_NAMED: address in self._named}
+        """The judgement a device's state carries (every poll's merge: judged once)."""
+        judged = self.belonging(uid, address, now)
+        return {ROOM: str(judged), ROOM_SWITCHED: self._switched(judged), ROOM_NAMED: address in self._named}
 
     def _judge_all(self) -> None:
         """Every card judged again: the evidence or the words changed, not the devices (R11 F11)."""
@@ -612,7 +617,7 @@ class RoomDevices:
             device = self.room.devices.get(uid) or (self._managed[uid].info if uid in self._managed else None)
             if device is not None and device.address:
                 self._refused_at[uid] = device.address
-            if uid.startswith("addr:") and choice is not None and device is not None:
+            if device is not None and known_by_address(device) and choice is not None:
                 self._said_as[uid] = identity(device)  # the word is by address: kept with who answered there
                 if uid in self._managed:
                     self._managed[uid].info.state[ROOM_SAID_AS] = self._said_as[uid]

@@ -113,8 +113,7 @@ class Store:
         row with a word on it (``forget_device``): a refused neighbour is not asked about again when it returns."""
         with self.db.atomic():
             self.upsert_device(info)
-            self.db.execute("UPDATE devices SET room_choice = ? WHERE uid = ?",
-                            (None if choice is None else int(choice), info.uid))
+            self.set_room_choice(info.uid, choice)
 
     def set_room_choice(self, uid: str, choice: bool | None) -> bool:
         """The same word for a remembered device by its id alone (the command line); False if no row has it."""
