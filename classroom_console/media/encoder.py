@@ -638,11 +638,7 @@ class _VideoEncoder:
         silent_from = old.answered_at if isinstance(old, RemoteX264) else time.monotonic()
         held_s = e._held / e.fps
         _close(old)
-        # the pictures it held never reach the file: skipped, as those the queue skips while the next one starts
-        with e._cond:
-            e.counters.frames -= e._held
-            e.counters.skipped += e._held
-        e._held = 0
+        self._drop_held()
         now = time.monotonic()
         self.losses = [t for t in self.losses if now - t < LOSSES_WINDOW_S] + [now]
         if len(self.losses) >= LOSSES_TO_END:
@@ -739,13 +735,21 @@ class _VideoEncoder:
         try:
             e._send("video", self._encode(None))
         except X264Lost as lost:
-            with e._cond:
-                e.counters.frames -= e._held
-                e.counters.skipped += e._held
-            e.lost_at_end = LostAtEnd(lost.reason, e._held)
+            held = self._drop_held()
+            e.lost_at_end = LostAtEnd(lost.reason, held)
             log.warning("recording %s: %s as its last %d pictures were encoded; it stops without them", e.name,
-                        lost, e._held)
-            e._held = 0
+                        lost, held)
+
+    def _drop_held(self) -> int:
+        """The pictures a lost child held never reach the file: counted as skipped, as those the queue skips while
+        the next one starts, not as frames (``counters.frames`` is what the file has). Returns how many."""
+        e = self.encoder
+        held = e._held
+        with e._cond:
+            e.counters.frames -= held
+            e.counters.skipped += held
+        e._held = 0
+        return held
 
     def close(self) -> None:
         old, self.ctx = self.ctx, None
