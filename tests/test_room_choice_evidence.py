@@ -17,6 +17,7 @@ from classroom_console.store import AsyncStore
 from devices.discovery import FinderConfig
 from devices.model import Availability
 from devices.pjlink.values import PowerState
+from devices.sim.pjlink_projector import SimulatedProjector
 from tests.test_device_impostors import PORT, mac_of, projector, wait_until
 from tests.test_discovery_strangers_leave import hearsay_room, uid
 
@@ -54,9 +55,7 @@ async def test_a_swept_range_is_no_evidence_its_devices_are_asked_about_and_the_
             assert {d.uid for d in undecided(room.devices.values())} == {ours, theirs}  # the banner asks
             await dev.choose({ours: True})  # the lecturer ticks its own projector
             assert belonging(room.devices[theirs]) is Belonging.UNDECIDED and not switched(room.devices[theirs])
-            assert await dev.power_all(True) == []  # returns once every command sent was answered
-            await wait_until(lambda: own.power_state in (PowerState.WARMING, PowerState.ON))
-            assert their.power_state is PowerState.OFF
+            await all_on_switches_ours_alone(dev, own, their)
     finally:
         await dev.stop()
         await store.close()
@@ -85,9 +84,7 @@ async def test_a_named_address_is_evidence_until_the_room_chose_then_a_newcomer_
             assert newcomer.address == host(10)
             assert belonging(newcomer) is Belonging.UNDECIDED and not switched(newcomer)
             assert pre_ticked(newcomer)  # the named address is still a hint for the chooser
-            assert await dev.power_all(True) == []
-            await wait_until(lambda: own.power_state in (PowerState.WARMING, PowerState.ON))
-            assert their.power_state is PowerState.OFF
+            await all_on_switches_ours_alone(dev, own, their)
     finally:
         await dev.stop()
         await store.close()
@@ -149,9 +146,7 @@ async def test_a_refusal_alone_protects_the_refused_device_and_leaves_the_rest_s
             await online(room, ours, theirs)
             await dev.choose({theirs: False})
             assert belonging(room.devices[ours]) is Belonging.UNDECIDED and switched(room.devices[ours])
-            assert await dev.power_all(True) == []
-            await wait_until(lambda: own.power_state in (PowerState.WARMING, PowerState.ON))
-            assert their.power_state is PowerState.OFF
+            await all_on_switches_ours_alone(dev, own, their)
     finally:
         await dev.stop()
         await store.close()
@@ -275,3 +270,10 @@ async def _refused_in_a_first_run(tmp_path: Path, neighbour: str, own_new: str) 
     finally:
         await dev.stop()
         await store.close()
+
+
+async def all_on_switches_ours_alone(dev: RoomDevices, own: SimulatedProjector, their: SimulatedProjector) -> None:
+    """All on: the room's own projector comes on, the neighbour's stays off."""
+    assert await dev.power_all(True) == []  # returns once every command sent was answered
+    await wait_until(lambda: own.power_state in (PowerState.WARMING, PowerState.ON))
+    assert their.power_state is PowerState.OFF
