@@ -32,10 +32,30 @@ class Belonging(enum.StrEnum):
 
 
 def judge(said: bool | None, evidence: bool) -> Belonging:
-    """The lecturer's word first; without one, the evidence (``RoomDevices.belonging`` says what counts)."""
+    """The lecturer's word first; without one, the evidence (``weigh`` says what counts)."""
     if said is not None:
         return Belonging.CHOSEN if said else Belonging.REFUSED
     return Belonging.LIKELY if evidence else Belonging.UNDECIDED
+
+
+def weigh(said: bool | None, said_as: object, now: DeviceInfo | None, *, own_password: bool, marked_known: bool,
+          named: bool, room_chose: bool) -> Belonging:
+    """The one rule for the window (``RoomDevices.belonging``) and ``discover --json`` (``commands/discover.py``), so
+    the two cannot drift: the lecturer's word, void on a device known by its address alone while another answers
+    there (``said_as``, R11 F6); else the evidence: a password of its own (``own_password``), marked the room's own
+    (``marked_known``: ``ROOM_KNOWN``, the room password's test), or, until the room has chosen (``room_chose``), an
+    address the lecturer named one by one or typed a password for (``named``). Once it has, a device new to the room
+    is asked about whatever its address (R11 F7: DHCP gives a listed address to a neighbour's projector). A range's
+    hosts are no evidence (R11 F5), nor is a command from its card (``pre_ticked`` says why)."""
+    if said is not None and now is not None and not same_device(said_as, now):
+        said = None
+    return judge(said, own_password or marked_known or (named and not room_chose))
+
+
+def chose(words: Iterable[bool | int | None]) -> bool:
+    """Whether the room has chosen: the lecturer said of some device that it is the room's (a refusal alone protects
+    the refused device, not the rest too: R11 F9). ``words`` as kept, True/1 yes, False/0 no, None none."""
+    return any(word for word in words)
 
 
 def belonging(device: DeviceInfo) -> Belonging:

@@ -21,11 +21,11 @@ from classroom_console.room_choice import (
     ROOM_SAID_AS,
     ROOM_SWITCHED,
     Belonging,
+    chose,
     identity,
-    judge,
     known_by_address,
     named_addresses,
-    same_device,
+    weigh,
 )
 from classroom_console.store.records import Reading
 from devices import registry as families
@@ -564,24 +564,15 @@ class RoomDevices:
         """The lecturer said of some device, here or at an earlier run, that it is the room's: from then on only the
         room's devices are switched; before, every device found but the refused is, as before there was a choice.
         A refusal alone (a neighbour's Details unticked) protects that device, not the rest too (R11 F9)."""
-        return any(self._choices.values())
+        return chose(self._choices.values())
 
     def belonging(self, uid: str, address: str, now: DeviceInfo | None = None) -> Belonging:
-        """The lecturer's word, else the evidence: a password of its own, marked the room's own (``ROOM_KNOWN``, the
-        room password's test), or, until the room has chosen, an address the lecturer named one by one or typed a
-        password for. Once it has, a device new to the room is asked about whatever its address (R11 F7: DHCP gives
-        a listed address to a neighbour's projector); the chooser pre-ticks it (``ROOM_NAMED``). A range's hosts are
-        no evidence (R11 F5: a room on its own VLAN lists the VLAN, the neighbours' projectors on it too). A command
-        sent from its card (``ROOM_USED``) is none either: a neighbour's card pressed once to see which projector
-        it is would make it go off at every session's end; the chooser pre-ticks it instead. The word on a device
-        known by its address alone (``addr:``) is void while another device answers there (R11 F6)."""
+        """The lecturer's word, else the evidence, by ``room_choice.weigh`` (``discover --json`` judges by it too).
+        Named: an address listed one by one, or one a password was typed for."""
         shown = now or self.room.devices.get(uid)
-        said = self._choices.get(uid)
-        if said is not None and shown is not None and not same_device(self._said_as.get(uid), shown):
-            said = None
-        by_address = not self.room_chose and (address in self._named or address in self.passwords)
-        return judge(said, uid in self._known or uid in self.passwords or by_address
-                     or (shown is not None and shown.state.get(ROOM_KNOWN) is True))
+        return weigh(self._choices.get(uid), self._said_as.get(uid), shown, own_password=uid in self.passwords,
+                     marked_known=uid in self._known or (shown is not None and shown.state.get(ROOM_KNOWN) is True),
+                     named=address in self._named or address in self.passwords, room_chose=self.room_chose)
 
     def switches(self, uid: str, address: str, now: DeviceInfo | None = None) -> bool:
         """Whether scenes, All on/off and the session's end act on it (``room_choice.switched``)."""

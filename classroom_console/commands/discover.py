@@ -59,7 +59,7 @@ async def discover(args: argparse.Namespace) -> tuple[list[DeviceInfo], set[str]
     (the look asks each without it first: ``FinderConfig.default_password``)."""
     from classroom_console.discovery_scope import Scope, finder_config
     from classroom_console.passwords import PasswordBook
-    from classroom_console.room_choice import named_addresses
+    from classroom_console.room_choice import chose, named_addresses
     from classroom_console.room_devices import poll_once
     from classroom_console.store import AsyncStore, StoreError
     from devices.discovery import DeviceFinder
@@ -98,10 +98,9 @@ async def discover(args: argparse.Namespace) -> tuple[list[DeviceInfo], set[str]
 
             devices = list(await asyncio.gather(*(read(info) for info in found)))
             named = named_addresses(config.sweep, config.wsd_targets)  # a range's hosts are no evidence (R11 F5)
-            chose = any(row.get("room_choice") for row in rows.values())  # then a newcomer is asked about (F7)
+            room_chose = chose(row.get("room_choice") for row in rows.values())  # then a newcomer is asked (F7)
             for device in devices:
-                judge_room(device, rows.get(device.uid), device.uid in known,
-                           device.address in named and not chose)
+                judge_room(device, rows.get(device.uid), device.uid in known, device.address in named, room_chose)
             if store is not None:
                 for device in devices:
                     await store.upsert_device(device)
@@ -111,11 +110,14 @@ async def discover(args: argparse.Namespace) -> tuple[list[DeviceInfo], set[str]
             await store.close()
 
 
-def judge_room(device: DeviceInfo, row: dict[str, Any] | None, own_password: bool, listed: bool) -> None:
-    """Whether ``device`` is this room's, as the window judges it (``room_choice.py``): the word kept in its row, else
-    the evidence (a password of its own, an address listed with --sweep, marked the room's own). The marks its row
-    keeps (``ROOM_KNOWN``, ``ROOM_USED``) go back into its state, or the look's write of its row would erase them."""
-    from classroom_console.room_choice import ROOM, judge
+def judge_room(device: DeviceInfo, row: dict[str, Any] | None, own_password: bool, named: bool,
+               room_chose: bool) -> None:
+    """Whether ``device`` is this room's, by the window's rule (``room_choice.weigh``) on what its row keeps: the word,
+    void on a device known by its address alone when another answers there now, else the evidence (a password of its
+    own, an address listed one by one with --sweep before the room chose, marked the room's own). The marks its row
+    keeps (``ROOM_KNOWN``, ``ROOM_USED``, and ``ROOM_SAID_AS`` with a word) go back into its state, or the look's write
+    of its row would erase them."""
+    from classroom_console.room_choice import ROOM, ROOM_SAID_AS, weigh
     from classroom_console.room_devices import ROOM_KNOWN, ROOM_USED, remembered_state
 
     kept = remembered_state(row) if row is not None else {}
@@ -123,8 +125,11 @@ def judge_room(device: DeviceInfo, row: dict[str, Any] | None, own_password: boo
         if kept.get(mark) is True:
             device.state[mark] = True
     said = row.get("room_choice") if row is not None else None
-    judged = judge(None if said is None else bool(said),
-                   own_password or listed or device.state.get(ROOM_KNOWN) is True)
+    said_as = kept.get(ROOM_SAID_AS)
+    judged = weigh(None if said is None else bool(said), said_as, device, own_password=own_password,
+                   marked_known=device.state.get(ROOM_KNOWN) is True, named=named, room_chose=room_chose)
+    if said is not None and isinstance(said_as, dict):
+        device.state[ROOM_SAID_AS] = said_as  # who answered there when the word was given, kept for the window
     device.state[ROOM] = str(judged)
 
 
