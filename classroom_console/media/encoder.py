@@ -38,7 +38,7 @@ from .frames import AUDIO_RATE, BufferPool, Image, Samples, as_image
 from .nice import at_lower_priority
 from .output import Output
 from .packets import EncodedPacket
-from .x264_apart import ANSWER_WITHIN_S, SLOTS, RemoteX264, X264Lost
+from .x264_apart import ANSWER_WITHIN_S, DRAIN_SILENT_S, SLOTS, RemoteX264, X264Lost
 from .x264_spare import X264Spare
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,9 @@ class EncoderSettings:
     x264_apart: bool = False
     # x264_apart's child silent this long is killed and replaced (x264_apart.ANSWER_WITHIN_S; tests give less)
     x264_answer_within_s: float = ANSWER_WITHIN_S
+    # once Stop is asked, the child silent this long is killed and the recording ends without what it held
+    # (x264_apart.DRAIN_SILENT_S): its clock starts again at each packet, so a slow drain that moves is waited for
+    x264_drain_silent_s: float = DRAIN_SILENT_S
 
 
 class StopReason:
@@ -118,10 +121,13 @@ class EncoderRestart:
 
 @dataclass(frozen=True, slots=True)
 class LostAtEnd:
-    """x264's own process lost while the end drained it: the recording stopped as asked, without these pictures."""
+    """x264's own process lost while the end drained it (killed, or silent for ``x264_drain_silent_s``): the
+    recording stopped as asked, with every packet it gave, without these pictures. No other child takes over then:
+    Stop would wait for its start for a fraction of a second's pictures."""
 
     reason: str  # LostReason.ENDED or NOT_ANSWERING
-    pictures: int  # those it held, not in the file (counted as skipped)
+    pictures: int  # those it held and those still queued for it, not in the file (counted as skipped)
+    seconds: float  # what they are of the recording's end: ``pictures`` at its frame rate
 
 
 @dataclass(slots=True)
@@ -262,6 +268,7 @@ class Encoder:
                 return
             if self.finish_at is not None and t >= self.finish_at - 1e-6:
                 self._video_done = True
+                self._draining()
                 self._cond.notify()
                 return
             limit = self._queue_limit()
@@ -334,6 +341,7 @@ class Encoder:
         """Finish with what has arrived (the program stopped feeding us); lock-free like ``finish``."""
         self.stop_reason = self.stop_reason or StopReason.STOPPED
         self._video_done = self._audio_done = True
+        self._draining()
 
     def fail(self, reason: str, message: str) -> None:
         """End now: the encoder or a required output cannot go on. What is encoded still reaches the others."""
@@ -342,9 +350,18 @@ class Encoder:
         log.warning("recording %s: %s", self.name, message)
         with self._cond:
             self._video_done = self._audio_done = True
+            self._draining()
             self._queue.clear()
             self._video_waiting = 0
             self._cond.notify_all()
+
+    def _draining(self) -> None:
+        """Every instant is in (or none will come): x264's child, if it has one, is waited for from now on only
+        while it gives something back (``x264_drain_silent_s``). Told from here, not the encoder thread, which may
+        be waiting for a child stopped mid-recording as Stop is pressed (its bound was then still 30 s)."""
+        child = self._x264_child
+        if child is not None:
+            child.draining(self.settings.x264_drain_silent_s)
 
     def join(self, timeout: float | None = None) -> bool:
         return self._worker.join(timeout)
@@ -439,8 +456,8 @@ class Encoder:
                     break
                 kind, pts, payload = item
                 if kind == "v":
-                    video.encode(payload, pts)
-                    self.counters.frames += 1
+                    if video.encode(payload, pts):
+                        self.counters.frames += 1
                 else:
                     if pts > audio_pts + len(pending_audio):  # a hole before this chunk: silence
                         pending_audio = np.concatenate([pending_audio, np.zeros(pts - audio_pts - len(pending_audio),
@@ -590,18 +607,24 @@ class _VideoEncoder:
                 self.last_dts = packet.dts
         return packets
 
-    def encode(self, picture: Image, pts: int) -> None:
+    def encode(self, picture: Image, pts: int) -> bool:
         """A keyframe on the first picture at or after each ``gop`` of media time: x264 counts *encoded* pictures, so
         a busy encoder's skips stretched its GOPs (HLS segments past their target, a preset step 9 s late); by
-        time, each GOP's pictures lie within one ``gop`` however many are skipped."""
+        time, each GOP's pictures lie within one ``gop`` however many are skipped. False: not encoded (x264's
+        process was lost in Stop's drain; counted as skipped)."""
         watch, e = self.watch, self.encoder
+        if e.lost_at_end is not None:  # the child was lost in Stop's drain: the rest of the queue is not encoded
+            self._end_without(None, 1)
+            return False
+        if e._video_done:  # Stop's drain: the child is waited for only while it answers
+            self._draining()
         key = pts >= self.next_key
         if key:
             self.next_key = (pts // self.gop + 1) * self.gop
         if self.lost_at_open is not None:  # the first child never opened: the next one from this picture
             lost, self.lost_at_open = self.lost_at_open, None
             e._send("video", self._take_over(lost, picture, pts))
-            return
+            return True
         try:
             if watch is not None and self.ctx is not None:
                 watch.note(self._skipped(), e.counters.frames)
@@ -614,8 +637,12 @@ class _VideoEncoder:
                     self.due_pts = None
             packets = self._encode(picture, pts, key)
         except X264Lost as lost:  # x264's own process: another takes over from this picture, as an IDR
+            if e._video_done:  # unless Stop drains it: the recording ends now, with what it gave
+                self._end_without(lost, 1)
+                return False
             packets = self._take_over(lost, picture, pts)
         e._send("video", packets)
+        return True
 
     def _take_over(self, lost: X264Lost, picture: Image, pts: int) -> list[Any]:
         """``picture``'s packets from the next child, itself replaced if lost at once (``_restart`` counts each)."""
@@ -648,7 +675,10 @@ class _VideoEncoder:
         ctx: RemoteX264 | None = None
         try:
             child = e.x264_spare.take() if e.x264_spare is not None else None
-            ctx = RemoteX264(e.size, e.fps, e.settings.encoder_nice, child, e.settings.x264_answer_within_s)
+            ctx = e._x264_child = RemoteX264(e.size, e.fps, e.settings.encoder_nice, child,
+                                             e.settings.x264_answer_within_s)
+            if e._video_done:  # Stop came as the last one was lost (or comes as this one opens: Encoder._draining)
+                ctx.draining(e.settings.x264_drain_silent_s)
             ctx.open(self._options(e.preset))  # closes ctx if it fails
         except Exception as exc:
             _close(ctx)
@@ -727,18 +757,42 @@ class _VideoEncoder:
                            f"process")
 
     def flush(self) -> None:
-        """What x264 holds, at the end. A child lost now (killed as Stop drains it) ends nothing the lecturer did
-        not: the recording stops as asked, without the pictures it held (skipped: ``counters.frames`` is what the
-        file has), and ``Encoder.lost_at_end`` says so. It was an ``encoder-lost`` failure (R11 F1), the Studio's
-        recording error, for a file short of its last few pictures."""
+        """What x264 holds, at the end. A child lost now (killed as Stop drains it, or silent for the drain's
+        bound) ends nothing the lecturer did not: the recording stops as asked, without the pictures it held
+        (skipped: ``counters.frames`` is what the file has), and ``Encoder.lost_at_end`` says so. It was an
+        ``encoder-lost`` failure (R11 F1), the Studio's recording error, for a file short of its last few pictures."""
         e = self.encoder
+        if e.lost_at_end is not None:  # lost already, as the queue drained
+            return
+        self._draining()
         try:
             e._send("video", self._encode(None))
         except X264Lost as lost:
-            held = self._drop_held()
-            e.lost_at_end = LostAtEnd(lost.reason, held)
-            log.warning("recording %s: %s as its last %d pictures were encoded; it stops without them", e.name,
-                        lost, held)
+            self._end_without(lost, 0)
+
+    def _draining(self) -> None:
+        """Stop was asked: a child that gives nothing back for ``x264_drain_silent_s`` is killed (x264_apart),
+        rather than holding Stop for ``x264_answer_within_s``."""
+        if isinstance(self.ctx, RemoteX264):
+            self.ctx.draining(self.encoder.settings.x264_drain_silent_s)
+
+    def _end_without(self, lost: X264Lost | None, untaken: int) -> None:
+        """Stop's drain goes on without x264: ``lost`` (None: lost before) and what it held, and ``untaken``
+        pictures it never had, are counted as skipped and in ``Encoder.lost_at_end``. Its packets given before are
+        sent already (``_encode``); the file ends where they end."""
+        e = self.encoder
+        held = self._drop_held() if lost is not None else 0
+        with e._cond:
+            e.counters.skipped += untaken
+        before = e.lost_at_end
+        pictures = held + untaken + (before.pictures if before is not None else 0)
+        reason = lost.reason if lost is not None else before.reason if before is not None else LostReason.ENDED
+        e.lost_at_end = LostAtEnd(reason, pictures, round(pictures / e.fps, 3))
+        if lost is not None:
+            log.warning("recording %s: %s as Stop drained it, %d pictures in its hands; it stops without them",
+                        e.name, lost, held)
+            old, self.ctx = self.ctx, None
+            _close(old)
 
     def _drop_held(self) -> int:
         """The pictures a lost child held never reach the file: counted as skipped, as those the queue skips while

@@ -66,6 +66,7 @@ class RecordingResult:
     markers: tuple[Marker, ...] = ()
     tracks: tuple[TrackResult, ...] = ()  # each source's own file, when asked for
     lost_reason: str = ""  # encoder-lost: why no other x264 process took over (encoder.LostReason)
+    lost_at_end: LostAtEnd | None = None  # x264's process lost as Stop drained it: the end's pictures not in the file
 
 
 class Recorder:
@@ -399,7 +400,7 @@ class Recorder:
         stats = dataclasses.replace(stats, elapsed_s=duration, size_bytes=size, bitrate_kbps=bitrate_kbps)
         reason = sink.stop_reason or StopReason.STOPPED
         result = RecordingResult(self.recording_id, path, duration, size, digest, reason, sink.message, stats,
-                                 chapters, tuple(markers), tracks, sink.lost_reason)
+                                 chapters, tuple(markers), tracks, sink.lost_reason, sink.lost_at_end)
         self._result = result
         if self.store is not None:
             record: Mapping[str, Any] = {**stats.as_dict(), "stop_reason": reason, "message": sink.message,
@@ -421,7 +422,7 @@ class Recorder:
         duration = round(file.media_s, 3)
         stats = dataclasses.replace(stats, elapsed_s=duration, size_bytes=file.size_bytes)
         result = RecordingResult(self.recording_id, self.path, duration, file.size_bytes, "", StopReason.DISK_HUNG,
-                                 file.message, stats, None, tuple(self.markers))
+                                 file.message, stats, None, tuple(self.markers), lost_at_end=sink.lost_at_end)
         self._result = result
         self._tell_room(result)
         return result
@@ -433,11 +434,7 @@ class Recorder:
         self.room.log_event(None, "recording-stopped", {
             "recording_id": result.recording_id, "duration_s": result.duration_s, "stop_reason": result.stop_reason,
             **({"lost_reason": result.lost_reason} if result.lost_reason else {}),
-            **({"lost_at_end": dataclasses.asdict(lost)} if (lost := self._lost_at_end()) is not None else {}),
+            **({"lost_at_end": dataclasses.asdict(lost)} if (lost := result.lost_at_end) is not None else {}),
         })
         if result.stop_reason in StopReason.FAILURES:
             self.room.report_error("recorder", result.message, ErrorCode.RECORDING_STOPPED)
-
-    def _lost_at_end(self) -> LostAtEnd | None:
-        """x264's process lost as Stop drained it: a stop as asked, the pictures it held not in the file."""
-        return self._sink.lost_at_end if self._sink is not None else None

@@ -19,7 +19,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal, overload
 
 import av
 import numpy as np
@@ -34,6 +34,11 @@ SLOTS = 2  # pictures in the child's hands at once: the one it encodes, the next
 # (SIGSTOP, a frozen cgroup, swapping): it is killed (R10: Stop and the Studio's close waited for it without bound),
 # and the encoder goes on in another child (encoder.py, ``_VideoEncoder._restart``).
 ANSWER_WITHIN_S = 30.0
+# Once Stop is asked (every instant is in the encoder's queue), the child is waited for only while it gives something
+# back: silent this long, it is killed and the recording ends with what it gave (encoder.py, ``LostAtEnd``). Stop
+# held up to ANSWER_WITHIN_S by a stopped child; a working one answers a picture at a time, the end's flush a packet
+# at a time (x264_child.py). bench/x264_drain.py measures the longest pause of a 1080p30 drain beside stress-ng.
+DRAIN_SILENT_S = 5.0
 LOST_STATUS_WITHIN_S = 1.0  # a lost child's exit status is waited for this long before the loss is worded
 
 
@@ -136,12 +141,13 @@ class RemoteX264:
         try:
             if picture is None:
                 while self._waiting:
-                    packets += self._packets()
+                    self._packets(packets)
                 self._tell(("flush",))
                 self._waiting += 1
-                return packets + self._packets()
+                self._packets(packets)
+                return packets
             if self._waiting == SLOTS:  # the oldest picture's packets: its place is free again
-                packets += self._packets()
+                self._packets(packets)
             slot = self._sent % SLOTS
             for place, plane in zip(self._slots[slot], i420_planes(picture), strict=True):
                 np.copyto(place, plane)
@@ -153,15 +159,19 @@ class RemoteX264:
         self._waiting += 1
         return packets
 
-    def _packets(self) -> list[av.Packet]:
-        packets = []
+    def _packets(self, packets: list[av.Packet]) -> None:
+        """One answer's packets onto ``packets``: a flush's come a few at a time (``part``), each a sign of life,
+        and those in hand stay there if the child is lost before its last."""
         self._waiting -= 1
-        for data, p_pts, p_dts, duration, keyframe in self._answer():
-            packet = av.Packet(data)
-            packet.pts, packet.dts, packet.duration = p_pts, p_dts, duration
-            packet.time_base, packet.is_keyframe = self.time_base, keyframe
-            packets.append(packet)
-        return packets
+        while True:
+            kind, value = self._answer(parts=True)
+            for data, p_pts, p_dts, duration, keyframe in value:
+                packet = av.Packet(data)
+                packet.pts, packet.dts, packet.duration = p_pts, p_dts, duration
+                packet.time_base, packet.is_keyframe = self.time_base, keyframe
+                packets.append(packet)
+            if kind != "part":
+                return
 
     def _tell(self, message: Any) -> None:
         try:
@@ -169,7 +179,15 @@ class RemoteX264:
         except (BrokenPipeError, ValueError) as exc:  # ValueError: its pipe already closed (the child ended)
             raise self._lost() from exc
 
-    def _answer(self) -> Any:
+    @overload
+    def _answer(self) -> Any: ...
+
+    @overload
+    def _answer(self, parts: Literal[True]) -> tuple[str, Any]: ...
+
+    def _answer(self, parts: bool = False) -> Any:
+        """The child's next message; with ``parts``, its kind too (``part``: more of the same answer follows). The
+        watch thread's clock for a silent child starts again at each one."""
         self._asked_at = time.monotonic()
         try:
             kind, value = _read(self._from)
@@ -180,7 +198,7 @@ class RemoteX264:
         self.answered_at = time.monotonic()
         if kind == "error":
             raise RuntimeError(value)
-        return value
+        return (kind, value) if parts else value
 
     def _lost(self) -> X264Lost:
         """Worded once the child is reaped: its pipe ends as the kernel kills it, a moment before ``wait`` has its
@@ -195,9 +213,14 @@ class RemoteX264:
         said = "" if status is None else f" (exit status {status})"
         return X264Lost(f"x264's process ended{said}", X264Lost.ENDED)
 
+    def draining(self, silent_s: float = DRAIN_SILENT_S) -> None:
+        """Stop was asked: from now on the child may be silent ``silent_s`` at most (its clock starts again at each
+        answer, so a slow drain that moves is waited for whole)."""
+        self.answer_within_s = min(self.answer_within_s, silent_s)
+
     def _watch_answers(self) -> None:
         """A child that stops answering but does not die is killed, so the encoder thread's wait ends (EOF)."""
-        while not self._closed.wait(min(1.0, self.answer_within_s / 4)):
+        while not self._closed.wait(min(0.25, self.answer_within_s / 4)):  # its bound may shorten (``draining``)
             asked = self._asked_at
             if asked is not None and time.monotonic() - asked > self.answer_within_s:
                 self._hung = True

@@ -83,8 +83,14 @@ def serve(pictures: int) -> None:
                 frame.pts = pts
                 frame.pict_type = intra if key else none
                 packets = ctx.encode(frame)  # x264 copies the picture in: the frame takes the next one
-            else:
-                packets = ctx.encode(None)
-            write(sink, ("ok", [(bytes(p), p.pts, p.dts, p.duration or 0, p.is_keyframe) for p in packets]))
+            else:  # the end's flush: each packet up the pipe as x264 gives it, so the window sees the drain move
+                for packet in ctx.encode_lazy(None):  # (one answer at its end told nothing for seconds on a busy PC)
+                    write(sink, ("part", [_packet(packet)]))
+                packets = []
+            write(sink, ("ok", [_packet(p) for p in packets]))
         except Exception as exc:  # said to the encoder thread, which ends the recording with it
             write(sink, ("error", f"{type(exc).__name__}: {exc}"))
+
+
+def _packet(packet: Any) -> tuple[bytes, int | None, int | None, int, bool]:
+    return bytes(packet), packet.pts, packet.dts, packet.duration or 0, packet.is_keyframe
