@@ -3216,6 +3216,22 @@ Console</source>
         <translation>Сохранено: %1 (%2 с)</translation>
     </message>
     <message>
+        <source>The encoder&apos;s process stopped answering as the recording was finishing and was ended: less than a second at the end is missing.</source>
+        <translation>Процесс кодировщика перестал отвечать, когда запись заканчивалась, и был остановлен: в конце записи не хватает меньше секунды.</translation>
+    </message>
+    <message>
+        <source>The encoder&apos;s process stopped answering as the recording was finishing and was ended: about %1 s at the end are missing.</source>
+        <translation>Процесс кодировщика перестал отвечать, когда запись заканчивалась, и был остановлен: в конце записи не хватает около %1 с.</translation>
+    </message>
+    <message>
+        <source>The encoder&apos;s process ended as the recording was finishing: less than a second at the end is missing.</source>
+        <translation>Процесс кодировщика завершился, когда запись заканчивалась: в конце записи не хватает меньше секунды.</translation>
+    </message>
+    <message>
+        <source>The encoder&apos;s process ended as the recording was finishing: about %1 s at the end are missing.</source>
+        <translation>Процесс кодировщика завершился, когда запись заканчивалась: в конце записи не хватает около %1 с.</translation>
+    </message>
+    <message>
         <source>Marker at %1</source>
         <translation>Метка в %1</translation>
     </message>
@@ -3286,6 +3302,10 @@ Console</source>
     <message>
         <source>Finishing the recording: %1 s left…</source>
         <translation>Запись завершается: осталось %1 с…</translation>
+    </message>
+    <message>
+        <source>Finishing the recording…</source>
+        <translation>Запись завершается…</translation>
     </message>
     <message>
         <source>Stop recording (%1)</source>

@@ -41,7 +41,7 @@ from classroom_console.media import (
     offload,
     parse_size,
 )
-from classroom_console.media.encoder import LOSSES_TO_END, LOSSES_WINDOW_S, LostReason
+from classroom_console.media.encoder import LOSSES_TO_END, LOSSES_WINDOW_S, LostAtEnd, LostReason
 from classroom_console.media.local_cameras import LocalCamera, local_cameras
 from classroom_console.media.studio import Studio
 from classroom_console.media.studio_setup import SetupRefused
@@ -505,8 +505,25 @@ class StudioWorkspace(QWidget):
         else:
             self.status_label.setText(self.tr("Saved %1 (%2 s)").replace("%1", result.path.name).replace(
                 "%2", f"{result.duration_s:.0f}"))
+        if result.lost_at_end is not None:  # on the line under the file's name: what its end is missing, and why
+            self.status_label.setText(f"{self.status_label.text()}\n{self._lost_at_end_text(result.lost_at_end)}")
         self.refresh_recordings(newest=True)
         self.side_tabs.setCurrentIndex(1)  # the new recording, picked and ready to play
+
+    def _lost_at_end_text(self, lost: LostAtEnd) -> str:
+        """x264's process lost as Stop drained it (the core's ``LostAtEnd``): the recording stopped as asked, its last
+        moments not in the file. Worded from the reason code: its English message is the log's, not the window's."""
+        if lost.reason == LostReason.NOT_ANSWERING:
+            if lost.seconds < 1.0:
+                return self.tr("The encoder's process stopped answering as the recording was finishing and was "
+                               "ended: less than a second at the end is missing.")
+            return self.tr("The encoder's process stopped answering as the recording was finishing and was ended: "
+                           "about %1 s at the end are missing.").replace("%1", f"{round(lost.seconds)}")
+        if lost.seconds < 1.0:
+            return self.tr("The encoder's process ended as the recording was finishing: less than a second at the "
+                           "end is missing.")
+        return self.tr("The encoder's process ended as the recording was finishing: about %1 s at the end are "
+                       "missing.").replace("%1", f"{round(lost.seconds)}")
 
     def add_marker(self) -> None:
         if not self.recording:
@@ -645,8 +662,11 @@ class StudioWorkspace(QWidget):
             stats = studio.stats()
             self.stats_panel.show_stats(stats, names)
             if stats is not None and stats.finishing_s is not None:  # Stop pressed, a busy encoder still at work
-                self.status_label.setText(self.tr("Finishing the recording: %1 s left…").replace(
-                    "%1", f"{max(stats.finishing_s, 0.0):.0f}"))
+                if stats.finishing_s >= 0.5:
+                    self.status_label.setText(self.tr("Finishing the recording: %1 s left…").replace(
+                        "%1", f"{stats.finishing_s:.0f}"))
+                else:  # its estimate spent (x264's last pictures, a child that went silent): no "0 s left" for 5 s
+                    self.status_label.setText(self.tr("Finishing the recording…"))
             else:
                 self._tell_restarts(studio)
         live = self.bridge.core.live
