@@ -131,8 +131,8 @@ MESSAGES: dict[str, str] = {
         "{name} ({uid}) — не устройство этой аудитории: сценарии, «Включить всё / Выключить всё» и конец занятия "
         "его не трогают",
     "{name} ({uid}): this room's or not is undecided again": "{name} ({uid}): снова не решено, этой ли аудитории",
-    "A console window already open takes it at its next start.":
-        "Уже открытое окно консоли учтёт это при следующем запуске.",
+    "A console window already open takes it within a few seconds.":
+        "Уже открытое окно консоли учтёт это через несколько секунд.",
     "ptz move: pan, -1 (left) to 1 (right)": "ptz move: поворот, от -1 (влево) до 1 (вправо)",
     "ptz move: tilt, -1 (down) to 1 (up)": "ptz move: наклон, от -1 (вниз) до 1 (вверх)",
     "ptz move: zoom, 0 (wide) to 1 (tele)": "ptz move: зум, от 0 (широко) до 1 (крупно)",

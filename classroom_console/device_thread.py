@@ -162,6 +162,9 @@ class StoreLink:
     async def choose_device(self, info: DeviceInfo, choice: bool | None) -> None:
         await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._store.choose_device(info, choice), self._loop))
 
+    async def room_words(self, seen: int | None) -> tuple[int, dict[str, bool] | None]:
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._store.room_words(seen), self._loop))
+
 
 class RoomDevicesThread(RoomDevices):
     """``RoomDevices`` whose work runs on a loop in a thread of its own; same methods, awaited from the room's loop.
@@ -301,8 +304,9 @@ class RoomDevicesThread(RoomDevices):
     async def power_all(self, on: bool) -> list[DeviceCommandError]:
         return await self._call(self.inner.power_all(on))
 
-    async def choose(self, choices: Mapping[str, bool | None]) -> None:
-        await self._call(self.inner.choose(dict(choices)))
+    async def choose(self, choices: Mapping[str, bool | None],
+                     was: Mapping[str, bool | None] | None = None) -> None:
+        await self._call(self.inner.choose(dict(choices), None if was is None else dict(was)))
 
     def set_room_password(self, password: str, also: Sequence[str] = ()) -> None:
         self._soon(self.inner.set_room_password, password, list(also))

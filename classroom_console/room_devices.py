@@ -78,6 +78,8 @@ class DeviceStore(Protocol):
 
     async def choose_device(self, info: DeviceInfo, choice: bool | None) -> None: ...
 
+    async def room_words(self, seen: int | None) -> tuple[int, dict[str, bool] | None]: ...
+
 
 class DeviceCommandError(Exception):
     """A command a device refused or could not take: ``reason`` is the code the UI words, the message the log's."""
@@ -131,6 +133,9 @@ class RoomDevices:
         self._remembered: set[str] = set()  # rows at the start proved the room's (``_stranger_remembered``)
         self._choices: dict[str, bool] = {}  # the lecturer's word, uid -> this room's or not (``choose``)
         self._said_as: dict[str, dict[str, str]] = {}  # addr: uids: what answered there when the word was given
+        self._words_seen: int | None = None  # the store's count of others' commits when the words were last read
+        self._words_task: asyncio.Task[None] | None = None  # ``_follow_words``
+        self._choosing = asyncio.Lock()  # a word given here and the words read from the store, one at a time
         self.poll_interval_s = poll_interval_s
         self.discovery_window_s = discovery_window_s
         self.rediscover_every_s = rediscover_every_s
@@ -215,6 +220,8 @@ class RoomDevices:
         for listener in self.notifications:
             await listener.start()
         self._task = asyncio.create_task(self._discovery_loop(), name="room-discovery")
+        if self.store is not None:
+            self._words_task = asyncio.create_task(self._follow_words(), name="room-words")
 
     async def stop(self) -> None:
         for listener in self.notifications:
@@ -225,7 +232,8 @@ class RoomDevices:
         leaving = list(self._leaving)  # a stop cut short with its side task is finished here
         await asyncio.gather(*(cancel_and_wait(side) for side in list(self._side_tasks)))
         await cancel_and_wait(self._task)
-        self._task = None
+        await cancel_and_wait(self._words_task)
+        self._task = self._words_task = None
         drivers = [*(m.driver for m in self._managed.values()), *leaving]
         await asyncio.gather(*(driver.stop() for driver in drivers), return_exceptions=True)
         self._managed.clear()
@@ -597,30 +605,82 @@ class RoomDevices:
                 self.room.update_device(dataclasses.replace(
                     device, state={**device.state, **self._judged(uid, device.address)}))
 
-    async def choose(self, choices: Mapping[str, bool | None]) -> None:
+    async def choose(self, choices: Mapping[str, bool | None],
+                     was: Mapping[str, bool | None] | None = None) -> None:
         """The lecturer's word on each device (True the room's, False not, None taken back), kept in its row; then
-        every card shown is judged again, as the first word changes what the others' mean (``room_chose``)."""
-        for uid, choice in choices.items():
-            if choice is None:
-                self._choices.pop(uid, None)
-            else:
-                self._choices[uid] = bool(choice)
-            device = self.room.devices.get(uid) or (self._managed[uid].info if uid in self._managed else None)
-            if device is not None and device.address:
-                self._refused_at[uid] = device.address
-            if device is not None and known_by_address(device) and choice is not None:
-                self._said_as[uid] = identity(device)  # the word is by address: kept with who answered there
-                if uid in self._managed:
-                    self._managed[uid].info.state[ROOM_SAID_AS] = self._said_as[uid]
-            else:
-                self._said_as.pop(uid, None)
-            if device is not None and self.store is not None:
-                state = {k: v for k, v in device.state.items() if k != ROOM_SAID_AS}
-                if uid in self._said_as:
-                    state[ROOM_SAID_AS] = self._said_as[uid]
-                await self.store.choose_device(dataclasses.replace(device, state=state), choice)
-        self._tell_finder()
-        self._judge_all()
+        every card shown is judged again, as the first word changes what the others' mean (``room_chose``).
+
+        ``was``: the word the window showed on a device when the lecturer gave this one (the chooser's rows); one
+        given since elsewhere (a Details tick, the command line) is newer, and that device is left as it is now."""
+        async with self._choosing:
+            for uid, choice in choices.items():
+                if was is not None and uid in was and self._word(uid) != was[uid]:
+                    log.info("%s: a word given since the chooser showed it is kept", uid)
+                    continue
+                device = self._take_word(uid, choice)
+                if device is not None and self.store is not None:
+                    state = {k: v for k, v in device.state.items() if k != ROOM_SAID_AS}
+                    if uid in self._said_as:
+                        state[ROOM_SAID_AS] = self._said_as[uid]
+                    await self.store.choose_device(dataclasses.replace(device, state=state), choice)
+            self._tell_finder()
+            self._judge_all()
+
+    def _word(self, uid: str) -> bool | None:
+        """The lecturer's word on a device as the window shows it (void on an ``addr:`` device another answers as)."""
+        device = self.room.devices.get(uid) or (self._managed[uid].info if uid in self._managed else None)
+        if device is None:
+            return self._choices.get(uid)
+        return {Belonging.CHOSEN: True, Belonging.REFUSED: False}.get(self.belonging(uid, device.address))
+
+    def _take_word(self, uid: str, choice: bool | None) -> DeviceInfo | None:
+        """The word held in memory (and, on an ``addr:`` device, who answered there); the device it was given to."""
+        if choice is None:
+            self._choices.pop(uid, None)
+        else:
+            self._choices[uid] = bool(choice)
+        device = self.room.devices.get(uid) or (self._managed[uid].info if uid in self._managed else None)
+        if device is not None and device.address:
+            self._refused_at[uid] = device.address
+        if device is not None and known_by_address(device) and choice is not None:
+            self._said_as[uid] = identity(device)  # the word is by address: kept with who answered there
+            if uid in self._managed:
+                self._managed[uid].info.state[ROOM_SAID_AS] = self._said_as[uid]
+        else:
+            self._said_as.pop(uid, None)
+        return device
+
+    async def _follow_words(self) -> None:
+        """Words another program on the PC wrote in the store (``device ID room yes``) reach the open window within a
+        poll or two: each poll asks the store's thread whether anyone else committed (``Store.room_words``), and the
+        rows' words are read and compared only when someone did."""
+        while True:
+            await asyncio.sleep(self.poll_interval_s)
+            try:
+                await self._words_from_store()
+            except Exception:  # the store gone or failing: the window keeps its words, and asks again later
+                log.warning("reading the devices' words from the store failed", exc_info=True)
+
+    async def _words_from_store(self) -> None:
+        """The store's words where they differ from the room's: taken as the lecturer's, not written back."""
+        if self.store is None:
+            return
+        async with self._choosing:  # a word given here meanwhile is in the store before the read, never overwritten
+            self._words_seen, words = await self.store.room_words(self._words_seen)
+            if words is None:
+                return
+            changed = {uid: words.get(uid) for uid in {*words, *self._choices}
+                       if words.get(uid) != self._choices.get(uid)}
+            if not changed:
+                return
+            log.info("the devices' words changed in the store: %s", changed)
+            for uid, choice in changed.items():
+                if choice is not None and uid in self._said_as and self._choices.get(uid) is not None:
+                    self._choices[uid] = choice  # the same device, another word: who answered there stays
+                else:
+                    self._take_word(uid, choice)
+            self._tell_finder()
+            self._judge_all()
 
     def _tell_finder(self) -> None:
         """The refused devices' addresses and MACs, for the finder: by hearsay, they take a stranger's place after

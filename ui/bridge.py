@@ -217,14 +217,16 @@ class RoomBridge(QObject):
         self.run(devices.power_all(on), on_done=on_finished, what=what)
 
     def choose_devices(self, choices: Mapping[str, bool | None],
-                       on_done: Callable[[object], None] | None = None) -> None:
+                       on_done: Callable[[object], None] | None = None,
+                       was: Mapping[str, bool | None] | None = None) -> None:
         """The lecturer's word on which devices are this room's (True yes, False no, None undecided again), kept by
         the core in each device's row (``RoomDevices.choose``); the cards hear the judgement back as device
-        changes."""
+        changes. ``was``: the words the window showed when these were given (a newer one elsewhere is kept)."""
         devices = self.core.devices
         if devices is None:
             return
-        self.run(devices.choose(dict(choices)), on_done=on_done, what=self.tr("save which devices are this room's"))
+        self.run(devices.choose(dict(choices), None if was is None else dict(was)), on_done=on_done,
+                 what=self.tr("save which devices are this room's"))
 
     def set_password(self, uid: str, password: str) -> None:
         self.run(self.core.set_password(uid, password), what=self.tr("save the password"))

@@ -40,7 +40,10 @@ class RoomBanner(QFrame):
         self.hide()
 
     def note(self, device: DeviceInfo) -> None:
-        """A device's latest: a dict update per change, the words later (``SETTLE_MS``)."""
+        """A device's latest: a dict update per change, the words later (``SETTLE_MS``); the open chooser follows a
+        word given elsewhere."""
+        if self.chooser is not None and self.chooser.isVisible():
+            self.chooser.follow(device)
         was = self.undecided.get(device.uid), device.uid in self.refused
         said = belonging(device)
         if said is Belonging.UNDECIDED:
@@ -83,5 +86,5 @@ class RoomBanner(QFrame):
             self.chooser.raise_()
             return
         self.chooser = RoomChooser(list(self.bridge.room.devices.values()), self)
-        self.chooser.sig_chosen.connect(self.bridge.choose_devices)
+        self.chooser.sig_chosen.connect(lambda choices, was: self.bridge.choose_devices(choices, was=was))
         self.chooser.open()  # not exec(): the room keeps running while the dialog is up

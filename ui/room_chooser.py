@@ -3,7 +3,8 @@ those (``classroom_console/room_choice.py``). A broadcast search finds the neigh
 
 Non-modal, as every dialog of the lecturer's: the room keeps running while it is up. It lists the devices as they
 were when it opened (a device found meanwhile waits for the banner's next [Choose…]); saving gives every device
-listed a word, ticked or not, through the bridge.
+listed a word, ticked or not, through the bridge, except one given a word elsewhere while it was open (its Details,
+``device ID room`` on the command line) and left untouched here: its row follows that word, and Save keeps it.
 """
 
 from __future__ import annotations
@@ -33,8 +34,14 @@ def kind_words(device: DeviceInfo) -> str:
     return kind_text(device.kind)
 
 
+def said(device: DeviceInfo) -> bool | None:
+    """The lecturer's word on it as the room judged it last (True the room's, False not, None no word)."""
+    return {Belonging.CHOSEN: True, Belonging.REFUSED: False}.get(belonging(device))
+
+
 class RoomChooser(QDialog):
-    sig_chosen = Signal(object)  # {uid: True/False}: every device listed, ticked or not
+    sig_chosen = Signal(object, object)  # {uid: True/False}: every device listed, ticked or not, but those said
+    # elsewhere; {uid: the word it had as the chooser last knew} (``RoomDevices.choose``'s ``was``: a newer one stays)
 
     def __init__(self, devices: list[DeviceInfo], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +71,9 @@ class RoomChooser(QDialog):
         for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.ticks: list[QTableWidgetItem] = []  # each row's first cell, its tick
+        self.rows = {device.uid: row for row, device in enumerate(self.devices)}
+        self.words = {device.uid: said(device) for device in self.devices}  # the word each had, as the room said last
+        self.said_elsewhere: set[str] = set()  # given a word elsewhere while the chooser was open (``follow``)
         for row, device in enumerate(self.devices):
             name = QTableWidgetItem(device.name or device.address)  # the device's own words: plain text in a cell
             name.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
@@ -95,6 +105,7 @@ class RoomChooser(QDialog):
         layout.addWidget(buttons)
         self.table.itemChanged.connect(self._ticks_changed)
         self._ticks_changed()
+        self.shown_ticks = self.ticked()  # as each row was last set by the chooser or a word from elsewhere
         rows_high = min(len(self.devices), 10) * self.table.verticalHeader().defaultSectionSize()
         self.resize(760, 270 + rows_high)  # the intro, the hint while nothing is ticked, the buttons
 
@@ -123,8 +134,28 @@ class RoomChooser(QDialog):
         return {device.uid: tick.checkState() is Qt.CheckState.Checked
                 for device, tick in zip(self.devices, self.ticks, strict=True)}
 
+    def follow(self, device: DeviceInfo) -> None:
+        """A device's latest (the banner passes each on while the chooser is open): a word given elsewhere meanwhile
+        (its Details tick, ``device ID room`` from the command line) ticks its row as that word says, and Save
+        leaves it be unless the lecturer ticks it otherwise here. Saved whole, the chooser's snapshot undid it."""
+        row = self.rows.get(device.uid)
+        if row is None or said(device) == self.words[device.uid]:
+            return
+        self.words[device.uid] = said(device)
+        self.said_elsewhere.add(device.uid)
+        ticked = said(device) if said(device) is not None else pre_ticked(device)
+        self.shown_ticks[device.uid] = bool(ticked)
+        self.ticks[row].setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+
+    def choices(self) -> dict[str, bool]:
+        """What Save writes: every row's tick, but a row said elsewhere meanwhile only if ticked otherwise since."""
+        return {uid: tick for uid, tick in self.ticked().items()
+                if uid not in self.said_elsewhere or tick != self.shown_ticks[uid]}
+
     def _save(self) -> None:
         if not any(self.ticked().values()):
             return  # Save is disabled then; Enter on the dialog does not get past it either
-        self.sig_chosen.emit(self.ticked())
+        choices = self.choices()
+        if choices:
+            self.sig_chosen.emit(choices, {uid: self.words[uid] for uid in choices})
         self.accept()

@@ -258,7 +258,7 @@ async def room_word(args: argparse.Namespace) -> str:
             False: tr("{name} ({uid}) is not this room's: scenes, All on/off and the session's end leave it alone"),
             None: tr("{name} ({uid}): this room's or not is undecided again")}[choice]
     return said.format(name=row["name"] or row["uid"], uid=row["uid"]) + "\n" + tr(
-        "A console window already open takes it at its next start.")
+        "A console window already open takes it within a few seconds.")
 
 
 def is_status_read(args: argparse.Namespace) -> bool:

@@ -206,6 +206,9 @@ class AsyncStore:
     async def known_devices(self) -> list[dict[str, Any]]:
         return await self.call(Store.known_devices)
 
+    async def room_words(self, seen: int | None) -> tuple[int, dict[str, bool] | None]:
+        return await self.call(lambda s: s.room_words(seen))
+
     async def record_device_reading(
         self,
         device_uid: str,

@@ -121,6 +121,17 @@ class Store:
                                  (None if choice is None else int(choice), uid))
         return cursor.rowcount > 0
 
+    def room_words(self, seen: int | None) -> tuple[int, dict[str, bool] | None]:
+        """The lecturer's words kept in the rows (uid -> this room's or not), or None while no other connection has
+        committed since ``seen``: another program on the PC (``device ID room yes``) writes them too, and the window
+        asks at every poll. ``PRAGMA data_version`` is this connection's counter of others' commits, read without
+        touching a table; the rows are read only when it moved (for any table: the words are then compared)."""
+        version = int(self.db.execute("PRAGMA data_version").fetchone()[0])
+        if version == seen:
+            return version, None
+        rows = self.db.execute("SELECT uid, room_choice FROM devices WHERE room_choice IS NOT NULL").fetchall()
+        return version, {str(uid): bool(word) for uid, word in rows}
+
     def known_devices(self) -> list[dict[str, Any]]:
         """Most recently seen first, so the UI can show the room before discovery finishes. Each row also says how
         long its device has been heard (``answered_s``: its first reading to its last, readings being taken only
