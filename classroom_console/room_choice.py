@@ -93,9 +93,13 @@ def pre_ticked(device: DeviceInfo) -> bool:
     """Ticked when the chooser opens: the room's by the evidence, or sent a command from its card by the lecturer
     (``room_devices.ROOM_USED``), or at an address the lecturer named (``ROOM_NAMED``: after the room chose, a device
     new to the room there is another one as often as not, DHCP having moved the room's own): hints worth a tick the
-    lecturer confirms, not a choice by themselves."""
-    return (answer(device) is True or device.state.get("room_used") is True
-            or (belonging(device) is Belonging.UNDECIDED and device.state.get(ROOM_NAMED) is True))
+    lecturer confirms, not a choice by themselves. A word outweighs them: a neighbour's card pressed once to see
+    which projector it is, then refused, came back ticked, and a Save for another device took the refusal back."""
+    judged = belonging(device)
+    if judged is Belonging.REFUSED:
+        return False
+    return (answer_of(judged) is True or device.state.get("room_used") is True
+            or (judged is Belonging.UNDECIDED and device.state.get(ROOM_NAMED) is True))
 
 
 def named_addresses(sweep: Iterable[str | tuple[str, int]], cameras: Iterable[str] = ()) -> frozenset[str]:

@@ -216,3 +216,37 @@ def test_the_banner_and_the_count_tell_another_rooms_devices_apart(
         qapp.setStyleSheet("")
         for translator in translators:
             qapp.removeTranslator(translator)
+
+
+def test_a_refused_device_once_pressed_from_its_card_is_not_ticked_in_the_chooser(
+    qtbot: QtBot, qloop: qasync.QEventLoop, qapp: QCoreApplication, tmp_path: Path
+) -> None:
+    """The lecturer in 204 turns 203's projector on from its card to see which one it is (a command from its card:
+    the chooser's hint), then refuses it in its Details. The chooser ticked it all the same (the hint outweighed the
+    word), and its Save for 204 alone made 203 the room's again: off at every session's end."""
+    from devices.driver import Command
+    from tests.test_ui_room_choice_elsewhere import OURS_UID, THEIRS_UID, two_projectors
+
+    async def scenario() -> None:
+        async with two_projectors(qtbot, tmp_path) as (core, window, _sims):
+            assert core.devices is not None
+            await core.devices.command(THEIRS_UID, Command("power", True))  # from its card: marked used
+            await wait_for(lambda: core.room.devices[THEIRS_UID].state.get("room_used") is True, within=10,
+                           what="203 marked used")
+            await core.devices.choose({THEIRS_UID: False})  # "not this room's", in its Details
+            banner = window.lecturer.room_banner
+            await wait_for(lambda: banner.isVisible() and THEIRS_UID in banner.refused, within=10,
+                           what="the banner knows 203 refused")
+            qtbot.mouseClick(banner.choose_button, Qt.MouseButton.LeftButton)
+            chooser = banner.chooser
+            assert chooser is not None and chooser.isVisible()
+            assert chooser.ticked() == {OURS_UID: False, THEIRS_UID: False}  # the word outweighs the hint
+            chooser._clicked([d.uid for d in chooser.devices].index(OURS_UID), 2)
+            buttons = chooser.findChild(QDialogButtonBox)
+            assert buttons is not None
+            qtbot.mouseClick(buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+            await wait_for(lambda: belonging(core.room.devices[OURS_UID]) is Belonging.CHOSEN, within=10,
+                           what="204 chosen")
+            assert belonging(core.room.devices[THEIRS_UID]) is Belonging.REFUSED
+
+    run(qloop, scenario())
