@@ -147,7 +147,7 @@ def test_the_chooser_says_a_device_without_an_id_of_its_own_is_remembered_by_its
                             found_by={"sweep"})
         chooser = RoomChooser([by_address, by_mac])
         qtbot.addWidget(chooser)
-        cells = {chooser.devices[row].uid: chooser.table.item(row, 3) for row in range(2)}
+        cells = {chooser.devices[row].uid: chooser.table.item(row, 4) for row in range(2)}
         rows = {uid: cell.text() if cell is not None else "" for uid, cell in cells.items()}
         assert "запомнено по адресу" in rows[by_address.uid], rows
         assert "запомнено" not in rows[by_mac.uid], rows

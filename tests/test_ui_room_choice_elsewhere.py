@@ -22,6 +22,7 @@ from classroom_console.room_choice import Belonging, belonging, switched
 from classroom_console.room_devices import RoomDevices
 from classroom_console.scenes import Scene
 from classroom_console.scenes_apply import apply_scene
+from devices.driver import Command
 from devices.model import Availability, DeviceInfo, DeviceKind
 from devices.pjlink.values import PowerState
 from devices.sim.pjlink_projector import SimulatedProjector
@@ -29,6 +30,7 @@ from tests.qt_helpers import run, wait_for, window_on_a_quiet_core
 from tests.test_device_impostors import PORT, mac_of, projector
 from ui.device_card import DeviceCard
 from ui.main_window import MainWindow
+from ui.room_chooser import NOW
 
 OURS, THEIRS = "127.0.80.61", "127.0.80.62"
 OURS_UID, THEIRS_UID = f"mac:{mac_of(OURS)}", f"mac:{mac_of(THEIRS)}"
@@ -82,6 +84,12 @@ def test_the_choosers_save_keeps_a_details_tick_given_while_it_was_open(
             chooser = lecturer.room_banner.chooser
             assert chooser is not None and chooser.isVisible()
             assert chooser.ticked() == {OURS_UID: False, THEIRS_UID: False}
+            # What each is doing now, kept current: the one warming up is the one lighting up in front of the lecturer
+            now = chooser.table.item([d.uid for d in chooser.devices].index(OURS_UID), NOW)
+            assert now is not None and now.text() == "Standby"
+            assert core.devices is not None
+            await core.devices.command(OURS_UID, Command("power", True))
+            await wait_for(lambda: now.text() in ("Warming up", "On"), within=10, what="204's row warming up")
             # Meanwhile the lecturer ticks 203 in its Details (it is this room's after all: the board's twin)
             card = lecturer.cards[THEIRS_UID]
             assert isinstance(card, DeviceCard)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from classroom_console.room_choice import Belonging, belonging, known_by_address, pre_ticked
-from devices.model import DeviceInfo
+from devices.model import Availability, DeviceInfo
 from ui.device_details import found_by_text
 from ui.widgets import plain_tip
 
@@ -32,6 +32,19 @@ def kind_words(device: DeviceInfo) -> str:
     from ui.device_card import kind_text  # the card's words (it imports the dialogs)
 
     return kind_text(device.kind)
+
+
+NOW = 2  # the column saying what a device is doing now
+
+
+def now_words(device: DeviceInfo) -> str:
+    """The card's word for what it is doing: its power once it answers (on, standby, warming up), else why not."""
+    from ui.device_card import availability_text, power_text  # the card's words (it imports the dialogs)
+
+    power = device.state.get("power")
+    if device.availability in (Availability.ONLINE, Availability.FAULT) and isinstance(power, str):
+        return power_text(power)[0]
+    return availability_text(device.availability, device.reason)[0]
 
 
 def said(device: DeviceInfo) -> bool | None:
@@ -59,16 +72,16 @@ class RoomChooser(QDialog):
         # Undecided first (what the banner asked about), then the rest, each group by kind and name
         self.devices = sorted(devices, key=lambda d: (belonging(d) is not Belonging.UNDECIDED, str(d.kind),
                                                       d.name.casefold(), d.uid))
-        self.table = QTableWidget(len(self.devices), 4)
+        self.table = QTableWidget(len(self.devices), 5)
         self.table.setHorizontalHeaderLabels(
-            [self.tr("Device"), self.tr("Kind"), self.tr("Address"), self.tr("How it was found")])
+            [self.tr("Device"), self.tr("Kind"), self.tr("Now"), self.tr("Address"), self.tr("How it was found")])
         self.table.verticalHeader().hide()
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
+        for column in (1, 2, 3, 4):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.ticks: list[QTableWidgetItem] = []  # each row's first cell, its tick
         self.rows = {device.uid: row for row, device in enumerate(self.devices)}
@@ -81,8 +94,10 @@ class RoomChooser(QDialog):
             name.setToolTip(plain_tip(f"{device.name}\n{device.uid}"))
             self.table.setItem(row, 0, name)
             self.ticks.append(name)
-            for column, text in ((1, kind_words(device)), (2, device.address),
-                                 (3, "; ".join(self._how_found(device)))):
+            # What it is doing now, kept current (``follow``): 203's and 204's projectors often bear one model's name,
+            # and the one that warms up as the lecturer's own lights is what tells them apart, not an address
+            for column, text in ((1, kind_words(device)), (NOW, now_words(device)), (3, device.address),
+                                 (4, "; ".join(self._how_found(device)))):
                 cell = QTableWidgetItem(text)
                 cell.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 self.table.setItem(row, column, cell)
@@ -139,7 +154,12 @@ class RoomChooser(QDialog):
         (its Details tick, ``device ID room`` from the command line) ticks its row as that word says, and Save
         leaves it be unless the lecturer ticks it otherwise here. Saved whole, the chooser's snapshot undid it."""
         row = self.rows.get(device.uid)
-        if row is None or said(device) == self.words[device.uid]:
+        if row is None:
+            return
+        now = self.table.item(row, NOW)
+        if now is not None and now.text() != now_words(device):
+            now.setText(now_words(device))
+        if said(device) == self.words[device.uid]:
             return
         self.words[device.uid] = said(device)
         self.said_elsewhere.add(device.uid)

@@ -2414,6 +2414,10 @@ Console</source>
         <translation>Как найдено</translation>
     </message>
     <message>
+        <source>Now</source>
+        <translation>Сейчас</translation>
+    </message>
+    <message>
         <source>Tick at least one device: with none ticked, scenes, “All on” and “All off” would switch nothing. Cancel to decide later.</source>
         <translation>Отметьте хотя бы одно устройство: если не отмечено ни одного, сценарии, «Включить всё» и «Выключить всё» ничего не переключат. Нажмите «Отмена», чтобы решить позже.</translation>
     </message>
