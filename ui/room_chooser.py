@@ -78,11 +78,15 @@ class RoomChooser(QDialog):
         self.table.verticalHeader().hide()
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
+        # The names whole, and how each was found wrapped in what is left: stretched before, the name column gave way
+        # to a class-1 projector's "checked by its address; remembered by its address (no id of its own)", each
+        # name cut to "EPSON …" and the table scrolled sideways, the names' header out of sight (Russian, 1366x768)
+        self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3, 4):
+        for column in (0, 1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.ticks: list[QTableWidgetItem] = []  # each row's first cell, its tick
         self.rows = {device.uid: row for row, device in enumerate(self.devices)}
         self.words = {device.uid: said(device) for device in self.devices}  # the word each had, as the room said last
@@ -122,7 +126,9 @@ class RoomChooser(QDialog):
         self._ticks_changed()
         self.shown_ticks = self.ticked()  # as each row was last set by the chooser or a word from elsewhere
         rows_high = min(len(self.devices), 10) * self.table.verticalHeader().defaultSectionSize()
-        self.resize(760, 270 + rows_high)  # the intro, the hint while nothing is ticked, the buttons
+        # The intro, the hint while nothing is ticked, the buttons; wide enough for the names whole and how each was
+        # found on a line or two (a 1366-pixel screen has room: at 760 the names were cut)
+        self.resize(980, 270 + rows_high)
 
     def _how_found(self, device: DeviceInfo) -> list[str]:
         """How it was found, and, for a device with no id of its own (PJLink class 1: no MAC, no serial), that the
