@@ -41,6 +41,8 @@ import json
 import os
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -382,10 +384,41 @@ def served_socket(data: Path, port: int) -> Path | None:
 
 
 def wait_socket(data: Path, port: int, proc: subprocess.Popen[bytes]) -> None:
-    """A PostgreSQL process's usage socket, made a moment after its port answers (by its usage process: a second
-    or so to start), before the clock: else nginx was given no socket and every usage request went to the port."""
+    """A PostgreSQL process's usage socket, made a moment after its port answers (by the process itself, or by an
+    older centre's usage process: a second or so to start), before the clock: else nginx was given no socket and
+    every usage request went to the port."""
     for _ in range(300):
         if usage_site.socket_path(data, port) is None or served_socket(data, port) or proc.poll() is not None:
+            return
+        time.sleep(0.1)
+
+
+def socket_pid(path: Path) -> int | None:
+    """The pid of the process listening on a Unix socket (the kernel's word: SO_PEERCRED); None: none listens."""
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(5)
+        try:
+            s.connect(str(path))
+        except OSError:
+            return None
+        pid, _uid, _gid = struct.unpack("3i", s.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+        return int(pid)
+
+
+def warm_socket(path: Path, proc: subprocess.Popen[bytes], staff: str) -> None:
+    """The first process's usage socket asked once before the clock, as a running centre's staff have: its usage
+    process, started at a first request there (``usage_process``'s lazy start), then serves it."""
+
+    async def ask() -> None:
+        errors: list[str] = []
+        async with aiohttp.ClientSession(connector=aiohttp.UnixConnector(path=str(path))) as http:
+            await ask_usage_once(http, "http://centre", staff, errors)
+        if errors:
+            raise SystemExit(f"warming the usage socket up failed: {errors[:3]}")
+
+    asyncio.run(ask())
+    for _ in range(300):
+        if socket_pid(path) not in (None, proc.pid) or proc.poll() is not None:
             return
         time.sleep(0.1)
 
@@ -486,6 +519,9 @@ def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConf
             if config.backend == centre_config.POSTGRESQL:
                 wait_socket(config.data, port, proc)
         asyncio.run(warm_up([f"http://127.0.0.1:{port}" for port in ports], warm_tokens, staff))
+        first_socket = served_socket(config.data, ports[0]) if config.backend == centre_config.POSTGRESQL else None
+        if first_socket is not None and behind_nginx and usage_on_one and usage_socket:
+            warm_socket(first_socket, procs[0], staff)
         pg = postmaster_pid(tmp) if config.backend == centre_config.POSTGRESQL else None
         if pg:
             pg_statements(str(config.database_url), reset=True)

@@ -15,14 +15,15 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp import web
 
-from classroom_console.centre import config_nginx, pg_locks
+from classroom_console.centre import config_nginx, pg_locks, usage_site
 from classroom_console.store import AsyncStore
 from tests.pg_server import PgServer, pg_server  # noqa: F401  (a fixture)
 from tests.test_centre_api import auth
@@ -33,6 +34,7 @@ from tests.test_sync_support import engine_for, file_sha256, fill_room
 asyncpg = pytest.importorskip("asyncpg", reason="the PostgreSQL centre needs asyncpg (pip install asyncpg)")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 MB = 1 << 20
+BOUND_S = 30.0
 
 
 def free_port() -> int:
@@ -222,3 +224,73 @@ async def test_nginx_sends_usage_to_the_first_process_while_it_answers_and_the_r
             assert {await who("/api/v1/ping") for _ in range(8)} == {"first", "second"}
             await first.cleanup()
             assert {await who("/api/v1/usage") for _ in range(4)} == {"second"}
+
+
+def _until(found: Callable[[], Any]) -> Any:
+    """What ``found()`` gives once it is truthy, polled within the bound."""
+    deadline = time.monotonic() + BOUND_S
+    while not (got := found()):
+        assert time.monotonic() < deadline, "not within the bound"
+        time.sleep(0.05)
+    return got
+
+
+def _usage_children(pid: int) -> list[int]:
+    """The usage processes (``usage_process``) a centre process started."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                if parent == pid and b"usage_process" in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue  # ended meanwhile
+    return found
+
+
+async def test_only_the_process_usage_requests_reach_starts_a_usage_process_and_the_other_answers_when_it_dies(
+    pg_server: PgServer, tmp_path: Path  # noqa: F811
+) -> None:
+    """``usage_process``'s lazy start behind real nginx (usage to the first process's socket, the ports its
+    backups): the first process starts its usage process at the first staff request; the second, asked nothing on
+    its socket, starts none (an idle one held ~47 MB and 3 PostgreSQL connections); with the first killed, usage is
+    answered through nginx by the second."""
+    data = tmp_path / "centre"
+    env = {"PGPASSWORD": pg_server.password}
+    code, out, err = await cli("add-staff", "Staff", "--data", str(data), "--database-url", pg_server.url, env=env)
+    assert code == 0, err
+    staff = out.strip().splitlines()[-1]
+    ports = [free_port(), free_port()]
+    procs = [await serve(data, p, tmp_path / f"centre-{n}.log", env) for n, p in enumerate(ports)]
+    try:
+        sock = usage_site.socket_path(data, ports[0])
+        assert sock is not None
+        await asyncio.to_thread(_until, sock.exists)  # served by the first process itself until asked
+        assert not await asyncio.to_thread(_usage_children, procs[0].pid)
+        assert not await asyncio.to_thread(_usage_children, procs[1].pid)
+        async with nginx(tmp_path / "nginx", ports, str(sock)) as url, \
+                aiohttp.ClientSession(headers=auth(staff)) as http:
+
+            async def ask() -> None:
+                async with http.get(f"{url}/api/v1/usage") as r:
+                    assert r.status == 200, await r.text()
+
+            async with asyncio.timeout(BOUND_S):
+                await ask()
+                children = await asyncio.to_thread(_until, lambda: _usage_children(procs[0].pid))
+                assert len(children) == 1
+                for _ in range(4):
+                    await ask()
+                assert not await asyncio.to_thread(_usage_children, procs[1].pid)
+                procs[0].send_signal(signal.SIGKILL)
+                await procs[0].wait()
+                for _ in range(4):
+                    await ask()
+                assert procs[1].returncode is None
+                assert not await asyncio.to_thread(_usage_children, procs[1].pid)
+    finally:
+        for proc in procs:
+            if proc.returncode is None:
+                proc.terminate()
+                await proc.wait()

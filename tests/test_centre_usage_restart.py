@@ -17,7 +17,7 @@ from classroom_console.centre import usage_process
 from classroom_console.centre.limits import Limits
 from classroom_console.centre.tokens import STAFF
 from tests.test_centre_postgres import postgres_url  # noqa: F401  (a fixture)
-from tests.test_centre_usage_site import _ask, _centre, _other_pid, _server_pid, _until
+from tests.test_centre_usage_site import _ask, _centre, _child_serving, _other_pid, _until
 from tests.test_sync_support import add_token
 
 BOUND_S = 30.0
@@ -32,7 +32,7 @@ class _Here:
     def __init__(self) -> None:
         self.log: list[str] = []
 
-    async def __call__(self) -> _Here:
+    async def __call__(self, _asked: object = None) -> _Here:
         self.log.append("serve")
         return self
 
@@ -68,8 +68,7 @@ async def test_the_socket_is_served_by_the_service_while_its_child_is_down(
     monkeypatch.setattr(usage_process, "RESTART_S", 0.2)
     async with _centre(postgres_url, tmp_path / "c") as (centre, path):
         staff = await add_token(centre, "Restart staff", STAFF)
-        first = await asyncio.to_thread(_server_pid, path)
-        assert first != os.getpid()
+        first = await asyncio.to_thread(_child_serving, path, staff)
         monkeypatch.setattr(usage_process, "_CHILD", _FAILS)  # every start from now on fails
         os.kill(first, signal.SIGKILL)
         # The service's own process takes the socket (its usage site on its reports' thread), and keeps it between

@@ -15,9 +15,8 @@ import stat
 import struct
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
@@ -28,7 +27,7 @@ from classroom_console.centre.server import CentreServer
 from classroom_console.centre.store_process import pid_alive
 from classroom_console.centre.tokens import STAFF
 from tests.test_centre_api import auth
-from tests.test_centre_nginx import named_server, nginx
+from tests.test_centre_nginx import _until, named_server, nginx
 from tests.test_centre_postgres import postgres_url  # noqa: F401  (a fixture)
 from tests.test_sync_support import add_token, running_centre
 
@@ -143,8 +142,7 @@ async def test_the_socket_is_served_by_a_process_of_its_own_started_again_if_kil
     again (the port answering meanwhile), and it ends with the centre."""
     async with _centre(postgres_url, tmp_path / "c") as (centre, path), aiohttp.ClientSession() as port_http:
         staff = await add_token(centre, "Child staff", STAFF)
-        first = await asyncio.to_thread(_server_pid, path)
-        assert first != os.getpid()
+        first = await asyncio.to_thread(_child_serving, path, staff)
         answers: list[bytes] = []
         await asyncio.to_thread(_ask, path, staff, answers)
         assert answers[0].startswith(b"HTTP/1.1 200 "), answers
@@ -161,13 +159,14 @@ async def test_the_socket_is_served_by_a_process_of_its_own_started_again_if_kil
     assert not path.exists()
 
 
-def _until(found: Callable[[], Any]) -> Any:
-    """What ``found()`` gives once it is truthy, polled within the bound."""
-    deadline = time.monotonic() + BOUND_S
-    while not (got := found()):
-        assert time.monotonic() < deadline, "not within the bound"
-        time.sleep(0.05)
-    return got
+def _child_serving(path: Path, token: str) -> int:
+    """The pid of the usage process once it serves ``path``: started by a first request there (answered by the
+    service itself, ``usage_process``'s lazy start)."""
+    answers: list[bytes] = []
+    _ask(path, token, answers)
+    assert answers[0].startswith(b"HTTP/1.1 200 "), answers
+    pid: int = _until(lambda: _other_pid(path, os.getpid()))
+    return pid
 
 
 def _other_pid(path: Path, old: int) -> int | None:

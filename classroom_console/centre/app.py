@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 
 from classroom_console import file_proof
 from classroom_console.centre import validate as v
@@ -210,6 +212,15 @@ def _filter_of(request: web.Request) -> UsageFilter:
 _OTHER_ROOM = "a room token may read only its own room"
 
 
+def _noted(asked: Callable[[], None]) -> Middleware:
+    @web.middleware
+    async def noted(request: web.Request, handler: Handler) -> web.StreamResponse:
+        asked()
+        return await handler(request)
+
+    return noted
+
+
 async def usage(request: web.Request) -> web.Response:
     digest = request.get(ASIDE_KEY)
     if digest is not None:
@@ -247,10 +258,14 @@ async def _usage_aside(request: web.Request, digest: str) -> web.Response:
     return request.app[GZIPPED].answer(request, body)
 
 
-def build_usage_app(db: CentreDB, uses: TokenUse) -> web.Application:
+def build_usage_app(db: CentreDB, uses: TokenUse, asked: Callable[[], None] | None = None) -> web.Application:
     """The usage API alone, answered as ``build_app``'s is, for ``usage_site`` to serve on the reports' own loop;
-    ``uses``: the service's (it notes a token's use on the service's loop)."""
-    app = web.Application(middlewares=[head_clock, answer_failures, make_authenticate(db, uses)])
+    ``uses``: the service's (it notes a token's use on the service's loop); ``asked``: called at each request's
+    coming (the service's own site starts its usage process at the first: ``usage_process``)."""
+    middlewares: list[Middleware] = [head_clock, answer_failures, make_authenticate(db, uses)]
+    if asked is not None:
+        middlewares.insert(0, _noted(asked))
+    app = web.Application(middlewares=middlewares)
     app[DB] = db
     app[USES] = uses
     app[REPORTS] = ReportCache()

@@ -128,17 +128,19 @@ class CentreServer:
             )
             self.port = int(self._listener.sockets[0].getsockname()[1])
             if o.database_url and usage_site.socket_path(o.data_dir, self.port) is not None:
+                # The socket served here until a request reaches it, then by a child (``usage_process``: lazy); where
+                # it cannot be made here (logged) usage is answered on the port.
                 db, uses = self.db, app[USES]
                 child = usage_process.UsageProcess(
                     o.database_url, o.database_password, o.data_dir, self.port, limits,
-                    here=lambda: usage_site.start(db, uses, limits, o.data_dir, self.port))
+                    here=lambda asked: usage_site.start(db, uses, limits, o.data_dir, self.port, asked), lazy=True)
                 try:
                     if await child.start():
                         self.usage_process = child
                 except BaseException:
                     await child.stop()
                     raise
-            if self.usage_process is None:
+            else:
                 self.usage_site = await usage_site.start(self.db, app[USES], limits, o.data_dir, self.port)
         except BaseException:
             await self.stop()

@@ -33,8 +33,19 @@ its command line, and ends when that pipe closes (the service stopped, or killed
 service serves the socket on its reports' thread as before. One that dies is started again after ``RESTART_S``, then
 twice as long after each try that fails or dies within ``STEADY_S`` of its start, up to ``RESTART_MAX_S`` (R F12:
 every 5 s forever, a warning each time, for a child that cannot run, e.g. its database refusing it); the outage is
-logged once, and meanwhile the service serves the socket itself (``here``), leaving it a moment before each try, so
-the socket answers rather than refusing nginx, whose backup port then took every usage request.
+logged once, and meanwhile the service serves the socket itself (``here``), so the socket answers rather than
+refusing nginx, whose backup port then took every usage request; a child that starts renames its socket onto the
+path while the service's still listens there (``usage_site``), and the service's site then closes.
+
+The child is started when a usage request first reaches the socket (``lazy``, as the service starts it): until then
+the service serves the socket on its reports' thread, and the first request it answers there starts the child, which
+takes the socket over as above. nginx sends usage requests to the first process's socket alone, the others' ports
+being its backups (``config_nginx``), so the other processes of a centre start none. An idle child held 47 MB
+(33 MB PSS) and 3 PostgreSQL connections (their backends 17-20 MB PSS) beside its service's 48 MB, and used no CPU,
+idle or while 300 rooms synced (a backup's, sampled every second: 0.0 %), only ~0.5 s of CPU to start (read from
+/proc and pg_stat_activity by scripts kept out of the tree, beside bench/sync_rooms.py --rooms 300 --processes 2,
+load 5.6): ~50 MB for each process but the first. The first request's report is made on the service's reports'
+thread, as where no child could start.
 """
 
 from __future__ import annotations
@@ -70,31 +81,53 @@ class Site(Protocol):
     async def stop(self) -> None: ...
 
 
-Here = Callable[[], Awaitable[Site | None]]  # the socket served in the service's own process (None: it could not)
+Asked = Callable[[], None]  # called on the reports' thread at each request the service's own site answers
+Here = Callable[[Asked], Awaitable[Site | None]]  # the socket served in the service's own process (None: it could not)
 
 
 class UsageProcess:
     """``start()`` starts the child and waits until it serves the socket (False: it could not); ``stop()`` ends it.
 
-    ``here``: serves the socket in the service's process while a child that died is not back (``usage_site.start``)."""
+    ``here``: serves the socket in the service's process while a child that died is not back (``usage_site.start``).
+    ``lazy``: ``start()`` serves the socket here and the child is started only when a request reaches that socket
+    (see the module's docstring)."""
 
     def __init__(self, url: str, password: str | None, data_dir: Path, port: int, limits: Limits,
-                 here: Here | None = None) -> None:
+                 here: Here | None = None, lazy: bool = False) -> None:
         self._spec = json.dumps({"url": url, "password": password, "data": str(Path(data_dir).absolute()),
                                  "port": port, "limits": dataclasses.asdict(limits)}).encode() + b"\n"
         self._here = here
+        self._lazy = lazy and here is not None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wanted = False  # (set on the reports' thread) a request reached the site served here
         self._proc: asyncio.subprocess.Process | None = None
         self._watch: asyncio.Task[None] | None = None
         self._site: Site | None = None  # the socket served here meanwhile
+        self._whole_steps: set[asyncio.Task[None]] = set()  # a site's start or stop that runs to its end (_whole)
         self._closing = False
         self._ready_at = 0.0  # (monotonic) when the child on its way said it serves
         self.spawned = 0  # children started (tests: how often a failing one is tried)
 
     async def start(self) -> bool:
+        self._loop = asyncio.get_running_loop()
+        if self._lazy:
+            await self._serve_here()
+            return self._site is not None  # the child waits for the first request there (``_asked``)
         if not await self._spawn():
             return False
         self._watch = asyncio.ensure_future(self._watched())
         return True
+
+    def _asked(self) -> None:
+        """On the reports' thread, at each request the site served here answers: the first starts the child (a
+        lazy start; later ones find it wanted already)."""
+        if not self._wanted and self._loop is not None:
+            self._wanted = True
+            self._loop.call_soon_threadsafe(self._want)
+
+    def _want(self) -> None:
+        if self._watch is None and not self._closing:
+            self._watch = asyncio.ensure_future(self._watched())
 
     async def _spawn(self, quiet: bool = False) -> bool:
         self.spawned += 1
@@ -124,8 +157,13 @@ class UsageProcess:
 
     async def _watched(self) -> None:
         """A child that died is started again (its socket, left behind, is removed by the new one), less often while
-        it keeps failing; the socket is served here meanwhile."""
+        it keeps failing; the socket is served here meanwhile. Started lazily, the first child takes the socket
+        from the site served here; one that cannot start leaves it there for good (as where none could start)."""
         delay, since = RESTART_S, 0.0
+        if self._proc is None:  # a lazy start: a request reached the site served here
+            if not await self._take_over(quiet=False):
+                return
+            log.info("usage requests reached this process: its usage process serves them")
         while not self._closing:
             proc = self._proc
             if proc is not None:
@@ -143,21 +181,44 @@ class UsageProcess:
             delay = min(delay * 2, RESTART_MAX_S)
             if self._closing:
                 return
-            await self._leave_here()  # the socket's path is the child's to take
-            if await self._spawn(quiet=True):
+            if await self._take_over(quiet=True):
                 log.info("the usage process serves again (%.0f s after it ended)", time.monotonic() - since)
+
+    async def _take_over(self, quiet: bool) -> bool:
+        """A child started while the socket is still served here: its start renames its own socket onto the path
+        (no moment without one there, which nginx would take for a process down until its fail_timeout), and this
+        process's site then closes, leaving the child's socket (``usage_site``). One that could not start: the
+        socket is served here again (the path may hold its dead socket)."""
+        took = await self._spawn(quiet)
+        await self._leave_here()
+        if not took:
+            await self._serve_here()
+        return took
 
     async def _serve_here(self) -> None:
         if self._here is not None and self._site is None:
-            try:
-                self._site = await self._here()
-            except Exception:
-                log.exception("usage requests could not be served in the service's process either")
+            await self._whole(self._make_here())
+
+    async def _make_here(self) -> None:
+        assert self._here is not None
+        try:
+            self._site = await self._here(self._asked)
+        except Exception:
+            log.exception("usage requests could not be served in the service's process either")
 
     async def _leave_here(self) -> None:
         site, self._site = self._site, None
         if site is not None:
-            await site.stop()
+            await self._whole(site.stop())
+
+    async def _whole(self, step: Awaitable[None]) -> None:
+        """A site's start or stop run to its end though its caller is cancelled (``stop()`` cancelling the watch):
+        it runs on the reports' thread, where a cancel arriving after the socket was made lost the site, which then
+        listened until the process ended; ``stop()`` waits for these and closes what they made."""
+        task = asyncio.ensure_future(step)
+        self._whole_steps.add(task)
+        task.add_done_callback(self._whole_steps.discard)
+        await asyncio.shield(task)
 
     async def stop(self) -> None:
         self._closing = True
@@ -166,6 +227,8 @@ class UsageProcess:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watch
             self._watch = None
+        if self._whole_steps:
+            await asyncio.wait(set(self._whole_steps))
         proc, self._proc = self._proc, None
         if proc is not None:
             await self._end(proc)
