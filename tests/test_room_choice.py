@@ -147,3 +147,39 @@ async def test_a_refused_device_stays_refused_after_a_restart(tmp_path: Path, de
         assert sims[1].power_state is PowerState.OFF  # the refused one, never sent a command
     finally:
         await again.stop()
+
+
+def say_elsewhere(data_dir: Path, uid: str, word: bool | None) -> None:
+    """Another program's word, on a connection of its own (``device ID room`` does this)."""
+    store = open_store(data_dir)
+    try:
+        assert store.set_room_choice(uid, word)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("device_thread", [False, True], ids=["room-loop", "device-thread"])
+async def test_a_word_another_program_writes_in_the_store_reaches_the_running_room(
+    tmp_path: Path, device_thread: bool
+) -> None:
+    """The window's devices ask the store each poll (``PRAGMA data_version``), across the device thread's store link
+    too: a word from the command line is judged within a poll or two, and taken back as well."""
+    core = demo_core(tmp_path, sim_config())
+    core.options = dataclasses.replace(core.options, device_thread=device_thread)
+    await core.start()
+    try:
+        assert core.sim_room is not None and core.devices is not None and core.store is not None
+        ours, theirs = await found(core, list(core.sim_room.devices[:2]))
+        await core.room.flush()  # the rows the other program finds the devices by
+        await asyncio.to_thread(say_elsewhere, tmp_path, theirs, False)
+        await wait_until(lambda: belonging(core.room.devices[theirs]) is Belonging.REFUSED, within=10,
+                         what="the refusal from elsewhere judged")
+        await asyncio.to_thread(say_elsewhere, tmp_path, ours, True)
+        await wait_until(lambda: belonging(core.room.devices[ours]) is Belonging.CHOSEN, within=10,
+                         what="the choice from elsewhere judged")
+        assert not core.devices.switches(theirs, core.room.devices[theirs].address)
+        await asyncio.to_thread(say_elsewhere, tmp_path, theirs, None)
+        await wait_until(lambda: belonging(core.room.devices[theirs]) is Belonging.UNDECIDED, within=10,
+                         what="the word taken back elsewhere")
+    finally:
+        await core.stop()
