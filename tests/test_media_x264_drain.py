@@ -83,8 +83,15 @@ def test_a_slow_drain_that_moves_is_waited_for_past_the_bound() -> None:
     """Each of x264's last pictures comes back as it is encoded: a child stopped and continued by turns (a busy PC's
     scheduler, exaggerated) drains for longer than its silence bound in all, but never goes silent that long, so it
     is not killed and every picture is in its packets. With the flush one answer at its end, the whole flush was
-    silence and a child slower than the bound in all was killed with its pictures."""
-    bound_s, pause_s = 3.0, 0.4
+    silence and a child slower than the bound in all was killed with its pictures.
+
+    The turns follow the child's answers, not the clock alone: stopped ``pause_s`` before each packet it gives back
+    (and after ``run_s`` without one), so the drain's length is the packets' count times the pause whatever the
+    machine's speed (timed turns of 0.4 s let CI's faster machine drain 9 packets in 2.3 s, within the bound:
+    nothing tested)."""
+    bound_s = 3.0
+    pause_s = bound_s / 4  # the longest silence: a pause and one packet's encoding, well within the bound
+    run_s = pause_s / 2  # one packet's encoding takes ~0.12 s here: the whole flush at once (~1 s) takes 3 turns
     size, pictures = (1920, 1080), 12
     x264 = RemoteX264(size, FPS, None, answer_within_s=bound_s)
     try:
@@ -97,12 +104,15 @@ def test_a_slow_drain_that_moves_is_waited_for_past_the_bound() -> None:
         pid = x264._child.process.pid
         done = threading.Event()
 
-        def by_turns() -> None:  # stopped pause_s, then run pause_s, until the flush has everything
-            while not done.is_set():
+        def by_turns() -> None:  # stopped pause_s, then run to its next answer (run_s at most), until it is drained
+            give_up = time.monotonic() + 60 * bound_s
+            while not done.is_set() and time.monotonic() < give_up:
                 os.kill(pid, signal.SIGSTOP)
                 done.wait(pause_s)
+                seen, ran_until = x264.answered_at, time.monotonic() + run_s
                 os.kill(pid, signal.SIGCONT)
-                done.wait(pause_s)
+                while x264.answered_at == seen and time.monotonic() < ran_until and not done.wait(0.002):
+                    pass
 
         turns = threading.Thread(target=by_turns, name="by-turns")
         started = time.monotonic()
