@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import pickle
 import subprocess
 import sys
 import threading
@@ -191,6 +192,9 @@ class RemoteX264:
         self._asked_at = time.monotonic()
         try:
             kind, value = _read(self._from)
+        except pickle.UnpicklingError as exc:  # its pipe out of step: nothing more of it can be read
+            self._child.process.kill()
+            raise self._lost() from exc
         except (EOFError, OSError, ValueError) as exc:
             raise self._lost() from exc
         finally:

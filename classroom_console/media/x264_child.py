@@ -18,16 +18,20 @@ _LENGTH = 8
 
 
 def write(stream: IO[bytes], message: Any) -> None:
+    """One message, whole, straight to the pipe's descriptor. Not through ``stream.write``: a buffered writer whose
+    process is stopped and continued mid-write (SIGSTOP from a busy PC's tools, a debugger) returns the part the
+    kernel took, and the rest was never sent: the other side read the next message's bytes as this one's (an
+    'invalid load key' at the first packet of a flush)."""
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(len(data).to_bytes(_LENGTH, "little") + data)
-    stream.flush()
+    stream.flush()  # nothing of the stream's own buffer after our bytes
+    descriptor = stream.fileno()
+    left = memoryview(len(data).to_bytes(_LENGTH, "little") + data)
+    while left:
+        left = left[os.write(descriptor, left):]
 
 
 def read(stream: IO[bytes]) -> Any:
-    head = stream.read(_LENGTH)
-    if len(head) < _LENGTH:
-        raise EOFError("the other side closed the pipe")
-    return pickle.loads(_exactly(stream, int.from_bytes(head, "little")))
+    return pickle.loads(_exactly(stream, int.from_bytes(_exactly(stream, _LENGTH), "little")))
 
 
 def _exactly(stream: IO[bytes], size: int) -> bytearray:
