@@ -103,11 +103,13 @@ async def browse(
     interfaces: InterfaceChoice | list[str] = InterfaceChoice.Default,
     resolve_timeout: float = 1.5,
     known: Callable[[str, str], bool] | None = None,
+    on_ignored: Callable[[int], None] | None = None,
 ) -> AsyncGenerator[DnssdService, None]:
     """Yield each advertised service of `types` as it resolves (again when it changes), for `window` s.
 
     Pass a shared `zeroconf`, or `interfaces` for a private one (tests: ``["127.0.0.1"]``). ``known(address, mac)``
-    says which names are resolved past the budget (see PREFERRED_PER_KEY).
+    says which names are resolved past the budget (see PREFERRED_PER_KEY). ``on_ignored(n)`` is told, when the
+    browse ends, how many names its line says it ignored past MAX_SERVICES (so a caller knows the bound was reached).
     """
     loop = asyncio.get_running_loop()
     own = zeroconf is None
@@ -207,6 +209,8 @@ async def browse(
         if ignored:
             log.warning("ignored %s more DNS-SD services: one look resolves at most %d (a flood of adverts?)",
                         f"{len(ignored)}+" if len(ignored) >= 100 * MAX_SERVICES else len(ignored), MAX_SERVICES)
+            if on_ignored is not None:
+                on_ignored(len(ignored))
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

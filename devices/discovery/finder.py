@@ -39,6 +39,17 @@ MAX_SILENT_STRANGERS = 64
 
 
 @dataclass(slots=True)
+class HeldBack:
+    """What the flood bounds held back over a finder's looks, the sums of the numbers each look logs: names past
+    ``dnssd.MAX_SERVICES``, silent strangers past MAX_SILENT_STRANGERS, endpoints the hearsay budget refused. How
+    many a flood's look gets to depends on the machine's speed: this says whether a bound was reached at all."""
+
+    names: int = 0
+    silent: int = 0
+    hearsay: int = 0
+
+
+@dataclass(slots=True)
 class FinderConfig:
     """Where to look and how hard; the defaults suit a real classroom LAN."""
 
@@ -96,6 +107,7 @@ class DeviceFinder:
         # Addresses and MACs of devices the lecturer said are not this room's (kept by the room's devices): by
         # hearsay they take a stranger's place after the others in a look (``_hearsay``, R11 F14)
         self.later: set[str] = set()
+        self.held_back = HeldBack()
 
     @property
     def devices(self) -> dict[str, DeviceInfo]:
@@ -210,6 +222,8 @@ class _Run:
         if not self.pending and self.mechanisms & {"search", "sweep"}:  # a whole look heard out: who stopped
             for info in self.registry.settle(self.claimants):
                 yield copy(info)
+        self.finder.held_back.silent += self.dropped
+        self.finder.held_back.hearsay += len(self.hearsay.refused)
         if self.dropped:
             log.warning("dropped %d devices that were advertised or answered a search but did not answer when "
                         "asked: the room already holds %d such (a flood of adverts?)", self.dropped,
@@ -372,6 +386,7 @@ class _Run:
             self.cfg.dnssd_types, self.duration,
             zeroconf=self.cfg.zeroconf, interfaces=self.cfg.dnssd_interfaces,
             known=lambda address, mac: address in held if address else self.registry.knows_mac(mac),
+            on_ignored=self._names_ignored,
         )
         async with contextlib.aclosing(services) as found:
             async for svc in found:
@@ -384,6 +399,9 @@ class _Run:
                 hints = Hints({"dnssd"}, mac=txt.get("mac"), role=role, label=device_text(svc.name), txt=txt,
                               protocol=protocol)
                 yield _Candidate(svc.address, svc.port, hints)
+
+    def _names_ignored(self, count: int) -> None:
+        self.finder.held_back.names += count
 
     async def _wsdiscovery(self) -> AsyncGenerator[_Candidate, None]:
         """ONVIF cameras answer a WS-Discovery Probe with their device service URL (XAddr)."""
