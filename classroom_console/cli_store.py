@@ -25,13 +25,33 @@ _SENTENCES = {
     StoreReason.UNKNOWN: "the session log in {folder} cannot be written",
     StoreReason.DAMAGED: "the session log in {folder} was damaged: it was moved to {moved} and kept, and a new "
                          "one started; nothing was deleted",
+    StoreReason.NOT_A_FOLDER: "the data folder {folder} is a file, not a folder: the session log cannot be kept "
+                              "there; choose another folder with --data-dir",
+    StoreReason.NOT_ALLOWED: "this user may not write to the data folder {folder}: the session log cannot be kept "
+                             "there; change its permissions or choose another folder with --data-dir",
+}
+# The same where the part of the path that is wrong is not the data folder itself: the folder is not there yet and
+# a folder above it is on a read-only disk or closed to this user, a file stands in the path, the log itself is not
+# writable (``StoreProblem.part``; "the disk ... failed" said of a file in the path, R12)
+_PART_SENTENCES = {
+    StoreReason.READ_ONLY: "{part} is read-only: the data folder {folder} cannot be made there; make it writable "
+                           "or choose another folder with --data-dir",
+    StoreReason.NOT_A_FOLDER: "{part} is a file, not a folder: the data folder {folder} cannot be made in it; "
+                              "choose another folder with --data-dir",
+    StoreReason.NOT_ALLOWED: "this user may not write to {part}: the session log cannot be kept in {folder}; "
+                             "change its permissions or choose another folder with --data-dir",
 }
 
 
 def store_line(problem: StoreProblem, verbose: bool = False) -> str:
     """One line: what is wrong with the log and where; the store's English only with --verbose."""
-    sentence = tr(_SENTENCES.get(problem.reason, _SENTENCES[StoreReason.IO_ERROR])).format(
-        folder=problem.folder, moved=problem.moved_to, version=problem.version)
+    part = problem.part
+    if part is not None and part != problem.folder and problem.reason in _PART_SENTENCES:
+        template = _PART_SENTENCES[problem.reason]
+    else:
+        template = _SENTENCES.get(problem.reason, _SENTENCES[StoreReason.IO_ERROR])
+    sentence = tr(template).format(folder=problem.folder, moved=problem.moved_to, version=problem.version,
+                                   part=part)
     if problem.reason == StoreReason.DAMAGED:
         sentence += "; " + ntr("{n} session was saved from it", "{n} sessions were saved from it",
                                problem.saved_sessions)
@@ -48,4 +68,4 @@ def store_error_line(exc: StoreError, data_dir: Path | None, verbose: bool = Fal
 
 
 def store_sentences() -> dict[str, str]:
-    return dict(_SENTENCES)
+    return {**_SENTENCES, **{f"{reason}/part": sentence for reason, sentence in _PART_SENTENCES.items()}}

@@ -791,6 +791,26 @@ MESSAGES: dict[str, str] = {
     "another folder with --data-dir":
         "папка данных {folder} только для чтения: журнал занятий туда не записать; разрешите запись в неё или "
         "выберите другую папку параметром --data-dir",
+    "the data folder {folder} is a file, not a folder: the session log cannot be kept there; choose another folder "
+    "with --data-dir":
+        "папка данных {folder} — это файл, а не папка: журнал занятий там не записать; выберите другую папку "
+        "параметром --data-dir",
+    "this user may not write to the data folder {folder}: the session log cannot be kept there; change its "
+    "permissions or choose another folder with --data-dir":
+        "у этого пользователя нет права записи в папку данных {folder}: журнал занятий там не записать; измените "
+        "права или выберите другую папку параметром --data-dir",
+    "{part} is read-only: the data folder {folder} cannot be made there; make it writable or choose another folder "
+    "with --data-dir":
+        "{part} только для чтения: папку данных {folder} там не создать; разрешите запись или выберите другую папку "
+        "параметром --data-dir",
+    "{part} is a file, not a folder: the data folder {folder} cannot be made in it; choose another folder with "
+    "--data-dir":
+        "{part} — это файл, а не папка: папку данных {folder} в нём не создать; выберите другую папку параметром "
+        "--data-dir",
+    "this user may not write to {part}: the session log cannot be kept in {folder}; change its permissions or "
+    "choose another folder with --data-dir":
+        "у этого пользователя нет права записи в {part}: журнал занятий в {folder} не записать; измените права или "
+        "выберите другую папку параметром --data-dir",
     "the disk holding {folder} is full: the session log cannot be written; free some space (old recordings?) and "
     "try again":
         "диск с папкой {folder} заполнен: журнал занятий не записать; освободите место (старые записи?) и "

@@ -136,10 +136,38 @@ def store_problem_text(problem: StoreProblem) -> str:
         StoreReason.DAMAGED: QCoreApplication.translate(
             "Reasons", "The session log in %1 was damaged. It was moved to %2 and kept, and a new one started; "
             "nothing was deleted."),
+        StoreReason.NOT_A_FOLDER: QCoreApplication.translate(
+            "Reasons", "The data folder %1 is a file, not a folder: sessions are not being saved. Start the console "
+            "with another folder (--data-dir)."),
+        StoreReason.NOT_ALLOWED: QCoreApplication.translate(
+            "Reasons", "This user may not write to the data folder %1: sessions are not being saved. Change its "
+            "permissions, or start the console with another folder (--data-dir)."),
     }
+    part = problem.part
+    if part is not None and part != problem.folder and problem.reason in _PART_REASONS:
+        return _part_text(problem.reason).replace("%2", str(part)).replace("%1", str(problem.folder))
     sentence = sentences.get(problem.reason) or QCoreApplication.translate(
         "Reasons", "There is a problem with the session log in %1: sessions may not be saved.")
     return sentence.replace("%2", str(problem.moved_to)).replace("%1", str(problem.folder))
+
+
+_PART_REASONS = (StoreReason.READ_ONLY, StoreReason.NOT_A_FOLDER, StoreReason.NOT_ALLOWED)
+
+
+def _part_text(reason: str) -> str:
+    """The same where the part of the path that is wrong (%2) is not the data folder (%1) itself: a folder above it
+    read-only or closed to this user, a file in the path (it said the disk failed), the log itself not writable."""
+    if reason == StoreReason.READ_ONLY:
+        return QCoreApplication.translate(
+            "Reasons", "%2 is read-only: the data folder %1 cannot be made there, so sessions are not being saved. "
+            "Make it writable, or start the console with another folder (--data-dir).")
+    if reason == StoreReason.NOT_A_FOLDER:
+        return QCoreApplication.translate(
+            "Reasons", "%2 is a file, not a folder: the data folder %1 cannot be made in it, so sessions are not "
+            "being saved. Start the console with another folder (--data-dir).")
+    return QCoreApplication.translate(
+        "Reasons", "This user may not write to %2, so sessions cannot be saved in %1. Change its permissions, or "
+        "start the console with another folder (--data-dir).")
 
 
 def problem_text(component: str, level: str) -> str:

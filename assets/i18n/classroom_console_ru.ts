@@ -2059,8 +2059,28 @@ Console</source>
         <translation>Журнал занятий в %1 был повреждён. Он перенесён в %2 и сохранён, начат новый; ничего не удалено.</translation>
     </message>
     <message>
+        <source>The data folder %1 is a file, not a folder: sessions are not being saved. Start the console with another folder (--data-dir).</source>
+        <translation>Папка данных %1 — это файл, а не папка: занятия не сохраняются. Запустите пульт с другой папкой (--data-dir).</translation>
+    </message>
+    <message>
+        <source>This user may not write to the data folder %1: sessions are not being saved. Change its permissions, or start the console with another folder (--data-dir).</source>
+        <translation>У этого пользователя нет права записи в папку данных %1: занятия не сохраняются. Измените права или запустите пульт с другой папкой (--data-dir).</translation>
+    </message>
+    <message>
         <source>There is a problem with the session log in %1: sessions may not be saved.</source>
         <translation>Проблема с журналом занятий в %1: занятия могут не сохраниться.</translation>
+    </message>
+    <message>
+        <source>%2 is read-only: the data folder %1 cannot be made there, so sessions are not being saved. Make it writable, or start the console with another folder (--data-dir).</source>
+        <translation>%2 только для чтения: папку данных %1 там не создать, поэтому занятия не сохраняются. Разрешите запись или запустите пульт с другой папкой (--data-dir).</translation>
+    </message>
+    <message>
+        <source>%2 is a file, not a folder: the data folder %1 cannot be made in it, so sessions are not being saved. Start the console with another folder (--data-dir).</source>
+        <translation>%2 — это файл, а не папка: папку данных %1 в нём не создать, поэтому занятия не сохраняются. Запустите пульт с другой папкой (--data-dir).</translation>
+    </message>
+    <message>
+        <source>This user may not write to %2, so sessions cannot be saved in %1. Change its permissions, or start the console with another folder (--data-dir).</source>
+        <translation>У этого пользователя нет права записи в %2, поэтому занятия в %1 не сохранить. Измените права или запустите пульт с другой папкой (--data-dir).</translation>
     </message>
     <message>
         <source>Type the question first.</source>

@@ -28,10 +28,13 @@ class StoreClosedError(StoreError):
 
 
 class StoreUnavailableError(StoreError):
-    """The disk, not the data: a read-only folder, a full disk, an I/O error. ``reason`` is a code the UI words."""
+    """The disk or the path, not the data: a read-only folder, a full disk, an I/O error, a file in the path, no
+    permission. ``reason`` is a code the UI words."""
 
-    def __init__(self, message: str, reason: str, *, folder: Path | None = None, detail: str = "") -> None:
+    def __init__(self, message: str, reason: str, *, folder: Path | None = None, detail: str = "",
+                 part: Path | None = None) -> None:
         super().__init__(message)
         self.reason = reason
         self.folder = folder  # the data folder it is about, for the user's own words (store/problem.py)
         self.detail = detail
+        self.part = part  # the part of the folder's path that is wrong (a file in it, a read-only or closed folder)

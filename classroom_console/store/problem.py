@@ -27,6 +27,8 @@ class StoreReason:
     TOO_NEW = "too_new"  # written by a newer Classroom Console: left untouched
     DAMAGED = "damaged"  # moved aside and kept; a fresh log was started with what could be saved
     UNKNOWN = "unknown"  # the folder looks writable now: the detail says what failed
+    NOT_A_FOLDER = "not_a_folder"  # a part of the data folder's path is a file (ENOTDIR): ``part`` names it
+    NOT_ALLOWED = "not_allowed"  # this user may not enter or write a part of it (EACCES, EPERM): ``part`` names it
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,27 +40,29 @@ class StoreProblem:
     saved_sessions: int = 0  # DAMAGED: sessions copied from it into the fresh log
     lost_sessions: int = 0  # DAMAGED: sessions known to have been in it that could not be read
     version: int = 0  # TOO_NEW: the file's schema version
+    part: Path | None = None  # READ_ONLY, NOT_A_FOLDER, NOT_ALLOWED: the part of the path that is wrong, if known
 
 
 def problem_of(exc: StoreError, db_path: Path) -> StoreProblem | None:
     """A store exception about the disk or the file's version as a problem; None for anything else (a bug)."""
     if isinstance(exc, StoreUnavailableError):
-        return StoreProblem(exc.reason, exc.folder or db_path.parent, exc.detail)
+        return StoreProblem(exc.reason, exc.folder or db_path.parent, exc.detail, part=exc.part)
     if isinstance(exc, StoreTooNewError):
         return StoreProblem(StoreReason.TOO_NEW, exc.path.parent, str(exc), version=exc.found)
     return None
 
 
 def diagnose(db_path: Path, detail: str = "") -> StoreProblem:
-    """Why the log in ``db_path`` cannot be written, judged from the folder as it is now. Blocking (a statvfs, a
-    100-byte read)."""
+    """Why the log in ``db_path`` cannot be written, judged from the folder and its path as they are now. Blocking
+    (a stat for each part of the path, a statvfs, a 100-byte read)."""
     from ._open import version_in_header
-    from .disk_errors import disk_full, folder_read_only
+    from .disk_errors import disk_full, path_problem
     from .migrations import LATEST_VERSION
 
     folder = db_path.parent
-    if folder_read_only(folder):
-        return StoreProblem(StoreReason.READ_ONLY, folder, detail)
+    judged = path_problem(folder, db_path)
+    if judged is not None:
+        return StoreProblem(judged[0], folder, detail, part=judged[1])
     if disk_full(folder):
         return StoreProblem(StoreReason.DISK_FULL, folder, detail)
     try:
