@@ -40,3 +40,24 @@ def test_power_and_protocol_in_the_windows_words(qtbot: QtBot, language: str, pr
     assert said[power] == SAID[language][power]
     expected = SAID[language][protocol] if protocol_class else "PJLINK"  # no class said: no word for it
     assert said[protocol] == expected, said
+
+
+DETAIL = {"en": ("Technical detail", "Why"), "ru": ("Технические подробности", "Причина")}
+
+
+def test_a_well_device_has_no_technical_detail_a_failing_one_has(qtbot: QtBot, language: str) -> None:  # noqa: F811
+    """Read and well, its detail is its state again as the device said it: Russian showed «Технические подробности:
+    off». A device that fails keeps it, under the reason in the window's words: what support asks for."""
+    dialog = DeviceDetails()
+    qtbot.addWidget(dialog)
+    detail, why = DETAIL[language]
+    dialog.show_device(DeviceInfo("mac:02:cc:80:00:00:02", DeviceKind.PROJECTOR, "Projector 2", "127.0.80.2", 4352,
+                                  "pjlink", availability=Availability.ONLINE,
+                                  state={"power": "off", "detail": "off"}))
+    well = rows(dialog.form)
+    assert detail not in well and "off" not in well.values(), well
+    dialog.show_device(DeviceInfo("mac:02:cc:80:00:00:02", DeviceKind.PROJECTOR, "Projector 2", "127.0.80.2", 4352,
+                                  "pjlink", availability=Availability.OFFLINE, reason="no-answer",
+                                  state={"detail": "no answer within 3 s"}))
+    failing = rows(dialog.form)
+    assert failing[detail] == "no answer within 3 s" and failing[why], failing

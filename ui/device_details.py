@@ -133,6 +133,8 @@ class DeviceDetails(QDialog):
             "found_by": "; ".join(found_by_text(m) for m in sorted(device.found_by)),
             "reason": reason_text(device.reason, str(device.state.get("id_conflict") or "")) if device.reason else "",
         }
+        if not device.reason:  # read and well: its detail is its state again in its own English ("off")
+            values.pop("detail", None)
         if isinstance(values.get("power"), str):
             values["power"] = power_text(values["power"])[0]  # "on" was shown as the device said it, in English
         if isinstance(values.get("unavailable"), list):
