@@ -24,6 +24,9 @@ from classroom_console.store import AsyncStore
 FPS = 30
 SIZE = (320, 180)
 SILENT_S = 2.0  # the deadline, short for the test (30 s by default)
+# The loop's longest pause allowed while the same process encodes: a Stop that waited on the hung disk on the
+# loop froze it for SILENT_S or more; a busy 2-core machine (beside stress-ng) showed 430 ms pauses with none.
+MAX_STALL_S = 1.5
 
 
 class PipeDisk:
@@ -103,7 +106,7 @@ def test_a_hung_disk_ends_the_recording_in_bounded_time_keeping_what_was_written
             took = time.monotonic() - stopped_at
             assert result.stop_reason == StopReason.DISK_HUNG, result
             assert took < SILENT_S + 15, f"the end took {took:.1f} s"
-            assert max(gaps) < 0.5, f"the loop was blocked {max(gaps):.2f} s"
+            assert max(gaps) < MAX_STALL_S < SILENT_S, f"the loop was blocked {max(gaps):.2f} s"
             assert result.duration_s >= kept_before and result.sha256 == ""
             row = await store.call(lambda s: s.recording(rid))
             assert row is not None and row["stopped_at"] is None, "left open for recovery to measure"
