@@ -16,6 +16,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from classroom_console.centre.server import CentreServer
 from tests.test_centre_api import T0, auth, session_body
 from tests.test_centre_limits import BOUND_S, _closed_within, _raw
 from tests.test_sync_support import add_token, running_centre
@@ -45,6 +46,21 @@ def _fill(path: Path) -> None:
             with contextlib.suppress(OSError):
                 for _ in range((4 << 20) // size):
                     fh.write(b"\0" * size)
+
+
+def _taken(centre: CentreServer, size: int) -> bool:
+    """The open request's handler has read ``size`` bytes of its body: they came, and aiohttp buffers none of them.
+
+    Only then is a hang-up sure to keep them: aiohttp's body reader raises the lost connection before it hands over
+    what it still buffers. The centre shows this nowhere (the bytes reach its disk at the body's end), so it is read
+    from aiohttp's own request and stream (read only; ``_size`` is the stream's buffered byte count)."""
+    runner = centre._runner
+    assert runner is not None and runner.server is not None
+    for handler in runner.server.connections:
+        request = handler._current_request
+        if request is not None and request.content.total_bytes >= size and request.content._size == 0:
+            return True
+    return False
 
 
 async def test_a_full_disk_is_507_and_the_room_resumes_once_there_is_room(small_disk: Path) -> None:
@@ -97,7 +113,11 @@ async def test_a_room_that_hangs_up_mid_request_is_one_log_line(
         for head in heads:
             caplog.clear()
             reader, writer = await _raw(centre, head.encode())
-            await asyncio.sleep(0.2)  # let the centre start reading the body (not a bound: it only needs to begin)
+            body = len(head.encode().split(b"\r\n\r\n", 1)[1])
+            deadline = time.monotonic() + BOUND_S
+            while not _taken(centre, body):  # the centre's handler has read every byte sent of the body
+                assert time.monotonic() < deadline, "the centre did not read the body's first bytes"
+                await asyncio.sleep(0.02)
             writer.transport.abort()  # a hang-up: RST, as a room losing its link
             deadline = time.monotonic() + BOUND_S
             while not [r for r in caplog.records if "went away" in r.getMessage()]:
