@@ -13,6 +13,7 @@ from typing import Any
 
 import aiohttp
 
+from classroom_console.centre.app import JSON
 from classroom_console.centre.limits import Limits
 from classroom_console.centre.server import CentreServer
 from tests.test_centre_api import T0, auth
@@ -218,7 +219,9 @@ async def test_bodies_held_at_once_are_bounded_and_a_room_over_the_budget_is_tol
         reader, writer = await _raw(centre, head.encode())  # holds 90 KB of the budget while it dawdles
         body = json.dumps(session_body_of("s-2", 200)).encode()
         assert 10_000 < len(body) < 90_000
-        await asyncio.sleep(0.1)  # the first body has begun (not a bound: it only needs to start)
+        assert centre._runner is not None
+        budget = centre._runner.app[JSON].budget
+        await _wait_until(lambda: budget.free <= 100_000 - 90_000)  # the first body has begun: its 90 KB are held
         async with http.put(f"{centre.url}/api/v1/sessions/s-2", data=body, headers=auth(b)) as r:
             assert r.status == 503 and "too much at once" in (await r.json())["error"]
         writer.close()
