@@ -138,7 +138,9 @@ async def test_two_processes_behind_nginx_one_killed_mid_upload_the_other_comple
                     async with http.get(f"http://127.0.0.1:{port}/api/v1/usage", headers=auth(token)) as r:
                         assert r.status == 200
             room = await store.call(lambda st: fill_room(st, tmp_path, sessions=2, events=5, recording_bytes=24 * MB))
-            engine = engine_for(store, url, token, bandwidth_bps=6 * MB, chunk_bytes=256 * MB)
+            # 2 MB/s: the 24 MB take some 12 s, so after 6 MB have landed the lock's holder is found, both processes
+            # report and one is killed with some 9 s to spare (at 6 MB/s, 3 s: too few on a busy 2-core machine).
+            engine = engine_for(store, url, token, bandwidth_bps=2 * MB, chunk_bytes=256 * MB)
             try:
                 first = asyncio.ensure_future(engine.run_once())
                 deadline = time.monotonic() + 60
