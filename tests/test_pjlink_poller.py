@@ -36,7 +36,9 @@ async def until(predicate: Any, limit: float = 3.0) -> None:
 
 
 async def test_polls_reports_changes_and_runs_commands() -> None:
-    projector = await start_sim(password="pw")
+    # Cooling lasts seconds, so that the ERR3 below is asked while it still cools even after a loop stall on a busy
+    # machine (0.275 s was seen beside stress-ng; a 0.1 s cooling let power_on succeed); nothing waits it out.
+    projector = await start_sim(password="pw", cooling_s=10.0)
     seen: list[ProjectorState] = []
     poller = PJLinkPoller(PJLinkClient(projector.host, projector.tcp_port, "pw", TIMEOUT),
                           interval_s=0.05, on_change=seen.append)
@@ -59,7 +61,8 @@ async def test_polls_reports_changes_and_runs_commands() -> None:
         await poller.power_off()
         with pytest.raises(PJLinkCommandError, match="ERR3"):
             await poller.power_on()  # still cooling: 'not now', and the device stays online
-        await until(lambda: poller.availability is Availability.ONLINE)
+        await until(lambda: poller.availability is Availability.ONLINE
+                    and poller.state is not None and poller.state.power is PowerState.COOLING)
     finally:
         await poller.stop()
         await projector.stop()
