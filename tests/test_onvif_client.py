@@ -172,9 +172,13 @@ async def test_ptz_moves_presets_and_status_move_the_head() -> None:
 
 
 async def test_continuous_move_with_a_timeout_stops_by_itself() -> None:
+    # A 2 s timeout, so that the status call lands inside it even on a busy machine (0.3 s could pass before it), at
+    # a fifth of top speed (0.133 a second): the timeout stops it near 0.27, the 0.5 below allows 1.75 s of lateness.
+    # The camera's own default timeout is made long, so that a Timeout it ignored would drive on to the limit (1.0
+    # after 7.5 s), and a status that cancelled it would never stop: both still fail here.
     head = _head()
-    async with camera(head) as cam, OnvifClient(cam.device_url) as client:
-        await client.continuous_move("main", PtzVector(pan=0.5, tilt=0.0, zoom=0.0), timeout_s=0.3)
+    async with camera(head, default_ptz_timeout_s=60.0) as cam, OnvifClient(cam.device_url) as client:
+        await client.continuous_move("main", PtzVector(pan=0.2, tilt=0.0, zoom=0.0), timeout_s=2.0)
         assert (await client.status("main")).moving  # asking where it is does not cancel the timeout
         await until(lambda: not head.moving())
     assert 0.0 < head.position().pan < 0.5  # stopped by the timeout, long before the pan limit
