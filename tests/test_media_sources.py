@@ -65,14 +65,18 @@ def test_sources_on_a_simulated_clock_run_faster_than_real_time() -> None:
 
 def test_pattern_is_paced_in_real_time_on_the_monotonic_clock() -> None:
     pattern = TestPattern(size=(160, 90), fps=30)
+    started = time.monotonic()
     pattern.start(MonotonicClock())
     time.sleep(1.0)
     pattern.stop()
+    elapsed = time.monotonic() - started  # every instant published lies in it: stop() ends the pattern's sleeps
     assert pattern.join(2)
-    # Paced by the clock: about 30 instants in a second, each captured or (on a busy machine, late) counted as
-    # dropped, never more than the clock allows. How many are dropped is the machine's load, not a defect.
-    assert pattern.captured <= 33
-    assert 25 <= pattern.captured + pattern.dropped <= 33
+    # Paced by the clock: 30 instants a second, each captured or (on a busy machine, late) counted as dropped, never
+    # more than the clock allows in the time it ran (measured: a busy machine oversleeps the second). How many are
+    # dropped is the machine's load, not a defect.
+    allowed = 30 * elapsed + 2
+    assert pattern.captured <= allowed
+    assert 25 <= pattern.captured + pattern.dropped <= allowed
 
 
 class _Feed(AudioSource):
