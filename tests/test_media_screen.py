@@ -44,18 +44,25 @@ def wait_until(predicate: Callable[[], object], within: float = 8.0) -> None:
 
 def test_captures_the_display_at_its_size_and_rate(display: str) -> None:
     screen = ScreenCapture("board", display, fps=30)
+    started = time.monotonic()
     screen.start(MonotonicClock())
     try:
         wait_until(lambda: screen.state is SourceState.LIVE)
         first = screen.captured
         time.sleep(1.0)
-        count = screen.captured - first
+        captured = screen.captured
+        elapsed = time.monotonic() - started
         frame = screen.frame_at(time.monotonic())
     finally:
         screen.stop()
         assert screen.join(5)
     assert frame is not None and picture_size(frame.image) == (640, 480)
-    assert 20 <= count <= 35
+    # At its rate: at least 20 frames in the second after it went live, and never more than 30 a second since it
+    # was started (measured, not the second asked for: a busy machine oversleeps it). x11grab grabs on its own
+    # 30 fps schedule from its opening and, when late, catches up without running ahead, so frames read in a burst
+    # after a stall cannot push the total over the bound, as they could a count over the last second alone.
+    assert captured - first >= 20
+    assert captured <= 30 * elapsed + 2
 
 
 def test_a_display_that_is_not_there_is_a_clear_failure() -> None:
