@@ -100,7 +100,11 @@ async def test_a_waiting_child_that_died_is_replaced_before_the_next_recording(t
         result = await studio.stop_recording()
     finally:
         await studio.close()
-    assert [t for t in _times(result.path) if t < 1.0] == [i / FPS for i in range(FPS)]
+    first_second = [round(t * FPS) for t in _times(result.path) if t < 1.0]
+    # As in the first test: a child started with the recording lost its first pictures in a row; beside stress-ng the
+    # 0.2 s queue may skip one here or there, which is not this bug. (A longer queue would hide that bug, so not that.)
+    assert first_second[:5] == [0, 1, 2, 3, 4], f"the first pictures lost: {first_second[:5]}"
+    assert len(first_second) >= FPS - 2, f"{FPS - len(first_second)} of the first {FPS} lost"
     assert not _helpers()
 
 
