@@ -91,7 +91,7 @@ async def test_hls_without_a_recording_slides_its_playlist_and_every_segment_dec
     hls = HlsOutput(window=3, keep=5)
     server = HlsServer("127.0.0.1", 0, hls)
     program = small_program()
-    broadcast = Broadcast(program, [hls])
+    broadcast = Broadcast(program, [hls], settings=output_test_settings())  # a whole second in each segment
     playlists: list[Playlist] = []
     segments: dict[str, bytes] = {}
     await server.start()
