@@ -41,18 +41,27 @@ def test_sigkill_leaves_a_playable_file_up_to_two_seconds_before_the_kill(tmp_pa
         for i in range(PARALLEL):
             out = tmp_path / f"kill-{batch}-{i}.mp4"
             procs.append((start_recorder(out), out, rng.uniform(0.5, 4.0)))
-        appeared: dict[Path, float] = {}
+        # Each kill's delay runs from when both files first decode, and what they held then counts as recorded: a
+        # slow start-up or an encoder behind on a busy machine is not loss (counted from the file's appearance, it
+        # measured up to 1.33 s of the 2.0 s quiet).
+        started: dict[Path, tuple[float, float, float]] = {}  # when, and the seconds the file and its track held
+        looked: dict[Path, float] = {}
         killed: dict[Path, float] = {}
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while len(killed) < len(procs):
-            assert time.monotonic() < deadline, "recorders did not start"
+            assert time.monotonic() < deadline, f"not all wrote something playable in 60 s: {sorted(map(str, started))}"
             now = time.monotonic()
             for proc, out, delay in procs:
-                if out not in appeared and out.exists():
-                    appeared[out] = now
-                if out in appeared and out not in killed and now - appeared[out] >= delay:
+                track = track_path(out, "test-pattern")
+                if out not in started and now - looked.get(out, 0.0) >= 0.1 and out.exists() and track.exists():
+                    looked[out] = now
+                    first, own = decoded_seconds(out), decoded_seconds(track)
+                    if first > 0 and own > 0:
+                        started[out] = (time.monotonic(), first, own)
+                        continue
+                if out in started and out not in killed and time.monotonic() - started[out][0] >= delay:
                     proc.send_signal(signal.SIGKILL)
-                    killed[out] = now - appeared[out]
+                    killed[out] = time.monotonic()
                 if proc.poll() is not None and out not in killed:
                     pytest.fail(f"recorder exited by itself: {proc.stderr.read().decode() if proc.stderr else ''}")
             time.sleep(0.01)
@@ -61,8 +70,9 @@ def test_sigkill_leaves_a_playable_file_up_to_two_seconds_before_the_kill(tmp_pa
             if proc.stderr:
                 proc.stderr.close()
             assert proc.returncode == -signal.SIGKILL
-            results.append((killed[out], decoded_seconds(out)))
-            track_results.append((killed[out], decoded_seconds(track_path(out, "test-pattern"))))
+            at, first, own = started[out]
+            results.append((first + killed[out] - at, decoded_seconds(out)))
+            track_results.append((own + killed[out] - at, decoded_seconds(track_path(out, "test-pattern"))))
     for recorded, decoded in results + track_results:
         assert recorded - decoded <= MAX_LOSS_S, (results, track_results)
     assert sum(decoded > 0 for _, decoded in results) >= KILLS // 2, results
