@@ -14,6 +14,7 @@ import signal
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -26,6 +27,14 @@ from classroom_console.media.studio import Studio
 from classroom_console.media.x264_apart import DRAIN_SILENT_S, RemoteX264, X264Lost
 from tests.test_media_x264_apart import _helpers
 from tests.test_media_x264_restart import FPS, _ffmpeg_errors, _in_a_session, _kind, _more_frames, _times
+
+
+def _cpu_s(pid: int) -> float:
+    """The CPU time a process has used, all its threads (the kernel's count, in ticks of 10 ms)."""
+    with open(f"/proc/{pid}/stat") as stat:  # the fields after the name: user and system time are the 12th, 13th
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 
 # Stop's whole time past the drain's bound: the file's last packets, its hash and chapters, the next spare's start
 # (generous: CI runs this on a slower machine beside other work)
@@ -85,13 +94,14 @@ def test_a_slow_drain_that_moves_is_waited_for_past_the_bound() -> None:
     is not killed and every picture is in its packets. With the flush one answer at its end, the whole flush was
     silence and a child slower than the bound in all was killed with its pictures.
 
-    The turns follow the child's answers, not the clock alone: stopped ``pause_s`` before each packet it gives back
-    (and after ``run_s`` without one), so the drain's length is the packets' count times the pause whatever the
-    machine's speed (timed turns of 0.4 s let CI's faster machine drain 9 packets in 2.3 s, within the bound:
-    nothing tested)."""
-    bound_s = 3.0
-    pause_s = bound_s / 4  # the longest silence: a pause and one packet's encoding, well within the bound
-    run_s = pause_s / 2  # one packet's encoding takes ~0.12 s here: the whole flush at once (~1 s) takes 3 turns
+    The child gives the flush back in parts (``answers``): with the flush one answer, this fails whatever the
+    machine. The turns follow the child's answers and its own CPU time, not the clock: stopped ``pause_s`` before
+    each answer, and again after each ``turn_cpu_s`` of CPU spent without one, so the drain's length is the answers'
+    count times the pause and its longest silence a few turns, whatever the machine's speed or load (timed turns let
+    CI's faster machine drain within the bound, nothing tested; at load 15 one answer took more turns than the
+    bound allowed, killed for the test's own pauses). x264's frame threads give packets back in bursts: up to
+    ~0.5 s of CPU here between two answers, two turns."""
+    bound_s, pause_s, turn_cpu_s = 4.5, 0.9, 0.35
     size, pictures = (1920, 1080), 12
     x264 = RemoteX264(size, FPS, None, answer_within_s=bound_s)
     try:
@@ -103,15 +113,25 @@ def test_a_slow_drain_that_moves_is_waited_for_past_the_bound() -> None:
             packets += x264.encode(picture, pts, pts == 0)
         pid = x264._child.process.pid
         done = threading.Event()
+        answers = 0
+        answer = x264._answer
 
-        def by_turns() -> None:  # stopped pause_s, then run to its next answer (run_s at most), until it is drained
+        def counted(*args: Any, **kwargs: Any) -> Any:  # the real answer, counted
+            nonlocal answers
+            answers += 1
+            return answer(*args, **kwargs)
+
+        x264._answer = counted  # type: ignore[method-assign]
+
+        def by_turns() -> None:  # stopped pause_s, then run to its next answer (turn_cpu_s at most), until drained
             give_up = time.monotonic() + 60 * bound_s
             while not done.is_set() and time.monotonic() < give_up:
                 os.kill(pid, signal.SIGSTOP)
                 done.wait(pause_s)
-                seen, ran_until = x264.answered_at, time.monotonic() + run_s
+                seen, ran_from = x264.answered_at, _cpu_s(pid)
                 os.kill(pid, signal.SIGCONT)
-                while x264.answered_at == seen and time.monotonic() < ran_until and not done.wait(0.002):
+                while (x264.answered_at == seen and _cpu_s(pid) - ran_from < turn_cpu_s
+                       and time.monotonic() < give_up and not done.wait(0.002)):
                     pass
 
         turns = threading.Thread(target=by_turns, name="by-turns")
@@ -126,6 +146,7 @@ def test_a_slow_drain_that_moves_is_waited_for_past_the_bound() -> None:
             done.set()
             turns.join()
             os.kill(pid, signal.SIGCONT)
+        assert answers >= 3, f"the flush came back in {answers} answer(s): its silence is the whole flush's"
         assert took > bound_s, f"the drain took {took:.1f} s, within the bound: nothing tested"
         assert len(packets) == pictures, f"{len(packets)} packets for {pictures} pictures"
         decoder = av.CodecContext.create("h264", "r")
