@@ -63,8 +63,12 @@ def test_the_grid_growing_for_cards_to_come_repaints_no_card_on_screen(
             lecturer = await found(qtbot, window, core, 6)
             await wait_for(lambda: len(lecturer.cards) == 6 and not lecturer.unbuilt and not lecturer._made,
                            within=30, what="six cards")
+            # The banner above the cards ("6 devices found…") comes a moment after them (RoomBanner's SETTLE_MS): on a
+            # busy machine it came after the paints were counted, and every card it moved down was painted (CI)
+            banner = lecturer.room_banner
+            await wait_for(lambda: banner.isVisible() and not banner._due.isActive(), within=30, what="the banner")
             lecturer.grid.reserve(30, 300)  # taller than the window: its scroll bar shown (the cards narrower)
-            await settled(lecturer.grid_host)
+            await settled(lecturer)
             QCoreApplication.sendPostedEvents(None, QEvent.Type.UpdateRequest)
             cards = [card for card in lecturer.cards.values() if not card.visibleRegion().isEmpty()]
             assert cards
