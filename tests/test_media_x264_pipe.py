@@ -4,8 +4,9 @@ stdout, which returns the part the kernel took when a write is cut short and dro
 packet's bytes as the next message's length ("invalid load key" at the first packet of a flush, or a wait for bytes
 that never come). Beside ``stress-ng --cpu 2`` the slow-drain test failed this way about one run in three.
 
-A real child process and a real pipe; the child loads x264_child.py alone (what it sends is not x264's: the pipe
-is what is tested, and 200 messages of 300 KB are sent in well under a second where x264 would take a minute).
+A real child process and a real pipe; the child loads x264_child.py as x264_apart's child does, without the
+packages' own imports (what it sends is not x264's: the pipe is what is tested, and 200 messages of 300 KB are sent
+in well under a second where x264 would take a minute).
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ from pathlib import Path
 from classroom_console.media import x264_child
 
 MESSAGES, SIZE = 200, 300_000  # each message far over a pipe's 64 KB: the kernel takes it in parts
+MEDIA = Path(x264_child.__file__).parent
 CHILD = f"""
-import importlib.util, sys
-spec = importlib.util.spec_from_file_location("x264_child", {str(Path(x264_child.__file__))!r})
-child = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(child)
+import sys, types
+for name, path in (("classroom_console", {str(MEDIA.parent)!r}), ("classroom_console.media", {str(MEDIA)!r})):
+    package = types.ModuleType(name)  # as x264_apart's child: the packages' own imports not run
+    package.__path__ = [path]
+    sys.modules[name] = package
+import classroom_console.media.x264_child as child
 out = sys.stdout.buffer
 child.write(out, ("ready", None))
 for i in range({MESSAGES}):

@@ -24,6 +24,7 @@ from classroom_console.centre.failures import error
 from classroom_console.centre.library import LIBRARY, Library
 from classroom_console.centre.payloads import FILE_ID_RE, SHA256_RE, check_id
 from classroom_console.centre.tokens import folder_for
+from classroom_console.media.pipe_writes import write_whole
 
 TRACK_ID = re.compile(r"^[0-9a-f]{24}$")
 MAX_TRACK = 64 << 30
@@ -45,9 +46,7 @@ def _append(path: Path, offset: int, blocks: list[bytes]) -> None:
         os.ftruncate(fd, offset)  # bytes never acknowledged are dropped
         os.lseek(fd, offset, os.SEEK_SET)
         for block in blocks:
-            view = memoryview(block)
-            while view:
-                view = view[os.write(fd, view):]
+            write_whole(fd, block)
         os.fsync(fd)
     finally:
         os.close(fd)

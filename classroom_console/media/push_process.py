@@ -28,6 +28,7 @@ from typing import IO, Any
 
 from .. import parent_death
 from .packets import EncodedPacket
+from .pipe_writes import write_whole
 from .push_child import FRAME
 
 CHILD = Path(__file__).with_name("push_child.py")
@@ -117,10 +118,7 @@ class PushProcess:
         self._write(head + packet.data)
 
     def _write(self, data: bytes) -> None:
-        view = memoryview(data)
-        fd = self._stdin.fileno()
-        while view:
-            view = view[os.write(fd, view):]  # blocks without the GIL while the child's pipe is full
+        write_whole(self._stdin.fileno(), data)  # blocks without the GIL while the child's pipe is full
 
     def finish(self) -> ChildError | None:
         """The end of the stream: the child writes the trailer and closes; None when that was delivered."""

@@ -14,6 +14,8 @@ import pickle
 import sys
 from typing import IO, Any
 
+from .pipe_writes import write_whole
+
 _LENGTH = 8
 
 
@@ -24,10 +26,7 @@ def write(stream: IO[bytes], message: Any) -> None:
     'invalid load key' at the first packet of a flush)."""
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     stream.flush()  # nothing of the stream's own buffer after our bytes
-    descriptor = stream.fileno()
-    left = memoryview(len(data).to_bytes(_LENGTH, "little") + data)
-    while left:
-        left = left[os.write(descriptor, left):]
+    write_whole(stream.fileno(), len(data).to_bytes(_LENGTH, "little") + data)
 
 
 def read(stream: IO[bytes]) -> Any:
