@@ -29,6 +29,10 @@ slowest asks reached the usage handler 22-95 ms after they were sent (~1 ms dire
 staff 32-120 ms after the report was theirs (2-48 ms directly).
 Usage: python bench/sync_rooms.py [--rooms 300] [--processes 1,2,4] [--rounds N] [--no-sqlite] [--quick]
        [--askers apart|loop|both] [--compare DIR] [--waits] [--usage-anywhere] [--usage-port] [--usage-direct]
+       [--nginx-workers auto|N]
+nginx runs with ``worker_processes auto`` (one a core), as Debian's own nginx.conf that the README's deployment
+uses; it ran one worker before (``--nginx-workers 1``). Four processes, alternated, load 1-3: usage p99 272/368/407/249
+ms with one worker, 153/352/447/158 with auto: within the spread, so the deployment's own setting is the one measured.
 """
 
 from __future__ import annotations
@@ -425,13 +429,13 @@ def warm_socket(path: Path, proc: subprocess.Popen[bytes], staff: str) -> None:
 
 @contextmanager
 def nginx(prefix: Path, ports: list[int], usage_on_one: bool = True,
-          usage_socket: Path | None = None) -> Iterator[tuple[str, int]]:
+          usage_socket: Path | None = None, workers: str = "auto") -> Iterator[tuple[str, int]]:
     nginx_bin = shutil.which("nginx") or "/usr/sbin/nginx"
     prefix.mkdir(parents=True)
     port = free_port()
     conf = prefix / "nginx.conf"
     conf.write_text(config_nginx.standalone([f"127.0.0.1:{p}" for p in ports], f"127.0.0.1:{port}", prefix,
-                                            per_client=0, usage_on_one=usage_on_one,
+                                            workers=workers, per_client=0, usage_on_one=usage_on_one,
                                             usage_socket=str(usage_socket) if usage_socket else None))
     proc = subprocess.Popen([nginx_bin, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log")])
     url = f"http://127.0.0.1:{port}"
@@ -497,11 +501,12 @@ def pg_statements(url: str, reset: bool = False) -> str:
 def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConfig,
               processes: int, behind_nginx: bool, askers: str = "apart", tree: Path = ROOT,
               waits: bool = False, usage_on_one: bool = True, usage_socket: bool = True,
-              usage_direct: bool = False) -> Result:
+              usage_direct: bool = False, nginx_workers: str = "auto") -> Result:
     """``tree``: the checkout whose centre serves (``--compare``: an older one's, alternated with this one's);
     ``waits``: PostgreSQL's backends sampled while the rooms send (``pg_waits``), printed after its figures;
     ``usage_socket``: usage requests to the first process's socket where it serves one (``usage_site``);
-    ``usage_direct``: the staff's own process asks that socket itself, not through nginx."""
+    ``usage_direct``: the staff's own process asks that socket itself, not through nginx;
+    ``nginx_workers``: nginx's worker_processes ("auto", one a core, as Debian's own nginx.conf has it)."""
     centre_config.save(config)
     tokens, staff = asyncio.run(add_tokens(config, rooms + processes))
     tokens, warm_tokens = tokens[:rooms], tokens[rooms:]
@@ -537,7 +542,8 @@ def run_setup(name: str, tmp: Path, rooms: int, config: centre_config.CentreConf
                     else "any process's port"
                 direct = sock if usage_direct else None
                 route += " (the staff's process on it directly, not through nginx)" if direct else ""
-                with nginx(tmp / f"nginx-{config.data.name}", ports, usage_on_one, sock) as (url, nginx_pid):
+                with nginx(tmp / f"nginx-{config.data.name}", ports, usage_on_one, sock,
+                           nginx_workers) as (url, nginx_pid):
                     nginx_cpu = tree_cpu(nginx_pid)
                     got = sync_rooms(url, tokens, staff, askers, direct)
                     nginx_cpu = tree_cpu(nginx_pid) - nginx_cpu
@@ -605,6 +611,8 @@ def main() -> int:
     ap.add_argument("--usage-direct", action="store_true",
                     help="the staff's own process asks the first process's usage socket itself, not through nginx "
                          "(the rooms still send through nginx): what of the usage p99 is nginx's")
+    ap.add_argument("--nginx-workers", default="auto",
+                    help="nginx's worker_processes (default auto: one a core, as Debian's nginx.conf; 1 as before)")
     ap.add_argument("--client", action="store_true", help=argparse.SUPPRESS)  # the rooms' process (internal)
     ap.add_argument("--askers-client", action="store_true", help=argparse.SUPPRESS)  # the staff's (internal)
     args = ap.parse_args()
@@ -626,7 +634,8 @@ def main() -> int:
     try:
         print(f"{args.rooms} rooms of {SESSIONS} sessions x {EVENTS} events and a {RECORDING_BYTES >> 10} KiB "
               f"recording each, sent by one client process; staff screens: {args.askers}; {os.cpu_count()} cores; "
-              f"load {os.getloadavg()[0]:.1f}" + (f"; old = {args.compare}" if args.compare else ""))
+              f"load {os.getloadavg()[0]:.1f}; nginx worker_processes {args.nginx_workers}"
+              + (f"; old = {args.compare}" if args.compare else ""))
         if not args.no_sqlite:
             config = centre_config.CentreConfig(tmp / "centre-sqlite")
             results.append(run_setup("1 process, SQLite (reference)", tmp, args.rooms, config, 1, False,
@@ -644,7 +653,7 @@ def main() -> int:
                                                     tmp / f"files-pg{k}-{n}")
                 results.append(run_setup(f"{label}{n} process(es), PostgreSQL, nginx", tmp, args.rooms, config, n,
                                          True, args.askers, tree, args.waits, not args.usage_anywhere,
-                                         not args.usage_port, args.usage_direct))
+                                         not args.usage_port, args.usage_direct, args.nginx_workers))
         for label, _tree in trees:
             summarise(label, [(n, r) for (lb, _t, n), r in zip(runs, results[-len(runs):], strict=True) if lb == label])
         worst = max(r.usage_p99_ms for r in results)

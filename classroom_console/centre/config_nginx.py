@@ -81,7 +81,7 @@ def site(upstreams: list[str], listen: str, per_client: int = 64, usage_on_one: 
         usage_upstream="classroom_centre_usage" if usage_on_one else "classroom_centre")
 
 
-def standalone(upstreams: list[str], listen: str, prefix: Path, workers: int = 1, per_client: int = 64,
+def standalone(upstreams: list[str], listen: str, prefix: Path, workers: int | str = 1, per_client: int = 64,
                usage_on_one: bool = True, usage_socket: str | None = None) -> str:
     """A whole nginx.conf that runs from ``prefix`` (``nginx -p PREFIX -c nginx.conf -e error.log``) without root."""
     temp = "\n".join(f"    {kind}_temp_path {prefix / kind};" for kind in ("client_body", "proxy", "fastcgi",
