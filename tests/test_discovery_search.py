@@ -51,7 +51,9 @@ def ackn(mac: str) -> Reply:
     return lambda data: [f"%2ACKN={mac}\r".encode()] if data == b"%2SRCH\r" else []
 
 
-async def collect(targets: list[tuple[str, int]], window: float = 0.4) -> list[SearchReply]:
+async def collect(targets: list[tuple[str, int]], window: float = 2.0) -> list[SearchReply]:
+    """Every reply within ``window``: the responders answer on this very loop, so a loop stalled past the window
+    (a busy CI machine) would end the search before they read the ask; 2 s, not the 0.4 s it was."""
     return [reply async for reply in search(targets, window)]
 
 
