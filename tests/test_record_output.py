@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import signal
 import subprocess
@@ -48,11 +49,15 @@ def record(path: Path, *, size: tuple[int, int] = (320, 180), fps: int = 30, dur
         program = Program(size, fps, clock=clock, layout=layout)
         for source in sources or [TestPattern(size=size, fps=fps), Tone()]:
             program.add_source(source)
-        program.start()
-        recorder = Recorder(program, path, duration_s=duration, start_floor_bytes=start_floor, tracks=tracks,
-                            settings=settings or EncoderSettings(block_when_full=isinstance(clock, SimulatedClock)))
+        # On the simulated clock the file starts at the program's first instant, however busy the machine
+        held = clock.held() if isinstance(clock, SimulatedClock) else contextlib.nullcontext()
         try:
-            await recorder.start()
+            with held:
+                program.start()
+                recorder = Recorder(program, path, duration_s=duration, start_floor_bytes=start_floor, tracks=tracks,
+                                    settings=settings or EncoderSettings(block_when_full=isinstance(clock,
+                                                                                                    SimulatedClock)))
+                await recorder.start()
             if callable(during):
                 await offload(lambda: during(program))
             return await recorder.wait()

@@ -6,7 +6,8 @@ import heapq
 import itertools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 
@@ -97,6 +98,18 @@ class SimulatedClock:
         with self._cond:
             self._participants -= 1
             self._advance()
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Time stands still inside: its caller counts as a paced thread that is running. A recording attached to
+        a program on this clock starts at the instant it was asked for, not as many frames later as the program's
+        threads slept through while a busy machine ran the caller's set-up (the sources' flashes and beeps a
+        run measures fell elsewhere in the file, or out of it)."""
+        self.join()
+        try:
+            yield
+        finally:
+            self.leave()
 
     def sleep_until(self, t: float, stop: threading.Event | None = None) -> bool:
         if stop is not None and stop.is_set():
