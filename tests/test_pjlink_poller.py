@@ -154,3 +154,19 @@ async def test_stop_always_stops_whenever_it_lands() -> None:
             assert poller._task is None
     finally:
         await projector.stop()
+
+
+async def test_a_control_character_in_the_projector_s_info_is_a_space_not_a_fault() -> None:
+    """Real firmware fills its model and "other information" lines with tabs and stray bytes; such a projector is
+    read and well, its text shown with a space. In a state reply the same byte stays garbage."""
+    projector = await start_sim(info="Lamp\tmodel X2\x01", product="LX-100\x07")
+    poller = PJLinkPoller(PJLinkClient(projector.host, projector.tcp_port, None, TIMEOUT), interval_s=0.05)
+    try:
+        await poller.start()
+        await until(lambda: poller.availability is Availability.ONLINE and poller.state is not None
+                    and bool(poller.state.info), limit=10.0)
+        assert poller.state is not None
+        assert (poller.state.info, poller.state.product) == ("Lamp model X2", "LX-100"), poller.state
+    finally:
+        await poller.stop()
+        await projector.stop()

@@ -89,6 +89,7 @@ def test_replies() -> None:
     assert parse_reply(b"%1INPT=ERR2").error is ErrorCode.BAD_PARAMETER
     assert parse_reply("%1NAME=\r").value == ""
     assert parse_reply(b"%2ACKN=aa:bb:cc:dd:ee:ff\r").value == "aa:bb:cc:dd:ee:ff"
+    assert parse_reply(b"%1INFO=Lamp\tmodel\x01\r").value == "Lamp model"  # free text: a space, not a fault
     with pytest.raises(PJLinkAuthError):
         parse_reply(b"PJLINK ERRA\r")
     for bad in (b"POWR=1\r", b"%3POWR=1\r", b"%1POW=1\r", b"%1POWR 1\r", b"%1POWR=\x011\r",

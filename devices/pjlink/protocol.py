@@ -23,6 +23,10 @@ NOTIFICATIONS = frozenset({"LKUP", "POWR", "ERST", "INPT"})
 _CMD = re.compile(r"[A-Z0-9]{4}")
 _RANDOM = re.compile(r"[\x21-\x7e]{8}")
 _CONTROL = re.compile(r"[\x00-\x1f]")
+# Names and descriptions a projector's firmware fills in (a model line with a tab, a serial padded with a control
+# byte): a control character there is shown as a space. In any other reply it is garbage, and refused: a whole
+# projector shown as failing over a tab in its "other information" was no help to anybody.
+FREE_TEXT = frozenset({"NAME", "INF1", "INF2", "INFO", "SNUM", "SVER", "RLMP", "RFIL"})
 _REPLY = re.compile(r"%([1-9A-Z])([A-Z0-9]{4})=(.*)", re.DOTALL)
 _ERRORS = {code.value: code for code in ErrorCode}
 
@@ -130,7 +134,9 @@ def _parse_reply(data: bytes | str) -> Reply:
     digit, cmd, value = match.groups()
     value = value.rstrip("\x00")  # a name padded to its field with NULs, as some real projectors send it
     if _CONTROL.search(value):  # a regex, not a loop per character: 1,000 devices send 25,000 replies
-        raise PJLinkProtocolError(f"control character in reply: {text[:40]!r}")
+        if cmd not in FREE_TEXT:
+            raise PJLinkProtocolError(f"control character in reply: {text[:40]!r}")
+        value = _CONTROL.sub(" ", value).strip()
     return Reply(1 if digit == "1" else 2, cmd, device_text(value), _ERRORS.get(value))
 
 
