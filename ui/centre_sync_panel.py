@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -16,8 +16,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from classroom_console.sync import SyncProgress, SyncResult
-from classroom_console.sync.room import load_settings, queue_counts, save_settings, sync_now
+from classroom_console.sync import SyncError, SyncProgress, SyncResult
+from classroom_console.sync.progress import IDLE, OFFLINE, REFUSED, SENDING, WAITING
+from classroom_console.sync.room import (
+    BAD_ADDRESS,
+    NOT_SET_UP,
+    address_problem,
+    load_settings,
+    queue_counts,
+    save_settings,
+    sync_now,
+)
 from ui.bridge import RoomBridge
 from ui.centre_format import duration, human_bytes
 
@@ -48,6 +57,10 @@ class SyncPanel(QFrame):
         self.send.setObjectName("primary")
         self.state = QLabel(self.tr("Not synced yet"))
         self.state.setWordWrap(True)
+        self.state.setTextFormat(Qt.TextFormat.PlainText)  # it may quote the address as typed
+        self._attempt = False  # a "Sync now" is under way: its result, not the background's news, ends it
+        self._outcome_shown = False  # the state line holds an outcome, which a "sending" does not replace
+        self._sending_shown = False  # the state line says "sending": the pass's end replaces it
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(False)
@@ -100,28 +113,51 @@ class SyncPanel(QFrame):
             self.tr("%n refused by the centre", "upload queue items", counts.get("failed", 0)),
         )))
 
+    def _address_refused(self) -> bool:
+        """The command line's rule, before anything is saved or sent; the panel says what to give instead."""
+        url = self.url.text().strip()
+        if not url or not address_problem(url):
+            return False
+        self._attempt = self._sending_shown = False
+        self._outcome_shown = True
+        self.state.setText(self._words(BAD_ADDRESS, 0, url))
+        return True
+
     def save_settings(self) -> None:
         store = self.bridge.core.store
-        if store is None:
+        if store is None or self._address_refused():
             return
-        async def save_and_apply() -> None:
-            await save_settings(store, self.url.text(), self.token.text(), self.delete_media.isChecked())
+        async def save_and_apply() -> str:
+            try:
+                await save_settings(store, self.url.text(), self.token.text(), self.delete_media.isChecked())
+            except SyncError as exc:
+                return exc.reason
             if self.bridge.core.sync is not None:
                 await self.bridge.core.sync.restart()  # the background upload follows the new settings
+            return ""
 
-        self.bridge.run(save_and_apply(), on_done=lambda _: self.state.setText(self.tr("Saved.")),
-                        what=self.tr("save the sync settings"), owner=self)
+        def saved(reason: str) -> None:
+            self._outcome_shown, self._sending_shown = True, False
+            self.state.setText(self._words(reason, 0, self.url.text().strip()) if reason else self.tr("Saved."))
+
+        self.bridge.run(save_and_apply(), on_done=saved, what=self.tr("save the sync settings"), owner=self)
 
     def sync_now(self) -> None:
         store = self.bridge.core.store
         if store is None:
             self.state.setText(self.tr("The session log is not open, so there is nothing to send."))
             return
+        if self._address_refused():
+            return
         self.send.setEnabled(False)
+        self._attempt = True
         self.state.setText(self.tr("Connecting to the centre…"))
 
         async def save_and_send() -> SyncResult:
-            await save_settings(store, self.url.text(), self.token.text(), self.delete_media.isChecked())
+            try:
+                await save_settings(store, self.url.text(), self.token.text(), self.delete_media.isChecked())
+            except SyncError as exc:
+                return SyncResult(reason=exc.reason)
             if self.bridge.core.sync is not None:
                 return await self.bridge.core.sync.send_now()  # progress arrives as room events
             return await sync_now(store, self.sig_progress.emit)
@@ -130,29 +166,95 @@ class SyncPanel(QFrame):
                         on_error=self._on_error, owner=self)
 
     def _on_error(self, message: str) -> None:
+        """A fault of the console itself (the log unwritable, a bug): the status bar has the detail."""
+        self._attempt = False
+        self._outcome_shown = True
+        self._sending_shown = False
         self.send.setEnabled(True)
-        self.state.setText(self.tr("Not sent: %1").replace("%1", message))
+        self.state.setText(self.tr("Not sent: something went wrong in the console; the details are in its log."))
 
     def show_result(self, result: SyncResult) -> None:
+        """The attempt's outcome stays until the next attempt: a later pass's "sending" does not replace it."""
+        self._attempt = False
+        self._outcome_shown = True
+        self._sending_shown = False
         self.send.setEnabled(True)
-        if result.offline:
-            self.state.setText(self.tr("The centre cannot be reached; %n item(s) wait and will be retried.", "",
-                                       result.pending))
+        if result.reason:
+            self.state.setText(self._failure(result.reason, result.status, result.pending))
         else:
             self.state.setText(self.tr("Up to date: %1, %2.")
                                .replace("%1", self.tr("%n sent", "upload items", result.uploaded))
                                .replace("%2", self.tr("%n refused", "upload items", result.failed)))
         self.load()
 
+    def _failure(self, reason: str, status: int, pending: int) -> str:
+        text = self._words(reason, status, self.url.text().strip())
+        if pending and reason != BAD_ADDRESS:
+            text += " " + self.tr("%n item(s) wait to be sent.", "", pending)
+        return text
+
+    def _words(self, reason: str, status: int, url: str) -> str:
+        """Why an attempt (or a background pass) stopped short, by the core's reason code and the centre's status."""
+        code = self.tr("HTTP %1").replace("%1", str(status)) if status else ""
+        if reason == BAD_ADDRESS:
+            return self.tr("“%1” is not a centre's address: give it as http(s)://HOST[:PORT], e.g. "
+                           "https://centre.example.edu:8765. Nothing was saved or sent.").replace("%1", url[:200])
+        if reason == NOT_SET_UP:
+            return self.tr("Not sent: enter the centre's address and this room's token first.")
+        if reason in ("auth_refused", "unauthorized") and not code:
+            return self.tr("The centre refused this room's token. Ask centre staff for the right one.")
+        if reason in ("auth_refused", "unauthorized"):
+            return self.tr("Not sent: the centre refused this room's token (%1). Ask centre staff for the right one."
+                           ).replace("%1", code)
+        if reason == "stalled":
+            return self.tr("Not sent: the connection to the centre stalled; what arrived is kept for the next try.")
+        if reason == "busy":
+            return self.tr("Not sent: the centre is busy (%1); it will be tried again later.").replace("%1", code)
+        if reason == "disk_full":
+            return self.tr("Not sent: the centre's disk is full (%1). Tell centre staff.").replace("%1", code)
+        if status >= 500:
+            return self.tr("Not sent: the centre had an error (%1). It will be tried again later; if it goes on, "
+                           "tell centre staff.").replace("%1", code)
+        if reason == "redirected":
+            return self.tr("Not sent: the address answers with a redirect (%1). Give the centre's own address."
+                           ).replace("%1", code)
+        if reason == "bad_answer":
+            return self.tr("Not sent: something answers at this address, but not as a centre does. Check the address.")
+        if reason == "no_progress":
+            return self.tr("Not sent: the centre took the bytes but kept none; it will be tried again later.")
+        if status:
+            return self.tr("Not sent: the centre refused it (%1).").replace("%1", code)
+        if reason == "offline":
+            return self.tr("Not sent: the centre cannot be reached. Check its address and the network; "
+                           "it will be tried again later.")
+        return self.tr("Not sent: something went wrong; the details are in the console's log.")
+
     def show_progress(self, p: SyncProgress) -> None:
-        if p.state == "refused":
-            self.state.setText(self.tr("The centre refused this room's token. Ask centre staff for the right one."))
+        """During an attempt: how far it is. Otherwise the background upload's news, which never puts "sending"
+        over an outcome on screen, unless a recording's bytes are moving."""
+        moving = bool(p.bytes_total and p.item_kind == "recording")
+        if p.state == SENDING and (self._attempt or moving or not self._outcome_shown):
+            self._sending_shown = True
+            if moving:
+                self.bar.setValue(int(1000 * p.bytes_done / p.bytes_total))
+                eta = self.tr(", about %1 left").replace("%1", duration(p.eta_s)) if p.eta_s is not None else ""
+                self.state.setText(self.tr("Sending a recording: %1 of %2 at %3/s%4")
+                                   .replace("%1", human_bytes(p.bytes_done)).replace("%2", human_bytes(p.bytes_total))
+                                   .replace("%3", human_bytes(p.rate_bps)).replace("%4", eta))
+            else:
+                self.state.setText(self.tr("Sending sessions…"))
             return
-        if p.bytes_total and p.item_kind == "recording":
-            self.bar.setValue(int(1000 * p.bytes_done / p.bytes_total))
-            eta = self.tr(", about %1 left").replace("%1", duration(p.eta_s)) if p.eta_s is not None else ""
-            self.state.setText(self.tr("Sending a recording: %1 of %2 at %3/s%4")
-                               .replace("%1", human_bytes(p.bytes_done)).replace("%2", human_bytes(p.bytes_total))
-                               .replace("%3", human_bytes(p.rate_bps)).replace("%4", eta))
-        elif p.state == "sending":
-            self.state.setText(self.tr("Sending sessions…"))
+        if self._attempt or p.state == SENDING:
+            return  # the attempt's result says how it ended, with its counts
+        if p.state in (OFFLINE, REFUSED):
+            self._sending_shown = False
+            self._outcome_shown = True
+            self.state.setText(self._failure(p.reason or ("auth_refused" if p.state == REFUSED else "offline"),
+                                             p.status, p.pending))
+        elif p.state in (IDLE, WAITING) and self._sending_shown and not p.reason:
+            self._sending_shown = False
+            self._outcome_shown = True
+            self.state.setText(self.tr("Up to date: %1, %2.")
+                               .replace("%1", self.tr("%n sent", "upload items", p.uploaded))
+                               .replace("%2", self.tr("%n refused", "upload items", p.failed)))
+            self.load()

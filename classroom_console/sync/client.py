@@ -20,11 +20,14 @@ class SyncError(Exception):
     """Base of what the sync reports; ``reason`` is a code the UI words, the message stays technical."""
 
     reason = "error"
+    status = 0  # the centre's HTTP status when it answered one, for the words ("refused (HTTP 403)")
 
-    def __init__(self, message: str, reason: str | None = None) -> None:
+    def __init__(self, message: str, reason: str | None = None, status: int = 0) -> None:
         super().__init__(message)
         if reason:
             self.reason = reason
+        if status:
+            self.status = status
 
 
 class TransientError(SyncError):
@@ -149,19 +152,22 @@ class CentreClient:
         async with self._session.request(method, url, allow_redirects=False, **kw) as resp:
             timer.reschedule(loop.time() + self.stall_timeout_s)  # the answer's head came: progress
             if resp.status in (401, 403) and not path.startswith("/usage"):
-                raise AuthRefused(refused_message(self.base_url, resp.status, (await _detail(resp))[0]))
+                raise AuthRefused(refused_message(self.base_url, resp.status, (await _detail(resp))[0]),
+                                  status=resp.status)
             if 300 <= resp.status < 400:  # a centre does not move: a wrong address, a portal or a proxy
                 where = resp.headers.get("Location", "")[:200]
                 raise PermanentError(f"{url} answered with a redirect to {where!r}: give the centre's own address",
-                                     "redirected")
+                                     "redirected", resp.status)
             if resp.status in ok:
                 body = None if method == "HEAD" else await _json_answer(resp, timer, self.stall_timeout_s)
                 return resp.status, (body if body is not None else dict(resp.headers))
             detail, reason = await _detail(resp)
             if resp.status in (403,):
-                raise PermanentError(f"HTTP {resp.status}: {detail}", reason)
+                raise PermanentError(f"HTTP {resp.status}: {detail}", reason, resp.status)
+            if resp.status >= 500 and reason == "refused":
+                reason = "internal"  # a bare 5xx (no centre's reason: a proxy's, a crash's) is the centre's fault
             if resp.status >= 500 or resp.status in (408, 425, 429):
-                raise TransientError(f"the centre answered HTTP {resp.status}: {detail}", reason)
+                raise TransientError(f"the centre answered HTTP {resp.status}: {detail}", reason, resp.status)
             return resp.status, {"error": detail, "reason": reason, "offset": resp.headers.get("Upload-Offset")}
 
     async def ping(self) -> dict[str, Any]:

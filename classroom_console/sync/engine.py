@@ -57,7 +57,9 @@ class SyncResult:
     uploaded: int = 0
     failed: int = 0
     pending: int = 0
-    offline: str | None = None
+    offline: str | None = None  # the technical message when the pass stopped because the centre is away
+    reason: str = ""  # why the pass stopped short, as a code the UI words ("" when it went through)
+    status: int = 0  # the centre's HTTP status behind ``reason``, when it answered one
 
 
 def _offset(answer: dict[str, Any], size: int) -> int:
@@ -146,7 +148,7 @@ class SyncEngine:
                 try:
                     await self._send(item)
                 except AuthRefused as exc:
-                    self.meter.set(state=REFUSED, message=str(exc), reason=exc.reason)
+                    self.meter.set(state=REFUSED, message=str(exc), reason=exc.reason, status=exc.status)
                     raise
                 except TransientError as exc:
                     delay = self.config.backoff.delay(int(item["attempts"]))
@@ -155,8 +157,8 @@ class SyncEngine:
                     )
                     self._offline_streak += 1
                     n = await self._refresh_counts()
-                    self.meter.set(state=OFFLINE, message=str(exc), reason=exc.reason)
-                    return SyncResult(uploaded, failed, n.get("pending", 0), str(exc))
+                    self.meter.set(state=OFFLINE, message=str(exc), reason=exc.reason, status=exc.status)
+                    return SyncResult(uploaded, failed, n.get("pending", 0), str(exc), exc.reason, exc.status)
                 except StoreError:
                     raise  # the room's own disk, not the item: nothing to set aside
                 except ItemWithdrawn:
@@ -170,7 +172,7 @@ class SyncEngine:
                 self._uploaded += 1
                 self._offline_streak = 0
         n = await self._refresh_counts()
-        self.meter.set(state=IDLE, item_kind="", item_id="", message="", reason="")
+        self.meter.set(state=IDLE, item_kind="", item_id="", message="", reason="", status=0)
         return SyncResult(uploaded, failed, n.get("pending", 0))
 
     async def _set_aside(self, item: dict[str, Any], exc: Exception) -> None:

@@ -23,6 +23,7 @@ class SyncProgress:
     uploaded: int = 0
     message: str = ""
     reason: str = ""  # a code for the UI to word (offline, stalled, refused, ...)
+    status: int = 0  # the centre's HTTP status behind ``reason`` (500, 401, ...), 0 when it answered none
     index: int = 0  # the item being sent is ``index`` of ``total`` in this pass
     total: int = 0
     retry_at: float | None = None  # epoch seconds of the next try while waiting or offline

@@ -7,10 +7,21 @@ import asyncio
 from classroom_console.passwords import KEYRING_SERVICE, usable_keyring
 from classroom_console.store import AsyncStore
 from classroom_console.sync import items
+from classroom_console.sync.client import AuthRefused, SyncError
 from classroom_console.sync.engine import SyncConfig, SyncEngine, SyncResult
 from classroom_console.sync.progress import Listener
 
 TOKEN_KEY = "centre-token"  # the keyring entry's user name under KEYRING_SERVICE
+BAD_ADDRESS = "bad_address"  # reason: not an http(s)://HOST[:PORT] address, refused before anything is saved or sent
+NOT_SET_UP = "not_set_up"  # reason: no centre address or no token saved
+
+
+def address_problem(url: str) -> str:
+    """BAD_ADDRESS when ``url`` is not a centre's address, "" when it is: the rule `sync --centre` applies, so the
+    window saves no address the command line refuses (it saved "centre.local" and "ftp://…", then said nothing)."""
+    from classroom_console.commands.sync_words import centre_url_problem  # the one rule, worded for the CLI there
+
+    return BAD_ADDRESS if centre_url_problem(url) else ""
 
 
 async def load_settings(store: AsyncStore | None) -> dict[str, str]:
@@ -25,7 +36,13 @@ async def load_settings(store: AsyncStore | None) -> dict[str, str]:
 
 
 async def save_settings(store: AsyncStore, centre_url: str, token: str, delete_uploaded_media: bool) -> str:
-    """Save, the token in the system keyring where one is usable; returns one line saying where it is kept."""
+    """Save, the token in the system keyring where one is usable; returns one line saying where it is kept.
+
+    Raises SyncError(BAD_ADDRESS) for an address that is not a centre's, saving nothing; an empty one turns sync off.
+    """
+    if centre_url.strip() and address_problem(centre_url):
+        raise SyncError(f"{centre_url.strip()[:200]!r} is not a centre's address: give http(s)://HOST[:PORT]",
+                        BAD_ADDRESS)
     values = {"centre_url": centre_url.strip(), "token": token.strip(), "token_in": "store",
               "delete_uploaded_media": "1" if delete_uploaded_media else "0"}
     keyring = await asyncio.to_thread(usable_keyring)  # finding a backend reads files
@@ -53,10 +70,14 @@ async def queue_counts(store: AsyncStore | None) -> dict[str, int]:
 
 
 async def sync_now(store: AsyncStore, listener: Listener | None = None, bandwidth_bps: float = 0.0) -> SyncResult:
-    """One pass over everything queued, with the saved settings; AuthRefused and offline are reported, not lost."""
+    """One pass over everything queued, with the saved settings. Its outcome is the result, failures included:
+    ``reason`` (NOT_SET_UP, BAD_ADDRESS, ``auth_refused``, ``offline``, ``internal``, …) and the centre's ``status``
+    say why it stopped short, for the window to word."""
     settings = await load_settings(store)
     if not settings.get("centre_url") or not settings.get("token"):
-        raise ValueError("no centre is set up: enter the centre's address and this room's token")
+        return SyncResult(pending=(await queue_counts(store)).get("pending", 0), reason=NOT_SET_UP)
+    if address_problem(settings["centre_url"]):  # saved before the rule, or by hand
+        return SyncResult(pending=(await queue_counts(store)).get("pending", 0), reason=BAD_ADDRESS)
     config = SyncConfig(settings["centre_url"], settings["token"], bandwidth_bps=bandwidth_bps,
                         delete_uploaded_media=settings.get("delete_uploaded_media") == "1")
     engine = SyncEngine(store, config)
@@ -64,5 +85,8 @@ async def sync_now(store: AsyncStore, listener: Listener | None = None, bandwidt
         engine.subscribe(listener)
     try:
         return await engine.run_once(force=True)
+    except AuthRefused as exc:
+        pending = (await store.call(items.counts)).get("pending", 0)
+        return SyncResult(uploaded=engine.progress.uploaded, pending=pending, reason=exc.reason, status=exc.status)
     finally:
         await engine.close()
