@@ -10,6 +10,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from devices.discovery import RangeTooLargeError, expand_targets
+from ui.plain_text import plain
+from ui.widgets import plain_tip
 
 
 class AddressDialog(QDialog):
@@ -24,7 +26,7 @@ class AddressDialog(QDialog):
                               "10.20.1.15, 10.20.1.0/24"))
         hint.setWordWrap(True)
         self.field = QLineEdit(", ".join(current))
-        self.error = QLabel()
+        self.error = plain(QLabel())  # quotes what was typed
         self.error.setObjectName("cardProblem")
         self.error.setWordWrap(True)
         self.error.hide()
@@ -66,6 +68,6 @@ class AddressDialog(QDialog):
     def _refuse(self, text: str, detail: str) -> None:
         self.buttons.setEnabled(True)
         self.error.setText(text)
-        self.error.setToolTip(detail)  # the parser's own words, for a technician
+        self.error.setToolTip(plain_tip(detail))  # the parser's own words, for a technician
         self.error.show()
         self.field.setFocus()

@@ -20,6 +20,7 @@ from ui.camera_ptz import PtzControls
 from ui.camera_view import CameraView
 from ui.device_card import KIND_ICONS, availability_text, kind_text
 from ui.device_details import DeviceDetails
+from ui.plain_text import plain
 from ui.ptz_pad import Speeds
 from ui.reasons import problem_text, reason_text
 from ui.resources import icon
@@ -86,7 +87,7 @@ class CameraCard(QFrame):
         self.view.setToolTip(self.tr("Double-click for a bigger picture"))
         self.view.sig_double_clicked.connect(lambda: self.sig_enlarge.emit(self.device.uid))
         layout.addWidget(self.view)
-        self.problem_label = QLabel()
+        self.problem_label = plain(QLabel())  # names the camera: its own words
         self.problem_label.setObjectName("cardProblem")
         self.problem_label.setWordWrap(True)
         layout.addWidget(self.problem_label)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from devices.driver import Capability, Command
 from devices.model import Availability, DeviceInfo
 from ui.ptz_pad import DriveSender, PtzPad, Speeds
+from ui.widgets import plain_tip
 
 PRESETS = 6
 HOLD_TO_STORE_MS = 700
@@ -129,9 +130,9 @@ class PtzControls(QWidget):
             button.setEnabled(online)
             stored = names.get(str(number))
             button.setProperty("stored", bool(stored))
-            button.setToolTip(self.tr("Recall “%1” (hold to store the present framing)").replace("%1", stored)
-                              if stored else self.tr("Preset %1 is empty: hold to store the present framing")
-                              .replace("%1", str(number)))
+            recall = self.tr("Recall “%1” (hold to store the present framing)").replace("%1", stored or "")
+            empty = self.tr("Preset %1 is empty: hold to store the present framing").replace("%1", str(number))
+            button.setToolTip(plain_tip(recall) if stored else empty)  # a preset's name: the camera's words (ONVIF)
             button.style().unpolish(button)
             button.style().polish(button)
         self.store_button.setVisible(presets)

@@ -126,7 +126,7 @@ class LibraryPage(QWidget):
             OFFLINE: self.tr("The centre cannot be reached now; try again when the network is back."),
         }.get(reason, self.tr("The centre refused the request."))
         self.notice.setText(text)
-        self.notice.setToolTip(detail)
+        self.notice.setToolTip(plain_tip(detail))  # the centre's words: any server's
         self.notice.show()
 
     def _show(self, asked: int, listing: LibraryListing) -> None:
@@ -148,7 +148,7 @@ class LibraryPage(QWidget):
         picture.loadFromData(qr_png(listing.url))
         self.qr.setPixmap(picture.scaled(128, 128, Qt.AspectRatioMode.KeepAspectRatio,
                                          Qt.TransformationMode.FastTransformation))
-        self.qr.setToolTip(listing.url)
+        self.qr.setToolTip(plain_tip(listing.url))  # as the centre gave it
         self.table.setRowCount(len(listing.items))
         for n, item in enumerate(listing.items):
             self._fill(n, item)

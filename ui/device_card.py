@@ -27,6 +27,7 @@ from ui.card_face import CardFace
 from ui.device_details import DeviceDetails
 from ui.input_picker import InputPicker
 from ui.password_dialog import PasswordDialog
+from ui.plain_text import plain
 from ui.reasons import failure_text, problem_text, reason_text
 from ui.resources import icon
 from ui.widgets import plain_tip
@@ -388,8 +389,9 @@ class DeviceCard(QFrame):
         name = self.device.name or self.device.address
         question = (self.tr("%1 is not this room's device: another room may be using it. Turn it on anyway?") if on
                     else self.tr("%1 is not this room's device: another room may be using it. Turn it off anyway?"))
-        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Another room's device"), question.replace("%1", name),
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box = plain(QMessageBox(QMessageBox.Icon.Question, self.tr("Another room's device"),
+                                question.replace("%1", name),  # the device's name: its own words, not markup
+                                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self))
         yes = box.button(QMessageBox.StandardButton.Yes)
         yes.setText(self.tr("Turn on") if on else self.tr("Turn off"))
         box.button(QMessageBox.StandardButton.Cancel).setText(self.tr("Cancel"))

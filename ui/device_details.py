@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from classroom_console.room_choice import Belonging, belonging, switched
 from devices.model import DeviceInfo
+from ui.plain_text import plain
 from ui.reasons import problem_text, reason_text
 
 
@@ -150,7 +151,7 @@ class DeviceDetails(QDialog):
                 if isinstance(value, dict)
                 else (", ".join(map(str, value)) if isinstance(value, list) else str(value))
             )
-            shown = QLabel(text)
+            shown = plain(QLabel(text))  # the device's own words (names, maker, inputs): never markup
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             shown.setWordWrap(True)
             self.form.addRow(label, shown)

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.widgets import plain_tip
+
 SCENE_KEYS = tuple(f"Alt+{n}" for n in range(1, 10))
 # The scene buttons sit beside the "Program" title: as tall as a line of text, so the column still fits 768 px.
 COMPACT = "QPushButton { padding: 3px 10px; min-height: 0px; }"
@@ -143,8 +145,8 @@ class SceneButton(QPushButton):
         self.setStyleSheet(COMPACT)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self._padding = super().sizeHint().width() - self.fontMetrics().horizontalAdvance(name)
-        self.setToolTip(self.tr("Show the studio scene “%1” (%2). Right-click to update or delete it.")
-                        .replace("%1", name).replace("%2", key))
+        self.setToolTip(plain_tip(self.tr("Show the studio scene “%1” (%2). Right-click to update or delete it.")
+                                  .replace("%1", name).replace("%2", key)))  # its name as kept in the file
 
     def minimumSizeHint(self) -> QSize:
         return QSize(44, super().minimumSizeHint().height())

@@ -14,6 +14,8 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
 from classroom_console.media.meter import MeterReading
+from ui.plain_text import plain
+from ui.widgets import plain_tip
 
 FLOOR_DB = -60.0
 YELLOW_DB = -20.0  # OBS's zones: green below -20 dBFS, yellow to -9, red above
@@ -122,8 +124,8 @@ class AudioMixerPanel(QWidget):
             self._rebuild(order)
         for name, label, reading in readings:
             title, bar, figure = self.rows[name]
-            if title.toolTip() != label:
-                title.setToolTip(label)
+            if title.text() != label:  # on change only: a tooltip or a text set is an event
+                title.setToolTip(plain_tip(label))
                 title.setText(label)
             if bar.reading.clipped != reading.clipped or not bar.toolTip():  # a tooltip set is an event: on change
                 bar.setToolTip(self.tr("Clipping: the loudest moments are cut off. Turn the gain down; click the red "
@@ -142,7 +144,7 @@ class AudioMixerPanel(QWidget):
                 gone.deleteLater()
         for name in order:
             if name not in self.rows:
-                title, bar, figure = QLabel(), LevelBar(), QLabel()
+                title, bar, figure = plain(QLabel()), LevelBar(), QLabel()  # a source's title: a camera's, a file's
                 title.setMinimumWidth(40)
                 title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # long names: cut
                 figure.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -37,6 +37,7 @@ from ui.centre_library import LibraryPage
 from ui.centre_participation import ParticipationText
 from ui.centre_pdf import write_pdf
 from ui.centre_sync_panel import SyncPanel
+from ui.plain_text import plain
 from ui.widgets import page_header, plain_tip
 
 WEEKS_SHOWN = 12
@@ -75,7 +76,7 @@ class Banner(QFrame):
         self.setObjectName("card")
         self.row = layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 8, 10, 8)
-        self.text = QLabel("")
+        self.text = plain(QLabel(""))  # a file's path, a centre's answer: as they are
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons: list[QPushButton] = []
@@ -124,7 +125,7 @@ class CentreWorkspace(QWidget):
         close.setObjectName("linkButton")
         close.setToolTip(self.tr("Close"))
         outer.addWidget(self.saved_banner)
-        self.notice = QLabel("")
+        self.notice = plain(QLabel(""))  # names devices: their own words
         self.notice.setObjectName("cardProblem")
         self.notice.setWordWrap(True)
         self.notice.hide()

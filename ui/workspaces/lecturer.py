@@ -40,12 +40,13 @@ from ui.class_panel import ClassPanel
 from ui.device_card import DeviceCard
 from ui.main_thread_gc import settle_young, young_only
 from ui.note_label import NoteLabel
+from ui.plain_text import plain
 from ui.reasons import end_problem_text, failure_text, unlogged_end_text, with_details
 from ui.room_banner import RoomBanner
 from ui.scene_editor import SceneEditor
 from ui.scene_progress import SceneProgress
 from ui.scene_words import scene_name
-from ui.widgets import Badge, ElidedLabel, EmptyState, Holder, page_header
+from ui.widgets import Badge, ElidedLabel, EmptyState, Holder, page_header, plain_tip
 
 CARD_COLUMNS = 3
 NOTHING_FOUND_AFTER_MS = 15_000
@@ -106,7 +107,7 @@ class LecturerWorkspace(QWidget):
         layout.setContentsMargins(28, 24, 28, 16)
         layout.setSpacing(16)
         header = page_header(self.tr("Lecturer"), self._subtitle(bridge.room.name))
-        self.subtitle = header.findChildren(QLabel)[-1]
+        self.subtitle = plain(header.findChildren(QLabel)[-1])  # names the room, as the settings file keeps it
         top = QHBoxLayout()
         top.addWidget(header, 1)
         # Unmistakable while the lecture goes out live, or is recorded: red, with how long it has been.
@@ -505,7 +506,7 @@ class LecturerWorkspace(QWidget):
         seconds = int(time.monotonic() - self._live_since)
         clock = hours_clock(seconds)
         self.live_badge.setText(self.tr("● LIVE %1").replace("%1", clock))
-        self.live_badge.setToolTip(", ".join(live))
+        self.live_badge.setToolTip(plain_tip(", ".join(live)))  # destinations' names, from the settings file
         self.live_badge.show()
 
     def _show_recording(self) -> None:
