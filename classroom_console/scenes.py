@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from classroom_console import hand_edited
+from classroom_console.cli_text import in_every_language
 
 log = logging.getLogger(__name__)
 FILE_NAME = "scenes.json"
@@ -50,6 +52,11 @@ class Scene:
         if preset is not None and not 0 <= preset <= 255:
             raise ValueError(f"camera preset {preset} is out of range (0-255)")
         return replace(self, name=name, projector_input=self.projector_input.strip()[:40])
+
+
+def name_key(name: str) -> str:
+    """What two scene names are told apart by: not case, not spacing ("lecture " is "Lecture")."""
+    return " ".join(name.split()).casefold()
 
 
 def default_scenes() -> list[Scene]:
@@ -100,13 +107,32 @@ class RoomScenes:
     turn_off_at_end: bool = True
 
     def find(self, name: str) -> Scene | None:
-        return next((s for s in self.scenes if s.name.casefold() == name.casefold()), None)
+        key = name_key(name)
+        return next((s for s in self.scenes if name_key(s.name) == key), None)
+
+    def clash(self, name: str, replacing: str | None = None, shown: Mapping[str, str] | None = None) -> Scene | None:
+        """The other scene a scene named ``name`` would be taken for, case and spacing aside: by its own name, a
+        shipped one by its name in either language too, and by ``shown`` (name -> the name the window shows it
+        by). Renamed "Discussion" to «Лекция», the picker listed «Лекция» twice (the shipped one's key is English).
+        A scene that keeps its name clashes with nothing: an old file's twins must not stop its edits."""
+        key = name_key(name)
+        if replacing is not None and key == name_key(replacing):
+            return None
+        for scene in self.scenes:
+            if replacing is not None and name_key(scene.name) == name_key(replacing):
+                continue
+            names = in_every_language(scene.name) if scene.builtin else {scene.name}
+            if shown and scene.name in shown:
+                names = {*names, shown[scene.name]}
+            if key in {name_key(n) for n in names}:
+                return scene
+        return None
 
     def save_scene(self, scene: Scene, replacing: str | None = None) -> Scene:
         """Add or replace (by ``replacing``'s name, else by its own); a copy gets a free name first."""
         scene = scene.validated()
         old = self.find(replacing or scene.name)
-        clash = self.find(scene.name)
+        clash = self.clash(scene.name, None if old is None else old.name)
         if clash is not None and clash is not old:
             raise ValueError(f"there is already a scene called {scene.name!r}")
         if old is None:
@@ -121,10 +147,10 @@ class RoomScenes:
                 self.last_scene = scene.name
         return scene
 
-    def copy_name(self, name: str) -> str:
-        """ "Lecture (2)": the first name not taken, for a copy."""
+    def copy_name(self, name: str, shown: Mapping[str, str] | None = None) -> str:
+        """ "Lecture (2)": the first name not taken (``clash``), for a copy."""
         n = 2
-        while self.find(f"{name} ({n})") is not None:
+        while self.clash(f"{name} ({n})", shown=shown) is not None:
             n += 1
         return f"{name} ({n})"
 

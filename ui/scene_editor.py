@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from classroom_console.scenes import Scene
+from classroom_console.scenes import Scene, name_key
 from ui.bridge import RoomBridge
 from ui.scene_words import scene_name
 
@@ -164,7 +164,8 @@ class SceneEditor(QDialog):
     def edited(self, base: Scene) -> Scene:
         typed = self.name_edit.text().strip()
         # A shipped scene shown in Russian keeps its English key unless the lecturer really renamed it.
-        name = base.name if base.builtin and typed == scene_name(base.name) else typed
+        kept = {name_key(base.name), name_key(scene_name(base.name))}
+        name = base.name if base.builtin and name_key(typed) in kept else typed
         return replace(
             base, name=name, projectors_on=self.projectors.currentData(),
             projector_input=self.input_edit.currentText().strip(), screen_blank=self.screen_choice.currentData(),
@@ -183,8 +184,8 @@ class SceneEditor(QDialog):
         base = self.selected()
         if base is None:
             return
-        copy = replace(self.edited(base), name=self.director.scenes.copy_name(scene_name(base.name, base.builtin)),
-                       builtin=False)
+        name = self.director.scenes.copy_name(scene_name(base.name, base.builtin), self._shown())
+        copy = replace(self.edited(base), name=name, builtin=False)
         self._store(copy, None)
 
     def delete_scene(self) -> None:
@@ -194,17 +195,31 @@ class SceneEditor(QDialog):
         self.bridge.run(self.director.delete_scene(base.name), on_done=lambda _r: self._saved(""),
                         what=self.tr("delete the scene"), on_error=self._refused, owner=self)
 
+    def _shown(self) -> dict[str, str]:
+        """Each scene's name as the list shows it (a shipped one's in the window's language)."""
+        return {s.name: scene_name(s.name, s.builtin) for s in self.director.scenes.scenes}
+
     def _store(self, scene: Scene, replacing: str | None) -> None:
         self.problem.clear()
-        clash = self.director.scenes.find(" ".join(scene.name.split()))
         if not scene.name.strip():
             self._refused("needs a name")
             return
-        if clash is not None and clash.name != replacing:
-            self._refused("already a scene")
+        clash = self.director.scenes.clash(scene.name, replacing, self._shown())
+        if clash is not None:
+            self._taken(scene.name, clash)
             return
         self.bridge.run(self.director.save_scene(scene, replacing), on_done=lambda saved: self._saved(saved.name),
                         what=self.tr("save the scene"), on_error=self._refused, owner=self)
+
+    def _taken(self, typed: str, clash: Scene) -> None:
+        """Refused for a name another scene goes by: said with the name the list shows it by, when that differs."""
+        shown = scene_name(clash.name, clash.builtin)
+        if name_key(shown) == name_key(typed):
+            self.problem.setText(self.tr("There is already a scene with this name."))
+        else:
+            self.problem.setText(self.tr("The scene “%1” has this name in the other language: choose another name.")
+                                 .replace("%1", shown))
+        self.name_edit.setFocus()
 
     def _refused(self, error: str) -> None:
         if "already a scene" in error:
