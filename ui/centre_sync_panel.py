@@ -246,15 +246,17 @@ class SyncPanel(QFrame):
             return
         if self._attempt or p.state == SENDING:
             return  # the attempt's result says how it ended, with its counts
+        if self._outcome_shown and not self._sending_shown:
+            self.load()  # the counts follow; the outcome on screen stays until the user's next step
+            return
+        was_sending, self._sending_shown = self._sending_shown, False
         if p.state in (OFFLINE, REFUSED):
-            self._sending_shown = False
             self._outcome_shown = True
             self.state.setText(self._failure(p.reason or ("auth_refused" if p.state == REFUSED else "offline"),
                                              p.status, p.pending))
-        elif p.state in (IDLE, WAITING) and self._sending_shown and not p.reason:
-            self._sending_shown = False
+        elif p.state in (IDLE, WAITING) and was_sending and not p.reason:
             self._outcome_shown = True
             self.state.setText(self.tr("Up to date: %1, %2.")
                                .replace("%1", self.tr("%n sent", "upload items", p.uploaded))
                                .replace("%2", self.tr("%n refused", "upload items", p.failed)))
-            self.load()
+        self.load()
