@@ -19,6 +19,7 @@ from devices.driver import Command, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
 from devices.sim.pjlink_projector import SimProjectorConfig, SimulatedProjector
 from tests.qt_helpers import run, wait_for, window_on_a_quiet_core
+from tests.test_ui_tab_names import language  # noqa: F401  (the fixture: English, then Russian, with the stylesheet)
 from ui.camera_card import CameraCard
 from ui.device_card import DeviceCard
 from ui.studio_meters import AudioMixerPanel
@@ -48,9 +49,14 @@ def rows(form: QFormLayout) -> dict[str, QLabel]:
     return said
 
 
+ROWS = {"en": ("Input", "Manufacturer", "Model", "Other information", "Error status"),
+        "ru": ("Вход", "Производитель", "Модель", "Прочие сведения", "Состояние ошибок")}
+
+
 def test_a_projectors_own_words_show_as_typed_in_its_details(
-    qtbot: QtBot, qloop: qasync.QEventLoop, qapp: QCoreApplication, tmp_path: Path
+    qtbot: QtBot, qloop: qasync.QEventLoop, qapp: QCoreApplication, tmp_path: Path, language: str  # noqa: F811
 ) -> None:
+    *said, errors = ROWS[language]
     async def scenario() -> None:
         async with window_on_a_quiet_core(qtbot, tmp_path) as (core, window), contextlib.AsyncExitStack() as stack:
             sim = SimulatedProjector(SimProjectorConfig(
@@ -65,21 +71,29 @@ def test_a_projectors_own_words_show_as_typed_in_its_details(
                                                 found_by={"search"}))
             await wait_for(lambda: UID in window.lecturer.cards and core.room.devices[UID].availability
                            is Availability.ONLINE, within=20, what="the projector's card, online")
+            for component in ("fan", "lamp", "temperature", "cover", "filter", "other"):
+                sim.inject_error(component, 1)  # warnings: six on one row, wrapped
             await core.devices.command(UID, Command("power", True))  # its input is read once it is on
             await wait_for(lambda: core.room.devices[UID].state.get("input_name") == EVIL
-                           and core.room.devices[UID].state.get("manufacturer") == EVIL, within=20,
+                           and core.room.devices[UID].state.get("manufacturer") == EVIL
+                           and len(core.room.devices[UID].state.get("errors") or {}) == 6, within=20,
                            what="the projector's input name and maker read")
             card = window.lecturer.cards[UID]
             assert isinstance(card, DeviceCard)
             card.show_details()
             details = card._details
             assert details is not None
-            await wait_for(lambda: details.isVisible() and "Input" in rows(details.form), what="its Details")
+            await wait_for(lambda: details.isVisible() and said[0] in rows(details.form), what="its Details")
             shown = rows(details.form)
-            for row in ("Input", "Manufacturer", "Model", "Other information"):
+            for row in said:
                 label = shown[row]
                 assert EVIL in label.text(), (row, label.text())
                 assert label.textFormat() is Qt.TextFormat.PlainText, f"{row}: drawn as markup"
+            # Whole: each row as tall as its wrapped words (the window grew for them; they were cut to a line)
+            await wait_for(lambda: all(w.height() >= w.heightForWidth(w.width()) for w in rows(details.form).values()),
+                           what="every row of Details whole")
+            now = rows(details.form)  # rebuilt at each reading
+            assert now[errors].height() > now[said[2]].height(), "the six warnings fit one line?"
             # Nowhere in the window does a label draw its words as markup
             assert isinstance(qapp, QApplication)
             marked = [w for w in qapp.allWidgets() if isinstance(w, QLabel) and "<b>Input" in w.text()

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -155,3 +156,21 @@ class DeviceDetails(QDialog):
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             shown.setWordWrap(True)
             self.form.addRow(label, shown)
+        self._fit()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """As tall as its wrapped rows need: a window does not grow for its labels' height at its width, and a
+        projector's faults were cut to the first ("Cover open: fault;"), its technical detail to one line."""
+        layout = self.layout()
+        if layout is None or not self.isVisible():
+            return
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width())
+        screen = self.screen()
+        room = screen.availableGeometry().height() - 40 if screen is not None else needed
+        if self.height() < min(needed, room):
+            self.resize(self.width(), min(needed, room))
