@@ -194,12 +194,18 @@ class MainWindow(QMainWindow):
         if self._close_box is not None:
             self._close_box.raise_()
             return
-        what = (
-            self.tr("A session and a recording are running.") if session and recording
-            else self.tr("A session is running.") if session else self.tr("A recording is running.")
-        )
+        # What runs, by name, and what closing does to it: "them" only when two things run.
+        if session and recording:
+            what = self.tr("A session and a recording are running.")
+            then = self.tr("Closing ends them and keeps everything recorded so far.")
+        elif session:
+            what = self.tr("A session is running.")
+            then = self.tr("Closing ends the session and keeps its log.")
+        else:
+            what = self.tr("A recording is running.")
+            then = self.tr("Closing ends the recording and keeps everything recorded so far.")
         box = QMessageBox(QMessageBox.Icon.Question, self.tr("Close the console"), what, parent=self)
-        box.setInformativeText(self.tr("Closing ends them and keeps everything recorded so far."))
+        box.setInformativeText(then)
         turn_off = box.addButton(self.tr("End and turn the room off"), QMessageBox.ButtonRole.AcceptRole)
         leave_on = box.addButton(self.tr("End and leave it on"), QMessageBox.ButtonRole.AcceptRole)
         box.addButton(self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from classroom_console.live import LAN, Destination
 from classroom_console.media.output import OutputStats
+from ui.centre_format import decimal
 from ui.widgets import plain_tip
 
 # Ingest servers of the platforms lecturers use, and a custom one; the key goes after the server.
@@ -52,7 +53,7 @@ def health_text(stats: OutputStats | None) -> tuple[str, str]:
         return QCoreApplication.translate("Live", "Not live"), "off"
     if stats.state == "live":
         mbit = stats.bitrate_bps / 1e6
-        text = QCoreApplication.translate("Live", "LIVE · %1 Mbit/s").replace("%1", f"{mbit:.1f}")
+        text = QCoreApplication.translate("Live", "LIVE · %1 Mbit/s").replace("%1", decimal(mbit))
         if stats.dropped_packets:
             text += " · " + QCoreApplication.translate("Live", "%1 packets dropped").replace(
                 "%1", str(stats.dropped_packets))

@@ -278,7 +278,8 @@ class SourcesPanel(QWidget):
         states = {
             SourceState.IDLE: self.tr("idle"),
             SourceState.STARTING: self.tr("starting"),
-            SourceState.LIVE: self.tr("live"),
+            # Its pictures or sound arrive: not "on air" (the Russian read «в эфире» with nothing recorded or sent).
+            SourceState.LIVE: self.tr("live", "a source's state: running, its pictures or sound arrive"),
             SourceState.LOST: self.tr("lost"),
             SourceState.FAILED: self.tr("failed"),
             SourceState.STOPPED: self.tr("stopped"),

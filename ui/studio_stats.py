@@ -13,6 +13,7 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from classroom_console.media import RecordingStats
+from ui.centre_format import decimal
 
 WARN_FOR_S = 5.0  # a loss is warned about for this long (recording time) after it last grew
 LOW_DISK_MIN = 10.0
@@ -103,11 +104,11 @@ class StatsPanel(QFrame):
         self.values["dropped"].setText(str(stats.dropped_at_capture))
         self.values["late"].setText(str(stats.late_at_compositing))
         self.values["skipped"].setText(str(stats.skipped_by_encoder))
-        self.values["fps"].setText(f"{stats.encoder_fps:.1f}")
+        self.values["fps"].setText(decimal(stats.encoder_fps))  # "29,9" in Russian, as the Centre writes it
         self.values["preset"].setText(self.setting_words(stats))
         self.values["bitrate"].setText(self.tr("%1 kbit/s").replace("%1", f"{stats.bitrate_kbps:.0f}"))
-        self.values["size"].setText(self.tr("%1 MB").replace("%1", f"{stats.size_bytes / 2**20:.1f}"))
-        self.values["free"].setText(self.tr("%1 GB").replace("%1", f"{stats.free_bytes / 2**30:.1f}"))
+        self.values["size"].setText(self.tr("%1 MB").replace("%1", decimal(stats.size_bytes / 2**20)))
+        self.values["free"].setText(self.tr("%1 GB").replace("%1", decimal(stats.free_bytes / 2**30)))
         if stats.minutes_left is None:
             self.values["left"].setText("—")
         else:

@@ -13,6 +13,21 @@ from .screen import ScreenCapture
 from .source import Source
 from .synthetic import TestPattern, Tone
 
+# Why a spec made no source: the UI words the code in the user's language, the message is the log's.
+SIZE_UNREADABLE = "size-unreadable"  # "abc": not WIDTHxHEIGHT
+SIZE_OUT_OF_RANGE = "size-out-of-range"  # below 16x16 or above 7680x4320
+SIZE_ODD = "size-odd"  # the encoder takes even sizes only
+CAMERA_URL_MISSING = "camera-url-missing"
+UNKNOWN_KIND = "unknown-kind"
+
+
+class SourceRefused(ValueError):
+    """A source spec that makes no source; ``code`` (one of the constants above) is for the UI to word."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+
 
 def make_source(spec: str, *, size: tuple[int, int], fps: float, taken: set[str] | None = None) -> Source:
     """One source from its text; ``taken`` names get a numeric suffix so two test patterns can coexist."""
@@ -23,7 +38,7 @@ def make_source(spec: str, *, size: tuple[int, int], fps: float, taken: set[str]
     name = _unique(kind, taken)
     source: Source
     if kind == "test-pattern":
-        source = TestPattern(name, parse_size(arg) if arg else size, fps, variant=len(
+        source = TestPattern(name, _size(arg) if arg else size, fps, variant=len(
             [t for t in taken if t.startswith("test-pattern")]) - 1)
     elif kind == "tone":
         source = Tone(name)
@@ -34,11 +49,24 @@ def make_source(spec: str, *, size: tuple[int, int], fps: float, taken: set[str]
         source = ScreenCapture(name, arg or None, fps=fps)
     elif kind == "camera":
         if not arg:
-            raise ValueError("camera needs a URL: camera:rtsp://host/stream")
+            raise SourceRefused(CAMERA_URL_MISSING, "camera needs a URL: camera:rtsp://host/stream")
         source = Camera(name, arg, fps)
     else:
-        raise ValueError(f"unknown source {spec!r} (test-pattern, tone, mic, screen, camera:URL)")
+        raise SourceRefused(UNKNOWN_KIND, f"unknown source {spec!r} (test-pattern, tone, mic, screen, camera:URL)")
     return source
+
+
+def _size(text: str) -> tuple[int, int]:
+    """``parse_size`` with its refusal's reason as a code."""
+    try:
+        return parse_size(text)
+    except ValueError as refused:
+        width, _, height = text.lower().partition("x")
+        if not (width.strip().isdigit() and height.strip().isdigit()):
+            raise SourceRefused(SIZE_UNREADABLE, str(refused)) from None
+        if 16 <= int(width) <= 7680 and 16 <= int(height) <= 4320:
+            raise SourceRefused(SIZE_ODD, str(refused)) from None
+        raise SourceRefused(SIZE_OUT_OF_RANGE, str(refused)) from None
 
 
 def _unique(kind: str, taken: set[str]) -> str:

@@ -43,6 +43,13 @@ from classroom_console.media import (
 )
 from classroom_console.media.encoder import LOSSES_TO_END, LOSSES_WINDOW_S, LostAtEnd, LostReason
 from classroom_console.media.local_cameras import LocalCamera, local_cameras
+from classroom_console.media.spec import (
+    CAMERA_URL_MISSING,
+    SIZE_ODD,
+    SIZE_OUT_OF_RANGE,
+    SIZE_UNREADABLE,
+    SourceRefused,
+)
 from classroom_console.media.studio import Studio
 from classroom_console.media.studio_setup import SetupRefused
 from classroom_console.sync.room import load_settings as load_sync_settings
@@ -57,6 +64,7 @@ from ui.studio_player import RecordingsPanel
 from ui.studio_preview import FrameRelay, PictureView
 from ui.studio_sources import SourcesPanel
 from ui.studio_stats import StatsPanel
+from ui.studio_status import StatusLine
 from ui.widgets import page_header
 
 log = logging.getLogger(__name__)
@@ -65,6 +73,8 @@ REFRESH_MS = 200
 METERS_MS = 50  # the audio meters' rate: lively, and a handful of numbers each time (never the blocks)
 RECORD_KEY = "F9"
 MARKER_KEY = "Ctrl+M"
+PROGRAM_SPACING = 8
+PREVIEW_MIN = (256, 144)  # a long status (four lines in Russian) takes its room from the preview at 1366x698
 OUTPUTS = (((1280, 720), 30), ((1280, 720), 25), ((1920, 1080), 30), ((1920, 1080), 25))
 
 
@@ -80,6 +90,7 @@ class StudioWorkspace(QWidget):
         self._adding: set[str] = set()  # camera URLs on their way into the program
         self._restored = False
         self._lan_asked = False  # "On the room's network" pressed, its answer not back yet
+        self._refused_text = ""  # the status line's words for the last source refused
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 24, 28, 16)
         layout.setSpacing(16)
@@ -146,6 +157,10 @@ class StudioWorkspace(QWidget):
     # -- building --------------------------------------------------------------------------------
     def _program_column(self) -> QVBoxLayout:
         program = QVBoxLayout()
+        # The tallest column: its rows closer than the page's 16 px and a preview that may shrink to 256x144 (it is
+        # ~200 px tall with a one-line status), so the window fits a 1366x768 laptop's 698 px under a taskbar and a
+        # title bar (it needed 749).
+        program.setSpacing(PROGRAM_SPACING)
         title_row = QHBoxLayout()
         title = QLabel(self.tr("Program"))
         title.setObjectName("sectionTitle")
@@ -155,7 +170,7 @@ class StudioWorkspace(QWidget):
         program.addLayout(title_row)
         self.preview = QFrame()
         self.preview.setObjectName("preview")
-        self.preview.setMinimumSize(384, 216)
+        self.preview.setMinimumSize(*PREVIEW_MIN)
         inner = QVBoxLayout(self.preview)
         self.preview_view = PictureView(self.tr("The live program preview appears here once a source is added."))
         self.preview_view.setObjectName("previewText")
@@ -184,8 +199,7 @@ class StudioWorkspace(QWidget):
         program.addWidget(self.lower_third_edit)  # a row of its own: a Russian placeholder needs the width
 
         record_row = QHBoxLayout()
-        self.status_label = QLabel("")
-        self.status_label.setWordWrap(True)
+        self.status_label = StatusLine()  # wraps to four lines at most: a longer text ends in "…", whole on hover
         self.marker_button = QPushButton(self.tr("Add marker"))
         self.marker_button.setToolTip(self.tr("Start a new chapter here (%1)").replace("%1", MARKER_KEY))
         self.record_button = QPushButton(self.tr("● Record"))
@@ -299,9 +313,41 @@ class StudioWorkspace(QWidget):
             self.refresh_recordings()
 
     def add_source(self, spec: str, label: str = "") -> None:
-        """``label``: the name it gets (a found camera's, a microphone's); "" : its kind's words."""
-        self.bridge.run(self._studio().add_source(spec, label=label), on_done=lambda _: self._after_change(),
-                        what=self.tr("add source"), owner=self)
+        """``label``: the name it gets (a found camera's, a microphone's); "" : its kind's words. A spec that makes
+        no source (a size "abc") is said why on the status line, worded from the core's reason code."""
+        studio = self._studio()
+
+        async def add() -> SourceRefused | None:
+            try:
+                await studio.add_source(spec, label=label)
+            except SourceRefused as refused:
+                log.info("source %r refused: %s", spec, refused)  # the core's English, for whoever fixes it
+                return refused
+            return None
+
+        def done(refused: SourceRefused | None) -> None:
+            if refused is None:
+                if self.status_label.text() == self._refused_text:  # the last refusal's words: no longer so
+                    self.status_label.setText("")
+                self._after_change()
+                return
+            self._refused_text = self.tr("The source was not added: %1").replace(
+                "%1", self._refusal_words(refused.code, spec.partition(":")[2]))
+            self.status_label.setText(self._refused_text)
+
+        self.bridge.run(add(), on_done=done, what=self.tr("add source"), owner=self)
+
+    def _refusal_words(self, code: str, detail: str) -> str:
+        """Why a source spec made no source (``media.spec``'s codes), in the user's language."""
+        if len(detail) > 24:  # what was typed, never so long it widens the window
+            detail = detail[:23] + "…"
+        words = {
+            SIZE_UNREADABLE: self.tr("«%1» is not a size; write width x height, e.g. 1280x720."),
+            SIZE_OUT_OF_RANGE: self.tr("the size %1 is outside 16x16 to 7680x4320."),
+            SIZE_ODD: self.tr("the size %1 has an odd number; both must be even, e.g. 1280x720."),
+            CAMERA_URL_MISSING: self.tr("give the camera's address: rtsp://, http:// or /dev/video0."),
+        }
+        return words.get(code, self.tr("this kind of source is unknown.")).replace("%1", detail)
 
     def rename_source(self, name: str, label: str) -> None:
         studio = self._studio()
@@ -414,7 +460,9 @@ class StudioWorkspace(QWidget):
     # -- recording --------------------------------------------------------------------------------
     @property
     def recording(self) -> bool:
-        return self.studio is not None and self.studio.recording
+        """The core's studio, not only this workspace's: a scene records before the Studio is ever opened."""
+        studio = self.bridge.core.studio
+        return studio is not None and studio.recording
 
     def toggle_recording(self) -> None:
         if self._busy:
@@ -715,8 +763,9 @@ class StudioWorkspace(QWidget):
         self.tracks_check.setEnabled(not recording and not self._busy)
         self.layout_picker.setEnabled(has_sources)
         self.corner_picker.setEnabled(has_sources and self.layout_picker.currentData() == str(LayoutKind.PIP))
-        if recording and self.studio is not None:
-            self.record_button.setText(self.tr("■ Stop  %1").replace("%1", _clock(self.studio.elapsed_s)))
+        studio = self.bridge.core.studio
+        if recording and studio is not None:
+            self.record_button.setText(self.tr("■ Stop  %1").replace("%1", _clock(studio.elapsed_s)))
         else:
             self.record_button.setText(self.tr("● Record"))
 
