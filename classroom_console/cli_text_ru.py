@@ -66,6 +66,13 @@ MESSAGES: dict[str, str] = {
     "CLASS": "КЛАСС",
     "STATE": "СОСТОЯНИЕ",
     "lamp {hours} h": "лампа {hours} ч",
+    "{spec} is a range of {hosts} addresses; at most {most} per range (a /{prefix} for IPv4): split or narrow it":
+        "{spec} — диапазон из {hosts} адресов; в одном диапазоне не больше {most} (для IPv4 — /{prefix}): "
+        "разделите или сузьте его",
+    "{spec!r} is not an address: give an IP address, IP:PORT or a range such as 10.0.5.0/24":
+        "{spec!r} — не адрес: укажите IP-адрес, IP:ПОРТ или диапазон вида 10.0.5.0/24",
+    "--sweep covers more than {most} addresses in all: narrow the ranges":
+        "--sweep охватывает в сумме больше {most} адресов: сузьте диапазоны",
     # commands/device.py
     "{action} takes on or off, not {value!r}": "{action}: нужно on или off, а не {value!r}",
     "pan {pan:+.3f}  tilt {tilt:+.3f}  zoom {zoom:.3f}": "поворот {pan:+.3f}  наклон {tilt:+.3f}  зум {zoom:.3f}",
@@ -93,6 +100,27 @@ MESSAGES: dict[str, str] = {
     "resolution": "разрешение",
     "failed": "не прочитано",
     "unavailable": "недоступно",
+    # commands/device._FIELDS: a projector's fields as the "unavailable" and "failed" lines name them
+    "field\x04power": "питание",
+    "field\x04input": "вход",
+    "field\x04mute": "заглушение",
+    "field\x04freeze": "стоп-кадр",
+    "field\x04input resolution": "разрешение входа",
+    "field\x04recommended resolution": "рекомендуемое разрешение",
+    "field\x04lamp hours": "часы лампы",
+    "field\x04faults": "неисправности",
+    "field\x04filter hours": "часы фильтра",
+    "field\x04inputs": "входы",
+    "field\x04input names": "названия входов",
+    "field\x04serial number": "серийный номер",
+    "field\x04software version": "версия ПО",
+    "field\x04lamp model": "модель лампы",
+    "field\x04filter model": "модель фильтра",
+    "field\x04PJLink class": "класс PJLink",
+    "field\x04name": "имя",
+    "field\x04manufacturer": "производитель",
+    "field\x04model": "модель",
+    "field\x04information": "сведения",
     "find the room's devices (PJLink search, DNS-SD, address sweep) and print them with their state":
         "найти устройства аудитории (поиск PJLink, DNS-SD, обход адресов) и вывести их с состоянием",
     "how long to look (default 5)": "сколько секунд искать (по умолчанию 5)",
@@ -183,6 +211,14 @@ MESSAGES: dict[str, str] = {
     "cooling seconds (default 5)": "остывание, секунд (по умолчанию 5)",
     "do not announce the devices over DNS-SD": "не объявлять устройства по DNS-SD",
     "Simulated room stopped.": "Имитация аудитории остановлена.",
+    "--faults: no fault mode {unknown}; the modes are {modes}":
+        "--faults: нет режима неисправности {unknown}; есть режимы: {modes}",
+    "{option} {n}: a count cannot be negative": "{option} {n}: количество не может быть отрицательным",
+    "--tablets {n}: at most {most} simulated tablets": "--tablets {n}: имитируется не больше {most} планшетов",
+    ("{asked} simulated devices asked for (tablets count as one, each fault as a projector); at most {most} fit in "
+     "{network}"):
+        ("запрошено имитируемых устройств: {asked} (планшеты считаются за одно, каждая неисправность — за проектор); "
+         "в {network} помещается не больше {most}"),
     "cannot start the simulated room: {why}": "не удалось запустить имитацию аудитории: {why}",
     # commands/record.py
     "record sources (test-pattern, tone, mic, screen, camera URL) into a crash-safe MP4 and print the stats":
@@ -320,10 +356,10 @@ MESSAGES: dict[str, str] = {
     "'classroom-console centre restore BACKUP --data NEW' (the damaged file is left as it is)":
         "{file} повреждён ({why}): восстановите последнюю резервную копию в новую папку данных командой "
         "'classroom-console centre restore BACKUP --data NEW' (повреждённый файл оставлен как есть)",
-    "the centre took the bytes but kept none; trying again later":
-        "центр принял байты, но не сохранил ни одного; повторим позже",
-    "the centre's answer made no sense; trying again later":
-        "ответ центра не имеет смысла; повторим позже",
+    "the centre took the bytes but kept none": "центр принял байты, но не сохранил ни одного",
+    "the centre's answer made no sense": "ответ центра не имеет смысла",
+    "the centre had an error; the details are in the centre's log":
+        "в центре произошла ошибка; подробности в журнале центра",
     "the address answers with a redirect: give the centre's own address":
         "адрес отвечает перенаправлением: укажите собственный адрес центра",
     "too many connections from this PC at once": "слишком много одновременных подключений с этого ПК",
@@ -386,7 +422,7 @@ MESSAGES: dict[str, str] = {
     "{minutes:.0f} min": "{minutes:.0f} мин",
     "{hours:.1f} h": "{hours:.1f} ч",
     "Devices": "Устройства",
-    "{hours:8.1f} h in sessions": "{hours:8.1f} ч в сеансах",
+    "{hours:8.1f} h in sessions": "{hours:8.1f} ч на занятиях",
     "  lamp {used}/{rated} h": "  лампа {used}/{rated} ч",
     "  WARNING: lamp near end of life": "  ВНИМАНИЕ: ресурс лампы почти исчерпан",
     "Faults": "Неисправности",
@@ -397,10 +433,10 @@ MESSAGES: dict[str, str] = {
     "tablet activity is not recorded yet": "активность планшетов пока не записывается",
     "Tablet participation: {sessions} session(s), {joins} joined, {activities} activities, {answers} answers, "
     "response rate {rate}":
-        "Участие с планшетов: сеансов {sessions}, подключений {joins}, заданий {activities}, ответов {answers}, "
+        "Участие с планшетов: занятий {sessions}, подключений {joins}, заданий {activities}, ответов {answers}, "
         "доля ответивших {rate}",
     "{course:<32} {sessions:6d} sessions {joins:6d} joined {answers:6d} answers  {rate}":
-        "{course:<32} сеансов {sessions:6d}  подключений {joins:6d}  ответов {answers:6d}  {rate}",
+        "{course:<32} занятий {sessions:6d}  подключений {joins:6d}  ответов {answers:6d}  {rate}",
     "the usage report: hours, sessions, lecturers, courses, recordings, lamp hours, faults":
         "отчёт об использовании: часы, занятия, преподаватели, курсы, записи, часы ламп, неисправности",
     "first day (inclusive)": "первый день (включительно)",
@@ -412,6 +448,8 @@ MESSAGES: dict[str, str] = {
     "hours from UTC for weekday/hour, -12 to 14 (default: this PC's)":
         "смещение от UTC в часах для дня недели и часа, от -12 до 14 (по умолчанию: как на этом ПК)",
     "read every room's figures from the centre instead": "взять показатели всех аудиторий из центра",
+    "a lamp's rated life in hours: a warning near its end (default %(default)s)":
+        "ресурс лампы в часах: предупреждение, когда он почти исчерпан (по умолчанию %(default)s)",
     "a staff (or room) token for --centre; other users can see it in 'ps': prefer --token-file or the {env} "
     "environment variable":
         "токен сотрудника (или аудитории) для --centre; другие пользователи видят его в 'ps': лучше --token-file "
@@ -605,8 +643,96 @@ MESSAGES: dict[str, str] = {
         "что-то завершилось с ошибкой; подробности в журнале",
     "correct: {options}": "правильно: {options}",
     # centre (commands/centre.py, centre_library.py)
-    "the centre's receiving service: serve, add-room, add-staff, tokens, revoke, backup, restore":
-        "служба приёма данных центра: serve, add-room, add-staff, tokens, revoke, backup, restore",
+    ("the centre's receiving service and its library: serve, add-room, add-staff, tokens, revoke, backup, restore, "
+     "recordings, publish, unpublish, add-reader, readers, revoke-reader, library-access"):
+        ("служба приёма данных центра и его библиотека: serve, add-room, add-staff, tokens, revoke, backup, restore, "
+         "recordings, publish, unpublish, add-reader, readers, revoke-reader, library-access"),
+    "ACTION": "ДЕЙСТВИЕ",
+    "port to listen on (default %(default)s; 0: any free one)":
+        "порт для приёма подключений (по умолчанию %(default)s; 0: любой свободный)",
+    "largest recording accepted, GB (default %(default)g)":
+        "наибольшая принимаемая запись, ГБ (по умолчанию %(default)g)",
+    "the room's name, as the usage report shows it": "название аудитории, как его показывает отчёт об использовании",
+    "the staff member's name": "имя сотрудника",
+    "ROOM|TOKEN-ID": "АУДИТОРИЯ|ID-ТОКЕНА",
+    "a token's id (see 'centre tokens'), or a room's or staff member's name: all its tokens":
+        "id токена (см. 'centre tokens') или название аудитории либо имя сотрудника: тогда все токены с этим именем",
+    "the new folder for the backup (missing or empty; outside the centre's files)":
+        "новая папка для резервной копии (несуществующая или пустая; вне файлов центра)",
+    "the folder 'centre backup' wrote (holding manifest.json)":
+        "папка, которую записала 'centre backup' (в ней manifest.json)",
+    "role\x04room": "аудитория",
+    "role\x04staff": "сотрудник",
+    "the partner institution's name": "название организации-партнёра",
+    "NAME|TOKEN-ID": "ИМЯ|ID-ТОКЕНА",
+    "a reader token's id (see 'centre readers'), or an institution's name: all its tokens":
+        "id токена читателя (см. 'centre readers') или название организации: тогда все её токены",
+    ("open: anyone on the centre's network (the default); token: only with a reader token; left out: say which it is "
+     "now"):
+        ("open: любой в сети центра (по умолчанию); token: только с токеном читателя; без значения: сказать, "
+         "как сейчас"),
+    # commands/centre_library.py: centre.validate's codes for a name
+    "the name must not be empty": "имя не может быть пустым",
+    "the name must be one line without control characters": "имя должно быть одной строкой без управляющих символов",
+    "the name is longer than {n} characters": "имя длиннее {n} символов",
+    # centre/backup.py MESSAGES: a backup's or restore's refusal by its code (commands/centre.backup_words)
+    "{tool} is not installed: apt-get install postgresql-client":
+        "{tool} не установлен: apt-get install postgresql-client",
+    "{tool} could not run: {why}": "не удалось запустить {tool}: {why}",
+    "{tool} failed: {why}": "{tool} завершился с ошибкой: {why}",
+    "{out} already exists and is not an empty folder: give a new folder for the backup":
+        "{out} уже существует и это не пустая папка: укажите для резервной копии новую папку",
+    ("{path} belongs to {user} (a backup of theirs by a process of this number): remove it as {user}, or give "
+     "another folder for the backup"):
+        ("{path} принадлежит пользователю {user} (его резервная копия от процесса с тем же номером): удалите её от "
+         "имени {user} или укажите другую папку для резервной копии"),
+    ("{path} is being written by another process of the same number (on another host?): give another folder for "
+     "the backup"):
+        ("{path} записывает другой процесс с тем же номером (на другом узле?): укажите другую папку для резервной "
+         "копии"),
+    "{path} is in the way (left by an older version?): remove it, or give another folder":
+        "{path} мешает (оставлена старой версией?): удалите её или укажите другую папку",
+    "there is no centre database in {data}": "в {data} нет базы данных центра",
+    "{folder} is not a finished backup: restore a finished backup, or make one again with centre backup":
+        "{folder} — не завершённая резервная копия: восстановите завершённую или сделайте новую командой "
+        "centre backup",
+    ("{folder} is {user}'s backup, unfinished or still being written (process {pid}): restore {out} once it is "
+     "finished, or another finished backup"):
+        ("{folder} — резервная копия пользователя {user}, не завершённая или ещё записываемая (процесс {pid}): "
+         "восстановите {out}, когда она будет готова, или другую завершённую копию"),
+    "{folder} is a backup still being written (process {pid}): restore {out} once it is done":
+        "{folder} — резервная копия, которая ещё записывается (процесс {pid}): восстановите {out}, когда она будет "
+        "готова",
+    ("{folder} is an unfinished backup (process {pid} stopped before the end): restore a finished backup, or make "
+     "one again with centre backup"):
+        ("{folder} — незавершённая резервная копия (процесс {pid} остановился до конца): восстановите завершённую "
+         "или сделайте новую командой centre backup"),
+    "{folder} is not a finished centre backup (no {manifest})":
+        "{folder} — не завершённая резервная копия центра (нет {manifest})",
+    "cannot read {path}: {why}": "не удалось прочитать {path}: {why}",
+    "{path} is not a backup this version can restore": "{path}: эта версия не умеет восстанавливать такую копию",
+    "{path} is being written by another restore": "{path} записывает другое восстановление",
+    "{path} changed while it was restored (SHA-256 {sha256})":
+        "{path} изменился во время восстановления (SHA-256 {sha256})",
+    "the manifest names a file outside the store: {name}": "перечень называет файл вне хранилища: {name}",
+    "{path} is missing or differs from the backup's manifest":
+        "{path} отсутствует или не совпадает с перечнем резервной копии",
+    "{path} already exists: restore into a new file store":
+        "{path} уже существует: восстанавливайте в новое хранилище файлов",
+    "{data} already holds a centre: restore into a new data folder":
+        "в {data} уже есть центр: восстанавливайте в новую папку данных",
+    "this backup is of a centre on PostgreSQL (give --database-url)":
+        "это резервная копия центра на PostgreSQL (укажите --database-url)",
+    "this backup is of a centre on SQLite (leave --database-url out)":
+        "это резервная копия центра на SQLite (не указывайте --database-url)",
+    "{url} already holds a centre: restore into an empty database":
+        "в {url} уже есть центр: восстанавливайте в пустую базу данных",
+    "{path} is being restored into by another process: restore into a new file store":
+        "в {path} восстанавливает другой процесс: восстанавливайте в новое хранилище файлов",
+    ("the restore failed after loading {url}, and what it loaded could not be dropped ({why}): drop that database "
+     "and make it anew before a retry"):
+        ("восстановление не удалось после загрузки {url}, и загруженное не удалось удалить ({why}): удалите эту базу "
+         "и создайте её заново перед повтором"),
     ("postgresql://USER@HOST:PORT/DB to keep the centre's data in PostgreSQL; given once, when the centre "
      "is created (kept in DATA/centre.toml); no password in it: PGPASSWORD, ~/.pgpass or --password-file"):
         ("postgresql://USER@HOST:PORT/DB, чтобы хранить данные центра в PostgreSQL; задаётся один раз, при "
@@ -855,9 +981,9 @@ PLURALS: dict[str, tuple[str, str, str]] = {
         "{n} отложенных элемента снова в очереди",
         "{n} отложенных элементов снова в очереди",
     ),
-    "{n} session": ("{n} сеанс", "{n} сеанса", "{n} сеансов"),  # usage_export.to_table
+    "{n} session": ("{n} занятие", "{n} занятия", "{n} занятий"),  # usage_export.to_table
     "{n} session was saved from it": (
-        "из него спасён {n} сеанс", "из него спасены {n} сеанса", "из него спасено {n} сеансов",
+        "из него спасено {n} занятие", "из него спасены {n} занятия", "из него спасено {n} занятий",
     ),
     "{seconds} s ({n} frame)": ("{seconds} с ({n} кадр)", "{seconds} с ({n} кадра)", "{seconds} с ({n} кадров)"),
     "{preset} ({n} step)": ("{preset} ({n} шаг)", "{preset} ({n} шага)", "{preset} ({n} шагов)"),

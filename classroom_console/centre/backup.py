@@ -51,8 +51,54 @@ _PARTIAL_NAME = re.compile(f"(.+){re.escape(PARTIAL)}([0-9]+)")
 _NOT_FILES = {"centre.db", "centre.db-wal", "centre.db-shm", "centre.db-journal", centre_config.FILE}
 
 
+# Why a backup or restore refused, by reason code: the English sentence (the exception's text, for the log and
+# for callers that print it) with its fields; the command line words the code in the user's language by the same
+# sentence (commands/centre.py).
+MESSAGES = {
+    "tool-missing": "{tool} is not installed: apt-get install postgresql-client",
+    "tool-cannot-run": "{tool} could not run: {why}",
+    "tool-failed": "{tool} failed: {why}",
+    "out-not-empty": "{out} already exists and is not an empty folder: give a new folder for the backup",
+    "partial-other-user": "{path} belongs to {user} (a backup of theirs by a process of this number): remove it as "
+                          "{user}, or give another folder for the backup",
+    "partial-same-number": "{path} is being written by another process of the same number (on another host?): give "
+                           "another folder for the backup",
+    "partial-in-the-way": "{path} is in the way (left by an older version?): remove it, or give another folder",
+    "no-database": "there is no centre database in {data}",
+    "partial-not-finished": "{folder} is not a finished backup: restore a finished backup, or make one again with "
+                            "centre backup",
+    "partial-others": "{folder} is {user}'s backup, unfinished or still being written (process {pid}): restore {out} "
+                      "once it is finished, or another finished backup",
+    "partial-being-written": "{folder} is a backup still being written (process {pid}): restore {out} once it is "
+                             "done",
+    "partial-unfinished": "{folder} is an unfinished backup (process {pid} stopped before the end): restore a "
+                          "finished backup, or make one again with centre backup",
+    "not-a-backup": "{folder} is not a finished centre backup (no {manifest})",
+    "manifest-unreadable": "cannot read {path}: {why}",
+    "manifest-unknown": "{path} is not a backup this version can restore",
+    "copy-being-written": "{path} is being written by another restore",
+    "source-changed": "{path} changed while it was restored (SHA-256 {sha256})",
+    "manifest-outside": "the manifest names a file outside the store: {name}",
+    "file-differs": "{path} is missing or differs from the backup's manifest",
+    "file-exists": "{path} already exists: restore into a new file store",
+    "target-holds-centre": "{data} already holds a centre: restore into a new data folder",
+    "backend-postgresql": "this backup is of a centre on PostgreSQL (give --database-url)",
+    "backend-sqlite": "this backup is of a centre on SQLite (leave --database-url out)",
+    "database-holds-centre": "{url} already holds a centre: restore into an empty database",
+    "store-being-restored": "{path} is being restored into by another process: restore into a new file store",
+    "drop-failed": "the restore failed after loading {url}, and what it loaded could not be dropped ({why}): drop that "
+                   "database and make it anew before a retry",
+}
+
+
 class BackupError(ConfigError):
-    """One line for the user (a ConfigError, so the centre command prints it the same way)."""
+    """One line for the user (a ConfigError, so the centre command prints it the same way): ``reason`` a code of
+    ``MESSAGES``, ``values`` its sentence's fields; ``str()`` the English sentence."""
+
+    def __init__(self, reason: str, **values: object) -> None:
+        self.reason = reason
+        self.values = {key: str(value) for key, value in values.items()}
+        super().__init__(MESSAGES[reason].format(**self.values))
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +149,7 @@ def _store_files(root: Path, skip: Path) -> list[Path]:
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
-        raise BackupError(f"{name} is not installed: apt-get install postgresql-client")
+        raise BackupError("tool-missing", tool=name)
     return found
 
 
@@ -122,10 +168,10 @@ def _run_tool(cmd: list[str], env: dict[str, str]) -> None:
         done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=24 * 3600,
                               preexec_fn=parent_death.preexec())
     except OSError as exc:
-        raise BackupError(f"{cmd[0]} could not run: {exc.strerror}") from None
+        raise BackupError("tool-cannot-run", tool=cmd[0], why=exc.strerror) from None
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
-        raise BackupError(f"{Path(cmd[0]).name} failed: {lines[0] if lines else f'exit {done.returncode}'}")
+        raise BackupError("tool-failed", tool=Path(cmd[0]).name, why=lines[0] if lines else f"exit {done.returncode}")
 
 
 def _private(root: Path) -> None:
@@ -169,7 +215,7 @@ def backup(config: CentreConfig, out: Path) -> Summary:
     It is written into a private sibling and renamed at the end, so a failed backup leaves no ``out`` to block a retry.
     """
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise BackupError(f"{out} already exists and is not an empty folder: give a new folder for the backup")
+        raise BackupError("out-not-empty", out=out)
     _clear_dead_partials(out)
     out.absolute().parent.mkdir(parents=True, exist_ok=True)
     work = out.absolute().parent / f"{out.name}{PARTIAL}{os.getpid()}"
@@ -177,13 +223,11 @@ def backup(config: CentreConfig, out: Path) -> Summary:
     if lock is None:
         whose = backup_lock.owner(_lock_of(work))
         if whose is not None:
-            raise BackupError(f"{_lock_of(work)} belongs to {whose} (a backup of theirs by a process of this number): "
-                              f"remove it as {whose}, or give another folder for the backup")
-        raise BackupError(f"{work} is being written by another process of the same number (on another host?): "
-                          "give another folder for the backup")
+            raise BackupError("partial-other-user", path=_lock_of(work), user=whose)
+        raise BackupError("partial-same-number", path=work)
     try:
         if work.exists():
-            raise BackupError(f"{work} is in the way (left by an older version?): remove it, or give another folder")
+            raise BackupError("partial-in-the-way", path=work)
         work.mkdir(mode=0o700)
         try:
             summary = _write_backup(config, work.resolve())
@@ -203,7 +247,7 @@ def _write_backup(config: CentreConfig, out: Path) -> Summary:
     manifest: dict[str, Any] = {"format": FORMAT, "backend": config.backend, "created_at": utc_iso()}
     if config.backend == SQLITE:
         if not config.sqlite_path.exists():
-            raise BackupError(f"there is no centre database in {config.data}")
+            raise BackupError("no-database", data=config.data)
         src = sqlite3.connect(config.sqlite_path)
         dst = sqlite3.connect(out / SQLITE_FILE)
         try:
@@ -246,16 +290,13 @@ def _refuse_partial(folder: Path) -> None:
     pid, out = named[2], named[1]
     writing = backup_lock.held(_lock_of(folder.absolute()))
     if writing is None:
-        raise BackupError(f"{folder} is not a finished backup: restore a finished backup, or make one again with "
-                          "centre backup")
+        raise BackupError("partial-not-finished", folder=folder)
     whose = backup_lock.owner(_lock_of(folder.absolute()))
     if writing and whose is not None:
-        raise BackupError(f"{folder} is {whose}'s backup, unfinished or still being written (process {pid}): restore "
-                          f"{out} once it is finished, or another finished backup")
+        raise BackupError("partial-others", folder=folder, user=whose, pid=pid, out=out)
     if writing:
-        raise BackupError(f"{folder} is a backup still being written (process {pid}): restore {out} once it is done")
-    raise BackupError(f"{folder} is an unfinished backup (process {pid} stopped before the end): restore a finished "
-                      "backup, or make one again with centre backup")
+        raise BackupError("partial-being-written", folder=folder, pid=pid, out=out)
+    raise BackupError("partial-unfinished", folder=folder, pid=pid)
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
@@ -263,11 +304,11 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     try:
         manifest: dict[str, Any] = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise BackupError(f"{folder} is not a finished centre backup (no {MANIFEST})") from None
+        raise BackupError("not-a-backup", folder=folder, manifest=MANIFEST) from None
     except (OSError, ValueError) as exc:
-        raise BackupError(f"cannot read {folder / MANIFEST}: {exc}") from None
+        raise BackupError("manifest-unreadable", path=folder / MANIFEST, why=exc) from None
     if manifest.get("format") != FORMAT or manifest.get("backend") not in (SQLITE, POSTGRESQL):
-        raise BackupError(f"{folder / MANIFEST} is not a backup this version can restore")
+        raise BackupError("manifest-unknown", path=folder / MANIFEST)
     return manifest
 
 
@@ -298,12 +339,12 @@ def _restore_file(src: Path, dst: Path, size: int, sha256: str, undo: _Undo) -> 
     tmp = _restoring(dst)
     lock = backup_lock.take(tmp)
     if lock is None:
-        raise BackupError(f"{tmp} is being written by another restore")
+        raise BackupError("copy-being-written", path=tmp)
     try:
         undo.paths.append(tmp)
         copied = _copy_hashing(src, tmp)
         if copied != (size, sha256):
-            raise BackupError(f"{src} changed while it was restored (SHA-256 {copied[1]})")
+            raise BackupError("source-changed", path=src, sha256=copied[1])
         os.rename(tmp, dst)
         undo.paths.append(dst)
     finally:
@@ -318,16 +359,16 @@ def _checked_files(folder: Path, manifest: dict[str, Any], store: Path,
     for entry in manifest["files"]:
         rel = Path(entry["path"])
         if rel.is_absolute() or ".." in rel.parts:
-            raise BackupError(f"the manifest names a file outside the store: {entry['path']!r}")
+            raise BackupError("manifest-outside", name=repr(entry["path"]))
         src = folder / FILES / rel
         if not src.is_file() or src.stat().st_size != entry["size"] or _sha256(src) != entry["sha256"]:
-            raise BackupError(f"{src} is missing or differs from the backup's manifest")
+            raise BackupError("file-differs", path=src)
         dst = store / rel
         _clear_dead_copies(dst)
         there = dst.exists()
         if there and (not resuming or not dst.is_file() or dst.stat().st_size != entry["size"]
                       or _sha256(dst) != entry["sha256"]):
-            raise BackupError(f"{dst} already exists: restore into a new file store")
+            raise BackupError("file-exists", path=dst)
         checked.append((rel, entry, there))
     return checked
 
@@ -370,14 +411,13 @@ def restore(folder: Path, target: CentreConfig) -> Summary:
     manifest = read_manifest(folder)
     backend = manifest["backend"]
     if centre_config.path(target.data).exists() or target.sqlite_path.exists():
-        raise BackupError(f"{target.data} already holds a centre: restore into a new data folder")
+        raise BackupError("target-holds-centre", data=target.data)
     if backend != target.backend:
-        what = "PostgreSQL (give --database-url)" if backend == POSTGRESQL else "SQLite (leave --database-url out)"
-        raise BackupError(f"this backup is of a centre on {what}")
+        raise BackupError("backend-postgresql" if backend == POSTGRESQL else "backend-sqlite")
     database = manifest["database"]
     dump = folder / database["path"]
     if not dump.is_file() or _sha256(dump) != database["sha256"]:
-        raise BackupError(f"{dump} is missing or differs from the backup's manifest")
+        raise BackupError("file-differs", path=dump)
     store = target.files_dir
     checked = _checked_files(folder, manifest, store, _killed_restore_in(store))
     pg_before: set[tuple[str, str]] | None = None
@@ -385,7 +425,7 @@ def restore(folder: Path, target: CentreConfig) -> Summary:
         assert target.database_url is not None
         pg_before = asyncio.run(backup_pg.objects_unless_centre(target.database_url, target.password()))
         if pg_before is None:
-            raise BackupError(f"{target.database_url} already holds a centre: restore into an empty database")
+            raise BackupError("database-holds-centre", url=target.database_url)
     undo = _Undo()
     loaded = False
     mark: backup_lock.Held | None = None
@@ -395,7 +435,7 @@ def restore(folder: Path, target: CentreConfig) -> Summary:
             undo.mkdirs(store)
             mark = backup_lock.take(store / f"{RESTORE_MARK}{os.getpid()}")
             if mark is None:
-                raise BackupError(f"{store} is being restored into by another process: restore into a new file store")
+                raise BackupError("store-being-restored", path=store)
             undo.paths.append(mark.path)
         for rel, entry, there in checked:
             total += entry["size"]
@@ -424,9 +464,7 @@ def restore(folder: Path, target: CentreConfig) -> Summary:
             try:
                 asyncio.run(backup_pg.drop_new(target.database_url, target.password(), pg_before))
             except Exception as exc:
-                raise BackupError(f"the restore failed after loading {target.database_url}, and what it loaded could "
-                                  f"not be dropped ({exc}): drop that database and make it anew before a retry"
-                                  ) from None
+                raise BackupError("drop-failed", url=target.database_url, why=exc) from None
         raise
     finally:
         if mark is not None:

@@ -27,13 +27,20 @@ _CANONICAL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z\Z", re.AS
 EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC)
 
 
-class Invalid(ValueError):
-    """A body the centre refuses; ``str()`` is the one line the room sees."""
+# Reason codes of the refusals the command line words itself (a name given to `centre add-room`, `add-reader`);
+# the others' English line is for a room's log only.
+EMPTY, NOT_ONE_LINE, TOO_LONG, CONTROL_CHARS = "empty", "not-one-line", "too-long", "control-chars"
 
-    def __init__(self, path: str, why: str) -> None:
+
+class Invalid(ValueError):
+    """A body the centre refuses; ``str()`` is the one line the room sees. ``reason``: a code where the command line
+    words it (``EMPTY``, …; "" otherwise), ``limit`` the bound it exceeded."""
+
+    def __init__(self, path: str, why: str, reason: str = "", limit: int = 0) -> None:
         if not path.isprintable():  # a key the room chose may hold a newline: still one line
             path = repr(path)[1:-1]
         super().__init__(f"{path}: {why}" if path else why)
+        self.reason, self.limit = reason, limit
 
 
 def _shown(value: Any) -> str:
@@ -61,11 +68,11 @@ def text(value: Any, path: str, max_len: int, *, pattern: re.Pattern[str] | None
     if not isinstance(value, str):
         raise Invalid(path, f"must be text, not {type(value).__name__}")
     if len(value) > max_len:
-        raise Invalid(path, f"longer than {max_len} characters")
+        raise Invalid(path, f"longer than {max_len} characters", TOO_LONG, max_len)
     if not value and not empty:
-        raise Invalid(path, "must not be empty")
+        raise Invalid(path, "must not be empty", EMPTY)
     if not (value.isascii() and value.isprintable()) and _BAD_CHARS.search(value):  # the quick test first
-        raise Invalid(path, "contains control characters or unpaired surrogates")
+        raise Invalid(path, "contains control characters or unpaired surrogates", CONTROL_CHARS)
     if pattern is not None and value and not pattern.fullmatch(value):  # not match: $ lets a final newline by
         raise Invalid(path, f"{_shown(value)} has characters or a form not allowed here")
     return value
@@ -78,9 +85,9 @@ def optional_text(value: Any, path: str, max_len: int, **kw: Any) -> str | None:
 def name(value: Any, path: str, max_len: int = 100) -> str:
     """A room or person's name: one printable line, not blank."""
     if not isinstance(value, str) or not value.strip():
-        raise Invalid(path, "must not be empty")
+        raise Invalid(path, "must not be empty", EMPTY)
     if _BAD_NAME_CHARS.search(value):
-        raise Invalid(path, "must be one line without control characters")
+        raise Invalid(path, "must be one line without control characters", NOT_ONE_LINE)
     return text(value, path, max_len)
 
 

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from classroom_console.centre import backup, sqlite_damage, validate
+from classroom_console.centre import backup, sqlite_damage
 from classroom_console.centre import config as centre_config
 from classroom_console.centre.backends import open_configured
 from classroom_console.centre.db import CentreDB, TokenRow
@@ -17,13 +17,14 @@ from classroom_console.centre.db_postgres import DatabaseUnavailable
 from classroom_console.centre.limits import Limits
 from classroom_console.centre.server import CentreOptions, CentreServer
 from classroom_console.centre.tokens import ROOM, STAFF, folder_for, issue_token, token_hash
-from classroom_console.cli_text import ntr, tr
+from classroom_console.cli_text import ntr, ptr, tr
 from classroom_console.commands import centre_library
 from classroom_console.store import utc_iso
 
 # The commands that may make a centre in an empty folder; every other one refuses a folder that holds none.
 CREATORS = ("serve", "add-room", "add-staff", "restore")
-HELP = "the centre's receiving service: serve, add-room, add-staff, tokens, revoke, backup, restore"
+HELP = ("the centre's receiving service and its library: serve, add-room, add-staff, tokens, revoke, backup, restore, "
+        "recordings, publish, unpublish, add-reader, readers, revoke-reader, library-access")
 
 
 def _port(text: str) -> int:
@@ -68,17 +69,19 @@ def _data(p: argparse.ArgumentParser) -> None:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="centre_command", metavar="ACTION", required=True)
+    sub = parser.add_subparsers(dest="centre_command", metavar=tr("ACTION"), required=True)
     serve = sub.add_parser("serve", help=tr("receive sessions and recordings from the rooms and serve usage"))
-    serve.add_argument("--port", type=_port, default=8765)
+    serve.add_argument("--port", type=_port, default=8765,
+                       help=tr("port to listen on (default %(default)s; 0: any free one)"))
     serve.add_argument("--host", default="127.0.0.1", help=tr("address to listen on (default: loopback only)"))
     serve.add_argument("--data", type=Path, required=True, help=tr("the centre's data folder (holds centre.toml)"))
     _where(serve)
     serve.add_argument("--cert", type=Path, help=tr("TLS certificate (PEM); serve HTTPS"))
     serve.add_argument("--key", type=Path, help=tr("TLS private key (PEM)"))
-    serve.add_argument("--max-file-gb", type=_positive(float), default=64.0, help=tr("largest recording accepted"))
+    serve.add_argument("--max-file-gb", type=_positive(float), default=64.0, metavar="GB",
+                       help=tr("largest recording accepted, GB (default %(default)g)"))
     d = Limits()
-    serve.add_argument("--max-session-mb", type=_positive(float),
+    serve.add_argument("--max-session-mb", type=_positive(float), metavar="MB",
                        help=tr("largest session upload accepted (default {n})").format(n=d.session_bytes >> 20))
     serve.add_argument("--max-connections-per-client", type=int, metavar="N",
                        help=tr("connections one address may hold at once; 0: no cap (default {n})").format(
@@ -93,20 +96,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        ("add-staff", tr("issue a token for centre staff (reads every room); printed once, on the "
                                         "last line"))):
         p = sub.add_parser(name, help=what)
-        p.add_argument("name")
+        p.add_argument("name", metavar=tr("NAME"), help=tr("the room's name, as the usage report shows it") if
+                       name == "add-room" else tr("the staff member's name"))
         p.add_argument("--rotate", action="store_true", help=tr("revoke its old tokens; the new one replaces them"))
         _data(p)
     tokens = sub.add_parser("tokens", help=tr("list rooms and staff with their token ids, created and last used"))
     _data(tokens)
     revoke = sub.add_parser("revoke", help=tr("stop a token (by its id) or every token of a room (by name) at once"))
-    revoke.add_argument("target", metavar="ROOM|TOKEN-ID")
+    revoke.add_argument("target", metavar=tr("ROOM|TOKEN-ID"),
+                        help=tr("a token's id (see 'centre tokens'), or a room's or staff member's name: all its "
+                                "tokens"))
     _data(revoke)
     back = sub.add_parser("backup", help=tr("copy the database (online) and every received file into a new folder "
                                             "OUT, with a manifest of their SHA-256"))
-    back.add_argument("out", type=Path, metavar="OUT")
+    back.add_argument("out", type=Path, metavar="OUT",
+                      help=tr("the new folder for the backup (missing or empty; outside the centre's files)"))
     _data(back)
     restore = sub.add_parser("restore", help=tr("make a new centre in --data from a backup folder, every file checked"))
-    restore.add_argument("backup", type=Path, metavar="BACKUP")
+    restore.add_argument("backup", type=Path, metavar="BACKUP",
+                         help=tr("the folder 'centre backup' wrote (holding manifest.json)"))
     _data(restore)
     centre_library.configure(sub, _data)  # recordings, publish, unpublish, readers (the library)
 
@@ -203,12 +211,23 @@ def _print_tokens(rows: list[TokenRow]) -> None:
         print(tr("no tokens yet: issue one with 'classroom-console centre add-room NAME --data DIR'"))
         return
     header = (tr("name"), tr("role"), tr("token id"), tr("created"), tr("last used"), tr("revoked"))
-    table = [header] + [(r.name, r.role, r.id, r.created_at[:19], (r.last_used_at or tr("never"))[:19],
+    table = [header] + [(r.name, role_word(r.role), r.id, r.created_at[:19], (r.last_used_at or tr("never"))[:19],
                          (r.revoked_at or "")[:19]) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     print(tr("(last used is noted every 10 s while the service runs)"))
+
+
+def role_word(role: str) -> str:
+    """A token's role (``tokens.ROOM``, ``STAFF``) in the user's words; another stays as stored."""
+    return {ROOM: ptr("role", "room"), STAFF: ptr("role", "staff")}.get(role, role)
+
+
+def backup_words(exc: backup.BackupError) -> str:
+    """A backup's or restore's refusal in the user's words, by its code (``backup.MESSAGES``)."""
+    sentence = backup.MESSAGES.get(exc.reason)
+    return tr(sentence).format(**exc.values) if sentence else str(exc)
 
 
 def _backup(args: argparse.Namespace) -> int:
@@ -249,6 +268,8 @@ def run(args: argparse.Namespace) -> int:
     """Every failure of the configuration or the database is one line and a non-zero exit, never a traceback."""
     try:
         return _run(args)
+    except backup.BackupError as exc:
+        return _fail(backup_words(exc))
     except (centre_config.ConfigError, DatabaseUnavailable) as exc:
         return _fail(str(exc))
     except sqlite_damage.Damaged as exc:
@@ -290,10 +311,9 @@ def _run(args: argparse.Namespace) -> int:
             print(tr("revoked token {id} of {name}: it stops working at the next request").format(
                 id=token_id, name=repr(name)))
         return 0
-    try:
-        validate.name(args.name, "the name")
-    except validate.Invalid as exc:
-        return _fail(str(exc), 2)
+    problem = centre_library.name_problem(args.name)
+    if problem:
+        return _fail(problem, 2)
     role = STAFF if command == "add-staff" else ROOM
     token, existing, revoked = asyncio.run(_add(args, role))
     for name, token_id in revoked:

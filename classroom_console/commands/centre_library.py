@@ -36,19 +36,41 @@ def configure(sub: Any, _data: Callable[[argparse.ArgumentParser], None]) -> Non
         p.add_argument("id", metavar="ID", help=tr("the recording's id (ROOM/ID when two rooms share an id)"))
         _data(p)
     reader = sub.add_parser("add-reader", help=tr("issue a library reader token for a partner institution"))
-    reader.add_argument("name")
+    reader.add_argument("name", metavar=tr("NAME"), help=tr("the partner institution's name"))
     _data(reader)
     readers = sub.add_parser("readers", help=tr("list the library's reader tokens"))
     _data(readers)
     revoke = sub.add_parser("revoke-reader",
                             help=tr("stop a reader token (by its id) or every token of an institution"))
-    revoke.add_argument("target", metavar="NAME|TOKEN-ID")
+    revoke.add_argument("target", metavar=tr("NAME|TOKEN-ID"),
+                        help=tr("a reader token's id (see 'centre readers'), or an institution's name: all its tokens"))
     _data(revoke)
     access = sub.add_parser("library-access", help=tr("who may read the library: 'open' (anyone on the centre's "
                                                       "network, the default) or 'token' (a reader token); no "
                                                       "argument: say which"))
-    access.add_argument("mode", nargs="?", choices=(OPEN, TOKEN))
+    access.add_argument("mode", nargs="?", choices=(OPEN, TOKEN),
+                        help=tr("open: anyone on the centre's network (the default); token: only with a reader token; "
+                                "left out: say which it is now"))
     _data(access)
+
+
+# centre.validate's codes for a name given to add-room, add-staff and add-reader
+_NAME_PROBLEMS = {
+    validate.EMPTY: "the name must not be empty",
+    validate.NOT_ONE_LINE: "the name must be one line without control characters",
+    validate.CONTROL_CHARS: "the name must be one line without control characters",
+    validate.TOO_LONG: "the name is longer than {n} characters",
+}
+
+
+def name_problem(name: str) -> str:
+    """Why ``name`` cannot be a room's, staff member's or reader's name, in words ("" when it can)."""
+    try:
+        validate.name(name, "the name")
+    except validate.Invalid as exc:
+        sentence = _NAME_PROBLEMS.get(exc.reason)
+        return tr(sentence).format(n=exc.limit) if sentence else str(exc)
+    return ""
 
 
 OpenDB = Callable[[argparse.Namespace], Coroutine[Any, Any, CentreDB]]
@@ -118,10 +140,9 @@ def run(args: argparse.Namespace, open_db: OpenDB) -> int:
         print(said.format(id=rid, room=repr(room)))
         return 0
     if command == "add-reader":
-        try:
-            validate.name(args.name, "the name")
-        except validate.Invalid as exc:
-            return _fail(str(exc), 2)
+        problem = name_problem(args.name)
+        if problem:
+            return _fail(problem, 2)
         token = issue_token()
         asyncio.run(_with(args, lambda d: d.add_reader(token_hash(token), args.name, utc_iso())))
         print(tr("reader {name} may read the library when it asks for a token ('centre library-access token'). "

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from classroom_console.cli_text import tr
+from classroom_console.cli_text import ptr, tr
 from classroom_console.commands.argtypes import positive_seconds
 from devices.driver import Capability, Command, Reason
 from devices.model import Availability, DeviceInfo, DeviceKind
@@ -281,7 +281,27 @@ def status_text(info: DeviceInfo, device: DeviceInfo, as_json: bool, verbose: bo
     from classroom_console.cli_reasons import state_label
 
     lines = [tr("{uid} at {address}:{port}").format(uid=info.uid, address=info.address, port=info.port)]
-    return "\n".join(lines + [f"  {state_label(k)}: {_plain(v)}" for k, v in state.items()])
+    for key, value in state.items():
+        shown = _fields(value) if key in ("unavailable", "failed") and isinstance(value, list) else _plain(value)
+        if shown:  # no faults reported ("errors": {}) is no line, not an empty one
+            lines.append(f"  {state_label(key)}: {shown}")
+    return "\n".join(lines)
+
+
+# The fields a projector reads (devices/pjlink/reader.py), as the "unavailable" and "failed" lines name them.
+_FIELDS = {
+    "power": "power", "input": "input", "mute": "mute", "freeze": "freeze", "input_resolution": "input resolution",
+    "recommended_resolution": "recommended resolution", "lamps": "lamp hours", "errors": "faults",
+    "filter_hours": "filter hours", "inputs": "inputs", "input_names": "input names",
+    "serial_number": "serial number", "software_version": "software version", "lamp_model": "lamp model",
+    "filter_model": "filter model", "pjlink_class": "PJLink class", "name": "name", "manufacturer": "manufacturer",
+    "product": "model", "info": "information",
+}
+
+
+def _fields(names: list[object]) -> str:
+    """Fields of a device's state by name ("input_resolution") in words; one not known stays as named."""
+    return ", ".join(ptr("field", _FIELDS[str(n)]) if str(n) in _FIELDS else str(n) for n in names)
 
 
 def _unusable(device: DeviceInfo, verbose: bool = False) -> str:

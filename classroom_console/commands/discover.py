@@ -35,6 +35,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="ADDR|CIDR",
+        type=sweep_spec,
         help=tr("also probe these addresses or ranges (multicast does not cross VLANs); repeatable"),
     )
     parser.add_argument(
@@ -43,6 +44,28 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default="all",
         help=tr("where to look: the LAN, loopback (simulated rooms), or both (default)"),
     )
+
+
+def sweep_spec(text: str) -> str:
+    """A --sweep value checked as the sweep will read it, refused by argparse in the user's words before any look."""
+    import ipaddress
+
+    from devices.discovery.sweep import MAX_RANGE_HOSTS, RangeTooLargeError, expand_targets
+
+    try:
+        expand_targets([text])
+    except RangeTooLargeError:
+        net = ipaddress.ip_network(text.strip(), strict=False)
+        hosts = net.num_addresses - (2 if net.version == 4 and net.prefixlen < 31 else 0)  # as the sweep counts
+        raise argparse.ArgumentTypeError(tr(
+            "{spec} is a range of {hosts} addresses; at most {most} per range (a /{prefix} for IPv4): split or narrow "
+            "it").format(spec=text, hosts=hosts, most=MAX_RANGE_HOSTS,
+                         prefix=32 - (MAX_RANGE_HOSTS - 1).bit_length())) from None
+    except ValueError:
+        raise argparse.ArgumentTypeError(tr(
+            "{spec!r} is not an address: give an IP address, IP:PORT or a range such as 10.0.5.0/24").format(
+            spec=text)) from None
+    return text
 
 
 def asks_for_password(device: DeviceInfo) -> bool:
@@ -208,8 +231,11 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         devices, sent = asyncio.run(discover(args))
-    except RangeTooLargeError as exc:
-        print(f"classroom-console discover: {exc}", file=sys.stderr)
+    except RangeTooLargeError:
+        from devices.discovery.sweep import MAX_TOTAL_HOSTS
+
+        print("classroom-console discover: " + tr("--sweep covers more than {most} addresses in all: narrow the "
+                                                  "ranges").format(most=MAX_TOTAL_HOSTS), file=sys.stderr)
         return 2
     except ValueError as exc:
         print(f"classroom-console discover: {exc}", file=sys.stderr)

@@ -43,6 +43,33 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-dnssd", action="store_true", help=tr("do not announce the devices over DNS-SD"))
 
 
+def room_problem(args: argparse.Namespace) -> str:
+    """Why the room asked for cannot be simulated, in the user's words ("" when it can); the checks are
+    ``SimRoomConfig``'s, said before it says them in English."""
+    from devices.sim.loopback import LOOPBACK_ROOM
+    from devices.sim.room import MAX_TABLETS
+
+    faults = [f.strip() for f in args.faults.split(",") if f.strip()]
+    modes = get_args(Fault)
+    unknown = [f for f in faults if f not in modes]
+    if unknown:
+        return tr("--faults: no fault mode {unknown}; the modes are {modes}").format(
+            unknown=", ".join(unknown), modes=", ".join(modes))
+    counts = {"--projectors": args.projectors, "--boards": args.boards, "--displays": args.displays,
+              "--cameras": args.cameras, "--fixed-cameras": args.fixed_cameras, "--tablets": args.tablets}
+    for option, n in counts.items():
+        if n < 0:
+            return tr("{option} {n}: a count cannot be negative").format(option=option, n=n)
+    if args.tablets > MAX_TABLETS:
+        return tr("--tablets {n}: at most {most} simulated tablets").format(n=args.tablets, most=MAX_TABLETS)
+    room = LOOPBACK_ROOM.num_addresses - 2
+    asked = sum(n for option, n in counts.items() if option != "--tablets") + len(faults) + (1 if args.tablets else 0)
+    if asked > room:
+        return tr("{asked} simulated devices asked for (tablets count as one, each fault as a projector); at most "
+                  "{most} fit in {network}").format(asked=asked, most=room, network=LOOPBACK_ROOM)
+    return ""
+
+
 def config_from(args: argparse.Namespace) -> SimRoomConfig:
     from devices.sim.room import SimRoomConfig
 
@@ -80,6 +107,10 @@ async def serve(config: SimRoomConfig) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    problem = room_problem(args)
+    if problem:
+        print(f"classroom-console sim: {problem}", file=sys.stderr)
+        return 2
     try:
         config = config_from(args)
     except ValueError as exc:

@@ -100,7 +100,8 @@ async def _once(store: AsyncStore, engine: SyncEngine, verbose: bool) -> int:
     if result.offline:
         from classroom_console.commands.sync_words import reason_words
 
-        why = with_detail(reason_words(engine.progress.reason or "offline"), result.offline, verbose)
+        why = with_detail(reason_words(engine.progress.reason or "offline", engine.progress.status), result.offline,
+                          verbose)
         print("classroom-console sync: " + tr("{why}; the queue keeps everything for the next try").format(why=why),
               file=sys.stderr)
         return OFFLINE

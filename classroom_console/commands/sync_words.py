@@ -27,8 +27,8 @@ REASONS = {
     "internal": "a fault in the console or the centre; the details are in the log",
     "offline": "the centre cannot be reached",
     "stalled": "nothing moved for too long; the next try goes on from there",
-    "no_progress": "the centre took the bytes but kept none; trying again later",
-    "bad_answer": "the centre's answer made no sense; trying again later",
+    "no_progress": "the centre took the bytes but kept none",
+    "bad_answer": "the centre's answer made no sense",
     "redirected": "the address answers with a redirect: give the centre's own address",
     "error": "something went wrong; the details are in the log",
     # the centre's answer (centre/failures.REASONS)
@@ -47,13 +47,23 @@ REASONS = {
 }
 
 
-def reason_words(reason: str) -> str:
+# A centre that answered 5xx with no reason of its own ("internal", or "refused" from a proxy's page) had an error:
+# it did not refuse the item, and the room is not offline.
+CENTRE_ERROR = "the centre had an error; the details are in the centre's log"
+
+
+def reason_words(reason: str, status: int = 0) -> str:
+    """``reason`` in words; ``status``: the centre's HTTP status behind it (0: it answered none)."""
+    if status >= 500 and reason in ("internal", "refused", "error", ""):
+        return tr(CENTRE_ERROR)
     return tr(REASONS.get(reason, REASONS["error"]))
 
 
 def failure(exc: Exception, verbose: bool = False) -> str:
     """A ``SyncError`` (or any error of a centre request) in words by its reason code."""
-    return with_detail(reason_words(str(getattr(exc, "reason", "error"))), str(exc), verbose)
+    status = getattr(exc, "status", 0)
+    return with_detail(reason_words(str(getattr(exc, "reason", "error")), status if isinstance(status, int) else 0),
+                       str(exc), verbose)
 
 
 def status_words(p: SyncProgress, verbose: bool = False) -> str:
@@ -68,7 +78,8 @@ def status_words(p: SyncProgress, verbose: bool = False) -> str:
     if p.state == REFUSED:
         return tr("refused: {why}").format(why=with_detail(reason_words(p.reason), p.message, verbose))
     if p.state == OFFLINE and p.retry_at is None:
-        return tr("offline: {why}").format(why=with_detail(reason_words(p.reason or "offline"), p.message, verbose))
+        why = with_detail(reason_words(p.reason or "offline", p.status), p.message, verbose)
+        return why if p.status else tr("offline: {why}").format(why=why)  # an answer, if an error, is no outage
     if p.retry_at is not None and (p.state == OFFLINE or p.pending):
         return tr("retrying at {time} ({pending} queued)").format(
             time=time.strftime("%H:%M:%S", time.localtime(p.retry_at)), pending=p.pending)

@@ -29,7 +29,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help=tr("table, csv (every figure), sessions-csv (one row per session, for a manager), json"))
     parser.add_argument("--utc-offset", type=number_in(-12.0, 14.0),
                         help=tr("hours from UTC for weekday/hour, -12 to 14 (default: this PC's)"))
-    parser.add_argument("--lamp-rated-hours", type=int, default=DEFAULT_LAMP_RATED_HOURS)
+    parser.add_argument("--lamp-rated-hours", type=number_in(1, 1_000_000, integer=True),
+                        default=DEFAULT_LAMP_RATED_HOURS, metavar="H",
+                        help=tr("a lamp's rated life in hours: a warning near its end (default %(default)s)"))
     parser.add_argument("--centre", metavar="URL", help=tr("read every room's figures from the centre instead"))
     parser.add_argument("--token", help=tr(
         "a staff (or room) token for --centre; other users can see it in 'ps': prefer --token-file or the {env} "

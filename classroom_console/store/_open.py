@@ -25,6 +25,7 @@ _SIDE_FILES = ("-wal", "-shm", "-journal")
 # FULL by default: NORMAL in WAL mode already survives a killed process, but a power cut can drop the last
 # commits; lecture PCs lose power, and events are batched, so one WAL fsync per commit costs little.
 SYNC_LEVELS = ("NORMAL", "FULL", "EXTRA")
+CHECK_LINES = 3  # of the integrity check's findings kept in the notice
 
 
 class _Corrupt(Exception):
@@ -76,15 +77,25 @@ def _preflight(path: Path) -> None:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         if version > LATEST_VERSION:  # the header may lag a version bump still in the -wal
             raise StoreTooNewError(path, version, LATEST_VERSION)
-        rows = [r[0] for r in conn.execute("PRAGMA quick_check")]
+        rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check")]
         if rows != ["ok"]:
-            raise _Corrupt("integrity check failed: " + "; ".join(rows[:3]))
+            raise _Corrupt("integrity check failed: " + first_lines(rows))
     except sqlite3.DatabaseError as exc:
         if is_corruption(exc):
             raise _Corrupt(str(exc)) from exc
         raise
     finally:
         conn.close()
+
+
+def first_lines(rows: list[str], most: int = CHECK_LINES) -> str:
+    """SQLite's integrity findings in one line, at most ``most`` of them: it gives one row per finding, or one row
+    of a hundred lines ("Page 23: btreeInitPage() returns error code 11", …), which flooded the terminal and the
+    window's details."""
+    lines = [line.strip() for row in rows for line in row.splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith("*** in database")] or lines
+    more = len(lines) - most
+    return "; ".join(lines[:most]) + (f"; and {more} more" if more > 0 else "")
 
 
 def make_private(path: Path) -> None:
@@ -180,5 +191,7 @@ def _open(path: Path, synchronous: str) -> tuple[Database, StoreProblem | None]:
         saved, counts = f"nothing could be saved from it automatically ({exc})", (0, 0)
     notice = (f"The session database was damaged ({damage}). It was moved to {moved} and kept; {saved}. "
               "Nothing was deleted.")
-    log.warning("%s", notice)
+    # The log's, at INFO: the user is told by the problem's reason code, in their language (a command line at
+    # WARNING printed this English before its own line); -v shows it.
+    log.info("%s", notice)
     return db, StoreProblem(StoreReason.DAMAGED, path.parent, notice, moved, *counts)
