@@ -75,14 +75,14 @@ def test_a_usage_mistake_is_one_russian_line() -> None:
 
 
 @pytest.mark.parametrize(("n", "english", "russian"), [
-    (1, "1 session", "1 сеанс"),
-    (2, "2 sessions", "2 сеанса"),
-    (5, "5 sessions", "5 сеансов"),
-    (11, "11 sessions", "11 сеансов"),
-    (21, "21 sessions", "21 сеанс"),
-    (22, "22 sessions", "22 сеанса"),
-    (0, "0 sessions", "0 сеансов"),
-    (112, "112 sessions", "112 сеансов"),
+    (1, "1 session", "1 занятие"),
+    (2, "2 sessions", "2 занятия"),
+    (5, "5 sessions", "5 занятий"),
+    (11, "11 sessions", "11 занятий"),
+    (21, "21 sessions", "21 занятие"),
+    (22, "22 sessions", "22 занятия"),
+    (0, "0 sessions", "0 занятий"),
+    (112, "112 sessions", "112 занятий"),
 ])
 def test_counts_take_each_languages_plural(n: int, english: str, russian: str) -> None:
     with cli_text.speaking("en"):
@@ -105,7 +105,7 @@ def test_usage_report_counts_sessions_in_words(tmp_path: Path) -> None:
     english = cli("--data-dir", str(tmp_path), "usage").stdout
     russian = cli("--lang", "ru", "--data-dir", str(tmp_path), "usage").stdout
     assert "\n1 session, " in english, english
-    assert "\n1 сеанс, " in russian, russian
+    assert "\n1 занятие, " in russian, russian
     assert "1 аудитория" in russian
 
 

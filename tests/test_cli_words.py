@@ -101,8 +101,8 @@ def test_usage_reads_in_russian_with_the_rooms_name(tmp_path: Path) -> None:
         assert expected in lines, (expected, text)
     assert [line[:2] for line in lines[5:12]] == ["Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"]
     assert any("Аудитория 101" in line for line in lines) and "room:vm" not in text
-    assert any(line.startswith("  (не указан)") and "1 сеанс" in line and line.endswith("0.0 ч") for line in lines)
-    assert lines[-1].startswith("Участие с планшетов: сеансов 0")
+    assert any(line.startswith("  (не указан)") and "1 занятие" in line and line.endswith("0.0 ч") for line in lines)
+    assert lines[-1].startswith("Участие с планшетов: занятий 0")
     assert not re.search(r"[A-Za-z]{3,}", text.replace("Физика", "")), text  # no English word is left
     csv = cli("--data-dir", str(tmp_path), "usage", "--format", "csv")
     assert csv.stdout.startswith("section,key,detail,value\n") and "room_week_hours,room:vm," in csv.stdout

@@ -124,11 +124,11 @@ def test_the_command_that_opens_the_damaged_store_says_what_was_saved(tmp_path: 
     _ten_sessions(tmp_path)
     _damage(tmp_path / "console.db", 20480, 8192)
     root = Path(__file__).resolve().parent.parent
-    ran = subprocess.run([sys.executable, "-m", "classroom_console", "--data-dir", str(tmp_path), "usage",
-                          "--format", "json"], capture_output=True, text=True, timeout=120, cwd=root,
+    ran = subprocess.run([sys.executable, "-m", "classroom_console", "-v", "--data-dir", str(tmp_path),
+                          "usage", "--format", "json"], capture_output=True, text=True, timeout=120, cwd=root,
                          env={**os.environ, "PYTHONPATH": str(root)}, check=False)
     assert ran.returncode == 0, ran.stderr
-    assert "10 sessions (50 events, 0 recordings) were saved" in ran.stderr
+    assert "10 sessions (50 events, 0 recordings) were saved" in ran.stderr  # the log's notice: with -v
     assert json.loads(ran.stdout)["sessions"] == 10
 
 
