@@ -90,6 +90,12 @@ def test_a_centre_answering_500_is_a_centre_error_not_no_connection(
                 assert said.startswith("Not sent: the centre had an error (HTTP 500)."), said
                 assert "cannot be reached" not in said and "Sending" not in said
                 assert "2 item(s) wait to be sent." in said, said
+                for _ in range(300):  # bounded: 30 s; the status bar says the same, not "centre unreachable"
+                    if "HTTP 500" in window.sync_label.text():
+                        break
+                    await asyncio.sleep(0.1)
+                bar = window.sync_label.text()
+                assert bar.startswith("Sync: error at the centre (HTTP 500)") and "unreachable" not in bar, bar
         finally:
             await runner.cleanup()
             await asyncio.sleep(0.2)  # let closed sockets' notifiers go before the fixture closes the loop

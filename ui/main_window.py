@@ -22,6 +22,7 @@ from classroom_console.store.problem import StoreProblem, current_problem
 from classroom_console.sync.progress import OFFLINE, REFUSED, SENDING, SyncProgress
 from ui.bridge import RoomBridge
 from ui.centre_sync_panel import human_bytes
+from ui.plain_text import plain
 from ui.reasons import store_problem_text
 from ui.resources import icon
 from ui.room_settings import RoomSettingsDialog
@@ -96,7 +97,7 @@ class MainWindow(QMainWindow):
         column.setSpacing(2)
         brand = QLabel(self.tr("Classroom\nConsole"))
         brand.setObjectName("brand")
-        self.room_label = QLabel(self.bridge.room.name)
+        self.room_label = plain(QLabel(self.bridge.room.name))  # the room's name as typed
         self.room_label.setObjectName("roomName")
         self.room_label.setWordWrap(True)
         self.room_button = QPushButton(self.tr("Settings…"))
@@ -143,7 +144,7 @@ class MainWindow(QMainWindow):
         if p.state == REFUSED:
             text = self.tr("Sync: the centre refused this room's token")
         elif p.state == OFFLINE:
-            text = self.tr("Sync: centre unreachable · %1 waiting").replace("%1", str(p.pending))
+            text = self._offline_text(p)
         elif p.state == SENDING and p.bytes_total:
             text = (
                 self.tr("Sync: %1% · %2/s")
@@ -160,6 +161,21 @@ class MainWindow(QMainWindow):
             text = self.tr("Sync: up to date")
         self.sync_label.setText(text)
         self.sync_label.setToolTip(plain_tip(p.message))  # the centre's words: any server's
+
+    def _offline_text(self, p: SyncProgress) -> str:
+        """Not sent for now, by the core's reason: a centre answering 500 was called "unreachable" here while the
+        Centre's panel said the centre had an error."""
+        if p.status >= 500 and p.reason not in ("busy", "disk_full"):
+            text = self.tr("Sync: error at the centre (HTTP %2) · %1 waiting").replace("%2", str(p.status))
+        elif p.reason == "busy":
+            text = self.tr("Sync: the centre is busy · %1 waiting")
+        elif p.reason == "disk_full":
+            text = self.tr("Sync: the centre's disk is full · %1 waiting")
+        elif p.reason == "stalled":
+            text = self.tr("Sync: the connection stalled · %1 waiting")
+        else:
+            text = self.tr("Sync: centre unreachable · %1 waiting")
+        return text.replace("%1", str(p.pending))
 
     def set_data_dir(self, path: str) -> None:
         self.data_label.setText(self.tr("Session log: %1").replace("%1", path))
@@ -234,7 +250,7 @@ class MainWindow(QMainWindow):
         full disk fails every write, and each used to open a dialog of its own over the last."""
         box = self._last_dialog
         if box is None or not box.isVisible():
-            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Session log"), sentence, parent=self)
+            box = plain(QMessageBox(QMessageBox.Icon.Warning, self.tr("Session log"), sentence, parent=self))
             box.setModal(False)
             box.show()
             self._last_dialog = box

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from classroom_console.live import LAN, Destination
 from classroom_console.media.output import OutputStats
 from ui.centre_format import decimal
+from ui.plain_text import plain
 from ui.widgets import plain_tip
 
 # Ingest servers of the platforms lecturers use, and a custom one; the key goes after the server.
@@ -93,7 +94,7 @@ class DestinationDialog(QDialog):
         form.addRow(self.tr("Name"), self.name)
         form.addRow(self.tr("Server"), self.server)
         form.addRow(self.tr("Stream key"), self.key)
-        self.error = QLabel()
+        self.error = plain(QLabel())  # the core's sentence may quote what was typed
         self.error.setObjectName("cardProblem")
         self.error.setWordWrap(True)
         self.error.hide()
@@ -197,7 +198,7 @@ class LivePanel(QWidget):
         for destination in destinations:
             item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, destination.name)
-            item.setToolTip(destination.masked_url)
+            item.setToolTip(plain_tip(destination.masked_url))  # the settings file's words
             self.list.addItem(item)
             if destination.name == current:
                 self.list.setCurrentItem(item)

@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
 from classroom_console.media.meter import MeterReading
+from ui.centre_format import decimal
 from ui.plain_text import plain
 from ui.widgets import plain_tip
 
@@ -32,8 +33,8 @@ FIGURE_SAMPLES = ("-100.0", "-88.8", "-inf", "10.0")  # the widest texts meter_t
 
 
 def meter_text(db: float) -> str:
-    """The held peak as the meter's figure: "-6.0" (dBFS), "-inf" for silence."""
-    return "-inf" if not math.isfinite(db) or db < FLOOR_DB - 40 else f"{db:.1f}"
+    """The held peak as the meter's figure: "-6.0" (dBFS; the window's decimal separator), "-inf" for silence."""
+    return "-inf" if not math.isfinite(db) or db < FLOOR_DB - 40 else decimal(db)  # «-6,0» in Russian
 
 
 class LevelBar(QWidget):

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from classroom_console.media import MicrophoneInfo, SourceState, SourceStatus
 from classroom_console.media.studio_setup import MAX_LABEL
+from ui.widgets import plain_tip
 
 NAME_ROLE = Qt.ItemDataRole.UserRole  # the program's key for the source
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1  # "video" or "audio"
@@ -270,7 +271,7 @@ class SourcesPanel(QWidget):
             line = self._line(status, label)
             if item.text() != line:
                 item.setText(line)
-            item.setToolTip(self.tr("Details: %1").replace("%1", status.message) if status.message else "")
+            item.setToolTip(plain_tip(self.tr("Details: %1").replace("%1", status.message)) if status.message else "")
             broken = status.state in (SourceState.LOST, SourceState.FAILED)
             item.setForeground(QColor("#c1121f") if broken else QColor("#1d3557"))  # a failed source is red
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QScrollArea, QSizePol
 
 from classroom_console.media import RecordingStats
 from ui.centre_format import decimal
+from ui.plain_text import plain
 
 WARN_FOR_S = 5.0  # a loss is warned about for this long (recording time) after it last grew
 LOW_DISK_MIN = 10.0
@@ -46,7 +47,7 @@ class StatsPanel(QFrame):
         outer.setContentsMargins(12, 8, 12, 8)
         form = QFormLayout()
         outer.addLayout(form)
-        self.warning = QLabel("")
+        self.warning = plain(QLabel(""))  # names sources: their own words
         self.warning.setObjectName("statsWarning")
         self.warning.setWordWrap(True)
         self.warning.hide()
