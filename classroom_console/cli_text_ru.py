@@ -142,7 +142,7 @@ MESSAGES: dict[str, str] = {
     "control one device: power on|off|status, input NAME, mute on|off; a camera: ptz …, snapshot FILE; "
     "room yes|no|unset: whether scenes switch it":
         "управление одним устройством: power on|off|status, input ИМЯ, mute on|off; камера: ptz …, snapshot ФАЙЛ; "
-        "room yes|no|unset: переключают ли его сценарии",
+        "room yes|no|unset: переключают ли его сцены",
     "a device id (mac:…) or an address[:port]": "идентификатор устройства (mac:…) или адрес[:порт]",
     "what to do": "что сделать",
     "on|off|status for power, a name or code for input, on|off for mute; for ptz: move, home, position, "
@@ -153,10 +153,10 @@ MESSAGES: dict[str, str] = {
     "no device {target!r} remembered: run classroom-console discover first":
         "устройство {target!r} не сохранено: сначала выполните classroom-console discover",
     "{name} ({uid}) is this room's: scenes, All on/off and the session's end switch it":
-        "{name} ({uid}) — устройство этой аудитории: его переключают сценарии, «Включить всё / Выключить всё» "
+        "{name} ({uid}) — устройство этой аудитории: его переключают сцены, «Включить всё / Выключить всё» "
         "и конец занятия",
     "{name} ({uid}) is not this room's: scenes, All on/off and the session's end leave it alone":
-        "{name} ({uid}) — не устройство этой аудитории: сценарии, «Включить всё / Выключить всё» и конец занятия "
+        "{name} ({uid}) — не устройство этой аудитории: сцены, «Включить всё / Выключить всё» и конец занятия "
         "его не трогают",
     "{name} ({uid}): this room's or not is undecided again": "{name} ({uid}): снова не решено, этой ли аудитории",
     "A console window already open takes it within a few seconds.":
@@ -621,7 +621,7 @@ MESSAGES: dict[str, str] = {
         "Не настроено ни одного адреса трансляции: добавьте его в Студии.",
     "Not available in this console.": "Недоступно в этой консоли.",
     "Not chosen as this room's device: scenes leave it alone.":
-        "Не выбрано как устройство этой аудитории: сценарии его не трогают.",
+        "Не выбрано как устройство этой аудитории: сцены его не трогают.",
     "It was asked to turn on but did not come on in time.":
         "Команда на включение отправлена, но устройство не включилось вовремя.",
     "Something went wrong; the details are in the log.": "Что-то пошло не так; подробности в журнале.",

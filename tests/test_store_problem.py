@@ -51,3 +51,24 @@ def test_the_window_words_each_problem_with_its_folder(qapp: QCoreApplication, l
     finally:
         for translator in translators:
             qapp.removeTranslator(translator)
+
+
+@pytest.mark.parametrize(("lang", "saved", "lost"), [
+    ("en", "113 sessions that could be read", "2 sessions in it could not be read"),
+    ("ru", "113 занятий", "2 занятия"),
+])
+def test_a_damaged_log_says_how_many_sessions_were_saved(qapp: QCoreApplication, lang: str, saved: str,
+                                                         lost: str) -> None:
+    """A lecturer told only "a new one started" thought the term's history was gone; 113 were carried over."""
+    translators = i18n.install(qapp, lang)
+    try:
+        problem = StoreProblem(StoreReason.DAMAGED, Path("/srv/console"), moved_to=Path("/srv/old.db"),
+                               saved_sessions=113, lost_sessions=2)
+        text = store_problem_text(problem)
+        assert saved in text and lost in text and "/srv/old.db" in text, text
+        nothing = store_problem_text(StoreProblem(StoreReason.DAMAGED, Path("/srv/console"),
+                                                  moved_to=Path("/srv/old.db")))
+        assert "113" not in nothing and "%n" not in nothing, nothing
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)

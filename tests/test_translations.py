@@ -53,8 +53,9 @@ def test_every_ui_string_is_translated_to_russian(tmp_path: Path) -> None:
 def test_placeholders_survive_translation() -> None:
     for message in ET.parse(TS).getroot().iter("message"):
         source = message.findtext("source") or ""
-        translation = message.findtext("translation") or ""
-        assert ("%1" in source) == ("%1" in translation), source
+        forms = [f.text or "" for f in message.iter("numerusform")] or [message.findtext("translation") or ""]
+        for placeholder in ("%1", "%2"):  # in every plural form of a counted sentence
+            assert all((placeholder in source) == (placeholder in form) for form in forms), source
 
 
 def test_plural_forms_keep_the_number_and_english_has_them() -> None:

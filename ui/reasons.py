@@ -6,7 +6,7 @@ Russian window; the technical detail stays in the log and behind a Details view.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QObject
 
 from classroom_console.events import ErrorCode
 from classroom_console.media.encoder import LostReason
@@ -148,7 +148,37 @@ def store_problem_text(problem: StoreProblem) -> str:
         return _part_text(problem.reason).replace("%2", str(part)).replace("%1", str(problem.folder))
     sentence = sentences.get(problem.reason) or QCoreApplication.translate(
         "Reasons", "There is a problem with the session log in %1: sessions may not be saved.")
+    if problem.reason == StoreReason.DAMAGED:
+        sentence = _damaged_text(problem)
     return sentence.replace("%2", str(problem.moved_to)).replace("%1", str(problem.folder))
+
+
+class Reasons(QObject):
+    """Sentences with a count, in the "Reasons" context: Qt's plural forms ("1 занятие", "2 занятия", "5 занятий")
+    come only with ``tr`` (lupdate takes no plurals from ``QCoreApplication.translate``)."""
+
+    def damaged_saved(self, saved: int) -> str:
+        return self.tr("The session log in %1 was damaged. It was moved to %2 and kept; a new one was started with "
+                       "the %n session(s) that could be read from it. Nothing was deleted.", "", saved)
+
+    def damaged_lost(self, lost: int) -> str:
+        return self.tr("%n session(s) in it could not be read.", "", lost)
+
+
+def _damaged_text(problem: StoreProblem) -> str:
+    """What was saved from a damaged log: "a new one started" alone read as the term's sessions gone, where the
+    salvage had carried them over (the command line said how many; the window did not)."""
+    saved, lost = problem.saved_sessions, problem.lost_sessions
+    counted = Reasons()
+    if saved:
+        sentence = counted.damaged_saved(saved)
+    else:
+        sentence = QCoreApplication.translate(
+            "Reasons", "The session log in %1 was damaged. It was moved to %2 and kept, and a new one started; "
+            "nothing was deleted.")
+    if lost:
+        sentence += " " + counted.damaged_lost(lost)
+    return sentence
 
 
 _PART_REASONS = (StoreReason.READ_ONLY, StoreReason.NOT_A_FOLDER, StoreReason.NOT_ALLOWED)

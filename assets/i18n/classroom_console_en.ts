@@ -93,6 +93,23 @@
     </message>
 </context>
 <context>
+    <name>Reasons</name>
+    <message numerus="yes">
+        <source>The session log in %1 was damaged. It was moved to %2 and kept; a new one was started with the %n session(s) that could be read from it. Nothing was deleted.</source>
+        <translation>
+            <numerusform>The session log in %1 was damaged. It was moved to %2 and kept; a new one was started with the %n session that could be read from it. Nothing was deleted.</numerusform>
+            <numerusform>The session log in %1 was damaged. It was moved to %2 and kept; a new one was started with the %n sessions that could be read from it. Nothing was deleted.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n session(s) in it could not be read.</source>
+        <translation>
+            <numerusform>%n session in it could not be read.</numerusform>
+            <numerusform>%n sessions in it could not be read.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>RoomBanner</name>
     <message numerus="yes">
         <source>%n device(s) found on the network: choose which are this room&apos;s — scenes switch only those. Until then scenes, “All on” and “All off” switch every device found except those you said are another room&apos;s.</source>
@@ -143,10 +160,10 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>The centre cannot be reached; %n item(s) wait and will be retried.</source>
+        <source>%n item(s) wait to be sent.</source>
         <translation>
-            <numerusform>The centre cannot be reached; %n item waits and will be retried.</numerusform>
-            <numerusform>The centre cannot be reached; %n items wait and will be retried.</numerusform>
+            <numerusform>%n item waits to be sent.</numerusform>
+            <numerusform>%n items wait to be sent.</numerusform>
         </translation>
     </message>
     <message numerus="yes">

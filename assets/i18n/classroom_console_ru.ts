@@ -1050,7 +1050,7 @@
     </message>
     <message>
         <source>Scenes, “All on”, “All off” and the end of a session switch only this room&apos;s devices; a neighbouring room&apos;s projector is left alone.</source>
-        <translation>Сценарии, «Включить всё», «Выключить всё» и конец занятия переключают только устройства этой аудитории; проектор соседней аудитории не трогается.</translation>
+        <translation>Сцены, «Включить всё», «Выключить всё» и конец занятия переключают только устройства этой аудитории; проектор соседней аудитории не трогается.</translation>
     </message>
     <message>
         <source>Identity</source>
@@ -1126,23 +1126,23 @@
     </message>
     <message>
         <source>You chose it as this room&apos;s: scenes switch it.</source>
-        <translation>Вы отметили его как устройство этой аудитории: сценарии его переключают.</translation>
+        <translation>Вы отметили его как устройство этой аудитории: сцены его переключают.</translation>
     </message>
     <message>
         <source>You said it is not this room&apos;s: scenes leave it alone.</source>
-        <translation>Вы указали, что оно не из этой аудитории: сценарии его не трогают.</translation>
+        <translation>Вы указали, что оно не из этой аудитории: сцены его не трогают.</translation>
     </message>
     <message>
         <source>This room&apos;s by its address or password: scenes switch it.</source>
-        <translation>Устройство этой аудитории по адресу или паролю: сценарии его переключают.</translation>
+        <translation>Устройство этой аудитории по адресу или паролю: сцены его переключают.</translation>
     </message>
     <message>
         <source>Not chosen yet: scenes switch it until this room&apos;s devices are chosen.</source>
-        <translation>Ещё не выбрано: сценарии переключают его, пока не выбраны устройства этой аудитории.</translation>
+        <translation>Ещё не выбрано: сцены переключают его, пока не выбраны устройства этой аудитории.</translation>
     </message>
     <message>
         <source>Not chosen for this room: scenes leave it alone.</source>
-        <translation>Не выбрано для этой аудитории: сценарии его не трогают.</translation>
+        <translation>Не выбрано для этой аудитории: сцены его не трогают.</translation>
     </message>
     <message>
         <source>%1, class %2</source>
@@ -1728,6 +1728,22 @@ Console</source>
         <translation>Синхронизация: всё отправлено</translation>
     </message>
     <message>
+        <source>Sync: error at the centre (HTTP %2) · %1 waiting</source>
+        <translation>Синхронизация: ошибка в центре (HTTP %2) · в очереди: %1</translation>
+    </message>
+    <message>
+        <source>Sync: the centre is busy · %1 waiting</source>
+        <translation>Синхронизация: центр занят · в очереди: %1</translation>
+    </message>
+    <message>
+        <source>Sync: the centre&apos;s disk is full · %1 waiting</source>
+        <translation>Синхронизация: диск центра заполнен · в очереди: %1</translation>
+    </message>
+    <message>
+        <source>Sync: the connection stalled · %1 waiting</source>
+        <translation>Синхронизация: связь замерла · в очереди: %1</translation>
+    </message>
+    <message>
         <source>Session log: %1</source>
         <translation>Журнал занятий: %1</translation>
     </message>
@@ -1744,8 +1760,16 @@ Console</source>
         <translation>Идёт занятие.</translation>
     </message>
     <message>
+        <source>Closing ends the session and keeps its log.</source>
+        <translation>При закрытии занятие завершится, его журнал сохранится.</translation>
+    </message>
+    <message>
         <source>A recording is running.</source>
         <translation>Идёт запись.</translation>
+    </message>
+    <message>
+        <source>Closing ends the recording and keeps everything recorded so far.</source>
+        <translation>При закрытии запись завершится, всё уже записанное сохранится.</translation>
     </message>
     <message>
         <source>Close the console</source>
@@ -2070,6 +2094,22 @@ Console</source>
         <source>There is a problem with the session log in %1: sessions may not be saved.</source>
         <translation>Проблема с журналом занятий в %1: занятия могут не сохраниться.</translation>
     </message>
+    <message numerus="yes">
+        <source>The session log in %1 was damaged. It was moved to %2 and kept; a new one was started with the %n session(s) that could be read from it. Nothing was deleted.</source>
+        <translation>
+            <numerusform>Журнал занятий в %1 был повреждён. Он перемещён в %2 и сохранён; начат новый, в него перенесено %n занятие, которое удалось прочитать. Ничего не удалено.</numerusform>
+            <numerusform>Журнал занятий в %1 был повреждён. Он перемещён в %2 и сохранён; начат новый, в него перенесено %n занятия, которые удалось прочитать. Ничего не удалено.</numerusform>
+            <numerusform>Журнал занятий в %1 был повреждён. Он перемещён в %2 и сохранён; начат новый, в него перенесено %n занятий, которые удалось прочитать. Ничего не удалено.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n session(s) in it could not be read.</source>
+        <translation>
+            <numerusform>%n занятие в нём прочитать не удалось.</numerusform>
+            <numerusform>%n занятия в нём прочитать не удалось.</numerusform>
+            <numerusform>%n занятий в нём прочитать не удалось.</numerusform>
+        </translation>
+    </message>
     <message>
         <source>%2 is read-only: the data folder %1 cannot be made there, so sessions are not being saved. Make it writable, or start the console with another folder (--data-dir).</source>
         <translation>%2 только для чтения: папку данных %1 там не создать, поэтому занятия не сохраняются. Разрешите запись или запустите пульт с другой папкой (--data-dir).</translation>
@@ -2342,25 +2382,25 @@ Console</source>
     <message numerus="yes">
         <source>%n device(s) found on the network: choose which are this room&apos;s — scenes switch only those. Until then scenes, “All on” and “All off” switch every device found except those you said are another room&apos;s.</source>
         <translation>
-            <numerusform>В сети найдено %n устройство: выберите, какие относятся к этой аудитории, — сценарии будут переключать только их. До тех пор сценарии, «Включить всё» и «Выключить всё» переключают все найденные устройства, кроме тех, что вы отнесли к другой аудитории.</numerusform>
-            <numerusform>В сети найдено %n устройства: выберите, какие относятся к этой аудитории, — сценарии будут переключать только их. До тех пор сценарии, «Включить всё» и «Выключить всё» переключают все найденные устройства, кроме тех, что вы отнесли к другой аудитории.</numerusform>
-            <numerusform>В сети найдено %n устройств: выберите, какие относятся к этой аудитории, — сценарии будут переключать только их. До тех пор сценарии, «Включить всё» и «Выключить всё» переключают все найденные устройства, кроме тех, что вы отнесли к другой аудитории.</numerusform>
+            <numerusform>В сети найдено %n устройство: выберите, какие относятся к этой аудитории, — сцены будут переключать только их. До тех пор сцены, «Включить всё» и «Выключить всё» переключают все найденные устройства, кроме тех, что вы отнесли к другой аудитории.</numerusform>
+            <numerusform>В сети найдено %n устройства: выберите, какие относятся к этой аудитории, — сцены будут переключать только их. До тех пор сцены, «Включить всё» и «Выключить всё» переключают все найденные устройства, кроме тех, что вы отнесли к другой аудитории.</numerusform>
+            <numerusform>В сети найдено %n устройств: выберите, какие относятся к этой аудитории, — сцены будут переключать только их. До тех пор сцены, «Включить всё» и «Выключить всё» переключают все найденные устройства, кроме тех, что вы отнесли к другой аудитории.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n device(s) found on the network: choose which are this room&apos;s — scenes switch only those. Until then scenes, “All on” and “All off” switch every device found.</source>
         <translation>
-            <numerusform>В сети найдено %n устройство: выберите, какие относятся к этой аудитории, — сценарии будут переключать только их. До тех пор сценарии, «Включить всё» и «Выключить всё» переключают все найденные устройства.</numerusform>
-            <numerusform>В сети найдено %n устройства: выберите, какие относятся к этой аудитории, — сценарии будут переключать только их. До тех пор сценарии, «Включить всё» и «Выключить всё» переключают все найденные устройства.</numerusform>
-            <numerusform>В сети найдено %n устройств: выберите, какие относятся к этой аудитории, — сценарии будут переключать только их. До тех пор сценарии, «Включить всё» и «Выключить всё» переключают все найденные устройства.</numerusform>
+            <numerusform>В сети найдено %n устройство: выберите, какие относятся к этой аудитории, — сцены будут переключать только их. До тех пор сцены, «Включить всё» и «Выключить всё» переключают все найденные устройства.</numerusform>
+            <numerusform>В сети найдено %n устройства: выберите, какие относятся к этой аудитории, — сцены будут переключать только их. До тех пор сцены, «Включить всё» и «Выключить всё» переключают все найденные устройства.</numerusform>
+            <numerusform>В сети найдено %n устройств: выберите, какие относятся к этой аудитории, — сцены будут переключать только их. До тех пор сцены, «Включить всё» и «Выключить всё» переключают все найденные устройства.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n device(s) found on the network not chosen for this room: scenes leave them alone. Choose which are this room&apos;s.</source>
         <translation>
-            <numerusform>%n устройство в сети не выбрано для этой аудитории: сценарии его не трогают. Выберите, какие устройства относятся к этой аудитории.</numerusform>
-            <numerusform>%n устройства в сети не выбраны для этой аудитории: сценарии их не трогают. Выберите, какие устройства относятся к этой аудитории.</numerusform>
-            <numerusform>%n устройств в сети не выбраны для этой аудитории: сценарии их не трогают. Выберите, какие устройства относятся к этой аудитории.</numerusform>
+            <numerusform>%n устройство в сети не выбрано для этой аудитории: сцены его не трогают. Выберите, какие устройства относятся к этой аудитории.</numerusform>
+            <numerusform>%n устройства в сети не выбраны для этой аудитории: сцены их не трогают. Выберите, какие устройства относятся к этой аудитории.</numerusform>
+            <numerusform>%n устройств в сети не выбраны для этой аудитории: сцены их не трогают. Выберите, какие устройства относятся к этой аудитории.</numerusform>
         </translation>
     </message>
 </context>
@@ -2415,7 +2455,7 @@ Console</source>
     </message>
     <message>
         <source>Tick the devices that are in this room. Scenes, “All on”, “All off” and the end of a session switch only the ticked ones; the others (a neighbouring room&apos;s projector found on the same network) are left alone and not asked about again. Each device&apos;s Details can change it later.</source>
-        <translation>Отметьте устройства, которые находятся в этой аудитории. Сценарии, «Включить всё», «Выключить всё» и конец занятия переключают только отмеченные; остальные (например, проектор соседней аудитории в той же сети) не трогаются, и о них больше не спрашивается. Изменить выбор можно потом в «Подробнее» у каждого устройства.</translation>
+        <translation>Отметьте устройства, которые находятся в этой аудитории. Сцены, «Включить всё», «Выключить всё» и конец занятия переключают только отмеченные; остальные (например, проектор соседней аудитории в той же сети) не трогаются, и о них больше не спрашивается. Изменить выбор можно потом в «Подробнее» у каждого устройства.</translation>
     </message>
     <message>
         <source>Device</source>
@@ -2439,7 +2479,7 @@ Console</source>
     </message>
     <message>
         <source>Tick at least one device: with none ticked, scenes, “All on” and “All off” would switch nothing. Cancel to decide later.</source>
-        <translation>Отметьте хотя бы одно устройство: если не отмечено ни одного, сценарии, «Включить всё» и «Выключить всё» ничего не переключат. Нажмите «Отмена», чтобы решить позже.</translation>
+        <translation>Отметьте хотя бы одно устройство: если не отмечено ни одного, сцены, «Включить всё» и «Выключить всё» ничего не переключат. Нажмите «Отмена», чтобы решить позже.</translation>
     </message>
     <message>
         <source>Save</source>
@@ -2634,6 +2674,10 @@ Console</source>
         <translation>Сцена с таким названием уже есть.</translation>
     </message>
     <message>
+        <source>The scene “%1” has this name in the other language: choose another name.</source>
+        <translation>Сцена «%1» называется так на другом языке: выберите другое название.</translation>
+    </message>
+    <message>
         <source>A scene needs a name.</source>
         <translation>У сцены должно быть название.</translation>
     </message>
@@ -2781,7 +2825,7 @@ Console</source>
     </message>
     <message>
         <source>Not chosen as this room&apos;s device: scenes leave it alone.</source>
-        <translation>Не выбрано как устройство этой аудитории: сценарии его не трогают.</translation>
+        <translation>Не выбрано как устройство этой аудитории: сцены его не трогают.</translation>
     </message>
     <message>
         <source>%1: %2.</source>
@@ -2903,7 +2947,8 @@ Console</source>
     </message>
     <message>
         <source>live</source>
-        <translation>в эфире</translation>
+        <comment>a source&apos;s state: running, its pictures or sound arrive</comment>
+        <translation>работает</translation>
     </message>
     <message>
         <source>lost</source>
@@ -3144,8 +3189,32 @@ Console</source>
         <translation>проверка записей</translation>
     </message>
     <message>
+        <source>The source was not added: %1</source>
+        <translation>Источник не добавлен: %1</translation>
+    </message>
+    <message>
         <source>add source</source>
         <translation>добавление источника</translation>
+    </message>
+    <message>
+        <source>«%1» is not a size; write width x height, e.g. 1280x720.</source>
+        <translation>«%1» — не размер; укажите ширину x высоту, например 1280x720.</translation>
+    </message>
+    <message>
+        <source>the size %1 is outside 16x16 to 7680x4320.</source>
+        <translation>размер %1 вне пределов от 16x16 до 7680x4320.</translation>
+    </message>
+    <message>
+        <source>the size %1 has an odd number; both must be even, e.g. 1280x720.</source>
+        <translation>в размере %1 есть нечётное число; оба должны быть чётными, например 1280x720.</translation>
+    </message>
+    <message>
+        <source>give the camera&apos;s address: rtsp://, http:// or /dev/video0.</source>
+        <translation>укажите адрес камеры: rtsp://, http:// или /dev/video0.</translation>
+    </message>
+    <message>
+        <source>this kind of source is unknown.</source>
+        <translation>такой вид источника неизвестен.</translation>
     </message>
     <message>
         <source>That camera is already in the program.</source>
@@ -3417,13 +3486,9 @@ Console</source>
             <numerusform>отклонено центром: %n</numerusform>
         </translation>
     </message>
-    <message numerus="yes">
-        <source>The centre cannot be reached; %n item(s) wait and will be retried.</source>
-        <translation>
-            <numerusform>Центр недоступен; %n элемент ждёт и будет отправлен позже.</numerusform>
-            <numerusform>Центр недоступен; %n элемента ждут и будут отправлены позже.</numerusform>
-            <numerusform>Центр недоступен; %n элементов ждут и будут отправлены позже.</numerusform>
-        </translation>
+    <message>
+        <source>Not sent: something went wrong in the console; the details are in its log.</source>
+        <translation>Не отправлено: сбой в пульте; подробности — в его журнале.</translation>
     </message>
     <message>
         <source>Up to date: %1, %2.</source>
@@ -3446,6 +3511,70 @@ Console</source>
             <numerusform>отклонено: %n</numerusform>
             <numerusform>отклонено: %n</numerusform>
         </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n item(s) wait to be sent.</source>
+        <translation>
+            <numerusform>В очереди на отправку: %n.</numerusform>
+            <numerusform>В очереди на отправку: %n.</numerusform>
+            <numerusform>В очереди на отправку: %n.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>HTTP %1</source>
+        <translation>HTTP %1</translation>
+    </message>
+    <message>
+        <source>“%1” is not a centre&apos;s address: give it as http(s)://HOST[:PORT], e.g. https://centre.example.edu:8765. Nothing was saved or sent.</source>
+        <translation>«%1» — не адрес центра: укажите его в виде http(s)://ХОСТ[:ПОРТ], например https://centre.example.edu:8765. Ничего не сохранено и не отправлено.</translation>
+    </message>
+    <message>
+        <source>Not sent: enter the centre&apos;s address and this room&apos;s token first.</source>
+        <translation>Не отправлено: сначала введите адрес центра и токен этой аудитории.</translation>
+    </message>
+    <message>
+        <source>Not sent: the centre refused this room&apos;s token (%1). Ask centre staff for the right one.</source>
+        <translation>Не отправлено: центр отклонил токен этой аудитории (%1). Попросите правильный токен у сотрудников центра.</translation>
+    </message>
+    <message>
+        <source>Not sent: the connection to the centre stalled; what arrived is kept for the next try.</source>
+        <translation>Не отправлено: связь с центром замерла; то, что дошло, сохранено для следующей попытки.</translation>
+    </message>
+    <message>
+        <source>Not sent: the centre is busy (%1); it will be tried again later.</source>
+        <translation>Не отправлено: центр занят (%1); отправка повторится позже.</translation>
+    </message>
+    <message>
+        <source>Not sent: the centre&apos;s disk is full (%1). Tell centre staff.</source>
+        <translation>Не отправлено: диск центра заполнен (%1). Сообщите сотрудникам центра.</translation>
+    </message>
+    <message>
+        <source>Not sent: the centre had an error (%1). It will be tried again later; if it goes on, tell centre staff.</source>
+        <translation>Не отправлено: в центре произошла ошибка (%1). Отправка повторится позже; если ошибка не пройдёт, сообщите сотрудникам центра.</translation>
+    </message>
+    <message>
+        <source>Not sent: the address answers with a redirect (%1). Give the centre&apos;s own address.</source>
+        <translation>Не отправлено: этот адрес отвечает перенаправлением (%1). Укажите собственный адрес центра.</translation>
+    </message>
+    <message>
+        <source>Not sent: something answers at this address, but not as a centre does. Check the address.</source>
+        <translation>Не отправлено: по этому адресу что-то отвечает, но не так, как центр. Проверьте адрес.</translation>
+    </message>
+    <message>
+        <source>Not sent: the centre took the bytes but kept none; it will be tried again later.</source>
+        <translation>Не отправлено: центр принял данные, но ничего не сохранил; отправка повторится позже.</translation>
+    </message>
+    <message>
+        <source>Not sent: the centre refused it (%1).</source>
+        <translation>Не отправлено: центр отказался это принять (%1).</translation>
+    </message>
+    <message>
+        <source>Not sent: the centre cannot be reached. Check its address and the network; it will be tried again later.</source>
+        <translation>Не отправлено: нет связи с центром. Проверьте его адрес и сеть; отправка повторится позже.</translation>
+    </message>
+    <message>
+        <source>Not sent: something went wrong; the details are in the console&apos;s log.</source>
+        <translation>Не отправлено: что-то пошло не так; подробности — в журнале пульта.</translation>
     </message>
     <message>
         <source>, about %1 left</source>
@@ -3470,10 +3599,6 @@ Console</source>
     <message>
         <source>send to the centre</source>
         <translation>отправка в центр</translation>
-    </message>
-    <message>
-        <source>Not sent: %1</source>
-        <translation>Не отправлено: %1</translation>
     </message>
     <message>
         <source>The centre refused this room&apos;s token. Ask centre staff for the right one.</source>
