@@ -175,6 +175,11 @@ async def test_a_room_sending_huge_sessions_does_not_delay_another_rooms_request
         # The others differ only in the session's id: the same bytes big_session would build, without building them.
         bodies = [first] + [first.replace(b'"big-0"', f'"big-{n}"'.encode(), 1) for n in (1, 2)]
         assert all(12 << 20 < len(body) <= 16 << 20 for body in bodies)
+        # What one body's parse costs this machine now: a centre parsing on its loop would hold every request that
+        # long (the bug this tests); a busy machine's own jitter is far less, and grows with it
+        parse_started = time.perf_counter()
+        await asyncio.to_thread(json.loads, first)
+        parse_s = time.perf_counter() - parse_started
         ping = f"{centre.url}/api/v1/ping"
         heavy = aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=("127.0.0.3", 0)))
         light = aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=("127.0.0.4", 0)))
@@ -205,9 +210,12 @@ async def test_a_room_sending_huge_sessions_does_not_delay_another_rooms_request
     worst_idle, worst_busy = idle[-1], busy[-1]
     p99 = busy[int(len(busy) * 0.99) - 1] if len(busy) >= 100 else worst_busy
     print(f"room B's ping: idle worst {worst_idle * 1000:.1f} ms; while room A sends 3 x "
-          f"{len(bodies[0]) >> 20} MB: p99 {p99 * 1000:.1f} ms, worst {worst_busy * 1000:.1f} ms over {len(busy)}")
+          f"{len(bodies[0]) >> 20} MB: p99 {p99 * 1000:.1f} ms, worst {worst_busy * 1000:.1f} ms over {len(busy)}; "
+          f"one body's parse {parse_s * 1000:.0f} ms")
     assert len(busy) >= 10
-    assert p99 < worst_idle + 0.100
+    # 100 ms over the idle worst, or half a parse where that is more: beside stress-ng a run gave 122 ms against
+    # 14 + 100 with nothing held
+    assert p99 < worst_idle + max(0.100, parse_s / 2)
 
 
 async def test_bodies_held_at_once_are_bounded_and_a_room_over_the_budget_is_told_to_retry(tmp_path: Path) -> None:
