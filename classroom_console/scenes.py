@@ -135,7 +135,9 @@ class RoomScenes:
         clash = self.clash(scene.name, None if old is None else old.name)
         if clash is not None and clash is not old:
             raise ValueError(f"there is already a scene called {scene.name!r}")
-        if old is None:
+        # A shipped scene renamed is the room's own beside it: the shipped one cannot go (a room's file without it
+        # gets it back at the next start), and replacing it hid it from the picker until then.
+        if old is None or (old.builtin and name_key(scene.name) != name_key(old.name)):
             if len(self.scenes) >= MAX_SCENES:
                 raise ValueError(f"a room keeps at most {MAX_SCENES} scenes")
             scene = replace(scene, builtin=False)

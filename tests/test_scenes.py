@@ -156,3 +156,18 @@ async def test_lecture_walks_the_simulated_room_to_its_state_and_names_the_proje
             assert (remembered.last_course, remembered.last_title) == ("Physics", "Optics")
         finally:
             await core.stop()
+
+
+def test_a_shipped_scene_renamed_is_the_rooms_own_beside_it(tmp_path: Path) -> None:
+    """Renamed, "Lecture" was replaced: the picker lost it until the next start brought it back."""
+    room = scene_file.load(tmp_path, "room:A")
+    mine = room.save_scene(Scene("Lecture with board", boards_on=True), replacing="Lecture")
+    assert not mine.builtin
+    names = [s.name for s in room.scenes]
+    assert names == ["Lecture", "Discussion", "Group work", "Recording only", "Lecture with board"], names
+    lecture = room.find("Lecture")
+    assert lecture is not None and lecture.builtin
+    scene_file.save(tmp_path, "room:A", room)
+    assert [s.name for s in scene_file.load(tmp_path, "room:A").scenes] == names  # the same after a start
+    edited = room.save_scene(Scene("Lecture", recording=False), replacing="Lecture")  # kept its name: edited
+    assert edited.builtin and [s.name for s in room.scenes] == names
