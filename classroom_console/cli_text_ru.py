@@ -676,6 +676,37 @@ MESSAGES: dict[str, str] = {
     "the name must be one line without control characters": "имя должно быть одной строкой без управляющих символов",
     "the name is longer than {n} characters": "имя длиннее {n} символов",
     # centre/backup.py MESSAGES: a backup's or restore's refusal by its code (commands/centre.backup_words)
+    # centre/config.py
+    "the password file {file} is readable by others: chmod 600 it":
+        "файл пароля {file} доступен другим пользователям: выполните chmod 600",
+    "cannot read the password file {file}: {why}": "не удалось прочитать файл пароля {file}: {why}",
+    "unsupported database URL scheme {scheme}: give postgresql://USER@HOST:PORT/DB, or leave --database-url out for "
+    "SQLite in the data folder":
+        "схема адреса базы данных {scheme} не поддерживается: укажите postgresql://ПОЛЬЗОВАТЕЛЬ@ХОСТ:ПОРТ/БАЗА или "
+        "не указывайте --database-url, чтобы хранить данные в SQLite в папке данных",
+    "the database URL carries a password, which every user sees in 'ps': put it in PGPASSWORD, ~/.pgpass or a file "
+    "named by --password-file, and give the URL without it":
+        "в адресе базы данных есть пароль, а его видит в «ps» любой пользователь: задайте пароль в PGPASSWORD, "
+        "~/.pgpass или в файле, указанном в --password-file, а адрес дайте без него",
+    "the database URL {url} names no server: postgresql://USER@HOST:PORT/DB":
+        "в адресе базы данных {url} не указан сервер: postgresql://ПОЛЬЗОВАТЕЛЬ@ХОСТ:ПОРТ/БАЗА",
+    "cannot read {file}: {why}": "не удалось прочитать {file}: {why}",
+    "{file} is not valid TOML: {why}": "{file} — не корректный TOML: {why}",
+    "{file}: backend must be 'sqlite' or 'postgresql', not {backend}":
+        "{file}: backend должен быть 'sqlite' или 'postgresql', а не {backend}",
+    "{file}: a PostgreSQL centre needs database_url": "{file}: центру на PostgreSQL нужен database_url",
+    "--password-file is for a PostgreSQL centre: give --database-url":
+        "--password-file нужен только центру на PostgreSQL: укажите --database-url",
+    "the centre in {data} keeps its data in {where} ({file}); --database-url {url} contradicts it":
+        "центр в {data} хранит данные в {where} ({file}); --database-url {url} этому противоречит",
+    "the centre in {data} keeps its data in SQLite in {db} ({file}); --database-url {url} contradicts it":
+        "центр в {data} хранит данные в SQLite, в {db} ({file}); --database-url {url} этому противоречит",
+    "the centre in {data} keeps its files in {kept} ({file}); --files {files} contradicts it":
+        "центр в {data} хранит файлы в {kept} ({file}); --files {files} этому противоречит",
+    "--password-file is for a PostgreSQL centre: the centre in {data} keeps its data in SQLite":
+        "--password-file нужен только центру на PostgreSQL, а центр в {data} хранит данные в SQLite",
+    "the centre in {data} names its password file in {file}; --password-file {given} contradicts it":
+        "центр в {data} указывает свой файл пароля в {file}; --password-file {given} этому противоречит",
     "{tool} is not installed: apt-get install postgresql-client":
         "{tool} не установлен: apt-get install postgresql-client",
     "{tool} could not run: {why}": "не удалось запустить {tool}: {why}",

@@ -278,3 +278,22 @@ def test_a_centre_error_is_not_called_offline_or_refused(tmp_path: Path) -> None
     assert nonsense.returncode == 1, nonsense.stderr
     assert nonsense.stderr == ("classroom-console usage: не удалось получить показатели из центра: ответ центра не "
                                "имеет смысла\n"), nonsense.stderr
+
+
+def test_the_centre_configurations_refusals_are_russian(tmp_path: Path) -> None:
+    """centre.toml's refusals (a contradicting --database-url, a password in the URL, a bad scheme) were English in a
+    Russian run."""
+    made = cli("centre", "add-room", "Room 1", "--data", str(tmp_path), )
+    assert made.returncode == 0, made.stderr
+    runs = {
+        "противоречит": ("centre", "tokens", "--data", str(tmp_path), "--database-url",
+                         "postgresql://centre@127.0.0.1:1/centre"),
+        "не поддерживается": ("centre", "tokens", "--data", str(tmp_path / "new"), "--database-url",
+                              "mysql://centre@127.0.0.1/centre"),
+        "любой пользователь": ("centre", "tokens", "--data", str(tmp_path / "new"), "--database-url",
+                               "postgresql://centre:secret@127.0.0.1/centre"),
+    }
+    for words, args in runs.items():
+        done = cli(*args, )
+        assert done.returncode != 0 and words in done.stderr, done.stderr
+        assert "contradicts" not in done.stderr and "unsupported" not in done.stderr, done.stderr

@@ -97,8 +97,7 @@ class BackupError(ConfigError):
 
     def __init__(self, reason: str, **values: object) -> None:
         self.reason = reason
-        self.values = {key: str(value) for key, value in values.items()}
-        super().__init__(MESSAGES[reason].format(**self.values))
+        super().__init__(MESSAGES[reason], **values)
 
 
 @dataclass(frozen=True, slots=True)

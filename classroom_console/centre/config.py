@@ -43,7 +43,14 @@ _SCHEMES = ("postgresql", "postgres")
 
 
 class ConfigError(Exception):
-    """One line for the user: what is wrong and what to do."""
+    """One line for the user: what is wrong and what to do. ``template`` is the English sentence with ``{fields}``
+    and ``values`` its fields, so the command line words it in the user's language (commands/centre.py); ``str()``
+    is the English line, for the log and for callers that print it."""
+
+    def __init__(self, template: str = "", /, **values: object) -> None:
+        self.template = template
+        self.values = {key: str(value) for key, value in values.items()}
+        super().__init__(template.format(**self.values) if self.values else template)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +76,12 @@ class CentreConfig:
         try:
             mode = self.password_file.stat().st_mode
             if mode & (stat.S_IRWXG | stat.S_IRWXO):
-                raise ConfigError(f"the password file {self.password_file} is readable by others: chmod 600 it")
+                raise ConfigError("the password file {file} is readable by others: chmod 600 it",
+                                  file=self.password_file)
             return self.password_file.read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ConfigError(f"cannot read the password file {self.password_file}: {exc.strerror}") from None
+            raise ConfigError("cannot read the password file {file}: {why}", file=self.password_file,
+                              why=exc.strerror) from None
 
     def text(self) -> str:
         lines = ["# The centre's configuration: written when the centre was created, read by every 'centre' command.",
@@ -92,13 +101,13 @@ def check_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in _SCHEMES:
         shown = parts.scheme or url[:40]
-        raise ConfigError(f"unsupported database URL scheme {shown!r}: give postgresql://USER@HOST:PORT/DB, "
-                          "or leave --database-url out for SQLite in the data folder")
+        raise ConfigError("unsupported database URL scheme {scheme}: give postgresql://USER@HOST:PORT/DB, "
+                          "or leave --database-url out for SQLite in the data folder", scheme=repr(shown))
     if parts.password is not None:
         raise ConfigError("the database URL carries a password, which every user sees in 'ps': put it in "
                           "PGPASSWORD, ~/.pgpass or a file named by --password-file, and give the URL without it")
     if not parts.hostname and "host=" not in parts.query:
-        raise ConfigError(f"the database URL {url!r} names no server: postgresql://USER@HOST:PORT/DB")
+        raise ConfigError("the database URL {url} names no server: postgresql://USER@HOST:PORT/DB", url=repr(url))
     return urlunsplit(parts)
 
 
@@ -121,18 +130,19 @@ def load(data: Path) -> CentreConfig | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise ConfigError(f"cannot read {file}: {exc.strerror}") from None
+        raise ConfigError("cannot read {file}: {why}", file=file, why=exc.strerror) from None
     try:
         values = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{file} is not valid TOML: {exc}") from None
+        raise ConfigError("{file} is not valid TOML: {why}", file=file, why=exc) from None
     backend = values.get("backend", SQLITE)
     if backend not in (SQLITE, POSTGRESQL):
-        raise ConfigError(f"{file}: backend must be {SQLITE!r} or {POSTGRESQL!r}, not {backend!r}")
+        raise ConfigError("{file}: backend must be 'sqlite' or 'postgresql', not {backend}", file=file,
+                          backend=repr(backend))
     url = values.get("database_url")
     if backend == POSTGRESQL:
         if not isinstance(url, str):
-            raise ConfigError(f"{file}: a PostgreSQL centre needs database_url")
+            raise ConfigError("{file}: a PostgreSQL centre needs database_url", file=file)
         url = check_url(url)
     files, pw = values.get("files"), values.get("password_file")
     return CentreConfig(data, backend, url if backend == POSTGRESQL else None,
@@ -171,15 +181,18 @@ def resolve(
         )
         return config, True
     if url is not None and url != found.database_url:
-        where = found.database_url or f"SQLite in {found.sqlite_path}"
-        raise ConfigError(f"the centre in {data} keeps its data in {where} ({path(data)}); "
-                          f"--database-url {url} contradicts it")
+        if found.database_url is None:
+            raise ConfigError("the centre in {data} keeps its data in SQLite in {db} ({file}); --database-url {url} "
+                              "contradicts it", data=data, db=found.sqlite_path, file=path(data), url=url)
+        raise ConfigError("the centre in {data} keeps its data in {where} ({file}); --database-url {url} contradicts "
+                          "it", data=data, where=found.database_url, file=path(data), url=url)
     if files is not None and files.absolute() != found.files_dir.absolute():
-        raise ConfigError(f"the centre in {data} keeps its files in {found.files_dir} ({path(data)}); "
-                          f"--files {files} contradicts it")
+        raise ConfigError("the centre in {data} keeps its files in {kept} ({file}); --files {files} contradicts it",
+                          data=data, kept=found.files_dir, file=path(data), files=files)
     if password_file is not None and found.backend == SQLITE:
-        raise ConfigError(f"--password-file is for a PostgreSQL centre: the centre in {data} keeps its data in SQLite")
+        raise ConfigError("--password-file is for a PostgreSQL centre: the centre in {data} keeps its data in SQLite",
+                          data=data)
     if password_file is not None and password_file.absolute() != found.password_file:
-        raise ConfigError(f"the centre in {data} names its password file in {path(data)}; "
-                          f"--password-file {password_file} contradicts it")
+        raise ConfigError("the centre in {data} names its password file in {file}; --password-file {given} contradicts "
+                          "it", data=data, file=path(data), given=password_file)
     return found, False

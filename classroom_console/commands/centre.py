@@ -224,6 +224,11 @@ def role_word(role: str) -> str:
     return {ROOM: ptr("role", "room"), STAFF: ptr("role", "staff")}.get(role, role)
 
 
+def config_words(exc: centre_config.ConfigError) -> str:
+    """A configuration's refusal in the user's words: its English sentence translated, then its fields filled."""
+    return tr(exc.template).format(**exc.values) if exc.values else tr(exc.template)
+
+
 def backup_words(exc: backup.BackupError) -> str:
     """A backup's or restore's refusal in the user's words, by its code (``backup.MESSAGES``)."""
     sentence = backup.MESSAGES.get(exc.reason)
@@ -270,7 +275,9 @@ def run(args: argparse.Namespace) -> int:
         return _run(args)
     except backup.BackupError as exc:
         return _fail(backup_words(exc))
-    except (centre_config.ConfigError, DatabaseUnavailable) as exc:
+    except centre_config.ConfigError as exc:
+        return _fail(config_words(exc))
+    except DatabaseUnavailable as exc:
         return _fail(str(exc))
     except sqlite_damage.Damaged as exc:
         return _fail(tr("{file} is damaged ({why}): restore the latest backup into a new data folder with "
