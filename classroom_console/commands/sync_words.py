@@ -93,14 +93,9 @@ def status_words(p: SyncProgress, verbose: bool = False) -> str:
 def centre_url_problem(url: str) -> str:
     """Why ``url`` cannot be a centre's address, in words ("" when it can): `sync --once` with nothing queued said
     "up to date" to "notaurl", as the address is only used when something is sent."""
-    from urllib.parse import urlsplit
+    from classroom_console.sync.room import is_centre_url  # the rule is the sync's; the words are the CLI's
 
-    try:
-        parts = urlsplit(url.strip())
-        parts.port  # noqa: B018  # raises ValueError for a port out of range or not a number
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+    if not is_centre_url(url):
         return tr("{url!r} is not a centre's address: give it as http(s)://HOST[:PORT], e.g. "
                   "https://centre.example.edu:8765").format(url=url)
     return ""

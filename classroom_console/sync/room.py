@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import urlsplit
 
 from classroom_console.passwords import KEYRING_SERVICE, usable_keyring
 from classroom_console.store import AsyncStore
@@ -16,12 +17,20 @@ BAD_ADDRESS = "bad_address"  # reason: not an http(s)://HOST[:PORT] address, ref
 NOT_SET_UP = "not_set_up"  # reason: no centre address or no token saved
 
 
+def is_centre_url(url: str) -> bool:
+    """The one rule for a centre's address, http(s)://HOST[:PORT]: the window's and the command line's."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018  # raises ValueError for a port out of range or not a number
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def address_problem(url: str) -> str:
     """BAD_ADDRESS when ``url`` is not a centre's address, "" when it is: the rule `sync --centre` applies, so the
     window saves no address the command line refuses (it saved "centre.local" and "ftp://…", then said nothing)."""
-    from classroom_console.commands.sync_words import centre_url_problem  # the one rule, worded for the CLI there
-
-    return BAD_ADDRESS if centre_url_problem(url) else ""
+    return "" if is_centre_url(url) else BAD_ADDRESS
 
 
 async def load_settings(store: AsyncStore | None) -> dict[str, str]:
