@@ -91,15 +91,30 @@ def even_size(width: int, height: int) -> tuple[int, int]:
     return width - width % 2, height - height % 2
 
 
+# Why a size was refused, for the window to word (media/spec.py's SourceRefused carries it on).
+SIZE_UNREADABLE = "size-unreadable"  # "abc": not WIDTHxHEIGHT
+SIZE_OUT_OF_RANGE = "size-out-of-range"  # below 16x16 or above 7680x4320
+SIZE_ODD = "size-odd"  # the encoder takes even sizes only
+
+
+class SizeRefused(ValueError):
+    """A size ``parse_size`` refuses; ``code`` says why (``SIZE_…``), the message is the log's and the CLI's."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+
+
 def parse_size(text: str) -> tuple[int, int]:
     """``1280x720`` -> (1280, 720); rejects odd or absurd sizes early, before any thread starts."""
     try:
         w_text, h_text = text.lower().split("x")
         width, height = int(w_text), int(h_text)
     except ValueError:
-        raise ValueError(f"size must look like 1280x720, not {text!r}") from None
+        raise SizeRefused(SIZE_UNREADABLE, f"size must look like 1280x720, not {text!r}") from None
     if not (16 <= width <= 7680 and 16 <= height <= 4320) or width % 2 or height % 2:
-        raise ValueError(f"size {text!r} must be even and between 16x16 and 7680x4320")
+        code = SIZE_ODD if 16 <= width <= 7680 and 16 <= height <= 4320 else SIZE_OUT_OF_RANGE
+        raise SizeRefused(code, f"size {text!r} must be even and between 16x16 and 7680x4320")
     return width, height
 
 

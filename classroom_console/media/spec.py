@@ -7,16 +7,14 @@
 from __future__ import annotations
 
 from .camera import Camera
-from .frames import parse_size
+from .frames import SizeRefused, parse_size
 from .microphone import Microphone
 from .screen import ScreenCapture
 from .source import Source
 from .synthetic import TestPattern, Tone
 
-# Why a spec made no source: the UI words the code in the user's language, the message is the log's.
-SIZE_UNREADABLE = "size-unreadable"  # "abc": not WIDTHxHEIGHT
-SIZE_OUT_OF_RANGE = "size-out-of-range"  # below 16x16 or above 7680x4320
-SIZE_ODD = "size-odd"  # the encoder takes even sizes only
+# Why a spec made no source: the UI words the code in the user's language, the message is the log's (a size's
+# codes are parse_size's: SIZE_UNREADABLE, SIZE_OUT_OF_RANGE, SIZE_ODD).
 CAMERA_URL_MISSING = "camera-url-missing"
 UNKNOWN_KIND = "unknown-kind"
 
@@ -57,16 +55,11 @@ def make_source(spec: str, *, size: tuple[int, int], fps: float, taken: set[str]
 
 
 def _size(text: str) -> tuple[int, int]:
-    """``parse_size`` with its refusal's reason as a code."""
+    """``parse_size``, its refusal a source's, with its code."""
     try:
         return parse_size(text)
-    except ValueError as refused:
-        width, _, height = text.lower().partition("x")
-        if not (width.strip().isdigit() and height.strip().isdigit()):
-            raise SourceRefused(SIZE_UNREADABLE, str(refused)) from None
-        if 16 <= int(width) <= 7680 and 16 <= int(height) <= 4320:
-            raise SourceRefused(SIZE_ODD, str(refused)) from None
-        raise SourceRefused(SIZE_OUT_OF_RANGE, str(refused)) from None
+    except SizeRefused as refused:
+        raise SourceRefused(refused.code, str(refused)) from None
 
 
 def _unique(kind: str, taken: set[str]) -> str:

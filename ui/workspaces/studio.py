@@ -42,14 +42,9 @@ from classroom_console.media import (
     parse_size,
 )
 from classroom_console.media.encoder import LOSSES_TO_END, LOSSES_WINDOW_S, LostAtEnd, LostReason
+from classroom_console.media.frames import SIZE_ODD, SIZE_OUT_OF_RANGE, SIZE_UNREADABLE
 from classroom_console.media.local_cameras import LocalCamera, local_cameras
-from classroom_console.media.spec import (
-    CAMERA_URL_MISSING,
-    SIZE_ODD,
-    SIZE_OUT_OF_RANGE,
-    SIZE_UNREADABLE,
-    SourceRefused,
-)
+from classroom_console.media.spec import CAMERA_URL_MISSING, SourceRefused
 from classroom_console.media.studio import Studio
 from classroom_console.media.studio_setup import SetupRefused
 from classroom_console.sync.room import load_settings as load_sync_settings
