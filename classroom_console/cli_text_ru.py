@@ -675,7 +675,7 @@ MESSAGES: dict[str, str] = {
     "the name must not be empty": "имя не может быть пустым",
     "the name must be one line without control characters": "имя должно быть одной строкой без управляющих символов",
     "the name is longer than {n} characters": "имя длиннее {n} символов",
-    # centre/backup.py MESSAGES: a backup's or restore's refusal by its code (commands/centre.backup_words)
+    # centre/backup.py MESSAGES: a backup's or restore's refusal by its code (commands/centre.config_words)
     # centre/config.py
     "the password file {file} is readable by others: chmod 600 it":
         "файл пароля {file} доступен другим пользователям: выполните chmod 600",

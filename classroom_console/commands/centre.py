@@ -225,14 +225,9 @@ def role_word(role: str) -> str:
 
 
 def config_words(exc: centre_config.ConfigError) -> str:
-    """A configuration's refusal in the user's words: its English sentence translated, then its fields filled."""
+    """A configuration's, a backup's or a restore's refusal in the user's words (a BackupError's sentence is its
+    code's in ``backup.MESSAGES``): its English sentence translated, then its fields filled."""
     return tr(exc.template).format(**exc.values) if exc.values else tr(exc.template)
-
-
-def backup_words(exc: backup.BackupError) -> str:
-    """A backup's or restore's refusal in the user's words, by its code (``backup.MESSAGES``)."""
-    sentence = backup.MESSAGES.get(exc.reason)
-    return tr(sentence).format(**exc.values) if sentence else str(exc)
 
 
 def _backup(args: argparse.Namespace) -> int:
@@ -273,9 +268,7 @@ def run(args: argparse.Namespace) -> int:
     """Every failure of the configuration or the database is one line and a non-zero exit, never a traceback."""
     try:
         return _run(args)
-    except backup.BackupError as exc:
-        return _fail(backup_words(exc))
-    except centre_config.ConfigError as exc:
+    except centre_config.ConfigError as exc:  # a BackupError too
         return _fail(config_words(exc))
     except DatabaseUnavailable as exc:
         return _fail(str(exc))
