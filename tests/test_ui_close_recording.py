@@ -55,6 +55,15 @@ def answer(qtbot: QtBot, box: QMessageBox, words: str) -> None:
     qtbot.mouseClick(next(b for b in box.buttons() if b.text() == words), Qt.MouseButton.LeftButton)
 
 
+async def started(qtbot: QtBot, tmp_path: Path) -> tuple[ConsoleCore, MainWindow, asyncio.Task[None]]:
+    """The window on a room with no devices, its console running (``main`` ends when it has closed)."""
+    core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
+    window = open_window(qtbot, core)
+    main = _start_app(window, core)
+    await wait_for(lambda: core.sync is not None, within=30, what="the core to start")
+    return core, window, main
+
+
 @pytest.mark.parametrize(("session", "said", "then"), [
     (False, "A recording is running.", "Closing ends the recording and keeps everything recorded so far."),
     (True, "A session and a recording are running.", "Closing ends them and keeps everything recorded so far."),
@@ -63,10 +72,7 @@ def test_a_recording_a_scene_started_is_named_before_closing_and_finished(
     qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path, session: bool, said: str, then: str
 ) -> None:
     async def scenario() -> Path:
-        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
-        window = open_window(qtbot, core)
-        main = _start_app(window, core)
-        await wait_for(lambda: core.sync is not None, within=30, what="the core to start")
+        core, window, main = await started(qtbot, tmp_path)
         if session:
             await core.room.start_session("Aliya", "Physics")
         await record_as_a_scene_does(core)
@@ -87,10 +93,7 @@ def test_a_recording_a_scene_started_is_named_before_closing_and_finished(
 
 def test_a_session_alone_is_one_thing_that_ends(qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path) -> None:
     async def scenario() -> None:
-        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
-        window = open_window(qtbot, core)
-        main = _start_app(window, core)
-        await wait_for(lambda: core.sync is not None, within=30, what="the core to start")
+        core, window, main = await started(qtbot, tmp_path)
         await core.room.start_session("Aliya", "Physics")
         box = await the_question(window)
         assert (box.text(), box.informativeText()) == (
@@ -105,10 +108,7 @@ def test_in_russian_the_question_names_the_recording(
     qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path, russian: None
 ) -> None:
     async def scenario() -> None:
-        core = ConsoleCore(ConsoleOptions(data_dir=tmp_path, discover=False))
-        window = open_window(qtbot, core)
-        main = _start_app(window, core)
-        await wait_for(lambda: core.sync is not None, within=30, what="the core to start")
+        core, window, main = await started(qtbot, tmp_path)
         await core.room.start_session("Алия", "Физика")
         await record_as_a_scene_does(core)
         box = await the_question(window)
