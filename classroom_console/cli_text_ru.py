@@ -55,8 +55,8 @@ MESSAGES: dict[str, str] = {
     # commands/argtypes.py
     "{text!r} is not a number": "{text!r} — не число",
     "{text!r} is not a whole number": "{text!r} — не целое число",
-    "{text} must be more than {low:g} and at most {high:g}": "{text}: нужно больше {low:g} и не больше {high:g}",
-    "{text} must be at least {low:g} and at most {high:g}": "{text}: нужно от {low:g} до {high:g}",
+    "{text} must be more than {low} and at most {high}": "{text}: нужно больше {low} и не больше {high}",
+    "{text} must be at least {low} and at most {high}": "{text}: нужно от {low} до {high}",
     "{text!r} is not a date like 2026-09-01": "{text!r} — не дата вида 2026-09-01",
     # commands/discover.py
     "KIND": "ВИД",
@@ -191,7 +191,7 @@ MESSAGES: dict[str, str] = {
     "{uid}: audio and video mute off": "{uid}: звук и изображение включены",
     "this device cannot be aimed (it has no PTZ)": "это устройство нельзя навести (у него нет PTZ)",
     "this device cannot do that ({command})": "это устройство так не умеет ({command})",
-    "{text} is outside {low:g}..{high:g}": "{text} вне диапазона {low:g}..{high:g}",
+    "{text} is outside {low}..{high}": "{text} вне диапазона {low}..{high}",
     # commands/sim.py
     "simulated devices on loopback, for demos and tests": "имитация устройств на loopback, для демонстраций и тестов",
     "what to simulate": "что имитировать",

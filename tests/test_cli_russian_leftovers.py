@@ -297,3 +297,9 @@ def test_the_centre_configurations_refusals_are_russian(tmp_path: Path) -> None:
         done = cli(*args, )
         assert done.returncode != 0 and words in done.stderr, done.stderr
         assert "contradicts" not in done.stderr and "unsupported" not in done.stderr, done.stderr
+
+
+def test_a_bound_is_written_as_a_person_writes_it() -> None:
+    """--lamp-rated-hours -3 said «нужно от 1 до 1e+06»."""
+    done = cli("usage", "--lamp-rated-hours", "-3")
+    assert done.returncode == 2 and "от 1 до 1000000" in done.stderr and "e+" not in done.stderr, done.stderr

@@ -23,12 +23,17 @@ def number_in(low: float, high: float, *, integer: bool = False, low_open: bool 
             raise argparse.ArgumentTypeError((tr("{text!r} is not a whole number") if integer else tr(
                 "{text!r} is not a number")).format(text=text)) from None
         if value != value or (value <= low if low_open else value < low) or value > high:  # NaN included
-            bound = tr("{text} must be more than {low:g} and at most {high:g}") if low_open else tr(
-                "{text} must be at least {low:g} and at most {high:g}")
-            raise argparse.ArgumentTypeError(bound.format(text=text, low=low, high=high))
+            bound = tr("{text} must be more than {low} and at most {high}") if low_open else tr(
+                "{text} must be at least {low} and at most {high}")
+            raise argparse.ArgumentTypeError(bound.format(text=text, low=_bound(low), high=_bound(high)))
         return value
 
     return parse
+
+
+def _bound(x: float) -> str:
+    """A bound as a person writes it: 1000000, not 1e+06 ("{:g}"'s six digits); 0.5 as it is."""
+    return str(int(x)) if x == int(x) else f"{x:g}"
 
 
 def positive_seconds(text: str) -> float:
