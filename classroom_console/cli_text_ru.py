@@ -191,7 +191,7 @@ MESSAGES: dict[str, str] = {
     "{uid}: audio and video mute off": "{uid}: звук и изображение включены",
     "this device cannot be aimed (it has no PTZ)": "это устройство нельзя навести (у него нет PTZ)",
     "this device cannot do that ({command})": "это устройство так не умеет ({command})",
-    "{text} is outside {low}..{high}": "{text} вне диапазона {low}..{high}",
+    "{text} is outside {low:g}..{high:g}": "{text} вне диапазона {low:g}..{high:g}",
     # commands/sim.py
     "simulated devices on loopback, for demos and tests": "имитация устройств на loopback, для демонстраций и тестов",
     "what to simulate": "что имитировать",
